@@ -1,0 +1,462 @@
+//! Client of the core FastAPI service. Login, refresh and a second try after a 401 happen
+//! inside: callers just call the route.
+
+use std::sync::Arc;
+
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+
+use super::error::{ApiError, Family, classify, excerpt};
+use super::model::*;
+use super::{HttpOptions, http_client, join_url};
+
+/// Largest page the API accepts.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+#[derive(Clone)]
+pub enum CoreAuth {
+    /// Log in with the OAuth2 password form (username = email or matricule).
+    Password {
+        username: String,
+        password: SecretString,
+    },
+    /// A ready bearer token (no refresh possible).
+    Token(SecretString),
+    /// Not logged in yet: the console will ask.
+    None,
+}
+
+#[derive(Default)]
+struct Session {
+    access: Option<SecretString>,
+    refresh: Option<SecretString>,
+    claims: Option<Claims>,
+}
+
+#[derive(Clone)]
+pub struct CoreClient {
+    http: reqwest::Client,
+    base: String,
+    auth: Arc<std::sync::Mutex<CoreAuth>>,
+    session: Arc<Mutex<Session>>,
+}
+
+impl std::fmt::Debug for CoreClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoreClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CoreClient {
+    pub fn new(base_url: &str, auth: CoreAuth, opts: &HttpOptions) -> Result<Self, ApiError> {
+        let http = http_client(opts)?;
+        Ok(Self::with_http(http, base_url, auth))
+    }
+
+    pub fn with_http(http: reqwest::Client, base_url: &str, auth: CoreAuth) -> Self {
+        let session = match &auth {
+            CoreAuth::Token(t) => Session {
+                claims: Claims::from_jwt(t.expose_secret()),
+                access: Some(t.clone()),
+                refresh: None,
+            },
+            _ => Session::default(),
+        };
+        CoreClient {
+            http,
+            base: base_url.trim_end_matches('/').to_string(),
+            auth: Arc::new(std::sync::Mutex::new(auth)),
+            session: Arc::new(Mutex::new(session)),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Replaces the credentials (login form of the console) and forgets the session.
+    pub async fn set_credentials(&self, username: &str, password: SecretString) {
+        *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = CoreAuth::Password {
+            username: username.to_string(),
+            password,
+        };
+        *self.session.lock().await = Session::default();
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        !matches!(
+            *self.auth.lock().unwrap_or_else(|e| e.into_inner()),
+            CoreAuth::None
+        )
+    }
+
+    /// Claims of the current access token (user, role), if logged in.
+    pub async fn claims(&self) -> Option<Claims> {
+        self.session.lock().await.claims.clone()
+    }
+
+    /// `POST /auth/login` with the configured credentials.
+    pub async fn login(&self) -> Result<Claims, ApiError> {
+        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (username, password) = match auth {
+            CoreAuth::Password { username, password } => (username, password),
+            CoreAuth::Token(_) => {
+                return Err(ApiError::Unauthorized(
+                    "the configured token was refused and cannot be renewed".into(),
+                ));
+            }
+            CoreAuth::None => return Err(ApiError::Unauthorized("not logged in".into())),
+        };
+        let form = [
+            ("grant_type", "password"),
+            ("username", username.as_str()),
+            ("password", password.expose_secret()),
+        ];
+        let resp = self
+            .http
+            .post(join_url(&self.base, "/auth/login"))
+            .form(&form)
+            .send()
+            .await
+            .map_err(ApiError::from_reqwest)?;
+        let tokens: Tokens = decode(resp).await?;
+        Ok(self.store(tokens).await)
+    }
+
+    async fn store(&self, tokens: Tokens) -> Claims {
+        let claims = Claims::from_jwt(&tokens.access_token).unwrap_or_default();
+        let mut s = self.session.lock().await;
+        s.access = Some(SecretString::from(tokens.access_token));
+        if let Some(r) = tokens.refresh_token {
+            s.refresh = Some(SecretString::from(r));
+        }
+        s.claims = Some(claims.clone());
+        claims
+    }
+
+    /// `POST /auth/refresh`; falls back to a fresh login when refreshing is refused.
+    pub async fn refresh(&self) -> Result<Claims, ApiError> {
+        let refresh = self.session.lock().await.refresh.clone();
+        if let Some(r) = refresh {
+            let resp = self
+                .http
+                .post(join_url(&self.base, "/auth/refresh"))
+                .json(&serde_json::json!({ "refresh_token": r.expose_secret() }))
+                .send()
+                .await
+                .map_err(ApiError::from_reqwest)?;
+            match decode::<Tokens>(resp).await {
+                Ok(t) => return Ok(self.store(t).await),
+                Err(ApiError::Unauthorized(_) | ApiError::Validation(_) | ApiError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.login().await
+    }
+
+    async fn bearer(&self) -> Result<SecretString, ApiError> {
+        {
+            let s = self.session.lock().await;
+            if let Some(a) = &s.access {
+                // Renew a little before expiry rather than eat a 401.
+                let expiring = s
+                    .claims
+                    .as_ref()
+                    .and_then(|c| c.exp)
+                    .is_some_and(|exp| exp - chrono::Utc::now().timestamp() < 20);
+                if !expiring || s.refresh.is_none() {
+                    return Ok(a.clone());
+                }
+            }
+        }
+        let has_refresh = self.session.lock().await.refresh.is_some();
+        if has_refresh {
+            self.refresh().await?;
+        } else {
+            self.login().await?;
+        }
+        self.session
+            .lock()
+            .await
+            .access
+            .clone()
+            .ok_or_else(|| ApiError::Unauthorized("not logged in".into()))
+    }
+
+    async fn send_raw<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<Raw, ApiError> {
+        let mut retried = false;
+        loop {
+            let token = self.bearer().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), join_url(&self.base, path))
+                .bearer_auth(token.expose_secret());
+            if !query.is_empty() {
+                req = req.query(query);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let raw = Raw::read(req.send().await.map_err(ApiError::from_reqwest)?).await?;
+            let refused = !raw.status.is_success()
+                && matches!(raw.error(), ApiError::Unauthorized(_));
+            if refused && !retried && self.has_credentials() {
+                retried = true;
+                self.session.lock().await.access = None;
+                self.refresh().await?;
+                continue;
+            }
+            return Ok(raw);
+        }
+    }
+
+    async fn call<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        self.send_raw(method, path, query, body).await?.json()
+    }
+
+    async fn call_empty(&self, method: Method, path: &str) -> Result<(), ApiError> {
+        let raw = self.send_raw::<()>(method, path, &[], None).await?;
+        if raw.status.is_success() {
+            Ok(())
+        } else {
+            Err(raw.error())
+        }
+    }
+
+    // ---- users ---------------------------------------------------------------------------
+
+    pub async fn list_users(&self) -> Result<Vec<User>, ApiError> {
+        let l: AnyList<User> = self.call::<_, ()>(Method::GET, "/users/list", &[], None).await?;
+        Ok(l.0)
+    }
+
+    pub async fn get_user(&self, user_id: &str) -> Result<User, ApiError> {
+        self.call::<_, ()>(Method::GET, &format!("/users/{}", seg(user_id)), &[], None)
+            .await
+    }
+
+    pub async fn create_user(&self, u: &NewUser) -> Result<User, ApiError> {
+        self.call(Method::POST, "/users/create", &[], Some(u)).await
+    }
+
+    pub async fn update_user(&self, u: &UserUpdate) -> Result<User, ApiError> {
+        self.call(Method::PUT, "/users/update", &[], Some(u)).await
+    }
+
+    /// Deactivates the user (204).
+    pub async fn deactivate_user(&self, user_id: &str) -> Result<(), ApiError> {
+        self.call_empty(Method::DELETE, &format!("/users/delete/{}", seg(user_id)))
+            .await
+    }
+
+    // ---- roles ---------------------------------------------------------------------------
+
+    pub async fn list_roles(&self) -> Result<Vec<Role>, ApiError> {
+        let l: AnyList<Role> = self.call::<_, ()>(Method::GET, "/roles/list", &[], None).await?;
+        Ok(l.0)
+    }
+
+    pub async fn create_role(&self, r: &NewRole) -> Result<Role, ApiError> {
+        self.call(Method::POST, "/roles/create", &[], Some(r)).await
+    }
+
+    pub async fn update_role(&self, r: &RoleUpdate) -> Result<Role, ApiError> {
+        self.call(Method::PUT, "/roles/update", &[], Some(r)).await
+    }
+
+    pub async fn add_permissions(
+        &self,
+        role_id: &str,
+        permissions: &[PermissionRef],
+    ) -> Result<Role, ApiError> {
+        let body = serde_json::json!({ "role_id": role_id, "permissions": permissions });
+        self.call(Method::POST, "/roles/add_permissions", &[], Some(&body))
+            .await
+    }
+
+    pub async fn delete_role(&self, role_id: &str) -> Result<(), ApiError> {
+        self.call_empty(Method::DELETE, &format!("/roles/{}", seg(role_id)))
+            .await
+    }
+
+    // ---- client sites --------------------------------------------------------------------
+
+    pub async fn list_sites(&self) -> Result<Vec<Site>, ApiError> {
+        let l: AnyList<Site> = self
+            .call::<_, ()>(Method::GET, "/client_site/all", &[], None)
+            .await?;
+        Ok(l.0)
+    }
+
+    /// Sites with their equipements counted, not kept.
+    pub async fn list_site_summaries(&self) -> Result<Vec<SiteSummary>, ApiError> {
+        let l: AnyList<SiteSummary> = self
+            .call::<_, ()>(Method::GET, "/client_site/all", &[], None)
+            .await?;
+        Ok(l.0)
+    }
+
+    pub async fn site_equipements(
+        &self,
+        site_id: &str,
+        page: u32,
+        size: u32,
+    ) -> Result<Page<Equipement>, ApiError> {
+        self.call::<_, ()>(
+            Method::GET,
+            &format!("/client_site/{}/all_equipements", seg(site_id)),
+            &[("page", page.to_string()), ("size", size.to_string())],
+            None,
+        )
+        .await
+    }
+
+    pub async fn create_site(&self, s: &NewSite) -> Result<Site, ApiError> {
+        self.call(Method::POST, "/client_site/register", &[], Some(s))
+            .await
+    }
+
+    pub async fn update_site(&self, s: &SiteUpdate) -> Result<Site, ApiError> {
+        self.call(Method::PUT, "/client_site/update", &[], Some(s))
+            .await
+    }
+
+    pub async fn delete_site(&self, site_id: &str) -> Result<(), ApiError> {
+        self.call_empty(Method::DELETE, &format!("/client_site/{}", seg(site_id)))
+            .await
+    }
+
+    // ---- equipements ---------------------------------------------------------------------
+
+    pub async fn list_equipements(&self, page: u32, size: u32) -> Result<Page<Equipement>, ApiError> {
+        self.call::<_, ()>(
+            Method::GET,
+            "/equipements/all",
+            &[("page", page.to_string()), ("size", size.to_string())],
+            None,
+        )
+        .await
+    }
+
+    pub async fn create_equipement(&self, e: &NewEquipement) -> Result<Equipement, ApiError> {
+        self.call(Method::POST, "/equipements/register", &[], Some(e))
+            .await
+    }
+
+    pub async fn update_equipement(&self, e: &EquipementUpdate) -> Result<Equipement, ApiError> {
+        self.call(Method::PUT, "/equipements/update", &[], Some(e))
+            .await
+    }
+
+    pub async fn delete_equipement(&self, equipement_id: &str) -> Result<(), ApiError> {
+        self.call_empty(
+            Method::DELETE,
+            &format!("/equipements/{}", seg(equipement_id)),
+        )
+        .await
+    }
+
+    /// Every page of a paged route, one after another.
+    pub async fn all_pages<F, Fut>(&self, mut fetch: F) -> Result<Vec<Equipement>, ApiError>
+    where
+        F: FnMut(u32) -> Fut,
+        Fut: Future<Output = Result<Page<Equipement>, ApiError>>,
+    {
+        let mut out = Vec::new();
+        let mut page = 1;
+        loop {
+            let p = fetch(page).await?;
+            let n = p.items.len();
+            let pages = p.page_count();
+            out.extend(p.items);
+            let last = match pages {
+                Some(pages) => u64::from(page) >= pages,
+                None => n == 0,
+            };
+            // A page that comes back empty ends the walk whatever the counters say.
+            if last || n == 0 || page >= 100_000 {
+                return Ok(out);
+            }
+            page += 1;
+        }
+    }
+}
+
+/// A path segment, percent-encoded so an id cannot change the route.
+fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A whole answer, read once.
+pub(crate) struct Raw {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl Raw {
+    pub async fn read(resp: reqwest::Response) -> Result<Raw, ApiError> {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(ApiError::from_reqwest)?;
+        Ok(Raw {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    pub fn error(&self) -> ApiError {
+        classify(Family::Core, self.status, &self.headers, &self.body)
+    }
+
+    /// Decodes a success body, or classifies the failure.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if !self.status.is_success() {
+            return Err(self.error());
+        }
+        serde_json::from_slice(&self.body).map_err(|e| ApiError::Decode {
+            status: self.status.as_u16(),
+            message: e.to_string(),
+            excerpt: excerpt(&self.body),
+        })
+    }
+}
+
+async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ApiError> {
+    Raw::read(resp).await?.json()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn segments_are_encoded() {
+        assert_eq!(super::seg("a/b c"), "a%2Fb%20c");
+        assert_eq!(super::seg("0c5c5381-c357"), "0c5c5381-c357");
+    }
+}

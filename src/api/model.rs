@@ -1,0 +1,783 @@
+//! Typed records of the core API, decoded tolerantly: unknown fields are ignored, `null` is
+//! accepted for every optional value, `sources` may be a string or a list, timestamps may carry a
+//! zone or not, and the page counters may be `null` (old fastapi-pagination).
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+/// `null` or absent becomes the default value.
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An integer that may arrive as a number or as a numeric string (`"7586"` in JWT `sub`).
+pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// A float that may arrive as a number or a numeric string.
+pub fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Any scalar as a string (ids are strings in the doc, but a server may send numbers).
+pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => s,
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    })
+}
+
+/// A server timestamp: kept as sent, parsed when it can be (with or without a zone; a
+/// zoneless one is read as UTC).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    pub raw: String,
+    pub parsed: Option<DateTime<Utc>>,
+}
+
+impl Timestamp {
+    pub fn parse(raw: &str) -> Self {
+        let t = raw.trim();
+        let parsed = DateTime::parse_from_rfc3339(t)
+            .map(|d| d.with_timezone(&Utc))
+            .ok()
+            .or_else(|| {
+                ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+                    .map(|n| n.and_utc())
+            });
+        Timestamp {
+            raw: raw.to_string(),
+            parsed,
+        }
+    }
+
+    pub fn now() -> Self {
+        let now = Utc::now();
+        Timestamp {
+            raw: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            parsed: Some(now),
+        }
+    }
+
+    /// `2025-08-13 09:49` when parsed, the raw text otherwise.
+    pub fn short(&self) -> String {
+        match self.parsed {
+            Some(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+            None => self.raw.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.raw)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => Timestamp::parse(&s),
+            Value::Number(n) => {
+                let secs = n.as_f64().unwrap_or(0.0);
+                Timestamp {
+                    raw: n.to_string(),
+                    parsed: DateTime::from_timestamp(secs as i64, 0),
+                }
+            }
+            _ => Timestamp::default(),
+        })
+    }
+}
+
+/// Equipement data sources: the doc shows both `"sources": "string"` and a list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sources(pub Vec<String>);
+
+impl Sources {
+    pub fn joined(&self) -> String {
+        self.0.join(", ")
+    }
+}
+
+impl Serialize for Sources {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fn scalar(v: Value) -> Option<String> {
+            match v {
+                Value::String(s) => Some(s),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        }
+        Ok(Sources(match Value::deserialize(d)? {
+            Value::Array(items) => items.into_iter().filter_map(scalar).collect(),
+            Value::String(s) if s.trim().is_empty() => Vec::new(),
+            // A JSON list sent as a string by a sloppy serializer.
+            Value::String(s) if s.trim_start().starts_with('[') => {
+                match serde_json::from_str::<Vec<Value>>(&s) {
+                    Ok(items) => items.into_iter().filter_map(scalar).collect(),
+                    Err(_) => vec![s],
+                }
+            }
+            other => scalar(other).into_iter().collect(),
+        }))
+    }
+}
+
+/// A credential from the server (equipement password): its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Credential(#[serde(deserialize_with = "lenient_string")] pub String);
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"********\"" })
+    }
+}
+
+impl Credential {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn masked(&self) -> &'static str {
+        if self.0.is_empty() { "" } else { "••••••••" }
+    }
+}
+
+/// A fastapi-pagination page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Page<T> {
+    #[serde(default = "Vec::new", deserialize_with = "null_default")]
+    pub items: Vec<T>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub page: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub size: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub pages: Option<u64>,
+}
+
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(lenient_i64(d)?.and_then(|v| u64::try_from(v).ok()))
+}
+
+impl<T> Page<T> {
+    /// Number of pages, derived from total and size when the server sent `null`.
+    pub fn page_count(&self) -> Option<u64> {
+        self.pages.or_else(|| match (self.total, self.size) {
+            (Some(t), Some(s)) if s > 0 => Some(t.div_ceil(s)),
+            _ => None,
+        })
+    }
+}
+
+/// A list answer that may be a bare array or a page (the doc says `items` for
+/// `/client_site/all` but its sample is an array).
+pub fn list_or_page<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either<T> {
+        List(Vec<T>),
+        Page {
+            #[serde(default = "Vec::new", deserialize_with = "null_default")]
+            items: Vec<T>,
+        },
+    }
+    Ok(match Either::<T>::deserialize(d)? {
+        Either::List(v) | Either::Page { items: v } => v,
+    })
+}
+
+/// Wrapper to decode either a bare list or a page into a `Vec`.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct AnyList<T: for<'a> Deserialize<'a>>(
+    #[serde(deserialize_with = "list_or_page")] pub Vec<T>,
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Client {
+    #[serde(default, deserialize_with = "lenient_string", alias = "id")]
+    pub client_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub nom: String,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub code: Option<i64>,
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SiteRef {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub site_id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub client_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "lenient_f64", alias = "lonitude")]
+    pub longitude: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub latitude: Option<f64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Equipement {
+    #[serde(default, deserialize_with = "lenient_string", alias = "id")]
+    pub equipement_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub ip: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub marque: String,
+    #[serde(default)]
+    pub sources: Sources,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub port: Option<i64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub username: String,
+    #[serde(default)]
+    pub password: Credential,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub modele: String,
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_site: Option<SiteRef>,
+}
+
+impl Equipement {
+    pub fn site_id(&self) -> Option<&str> {
+        self.site_id
+            .as_deref()
+            .or(self.client_site.as_ref().map(|s| s.site_id.as_str()))
+            .filter(|s| !s.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Site {
+    #[serde(default, deserialize_with = "lenient_string", alias = "id")]
+    pub site_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "lenient_f64", alias = "lonitude")]
+    pub longitude: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub latitude: Option<f64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    #[serde(default)]
+    pub client: Option<Client>,
+    #[serde(default, deserialize_with = "list_or_page")]
+    pub equipements: Vec<Equipement>,
+}
+
+impl Site {
+    pub fn client_id(&self) -> Option<&str> {
+        self.client
+            .as_ref()
+            .map(|c| c.client_id.as_str())
+            .or(self.client_id.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// A site without its embedded equipements: they are only counted while decoding, so a
+/// console holding 100,000 equipements does not keep them twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SiteSummary {
+    #[serde(default, deserialize_with = "lenient_string", alias = "id")]
+    pub site_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "lenient_f64", alias = "lonitude")]
+    pub longitude: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub latitude: Option<f64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+    #[serde(default)]
+    pub client: Option<Client>,
+    #[serde(
+        default,
+        rename = "equipements",
+        deserialize_with = "count_seq",
+        serialize_with = "ser_count"
+    )]
+    pub equipement_count: usize,
+}
+
+impl SiteSummary {
+    pub fn client_id(&self) -> Option<&str> {
+        self.client
+            .as_ref()
+            .map(|c| c.client_id.as_str())
+            .or(self.client_id.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+impl From<&Site> for SiteSummary {
+    fn from(s: &Site) -> Self {
+        SiteSummary {
+            site_id: s.site_id.clone(),
+            client_id: s.client_id.clone(),
+            name: s.name.clone(),
+            longitude: s.longitude,
+            latitude: s.latitude,
+            description: s.description.clone(),
+            timestamp: s.timestamp.clone(),
+            client: s.client.clone(),
+            equipement_count: s.equipements.len(),
+        }
+    }
+}
+
+fn ser_count<S: Serializer>(n: &usize, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(*n as u64)
+}
+
+fn count_seq<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    struct Count;
+    impl<'de> Visitor<'de> for Count {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut n = 0;
+            while seq.next_element::<IgnoredAny>()?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+            Ok(v as usize)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+            // A page object: count its `items`.
+            let mut n = 0;
+            while let Some(k) = map.next_key::<String>()? {
+                if k == "items" {
+                    n = map.next_value::<Vec<IgnoredAny>>()?.len();
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(n)
+        }
+    }
+    d.deserialize_any(Count)
+}
+
+/// A permission. Servers send objects; `add_permissions` answers with bare strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Hash, PartialOrd, Ord)]
+pub struct Permission {
+    pub ressource: String,
+    pub action: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub permission_id: String,
+}
+
+impl Permission {
+    pub fn new(ressource: &str, action: &str) -> Self {
+        Permission {
+            ressource: ressource.into(),
+            action: action.into(),
+            permission_id: String::new(),
+        }
+    }
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.ressource, self.action)
+    }
+}
+
+impl<'de> Deserialize<'de> for Permission {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => match s.split_once(':') {
+                Some((r, a)) => Permission::new(r, a),
+                None => Permission {
+                    permission_id: s,
+                    ..Default::default()
+                },
+            },
+            Value::Object(m) => {
+                let get = |k: &str| {
+                    m.get(k)
+                        .map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            Value::Null => String::new(),
+                            o => o.to_string(),
+                        })
+                        .unwrap_or_default()
+                };
+                Permission {
+                    ressource: {
+                        let r = get("ressource");
+                        if r.is_empty() { get("resource") } else { r }
+                    },
+                    action: get("action"),
+                    permission_id: {
+                        let p = get("permission_id");
+                        if p.is_empty() { get("id") } else { p }
+                    },
+                }
+            }
+            _ => Permission::default(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Role {
+    #[serde(default, deserialize_with = "lenient_string", alias = "id")]
+    pub role_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub permissions: Vec<Permission>,
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+}
+
+/// A core user. The server's `password` key is ignored on purpose: the client never keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct User {
+    #[serde(default, deserialize_with = "lenient_string", alias = "id")]
+    pub user_id: String,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub matricule: Option<i64>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub nom: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub email: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub role_name: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub role_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub status: String,
+    #[serde(default)]
+    pub timestamp: Option<Timestamp>,
+}
+
+impl User {
+    pub fn is_active(&self) -> bool {
+        !matches!(
+            self.status.to_ascii_lowercase().as_str(),
+            "deactivated" | "disabled" | "inactive"
+        )
+    }
+}
+
+#[derive(Clone, Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub token_type: Option<String>,
+}
+
+impl fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tokens(<redacted>)")
+    }
+}
+
+/// The claims a console needs from the access token (read without verifying it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Claims {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub sub: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub email: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub user_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub role_name: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub role_id: String,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub exp: Option<i64>,
+}
+
+impl Claims {
+    /// Decodes the payload part of a JWT; `None` if it is not one.
+    pub fn from_jwt(token: &str) -> Option<Self> {
+        use base64::Engine;
+        let payload = token.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+// ---- request bodies -------------------------------------------------------------------------
+
+#[derive(Clone, Serialize, Default, PartialEq)]
+pub struct NewUser {
+    pub matricule: i64,
+    pub nom: String,
+    pub email: String,
+    pub password: String,
+    pub role_id: String,
+}
+
+impl fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewUser")
+            .field("matricule", &self.matricule)
+            .field("nom", &self.nom)
+            .field("email", &self.email)
+            .field("role_id", &self.role_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Serialize, Default, PartialEq)]
+pub struct UserUpdate {
+    pub user_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matricule: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nom: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Not in the doc: honoured by the reference server, ignored by a strict one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<String>,
+}
+
+impl fmt::Debug for UserUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserUpdate")
+            .field("user_id", &self.user_id)
+            .field("matricule", &self.matricule)
+            .field("nom", &self.nom)
+            .field("email", &self.email)
+            .field("password", &self.password.as_ref().map(|_| "********"))
+            .field("role_id", &self.role_id)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct PermissionRef {
+    pub ressource: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct NewRole {
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<PermissionRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct RoleUpdate {
+    pub role_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<PermissionRef>>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct NewSite {
+    pub client_id: String,
+    pub name: String,
+    pub longitude: f64,
+    pub latitude: f64,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct SiteUpdate {
+    pub site_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Serialize, Default, PartialEq)]
+pub struct NewEquipement {
+    pub ip: String,
+    pub site_id: String,
+    pub marque: String,
+    pub sources: Vec<String>,
+    pub port: i64,
+    pub username: String,
+    pub password: String,
+    pub description: String,
+    pub modele: String,
+}
+
+impl fmt::Debug for NewEquipement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewEquipement")
+            .field("ip", &self.ip)
+            .field("site_id", &self.site_id)
+            .field("marque", &self.marque)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Serialize, Default, PartialEq)]
+pub struct EquipementUpdate {
+    pub equipement_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Not in the doc: moving an equipement to another site (reference server only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marque: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modele: Option<String>,
+}
+
+impl fmt::Debug for EquipementUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EquipementUpdate")
+            .field("equipement_id", &self.equipement_id)
+            .field("ip", &self.ip)
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_sample_site_decodes() {
+        let json = r#"[{"site_id":"0c5c5381-c357-4abc-ba1f-9fb584006a3a","name":"LOUM","longitude":26.45,"latitude":43.56,"description":"d","timestamp":"2025-08-13T09:49:13","client":{"client_id":"48f4","nom":"BICEC Bank","code":984,"timestamp":"2025-08-07T08:12:20"},"equipements":[{"equipement_id":"70e9","ip":"1.1.1.1","marque":"mmmm","sources":["hhhhhhh","jjjjjjjjj"],"port":100,"username":"4470","password":"passoword_hashed","description":"jjjjjj","modele":"mmm","timestamp":"2025-08-22T16:38:51"}]}]"#;
+        let sites: AnyList<Site> = serde_json::from_str(json).unwrap();
+        let s = &sites.0[0];
+        assert_eq!(s.name, "LOUM");
+        assert_eq!(s.client_id(), Some("48f4"));
+        assert_eq!(s.equipements[0].sources.0, vec!["hhhhhhh", "jjjjjjjjj"]);
+        assert!(s.timestamp.as_ref().unwrap().parsed.is_some());
+        let sums: AnyList<SiteSummary> = serde_json::from_str(json).unwrap();
+        assert_eq!(sums.0[0].equipement_count, 1);
+        assert!(!format!("{:?}", s.equipements[0]).contains("passoword_hashed"));
+    }
+
+    #[test]
+    fn tolerant_shapes() {
+        let e: Equipement = serde_json::from_str(
+            r#"{"equipement_id":"x","ip":"1.2.3.4","sources":"rtsp","port":"80","timestamp":"2025-11-06T16:52:40.857Z","description":null,"unknown":1}"#,
+        )
+        .unwrap();
+        assert_eq!(e.sources.0, vec!["rtsp"]);
+        assert_eq!(e.port, Some(80));
+        assert!(e.timestamp.unwrap().parsed.is_some());
+        let p: Page<Equipement> =
+            serde_json::from_str(r#"{"items":[],"total":null,"page":null,"size":null,"pages":null}"#)
+                .unwrap();
+        assert_eq!(p.page_count(), None);
+        let p: Page<Equipement> =
+            serde_json::from_str(r#"{"items":[],"total":101,"size":50,"pages":null}"#).unwrap();
+        assert_eq!(p.page_count(), Some(3));
+        let s: Site = serde_json::from_str(r#"{"site_id":"a","lonitude":9.7,"latitude":4.0}"#).unwrap();
+        assert_eq!(s.longitude, Some(9.7));
+        let r: Role = serde_json::from_str(
+            r#"{"id":"r","name":"x","description":"d","permissions":["users:read",{"permission_id":"p","ressource":"roles","action":"create"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.permissions[0].key(), "users:read");
+        assert_eq!(r.permissions[1].key(), "roles:create");
+    }
+}

@@ -1,0 +1,365 @@
+//! The command line: `vigie serve`, `vigie list`, `vigie config check`, ...
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+use crate::api::core::{CoreAuth, CoreClient};
+use crate::config::{self, Config, Profile, Secret, ServiceConfig};
+use crate::server::{self, SeedMode, ServerConfig};
+
+#[derive(Debug, Parser)]
+#[command(name = "vigie", version, about = "Terminal admin console for sites, equipements, users and roles")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// Config file (default: the user config dir's vigie/config.toml).
+    #[arg(long, global = true, env = "VIGIE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Profile of the config file to use.
+    #[arg(long, short = 'p', global = true, env = "VIGIE_PROFILE")]
+    pub profile: Option<String>,
+    /// Core server URL, without any config file (password from VIGIE_PASSWORD or a prompt).
+    #[arg(long, global = true)]
+    pub url: Option<String>,
+    /// Login (email or matricule) for --url.
+    #[arg(long, global = true)]
+    pub user: Option<String>,
+    /// Refuse every create, edit and delete.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Log filter for the log file (e.g. debug, vigie=trace).
+    #[arg(long, global = true, env = "VIGIE_LOG")]
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the reference server (core API) alone.
+    Serve(ServeArgs),
+    /// Print sites, equipements, users or roles.
+    List(ListArgs),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+    /// SQLite database (default: vigie.db in the user data dir).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Data for an empty database: `demo` (sample records and demo accounts) or `none` (one
+    /// admin with a random password, printed once).
+    #[arg(long, value_enum, default_value = "none")]
+    pub seed: SeedMode,
+    /// Generated equipements with --seed demo.
+    #[arg(long, default_value_t = 2000)]
+    pub seed_size: usize,
+    /// HS256 secret for tokens (default: a random one kept in the database).
+    #[arg(long, env = "VIGIE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Access token lifetime, seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub token_ttl: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Resource {
+    Sites,
+    Equipements,
+    Users,
+    Roles,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum Output {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    pub resource: Resource,
+    /// Only this site (name or id): its equipements, or the site itself.
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: Output,
+    /// Show equipement passwords instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Validate the config file and every profile; never prints a secret.
+    Check,
+    /// Print where the config file is looked for.
+    Path,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _guard = crate::logging::init(cli.global.log.as_deref(), matches!(cli.command, Some(Command::Serve(_))));
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("vigie: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(run(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("vigie: {}", crate::text::sanitize(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Some(Command::Serve(a)) => serve(a).await,
+        Some(Command::List(a)) => {
+            let core = connect_core(&cli.global)?;
+            crate::list::run(&core.client, &a, &mut std::io::stdout().lock())
+                .await
+                .map(|_| ExitCode::SUCCESS)
+        }
+        Some(Command::Config(c)) => config_cmd(&cli.global, c),
+        None => {
+            use clap::CommandFactory;
+            Cli::command().print_help().map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
+    let db = a.db.unwrap_or_else(|| config::data_dir().join("vigie.db"));
+    let mut cfg = ServerConfig::new(db.clone());
+    cfg.seed = a.seed;
+    cfg.seed_size = a.seed_size;
+    cfg.jwt_secret = a.jwt_secret;
+    cfg.access_ttl = std::time::Duration::from_secs(a.token_ttl.max(1));
+    let listener = tokio::net::TcpListener::bind(a.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
+    let running = server::start(cfg, listener).await?;
+    eprintln!("vigie serve: listening on {} (database {})", running.url(), db.display());
+    if running.prepared.seeded_demo {
+        eprintln!("vigie serve: demo data seeded; log in as admin@vigie.local / admin-demo");
+    }
+    if let Some(p) = &running.prepared.bootstrap_password {
+        // Shown once, on the operator's terminal only; never logged.
+        eprintln!(
+            "vigie serve: created admin@vigie.local (matricule 1000) with password {p}\n\
+             vigie serve: it is not shown again; change it with PUT /users/update"
+        );
+    }
+    let token = running.shutdown_token();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        token.cancel();
+    });
+    running.wait().await.map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn config_path(g: &Global) -> Option<PathBuf> {
+    g.config.clone().or_else(config::default_config_path)
+}
+
+/// The config file, if one is named or exists at the default place.
+pub fn load_config(g: &Global) -> Result<(Option<PathBuf>, Config), String> {
+    match &g.config {
+        Some(p) => Config::load(p).map(|c| (Some(p.clone()), c)).map_err(|e| e.to_string()),
+        None => match config::default_config_path() {
+            Some(p) if p.is_file() => Config::load(&p).map(|c| (Some(p), c)).map_err(|e| e.to_string()),
+            _ => Ok((None, Config::default())),
+        },
+    }
+}
+
+fn config_cmd(g: &Global, c: ConfigCmd) -> Result<ExitCode, String> {
+    match c {
+        ConfigCmd::Path => {
+            match config_path(g) {
+                Some(p) => println!("{}", p.display()),
+                None => println!("(no config directory on this system)"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCmd::Check => {
+            let Some(path) = config_path(g) else {
+                return Err("no config directory on this system: pass --config".into());
+            };
+            if g.config.is_none() && !path.is_file() {
+                return Err(format!(
+                    "{}: no config file (copy config.example.toml there, or pass --config)",
+                    path.display()
+                ));
+            }
+            let cfg = Config::load(&path).map_err(|e| e.to_string())?;
+            for w in cfg.warnings(Some(&path)) {
+                println!("warning: {w}");
+            }
+            let errors = cfg.check(Some(&path));
+            for (name, p) in &cfg.profiles {
+                let mut services = Vec::new();
+                for (svc, s) in [("core", &p.core), ("ocean", &p.ocean), ("maarch", &p.maarch)] {
+                    if let Some(s) = s {
+                        services.push(format!("{svc} {} ({})", s.base_url, secret_source(s)));
+                    }
+                }
+                let ro = if p.read_only { " [read-only]" } else { "" };
+                let def = if cfg.default_profile.as_deref() == Some(name) { " (default)" } else { "" };
+                println!("profile {name}{def}{ro}: {}", services.join("; "));
+            }
+            if errors.is_empty() {
+                println!("{}: OK", path.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for e in &errors {
+                    println!("error: {e}");
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+/// Where a secret comes from, without the secret.
+fn secret_source(s: &ServiceConfig) -> String {
+    let user = s.username.as_deref().map(|u| format!("user {u}, ")).unwrap_or_default();
+    let src = if let Some(v) = &s.token_env {
+        format!("token from env {v}")
+    } else if let Some(v) = &s.password_env {
+        let set = if std::env::var_os(v).is_some() { "set" } else { "NOT SET" };
+        format!("password from env {v}: {set}")
+    } else if s.password_command.is_some() {
+        "password from password_command".into()
+    } else if s.password.is_some() {
+        "password written in the file".into()
+    } else {
+        "no secret: asked at login".into()
+    };
+    format!("{user}{src}")
+}
+
+/// A ready core client and the profile it came from.
+pub struct CoreConnection {
+    pub profile_name: String,
+    pub profile: Profile,
+    pub client: CoreClient,
+}
+
+/// Builds the core client from `--url/--user` or the chosen profile.
+pub fn connect_core(g: &Global) -> Result<CoreConnection, String> {
+    if let Some(url) = &g.url {
+        let profile = Profile {
+            read_only: g.read_only,
+            core: Some(ServiceConfig {
+                base_url: url.clone(),
+                username: g.user.clone(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let auth = match &g.user {
+            Some(u) => CoreAuth::Password {
+                username: u.clone(),
+                password: password_from_env_or_prompt(u)?,
+            },
+            None => CoreAuth::None,
+        };
+        let client = CoreClient::new(url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
+        return Ok(CoreConnection {
+            profile_name: "(command line)".into(),
+            profile,
+            client,
+        });
+    }
+    let (path, cfg) = load_config(g)?;
+    if path.is_none() {
+        return Err(format!(
+            "no config file at {} and no --url: run `vigie serve --seed demo` and pass --url http://127.0.0.1:8000 --user admin@vigie.local",
+            config_path(g).map(|p| p.display().to_string()).unwrap_or_default()
+        ));
+    }
+    let (name, mut profile) = cfg.profile(g.profile.as_deref()).map_err(|e| e.to_string())?;
+    profile.read_only |= g.read_only;
+    let svc = profile
+        .core
+        .clone()
+        .ok_or_else(|| format!("profile {name} has no [profiles.{name}.core] section"))?;
+    let auth = match svc.resolve_secret()? {
+        Secret::Token(t) => CoreAuth::Token(t),
+        Secret::Password(p) => CoreAuth::Password {
+            username: svc.username.clone().unwrap_or_default(),
+            password: p,
+        },
+        Secret::None => match &svc.username {
+            Some(u) => CoreAuth::Password {
+                username: u.clone(),
+                password: password_from_env_or_prompt(u)?,
+            },
+            None => CoreAuth::None,
+        },
+    };
+    let client =
+        CoreClient::new(&svc.base_url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
+    Ok(CoreConnection {
+        profile_name: name,
+        profile,
+        client,
+    })
+}
+
+fn password_from_env_or_prompt(user: &str) -> Result<SecretString, String> {
+    if let Ok(p) = std::env::var("VIGIE_PASSWORD") {
+        return Ok(SecretString::from(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(format!("no password for {user}: set VIGIE_PASSWORD"));
+    }
+    rpassword::prompt_password(format!("Password for {user}: "))
+        .map(SecretString::from)
+        .map_err(|e| format!("cannot read the password: {e}"))
+}

@@ -1,0 +1,428 @@
+//! Configuration: one TOML file, one profile per deployment, secrets from the environment or a
+//! command (never stored in memory longer than needed, never printed).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::api::HttpOptions;
+
+pub const APP: &str = "vigie";
+
+/// Where vigie keeps its files; `XDG_CONFIG_HOME`/`XDG_DATA_HOME` move them.
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", APP)
+}
+
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+pub fn data_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join(APP))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Profile used when `--profile` is not given.
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Refuse every create/edit/delete (production).
+    #[serde(default)]
+    pub read_only: bool,
+    /// Whole-request timeout, seconds.
+    pub timeout_secs: Option<u64>,
+    pub connect_timeout_secs: Option<u64>,
+    /// Extra PEM roots for on-premise certificates.
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate (shown in red for the whole session).
+    #[serde(default)]
+    pub danger_accept_invalid_certs: bool,
+    pub core: Option<ServiceConfig>,
+    pub ocean: Option<ServiceConfig>,
+    pub maarch: Option<ServiceConfig>,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub base_url: String,
+    /// Login: email or matricule for core, login for Ocean and Maarch.
+    pub username: Option<String>,
+    /// Name of an environment variable holding the password.
+    pub password_env: Option<String>,
+    /// A command printing the password on its standard output (e.g. `pass show vigie/core`).
+    pub password_command: Option<String>,
+    /// Name of an environment variable holding a ready token.
+    pub token_env: Option<String>,
+    /// A password written in the file itself: discouraged, warned about when others can read it.
+    pub password: Option<String>,
+    /// Ocean: customer id, required for multi-client accounts.
+    pub customer_id: Option<i64>,
+    /// Core: clients that have no site yet (site forms offer the ones seen on sites too).
+    #[serde(default)]
+    pub clients: Vec<ClientEntry>,
+}
+
+impl fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .field("password_env", &self.password_env)
+            .field("password_command", &self.password_command.as_ref().map(|_| "<set>"))
+            .field("token_env", &self.token_env)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("customer_id", &self.customer_id)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClientEntry {
+    pub client_id: String,
+    pub nom: String,
+    pub code: Option<i64>,
+}
+
+/// A configuration problem, located precisely.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub file: Option<PathBuf>,
+    pub key: String,
+    pub why: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.key.is_empty()) {
+            (Some(p), false) => write!(f, "{}: {}: {}", p.display(), self.key, self.why),
+            (Some(p), true) => write!(f, "{}: {}", p.display(), self.why),
+            (None, false) => write!(f, "{}: {}", self.key, self.why),
+            (None, true) => f.write_str(&self.why),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses a config text; errors name the key and line.
+    pub fn parse(text: &str, file: Option<&Path>) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let msg = e.message().trim().to_string();
+            ConfigError {
+                file: file.map(Path::to_path_buf),
+                key: line.map(|l| format!("line {l}")).unwrap_or_default(),
+                why: msg,
+            }
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: Some(path.to_path_buf()),
+            key: String::new(),
+            why: format!("cannot read: {e}"),
+        })?;
+        Config::parse(&text, Some(path))
+    }
+
+    /// Semantic checks of every profile (what parsing alone cannot see).
+    pub fn check(&self, file: Option<&Path>) -> Vec<ConfigError> {
+        let mut out = Vec::new();
+        let err = |key: String, why: String| ConfigError {
+            file: file.map(Path::to_path_buf),
+            key,
+            why,
+        };
+        if let Some(d) = &self.default_profile
+            && !self.profiles.contains_key(d)
+        {
+            out.push(err(
+                "default_profile".into(),
+                format!("names profile '{d}', which is not defined"),
+            ));
+        }
+        for (name, p) in &self.profiles {
+            let base = format!("profiles.{name}");
+            if p.core.is_none() && p.ocean.is_none() && p.maarch.is_none() {
+                out.push(err(base.clone(), "declares no service (core, ocean or maarch)".into()));
+            }
+            if let Some(ca) = &p.ca_file
+                && !ca.is_file()
+            {
+                out.push(err(
+                    format!("{base}.ca_file"),
+                    format!("{} does not exist", ca.display()),
+                ));
+            }
+            if p.timeout_secs == Some(0) {
+                out.push(err(format!("{base}.timeout_secs"), "must be at least 1".into()));
+            }
+            for (svc, s) in [("core", &p.core), ("ocean", &p.ocean), ("maarch", &p.maarch)] {
+                let Some(s) = s else { continue };
+                let key = format!("{base}.{svc}");
+                match reqwest::Url::parse(&s.base_url) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                        if !u.username().is_empty() || u.password().is_some() {
+                            out.push(err(
+                                format!("{key}.base_url"),
+                                "must not carry credentials: use username and password_env".into(),
+                            ));
+                        }
+                    }
+                    Ok(u) => out.push(err(
+                        format!("{key}.base_url"),
+                        format!("scheme '{}' is not http or https", u.scheme()),
+                    )),
+                    Err(e) => out.push(err(format!("{key}.base_url"), format!("not a URL: {e}"))),
+                }
+                let sources = [
+                    s.password_env.is_some(),
+                    s.password_command.is_some(),
+                    s.token_env.is_some(),
+                    s.password.is_some(),
+                ]
+                .iter()
+                .filter(|b| **b)
+                .count();
+                if sources > 1 {
+                    out.push(err(
+                        key.clone(),
+                        "give only one of password_env, password_command, token_env, password".into(),
+                    ));
+                }
+                if s.token_env.is_none() && sources > 0 && s.username.is_none() {
+                    out.push(err(format!("{key}.username"), "is required with a password".into()));
+                }
+                if let Some(v) = &s.password_env
+                    && std::env::var_os(v).is_none()
+                {
+                    out.push(err(
+                        format!("{key}.password_env"),
+                        format!("environment variable {v} is not set"),
+                    ));
+                }
+                if let Some(v) = &s.token_env
+                    && std::env::var_os(v).is_none()
+                {
+                    out.push(err(
+                        format!("{key}.token_env"),
+                        format!("environment variable {v} is not set"),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Warnings that do not stop anything (a secret in a file others can read).
+    pub fn warnings(&self, file: Option<&Path>) -> Vec<String> {
+        let mut out = Vec::new();
+        let has_inline = self.profiles.values().any(|p| {
+            [&p.core, &p.ocean, &p.maarch]
+                .iter()
+                .any(|s| s.as_ref().is_some_and(|s| s.password.is_some()))
+        });
+        if has_inline
+            && let Some(path) = file
+            && readable_by_others(path)
+        {
+            out.push(format!(
+                "{} holds a password and can be read by other users: chmod 600 it, or use password_env / password_command",
+                path.display()
+            ));
+        }
+        for (name, p) in &self.profiles {
+            if p.danger_accept_invalid_certs {
+                out.push(format!(
+                    "profile {name} accepts invalid TLS certificates: anyone on the network path can read its traffic"
+                ));
+            }
+        }
+        out
+    }
+
+    pub fn profile(&self, name: Option<&str>) -> Result<(String, Profile), ConfigError> {
+        let name = name
+            .map(str::to_string)
+            .or_else(|| self.default_profile.clone())
+            .or_else(|| (self.profiles.len() == 1).then(|| self.profiles.keys().next().cloned()).flatten());
+        let Some(name) = name else {
+            return Err(ConfigError {
+                file: None,
+                key: "--profile".into(),
+                why: format!(
+                    "no profile chosen and no default_profile set (defined: {})",
+                    self.profile_names()
+                ),
+            });
+        };
+        match self.profiles.get(&name) {
+            Some(p) => Ok((name, p.clone())),
+            None => Err(ConfigError {
+                file: None,
+                key: "--profile".into(),
+                why: format!("no profile named '{name}' (defined: {})", self.profile_names()),
+            }),
+        }
+    }
+
+    fn profile_names(&self) -> String {
+        if self.profiles.is_empty() {
+            "none".into()
+        } else {
+            self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+        }
+    }
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o044 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_: &Path) -> bool {
+    false
+}
+
+impl Profile {
+    pub fn http_options(&self) -> HttpOptions {
+        let d = HttpOptions::default();
+        HttpOptions {
+            timeout: self.timeout_secs.map(Duration::from_secs).unwrap_or(d.timeout),
+            connect_timeout: self
+                .connect_timeout_secs
+                .map(Duration::from_secs)
+                .unwrap_or(d.connect_timeout),
+            ca_file: self.ca_file.clone(),
+            danger_accept_invalid_certs: self.danger_accept_invalid_certs,
+        }
+    }
+}
+
+/// Where a service's secret comes from, resolved.
+pub enum Secret {
+    Password(SecretString),
+    Token(SecretString),
+    None,
+}
+
+impl ServiceConfig {
+    /// Reads the secret from the environment, the command, or the file. The command's output
+    /// is never echoed, even when it fails.
+    pub fn resolve_secret(&self) -> Result<Secret, String> {
+        if let Some(v) = &self.token_env {
+            return std::env::var(v)
+                .map(|t| Secret::Token(SecretString::from(t.trim().to_string())))
+                .map_err(|_| format!("environment variable {v} (token_env) is not set"));
+        }
+        if let Some(v) = &self.password_env {
+            return std::env::var(v)
+                .map(|p| Secret::Password(SecretString::from(p)))
+                .map_err(|_| format!("environment variable {v} (password_env) is not set"));
+        }
+        if let Some(cmd) = &self.password_command {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(cmd)
+                .stdin(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .output()
+                .map_err(|e| format!("password_command could not run: {e}"))?;
+            if !out.status.success() {
+                return Err(format!("password_command failed ({})", out.status));
+            }
+            let text = String::from_utf8(out.stdout)
+                .map_err(|_| "password_command printed something that is not UTF-8".to_string())?;
+            let first = text.lines().next().unwrap_or("").to_string();
+            if first.is_empty() {
+                return Err("password_command printed nothing".into());
+            }
+            return Ok(Secret::Password(SecretString::from(first)));
+        }
+        if let Some(p) = &self.password {
+            return Ok(Secret::Password(SecretString::from(p.clone())));
+        }
+        Ok(Secret::None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_and_names_bad_keys() {
+        let text = include_str!("../config.example.toml");
+        let cfg = Config::parse(text, None).expect("config.example.toml parses");
+        assert!(cfg.profiles.contains_key("demo"));
+        let bad = "[profiles.p.core]\nbase_url = \"http://x\"\npasword_env = \"X\"\n";
+        let e = Config::parse(bad, Some(Path::new("c.toml"))).unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("c.toml") && s.contains("line 3") && s.contains("pasword_env"), "{s}");
+    }
+
+    #[test]
+    fn check_finds_semantic_problems_without_secrets() {
+        let text = r#"
+default_profile = "nope"
+[profiles.p.core]
+base_url = "ftp://x"
+username = "u"
+password = "hunter2-secret"
+password_env = "VIGIE_TEST_UNSET_VAR"
+"#;
+        let cfg = Config::parse(text, None).unwrap();
+        let errs = cfg.check(None);
+        let all: String = errs.iter().map(|e| e.to_string() + "\n").collect();
+        assert!(all.contains("default_profile"), "{all}");
+        assert!(all.contains("profiles.p.core.base_url"), "{all}");
+        assert!(all.contains("only one of"), "{all}");
+        assert!(all.contains("VIGIE_TEST_UNSET_VAR"), "{all}");
+        assert!(!all.contains("hunter2"), "{all}");
+        assert!(!format!("{cfg:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn password_command_is_read_not_echoed() {
+        let s = ServiceConfig {
+            base_url: "http://x".into(),
+            username: Some("u".into()),
+            password_command: Some("printf 's3cret\\n'".into()),
+            ..Default::default()
+        };
+        match s.resolve_secret().unwrap() {
+            Secret::Password(p) => assert_eq!(secrecy::ExposeSecret::expose_secret(&p), "s3cret"),
+            _ => panic!("expected a password"),
+        }
+        let s = ServiceConfig {
+            password_command: Some("echo leaked-secret; exit 3".into()),
+            ..s
+        };
+        let e = s.resolve_secret().err().unwrap();
+        assert!(!e.contains("leaked-secret"), "{e}");
+    }
+}

@@ -1,0 +1,323 @@
+//! `vigie list`: the quick lookup for scripts and SSH one-liners, through the same client.
+
+use std::io::Write;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::api::ApiError;
+use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
+use crate::api::model::{Equipement, SiteSummary};
+use crate::cli::{ListArgs, Output, Resource};
+use crate::text::sanitize;
+
+/// Finds a site by id, or by name (case-insensitive); an ambiguous name is an error that
+/// lists the candidates.
+pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSummary, String> {
+    if let Some(s) = sites.iter().find(|s| s.site_id.eq_ignore_ascii_case(key.trim())) {
+        return Ok(s);
+    }
+    let wanted = key.trim().to_lowercase();
+    let hits: Vec<&SiteSummary> = sites
+        .iter()
+        .filter(|s| s.name.trim().to_lowercase() == wanted)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(one),
+        [] => {
+            let close: Vec<String> = sites
+                .iter()
+                .filter(|s| s.name.to_lowercase().contains(&wanted))
+                .take(5)
+                .map(|s| sanitize(&s.name).into_owned())
+                .collect();
+            if close.is_empty() {
+                Err(format!("no site named or numbered '{}'", sanitize(key)))
+            } else {
+                Err(format!(
+                    "no site named '{}' (did you mean: {}?)",
+                    sanitize(key),
+                    close.join(", ")
+                ))
+            }
+        }
+        many => Err(format!(
+            "several sites are named '{}': use the id ({})",
+            sanitize(key),
+            many.iter()
+                .map(|s| format!(
+                    "{} of {}",
+                    s.site_id,
+                    sanitize(&s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default())
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Every equipement of a site, all pages.
+pub async fn site_equipements(core: &CoreClient, site_id: &str) -> Result<Vec<Equipement>, ApiError> {
+    core.all_pages(|p| core.site_equipements(site_id, p, MAX_PAGE_SIZE))
+        .await
+}
+
+pub async fn run(core: &CoreClient, a: &ListArgs, out: &mut dyn Write) -> Result<(), String> {
+    let e = |e: ApiError| e.to_string();
+    let table = match a.resource {
+        Resource::Sites => {
+            let mut sites = core.list_site_summaries().await.map_err(e)?;
+            if let Some(key) = &a.site {
+                let one = find_site(&sites, key)?.clone();
+                sites = vec![one];
+            }
+            sites_table(&sites)
+        }
+        Resource::Equipements => {
+            let (items, site_name) = match &a.site {
+                Some(key) => {
+                    let sites = core.list_site_summaries().await.map_err(e)?;
+                    let site = find_site(&sites, key)?;
+                    (
+                        site_equipements(core, &site.site_id).await.map_err(e)?,
+                        Some(site.name.clone()),
+                    )
+                }
+                None => (
+                    core.all_pages(|p| core.list_equipements(p, MAX_PAGE_SIZE))
+                        .await
+                        .map_err(e)?,
+                    None,
+                ),
+            };
+            equipements_table(&items, site_name.as_deref(), a.show_secrets)
+        }
+        Resource::Users => users_table(&core.list_users().await.map_err(e)?),
+        Resource::Roles => roles_table(&core.list_roles().await.map_err(e)?),
+    };
+    let written = match a.output {
+        Output::Table => write_table(out, &table),
+        Output::Json => serde_json::to_writer_pretty(&mut *out, &table.json)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+        Output::Csv => write_csv(out, &table),
+    };
+    match written {
+        Ok(()) => Ok(()),
+        // `vigie list ... | head` closes the pipe: not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the output: {e}")),
+    }
+}
+
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    pub json: serde_json::Value,
+}
+
+fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn coord(v: Option<f64>) -> String {
+    v.map(|f| format!("{f:.4}")).unwrap_or_default()
+}
+
+pub fn sites_table(sites: &[SiteSummary]) -> Table {
+    let rows = sites
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default(),
+                coord(s.latitude),
+                coord(s.longitude),
+                s.equipement_count.to_string(),
+                s.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+                s.site_id.clone(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "CLIENT", "LATITUDE", "LONGITUDE", "EQUIPEMENTS", "CREATED", "ID"],
+        rows,
+        json: to_json(&sites),
+    }
+}
+
+pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets: bool) -> Table {
+    let rows = items
+        .iter()
+        .map(|e| {
+            vec![
+                e.ip.clone(),
+                e.port.map(|p| p.to_string()).unwrap_or_default(),
+                e.marque.clone(),
+                e.modele.clone(),
+                site.map(str::to_string)
+                    .or_else(|| e.client_site.as_ref().map(|s| s.name.clone()))
+                    .unwrap_or_default(),
+                e.sources.joined(),
+                e.username.clone(),
+                if show_secrets {
+                    e.password.expose().to_string()
+                } else {
+                    e.password.masked().to_string()
+                },
+                e.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+                e.equipement_id.clone(),
+            ]
+        })
+        .collect();
+    let json = if show_secrets {
+        to_json(&items)
+    } else {
+        let masked: Vec<Equipement> = items
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                if !e.password.0.is_empty() {
+                    e.password.0 = "********".into();
+                }
+                e
+            })
+            .collect();
+        to_json(&masked)
+    };
+    Table {
+        headers: vec![
+            "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID",
+        ],
+        rows,
+        json,
+    }
+}
+
+pub fn users_table(users: &[crate::api::model::User]) -> Table {
+    let rows = users
+        .iter()
+        .map(|u| {
+            vec![
+                u.matricule.map(|m| m.to_string()).unwrap_or_default(),
+                u.nom.clone(),
+                u.email.clone(),
+                u.role_name.clone(),
+                u.status.clone(),
+                u.user_id.clone(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["MATRICULE", "NOM", "EMAIL", "ROLE", "STATUS", "ID"],
+        rows,
+        json: to_json(&users),
+    }
+}
+
+pub fn roles_table(roles: &[crate::api::model::Role]) -> Table {
+    let rows = roles
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.description.clone(),
+                r.permissions.len().to_string(),
+                r.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(" "),
+                r.role_id.clone(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "DESCRIPTION", "PERMISSIONS", "GRANTS", "ID"],
+        rows,
+        json: to_json(&roles),
+    }
+}
+
+fn write_table(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
+    let cells: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = t.headers.iter().map(|h| h.width()).collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+    let line = |out: &mut dyn Write, cols: &[String]| -> std::io::Result<()> {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cols.len() {
+                s.push_str(&" ".repeat(widths[i].saturating_sub(c.width()) + 2));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    let head: Vec<String> = t.headers.iter().map(|h| h.to_string()).collect();
+    line(out, &head)?;
+    for r in &cells {
+        line(out, r)?;
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&t.headers)?;
+    for r in &t.rows {
+        w.write_record(r)?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: &str, name: &str) -> SiteSummary {
+        SiteSummary {
+            site_id: id.into(),
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn finds_sites_by_name_or_id() {
+        let sites = vec![site("a1", "LOUM"), site("b2", "YASSA"), site("c3", "Yassa")];
+        assert_eq!(find_site(&sites, "loum").unwrap().site_id, "a1");
+        assert_eq!(find_site(&sites, "B2").unwrap().site_id, "b2");
+        assert!(find_site(&sites, "yassa").unwrap_err().contains("several"));
+        assert!(find_site(&sites, "LOU").unwrap_err().contains("did you mean: LOUM"));
+    }
+
+    #[test]
+    fn table_aligns_wide_text_and_strips_escapes() {
+        let t = Table {
+            headers: vec!["A", "B"],
+            rows: vec![
+                vec!["東京".into(), "x".into()],
+                vec!["\u{1b}[2Jab".into(), "y".into()],
+            ],
+            json: serde_json::Value::Null,
+        };
+        let mut buf = Vec::new();
+        write_table(&mut buf, &t).unwrap();
+        let s = String::from_utf8(buf).unwrap();
+        assert!(!s.contains('\u{1b}'));
+        let cols: Vec<usize> = s
+            .lines()
+            .map(|l| {
+                let i = l.rfind(' ').unwrap();
+                l[..=i].width()
+            })
+            .collect();
+        assert!(cols.windows(2).all(|w| w[0] == w[1]), "{s}");
+    }
+}

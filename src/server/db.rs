@@ -1,0 +1,232 @@
+//! SQLite storage of the reference server: a small pool of connections used from
+//! `spawn_blocking`, WAL, foreign keys on, embedded migrations applied at open.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::fastapi::HttpError;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[
+    // 1: core service
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE permissions (
+        permission_id TEXT PRIMARY KEY,
+        ressource TEXT NOT NULL,
+        action TEXT NOT NULL,
+        UNIQUE (ressource, action)
+    );
+    CREATE TABLE roles (
+        role_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        timestamp TEXT NOT NULL
+    );
+    CREATE TABLE role_permissions (
+        role_id TEXT NOT NULL REFERENCES roles(role_id) ON DELETE CASCADE,
+        permission_id TEXT NOT NULL REFERENCES permissions(permission_id) ON DELETE CASCADE,
+        PRIMARY KEY (role_id, permission_id)
+    );
+    CREATE TABLE users (
+        user_id TEXT PRIMARY KEY,
+        matricule INTEGER NOT NULL UNIQUE,
+        nom TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        role_id TEXT NOT NULL REFERENCES roles(role_id),
+        status TEXT NOT NULL,
+        timestamp TEXT NOT NULL
+    );
+    CREATE TABLE clients (
+        client_id TEXT PRIMARY KEY,
+        nom TEXT NOT NULL,
+        code INTEGER NOT NULL,
+        timestamp TEXT NOT NULL
+    );
+    CREATE TABLE sites (
+        site_id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES clients(client_id),
+        name TEXT NOT NULL,
+        longitude REAL NOT NULL,
+        latitude REAL NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        timestamp TEXT NOT NULL
+    );
+    CREATE TABLE equipements (
+        equipement_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites(site_id),
+        ip TEXT NOT NULL,
+        marque TEXT NOT NULL DEFAULT '',
+        sources TEXT NOT NULL DEFAULT '[]',
+        port INTEGER NOT NULL,
+        username TEXT NOT NULL DEFAULT '',
+        password TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        modele TEXT NOT NULL DEFAULT '',
+        timestamp TEXT NOT NULL
+    );
+    CREATE INDEX equipements_by_site ON equipements(site_id);
+    "#,
+];
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    path: Arc<PathBuf>,
+    pool: Arc<Mutex<Vec<Connection>>>,
+}
+
+const POOL_MAX: usize = 8;
+
+fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    )?;
+    Ok(conn)
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database.
+    pub fn open(path: &Path) -> Result<Db, String> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let mut conn =
+            open_conn(path).map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
+        migrate(&mut conn).map_err(|e| format!("cannot migrate {}: {e}", path.display()))?;
+        Ok(Db {
+            path: Arc::new(path.to_path_buf()),
+            pool: Arc::new(Mutex::new(vec![conn])),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, HttpError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, HttpError> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.call_blocking(f))
+            .await
+            .map_err(|e| HttpError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Same as [`Db::call`], on the current thread (start-up, seeding).
+    pub fn call_blocking<T, F>(&self, f: F) -> Result<T, HttpError>
+    where
+        F: FnOnce(&mut Connection) -> Result<T, HttpError>,
+    {
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut conn = match taken {
+            Some(c) => c,
+            None => open_conn(&self.path)?,
+        };
+        let out = f(&mut conn);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOL_MAX {
+            pool.push(conn);
+        }
+        out
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Registers an extra migration list (Ocean, Maarch) under its own version key in `meta`.
+pub fn migrate_named(conn: &mut Connection, name: &str, steps: &[&str]) -> rusqlite::Result<()> {
+    let key = format!("schema_version.{name}");
+    let done: usize = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+            r.get::<_, String>(0)
+        })
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for (i, sql) in steps.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![key, (i + 1).to_string()],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Now, as the service writes its timestamps (UTC, no zone).
+pub fn now_ts() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Whether an error is a UNIQUE constraint violation.
+pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("v.db");
+        let db = Db::open(&p).unwrap();
+        db.call_blocking(|c| {
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES ('k', 'v')",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        drop(db);
+        let db = Db::open(&p).unwrap();
+        let v: String = db
+            .call_blocking(|c| Ok(c.query_row("SELECT value FROM meta WHERE key='k'", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, "v");
+        let mode: String = db
+            .call_blocking(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+}
