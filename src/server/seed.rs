@@ -277,7 +277,7 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
     let mut site_ids = Vec::new();
     for (i, p) in places.iter().enumerate() {
         let (client_id, _, _) = CLIENTS[i % CLIENTS.len()];
-        let id = uuid::Uuid::from_u128(rng.random()).to_string();
+        let id = uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string();
         let city = if i < DOUALA.len() { "Douala" } else { "Yaoundé" };
         tx.execute(
             "INSERT INTO sites(site_id, client_id, name, longitude, latitude, description, timestamp)
@@ -331,7 +331,7 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
                 rng.random_range(0..60)
             );
             ins.execute(params![
-                uuid::Uuid::from_u128(rng.random()).to_string(),
+                uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string(),
                 site_ids[s],
                 ip,
                 marque,
