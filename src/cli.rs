@@ -10,7 +10,9 @@ use secrecy::SecretString;
 
 use crate::api::core::{CoreAuth, CoreClient};
 use crate::config::{self, Config, Profile, Secret, ServiceConfig};
+use crate::app::Session;
 use crate::server::{self, SeedMode, ServerConfig};
+use crate::tui::ConsoleOptions;
 
 #[derive(Debug, Parser)]
 #[command(name = "vigie", version, about = "Terminal admin console for sites, equipements, users and roles")]
@@ -45,6 +47,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start the reference server with demo data and open the console on it.
+    Demo(DemoArgs),
     /// Run the reference server (core API) alone.
     Serve(ServeArgs),
     /// Print sites, equipements, users or roles.
@@ -52,6 +56,16 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Demo database (default: demo.db in the user data dir; edits survive the next demo).
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Generated equipements when the demo database is created.
+    #[arg(long, default_value_t = 2000)]
+    pub seed_size: usize,
 }
 
 #[derive(Debug, Args)]
@@ -137,19 +151,87 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Some(Command::Serve(a)) => serve(a).await,
+        Some(Command::Demo(a)) => demo(&cli.global, a).await,
         Some(Command::List(a)) => {
-            let core = connect_core(&cli.global)?;
+            let core = connect_core(&cli.global, true)?;
             crate::list::run(&core.client, &a, &mut std::io::stdout().lock())
                 .await
                 .map(|_| ExitCode::SUCCESS)
         }
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
-        None => {
-            use clap::CommandFactory;
-            Cli::command().print_help().map_err(|e| e.to_string())?;
-            Ok(ExitCode::SUCCESS)
-        }
+        None => console(&cli.global).await,
     }
+}
+
+async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
+    let db = a.db.unwrap_or_else(|| config::data_dir().join("demo.db"));
+    let mut cfg = ServerConfig::new(db);
+    cfg.seed = SeedMode::Demo;
+    cfg.seed_size = a.seed_size;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let running = server::start(cfg, listener).await?;
+    let url = running.url();
+    let client = CoreClient::new(
+        &url,
+        CoreAuth::Password {
+            username: "admin@vigie.local".into(),
+            password: SecretString::from("admin-demo"),
+        },
+        &crate::api::HttpOptions::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let session = Session {
+        profile: "demo".into(),
+        server: url,
+        user: Some("admin@vigie.local".into()),
+        read_only: g.read_only,
+        ..Default::default()
+    };
+    let r = crate::tui::run(
+        client,
+        ConsoleOptions {
+            session,
+            logged_in: true,
+            extra_clients: Vec::new(),
+        },
+    )
+    .await;
+    running.stop().await;
+    r.map(|_| ExitCode::SUCCESS)
+}
+
+async fn console(g: &Global) -> Result<ExitCode, String> {
+    let conn = connect_core(g, false)?;
+    let logged_in = conn.client.has_credentials();
+    let svc = conn.profile.core.clone().unwrap_or_default();
+    let session = Session {
+        profile: conn.profile_name.clone(),
+        server: conn.client.base_url().to_string(),
+        user: svc.username.clone(),
+        read_only: conn.profile.read_only,
+        insecure_tls: conn.profile.danger_accept_invalid_certs,
+        ..Default::default()
+    };
+    let extra_clients = svc
+        .clients
+        .iter()
+        .map(|c| {
+            let code = c.code.map(|c| format!(" ({c})")).unwrap_or_default();
+            (c.client_id.clone(), format!("{}{code}", c.nom))
+        })
+        .collect();
+    crate::tui::run(
+        conn.client,
+        ConsoleOptions {
+            session,
+            logged_in,
+            extra_clients,
+        },
+    )
+    .await
+    .map(|_| ExitCode::SUCCESS)
 }
 
 async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
@@ -290,8 +372,9 @@ pub struct CoreConnection {
     pub client: CoreClient,
 }
 
-/// Builds the core client from `--url/--user` or the chosen profile.
-pub fn connect_core(g: &Global) -> Result<CoreConnection, String> {
+/// Builds the core client from `--url/--user` or the chosen profile. Without `prompt`, a
+/// missing password leaves the client logged out (the console asks in its login form).
+pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> {
     if let Some(url) = &g.url {
         let profile = Profile {
             read_only: g.read_only,
@@ -303,10 +386,7 @@ pub fn connect_core(g: &Global) -> Result<CoreConnection, String> {
             ..Default::default()
         };
         let auth = match &g.user {
-            Some(u) => CoreAuth::Password {
-                username: u.clone(),
-                password: password_from_env_or_prompt(u)?,
-            },
+            Some(u) => password_auth(u, prompt)?,
             None => CoreAuth::None,
         };
         let client = CoreClient::new(url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
@@ -319,7 +399,7 @@ pub fn connect_core(g: &Global) -> Result<CoreConnection, String> {
     let (path, cfg) = load_config(g)?;
     if path.is_none() {
         return Err(format!(
-            "no config file at {} and no --url: run `vigie serve --seed demo` and pass --url http://127.0.0.1:8000 --user admin@vigie.local",
+            "no config file at {} and no --url: try `vigie demo`, or pass --url URL --user LOGIN",
             config_path(g).map(|p| p.display().to_string()).unwrap_or_default()
         ));
     }
@@ -336,10 +416,7 @@ pub fn connect_core(g: &Global) -> Result<CoreConnection, String> {
             password: p,
         },
         Secret::None => match &svc.username {
-            Some(u) => CoreAuth::Password {
-                username: u.clone(),
-                password: password_from_env_or_prompt(u)?,
-            },
+            Some(u) => password_auth(u, prompt)?,
             None => CoreAuth::None,
         },
     };
@@ -349,6 +426,16 @@ pub fn connect_core(g: &Global) -> Result<CoreConnection, String> {
         profile_name: name,
         profile,
         client,
+    })
+}
+
+fn password_auth(user: &str, prompt: bool) -> Result<CoreAuth, String> {
+    if !prompt && std::env::var_os("VIGIE_PASSWORD").is_none() {
+        return Ok(CoreAuth::None);
+    }
+    Ok(CoreAuth::Password {
+        username: user.to_string(),
+        password: password_from_env_or_prompt(user)?,
     })
 }
 

@@ -1,0 +1,1390 @@
+//! The console's state and its update logic: keys and worker events in, state changes and
+//! numbered requests out. Nothing here draws or touches the network.
+
+pub mod form;
+pub mod list;
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::SecretString;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use crate::api::ApiError;
+use crate::api::model::*;
+use crate::worker::{DeleteOp, Event, Payload, Request, Saved};
+use form::{Form, FormKind};
+use list::{ListView, Paging, Record};
+
+pub const PAGE_SIZE: u32 = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Sites,
+    Equipements,
+    Users,
+    Roles,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Sites, Tab::Equipements, Tab::Users, Tab::Roles];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Sites => "Sites",
+            Tab::Equipements => "Equipements",
+            Tab::Users => "Users",
+            Tab::Roles => "Roles",
+        }
+    }
+
+    /// The API's name for the resource (403 messages, RBAC).
+    fn things(self) -> &'static str {
+        match self {
+            Tab::Sites => "sites",
+            Tab::Equipements => "equipements",
+            Tab::Users => "users",
+            Tab::Roles => "roles",
+        }
+    }
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum DetailTarget {
+    Site(SiteSummary),
+    Equipement(Equipement),
+    User(User),
+    Role(Role),
+}
+
+pub struct Detail {
+    pub target: DetailTarget,
+    pub reveal: bool,
+    /// A site's equipements, paged by the server.
+    pub equipements: ListView<Equipement>,
+}
+
+pub struct Confirm {
+    pub message: String,
+    pub op: DeleteOp,
+    pub pending: Option<u64>,
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Palette {
+    pub input: Input,
+    pub selected: usize,
+}
+
+pub struct Login {
+    pub username: Input,
+    pub password: Input,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub pending: Option<u64>,
+}
+
+pub enum Overlay {
+    Detail(Box<Detail>),
+    Form(Box<Form>),
+    Confirm(Confirm),
+    Help,
+    Palette(Palette),
+    Login(Login),
+}
+
+/// Who and where: shown in the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub profile: String,
+    pub server: String,
+    pub user: Option<String>,
+    pub role: Option<String>,
+    pub read_only: bool,
+    pub insecure_tls: bool,
+}
+
+/// What a request in flight was for, to route (or drop) its answer.
+#[derive(Debug, Clone)]
+enum Purpose {
+    List(Tab),
+    Prefetch(u32),
+    LoadAll,
+    SiteDetail,
+    Save,
+    Delete,
+    Login,
+}
+
+/// A palette entry: what it says and what it does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Tab(Tab),
+    OpenSite(String),
+    Refresh,
+    New,
+    LoadAll,
+    Help,
+    Quit,
+}
+
+pub struct App {
+    pub tab: Tab,
+    pub sites: ListView<SiteSummary>,
+    pub equipements: ListView<Equipement>,
+    pub users: ListView<User>,
+    pub roles: ListView<Role>,
+    pub overlays: Vec<Overlay>,
+    pub session: Session,
+    pub last_error: Option<String>,
+    pub notice: Option<String>,
+    /// Requests made by the last update, for the worker.
+    pub outbox: Vec<(u64, Request)>,
+    pub quit: bool,
+    /// Rows of the table body in the last layout (set on resize).
+    pub viewport_rows: usize,
+    pub spinner: usize,
+    /// Loading every equipement: (loaded, total).
+    pub load_progress: Option<(usize, usize)>,
+    /// Clients offered by the site form besides those seen on sites.
+    pub extra_clients: Vec<(String, String)>,
+    in_flight: HashMap<u64, Purpose>,
+    prefetched: HashMap<u32, Page<Equipement>>,
+    next_id: u64,
+}
+
+impl App {
+    pub fn new(session: Session) -> App {
+        let mut equipements = ListView::default();
+        equipements.paging = Some(Paging {
+            size: PAGE_SIZE,
+            ..Default::default()
+        });
+        App {
+            tab: Tab::Sites,
+            sites: ListView::default(),
+            equipements,
+            users: ListView::default(),
+            roles: ListView::default(),
+            overlays: Vec::new(),
+            session,
+            last_error: None,
+            notice: None,
+            outbox: Vec::new(),
+            quit: false,
+            viewport_rows: 20,
+            spinner: 0,
+            load_progress: None,
+            extra_clients: Vec::new(),
+            in_flight: HashMap::new(),
+            prefetched: HashMap::new(),
+            next_id: 1,
+        }
+    }
+
+    /// First requests: who am I, then the sites.
+    pub fn start(&mut self, logged_in: bool) {
+        if logged_in {
+            self.send(Request::WhoAmI, Purpose::Login);
+            self.load_tab(Tab::Sites);
+        } else {
+            self.overlays.push(Overlay::Login(Login {
+                username: Input::new(self.session.user.clone().unwrap_or_default()),
+                password: Input::default(),
+                focus: usize::from(self.session.user.is_some()),
+                error: None,
+                pending: None,
+            }));
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.in_flight.is_empty()
+    }
+
+    pub fn requests_in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    fn send(&mut self, req: Request, purpose: Purpose) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.in_flight.insert(id, purpose);
+        self.outbox.push((id, req));
+        id
+    }
+
+    pub fn take_requests(&mut self) -> Vec<(u64, Request)> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    // ---- loading ----------------------------------------------------------------------------
+
+    fn load_tab(&mut self, tab: Tab) {
+        match tab {
+            Tab::Sites => {
+                let id = self.send(Request::Sites, Purpose::List(Tab::Sites));
+                self.sites.pending = Some(id);
+                self.sites.loading = true;
+            }
+            Tab::Users => {
+                let id = self.send(Request::Users, Purpose::List(Tab::Users));
+                self.users.pending = Some(id);
+                self.users.loading = true;
+            }
+            Tab::Roles => {
+                let id = self.send(Request::Roles, Purpose::List(Tab::Roles));
+                self.roles.pending = Some(id);
+                self.roles.loading = true;
+            }
+            Tab::Equipements => {
+                if self.equipements.complete {
+                    self.load_all();
+                } else {
+                    let page = self.equipements.paging.map(|p| p.page).unwrap_or(1);
+                    self.load_equipements_page(page);
+                }
+            }
+        }
+    }
+
+    fn load_equipements_page(&mut self, page: u32) {
+        if let Some(p) = self.prefetched.remove(&page) {
+            // Instant: the page was fetched ahead.
+            self.equipements.pending = None;
+            self.apply_equipements_page(p);
+            return;
+        }
+        let id = self.send(
+            Request::EquipementsPage {
+                page,
+                size: PAGE_SIZE,
+            },
+            Purpose::List(Tab::Equipements),
+        );
+        self.equipements.pending = Some(id);
+        self.equipements.loading = true;
+    }
+
+    fn apply_equipements_page(&mut self, p: Page<Equipement>) {
+        let paging = Paging {
+            page: p.page.unwrap_or(1) as u32,
+            pages: p.page_count().unwrap_or(1).max(1) as u32,
+            total: p.total.unwrap_or(p.items.len() as u64),
+            size: p.size.unwrap_or(u64::from(PAGE_SIZE)) as u32,
+        };
+        self.equipements.paging = Some(paging);
+        self.equipements.selected = 0;
+        self.equipements.offset = 0;
+        self.equipements.set_items(p.items);
+        // Fetch the next page ahead, so paging forward is instant.
+        let next = paging.page + 1;
+        if next <= paging.pages
+            && !self.prefetched.contains_key(&next)
+            && !self.in_flight.values().any(|v| matches!(v, Purpose::Prefetch(n) if *n == next))
+        {
+            self.send(
+                Request::EquipementsPage {
+                    page: next,
+                    size: PAGE_SIZE,
+                },
+                Purpose::Prefetch(next),
+            );
+        }
+    }
+
+    fn load_all(&mut self) {
+        if self.in_flight.values().any(|p| matches!(p, Purpose::LoadAll)) {
+            return;
+        }
+        let id = self.send(Request::AllEquipements, Purpose::LoadAll);
+        self.equipements.pending = Some(id);
+        self.equipements.loading = true;
+        self.load_progress = Some((0, 0));
+    }
+
+    fn load_site_equipements(&mut self, page: u32) {
+        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+            return;
+        };
+        let DetailTarget::Site(site) = &d.target else {
+            return;
+        };
+        let site_id = site.site_id.clone();
+        let id = self.next_id;
+        d.equipements.pending = Some(id);
+        d.equipements.loading = true;
+        self.send(
+            Request::SiteEquipements {
+                site_id,
+                page,
+                size: PAGE_SIZE,
+            },
+            Purpose::SiteDetail,
+        );
+    }
+
+    // ---- events from the worker -------------------------------------------------------------
+
+    pub fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Progress { id, loaded, total } => {
+                if self.equipements.pending == Some(id) {
+                    self.load_progress = Some((loaded, total));
+                }
+            }
+            Event::Done { id, result } => {
+                let Some(purpose) = self.in_flight.remove(&id) else {
+                    return;
+                };
+                match result {
+                    Ok(p) => self.on_payload(id, purpose, p),
+                    Err(e) => self.on_error(id, purpose, e),
+                }
+            }
+        }
+    }
+
+    fn on_payload(&mut self, id: u64, purpose: Purpose, p: Payload) {
+        match (purpose, p) {
+            (Purpose::Login, Payload::LoggedIn(c)) => {
+                if !c.email.is_empty() || !c.sub.is_empty() {
+                    self.session.user = Some(if c.email.is_empty() { c.sub } else { c.email });
+                }
+                if !c.role_name.is_empty() {
+                    self.session.role = Some(c.role_name);
+                }
+                if let Some(Overlay::Login(l)) = self.overlays.last()
+                    && l.pending == Some(id)
+                {
+                    self.overlays.pop();
+                    self.load_tab(Tab::Sites);
+                    if self.tab != Tab::Sites {
+                        self.load_tab(self.tab);
+                    }
+                }
+            }
+            (Purpose::List(Tab::Sites), Payload::Sites(v)) if self.sites.pending == Some(id) => {
+                self.sites.pending = None;
+                self.sites.set_items(v);
+            }
+            (Purpose::List(Tab::Users), Payload::Users(v)) if self.users.pending == Some(id) => {
+                self.users.pending = None;
+                self.users.set_items(v);
+            }
+            (Purpose::List(Tab::Roles), Payload::Roles(v)) if self.roles.pending == Some(id) => {
+                self.roles.pending = None;
+                self.roles.set_items(v);
+            }
+            (Purpose::List(Tab::Equipements), Payload::EquipementsPage(p))
+                if self.equipements.pending == Some(id) =>
+            {
+                self.equipements.pending = None;
+                self.apply_equipements_page(p);
+            }
+            (Purpose::Prefetch(n), Payload::EquipementsPage(p)) => {
+                if !self.equipements.complete {
+                    self.prefetched.insert(n, p);
+                    // Keep only pages near the current one.
+                    let cur = self.equipements.paging.map(|p| p.page).unwrap_or(1);
+                    self.prefetched.retain(|k, _| k.abs_diff(cur) <= 2);
+                }
+            }
+            (Purpose::LoadAll, Payload::AllEquipements(v)) if self.equipements.pending == Some(id) => {
+                self.equipements.pending = None;
+                self.load_progress = None;
+                self.prefetched.clear();
+                let n = v.len() as u64;
+                self.equipements.complete = true;
+                self.equipements.paging = Some(Paging {
+                    page: 1,
+                    pages: 1,
+                    total: n,
+                    size: n.max(1) as u32,
+                });
+                self.equipements.set_items(v);
+                self.notice = Some(format!("All {} equipements loaded", group(n)));
+            }
+            (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
+                let mut page = Some(page);
+                for o in self.overlays.iter_mut().rev() {
+                    if let Overlay::Detail(d) = o
+                        && d.equipements.pending == Some(id)
+                        && matches!(&d.target, DetailTarget::Site(s) if s.site_id == site_id)
+                        && let Some(page) = page.take()
+                    {
+                        d.equipements.pending = None;
+                        d.equipements.paging = Some(Paging {
+                            page: page.page.unwrap_or(1) as u32,
+                            pages: page.page_count().unwrap_or(1).max(1) as u32,
+                            total: page.total.unwrap_or(page.items.len() as u64),
+                            size: PAGE_SIZE,
+                        });
+                        d.equipements.selected = 0;
+                        d.equipements.offset = 0;
+                        d.equipements.set_items(page.items);
+                    }
+                }
+            }
+            (Purpose::Save, Payload::Saved(saved)) => self.on_saved(id, saved),
+            (Purpose::Delete, Payload::Deleted(op)) => self.on_deleted(id, op),
+            // A stale answer: the user already moved on.
+            _ => {}
+        }
+    }
+
+    fn on_error(&mut self, id: u64, purpose: Purpose, e: ApiError) {
+        let action = match &purpose {
+            Purpose::Save => "save",
+            Purpose::Delete => "delete",
+            Purpose::Login => "log in",
+            _ => "read",
+        };
+        let words = self.describe(&e, action);
+        match purpose {
+            Purpose::Login => {
+                if let Some(Overlay::Login(l)) = self.overlays.last_mut() {
+                    l.pending = None;
+                    l.error = Some(words.clone());
+                } else if matches!(e, ApiError::Unauthorized(_)) {
+                    self.start(false);
+                }
+            }
+            Purpose::List(t) => {
+                let l: &mut dyn Pending = match t {
+                    Tab::Sites => &mut self.sites,
+                    Tab::Equipements => &mut self.equipements,
+                    Tab::Users => &mut self.users,
+                    Tab::Roles => &mut self.roles,
+                };
+                if !l.is_pending(id) {
+                    return;
+                }
+                l.clear_pending();
+            }
+            Purpose::LoadAll => {
+                if self.equipements.pending == Some(id) {
+                    self.equipements.pending = None;
+                    self.equipements.loading = false;
+                    self.load_progress = None;
+                }
+            }
+            Purpose::SiteDetail => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && d.equipements.pending == Some(id)
+                    {
+                        d.equipements.pending = None;
+                        d.equipements.loading = false;
+                    }
+                }
+            }
+            Purpose::Prefetch(_) => return,
+            Purpose::Save => {
+                for o in &mut self.overlays {
+                    if let Overlay::Form(f) = o
+                        && f.pending == Some(id)
+                    {
+                        f.pending = None;
+                        // Field errors go under their fields; the form keeps every character.
+                        let rest = f.apply_server_errors(e.field_errors());
+                        f.error = if e.field_errors().is_empty() {
+                            Some(words.clone())
+                        } else if rest.is_empty() {
+                            Some("The server refused some fields: see below each one".into())
+                        } else {
+                            Some(rest.join("; "))
+                        };
+                    }
+                }
+            }
+            Purpose::Delete => {
+                if let Some(Overlay::Confirm(c)) = self.overlays.last_mut()
+                    && c.pending == Some(id)
+                {
+                    c.pending = None;
+                    c.error = Some(words.clone());
+                }
+            }
+        }
+        if matches!(e, ApiError::Unauthorized(_))
+            && !matches!(self.overlays.last(), Some(Overlay::Login(_)))
+        {
+            // The session is gone and could not be renewed: ask again, keep everything else.
+            self.overlays.push(Overlay::Login(Login {
+                username: Input::new(self.session.user.clone().unwrap_or_default()),
+                password: Input::default(),
+                focus: 1,
+                error: Some(words.clone()),
+                pending: None,
+            }));
+        }
+        self.last_error = Some(words);
+    }
+
+    /// An error in words a person understands.
+    pub fn describe(&self, e: &ApiError, action: &str) -> String {
+        let things = self.current_things();
+        match e {
+            ApiError::Forbidden(_) => {
+                let role = self.session.role.clone().unwrap_or_else(|| "?".into());
+                let verb = match action {
+                    "save" => "change",
+                    "read" => "read",
+                    other => other,
+                };
+                format!("403 — your role {role} cannot {verb} {things}")
+            }
+            ApiError::Unauthorized(m) => format!("401 — not logged in or session expired ({m})"),
+            ApiError::NotFound(m) => format!("404 — {m} (it may have been deleted meanwhile)"),
+            ApiError::Conflict(m) => format!("409 — {m}"),
+            ApiError::Validation(v) => format!(
+                "422 — the server refused: {}",
+                v.iter()
+                    .map(|f| if f.field.is_empty() {
+                        f.msg.clone()
+                    } else {
+                        format!("{}: {}", f.field, f.msg)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            ApiError::RateLimited { retry_after, .. } => match retry_after {
+                Some(d) => format!("429 — too many requests; retry in {}s", d.as_secs()),
+                None => "429 — too many requests; retry in a moment".into(),
+            },
+            ApiError::Network(m) => format!("cannot reach the server: {m}"),
+            ApiError::Server { status, message } => {
+                format!("{status} — the server failed ({message}); nothing was lost, try again")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn current_things(&self) -> &'static str {
+        for o in self.overlays.iter().rev() {
+            match o {
+                Overlay::Form(f) => {
+                    return match f.kind {
+                        FormKind::Site => "sites",
+                        FormKind::Equipement => "equipements",
+                        FormKind::User => "users",
+                        FormKind::Role => "roles",
+                    };
+                }
+                Overlay::Confirm(c) => {
+                    return match c.op {
+                        DeleteOp::Site(_) => "sites",
+                        DeleteOp::Equipement(_) => "equipements",
+                        DeleteOp::User(_) => "users",
+                        DeleteOp::Role(_) => "roles",
+                    };
+                }
+                _ => {}
+            }
+        }
+        self.tab.things()
+    }
+
+    fn site_name(&self, site_id: &str) -> Option<&SiteSummary> {
+        self.sites.items.iter().find(|s| s.site_id == site_id)
+    }
+
+    fn on_saved(&mut self, id: u64, saved: Saved) {
+        let Some(pos) = self
+            .overlays
+            .iter()
+            .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
+        else {
+            return;
+        };
+        self.overlays.remove(pos);
+        let what = match saved {
+            Saved::Site(s) => {
+                let sum = SiteSummary::from(&s);
+                let name = sum.name.clone();
+                // An update answer may lack the client or the equipements: keep what we knew.
+                let merged = match self.site_name(&sum.site_id) {
+                    Some(old) => SiteSummary {
+                        client: sum.client.clone().or(old.client.clone()),
+                        equipement_count: if s.equipements.is_empty() {
+                            old.equipement_count
+                        } else {
+                            sum.equipement_count
+                        },
+                        ..sum
+                    },
+                    None => sum,
+                };
+                self.update_detail(DetailTarget::Site(merged.clone()));
+                self.sites.upsert(merged);
+                format!("site {name}")
+            }
+            Saved::Equipement(mut e) => {
+                if e.client_site.is_none()
+                    && let Some(sid) = e.site_id()
+                    && let Some(s) = self.site_name(sid)
+                {
+                    e.client_site = Some(SiteRef {
+                        site_id: s.site_id.clone(),
+                        client_id: s.client_id().unwrap_or_default().to_string(),
+                        name: s.name.clone(),
+                        longitude: s.longitude,
+                        latitude: s.latitude,
+                        description: s.description.clone(),
+                    });
+                }
+                let label = e.label();
+                let site_id = e.site_id().map(str::to_string);
+                let is_new = !self.equipements.items.iter().any(|x| x.equipement_id == e.equipement_id);
+                if self.equipements.complete || !is_new || self.equipements.paging.is_some_and(|p| p.page == p.pages) {
+                    self.equipements.upsert(e.clone());
+                } else if let Some(p) = &mut self.equipements.paging {
+                    p.total += 1;
+                }
+                if is_new
+                    && let Some(sid) = &site_id
+                    && let Some(pos) = self.sites.items.iter().position(|s| &s.site_id == sid)
+                {
+                    let mut s = self.sites.items[pos].clone();
+                    s.equipement_count += 1;
+                    self.sites.upsert(s);
+                }
+                self.update_detail(DetailTarget::Equipement(e.clone()));
+                // The site detail underneath shows it too.
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(&d.target, DetailTarget::Site(s) if Some(&s.site_id) == site_id.as_ref())
+                    {
+                        d.equipements.upsert(e.clone());
+                    }
+                }
+                label
+            }
+            Saved::User(u) => {
+                let label = u.label();
+                self.update_detail(DetailTarget::User(u.clone()));
+                self.users.upsert(u);
+                label
+            }
+            Saved::Role(r) => {
+                let label = r.label();
+                self.update_detail(DetailTarget::Role(r.clone()));
+                self.roles.upsert(r);
+                label
+            }
+        };
+        self.notice = Some(format!("Saved {what}"));
+        self.last_error = None;
+    }
+
+    fn update_detail(&mut self, t: DetailTarget) {
+        let id = target_id(&t).to_string();
+        for o in &mut self.overlays {
+            if let Overlay::Detail(d) = o
+                && target_id(&d.target) == id
+                && std::mem::discriminant(&d.target) == std::mem::discriminant(&t)
+            {
+                d.target = t.clone();
+            }
+        }
+    }
+
+    fn on_deleted(&mut self, id: u64, op: DeleteOp) {
+        if let Some(Overlay::Confirm(c)) = self.overlays.last()
+            && c.pending == Some(id)
+        {
+            self.overlays.pop();
+        }
+        let rid = op.id().to_string();
+        // Close details of the record that is gone.
+        self.overlays.retain(|o| match o {
+            Overlay::Detail(d) => {
+                target_id(&d.target) != rid || matches!((&d.target, &op), (DetailTarget::User(_), DeleteOp::User(_)))
+            }
+            _ => true,
+        });
+        let what = match &op {
+            DeleteOp::Site(i) => {
+                self.sites.remove(i);
+                "site deleted"
+            }
+            DeleteOp::Equipement(i) => {
+                let site = self
+                    .equipements
+                    .items
+                    .iter()
+                    .find(|e| &e.equipement_id == i)
+                    .and_then(|e| e.site_id().map(str::to_string));
+                self.equipements.remove(i);
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o {
+                        d.equipements.remove(i);
+                    }
+                }
+                if let Some(sid) = site
+                    && let Some(pos) = self.sites.items.iter().position(|s| s.site_id == sid)
+                {
+                    let mut s = self.sites.items[pos].clone();
+                    s.equipement_count = s.equipement_count.saturating_sub(1);
+                    self.sites.upsert(s);
+                }
+                "equipement deleted"
+            }
+            DeleteOp::User(i) => {
+                if let Some(pos) = self.users.items.iter().position(|u| &u.user_id == i) {
+                    let mut u = self.users.items[pos].clone();
+                    u.status = "deactivated".into();
+                    self.update_detail(DetailTarget::User(u.clone()));
+                    self.users.upsert(u);
+                }
+                "user deactivated"
+            }
+            DeleteOp::Role(i) => {
+                self.roles.remove(i);
+                "role deleted"
+            }
+        };
+        self.notice = Some(what.to_string());
+        self.last_error = None;
+    }
+
+    // ---- keys -------------------------------------------------------------------------------
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.quit = true;
+            return;
+        }
+        self.notice = None;
+        match self.overlays.last() {
+            Some(Overlay::Help) => {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter) {
+                    self.overlays.pop();
+                }
+            }
+            Some(Overlay::Palette(_)) => self.palette_key(key),
+            Some(Overlay::Confirm(_)) => self.confirm_key(key),
+            Some(Overlay::Form(_)) => self.form_key(key),
+            Some(Overlay::Login(_)) => self.login_key(key),
+            Some(Overlay::Detail(_)) => self.detail_key(key),
+            None => self.list_key(key),
+        }
+    }
+
+    fn refuse_if_read_only(&mut self, what: &str) -> bool {
+        if self.session.read_only {
+            self.notice = Some(format!("READ-ONLY profile: {what} is disabled"));
+            true
+        } else {
+            false
+        }
+    }
+
+    fn switch_tab(&mut self, t: Tab) {
+        self.tab = t;
+        let loaded = match t {
+            Tab::Sites => self.sites.loaded_once || self.sites.pending.is_some(),
+            Tab::Equipements => self.equipements.loaded_once || self.equipements.pending.is_some(),
+            Tab::Users => self.users.loaded_once || self.users.pending.is_some(),
+            Tab::Roles => self.roles.loaded_once || self.roles.pending.is_some(),
+        };
+        if !loaded {
+            self.load_tab(t);
+        }
+    }
+
+    fn list_mut(&mut self) -> &mut dyn Nav {
+        match self.tab {
+            Tab::Sites => &mut self.sites,
+            Tab::Equipements => &mut self.equipements,
+            Tab::Users => &mut self.users,
+            Tab::Roles => &mut self.roles,
+        }
+    }
+
+    fn list_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows;
+        if self.list_mut().filtering() {
+            match key.code {
+                KeyCode::Enter => self.list_mut().set_filtering(false),
+                KeyCode::Esc => {
+                    self.list_mut().set_filter(String::new());
+                    self.list_mut().set_filtering(false);
+                }
+                KeyCode::Up | KeyCode::Down => self.list_mut().nav(if key.code == KeyCode::Up { -1 } else { 1 }, rows),
+                KeyCode::Backspace => {
+                    let mut f = self.list_mut().filter_text();
+                    f.pop();
+                    self.list_mut().set_filter(f);
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    let mut f = self.list_mut().filter_text();
+                    f.push(c);
+                    self.list_mut().set_filter(f);
+                }
+                _ => {}
+            }
+            return;
+        }
+        match key.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Tab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
+            KeyCode::BackTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+            KeyCode::Char(c @ '1'..='4') => self.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)]),
+            KeyCode::Char('j') | KeyCode::Down => self.list_mut().nav(1, rows),
+            KeyCode::Char('k') | KeyCode::Up => self.list_mut().nav(-1, rows),
+            KeyCode::Char('g') | KeyCode::Home => self.list_mut().nav(isize::MIN, rows),
+            KeyCode::Char('G') | KeyCode::End => self.list_mut().nav(isize::MAX, rows),
+            KeyCode::PageDown | KeyCode::Char(']') => self.page(1),
+            KeyCode::PageUp | KeyCode::Char('[') => self.page(-1),
+            KeyCode::Char('/') => {
+                self.list_mut().set_filtering(true);
+                if self.tab == Tab::Equipements && !self.equipements.complete {
+                    // No search route: filter over every equipement, loaded in the background.
+                    self.load_all();
+                }
+            }
+            KeyCode::Esc => {
+                if !self.list_mut().filter_text().is_empty() {
+                    self.list_mut().set_filter(String::new());
+                }
+            }
+            KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
+            KeyCode::Char('s') => self.list_mut().sort_next(),
+            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char('r') => self.refresh(),
+            KeyCode::Enter => self.open_selected(),
+            KeyCode::Char('n') => self.new_record(None),
+            KeyCode::Char('e') => self.edit_selected(),
+            KeyCode::Char('d') => self.delete_selected(),
+            _ => {}
+        }
+    }
+
+    fn page(&mut self, dir: i32) {
+        let rows = self.viewport_rows as isize;
+        if self.tab == Tab::Equipements
+            && !self.equipements.complete
+            && let Some(p) = self.equipements.paging
+        {
+            let target = (p.page as i64 + i64::from(dir)).clamp(1, i64::from(p.pages.max(1))) as u32;
+            if target != p.page {
+                self.load_equipements_page(target);
+            }
+            return;
+        }
+        let vr = self.viewport_rows;
+        self.list_mut().nav(rows * dir as isize, vr);
+    }
+
+    fn refresh(&mut self) {
+        if self.tab == Tab::Equipements {
+            self.prefetched.clear();
+        }
+        self.load_tab(self.tab);
+        if self.tab != Tab::Sites {
+            // Sites feed the pickers and counts.
+            self.load_tab(Tab::Sites);
+        }
+    }
+
+    fn selected_target(&self) -> Option<DetailTarget> {
+        Some(match self.tab {
+            Tab::Sites => DetailTarget::Site(self.sites.selected_item()?.clone()),
+            Tab::Equipements => DetailTarget::Equipement(self.equipements.selected_item()?.clone()),
+            Tab::Users => DetailTarget::User(self.users.selected_item()?.clone()),
+            Tab::Roles => DetailTarget::Role(self.roles.selected_item()?.clone()),
+        })
+    }
+
+    fn open_detail(&mut self, t: DetailTarget) {
+        let is_site = matches!(t, DetailTarget::Site(_));
+        self.overlays.push(Overlay::Detail(Box::new(Detail {
+            target: t,
+            reveal: false,
+            equipements: ListView::default(),
+        })));
+        if is_site {
+            self.load_site_equipements(1);
+        }
+    }
+
+    fn open_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.open_detail(t);
+        }
+    }
+
+    pub fn site_choices(&self) -> Vec<(String, String)> {
+        self.sites
+            .items
+            .iter()
+            .map(|s| {
+                let client = s.client.as_ref().map(|c| c.nom.as_str()).unwrap_or("");
+                (s.site_id.clone(), format!("{} — {}", s.name, client))
+            })
+            .collect()
+    }
+
+    pub fn client_choices(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for s in &self.sites.items {
+            if let Some(c) = &s.client
+                && !out.iter().any(|(id, _)| id == &c.client_id)
+            {
+                let code = c.code.map(|c| format!(" ({c})")).unwrap_or_default();
+                out.push((c.client_id.clone(), format!("{}{code}", c.nom)));
+            }
+        }
+        for (id, label) in &self.extra_clients {
+            if !out.iter().any(|(i, _)| i == id) {
+                out.push((id.clone(), label.clone()));
+            }
+        }
+        out
+    }
+
+    fn role_choices(&mut self) -> Vec<(String, String)> {
+        if !self.roles.loaded_once && self.roles.pending.is_none() {
+            self.load_tab(Tab::Roles);
+        }
+        self.roles
+            .items
+            .iter()
+            .map(|r| (r.role_id.clone(), r.name.clone()))
+            .collect()
+    }
+
+    /// `site`: preselect this site (new equipement from a site's detail).
+    fn new_record(&mut self, site: Option<String>) {
+        if self.refuse_if_read_only("creating") {
+            return;
+        }
+        let form = match (self.tab, &site) {
+            (_, Some(s)) => Form::equipement(None, self.site_choices(), Some(s)),
+            (Tab::Sites, None) => Form::site(None, self.client_choices()),
+            (Tab::Equipements, None) => Form::equipement(None, self.site_choices(), None),
+            (Tab::Users, None) => {
+                let roles = self.role_choices();
+                Form::user(None, roles)
+            }
+            (Tab::Roles, None) => Form::role(None),
+        };
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    fn edit_target(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("editing") {
+            return;
+        }
+        let form = match &t {
+            DetailTarget::Site(s) => Form::site(Some(s), self.client_choices()),
+            DetailTarget::Equipement(e) => Form::equipement(Some(e), self.site_choices(), None),
+            DetailTarget::User(u) => {
+                let roles = self.role_choices();
+                Form::user(Some(u), roles)
+            }
+            DetailTarget::Role(r) => Form::role(Some(r)),
+        };
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    fn edit_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.edit_target(t);
+        }
+    }
+
+    fn delete_target(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("deleting") {
+            return;
+        }
+        let (message, op) = match &t {
+            DetailTarget::Site(s) => (format!("Delete {}?", s.label()), DeleteOp::Site(s.site_id.clone())),
+            DetailTarget::Equipement(e) => (
+                format!("Delete {}?", e.label()),
+                DeleteOp::Equipement(e.equipement_id.clone()),
+            ),
+            DetailTarget::User(u) => (
+                format!("Deactivate {}? They will no longer be able to log in.", u.label()),
+                DeleteOp::User(u.user_id.clone()),
+            ),
+            DetailTarget::Role(r) => (format!("Delete {}?", r.label()), DeleteOp::Role(r.role_id.clone())),
+        };
+        self.overlays.push(Overlay::Confirm(Confirm {
+            message,
+            op,
+            pending: None,
+            error: None,
+        }));
+    }
+
+    fn delete_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.delete_target(t);
+        }
+    }
+
+    fn detail_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows.saturating_sub(8).max(1);
+        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+            return;
+        };
+        let is_site = matches!(d.target, DetailTarget::Site(_));
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('p') => d.reveal = !d.reveal,
+            KeyCode::Char('j') | KeyCode::Down if is_site => d.equipements.nav(1, rows),
+            KeyCode::Char('k') | KeyCode::Up if is_site => d.equipements.nav(-1, rows),
+            KeyCode::Char('g') if is_site => d.equipements.nav(isize::MIN, rows),
+            KeyCode::Char('G') if is_site => d.equipements.nav(isize::MAX, rows),
+            KeyCode::PageDown | KeyCode::Char(']') if is_site => {
+                if let Some(p) = d.equipements.paging
+                    && p.page < p.pages
+                {
+                    self.load_site_equipements(p.page + 1);
+                }
+            }
+            KeyCode::PageUp | KeyCode::Char('[') if is_site => {
+                if let Some(p) = d.equipements.paging
+                    && p.page > 1
+                {
+                    self.load_site_equipements(p.page - 1);
+                }
+            }
+            KeyCode::Enter if is_site => {
+                if let Some(e) = d.equipements.selected_item().cloned() {
+                    self.open_detail(DetailTarget::Equipement(e));
+                }
+            }
+            KeyCode::Char('n') if is_site => {
+                let sid = target_id(&d.target).to_string();
+                self.new_record(Some(sid));
+            }
+            KeyCode::Char('e') => {
+                let t = d.target.clone();
+                self.edit_target(t);
+            }
+            KeyCode::Char('d') => {
+                let t = d.target.clone();
+                self.delete_target(t);
+            }
+            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            _ => {}
+        }
+    }
+
+    fn form_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        if f.confirm_discard {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.overlays.pop();
+                }
+                _ => f.confirm_discard = false,
+            }
+            return;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('s') if ctrl => {
+                if f.pending.is_some() {
+                    return;
+                }
+                if !f.validate_all() {
+                    f.error = Some("Some fields need attention".into());
+                    return;
+                }
+                if f.record_id.is_some() && !f.dirty() {
+                    self.overlays.pop();
+                    self.notice = Some("Nothing changed".into());
+                    return;
+                }
+                if let Some(m) = f.mutation() {
+                    f.error = None;
+                    let id = self.next_id;
+                    f.pending = Some(id);
+                    self.send(Request::Mutate(m), Purpose::Save);
+                }
+            }
+            KeyCode::Esc => {
+                if f.dirty() {
+                    f.confirm_discard = true;
+                } else {
+                    self.overlays.pop();
+                }
+            }
+            _ => {
+                f.on_key(key);
+            }
+        }
+    }
+
+    fn confirm_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                if c.pending.is_none() {
+                    let op = c.op.clone();
+                    let id = self.next_id;
+                    c.pending = Some(id);
+                    c.error = None;
+                    self.send(Request::Delete(op), Purpose::Delete);
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            _ => {}
+        }
+    }
+
+    fn login_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Login(l)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => l.focus = 1 - l.focus.min(1),
+            KeyCode::Esc => self.quit = true,
+            KeyCode::Enter => {
+                if l.focus == 0 {
+                    l.focus = 1;
+                    return;
+                }
+                let username = l.username.value().trim().to_string();
+                if username.is_empty() {
+                    l.error = Some("Enter your email or matricule".into());
+                    l.focus = 0;
+                    return;
+                }
+                if l.pending.is_some() {
+                    return;
+                }
+                let password = SecretString::from(l.password.value().to_string());
+                let id = self.next_id;
+                l.pending = Some(id);
+                l.error = None;
+                self.session.user = Some(username.clone());
+                self.send(Request::Login { username, password }, Purpose::Login);
+            }
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                    if l.focus == 0 {
+                        l.username.handle(req);
+                    } else {
+                        l.password.handle(req);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- palette ----------------------------------------------------------------------------
+
+    pub fn palette_entries(&self) -> Vec<(String, Command)> {
+        let mut v: Vec<(String, Command)> = vec![
+            ("sites".into(), Command::Tab(Tab::Sites)),
+            ("equipements".into(), Command::Tab(Tab::Equipements)),
+            ("users".into(), Command::Tab(Tab::Users)),
+            ("roles".into(), Command::Tab(Tab::Roles)),
+            ("refresh".into(), Command::Refresh),
+            ("new".into(), Command::New),
+            ("load all equipements".into(), Command::LoadAll),
+            ("help".into(), Command::Help),
+            ("quit".into(), Command::Quit),
+        ];
+        for s in &self.sites.items {
+            v.push((format!("site {}", s.name), Command::OpenSite(s.site_id.clone())));
+        }
+        v
+    }
+
+    /// Palette entries matching what was typed, best first.
+    pub fn palette_matches(&self, query: &str) -> Vec<(String, Command)> {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let entries = self.palette_entries();
+        if query.trim().is_empty() {
+            return entries.into_iter().take(9).collect();
+        }
+        // An exact name wins: `:site LOUM` opens LOUM, not LOUM-something.
+        let q = query.trim().to_lowercase();
+        if let Some(e) = entries.iter().find(|(t, _)| t.to_lowercase() == q) {
+            return vec![e.clone()];
+        }
+        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let texts: Vec<&str> = entries.iter().map(|(t, _)| t.as_str()).collect();
+        let scored = pattern.match_list(texts, &mut matcher);
+        scored
+            .into_iter()
+            .filter_map(|(t, _)| entries.iter().find(|(x, _)| x == t).cloned())
+            .take(50)
+            .collect()
+    }
+
+    fn palette_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Palette(p)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.overlays.pop();
+            }
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Down => p.selected += 1,
+            KeyCode::Enter => {
+                let q = p.input.value().to_string();
+                let sel = p.selected;
+                let matches = self.palette_matches(&q);
+                self.overlays.pop();
+                match matches.get(sel.min(matches.len().saturating_sub(1))) {
+                    Some((_, cmd)) => self.run_command(cmd.clone()),
+                    None => self.notice = Some(format!("No command matches '{q}'")),
+                }
+            }
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                    p.input.handle(req);
+                    p.selected = 0;
+                }
+            }
+        }
+    }
+
+    pub fn run_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Tab(t) => {
+                self.overlays.clear();
+                self.switch_tab(t);
+            }
+            Command::OpenSite(id) => {
+                if let Some(s) = self.site_name(&id).cloned() {
+                    self.overlays.clear();
+                    self.tab = Tab::Sites;
+                    if let Some(pos) = self.sites.view.iter().position(|&i| self.sites.items[i].site_id == id) {
+                        self.sites.selected = pos;
+                        self.sites.scroll_into_view(self.viewport_rows);
+                    }
+                    self.open_detail(DetailTarget::Site(s));
+                }
+            }
+            Command::Refresh => self.refresh(),
+            Command::New => self.new_record(None),
+            Command::LoadAll => {
+                self.switch_tab(Tab::Equipements);
+                self.load_all();
+            }
+            Command::Help => self.overlays.push(Overlay::Help),
+            Command::Quit => self.quit = true,
+        }
+    }
+
+    pub fn on_resize(&mut self, _w: u16, h: u16) {
+        // Tabs, header, footer, status and borders take 6 rows.
+        self.viewport_rows = usize::from(h.saturating_sub(6)).max(1);
+        for l in [&mut self.sites as &mut dyn Nav, &mut self.equipements, &mut self.users, &mut self.roles] {
+            l.nav(0, self.viewport_rows);
+        }
+    }
+
+    pub fn tick(&mut self) {
+        self.spinner = self.spinner.wrapping_add(1);
+    }
+
+    /// The draftable form on top, if any (for crash-safe drafts).
+    pub fn open_form(&self) -> Option<&Form> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f.as_ref()),
+            _ => None,
+        })
+    }
+}
+
+fn target_id(t: &DetailTarget) -> &str {
+    match t {
+        DetailTarget::Site(s) => &s.site_id,
+        DetailTarget::Equipement(e) => &e.equipement_id,
+        DetailTarget::User(u) => &u.user_id,
+        DetailTarget::Role(r) => &r.role_id,
+    }
+}
+
+/// `1987` → `1,987`.
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Navigation over any list, whatever its record type.
+pub trait Nav {
+    fn nav(&mut self, delta: isize, rows: usize);
+    fn filtering(&self) -> bool;
+    fn set_filtering(&mut self, on: bool);
+    fn filter_text(&self) -> String;
+    fn set_filter(&mut self, f: String);
+    fn sort_next(&mut self);
+}
+
+impl<T: Record> Nav for ListView<T> {
+    fn nav(&mut self, delta: isize, rows: usize) {
+        match delta {
+            isize::MIN => self.first(),
+            isize::MAX => self.last(),
+            d => self.move_by(d),
+        }
+        self.scroll_into_view(rows);
+    }
+    fn filtering(&self) -> bool {
+        self.filtering
+    }
+    fn set_filtering(&mut self, on: bool) {
+        self.filtering = on;
+    }
+    fn filter_text(&self) -> String {
+        self.filter.clone()
+    }
+    fn set_filter(&mut self, f: String) {
+        self.filter = f;
+        self.refresh_view();
+    }
+    fn sort_next(&mut self) {
+        self.cycle_sort();
+    }
+}
+
+trait Pending {
+    fn is_pending(&self, id: u64) -> bool;
+    fn clear_pending(&mut self);
+}
+
+impl<T: Record> Pending for ListView<T> {
+    fn is_pending(&self, id: u64) -> bool {
+        self.pending == Some(id)
+    }
+    fn clear_pending(&mut self) {
+        self.pending = None;
+        self.loading = false;
+    }
+}

@@ -1,0 +1,119 @@
+//! The console's runtime: terminal set-up and restore, and the loop that feeds keys and worker
+//! events to the app and draws a frame only when something changed.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+
+use crate::api::core::CoreClient;
+use crate::app::{App, Session};
+use crate::worker;
+
+pub struct ConsoleOptions {
+    pub session: Session,
+    pub logged_in: bool,
+    pub extra_clients: Vec<(String, String)>,
+}
+
+/// Runs the console until the user quits or a signal ends it; the terminal is restored on
+/// every path (a panic is restored by ratatui's hook).
+pub async fn run(core: CoreClient, opts: ConsoleOptions) -> Result<(), String> {
+    let mut app = App::new(opts.session);
+    app.extra_clients = opts.extra_clients;
+    let (req_tx, mut ev_rx) = worker::spawn(core);
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    req_tx: &worker::RequestTx,
+    ev_rx: &mut tokio::sync::mpsc::UnboundedReceiver<worker::Event>,
+    logged_in: bool,
+) -> Result<(), String> {
+    let size = terminal.size().map_err(|e| e.to_string())?;
+    app.on_resize(size.width, size.height);
+    app.start(logged_in);
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(120));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    #[cfg(unix)]
+    let (mut term, mut hup) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()).map_err(|e| e.to_string())?,
+            signal(SignalKind::hangup()).map_err(|e| e.to_string())?,
+        )
+    };
+    let mut dirty = true;
+    loop {
+        for r in app.take_requests() {
+            if req_tx.send(r).is_err() {
+                return Err("the network worker stopped".into());
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if dirty {
+            draw(terminal, app)?;
+            dirty = false;
+        }
+        #[cfg(unix)]
+        let signal = async {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+        };
+        #[cfg(not(unix))]
+        let signal = std::future::pending::<()>();
+        tokio::select! {
+            ev = keys.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => {
+                    app.on_key(k);
+                    dirty = true;
+                }
+                Some(Ok(TermEvent::Resize(w, h))) => {
+                    app.on_resize(w, h);
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                // The terminal is gone (dropped SSH session): leave quietly.
+                Some(Err(_)) | None => return Ok(()),
+            },
+            Some(ev) = ev_rx.recv() => {
+                app.on_event(ev);
+                // Take every queued answer before drawing once.
+                while let Ok(ev) = ev_rx.try_recv() {
+                    app.on_event(ev);
+                }
+                dirty = true;
+            }
+            _ = tick.tick(), if app.busy() => {
+                app.tick();
+                dirty = true;
+            }
+            _ = signal => return Ok(()),
+        }
+    }
+}
+
+fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<(), String> {
+    // Synchronized output: slow links show whole frames, never half-drawn ones.
+    let _ = crossterm::execute!(std::io::stdout(), BeginSynchronizedUpdate);
+    let r = terminal
+        .draw(|f| crate::ui::draw(f, app))
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    let _ = crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate);
+    let _ = std::io::stdout().flush();
+    r
+}

@@ -1,0 +1,126 @@
+//! Detail view: every field of a record; a site's detail also lists its equipements.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{accent, dim, safe};
+use crate::api::model::Timestamp;
+use crate::app::{App, Detail, DetailTarget};
+
+fn ts(t: &Option<Timestamp>) -> String {
+    t.as_ref().map(|t| t.raw.clone()).unwrap_or_default()
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|f| f.to_string()).unwrap_or_default()
+}
+
+/// (label, value) pairs of a record.
+pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
+    match &d.target {
+        DetailTarget::Site(s) => vec![
+            ("Name", s.name.clone()),
+            ("Client", s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default()),
+            (
+                "Client code",
+                s.client.as_ref().and_then(|c| c.code).map(|c| c.to_string()).unwrap_or_default(),
+            ),
+            ("Latitude", num(s.latitude)),
+            ("Longitude", num(s.longitude)),
+            ("Description", s.description.clone()),
+            ("Equipements", s.equipement_count.to_string()),
+            ("Created", ts(&s.timestamp)),
+            ("Site id", s.site_id.clone()),
+            ("Client id", s.client_id().unwrap_or_default().to_string()),
+        ],
+        DetailTarget::Equipement(e) => vec![
+            ("IP address", e.ip.clone()),
+            ("Port", e.port.map(|p| p.to_string()).unwrap_or_default()),
+            ("Brand", e.marque.clone()),
+            ("Model", e.modele.clone()),
+            ("Site", e.client_site.as_ref().map(|s| s.name.clone()).unwrap_or_default()),
+            ("Sources", e.sources.0.join("\n")),
+            ("Username", e.username.clone()),
+            (
+                "Password",
+                if d.reveal {
+                    e.password.expose().to_string()
+                } else {
+                    format!("{} (p reveals)", e.password.masked())
+                },
+            ),
+            ("Description", e.description.clone()),
+            ("Created", ts(&e.timestamp)),
+            ("Equipement id", e.equipement_id.clone()),
+            ("Site id", e.site_id().unwrap_or_default().to_string()),
+        ],
+        DetailTarget::User(u) => vec![
+            ("Matricule", u.matricule.map(|m| m.to_string()).unwrap_or_default()),
+            ("Name", u.nom.clone()),
+            ("Email", u.email.clone()),
+            ("Role", u.role_name.clone()),
+            ("Status", u.status.clone()),
+            ("Created", ts(&u.timestamp)),
+            ("User id", u.user_id.clone()),
+            ("Role id", u.role_id.clone()),
+        ],
+        DetailTarget::Role(r) => {
+            let mut perms: Vec<String> = r.permissions.iter().map(|p| p.key()).collect();
+            perms.sort();
+            vec![
+                ("Name", r.name.clone()),
+                ("Description", r.description.clone()),
+                ("Permissions", perms.join("\n")),
+                ("Created", ts(&r.timestamp)),
+                ("Role id", r.role_id.clone()),
+            ]
+        }
+    }
+}
+
+pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
+    f.render_widget(Clear, area);
+    let title = match &d.target {
+        DetailTarget::Site(s) => format!(" Site {} ", safe(&s.name)),
+        DetailTarget::Equipement(e) => format!(" Equipement {} ", safe(&e.ip)),
+        DetailTarget::User(u) => format!(" User {} ", safe(&u.nom)),
+        DetailTarget::Role(r) => format!(" Role {} ", safe(&r.name)),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(accent())
+        .title(Span::styled(title, accent().bold()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines = Vec::new();
+    for (label, value) in fields(d) {
+        let mut first = true;
+        let value = if value.is_empty() { "—".to_string() } else { value };
+        for part in value.split('\n') {
+            let head = if first { format!("{label:>14} ") } else { " ".repeat(15) };
+            first = false;
+            lines.push(Line::from(vec![
+                Span::styled(head, dim()),
+                Span::raw(safe(part)),
+            ]));
+        }
+    }
+    let is_site = matches!(d.target, DetailTarget::Site(_));
+    if !is_site {
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    let h = (lines.len() as u16).min(inner.height / 2);
+    let [top, bottom] = Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(inner);
+    f.render_widget(Paragraph::new(lines), top);
+    let paging = d
+        .equipements
+        .paging
+        .map(|p| format!("Equipements · page {}/{} · {} items", p.page, p.pages.max(1), crate::app::group(p.total)))
+        .unwrap_or_else(|| "Equipements".into());
+    super::table::draw_table(f, &d.equipements, bottom, &paging);
+    let _ = Style::new();
+}

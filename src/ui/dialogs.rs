@@ -1,0 +1,155 @@
+//! Small windows: delete confirmation, help, command palette, login.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::{accent, dim, err_style, popup, safe};
+use crate::app::{App, Confirm, Login, Overlay, Palette};
+
+fn boxed(title: &str, color: Style) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(color)
+        .title(Span::styled(format!(" {title} "), color.bold()))
+}
+
+pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
+    let r = popup(f, area, 64, 7);
+    let red = Style::new().fg(Color::Red);
+    let block = boxed("Confirm", red);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut lines = vec![Line::from(Span::styled(safe(&c.message), Style::new().bold()))];
+    if c.pending.is_some() {
+        lines.push(Line::from(Span::styled("Working…", dim())));
+    } else if let Some(e) = &c.error {
+        lines.push(Line::from(Span::styled(safe(e), err_style())));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("y", Style::new().bold()),
+        Span::raw(" yes   "),
+        Span::styled("n/Esc", Style::new().bold()),
+        Span::raw(" no"),
+    ]));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// Keys of the screen under the help window.
+pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
+    let under = app.overlays.iter().rev().find(|o| !matches!(o, Overlay::Help));
+    match under {
+        Some(Overlay::Detail(_)) => vec![
+            ("Esc / q", "back to where you were"),
+            ("e", "edit this record"),
+            ("d", "delete (deactivate a user)"),
+            ("p", "reveal / hide credentials"),
+            ("j k ↑ ↓", "move in the site's equipements"),
+            ("] [ PgDn PgUp", "next / previous page of equipements"),
+            ("Enter", "open the selected equipement"),
+            ("n", "new equipement on this site"),
+            (":", "command palette"),
+            ("Ctrl-C", "quit"),
+        ],
+        _ => vec![
+            ("Tab / Shift-Tab / 1-4", "switch tab"),
+            ("j k ↑ ↓", "move"),
+            ("] [ PgDn PgUp", "next / previous page"),
+            ("g / G", "first / last"),
+            ("Enter", "open the detail"),
+            ("Esc", "back, clear the filter"),
+            ("/", "filter as you type (equipements: loads every page)"),
+            ("s", "sort: next column / direction"),
+            ("A", "load every equipement (equipements tab)"),
+            (":", "command palette (:site LOUM)"),
+            ("n / e / d", "new / edit / delete"),
+            ("r", "refresh"),
+            ("?", "this help"),
+            ("q / Ctrl-C", "quit"),
+            ("In forms", "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Esc cancels"),
+        ],
+    }
+}
+
+pub fn help(f: &mut Frame, app: &App, area: Rect) {
+    let keys = help_lines(app);
+    let r = popup(f, area, 76, keys.len() as u16 + 2);
+    let block = boxed("Help — keys of this screen", accent());
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let lines: Vec<Line> = keys
+        .iter()
+        .map(|(k, v)| Line::from(vec![Span::styled(format!("{k:>22}  "), Style::new().bold()), Span::raw(*v)]))
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
+    let matches = app.palette_matches(p.input.value());
+    let shown = matches.len().min(10);
+    let r = popup(f, area, 60, shown as u16 + 4);
+    let r = Rect { y: area.y + 2.min(area.height.saturating_sub(r.height)), ..r };
+    f.render_widget(ratatui::widgets::Clear, r);
+    let block = boxed("Command", accent());
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let sel = p.selected.min(matches.len().saturating_sub(1));
+    let mut lines = vec![Line::from(vec![
+        Span::styled(":", accent().bold()),
+        Span::raw(safe(p.input.value())),
+    ])];
+    let start = sel.saturating_sub(shown.saturating_sub(1));
+    for (i, (text, _)) in matches.iter().enumerate().skip(start).take(shown) {
+        let st = if i == sel {
+            Style::new().bg(Color::DarkGray).bold()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(format!(" {}", safe(text)), st)));
+    }
+    if matches.is_empty() {
+        lines.push(Line::from(Span::styled(" no match", dim())));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+    let cx = inner.x + 1 + p.input.visual_cursor() as u16;
+    if cx < inner.x + inner.width {
+        f.set_cursor_position(Position::new(cx, inner.y));
+    }
+}
+
+pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
+    let r = popup(f, area, 60, 9);
+    let block = boxed("Log in", accent());
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let field = |label: &str, value: String, focused: bool| {
+        let st = if focused { Style::new().bg(Color::Rgb(40, 40, 60)) } else { Style::new() };
+        Line::from(vec![
+            Span::styled(format!("{label:>10} "), if focused { accent().bold() } else { Style::new() }),
+            Span::styled(format!("{value:<30}"), st),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(format!("Server {}", safe(&app.session.server)), dim())),
+        field("Login", safe(l.username.value()), l.focus == 0),
+        field("Password", "•".repeat(l.password.value().chars().count()), l.focus == 1),
+    ];
+    if l.pending.is_some() {
+        lines.push(Line::from(Span::styled("Logging in…", dim())));
+    } else if let Some(e) = &l.error {
+        lines.push(Line::from(Span::styled(safe(e), err_style())));
+    }
+    lines.push(Line::from(Span::styled("Enter logs in · Tab switches · Esc quits", dim())));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    let (row, len) = if l.focus == 0 {
+        (1, l.username.visual_cursor())
+    } else {
+        (2, l.password.value().chars().count())
+    };
+    let cx = inner.x + 11 + len as u16;
+    if cx < inner.x + inner.width {
+        f.set_cursor_position(Position::new(cx, inner.y + row));
+    }
+}

@@ -1,0 +1,160 @@
+//! Forms: one line per field, its error underneath, a choice's matches listed when focused.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::{accent, dim, err_style, popup, safe};
+use crate::app::form::{FieldKind, Form};
+
+pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
+    let label_w = form
+        .fields
+        .iter()
+        .map(|fl| fl.label.width())
+        .max()
+        .unwrap_or(10)
+        .min(26) as u16
+        + 2;
+    let r = popup(f, area, 90, area.height.saturating_sub(2).max(8));
+    let saving = if form.pending.is_some() { " · saving…" } else { "" };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(accent())
+        .title(Span::styled(format!(" {}{saving} ", form.title()), accent().bold()));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let value_w = inner.width.saturating_sub(label_w + 1) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor: Option<Position> = None;
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(safe(e), err_style())));
+    }
+    if form.confirm_discard {
+        lines.push(Line::from(Span::styled(
+            "Discard your changes? y discards, any other key keeps editing",
+            Style::new().fg(Color::Yellow).bold(),
+        )));
+    }
+    for (i, fl) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let req = if fl.required { "*" } else { " " };
+        let label_style = if focused { accent().bold() } else { Style::new() };
+        let label = Span::styled(format!("{:>w$}{req} ", fl.label, w = label_w as usize - 2), label_style);
+        match &fl.kind {
+            FieldKind::Grid { cells, on, cursor: gc } => {
+                lines.push(Line::from(vec![label, Span::styled("Space toggles, a all", dim())]));
+                let mut ressource = "";
+                let mut spans: Vec<Span> = Vec::new();
+                for (j, ((r, a), is_on)) in cells.iter().zip(on).enumerate() {
+                    if r != ressource {
+                        if !spans.is_empty() {
+                            lines.push(Line::from(std::mem::take(&mut spans)));
+                        }
+                        ressource = r;
+                        spans.push(Span::raw(format!("{:>w$} ", r, w = label_w as usize)));
+                    }
+                    let mark = if *is_on { "[x]" } else { "[ ]" };
+                    let mut st = Style::new();
+                    if focused && j == *gc {
+                        st = st.add_modifier(Modifier::REVERSED);
+                    }
+                    spans.push(Span::styled(format!("{mark} {a:<7}"), st));
+                }
+                if !spans.is_empty() {
+                    lines.push(Line::from(spans));
+                }
+            }
+            FieldKind::Choice { options, selected } => {
+                let chosen = selected
+                    .and_then(|s| options.get(s))
+                    .map(|(_, l)| safe(l))
+                    .unwrap_or_else(|| "(none)".into());
+                let typed = fl.input.value();
+                let mut spans = vec![label, Span::styled(chosen, Style::new().bold())];
+                if focused {
+                    spans.push(Span::styled(format!("  search: {}", safe(typed)), dim()));
+                    let x = inner.x + label_w + 1 + 0;
+                    let _ = x;
+                }
+                lines.push(Line::from(spans));
+                if focused {
+                    let m = fl.matching_options();
+                    let shown: Vec<String> = m
+                        .iter()
+                        .take(5)
+                        .map(|&j| {
+                            let mark = if Some(j) == *selected { "▸ " } else { "  " };
+                            format!("{mark}{}", safe(&options[j].1))
+                        })
+                        .collect();
+                    for s in shown {
+                        lines.push(Line::from(vec![
+                            Span::raw(" ".repeat(label_w as usize)),
+                            Span::styled(s, dim()),
+                        ]));
+                    }
+                    if m.len() > 5 {
+                        lines.push(Line::from(Span::styled(
+                            format!("{}… {} more (type to search, ←→ to pick)", " ".repeat(label_w as usize), m.len() - 5),
+                            dim(),
+                        )));
+                    }
+                }
+            }
+            kind => {
+                let masked = matches!(kind, FieldKind::Password { .. }) && !fl.reveal;
+                let value = fl.input.value();
+                let shown = if masked {
+                    "•".repeat(value.chars().count())
+                } else {
+                    safe(value)
+                };
+                let scroll = fl.input.visual_scroll(value_w.max(1));
+                let visible: String = shown.chars().skip(scroll).collect();
+                let style = if focused {
+                    Style::new().bg(Color::Rgb(40, 40, 60))
+                } else {
+                    Style::new()
+                };
+                let pad = value_w.saturating_sub(visible.width());
+                lines.push(Line::from(vec![
+                    label,
+                    Span::styled(format!("{visible}{}", " ".repeat(if focused { pad } else { 0 })), style),
+                ]));
+                if focused {
+                    let cx = fl.input.visual_cursor().saturating_sub(scroll) as u16;
+                    cursor = Some(Position::new(
+                        inner.x + label_w + cx.min(value_w as u16),
+                        inner.y + lines.len() as u16 - 1,
+                    ));
+                }
+            }
+        }
+        if let Some(e) = &fl.error {
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(label_w as usize)),
+                Span::styled(format!("↳ {}", safe(e)), err_style()),
+            ]));
+        }
+    }
+    // Keep the focused field visible in a short terminal.
+    let total = lines.len() as u16;
+    let skip = if total > inner.height {
+        let focus_line = cursor.map(|c| c.y - inner.y).unwrap_or(0);
+        focus_line.saturating_sub(inner.height / 2).min(total - inner.height)
+    } else {
+        0
+    };
+    f.render_widget(Paragraph::new(lines).scroll((skip, 0)), inner);
+    if let Some(c) = cursor
+        && c.y >= inner.y + skip
+        && c.y - skip < inner.y + inner.height
+        && c.x < inner.x + inner.width
+    {
+        f.set_cursor_position(Position::new(c.x, c.y - skip));
+    }
+}

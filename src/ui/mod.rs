@@ -1,0 +1,179 @@
+//! Drawing only: every function here reads the state and paints a frame.
+
+mod detail;
+mod dialogs;
+mod form;
+mod table;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::app::{App, Overlay, Tab, group};
+use crate::text::sanitize;
+
+pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+pub fn accent() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+pub fn err_style() -> Style {
+    Style::new().fg(Color::Red)
+}
+
+/// Server text made safe to draw.
+pub fn safe(s: &str) -> String {
+    sanitize(s).into_owned()
+}
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width < 20 || area.height < 8 {
+        f.render_widget(
+            Paragraph::new("Terminal too small").style(err_style()),
+            area,
+        );
+        return;
+    }
+    let [tabs, body, footer, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_tabs(f, app, tabs);
+    table::draw_list(f, app, body);
+    draw_footer(f, app, footer);
+    draw_status(f, app, status);
+    for o in &app.overlays {
+        match o {
+            Overlay::Detail(d) => detail::draw(f, app, d, body),
+            Overlay::Form(fm) => form::draw(f, fm, area),
+            Overlay::Confirm(c) => dialogs::confirm(f, c, area),
+            Overlay::Help => dialogs::help(f, app, area),
+            Overlay::Palette(p) => dialogs::palette(f, app, p, area),
+            Overlay::Login(l) => dialogs::login(f, app, l, area),
+        }
+    }
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let mut spans = vec![Span::styled(" vigie ", Style::new().bold().reversed())];
+    for (i, t) in Tab::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, t.title());
+        if *t == app.tab {
+            spans.push(Span::styled(label, accent().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)));
+        } else {
+            spans.push(Span::raw(label));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Paging or count text of the current list.
+pub fn position_text(app: &App) -> String {
+    let (shown, total_loaded, paging, complete) = match app.tab {
+        Tab::Sites => (app.sites.len(), app.sites.items.len(), None, true),
+        Tab::Equipements => (
+            app.equipements.len(),
+            app.equipements.items.len(),
+            app.equipements.paging,
+            app.equipements.complete,
+        ),
+        Tab::Users => (app.users.len(), app.users.items.len(), None, true),
+        Tab::Roles => (app.roles.len(), app.roles.items.len(), None, true),
+    };
+    let mut s = match paging {
+        Some(p) if !complete => format!("page {}/{} · {} items", p.page, p.pages.max(1), group(p.total)),
+        _ => format!("{} items", group(total_loaded as u64)),
+    };
+    if shown != total_loaded {
+        s = format!("{} of {s}", group(shown as u64));
+    }
+    if let Some((loaded, total)) = app.load_progress {
+        s.push_str(&format!(" · loading all {}/{}", group(loaded as u64), group(total as u64)));
+    }
+    s
+}
+
+fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
+    let hints: &[(&str, &str)] = match app.overlays.last() {
+        Some(Overlay::Form(_)) => &[("Tab", "next field"), ("Ctrl-S", "save"), ("Ctrl-R", "reveal"), ("Esc", "cancel")],
+        Some(Overlay::Detail(_)) => &[("Esc", "back"), ("e", "edit"), ("d", "delete"), ("p", "reveal"), ("n", "new equipement"), ("]", "next page"), ("?", "help")],
+        Some(Overlay::Confirm(_)) => &[("y", "confirm"), ("n/Esc", "cancel")],
+        Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
+        Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "quit")],
+        Some(Overlay::Help) => &[("Esc", "close help")],
+        None => &[
+            ("Enter", "open"),
+            ("/", "filter"),
+            (":", "palette"),
+            ("n", "new"),
+            ("e", "edit"),
+            ("d", "delete"),
+            ("r", "refresh"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+    };
+    let pos = position_text(app);
+    let mut spans = vec![Span::styled(format!(" {pos} "), accent()), Span::raw("│")];
+    for (k, v) in hints {
+        spans.push(Span::styled(format!(" {k}"), Style::new().bold()));
+        spans.push(Span::styled(format!(" {v}"), dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    let s = &app.session;
+    let mut spans = vec![Span::styled(
+        format!(" {} ", safe(&s.profile)),
+        Style::new().bg(Color::Blue).fg(Color::White).bold(),
+    )];
+    if s.read_only {
+        spans.push(Span::styled(" READ-ONLY ", Style::new().bg(Color::Yellow).fg(Color::Black).bold()));
+    }
+    if s.insecure_tls {
+        spans.push(Span::styled(" TLS NOT VERIFIED ", Style::new().bg(Color::Red).fg(Color::White).bold()));
+    }
+    spans.push(Span::raw(format!(" {} ", safe(&s.server))));
+    if let Some(u) = &s.user {
+        let role = s.role.as_deref().map(|r| format!(" ({})", safe(r))).unwrap_or_default();
+        spans.push(Span::styled(format!("· {}{role} ", safe(u)), Style::new()));
+    }
+    if app.busy() {
+        spans.push(Span::styled(
+            format!("· {} {} ", SPINNER[app.spinner % SPINNER.len()], app.requests_in_flight()),
+            accent(),
+        ));
+    }
+    if let Some(n) = &app.notice {
+        spans.push(Span::styled(format!("· {} ", safe(n)), Style::new().fg(Color::Green)));
+    } else if let Some(e) = &app.last_error {
+        spans.push(Span::styled(format!("· {} ", safe(e)), err_style()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A centred rectangle of at most `w`×`h`, cleared.
+pub fn popup(f: &mut Frame, area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    r
+}

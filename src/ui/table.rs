@@ -1,0 +1,126 @@
+//! The list table: only the rows in view are built, whatever the number loaded.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+
+use super::{accent, dim, safe};
+use crate::app::list::{ListView, Record};
+use crate::app::{App, Tab};
+
+pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
+    match app.tab {
+        Tab::Sites => draw_table(f, &app.sites, area, "Sites"),
+        Tab::Equipements => draw_table(f, &app.equipements, area, "Equipements"),
+        Tab::Users => draw_table(f, &app.users, area, "Users"),
+        Tab::Roles => draw_table(f, &app.roles, area, "Roles"),
+    }
+}
+
+fn highlighted(text: &str, marks: &[usize]) -> Line<'static> {
+    let text = safe(text);
+    if marks.is_empty() {
+        return Line::from(text);
+    }
+    let hl = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let spans: Vec<Span<'static>> = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if marks.contains(&i) {
+                Span::styled(c.to_string(), hl)
+            } else {
+                Span::raw(c.to_string())
+            }
+        })
+        .collect();
+    Line::from(spans)
+}
+
+pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, title: &str) {
+    let mut title_line = vec![Span::styled(format!(" {title} "), accent().bold())];
+    if list.filtering || !list.filter.is_empty() {
+        let cursor = if list.filtering { "▏" } else { "" };
+        title_line.push(Span::styled(
+            format!(" /{}{cursor} ", safe(&list.filter)),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    if let Some((c, desc)) = list.sort
+        && let Some(col) = T::COLUMNS.get(c)
+    {
+        title_line.push(Span::styled(
+            format!(" sorted by {} {} ", col.title, if desc { "↓" } else { "↑" }),
+            dim(),
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(dim())
+        .title(Line::from(title_line));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if list.view.is_empty() {
+        let msg = if list.loading || (!list.loaded_once && list.pending.is_some()) {
+            "Loading…".to_string()
+        } else if !list.filter.is_empty() {
+            format!("Nothing matches /{}", safe(&list.filter))
+        } else if list.loaded_once {
+            "Nothing here yet: n creates one".to_string()
+        } else {
+            "Not loaded: r to load".to_string()
+        };
+        f.render_widget(Paragraph::new(msg).style(dim()), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let start = list.offset.min(list.view.len().saturating_sub(1));
+    let end = (start + height).min(list.view.len());
+    let rows: Vec<Row> = (start..end)
+        .map(|vi| {
+            let item = &list.items[list.view[vi]];
+            let marks = list.highlights(vi);
+            let cells: Vec<Line> = item
+                .cells()
+                .iter()
+                .enumerate()
+                .map(|(c, text)| highlighted(text, marks.get(c).map(Vec::as_slice).unwrap_or(&[])))
+                .collect();
+            let row = Row::new(cells);
+            if vi == list.selected {
+                row.style(Style::new().bg(Color::DarkGray).fg(Color::White).bold())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths: Vec<Constraint> = column_widths(T::COLUMNS, inner.width)
+        .into_iter()
+        .map(Constraint::Length)
+        .collect();
+    let header = Row::new(T::COLUMNS.iter().map(|c| c.title)).style(Style::new().bold().underlined());
+    let table = Table::new(rows, widths).header(header).column_spacing(1);
+    f.render_widget(table, inner);
+}
+
+/// Each column gets its minimum; the spare width goes to the growing columns in equal shares.
+pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> {
+    let spacing = cols.len().saturating_sub(1) as u16;
+    let base: u16 = cols.iter().map(|c| c.width).sum::<u16>() + spacing;
+    let growers = cols.iter().filter(|c| c.grow).count() as u16;
+    let spare = width.saturating_sub(base);
+    let mut extra_left = spare;
+    cols.iter()
+        .map(|c| {
+            if c.grow && growers > 0 {
+                let share = (spare / growers).min(extra_left);
+                extra_left -= share;
+                c.width + share
+            } else {
+                c.width
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,175 @@
+//! `vigie list`: the library entry point and the real binary, against the reference server.
+
+mod common;
+
+use std::process::Stdio;
+
+use serde_json::Value;
+use vigie::cli::{ListArgs, Output, Resource};
+use vigie::server::seed::{LOUM_EQUIPEMENT_ID, LOUM_ID};
+
+fn loum_equipements(output: Output, show_secrets: bool) -> ListArgs {
+    ListArgs {
+        resource: Resource::Equipements,
+        site: Some("LOUM".into()),
+        output,
+        show_secrets,
+    }
+}
+
+async fn list(client: &vigie::api::core::CoreClient, args: &ListArgs) -> String {
+    let mut buf = Vec::new();
+    vigie::list::run(client, args, &mut buf).await.expect("vigie list");
+    String::from_utf8(buf).expect("utf-8 output")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_site_equipements_as_table_and_json() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+
+    let table = list(&admin, &loum_equipements(Output::Table, false)).await;
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "{table}");
+    assert!(lines[0].starts_with("IP"), "{table}");
+    assert!(lines[1].starts_with("1.1.1.1"), "{table}");
+    assert!(lines[1].contains("LOUM"), "{table}");
+    assert!(lines[1].contains(LOUM_EQUIPEMENT_ID), "{table}");
+    assert!(!table.contains("passoword_hashed"), "{table}");
+
+    let json = list(&admin, &loum_equipements(Output::Json, false)).await;
+    let v: Value = serde_json::from_str(&json).expect("JSON output");
+    let items = v.as_array().expect("a JSON list");
+    assert_eq!(items.len(), 1, "{json}");
+    assert_eq!(items[0]["ip"], "1.1.1.1");
+    assert_eq!(items[0]["equipement_id"], LOUM_EQUIPEMENT_ID);
+    assert_eq!(items[0]["password"], "********");
+    assert!(!json.contains("passoword_hashed"));
+
+    // Secrets only on request.
+    let shown = list(&admin, &loum_equipements(Output::Json, true)).await;
+    assert!(shown.contains("passoword_hashed"));
+
+    // The site by id, and the sites listing.
+    let by_id = ListArgs {
+        site: Some(LOUM_ID.into()),
+        ..loum_equipements(Output::Csv, false)
+    };
+    let csv = list(&admin, &by_id).await;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().starts_with("1.1.1.1,100,"), "{csv}");
+    let sites = ListArgs {
+        resource: Resource::Sites,
+        site: Some("loum".into()),
+        output: Output::Table,
+        show_secrets: false,
+    };
+    let out = list(&admin, &sites).await;
+    assert!(out.contains("LOUM") && out.contains("BICEC Bank"), "{out}");
+
+    // An unknown site is an error message, not an empty list.
+    let mut buf = Vec::new();
+    let err = vigie::list::run(
+        &admin,
+        &ListArgs {
+            site: Some("NULLE-PART".into()),
+            ..loum_equipements(Output::Table, false)
+        },
+        &mut buf,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("NULLE-PART"), "{err}");
+    assert!(buf.is_empty());
+}
+
+/// The real binary with an isolated environment: no config, data or log outside `home`.
+fn vigie(home: &std::path::Path, password: &str, args: &[&str]) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
+    cmd.args(args)
+        .env("VIGIE_PASSWORD", password)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("HOME", home)
+        .env_remove("VIGIE_CONFIG")
+        .env_remove("VIGIE_PROFILE")
+        .env_remove("VIGIE_LOG")
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_lists_csv_and_fails_with_one_line() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let run = |password: &str, site: &str| {
+        vigie(
+            home.path(),
+            password,
+            &[
+                "--url",
+                &url,
+                "--user",
+                "admin@vigie.local",
+                "list",
+                "equipements",
+                "--site",
+                site,
+                "-o",
+                "csv",
+            ],
+        )
+        .output()
+    };
+
+    let out = run("admin-demo", "LOUM").await.expect("run vigie");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "status {:?}, stderr: {stderr}", out.status);
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        ["IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    let row: Vec<&str> = rows[0].iter().collect();
+    assert_eq!(
+        row,
+        [
+            "1.1.1.1",
+            "100",
+            "mmmm",
+            "mmm",
+            "LOUM",
+            "hhhhhhh, jjjjjjjjj",
+            "4470",
+            "••••••••",
+            "2025-08-22 16:38",
+            LOUM_EQUIPEMENT_ID,
+        ]
+    );
+    assert!(!stdout.contains("passoword_hashed"));
+    assert!(!stderr.contains("admin-demo"), "{stderr}");
+
+    // An unknown site: non-zero exit, one line on stderr, nothing on stdout.
+    let out = run("admin-demo", "NULLE-PART").await.expect("run vigie");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("vigie: "), "{stderr}");
+    assert!(stderr.contains("NULLE-PART"), "{stderr}");
+    assert!(out.stdout.is_empty());
+
+    // A wrong password: the same, with the server's words.
+    let out = run("not-the-password", "LOUM").await.expect("run vigie");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("Incorrect username or password"), "{stderr}");
+    assert!(!stderr.contains("not-the-password"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,1207 @@
+//! Every route of the core API, through the typed `CoreClient` against the reference server
+//! over real HTTP: success shapes, each error class, token refresh and persistence.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{ADMIN, LECTEUR, TECH};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use vigie::api::ApiError;
+use vigie::api::core::{CoreAuth, CoreClient};
+use vigie::api::error::{Family, classify};
+use vigie::api::model::{
+    EquipementUpdate, NewEquipement, NewRole, NewSite, NewUser, PermissionRef, RoleUpdate,
+    SiteUpdate, UserUpdate,
+};
+use vigie::server::seed::{BICEC_ID, LOUM_EQUIPEMENT_ID, LOUM_ID, role_id};
+
+/// A UUID no record has.
+const UNKNOWN_ID: &str = "00000000-0000-4000-8000-000000000000";
+/// Doc sites plus one per generated place (22 around Douala, 19 around Yaoundé).
+const SEEDED_SITES: usize = 3 + 22 + 19;
+/// The doc's equipement plus the generated ones.
+const SEEDED_EQUIPEMENTS: u64 = 1 + common::SEED_SIZE as u64;
+
+fn perm(ressource: &str, action: &str) -> PermissionRef {
+    PermissionRef {
+        ressource: ressource.into(),
+        action: action.into(),
+    }
+}
+
+fn new_user(matricule: i64, email: &str, role: &str) -> NewUser {
+    NewUser {
+        matricule,
+        nom: format!("Utilisateur {matricule}"),
+        email: email.into(),
+        password: "mot-de-passe-1".into(),
+        role_id: role_id(role).expect("seeded role").into(),
+    }
+}
+
+fn new_site(name: &str) -> NewSite {
+    NewSite {
+        client_id: BICEC_ID.into(),
+        name: name.into(),
+        longitude: 9.7,
+        latitude: 4.05,
+        description: "agence de test".into(),
+    }
+}
+
+fn new_equipement(site_id: &str, ip: &str) -> NewEquipement {
+    NewEquipement {
+        ip: ip.into(),
+        site_id: site_id.into(),
+        marque: "Hikvision".into(),
+        sources: vec![format!("rtsp://{ip}:554/Streaming/Channels/101")],
+        port: 554,
+        username: "admin".into(),
+        password: "s3cret".into(),
+        description: "Caméra de test".into(),
+        modele: "DS-2CD2143G2-I".into(),
+    }
+}
+
+/// The fields of a validation error, or a panic naming what came instead.
+fn fields(r: Result<impl std::fmt::Debug, ApiError>) -> Vec<String> {
+    match r {
+        Err(e @ ApiError::Validation(_)) => e.field_errors().iter().map(|f| f.field.clone()).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn expect_err<T: std::fmt::Debug>(r: Result<T, ApiError>) -> ApiError {
+    match r {
+        Ok(v) => panic!("expected an error, got {v:?}"),
+        Err(e) => e,
+    }
+}
+
+async fn raw_json(resp: reqwest::Response) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.expect("body");
+    let v = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    (status, headers, v)
+}
+
+// ---- users ----------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_list_get_create_update_deactivate() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+
+    let users = admin.list_users().await.unwrap();
+    let demo: Vec<(Option<i64>, &str, &str)> = users
+        .iter()
+        .map(|u| (u.matricule, u.email.as_str(), u.role_name.as_str()))
+        .collect();
+    assert_eq!(
+        demo,
+        [
+            (Some(1000), "admin@vigie.local", "admin"),
+            (Some(1001), "tech@vigie.local", "technicien"),
+            (Some(1002), "lecteur@vigie.local", "lecteur"),
+        ]
+    );
+    assert!(users.iter().all(|u| u.status == "activated" && u.is_active()));
+
+    // By UUID and by matricule.
+    let tech = &users[1];
+    let got = admin.get_user(&tech.user_id).await.unwrap();
+    assert_eq!(&got, tech);
+    let by_matricule = admin.get_user("1001").await.unwrap();
+    assert_eq!(by_matricule.user_id, tech.user_id);
+
+    // Create.
+    let created = admin
+        .create_user(&new_user(2000, "nouveau@vigie.local", "lecteur"))
+        .await
+        .unwrap();
+    assert_eq!(created.matricule, Some(2000));
+    assert_eq!(created.email, "nouveau@vigie.local");
+    assert_eq!(created.nom, "Utilisateur 2000");
+    assert_eq!(created.role_name, "lecteur");
+    assert_eq!(created.role_id, role_id("lecteur").unwrap());
+    assert_eq!(created.status, "activated");
+    assert!(uuid::Uuid::parse_str(&created.user_id).is_ok());
+    assert_eq!(admin.list_users().await.unwrap().len(), 4);
+    // The new account can log in with its password.
+    let newcomer = common::client_for(&srv.url(), "nouveau@vigie.local", "mot-de-passe-1");
+    let claims = newcomer.login().await.unwrap();
+    assert_eq!(claims.role_name, "lecteur");
+    assert_eq!(claims.user_id, created.user_id);
+
+    // Update one field: only it changes.
+    let updated = admin
+        .update_user(&UserUpdate {
+            user_id: created.user_id.clone(),
+            nom: Some("Nom Modifié".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.nom, "Nom Modifié");
+    assert_eq!(updated.matricule, created.matricule);
+    assert_eq!(updated.email, created.email);
+    assert_eq!(updated.role_id, created.role_id);
+    assert_eq!(updated.status, created.status);
+    assert_eq!(admin.get_user(&created.user_id).await.unwrap(), updated);
+
+    // Two more fields, by matricule; the untouched ones stay.
+    let updated = admin
+        .update_user(&UserUpdate {
+            user_id: "2000".into(),
+            matricule: Some(2001),
+            role_id: Some(role_id("technicien").unwrap().into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.matricule, Some(2001));
+    assert_eq!(updated.role_name, "technicien");
+    assert_eq!(updated.nom, "Nom Modifié");
+    assert_eq!(updated.email, "nouveau@vigie.local");
+
+    // A new password replaces the old one.
+    admin
+        .update_user(&UserUpdate {
+            user_id: created.user_id.clone(),
+            password: Some("autre-mot-de-passe".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let old = common::client_for(&srv.url(), "nouveau@vigie.local", "mot-de-passe-1");
+    assert!(matches!(old.login().await, Err(ApiError::Unauthorized(_))));
+    let renewed = common::client_for(&srv.url(), "nouveau@vigie.local", "autre-mot-de-passe");
+    assert_eq!(renewed.login().await.unwrap().role_name, "technicien");
+    // Logged in before the deactivation: the session must not survive it.
+    renewed.list_sites().await.unwrap();
+
+    // Deactivate: 204, status flips, logins and live sessions stop.
+    admin.deactivate_user(&created.user_id).await.unwrap();
+    let gone = admin.get_user(&created.user_id).await.unwrap();
+    assert_eq!(gone.status, "deactivated");
+    assert!(!gone.is_active());
+    assert_eq!(gone.nom, "Nom Modifié");
+    let e = expect_err(
+        common::client_for(&srv.url(), "nouveau@vigie.local", "autre-mot-de-passe")
+            .login()
+            .await,
+    );
+    assert!(e.to_string().contains("Inactive user"), "{e}");
+    assert!(renewed.list_sites().await.is_err());
+
+    // The raw answer of the deactivation is an empty 204.
+    let other = admin
+        .create_user(&new_user(2002, "autre@vigie.local", "lecteur"))
+        .await
+        .unwrap();
+    let token = common::raw_token(&srv.url(), ADMIN).await;
+    let resp = reqwest::Client::new()
+        .delete(format!("{}/users/delete/{}", srv.url(), other.user_id))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert!(resp.bytes().await.unwrap().is_empty());
+    assert_eq!(admin.get_user("2002").await.unwrap().status, "deactivated");
+
+    // An admin cannot lock themself out.
+    let me = admin.get_user("1000").await.unwrap();
+    assert!(matches!(
+        admin.deactivate_user(&me.user_id).await,
+        Err(ApiError::Conflict(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_answers_never_carry_a_password() {
+    let srv = common::start().await;
+    let token = common::raw_token(&srv.url(), ADMIN).await;
+    let http = reqwest::Client::new();
+    let check = |v: &Value| {
+        let o = v.as_object().expect("a user object");
+        assert!(o.contains_key("user_id"), "{v}");
+        assert_eq!(o.get("password"), Some(&Value::Null), "{v}");
+        assert!(!o.contains_key("password_hash"), "{v}");
+        let text = v.to_string();
+        assert!(!text.contains("$argon2"), "{text}");
+        assert!(!text.contains("-demo"), "{text}");
+    };
+
+    let (status, _, list) = raw_json(
+        http.get(format!("{}/users/list", srv.url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let list = list.as_array().expect("a list");
+    assert_eq!(list.len(), 3);
+    list.iter().for_each(check);
+
+    let (status, _, one) = raw_json(
+        http.get(format!("{}/users/1000", srv.url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    check(&one);
+
+    let body = json!({"matricule": 3000, "nom": "X", "email": "x@vigie.local",
+                      "password": "clair-et-net", "role_id": role_id("lecteur")});
+    let (status, _, created) = raw_json(
+        http.post(format!("{}/users/create", srv.url()))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    check(&created);
+    assert!(!created.to_string().contains("clair-et-net"));
+
+    let body = json!({"user_id": created["user_id"], "password": "encore-plus-clair"});
+    let (status, _, updated) = raw_json(
+        http.put(format!("{}/users/update", srv.url()))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    check(&updated);
+    assert!(!updated.to_string().contains("encore-plus-clair"));
+}
+
+// ---- roles ----------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_create_update_add_permissions_list_delete() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+
+    let roles = admin.list_roles().await.unwrap();
+    let mut names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["admin", "lecteur", "technicien"]);
+    let admin_role = roles.iter().find(|r| r.name == "admin").unwrap();
+    assert_eq!(admin_role.permissions.len(), 16);
+    let lecteur_role = roles.iter().find(|r| r.name == "lecteur").unwrap();
+    assert!(lecteur_role.permissions.iter().all(|p| p.action == "read"));
+
+    let created = admin
+        .create_role(&NewRole {
+            name: "auditeur".into(),
+            description: "Lit les sites".into(),
+            permissions: vec![perm("client_site", "read"), perm("equipements", "read")],
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.name, "auditeur");
+    assert_eq!(created.description, "Lit les sites");
+    let keys = |r: &vigie::api::model::Role| {
+        let mut k: Vec<String> = r.permissions.iter().map(|p| p.key()).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&created), ["client_site:read", "equipements:read"]);
+    assert!(created.permissions.iter().all(|p| !p.permission_id.is_empty()));
+
+    // Only the description: name and permissions stay.
+    let updated = admin
+        .update_role(&RoleUpdate {
+            role_id: created.role_id.clone(),
+            description: Some("Lit tout".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.description, "Lit tout");
+    assert_eq!(updated.name, "auditeur");
+    assert_eq!(keys(&updated), keys(&created));
+
+    // A permissions list replaces the grants.
+    let updated = admin
+        .update_role(&RoleUpdate {
+            role_id: created.role_id.clone(),
+            name: Some("auditeur-2".into()),
+            permissions: Some(vec![perm("users", "read")]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.name, "auditeur-2");
+    assert_eq!(keys(&updated), ["users:read"]);
+
+    // add_permissions adds (and ignores one already granted).
+    let added = admin
+        .add_permissions(
+            &created.role_id,
+            &[perm("roles", "read"), perm("users", "read")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.role_id, created.role_id);
+    assert_eq!(keys(&added), ["roles:read", "users:read"]);
+
+    let roles = admin.list_roles().await.unwrap();
+    assert_eq!(roles.len(), 4);
+    let listed = roles.iter().find(|r| r.role_id == created.role_id).unwrap();
+    assert_eq!(listed.name, "auditeur-2");
+    assert_eq!(listed.description, "Lit tout");
+    assert_eq!(keys(listed), ["roles:read", "users:read"]);
+
+    // An unknown permission is a validation error on `permissions`.
+    let f = fields(
+        admin
+            .add_permissions(&created.role_id, &[perm("bananes", "eat")])
+            .await,
+    );
+    assert_eq!(f, ["permissions"]);
+
+    admin.delete_role(&created.role_id).await.unwrap();
+    let roles = admin.list_roles().await.unwrap();
+    assert_eq!(roles.len(), 3);
+    assert!(roles.iter().all(|r| r.role_id != created.role_id));
+    assert!(matches!(
+        admin.delete_role(&created.role_id).await,
+        Err(ApiError::NotFound(_))
+    ));
+}
+
+// ---- client sites ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sites_register_all_paging_update_delete() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+
+    let sites = admin.list_sites().await.unwrap();
+    assert_eq!(sites.len(), SEEDED_SITES);
+    let loum = sites.iter().find(|s| s.site_id == LOUM_ID).expect("LOUM");
+    assert_eq!(loum.name, "LOUM");
+    let client = loum.client.as_ref().expect("embedded client");
+    assert_eq!(client.nom, "BICEC Bank");
+    assert_eq!(client.code, Some(984));
+    assert_eq!(client.client_id, BICEC_ID);
+    assert_eq!(loum.client_id(), Some(BICEC_ID));
+    assert_eq!((loum.longitude, loum.latitude), (Some(26.45), Some(43.56)));
+    assert_eq!(loum.equipements.len(), 1);
+    let eq = &loum.equipements[0];
+    assert_eq!(eq.equipement_id, LOUM_EQUIPEMENT_ID);
+    assert_eq!(eq.ip, "1.1.1.1");
+    assert_eq!(eq.port, Some(100));
+    assert_eq!(eq.sources.0, ["hhhhhhh", "jjjjjjjjj"]);
+    assert_eq!(eq.password.expose(), "passoword_hashed");
+    let total: usize = sites.iter().map(|s| s.equipements.len()).sum();
+    assert_eq!(total as u64, SEEDED_EQUIPEMENTS);
+    let summaries = admin.list_site_summaries().await.unwrap();
+    assert_eq!(summaries.len(), SEEDED_SITES);
+    assert_eq!(
+        summaries.iter().find(|s| s.site_id == LOUM_ID).unwrap().equipement_count,
+        1
+    );
+
+    // Paging of a site's equipements.
+    let p = admin.site_equipements(LOUM_ID, 1, 50).await.unwrap();
+    assert_eq!((p.total, p.page, p.size, p.pages), (Some(1), Some(1), Some(50), Some(1)));
+    assert_eq!(p.items[0].ip, "1.1.1.1");
+    let past = admin.site_equipements(LOUM_ID, 2, 50).await.unwrap();
+    assert!(past.items.is_empty());
+    assert_eq!((past.total, past.page, past.pages), (Some(1), Some(2), Some(1)));
+
+    // Register.
+    let created = admin.create_site(&new_site("AGENCE TEST")).await.unwrap();
+    assert!(uuid::Uuid::parse_str(&created.site_id).is_ok());
+    assert_eq!(created.name, "AGENCE TEST");
+    assert_eq!((created.longitude, created.latitude), (Some(9.7), Some(4.05)));
+    assert_eq!(created.description, "agence de test");
+    assert_eq!(created.client_id(), Some(BICEC_ID));
+    assert!(created.equipements.is_empty());
+    assert!(created.timestamp.as_ref().and_then(|t| t.parsed).is_some());
+    assert_eq!(admin.list_sites().await.unwrap().len(), SEEDED_SITES + 1);
+
+    // Five equipements, pages of two: 3 pages, the last with one, the 4th empty.
+    for i in 1..=5 {
+        admin
+            .create_equipement(&new_equipement(&created.site_id, &format!("192.168.1.{i}")))
+            .await
+            .unwrap();
+    }
+    let p1 = admin.site_equipements(&created.site_id, 1, 2).await.unwrap();
+    assert_eq!((p1.total, p1.pages, p1.size), (Some(5), Some(3), Some(2)));
+    assert_eq!(
+        p1.items.iter().map(|e| e.ip.as_str()).collect::<Vec<_>>(),
+        ["192.168.1.1", "192.168.1.2"]
+    );
+    let p3 = admin.site_equipements(&created.site_id, 3, 2).await.unwrap();
+    assert_eq!(p3.items.len(), 1);
+    assert_eq!(p3.items[0].ip, "192.168.1.5");
+    let p4 = admin.site_equipements(&created.site_id, 4, 2).await.unwrap();
+    assert!(p4.items.is_empty());
+    assert_eq!((p4.total, p4.pages), (Some(5), Some(3)));
+    let all = vigie::list::site_equipements(&admin, &created.site_id).await.unwrap();
+    assert_eq!(all.len(), 5);
+
+    // Update one field: only it changes.
+    let updated = admin
+        .update_site(&SiteUpdate {
+            site_id: created.site_id.clone(),
+            latitude: Some(-3.5),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.latitude, Some(-3.5));
+    assert_eq!(updated.longitude, Some(9.7));
+    assert_eq!(updated.name, "AGENCE TEST");
+    assert_eq!(updated.description, "agence de test");
+    assert_eq!(updated.equipements.len(), 5);
+    let updated = admin
+        .update_site(&SiteUpdate {
+            site_id: created.site_id.clone(),
+            name: Some("AGENCE RENOMMÉE".into()),
+            description: Some(String::new()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.name, "AGENCE RENOMMÉE");
+    assert_eq!(updated.description, "");
+    assert_eq!(updated.latitude, Some(-3.5));
+
+    // Delete: once empty.
+    assert!(matches!(
+        admin.delete_site(&created.site_id).await,
+        Err(ApiError::Conflict(_))
+    ));
+    for e in all {
+        admin.delete_equipement(&e.equipement_id).await.unwrap();
+    }
+    admin.delete_site(&created.site_id).await.unwrap();
+    let sites = admin.list_sites().await.unwrap();
+    assert_eq!(sites.len(), SEEDED_SITES);
+    assert!(sites.iter().all(|s| s.site_id != created.site_id));
+    assert!(matches!(
+        admin.site_equipements(&created.site_id, 1, 10).await,
+        Err(ApiError::NotFound(_))
+    ));
+}
+
+// ---- equipements ----------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equipements_register_all_update_delete() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+
+    let p = admin.list_equipements(1, 25).await.unwrap();
+    assert_eq!(p.total, Some(SEEDED_EQUIPEMENTS));
+    assert_eq!((p.page, p.size), (Some(1), Some(25)));
+    assert_eq!(p.pages, Some(SEEDED_EQUIPEMENTS.div_ceil(25)));
+    assert_eq!(p.items.len(), 25);
+    for e in &p.items {
+        let cs = e.client_site.as_ref().expect("client_site embedded");
+        assert!(uuid::Uuid::parse_str(&cs.site_id).is_ok(), "{cs:?}");
+        assert!(!cs.name.is_empty());
+        assert!(!cs.client_id.is_empty());
+        assert_eq!(e.site_id(), Some(cs.site_id.as_str()));
+    }
+    let doc = p
+        .items
+        .iter()
+        .find(|e| e.equipement_id == LOUM_EQUIPEMENT_ID)
+        .expect("the doc's equipement comes first");
+    let cs = doc.client_site.as_ref().unwrap();
+    assert_eq!((cs.site_id.as_str(), cs.name.as_str()), (LOUM_ID, "LOUM"));
+    assert_eq!(cs.client_id, BICEC_ID);
+    assert_eq!(doc.ip, "1.1.1.1");
+
+    // The last page holds the rest; past it, 200 and nothing.
+    let last_page = SEEDED_EQUIPEMENTS.div_ceil(25) as u32;
+    let last = admin.list_equipements(last_page, 25).await.unwrap();
+    assert_eq!(last.items.len() as u64, SEEDED_EQUIPEMENTS - 25 * u64::from(last_page - 1));
+    let past = admin.list_equipements(last_page + 1, 25).await.unwrap();
+    assert!(past.items.is_empty());
+    assert_eq!(past.total, Some(SEEDED_EQUIPEMENTS));
+    let every = admin
+        .all_pages(|n| admin.list_equipements(n, 100))
+        .await
+        .unwrap();
+    assert_eq!(every.len() as u64, SEEDED_EQUIPEMENTS);
+
+    // Register.
+    let created = admin
+        .create_equipement(&new_equipement(LOUM_ID, "10.99.0.1"))
+        .await
+        .unwrap();
+    assert!(uuid::Uuid::parse_str(&created.equipement_id).is_ok());
+    assert_eq!(created.ip, "10.99.0.1");
+    assert_eq!(created.port, Some(554));
+    assert_eq!(created.marque, "Hikvision");
+    assert_eq!(created.modele, "DS-2CD2143G2-I");
+    assert_eq!(created.username, "admin");
+    assert_eq!(created.password.expose(), "s3cret");
+    assert_eq!(created.sources.0, ["rtsp://10.99.0.1:554/Streaming/Channels/101"]);
+    assert_eq!(created.site_id(), Some(LOUM_ID));
+    let p = admin.list_equipements(1, 10).await.unwrap();
+    assert_eq!(p.total, Some(SEEDED_EQUIPEMENTS + 1));
+    assert_eq!(admin.site_equipements(LOUM_ID, 1, 10).await.unwrap().total, Some(2));
+
+    // The same ip:port on the same site is a conflict.
+    assert!(matches!(
+        admin.create_equipement(&new_equipement(LOUM_ID, "10.99.0.1")).await,
+        Err(ApiError::Conflict(_))
+    ));
+
+    // Update one field: only it changes.
+    let updated = admin
+        .update_equipement(&EquipementUpdate {
+            equipement_id: created.equipement_id.clone(),
+            port: Some(8554),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.port, Some(8554));
+    assert_eq!(updated.ip, created.ip);
+    assert_eq!(updated.marque, created.marque);
+    assert_eq!(updated.sources, created.sources);
+    assert_eq!(updated.password, created.password);
+    assert_eq!(updated.description, created.description);
+    assert_eq!(updated.site_id(), Some(LOUM_ID));
+    let updated = admin
+        .update_equipement(&EquipementUpdate {
+            equipement_id: created.equipement_id.clone(),
+            ip: Some("10.99.0.2".into()),
+            sources: Some(vec!["a".into(), "b".into()]),
+            description: Some("déplacée".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.ip, "10.99.0.2");
+    assert_eq!(updated.sources.0, ["a", "b"]);
+    assert_eq!(updated.description, "déplacée");
+    assert_eq!(updated.port, Some(8554));
+    assert_eq!(updated.modele, created.modele);
+
+    // Delete.
+    admin.delete_equipement(&created.equipement_id).await.unwrap();
+    assert_eq!(
+        admin.list_equipements(1, 10).await.unwrap().total,
+        Some(SEEDED_EQUIPEMENTS)
+    );
+    assert!(matches!(
+        admin.delete_equipement(&created.equipement_id).await,
+        Err(ApiError::NotFound(_))
+    ));
+}
+
+// ---- error classes --------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unauthorized_without_credentials_or_with_a_bad_password() {
+    let srv = common::start().await;
+    let url = srv.url();
+
+    // No credentials at all: refused before any request.
+    let anon = CoreClient::new(&url, CoreAuth::None, &common::http_options()).unwrap();
+    assert!(!anon.has_credentials());
+    assert!(matches!(anon.list_sites().await, Err(ApiError::Unauthorized(_))));
+
+    // Wrong password, unknown user: the server's 401 words.
+    for (user, pass) in [("admin@vigie.local", "wrong-password"), ("nobody@vigie.local", "x")] {
+        let c = common::client_for(&url, user, pass);
+        let e = expect_err(c.list_sites().await);
+        assert_eq!(
+            e,
+            ApiError::Unauthorized("Incorrect username or password".into()),
+            "{user}"
+        );
+        assert_eq!(e.status(), Some(401));
+        assert_eq!(
+            expect_err(c.login().await),
+            ApiError::Unauthorized("Incorrect username or password".into())
+        );
+    }
+
+    // The raw 401 of a failed login.
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/auth/login"))
+        .form(&[("username", "admin@vigie.local"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
+    let (status, headers, body) = raw_json(resp).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, json!({"detail": "Incorrect username or password"}));
+    assert_eq!(headers.get("www-authenticate").unwrap(), "Bearer");
+
+    // A token the server did not sign.
+    let forged = CoreClient::new(
+        &url,
+        CoreAuth::Token("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl".to_string().into()),
+        &common::http_options(),
+    )
+    .unwrap();
+    assert!(matches!(forged.list_users().await, Err(ApiError::Unauthorized(_))));
+
+    // Login by matricule works.
+    let by_matricule = common::client_for(&url, "1001", "tech-demo");
+    assert_eq!(by_matricule.login().await.unwrap().role_name, "technicien");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_bearer_is_a_fastapi_401() {
+    let srv = common::start().await;
+    let http = reqwest::Client::new();
+    for (method, path) in [
+        (reqwest::Method::GET, "/users/list".to_string()),
+        (reqwest::Method::GET, "/client_site/all".to_string()),
+        (reqwest::Method::GET, "/equipements/all".to_string()),
+        (reqwest::Method::DELETE, format!("/client_site/{LOUM_ID}")),
+    ] {
+        let resp = http
+            .request(method.clone(), format!("{}{path}", srv.url()))
+            .send()
+            .await
+            .unwrap();
+        let (status, headers, body) = raw_json(resp).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(
+            headers.get("www-authenticate").map(|h| h.to_str().unwrap()),
+            Some("Bearer"),
+            "{method} {path}"
+        );
+        assert_eq!(body, json!({"detail": "Not authenticated"}), "{method} {path}");
+    }
+    // And nothing was deleted.
+    let sites = srv.admin().list_sites().await.unwrap();
+    assert!(sites.iter().any(|s| s.site_id == LOUM_ID));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_by_role() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+    let lecteur = srv.client(LECTEUR);
+    let tech = srv.client(TECH);
+
+    // A lecteur reads, but cannot delete a site nor create a user.
+    assert_eq!(lecteur.list_sites().await.unwrap().len(), SEEDED_SITES);
+    let e = expect_err(lecteur.delete_site(LOUM_ID).await);
+    let ApiError::Forbidden(msg) = &e else {
+        panic!("expected Forbidden, got {e:?}")
+    };
+    assert!(msg.contains("lecteur"), "{msg}");
+    assert_eq!(e.status(), Some(403));
+    let e = expect_err(
+        lecteur
+            .create_user(&new_user(4000, "interdit@vigie.local", "lecteur"))
+            .await,
+    );
+    let ApiError::Forbidden(msg) = &e else {
+        panic!("expected Forbidden, got {e:?}")
+    };
+    assert!(msg.contains("lecteur"), "{msg}");
+    assert!(matches!(
+        lecteur
+            .update_equipement(&EquipementUpdate {
+                equipement_id: LOUM_EQUIPEMENT_ID.into(),
+                port: Some(101),
+                ..Default::default()
+            })
+            .await,
+        Err(ApiError::Forbidden(_))
+    ));
+    // Nothing changed.
+    assert!(admin.list_sites().await.unwrap().iter().any(|s| s.site_id == LOUM_ID));
+    assert_eq!(admin.list_users().await.unwrap().len(), 3);
+
+    // A technicien updates an equipement but cannot delete it.
+    let updated = tech
+        .update_equipement(&EquipementUpdate {
+            equipement_id: LOUM_EQUIPEMENT_ID.into(),
+            description: Some("vérifiée par le technicien".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.description, "vérifiée par le technicien");
+    assert_eq!(updated.ip, "1.1.1.1");
+    let e = expect_err(tech.delete_equipement(LOUM_EQUIPEMENT_ID).await);
+    let ApiError::Forbidden(msg) = &e else {
+        panic!("expected Forbidden, got {e:?}")
+    };
+    assert!(msg.contains("technicien"), "{msg}");
+    let loum = admin.site_equipements(LOUM_ID, 1, 10).await.unwrap();
+    assert_eq!(loum.items.len(), 1);
+    assert_eq!(loum.items[0].description, "vérifiée par le technicien");
+    assert!(matches!(tech.list_roles().await, Ok(r) if r.len() == 3));
+    assert!(matches!(
+        tech.create_site(&new_site("PAS LE DROIT")).await,
+        Err(ApiError::Forbidden(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_found_for_unknown_ids() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+    let nf = |r: Result<(), ApiError>, what: &str| match r {
+        Err(ApiError::NotFound(m)) => assert!(m.contains("not found"), "{what}: {m}"),
+        other => panic!("{what}: expected NotFound, got {other:?}"),
+    };
+    nf(admin.get_user(UNKNOWN_ID).await.map(drop), "get_user");
+    nf(admin.get_user("987654").await.map(drop), "get_user by matricule");
+    nf(admin.deactivate_user(UNKNOWN_ID).await, "deactivate_user");
+    nf(
+        admin
+            .update_user(&UserUpdate {
+                user_id: UNKNOWN_ID.into(),
+                nom: Some("x".into()),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "update_user",
+    );
+    nf(
+        admin
+            .create_user(&NewUser {
+                role_id: UNKNOWN_ID.into(),
+                ..new_user(5000, "sans-role@vigie.local", "lecteur")
+            })
+            .await
+            .map(drop),
+        "create_user with an unknown role",
+    );
+    nf(admin.delete_role(UNKNOWN_ID).await, "delete_role");
+    nf(
+        admin
+            .update_role(&RoleUpdate {
+                role_id: UNKNOWN_ID.into(),
+                name: Some("x".into()),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "update_role",
+    );
+    nf(
+        admin.add_permissions(UNKNOWN_ID, &[perm("users", "read")]).await.map(drop),
+        "add_permissions",
+    );
+    nf(admin.delete_site(UNKNOWN_ID).await, "delete_site");
+    nf(
+        admin
+            .update_site(&SiteUpdate {
+                site_id: UNKNOWN_ID.into(),
+                name: Some("x".into()),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "update_site",
+    );
+    nf(
+        admin.site_equipements(UNKNOWN_ID, 1, 10).await.map(drop),
+        "site_equipements",
+    );
+    nf(
+        admin
+            .create_site(&NewSite {
+                client_id: UNKNOWN_ID.into(),
+                ..new_site("ORPHELIN")
+            })
+            .await
+            .map(drop),
+        "create_site with an unknown client",
+    );
+    nf(admin.delete_equipement(UNKNOWN_ID).await, "delete_equipement");
+    nf(
+        admin
+            .update_equipement(&EquipementUpdate {
+                equipement_id: UNKNOWN_ID.into(),
+                port: Some(1),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "update_equipement",
+    );
+    nf(
+        admin
+            .create_equipement(&new_equipement(UNKNOWN_ID, "10.0.0.1"))
+            .await
+            .map(drop),
+        "create_equipement on an unknown site",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicts() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+    let conflict = |r: Result<(), ApiError>, what: &str, words: &str| match r {
+        Err(ApiError::Conflict(m)) => assert!(m.contains(words), "{what}: {m}"),
+        other => panic!("{what}: expected Conflict, got {other:?}"),
+    };
+
+    conflict(
+        admin
+            .create_user(&new_user(1001, "unique@vigie.local", "lecteur"))
+            .await
+            .map(drop),
+        "duplicate matricule",
+        "matricule 1001",
+    );
+    conflict(
+        admin
+            .create_user(&new_user(6000, "tech@vigie.local", "lecteur"))
+            .await
+            .map(drop),
+        "duplicate email",
+        "tech@vigie.local",
+    );
+    conflict(
+        admin
+            .create_user(&new_user(6001, "TECH@Vigie.Local", "lecteur"))
+            .await
+            .map(drop),
+        "duplicate email in another case",
+        "already exists",
+    );
+    // Taking another user's matricule by update is refused too.
+    conflict(
+        admin
+            .update_user(&UserUpdate {
+                user_id: "1002".into(),
+                matricule: Some(1001),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "update to a taken matricule",
+        "matricule 1001",
+    );
+    assert_eq!(admin.list_users().await.unwrap().len(), 3);
+
+    // A site still holding equipements.
+    conflict(admin.delete_site(LOUM_ID).await, "delete LOUM", "LOUM");
+    assert!(admin.list_sites().await.unwrap().iter().any(|s| s.site_id == LOUM_ID));
+
+    // A role still assigned.
+    conflict(
+        admin.delete_role(role_id("lecteur").unwrap()).await,
+        "delete an assigned role",
+        "1 user",
+    );
+    assert_eq!(admin.list_roles().await.unwrap().len(), 3);
+
+    // Names that must stay unique.
+    conflict(
+        admin
+            .create_role(&NewRole {
+                name: "admin".into(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "duplicate role name",
+        "admin",
+    );
+    conflict(
+        admin.create_site(&new_site("LOUM")).await.map(drop),
+        "duplicate site name for a client",
+        "LOUM",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validation_errors_map_to_fields() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+
+    let f = fields(
+        admin
+            .create_user(&new_user(7000, "pas-une-adresse", "lecteur"))
+            .await,
+    );
+    assert_eq!(f, ["email"]);
+    let e = expect_err(admin.create_user(&new_user(7000, "a@b", "lecteur")).await);
+    assert_eq!(e.field_errors()[0].field, "email");
+    assert_eq!(e.field_errors()[0].kind, "value_error");
+    assert_eq!(e.field_errors()[0].loc, ["body", "email"]);
+    assert_eq!(e.status(), Some(422));
+    let f = fields(
+        admin
+            .update_user(&UserUpdate {
+                user_id: "1001".into(),
+                email: Some("pas@valide".into()),
+                ..Default::default()
+            })
+            .await,
+    );
+    assert_eq!(f, ["email"]);
+
+    let e = expect_err(admin.create_equipement(&new_equipement(LOUM_ID, "1.2.3")).await);
+    assert_eq!(fields(Err::<(), _>(e.clone())), ["ip"]);
+    assert_eq!(e.field_errors()[0].kind, "ip_any_address");
+    let e = expect_err(
+        admin
+            .create_equipement(&NewEquipement {
+                port: 70000,
+                ..new_equipement(LOUM_ID, "10.0.0.9")
+            })
+            .await,
+    );
+    assert_eq!(e.field_errors().len(), 1);
+    assert_eq!(e.field_errors()[0].field, "port");
+    assert_eq!(e.field_errors()[0].kind, "less_than_equal");
+    assert_eq!(
+        e.field_errors()[0].msg,
+        "Input should be less than or equal to 65535"
+    );
+    let f = fields(
+        admin
+            .update_equipement(&EquipementUpdate {
+                equipement_id: LOUM_EQUIPEMENT_ID.into(),
+                ip: Some("999.1.1.1".into()),
+                port: Some(0),
+                ..Default::default()
+            })
+            .await,
+    );
+    assert_eq!(f, ["ip", "port"]);
+
+    let e = expect_err(
+        admin
+            .create_site(&NewSite {
+                latitude: 91.0,
+                ..new_site("TROP AU NORD")
+            })
+            .await,
+    );
+    assert_eq!(e.field_errors().len(), 1);
+    assert_eq!(e.field_errors()[0].field, "latitude");
+    assert_eq!(e.field_errors()[0].msg, "Input should be less than or equal to 90");
+    let e = expect_err(
+        admin
+            .create_site(&NewSite {
+                longitude: -181.0,
+                ..new_site("TROP À L'OUEST")
+            })
+            .await,
+    );
+    assert_eq!(e.field_errors().len(), 1);
+    assert_eq!(e.field_errors()[0].field, "longitude");
+    assert_eq!(e.field_errors()[0].kind, "greater_than_equal");
+    let f = fields(
+        admin
+            .update_site(&SiteUpdate {
+                site_id: LOUM_ID.into(),
+                latitude: Some(-90.5),
+                longitude: Some(180.5),
+                ..Default::default()
+            })
+            .await,
+    );
+    assert_eq!(f, ["longitude", "latitude"]);
+    // Nothing was written by the refused requests.
+    let sites = admin.list_sites().await.unwrap();
+    assert_eq!(sites.len(), SEEDED_SITES);
+    let loum = sites.iter().find(|s| s.site_id == LOUM_ID).unwrap();
+    assert_eq!(loum.latitude, Some(43.56));
+
+    // Query parameters: the typed client sends them as given.
+    let e = expect_err(admin.list_equipements(1, 101).await);
+    assert_eq!(e.field_errors()[0].field, "size");
+    assert_eq!(e.field_errors()[0].loc, ["query", "size"]);
+    assert_eq!(e.field_errors()[0].kind, "less_than_equal");
+    let e = expect_err(admin.list_equipements(0, 10).await);
+    assert_eq!(e.field_errors()[0].field, "page");
+    assert_eq!(e.field_errors()[0].kind, "greater_than_equal");
+    assert_eq!(fields(admin.list_equipements(0, 101).await), ["page", "size"]);
+    assert_eq!(fields(admin.site_equipements(LOUM_ID, 1, 101).await), ["size"]);
+
+    // Non-UUID path ids, through the typed client.
+    assert_eq!(fields(admin.delete_site("pas-un-uuid").await), ["site_id"]);
+    assert_eq!(fields(admin.delete_equipement("xyz").await), ["equipement_id"]);
+    assert_eq!(fields(admin.delete_role("42-42").await), ["role_id"]);
+    assert_eq!(fields(admin.get_user("abc").await), ["user_id"]);
+    assert_eq!(fields(admin.deactivate_user("abc").await), ["user_id"]);
+    assert_eq!(
+        fields(admin.site_equipements("nope", 0, 10).await),
+        ["site_id", "page"]
+    );
+
+    // The same and what the typed client cannot send, raw.
+    let token = common::raw_token(&srv.url(), ADMIN).await;
+    let http = reqwest::Client::new();
+    let url = srv.url();
+
+    for (query, field) in [("size=101", "size"), ("page=0", "page"), ("size=abc", "size")] {
+        let resp = http
+            .get(format!("{url}/equipements/all?{query}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let (status, headers, body) = raw_json(resp).await;
+        assert_eq!(status, 422, "{query}");
+        assert_eq!(body["detail"][0]["loc"], json!(["query", field]), "{query}");
+        let e = classify(Family::Core, status, &headers, body.to_string().as_bytes());
+        assert_eq!(e.field_errors()[0].field, field, "{query}");
+    }
+
+    let resp = http
+        .delete(format!("{url}/equipements/not-a-uuid"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = raw_json(resp).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["detail"][0]["type"], "uuid_parsing");
+    assert_eq!(body["detail"][0]["loc"], json!(["path", "equipement_id"]));
+    assert_eq!(body["detail"][0]["input"], "not-a-uuid");
+    let resp = http
+        .get(format!("{url}/client_site/not-a-uuid/all_equipements"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = raw_json(resp).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["detail"][0]["loc"], json!(["path", "site_id"]));
+
+    // A missing field.
+    let resp = http
+        .post(format!("{url}/client_site/register"))
+        .bearer_auth(&token)
+        .json(&json!({"client_id": BICEC_ID, "longitude": 9.7, "latitude": 4.0}))
+        .send()
+        .await
+        .unwrap();
+    let (status, headers, body) = raw_json(resp).await;
+    assert_eq!(status, 422);
+    let e = classify(Family::Core, status, &headers, body.to_string().as_bytes());
+    assert_eq!(e.field_errors().len(), 1, "{body}");
+    assert_eq!(e.field_errors()[0].field, "name");
+    assert_eq!(e.field_errors()[0].kind, "missing");
+    assert_eq!(e.field_errors()[0].msg, "Field required");
+    let resp = http
+        .post(format!("{url}/equipements/register"))
+        .bearer_auth(&token)
+        .json(&json!({"site_id": LOUM_ID, "ip": "10.1.1.1", "marque": "m", "modele": "m"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, headers, body) = raw_json(resp).await;
+    assert_eq!(status, 422);
+    let e = classify(Family::Core, status, &headers, body.to_string().as_bytes());
+    assert_eq!(fields(Err::<(), _>(e)), ["port"]);
+
+    // A malformed JSON body.
+    let resp = http
+        .post(format!("{url}/client_site/register"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"client_id": "#)
+        .send()
+        .await
+        .unwrap();
+    let (status, headers, body) = raw_json(resp).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["detail"][0]["type"], "json_invalid", "{body}");
+    assert_eq!(body["detail"][0]["loc"][0], "body");
+    let e = classify(Family::Core, status, &headers, body.to_string().as_bytes());
+    assert_eq!(e.field_errors()[0].kind, "json_invalid");
+    let resp = http
+        .put(format!("{url}/equipements/update"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json}")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = raw_json(resp).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["detail"][0]["type"], "json_invalid", "{body}");
+}
+
+// ---- sessions and persistence ---------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_access_token_is_renewed_by_the_client() {
+    let srv = common::start_with(|c| c.access_ttl = Duration::from_secs(1)).await;
+    let admin = srv.admin();
+    assert_eq!(admin.list_sites().await.unwrap().len(), SEEDED_SITES);
+    let first = admin.claims().await.expect("logged in");
+    let raw = common::raw_token(&srv.url(), ADMIN).await;
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    // The server really refuses an access token that old...
+    let resp = reqwest::Client::new()
+        .get(format!("{}/client_site/all", srv.url()))
+        .bearer_auth(&raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    // ...and the client renews its own without the caller noticing.
+    assert_eq!(admin.list_sites().await.unwrap().len(), SEEDED_SITES);
+    let p = admin.list_equipements(1, 5).await.unwrap();
+    assert_eq!(p.items.len(), 5);
+    let second = admin.claims().await.expect("still logged in");
+    assert!(second.exp > first.exp, "{first:?} then {second:?}");
+    assert_eq!(second.user_id, first.user_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_survives_a_restart() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+    let site = admin.create_site(&new_site("PERSISTANT")).await.unwrap();
+    let eq = admin
+        .create_equipement(&new_equipement(&site.site_id, "172.16.0.1"))
+        .await
+        .unwrap();
+    let (db_path, dir) = srv.stop().await;
+
+    let again = common::serve(common::demo_config(db_path.clone())).await;
+    assert!(!again.prepared.seeded_demo, "an existing database is not seeded again");
+    let admin = common::client_for(&again.url(), ADMIN.0, ADMIN.1);
+    let sites = admin.list_sites().await.unwrap();
+    assert_eq!(sites.len(), SEEDED_SITES + 1);
+    let kept = sites
+        .iter()
+        .find(|s| s.site_id == site.site_id)
+        .expect("the site survived");
+    assert_eq!(kept.name, "PERSISTANT");
+    assert_eq!(kept.equipements.len(), 1);
+    assert_eq!(kept.equipements[0].equipement_id, eq.equipement_id);
+    assert_eq!(admin.list_users().await.unwrap().len(), 3);
+    again.stop().await;
+    drop(dir);
+}
