@@ -19,7 +19,9 @@ fn loum_equipements(output: Output, show_secrets: bool) -> ListArgs {
 
 async fn list(client: &vigie::api::core::CoreClient, args: &ListArgs) -> String {
     let mut buf = Vec::new();
-    vigie::list::run(client, args, &mut buf).await.expect("vigie list");
+    vigie::list::run(client, args, &mut buf)
+        .await
+        .expect("vigie list");
     String::from_utf8(buf).expect("utf-8 output")
 }
 
@@ -57,7 +59,10 @@ async fn list_site_equipements_as_table_and_json() {
     };
     let csv = list(&admin, &by_id).await;
     assert_eq!(csv.lines().count(), 2, "{csv}");
-    assert!(csv.lines().nth(1).unwrap().starts_with("1.1.1.1,100,"), "{csv}");
+    assert!(
+        csv.lines().nth(1).unwrap().starts_with("1.1.1.1,100,"),
+        "{csv}"
+    );
     let sites = ListArgs {
         resource: Resource::Sites,
         site: Some("loum".into()),
@@ -127,12 +132,19 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     let out = run("admin-demo", "LOUM").await.expect("run vigie");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "status {:?}, stderr: {stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "status {:?}, stderr: {stderr}",
+        out.status
+    );
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
     let headers = reader.headers().unwrap().clone();
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
-        ["IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID"]
+        [
+            "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED",
+            "ID"
+        ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 1, "{stdout}");
@@ -169,7 +181,10 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("Incorrect username or password"), "{stderr}");
+    assert!(
+        stderr.contains("Incorrect username or password"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("not-the-password"), "{stderr}");
     assert!(out.stdout.is_empty());
 }

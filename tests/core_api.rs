@@ -68,15 +68,27 @@ fn new_equipement(site_id: &str, ip: &str) -> NewEquipement {
 /// The fields of a validation error, or a panic naming what came instead.
 fn fields(r: Result<impl std::fmt::Debug, ApiError>) -> Vec<String> {
     match r {
-        Err(e @ ApiError::Validation(_)) => e.field_errors().iter().map(|f| f.field.clone()).collect(),
-        other => panic!("expected a validation error, got {other:?}"),
+        Err(e @ ApiError::Validation(_)) => {
+            e.field_errors().iter().map(|f| f.field.clone()).collect()
+        }
+        Err(e) => panic!("expected a validation error, got {e:?}"),
+        Ok(v) => panic!("expected a validation error, got Ok({})", short(&v)),
     }
 }
 
 fn expect_err<T: std::fmt::Debug>(r: Result<T, ApiError>) -> ApiError {
     match r {
-        Ok(v) => panic!("expected an error, got {v:?}"),
+        Ok(v) => panic!("expected an error, got Ok({})", short(&v)),
         Err(e) => e,
+    }
+}
+
+/// The start of a value's `Debug`, so a failure does not print a whole page of records.
+fn short(v: &impl std::fmt::Debug) -> String {
+    let s = format!("{v:?}");
+    match s.char_indices().nth(300) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s,
     }
 }
 
@@ -108,7 +120,11 @@ async fn users_list_get_create_update_deactivate() {
             (Some(1002), "lecteur@vigie.local", "lecteur"),
         ]
     );
-    assert!(users.iter().all(|u| u.status == "activated" && u.is_active()));
+    assert!(
+        users
+            .iter()
+            .all(|u| u.status == "activated" && u.is_active())
+    );
 
     // By UUID and by matricule.
     let tech = &users[1];
@@ -322,7 +338,12 @@ async fn roles_create_update_add_permissions_list_delete() {
         k
     };
     assert_eq!(keys(&created), ["client_site:read", "equipements:read"]);
-    assert!(created.permissions.iter().all(|p| !p.permission_id.is_empty()));
+    assert!(
+        created
+            .permissions
+            .iter()
+            .all(|p| !p.permission_id.is_empty())
+    );
 
     // Only the description: name and permissions stay.
     let updated = admin
@@ -415,23 +436,36 @@ async fn sites_register_all_paging_update_delete() {
     let summaries = admin.list_site_summaries().await.unwrap();
     assert_eq!(summaries.len(), SEEDED_SITES);
     assert_eq!(
-        summaries.iter().find(|s| s.site_id == LOUM_ID).unwrap().equipement_count,
+        summaries
+            .iter()
+            .find(|s| s.site_id == LOUM_ID)
+            .unwrap()
+            .equipement_count,
         1
     );
 
     // Paging of a site's equipements.
     let p = admin.site_equipements(LOUM_ID, 1, 50).await.unwrap();
-    assert_eq!((p.total, p.page, p.size, p.pages), (Some(1), Some(1), Some(50), Some(1)));
+    assert_eq!(
+        (p.total, p.page, p.size, p.pages),
+        (Some(1), Some(1), Some(50), Some(1))
+    );
     assert_eq!(p.items[0].ip, "1.1.1.1");
     let past = admin.site_equipements(LOUM_ID, 2, 50).await.unwrap();
     assert!(past.items.is_empty());
-    assert_eq!((past.total, past.page, past.pages), (Some(1), Some(2), Some(1)));
+    assert_eq!(
+        (past.total, past.page, past.pages),
+        (Some(1), Some(2), Some(1))
+    );
 
     // Register.
     let created = admin.create_site(&new_site("AGENCE TEST")).await.unwrap();
     assert!(uuid::Uuid::parse_str(&created.site_id).is_ok());
     assert_eq!(created.name, "AGENCE TEST");
-    assert_eq!((created.longitude, created.latitude), (Some(9.7), Some(4.05)));
+    assert_eq!(
+        (created.longitude, created.latitude),
+        (Some(9.7), Some(4.05))
+    );
     assert_eq!(created.description, "agence de test");
     assert_eq!(created.client_id(), Some(BICEC_ID));
     assert!(created.equipements.is_empty());
@@ -445,19 +479,30 @@ async fn sites_register_all_paging_update_delete() {
             .await
             .unwrap();
     }
-    let p1 = admin.site_equipements(&created.site_id, 1, 2).await.unwrap();
+    let p1 = admin
+        .site_equipements(&created.site_id, 1, 2)
+        .await
+        .unwrap();
     assert_eq!((p1.total, p1.pages, p1.size), (Some(5), Some(3), Some(2)));
     assert_eq!(
         p1.items.iter().map(|e| e.ip.as_str()).collect::<Vec<_>>(),
         ["192.168.1.1", "192.168.1.2"]
     );
-    let p3 = admin.site_equipements(&created.site_id, 3, 2).await.unwrap();
+    let p3 = admin
+        .site_equipements(&created.site_id, 3, 2)
+        .await
+        .unwrap();
     assert_eq!(p3.items.len(), 1);
     assert_eq!(p3.items[0].ip, "192.168.1.5");
-    let p4 = admin.site_equipements(&created.site_id, 4, 2).await.unwrap();
+    let p4 = admin
+        .site_equipements(&created.site_id, 4, 2)
+        .await
+        .unwrap();
     assert!(p4.items.is_empty());
     assert_eq!((p4.total, p4.pages), (Some(5), Some(3)));
-    let all = vigie::list::site_equipements(&admin, &created.site_id).await.unwrap();
+    let all = vigie::list::site_equipements(&admin, &created.site_id)
+        .await
+        .unwrap();
     assert_eq!(all.len(), 5);
 
     // Update one field: only it changes.
@@ -537,7 +582,10 @@ async fn equipements_register_all_update_delete() {
     // The last page holds the rest; past it, 200 and nothing.
     let last_page = SEEDED_EQUIPEMENTS.div_ceil(25) as u32;
     let last = admin.list_equipements(last_page, 25).await.unwrap();
-    assert_eq!(last.items.len() as u64, SEEDED_EQUIPEMENTS - 25 * u64::from(last_page - 1));
+    assert_eq!(
+        last.items.len() as u64,
+        SEEDED_EQUIPEMENTS - 25 * u64::from(last_page - 1)
+    );
     let past = admin.list_equipements(last_page + 1, 25).await.unwrap();
     assert!(past.items.is_empty());
     assert_eq!(past.total, Some(SEEDED_EQUIPEMENTS));
@@ -559,15 +607,23 @@ async fn equipements_register_all_update_delete() {
     assert_eq!(created.modele, "DS-2CD2143G2-I");
     assert_eq!(created.username, "admin");
     assert_eq!(created.password.expose(), "s3cret");
-    assert_eq!(created.sources.0, ["rtsp://10.99.0.1:554/Streaming/Channels/101"]);
+    assert_eq!(
+        created.sources.0,
+        ["rtsp://10.99.0.1:554/Streaming/Channels/101"]
+    );
     assert_eq!(created.site_id(), Some(LOUM_ID));
     let p = admin.list_equipements(1, 10).await.unwrap();
     assert_eq!(p.total, Some(SEEDED_EQUIPEMENTS + 1));
-    assert_eq!(admin.site_equipements(LOUM_ID, 1, 10).await.unwrap().total, Some(2));
+    assert_eq!(
+        admin.site_equipements(LOUM_ID, 1, 10).await.unwrap().total,
+        Some(2)
+    );
 
     // The same ip:port on the same site is a conflict.
     assert!(matches!(
-        admin.create_equipement(&new_equipement(LOUM_ID, "10.99.0.1")).await,
+        admin
+            .create_equipement(&new_equipement(LOUM_ID, "10.99.0.1"))
+            .await,
         Err(ApiError::Conflict(_))
     ));
 
@@ -604,7 +660,10 @@ async fn equipements_register_all_update_delete() {
     assert_eq!(updated.modele, created.modele);
 
     // Delete.
-    admin.delete_equipement(&created.equipement_id).await.unwrap();
+    admin
+        .delete_equipement(&created.equipement_id)
+        .await
+        .unwrap();
     assert_eq!(
         admin.list_equipements(1, 10).await.unwrap().total,
         Some(SEEDED_EQUIPEMENTS)
@@ -625,10 +684,16 @@ async fn unauthorized_without_credentials_or_with_a_bad_password() {
     // No credentials at all: refused before any request.
     let anon = CoreClient::new(&url, CoreAuth::None, &common::http_options()).unwrap();
     assert!(!anon.has_credentials());
-    assert!(matches!(anon.list_sites().await, Err(ApiError::Unauthorized(_))));
+    assert!(matches!(
+        anon.list_sites().await,
+        Err(ApiError::Unauthorized(_))
+    ));
 
     // Wrong password, unknown user: the server's 401 words.
-    for (user, pass) in [("admin@vigie.local", "wrong-password"), ("nobody@vigie.local", "x")] {
+    for (user, pass) in [
+        ("admin@vigie.local", "wrong-password"),
+        ("nobody@vigie.local", "x"),
+    ] {
         let c = common::client_for(&url, user, pass);
         let e = expect_err(c.list_sites().await);
         assert_eq!(
@@ -658,11 +723,18 @@ async fn unauthorized_without_credentials_or_with_a_bad_password() {
     // A token the server did not sign.
     let forged = CoreClient::new(
         &url,
-        CoreAuth::Token("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl".to_string().into()),
+        CoreAuth::Token(
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+                .to_string()
+                .into(),
+        ),
         &common::http_options(),
     )
     .unwrap();
-    assert!(matches!(forged.list_users().await, Err(ApiError::Unauthorized(_))));
+    assert!(matches!(
+        forged.list_users().await,
+        Err(ApiError::Unauthorized(_))
+    ));
 
     // Login by matricule works.
     let by_matricule = common::client_for(&url, "1001", "tech-demo");
@@ -691,7 +763,11 @@ async fn missing_bearer_is_a_fastapi_401() {
             Some("Bearer"),
             "{method} {path}"
         );
-        assert_eq!(body, json!({"detail": "Not authenticated"}), "{method} {path}");
+        assert_eq!(
+            body,
+            json!({"detail": "Not authenticated"}),
+            "{method} {path}"
+        );
     }
     // And nothing was deleted.
     let sites = srv.admin().list_sites().await.unwrap();
@@ -733,7 +809,14 @@ async fn forbidden_by_role() {
         Err(ApiError::Forbidden(_))
     ));
     // Nothing changed.
-    assert!(admin.list_sites().await.unwrap().iter().any(|s| s.site_id == LOUM_ID));
+    assert!(
+        admin
+            .list_sites()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.site_id == LOUM_ID)
+    );
     assert_eq!(admin.list_users().await.unwrap().len(), 3);
 
     // A technicien updates an equipement but cannot delete it.
@@ -771,7 +854,10 @@ async fn not_found_for_unknown_ids() {
         other => panic!("{what}: expected NotFound, got {other:?}"),
     };
     nf(admin.get_user(UNKNOWN_ID).await.map(drop), "get_user");
-    nf(admin.get_user("987654").await.map(drop), "get_user by matricule");
+    nf(
+        admin.get_user("987654").await.map(drop),
+        "get_user by matricule",
+    );
     nf(admin.deactivate_user(UNKNOWN_ID).await, "deactivate_user");
     nf(
         admin
@@ -807,7 +893,10 @@ async fn not_found_for_unknown_ids() {
         "update_role",
     );
     nf(
-        admin.add_permissions(UNKNOWN_ID, &[perm("users", "read")]).await.map(drop),
+        admin
+            .add_permissions(UNKNOWN_ID, &[perm("users", "read")])
+            .await
+            .map(drop),
         "add_permissions",
     );
     nf(admin.delete_site(UNKNOWN_ID).await, "delete_site");
@@ -836,7 +925,10 @@ async fn not_found_for_unknown_ids() {
             .map(drop),
         "create_site with an unknown client",
     );
-    nf(admin.delete_equipement(UNKNOWN_ID).await, "delete_equipement");
+    nf(
+        admin.delete_equipement(UNKNOWN_ID).await,
+        "delete_equipement",
+    );
     nf(
         admin
             .update_equipement(&EquipementUpdate {
@@ -907,7 +999,14 @@ async fn conflicts() {
 
     // A site still holding equipements.
     conflict(admin.delete_site(LOUM_ID).await, "delete LOUM", "LOUM");
-    assert!(admin.list_sites().await.unwrap().iter().any(|s| s.site_id == LOUM_ID));
+    assert!(
+        admin
+            .list_sites()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.site_id == LOUM_ID)
+    );
 
     // A role still assigned.
     conflict(
@@ -963,7 +1062,11 @@ async fn validation_errors_map_to_fields() {
     );
     assert_eq!(f, ["email"]);
 
-    let e = expect_err(admin.create_equipement(&new_equipement(LOUM_ID, "1.2.3")).await);
+    let e = expect_err(
+        admin
+            .create_equipement(&new_equipement(LOUM_ID, "1.2.3"))
+            .await,
+    );
     assert_eq!(fields(Err::<(), _>(e.clone())), ["ip"]);
     assert_eq!(e.field_errors()[0].kind, "ip_any_address");
     let e = expect_err(
@@ -1003,7 +1106,10 @@ async fn validation_errors_map_to_fields() {
     );
     assert_eq!(e.field_errors().len(), 1);
     assert_eq!(e.field_errors()[0].field, "latitude");
-    assert_eq!(e.field_errors()[0].msg, "Input should be less than or equal to 90");
+    assert_eq!(
+        e.field_errors()[0].msg,
+        "Input should be less than or equal to 90"
+    );
     let e = expect_err(
         admin
             .create_site(&NewSite {
@@ -1040,12 +1146,21 @@ async fn validation_errors_map_to_fields() {
     let e = expect_err(admin.list_equipements(0, 10).await);
     assert_eq!(e.field_errors()[0].field, "page");
     assert_eq!(e.field_errors()[0].kind, "greater_than_equal");
-    assert_eq!(fields(admin.list_equipements(0, 101).await), ["page", "size"]);
-    assert_eq!(fields(admin.site_equipements(LOUM_ID, 1, 101).await), ["size"]);
+    assert_eq!(
+        fields(admin.list_equipements(0, 101).await),
+        ["page", "size"]
+    );
+    assert_eq!(
+        fields(admin.site_equipements(LOUM_ID, 1, 101).await),
+        ["size"]
+    );
 
     // Non-UUID path ids, through the typed client.
     assert_eq!(fields(admin.delete_site("pas-un-uuid").await), ["site_id"]);
-    assert_eq!(fields(admin.delete_equipement("xyz").await), ["equipement_id"]);
+    assert_eq!(
+        fields(admin.delete_equipement("xyz").await),
+        ["equipement_id"]
+    );
     assert_eq!(fields(admin.delete_role("42-42").await), ["role_id"]);
     assert_eq!(fields(admin.get_user("abc").await), ["user_id"]);
     assert_eq!(fields(admin.deactivate_user("abc").await), ["user_id"]);
@@ -1059,7 +1174,11 @@ async fn validation_errors_map_to_fields() {
     let http = reqwest::Client::new();
     let url = srv.url();
 
-    for (query, field) in [("size=101", "size"), ("page=0", "page"), ("size=abc", "size")] {
+    for (query, field) in [
+        ("size=101", "size"),
+        ("page=0", "page"),
+        ("size=abc", "size"),
+    ] {
         let resp = http
             .get(format!("{url}/equipements/all?{query}"))
             .bearer_auth(&token)
@@ -1190,7 +1309,10 @@ async fn data_survives_a_restart() {
     let (db_path, dir) = srv.stop().await;
 
     let again = common::serve(common::demo_config(db_path.clone())).await;
-    assert!(!again.prepared.seeded_demo, "an existing database is not seeded again");
+    assert!(
+        !again.prepared.seeded_demo,
+        "an existing database is not seeded again"
+    );
     let admin = common::client_for(&again.url(), ADMIN.0, ADMIN.1);
     let sites = admin.list_sites().await.unwrap();
     assert_eq!(sites.len(), SEEDED_SITES + 1);

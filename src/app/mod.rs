@@ -428,7 +428,30 @@ impl App {
                         });
                         d.equipements.selected = 0;
                         d.equipements.offset = 0;
-                        d.equipements.set_items(page.items);
+                        // This route's items do not name their site: it is the one shown.
+                        let site_ref = match &d.target {
+                            DetailTarget::Site(s) => SiteRef {
+                                site_id: s.site_id.clone(),
+                                client_id: s.client_id().unwrap_or_default().to_string(),
+                                name: s.name.clone(),
+                                longitude: s.longitude,
+                                latitude: s.latitude,
+                                description: s.description.clone(),
+                            },
+                            _ => SiteRef::default(),
+                        };
+                        let items = page
+                            .items
+                            .into_iter()
+                            .map(|mut e| {
+                                if e.client_site.is_none() {
+                                    e.site_id.get_or_insert_with(|| site_ref.site_id.clone());
+                                    e.client_site = Some(site_ref.clone());
+                                }
+                                e
+                            })
+                            .collect();
+                        d.equipements.set_items(items);
                     }
                 }
             }
@@ -654,6 +677,7 @@ impl App {
                 {
                     let mut s = self.sites.items[pos].clone();
                     s.equipement_count += 1;
+                    self.update_detail(DetailTarget::Site(s.clone()));
                     self.sites.upsert(s);
                 }
                 self.update_detail(DetailTarget::Equipement(e.clone()));
@@ -733,6 +757,7 @@ impl App {
                 {
                     let mut s = self.sites.items[pos].clone();
                     s.equipement_count = s.equipement_count.saturating_sub(1);
+                    self.update_detail(DetailTarget::Site(s.clone()));
                     self.sites.upsert(s);
                 }
                 "equipement deleted"

@@ -19,14 +19,14 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
         .unwrap_or(10)
         .min(26) as u16
         + 2;
-    let r = popup(f, area, 90, area.height.saturating_sub(2).max(8));
-    let saving = if form.pending.is_some() { " · saving…" } else { "" };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(accent())
-        .title(Span::styled(format!(" {}{saving} ", form.title()), accent().bold()));
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let width = area.width.min(90);
+    // Lay the lines out first (at the popup's inner width), then size the popup to them.
+    let inner = Rect {
+        x: area.x + (area.width - width) / 2 + 1,
+        y: 0,
+        width: width.saturating_sub(2),
+        height: u16::MAX / 2,
+    };
     let value_w = inner.width.saturating_sub(label_w + 1) as usize;
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor: Option<Position> = None;
@@ -77,8 +77,6 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                 let mut spans = vec![label, Span::styled(chosen, Style::new().bold())];
                 if focused {
                     spans.push(Span::styled(format!("  search: {}", safe(typed)), dim()));
-                    let x = inner.x + label_w + 1 + 0;
-                    let _ = x;
                 }
                 lines.push(Line::from(spans));
                 if focused {
@@ -129,7 +127,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     let cx = fl.input.visual_cursor().saturating_sub(scroll) as u16;
                     cursor = Some(Position::new(
                         inner.x + label_w + cx.min(value_w as u16),
-                        inner.y + lines.len() as u16 - 1,
+                        lines.len() as u16 - 1,
                     ));
                 }
             }
@@ -141,8 +139,18 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             ]));
         }
     }
-    // Keep the focused field visible in a short terminal.
     let total = lines.len() as u16;
+    let r = popup(f, area, width, total + 2);
+    let saving = if form.pending.is_some() { " · saving…" } else { "" };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(accent())
+        .title(Span::styled(format!(" {}{saving} ", form.title()), accent().bold()));
+    let real = block.inner(r);
+    f.render_widget(block, r);
+    let cursor = cursor.map(|c| Position::new(c.x, c.y + real.y));
+    let inner = real;
+    // Keep the focused field visible in a short terminal.
     let skip = if total > inner.height {
         let focus_line = cursor.map(|c| c.y - inner.y).unwrap_or(0);
         focus_line.saturating_sub(inner.height / 2).min(total - inner.height)

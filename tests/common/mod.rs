@@ -110,5 +110,8 @@ pub async fn raw_token(url: &str, account: (&str, &str)) -> String {
         .expect("login request");
     assert_eq!(resp.status(), 200, "login of {}", account.0);
     let v: serde_json::Value = resp.json().await.expect("login body");
-    v["access_token"].as_str().expect("access_token").to_string()
+    v["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
