@@ -1,0 +1,265 @@
+//! End to end: the real `vigie` binary in a pseudo-terminal against a real `vigie serve`,
+//! read from the screen as a person would.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vigie");
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn start_server(dir: &Path) -> Server {
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["serve", "--seed", "demo", "--seed-size", "60", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--db")
+        .arg(dir.join("e2e.db"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("vigie serve starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "vigie serve did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// The console in a pty, its screen kept by a vt100 parser.
+struct Console {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Console {
+    fn start(args: &[&str], env: &[(&str, &str)], rows: u16, cols: u16) -> Console {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut cmd = CommandBuilder::new(BIN);
+        for a in args {
+            cmd.arg(a);
+        }
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("vigie starts in the pty");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(rows).unwrap(),
+            std::num::NonZeroU16::new(cols).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let _master = pair.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Console {
+            parser,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "never saw {text:?} on screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    fn keys(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Let the console take each burst apart (a lone ESC must not merge with the next key).
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                return st;
+            }
+            assert!(Instant::now() < deadline, "the console did not exit:\n{}", self.screen());
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn core_client(url: &str) -> vigie::api::core::CoreClient {
+    vigie::api::core::CoreClient::new(
+        url,
+        vigie::api::core::CoreAuth::Password {
+            username: "admin@vigie.local".into(),
+            password: secrecy::SecretString::from("admin-demo"),
+        },
+        &vigie::api::HttpOptions::default(),
+    )
+    .unwrap()
+}
+
+fn loum_ips(url: &str) -> Vec<String> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = core_client(url);
+        c.site_equipements(vigie::server::seed::LOUM_ID, 1, 100)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| e.ip)
+            .collect()
+    })
+}
+
+#[test]
+fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let config = dir.path().join("config");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+            ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ],
+        35,
+        120,
+    );
+    // The Sites tab opens with the doc's sites; the status bar shows who is logged in.
+    c.wait_for("LOUM");
+    c.wait_for("admin@vigie.local (admin)");
+
+    // Find LOUM and open it: its equipement 1.1.1.1 is listed.
+    c.keys("/");
+    c.keys("LOUM");
+    c.keys("\r");
+    c.keys("\r");
+    c.wait_for("Site LOUM");
+    c.wait_for("1.1.1.1");
+
+    // Create an equipement through the form (the site is preselected).
+    c.keys("n");
+    c.wait_for("New equipement");
+    c.keys("\t");
+    c.keys("10.77.0.5\t8081\tAxis\tP3245-LVE\tevents, rtsp");
+    c.keys("\x13"); // Ctrl-S
+    c.wait_for("Saved equipement 10.77.0.5:8081");
+    assert!(loum_ips(&server.url).contains(&"10.77.0.5".to_string()), "the API has it");
+
+    // Open it from the site's list and delete it.
+    c.keys("j");
+    c.keys("\r");
+    c.wait_for("Equipement 10.77.0.5");
+    c.keys("d");
+    c.wait_for("Delete equipement 10.77.0.5:8081");
+    c.keys("y");
+    c.wait_for("equipement deleted");
+    assert!(!loum_ips(&server.url).contains(&"10.77.0.5".to_string()), "the API lost it");
+
+    // Back to the list, quit: the terminal is given back as it was.
+    c.keys("\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    c.keys("q");
+    let status = c.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    std::thread::sleep(Duration::from_millis(200));
+    let parser = c.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen(), "left the alternate screen");
+    assert!(!parser.screen().hide_cursor(), "cursor shown again");
+    let raw = c.raw.lock().unwrap();
+    let out = String::from_utf8_lossy(&raw);
+    assert!(out.contains("\u{1b}[?1049l"), "alternate screen left explicitly");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "1000"],
+        &[("VIGIE_PASSWORD", "admin-demo"), ("XDG_DATA_HOME", data.to_str().unwrap())],
+        24,
+        80,
+    );
+    c.wait_for("LOUM");
+    let pid = c.child.process_id().expect("a pid");
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    c.wait_exit();
+    std::thread::sleep(Duration::from_millis(200));
+    let parser = c.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen());
+    assert!(!parser.screen().hide_cursor());
+}
