@@ -9,13 +9,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
 use crate::api::core::{CoreAuth, CoreClient};
-use crate::config::{self, Config, Profile, Secret, ServiceConfig};
 use crate::app::Session;
+use crate::config::{self, Config, Profile, Secret, ServiceConfig};
 use crate::server::{self, SeedMode, ServerConfig};
 use crate::tui::ConsoleOptions;
 
 #[derive(Debug, Parser)]
-#[command(name = "vigie", version, about = "Terminal admin console for sites, equipements, users and roles")]
+#[command(
+    name = "vigie",
+    version,
+    about = "Terminal admin console for sites, equipements, users and roles"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -130,8 +134,14 @@ pub enum ConfigCmd {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _guard = crate::logging::init(cli.global.log.as_deref(), matches!(cli.command, Some(Command::Serve(_))));
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let _guard = crate::logging::init(
+        cli.global.log.as_deref(),
+        matches!(cli.command, Some(Command::Serve(_))),
+    );
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("vigie: cannot start the runtime: {e}");
@@ -245,7 +255,11 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
     let running = server::start(cfg, listener).await?;
-    eprintln!("vigie serve: listening on {} (database {})", running.url(), db.display());
+    eprintln!(
+        "vigie serve: listening on {} (database {})",
+        running.url(),
+        db.display()
+    );
     if running.prepared.seeded_demo {
         eprintln!("vigie serve: demo data seeded; log in as admin@vigie.local / admin-demo");
     }
@@ -291,9 +305,13 @@ fn config_path(g: &Global) -> Option<PathBuf> {
 /// The config file, if one is named or exists at the default place.
 pub fn load_config(g: &Global) -> Result<(Option<PathBuf>, Config), String> {
     match &g.config {
-        Some(p) => Config::load(p).map(|c| (Some(p.clone()), c)).map_err(|e| e.to_string()),
+        Some(p) => Config::load(p)
+            .map(|c| (Some(p.clone()), c))
+            .map_err(|e| e.to_string()),
         None => match config::default_config_path() {
-            Some(p) if p.is_file() => Config::load(&p).map(|c| (Some(p), c)).map_err(|e| e.to_string()),
+            Some(p) if p.is_file() => Config::load(&p)
+                .map(|c| (Some(p), c))
+                .map_err(|e| e.to_string()),
             _ => Ok((None, Config::default())),
         },
     }
@@ -325,13 +343,21 @@ fn config_cmd(g: &Global, c: ConfigCmd) -> Result<ExitCode, String> {
             let errors = cfg.check(Some(&path));
             for (name, p) in &cfg.profiles {
                 let mut services = Vec::new();
-                for (svc, s) in [("core", &p.core), ("ocean", &p.ocean), ("maarch", &p.maarch)] {
+                for (svc, s) in [
+                    ("core", &p.core),
+                    ("ocean", &p.ocean),
+                    ("maarch", &p.maarch),
+                ] {
                     if let Some(s) = s {
                         services.push(format!("{svc} {} ({})", s.base_url, secret_source(s)));
                     }
                 }
                 let ro = if p.read_only { " [read-only]" } else { "" };
-                let def = if cfg.default_profile.as_deref() == Some(name) { " (default)" } else { "" };
+                let def = if cfg.default_profile.as_deref() == Some(name) {
+                    " (default)"
+                } else {
+                    ""
+                };
                 println!("profile {name}{def}{ro}: {}", services.join("; "));
             }
             if errors.is_empty() {
@@ -349,11 +375,19 @@ fn config_cmd(g: &Global, c: ConfigCmd) -> Result<ExitCode, String> {
 
 /// Where a secret comes from, without the secret.
 fn secret_source(s: &ServiceConfig) -> String {
-    let user = s.username.as_deref().map(|u| format!("user {u}, ")).unwrap_or_default();
+    let user = s
+        .username
+        .as_deref()
+        .map(|u| format!("user {u}, "))
+        .unwrap_or_default();
     let src = if let Some(v) = &s.token_env {
         format!("token from env {v}")
     } else if let Some(v) = &s.password_env {
-        let set = if std::env::var_os(v).is_some() { "set" } else { "NOT SET" };
+        let set = if std::env::var_os(v).is_some() {
+            "set"
+        } else {
+            "NOT SET"
+        };
         format!("password from env {v}: {set}")
     } else if s.password_command.is_some() {
         "password from password_command".into()
@@ -389,7 +423,8 @@ pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> 
             Some(u) => password_auth(u, prompt)?,
             None => CoreAuth::None,
         };
-        let client = CoreClient::new(url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
+        let client =
+            CoreClient::new(url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
         return Ok(CoreConnection {
             profile_name: "(command line)".into(),
             profile,
@@ -400,10 +435,14 @@ pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> 
     if path.is_none() {
         return Err(format!(
             "no config file at {} and no --url: try `vigie demo`, or pass --url URL --user LOGIN",
-            config_path(g).map(|p| p.display().to_string()).unwrap_or_default()
+            config_path(g)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         ));
     }
-    let (name, mut profile) = cfg.profile(g.profile.as_deref()).map_err(|e| e.to_string())?;
+    let (name, mut profile) = cfg
+        .profile(g.profile.as_deref())
+        .map_err(|e| e.to_string())?;
     profile.read_only |= g.read_only;
     let svc = profile
         .core

@@ -83,7 +83,10 @@ impl fmt::Debug for ServiceConfig {
             .field("base_url", &self.base_url)
             .field("username", &self.username)
             .field("password_env", &self.password_env)
-            .field("password_command", &self.password_command.as_ref().map(|_| "<set>"))
+            .field(
+                "password_command",
+                &self.password_command.as_ref().map(|_| "<set>"),
+            )
             .field("token_env", &self.token_env)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("customer_id", &self.customer_id)
@@ -164,7 +167,10 @@ impl Config {
         for (name, p) in &self.profiles {
             let base = format!("profiles.{name}");
             if p.core.is_none() && p.ocean.is_none() && p.maarch.is_none() {
-                out.push(err(base.clone(), "declares no service (core, ocean or maarch)".into()));
+                out.push(err(
+                    base.clone(),
+                    "declares no service (core, ocean or maarch)".into(),
+                ));
             }
             if let Some(ca) = &p.ca_file
                 && !ca.is_file()
@@ -175,9 +181,16 @@ impl Config {
                 ));
             }
             if p.timeout_secs == Some(0) {
-                out.push(err(format!("{base}.timeout_secs"), "must be at least 1".into()));
+                out.push(err(
+                    format!("{base}.timeout_secs"),
+                    "must be at least 1".into(),
+                ));
             }
-            for (svc, s) in [("core", &p.core), ("ocean", &p.ocean), ("maarch", &p.maarch)] {
+            for (svc, s) in [
+                ("core", &p.core),
+                ("ocean", &p.ocean),
+                ("maarch", &p.maarch),
+            ] {
                 let Some(s) = s else { continue };
                 let key = format!("{base}.{svc}");
                 match reqwest::Url::parse(&s.base_url) {
@@ -207,11 +220,15 @@ impl Config {
                 if sources > 1 {
                     out.push(err(
                         key.clone(),
-                        "give only one of password_env, password_command, token_env, password".into(),
+                        "give only one of password_env, password_command, token_env, password"
+                            .into(),
                     ));
                 }
                 if s.token_env.is_none() && sources > 0 && s.username.is_none() {
-                    out.push(err(format!("{key}.username"), "is required with a password".into()));
+                    out.push(err(
+                        format!("{key}.username"),
+                        "is required with a password".into(),
+                    ));
                 }
                 if let Some(v) = &s.password_env
                     && std::env::var_os(v).is_none()
@@ -265,7 +282,11 @@ impl Config {
         let name = name
             .map(str::to_string)
             .or_else(|| self.default_profile.clone())
-            .or_else(|| (self.profiles.len() == 1).then(|| self.profiles.keys().next().cloned()).flatten());
+            .or_else(|| {
+                (self.profiles.len() == 1)
+                    .then(|| self.profiles.keys().next().cloned())
+                    .flatten()
+            });
         let Some(name) = name else {
             return Err(ConfigError {
                 file: None,
@@ -281,7 +302,10 @@ impl Config {
             None => Err(ConfigError {
                 file: None,
                 key: "--profile".into(),
-                why: format!("no profile named '{name}' (defined: {})", self.profile_names()),
+                why: format!(
+                    "no profile named '{name}' (defined: {})",
+                    self.profile_names()
+                ),
             }),
         }
     }
@@ -312,7 +336,10 @@ impl Profile {
     pub fn http_options(&self) -> HttpOptions {
         let d = HttpOptions::default();
         HttpOptions {
-            timeout: self.timeout_secs.map(Duration::from_secs).unwrap_or(d.timeout),
+            timeout: self
+                .timeout_secs
+                .map(Duration::from_secs)
+                .unwrap_or(d.timeout),
             connect_timeout: self
                 .connect_timeout_secs
                 .map(Duration::from_secs)
@@ -382,7 +409,10 @@ mod tests {
         let bad = "[profiles.p.core]\nbase_url = \"http://x\"\npasword_env = \"X\"\n";
         let e = Config::parse(bad, Some(Path::new("c.toml"))).unwrap_err();
         let s = e.to_string();
-        assert!(s.contains("c.toml") && s.contains("line 3") && s.contains("pasword_env"), "{s}");
+        assert!(
+            s.contains("c.toml") && s.contains("line 3") && s.contains("pasword_env"),
+            "{s}"
+        );
     }
 
     #[test]

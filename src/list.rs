@@ -14,7 +14,10 @@ use crate::text::sanitize;
 /// Finds a site by id, or by name (case-insensitive); an ambiguous name is an error that
 /// lists the candidates.
 pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSummary, String> {
-    if let Some(s) = sites.iter().find(|s| s.site_id.eq_ignore_ascii_case(key.trim())) {
+    if let Some(s) = sites
+        .iter()
+        .find(|s| s.site_id.eq_ignore_ascii_case(key.trim()))
+    {
         return Ok(s);
     }
     let wanted = key.trim().to_lowercase();
@@ -57,7 +60,10 @@ pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSumm
 }
 
 /// Every equipement of a site, all pages.
-pub async fn site_equipements(core: &CoreClient, site_id: &str) -> Result<Vec<Equipement>, ApiError> {
+pub async fn site_equipements(
+    core: &CoreClient,
+    site_id: &str,
+) -> Result<Vec<Equipement>, ApiError> {
     core.all_pages(|p| core.site_equipements(site_id, p, MAX_PAGE_SIZE))
         .await
 }
@@ -140,7 +146,15 @@ pub fn sites_table(sites: &[SiteSummary]) -> Table {
         })
         .collect();
     Table {
-        headers: vec!["NAME", "CLIENT", "LATITUDE", "LONGITUDE", "EQUIPEMENTS", "CREATED", "ID"],
+        headers: vec![
+            "NAME",
+            "CLIENT",
+            "LATITUDE",
+            "LONGITUDE",
+            "EQUIPEMENTS",
+            "CREATED",
+            "ID",
+        ],
         rows,
         json: to_json(&sites),
     }
@@ -187,7 +201,8 @@ pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets:
     };
     Table {
         headers: vec![
-            "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID",
+            "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED",
+            "ID",
         ],
         rows,
         json,
@@ -223,7 +238,11 @@ pub fn roles_table(roles: &[crate::api::model::Role]) -> Table {
                 r.name.clone(),
                 r.description.clone(),
                 r.permissions.len().to_string(),
-                r.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(" "),
+                r.permissions
+                    .iter()
+                    .map(|p| p.key())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 r.role_id.clone(),
             ]
         })
@@ -294,7 +313,11 @@ mod tests {
         assert_eq!(find_site(&sites, "loum").unwrap().site_id, "a1");
         assert_eq!(find_site(&sites, "B2").unwrap().site_id, "b2");
         assert!(find_site(&sites, "yassa").unwrap_err().contains("several"));
-        assert!(find_site(&sites, "LOU").unwrap_err().contains("did you mean: LOUM"));
+        assert!(
+            find_site(&sites, "LOU")
+                .unwrap_err()
+                .contains("did you mean: LOUM")
+        );
     }
 
     #[test]

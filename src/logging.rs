@@ -8,19 +8,18 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 /// Installs the subscriber; keep the guard alive until exit so the file is flushed.
 pub fn init(filter: Option<&str>, to_stderr: bool) -> Option<WorkerGuard> {
-    let filter = EnvFilter::try_new(filter.unwrap_or("info")).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_new(filter.unwrap_or("info")).unwrap_or_else(|_| EnvFilter::new("info"));
     let dir = crate::config::data_dir();
-    let file = std::fs::create_dir_all(&dir)
-        .ok()
-        .and_then(|_| {
-            tracing_appender::rolling::Builder::new()
-                .filename_prefix("vigie")
-                .filename_suffix("log")
-                .max_log_files(5)
-                .rotation(tracing_appender::rolling::Rotation::DAILY)
-                .build(&dir)
-                .ok()
-        });
+    let file = std::fs::create_dir_all(&dir).ok().and_then(|_| {
+        tracing_appender::rolling::Builder::new()
+            .filename_prefix("vigie")
+            .filename_suffix("log")
+            .max_log_files(5)
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .build(&dir)
+            .ok()
+    });
     let (writer, guard) = match file {
         Some(f) => {
             let (w, g) = tracing_appender::non_blocking(f);

@@ -152,7 +152,9 @@ impl CoreClient {
                 .map_err(ApiError::from_reqwest)?;
             match decode::<Tokens>(resp).await {
                 Ok(t) => return Ok(self.store(t).await),
-                Err(ApiError::Unauthorized(_) | ApiError::Validation(_) | ApiError::NotFound(_)) => {}
+                Err(
+                    ApiError::Unauthorized(_) | ApiError::Validation(_) | ApiError::NotFound(_),
+                ) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -209,8 +211,8 @@ impl CoreClient {
                 req = req.json(b);
             }
             let raw = Raw::read(req.send().await.map_err(ApiError::from_reqwest)?).await?;
-            let refused = !raw.status.is_success()
-                && matches!(raw.error(), ApiError::Unauthorized(_));
+            let refused =
+                !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_));
             if refused && !retried && self.has_credentials() {
                 retried = true;
                 self.session.lock().await.access = None;
@@ -243,7 +245,9 @@ impl CoreClient {
     // ---- users ---------------------------------------------------------------------------
 
     pub async fn list_users(&self) -> Result<Vec<User>, ApiError> {
-        let l: AnyList<User> = self.call::<_, ()>(Method::GET, "/users/list", &[], None).await?;
+        let l: AnyList<User> = self
+            .call::<_, ()>(Method::GET, "/users/list", &[], None)
+            .await?;
         Ok(l.0)
     }
 
@@ -269,7 +273,9 @@ impl CoreClient {
     // ---- roles ---------------------------------------------------------------------------
 
     pub async fn list_roles(&self) -> Result<Vec<Role>, ApiError> {
-        let l: AnyList<Role> = self.call::<_, ()>(Method::GET, "/roles/list", &[], None).await?;
+        let l: AnyList<Role> = self
+            .call::<_, ()>(Method::GET, "/roles/list", &[], None)
+            .await?;
         Ok(l.0)
     }
 
@@ -345,7 +351,11 @@ impl CoreClient {
 
     // ---- equipements ---------------------------------------------------------------------
 
-    pub async fn list_equipements(&self, page: u32, size: u32) -> Result<Page<Equipement>, ApiError> {
+    pub async fn list_equipements(
+        &self,
+        page: u32,
+        size: u32,
+    ) -> Result<Page<Equipement>, ApiError> {
         self.call::<_, ()>(
             Method::GET,
             "/equipements/all",

@@ -278,15 +278,16 @@ pub fn classify(family: Family, status: StatusCode, headers: &HeaderMap, body: &
     match code {
         401 => ApiError::Unauthorized(msg),
         // FastAPI before 0.122 answered a missing token with 403 "Not authenticated".
-        403 if family == Family::Core && msg == "Not authenticated" => {
-            ApiError::Unauthorized(msg)
-        }
+        403 if family == Family::Core && msg == "Not authenticated" => ApiError::Unauthorized(msg),
         403 => ApiError::Forbidden(msg),
         404 => ApiError::NotFound(msg),
         409 => ApiError::Conflict(msg),
         422 => match parse_validation(body) {
             Some(errs) if !errs.is_empty() => ApiError::Validation(errs),
-            _ => ApiError::Http { status: code, message: msg },
+            _ => ApiError::Http {
+                status: code,
+                message: msg,
+            },
         },
         400 => ApiError::BadRequest(msg),
         429 => ApiError::RateLimited {
@@ -347,8 +348,14 @@ mod tests {
 
     #[test]
     fn maarch_and_plain_bodies() {
-        assert_eq!(body_message(br#"{"errors":"User not found"}"#), "User not found");
-        assert_eq!(body_message(b"<html>\x1b[2J oops</html>"), "<html> [2J oops</html>");
+        assert_eq!(
+            body_message(br#"{"errors":"User not found"}"#),
+            "User not found"
+        );
+        assert_eq!(
+            body_message(b"<html>\x1b[2J oops</html>"),
+            "<html> [2J oops</html>"
+        );
         assert_eq!(body_message(b""), "(empty body)");
     }
 }

@@ -41,9 +41,8 @@ pub fn http_client(opts: &HttpOptions) -> Result<reqwest::Client, ApiError> {
         let pem = std::fs::read(path).map_err(|e| {
             ApiError::Config(format!("cannot read ca_file {}: {e}", path.display()))
         })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            ApiError::Config(format!("ca_file {} is not PEM: {e}", path.display()))
-        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| ApiError::Config(format!("ca_file {} is not PEM: {e}", path.display())))?;
         b = b.tls_certs_merge(certs);
     }
     b.build()

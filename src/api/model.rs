@@ -60,10 +60,14 @@ impl Timestamp {
             .map(|d| d.with_timezone(&Utc))
             .ok()
             .or_else(|| {
-                ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-                    .iter()
-                    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-                    .map(|n| n.and_utc())
+                [
+                    "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%dT%H:%M",
+                ]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+                .map(|n| n.and_utc())
             });
         Timestamp {
             raw: raw.to_string(),
@@ -169,7 +173,11 @@ pub struct Credential(#[serde(deserialize_with = "lenient_string")] pub String);
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"********\"" })
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "\"********\""
+        })
     }
 }
 
@@ -178,7 +186,11 @@ impl Credential {
         &self.0
     }
     pub fn masked(&self) -> &'static str {
-        if self.0.is_empty() { "" } else { "••••••••" }
+        if self.0.is_empty() {
+            ""
+        } else {
+            "••••••••"
+        }
     }
 }
 
@@ -764,14 +776,16 @@ mod tests {
         assert_eq!(e.sources.0, vec!["rtsp"]);
         assert_eq!(e.port, Some(80));
         assert!(e.timestamp.unwrap().parsed.is_some());
-        let p: Page<Equipement> =
-            serde_json::from_str(r#"{"items":[],"total":null,"page":null,"size":null,"pages":null}"#)
-                .unwrap();
+        let p: Page<Equipement> = serde_json::from_str(
+            r#"{"items":[],"total":null,"page":null,"size":null,"pages":null}"#,
+        )
+        .unwrap();
         assert_eq!(p.page_count(), None);
         let p: Page<Equipement> =
             serde_json::from_str(r#"{"items":[],"total":101,"size":50,"pages":null}"#).unwrap();
         assert_eq!(p.page_count(), Some(3));
-        let s: Site = serde_json::from_str(r#"{"site_id":"a","lonitude":9.7,"latitude":4.0}"#).unwrap();
+        let s: Site =
+            serde_json::from_str(r#"{"site_id":"a","lonitude":9.7,"latitude":4.0}"#).unwrap();
         assert_eq!(s.longitude, Some(9.7));
         let r: Role = serde_json::from_str(
             r#"{"id":"r","name":"x","description":"d","permissions":["users:read",{"permission_id":"p","ressource":"roles","action":"create"}]}"#,

@@ -10,10 +10,21 @@ use crate::server::fastapi::email_problem;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldKind {
-    Text { min: usize, max: usize },
-    Password { min: usize },
-    Integer { min: i64, max: i64 },
-    Float { min: f64, max: f64 },
+    Text {
+        min: usize,
+        max: usize,
+    },
+    Password {
+        min: usize,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+    },
     Ip,
     Email,
     /// One value picked from a list; typing searches it.
@@ -133,14 +144,18 @@ impl Field {
                 .then(|| format!("String should have at least {min} characters")),
             FieldKind::Integer { min, max } => match t.parse::<i64>() {
                 Err(_) => Some("Input should be a valid integer".into()),
-                Ok(n) if n < *min => Some(format!("Input should be greater than or equal to {min}")),
+                Ok(n) if n < *min => {
+                    Some(format!("Input should be greater than or equal to {min}"))
+                }
                 Ok(n) if n > *max => Some(format!("Input should be less than or equal to {max}")),
                 Ok(_) => None,
             },
             FieldKind::Float { min, max } => match t.replace(',', ".").parse::<f64>() {
                 Ok(f) if !f.is_finite() => Some("Input should be a valid number".into()),
                 Err(_) => Some("Input should be a valid number".into()),
-                Ok(f) if f < *min => Some(format!("Input should be greater than or equal to {min}")),
+                Ok(f) if f < *min => {
+                    Some(format!("Input should be greater than or equal to {min}"))
+                }
                 Ok(f) if f > *max => Some(format!("Input should be less than or equal to {max}")),
                 Ok(_) => None,
             },
@@ -245,13 +260,35 @@ impl Form {
     pub fn site(existing: Option<&SiteSummary>, clients: Vec<(String, String)>) -> Form {
         let e = existing.cloned().unwrap_or_default();
         let mut fields = vec![
-            Field::new("name", "Name", FieldKind::Text { min: 1, max: 200 }, true).with_value(&e.name),
-            Field::new("latitude", "Latitude", FieldKind::Float { min: -90.0, max: 90.0 }, true)
-                .with_value(&e.latitude.map(|f| f.to_string()).unwrap_or_default()),
-            Field::new("longitude", "Longitude", FieldKind::Float { min: -180.0, max: 180.0 }, true)
-                .with_value(&e.longitude.map(|f| f.to_string()).unwrap_or_default()),
-            Field::new("description", "Description", FieldKind::Text { min: 0, max: 1000 }, false)
-                .with_value(&e.description),
+            Field::new("name", "Name", FieldKind::Text { min: 1, max: 200 }, true)
+                .with_value(&e.name),
+            Field::new(
+                "latitude",
+                "Latitude",
+                FieldKind::Float {
+                    min: -90.0,
+                    max: 90.0,
+                },
+                true,
+            )
+            .with_value(&e.latitude.map(|f| f.to_string()).unwrap_or_default()),
+            Field::new(
+                "longitude",
+                "Longitude",
+                FieldKind::Float {
+                    min: -180.0,
+                    max: 180.0,
+                },
+                true,
+            )
+            .with_value(&e.longitude.map(|f| f.to_string()).unwrap_or_default()),
+            Field::new(
+                "description",
+                "Description",
+                FieldKind::Text { min: 0, max: 1000 },
+                false,
+            )
+            .with_value(&e.description),
         ];
         if existing.is_none() {
             fields.insert(
@@ -271,9 +308,17 @@ impl Form {
     }
 
     /// `sites`: (site_id, name) pairs.
-    pub fn equipement(existing: Option<&Equipement>, sites: Vec<(String, String)>, site: Option<&str>) -> Form {
+    pub fn equipement(
+        existing: Option<&Equipement>,
+        sites: Vec<(String, String)>,
+        site: Option<&str>,
+    ) -> Form {
         let e = existing.cloned().unwrap_or_default();
-        let site_value = e.site_id().map(str::to_string).or(site.map(str::to_string)).unwrap_or_default();
+        let site_value = e
+            .site_id()
+            .map(str::to_string)
+            .or(site.map(str::to_string))
+            .unwrap_or_default();
         let fields = vec![
             Field::new(
                 "site_id",
@@ -286,20 +331,61 @@ impl Form {
             )
             .with_value(&site_value),
             Field::new("ip", "IP address", FieldKind::Ip, true).with_value(&e.ip),
-            Field::new("port", "Port", FieldKind::Integer { min: 1, max: 65535 }, true)
-                .with_value(&e.port.map(|p| p.to_string()).unwrap_or_default()),
-            Field::new("marque", "Brand", FieldKind::Text { min: 1, max: 100 }, true).with_value(&e.marque),
-            Field::new("modele", "Model", FieldKind::Text { min: 1, max: 100 }, true).with_value(&e.modele),
-            Field::new("sources", "Sources (comma-separated)", FieldKind::List, false)
-                .with_value(&e.sources.0.join(", ")),
-            Field::new("username", "Username", FieldKind::Text { min: 0, max: 200 }, false)
-                .with_value(&e.username),
-            Field::new("password", "Password", FieldKind::Password { min: 0 }, false)
-                .with_value(e.password.expose()),
-            Field::new("description", "Description", FieldKind::Text { min: 0, max: 1000 }, false)
-                .with_value(&e.description),
+            Field::new(
+                "port",
+                "Port",
+                FieldKind::Integer { min: 1, max: 65535 },
+                true,
+            )
+            .with_value(&e.port.map(|p| p.to_string()).unwrap_or_default()),
+            Field::new(
+                "marque",
+                "Brand",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&e.marque),
+            Field::new(
+                "modele",
+                "Model",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&e.modele),
+            Field::new(
+                "sources",
+                "Sources (comma-separated)",
+                FieldKind::List,
+                false,
+            )
+            .with_value(&e.sources.0.join(", ")),
+            Field::new(
+                "username",
+                "Username",
+                FieldKind::Text { min: 0, max: 200 },
+                false,
+            )
+            .with_value(&e.username),
+            Field::new(
+                "password",
+                "Password",
+                FieldKind::Password { min: 0 },
+                false,
+            )
+            .with_value(e.password.expose()),
+            Field::new(
+                "description",
+                "Description",
+                FieldKind::Text { min: 0, max: 1000 },
+                false,
+            )
+            .with_value(&e.description),
         ];
-        Form::build(FormKind::Equipement, existing.map(|e| e.equipement_id.clone()), fields)
+        Form::build(
+            FormKind::Equipement,
+            existing.map(|e| e.equipement_id.clone()),
+            fields,
+        )
     }
 
     /// `roles`: (role_id, name) pairs.
@@ -307,12 +393,26 @@ impl Form {
         let e = existing.cloned().unwrap_or_default();
         let editing = existing.is_some();
         let fields = vec![
-            Field::new("matricule", "Matricule", FieldKind::Integer { min: 1, max: i64::from(i32::MAX) }, true)
-                .with_value(&e.matricule.map(|m| m.to_string()).unwrap_or_default()),
-            Field::new("nom", "Name", FieldKind::Text { min: 1, max: 200 }, true).with_value(&e.nom),
+            Field::new(
+                "matricule",
+                "Matricule",
+                FieldKind::Integer {
+                    min: 1,
+                    max: i64::from(i32::MAX),
+                },
+                true,
+            )
+            .with_value(&e.matricule.map(|m| m.to_string()).unwrap_or_default()),
+            Field::new("nom", "Name", FieldKind::Text { min: 1, max: 200 }, true)
+                .with_value(&e.nom),
             Field::new("email", "Email", FieldKind::Email, true).with_value(&e.email),
             // On edit, an empty password means "unchanged".
-            Field::new("password", "Password", FieldKind::Password { min: 8 }, !editing),
+            Field::new(
+                "password",
+                "Password",
+                FieldKind::Password { min: 8 },
+                !editing,
+            ),
             Field::new(
                 "role_id",
                 "Role",
@@ -332,7 +432,11 @@ impl Form {
         let cells = permission_cells();
         let on = cells
             .iter()
-            .map(|(r, a)| e.permissions.iter().any(|p| &p.ressource == r && &p.action == a))
+            .map(|(r, a)| {
+                e.permissions
+                    .iter()
+                    .any(|p| &p.ressource == r && &p.action == a)
+            })
             .collect();
         let mut grid = Field::new(
             "permissions",
@@ -346,9 +450,15 @@ impl Form {
         );
         grid.initial = grid.value();
         let fields = vec![
-            Field::new("name", "Name", FieldKind::Text { min: 1, max: 100 }, true).with_value(&e.name),
-            Field::new("description", "Description", FieldKind::Text { min: 0, max: 500 }, false)
-                .with_value(&e.description),
+            Field::new("name", "Name", FieldKind::Text { min: 1, max: 100 }, true)
+                .with_value(&e.name),
+            Field::new(
+                "description",
+                "Description",
+                FieldKind::Text { min: 0, max: 500 },
+                false,
+            )
+            .with_value(&e.description),
             grid,
         ];
         Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields)
@@ -414,7 +524,9 @@ impl Form {
                 }
                 _ => return false,
             },
-            FieldKind::Choice { selected, .. } if matches!(key.code, KeyCode::Left | KeyCode::Right) => {
+            FieldKind::Choice { selected, .. }
+                if matches!(key.code, KeyCode::Left | KeyCode::Right) =>
+            {
                 let m = choice_matches.unwrap_or_default();
                 if !m.is_empty() {
                     let pos = selected.and_then(|s| m.iter().position(|&i| i == s));
@@ -522,18 +634,20 @@ impl Form {
                 description: self.val("description"),
                 modele: self.val("modele").trim().to_string(),
             }),
-            (FormKind::Equipement, Some(equipement_id)) => Mutation::UpdateEquipement(EquipementUpdate {
-                equipement_id,
-                ip: self.changed("ip").map(|s| s.trim().to_string()),
-                site_id: self.changed("site_id"),
-                marque: self.changed("marque").map(|s| s.trim().to_string()),
-                sources: self.changed("sources").map(|s| list_values(&s)),
-                port: self.changed("port").and_then(|s| s.trim().parse().ok()),
-                username: self.changed("username"),
-                password: self.changed("password"),
-                description: self.changed("description"),
-                modele: self.changed("modele").map(|s| s.trim().to_string()),
-            }),
+            (FormKind::Equipement, Some(equipement_id)) => {
+                Mutation::UpdateEquipement(EquipementUpdate {
+                    equipement_id,
+                    ip: self.changed("ip").map(|s| s.trim().to_string()),
+                    site_id: self.changed("site_id"),
+                    marque: self.changed("marque").map(|s| s.trim().to_string()),
+                    sources: self.changed("sources").map(|s| list_values(&s)),
+                    port: self.changed("port").and_then(|s| s.trim().parse().ok()),
+                    username: self.changed("username"),
+                    password: self.changed("password"),
+                    description: self.changed("description"),
+                    modele: self.changed("modele").map(|s| s.trim().to_string()),
+                })
+            }
             (FormKind::User, None) => Mutation::CreateUser(NewUser {
                 matricule: self.val("matricule").trim().parse().unwrap_or_default(),
                 nom: self.val("nom").trim().to_string(),
@@ -543,7 +657,9 @@ impl Form {
             }),
             (FormKind::User, Some(user_id)) => Mutation::UpdateUser(UserUpdate {
                 user_id,
-                matricule: self.changed("matricule").and_then(|s| s.trim().parse().ok()),
+                matricule: self
+                    .changed("matricule")
+                    .and_then(|s| s.trim().parse().ok()),
                 nom: self.changed("nom").map(|s| s.trim().to_string()),
                 email: self.changed("email").map(|s| s.trim().to_string()),
                 password: self.changed("password").filter(|p| !p.is_empty()),
@@ -616,8 +732,15 @@ mod tests {
             crate::api::FieldError::new("zzz", "odd"),
         ]);
         assert_eq!(rest, vec!["zzz: odd"]);
-        assert_eq!(f.field("marque").unwrap().error.as_deref(), Some("String should have at least 1 character"));
-        assert_eq!(f.field("ip").unwrap().value(), "10.0.0.1", "typed text kept");
+        assert_eq!(
+            f.field("marque").unwrap().error.as_deref(),
+            Some("String should have at least 1 character")
+        );
+        assert_eq!(
+            f.field("ip").unwrap().value(),
+            "10.0.0.1",
+            "typed text kept"
+        );
     }
 
     #[test]
@@ -648,6 +771,12 @@ mod tests {
             }
             m => panic!("{m:?}"),
         }
-        assert!(f.without_secrets().field("password").unwrap().value().is_empty());
+        assert!(
+            f.without_secrets()
+                .field("password")
+                .unwrap()
+                .value()
+                .is_empty()
+        );
     }
 }

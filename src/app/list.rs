@@ -69,11 +69,17 @@ impl Record for SiteSummary {
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),
-            self.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default(),
+            self.client
+                .as_ref()
+                .map(|c| c.nom.clone())
+                .unwrap_or_default(),
             coord(self.latitude),
             coord(self.longitude),
             self.equipement_count.to_string(),
-            self.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+            self.timestamp
+                .as_ref()
+                .map(|t| t.short())
+                .unwrap_or_default(),
         ]
     }
     fn id(&self) -> &str {
@@ -105,7 +111,10 @@ impl Record for Equipement {
                 .map(|s| s.name.clone())
                 .unwrap_or_default(),
             self.sources.joined(),
-            self.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+            self.timestamp
+                .as_ref()
+                .map(|t| t.short())
+                .unwrap_or_default(),
         ]
     }
     fn id(&self) -> &str {
@@ -113,7 +122,10 @@ impl Record for Equipement {
     }
     fn label(&self) -> String {
         match self.port {
-            Some(p) => format!("equipement {}:{} ({} {})", self.ip, p, self.marque, self.modele),
+            Some(p) => format!(
+                "equipement {}:{} ({} {})",
+                self.ip, p, self.marque, self.modele
+            ),
             None => format!("equipement {}", self.ip),
         }
     }
@@ -156,7 +168,10 @@ impl Record for Role {
             self.name.clone(),
             self.description.clone(),
             self.permissions.len().to_string(),
-            self.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+            self.timestamp
+                .as_ref()
+                .map(|t| t.short())
+                .unwrap_or_default(),
         ]
     }
     fn id(&self) -> &str {
@@ -245,7 +260,9 @@ impl<T: Record> ListView<T> {
     }
 
     pub fn selected_item(&self) -> Option<&T> {
-        self.view.get(self.selected).and_then(|&i| self.items.get(i))
+        self.view
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
     }
 
     pub fn len(&self) -> usize {
@@ -278,9 +295,20 @@ impl<T: Record> ListView<T> {
             Some((col, desc)) => {
                 let numeric = T::COLUMNS.get(col).is_some_and(|c| c.numeric);
                 view.sort_by_cached_key(|(i, _)| {
-                    let cell = self.items[*i].cells().into_iter().nth(col).unwrap_or_default();
-                    let n = if numeric { cell.parse::<f64>().ok() } else { None };
-                    (n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN), cell.to_lowercase())
+                    let cell = self.items[*i]
+                        .cells()
+                        .into_iter()
+                        .nth(col)
+                        .unwrap_or_default();
+                    let n = if numeric {
+                        cell.parse::<f64>().ok()
+                    } else {
+                        None
+                    };
+                    (
+                        n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
+                        cell.to_lowercase(),
+                    )
                 });
                 if desc {
                     view.reverse();
@@ -288,7 +316,7 @@ impl<T: Record> ListView<T> {
             }
             None if !self.filter.trim().is_empty() => {
                 // Best matches first; stable, so equal scores keep server order.
-                view.sort_by(|a, b| b.1.cmp(&a.1));
+                view.sort_by_key(|v| std::cmp::Reverse(v.1));
             }
             None => {}
         }
@@ -439,7 +467,11 @@ mod tests {
     #[test]
     fn filter_sort_select_and_highlight() {
         let mut l = ListView::<Equipement>::default();
-        l.set_items(vec![eq("10.2.0.17", "Axis"), eq("10.1.0.1", "Hikvision"), eq("1.1.1.1", "mmmm")]);
+        l.set_items(vec![
+            eq("10.2.0.17", "Axis"),
+            eq("10.1.0.1", "Hikvision"),
+            eq("1.1.1.1", "mmmm"),
+        ]);
         l.selected = 2;
         l.filter = "hik".into();
         l.refresh_view();

@@ -287,7 +287,10 @@ impl App {
         let next = paging.page + 1;
         if next <= paging.pages
             && !self.prefetched.contains_key(&next)
-            && !self.in_flight.values().any(|v| matches!(v, Purpose::Prefetch(n) if *n == next))
+            && !self
+                .in_flight
+                .values()
+                .any(|v| matches!(v, Purpose::Prefetch(n) if *n == next))
         {
             self.send(
                 Request::EquipementsPage {
@@ -300,7 +303,11 @@ impl App {
     }
 
     fn load_all(&mut self) {
-        if self.in_flight.values().any(|p| matches!(p, Purpose::LoadAll)) {
+        if self
+            .in_flight
+            .values()
+            .any(|p| matches!(p, Purpose::LoadAll))
+        {
             return;
         }
         let id = self.send(Request::AllEquipements, Purpose::LoadAll);
@@ -388,15 +395,15 @@ impl App {
                 self.equipements.pending = None;
                 self.apply_equipements_page(p);
             }
-            (Purpose::Prefetch(n), Payload::EquipementsPage(p)) => {
-                if !self.equipements.complete {
-                    self.prefetched.insert(n, p);
-                    // Keep only pages near the current one.
-                    let cur = self.equipements.paging.map(|p| p.page).unwrap_or(1);
-                    self.prefetched.retain(|k, _| k.abs_diff(cur) <= 2);
-                }
+            (Purpose::Prefetch(n), Payload::EquipementsPage(p)) if !self.equipements.complete => {
+                self.prefetched.insert(n, p);
+                // Keep only pages near the current one.
+                let cur = self.equipements.paging.map(|p| p.page).unwrap_or(1);
+                self.prefetched.retain(|k, _| k.abs_diff(cur) <= 2);
             }
-            (Purpose::LoadAll, Payload::AllEquipements(v)) if self.equipements.pending == Some(id) => {
+            (Purpose::LoadAll, Payload::AllEquipements(v))
+                if self.equipements.pending == Some(id) =>
+            {
                 self.equipements.pending = None;
                 self.load_progress = None;
                 self.prefetched.clear();
@@ -665,8 +672,15 @@ impl App {
                 }
                 let label = e.label();
                 let site_id = e.site_id().map(str::to_string);
-                let is_new = !self.equipements.items.iter().any(|x| x.equipement_id == e.equipement_id);
-                if self.equipements.complete || !is_new || self.equipements.paging.is_some_and(|p| p.page == p.pages) {
+                let is_new = !self
+                    .equipements
+                    .items
+                    .iter()
+                    .any(|x| x.equipement_id == e.equipement_id);
+                if self.equipements.complete
+                    || !is_new
+                    || self.equipements.paging.is_some_and(|p| p.page == p.pages)
+                {
                     self.equipements.upsert(e.clone());
                 } else if let Some(p) = &mut self.equipements.paging {
                     p.total += 1;
@@ -730,7 +744,8 @@ impl App {
         // Close details of the record that is gone.
         self.overlays.retain(|o| match o {
             Overlay::Detail(d) => {
-                target_id(&d.target) != rid || matches!((&d.target, &op), (DetailTarget::User(_), DeleteOp::User(_)))
+                target_id(&d.target) != rid
+                    || matches!((&d.target, &op), (DetailTarget::User(_), DeleteOp::User(_)))
             }
             _ => true,
         });
@@ -790,7 +805,10 @@ impl App {
         self.notice = None;
         match self.overlays.last() {
             Some(Overlay::Help) => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter) {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+                ) {
                     self.overlays.pop();
                 }
             }
@@ -843,7 +861,9 @@ impl App {
                     self.list_mut().set_filter(String::new());
                     self.list_mut().set_filtering(false);
                 }
-                KeyCode::Up | KeyCode::Down => self.list_mut().nav(if key.code == KeyCode::Up { -1 } else { 1 }, rows),
+                KeyCode::Up | KeyCode::Down => self
+                    .list_mut()
+                    .nav(if key.code == KeyCode::Up { -1 } else { 1 }, rows),
                 KeyCode::Backspace => {
                     let mut f = self.list_mut().filter_text();
                     f.pop();
@@ -861,8 +881,12 @@ impl App {
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Tab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
-            KeyCode::BackTab => self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]),
-            KeyCode::Char(c @ '1'..='4') => self.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)]),
+            KeyCode::BackTab => {
+                self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
+            }
+            KeyCode::Char(c @ '1'..='4') => {
+                self.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)])
+            }
             KeyCode::Char('j') | KeyCode::Down => self.list_mut().nav(1, rows),
             KeyCode::Char('k') | KeyCode::Up => self.list_mut().nav(-1, rows),
             KeyCode::Char('g') | KeyCode::Home => self.list_mut().nav(isize::MIN, rows),
@@ -876,10 +900,8 @@ impl App {
                     self.load_all();
                 }
             }
-            KeyCode::Esc => {
-                if !self.list_mut().filter_text().is_empty() {
-                    self.list_mut().set_filter(String::new());
-                }
+            KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
+                self.list_mut().set_filter(String::new());
             }
             KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
             KeyCode::Char('s') => self.list_mut().sort_next(),
@@ -900,7 +922,8 @@ impl App {
             && !self.equipements.complete
             && let Some(p) = self.equipements.paging
         {
-            let target = (p.page as i64 + i64::from(dir)).clamp(1, i64::from(p.pages.max(1))) as u32;
+            let target =
+                (p.page as i64 + i64::from(dir)).clamp(1, i64::from(p.pages.max(1))) as u32;
             if target != p.page {
                 self.load_equipements_page(target);
             }
@@ -1033,16 +1056,25 @@ impl App {
             return;
         }
         let (message, op) = match &t {
-            DetailTarget::Site(s) => (format!("Delete {}?", s.label()), DeleteOp::Site(s.site_id.clone())),
+            DetailTarget::Site(s) => (
+                format!("Delete {}?", s.label()),
+                DeleteOp::Site(s.site_id.clone()),
+            ),
             DetailTarget::Equipement(e) => (
                 format!("Delete {}?", e.label()),
                 DeleteOp::Equipement(e.equipement_id.clone()),
             ),
             DetailTarget::User(u) => (
-                format!("Deactivate {}? They will no longer be able to log in.", u.label()),
+                format!(
+                    "Deactivate {}? They will no longer be able to log in.",
+                    u.label()
+                ),
                 DeleteOp::User(u.user_id.clone()),
             ),
-            DetailTarget::Role(r) => (format!("Delete {}?", r.label()), DeleteOp::Role(r.role_id.clone())),
+            DetailTarget::Role(r) => (
+                format!("Delete {}?", r.label()),
+                DeleteOp::Role(r.role_id.clone()),
+            ),
         };
         self.overlays.push(Overlay::Confirm(Confirm {
             message,
@@ -1163,14 +1195,12 @@ impl App {
             return;
         };
         match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                if c.pending.is_none() {
-                    let op = c.op.clone();
-                    let id = self.next_id;
-                    c.pending = Some(id);
-                    c.error = None;
-                    self.send(Request::Delete(op), Purpose::Delete);
-                }
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
+                let op = c.op.clone();
+                let id = self.next_id;
+                c.pending = Some(id);
+                c.error = None;
+                self.send(Request::Delete(op), Purpose::Delete);
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlays.pop();
@@ -1184,7 +1214,9 @@ impl App {
             return;
         };
         match key.code {
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => l.focus = 1 - l.focus.min(1),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                l.focus = 1 - l.focus.min(1)
+            }
             KeyCode::Esc => self.quit = true,
             KeyCode::Enter => {
                 if l.focus == 0 {
@@ -1234,7 +1266,10 @@ impl App {
             ("quit".into(), Command::Quit),
         ];
         for s in &self.sites.items {
-            v.push((format!("site {}", s.name), Command::OpenSite(s.site_id.clone())));
+            v.push((
+                format!("site {}", s.name),
+                Command::OpenSite(s.site_id.clone()),
+            ));
         }
         v
     }
@@ -1301,7 +1336,12 @@ impl App {
                 if let Some(s) = self.site_name(&id).cloned() {
                     self.overlays.clear();
                     self.tab = Tab::Sites;
-                    if let Some(pos) = self.sites.view.iter().position(|&i| self.sites.items[i].site_id == id) {
+                    if let Some(pos) = self
+                        .sites
+                        .view
+                        .iter()
+                        .position(|&i| self.sites.items[i].site_id == id)
+                    {
                         self.sites.selected = pos;
                         self.sites.scroll_into_view(self.viewport_rows);
                     }
@@ -1322,7 +1362,12 @@ impl App {
     pub fn on_resize(&mut self, _w: u16, h: u16) {
         // Tabs, header, footer, status and borders take 6 rows.
         self.viewport_rows = usize::from(h.saturating_sub(6)).max(1);
-        for l in [&mut self.sites as &mut dyn Nav, &mut self.equipements, &mut self.users, &mut self.roles] {
+        for l in [
+            &mut self.sites as &mut dyn Nav,
+            &mut self.equipements,
+            &mut self.users,
+            &mut self.roles,
+        ] {
             l.nav(0, self.viewport_rows);
         }
     }

@@ -97,7 +97,8 @@ fn decode_token(state: &AppState, token: &str, kind: &str) -> Option<TokenClaims
     (data.claims.token_type == kind).then_some(data.claims)
 }
 
-const USER_SELECT: &str = "SELECT u.user_id, u.matricule, u.email, u.role_id, r.name, u.status, u.password_hash
+const USER_SELECT: &str =
+    "SELECT u.user_id, u.matricule, u.email, u.role_id, r.name, u.status, u.password_hash
      FROM users u JOIN roles r ON r.role_id = u.role_id";
 
 fn form_fields(body: &[u8]) -> Vec<(String, String)> {
@@ -137,7 +138,11 @@ fn pct_decode(s: &str) -> String {
 }
 
 /// `POST /auth/login`: OAuth2 password form, `username` is an email or a matricule.
-pub async fn login(State(state): State<AppState>, super::Peer(client): super::Peer, super::Body(body): super::Body) -> HttpResult<Json<Value>> {
+pub async fn login(
+    State(state): State<AppState>,
+    super::Peer(client): super::Peer,
+    super::Body(body): super::Body,
+) -> HttpResult<Json<Value>> {
     state.login_limiter.check(&client)?;
     let fields = form_fields(&body);
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
@@ -145,7 +150,13 @@ pub async fn login(State(state): State<AppState>, super::Peer(client): super::Pe
     let mut errs = Vec::new();
     for (name, val) in [("username", &username), ("password", &password)] {
         if val.is_none() {
-            errs.push(err_item("missing", &[json!("body"), json!(name)], "Field required", Value::Null, None));
+            errs.push(err_item(
+                "missing",
+                &[json!("body"), json!(name)],
+                "Field required",
+                Value::Null,
+                None,
+            ));
         }
     }
     if !errs.is_empty() {
@@ -192,7 +203,9 @@ pub async fn login(State(state): State<AppState>, super::Peer(client): super::Pe
     };
     let Some(user) = user.filter(|_| ok) else {
         state.login_limiter.failed(&client);
-        return Err(HttpError::Unauthorized("Incorrect username or password".into()));
+        return Err(HttpError::Unauthorized(
+            "Incorrect username or password".into(),
+        ));
     };
     if user.status != "activated" {
         return Err(HttpError::BadRequest("Inactive user".into()));
@@ -202,10 +215,16 @@ pub async fn login(State(state): State<AppState>, super::Peer(client): super::Pe
 }
 
 /// `POST /auth/refresh`: the refresh token in a JSON body, a form, or as the bearer.
-pub async fn refresh(State(state): State<AppState>, headers: HeaderMap, super::Body(body): super::Body) -> HttpResult<Json<Value>> {
-    let from_json = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("refresh_token").and_then(Value::as_str).map(str::to_string));
+pub async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    super::Body(body): super::Body,
+) -> HttpResult<Json<Value>> {
+    let from_json = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
+        v.get("refresh_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     let from_form = || {
         form_fields(&body)
             .into_iter()
@@ -293,9 +312,8 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let token = bearer(&parts.headers).ok_or_else(HttpError::not_authenticated)?;
-        let claims = decode_token(&state, token, "access").ok_or_else(|| {
-            HttpError::Unauthorized("Could not validate credentials".into())
-        })?;
+        let claims = decode_token(&state, token, "access")
+            .ok_or_else(|| HttpError::Unauthorized("Could not validate credentials".into()))?;
         let user_id = claims.user_id.clone();
         let (role_name, status, perms) = state
             .db

@@ -1,11 +1,11 @@
 //! Routes of the core service: users, roles, client sites, equipements.
 
-use axum::Json;
 use super::Body;
+use axum::Json;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use axum::Router;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
@@ -38,7 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/client_site/register", post(register_site))
         .route("/client_site/all", get(all_sites))
         .route("/client_site/update", put(update_site))
-        .route("/client_site/{site_id}/all_equipements", get(site_equipements))
+        .route(
+            "/client_site/{site_id}/all_equipements",
+            get(site_equipements),
+        )
         .route("/client_site/{site_id}", delete(delete_site))
         .route("/equipements/register", post(register_equipement))
         .route("/equipements/all", get(all_equipements))
@@ -52,7 +55,8 @@ fn not_found(what: &str) -> HttpError {
 
 // ---- users ----------------------------------------------------------------------------------
 
-const USER_COLS: &str = "u.user_id, u.matricule, u.nom, u.email, r.name, u.role_id, u.status, u.timestamp
+const USER_COLS: &str =
+    "u.user_id, u.matricule, u.nom, u.email, r.name, u.role_id, u.status, u.timestamp
     FROM users u JOIN roles r ON r.role_id = u.role_id";
 
 fn user_json(r: &Row) -> rusqlite::Result<Value> {
@@ -83,11 +87,15 @@ fn load_user(c: &Connection, user_id: &str) -> HttpResult<Value> {
 /// A user id from a path or body: the UUID, or (as the doc's wording suggests) the matricule.
 fn resolve_user(c: &Connection, key: &str) -> HttpResult<String> {
     let found = if let Ok(m) = key.trim().parse::<i64>() {
-        c.query_row("SELECT user_id FROM users WHERE matricule = ?1", [m], |r| r.get(0))
-            .optional()?
+        c.query_row("SELECT user_id FROM users WHERE matricule = ?1", [m], |r| {
+            r.get(0)
+        })
+        .optional()?
     } else {
-        c.query_row("SELECT user_id FROM users WHERE user_id = ?1", [key], |r| r.get(0))
-            .optional()?
+        c.query_row("SELECT user_id FROM users WHERE user_id = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?
     };
     found.ok_or_else(|| not_found("User"))
 }
@@ -142,7 +150,12 @@ async fn get_user(
         .await
 }
 
-fn user_conflict(c: &Connection, matricule: Option<i64>, email: Option<&str>, except: &str) -> HttpResult<()> {
+fn user_conflict(
+    c: &Connection,
+    matricule: Option<i64>,
+    email: Option<&str>,
+    except: &str,
+) -> HttpResult<()> {
     if let Some(m) = matricule {
         let taken: Option<String> = c
             .query_row(
@@ -176,12 +189,18 @@ fn user_conflict(c: &Connection, matricule: Option<i64>, email: Option<&str>, ex
 
 fn role_exists(c: &Connection, role_id: &str) -> HttpResult<()> {
     let found: Option<i64> = c
-        .query_row("SELECT 1 FROM roles WHERE role_id = ?1", [role_id], |r| r.get(0))
+        .query_row("SELECT 1 FROM roles WHERE role_id = ?1", [role_id], |r| {
+            r.get(0)
+        })
         .optional()?;
     found.map(|_| ()).ok_or_else(|| not_found("Role"))
 }
 
-async fn create_user(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn create_user(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("users", "create")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -225,7 +244,11 @@ fn conflict_or_internal(e: rusqlite::Error) -> HttpError {
     }
 }
 
-async fn update_user(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn update_user(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("users", "update")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -267,19 +290,34 @@ async fn update_user(State(st): State<AppState>, caller: Caller, Body(body): Bod
             user_conflict(c, matricule, email.as_deref(), &id)?;
             let tx = c.transaction()?;
             if let Some(m) = matricule {
-                tx.execute("UPDATE users SET matricule = ?1 WHERE user_id = ?2", params![m, id])?;
+                tx.execute(
+                    "UPDATE users SET matricule = ?1 WHERE user_id = ?2",
+                    params![m, id],
+                )?;
             }
             if let Some(n) = &nom {
-                tx.execute("UPDATE users SET nom = ?1 WHERE user_id = ?2", params![n, id])?;
+                tx.execute(
+                    "UPDATE users SET nom = ?1 WHERE user_id = ?2",
+                    params![n, id],
+                )?;
             }
             if let Some(e) = &email {
-                tx.execute("UPDATE users SET email = ?1 WHERE user_id = ?2", params![e, id])?;
+                tx.execute(
+                    "UPDATE users SET email = ?1 WHERE user_id = ?2",
+                    params![e, id],
+                )?;
             }
             if let Some(h) = &hash {
-                tx.execute("UPDATE users SET password_hash = ?1 WHERE user_id = ?2", params![h, id])?;
+                tx.execute(
+                    "UPDATE users SET password_hash = ?1 WHERE user_id = ?2",
+                    params![h, id],
+                )?;
             }
             if let Some(r) = &role_id {
-                tx.execute("UPDATE users SET role_id = ?1 WHERE user_id = ?2", params![r, id])?;
+                tx.execute(
+                    "UPDATE users SET role_id = ?1 WHERE user_id = ?2",
+                    params![r, id],
+                )?;
             }
             tx.commit().map_err(conflict_or_internal)?;
             Ok(Json(load_user(c, &id)?))
@@ -303,7 +341,10 @@ async fn deactivate_user(
                     "You cannot deactivate your own account".into(),
                 ));
             }
-            c.execute("UPDATE users SET status = 'deactivated' WHERE user_id = ?1", [&id])?;
+            c.execute(
+                "UPDATE users SET status = 'deactivated' WHERE user_id = ?1",
+                [&id],
+            )?;
             Ok(StatusCode::NO_CONTENT)
         })
         .await
@@ -366,7 +407,12 @@ fn permission_refs(v: &mut Validator, required: bool) -> Option<Vec<PermRef>> {
         Some(r) => r.clone(),
     };
     let Value::Array(items) = &raw else {
-        v.error_at("permissions", "list_type", "Input should be a valid list", &raw);
+        v.error_at(
+            "permissions",
+            "list_type",
+            "Input should be a valid list",
+            &raw,
+        );
         return None;
     };
     let mut out = Vec::new();
@@ -379,7 +425,11 @@ fn permission_refs(v: &mut Validator, required: bool) -> Option<Vec<PermRef>> {
             }),
             Value::Object(m) => {
                 let s = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
-                match (s("ressource").or(s("resource")), s("action"), s("permission_id")) {
+                match (
+                    s("ressource").or(s("resource")),
+                    s("action"),
+                    s("permission_id"),
+                ) {
                     (Some(r), Some(a), _) => Some(PermRef::Pair(r, a)),
                     (_, _, Some(id)) => Some(PermRef::Id(id)),
                     _ => None,
@@ -465,12 +515,18 @@ fn role_name_taken(c: &Connection, name: &str, except: &str) -> HttpResult<()> {
         )
         .optional()?;
     match taken {
-        Some(_) => Err(HttpError::Conflict(format!("A role named '{name}' already exists"))),
+        Some(_) => Err(HttpError::Conflict(format!(
+            "A role named '{name}' already exists"
+        ))),
         None => Ok(()),
     }
 }
 
-async fn create_role(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn create_role(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("roles", "create")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -502,7 +558,11 @@ async fn create_role(State(st): State<AppState>, caller: Caller, Body(body): Bod
         .await
 }
 
-async fn update_role(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn update_role(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("roles", "update")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -524,7 +584,10 @@ async fn update_role(State(st): State<AppState>, caller: Caller, Body(body): Bod
             };
             let tx = c.transaction()?;
             if let Some(n) = &name {
-                tx.execute("UPDATE roles SET name = ?1 WHERE role_id = ?2", params![n, role_id])?;
+                tx.execute(
+                    "UPDATE roles SET name = ?1 WHERE role_id = ?2",
+                    params![n, role_id],
+                )?;
             }
             if let Some(d) = &description {
                 tx.execute(
@@ -533,7 +596,10 @@ async fn update_role(State(st): State<AppState>, caller: Caller, Body(body): Bod
                 )?;
             }
             if let Some(ids) = &ids {
-                tx.execute("DELETE FROM role_permissions WHERE role_id = ?1", [&role_id])?;
+                tx.execute(
+                    "DELETE FROM role_permissions WHERE role_id = ?1",
+                    [&role_id],
+                )?;
                 for p in ids {
                     tx.execute(
                         "INSERT INTO role_permissions(role_id, permission_id) VALUES (?1, ?2)",
@@ -547,7 +613,11 @@ async fn update_role(State(st): State<AppState>, caller: Caller, Body(body): Bod
         .await
 }
 
-async fn add_permissions(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn add_permissions(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("roles", "update")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -654,7 +724,8 @@ fn equipement_json(r: &Row, base: usize) -> rusqlite::Result<Value> {
 
 const EQ_COLS: &str = "e.equipement_id, e.ip, e.marque, e.sources, e.port, e.username, e.password, \
                        e.description, e.modele, e.timestamp";
-const SITE_COLS: &str = "s.site_id, s.client_id, s.name, s.longitude, s.latitude, s.description, s.timestamp";
+const SITE_COLS: &str =
+    "s.site_id, s.client_id, s.name, s.longitude, s.latitude, s.description, s.timestamp";
 
 fn site_ref_json(r: &Row, base: usize) -> rusqlite::Result<Value> {
     Ok(json!({
@@ -669,7 +740,11 @@ fn site_ref_json(r: &Row, base: usize) -> rusqlite::Result<Value> {
 
 /// Sites with their client and equipements, as `/client_site/all` shows them.
 fn sites_json(c: &Connection, only: Option<&str>) -> HttpResult<Vec<Value>> {
-    let filter = if only.is_some() { "WHERE s.site_id = ?1" } else { "" };
+    let filter = if only.is_some() {
+        "WHERE s.site_id = ?1"
+    } else {
+        ""
+    };
     let mut s = c.prepare(&format!(
         "SELECT {SITE_COLS}, c.nom, c.code, c.timestamp FROM sites s
          JOIN clients c ON c.client_id = s.client_id {filter} ORDER BY s.rowid"
@@ -695,7 +770,11 @@ fn sites_json(c: &Connection, only: Option<&str>) -> HttpResult<Vec<Value>> {
         .enumerate()
         .map(|(i, s)| (s["site_id"].as_str().unwrap_or_default().to_string(), i))
         .collect();
-    let efilter = if only.is_some() { "WHERE e.site_id = ?1" } else { "" };
+    let efilter = if only.is_some() {
+        "WHERE e.site_id = ?1"
+    } else {
+        ""
+    };
     let mut e = c.prepare(&format!(
         "SELECT e.site_id, {EQ_COLS} FROM equipements e {efilter} ORDER BY e.rowid"
     ))?;
@@ -716,7 +795,9 @@ fn sites_json(c: &Connection, only: Option<&str>) -> HttpResult<Vec<Value>> {
 
 fn site_exists(c: &Connection, site_id: &str) -> HttpResult<()> {
     let found: Option<i64> = c
-        .query_row("SELECT 1 FROM sites WHERE site_id = ?1", [site_id], |r| r.get(0))
+        .query_row("SELECT 1 FROM sites WHERE site_id = ?1", [site_id], |r| {
+            r.get(0)
+        })
         .optional()?;
     found.map(|_| ()).ok_or_else(|| not_found("Site"))
 }
@@ -737,7 +818,11 @@ fn site_name_taken(c: &Connection, client_id: &str, name: &str, except: &str) ->
     }
 }
 
-async fn register_site(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn register_site(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("client_site", "create")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -824,7 +909,11 @@ async fn site_equipements(
         .await
 }
 
-async fn update_site(State(st): State<AppState>, caller: Caller, Body(body): Body) -> HttpResult<Json<Value>> {
+async fn update_site(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(body): Body,
+) -> HttpResult<Json<Value>> {
     caller.require("client_site", "update")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -838,7 +927,11 @@ async fn update_site(State(st): State<AppState>, caller: Caller, Body(body): Bod
     st.db
         .call(move |c| {
             let client_id: String = c
-                .query_row("SELECT client_id FROM sites WHERE site_id = ?1", [&site_id], |r| r.get(0))
+                .query_row(
+                    "SELECT client_id FROM sites WHERE site_id = ?1",
+                    [&site_id],
+                    |r| r.get(0),
+                )
                 .optional()?
                 .ok_or_else(|| not_found("Site"))?;
             if let Some(n) = &name {
@@ -868,7 +961,11 @@ async fn delete_site(
     st.db
         .call(move |c| {
             let name: String = c
-                .query_row("SELECT name FROM sites WHERE site_id = ?1", [&site_id], |r| r.get(0))
+                .query_row(
+                    "SELECT name FROM sites WHERE site_id = ?1",
+                    [&site_id],
+                    |r| r.get(0),
+                )
                 .optional()?
                 .ok_or_else(|| not_found("Site"))?;
             let n: i64 = c.query_row(
@@ -903,7 +1000,13 @@ fn load_equipement(c: &Connection, id: &str) -> HttpResult<Value> {
     .ok_or_else(|| not_found("Equipement"))
 }
 
-fn ip_port_taken(c: &Connection, site_id: &str, ip: &str, port: i64, except: &str) -> HttpResult<()> {
+fn ip_port_taken(
+    c: &Connection,
+    site_id: &str,
+    ip: &str,
+    port: i64,
+    except: &str,
+) -> HttpResult<()> {
     let taken: Option<String> = c
         .query_row(
             "SELECT equipement_id FROM equipements
@@ -938,7 +1041,11 @@ async fn register_equipement(
     let description = v.opt_str("description", 0, 1000);
     let modele = v.req_str("modele", 1, 100);
     v.finish()?;
-    let (ip, site_id, port) = (ip.unwrap_or_default(), site_id.unwrap_or_default(), port.unwrap_or_default());
+    let (ip, site_id, port) = (
+        ip.unwrap_or_default(),
+        site_id.unwrap_or_default(),
+        port.unwrap_or_default(),
+    );
     st.db
         .call(move |c| {
             site_exists(c, &site_id)?;
@@ -966,7 +1073,11 @@ async fn register_equipement(
         .await
 }
 
-async fn all_equipements(State(st): State<AppState>, caller: Caller, Query(q): Q) -> HttpResult<Json<Value>> {
+async fn all_equipements(
+    State(st): State<AppState>,
+    caller: Caller,
+    Query(q): Q,
+) -> HttpResult<Json<Value>> {
     caller.require("equipements", "read")?;
     let (page, size) = page_params(&q)?;
     st.db

@@ -211,17 +211,16 @@ mod tests {
         let p = dir.path().join("v.db");
         let db = Db::open(&p).unwrap();
         db.call_blocking(|c| {
-            c.execute(
-                "INSERT INTO meta(key, value) VALUES ('k', 'v')",
-                [],
-            )?;
+            c.execute("INSERT INTO meta(key, value) VALUES ('k', 'v')", [])?;
             Ok(())
         })
         .unwrap();
         drop(db);
         let db = Db::open(&p).unwrap();
         let v: String = db
-            .call_blocking(|c| Ok(c.query_row("SELECT value FROM meta WHERE key='k'", [], |r| r.get(0))?))
+            .call_blocking(|c| {
+                Ok(c.query_row("SELECT value FROM meta WHERE key='k'", [], |r| r.get(0))?)
+            })
             .unwrap();
         assert_eq!(v, "v");
         let mode: String = db

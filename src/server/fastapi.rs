@@ -32,7 +32,8 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let (status, detail) = match self {
             HttpError::Unauthorized(d) => {
-                let mut r = (StatusCode::UNAUTHORIZED, Json(json!({ "detail": d }))).into_response();
+                let mut r =
+                    (StatusCode::UNAUTHORIZED, Json(json!({ "detail": d }))).into_response();
                 r.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
                 return r;
@@ -42,7 +43,10 @@ impl IntoResponse for HttpError {
             HttpError::Conflict(d) => (StatusCode::CONFLICT, json!(d)),
             HttpError::BadRequest(d) => (StatusCode::BAD_REQUEST, json!(d)),
             HttpError::Validation(errs) => (StatusCode::UNPROCESSABLE_ENTITY, Value::Array(errs)),
-            HttpError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, json!("Request body too large")),
+            HttpError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!("Request body too large"),
+            ),
             HttpError::TooManyRequests(secs) => {
                 let mut r = (
                     StatusCode::TOO_MANY_REQUESTS,
@@ -55,7 +59,10 @@ impl IntoResponse for HttpError {
             }
             HttpError::Internal(e) => {
                 tracing::error!(error = %e, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!("Internal Server Error"))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!("Internal Server Error"),
+                )
             }
         };
         (status, Json(json!({ "detail": detail }))).into_response()
@@ -175,14 +182,20 @@ impl<'a> Validator<'a> {
     fn missing(&mut self, name: &str) {
         if self.body.is_object() {
             let loc = self.loc(name);
-            self.errors
-                .push(err_item("missing", &loc, "Field required", self.body.clone(), None));
+            self.errors.push(err_item(
+                "missing",
+                &loc,
+                "Field required",
+                self.body.clone(),
+                None,
+            ));
         }
     }
 
     fn push(&mut self, kind: &str, name: &str, msg: &str, input: &Value, ctx: Option<Value>) {
         let loc = self.loc(name);
-        self.errors.push(err_item(kind, &loc, msg, input.clone(), ctx));
+        self.errors
+            .push(err_item(kind, &loc, msg, input.clone(), ctx));
     }
 
     /// A required string (absent → missing; null or non-string → string_type).
@@ -209,14 +222,30 @@ impl<'a> Validator<'a> {
         !matches!(self.get(name), None | Some(Value::Null))
     }
 
-    fn check_str(&mut self, name: &str, v: &Value, min_len: usize, max_len: usize) -> Option<String> {
+    fn check_str(
+        &mut self,
+        name: &str,
+        v: &Value,
+        min_len: usize,
+        max_len: usize,
+    ) -> Option<String> {
         let Value::String(s) = v else {
-            self.push("string_type", name, "Input should be a valid string", v, None);
+            self.push(
+                "string_type",
+                name,
+                "Input should be a valid string",
+                v,
+                None,
+            );
             return None;
         };
         let n = s.chars().count();
         if n < min_len {
-            let unit = if min_len == 1 { "character" } else { "characters" };
+            let unit = if min_len == 1 {
+                "character"
+            } else {
+                "characters"
+            };
             self.push(
                 "string_too_short",
                 name,
@@ -297,8 +326,16 @@ impl<'a> Validator<'a> {
                 return None;
             }
         };
-        self.range(name, v, n as f64, ge as f64, le as f64, json!(ge), json!(le))
-            .map(|_| n)
+        self.range(
+            name,
+            v,
+            n as f64,
+            ge as f64,
+            le as f64,
+            json!(ge),
+            json!(le),
+        )
+        .map(|_| n)
     }
 
     pub fn req_float(&mut self, name: &str, ge: f64, le: f64) -> Option<f64> {
@@ -337,19 +374,37 @@ impl<'a> Validator<'a> {
             _ => None,
         };
         let Some(f) = f else {
-            self.push("float_type", name, "Input should be a valid number", v, None);
+            self.push(
+                "float_type",
+                name,
+                "Input should be a valid number",
+                v,
+                None,
+            );
             return None;
         };
         self.range(name, v, f, ge, le, json!(ge), json!(le))
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn range(&mut self, name: &str, v: &Value, x: f64, ge: f64, le: f64, gej: Value, lej: Value) -> Option<f64> {
+    fn range(
+        &mut self,
+        name: &str,
+        v: &Value,
+        x: f64,
+        ge: f64,
+        le: f64,
+        gej: Value,
+        lej: Value,
+    ) -> Option<f64> {
         if x < ge {
             self.push(
                 "greater_than_equal",
                 name,
-                &format!("Input should be greater than or equal to {}", num_words(&gej)),
+                &format!(
+                    "Input should be greater than or equal to {}",
+                    num_words(&gej)
+                ),
                 v,
                 Some(json!({ "ge": gej })),
             );
@@ -387,7 +442,13 @@ impl<'a> Validator<'a> {
 
     fn check_uuid(&mut self, name: &str, v: &Value) -> Option<String> {
         let Value::String(s) = v else {
-            self.push("uuid_type", name, "UUID input should be a string, bytes or UUID object", v, None);
+            self.push(
+                "uuid_type",
+                name,
+                "UUID input should be a string, bytes or UUID object",
+                v,
+                None,
+            );
             return None;
         };
         match uuid::Uuid::parse_str(s.trim()) {
@@ -643,7 +704,10 @@ mod tests {
             e[0],
             json!({"type":"less_than_equal","loc":["query","size"],"msg":"Input should be less than or equal to 100","input":"101","ctx":{"le":100}})
         );
-        let e = errs(page_params(&[("page".into(), "0".into()), ("size".into(), "x".into())]));
+        let e = errs(page_params(&[
+            ("page".into(), "0".into()),
+            ("size".into(), "x".into()),
+        ]));
         assert_eq!(e.len(), 2);
         assert_eq!(e[0]["type"], "greater_than_equal");
         assert_eq!(e[1]["type"], "int_parsing");
@@ -664,7 +728,14 @@ mod tests {
         let kinds: Vec<&str> = e.iter().map(|x| x["type"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["missing", "less_than_equal", "float_parsing", "value_error", "ip_any_address", "less_than_equal"]
+            [
+                "missing",
+                "less_than_equal",
+                "float_parsing",
+                "value_error",
+                "ip_any_address",
+                "less_than_equal"
+            ]
         );
         assert_eq!(e[1]["msg"], "Input should be less than or equal to 90");
         assert_eq!(e[5]["ctx"], json!({"le": 65535}));

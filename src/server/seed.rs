@@ -12,16 +12,46 @@ use super::fastapi::HttpResult;
 
 /// The demo accounts, one per seeded role: (email, matricule, nom, password, role).
 pub const DEMO_ACCOUNTS: [(&str, i64, &str, &str, &str); 3] = [
-    ("admin@vigie.local", 1000, "Administrateur Démo", "admin-demo", "admin"),
-    ("tech@vigie.local", 1001, "Technicien Démo", "tech-demo", "technicien"),
-    ("lecteur@vigie.local", 1002, "Lecteur Démo", "lecteur-demo", "lecteur"),
+    (
+        "admin@vigie.local",
+        1000,
+        "Administrateur Démo",
+        "admin-demo",
+        "admin",
+    ),
+    (
+        "tech@vigie.local",
+        1001,
+        "Technicien Démo",
+        "tech-demo",
+        "technicien",
+    ),
+    (
+        "lecteur@vigie.local",
+        1002,
+        "Lecteur Démo",
+        "lecteur-demo",
+        "lecteur",
+    ),
 ];
 
 /// Role ids are fixed so logs and docs stay comparable; `admin` is the doc's sample JWT role.
 const ROLE_IDS: [(&str, &str, &str); 3] = [
-    ("admin", "676f48d0-11fb-493b-8266-be3a247c4026", "Tous les droits"),
-    ("technicien", "5b0e7c2a-3f1d-4c6e-9a2b-1d4e5f6a7b8c", "Lecture de tout, mise à jour des équipements"),
-    ("lecteur", "9c8d7e6f-5a4b-4c3d-8e2f-1a0b9c8d7e6f", "Lecture seule"),
+    (
+        "admin",
+        "676f48d0-11fb-493b-8266-be3a247c4026",
+        "Tous les droits",
+    ),
+    (
+        "technicien",
+        "5b0e7c2a-3f1d-4c6e-9a2b-1d4e5f6a7b8c",
+        "Lecture de tout, mise à jour des équipements",
+    ),
+    (
+        "lecteur",
+        "9c8d7e6f-5a4b-4c3d-8e2f-1a0b9c8d7e6f",
+        "Lecture seule",
+    ),
 ];
 
 /// The doc's sample client, sites and equipement.
@@ -120,23 +150,74 @@ struct Place {
 }
 
 const DOUALA: [&str; 22] = [
-    "AKWA", "BONANJO", "DEIDO", "BALI", "BONAPRISO", "MAKEPE", "BÉPANDA", "NDOKOTI", "LOGBABA",
-    "BONABÉRI", "KOTTO", "PK14", "JAPOMA", "NEW BELL", "BONAMOUSSADI", "NDOGBONG", "CITÉ DES PALMIERS",
-    "BEPANDA OMNISPORT", "BASSA ZONE INDUSTRIELLE", "PORT DE DOUALA", "AÉROPORT DOUALA", "MBOPPI",
+    "AKWA",
+    "BONANJO",
+    "DEIDO",
+    "BALI",
+    "BONAPRISO",
+    "MAKEPE",
+    "BÉPANDA",
+    "NDOKOTI",
+    "LOGBABA",
+    "BONABÉRI",
+    "KOTTO",
+    "PK14",
+    "JAPOMA",
+    "NEW BELL",
+    "BONAMOUSSADI",
+    "NDOGBONG",
+    "CITÉ DES PALMIERS",
+    "BEPANDA OMNISPORT",
+    "BASSA ZONE INDUSTRIELLE",
+    "PORT DE DOUALA",
+    "AÉROPORT DOUALA",
+    "MBOPPI",
 ];
 const YAOUNDE: [&str; 19] = [
-    "BASTOS", "MVAN", "MOKOLO", "BIYEM-ASSI", "NLONGKAK", "EMANA", "EKOUNOU", "MENDONG", "ODZA",
-    "OMNISPORT", "ESSOS", "NGOA-EKELLÉ", "TSINGA", "ETOUDI", "NKOLBISSON", "MIMBOMAN", "NSAM",
-    "EFOULAN", "MESSA",
+    "BASTOS",
+    "MVAN",
+    "MOKOLO",
+    "BIYEM-ASSI",
+    "NLONGKAK",
+    "EMANA",
+    "EKOUNOU",
+    "MENDONG",
+    "ODZA",
+    "OMNISPORT",
+    "ESSOS",
+    "NGOA-EKELLÉ",
+    "TSINGA",
+    "ETOUDI",
+    "NKOLBISSON",
+    "MIMBOMAN",
+    "NSAM",
+    "EFOULAN",
+    "MESSA",
 ];
 
 const CLIENTS: [(&str, &str, i64); 6] = [
     (BICEC_ID, "BICEC Bank", 984),
-    ("a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f601", "Afriland First Bank", 985),
-    ("b4a2d3e5-6c7f-4081-9ba2-c3d4e5f60712", "Société Générale Cameroun", 986),
-    ("c5b3e4f6-7d80-4192-acb3-d4e5f6071823", "Port Autonome de Douala", 987),
+    (
+        "a3f1c2d4-5b6e-4f70-8a91-b2c3d4e5f601",
+        "Afriland First Bank",
+        985,
+    ),
+    (
+        "b4a2d3e5-6c7f-4081-9ba2-c3d4e5f60712",
+        "Société Générale Cameroun",
+        986,
+    ),
+    (
+        "c5b3e4f6-7d80-4192-acb3-d4e5f6071823",
+        "Port Autonome de Douala",
+        987,
+    ),
     ("d6c4f507-8e91-42a3-bdc4-e5f607182934", "ENEO Cameroun", 988),
-    ("e7d50618-9fa2-43b4-ced5-f60718293a45", "Université de Yaoundé I", 989),
+    (
+        "e7d50618-9fa2-43b4-ced5-f60718293a45",
+        "Université de Yaoundé I",
+        989,
+    ),
 ];
 
 struct Kind {
@@ -162,11 +243,22 @@ const KINDS: [Kind; 4] = [
         ],
         ports: &[554, 80],
         what: "Caméra",
-        spots: &["entrée principale", "parking", "guichet", "salle des coffres", "couloir", "quai", "portail"],
+        spots: &[
+            "entrée principale",
+            "parking",
+            "guichet",
+            "salle des coffres",
+            "couloir",
+            "quai",
+            "portail",
+        ],
     },
     Kind {
         weight: 10,
-        models: &[("Hikvision", "DS-7616NI-K2/16P"), ("Dahua", "NVR4216-16P-4KS2/L")],
+        models: &[
+            ("Hikvision", "DS-7616NI-K2/16P"),
+            ("Dahua", "NVR4216-16P-4KS2/L"),
+        ],
         ports: &[8000, 37777],
         what: "Enregistreur NVR",
         spots: &["salle serveur", "local technique"],
@@ -192,7 +284,12 @@ const KINDS: [Kind; 4] = [
         ],
         ports: &[4370, 443, 51211, 10001],
         what: "Contrôleur d'accès",
-        spots: &["porte principale", "salle serveur", "sas", "bureau direction"],
+        spots: &[
+            "porte principale",
+            "salle serveur",
+            "sas",
+            "bureau direction",
+        ],
     },
 ];
 
@@ -241,7 +338,13 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
     }
     // The doc's three sites, with its coordinates.
     for (id, name, lon, lat, ts) in [
-        (BONABERI2_ID, "BONABERI 2", 26.45, 43.56, "2025-08-13T09:48:52"),
+        (
+            BONABERI2_ID,
+            "BONABERI 2",
+            26.45,
+            43.56,
+            "2025-08-13T09:48:52",
+        ),
         (LOUM_ID, "LOUM", 26.45, 43.56, "2025-08-13T09:49:13"),
         (YASSA_ID, "YASSA", 27.45, 48.56, "2025-08-13T09:49:31"),
     ] {
@@ -277,8 +380,14 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
     let mut site_ids = Vec::new();
     for (i, p) in places.iter().enumerate() {
         let (client_id, _, _) = CLIENTS[i % CLIENTS.len()];
-        let id = uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string();
-        let city = if i < DOUALA.len() { "Douala" } else { "Yaoundé" };
+        let id = uuid::Builder::from_random_bytes(rng.random())
+            .into_uuid()
+            .to_string();
+        let city = if i < DOUALA.len() {
+            "Douala"
+        } else {
+            "Yaoundé"
+        };
         tx.execute(
             "INSERT INTO sites(site_id, client_id, name, longitude, latitude, description, timestamp)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -331,13 +440,19 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
                 rng.random_range(0..60)
             );
             ins.execute(params![
-                uuid::Builder::from_random_bytes(rng.random()).into_uuid().to_string(),
+                uuid::Builder::from_random_bytes(rng.random())
+                    .into_uuid()
+                    .to_string(),
                 site_ids[s],
                 ip,
                 marque,
                 json!(srcs).to_string(),
                 port,
-                if kind.what == "Switch" { "netadmin" } else { "admin" },
+                if kind.what == "Switch" {
+                    "netadmin"
+                } else {
+                    "admin"
+                },
                 format!("Vg-{:04x}-{:03}", rng.random::<u16>(), n % 1000),
                 format!("{} {} {}", kind.what, spot, k + 1),
                 modele,

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -23,10 +23,17 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
     match &d.target {
         DetailTarget::Site(s) => vec![
             ("Name", s.name.clone()),
-            ("Client", s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default()),
+            (
+                "Client",
+                s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default(),
+            ),
             (
                 "Client code",
-                s.client.as_ref().and_then(|c| c.code).map(|c| c.to_string()).unwrap_or_default(),
+                s.client
+                    .as_ref()
+                    .and_then(|c| c.code)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
             ),
             ("Latitude", num(s.latitude)),
             ("Longitude", num(s.longitude)),
@@ -41,7 +48,13 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
             ("Port", e.port.map(|p| p.to_string()).unwrap_or_default()),
             ("Brand", e.marque.clone()),
             ("Model", e.modele.clone()),
-            ("Site", e.client_site.as_ref().map(|s| s.name.clone()).unwrap_or_default()),
+            (
+                "Site",
+                e.client_site
+                    .as_ref()
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
+            ),
             ("Sources", e.sources.0.join("\n")),
             ("Username", e.username.clone()),
             (
@@ -58,7 +71,10 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
             ("Site id", e.site_id().unwrap_or_default().to_string()),
         ],
         DetailTarget::User(u) => vec![
-            ("Matricule", u.matricule.map(|m| m.to_string()).unwrap_or_default()),
+            (
+                "Matricule",
+                u.matricule.map(|m| m.to_string()).unwrap_or_default(),
+            ),
             ("Name", u.nom.clone()),
             ("Email", u.email.clone()),
             ("Role", u.role_name.clone()),
@@ -98,9 +114,17 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     let mut lines = Vec::new();
     for (label, value) in fields(d) {
         let mut first = true;
-        let value = if value.is_empty() { "—".to_string() } else { value };
+        let value = if value.is_empty() {
+            "—".to_string()
+        } else {
+            value
+        };
         for part in value.split('\n') {
-            let head = if first { format!("{label:>14} ") } else { " ".repeat(15) };
+            let head = if first {
+                format!("{label:>14} ")
+            } else {
+                " ".repeat(15)
+            };
             first = false;
             lines.push(Line::from(vec![
                 Span::styled(head, dim()),
@@ -119,7 +143,14 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     let paging = d
         .equipements
         .paging
-        .map(|p| format!("Equipements · page {}/{} · {} items", p.page, p.pages.max(1), crate::app::group(p.total)))
+        .map(|p| {
+            format!(
+                "Equipements · page {}/{} · {} items",
+                p.page,
+                p.pages.max(1),
+                crate::app::group(p.total)
+            )
+        })
         .unwrap_or_else(|| "Equipements".into());
     super::table::draw_table(f, &d.equipements, bottom, &paging);
     let _ = Style::new();

@@ -22,7 +22,10 @@ pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
     let block = boxed("Confirm", red);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let mut lines = vec![Line::from(Span::styled(safe(&c.message), Style::new().bold()))];
+    let mut lines = vec![Line::from(Span::styled(
+        safe(&c.message),
+        Style::new().bold(),
+    ))];
     if c.pending.is_some() {
         lines.push(Line::from(Span::styled("Working…", dim())));
     } else if let Some(e) = &c.error {
@@ -39,7 +42,11 @@ pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
 
 /// Keys of the screen under the help window.
 pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
-    let under = app.overlays.iter().rev().find(|o| !matches!(o, Overlay::Help));
+    let under = app
+        .overlays
+        .iter()
+        .rev()
+        .find(|o| !matches!(o, Overlay::Help));
     match under {
         Some(Overlay::Detail(_)) => vec![
             ("Esc / q", "back to where you were"),
@@ -68,7 +75,10 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
             ("r", "refresh"),
             ("?", "this help"),
             ("q / Ctrl-C", "quit"),
-            ("In forms", "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Esc cancels"),
+            (
+                "In forms",
+                "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Esc cancels",
+            ),
         ],
     }
 }
@@ -81,7 +91,12 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(block, r);
     let lines: Vec<Line> = keys
         .iter()
-        .map(|(k, v)| Line::from(vec![Span::styled(format!("{k:>22}  "), Style::new().bold()), Span::raw(*v)]))
+        .map(|(k, v)| {
+            Line::from(vec![
+                Span::styled(format!("{k:>22}  "), Style::new().bold()),
+                Span::raw(*v),
+            ])
+        })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -90,7 +105,10 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
     let matches = app.palette_matches(p.input.value());
     let shown = matches.len().min(10);
     let r = popup(f, area, 60, shown as u16 + 4);
-    let r = Rect { y: area.y + 2.min(area.height.saturating_sub(r.height)), ..r };
+    let r = Rect {
+        y: area.y + 2.min(area.height.saturating_sub(r.height)),
+        ..r
+    };
     f.render_widget(ratatui::widgets::Clear, r);
     let block = boxed("Command", accent());
     let inner = block.inner(r);
@@ -125,23 +143,44 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     let inner = block.inner(r);
     f.render_widget(block, r);
     let field = |label: &str, value: String, focused: bool| {
-        let st = if focused { Style::new().bg(Color::Rgb(40, 40, 60)) } else { Style::new() };
+        let st = if focused {
+            Style::new().bg(Color::Rgb(40, 40, 60))
+        } else {
+            Style::new()
+        };
         Line::from(vec![
-            Span::styled(format!("{label:>10} "), if focused { accent().bold() } else { Style::new() }),
+            Span::styled(
+                format!("{label:>10} "),
+                if focused {
+                    accent().bold()
+                } else {
+                    Style::new()
+                },
+            ),
             Span::styled(format!("{value:<30}"), st),
         ])
     };
     let mut lines = vec![
-        Line::from(Span::styled(format!("Server {}", safe(&app.session.server)), dim())),
+        Line::from(Span::styled(
+            format!("Server {}", safe(&app.session.server)),
+            dim(),
+        )),
         field("Login", safe(l.username.value()), l.focus == 0),
-        field("Password", "•".repeat(l.password.value().chars().count()), l.focus == 1),
+        field(
+            "Password",
+            "•".repeat(l.password.value().chars().count()),
+            l.focus == 1,
+        ),
     ];
     if l.pending.is_some() {
         lines.push(Line::from(Span::styled("Logging in…", dim())));
     } else if let Some(e) = &l.error {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
     }
-    lines.push(Line::from(Span::styled("Enter logs in · Tab switches · Esc quits", dim())));
+    lines.push(Line::from(Span::styled(
+        "Enter logs in · Tab switches · Esc quits",
+        dim(),
+    )));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
     let (row, len) = if l.focus == 0 {
         (1, l.username.visual_cursor())

@@ -42,11 +42,25 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     for (i, fl) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let req = if fl.required { "*" } else { " " };
-        let label_style = if focused { accent().bold() } else { Style::new() };
-        let label = Span::styled(format!("{:>w$}{req} ", fl.label, w = label_w as usize - 2), label_style);
+        let label_style = if focused {
+            accent().bold()
+        } else {
+            Style::new()
+        };
+        let label = Span::styled(
+            format!("{:>w$}{req} ", fl.label, w = label_w as usize - 2),
+            label_style,
+        );
         match &fl.kind {
-            FieldKind::Grid { cells, on, cursor: gc } => {
-                lines.push(Line::from(vec![label, Span::styled("Space toggles, a all", dim())]));
+            FieldKind::Grid {
+                cells,
+                on,
+                cursor: gc,
+            } => {
+                lines.push(Line::from(vec![
+                    label,
+                    Span::styled("Space toggles, a all", dim()),
+                ]));
                 let mut ressource = "";
                 let mut spans: Vec<Span> = Vec::new();
                 for (j, ((r, a), is_on)) in cells.iter().zip(on).enumerate() {
@@ -97,7 +111,11 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     }
                     if m.len() > 5 {
                         lines.push(Line::from(Span::styled(
-                            format!("{}… {} more (type to search, ←→ to pick)", " ".repeat(label_w as usize), m.len() - 5),
+                            format!(
+                                "{}… {} more (type to search, ←→ to pick)",
+                                " ".repeat(label_w as usize),
+                                m.len() - 5
+                            ),
                             dim(),
                         )));
                     }
@@ -121,7 +139,10 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                 let pad = value_w.saturating_sub(visible.width());
                 lines.push(Line::from(vec![
                     label,
-                    Span::styled(format!("{visible}{}", " ".repeat(if focused { pad } else { 0 })), style),
+                    Span::styled(
+                        format!("{visible}{}", " ".repeat(if focused { pad } else { 0 })),
+                        style,
+                    ),
                 ]));
                 if focused {
                     let cx = fl.input.visual_cursor().saturating_sub(scroll) as u16;
@@ -141,11 +162,18 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     }
     let total = lines.len() as u16;
     let r = popup(f, area, width, total + 2);
-    let saving = if form.pending.is_some() { " · saving…" } else { "" };
+    let saving = if form.pending.is_some() {
+        " · saving…"
+    } else {
+        ""
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(accent())
-        .title(Span::styled(format!(" {}{saving} ", form.title()), accent().bold()));
+        .title(Span::styled(
+            format!(" {}{saving} ", form.title()),
+            accent().bold(),
+        ));
     let real = block.inner(r);
     f.render_widget(block, r);
     let cursor = cursor.map(|c| Position::new(c.x, c.y + real.y));
@@ -153,7 +181,9 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     // Keep the focused field visible in a short terminal.
     let skip = if total > inner.height {
         let focus_line = cursor.map(|c| c.y - inner.y).unwrap_or(0);
-        focus_line.saturating_sub(inner.height / 2).min(total - inner.height)
+        focus_line
+            .saturating_sub(inner.height / 2)
+            .min(total - inner.height)
     } else {
         0
     };

@@ -70,7 +70,10 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     for (i, t) in Tab::ALL.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, t.title());
         if *t == app.tab {
-            spans.push(Span::styled(label, accent().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)));
+            spans.push(Span::styled(
+                label,
+                accent().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+            ));
         } else {
             spans.push(Span::raw(label));
         }
@@ -92,22 +95,44 @@ pub fn position_text(app: &App) -> String {
         Tab::Roles => (app.roles.len(), app.roles.items.len(), None, true),
     };
     let mut s = match paging {
-        Some(p) if !complete => format!("page {}/{} · {} items", p.page, p.pages.max(1), group(p.total)),
+        Some(p) if !complete => format!(
+            "page {}/{} · {} items",
+            p.page,
+            p.pages.max(1),
+            group(p.total)
+        ),
         _ => format!("{} items", group(total_loaded as u64)),
     };
     if shown != total_loaded {
         s = format!("{} of {s}", group(shown as u64));
     }
     if let Some((loaded, total)) = app.load_progress {
-        s.push_str(&format!(" · loading all {}/{}", group(loaded as u64), group(total as u64)));
+        s.push_str(&format!(
+            " · loading all {}/{}",
+            group(loaded as u64),
+            group(total as u64)
+        ));
     }
     s
 }
 
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
     let hints: &[(&str, &str)] = match app.overlays.last() {
-        Some(Overlay::Form(_)) => &[("Tab", "next field"), ("Ctrl-S", "save"), ("Ctrl-R", "reveal"), ("Esc", "cancel")],
-        Some(Overlay::Detail(_)) => &[("Esc", "back"), ("e", "edit"), ("d", "delete"), ("p", "reveal"), ("n", "new equipement"), ("]", "next page"), ("?", "help")],
+        Some(Overlay::Form(_)) => &[
+            ("Tab", "next field"),
+            ("Ctrl-S", "save"),
+            ("Ctrl-R", "reveal"),
+            ("Esc", "cancel"),
+        ],
+        Some(Overlay::Detail(_)) => &[
+            ("Esc", "back"),
+            ("e", "edit"),
+            ("d", "delete"),
+            ("p", "reveal"),
+            ("n", "new equipement"),
+            ("]", "next page"),
+            ("?", "help"),
+        ],
         Some(Overlay::Confirm(_)) => &[("y", "confirm"), ("n/Esc", "cancel")],
         Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
         Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "quit")],
@@ -140,24 +165,41 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         Style::new().bg(Color::Blue).fg(Color::White).bold(),
     )];
     if s.read_only {
-        spans.push(Span::styled(" READ-ONLY ", Style::new().bg(Color::Yellow).fg(Color::Black).bold()));
+        spans.push(Span::styled(
+            " READ-ONLY ",
+            Style::new().bg(Color::Yellow).fg(Color::Black).bold(),
+        ));
     }
     if s.insecure_tls {
-        spans.push(Span::styled(" TLS NOT VERIFIED ", Style::new().bg(Color::Red).fg(Color::White).bold()));
+        spans.push(Span::styled(
+            " TLS NOT VERIFIED ",
+            Style::new().bg(Color::Red).fg(Color::White).bold(),
+        ));
     }
     spans.push(Span::raw(format!(" {} ", safe(&s.server))));
     if let Some(u) = &s.user {
-        let role = s.role.as_deref().map(|r| format!(" ({})", safe(r))).unwrap_or_default();
+        let role = s
+            .role
+            .as_deref()
+            .map(|r| format!(" ({})", safe(r)))
+            .unwrap_or_default();
         spans.push(Span::styled(format!("· {}{role} ", safe(u)), Style::new()));
     }
     if app.busy() {
         spans.push(Span::styled(
-            format!("· {} {} ", SPINNER[app.spinner % SPINNER.len()], app.requests_in_flight()),
+            format!(
+                "· {} {} ",
+                SPINNER[app.spinner % SPINNER.len()],
+                app.requests_in_flight()
+            ),
             accent(),
         ));
     }
     if let Some(n) = &app.notice {
-        spans.push(Span::styled(format!("· {} ", safe(n)), Style::new().fg(Color::Green)));
+        spans.push(Span::styled(
+            format!("· {} ", safe(n)),
+            Style::new().fg(Color::Green),
+        ));
     } else if let Some(e) = &app.last_error {
         spans.push(Span::styled(format!("· {} ", safe(e)), err_style()));
     }

@@ -100,7 +100,8 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
         .into_iter()
         .map(Constraint::Length)
         .collect();
-    let header = Row::new(T::COLUMNS.iter().map(|c| c.title)).style(Style::new().bold().underlined());
+    let header =
+        Row::new(T::COLUMNS.iter().map(|c| c.title)).style(Style::new().bold().underlined());
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     f.render_widget(table, inner);
 }
