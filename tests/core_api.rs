@@ -1277,6 +1277,18 @@ async fn expired_access_token_is_renewed_by_the_client() {
     assert_eq!(admin.list_sites().await.unwrap().len(), SEEDED_SITES);
     let first = admin.claims().await.expect("logged in");
     let raw = common::raw_token(&srv.url(), ADMIN).await;
+    // The technicien logs in, then their password changes: only the refresh token can keep
+    // their session going, a fresh login with the old password would fail.
+    let tech = srv.client(TECH);
+    assert_eq!(tech.list_roles().await.unwrap().len(), 3);
+    admin
+        .update_user(&UserUpdate {
+            user_id: "1001".into(),
+            password: Some("nouveau-secret".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
 
     tokio::time::sleep(Duration::from_millis(2500)).await;
 
@@ -1295,6 +1307,11 @@ async fn expired_access_token_is_renewed_by_the_client() {
     let second = admin.claims().await.expect("still logged in");
     assert!(second.exp > first.exp, "{first:?} then {second:?}");
     assert_eq!(second.user_id, first.user_id);
+    assert_eq!(tech.list_roles().await.unwrap().len(), 3);
+    assert!(matches!(
+        common::client_for(&srv.url(), TECH.0, TECH.1).login().await,
+        Err(ApiError::Unauthorized(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -361,6 +361,7 @@ impl App {
     fn on_payload(&mut self, id: u64, purpose: Purpose, p: Payload) {
         match (purpose, p) {
             (Purpose::Login, Payload::LoggedIn(c)) => {
+                self.last_error = None;
                 if !c.email.is_empty() || !c.sub.is_empty() {
                     self.session.user = Some(if c.email.is_empty() { c.sub } else { c.email });
                 }
@@ -571,6 +572,7 @@ impl App {
                 };
                 format!("403 — your role {role} cannot {verb} {things}")
             }
+            ApiError::Unauthorized(m) if action == "log in" => format!("401 — {m}"),
             ApiError::Unauthorized(m) => format!("401 — not logged in or session expired ({m})"),
             ApiError::NotFound(m) => format!("404 — {m} (it may have been deleted meanwhile)"),
             ApiError::Conflict(m) => format!("409 — {m}"),
