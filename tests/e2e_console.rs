@@ -81,7 +81,10 @@ impl Console {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = pair.slave.spawn_command(cmd).expect("vigie starts in the pty");
+        let child = pair
+            .slave
+            .spawn_command(cmd)
+            .expect("vigie starts in the pty");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
@@ -122,7 +125,10 @@ impl Console {
             if s.contains(text) {
                 return;
             }
-            assert!(Instant::now() < deadline, "never saw {text:?} on screen:\n{s}");
+            assert!(
+                Instant::now() < deadline,
+                "never saw {text:?} on screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(40));
         }
     }
@@ -140,7 +146,11 @@ impl Console {
             if let Some(st) = self.child.try_wait().unwrap() {
                 return st;
             }
-            assert!(Instant::now() < deadline, "the console did not exit:\n{}", self.screen());
+            assert!(
+                Instant::now() < deadline,
+                "the console did not exit:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(40));
         }
     }
@@ -213,7 +223,10 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
     c.keys("10.77.0.5\t8081\tAxis\tP3245-LVE\tevents, rtsp");
     c.keys("\x13"); // Ctrl-S
     c.wait_for("Saved equipement 10.77.0.5:8081");
-    assert!(loum_ips(&server.url).contains(&"10.77.0.5".to_string()), "the API has it");
+    assert!(
+        loum_ips(&server.url).contains(&"10.77.0.5".to_string()),
+        "the API has it"
+    );
 
     // Open it from the site's list and delete it.
     c.keys("j");
@@ -223,7 +236,10 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
     c.wait_for("Delete equipement 10.77.0.5:8081");
     c.keys("y");
     c.wait_for("equipement deleted");
-    assert!(!loum_ips(&server.url).contains(&"10.77.0.5".to_string()), "the API lost it");
+    assert!(
+        !loum_ips(&server.url).contains(&"10.77.0.5".to_string()),
+        "the API lost it"
+    );
 
     // Back to the list, quit: the terminal is given back as it was.
     c.keys("\x1b");
@@ -233,11 +249,17 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
     assert!(status.success(), "exit status {status:?}");
     std::thread::sleep(Duration::from_millis(200));
     let parser = c.parser.lock().unwrap();
-    assert!(!parser.screen().alternate_screen(), "left the alternate screen");
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
     assert!(!parser.screen().hide_cursor(), "cursor shown again");
     let raw = c.raw.lock().unwrap();
     let out = String::from_utf8_lossy(&raw);
-    assert!(out.contains("\u{1b}[?1049l"), "alternate screen left explicitly");
+    assert!(
+        out.contains("\u{1b}[?1049l"),
+        "alternate screen left explicitly"
+    );
 }
 
 #[test]
@@ -247,7 +269,10 @@ fn sigterm_restores_the_terminal() {
     let data = dir.path().join("data");
     let mut c = Console::start(
         &["--url", &server.url, "--user", "1000"],
-        &[("VIGIE_PASSWORD", "admin-demo"), ("XDG_DATA_HOME", data.to_str().unwrap())],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
         24,
         80,
     );

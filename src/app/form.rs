@@ -54,6 +54,8 @@ pub struct Field {
     pub initial: String,
     pub touched: bool,
     pub reveal: bool,
+    /// The value the server's last error was about: that error stays until the value changes.
+    pub server_value: Option<String>,
 }
 
 impl Field {
@@ -68,6 +70,7 @@ impl Field {
             initial: String::new(),
             touched: false,
             reveal: false,
+            server_value: None,
         }
     }
 
@@ -562,7 +565,10 @@ impl Form {
         if let Some(f) = self.fields.get_mut(self.focus)
             && f.touched
         {
-            f.error = f.validate();
+            let local = f.validate();
+            if local.is_some() || f.server_value.as_deref() != Some(f.value().as_str()) {
+                f.error = local;
+            }
         }
     }
 
@@ -590,6 +596,7 @@ impl Form {
             match self.fields.iter().position(|f| f.key == e.field) {
                 Some(i) => {
                     self.fields[i].error = Some(e.msg.clone());
+                    self.fields[i].server_value = Some(self.fields[i].value());
                     first.get_or_insert(i);
                 }
                 None => unmatched.push(if e.field.is_empty() {
@@ -732,6 +739,23 @@ mod tests {
             crate::api::FieldError::new("zzz", "odd"),
         ]);
         assert_eq!(rest, vec!["zzz: odd"]);
+        // Moving on keeps the server's word until the value changes.
+        f.apply_server_errors(&[crate::api::FieldError::new(
+            "ip",
+            "already used on this site",
+        )]);
+        assert_eq!(f.focus, 1);
+        f.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(
+            f.fields[1].error.as_deref(),
+            Some("already used on this site")
+        );
+        f.focus = 1;
+        typed(&mut f, "0");
+        assert_eq!(
+            f.fields[1].error, None,
+            "an edit replaces it with the local check"
+        );
         assert_eq!(
             f.field("marque").unwrap().error.as_deref(),
             Some("String should have at least 1 character")

@@ -5,8 +5,9 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
-use super::{accent, dim, err_style, popup, safe};
+use super::{accent, centered, dim, err_style, popup, safe};
 use crate::app::{App, Confirm, Login, Overlay, Palette};
 
 fn boxed(title: &str, color: Style) -> Block<'static> {
@@ -85,7 +86,14 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
 
 pub fn help(f: &mut Frame, app: &App, area: Rect) {
     let keys = help_lines(app);
-    let r = popup(f, area, 76, keys.len() as u16 + 2);
+    // As wide as the longest line (keys right-aligned on 22 columns, then 2 spaces).
+    let width = keys
+        .iter()
+        .map(|(k, v)| k.width().max(22) + 2 + v.width())
+        .max()
+        .unwrap_or(0) as u16
+        + 2;
+    let r = popup(f, area, width, keys.len() as u16 + 2);
     let block = boxed("Help — keys of this screen", accent());
     let inner = block.inner(r);
     f.render_widget(block, r);
@@ -104,7 +112,8 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
 pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
     let matches = app.palette_matches(p.input.value());
     let shown = matches.len().min(10);
-    let r = popup(f, area, 60, shown as u16 + 4);
+    // Near the top, not centred: only the rectangle drawn is cleared.
+    let r = centered(area, 60, shown as u16 + 4);
     let r = Rect {
         y: area.y + 2.min(area.height.saturating_sub(r.height)),
         ..r
@@ -181,7 +190,8 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
         "Enter logs in · Tab switches · Esc quits",
         dim(),
     )));
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    // Not trimmed: the labels are right-aligned with spaces, and the cursor counts on them.
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let (row, len) = if l.focus == 0 {
         (1, l.username.visual_cursor())
     } else {

@@ -30,14 +30,22 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     let value_w = inner.width.saturating_sub(label_w + 1) as usize;
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor: Option<Position> = None;
+    let full_w = usize::from(inner.width.max(1));
     if let Some(e) = &form.error {
-        lines.push(Line::from(Span::styled(safe(e), err_style())));
+        for part in wrap(&safe(e), full_w) {
+            lines.push(Line::from(Span::styled(part, err_style())));
+        }
     }
     if form.confirm_discard {
-        lines.push(Line::from(Span::styled(
+        for part in wrap(
             "Discard your changes? y discards, any other key keeps editing",
-            Style::new().fg(Color::Yellow).bold(),
-        )));
+            full_w,
+        ) {
+            lines.push(Line::from(Span::styled(
+                part,
+                Style::new().fg(Color::Yellow).bold(),
+            )));
+        }
     }
     for (i, fl) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
@@ -154,10 +162,15 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             }
         }
         if let Some(e) = &fl.error {
-            lines.push(Line::from(vec![
-                Span::raw(" ".repeat(label_w as usize)),
-                Span::styled(format!("↳ {}", safe(e)), err_style()),
-            ]));
+            // Wrapped under the value: a server's message is often longer than the field.
+            let avail = usize::from(inner.width.saturating_sub(label_w + 2).max(8));
+            for (j, part) in wrap(&safe(e), avail).into_iter().enumerate() {
+                let mark = if j == 0 { "↳ " } else { "  " };
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(label_w as usize)),
+                    Span::styled(format!("{mark}{part}"), err_style()),
+                ]));
+            }
         }
     }
     let total = lines.len() as u16;
@@ -195,4 +208,30 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     {
         f.set_cursor_position(Position::new(c.x, c.y - skip));
     }
+}
+
+/// Splits text into lines of at most `width` columns, at spaces when it can.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if !line.is_empty() && line.width() + sep + word.width() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        for c in word.chars() {
+            if line.width() + c.to_string().width() > width && !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
 }

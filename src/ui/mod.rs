@@ -206,16 +206,21 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A centred rectangle of at most `w`×`h`, cleared.
-pub fn popup(f: &mut Frame, area: Rect, w: u16, h: u16) -> Rect {
+/// A centred rectangle of at most `w`×`h`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    let r = Rect {
+    Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
-    };
+    }
+}
+
+/// A centred rectangle of at most `w`×`h`, cleared.
+pub fn popup(f: &mut Frame, area: Rect, w: u16, h: u16) -> Rect {
+    let r = centered(area, w, h);
     f.render_widget(Clear, r);
     r
 }

@@ -110,6 +110,20 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
 pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> {
     let spacing = cols.len().saturating_sub(1) as u16;
     let base: u16 = cols.iter().map(|c| c.width).sum::<u16>() + spacing;
+    if base > width {
+        // Too narrow: the left columns (IP, name...) keep their width, the right ones give way.
+        let mut w: Vec<u16> = cols.iter().map(|c| c.width).collect();
+        let mut over = base - width;
+        for x in w.iter_mut().rev() {
+            let cut = over.min(*x);
+            *x -= cut;
+            over -= cut;
+            if over == 0 {
+                break;
+            }
+        }
+        return w;
+    }
     let growers = cols.iter().filter(|c| c.grow).count() as u16;
     let spare = width.saturating_sub(base);
     let mut extra_left = spare;

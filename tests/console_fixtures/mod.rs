@@ -1,0 +1,342 @@
+//! Fixed console fixtures shared by `console_update` and `console_render`: the doc's client,
+//! sites and equipement plus a few more, fixed timestamps and a fixed server. Nothing here
+//! depends on the clock or on randomness, so snapshots stay stable.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use vigie::api::ApiError;
+use vigie::api::model::*;
+use vigie::app::{App, Session};
+use vigie::worker::{Event, Payload, Request};
+
+pub const SERVER: &str = "https://core.vigie.test";
+
+pub const BICEC_ID: &str = "48f41668-650f-4179-9a8e-a00945bda333";
+pub const LOUM_ID: &str = "0c5c5381-c357-4abc-ba1f-9fb584006a3a";
+pub const YASSA_ID: &str = "22e308e7-4869-484d-bd86-233f5c4816c5";
+pub const BONABERI2_ID: &str = "cb96e92e-08ea-494a-be82-9d664934e3d6";
+pub const LOUM_EQUIPEMENT_ID: &str = "70e97152-76f0-4d16-9d28-dc2f6d9b41ab";
+
+pub fn ts(s: &str) -> Option<Timestamp> {
+    Some(Timestamp::parse(s))
+}
+
+pub fn session(role: &str) -> Session {
+    Session {
+        profile: "prod".into(),
+        server: SERVER.into(),
+        user: Some(format!("{role}@vigie.local")),
+        role: Some(role.into()),
+        read_only: false,
+        insecure_tls: false,
+    }
+}
+
+pub fn bicec() -> Client {
+    Client {
+        client_id: BICEC_ID.into(),
+        nom: "BICEC Bank".into(),
+        code: Some(984),
+        timestamp: ts("2025-08-07T08:12:20"),
+    }
+}
+
+fn site(id: &str, name: &str, lon: f64, lat: f64, t: &str, count: usize) -> SiteSummary {
+    SiteSummary {
+        site_id: id.into(),
+        client_id: Some(BICEC_ID.into()),
+        name: name.into(),
+        longitude: Some(lon),
+        latitude: Some(lat),
+        description: "site du client de bonaberi".into(),
+        timestamp: ts(t),
+        client: Some(bicec()),
+        equipement_count: count,
+    }
+}
+
+/// The doc's three sites, in server order.
+pub fn sites() -> Vec<SiteSummary> {
+    vec![
+        site(
+            BONABERI2_ID,
+            "BONABERI 2",
+            26.45,
+            43.56,
+            "2025-08-13T09:48:52",
+            1,
+        ),
+        site(LOUM_ID, "LOUM", 26.45, 43.56, "2025-08-13T09:49:13", 2),
+        site(YASSA_ID, "YASSA", 27.45, 48.56, "2025-08-13T09:49:31", 1),
+    ]
+}
+
+pub fn site_ref(id: &str) -> SiteRef {
+    let s = sites()
+        .into_iter()
+        .find(|s| s.site_id == id)
+        .expect("fixture site");
+    SiteRef {
+        site_id: s.site_id,
+        client_id: BICEC_ID.into(),
+        name: s.name,
+        longitude: s.longitude,
+        latitude: s.latitude,
+        description: s.description,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn equipement(
+    id: &str,
+    site_id: &str,
+    ip: &str,
+    port: i64,
+    marque: &str,
+    modele: &str,
+    sources: &[&str],
+    t: &str,
+) -> Equipement {
+    Equipement {
+        equipement_id: id.into(),
+        ip: ip.into(),
+        marque: marque.into(),
+        sources: Sources(sources.iter().map(|s| s.to_string()).collect()),
+        port: Some(port),
+        username: "4470".into(),
+        password: Credential("passoword_hashed".into()),
+        description: "jjjjjj".into(),
+        modele: modele.into(),
+        timestamp: ts(t),
+        site_id: Some(site_id.into()),
+        client_site: Some(site_ref(site_id)),
+    }
+}
+
+/// The doc's equipement (1.1.1.1 on LOUM) and three more.
+pub fn equipements() -> Vec<Equipement> {
+    vec![
+        equipement(
+            LOUM_EQUIPEMENT_ID,
+            LOUM_ID,
+            "1.1.1.1",
+            100,
+            "mmmm",
+            "mmm",
+            &["hhhhhhh", "jjjjjjjjj"],
+            "2025-08-22T16:38:51",
+        ),
+        equipement(
+            "3f0d9b5e-1c2a-4e8f-9a7b-6c5d4e3f2a10",
+            LOUM_ID,
+            "10.12.0.21",
+            554,
+            "Hikvision",
+            "DS-2CD2143G2-I",
+            &["rtsp://10.12.0.21:554/Streaming/Channels/101"],
+            "2025-08-23T10:02:00",
+        ),
+        equipement(
+            "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+            YASSA_ID,
+            "10.14.0.5",
+            37777,
+            "Dahua",
+            "NVR4216-16P-4KS2/L",
+            &["http://10.14.0.5:37777/ISAPI", "events"],
+            "2025-08-24T08:15:00",
+        ),
+        equipement(
+            "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e",
+            BONABERI2_ID,
+            "10.11.0.2",
+            22,
+            "Cisco",
+            "Catalyst 2960X-24PS-L",
+            &["snmp", "syslog"],
+            "2025-08-25T14:40:00",
+        ),
+    ]
+}
+
+/// A page of equipements as the server sends it.
+pub fn page(items: Vec<Equipement>, page: u64, pages: u64, total: u64) -> Page<Equipement> {
+    Page {
+        items,
+        total: Some(total),
+        page: Some(page),
+        size: Some(50),
+        pages: Some(pages),
+    }
+}
+
+pub fn users() -> Vec<User> {
+    [
+        (
+            "admin@vigie.local",
+            1000,
+            "Administrateur Démo",
+            "admin",
+            "676f48d0-11fb-493b-8266-be3a247c4026",
+        ),
+        (
+            "tech@vigie.local",
+            1001,
+            "Technicien Démo",
+            "technicien",
+            "5b0e7c2a-3f1d-4c6e-9a2b-1d4e5f6a7b8c",
+        ),
+        (
+            "lecteur@vigie.local",
+            1002,
+            "Lecteur Démo",
+            "lecteur",
+            "9c8d7e6f-5a4b-4c3d-8e2f-1a0b9c8d7e6f",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (email, matricule, nom, role, role_id))| User {
+        user_id: format!("00000000-0000-4000-8000-00000000000{i}"),
+        matricule: Some(*matricule),
+        nom: (*nom).into(),
+        email: (*email).into(),
+        role_name: (*role).into(),
+        role_id: (*role_id).into(),
+        status: "activated".into(),
+        timestamp: ts("2025-08-07T08:30:00"),
+    })
+    .collect()
+}
+
+pub fn roles() -> Vec<Role> {
+    let perms = |list: &[(&str, &str)]| list.iter().map(|(r, a)| Permission::new(r, a)).collect();
+    vec![
+        Role {
+            role_id: "676f48d0-11fb-493b-8266-be3a247c4026".into(),
+            name: "admin".into(),
+            description: "Tous les droits".into(),
+            permissions: perms(&[
+                ("sites", "create"),
+                ("sites", "read"),
+                ("sites", "update"),
+                ("sites", "delete"),
+            ]),
+            timestamp: ts("2025-08-07T08:00:00"),
+        },
+        Role {
+            role_id: "9c8d7e6f-5a4b-4c3d-8e2f-1a0b9c8d7e6f".into(),
+            name: "lecteur".into(),
+            description: "Lecture seule".into(),
+            permissions: perms(&[("sites", "read"), ("equipements", "read")]),
+            timestamp: ts("2025-08-07T08:00:00"),
+        },
+    ]
+}
+
+// ---- keys -----------------------------------------------------------------------------------
+
+pub fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+pub fn ch(c: char) -> KeyEvent {
+    let m = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    KeyEvent::new(KeyCode::Char(c), m)
+}
+
+pub fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+pub fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.on_key(ch(c));
+    }
+}
+
+// ---- fake worker ----------------------------------------------------------------------------
+
+pub fn ok(app: &mut App, id: u64, p: Payload) {
+    app.on_event(Event::Done { id, result: Ok(p) });
+}
+
+pub fn fail(app: &mut App, id: u64, e: ApiError) {
+    app.on_event(Event::Done { id, result: Err(e) });
+}
+
+/// The one request taken matching `f`; panics when there is not exactly one.
+pub fn only<F: Fn(&Request) -> bool>(reqs: &[(u64, Request)], f: F) -> u64 {
+    let found: Vec<u64> = reqs
+        .iter()
+        .filter(|(_, r)| f(r))
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one matching request in {reqs:?}"
+    );
+    found[0]
+}
+
+/// Answers every request a fake server knows how to, until none is left: sites, users,
+/// roles, equipement pages (all fixtures on one page), every equipement and site equipements.
+pub fn serve(app: &mut App) {
+    for _ in 0..10 {
+        let reqs = app.take_requests();
+        if reqs.is_empty() {
+            return;
+        }
+        for (id, r) in reqs {
+            let p = match r {
+                Request::WhoAmI => Payload::LoggedIn(Claims {
+                    sub: "1000".into(),
+                    email: app.session.user.clone().unwrap_or_default(),
+                    role_name: app.session.role.clone().unwrap_or_default(),
+                    ..Default::default()
+                }),
+                Request::Sites => Payload::Sites(sites()),
+                Request::Users => Payload::Users(users()),
+                Request::Roles => Payload::Roles(roles()),
+                Request::EquipementsPage { page: n, .. } => {
+                    Payload::EquipementsPage(page(equipements(), u64::from(n), 1, 4))
+                }
+                Request::AllEquipements => Payload::AllEquipements(equipements()),
+                Request::SiteEquipements { site_id, .. } => {
+                    let items: Vec<Equipement> = equipements()
+                        .into_iter()
+                        .filter(|e| e.site_id.as_deref() == Some(site_id.as_str()))
+                        // This route's items do not name their site.
+                        .map(|e| Equipement {
+                            site_id: None,
+                            client_site: None,
+                            ..e
+                        })
+                        .collect();
+                    let n = items.len() as u64;
+                    Payload::SiteEquipements {
+                        site_id,
+                        page: page(items, 1, 1, n),
+                    }
+                }
+                other => panic!("serve() does not answer {other:?}"),
+            };
+            ok(app, id, p);
+        }
+    }
+    panic!("requests kept coming");
+}
+
+/// A logged-in console with the sites loaded and nothing in flight.
+pub fn loaded(role: &str) -> App {
+    let mut app = App::new(session(role));
+    app.start(true);
+    serve(&mut app);
+    assert!(!app.busy());
+    app
+}

@@ -1,0 +1,404 @@
+//! What the console draws, as text: one snapshot per screen at a roomy (120x35) and a cramped
+//! (60x20) size, from fixed fixture data; and no panic at any size, however small.
+
+mod console_fixtures;
+
+use console_fixtures::*;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use vigie::api::{ApiError, FieldError};
+use vigie::app::App;
+use vigie::worker::{Payload, Request};
+
+/// Equipements tab on page 1 of 3 (prefetch of page 2 answered: nothing in flight).
+fn equipements_list() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    let reqs = app.take_requests();
+    let first = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    ok(
+        &mut app,
+        first,
+        Payload::EquipementsPage(page(equipements(), 1, 3, 123)),
+    );
+    let reqs = app.take_requests();
+    let next = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 2, .. })
+    });
+    ok(
+        &mut app,
+        next,
+        Payload::EquipementsPage(page(equipements(), 2, 3, 123)),
+    );
+    app.on_key(ch('j'));
+    assert!(!app.busy());
+    app
+}
+
+/// Every equipement loaded, filtered by "hik" while still typing.
+fn filtered_list() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('/'));
+    serve(&mut app);
+    typed(&mut app, "hik");
+    app
+}
+
+/// LOUM's detail with its two equipements.
+fn site_detail() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    serve(&mut app);
+    app
+}
+
+/// The doc's equipement 1.1.1.1, password hidden.
+fn equipement_detail() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(key(KeyCode::Enter));
+    app
+}
+
+/// A new equipement refused by the server on `ip` (focus stays on it).
+fn form_errors() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('n'));
+    typed(&mut app, "LOUM");
+    for text in ["1.1.1.1", "100", "mmmm", "mmm"] {
+        app.on_key(key(KeyCode::Tab));
+        typed(&mut app, text);
+    }
+    app.on_key(ctrl('s'));
+    let save = only(&app.take_requests(), |r| matches!(r, Request::Mutate(_)));
+    fail(
+        &mut app,
+        save,
+        ApiError::Validation(vec![FieldError::new(
+            "ip",
+            "An equipement with this IP and port already exists on this site",
+        )]),
+    );
+    app
+}
+
+/// Ctrl-S on an empty new-site form: every required field says so.
+fn form_required() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('n'));
+    app.on_key(ctrl('s'));
+    assert!(app.take_requests().is_empty());
+    app
+}
+
+fn delete_confirm() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(ch('d'));
+    app
+}
+
+fn help() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('?'));
+    app
+}
+
+fn palette() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch(':'));
+    typed(&mut app, "site");
+    app
+}
+
+fn login() -> App {
+    let mut app = App::new(session("admin"));
+    app.start(false);
+    typed(&mut app, "secret");
+    app
+}
+
+/// A refused delete, its confirmation closed: the error stays in the status bar.
+fn status_error() -> App {
+    let mut app = loaded("lecteur");
+    app.on_key(ch('d'));
+    app.on_key(ch('y'));
+    let del = only(&app.take_requests(), |r| matches!(r, Request::Delete(_)));
+    fail(
+        &mut app,
+        del,
+        ApiError::Forbidden("role lecteur cannot delete client_site".into()),
+    );
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+    app
+}
+
+fn users_list() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('3'));
+    serve(&mut app);
+    app
+}
+
+fn roles_list() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('4'));
+    serve(&mut app);
+    app
+}
+
+/// A read-only session with an unverified certificate, a request in flight.
+fn read_only_busy() -> App {
+    let mut s = session("lecteur");
+    s.read_only = true;
+    s.insecure_tls = true;
+    let mut app = App::new(s);
+    app.start(true);
+    serve(&mut app);
+    app.on_key(ch('r'));
+    app
+}
+
+/// Builds the state of one screen.
+type Screen = fn() -> App;
+
+const SCREENS: &[(&str, Screen)] = &[
+    ("sites_list", || loaded("admin")),
+    ("equipements_list", equipements_list),
+    ("filtered_list", filtered_list),
+    ("site_detail", site_detail),
+    ("equipement_detail", equipement_detail),
+    ("form_errors", form_errors),
+    ("form_required", form_required),
+    ("delete_confirm", delete_confirm),
+    ("help", help),
+    ("palette", palette),
+    ("login", login),
+    ("status_error", status_error),
+];
+
+const EXTRA_SCREENS: &[(&str, Screen)] = &[
+    ("users_list", users_list),
+    ("roles_list", roles_list),
+    ("read_only_busy", read_only_busy),
+];
+
+fn render(build: Screen, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut app = build();
+    app.on_resize(w, h);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    terminal.draw(|f| vigie::ui::draw(f, &app)).expect("draw");
+    terminal
+}
+
+fn snapshot(name: &str, build: Screen) {
+    for (w, h) in [(120, 35), (60, 20)] {
+        let terminal = render(build, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+/// The whole screen as plain lines (to check content without a snapshot).
+fn text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn render_sites_list() {
+    snapshot("sites_list", || loaded("admin"));
+}
+
+#[test]
+fn render_equipements_list() {
+    snapshot("equipements_list", equipements_list);
+}
+
+#[test]
+fn render_filtered_list() {
+    snapshot("filtered_list", filtered_list);
+}
+
+#[test]
+fn render_site_detail() {
+    snapshot("site_detail", site_detail);
+}
+
+#[test]
+fn render_equipement_detail() {
+    snapshot("equipement_detail", equipement_detail);
+}
+
+#[test]
+fn render_form_errors() {
+    snapshot("form_errors", form_errors);
+}
+
+#[test]
+fn render_form_required() {
+    snapshot("form_required", form_required);
+}
+
+#[test]
+fn render_delete_confirm() {
+    snapshot("delete_confirm", delete_confirm);
+}
+
+#[test]
+fn render_help() {
+    snapshot("help", help);
+}
+
+#[test]
+fn render_palette() {
+    snapshot("palette", palette);
+}
+
+#[test]
+fn render_login() {
+    snapshot("login", login);
+}
+
+#[test]
+fn render_status_error() {
+    snapshot("status_error", status_error);
+}
+
+/// What matters on each screen is on it at 120x35, whatever the snapshots say.
+#[test]
+fn essential_content_is_visible_at_120x35() {
+    let cases: &[(Screen, &[&str])] = &[
+        (
+            || loaded("admin"),
+            &[
+                "LOUM",
+                "YASSA",
+                "BONABERI 2",
+                "BICEC Bank",
+                "3 items",
+                SERVER,
+            ],
+        ),
+        (
+            equipements_list,
+            &["1.1.1.1", "10.12.0.21", "page 1/3 · 123 items"],
+        ),
+        (filtered_list, &["10.12.0.21", "/hik", "1 of 4 items"]),
+        (
+            site_detail,
+            &[
+                "Site LOUM",
+                "984",
+                "1.1.1.1",
+                "10.12.0.21",
+                "site du client de bonaberi",
+            ],
+        ),
+        (
+            equipement_detail,
+            &["Equipement 1.1.1.1", "hhhhhhh", "jjjjjjjjj", "(p reveals)"],
+        ),
+        (
+            form_errors,
+            &[
+                "New equipement",
+                "An equipement with this IP and port already exists on this site",
+                "The server refused some fields",
+                "LOUM — BICEC Bank",
+                "1.1.1.1",
+                "100",
+            ],
+        ),
+        (
+            form_required,
+            &[
+                "New site",
+                "Some fields need attention",
+                "Field required",
+                "BICEC Bank (984)",
+            ],
+        ),
+        (delete_confirm, &["Delete site LOUM?"]),
+        (help, &["Help", "command palette"]),
+        (palette, &["site LOUM", "site YASSA", "site BONABERI 2"]),
+        (login, &["Log in", SERVER, "••••••"]),
+        (
+            status_error,
+            &["403 — your role lecteur cannot delete sites"],
+        ),
+    ];
+    for (build, wanted) in cases {
+        let shown = text(&render(*build, 120, 35));
+        // Box sides removed and spaces collapsed: a wrapped message reads as one.
+        let flat = shown
+            .replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for w in *wanted {
+            assert!(flat.contains(w), "{w:?} not shown in\n{shown}");
+        }
+        assert!(
+            !shown.contains("passoword_hashed"),
+            "a password is shown:\n{shown}"
+        );
+    }
+}
+
+/// Every screen at every small size, and odd ones, draws without panicking.
+#[test]
+fn every_screen_draws_at_any_size() {
+    let mut sizes: Vec<(u16, u16)> = Vec::new();
+    for w in 20..=30 {
+        for h in 8..=12 {
+            sizes.push((w, h));
+        }
+    }
+    sizes.extend([
+        (0, 0),
+        (1, 1),
+        (1, 0),
+        (0, 1),
+        (80, 0),
+        (0, 24),
+        (2, 2),
+        (19, 7),
+        (19, 8),
+        (20, 7),
+        (19, 40),
+        (200, 7),
+        (200, 8),
+        (21, 60),
+        (37, 9),
+        (89, 13),
+        (90, 14),
+        (91, 15),
+        (300, 100),
+        (1000, 3),
+    ]);
+    for (name, build) in SCREENS.iter().chain(EXTRA_SCREENS) {
+        for &(w, h) in &sizes {
+            let r = std::panic::catch_unwind(|| {
+                render(*build, w, h);
+            });
+            assert!(r.is_ok(), "{name} panicked at {w}x{h}");
+        }
+    }
+}

@@ -1,0 +1,715 @@
+//! The console's update logic without a terminal: keys and fake worker answers in, state and
+//! numbered requests out.
+
+mod console_fixtures;
+
+use console_fixtures::*;
+use crossterm::event::KeyCode;
+use vigie::api::model::*;
+use vigie::api::{ApiError, FieldError};
+use vigie::app::form::{FormKind, Mutation};
+use vigie::app::{App, Command, DetailTarget, Overlay, Tab};
+use vigie::worker::{DeleteOp, Event, Payload, Request};
+
+fn is_page(r: &Request, n: u32) -> bool {
+    matches!(r, Request::EquipementsPage { page, size: 50 } if *page == n)
+}
+
+fn detail(app: &App) -> &vigie::app::Detail {
+    match app.overlays.last() {
+        Some(Overlay::Detail(d)) => d,
+        _ => panic!("no detail on top"),
+    }
+}
+
+fn form(app: &App) -> &vigie::app::form::Form {
+    match app.overlays.last() {
+        Some(Overlay::Form(f)) => f,
+        _ => panic!("no form on top"),
+    }
+}
+
+fn names(app: &App) -> Vec<String> {
+    app.sites
+        .view
+        .iter()
+        .map(|&i| app.sites.items[i].name.clone())
+        .collect()
+}
+
+fn ips(app: &App) -> Vec<String> {
+    app.equipements
+        .view
+        .iter()
+        .map(|&i| app.equipements.items[i].ip.clone())
+        .collect()
+}
+
+#[test]
+fn start_logged_in_asks_who_am_i_then_sites() {
+    let mut app = App::new(session("admin"));
+    app.start(true);
+    let reqs = app.take_requests();
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
+    assert!(matches!(reqs[0].1, Request::WhoAmI));
+    assert!(matches!(reqs[1].1, Request::Sites));
+    assert_ne!(reqs[0].0, reqs[1].0, "every request has its own id");
+    assert!(app.overlays.is_empty());
+    assert!(app.sites.loading && app.busy());
+    assert!(
+        app.take_requests().is_empty(),
+        "take_requests drains the outbox"
+    );
+
+    ok(&mut app, reqs[1].0, Payload::Sites(sites()));
+    assert_eq!(names(&app), ["BONABERI 2", "LOUM", "YASSA"]);
+    assert!(!app.sites.loading);
+    ok(
+        &mut app,
+        reqs[0].0,
+        Payload::LoggedIn(Claims {
+            email: "tech@vigie.local".into(),
+            role_name: "technicien".into(),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(app.session.user.as_deref(), Some("tech@vigie.local"));
+    assert_eq!(app.session.role.as_deref(), Some("technicien"));
+    assert!(!app.busy());
+    assert!(app.take_requests().is_empty());
+}
+
+#[test]
+fn start_logged_out_shows_login_and_sends_nothing() {
+    let mut app = App::new(session("admin"));
+    app.start(false);
+    assert!(app.take_requests().is_empty());
+    assert!(matches!(app.overlays.last(), Some(Overlay::Login(_))));
+}
+
+#[test]
+fn tabs_load_once() {
+    let mut app = loaded("admin");
+    app.on_key(key(KeyCode::Tab));
+    assert_eq!(app.tab, Tab::Equipements);
+    let reqs = app.take_requests();
+    assert_eq!(reqs.len(), 1);
+    assert!(is_page(&reqs[0].1, 1), "{reqs:?}");
+
+    app.on_key(key(KeyCode::Tab));
+    assert_eq!(app.tab, Tab::Users);
+    let reqs = app.take_requests();
+    assert!(matches!(reqs[..], [(_, Request::Users)]), "{reqs:?}");
+
+    app.on_key(ch('4'));
+    assert_eq!(app.tab, Tab::Roles);
+    let reqs = app.take_requests();
+    assert!(matches!(reqs[..], [(_, Request::Roles)]), "{reqs:?}");
+
+    // Back to a tab whose answer is still on its way: no second request.
+    app.on_key(ch('2'));
+    assert_eq!(app.tab, Tab::Equipements);
+    assert!(app.take_requests().is_empty());
+
+    // Once answered, visiting every tab again by number and by Tab/Shift-Tab asks nothing.
+    let mut again = loaded("admin");
+    for k in ['2', '3', '4'] {
+        again.on_key(ch(k));
+    }
+    serve(&mut again);
+    assert_eq!(again.users.len(), 3);
+    assert_eq!(again.roles.len(), 2);
+    assert_eq!(again.equipements.len(), 4);
+    for k in [ch('1'), ch('2'), ch('3'), ch('4'), key(KeyCode::Tab)] {
+        again.on_key(k);
+        assert!(
+            again.take_requests().is_empty(),
+            "tab {:?} loaded twice",
+            again.tab
+        );
+    }
+    assert_eq!(again.tab, Tab::Sites, "Tab wraps from Roles to Sites");
+    again.on_key(key(KeyCode::BackTab));
+    assert_eq!(again.tab, Tab::Roles, "Shift-Tab wraps back to Roles");
+    assert!(again.take_requests().is_empty());
+}
+
+#[test]
+fn jkgg_move_inside_the_list() {
+    let mut app = loaded("admin");
+    assert_eq!(app.sites.selected, 0);
+    app.on_key(ch('k'));
+    assert_eq!(app.sites.selected, 0, "k at the top stays");
+    app.on_key(ch('j'));
+    app.on_key(ch('j'));
+    assert_eq!(app.sites.selected, 2);
+    app.on_key(ch('j'));
+    assert_eq!(app.sites.selected, 2, "j at the bottom stays");
+    app.on_key(ch('g'));
+    assert_eq!(app.sites.selected, 0);
+    app.on_key(ch('G'));
+    assert_eq!(app.sites.selected, 2);
+    app.on_key(key(KeyCode::Up));
+    assert_eq!(app.sites.selected, 1);
+
+    // A viewport of two rows scrolls to keep the selection in view.
+    app.on_resize(80, 8);
+    assert_eq!(app.viewport_rows, 2);
+    app.on_key(ch('G'));
+    assert_eq!((app.sites.selected, app.sites.offset), (2, 1));
+    app.on_key(ch('g'));
+    assert_eq!((app.sites.selected, app.sites.offset), (0, 0));
+
+    // An empty list: nothing to move to, nothing breaks.
+    app.on_key(ch('3'));
+    for k in ['j', 'G', 'k', 'g'] {
+        app.on_key(ch(k));
+        assert_eq!(app.users.selected, 0);
+    }
+    assert!(app.users.selected_item().is_none());
+}
+
+#[test]
+fn next_page_is_requested_then_instant_once_prefetched() {
+    let all = equipements();
+    let (p1, p2, p3) = (all[0..2].to_vec(), all[2..3].to_vec(), all[3..4].to_vec());
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    let first = only(&app.take_requests(), |r| is_page(r, 1));
+    ok(
+        &mut app,
+        first,
+        Payload::EquipementsPage(page(p1.clone(), 1, 3, 120)),
+    );
+    assert_eq!(ips(&app), ["1.1.1.1", "10.12.0.21"]);
+    let paging = app.equipements.paging.unwrap();
+    assert_eq!((paging.page, paging.pages, paging.total), (1, 3, 120));
+    // Page 2 is fetched ahead at once.
+    let reqs = app.take_requests();
+    let prefetch2 = only(&reqs, |r| is_page(r, 2));
+    assert_eq!(reqs.len(), 1);
+
+    // `]` before the prefetch answered: page 2 is asked for.
+    app.on_key(ch(']'));
+    let reqs = app.take_requests();
+    let second = only(&reqs, |r| is_page(r, 2));
+    assert_eq!(app.equipements.pending, Some(second));
+    assert!(app.equipements.loading);
+    ok(
+        &mut app,
+        second,
+        Payload::EquipementsPage(page(p2.clone(), 2, 3, 120)),
+    );
+    assert_eq!(ips(&app), ["10.14.0.5"]);
+    assert_eq!(app.equipements.paging.unwrap().page, 2);
+    let prefetch3 = only(&app.take_requests(), |r| is_page(r, 3));
+
+    // The prefetches land: nothing visible changes.
+    ok(
+        &mut app,
+        prefetch2,
+        Payload::EquipementsPage(page(p2, 2, 3, 120)),
+    );
+    ok(
+        &mut app,
+        prefetch3,
+        Payload::EquipementsPage(page(p3, 3, 3, 120)),
+    );
+    assert_eq!(ips(&app), ["10.14.0.5"]);
+    assert!(!app.busy());
+
+    // `]` now: page 3 is shown at once, without any request.
+    app.on_key(ch(']'));
+    assert_eq!(ips(&app), ["10.11.0.2"]);
+    assert_eq!(app.equipements.paging.unwrap().page, 3);
+    assert_eq!(app.equipements.pending, None);
+    assert!(
+        app.take_requests().is_empty(),
+        "prefetched page: no request"
+    );
+    assert!(!app.equipements.loading);
+
+    // `]` on the last page does nothing.
+    app.on_key(ch(']'));
+    assert!(app.take_requests().is_empty());
+    assert_eq!(app.equipements.paging.unwrap().page, 3);
+
+    // `[` back to page 2, still held: instant as well.
+    app.on_key(ch('['));
+    assert_eq!(ips(&app), ["10.14.0.5"]);
+    let reqs = app.take_requests();
+    assert!(
+        !reqs.iter().any(|(_, r)| is_page(r, 2)),
+        "page 2 was prefetched, yet asked again: {reqs:?}"
+    );
+}
+
+#[test]
+fn stale_answers_are_dropped() {
+    let mut app = loaded("admin");
+    app.on_key(ch('r'));
+    let old = only(&app.take_requests(), |r| matches!(r, Request::Sites));
+    app.on_key(ch('r'));
+    let new = only(&app.take_requests(), |r| matches!(r, Request::Sites));
+    assert!(new > old);
+    assert_eq!(app.sites.pending, Some(new));
+
+    ok(&mut app, new, Payload::Sites(sites()[1..].to_vec()));
+    assert_eq!(names(&app), ["LOUM", "YASSA"]);
+    // The older answer arrives last: it must not overwrite the newer one.
+    ok(&mut app, old, Payload::Sites(sites()[..1].to_vec()));
+    assert_eq!(names(&app), ["LOUM", "YASSA"]);
+    // So is an error for it, and an answer nobody asked for.
+    fail(&mut app, old, ApiError::Network("could not connect".into()));
+    ok(&mut app, 9_999, Payload::Sites(Vec::new()));
+    app.on_event(Event::Progress {
+        id: 9_999,
+        loaded: 5,
+        total: 10,
+    });
+    assert_eq!(names(&app), ["LOUM", "YASSA"]);
+    assert_eq!(app.last_error, None);
+    assert_eq!(app.load_progress, None);
+    assert!(!app.busy());
+
+    // A page answer overtaken by another page request is dropped too.
+    app.on_key(ch('2'));
+    let p1 = only(&app.take_requests(), |r| is_page(r, 1));
+    app.on_key(ch('r'));
+    let reqs = app.take_requests();
+    let p1_again = only(&reqs, |r| is_page(r, 1));
+    ok(
+        &mut app,
+        p1,
+        Payload::EquipementsPage(page(equipements()[..1].to_vec(), 1, 1, 1)),
+    );
+    assert!(app.equipements.items.is_empty(), "stale page shown");
+    ok(
+        &mut app,
+        p1_again,
+        Payload::EquipementsPage(page(equipements(), 1, 1, 4)),
+    );
+    assert_eq!(app.equipements.len(), 4);
+}
+
+#[test]
+fn filter_narrows_sites_and_loads_every_equipement() {
+    let mut app = loaded("admin");
+    app.on_key(ch('/'));
+    assert!(app.sites.filtering);
+    assert!(app.take_requests().is_empty(), "sites are filtered locally");
+    typed(&mut app, "yas");
+    assert_eq!(names(&app), ["YASSA"]);
+    assert_eq!(app.sites.selected_item().unwrap().site_id, YASSA_ID);
+    app.on_key(key(KeyCode::Backspace));
+    assert_eq!(app.sites.filter, "ya");
+    app.on_key(ch('s'));
+    assert_eq!(app.sites.filter, "yas", "keys are text while filtering");
+    assert!(app.sites.sort.is_none());
+    app.on_key(key(KeyCode::Enter));
+    assert!(!app.sites.filtering);
+    assert_eq!(names(&app), ["YASSA"], "Enter keeps the filter");
+    assert!(app.overlays.is_empty());
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(app.sites.filter, "");
+    assert_eq!(app.sites.len(), 3);
+
+    // Equipements: there is no search route, so `/` loads every page.
+    app.on_key(ch('2'));
+    serve(&mut app);
+    assert!(!app.equipements.complete);
+    app.on_key(ch('/'));
+    let reqs = app.take_requests();
+    let all = only(&reqs, |r| matches!(r, Request::AllEquipements));
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(app.load_progress, Some((0, 0)));
+    typed(&mut app, "hik");
+    assert_eq!(
+        ips(&app),
+        ["10.12.0.21"],
+        "filters what is loaded meanwhile"
+    );
+    app.on_event(Event::Progress {
+        id: all,
+        loaded: 2,
+        total: 4,
+    });
+    assert_eq!(app.load_progress, Some((2, 4)));
+    // `/` again while loading does not ask twice.
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(ch('/'));
+    assert!(app.take_requests().is_empty());
+    ok(&mut app, all, Payload::AllEquipements(equipements()));
+    assert!(app.equipements.complete);
+    assert_eq!(app.load_progress, None);
+    assert_eq!(
+        ips(&app),
+        ["10.12.0.21"],
+        "the filter applies to every equipement"
+    );
+    assert_eq!(app.notice.as_deref(), Some("All 4 equipements loaded"));
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(app.equipements.len(), 4);
+}
+
+#[test]
+fn enter_opens_detail_and_esc_returns_to_the_same_place() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('G'));
+    app.on_key(ch('k'));
+    let before = (app.equipements.selected, app.equipements.offset);
+    assert_eq!(before.0, 2);
+    app.on_key(key(KeyCode::Enter));
+    match &detail(&app).target {
+        DetailTarget::Equipement(e) => assert_eq!(e.ip, "10.14.0.5"),
+        t => panic!("{t:?}"),
+    }
+    assert!(
+        app.take_requests().is_empty(),
+        "an equipement detail needs no request"
+    );
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+    assert_eq!(app.tab, Tab::Equipements);
+    assert_eq!((app.equipements.selected, app.equipements.offset), before);
+
+    // A site's detail loads its equipements; Enter goes one level deeper, Esc one back.
+    app.on_key(ch('1'));
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    only(
+        &reqs,
+        |r| matches!(r, Request::SiteEquipements { site_id, page: 1, size: 50 } if site_id == LOUM_ID),
+    );
+    for (id, r) in reqs {
+        if let Request::SiteEquipements { site_id, .. } = r {
+            let items = equipements()
+                .into_iter()
+                .filter(|e| e.site_id.as_deref() == Some(LOUM_ID))
+                .map(|e| Equipement {
+                    site_id: None,
+                    client_site: None,
+                    ..e
+                })
+                .collect::<Vec<_>>();
+            ok(
+                &mut app,
+                id,
+                Payload::SiteEquipements {
+                    site_id,
+                    page: page(items, 1, 1, 2),
+                },
+            );
+        }
+    }
+    let d = detail(&app);
+    assert_eq!(d.equipements.len(), 2);
+    assert_eq!(
+        d.equipements.items[0]
+            .client_site
+            .as_ref()
+            .map(|s| s.name.as_str()),
+        Some("LOUM"),
+        "the detail names the site its equipements belong to"
+    );
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(app.overlays.len(), 2);
+    match &detail(&app).target {
+        DetailTarget::Equipement(e) => assert_eq!(e.ip, "10.12.0.21"),
+        t => panic!("{t:?}"),
+    }
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(
+        detail(&app).equipements.selected,
+        1,
+        "the site detail kept its selection"
+    );
+    app.on_key(ch('q'));
+    assert!(app.overlays.is_empty());
+    assert!(!app.quit, "q in a detail closes it, it does not quit");
+    assert_eq!(app.tab, Tab::Sites);
+    assert_eq!(app.sites.selected, 1);
+}
+
+#[test]
+fn form_validates_keeps_text_and_maps_server_errors() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('n'));
+    let f = form(&app);
+    assert_eq!(f.kind, FormKind::Equipement);
+    assert_eq!(f.record_id, None);
+
+    // Nothing typed: Ctrl-S sends nothing and says why.
+    app.on_key(ctrl('s'));
+    assert!(app.take_requests().is_empty());
+    let f = form(&app);
+    assert_eq!(f.error.as_deref(), Some("Some fields need attention"));
+    assert_eq!(
+        f.field("ip").unwrap().error.as_deref(),
+        Some("Field required")
+    );
+
+    typed(&mut app, "LOUM");
+    for (text, _) in [
+        ("10.0.0.", "ip"),
+        ("554", "port"),
+        ("Axis", "marque"),
+        ("P3245-LVE", "modele"),
+    ] {
+        app.on_key(key(KeyCode::Tab));
+        typed(&mut app, text);
+    }
+    let f = form(&app);
+    assert_eq!(f.field("site_id").unwrap().value(), LOUM_ID);
+    assert!(
+        f.field("ip")
+            .unwrap()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("IPv4")
+    );
+    app.on_key(ctrl('s'));
+    assert!(app.take_requests().is_empty(), "an invalid IP is not sent");
+    let f = form(&app);
+    assert_eq!(
+        f.fields[f.focus].key, "ip",
+        "focus goes to the first wrong field"
+    );
+    assert_eq!(f.field("ip").unwrap().value(), "10.0.0.");
+    assert_eq!(f.field("modele").unwrap().value(), "P3245-LVE");
+
+    typed(&mut app, "7");
+    app.on_key(ctrl('s'));
+    let reqs = app.take_requests();
+    assert_eq!(reqs.len(), 1);
+    let (save, Request::Mutate(Mutation::CreateEquipement(body))) = &reqs[0] else {
+        panic!("{reqs:?}");
+    };
+    assert_eq!(body.ip, "10.0.0.7");
+    assert_eq!(body.site_id, LOUM_ID);
+    assert_eq!(body.port, 554);
+    assert_eq!(
+        (body.marque.as_str(), body.modele.as_str()),
+        ("Axis", "P3245-LVE")
+    );
+    assert_eq!(form(&app).pending, Some(*save));
+    app.on_key(ctrl('s'));
+    assert!(
+        app.take_requests().is_empty(),
+        "no second save while one is on its way"
+    );
+
+    let msg = "An equipement with this IP and port already exists on this site";
+    fail(
+        &mut app,
+        *save,
+        ApiError::Validation(vec![FieldError::new("ip", msg)]),
+    );
+    let f = form(&app);
+    assert_eq!(f.pending, None);
+    assert_eq!(f.field("ip").unwrap().error.as_deref(), Some(msg));
+    assert_eq!(f.fields[f.focus].key, "ip");
+    assert_eq!(
+        f.error.as_deref(),
+        Some("The server refused some fields: see below each one")
+    );
+    for (k, v) in [
+        ("site_id", LOUM_ID),
+        ("ip", "10.0.0.7"),
+        ("port", "554"),
+        ("marque", "Axis"),
+        ("modele", "P3245-LVE"),
+    ] {
+        assert_eq!(f.field(k).unwrap().value(), v, "{k} lost what was typed");
+    }
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some(format!("422 — the server refused: ip: {msg}").as_str())
+    );
+
+    // Esc on a changed form asks first; any other key keeps editing, untouched.
+    app.on_key(key(KeyCode::Esc));
+    assert!(form(&app).confirm_discard);
+    app.on_key(ch('x'));
+    let f = form(&app);
+    assert!(!f.confirm_discard);
+    assert_eq!(
+        f.field("ip").unwrap().value(),
+        "10.0.0.7",
+        "the key that kept editing was not typed"
+    );
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(ch('y'));
+    assert!(app.overlays.is_empty());
+    assert!(app.take_requests().is_empty());
+
+    // An untouched form closes at once.
+    app.on_key(ch('n'));
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+}
+
+#[test]
+fn delete_confirms_then_removes_the_row_without_reloading() {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(ch('d'));
+    let Some(Overlay::Confirm(c)) = app.overlays.last() else {
+        panic!("no confirmation");
+    };
+    assert_eq!(c.message, "Delete site LOUM?");
+    assert!(app.take_requests().is_empty(), "nothing is sent before y");
+    // n cancels.
+    app.on_key(ch('n'));
+    assert!(app.overlays.is_empty());
+    assert!(app.take_requests().is_empty());
+
+    app.on_key(ch('d'));
+    app.on_key(ch('y'));
+    let reqs = app.take_requests();
+    let del = only(
+        &reqs,
+        |r| matches!(r, Request::Delete(DeleteOp::Site(id)) if id == LOUM_ID),
+    );
+    assert_eq!(reqs.len(), 1);
+    app.on_key(ch('y'));
+    assert!(app.take_requests().is_empty(), "y twice deletes once");
+    ok(
+        &mut app,
+        del,
+        Payload::Deleted(DeleteOp::Site(LOUM_ID.into())),
+    );
+    assert!(app.overlays.is_empty());
+    assert_eq!(names(&app), ["BONABERI 2", "YASSA"]);
+    assert!(app.take_requests().is_empty(), "no reload after a delete");
+    assert_eq!(app.notice.as_deref(), Some("site deleted"));
+    assert!(app.sites.selected < app.sites.len());
+}
+
+#[test]
+fn forbidden_delete_names_the_role() {
+    let mut app = loaded("lecteur");
+    assert_eq!(app.session.role.as_deref(), Some("lecteur"));
+    app.on_key(ch('d'));
+    app.on_key(ch('y'));
+    let del = only(&app.take_requests(), |r| {
+        matches!(r, Request::Delete(DeleteOp::Site(_)))
+    });
+    fail(
+        &mut app,
+        del,
+        ApiError::Forbidden("role lecteur cannot delete client_site".into()),
+    );
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("403 — your role lecteur cannot delete sites")
+    );
+    let Some(Overlay::Confirm(c)) = app.overlays.last() else {
+        panic!("the confirmation stays to show the error");
+    };
+    assert_eq!(c.pending, None);
+    assert_eq!(
+        c.error.as_deref(),
+        Some("403 — your role lecteur cannot delete sites")
+    );
+    assert_eq!(app.sites.len(), 3, "nothing removed");
+    assert!(app.take_requests().is_empty());
+}
+
+#[test]
+fn read_only_refuses_changes_with_a_notice() {
+    let mut s = session("admin");
+    s.read_only = true;
+    let mut app = App::new(s);
+    app.start(true);
+    serve(&mut app);
+    for (k, what) in [('n', "creating"), ('e', "editing"), ('d', "deleting")] {
+        app.on_key(ch(k));
+        assert!(app.overlays.is_empty(), "{k} opened something");
+        assert_eq!(
+            app.notice,
+            Some(format!("READ-ONLY profile: {what} is disabled"))
+        );
+        assert!(app.take_requests().is_empty());
+    }
+    // Also from a detail.
+    app.on_key(key(KeyCode::Enter));
+    serve(&mut app);
+    for k in ['n', 'e', 'd'] {
+        app.on_key(ch(k));
+        assert_eq!(
+            app.overlays.len(),
+            1,
+            "{k} opened something over the detail"
+        );
+        assert!(
+            app.notice
+                .as_deref()
+                .unwrap()
+                .starts_with("READ-ONLY profile")
+        );
+    }
+    assert!(app.take_requests().is_empty());
+}
+
+#[test]
+fn palette_opens_a_site_by_name() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch(':'));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Palette(_))));
+    typed(&mut app, "site LOUM");
+    assert_eq!(
+        app.palette_matches("site LOUM"),
+        vec![("site LOUM".to_string(), Command::OpenSite(LOUM_ID.into()))]
+    );
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(app.tab, Tab::Sites);
+    assert_eq!(app.overlays.len(), 1);
+    match &detail(&app).target {
+        DetailTarget::Site(s) => assert_eq!(s.name, "LOUM"),
+        t => panic!("{t:?}"),
+    }
+    assert_eq!(
+        app.sites.selected_item().unwrap().site_id,
+        LOUM_ID,
+        "the list is on LOUM under the detail"
+    );
+    let reqs = app.take_requests();
+    assert_eq!(reqs.len(), 1);
+    assert!(
+        matches!(&reqs[0].1, Request::SiteEquipements { site_id, page: 1, .. } if site_id == LOUM_ID)
+    );
+    let id = reqs[0].0;
+    let items: Vec<Equipement> = equipements()
+        .into_iter()
+        .filter(|e| e.site_id.as_deref() == Some(LOUM_ID))
+        .collect();
+    ok(
+        &mut app,
+        id,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(items, 1, 1, 2),
+        },
+    );
+    assert_eq!(detail(&app).equipements.len(), 2);
+
+    // Something that matches nothing says so.
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(ch(':'));
+    typed(&mut app, "zzzz");
+    app.on_key(key(KeyCode::Enter));
+    assert!(app.overlays.is_empty());
+    assert_eq!(app.notice.as_deref(), Some("No command matches 'zzzz'"));
+}
