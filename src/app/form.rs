@@ -762,7 +762,7 @@ mod tests {
         );
         assert_eq!(
             f.field("ip").unwrap().value(),
-            "10.0.0.1",
+            "10.0.0.10",
             "typed text kept"
         );
     }
