@@ -404,6 +404,19 @@ impl From<&Site> for SiteSummary {
     }
 }
 
+impl From<&SiteSummary> for SiteRef {
+    fn from(s: &SiteSummary) -> Self {
+        SiteRef {
+            site_id: s.site_id.clone(),
+            client_id: s.client_id().unwrap_or_default().to_string(),
+            name: s.name.clone(),
+            longitude: s.longitude,
+            latitude: s.latitude,
+            description: s.description.clone(),
+        }
+    }
+}
+
 fn ser_count<S: Serializer>(n: &usize, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(*n as u64)
 }

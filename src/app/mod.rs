@@ -438,14 +438,7 @@ impl App {
                         d.equipements.offset = 0;
                         // This route's items do not name their site: it is the one shown.
                         let site_ref = match &d.target {
-                            DetailTarget::Site(s) => SiteRef {
-                                site_id: s.site_id.clone(),
-                                client_id: s.client_id().unwrap_or_default().to_string(),
-                                name: s.name.clone(),
-                                longitude: s.longitude,
-                                latitude: s.latitude,
-                                description: s.description.clone(),
-                            },
+                            DetailTarget::Site(s) => SiteRef::from(s),
                             _ => SiteRef::default(),
                         };
                         let items = page
@@ -663,14 +656,7 @@ impl App {
                     && let Some(sid) = e.site_id()
                     && let Some(s) = self.site_name(sid)
                 {
-                    e.client_site = Some(SiteRef {
-                        site_id: s.site_id.clone(),
-                        client_id: s.client_id().unwrap_or_default().to_string(),
-                        name: s.name.clone(),
-                        longitude: s.longitude,
-                        latitude: s.latitude,
-                        description: s.description.clone(),
-                    });
+                    e.client_site = Some(SiteRef::from(s));
                 }
                 let label = e.label();
                 let site_id = e.site_id().map(str::to_string);
