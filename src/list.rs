@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::api::ApiError;
 use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
 use crate::api::model::{Equipement, SiteSummary};
+use crate::app::list::Record;
 use crate::cli::{ListArgs, Output, Resource};
 use crate::text::sanitize;
 
@@ -126,24 +127,16 @@ fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-fn coord(v: Option<f64>) -> String {
-    v.map(|f| format!("{f:.4}")).unwrap_or_default()
+/// The console's cells of a record, and its id last (scripts need it).
+fn with_id(mut cells: Vec<String>, id: &str) -> Vec<String> {
+    cells.push(id.to_string());
+    cells
 }
 
 pub fn sites_table(sites: &[SiteSummary]) -> Table {
     let rows = sites
         .iter()
-        .map(|s| {
-            vec![
-                s.name.clone(),
-                s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default(),
-                coord(s.latitude),
-                coord(s.longitude),
-                s.equipement_count.to_string(),
-                s.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
-                s.site_id.clone(),
-            ]
-        })
+        .map(|s| with_id(s.cells(), &s.site_id))
         .collect();
     Table {
         headers: vec![
@@ -212,16 +205,7 @@ pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets:
 pub fn users_table(users: &[crate::api::model::User]) -> Table {
     let rows = users
         .iter()
-        .map(|u| {
-            vec![
-                u.matricule.map(|m| m.to_string()).unwrap_or_default(),
-                u.nom.clone(),
-                u.email.clone(),
-                u.role_name.clone(),
-                u.status.clone(),
-                u.user_id.clone(),
-            ]
-        })
+        .map(|u| with_id(u.cells(), &u.user_id))
         .collect();
     Table {
         headers: vec!["MATRICULE", "NOM", "EMAIL", "ROLE", "STATUS", "ID"],
