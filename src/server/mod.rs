@@ -6,6 +6,8 @@ pub mod auth;
 pub mod core;
 pub mod db;
 pub mod fastapi;
+pub mod maarch;
+pub mod ocean;
 pub mod seed;
 
 use std::collections::HashMap;
@@ -48,6 +50,15 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Failed logins allowed per client address and minute.
     pub login_failures_per_minute: u32,
+    /// Ocean `X-AUTH-TOKEN` lifetime (12 hours, as the doc says).
+    pub ocean_token_ttl: Duration,
+    /// Ocean requests allowed per token (or address) and minute before 429.
+    pub ocean_requests_per_minute: u32,
+    /// Maarch `Token` lifetime (30 minutes in Maarch Courrier).
+    pub maarch_token_ttl: Duration,
+    pub maarch_refresh_ttl: Duration,
+    /// Whether the simulated Maarch Parapheur is enabled (`403 maarchParapheur is not enabled`).
+    pub parapheur_enabled: bool,
 }
 
 impl ServerConfig {
@@ -61,6 +72,11 @@ impl ServerConfig {
             refresh_ttl: Duration::from_secs(7 * 24 * 3600),
             body_limit: 1024 * 1024,
             login_failures_per_minute: 10,
+            ocean_token_ttl: Duration::from_secs(12 * 3600),
+            ocean_requests_per_minute: 600,
+            maarch_token_ttl: Duration::from_secs(30 * 60),
+            maarch_refresh_ttl: Duration::from_secs(24 * 3600),
+            parapheur_enabled: true,
         }
     }
 }
@@ -71,6 +87,8 @@ pub struct Inner {
     pub keys: auth::Keys,
     pub dummy_hash: String,
     pub login_limiter: LoginLimiter,
+    pub ocean: ocean::OceanState,
+    pub maarch: maarch::MaarchState,
 }
 
 #[derive(Clone)]
@@ -193,6 +211,8 @@ pub fn prepare(cfg: &ServerConfig) -> Result<(Db, Prepared, Vec<u8>), String> {
                     }
                 }
             }
+            ocean::prepare(c, seed, prepared.bootstrap_password.as_deref())?;
+            maarch::prepare(c, seed, prepared.bootstrap_password.as_deref())?;
             let secret = match configured {
                 Some(s) => s.into_bytes(),
                 None => {
@@ -225,6 +245,8 @@ pub fn router(state: AppState) -> Router {
     let limit = state.cfg.body_limit;
     Router::new()
         .merge(core::routes())
+        .merge(ocean::routes())
+        .merge(maarch::routes())
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
@@ -285,6 +307,8 @@ pub async fn start(cfg: ServerConfig, listener: TcpListener) -> Result<RunningSe
         keys: auth::Keys::new(&secret),
         dummy_hash: auth::hash_password("vigie-timing-equaliser"),
         login_limiter: LoginLimiter::new(cfg.login_failures_per_minute),
+        ocean: ocean::OceanState::default(),
+        maarch: maarch::MaarchState::default(),
         cfg,
     }));
     let app = router(state);
