@@ -1099,7 +1099,7 @@ impl Form {
                 self.step(-1);
                 return true;
             }
-            KeyCode::Char('o') if ctrl && self.folded_count() > 0 || ctrl && self.show_advanced => {
+            KeyCode::Char('o') if ctrl && (self.folded_count() > 0 || self.show_advanced) => {
                 self.show_advanced = !self.show_advanced;
                 if !self.visible(self.focus) {
                     self.step(-1);

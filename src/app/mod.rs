@@ -21,6 +21,9 @@ use list::{ListView, Paging, Record};
 
 pub const PAGE_SIZE: u32 = 50;
 
+/// (value, label) pairs offered by a picker.
+pub type Choices = Vec<(String, String)>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Sites,
@@ -246,7 +249,7 @@ pub struct App {
     /// Which user directory the Users tab shows.
     pub users_dir: Service,
     /// Maarch groups and entities for pickers, once read.
-    pub catalogue: Option<(Vec<(String, String)>, Vec<(String, String)>)>,
+    pub catalogue: Option<(Choices, Choices)>,
     pub overlays: Vec<Overlay>,
     pub session: Session,
     pub last_error: Option<String>,

@@ -68,19 +68,37 @@ pub fn draw(f: &mut Frame, app: &App) {
 }
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
-    let mut spans = vec![Span::styled(" vigie ", Style::new().bold().reversed())];
+    let label = |i: usize, t: &Tab, short: bool| match (t, short) {
+        (Tab::Users, false) => format!(" {} Users·{} ", i + 1, app.users_dir.name()),
+        (Tab::Users, true) => format!(" {}Users·{} ", i + 1, &app.users_dir.name()[..1]),
+        (_, false) => format!(" {} {} ", i + 1, t.title()),
+        (_, true) => format!(
+            " {}{} ",
+            i + 1,
+            t.title().chars().take(5).collect::<String>()
+        ),
+    };
+    let full: usize = 7 + Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| label(i, t, false).chars().count())
+        .sum::<usize>();
+    // Narrow terminals get short labels so every tab stays visible.
+    let short = full > usize::from(area.width);
+    let mut spans = if short {
+        Vec::new()
+    } else {
+        vec![Span::styled(" vigie ", Style::new().bold().reversed())]
+    };
     for (i, t) in Tab::ALL.iter().enumerate() {
-        let label = match t {
-            Tab::Users => format!(" {} Users·{} ", i + 1, app.users_dir.name()),
-            _ => format!(" {} {} ", i + 1, t.title()),
-        };
+        let text = label(i, t, short);
         if *t == app.tab {
             spans.push(Span::styled(
-                label,
+                text,
                 accent().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             ));
         } else {
-            spans.push(Span::raw(label));
+            spans.push(Span::raw(text));
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
