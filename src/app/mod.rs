@@ -722,7 +722,13 @@ impl App {
             Purpose::Login => "log in",
             _ => "read",
         };
-        let words = self.describe(&e, action);
+        let words = match &e {
+            // Ocean and Maarch say which right is missing better than a role name would.
+            ApiError::Forbidden(m) if service != Service::Core => {
+                format!("403 — {} refused: {m}", service.name())
+            }
+            _ => self.describe(&e, action),
+        };
         match purpose {
             Purpose::Login => {
                 if let Some(Overlay::Login(l)) = self.overlays.last_mut() {
@@ -786,8 +792,16 @@ impl App {
                     {
                         f.pending = None;
                         // Field errors go under their fields; the form keeps every character.
-                        let rest = f.apply_server_errors(e.field_errors());
-                        f.error = if e.field_errors().is_empty() {
+                        let mut field_errors = e.field_errors().to_vec();
+                        if let ApiError::BadRequest(m) = &e
+                            && let Some(key) = named_field(m)
+                            && f.field(&key).is_some()
+                        {
+                            // Ocean and Maarch name the field in a 400's text.
+                            field_errors.push(crate::api::FieldError::new(&key, m.clone()));
+                        }
+                        let rest = f.apply_server_errors(&field_errors);
+                        f.error = if field_errors.is_empty() {
                             Some(words.clone())
                         } else if rest.is_empty() {
                             Some("The server refused some fields: see below each one".into())
@@ -901,6 +915,7 @@ impl App {
             return;
         };
         self.overlays.remove(pos);
+        let account = matches!(saved, Saved::Account(_) | Saved::Individus { .. });
         let what = match saved {
             Saved::Site(s) => {
                 let sum = SiteSummary::from(&s);
@@ -1006,7 +1021,11 @@ impl App {
             }
             Saved::Account(m) => m,
         };
-        self.notice = Some(format!("Saved {what}"));
+        self.notice = Some(if account {
+            capitalized(&what)
+        } else {
+            format!("Saved {what}")
+        });
         self.last_error = None;
     }
 
@@ -2001,6 +2020,28 @@ fn target_id(t: &DetailTarget) -> String {
     }
 }
 
+/// The field a 400's text is about: Maarch says `Body mail is empty…`, Ocean (the reference
+/// server) `propSpecifiqueDTO.dateFCO: '…' is not a date`.
+pub fn named_field(msg: &str) -> Option<String> {
+    let word = match msg.strip_prefix("Body ") {
+        Some(rest) => rest.split_whitespace().next()?,
+        None => msg.split_once(": ")?.0,
+    };
+    let ok = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+    ok.then(|| word.to_string())
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// What a tab of an unconfigured service says.
 pub fn not_configured(s: Service, profile: &str) -> String {
     let p = if profile.is_empty() {
@@ -2077,5 +2118,23 @@ impl<T: Record> Pending for ListView<T> {
     fn clear_pending(&mut self) {
         self.pending = None;
         self.loading = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_400_names_its_field() {
+        use super::named_field;
+        assert_eq!(
+            named_field("Body mail is empty or not valid").as_deref(),
+            Some("mail")
+        );
+        assert_eq!(
+            named_field("propSpecifiqueDTO.dateFCO: '2025-13-01' is not a date").as_deref(),
+            Some("propSpecifiqueDTO.dateFCO")
+        );
+        assert_eq!(named_field("User not found"), None);
+        assert_eq!(named_field("Something odd: happened"), None);
     }
 }
