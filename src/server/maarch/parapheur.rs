@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
 use super::super::AppState;
@@ -22,13 +22,8 @@ fn success() -> Json<Value> {
     Json(json!({ "success": "success" }))
 }
 
-fn linked_id(c: &Connection, user: i64) -> MResult<i64> {
-    c.query_row(
-        "SELECT parapheur_id FROM maarch_users WHERE id = ?1",
-        [user],
-        |r| r.get::<_, Option<i64>>(0),
-    )?
-    .ok_or_else(|| MaarchError::bad("User does not have Maarch Parapheur Id"))
+fn no_parapheur_id() -> MaarchError {
+    MaarchError::bad("User does not have Maarch Parapheur Id")
 }
 
 /// `PUT /rest/users/{id}/linkToMaarchParapheur` `{"maarchParapheurUserId": N}`.
@@ -88,11 +83,14 @@ pub async fn unlink(
     let id = path.user_id()?;
     db(&st, move |c| {
         admin_target(c, id, caller)?;
-        linked_id(c, id)?;
-        c.execute(
-            "UPDATE maarch_users SET parapheur_id = NULL WHERE id = ?1",
+        let unlinked = c.execute(
+            "UPDATE maarch_users SET parapheur_id = NULL
+             WHERE id = ?1 AND parapheur_id IS NOT NULL",
             [id],
         )?;
+        if unlinked == 0 {
+            return Err(no_parapheur_id());
+        }
         Ok(success())
     })
     .await
@@ -154,15 +152,15 @@ pub async fn status(
     let id = path.user_id()?;
     db(&st, move |c| {
         admin_target(c, id, caller)?;
-        let external = linked_id(c, id)?;
         let login: String = c
             .query_row(
-                "SELECT login FROM maarch_parapheur_users WHERE id = ?1",
-                [external],
+                "SELECT p.login FROM maarch_users u
+                 JOIN maarch_parapheur_users p ON p.id = u.parapheur_id WHERE u.id = ?1",
+                [id],
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| MaarchError::bad("User does not exist in Maarch Parapheur"))?;
+            .ok_or_else(no_parapheur_id)?;
         Ok(Json(json!({ "link": login, "errors": "" })))
     })
     .await

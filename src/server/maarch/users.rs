@@ -34,15 +34,22 @@ impl Profile {
             .ok_or_else(|| MaarchError::bad("Body firstname is empty or not a string"))?;
         let lastname = text(body, "lastname")
             .ok_or_else(|| MaarchError::bad("Body lastname is empty or not a string"))?;
-        let initials = optional_str(body, "initials", |s| s.chars().count() <= 32)
-            .map_err(|_| MaarchError::bad("Body initials is too long"))?;
+        let initials = optional_str(
+            body,
+            "initials",
+            |s| s.chars().count() <= 32,
+            "Body initials is too long",
+        )?;
         let mail = text(body, "mail")
             .filter(|m| m.len() <= 255 && email_problem(m).is_none())
             .ok_or_else(|| MaarchError::bad("Body mail is empty or not valid"))?;
-        let phone = optional_str(body, "phone", valid_phone)
-            .map_err(|_| MaarchError::bad("Body phone is not valid"))?;
-        let mode = optional_str(body, "mode", |m| MODES.contains(&m))
-            .map_err(|_| MaarchError::bad("Body mode is not valid"))?;
+        let phone = optional_str(body, "phone", valid_phone, "Body phone is not valid")?;
+        let mode = optional_str(
+            body,
+            "mode",
+            |m| MODES.contains(&m),
+            "Body mode is not valid",
+        )?;
         Ok(Profile {
             firstname: firstname.to_string(),
             lastname: lastname.to_string(),
@@ -54,19 +61,20 @@ impl Profile {
     }
 }
 
-/// An optional string field (absent, null or `""` is `None`), trimmed; `Err` when it is not a
-/// string or fails `ok`.
+/// An optional string field (absent, null or `""` is `None`), trimmed; 400 `error` when it is
+/// not a string or fails `ok`.
 fn optional_str(
     body: &Map<String, Value>,
     key: &str,
     ok: impl Fn(&str) -> bool,
-) -> Result<Option<String>, ()> {
+    error: &str,
+) -> MResult<Option<String>> {
     match optional(body, key) {
         None => Ok(None),
         Some(Value::String(s)) if ok(s.trim()) => {
             Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
         }
-        Some(_) => Err(()),
+        Some(_) => Err(MaarchError::bad(error)),
     }
 }
 
