@@ -175,8 +175,8 @@ pub enum Saved {
         message: String,
         individus: Vec<Individu>,
     },
-    /// A Maarch user after the change, read back.
-    MaarchUser(MaarchUserDetails),
+    /// A Maarch user after the change, read back, and what changed.
+    MaarchUser(MaarchUserDetails, String),
     /// An account action (password change, reset request) and what the server said.
     Account(String),
 }
@@ -342,9 +342,14 @@ async fn handle(
                     .collect(),
             }
         }
-        Request::ParapheurStatus(uid) => {
-            Payload::ParapheurStatus(uid, c.maarch()?.parapheur_status(uid).await?)
-        }
+        Request::ParapheurStatus(uid) => match c.maarch()?.parapheur_status(uid).await {
+            Ok(login) => Payload::ParapheurStatus(uid, login),
+            // Maarch's way of saying "not linked".
+            Err(ApiError::BadRequest(m)) if m.contains("does not have Maarch Parapheur") => {
+                Payload::ParapheurStatus(uid, String::new())
+            }
+            Err(e) => return Err(e),
+        },
         Request::Functionalities(t) => {
             let f = c.ocean()?.functionalities(&t).await?;
             Payload::Functionalities(t, f)
@@ -434,32 +439,48 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
         Mutation::CreateMaarchUser(u) => {
             let m = c.maarch()?;
             let uid = m.create_user(&u).await?;
-            Saved::MaarchUser(maarch_user(m, uid).await?)
+            Saved::MaarchUser(
+                maarch_user(m, uid).await?,
+                format!("Maarch user {} created (id {uid})", u.user_id),
+            )
         }
         Mutation::UpdateMaarchUser(u) => {
             let m = c.maarch()?;
             m.update_user(&u).await?;
-            Saved::MaarchUser(maarch_user(m, u.id).await?)
+            let d = maarch_user(m, u.id).await?;
+            let what = format!("Saved Maarch user {}", d.user.user_id);
+            Saved::MaarchUser(d, what)
         }
         Mutation::AddGroup { user, group } => {
             let m = c.maarch()?;
             m.add_group(user, &group).await?;
-            Saved::MaarchUser(maarch_user(m, user).await?)
+            let d = maarch_user(m, user).await?;
+            let what = format!("{} added to group {group}", d.user.user_id);
+            Saved::MaarchUser(d, what)
         }
         Mutation::AddEntity { user, entity } => {
             let m = c.maarch()?;
             m.add_entity(user, &entity).await?;
-            Saved::MaarchUser(maarch_user(m, user).await?)
+            let d = maarch_user(m, user).await?;
+            let what = format!("{} added to entity {entity}", d.user.user_id);
+            Saved::MaarchUser(d, what)
         }
         Mutation::LinkParapheur { user, parapheur_id } => {
             let m = c.maarch()?;
             m.link_parapheur(user, parapheur_id).await?;
-            Saved::MaarchUser(maarch_user(m, user).await?)
+            let d = maarch_user(m, user).await?;
+            let what = format!(
+                "{} linked to Maarch Parapheur user {parapheur_id}",
+                d.user.user_id
+            );
+            Saved::MaarchUser(d, what)
         }
         Mutation::CreateInParapheur { user, login } => {
             let m = c.maarch()?;
-            m.create_in_parapheur(user, &login).await?;
-            Saved::MaarchUser(maarch_user(m, user).await?)
+            let id = m.create_in_parapheur(user, &login).await?;
+            let d = maarch_user(m, user).await?;
+            let what = format!("{login} created in Maarch Parapheur (id {id}) and linked");
+            Saved::MaarchUser(d, what)
         }
     })
 }

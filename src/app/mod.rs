@@ -915,7 +915,11 @@ impl App {
             return;
         };
         self.overlays.remove(pos);
-        let account = matches!(saved, Saved::Account(_) | Saved::Individus { .. });
+        // These say what happened themselves.
+        let self_worded = matches!(
+            saved,
+            Saved::Account(_) | Saved::Individus { .. } | Saved::MaarchUser(..)
+        );
         let what = match saved {
             Saved::Site(s) => {
                 let sum = SiteSummary::from(&s);
@@ -1005,8 +1009,7 @@ impl App {
                 self.individus.set_items(individus);
                 crate::text::sanitize(&message).into_owned()
             }
-            Saved::MaarchUser(d) => {
-                let label = d.user.label();
+            Saved::MaarchUser(d, what) => {
                 for o in &mut self.overlays {
                     if let Overlay::Detail(det) = o
                         && let DetailTarget::MaarchUser(cur) = &mut det.target
@@ -1017,11 +1020,11 @@ impl App {
                     }
                 }
                 self.maarch_users.upsert(d.user);
-                label
+                what
             }
             Saved::Account(m) => m,
         };
-        self.notice = Some(if account {
+        self.notice = Some(if self_worded {
             capitalized(&what)
         } else {
             format!("Saved {what}")

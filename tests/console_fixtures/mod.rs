@@ -403,3 +403,66 @@ pub fn maarch_details(uid: i64) -> Option<vigie::api::maarch::MaarchUserDetails>
         parapheur_id: (uid == 9).then_some(19),
     })
 }
+
+// ---- services, Ocean account, local dates ---------------------------------------------------
+
+/// A session declaring only `services` (the others are "not configured").
+pub fn session_with(role: &str, services: &[vigie::worker::Service]) -> Session {
+    Session {
+        services: services.to_vec(),
+        ..session(role)
+    }
+}
+
+/// A logged-in console on `s`, with its first tab loaded and nothing in flight.
+pub fn loaded_session(s: Session) -> App {
+    let mut app = App::new(s);
+    app.start(true);
+    serve(&mut app);
+    assert!(!app.busy());
+    app
+}
+
+/// A wall-clock time in the machine's zone: what `YYYY-MM-DD HH:MM` typed in a form means.
+pub fn local_dt(y: i32, m: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<chrono::FixedOffset> {
+    use chrono::TimeZone;
+    chrono::Local
+        .with_ymd_and_hms(y, m, d, h, mi, 0)
+        .earliest()
+        .expect("a local time")
+        .fixed_offset()
+}
+
+/// Midnight of a day in the machine's zone, as Ocean writes dates: shown as that very day
+/// whatever the zone the tests run in, so snapshots stay stable.
+pub fn local_iso(y: i32, m: u32, d: u32) -> String {
+    vigie::api::ocean::iso_date(&local_dt(y, m, d, 0, 0))
+}
+
+/// Rights of the Ocean account, as `functionalities_detailed` answers them.
+pub fn functionalities() -> Vec<vigie::api::ocean::Functionality> {
+    serde_json::from_value(serde_json::json!([
+        {"enumCode": "CREER_INDIVIDU",
+         "fonctionnaliteDto": {"description": "Créer un individu", "idFonctionnalite": 101,
+                               "ordre": 1, "typeElement": "ACTION"}},
+        {"enumCode": "SUPPRIMER_INDIVIDU",
+         "fonctionnaliteDto": {"description": "Supprimer un individu", "idFonctionnalite": 102,
+                               "ordre": 2, "typeElement": "ACTION"}},
+        {"enumCode": "AFFECTER_ENTITE",
+         "fonctionnaliteDto": {"description": "Affecter à une entité", "idFonctionnalite": 117,
+                               "ordre": 3, "typeElement": "ACTION"}}
+    ]))
+    .unwrap()
+}
+
+/// Reset mails the demo Ocean server would have sent.
+pub fn outbox_mails() -> Vec<vigie::api::ocean::OutboxMail> {
+    serde_json::from_value(serde_json::json!([
+        {"to": "brice.ekani@example.cm", "login": "bekani",
+         "subject": "Réinitialisation de votre mot de passe", "body": "…",
+         "at": "2025-09-02T10:15:00Z"},
+        {"login": "ango", "subject": "Réinitialisation de votre mot de passe",
+         "at": "2025-09-03T08:01:12Z"}
+    ]))
+    .unwrap()
+}
