@@ -97,6 +97,18 @@ pub struct ServeArgs {
     /// Access token lifetime, seconds.
     #[arg(long, default_value_t = 1800)]
     pub token_ttl: u64,
+    /// Ocean X-AUTH-TOKEN lifetime, seconds (12 hours, as Ocean).
+    #[arg(long, default_value_t = 12 * 3600)]
+    pub ocean_token_ttl: u64,
+    /// Ocean requests allowed per token and minute before 429.
+    #[arg(long, default_value_t = 600)]
+    pub ocean_rate_limit: u32,
+    /// Maarch token lifetime, seconds (30 minutes, as Maarch Courrier).
+    #[arg(long, default_value_t = 1800)]
+    pub maarch_token_ttl: u64,
+    /// Serve the Maarch Parapheur routes as "not enabled" (403).
+    #[arg(long)]
+    pub no_parapheur: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -284,6 +296,10 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
     cfg.seed_size = a.seed_size;
     cfg.jwt_secret = a.jwt_secret;
     cfg.access_ttl = std::time::Duration::from_secs(a.token_ttl.max(1));
+    cfg.ocean_token_ttl = std::time::Duration::from_secs(a.ocean_token_ttl.max(1));
+    cfg.ocean_requests_per_minute = a.ocean_rate_limit.max(1);
+    cfg.maarch_token_ttl = std::time::Duration::from_secs(a.maarch_token_ttl.max(1));
+    cfg.parapheur_enabled = !a.no_parapheur;
     let listener = tokio::net::TcpListener::bind(a.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
@@ -294,7 +310,10 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
         db.display()
     );
     if running.prepared.seeded_demo {
-        eprintln!("vigie serve: demo data seeded; log in as admin@vigie.local / admin-demo");
+        eprintln!(
+            "vigie serve: demo data seeded; log in as admin@vigie.local / admin-demo \
+             (core), admin / admin-demo (Ocean under /ocean, Maarch under /rest)"
+        );
     }
     if let Some(p) = &running.prepared.bootstrap_password {
         // Shown once, on the operator's terminal only; never logged.
