@@ -399,7 +399,11 @@ fn editing_keeps_the_original_record_and_changes_only_what_was_edited() {
         body.get("vehicleFieldsDTO.typeMotorisation"),
         Some(&json!("DIESEL_X"))
     );
-    assert_eq!(body.get("individu.id"), Some(&json!("3")), "id sent back as is");
+    assert_eq!(
+        body.get("individu.id"),
+        Some(&json!("3")),
+        "id sent back as is"
+    );
 }
 
 #[test]
@@ -449,7 +453,11 @@ fn a_assigns_an_entity_for_a_period() {
     app.on_key(ch('a'));
     let f = form(&app);
     assert_eq!(f.kind, FormKind::AssignEntity);
-    assert_eq!(value(&app, "entiteId"), "2", "the current entity is offered");
+    assert_eq!(
+        value(&app, "entiteId"),
+        "2",
+        "the current entity is offered"
+    );
     assert!(
         !value(&app, "startDate").is_empty(),
         "today is suggested as the start"
@@ -494,7 +502,15 @@ fn assign_from_the_detail_without_an_end() {
     app.on_key(ctrl('s'));
     let m = sent_mutation(&mut app).1;
     assert!(
-        matches!(m, Mutation::AssignEntity { individu: 2, entite: 3, end: None, .. }),
+        matches!(
+            m,
+            Mutation::AssignEntity {
+                individu: 2,
+                entite: 3,
+                end: None,
+                ..
+            }
+        ),
         "{m:?}"
     );
 }
@@ -560,7 +576,10 @@ fn delete_from_the_detail_closes_it() {
     let (id, op) = sent_delete(&mut app);
     assert!(matches!(op, DeleteOp::Individu(2)));
     ok(&mut app, id, Payload::Deleted(op));
-    assert!(app.overlays.is_empty(), "the detail of a deleted record closes");
+    assert!(
+        app.overlays.is_empty(),
+        "the detail of a deleted record closes"
+    );
 }
 
 #[test]
@@ -575,8 +594,10 @@ fn a_saved_answer_closes_the_form_and_refreshes_the_list() {
     let (id, _) = sent_mutation(&mut app);
     let mut fresh = individus();
     fresh.push(
-        serde_json::from_value(json!({"individu": {"id": 4, "nomInd": "MBALLA", "prenomInd": "Jeanne"}}))
-            .unwrap(),
+        serde_json::from_value(
+            json!({"individu": {"id": 4, "nomInd": "MBALLA", "prenomInd": "Jeanne"}}),
+        )
+        .unwrap(),
     );
     ok(
         &mut app,
@@ -589,7 +610,10 @@ fn a_saved_answer_closes_the_form_and_refreshes_the_list() {
     assert!(app.overlays.is_empty());
     assert_eq!(individu_ids(&app), [Some(1), Some(2), Some(3), Some(4)]);
     assert!(
-        app.notice.as_deref().unwrap_or_default().contains("Individu créé"),
+        app.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Individu créé"),
         "{:?}",
         app.notice
     );
@@ -656,7 +680,10 @@ fn an_error_answer_keeps_every_typed_character() {
         assert_eq!(value(&app, k), v);
     }
     let e = f.error.clone().unwrap_or_default();
-    assert!(e.contains("propSpecifiqueDTO.dateFCO: must be in the past"), "{e}");
+    assert!(
+        e.contains("propSpecifiqueDTO.dateFCO: must be in the past"),
+        "{e}"
+    );
     // And it can be sent again.
     app.on_key(ctrl('s'));
     assert!(matches!(
@@ -701,7 +728,10 @@ fn enter_on_a_maarch_user_reads_details_and_catalogue() {
         &mut app,
         cat,
         Payload::MaarchCatalogue {
-            groups: vec![("AGENT".into(), "Agent".into()), ("ELU".into(), "Elu".into())],
+            groups: vec![
+                ("AGENT".into(), "Agent".into()),
+                ("ELU".into(), "Elu".into()),
+            ],
             entities: vec![("DGS".into(), "DGS".into())],
         },
     );
@@ -720,7 +750,10 @@ fn enter_on_a_maarch_user_reads_details_and_catalogue() {
     app.on_key(ch('j'));
     app.on_key(key(KeyCode::Enter));
     let reqs = app.take_requests();
-    assert!(matches!(reqs[..], [(_, Request::MaarchDetails(21))]), "{reqs:?}");
+    assert!(
+        matches!(reqs[..], [(_, Request::MaarchDetails(21))]),
+        "{reqs:?}"
+    );
 }
 
 #[test]
@@ -746,9 +779,9 @@ fn g_offers_only_missing_groups_and_adds_one() {
         "{m:?}"
     );
     let mut after = maarch_details(9).unwrap();
-    after.groups.push(
-        serde_json::from_value(json!({"group_id": "ELU", "group_desc": "Elu"})).unwrap(),
-    );
+    after
+        .groups
+        .push(serde_json::from_value(json!({"group_id": "ELU", "group_desc": "Elu"})).unwrap());
     ok(&mut app, id, Payload::Saved(Saved::MaarchUser(after)));
     let DetailTarget::MaarchUser(u) = &detail(&app).target else {
         panic!("not a Maarch user");
@@ -790,7 +823,10 @@ fn x_removes_the_selected_group_or_entity_after_confirmation() {
     // The detail stays and is read again.
     assert!(matches!(detail(&app).target, DetailTarget::MaarchUser(_)));
     let reqs = app.take_requests();
-    assert!(matches!(reqs[..], [(_, Request::MaarchDetails(9))]), "{reqs:?}");
+    assert!(
+        matches!(reqs[..], [(_, Request::MaarchDetails(9))]),
+        "{reqs:?}"
+    );
 
     // j moves to the entity; x then removes it.
     let mut app = maarch_detail_of(maarch_tab_of(loaded("admin")), 9);
@@ -871,21 +907,34 @@ fn at_opens_the_account_screen_and_reads_rights_and_outbox() {
     assert!(matches!(app.overlays.last(), Some(Overlay::Account(_))));
     let reqs = app.take_requests();
     assert_eq!(reqs.len(), 2, "{reqs:?}");
-    let action = only(&reqs, |r| matches!(r, Request::Functionalities(t) if t == "ACTION"));
+    let action = only(
+        &reqs,
+        |r| matches!(r, Request::Functionalities(t) if t == "ACTION"),
+    );
     let outbox = only(&reqs, |r| matches!(r, Request::Outbox));
 
     // → before the answer: the next type is asked, the late ACTION answer is dropped.
     app.on_key(key(KeyCode::Right));
     assert_eq!(account(&app).element_type, 1);
     let reqs = app.take_requests();
-    let onglet = only(&reqs, |r| matches!(r, Request::Functionalities(t) if t == "ONGLET"));
+    let onglet = only(
+        &reqs,
+        |r| matches!(r, Request::Functionalities(t) if t == "ONGLET"),
+    );
     ok(
         &mut app,
         action,
         Payload::Functionalities("ACTION".into(), functionalities()),
     );
-    assert!(account(&app).functionalities.is_empty(), "stale answer shown");
-    ok(&mut app, onglet, Payload::Functionalities("ONGLET".into(), functionalities()));
+    assert!(
+        account(&app).functionalities.is_empty(),
+        "stale answer shown"
+    );
+    ok(
+        &mut app,
+        onglet,
+        Payload::Functionalities("ONGLET".into(), functionalities()),
+    );
     assert_eq!(account(&app).functionalities.len(), 3);
     ok(&mut app, outbox, Payload::Outbox(Some(outbox_mails())));
     assert_eq!(account(&app).outbox, Some(Some(outbox_mails())));
@@ -895,7 +944,10 @@ fn at_opens_the_account_screen_and_reads_rights_and_outbox() {
     app.on_key(key(KeyCode::Left));
     assert_eq!(account(&app).element_type, 4);
     let reqs = app.take_requests();
-    only(&reqs, |r| matches!(r, Request::Functionalities(t) if t == "WS"));
+    only(
+        &reqs,
+        |r| matches!(r, Request::Functionalities(t) if t == "WS"),
+    );
 
     app.on_key(key(KeyCode::Esc));
     assert!(app.overlays.is_empty());
@@ -947,11 +999,12 @@ fn change_password_checks_the_confirmation_before_sending() {
         matches!(app.overlays.last(), Some(Overlay::Account(_))),
         "back on the account screen"
     );
-    assert!(app
-        .notice
-        .as_deref()
-        .unwrap_or_default()
-        .contains("password changed"));
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("password changed")
+    );
 }
 
 #[test]
@@ -1028,7 +1081,10 @@ fn without_ocean_the_individus_tab_asks_nothing_and_explains() {
     app.on_key(ch('n'));
     assert!(app.overlays.is_empty());
     let n = app.notice.clone().unwrap_or_default();
-    assert!(n.contains("Ocean is not configured for profile prod"), "{n}");
+    assert!(
+        n.contains("Ocean is not configured for profile prod"),
+        "{n}"
+    );
     app.on_key(ch('@'));
     assert!(app.overlays.is_empty());
     assert!(app.take_requests().is_empty());
@@ -1049,7 +1105,7 @@ fn an_ocean_only_profile_starts_on_individus_and_never_asks_core() {
     assert!(matches!(reqs[..], [(_, Request::Individus)]), "{reqs:?}");
     ok(&mut app, reqs[0].0, Payload::Individus(individus()));
     let mut all = Vec::new();
-    for k in ['1', '2', '3', '4', 'u', 'r', '5', 'r'] {
+    for k in ['1', '2', '4', '3', 'u', 'r', '5', 'r'] {
         app.on_key(ch(k));
         all.extend(app.take_requests());
     }
@@ -1090,7 +1146,11 @@ fn logging_in_to_ocean_asks_the_individus_again() {
     let mut app = loaded("admin");
     app.on_key(ch('5'));
     let reqs = app.take_requests();
-    fail(&mut app, reqs[0].0, ApiError::Unauthorized("no token".into()));
+    fail(
+        &mut app,
+        reqs[0].0,
+        ApiError::Unauthorized("no token".into()),
+    );
     assert_eq!(login(&app).focus, 0, "no known login: focus on it");
     typed(&mut app, "jdupont");
     app.on_key(key(KeyCode::Enter));
@@ -1178,7 +1238,10 @@ fn read_only_refuses_individu_changes() {
     app.take_requests();
     for k in ['p', 'R'] {
         app.on_key(ch(k));
-        assert!(matches!(app.overlays.last(), Some(Overlay::Account(_))), "{k}");
+        assert!(
+            matches!(app.overlays.last(), Some(Overlay::Account(_))),
+            "{k}"
+        );
         assert!(read_only_notice(&app).contains("READ-ONLY"), "{k}");
     }
 }
@@ -1203,7 +1266,10 @@ fn read_only_refuses_maarch_changes() {
     // Reading is still allowed.
     app.on_key(ch('s'));
     let reqs = app.take_requests();
-    assert!(matches!(reqs[..], [(_, Request::ParapheurStatus(9))]), "{reqs:?}");
+    assert!(
+        matches!(reqs[..], [(_, Request::ParapheurStatus(9))]),
+        "{reqs:?}"
+    );
 }
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -1300,7 +1366,9 @@ fn account_screen() -> App {
     let reqs = app.take_requests();
     for (id, r) in reqs {
         match r {
-            Request::Functionalities(t) => ok(&mut app, id, Payload::Functionalities(t, functionalities())),
+            Request::Functionalities(t) => {
+                ok(&mut app, id, Payload::Functionalities(t, functionalities()))
+            }
             Request::Outbox => ok(&mut app, id, Payload::Outbox(Some(outbox_mails()))),
             other => panic!("{other:?}"),
         }
@@ -1463,7 +1531,14 @@ fn essential_content_is_visible_at_120x35() {
     let cases: &[(Screen, &[&str])] = &[
         (
             individus_list,
-            &["Individus · Ocean", "EKANI", "Brice", "Agence Douala", "TCHOUA", "3 items"],
+            &[
+                "Individus · Ocean",
+                "EKANI",
+                "Brice",
+                "Agence Douala",
+                "TCHOUA",
+                "3 items",
+            ],
         ),
         (
             individu_detail,
@@ -1479,7 +1554,13 @@ fn essential_content_is_visible_at_120x35() {
         ),
         (
             individu_form_folded,
-            &["New individu", "MBALLA", "Jeanne", "Ctrl-O shows them", "Véhicule"],
+            &[
+                "New individu",
+                "MBALLA",
+                "Jeanne",
+                "Ctrl-O shows them",
+                "Véhicule",
+            ],
         ),
         (
             individu_form_unfolded,
@@ -1487,7 +1568,11 @@ fn essential_content_is_visible_at_120x35() {
         ),
         (
             assign_entity_error,
-            &["Assign to an entity", "'2025-13-45' is not a date", "2025-09-01"],
+            &[
+                "Assign to an entity",
+                "'2025-13-45' is not a date",
+                "2025-09-01",
+            ],
         ),
         (
             maarch_users_list,
@@ -1504,7 +1589,10 @@ fn essential_content_is_visible_at_120x35() {
             ],
         ),
         (group_picker, &["Add to a group", "ELU — Elu"]),
-        (parapheur_link_form, &["Link to a Maarch Parapheur user", "42"]),
+        (
+            parapheur_link_form,
+            &["Link to a Maarch Parapheur user", "42"],
+        ),
         (
             account_screen,
             &[
@@ -1521,7 +1609,10 @@ fn essential_content_is_visible_at_120x35() {
         ),
         (
             individus_not_configured,
-            &["Ocean is not configured for profile prod", "[profiles.prod.ocean]"],
+            &[
+                "Ocean is not configured for profile prod",
+                "[profiles.prod.ocean]",
+            ],
         ),
         (ocean_login, &["Log in to Ocean", "jdupont", "••", "401"]),
     ];
