@@ -3,31 +3,21 @@
 
 use std::sync::Arc;
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
-use super::error::{ApiError, Family, classify, excerpt};
+use super::error::{ApiError, Family};
 use super::model::*;
-use super::{HttpOptions, http_client, join_url};
+use super::{HttpOptions, Raw, http_client, join_url, seg};
 
 /// Largest page the API accepts.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
-#[derive(Clone)]
-pub enum CoreAuth {
-    /// Log in with the OAuth2 password form (username = email or matricule).
-    Password {
-        username: String,
-        password: SecretString,
-    },
-    /// A ready bearer token (no refresh possible).
-    Token(SecretString),
-    /// Not logged in yet: the console will ask.
-    None,
-}
+/// How the core client logs in (the shared shape of every family).
+pub use super::Credentials as CoreAuth;
 
 #[derive(Default)]
 struct Session {
@@ -210,7 +200,11 @@ impl CoreClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let raw = Raw::read(req.send().await.map_err(ApiError::from_reqwest)?).await?;
+            let raw = Raw::read(
+                req.send().await.map_err(ApiError::from_reqwest)?,
+                Family::Core,
+            )
+            .await?;
             let refused =
                 !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_));
             if refused && !retried && self.has_credentials() {
@@ -409,64 +403,6 @@ impl CoreClient {
     }
 }
 
-/// A path segment, percent-encoded so an id cannot change the route.
-fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A whole answer, read once.
-pub(crate) struct Raw {
-    pub status: StatusCode,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: bytes::Bytes,
-}
-
-impl Raw {
-    pub async fn read(resp: reqwest::Response) -> Result<Raw, ApiError> {
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(ApiError::from_reqwest)?;
-        Ok(Raw {
-            status,
-            headers,
-            body,
-        })
-    }
-
-    pub fn error(&self) -> ApiError {
-        classify(Family::Core, self.status, &self.headers, &self.body)
-    }
-
-    /// Decodes a success body, or classifies the failure.
-    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        if !self.status.is_success() {
-            return Err(self.error());
-        }
-        serde_json::from_slice(&self.body).map_err(|e| ApiError::Decode {
-            status: self.status.as_u16(),
-            message: e.to_string(),
-            excerpt: excerpt(&self.body),
-        })
-    }
-}
-
 async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ApiError> {
-    Raw::read(resp).await?.json()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn segments_are_encoded() {
-        assert_eq!(super::seg("a/b c"), "a%2Fb%20c");
-        assert_eq!(super::seg("0c5c5381-c357"), "0c5c5381-c357");
-    }
+    Raw::read(resp, Family::Core).await?.json()
 }

@@ -1,0 +1,627 @@
+//! Client of Ocean: individus (badge holders), their entities, and the account's access routes.
+//! The token (`X-AUTH-TOKEN`, 12 hours) is taken and renewed inside: callers just call the route.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value, json};
+use tokio::sync::Mutex;
+
+use super::error::Family;
+use super::{ApiError, Credentials, HttpOptions, Raw, http_client, join_url};
+
+/// The `criteria` values of `individus/list` (open: others are sent as given).
+pub const CRITERIA: [&str; 5] = [
+    "WITHOUT_USER",
+    "WITH_USER",
+    "WITH_ENTITE",
+    "WITH_GSM",
+    "WITH_VEHICLE",
+];
+
+/// Element types of `functionalities_detailed` known to the doc (open).
+pub const ELEMENT_TYPES: [&str; 5] = ["ACTION", "ONGLET", "LIEN", "MENU", "WS"];
+
+/// `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`, as Java writes it (`Z` for UTC).
+pub fn iso_date(d: &DateTime<FixedOffset>) -> String {
+    if d.offset().local_minus_utc() == 0 {
+        d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    } else {
+        d.format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+    }
+}
+
+/// `dd/MM/yyyy HH:mm:ss Z` (affectation dates).
+pub fn dmy_date(d: &DateTime<FixedOffset>) -> String {
+    d.format("%d/%m/%Y %H:%M:%S %z").to_string()
+}
+
+/// One individu as Ocean sends it: the whole nested record (individu, entite, utilisateur,
+/// groupe, fonctionnalites, propSpecifiqueDTO, vehicleFieldsDTO, and anything else), kept as is
+/// so an update sends back every key it did not touch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Individu(pub Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Individu {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Object(m) => Ok(Individu(m)),
+            other => Err(serde::de::Error::custom(format!(
+                "expected an object, got {}",
+                kind(&other)
+            ))),
+        }
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An id sent as a number, a numeric string or `""`.
+pub fn id_of(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl Individu {
+    /// The value at a dotted path (`individu.nomInd`).
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('.');
+        let mut cur = self.0.get(parts.next()?)?;
+        for p in parts {
+            cur = cur.get(p)?;
+        }
+        Some(cur)
+    }
+
+    /// The value at a path as text ("" when absent or null).
+    pub fn text(&self, path: &str) -> String {
+        match self.get(path) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Some(other) => other.to_string(),
+        }
+    }
+
+    /// Sets the value at a dotted path, creating the objects on the way.
+    pub fn set(&mut self, path: &str, value: Value) {
+        let parts: Vec<&str> = path.split('.').collect();
+        let Some((last, head)) = parts.split_last() else {
+            return;
+        };
+        let mut cur = &mut self.0;
+        for p in head {
+            let slot = cur
+                .entry(p.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            let Value::Object(m) = slot else { return };
+            cur = m;
+        }
+        cur.insert(last.to_string(), value);
+    }
+
+    pub fn id(&self) -> Option<i64> {
+        id_of(self.get("individu.id"))
+    }
+
+    pub fn nom(&self) -> String {
+        self.text("individu.nomInd")
+    }
+
+    pub fn prenom(&self) -> String {
+        self.text("individu.prenomInd")
+    }
+
+    pub fn matricule(&self) -> String {
+        self.text("individu.matriculeInd")
+    }
+
+    pub fn entite_id(&self) -> Option<i64> {
+        id_of(self.get("entite.id"))
+    }
+
+    pub fn entite_nom(&self) -> String {
+        self.text("entite.nom")
+    }
+
+    pub fn login(&self) -> String {
+        self.text("utilisateur.loginUti")
+    }
+}
+
+/// One line of a create/update answer.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct OceanStatus {
+    #[serde(deserialize_with = "lenient_string")]
+    pub ocean_status: String,
+    #[serde(deserialize_with = "lenient_string")]
+    pub message: String,
+}
+
+impl OceanStatus {
+    /// A 2xx whose status still says it failed.
+    pub fn is_failure(&self) -> bool {
+        let s = self.ocean_status.to_ascii_uppercase();
+        ["ERR", "KO", "FAIL", "REJECT", "INVALID"]
+            .iter()
+            .any(|w| s.contains(w))
+    }
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => String::new(),
+        Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
+/// What a create or update answered: the statuses, whatever shape they came in.
+fn statuses(raw: &Raw) -> Result<Vec<OceanStatus>, ApiError> {
+    raw.ok()?;
+    if raw.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    let v: Value = raw.json()?;
+    let list = match v {
+        Value::Array(items) => items,
+        Value::Object(_) => vec![v],
+        _ => Vec::new(),
+    };
+    let out: Vec<OceanStatus> = list
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    if let Some(bad) = out.iter().find(|s| s.is_failure()) {
+        return Err(ApiError::BadRequest(if bad.message.is_empty() {
+            bad.ocean_status.clone()
+        } else {
+            format!("{} ({})", bad.message, bad.ocean_status)
+        }));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FonctionnaliteDto {
+    pub description: Option<String>,
+    pub id_fonctionnalite: Option<i64>,
+    pub ordre: Option<i64>,
+    pub type_element: Option<String>,
+}
+
+/// One right of the logged-in account.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Functionality {
+    pub enum_code: String,
+    pub fonctionnalite_dto: FonctionnaliteDto,
+}
+
+/// A mail the demo server would have sent (reset requests).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct OutboxMail {
+    pub to: Option<String>,
+    pub login: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub at: Option<String>,
+}
+
+/// The login answer, token aside.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OceanLogin {
+    pub login: String,
+    pub password_expiration_remaining_days: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthAnswer {
+    token: String,
+    #[serde(default)]
+    password_expiration_remaining_days: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct OceanClient {
+    http: reqwest::Client,
+    base: String,
+    customer_id: Option<i64>,
+    creds: Arc<std::sync::Mutex<Credentials>>,
+    token: Arc<Mutex<Option<SecretString>>>,
+}
+
+impl std::fmt::Debug for OceanClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OceanClient")
+            .field("base", &self.base)
+            .field("customer_id", &self.customer_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OceanClient {
+    /// `base_url`: the part before `restapi` (`https://HOST/ocean`); a trailing `/restapi` is
+    /// accepted too.
+    pub fn new(
+        base_url: &str,
+        creds: Credentials,
+        customer_id: Option<i64>,
+        opts: &HttpOptions,
+    ) -> Result<Self, ApiError> {
+        Ok(Self::with_http(
+            http_client(opts)?,
+            base_url,
+            creds,
+            customer_id,
+        ))
+    }
+
+    pub fn with_http(
+        http: reqwest::Client,
+        base_url: &str,
+        creds: Credentials,
+        customer_id: Option<i64>,
+    ) -> Self {
+        let base = base_url.trim_end_matches('/');
+        let base = base.strip_suffix("/restapi").unwrap_or(base);
+        let token = match &creds {
+            Credentials::Token(t) => Some(t.clone()),
+            _ => None,
+        };
+        OceanClient {
+            http,
+            base: format!("{base}/restapi"),
+            customer_id,
+            creds: Arc::new(std::sync::Mutex::new(creds)),
+            token: Arc::new(Mutex::new(token)),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn customer_id(&self) -> Option<i64> {
+        self.customer_id
+    }
+
+    fn creds(&self) -> Credentials {
+        self.creds.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        !matches!(self.creds(), Credentials::None)
+    }
+
+    pub fn username(&self) -> Option<String> {
+        self.creds().username().map(str::to_string)
+    }
+
+    /// Replaces the credentials and forgets the token.
+    pub async fn set_credentials(&self, username: &str, password: SecretString) {
+        *self.creds.lock().unwrap_or_else(|e| e.into_inner()) = Credentials::Password {
+            username: username.to_string(),
+            password,
+        };
+        *self.token.lock().await = None;
+    }
+
+    /// `POST auth/authenticate2`.
+    pub async fn login(&self) -> Result<OceanLogin, ApiError> {
+        let (username, password) = match self.creds() {
+            Credentials::Password { username, password } => (username, password),
+            Credentials::Token(_) => {
+                return Err(ApiError::Unauthorized(
+                    "the configured Ocean token was refused and cannot be renewed".into(),
+                ));
+            }
+            Credentials::None => return Err(ApiError::Unauthorized("not logged in".into())),
+        };
+        let resp = self
+            .http
+            .post(join_url(&self.base, "auth/authenticate2"))
+            .json(&json!({ "login": username, "password": password.expose_secret() }))
+            .send()
+            .await
+            .map_err(ApiError::from_reqwest)?;
+        let a: AuthAnswer = Raw::read(resp, Family::Ocean).await?.json()?;
+        *self.token.lock().await = Some(SecretString::from(a.token));
+        Ok(OceanLogin {
+            login: username,
+            password_expiration_remaining_days: a.password_expiration_remaining_days,
+        })
+    }
+
+    async fn token(&self) -> Result<SecretString, ApiError> {
+        if let Some(t) = self.token.lock().await.clone() {
+            return Ok(t);
+        }
+        self.login().await?;
+        self.token
+            .lock()
+            .await
+            .clone()
+            .ok_or_else(|| ApiError::Unauthorized("not logged in".into()))
+    }
+
+    /// Sends with the token; on a 401 logs in again once and retries.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Raw, ApiError> {
+        let mut query: Vec<(&str, String)> = query.to_vec();
+        if let Some(c) = self.customer_id {
+            query.insert(0, ("customerId", c.to_string()));
+        }
+        let mut retried = false;
+        loop {
+            let token = self.token().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), join_url(&self.base, path))
+                .header("X-AUTH-TOKEN", token.expose_secret());
+            if !query.is_empty() {
+                req = req.query(&query);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let raw = Raw::read(
+                req.send().await.map_err(ApiError::from_reqwest)?,
+                Family::Ocean,
+            )
+            .await?;
+            if raw.status.as_u16() == 401
+                && !retried
+                && matches!(self.creds(), Credentials::Password { .. })
+            {
+                retried = true;
+                *self.token.lock().await = None;
+                continue;
+            }
+            return Ok(raw);
+        }
+    }
+
+    // ---- individus ---------------------------------------------------------------------------
+
+    /// `POST individus/list`, optionally narrowed by a `criteria`.
+    pub async fn list_individus(&self, criteria: Option<&str>) -> Result<Vec<Individu>, ApiError> {
+        let q: Vec<(&str, String)> = criteria
+            .map(|c| vec![("criteria", c.to_string())])
+            .unwrap_or_default();
+        let raw = self.send(Method::POST, "individus/list", &q, None).await?;
+        raw.ok()?;
+        // A list, or a list wrapped in an object by a proxy or a newer version.
+        let v: Value = raw.json()?;
+        let items = match v {
+            Value::Array(a) => a,
+            Value::Object(mut m) => match ["content", "items", "individus", "data"]
+                .iter()
+                .find_map(|k| m.remove(*k))
+            {
+                Some(Value::Array(a)) => a,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        Ok(items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(Individu(m)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// `POST individus/create`; `entity_start`/`entity_end` open an assignment to `entite.id`.
+    pub async fn create_individu(
+        &self,
+        body: &Individu,
+        entity_start: Option<&DateTime<FixedOffset>>,
+        entity_end: Option<&DateTime<FixedOffset>>,
+    ) -> Result<Vec<OceanStatus>, ApiError> {
+        let mut q = Vec::new();
+        if let Some(s) = entity_start {
+            q.push(("entityStart", iso_date(s)));
+        }
+        if let Some(e) = entity_end {
+            q.push(("entityEnd", iso_date(e)));
+        }
+        let v = Value::Object(body.0.clone());
+        statuses(
+            &self
+                .send(Method::POST, "individus/create", &q, Some(&v))
+                .await?,
+        )
+    }
+
+    /// `POST individus/update`: the whole record, `individu.id` naming it.
+    pub async fn update_individu(&self, body: &Individu) -> Result<Vec<OceanStatus>, ApiError> {
+        let v = Value::Object(body.0.clone());
+        statuses(
+            &self
+                .send(Method::POST, "individus/update", &[], Some(&v))
+                .await?,
+        )
+    }
+
+    /// `POST individus/delete?individuId=` (see docs/api-notes.md).
+    pub async fn delete_individu(&self, individu_id: i64) -> Result<(), ApiError> {
+        self.send(
+            Method::POST,
+            "individus/delete",
+            &[("individuId", individu_id.to_string())],
+            None,
+        )
+        .await?
+        .ok()
+    }
+
+    /// `POST individus/affectation-entite/add`: success is the 2xx, the body is opaque.
+    pub async fn assign_entity(
+        &self,
+        individu_id: i64,
+        entite_id: i64,
+        start: &DateTime<FixedOffset>,
+        end: Option<&DateTime<FixedOffset>>,
+    ) -> Result<(), ApiError> {
+        let mut q = vec![
+            ("individuId", individu_id.to_string()),
+            ("entiteId", entite_id.to_string()),
+            ("startDate", dmy_date(start)),
+        ];
+        if let Some(e) = end {
+            q.push(("endDate", dmy_date(e)));
+        }
+        self.send(Method::POST, "individus/affectation-entite/add", &q, None)
+            .await?
+            .ok()
+    }
+
+    // ---- access ------------------------------------------------------------------------------
+
+    /// `POST auth/changePassword` (JSON body: passwords never sit in a URL).
+    pub async fn change_password(
+        &self,
+        actual: &SecretString,
+        new: &SecretString,
+        confirmed: &SecretString,
+    ) -> Result<(), ApiError> {
+        let body = json!({
+            "actualPassword": actual.expose_secret(),
+            "newPassword": new.expose_secret(),
+            "newPasswordConfirmed": confirmed.expose_secret(),
+        });
+        self.send(Method::POST, "auth/changePassword", &[], Some(&body))
+            .await?
+            .ok()?;
+        // The next login must use the new password.
+        let mut creds = self.creds.lock().unwrap_or_else(|e| e.into_inner());
+        if let Credentials::Password { password, .. } = &mut *creds {
+            *password = new.clone();
+        }
+        Ok(())
+    }
+
+    /// `POST auth/requestPasswordReset?login=[&url=]`.
+    pub async fn request_password_reset(
+        &self,
+        login: &str,
+        url: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let mut q = vec![("login", login.to_string())];
+        if let Some(u) = url.filter(|u| !u.trim().is_empty()) {
+            q.push(("url", u.to_string()));
+        }
+        self.send(Method::POST, "auth/requestPasswordReset", &q, None)
+            .await?
+            .ok()
+    }
+
+    /// `GET authorization/functionalities_detailed?elementType=`.
+    pub async fn functionalities(
+        &self,
+        element_type: &str,
+    ) -> Result<Vec<Functionality>, ApiError> {
+        self.send(
+            Method::GET,
+            "authorization/functionalities_detailed",
+            &[("elementType", element_type.to_string())],
+            None,
+        )
+        .await?
+        .json()
+    }
+
+    /// The demo server's outbox; `None` on a server without it (a real Ocean).
+    pub async fn outbox(&self) -> Result<Option<Vec<OutboxMail>>, ApiError> {
+        let raw = self.send(Method::GET, "demo/outbox", &[], None).await?;
+        if matches!(raw.status.as_u16(), 404 | 405) {
+            return Ok(None);
+        }
+        raw.json().map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_keep_unknown_keys_and_read_loose_ids() {
+        let mut i: Individu = serde_json::from_str(
+            r#"{"individu":{"id":"42","nomInd":"EKANI","gsm":null},"entite":{"id":3,"nom":"DG"},"zz":{"a":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(i.id(), Some(42));
+        assert_eq!(i.entite_id(), Some(3));
+        assert_eq!(i.text("individu.gsm"), "");
+        i.set("propSpecifiqueDTO.numeroPermis", json!("P-1"));
+        i.set("individu.nomInd", json!("EKANI B."));
+        let back = serde_json::to_value(&i).unwrap();
+        assert_eq!(back["zz"]["a"], 1);
+        assert_eq!(back["propSpecifiqueDTO"]["numeroPermis"], "P-1");
+        assert_eq!(back["individu"]["nomInd"], "EKANI B.");
+        assert_eq!(id_of(Some(&json!(""))), None);
+    }
+
+    #[test]
+    fn dates_in_both_formats() {
+        let d = DateTime::parse_from_rfc3339("2025-11-27T15:30:15.353Z").unwrap();
+        assert_eq!(iso_date(&d), "2025-11-27T15:30:15.353Z");
+        let d = DateTime::parse_from_rfc3339("2025-11-27T08:00:00+01:00").unwrap();
+        assert_eq!(iso_date(&d), "2025-11-27T08:00:00.000+01:00");
+        assert_eq!(dmy_date(&d), "27/11/2025 08:00:00 +0100");
+    }
+
+    #[test]
+    fn failure_statuses_inside_a_2xx() {
+        for (s, bad) in [
+            ("SUCCESS", false),
+            ("OK", false),
+            ("ERROR", true),
+            ("KO", true),
+        ] {
+            let st = OceanStatus {
+                ocean_status: s.into(),
+                message: String::new(),
+            };
+            assert_eq!(st.is_failure(), bad, "{s}");
+        }
+    }
+}
