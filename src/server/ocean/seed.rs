@@ -618,4 +618,24 @@ mod tests {
         .unwrap();
         assert_eq!(ascii("Aïcha Ngo-Bassong"), "aichango-bassong");
     }
+
+    #[test]
+    fn without_demo_only_the_bootstrap_admin() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::super::db::Db::open(&dir.path().join("o.db")).unwrap();
+        db.call_blocking(|c| {
+            prepare(c, SeedMode::None, Some("mot-de-passe-initial"))?;
+            assert_eq!(count(c, "ocean_individus")?, 0);
+            assert_eq!(count(c, "ocean_entites")?, ENTITES.len() as i64);
+            let (login, customers): (String, i64) = c.query_row(
+                "SELECT a.login, COUNT(*) FROM ocean_accounts a
+                 JOIN ocean_account_customers ac ON ac.account_id = a.id GROUP BY a.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            assert_eq!((login.as_str(), customers), ("admin", 1));
+            Ok(())
+        })
+        .unwrap();
+    }
 }
