@@ -8,11 +8,15 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
-use crate::api::core::{CoreAuth, CoreClient};
+use crate::api::Credentials;
+use crate::api::core::CoreClient;
+use crate::api::maarch::{MaarchAuthMode, MaarchClient};
+use crate::api::ocean::OceanClient;
 use crate::app::Session;
 use crate::config::{self, Config, Profile, Secret, ServiceConfig};
 use crate::server::{self, SeedMode, ServerConfig};
 use crate::tui::ConsoleOptions;
+use crate::worker::{Clients, Service};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -183,24 +187,33 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let running = server::start(cfg, listener).await?;
     let url = running.url();
-    let client = CoreClient::new(
-        &url,
-        CoreAuth::Password {
-            username: "admin@vigie.local".into(),
-            password: SecretString::from("admin-demo"),
-        },
-        &crate::api::HttpOptions::default(),
-    )
-    .map_err(|e| e.to_string())?;
+    let opts = crate::api::HttpOptions::default();
+    let admin = |login: &str| Credentials::Password {
+        username: login.into(),
+        password: SecretString::from("admin-demo"),
+    };
+    let err = |e: crate::api::ApiError| e.to_string();
+    let clients = Clients {
+        core: Some(CoreClient::new(&url, admin("admin@vigie.local"), &opts).map_err(err)?),
+        ocean: Some(
+            OceanClient::new(&format!("{url}/ocean"), admin("admin"), Some(1), &opts)
+                .map_err(err)?,
+        ),
+        maarch: Some(
+            MaarchClient::new(&url, admin("admin"), MaarchAuthMode::Basic, &opts).map_err(err)?,
+        ),
+    };
     let session = Session {
         profile: "demo".into(),
         server: url,
         user: Some("admin@vigie.local".into()),
+        ocean_user: Some("admin".into()),
+        maarch_user: Some("admin".into()),
         read_only: g.read_only,
         ..Default::default()
     };
     let r = crate::tui::run(
-        client,
+        clients,
         ConsoleOptions {
             session,
             logged_in: true,
@@ -213,15 +226,35 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
 }
 
 async fn console(g: &Global) -> Result<ExitCode, String> {
-    let conn = connect_core(g, false)?;
-    let logged_in = conn.client.has_credentials();
-    let svc = conn.profile.core.clone().unwrap_or_default();
+    let conn = connect(g, false)?;
+    let p = &conn.profile;
+    let mut services = Vec::new();
+    for (s, present) in [
+        (Service::Core, p.core.is_some()),
+        (Service::Ocean, p.ocean.is_some()),
+        (Service::Maarch, p.maarch.is_some()),
+    ] {
+        if present {
+            services.push(s);
+        }
+    }
+    let svc = p.core.clone().unwrap_or_default();
+    let server = p
+        .core
+        .as_ref()
+        .or(p.ocean.as_ref())
+        .or(p.maarch.as_ref())
+        .map(|s| s.base_url.clone())
+        .unwrap_or_default();
     let session = Session {
         profile: conn.profile_name.clone(),
-        server: conn.client.base_url().to_string(),
+        server,
         user: svc.username.clone(),
-        read_only: conn.profile.read_only,
-        insecure_tls: conn.profile.danger_accept_invalid_certs,
+        ocean_user: p.ocean.as_ref().and_then(|s| s.username.clone()),
+        maarch_user: p.maarch.as_ref().and_then(|s| s.username.clone()),
+        read_only: p.read_only,
+        insecure_tls: p.danger_accept_invalid_certs,
+        services,
         ..Default::default()
     };
     let extra_clients = svc
@@ -233,10 +266,10 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
         })
         .collect();
     crate::tui::run(
-        conn.client,
+        conn.clients,
         ConsoleOptions {
             session,
-            logged_in,
+            logged_in: conn.core_logged_in,
             extra_clients,
         },
     )
@@ -399,6 +432,15 @@ fn secret_source(s: &ServiceConfig) -> String {
     format!("{user}{src}")
 }
 
+/// The clients of a profile (or of `--url/--user`), ready for the console.
+pub struct Connection {
+    pub profile_name: String,
+    pub profile: Profile,
+    pub clients: Clients,
+    /// The core client has credentials (else the console asks).
+    pub core_logged_in: bool,
+}
+
 /// A ready core client and the profile it came from.
 pub struct CoreConnection {
     pub profile_name: String,
@@ -406,9 +448,39 @@ pub struct CoreConnection {
     pub client: CoreClient,
 }
 
-/// Builds the core client from `--url/--user` or the chosen profile. Without `prompt`, a
-/// missing password leaves the client logged out (the console asks in its login form).
+/// The core client alone (commands that only talk to core).
 pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> {
+    let c = connect(g, prompt)?;
+    let name = c.profile_name.clone();
+    let client = c
+        .clients
+        .core
+        .ok_or_else(|| format!("profile {name} has no [profiles.{name}.core] section"))?;
+    Ok(CoreConnection {
+        profile_name: c.profile_name,
+        profile: c.profile,
+        client,
+    })
+}
+
+/// Credentials of a service section. `prompt`: ask on the terminal when nothing is set.
+fn credentials(svc: &ServiceConfig, prompt: bool) -> Result<Credentials, String> {
+    Ok(match svc.resolve_secret()? {
+        Secret::Token(t) => Credentials::Token(t),
+        Secret::Password(p) => Credentials::Password {
+            username: svc.username.clone().unwrap_or_default(),
+            password: p,
+        },
+        Secret::None => match &svc.username {
+            Some(u) => password_auth(u, prompt)?,
+            None => Credentials::None,
+        },
+    })
+}
+
+/// Builds a client per service of `--url/--user` or the chosen profile. Without `prompt`, a
+/// missing password leaves a client logged out (the console asks in its login form).
+pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
     if let Some(url) = &g.url {
         let profile = Profile {
             read_only: g.read_only,
@@ -421,14 +493,19 @@ pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> 
         };
         let auth = match &g.user {
             Some(u) => password_auth(u, prompt)?,
-            None => CoreAuth::None,
+            None => Credentials::None,
         };
+        let core_logged_in = !matches!(auth, Credentials::None);
         let client =
             CoreClient::new(url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
-        return Ok(CoreConnection {
+        return Ok(Connection {
             profile_name: "(command line)".into(),
             profile,
-            client,
+            clients: Clients {
+                core: Some(client),
+                ..Default::default()
+            },
+            core_logged_in,
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -444,35 +521,55 @@ pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> 
         .profile(g.profile.as_deref())
         .map_err(|e| e.to_string())?;
     profile.read_only |= g.read_only;
-    let svc = profile
-        .core
-        .clone()
-        .ok_or_else(|| format!("profile {name} has no [profiles.{name}.core] section"))?;
-    let auth = match svc.resolve_secret()? {
-        Secret::Token(t) => CoreAuth::Token(t),
-        Secret::Password(p) => CoreAuth::Password {
-            username: svc.username.clone().unwrap_or_default(),
-            password: p,
-        },
-        Secret::None => match &svc.username {
-            Some(u) => password_auth(u, prompt)?,
-            None => CoreAuth::None,
-        },
-    };
-    let client =
-        CoreClient::new(&svc.base_url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
-    Ok(CoreConnection {
+    if profile.core.is_none() && profile.ocean.is_none() && profile.maarch.is_none() {
+        return Err(format!(
+            "profile {name} declares no service: add [profiles.{name}.core], .ocean or .maarch"
+        ));
+    }
+    let opts = profile.http_options();
+    let mut clients = Clients::default();
+    let mut core_logged_in = false;
+    if let Some(svc) = &profile.core {
+        let auth = credentials(svc, prompt)?;
+        core_logged_in = !matches!(auth, Credentials::None);
+        clients.core =
+            Some(CoreClient::new(&svc.base_url, auth, &opts).map_err(|e| e.to_string())?);
+    }
+    if let Some(svc) = &profile.ocean {
+        clients.ocean = Some(
+            OceanClient::new(
+                &svc.base_url,
+                credentials(svc, false)?,
+                svc.customer_id,
+                &opts,
+            )
+            .map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(svc) = &profile.maarch {
+        clients.maarch = Some(
+            MaarchClient::new(
+                &svc.base_url,
+                credentials(svc, false)?,
+                svc.auth.unwrap_or_default(),
+                &opts,
+            )
+            .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(Connection {
         profile_name: name,
         profile,
-        client,
+        clients,
+        core_logged_in,
     })
 }
 
-fn password_auth(user: &str, prompt: bool) -> Result<CoreAuth, String> {
+fn password_auth(user: &str, prompt: bool) -> Result<Credentials, String> {
     if !prompt && std::env::var_os("VIGIE_PASSWORD").is_none() {
-        return Ok(CoreAuth::None);
+        return Ok(Credentials::None);
     }
-    Ok(CoreAuth::Password {
+    Ok(Credentials::Password {
         username: user.to_string(),
         password: password_from_env_or_prompt(user)?,
     })

@@ -72,6 +72,8 @@ pub struct ServiceConfig {
     pub password: Option<String>,
     /// Ocean: customer id, required for multi-client accounts.
     pub customer_id: Option<i64>,
+    /// Maarch: `basic` (HTTP Basic on each request, users of mode `rest`) or `token`.
+    pub auth: Option<crate::api::maarch::MaarchAuthMode>,
     /// Core: clients that have no site yet (site forms offer the ones seen on sites too).
     #[serde(default)]
     pub clients: Vec<ClientEntry>,
@@ -90,6 +92,7 @@ impl fmt::Debug for ServiceConfig {
             .field("token_env", &self.token_env)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("customer_id", &self.customer_id)
+            .field("auth", &self.auth)
             .finish()
     }
 }

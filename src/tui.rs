@@ -9,7 +9,6 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 
-use crate::api::core::CoreClient;
 use crate::app::{App, Session};
 use crate::worker;
 
@@ -21,10 +20,10 @@ pub struct ConsoleOptions {
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
 /// every path (a panic is restored by ratatui's hook).
-pub async fn run(core: CoreClient, opts: ConsoleOptions) -> Result<(), String> {
+pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), String> {
     let mut app = App::new(opts.session);
     app.extra_clients = opts.extra_clients;
-    let (req_tx, mut ev_rx) = worker::spawn(core);
+    let (req_tx, mut ev_rx) = worker::spawn(clients);
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;
     ratatui::restore();

@@ -7,8 +7,65 @@ use tokio::sync::mpsc;
 
 use crate::api::ApiError;
 use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
+use crate::api::maarch::{MaarchClient, MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
+use crate::api::ocean::{Functionality, Individu, OceanClient, OutboxMail};
 use crate::app::form::Mutation;
+
+/// The services a profile declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Core,
+    Ocean,
+    Maarch,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Core => "core",
+            Service::Ocean => "Ocean",
+            Service::Maarch => "Maarch",
+        }
+    }
+
+    /// The profile section that configures it.
+    pub fn section(self) -> &'static str {
+        match self {
+            Service::Core => "core",
+            Service::Ocean => "ocean",
+            Service::Maarch => "maarch",
+        }
+    }
+}
+
+/// One client per configured service.
+#[derive(Debug, Clone, Default)]
+pub struct Clients {
+    pub core: Option<CoreClient>,
+    pub ocean: Option<OceanClient>,
+    pub maarch: Option<MaarchClient>,
+}
+
+fn missing(s: Service) -> ApiError {
+    ApiError::Config(format!(
+        "{} is not configured for this profile (no [profiles.<name>.{}] section)",
+        s.name(),
+        s.section()
+    ))
+}
+
+impl Clients {
+    fn core(&self) -> Result<&CoreClient, ApiError> {
+        self.core.as_ref().ok_or_else(|| missing(Service::Core))
+    }
+    fn ocean(&self) -> Result<&OceanClient, ApiError> {
+        self.ocean.as_ref().ok_or_else(|| missing(Service::Ocean))
+    }
+    fn maarch(&self) -> Result<&MaarchClient, ApiError> {
+        self.maarch.as_ref().ok_or_else(|| missing(Service::Maarch))
+    }
+}
 
 /// Pages fetched at once when loading every equipement.
 pub const LOAD_ALL_CONCURRENCY: usize = 6;
@@ -20,13 +77,31 @@ pub enum DeleteOp {
     /// Users are deactivated, not deleted.
     User(String),
     Role(String),
+    Individu(i64),
+    /// A Maarch user leaves a group.
+    MaarchGroup {
+        user: i64,
+        group: String,
+    },
+    /// A Maarch user leaves an entity.
+    MaarchEntity {
+        user: i64,
+        entity: String,
+    },
+    /// A Maarch user's Parapheur link is removed.
+    ParapheurLink(i64),
 }
 
 impl DeleteOp {
-    pub fn id(&self) -> &str {
+    /// The id of the record that is gone (the user, for links).
+    pub fn id(&self) -> String {
         match self {
             DeleteOp::Site(i) | DeleteOp::Equipement(i) | DeleteOp::User(i) | DeleteOp::Role(i) => {
-                i
+                i.clone()
+            }
+            DeleteOp::Individu(i) | DeleteOp::ParapheurLink(i) => i.to_string(),
+            DeleteOp::MaarchGroup { user, .. } | DeleteOp::MaarchEntity { user, .. } => {
+                user.to_string()
             }
         }
     }
@@ -35,6 +110,7 @@ impl DeleteOp {
 #[derive(Debug, Clone)]
 pub enum Request {
     Login {
+        service: Service,
         username: String,
         password: SecretString,
     },
@@ -54,6 +130,38 @@ pub enum Request {
     },
     Mutate(Mutation),
     Delete(DeleteOp),
+    Individus,
+    MaarchUsers,
+    MaarchDetails(i64),
+    /// Every Maarch group and entity, for pickers.
+    MaarchCatalogue,
+    ParapheurStatus(i64),
+    Functionalities(String),
+    Outbox,
+}
+
+impl Request {
+    /// The service that answers it.
+    pub fn service(&self) -> Service {
+        match self {
+            Request::Login { service, .. } => *service,
+            Request::Mutate(m) => m.service(),
+            Request::Delete(
+                DeleteOp::MaarchGroup { .. }
+                | DeleteOp::MaarchEntity { .. }
+                | DeleteOp::ParapheurLink(_),
+            )
+            | Request::MaarchUsers
+            | Request::MaarchDetails(_)
+            | Request::MaarchCatalogue
+            | Request::ParapheurStatus(_) => Service::Maarch,
+            Request::Delete(DeleteOp::Individu(_))
+            | Request::Individus
+            | Request::Functionalities(_)
+            | Request::Outbox => Service::Ocean,
+            _ => Service::Core,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +170,15 @@ pub enum Saved {
     Equipement(Equipement),
     User(User),
     Role(Role),
+    /// Ocean answers statuses, not the record: the fresh list comes with them.
+    Individus {
+        message: String,
+        individus: Vec<Individu>,
+    },
+    /// A Maarch user after the change, read back.
+    MaarchUser(MaarchUserDetails),
+    /// An account action (password change, reset request) and what the server said.
+    Account(String),
 }
 
 // Moved once per answer: boxing would buy nothing.
@@ -69,6 +186,8 @@ pub enum Saved {
 #[derive(Debug, Clone)]
 pub enum Payload {
     LoggedIn(Claims),
+    /// Ocean or Maarch accepted the login.
+    ServiceLoggedIn(Service, String),
     Sites(Vec<SiteSummary>),
     Users(Vec<User>),
     Roles(Vec<Role>),
@@ -80,6 +199,17 @@ pub enum Payload {
     },
     Saved(Saved),
     Deleted(DeleteOp),
+    Individus(Vec<Individu>),
+    MaarchUsers(Vec<MaarchUser>),
+    /// `None`: the server has no details route; the list's fields are all there is.
+    MaarchDetails(i64, Option<MaarchUserDetails>),
+    MaarchCatalogue {
+        groups: Vec<(String, String)>,
+        entities: Vec<(String, String)>,
+    },
+    ParapheurStatus(i64, String),
+    Functionalities(String, Vec<Functionality>),
+    Outbox(Option<Vec<OutboxMail>>),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -99,16 +229,16 @@ pub enum Event {
 pub type RequestTx = mpsc::UnboundedSender<(u64, Request)>;
 
 /// Starts the worker; it ends when the request sender is dropped.
-pub fn spawn(core: CoreClient) -> (RequestTx, mpsc::UnboundedReceiver<Event>) {
+pub fn spawn(clients: Clients) -> (RequestTx, mpsc::UnboundedReceiver<Event>) {
     let (req_tx, mut req_rx) = mpsc::unbounded_channel::<(u64, Request)>();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some((id, req)) = req_rx.recv().await {
-            let core = core.clone();
+            let clients = clients.clone();
             let tx = ev_tx.clone();
             // Each request runs on its own: a slow one never holds back the others.
             tokio::spawn(async move {
-                let result = handle(&core, id, req, &tx).await;
+                let result = handle(&clients, id, req, &tx).await;
                 let _ = tx.send(Event::Done { id, result });
             });
         }
@@ -117,58 +247,241 @@ pub fn spawn(core: CoreClient) -> (RequestTx, mpsc::UnboundedReceiver<Event>) {
 }
 
 async fn handle(
-    core: &CoreClient,
+    c: &Clients,
     id: u64,
     req: Request,
     tx: &mpsc::UnboundedSender<Event>,
 ) -> Result<Payload, ApiError> {
     Ok(match req {
-        Request::Login { username, password } => {
-            core.set_credentials(&username, password).await;
-            Payload::LoggedIn(core.login().await?)
-        }
+        Request::Login {
+            service,
+            username,
+            password,
+        } => match service {
+            Service::Core => {
+                let core = c.core()?;
+                core.set_credentials(&username, password).await;
+                Payload::LoggedIn(core.login().await?)
+            }
+            Service::Ocean => {
+                let o = c.ocean()?;
+                o.set_credentials(&username, password).await;
+                o.login().await?;
+                Payload::ServiceLoggedIn(service, username)
+            }
+            Service::Maarch => {
+                let m = c.maarch()?;
+                m.set_credentials(&username, password).await;
+                // Basic auth has no login route: a cheap read proves the password.
+                match m.auth_mode() {
+                    crate::api::maarch::MaarchAuthMode::Token => m.login().await?,
+                    crate::api::maarch::MaarchAuthMode::Basic => {
+                        m.list_users().await?;
+                    }
+                }
+                Payload::ServiceLoggedIn(service, username)
+            }
+        },
         Request::WhoAmI => {
+            let core = c.core()?;
             // Any cheap authenticated call logs in when needed.
             if core.claims().await.is_none() {
                 core.login().await?;
             }
             Payload::LoggedIn(core.claims().await.unwrap_or_default())
         }
-        Request::Sites => Payload::Sites(core.list_site_summaries().await?),
-        Request::Users => Payload::Users(core.list_users().await?),
-        Request::Roles => Payload::Roles(core.list_roles().await?),
+        Request::Sites => Payload::Sites(c.core()?.list_site_summaries().await?),
+        Request::Users => Payload::Users(c.core()?.list_users().await?),
+        Request::Roles => Payload::Roles(c.core()?.list_roles().await?),
         Request::EquipementsPage { page, size } => {
-            Payload::EquipementsPage(core.list_equipements(page, size).await?)
+            Payload::EquipementsPage(c.core()?.list_equipements(page, size).await?)
         }
-        Request::AllEquipements => Payload::AllEquipements(load_all(core, id, tx).await?),
+        Request::AllEquipements => Payload::AllEquipements(load_all(c.core()?, id, tx).await?),
         Request::SiteEquipements {
             site_id,
             page,
             size,
         } => {
-            let p = core.site_equipements(&site_id, page, size).await?;
+            let p = c.core()?.site_equipements(&site_id, page, size).await?;
             Payload::SiteEquipements { site_id, page: p }
         }
-        Request::Mutate(m) => Payload::Saved(match m {
-            Mutation::CreateSite(b) => Saved::Site(core.create_site(&b).await?),
-            Mutation::UpdateSite(b) => Saved::Site(core.update_site(&b).await?),
-            Mutation::CreateEquipement(b) => Saved::Equipement(core.create_equipement(&b).await?),
-            Mutation::UpdateEquipement(b) => Saved::Equipement(core.update_equipement(&b).await?),
-            Mutation::CreateUser(b) => Saved::User(core.create_user(&b).await?),
-            Mutation::UpdateUser(b) => Saved::User(core.update_user(&b).await?),
-            Mutation::CreateRole(b) => Saved::Role(core.create_role(&b).await?),
-            Mutation::UpdateRole(b) => Saved::Role(core.update_role(&b).await?),
-        }),
+        Request::Mutate(m) => Payload::Saved(mutate(c, m).await?),
         Request::Delete(op) => {
             match &op {
-                DeleteOp::Site(i) => core.delete_site(i).await?,
-                DeleteOp::Equipement(i) => core.delete_equipement(i).await?,
-                DeleteOp::User(i) => core.deactivate_user(i).await?,
-                DeleteOp::Role(i) => core.delete_role(i).await?,
+                DeleteOp::Site(i) => c.core()?.delete_site(i).await?,
+                DeleteOp::Equipement(i) => c.core()?.delete_equipement(i).await?,
+                DeleteOp::User(i) => c.core()?.deactivate_user(i).await?,
+                DeleteOp::Role(i) => c.core()?.delete_role(i).await?,
+                DeleteOp::Individu(i) => c.ocean()?.delete_individu(*i).await?,
+                DeleteOp::MaarchGroup { user, group } => {
+                    c.maarch()?.remove_group(*user, group).await?
+                }
+                DeleteOp::MaarchEntity { user, entity } => {
+                    c.maarch()?.remove_entity(*user, entity).await?
+                }
+                DeleteOp::ParapheurLink(user) => c.maarch()?.unlink_parapheur(*user).await?,
             }
             Payload::Deleted(op)
         }
+        Request::Individus => Payload::Individus(c.ocean()?.list_individus(None).await?),
+        Request::MaarchUsers => Payload::MaarchUsers(c.maarch()?.list_users().await?),
+        Request::MaarchDetails(uid) => {
+            Payload::MaarchDetails(uid, c.maarch()?.user_details(uid).await?)
+        }
+        Request::MaarchCatalogue => {
+            let m = c.maarch()?;
+            let (groups, entities) = futures::try_join!(m.groups(), m.entities())?;
+            Payload::MaarchCatalogue {
+                groups: groups
+                    .into_iter()
+                    .map(|g| (g.group_id, g.group_desc))
+                    .collect(),
+                entities: entities
+                    .into_iter()
+                    .map(|e| (e.entity_id, e.entity_label))
+                    .collect(),
+            }
+        }
+        Request::ParapheurStatus(uid) => {
+            Payload::ParapheurStatus(uid, c.maarch()?.parapheur_status(uid).await?)
+        }
+        Request::Functionalities(t) => {
+            let f = c.ocean()?.functionalities(&t).await?;
+            Payload::Functionalities(t, f)
+        }
+        Request::Outbox => Payload::Outbox(c.ocean()?.outbox().await?),
     })
+}
+
+/// Reads a Maarch user back after a change, from its details or, lacking that route, the list.
+async fn maarch_user(m: &MaarchClient, uid: i64) -> Result<MaarchUserDetails, ApiError> {
+    if let Some(d) = m.user_details(uid).await? {
+        return Ok(d);
+    }
+    let user = m
+        .list_users()
+        .await?
+        .into_iter()
+        .find(|u| u.id == uid)
+        .unwrap_or(MaarchUser {
+            id: uid,
+            ..Default::default()
+        });
+    Ok(MaarchUserDetails {
+        user,
+        ..Default::default()
+    })
+}
+
+async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
+    Ok(match m {
+        Mutation::CreateSite(b) => Saved::Site(c.core()?.create_site(&b).await?),
+        Mutation::UpdateSite(b) => Saved::Site(c.core()?.update_site(&b).await?),
+        Mutation::CreateEquipement(b) => Saved::Equipement(c.core()?.create_equipement(&b).await?),
+        Mutation::UpdateEquipement(b) => Saved::Equipement(c.core()?.update_equipement(&b).await?),
+        Mutation::CreateUser(b) => Saved::User(c.core()?.create_user(&b).await?),
+        Mutation::UpdateUser(b) => Saved::User(c.core()?.update_user(&b).await?),
+        Mutation::CreateRole(b) => Saved::Role(c.core()?.create_role(&b).await?),
+        Mutation::UpdateRole(b) => Saved::Role(c.core()?.update_role(&b).await?),
+        Mutation::CreateIndividu { body, start, end } => {
+            let o = c.ocean()?;
+            let st = o
+                .create_individu(&body, start.as_ref(), end.as_ref())
+                .await?;
+            Saved::Individus {
+                message: status_words(&st, "individu created"),
+                individus: o.list_individus(None).await?,
+            }
+        }
+        Mutation::UpdateIndividu(body) => {
+            let o = c.ocean()?;
+            let st = o.update_individu(&body).await?;
+            Saved::Individus {
+                message: status_words(&st, "individu saved"),
+                individus: o.list_individus(None).await?,
+            }
+        }
+        Mutation::AssignEntity {
+            individu,
+            entite,
+            start,
+            end,
+        } => {
+            let o = c.ocean()?;
+            o.assign_entity(individu, entite, &start, end.as_ref())
+                .await?;
+            Saved::Individus {
+                message: format!("individu {individu} assigned to entity {entite}"),
+                individus: o.list_individus(None).await?,
+            }
+        }
+        Mutation::ChangePassword {
+            actual,
+            new,
+            confirmed,
+        } => {
+            c.ocean()?
+                .change_password(&actual, &new, &confirmed)
+                .await?;
+            Saved::Account("password changed".into())
+        }
+        Mutation::PasswordReset { login, url } => {
+            c.ocean()?
+                .request_password_reset(&login, url.as_deref())
+                .await?;
+            Saved::Account(format!("reset requested for {login}"))
+        }
+        Mutation::CreateMaarchUser(u) => {
+            let m = c.maarch()?;
+            let uid = m.create_user(&u).await?;
+            Saved::MaarchUser(maarch_user(m, uid).await?)
+        }
+        Mutation::UpdateMaarchUser(u) => {
+            let m = c.maarch()?;
+            m.update_user(&u).await?;
+            Saved::MaarchUser(maarch_user(m, u.id).await?)
+        }
+        Mutation::AddGroup { user, group } => {
+            let m = c.maarch()?;
+            m.add_group(user, &group).await?;
+            Saved::MaarchUser(maarch_user(m, user).await?)
+        }
+        Mutation::AddEntity { user, entity } => {
+            let m = c.maarch()?;
+            m.add_entity(user, &entity).await?;
+            Saved::MaarchUser(maarch_user(m, user).await?)
+        }
+        Mutation::LinkParapheur { user, parapheur_id } => {
+            let m = c.maarch()?;
+            m.link_parapheur(user, parapheur_id).await?;
+            Saved::MaarchUser(maarch_user(m, user).await?)
+        }
+        Mutation::CreateInParapheur { user, login } => {
+            let m = c.maarch()?;
+            m.create_in_parapheur(user, &login).await?;
+            Saved::MaarchUser(maarch_user(m, user).await?)
+        }
+    })
+}
+
+/// Ocean's own words for a create/update, or ours when it said nothing.
+fn status_words(st: &[crate::api::ocean::OceanStatus], fallback: &str) -> String {
+    let words: Vec<String> = st
+        .iter()
+        .filter(|s| !s.message.is_empty() || !s.ocean_status.is_empty())
+        .map(|s| {
+            if s.message.is_empty() {
+                s.ocean_status.clone()
+            } else {
+                s.message.clone()
+            }
+        })
+        .collect();
+    if words.is_empty() {
+        fallback.to_string()
+    } else {
+        words.join("; ")
+    }
 }
 
 /// Every equipement: the first page tells the count, the rest come a few at a time.

@@ -113,14 +113,21 @@ fn tabs_load_once() {
 
     // Once answered, visiting every tab again by number and by Tab/Shift-Tab asks nothing.
     let mut again = loaded("admin");
-    for k in ['2', '3', '4'] {
+    for k in ['2', '3', '4', '5'] {
         again.on_key(ch(k));
     }
     serve(&mut again);
     assert_eq!(again.users.len(), 3);
     assert_eq!(again.roles.len(), 2);
     assert_eq!(again.equipements.len(), 4);
-    for k in [ch('1'), ch('2'), ch('3'), ch('4'), key(KeyCode::Tab)] {
+    for k in [
+        ch('1'),
+        ch('2'),
+        ch('3'),
+        ch('4'),
+        ch('5'),
+        key(KeyCode::Tab),
+    ] {
         again.on_key(k);
         assert!(
             again.take_requests().is_empty(),
@@ -128,9 +135,13 @@ fn tabs_load_once() {
             again.tab
         );
     }
-    assert_eq!(again.tab, Tab::Sites, "Tab wraps from Roles to Sites");
+    assert_eq!(again.tab, Tab::Sites, "Tab wraps from Individus to Sites");
     again.on_key(key(KeyCode::BackTab));
-    assert_eq!(again.tab, Tab::Roles, "Shift-Tab wraps back to Roles");
+    assert_eq!(
+        again.tab,
+        Tab::Individus,
+        "Shift-Tab wraps back to Individus"
+    );
     assert!(again.take_requests().is_empty());
 }
 

@@ -5,7 +5,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use crate::api::maarch::{MODES, MaarchUser, MaarchUserUpdate, NewMaarchUser};
 use crate::api::model::*;
+use crate::api::ocean::{Individu, iso_date};
 use crate::server::fastapi::email_problem;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +33,10 @@ pub enum FieldKind {
     },
     Ip,
     Email,
+    /// A Maarch login: 1–128 characters of letters, digits, `_`, `.`, `@`, `-`.
+    Login,
+    /// A phone number: digits, spaces and `+ - . ( )`.
+    Phone,
     /// One value picked from a list; typing searches it.
     Choice {
         options: Vec<(String, String)>,
@@ -34,6 +44,14 @@ pub enum FieldKind {
     },
     /// Comma-separated values sent as a list.
     List,
+    /// Free text with known values offered (open enums, ids): ←/→ cycles the known ones,
+    /// anything typed is kept as is. `numeric`: the text must be an integer.
+    Open {
+        options: Vec<(String, String)>,
+        numeric: bool,
+    },
+    /// A date (and time) typed as `YYYY-MM-DD[ HH:MM[:SS]]` in local time, or any RFC 3339 value.
+    Date,
     /// Toggles over a fixed set (permissions ressource × action).
     Grid {
         cells: Vec<(String, String)>,
@@ -44,8 +62,13 @@ pub enum FieldKind {
 
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// The field's name in the request (a dotted path into the body for Ocean).
     pub key: &'static str,
     pub label: &'static str,
+    /// Heading shown above the first field of a section.
+    pub section: &'static str,
+    /// Folded until the user asks for every field.
+    pub advanced: bool,
     pub kind: FieldKind,
     pub input: Input,
     pub required: bool,
@@ -63,6 +86,8 @@ impl Field {
         Field {
             key,
             label,
+            section: "",
+            advanced: false,
             kind,
             input: Input::default(),
             required,
@@ -72,6 +97,16 @@ impl Field {
             reveal: false,
             server_value: None,
         }
+    }
+
+    fn in_section(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self
+    }
+
+    fn folded(mut self) -> Self {
+        self.advanced = true;
+        self
     }
 
     fn with_value(mut self, v: &str) -> Self {
@@ -109,6 +144,19 @@ impl Field {
     /// Options of a choice that match what was typed.
     pub fn matching_options(&self) -> Vec<usize> {
         match &self.kind {
+            FieldKind::Open { options, .. } => {
+                let q = self.input.value().trim().to_lowercase();
+                options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (v, l))| {
+                        q.is_empty()
+                            || v.to_lowercase().contains(&q)
+                            || l.to_lowercase().contains(&q)
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            }
             FieldKind::Choice { options, .. } => {
                 let q = self.input.value().trim().to_lowercase();
                 options
@@ -172,8 +220,61 @@ impl Field {
             FieldKind::Choice { selected, .. } => selected
                 .is_none()
                 .then(|| "Pick one of the listed values".into()),
-            FieldKind::List | FieldKind::Grid { .. } => None,
+            FieldKind::Open { numeric: true, .. } => t
+                .parse::<i64>()
+                .is_err()
+                .then(|| "Input should be a valid integer".into()),
+            FieldKind::Date => parse_local_date(t).err(),
+            FieldKind::Login => (t.chars().count() > 128
+                || !t.chars().all(|c| c.is_alphanumeric() || "_.@-".contains(c)))
+            .then(|| "Letters, digits and _ . @ - only (at most 128)".into()),
+            FieldKind::Phone => (!t
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
+                || t.chars().filter(char::is_ascii_digit).count() < 4)
+                .then(|| "Not a phone number".into()),
+            FieldKind::List | FieldKind::Grid { .. } | FieldKind::Open { .. } => None,
         }
+    }
+}
+
+/// A typed date: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` (local time) or RFC 3339.
+pub fn parse_local_date(t: &str) -> Result<DateTime<FixedOffset>, String> {
+    let t = t.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d);
+    }
+    let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| format!("'{t}' is not a date: use YYYY-MM-DD or YYYY-MM-DD HH:MM"))?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|d| d.fixed_offset())
+        .ok_or_else(|| format!("'{t}' does not exist in the local time zone"))
+}
+
+/// How a date of a record is shown in a form (local time, to the minute).
+pub fn show_date(raw: &str) -> String {
+    if raw.trim().is_empty() {
+        return String::new();
+    }
+    match DateTime::parse_from_rfc3339(raw.trim()) {
+        Ok(d) => {
+            let l = d.with_timezone(&Local);
+            if l.time() == chrono::NaiveTime::MIN {
+                l.format("%Y-%m-%d").to_string()
+            } else {
+                l.format("%Y-%m-%d %H:%M").to_string()
+            }
+        }
+        // Shown as sent: the user sees (and may fix) what the server holds.
+        Err(_) => raw.to_string(),
     }
 }
 
@@ -184,6 +285,15 @@ pub enum FormKind {
     Equipement,
     User,
     Role,
+    Individu,
+    AssignEntity,
+    ChangePassword,
+    PasswordReset,
+    MaarchUser,
+    AddGroup,
+    AddEntity,
+    ParapheurLink,
+    ParapheurCreate,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +307,10 @@ pub struct Form {
     /// A failure that belongs to no field (network, 403, 409...).
     pub error: Option<String>,
     pub confirm_discard: bool,
+    /// Every field shown (folded sections open).
+    pub show_advanced: bool,
+    /// The Ocean record edited, sent back whole with the changes applied.
+    pub original: Option<Individu>,
 }
 
 /// A request a saved form turns into.
@@ -210,6 +324,65 @@ pub enum Mutation {
     UpdateUser(UserUpdate),
     CreateRole(NewRole),
     UpdateRole(RoleUpdate),
+    CreateIndividu {
+        body: Individu,
+        start: Option<DateTime<FixedOffset>>,
+        end: Option<DateTime<FixedOffset>>,
+    },
+    UpdateIndividu(Individu),
+    AssignEntity {
+        individu: i64,
+        entite: i64,
+        start: DateTime<FixedOffset>,
+        end: Option<DateTime<FixedOffset>>,
+    },
+    ChangePassword {
+        actual: SecretString,
+        new: SecretString,
+        confirmed: SecretString,
+    },
+    PasswordReset {
+        login: String,
+        url: Option<String>,
+    },
+    CreateMaarchUser(NewMaarchUser),
+    UpdateMaarchUser(MaarchUserUpdate),
+    AddGroup {
+        user: i64,
+        group: String,
+    },
+    AddEntity {
+        user: i64,
+        entity: String,
+    },
+    LinkParapheur {
+        user: i64,
+        parapheur_id: i64,
+    },
+    CreateInParapheur {
+        user: i64,
+        login: String,
+    },
+}
+
+impl Mutation {
+    pub fn service(&self) -> crate::worker::Service {
+        use crate::worker::Service;
+        match self {
+            Mutation::CreateIndividu { .. }
+            | Mutation::UpdateIndividu(_)
+            | Mutation::AssignEntity { .. }
+            | Mutation::ChangePassword { .. }
+            | Mutation::PasswordReset { .. } => Service::Ocean,
+            Mutation::CreateMaarchUser(_)
+            | Mutation::UpdateMaarchUser(_)
+            | Mutation::AddGroup { .. }
+            | Mutation::AddEntity { .. }
+            | Mutation::LinkParapheur { .. }
+            | Mutation::CreateInParapheur { .. } => Service::Maarch,
+            _ => Service::Core,
+        }
+    }
 }
 
 pub fn permission_cells() -> Vec<(String, String)> {
@@ -233,6 +406,49 @@ fn list_values(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// Entities seen on individus, as (id, name) — Ocean has no entity list route.
+pub fn entity_choices(all: &[Individu]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in all {
+        if let Some(id) = i.entite_id() {
+            let id = id.to_string();
+            if !out.iter().any(|(x, _)| *x == id) {
+                out.push((id, i.entite_nom()));
+            }
+        }
+    }
+    out.sort_by_key(|(id, _)| id.parse::<i64>().unwrap_or(i64::MAX));
+    out
+}
+
+/// A form field's text as the JSON Ocean expects for it.
+fn ocean_value(f: &Field) -> Value {
+    let v = f.value();
+    let t = v.trim();
+    match &f.kind {
+        FieldKind::Open { numeric: true, .. } | FieldKind::Integer { .. } => {
+            t.parse::<i64>().map(Value::from).unwrap_or(Value::Null)
+        }
+        FieldKind::Date => parse_local_date(t)
+            .map(|d| Value::String(iso_date(&d)))
+            .unwrap_or(Value::Null),
+        FieldKind::List if f.key == "fonctionnalites" => Value::Array(
+            list_values(t)
+                .iter()
+                .filter_map(|x| x.parse::<i64>().ok())
+                .map(|id| json!({ "idFonctionnalite": id }))
+                .collect(),
+        ),
+        FieldKind::List => Value::Array(list_values(t).into_iter().map(Value::String).collect()),
+        _ => Value::String(t.to_string()),
+    }
+}
+
+fn opt(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
 impl Form {
     pub fn title(&self) -> String {
         let what = match self.kind {
@@ -240,6 +456,15 @@ impl Form {
             FormKind::Equipement => "equipement",
             FormKind::User => "user",
             FormKind::Role => "role",
+            FormKind::Individu => "individu",
+            FormKind::MaarchUser => "Maarch user",
+            FormKind::AssignEntity => return "Assign to an entity".into(),
+            FormKind::ChangePassword => return "Change my Ocean password".into(),
+            FormKind::PasswordReset => return "Request a password reset".into(),
+            FormKind::AddGroup => return "Add to a group".into(),
+            FormKind::AddEntity => return "Add to an entity".into(),
+            FormKind::ParapheurLink => return "Link to a Maarch Parapheur user".into(),
+            FormKind::ParapheurCreate => return "Create in Maarch Parapheur".into(),
         };
         match self.record_id {
             Some(_) => format!("Edit {what}"),
@@ -256,6 +481,8 @@ impl Form {
             pending: None,
             error: None,
             confirm_discard: false,
+            show_advanced: false,
+            original: None,
         }
     }
 
@@ -467,6 +694,376 @@ impl Form {
         Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields)
     }
 
+    /// An individu: the fields filled first are shown, the rest folded. `all` gives the open
+    /// enums' values seen elsewhere and the entities offered.
+    pub fn individu(existing: Option<&Individu>, all: &[Individu]) -> Form {
+        let e = existing.cloned().unwrap_or_default();
+        let seen = |path: &str, known: &[&str]| -> Vec<(String, String)> {
+            let mut v: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+            for i in all {
+                let t = i.text(path);
+                if !t.is_empty() && !v.contains(&t) {
+                    v.push(t);
+                }
+            }
+            v.into_iter().map(|x| (x.clone(), x)).collect()
+        };
+        let text = |key: &'static str, label: &'static str, max: usize| {
+            Field::new(key, label, FieldKind::Text { min: 0, max }, false).with_value(&e.text(key))
+        };
+        let date = |key: &'static str, label: &'static str| {
+            Field::new(key, label, FieldKind::Date, false).with_value(&show_date(&e.text(key)))
+        };
+        let num = |key: &'static str, label: &'static str| {
+            Field::new(
+                key,
+                label,
+                FieldKind::Open {
+                    options: Vec::new(),
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&e.text(key))
+        };
+        let open = |key: &'static str, label: &'static str, known: &[&str]| {
+            Field::new(
+                key,
+                label,
+                FieldKind::Open {
+                    options: seen(key, known),
+                    numeric: false,
+                },
+                false,
+            )
+            .with_value(&e.text(key))
+        };
+        let civilites = vec![
+            ("0".to_string(), "—".to_string()),
+            ("1".into(), "MR".into()),
+            ("2".into(), "MME".into()),
+            ("3".into(), "MLLE".into()),
+        ];
+        let entites = entity_choices(all);
+        let fonctionnalites = e
+            .get("fonctionnalites")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| crate::api::ocean::id_of(f.get("idFonctionnalite")))
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let mut fields = vec![
+            Field::new(
+                "individu.idCivilite",
+                "Civilité",
+                FieldKind::Open {
+                    options: civilites,
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&e.text("individu.idCivilite"))
+            .in_section("Individu"),
+            Field::new(
+                "individu.nomInd",
+                "Nom",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&e.nom()),
+            Field::new(
+                "individu.prenomInd",
+                "Prénom",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&e.prenom()),
+            text("individu.matriculeInd", "Matricule", 50),
+            text("individu.initialesInd", "Initiales", 10),
+            Field::new("individu.email", "Email", FieldKind::Email, false)
+                .with_value(&e.text("individu.email")),
+            Field::new("individu.gsm", "GSM", FieldKind::Phone, false)
+                .with_value(&e.text("individu.gsm")),
+            Field::new(
+                "entite.id",
+                "Entité (id)",
+                FieldKind::Open {
+                    options: entites,
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&e.entite_id().map(|i| i.to_string()).unwrap_or_default())
+            .in_section("Entité"),
+        ];
+        if existing.is_none() {
+            fields.push(Field::new("entityStart", "Depuis", FieldKind::Date, false));
+            fields.push(Field::new("entityEnd", "Jusqu'au", FieldKind::Date, false));
+        }
+        fields.extend([
+            text("utilisateur.loginUti", "Login", 100).in_section("Compte utilisateur"),
+            text("utilisateur.nomUti", "Nom", 100),
+            text("utilisateur.prenomUti", "Prénom", 100),
+            Field::new("utilisateur.emailUti", "Email", FieldKind::Email, false)
+                .with_value(&e.text("utilisateur.emailUti")),
+            open("utilisateur.utilisateurType", "Type", &["CLASSIC"]),
+            date("utilisateur.dateFinValidite", "Fin de validité"),
+            text("propSpecifiqueDTO.numeroPermis", "Numéro de permis", 50).in_section("Permis"),
+            Field::new(
+                "propSpecifiqueDTO.categoriePermis",
+                "Catégories (A, B…)",
+                FieldKind::List,
+                false,
+            )
+            .with_value(&e.text("propSpecifiqueDTO.categoriePermis")),
+            date("propSpecifiqueDTO.dateDelivrancePermis", "Délivré le"),
+            date("propSpecifiqueDTO.dateValiditePermis", "Valide jusqu'au"),
+            text(
+                "propSpecifiqueDTO.lieuDelivrancePermis",
+                "Lieu de délivrance",
+                100,
+            ),
+            num("propSpecifiqueDTO.nationalitePermis", "Nationalité (code)"),
+        ]);
+        let folded = vec![
+            text("propSpecifiqueDTO.adresse", "Adresse", 200).in_section("Adresse"),
+            text("propSpecifiqueDTO.numeroVoieAdresse", "Numéro de voie", 20),
+            text("propSpecifiqueDTO.complementAdresse", "Complément", 200),
+            text("propSpecifiqueDTO.codePostal", "Code postal", 20),
+            text("propSpecifiqueDTO.ville", "Ville", 100),
+            num("propSpecifiqueDTO.pays", "Pays (code)"),
+            date("propSpecifiqueDTO.dateNaissanceConducteur", "Né(e) le").in_section("Conducteur"),
+            text(
+                "propSpecifiqueDTO.lieuNaissanceConducteur",
+                "Lieu de naissance",
+                100,
+            ),
+            date("propSpecifiqueDTO.dateFCO", "Date FCO"),
+            date("propSpecifiqueDTO.dateVisiteMedicale", "Visite médicale"),
+            num("propSpecifiqueDTO.objectifHebdo", "Objectif hebdo"),
+            num("propSpecifiqueDTO.objectifMensuel", "Objectif mensuel"),
+            open("propSpecifiqueDTO.typeObjet", "Type d'objet", &["CLIENT"]),
+            text("groupe.descriptionGrp", "Groupe", 200).in_section("Groupe et droits"),
+            Field::new(
+                "fonctionnalites",
+                "Fonctionnalités (ids)",
+                FieldKind::List,
+                false,
+            )
+            .with_value(&fonctionnalites),
+            text("vehicleFieldsDTO.immatriculation", "Immatriculation", 20).in_section("Véhicule"),
+            text("vehicleFieldsDTO.marque", "Marque", 100),
+            text("vehicleFieldsDTO.modele", "Modèle", 100),
+            text("vehicleFieldsDTO.couleur", "Couleur", 50),
+            text("vehicleFieldsDTO.numeroSerie", "Numéro de série", 50),
+            text("vehicleFieldsDTO.numeroParc", "Numéro de parc", 50),
+            num("vehicleFieldsDTO.numeroEmbarque", "Numéro embarqué"),
+            open(
+                "vehicleFieldsDTO.typeMotorisation",
+                "Motorisation",
+                &["MONO"],
+            ),
+            open("vehicleFieldsDTO.categorie", "Catégorie", &["UNDEFINED"]),
+            open(
+                "vehicleFieldsDTO.odirectMode",
+                "Mode ODirect",
+                &["ODIRECT_UNIVERSEL"],
+            ),
+            text("vehicleFieldsDTO.description", "Description", 500),
+        ];
+        fields.extend(folded.into_iter().map(Field::folded));
+        let mut f = Form::build(
+            FormKind::Individu,
+            existing.and_then(Individu::id).map(|i| i.to_string()),
+            fields,
+        );
+        f.original = existing.cloned();
+        f
+    }
+
+    pub fn assign_entity(individu: &Individu, all: &[Individu]) -> Form {
+        let today = Local::now().format("%Y-%m-%d").to_string();
+        let fields = vec![
+            Field::new(
+                "entiteId",
+                "Entité (id)",
+                FieldKind::Open {
+                    options: entity_choices(all),
+                    numeric: true,
+                },
+                true,
+            )
+            .with_value(
+                &individu
+                    .entite_id()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default(),
+            ),
+            Field::new("startDate", "Du", FieldKind::Date, true).with_value(&today),
+            Field::new("endDate", "Au (vide : sans fin)", FieldKind::Date, false),
+        ];
+        let mut f = Form::build(
+            FormKind::AssignEntity,
+            individu.id().map(|i| i.to_string()),
+            fields,
+        );
+        // Today's date is a suggestion, not an edit.
+        f.fields[1].initial = String::new();
+        f
+    }
+
+    pub fn change_password() -> Form {
+        let pw = |k, l, min| Field::new(k, l, FieldKind::Password { min }, true);
+        Form::build(
+            FormKind::ChangePassword,
+            None,
+            vec![
+                pw("actualPassword", "Current password", 1),
+                pw("newPassword", "New password", 8),
+                pw("newPasswordConfirmed", "New password again", 8),
+            ],
+        )
+    }
+
+    pub fn password_reset(login: &str) -> Form {
+        Form::build(
+            FormKind::PasswordReset,
+            None,
+            vec![
+                Field::new("login", "Login", FieldKind::Text { min: 1, max: 200 }, true)
+                    .with_value(login),
+                Field::new(
+                    "url",
+                    "Link in the mail (optional)",
+                    FieldKind::Text { min: 0, max: 500 },
+                    false,
+                ),
+            ],
+        )
+    }
+
+    pub fn maarch_user(existing: Option<&MaarchUser>) -> Form {
+        let e = existing.cloned().unwrap_or_default();
+        let mut fields = Vec::new();
+        if existing.is_none() {
+            fields.push(Field::new("userId", "Login", FieldKind::Login, true));
+        }
+        let modes = MODES
+            .iter()
+            .map(|m| (m.to_string(), m.to_string()))
+            .collect();
+        let mode = if e.mode.is_empty() {
+            "standard"
+        } else {
+            &e.mode
+        };
+        fields.extend([
+            Field::new(
+                "firstname",
+                "First name",
+                FieldKind::Text { min: 1, max: 255 },
+                true,
+            )
+            .with_value(&e.firstname),
+            Field::new(
+                "lastname",
+                "Last name",
+                FieldKind::Text { min: 1, max: 255 },
+                true,
+            )
+            .with_value(&e.lastname),
+            Field::new(
+                "initials",
+                "Initials",
+                FieldKind::Text { min: 0, max: 32 },
+                false,
+            )
+            .with_value(e.initials.as_deref().unwrap_or_default()),
+            Field::new("mail", "Email", FieldKind::Email, true)
+                .with_value(e.mail.as_deref().unwrap_or_default()),
+            Field::new("phone", "Phone", FieldKind::Phone, false)
+                .with_value(e.phone.as_deref().unwrap_or_default()),
+            Field::new(
+                "mode",
+                "Mode",
+                FieldKind::Choice {
+                    options: modes,
+                    selected: None,
+                },
+                true,
+            )
+            .with_value(mode),
+        ]);
+        Form::build(
+            FormKind::MaarchUser,
+            existing.map(|u| u.id.to_string()),
+            fields,
+        )
+    }
+
+    /// Adds a group (`entity == false`) or an entity to a Maarch user.
+    pub fn maarch_link(user: i64, entity: bool, options: Vec<(String, String)>) -> Form {
+        let (kind, key, label) = if entity {
+            (FormKind::AddEntity, "entityId", "Entity")
+        } else {
+            (FormKind::AddGroup, "groupId", "Group")
+        };
+        let options = options
+            .into_iter()
+            .map(|(id, label)| {
+                let l = format!("{id} — {label}");
+                (id, l)
+            })
+            .collect();
+        Form::build(
+            kind,
+            Some(user.to_string()),
+            vec![Field::new(
+                key,
+                label,
+                FieldKind::Choice {
+                    options,
+                    selected: None,
+                },
+                true,
+            )],
+        )
+    }
+
+    pub fn parapheur_link(user: i64) -> Form {
+        Form::build(
+            FormKind::ParapheurLink,
+            Some(user.to_string()),
+            vec![Field::new(
+                "maarchParapheurUserId",
+                "Maarch Parapheur user id",
+                FieldKind::Integer {
+                    min: 1,
+                    max: i64::MAX,
+                },
+                true,
+            )],
+        )
+    }
+
+    pub fn parapheur_create(user: &MaarchUser) -> Form {
+        let mut f = Form::build(
+            FormKind::ParapheurCreate,
+            Some(user.id.to_string()),
+            vec![
+                Field::new("login", "Login in Maarch Parapheur", FieldKind::Login, true)
+                    .with_value(&user.user_id),
+            ],
+        );
+        // The suggested login is ready to send as is.
+        f.fields[0].initial = String::new();
+        f
+    }
+
     pub fn dirty(&self) -> bool {
         self.fields.iter().any(Field::changed)
     }
@@ -490,15 +1087,23 @@ impl Form {
         if n == 0 {
             return false;
         }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Tab | KeyCode::Down => {
                 self.leave_field();
-                self.focus = (self.focus + 1) % n;
+                self.step(1);
                 return true;
             }
             KeyCode::BackTab | KeyCode::Up => {
                 self.leave_field();
-                self.focus = (self.focus + n - 1) % n;
+                self.step(-1);
+                return true;
+            }
+            KeyCode::Char('o') if ctrl && (self.folded_count() > 0 || self.show_advanced) => {
+                self.show_advanced = !self.show_advanced;
+                if !self.visible(self.focus) {
+                    self.step(-1);
+                }
                 return true;
             }
             _ => {}
@@ -527,6 +1132,19 @@ impl Form {
                 }
                 _ => return false,
             },
+            FieldKind::Open { options, .. }
+                if matches!(key.code, KeyCode::Left | KeyCode::Right) && !options.is_empty() =>
+            {
+                let cur = f.input.value().to_string();
+                let pos = options.iter().position(|(v, _)| *v == cur);
+                let len = options.len();
+                let next = match (pos, key.code) {
+                    (None, _) => 0,
+                    (Some(p), KeyCode::Right) => (p + 1) % len,
+                    (Some(p), _) => (p + len - 1) % len,
+                };
+                f.input = Input::new(options[next].0.clone());
+            }
             FieldKind::Choice { selected, .. }
                 if matches!(key.code, KeyCode::Left | KeyCode::Right) =>
             {
@@ -561,6 +1179,31 @@ impl Form {
         true
     }
 
+    /// Whether a field is shown (folded sections hide theirs).
+    pub fn visible(&self, i: usize) -> bool {
+        self.fields
+            .get(i)
+            .is_some_and(|f| self.show_advanced || !f.advanced)
+    }
+
+    /// Fields hidden while folded.
+    pub fn folded_count(&self) -> usize {
+        self.fields.iter().filter(|f| f.advanced).count()
+    }
+
+    /// Moves the focus to the next (or previous) shown field.
+    fn step(&mut self, dir: isize) {
+        let n = self.fields.len() as isize;
+        let mut i = self.focus as isize;
+        for _ in 0..n {
+            i = (i + dir).rem_euclid(n);
+            if self.visible(i as usize) {
+                self.focus = i as usize;
+                return;
+            }
+        }
+    }
+
     fn leave_field(&mut self) {
         if let Some(f) = self.fields.get_mut(self.focus)
             && f.touched
@@ -582,8 +1225,21 @@ impl Form {
                 first_bad = Some(i);
             }
         }
+        if self.kind == FormKind::ChangePassword
+            && self.val("newPassword") != self.val("newPasswordConfirmed")
+            && let Some(i) = self
+                .fields
+                .iter()
+                .position(|f| f.key == "newPasswordConfirmed")
+        {
+            self.fields[i].error = Some("The two new passwords differ".into());
+            first_bad.get_or_insert(i);
+        }
         if let Some(i) = first_bad {
             self.focus = i;
+            if !self.visible(i) {
+                self.show_advanced = true;
+            }
         }
         first_bad.is_none()
     }
@@ -696,6 +1352,112 @@ impl Form {
                     }),
                 }
             }
+            (FormKind::Individu, id) => {
+                let creating = id.is_none();
+                let mut body = self.original.clone().unwrap_or_else(|| {
+                    let mut b = Individu::default();
+                    b.set("individu.suppressionLogique", Value::Bool(false));
+                    b
+                });
+                for f in &self.fields {
+                    if matches!(f.key, "entityStart" | "entityEnd") {
+                        continue;
+                    }
+                    let send = if creating {
+                        !f.value().trim().is_empty()
+                    } else {
+                        f.changed()
+                    };
+                    if !send {
+                        continue;
+                    }
+                    let v = ocean_value(f);
+                    if f.key == "entite.id" {
+                        let nom = match &f.kind {
+                            FieldKind::Open { options, .. } => options
+                                .iter()
+                                .find(|(i, _)| *i == f.value().trim())
+                                .map(|(_, n)| n.clone())
+                                .unwrap_or_default(),
+                            _ => String::new(),
+                        };
+                        if v.is_null() {
+                            body.0.remove("entite");
+                        } else {
+                            body.0.insert(
+                                "entite".into(),
+                                json!({ "id": v, "nom": nom, "suppressionLogique": false }),
+                            );
+                        }
+                        continue;
+                    }
+                    body.set(f.key, v);
+                }
+                // The doc's body repeats the individu inside its user account.
+                if let Some(ind) = body.0.get("individu").cloned()
+                    && body.0.get("utilisateur").is_some_and(Value::is_object)
+                {
+                    body.set("utilisateur.individu", ind);
+                }
+                match id {
+                    None => Mutation::CreateIndividu {
+                        body,
+                        start: parse_local_date(&self.val("entityStart")).ok(),
+                        end: parse_local_date(&self.val("entityEnd")).ok(),
+                    },
+                    Some(_) => Mutation::UpdateIndividu(body),
+                }
+            }
+            (FormKind::AssignEntity, id) => Mutation::AssignEntity {
+                individu: id?.parse().ok()?,
+                entite: self.val("entiteId").trim().parse().ok()?,
+                start: parse_local_date(&self.val("startDate")).ok()?,
+                end: parse_local_date(&self.val("endDate")).ok(),
+            },
+            (FormKind::ChangePassword, _) => Mutation::ChangePassword {
+                actual: SecretString::from(self.val("actualPassword")),
+                new: SecretString::from(self.val("newPassword")),
+                confirmed: SecretString::from(self.val("newPasswordConfirmed")),
+            },
+            (FormKind::PasswordReset, _) => Mutation::PasswordReset {
+                login: self.val("login").trim().to_string(),
+                url: opt(self.val("url")),
+            },
+            (FormKind::MaarchUser, None) => Mutation::CreateMaarchUser(NewMaarchUser {
+                user_id: self.val("userId").trim().to_string(),
+                firstname: self.val("firstname").trim().to_string(),
+                lastname: self.val("lastname").trim().to_string(),
+                initials: opt(self.val("initials")),
+                mail: self.val("mail").trim().to_string(),
+                phone: opt(self.val("phone")),
+                mode: opt(self.val("mode")),
+            }),
+            // The route wants the whole user, changed or not.
+            (FormKind::MaarchUser, Some(id)) => Mutation::UpdateMaarchUser(MaarchUserUpdate {
+                id: id.parse().ok()?,
+                firstname: self.val("firstname").trim().to_string(),
+                lastname: self.val("lastname").trim().to_string(),
+                initials: opt(self.val("initials")),
+                mail: self.val("mail").trim().to_string(),
+                phone: opt(self.val("phone")),
+                mode: opt(self.val("mode")),
+            }),
+            (FormKind::AddGroup, id) => Mutation::AddGroup {
+                user: id?.parse().ok()?,
+                group: self.val("groupId"),
+            },
+            (FormKind::AddEntity, id) => Mutation::AddEntity {
+                user: id?.parse().ok()?,
+                entity: self.val("entityId"),
+            },
+            (FormKind::ParapheurLink, id) => Mutation::LinkParapheur {
+                user: id?.parse().ok()?,
+                parapheur_id: self.val("maarchParapheurUserId").trim().parse().ok()?,
+            },
+            (FormKind::ParapheurCreate, id) => Mutation::CreateInParapheur {
+                user: id?.parse().ok()?,
+                login: self.val("login").trim().to_string(),
+            },
         })
     }
 

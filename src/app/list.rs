@@ -4,7 +4,11 @@
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
 
+use std::borrow::Cow;
+
+use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, Role, SiteSummary, User};
+use crate::api::ocean::Individu;
 
 /// A column of a list screen.
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +52,8 @@ const fn num(title: &'static str, width: u16) -> Column {
 pub trait Record: Clone + Send + 'static {
     const COLUMNS: &'static [Column];
     fn cells(&self) -> Vec<String>;
-    fn id(&self) -> &str;
+    /// The record's identity (for upserts and keeping the selection).
+    fn key(&self) -> Cow<'_, str>;
     /// How the record is named in a confirmation ("site LOUM").
     fn label(&self) -> String;
 }
@@ -82,8 +87,8 @@ impl Record for SiteSummary {
                 .unwrap_or_default(),
         ]
     }
-    fn id(&self) -> &str {
-        &self.site_id
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.site_id)
     }
     fn label(&self) -> String {
         format!("site {}", self.name)
@@ -117,8 +122,8 @@ impl Record for Equipement {
                 .unwrap_or_default(),
         ]
     }
-    fn id(&self) -> &str {
-        &self.equipement_id
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.equipement_id)
     }
     fn label(&self) -> String {
         match self.port {
@@ -148,8 +153,8 @@ impl Record for User {
             self.status.clone(),
         ]
     }
-    fn id(&self) -> &str {
-        &self.user_id
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.user_id)
     }
     fn label(&self) -> String {
         format!("user {} ({})", self.nom, self.email)
@@ -174,11 +179,72 @@ impl Record for Role {
                 .unwrap_or_default(),
         ]
     }
-    fn id(&self) -> &str {
-        &self.role_id
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.role_id)
     }
     fn label(&self) -> String {
         format!("role {}", self.name)
+    }
+}
+
+impl Record for Individu {
+    const COLUMNS: &'static [Column] = &[
+        num("Id", 6),
+        wide("Nom", 16),
+        wide("Prénom", 14),
+        col("Matricule", 10),
+        col("GSM", 14),
+        wide("Entité", 16),
+        col("Login", 12),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id().map(|i| i.to_string()).unwrap_or_default(),
+            self.nom(),
+            self.prenom(),
+            self.matricule(),
+            self.text("individu.gsm"),
+            self.entite_nom(),
+            self.login(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Owned(self.id().map(|i| i.to_string()).unwrap_or_default())
+    }
+    fn label(&self) -> String {
+        format!("individu {} {}", self.prenom(), self.nom())
+    }
+}
+
+impl Record for MaarchUser {
+    const COLUMNS: &'static [Column] = &[
+        num("Id", 5),
+        col("Login", 14),
+        wide("First name", 14),
+        wide("Last name", 14),
+        wide("Email", 22),
+        col("Status", 9),
+        col("Mode", 14),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.user_id.clone(),
+            self.firstname.clone(),
+            self.lastname.clone(),
+            self.mail.clone().unwrap_or_default(),
+            self.status_label().to_string(),
+            self.mode.clone(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Owned(self.id.to_string())
+    }
+    fn label(&self) -> String {
+        format!(
+            "Maarch user {} ({} {})",
+            self.user_id, self.firstname, self.lastname
+        )
     }
 }
 
@@ -245,14 +311,14 @@ impl<T: Record> Default for ListView<T> {
 impl<T: Record> ListView<T> {
     /// Replaces the rows, keeping the selection on the same record when it is still there.
     pub fn set_items(&mut self, items: Vec<T>) {
-        let keep = self.selected_item().map(|r| r.id().to_string());
+        let keep = self.selected_item().map(|r| r.key().into_owned());
         self.haystacks = items.iter().map(|r| r.cells().join(" ")).collect();
         self.items = items;
         self.loaded_once = true;
         self.loading = false;
         self.refresh_view();
         if let Some(id) = keep
-            && let Some(pos) = self.view.iter().position(|&i| self.items[i].id() == id)
+            && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
         {
             self.selected = pos;
         }
@@ -404,7 +470,7 @@ impl<T: Record> ListView<T> {
 
     /// Removes a record (after a delete) without reloading.
     pub fn remove(&mut self, id: &str) {
-        if let Some(pos) = self.items.iter().position(|r| r.id() == id) {
+        if let Some(pos) = self.items.iter().position(|r| r.key() == id) {
             self.items.remove(pos);
             self.haystacks.remove(pos);
             if let Some(p) = &mut self.paging {
@@ -417,8 +483,8 @@ impl<T: Record> ListView<T> {
     /// Inserts or replaces a record (after a save), selecting it.
     pub fn upsert(&mut self, rec: T) {
         let hay = rec.cells().join(" ");
-        let id = rec.id().to_string();
-        match self.items.iter().position(|r| r.id() == id) {
+        let id = rec.key().into_owned();
+        match self.items.iter().position(|r| r.key() == id) {
             Some(pos) => {
                 self.items[pos] = rec;
                 self.haystacks[pos] = hay;
@@ -432,7 +498,7 @@ impl<T: Record> ListView<T> {
             }
         }
         self.refresh_view();
-        if let Some(pos) = self.view.iter().position(|&i| self.items[i].id() == id) {
+        if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {
             self.selected = pos;
         }
     }

@@ -12,12 +12,17 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use crate::api::ApiError;
+use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
-use crate::worker::{DeleteOp, Event, Payload, Request, Saved};
+use crate::api::ocean::{ELEMENT_TYPES, Functionality, Individu, OutboxMail};
+use crate::worker::{DeleteOp, Event, Payload, Request, Saved, Service};
 use form::{Form, FormKind};
 use list::{ListView, Paging, Record};
 
 pub const PAGE_SIZE: u32 = 50;
+
+/// (value, label) pairs offered by a picker.
+pub type Choices = Vec<(String, String)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -25,10 +30,17 @@ pub enum Tab {
     Equipements,
     Users,
     Roles,
+    Individus,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Sites, Tab::Equipements, Tab::Users, Tab::Roles];
+    pub const ALL: [Tab; 5] = [
+        Tab::Sites,
+        Tab::Equipements,
+        Tab::Users,
+        Tab::Roles,
+        Tab::Individus,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -36,6 +48,7 @@ impl Tab {
             Tab::Equipements => "Equipements",
             Tab::Users => "Users",
             Tab::Roles => "Roles",
+            Tab::Individus => "Individus",
         }
     }
 
@@ -46,6 +59,7 @@ impl Tab {
             Tab::Equipements => "equipements",
             Tab::Users => "users",
             Tab::Roles => "roles",
+            Tab::Individus => "individus",
         }
     }
 
@@ -60,6 +74,8 @@ pub enum DetailTarget {
     Equipement(Equipement),
     User(User),
     Role(Role),
+    Individu(Individu),
+    MaarchUser(MaarchUserDetails),
 }
 
 pub struct Detail {
@@ -67,6 +83,45 @@ pub struct Detail {
     pub reveal: bool,
     /// A site's equipements, paged by the server.
     pub equipements: ListView<Equipement>,
+    /// Maarch: the selected line among groups then entities.
+    pub cursor: usize,
+    /// Maarch: the user's details were read (groups, entities, Parapheur).
+    pub loaded: bool,
+    /// Maarch: the answer of `statusInMaarchParapheur`, once asked.
+    pub parapheur: Option<String>,
+}
+
+impl Detail {
+    fn new(target: DetailTarget) -> Self {
+        Detail {
+            target,
+            reveal: false,
+            equipements: ListView::default(),
+            cursor: 0,
+            loaded: false,
+            parapheur: None,
+        }
+    }
+
+    /// Maarch: the link under the cursor, as the operation that removes it.
+    pub fn selected_link(&self) -> Option<DeleteOp> {
+        let DetailTarget::MaarchUser(d) = &self.target else {
+            return None;
+        };
+        let user = d.user.id;
+        if let Some(g) = d.groups.get(self.cursor) {
+            return Some(DeleteOp::MaarchGroup {
+                user,
+                group: g.group_id.clone(),
+            });
+        }
+        d.entities
+            .get(self.cursor - d.groups.len())
+            .map(|e| DeleteOp::MaarchEntity {
+                user,
+                entity: e.entity_id.clone(),
+            })
+    }
 }
 
 pub struct Confirm {
@@ -83,6 +138,7 @@ pub struct Palette {
 }
 
 pub struct Login {
+    pub service: Service,
     pub username: Input,
     pub password: Input,
     pub focus: usize,
@@ -97,10 +153,22 @@ pub enum Overlay {
     Help,
     Palette(Palette),
     Login(Login),
+    Account(Box<Account>),
+}
+
+/// The Ocean account screen: my rights by element type, and the demo outbox.
+pub struct Account {
+    pub element_type: usize,
+    pub functionalities: Vec<Functionality>,
+    pub selected: usize,
+    pub pending: Option<u64>,
+    pub error: Option<String>,
+    /// `None` until read, `Some(None)` when the server has no outbox (a real Ocean).
+    pub outbox: Option<Option<Vec<OutboxMail>>>,
 }
 
 /// Who and where: shown in the status bar.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub profile: String,
     pub server: String,
@@ -108,12 +176,43 @@ pub struct Session {
     pub role: Option<String>,
     pub read_only: bool,
     pub insecure_tls: bool,
+    /// The services the profile declares.
+    pub services: Vec<Service>,
+    /// Ocean and Maarch logins, to prefill their login forms.
+    pub ocean_user: Option<String>,
+    pub maarch_user: Option<String>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            profile: String::new(),
+            server: String::new(),
+            user: None,
+            role: None,
+            read_only: false,
+            insecure_tls: false,
+            services: vec![Service::Core, Service::Ocean, Service::Maarch],
+            ocean_user: None,
+            maarch_user: None,
+        }
+    }
+}
+
+impl Session {
+    pub fn has(&self, s: Service) -> bool {
+        self.services.contains(&s)
+    }
 }
 
 /// What a request in flight was for, to route (or drop) its answer.
 #[derive(Debug, Clone)]
 enum Purpose {
     List(Tab),
+    MaarchUsers,
+    MaarchDetails,
+    Catalogue,
+    Account,
     Prefetch(u32),
     LoadAll,
     SiteDetail,
@@ -127,6 +226,11 @@ enum Purpose {
 pub enum Command {
     Tab(Tab),
     OpenSite(String),
+    /// The Users tab on this directory (core or Maarch).
+    Users(Service),
+    Account,
+    ChangePassword,
+    PasswordReset,
     Refresh,
     New,
     LoadAll,
@@ -140,6 +244,12 @@ pub struct App {
     pub equipements: ListView<Equipement>,
     pub users: ListView<User>,
     pub roles: ListView<Role>,
+    pub individus: ListView<Individu>,
+    pub maarch_users: ListView<MaarchUser>,
+    /// Which user directory the Users tab shows.
+    pub users_dir: Service,
+    /// Maarch groups and entities for pickers, once read.
+    pub catalogue: Option<(Choices, Choices)>,
     pub overlays: Vec<Overlay>,
     pub session: Session,
     pub last_error: Option<String>,
@@ -154,7 +264,7 @@ pub struct App {
     pub load_progress: Option<(usize, usize)>,
     /// Clients offered by the site form besides those seen on sites.
     pub extra_clients: Vec<(String, String)>,
-    in_flight: HashMap<u64, Purpose>,
+    in_flight: HashMap<u64, (Purpose, Service)>,
     prefetched: HashMap<u32, Page<Equipement>>,
     next_id: u64,
 }
@@ -166,12 +276,28 @@ impl App {
             size: PAGE_SIZE,
             ..Default::default()
         });
+        let tab = if session.has(Service::Core) {
+            Tab::Sites
+        } else if session.has(Service::Ocean) {
+            Tab::Individus
+        } else {
+            Tab::Users
+        };
+        let users_dir = if session.has(Service::Core) || !session.has(Service::Maarch) {
+            Service::Core
+        } else {
+            Service::Maarch
+        };
         App {
-            tab: Tab::Sites,
+            tab,
             sites: ListView::default(),
             equipements,
             users: ListView::default(),
             roles: ListView::default(),
+            individus: ListView::default(),
+            maarch_users: ListView::default(),
+            users_dir,
+            catalogue: None,
             overlays: Vec::new(),
             session,
             last_error: None,
@@ -188,20 +314,42 @@ impl App {
         }
     }
 
-    /// First requests: who am I, then the sites.
+    /// First requests: who am I, then the first tab. `logged_in`: the core client has
+    /// credentials (Ocean and Maarch ask when their tab first needs them).
     pub fn start(&mut self, logged_in: bool) {
-        if logged_in {
+        if !self.session.has(Service::Core) {
+            self.load_tab(self.tab);
+        } else if logged_in {
             self.send(Request::WhoAmI, Purpose::Login);
-            self.load_tab(Tab::Sites);
+            self.load_tab(self.tab);
         } else {
-            self.overlays.push(Overlay::Login(Login {
-                username: Input::new(self.session.user.clone().unwrap_or_default()),
-                password: Input::default(),
-                focus: usize::from(self.session.user.is_some()),
-                error: None,
-                pending: None,
-            }));
+            self.ask_login(Service::Core, None);
         }
+    }
+
+    /// The service a tab reads from.
+    pub fn tab_service(&self, t: Tab) -> Service {
+        match t {
+            Tab::Individus => Service::Ocean,
+            Tab::Users => self.users_dir,
+            _ => Service::Core,
+        }
+    }
+
+    fn ask_login(&mut self, service: Service, error: Option<String>) {
+        let user = match service {
+            Service::Core => self.session.user.clone(),
+            Service::Ocean => self.session.ocean_user.clone(),
+            Service::Maarch => self.session.maarch_user.clone(),
+        };
+        self.overlays.push(Overlay::Login(Login {
+            service,
+            focus: usize::from(user.is_some()),
+            username: Input::new(user.unwrap_or_default()),
+            password: Input::default(),
+            error,
+            pending: None,
+        }));
     }
 
     pub fn busy(&self) -> bool {
@@ -215,7 +363,7 @@ impl App {
     fn send(&mut self, req: Request, purpose: Purpose) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.in_flight.insert(id, purpose);
+        self.in_flight.insert(id, (purpose, req.service()));
         self.outbox.push((id, req));
         id
     }
@@ -227,7 +375,21 @@ impl App {
     // ---- loading ----------------------------------------------------------------------------
 
     fn load_tab(&mut self, tab: Tab) {
+        if !self.session.has(self.tab_service(tab)) {
+            // The tab explains how to configure it; nothing to ask.
+            return;
+        }
         match tab {
+            Tab::Individus => {
+                let id = self.send(Request::Individus, Purpose::List(Tab::Individus));
+                self.individus.pending = Some(id);
+                self.individus.loading = true;
+            }
+            Tab::Users if self.users_dir == Service::Maarch => {
+                let id = self.send(Request::MaarchUsers, Purpose::MaarchUsers);
+                self.maarch_users.pending = Some(id);
+                self.maarch_users.loading = true;
+            }
             Tab::Sites => {
                 let id = self.send(Request::Sites, Purpose::List(Tab::Sites));
                 self.sites.pending = Some(id);
@@ -290,7 +452,7 @@ impl App {
             && !self
                 .in_flight
                 .values()
-                .any(|v| matches!(v, Purpose::Prefetch(n) if *n == next))
+                .any(|(v, _)| matches!(v, Purpose::Prefetch(n) if *n == next))
         {
             self.send(
                 Request::EquipementsPage {
@@ -306,7 +468,7 @@ impl App {
         if self
             .in_flight
             .values()
-            .any(|p| matches!(p, Purpose::LoadAll))
+            .any(|(p, _)| matches!(p, Purpose::LoadAll))
         {
             return;
         }
@@ -347,12 +509,12 @@ impl App {
                 }
             }
             Event::Done { id, result } => {
-                let Some(purpose) = self.in_flight.remove(&id) else {
+                let Some((purpose, service)) = self.in_flight.remove(&id) else {
                     return;
                 };
                 match result {
                     Ok(p) => self.on_payload(id, purpose, p),
-                    Err(e) => self.on_error(id, purpose, e),
+                    Err(e) => self.on_error(id, purpose, service, e),
                 }
             }
         }
@@ -376,6 +538,96 @@ impl App {
                     if self.tab != Tab::Sites {
                         self.load_tab(self.tab);
                     }
+                }
+            }
+            (Purpose::Login, Payload::ServiceLoggedIn(service, user)) => {
+                self.last_error = None;
+                match service {
+                    Service::Ocean => self.session.ocean_user = Some(user),
+                    _ => self.session.maarch_user = Some(user),
+                }
+                if let Some(Overlay::Login(l)) = self.overlays.last()
+                    && l.pending == Some(id)
+                {
+                    self.overlays.pop();
+                }
+                // Whatever waited for this login is asked again.
+                match service {
+                    Service::Ocean => {
+                        self.load_tab(Tab::Individus);
+                        if let Some(Overlay::Account(_)) = self.overlays.last() {
+                            self.load_account();
+                        }
+                    }
+                    _ => {
+                        let dir = self.users_dir;
+                        self.users_dir = Service::Maarch;
+                        self.load_tab(Tab::Users);
+                        self.users_dir = dir;
+                    }
+                }
+            }
+            (Purpose::List(Tab::Individus), Payload::Individus(v))
+                if self.individus.pending == Some(id) =>
+            {
+                self.individus.pending = None;
+                self.individus.set_items(v);
+            }
+            (Purpose::MaarchUsers, Payload::MaarchUsers(v))
+                if self.maarch_users.pending == Some(id) =>
+            {
+                self.maarch_users.pending = None;
+                self.maarch_users.set_items(v);
+            }
+            (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && let DetailTarget::MaarchUser(cur) = &mut d.target
+                        && cur.user.id == uid
+                    {
+                        d.loaded = true;
+                        if let Some(fresh) = &details {
+                            *cur = fresh.clone();
+                        }
+                        let n = cur.groups.len() + cur.entities.len();
+                        d.cursor = d.cursor.min(n.saturating_sub(1));
+                    }
+                }
+                if let Some(fresh) = details {
+                    self.maarch_users.upsert(fresh.user);
+                }
+            }
+            (Purpose::MaarchDetails, Payload::ParapheurStatus(uid, login)) => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(&d.target, DetailTarget::MaarchUser(cur) if cur.user.id == uid)
+                    {
+                        d.parapheur = Some(login.clone());
+                    }
+                }
+                self.notice = Some(if login.is_empty() {
+                    "Not linked to Maarch Parapheur".into()
+                } else {
+                    format!("Linked to Maarch Parapheur user {login}")
+                });
+            }
+            (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
+                self.catalogue = Some((groups, entities));
+            }
+            (Purpose::Account, Payload::Functionalities(t, list)) => {
+                if let Some(Overlay::Account(a)) = self.overlays.last_mut()
+                    && a.pending == Some(id)
+                    && ELEMENT_TYPES.get(a.element_type) == Some(&t.as_str())
+                {
+                    a.pending = None;
+                    a.error = None;
+                    a.functionalities = list;
+                    a.selected = 0;
+                }
+            }
+            (Purpose::Account, Payload::Outbox(o)) => {
+                if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
+                    a.outbox = Some(o);
                 }
             }
             (Purpose::List(Tab::Sites), Payload::Sites(v)) if self.sites.pending == Some(id) => {
@@ -463,21 +715,28 @@ impl App {
         }
     }
 
-    fn on_error(&mut self, id: u64, purpose: Purpose, e: ApiError) {
+    fn on_error(&mut self, id: u64, purpose: Purpose, service: Service, e: ApiError) {
         let action = match &purpose {
             Purpose::Save => "save",
             Purpose::Delete => "delete",
             Purpose::Login => "log in",
             _ => "read",
         };
-        let words = self.describe(&e, action);
+        let words = match &e {
+            // Ocean and Maarch say which right is missing better than a role name would.
+            ApiError::Forbidden(m) if service != Service::Core => {
+                format!("403 — {} refused: {m}", service.name())
+            }
+            _ => self.describe(&e, action),
+        };
         match purpose {
             Purpose::Login => {
                 if let Some(Overlay::Login(l)) = self.overlays.last_mut() {
                     l.pending = None;
                     l.error = Some(words.clone());
                 } else if matches!(e, ApiError::Unauthorized(_)) {
-                    self.start(false);
+                    self.ask_login(service, None);
+                    return;
                 }
             }
             Purpose::List(t) => {
@@ -486,11 +745,27 @@ impl App {
                     Tab::Equipements => &mut self.equipements,
                     Tab::Users => &mut self.users,
                     Tab::Roles => &mut self.roles,
+                    Tab::Individus => &mut self.individus,
                 };
                 if !l.is_pending(id) {
                     return;
                 }
                 l.clear_pending();
+            }
+            Purpose::MaarchUsers => {
+                if !self.maarch_users.is_pending(id) {
+                    return;
+                }
+                self.maarch_users.clear_pending();
+            }
+            Purpose::MaarchDetails | Purpose::Catalogue => {}
+            Purpose::Account => {
+                if let Some(Overlay::Account(a)) = self.overlays.last_mut()
+                    && a.pending == Some(id)
+                {
+                    a.pending = None;
+                    a.error = Some(words.clone());
+                }
             }
             Purpose::LoadAll => {
                 if self.equipements.pending == Some(id) {
@@ -517,8 +792,16 @@ impl App {
                     {
                         f.pending = None;
                         // Field errors go under their fields; the form keeps every character.
-                        let rest = f.apply_server_errors(e.field_errors());
-                        f.error = if e.field_errors().is_empty() {
+                        let mut field_errors = e.field_errors().to_vec();
+                        if let ApiError::BadRequest(m) = &e
+                            && let Some(key) = named_field(m)
+                            && f.field(&key).is_some()
+                        {
+                            // Ocean and Maarch name the field in a 400's text.
+                            field_errors.push(crate::api::FieldError::new(&key, m.clone()));
+                        }
+                        let rest = f.apply_server_errors(&field_errors);
+                        f.error = if field_errors.is_empty() {
                             Some(words.clone())
                         } else if rest.is_empty() {
                             Some("The server refused some fields: see below each one".into())
@@ -541,13 +824,7 @@ impl App {
             && !matches!(self.overlays.last(), Some(Overlay::Login(_)))
         {
             // The session is gone and could not be renewed: ask again, keep everything else.
-            self.overlays.push(Overlay::Login(Login {
-                username: Input::new(self.session.user.clone().unwrap_or_default()),
-                password: Input::default(),
-                focus: 1,
-                error: Some(words.clone()),
-                pending: None,
-            }));
+            self.ask_login(service, Some(words.clone()));
         }
         self.last_error = Some(words);
     }
@@ -601,6 +878,9 @@ impl App {
                         FormKind::Equipement => "equipements",
                         FormKind::User => "users",
                         FormKind::Role => "roles",
+                        FormKind::Individu | FormKind::AssignEntity => "individus",
+                        FormKind::ChangePassword | FormKind::PasswordReset => "accounts",
+                        _ => "Maarch users",
                     };
                 }
                 Overlay::Confirm(c) => {
@@ -609,10 +889,15 @@ impl App {
                         DeleteOp::Equipement(_) => "equipements",
                         DeleteOp::User(_) => "users",
                         DeleteOp::Role(_) => "roles",
+                        DeleteOp::Individu(_) => "individus",
+                        _ => "Maarch users",
                     };
                 }
                 _ => {}
             }
+        }
+        if self.tab == Tab::Users && self.users_dir == Service::Maarch {
+            return "Maarch users";
         }
         self.tab.things()
     }
@@ -630,6 +915,7 @@ impl App {
             return;
         };
         self.overlays.remove(pos);
+        let account = matches!(saved, Saved::Account(_) | Saved::Individus { .. });
         let what = match saved {
             Saved::Site(s) => {
                 let sum = SiteSummary::from(&s);
@@ -705,8 +991,41 @@ impl App {
                 self.roles.upsert(r);
                 label
             }
+            Saved::Individus { message, individus } => {
+                // Refresh an open detail from the fresh list.
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && let DetailTarget::Individu(cur) = &mut d.target
+                        && let Some(fresh) = individus.iter().find(|i| i.id() == cur.id())
+                    {
+                        *cur = fresh.clone();
+                    }
+                }
+                self.individus.pending = None;
+                self.individus.set_items(individus);
+                crate::text::sanitize(&message).into_owned()
+            }
+            Saved::MaarchUser(d) => {
+                let label = d.user.label();
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(det) = o
+                        && let DetailTarget::MaarchUser(cur) = &mut det.target
+                        && cur.user.id == d.user.id
+                    {
+                        *cur = d.clone();
+                        det.loaded = true;
+                    }
+                }
+                self.maarch_users.upsert(d.user);
+                label
+            }
+            Saved::Account(m) => m,
         };
-        self.notice = Some(format!("Saved {what}"));
+        self.notice = Some(if account {
+            capitalized(&what)
+        } else {
+            format!("Saved {what}")
+        });
         self.last_error = None;
     }
 
@@ -728,13 +1047,17 @@ impl App {
         {
             self.overlays.pop();
         }
-        let rid = op.id().to_string();
+        let rid = op.id();
+        let removes_record = !matches!(
+            op,
+            DeleteOp::User(_)
+                | DeleteOp::MaarchGroup { .. }
+                | DeleteOp::MaarchEntity { .. }
+                | DeleteOp::ParapheurLink(_)
+        );
         // Close details of the record that is gone.
         self.overlays.retain(|o| match o {
-            Overlay::Detail(d) => {
-                target_id(&d.target) != rid
-                    || matches!((&d.target, &op), (DetailTarget::User(_), DeleteOp::User(_)))
-            }
+            Overlay::Detail(d) => !removes_record || target_id(&d.target) != rid,
             _ => true,
         });
         let what = match &op {
@@ -778,6 +1101,28 @@ impl App {
                 self.roles.remove(i);
                 "role deleted"
             }
+            DeleteOp::Individu(i) => {
+                self.individus.remove(&i.to_string());
+                "individu deleted"
+            }
+            DeleteOp::MaarchGroup { user, .. }
+            | DeleteOp::MaarchEntity { user, .. }
+            | DeleteOp::ParapheurLink(user) => {
+                let user = *user;
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == user)
+                    {
+                        d.parapheur = None;
+                    }
+                }
+                self.send(Request::MaarchDetails(user), Purpose::MaarchDetails);
+                match op {
+                    DeleteOp::MaarchGroup { .. } => "group removed",
+                    DeleteOp::MaarchEntity { .. } => "entity removed",
+                    _ => "Parapheur link removed",
+                }
+            }
         };
         self.notice = Some(what.to_string());
         self.last_error = None;
@@ -804,6 +1149,7 @@ impl App {
             Some(Overlay::Confirm(_)) => self.confirm_key(key),
             Some(Overlay::Form(_)) => self.form_key(key),
             Some(Overlay::Login(_)) => self.login_key(key),
+            Some(Overlay::Account(_)) => self.account_key(key),
             Some(Overlay::Detail(_)) => self.detail_key(key),
             None => self.list_key(key),
         }
@@ -823,20 +1169,32 @@ impl App {
         let loaded = match t {
             Tab::Sites => self.sites.loaded_once || self.sites.pending.is_some(),
             Tab::Equipements => self.equipements.loaded_once || self.equipements.pending.is_some(),
+            Tab::Users if self.users_dir == Service::Maarch => {
+                self.maarch_users.loaded_once || self.maarch_users.pending.is_some()
+            }
             Tab::Users => self.users.loaded_once || self.users.pending.is_some(),
             Tab::Roles => self.roles.loaded_once || self.roles.pending.is_some(),
+            Tab::Individus => self.individus.loaded_once || self.individus.pending.is_some(),
         };
         if !loaded {
             self.load_tab(t);
         }
     }
 
+    /// Shows the Users tab on a directory (core or Maarch).
+    pub fn switch_users_dir(&mut self, dir: Service) {
+        self.users_dir = dir;
+        self.switch_tab(Tab::Users);
+    }
+
     fn list_mut(&mut self) -> &mut dyn Nav {
         match self.tab {
             Tab::Sites => &mut self.sites,
             Tab::Equipements => &mut self.equipements,
+            Tab::Users if self.users_dir == Service::Maarch => &mut self.maarch_users,
             Tab::Users => &mut self.users,
             Tab::Roles => &mut self.roles,
+            Tab::Individus => &mut self.individus,
         }
     }
 
@@ -872,7 +1230,7 @@ impl App {
             KeyCode::BackTab => {
                 self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
-            KeyCode::Char(c @ '1'..='4') => {
+            KeyCode::Char(c @ '1'..='5') => {
                 self.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)])
             }
             KeyCode::Char('j') | KeyCode::Down => self.list_mut().nav(1, rows),
@@ -892,6 +1250,20 @@ impl App {
                 self.list_mut().set_filter(String::new());
             }
             KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
+            KeyCode::Char('u') if self.tab == Tab::Users => {
+                let other = if self.users_dir == Service::Maarch {
+                    Service::Core
+                } else {
+                    Service::Maarch
+                };
+                self.switch_users_dir(other);
+            }
+            KeyCode::Char('a') if self.tab == Tab::Individus => {
+                if let Some(i) = self.individus.selected_item().cloned() {
+                    self.assign_entity(&i);
+                }
+            }
+            KeyCode::Char('@') => self.run_command(Command::Account),
             KeyCode::Char('s') => self.list_mut().sort_next(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
             KeyCode::Char('?') => self.overlays.push(Overlay::Help),
@@ -936,20 +1308,110 @@ impl App {
         Some(match self.tab {
             Tab::Sites => DetailTarget::Site(self.sites.selected_item()?.clone()),
             Tab::Equipements => DetailTarget::Equipement(self.equipements.selected_item()?.clone()),
+            Tab::Users if self.users_dir == Service::Maarch => {
+                DetailTarget::MaarchUser(MaarchUserDetails {
+                    user: self.maarch_users.selected_item()?.clone(),
+                    ..Default::default()
+                })
+            }
             Tab::Users => DetailTarget::User(self.users.selected_item()?.clone()),
             Tab::Roles => DetailTarget::Role(self.roles.selected_item()?.clone()),
+            Tab::Individus => DetailTarget::Individu(self.individus.selected_item()?.clone()),
         })
     }
 
     fn open_detail(&mut self, t: DetailTarget) {
         let is_site = matches!(t, DetailTarget::Site(_));
-        self.overlays.push(Overlay::Detail(Box::new(Detail {
-            target: t,
-            reveal: false,
-            equipements: ListView::default(),
-        })));
+        let maarch = match &t {
+            DetailTarget::MaarchUser(d) => Some(d.user.id),
+            _ => None,
+        };
+        self.overlays
+            .push(Overlay::Detail(Box::new(Detail::new(t))));
         if is_site {
             self.load_site_equipements(1);
+        }
+        if let Some(uid) = maarch {
+            self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+            self.load_catalogue();
+        }
+    }
+
+    fn load_catalogue(&mut self) {
+        let asked = self
+            .in_flight
+            .values()
+            .any(|(p, _)| matches!(p, Purpose::Catalogue));
+        if self.catalogue.is_none() && !asked {
+            self.send(Request::MaarchCatalogue, Purpose::Catalogue);
+        }
+    }
+
+    fn assign_entity(&mut self, i: &Individu) {
+        if self.refuse_if_read_only("assigning") {
+            return;
+        }
+        let form = Form::assign_entity(i, &self.individus.items);
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    fn push_form(&mut self, form: Form) {
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    /// Opens the Ocean account screen and reads my rights.
+    fn open_account(&mut self) {
+        if !self.session.has(Service::Ocean) {
+            self.notice = Some(not_configured(Service::Ocean, &self.session.profile));
+            return;
+        }
+        self.overlays.push(Overlay::Account(Box::new(Account {
+            element_type: 0,
+            functionalities: Vec::new(),
+            selected: 0,
+            pending: None,
+            error: None,
+            outbox: None,
+        })));
+        self.load_account();
+    }
+
+    fn load_account(&mut self) {
+        let Some(Overlay::Account(a)) = self.overlays.last() else {
+            return;
+        };
+        let t = ELEMENT_TYPES[a.element_type % ELEMENT_TYPES.len()].to_string();
+        let id = self.send(Request::Functionalities(t), Purpose::Account);
+        self.send(Request::Outbox, Purpose::Account);
+        if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
+            a.pending = Some(id);
+        }
+    }
+
+    fn account_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
+            return;
+        };
+        let n = ELEMENT_TYPES.len();
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') => {
+                let right = matches!(key.code, KeyCode::Right | KeyCode::Char('l'));
+                a.element_type = (a.element_type + if right { 1 } else { n - 1 }) % n;
+                a.functionalities.clear();
+                self.load_account();
+            }
+            KeyCode::Char('j') | KeyCode::Down => {
+                a.selected = (a.selected + 1).min(a.functionalities.len().saturating_sub(1))
+            }
+            KeyCode::Char('k') | KeyCode::Up => a.selected = a.selected.saturating_sub(1),
+            KeyCode::Char('r') => self.load_account(),
+            KeyCode::Char('p') => self.run_command(Command::ChangePassword),
+            KeyCode::Char('R') => self.run_command(Command::PasswordReset),
+            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            _ => {}
         }
     }
 
@@ -1004,8 +1466,17 @@ impl App {
         if self.refuse_if_read_only("creating") {
             return;
         }
+        if !self.session.has(self.tab_service(self.tab)) {
+            self.notice = Some(not_configured(
+                self.tab_service(self.tab),
+                &self.session.profile,
+            ));
+            return;
+        }
         let form = match (self.tab, &site) {
             (_, Some(s)) => Form::equipement(None, self.site_choices(), Some(s)),
+            (Tab::Individus, None) => Form::individu(None, &self.individus.items),
+            (Tab::Users, None) if self.users_dir == Service::Maarch => Form::maarch_user(None),
             (Tab::Sites, None) => Form::site(None, self.client_choices()),
             (Tab::Equipements, None) => Form::equipement(None, self.site_choices(), None),
             (Tab::Users, None) => {
@@ -1029,6 +1500,8 @@ impl App {
                 Form::user(Some(u), roles)
             }
             DetailTarget::Role(r) => Form::role(Some(r)),
+            DetailTarget::Individu(i) => Form::individu(Some(i), &self.individus.items),
+            DetailTarget::MaarchUser(d) => Form::maarch_user(Some(&d.user)),
         };
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
@@ -1063,6 +1536,26 @@ impl App {
                 format!("Delete {}?", r.label()),
                 DeleteOp::Role(r.role_id.clone()),
             ),
+            DetailTarget::Individu(i) => {
+                let Some(id) = i.id() else {
+                    self.notice = Some("This individu has no id: it cannot be deleted".into());
+                    return;
+                };
+                (
+                    format!(
+                        "Delete {}? Ocean removes the individu and its badges.",
+                        i.label()
+                    ),
+                    DeleteOp::Individu(id),
+                )
+            }
+            DetailTarget::MaarchUser(_) => {
+                self.notice = Some(
+                    "Maarch users are not deleted through this API: edit them, or suspend them in Maarch"
+                        .into(),
+                );
+                return;
+            }
         };
         self.overlays.push(Overlay::Confirm(Confirm {
             message,
@@ -1084,6 +1577,16 @@ impl App {
             return;
         };
         let is_site = matches!(d.target, DetailTarget::Site(_));
+        if let DetailTarget::MaarchUser(u) = &d.target {
+            let u = u.clone();
+            self.maarch_detail_key(key, u);
+            return;
+        }
+        if let (DetailTarget::Individu(i), KeyCode::Char('a')) = (&d.target, key.code) {
+            let i = i.clone();
+            self.assign_entity(&i);
+            return;
+        }
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlays.pop();
@@ -1123,6 +1626,98 @@ impl App {
             KeyCode::Char('d') => {
                 let t = d.target.clone();
                 self.delete_target(t);
+            }
+            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            _ => {}
+        }
+    }
+
+    fn maarch_detail_key(&mut self, key: KeyEvent, u: MaarchUserDetails) {
+        let uid = u.user.id;
+        let links = u.groups.len() + u.entities.len();
+        let mutating = matches!(
+            key.code,
+            KeyCode::Char('e' | 'g' | 't' | 'x' | 'l' | 'c' | 'U') | KeyCode::Delete
+        );
+        if mutating && self.refuse_if_read_only("changing Maarch users") {
+            return;
+        }
+        let (groups, entities) = self.catalogue.clone().unwrap_or_default();
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => {
+                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                    d.cursor = (d.cursor + 1).min(links.saturating_sub(1));
+                }
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                    d.cursor = d.cursor.saturating_sub(1);
+                }
+            }
+            KeyCode::Char('e') => self.push_form(Form::maarch_user(Some(&u.user))),
+            KeyCode::Char('g') | KeyCode::Char('t') => {
+                let entity = key.code == KeyCode::Char('t');
+                if self.catalogue.is_none() {
+                    self.load_catalogue();
+                    self.notice = Some("Reading Maarch groups and entities…".into());
+                    return;
+                }
+                // Offer only what the user does not have yet.
+                let options: Vec<(String, String)> = if entity {
+                    entities
+                        .into_iter()
+                        .filter(|(id, _)| !u.entities.iter().any(|e| &e.entity_id == id))
+                        .collect()
+                } else {
+                    groups
+                        .into_iter()
+                        .filter(|(id, _)| !u.groups.iter().any(|g| &g.group_id == id))
+                        .collect()
+                };
+                self.push_form(Form::maarch_link(uid, entity, options));
+            }
+            KeyCode::Char('x') | KeyCode::Delete => {
+                let op = match self.overlays.last() {
+                    Some(Overlay::Detail(d)) => d.selected_link(),
+                    _ => None,
+                };
+                let Some(op) = op else {
+                    self.notice = Some("No group or entity selected".into());
+                    return;
+                };
+                let message = match &op {
+                    DeleteOp::MaarchGroup { group, .. } => {
+                        format!("Remove {} from group {group}?", u.user.user_id)
+                    }
+                    DeleteOp::MaarchEntity { entity, .. } => {
+                        format!("Remove {} from entity {entity}?", u.user.user_id)
+                    }
+                    _ => return,
+                };
+                self.overlays.push(Overlay::Confirm(Confirm {
+                    message,
+                    op,
+                    pending: None,
+                    error: None,
+                }));
+            }
+            KeyCode::Char('l') => self.push_form(Form::parapheur_link(uid)),
+            KeyCode::Char('c') => self.push_form(Form::parapheur_create(&u.user)),
+            KeyCode::Char('U') => self.overlays.push(Overlay::Confirm(Confirm {
+                message: format!("Unlink {} from Maarch Parapheur?", u.user.user_id),
+                op: DeleteOp::ParapheurLink(uid),
+                pending: None,
+                error: None,
+            })),
+            KeyCode::Char('s') => {
+                self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);
+            }
+            KeyCode::Char('r') => {
+                self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
             }
             KeyCode::Char('?') => self.overlays.push(Overlay::Help),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
@@ -1198,12 +1793,17 @@ impl App {
     }
 
     fn login_key(&mut self, key: KeyEvent) {
+        let stacked = self.overlays.len() > 1;
         let Some(Overlay::Login(l)) = self.overlays.last_mut() else {
             return;
         };
         match key.code {
             KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
                 l.focus = 1 - l.focus.min(1)
+            }
+            KeyCode::Esc if l.service != Service::Core || stacked => {
+                // Ocean/Maarch logins, or a session to renew: closing keeps the console.
+                self.overlays.pop();
             }
             KeyCode::Esc => self.quit = true,
             KeyCode::Enter => {
@@ -1213,7 +1813,10 @@ impl App {
                 }
                 let username = l.username.value().trim().to_string();
                 if username.is_empty() {
-                    l.error = Some("Enter your email or matricule".into());
+                    l.error = Some(match l.service {
+                        Service::Core => "Enter your email or matricule".into(),
+                        _ => "Enter your login".into(),
+                    });
                     l.focus = 0;
                     return;
                 }
@@ -1224,8 +1827,18 @@ impl App {
                 let id = self.next_id;
                 l.pending = Some(id);
                 l.error = None;
-                self.session.user = Some(username.clone());
-                self.send(Request::Login { username, password }, Purpose::Login);
+                let service = l.service;
+                if service == Service::Core {
+                    self.session.user = Some(username.clone());
+                }
+                self.send(
+                    Request::Login {
+                        service,
+                        username,
+                        password,
+                    },
+                    Purpose::Login,
+                );
             }
             _ => {
                 if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
@@ -1245,8 +1858,13 @@ impl App {
         let mut v: Vec<(String, Command)> = vec![
             ("sites".into(), Command::Tab(Tab::Sites)),
             ("equipements".into(), Command::Tab(Tab::Equipements)),
-            ("users".into(), Command::Tab(Tab::Users)),
+            ("users".into(), Command::Users(Service::Core)),
+            ("maarch users".into(), Command::Users(Service::Maarch)),
             ("roles".into(), Command::Tab(Tab::Roles)),
+            ("individus".into(), Command::Tab(Tab::Individus)),
+            ("account".into(), Command::Account),
+            ("change password".into(), Command::ChangePassword),
+            ("password reset".into(), Command::PasswordReset),
             ("refresh".into(), Command::Refresh),
             ("new".into(), Command::New),
             ("load all equipements".into(), Command::LoadAll),
@@ -1336,6 +1954,22 @@ impl App {
                     self.open_detail(DetailTarget::Site(s));
                 }
             }
+            Command::Users(dir) => {
+                self.overlays.clear();
+                self.switch_users_dir(dir);
+            }
+            Command::Account => self.open_account(),
+            Command::ChangePassword | Command::PasswordReset => {
+                if !self.session.has(Service::Ocean) {
+                    self.notice = Some(not_configured(Service::Ocean, &self.session.profile));
+                } else if self.refuse_if_read_only("changing accounts") {
+                } else if cmd == Command::ChangePassword {
+                    self.push_form(Form::change_password());
+                } else {
+                    let login = self.session.ocean_user.clone().unwrap_or_default();
+                    self.push_form(Form::password_reset(&login));
+                }
+            }
             Command::Refresh => self.refresh(),
             Command::New => self.new_record(None),
             Command::LoadAll => {
@@ -1355,6 +1989,8 @@ impl App {
             &mut self.equipements,
             &mut self.users,
             &mut self.roles,
+            &mut self.individus,
+            &mut self.maarch_users,
         ] {
             l.nav(0, self.viewport_rows);
         }
@@ -1373,13 +2009,51 @@ impl App {
     }
 }
 
-fn target_id(t: &DetailTarget) -> &str {
+fn target_id(t: &DetailTarget) -> String {
     match t {
-        DetailTarget::Site(s) => &s.site_id,
-        DetailTarget::Equipement(e) => &e.equipement_id,
-        DetailTarget::User(u) => &u.user_id,
-        DetailTarget::Role(r) => &r.role_id,
+        DetailTarget::Site(s) => s.site_id.clone(),
+        DetailTarget::Equipement(e) => e.equipement_id.clone(),
+        DetailTarget::User(u) => u.user_id.clone(),
+        DetailTarget::Role(r) => r.role_id.clone(),
+        DetailTarget::Individu(i) => i.id().map(|i| i.to_string()).unwrap_or_default(),
+        DetailTarget::MaarchUser(d) => d.user.id.to_string(),
     }
+}
+
+/// The field a 400's text is about: Maarch says `Body mail is empty…`, Ocean (the reference
+/// server) `propSpecifiqueDTO.dateFCO: '…' is not a date`.
+pub fn named_field(msg: &str) -> Option<String> {
+    let word = match msg.strip_prefix("Body ") {
+        Some(rest) => rest.split_whitespace().next()?,
+        None => msg.split_once(": ")?.0,
+    };
+    let ok = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+    ok.then(|| word.to_string())
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// What a tab of an unconfigured service says.
+pub fn not_configured(s: Service, profile: &str) -> String {
+    let p = if profile.is_empty() {
+        "<name>"
+    } else {
+        profile
+    };
+    format!(
+        "{} is not configured for profile {p}: add a [profiles.{p}.{}] section (base_url, username, password_env) to the config file — see config.example.toml",
+        s.name(),
+        s.section()
+    )
 }
 
 /// `1987` → `1,987`.
@@ -1444,5 +2118,23 @@ impl<T: Record> Pending for ListView<T> {
     fn clear_pending(&mut self) {
         self.pending = None;
         self.loading = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_400_names_its_field() {
+        use super::named_field;
+        assert_eq!(
+            named_field("Body mail is empty or not valid").as_deref(),
+            Some("mail")
+        );
+        assert_eq!(
+            named_field("propSpecifiqueDTO.dateFCO: '2025-13-01' is not a date").as_deref(),
+            Some("propSpecifiqueDTO.dateFCO")
+        );
+        assert_eq!(named_field("User not found"), None);
+        assert_eq!(named_field("Something odd: happened"), None);
     }
 }

@@ -2,12 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{accent, dim, safe};
 use crate::api::model::Timestamp;
+use crate::app::form::show_date;
 use crate::app::{App, Detail, DetailTarget};
 
 fn ts(t: &Option<Timestamp>) -> String {
@@ -83,6 +84,85 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
             ("User id", u.user_id.clone()),
             ("Role id", u.role_id.clone()),
         ],
+        DetailTarget::Individu(i) => {
+            let civ = match i.text("individu.idCivilite").as_str() {
+                "1" => "MR".to_string(),
+                "2" => "MME".to_string(),
+                "3" => "MLLE".to_string(),
+                _ => String::new(),
+            };
+            let period = match (
+                i.text("periodeEntite.startDate"),
+                i.text("periodeEntite.endDate"),
+            ) {
+                (s, _) if s.is_empty() => String::new(),
+                (s, e) if e.is_empty() => format!("from {} (no end)", show_date(&s)),
+                (s, e) => format!("{} → {}", show_date(&s), show_date(&e)),
+            };
+            let vehicle = [
+                i.text("vehicleFieldsDTO.immatriculation"),
+                i.text("vehicleFieldsDTO.marque"),
+                i.text("vehicleFieldsDTO.modele"),
+            ]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+            vec![
+                ("Civilité", civ),
+                ("Nom", i.nom()),
+                ("Prénom", i.prenom()),
+                ("Matricule", i.matricule()),
+                ("Initiales", i.text("individu.initialesInd")),
+                ("Email", i.text("individu.email")),
+                ("GSM", i.text("individu.gsm")),
+                (
+                    "Entité",
+                    match i.entite_id() {
+                        Some(id) => format!("{} (id {id})", i.entite_nom()),
+                        None => String::new(),
+                    },
+                ),
+                ("Période", period),
+                ("Login", i.login()),
+                ("Type", i.text("utilisateur.utilisateurType")),
+                (
+                    "Fin validité",
+                    show_date(&i.text("utilisateur.dateFinValidite")),
+                ),
+                ("Permis", i.text("propSpecifiqueDTO.numeroPermis")),
+                ("Catégories", i.text("propSpecifiqueDTO.categoriePermis")),
+                (
+                    "Permis valide",
+                    show_date(&i.text("propSpecifiqueDTO.dateValiditePermis")),
+                ),
+                ("Véhicule", vehicle),
+                ("Groupe", i.text("groupe.descriptionGrp")),
+                (
+                    "Individu id",
+                    i.id().map(|x| x.to_string()).unwrap_or_default(),
+                ),
+            ]
+        }
+        DetailTarget::MaarchUser(d) => {
+            let u = &d.user;
+            let parapheur = match d.parapheur_id {
+                Some(id) => format!("linked (Parapheur id {id})"),
+                None => "not linked".into(),
+            };
+            vec![
+                ("Login", u.user_id.clone()),
+                ("First name", u.firstname.clone()),
+                ("Last name", u.lastname.clone()),
+                ("Initials", u.initials.clone().unwrap_or_default()),
+                ("Email", u.mail.clone().unwrap_or_default()),
+                ("Phone", u.phone.clone().unwrap_or_default()),
+                ("Status", format!("{} ({})", u.status, u.status_label())),
+                ("Mode", u.mode.clone()),
+                ("Parapheur", parapheur),
+                ("Maarch id", u.id.to_string()),
+            ]
+        }
         DetailTarget::Role(r) => {
             let mut perms: Vec<String> = r.permissions.iter().map(|p| p.key()).collect();
             perms.sort();
@@ -104,6 +184,10 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         DetailTarget::Equipement(e) => format!(" Equipement {} ", safe(&e.ip)),
         DetailTarget::User(u) => format!(" User {} ", safe(&u.nom)),
         DetailTarget::Role(r) => format!(" Role {} ", safe(&r.name)),
+        DetailTarget::Individu(i) => {
+            format!(" Individu {} {} ", safe(&i.prenom()), safe(&i.nom()))
+        }
+        DetailTarget::MaarchUser(m) => format!(" Maarch user {} ", safe(&m.user.user_id)),
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -132,6 +216,29 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
             ]));
         }
     }
+    if let DetailTarget::MaarchUser(m) = &d.target {
+        if let Some(login) = &d.parapheur {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>14} ", "Parapheur login"), dim()),
+                Span::raw(if login.is_empty() {
+                    "—".to_string()
+                } else {
+                    safe(login)
+                }),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        if !d.loaded {
+            lines.push(Line::from(Span::styled(
+                "Reading groups and entities…",
+                dim(),
+            )));
+        } else {
+            lines.extend(links(m, d.cursor));
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
     let is_site = matches!(d.target, DetailTarget::Site(_));
     if !is_site {
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
@@ -153,5 +260,52 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         })
         .unwrap_or_else(|| "Equipements".into());
     super::table::draw_table(f, &d.equipements, bottom, &paging);
-    let _ = Style::new();
+}
+
+/// A Maarch user's groups then entities, the selected one marked.
+fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let row = |i: usize, text: String| {
+        let st = if i == cursor {
+            Style::new().bg(Color::DarkGray).fg(Color::White).bold()
+        } else {
+            Style::new()
+        };
+        Line::from(Span::styled(text, st))
+    };
+    out.push(Line::from(Span::styled(
+        format!(
+            "Groups ({}) — g adds, x removes the selected one",
+            m.groups.len()
+        ),
+        accent().bold(),
+    )));
+    if m.groups.is_empty() {
+        out.push(Line::from(Span::styled("  none", dim())));
+    }
+    for (i, g) in m.groups.iter().enumerate() {
+        out.push(row(
+            i,
+            format!("  {:<16} {}", safe(&g.group_id), safe(&g.group_desc)),
+        ));
+    }
+    out.push(Line::from(Span::styled(
+        format!("Entities ({}) — t adds", m.entities.len()),
+        accent().bold(),
+    )));
+    if m.entities.is_empty() {
+        out.push(Line::from(Span::styled("  none", dim())));
+    }
+    for (j, e) in m.entities.iter().enumerate() {
+        let primary = if e.is_primary() { " (primary)" } else { "" };
+        out.push(row(
+            m.groups.len() + j,
+            format!(
+                "  {:<16} {}{primary}",
+                safe(&e.entity_id),
+                safe(&e.entity_label)
+            ),
+        ));
+    }
+    out
 }

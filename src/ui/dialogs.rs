@@ -8,7 +8,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::app::{App, Confirm, Login, Overlay, Palette};
+use crate::api::ocean::ELEMENT_TYPES;
+use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette};
+use crate::worker::Service;
 
 fn boxed(title: &str, color: Style) -> Block<'static> {
     Block::default()
@@ -49,6 +51,33 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
         .rev()
         .find(|o| !matches!(o, Overlay::Help));
     match under {
+        Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::MaarchUser(_)) => vec![
+            ("Esc / q", "back"),
+            ("e", "edit the user (mode, names, mail…)"),
+            ("j k ↑ ↓", "select a group or entity"),
+            ("g", "add to a group"),
+            ("t", "add to an entity"),
+            ("x / Delete", "remove the selected group or entity"),
+            ("l", "link to a Maarch Parapheur user (by id)"),
+            ("c", "create in Maarch Parapheur and link"),
+            ("U", "unlink from Maarch Parapheur"),
+            ("s", "ask the Parapheur status"),
+            ("r", "read the user again"),
+        ],
+        Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::Individu(_)) => vec![
+            ("Esc / q", "back"),
+            ("e", "edit the individu"),
+            ("a", "assign to an entity for a period"),
+            ("d", "delete (asks first)"),
+        ],
+        Some(Overlay::Account(_)) => vec![
+            ("← → h l", "element type of the rights listed"),
+            ("j k ↑ ↓", "move in the rights"),
+            ("p", "change my Ocean password"),
+            ("R", "request a password reset for a login"),
+            ("r", "read again"),
+            ("Esc / q", "close"),
+        ],
         Some(Overlay::Detail(_)) => vec![
             ("Esc / q", "back to where you were"),
             ("e", "edit this record"),
@@ -62,7 +91,10 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Ctrl-C", "quit"),
         ],
         _ => vec![
-            ("Tab / Shift-Tab / 1-4", "switch tab"),
+            ("Tab / Shift-Tab / 1-5", "switch tab"),
+            ("u", "Users tab: core / Maarch directory"),
+            ("a", "Individus tab: assign to an entity"),
+            ("@", "my Ocean account: rights, password"),
             ("j k ↑ ↓", "move"),
             ("] [ PgDn PgUp", "next / previous page"),
             ("g / G", "first / last"),
@@ -78,7 +110,7 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
             ("q / Ctrl-C", "quit"),
             (
                 "In forms",
-                "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Esc cancels",
+                "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Ctrl-O more fields, Esc cancels",
             ),
         ],
     }
@@ -148,7 +180,11 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
 
 pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     let r = popup(f, area, 60, 9);
-    let block = boxed("Log in", accent());
+    let title = match l.service {
+        Service::Core => "Log in".to_string(),
+        s => format!("Log in to {}", s.name()),
+    };
+    let block = boxed(&title, accent());
     let inner = block.inner(r);
     f.render_widget(block, r);
     let field = |label: &str, value: String, focused: bool| {
@@ -171,7 +207,10 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     };
     let mut lines = vec![
         Line::from(Span::styled(
-            format!("Server {}", safe(&app.session.server)),
+            match l.service {
+                Service::Core => format!("Server {}", safe(&app.session.server)),
+                s => format!("{} of profile {}", s.name(), safe(&app.session.profile)),
+            },
             dim(),
         )),
         field("Login", safe(l.username.value()), l.focus == 0),
@@ -187,7 +226,11 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
     }
     lines.push(Line::from(Span::styled(
-        "Enter logs in · Tab switches · Esc quits",
+        if l.service == Service::Core && app.overlays.len() == 1 {
+            "Enter logs in · Tab switches · Esc quits"
+        } else {
+            "Enter logs in · Tab switches · Esc closes"
+        },
         dim(),
     )));
     // Not trimmed: the labels are right-aligned with spaces, and the cursor counts on them.
@@ -201,4 +244,88 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     if cx < inner.x + inner.width {
         f.set_cursor_position(Position::new(cx, inner.y + row));
     }
+}
+
+/// The Ocean account screen: rights by element type, and the demo outbox.
+pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
+    f.render_widget(ratatui::widgets::Clear, area);
+    let who = app
+        .session
+        .ocean_user
+        .as_deref()
+        .map(safe)
+        .unwrap_or_else(|| "?".into());
+    let block = boxed(&format!("My Ocean account · {who}"), accent());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("p", Style::new().bold()),
+        Span::raw(" change my password   "),
+        Span::styled("R", Style::new().bold()),
+        Span::raw(" request a reset for a login"),
+    ])];
+    let mut tabs = vec![Span::styled("Rights by element type: ", dim())];
+    for (i, t) in ELEMENT_TYPES.iter().enumerate() {
+        let st = if i == a.element_type {
+            accent().bold().reversed()
+        } else {
+            Style::new()
+        };
+        tabs.push(Span::styled(format!(" {t} "), st));
+    }
+    tabs.push(Span::styled("  ←→", dim()));
+    lines.push(Line::from(tabs));
+    if a.pending.is_some() {
+        lines.push(Line::from(Span::styled("Reading…", dim())));
+    } else if let Some(e) = &a.error {
+        lines.push(Line::from(Span::styled(safe(e), err_style())));
+    } else if a.functionalities.is_empty() {
+        lines.push(Line::from(Span::styled("  none of this type", dim())));
+    }
+    let outbox_h = match &a.outbox {
+        Some(Some(m)) => m.len().min(5) + 2,
+        _ => 0,
+    };
+    let room = (inner.height as usize)
+        .saturating_sub(lines.len() + outbox_h)
+        .max(1);
+    let start = a.selected.saturating_sub(room.saturating_sub(1));
+    for (i, fct) in a.functionalities.iter().enumerate().skip(start).take(room) {
+        let d = &fct.fonctionnalite_dto;
+        let st = if i == a.selected {
+            Style::new().bg(Color::DarkGray).bold()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {:>4}  {:<28} {}",
+                d.id_fonctionnalite
+                    .map(|x| x.to_string())
+                    .unwrap_or_default(),
+                safe(&fct.enum_code),
+                safe(d.description.as_deref().unwrap_or_default())
+            ),
+            st,
+        )));
+    }
+    if let Some(Some(mails)) = &a.outbox {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Outbox of the demo server ({} reset mail(s) it would have sent)",
+                mails.len()
+            ),
+            accent().bold(),
+        )));
+        for m in mails.iter().take(5) {
+            lines.push(Line::from(Span::raw(format!(
+                "  {}  to {} — {}",
+                safe(m.at.as_deref().unwrap_or_default()),
+                safe(m.to.as_deref().or(m.login.as_deref()).unwrap_or("?")),
+                safe(m.subject.as_deref().unwrap_or_default())
+            ))));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }

@@ -47,8 +47,23 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             )));
         }
     }
+    let mut focus_line = 0u16;
+    let mut section = "";
     for (i, fl) in form.fields.iter().enumerate() {
+        if !form.visible(i) {
+            continue;
+        }
+        if !fl.section.is_empty() && fl.section != section {
+            section = fl.section;
+            lines.push(Line::from(Span::styled(
+                format!("── {section} "),
+                accent().add_modifier(Modifier::BOLD),
+            )));
+        }
         let focused = i == form.focus;
+        if focused {
+            focus_line = lines.len() as u16;
+        }
         let req = if fl.required { "*" } else { " " };
         let label_style = if focused {
             accent().bold()
@@ -131,6 +146,26 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             }
             kind => {
                 let masked = matches!(kind, FieldKind::Password { .. }) && !fl.reveal;
+                // What a typed id or code stands for, and how to pick a known value.
+                let hint = match kind {
+                    FieldKind::Open { options, .. } => {
+                        let v = fl.input.value().trim();
+                        let named = options
+                            .iter()
+                            .find(|(o, l)| o == v && l != o)
+                            .map(|(_, l)| format!(" {}", safe(l)));
+                        match (named, focused && !options.is_empty()) {
+                            (Some(n), true) => format!("{n} · ←→ known values"),
+                            (Some(n), false) => n,
+                            (None, true) => " ←→ known values".into(),
+                            (None, false) => String::new(),
+                        }
+                    }
+                    FieldKind::Date if focused && fl.input.value().is_empty() => {
+                        " YYYY-MM-DD or YYYY-MM-DD HH:MM".into()
+                    }
+                    _ => String::new(),
+                };
                 let value = fl.input.value();
                 let shown = if masked {
                     "•".repeat(value.chars().count())
@@ -144,13 +179,12 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                 } else {
                     Style::new()
                 };
-                let pad = value_w.saturating_sub(visible.width());
+                let pad = value_w.saturating_sub(visible.width() + hint.width());
                 lines.push(Line::from(vec![
                     label,
-                    Span::styled(
-                        format!("{visible}{}", " ".repeat(if focused { pad } else { 0 })),
-                        style,
-                    ),
+                    Span::styled(visible.clone(), style),
+                    Span::styled(hint, dim()),
+                    Span::styled(" ".repeat(if focused { pad } else { 0 }), style),
                 ]));
                 if focused {
                     let cx = fl.input.visual_cursor().saturating_sub(scroll) as u16;
@@ -173,6 +207,24 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             }
         }
     }
+    let folded = form.folded_count();
+    if folded > 0 {
+        let (mark, what) = if form.show_advanced {
+            ("▾", "Ctrl-O folds them again".to_string())
+        } else {
+            let mut sections: Vec<&str> = Vec::new();
+            for fl in form.fields.iter().filter(|f| f.advanced) {
+                if !fl.section.is_empty() && !sections.contains(&fl.section) {
+                    sections.push(fl.section);
+                }
+            }
+            ("▸", format!("{} — Ctrl-O shows them", sections.join(", ")))
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{mark} {folded} more fields: {what}"),
+            dim(),
+        )));
+    }
     let total = lines.len() as u16;
     let r = popup(f, area, width, total + 2);
     let saving = if form.pending.is_some() {
@@ -193,7 +245,6 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     let inner = real;
     // Keep the focused field visible in a short terminal.
     let skip = if total > inner.height {
-        let focus_line = cursor.map(|c| c.y - inner.y).unwrap_or(0);
         focus_line
             .saturating_sub(inner.height / 2)
             .min(total - inner.height)

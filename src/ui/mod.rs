@@ -11,8 +11,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::app::{App, Overlay, Tab, group};
+use crate::app::{App, DetailTarget, Overlay, Tab, group};
 use crate::text::sanitize;
+use crate::worker::Service;
 
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -61,21 +62,43 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Help => dialogs::help(f, app, area),
             Overlay::Palette(p) => dialogs::palette(f, app, p, area),
             Overlay::Login(l) => dialogs::login(f, app, l, area),
+            Overlay::Account(a) => dialogs::account(f, app, a, body),
         }
     }
 }
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
-    let mut spans = vec![Span::styled(" vigie ", Style::new().bold().reversed())];
+    let label = |i: usize, t: &Tab, short: bool| match (t, short) {
+        (Tab::Users, false) => format!(" {} Users·{} ", i + 1, app.users_dir.name()),
+        (Tab::Users, true) => format!(" {}Users·{} ", i + 1, &app.users_dir.name()[..1]),
+        (_, false) => format!(" {} {} ", i + 1, t.title()),
+        (_, true) => format!(
+            " {}{} ",
+            i + 1,
+            t.title().chars().take(5).collect::<String>()
+        ),
+    };
+    let full: usize = 7 + Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| label(i, t, false).chars().count())
+        .sum::<usize>();
+    // Narrow terminals get short labels so every tab stays visible.
+    let short = full > usize::from(area.width);
+    let mut spans = if short {
+        Vec::new()
+    } else {
+        vec![Span::styled(" vigie ", Style::new().bold().reversed())]
+    };
     for (i, t) in Tab::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, t.title());
+        let text = label(i, t, short);
         if *t == app.tab {
             spans.push(Span::styled(
-                label,
+                text,
                 accent().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
             ));
         } else {
-            spans.push(Span::raw(label));
+            spans.push(Span::raw(text));
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -91,8 +114,15 @@ pub fn position_text(app: &App) -> String {
             app.equipements.paging,
             app.equipements.complete,
         ),
+        Tab::Users if app.users_dir == Service::Maarch => (
+            app.maarch_users.len(),
+            app.maarch_users.items.len(),
+            None,
+            true,
+        ),
         Tab::Users => (app.users.len(), app.users.items.len(), None, true),
         Tab::Roles => (app.roles.len(), app.roles.items.len(), None, true),
+        Tab::Individus => (app.individus.len(), app.individus.items.len(), None, true),
     };
     let mut s = match paging {
         Some(p) if !complete => format!(
@@ -124,19 +154,71 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
             ("Ctrl-R", "reveal"),
             ("Esc", "cancel"),
         ],
-        Some(Overlay::Detail(_)) => &[
-            ("Esc", "back"),
-            ("e", "edit"),
-            ("d", "delete"),
-            ("p", "reveal"),
-            ("n", "new equipement"),
-            ("]", "next page"),
-            ("?", "help"),
+        Some(Overlay::Detail(d)) => match d.target {
+            DetailTarget::MaarchUser(_) => &[
+                ("Esc", "back"),
+                ("e", "edit"),
+                ("g", "add group"),
+                ("t", "add entity"),
+                ("x", "remove"),
+                ("l/c/U", "Parapheur link/create/unlink"),
+                ("s", "status"),
+                ("?", "help"),
+            ],
+            DetailTarget::Individu(_) => &[
+                ("Esc", "back"),
+                ("e", "edit"),
+                ("a", "assign entity"),
+                ("d", "delete"),
+                ("?", "help"),
+            ],
+            DetailTarget::Site(_) => &[
+                ("Esc", "back"),
+                ("e", "edit"),
+                ("d", "delete"),
+                ("n", "new equipement"),
+                ("]", "next page"),
+                ("?", "help"),
+            ],
+            _ => &[
+                ("Esc", "back"),
+                ("e", "edit"),
+                ("d", "delete"),
+                ("p", "reveal"),
+                ("?", "help"),
+            ],
+        },
+        Some(Overlay::Account(_)) => &[
+            ("←→", "element type"),
+            ("p", "change password"),
+            ("R", "request reset"),
+            ("r", "reload"),
+            ("Esc", "close"),
         ],
         Some(Overlay::Confirm(_)) => &[("y", "confirm"), ("n/Esc", "cancel")],
         Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
-        Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "quit")],
+        Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "close")],
         Some(Overlay::Help) => &[("Esc", "close help")],
+        None if app.tab == Tab::Individus => &[
+            ("Enter", "open"),
+            ("/", "filter"),
+            ("n", "new"),
+            ("e", "edit"),
+            ("a", "assign entity"),
+            ("d", "delete"),
+            ("@", "account"),
+            ("?", "help"),
+        ],
+        None if app.tab == Tab::Users => &[
+            ("Enter", "open"),
+            ("/", "filter"),
+            ("u", "core/Maarch"),
+            ("n", "new"),
+            ("e", "edit"),
+            ("r", "refresh"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         None => &[
             ("Enter", "open"),
             ("/", "filter"),

@@ -8,14 +8,49 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
 use super::{accent, dim, safe};
 use crate::app::list::{ListView, Record};
-use crate::app::{App, Tab};
+use crate::app::{App, Tab, not_configured};
+use crate::worker::Service;
 
 pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
+    let service = app.tab_service(app.tab);
+    if !app.session.has(service) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(dim())
+            .title(Span::styled(
+                format!(" {} ", app.tab.title()),
+                accent().bold(),
+            ));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let mut text = vec![
+            Line::from(Span::styled(
+                not_configured(service, &app.session.profile),
+                Style::new().fg(Color::Yellow),
+            )),
+            Line::raw(""),
+        ];
+        if app.tab == Tab::Users {
+            text.push(Line::from(Span::styled(
+                "u switches to the other user directory",
+                dim(),
+            )));
+        }
+        f.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
     match app.tab {
         Tab::Sites => draw_table(f, &app.sites, area, "Sites"),
         Tab::Equipements => draw_table(f, &app.equipements, area, "Equipements"),
-        Tab::Users => draw_table(f, &app.users, area, "Users"),
+        Tab::Users if app.users_dir == Service::Maarch => {
+            draw_table(f, &app.maarch_users, area, "Users · Maarch Courrier")
+        }
+        Tab::Users => draw_table(f, &app.users, area, "Users · core"),
         Tab::Roles => draw_table(f, &app.roles, area, "Roles"),
+        Tab::Individus => draw_table(f, &app.individus, area, "Individus · Ocean"),
     }
 }
 

@@ -29,6 +29,7 @@ pub fn session(role: &str) -> Session {
         role: Some(role.into()),
         read_only: false,
         insecure_tls: false,
+        ..Default::default()
     }
 }
 
@@ -324,6 +325,19 @@ pub fn serve(app: &mut App) {
                         page: page(items, 1, 1, n),
                     }
                 }
+                Request::Individus => Payload::Individus(individus()),
+                Request::MaarchUsers => Payload::MaarchUsers(maarch_users()),
+                Request::MaarchDetails(uid) => Payload::MaarchDetails(uid, maarch_details(uid)),
+                Request::MaarchCatalogue => Payload::MaarchCatalogue {
+                    groups: vec![
+                        ("AGENT".into(), "Agent".into()),
+                        ("ELU".into(), "Elu".into()),
+                    ],
+                    entities: vec![
+                        ("DGS".into(), "Direction Générale des Services".into()),
+                        ("PJS".into(), "Pôle Jeunesse et Sport".into()),
+                    ],
+                },
                 other => panic!("serve() does not answer {other:?}"),
             };
             ok(app, id, p);
@@ -339,4 +353,53 @@ pub fn loaded(role: &str) -> App {
     serve(&mut app);
     assert!(!app.busy());
     app
+}
+
+/// Ocean individus in the documented nested shape.
+pub fn individus() -> Vec<vigie::api::ocean::Individu> {
+    let raw = serde_json::json!([
+        {"individu": {"id": 1, "nomInd": "EKANI", "prenomInd": "Brice", "matriculeInd": "M0001",
+                      "initialesInd": "BE", "gsm": "+237 690 00 00 01", "email": "brice.ekani@example.cm",
+                      "idCivilite": 1, "suppressionLogique": false},
+         "entite": {"id": 2, "nom": "Agence Douala", "suppressionLogique": false},
+         "utilisateur": {"loginUti": "bekani", "utilisateurType": "CLASSIC"},
+         "propSpecifiqueDTO": {"numeroPermis": "CM-12345", "categoriePermis": ["B", "C"],
+                               "dateValiditePermis": "2030-01-31T00:00:00.000+01:00"}},
+        {"individu": {"id": 2, "nomInd": "NGO", "prenomInd": "Aline", "matriculeInd": "M0002",
+                      "idCivilite": 2, "suppressionLogique": false},
+         "entite": {"id": 3, "nom": "Agence Yaoundé", "suppressionLogique": false}},
+        {"individu": {"id": "3", "nomInd": "TCHOUA", "prenomInd": "Paul", "matriculeInd": "M0003"},
+         "vehicleFieldsDTO": {"immatriculation": "LT 123 AB", "typeMotorisation": "DIESEL_X"}}
+    ]);
+    serde_json::from_value(raw).unwrap()
+}
+
+pub fn maarch_users() -> Vec<vigie::api::maarch::MaarchUser> {
+    let raw = serde_json::json!([
+        {"id": 9, "user_id": "bboule", "firstname": "Bruno", "lastname": "BOULE", "status": "OK",
+         "mail": "bruno.boule@mail.org", "mode": "standard"},
+        {"id": 21, "user_id": "bwayne", "firstname": "Bruce", "lastname": "Wayne", "status": "ABS",
+         "mail": "bruce.wayne@wcorp.com", "mode": "standard"},
+        {"id": 23, "user_id": "ddaull", "firstname": "Denis", "lastname": "DAULL", "status": "SPD",
+         "mail": null, "mode": "rest"}
+    ]);
+    serde_json::from_value(raw).unwrap()
+}
+
+pub fn maarch_details(uid: i64) -> Option<vigie::api::maarch::MaarchUserDetails> {
+    let user = maarch_users().into_iter().find(|u| u.id == uid)?;
+    let groups = serde_json::from_value(serde_json::json!([
+        {"group_id": "AGENT", "group_desc": "Agent", "role": ""}
+    ]))
+    .unwrap();
+    let entities = serde_json::from_value(serde_json::json!([
+        {"entity_id": "DGS", "entity_label": "Direction Générale des Services", "primary_entity": "Y"}
+    ]))
+    .unwrap();
+    Some(vigie::api::maarch::MaarchUserDetails {
+        user,
+        groups,
+        entities,
+        parapheur_id: (uid == 9).then_some(19),
+    })
 }

@@ -1,0 +1,575 @@
+//! User administration: the list, creation and edition, one user's details, and the links to
+//! groups and entities; plus the group and entity pickers.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use serde_json::{Map, Value, json};
+
+use super::super::AppState;
+use super::super::fastapi::email_problem;
+use super::auth::Caller;
+use super::{
+    MResult, MaarchError, PathParams, RawBody, admin_target, db, optional, parse_body, text,
+    valid_login,
+};
+
+const MODES: [&str; 4] = ["standard", "rest", "root_visible", "root_invisible"];
+
+/// The fields of `POST` and `PUT /rest/users`, checked in Maarch's order.
+struct Profile {
+    firstname: String,
+    lastname: String,
+    initials: Option<String>,
+    mail: String,
+    phone: Option<String>,
+    /// Absent: `standard` on creation, unchanged on edition.
+    mode: Option<String>,
+}
+
+impl Profile {
+    fn parse(body: &Map<String, Value>) -> MResult<Self> {
+        let firstname = text(body, "firstname")
+            .ok_or_else(|| MaarchError::bad("Body firstname is empty or not a string"))?;
+        let lastname = text(body, "lastname")
+            .ok_or_else(|| MaarchError::bad("Body lastname is empty or not a string"))?;
+        let initials = optional_str(
+            body,
+            "initials",
+            |s| s.chars().count() <= 32,
+            "Body initials is too long",
+        )?;
+        let mail = text(body, "mail")
+            .filter(|m| m.len() <= 255 && email_problem(m).is_none())
+            .ok_or_else(|| MaarchError::bad("Body mail is empty or not valid"))?;
+        let phone = optional_str(body, "phone", valid_phone, "Body phone is not valid")?;
+        let mode = optional_str(
+            body,
+            "mode",
+            |m| MODES.contains(&m),
+            "Body mode is not valid",
+        )?;
+        Ok(Profile {
+            firstname: firstname.to_string(),
+            lastname: lastname.to_string(),
+            initials,
+            mail: mail.to_string(),
+            phone,
+            mode,
+        })
+    }
+}
+
+/// An optional string field (absent, null or `""` is `None`), trimmed; 400 `error` when it is
+/// not a string or fails `ok`.
+fn optional_str(
+    body: &Map<String, Value>,
+    key: &str,
+    ok: impl Fn(&str) -> bool,
+    error: &str,
+) -> MResult<Option<String>> {
+    match optional(body, key) {
+        None => Ok(None),
+        Some(Value::String(s)) if ok(s.trim()) => {
+            Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+        }
+        Some(_) => Err(MaarchError::bad(error)),
+    }
+}
+
+// A phone number: an optional leading '+', then digits, spaces, '.', '-' and parentheses,
+// ending with a digit; 4 to 20 digits and 32 characters at most.
+fn valid_phone(s: &str) -> bool {
+    let rest = s.strip_prefix('+').unwrap_or(s);
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    s.len() <= 32
+        && (4..=20).contains(&digits)
+        && rest.ends_with(|c: char| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')'))
+}
+
+/// `GET /rest/users`: every user but the deleted ones.
+pub async fn list(State(st): State<AppState>, caller: Caller) -> MResult<Json<Value>> {
+    caller.require_admin()?;
+    let users = db(&st, |c| {
+        let mut s = c.prepare_cached(
+            "SELECT id, user_id, firstname, lastname, status, mail, mode FROM maarch_users
+             WHERE status <> 'DEL' ORDER BY id",
+        )?;
+        let rows = s.query_map([], |r| {
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?,
+                "user_id": r.get::<_, String>(1)?,
+                "firstname": r.get::<_, String>(2)?,
+                "lastname": r.get::<_, String>(3)?,
+                "status": r.get::<_, String>(4)?,
+                "mail": r.get::<_, Option<String>>(5)?,
+                "mode": r.get::<_, String>(6)?,
+            }))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+    .await?;
+    Ok(Json(json!({ "users": users, "quota": [] })))
+}
+
+/// `POST /rest/users` → `{"id": N}`.
+pub async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    RawBody(bytes): RawBody,
+) -> MResult<Json<Value>> {
+    caller.require_admin()?;
+    let body = parse_body(&bytes)?;
+    if body.is_empty() {
+        return Err(MaarchError::bad("Body is empty"));
+    }
+    let login = body
+        .get("userId")
+        .and_then(Value::as_str)
+        .filter(|s| valid_login(s))
+        .ok_or_else(|| MaarchError::bad("Body userId is empty, not a string or not valid"))?
+        .to_string();
+    let p = Profile::parse(&body)?;
+    let id = db(&st, move |c| {
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, status FROM maarch_users WHERE user_id = ?1",
+                [&login],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let mode = p.mode.as_deref().unwrap_or("standard");
+        let id = match existing {
+            // As Maarch does, a deleted account's login brings the account back.
+            Some((id, status)) if status == "DEL" => {
+                tx.execute(
+                    "UPDATE maarch_users SET firstname = ?1, lastname = ?2, initials = ?3,
+                     mail = ?4, phone = ?5, mode = ?6, status = 'OK' WHERE id = ?7",
+                    params![p.firstname, p.lastname, p.initials, p.mail, p.phone, mode, id],
+                )?;
+                id
+            }
+            Some(_) => return Err(MaarchError::bad("L'identifiant utilisateur existe déjà")),
+            None => {
+                tx.execute(
+                    "INSERT INTO maarch_users(user_id, firstname, lastname, initials, mail, phone, mode)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![login, p.firstname, p.lastname, p.initials, p.mail, p.phone, mode],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.commit()?;
+        Ok(id)
+    })
+    .await?;
+    Ok(Json(json!({ "id": id })))
+}
+
+/// `PUT /rest/users/{id}` → 204.
+pub async fn update(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    RawBody(bytes): RawBody,
+) -> MResult<StatusCode> {
+    let id = path.user_id()?;
+    db(&st, move |c| {
+        admin_target(c, id, caller)?;
+        let p = Profile::parse(&parse_body(&bytes)?)?;
+        c.execute(
+            "UPDATE maarch_users SET firstname = ?1, lastname = ?2, initials = ?3, mail = ?4,
+             phone = ?5, mode = COALESCE(?6, mode) WHERE id = ?7",
+            params![
+                p.firstname,
+                p.lastname,
+                p.initials,
+                p.mail,
+                p.phone,
+                p.mode,
+                id
+            ],
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /rest/users/{id}/details`: the user with groups, entities and Parapheur link.
+pub async fn details(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+) -> MResult<Json<Value>> {
+    let id = path.user_id()?;
+    db(&st, move |c| {
+        admin_target(c, id, caller)?;
+        let mut user = c.query_row(
+            "SELECT id, user_id, firstname, lastname, initials, mail, phone, status, mode,
+                    parapheur_id
+             FROM maarch_users WHERE id = ?1",
+            [id],
+            |r| {
+                let parapheur: Option<i64> = r.get(9)?;
+                Ok(json!({
+                    "id": r.get::<_, i64>(0)?,
+                    "user_id": r.get::<_, String>(1)?,
+                    "firstname": r.get::<_, String>(2)?,
+                    "lastname": r.get::<_, String>(3)?,
+                    "initials": r.get::<_, Option<String>>(4)?,
+                    "mail": r.get::<_, Option<String>>(5)?,
+                    "phone": r.get::<_, Option<String>>(6)?,
+                    "status": r.get::<_, String>(7)?,
+                    "mode": r.get::<_, String>(8)?,
+                    "external_id": match parapheur {
+                        Some(p) => json!({ "maarchParapheur": p }),
+                        None => json!({}),
+                    },
+                }))
+            },
+        )?;
+        user["groups"] = Value::Array(user_groups(c, id)?);
+        user["entities"] = Value::Array(user_entities(c, id)?);
+        Ok(Json(user))
+    })
+    .await
+}
+
+fn user_groups(c: &Connection, user: i64) -> MResult<Vec<Value>> {
+    let mut s = c.prepare_cached(
+        "SELECT g.id, g.group_id, g.group_desc, ug.role FROM maarch_user_groups ug
+         JOIN maarch_groups g ON g.id = ug.group_id WHERE ug.user_id = ?1 ORDER BY g.group_id",
+    )?;
+    let rows = s.query_map([user], |r| {
+        Ok(json!({
+            "id": r.get::<_, i64>(0)?,
+            "group_id": r.get::<_, String>(1)?,
+            "group_desc": r.get::<_, String>(2)?,
+            "role": r.get::<_, String>(3)?,
+        }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The user's entities, the primary one first, then in the order they were added.
+fn user_entities(c: &Connection, user: i64) -> MResult<Vec<Value>> {
+    let mut s = c.prepare_cached(
+        "SELECT e.id, e.entity_id, e.entity_label, ue.user_role, ue.primary_entity
+         FROM maarch_user_entities ue JOIN maarch_entities e ON e.id = ue.entity_id
+         WHERE ue.user_id = ?1 ORDER BY ue.primary_entity DESC, ue.rowid",
+    )?;
+    let rows = s.query_map([user], |r| {
+        Ok(json!({
+            "id": r.get::<_, i64>(0)?,
+            "entity_id": r.get::<_, String>(1)?,
+            "entity_label": r.get::<_, String>(2)?,
+            "user_role": r.get::<_, String>(3)?,
+            "primary_entity": r.get::<_, String>(4)?,
+        }))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every entity, marked `selected` when the user belongs to it.
+fn all_entities(c: &Connection, user: i64) -> MResult<Vec<Value>> {
+    let mut s = c.prepare_cached(
+        "SELECT e.id, e.entity_id, e.entity_label, e.parent_entity_id,
+                EXISTS (SELECT 1 FROM maarch_user_entities ue
+                        WHERE ue.user_id = ?1 AND ue.entity_id = e.id)
+         FROM maarch_entities e ORDER BY e.id",
+    )?;
+    let rows = s.query_map([user], |r| {
+        let mut v = entity_json(r)?;
+        v["selected"] = json!(r.get::<_, bool>(4)?);
+        Ok(v)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn entity_json(r: &Row) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": r.get::<_, i64>(0)?,
+        "entity_id": r.get::<_, String>(1)?,
+        "entity_label": r.get::<_, String>(2)?,
+        "parent_entity_id": r.get::<_, Option<String>>(3)?,
+    }))
+}
+
+/// A `role`/`user_role` given with a link: absent or null is `""`; anything but a short
+/// string is Maarch's `Bad Request`.
+fn link_role(body: &Map<String, Value>) -> MResult<String> {
+    match body.get("role") {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) if s.chars().count() <= 255 => Ok(s.trim().to_string()),
+        Some(_) => Err(MaarchError::bad("Bad Request")),
+    }
+}
+
+fn group_pk(c: &Connection, group_id: &str) -> MResult<i64> {
+    c.query_row(
+        "SELECT id FROM maarch_groups WHERE group_id = ?1",
+        [group_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| MaarchError::bad("Group not found"))
+}
+
+fn entity_pk(c: &Connection, entity_id: &str) -> MResult<i64> {
+    c.query_row(
+        "SELECT id FROM maarch_entities WHERE entity_id = ?1",
+        [entity_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| MaarchError::bad("Entity not found"))
+}
+
+fn groups_answer(c: &Connection, user: i64) -> MResult<Json<Value>> {
+    Ok(Json(
+        json!({ "groups": user_groups(c, user)?, "baskets": [] }),
+    ))
+}
+
+fn entities_answer(c: &Connection, user: i64) -> MResult<Json<Value>> {
+    Ok(Json(json!({
+        "entities": user_entities(c, user)?,
+        "allEntities": all_entities(c, user)?,
+    })))
+}
+
+/// `POST /rest/users/{id}/groups` `{"groupId"[, "role"]}`.
+pub async fn add_group(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    RawBody(bytes): RawBody,
+) -> MResult<Json<Value>> {
+    let id = path.user_id()?;
+    db(&st, move |c| {
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        admin_target(&tx, id, caller)?;
+        let body = parse_body(&bytes)?;
+        let group = text(&body, "groupId").ok_or_else(|| MaarchError::bad("Bad Request"))?;
+        let role = link_role(&body)?;
+        let group = group_pk(&tx, group)?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO maarch_user_groups(user_id, group_id, role) VALUES (?1, ?2, ?3)",
+            params![id, group, role],
+        )?;
+        if added == 0 {
+            return Err(MaarchError::bad("L'utilisateur est déjà lié à ce groupe"));
+        }
+        tx.commit()?;
+        groups_answer(c, id)
+    })
+    .await
+}
+
+/// `DELETE /rest/users/{id}/groups/{groupId}`: a link that does not exist is not an error.
+pub async fn remove_group(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+) -> MResult<Json<Value>> {
+    let id = path.user_id()?;
+    let group = path.second().to_string();
+    db(&st, move |c| {
+        admin_target(c, id, caller)?;
+        let group = group_pk(c, &group)?;
+        c.execute(
+            "DELETE FROM maarch_user_groups WHERE user_id = ?1 AND group_id = ?2",
+            [id, group],
+        )?;
+        groups_answer(c, id)
+    })
+    .await
+}
+
+/// `POST /rest/users/{id}/entities` `{"entityId"[, "role"]}`; the first entity is primary.
+pub async fn add_entity(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    RawBody(bytes): RawBody,
+) -> MResult<Json<Value>> {
+    let id = path.user_id()?;
+    db(&st, move |c| {
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        admin_target(&tx, id, caller)?;
+        let body = parse_body(&bytes)?;
+        let entity = text(&body, "entityId").ok_or_else(|| MaarchError::bad("Bad Request"))?;
+        let role = link_role(&body)?;
+        let entity = entity_pk(&tx, entity)?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO maarch_user_entities(user_id, entity_id, user_role, primary_entity)
+             SELECT ?1, ?2, ?3, CASE WHEN EXISTS (SELECT 1 FROM maarch_user_entities
+                                                   WHERE user_id = ?1) THEN 'N' ELSE 'Y' END",
+            params![id, entity, role],
+        )?;
+        if added == 0 {
+            return Err(MaarchError::bad("L'utilisateur est déjà lié à cette entité"));
+        }
+        tx.commit()?;
+        entities_answer(c, id)
+    })
+    .await
+}
+
+/// `DELETE /rest/users/{id}/entities/{entityId}`: removing the primary entity makes the
+/// oldest remaining one primary.
+pub async fn remove_entity(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+) -> MResult<Json<Value>> {
+    let id = path.user_id()?;
+    let entity = path.second().to_string();
+    db(&st, move |c| {
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        admin_target(&tx, id, caller)?;
+        let entity = entity_pk(&tx, &entity)?;
+        tx.execute(
+            "DELETE FROM maarch_user_entities WHERE user_id = ?1 AND entity_id = ?2",
+            [id, entity],
+        )?;
+        tx.execute(
+            "UPDATE maarch_user_entities SET primary_entity = 'Y'
+             WHERE rowid = (SELECT rowid FROM maarch_user_entities WHERE user_id = ?1
+                            ORDER BY rowid LIMIT 1)
+               AND NOT EXISTS (SELECT 1 FROM maarch_user_entities
+                               WHERE user_id = ?1 AND primary_entity = 'Y')",
+            [id],
+        )?;
+        tx.commit()?;
+        entities_answer(c, id)
+    })
+    .await
+}
+
+/// `GET /rest/groups`: the group picker.
+pub async fn groups(State(st): State<AppState>, caller: Caller) -> MResult<Json<Value>> {
+    caller.require_admin()?;
+    db(&st, |c| {
+        let mut s =
+            c.prepare_cached("SELECT id, group_id, group_desc FROM maarch_groups ORDER BY id")?;
+        let rows = s.query_map([], |r| {
+            Ok(json!({
+                "id": r.get::<_, i64>(0)?,
+                "group_id": r.get::<_, String>(1)?,
+                "group_desc": r.get::<_, String>(2)?,
+            }))
+        })?;
+        Ok(Json(
+            json!({ "groups": rows.collect::<Result<Vec<_>, _>>()? }),
+        ))
+    })
+    .await
+}
+
+/// `GET /rest/entities`: the entity picker.
+pub async fn entities(State(st): State<AppState>, caller: Caller) -> MResult<Json<Value>> {
+    caller.require_admin()?;
+    db(&st, |c| {
+        let mut s = c.prepare_cached(
+            "SELECT id, entity_id, entity_label, parent_entity_id FROM maarch_entities ORDER BY id",
+        )?;
+        let rows = s.query_map([], entity_json)?;
+        Ok(Json(
+            json!({ "entities": rows.collect::<Result<Vec<_>, _>>()? }),
+        ))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones() {
+        for ok in [
+            "+33120212223",
+            "01 47 24 51 59",
+            "(0)1.47.24.51.59",
+            "+1-555-0100",
+            "1234",
+        ] {
+            assert!(valid_phone(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "123",
+            "abc1234",
+            "+33 1 2x",
+            "0147245159-",
+            "++33120212223",
+            &"1".repeat(21),
+        ] {
+            assert!(!valid_phone(bad), "{bad}");
+        }
+    }
+
+    fn profile(body: Value) -> Result<Profile, String> {
+        let Value::Object(m) = body else {
+            unreachable!()
+        };
+        Profile::parse(&m).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn profile_checks_in_maarch_order() {
+        let ok =
+            json!({"firstname": "Bruce", "lastname": "Wayne", "mail": "bruce.wayne@wcorp.com"});
+        let p = profile(ok.clone()).unwrap();
+        assert_eq!((p.initials, p.phone, p.mode), (None, None, None));
+        let with = |k: &str, v: Value| {
+            let mut b = ok.clone();
+            b[k] = v;
+            profile(b)
+        };
+        assert_eq!(
+            with("firstname", json!(" ")).err().unwrap(),
+            "Body firstname is empty or not a string"
+        );
+        assert_eq!(
+            with("lastname", json!(3)).err().unwrap(),
+            "Body lastname is empty or not a string"
+        );
+        assert_eq!(
+            with("initials", json!("x".repeat(33))).err().unwrap(),
+            "Body initials is too long"
+        );
+        assert!(with("initials", json!("x".repeat(32))).is_ok());
+        assert_eq!(
+            with("mail", json!("wcorp.com")).err().unwrap(),
+            "Body mail is empty or not valid"
+        );
+        assert_eq!(
+            with("phone", json!("call me")).err().unwrap(),
+            "Body phone is not valid"
+        );
+        assert!(with("phone", Value::Null).is_ok());
+        assert_eq!(
+            with("mode", json!("admin")).err().unwrap(),
+            "Body mode is not valid"
+        );
+        assert_eq!(
+            with("mode", json!("rest")).unwrap().mode.as_deref(),
+            Some("rest")
+        );
+        let mut both = ok.clone();
+        both["lastname"] = json!("");
+        both["mail"] = json!("nope");
+        assert_eq!(
+            profile(both).err().unwrap(),
+            "Body lastname is empty or not a string"
+        );
+    }
+}
