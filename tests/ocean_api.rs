@@ -371,7 +371,7 @@ async fn create_update_delete() {
     ghost.set("individu.id", json!(""));
     assert_eq!(
         bad_request(c.update_individu(&ghost).await),
-        "individu.id is required"
+        "individu.id: must not be blank"
     );
     // Customer 2 does not see customer 1's individu.
     let other = client(&srv.url(), ADMIN, Some(2));
@@ -429,7 +429,7 @@ async fn bodies_are_validated() {
     );
     let mut b = new_individu("Ateba", "T-002");
     b.set("individu.nomInd", json!("  "));
-    assert_eq!(create(b).await, "individu.nomInd is required");
+    assert_eq!(create(b).await, "individu.nomInd: must not be blank");
     let mut b = new_individu("Ateba", "T-002");
     b.set("individu.email", json!("ateba-at-exemple.cm"));
     assert_eq!(
@@ -445,11 +445,11 @@ async fn bodies_are_validated() {
     );
     let mut b = new_individu("Ateba", "T-002");
     b.set("entite.id", json!(5));
-    assert_eq!(create(b).await, "Entité 5 introuvable");
+    assert_eq!(create(b).await, "entite.id: entité 5 introuvable");
 
     assert_eq!(
         create(new_individu("Ateba", "M0003")).await,
-        "Matricule M0003 déjà utilisé"
+        "individu.matriculeInd: le matricule M0003 est déjà utilisé"
     );
     // The same matricule is free in another customer, and an update keeps its own.
     let c2 = client(&url, ADMIN, Some(2));
@@ -458,7 +458,7 @@ async fn bodies_are_validated() {
             c2.create_individu(&new_individu("Ateba", "M0004"), None, None)
                 .await
         ),
-        "Entité 2 introuvable",
+        "entite.id: entité 2 introuvable",
         "entity 2 belongs to customer 1"
     );
     let mut b = new_individu("Ateba", "M0004");
@@ -469,7 +469,7 @@ async fn bodies_are_validated() {
     first.set("individu.matriculeInd", json!("M0002"));
     assert_eq!(
         bad_request(c.update_individu(&first).await),
-        "Matricule M0002 déjà utilisé"
+        "individu.matriculeInd: le matricule M0002 est déjà utilisé"
     );
 
     let t = token(&url, ADMIN).await;
@@ -536,7 +536,7 @@ async fn affectation_to_an_entity() {
     let e = c
         .assign_entity(5, 6, &date("2025-11-27T08:00:00Z"), None)
         .await;
-    assert_eq!(bad_request(e), "Entité 6 introuvable");
+    assert_eq!(bad_request(e), "entiteId: entité 6 introuvable");
     let e = c
         .assign_entity(99, 4, &date("2025-11-27T08:00:00Z"), None)
         .await;
@@ -624,19 +624,21 @@ async fn change_password() {
     };
     assert_eq!(
         change("faux", "nouveau-mdp", "nouveau-mdp").await,
-        Err(ApiError::Forbidden("The current password is wrong".into()))
+        Err(ApiError::Forbidden(
+            "actualPassword: the current password is wrong".into()
+        ))
     );
     assert_eq!(
         bad_request(change("lecteur-demo", "nouveau-mdp", "nouveau-mdx").await),
-        "newPasswordConfirmed differs from newPassword"
+        "newPasswordConfirmed: differs from newPassword"
     );
     assert_eq!(
         bad_request(change("lecteur-demo", "court", "court").await),
-        "The new password must have at least 8 characters"
+        "newPassword: must have at least 8 characters"
     );
     assert_eq!(
         bad_request(change("lecteur-demo", "lecteur-demo", "lecteur-demo").await),
-        "The new password must differ from the current one"
+        "newPassword: must differ from the current password"
     );
     let t = token(&url, LECTEUR).await;
     change("lecteur-demo", "nouveau-mdp", "nouveau-mdp")

@@ -149,22 +149,24 @@ pub async fn change_password(
     let current = actual.clone();
     if !blocking(move || verify_password(&current, &hash)).await? {
         st.login_limiter.failed(&key);
-        return Err(OceanError::forbidden("The current password is wrong"));
+        return Err(OceanError::forbidden(
+            "actualPassword: the current password is wrong",
+        ));
     }
     st.login_limiter.succeeded(&key);
     if new != confirmed {
         return Err(OceanError::bad_request(
-            "newPasswordConfirmed differs from newPassword",
+            "newPasswordConfirmed: differs from newPassword",
         ));
     }
     if new.chars().count() < MIN_PASSWORD_LEN {
         return Err(OceanError::bad_request(format!(
-            "The new password must have at least {MIN_PASSWORD_LEN} characters"
+            "newPassword: must have at least {MIN_PASSWORD_LEN} characters"
         )));
     }
     if new == actual {
         return Err(OceanError::bad_request(
-            "The new password must differ from the current one",
+            "newPassword: must differ from the current password",
         ));
     }
     let hash = blocking(move || hash_password(&new)).await?;

@@ -67,7 +67,7 @@ fn str_at<'a>(obj: &'a Value, key: &str, path: &str) -> OceanResult<Option<&'a s
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(OceanError::bad_request(format!("{path} must be a string"))),
+        Some(_) => Err(OceanError::bad_request(format!("{path}: must be a string"))),
     }
 }
 
@@ -157,26 +157,26 @@ pub(super) fn check(body: &Value) -> OceanResult<Checked> {
     ] {
         match body.get(key) {
             None | Some(Value::Null | Value::Object(_)) => {}
-            Some(_) => return Err(OceanError::bad_request(format!("{key} must be an object"))),
+            Some(_) => return Err(OceanError::bad_request(format!("{key}: must be an object"))),
         }
     }
     if !matches!(
         body.get("fonctionnalites"),
         None | Some(Value::Null | Value::Array(_))
     ) {
-        return Err(OceanError::bad_request("fonctionnalites must be an array"));
+        return Err(OceanError::bad_request("fonctionnalites: must be an array"));
     }
     let individu = body
         .get("individu")
         .filter(|v| v.is_object())
-        .ok_or_else(|| OceanError::bad_request("individu is required"))?;
+        .ok_or_else(|| OceanError::bad_request("individu: must not be null"))?;
     let required = |key: &str| -> OceanResult<String> {
         let path = format!("individu.{key}");
         str_at(individu, key, &path)?
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
-            .ok_or_else(|| OceanError::bad_request(format!("{path} is required")))
+            .ok_or_else(|| OceanError::bad_request(format!("{path}: must not be blank")))
     };
     let (nom, prenom) = (required("nomInd")?, required("prenomInd")?);
     let matricule = str_at(individu, "matriculeInd", "individu.matriculeInd")?
@@ -202,15 +202,15 @@ pub(super) fn check(body: &Value) -> OceanResult<Checked> {
     })
 }
 
-/// The name of an entity of `customer`.
-fn entity_name(c: &Connection, customer: i64, id: i64) -> OceanResult<String> {
+/// The name of an entity of `customer`; `field` is where its id was read.
+fn entity_name(c: &Connection, customer: i64, id: i64, field: &str) -> OceanResult<String> {
     c.query_row(
         "SELECT nom FROM ocean_entites WHERE id = ?1 AND customer_id = ?2",
         params![id, customer],
         |r| r.get(0),
     )
     .optional()?
-    .ok_or_else(|| OceanError::bad_request(format!("Entité {id} introuvable")))
+    .ok_or_else(|| OceanError::bad_request(format!("{field}: entité {id} introuvable")))
 }
 
 fn object<'a>(v: &'a mut Value, key: &str) -> Option<&'a mut Map<String, Value>> {
@@ -242,7 +242,7 @@ fn stamp(body: &mut Value, id: i64, entite: Option<(i64, &str)>) {
 fn matricule_taken(e: rusqlite::Error, matricule: Option<&str>) -> OceanError {
     if is_unique_violation(&e) {
         OceanError::bad_request(format!(
-            "Matricule {} déjà utilisé",
+            "individu.matriculeInd: le matricule {} est déjà utilisé",
             matricule.unwrap_or_default()
         ))
     } else {
@@ -259,7 +259,7 @@ pub(super) fn insert(
 ) -> OceanResult<i64> {
     let tx = c.transaction()?;
     let entite = match checked.entite {
-        Some(id) => Some((id, entity_name(&tx, customer, id)?)),
+        Some(id) => Some((id, entity_name(&tx, customer, id, "entite.id")?)),
         None => None,
     };
     tx.execute(
@@ -447,12 +447,12 @@ pub async fn update(
     let checked = check(&body)?;
     let id = checked
         .id
-        .ok_or_else(|| OceanError::bad_request("individu.id is required"))?;
+        .ok_or_else(|| OceanError::bad_request("individu.id: must not be blank"))?;
     with_db(&st, move |c| {
         let tx = c.transaction()?;
         let old = load(&tx, customer, id)?;
         let entite = match checked.entite {
-            Some(eid) => Some((eid, entity_name(&tx, customer, eid)?)),
+            Some(eid) => Some((eid, entity_name(&tx, customer, eid, "entite.id")?)),
             None => None,
         };
         // A body that leaves the assignment out keeps it while the entity stays the same.
@@ -521,7 +521,7 @@ pub async fn affectation(
     }
     with_db(&st, move |c| {
         let tx = c.transaction()?;
-        let nom = entity_name(&tx, customer, entite)?;
+        let nom = entity_name(&tx, customer, entite, "entiteId")?;
         let mut body = load(&tx, customer, id)?;
         let checked = check(&body)?;
         body["entite"] = json!({ "id": entite, "nom": nom, "suppressionLogique": false });
@@ -557,10 +557,10 @@ mod tests {
         );
         assert_eq!(c.matricule.as_deref(), Some("M1"));
 
-        assert_eq!(err(json!({})), "individu is required");
+        assert_eq!(err(json!({})), "individu: must not be null");
         assert_eq!(
             err(json!({"individu": {"nomInd": "A", "prenomInd": " "}})),
-            "individu.prenomInd is required"
+            "individu.prenomInd: must not be blank"
         );
         assert_eq!(
             err(json!({"individu": {"nomInd": "A", "prenomInd": "B"},
@@ -586,7 +586,7 @@ mod tests {
         );
         assert_eq!(
             err(json!({"individu": {"nomInd": "A", "prenomInd": "B"}, "entite": 1})),
-            "entite must be an object"
+            "entite: must be an object"
         );
         assert_eq!(err(json!([1])), "The body must be a JSON object");
     }
