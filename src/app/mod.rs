@@ -1024,6 +1024,10 @@ impl App {
             }
             Saved::Account(m) => m,
         };
+        if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
+            // A reset request shows up in the outbox.
+            self.load_account();
+        }
         self.notice = Some(if self_worded {
             capitalized(&what)
         } else {

@@ -148,6 +148,13 @@ pub fn position_text(app: &App) -> String {
 
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
     let hints: &[(&str, &str)] = match app.overlays.last() {
+        Some(Overlay::Form(fm)) if fm.folded_count() > 0 => &[
+            ("Tab", "next field"),
+            ("Ctrl-S", "save"),
+            ("Ctrl-O", "more fields"),
+            ("←→", "known values"),
+            ("Esc", "cancel"),
+        ],
         Some(Overlay::Form(_)) => &[
             ("Tab", "next field"),
             ("Ctrl-S", "save"),
