@@ -394,7 +394,7 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
                 .create_individu(&body, start.as_ref(), end.as_ref())
                 .await?;
             Saved::Individus {
-                message: status_words(&st, "individu created"),
+                message: status_words(&st, "Individu created"),
                 individus: o.list_individus(None).await?,
             }
         }
@@ -402,7 +402,7 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             let o = c.ocean()?;
             let st = o.update_individu(&body).await?;
             Saved::Individus {
-                message: status_words(&st, "individu saved"),
+                message: status_words(&st, "Individu saved"),
                 individus: o.list_individus(None).await?,
             }
         }
@@ -416,7 +416,7 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             o.assign_entity(individu, entite, &start, end.as_ref())
                 .await?;
             Saved::Individus {
-                message: format!("individu {individu} assigned to entity {entite}"),
+                message: format!("Individu {individu} assigned to entity {entite}"),
                 individus: o.list_individus(None).await?,
             }
         }
@@ -428,13 +428,13 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             c.ocean()?
                 .change_password(&actual, &new, &confirmed)
                 .await?;
-            Saved::Account("password changed".into())
+            Saved::Account("Password changed".into())
         }
         Mutation::PasswordReset { login, url } => {
             c.ocean()?
                 .request_password_reset(&login, url.as_deref())
                 .await?;
-            Saved::Account(format!("reset requested for {login}"))
+            Saved::Account(format!("Reset requested for {login}"))
         }
         Mutation::CreateMaarchUser(u) => {
             let m = c.maarch()?;

@@ -288,3 +288,131 @@ fn sigterm_restores_the_terminal() {
     assert!(!parser.screen().alternate_screen());
     assert!(!parser.screen().hide_cursor());
 }
+
+/// A profile declaring the three services of one reference server.
+fn three_service_config(dir: &Path, url: &str) -> std::path::PathBuf {
+    let path = dir.join("vigie.toml");
+    let text = format!(
+        r#"default_profile = "e2e"
+[profiles.e2e.core]
+base_url = "{url}"
+username = "admin@vigie.local"
+password_env = "VIGIE_E2E_PASSWORD"
+[profiles.e2e.ocean]
+base_url = "{url}/ocean"
+username = "admin"
+password_env = "VIGIE_E2E_PASSWORD"
+customer_id = 1
+[profiles.e2e.maarch]
+base_url = "{url}"
+username = "admin"
+password_env = "VIGIE_E2E_PASSWORD"
+"#
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn admin(login: &str) -> vigie::api::Credentials {
+    vigie::api::Credentials::Password {
+        username: login.into(),
+        password: secrecy::SecretString::from("admin-demo"),
+    }
+}
+
+#[test]
+fn create_an_individu_assign_it_then_add_a_maarch_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let config = three_service_config(dir.path(), &server.url);
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--config", config.to_str().unwrap()],
+        &[
+            ("VIGIE_E2E_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        35,
+        120,
+    );
+    c.wait_for("LOUM");
+
+    // Individus: create one through the sectioned form.
+    c.keys("5");
+    c.wait_for("Individus · Ocean");
+    c.wait_for("Mbarga");
+    c.keys("n");
+    c.wait_for("New individu");
+    c.keys("\t");
+    c.keys("Zambo\tLucie\tM0777");
+    c.keys("\x13"); // Ctrl-S
+    c.wait_for("créé");
+    c.wait_for("M0777");
+
+    // Find it and assign it to entity 4 from today.
+    c.keys("/");
+    c.keys("M0777");
+    c.keys("\r");
+    c.keys("a");
+    c.wait_for("Assign to an entity");
+    c.keys("4");
+    c.keys("\x13");
+    c.wait_for("assigned to entity 4");
+    c.wait_for("Atelier Bonabéri");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = server.url.clone();
+    let created = rt.block_on(async {
+        let o = vigie::api::ocean::OceanClient::new(
+            &format!("{url}/ocean"),
+            admin("admin"),
+            Some(1),
+            &vigie::api::HttpOptions::default(),
+        )
+        .unwrap();
+        o.list_individus(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|i| i.matricule() == "M0777")
+    });
+    let created = created.expect("Ocean has the new individu");
+    assert_eq!(created.nom(), "Zambo");
+    assert_eq!(created.entite_id(), Some(4), "assigned through the API");
+
+    // Maarch: add group ELU to bwayne and see it in the detail.
+    c.keys("\x1b");
+    c.keys("3");
+    c.keys("u");
+    c.wait_for("Users · Maarch Courrier");
+    c.wait_for("bwayne");
+    c.keys("/");
+    c.keys("bwayne");
+    c.keys("\r");
+    c.keys("\r");
+    c.wait_for("Maarch user bwayne");
+    c.wait_for("Groups (1)");
+    c.keys("g");
+    c.wait_for("Add to a group");
+    c.keys("ELU");
+    c.keys("\x13");
+    c.wait_for("bwayne added to group ELU");
+    c.wait_for("Groups (2)");
+    assert!(c.screen().contains("ELU "), "ELU listed:\n{}", c.screen());
+    let groups = rt.block_on(async {
+        let m = vigie::api::maarch::MaarchClient::new(
+            &url,
+            admin("admin"),
+            vigie::api::maarch::MaarchAuthMode::Basic,
+            &vigie::api::HttpOptions::default(),
+        )
+        .unwrap();
+        m.user_details(21).await.unwrap().unwrap().groups
+    });
+    assert!(groups.iter().any(|g| g.group_id == "ELU"), "{groups:?}");
+
+    c.keys("\x1b");
+    c.keys("\x1b");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

@@ -1029,7 +1029,7 @@ impl App {
             self.load_account();
         }
         self.notice = Some(if self_worded {
-            capitalized(&what)
+            what
         } else {
             format!("Saved {what}")
         });
@@ -2039,14 +2039,6 @@ pub fn named_field(msg: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
     ok.then(|| word.to_string())
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// What a tab of an unconfigured service says.
