@@ -318,8 +318,15 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
     if let Some(p) = &running.prepared.bootstrap_password {
         // Shown once, on the operator's terminal only; never logged.
         eprintln!(
-            "vigie serve: created admin@vigie.local (matricule 1000) with password {p}\n\
+            "vigie serve: created admin@vigie.local (matricule 1000), and the Ocean and Maarch \
+             login admin, with password {p}\n\
              vigie serve: it is not shown again; change it with PUT /users/update"
+        );
+    }
+    if let Some(p) = &running.prepared.service_password {
+        eprintln!(
+            "vigie serve: created the Ocean and Maarch login admin with password {p}\n\
+             vigie serve: it is not shown again"
         );
     }
     let token = running.shutdown_token();

@@ -187,6 +187,8 @@ impl LoginLimiter {
 pub struct Prepared {
     /// Password of the admin created on an empty database without demo data (shown once).
     pub bootstrap_password: Option<String>,
+    /// Password of the Ocean and Maarch `admin` created on a database whose core admin existed.
+    pub service_password: Option<String>,
     pub seeded_demo: bool,
 }
 
@@ -211,8 +213,18 @@ pub fn prepare(cfg: &ServerConfig) -> Result<(Db, Prepared, Vec<u8>), String> {
                     }
                 }
             }
-            ocean::prepare(c, seed, prepared.bootstrap_password.as_deref())?;
-            maarch::prepare(c, seed, prepared.bootstrap_password.as_deref())?;
+            // Ocean and Maarch get their admin with the core one's password; on a database
+            // whose core admin exists already, with a new one of their own (shown once).
+            let service_password = match (&prepared.bootstrap_password, seed) {
+                (Some(p), _) => Some(p.clone()),
+                (None, SeedMode::None) => Some(seed::random_password()),
+                (None, SeedMode::Demo) => None,
+            };
+            let pw = service_password.as_deref();
+            let created = ocean::prepare(c, seed, pw)? | maarch::prepare(c, seed, pw)?;
+            if created && prepared.bootstrap_password.is_none() {
+                prepared.service_password = service_password;
+            }
             let secret = match configured {
                 Some(s) => s.into_bytes(),
                 None => {

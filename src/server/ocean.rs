@@ -57,7 +57,8 @@ impl OceanState {
 }
 
 /// Creates the Ocean tables and, when they are empty, the demo (or bootstrap) accounts.
-pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<()> {
+/// Returns whether `admin` was created with the bootstrap password.
+pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<bool> {
     seed::prepare(c, seed, bootstrap)
 }
 

@@ -122,14 +122,17 @@ pub fn user_count(c: &Connection) -> HttpResult<i64> {
 }
 
 /// One admin with a random password, for a server started without demo data.
+/// 20 characters that read unambiguously.
+pub fn random_password() -> String {
+    let mut rng = rand::rng();
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
 pub fn bootstrap_admin(c: &mut Connection) -> HttpResult<String> {
-    let password: String = {
-        let mut rng = rand::rng();
-        const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        (0..20)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-            .collect()
-    };
+    let password = random_password();
     c.execute(
         "INSERT INTO users(user_id, matricule, nom, email, password_hash, role_id, status, timestamp)
          VALUES (?1, 1000, 'Administrateur', 'admin@vigie.local', ?2, ?3, 'activated', ?4)",

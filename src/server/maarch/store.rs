@@ -238,12 +238,13 @@ const DEMO_USERS: [SeedUser; 10] = [
 
 /// Creates the Maarch tables and, when they are empty, the demo directory (`--seed demo`) or
 /// the `admin` web-service account with the bootstrap password.
-pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<()> {
+/// Returns whether `admin` was created with the bootstrap password.
+pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<bool> {
     migrate_named(c, "maarch", MIGRATIONS)?;
     let tx = c.transaction()?;
     let users: i64 = tx.query_row("SELECT COUNT(*) FROM maarch_users", [], |r| r.get(0))?;
     if users > 0 {
-        return Ok(());
+        return Ok(false);
     }
     for (group_id, desc) in GROUPS {
         tx.execute(
@@ -274,7 +275,7 @@ pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> H
         SeedMode::None => insert(&tx, &ADMIN, bootstrap)?,
     }
     tx.commit()?;
-    Ok(())
+    Ok(seed == SeedMode::None && bootstrap.is_some())
 }
 
 fn insert(tx: &Transaction, u: &SeedUser, password: Option<&str>) -> HttpResult<()> {

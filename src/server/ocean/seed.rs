@@ -222,7 +222,8 @@ const DEMO_ACCOUNTS: [Account; 2] = [
     },
 ];
 
-pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<()> {
+/// Returns whether `admin` was created with the bootstrap password.
+pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<bool> {
     migrate_named(c, "ocean", &[SCHEMA])?;
     let tx = c.transaction()?;
     if count(&tx, "ocean_functionalities")? == 0 {
@@ -245,14 +246,15 @@ pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> H
     }
     tx.commit()?;
     if count(c, "ocean_accounts")? > 0 {
-        return Ok(());
+        return Ok(false);
     }
     match (seed, bootstrap) {
         (SeedMode::Demo, _) => {
             for a in &DEMO_ACCOUNTS {
                 add_account(c, a, &hash_password(a.password))?;
             }
-            demo_individus(c)
+            demo_individus(c)?;
+            Ok(false)
         }
         (SeedMode::None, Some(password)) => {
             let admin = Account {
@@ -260,9 +262,10 @@ pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> H
                 customers: &[1],
                 ..DEMO_ACCOUNTS[0]
             };
-            add_account(c, &admin, &hash_password(password))
+            add_account(c, &admin, &hash_password(password))?;
+            Ok(true)
         }
-        (SeedMode::None, None) => Ok(()),
+        (SeedMode::None, None) => Ok(false),
     }
 }
 
