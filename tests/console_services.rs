@@ -1000,13 +1000,39 @@ fn change_password_checks_the_confirmation_before_sending() {
     ok(
         &mut app,
         id,
-        Payload::Saved(Saved::Account("password changed".into())),
+        Payload::Saved(Saved::Account("Password changed".into())),
     );
     assert!(
         matches!(app.overlays.last(), Some(Overlay::Account(_))),
         "back on the account screen"
     );
     assert_eq!(app.notice.as_deref(), Some("Password changed"));
+}
+
+#[test]
+fn account_answers_arriving_under_a_form_are_kept() {
+    let mut app = loaded_session(ocean_session("admin"));
+    app.on_key(ch('@'));
+    let reqs = app.take_requests();
+    // p before the rights came back: the answers arrive while the form is on top.
+    app.on_key(ch('p'));
+    assert_eq!(form(&app).kind, FormKind::ChangePassword);
+    for (id, r) in reqs {
+        match r {
+            Request::Functionalities(t) => {
+                ok(&mut app, id, Payload::Functionalities(t, functionalities()))
+            }
+            Request::Outbox => ok(&mut app, id, Payload::Outbox(Some(outbox_mails()))),
+            other => panic!("{other:?}"),
+        }
+    }
+    app.on_key(key(KeyCode::Esc));
+    let a = account(&app);
+    assert_eq!(
+        (a.pending, a.functionalities.len(), a.outbox.is_some()),
+        (None, 3, true),
+        "the account screen stays on 'Reading…' with nothing asked any more"
+    );
 }
 
 #[test]
@@ -1126,6 +1152,20 @@ fn an_ocean_only_profile_starts_on_individus_and_never_asks_core() {
 }
 
 #[test]
+fn a_maarch_only_profile_starts_on_maarch_users() {
+    let mut app = App::new(session_with("admin", &[Service::Maarch]));
+    assert_eq!((app.tab, app.users_dir), (Tab::Users, Service::Maarch));
+    app.start(true);
+    let reqs = app.take_requests();
+    assert!(matches!(reqs[..], [(_, Request::MaarchUsers)]), "{reqs:?}");
+    app.on_key(ch('u'));
+    app.on_key(ch('5'));
+    app.on_key(ch('n'));
+    assert!(app.take_requests().is_empty());
+    assert!(app.overlays.is_empty());
+}
+
+#[test]
 fn unauthorized_ocean_opens_an_ocean_login_and_esc_keeps_the_console() {
     let mut app = loaded("admin");
     app.on_key(ch('5'));
@@ -1205,6 +1245,146 @@ fn unauthorized_maarch_opens_a_maarch_login() {
     assert_eq!(login(&app).service, Service::Maarch);
     app.on_key(key(KeyCode::Esc));
     assert!(!app.quit);
+}
+
+/// Logs in to `service` through the login overlay on top and answers it.
+fn log_in(app: &mut App, service: Service, user: &str) {
+    assert_eq!(login(app).service, service);
+    if login(app).focus == 0 {
+        typed(app, user);
+        app.on_key(key(KeyCode::Enter));
+    }
+    typed(app, "pw");
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let id = only(&reqs, |r| matches!(r, Request::Login { .. }));
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    ok(app, id, Payload::ServiceLoggedIn(service, user.into()));
+}
+
+#[test]
+fn a_maarch_login_reads_the_open_detail_again() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    for (id, _) in &reqs {
+        fail(
+            &mut app,
+            *id,
+            ApiError::Unauthorized("token expired".into()),
+        );
+    }
+    assert!(!detail_below_login(&app).loaded);
+    log_in(&mut app, Service::Maarch, "bblanc");
+    assert!(matches!(app.overlays.last(), Some(Overlay::Detail(_))));
+    // What waited for this login is asked again: the user's details (and the pickers' lists).
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::MaarchDetails(9))),
+        "the open detail stays on 'Reading groups and entities…' for ever: {reqs:?}"
+    );
+}
+
+fn detail_below_login(app: &App) -> &vigie::app::Detail {
+    app.overlays
+        .iter()
+        .rev()
+        .find_map(|o| match o {
+            Overlay::Detail(d) => Some(d.as_ref()),
+            _ => None,
+        })
+        .expect("a detail")
+}
+
+#[test]
+fn an_ocean_login_reads_the_account_screen_again() {
+    let mut app = loaded("admin");
+    app.on_key(ch('@'));
+    let reqs = app.take_requests();
+    for (id, _) in &reqs {
+        fail(
+            &mut app,
+            *id,
+            ApiError::Unauthorized("token expired".into()),
+        );
+    }
+    log_in(&mut app, Service::Ocean, "jdupont");
+    assert!(matches!(app.overlays.last(), Some(Overlay::Account(_))));
+    let reqs = app.take_requests();
+    only(
+        &reqs,
+        |r| matches!(r, Request::Functionalities(t) if t == "ACTION"),
+    );
+    only(&reqs, |r| matches!(r, Request::Outbox));
+    assert_eq!(app.session.ocean_user.as_deref(), Some("jdupont"));
+    assert!(
+        account(&app).pending.is_some(),
+        "the account screen waits for the new answer"
+    );
+}
+
+#[test]
+fn an_ocean_login_during_a_save_keeps_the_form() {
+    let mut app = individus_tab();
+    app.on_key(ch('n'));
+    tab_to(&mut app, "individu.nomInd");
+    typed(&mut app, "MBALLA");
+    app.on_key(ch_tab());
+    typed(&mut app, "Jeanne");
+    app.on_key(ctrl('s'));
+    let (id, _) = sent_mutation(&mut app);
+    fail(&mut app, id, ApiError::Unauthorized("token expired".into()));
+    log_in(&mut app, Service::Ocean, "jdupont");
+    assert_eq!(form(&app).kind, FormKind::Individu);
+    assert_eq!(value(&app, "individu.nomInd"), "MBALLA");
+    assert_eq!(value(&app, "individu.prenomInd"), "Jeanne");
+    assert_eq!(form(&app).pending, None, "Ctrl-S can send it again");
+    app.take_requests();
+    app.on_key(ctrl('s'));
+    assert!(matches!(
+        sent_mutation(&mut app).1,
+        Mutation::CreateIndividu { .. }
+    ));
+}
+
+#[test]
+fn a_wrong_ocean_password_stays_in_the_login() {
+    let mut app = loaded("admin");
+    app.on_key(ch('5'));
+    let reqs = app.take_requests();
+    fail(
+        &mut app,
+        reqs[0].0,
+        ApiError::Unauthorized("no token".into()),
+    );
+    typed(&mut app, "jdupont");
+    app.on_key(key(KeyCode::Enter));
+    typed(&mut app, "wrong");
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    fail(
+        &mut app,
+        reqs[0].0,
+        ApiError::Unauthorized("bad credentials".into()),
+    );
+    let l = login(&app);
+    assert_eq!(l.service, Service::Ocean);
+    assert_eq!(l.pending, None);
+    assert!(
+        l.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("bad credentials")
+    );
+    assert_eq!(
+        app.overlays
+            .iter()
+            .filter(|o| matches!(o, Overlay::Login(_)))
+            .count(),
+        1,
+        "one login, not a second on top"
+    );
 }
 
 // ---- read-only ---------------------------------------------------------------------------------
