@@ -1728,7 +1728,7 @@ fn essential_content_is_visible_at_120x35() {
                 "Individu Brice EKANI",
                 "Agence Douala (id 2)",
                 "2030-01-31",
-                "from 2024-03-01 (no end)",
+                "depuis le 2024-03-01 (sans fin)",
                 "LT 777 AA · Toyota",
                 "B, C",
                 "bekani",

@@ -311,6 +311,8 @@ pub struct Form {
     pub show_advanced: bool,
     /// The Ocean record edited, sent back whole with the changes applied.
     pub original: Option<Individu>,
+    /// Who the form acts on, shown in its title (assignments, Maarch links).
+    pub subject: String,
 }
 
 /// A request a saved form turns into.
@@ -451,6 +453,15 @@ fn opt(s: String) -> Option<String> {
 
 impl Form {
     pub fn title(&self) -> String {
+        let t = self.base_title();
+        if self.subject.is_empty() {
+            t
+        } else {
+            format!("{t} · {}", self.subject)
+        }
+    }
+
+    fn base_title(&self) -> String {
         let what = match self.kind {
             FormKind::Site => "site",
             FormKind::Equipement => "equipement",
@@ -483,6 +494,7 @@ impl Form {
             confirm_discard: false,
             show_advanced: false,
             original: None,
+            subject: String::new(),
         }
     }
 
@@ -913,6 +925,7 @@ impl Form {
         );
         // Today's date is a suggestion, not an edit.
         f.fields[1].initial = String::new();
+        f.subject = format!("{} {}", individu.prenom(), individu.nom());
         f
     }
 
@@ -1006,7 +1019,7 @@ impl Form {
     }
 
     /// Adds a group (`entity == false`) or an entity to a Maarch user.
-    pub fn maarch_link(user: i64, entity: bool, options: Vec<(String, String)>) -> Form {
+    pub fn maarch_link(user: &MaarchUser, entity: bool, options: Vec<(String, String)>) -> Form {
         let (kind, key, label) = if entity {
             (FormKind::AddEntity, "entityId", "Entity")
         } else {
@@ -1019,9 +1032,9 @@ impl Form {
                 (id, l)
             })
             .collect();
-        Form::build(
+        let mut f = Form::build(
             kind,
-            Some(user.to_string()),
+            Some(user.id.to_string()),
             vec![Field::new(
                 key,
                 label,
@@ -1031,13 +1044,15 @@ impl Form {
                 },
                 true,
             )],
-        )
+        );
+        f.subject = user.user_id.clone();
+        f
     }
 
-    pub fn parapheur_link(user: i64) -> Form {
-        Form::build(
+    pub fn parapheur_link(user: &MaarchUser) -> Form {
+        let mut f = Form::build(
             FormKind::ParapheurLink,
-            Some(user.to_string()),
+            Some(user.id.to_string()),
             vec![Field::new(
                 "maarchParapheurUserId",
                 "Maarch Parapheur user id",
@@ -1047,7 +1062,9 @@ impl Form {
                 },
                 true,
             )],
-        )
+        );
+        f.subject = user.user_id.clone();
+        f
     }
 
     pub fn parapheur_create(user: &MaarchUser) -> Form {
@@ -1061,6 +1078,7 @@ impl Form {
         );
         // The suggested login is ready to send as is.
         f.fields[0].initial = String::new();
+        f.subject = user.user_id.clone();
         f
     }
 
@@ -1184,6 +1202,18 @@ impl Form {
         self.fields
             .get(i)
             .is_some_and(|f| self.show_advanced || !f.advanced)
+    }
+
+    /// Whether no shown field comes after field `i`.
+    pub fn is_last_visible(&self, i: usize) -> bool {
+        !(i + 1..self.fields.len()).any(|j| self.visible(j))
+    }
+
+    /// Whether a field hides what is typed (the reveal key applies).
+    pub fn has_secret(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|f| matches!(f.kind, FieldKind::Password { .. }))
     }
 
     /// Fields hidden while folded.

@@ -189,11 +189,11 @@ impl Record for Role {
 
 impl Record for Individu {
     const COLUMNS: &'static [Column] = &[
-        num("Id", 6),
-        wide("Nom", 16),
-        wide("Prénom", 14),
+        num("Id", 5),
+        wide("Nom", 14),
+        wide("Prénom", 12),
         col("Matricule", 10),
-        col("GSM", 14),
+        col("GSM", 17),
         wide("Entité", 16),
         col("Login", 12),
     ];

@@ -89,6 +89,8 @@ pub struct Detail {
     pub loaded: bool,
     /// Maarch: the answer of `statusInMaarchParapheur`, once asked.
     pub parapheur: Option<String>,
+    /// Maarch: why the details could not be read.
+    pub error: Option<String>,
 }
 
 impl Detail {
@@ -100,6 +102,7 @@ impl Detail {
             cursor: 0,
             loaded: false,
             parapheur: None,
+            error: None,
         }
     }
 
@@ -564,6 +567,24 @@ impl App {
                         self.users_dir = Service::Maarch;
                         self.load_tab(Tab::Users);
                         self.users_dir = dir;
+                        // Open details that could not be read are read now.
+                        let waiting: Vec<i64> = self
+                            .overlays
+                            .iter()
+                            .filter_map(|o| match o {
+                                Overlay::Detail(d) if !d.loaded => match &d.target {
+                                    DetailTarget::MaarchUser(u) => Some(u.user.id),
+                                    _ => None,
+                                },
+                                _ => None,
+                            })
+                            .collect();
+                        if !waiting.is_empty() {
+                            self.load_catalogue();
+                        }
+                        for uid in waiting {
+                            self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+                        }
                     }
                 }
             }
@@ -586,6 +607,7 @@ impl App {
                         && cur.user.id == uid
                     {
                         d.loaded = true;
+                        d.error = None;
                         if let Some(fresh) = &details {
                             *cur = fresh.clone();
                         }
@@ -615,7 +637,8 @@ impl App {
                 self.catalogue = Some((groups, entities));
             }
             (Purpose::Account, Payload::Functionalities(t, list)) => {
-                if let Some(Overlay::Account(a)) = self.overlays.last_mut()
+                // The screen may be under a form or the help: look for it.
+                if let Some(a) = self.account_mut()
                     && a.pending == Some(id)
                     && ELEMENT_TYPES.get(a.element_type) == Some(&t.as_str())
                 {
@@ -626,7 +649,7 @@ impl App {
                 }
             }
             (Purpose::Account, Payload::Outbox(o)) => {
-                if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
+                if let Some(a) = self.account_mut() {
                     a.outbox = Some(o);
                 }
             }
@@ -758,9 +781,19 @@ impl App {
                 }
                 self.maarch_users.clear_pending();
             }
-            Purpose::MaarchDetails | Purpose::Catalogue => {}
+            Purpose::MaarchDetails => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(d.target, DetailTarget::MaarchUser(_))
+                        && !d.loaded
+                    {
+                        d.error = Some(words.clone());
+                    }
+                }
+            }
+            Purpose::Catalogue => {}
             Purpose::Account => {
-                if let Some(Overlay::Account(a)) = self.overlays.last_mut()
+                if let Some(a) = self.account_mut()
                     && a.pending == Some(id)
                 {
                     a.pending = None;
@@ -1395,6 +1428,13 @@ impl App {
         }
     }
 
+    fn account_mut(&mut self) -> Option<&mut Account> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Account(a) => Some(a.as_mut()),
+            _ => None,
+        })
+    }
+
     fn account_key(&mut self, key: KeyEvent) {
         let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
             return;
@@ -1685,7 +1725,7 @@ impl App {
                         .filter(|(id, _)| !u.groups.iter().any(|g| &g.group_id == id))
                         .collect()
                 };
-                self.push_form(Form::maarch_link(uid, entity, options));
+                self.push_form(Form::maarch_link(&u.user, entity, options));
             }
             KeyCode::Char('x') | KeyCode::Delete => {
                 let op = match self.overlays.last() {
@@ -1712,7 +1752,13 @@ impl App {
                     error: None,
                 }));
             }
-            KeyCode::Char('l') => self.push_form(Form::parapheur_link(uid)),
+            KeyCode::Char('d') => {
+                self.notice = Some(
+                    "Maarch users are not deleted through this API: edit them, or suspend them in Maarch"
+                        .into(),
+                );
+            }
+            KeyCode::Char('l') => self.push_form(Form::parapheur_link(&u.user)),
             KeyCode::Char('c') => self.push_form(Form::parapheur_create(&u.user)),
             KeyCode::Char('U') => self.overlays.push(Overlay::Confirm(Confirm {
                 message: format!("Unlink {} from Maarch Parapheur?", u.user.user_id),
@@ -1746,8 +1792,38 @@ impl App {
             return;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let on_grid = matches!(
+            f.fields.get(f.focus).map(|x| &x.kind),
+            Some(form::FieldKind::Grid { .. })
+        );
+        // Enter moves on, and saves from the last field (a one-field picker saves at once).
+        let submit = key.code == KeyCode::Enter && !on_grid && f.is_last_visible(f.focus);
+        if key.code == KeyCode::Enter && !on_grid && !submit {
+            f.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+            return;
+        }
         match key.code {
-            KeyCode::Char('s') if ctrl => {
+            _ if submit => self.save_form(),
+            KeyCode::Char('s') if ctrl => self.save_form(),
+            KeyCode::Esc => {
+                if f.dirty() {
+                    f.confirm_discard = true;
+                } else {
+                    self.overlays.pop();
+                }
+            }
+            _ => {
+                f.on_key(key);
+            }
+        }
+    }
+
+    fn save_form(&mut self) {
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        {
+            {
                 if f.pending.is_some() {
                     return;
                 }
@@ -1766,16 +1842,6 @@ impl App {
                     f.pending = Some(id);
                     self.send(Request::Mutate(m), Purpose::Save);
                 }
-            }
-            KeyCode::Esc => {
-                if f.dirty() {
-                    f.confirm_discard = true;
-                } else {
-                    self.overlays.pop();
-                }
-            }
-            _ => {
-                f.on_key(key);
             }
         }
     }

@@ -96,7 +96,7 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                 i.text("periodeEntite.endDate"),
             ) {
                 (s, _) if s.is_empty() => String::new(),
-                (s, e) if e.is_empty() => format!("from {} (no end)", show_date(&s)),
+                (s, e) if e.is_empty() => format!("depuis le {} (sans fin)", show_date(&s)),
                 (s, e) => format!("{} → {}", show_date(&s), show_date(&e)),
             };
             let vehicle = [
@@ -228,7 +228,15 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
             ]));
         }
         lines.push(Line::raw(""));
-        if !d.loaded {
+        if let (false, Some(e)) = (d.loaded, &d.error) {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "Groups and entities could not be read: {} — r retries",
+                    safe(e)
+                ),
+                super::err_style(),
+            )));
+        } else if !d.loaded {
             lines.push(Line::from(Span::styled(
                 "Reading groups and entities…",
                 dim(),
@@ -290,7 +298,10 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
         ));
     }
     out.push(Line::from(Span::styled(
-        format!("Entities ({}) — t adds", m.entities.len()),
+        format!(
+            "Entities ({}) — t adds, x removes the selected one",
+            m.entities.len()
+        ),
         accent().bold(),
     )));
     if m.entities.is_empty() {

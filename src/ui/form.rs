@@ -232,25 +232,30 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     } else {
         ""
     };
-    let block = Block::default()
+    let height = r.height.saturating_sub(2);
+    // Keep the focused field visible in a short terminal.
+    let skip = if total > height {
+        focus_line.saturating_sub(height / 2).min(total - height)
+    } else {
+        0
+    };
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(accent())
         .title(Span::styled(
-            format!(" {}{saving} ", form.title()),
+            format!(" {}{saving} ", safe(&form.title())),
             accent().bold(),
         ));
+    if skip > 0 {
+        block = block.title(Line::from(Span::styled(" ▲ more ", dim())).right_aligned());
+    }
+    if skip + height < total {
+        block = block.title_bottom(Line::from(Span::styled(" ▼ more ", dim())).right_aligned());
+    }
     let real = block.inner(r);
     f.render_widget(block, r);
     let cursor = cursor.map(|c| Position::new(c.x, c.y + real.y));
     let inner = real;
-    // Keep the focused field visible in a short terminal.
-    let skip = if total > inner.height {
-        focus_line
-            .saturating_sub(inner.height / 2)
-            .min(total - inner.height)
-    } else {
-        0
-    };
     f.render_widget(Paragraph::new(lines).scroll((skip, 0)), inner);
     if let Some(c) = cursor
         && c.y >= inner.y + skip

@@ -57,7 +57,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     for o in &app.overlays {
         match o {
             Overlay::Detail(d) => detail::draw(f, app, d, body),
-            Overlay::Form(fm) => form::draw(f, fm, area),
+            // Between the tab bar and the footer, which stay readable.
+            Overlay::Form(fm) => form::draw(f, fm, body),
             Overlay::Confirm(c) => dialogs::confirm(f, c, area),
             Overlay::Help => dialogs::help(f, app, area),
             Overlay::Palette(p) => dialogs::palette(f, app, p, area),
@@ -146,21 +147,45 @@ pub fn position_text(app: &App) -> String {
     s
 }
 
+/// A form's keys: only those that do something on this form and field.
+fn form_hints(fm: &crate::app::form::Form) -> Vec<(&'static str, &'static str)> {
+    use crate::app::form::FieldKind;
+    let mut v = Vec::new();
+    if fm.fields.len() > 1 {
+        v.push(("Tab", "next field"));
+    }
+    v.push(("Ctrl-S", "save"));
+    match fm.fields.get(fm.focus).map(|x| &x.kind) {
+        Some(FieldKind::Open { options, .. }) if !options.is_empty() => {
+            v.push(("←→", "known values"))
+        }
+        Some(FieldKind::Choice { .. }) => v.push(("type/←→", "pick")),
+        _ => {}
+    }
+    if fm.folded_count() > 0 {
+        v.push((
+            "Ctrl-O",
+            if fm.show_advanced {
+                "fewer fields"
+            } else {
+                "more fields"
+            },
+        ));
+    }
+    if fm.has_secret() {
+        v.push(("Ctrl-R", "reveal"));
+    }
+    v.push(("Esc", "cancel"));
+    v
+}
+
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
+    let form_keys;
     let hints: &[(&str, &str)] = match app.overlays.last() {
-        Some(Overlay::Form(fm)) if fm.folded_count() > 0 => &[
-            ("Tab", "next field"),
-            ("Ctrl-S", "save"),
-            ("Ctrl-O", "more fields"),
-            ("←→", "known values"),
-            ("Esc", "cancel"),
-        ],
-        Some(Overlay::Form(_)) => &[
-            ("Tab", "next field"),
-            ("Ctrl-S", "save"),
-            ("Ctrl-R", "reveal"),
-            ("Esc", "cancel"),
-        ],
+        Some(Overlay::Form(fm)) => {
+            form_keys = form_hints(fm);
+            &form_keys
+        }
         Some(Overlay::Detail(d)) => match d.target {
             DetailTarget::MaarchUser(_) => &[
                 ("Esc", "back"),
@@ -206,6 +231,12 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
         Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
         Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "close")],
         Some(Overlay::Help) => &[("Esc", "close help")],
+        None if !app.session.has(app.tab_service(app.tab)) => &[
+            ("Tab", "other tab"),
+            (":", "palette"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         None if app.tab == Tab::Individus => &[
             ("Enter", "open"),
             ("/", "filter"),
