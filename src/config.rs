@@ -46,6 +46,8 @@ pub struct Profile {
     /// Whole-request timeout, seconds.
     pub timeout_secs: Option<u64>,
     pub connect_timeout_secs: Option<u64>,
+    /// Extra attempts of a read after a network error, 429 or 5xx (writes are never retried).
+    pub retries: Option<u32>,
     /// Extra PEM roots for on-premise certificates.
     pub ca_file: Option<PathBuf>,
     /// Accept any certificate (shown in red for the whole session).
@@ -349,6 +351,10 @@ impl Profile {
                 .unwrap_or(d.connect_timeout),
             ca_file: self.ca_file.clone(),
             danger_accept_invalid_certs: self.danger_accept_invalid_certs,
+            retry: crate::api::RetryPolicy {
+                attempts: self.retries.map(|r| r + 1).unwrap_or(d.retry.attempts),
+                ..d.retry
+            },
         }
     }
 }

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 
 use super::error::{ApiError, Family};
 use super::model::*;
-use super::{HttpOptions, Raw, http_client, join_url, seg};
+use super::{HttpOptions, Raw, RetryPolicy, http_client, join_url, seg, send_retrying};
 
 /// Largest page the API accepts.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -32,6 +32,7 @@ pub struct CoreClient {
     base: String,
     auth: Arc<std::sync::Mutex<CoreAuth>>,
     session: Arc<Mutex<Session>>,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for CoreClient {
@@ -45,7 +46,7 @@ impl std::fmt::Debug for CoreClient {
 impl CoreClient {
     pub fn new(base_url: &str, auth: CoreAuth, opts: &HttpOptions) -> Result<Self, ApiError> {
         let http = http_client(opts)?;
-        Ok(Self::with_http(http, base_url, auth))
+        Ok(Self::with_http(http, base_url, auth).with_retry(opts.retry))
     }
 
     pub fn with_http(http: reqwest::Client, base_url: &str, auth: CoreAuth) -> Self {
@@ -62,7 +63,14 @@ impl CoreClient {
             base: base_url.trim_end_matches('/').to_string(),
             auth: Arc::new(std::sync::Mutex::new(auth)),
             session: Arc::new(Mutex::new(session)),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// How reads are retried (writes never are).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -200,11 +208,7 @@ impl CoreClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let raw = Raw::read(
-                req.send().await.map_err(ApiError::from_reqwest)?,
-                Family::Core,
-            )
-            .await?;
+            let raw = send_retrying(req, Family::Core, self.retry, method == Method::GET).await?;
             let refused =
                 !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_));
             if refused && !retried && self.has_credentials() {

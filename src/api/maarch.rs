@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::error::Family;
-use super::{ApiError, Credentials, HttpOptions, Raw, http_client, join_url, seg};
+use super::{
+    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, http_client, join_url, seg, send_retrying,
+};
 
 /// User modes, as documented.
 pub const MODES: [&str; 4] = ["standard", "rest", "root_visible", "root_invisible"];
@@ -192,6 +194,7 @@ pub struct MaarchClient {
     mode: MaarchAuthMode,
     creds: Arc<std::sync::Mutex<Credentials>>,
     session: Arc<Mutex<Session>>,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for MaarchClient {
@@ -212,7 +215,7 @@ impl MaarchClient {
         mode: MaarchAuthMode,
         opts: &HttpOptions,
     ) -> Result<Self, ApiError> {
-        Ok(Self::with_http(http_client(opts)?, base_url, creds, mode))
+        Ok(Self::with_http(http_client(opts)?, base_url, creds, mode).with_retry(opts.retry))
     }
 
     pub fn with_http(
@@ -236,7 +239,14 @@ impl MaarchClient {
                 token,
                 refresh: None,
             })),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// How reads are retried (writes never are).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -367,11 +377,7 @@ impl MaarchClient {
                 req = req.json(b);
             }
             let req = self.authorize(req).await?;
-            let raw = Raw::read(
-                req.send().await.map_err(ApiError::from_reqwest)?,
-                Family::Maarch,
-            )
-            .await?;
+            let raw = send_retrying(req, Family::Maarch, self.retry, method == Method::GET).await?;
             let token_mode =
                 self.mode == MaarchAuthMode::Token || matches!(self.creds(), Credentials::Token(_));
             if raw.status.as_u16() == 401 && token_mode && !retried && self.has_credentials() {

@@ -39,13 +39,14 @@ impl Credentials {
     }
 }
 
-/// How to reach a server: timeouts and TLS trust, from the profile.
+/// How to reach a server: timeouts, retries and TLS trust, from the profile.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub ca_file: Option<PathBuf>,
     pub danger_accept_invalid_certs: bool,
+    pub retry: RetryPolicy,
 }
 
 impl Default for HttpOptions {
@@ -55,6 +56,97 @@ impl Default for HttpOptions {
             connect_timeout: Duration::from_secs(10),
             ca_file: None,
             danger_accept_invalid_certs: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Retries of reads (never of writes): exponential backoff with full jitter, and the server's
+/// `Retry-After` when it gives one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all (1 = no retry).
+    pub attempts: u32,
+    /// First backoff; doubled at each retry.
+    pub base: Duration,
+    /// Longest wait between two attempts; a longer `Retry-After` is reported, not waited for.
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            attempts: 3,
+            base: Duration::from_millis(250),
+            max_wait: Duration::from_secs(8),
+        }
+    }
+}
+
+impl RetryPolicy {
+    pub const NONE: RetryPolicy = RetryPolicy {
+        attempts: 1,
+        base: Duration::ZERO,
+        max_wait: Duration::ZERO,
+    };
+
+    /// The wait before retry number `retry` (1-based), or `None` to give up.
+    pub fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if retry >= self.attempts {
+            return None;
+        }
+        if let Some(ra) = retry_after {
+            return (ra <= self.max_wait).then_some(ra);
+        }
+        let cap = self
+            .base
+            .saturating_mul(1 << (retry - 1).min(16))
+            .min(self.max_wait);
+        // Full jitter: clients that failed together do not come back together.
+        let ms = cap.as_millis() as u64;
+        Some(Duration::from_millis(if ms == 0 {
+            0
+        } else {
+            rand::random_range(ms / 2..=ms)
+        }))
+    }
+}
+
+/// Worth another try: the server was busy or failed for a moment, or the network dropped.
+fn transient(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+}
+
+/// Sends a request, retrying a read (`idempotent`) on transient failures per `policy`.
+pub(crate) async fn send_retrying(
+    req: reqwest::RequestBuilder,
+    family: Family,
+    policy: RetryPolicy,
+    idempotent: bool,
+) -> Result<Raw, ApiError> {
+    let mut retry = 0;
+    loop {
+        let attempt = match req.try_clone() {
+            Some(r) if idempotent => r,
+            // A body that cannot be replayed, or a write: one attempt only.
+            _ => return Raw::read(req.send().await.map_err(ApiError::from_reqwest)?, family).await,
+        };
+        let result = match attempt.send().await {
+            Ok(resp) => Raw::read(resp, family).await,
+            Err(e) => Err(ApiError::from_reqwest(e)),
+        };
+        let retry_after = match &result {
+            Ok(raw) if transient(raw.status) => error::retry_after(&raw.headers),
+            Err(ApiError::Network(_)) => None,
+            _ => return result,
+        };
+        retry += 1;
+        match policy.wait(retry, retry_after) {
+            Some(d) => {
+                tracing::debug!(retry, wait_ms = d.as_millis() as u64, "retrying a read");
+                tokio::time::sleep(d).await;
+            }
+            None => return result,
         }
     }
 }
@@ -148,6 +240,35 @@ impl Raw {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn backoff_grows_with_jitter_and_honours_retry_after() {
+        use super::RetryPolicy;
+        use std::time::Duration;
+        let p = RetryPolicy {
+            attempts: 4,
+            base: Duration::from_millis(100),
+            max_wait: Duration::from_secs(1),
+        };
+        for _ in 0..50 {
+            let w1 = p.wait(1, None).unwrap();
+            let w3 = p.wait(3, None).unwrap();
+            assert!((50..=100).contains(&w1.as_millis()), "{w1:?}");
+            assert!((200..=400).contains(&w3.as_millis()), "{w3:?}");
+        }
+        assert_eq!(p.wait(4, None), None, "attempts exhausted");
+        assert_eq!(
+            p.wait(1, Some(Duration::from_millis(700))),
+            Some(Duration::from_millis(700)),
+            "the server's word is taken"
+        );
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(30))),
+            None,
+            "too long a Retry-After is reported, not slept on"
+        );
+        assert_eq!(RetryPolicy::NONE.wait(1, None), None);
+    }
+
     #[test]
     fn segments_are_encoded() {
         assert_eq!(super::seg("a/b c"), "a%2Fb%20c");

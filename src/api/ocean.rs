@@ -11,7 +11,9 @@ use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 
 use super::error::Family;
-use super::{ApiError, Credentials, HttpOptions, Raw, http_client, join_url};
+use super::{
+    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, http_client, join_url, send_retrying,
+};
 
 /// The `criteria` values of `individus/list` (open: others are sent as given).
 pub const CRITERIA: [&str; 5] = [
@@ -259,6 +261,7 @@ pub struct OceanClient {
     customer_id: Option<i64>,
     creds: Arc<std::sync::Mutex<Credentials>>,
     token: Arc<Mutex<Option<SecretString>>>,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for OceanClient {
@@ -279,12 +282,10 @@ impl OceanClient {
         customer_id: Option<i64>,
         opts: &HttpOptions,
     ) -> Result<Self, ApiError> {
-        Ok(Self::with_http(
-            http_client(opts)?,
-            base_url,
-            creds,
-            customer_id,
-        ))
+        Ok(
+            Self::with_http(http_client(opts)?, base_url, creds, customer_id)
+                .with_retry(opts.retry),
+        )
     }
 
     pub fn with_http(
@@ -305,7 +306,14 @@ impl OceanClient {
             customer_id,
             creds: Arc::new(std::sync::Mutex::new(creds)),
             token: Arc::new(Mutex::new(token)),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// How reads are retried (writes never are).
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -400,11 +408,9 @@ impl OceanClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let raw = Raw::read(
-                req.send().await.map_err(ApiError::from_reqwest)?,
-                Family::Ocean,
-            )
-            .await?;
+            // `individus/list` is a read despite its POST.
+            let read = method == Method::GET || path == "individus/list";
+            let raw = send_retrying(req, Family::Ocean, self.retry, read).await?;
             if raw.status.as_u16() == 401
                 && !retried
                 && matches!(self.creds(), Credentials::Password { .. })
