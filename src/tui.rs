@@ -41,7 +41,9 @@ async fn event_loop(
     app.on_resize(size.width, size.height);
     app.start(logged_in);
     let mut keys = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(120));
+    let mut tick = tokio::time::interval(Duration::from_millis(
+        1000 / u64::from(crate::app::TICKS_PER_SECOND),
+    ));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     #[cfg(unix)]
     let (mut term, mut hup) = {
@@ -96,7 +98,7 @@ async fn event_loop(
                 }
                 dirty = true;
             }
-            _ = tick.tick(), if app.busy() => {
+            _ = tick.tick(), if app.wants_tick() => {
                 app.tick();
                 dirty = true;
             }

@@ -224,6 +224,23 @@ enum Purpose {
     Login,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PurposeKind {
+    Read,
+    WhoAmI,
+    Other,
+}
+
+/// The runtime ticks about 8 times a second while something is going on.
+pub const TICKS_PER_SECOND: u32 = 8;
+
+/// Waiting to try an unreachable server again.
+#[derive(Debug, Clone)]
+pub struct Reconnect {
+    pub attempts: u32,
+    pub ticks_left: u32,
+}
+
 /// A palette entry: what it says and what it does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -253,6 +270,8 @@ pub struct App {
     pub users_dir: Service,
     /// Maarch groups and entities for pickers, once read.
     pub catalogue: Option<(Choices, Choices)>,
+    /// Set while the server is unreachable.
+    pub reconnect: Option<Reconnect>,
     pub overlays: Vec<Overlay>,
     pub session: Session,
     pub last_error: Option<String>,
@@ -301,6 +320,7 @@ impl App {
             maarch_users: ListView::default(),
             users_dir,
             catalogue: None,
+            reconnect: None,
             overlays: Vec::new(),
             session,
             last_error: None,
@@ -524,6 +544,10 @@ impl App {
     }
 
     fn on_payload(&mut self, id: u64, purpose: Purpose, p: Payload) {
+        if self.reconnect.take().is_some() {
+            self.notice = Some("Connected again".into());
+            self.last_error = None;
+        }
         match (purpose, p) {
             (Purpose::Login, Payload::LoggedIn(c)) => {
                 self.last_error = None;
@@ -739,6 +763,13 @@ impl App {
     }
 
     fn on_error(&mut self, id: u64, purpose: Purpose, service: Service, e: ApiError) {
+        let purpose_kind = match &purpose {
+            Purpose::List(_) | Purpose::MaarchUsers | Purpose::LoadAll => PurposeKind::Read,
+            Purpose::Login if !matches!(self.overlays.last(), Some(Overlay::Login(_))) => {
+                PurposeKind::WhoAmI
+            }
+            _ => PurposeKind::Other,
+        };
         let action = match &purpose {
             Purpose::Save => "save",
             Purpose::Delete => "delete",
@@ -852,6 +883,11 @@ impl App {
                     c.error = Some(words.clone());
                 }
             }
+        }
+        let reading = matches!(purpose_kind, PurposeKind::Read | PurposeKind::WhoAmI);
+        if matches!(e, ApiError::Network(_)) && reading {
+            // Unreachable: the console stays usable and tries again by itself.
+            self.schedule_reconnect();
         }
         if matches!(e, ApiError::Unauthorized(_))
             && !matches!(self.overlays.last(), Some(Overlay::Login(_)))
@@ -2071,6 +2107,48 @@ impl App {
 
     pub fn tick(&mut self) {
         self.spinner = self.spinner.wrapping_add(1);
+        if let Some(r) = &mut self.reconnect {
+            r.ticks_left = r.ticks_left.saturating_sub(1);
+            if r.ticks_left == 0 && !self.busy() {
+                self.reconnect_now();
+            }
+        }
+    }
+
+    /// Whether the runtime should call `tick` (a spinner turns or a reconnection waits).
+    pub fn wants_tick(&self) -> bool {
+        self.busy() || self.reconnect.is_some()
+    }
+
+    /// Seconds before the next try to reach an unreachable server.
+    pub fn reconnect_in(&self) -> Option<u32> {
+        self.reconnect
+            .as_ref()
+            .map(|r| r.ticks_left.div_ceil(TICKS_PER_SECOND))
+    }
+
+    fn reconnect_now(&mut self) {
+        if let Some(r) = &mut self.reconnect {
+            r.ticks_left = 0;
+        }
+        let service = self.tab_service(self.tab);
+        if service == Service::Core && self.session.role.is_none() {
+            self.send(Request::WhoAmI, Purpose::Login);
+        }
+        self.load_tab(self.tab);
+        if self.tab != Tab::Sites && self.session.has(Service::Core) {
+            self.load_tab(Tab::Sites);
+        }
+    }
+
+    /// The server could not be reached: try again later, waiting longer each time.
+    fn schedule_reconnect(&mut self) {
+        let attempts = self.reconnect.as_ref().map_or(0, |r| r.attempts) + 1;
+        let secs = (2u32 << attempts.min(4)).min(30);
+        self.reconnect = Some(Reconnect {
+            attempts,
+            ticks_left: secs * TICKS_PER_SECOND,
+        });
     }
 
     /// The draftable form on top, if any (for crash-safe drafts).

@@ -321,6 +321,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             Style::new().fg(Color::Green),
         ));
     } else if let Some(e) = &app.last_error {
+        // The retry countdown first: a long error is cut on the right.
+        if let Some(s) = app.reconnect_in() {
+            spans.push(Span::styled(
+                format!("· retry in {s}s (r: now) "),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
         spans.push(Span::styled(format!("· {} ", safe(e)), err_style()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
