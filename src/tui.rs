@@ -53,8 +53,23 @@ async fn event_loop(
             signal(SignalKind::hangup()).map_err(|e| e.to_string())?,
         )
     };
+    let draft_path = crate::drafts::path_for(&crate::config::data_dir(), &app.session.profile);
+    if let Some(d) = crate::drafts::load(&draft_path) {
+        app.offer_draft(d);
+    }
+    let mut kept = draft_key(app);
     let mut dirty = true;
     loop {
+        // Every change of an open form reaches the disk before the next key: a dropped
+        // session or a crash loses nothing typed (passwords excepted).
+        let now = draft_key(app);
+        if now != kept {
+            crate::drafts::store(
+                &draft_path,
+                crate::drafts::encode(app.open_form()).as_deref(),
+            );
+            kept = now;
+        }
         for r in app.take_requests() {
             if req_tx.send(r).is_err() {
                 return Err("the network worker stopped".into());
@@ -105,6 +120,13 @@ async fn event_loop(
             _ = signal => return Ok(()),
         }
     }
+}
+
+/// What a draft would hold now (without its timestamp), to write only on change.
+fn draft_key(app: &App) -> Option<String> {
+    app.open_form()
+        .filter(|f| f.draftable())
+        .and_then(|f| serde_json::to_string(&f.without_secrets()).ok())
 }
 
 fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<(), String> {

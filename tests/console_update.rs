@@ -724,3 +724,45 @@ fn palette_opens_a_site_by_name() {
     assert!(app.overlays.is_empty());
     assert_eq!(app.notice.as_deref(), Some("No command matches 'zzzz'"));
 }
+
+#[test]
+fn an_unreachable_server_is_tried_again_until_it_answers() {
+    let mut app = App::new(session("admin"));
+    app.start(true);
+    let reqs = app.take_requests();
+    for (id, _) in &reqs {
+        fail(
+            &mut app,
+            *id,
+            ApiError::Network("could not connect: Connection refused".into()),
+        );
+    }
+    assert!(app.reconnect.is_some(), "a reconnection is planned");
+    assert!(app.wants_tick(), "the runtime keeps ticking to retry");
+    let first_wait = app.reconnect_in().unwrap();
+    assert!(first_wait >= 1, "it waits before trying again");
+    // Keys still work meanwhile.
+    app.on_key(ch('?'));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Help)));
+    app.on_key(key(KeyCode::Esc));
+    let mut retried = Vec::new();
+    for _ in 0..(first_wait * vigie::app::TICKS_PER_SECOND + 1) {
+        app.tick();
+        retried.extend(app.take_requests());
+    }
+    assert!(
+        retried.iter().any(|(_, r)| matches!(r, Request::Sites)),
+        "{retried:?}"
+    );
+    // Still down: the next wait is longer.
+    for (id, _) in &retried {
+        fail(&mut app, *id, ApiError::Network("refused".into()));
+    }
+    assert!(app.reconnect_in().unwrap() > first_wait);
+    // Back up: the first answer clears it.
+    app.on_key(ch('r'));
+    serve(&mut app);
+    assert!(app.reconnect.is_none());
+    assert_eq!(app.notice.as_deref(), Some("Connected again"));
+    assert!(!app.sites.is_empty());
+}

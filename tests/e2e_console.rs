@@ -416,3 +416,56 @@ fn create_an_individu_assign_it_then_add_a_maarch_group() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn a_dropped_session_keeps_the_form_as_a_draft_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let env = [
+        ("VIGIE_PASSWORD", "admin-demo"),
+        ("XDG_DATA_HOME", data.to_str().unwrap()),
+    ];
+    let args = ["--url", server.url.as_str(), "--user", "admin@vigie.local"];
+    let mut c = Console::start(&args, &env, 30, 100);
+    c.wait_for("LOUM");
+    c.keys("3");
+    c.wait_for("Users · core");
+    c.keys("n");
+    c.wait_for("New user");
+    c.keys("4242\tMbida Ernest\temb@example.cm\thunter2-secret");
+    c.wait_for("emb@example.cm");
+    c.wait_for(&"•".repeat(14));
+    // The SSH session drops.
+    let pid = c.child.process_id().expect("a pid");
+    Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    c.wait_exit();
+    let drafts: Vec<_> = std::fs::read_dir(data.join("vigie").join("drafts"))
+        .expect("a drafts dir")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    let text = std::fs::read_to_string(&drafts[0]).unwrap();
+    assert!(text.contains("Mbida Ernest"), "{text}");
+    assert!(!text.contains("hunter2"), "no password in a draft");
+
+    // The next start offers it back, with everything but the password.
+    let mut c = Console::start(&args, &env, 30, 100);
+    c.wait_for("Unfinished form");
+    c.wait_for("New user");
+    c.keys("y");
+    c.wait_for("Restored from");
+    c.wait_for("Mbida Ernest");
+    assert!(c.screen().contains("emb@example.cm"), "{}", c.screen());
+    // Abandoning it removes the draft.
+    c.keys("\x1b");
+    c.wait_for("Discard your changes?");
+    c.keys("y");
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(!drafts[0].exists(), "a discarded form leaves no draft");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

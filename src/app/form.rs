@@ -7,14 +7,16 @@ use tui_input::backend::crossterm::to_input_request;
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
 use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 
 use crate::api::maarch::{MODES, MaarchUser, MaarchUserUpdate, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
 use crate::server::fastapi::email_problem;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldKind {
     Text {
         min: usize,
@@ -60,13 +62,13 @@ pub enum FieldKind {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Field {
     /// The field's name in the request (a dotted path into the body for Ocean).
-    pub key: &'static str,
-    pub label: &'static str,
+    pub key: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     /// Heading shown above the first field of a section.
-    pub section: &'static str,
+    pub section: Cow<'static, str>,
     /// Folded until the user asks for every field.
     pub advanced: bool,
     pub kind: FieldKind,
@@ -84,9 +86,9 @@ pub struct Field {
 impl Field {
     fn new(key: &'static str, label: &'static str, kind: FieldKind, required: bool) -> Self {
         Field {
-            key,
-            label,
-            section: "",
+            key: Cow::Borrowed(key),
+            label: Cow::Borrowed(label),
+            section: Cow::Borrowed(""),
             advanced: false,
             kind,
             input: Input::default(),
@@ -100,7 +102,7 @@ impl Field {
     }
 
     fn in_section(mut self, section: &'static str) -> Self {
-        self.section = section;
+        self.section = Cow::Borrowed(section);
         self
     }
 
@@ -279,7 +281,7 @@ pub fn show_date(raw: &str) -> String {
 }
 
 /// What a form creates or edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormKind {
     Site,
     Equipement,
@@ -296,13 +298,15 @@ pub enum FormKind {
     ParapheurCreate,
 }
 
-#[derive(Debug, Clone)]
+/// A form, as drawn and as kept in a draft (secrets removed first).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Form {
     pub kind: FormKind,
     /// The record edited; `None` for a creation.
     pub record_id: Option<String>,
     pub fields: Vec<Field>,
     pub focus: usize,
+    #[serde(skip)]
     pub pending: Option<u64>,
     /// A failure that belongs to no field (network, 403, 409...).
     pub error: Option<String>,
@@ -1390,7 +1394,7 @@ impl Form {
                     b
                 });
                 for f in &self.fields {
-                    if matches!(f.key, "entityStart" | "entityEnd") {
+                    if matches!(f.key.as_ref(), "entityStart" | "entityEnd") {
                         continue;
                     }
                     let send = if creating {
@@ -1421,7 +1425,7 @@ impl Form {
                         }
                         continue;
                     }
-                    body.set(f.key, v);
+                    body.set(&f.key, v);
                 }
                 // The doc's body repeats the individu inside its user account.
                 if let Some(ind) = body.0.get("individu").cloned()
@@ -1497,9 +1501,17 @@ impl Form {
         for field in &mut f.fields {
             if matches!(field.kind, FieldKind::Password { .. }) {
                 field.input = Input::default();
+                field.initial = String::new();
+                field.server_value = None;
             }
         }
+        f.pending = None;
         f
+    }
+
+    /// Worth keeping as a draft: something typed that is not only secrets.
+    pub fn draftable(&self) -> bool {
+        self.kind != FormKind::ChangePassword && self.dirty()
     }
 }
 

@@ -157,6 +157,8 @@ pub enum Overlay {
     Palette(Palette),
     Login(Login),
     Account(Box<Account>),
+    /// A form left unfinished last time, offered back.
+    Restore(Box<crate::drafts::Draft>),
 }
 
 /// The Ocean account screen: my rights by element type, and the demo outbox.
@@ -1226,6 +1228,7 @@ impl App {
             Some(Overlay::Form(_)) => self.form_key(key),
             Some(Overlay::Login(_)) => self.login_key(key),
             Some(Overlay::Account(_)) => self.account_key(key),
+            Some(Overlay::Restore(_)) => self.restore_key(key),
             Some(Overlay::Detail(_)) => self.detail_key(key),
             None => self.list_key(key),
         }
@@ -1461,6 +1464,34 @@ impl App {
         self.send(Request::Outbox, Purpose::Account);
         if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
             a.pending = Some(id);
+        }
+    }
+
+    /// Offers back a form left unfinished (dropped session, crash).
+    pub fn offer_draft(&mut self, d: crate::drafts::Draft) {
+        self.overlays.push(Overlay::Restore(Box::new(d)));
+    }
+
+    fn restore_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                if let Some(Overlay::Restore(d)) = self.overlays.pop() {
+                    let mut form = d.form;
+                    if self.session.read_only {
+                        self.notice = Some("READ-ONLY profile: the draft cannot be sent".into());
+                    }
+                    form.error = Some(format!(
+                        "Restored from {}: passwords are never kept, type them again",
+                        d.saved_at
+                    ));
+                    self.overlays.push(Overlay::Form(Box::new(form)));
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                self.overlays.pop();
+                self.notice = Some("Draft discarded".into());
+            }
+            _ => {}
         }
     }
 
@@ -2151,10 +2182,12 @@ impl App {
         });
     }
 
-    /// The draftable form on top, if any (for crash-safe drafts).
+    /// The draftable form on top, if any (for crash-safe drafts); a draft still offered
+    /// counts as open.
     pub fn open_form(&self) -> Option<&Form> {
         self.overlays.iter().rev().find_map(|o| match o {
             Overlay::Form(f) => Some(f.as_ref()),
+            Overlay::Restore(d) => Some(&d.form),
             _ => None,
         })
     }

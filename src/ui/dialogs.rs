@@ -329,3 +329,35 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The question asked at start when a form was left unfinished.
+pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
+    let r = popup(f, area, 64, 8);
+    let block = boxed("Unfinished form", Style::new().fg(Color::Yellow));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let filled = d
+        .form
+        .fields
+        .iter()
+        .filter(|x| !x.value().trim().is_empty())
+        .count();
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("“{}” was left unfinished", safe(&d.form.title())),
+            Style::new().bold(),
+        )),
+        Line::from(Span::styled(
+            format!("on {} with {filled} field(s) filled.", safe(&d.saved_at)),
+            dim(),
+        )),
+        Line::from(Span::styled("Passwords are never kept in a draft.", dim())),
+        Line::from(vec![
+            Span::styled("y", Style::new().bold()),
+            Span::raw(" restore it   "),
+            Span::styled("n", Style::new().bold()),
+            Span::raw(" discard it"),
+        ]),
+    ];
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}

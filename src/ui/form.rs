@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             continue;
         }
         if !fl.section.is_empty() && fl.section != section {
-            section = fl.section;
+            section = &fl.section;
             lines.push(Line::from(Span::styled(
                 format!("── {section} "),
                 accent().add_modifier(Modifier::BOLD),
@@ -214,8 +214,8 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
         } else {
             let mut sections: Vec<&str> = Vec::new();
             for fl in form.fields.iter().filter(|f| f.advanced) {
-                if !fl.section.is_empty() && !sections.contains(&fl.section) {
-                    sections.push(fl.section);
+                if !fl.section.is_empty() && !sections.contains(&fl.section.as_ref()) {
+                    sections.push(&fl.section);
                 }
             }
             ("▸", format!("{} — Ctrl-O shows them", sections.join(", ")))

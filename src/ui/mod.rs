@@ -64,6 +64,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Palette(p) => dialogs::palette(f, app, p, area),
             Overlay::Login(l) => dialogs::login(f, app, l, area),
             Overlay::Account(a) => dialogs::account(f, app, a, body),
+            Overlay::Restore(d) => dialogs::restore(f, d, area),
         }
     }
 }
@@ -231,6 +232,7 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
         Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
         Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "close")],
         Some(Overlay::Help) => &[("Esc", "close help")],
+        Some(Overlay::Restore(_)) => &[("y", "restore"), ("n", "discard")],
         None if !app.session.has(app.tab_service(app.tab)) => &[
             ("Tab", "other tab"),
             (":", "palette"),
