@@ -74,6 +74,9 @@ pub struct DemoArgs {
     /// Generated equipements when the demo database is created.
     #[arg(long, default_value_t = 2000)]
     pub seed_size: usize,
+    /// Bad network and struggling server for the demo (same SPEC as `vigie serve --chaos`).
+    #[arg(long, value_name = "SPEC")]
+    pub chaos: Option<server::chaos::Chaos>,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +112,11 @@ pub struct ServeArgs {
     /// Serve the Maarch Parapheur routes as "not enabled" (403).
     #[arg(long)]
     pub no_parapheur: bool,
+    /// Simulate a bad network and a struggling server, e.g.
+    /// `latency=800ms,jitter=200ms,error_rate=0.2,drop_rate=0.05,truncate_rate=0.05,rate_limit=5/s`
+    /// (also `seed=N`, and `spare_login=true` to leave the login routes alone).
+    #[arg(long, value_name = "SPEC")]
+    pub chaos: Option<server::chaos::Chaos>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -194,6 +202,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
     let mut cfg = ServerConfig::new(db);
     cfg.seed = SeedMode::Demo;
     cfg.seed_size = a.seed_size;
+    cfg.chaos = a.chaos;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| format!("cannot listen on loopback: {e}"))?;
@@ -300,6 +309,8 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
     cfg.ocean_requests_per_minute = a.ocean_rate_limit.max(1);
     cfg.maarch_token_ttl = std::time::Duration::from_secs(a.maarch_token_ttl.max(1));
     cfg.parapheur_enabled = !a.no_parapheur;
+    cfg.chaos = a.chaos;
+    let cfg_chaos = cfg.chaos.clone();
     let listener = tokio::net::TcpListener::bind(a.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
@@ -309,6 +320,9 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
         running.url(),
         db.display()
     );
+    if let Some(c) = &cfg_chaos {
+        eprintln!("vigie serve: chaos mode: {c}");
+    }
     if running.prepared.seeded_demo {
         eprintln!(
             "vigie serve: demo data seeded; log in as admin@vigie.local / admin-demo \

@@ -3,6 +3,7 @@
 //! and every test of the clients talks to it over loopback HTTP.
 
 pub mod auth;
+pub mod chaos;
 pub mod core;
 pub mod db;
 pub mod fastapi;
@@ -59,6 +60,8 @@ pub struct ServerConfig {
     pub maarch_refresh_ttl: Duration,
     /// Whether the simulated Maarch Parapheur is enabled (`403 maarchParapheur is not enabled`).
     pub parapheur_enabled: bool,
+    /// Latency, injected errors, drops, truncations and a rate limit (`--chaos`); none by default.
+    pub chaos: Option<chaos::Chaos>,
 }
 
 impl ServerConfig {
@@ -77,6 +80,7 @@ impl ServerConfig {
             maarch_token_ttl: Duration::from_secs(30 * 60),
             maarch_refresh_ttl: Duration::from_secs(24 * 3600),
             parapheur_enabled: true,
+            chaos: None,
         }
     }
 }
@@ -255,7 +259,8 @@ pub fn prepare(cfg: &ServerConfig) -> Result<(Db, Prepared, Vec<u8>), String> {
 
 pub fn router(state: AppState) -> Router {
     let limit = state.cfg.body_limit;
-    Router::new()
+    let chaos = state.cfg.chaos.clone();
+    let app = Router::new()
         .merge(core::routes())
         .merge(ocean::routes())
         .merge(maarch::routes())
@@ -273,7 +278,15 @@ pub fn router(state: AppState) -> Router {
                 .into_response()
         })
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(state)
+        .with_state(state);
+    match chaos {
+        // Outermost: it sees every request, whatever route (or none) answers it.
+        Some(spec) => app.layer(axum::middleware::from_fn_with_state(
+            chaos::ChaosState::new(spec),
+            chaos::middleware,
+        )),
+        None => app,
+    }
 }
 
 /// A server running in this process.
