@@ -469,3 +469,87 @@ fn a_dropped_session_keeps_the_form_as_a_draft_without_its_password() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+/// The column where `text` starts on screen row `row`, counted in cells.
+fn cell_col(screen: &vt100::Screen, row: u16, text: &str) -> Option<u16> {
+    let (_, cols) = screen.size();
+    let first = text.chars().next()?.to_string();
+    (0..u16::from(cols)).find(|&c| {
+        screen
+            .cell(row, c)
+            .is_some_and(|cell| cell.contents() == first)
+            && text.chars().enumerate().all(|(i, ch)| {
+                screen
+                    .cell(row, c + i as u16)
+                    .is_some_and(|cell| cell.contents() == ch.to_string())
+            })
+    })
+}
+
+#[test]
+fn hostile_names_are_drawn_as_text_and_wide_ones_keep_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let evil = "\u{1b}]2;owned\u{7}\u{1b}[2J\u{202e}evil";
+    let wide = "東京 Bonabe\u{301}ri 📷";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = core_client(&server.url);
+        for name in [evil, wide] {
+            c.create_site(&vigie::api::model::NewSite {
+                client_id: vigie::server::seed::BICEC_ID.into(),
+                name: name.into(),
+                longitude: 9.7,
+                latitude: 4.05,
+                description: "hostile".into(),
+            })
+            .await
+            .unwrap();
+        }
+    });
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        120,
+    );
+    c.wait_for("LOUM");
+    // The two new sites are the last rows.
+    c.keys("G");
+    c.wait_for("␛]2;owned␇␛[2J");
+    c.wait_for("東京");
+    {
+        let raw = c.raw.lock().unwrap();
+        let out = String::from_utf8_lossy(&raw);
+        assert!(
+            !out.contains("\u{1b}]2;owned") && !out.contains("\u{1b}]0;"),
+            "the terminal title was set by a server string"
+        );
+        assert!(!out.contains('\u{202e}'), "a bidi override reached the terminal");
+    }
+    let parser = c.parser.lock().unwrap();
+    let screen = parser.screen();
+    let rows: Vec<u16> = (0..30)
+        .filter(|&r| {
+            let line = screen.contents_between(r, 0, r, 119);
+            line.contains("BICEC Bank")
+        })
+        .collect();
+    assert!(rows.len() >= 3, "{}", screen.contents());
+    let cols: Vec<Option<u16>> = rows
+        .iter()
+        .map(|&r| cell_col(screen, r, "BICEC Bank"))
+        .collect();
+    assert!(
+        cols.iter().all(|c| c.is_some() && *c == cols[0]),
+        "the client column moved with wide or combining characters: {cols:?}\n{}",
+        screen.contents()
+    );
+    drop(parser);
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}
