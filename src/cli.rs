@@ -239,6 +239,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             session,
             logged_in: true,
             extra_clients: Vec::new(),
+            warnings: Vec::new(),
         },
     )
     .await;
@@ -292,6 +293,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             session,
             logged_in: conn.core_logged_in,
             extra_clients,
+            warnings: conn.warnings.clone(),
         },
     )
     .await
@@ -464,6 +466,8 @@ fn secret_source(s: &ServiceConfig) -> String {
         format!("password from env {v}: {set}")
     } else if s.password_command.is_some() {
         "password from password_command".into()
+    } else if let Some(k) = &s.password_keyring {
+        format!("password from the OS keyring entry {k}")
     } else if s.password.is_some() {
         "password written in the file".into()
     } else {
@@ -479,6 +483,8 @@ pub struct Connection {
     pub clients: Clients,
     /// The core client has credentials (else the console asks).
     pub core_logged_in: bool,
+    /// What `config check` would warn about (readable secrets, unverified TLS).
+    pub warnings: Vec<String>,
 }
 
 /// A ready core client and the profile it came from.
@@ -546,9 +552,14 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
                 ..Default::default()
             },
             core_logged_in,
+            warnings: Vec::new(),
         });
     }
     let (path, cfg) = load_config(g)?;
+    let warnings = cfg.warnings(path.as_deref());
+    for w in &warnings {
+        eprintln!("vigie: warning: {}", crate::text::sanitize(w));
+    }
     if path.is_none() {
         return Err(format!(
             "no config file at {} and no --url: try `vigie demo`, or pass --url URL --user LOGIN",
@@ -602,6 +613,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         profile,
         clients,
         core_logged_in,
+        warnings,
     })
 }
 

@@ -68,6 +68,9 @@ pub struct ServiceConfig {
     pub password_env: Option<String>,
     /// A command printing the password on its standard output (e.g. `pass show vigie/core`).
     pub password_command: Option<String>,
+    /// The OS keyring entry (service name; the account is `username`) holding the password.
+    /// Needs a vigie built with `--features keyring`.
+    pub password_keyring: Option<String>,
     /// Name of an environment variable holding a ready token.
     pub token_env: Option<String>,
     /// A password written in the file itself: discouraged, warned about when others can read it.
@@ -91,6 +94,7 @@ impl fmt::Debug for ServiceConfig {
                 "password_command",
                 &self.password_command.as_ref().map(|_| "<set>"),
             )
+            .field("password_keyring", &self.password_keyring)
             .field("token_env", &self.token_env)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("customer_id", &self.customer_id)
@@ -216,6 +220,7 @@ impl Config {
                 let sources = [
                     s.password_env.is_some(),
                     s.password_command.is_some(),
+                    s.password_keyring.is_some(),
                     s.token_env.is_some(),
                     s.password.is_some(),
                 ]
@@ -225,7 +230,7 @@ impl Config {
                 if sources > 1 {
                     out.push(err(
                         key.clone(),
-                        "give only one of password_env, password_command, token_env, password"
+                        "give only one of password_env, password_command, password_keyring, token_env, password"
                             .into(),
                     ));
                 }
@@ -399,6 +404,9 @@ impl ServiceConfig {
             }
             return Ok(Secret::Password(SecretString::from(first)));
         }
+        if let Some(service) = &self.password_keyring {
+            return keyring_password(service, self.username.as_deref().unwrap_or_default());
+        }
         if let Some(p) = &self.password {
             return Ok(Secret::Password(SecretString::from(p.clone())));
         }
@@ -406,8 +414,58 @@ impl ServiceConfig {
     }
 }
 
+#[cfg(feature = "keyring")]
+fn keyring_password(service: &str, user: &str) -> Result<Secret, String> {
+    keyring::Entry::new(service, user)
+        .and_then(|e| e.get_password())
+        .map(|p| Secret::Password(SecretString::from(p)))
+        .map_err(|e| format!("keyring entry {service}/{user}: {e}"))
+}
+
+#[cfg(not(feature = "keyring"))]
+fn keyring_password(service: &str, _user: &str) -> Result<Secret, String> {
+    Err(format!(
+        "password_keyring = {service:?} needs a vigie built with `--features keyring`; \
+         use password_env or password_command instead"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+    #[cfg(not(feature = "keyring"))]
+    #[test]
+    fn a_keyring_entry_without_keyring_support_says_how_to_get_it() {
+        let s = ServiceConfig {
+            base_url: "https://x".into(),
+            username: Some("7586".into()),
+            password_keyring: Some("vigie-prod-core".into()),
+            ..Default::default()
+        };
+        let e = s.resolve_secret().err().expect("refused");
+        assert!(e.contains("--features keyring"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_file_holding_a_password_is_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        let text = "[profiles.a.core]\nbase_url = \"https://x\"\npassword = \"inline-secret\"\n";
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let cfg = Config::load(&p).unwrap();
+        let w = cfg.warnings(Some(&p));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("chmod 600"));
+        assert!(
+            !w[0].contains("inline-secret"),
+            "the warning never quotes the secret"
+        );
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(cfg.warnings(Some(&p)).is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -16,6 +16,8 @@ pub struct ConsoleOptions {
     pub session: Session,
     pub logged_in: bool,
     pub extra_clients: Vec<(String, String)>,
+    /// Configuration warnings, shown at start.
+    pub warnings: Vec<String>,
 }
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
@@ -23,6 +25,9 @@ pub struct ConsoleOptions {
 pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), String> {
     let mut app = App::new(opts.session);
     app.extra_clients = opts.extra_clients;
+    if !opts.warnings.is_empty() {
+        app.last_error = Some(format!("config: {}", opts.warnings.join(" · ")));
+    }
     let (req_tx, mut ev_rx) = worker::spawn(clients);
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;

@@ -529,7 +529,10 @@ fn hostile_names_are_drawn_as_text_and_wide_ones_keep_columns() {
             !out.contains("\u{1b}]2;owned") && !out.contains("\u{1b}]0;"),
             "the terminal title was set by a server string"
         );
-        assert!(!out.contains('\u{202e}'), "a bidi override reached the terminal");
+        assert!(
+            !out.contains('\u{202e}'),
+            "a bidi override reached the terminal"
+        );
     }
     let parser = c.parser.lock().unwrap();
     let screen = parser.screen();
@@ -552,4 +555,74 @@ fn hostile_names_are_drawn_as_text_and_wide_ones_keep_columns() {
     drop(parser);
     c.keys("q");
     assert!(c.wait_exit().success());
+}
+
+/// Every log file under `dir`, concatenated.
+fn logs(dir: &Path) -> String {
+    let mut out = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().contains(".log") {
+                out.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_trace_logged_session_leaks_no_password_or_token() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let config = three_service_config(dir.path(), &server.url);
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--config", config.to_str().unwrap(), "--log", "trace"],
+        &[
+            ("VIGIE_E2E_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        120,
+    );
+    c.wait_for("LOUM");
+    c.keys("2");
+    c.wait_for("1.1.1.1");
+    c.keys("5");
+    c.wait_for("Mbarga");
+    c.keys("3");
+    c.keys("u");
+    c.wait_for("bwayne");
+    // A wrong password typed in a login form must not be logged either.
+    c.keys("@");
+    c.wait_for("My Ocean account");
+    c.keys("p");
+    c.keys("admin-demo\tnew-secret-123\tnew-secret-123");
+    c.keys("\x1b");
+    c.keys("y");
+    c.keys("\x1b");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+    std::thread::sleep(Duration::from_millis(300));
+    let log = logs(&data);
+    assert!(log.len() > 1000, "trace logging wrote something:\n{log}");
+    let basic = base64::engine::general_purpose::STANDARD.encode("admin:admin-demo");
+    for secret in ["admin-demo", "new-secret-123", basic.as_str(), "eyJ"] {
+        assert!(!log.contains(secret), "{secret:?} found in the log");
+    }
+    // Ocean tokens are long hex strings.
+    let hex_run = log
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(hex_run < 64, "a token-like hex string is in the log");
 }
