@@ -46,7 +46,13 @@ async fn a_create_refused_is_never_sent_again() {
         .await
         .expect_err("the window is used up");
     assert!(
-        matches!(err, ApiError::RateLimited { retry_after: Some(_), .. }),
+        matches!(
+            err,
+            ApiError::RateLimited {
+                retry_after: Some(_),
+                ..
+            }
+        ),
         "{err:?}"
     );
     // Had the client sent it again after Retry-After, the role would now exist.
