@@ -32,10 +32,15 @@ fn free_port() -> u16 {
 }
 
 fn start_server(dir: &Path) -> Server {
+    start_server_with(dir, &[])
+}
+
+fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
     let port = free_port();
     let child = Command::new(BIN)
         .args(["serve", "--seed", "demo", "--seed-size", "60", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
+        .args(extra)
         .arg("--db")
         .arg(dir.join("e2e.db"))
         .env("XDG_DATA_HOME", dir.join("data"))
@@ -625,4 +630,71 @@ fn a_trace_logged_session_leaks_no_password_or_token() {
         .max()
         .unwrap_or(0);
     assert!(hex_run < 64, "a token-like hex string is in the log");
+}
+
+#[test]
+fn keys_are_handled_while_a_request_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every answer takes 3 s.
+    let server = start_server_with(dir.path(), &["--chaos", "latency=3s"]);
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        100,
+    );
+    c.wait_for("Loading");
+    c.keys("?");
+    c.wait_for("Help — keys of this screen");
+    assert!(
+        !c.screen().contains("BICEC Bank"),
+        "the help came before the slow answer"
+    );
+    c.keys("\x1b");
+    c.keys("4");
+    c.wait_for("Roles");
+    // The slow answers still arrive and are shown.
+    c.keys("1");
+    c.wait_for("BICEC Bank");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}
+
+#[test]
+fn a_server_killed_mid_form_loses_nothing_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        100,
+    );
+    c.wait_for("LOUM");
+    c.keys("4");
+    c.wait_for("lecteur");
+    c.keys("n");
+    c.wait_for("New role");
+    c.keys("auditeur\tLecture seule des sites");
+    c.wait_for("Lecture seule des sites");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    c.keys("\x13");
+    c.wait_for("cannot reach the server");
+    let s = c.screen();
+    assert!(s.contains("New role"), "the form stays open:\n{s}");
+    assert!(
+        s.contains("auditeur") && s.contains("Lecture seule des sites"),
+        "{s}"
+    );
+    c.keys("\x03");
+    assert!(c.wait_exit().success());
 }
