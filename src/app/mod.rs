@@ -1886,6 +1886,9 @@ impl App {
     }
 
     fn save_form(&mut self) {
+        if self.refuse_if_read_only("saving") {
+            return;
+        }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
         };
