@@ -51,6 +51,9 @@ pub struct Global {
     /// Log filter for the log file (e.g. debug, vigie=trace).
     #[arg(long, global = true, env = "VIGIE_LOG")]
     pub log: Option<String>,
+    /// Language of the console (default: from the config, then LC_ALL / LC_MESSAGES / LANG).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +186,7 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
+    crate::i18n::set_lang(cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env));
     match cli.command {
         Some(Command::Serve(a)) => serve(a).await,
         Some(Command::Demo(a)) => demo(&cli.global, a).await,
@@ -556,6 +560,9 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         });
     }
     let (path, cfg) = load_config(g)?;
+    if let (None, Some(l)) = (g.lang, cfg.lang) {
+        crate::i18n::set_lang(l);
+    }
     let warnings = cfg.warnings(path.as_deref());
     for w in &warnings {
         eprintln!("vigie: warning: {}", crate::text::sanitize(w));

@@ -33,6 +33,8 @@ pub fn data_dir() -> PathBuf {
 pub struct Config {
     /// Profile used when `--profile` is not given.
     pub default_profile: Option<String>,
+    /// `fr` or `en` (default: from LC_ALL / LC_MESSAGES / LANG).
+    pub lang: Option<crate::i18n::Lang>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }

@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod app;
+mod catalogue_fr;
 pub mod cli;
 pub mod config;
 pub mod drafts;
+pub mod i18n;
 pub mod list;
 pub mod logging;
 pub mod server;

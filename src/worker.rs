@@ -11,6 +11,7 @@ use crate::api::maarch::{MaarchClient, MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
 use crate::api::ocean::{Functionality, Individu, OceanClient, OutboxMail};
 use crate::app::form::Mutation;
+use crate::i18n::{tr, trf};
 
 /// The services a profile declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,10 +49,9 @@ pub struct Clients {
 }
 
 fn missing(s: Service) -> ApiError {
-    ApiError::Config(format!(
+    ApiError::Config(trf(
         "{} is not configured for this profile (no [profiles.<name>.{}] section)",
-        s.name(),
-        s.section()
+        &[&s.name(), &s.section()],
     ))
 }
 
@@ -394,7 +394,7 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
                 .create_individu(&body, start.as_ref(), end.as_ref())
                 .await?;
             Saved::Individus {
-                message: status_words(&st, "Individu created"),
+                message: status_words(&st, tr("Individu created")),
                 individus: o.list_individus(None).await?,
             }
         }
@@ -402,7 +402,7 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             let o = c.ocean()?;
             let st = o.update_individu(&body).await?;
             Saved::Individus {
-                message: status_words(&st, "Individu saved"),
+                message: status_words(&st, tr("Individu saved")),
                 individus: o.list_individus(None).await?,
             }
         }
@@ -415,8 +415,9 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             let o = c.ocean()?;
             o.assign_entity(individu, entite, &start, end.as_ref())
                 .await?;
+            let message = trf("Individu {} assigned to entity {}", &[&individu, &entite]);
             Saved::Individus {
-                message: format!("Individu {individu} assigned to entity {entite}"),
+                message,
                 individus: o.list_individus(None).await?,
             }
         }
@@ -428,50 +429,50 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             c.ocean()?
                 .change_password(&actual, &new, &confirmed)
                 .await?;
-            Saved::Account("Password changed".into())
+            Saved::Account(tr("Password changed").into())
         }
         Mutation::PasswordReset { login, url } => {
             c.ocean()?
                 .request_password_reset(&login, url.as_deref())
                 .await?;
-            Saved::Account(format!("Reset requested for {login}"))
+            Saved::Account(trf("Reset requested for {}", &[&login]))
         }
         Mutation::CreateMaarchUser(u) => {
             let m = c.maarch()?;
             let uid = m.create_user(&u).await?;
             Saved::MaarchUser(
                 maarch_user(m, uid).await?,
-                format!("Maarch user {} created (id {uid})", u.user_id),
+                trf("Maarch user {} created (id {})", &[&u.user_id, &uid]),
             )
         }
         Mutation::UpdateMaarchUser(u) => {
             let m = c.maarch()?;
             m.update_user(&u).await?;
             let d = maarch_user(m, u.id).await?;
-            let what = format!("Saved Maarch user {}", d.user.user_id);
+            let what = trf("Saved Maarch user {}", &[&d.user.user_id]);
             Saved::MaarchUser(d, what)
         }
         Mutation::AddGroup { user, group } => {
             let m = c.maarch()?;
             m.add_group(user, &group).await?;
             let d = maarch_user(m, user).await?;
-            let what = format!("{} added to group {group}", d.user.user_id);
+            let what = trf("{} added to group {}", &[&d.user.user_id, &group]);
             Saved::MaarchUser(d, what)
         }
         Mutation::AddEntity { user, entity } => {
             let m = c.maarch()?;
             m.add_entity(user, &entity).await?;
             let d = maarch_user(m, user).await?;
-            let what = format!("{} added to entity {entity}", d.user.user_id);
+            let what = trf("{} added to entity {}", &[&d.user.user_id, &entity]);
             Saved::MaarchUser(d, what)
         }
         Mutation::LinkParapheur { user, parapheur_id } => {
             let m = c.maarch()?;
             m.link_parapheur(user, parapheur_id).await?;
             let d = maarch_user(m, user).await?;
-            let what = format!(
-                "{} linked to Maarch Parapheur user {parapheur_id}",
-                d.user.user_id
+            let what = trf(
+                "{} linked to Maarch Parapheur user {}",
+                &[&d.user.user_id, &parapheur_id],
             );
             Saved::MaarchUser(d, what)
         }
@@ -479,7 +480,10 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             let m = c.maarch()?;
             let id = m.create_in_parapheur(user, &login).await?;
             let d = maarch_user(m, user).await?;
-            let what = format!("{login} created in Maarch Parapheur (id {id}) and linked");
+            let what = trf(
+                "{} created in Maarch Parapheur (id {}) and linked",
+                &[&login, &id],
+            );
             Saved::MaarchUser(d, what)
         }
     })

@@ -201,11 +201,18 @@ fn render(build: Screen, w: u16, h: u16) -> Terminal<TestBackend> {
     terminal
 }
 
+/// English at a roomy and a cramped size, then French at the roomy one.
 fn snapshot(name: &str, build: Screen) {
+    use vigie::i18n::{Lang, set_thread_lang};
+    set_thread_lang(Some(Lang::En));
     for (w, h) in [(120, 35), (60, 20)] {
         let terminal = render(build, w, h);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
     }
+    set_thread_lang(Some(Lang::Fr));
+    let terminal = render(build, 120, 35);
+    set_thread_lang(None);
+    insta::assert_snapshot!(format!("{name}_fr_120x35"), terminal.backend());
 }
 
 /// The whole screen as plain lines (to check content without a snapshot).

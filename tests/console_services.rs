@@ -1622,11 +1622,18 @@ fn render(build: Screen, w: u16, h: u16) -> Terminal<TestBackend> {
     terminal
 }
 
+/// English at a roomy and a cramped size, then French at the roomy one.
 fn snapshot(name: &str, build: Screen) {
+    use vigie::i18n::{Lang, set_thread_lang};
+    set_thread_lang(Some(Lang::En));
     for (w, h) in [(120, 35), (60, 20)] {
         let terminal = render(build, w, h);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
     }
+    set_thread_lang(Some(Lang::Fr));
+    let terminal = render(build, 120, 35);
+    set_thread_lang(None);
+    insta::assert_snapshot!(format!("{name}_fr_120x35"), terminal.backend());
 }
 
 /// The whole screen as plain text, box sides removed and spaces collapsed.
@@ -1731,7 +1738,7 @@ fn essential_content_is_visible_at_120x35() {
                 "Individu Brice EKANI",
                 "Agence Douala (id 2)",
                 "2030-01-31",
-                "depuis le 2024-03-01 (sans fin)",
+                "from 2024-03-01 (no end)",
                 "LT 777 AA · Toyota",
                 "B, C",
                 "bekani",
@@ -1744,12 +1751,12 @@ fn essential_content_is_visible_at_120x35() {
                 "MBALLA",
                 "Jeanne",
                 "Ctrl-O shows them",
-                "Véhicule",
+                "Vehicle",
             ],
         ),
         (
             individu_form_unfolded,
-            &["── Véhicule", "Toyota", "Ctrl-O folds them again"],
+            &["── Vehicle", "Toyota", "Ctrl-O folds them again"],
         ),
         (
             assign_entity_error,

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use crate::api::maarch::{MODES, MaarchUser, MaarchUserUpdate, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
+use crate::i18n::{tr, trf};
 use crate::server::fastapi::email_problem;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,61 +181,61 @@ impl Field {
         let t = v.trim();
         if t.is_empty() {
             return (self.required && !matches!(self.kind, FieldKind::Grid { .. }))
-                .then(|| "Field required".to_string());
+                .then(|| tr("Field required").to_string());
         }
         match &self.kind {
             FieldKind::Text { min, max } => {
                 let n = t.chars().count();
                 if n < *min {
-                    Some(format!("String should have at least {min} characters"))
+                    Some(trf("String should have at least {} characters", &[min]))
                 } else if n > *max {
-                    Some(format!("String should have at most {max} characters"))
+                    Some(trf("String should have at most {} characters", &[max]))
                 } else {
                     None
                 }
             }
             FieldKind::Password { min } => (v.chars().count() < *min)
-                .then(|| format!("String should have at least {min} characters")),
+                .then(|| trf("String should have at least {} characters", &[min])),
             FieldKind::Integer { min, max } => match t.parse::<i64>() {
-                Err(_) => Some("Input should be a valid integer".into()),
+                Err(_) => Some(tr("Input should be a valid integer").into()),
                 Ok(n) if n < *min => {
-                    Some(format!("Input should be greater than or equal to {min}"))
+                    Some(trf("Input should be greater than or equal to {}", &[min]))
                 }
-                Ok(n) if n > *max => Some(format!("Input should be less than or equal to {max}")),
+                Ok(n) if n > *max => Some(trf("Input should be less than or equal to {}", &[max])),
                 Ok(_) => None,
             },
             FieldKind::Float { min, max } => match t.replace(',', ".").parse::<f64>() {
-                Ok(f) if !f.is_finite() => Some("Input should be a valid number".into()),
-                Err(_) => Some("Input should be a valid number".into()),
+                Ok(f) if !f.is_finite() => Some(tr("Input should be a valid number").into()),
+                Err(_) => Some(tr("Input should be a valid number").into()),
                 Ok(f) if f < *min => {
-                    Some(format!("Input should be greater than or equal to {min}"))
+                    Some(trf("Input should be greater than or equal to {}", &[min]))
                 }
-                Ok(f) if f > *max => Some(format!("Input should be less than or equal to {max}")),
+                Ok(f) if f > *max => Some(trf("Input should be less than or equal to {}", &[max])),
                 Ok(_) => None,
             },
             FieldKind::Ip => t
                 .parse::<std::net::IpAddr>()
                 .is_err()
-                .then(|| "value is not a valid IPv4 or IPv6 address".into()),
+                .then(|| tr("value is not a valid IPv4 or IPv6 address").into()),
             FieldKind::Email => {
-                email_problem(t).map(|r| format!("value is not a valid email address: {r}"))
+                email_problem(t).map(|r| trf("value is not a valid email address: {}", &[&r]))
             }
             FieldKind::Choice { selected, .. } => selected
                 .is_none()
-                .then(|| "Pick one of the listed values".into()),
+                .then(|| tr("Pick one of the listed values").into()),
             FieldKind::Open { numeric: true, .. } => t
                 .parse::<i64>()
                 .is_err()
-                .then(|| "Input should be a valid integer".into()),
+                .then(|| tr("Input should be a valid integer").into()),
             FieldKind::Date => parse_local_date(t).err(),
             FieldKind::Login => (t.chars().count() > 128
                 || !t.chars().all(|c| c.is_alphanumeric() || "_.@-".contains(c)))
-            .then(|| "Letters, digits and _ . @ - only (at most 128)".into()),
+            .then(|| tr("Letters, digits and _ . @ - only (at most 128)").into()),
             FieldKind::Phone => (!t
                 .chars()
                 .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
                 || t.chars().filter(char::is_ascii_digit).count() < 4)
-                .then(|| "Not a phone number".into()),
+                .then(|| tr("Not a phone number").into()),
             FieldKind::List | FieldKind::Grid { .. } | FieldKind::Open { .. } => None,
         }
     }
@@ -253,12 +254,17 @@ pub fn parse_local_date(t: &str) -> Result<DateTime<FixedOffset>, String> {
             NaiveDate::parse_from_str(t, "%Y-%m-%d")
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
-        .map_err(|_| format!("'{t}' is not a date: use YYYY-MM-DD or YYYY-MM-DD HH:MM"))?;
+        .map_err(|_| {
+            trf(
+                "'{}' is not a date: use YYYY-MM-DD or YYYY-MM-DD HH:MM",
+                &[&t],
+            )
+        })?;
     Local
         .from_local_datetime(&naive)
         .earliest()
         .map(|d| d.fixed_offset())
-        .ok_or_else(|| format!("'{t}' does not exist in the local time zone"))
+        .ok_or_else(|| trf("'{}' does not exist in the local time zone", &[&t]))
 }
 
 /// How a date of a record is shown in a form (local time, to the minute).
@@ -466,25 +472,29 @@ impl Form {
     }
 
     fn base_title(&self) -> String {
-        let what = match self.kind {
-            FormKind::Site => "site",
-            FormKind::Equipement => "equipement",
-            FormKind::User => "user",
-            FormKind::Role => "role",
-            FormKind::Individu => "individu",
-            FormKind::MaarchUser => "Maarch user",
-            FormKind::AssignEntity => return "Assign to an entity".into(),
-            FormKind::ChangePassword => return "Change my Ocean password".into(),
-            FormKind::PasswordReset => return "Request a password reset".into(),
-            FormKind::AddGroup => return "Add to a group".into(),
-            FormKind::AddEntity => return "Add to an entity".into(),
-            FormKind::ParapheurLink => return "Link to a Maarch Parapheur user".into(),
-            FormKind::ParapheurCreate => return "Create in Maarch Parapheur".into(),
-        };
-        match self.record_id {
-            Some(_) => format!("Edit {what}"),
-            None => format!("New {what}"),
-        }
+        let new = self.record_id.is_none();
+        tr(match self.kind {
+            FormKind::Site if new => "New site",
+            FormKind::Site => "Edit site",
+            FormKind::Equipement if new => "New equipement",
+            FormKind::Equipement => "Edit equipement",
+            FormKind::User if new => "New user",
+            FormKind::User => "Edit user",
+            FormKind::Role if new => "New role",
+            FormKind::Role => "Edit role",
+            FormKind::Individu if new => "New individu",
+            FormKind::Individu => "Edit individu",
+            FormKind::MaarchUser if new => "New Maarch user",
+            FormKind::MaarchUser => "Edit Maarch user",
+            FormKind::AssignEntity => "Assign to an entity",
+            FormKind::ChangePassword => "Change my Ocean password",
+            FormKind::PasswordReset => "Request a password reset",
+            FormKind::AddGroup => "Add to a group",
+            FormKind::AddEntity => "Add to an entity",
+            FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
+            FormKind::ParapheurCreate => "Create in Maarch Parapheur",
+        })
+        .to_string()
     }
 
     fn build(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
@@ -775,7 +785,7 @@ impl Form {
         let mut fields = vec![
             Field::new(
                 "individu.idCivilite",
-                "Civilité",
+                "Salutation",
                 FieldKind::Open {
                     options: civilites,
                     numeric: true,
@@ -786,27 +796,27 @@ impl Form {
             .in_section("Individu"),
             Field::new(
                 "individu.nomInd",
-                "Nom",
+                "Last name",
                 FieldKind::Text { min: 1, max: 100 },
                 true,
             )
             .with_value(&e.nom()),
             Field::new(
                 "individu.prenomInd",
-                "Prénom",
+                "First name",
                 FieldKind::Text { min: 1, max: 100 },
                 true,
             )
             .with_value(&e.prenom()),
             text("individu.matriculeInd", "Matricule", 50),
-            text("individu.initialesInd", "Initiales", 10),
+            text("individu.initialesInd", "Initials", 10),
             Field::new("individu.email", "Email", FieldKind::Email, false)
                 .with_value(&e.text("individu.email")),
-            Field::new("individu.gsm", "GSM", FieldKind::Phone, false)
+            Field::new("individu.gsm", "Mobile", FieldKind::Phone, false)
                 .with_value(&e.text("individu.gsm")),
             Field::new(
                 "entite.id",
-                "Entité (id)",
+                "Entity (id)",
                 FieldKind::Open {
                     options: entites,
                     numeric: true,
@@ -814,79 +824,72 @@ impl Form {
                 false,
             )
             .with_value(&e.entite_id().map(|i| i.to_string()).unwrap_or_default())
-            .in_section("Entité"),
+            .in_section("Entity"),
         ];
         if existing.is_none() {
-            fields.push(Field::new("entityStart", "Depuis", FieldKind::Date, false));
-            fields.push(Field::new("entityEnd", "Jusqu'au", FieldKind::Date, false));
+            fields.push(Field::new("entityStart", "From", FieldKind::Date, false));
+            fields.push(Field::new("entityEnd", "Until", FieldKind::Date, false));
         }
         fields.extend([
-            text("utilisateur.loginUti", "Login", 100).in_section("Compte utilisateur"),
-            text("utilisateur.nomUti", "Nom", 100),
-            text("utilisateur.prenomUti", "Prénom", 100),
+            text("utilisateur.loginUti", "Login", 100).in_section("User account"),
+            text("utilisateur.nomUti", "Last name", 100),
+            text("utilisateur.prenomUti", "First name", 100),
             Field::new("utilisateur.emailUti", "Email", FieldKind::Email, false)
                 .with_value(&e.text("utilisateur.emailUti")),
             open("utilisateur.utilisateurType", "Type", &["CLASSIC"]),
-            date("utilisateur.dateFinValidite", "Fin de validité"),
-            text("propSpecifiqueDTO.numeroPermis", "Numéro de permis", 50).in_section("Permis"),
+            date("utilisateur.dateFinValidite", "Valid until"),
+            text("propSpecifiqueDTO.numeroPermis", "Licence number", 50)
+                .in_section("Driving licence"),
             Field::new(
                 "propSpecifiqueDTO.categoriePermis",
-                "Catégories (A, B…)",
+                "Categories (A, B…)",
                 FieldKind::List,
                 false,
             )
             .with_value(&e.text("propSpecifiqueDTO.categoriePermis")),
-            date("propSpecifiqueDTO.dateDelivrancePermis", "Délivré le"),
-            date("propSpecifiqueDTO.dateValiditePermis", "Valide jusqu'au"),
-            text(
-                "propSpecifiqueDTO.lieuDelivrancePermis",
-                "Lieu de délivrance",
-                100,
-            ),
-            num("propSpecifiqueDTO.nationalitePermis", "Nationalité (code)"),
+            date("propSpecifiqueDTO.dateDelivrancePermis", "Issued on"),
+            date("propSpecifiqueDTO.dateValiditePermis", "Valid to"),
+            text("propSpecifiqueDTO.lieuDelivrancePermis", "Issued at", 100),
+            num("propSpecifiqueDTO.nationalitePermis", "Nationality (code)"),
         ]);
         let folded = vec![
-            text("propSpecifiqueDTO.adresse", "Adresse", 200).in_section("Adresse"),
-            text("propSpecifiqueDTO.numeroVoieAdresse", "Numéro de voie", 20),
-            text("propSpecifiqueDTO.complementAdresse", "Complément", 200),
-            text("propSpecifiqueDTO.codePostal", "Code postal", 20),
-            text("propSpecifiqueDTO.ville", "Ville", 100),
-            num("propSpecifiqueDTO.pays", "Pays (code)"),
-            date("propSpecifiqueDTO.dateNaissanceConducteur", "Né(e) le").in_section("Conducteur"),
+            text("propSpecifiqueDTO.adresse", "Address", 200).in_section("Address"),
+            text("propSpecifiqueDTO.numeroVoieAdresse", "Street number", 20),
+            text("propSpecifiqueDTO.complementAdresse", "Address line 2", 200),
+            text("propSpecifiqueDTO.codePostal", "Postcode", 20),
+            text("propSpecifiqueDTO.ville", "City", 100),
+            num("propSpecifiqueDTO.pays", "Country (code)"),
+            date("propSpecifiqueDTO.dateNaissanceConducteur", "Born on").in_section("Driver"),
             text(
                 "propSpecifiqueDTO.lieuNaissanceConducteur",
-                "Lieu de naissance",
+                "Birthplace",
                 100,
             ),
-            date("propSpecifiqueDTO.dateFCO", "Date FCO"),
-            date("propSpecifiqueDTO.dateVisiteMedicale", "Visite médicale"),
-            num("propSpecifiqueDTO.objectifHebdo", "Objectif hebdo"),
-            num("propSpecifiqueDTO.objectifMensuel", "Objectif mensuel"),
-            open("propSpecifiqueDTO.typeObjet", "Type d'objet", &["CLIENT"]),
-            text("groupe.descriptionGrp", "Groupe", 200).in_section("Groupe et droits"),
+            date("propSpecifiqueDTO.dateFCO", "FCO date"),
+            date("propSpecifiqueDTO.dateVisiteMedicale", "Medical check"),
+            num("propSpecifiqueDTO.objectifHebdo", "Weekly target"),
+            num("propSpecifiqueDTO.objectifMensuel", "Monthly target"),
+            open("propSpecifiqueDTO.typeObjet", "Object type", &["CLIENT"]),
+            text("groupe.descriptionGrp", "Group", 200).in_section("Group and rights"),
             Field::new(
                 "fonctionnalites",
-                "Fonctionnalités (ids)",
+                "Functionalities (ids)",
                 FieldKind::List,
                 false,
             )
             .with_value(&fonctionnalites),
-            text("vehicleFieldsDTO.immatriculation", "Immatriculation", 20).in_section("Véhicule"),
-            text("vehicleFieldsDTO.marque", "Marque", 100),
-            text("vehicleFieldsDTO.modele", "Modèle", 100),
-            text("vehicleFieldsDTO.couleur", "Couleur", 50),
-            text("vehicleFieldsDTO.numeroSerie", "Numéro de série", 50),
-            text("vehicleFieldsDTO.numeroParc", "Numéro de parc", 50),
-            num("vehicleFieldsDTO.numeroEmbarque", "Numéro embarqué"),
-            open(
-                "vehicleFieldsDTO.typeMotorisation",
-                "Motorisation",
-                &["MONO"],
-            ),
-            open("vehicleFieldsDTO.categorie", "Catégorie", &["UNDEFINED"]),
+            text("vehicleFieldsDTO.immatriculation", "Registration", 20).in_section("Vehicle"),
+            text("vehicleFieldsDTO.marque", "Brand", 100),
+            text("vehicleFieldsDTO.modele", "Model", 100),
+            text("vehicleFieldsDTO.couleur", "Colour", 50),
+            text("vehicleFieldsDTO.numeroSerie", "Serial number", 50),
+            text("vehicleFieldsDTO.numeroParc", "Fleet number", 50),
+            num("vehicleFieldsDTO.numeroEmbarque", "On-board number"),
+            open("vehicleFieldsDTO.typeMotorisation", "Engine", &["MONO"]),
+            open("vehicleFieldsDTO.categorie", "Category", &["UNDEFINED"]),
             open(
                 "vehicleFieldsDTO.odirectMode",
-                "Mode ODirect",
+                "ODirect mode",
                 &["ODIRECT_UNIVERSEL"],
             ),
             text("vehicleFieldsDTO.description", "Description", 500),
@@ -906,7 +909,7 @@ impl Form {
         let fields = vec![
             Field::new(
                 "entiteId",
-                "Entité (id)",
+                "Entity (id)",
                 FieldKind::Open {
                     options: entity_choices(all),
                     numeric: true,
@@ -919,8 +922,8 @@ impl Form {
                     .map(|i| i.to_string())
                     .unwrap_or_default(),
             ),
-            Field::new("startDate", "Du", FieldKind::Date, true).with_value(&today),
-            Field::new("endDate", "Au (vide : sans fin)", FieldKind::Date, false),
+            Field::new("startDate", "From", FieldKind::Date, true).with_value(&today),
+            Field::new("endDate", "To (empty: no end)", FieldKind::Date, false),
         ];
         let mut f = Form::build(
             FormKind::AssignEntity,
@@ -1266,7 +1269,7 @@ impl Form {
                 .iter()
                 .position(|f| f.key == "newPasswordConfirmed")
         {
-            self.fields[i].error = Some("The two new passwords differ".into());
+            self.fields[i].error = Some(tr("The two new passwords differ").into());
             first_bad.get_or_insert(i);
         }
         if let Some(i) = first_bad {

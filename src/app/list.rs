@@ -190,11 +190,11 @@ impl Record for Role {
 impl Record for Individu {
     const COLUMNS: &'static [Column] = &[
         num("Id", 5),
-        wide("Nom", 14),
-        wide("Prénom", 12),
+        wide("Last name", 14),
+        wide("First name", 12),
         col("Matricule", 10),
-        col("GSM", 17),
-        wide("Entité", 16),
+        col("Mobile", 17),
+        wide("Entity", 16),
         col("Login", 12),
     ];
     fn cells(&self) -> Vec<String> {

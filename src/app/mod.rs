@@ -15,6 +15,7 @@ use crate::api::ApiError;
 use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
 use crate::api::ocean::{ELEMENT_TYPES, Functionality, Individu, OutboxMail};
+use crate::i18n::{tr, trf};
 use crate::worker::{DeleteOp, Event, Payload, Request, Saved, Service};
 use form::{Form, FormKind};
 use list::{ListView, Paging, Record};
@@ -94,7 +95,7 @@ pub struct Detail {
 }
 
 impl Detail {
-    fn new(target: DetailTarget) -> Self {
+    pub fn new(target: DetailTarget) -> Self {
         Detail {
             target,
             reveal: false,
@@ -547,7 +548,7 @@ impl App {
 
     fn on_payload(&mut self, id: u64, purpose: Purpose, p: Payload) {
         if self.reconnect.take().is_some() {
-            self.notice = Some("Connected again".into());
+            self.notice = Some(tr("Connected again").into());
             self.last_error = None;
         }
         match (purpose, p) {
@@ -654,9 +655,9 @@ impl App {
                     }
                 }
                 self.notice = Some(if login.is_empty() {
-                    "Not linked to Maarch Parapheur".into()
+                    tr("Not linked to Maarch Parapheur").into()
                 } else {
-                    format!("Linked to Maarch Parapheur user {login}")
+                    trf("Linked to Maarch Parapheur user {}", &[&login])
                 });
             }
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
@@ -718,7 +719,7 @@ impl App {
                     size: n.max(1) as u32,
                 });
                 self.equipements.set_items(v);
-                self.notice = Some(format!("All {} equipements loaded", group(n)));
+                self.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
             }
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
                 let mut page = Some(page);
@@ -781,7 +782,7 @@ impl App {
         let words = match &e {
             // Ocean and Maarch say which right is missing better than a role name would.
             ApiError::Forbidden(m) if service != Service::Core => {
-                format!("403 — {} refused: {m}", service.name())
+                trf("403 — {} refused: {}", &[&service.name(), m])
             }
             _ => self.describe(&e, action),
         };
@@ -870,7 +871,7 @@ impl App {
                         f.error = if field_errors.is_empty() {
                             Some(words.clone())
                         } else if rest.is_empty() {
-                            Some("The server refused some fields: see below each one".into())
+                            Some(tr("The server refused some fields: see below each one").into())
                         } else {
                             Some(rest.join("; "))
                         };
@@ -911,28 +912,33 @@ impl App {
                     "read" => "read",
                     other => other,
                 };
-                format!("403 — your role {role} cannot {verb} {things}")
+                trf(
+                    "403 — your role {} cannot {} {}",
+                    &[&role, &tr(verb), &tr(things)],
+                )
             }
             ApiError::Unauthorized(m) if action == "log in" => format!("401 — {m}"),
-            ApiError::Unauthorized(m) => format!("401 — not logged in or session expired ({m})"),
-            ApiError::NotFound(m) => format!("404 — {m} (it may have been deleted meanwhile)"),
+            ApiError::Unauthorized(m) => trf("401 — not logged in or session expired ({})", &[m]),
+            ApiError::NotFound(m) => trf("404 — {} (it may have been deleted meanwhile)", &[m]),
             ApiError::Conflict(m) => format!("409 — {m}"),
-            ApiError::Validation(v) => format!(
+            ApiError::Validation(v) => trf(
                 "422 — the server refused: {}",
-                v.iter()
-                    .map(|f| if f.field.is_empty() {
-                        f.msg.clone()
-                    } else {
-                        format!("{}: {}", f.field, f.msg)
+                &[&v.iter()
+                    .map(|f| {
+                        if f.field.is_empty() {
+                            f.msg.clone()
+                        } else {
+                            format!("{}: {}", f.field, f.msg)
+                        }
                     })
                     .collect::<Vec<_>>()
-                    .join("; ")
+                    .join("; ")],
             ),
             ApiError::RateLimited { retry_after, .. } => match retry_after {
-                Some(d) => format!("429 — too many requests; retry in {}s", d.as_secs()),
-                None => "429 — too many requests; retry in a moment".into(),
+                Some(d) => trf("429 — too many requests; retry in {}s", &[&d.as_secs()]),
+                None => tr("429 — too many requests; retry in a moment").into(),
             },
-            ApiError::Network(m) => format!("cannot reach the server: {m}"),
+            ApiError::Network(m) => trf("cannot reach the server: {}", &[m]),
             ApiError::Server { status, message } => {
                 format!("{status} — the server failed ({message}); nothing was lost, try again")
             }
@@ -1102,7 +1108,7 @@ impl App {
         self.notice = Some(if self_worded {
             what
         } else {
-            format!("Saved {what}")
+            trf("Saved {}", &[&what])
         });
         self.last_error = None;
     }
@@ -1202,7 +1208,7 @@ impl App {
                 }
             }
         };
-        self.notice = Some(what.to_string());
+        self.notice = Some(tr(what).to_string());
         self.last_error = None;
     }
 
@@ -1236,7 +1242,7 @@ impl App {
 
     fn refuse_if_read_only(&mut self, what: &str) -> bool {
         if self.session.read_only {
-            self.notice = Some(format!("READ-ONLY profile: {what} is disabled"));
+            self.notice = Some(trf("READ-ONLY profile: {} is disabled", &[&tr(what)]));
             true
         } else {
             false
@@ -1478,18 +1484,19 @@ impl App {
                 if let Some(Overlay::Restore(d)) = self.overlays.pop() {
                     let mut form = d.form;
                     if self.session.read_only {
-                        self.notice = Some("READ-ONLY profile: the draft cannot be sent".into());
+                        self.notice =
+                            Some(tr("READ-ONLY profile: the draft cannot be sent").into());
                     }
-                    form.error = Some(format!(
+                    form.error = Some(trf(
                         "Restored from {}: passwords are never kept, type them again",
-                        d.saved_at
+                        &[&d.saved_at],
                     ));
                     self.overlays.push(Overlay::Form(Box::new(form)));
                 }
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
                 self.overlays.pop();
-                self.notice = Some("Draft discarded".into());
+                self.notice = Some(tr("Draft discarded").into());
             }
             _ => {}
         }
@@ -1632,40 +1639,40 @@ impl App {
         }
         let (message, op) = match &t {
             DetailTarget::Site(s) => (
-                format!("Delete {}?", s.label()),
+                trf("Delete {}?", &[&s.label()]),
                 DeleteOp::Site(s.site_id.clone()),
             ),
             DetailTarget::Equipement(e) => (
-                format!("Delete {}?", e.label()),
+                trf("Delete {}?", &[&e.label()]),
                 DeleteOp::Equipement(e.equipement_id.clone()),
             ),
             DetailTarget::User(u) => (
-                format!(
+                trf(
                     "Deactivate {}? They will no longer be able to log in.",
-                    u.label()
+                    &[&u.label()],
                 ),
                 DeleteOp::User(u.user_id.clone()),
             ),
             DetailTarget::Role(r) => (
-                format!("Delete {}?", r.label()),
+                trf("Delete {}?", &[&r.label()]),
                 DeleteOp::Role(r.role_id.clone()),
             ),
             DetailTarget::Individu(i) => {
                 let Some(id) = i.id() else {
-                    self.notice = Some("This individu has no id: it cannot be deleted".into());
+                    self.notice = Some(tr("This individu has no id: it cannot be deleted").into());
                     return;
                 };
                 (
-                    format!(
+                    trf(
                         "Delete {}? Ocean removes the individu and its badges.",
-                        i.label()
+                        &[&i.label()],
                     ),
                     DeleteOp::Individu(id),
                 )
             }
             DetailTarget::MaarchUser(_) => {
                 self.notice = Some(
-                    "Maarch users are not deleted through this API: edit them, or suspend them in Maarch"
+                    tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
                         .into(),
                 );
                 return;
@@ -1777,7 +1784,7 @@ impl App {
                 let entity = key.code == KeyCode::Char('t');
                 if self.catalogue.is_none() {
                     self.load_catalogue();
-                    self.notice = Some("Reading Maarch groups and entities…".into());
+                    self.notice = Some(tr("Reading Maarch groups and entities…").into());
                     return;
                 }
                 // Offer only what the user does not have yet.
@@ -1800,15 +1807,15 @@ impl App {
                     _ => None,
                 };
                 let Some(op) = op else {
-                    self.notice = Some("No group or entity selected".into());
+                    self.notice = Some(tr("No group or entity selected").into());
                     return;
                 };
                 let message = match &op {
                     DeleteOp::MaarchGroup { group, .. } => {
-                        format!("Remove {} from group {group}?", u.user.user_id)
+                        trf("Remove {} from group {}?", &[&u.user.user_id, group])
                     }
                     DeleteOp::MaarchEntity { entity, .. } => {
-                        format!("Remove {} from entity {entity}?", u.user.user_id)
+                        trf("Remove {} from entity {}?", &[&u.user.user_id, entity])
                     }
                     _ => return,
                 };
@@ -1821,14 +1828,14 @@ impl App {
             }
             KeyCode::Char('d') => {
                 self.notice = Some(
-                    "Maarch users are not deleted through this API: edit them, or suspend them in Maarch"
+                    tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
                         .into(),
                 );
             }
             KeyCode::Char('l') => self.push_form(Form::parapheur_link(&u.user)),
             KeyCode::Char('c') => self.push_form(Form::parapheur_create(&u.user)),
             KeyCode::Char('U') => self.overlays.push(Overlay::Confirm(Confirm {
-                message: format!("Unlink {} from Maarch Parapheur?", u.user.user_id),
+                message: trf("Unlink {} from Maarch Parapheur?", &[&u.user.user_id]),
                 op: DeleteOp::ParapheurLink(uid),
                 pending: None,
                 error: None,
@@ -1898,12 +1905,12 @@ impl App {
                     return;
                 }
                 if !f.validate_all() {
-                    f.error = Some("Some fields need attention".into());
+                    f.error = Some(tr("Some fields need attention").into());
                     return;
                 }
                 if f.record_id.is_some() && !f.dirty() {
                     self.overlays.pop();
-                    self.notice = Some("Nothing changed".into());
+                    self.notice = Some(tr("Nothing changed").into());
                     return;
                 }
                 if let Some(m) = f.mutation() {
@@ -1957,8 +1964,8 @@ impl App {
                 let username = l.username.value().trim().to_string();
                 if username.is_empty() {
                     l.error = Some(match l.service {
-                        Service::Core => "Enter your email or matricule".into(),
-                        _ => "Enter your login".into(),
+                        Service::Core => tr("Enter your email or matricule").into(),
+                        _ => tr("Enter your login").into(),
                     });
                     l.focus = 0;
                     return;
@@ -1999,24 +2006,24 @@ impl App {
 
     pub fn palette_entries(&self) -> Vec<(String, Command)> {
         let mut v: Vec<(String, Command)> = vec![
-            ("sites".into(), Command::Tab(Tab::Sites)),
-            ("equipements".into(), Command::Tab(Tab::Equipements)),
-            ("users".into(), Command::Users(Service::Core)),
-            ("maarch users".into(), Command::Users(Service::Maarch)),
-            ("roles".into(), Command::Tab(Tab::Roles)),
-            ("individus".into(), Command::Tab(Tab::Individus)),
-            ("account".into(), Command::Account),
-            ("change password".into(), Command::ChangePassword),
-            ("password reset".into(), Command::PasswordReset),
-            ("refresh".into(), Command::Refresh),
-            ("new".into(), Command::New),
-            ("load all equipements".into(), Command::LoadAll),
-            ("help".into(), Command::Help),
-            ("quit".into(), Command::Quit),
+            (tr("sites").into(), Command::Tab(Tab::Sites)),
+            (tr("equipements").into(), Command::Tab(Tab::Equipements)),
+            (tr("users").into(), Command::Users(Service::Core)),
+            (tr("maarch users").into(), Command::Users(Service::Maarch)),
+            (tr("roles").into(), Command::Tab(Tab::Roles)),
+            (tr("individus").into(), Command::Tab(Tab::Individus)),
+            (tr("account").into(), Command::Account),
+            (tr("change password").into(), Command::ChangePassword),
+            (tr("password reset").into(), Command::PasswordReset),
+            (tr("refresh").into(), Command::Refresh),
+            (tr("new").into(), Command::New),
+            (tr("load all equipements").into(), Command::LoadAll),
+            (tr("help").into(), Command::Help),
+            (tr("quit").into(), Command::Quit),
         ];
         for s in &self.sites.items {
             v.push((
-                format!("site {}", s.name),
+                trf("site {}", &[&s.name]),
                 Command::OpenSite(s.site_id.clone()),
             ));
         }
@@ -2063,7 +2070,7 @@ impl App {
                 self.overlays.pop();
                 match matches.get(sel.min(matches.len().saturating_sub(1))) {
                     Some((_, cmd)) => self.run_command(cmd.clone()),
-                    None => self.notice = Some(format!("No command matches '{q}'")),
+                    None => self.notice = Some(trf("No command matches '{}'", &[&q])),
                 }
             }
             _ => {
@@ -2228,10 +2235,9 @@ pub fn not_configured(s: Service, profile: &str) -> String {
     } else {
         profile
     };
-    format!(
-        "{} is not configured for profile {p}: add a [profiles.{p}.{}] section (base_url, username, password_env) to the config file — see config.example.toml",
-        s.name(),
-        s.section()
+    trf(
+        "{} is not configured for profile {}: add a [profiles.{}.{}] section (base_url, username, password_env) to the config file — see config.example.toml",
+        &[&s.name(), &p, &p, &s.section()],
     )
 }
 

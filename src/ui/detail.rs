@@ -10,6 +10,8 @@ use super::{accent, dim, safe};
 use crate::api::model::Timestamp;
 use crate::app::form::show_date;
 use crate::app::{App, Detail, DetailTarget};
+use crate::i18n::{tr, trf};
+use unicode_width::UnicodeWidthStr;
 
 fn ts(t: &Option<Timestamp>) -> String {
     t.as_ref().map(|t| t.raw.clone()).unwrap_or_default()
@@ -63,7 +65,7 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                 if d.reveal {
                     e.password.expose().to_string()
                 } else {
-                    format!("{} (p reveals)", e.password.masked())
+                    trf("{} (p reveals)", &[&e.password.masked()])
                 },
             ),
             ("Description", e.description.clone()),
@@ -96,7 +98,7 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                 i.text("periodeEntite.endDate"),
             ) {
                 (s, _) if s.is_empty() => String::new(),
-                (s, e) if e.is_empty() => format!("depuis le {} (sans fin)", show_date(&s)),
+                (s, e) if e.is_empty() => trf("from {} (no end)", &[&show_date(&s)]),
                 (s, e) => format!("{} → {}", show_date(&s), show_date(&e)),
             };
             let vehicle = [
@@ -109,35 +111,35 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
             .collect::<Vec<_>>()
             .join(" · ");
             vec![
-                ("Civilité", civ),
-                ("Nom", i.nom()),
-                ("Prénom", i.prenom()),
+                ("Salutation", civ),
+                ("Last name", i.nom()),
+                ("First name", i.prenom()),
                 ("Matricule", i.matricule()),
-                ("Initiales", i.text("individu.initialesInd")),
+                ("Initials", i.text("individu.initialesInd")),
                 ("Email", i.text("individu.email")),
-                ("GSM", i.text("individu.gsm")),
+                ("Mobile", i.text("individu.gsm")),
                 (
-                    "Entité",
+                    "Entity",
                     match i.entite_id() {
                         Some(id) => format!("{} (id {id})", i.entite_nom()),
                         None => String::new(),
                     },
                 ),
-                ("Période", period),
+                ("Period", period),
                 ("Login", i.login()),
                 ("Type", i.text("utilisateur.utilisateurType")),
                 (
-                    "Fin validité",
+                    "Valid until",
                     show_date(&i.text("utilisateur.dateFinValidite")),
                 ),
-                ("Permis", i.text("propSpecifiqueDTO.numeroPermis")),
-                ("Catégories", i.text("propSpecifiqueDTO.categoriePermis")),
+                ("Licence", i.text("propSpecifiqueDTO.numeroPermis")),
+                ("Categories", i.text("propSpecifiqueDTO.categoriePermis")),
                 (
-                    "Permis valide",
+                    "Licence valid to",
                     show_date(&i.text("propSpecifiqueDTO.dateValiditePermis")),
                 ),
-                ("Véhicule", vehicle),
-                ("Groupe", i.text("groupe.descriptionGrp")),
+                ("Vehicle", vehicle),
+                ("Group", i.text("groupe.descriptionGrp")),
                 (
                     "Individu id",
                     i.id().map(|x| x.to_string()).unwrap_or_default(),
@@ -147,8 +149,8 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
         DetailTarget::MaarchUser(d) => {
             let u = &d.user;
             let parapheur = match d.parapheur_id {
-                Some(id) => format!("linked (Parapheur id {id})"),
-                None => "not linked".into(),
+                Some(id) => trf("linked (Parapheur id {})", &[&id]),
+                None => tr("not linked").into(),
             };
             vec![
                 ("Login", u.user_id.clone()),
@@ -180,14 +182,19 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
 pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     f.render_widget(Clear, area);
     let title = match &d.target {
-        DetailTarget::Site(s) => format!(" Site {} ", safe(&s.name)),
-        DetailTarget::Equipement(e) => format!(" Equipement {} ", safe(&e.ip)),
-        DetailTarget::User(u) => format!(" User {} ", safe(&u.nom)),
-        DetailTarget::Role(r) => format!(" Role {} ", safe(&r.name)),
+        DetailTarget::Site(s) => format!(" {} ", trf("Site {}", &[&safe(&s.name)])),
+        DetailTarget::Equipement(e) => format!(" {} ", trf("Equipement {}", &[&safe(&e.ip)])),
+        DetailTarget::User(u) => format!(" {} ", trf("User {}", &[&safe(&u.nom)])),
+        DetailTarget::Role(r) => format!(" {} ", trf("Role {}", &[&safe(&r.name)])),
         DetailTarget::Individu(i) => {
-            format!(" Individu {} {} ", safe(&i.prenom()), safe(&i.nom()))
+            format!(
+                " {} ",
+                trf("Individu {} {}", &[&safe(&i.prenom()), &safe(&i.nom())])
+            )
         }
-        DetailTarget::MaarchUser(m) => format!(" Maarch user {} ", safe(&m.user.user_id)),
+        DetailTarget::MaarchUser(m) => {
+            format!(" {} ", trf("Maarch user {}", &[&safe(&m.user.user_id)]))
+        }
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -196,7 +203,17 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let mut lines = Vec::new();
-    for (label, value) in fields(d) {
+    let fields = fields(d);
+    // Labels right-aligned on the longest one, in the language shown.
+    let label_w = fields
+        .iter()
+        .map(|(l, _)| tr(l).width())
+        .chain([tr("Parapheur login").width()])
+        .max()
+        .unwrap_or(14)
+        .min(24);
+    for (label, value) in fields {
+        let label = tr(label);
         let mut first = true;
         let value = if value.is_empty() {
             "—".to_string()
@@ -205,9 +222,12 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         };
         for part in value.split('\n') {
             let head = if first {
-                format!("{label:>14} ")
+                format!(
+                    "{}{label} ",
+                    " ".repeat(label_w.saturating_sub(label.width()))
+                )
             } else {
-                " ".repeat(15)
+                " ".repeat(label_w + 1)
             };
             first = false;
             lines.push(Line::from(vec![
@@ -219,7 +239,14 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     if let DetailTarget::MaarchUser(m) = &d.target {
         if let Some(login) = &d.parapheur {
             lines.push(Line::from(vec![
-                Span::styled(format!("{:>14} ", "Parapheur login"), dim()),
+                Span::styled(
+                    format!(
+                        "{}{} ",
+                        " ".repeat(label_w.saturating_sub(tr("Parapheur login").width())),
+                        tr("Parapheur login")
+                    ),
+                    dim(),
+                ),
                 Span::raw(if login.is_empty() {
                     "—".to_string()
                 } else {
@@ -230,15 +257,15 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         lines.push(Line::raw(""));
         if let (false, Some(e)) = (d.loaded, &d.error) {
             lines.push(Line::from(Span::styled(
-                format!(
+                trf(
                     "Groups and entities could not be read: {} — r retries",
-                    safe(e)
+                    &[&safe(e)],
                 ),
                 super::err_style(),
             )));
         } else if !d.loaded {
             lines.push(Line::from(Span::styled(
-                "Reading groups and entities…",
+                tr("Reading groups and entities…"),
                 dim(),
             )));
         } else {
@@ -259,14 +286,12 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         .equipements
         .paging
         .map(|p| {
-            format!(
+            trf(
                 "Equipements · page {}/{} · {} items",
-                p.page,
-                p.pages.max(1),
-                crate::app::group(p.total)
+                &[&p.page, &p.pages.max(1), &crate::app::group(p.total)],
             )
         })
-        .unwrap_or_else(|| "Equipements".into());
+        .unwrap_or_else(|| tr("Equipements").into());
     super::table::draw_table(f, &d.equipements, bottom, &paging);
 }
 
@@ -282,14 +307,14 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
         Line::from(Span::styled(text, st))
     };
     out.push(Line::from(Span::styled(
-        format!(
+        trf(
             "Groups ({}) — g adds, x removes the selected one",
-            m.groups.len()
+            &[&m.groups.len()],
         ),
         accent().bold(),
     )));
     if m.groups.is_empty() {
-        out.push(Line::from(Span::styled("  none", dim())));
+        out.push(Line::from(Span::styled(format!("  {}", tr("none")), dim())));
     }
     for (i, g) in m.groups.iter().enumerate() {
         out.push(row(
@@ -298,17 +323,21 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
         ));
     }
     out.push(Line::from(Span::styled(
-        format!(
+        trf(
             "Entities ({}) — t adds, x removes the selected one",
-            m.entities.len()
+            &[&m.entities.len()],
         ),
         accent().bold(),
     )));
     if m.entities.is_empty() {
-        out.push(Line::from(Span::styled("  none", dim())));
+        out.push(Line::from(Span::styled(format!("  {}", tr("none")), dim())));
     }
     for (j, e) in m.entities.iter().enumerate() {
-        let primary = if e.is_primary() { " (primary)" } else { "" };
+        let primary = if e.is_primary() {
+            format!(" ({})", tr("primary"))
+        } else {
+            String::new()
+        };
         out.push(row(
             m.groups.len() + j,
             format!(

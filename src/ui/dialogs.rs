@@ -10,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{accent, centered, dim, err_style, popup, safe};
 use crate::api::ocean::ELEMENT_TYPES;
 use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette};
+use crate::i18n::{tr, trf};
 use crate::worker::Service;
 
 fn boxed(title: &str, color: Style) -> Block<'static> {
@@ -22,7 +23,7 @@ fn boxed(title: &str, color: Style) -> Block<'static> {
 pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
     let r = popup(f, area, 64, 7);
     let red = Style::new().fg(Color::Red);
-    let block = boxed("Confirm", red);
+    let block = boxed(tr("Confirm"), red);
     let inner = block.inner(r);
     f.render_widget(block, r);
     let mut lines = vec![Line::from(Span::styled(
@@ -30,15 +31,15 @@ pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
         Style::new().bold(),
     ))];
     if c.pending.is_some() {
-        lines.push(Line::from(Span::styled("Working…", dim())));
+        lines.push(Line::from(Span::styled(tr("Working…"), dim())));
     } else if let Some(e) = &c.error {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
     }
     lines.push(Line::from(vec![
         Span::styled("y", Style::new().bold()),
-        Span::raw(" yes   "),
+        Span::raw(format!(" {}   ", tr("yes"))),
         Span::styled("n/Esc", Style::new().bold()),
-        Span::raw(" no"),
+        Span::raw(format!(" {}", tr("no"))),
     ]));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
@@ -121,20 +122,20 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
     // As wide as the longest line (keys right-aligned on 22 columns, then 2 spaces).
     let width = keys
         .iter()
-        .map(|(k, v)| k.width().max(22) + 2 + v.width())
+        .map(|(k, v)| tr(k).width().max(22) + 2 + tr(v).width())
         .max()
         .unwrap_or(0) as u16
         + 2;
     let r = popup(f, area, width, keys.len() as u16 + 2);
-    let block = boxed("Help — keys of this screen", accent());
+    let block = boxed(tr("Help — keys of this screen"), accent());
     let inner = block.inner(r);
     f.render_widget(block, r);
     let lines: Vec<Line> = keys
         .iter()
         .map(|(k, v)| {
             Line::from(vec![
-                Span::styled(format!("{k:>22}  "), Style::new().bold()),
-                Span::raw(*v),
+                Span::styled(format!("{:>22}  ", tr(k)), Style::new().bold()),
+                Span::raw(tr(v)),
             ])
         })
         .collect();
@@ -151,7 +152,7 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
         ..r
     };
     f.render_widget(ratatui::widgets::Clear, r);
-    let block = boxed("Command", accent());
+    let block = boxed(tr("Command"), accent());
     let inner = block.inner(r);
     f.render_widget(block, r);
     let sel = p.selected.min(matches.len().saturating_sub(1));
@@ -169,7 +170,10 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
         lines.push(Line::from(Span::styled(format!(" {}", safe(text)), st)));
     }
     if matches.is_empty() {
-        lines.push(Line::from(Span::styled(" no match", dim())));
+        lines.push(Line::from(Span::styled(
+            format!(" {}", tr("no match")),
+            dim(),
+        )));
     }
     f.render_widget(Paragraph::new(lines), inner);
     let cx = inner.x + 1 + p.input.visual_cursor() as u16;
@@ -181,8 +185,8 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
 pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     let r = popup(f, area, 60, 9);
     let title = match l.service {
-        Service::Core => "Log in".to_string(),
-        s => format!("Log in to {}", s.name()),
+        Service::Core => tr("Log in").to_string(),
+        s => trf("Log in to {}", &[&s.name()]),
     };
     let block = boxed(&title, accent());
     let inner = block.inner(r);
@@ -195,7 +199,7 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
         };
         Line::from(vec![
             Span::styled(
-                format!("{label:>10} "),
+                format!("{:>10} ", tr(label)),
                 if focused {
                     accent().bold()
                 } else {
@@ -208,8 +212,11 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     let mut lines = vec![
         Line::from(Span::styled(
             match l.service {
-                Service::Core => format!("Server {}", safe(&app.session.server)),
-                s => format!("{} of profile {}", s.name(), safe(&app.session.profile)),
+                Service::Core => trf("Server {}", &[&safe(&app.session.server)]),
+                s => trf(
+                    "{} of profile {}",
+                    &[&s.name(), &safe(&app.session.profile)],
+                ),
             },
             dim(),
         )),
@@ -221,15 +228,15 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
         ),
     ];
     if l.pending.is_some() {
-        lines.push(Line::from(Span::styled("Logging in…", dim())));
+        lines.push(Line::from(Span::styled(tr("Logging in…"), dim())));
     } else if let Some(e) = &l.error {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
     }
     lines.push(Line::from(Span::styled(
         if l.service == Service::Core && app.overlays.len() == 1 {
-            "Enter logs in · Tab switches · Esc quits"
+            tr("Enter logs in · Tab switches · Esc quits")
         } else {
-            "Enter logs in · Tab switches · Esc closes"
+            tr("Enter logs in · Tab switches · Esc closes")
         },
         dim(),
     )));
@@ -255,16 +262,19 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
         .as_deref()
         .map(safe)
         .unwrap_or_else(|| "?".into());
-    let block = boxed(&format!("My Ocean account · {who}"), accent());
+    let block = boxed(&trf("My Ocean account · {}", &[&who]), accent());
     let inner = block.inner(area);
     f.render_widget(block, area);
     let mut lines = vec![Line::from(vec![
         Span::styled("p", Style::new().bold()),
-        Span::raw(" change my password   "),
+        Span::raw(format!(" {}   ", tr("change my password"))),
         Span::styled("R", Style::new().bold()),
-        Span::raw(" request a reset for a login"),
+        Span::raw(format!(" {}", tr("request a reset for a login"))),
     ])];
-    let mut tabs = vec![Span::styled("Rights by element type: ", dim())];
+    let mut tabs = vec![Span::styled(
+        format!("{} ", tr("Rights by element type:")),
+        dim(),
+    )];
     for (i, t) in ELEMENT_TYPES.iter().enumerate() {
         let st = if i == a.element_type {
             accent().bold().reversed()
@@ -276,11 +286,14 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
     tabs.push(Span::styled("  ←→", dim()));
     lines.push(Line::from(tabs));
     if a.pending.is_some() {
-        lines.push(Line::from(Span::styled("Reading…", dim())));
+        lines.push(Line::from(Span::styled(tr("Reading…"), dim())));
     } else if let Some(e) = &a.error {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
     } else if a.functionalities.is_empty() {
-        lines.push(Line::from(Span::styled("  none of this type", dim())));
+        lines.push(Line::from(Span::styled(
+            format!("  {}", tr("none of this type")),
+            dim(),
+        )));
     }
     let outbox_h = match &a.outbox {
         Some(Some(m)) => m.len().min(5) + 2,
@@ -312,18 +325,23 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
     if let Some(Some(mails)) = &a.outbox {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled(
-            format!(
+            trf(
                 "Outbox of the demo server ({} reset mail(s) it would have sent)",
-                mails.len()
+                &[&mails.len()],
             ),
             accent().bold(),
         )));
         for m in mails.iter().take(5) {
             lines.push(Line::from(Span::raw(format!(
-                "  {}  to {} — {}",
-                safe(m.at.as_deref().unwrap_or_default()),
-                safe(m.to.as_deref().or(m.login.as_deref()).unwrap_or("?")),
-                safe(m.subject.as_deref().unwrap_or_default())
+                "  {}",
+                trf(
+                    "{}  to {} — {}",
+                    &[
+                        &safe(m.at.as_deref().unwrap_or_default()),
+                        &safe(m.to.as_deref().or(m.login.as_deref()).unwrap_or("?")),
+                        &safe(m.subject.as_deref().unwrap_or_default()),
+                    ],
+                )
             ))));
         }
     }
@@ -333,7 +351,7 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
 /// The question asked at start when a form was left unfinished.
 pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
     let r = popup(f, area, 64, 8);
-    let block = boxed("Unfinished form", Style::new().fg(Color::Yellow));
+    let block = boxed(tr("Unfinished form"), Style::new().fg(Color::Yellow));
     let inner = block.inner(r);
     f.render_widget(block, r);
     let filled = d
@@ -344,19 +362,25 @@ pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
         .count();
     let lines = vec![
         Line::from(Span::styled(
-            format!("“{}” was left unfinished", safe(&d.form.title())),
+            trf("“{}” was left unfinished", &[&safe(&d.form.title())]),
             Style::new().bold(),
         )),
         Line::from(Span::styled(
-            format!("on {} with {filled} field(s) filled.", safe(&d.saved_at)),
+            trf(
+                "on {} with {} field(s) filled.",
+                &[&safe(&d.saved_at), &filled],
+            ),
             dim(),
         )),
-        Line::from(Span::styled("Passwords are never kept in a draft.", dim())),
+        Line::from(Span::styled(
+            tr("Passwords are never kept in a draft."),
+            dim(),
+        )),
         Line::from(vec![
             Span::styled("y", Style::new().bold()),
-            Span::raw(" restore it   "),
+            Span::raw(format!(" {}   ", tr("restore it"))),
             Span::styled("n", Style::new().bold()),
-            Span::raw(" discard it"),
+            Span::raw(format!(" {}", tr("discard it"))),
         ]),
     ];
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);

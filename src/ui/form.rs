@@ -9,12 +9,13 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{accent, dim, err_style, popup, safe};
 use crate::app::form::{FieldKind, Form};
+use crate::i18n::{tr, trf};
 
 pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     let label_w = form
         .fields
         .iter()
-        .map(|fl| fl.label.width())
+        .map(|fl| tr(&fl.label).width())
         .max()
         .unwrap_or(10)
         .min(26) as u16
@@ -38,7 +39,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     }
     if form.confirm_discard {
         for part in wrap(
-            "Discard your changes? y discards, any other key keeps editing",
+            tr("Discard your changes? y discards, any other key keeps editing"),
             full_w,
         ) {
             lines.push(Line::from(Span::styled(
@@ -56,7 +57,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
         if !fl.section.is_empty() && fl.section != section {
             section = &fl.section;
             lines.push(Line::from(Span::styled(
-                format!("── {section} "),
+                format!("── {} ", tr(section)),
                 accent().add_modifier(Modifier::BOLD),
             )));
         }
@@ -71,7 +72,11 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             Style::new()
         };
         let label = Span::styled(
-            format!("{:>w$}{req} ", fl.label, w = label_w as usize - 2),
+            format!(
+                "{}{}{req} ",
+                " ".repeat((label_w as usize - 2).saturating_sub(tr(&fl.label).width())),
+                tr(&fl.label)
+            ),
             label_style,
         );
         match &fl.kind {
@@ -82,7 +87,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             } => {
                 lines.push(Line::from(vec![
                     label,
-                    Span::styled("Space toggles, a all", dim()),
+                    Span::styled(tr("Space toggles, a all"), dim()),
                 ]));
                 let mut ressource = "";
                 let mut spans: Vec<Span> = Vec::new();
@@ -109,11 +114,14 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                 let chosen = selected
                     .and_then(|s| options.get(s))
                     .map(|(_, l)| safe(l))
-                    .unwrap_or_else(|| "(none)".into());
+                    .unwrap_or_else(|| tr("(none)").into());
                 let typed = fl.input.value();
                 let mut spans = vec![label, Span::styled(chosen, Style::new().bold())];
                 if focused {
-                    spans.push(Span::styled(format!("  search: {}", safe(typed)), dim()));
+                    spans.push(Span::styled(
+                        format!("  {}", trf("search: {}", &[&safe(typed)])),
+                        dim(),
+                    ));
                 }
                 lines.push(Line::from(spans));
                 if focused {
@@ -135,9 +143,9 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     if m.len() > 5 {
                         lines.push(Line::from(Span::styled(
                             format!(
-                                "{}… {} more (type to search, ←→ to pick)",
+                                "{}{}",
                                 " ".repeat(label_w as usize),
-                                m.len() - 5
+                                trf("… {} more (type to search, ←→ to pick)", &[&(m.len() - 5)])
                             ),
                             dim(),
                         )));
@@ -155,14 +163,14 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                             .find(|(o, l)| o == v && l != o)
                             .map(|(_, l)| format!(" {}", safe(l)));
                         match (named, focused && !options.is_empty()) {
-                            (Some(n), true) => format!("{n} · ←→ known values"),
+                            (Some(n), true) => format!("{n} · ←→ {}", tr("known values")),
                             (Some(n), false) => n,
-                            (None, true) => " ←→ known values".into(),
+                            (None, true) => format!(" ←→ {}", tr("known values")),
                             (None, false) => String::new(),
                         }
                     }
                     FieldKind::Date if focused && fl.input.value().is_empty() => {
-                        " YYYY-MM-DD or YYYY-MM-DD HH:MM".into()
+                        format!(" {}", tr("YYYY-MM-DD or YYYY-MM-DD HH:MM"))
                     }
                     _ => String::new(),
                 };
@@ -210,7 +218,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
     let folded = form.folded_count();
     if folded > 0 {
         let (mark, what) = if form.show_advanced {
-            ("▾", "Ctrl-O folds them again".to_string())
+            ("▾", tr("Ctrl-O folds them again").to_string())
         } else {
             let mut sections: Vec<&str> = Vec::new();
             for fl in form.fields.iter().filter(|f| f.advanced) {
@@ -218,17 +226,18 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     sections.push(&fl.section);
                 }
             }
-            ("▸", format!("{} — Ctrl-O shows them", sections.join(", ")))
+            let names: Vec<&str> = sections.iter().map(|x| tr(x)).collect();
+            ("▸", trf("{} — Ctrl-O shows them", &[&names.join(", ")]))
         };
-        lines.push(Line::from(Span::styled(
-            format!("{mark} {folded} more fields: {what}"),
-            dim(),
-        )));
+        let text = format!("{mark} {}", trf("{} more fields: {}", &[&folded, &what]));
+        for part in wrap(&text, full_w) {
+            lines.push(Line::from(Span::styled(part, dim())));
+        }
     }
     let total = lines.len() as u16;
     let r = popup(f, area, width, total + 2);
     let saving = if form.pending.is_some() {
-        " · saving…"
+        tr(" · saving…")
     } else {
         ""
     };
@@ -247,10 +256,13 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             accent().bold(),
         ));
     if skip > 0 {
-        block = block.title(Line::from(Span::styled(" ▲ more ", dim())).right_aligned());
+        block = block
+            .title(Line::from(Span::styled(format!(" ▲ {} ", tr("more")), dim())).right_aligned());
     }
     if skip + height < total {
-        block = block.title_bottom(Line::from(Span::styled(" ▼ more ", dim())).right_aligned());
+        block = block.title_bottom(
+            Line::from(Span::styled(format!(" ▼ {} ", tr("more")), dim())).right_aligned(),
+        );
     }
     let real = block.inner(r);
     f.render_widget(block, r);

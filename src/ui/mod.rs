@@ -5,6 +5,9 @@ mod dialogs;
 mod form;
 mod table;
 
+pub use detail::fields as detail_fields;
+pub use dialogs::help_lines;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -12,6 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::app::{App, DetailTarget, Overlay, Tab, group};
+use crate::i18n::{tr, trf};
 use crate::text::sanitize;
 use crate::worker::Service;
 
@@ -38,7 +42,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width < 20 || area.height < 8 {
         f.render_widget(
-            Paragraph::new("Terminal too small").style(err_style()),
+            Paragraph::new(tr("Terminal too small")).style(err_style()),
             area,
         );
         return;
@@ -71,13 +75,18 @@ pub fn draw(f: &mut Frame, app: &App) {
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let label = |i: usize, t: &Tab, short: bool| match (t, short) {
-        (Tab::Users, false) => format!(" {} Users·{} ", i + 1, app.users_dir.name()),
-        (Tab::Users, true) => format!(" {}Users·{} ", i + 1, &app.users_dir.name()[..1]),
-        (_, false) => format!(" {} {} ", i + 1, t.title()),
+        (Tab::Users, false) => format!(" {} {}·{} ", i + 1, tr("Users"), app.users_dir.name()),
+        (Tab::Users, true) => format!(
+            " {}{}·{} ",
+            i + 1,
+            tr("Users").chars().take(5).collect::<String>(),
+            &app.users_dir.name()[..1]
+        ),
+        (_, false) => format!(" {} {} ", i + 1, tr(t.title())),
         (_, true) => format!(
             " {}{} ",
             i + 1,
-            t.title().chars().take(5).collect::<String>()
+            tr(t.title()).chars().take(5).collect::<String>()
         ),
     };
     let full: usize = 7 + Tab::ALL
@@ -127,22 +136,19 @@ pub fn position_text(app: &App) -> String {
         Tab::Individus => (app.individus.len(), app.individus.items.len(), None, true),
     };
     let mut s = match paging {
-        Some(p) if !complete => format!(
+        Some(p) if !complete => trf(
             "page {}/{} · {} items",
-            p.page,
-            p.pages.max(1),
-            group(p.total)
+            &[&p.page, &p.pages.max(1), &group(p.total)],
         ),
-        _ => format!("{} items", group(total_loaded as u64)),
+        _ => trf("{} items", &[&group(total_loaded as u64)]),
     };
     if shown != total_loaded {
-        s = format!("{} of {s}", group(shown as u64));
+        s = trf("{} of {}", &[&group(shown as u64), &s]);
     }
     if let Some((loaded, total)) = app.load_progress {
-        s.push_str(&format!(
+        s.push_str(&trf(
             " · loading all {}/{}",
-            group(loaded as u64),
-            group(total as u64)
+            &[&group(loaded as u64), &group(total as u64)],
         ));
     }
     s
@@ -181,6 +187,18 @@ fn form_hints(fm: &crate::app::form::Form) -> Vec<(&'static str, &'static str)> 
 }
 
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
+    let hints = footer_hints(app);
+    let pos = position_text(app);
+    let mut spans = vec![Span::styled(format!(" {pos} "), accent()), Span::raw("│")];
+    for (k, v) in hints {
+        spans.push(Span::styled(format!(" {k}"), Style::new().bold()));
+        spans.push(Span::styled(format!(" {}", tr(v)), dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The keys the footer offers on the current screen (English; drawn translated).
+pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
     let form_keys;
     let hints: &[(&str, &str)] = match app.overlays.last() {
         Some(Overlay::Form(fm)) => {
@@ -271,13 +289,7 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
             ("q", "quit"),
         ],
     };
-    let pos = position_text(app);
-    let mut spans = vec![Span::styled(format!(" {pos} "), accent()), Span::raw("│")];
-    for (k, v) in hints {
-        spans.push(Span::styled(format!(" {k}"), Style::new().bold()));
-        spans.push(Span::styled(format!(" {v}"), dim()));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    hints.to_vec()
 }
 
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
@@ -288,13 +300,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     )];
     if s.read_only {
         spans.push(Span::styled(
-            " READ-ONLY ",
+            format!(" {} ", tr("READ-ONLY")),
             Style::new().bg(Color::Yellow).fg(Color::Black).bold(),
         ));
     }
     if s.insecure_tls {
         spans.push(Span::styled(
-            " TLS NOT VERIFIED ",
+            format!(" {} ", tr("TLS NOT VERIFIED")),
             Style::new().bg(Color::Red).fg(Color::White).bold(),
         ));
     }
@@ -326,7 +338,7 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         // The retry countdown first: a long error is cut on the right.
         if let Some(s) = app.reconnect_in() {
             spans.push(Span::styled(
-                format!("· retry in {s}s (r: now) "),
+                format!("· {} ", trf("retry in {}s (r: now)", &[&s])),
                 Style::new().fg(Color::Yellow),
             ));
         }

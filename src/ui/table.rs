@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 use super::{accent, dim, safe};
 use crate::app::list::{ListView, Record};
 use crate::app::{App, Tab, not_configured};
+use crate::i18n::{tr, trf};
 use crate::worker::Service;
 
 pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
@@ -18,7 +19,7 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             .borders(Borders::ALL)
             .border_style(dim())
             .title(Span::styled(
-                format!(" {} ", app.tab.title()),
+                format!(" {} ", tr(app.tab.title())),
                 accent().bold(),
             ));
         let inner = block.inner(area);
@@ -32,7 +33,7 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         ];
         if app.tab == Tab::Users {
             text.push(Line::from(Span::styled(
-                "u switches to the other user directory",
+                tr("u switches to the other user directory"),
                 dim(),
             )));
         }
@@ -43,14 +44,14 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     match app.tab {
-        Tab::Sites => draw_table(f, &app.sites, area, "Sites"),
-        Tab::Equipements => draw_table(f, &app.equipements, area, "Equipements"),
+        Tab::Sites => draw_table(f, &app.sites, area, tr("Sites")),
+        Tab::Equipements => draw_table(f, &app.equipements, area, tr("Equipements")),
         Tab::Users if app.users_dir == Service::Maarch => {
-            draw_table(f, &app.maarch_users, area, "Users · Maarch Courrier")
+            draw_table(f, &app.maarch_users, area, tr("Users · Maarch Courrier"))
         }
-        Tab::Users => draw_table(f, &app.users, area, "Users · core"),
-        Tab::Roles => draw_table(f, &app.roles, area, "Roles"),
-        Tab::Individus => draw_table(f, &app.individus, area, "Individus · Ocean"),
+        Tab::Users => draw_table(f, &app.users, area, tr("Users · core")),
+        Tab::Roles => draw_table(f, &app.roles, area, tr("Roles")),
+        Tab::Individus => draw_table(f, &app.individus, area, tr("Individus · Ocean")),
     }
 }
 
@@ -87,7 +88,13 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
         && let Some(col) = T::COLUMNS.get(c)
     {
         title_line.push(Span::styled(
-            format!(" sorted by {} {} ", col.title, if desc { "↓" } else { "↑" }),
+            format!(
+                " {} ",
+                trf(
+                    "sorted by {} {}",
+                    &[&tr(col.title), &if desc { "↓" } else { "↑" }]
+                )
+            ),
             dim(),
         ));
     }
@@ -99,13 +106,13 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
     f.render_widget(block, area);
     if list.view.is_empty() {
         let msg = if list.loading || (!list.loaded_once && list.pending.is_some()) {
-            "Loading…".to_string()
+            tr("Loading…").to_string()
         } else if !list.filter.is_empty() {
-            format!("Nothing matches /{}", safe(&list.filter))
+            trf("Nothing matches /{}", &[&safe(&list.filter)])
         } else if list.loaded_once {
-            "Nothing here yet: n creates one".to_string()
+            tr("Nothing here yet: n creates one").to_string()
         } else {
-            "Not loaded: r to load".to_string()
+            tr("Not loaded: r to load").to_string()
         };
         f.render_widget(Paragraph::new(msg).style(dim()), inner);
         return;
@@ -136,7 +143,7 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
         .map(Constraint::Length)
         .collect();
     let header =
-        Row::new(T::COLUMNS.iter().map(|c| c.title)).style(Style::new().bold().underlined());
+        Row::new(T::COLUMNS.iter().map(|c| tr(c.title))).style(Style::new().bold().underlined());
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     f.render_widget(table, inner);
 }
