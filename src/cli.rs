@@ -563,6 +563,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
     if let (None, Some(l)) = (g.lang, cfg.lang) {
         crate::i18n::set_lang(l);
     }
+    crate::ui::theme::init(cfg.theme);
     let warnings = cfg.warnings(path.as_deref());
     for w in &warnings {
         eprintln!("vigie: warning: {}", crate::text::sanitize(w));

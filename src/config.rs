@@ -35,6 +35,8 @@ pub struct Config {
     pub default_profile: Option<String>,
     /// `fr` or `en` (default: from LC_ALL / LC_MESSAGES / LANG).
     pub lang: Option<crate::i18n::Lang>,
+    /// `dark` (default), `light` or `mono`; `NO_COLOR` always means mono.
+    pub theme: Option<crate::ui::theme::ThemeName>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -300,7 +300,7 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
     let mut out = Vec::new();
     let row = |i: usize, text: String| {
         let st = if i == cursor {
-            Style::new().bg(Color::DarkGray).fg(Color::White).bold()
+            super::theme::theme().selected
         } else {
             Style::new()
         };

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
@@ -22,7 +22,7 @@ fn boxed(title: &str, color: Style) -> Block<'static> {
 
 pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
     let r = popup(f, area, 64, 7);
-    let red = Style::new().fg(Color::Red);
+    let red = super::theme::theme().error;
     let block = boxed(tr("Confirm"), red);
     let inner = block.inner(r);
     f.render_widget(block, r);
@@ -163,7 +163,7 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
     let start = sel.saturating_sub(shown.saturating_sub(1));
     for (i, (text, _)) in matches.iter().enumerate().skip(start).take(shown) {
         let st = if i == sel {
-            Style::new().bg(Color::DarkGray).bold()
+            super::theme::theme().selected
         } else {
             Style::new()
         };
@@ -193,7 +193,7 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     f.render_widget(block, r);
     let field = |label: &str, value: String, focused: bool| {
         let st = if focused {
-            Style::new().bg(Color::Rgb(40, 40, 60))
+            super::theme::theme().focus
         } else {
             Style::new()
         };
@@ -306,7 +306,7 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
     for (i, fct) in a.functionalities.iter().enumerate().skip(start).take(room) {
         let d = &fct.fonctionnalite_dto;
         let st = if i == a.selected {
-            Style::new().bg(Color::DarkGray).bold()
+            super::theme::theme().selected
         } else {
             Style::new()
         };
@@ -351,7 +351,7 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
 /// The question asked at start when a form was left unfinished.
 pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
     let r = popup(f, area, 64, 8);
-    let block = boxed(tr("Unfinished form"), Style::new().fg(Color::Yellow));
+    let block = boxed(tr("Unfinished form"), super::theme::theme().warn);
     let inner = block.inner(r);
     f.render_widget(block, r);
     let filled = d

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
@@ -44,7 +44,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
         ) {
             lines.push(Line::from(Span::styled(
                 part,
-                Style::new().fg(Color::Yellow).bold(),
+                super::theme::theme().warn.bold(),
             )));
         }
     }
@@ -183,7 +183,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                 let scroll = fl.input.visual_scroll(value_w.max(1));
                 let visible: String = shown.chars().skip(scroll).collect();
                 let style = if focused {
-                    Style::new().bg(Color::Rgb(40, 40, 60))
+                    super::theme::theme().focus
                 } else {
                     Style::new()
                 };

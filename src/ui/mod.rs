@@ -5,12 +5,14 @@ mod dialogs;
 mod form;
 mod table;
 
+pub mod theme;
+
 pub use detail::fields as detail_fields;
 pub use dialogs::help_lines;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
@@ -22,15 +24,15 @@ use crate::worker::Service;
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 pub fn accent() -> Style {
-    Style::new().fg(Color::Cyan)
+    theme::theme().accent
 }
 
 pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
+    theme::theme().dim
 }
 
 pub fn err_style() -> Style {
-    Style::new().fg(Color::Red)
+    theme::theme().error
 }
 
 /// Server text made safe to draw.
@@ -296,18 +298,18 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let s = &app.session;
     let mut spans = vec![Span::styled(
         format!(" {} ", safe(&s.profile)),
-        Style::new().bg(Color::Blue).fg(Color::White).bold(),
+        theme::theme().profile,
     )];
     if s.read_only {
         spans.push(Span::styled(
             format!(" {} ", tr("READ-ONLY")),
-            Style::new().bg(Color::Yellow).fg(Color::Black).bold(),
+            theme::theme().read_only,
         ));
     }
     if s.insecure_tls {
         spans.push(Span::styled(
             format!(" {} ", tr("TLS NOT VERIFIED")),
-            Style::new().bg(Color::Red).fg(Color::White).bold(),
+            theme::theme().insecure,
         ));
     }
     spans.push(Span::raw(format!(" {} ", safe(&s.server))));
@@ -330,16 +332,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     if let Some(n) = &app.notice {
-        spans.push(Span::styled(
-            format!("· {} ", safe(n)),
-            Style::new().fg(Color::Green),
-        ));
+        spans.push(Span::styled(format!("· {} ", safe(n)), theme::theme().ok));
     } else if let Some(e) = &app.last_error {
         // The retry countdown first: a long error is cut on the right.
         if let Some(s) = app.reconnect_in() {
             spans.push(Span::styled(
                 format!("· {} ", trf("retry in {}s (r: now)", &[&s])),
-                Style::new().fg(Color::Yellow),
+                theme::theme().warn,
             ));
         }
         spans.push(Span::styled(format!("· {} ", safe(e)), err_style()));

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
@@ -27,7 +27,7 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         let mut text = vec![
             Line::from(Span::styled(
                 not_configured(service, &app.session.profile),
-                Style::new().fg(Color::Yellow),
+                super::theme::theme().warn,
             )),
             Line::raw(""),
         ];
@@ -60,7 +60,7 @@ fn highlighted(text: &str, marks: &[usize]) -> Line<'static> {
     if marks.is_empty() {
         return Line::from(text);
     }
-    let hl = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let hl = super::theme::theme().matched;
     let spans: Vec<Span<'static>> = text
         .chars()
         .enumerate()
@@ -81,7 +81,7 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
         let cursor = if list.filtering { "▏" } else { "" };
         title_line.push(Span::styled(
             format!(" /{}{cursor} ", safe(&list.filter)),
-            Style::new().fg(Color::Yellow),
+            super::theme::theme().warn,
         ));
     }
     if let Some((c, desc)) = list.sort
@@ -132,7 +132,7 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
                 .collect();
             let row = Row::new(cells);
             if vi == list.selected {
-                row.style(Style::new().bg(Color::DarkGray).fg(Color::White).bold())
+                row.style(super::theme::theme().selected)
             } else {
                 row
             }
