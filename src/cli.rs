@@ -212,6 +212,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let running = server::start(cfg, listener).await?;
     let url = running.url();
+    crate::ui::theme::init(None);
     let opts = crate::api::HttpOptions::default();
     let admin = |login: &str| Credentials::Password {
         username: login.into(),
@@ -532,6 +533,7 @@ fn credentials(svc: &ServiceConfig, prompt: bool) -> Result<Credentials, String>
 /// missing password leaves a client logged out (the console asks in its login form).
 pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
     if let Some(url) = &g.url {
+        crate::ui::theme::init(None);
         let profile = Profile {
             read_only: g.read_only,
             core: Some(ServiceConfig {
