@@ -641,4 +641,39 @@ pub static FR: &[(&str, &str)] = &[
     ("password reset", "réinitialisation de mot de passe"),
     ("load all equipements", "charger tous les équipements"),
     ("site {}", "site {}"),
+    // Copy, raw view, export
+    ("export", "exporter"),
+    ("new/edit/delete", "nouveau/modifier/supprimer"),
+    ("copy", "copier"),
+    ("scroll", "défiler"),
+    ("copy as JSON", "copier en JSON"),
+    (
+        "Loading every page before the export…",
+        "Chargement de toutes les pages avant l'export…",
+    ),
+    ("{} “{}”", "{} « {} »"),
+    ("{} as JSON", "{} en JSON"),
+    ("Export the current view", "Exporter la vue courante"),
+    ("File", "Fichier"),
+    ("Format", "Format"),
+    ("choose the cell y copies", "choisir la cellule que y copie"),
+    (
+        "copy the cell / the record as JSON (OSC 52: works over SSH)",
+        "copier la cellule / l'enregistrement en JSON (OSC 52 : marche via SSH)",
+    ),
+    (
+        "the record as JSON, secrets masked",
+        "l'enregistrement en JSON, secrets masqués",
+    ),
+    (
+        "export the view (every page, filter applied) to CSV or JSON",
+        "exporter la vue (toutes les pages, filtre appliqué) en CSV ou JSON",
+    ),
+    (
+        "Copy failed: no clipboard reachable",
+        "Copie impossible : aucun presse-papiers joignable",
+    ),
+    ("Copied {}", "Copié : {}"),
+    ("Exported {} rows to {}", "{} lignes exportées dans {}"),
+    ("Cannot write {}: {}", "Impossible d'écrire {} : {}"),
 ];

@@ -9,7 +9,7 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
 
-use crate::app::{App, Session};
+use crate::app::{App, Effect, Session};
 use crate::worker;
 
 pub struct ConsoleOptions {
@@ -75,6 +75,10 @@ async fn event_loop(
             );
             kept = now;
         }
+        for e in app.take_effects() {
+            carry_out(app, e);
+            dirty = true;
+        }
         for r in app.take_requests() {
             if req_tx.send(r).is_err() {
                 return Err("the network worker stopped".into());
@@ -125,6 +129,71 @@ async fn event_loop(
             _ = signal => return Ok(()),
         }
     }
+}
+
+/// Copies and exports: the only things the app asks that are not network requests.
+fn carry_out(app: &mut App, e: Effect) {
+    use crate::i18n::{tr, trf};
+    match e {
+        Effect::Copy { text, what } => {
+            // OSC 52 reaches the local clipboard through SSH and tmux (set-clipboard on).
+            let osc = crossterm::execute!(
+                std::io::stdout(),
+                crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+            );
+            let local = copy_locally(&text);
+            app.notice = Some(match (osc, local) {
+                (Err(_), false) => tr("Copy failed: no clipboard reachable").into(),
+                _ => trf("Copied {}", &[&what]),
+            });
+        }
+        Effect::Export {
+            path,
+            content,
+            rows,
+        } => {
+            let r = crate::drafts::write_private(&path, content.as_bytes());
+            match r {
+                Ok(()) => {
+                    app.notice = Some(trf("Exported {} rows to {}", &[&rows, &path.display()]))
+                }
+                Err(err) => {
+                    app.last_error = Some(trf("Cannot write {}: {}", &[&path.display(), &err]))
+                }
+            }
+        }
+    }
+}
+
+/// A desktop clipboard tool, when the session is local (not over SSH).
+fn copy_locally(text: &str) -> bool {
+    use std::io::Write as _;
+    if std::env::var_os("SSH_TTY").is_some() || std::env::var_os("SSH_CONNECTION").is_some() {
+        return false;
+    }
+    let tools: &[(&str, &[&str])] = &[
+        ("wl-copy", &[]),
+        ("xclip", &["-selection", "clipboard"]),
+        ("xsel", &["--clipboard", "--input"]),
+        ("pbcopy", &[]),
+    ];
+    for (cmd, args) in tools {
+        let child = std::process::Command::new(cmd)
+            .args(*args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut c) = child {
+            let ok = c
+                .stdin
+                .take()
+                .map(|mut i| i.write_all(text.as_bytes()).is_ok())
+                .unwrap_or(false);
+            return ok && c.wait().is_ok_and(|s| s.success());
+        }
+    }
+    false
 }
 
 /// What a draft would hold now (without its timestamp), to write only on change.

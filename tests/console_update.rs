@@ -766,3 +766,104 @@ fn an_unreachable_server_is_tried_again_until_it_answers() {
     assert_eq!(app.notice.as_deref(), Some("Connected again"));
     assert!(!app.sites.is_empty());
 }
+
+#[test]
+fn y_copies_the_cell_y_the_record_and_v_shows_it_with_secrets_masked() {
+    use vigie::app::Effect;
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    let ip = app.equipements.selected_item().unwrap().ip.clone();
+    app.on_key(ch('y'));
+    match app.take_effects().as_slice() {
+        [Effect::Copy { text, what }] => {
+            assert_eq!(text, &ip);
+            assert!(what.contains("IP"), "{what}");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.on_key(key(KeyCode::Right));
+    app.on_key(ch('y'));
+    let port = app
+        .equipements
+        .selected_item()
+        .unwrap()
+        .port
+        .unwrap()
+        .to_string();
+    assert!(
+        matches!(app.take_effects().as_slice(), [Effect::Copy { text, .. }] if *text == port),
+        "→ moves the copied cell to the port"
+    );
+    app.on_key(ch('Y'));
+    let json = match app.take_effects().as_slice() {
+        [Effect::Copy { text, .. }] => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["ip"], ip.as_str());
+    let secret = app
+        .equipements
+        .selected_item()
+        .unwrap()
+        .password
+        .expose()
+        .to_string();
+    assert!(!secret.is_empty() && !json.contains(&secret), "{json}");
+    app.on_key(ch('v'));
+    match app.overlays.last() {
+        Some(Overlay::Raw(r)) => {
+            let all = r.lines.join("\n");
+            assert!(all.contains(&ip) && !all.contains(&secret), "{all}");
+        }
+        _ => panic!("no raw view"),
+    }
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+}
+
+#[test]
+fn x_exports_every_page_of_the_filtered_view() {
+    use vigie::app::Effect;
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    assert!(!app.equipements.complete);
+    app.on_key(ch('x'));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.kind == FormKind::Export));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("eq.csv");
+    app.on_key(ctrl('a'));
+    app.on_key(ctrl('k'));
+    typed(&mut app, path.to_str().unwrap());
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::Enter));
+    // Not every page was there: they are loaded first, then written.
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::AllEquipements)),
+        "{reqs:?}"
+    );
+    assert!(app.take_effects().is_empty());
+    for (id, r) in reqs {
+        if matches!(r, Request::AllEquipements) {
+            ok(&mut app, id, Payload::AllEquipements(equipements()));
+        }
+    }
+    match app.take_effects().as_slice() {
+        [
+            Effect::Export {
+                path: p,
+                content,
+                rows,
+            },
+        ] => {
+            assert_eq!(p, &path);
+            assert_eq!(*rows, equipements().len());
+            assert!(content.starts_with("IP,Port,"), "{content}");
+            assert_eq!(content.lines().count(), rows + 1);
+        }
+        other => panic!("{other:?}"),
+    }
+}

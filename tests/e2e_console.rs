@@ -698,3 +698,38 @@ fn a_server_killed_mid_form_loses_nothing_typed() {
     c.keys("\x03");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn y_copies_through_osc52_so_it_works_over_ssh() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+            // As over SSH: no local clipboard tool is tried.
+            ("SSH_TTY", "/dev/pts/9"),
+        ],
+        30,
+        110,
+    );
+    c.wait_for("LOUM");
+    c.keys("/");
+    c.keys("LOUM");
+    c.keys("\r");
+    c.keys("y");
+    c.wait_for("Copied");
+    let raw = c.raw.lock().unwrap();
+    let out = String::from_utf8_lossy(&raw);
+    let b64 = base64::engine::general_purpose::STANDARD.encode("LOUM");
+    assert!(
+        out.contains(&format!("\u{1b}]52;c;{b64}")),
+        "no OSC 52 sequence carrying the cell"
+    );
+    drop(raw);
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

@@ -302,6 +302,8 @@ pub enum FormKind {
     AddEntity,
     ParapheurLink,
     ParapheurCreate,
+    /// Where and how to write the current view.
+    Export,
 }
 
 /// A form, as drawn and as kept in a draft (secrets removed first).
@@ -493,6 +495,7 @@ impl Form {
             FormKind::AddEntity => "Add to an entity",
             FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
             FormKind::ParapheurCreate => "Create in Maarch Parapheur",
+            FormKind::Export => "Export the current view",
         })
         .to_string()
     }
@@ -1089,6 +1092,35 @@ impl Form {
         f
     }
 
+    /// Export: the file to write and its format (the extension follows the format).
+    pub fn export(path: &str) -> Form {
+        let formats = vec![
+            ("csv".to_string(), "CSV".to_string()),
+            ("json".to_string(), "JSON".to_string()),
+        ];
+        let mut f = Form::build(
+            FormKind::Export,
+            None,
+            vec![
+                Field::new("path", "File", FieldKind::Text { min: 1, max: 4096 }, true)
+                    .with_value(path),
+                Field::new(
+                    "format",
+                    "Format",
+                    FieldKind::Choice {
+                        options: formats,
+                        selected: None,
+                    },
+                    true,
+                )
+                .with_value("csv"),
+            ],
+        );
+        // Ready to go as offered: Enter on the last field writes it.
+        f.fields[0].initial = String::new();
+        f
+    }
+
     pub fn dirty(&self) -> bool {
         self.fields.iter().any(Field::changed)
     }
@@ -1491,6 +1523,7 @@ impl Form {
                 user: id?.parse().ok()?,
                 parapheur_id: self.val("maarchParapheurUserId").trim().parse().ok()?,
             },
+            (FormKind::Export, _) => return None,
             (FormKind::ParapheurCreate, id) => Mutation::CreateInParapheur {
                 user: id?.parse().ok()?,
                 login: self.val("login").trim().to_string(),

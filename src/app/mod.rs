@@ -160,6 +160,48 @@ pub enum Overlay {
     Account(Box<Account>),
     /// A form left unfinished last time, offered back.
     Restore(Box<crate::drafts::Draft>),
+    /// A record as JSON, secrets masked, scrollable.
+    Raw(Box<RawView>),
+}
+
+pub struct RawView {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
+}
+
+/// Something the runtime must do outside the state: copy text, write an export.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Copy to the clipboard (OSC 52, so it works over SSH and in tmux); `what` for the notice.
+    Copy { text: String, what: String },
+    /// Write the current view to a file.
+    Export {
+        path: std::path::PathBuf,
+        content: String,
+        rows: usize,
+    },
+}
+
+/// Replaces the values of secret-looking keys (password, token, secret) by a mask.
+pub fn mask_secrets(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                let k = k.to_lowercase();
+                let secret = ["password", "token", "secret"]
+                    .iter()
+                    .any(|w| k.contains(w));
+                if secret && !val.is_null() && val.as_str() != Some("") {
+                    *val = serde_json::Value::String("********".into());
+                } else {
+                    mask_secrets(val);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mask_secrets),
+        _ => {}
+    }
 }
 
 /// The Ocean account screen: my rights by element type, and the demo outbox.
@@ -254,6 +296,8 @@ pub enum Command {
     Account,
     ChangePassword,
     PasswordReset,
+    /// Write the current view (every page, filter applied) to a file.
+    Export,
     Refresh,
     New,
     LoadAll,
@@ -275,6 +319,12 @@ pub struct App {
     pub catalogue: Option<(Choices, Choices)>,
     /// Set while the server is unreachable.
     pub reconnect: Option<Reconnect>,
+    /// The column of the selected cell (`y` copies it).
+    pub col: usize,
+    /// Side effects for the runtime, taken after each update.
+    pub effects: Vec<Effect>,
+    /// Export asked before every page was loaded: written once they are.
+    pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     pub overlays: Vec<Overlay>,
     pub session: Session,
     pub last_error: Option<String>,
@@ -324,6 +374,9 @@ impl App {
             users_dir,
             catalogue: None,
             reconnect: None,
+            col: 0,
+            effects: Vec::new(),
+            pending_export: None,
             overlays: Vec::new(),
             session,
             last_error: None,
@@ -720,6 +773,9 @@ impl App {
                 });
                 self.equipements.set_items(v);
                 self.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+                if let Some((path, format)) = self.pending_export.take() {
+                    self.export(path, format);
+                }
             }
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
                 let mut page = Some(page);
@@ -1235,6 +1291,7 @@ impl App {
             Some(Overlay::Login(_)) => self.login_key(key),
             Some(Overlay::Account(_)) => self.account_key(key),
             Some(Overlay::Restore(_)) => self.restore_key(key),
+            Some(Overlay::Raw(_)) => self.raw_key(key),
             Some(Overlay::Detail(_)) => self.detail_key(key),
             None => self.list_key(key),
         }
@@ -1349,6 +1406,22 @@ impl App {
                 }
             }
             KeyCode::Char('@') => self.run_command(Command::Account),
+            KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char('l') => {
+                self.col = (self.col + 1).min(self.column_count().saturating_sub(1))
+            }
+            KeyCode::Char('y') => self.copy_cell(),
+            KeyCode::Char('Y') => {
+                if let Some((title, v)) = self.selected_json() {
+                    self.copy_json(&title, v);
+                }
+            }
+            KeyCode::Char('v') => {
+                if let Some((title, v)) = self.selected_json() {
+                    self.show_raw(title, v);
+                }
+            }
+            KeyCode::Char('x') => self.run_command(Command::Export),
             KeyCode::Char('s') => self.list_mut().sort_next(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
             KeyCode::Char('?') => self.overlays.push(Overlay::Help),
@@ -1471,6 +1544,150 @@ impl App {
         if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
             a.pending = Some(id);
         }
+    }
+
+    fn column_count(&self) -> usize {
+        match self.tab {
+            Tab::Sites => SiteSummary::COLUMNS.len(),
+            Tab::Equipements => Equipement::COLUMNS.len(),
+            Tab::Users if self.users_dir == Service::Maarch => MaarchUser::COLUMNS.len(),
+            Tab::Users => User::COLUMNS.len(),
+            Tab::Roles => Role::COLUMNS.len(),
+            Tab::Individus => Individu::COLUMNS.len(),
+        }
+    }
+
+    /// The cells of the selected row and the column titles of the current list.
+    fn selected_cells(&self) -> Option<(Vec<String>, &'static [list::Column])> {
+        fn of<T: Record>(l: &ListView<T>) -> Option<(Vec<String>, &'static [list::Column])> {
+            l.selected_item().map(|r| (r.cells(), T::COLUMNS))
+        }
+        match self.tab {
+            Tab::Sites => of(&self.sites),
+            Tab::Equipements => of(&self.equipements),
+            Tab::Users if self.users_dir == Service::Maarch => of(&self.maarch_users),
+            Tab::Users => of(&self.users),
+            Tab::Roles => of(&self.roles),
+            Tab::Individus => of(&self.individus),
+        }
+    }
+
+    fn copy_cell(&mut self) {
+        let Some((cells, cols)) = self.selected_cells() else {
+            return;
+        };
+        let i = self.col.min(cells.len().saturating_sub(1));
+        let text = cells.get(i).cloned().unwrap_or_default();
+        let what = cols.get(i).map(|c| tr(c.title)).unwrap_or_default();
+        self.effects.push(Effect::Copy {
+            what: trf("{} “{}”", &[&what, &crate::text::sanitize(&text)]),
+            text,
+        });
+    }
+
+    fn copy_json(&mut self, title: &str, v: serde_json::Value) {
+        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        self.effects.push(Effect::Copy {
+            text,
+            what: trf("{} as JSON", &[&title]),
+        });
+    }
+
+    /// The selected record as JSON, secrets masked.
+    fn selected_json(&self) -> Option<(String, serde_json::Value)> {
+        self.selected_target().map(|t| target_json(&t))
+    }
+
+    fn show_raw(&mut self, title: String, v: serde_json::Value) {
+        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        self.overlays.push(Overlay::Raw(Box::new(RawView {
+            title,
+            lines: text.lines().map(str::to_string).collect(),
+            scroll: 0,
+        })));
+    }
+
+    fn raw_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows.max(1);
+        let Some(Overlay::Raw(r)) = self.overlays.last_mut() else {
+            return;
+        };
+        let max = r.lines.len().saturating_sub(rows);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => r.scroll = (r.scroll + 1).min(max),
+            KeyCode::Char('k') | KeyCode::Up => r.scroll = r.scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => r.scroll = (r.scroll + rows).min(max),
+            KeyCode::PageUp => r.scroll = r.scroll.saturating_sub(rows),
+            KeyCode::Char('g') | KeyCode::Home => r.scroll = 0,
+            KeyCode::Char('G') | KeyCode::End => r.scroll = max,
+            KeyCode::Char('Y') => {
+                let title = r.title.clone();
+                let text = r.lines.join("\n");
+                self.effects.push(Effect::Copy {
+                    text,
+                    what: trf("{} as JSON", &[&title]),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes the current view, filter applied; every page is loaded first when needed.
+    fn export(&mut self, path: std::path::PathBuf, format: ExportFormat) {
+        if self.tab == Tab::Equipements && !self.equipements.complete {
+            self.pending_export = Some((path, format));
+            self.load_all();
+            self.notice = Some(tr("Loading every page before the export…").into());
+            return;
+        }
+        fn rows<T: Record + serde::Serialize>(
+            l: &ListView<T>,
+            format: ExportFormat,
+        ) -> (String, usize) {
+            let items = l.view.iter().filter_map(|&i| l.items.get(i));
+            match format {
+                ExportFormat::Json => {
+                    let mut v: Vec<serde_json::Value> = items
+                        .map(|r| serde_json::to_value(r).unwrap_or_default())
+                        .collect();
+                    v.iter_mut().for_each(mask_secrets);
+                    let n = v.len();
+                    (serde_json::to_string_pretty(&v).unwrap_or_default(), n)
+                }
+                ExportFormat::Csv => {
+                    let mut w = csv::Writer::from_writer(Vec::new());
+                    let _ = w.write_record(T::COLUMNS.iter().map(|c| tr(c.title)));
+                    let mut n = 0;
+                    for r in items {
+                        let _ = w.write_record(r.cells());
+                        n += 1;
+                    }
+                    let bytes = w.into_inner().unwrap_or_default();
+                    (String::from_utf8_lossy(&bytes).into_owned(), n)
+                }
+            }
+        }
+        let (content, n) = match self.tab {
+            Tab::Sites => rows(&self.sites, format),
+            Tab::Equipements => rows(&self.equipements, format),
+            Tab::Users if self.users_dir == Service::Maarch => rows(&self.maarch_users, format),
+            Tab::Users => rows(&self.users, format),
+            Tab::Roles => rows(&self.roles, format),
+            Tab::Individus => rows(&self.individus, format),
+        };
+        self.effects.push(Effect::Export {
+            path,
+            content,
+            rows: n,
+        });
+    }
+
+    /// Effects to carry out (copies, exports), in order.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
     }
 
     /// Offers back a form left unfinished (dropped session, crash).
@@ -1703,6 +1920,15 @@ impl App {
             self.maarch_detail_key(key, u);
             return;
         }
+        if matches!(key.code, KeyCode::Char('v') | KeyCode::Char('Y')) {
+            let (title, v) = target_json(&d.target);
+            if key.code == KeyCode::Char('v') {
+                self.show_raw(title, v);
+            } else {
+                self.copy_json(&title, v);
+            }
+            return;
+        }
         if let (DetailTarget::Individu(i), KeyCode::Char('a')) = (&d.target, key.code) {
             let i = i.clone();
             self.assign_entity(&i);
@@ -1913,6 +2139,23 @@ impl App {
                     self.notice = Some(tr("Nothing changed").into());
                     return;
                 }
+                if f.kind == FormKind::Export {
+                    let path = std::path::PathBuf::from(shellexpand_home(
+                        f.field("path")
+                            .map(|x| x.value())
+                            .unwrap_or_default()
+                            .trim(),
+                    ));
+                    let format = if f.field("format").map(|x| x.value()).as_deref() == Some("json")
+                    {
+                        ExportFormat::Json
+                    } else {
+                        ExportFormat::Csv
+                    };
+                    self.overlays.pop();
+                    self.export(path, format);
+                    return;
+                }
                 if let Some(m) = f.mutation() {
                     f.error = None;
                     let id = self.next_id;
@@ -2015,6 +2258,7 @@ impl App {
             (tr("account").into(), Command::Account),
             (tr("change password").into(), Command::ChangePassword),
             (tr("password reset").into(), Command::PasswordReset),
+            (tr("export").into(), Command::Export),
             (tr("refresh").into(), Command::Refresh),
             (tr("new").into(), Command::New),
             (tr("load all equipements").into(), Command::LoadAll),
@@ -2120,6 +2364,15 @@ impl App {
                     self.push_form(Form::password_reset(&login));
                 }
             }
+            Command::Export => {
+                let tab = tr(self.tab.things()).replace(' ', "-");
+                let day = chrono::Local::now().format("%Y%m%d-%H%M");
+                let dir = directories::UserDirs::new()
+                    .map(|d| d.home_dir().to_path_buf())
+                    .unwrap_or_else(std::env::temp_dir);
+                let path = dir.join(format!("vigie-{tab}-{day}.csv"));
+                self.push_form(Form::export(&path.display().to_string()));
+            }
             Command::Refresh => self.refresh(),
             Command::New => self.new_record(None),
             Command::LoadAll => {
@@ -2212,6 +2465,36 @@ fn target_id(t: &DetailTarget) -> String {
         DetailTarget::Individu(i) => i.id().map(|i| i.to_string()).unwrap_or_default(),
         DetailTarget::MaarchUser(d) => d.user.id.to_string(),
     }
+}
+
+/// Export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// `~/x` → the home directory's `x`.
+fn shellexpand_home(p: &str) -> String {
+    match (p.strip_prefix("~/"), directories::UserDirs::new()) {
+        (Some(rest), Some(d)) => d.home_dir().join(rest).display().to_string(),
+        _ => p.to_string(),
+    }
+}
+
+/// A detail's record as JSON, secrets masked, with a title.
+pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
+    let (title, v) = match t {
+        DetailTarget::Site(s) => (s.label(), serde_json::to_value(s)),
+        DetailTarget::Equipement(e) => (e.label(), serde_json::to_value(e)),
+        DetailTarget::User(u) => (u.label(), serde_json::to_value(u)),
+        DetailTarget::Role(r) => (r.label(), serde_json::to_value(r)),
+        DetailTarget::Individu(i) => (i.label(), serde_json::to_value(i)),
+        DetailTarget::MaarchUser(d) => (d.user.label(), serde_json::to_value(&d.user)),
+    };
+    let mut v = v.unwrap_or_default();
+    mask_secrets(&mut v);
+    (title, v)
 }
 
 /// The field a 400's text is about: Maarch says `Body mail is empty…`, Ocean (the reference

@@ -292,7 +292,7 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
             )
         })
         .unwrap_or_else(|| tr("Equipements").into());
-    super::table::draw_table(f, &d.equipements, bottom, &paging);
+    super::table::draw_table(f, &d.equipements, bottom, &paging, None);
 }
 
 /// A Maarch user's groups then entities, the selected one marked.

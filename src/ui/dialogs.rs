@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
 use crate::api::ocean::ELEMENT_TYPES;
-use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette};
+use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette, RawView};
 use crate::i18n::{tr, trf};
 use crate::worker::Service;
 
@@ -107,6 +107,16 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
             (":", "command palette (:site LOUM)"),
             ("n / e / d", "new / edit / delete"),
             ("r", "refresh"),
+            ("← → h l", "choose the cell y copies"),
+            (
+                "y / Y",
+                "copy the cell / the record as JSON (OSC 52: works over SSH)",
+            ),
+            ("v", "the record as JSON, secrets masked"),
+            (
+                "x",
+                "export the view (every page, filter applied) to CSV or JSON",
+            ),
             ("?", "this help"),
             ("q / Ctrl-C", "quit"),
             (
@@ -384,4 +394,20 @@ pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
         ]),
     ];
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// A record as JSON, scrollable.
+pub fn raw(f: &mut Frame, r: &RawView, area: Rect) {
+    f.render_widget(ratatui::widgets::Clear, area);
+    let block = boxed(&format!("{} · JSON", safe(&r.title)), accent());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let lines: Vec<Line> = r
+        .lines
+        .iter()
+        .skip(r.scroll)
+        .take(usize::from(inner.height))
+        .map(|l| Line::raw(safe(l)))
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }

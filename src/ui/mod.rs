@@ -71,6 +71,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Login(l) => dialogs::login(f, app, l, area),
             Overlay::Account(a) => dialogs::account(f, app, a, body),
             Overlay::Restore(d) => dialogs::restore(f, d, area),
+            Overlay::Raw(r) => dialogs::raw(f, r, body),
         }
     }
 }
@@ -253,6 +254,11 @@ pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "close")],
         Some(Overlay::Help) => &[("Esc", "close help")],
         Some(Overlay::Restore(_)) => &[("y", "restore"), ("n", "discard")],
+        Some(Overlay::Raw(_)) => &[
+            ("j k PgDn PgUp", "scroll"),
+            ("Y", "copy as JSON"),
+            ("Esc", "back"),
+        ],
         None if !app.session.has(app.tab_service(app.tab)) => &[
             ("Tab", "other tab"),
             (":", "palette"),
@@ -282,10 +288,9 @@ pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
         None => &[
             ("Enter", "open"),
             ("/", "filter"),
-            (":", "palette"),
-            ("n", "new"),
-            ("e", "edit"),
-            ("d", "delete"),
+            ("y/Y", "copy"),
+            ("x", "export"),
+            ("n/e/d", "new/edit/delete"),
             ("r", "refresh"),
             ("?", "help"),
             ("q", "quit"),

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
@@ -44,14 +44,24 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     match app.tab {
-        Tab::Sites => draw_table(f, &app.sites, area, tr("Sites")),
-        Tab::Equipements => draw_table(f, &app.equipements, area, tr("Equipements")),
-        Tab::Users if app.users_dir == Service::Maarch => {
-            draw_table(f, &app.maarch_users, area, tr("Users · Maarch Courrier"))
-        }
-        Tab::Users => draw_table(f, &app.users, area, tr("Users · core")),
-        Tab::Roles => draw_table(f, &app.roles, area, tr("Roles")),
-        Tab::Individus => draw_table(f, &app.individus, area, tr("Individus · Ocean")),
+        Tab::Sites => draw_table(f, &app.sites, area, tr("Sites"), Some(app.col)),
+        Tab::Equipements => draw_table(f, &app.equipements, area, tr("Equipements"), Some(app.col)),
+        Tab::Users if app.users_dir == Service::Maarch => draw_table(
+            f,
+            &app.maarch_users,
+            area,
+            tr("Users · Maarch Courrier"),
+            Some(app.col),
+        ),
+        Tab::Users => draw_table(f, &app.users, area, tr("Users · core"), Some(app.col)),
+        Tab::Roles => draw_table(f, &app.roles, area, tr("Roles"), Some(app.col)),
+        Tab::Individus => draw_table(
+            f,
+            &app.individus,
+            area,
+            tr("Individus · Ocean"),
+            Some(app.col),
+        ),
     }
 }
 
@@ -75,7 +85,14 @@ fn highlighted(text: &str, marks: &[usize]) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, title: &str) {
+/// `col`: the selected cell's column in the selected row (lists; details have none).
+pub fn draw_table<T: Record>(
+    f: &mut Frame,
+    list: &ListView<T>,
+    area: Rect,
+    title: &str,
+    col: Option<usize>,
+) {
     let mut title_line = vec![Span::styled(format!(" {title} "), accent().bold())];
     if list.filtering || !list.filter.is_empty() {
         let cursor = if list.filtering { "▏" } else { "" };
@@ -128,7 +145,14 @@ pub fn draw_table<T: Record>(f: &mut Frame, list: &ListView<T>, area: Rect, titl
                 .cells()
                 .iter()
                 .enumerate()
-                .map(|(c, text)| highlighted(text, marks.get(c).map(Vec::as_slice).unwrap_or(&[])))
+                .map(|(c, text)| {
+                    let line = highlighted(text, marks.get(c).map(Vec::as_slice).unwrap_or(&[]));
+                    if vi == list.selected && col == Some(c) {
+                        line.patch_style(Style::new().add_modifier(Modifier::UNDERLINED))
+                    } else {
+                        line
+                    }
+                })
                 .collect();
             let row = Row::new(cells);
             if vi == list.selected {
