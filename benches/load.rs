@@ -1,0 +1,183 @@
+//! Loading every equipement over loopback: the console's bounded concurrent loader
+//! (`worker::load_all`) against the same pages fetched one after another (what
+//! `CoreClient::all_pages` does), from `vigie serve --seed demo --seed-size 100000` run as a
+//! child process (or the server at `VIGIE_BENCH_URL`).
+//!
+//! `cargo bench --bench load` prints one line per figure; `VIGIE_BENCH_RUNS` (default 3)
+//! runs of each, alternated, the best and the median kept. The server's and this process's
+//! CPU time during each run tell which side was the bottleneck.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use vigie::api::core::{CoreClient, MAX_PAGE_SIZE};
+use vigie::api::model::Equipement;
+
+fn cpu_of(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces): utime is the 14th field.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn own_cpu() -> Duration {
+    cpu_of(std::process::id()).unwrap_or_default()
+}
+
+/// The same pages, `concurrency` at a time (1: strictly one after another), assembled in
+/// order: `load_all`'s algorithm with the concurrency as a parameter, for the sweep.
+async fn load_with(core: &CoreClient, concurrency: usize) -> Vec<Equipement> {
+    let first = core
+        .list_equipements(1, MAX_PAGE_SIZE)
+        .await
+        .expect("page 1");
+    let pages = first.page_count().unwrap_or(1).max(1) as u32;
+    let mut out = first.items;
+    let mut rest: Vec<(u32, Vec<Equipement>)> = futures::stream::iter(2..=pages)
+        .map(|p| async move {
+            let pg = core.list_equipements(p, MAX_PAGE_SIZE).await.expect("page");
+            (p, pg.items)
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    rest.sort_by_key(|(p, _)| *p);
+    for (_, items) in rest {
+        out.extend(items);
+    }
+    out
+}
+
+#[derive(Clone, Copy)]
+enum How {
+    /// `CoreClient::all_pages`: one page after another.
+    Sequential,
+    /// `worker::load_all` as the console runs it.
+    Console,
+    Concurrency(usize),
+}
+
+impl How {
+    fn name(self) -> String {
+        match self {
+            How::Sequential => "sequential (all_pages)".into(),
+            How::Console => format!(
+                "concurrent (load_all, {} in flight)",
+                vigie::worker::LOAD_ALL_CONCURRENCY
+            ),
+            How::Concurrency(n) => format!("sweep: {n} in flight"),
+        }
+    }
+}
+
+struct Run {
+    wall: Duration,
+    server_cpu: Duration,
+    client_cpu: Duration,
+    rows: usize,
+}
+
+async fn run(url: &str, server_pid: Option<u32>, how: How) -> Run {
+    // A fresh client per run (no warm pool), logged in before the clock starts: the login is
+    // the same for both ways.
+    let core = common::client(url);
+    core.login().await.expect("login");
+    let s0 = server_pid.and_then(cpu_of).unwrap_or_default();
+    let c0 = own_cpu();
+    let t = Instant::now();
+    let items = match how {
+        How::Sequential => core
+            .all_pages(|p| core.list_equipements(p, MAX_PAGE_SIZE))
+            .await
+            .expect("sequential"),
+        How::Console => {
+            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+            vigie::worker::load_all(&core, 1, &tx)
+                .await
+                .expect("load_all")
+        }
+        How::Concurrency(n) => load_with(&core, n).await,
+    };
+    let wall = t.elapsed();
+    Run {
+        wall,
+        server_cpu: server_pid.and_then(cpu_of).unwrap_or_default() - s0,
+        client_cpu: own_cpu() - c0,
+        rows: items.len(),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filter would be the other argument.
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let runs: usize = std::env::var("VIGIE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let (url, pid, _child) = match std::env::var("VIGIE_BENCH_URL") {
+        Ok(u) => (u, None, None),
+        Err(_) => {
+            let n = common::seed_size();
+            let t = Instant::now();
+            let c = common::spawn_serve(n);
+            eprintln!(
+                "vigie serve --seed-size {n}: listening after {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+            (c.url.clone(), Some(c.child.id()), Some(c))
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut plan = vec![How::Sequential, How::Console];
+    if std::env::var_os("VIGIE_BENCH_SWEEP").is_some() {
+        plan.extend([1, 2, 4, 6, 8, 12, 16].map(How::Concurrency));
+    }
+    plan.retain(|h| {
+        filter
+            .as_ref()
+            .is_none_or(|f| h.name().contains(f.as_str()))
+    });
+    // Warm the server's caches once (the page cache, SQLite's own).
+    rt.block_on(run(&url, pid, How::Console));
+    let mut results: Vec<Vec<Run>> = plan.iter().map(|_| Vec::new()).collect();
+    for _ in 0..runs {
+        for (i, how) in plan.iter().enumerate() {
+            results[i].push(rt.block_on(run(&url, pid, *how)));
+        }
+    }
+    let mut seq_median = None;
+    for (how, mut rs) in plan.iter().zip(results) {
+        rs.sort_by_key(|r| r.wall);
+        let med = &rs[rs.len() / 2];
+        let best = &rs[0];
+        let ratio = match (how, seq_median) {
+            (How::Sequential, _) => {
+                seq_median = Some(med.wall);
+                String::new()
+            }
+            (_, Some(s)) => format!(
+                "  {:.2}x faster than sequential",
+                s.as_secs_f64() / med.wall.as_secs_f64()
+            ),
+            _ => String::new(),
+        };
+        println!(
+            "load {:<40} {} rows: median {:>7.0} ms, best {:>7.0} ms; CPU server {:>5.0} ms, client {:>5.0} ms{ratio}",
+            how.name(),
+            med.rows,
+            med.wall.as_secs_f64() * 1000.0,
+            best.wall.as_secs_f64() * 1000.0,
+            med.server_cpu.as_secs_f64() * 1000.0,
+            med.client_cpu.as_secs_f64() * 1000.0,
+        );
+    }
+}
