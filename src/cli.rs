@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
 use crate::api::Credentials;
@@ -67,6 +67,17 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Print a shell completion script.
+    ///
+    /// E.g. `vigie completions bash > ~/.local/share/bash-completion/completions/vigie`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    ///
+    /// E.g. `vigie man > ~/.local/share/man/man1/vigie.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +172,19 @@ pub enum ConfigCmd {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Packaging runs these in build sandboxes: no log file, no runtime.
+    match cli.command {
+        Some(Command::Completions { shell }) => {
+            return print_doc(|out| {
+                clap_complete::generate(shell, &mut Cli::command(), "vigie", out);
+                Ok(())
+            });
+        }
+        Some(Command::Man) => {
+            return print_doc(|out| clap_mangen::Man::new(Cli::command()).render(out));
+        }
+        _ => {}
+    }
     let _guard = crate::logging::init(
         cli.global.log.as_deref(),
         matches!(cli.command, Some(Command::Serve(_))),
@@ -185,6 +209,20 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Writes a generated document to stdout; rendered first, as `clap_complete` panics on a
+/// failed write (`vigie man | head`).
+fn print_doc(render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> ExitCode {
+    use std::io::Write;
+    let mut doc = Vec::new();
+    match render(&mut doc).and_then(|()| std::io::stdout().write_all(&doc)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vigie: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     crate::i18n::set_lang(cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env));
     match cli.command {
@@ -197,6 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map(|_| ExitCode::SUCCESS)
         }
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
+        Some(Command::Completions { .. } | Command::Man) => unreachable!("printed by main"),
         None => console(&cli.global).await,
     }
 }

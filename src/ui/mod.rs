@@ -5,6 +5,7 @@ mod dialogs;
 mod form;
 mod table;
 
+pub mod svg;
 pub mod theme;
 
 pub use detail::fields as detail_fields;

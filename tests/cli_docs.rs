@@ -1,0 +1,54 @@
+//! `vigie completions` and `vigie man`: the real binary prints what packagers install.
+
+use std::process::Command;
+
+fn vigie(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(args)
+        .output()
+        .expect("run vigie");
+    assert!(
+        out.status.success(),
+        "vigie {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn bash_completions_name_the_subcommands() {
+    let script = vigie(&["completions", "bash"]);
+    assert!(script.contains("_vigie()"), "{script}");
+    for sub in ["serve", "demo", "list", "completions"] {
+        assert!(script.contains(sub), "{sub} missing from\n{script}");
+    }
+}
+
+#[test]
+fn zsh_completions_are_a_compdef() {
+    let script = vigie(&["completions", "zsh"]);
+    assert!(script.starts_with("#compdef vigie"), "{script}");
+    assert!(script.contains("serve"), "{script}");
+}
+
+#[test]
+fn man_page_is_roff() {
+    let page = vigie(&["man"]);
+    // clap_mangen opens with the groff quote-string setup, then the title header.
+    let header = page
+        .lines()
+        .find(|l| !l.starts_with(".ie ") && !l.starts_with(".el "))
+        .unwrap_or_default();
+    assert!(header.starts_with(".TH vigie 1"), "{page}");
+    assert!(page.contains("demo"), "{page}");
+}
+
+#[test]
+fn an_unknown_shell_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("run vigie");
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}
