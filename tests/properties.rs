@@ -705,7 +705,8 @@ proptest! {
     #[test]
     fn phone_field_accepts_only_what_maarch_accepts(s in "[0-9 +().-]{1,30}") {
         let f = field(FieldKind::Phone, false, &s);
-        if f.validate().is_none() {
+        // A blank phone is no phone: the form does not send it.
+        if f.validate().is_none() && !s.trim().is_empty() {
             prop_assert!(server_phone_ok(s.trim()), "the form accepts {:?}, Maarch refuses it", s);
         }
     }

@@ -228,14 +228,12 @@ impl Field {
                 .is_err()
                 .then(|| tr("Input should be a valid integer").into()),
             FieldKind::Date => parse_local_date(t).err(),
-            FieldKind::Login => (t.chars().count() > 128
-                || !t.chars().all(|c| c.is_alphanumeric() || "_.@-".contains(c)))
-            .then(|| tr("Letters, digits and _ . @ - only (at most 128)").into()),
-            FieldKind::Phone => (!t
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
-                || t.chars().filter(char::is_ascii_digit).count() < 4)
-                .then(|| tr("Not a phone number").into()),
+            // The server's own rules: the form never accepts what Maarch refuses.
+            FieldKind::Login => (!crate::server::maarch::valid_login(t))
+                .then(|| tr("Letters, digits and _ . @ - only (at most 128)").into()),
+            FieldKind::Phone => {
+                (!crate::server::maarch::valid_phone(t)).then(|| tr("Not a phone number").into())
+            }
             FieldKind::List | FieldKind::Grid { .. } | FieldKind::Open { .. } => None,
         }
     }
@@ -1333,6 +1331,9 @@ impl Form {
         }
         if let Some(i) = first {
             self.focus = i;
+            if !self.visible(i) {
+                self.show_advanced = true;
+            }
         }
         unmatched
     }

@@ -2,7 +2,7 @@
 //! and sorting work on index vectors; rows are never copied.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
+use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32String};
 
 use std::borrow::Cow;
 
@@ -268,10 +268,16 @@ impl Default for Paging {
     }
 }
 
+/// Filters kept for narrowing and for Backspace (each at most 8 bytes a matching row).
+const FILTER_STEPS: usize = 8;
+/// Rows below which one thread matches them all.
+const PARALLEL_MIN_ROWS: usize = 16_384;
+
 pub struct ListView<T: Record> {
     pub items: Vec<T>,
-    /// Lower-cased searchable text of each item, built once per load.
-    haystacks: Vec<String>,
+    /// Searchable text of each item (its cells, joined by a space), built once per load in
+    /// the matcher's own form: a keystroke converts nothing.
+    haystacks: Vec<Utf32String>,
     /// Indices of `items` shown, after filter and sort.
     pub view: Vec<usize>,
     pub selected: usize,
@@ -286,6 +292,12 @@ pub struct ListView<T: Record> {
     pub loaded_once: bool,
     /// Id of the request whose answer this list waits for; others are stale.
     pub pending: Option<u64>,
+    /// Filters applied since the rows last changed, each extending the one before, with the
+    /// rows each matched (item order) and their scores: a key typed at the end of the filter
+    /// only re-matches the rows the filter kept, and Backspace finds its answer here.
+    steps: Vec<(String, Vec<(u32, u32)>)>,
+    /// Every item index in the order of a sort column (ascending), made when it is chosen.
+    sorted: Option<(usize, Vec<u32>)>,
 }
 
 impl<T: Record> Default for ListView<T> {
@@ -304,16 +316,109 @@ impl<T: Record> Default for ListView<T> {
             loading: false,
             loaded_once: false,
             pending: None,
+            steps: Vec::new(),
+            sorted: None,
         }
     }
+}
+
+/// Whether every row matching `new` also matches `old`, so `new` need only be tried on the
+/// rows `old` kept: `new` extends `old` and uses none of the operators (`!` negation, `^`
+/// `$` anchors, `'` substring, `\` escape) that can widen a match when text is appended.
+fn narrows(old: &str, new: &str) -> bool {
+    new.len() > old.len()
+        && new.starts_with(old)
+        && !old.trim().is_empty()
+        && !new.contains(['!', '^', '$', '\'', '\\'])
+}
+
+/// The rows (`candidates`, or all) whose haystack matches, with their scores, in item order.
+/// Large lists are split between the machine's cores.
+fn match_rows(
+    haystacks: &[Utf32String],
+    pattern: &Pattern,
+    candidates: Option<&[(u32, u32)]>,
+) -> Vec<(u32, u32)> {
+    let n = candidates.map_or(haystacks.len(), <[_]>::len);
+    let threads = if n < PARALLEL_MIN_ROWS {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
+    };
+    match_rows_on(haystacks, pattern, candidates, threads)
+}
+
+fn match_rows_on(
+    haystacks: &[Utf32String],
+    pattern: &Pattern,
+    candidates: Option<&[(u32, u32)]>,
+    threads: usize,
+) -> Vec<(u32, u32)> {
+    let n = candidates.map_or(haystacks.len(), <[_]>::len);
+    let run = |range: std::ops::Range<usize>| {
+        let mut matcher = Matcher::new(MatchConfig::DEFAULT);
+        let mut out = Vec::new();
+        for k in range {
+            let i = candidates.map_or(k as u32, |c| c[k].0);
+            if let Some(s) = pattern.score(haystacks[i as usize].slice(..), &mut matcher) {
+                out.push((i, s));
+            }
+        }
+        out
+    };
+    if threads <= 1 {
+        return run(0..n);
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|s| {
+        let run = &run;
+        let others: Vec<_> = (1..threads)
+            .map(|t| s.spawn(move || run(t * chunk..((t + 1) * chunk).min(n))))
+            .collect();
+        let mut out = run(0..chunk.min(n));
+        for h in others {
+            match h.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
+/// Item indices by descending score; equal scores keep item (server) order. A counting sort:
+/// scores are small integers.
+fn best_first(matches: &[(u32, u32)]) -> Vec<usize> {
+    let max = matches.iter().map(|m| m.1).max().unwrap_or(0) as usize;
+    if max > 1 << 20 {
+        let mut v = matches.to_vec();
+        v.sort_by_key(|m| std::cmp::Reverse(m.1));
+        return v.into_iter().map(|m| m.0 as usize).collect();
+    }
+    // Slots of each score, highest first.
+    let mut start = vec![0usize; max + 2];
+    for m in matches {
+        start[max - m.1 as usize + 1] += 1;
+    }
+    for s in 1..start.len() {
+        start[s] += start[s - 1];
+    }
+    let mut out = vec![0usize; matches.len()];
+    for m in matches {
+        let slot = &mut start[max - m.1 as usize];
+        out[*slot] = m.0 as usize;
+        *slot += 1;
+    }
+    out
 }
 
 impl<T: Record> ListView<T> {
     /// Replaces the rows, keeping the selection on the same record when it is still there.
     pub fn set_items(&mut self, items: Vec<T>) {
         let keep = self.selected_item().map(|r| r.key().into_owned());
-        self.haystacks = items.iter().map(|r| r.cells().join(" ")).collect();
+        self.haystacks = items.iter().map(haystack).collect();
         self.items = items;
+        self.rows_changed();
         self.loaded_once = true;
         self.loading = false;
         self.refresh_view();
@@ -323,6 +428,12 @@ impl<T: Record> ListView<T> {
             self.selected = pos;
         }
         self.clamp();
+    }
+
+    /// Forgets what was worked out from the rows (filter steps, sort order).
+    fn rows_changed(&mut self) {
+        self.steps.clear();
+        self.sorted = None;
     }
 
     pub fn selected_item(&self) -> Option<&T> {
@@ -339,54 +450,93 @@ impl<T: Record> ListView<T> {
         self.view.is_empty()
     }
 
+    /// The rows matching the filter with their scores (item order), or `None` without one.
+    fn apply_filter(&mut self) -> Option<&[(u32, u32)]> {
+        if self.filter.trim().is_empty() {
+            self.steps.clear();
+            return None;
+        }
+        let filter = self.filter.as_str();
+        // Keep the chain of filters this one extends (or is).
+        self.steps.retain(|(s, _)| filter.starts_with(s.as_str()));
+        if self.steps.last().is_none_or(|(s, _)| s != filter) {
+            let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
+            let base = self
+                .steps
+                .iter()
+                .rev()
+                .find(|(s, _)| narrows(s, filter))
+                .map(|(_, m)| m.as_slice());
+            let matches = match_rows(&self.haystacks, &pattern, base);
+            if self.steps.len() == FILTER_STEPS {
+                self.steps.remove(0);
+            }
+            self.steps.push((filter.to_string(), matches));
+        }
+        self.steps.last().map(|(_, m)| m.as_slice())
+    }
+
+    /// Item indices in the order of sort column `col` (ascending; ties in item order).
+    fn sort_order(&mut self, col: usize) -> &[u32] {
+        if self.sorted.as_ref().is_none_or(|(c, _)| *c != col) {
+            let numeric = T::COLUMNS.get(col).is_some_and(|c| c.numeric);
+            let mut order: Vec<u32> = (0..self.items.len() as u32).collect();
+            let items = &self.items;
+            order.sort_by_cached_key(|&i| {
+                let cell = items[i as usize]
+                    .cells()
+                    .into_iter()
+                    .nth(col)
+                    .unwrap_or_default();
+                let n = if numeric {
+                    cell.parse::<f64>().ok()
+                } else {
+                    None
+                };
+                (
+                    n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
+                    cell.to_lowercase(),
+                )
+            });
+            self.sorted = Some((col, order));
+        }
+        self.sorted.as_ref().map_or(&[], |(_, o)| o.as_slice())
+    }
+
     /// Recomputes the shown rows from filter and sort.
     pub fn refresh_view(&mut self) {
-        let mut view: Vec<(usize, u32)> = if self.filter.trim().is_empty() {
-            (0..self.items.len()).map(|i| (i, 0)).collect()
-        } else {
-            let pattern = Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
-            let mut matcher = Matcher::new(MatchConfig::DEFAULT);
-            let mut buf = Vec::new();
-            self.haystacks
-                .iter()
-                .enumerate()
-                .filter_map(|(i, h)| {
-                    pattern
-                        .score(Utf32Str::new(h, &mut buf), &mut matcher)
-                        .map(|s| (i, s))
-                })
-                .collect()
-        };
-        match self.sort {
-            Some((col, desc)) => {
-                let numeric = T::COLUMNS.get(col).is_some_and(|c| c.numeric);
-                view.sort_by_cached_key(|(i, _)| {
-                    let cell = self.items[*i]
-                        .cells()
-                        .into_iter()
-                        .nth(col)
-                        .unwrap_or_default();
-                    let n = if numeric {
-                        cell.parse::<f64>().ok()
-                    } else {
-                        None
-                    };
-                    (
-                        n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
-                        cell.to_lowercase(),
-                    )
-                });
-                if desc {
-                    view.reverse();
+        let n = self.items.len();
+        let sort = self.sort;
+        let mut keep: Option<Vec<bool>> = None;
+        let mut view: Vec<usize> = match self.apply_filter() {
+            // Best matches first.
+            Some(m) if sort.is_none() => best_first(m),
+            Some(m) => {
+                let mut k = vec![false; n];
+                for &(i, _) in m {
+                    k[i as usize] = true;
                 }
+                keep = Some(k);
+                Vec::new()
             }
-            None if !self.filter.trim().is_empty() => {
-                // Best matches first; stable, so equal scores keep server order.
-                view.sort_by_key(|v| std::cmp::Reverse(v.1));
+            None if sort.is_none() => (0..n).collect(),
+            None => Vec::new(),
+        };
+        if let Some((col, desc)) = sort {
+            let order = self.sort_order(col);
+            view = match &keep {
+                Some(k) => order
+                    .iter()
+                    .filter(|&&i| k[i as usize])
+                    .map(|&i| i as usize)
+                    .collect(),
+                None => order.iter().map(|&i| i as usize).collect(),
+            };
+            if desc {
+                view.reverse();
             }
-            None => {}
         }
-        self.view = view.into_iter().map(|(i, _)| i).collect();
+        self.view = view;
         self.clamp();
     }
 
@@ -402,11 +552,12 @@ impl<T: Record> ListView<T> {
         }
         let pattern = Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
         let mut matcher = Matcher::new(MatchConfig::DEFAULT);
-        let mut buf = Vec::new();
         let mut idx = Vec::new();
-        let hay = &self.haystacks[i];
+        let Some(hay) = self.haystacks.get(i) else {
+            return out;
+        };
         if pattern
-            .indices(Utf32Str::new(hay, &mut buf), &mut matcher, &mut idx)
+            .indices(hay.slice(..), &mut matcher, &mut idx)
             .is_none()
         {
             return out;
@@ -473,6 +624,7 @@ impl<T: Record> ListView<T> {
         if let Some(pos) = self.items.iter().position(|r| r.key() == id) {
             self.items.remove(pos);
             self.haystacks.remove(pos);
+            self.rows_changed();
             if let Some(p) = &mut self.paging {
                 p.total = p.total.saturating_sub(1);
             }
@@ -482,7 +634,7 @@ impl<T: Record> ListView<T> {
 
     /// Inserts or replaces a record (after a save), selecting it.
     pub fn upsert(&mut self, rec: T) {
-        let hay = rec.cells().join(" ");
+        let hay = haystack(&rec);
         let id = rec.key().into_owned();
         match self.items.iter().position(|r| r.key() == id) {
             Some(pos) => {
@@ -497,10 +649,13 @@ impl<T: Record> ListView<T> {
                 }
             }
         }
+        self.rows_changed();
         self.refresh_view();
         if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {
             self.selected = pos;
         }
+        // The saved row may sort above the rows in view: keep it visible.
+        self.clamp();
     }
 
     /// Cycles the sort column: none → each column ascending → descending → none.
@@ -514,6 +669,11 @@ impl<T: Record> ListView<T> {
         };
         self.refresh_view();
     }
+}
+
+/// A record's searchable text: its cells joined by a space.
+fn haystack<T: Record>(r: &T) -> Utf32String {
+    Utf32String::from(r.cells().join(" "))
 }
 
 #[cfg(test)]
@@ -556,5 +716,133 @@ mod tests {
         l.last();
         l.scroll_into_view(1);
         assert_eq!(l.offset, 1);
+    }
+
+    /// Rows of varied text: brands, models, sites with accents, digits everywhere.
+    fn varied(n: usize) -> Vec<Equipement> {
+        let brands = ["Hikvision", "Dahua", "Axis", "Cisco", "HID", "ZKTeco"];
+        let models = [
+            "DS-2CD2143G2-I",
+            "NVR4216-16P",
+            "P3245-LVE",
+            "2960X-24PS-L",
+            "inBio460",
+        ];
+        let sites = [
+            "BÉPANDA",
+            "AKWA",
+            "CITÉ DES PALMIERS",
+            "PK14",
+            "NGOA-EKELLÉ",
+            "BASTOS",
+        ];
+        (0..n)
+            .map(|i| Equipement {
+                equipement_id: format!("id-{i}"),
+                ip: format!("10.{}.{}.{}", i % 7, (i / 7) % 13, i % 250),
+                marque: brands[i % brands.len()].into(),
+                modele: models[(i / 3) % models.len()].into(),
+                port: Some([554, 80, 8000, 22][i % 4]),
+                sources: crate::api::model::Sources(vec![format!(
+                    "rtsp://10.{}.0.{}:554/",
+                    i % 5,
+                    i % 9
+                )]),
+                client_site: Some(crate::api::model::SiteRef {
+                    name: sites[(i / 2) % sites.len()].into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// The view a list shows for `filter` and `sort` when worked out from scratch.
+    fn fresh(items: &[Equipement], filter: &str, sort: Option<(usize, bool)>) -> Vec<usize> {
+        let mut l = ListView::<Equipement>::default();
+        l.sort = sort;
+        l.filter = filter.to_string();
+        l.set_items(items.to_vec());
+        l.view
+    }
+
+    #[test]
+    fn typing_narrowing_and_backspace_agree_with_a_fresh_filter() {
+        let items = varied(400);
+        for sort in [None, Some((0, false)), Some((2, true))] {
+            for typed in [
+                "hik", "10.1", "dahua b", "bép", "bep", "!hik", "a$", "^10", "'ds", "pk 14",
+                "cité", "x\\ y", "  h", "hikz",
+            ] {
+                let mut l = ListView::<Equipement>::default();
+                l.sort = sort;
+                l.set_items(items.clone());
+                let mut f = String::new();
+                for c in typed.chars() {
+                    f.push(c);
+                    l.filter = f.clone();
+                    l.refresh_view();
+                    assert_eq!(
+                        l.view,
+                        fresh(&items, &f, sort),
+                        "typing {f:?} sort {sort:?}"
+                    );
+                }
+                while f.pop().is_some() {
+                    l.filter = f.clone();
+                    l.refresh_view();
+                    assert_eq!(l.view, fresh(&items, &f, sort), "erasing to {f:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_matching_keeps_item_order() {
+        let items = varied(1000);
+        let hay: Vec<Utf32String> = items.iter().map(haystack).collect();
+        for p in ["1", "hik", "10.3", "é"] {
+            let pattern = Pattern::parse(p, CaseMatching::Ignore, Normalization::Smart);
+            let one = match_rows_on(&hay, &pattern, None, 1);
+            assert!(!one.is_empty(), "{p}");
+            for threads in [2, 3, 7] {
+                assert_eq!(
+                    match_rows_on(&hay, &pattern, None, threads),
+                    one,
+                    "{p} on {threads}"
+                );
+                let narrowed = match_rows_on(&hay, &pattern, Some(&one), threads);
+                assert_eq!(narrowed, one, "{p} on its own matches");
+            }
+        }
+    }
+
+    #[test]
+    fn best_first_is_a_stable_sort_by_descending_score() {
+        let m = vec![(0, 5), (1, 9), (2, 5), (3, 0), (4, 9), (5, 7)];
+        assert_eq!(best_first(&m), [1, 4, 5, 0, 2, 3]);
+        let big = vec![(0, 3 << 21), (1, 1), (2, 3 << 21)];
+        assert_eq!(best_first(&big), [0, 2, 1]);
+        assert!(best_first(&[]).is_empty());
+    }
+
+    #[test]
+    fn rows_changed_forget_the_filter_steps() {
+        let mut l = ListView::<Equipement>::default();
+        l.set_items(varied(50));
+        l.filter = "hik".into();
+        l.refresh_view();
+        let before = l.len();
+        l.upsert(Equipement {
+            equipement_id: "new".into(),
+            marque: "Hikvision".into(),
+            ..Default::default()
+        });
+        assert_eq!(l.len(), before + 1);
+        l.remove("new");
+        assert_eq!(l.len(), before);
+        l.filter = "hikv".into();
+        l.refresh_view();
+        assert_eq!(l.view, fresh(&l.items, "hikv", None));
     }
 }

@@ -3,7 +3,7 @@
 use super::Body;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -13,7 +13,8 @@ use super::AppState;
 use super::auth::{Caller, hash_password};
 use super::db::{is_unique_violation, new_id, now_ts};
 use super::fastapi::{
-    HttpError, HttpResult, Validator, err_item, page_body, page_params, parse_json, path_uuid,
+    HttpError, HttpResult, PathId, Validator, err_item, page_body, page_params, parse_json,
+    path_uuid,
 };
 
 pub const RESSOURCES: [&str; 4] = ["users", "roles", "client_site", "equipements"];
@@ -138,7 +139,7 @@ async fn list_users(State(st): State<AppState>, caller: Caller) -> HttpResult<Js
 async fn get_user(
     State(st): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    PathId(user_id): PathId,
 ) -> HttpResult<Json<Value>> {
     caller.require("users", "read")?;
     let key = user_key(&[json!("path"), json!("user_id")], &json!(user_id))?;
@@ -328,7 +329,7 @@ async fn update_user(
 async fn deactivate_user(
     State(st): State<AppState>,
     caller: Caller,
-    Path(user_id): Path<String>,
+    PathId(user_id): PathId,
 ) -> HttpResult<StatusCode> {
     caller.require("users", "delete")?;
     let key = user_key(&[json!("path"), json!("user_id")], &json!(user_id))?;
@@ -681,7 +682,7 @@ async fn list_roles(State(st): State<AppState>, caller: Caller) -> HttpResult<Js
 async fn delete_role(
     State(st): State<AppState>,
     caller: Caller,
-    Path(role_id): Path<String>,
+    PathId(role_id): PathId,
 ) -> HttpResult<StatusCode> {
     caller.require("roles", "delete")?;
     let role_id = path_uuid("role_id", &role_id)?;
@@ -874,7 +875,7 @@ async fn all_sites(State(st): State<AppState>, caller: Caller) -> HttpResult<Jso
 async fn site_equipements(
     State(st): State<AppState>,
     caller: Caller,
-    Path(site_id): Path<String>,
+    PathId(site_id): PathId,
     Query(q): Q,
 ) -> HttpResult<Json<Value>> {
     caller.require("client_site", "read")?;
@@ -954,7 +955,7 @@ async fn update_site(
 async fn delete_site(
     State(st): State<AppState>,
     caller: Caller,
-    Path(site_id): Path<String>,
+    PathId(site_id): PathId,
 ) -> HttpResult<StatusCode> {
     caller.require("client_site", "delete")?;
     let site_id = path_uuid("site_id", &site_id)?;
@@ -1169,7 +1170,7 @@ async fn update_equipement(
 async fn delete_equipement(
     State(st): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> HttpResult<StatusCode> {
     caller.require("equipements", "delete")?;
     let id = path_uuid("equipement_id", &id)?;

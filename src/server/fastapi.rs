@@ -675,6 +675,33 @@ pub fn path_uuid(name: &str, raw: &str) -> HttpResult<String> {
         })
 }
 
+/// A path parameter; one that is not UTF-8 gets FastAPI's 422, not axum's plain-text 400.
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
+    type Rejection = HttpError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(s)) => Ok(PathId(s)),
+            Err(e) => {
+                // axum names the parameter between backticks.
+                let text = e.body_text();
+                let name = text.split('`').nth(1).unwrap_or("id").to_string();
+                Err(HttpError::Validation(vec![err_item(
+                    "uuid_parsing",
+                    &[json!("path"), json!(name)],
+                    "Input should be a valid UUID, invalid UTF-8 in the path",
+                    Value::Null,
+                    None,
+                )]))
+            }
+        }
+    }
+}
+
 /// A fastapi-pagination page body.
 pub fn page_body(items: Vec<Value>, total: u64, page: u32, size: u32) -> Value {
     json!({

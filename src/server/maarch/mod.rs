@@ -7,6 +7,8 @@ mod parapheur;
 mod store;
 mod users;
 
+pub use users::valid_phone;
+
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
@@ -228,7 +230,7 @@ fn optional<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 }
 
 /// A Maarch login: 1 to 128 characters of `[\w.@-]` (PHP's `\w` is ASCII).
-fn valid_login(s: &str) -> bool {
+pub fn valid_login(s: &str) -> bool {
     (1..=128).contains(&s.len())
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))

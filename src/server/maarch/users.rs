@@ -80,7 +80,7 @@ fn optional_str(
 
 // A phone number: an optional leading '+', then digits, spaces, '.', '-' and parentheses,
 // ending with a digit; 4 to 20 digits and 32 characters at most.
-fn valid_phone(s: &str) -> bool {
+pub fn valid_phone(s: &str) -> bool {
     let rest = s.strip_prefix('+').unwrap_or(s);
     let digits = rest.chars().filter(char::is_ascii_digit).count();
     s.len() <= 32
