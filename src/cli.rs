@@ -284,6 +284,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             logged_in: true,
             extra_clients: Vec::new(),
             warnings: Vec::new(),
+            aliases: Vec::new(),
         },
     )
     .await;
@@ -338,6 +339,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             logged_in: conn.core_logged_in,
             extra_clients,
             warnings: conn.warnings.clone(),
+            aliases: conn.aliases.clone(),
         },
     )
     .await
@@ -529,6 +531,8 @@ pub struct Connection {
     pub core_logged_in: bool,
     /// What `config check` would warn about (readable secrets, unverified TLS).
     pub warnings: Vec<String>,
+    /// Palette aliases of the config.
+    pub aliases: Vec<(String, String)>,
 }
 
 /// A ready core client and the profile it came from.
@@ -598,6 +602,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
             },
             core_logged_in,
             warnings: Vec::new(),
+            aliases: Vec::new(),
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -663,6 +668,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         clients,
         core_logged_in,
         warnings,
+        aliases: cfg.aliases.clone().into_iter().collect(),
     })
 }
 

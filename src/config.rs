@@ -37,6 +37,9 @@ pub struct Config {
     pub lang: Option<crate::i18n::Lang>,
     /// `dark` (default), `light` or `mono`; `NO_COLOR` always means mono.
     pub theme: Option<crate::ui::theme::ThemeName>,
+    /// Palette aliases: `cam = "equipements /camera"` (a palette command, then a filter).
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }

@@ -18,6 +18,8 @@ pub struct ConsoleOptions {
     pub extra_clients: Vec<(String, String)>,
     /// Configuration warnings, shown at start.
     pub warnings: Vec<String>,
+    /// Palette aliases of the config.
+    pub aliases: Vec<(String, String)>,
 }
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
@@ -25,6 +27,13 @@ pub struct ConsoleOptions {
 pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), String> {
     let mut app = App::new(opts.session);
     app.extra_clients = opts.extra_clients;
+    app.aliases = opts.aliases;
+    let history_path = crate::config::data_dir().join("palette_history.json");
+    app.palette_history = std::fs::read_to_string(&history_path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let history_before = app.palette_history.clone();
     if !opts.warnings.is_empty() {
         app.last_error = Some(format!("config: {}", opts.warnings.join(" · ")));
     }
@@ -32,6 +41,11 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;
     ratatui::restore();
+    if app.palette_history != history_before
+        && let Ok(text) = serde_json::to_string(&app.palette_history)
+    {
+        let _ = crate::drafts::write_private(&history_path, text.as_bytes());
+    }
     result
 }
 

@@ -867,3 +867,27 @@ fn x_exports_every_page_of_the_filtered_view() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn palette_aliases_filter_and_history_comes_first() {
+    let mut app = loaded("admin");
+    app.aliases = vec![("cam".into(), "equipements /hik".into())];
+    app.on_key(ch(':'));
+    typed(&mut app, "cam");
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(app.tab, Tab::Equipements);
+    assert_eq!(app.equipements.filter, "hik");
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::AllEquipements)),
+        "filtering equipements loads every page: {reqs:?}"
+    );
+    // The alias is now the first thing the palette offers.
+    assert_eq!(
+        app.palette_history.first().map(String::as_str),
+        Some("cam → equipements /hik")
+    );
+    let first = app.palette_matches("");
+    assert!(matches!(&first[0].1, Command::Alias(t) if t == "equipements /hik"));
+}

@@ -298,6 +298,8 @@ pub enum Command {
     PasswordReset,
     /// Write the current view (every page, filter applied) to a file.
     Export,
+    /// A configured alias: a palette command, then optionally ` /filter`.
+    Alias(String),
     Refresh,
     New,
     LoadAll,
@@ -323,6 +325,10 @@ pub struct App {
     pub col: usize,
     /// Side effects for the runtime, taken after each update.
     pub effects: Vec<Effect>,
+    /// Palette aliases from the config: name → `command [/filter]`.
+    pub aliases: Vec<(String, String)>,
+    /// Palette commands run, most recent first (offered first).
+    pub palette_history: Vec<String>,
     /// Export asked before every page was loaded: written once they are.
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     pub overlays: Vec<Overlay>,
@@ -376,6 +382,8 @@ impl App {
             reconnect: None,
             col: 0,
             effects: Vec::new(),
+            aliases: Vec::new(),
+            palette_history: Vec::new(),
             pending_export: None,
             overlays: Vec::new(),
             session,
@@ -2265,6 +2273,9 @@ impl App {
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ];
+        for (name, target) in &self.aliases {
+            v.push((format!("{name} → {target}"), Command::Alias(target.clone())));
+        }
         for s in &self.sites.items {
             v.push((
                 trf("site {}", &[&s.name]),
@@ -2279,11 +2290,26 @@ impl App {
         use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
         let entries = self.palette_entries();
         if query.trim().is_empty() {
-            return entries.into_iter().take(9).collect();
+            // Recent commands first.
+            let mut out: Vec<(String, Command)> = self
+                .palette_history
+                .iter()
+                .filter_map(|h| entries.iter().find(|(t, _)| t == h).cloned())
+                .collect();
+            for e in entries {
+                if !out.iter().any(|(t, _)| *t == e.0) {
+                    out.push(e);
+                }
+            }
+            out.truncate(9);
+            return out;
         }
-        // An exact name wins: `:site LOUM` opens LOUM, not LOUM-something.
+        // An exact name wins: `:site LOUM` opens LOUM, not LOUM-something; an alias by its name.
         let q = query.trim().to_lowercase();
-        if let Some(e) = entries.iter().find(|(t, _)| t.to_lowercase() == q) {
+        if let Some(e) = entries.iter().find(|(t, _)| {
+            let t = t.to_lowercase();
+            t == q || t.split(" → ").next() == Some(q.as_str()) && t.contains(" → ")
+        }) {
             return vec![e.clone()];
         }
         let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
@@ -2313,7 +2339,12 @@ impl App {
                 let matches = self.palette_matches(&q);
                 self.overlays.pop();
                 match matches.get(sel.min(matches.len().saturating_sub(1))) {
-                    Some((_, cmd)) => self.run_command(cmd.clone()),
+                    Some((text, cmd)) => {
+                        self.palette_history.retain(|h| h != text);
+                        self.palette_history.insert(0, text.clone());
+                        self.palette_history.truncate(20);
+                        self.run_command(cmd.clone())
+                    }
                     None => self.notice = Some(trf("No command matches '{}'", &[&q])),
                 }
             }
@@ -2372,6 +2403,32 @@ impl App {
                     .unwrap_or_else(std::env::temp_dir);
                 let path = dir.join(format!("vigie-{tab}-{day}.csv"));
                 self.push_form(Form::export(&path.display().to_string()));
+            }
+            Command::Alias(target) => {
+                let (cmd, filter) = match target.split_once(" /") {
+                    Some((c, f)) => (c.trim().to_string(), Some(f.trim().to_string())),
+                    None => (target.trim().to_string(), None),
+                };
+                let found = self
+                    .palette_entries()
+                    .into_iter()
+                    .find(|(t, c)| t.eq_ignore_ascii_case(&cmd) && !matches!(c, Command::Alias(_)))
+                    .or_else(|| {
+                        self.palette_matches(&cmd)
+                            .into_iter()
+                            .find(|(_, c)| !matches!(c, Command::Alias(_)))
+                    });
+                let Some((_, c)) = found else {
+                    self.notice = Some(trf("No command matches '{}'", &[&cmd]));
+                    return;
+                };
+                self.run_command(c);
+                if let Some(f) = filter {
+                    if self.tab == Tab::Equipements && !self.equipements.complete {
+                        self.load_all();
+                    }
+                    self.list_mut().set_filter(f);
+                }
             }
             Command::Refresh => self.refresh(),
             Command::New => self.new_record(None),
