@@ -229,6 +229,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::Serve(a)) => serve(a).await,
         Some(Command::Demo(a)) => demo(&cli.global, a).await,
         Some(Command::List(a)) => {
+            // Output for scripts: English headers and ISO dates whatever the locale.
+            crate::i18n::set_lang(crate::i18n::Lang::En);
             let core = connect_core(&cli.global, true)?;
             crate::list::run(&core.client, &a, &mut std::io::stdout().lock())
                 .await

@@ -106,6 +106,22 @@ pub fn catalogue() -> &'static [(&'static str, &'static str)] {
     crate::catalogue_fr::FR
 }
 
+/// The date style of the language (`2025-11-27` or `27/11/2025`), for `chrono::format`.
+pub fn date_format() -> &'static str {
+    match lang() {
+        Lang::En => "%Y-%m-%d",
+        Lang::Fr => "%d/%m/%Y",
+    }
+}
+
+/// Date and minute in the language's style.
+pub fn datetime_format() -> &'static str {
+    match lang() {
+        Lang::En => "%Y-%m-%d %H:%M",
+        Lang::Fr => "%d/%m/%Y %H:%M",
+    }
+}
+
 /// Whether French has its own text for this key (catalogue checks).
 pub fn has_french(en: &str) -> bool {
     french().contains_key(en)

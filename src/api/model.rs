@@ -86,7 +86,7 @@ impl Timestamp {
     /// `2025-08-13 09:49` when parsed, the raw text otherwise.
     pub fn short(&self) -> String {
         match self.parsed {
-            Some(d) => d.format("%Y-%m-%d %H:%M").to_string(),
+            Some(d) => d.format(crate::i18n::datetime_format()).to_string(),
             None => self.raw.clone(),
         }
     }

@@ -245,14 +245,24 @@ pub fn parse_local_date(t: &str) -> Result<DateTime<FixedOffset>, String> {
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Ok(d);
     }
-    let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+    // ISO, or the day-first style the console shows in French.
+    const TIMES: [&str; 5] = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+    ];
+    let naive = TIMES
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+        .or_else(|| {
+            ["%Y-%m-%d", "%d/%m/%Y"]
+                .iter()
+                .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
                 .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
         })
-        .map_err(|_| {
+        .ok_or_else(|| {
             trf(
                 "'{}' is not a date: use YYYY-MM-DD or YYYY-MM-DD HH:MM",
                 &[&t],
@@ -274,9 +284,9 @@ pub fn show_date(raw: &str) -> String {
         Ok(d) => {
             let l = d.with_timezone(&Local);
             if l.time() == chrono::NaiveTime::MIN {
-                l.format("%Y-%m-%d").to_string()
+                l.format(crate::i18n::date_format()).to_string()
             } else {
-                l.format("%Y-%m-%d %H:%M").to_string()
+                l.format(crate::i18n::datetime_format()).to_string()
             }
         }
         // Shown as sent: the user sees (and may fix) what the server holds.
@@ -906,7 +916,7 @@ impl Form {
     }
 
     pub fn assign_entity(individu: &Individu, all: &[Individu]) -> Form {
-        let today = Local::now().format("%Y-%m-%d").to_string();
+        let today = Local::now().format(crate::i18n::date_format()).to_string();
         let fields = vec![
             Field::new(
                 "entiteId",
