@@ -676,4 +676,17 @@ pub static FR: &[(&str, &str)] = &[
     ("Copied {}", "Copié : {}"),
     ("Exported {} rows to {}", "{} lignes exportées dans {}"),
     ("Cannot write {}: {}", "Impossible d'écrire {} : {}"),
+    // Mouse
+    (
+        "Mouse on: click tabs, rows and footer keys, wheel scrolls (m: off, Shift-drag selects text)",
+        "Souris active : cliquez onglets, lignes et touches du bas, la molette défile (m : désactiver, Maj-glisser sélectionne)",
+    ),
+    (
+        "Mouse off: the terminal selects text again (m: on)",
+        "Souris désactivée : le terminal sélectionne à nouveau le texte (m : activer)",
+    ),
+    (
+        "mouse on / off (clicks, wheel)",
+        "souris active / inactive (clics, molette)",
+    ),
 ];

@@ -287,6 +287,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             extra_clients: Vec::new(),
             warnings: Vec::new(),
             aliases: Vec::new(),
+            mouse: false,
         },
     )
     .await;
@@ -342,6 +343,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             extra_clients,
             warnings: conn.warnings.clone(),
             aliases: conn.aliases.clone(),
+            mouse: conn.mouse,
         },
     )
     .await
@@ -535,6 +537,7 @@ pub struct Connection {
     pub warnings: Vec<String>,
     /// Palette aliases of the config.
     pub aliases: Vec<(String, String)>,
+    pub mouse: bool,
 }
 
 /// A ready core client and the profile it came from.
@@ -605,6 +608,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
             core_logged_in,
             warnings: Vec::new(),
             aliases: Vec::new(),
+            mouse: false,
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -671,6 +675,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         core_logged_in,
         warnings,
         aliases: cfg.aliases.clone().into_iter().collect(),
+        mouse: cfg.mouse,
     })
 }
 

@@ -37,6 +37,9 @@ pub struct Config {
     pub lang: Option<crate::i18n::Lang>,
     /// `dark` (default), `light` or `mono`; `NO_COLOR` always means mono.
     pub theme: Option<crate::ui::theme::ThemeName>,
+    /// Mouse on from the start (`m` toggles it; off keeps the terminal's text selection).
+    #[serde(default)]
+    pub mouse: bool,
     /// Palette aliases: `cam = "equipements /camera"` (a palette command, then a filter).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,

@@ -20,6 +20,8 @@ pub struct ConsoleOptions {
     pub warnings: Vec<String>,
     /// Palette aliases of the config.
     pub aliases: Vec<(String, String)>,
+    /// Mouse reporting on from the start.
+    pub mouse: bool,
 }
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
@@ -39,7 +41,20 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     }
     let (req_tx, mut ev_rx) = worker::spawn(clients);
     let mut terminal = ratatui::init();
+    // ratatui's hook restores the screen; mouse reporting must stop too, panic or not.
+    let chained = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        chained(info);
+    }));
+    if opts.mouse {
+        app.set_mouse(true);
+        app.notice = None;
+    }
     let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;
+    if app.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     if app.palette_history != history_before
         && let Ok(text) = serde_json::to_string(&app.palette_history)
@@ -120,6 +135,23 @@ async fn event_loop(
                     app.on_key(k);
                     dirty = true;
                 }
+                Some(Ok(TermEvent::Mouse(m))) => {
+                    use crossterm::event::{MouseButton, MouseEventKind};
+                    match m.kind {
+                        MouseEventKind::ScrollDown => app.on_scroll(true),
+                        MouseEventKind::ScrollUp => app.on_scroll(false),
+                        MouseEventKind::Down(MouseButton::Left) => {
+                            let size = terminal.size().map_err(|e| e.to_string())?;
+                            if let Some(c) =
+                                crate::ui::hit(app, size.width, size.height, m.column, m.row)
+                            {
+                                app.on_click(c);
+                            }
+                        }
+                        _ => continue,
+                    }
+                    dirty = true;
+                }
                 Some(Ok(TermEvent::Resize(w, h))) => {
                     app.on_resize(w, h);
                     dirty = true;
@@ -160,6 +192,13 @@ fn carry_out(app: &mut App, e: Effect) {
                 (Err(_), false) => tr("Copy failed: no clipboard reachable").into(),
                 _ => trf("Copied {}", &[&what]),
             });
+        }
+        Effect::Mouse(on) => {
+            let _ = if on {
+                crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+            } else {
+                crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture)
+            };
         }
         Effect::Export {
             path,

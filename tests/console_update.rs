@@ -891,3 +891,50 @@ fn palette_aliases_filter_and_history_comes_first() {
     let first = app.palette_matches("");
     assert!(matches!(&first[0].1, Command::Alias(t) if t == "equipements /hik"));
 }
+
+#[test]
+fn mouse_is_off_until_asked_then_clicks_land_on_what_is_drawn() {
+    use vigie::app::{Click, Effect};
+    let mut app = loaded("admin");
+    app.on_resize(120, 35);
+    assert!(
+        !app.mouse,
+        "off by default: it takes the terminal's selection away"
+    );
+    app.on_key(ch('m'));
+    assert_eq!(app.take_effects(), vec![Effect::Mouse(true)]);
+    // The tab bar: " vigie " then " 1 Sites " " 2 Equipements "…
+    let click = vigie::ui::hit(&app, 120, 35, 12, 0);
+    assert_eq!(click, Some(Click::Tab(Tab::Sites)));
+    let click = vigie::ui::hit(&app, 120, 35, 20, 0);
+    assert_eq!(click, Some(Click::Tab(Tab::Equipements)));
+    // The second row of the table, then a second click opens it.
+    let row = vigie::ui::hit(&app, 120, 35, 10, 4).unwrap();
+    assert_eq!(row, Click::Row(1));
+    app.on_click(row);
+    assert_eq!(app.sites.selected, 1);
+    app.on_click(row);
+    serve(&mut app);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Detail(_))));
+    app.on_key(key(KeyCode::Esc));
+    // A footer key: "? help" is a button.
+    let footer = vigie::ui::position_text(&app);
+    let mut x = footer.chars().count() as u16 + 3;
+    let mut found = None;
+    for (k, v) in vigie::ui::footer_hints(&app) {
+        let w = (1 + k.chars().count() + 1 + v.chars().count()) as u16;
+        if k == "?" {
+            found = vigie::ui::hit(&app, 120, 35, x + 1, 33);
+        }
+        x += w;
+    }
+    let help = found.expect("the help key is in the footer");
+    app.on_click(help);
+    assert!(matches!(app.overlays.last(), Some(Overlay::Help)));
+    app.on_key(key(KeyCode::Esc));
+    // The wheel scrolls the list.
+    app.on_scroll(true);
+    assert_eq!(app.sites.selected, 2.min(app.sites.len() - 1));
+    app.on_key(ch('m'));
+    assert_eq!(app.take_effects(), vec![Effect::Mouse(false)]);
+}

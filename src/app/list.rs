@@ -1,8 +1,8 @@
 //! A list screen's state: loaded rows, filter, sort, selection and server paging. Filtering
 //! and sorting work on index vectors; rows are never copied.
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32String};
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str, Utf32String};
 
 use std::borrow::Cow;
 
@@ -355,12 +355,27 @@ fn match_rows_on(
     threads: usize,
 ) -> Vec<(u32, u32)> {
     let n = candidates.map_or(haystacks.len(), <[_]>::len);
+    let greedy = std::env::var_os("VIGIE_GREEDY").is_some();
+    let norms: Vec<bool> = pattern
+        .atoms
+        .iter()
+        .map(|a| match a.needle_text() {
+            Utf32Str::Ascii(_) => true,
+            Utf32Str::Unicode(cs) => cs.iter().all(|&c| nucleo_matcher::chars::normalize(c) == c),
+        })
+        .collect();
     let run = |range: std::ops::Range<usize>| {
         let mut matcher = Matcher::new(MatchConfig::DEFAULT);
         let mut out = Vec::new();
         for k in range {
             let i = candidates.map_or(k as u32, |c| c[k].0);
-            if let Some(s) = pattern.score(haystacks[i as usize].slice(..), &mut matcher) {
+            let hay = haystacks[i as usize].slice(..);
+            let s = if greedy {
+                score_greedy(pattern, &norms, hay, &mut matcher)
+            } else {
+                pattern.score(hay, &mut matcher)
+            };
+            if let Some(s) = s {
                 out.push((i, s));
             }
         }
@@ -384,6 +399,27 @@ fn match_rows_on(
         }
         out
     })
+}
+
+fn score_greedy(
+    pattern: &Pattern,
+    norms: &[bool],
+    hay: Utf32Str<'_>,
+    m: &mut Matcher,
+) -> Option<u32> {
+    let mut total = 0u32;
+    for (atom, &normalize) in pattern.atoms.iter().zip(norms) {
+        let needle = atom.needle_text();
+        let s = if atom.kind == AtomKind::Fuzzy && !atom.negative && needle.len() > 1 {
+            m.config.ignore_case = true;
+            m.config.normalize = normalize;
+            m.fuzzy_match_greedy(hay, needle)?
+        } else {
+            atom.score(hay, m)?
+        };
+        total += u32::from(s);
+    }
+    Some(total)
 }
 
 /// Item indices by descending score; equal scores keep item (server) order. A counting sort:

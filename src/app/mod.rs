@@ -181,6 +181,18 @@ pub enum Effect {
         content: String,
         rows: usize,
     },
+    /// Turn the terminal's mouse reporting on or off.
+    Mouse(bool),
+}
+
+/// What a mouse click landed on (worked out from the drawn layout).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Click {
+    Tab(Tab),
+    /// A row of the list, as an index into its view.
+    Row(usize),
+    /// A key offered in the footer.
+    Key(KeyCode),
 }
 
 /// Replaces the values of secret-looking keys (password, token, secret) by a mask.
@@ -329,6 +341,8 @@ pub struct App {
     pub aliases: Vec<(String, String)>,
     /// Palette commands run, most recent first (offered first).
     pub palette_history: Vec<String>,
+    /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
+    pub mouse: bool,
     /// Export asked before every page was loaded: written once they are.
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     pub overlays: Vec<Overlay>,
@@ -384,6 +398,7 @@ impl App {
             effects: Vec::new(),
             aliases: Vec::new(),
             palette_history: Vec::new(),
+            mouse: false,
             pending_export: None,
             overlays: Vec::new(),
             session,
@@ -1430,6 +1445,7 @@ impl App {
                 }
             }
             KeyCode::Char('x') => self.run_command(Command::Export),
+            KeyCode::Char('m') => self.set_mouse(!self.mouse),
             KeyCode::Char('s') => self.list_mut().sort_next(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
             KeyCode::Char('?') => self.overlays.push(Overlay::Help),
@@ -1691,6 +1707,66 @@ impl App {
             content,
             rows: n,
         });
+    }
+
+    /// The first row shown of the current list.
+    pub fn list_offset(&self) -> usize {
+        match self.tab {
+            Tab::Sites => self.sites.offset,
+            Tab::Equipements => self.equipements.offset,
+            Tab::Users if self.users_dir == Service::Maarch => self.maarch_users.offset,
+            Tab::Users => self.users.offset,
+            Tab::Roles => self.roles.offset,
+            Tab::Individus => self.individus.offset,
+        }
+    }
+
+    pub fn set_mouse(&mut self, on: bool) {
+        self.mouse = on;
+        self.effects.push(Effect::Mouse(on));
+        self.notice = Some(
+            tr(if on {
+                "Mouse on: click tabs, rows and footer keys, wheel scrolls (m: off, Shift-drag selects text)"
+            } else {
+                "Mouse off: the terminal selects text again (m: on)"
+            })
+            .into(),
+        );
+    }
+
+    /// The wheel: scrolls whatever is on top.
+    pub fn on_scroll(&mut self, down: bool) {
+        let step = if down { 3 } else { -3 };
+        let rows = self.viewport_rows;
+        match self.overlays.last_mut() {
+            Some(Overlay::Raw(r)) => {
+                let max = r.lines.len().saturating_sub(rows);
+                r.scroll = (r.scroll as isize + step).clamp(0, max as isize) as usize;
+            }
+            Some(Overlay::Detail(d)) => d.equipements.nav(step, rows.saturating_sub(8).max(1)),
+            None => self.list_mut().nav(step, rows),
+            _ => {}
+        }
+    }
+
+    /// A click, already placed on what was drawn there.
+    pub fn on_click(&mut self, c: Click) {
+        self.notice = None;
+        match c {
+            Click::Tab(t) if self.overlays.is_empty() => self.switch_tab(t),
+            Click::Row(i) if self.overlays.is_empty() => {
+                let rows = self.viewport_rows;
+                let list = self.list_mut();
+                // A second click on the selected row opens it.
+                if list.selected_index() == i {
+                    self.open_selected();
+                } else {
+                    list.select(i, rows);
+                }
+            }
+            Click::Key(k) => self.on_key(KeyEvent::new(k, KeyModifiers::NONE)),
+            _ => {}
+        }
     }
 
     /// Effects to carry out (copies, exports), in order.
@@ -2597,6 +2673,10 @@ pub fn group(n: u64) -> String {
 /// Navigation over any list, whatever its record type.
 pub trait Nav {
     fn nav(&mut self, delta: isize, rows: usize);
+    fn selected_index(&self) -> usize;
+    fn offset(&self) -> usize;
+    /// Selects a row of the view (clicks).
+    fn select(&mut self, i: usize, rows: usize);
     fn filtering(&self) -> bool;
     fn set_filtering(&mut self, on: bool);
     fn filter_text(&self) -> String;
@@ -2605,6 +2685,18 @@ pub trait Nav {
 }
 
 impl<T: Record> Nav for ListView<T> {
+    fn selected_index(&self) -> usize {
+        self.selected
+    }
+    fn offset(&self) -> usize {
+        self.offset
+    }
+    fn select(&mut self, i: usize, rows: usize) {
+        if i < self.view.len() {
+            self.selected = i;
+            self.scroll_into_view(rows);
+        }
+    }
     fn nav(&mut self, delta: isize, rows: usize) {
         match delta {
             isize::MIN => self.first(),

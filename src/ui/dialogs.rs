@@ -117,6 +117,7 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
                 "x",
                 "export the view (every page, filter applied) to CSV or JSON",
             ),
+            ("m", "mouse on / off (clicks, wheel)"),
             ("?", "this help"),
             ("q / Ctrl-C", "quit"),
             (

@@ -21,6 +21,7 @@ use crate::app::{App, DetailTarget, Overlay, Tab, group};
 use crate::i18n::{tr, trf};
 use crate::text::sanitize;
 use crate::worker::Service;
+use unicode_width::UnicodeWidthStr;
 
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -77,7 +78,8 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
 }
 
-fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+/// The tab bar's labels and whether the " vigie " badge leads them (it gives way when narrow).
+fn tab_labels(app: &App, width: u16) -> (bool, Vec<String>) {
     let label = |i: usize, t: &Tab, short: bool| match (t, short) {
         (Tab::Users, false) => format!(" {} {}·{} ", i + 1, tr("Users"), app.users_dir.name()),
         (Tab::Users, true) => format!(
@@ -96,17 +98,25 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let full: usize = 7 + Tab::ALL
         .iter()
         .enumerate()
-        .map(|(i, t)| label(i, t, false).chars().count())
+        .map(|(i, t)| label(i, t, false).width())
         .sum::<usize>();
-    // Narrow terminals get short labels so every tab stays visible.
-    let short = full > usize::from(area.width);
-    let mut spans = if short {
-        Vec::new()
-    } else {
+    let short = full > usize::from(width);
+    let labels = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| label(i, t, short))
+        .collect();
+    (!short, labels)
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let (badge, labels) = tab_labels(app, area.width);
+    let mut spans = if badge {
         vec![Span::styled(" vigie ", Style::new().bold().reversed())]
+    } else {
+        Vec::new()
     };
-    for (i, t) in Tab::ALL.iter().enumerate() {
-        let text = label(i, t, short);
+    for (t, text) in Tab::ALL.iter().zip(labels) {
         if *t == app.tab {
             spans.push(Span::styled(
                 text,
@@ -117,6 +127,50 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// What is drawn at column `x`, row `y` of a `w`×`h` screen, for a mouse click.
+pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Click> {
+    use crate::app::Click;
+    use crossterm::event::KeyCode;
+    let x = usize::from(x);
+    if y == 0 {
+        let (badge, labels) = tab_labels(app, w);
+        let mut start = if badge { 7 } else { 0 };
+        for (t, l) in Tab::ALL.iter().zip(labels) {
+            let end = start + l.width();
+            if (start..end).contains(&x) {
+                return Some(Click::Tab(*t));
+            }
+            start = end;
+        }
+        return None;
+    }
+    if y + 2 == h {
+        // Footer: the position text, a bar, then " key text" pairs.
+        let mut start = position_text(app).width() + 3;
+        for (k, v) in footer_hints(app) {
+            let end = start + 1 + k.width() + 1 + tr(v).width();
+            if (start..end).contains(&x) {
+                let code = match k {
+                    "Enter" => KeyCode::Enter,
+                    "Esc" => KeyCode::Esc,
+                    "Tab" => KeyCode::Tab,
+                    _ if k.chars().count() == 1 => KeyCode::Char(k.chars().next()?),
+                    _ => return None,
+                };
+                return Some(Click::Key(code));
+            }
+            start = end;
+        }
+        return None;
+    }
+    // The list: a border and the header row above the first row, a border below the last.
+    if app.overlays.is_empty() && y >= 3 && y + 3 < h {
+        let row = usize::from(y - 3) + app.list_offset();
+        return Some(Click::Row(row));
+    }
+    None
 }
 
 /// Paging or count text of the current list.
