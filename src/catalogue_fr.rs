@@ -689,4 +689,23 @@ pub static FR: &[(&str, &str)] = &[
         "mouse on / off (clicks, wheel)",
         "souris active / inactive (clics, molette)",
     ),
+    // Key actions (`vigie keys`)
+    ("move down", "descendre"),
+    ("move up", "monter"),
+    ("first row", "première ligne"),
+    ("last row", "dernière ligne"),
+    ("previous page", "page précédente"),
+    ("filter as you type", "filtrer en tapant"),
+    ("edit as JSON in $EDITOR", "modifier en JSON dans $EDITOR"),
+    ("copy the cell", "copier la cellule"),
+    ("copy the record as JSON", "copier l'enregistrement en JSON"),
+    ("the record as JSON", "l'enregistrement en JSON"),
+    ("export the view", "exporter la vue"),
+    ("mouse on / off", "souris active / inactive"),
+    ("my Ocean account", "mon compte Ocean"),
+    (
+        "Users tab: core / Maarch",
+        "onglet Utilisateurs : core / Maarch",
+    ),
+    ("load every equipement", "charger tous les équipements"),
 ];

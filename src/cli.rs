@@ -78,6 +78,8 @@ pub enum Command {
     ///
     /// E.g. `vigie man > ~/.local/share/man/man1/vigie.1`.
     Man,
+    /// Print the keys of the list screens, as remapped by the config's `[keys]`.
+    Keys,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +239,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map(|_| ExitCode::SUCCESS)
         }
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
+        Some(Command::Keys) => keys_cmd(&cli.global),
         Some(Command::Completions { .. } | Command::Man) => unreachable!("printed by main"),
         None => console(&cli.global).await,
     }
@@ -288,6 +291,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             warnings: Vec::new(),
             aliases: Vec::new(),
             mouse: false,
+            keymap: Default::default(),
         },
     )
     .await;
@@ -344,6 +348,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             warnings: conn.warnings.clone(),
             aliases: conn.aliases.clone(),
             mouse: conn.mouse,
+            keymap: conn.keymap.clone(),
         },
     )
     .await
@@ -421,6 +426,36 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// `vigie keys`: every action, its key now, and its default.
+fn keys_cmd(g: &Global) -> Result<ExitCode, String> {
+    let (_, cfg) = load_config(g)?;
+    let map = crate::app::keymap::KeyMap::from_config(&cfg.keys)?;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<18} {:<5} {:<8} {}\n",
+        "ACTION", "KEY", "DEFAULT", "WHAT"
+    ));
+    for (action, default, what) in crate::app::keymap::BINDINGS {
+        let key = map
+            .key_of(action)
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "-".into());
+        out.push_str(&format!(
+            "{action:<18} {key:<5} {default:<8} {}\n",
+            crate::i18n::tr(what)
+        ));
+    }
+    out.push_str(
+        "\nRemap in the config file: [keys] new = \"a\". Fixed keys: Enter open, Esc back, \
+         Tab / 1-5 tabs, arrows move, Ctrl-C quit; in forms Ctrl-S save.\n",
+    );
+    use std::io::Write as _;
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn config_path(g: &Global) -> Option<PathBuf> {
@@ -538,6 +573,7 @@ pub struct Connection {
     /// Palette aliases of the config.
     pub aliases: Vec<(String, String)>,
     pub mouse: bool,
+    pub keymap: crate::app::keymap::KeyMap,
 }
 
 /// A ready core client and the profile it came from.
@@ -609,6 +645,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
             warnings: Vec::new(),
             aliases: Vec::new(),
             mouse: false,
+            keymap: Default::default(),
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -676,6 +713,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         warnings,
         aliases: cfg.aliases.clone().into_iter().collect(),
         mouse: cfg.mouse,
+        keymap: crate::app::keymap::KeyMap::from_config(&cfg.keys)?,
     })
 }
 

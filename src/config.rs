@@ -40,6 +40,9 @@ pub struct Config {
     /// Mouse on from the start (`m` toggles it; off keeps the terminal's text selection).
     #[serde(default)]
     pub mouse: bool,
+    /// Keys of the list screens: `new = "a"` (`vigie keys` lists the actions).
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
     /// Palette aliases: `cam = "equipements /camera"` (a palette command, then a filter).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
@@ -175,6 +178,9 @@ impl Config {
             key,
             why,
         };
+        if let Err(why) = crate::app::keymap::KeyMap::from_config(&self.keys) {
+            out.push(err(String::new(), why));
+        }
         if let Some(d) = &self.default_profile
             && !self.profiles.contains_key(d)
         {

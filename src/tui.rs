@@ -22,6 +22,7 @@ pub struct ConsoleOptions {
     pub aliases: Vec<(String, String)>,
     /// Mouse reporting on from the start.
     pub mouse: bool,
+    pub keymap: crate::app::keymap::KeyMap,
 }
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
@@ -30,6 +31,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     let mut app = App::new(opts.session);
     app.extra_clients = opts.extra_clients;
     app.aliases = opts.aliases;
+    app.keymap = opts.keymap;
     let history_path = crate::config::data_dir().join("palette_history.json");
     app.palette_history = std::fs::read_to_string(&history_path)
         .ok()

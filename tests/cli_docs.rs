@@ -52,3 +52,30 @@ fn an_unknown_shell_is_refused() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn keys_prints_the_active_keymap() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[keys]\nnew = \"a\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["--config", cfg.to_str().unwrap(), "--lang", "en", "keys"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let new = text
+        .lines()
+        .find(|l| l.starts_with("new "))
+        .expect("a line for new");
+    let cols: Vec<&str> = new.split_whitespace().collect();
+    assert_eq!(&cols[..3], ["new", "a", "n"], "{new}");
+    assert!(text.contains("delete"), "{text}");
+    std::fs::write(&cfg, "[keys]\nnew = \"ab\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["--config", cfg.to_str().unwrap(), "keys"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keys.new"));
+}

@@ -938,3 +938,20 @@ fn mouse_is_off_until_asked_then_clicks_land_on_what_is_drawn() {
     app.on_key(ch('m'));
     assert_eq!(app.take_effects(), vec![Effect::Mouse(false)]);
 }
+
+#[test]
+fn remapped_keys_act_and_their_default_goes_quiet() {
+    let mut map = std::collections::BTreeMap::new();
+    map.insert("new".to_string(), "a".to_string());
+    let mut app = loaded("admin");
+    app.keymap = vigie::app::keymap::KeyMap::from_config(&map).unwrap();
+    app.on_key(ch('n'));
+    assert!(app.overlays.is_empty(), "n was given to nothing");
+    app.on_key(ch('a'));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.kind == FormKind::Site));
+    app.on_key(key(KeyCode::Esc));
+    // Typing a filter is not remapped.
+    app.on_key(ch('/'));
+    typed(&mut app, "an");
+    assert_eq!(app.sites.filter, "an");
+}

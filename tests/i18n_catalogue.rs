@@ -136,6 +136,9 @@ fn every_ui_text_has_its_french() {
     for t in vigie::app::Tab::ALL {
         check(t.title(), "tab");
     }
+    for (_, _, what) in vigie::app::keymap::BINDINGS {
+        check(what, "key action");
+    }
     // Help and footer of every kind of screen.
     let screens: Vec<vigie::app::App> = {
         let mut v = vec![loaded("admin")];

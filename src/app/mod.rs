@@ -2,6 +2,7 @@
 //! numbered requests out. Nothing here draws or touches the network.
 
 pub mod form;
+pub mod keymap;
 pub mod list;
 
 use std::collections::HashMap;
@@ -343,6 +344,8 @@ pub struct App {
     pub palette_history: Vec<String>,
     /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
     pub mouse: bool,
+    /// Keys remapped by the config.
+    pub keymap: keymap::KeyMap,
     /// Export asked before every page was loaded: written once they are.
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     pub overlays: Vec<Overlay>,
@@ -399,6 +402,7 @@ impl App {
             aliases: Vec::new(),
             palette_history: Vec::new(),
             mouse: false,
+            keymap: keymap::KeyMap::default(),
             pending_export: None,
             overlays: Vec::new(),
             session,
@@ -1365,6 +1369,19 @@ impl App {
 
     fn list_key(&mut self, key: KeyEvent) {
         let rows = self.viewport_rows;
+        // Remapped keys stand for their default one (not while typing a filter).
+        let key = match key.code {
+            KeyCode::Char(c)
+                if !self.list_mut().filtering()
+                    && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                match self.keymap.translate(c) {
+                    Some(d) => KeyEvent::new(KeyCode::Char(d), key.modifiers),
+                    None => return,
+                }
+            }
+            _ => key,
+        };
         if self.list_mut().filtering() {
             match key.code {
                 KeyCode::Enter => self.list_mut().set_filtering(false),
