@@ -708,4 +708,21 @@ pub static FR: &[(&str, &str)] = &[
         "onglet Utilisateurs : core / Maarch",
     ),
     ("load every equipement", "charger tous les équipements"),
+    // $EDITOR
+    (
+        "The edited text is not a JSON object: nothing sent",
+        "Le texte modifié n'est pas un objet JSON : rien n'est envoyé",
+    ),
+    (
+        "The edited text is not JSON ({}): nothing sent",
+        "Le texte modifié n'est pas du JSON ({}) : rien n'est envoyé",
+    ),
+    (
+        "The editor ended with {}: nothing sent",
+        "L'éditeur s'est terminé avec {} : rien n'est envoyé",
+    ),
+    (
+        "Cannot run the editor {}: {}",
+        "Impossible de lancer l'éditeur {} : {}",
+    ),
 ];

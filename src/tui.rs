@@ -107,7 +107,15 @@ async fn event_loop(
             kept = now;
         }
         for e in app.take_effects() {
-            carry_out(app, e);
+            if let Effect::Edit { title, text } = e {
+                // The editor owns the terminal meanwhile: no key reader may compete for it.
+                drop(keys);
+                let r = edit_in_editor(terminal, &title, &text);
+                keys = EventStream::new();
+                app.on_edited(r);
+            } else {
+                carry_out(app, e);
+            }
             dirty = true;
         }
         for r in app.take_requests() {
@@ -195,6 +203,8 @@ fn carry_out(app: &mut App, e: Effect) {
                 _ => trf("Copied {}", &[&what]),
             });
         }
+        // Handled by the loop, which owns the terminal and the key reader.
+        Effect::Edit { .. } => {}
         Effect::Mouse(on) => {
             let _ = if on {
                 crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
@@ -218,6 +228,41 @@ fn carry_out(app: &mut App, e: Effect) {
             }
         }
     }
+}
+
+/// Hands the terminal to `$VISUAL`/`$EDITOR` (vi otherwise) on a private temporary file.
+fn edit_in_editor(
+    terminal: &mut DefaultTerminal,
+    title: &str,
+    text: &str,
+) -> Result<String, String> {
+    use crate::i18n::trf;
+    let name: String = title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = std::env::temp_dir().join(format!("vigie-{}-{name}.json", std::process::id()));
+    crate::drafts::write_private(&path, text.as_bytes()).map_err(|e| e.to_string())?;
+    ratatui::restore();
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .unwrap_or_else(|_| "vi".into());
+    // Through the shell: EDITOR often holds arguments ("code --wait").
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    *terminal = ratatui::init();
+    let _ = terminal.clear();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(s) => Err(trf("The editor ended with {}: nothing sent", &[&s])),
+        Err(e) => Err(trf("Cannot run the editor {}: {}", &[&editor, &e])),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
 }
 
 /// A desktop clipboard tool, when the session is local (not over SSH).

@@ -955,3 +955,40 @@ fn remapped_keys_act_and_their_default_goes_quiet() {
     typed(&mut app, "an");
     assert_eq!(app.sites.filter, "an");
 }
+
+#[test]
+fn e_edits_the_record_as_json_and_sends_only_what_changed() {
+    use vigie::app::Effect;
+    use vigie::app::form::Mutation;
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('E'));
+    let text = match app.take_effects().as_slice() {
+        [Effect::Edit { text, .. }] => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(text.contains("********"), "the password is masked: {text}");
+    // Not JSON: said, nothing sent, nothing lost on the server side.
+    app.on_edited(Ok("{ not json".into()));
+    assert!(app.last_error.as_deref().unwrap().contains("not JSON"));
+    assert!(app.take_requests().is_empty());
+    // The port changed, the masked password left alone.
+    app.on_key(ch('E'));
+    let text = match app.take_effects().as_slice() {
+        [Effect::Edit { text, .. }] => text.clone(),
+        other => panic!("{other:?}"),
+    };
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["port"] = serde_json::json!(8443);
+    app.on_edited(Ok(v.to_string()));
+    let reqs = app.take_requests();
+    match reqs.as_slice() {
+        [(_, Request::Mutate(Mutation::UpdateEquipement(u)))] => {
+            assert_eq!(u.port, Some(8443));
+            assert_eq!(u.password, None, "the masked password was not sent");
+            assert_eq!(u.ip, None);
+        }
+        other => panic!("{other:?}"),
+    }
+}

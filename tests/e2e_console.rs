@@ -733,3 +733,58 @@ fn y_copies_through_osc52_so_it_works_over_ssh() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+#[test]
+fn capital_e_edits_a_record_in_the_editor_and_saves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    // An "editor" that changes the port, as a person would in vi.
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/\"port\": 100,/\"port\": 8443,/' \"$1\"\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .unwrap();
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+            ("EDITOR", editor.to_str().unwrap()),
+        ],
+        30,
+        110,
+    );
+    c.wait_for("LOUM");
+    c.keys("/");
+    c.keys("LOUM");
+    c.keys("\r");
+    c.keys("\r");
+    c.wait_for("1.1.1.1");
+    c.keys("\r");
+    c.wait_for("Equipement 1.1.1.1");
+    c.keys("E");
+    c.wait_for("Saved equipement 1.1.1.1:8443");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let port = rt.block_on(async {
+        core_client(&server.url)
+            .site_equipements(vigie::server::seed::LOUM_ID, 1, 100)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|e| e.ip == "1.1.1.1")
+            .and_then(|e| e.port)
+    });
+    assert_eq!(port, Some(8443));
+    c.keys("\x1b");
+    c.keys("\x1b");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

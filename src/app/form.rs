@@ -112,6 +112,24 @@ impl Field {
         self
     }
 
+    /// Puts text in the field as if typed (choices pick the option of that value).
+    pub fn set_text(&mut self, v: &str) {
+        match &mut self.kind {
+            FieldKind::Choice { options, selected } => {
+                *selected = options.iter().position(|(val, _)| val == v);
+            }
+            FieldKind::Grid { cells, on, .. } => {
+                let wanted: Vec<&str> = v.split(',').map(str::trim).collect();
+                for (cell, b) in cells.iter().zip(on.iter_mut()) {
+                    *b = wanted.contains(&format!("{}:{}", cell.0, cell.1).as_str());
+                }
+            }
+            _ => self.input = Input::new(v.to_string()),
+        }
+        self.touched = true;
+        self.error = self.validate();
+    }
+
     fn with_value(mut self, v: &str) -> Self {
         self.input = Input::new(v.to_string());
         if let FieldKind::Choice { options, selected } = &mut self.kind {

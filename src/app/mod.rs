@@ -184,6 +184,8 @@ pub enum Effect {
     },
     /// Turn the terminal's mouse reporting on or off.
     Mouse(bool),
+    /// Open `text` (a record as JSON) in `$EDITOR`; the result goes to `on_edited`.
+    Edit { title: String, text: String },
 }
 
 /// What a mouse click landed on (worked out from the drawn layout).
@@ -346,6 +348,8 @@ pub struct App {
     pub mouse: bool,
     /// Keys remapped by the config.
     pub keymap: keymap::KeyMap,
+    /// The record being edited in `$EDITOR`.
+    editing: Option<DetailTarget>,
     /// Export asked before every page was loaded: written once they are.
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     pub overlays: Vec<Overlay>,
@@ -403,6 +407,7 @@ impl App {
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),
+            editing: None,
             pending_export: None,
             overlays: Vec::new(),
             session,
@@ -1463,6 +1468,11 @@ impl App {
             }
             KeyCode::Char('x') => self.run_command(Command::Export),
             KeyCode::Char('m') => self.set_mouse(!self.mouse),
+            KeyCode::Char('E') => {
+                if let Some(t) = self.selected_target() {
+                    self.edit_in_editor(t);
+                }
+            }
             KeyCode::Char('s') => self.list_mut().sort_next(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
             KeyCode::Char('?') => self.overlays.push(Overlay::Help),
@@ -1786,6 +1796,109 @@ impl App {
         }
     }
 
+    /// `E`: the record as JSON in `$EDITOR` (secrets masked; a mask left alone is no change).
+    fn edit_in_editor(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("editing") {
+            return;
+        }
+        let (title, v) = target_json(&t);
+        self.editing = Some(t);
+        self.effects.push(Effect::Edit {
+            title,
+            text: serde_json::to_string_pretty(&v).unwrap_or_default(),
+        });
+    }
+
+    /// What the editor gave back: the edit form filled with it, checked, and sent when valid.
+    pub fn on_edited(&mut self, result: Result<String, String>) {
+        let Some(target) = self.editing.take() else {
+            return;
+        };
+        let text = match result {
+            Ok(t) => t,
+            Err(e) => {
+                self.last_error = Some(e);
+                return;
+            }
+        };
+        let v: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v @ serde_json::Value::Object(_)) => v,
+            Ok(_) => {
+                self.last_error =
+                    Some(tr("The edited text is not a JSON object: nothing sent").into());
+                return;
+            }
+            Err(e) => {
+                self.last_error =
+                    Some(trf("The edited text is not JSON ({}): nothing sent", &[&e]));
+                return;
+            }
+        };
+        let before = self.overlays.len();
+        self.edit_target(target.clone());
+        if self.overlays.len() == before {
+            return;
+        }
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        if let DetailTarget::Individu(orig) = &target
+            && let serde_json::Value::Object(m) = &v
+        {
+            // The whole record goes back as edited, under its own id.
+            let mut body = Individu(m.clone());
+            if let Some(id) = orig.id() {
+                body.set("individu.id", serde_json::json!(id));
+            }
+            for field in &mut f.fields {
+                let text = body.text(&field.key);
+                if field.key == "entite.id" || body.get(&field.key).is_some() {
+                    field.set_text(&text);
+                }
+            }
+            f.original = Some(body);
+        } else {
+            for field in &mut f.fields {
+                let Some(val) = v.get(field.key.as_ref()) else {
+                    continue;
+                };
+                let text = match val {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Array(a) => a
+                        .iter()
+                        .map(|x| match x {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Object(o) => {
+                                match (o.get("ressource"), o.get("action")) {
+                                    (Some(r), Some(a)) => format!(
+                                        "{}:{}",
+                                        r.as_str().unwrap_or_default(),
+                                        a.as_str().unwrap_or_default()
+                                    ),
+                                    _ => x.to_string(),
+                                }
+                            }
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(if field.key == "permissions" {
+                            ","
+                        } else {
+                            ", "
+                        }),
+                    other => other.to_string(),
+                };
+                // A secret still masked was not touched.
+                if text == "********" {
+                    continue;
+                }
+                field.set_text(&text);
+            }
+        }
+        self.save_form();
+    }
+
     /// Effects to carry out (copies, exports), in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.effects)
@@ -2019,6 +2132,11 @@ impl App {
         if let DetailTarget::MaarchUser(u) = &d.target {
             let u = u.clone();
             self.maarch_detail_key(key, u);
+            return;
+        }
+        if key.code == KeyCode::Char('E') {
+            let t = d.target.clone();
+            self.edit_in_editor(t);
             return;
         }
         if matches!(key.code, KeyCode::Char('v') | KeyCode::Char('Y')) {

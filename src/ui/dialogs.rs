@@ -118,6 +118,7 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
                 "export the view (every page, filter applied) to CSV or JSON",
             ),
             ("m", "mouse on / off (clicks, wheel)"),
+            ("E", "edit as JSON in $EDITOR"),
             ("?", "this help"),
             ("q / Ctrl-C", "quit"),
             (
