@@ -12,6 +12,14 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vigie");
 
+/// One scenario at a time: each runs a server and a console, and a 2-core CI box running
+/// ten of them at once makes timings meaningless.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 struct Server {
     child: Child,
     url: String,
@@ -124,7 +132,7 @@ impl Console {
     }
 
     fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(40);
         loop {
             let s = self.screen();
             if s.contains(text) {
@@ -139,8 +147,17 @@ impl Console {
     }
 
     fn keys(&mut self, s: &str) {
+        let before = self.screen();
         self.writer.write_all(s.as_bytes()).unwrap();
         self.writer.flush().unwrap();
+        if s == "\x1b" {
+            // A lone ESC read together with the next key is Alt+key: wait until it was seen
+            // (it changes the screen), however slow the console is under load.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while self.screen() == before && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         // Let the console take each burst apart (a lone ESC must not merge with the next key).
         std::thread::sleep(Duration::from_millis(150));
     }
@@ -195,6 +212,7 @@ fn loum_ips(url: &str) -> Vec<String> {
 
 #[test]
 fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let data = dir.path().join("data");
@@ -269,6 +287,7 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let data = dir.path().join("data");
@@ -327,6 +346,7 @@ fn admin(login: &str) -> vigie::api::Credentials {
 
 #[test]
 fn create_an_individu_assign_it_then_add_a_maarch_group() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let config = three_service_config(dir.path(), &server.url);
@@ -424,6 +444,7 @@ fn create_an_individu_assign_it_then_add_a_maarch_group() {
 
 #[test]
 fn a_dropped_session_keeps_the_form_as_a_draft_without_its_password() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let data = dir.path().join("data");
@@ -493,6 +514,7 @@ fn cell_col(screen: &vt100::Screen, row: u16, text: &str) -> Option<u16> {
 
 #[test]
 fn hostile_names_are_drawn_as_text_and_wide_ones_keep_columns() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let evil = "\u{1b}]2;owned\u{7}\u{1b}[2J\u{202e}evil";
@@ -584,6 +606,7 @@ fn logs(dir: &Path) -> String {
 
 #[test]
 fn a_trace_logged_session_leaks_no_password_or_token() {
+    let _serial = one_at_a_time();
     use base64::Engine;
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
@@ -610,10 +633,17 @@ fn a_trace_logged_session_leaks_no_password_or_token() {
     c.keys("@");
     c.wait_for("My Ocean account");
     c.keys("p");
+    c.wait_for("Change my Ocean password");
     c.keys("admin-demo\tnew-secret-123\tnew-secret-123");
+    // Trace logging slows the console: each key waits for the screen, or ESC and the next
+    // key would arrive together and read as Alt.
+    c.wait_for(&"•".repeat(14));
     c.keys("\x1b");
+    c.wait_for("Discard your changes?");
     c.keys("y");
+    c.wait_for("Rights by element type");
     c.keys("\x1b");
+    c.wait_for("Users · Maarch Courrier");
     c.keys("q");
     assert!(c.wait_exit().success());
     std::thread::sleep(Duration::from_millis(300));
@@ -634,6 +664,7 @@ fn a_trace_logged_session_leaks_no_password_or_token() {
 
 #[test]
 fn keys_are_handled_while_a_request_hangs() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     // Every answer takes 3 s.
     let server = start_server_with(dir.path(), &["--chaos", "latency=3s"]);
@@ -666,6 +697,7 @@ fn keys_are_handled_while_a_request_hangs() {
 
 #[test]
 fn a_server_killed_mid_form_loses_nothing_typed() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let mut server = start_server(dir.path());
     let data = dir.path().join("data");
@@ -701,6 +733,7 @@ fn a_server_killed_mid_form_loses_nothing_typed() {
 
 #[test]
 fn y_copies_through_osc52_so_it_works_over_ssh() {
+    let _serial = one_at_a_time();
     use base64::Engine;
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
@@ -736,6 +769,7 @@ fn y_copies_through_osc52_so_it_works_over_ssh() {
 
 #[test]
 fn capital_e_edits_a_record_in_the_editor_and_saves_it() {
+    let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let data = dir.path().join("data");
