@@ -594,24 +594,13 @@ fn valid(kind: FieldKind, value: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The Maarch server's login rule (`src/server/maarch/mod.rs`, `valid_login`): 1 to 128
-/// characters of ASCII `[\w.@-]` (PHP's `\w` is ASCII).
+/// The Maarch server's own rules (`src/server/maarch`).
 fn server_login_ok(s: &str) -> bool {
-    (1..=128).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))
+    vigie::server::maarch::valid_login(s)
 }
 
-/// The Maarch server's phone rule (`src/server/maarch/users.rs`, `valid_phone`).
 fn server_phone_ok(s: &str) -> bool {
-    let rest = s.strip_prefix('+').unwrap_or(s);
-    let digits = rest.chars().filter(char::is_ascii_digit).count();
-    s.len() <= 32
-        && (4..=20).contains(&digits)
-        && rest.ends_with(|c: char| c.is_ascii_digit())
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')'))
+    vigie::server::maarch::valid_phone(s)
 }
 
 proptest! {

@@ -11,7 +11,9 @@ use tokio::sync::Mutex;
 
 use super::error::{ApiError, Family};
 use super::model::*;
-use super::{HttpOptions, Raw, RetryPolicy, http_client, join_url, seg, send_retrying};
+use super::{
+    HttpOptions, Raw, RetryPolicy, SharedCredentials, http_client, join_url, seg, send_retrying,
+};
 
 /// Largest page the API accepts.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -30,7 +32,7 @@ struct Session {
 pub struct CoreClient {
     http: reqwest::Client,
     base: String,
-    auth: Arc<std::sync::Mutex<CoreAuth>>,
+    auth: SharedCredentials,
     session: Arc<Mutex<Session>>,
     retry: RetryPolicy,
 }
@@ -61,7 +63,7 @@ impl CoreClient {
         CoreClient {
             http,
             base: base_url.trim_end_matches('/').to_string(),
-            auth: Arc::new(std::sync::Mutex::new(auth)),
+            auth: SharedCredentials::new(auth),
             session: Arc::new(Mutex::new(session)),
             retry: RetryPolicy::default(),
         }
@@ -79,18 +81,12 @@ impl CoreClient {
 
     /// Replaces the credentials (login form of the console) and forgets the session.
     pub async fn set_credentials(&self, username: &str, password: SecretString) {
-        *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = CoreAuth::Password {
-            username: username.to_string(),
-            password,
-        };
+        self.auth.set_password(username, password);
         *self.session.lock().await = Session::default();
     }
 
     pub fn has_credentials(&self) -> bool {
-        !matches!(
-            *self.auth.lock().unwrap_or_else(|e| e.into_inner()),
-            CoreAuth::None
-        )
+        self.auth.is_set()
     }
 
     /// Claims of the current access token (user, role), if logged in.
@@ -100,7 +96,7 @@ impl CoreClient {
 
     /// `POST /auth/login` with the configured credentials.
     pub async fn login(&self) -> Result<Claims, ApiError> {
-        let auth = self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let auth = self.auth.get();
         let (username, password) = match auth {
             CoreAuth::Password { username, password } => (username, password),
             CoreAuth::Token(_) => {

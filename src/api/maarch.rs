@@ -11,7 +11,8 @@ use tokio::sync::Mutex;
 
 use super::error::Family;
 use super::{
-    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, http_client, join_url, seg, send_retrying,
+    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, SharedCredentials, http_client, join_url,
+    seg, send_retrying,
 };
 
 /// User modes, as documented.
@@ -192,7 +193,7 @@ pub struct MaarchClient {
     http: reqwest::Client,
     base: String,
     mode: MaarchAuthMode,
-    creds: Arc<std::sync::Mutex<Credentials>>,
+    creds: SharedCredentials,
     session: Arc<Mutex<Session>>,
     retry: RetryPolicy,
 }
@@ -234,7 +235,7 @@ impl MaarchClient {
             http,
             base: format!("{base}/rest"),
             mode,
-            creds: Arc::new(std::sync::Mutex::new(creds)),
+            creds: SharedCredentials::new(creds),
             session: Arc::new(Mutex::new(Session {
                 token,
                 refresh: None,
@@ -258,22 +259,19 @@ impl MaarchClient {
     }
 
     fn creds(&self) -> Credentials {
-        self.creds.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.creds.get()
     }
 
     pub fn has_credentials(&self) -> bool {
-        !matches!(self.creds(), Credentials::None)
+        self.creds.is_set()
     }
 
     pub fn username(&self) -> Option<String> {
-        self.creds().username().map(str::to_string)
+        self.creds.username()
     }
 
     pub async fn set_credentials(&self, username: &str, password: SecretString) {
-        *self.creds.lock().unwrap_or_else(|e| e.into_inner()) = Credentials::Password {
-            username: username.to_string(),
-            password,
-        };
+        self.creds.set_password(username, password);
         *self.session.lock().await = Session::default();
     }
 

@@ -39,6 +39,46 @@ impl Credentials {
     }
 }
 
+/// The credentials a client holds, shared by its clones and replaced by the login form.
+#[derive(Clone)]
+pub(crate) struct SharedCredentials(std::sync::Arc<std::sync::Mutex<Credentials>>);
+
+impl SharedCredentials {
+    pub fn new(c: Credentials) -> Self {
+        SharedCredentials(std::sync::Arc::new(std::sync::Mutex::new(c)))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Credentials> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self) -> Credentials {
+        self.lock().clone()
+    }
+
+    pub fn is_set(&self) -> bool {
+        !matches!(*self.lock(), Credentials::None)
+    }
+
+    pub fn username(&self) -> Option<String> {
+        self.lock().username().map(str::to_string)
+    }
+
+    pub fn set_password(&self, username: &str, password: SecretString) {
+        *self.lock() = Credentials::Password {
+            username: username.to_string(),
+            password,
+        };
+    }
+
+    /// After a password change: the next login uses the new one.
+    pub fn replace_password(&self, new: &SecretString) {
+        if let Credentials::Password { password, .. } = &mut *self.lock() {
+            *password = new.clone();
+        }
+    }
+}
+
 /// How to reach a server: timeouts, retries and TLS trust, from the profile.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {

@@ -12,7 +12,8 @@ use tokio::sync::Mutex;
 
 use super::error::Family;
 use super::{
-    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, http_client, join_url, send_retrying,
+    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, SharedCredentials, http_client, join_url,
+    send_retrying,
 };
 
 /// The `criteria` values of `individus/list` (open: others are sent as given).
@@ -259,7 +260,7 @@ pub struct OceanClient {
     http: reqwest::Client,
     base: String,
     customer_id: Option<i64>,
-    creds: Arc<std::sync::Mutex<Credentials>>,
+    creds: SharedCredentials,
     token: Arc<Mutex<Option<SecretString>>>,
     retry: RetryPolicy,
 }
@@ -304,7 +305,7 @@ impl OceanClient {
             http,
             base: format!("{base}/restapi"),
             customer_id,
-            creds: Arc::new(std::sync::Mutex::new(creds)),
+            creds: SharedCredentials::new(creds),
             token: Arc::new(Mutex::new(token)),
             retry: RetryPolicy::default(),
         }
@@ -325,23 +326,20 @@ impl OceanClient {
     }
 
     fn creds(&self) -> Credentials {
-        self.creds.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.creds.get()
     }
 
     pub fn has_credentials(&self) -> bool {
-        !matches!(self.creds(), Credentials::None)
+        self.creds.is_set()
     }
 
     pub fn username(&self) -> Option<String> {
-        self.creds().username().map(str::to_string)
+        self.creds.username()
     }
 
     /// Replaces the credentials and forgets the token.
     pub async fn set_credentials(&self, username: &str, password: SecretString) {
-        *self.creds.lock().unwrap_or_else(|e| e.into_inner()) = Credentials::Password {
-            username: username.to_string(),
-            password,
-        };
+        self.creds.set_password(username, password);
         *self.token.lock().await = None;
     }
 
@@ -536,11 +534,7 @@ impl OceanClient {
         self.send(Method::POST, "auth/changePassword", &[], Some(&body))
             .await?
             .ok()?;
-        // The next login must use the new password.
-        let mut creds = self.creds.lock().unwrap_or_else(|e| e.into_inner());
-        if let Credentials::Password { password, .. } = &mut *creds {
-            *password = new.clone();
-        }
+        self.creds.replace_password(new);
         Ok(())
     }
 
