@@ -19,7 +19,15 @@ use vigie::app::{App, Session};
 use vigie::worker::{Event, Payload, Request};
 
 fn main() {
+    // `cargo test --benches` runs this without `--bench`: measure only under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("console: run it with `cargo bench`");
+        return;
+    }
     LazyLock::force(&DATA);
+    for i in filter::cases() {
+        eprintln!("filter case {i}: {}", filter::case_name(i));
+    }
     divan::main();
 }
 
@@ -223,7 +231,19 @@ mod filter {
         ("hik", '\u{8}'),
     ];
 
-    fn case_name(i: usize) -> String {
+    /// The cases to run: all, or those listed in `VIGIE_BENCH_CASES` (e.g. `0,4`).
+    pub fn cases() -> Vec<usize> {
+        match std::env::var("VIGIE_BENCH_CASES") {
+            Ok(v) => v
+                .split(',')
+                .filter_map(|c| c.trim().parse().ok())
+                .filter(|&c| c < CASES.len())
+                .collect(),
+            Err(_) => (0..CASES.len()).collect(),
+        }
+    }
+
+    pub fn case_name(i: usize) -> String {
         let (t, c) = CASES[i];
         let k = if c == '\u{8}' {
             "⌫".to_string()
@@ -242,10 +262,9 @@ mod filter {
     }
 
     /// One keystroke: the new filter applied to the 100,000 rows.
-    #[divan::bench(args = 0..CASES.len(), sample_count = 12, sample_size = 1)]
+    #[divan::bench(args = cases(), sample_count = 12, sample_size = 1)]
     fn keystroke(b: Bencher, case: usize) {
         let (t, c) = CASES[case];
-        eprintln!("keystroke case {case}: {}", case_name(case));
         b.with_inputs(|| typing(t)).bench_local_values(|mut app| {
             press(&mut app, c);
             app
@@ -253,7 +272,7 @@ mod filter {
     }
 
     /// One keystroke and the frame that shows its result.
-    #[divan::bench(args = 0..CASES.len(), sample_count = 12, sample_size = 1)]
+    #[divan::bench(args = cases(), sample_count = 12, sample_size = 1)]
     fn keystroke_and_frame(b: Bencher, case: usize) {
         let (t, c) = CASES[case];
         b.with_inputs(|| {

@@ -5,7 +5,8 @@
 //!
 //! `cargo bench --bench load` prints one line per figure; `VIGIE_BENCH_RUNS` (default 3)
 //! runs of each, alternated, the best and the median kept. The server's and this process's
-//! CPU time during each run tell which side was the bottleneck.
+//! CPU time during each run tell which side was the bottleneck (`VIGIE_BENCH_SERVER_PID`
+//! names the server at `VIGIE_BENCH_URL`). `VIGIE_BENCH_SWEEP=1` adds other concurrencies.
 
 mod common;
 
@@ -113,6 +114,11 @@ async fn run(url: &str, server_pid: Option<u32>, how: How) -> Run {
 }
 
 fn main() {
+    // `cargo test --benches` runs this without `--bench`: measure only under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("{}: run it with `cargo bench`", env!("CARGO_CRATE_NAME"));
+        return;
+    }
     // `cargo bench` passes `--bench`; a name filter would be the other argument.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let runs: usize = std::env::var("VIGIE_BENCH_RUNS")
@@ -121,7 +127,14 @@ fn main() {
         .unwrap_or(3)
         .max(1);
     let (url, pid, _child) = match std::env::var("VIGIE_BENCH_URL") {
-        Ok(u) => (u, None, None),
+        // The server's pid, when given, for its CPU time.
+        Ok(u) => (
+            u,
+            std::env::var("VIGIE_BENCH_SERVER_PID")
+                .ok()
+                .and_then(|p| p.parse().ok()),
+            None,
+        ),
         Err(_) => {
             let n = common::seed_size();
             let t = Instant::now();

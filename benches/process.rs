@@ -207,6 +207,17 @@ fn status_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Resident size: total, anonymous (the heap: data) and file-backed (the binary's pages).
+fn rss(pid: u32) -> String {
+    format!(
+        "VmRSS {} kB (anonymous {} kB, file {} kB), peak VmHWM {} kB",
+        status_kb(pid, "VmRSS:"),
+        status_kb(pid, "RssAnon:"),
+        status_kb(pid, "RssFile:"),
+        status_kb(pid, "VmHWM:")
+    )
+}
+
 fn threads(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .map(|d| d.count())
@@ -340,11 +351,7 @@ fn session_figures(url: &str, seed: usize, do_idle: bool, do_memory: bool) {
     // Let what follows the first frame (nothing, normally) settle.
     std::thread::sleep(Duration::from_millis(500));
     let pid = c.pid();
-    println!(
-        "memory, sites shown: VmRSS {} kB, VmHWM {} kB",
-        status_kb(pid, "VmRSS:"),
-        status_kb(pid, "VmHWM:")
-    );
+    println!("memory, sites shown: {}", rss(pid));
     if do_idle {
         idle(&c, "sites shown");
     }
@@ -363,11 +370,7 @@ fn session_figures(url: &str, seed: usize, do_idle: bool, do_memory: bool) {
         ms(done - asked)
     );
     std::thread::sleep(Duration::from_millis(500));
-    println!(
-        "memory, every equipement loaded: VmRSS {} kB, VmHWM {} kB",
-        status_kb(pid, "VmRSS:"),
-        status_kb(pid, "VmHWM:")
-    );
+    println!("memory, every equipement loaded: {}", rss(pid));
     if do_idle {
         idle(&c, "every equipement loaded");
     }
@@ -394,6 +397,11 @@ fn group(n: u64) -> String {
 }
 
 fn main() {
+    // `cargo test --benches` runs this without `--bench`: measure only under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("{}: run it with `cargo bench`", env!("CARGO_CRATE_NAME"));
+        return;
+    }
     let what: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

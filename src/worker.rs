@@ -524,7 +524,15 @@ pub async fn load_all(
         loaded: out.len(),
         total,
     });
-    let mut rest: Vec<(u32, Vec<Equipement>)> = Vec::with_capacity(pages as usize);
+    // Pages are appended in order as soon as they can be; those that come early wait (a few
+    // pages at most): the rows are held once, in a list of the announced size.
+    // (What a server announces is capped: it cannot make the console reserve gigabytes.)
+    let expected = total
+        .min(pages as usize * MAX_PAGE_SIZE as usize)
+        .min(10_000_000);
+    out.reserve_exact(expected.saturating_sub(out.len()));
+    let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
+    let mut next = 2;
     let mut stream = futures::stream::iter(2..=pages)
         .map(|p| async move {
             core.list_equipements(p, MAX_PAGE_SIZE)
@@ -536,13 +544,12 @@ pub async fn load_all(
     while let Some(r) = stream.next().await {
         let (p, items) = r?;
         loaded += items.len();
-        rest.push((p, items));
+        early.insert(p, items);
+        while let Some(items) = early.remove(&next) {
+            out.extend(items);
+            next += 1;
+        }
         let _ = tx.send(Event::Progress { id, loaded, total });
-    }
-    rest.sort_by_key(|(p, _)| *p);
-    out.reserve(loaded);
-    for (_, items) in rest {
-        out.extend(items);
     }
     Ok(out)
 }

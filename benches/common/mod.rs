@@ -89,7 +89,9 @@ pub fn dataset(seed_size: usize) -> (Vec<Equipement>, Vec<SiteSummary>) {
 pub fn vigie_bin() -> PathBuf {
     std::env::var_os("VIGIE_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_vigie")))
+        .unwrap_or_else(|| {
+            PathBuf::from(option_env!("CARGO_BIN_EXE_vigie").unwrap_or("target/release/vigie"))
+        })
 }
 
 /// `vigie serve --seed demo --seed-size N` as a child process on a free loopback port; killed

@@ -231,18 +231,36 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either<T> {
-        List(Vec<T>),
-        Page {
-            #[serde(default = "Vec::new", deserialize_with = "null_default")]
-            items: Vec<T>,
-        },
+    // A visitor, not an untagged enum: serde buffers an untagged enum's whole input as a
+    // generic tree before trying each shape, which for `/client_site/all` at 100,000
+    // equipements meant 1.3 s and 120 MB to count them.
+    struct ListOrPage<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ListOrPage<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list, or a page with items")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(x) = seq.next_element()? {
+                v.push(x);
+            }
+            Ok(v)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+            let mut items = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "items" && items.is_none() {
+                    // `null` items: none.
+                    items = Some(map.next_value::<Option<Vec<T>>>()?.unwrap_or_default());
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(items.unwrap_or_default())
+        }
     }
-    Ok(match Either::<T>::deserialize(d)? {
-        Either::List(v) | Either::Page { items: v } => v,
-    })
+    d.deserialize_any(ListOrPage(std::marker::PhantomData))
 }
 
 /// Wrapper to decode either a bare list or a page into a `Vec`.

@@ -2,6 +2,7 @@
 //! `spawn_blocking`, WAL, foreign keys on, embedded migrations applied at open.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
@@ -77,9 +78,30 @@ const MIGRATIONS: &[&str] = &[
 pub struct Db {
     path: Arc<PathBuf>,
     pool: Arc<Mutex<Vec<Connection>>>,
+    equipement_rowids: Arc<Mutex<Option<Arc<Rowids>>>>,
+    /// Bumped after every call that changed a row (`total_changes` moved).
+    generation: Arc<AtomicU64>,
+    /// Whole answers kept while no row has changed.
+    answers: Arc<Mutex<Vec<CachedAnswer>>>,
+}
+
+/// (route, generation it was computed at, body).
+type CachedAnswer = (&'static str, u64, bytes::Bytes);
+
+/// Every equipement's rowid in order, with the count and largest rowid it was read at: a page
+/// of `/equipements/all` becomes a rowid range instead of an `OFFSET` that walks the table
+/// (1,000 pages of 100 walked 50 million rows). New rows always get the largest rowid plus
+/// one, so a table with the same count and largest rowid holds the same rowids: any insert
+/// after a delete, or any delete not undone by inserts, changes one of the two.
+struct Rowids {
+    count: i64,
+    max: i64,
+    rowids: Vec<i64>,
 }
 
 const POOL_MAX: usize = 8;
+/// Page cache of each connection, KiB (allocated as pages are read).
+const CACHE_KIB: u64 = 64 << 10;
 
 fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
@@ -92,6 +114,10 @@ fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
     )?;
+    // A page cache that holds a 100,000-equipement database (32 MiB): with SQLite's 2 MiB
+    // default every `COUNT(*)` and table scan re-read most of the file, a system call a page.
+    // Pages are allocated as they are read: a small database keeps a small cache.
+    conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB};"))?;
     Ok(conn)
 }
 
@@ -110,6 +136,9 @@ impl Db {
         Ok(Db {
             path: Arc::new(path.to_path_buf()),
             pool: Arc::new(Mutex::new(vec![conn])),
+            equipement_rowids: Arc::default(),
+            generation: Arc::default(),
+            answers: Arc::default(),
         })
     }
 
@@ -129,6 +158,77 @@ impl Db {
             .map_err(|e| HttpError::Internal(format!("database task failed: {e}")))?
     }
 
+    /// The count of equipements, and the first and last rowid of the `size` equipements after
+    /// the first `offset` in rowid order (`None` past the end). Run it inside the transaction
+    /// that reads the page, so both see the same rows.
+    pub fn equipement_page(
+        &self,
+        c: &Connection,
+        offset: i64,
+        size: i64,
+    ) -> rusqlite::Result<(i64, Option<(i64, i64)>)> {
+        // Two statements: together in one, neither is optimised and the table is scanned.
+        let count: i64 = c.query_row("SELECT COUNT(*) FROM equipements", [], |r| r.get(0))?;
+        let max: i64 = c.query_row("SELECT COALESCE(MAX(rowid), 0) FROM equipements", [], |r| {
+            r.get(0)
+        })?;
+        let cached = self
+            .equipement_rowids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .filter(|r| r.count == count && r.max == max);
+        let index = match cached {
+            Some(r) => r,
+            None => {
+                let rowids = c
+                    .prepare_cached("SELECT rowid FROM equipements ORDER BY rowid")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()?;
+                let r = Arc::new(Rowids { count, max, rowids });
+                *self
+                    .equipement_rowids
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(r.clone());
+                r
+            }
+        };
+        let end = offset.saturating_add(size).min(index.rowids.len() as i64);
+        let bounds = (offset >= 0 && offset < end).then(|| {
+            (
+                index.rowids[offset as usize],
+                index.rowids[end as usize - 1],
+            )
+        });
+        Ok((count, bounds))
+    }
+
+    /// A number that changes after every write made through this handle. Read it before
+    /// reading the rows an answer is made of: an answer kept under it is then never older
+    /// than the writes it counts.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The answer of `route` kept at `generation`, if no row changed since.
+    pub fn kept_answer(&self, route: &'static str, generation: u64) -> Option<bytes::Bytes> {
+        self.answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(r, g, _)| *r == route && *g == generation)
+            .map(|(_, _, b)| b.clone())
+    }
+
+    /// Keeps the answer of `route` made from rows read after `generation` was read.
+    pub fn keep_answer(&self, route: &'static str, generation: u64, body: bytes::Bytes) {
+        let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        answers.retain(|(r, _, _)| *r != route);
+        if self.generation() == generation {
+            answers.push((route, generation, body));
+        }
+    }
+
     /// Same as [`Db::call`], on the current thread (start-up, seeding).
     pub fn call_blocking<T, F>(&self, f: F) -> Result<T, HttpError>
     where
@@ -139,7 +239,11 @@ impl Db {
             Some(c) => c,
             None => open_conn(&self.path)?,
         };
+        let changes = conn.total_changes();
         let out = f(&mut conn);
+        if conn.total_changes() != changes {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
         let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
         if pool.len() < POOL_MAX {
             pool.push(conn);

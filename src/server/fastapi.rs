@@ -704,13 +704,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
 
 /// A fastapi-pagination page body.
 pub fn page_body(items: Vec<Value>, total: u64, page: u32, size: u32) -> Value {
-    json!({
-        "items": items,
-        "total": total,
-        "page": page,
-        "size": size,
-        "pages": total.div_ceil(u64::from(size)),
-    })
+    // Built by hand: `json!` would serialise the items into a deep copy of themselves.
+    let mut body = serde_json::Map::new();
+    body.insert("items".into(), Value::Array(items));
+    body.insert("total".into(), total.into());
+    body.insert("page".into(), page.into());
+    body.insert("size".into(), size.into());
+    body.insert("pages".into(), total.div_ceil(u64::from(size)).into());
+    Value::Object(body)
 }
 
 #[cfg(test)]
