@@ -456,25 +456,11 @@ impl MaarchClient {
 
     /// `POST /rest/users/{id}/groups` → the user's groups after the change.
     pub async fn add_group(&self, id: i64, group_id: &str) -> Result<Vec<MaarchGroup>, ApiError> {
-        let v: Value = self
-            .send(
-                Method::POST,
-                &Self::user_path(id, "/groups"),
-                Some(&json!({ "groupId": group_id })),
-            )
-            .await?
-            .json()?;
-        Ok(list_of(&v, "groups"))
+        self.link(id, "groups", "groupId", group_id).await
     }
 
     pub async fn remove_group(&self, id: i64, group_id: &str) -> Result<(), ApiError> {
-        self.send(
-            Method::DELETE,
-            &Self::user_path(id, &format!("/groups/{}", seg(group_id))),
-            None,
-        )
-        .await?
-        .ok()
+        self.unlink(id, "groups", group_id).await
     }
 
     /// `POST /rest/users/{id}/entities` → the user's entities after the change.
@@ -483,21 +469,37 @@ impl MaarchClient {
         id: i64,
         entity_id: &str,
     ) -> Result<Vec<MaarchEntity>, ApiError> {
-        let v: Value = self
-            .send(
-                Method::POST,
-                &Self::user_path(id, "/entities"),
-                Some(&json!({ "entityId": entity_id })),
-            )
-            .await?
-            .json()?;
-        Ok(list_of(&v, "entities"))
+        self.link(id, "entities", "entityId", entity_id).await
     }
 
     pub async fn remove_entity(&self, id: i64, entity_id: &str) -> Result<(), ApiError> {
+        self.unlink(id, "entities", entity_id).await
+    }
+
+    /// `POST /rest/users/{id}/{kind}` with `{key: value}` → the user's `kind` after the change.
+    async fn link<T: serde::de::DeserializeOwned>(
+        &self,
+        id: i64,
+        kind: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<Vec<T>, ApiError> {
+        let v: Value = self
+            .send(
+                Method::POST,
+                &Self::user_path(id, &format!("/{kind}")),
+                Some(&json!({ key: value })),
+            )
+            .await?
+            .json()?;
+        Ok(list_of(&v, kind))
+    }
+
+    /// `DELETE /rest/users/{id}/{kind}/{value}`.
+    async fn unlink(&self, id: i64, kind: &str, value: &str) -> Result<(), ApiError> {
         self.send(
             Method::DELETE,
-            &Self::user_path(id, &format!("/entities/{}", seg(entity_id))),
+            &Self::user_path(id, &format!("/{kind}/{}", seg(value))),
             None,
         )
         .await?
