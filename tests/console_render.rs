@@ -169,9 +169,6 @@ fn read_only_busy() -> App {
     app
 }
 
-/// Builds the state of one screen.
-type Screen = fn() -> App;
-
 const SCREENS: &[(&str, Screen)] = &[
     ("sites_list", || loaded("admin")),
     ("equipements_list", equipements_list),
@@ -192,14 +189,6 @@ const EXTRA_SCREENS: &[(&str, Screen)] = &[
     ("roles_list", roles_list),
     ("read_only_busy", read_only_busy),
 ];
-
-fn render(build: Screen, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut app = build();
-    app.on_resize(w, h);
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| vigie::ui::draw(f, &app)).expect("draw");
-    terminal
-}
 
 /// English at a roomy and a cramped size, then French at the roomy one.
 fn snapshot(name: &str, build: Screen) {

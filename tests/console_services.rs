@@ -1596,8 +1596,6 @@ fn ocean_login() -> App {
     app
 }
 
-type Screen = fn() -> App;
-
 const SCREENS: &[(&str, Screen)] = &[
     ("individus_list", individus_list),
     ("individu_detail", individu_detail),
@@ -1613,14 +1611,6 @@ const SCREENS: &[(&str, Screen)] = &[
     ("individus_not_configured", individus_not_configured),
     ("ocean_login", ocean_login),
 ];
-
-fn render(build: Screen, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut app = build();
-    app.on_resize(w, h);
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal.draw(|f| vigie::ui::draw(f, &app)).expect("draw");
-    terminal
-}
 
 /// English at a roomy and a cramped size, then French at the roomy one.
 fn snapshot(name: &str, build: Screen) {

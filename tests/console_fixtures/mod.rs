@@ -466,3 +466,16 @@ pub fn outbox_mails() -> Vec<vigie::api::ocean::OutboxMail> {
     ]))
     .unwrap()
 }
+
+/// A screen of the console, built from fixtures.
+pub type Screen = fn() -> App;
+
+/// Draws a screen at `w`×`h` into a test terminal.
+pub fn render(build: Screen, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let mut app = build();
+    app.on_resize(w, h);
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("test terminal");
+    terminal.draw(|f| vigie::ui::draw(f, &app)).expect("draw");
+    terminal
+}
