@@ -211,10 +211,19 @@ mod filter {
     fn typing(typed: &str) -> App {
         let mut app = loaded_app();
         app.on_key(ch('/'));
+        // Typed at a person's pace: each filter is matched over every row before the next key.
         for c in typed.chars() {
             app.on_key(ch(c));
+            finish(&mut app);
         }
         app
+    }
+
+    /// What the event loop does between keys until the filter is matched over every row.
+    fn finish(app: &mut App) {
+        while app.has_pending_work() {
+            app.work(vigie::app::FILTER_SLICE);
+        }
     }
 
     /// (already typed, key): the first key over every row, narrowing keys, a backspace, an
@@ -271,7 +280,19 @@ mod filter {
         });
     }
 
-    /// One keystroke and the frame that shows its result.
+    /// One keystroke and the slices after it until every row is matched (a filter over its
+    /// budget shows its first rows after the keystroke, the rest follow between keys).
+    #[divan::bench(args = cases(), sample_count = 12, sample_size = 1)]
+    fn keystroke_until_complete(b: Bencher, case: usize) {
+        let (t, c) = CASES[case];
+        b.with_inputs(|| typing(t)).bench_local_values(|mut app| {
+            press(&mut app, c);
+            finish(&mut app);
+            app
+        });
+    }
+
+    /// One keystroke and the frame that shows its (first) result.
     #[divan::bench(args = cases(), sample_count = 12, sample_size = 1)]
     fn keystroke_and_frame(b: Bencher, case: usize) {
         let (t, c) = CASES[case];

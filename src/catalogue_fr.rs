@@ -43,6 +43,8 @@ pub static FR: &[(&str, &str)] = &[
     ("sorted by {} {}", "trié par {} {}"),
     ("Loading…", "Chargement…"),
     ("Nothing matches /{}", "Rien ne correspond à /{}"),
+    ("filtering… {}%", "filtrage… {} %"),
+    ("Filtering…", "Filtrage…"),
     (
         "Nothing here yet: n creates one",
         "Rien pour l'instant : n en crée un",

@@ -139,7 +139,10 @@ async fn event_loop(
         };
         #[cfg(not(unix))]
         let signal = std::future::pending::<()>();
+        // Keys first, then answers, ticks and signals; a filter still running over a long
+        // list goes on only when none of them waits, a slice at a time, each slice drawn.
         tokio::select! {
+            biased;
             ev = keys.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => {
                     app.on_key(k);
@@ -183,6 +186,10 @@ async fn event_loop(
                 dirty = true;
             }
             _ = signal => return Ok(()),
+            _ = std::future::ready(()), if app.has_pending_work() => {
+                app.work(crate::app::FILTER_SLICE);
+                dirty = true;
+            }
         }
     }
 }

@@ -49,6 +49,22 @@ fn filtered_list() -> App {
     app
 }
 
+/// 20,000 equipements loaded and an IP filter matched over its first rows only: the title
+/// says how far it is.
+fn filter_in_progress() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.equipements.set_items(many_equipements(20_000));
+    app.equipements.paging = None;
+    app.equipements.complete = true;
+    app.equipements.filter = "10.12.".into();
+    app.equipements
+        .refresh_view_within(Some(std::time::Duration::ZERO));
+    assert!(app.has_pending_work());
+    app
+}
+
 /// LOUM's detail with its two equipements.
 fn site_detail() -> App {
     let mut app = loaded("admin");
@@ -225,6 +241,11 @@ fn render_sites_list() {
 #[test]
 fn render_equipements_list() {
     snapshot("equipements_list", equipements_list);
+}
+
+#[test]
+fn render_filter_in_progress() {
+    snapshot("filter_in_progress", filter_in_progress);
 }
 
 #[test]

@@ -992,3 +992,33 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A filter over a long list that does not fit in a keystroke's budget is finished by the
+/// loop's idle work, a slice at a time, and ends with the view a filter at once would give.
+#[test]
+fn a_long_filter_is_finished_between_keys() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    let rows = many_equipements(30_000);
+    app.equipements.set_items(rows.clone());
+    app.equipements.filter = "10.1".into();
+    app.equipements
+        .refresh_view_within(Some(std::time::Duration::ZERO));
+    assert!(app.has_pending_work());
+    // A key typed meanwhile extends the filter; the loop then finishes it.
+    app.on_key(ch('/'));
+    typed(&mut app, "2.");
+    assert_eq!(app.equipements.filter, "10.12.");
+    let mut slices = 0;
+    while app.has_pending_work() {
+        app.work(vigie::app::FILTER_SLICE);
+        slices += 1;
+        assert!(slices < 1000, "the work ends");
+    }
+    let mut fresh = vigie::app::list::ListView::default();
+    fresh.filter = "10.12.".into();
+    fresh.set_items(rows);
+    assert!(!fresh.view.is_empty());
+    assert_eq!(app.equipements.view, fresh.view);
+}

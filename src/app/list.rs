@@ -271,7 +271,40 @@ impl Default for Paging {
 /// Filters kept for narrowing and for Backspace (each at most 8 bytes a matching row).
 const FILTER_STEPS: usize = 8;
 /// Rows below which one thread matches them all.
-const PARALLEL_MIN_ROWS: usize = 16_384;
+const PARALLEL_MIN_ROWS: usize = 8_192;
+/// Rows a filter tries first when it runs within a time budget, whatever the budget: a list
+/// this short is always filtered at once. The next slices are sized on the time this one took.
+const FIRST_SLICE_ROWS: usize = 4_096;
+/// Below this many rows left in the budget, a slice waits for the next call.
+const MIN_SLICE_ROWS: usize = 256;
+
+/// A filter being matched a slice at a time (long lists), its rows so far in item order.
+struct FilterRun {
+    filter: String,
+    pattern: Pattern,
+    /// Rows to try (item order); `None`: every row.
+    candidates: Option<Vec<u32>>,
+    /// Position in the candidates (or rows) of the next row to try.
+    next: usize,
+    found: Vec<(u32, u32)>,
+}
+
+impl FilterRun {
+    fn total(&self, rows: usize) -> usize {
+        self.candidates.as_ref().map_or(rows, Vec::len)
+    }
+
+    /// Rows a filter extending this one need try: the matches so far, then the rows not
+    /// tried yet (both in item order, the first all before the second).
+    fn narrowed(self, rows: usize) -> Vec<u32> {
+        let mut out: Vec<u32> = self.found.iter().map(|m| m.0).collect();
+        match &self.candidates {
+            Some(c) => out.extend_from_slice(&c[self.next..]),
+            None => out.extend(self.next as u32..rows as u32),
+        }
+        out
+    }
+}
 
 pub struct ListView<T: Record> {
     pub items: Vec<T>,
@@ -300,6 +333,8 @@ pub struct ListView<T: Record> {
     sorted: Option<(usize, Vec<u32>)>,
     /// The filter's pattern and a matcher, for the highlights of the rows drawn.
     highlighter: std::sync::Mutex<Option<(String, Pattern, Box<Matcher>)>>,
+    /// The filter still being matched, when it did not fit in its time budget.
+    run: Option<FilterRun>,
 }
 
 impl<T: Record> Default for ListView<T> {
@@ -321,6 +356,7 @@ impl<T: Record> Default for ListView<T> {
             steps: Vec::new(),
             sorted: None,
             highlighter: std::sync::Mutex::new(None),
+            run: None,
         }
     }
 }
@@ -335,29 +371,29 @@ fn narrows(old: &str, new: &str) -> bool {
         && !new.contains(['!', '^', '$', '\'', '\\'])
 }
 
-/// The rows (`candidates`, or all) whose haystack matches, with their scores, in item order.
-/// Large lists are split between the machine's cores.
+/// The rows among `candidates[range]` (or the rows in `range`) whose haystack matches, with
+/// their scores, in item order. Large ranges are split between the machine's cores.
 fn match_rows(
     haystacks: &[Utf32String],
     pattern: &Pattern,
-    candidates: Option<&[(u32, u32)]>,
+    candidates: Option<&[u32]>,
+    range: std::ops::Range<usize>,
 ) -> Vec<(u32, u32)> {
-    let n = candidates.map_or(haystacks.len(), <[_]>::len);
-    let threads = if n < PARALLEL_MIN_ROWS {
+    let threads = if range.len() < PARALLEL_MIN_ROWS {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
     };
-    match_rows_on(haystacks, pattern, candidates, threads)
+    match_rows_on(haystacks, pattern, candidates, range, threads)
 }
 
 fn match_rows_on(
     haystacks: &[Utf32String],
     pattern: &Pattern,
-    candidates: Option<&[(u32, u32)]>,
+    candidates: Option<&[u32]>,
+    range: std::ops::Range<usize>,
     threads: usize,
 ) -> Vec<(u32, u32)> {
-    let n = candidates.map_or(haystacks.len(), <[_]>::len);
     // Whether each atom's needle is compared after normalising the haystack ("e" finds "é"),
     // as `Pattern::parse` decided with `Normalization::Smart`.
     let normalize: Vec<bool> = pattern
@@ -372,7 +408,7 @@ fn match_rows_on(
         let mut matcher = Matcher::new(MatchConfig::DEFAULT);
         let mut out = Vec::new();
         for k in range {
-            let i = candidates.map_or(k as u32, |c| c[k].0);
+            let i = candidates.map_or(k as u32, |c| c[k]);
             let hay = haystacks[i as usize].slice(..);
             if let Some(s) = score(pattern, &normalize, hay, &mut matcher) {
                 out.push((i, s));
@@ -381,15 +417,18 @@ fn match_rows_on(
         out
     };
     if threads <= 1 {
-        return run(0..n);
+        return run(range);
     }
-    let chunk = n.div_ceil(threads);
+    let (from, to) = (range.start, range.end);
+    let chunk = range.len().div_ceil(threads);
     std::thread::scope(|s| {
         let run = &run;
         let others: Vec<_> = (1..threads)
-            .map(|t| s.spawn(move || run(t * chunk..((t + 1) * chunk).min(n))))
+            .map(|t| {
+                s.spawn(move || run((from + t * chunk).min(to)..(from + (t + 1) * chunk).min(to)))
+            })
             .collect();
-        let mut out = run(0..chunk.min(n));
+        let mut out = run(from..(from + chunk).min(to));
         for h in others {
             match h.join() {
                 Ok(part) => out.extend(part),
@@ -470,6 +509,7 @@ impl<T: Record> ListView<T> {
     fn rows_changed(&mut self) {
         self.steps.clear();
         self.sorted = None;
+        self.run = None;
     }
 
     pub fn selected_item(&self) -> Option<&T> {
@@ -486,38 +526,127 @@ impl<T: Record> ListView<T> {
         self.view.is_empty()
     }
 
-    /// The rows matching the filter with their scores (item order), or `None` without one.
-    fn apply_filter(&mut self) -> Option<&[(u32, u32)]> {
+    /// Gets the filter's matching ready: answered from the steps when it can be, else a run
+    /// is started (or the one under way kept, when it is this filter's).
+    fn prepare_filter(&mut self) {
         if self.filter.trim().is_empty() {
             self.steps.clear();
-            return None;
+            self.run = None;
+            return;
         }
         let filter = self.filter.as_str();
+        if self.run.as_ref().is_some_and(|r| r.filter == filter) {
+            return;
+        }
         // Keep the chain of filters this one extends (or is).
         self.steps.retain(|(s, _)| filter.starts_with(s.as_str()));
-        if self.steps.last().is_none_or(|(s, _)| s != filter) {
-            // Trailing blanks change nothing (unless the last one is escaped).
-            let trimmed = filter.trim_end();
-            let same = (trimmed != filter && !trimmed.ends_with('\\'))
-                .then(|| self.steps.iter().find(|(s, _)| s == trimmed))
-                .flatten()
-                .map(|(_, m)| m.clone());
-            let matches = same.unwrap_or_else(|| {
-                let pattern = Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart);
-                let base = self
-                    .steps
-                    .iter()
-                    .rev()
-                    .find(|(s, _)| narrows(s, filter))
-                    .map(|(_, m)| m.as_slice());
-                match_rows(&self.haystacks, &pattern, base)
-            });
-            if self.steps.len() == FILTER_STEPS {
-                self.steps.remove(0);
+        let run = self.run.take();
+        if self.steps.last().is_some_and(|(s, _)| s == filter) {
+            return;
+        }
+        // Trailing blanks change nothing (unless the last one is escaped).
+        let trimmed = filter.trim_end();
+        if trimmed != filter
+            && !trimmed.ends_with('\\')
+            && let Some(m) = self
+                .steps
+                .iter()
+                .find(|(s, _)| s == trimmed)
+                .map(|(_, m)| m.clone())
+        {
+            self.push_step(filter.to_string(), m);
+            return;
+        }
+        let candidates = match run {
+            // A filter still running that this one extends: its matches so far and the
+            // rows it has not tried.
+            Some(r) if narrows(&r.filter, filter) => Some(r.narrowed(self.haystacks.len())),
+            _ => self
+                .steps
+                .iter()
+                .rev()
+                .find(|(s, _)| narrows(s, filter))
+                .map(|(_, m)| m.iter().map(|m| m.0).collect()),
+        };
+        self.run = Some(FilterRun {
+            filter: filter.to_string(),
+            pattern: Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart),
+            candidates,
+            next: 0,
+            found: Vec::new(),
+        });
+    }
+
+    fn push_step(&mut self, filter: String, matches: Vec<(u32, u32)>) {
+        if self.steps.len() == FILTER_STEPS {
+            self.steps.remove(0);
+        }
+        self.steps.push((filter, matches));
+    }
+
+    /// Matches the running filter's rows, a slice at a time, until they are all tried or
+    /// `budget` is spent (`None`: to the end). A first slice is always matched; the next ones
+    /// are sized to fit what is left of the budget at the pace measured so far.
+    fn advance_filter(&mut self, budget: Option<std::time::Duration>) {
+        let started = std::time::Instant::now();
+        let mut tried = 0usize;
+        let mut slice = if budget.is_some() {
+            FIRST_SLICE_ROWS
+        } else {
+            usize::MAX
+        };
+        while let Some(run) = &mut self.run {
+            let total = run.total(self.haystacks.len());
+            let end = run.next.saturating_add(slice).min(total);
+            let part = match_rows(
+                &self.haystacks,
+                &run.pattern,
+                run.candidates.as_deref(),
+                run.next..end,
+            );
+            run.found.extend(part);
+            tried += end - run.next;
+            run.next = end;
+            if end == total {
+                if let Some(run) = self.run.take() {
+                    self.push_step(run.filter, run.found);
+                }
+                return;
             }
-            self.steps.push((filter.to_string(), matches));
+            let Some(b) = budget else { continue };
+            let spent = started.elapsed();
+            let left = b.saturating_sub(spent);
+            // Rows that fit in what is left, at this call's pace, with a margin.
+            let per_row = spent.as_secs_f64() / tried.max(1) as f64;
+            slice = (left.as_secs_f64() * 0.8 / per_row.max(1e-9)) as usize;
+            if slice < MIN_SLICE_ROWS {
+                return;
+            }
+        }
+    }
+
+    /// The rows matching the filter so far with their scores (item order), or `None`
+    /// without a filter.
+    fn matches(&self) -> Option<&[(u32, u32)]> {
+        if let Some(run) = &self.run {
+            return Some(&run.found);
+        }
+        if self.filter.trim().is_empty() {
+            return None;
         }
         self.steps.last().map(|(_, m)| m.as_slice())
+    }
+
+    /// A filter is still being matched: rows shown are those found so far.
+    pub fn filter_pending(&self) -> bool {
+        self.run.is_some()
+    }
+
+    /// How far the running filter is, in rows tried and rows to try.
+    pub fn filter_progress(&self) -> Option<(usize, usize)> {
+        self.run
+            .as_ref()
+            .map(|r| (r.next, r.total(self.haystacks.len())))
     }
 
     /// Item indices in the order of sort column `col` (ascending; ties in item order).
@@ -549,10 +678,30 @@ impl<T: Record> ListView<T> {
 
     /// Recomputes the shown rows from filter and sort.
     pub fn refresh_view(&mut self) {
+        self.refresh_view_within(None);
+    }
+
+    /// Recomputes the shown rows, matching the filter for at most about `budget` (at least a
+    /// slice of rows): past it the rows found so far are shown and `resume_filter` goes on.
+    pub fn refresh_view_within(&mut self, budget: Option<std::time::Duration>) {
+        self.prepare_filter();
+        self.advance_filter(budget);
+        self.build_view();
+    }
+
+    /// Goes on with a filter that did not fit in its budget; the view shows what is found.
+    pub fn resume_filter(&mut self, budget: std::time::Duration) {
+        if self.run.is_some() {
+            self.advance_filter(Some(budget));
+            self.build_view();
+        }
+    }
+
+    fn build_view(&mut self) {
         let n = self.items.len();
         let sort = self.sort;
         let mut keep: Option<Vec<bool>> = None;
-        let mut view: Vec<usize> = match self.apply_filter() {
+        let mut view: Vec<usize> = match self.matches() {
             // Best matches first.
             Some(m) if sort.is_none() => best_first(m),
             Some(m) => {
@@ -862,17 +1011,97 @@ mod tests {
         let hay: Vec<Utf32String> = items.iter().map(haystack).collect();
         for p in ["1", "hik", "10.3", "é"] {
             let pattern = Pattern::parse(p, CaseMatching::Ignore, Normalization::Smart);
-            let one = match_rows_on(&hay, &pattern, None, 1);
+            let one = match_rows_on(&hay, &pattern, None, 0..hay.len(), 1);
             assert!(!one.is_empty(), "{p}");
+            let rows: Vec<u32> = one.iter().map(|m| m.0).collect();
             for threads in [2, 3, 7] {
                 assert_eq!(
-                    match_rows_on(&hay, &pattern, None, threads),
+                    match_rows_on(&hay, &pattern, None, 0..hay.len(), threads),
                     one,
                     "{p} on {threads}"
                 );
-                let narrowed = match_rows_on(&hay, &pattern, Some(&one), threads);
+                let narrowed = match_rows_on(&hay, &pattern, Some(&rows), 0..rows.len(), threads);
                 assert_eq!(narrowed, one, "{p} on its own matches");
+                // Two ranges, one after the other, give the whole.
+                let mid = hay.len() / 3;
+                let mut parts = match_rows_on(&hay, &pattern, None, 0..mid, threads);
+                parts.extend(match_rows_on(&hay, &pattern, None, mid..hay.len(), threads));
+                assert_eq!(parts, one, "{p} in two ranges on {threads}");
             }
+        }
+    }
+
+    #[test]
+    fn a_filter_over_its_budget_goes_on_slice_by_slice_and_ends_as_a_fresh_one() {
+        let items = varied(3 * FIRST_SLICE_ROWS + 100);
+        let none = Some(std::time::Duration::ZERO);
+        for sort in [None, Some((1, true))] {
+            // The views worked out at once, on a list of their own.
+            let mut reference = ListView::<Equipement> {
+                sort,
+                ..Default::default()
+            };
+            reference.set_items(items.clone());
+            let mut fresh = |f: &str| {
+                reference.filter = f.into();
+                reference.refresh_view();
+                reference.view.clone()
+            };
+            let mut l = ListView::<Equipement> {
+                sort,
+                ..Default::default()
+            };
+            l.set_items(items.clone());
+            // A zero budget matches one slice a call.
+            l.filter = "10.1".into();
+            l.refresh_view_within(none);
+            assert!(l.filter_pending());
+            assert_eq!(l.filter_progress(), Some((FIRST_SLICE_ROWS, items.len())));
+            let done: std::collections::HashSet<usize> = fresh("10.1").into_iter().collect();
+            assert!(!l.view.is_empty());
+            assert!(
+                l.view.iter().all(|i| done.contains(i)),
+                "partial rows match"
+            );
+            // A key typed meanwhile narrows from what was found and what was not tried.
+            l.filter = "10.1.".into();
+            l.refresh_view_within(none);
+            assert!(l.filter_pending());
+            let mut slices = 1;
+            while l.filter_pending() {
+                let before = l.view.len();
+                l.resume_filter(std::time::Duration::ZERO);
+                assert!(l.view.len() >= before, "the view only grows");
+                slices += 1;
+                assert!(slices < 10, "the filter ends");
+            }
+            assert_eq!(l.view, fresh("10.1."), "sort {sort:?}");
+            // Backspace while a filter runs: the earlier filter's answer, at once.
+            l.filter = "10.1.2".into();
+            l.refresh_view_within(none);
+            assert!(l.filter_pending());
+            l.filter = "10.1.".into();
+            l.refresh_view_within(none);
+            assert!(!l.filter_pending());
+            assert_eq!(l.view, fresh("10.1."));
+            // No budget: done in one call.
+            l.filter = "hik".into();
+            l.refresh_view();
+            assert!(!l.filter_pending());
+            assert_eq!(l.view, fresh("hik"));
+            // Rows replaced mid-run: the run is dropped and the filter applied to the new rows.
+            l.filter = "dahua".into();
+            l.refresh_view_within(none);
+            assert!(l.filter_pending());
+            l.set_items(items[..500].to_vec());
+            assert!(!l.filter_pending());
+            let mut small = ListView::<Equipement> {
+                sort,
+                filter: "dahua".into(),
+                ..Default::default()
+            };
+            small.set_items(items[..500].to_vec());
+            assert_eq!(l.view, small.view);
         }
     }
 

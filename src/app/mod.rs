@@ -6,6 +6,7 @@ pub mod keymap;
 pub mod list;
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::SecretString;
@@ -2655,15 +2656,9 @@ impl App {
     pub fn on_resize(&mut self, _w: u16, h: u16) {
         // Tabs, header, footer, status and borders take 6 rows.
         self.viewport_rows = usize::from(h.saturating_sub(6)).max(1);
-        for l in [
-            &mut self.sites as &mut dyn Nav,
-            &mut self.equipements,
-            &mut self.users,
-            &mut self.roles,
-            &mut self.individus,
-            &mut self.maarch_users,
-        ] {
-            l.nav(0, self.viewport_rows);
+        let rows = self.viewport_rows;
+        for l in self.lists_mut() {
+            l.nav(0, rows);
         }
     }
 
@@ -2675,6 +2670,43 @@ impl App {
                 self.reconnect_now();
             }
         }
+    }
+
+    /// Work left for when no key or answer waits: a filter still being matched.
+    pub fn has_pending_work(&self) -> bool {
+        self.lists().iter().any(|l| l.filter_pending())
+    }
+
+    /// Does some of the pending work, for about `budget`; the view shows what is done.
+    pub fn work(&mut self, budget: Duration) {
+        for l in self.lists_mut() {
+            if l.filter_pending() {
+                l.resume_filter(budget);
+                return;
+            }
+        }
+    }
+
+    fn lists(&self) -> [&dyn Nav; 6] {
+        [
+            &self.sites,
+            &self.equipements,
+            &self.users,
+            &self.roles,
+            &self.individus,
+            &self.maarch_users,
+        ]
+    }
+
+    fn lists_mut(&mut self) -> [&mut dyn Nav; 6] {
+        [
+            &mut self.sites,
+            &mut self.equipements,
+            &mut self.users,
+            &mut self.roles,
+            &mut self.individus,
+            &mut self.maarch_users,
+        ]
     }
 
     /// Whether the runtime should call `tick` (a spinner turns or a reconnection waits).
@@ -2805,6 +2837,10 @@ pub fn group(n: u64) -> String {
     out
 }
 
+/// Time a filter keystroke may spend matching before the view shows the rows found so far
+/// (the rest is matched between keys, see `App::work`): a key and its frame stay under 10 ms.
+pub const FILTER_SLICE: Duration = Duration::from_millis(6);
+
 /// Navigation over any list, whatever its record type.
 pub trait Nav {
     fn nav(&mut self, delta: isize, rows: usize);
@@ -2817,6 +2853,9 @@ pub trait Nav {
     fn filter_text(&self) -> String;
     fn set_filter(&mut self, f: String);
     fn sort_next(&mut self);
+    /// A filter is still being matched (long lists, see `FILTER_SLICE`).
+    fn filter_pending(&self) -> bool;
+    fn resume_filter(&mut self, budget: Duration);
 }
 
 impl<T: Record> Nav for ListView<T> {
@@ -2851,10 +2890,16 @@ impl<T: Record> Nav for ListView<T> {
     }
     fn set_filter(&mut self, f: String) {
         self.filter = f;
-        self.refresh_view();
+        self.refresh_view_within(Some(FILTER_SLICE));
     }
     fn sort_next(&mut self) {
         self.cycle_sort();
+    }
+    fn filter_pending(&self) -> bool {
+        ListView::filter_pending(self)
+    }
+    fn resume_filter(&mut self, budget: Duration) {
+        ListView::resume_filter(self, budget);
     }
 }
 

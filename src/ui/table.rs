@@ -101,6 +101,13 @@ pub fn draw_table<T: Record>(
             super::theme::theme().warn,
         ));
     }
+    if let Some((done, total)) = list.filter_progress() {
+        let pct = (done * 100 / total.max(1)).to_string();
+        title_line.push(Span::styled(
+            format!(" {} ", trf("filtering… {}%", &[&pct])),
+            dim(),
+        ));
+    }
     if let Some((c, desc)) = list.sort
         && let Some(col) = T::COLUMNS.get(c)
     {
@@ -124,6 +131,8 @@ pub fn draw_table<T: Record>(
     if list.view.is_empty() {
         let msg = if list.loading || (!list.loaded_once && list.pending.is_some()) {
             tr("Loading…").to_string()
+        } else if list.filter_pending() {
+            tr("Filtering…").to_string()
         } else if !list.filter.is_empty() {
             trf("Nothing matches /{}", &[&safe(&list.filter)])
         } else if list.loaded_once {

@@ -160,6 +160,19 @@ pub fn equipements() -> Vec<Equipement> {
     ]
 }
 
+/// `n` equipements, the fixtures' four again and again under their own ids and addresses.
+pub fn many_equipements(n: usize) -> Vec<Equipement> {
+    let base = equipements();
+    (0..n)
+        .map(|i| {
+            let mut e = base[i % base.len()].clone();
+            e.equipement_id = format!("{:08x}-0000-4000-8000-{:012x}", i, i);
+            e.ip = format!("10.{}.{}.{}", 10 + i % 7, (i / 7) % 250, i % 251);
+            e
+        })
+        .collect()
+}
+
 /// A page of equipements as the server sends it.
 pub fn page(items: Vec<Equipement>, page: u64, pages: u64, total: u64) -> Page<Equipement> {
     Page {
