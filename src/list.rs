@@ -158,15 +158,15 @@ pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets:
         .iter()
         .map(|e| {
             vec![
-                e.ip.clone(),
+                e.ip.to_string(),
                 e.port.map(|p| p.to_string()).unwrap_or_default(),
-                e.marque.clone(),
-                e.modele.clone(),
+                e.marque.to_string(),
+                e.modele.to_string(),
                 site.map(str::to_string)
                     .or_else(|| e.client_site.as_ref().map(|s| s.name.clone()))
                     .unwrap_or_default(),
                 e.sources.joined(),
-                e.username.clone(),
+                e.username.to_string(),
                 if show_secrets {
                     e.password.expose().to_string()
                 } else {

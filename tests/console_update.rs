@@ -41,7 +41,7 @@ fn ips(app: &App) -> Vec<String> {
     app.equipements
         .view
         .iter()
-        .map(|&i| app.equipements.items[i].ip.clone())
+        .map(|&i| app.equipements.items[i].ip.to_string())
         .collect()
 }
 
@@ -814,7 +814,7 @@ fn y_copies_the_cell_y_the_record_and_v_shows_it_with_secrets_masked() {
     match app.overlays.last() {
         Some(Overlay::Raw(r)) => {
             let all = r.lines.join("\n");
-            assert!(all.contains(&ip) && !all.contains(&secret), "{all}");
+            assert!(all.contains(ip.as_str()) && !all.contains(&secret), "{all}");
         }
         _ => panic!("no raw view"),
     }

@@ -205,7 +205,7 @@ fn loum_ips(url: &str) -> Vec<String> {
             .unwrap()
             .items
             .into_iter()
-            .map(|e| e.ip)
+            .map(|e| e.ip.into())
             .collect()
     })
 }

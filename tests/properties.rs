@@ -1231,9 +1231,9 @@ impl Fake {
             for (j, e) in base.iter().enumerate() {
                 let mut e = e.clone();
                 e.equipement_id = format!("{i:08x}-0000-4000-8000-{j:012x}");
-                e.ip = format!("10.{i}.{j}.1");
-                e.marque = self.t(&e.marque);
-                e.modele = self.t(&e.modele);
+                e.ip = format!("10.{i}.{j}.1").into();
+                e.marque = self.t(&e.marque).into();
+                e.modele = self.t(&e.modele).into();
                 e.sources = Sources(e.sources.0.iter().map(|s| self.t(s)).collect());
                 out.push(e);
             }
@@ -1364,17 +1364,17 @@ impl Fake {
             }),
             Mutation::CreateEquipement(n) => Saved::Equipement(Equipement {
                 equipement_id: self.fresh_id(),
-                ip: n.ip,
+                ip: n.ip.into(),
                 site_id: Some(n.site_id),
                 port: Some(n.port),
-                marque: n.marque,
-                modele: n.modele,
+                marque: n.marque.into(),
+                modele: n.modele.into(),
                 sources: Sources(n.sources),
                 ..Default::default()
             }),
             Mutation::UpdateEquipement(u) => Saved::Equipement(Equipement {
                 equipement_id: u.equipement_id,
-                ip: u.ip.unwrap_or_else(|| "10.0.0.1".into()),
+                ip: u.ip.unwrap_or_else(|| "10.0.0.1".into()).into(),
                 site_id: u.site_id,
                 port: u.port,
                 ..Default::default()

@@ -3,6 +3,9 @@
 //! zone or not, and the page counters may be `null` (old fastapi-pagination).
 
 use std::fmt;
+use std::sync::Arc;
+
+use compact_str::CompactString;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
@@ -36,26 +39,101 @@ pub fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Er
     })
 }
 
-/// Any scalar as a string (ids are strings in the doc, but a server may send numbers).
-pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => s,
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    })
+/// Any JSON value as text: strings as they are, other scalars and structures as JSON, `null`
+/// as nothing. A visitor rather than a `Value` first: a loaded list decodes a dozen a row.
+struct ScalarText;
+
+impl<'de> Visitor<'de> for ScalarText {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(Value::from(v).to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(ScalarText)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
+        let v = Value::deserialize(de::value::SeqAccessDeserializer::new(a))?;
+        Ok(Some(v.to_string()))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
+        let v = Value::deserialize(de::value::MapAccessDeserializer::new(a))?;
+        Ok(Some(v.to_string()))
+    }
 }
 
-/// A server timestamp: kept as sent, parsed when it can be (with or without a zone; a
-/// zoneless one is read as UTC).
+/// `ScalarText` as a type, for the elements of a list.
+struct Scalar(Option<String>);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarText).map(Scalar)
+    }
+}
+
+/// Any scalar as a string (ids are strings in the doc, but a server may send numbers).
+pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(d.deserialize_any(ScalarText)?.unwrap_or_default())
+}
+
+/// A server timestamp: parsed when it can be (with or without a zone; a zoneless one is read
+/// as UTC), and the text as sent kept only when the parsed value would not give it back: most
+/// are `2025-08-22T16:38:51`, and a loaded list holds one a row.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Timestamp {
-    pub raw: String,
     pub parsed: Option<DateTime<Utc>>,
+    raw: Option<Box<str>>,
+}
+
+/// The form most servers send, rebuilt from `parsed` when no other text was kept.
+const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// Whether `t` is exactly `CANONICAL`'s output: `dddd-dd-ddTdd:dd:dd`.
+fn is_canonical(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 19
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 impl Timestamp {
     pub fn parse(raw: &str) -> Self {
         let t = raw.trim();
+        if is_canonical(raw)
+            && let Ok(n) = NaiveDateTime::parse_from_str(raw, CANONICAL)
+        {
+            return Timestamp {
+                parsed: Some(n.and_utc()),
+                raw: None,
+            };
+        }
         let parsed = DateTime::parse_from_rfc3339(t)
             .map(|d| d.with_timezone(&Utc))
             .ok()
@@ -70,16 +148,22 @@ impl Timestamp {
                 .map(|n| n.and_utc())
             });
         Timestamp {
-            raw: raw.to_string(),
             parsed,
+            raw: Some(raw.into()),
         }
     }
 
     pub fn now() -> Self {
         let now = Utc::now();
-        Timestamp {
-            raw: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            parsed: Some(now),
+        Timestamp::parse(&now.format(CANONICAL).to_string())
+    }
+
+    /// The text as the server sent it.
+    pub fn raw(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.raw, self.parsed) {
+            (Some(r), _) => std::borrow::Cow::Borrowed(r),
+            (None, Some(d)) => std::borrow::Cow::Owned(d.format(CANONICAL).to_string()),
+            (None, None) => std::borrow::Cow::Borrowed(""),
         }
     }
 
@@ -87,42 +171,71 @@ impl Timestamp {
     pub fn short(&self) -> String {
         match self.parsed {
             Some(d) => d.format(crate::i18n::datetime_format()).to_string(),
-            None => self.raw.clone(),
+            None => self.raw().into_owned(),
         }
     }
 }
 
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.raw)
+        write!(f, "{:?}", self.raw())
     }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.raw)
+        f.write_str(&self.raw())
     }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.raw)
+        s.serialize_str(&self.raw())
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) => Timestamp::parse(&s),
-            Value::Number(n) => {
-                let secs = n.as_f64().unwrap_or(0.0);
-                Timestamp {
-                    raw: n.to_string(),
-                    parsed: DateTime::from_timestamp(secs as i64, 0),
-                }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date and time")
             }
-            _ => Timestamp::default(),
-        })
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Ok(Timestamp::parse(v))
+            }
+            fn visit_f64<E: de::Error>(self, secs: f64) -> Result<Timestamp, E> {
+                Ok(Timestamp {
+                    parsed: DateTime::from_timestamp(secs as i64, 0),
+                    raw: Some(secs.to_string().into()),
+                })
+            }
+            fn visit_i64<E: de::Error>(self, secs: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp {
+                    parsed: DateTime::from_timestamp(secs, 0),
+                    raw: Some(secs.to_string().into()),
+                })
+            }
+            fn visit_u64<E: de::Error>(self, secs: u64) -> Result<Timestamp, E> {
+                self.visit_i64(i64::try_from(secs).unwrap_or(i64::MAX))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Timestamp, E> {
+                Ok(Timestamp::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Timestamp, E> {
+                Ok(Timestamp::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Timestamp, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Timestamp::default())
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Timestamp, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Timestamp::default())
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -144,25 +257,60 @@ impl Serialize for Sources {
 
 impl<'de> Deserialize<'de> for Sources {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        fn scalar(v: Value) -> Option<String> {
-            match v {
-                Value::String(s) => Some(s),
-                Value::Null => None,
-                other => Some(other.to_string()),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of sources or a string")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Scalar(s)) = a.next_element()? {
+                    out.extend(s);
+                }
+                // Kept for the session with every row: no spare capacity.
+                out.shrink_to_fit();
+                Ok(out)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Vec<String>, E> {
+                if s.trim().is_empty() {
+                    return Ok(Vec::new());
+                }
+                // A JSON list sent as a string by a sloppy serializer.
+                if s.trim_start().starts_with('[')
+                    && let Ok(Sources(items)) = serde_json::from_str(s)
+                {
+                    return Ok(items);
+                }
+                Ok(vec![s.to_string()])
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+                Ok(Vec::new())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+                Ok(Vec::new())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<String>, E> {
+                Ok(vec![Value::from(v).to_string()])
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Vec<String>, A::Error> {
+                let v = Value::deserialize(de::value::MapAccessDeserializer::new(a))?;
+                Ok(vec![v.to_string()])
             }
         }
-        Ok(Sources(match Value::deserialize(d)? {
-            Value::Array(items) => items.into_iter().filter_map(scalar).collect(),
-            Value::String(s) if s.trim().is_empty() => Vec::new(),
-            // A JSON list sent as a string by a sloppy serializer.
-            Value::String(s) if s.trim_start().starts_with('[') => {
-                match serde_json::from_str::<Vec<Value>>(&s) {
-                    Ok(items) => items.into_iter().filter_map(scalar).collect(),
-                    Err(_) => vec![s],
-                }
-            }
-            other => scalar(other).into_iter().collect(),
-        }))
+        d.deserialize_any(V).map(Sources)
     }
 }
 
@@ -303,27 +451,62 @@ pub struct Equipement {
     #[serde(default, deserialize_with = "lenient_string", alias = "id")]
     pub equipement_id: String,
     #[serde(default, deserialize_with = "null_default")]
-    pub ip: String,
+    pub ip: CompactString,
     #[serde(default, deserialize_with = "null_default")]
-    pub marque: String,
+    pub marque: CompactString,
     #[serde(default)]
     pub sources: Sources,
     #[serde(default, deserialize_with = "lenient_i64")]
     pub port: Option<i64>,
     #[serde(default, deserialize_with = "null_default")]
-    pub username: String,
+    pub username: CompactString,
     #[serde(default)]
     pub password: Credential,
     #[serde(default, deserialize_with = "null_default")]
-    pub description: String,
+    pub description: CompactString,
     #[serde(default, deserialize_with = "null_default")]
-    pub modele: String,
+    pub modele: CompactString,
     #[serde(default)]
     pub timestamp: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_site: Option<SiteRef>,
+    /// Shared by every row of the site (see `shared_site`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "shared_site"
+    )]
+    pub client_site: Option<Arc<SiteRef>>,
+}
+
+/// Rows decoded on this thread lately, by site: every equipement of `/equipements/all` carries
+/// a copy of its site, and 100,000 rows name about as many sites as a client has.
+const SHARED_SITES: usize = 4096;
+
+thread_local! {
+    static SITES: std::cell::RefCell<std::collections::HashMap<String, Arc<SiteRef>>> =
+        Default::default();
+}
+
+/// An equipement's site, one allocation for all the rows that carry the same one.
+fn shared_site<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<SiteRef>>, D::Error> {
+    let Some(site) = Option::<SiteRef>::deserialize(d)? else {
+        return Ok(None);
+    };
+    Ok(Some(SITES.with(|sites| {
+        let mut sites = sites.borrow_mut();
+        if let Some(known) = sites.get(&site.site_id)
+            && **known == site
+        {
+            return known.clone();
+        }
+        if sites.len() >= SHARED_SITES {
+            sites.clear();
+        }
+        let shared = Arc::new(site);
+        sites.insert(shared.site_id.clone(), shared.clone());
+        shared
+    })))
 }
 
 impl Equipement {
@@ -783,6 +966,69 @@ impl fmt::Debug for EquipementUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_give_back_the_text_sent() {
+        for raw in [
+            "2025-08-22T16:38:51",
+            "2025-08-22T16:38:51.250",
+            "2025-08-22T16:38:51Z",
+            "2025-08-22 16:38:51",
+            " 2025-08-22T16:38:51",
+            "2025-13-40T99:99:99",
+            "hier",
+            "",
+        ] {
+            let t: Timestamp = serde_json::from_value(Value::from(raw)).unwrap();
+            assert_eq!(t.raw(), raw);
+            assert_eq!(serde_json::to_value(&t).unwrap(), Value::from(raw));
+        }
+        let plain = Timestamp::parse("2025-08-22T16:38:51");
+        assert!(plain.raw.is_none(), "the usual form is not kept twice");
+        assert_eq!(plain.short(), "2025-08-22 16:38");
+        let secs: Timestamp = serde_json::from_value(serde_json::json!(1_700_000_000)).unwrap();
+        assert_eq!(secs.raw(), "1700000000");
+        assert!(secs.parsed.is_some());
+        let odd: Timestamp = serde_json::from_value(serde_json::json!({"a": 1})).unwrap();
+        assert_eq!(odd, Timestamp::default());
+    }
+
+    #[test]
+    fn rows_of_one_site_share_it() {
+        let row = |desc: &str| {
+            serde_json::json!({"equipement_id": "e", "client_site": {
+                "site_id": "s1", "client_id": "c", "name": "LOUM", "description": desc}})
+        };
+        let rows: Vec<Equipement> =
+            serde_json::from_value(Value::Array(vec![row("a"), row("a"), row("b")])).unwrap();
+        let site = |i: usize| rows[i].client_site.clone().unwrap();
+        assert!(Arc::ptr_eq(&site(0), &site(1)));
+        assert_eq!(site(2).description, "b", "a changed site is not mixed up");
+        assert_eq!(site(0).description, "a");
+        assert_eq!(rows[0].site_id(), Some("s1"));
+        let back = serde_json::to_value(&rows[0]).unwrap();
+        assert_eq!(back["client_site"]["name"], "LOUM");
+    }
+
+    #[test]
+    fn ids_of_any_scalar_become_text() {
+        for (v, want) in [
+            (serde_json::json!("70e9"), "70e9"),
+            (serde_json::json!(7586), "7586"),
+            (serde_json::json!(-3), "-3"),
+            (serde_json::json!(1.5), "1.5"),
+            (serde_json::json!(true), "true"),
+            (serde_json::json!(null), ""),
+            (serde_json::json!([1, "a"]), "[1,\"a\"]"),
+            (serde_json::json!({"k": 1}), "{\"k\":1}"),
+        ] {
+            let e: Equipement =
+                serde_json::from_value(serde_json::json!({ "equipement_id": v })).unwrap();
+            assert_eq!(e.equipement_id, want);
+        }
+        let e: Equipement = serde_json::from_str("{}").unwrap();
+        assert_eq!(e.equipement_id, "");
+    }
 
     #[test]
     fn doc_sample_site_decodes() {

@@ -107,10 +107,10 @@ impl Record for Equipement {
     ];
     fn cells(&self) -> Vec<String> {
         vec![
-            self.ip.clone(),
+            self.ip.to_string(),
             self.port.map(|p| p.to_string()).unwrap_or_default(),
-            self.marque.clone(),
-            self.modele.clone(),
+            self.marque.to_string(),
+            self.modele.to_string(),
             self.client_site
                 .as_ref()
                 .map(|s| s.name.clone())
@@ -570,7 +570,7 @@ impl<T: Record> ListView<T> {
         };
         self.run = Some(FilterRun {
             filter: filter.to_string(),
-            pattern: Pattern::parse(filter, CaseMatching::Ignore, Normalization::Smart),
+            pattern: parse_filter(filter),
             candidates,
             next: 0,
             found: Vec::new(),
@@ -751,8 +751,7 @@ impl<T: Record> ListView<T> {
             // One pattern and matcher for every row drawn, not one a row.
             let mut hl = self.highlighter.lock().unwrap_or_else(|e| e.into_inner());
             if hl.as_ref().is_none_or(|(f, _, _)| *f != self.filter) {
-                let pattern =
-                    Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart);
+                let pattern = parse_filter(&self.filter);
                 *hl = Some((
                     self.filter.clone(),
                     pattern,
@@ -875,9 +874,21 @@ impl<T: Record> ListView<T> {
     }
 }
 
-/// A record's searchable text: its cells joined by a space.
+/// A record's searchable text: its cells joined by a space, accents folded (`É` → `E`, one
+/// character for one, so positions still fall on the cells). Folded, nearly every row is
+/// ASCII and kept a byte a character instead of four.
 fn haystack<T: Record>(r: &T) -> Utf32String {
-    Utf32String::from(r.cells().join(" "))
+    Utf32String::from(fold(&r.cells().join(" ")))
+}
+
+/// Accents folded as in the haystacks: the filter `bép` and `bep` both find `BÉPANDA`.
+fn fold(s: &str) -> String {
+    s.chars().map(nucleo_matcher::chars::normalize).collect()
+}
+
+/// The filter as a pattern over folded haystacks.
+fn parse_filter(filter: &str) -> Pattern {
+    Pattern::parse(&fold(filter), CaseMatching::Ignore, Normalization::Smart)
 }
 
 #[cfg(test)]
@@ -943,7 +954,7 @@ mod tests {
         (0..n)
             .map(|i| Equipement {
                 equipement_id: format!("id-{i}"),
-                ip: format!("10.{}.{}.{}", i % 7, (i / 7) % 13, i % 250),
+                ip: format!("10.{}.{}.{}", i % 7, (i / 7) % 13, i % 250).into(),
                 marque: brands[i % brands.len()].into(),
                 modele: models[(i / 3) % models.len()].into(),
                 port: Some([554, 80, 8000, 22][i % 4]),
@@ -952,10 +963,10 @@ mod tests {
                     i % 5,
                     i % 9
                 )]),
-                client_site: Some(crate::api::model::SiteRef {
+                client_site: Some(std::sync::Arc::new(crate::api::model::SiteRef {
                     name: sites[(i / 2) % sites.len()].into(),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             })
             .collect()
@@ -1010,7 +1021,7 @@ mod tests {
         let items = varied(1000);
         let hay: Vec<Utf32String> = items.iter().map(haystack).collect();
         for p in ["1", "hik", "10.3", "é"] {
-            let pattern = Pattern::parse(p, CaseMatching::Ignore, Normalization::Smart);
+            let pattern = parse_filter(p);
             let one = match_rows_on(&hay, &pattern, None, 0..hay.len(), 1);
             assert!(!one.is_empty(), "{p}");
             let rows: Vec<u32> = one.iter().map(|m| m.0).collect();
@@ -1103,6 +1114,38 @@ mod tests {
             small.set_items(items[..500].to_vec());
             assert_eq!(l.view, small.view);
         }
+    }
+
+    #[test]
+    fn accents_are_folded_both_ways_and_highlights_stay_on_the_cells() {
+        let items = varied(60);
+        let mut l = ListView::<Equipement>::default();
+        l.set_items(items);
+        let mut seen = Vec::new();
+        for f in ["bép", "bep", "BEP", "BÉP", "ngoa-ekelle", "cite des"] {
+            l.filter = f.into();
+            l.refresh_view();
+            assert!(!l.view.is_empty(), "{f}");
+            seen.push(l.view.clone());
+            let site = l.items[l.view[0]].cells()[4].clone();
+            let marks = &l.highlights(0)[4];
+            assert!(!marks.is_empty(), "{f} marks the site");
+            let marked: String = marks.iter().filter_map(|&p| site.chars().nth(p)).collect();
+            assert_eq!(
+                fold(&marked).to_lowercase(),
+                fold(f).to_lowercase().replace(' ', "")
+            );
+        }
+        assert!(
+            seen[..4].iter().all(|v| *v == seen[0]),
+            "same rows with or without accents"
+        );
+        // Folded, the haystacks are ASCII: a byte a character.
+        assert!(
+            l.haystacks
+                .iter()
+                .all(|h| matches!(h, Utf32String::Ascii(_)))
+        );
     }
 
     #[test]

@@ -828,10 +828,10 @@ impl App {
                         d.equipements.selected = 0;
                         d.equipements.offset = 0;
                         // This route's items do not name their site: it is the one shown.
-                        let site_ref = match &d.target {
+                        let site_ref = std::sync::Arc::new(match &d.target {
                             DetailTarget::Site(s) => SiteRef::from(s),
                             _ => SiteRef::default(),
-                        };
+                        });
                         let items = page
                             .items
                             .into_iter()
@@ -1112,7 +1112,7 @@ impl App {
                     && let Some(sid) = e.site_id()
                     && let Some(s) = self.site_name(sid)
                 {
-                    e.client_site = Some(SiteRef::from(s));
+                    e.client_site = Some(std::sync::Arc::new(SiteRef::from(s)));
                 }
                 let label = e.label();
                 let site_id = e.site_id().map(str::to_string);

@@ -14,7 +14,7 @@ use crate::i18n::{tr, trf};
 use unicode_width::UnicodeWidthStr;
 
 fn ts(t: &Option<Timestamp>) -> String {
-    t.as_ref().map(|t| t.raw.clone()).unwrap_or_default()
+    t.as_ref().map(|t| t.raw().into_owned()).unwrap_or_default()
 }
 
 fn num(v: Option<f64>) -> String {
@@ -47,10 +47,10 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
             ("Client id", s.client_id().unwrap_or_default().to_string()),
         ],
         DetailTarget::Equipement(e) => vec![
-            ("IP address", e.ip.clone()),
+            ("IP address", e.ip.to_string()),
             ("Port", e.port.map(|p| p.to_string()).unwrap_or_default()),
-            ("Brand", e.marque.clone()),
-            ("Model", e.modele.clone()),
+            ("Brand", e.marque.to_string()),
+            ("Model", e.modele.to_string()),
             (
                 "Site",
                 e.client_site
@@ -59,7 +59,7 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                     .unwrap_or_default(),
             ),
             ("Sources", e.sources.0.join("\n")),
-            ("Username", e.username.clone()),
+            ("Username", e.username.to_string()),
             (
                 "Password",
                 if d.reveal {
@@ -68,7 +68,7 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                     trf("{} (p reveals)", &[&e.password.masked()])
                 },
             ),
-            ("Description", e.description.clone()),
+            ("Description", e.description.to_string()),
             ("Created", ts(&e.timestamp)),
             ("Equipement id", e.equipement_id.clone()),
             ("Site id", e.site_id().unwrap_or_default().to_string()),

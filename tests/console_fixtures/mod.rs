@@ -110,7 +110,7 @@ fn equipement(
         modele: modele.into(),
         timestamp: ts(t),
         site_id: Some(site_id.into()),
-        client_site: Some(site_ref(site_id)),
+        client_site: Some(std::sync::Arc::new(site_ref(site_id))),
     }
 }
 
@@ -167,7 +167,7 @@ pub fn many_equipements(n: usize) -> Vec<Equipement> {
         .map(|i| {
             let mut e = base[i % base.len()].clone();
             e.equipement_id = format!("{:08x}-0000-4000-8000-{:012x}", i, i);
-            e.ip = format!("10.{}.{}.{}", 10 + i % 7, (i / 7) % 250, i % 251);
+            e.ip = format!("10.{}.{}.{}", 10 + i % 7, (i / 7) % 250, i % 251).into();
             e
         })
         .collect()
