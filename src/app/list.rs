@@ -741,7 +741,17 @@ impl<T: Record> ListView<T> {
         if self.filter.trim().is_empty() {
             return vec![Vec::new(); T::COLUMNS.len()];
         }
-        let cells = self.items[i].cells();
+        self.highlights_for(row, &self.items[i].cells())
+    }
+
+    /// `highlights` for a row whose cells the caller has already built (a frame draws them).
+    pub fn highlights_for(&self, row: usize, cells: &[String]) -> Vec<Vec<usize>> {
+        let Some(&i) = self.view.get(row) else {
+            return Vec::new();
+        };
+        if self.filter.trim().is_empty() {
+            return vec![Vec::new(); cells.len()];
+        }
         let mut out = vec![Vec::new(); cells.len()];
         let Some(hay) = self.haystacks.get(i) else {
             return out;

@@ -65,23 +65,37 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
+/// A cell with the filter's matched characters marked: one span a run of marked or unmarked
+/// characters.
 fn highlighted(text: &str, marks: &[usize]) -> Line<'static> {
     let text = safe(text);
     if marks.is_empty() {
         return Line::from(text);
     }
     let hl = super::theme::theme().matched;
-    let spans: Vec<Span<'static>> = text
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            if marks.contains(&i) {
-                Span::styled(c.to_string(), hl)
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_marked = false;
+    for (i, c) in text.chars().enumerate() {
+        let marked = marks.contains(&i);
+        if marked != run_marked && !run.is_empty() {
+            let t = std::mem::take(&mut run);
+            spans.push(if run_marked {
+                Span::styled(t, hl)
             } else {
-                Span::raw(c.to_string())
-            }
-        })
-        .collect();
+                Span::raw(t)
+            });
+        }
+        run_marked = marked;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(if run_marked {
+            Span::styled(run, hl)
+        } else {
+            Span::raw(run)
+        });
+    }
     Line::from(spans)
 }
 
@@ -149,9 +163,9 @@ pub fn draw_table<T: Record>(
     let rows: Vec<Row> = (start..end)
         .map(|vi| {
             let item = &list.items[list.view[vi]];
-            let marks = list.highlights(vi);
-            let cells: Vec<Line> = item
-                .cells()
+            let texts = item.cells();
+            let marks = list.highlights_for(vi, &texts);
+            let cells: Vec<Line> = texts
                 .iter()
                 .enumerate()
                 .map(|(c, text)| {
