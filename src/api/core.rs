@@ -34,6 +34,9 @@ pub struct CoreClient {
     base: String,
     auth: SharedCredentials,
     session: Arc<Mutex<Session>>,
+    /// Held while a token is obtained: requests sent together (at start, who am I and the
+    /// sites) wait for one login instead of each logging in.
+    renewing: Arc<Mutex<()>>,
     retry: RetryPolicy,
 }
 
@@ -65,6 +68,7 @@ impl CoreClient {
             base: base_url.trim_end_matches('/').to_string(),
             auth: SharedCredentials::new(auth),
             session: Arc::new(Mutex::new(session)),
+            renewing: Arc::new(Mutex::new(())),
             retry: RetryPolicy::default(),
         }
     }
@@ -155,20 +159,27 @@ impl CoreClient {
         self.login().await
     }
 
+    /// The access token, unless there is none or it is about to expire and can be renewed.
+    async fn usable_access(&self) -> Option<SecretString> {
+        let s = self.session.lock().await;
+        let a = s.access.as_ref()?;
+        // Renew a little before expiry rather than eat a 401.
+        let expiring = s
+            .claims
+            .as_ref()
+            .and_then(|c| c.exp)
+            .is_some_and(|exp| exp - chrono::Utc::now().timestamp() < 20);
+        (!expiring || s.refresh.is_none()).then(|| a.clone())
+    }
+
     async fn bearer(&self) -> Result<SecretString, ApiError> {
-        {
-            let s = self.session.lock().await;
-            if let Some(a) = &s.access {
-                // Renew a little before expiry rather than eat a 401.
-                let expiring = s
-                    .claims
-                    .as_ref()
-                    .and_then(|c| c.exp)
-                    .is_some_and(|exp| exp - chrono::Utc::now().timestamp() < 20);
-                if !expiring || s.refresh.is_none() {
-                    return Ok(a.clone());
-                }
-            }
+        if let Some(a) = self.usable_access().await {
+            return Ok(a);
+        }
+        let _one_at_a_time = self.renewing.lock().await;
+        // Another request may have logged in meanwhile.
+        if let Some(a) = self.usable_access().await {
+            return Ok(a);
         }
         let has_refresh = self.session.lock().await.refresh.is_some();
         if has_refresh {
