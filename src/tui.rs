@@ -174,10 +174,15 @@ async fn event_loop(
                 Some(Err(_)) | None => return Ok(()),
             },
             Some(ev) = ev_rx.recv() => {
+                let mut big = is_big_answer(&ev);
                 app.on_event(ev);
                 // Take every queued answer before drawing once.
                 while let Ok(ev) = ev_rx.try_recv() {
+                    big |= is_big_answer(&ev);
                     app.on_event(ev);
+                }
+                if big {
+                    give_back_freed_memory();
                 }
                 dirty = true;
             }
@@ -192,6 +197,26 @@ async fn event_loop(
             }
         }
     }
+}
+
+/// The answers whose bodies run to tens of megabytes at 100,000 equipements (the sites embed
+/// every equipement).
+fn is_big_answer(ev: &worker::Event) -> bool {
+    matches!(
+        ev,
+        worker::Event::Done {
+            result: Ok(worker::Payload::Sites(_) | worker::Payload::AllEquipements(_)),
+            ..
+        }
+    )
+}
+
+/// mimalloc returns freed memory to the system a little after it is freed, when the
+/// allocator is next used: after a big answer the console goes idle and would keep the
+/// body's pages resident. Done now instead.
+fn give_back_freed_memory() {
+    // SAFETY: mi_collect has no preconditions; it only walks mimalloc's own structures.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 /// Copies and exports: the only things the app asks that are not network requests.
