@@ -14,8 +14,7 @@ use super::AppState;
 use super::auth::{Caller, hash_password};
 use super::db::{is_unique_violation, new_id, now_ts};
 use super::fastapi::{
-    HttpError, HttpResult, PathId, Validator, err_item, page_body, page_params, parse_json,
-    path_uuid,
+    HttpError, HttpResult, PathId, Validator, err_item, page_params, parse_json, path_uuid,
 };
 
 pub const RESSOURCES: [&str; 4] = ["users", "roles", "client_site", "equipements"];
@@ -708,91 +707,71 @@ async fn delete_role(
 
 // ---- client sites ---------------------------------------------------------------------------
 
-fn equipement_json(r: &Row, base: usize) -> rusqlite::Result<Value> {
-    let sources: String = r.get(base + 3)?;
-    Ok(json!({
-        "equipement_id": r.get::<_, String>(base)?,
-        "ip": r.get::<_, String>(base + 1)?,
-        "marque": r.get::<_, String>(base + 2)?,
-        "sources": serde_json::from_str::<Value>(&sources).unwrap_or_else(|_| json!([])),
-        "port": r.get::<_, i64>(base + 4)?,
-        "username": r.get::<_, String>(base + 5)?,
-        "password": r.get::<_, String>(base + 6)?,
-        "description": r.get::<_, String>(base + 7)?,
-        "modele": r.get::<_, String>(base + 8)?,
-        "timestamp": r.get::<_, String>(base + 9)?,
-    }))
-}
-
 const EQ_COLS: &str = "e.equipement_id, e.ip, e.marque, e.sources, e.port, e.username, e.password, \
                        e.description, e.modele, e.timestamp";
 const SITE_COLS: &str =
     "s.site_id, s.client_id, s.name, s.longitude, s.latitude, s.description, s.timestamp";
 
-fn site_ref_json(r: &Row, base: usize) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "site_id": r.get::<_, String>(base)?,
-        "client_id": r.get::<_, String>(base + 1)?,
-        "name": r.get::<_, String>(base + 2)?,
-        "longitude": r.get::<_, f64>(base + 3)?,
-        "latitude": r.get::<_, f64>(base + 4)?,
-        "description": r.get::<_, String>(base + 5)?,
-    }))
-}
-
-/// Sites with their client and equipements, as `/client_site/all` shows them.
-fn sites_json(c: &Connection, only: Option<&str>) -> HttpResult<Vec<Value>> {
+/// Sites (or the one `only` names) with their client and equipements, as `/client_site/all`
+/// shows them.
+fn read_sites(c: &Connection, only: Option<&str>) -> HttpResult<Vec<ListedSiteWithEquipements>> {
     let filter = if only.is_some() {
         "WHERE s.site_id = ?1"
     } else {
         ""
     };
-    let mut s = c.prepare(&format!(
+    let mut s = c.prepare_cached(&format!(
         "SELECT {SITE_COLS}, c.nom, c.code, c.timestamp FROM sites s
          JOIN clients c ON c.client_id = s.client_id {filter} ORDER BY s.rowid"
     ))?;
     let map = |r: &Row| {
-        let mut site = site_ref_json(r, 0)?;
-        site["timestamp"] = json!(r.get::<_, String>(6)?);
-        site["client"] = json!({
-            "client_id": r.get::<_, String>(1)?,
-            "nom": r.get::<_, String>(7)?,
-            "code": r.get::<_, i64>(8)?,
-            "timestamp": r.get::<_, String>(9)?,
-        });
-        site["equipements"] = json!([]);
-        Ok(site)
+        Ok(ListedSiteWithEquipements {
+            site: listed_site(r, 0)?,
+            timestamp: r.get(6)?,
+            client: ListedClient {
+                client_id: r.get(1)?,
+                nom: r.get(7)?,
+                code: r.get(8)?,
+                timestamp: r.get(9)?,
+            },
+            equipements: Vec::new(),
+        })
     };
-    let mut sites: Vec<Value> = match only {
+    let mut sites: Vec<ListedSiteWithEquipements> = match only {
         Some(id) => s.query_map([id], map)?.collect::<Result<_, _>>()?,
         None => s.query_map([], map)?.collect::<Result<_, _>>()?,
     };
     let index: std::collections::HashMap<String, usize> = sites
         .iter()
         .enumerate()
-        .map(|(i, s)| (s["site_id"].as_str().unwrap_or_default().to_string(), i))
+        .map(|(i, s)| (s.site.site_id.clone(), i))
         .collect();
     let efilter = if only.is_some() {
         "WHERE e.site_id = ?1"
     } else {
         ""
     };
-    let mut e = c.prepare(&format!(
+    let mut e = c.prepare_cached(&format!(
         "SELECT e.site_id, {EQ_COLS} FROM equipements e {efilter} ORDER BY e.rowid"
     ))?;
-    let emap = |r: &Row| Ok((r.get::<_, String>(0)?, equipement_json(r, 1)?));
-    let rows: Vec<(String, Value)> = match only {
-        Some(id) => e.query_map([id], emap)?.collect::<Result<_, _>>()?,
-        None => e.query_map([], emap)?.collect::<Result<_, _>>()?,
+    let mut rows = match only {
+        Some(id) => e.query([id])?,
+        None => e.query([])?,
     };
-    for (site_id, eq) in rows {
-        if let Some(i) = index.get(&site_id)
-            && let Some(list) = sites[*i]["equipements"].as_array_mut()
-        {
-            list.push(eq);
+    while let Some(r) = rows.next()? {
+        let site_id: String = r.get(0)?;
+        if let Some(&i) = index.get(&site_id) {
+            sites[i].equipements.push(site_equipement(r, 1)?);
         }
     }
     Ok(sites)
+}
+
+/// The one site `site_id` names, as `/client_site/all` shows it.
+fn read_site(c: &Connection, site_id: &str) -> HttpResult<ListedSiteWithEquipements> {
+    read_sites(c, Some(site_id))?
+        .pop()
+        .ok_or_else(|| not_found("Site"))
 }
 
 fn site_exists(c: &Connection, site_id: &str) -> HttpResult<()> {
@@ -824,7 +803,7 @@ async fn register_site(
     State(st): State<AppState>,
     caller: Caller,
     Body(body): Body,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<ListedSiteWithEquipements>> {
     caller.require("client_site", "create")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -857,26 +836,20 @@ async fn register_site(
                     ts
                 ],
             )?;
-            let mut site = sites_json(c, Some(&id))?
-                .pop()
-                .ok_or_else(|| not_found("Site"))?;
-            site["client_id"] = json!(client_id);
+            let mut site = read_site(c, &id)?;
+            site.site.client_id = client_id;
             Ok(Json(site))
         })
         .await
 }
 
-/// A site as `/client_site/all` lists it: `sites_json`'s fields in the same order, serialised
-/// straight from the rows (at 100,000 equipements a `Value` tree of the whole answer took
-/// most of a second and hundreds of megabytes).
+/// A site as `/client_site/all` lists it, serialised straight from the rows (at 100,000
+/// equipements a `Value` tree of the whole answer took most of a second and hundreds of
+/// megabytes). Field order is the answer's.
 #[derive(serde::Serialize)]
 struct ListedSiteWithEquipements {
-    site_id: String,
-    client_id: String,
-    name: String,
-    longitude: f64,
-    latitude: f64,
-    description: String,
+    #[serde(flatten)]
+    site: ListedSite,
     timestamp: String,
     client: ListedClient,
     equipements: Vec<SiteEquipement>,
@@ -890,7 +863,7 @@ struct ListedClient {
     timestamp: String,
 }
 
-/// `equipement_json`, typed.
+/// An equipement as the core routes answer it (`site_id` aside).
 #[derive(serde::Serialize)]
 struct SiteEquipement {
     equipement_id: String,
@@ -941,45 +914,7 @@ async fn all_sites(State(st): State<AppState>, caller: Caller) -> HttpResult<Res
 /// `/client_site/all`'s answer, serialised.
 fn read_all_sites(c: &mut Connection) -> HttpResult<Vec<u8>> {
     let tx = c.transaction()?;
-    let mut sites = tx
-        .prepare_cached(&format!(
-            "SELECT {SITE_COLS}, c.nom, c.code, c.timestamp FROM sites s
-                 JOIN clients c ON c.client_id = s.client_id ORDER BY s.rowid"
-        ))?
-        .query_map([], |r| {
-            Ok(ListedSiteWithEquipements {
-                site_id: r.get(0)?,
-                client_id: r.get(1)?,
-                name: r.get(2)?,
-                longitude: r.get(3)?,
-                latitude: r.get(4)?,
-                description: r.get(5)?,
-                timestamp: r.get(6)?,
-                client: ListedClient {
-                    client_id: r.get(1)?,
-                    nom: r.get(7)?,
-                    code: r.get(8)?,
-                    timestamp: r.get(9)?,
-                },
-                equipements: Vec::new(),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let index: std::collections::HashMap<String, usize> = sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.site_id.clone(), i))
-        .collect();
-    let mut e = tx.prepare_cached(&format!(
-        "SELECT e.site_id, {EQ_COLS} FROM equipements e ORDER BY e.rowid"
-    ))?;
-    let mut rows = e.query([])?;
-    while let Some(r) = rows.next()? {
-        let site_id: String = r.get(0)?;
-        if let Some(&i) = index.get(&site_id) {
-            sites[i].equipements.push(site_equipement(r, 1)?);
-        }
-    }
+    let sites = read_sites(&tx, None)?;
     serde_json::to_vec(&sites).map_err(|e| HttpError::Internal(e.to_string()))
 }
 
@@ -988,7 +923,7 @@ async fn site_equipements(
     caller: Caller,
     PathId(site_id): PathId,
     Query(q): Q,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<ListedPage<SiteEquipement>>> {
     caller.require("client_site", "read")?;
     // FastAPI reports path and query errors together.
     let (sid, pg) = (path_uuid("site_id", &site_id), page_params(&q));
@@ -1014,9 +949,16 @@ async fn site_equipements(
             ))?;
             let offset = (i64::from(page) - 1) * i64::from(size);
             let items = s
-                .query_map(params![site_id, size, offset], |r| equipement_json(r, 0))?
+                .query_map(params![site_id, size, offset], |r| site_equipement(r, 0))?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(Json(page_body(items, total as u64, page, size)))
+            let total = total as u64;
+            Ok(Json(ListedPage {
+                items,
+                total,
+                page,
+                size,
+                pages: total.div_ceil(u64::from(size)),
+            }))
         })
         .await
 }
@@ -1025,7 +967,7 @@ async fn update_site(
     State(st): State<AppState>,
     caller: Caller,
     Body(body): Body,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<ListedSiteWithEquipements>> {
     caller.require("client_site", "update")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -1055,10 +997,7 @@ async fn update_site(
                  WHERE site_id = ?5",
                 params![name, longitude, latitude, description, site_id],
             )?;
-            let site = sites_json(c, Some(&site_id))?
-                .pop()
-                .ok_or_else(|| not_found("Site"))?;
-            Ok(Json(site))
+            Ok(Json(read_site(c, &site_id)?))
         })
         .await
 }
@@ -1098,14 +1037,23 @@ async fn delete_site(
 
 // ---- equipements ----------------------------------------------------------------------------
 
-fn load_equipement(c: &Connection, id: &str) -> HttpResult<Value> {
+/// An equipement as its create and update routes answer it: with its `site_id`.
+#[derive(serde::Serialize)]
+struct EquipementWithSite {
+    #[serde(flatten)]
+    equipement: SiteEquipement,
+    site_id: String,
+}
+
+fn load_equipement(c: &Connection, id: &str) -> HttpResult<EquipementWithSite> {
     c.query_row(
         &format!("SELECT {EQ_COLS}, e.site_id FROM equipements e WHERE e.equipement_id = ?1"),
         [id],
         |r| {
-            let mut v = equipement_json(r, 0)?;
-            v["site_id"] = json!(r.get::<_, String>(10)?);
-            Ok(v)
+            Ok(EquipementWithSite {
+                equipement: site_equipement(r, 0)?,
+                site_id: r.get(10)?,
+            })
         },
     )
     .optional()?
@@ -1139,7 +1087,7 @@ async fn register_equipement(
     State(st): State<AppState>,
     caller: Caller,
     Body(body): Body,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<EquipementWithSite>> {
     caller.require("equipements", "create")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
@@ -1185,21 +1133,11 @@ async fn register_equipement(
         .await
 }
 
-/// An equipement as `/equipements/all` lists it: `equipement_json` plus its site, with the
-/// same fields in the same order, serialised straight from the row (a `Value` tree per row
-/// cost more than the query).
+/// An equipement as `/equipements/all` lists it: with its site.
 #[derive(serde::Serialize)]
 struct ListedEquipement {
-    equipement_id: String,
-    ip: String,
-    marque: String,
-    sources: Value,
-    port: i64,
-    username: String,
-    password: String,
-    description: String,
-    modele: String,
-    timestamp: String,
+    #[serde(flatten)]
+    equipement: SiteEquipement,
     client_site: ListedSite,
 }
 
@@ -1223,27 +1161,21 @@ struct ListedPage<T> {
     pages: u64,
 }
 
+fn listed_site(r: &Row, base: usize) -> rusqlite::Result<ListedSite> {
+    Ok(ListedSite {
+        site_id: r.get(base)?,
+        client_id: r.get(base + 1)?,
+        name: r.get(base + 2)?,
+        longitude: r.get(base + 3)?,
+        latitude: r.get(base + 4)?,
+        description: r.get(base + 5)?,
+    })
+}
+
 fn listed_equipement(r: &Row) -> rusqlite::Result<ListedEquipement> {
-    let sources: String = r.get(3)?;
     Ok(ListedEquipement {
-        equipement_id: r.get(0)?,
-        ip: r.get(1)?,
-        marque: r.get(2)?,
-        sources: serde_json::from_str::<Value>(&sources).unwrap_or_else(|_| json!([])),
-        port: r.get(4)?,
-        username: r.get(5)?,
-        password: r.get(6)?,
-        description: r.get(7)?,
-        modele: r.get(8)?,
-        timestamp: r.get(9)?,
-        client_site: ListedSite {
-            site_id: r.get(10)?,
-            client_id: r.get(11)?,
-            name: r.get(12)?,
-            longitude: r.get(13)?,
-            latitude: r.get(14)?,
-            description: r.get(15)?,
-        },
+        equipement: site_equipement(r, 0)?,
+        client_site: listed_site(r, 10)?,
     })
 }
 
@@ -1289,7 +1221,7 @@ async fn update_equipement(
     State(st): State<AppState>,
     caller: Caller,
     Body(body): Body,
-) -> HttpResult<Json<Value>> {
+) -> HttpResult<Json<EquipementWithSite>> {
     caller.require("equipements", "update")?;
     let body = parse_json(&body)?;
     let mut v = Validator::new(&body);
