@@ -78,18 +78,9 @@ impl Theme {
                     .add_modifier(Modifier::BOLD),
                 focus: Style::new().bg(focus_bg),
                 matched: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-                profile: Style::new()
-                    .bg(Color::Blue)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
-                read_only: Style::new()
-                    .bg(Color::Yellow)
-                    .fg(Color::Black)
-                    .add_modifier(Modifier::BOLD),
-                insecure: Style::new()
-                    .bg(Color::Red)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
+                profile: badge(Color::Blue, Color::White),
+                read_only: badge(Color::Yellow, Color::Black),
+                insecure: badge(Color::Red, Color::White),
             },
             // Dark grey and yellow vanish on white: blue, magenta and black instead.
             ThemeName::Light => Theme {
@@ -104,18 +95,9 @@ impl Theme {
                     .add_modifier(Modifier::BOLD),
                 focus: Style::new().add_modifier(Modifier::UNDERLINED),
                 matched: Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
-                profile: Style::new()
-                    .bg(Color::Blue)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
-                read_only: Style::new()
-                    .bg(Color::Yellow)
-                    .fg(Color::Black)
-                    .add_modifier(Modifier::BOLD),
-                insecure: Style::new()
-                    .bg(Color::Red)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
+                profile: badge(Color::Blue, Color::White),
+                read_only: badge(Color::Yellow, Color::Black),
+                insecure: badge(Color::Red, Color::White),
             },
             // Only attributes: bold, reverse, underline, dim.
             ThemeName::Mono => Theme {
@@ -133,6 +115,12 @@ impl Theme {
             },
         }
     }
+}
+
+/// The status bar's badges (profile, read-only, unverified certificate): the same colours on
+/// a dark or a light background.
+fn badge(bg: Color, fg: Color) -> Style {
+    Style::new().bg(bg).fg(fg).add_modifier(Modifier::BOLD)
 }
 
 static THEME: OnceLock<Theme> = OnceLock::new();
