@@ -9,34 +9,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vigie::api::{ApiError, FieldError};
 use vigie::app::App;
-use vigie::worker::{Payload, Request};
-
-/// Equipements tab on page 1 of 3 (prefetch of page 2 answered: nothing in flight).
-fn equipements_list() -> App {
-    let mut app = loaded("admin");
-    app.on_key(ch('2'));
-    let reqs = app.take_requests();
-    let first = only(&reqs, |r| {
-        matches!(r, Request::EquipementsPage { page: 1, .. })
-    });
-    ok(
-        &mut app,
-        first,
-        Payload::EquipementsPage(page(equipements(), 1, 3, 123)),
-    );
-    let reqs = app.take_requests();
-    let next = only(&reqs, |r| {
-        matches!(r, Request::EquipementsPage { page: 2, .. })
-    });
-    ok(
-        &mut app,
-        next,
-        Payload::EquipementsPage(page(equipements(), 2, 3, 123)),
-    );
-    app.on_key(ch('j'));
-    assert!(!app.busy());
-    app
-}
+use vigie::worker::Request;
 
 /// Every equipement loaded, filtered by "hik" while still typing.
 fn filtered_list() -> App {
@@ -62,15 +35,6 @@ fn filter_in_progress() -> App {
     app.equipements
         .refresh_view_within(Some(std::time::Duration::ZERO));
     assert!(app.has_pending_work());
-    app
-}
-
-/// LOUM's detail with its two equipements.
-fn site_detail() -> App {
-    let mut app = loaded("admin");
-    app.on_key(ch('j'));
-    app.on_key(key(KeyCode::Enter));
-    serve(&mut app);
     app
 }
 

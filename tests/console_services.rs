@@ -13,18 +13,11 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 use vigie::api::ApiError;
 use vigie::api::ocean::Individu;
-use vigie::app::form::{Form, FormKind, Mutation};
+use vigie::app::form::{FormKind, Mutation};
 use vigie::app::{App, DetailTarget, Overlay, Session, Tab};
 use vigie::worker::{DeleteOp, Payload, Request, Saved, Service};
 
 // ---- helpers --------------------------------------------------------------------------------
-
-fn form(app: &App) -> &Form {
-    match app.overlays.last() {
-        Some(Overlay::Form(f)) => f,
-        _ => panic!("no form on top"),
-    }
-}
 
 fn detail(app: &App) -> &vigie::app::Detail {
     match app.overlays.last() {
@@ -62,18 +55,6 @@ fn value(app: &App, key: &str) -> String {
 
 fn field_error(app: &App, key: &str) -> Option<String> {
     form(app).field(key).and_then(|f| f.error.clone())
-}
-
-/// Tab until the focus is on `key` (at most one lap); panics when it never gets there.
-fn tab_to(app: &mut App, key: &str) {
-    let n = form(app).fields.len();
-    for _ in 0..=n {
-        if focused(app) == key {
-            return;
-        }
-        app.on_key(ch_tab());
-    }
-    panic!("Tab never reaches {key}");
 }
 
 fn ch_tab() -> crossterm::event::KeyEvent {
@@ -1483,24 +1464,14 @@ fn individu_detail() -> App {
     app
 }
 
-fn individu_form_typed() -> App {
-    let mut app = individus_tab();
-    app.on_key(ch('n'));
-    tab_to(&mut app, "individu.nomInd");
-    typed(&mut app, "MBALLA");
-    app.on_key(ch_tab());
-    typed(&mut app, "Jeanne");
-    app
-}
-
 /// A new individu, folded, the focus on Prénom.
 fn individu_form_folded() -> App {
-    individu_form_typed()
+    individu_form()
 }
 
 /// The same unfolded, the focus on a vehicle field.
 fn individu_form_unfolded() -> App {
-    let mut app = individu_form_typed();
+    let mut app = individu_form();
     app.on_key(ctrl('o'));
     tab_to(&mut app, "vehicleFieldsDTO.marque");
     typed(&mut app, "Toyota");

@@ -22,13 +22,6 @@ fn detail(app: &App) -> &vigie::app::Detail {
     }
 }
 
-fn form(app: &App) -> &vigie::app::form::Form {
-    match app.overlays.last() {
-        Some(Overlay::Form(f)) => f,
-        _ => panic!("no form on top"),
-    }
-}
-
 fn names(app: &App) -> Vec<String> {
     app.sites
         .view

@@ -492,3 +492,74 @@ pub fn render(build: Screen, w: u16, h: u16) -> ratatui::Terminal<ratatui::backe
     terminal.draw(|f| vigie::ui::draw(f, &app)).expect("draw");
     terminal
 }
+
+/// The form on top of the console.
+pub fn form(app: &App) -> &vigie::app::form::Form {
+    match app.overlays.last() {
+        Some(vigie::app::Overlay::Form(f)) => f,
+        _ => panic!("no form on top"),
+    }
+}
+
+/// Tab until the focus is on `key` (at most one lap); panics when it never gets there.
+pub fn tab_to(app: &mut App, key_name: &str) {
+    let n = form(app).fields.len();
+    for _ in 0..=n {
+        let f = form(app);
+        if f.fields[f.focus].key == key_name {
+            return;
+        }
+        app.on_key(key(KeyCode::Tab));
+    }
+    panic!("Tab never reaches {key_name}");
+}
+
+/// Equipements tab on page 1 of 3 (prefetch of page 2 answered: nothing in flight).
+pub fn equipements_list() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    let reqs = app.take_requests();
+    let first = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    ok(
+        &mut app,
+        first,
+        Payload::EquipementsPage(page(equipements(), 1, 3, 123)),
+    );
+    let reqs = app.take_requests();
+    let next = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 2, .. })
+    });
+    ok(
+        &mut app,
+        next,
+        Payload::EquipementsPage(page(equipements(), 2, 3, 123)),
+    );
+    app.on_key(ch('j'));
+    assert!(!app.busy());
+    app
+}
+
+/// LOUM's detail with its two equipements.
+pub fn site_detail() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    serve(&mut app);
+    app
+}
+
+/// A new individu on the Individus tab, folded, the focus on the first name being typed.
+pub fn individu_form() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('5'));
+    serve(&mut app);
+    assert_eq!(app.tab, vigie::app::Tab::Individus);
+    app.on_key(ch('n'));
+    tab_to(&mut app, "individu.nomInd");
+    typed(&mut app, "MBALLA");
+    app.on_key(key(KeyCode::Tab));
+    typed(&mut app, "Jeanne");
+    app
+}
