@@ -888,12 +888,24 @@ impl<T: Record> ListView<T> {
 /// character for one, so positions still fall on the cells). Folded, nearly every row is
 /// ASCII and kept a byte a character instead of four.
 fn haystack<T: Record>(r: &T) -> Utf32String {
-    Utf32String::from(fold(&r.cells().join(" ")))
+    // Folded while joined: one string a row, not a joined one and then its folded copy.
+    let mut text = String::new();
+    for (i, cell) in r.cells().iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.extend(folded(cell));
+    }
+    Utf32String::from(text)
 }
 
 /// Accents folded as in the haystacks: the filter `bép` and `bep` both find `BÉPANDA`.
 fn fold(s: &str) -> String {
-    s.chars().map(nucleo_matcher::chars::normalize).collect()
+    folded(s).collect()
+}
+
+fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().map(nucleo_matcher::chars::normalize)
 }
 
 /// The filter as a pattern over folded haystacks.
