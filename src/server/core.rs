@@ -951,14 +951,7 @@ async fn site_equipements(
             let items = s
                 .query_map(params![site_id, size, offset], |r| site_equipement(r, 0))?
                 .collect::<Result<Vec<_>, _>>()?;
-            let total = total as u64;
-            Ok(Json(ListedPage {
-                items,
-                total,
-                page,
-                size,
-                pages: total.div_ceil(u64::from(size)),
-            }))
+            Ok(Json(ListedPage::new(items, total as u64, page, size)))
         })
         .await
 }
@@ -1161,6 +1154,18 @@ struct ListedPage<T> {
     pages: u64,
 }
 
+impl<T> ListedPage<T> {
+    fn new(items: Vec<T>, total: u64, page: u32, size: u32) -> Self {
+        ListedPage {
+            items,
+            total,
+            page,
+            size,
+            pages: total.div_ceil(u64::from(size)),
+        }
+    }
+}
+
 fn listed_site(r: &Row, base: usize) -> rusqlite::Result<ListedSite> {
     Ok(ListedSite {
         site_id: r.get(base)?,
@@ -1205,14 +1210,7 @@ async fn all_equipements(
                 }
                 None => Vec::new(),
             };
-            let total = total as u64;
-            Ok(Json(ListedPage {
-                items,
-                total,
-                page,
-                size,
-                pages: total.div_ceil(u64::from(size)),
-            }))
+            Ok(Json(ListedPage::new(items, total as u64, page, size)))
         })
         .await
 }
