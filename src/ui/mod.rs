@@ -3,6 +3,7 @@
 mod detail;
 mod dialogs;
 mod form;
+mod grid;
 mod table;
 
 pub mod svg;

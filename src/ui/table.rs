@@ -1,11 +1,11 @@
 //! The list table: only the rows in view are built, whatever the number loaded.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::grid::{Grid, GridRow};
 use super::{accent, dim, safe};
 use crate::app::list::{ListView, Record};
 use crate::app::{App, Tab, not_configured};
@@ -63,40 +63,6 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             Some(app.col),
         ),
     }
-}
-
-/// A cell with the filter's matched characters marked: one span a run of marked or unmarked
-/// characters.
-fn highlighted(text: &str, marks: &[usize]) -> Line<'static> {
-    let text = safe(text);
-    if marks.is_empty() {
-        return Line::from(text);
-    }
-    let hl = super::theme::theme().matched;
-    let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut run = String::new();
-    let mut run_marked = false;
-    for (i, c) in text.chars().enumerate() {
-        let marked = marks.contains(&i);
-        if marked != run_marked && !run.is_empty() {
-            let t = std::mem::take(&mut run);
-            spans.push(if run_marked {
-                Span::styled(t, hl)
-            } else {
-                Span::raw(t)
-            });
-        }
-        run_marked = marked;
-        run.push(c);
-    }
-    if !run.is_empty() {
-        spans.push(if run_marked {
-            Span::styled(run, hl)
-        } else {
-            Span::raw(run)
-        });
-    }
-    Line::from(spans)
 }
 
 /// `col`: the selected cell's column in the selected row (lists; details have none).
@@ -160,39 +126,28 @@ pub fn draw_table<T: Record>(
     let height = inner.height.saturating_sub(1) as usize;
     let start = list.offset.min(list.view.len().saturating_sub(1));
     let end = (start + height).min(list.view.len());
-    let rows: Vec<Row> = (start..end)
+    let selected = super::theme::theme().selected;
+    let rows: Vec<GridRow> = (start..end)
         .map(|vi| {
-            let item = &list.items[list.view[vi]];
-            let texts = item.cells();
-            let marks = list.highlights_for(vi, &texts);
-            let cells: Vec<Line> = texts
-                .iter()
-                .enumerate()
-                .map(|(c, text)| {
-                    let line = highlighted(text, marks.get(c).map(Vec::as_slice).unwrap_or(&[]));
-                    if vi == list.selected && col == Some(c) {
-                        line.patch_style(Style::new().add_modifier(Modifier::UNDERLINED))
-                    } else {
-                        line
-                    }
-                })
-                .collect();
-            let row = Row::new(cells);
-            if vi == list.selected {
-                row.style(super::theme::theme().selected)
-            } else {
-                row
+            let cells = list.items[list.view[vi]].cells();
+            let marks = list.highlights_for(vi, &cells);
+            let here = vi == list.selected;
+            GridRow {
+                cells,
+                marks,
+                style: here.then_some(selected),
+                underlined: col.filter(|_| here),
             }
         })
         .collect();
-    let widths: Vec<Constraint> = column_widths(T::COLUMNS, inner.width)
-        .into_iter()
-        .map(Constraint::Length)
-        .collect();
-    let header =
-        Row::new(T::COLUMNS.iter().map(|c| tr(c.title))).style(Style::new().bold().underlined());
-    let table = Table::new(rows, widths).header(header).column_spacing(1);
-    f.render_widget(table, inner);
+    let widths = column_widths(T::COLUMNS, inner.width);
+    let grid = Grid {
+        header: T::COLUMNS.iter().map(|c| tr(c.title)).collect(),
+        widths: &widths,
+        rows,
+        matched: super::theme::theme().matched,
+    };
+    f.render_widget(grid, inner);
 }
 
 /// Each column gets its minimum; the spare width goes to the growing columns in equal shares.
