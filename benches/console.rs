@@ -8,6 +8,10 @@
 
 mod common;
 
+// The binary's allocator (src/main.rs), so the figures are the console's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::LazyLock;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -10,11 +10,13 @@
 
 mod common;
 
+// The binary's allocator (src/main.rs), so the figures are the console's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use vigie::api::core::{CoreClient, MAX_PAGE_SIZE};
-use vigie::api::model::Equipement;
+use vigie::api::core::MAX_PAGE_SIZE;
 
 fn cpu_of(pid: u32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -28,30 +30,6 @@ fn cpu_of(pid: u32) -> Option<Duration> {
 
 fn own_cpu() -> Duration {
     cpu_of(std::process::id()).unwrap_or_default()
-}
-
-/// The same pages, `concurrency` at a time (1: strictly one after another), assembled in
-/// order: `load_all`'s algorithm with the concurrency as a parameter, for the sweep.
-async fn load_with(core: &CoreClient, concurrency: usize) -> Vec<Equipement> {
-    let first = core
-        .list_equipements(1, MAX_PAGE_SIZE)
-        .await
-        .expect("page 1");
-    let pages = first.page_count().unwrap_or(1).max(1) as u32;
-    let mut out = first.items;
-    let mut rest: Vec<(u32, Vec<Equipement>)> = futures::stream::iter(2..=pages)
-        .map(|p| async move {
-            let pg = core.list_equipements(p, MAX_PAGE_SIZE).await.expect("page");
-            (p, pg.items)
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    rest.sort_by_key(|(p, _)| *p);
-    for (_, items) in rest {
-        out.extend(items);
-    }
-    out
 }
 
 #[derive(Clone, Copy)]
@@ -102,7 +80,12 @@ async fn run(url: &str, server_pid: Option<u32>, how: How) -> Run {
                 .await
                 .expect("load_all")
         }
-        How::Concurrency(n) => load_with(&core, n).await,
+        How::Concurrency(n) => {
+            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+            vigie::worker::load_all_with(&core, 1, &tx, n)
+                .await
+                .expect("load_all_with")
+        }
     };
     let wall = t.elapsed();
     Run {

@@ -1,7 +1,6 @@
 //! The one background task that does all network I/O. The UI sends it numbered requests and
 //! receives numbered events; it never awaits the network itself.
 
-use futures::StreamExt;
 use secrecy::SecretString;
 use tokio::sync::mpsc;
 
@@ -515,6 +514,16 @@ pub async fn load_all(
     id: u64,
     tx: &mpsc::UnboundedSender<Event>,
 ) -> Result<Vec<Equipement>, ApiError> {
+    load_all_with(core, id, tx, LOAD_ALL_CONCURRENCY).await
+}
+
+/// `load_all` with `concurrency` pages in flight (1: one after another).
+pub async fn load_all_with(
+    core: &CoreClient,
+    id: u64,
+    tx: &mpsc::UnboundedSender<Event>,
+    concurrency: usize,
+) -> Result<Vec<Equipement>, ApiError> {
     let first = core.list_equipements(1, MAX_PAGE_SIZE).await?;
     let pages = first.page_count().unwrap_or(1).max(1) as u32;
     let total = first.total.unwrap_or(first.items.len() as u64) as usize;
@@ -533,16 +542,29 @@ pub async fn load_all(
     out.reserve_exact(expected.saturating_sub(out.len()));
     let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
     let mut next = 2;
-    let mut stream = futures::stream::iter(2..=pages)
-        .map(|p| async move {
+    // Each page is its own task, so pages are decoded on every core while others are on
+    // their way (decoding is most of the console's share of a load). Dropped with the load,
+    // the set stops them all.
+    let mut asking = 2..=pages;
+    let mut in_flight = tokio::task::JoinSet::new();
+    let ask = |set: &mut tokio::task::JoinSet<_>, p: u32| {
+        let core = core.clone();
+        set.spawn(async move {
             core.list_equipements(p, MAX_PAGE_SIZE)
                 .await
                 .map(|pg| (p, pg.items))
-        })
-        .buffer_unordered(LOAD_ALL_CONCURRENCY);
+        });
+    };
+    for p in asking.by_ref().take(concurrency.max(1)) {
+        ask(&mut in_flight, p);
+    }
     let mut loaded = out.len();
-    while let Some(r) = stream.next().await {
-        let (p, items) = r?;
+    while let Some(joined) = in_flight.join_next().await {
+        let (p, items) =
+            joined.map_err(|e| ApiError::Network(format!("a page request stopped: {e}")))??;
+        if let Some(p) = asking.next() {
+            ask(&mut in_flight, p);
+        }
         loaded += items.len();
         early.insert(p, items);
         while let Some(items) = early.remove(&next) {

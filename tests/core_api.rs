@@ -1344,3 +1344,58 @@ async fn data_survives_a_restart() {
     again.stop().await;
     drop(dir);
 }
+
+/// The console's loader: pages asked a few at a time, each decoded in its own task, come
+/// back as the same rows in the same order as one page after another, with its progress.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
+    // 1,250 rows: 13 pages of 100, the last one short.
+    let srv = common::start_with(|cfg| cfg.seed_size = 1_249).await;
+    let admin = srv.admin();
+    let sequential = admin
+        .all_pages(|n| admin.list_equipements(n, 100))
+        .await
+        .unwrap();
+    assert_eq!(sequential.len(), 1_250);
+    let ids = |rows: &[vigie::api::model::Equipement]| -> Vec<String> {
+        rows.iter().map(|e| e.equipement_id.clone()).collect()
+    };
+    for concurrency in [1, 3, vigie::worker::LOAD_ALL_CONCURRENCY, 40] {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let rows = vigie::worker::load_all_with(&admin, 7, &tx, concurrency)
+            .await
+            .unwrap();
+        assert_eq!(ids(&rows), ids(&sequential), "{concurrency} in flight");
+        assert_eq!(rows, sequential);
+        drop(tx);
+        let mut seen = Vec::new();
+        while let Some(ev) = rx.recv().await {
+            match ev {
+                vigie::worker::Event::Progress { id, loaded, total } => {
+                    assert_eq!((id, total), (7, 1_250));
+                    seen.push(loaded);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(seen.len(), 13, "one progress a page");
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        assert_eq!(seen.last(), Some(&1_250));
+    }
+    // A page that fails fails the load with the server's own answer.
+    let lecteur = srv.client(LECTEUR);
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let outsider = common::client_for(&srv.url(), ADMIN.0, "not-the-password");
+    let err = vigie::worker::load_all(&outsider, 1, &tx)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Unauthorized(_)), "{err:?}");
+    assert_eq!(
+        vigie::worker::load_all(&lecteur, 1, &tx)
+            .await
+            .unwrap()
+            .len(),
+        1_250,
+        "a read-only role may load"
+    );
+}

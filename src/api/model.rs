@@ -111,24 +111,36 @@ pub struct Timestamp {
 /// The form most servers send, rebuilt from `parsed` when no other text was kept.
 const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
 
-/// Whether `t` is exactly `CANONICAL`'s output: `dddd-dd-ddTdd:dd:dd`.
-fn is_canonical(t: &str) -> bool {
+/// `t` read as `CANONICAL`'s output (`dddd-dd-ddTdd:dd:dd`, a valid date and time), digit by
+/// digit: `parse_from_str` read its format string again for each of 100,000 rows.
+fn canonical(t: &str) -> Option<NaiveDateTime> {
     let b = t.as_bytes();
-    b.len() == 19
+    let shape = b.len() == 19
         && b.iter().enumerate().all(|(i, &c)| match i {
             4 | 7 => c == b'-',
             10 => c == b'T',
             13 | 16 => c == b':',
             _ => c.is_ascii_digit(),
-        })
+        });
+    if !shape {
+        return None;
+    }
+    let num = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+    };
+    chrono::NaiveDate::from_ymd_opt(num(0, 4) as i32, num(5, 7), num(8, 10))?.and_hms_opt(
+        num(11, 13),
+        num(14, 16),
+        num(17, 19),
+    )
 }
 
 impl Timestamp {
     pub fn parse(raw: &str) -> Self {
         let t = raw.trim();
-        if is_canonical(raw)
-            && let Ok(n) = NaiveDateTime::parse_from_str(raw, CANONICAL)
-        {
+        if let Some(n) = canonical(raw) {
             return Timestamp {
                 parsed: Some(n.and_utc()),
                 raw: None,
@@ -986,6 +998,25 @@ mod tests {
         let plain = Timestamp::parse("2025-08-22T16:38:51");
         assert!(plain.raw.is_none(), "the usual form is not kept twice");
         assert_eq!(plain.short(), "2025-08-22 16:38");
+        // Read digit by digit: the same instant chrono reads, and no impossible date.
+        for raw in [
+            "2024-02-29T23:59:59",
+            "0001-01-01T00:00:00",
+            "2025-08-22T16:38:51",
+        ] {
+            let want = NaiveDateTime::parse_from_str(raw, CANONICAL)
+                .unwrap()
+                .and_utc();
+            assert_eq!(Timestamp::parse(raw).parsed, Some(want), "{raw}");
+        }
+        for raw in [
+            "2025-02-29T10:00:00",
+            "2025-08-22T24:00:00",
+            "2025-08-22T16:60:00",
+        ] {
+            assert_eq!(Timestamp::parse(raw).parsed, None, "{raw}");
+            assert_eq!(Timestamp::parse(raw).raw(), raw);
+        }
         let secs: Timestamp = serde_json::from_value(serde_json::json!(1_700_000_000)).unwrap();
         assert_eq!(secs.raw(), "1700000000");
         assert!(secs.parsed.is_some());

@@ -318,10 +318,13 @@ where
         let (role_name, status, perms) = state
             .db
             .call(move |c| {
+                // Every request asks: the statement is kept prepared.
                 let Some((role_id, role_name, status)) = c
-                    .query_row(
+                    .prepare_cached(
                         "SELECT u.role_id, r.name, u.status FROM users u
                          JOIN roles r ON r.role_id = u.role_id WHERE u.user_id = ?1",
+                    )?
+                    .query_row(
                         [&user_id],
                         |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
                     )

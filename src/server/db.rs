@@ -118,6 +118,8 @@ fn open_conn(path: &Path) -> rusqlite::Result<Connection> {
     // default every `COUNT(*)` and table scan re-read most of the file, a system call a page.
     // Pages are allocated as they are read: a small database keeps a small cache.
     conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB};"))?;
+    // Room for every statement the routes keep prepared (rusqlite keeps 16).
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
 
@@ -168,10 +170,13 @@ impl Db {
         size: i64,
     ) -> rusqlite::Result<(i64, Option<(i64, i64)>)> {
         // Two statements: together in one, neither is optimised and the table is scanned.
-        let count: i64 = c.query_row("SELECT COUNT(*) FROM equipements", [], |r| r.get(0))?;
-        let max: i64 = c.query_row("SELECT COALESCE(MAX(rowid), 0) FROM equipements", [], |r| {
-            r.get(0)
-        })?;
+        // Cached statements: preparing them again was a tenth of a page's time.
+        let count: i64 = c
+            .prepare_cached("SELECT COUNT(*) FROM equipements")?
+            .query_row([], |r| r.get(0))?;
+        let max: i64 = c
+            .prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM equipements")?
+            .query_row([], |r| r.get(0))?;
         let cached = self
             .equipement_rowids
             .lock()
