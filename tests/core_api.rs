@@ -843,6 +843,38 @@ async fn forbidden_by_role() {
         tech.create_site(&new_site("PAS LE DROIT")).await,
         Err(ApiError::Forbidden(_))
     ));
+
+    // A role's permissions change under a live session: the next request obeys them.
+    let tech_role = role_id("technicien").expect("seeded role").to_string();
+    let before = admin
+        .list_roles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.role_id == tech_role)
+        .expect("technicien role")
+        .permissions;
+    let revoke = |keep: bool| RoleUpdate {
+        role_id: tech_role.clone(),
+        permissions: Some(
+            before
+                .iter()
+                .filter(|p| {
+                    keep || (p.ressource.as_str(), p.action.as_str()) != ("equipements", "read")
+                })
+                .map(|p| perm(&p.ressource, &p.action))
+                .collect(),
+        ),
+        ..Default::default()
+    };
+    tech.list_equipements(1, 10).await.unwrap();
+    admin.update_role(&revoke(false)).await.unwrap();
+    assert!(matches!(
+        tech.list_equipements(1, 10).await,
+        Err(ApiError::Forbidden(_))
+    ));
+    admin.update_role(&revoke(true)).await.unwrap();
+    assert_eq!(tech.list_equipements(1, 10).await.unwrap().items.len(), 10);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,8 @@
 //! Authentication of the core service: argon2 password hashes, HS256 JWTs with the claims of
 //! the doc's sample, the bearer extractor and role-based permission checks.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::{FromRef, FromRequestParts, State};
@@ -282,13 +283,44 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 pub struct Caller {
     pub user_id: String,
     pub role_name: String,
+    who: Arc<Who>,
+}
+
+/// What the database says of a user: read for a request, kept for the next ones while no row
+/// has changed (a role's permissions, a user's role or status are rows too).
+#[derive(Debug)]
+pub struct Who {
+    role_name: String,
+    status: String,
     perms: HashSet<(String, String)>,
+}
+
+/// The users last seen, each with the generation they were read at.
+#[derive(Default)]
+pub struct Callers(Mutex<HashMap<String, (u64, Arc<Who>)>>);
+
+impl Callers {
+    fn get(&self, user_id: &str, generation: u64) -> Option<Arc<Who>> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(user_id)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, who)| who.clone())
+    }
+
+    /// Keeps `who`, read after `generation` was read; entries of older generations go (those
+    /// kept are the users of the moment: a few).
+    fn keep(&self, user_id: &str, generation: u64, who: Arc<Who>) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|_, (g, _)| *g >= generation);
+        kept.insert(user_id.to_string(), (generation, who));
+    }
 }
 
 impl Caller {
     /// 403 unless the caller's role grants `action` on `ressource`.
     pub fn require(&self, ressource: &str, action: &str) -> HttpResult<()> {
         if self
+            .who
             .perms
             .contains(&(ressource.to_string(), action.to_string()))
         {
@@ -314,42 +346,61 @@ where
         let token = bearer(&parts.headers).ok_or_else(HttpError::not_authenticated)?;
         let claims = decode_token(&state, token, "access")
             .ok_or_else(|| HttpError::Unauthorized("Could not validate credentials".into()))?;
-        let user_id = claims.user_id.clone();
-        let (role_name, status, perms) = state
-            .db
-            .call(move |c| {
-                // Every request asks: the statement is kept prepared.
-                let Some((role_id, role_name, status)) = c
-                    .prepare_cached(
-                        "SELECT u.role_id, r.name, u.status FROM users u
-                         JOIN roles r ON r.role_id = u.role_id WHERE u.user_id = ?1",
-                    )?
-                    .query_row(
-                        [&user_id],
-                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
-                    )
-                    .optional()?
-                else {
-                    return Ok(None);
-                };
-                let mut st = c.prepare_cached(
-                    "SELECT p.ressource, p.action FROM role_permissions rp
-                     JOIN permissions p ON p.permission_id = rp.permission_id WHERE rp.role_id = ?1",
-                )?;
-                let perms = st
-                    .query_map([&role_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<HashSet<(String, String)>, _>>()?;
-                Ok(Some((role_name, status, perms)))
-            })
-            .await?
-            .ok_or_else(|| HttpError::Unauthorized("Could not validate credentials".into()))?;
-        if status != "activated" {
+        let known = state.callers.get(&claims.user_id, state.db.generation());
+        let who = match known {
+            Some(who) => who,
+            None => {
+                let generation = state.db.generation();
+                let user_id = claims.user_id.clone();
+                let who = state
+                    .db
+                    .call(move |c| {
+                        // Every request asks: the statement is kept prepared.
+                        let Some((role_id, role_name, status)) = c
+                            .prepare_cached(
+                                "SELECT u.role_id, r.name, u.status FROM users u
+                                 JOIN roles r ON r.role_id = u.role_id WHERE u.user_id = ?1",
+                            )?
+                            .query_row([&user_id], |r| {
+                                Ok((
+                                    r.get::<_, String>(0)?,
+                                    r.get::<_, String>(1)?,
+                                    r.get::<_, String>(2)?,
+                                ))
+                            })
+                            .optional()?
+                        else {
+                            return Ok(None);
+                        };
+                        let mut st = c.prepare_cached(
+                            "SELECT p.ressource, p.action FROM role_permissions rp
+                             JOIN permissions p ON p.permission_id = rp.permission_id
+                             WHERE rp.role_id = ?1",
+                        )?;
+                        let perms = st
+                            .query_map([&role_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                            .collect::<Result<HashSet<(String, String)>, _>>()?;
+                        Ok(Some(Arc::new(Who {
+                            role_name,
+                            status,
+                            perms,
+                        })))
+                    })
+                    .await?
+                    .ok_or_else(|| {
+                        HttpError::Unauthorized("Could not validate credentials".into())
+                    })?;
+                state.callers.keep(&claims.user_id, generation, who.clone());
+                who
+            }
+        };
+        if who.status != "activated" {
             return Err(HttpError::Unauthorized("Inactive user".into()));
         }
         Ok(Caller {
             user_id: claims.user_id,
-            role_name,
-            perms,
+            role_name: who.role_name.clone(),
+            who,
         })
     }
 }

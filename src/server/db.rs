@@ -78,12 +78,15 @@ const MIGRATIONS: &[&str] = &[
 pub struct Db {
     path: Arc<PathBuf>,
     pool: Arc<Mutex<Vec<Connection>>>,
-    equipement_rowids: Arc<Mutex<Option<Arc<Rowids>>>>,
+    equipement_rowids: Arc<Mutex<Option<KeptRowids>>>,
     /// Bumped after every call that changed a row (`total_changes` moved).
     generation: Arc<AtomicU64>,
     /// Whole answers kept while no row has changed.
     answers: Arc<Mutex<Vec<CachedAnswer>>>,
 }
+
+/// The rowid index, with the generation it was last seen current at.
+type KeptRowids = (u64, Arc<Rowids>);
 
 /// (route, generation it was computed at, body).
 type CachedAnswer = (&'static str, u64, bytes::Bytes);
@@ -169,35 +172,46 @@ impl Db {
         offset: i64,
         size: i64,
     ) -> rusqlite::Result<(i64, Option<(i64, i64)>)> {
-        // Two statements: together in one, neither is optimised and the table is scanned.
-        // Cached statements: preparing them again was a tenth of a page's time.
-        let count: i64 = c
-            .prepare_cached("SELECT COUNT(*) FROM equipements")?
-            .query_row([], |r| r.get(0))?;
-        let max: i64 = c
-            .prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM equipements")?
-            .query_row([], |r| r.get(0))?;
-        let cached = self
+        // Read first: a write after this makes the index look older than it is, never newer.
+        let generation = self.generation();
+        let kept = self
             .equipement_rowids
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .filter(|r| r.count == count && r.max == max);
-        let index = match cached {
-            Some(r) => r,
-            None => {
-                let rowids = c
-                    .prepare_cached("SELECT rowid FROM equipements ORDER BY rowid")?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<i64>>>()?;
-                let r = Arc::new(Rowids { count, max, rowids });
+            .clone();
+        // Nothing written since the index was last seen current: no count needed (a COUNT(*)
+        // walks the whole table, a tenth of a page's time). A write commits a moment before
+        // it bumps the generation; a page read in that moment is the page as it was just
+        // before the write.
+        let index = match kept {
+            Some((g, r)) if g == generation => r,
+            kept => {
+                // Two statements: together in one, neither is optimised and the table is
+                // scanned.
+                let count: i64 = c
+                    .prepare_cached("SELECT COUNT(*) FROM equipements")?
+                    .query_row([], |r| r.get(0))?;
+                let max: i64 = c
+                    .prepare_cached("SELECT COALESCE(MAX(rowid), 0) FROM equipements")?
+                    .query_row([], |r| r.get(0))?;
+                let r = match kept {
+                    Some((_, r)) if r.count == count && r.max == max => r,
+                    _ => {
+                        let rowids = c
+                            .prepare_cached("SELECT rowid FROM equipements ORDER BY rowid")?
+                            .query_map([], |r| r.get(0))?
+                            .collect::<rusqlite::Result<Vec<i64>>>()?;
+                        Arc::new(Rowids { count, max, rowids })
+                    }
+                };
                 *self
                     .equipement_rowids
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner()) = Some(r.clone());
+                    .unwrap_or_else(|e| e.into_inner()) = Some((generation, r.clone()));
                 r
             }
         };
+        let count = index.count;
         let end = offset.saturating_add(size).min(index.rowids.len() as i64);
         let bounds = (offset >= 0 && offset < end).then(|| {
             (

@@ -91,6 +91,7 @@ pub struct Inner {
     pub keys: auth::Keys,
     pub dummy_hash: String,
     pub login_limiter: LoginLimiter,
+    pub callers: auth::Callers,
     pub ocean: ocean::OceanState,
     pub maarch: maarch::MaarchState,
 }
@@ -332,6 +333,7 @@ pub async fn start(cfg: ServerConfig, listener: TcpListener) -> Result<RunningSe
         keys: auth::Keys::new(&secret),
         dummy_hash: auth::hash_password("vigie-timing-equaliser"),
         login_limiter: LoginLimiter::new(cfg.login_failures_per_minute),
+        callers: auth::Callers::default(),
         ocean: ocean::OceanState::default(),
         maarch: maarch::MaarchState::default(),
         cfg,
