@@ -7,6 +7,8 @@
 //! runs of each, alternated, the best and the median kept. The server's and this process's
 //! CPU time during each run tell which side was the bottleneck (`VIGIE_BENCH_SERVER_PID`
 //! names the server at `VIGIE_BENCH_URL`). `VIGIE_BENCH_SWEEP=1` adds other concurrencies.
+//! With its own server, the same figures follow against the same database served with 1 ms
+//! of latency per request (`VIGIE_BENCH_LATENCY=5ms` for another, `0` for none).
 
 mod common;
 
@@ -109,7 +111,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3)
         .max(1);
-    let (url, pid, _child) = match std::env::var("VIGIE_BENCH_URL") {
+    let (url, pid, child) = match std::env::var("VIGIE_BENCH_URL") {
         // The server's pid, when given, for its CPU time.
         Ok(u) => (
             u,
@@ -142,12 +144,36 @@ fn main() {
             .as_ref()
             .is_none_or(|f| h.name().contains(f.as_str()))
     });
+    measure(&rt, &url, pid, &plan, runs, "");
+    // The same database served with a delay before each answer, as a server reached over a
+    // network is (`VIGIE_BENCH_LATENCY=0` skips it): what bounded concurrency is for. Over
+    // loopback both ends only share the same two cores.
+    let latency = std::env::var("VIGIE_BENCH_LATENCY").unwrap_or_else(|_| "1ms".into());
+    if let Some(c) = child.as_ref().filter(|_| latency != "0") {
+        let db = c.dir.path().join("serve.db");
+        let spec = ["--chaos".to_string(), format!("latency={latency}")];
+        let far = common::spawn_serve_on(tempfile::tempdir().expect("temp dir"), &db, &spec);
+        let label = format!(" +{latency}");
+        measure(&rt, &far.url, Some(far.child.id()), &plan, runs, &label);
+    }
+}
+
+/// Runs each way of `plan` `runs` times (alternated, after one warm-up load) and prints one
+/// line each: median and best wall time, CPU of both ends, ratio to the sequential median.
+fn measure(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    pid: Option<u32>,
+    plan: &[How],
+    runs: usize,
+    label: &str,
+) {
     // Warm the server's caches once (the page cache, SQLite's own).
-    rt.block_on(run(&url, pid, How::Console));
+    rt.block_on(run(url, pid, How::Console));
     let mut results: Vec<Vec<Run>> = plan.iter().map(|_| Vec::new()).collect();
     for _ in 0..runs {
         for (i, how) in plan.iter().enumerate() {
-            results[i].push(rt.block_on(run(&url, pid, *how)));
+            results[i].push(rt.block_on(run(url, pid, *how)));
         }
     }
     let mut seq_median = None;
@@ -167,7 +193,7 @@ fn main() {
             _ => String::new(),
         };
         println!(
-            "load {:<40} {} rows: median {:>7.0} ms, best {:>7.0} ms; CPU server {:>5.0} ms, client {:>5.0} ms{ratio}",
+            "load{label} {:<40} {} rows: median {:>7.0} ms, best {:>7.0} ms; CPU server {:>5.0} ms, client {:>5.0} ms{ratio}",
             how.name(),
             med.rows,
             med.wall.as_secs_f64() * 1000.0,

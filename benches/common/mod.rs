@@ -118,12 +118,25 @@ pub fn free_port() -> u16 {
 
 pub fn spawn_serve(seed_size: usize) -> ServeChild {
     let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("serve.db");
+    let seed = [
+        "--seed".to_string(),
+        "demo".into(),
+        "--seed-size".into(),
+        seed_size.to_string(),
+    ];
+    spawn_serve_on(dir, &db, &seed)
+}
+
+/// `vigie serve --db DB ARGS…` as a child process on a free loopback port (a database already
+/// seeded is served as it is).
+pub fn spawn_serve_on(dir: tempfile::TempDir, db: &std::path::Path, args: &[String]) -> ServeChild {
     let port = free_port();
     let child = Command::new(vigie_bin())
-        .args(["serve", "--seed", "demo", "--seed-size"])
-        .arg(seed_size.to_string())
+        .arg("serve")
+        .args(args)
         .args(["--listen", &format!("127.0.0.1:{port}"), "--db"])
-        .arg(dir.path().join("serve.db"))
+        .arg(db)
         .env("VIGIE_JWT_SECRET", "bench-secret")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
