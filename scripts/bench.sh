@@ -2,7 +2,7 @@
 # Measures vigie against its performance budgets (docs/performance.md), on this machine:
 #   - in-process figures: `cargo bench --bench console` (frames, filter keystrokes);
 #   - whole-process figures against `vigie serve --seed demo --seed-size N` on loopback:
-#     loading every equipement (`--bench load`), start, idle CPU and resident size in a pty
+#     loading every equipement (`--bench load`, then with 1 ms of latency a request), start, idle CPU and resident size in a pty
 #     (`--bench process`), `vigie list` beside curl + jq (hyperfine), and the reference
 #     server under a load generator (wrk, or oha).
 # Installs what it needs when missing (apt-get as root, else cargo install). Bounded in time:
@@ -73,7 +73,9 @@ fi
 # ---- the reference server -------------------------------------------------------------------
 TMP=$(mktemp -d)
 SERVER_PID=
+FAR_PID=
 cleanup() {
+    [ -n "$FAR_PID" ] && kill "$FAR_PID" 2>/dev/null && wait "$FAR_PID" 2>/dev/null
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
     rm -rf "$TMP"
 }
@@ -105,6 +107,18 @@ if want load; then
     say "load every equipement over loopback (3 runs each, alternated)"
     VIGIE_BENCH_URL=$URL VIGIE_BENCH_SERVER_PID=$SERVER_PID VIGIE_BENCH_SWEEP=1 \
         cargo bench --locked --quiet --bench load 2>&1 | grep -v "^$" | log
+    # The same database served with 1 ms before each answer, as over a network.
+    say "the same load with 1 ms of latency a request (vigie serve --chaos latency=1ms)"
+    FAR_PORT=$((PORT + 1))
+    VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --chaos latency=1ms \
+        --listen "127.0.0.1:$FAR_PORT" --db "$TMP/bench.db" >"$TMP/far.log" 2>&1 &
+    FAR_PID=$!
+    until curl -sf -o /dev/null -X POST "http://127.0.0.1:$FAR_PORT/auth/login" \
+        -d "username=$ADMIN&password=$PASSWORD"; do sleep 0.2; done
+    VIGIE_BENCH_URL=http://127.0.0.1:$FAR_PORT VIGIE_BENCH_SERVER_PID=$FAR_PID \
+        cargo bench --locked --quiet --bench load 2>&1 | grep -v "^$" | log
+    kill "$FAR_PID" 2>/dev/null && wait "$FAR_PID" 2>/dev/null || true
+    FAR_PID=
 fi
 
 if want process; then
