@@ -113,8 +113,12 @@ if want load; then
     VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --chaos latency=1ms \
         --listen "127.0.0.1:$FAR_PORT" --db "$TMP/bench.db" >"$TMP/far.log" 2>&1 &
     FAR_PID=$!
-    until curl -sf -o /dev/null -X POST "http://127.0.0.1:$FAR_PORT/auth/login" \
-        -d "username=$ADMIN&password=$PASSWORD"; do sleep 0.2; done
+    for _ in $(seq 1 300); do
+        curl -sf -o /dev/null -X POST "http://127.0.0.1:$FAR_PORT/auth/login" \
+            -d "username=$ADMIN&password=$PASSWORD" && break
+        kill -0 "$FAR_PID" 2>/dev/null || { cat "$TMP/far.log" >&2; exit 1; }
+        sleep 0.2
+    done
     VIGIE_BENCH_URL=http://127.0.0.1:$FAR_PORT VIGIE_BENCH_SERVER_PID=$FAR_PID \
         cargo bench --locked --quiet --bench load 2>&1 | grep -v "^$" | log
     kill "$FAR_PID" 2>/dev/null && wait "$FAR_PID" 2>/dev/null || true

@@ -533,38 +533,35 @@ pub async fn load_all_with(
         loaded: out.len(),
         total,
     });
-    // Pages are appended in order as soon as they can be; those that come early wait (a few
-    // pages at most): the rows are held once, in a list of the announced size.
-    // (What a server announces is capped: it cannot make the console reserve gigabytes.)
-    let expected = total
-        .min(pages as usize * MAX_PAGE_SIZE as usize)
-        .min(10_000_000);
-    out.reserve_exact(expected.saturating_sub(out.len()));
+    // Pages are appended in order as soon as they can be; those that come early wait: the
+    // rows are held once, in a list of the announced size. A page is asked for only within
+    // `ahead` pages of the first one missing, so a slow page keeps a few pages waiting, not
+    // the whole list.
     let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
     let mut next = 2;
+    let concurrency = concurrency.max(1);
+    let ahead = concurrency as u32 * 4;
     // Each page is its own task, so pages are decoded on every core while others are on
     // their way (decoding is most of the console's share of a load). Dropped with the load,
     // the set stops them all.
-    let mut asking = 2..=pages;
     let mut in_flight = tokio::task::JoinSet::new();
-    let ask = |set: &mut tokio::task::JoinSet<_>, p: u32| {
-        let core = core.clone();
-        set.spawn(async move {
-            core.list_equipements(p, MAX_PAGE_SIZE)
-                .await
-                .map(|pg| (p, pg.items))
-        });
-    };
-    for p in asking.by_ref().take(concurrency.max(1)) {
-        ask(&mut in_flight, p);
-    }
+    let mut to_ask = 2u32;
     let mut loaded = out.len();
-    while let Some(joined) = in_flight.join_next().await {
-        let (p, items) =
-            joined.map_err(|e| ApiError::Network(format!("a page request stopped: {e}")))??;
-        if let Some(p) = asking.next() {
-            ask(&mut in_flight, p);
+    loop {
+        while in_flight.len() < concurrency && to_ask <= pages && to_ask < next + ahead {
+            let (core, p) = (core.clone(), to_ask);
+            in_flight.spawn(async move {
+                core.list_equipements(p, MAX_PAGE_SIZE)
+                    .await
+                    .map(|pg| (p, pg.items))
+            });
+            to_ask += 1;
         }
+        let Some(joined) = in_flight.join_next().await else {
+            break;
+        };
+        let (p, items) = joined
+            .map_err(|e| ApiError::Network(format!("a page request ended abnormally: {e}")))??;
         loaded += items.len();
         early.insert(p, items);
         while let Some(items) = early.remove(&next) {

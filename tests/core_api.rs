@@ -1431,3 +1431,56 @@ async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
         "a read-only role may load"
     );
 }
+
+/// What the server keeps between requests (callers' permissions, the count behind pages,
+/// the whole `/client_site/all` answer) follows changes written to its database by another
+/// process, not only its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_written_by_another_process_are_seen() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+    let tech = srv.client(TECH);
+    // Everything read once, so that it is kept.
+    for _ in 0..2 {
+        tech.list_equipements(1, 10).await.unwrap();
+        assert_eq!(admin.list_sites().await.unwrap().len(), SEEDED_SITES);
+        let page = admin.list_equipements(1, 100).await.unwrap();
+        assert_eq!(page.total, Some(SEEDED_EQUIPEMENTS));
+    }
+    let outside = rusqlite::Connection::open(&srv.db_path).expect("open db");
+    outside
+        .execute(
+            "UPDATE sites SET name = 'RENOMMÉ' WHERE site_id = ?1",
+            [LOUM_ID],
+        )
+        .unwrap();
+    assert!(
+        admin
+            .list_sites()
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.site_id == LOUM_ID && s.name == "RENOMMÉ")
+    );
+    outside
+        .execute(
+            "DELETE FROM equipements WHERE equipement_id = ?1",
+            [LOUM_EQUIPEMENT_ID],
+        )
+        .unwrap();
+    let page = admin.list_equipements(1, 100).await.unwrap();
+    assert_eq!(page.total, Some(SEEDED_EQUIPEMENTS - 1));
+    assert!(
+        page.items
+            .iter()
+            .all(|e| e.equipement_id != LOUM_EQUIPEMENT_ID)
+    );
+    outside
+        .execute(
+            "UPDATE users SET status = 'deactivated' WHERE email = ?1",
+            [TECH.0],
+        )
+        .unwrap();
+    let e = expect_err(tech.list_equipements(1, 10).await);
+    assert!(e.to_string().contains("Inactive user"), "{e}");
+}

@@ -345,22 +345,41 @@ impl Haystacks {
         })
     }
 
-    /// Appends `text`, returning where it went.
+    /// Appends `text`, returning where it went. Past 4 GiB of text (offsets are `u32`) a
+    /// row gets an empty haystack: unsearchable rather than wrong.
     fn store(&mut self, text: &str) -> Hay {
+        let none = Hay {
+            start: 0,
+            len: 0,
+            wide: false,
+        };
         if text.is_ascii() {
-            let start = self.ascii.len() as u32;
+            let (Ok(start), Ok(len)) = (u32::try_from(self.ascii.len()), u32::try_from(text.len()))
+            else {
+                return none;
+            };
+            if start.checked_add(len).is_none() {
+                return none;
+            }
             self.ascii.extend_from_slice(text.as_bytes());
             Hay {
                 start,
-                len: text.len() as u32,
+                len,
                 wide: false,
             }
         } else {
-            let start = self.wide.len() as u32;
+            let chars = text.chars().count();
+            let (Ok(start), Ok(len)) = (u32::try_from(self.wide.len()), u32::try_from(chars))
+            else {
+                return none;
+            };
+            if start.checked_add(len).is_none() {
+                return none;
+            }
             self.wide.extend(text.chars());
             Hay {
                 start,
-                len: self.wide.len() as u32 - start,
+                len,
                 wide: true,
             }
         }
@@ -372,11 +391,12 @@ impl Haystacks {
     }
 
     fn set(&mut self, i: usize, text: &str) {
-        let h = self.store(text);
-        if let Some(old) = self.rows.get_mut(i) {
-            self.dead += old.len as usize;
-            *old = h;
+        if i >= self.rows.len() {
+            return;
         }
+        let h = self.store(text);
+        self.dead += self.rows[i].len as usize;
+        self.rows[i] = h;
         self.compact();
     }
 
@@ -428,8 +448,10 @@ impl<'a, T: Record + 'a> FromIterator<&'a T> for Haystacks {
 
 pub struct ListView<T: Record> {
     pub items: Vec<T>,
-    /// Searchable text of each item (its cells, joined by a space), built once per load in
-    /// the matcher's own form: a keystroke converts nothing.
+    /// Searchable text of each item (its cells, joined by a space, accents folded), built
+    /// once per load in a form the matcher reads as it is: a keystroke converts nothing. Every
+    /// character is kept (nucleo's own strings keep one a grapheme), so a highlight's
+    /// positions fall on the cell's characters even after combining marks.
     haystacks: Haystacks,
     /// Indices of `items` shown, after filter and sort.
     pub view: Vec<usize>,

@@ -312,7 +312,10 @@ impl Callers {
     fn keep(&self, user_id: &str, generation: u64, who: Arc<Who>) {
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         kept.retain(|_, (g, _)| *g >= generation);
-        kept.insert(user_id.to_string(), (generation, who));
+        // A slower request read at an older generation does not replace a newer entry.
+        if kept.get(user_id).is_none_or(|(g, _)| *g <= generation) {
+            kept.insert(user_id.to_string(), (generation, who));
+        }
     }
 }
 
@@ -346,11 +349,12 @@ where
         let token = bearer(&parts.headers).ok_or_else(HttpError::not_authenticated)?;
         let claims = decode_token(&state, token, "access")
             .ok_or_else(|| HttpError::Unauthorized("Could not validate credentials".into()))?;
-        let known = state.callers.get(&claims.user_id, state.db.generation());
+        // Checked against commits made elsewhere too (another process on the same file).
+        let generation = state.db.generation_now();
+        let known = state.callers.get(&claims.user_id, generation);
         let who = match known {
             Some(who) => who,
             None => {
-                let generation = state.db.generation();
                 let user_id = claims.user_id.clone();
                 let who = state
                     .db

@@ -899,7 +899,8 @@ fn site_equipement(r: &Row, base: usize) -> rusqlite::Result<SiteEquipement> {
 async fn all_sites(State(st): State<AppState>, caller: Caller) -> HttpResult<Response> {
     caller.require("client_site", "read")?;
     const ROUTE: &str = "/client_site/all";
-    let generation = st.db.generation();
+    // Checked against commits made elsewhere too (another process on the same file).
+    let generation = st.db.generation_now();
     let body = match st.db.kept_answer(ROUTE, generation) {
         Some(body) => body,
         None => {

@@ -77,7 +77,7 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Clone)]
 pub struct Db {
     path: Arc<PathBuf>,
-    pool: Arc<Mutex<Vec<Connection>>>,
+    pool: Arc<Mutex<Vec<Pooled>>>,
     equipement_rowids: Arc<Mutex<Option<KeptRowids>>>,
     /// Bumped after every call that changed a row (`total_changes` moved).
     generation: Arc<AtomicU64>,
@@ -140,7 +140,7 @@ impl Db {
         migrate(&mut conn).map_err(|e| format!("cannot migrate {}: {e}", path.display()))?;
         Ok(Db {
             path: Arc::new(path.to_path_buf()),
-            pool: Arc::new(Mutex::new(vec![conn])),
+            pool: Arc::new(Mutex::new(vec![Pooled { conn, seen: None }])),
             equipement_rowids: Arc::default(),
             generation: Arc::default(),
             answers: Arc::default(),
@@ -164,8 +164,9 @@ impl Db {
     }
 
     /// The count of equipements, and the first and last rowid of the `size` equipements after
-    /// the first `offset` in rowid order (`None` past the end). Run it inside the transaction
-    /// that reads the page, so both see the same rows.
+    /// the first `offset` in rowid order (`None` past the end). Run it first in the
+    /// transaction that reads the page: the transaction's snapshot is then taken after the
+    /// generation is read, and the count, bounds and rows are of the same moment.
     pub fn equipement_page(
         &self,
         c: &Connection,
@@ -181,8 +182,9 @@ impl Db {
             .clone();
         // Nothing written since the index was last seen current: no count needed (a COUNT(*)
         // walks the whole table, a tenth of a page's time). A write commits a moment before
-        // it bumps the generation; a page read in that moment is the page as it was just
-        // before the write.
+        // it bumps the generation: a page read in that moment gets the bounds and count from
+        // before the write and the rows after it (a row deleted then is missing from its
+        // page), as a page read while a row is deleted may anyway.
         let index = match kept {
             Some((g, r)) if g == generation => r,
             kept => {
@@ -253,21 +255,83 @@ impl Db {
     where
         F: FnOnce(&mut Connection) -> Result<T, HttpError>,
     {
-        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut conn = match taken {
-            Some(c) => c,
-            None => open_conn(&self.path)?,
-        };
-        let changes = conn.total_changes();
-        let out = f(&mut conn);
-        if conn.total_changes() != changes {
+        let mut p = self.take()?;
+        self.note_outside_commits(&mut p);
+        let changes = p.conn.total_changes();
+        // A call that panics may have written: what was kept is dropped all the same.
+        let mut unwinding = BumpOnDrop(Some(&self.generation));
+        let out = f(&mut p.conn);
+        unwinding.0 = None;
+        if p.conn.total_changes() != changes {
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
+        self.give_back(p);
+        out
+    }
+
+    /// The generation, after looking whether another connection (a pooled one, or another
+    /// process on the same file) committed since: for what is kept without reading the
+    /// database (callers, whole answers).
+    pub fn generation_now(&self) -> u64 {
+        match self.take() {
+            Ok(mut p) => {
+                self.note_outside_commits(&mut p);
+                self.give_back(p);
+                self.generation()
+            }
+            // Nothing can be checked: nothing kept is trusted.
+            Err(_) => self.generation.fetch_add(1, Ordering::SeqCst) + 1,
+        }
+    }
+
+    fn take(&self) -> Result<Pooled, HttpError> {
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Ok(match taken {
+            Some(p) => p,
+            None => Pooled {
+                conn: open_conn(&self.path)?,
+                seen: None,
+            },
+        })
+    }
+
+    fn give_back(&self, p: Pooled) {
         let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
         if pool.len() < POOL_MAX {
-            pool.push(conn);
+            pool.push(p);
         }
-        out
+    }
+
+    /// Bumps the generation when someone else committed since `p` last looked: SQLite moves
+    /// a connection's `data_version` on every commit but its own (this process's other
+    /// connections included, which only costs a few extra bumps after a write).
+    fn note_outside_commits(&self, p: &mut Pooled) {
+        let now = p
+            .conn
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+            .ok();
+        if now.is_none() || now != p.seen {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        p.seen = now;
+    }
+}
+
+/// A pooled connection and the `data_version` it last saw (`None`: never looked).
+struct Pooled {
+    conn: Connection,
+    seen: Option<i64>,
+}
+
+/// Bumps the generation when dropped still armed (a call that panicked).
+struct BumpOnDrop<'a>(Option<&'a AtomicU64>);
+
+impl Drop for BumpOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(g) = self.0 {
+            g.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 

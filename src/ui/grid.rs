@@ -46,7 +46,8 @@ fn columns(widths: &[u16], width: u16) -> Vec<(u16, u16)> {
 
 impl Widget for Grid<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let area = area.intersection(buf.area);
+        // Laid out on the whole area as `Table` does; what falls outside the buffer is cut
+        // cell by cell (styles are cut by the buffer, characters by `cell_mut`).
         if area.is_empty() {
             return;
         }
@@ -262,6 +263,20 @@ mod tests {
             .render(area, &mut got);
             assert_eq!(got, want, "widths {widths:?} in {w}x{h}");
         }
+        // An area running past the buffer's right and bottom edges is cut the same way.
+        let widths = [12, 5, 20];
+        let area = Rect::new(2, 1, 60, 8);
+        let mut want = Buffer::empty(Rect::new(0, 0, 30, 5));
+        table(&rows(), &widths, &header).render(area, &mut want);
+        let mut got = Buffer::empty(want.area);
+        Grid {
+            header: header.to_vec(),
+            widths: &widths,
+            rows: rows(),
+            matched: MATCHED,
+        }
+        .render(area, &mut got);
+        assert_eq!(got, want, "cut by the buffer");
     }
 
     #[test]
