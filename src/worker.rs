@@ -537,6 +537,11 @@ pub async fn load_all_with(
     // rows are held once, in a list of the announced size. A page is asked for only within
     // `ahead` pages of the first one missing, so a slow page keeps a few pages waiting, not
     // the whole list.
+    // (What a server announces is capped: it cannot make the console reserve gigabytes.)
+    let expected = total
+        .min(pages as usize * MAX_PAGE_SIZE as usize)
+        .min(10_000_000);
+    out.reserve_exact(expected.saturating_sub(out.len()));
     let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
     let mut next = 2;
     let concurrency = concurrency.max(1);

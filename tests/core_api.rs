@@ -1399,6 +1399,8 @@ async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
             .unwrap();
         assert_eq!(ids(&rows), ids(&sequential), "{concurrency} in flight");
         assert_eq!(rows, sequential);
+        // Held in one list of the announced size, not grown by doubling.
+        assert_eq!(rows.capacity(), 1_250, "{concurrency} in flight");
         drop(tx);
         let mut seen = Vec::new();
         while let Some(ev) = rx.recv().await {

@@ -243,17 +243,22 @@ mod tests {
     #[test]
     fn draws_what_ratatuis_table_draws_styles_included() {
         let header = ["IP", "Port", "Modèle"];
-        // Roomy, exact fit, cut columns and a last column with no room left.
-        for (widths, w, h) in [
-            (vec![12, 5, 20], 60, 8),
-            (vec![12, 5, 20], 39, 8),
-            (vec![8, 3, 4], 17, 4),
-            (vec![10, 4, 0], 16, 7),
+        // Roomy, exact fit, cut columns, a last column with no room left, and an area running
+        // past the buffer's right and bottom edges.
+        let inside = |w, h| (Rect::new(1, 1, w, h), Rect::new(0, 0, w + 2, h + 2));
+        for (widths, (area, buffer)) in [
+            (vec![12, 5, 20], inside(60, 8)),
+            (vec![12, 5, 20], inside(39, 8)),
+            (vec![8, 3, 4], inside(17, 4)),
+            (vec![10, 4, 0], inside(16, 7)),
+            (
+                vec![12, 5, 20],
+                (Rect::new(2, 1, 60, 8), Rect::new(0, 0, 30, 5)),
+            ),
         ] {
-            let area = Rect::new(1, 1, w, h);
-            let mut want = Buffer::empty(Rect::new(0, 0, w + 2, h + 2));
+            let mut want = Buffer::empty(buffer);
             table(&rows(), &widths, &header).render(area, &mut want);
-            let mut got = Buffer::empty(want.area);
+            let mut got = Buffer::empty(buffer);
             Grid {
                 header: header.to_vec(),
                 widths: &widths,
@@ -261,22 +266,8 @@ mod tests {
                 matched: MATCHED,
             }
             .render(area, &mut got);
-            assert_eq!(got, want, "widths {widths:?} in {w}x{h}");
+            assert_eq!(got, want, "widths {widths:?} in {area:?} on {buffer:?}");
         }
-        // An area running past the buffer's right and bottom edges is cut the same way.
-        let widths = [12, 5, 20];
-        let area = Rect::new(2, 1, 60, 8);
-        let mut want = Buffer::empty(Rect::new(0, 0, 30, 5));
-        table(&rows(), &widths, &header).render(area, &mut want);
-        let mut got = Buffer::empty(want.area);
-        Grid {
-            header: header.to_vec(),
-            widths: &widths,
-            rows: rows(),
-            matched: MATCHED,
-        }
-        .render(area, &mut got);
-        assert_eq!(got, want, "cut by the buffer");
     }
 
     #[test]
