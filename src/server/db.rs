@@ -77,13 +77,19 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Clone)]
 pub struct Db {
     path: Arc<PathBuf>,
-    pool: Arc<Mutex<Vec<Pooled>>>,
+    pool: Arc<Mutex<Vec<Connection>>>,
+    /// A connection that never writes, and the `data_version` it last saw: SQLite moves it on
+    /// every commit made by another connection, this process's or another's.
+    watcher: Arc<Mutex<Option<Watcher>>>,
     equipement_rowids: Arc<Mutex<Option<KeptRowids>>>,
     /// Bumped after every call that changed a row (`total_changes` moved).
     generation: Arc<AtomicU64>,
     /// Whole answers kept while no row has changed.
     answers: Arc<Mutex<Vec<CachedAnswer>>>,
 }
+
+/// The watching connection and the `data_version` it last saw (`None`: never looked).
+type Watcher = (Connection, Option<i64>);
 
 /// The rowid index, with the generation it was last seen current at.
 type KeptRowids = (u64, Arc<Rowids>);
@@ -140,7 +146,8 @@ impl Db {
         migrate(&mut conn).map_err(|e| format!("cannot migrate {}: {e}", path.display()))?;
         Ok(Db {
             path: Arc::new(path.to_path_buf()),
-            pool: Arc::new(Mutex::new(vec![Pooled { conn, seen: None }])),
+            pool: Arc::new(Mutex::new(vec![conn])),
+            watcher: Arc::default(),
             equipement_rowids: Arc::default(),
             generation: Arc::default(),
             answers: Arc::default(),
@@ -255,73 +262,61 @@ impl Db {
     where
         F: FnOnce(&mut Connection) -> Result<T, HttpError>,
     {
-        let mut p = self.take()?;
-        self.note_outside_commits(&mut p);
-        let changes = p.conn.total_changes();
+        self.note_outside_commits();
+        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut conn = match taken {
+            Some(c) => c,
+            None => open_conn(&self.path)?,
+        };
+        let changes = conn.total_changes();
         // A call that panics may have written: what was kept is dropped all the same.
         let mut unwinding = BumpOnDrop(Some(&self.generation));
-        let out = f(&mut p.conn);
+        let out = f(&mut conn);
         unwinding.0 = None;
-        if p.conn.total_changes() != changes {
+        if conn.total_changes() != changes {
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
-        self.give_back(p);
+        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+        if pool.len() < POOL_MAX {
+            pool.push(conn);
+        }
         out
     }
 
-    /// The generation, after looking whether another connection (a pooled one, or another
-    /// process on the same file) committed since: for what is kept without reading the
-    /// database (callers, whole answers).
+    /// The generation, after looking whether anyone committed since the last look (another
+    /// process on the same file included): for what is kept without reading the database
+    /// (callers, whole answers).
     pub fn generation_now(&self) -> u64 {
-        match self.take() {
-            Ok(mut p) => {
-                self.note_outside_commits(&mut p);
-                self.give_back(p);
-                self.generation()
+        self.note_outside_commits();
+        self.generation()
+    }
+
+    /// Bumps the generation when the watcher's `data_version` moved: a commit by any other
+    /// connection. This process's own writes bump it once more, which costs nothing.
+    fn note_outside_commits(&self) {
+        let mut watcher = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if watcher.is_none() {
+            *watcher = open_conn(&self.path).ok().map(|c| (c, None));
+        }
+        let now = watcher.as_mut().and_then(|(c, _)| {
+            c.prepare_cached("PRAGMA data_version")
+                .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+                .ok()
+        });
+        match (watcher.as_mut(), now) {
+            (Some((_, seen)), Some(v)) if *seen == Some(v) => {}
+            (Some((_, seen)), Some(v)) => {
+                *seen = Some(v);
+                self.generation.fetch_add(1, Ordering::SeqCst);
             }
-            // Nothing can be checked: nothing kept is trusted.
-            Err(_) => self.generation.fetch_add(1, Ordering::SeqCst) + 1,
+            // Nothing can be checked: nothing kept is trusted (and the watcher is opened
+            // again next time).
+            _ => {
+                *watcher = None;
+                self.generation.fetch_add(1, Ordering::SeqCst);
+            }
         }
     }
-
-    fn take(&self) -> Result<Pooled, HttpError> {
-        let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        Ok(match taken {
-            Some(p) => p,
-            None => Pooled {
-                conn: open_conn(&self.path)?,
-                seen: None,
-            },
-        })
-    }
-
-    fn give_back(&self, p: Pooled) {
-        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.len() < POOL_MAX {
-            pool.push(p);
-        }
-    }
-
-    /// Bumps the generation when someone else committed since `p` last looked: SQLite moves
-    /// a connection's `data_version` on every commit but its own (this process's other
-    /// connections included, which only costs a few extra bumps after a write).
-    fn note_outside_commits(&self, p: &mut Pooled) {
-        let now = p
-            .conn
-            .prepare_cached("PRAGMA data_version")
-            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
-            .ok();
-        if now.is_none() || now != p.seen {
-            self.generation.fetch_add(1, Ordering::SeqCst);
-        }
-        p.seen = now;
-    }
-}
-
-/// A pooled connection and the `data_version` it last saw (`None`: never looked).
-struct Pooled {
-    conn: Connection,
-    seen: Option<i64>,
 }
 
 /// Bumps the generation when dropped still armed (a call that panicked).
