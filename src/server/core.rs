@@ -14,7 +14,8 @@ use super::AppState;
 use super::auth::{Caller, hash_password};
 use super::db::{is_unique_violation, new_id, now_ts};
 use super::fastapi::{
-    HttpError, HttpResult, PathId, Validator, err_item, page_params, parse_json, path_uuid,
+    HttpError, HttpResult, PageBody, PathId, Validator, err_item, page_params, parse_json,
+    path_uuid,
 };
 
 pub const RESSOURCES: [&str; 4] = ["users", "roles", "client_site", "equipements"];
@@ -924,7 +925,7 @@ async fn site_equipements(
     caller: Caller,
     PathId(site_id): PathId,
     Query(q): Q,
-) -> HttpResult<Json<ListedPage<SiteEquipement>>> {
+) -> HttpResult<Json<PageBody<SiteEquipement>>> {
     caller.require("client_site", "read")?;
     // FastAPI reports path and query errors together.
     let (sid, pg) = (path_uuid("site_id", &site_id), page_params(&q));
@@ -952,7 +953,7 @@ async fn site_equipements(
             let items = s
                 .query_map(params![site_id, size, offset], |r| site_equipement(r, 0))?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(Json(ListedPage::new(items, total as u64, page, size)))
+            Ok(Json(PageBody::new(items, total as u64, page, size)))
         })
         .await
 }
@@ -1145,28 +1146,6 @@ struct ListedSite {
     description: String,
 }
 
-/// `page_body`'s shape, typed.
-#[derive(serde::Serialize)]
-struct ListedPage<T> {
-    items: Vec<T>,
-    total: u64,
-    page: u32,
-    size: u32,
-    pages: u64,
-}
-
-impl<T> ListedPage<T> {
-    fn new(items: Vec<T>, total: u64, page: u32, size: u32) -> Self {
-        ListedPage {
-            items,
-            total,
-            page,
-            size,
-            pages: total.div_ceil(u64::from(size)),
-        }
-    }
-}
-
 fn listed_site(r: &Row, base: usize) -> rusqlite::Result<ListedSite> {
     Ok(ListedSite {
         site_id: r.get(base)?,
@@ -1189,7 +1168,7 @@ async fn all_equipements(
     State(st): State<AppState>,
     caller: Caller,
     Query(q): Q,
-) -> HttpResult<Json<ListedPage<ListedEquipement>>> {
+) -> HttpResult<Json<PageBody<ListedEquipement>>> {
     caller.require("equipements", "read")?;
     let (page, size) = page_params(&q)?;
     let db = st.db.clone();
@@ -1211,7 +1190,7 @@ async fn all_equipements(
                 }
                 None => Vec::new(),
             };
-            Ok(Json(ListedPage::new(items, total as u64, page, size)))
+            Ok(Json(PageBody::new(items, total as u64, page, size)))
         })
         .await
 }

@@ -702,16 +702,27 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
     }
 }
 
-/// A fastapi-pagination page body.
-pub fn page_body(items: Vec<Value>, total: u64, page: u32, size: u32) -> Value {
-    // Built by hand: `json!` would serialise the items into a deep copy of themselves.
-    let mut body = serde_json::Map::new();
-    body.insert("items".into(), Value::Array(items));
-    body.insert("total".into(), total.into());
-    body.insert("page".into(), page.into());
-    body.insert("size".into(), size.into());
-    body.insert("pages".into(), total.div_ceil(u64::from(size)).into());
-    Value::Object(body)
+/// A fastapi-pagination page body (`items,total,page,size,pages`), serialised straight from
+/// its items.
+#[derive(serde::Serialize)]
+pub struct PageBody<T> {
+    items: Vec<T>,
+    total: u64,
+    page: u32,
+    size: u32,
+    pages: u64,
+}
+
+impl<T> PageBody<T> {
+    pub fn new(items: Vec<T>, total: u64, page: u32, size: u32) -> Self {
+        PageBody {
+            items,
+            total,
+            page,
+            size,
+            pages: total.div_ceil(u64::from(size)),
+        }
+    }
 }
 
 #[cfg(test)]
