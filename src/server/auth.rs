@@ -282,7 +282,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user_id: String,
-    pub role_name: String,
     who: Arc<Who>,
 }
 
@@ -331,7 +330,7 @@ impl Caller {
         } else {
             Err(HttpError::Forbidden(format!(
                 "Permission denied: role '{}' cannot {} {}",
-                self.role_name, action, ressource
+                self.who.role_name, action, ressource
             )))
         }
     }
@@ -403,7 +402,6 @@ where
         }
         Ok(Caller {
             user_id: claims.user_id,
-            role_name: who.role_name.clone(),
             who,
         })
     }

@@ -181,7 +181,7 @@ impl Db {
         size: i64,
     ) -> rusqlite::Result<(i64, Option<(i64, i64)>)> {
         // Read first: a write after this makes the index look older than it is, never newer.
-        let generation = self.generation();
+        let generation = self.generation_now();
         let kept = self
             .equipement_rowids
             .lock()
@@ -231,10 +231,9 @@ impl Db {
         Ok((count, bounds))
     }
 
-    /// A number that changes after every write made through this handle. Read it before
-    /// reading the rows an answer is made of: an answer kept under it is then never older
-    /// than the writes it counts.
-    pub fn generation(&self) -> u64 {
+    /// A number that changes after every write made through this handle (what is kept reads
+    /// it through `generation_now`, which also counts commits made elsewhere).
+    fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
@@ -262,7 +261,6 @@ impl Db {
     where
         F: FnOnce(&mut Connection) -> Result<T, HttpError>,
     {
-        self.note_outside_commits();
         let taken = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut conn = match taken {
             Some(c) => c,
@@ -284,8 +282,8 @@ impl Db {
     }
 
     /// The generation, after looking whether anyone committed since the last look (another
-    /// process on the same file included): for what is kept without reading the database
-    /// (callers, whole answers).
+    /// process on the same file included). Read it before reading the rows something kept is
+    /// made of: what is kept under it is then never older than the writes it counts.
     pub fn generation_now(&self) -> u64 {
         self.note_outside_commits();
         self.generation()
