@@ -347,46 +347,41 @@ impl Haystacks {
 
     /// Appends `text`, returning where it went. Past 4 GiB of text (offsets are `u32`) a
     /// row gets an empty haystack: unsearchable rather than wrong.
-    fn store(&mut self, text: &str) -> Hay {
-        let none = Hay {
-            start: 0,
-            len: 0,
-            wide: false,
+    fn store(&mut self, text: Utf32Str<'_>) -> Hay {
+        let (used, wide) = match text {
+            Utf32Str::Ascii(_) => (self.ascii.len(), false),
+            Utf32Str::Unicode(_) => (self.wide.len(), true),
         };
-        if text.is_ascii() {
-            let (Ok(start), Ok(len)) = (u32::try_from(self.ascii.len()), u32::try_from(text.len()))
-            else {
-                return none;
-            };
-            if start.checked_add(len).is_none() {
-                return none;
-            }
-            self.ascii.extend_from_slice(text.as_bytes());
-            Hay {
-                start,
-                len,
+        let fits = u32::try_from(used)
+            .ok()
+            .zip(u32::try_from(text.len()).ok())
+            .filter(|(start, len)| start.checked_add(*len).is_some());
+        let Some((start, len)) = fits else {
+            return Hay {
+                start: 0,
+                len: 0,
                 wide: false,
-            }
-        } else {
-            let chars = text.chars().count();
-            let (Ok(start), Ok(len)) = (u32::try_from(self.wide.len()), u32::try_from(chars))
-            else {
-                return none;
             };
-            if start.checked_add(len).is_none() {
-                return none;
-            }
-            self.wide.extend(text.chars());
-            Hay {
-                start,
-                len,
-                wide: true,
-            }
+        };
+        match text {
+            Utf32Str::Ascii(b) => self.ascii.extend_from_slice(b),
+            Utf32Str::Unicode(c) => self.wide.extend_from_slice(c),
+        }
+        Hay { start, len, wide }
+    }
+
+    /// `store` for a row's text: ASCII as it is, any other a `char` a character.
+    fn store_str(&mut self, text: &str) -> Hay {
+        if text.is_ascii() {
+            self.store(Utf32Str::Ascii(text.as_bytes()))
+        } else {
+            let chars: Vec<char> = text.chars().collect();
+            self.store(Utf32Str::Unicode(&chars))
         }
     }
 
     fn push(&mut self, text: &str) {
-        let h = self.store(text);
+        let h = self.store_str(text);
         self.rows.push(h);
     }
 
@@ -394,7 +389,7 @@ impl Haystacks {
         if i >= self.rows.len() {
             return;
         }
-        let h = self.store(text);
+        let h = self.store_str(text);
         self.dead += self.rows[i].len as usize;
         self.rows[i] = h;
         self.compact();
@@ -415,18 +410,8 @@ impl Haystacks {
         }
         let old = std::mem::take(self);
         for i in 0..old.len() {
-            let h = old.rows[i];
-            let (from, to) = (h.start as usize, h.start as usize + h.len as usize);
-            let kept = if h.wide {
-                let start = self.wide.len() as u32;
-                self.wide.extend_from_slice(&old.wide[from..to]);
-                Hay { start, ..h }
-            } else {
-                let start = self.ascii.len() as u32;
-                self.ascii.extend_from_slice(&old.ascii[from..to]);
-                Hay { start, ..h }
-            };
-            self.rows.push(kept);
+            let kept = old.get(i).map(|text| self.store(text));
+            self.rows.extend(kept);
         }
     }
 }
