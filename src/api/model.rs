@@ -296,31 +296,34 @@ impl<'de> Deserialize<'de> for Sources {
                 }
                 Ok(vec![s.to_string()])
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
-                Ok(Vec::new())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
-                Ok(Vec::new())
-            }
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
                 d.deserialize_any(V)
             }
+            // Any other value is one source, as `ScalarText` writes it (`null`: none).
+            fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+                ScalarText.visit_unit().map(one)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+                ScalarText.visit_none().map(one)
+            }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<String>, E> {
-                Ok(vec![v.to_string()])
+                ScalarText.visit_i64(v).map(one)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<String>, E> {
-                Ok(vec![v.to_string()])
+                ScalarText.visit_u64(v).map(one)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<String>, E> {
-                Ok(vec![Value::from(v).to_string()])
+                ScalarText.visit_f64(v).map(one)
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<String>, E> {
-                Ok(vec![v.to_string()])
+                ScalarText.visit_bool(v).map(one)
             }
             fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Vec<String>, A::Error> {
-                let v = Value::deserialize(de::value::MapAccessDeserializer::new(a))?;
-                Ok(vec![v.to_string()])
+                ScalarText.visit_map(a).map(one)
             }
+        }
+        fn one(s: Option<String>) -> Vec<String> {
+            s.into_iter().collect()
         }
         d.deserialize_any(V).map(Sources)
     }
@@ -1022,6 +1025,30 @@ mod tests {
         assert!(secs.parsed.is_some());
         let odd: Timestamp = serde_json::from_value(serde_json::json!({"a": 1})).unwrap();
         assert_eq!(odd, Timestamp::default());
+    }
+
+    #[test]
+    fn sources_take_any_shape_a_server_sends() {
+        use serde_json::json;
+        let sources = |v: Value| serde_json::from_value::<Sources>(v).unwrap().0;
+        assert_eq!(
+            sources(json!(["rtsp://a", 554, 1.5, true, null, {"u": 1}])),
+            ["rtsp://a", "554", "1.5", "true", r#"{"u":1}"#]
+        );
+        assert_eq!(sources(json!("rtsp://a")), ["rtsp://a"]);
+        assert_eq!(sources(json!(r#"["rtsp://a", 2]"#)), ["rtsp://a", "2"]);
+        assert_eq!(sources(json!("  ")), Vec::<String>::new());
+        assert_eq!(sources(json!(null)), Vec::<String>::new());
+        assert_eq!(sources(json!(8554)), ["8554"]);
+        assert_eq!(sources(json!(-3)), ["-3"]);
+        assert_eq!(sources(json!(2.5)), ["2.5"]);
+        assert_eq!(sources(json!(false)), ["false"]);
+        assert_eq!(
+            sources(json!({"url": "rtsp://a"})),
+            [r#"{"url":"rtsp://a"}"#]
+        );
+        let e: Equipement = serde_json::from_str(r#"{"sources": null}"#).unwrap();
+        assert!(e.sources.0.is_empty());
     }
 
     #[test]
