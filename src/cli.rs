@@ -93,6 +93,9 @@ pub struct DemoArgs {
     /// Bad network and struggling server for the demo (same SPEC as `vigie serve --chaos`).
     #[arg(long, value_name = "SPEC")]
     pub chaos: Option<server::chaos::Chaos>,
+    /// Play real services' readings (same as `vigie serve --like`).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub like: Vec<server::Like>,
 }
 
 #[derive(Debug, Args)]
@@ -133,14 +136,35 @@ pub struct ServeArgs {
     /// (also `seed=N`, and `spare_login=true` to leave the login routes alone).
     #[arg(long, value_name = "SPEC")]
     pub chaos: Option<server::chaos::Chaos>,
+    /// Behave like a real service where real ones differ from the docs (repeatable, or
+    /// comma-separated): maarch-21.03, maarch-old, ocean-query, ocean-body,
+    /// core-more-permissions.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub like: Vec<server::Like>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Resource {
     Sites,
     Equipements,
+    /// Core users.
     Users,
     Roles,
+    /// Maarch Courrier users (the profile's `maarch` section).
+    MaarchUsers,
+    /// Ocean individus (the profile's `ocean` section).
+    Individus,
+}
+
+impl Resource {
+    /// The service holding the list.
+    pub fn service(self) -> Service {
+        match self {
+            Resource::MaarchUsers => Service::Maarch,
+            Resource::Individus => Service::Ocean,
+            _ => Service::Core,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
@@ -233,8 +257,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::List(a)) => {
             // Output for scripts: English headers and ISO dates whatever the locale.
             crate::i18n::set_lang(crate::i18n::Lang::En);
-            let core = connect_core(&cli.global, true)?;
-            crate::list::run(&core.client, &a, &mut std::io::stdout().lock())
+            let c = connect(&cli.global, Some(a.resource.service()))?;
+            crate::list::run(&c.clients, &a, &mut std::io::stdout().lock())
                 .await
                 .map(|_| ExitCode::SUCCESS)
         }
@@ -251,6 +275,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
     cfg.seed = SeedMode::Demo;
     cfg.seed_size = a.seed_size;
     cfg.chaos = a.chaos;
+    cfg.like = a.like;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| format!("cannot listen on loopback: {e}"))?;
@@ -300,7 +325,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
 }
 
 async fn console(g: &Global) -> Result<ExitCode, String> {
-    let conn = connect(g, false)?;
+    let conn = connect(g, None)?;
     let p = &conn.profile;
     let mut services = Vec::new();
     for (s, present) in [
@@ -367,6 +392,7 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
     cfg.maarch_token_ttl = std::time::Duration::from_secs(a.maarch_token_ttl.max(1));
     cfg.parapheur_enabled = !a.no_parapheur;
     cfg.chaos = a.chaos;
+    cfg.like = a.like;
     let cfg_chaos = cfg.chaos.clone();
     let listener = tokio::net::TcpListener::bind(a.listen)
         .await
@@ -585,7 +611,7 @@ pub struct CoreConnection {
 
 /// The core client alone (commands that only talk to core).
 pub fn connect_core(g: &Global, prompt: bool) -> Result<CoreConnection, String> {
-    let c = connect(g, prompt)?;
+    let c = connect(g, prompt.then_some(Service::Core))?;
     let name = c.profile_name.clone();
     let client = c
         .clients
@@ -613,9 +639,11 @@ fn credentials(svc: &ServiceConfig, prompt: bool) -> Result<Credentials, String>
     })
 }
 
-/// Builds a client per service of `--url/--user` or the chosen profile. Without `prompt`, a
-/// missing password leaves a client logged out (the console asks in its login form).
-pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
+/// Builds a client per service of `--url/--user` or the chosen profile. A missing password
+/// is asked on the terminal for the service `prompt` names only; for the others it leaves a
+/// client logged out (the console asks in its login form).
+pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String> {
+    let asks = |s: Service| prompt == Some(s);
     if let Some(url) = &g.url {
         crate::ui::theme::init(None);
         let profile = Profile {
@@ -628,7 +656,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
             ..Default::default()
         };
         let auth = match &g.user {
-            Some(u) => password_auth(u, prompt)?,
+            Some(u) => password_auth(u, asks(Service::Core))?,
             None => Credentials::None,
         };
         let core_logged_in = !matches!(auth, Credentials::None);
@@ -678,7 +706,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
     let mut clients = Clients::default();
     let mut core_logged_in = false;
     if let Some(svc) = &profile.core {
-        let auth = credentials(svc, prompt)?;
+        let auth = credentials(svc, asks(Service::Core))?;
         core_logged_in = !matches!(auth, Credentials::None);
         clients.core =
             Some(CoreClient::new(&svc.base_url, auth, &opts).map_err(|e| e.to_string())?);
@@ -687,7 +715,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         clients.ocean = Some(
             OceanClient::new(
                 &svc.base_url,
-                credentials(svc, false)?,
+                credentials(svc, asks(Service::Ocean))?,
                 svc.customer_id,
                 &opts,
             )
@@ -698,7 +726,7 @@ pub fn connect(g: &Global, prompt: bool) -> Result<Connection, String> {
         clients.maarch = Some(
             MaarchClient::new(
                 &svc.base_url,
-                credentials(svc, false)?,
+                credentials(svc, asks(Service::Maarch))?,
                 svc.auth.unwrap_or_default(),
                 &opts,
             )

@@ -7,7 +7,10 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::api::ApiError;
 use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
+use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, SiteSummary};
+use crate::api::ocean::Individu;
+use crate::worker::Clients;
 use crate::app::list::Record;
 use crate::cli::{ListArgs, Output, Resource};
 use crate::text::sanitize;
@@ -69,9 +72,39 @@ pub async fn site_equipements(
         .await
 }
 
-pub async fn run(core: &CoreClient, a: &ListArgs, out: &mut dyn Write) -> Result<(), String> {
+/// Prints the list `a` asks for, from whichever service holds it; a service the profile does
+/// not declare is an error naming the section to add.
+pub async fn run(clients: &Clients, a: &ListArgs, out: &mut dyn Write) -> Result<(), String> {
     let e = |e: ApiError| e.to_string();
     let table = match a.resource {
+        Resource::MaarchUsers => {
+            let users = clients.maarch().map_err(e)?.list_users().await.map_err(e)?;
+            maarch_users_table(&users, a.show_secrets)
+        }
+        Resource::Individus => {
+            let ocean = clients.ocean().map_err(e)?;
+            individus_table(&ocean.list_individus(None).await.map_err(e)?, a.show_secrets)
+        }
+        _ => core_table(clients.core().map_err(e)?, a).await?,
+    };
+    let written = match a.output {
+        Output::Table => write_table(out, &table),
+        Output::Json => serde_json::to_writer_pretty(&mut *out, &table.json)
+            .map_err(std::io::Error::other)
+            .and_then(|_| writeln!(out)),
+        Output::Csv => write_csv(out, &table),
+    };
+    match written {
+        Ok(()) => Ok(()),
+        // `vigie list ... | head` closes the pipe: not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("cannot write the output: {e}")),
+    }
+}
+
+async fn core_table(core: &CoreClient, a: &ListArgs) -> Result<Table, String> {
+    let e = |e: ApiError| e.to_string();
+    Ok(match a.resource {
         Resource::Sites => {
             let mut sites = core.list_site_summaries().await.map_err(e)?;
             if let Some(key) = &a.site {
@@ -101,19 +134,48 @@ pub async fn run(core: &CoreClient, a: &ListArgs, out: &mut dyn Write) -> Result
         }
         Resource::Users => users_table(&core.list_users().await.map_err(e)?),
         Resource::Roles => roles_table(&core.list_roles().await.map_err(e)?),
-    };
-    let written = match a.output {
-        Output::Table => write_table(out, &table),
-        Output::Json => serde_json::to_writer_pretty(&mut *out, &table.json)
-            .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out)),
-        Output::Csv => write_csv(out, &table),
-    };
-    match written {
-        Ok(()) => Ok(()),
-        // `vigie list ... | head` closes the pipe: not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write the output: {e}")),
+        Resource::MaarchUsers | Resource::Individus => unreachable!("not a core list"),
+    })
+}
+
+/// JSON of records, their secret-looking keys masked unless asked.
+fn records_json<T: Serialize>(items: &[T], show_secrets: bool) -> serde_json::Value {
+    let mut v = to_json(&items);
+    if !show_secrets {
+        crate::app::mask_secrets(&mut v);
+    }
+    v
+}
+
+pub fn maarch_users_table(users: &[MaarchUser], show_secrets: bool) -> Table {
+    Table {
+        headers: vec![
+            "ID",
+            "LOGIN",
+            "FIRSTNAME",
+            "LASTNAME",
+            "EMAIL",
+            "STATUS",
+            "MODE",
+        ],
+        rows: users.iter().map(Record::cells).collect(),
+        json: records_json(users, show_secrets),
+    }
+}
+
+pub fn individus_table(individus: &[Individu], show_secrets: bool) -> Table {
+    Table {
+        headers: vec![
+            "ID",
+            "LASTNAME",
+            "FIRSTNAME",
+            "MATRICULE",
+            "MOBILE",
+            "ENTITY",
+            "LOGIN",
+        ],
+        rows: individus.iter().map(Record::cells).collect(),
+        json: records_json(individus, show_secrets),
     }
 }
 

@@ -55,13 +55,13 @@ fn missing(s: Service) -> ApiError {
 }
 
 impl Clients {
-    fn core(&self) -> Result<&CoreClient, ApiError> {
+    pub fn core(&self) -> Result<&CoreClient, ApiError> {
         self.core.as_ref().ok_or_else(|| missing(Service::Core))
     }
-    fn ocean(&self) -> Result<&OceanClient, ApiError> {
+    pub fn ocean(&self) -> Result<&OceanClient, ApiError> {
         self.ocean.as_ref().ok_or_else(|| missing(Service::Ocean))
     }
-    fn maarch(&self) -> Result<&MaarchClient, ApiError> {
+    pub fn maarch(&self) -> Result<&MaarchClient, ApiError> {
         self.maarch.as_ref().ok_or_else(|| missing(Service::Maarch))
     }
 }
@@ -116,6 +116,8 @@ pub enum Request {
     WhoAmI,
     Sites,
     Users,
+    /// One core user (`GET /users/{user_id}`).
+    User(String),
     Roles,
     EquipementsPage {
         page: u32,
@@ -189,6 +191,7 @@ pub enum Payload {
     ServiceLoggedIn(Service, String),
     Sites(Vec<SiteSummary>),
     Users(Vec<User>),
+    User(User),
     Roles(Vec<Role>),
     EquipementsPage(Page<Equipement>),
     AllEquipements(Vec<Equipement>),
@@ -291,6 +294,7 @@ async fn handle(
         }
         Request::Sites => Payload::Sites(c.core()?.list_site_summaries().await?),
         Request::Users => Payload::Users(c.core()?.list_users().await?),
+        Request::User(id) => Payload::User(c.core()?.get_user(&id).await?),
         Request::Roles => Payload::Roles(c.core()?.list_roles().await?),
         Request::EquipementsPage { page, size } => {
             Payload::EquipementsPage(c.core()?.list_equipements(page, size).await?)
@@ -372,8 +376,8 @@ async fn maarch_user(m: &MaarchClient, uid: i64) -> Result<MaarchUserDetails, Ap
             ..Default::default()
         });
     Ok(MaarchUserDetails {
-        user,
-        ..Default::default()
+        fetched: true,
+        ..MaarchUserDetails::from_list(user)
     })
 }
 
@@ -386,7 +390,20 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
         Mutation::CreateUser(b) => Saved::User(c.core()?.create_user(&b).await?),
         Mutation::UpdateUser(b) => Saved::User(c.core()?.update_user(&b).await?),
         Mutation::CreateRole(b) => Saved::Role(c.core()?.create_role(&b).await?),
-        Mutation::UpdateRole(b) => Saved::Role(c.core()?.update_role(&b).await?),
+        Mutation::UpdateRole { update, add } => {
+            let core = c.core()?;
+            let changes = update.name.is_some()
+                || update.description.is_some()
+                || update.permissions.is_some();
+            let mut role = None;
+            if changes || add.is_empty() {
+                role = Some(core.update_role(&update).await?);
+            }
+            if !add.is_empty() {
+                role = Some(core.add_permissions(&update.role_id, &add).await?);
+            }
+            Saved::Role(role.unwrap_or_default())
+        }
         Mutation::CreateIndividu { body, start, end } => {
             let o = c.ocean()?;
             let st = o
@@ -424,9 +441,10 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             actual,
             new,
             confirmed,
+            in_url,
         } => {
             c.ocean()?
-                .change_password(&actual, &new, &confirmed)
+                .change_password_in(&actual, &new, &confirmed, in_url)
                 .await?;
             Saved::Account(tr("Password changed").into())
         }

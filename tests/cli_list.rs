@@ -7,6 +7,7 @@ use std::process::Stdio;
 use serde_json::Value;
 use vigie::cli::{ListArgs, Output, Resource};
 use vigie::server::seed::{LOUM_EQUIPEMENT_ID, LOUM_ID};
+use vigie::worker::Clients;
 
 fn loum_equipements(output: Output, show_secrets: bool) -> ListArgs {
     ListArgs {
@@ -17,9 +18,16 @@ fn loum_equipements(output: Output, show_secrets: bool) -> ListArgs {
     }
 }
 
+fn core_only(client: &vigie::api::core::CoreClient) -> Clients {
+    Clients {
+        core: Some(client.clone()),
+        ..Default::default()
+    }
+}
+
 async fn list(client: &vigie::api::core::CoreClient, args: &ListArgs) -> String {
     let mut buf = Vec::new();
-    vigie::list::run(client, args, &mut buf)
+    vigie::list::run(&core_only(client), args, &mut buf)
         .await
         .expect("vigie list");
     String::from_utf8(buf).expect("utf-8 output")
@@ -75,7 +83,7 @@ async fn list_site_equipements_as_table_and_json() {
     // An unknown site is an error message, not an empty list.
     let mut buf = Vec::new();
     let err = vigie::list::run(
-        &admin,
+        &core_only(&admin),
         &ListArgs {
             site: Some("NULLE-PART".into()),
             ..loum_equipements(Output::Table, false)

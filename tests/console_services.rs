@@ -974,10 +974,12 @@ fn change_password_checks_the_confirmation_before_sending() {
         actual,
         new,
         confirmed,
+        in_url,
     } = m
     else {
         panic!("{m:?}");
     };
+    assert!(!in_url, "passwords go in a body unless the user agreed otherwise");
     assert_eq!(actual.expose_secret(), "old-secret");
     assert_eq!(new.expose_secret(), "new-secret-1");
     assert_eq!(confirmed.expose_secret(), "new-secret-1");

@@ -25,10 +25,7 @@ const SEEDED_SITES: usize = 3 + 22 + 19;
 const SEEDED_EQUIPEMENTS: u64 = 1 + common::SEED_SIZE as u64;
 
 fn perm(ressource: &str, action: &str) -> PermissionRef {
-    PermissionRef {
-        ressource: ressource.into(),
-        action: action.into(),
-    }
+    PermissionRef::from(&vigie::api::model::Permission::new(ressource, action))
 }
 
 fn new_user(matricule: i64, email: &str, role: &str) -> NewUser {

@@ -7,6 +7,7 @@ mod console_fixtures;
 use std::collections::HashSet;
 
 use console_fixtures::*;
+use vigie::api::maarch::MaarchUserDetails;
 use vigie::app::form::Form;
 use vigie::app::list::Record;
 use vigie::i18n::has_french;
@@ -75,15 +76,15 @@ fn all_forms() -> Vec<Form> {
         Form::equipement(equipements().first(), Vec::new(), None),
         Form::user(None, Vec::new()),
         Form::user(users().first(), Vec::new()),
-        Form::role(None),
-        Form::role(roles().first()),
+        Form::role(None, &catalogue()),
+        Form::role(roles().first(), &catalogue()),
         Form::individu(None, &ind),
         Form::individu(ind.first(), &ind),
         Form::assign_entity(&ind[0], &ind),
         Form::change_password(),
         Form::password_reset("admin"),
         Form::maarch_user(None),
-        Form::maarch_user(mu.first()),
+        Form::maarch_user(mu.first().cloned().map(MaarchUserDetails::from_list).as_ref()),
         Form::maarch_link(&mu[0], false, Vec::new()),
         Form::maarch_link(&mu[0], true, Vec::new()),
         Form::parapheur_link(&mu[0]),

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tui_input::Input;
 use vigie::api::error::{ApiError, Family, FieldError, body_message, classify};
-use vigie::api::maarch::{MaarchEntity, MaarchGroup, MaarchUser};
+use vigie::api::maarch::{MaarchEntity, MaarchGroup, MaarchUser, MaarchUserDetails};
 use vigie::api::model::*;
 use vigie::api::ocean::{Functionality, Individu, OceanStatus, OutboxMail, dmy_date, iso_date};
 use vigie::app::form::{Field, FieldKind, Form, Mutation, parse_local_date};
@@ -311,7 +311,7 @@ fn decode_everything(bytes: &[u8]) {
     decode::<MaarchUser>(bytes, |u| {
         cells(u);
         let _ = u.status_label();
-        let _ = Form::maarch_user(Some(u));
+        let _ = Form::maarch_user(Some(&MaarchUserDetails::from_list(u.clone())));
     });
     decode::<Vec<MaarchUser>>(bytes, |v| list_of(v.clone()));
     decode::<MaarchGroup>(bytes, |_| {});
@@ -584,7 +584,7 @@ fn kinds() -> Vec<FieldKind> {
             numeric: true,
         },
         FieldKind::Date,
-        Form::role(None).fields[2].kind.clone(),
+        Form::role(None, &catalogue()).fields[2].kind.clone(),
     ]
 }
 
@@ -596,11 +596,11 @@ fn valid(kind: FieldKind, value: &str) -> Result<(), TestCaseError> {
 
 /// The Maarch server's own rules (`src/server/maarch`).
 fn server_login_ok(s: &str) -> bool {
-    vigie::server::maarch::valid_login(s)
+    vigie::api::rules::valid_login(s)
 }
 
 fn server_phone_ok(s: &str) -> bool {
-    vigie::server::maarch::valid_phone(s)
+    vigie::api::rules::valid_phone(s)
 }
 
 proptest! {
@@ -731,8 +731,8 @@ fn build(i: usize) -> Form {
         5 => Form::equipement(None, site_choices, Some(LOUM_ID)),
         6 => Form::user(None, role_choices),
         7 => Form::user(Some(&users()[1]), role_choices),
-        8 => Form::role(None),
-        9 => Form::role(Some(&roles()[0])),
+        8 => Form::role(None, &catalogue()),
+        9 => Form::role(Some(&roles()[0]), &catalogue()),
         10 => Form::individu(None, &ind),
         11 => Form::individu(Some(&ind[0]), &ind),
         12 => Form::individu(Some(&ind[2]), &ind),
@@ -741,7 +741,7 @@ fn build(i: usize) -> Form {
         15 => Form::change_password(),
         16 => Form::password_reset("bekani"),
         17 => Form::maarch_user(None),
-        18 => Form::maarch_user(Some(&mu[0])),
+        18 => Form::maarch_user(Some(&MaarchUserDetails::from_list(mu[0].clone()))),
         19 => Form::maarch_link(&mu[0], false, groups),
         20 => Form::maarch_link(&mu[1], true, Vec::new()),
         21 => Form::parapheur_link(&mu[0]),
@@ -1407,7 +1407,7 @@ impl Fake {
                     .collect(),
                 ..Default::default()
             }),
-            Mutation::UpdateRole(u) => Saved::Role(Role {
+            Mutation::UpdateRole { update: u, .. } => Saved::Role(Role {
                 role_id: u.role_id,
                 name: u.name.unwrap_or_default(),
                 ..Default::default()

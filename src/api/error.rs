@@ -194,8 +194,58 @@ pub fn excerpt(body: &[u8]) -> String {
     clean.trim().to_string()
 }
 
+/// The text of an HTML error page (a web server's 404 or 405 in front of PHP or Java): its
+/// title, else its first heading, else its text; never markup.
+fn html_message(body: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]);
+    let lower = s.to_ascii_lowercase();
+    let t = lower.trim_start();
+    let is_html = t.starts_with('<')
+        && ["<html", "<!doctype", "<title", "<body", "<h1", "<head"]
+            .iter()
+            .any(|m| lower.contains(m));
+    if !is_html {
+        return None;
+    }
+    let inside = |tag: &str| {
+        let open = lower.find(&format!("<{tag}"))?;
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find(&format!("</{tag}"))?;
+        s.get(start..end).map(str::to_string)
+    };
+    let text = inside("title")
+        .or_else(|| inside("h1"))
+        .unwrap_or_else(|| s.to_string());
+    // Tags out, entities of the usual kind read, spaces collapsed.
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let plain = plain
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'");
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    Some(excerpt(words.join(" ").as_bytes()))
+}
+
 /// The human message carried by an error body of any family.
 pub fn body_message(body: &[u8]) -> String {
+    if let Some(m) = html_message(body) {
+        return m;
+    }
     let Ok(v) = serde_json::from_slice::<Value>(body) else {
         let e = excerpt(body);
         return if e.is_empty() {
@@ -274,7 +324,11 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// Turns a non-success answer into an error, keeping the server's message.
 pub fn classify(family: Family, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
     let code = status.as_u16();
-    let msg = body_message(body);
+    let mut msg = body_message(body);
+    if msg.is_empty() || msg == "(empty body)" {
+        // An HTML page without words, or nothing at all: the status says it.
+        msg = format!("{code} {}", status.canonical_reason().unwrap_or("")).trim().to_string();
+    }
     match code {
         401 => ApiError::Unauthorized(msg),
         // FastAPI before 0.122 answered a missing token with 403 "Not authenticated".
@@ -352,10 +406,25 @@ mod tests {
             body_message(br#"{"errors":"User not found"}"#),
             "User not found"
         );
+        assert_eq!(body_message(b"<html>\x1b[2J oops</html>"), "[2J oops");
         assert_eq!(
-            body_message(b"<html>\x1b[2J oops</html>"),
-            "<html> [2J oops</html>"
+            body_message(b"plain \x1b[2J text"),
+            "plain  [2J text"
         );
+        // Apache's and nginx's pages: their title, never markup.
+        let apache = b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>405 Method Not Allowed</title>\n</head><body>\n<h1>Method Not Allowed</h1>\n<p>The requested method PUT is not allowed.</p>\n</body></html>";
+        assert_eq!(body_message(apache), "405 Method Not Allowed");
+        assert_eq!(
+            body_message(b"<html><body><h1>404 Not Found</h1><hr><center>nginx</center></body></html>"),
+            "404 Not Found"
+        );
+        let e = classify(
+            Family::Maarch,
+            StatusCode::METHOD_NOT_ALLOWED,
+            &HeaderMap::new(),
+            b"<html><body></body></html>",
+        );
+        assert_eq!(e.to_string(), "HTTP 405: 405 Method Not Allowed");
         assert_eq!(body_message(b""), "(empty body)");
     }
 }

@@ -67,9 +67,9 @@ pub struct MaarchUser {
     pub mail: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub mode: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initials: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
 
@@ -122,9 +122,31 @@ pub struct MaarchUserDetails {
     pub entities: Vec<MaarchEntity>,
     /// Maarch Parapheur user id, when linked.
     pub parapheur_id: Option<i64>,
+    /// Read from the details route (else only the list's fields are known).
+    pub fetched: bool,
+    /// Keys of the user the server did not send (`phone` hidden from a caller without
+    /// `view_personal_data`; `initials` and `phone` when only the list was read).
+    pub unseen: Vec<String>,
 }
 
+/// What the details route tells beyond the list; unseen until it answers.
+const DETAIL_KEYS: [&str; 2] = ["initials", "phone"];
+
 impl MaarchUserDetails {
+    /// A user as the list gives it: its initials and phone are not known.
+    pub fn from_list(user: MaarchUser) -> Self {
+        MaarchUserDetails {
+            user,
+            unseen: DETAIL_KEYS.iter().map(|k| k.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Whether the server did not send `key` (so it cannot be shown, nor kept by a save).
+    pub fn is_unseen(&self, key: &str) -> bool {
+        self.unseen.iter().any(|k| k == key)
+    }
+
     fn from_value(v: Value) -> Result<Self, String> {
         let user: MaarchUser = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
         let list = |k: &str| v.get(k).cloned().unwrap_or(Value::Array(Vec::new()));
@@ -141,11 +163,18 @@ impl MaarchUserDetails {
             Some(Value::String(s)) => s.parse().ok(),
             _ => None,
         };
+        let unseen = DETAIL_KEYS
+            .iter()
+            .filter(|k| v.get(**k).is_none())
+            .map(|k| k.to_string())
+            .collect();
         Ok(MaarchUserDetails {
             user,
             groups,
             entities,
             parapheur_id,
+            fetched: true,
+            unseen,
         })
     }
 }
@@ -166,20 +195,26 @@ pub struct NewMaarchUser {
     pub mode: Option<String>,
 }
 
-/// `PUT /rest/users/{id}` body (the API wants the whole set of fields).
+/// `PUT /rest/users/{id}` body. Maarch writes `firstname`, `lastname`, `initials` and `mail`
+/// from the body whatever it holds (absent is null), and `phone` (absent is empty) for a
+/// caller with `manage_personal_data`: every one of them is sent as known. `mode` and `status`
+/// are written only when given: sent only when the user changed them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MaarchUserUpdate {
     #[serde(skip)]
     pub id: i64,
     pub firstname: String,
     pub lastname: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub initials: Option<String>,
-    pub mail: String,
+    pub mail: Option<String>,
+    /// `None`: not known (the save was agreed to erase it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// `OK` brings back a suspended or absent user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Default)]
@@ -294,7 +329,13 @@ impl MaarchClient {
             .await
             .map_err(ApiError::from_reqwest)?;
         let raw = Raw::read(resp, Family::Maarch).await?;
-        raw.ok()?;
+        raw.ok().map_err(|e| match e {
+            // Maarch refuses token logins to users of mode `rest`: they use HTTP Basic.
+            ApiError::Forbidden(m) => ApiError::Forbidden(format!(
+                "{m} — Maarch refuses a token login to users of mode rest: set auth = \"basic\" in the profile's [maarch] section"
+            )),
+            other => other,
+        })?;
         let header = |name: &str| {
             raw.headers
                 .get(name)
@@ -437,12 +478,14 @@ impl MaarchClient {
             .send(Method::POST, "users", Some(&body))
             .await?
             .json()?;
+        // `{"id": N}`; older versions answer `{"user": {"id": N}}`.
         v.get("id")
-            .and_then(|i| i.as_i64().or_else(|| i.as_str()?.parse().ok()))
+            .or_else(|| v.pointer("/user/id"))
+            .and_then(|i| i.as_i64().or_else(|| i.as_str()?.trim().parse().ok()))
             .ok_or_else(|| ApiError::Decode {
                 status: 200,
                 message: "no id in the answer".into(),
-                excerpt: v.to_string(),
+                excerpt: super::error::excerpt(v.to_string().as_bytes()),
             })
     }
 

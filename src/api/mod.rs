@@ -5,6 +5,7 @@ pub mod error;
 pub mod maarch;
 pub mod model;
 pub mod ocean;
+pub mod rules;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -876,8 +876,30 @@ impl fmt::Debug for UserUpdate {
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
 pub struct PermissionRef {
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub ressource: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub action: String,
+    /// Sent alone for a permission the server gave by its id only.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub permission_id: String,
+}
+
+impl From<&Permission> for PermissionRef {
+    fn from(p: &Permission) -> Self {
+        if p.ressource.is_empty() || p.action.is_empty() {
+            PermissionRef {
+                permission_id: p.permission_id.clone(),
+                ..Default::default()
+            }
+        } else {
+            PermissionRef {
+                ressource: p.ressource.clone(),
+                action: p.action.clone(),
+                permission_id: String::new(),
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]

@@ -28,6 +28,40 @@ pub const CRITERIA: [&str; 5] = [
 /// Element types of `functionalities_detailed` known to the doc (open).
 pub const ELEMENT_TYPES: [&str; 5] = ["ACTION", "ONGLET", "LIEN", "MENU", "WS"];
 
+/// An element type as Ocean compares them: its doc names them "Lien, Onglet, Web service,
+/// Action" and its records say "Onglets" or "WsAction"; case, spaces, accents-free plurals
+/// and the web-service spellings all come to one key (`ONGLET`, `WS`…).
+pub fn element_type_key(s: &str) -> String {
+    let letters: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    match letters.as_str() {
+        "WS" | "WEBSERVICE" | "WEBSERVICES" | "WSACTION" | "WSACTIONS" => "WS".to_string(),
+        other => other
+            .strip_suffix('S')
+            .filter(|x| x.len() >= 3)
+            .unwrap_or(other)
+            .to_string(),
+    }
+}
+
+/// Whether a refusal of `changePassword` says the server reads the passwords from the query
+/// string (Spring's "Required request parameter 'actualPassword' … is not present", or a
+/// parameter named as missing): the body was not read.
+pub fn wants_passwords_in_url(e: &ApiError) -> bool {
+    let ApiError::BadRequest(m) = e else {
+        return false;
+    };
+    let m = m.to_lowercase();
+    let named = ["actualpassword", "newpassword"]
+        .iter()
+        .any(|n| m.contains(n));
+    named && (m.contains("request parameter") || m.contains("required") || m.contains("missing"))
+        && !m.contains("request body")
+}
+
 /// `yyyy-MM-dd'T'HH:mm:ss.SSSXXX`, as Java writes it (`Z` for UTC).
 pub fn iso_date(d: &DateTime<FixedOffset>) -> String {
     if d.offset().local_minus_utc() == 0 {
@@ -526,14 +560,40 @@ impl OceanClient {
         new: &SecretString,
         confirmed: &SecretString,
     ) -> Result<(), ApiError> {
-        let body = json!({
-            "actualPassword": actual.expose_secret(),
-            "newPassword": new.expose_secret(),
-            "newPasswordConfirmed": confirmed.expose_secret(),
-        });
-        self.send(Method::POST, "auth/changePassword", &[], Some(&body))
+        self.change_password_in(actual, new, confirmed, false).await
+    }
+
+    /// `POST auth/changePassword`, the passwords in a JSON body or (`in_url`, only when the
+    /// user agreed: see `wants_passwords_in_url`) as query parameters.
+    pub async fn change_password_in(
+        &self,
+        actual: &SecretString,
+        new: &SecretString,
+        confirmed: &SecretString,
+        in_url: bool,
+    ) -> Result<(), ApiError> {
+        let pairs = [
+            ("actualPassword", actual.expose_secret().to_string()),
+            ("newPassword", new.expose_secret().to_string()),
+            ("newPasswordConfirmed", confirmed.expose_secret().to_string()),
+        ];
+        let raw = if in_url {
+            self.send(Method::POST, "auth/changePassword", &pairs, None)
+                .await?
+        } else {
+            let body: Map<String, Value> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+                .collect();
+            self.send(
+                Method::POST,
+                "auth/changePassword",
+                &[],
+                Some(&Value::Object(body)),
+            )
             .await?
-            .ok()?;
+        };
+        raw.ok()?;
         self.creds.replace_password(new);
         Ok(())
     }
@@ -581,6 +641,24 @@ impl OceanClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn element_types_compare_whatever_their_spelling() {
+        for (a, b) in [
+            ("Onglets", "ONGLET"),
+            ("onglet", "ONGLET"),
+            ("WsAction", "WS"),
+            ("Web service", "WS"),
+            ("ws", "WS"),
+            ("Lien", "LIEN"),
+            ("Actions", "ACTION"),
+            ("menu", "MENU"),
+        ] {
+            assert_eq!(element_type_key(a), element_type_key(b), "{a} / {b}");
+        }
+        assert_ne!(element_type_key("LIEN"), element_type_key("MENU"));
+        assert_eq!(element_type_key("RAPPORT"), "RAPPORT");
+    }
 
     #[test]
     fn records_keep_unknown_keys_and_read_loose_ids() {

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 
-use crate::api::maarch::{MODES, MaarchUser, MaarchUserUpdate, NewMaarchUser};
+use crate::api::maarch::{MODES, MaarchUser, MaarchUserDetails, MaarchUserUpdate, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
 use crate::i18n::{tr, trf};
-use crate::server::fastapi::email_problem;
+use crate::api::rules::email_problem;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldKind {
@@ -82,6 +82,26 @@ pub struct Field {
     pub reveal: bool,
     /// The value the server's last error was about: that error stays until the value changes.
     pub server_value: Option<String>,
+    /// A problem that does not block saving: advice (a rule nobody states), or an odd value
+    /// as the server holds it and the user did not change.
+    #[serde(default)]
+    pub advice: Option<String>,
+    /// The kind's limits are the service's own (stated by its doc or its code): breaking them
+    /// blocks saving. Otherwise they are advice and the server decides.
+    #[serde(default)]
+    pub strict: bool,
+    /// The server did not send this value: the field starts empty, and saving without typing
+    /// one would erase what the server holds (asked first).
+    #[serde(default)]
+    pub unknown: bool,
+}
+
+/// What a field's check found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub msg: String,
+    /// Blocks saving (when the value is the user's); advice otherwise.
+    pub hard: bool,
 }
 
 impl Field {
@@ -99,7 +119,22 @@ impl Field {
             touched: false,
             reveal: false,
             server_value: None,
+            advice: None,
+            strict: false,
+            unknown: false,
         }
+    }
+
+    /// The kind's limits are the service's own: breaking them blocks saving.
+    fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
+    /// The server did not send this value (see `unknown`).
+    fn not_received(mut self, unknown: bool) -> Self {
+        self.unknown = unknown;
+        self
     }
 
     fn in_section(mut self, section: &'static str) -> Self {
@@ -127,7 +162,6 @@ impl Field {
             _ => self.input = Input::new(v.to_string()),
         }
         self.touched = true;
-        self.error = self.validate();
     }
 
     fn with_value(mut self, v: &str) -> Self {
@@ -193,66 +227,110 @@ impl Field {
         }
     }
 
-    /// The client-side check, with the server's rules and wording.
+    /// The client-side check's words, whether they block or advise.
     pub fn validate(&self) -> Option<String> {
+        self.problem().map(|p| p.msg)
+    }
+
+    /// The client-side check, with the server's wording. What a value cannot be sent as
+    /// (not a number, not a date, no option picked, nothing where the field is required)
+    /// is hard; limits are hard only when the service states them (`strict`).
+    pub fn problem(&self) -> Option<Problem> {
         let v = self.value();
         let t = v.trim();
+        let hard = |msg: String| Some(Problem { msg, hard: true });
+        let limit = |msg: String| {
+            Some(Problem {
+                msg,
+                hard: self.strict,
+            })
+        };
         if t.is_empty() {
             return (self.required && !matches!(self.kind, FieldKind::Grid { .. }))
-                .then(|| tr("Field required").to_string());
+                .then(|| Problem {
+                    msg: tr("Field required").to_string(),
+                    hard: true,
+                });
         }
         match &self.kind {
             FieldKind::Text { min, max } => {
                 let n = t.chars().count();
                 if n < *min {
-                    Some(trf("String should have at least {} characters", &[min]))
+                    limit(trf("String should have at least {} characters", &[min]))
                 } else if n > *max {
-                    Some(trf("String should have at most {} characters", &[max]))
+                    limit(trf("String should have at most {} characters", &[max]))
                 } else {
                     None
                 }
             }
             FieldKind::Password { min } => (v.chars().count() < *min)
-                .then(|| trf("String should have at least {} characters", &[min])),
+                .then(|| trf("String should have at least {} characters", &[min]))
+                .and_then(limit),
             FieldKind::Integer { min, max } => match t.parse::<i64>() {
-                Err(_) => Some(tr("Input should be a valid integer").into()),
+                Err(_) => hard(tr("Input should be a valid integer").into()),
                 Ok(n) if n < *min => {
-                    Some(trf("Input should be greater than or equal to {}", &[min]))
+                    limit(trf("Input should be greater than or equal to {}", &[min]))
                 }
-                Ok(n) if n > *max => Some(trf("Input should be less than or equal to {}", &[max])),
+                Ok(n) if n > *max => {
+                    limit(trf("Input should be less than or equal to {}", &[max]))
+                }
                 Ok(_) => None,
             },
             FieldKind::Float { min, max } => match t.replace(',', ".").parse::<f64>() {
-                Ok(f) if !f.is_finite() => Some(tr("Input should be a valid number").into()),
-                Err(_) => Some(tr("Input should be a valid number").into()),
+                Ok(f) if !f.is_finite() => hard(tr("Input should be a valid number").into()),
+                Err(_) => hard(tr("Input should be a valid number").into()),
                 Ok(f) if f < *min => {
-                    Some(trf("Input should be greater than or equal to {}", &[min]))
+                    limit(trf("Input should be greater than or equal to {}", &[min]))
                 }
-                Ok(f) if f > *max => Some(trf("Input should be less than or equal to {}", &[max])),
+                Ok(f) if f > *max => {
+                    limit(trf("Input should be less than or equal to {}", &[max]))
+                }
                 Ok(_) => None,
             },
             FieldKind::Ip => t
                 .parse::<std::net::IpAddr>()
                 .is_err()
-                .then(|| tr("value is not a valid IPv4 or IPv6 address").into()),
-            FieldKind::Email => {
-                email_problem(t).map(|r| trf("value is not a valid email address: {}", &[&r]))
-            }
+                .then(|| tr("value is not a valid IPv4 or IPv6 address").to_string())
+                .and_then(limit),
+            FieldKind::Email => email_problem(t)
+                .map(|r| trf("value is not a valid email address: {}", &[&r]))
+                .and_then(limit),
             FieldKind::Choice { selected, .. } => selected
                 .is_none()
-                .then(|| tr("Pick one of the listed values").into()),
+                .then(|| tr("Pick one of the listed values").to_string())
+                .and_then(hard),
             FieldKind::Open { numeric: true, .. } => t
                 .parse::<i64>()
                 .is_err()
-                .then(|| tr("Input should be a valid integer").into()),
-            FieldKind::Date => parse_local_date(t).err(),
-            // The server's own rules: the form never accepts what Maarch refuses.
-            FieldKind::Login => (!crate::server::maarch::valid_login(t))
-                .then(|| tr("Letters, digits and _ . @ - only (at most 128)").into()),
-            FieldKind::Phone => {
-                (!crate::server::maarch::valid_phone(t)).then(|| tr("Not a phone number").into())
+                .then(|| tr("Input should be a valid integer").to_string())
+                .and_then(hard),
+            FieldKind::Date => parse_local_date(t).err().and_then(hard),
+            FieldKind::Login => (!crate::api::rules::valid_login(t))
+                .then(|| tr("Letters, digits and _ . @ - only (at most 128)").to_string())
+                .and_then(limit),
+            // Maarch takes any text ending with a digit; a usual number is only advice.
+            FieldKind::Phone if self.strict && !crate::api::rules::maarch_phone_accepted(t) => {
+                hard(tr("Not a phone number").into())
             }
+            FieldKind::Phone => (!crate::api::rules::valid_phone(t)).then(|| Problem {
+                msg: tr("Not a phone number").into(),
+                hard: false,
+            }),
             FieldKind::List | FieldKind::Grid { .. } | FieldKind::Open { .. } => None,
+        }
+    }
+
+    /// Puts the check's result under the field. `editing`: the form edits a record the server
+    /// holds, so an unchanged value is the server's: shown with a warning, never refused.
+    pub fn recheck(&mut self, editing: bool) {
+        let users = !editing || self.changed();
+        self.error = None;
+        self.advice = None;
+        match self.problem() {
+            Some(p) if p.hard && users => self.error = Some(p.msg),
+            Some(p) if users => self.advice = Some(p.msg),
+            Some(p) => self.advice = Some(trf("as the server holds it: {}", &[&p.msg])),
+            None => {}
         }
     }
 }
@@ -330,6 +408,8 @@ pub enum FormKind {
     ParapheurCreate,
     /// Where and how to write the current view.
     Export,
+    /// Ocean rights: which element type to read (any spelling).
+    ElementType,
 }
 
 /// A form, as drawn and as kept in a draft (secrets removed first).
@@ -351,6 +431,25 @@ pub struct Form {
     pub original: Option<Individu>,
     /// Who the form acts on, shown in its title (assignments, Maarch links).
     pub subject: String,
+    /// The role's permissions as the server sent them: an edit sends this set with the
+    /// user's changes, so a permission outside the grid is never dropped.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// A question the save waits on (y goes on, any other key back to the form).
+    #[serde(default)]
+    pub asking: Option<Ask>,
+    /// What the user agreed to for this form.
+    #[serde(default)]
+    pub agreed: Vec<Ask>,
+}
+
+/// What a save asks before going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ask {
+    /// The API writes values the server did not send: saving erases them.
+    Erase,
+    /// The server reads passwords from the URL only (where logs and proxies keep them).
+    PasswordsInUrl,
 }
 
 /// A request a saved form turns into.
@@ -363,7 +462,11 @@ pub enum Mutation {
     CreateUser(NewUser),
     UpdateUser(UserUpdate),
     CreateRole(NewRole),
-    UpdateRole(RoleUpdate),
+    /// `update` (when it changes something) then `add_permissions` (when `add` is not empty).
+    UpdateRole {
+        update: RoleUpdate,
+        add: Vec<PermissionRef>,
+    },
     CreateIndividu {
         body: Individu,
         start: Option<DateTime<FixedOffset>>,
@@ -380,6 +483,8 @@ pub enum Mutation {
         actual: SecretString,
         new: SecretString,
         confirmed: SecretString,
+        /// As query parameters (the user agreed: the server reads them from there only).
+        in_url: bool,
     },
     PasswordReset {
         login: String,
@@ -425,14 +530,47 @@ impl Mutation {
     }
 }
 
-pub fn permission_cells() -> Vec<(String, String)> {
-    let mut v = Vec::new();
-    for r in crate::server::core::RESSOURCES {
-        for a in crate::server::core::ACTIONS {
-            v.push((r.to_string(), a.to_string()));
-        }
+/// A permission's cell in the grid: (ressource, action); one known only by its id is a cell
+/// of its own (no ressource, the id as action).
+fn cell_of(p: &Permission) -> (&String, &String) {
+    if p.ressource.is_empty() || p.action.is_empty() {
+        (&p.ressource, &p.permission_id)
+    } else {
+        (&p.ressource, &p.action)
     }
-    v
+}
+
+/// The grid's cells: every permission given, once, grouped by ressource (the core's usual
+/// ressources and actions first, then the others alphabetically).
+pub fn permission_cells<'a>(perms: impl Iterator<Item = &'a Permission>) -> Vec<(String, String)> {
+    const RESSOURCES: [&str; 4] = ["users", "roles", "client_site", "equipements"];
+    const ACTIONS: [&str; 4] = ["read", "create", "update", "delete"];
+    fn rank<'s>(known: &[&str], s: &'s str) -> (usize, &'s str) {
+        (known.iter().position(|k| *k == s).unwrap_or(known.len()), s)
+    }
+    let mut cells: Vec<(String, String)> = Vec::new();
+    for p in perms {
+        let (r, a) = cell_of(p);
+        if a.is_empty() || cells.iter().any(|(x, y)| x == r && y == a) {
+            continue;
+        }
+        cells.push((r.clone(), a.clone()));
+    }
+    cells.sort_by(|(r1, a1), (r2, a2)| {
+        rank(&RESSOURCES, r1)
+            .cmp(&rank(&RESSOURCES, r2))
+            .then(rank(&ACTIONS, a1).cmp(&rank(&ACTIONS, a2)))
+    });
+    cells
+}
+
+/// `ressource:action` items typed in a list (commas or spaces between them).
+fn typed_permissions(s: &str) -> Vec<(String, String)> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .filter_map(|x| x.trim().split_once(':'))
+        .filter(|(r, a)| !r.trim().is_empty() && !a.trim().is_empty())
+        .map(|(r, a)| (r.trim().to_string(), a.trim().to_string()))
+        .collect()
 }
 
 fn parse_float(s: &str) -> f64 {
@@ -522,6 +660,7 @@ impl Form {
             FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
             FormKind::ParapheurCreate => "Create in Maarch Parapheur",
             FormKind::Export => "Export the current view",
+            FormKind::ElementType => "Rights of an element type",
         })
         .to_string()
     }
@@ -538,7 +677,32 @@ impl Form {
             show_advanced: false,
             original: None,
             subject: String::new(),
+            permissions: Vec::new(),
+            asking: None,
+            agreed: Vec::new(),
         }
+    }
+
+    /// The form edits a record the server holds (its unchanged values are the server's).
+    pub fn edits_record(&self) -> bool {
+        self.record_id.is_some()
+            && matches!(
+                self.kind,
+                FormKind::Site
+                    | FormKind::Equipement
+                    | FormKind::User
+                    | FormKind::Role
+                    | FormKind::Individu
+                    | FormKind::MaarchUser
+            )
+    }
+
+    /// Fields whose value the server did not send, left as they are: saving erases them.
+    pub fn unkept(&self) -> Vec<&Field> {
+        self.fields
+            .iter()
+            .filter(|f| f.unknown && !f.changed())
+            .collect()
     }
 
     /// `clients`: (client_id, label) pairs.
@@ -690,7 +854,10 @@ impl Form {
             .with_value(&e.matricule.map(|m| m.to_string()).unwrap_or_default()),
             Field::new("nom", "Name", FieldKind::Text { min: 1, max: 200 }, true)
                 .with_value(&e.nom),
-            Field::new("email", "Email", FieldKind::Email, true).with_value(&e.email),
+            // The schema's `user@example.com`: pydantic's EmailStr, the service's own rule.
+            Field::new("email", "Email", FieldKind::Email, true)
+                .strict()
+                .with_value(&e.email),
             // On edit, an empty password means "unchanged".
             Field::new(
                 "password",
@@ -712,16 +879,14 @@ impl Form {
         Form::build(FormKind::User, existing.map(|u| u.user_id.clone()), fields)
     }
 
-    pub fn role(existing: Option<&Role>) -> Form {
+    /// `catalogue`: the permissions the server reports (every role's): the grid's rows and
+    /// columns. The role's own permissions are always in it, whatever they are.
+    pub fn role(existing: Option<&Role>, catalogue: &[Permission]) -> Form {
         let e = existing.cloned().unwrap_or_default();
-        let cells = permission_cells();
+        let cells = permission_cells(catalogue.iter().chain(&e.permissions));
         let on = cells
             .iter()
-            .map(|(r, a)| {
-                e.permissions
-                    .iter()
-                    .any(|p| &p.ressource == r && &p.action == a)
-            })
+            .map(|(r, a)| e.permissions.iter().any(|p| cell_of(p) == (r, a)))
             .collect();
         let mut grid = Field::new(
             "permissions",
@@ -745,8 +910,16 @@ impl Form {
             )
             .with_value(&e.description),
             grid,
+            Field::new(
+                "permissions_add",
+                "More (ressource:action, …)",
+                FieldKind::List,
+                false,
+            ),
         ];
-        Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields)
+        let mut f = Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields);
+        f.permissions = e.permissions;
+        f
     }
 
     /// An individu: the fields filled first are shown, the rest folded. `all` gives the open
@@ -995,11 +1168,15 @@ impl Form {
         )
     }
 
-    pub fn maarch_user(existing: Option<&MaarchUser>) -> Form {
-        let e = existing.cloned().unwrap_or_default();
+    /// A Maarch user: `existing` as read (its unseen keys start empty and are asked about
+    /// before a save would erase them).
+    pub fn maarch_user(existing: Option<&MaarchUserDetails>) -> Form {
+        let d = existing.cloned().unwrap_or_default();
+        let e = &d.user;
+        let editing = existing.is_some();
         let mut fields = Vec::new();
-        if existing.is_none() {
-            fields.push(Field::new("userId", "Login", FieldKind::Login, true));
+        if !editing {
+            fields.push(Field::new("userId", "Login", FieldKind::Login, true).strict());
         }
         let modes = MODES
             .iter()
@@ -1010,6 +1187,8 @@ impl Form {
         } else {
             &e.mode
         };
+        // Maarch's own limits (firstname and lastname 1–255, initials 32, mail and phone as it
+        // checks them): strict. The mail is optional on an update.
         fields.extend([
             Field::new(
                 "firstname",
@@ -1017,6 +1196,7 @@ impl Form {
                 FieldKind::Text { min: 1, max: 255 },
                 true,
             )
+            .strict()
             .with_value(&e.firstname),
             Field::new(
                 "lastname",
@@ -1024,6 +1204,7 @@ impl Form {
                 FieldKind::Text { min: 1, max: 255 },
                 true,
             )
+            .strict()
             .with_value(&e.lastname),
             Field::new(
                 "initials",
@@ -1031,10 +1212,15 @@ impl Form {
                 FieldKind::Text { min: 0, max: 32 },
                 false,
             )
+            .strict()
+            .not_received(d.is_unseen("initials"))
             .with_value(e.initials.as_deref().unwrap_or_default()),
-            Field::new("mail", "Email", FieldKind::Email, true)
+            Field::new("mail", "Email", FieldKind::Email, !editing)
+                .strict()
                 .with_value(e.mail.as_deref().unwrap_or_default()),
             Field::new("phone", "Phone", FieldKind::Phone, false)
+                .strict()
+                .not_received(d.is_unseen("phone"))
                 .with_value(e.phone.as_deref().unwrap_or_default()),
             Field::new(
                 "mode",
@@ -1047,9 +1233,28 @@ impl Form {
             )
             .with_value(mode),
         ]);
+        // A suspended or absent user can be made active again (Maarch takes `status: OK`).
+        if editing && !e.status.is_empty() && e.status != "OK" {
+            let options = vec![
+                (e.status.clone(), tr(e.status_label()).to_string()),
+                ("OK".to_string(), tr("active").to_string()),
+            ];
+            fields.push(
+                Field::new(
+                    "status",
+                    "Status",
+                    FieldKind::Choice {
+                        options,
+                        selected: None,
+                    },
+                    true,
+                )
+                .with_value(&e.status),
+            );
+        }
         Form::build(
             FormKind::MaarchUser,
-            existing.map(|u| u.id.to_string()),
+            existing.map(|d| d.user.id.to_string()),
             fields,
         )
     }
@@ -1109,6 +1314,7 @@ impl Form {
             Some(user.id.to_string()),
             vec![
                 Field::new("login", "Login in Maarch Parapheur", FieldKind::Login, true)
+                    .strict()
                     .with_value(&user.user_id),
             ],
         );
@@ -1147,6 +1353,33 @@ impl Form {
         f
     }
 
+    /// Which Ocean element type to read: the known ones offered, any other typed.
+    pub fn element_type(current: &str) -> Form {
+        let options = crate::api::ocean::ELEMENT_TYPES
+            .iter()
+            .map(|t| (t.to_string(), t.to_string()))
+            .collect();
+        let mut f = Form::build(
+            FormKind::ElementType,
+            None,
+            vec![
+                Field::new(
+                    "elementType",
+                    "Element type",
+                    FieldKind::Open {
+                        options,
+                        numeric: false,
+                    },
+                    true,
+                )
+                .with_value(current),
+            ],
+        );
+        // Enter reads it as offered.
+        f.fields[0].initial = String::new();
+        f
+    }
+
     pub fn dirty(&self) -> bool {
         self.fields.iter().any(Field::changed)
     }
@@ -1155,13 +1388,58 @@ impl Form {
         self.fields.iter().find(|f| f.key == key)
     }
 
-    fn val(&self, key: &str) -> String {
+    /// A field's value as text (empty when there is no such field).
+    pub fn val(&self, key: &str) -> String {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
     /// The value when it changed (edit forms send only what changed).
     fn changed(&self, key: &str) -> Option<String> {
         self.field(key).filter(|f| f.changed()).map(Field::value)
+    }
+
+    /// A role form's permissions: (the whole set wanted, those of it the role lacks). The set
+    /// is what the server sent with the user's changes: the grid's cells switched off are
+    /// removed, those switched on and the typed ones added; nothing else is touched.
+    pub fn role_permissions(&self) -> (Vec<Permission>, Vec<Permission>) {
+        let grid = self.field("permissions").map(|f| &f.kind);
+        let Some(FieldKind::Grid { cells, on, .. }) = grid else {
+            return (self.permissions.clone(), Vec::new());
+        };
+        let is_on = |p: &Permission| {
+            let (r, a) = cell_of(p);
+            !cells
+                .iter()
+                .zip(on)
+                .any(|((cr, ca), o)| cr == r && ca == a && !*o)
+        };
+        let mut wanted: Vec<Permission> = self
+            .permissions
+            .iter()
+            .filter(|p| is_on(p))
+            .cloned()
+            .collect();
+        let mut added = Vec::new();
+        let switched_on = cells
+            .iter()
+            .zip(on)
+            .filter(|(_, o)| **o)
+            .map(|(c, _)| c.clone());
+        for (r, a) in switched_on.chain(typed_permissions(&self.val("permissions_add"))) {
+            if !wanted.iter().any(|p| cell_of(p) == (&r, &a)) {
+                let p = if r.is_empty() {
+                    Permission {
+                        permission_id: a,
+                        ..Default::default()
+                    }
+                } else {
+                    Permission::new(&r, &a)
+                };
+                wanted.push(p.clone());
+                added.push(p);
+            }
+        }
+        (wanted, added)
     }
 
     /// Handles a key inside the form; returns true when it was used.
@@ -1171,6 +1449,7 @@ impl Form {
             return false;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let editing = self.edits_record();
         match key.code {
             KeyCode::Tab | KeyCode::Down => {
                 self.leave_field();
@@ -1258,7 +1537,7 @@ impl Form {
             }
         }
         f.touched = true;
-        f.error = f.validate();
+        f.recheck(editing);
         true
     }
 
@@ -1300,12 +1579,15 @@ impl Form {
     }
 
     fn leave_field(&mut self) {
+        let editing = self.edits_record();
         if let Some(f) = self.fields.get_mut(self.focus)
             && f.touched
         {
-            let local = f.validate();
-            if local.is_some() || f.server_value.as_deref() != Some(f.value().as_str()) {
-                f.error = local;
+            // The server's word on this very value stays, unless the local check refuses it.
+            let server = f.error.clone();
+            f.recheck(editing);
+            if f.error.is_none() && f.server_value.as_deref() == Some(f.value().as_str()) {
+                f.error = server;
             }
         }
     }
@@ -1313,9 +1595,10 @@ impl Form {
     /// Checks every field; focuses the first wrong one.
     pub fn validate_all(&mut self) -> bool {
         let mut first_bad = None;
+        let editing = self.edits_record();
         for (i, f) in self.fields.iter_mut().enumerate() {
             f.touched = true;
-            f.error = f.validate();
+            f.recheck(editing);
             if f.error.is_some() && first_bad.is_none() {
                 first_bad = Some(i);
             }
@@ -1427,27 +1710,33 @@ impl Form {
                 role_id: self.changed("role_id"),
             }),
             (FormKind::Role, id) => {
-                let perms: Vec<PermissionRef> = self
-                    .val("permissions")
-                    .split(',')
-                    .filter_map(|p| p.split_once(':'))
-                    .map(|(r, a)| PermissionRef {
-                        ressource: r.into(),
-                        action: a.into(),
-                    })
-                    .collect();
+                let (wanted, added) = self.role_permissions();
                 match id {
                     None => Mutation::CreateRole(NewRole {
                         name: self.val("name").trim().to_string(),
                         description: self.val("description"),
-                        permissions: perms,
+                        permissions: wanted.iter().map(PermissionRef::from).collect(),
                     }),
-                    Some(role_id) => Mutation::UpdateRole(RoleUpdate {
-                        role_id,
-                        name: self.changed("name").map(|s| s.trim().to_string()),
-                        description: self.changed("description"),
-                        permissions: self.changed("permissions").map(|_| perms),
-                    }),
+                    Some(role_id) => {
+                        // Only additions: `add_permissions` touches nothing else. A removal
+                        // sends the whole set: every permission the server sent, minus those
+                        // the user switched off, plus the new ones.
+                        let removes = wanted.len() < self.permissions.len() + added.len();
+                        Mutation::UpdateRole {
+                            update: RoleUpdate {
+                                role_id,
+                                name: self.changed("name").map(|s| s.trim().to_string()),
+                                description: self.changed("description"),
+                                permissions: removes
+                                    .then(|| wanted.iter().map(PermissionRef::from).collect()),
+                            },
+                            add: if removes {
+                                Vec::new()
+                            } else {
+                                added.iter().map(PermissionRef::from).collect()
+                            },
+                        }
+                    }
                 }
             }
             (FormKind::Individu, id) => {
@@ -1516,6 +1805,7 @@ impl Form {
                 actual: SecretString::from(self.val("actualPassword")),
                 new: SecretString::from(self.val("newPassword")),
                 confirmed: SecretString::from(self.val("newPasswordConfirmed")),
+                in_url: self.agreed.contains(&Ask::PasswordsInUrl),
             },
             (FormKind::PasswordReset, _) => Mutation::PasswordReset {
                 login: self.val("login").trim().to_string(),
@@ -1530,16 +1820,25 @@ impl Form {
                 phone: opt(self.val("phone")),
                 mode: opt(self.val("mode")),
             }),
-            // The route wants the whole user, changed or not.
-            (FormKind::MaarchUser, Some(id)) => Mutation::UpdateMaarchUser(MaarchUserUpdate {
-                id: id.parse().ok()?,
-                firstname: self.val("firstname").trim().to_string(),
-                lastname: self.val("lastname").trim().to_string(),
-                initials: opt(self.val("initials")),
-                mail: self.val("mail").trim().to_string(),
-                phone: opt(self.val("phone")),
-                mode: opt(self.val("mode")),
-            }),
+            // The route writes the whole user: every known value goes back as it is; an
+            // unseen one only when typed (the erasure was agreed before, see `unkept`).
+            (FormKind::MaarchUser, Some(id)) => {
+                let known = |k: &str| {
+                    self.field(k)
+                        .filter(|f| !f.unknown || f.changed())
+                        .map(|f| f.value().trim().to_string())
+                };
+                Mutation::UpdateMaarchUser(MaarchUserUpdate {
+                    id: id.parse().ok()?,
+                    firstname: self.val("firstname").trim().to_string(),
+                    lastname: self.val("lastname").trim().to_string(),
+                    initials: known("initials").and_then(opt),
+                    mail: opt(self.val("mail")),
+                    phone: known("phone"),
+                    mode: self.changed("mode"),
+                    status: self.changed("status"),
+                })
+            }
             (FormKind::AddGroup, id) => Mutation::AddGroup {
                 user: id?.parse().ok()?,
                 group: self.val("groupId"),
@@ -1552,7 +1851,7 @@ impl Form {
                 user: id?.parse().ok()?,
                 parapheur_id: self.val("maarchParapheurUserId").trim().parse().ok()?,
             },
-            (FormKind::Export, _) => return None,
+            (FormKind::Export | FormKind::ElementType, _) => return None,
             (FormKind::ParapheurCreate, id) => Mutation::CreateInParapheur {
                 user: id?.parse().ok()?,
                 login: self.val("login").trim().to_string(),
@@ -1595,14 +1894,26 @@ mod tests {
     fn validates_as_you_type_and_maps_server_errors() {
         let mut f = Form::equipement(None, vec![("s1".into(), "LOUM".into())], None);
         f.focus = 1;
+        // No document says the ip is an address nor the port under 65536: advice, not refusal.
         typed(&mut f, "10.0.0.");
-        assert!(f.fields[1].error.as_deref().unwrap().contains("IPv4"));
-        typed(&mut f, "1");
+        assert!(f.fields[1].advice.as_deref().unwrap().contains("IPv4"));
         assert_eq!(f.fields[1].error, None);
+        typed(&mut f, "1");
+        assert_eq!(f.fields[1].advice, None);
         f.focus = 2;
         typed(&mut f, "70000");
-        assert!(f.fields[2].error.as_deref().unwrap().contains("65535"));
+        assert!(f.fields[2].advice.as_deref().unwrap().contains("65535"));
+        assert_eq!(f.fields[2].error, None);
+        // What cannot be sent at all (no brand, a port that is not a number) blocks.
         assert!(!f.validate_all());
+        assert_eq!(
+            f.field("marque").unwrap().error.as_deref(),
+            Some("Field required")
+        );
+        f.focus = 2;
+        typed(&mut f, "x");
+        assert!(f.fields[2].error.as_deref().unwrap().contains("integer"));
+        f.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
         let rest = f.apply_server_errors(&[
             crate::api::FieldError::new("marque", "String should have at least 1 character"),
             crate::api::FieldError::new("zzz", "odd"),

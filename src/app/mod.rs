@@ -222,6 +222,9 @@ pub fn mask_secrets(v: &mut serde_json::Value) {
 
 /// The Ocean account screen: my rights by element type, and the demo outbox.
 pub struct Account {
+    /// The element types offered: the known ones, then any typed (`t`).
+    pub types: Vec<String>,
+    /// The one shown, an index into `types`.
     pub element_type: usize,
     pub functionalities: Vec<Functionality>,
     pub selected: usize,
@@ -275,6 +278,10 @@ enum Purpose {
     List(Tab),
     MaarchUsers,
     MaarchDetails,
+    /// A Maarch user's details read to edit them (`true`: in `$EDITOR`).
+    MaarchEdit(bool),
+    /// A core user read again for its open detail.
+    User,
     Catalogue,
     Account,
     Prefetch(u32),
@@ -333,6 +340,8 @@ pub struct App {
     pub maarch_users: ListView<MaarchUser>,
     /// Which user directory the Users tab shows.
     pub users_dir: Service,
+    /// Maarch lists only the users of a non-root caller's entities: the list may be partial.
+    pub maarch_partial: bool,
     /// Maarch groups and entities for pickers, once read.
     pub catalogue: Option<(Choices, Choices)>,
     /// Set while the server is unreachable.
@@ -400,6 +409,7 @@ impl App {
             individus: ListView::default(),
             maarch_users: ListView::default(),
             users_dir,
+            maarch_partial: false,
             catalogue: None,
             reconnect: None,
             col: 0,
@@ -711,6 +721,11 @@ impl App {
                 if self.maarch_users.pending == Some(id) =>
             {
                 self.maarch_users.pending = None;
+                // Only a root caller (mode root_visible or root_invisible) sees every user.
+                let me = self.session.maarch_user.as_deref().unwrap_or_default();
+                self.maarch_partial = !v
+                    .iter()
+                    .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
                 self.maarch_users.set_items(v);
             }
             (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
@@ -731,6 +746,39 @@ impl App {
                 if let Some(fresh) = details {
                     self.maarch_users.upsert(fresh.user);
                 }
+            }
+            (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
+                let d = match details {
+                    Some(d) => d,
+                    // No details route: the list's fields are all there is.
+                    None => {
+                        let user = self
+                            .maarch_users
+                            .items
+                            .iter()
+                            .find(|u| u.id == uid)
+                            .cloned()
+                            .unwrap_or(MaarchUser {
+                                id: uid,
+                                ..Default::default()
+                            });
+                        MaarchUserDetails {
+                            fetched: true,
+                            ..MaarchUserDetails::from_list(user)
+                        }
+                    }
+                };
+                self.maarch_users.upsert(d.user.clone());
+                let t = DetailTarget::MaarchUser(d);
+                if editor {
+                    self.edit_in_editor(t);
+                } else {
+                    self.edit_target(t);
+                }
+            }
+            (Purpose::User, Payload::User(u)) => {
+                self.update_detail(DetailTarget::User(u.clone()));
+                self.users.upsert(u);
             }
             (Purpose::MaarchDetails, Payload::ParapheurStatus(uid, login)) => {
                 for o in &mut self.overlays {
@@ -753,7 +801,7 @@ impl App {
                 // The screen may be under a form or the help: look for it.
                 if let Some(a) = self.account_mut()
                     && a.pending == Some(id)
-                    && ELEMENT_TYPES.get(a.element_type) == Some(&t.as_str())
+                    && a.types.get(a.element_type) == Some(&t)
                 {
                     a.pending = None;
                     a.error = None;
@@ -914,7 +962,9 @@ impl App {
                     }
                 }
             }
-            Purpose::Catalogue => {}
+            Purpose::Catalogue | Purpose::MaarchEdit(_) => {}
+            // The detail keeps what the list said.
+            Purpose::User => return,
             Purpose::Account => {
                 if let Some(a) = self.account_mut()
                     && a.pending == Some(id)
@@ -947,11 +997,21 @@ impl App {
                         && f.pending == Some(id)
                     {
                         f.pending = None;
+                        if f.kind == FormKind::ChangePassword
+                            && crate::api::ocean::wants_passwords_in_url(&e)
+                            && !f.agreed.contains(&form::Ask::PasswordsInUrl)
+                        {
+                            // The body was not read: ask before putting passwords in a URL.
+                            f.asking = Some(form::Ask::PasswordsInUrl);
+                            f.error = None;
+                            return;
+                        }
                         // Field errors go under their fields; the form keeps every character.
                         let mut field_errors = e.field_errors().to_vec();
                         if let ApiError::BadRequest(m) = &e
-                            && let Some(key) = named_field(m)
-                            && f.field(&key).is_some()
+                            && let Some(key) = named_fields(m)
+                                .into_iter()
+                                .find(|k| f.field(k).is_some())
                         {
                             // Ocean and Maarch name the field in a 400's text.
                             field_errors.push(crate::api::FieldError::new(&key, m.clone()));
@@ -1155,7 +1215,13 @@ impl App {
                 self.users.upsert(u);
                 label
             }
-            Saved::Role(r) => {
+            Saved::Role(mut r) => {
+                // `add_permissions` answers without the timestamp: keep the one known.
+                if r.timestamp.is_none()
+                    && let Some(old) = self.roles.items.iter().find(|o| o.role_id == r.role_id)
+                {
+                    r.timestamp = old.timestamp.clone();
+                }
                 let label = r.label();
                 self.update_detail(DetailTarget::Role(r.clone()));
                 self.roles.upsert(r);
@@ -1519,10 +1585,9 @@ impl App {
             Tab::Sites => DetailTarget::Site(self.sites.selected_item()?.clone()),
             Tab::Equipements => DetailTarget::Equipement(self.equipements.selected_item()?.clone()),
             Tab::Users if self.users_dir == Service::Maarch => {
-                DetailTarget::MaarchUser(MaarchUserDetails {
-                    user: self.maarch_users.selected_item()?.clone(),
-                    ..Default::default()
-                })
+                DetailTarget::MaarchUser(MaarchUserDetails::from_list(
+                    self.maarch_users.selected_item()?.clone(),
+                ))
             }
             Tab::Users => DetailTarget::User(self.users.selected_item()?.clone()),
             Tab::Roles => DetailTarget::Role(self.roles.selected_item()?.clone()),
@@ -1536,6 +1601,12 @@ impl App {
             DetailTarget::MaarchUser(d) => Some(d.user.id),
             _ => None,
         };
+        if let DetailTarget::User(u) = &t
+            && !u.user_id.is_empty()
+        {
+            // The list may be old: the detail shows the user as the server has it now.
+            self.send(Request::User(u.user_id.clone()), Purpose::User);
+        }
         self.overlays
             .push(Overlay::Detail(Box::new(Detail::new(t))));
         if is_site {
@@ -1576,6 +1647,7 @@ impl App {
             return;
         }
         self.overlays.push(Overlay::Account(Box::new(Account {
+            types: ELEMENT_TYPES.iter().map(|t| t.to_string()).collect(),
             element_type: 0,
             functionalities: Vec::new(),
             selected: 0,
@@ -1590,7 +1662,11 @@ impl App {
         let Some(Overlay::Account(a)) = self.overlays.last() else {
             return;
         };
-        let t = ELEMENT_TYPES[a.element_type % ELEMENT_TYPES.len()].to_string();
+        let t = a
+            .types
+            .get(a.element_type)
+            .cloned()
+            .unwrap_or_else(|| ELEMENT_TYPES[0].to_string());
         let id = self.send(Request::Functionalities(t), Purpose::Account);
         self.send(Request::Outbox, Purpose::Account);
         if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
@@ -1802,6 +1878,14 @@ impl App {
         if self.refuse_if_read_only("editing") {
             return;
         }
+        if let DetailTarget::MaarchUser(d) = &t
+            && !d.fetched
+        {
+            // What the editor shows must be what a save writes: read the details first.
+            self.send(Request::MaarchDetails(d.user.id), Purpose::MaarchEdit(true));
+            self.notice = Some(tr("Reading the user's details…").into());
+            return;
+        }
         let (title, v) = target_json(&t);
         self.editing = Some(t);
         self.effects.push(Effect::Edit {
@@ -1945,10 +2029,14 @@ impl App {
         let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
             return;
         };
-        let n = ELEMENT_TYPES.len();
+        let n = a.types.len().max(1);
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlays.pop();
+            }
+            KeyCode::Char('t') => {
+                let current = a.types.get(a.element_type).cloned().unwrap_or_default();
+                self.push_form(Form::element_type(&current));
             }
             KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') => {
                 let right = matches!(key.code, KeyCode::Right | KeyCode::Char('l'));
@@ -2003,6 +2091,15 @@ impl App {
         out
     }
 
+    /// Every permission the server reports (all roles'): the role form's grid.
+    fn permission_catalogue(&self) -> Vec<Permission> {
+        self.roles
+            .items
+            .iter()
+            .flat_map(|r| r.permissions.iter().cloned())
+            .collect()
+    }
+
     fn role_choices(&mut self) -> Vec<(String, String)> {
         if !self.roles.loaded_once && self.roles.pending.is_none() {
             self.load_tab(Tab::Roles);
@@ -2036,7 +2133,7 @@ impl App {
                 let roles = self.role_choices();
                 Form::user(None, roles)
             }
-            (Tab::Roles, None) => Form::role(None),
+            (Tab::Roles, None) => Form::role(None, &self.permission_catalogue()),
         };
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
@@ -2052,9 +2149,16 @@ impl App {
                 let roles = self.role_choices();
                 Form::user(Some(u), roles)
             }
-            DetailTarget::Role(r) => Form::role(Some(r)),
+            DetailTarget::Role(r) => Form::role(Some(r), &self.permission_catalogue()),
             DetailTarget::Individu(i) => Form::individu(Some(i), &self.individus.items),
-            DetailTarget::MaarchUser(d) => Form::maarch_user(Some(&d.user)),
+            DetailTarget::MaarchUser(d) if !d.fetched => {
+                // The list lacks the initials and phone the save writes: read them first.
+                let uid = d.user.id;
+                self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(false));
+                self.notice = Some(tr("Reading the user's details…").into());
+                return;
+            }
+            DetailTarget::MaarchUser(d) => Form::maarch_user(Some(d)),
         };
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
@@ -2225,7 +2329,7 @@ impl App {
                     d.cursor = d.cursor.saturating_sub(1);
                 }
             }
-            KeyCode::Char('e') => self.push_form(Form::maarch_user(Some(&u.user))),
+            KeyCode::Char('e') => self.edit_target(DetailTarget::MaarchUser(u)),
             KeyCode::Char('g') | KeyCode::Char('t') => {
                 let entity = key.code == KeyCode::Char('t');
                 if self.catalogue.is_none() {
@@ -2311,6 +2415,21 @@ impl App {
             }
             return;
         }
+        if let Some(ask) = f.asking.take() {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    f.agreed.push(ask);
+                    self.save_form();
+                }
+                _ => {
+                    // Back to the first value not received, to type it.
+                    if let Some(i) = f.fields.iter().position(|x| x.unknown && !x.changed()) {
+                        f.focus = i;
+                    }
+                }
+            }
+            return;
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let on_grid = matches!(
             f.fields.get(f.focus).map(|x| &x.kind),
@@ -2357,6 +2476,30 @@ impl App {
                 if f.record_id.is_some() && !f.dirty() {
                     self.overlays.pop();
                     self.notice = Some(tr("Nothing changed").into());
+                    return;
+                }
+                if !f.agreed.contains(&form::Ask::Erase) && !f.unkept().is_empty() {
+                    // The API writes values the console never received: never silently.
+                    f.asking = Some(form::Ask::Erase);
+                    return;
+                }
+                if f.kind == FormKind::ElementType {
+                    // Ocean's spelling varies ("Onglets", "WsAction"): the one typed is asked
+                    // as typed, and kept beside the known ones.
+                    let t = f.val("elementType").trim().to_string();
+                    self.overlays.pop();
+                    if let Some(a) = self.account_mut() {
+                        let pos = match a.types.iter().position(|x| *x == t) {
+                            Some(p) => p,
+                            None => {
+                                a.types.push(t);
+                                a.types.len() - 1
+                            }
+                        };
+                        a.element_type = pos;
+                        a.functionalities.clear();
+                    }
+                    self.load_account();
                     return;
                 }
                 if f.kind == FormKind::Export {
@@ -2797,6 +2940,19 @@ pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
     (title, v)
 }
 
+/// The fields a 400's text may be about, most likely first: those `named_field` reads, and
+/// the login for Maarch's "already exists" in any of its languages
+/// (`L'identifiant utilisateur existe déjà`).
+pub fn named_fields(msg: &str) -> Vec<String> {
+    let mut out: Vec<String> = named_field(msg).into_iter().collect();
+    let m = msg.to_lowercase();
+    let login = ["identifiant", "user id", "userid", "user_id", "login"];
+    if login.iter().any(|w| m.contains(w)) {
+        out.extend(["userId".to_string(), "login".to_string()]);
+    }
+    out
+}
+
 /// The field a 400's text is about: Maarch says `Body mail is empty…`, Ocean (the reference
 /// server) `propSpecifiqueDTO.dateFCO: '…' is not a date`.
 pub fn named_field(msg: &str) -> Option<String> {
@@ -2932,6 +3088,14 @@ mod tests {
             Some("propSpecifiqueDTO.dateFCO")
         );
         assert_eq!(named_field("User not found"), None);
+        use super::named_fields;
+        assert_eq!(
+            named_fields("L'identifiant utilisateur existe déjà")[0],
+            "userId"
+        );
+        assert_eq!(named_fields("The user id already exists")[0], "userId");
+        assert_eq!(named_fields("Body phone is not correct"), ["phone"]);
+        assert!(named_fields("Group not found").is_empty());
         assert_eq!(named_field("Something odd: happened"), None);
     }
 }

@@ -575,38 +575,7 @@ fn num_words(v: &Value) -> String {
     }
 }
 
-/// Why an address is not valid, in email-validator's words; `None` when it is.
-pub fn email_problem(s: &str) -> Option<&'static str> {
-    let s = s.trim();
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return Some("An email address must have an @-sign.");
-    };
-    if local.is_empty() {
-        return Some("There must be something before the @-sign.");
-    }
-    if domain.is_empty() {
-        return Some("There must be something after the @-sign.");
-    }
-    if local.contains('@') || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("The email address contains invalid characters.");
-    }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return Some("The email address contains invalid characters before the @-sign.");
-    }
-    if !domain.contains('.') {
-        return Some("The part after the @-sign is not valid. It should have a period.");
-    }
-    if domain.starts_with('.')
-        || domain.ends_with('.')
-        || domain.contains("..")
-        || !domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
-    {
-        return Some("The part after the @-sign is not valid.");
-    }
-    None
-}
+pub use crate::api::rules::email_problem;
 
 /// `page`/`size` of fastapi-pagination from a query string.
 pub fn page_params(query: &[(String, String)]) -> HttpResult<(u32, u32)> {

@@ -38,6 +38,32 @@ pub enum SeedMode {
     None,
 }
 
+/// A reading of a real service the reference server can play, where real deployments differ
+/// from the docs or from each other (`vigie serve --like …`); the tests run against each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Like {
+    /// Maarch Courrier 21.03 as installed: the admin group may manage personal data but not
+    /// view it (the phone is left out of a user's details), 404 and 405 are Apache's HTML
+    /// pages, `statusInMaarchParapheur` is GET only, an unlinked `external_id` is `[]`.
+    #[value(name = "maarch-21.03")]
+    Maarch2103,
+    /// Older Maarch Courrier: a created user is answered `{"user": {"id": N}}`.
+    #[value(name = "maarch-old")]
+    MaarchOld,
+    /// Ocean's `changePassword` reads its three passwords from the query string only
+    /// (Spring's `@RequestParam`), as its doc's "Paramètres de la requête" suggests.
+    #[value(name = "ocean-query")]
+    OceanQuery,
+    /// Ocean's `changePassword` reads a JSON body only.
+    #[value(name = "ocean-body")]
+    OceanBody,
+    /// A core service whose permission catalogue goes beyond the four ressources and actions
+    /// the reference server seeds: `reports:export` and `audit:read` exist and the role
+    /// `technicien` holds `reports:export`.
+    #[value(name = "core-more-permissions")]
+    CoreMorePermissions,
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub db_path: PathBuf,
@@ -62,6 +88,8 @@ pub struct ServerConfig {
     pub parapheur_enabled: bool,
     /// Latency, injected errors, drops, truncations and a rate limit (`--chaos`); none by default.
     pub chaos: Option<chaos::Chaos>,
+    /// The real services' readings to play (`--like`); none by default.
+    pub like: Vec<Like>,
 }
 
 impl ServerConfig {
@@ -81,7 +109,13 @@ impl ServerConfig {
             maarch_refresh_ttl: Duration::from_secs(24 * 3600),
             parapheur_enabled: true,
             chaos: None,
+            like: Vec::new(),
         }
+    }
+
+    /// Whether the server plays this reading.
+    pub fn is_like(&self, l: Like) -> bool {
+        self.like.contains(&l)
     }
 }
 
@@ -203,9 +237,13 @@ pub fn prepare(cfg: &ServerConfig) -> Result<(Db, Prepared, Vec<u8>), String> {
     let seed = cfg.seed;
     let size = cfg.seed_size;
     let configured = cfg.jwt_secret.clone();
+    let more_permissions = cfg.is_like(Like::CoreMorePermissions);
     let out = db
         .call_blocking(move |c| {
             seed::ensure_catalogue(c)?;
+            if more_permissions {
+                seed::more_permissions(c)?;
+            }
             let mut prepared = Prepared::default();
             if seed::user_count(c)? == 0 {
                 match seed {

@@ -249,6 +249,7 @@ impl Params {
 }
 
 /// The raw request body; over the server's limit it is a 413.
+#[derive(Default)]
 struct OceanBody(Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for OceanBody {

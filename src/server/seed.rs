@@ -117,6 +117,29 @@ pub fn ensure_catalogue(c: &mut Connection) -> HttpResult<()> {
     Ok(())
 }
 
+/// Permissions beyond the usual catalogue, as a real core may hold (`--like
+/// core-more-permissions`): `reports:export` and `audit:read`, the first held by `technicien`.
+pub const MORE_PERMISSIONS: [(&str, &str); 2] = [("reports", "export"), ("audit", "read")];
+
+pub fn more_permissions(c: &mut Connection) -> HttpResult<()> {
+    let tx = c.transaction()?;
+    for (r, a) in MORE_PERMISSIONS {
+        tx.execute(
+            "INSERT OR IGNORE INTO permissions(permission_id, ressource, action) VALUES (?1, ?2, ?3)",
+            params![perm_id(r, a), r, a],
+        )?;
+    }
+    if let Some(tech) = role_id("technicien") {
+        tx.execute(
+            "INSERT OR IGNORE INTO role_permissions(role_id, permission_id)
+             SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM roles WHERE role_id = ?1)",
+            params![tech, perm_id("reports", "export")],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 pub fn user_count(c: &Connection) -> HttpResult<i64> {
     Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)
 }

@@ -152,13 +152,19 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                 Some(id) => trf("linked (Parapheur id {})", &[&id]),
                 None => tr("not linked").into(),
             };
+            // A value the server did not send is said so, not shown as empty.
+            let shown = |key: &str, v: &Option<String>| match v {
+                _ if d.fetched && d.is_unseen(key) => tr("(not sent by the server)").to_string(),
+                Some(v) => v.clone(),
+                None => String::new(),
+            };
             vec![
                 ("Login", u.user_id.clone()),
                 ("First name", u.firstname.clone()),
                 ("Last name", u.lastname.clone()),
-                ("Initials", u.initials.clone().unwrap_or_default()),
+                ("Initials", shown("initials", &u.initials)),
                 ("Email", u.mail.clone().unwrap_or_default()),
-                ("Phone", u.phone.clone().unwrap_or_default()),
+                ("Phone", shown("phone", &u.phone)),
                 ("Status", format!("{} ({})", u.status, u.status_label())),
                 ("Mode", u.mode.clone()),
                 ("Parapheur", parapheur),
@@ -317,9 +323,18 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
         out.push(Line::from(Span::styled(format!("  {}", tr("none")), dim())));
     }
     for (i, g) in m.groups.iter().enumerate() {
+        // The user's role in the group ("Chef"), when the group gives one.
+        let role = match g.role.as_deref().map(str::trim) {
+            Some(r) if !r.is_empty() => format!(" · {}", safe(r)),
+            _ => String::new(),
+        };
         out.push(row(
             i,
-            format!("  {:<16} {}", safe(&g.group_id), safe(&g.group_desc)),
+            format!(
+                "  {:<16} {}{role}",
+                safe(&g.group_id),
+                safe(&g.group_desc)
+            ),
         ));
     }
     out.push(Line::from(Span::styled(

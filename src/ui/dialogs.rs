@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::api::ocean::ELEMENT_TYPES;
 use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette, RawView};
 use crate::i18n::{tr, trf};
 use crate::worker::Service;
@@ -287,15 +286,15 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
         format!("{} ", tr("Rights by element type:")),
         dim(),
     )];
-    for (i, t) in ELEMENT_TYPES.iter().enumerate() {
+    for (i, t) in a.types.iter().enumerate() {
         let st = if i == a.element_type {
             accent().bold().reversed()
         } else {
             Style::new()
         };
-        tabs.push(Span::styled(format!(" {t} "), st));
+        tabs.push(Span::styled(format!(" {} ", safe(t)), st));
     }
-    tabs.push(Span::styled("  ←→", dim()));
+    tabs.push(Span::styled(format!("  ←→ · t {}", tr("another type")), dim()));
     lines.push(Line::from(tabs));
     if a.pending.is_some() {
         lines.push(Line::from(Span::styled(tr("Reading…"), dim())));

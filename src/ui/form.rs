@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, dim, err_style, popup, safe};
-use crate::app::form::{FieldKind, Form};
+use crate::app::form::{Ask, FieldKind, Form};
 use crate::i18n::{tr, trf};
 
 pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
@@ -42,6 +42,31 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
             tr("Discard your changes? y discards, any other key keeps editing"),
             full_w,
         ) {
+            lines.push(Line::from(Span::styled(
+                part,
+                super::theme::theme().warn.bold(),
+            )));
+        }
+    }
+    if let Some(ask) = form.asking {
+        let text = match ask {
+            Ask::Erase => {
+                let names: Vec<String> = form
+                    .unkept()
+                    .iter()
+                    .map(|f| tr(&f.label).to_lowercase())
+                    .collect();
+                trf(
+                    "The server did not send {}: this API writes the whole record, so saving erases what it holds. y saves and erases it; any other key goes back to type it",
+                    &[&names.join(", ")],
+                )
+            }
+            Ask::PasswordsInUrl => tr(
+                "This server reads the passwords from the URL only, where its access logs and proxies may keep them. y sends them that way; any other key cancels",
+            )
+            .to_string(),
+        };
+        for part in wrap(&text, full_w) {
             lines.push(Line::from(Span::styled(
                 part,
                 super::theme::theme().warn.bold(),
@@ -172,6 +197,9 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     FieldKind::Date if focused && fl.input.value().is_empty() => {
                         format!(" {}", tr("YYYY-MM-DD or YYYY-MM-DD HH:MM"))
                     }
+                    _ if fl.unknown && !fl.changed() => {
+                        format!(" {}", tr("(not sent by the server: type it to keep it)"))
+                    }
                     _ => String::new(),
                 };
                 let value = fl.input.value();
@@ -203,14 +231,20 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                 }
             }
         }
-        if let Some(e) = &fl.error {
-            // Wrapped under the value: a server's message is often longer than the field.
+        // Wrapped under the value: a server's message is often longer than the field. A
+        // refusal in the error colour; advice (never blocking) as a warning.
+        let notes = [
+            (fl.error.as_ref(), "↳ ", err_style()),
+            (fl.advice.as_ref(), "⚠ ", super::theme::theme().warn),
+        ];
+        for (note, first_mark, style) in notes {
+            let Some(e) = note else { continue };
             let avail = usize::from(inner.width.saturating_sub(label_w + 2).max(8));
             for (j, part) in wrap(&safe(e), avail).into_iter().enumerate() {
-                let mark = if j == 0 { "↳ " } else { "  " };
+                let mark = if j == 0 { first_mark } else { "  " };
                 lines.push(Line::from(vec![
                     Span::raw(" ".repeat(label_w as usize)),
-                    Span::styled(format!("{mark}{part}"), err_style()),
+                    Span::styled(format!("{mark}{part}"), style),
                 ]));
             }
         }

@@ -50,7 +50,11 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             f,
             &app.maarch_users,
             area,
-            tr("Users · Maarch Courrier"),
+            if app.maarch_partial && app.maarch_users.loaded_once {
+                tr("Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account")
+            } else {
+                tr("Users · Maarch Courrier")
+            },
             Some(app.col),
         ),
         Tab::Users => draw_table(f, &app.users, area, tr("Users · core"), Some(app.col)),

@@ -223,6 +223,11 @@ pub fn users() -> Vec<User> {
     .collect()
 }
 
+/// Every permission of the fixtures' roles: the role form's grid.
+pub fn catalogue() -> Vec<Permission> {
+    roles().into_iter().flat_map(|r| r.permissions).collect()
+}
+
 pub fn roles() -> Vec<Role> {
     let perms = |list: &[(&str, &str)]| list.iter().map(|(r, a)| Permission::new(r, a)).collect();
     vec![
@@ -414,6 +419,8 @@ pub fn maarch_details(uid: i64) -> Option<vigie::api::maarch::MaarchUserDetails>
         groups,
         entities,
         parapheur_id: (uid == 9).then_some(19),
+        fetched: true,
+        unseen: Vec::new(),
     })
 }
 

@@ -21,10 +21,27 @@ use super::{MResult, MaarchError, RawBody, db, parse_body};
 /// The authenticated caller of a Maarch route.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
+    /// `users.id`.
+    pub id: i64,
     admin: bool,
+    /// Mode `root_visible` or `root_invisible`: sees every user.
+    pub root: bool,
+    /// Holds `view_personal_data`: sees other users' phones.
+    pub view_personal_data: bool,
 }
 
 impl Caller {
+    fn new(st: &AppState, id: i64, mode: &str, admin: bool) -> Self {
+        let root = mode.starts_with("root_");
+        Caller {
+            id,
+            admin,
+            root,
+            // 21.03's admin group manages personal data without viewing it.
+            view_personal_data: root || !st.cfg.is_like(crate::server::Like::Maarch2103),
+        }
+    }
+
     /// 403 `Service forbidden` unless the caller holds the user-administration privilege.
     pub fn require_admin(self) -> MResult<()> {
         if self.admin {
@@ -66,7 +83,7 @@ impl FromRequestParts<AppState> for Caller {
         match found {
             Some(a) => {
                 st.login_limiter.succeeded(&peer);
-                Ok(Caller { admin: a.admin })
+                Ok(Caller::new(st, a.id, &a.mode, a.admin))
             }
             None => {
                 st.login_limiter.failed(&peer);
@@ -83,17 +100,18 @@ fn basic_credentials(encoded: &str) -> Option<(String, String)> {
 }
 
 async fn bearer(st: &AppState, token: String) -> MResult<Caller> {
-    db(st, move |c| {
+    let (id, mode, admin): (i64, String, bool) = db(st, move |c| {
         Ok(c.query_row(
-            "SELECT u.is_admin FROM maarch_tokens t JOIN maarch_users u ON u.id = t.user_id
+            "SELECT u.id, u.mode, u.is_admin FROM maarch_tokens t JOIN maarch_users u ON u.id = t.user_id
                  WHERE t.token = ?1 AND t.kind = 'access' AND t.expires_at > ?2 AND u.status IN ('OK', 'ABS')",
             params![token, now_ms()],
-            |r| Ok(Caller { admin: r.get(0)? }),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)
     })
     .await?
-    .ok_or_else(MaarchError::auth_failed)
+    .ok_or_else(MaarchError::auth_failed)?;
+    Ok(Caller::new(st, id, &mode, admin))
 }
 
 struct Account {
@@ -176,6 +194,10 @@ pub async fn authenticate(
         let Some(account) = check_password(c, &login, &password, &dummy)? else {
             return Ok(None);
         };
+        // Web-service accounts authenticate with HTTP Basic only: Maarch refuses them a token.
+        if account.mode == "rest" {
+            return Err(MaarchError::forbidden("Authentication Failed"));
+        }
         let tx = c.transaction()?;
         let access = issue(&tx, account.id, "access", access_ttl)?;
         let refresh = issue(&tx, account.id, "refresh", refresh_ttl)?;

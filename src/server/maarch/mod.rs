@@ -7,10 +7,10 @@ mod parapheur;
 mod store;
 mod users;
 
-pub use users::valid_phone;
+pub use crate::api::rules::valid_phone;
 
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -57,10 +57,10 @@ pub fn routes() -> Router<AppState> {
             "/rest/users/{id}/createInMaarchParapheur",
             on(put(parapheur::create)),
         )
-        // GET in the real service, PUT in the doc.
+        // GET in the real service, PUT in the doc (not in 21.03).
         .route(
             "/rest/users/{id}/statusInMaarchParapheur",
-            on(get(parapheur::status).put(parapheur::status)),
+            on(get(parapheur::status).put(parapheur::status_by_put)),
         )
         .route("/rest/groups", on(get(users::groups)))
         .route("/rest/entities", on(get(users::entities)))
@@ -70,13 +70,34 @@ pub fn routes() -> Router<AppState> {
 
 /// A route whose other methods answer Maarch's way rather than the core service's.
 fn on(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.fallback(|| async {
-        MaarchError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-    })
+    route.fallback(method_not_allowed)
 }
 
-async fn route_not_found() -> MaarchError {
-    MaarchError::new(StatusCode::NOT_FOUND, "Route not found")
+async fn method_not_allowed(State(st): State<AppState>) -> Response {
+    not_routed(&st, StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+}
+
+async fn route_not_found(State(st): State<AppState>) -> Response {
+    not_routed(&st, StatusCode::NOT_FOUND, "Route not found")
+}
+
+/// What a request no route takes gets: Maarch's JSON, or with `--like maarch-21.03` the web
+/// server's HTML page, as a real installation answers before PHP is reached.
+pub(crate) fn not_routed(st: &AppState, status: StatusCode, message: &str) -> Response {
+    if !st.cfg.is_like(crate::server::Like::Maarch2103) {
+        return MaarchError::new(status, message).into_response();
+    }
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let code = status.as_u16();
+    let page = format!(
+        "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>{code} {reason}</title>\n</head><body>\n<h1>{reason}</h1>\n<p>The requested URL was not served by this method.</p>\n<hr>\n<address>Apache/2.4.38 (Debian) Server</address>\n</body></html>\n"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=iso-8859-1")],
+        page,
+    )
+        .into_response()
 }
 
 /// A Maarch error answer: `{"errors": message}` with its status.
@@ -229,12 +250,7 @@ fn optional<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
         .filter(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
-/// A Maarch login: 1 to 128 characters of `[\w.@-]` (PHP's `\w` is ASCII).
-pub fn valid_login(s: &str) -> bool {
-    (1..=128).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))
-}
+pub use crate::api::rules::valid_login;
 
 /// 400 `User not found` unless the user exists and is not deleted, then 403 unless the caller
 /// administers users: Maarch's order for the routes on one user.
@@ -264,17 +280,6 @@ mod tests {
             (e.status, e.message.as_str()),
             (StatusCode::BAD_REQUEST, "Body is not valid JSON")
         );
-    }
-
-    #[test]
-    fn logins() {
-        assert!(valid_login("bwayne"));
-        assert!(valid_login("first.last@example-1_x"));
-        assert!(valid_login(&"a".repeat(128)));
-        assert!(!valid_login(&"a".repeat(129)));
-        assert!(!valid_login(""));
-        assert!(!valid_login("b wayne"));
-        assert!(!valid_login("bwayné"));
     }
 
     #[test]

@@ -83,14 +83,11 @@ pub async fn unlink(
     let id = path.user_id()?;
     db(&st, move |c| {
         admin_target(c, id, caller)?;
-        let unlinked = c.execute(
-            "UPDATE maarch_users SET parapheur_id = NULL
-             WHERE id = ?1 AND parapheur_id IS NOT NULL",
+        // A user not linked is no error: Maarch answers success all the same.
+        c.execute(
+            "UPDATE maarch_users SET parapheur_id = NULL WHERE id = ?1",
             [id],
         )?;
-        if unlinked == 0 {
-            return Err(no_parapheur_id());
-        }
         Ok(success())
     })
     .await
@@ -139,6 +136,23 @@ pub async fn create(
         Ok(Json(json!({ "externalId": external })))
     })
     .await
+}
+
+/// `PUT /rest/users/{id}/statusInMaarchParapheur`, as the doc has it; 21.03 serves GET only.
+pub async fn status_by_put(
+    st: State<AppState>,
+    caller: Caller,
+    path: PathParams,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if st.cfg.is_like(crate::server::Like::Maarch2103) {
+        return super::not_routed(
+            &st,
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+        );
+    }
+    status(st, caller, path).await.into_response()
 }
 
 /// `GET` (real) or `PUT` (doc) `/rest/users/{id}/statusInMaarchParapheur` →

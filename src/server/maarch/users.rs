@@ -8,7 +8,8 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::{Map, Value, json};
 
 use super::super::AppState;
-use super::super::fastapi::email_problem;
+use crate::api::rules::{email_problem, maarch_phone_accepted};
+use crate::server::Like;
 use super::auth::Caller;
 use super::{
     MResult, MaarchError, PathParams, RawBody, admin_target, db, optional, parse_body, text,
@@ -22,17 +23,26 @@ struct Profile {
     firstname: String,
     lastname: String,
     initials: Option<String>,
-    mail: String,
+    /// Required on creation; on edition optional (absent writes null, as Maarch).
+    mail: Option<String>,
     phone: Option<String>,
     /// Absent: `standard` on creation, unchanged on edition.
     mode: Option<String>,
+    /// Edition: `OK` brings a suspended or absent user back; anything else is ignored.
+    status_ok: bool,
 }
 
 impl Profile {
-    fn parse(body: &Map<String, Value>) -> MResult<Self> {
+    /// Maarch 21.03's checks: creation says `Body mail is empty or not valid` and `Body phone
+    /// is not valid`, edition `Body mail is not correct` (only for a mail given) and `Body
+    /// phone is not correct`. The phone is checked (and written) only for a caller who may
+    /// manage personal data, which every user administrator here may.
+    fn parse(body: &Map<String, Value>, creating: bool) -> MResult<Self> {
         let firstname = text(body, "firstname")
+            .filter(|s| s.chars().count() <= 255)
             .ok_or_else(|| MaarchError::bad("Body firstname is empty or not a string"))?;
         let lastname = text(body, "lastname")
+            .filter(|s| s.chars().count() <= 255)
             .ok_or_else(|| MaarchError::bad("Body lastname is empty or not a string"))?;
         let initials = optional_str(
             body,
@@ -40,10 +50,23 @@ impl Profile {
             |s| s.chars().count() <= 32,
             "Body initials is too long",
         )?;
-        let mail = text(body, "mail")
-            .filter(|m| m.len() <= 255 && email_problem(m).is_none())
-            .ok_or_else(|| MaarchError::bad("Body mail is empty or not valid"))?;
-        let phone = optional_str(body, "phone", valid_phone, "Body phone is not valid")?;
+        let mail_ok = |m: &str| m.len() <= 255 && email_problem(m).is_none();
+        let mail = if creating {
+            Some(
+                text(body, "mail")
+                    .filter(|m| mail_ok(m))
+                    .ok_or_else(|| MaarchError::bad("Body mail is empty or not valid"))?
+                    .to_string(),
+            )
+        } else {
+            optional_str(body, "mail", mail_ok, "Body mail is not correct")?
+        };
+        let phone_error = if creating {
+            "Body phone is not valid"
+        } else {
+            "Body phone is not correct"
+        };
+        let phone = optional_str(body, "phone", maarch_phone_accepted, phone_error)?;
         let mode = optional_str(
             body,
             "mode",
@@ -54,9 +77,10 @@ impl Profile {
             firstname: firstname.to_string(),
             lastname: lastname.to_string(),
             initials,
-            mail: mail.to_string(),
+            mail,
             phone,
             mode,
+            status_ok: body.get("status").and_then(Value::as_str) == Some("OK"),
         })
     }
 }
@@ -78,28 +102,29 @@ fn optional_str(
     }
 }
 
-// A phone number: an optional leading '+', then digits, spaces, '.', '-' and parentheses,
-// ending with a digit; 4 to 20 digits and 32 characters at most.
-pub fn valid_phone(s: &str) -> bool {
-    let rest = s.strip_prefix('+').unwrap_or(s);
-    let digits = rest.chars().filter(char::is_ascii_digit).count();
-    s.len() <= 32
-        && (4..=20).contains(&digits)
-        && rest.ends_with(|c: char| c.is_ascii_digit())
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')'))
-}
-
-/// `GET /rest/users`: every user but the deleted ones.
+/// `GET /rest/users`: every user but the deleted ones to a root caller; to the others, as
+/// Maarch, the users of their entities and of the entities below them, and the users of no
+/// entity.
 pub async fn list(State(st): State<AppState>, caller: Caller) -> MResult<Json<Value>> {
     caller.require_admin()?;
-    let users = db(&st, |c| {
+    let users = db(&st, move |c| {
         let mut s = c.prepare_cached(
-            "SELECT id, user_id, firstname, lastname, status, mail, mode FROM maarch_users
-             WHERE status <> 'DEL' ORDER BY id",
+            "WITH RECURSIVE tree(entity_id) AS (
+                 SELECT e.entity_id FROM maarch_user_entities ue
+                 JOIN maarch_entities e ON e.id = ue.entity_id WHERE ue.user_id = ?2
+                 UNION
+                 SELECT e.entity_id FROM maarch_entities e JOIN tree t ON e.parent_entity_id = t.entity_id
+             )
+             SELECT id, user_id, firstname, lastname, status, mail, mode FROM maarch_users u
+             WHERE status <> 'DEL' AND (
+                 ?1
+                 OR NOT EXISTS (SELECT 1 FROM maarch_user_entities ue WHERE ue.user_id = u.id)
+                 OR EXISTS (SELECT 1 FROM maarch_user_entities ue
+                            JOIN maarch_entities e ON e.id = ue.entity_id
+                            WHERE ue.user_id = u.id AND e.entity_id IN (SELECT entity_id FROM tree)))
+             ORDER BY id",
         )?;
-        let rows = s.query_map([], |r| {
+        let rows = s.query_map(params![caller.root, caller.id], |r| {
             Ok(json!({
                 "id": r.get::<_, i64>(0)?,
                 "user_id": r.get::<_, String>(1)?,
@@ -133,7 +158,8 @@ pub async fn create(
         .filter(|s| valid_login(s))
         .ok_or_else(|| MaarchError::bad("Body userId is empty, not a string or not valid"))?
         .to_string();
-    let p = Profile::parse(&body)?;
+    let p = Profile::parse(&body, true)?;
+    let old_answer = st.cfg.is_like(Like::MaarchOld);
     let id = db(&st, move |c| {
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<(i64, String)> = tx
@@ -168,7 +194,12 @@ pub async fn create(
         Ok(id)
     })
     .await?;
-    Ok(Json(json!({ "id": id })))
+    // Older versions wrap it: `{"user": {"id": N}}`.
+    Ok(Json(if old_answer {
+        json!({ "user": { "id": id } })
+    } else {
+        json!({ "id": id })
+    }))
 }
 
 /// `PUT /rest/users/{id}` → 204.
@@ -181,17 +212,21 @@ pub async fn update(
     let id = path.user_id()?;
     db(&st, move |c| {
         admin_target(c, id, caller)?;
-        let p = Profile::parse(&parse_body(&bytes)?)?;
+        let p = Profile::parse(&parse_body(&bytes)?, false)?;
+        // As Maarch: firstname, lastname, initials and mail written from the body (absent is
+        // null), the phone too (absent is empty), mode and status only when given.
         c.execute(
             "UPDATE maarch_users SET firstname = ?1, lastname = ?2, initials = ?3, mail = ?4,
-             phone = ?5, mode = COALESCE(?6, mode) WHERE id = ?7",
+             phone = ?5, mode = COALESCE(?6, mode),
+             status = CASE WHEN ?7 THEN 'OK' ELSE status END WHERE id = ?8",
             params![
                 p.firstname,
                 p.lastname,
                 p.initials,
                 p.mail,
-                p.phone,
+                p.phone.unwrap_or_default(),
                 p.mode,
+                p.status_ok,
                 id
             ],
         )?;
@@ -208,6 +243,12 @@ pub async fn details(
     path: PathParams,
 ) -> MResult<Json<Value>> {
     let id = path.user_id()?;
+    let empty_external = if st.cfg.is_like(Like::Maarch2103) {
+        // PHP's json_decode of '{}' into an array, encoded back.
+        json!([])
+    } else {
+        json!({})
+    };
     db(&st, move |c| {
         admin_target(c, id, caller)?;
         let mut user = c.query_row(
@@ -229,11 +270,18 @@ pub async fn details(
                     "mode": r.get::<_, String>(8)?,
                     "external_id": match parapheur {
                         Some(p) => json!({ "maarchParapheur": p }),
-                        None => json!({}),
+                        None => empty_external.clone(),
                     },
                 }))
             },
         )?;
+        // Personal data is left out for a caller who may not view it (but sees its own).
+        if !caller.view_personal_data
+            && caller.id != id
+            && let Some(m) = user.as_object_mut()
+        {
+            m.remove("phone");
+        }
         user["groups"] = Value::Array(user_groups(c, id)?);
         user["entities"] = Value::Array(user_entities(c, id)?);
         Ok(Json(user))
@@ -492,35 +540,43 @@ pub async fn entities(State(st): State<AppState>, caller: Caller) -> MResult<Jso
 mod tests {
     use super::*;
 
-    #[test]
-    fn phones() {
-        for ok in [
-            "+33120212223",
-            "01 47 24 51 59",
-            "(0)1.47.24.51.59",
-            "+1-555-0100",
-            "1234",
-        ] {
-            assert!(valid_phone(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "123",
-            "abc1234",
-            "+33 1 2x",
-            "0147245159-",
-            "++33120212223",
-            &"1".repeat(21),
-        ] {
-            assert!(!valid_phone(bad), "{bad}");
-        }
-    }
-
-    fn profile(body: Value) -> Result<Profile, String> {
+    fn parsed(body: Value, creating: bool) -> Result<Profile, String> {
         let Value::Object(m) = body else {
             unreachable!()
         };
-        Profile::parse(&m).map_err(|e| e.message)
+        Profile::parse(&m, creating).map_err(|e| e.message)
+    }
+
+    fn profile(body: Value) -> Result<Profile, String> {
+        parsed(body, true)
+    }
+
+    #[test]
+    fn an_update_checks_as_maarch_21_03() {
+        let ok = json!({"firstname": "Bruce", "lastname": "Wayne"});
+        let with = |k: &str, v: Value| {
+            let mut b = ok.clone();
+            b[k] = v;
+            parsed(b, false)
+        };
+        // No mail is no error on an update (it is written null).
+        let p = parsed(ok.clone(), false).unwrap();
+        assert_eq!((p.mail, p.status_ok), (None, false));
+        assert_eq!(
+            with("mail", json!("wcorp.com")).err().unwrap(),
+            "Body mail is not correct"
+        );
+        assert_eq!(
+            with("phone", json!("call me")).err().unwrap(),
+            "Body phone is not correct"
+        );
+        // Maarch's pattern is not anchored: any text ending with a digit passes.
+        assert_eq!(
+            with("phone", json!("123")).unwrap().phone.as_deref(),
+            Some("123")
+        );
+        assert!(with("status", json!("OK")).unwrap().status_ok);
+        assert!(!with("status", json!("SPD")).unwrap().status_ok);
     }
 
     #[test]
@@ -556,6 +612,7 @@ mod tests {
             "Body phone is not valid"
         );
         assert!(with("phone", Value::Null).is_ok());
+        assert!(with("mail", Value::Null).is_err(), "a creation needs a mail");
         assert_eq!(
             with("mode", json!("admin")).err().unwrap(),
             "Body mode is not valid"

@@ -127,12 +127,31 @@ pub async fn change_password(
     body: OceanBody,
 ) -> OceanResult<StatusCode> {
     let names = ["actualPassword", "newPassword", "newPasswordConfirmed"];
-    let mut values = fields(query, &body, &names)?.into_iter();
+    // Where the passwords are read: both by default; one place with `--like ocean-query`
+    // (Spring's @RequestParam) or `--like ocean-body` (@RequestBody), in Spring's words.
+    let (query_only, body_only) = (
+        st.cfg.is_like(crate::server::Like::OceanQuery),
+        st.cfg.is_like(crate::server::Like::OceanBody),
+    );
+    if body_only && body.json()?.is_none() {
+        return Err(OceanError::bad_request(
+            "Required request body is missing: public org.springframework.http.ResponseEntity changePassword(ChangePasswordDto)",
+        ));
+    }
+    let query = if body_only { None } else { query };
+    let empty = OceanBody::default();
+    let body = if query_only { &empty } else { &body };
+    let mut values = fields(query, body, &names)?.into_iter();
     let mut next = |name: &str| {
-        values
-            .next()
-            .flatten()
-            .ok_or_else(|| OceanError::bad_request(format!("{name} is required")))
+        values.next().flatten().ok_or_else(|| {
+            OceanError::bad_request(if query_only {
+                format!(
+                    "Required request parameter '{name}' for method parameter type String is not present"
+                )
+            } else {
+                format!("{name} is required")
+            })
+        })
     };
     let (actual, new, confirmed) = (next(names[0])?, next(names[1])?, next(names[2])?);
     let key = limiter_key(&caller.peer);
@@ -296,16 +315,18 @@ pub async fn functionalities(
         .ok_or_else(|| OceanError::bad_request("elementType is required"))?
         .to_string();
     let id = caller.id;
+    // Any case and spelling of a type: "Onglets", "onglet" and "ONGLET" are one.
+    let wanted = crate::api::ocean::element_type_key(&element_type);
     with_db(&st, move |c| {
         let mut s = c.prepare_cached(
             "SELECT f.enum_code, f.description, f.id, f.ordre, f.type_element
              FROM ocean_functionalities f
              JOIN ocean_account_functionalities af ON af.functionality_id = f.id
-             WHERE af.account_id = ?1 AND f.type_element = ?2
+             WHERE af.account_id = ?1
              ORDER BY f.ordre, f.id",
         )?;
         let rows = s
-            .query_map(params![id, element_type], |r| {
+            .query_map(params![id], |r| {
                 Ok(json!({
                     "enumCode": r.get::<_, String>(0)?,
                     "fonctionnaliteDto": {
@@ -316,7 +337,14 @@ pub async fn functionalities(
                     },
                 }))
             })?
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|f| {
+                f.pointer("/fonctionnaliteDto/typeElement")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| crate::api::ocean::element_type_key(t) == wanted)
+            })
+            .collect();
         Ok(Json(Value::Array(rows)))
     })
     .await
