@@ -727,4 +727,29 @@ pub static FR: &[(&str, &str)] = &[
         "Cannot run the editor {}: {}",
         "Impossible de lancer l'éditeur {} : {}",
     ),
+    // Real servers: values not received, advice, readings
+    (
+        "(not sent by the server: type it to keep it)",
+        "(non envoyé par le serveur : saisissez-le pour le garder)",
+    ),
+    (
+        "This server reads the passwords from the URL only, where its access logs and proxies may keep them. y sends them that way; any other key cancels",
+        "Ce serveur ne lit les mots de passe que dans l'URL, où ses journaux d'accès et les proxys peuvent les garder. y les envoie ainsi ; toute autre touche annule",
+    ),
+    (
+        "The server did not send {}: this API writes the whole record, so saving erases what it holds. y saves and erases it; any other key goes back to type it",
+        "Le serveur n'a pas envoyé : {}. Cette API réécrit tout l'enregistrement : enregistrer efface ce qu'il contient. y enregistre et l'efface ; toute autre touche revient au formulaire pour le saisir",
+    ),
+    ("(not sent by the server)", "(non envoyé par le serveur)"),
+    ("another type", "autre type"),
+    (
+        "Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account",
+        "Utilisateurs · Maarch Courrier · peut-être partiel : Maarch ne liste à un compte non root que les utilisateurs de ses entités",
+    ),
+    ("Reading the user's details…", "Lecture du détail de l'utilisateur…"),
+    ("active", "actif"),
+    ("as the server holds it: {}", "tel que le serveur le détient : {}"),
+    ("More (ressource:action, …)", "Autres (ressource:action, …)"),
+    ("Rights of an element type", "Droits d'un type d'élément"),
+    ("Element type", "Type d'élément"),
 ];

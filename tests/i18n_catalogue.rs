@@ -84,6 +84,7 @@ fn all_forms() -> Vec<Form> {
         Form::change_password(),
         Form::password_reset("admin"),
         Form::maarch_user(None),
+        Form::element_type("ONGLET"),
         Form::maarch_user(mu.first().cloned().map(MaarchUserDetails::from_list).as_ref()),
         Form::maarch_link(&mu[0], false, Vec::new()),
         Form::maarch_link(&mu[0], true, Vec::new()),

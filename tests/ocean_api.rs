@@ -430,12 +430,10 @@ async fn bodies_are_validated() {
     let mut b = new_individu("Ateba", "T-002");
     b.set("individu.nomInd", json!("  "));
     assert_eq!(create(b).await, "individu.nomInd: must not be blank");
+    // No address format is stated: an odd address is kept as sent, a non-text one refused.
     let mut b = new_individu("Ateba", "T-002");
-    b.set("individu.email", json!("ateba-at-exemple.cm"));
-    assert_eq!(
-        create(b).await,
-        "individu.email: 'ateba-at-exemple.cm' is not an e-mail address"
-    );
+    b.set("individu.email", json!(5));
+    assert!(create(b).await.starts_with("individu.email: "));
     let mut b = new_individu("Ateba", "T-002");
     b.set("individu.idCivilite", json!(7));
     assert!(

@@ -581,6 +581,8 @@ async fn ocean_without_a_valid_token_is_401_everywhere() {
 
 const MAARCH_ADMIN: (&str, &str) = ("admin", "admin-demo");
 const MAARCH_AGENT: (&str, &str) = ("agent", "agent-demo");
+/// The root account logs in for tokens (`admin` is a web-service account: Basic only).
+const MAARCH_ROOT: (&str, &str) = ("superadmin", "superadmin-demo");
 /// `bwayne`: exists, not linked to Maarch Parapheur, in group AGENT and entities PJS, SP.
 const BWAYNE: i64 = 21;
 
@@ -741,7 +743,7 @@ async fn maarch_admin_against_an_agent_without_the_right() {
     let srv = common::start_with(|cfg| cfg.login_failures_per_minute = 10_000).await;
     let url = srv.url();
     let before = maarch_fingerprint(&url).await;
-    let admin_token = maarch_token(&url, MAARCH_ADMIN).await;
+    let admin_token = maarch_token(&url, MAARCH_ROOT).await;
     let agent_token = maarch_token(&url, MAARCH_AGENT).await;
     let callers = [
         (
@@ -791,7 +793,7 @@ async fn maarch_refused_credentials_are_401_everywhere() {
     })
     .await;
     let url = srv.url();
-    let expiring = maarch_token(&url, MAARCH_ADMIN).await;
+    let expiring = maarch_token(&url, MAARCH_ROOT).await;
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let cases = [
         // `agent` is a standard user: its right password is still refused over Basic.

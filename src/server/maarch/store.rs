@@ -136,8 +136,22 @@ const ADMIN: SeedUser = SeedUser {
 };
 
 /// Ids follow the doc's samples where it gives one (`bboule` 9, `bwayne` 21).
-const DEMO_USERS: [SeedUser; 10] = [
+const DEMO_USERS: [SeedUser; 11] = [
     ADMIN,
+    // Maarch's own root account: it logs in for a token (Basic is for `rest` accounts).
+    SeedUser {
+        id: 7,
+        login: "superadmin",
+        firstname: "Super",
+        lastname: "UTILISATEUR",
+        mail: Some("superadmin@maarch-les-bains.fr"),
+        mode: "root_invisible",
+        password: Some("superadmin-demo"),
+        admin: true,
+        groups: &["ADMINISTRATEUR"],
+        entities: &["VILLE"],
+        ..STANDARD
+    },
     SeedUser {
         id: 2,
         login: "agent",
