@@ -196,3 +196,73 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     assert!(!stderr.contains("not-the-password"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+/// `vigie list maarch-users` and `vigie list individus` with a profile that declares only that
+/// service, in every output format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_lists_maarch_users_and_individus_from_their_service_alone() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/vigie");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.courrier.maarch]\nbase_url = \"{url}\"\nusername = \"admin\"\npassword_env = \"VIGIE_LIVE_PW\"\n\n\
+             [profiles.badges.ocean]\nbase_url = \"{url}/ocean\"\nusername = \"admin\"\npassword_env = \"VIGIE_LIVE_PW\"\ncustomer_id = 1\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("config.toml"), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    let run = |profile: &'static str, what: &'static str, format: &'static str| {
+        let mut cmd = vigie(
+            home.path(),
+            "unused",
+            &["--profile", profile, "list", what, "-o", format],
+        );
+        cmd.env("VIGIE_LIVE_PW", "admin-demo");
+        cmd.output()
+    };
+    for format in ["table", "csv", "json"] {
+        let out = run("courrier", "maarch-users", format).await.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("bwayne"), "{format}: {stdout}");
+        assert!(!stdout.contains("ppetit"), "deleted users are not listed: {stdout}");
+        let out = run("badges", "individus", format).await.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.lines().count() > 2, "{format}: {stdout}");
+        if format == "json" {
+            let v: Value = serde_json::from_str(&stdout).unwrap();
+            assert!(v.as_array().is_some_and(|a| a.iter().all(|i| i["individu"].is_object())));
+        }
+    }
+    let out = run("courrier", "maarch-users", "csv").await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().next(),
+        Some("ID,LOGIN,FIRSTNAME,LASTNAME,EMAIL,STATUS,MODE")
+    );
+    // A list of a service the profile does not declare: one line naming the section.
+    let out = run("courrier", "individus", "table").await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("ocean"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}

@@ -1054,3 +1054,115 @@ async fn without_demo_data_only_the_bootstrap_admin_exists() {
     let demo = client(&srv, ADMIN, MaarchAuthMode::Basic);
     assert_eq!(refusal(demo.list_users().await).0, 401);
 }
+
+/// Maarch Courrier 21.03 as installed (`--like maarch-21.03`): every fact the console relies
+/// on, through the client and, where the client never goes, by hand.
+#[tokio::test]
+async fn maarch_21_03_as_installed() {
+    let srv = common::start_with(|c| c.like = vec![vigie::server::Like::Maarch2103]).await;
+    let admin = admin(&srv);
+
+    // The admin group manages personal data without viewing it: the phone is left out of
+    // another user's details (and the client says it was not received), not of one's own.
+    let d = admin.user_details(BWAYNE).await.unwrap().unwrap();
+    assert!(d.is_unseen("phone"), "{:?}", d.unseen);
+    assert_eq!(d.user.phone, None);
+    let (_, raw_details) = raw(&srv, Method::GET, &format!("users/{BWAYNE}/details"), None).await;
+    assert!(raw_details.get("phone").is_none(), "{raw_details}");
+    // An unlinked user's external_id is PHP's empty array.
+    assert_eq!(raw_details["external_id"], json!([]));
+    assert_eq!(d.parapheur_id, None);
+    let me = admin.user_details(1).await.unwrap().unwrap();
+    assert!(!me.is_unseen("phone"), "one's own phone is shown");
+
+    // statusInMaarchParapheur is GET only: a PUT gets the web server's HTML 405, which the
+    // client words without markup.
+    assert_eq!(admin.parapheur_status(BBAIN).await.unwrap(), "bbain");
+    let resp = reqwest::Client::new()
+        .put(format!(
+            "{}/rest/users/{BBAIN}/statusInMaarchParapheur",
+            srv.url()
+        ))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.unwrap();
+    assert!(body.starts_with(b"<!DOCTYPE"), "an HTML page");
+    let e = vigie::api::error::classify(
+        vigie::api::error::Family::Maarch,
+        StatusCode::METHOD_NOT_ALLOWED,
+        &headers,
+        &body,
+    );
+    let words = e.to_string();
+    assert!(words.contains("405 Method Not Allowed"), "{words}");
+    assert!(!words.contains('<'), "{words}");
+    // So does an unknown route's 404.
+    let resp = reqwest::Client::new()
+        .get(format!("{}/rest/nothing/here", srv.url()))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.unwrap();
+    let words = vigie::api::error::classify(
+        vigie::api::error::Family::Maarch,
+        StatusCode::NOT_FOUND,
+        &headers,
+        &body,
+    )
+    .to_string();
+    assert!(words.contains("404 Not Found") && !words.contains('<'), "{words}");
+}
+
+/// Facts of the real 21.03 code that hold whatever the installation: the update's words and
+/// optional mail, links removed that did not exist, unlinking an unlinked user, an unknown
+/// id, reactivation, and token logins refused to web-service accounts.
+#[tokio::test]
+async fn maarch_21_03_facts_in_every_reading() {
+    for like in [vec![], vec![vigie::server::Like::Maarch2103]] {
+        let srv = common::start_with(|c| c.like = like.clone()).await;
+        let admin = admin(&srv);
+        let update = |id: i64| MaarchUserUpdate {
+            id,
+            firstname: "Denis".into(),
+            lastname: "DAULL".into(),
+            ..MaarchUserUpdate::default()
+        };
+        // The mail is optional on an update; a wrong one is "not correct".
+        admin.update_user(&update(4)).await.unwrap();
+        let mut u = update(4);
+        u.mail = Some("denis.daull".into());
+        assert_eq!(refusal(admin.update_user(&u).await), bad("Body mail is not correct"));
+        let mut u = update(4);
+        u.phone = Some("call me".into());
+        assert_eq!(refusal(admin.update_user(&u).await), bad("Body phone is not correct"));
+        // `status: OK` brings a suspended user back.
+        let mut u = update(4);
+        u.status = Some("OK".into());
+        admin.update_user(&u).await.unwrap();
+        let back = admin.list_users().await.unwrap();
+        assert_eq!(
+            back.iter().find(|x| x.id == 4).map(|x| x.status.as_str()),
+            Some("OK"),
+            "{like:?}"
+        );
+        // Removing a group or an entity the user is not in: 200, nothing changes.
+        admin.remove_group(BWAYNE, "ELU").await.unwrap();
+        admin.remove_entity(BWAYNE, "COR").await.unwrap();
+        // Unlinking a user who is not linked: 200 success.
+        admin.unlink_parapheur(BWAYNE).await.unwrap();
+        // An unknown user.
+        assert_eq!(refusal(admin.user_details(UNKNOWN).await), bad("User not found"));
+        // A web-service account gets no token: the client says to use Basic.
+        let token = client(&srv, ADMIN, MaarchAuthMode::Token);
+        let e = token.list_users().await.unwrap_err();
+        assert_eq!(e.status(), Some(403), "{like:?}");
+        assert!(e.to_string().contains("auth = \"basic\""), "{e}");
+    }
+}
