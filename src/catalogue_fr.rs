@@ -746,10 +746,17 @@ pub static FR: &[(&str, &str)] = &[
         "Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account",
         "Utilisateurs · Maarch Courrier · peut-être partiel : Maarch ne liste à un compte non root que les utilisateurs de ses entités",
     ),
-    ("Reading the user's details…", "Lecture du détail de l'utilisateur…"),
+    (
+        "Reading the user's details…",
+        "Lecture du détail de l'utilisateur…",
+    ),
     ("active", "actif"),
-    ("as the server holds it: {}", "tel que le serveur le détient : {}"),
+    (
+        "as the server holds it: {}",
+        "tel que le serveur le détient : {}",
+    ),
     ("More (ressource:action, …)", "Autres (ressource:action, …)"),
     ("Rights of an element type", "Droits d'un type d'élément"),
     ("Element type", "Type d'élément"),
+    ("(by id)", "(par id)"),
 ];

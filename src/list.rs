@@ -10,10 +10,10 @@ use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
 use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, SiteSummary};
 use crate::api::ocean::Individu;
-use crate::worker::Clients;
 use crate::app::list::Record;
 use crate::cli::{ListArgs, Output, Resource};
 use crate::text::sanitize;
+use crate::worker::Clients;
 
 /// Finds a site by id, or by name (case-insensitive); an ambiguous name is an error that
 /// lists the candidates.
@@ -83,7 +83,10 @@ pub async fn run(clients: &Clients, a: &ListArgs, out: &mut dyn Write) -> Result
         }
         Resource::Individus => {
             let ocean = clients.ocean().map_err(e)?;
-            individus_table(&ocean.list_individus(None).await.map_err(e)?, a.show_secrets)
+            individus_table(
+                &ocean.list_individus(None).await.map_err(e)?,
+                a.show_secrets,
+            )
         }
         _ => core_table(clients.core().map_err(e)?, a).await?,
     };

@@ -217,8 +217,11 @@ async fn binary_lists_maarch_users_and_individus_from_their_service_alone() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.join("config.toml"), std::fs::Permissions::from_mode(0o600))
-            .unwrap();
+        std::fs::set_permissions(
+            dir.join("config.toml"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
     }
     let run = |profile: &'static str, what: &'static str, format: &'static str| {
         let mut cmd = vigie(
@@ -238,7 +241,10 @@ async fn binary_lists_maarch_users_and_individus_from_their_service_alone() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(stdout.contains("bwayne"), "{format}: {stdout}");
-        assert!(!stdout.contains("ppetit"), "deleted users are not listed: {stdout}");
+        assert!(
+            !stdout.contains("ppetit"),
+            "deleted users are not listed: {stdout}"
+        );
         let out = run("badges", "individus", format).await.unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -249,7 +255,10 @@ async fn binary_lists_maarch_users_and_individus_from_their_service_alone() {
         assert!(stdout.lines().count() > 2, "{format}: {stdout}");
         if format == "json" {
             let v: Value = serde_json::from_str(&stdout).unwrap();
-            assert!(v.as_array().is_some_and(|a| a.iter().all(|i| i["individu"].is_object())));
+            assert!(
+                v.as_array()
+                    .is_some_and(|a| a.iter().all(|i| i["individu"].is_object()))
+            );
         }
     }
     let out = run("courrier", "maarch-users", "csv").await.unwrap();

@@ -149,6 +149,41 @@ fn read_only_busy() -> App {
     app
 }
 
+/// A role held the server's way: a permission outside the usual catalogue and one known by
+/// its id only, both in the grid.
+fn role_form() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('4'));
+    serve(&mut app);
+    let mut role = app.roles.items[0].clone();
+    role.permissions
+        .push(vigie::api::model::Permission::new("reports", "export"));
+    role.permissions.push(vigie::api::model::Permission {
+        permission_id: "perm-42".into(),
+        ..Default::default()
+    });
+    app.roles.upsert(role);
+    app.on_key(ch('e'));
+    app
+}
+
+/// An equipement whose stored ip is no address, edited: the stored value is marked, the
+/// port typed out of range is advice, neither blocks.
+fn form_advice() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    let mut e = app.equipements.items[0].clone();
+    e.ip = "camera-entree".into();
+    app.equipements.upsert(e);
+    app.on_key(ch('e'));
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::End));
+    typed(&mut app, "000");
+    app
+}
+
 const SCREENS: &[(&str, Screen)] = &[
     ("sites_list", || loaded("admin")),
     ("equipements_list", equipements_list),
@@ -162,6 +197,8 @@ const SCREENS: &[(&str, Screen)] = &[
     ("palette", palette),
     ("login", login),
     ("status_error", status_error),
+    ("role_form", role_form),
+    ("form_advice", form_advice),
 ];
 
 const EXTRA_SCREENS: &[(&str, Screen)] = &[
@@ -260,6 +297,16 @@ fn render_login() {
 #[test]
 fn render_status_error() {
     snapshot("status_error", status_error);
+}
+
+#[test]
+fn render_role_form() {
+    snapshot("role_form", role_form);
+}
+
+#[test]
+fn render_form_advice() {
+    snapshot("form_advice", form_advice);
 }
 
 /// What matters on each screen is on it at 120x35, whatever the snapshots say.

@@ -979,7 +979,10 @@ fn change_password_checks_the_confirmation_before_sending() {
     else {
         panic!("{m:?}");
     };
-    assert!(!in_url, "passwords go in a body unless the user agreed otherwise");
+    assert!(
+        !in_url,
+        "passwords go in a body unless the user agreed otherwise"
+    );
     assert_eq!(actual.expose_secret(), "old-secret");
     assert_eq!(new.expose_secret(), "new-secret-1");
     assert_eq!(confirmed.expose_secret(), "new-secret-1");
@@ -1518,6 +1521,29 @@ fn parapheur_link_form() -> App {
     app
 }
 
+/// bwayne edited on a server that hid his phone: his first name changed, Ctrl-S asks before
+/// the save would erase the phone.
+fn maarch_form_asks_before_erasing() -> App {
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(ch('g'));
+    while app.maarch_users.selected_item().map(|u| u.id) != Some(21) {
+        app.on_key(ch('j'));
+    }
+    app.on_key(ch('e'));
+    let reqs = app.take_requests();
+    let read = only(&reqs, |r| matches!(r, Request::MaarchDetails(21)));
+    let mut d = maarch_details(21).unwrap();
+    d.user.phone = None;
+    d.user.initials = Some("BW".into());
+    d.unseen = vec!["phone".into()];
+    ok(&mut app, read, Payload::MaarchDetails(21, Some(d)));
+    app.on_key(key(KeyCode::End));
+    typed(&mut app, "-Jr");
+    app.on_key(ctrl('s'));
+    assert!(app.take_requests().is_empty(), "asked, not sent");
+    app
+}
+
 fn account_screen() -> App {
     let mut app = loaded_session(ocean_session("admin"));
     app.on_key(ch('@'));
@@ -1579,6 +1605,10 @@ const SCREENS: &[(&str, Screen)] = &[
     ("maarch_user_detail", maarch_user_detail),
     ("group_picker", group_picker),
     ("parapheur_link_form", parapheur_link_form),
+    (
+        "maarch_form_asks_before_erasing",
+        maarch_form_asks_before_erasing,
+    ),
     ("account_screen", account_screen),
     ("change_password_mismatch", change_password_mismatch),
     ("individus_not_configured", individus_not_configured),
@@ -1658,6 +1688,14 @@ fn render_group_picker() {
 #[test]
 fn render_parapheur_link_form() {
     snapshot("parapheur_link_form", parapheur_link_form);
+}
+
+#[test]
+fn render_maarch_form_asks_before_erasing() {
+    snapshot(
+        "maarch_form_asks_before_erasing",
+        maarch_form_asks_before_erasing,
+    );
 }
 
 #[test]

@@ -487,7 +487,10 @@ fn form_validates_keeps_text_and_maps_server_errors() {
             .contains("integer")
     );
     app.on_key(ctrl('s'));
-    assert!(app.take_requests().is_empty(), "a port that is no number is not sent");
+    assert!(
+        app.take_requests().is_empty(),
+        "a port that is no number is not sent"
+    );
     let f = form(&app);
     assert_eq!(
         f.fields[f.focus].key, "port",
@@ -991,6 +994,80 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// `$EDITOR` on a role: every permission the server sent is kept, those the grid knows by id
+/// only and those typed in the JSON that are no cell included; only what was removed goes.
+#[test]
+fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
+    use vigie::app::Effect;
+    use vigie::app::form::Mutation;
+    let mut app = loaded("admin");
+    app.on_key(ch('4'));
+    serve(&mut app);
+    // The role as a real server may hold it: a permission known by id only, one outside the
+    // usual catalogue.
+    let role = app.roles.items[0].clone();
+    let mut odd = role.clone();
+    odd.permissions.push(Permission {
+        permission_id: "perm-42".into(),
+        ..Default::default()
+    });
+    odd.permissions.push(Permission::new("reports", "export"));
+    app.roles.upsert(odd.clone());
+    let pos = app
+        .roles
+        .view
+        .iter()
+        .position(|&i| app.roles.items[i].role_id == odd.role_id)
+        .unwrap();
+    app.roles.selected = pos;
+    let edit = |app: &mut App, change: &dyn Fn(&mut serde_json::Value)| {
+        app.on_key(ch('E'));
+        let text = match app.take_effects().as_slice() {
+            [Effect::Edit { text, .. }] => text.clone(),
+            other => panic!("{other:?}"),
+        };
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        change(&mut v);
+        app.on_edited(Ok(v.to_string()));
+        let reqs = app.take_requests();
+        match reqs.as_slice() {
+            [(_, Request::Mutate(Mutation::UpdateRole { update, add }))] => {
+                (update.clone(), add.clone())
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    // Only the description changed: no permission is sent at all.
+    let (update, add) = edit(&mut app, &|v| v["description"] = serde_json::json!("Autre"));
+    assert_eq!(update.description.as_deref(), Some("Autre"));
+    assert_eq!(update.permissions, None);
+    assert!(add.is_empty());
+    app.overlays.clear();
+    // One removed, one added by typing it in the JSON: the set sent keeps the others.
+    let (update, add) = edit(&mut app, &|v| {
+        let list = v["permissions"].as_array_mut().unwrap();
+        list.retain(|p| p["action"] != "delete" || p["ressource"] != "sites");
+        list.push(serde_json::json!("audit:read"));
+    });
+    assert!(add.is_empty(), "a removal sends the whole set");
+    let sent: Vec<String> = update
+        .permissions
+        .expect("the whole set")
+        .iter()
+        .map(|p| {
+            if p.ressource.is_empty() {
+                format!("id {}", p.permission_id)
+            } else {
+                format!("{}:{}", p.ressource, p.action)
+            }
+        })
+        .collect();
+    for kept in ["id perm-42", "reports:export", "audit:read", "sites:read"] {
+        assert!(sent.contains(&kept.to_string()), "{kept} in {sent:?}");
+    }
+    assert!(!sent.contains(&"sites:delete".to_string()), "{sent:?}");
 }
 
 /// A filter over a long list that does not fit in a keystroke's budget is finished by the

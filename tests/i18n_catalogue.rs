@@ -85,7 +85,12 @@ fn all_forms() -> Vec<Form> {
         Form::password_reset("admin"),
         Form::maarch_user(None),
         Form::element_type("ONGLET"),
-        Form::maarch_user(mu.first().cloned().map(MaarchUserDetails::from_list).as_ref()),
+        Form::maarch_user(
+            mu.first()
+                .cloned()
+                .map(MaarchUserDetails::from_list)
+                .as_ref(),
+        ),
         Form::maarch_link(&mu[0], false, Vec::new()),
         Form::maarch_link(&mu[0], true, Vec::new()),
         Form::parapheur_link(&mu[0]),

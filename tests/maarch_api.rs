@@ -582,7 +582,11 @@ async fn update_user_checks_the_id_the_user_then_the_body() {
     let d = admin.user_details(BWAYNE).await.unwrap().unwrap();
     // As Maarch: an absent phone is written empty, absent initials null.
     assert_eq!(
-        (d.user.mode.as_str(), d.user.phone.as_deref(), d.user.initials),
+        (
+            d.user.mode.as_str(),
+            d.user.phone.as_deref(),
+            d.user.initials
+        ),
         ("rest", Some(""), None)
     );
 
@@ -659,7 +663,10 @@ async fn details_show_groups_entities_and_the_parapheur_link() {
     let (status, body) = raw(&srv, Method::GET, &format!("users/{BBAIN}/details"), None).await;
     assert_eq!(status, 200);
     assert_eq!(body["external_id"], json!({ "maarchParapheur": 19 }));
-    assert_eq!(body["groups"][0]["role"], "");
+    // The user's role in the group, as Maarch shows it.
+    assert_eq!(body["groups"][0]["role"], "Chef de service");
+    let d = admin.user_details(BBAIN).await.unwrap().unwrap();
+    assert_eq!(d.groups[0].role.as_deref(), Some("Chef de service"));
     assert_eq!(
         body["entities"][0]["entity_label"],
         "Direction Générale des Services"
@@ -1117,7 +1124,10 @@ async fn maarch_21_03_as_installed() {
         &body,
     )
     .to_string();
-    assert!(words.contains("404 Not Found") && !words.contains('<'), "{words}");
+    assert!(
+        words.contains("404 Not Found") && !words.contains('<'),
+        "{words}"
+    );
 }
 
 /// Facts of the real 21.03 code that hold whatever the installation: the update's words and
@@ -1138,10 +1148,16 @@ async fn maarch_21_03_facts_in_every_reading() {
         admin.update_user(&update(4)).await.unwrap();
         let mut u = update(4);
         u.mail = Some("denis.daull".into());
-        assert_eq!(refusal(admin.update_user(&u).await), bad("Body mail is not correct"));
+        assert_eq!(
+            refusal(admin.update_user(&u).await),
+            bad("Body mail is not correct")
+        );
         let mut u = update(4);
         u.phone = Some("call me".into());
-        assert_eq!(refusal(admin.update_user(&u).await), bad("Body phone is not correct"));
+        assert_eq!(
+            refusal(admin.update_user(&u).await),
+            bad("Body phone is not correct")
+        );
         // `status: OK` brings a suspended user back.
         let mut u = update(4);
         u.status = Some("OK".into());
@@ -1158,7 +1174,10 @@ async fn maarch_21_03_facts_in_every_reading() {
         // Unlinking a user who is not linked: 200 success.
         admin.unlink_parapheur(BWAYNE).await.unwrap();
         // An unknown user.
-        assert_eq!(refusal(admin.user_details(UNKNOWN).await), bad("User not found"));
+        assert_eq!(
+            refusal(admin.user_details(UNKNOWN).await),
+            bad("User not found")
+        );
         // A web-service account gets no token: the client says to use Basic.
         let token = client(&srv, ADMIN, MaarchAuthMode::Token);
         let e = token.list_users().await.unwrap_err();

@@ -5,7 +5,6 @@
 //! where the API itself hides it, in its database.
 
 mod common;
-#[allow(dead_code)]
 mod console_fixtures;
 
 use std::time::Duration;
@@ -194,7 +193,10 @@ async fn a_maarch_phone_the_server_hides_is_never_erased_silently() {
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
     live.press(ch('e')).await;
-    assert!(live.has_form(), "the edit form opens once the details are read");
+    assert!(
+        live.has_form(),
+        "the edit form opens once the details are read"
+    );
     let phone = form(&live.app).field("phone").unwrap();
     assert!(phone.unknown, "the phone was not received");
     assert_eq!(phone.value(), "");
@@ -286,7 +288,11 @@ async fn a_maarch_user_without_mail_is_edited() {
             // 21.03 hides the phone: this account has none, erasing is harmless.
             live.press(ch('y')).await;
         }
-        assert!(!live.has_form(), "{like:?}: saved: {:?}", live.app.last_error);
+        assert!(
+            !live.has_form(),
+            "{like:?}: saved: {:?}",
+            live.app.last_error
+        );
         assert_eq!(
             maarch_db(&srv, "ws_archives", "firstname").as_deref(),
             Some("Connecteur GED")
@@ -383,7 +389,10 @@ async fn an_older_maarch_creation_answer_is_a_success() {
 async fn the_maarch_users_tab_says_when_the_list_may_be_partial() {
     let srv = common::start().await;
     let live = maarch_console(&srv).await;
-    assert!(live.app.maarch_partial, "admin is a web-service account, not root");
+    assert!(
+        live.app.maarch_partial,
+        "admin is a web-service account, not root"
+    );
 
     let root = MaarchClient::new(
         &srv.url(),
@@ -431,7 +440,10 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     let at = |r: &str, a: &str| cells.iter().position(|(x, y)| x == r && y == a);
     let export = at("reports", "export").expect("reports:export in the grid");
     assert!(on[export], "held");
-    assert!(at("audit", "read").is_none(), "no role holds it: not a cell");
+    assert!(
+        at("audit", "read").is_none(),
+        "no role holds it: not a cell"
+    );
     let users_read = at("users", "read").unwrap();
     assert!(on[users_read]);
 
@@ -465,7 +477,10 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     };
     assert_eq!(update.permissions, None, "nothing removed: no set sent");
     assert_eq!(add.len(), 1);
-    assert_eq!((add[0].ressource.as_str(), add[0].action.as_str()), ("audit", "read"));
+    assert_eq!(
+        (add[0].ressource.as_str(), add[0].action.as_str()),
+        ("audit", "read")
+    );
     live.settle().await;
     assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
     let tech = technicien(&srv).await;
@@ -500,7 +515,9 @@ async fn a_core_user_detail_is_read_again_from_the_server() {
         .position(|&i| live.app.users.items[i].email == "tech@vigie.local")
         .unwrap();
     live.app.users.selected = pos;
-    let id = live.app.users.items[live.app.users.view[pos]].user_id.clone();
+    let id = live.app.users.items[live.app.users.view[pos]]
+        .user_id
+        .clone();
     // Someone else renames the user meanwhile.
     let update = vigie::api::model::UserUpdate {
         user_id: id.clone(),
@@ -661,7 +678,11 @@ async fn ocean_element_types_in_any_spelling() {
     let onglets = ocean.functionalities("ONGLET").await.unwrap();
     assert!(!onglets.is_empty());
     for spelling in ["Onglets", "onglet", " ONGLETS "] {
-        assert_eq!(ocean.functionalities(spelling).await.unwrap(), onglets, "{spelling}");
+        assert_eq!(
+            ocean.functionalities(spelling).await.unwrap(),
+            onglets,
+            "{spelling}"
+        );
     }
     assert_eq!(
         ocean.functionalities("WsAction").await.unwrap(),

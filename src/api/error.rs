@@ -327,7 +327,9 @@ pub fn classify(family: Family, status: StatusCode, headers: &HeaderMap, body: &
     let mut msg = body_message(body);
     if msg.is_empty() || msg == "(empty body)" {
         // An HTML page without words, or nothing at all: the status says it.
-        msg = format!("{code} {}", status.canonical_reason().unwrap_or("")).trim().to_string();
+        msg = format!("{code} {}", status.canonical_reason().unwrap_or(""))
+            .trim()
+            .to_string();
     }
     match code {
         401 => ApiError::Unauthorized(msg),
@@ -407,15 +409,14 @@ mod tests {
             "User not found"
         );
         assert_eq!(body_message(b"<html>\x1b[2J oops</html>"), "[2J oops");
-        assert_eq!(
-            body_message(b"plain \x1b[2J text"),
-            "plain  [2J text"
-        );
+        assert_eq!(body_message(b"plain \x1b[2J text"), "plain  [2J text");
         // Apache's and nginx's pages: their title, never markup.
         let apache = b"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>405 Method Not Allowed</title>\n</head><body>\n<h1>Method Not Allowed</h1>\n<p>The requested method PUT is not allowed.</p>\n</body></html>";
         assert_eq!(body_message(apache), "405 Method Not Allowed");
         assert_eq!(
-            body_message(b"<html><body><h1>404 Not Found</h1><hr><center>nginx</center></body></html>"),
+            body_message(
+                b"<html><body><h1>404 Not Found</h1><hr><center>nginx</center></body></html>"
+            ),
             "404 Not Found"
         );
         let e = classify(

@@ -58,7 +58,8 @@ pub fn wants_passwords_in_url(e: &ApiError) -> bool {
     let named = ["actualpassword", "newpassword"]
         .iter()
         .any(|n| m.contains(n));
-    named && (m.contains("request parameter") || m.contains("required") || m.contains("missing"))
+    named
+        && (m.contains("request parameter") || m.contains("required") || m.contains("missing"))
         && !m.contains("request body")
 }
 
@@ -575,7 +576,10 @@ impl OceanClient {
         let pairs = [
             ("actualPassword", actual.expose_secret().to_string()),
             ("newPassword", new.expose_secret().to_string()),
-            ("newPasswordConfirmed", confirmed.expose_secret().to_string()),
+            (
+                "newPasswordConfirmed",
+                confirmed.expose_secret().to_string(),
+            ),
         ];
         let raw = if in_url {
             self.send(Method::POST, "auth/changePassword", &pairs, None)

@@ -14,8 +14,8 @@ use std::borrow::Cow;
 use crate::api::maarch::{MODES, MaarchUser, MaarchUserDetails, MaarchUserUpdate, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
-use crate::i18n::{tr, trf};
 use crate::api::rules::email_problem;
+use crate::i18n::{tr, trf};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldKind {
@@ -246,11 +246,12 @@ impl Field {
             })
         };
         if t.is_empty() {
-            return (self.required && !matches!(self.kind, FieldKind::Grid { .. }))
-                .then(|| Problem {
+            return (self.required && !matches!(self.kind, FieldKind::Grid { .. })).then(|| {
+                Problem {
                     msg: tr("Field required").to_string(),
                     hard: true,
-                });
+                }
+            });
         }
         match &self.kind {
             FieldKind::Text { min, max } => {
@@ -271,9 +272,7 @@ impl Field {
                 Ok(n) if n < *min => {
                     limit(trf("Input should be greater than or equal to {}", &[min]))
                 }
-                Ok(n) if n > *max => {
-                    limit(trf("Input should be less than or equal to {}", &[max]))
-                }
+                Ok(n) if n > *max => limit(trf("Input should be less than or equal to {}", &[max])),
                 Ok(_) => None,
             },
             FieldKind::Float { min, max } => match t.replace(',', ".").parse::<f64>() {
@@ -282,9 +281,7 @@ impl Field {
                 Ok(f) if f < *min => {
                     limit(trf("Input should be greater than or equal to {}", &[min]))
                 }
-                Ok(f) if f > *max => {
-                    limit(trf("Input should be less than or equal to {}", &[max]))
-                }
+                Ok(f) if f > *max => limit(trf("Input should be less than or equal to {}", &[max])),
                 Ok(_) => None,
             },
             FieldKind::Ip => t
@@ -666,6 +663,17 @@ impl Form {
     }
 
     fn build(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
+        let mut f = Form::built(kind, record_id, fields);
+        if f.edits_record() {
+            // Odd values the server holds are marked from the start, never refused.
+            for field in &mut f.fields {
+                field.recheck(true);
+            }
+        }
+        f
+    }
+
+    fn built(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
         Form {
             kind,
             record_id,
@@ -1440,6 +1448,34 @@ impl Form {
             }
         }
         (wanted, added)
+    }
+
+    /// A role form set from a whole list of permissions (`$EDITOR`): the grid's cells on for
+    /// those listed, off for the others; those without a cell go to the typed field.
+    pub fn set_permissions(&mut self, perms: &[Permission]) {
+        let mut extra = Vec::new();
+        if let Some(FieldKind::Grid { cells, on, .. }) = self
+            .fields
+            .iter_mut()
+            .find(|f| f.key == "permissions")
+            .map(|f| &mut f.kind)
+        {
+            for (cell, o) in cells.iter().zip(on.iter_mut()) {
+                *o = perms.iter().any(|p| cell_of(p) == (&cell.0, &cell.1));
+            }
+            for p in perms {
+                let (r, a) = cell_of(p);
+                if !r.is_empty() && !cells.iter().any(|c| (&c.0, &c.1) == (r, a)) {
+                    extra.push(format!("{r}:{a}"));
+                }
+            }
+        }
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "permissions") {
+            f.touched = true;
+        }
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "permissions_add") {
+            f.set_text(&extra.join(", "));
+        }
     }
 
     /// Handles a key inside the form; returns true when it was used.

@@ -1009,9 +1009,8 @@ impl App {
                         // Field errors go under their fields; the form keeps every character.
                         let mut field_errors = e.field_errors().to_vec();
                         if let ApiError::BadRequest(m) = &e
-                            && let Some(key) = named_fields(m)
-                                .into_iter()
-                                .find(|k| f.field(k).is_some())
+                            && let Some(key) =
+                                named_fields(m).into_iter().find(|k| f.field(k).is_some())
                         {
                             // Ocean and Maarch name the field in a 400's text.
                             field_errors.push(crate::api::FieldError::new(&key, m.clone()));
@@ -1584,11 +1583,9 @@ impl App {
         Some(match self.tab {
             Tab::Sites => DetailTarget::Site(self.sites.selected_item()?.clone()),
             Tab::Equipements => DetailTarget::Equipement(self.equipements.selected_item()?.clone()),
-            Tab::Users if self.users_dir == Service::Maarch => {
-                DetailTarget::MaarchUser(MaarchUserDetails::from_list(
-                    self.maarch_users.selected_item()?.clone(),
-                ))
-            }
+            Tab::Users if self.users_dir == Service::Maarch => DetailTarget::MaarchUser(
+                MaarchUserDetails::from_list(self.maarch_users.selected_item()?.clone()),
+            ),
             Tab::Users => DetailTarget::User(self.users.selected_item()?.clone()),
             Tab::Roles => DetailTarget::Role(self.roles.selected_item()?.clone()),
             Tab::Individus => DetailTarget::Individu(self.individus.selected_item()?.clone()),
@@ -1943,7 +1940,16 @@ impl App {
             }
             f.original = Some(body);
         } else {
+            if let Some(list) = v.get("permissions") {
+                // Any shape a server sends: objects, ids or `ressource:action` strings.
+                let perms: Vec<Permission> =
+                    serde_json::from_value(list.clone()).unwrap_or_default();
+                f.set_permissions(&perms);
+            }
             for field in &mut f.fields {
+                if field.key == "permissions" {
+                    continue;
+                }
                 let Some(val) = v.get(field.key.as_ref()) else {
                     continue;
                 };
@@ -1967,11 +1973,7 @@ impl App {
                             other => other.to_string(),
                         })
                         .collect::<Vec<_>>()
-                        .join(if field.key == "permissions" {
-                            ","
-                        } else {
-                            ", "
-                        }),
+                        .join(", "),
                     other => other.to_string(),
                 };
                 // A secret still masked was not touched.
@@ -2936,6 +2938,12 @@ pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
         DetailTarget::MaarchUser(d) => (d.user.label(), serde_json::to_value(&d.user)),
     };
     let mut v = v.unwrap_or_default();
+    // What the server did not send is not shown as empty: it is left out.
+    if let (DetailTarget::MaarchUser(d), serde_json::Value::Object(m)) = (t, &mut v) {
+        for k in &d.unseen {
+            m.remove(k);
+        }
+    }
     mask_secrets(&mut v);
     (title, v)
 }

@@ -330,11 +330,7 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
         };
         out.push(row(
             i,
-            format!(
-                "  {:<16} {}{role}",
-                safe(&g.group_id),
-                safe(&g.group_desc)
-            ),
+            format!("  {:<16} {}{role}", safe(&g.group_id), safe(&g.group_desc)),
         ));
     }
     out.push(Line::from(Span::styled(

@@ -294,7 +294,10 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
         };
         tabs.push(Span::styled(format!(" {} ", safe(t)), st));
     }
-    tabs.push(Span::styled(format!("  ←→ · t {}", tr("another type")), dim()));
+    tabs.push(Span::styled(
+        format!("  ←→ · t {}", tr("another type")),
+        dim(),
+    ));
     lines.push(Line::from(tabs));
     if a.pending.is_some() {
         lines.push(Line::from(Span::styled(tr("Reading…"), dim())));

@@ -114,7 +114,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     label,
                     Span::styled(tr("Space toggles, a all"), dim()),
                 ]));
-                let mut ressource = "";
+                let mut ressource: &str = "\u{0}";
                 let mut spans: Vec<Span> = Vec::new();
                 for (j, ((r, a), is_on)) in cells.iter().zip(on).enumerate() {
                     if r != ressource {
@@ -122,7 +122,17 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                             lines.push(Line::from(std::mem::take(&mut spans)));
                         }
                         ressource = r;
-                        spans.push(Span::raw(format!("{:>w$} ", r, w = label_w as usize)));
+                        // A permission known by its id only has no ressource.
+                        let name = if r.is_empty() {
+                            tr("(by id)")
+                        } else {
+                            r.as_str()
+                        };
+                        spans.push(Span::raw(format!(
+                            "{:>w$} ",
+                            safe(name),
+                            w = label_w as usize
+                        )));
                     }
                     let mark = if *is_on { "[x]" } else { "[ ]" };
                     let mut st = Style::new();

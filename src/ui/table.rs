@@ -51,7 +51,9 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             &app.maarch_users,
             area,
             if app.maarch_partial && app.maarch_users.loaded_once {
-                tr("Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account")
+                tr(
+                    "Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account",
+                )
             } else {
                 tr("Users · Maarch Courrier")
             },

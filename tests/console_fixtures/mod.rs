@@ -407,7 +407,7 @@ pub fn maarch_users() -> Vec<vigie::api::maarch::MaarchUser> {
 pub fn maarch_details(uid: i64) -> Option<vigie::api::maarch::MaarchUserDetails> {
     let user = maarch_users().into_iter().find(|u| u.id == uid)?;
     let groups = serde_json::from_value(serde_json::json!([
-        {"group_id": "AGENT", "group_desc": "Agent", "role": ""}
+        {"group_id": "AGENT", "group_desc": "Agent", "role": "Chef"}
     ]))
     .unwrap();
     let entities = serde_json::from_value(serde_json::json!([

@@ -285,6 +285,11 @@ pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> H
             for u in &DEMO_USERS {
                 insert(&tx, u, u.password)?;
             }
+            // A user's role in a group, as Maarch shows it ("Chef").
+            tx.execute(
+                "UPDATE maarch_user_groups SET role = 'Chef de service' WHERE user_id = 12",
+                [],
+            )?;
         }
         SeedMode::None => insert(&tx, &ADMIN, bootstrap)?,
     }

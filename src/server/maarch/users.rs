@@ -8,13 +8,13 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use serde_json::{Map, Value, json};
 
 use super::super::AppState;
-use crate::api::rules::{email_problem, maarch_phone_accepted};
-use crate::server::Like;
 use super::auth::Caller;
 use super::{
     MResult, MaarchError, PathParams, RawBody, admin_target, db, optional, parse_body, text,
     valid_login,
 };
+use crate::api::rules::{email_problem, maarch_phone_accepted};
+use crate::server::Like;
 
 const MODES: [&str; 4] = ["standard", "rest", "root_visible", "root_invisible"];
 
@@ -612,7 +612,10 @@ mod tests {
             "Body phone is not valid"
         );
         assert!(with("phone", Value::Null).is_ok());
-        assert!(with("mail", Value::Null).is_err(), "a creation needs a mail");
+        assert!(
+            with("mail", Value::Null).is_err(),
+            "a creation needs a mail"
+        );
         assert_eq!(
             with("mode", json!("admin")).err().unwrap(),
             "Body mode is not valid"
