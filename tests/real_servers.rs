@@ -301,6 +301,34 @@ async fn a_maarch_user_without_mail_is_edited() {
     }
 }
 
+/// A 3-digit phone breaks vigie's idea of a phone number, not Maarch's: the user stays
+/// editable, the phone is marked and sent back as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maarch_user_with_a_short_phone_is_edited() {
+    let srv = common::start().await;
+    let c = rusqlite::Connection::open(&srv.db_path).unwrap();
+    c.execute(
+        "UPDATE maarch_users SET phone = '123' WHERE user_id = 'jjane'",
+        [],
+    )
+    .unwrap();
+    let mut live = maarch_console(&srv).await;
+    select_maarch(&mut live, "jjane");
+    live.press(ch('e')).await;
+    let phone = form(&live.app).field("phone").unwrap().clone();
+    assert_eq!(phone.value(), "123");
+    assert!(phone.advice.is_some(), "marked");
+    assert_eq!(phone.error, None, "not refused");
+    live.retype("lastname", "JANE-DOE").await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert_eq!(maarch_db(&srv, "jjane", "phone").as_deref(), Some("123"));
+    assert_eq!(
+        maarch_db(&srv, "jjane", "lastname").as_deref(),
+        Some("JANE-DOE")
+    );
+}
+
 fn form_asks(live: &Live) -> bool {
     matches!(live.app.overlays.last(), Some(Overlay::Form(f)) if f.asking.is_some())
 }
