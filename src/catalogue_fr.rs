@@ -759,4 +759,17 @@ pub static FR: &[(&str, &str)] = &[
     ("Rights of an element type", "Droits d'un type d'élément"),
     ("Element type", "Type d'élément"),
     ("(by id)", "(par id)"),
+    ("Role not found", "Rôle introuvable"),
+    (
+        "permissions must be a list of permissions: nothing sent",
+        "permissions doit être une liste de permissions : rien n'est envoyé",
+    ),
+    (
+        "Not ressource:action: {}",
+        "Pas de la forme ressource:action : {}",
+    ),
+    (
+        "on {} for {} with {} field(s) filled.",
+        "le {} pour {}, avec {} champ(s) rempli(s).",
+    ),
 ];

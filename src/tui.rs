@@ -89,7 +89,11 @@ async fn event_loop(
             signal(SignalKind::hangup()).map_err(|e| e.to_string())?,
         )
     };
-    let draft_path = crate::drafts::path_for(&crate::config::data_dir(), &app.session.profile);
+    let draft_path = crate::drafts::path_for(
+        &crate::config::data_dir(),
+        &app.session.profile,
+        &app.session.server,
+    );
     if let Some(d) = crate::drafts::load(&draft_path) {
         app.offer_draft(d);
     }
@@ -102,7 +106,7 @@ async fn event_loop(
         if now != kept {
             crate::drafts::store(
                 &draft_path,
-                crate::drafts::encode(app.open_form()).as_deref(),
+                crate::drafts::encode(app.open_form(), &app.session.server).as_deref(),
             );
             kept = now;
         }

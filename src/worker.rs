@@ -390,8 +390,34 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
         Mutation::CreateUser(b) => Saved::User(c.core()?.create_user(&b).await?),
         Mutation::UpdateUser(b) => Saved::User(c.core()?.update_user(&b).await?),
         Mutation::CreateRole(b) => Saved::Role(c.core()?.create_role(&b).await?),
-        Mutation::UpdateRole { update, add } => {
+        Mutation::UpdateRole {
+            mut update,
+            add,
+            remove,
+        } => {
             let core = c.core()?;
+            if !remove.is_empty() {
+                // The set replaces the role's: built on the role as the server holds it now,
+                // so a permission added meanwhile by someone else is not removed.
+                let fresh = core
+                    .list_roles()
+                    .await?
+                    .into_iter()
+                    .find(|r| r.role_id == update.role_id)
+                    .ok_or_else(|| ApiError::NotFound(tr("Role not found").into()))?;
+                let mut set: Vec<PermissionRef> = fresh
+                    .permissions
+                    .iter()
+                    .map(PermissionRef::from)
+                    .filter(|p| !remove.contains(p))
+                    .collect();
+                for a in &add {
+                    if !set.contains(a) {
+                        set.push(a.clone());
+                    }
+                }
+                update.permissions = Some(set);
+            }
             let changes = update.name.is_some()
                 || update.description.is_some()
                 || update.permissions.is_some();
@@ -399,7 +425,7 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
             if changes || add.is_empty() {
                 role = Some(core.update_role(&update).await?);
             }
-            if !add.is_empty() {
+            if !add.is_empty() && remove.is_empty() {
                 role = Some(core.add_permissions(&update.role_id, &add).await?);
             }
             Saved::Role(role.unwrap_or_default())
@@ -462,8 +488,34 @@ async fn mutate(c: &Clients, m: Mutation) -> Result<Saved, ApiError> {
                 trf("Maarch user {} created (id {})", &[&u.user_id, &uid]),
             )
         }
-        Mutation::UpdateMaarchUser(u) => {
+        Mutation::UpdateMaarchUser {
+            mut update,
+            changed,
+        } => {
             let m = c.maarch()?;
+            // The route writes every key: what the user did not change is taken as the server
+            // holds it now (someone may have changed it since the form opened); a key it does
+            // not show keeps what the form knew, or stays out where the erasure was agreed.
+            if let Some(fresh) = m.user_details(update.id).await? {
+                let u = &fresh.user;
+                let take = |k: &str| !changed.iter().any(|c| c == k) && !fresh.is_unseen(k);
+                if take("firstname") {
+                    update.firstname = u.firstname.clone();
+                }
+                if take("lastname") {
+                    update.lastname = u.lastname.clone();
+                }
+                if take("initials") {
+                    update.initials = u.initials.clone();
+                }
+                if take("mail") {
+                    update.mail = u.mail.clone();
+                }
+                if take("phone") {
+                    update.phone = Some(u.phone.clone().unwrap_or_default());
+                }
+            }
+            let u = update;
             m.update_user(&u).await?;
             let d = maarch_user(m, u.id).await?;
             let what = trf("Saved Maarch user {}", &[&d.user.user_id]);

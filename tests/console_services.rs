@@ -1535,13 +1535,56 @@ fn maarch_form_asks_before_erasing() -> App {
     let mut d = maarch_details(21).unwrap();
     d.user.phone = None;
     d.user.initials = Some("BW".into());
-    d.unseen = vec!["phone".into()];
+    d.user.unseen = vec!["phone".into()];
     ok(&mut app, read, Payload::MaarchDetails(21, Some(d)));
     app.on_key(key(KeyCode::End));
     typed(&mut app, "-Jr");
     app.on_key(ctrl('s'));
     assert!(app.take_requests().is_empty(), "asked, not sent");
     app
+}
+
+/// The details read to edit a Maarch user: asked once however often `e` is pressed, and an
+/// answer arriving after the user moved on opens nothing.
+#[test]
+fn a_maarch_edit_waits_for_its_details_once_and_not_after_the_user_left() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(ch('e'));
+    app.on_key(ch('e'));
+    let reqs = app.take_requests();
+    assert_eq!(reqs.len(), 1, "asked once: {reqs:?}");
+    let (id, Request::MaarchDetails(uid)) = &reqs[0] else {
+        panic!("{reqs:?}");
+    };
+    // The user goes to another tab, then the answer comes.
+    app.on_key(ch('1'));
+    serve(&mut app);
+    ok(
+        &mut app,
+        *id,
+        Payload::MaarchDetails(*uid, maarch_details(*uid)),
+    );
+    assert!(
+        !app.overlays.iter().any(|o| matches!(o, Overlay::Form(_))),
+        "no form over what the user does now"
+    );
+    // Back on the tab, `e` asks again and the form opens with the answer.
+    app.on_key(ch('3'));
+    serve(&mut app);
+    app.on_key(ch('e'));
+    let reqs = app.take_requests();
+    let read = only(&reqs, |r| matches!(r, Request::MaarchDetails(_)));
+    let Request::MaarchDetails(uid) = reqs.iter().find(|(i, _)| *i == read).unwrap().1 else {
+        unreachable!()
+    };
+    ok(
+        &mut app,
+        read,
+        Payload::MaarchDetails(uid, maarch_details(uid)),
+    );
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.kind == FormKind::MaarchUser)
+    );
 }
 
 fn account_screen() -> App {

@@ -1033,25 +1033,39 @@ fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
         app.on_edited(Ok(v.to_string()));
         let reqs = app.take_requests();
         match reqs.as_slice() {
-            [(_, Request::Mutate(Mutation::UpdateRole { update, add }))] => {
-                (update.clone(), add.clone())
-            }
+            [
+                (
+                    _,
+                    Request::Mutate(Mutation::UpdateRole {
+                        update,
+                        add,
+                        remove,
+                    }),
+                ),
+            ] => (update.clone(), add.clone(), remove.clone()),
             other => panic!("{other:?}"),
         }
     };
     // Only the description changed: no permission is sent at all.
-    let (update, add) = edit(&mut app, &|v| v["description"] = serde_json::json!("Autre"));
+    let (update, add, remove) = edit(&mut app, &|v| v["description"] = serde_json::json!("Autre"));
     assert_eq!(update.description.as_deref(), Some("Autre"));
     assert_eq!(update.permissions, None);
-    assert!(add.is_empty());
+    assert!(add.is_empty() && remove.is_empty());
     app.overlays.clear();
     // One removed, one added by typing it in the JSON: the set sent keeps the others.
-    let (update, add) = edit(&mut app, &|v| {
+    let (update, add, remove) = edit(&mut app, &|v| {
         let list = v["permissions"].as_array_mut().unwrap();
         list.retain(|p| p["action"] != "delete" || p["ressource"] != "sites");
         list.push(serde_json::json!("audit:read"));
     });
-    assert!(add.is_empty(), "a removal sends the whole set");
+    // Only the change travels: the worker applies it to the role as the server holds it.
+    let keys = |l: &[PermissionRef]| -> Vec<String> {
+        l.iter()
+            .map(|p| format!("{}:{}", p.ressource, p.action))
+            .collect()
+    };
+    assert_eq!(keys(&remove), ["sites:delete"]);
+    assert_eq!(keys(&add), ["audit:read"]);
     let sent: Vec<String> = update
         .permissions
         .expect("the whole set")
@@ -1068,6 +1082,70 @@ fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
         assert!(sent.contains(&kept.to_string()), "{kept} in {sent:?}");
     }
     assert!(!sent.contains(&"sites:delete".to_string()), "{sent:?}");
+}
+
+/// `$EDITOR` on a role whose `permissions` is no list: nothing is sent (it would read as "no
+/// permission"); bare ids in a list are permissions known by their id.
+#[test]
+fn e_on_a_role_with_permissions_not_a_list_sends_nothing() {
+    use vigie::app::Effect;
+    let mut app = loaded("admin");
+    app.on_key(ch('4'));
+    serve(&mut app);
+    for odd in [
+        serde_json::json!(null),
+        serde_json::json!("sites:read, sites:create"),
+        serde_json::json!({"sites": "read"}),
+    ] {
+        app.on_key(ch('E'));
+        let text = match app.take_effects().as_slice() {
+            [Effect::Edit { text, .. }] => text.clone(),
+            other => panic!("{other:?}"),
+        };
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["permissions"] = odd.clone();
+        v["description"] = serde_json::json!("changed too");
+        app.on_edited(Ok(v.to_string()));
+        assert!(app.take_requests().is_empty(), "{odd}: nothing sent");
+        assert!(
+            app.last_error.as_deref().unwrap().contains("nothing sent"),
+            "{odd}"
+        );
+        assert!(app.overlays.is_empty(), "{odd}");
+    }
+    let p: Permission = serde_json::from_value(serde_json::json!(42)).unwrap();
+    assert_eq!((p.ressource.as_str(), p.permission_id.as_str()), ("", "42"));
+}
+
+/// An untouched odd value and advice on a typed one never block a save.
+#[test]
+fn advice_and_odd_stored_values_do_not_block_a_save() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    let mut e = app.equipements.items[0].clone();
+    e.ip = "camera-entree".into();
+    app.equipements.upsert(e);
+    app.on_key(ch('e'));
+    let f = form(&app);
+    assert!(
+        f.field("ip").unwrap().advice.is_some(),
+        "marked from the start"
+    );
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::End));
+    typed(&mut app, "000");
+    assert!(form(&app).field("port").unwrap().advice.is_some());
+    app.on_key(ctrl('s'));
+    let reqs = app.take_requests();
+    match reqs.as_slice() {
+        [(_, Request::Mutate(Mutation::UpdateEquipement(u)))] => {
+            assert_eq!(u.port, Some(100_000));
+            assert_eq!(u.ip, None, "the odd ip was not touched: not sent");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A filter over a long list that does not fit in a keystroke's budget is finished by the

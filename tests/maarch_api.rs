@@ -1072,7 +1072,7 @@ async fn maarch_21_03_as_installed() {
     // The admin group manages personal data without viewing it: the phone is left out of
     // another user's details (and the client says it was not received), not of one's own.
     let d = admin.user_details(BWAYNE).await.unwrap().unwrap();
-    assert!(d.is_unseen("phone"), "{:?}", d.unseen);
+    assert!(d.is_unseen("phone"), "{:?}", d.user.unseen);
     assert_eq!(d.user.phone, None);
     let (_, raw_details) = raw(&srv, Method::GET, &format!("users/{BWAYNE}/details"), None).await;
     assert!(raw_details.get("phone").is_none(), "{raw_details}");

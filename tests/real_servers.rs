@@ -273,6 +273,34 @@ async fn a_maarch_edit_keeps_the_phone_and_initials_it_read() {
     );
 }
 
+/// A phone another administrator changes while the form is open is not overwritten by the
+/// value the form was opened with: only what the user changed is the form's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maarch_save_keeps_what_another_admin_changed_meanwhile() {
+    let srv = common::start().await;
+    let mut live = maarch_console(&srv).await;
+    select_maarch(&mut live, "bbain");
+    live.press(ch('e')).await;
+    let other = rusqlite::Connection::open(&srv.db_path).unwrap();
+    other
+        .execute(
+            "UPDATE maarch_users SET phone = '01 00 00 00 00' WHERE user_id = 'bbain'",
+            [],
+        )
+        .unwrap();
+    live.retype("firstname", "Barbra").await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert_eq!(
+        maarch_db(&srv, "bbain", "phone").as_deref(),
+        Some("01 00 00 00 00")
+    );
+    assert_eq!(
+        maarch_db(&srv, "bbain", "firstname").as_deref(),
+        Some("Barbra")
+    );
+}
+
 /// A Maarch user without mail (a web-service account) stays editable: the mail is optional on
 /// an update and stays null.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -284,8 +312,13 @@ async fn a_maarch_user_without_mail_is_edited() {
         live.press(ch('e')).await;
         live.retype("firstname", "Connecteur GED").await;
         live.press(ctrl('s')).await;
+        // Asked only where the phone is hidden (21.03); this account has none to lose.
+        assert_eq!(
+            form_asks(&live),
+            like.contains(&Like::Maarch2103),
+            "{like:?}"
+        );
         if form_asks(&live) {
-            // 21.03 hides the phone: this account has none, erasing is harmless.
             live.press(ch('y')).await;
         }
         assert!(
@@ -342,6 +375,7 @@ async fn a_suspended_maarch_user_is_made_active_again() {
 }
 
 async fn suspended_user_made_active(like: Vec<Like>) {
+    let hidden = like.contains(&Like::Maarch2103);
     let srv = common::start_with(|c| c.like = like).await;
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "ddaull");
@@ -351,8 +385,13 @@ async fn suspended_user_made_active(like: Vec<Like>) {
     live.press(key(KeyCode::Right)).await;
     assert_eq!(form(&live.app).field("status").unwrap().value(), "OK");
     live.press(ctrl('s')).await;
-    if form_asks(&live) {
-        // 21.03 hides the phone: ddaull has none to lose.
+    assert_eq!(
+        form_asks(&live),
+        hidden,
+        "asked only where the phone is hidden"
+    );
+    if hidden {
+        // ddaull has no phone to lose.
         live.press(ch('y')).await;
     }
     assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
@@ -516,10 +555,21 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     live.type_text("audit:read").await;
     live.app.on_key(ctrl('s'));
     let reqs = live.app.outbox.clone();
-    let [(_, Request::Mutate(Mutation::UpdateRole { update, add }))] = reqs.as_slice() else {
+    let [
+        (
+            _,
+            Request::Mutate(Mutation::UpdateRole {
+                update,
+                add,
+                remove,
+            }),
+        ),
+    ] = reqs.as_slice()
+    else {
         panic!("{reqs:?}");
     };
     assert_eq!(update.permissions, None, "nothing removed: no set sent");
+    assert!(remove.is_empty());
     assert_eq!(add.len(), 1);
     assert_eq!(
         (add[0].ressource.as_str(), add[0].action.as_str()),
@@ -531,6 +581,59 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     for p in ["reports:export", "audit:read"] {
         assert!(tech.contains(&p.to_string()), "{p} in {tech:?}");
     }
+}
+
+/// A permission another administrator adds while the form is open survives a removal: the
+/// set sent is the server's at the time of the save with only the user's changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_removal_keeps_what_another_admin_added_meanwhile() {
+    let srv = common::start().await;
+    let mut live = core_console(&srv).await;
+    live.press(ch('4')).await;
+    let pos = live
+        .app
+        .roles
+        .view
+        .iter()
+        .position(|&i| live.app.roles.items[i].name == "technicien")
+        .unwrap();
+    live.app.roles.selected = pos;
+    live.press(ch('e')).await;
+    // Meanwhile, another administrator grants roles:create.
+    let role_id = vigie::server::seed::role_id("technicien").unwrap();
+    srv.admin()
+        .add_permissions(
+            role_id,
+            &[vigie::api::model::PermissionRef::from(
+                &vigie::api::model::Permission::new("roles", "create"),
+            )],
+        )
+        .await
+        .unwrap();
+    // This one switches users:read off.
+    live.focus("permissions");
+    {
+        let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
+            unreachable!()
+        };
+        if let Some(fl) = f.fields.iter_mut().find(|x| x.key == "permissions")
+            && let FieldKind::Grid { cells, cursor, .. } = &mut fl.kind
+        {
+            *cursor = cells
+                .iter()
+                .position(|(r, a)| r == "users" && a == "read")
+                .unwrap();
+        }
+    }
+    live.press(ch(' ')).await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    let tech = technicien(&srv).await;
+    assert!(tech.contains(&"roles:create".to_string()), "kept: {tech:?}");
+    assert!(
+        !tech.contains(&"users:read".to_string()),
+        "removed: {tech:?}"
+    );
 }
 
 async fn technicien(srv: &common::TestServer) -> Vec<String> {
@@ -640,6 +743,14 @@ async fn an_individu_with_an_odd_stored_address_is_renamed() {
     live.press(ch('e')).await;
     let email = form(&live.app).field("individu.email").unwrap().clone();
     assert_eq!(email.value(), "email");
+    assert!(
+        email
+            .advice
+            .as_deref()
+            .is_some_and(|a| a.contains("as the server holds it")),
+        "marked: {email:?}"
+    );
+    assert_eq!(email.error, None, "not refused");
     live.retype("individu.nomInd", "RENOMMÉ").await;
     live.press(ctrl('s')).await;
     assert!(!live.has_form(), "saved: {:?}", live.app.last_error);

@@ -71,6 +71,26 @@ pub struct MaarchUser {
     pub initials: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Keys an update writes that the answer did not carry (the list has no initials nor
+    /// phone; `/details` leaves the phone out for a caller without `view_personal_data`).
+    #[serde(skip)]
+    pub unseen: Vec<String>,
+}
+
+/// What `PUT /rest/users/{id}` writes whatever the body holds (absent: null or empty).
+pub const WRITTEN_KEYS: [&str; 5] = ["firstname", "lastname", "initials", "mail", "phone"];
+
+impl MaarchUser {
+    /// Decodes one user of an answer, noting which written keys it did not carry.
+    fn from_answer(v: &Value) -> Result<Self, serde_json::Error> {
+        let mut u: MaarchUser = serde_json::from_value(v.clone())?;
+        u.unseen = WRITTEN_KEYS
+            .iter()
+            .filter(|k| v.get(**k).is_none())
+            .map(|k| k.to_string())
+            .collect();
+        Ok(u)
+    }
 }
 
 impl MaarchUser {
@@ -124,31 +144,24 @@ pub struct MaarchUserDetails {
     pub parapheur_id: Option<i64>,
     /// Read from the details route (else only the list's fields are known).
     pub fetched: bool,
-    /// Keys of the user the server did not send (`phone` hidden from a caller without
-    /// `view_personal_data`; `initials` and `phone` when only the list was read).
-    pub unseen: Vec<String>,
 }
 
-/// What the details route tells beyond the list; unseen until it answers.
-const DETAIL_KEYS: [&str; 2] = ["initials", "phone"];
-
 impl MaarchUserDetails {
-    /// A user as the list gives it: its initials and phone are not known.
+    /// A user as the list gives it (its initials and phone not received).
     pub fn from_list(user: MaarchUser) -> Self {
         MaarchUserDetails {
             user,
-            unseen: DETAIL_KEYS.iter().map(|k| k.to_string()).collect(),
             ..Default::default()
         }
     }
 
     /// Whether the server did not send `key` (so it cannot be shown, nor kept by a save).
     pub fn is_unseen(&self, key: &str) -> bool {
-        self.unseen.iter().any(|k| k == key)
+        self.user.unseen.iter().any(|k| k == key)
     }
 
     fn from_value(v: Value) -> Result<Self, String> {
-        let user: MaarchUser = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+        let user = MaarchUser::from_answer(&v).map_err(|e| e.to_string())?;
         let list = |k: &str| v.get(k).cloned().unwrap_or(Value::Array(Vec::new()));
         let groups = serde_json::from_value(list("groups")).unwrap_or_default();
         let entities = serde_json::from_value(list("entities")).unwrap_or_default();
@@ -163,18 +176,12 @@ impl MaarchUserDetails {
             Some(Value::String(s)) => s.parse().ok(),
             _ => None,
         };
-        let unseen = DETAIL_KEYS
-            .iter()
-            .filter(|k| v.get(**k).is_none())
-            .map(|k| k.to_string())
-            .collect();
         Ok(MaarchUserDetails {
             user,
             groups,
             entities,
             parapheur_id,
             fetched: true,
-            unseen,
         })
     }
 }
@@ -448,8 +455,8 @@ impl MaarchClient {
         };
         // One odd record must not hide the others.
         Ok(items
-            .into_iter()
-            .filter_map(|u| serde_json::from_value(u).ok())
+            .iter()
+            .filter_map(|u| MaarchUser::from_answer(u).ok())
             .collect())
     }
 

@@ -730,6 +730,11 @@ impl<'de> Deserialize<'de> for Permission {
                     },
                 }
             }
+            // A bare id, numeric or not.
+            Value::Number(n) => Permission {
+                permission_id: n.to_string(),
+                ..Default::default()
+            },
             _ => Permission::default(),
         })
     }

@@ -55,6 +55,13 @@ pub fn wants_passwords_in_url(e: &ApiError) -> bool {
         return false;
     };
     let m = m.to_lowercase();
+    // Spring Boot hides its messages by default: a bare "Bad Request" may mean the same.
+    if matches!(
+        m.trim(),
+        "" | "bad request" | "400 bad request" | "(empty body)"
+    ) {
+        return true;
+    }
     let named = ["actualpassword", "newpassword"]
         .iter()
         .any(|n| m.contains(n));
@@ -645,6 +652,29 @@ impl OceanClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_that_may_mean_passwords_in_the_url() {
+        let bad = |m: &str| ApiError::BadRequest(m.into());
+        for m in [
+            "Required request parameter 'actualPassword' for method parameter type String is not present",
+            "newPassword is required",
+            "Bad Request",
+            "",
+        ] {
+            assert!(wants_passwords_in_url(&bad(m)), "{m}");
+        }
+        for m in [
+            "Required request body is missing: public ResponseEntity changePassword(Dto)",
+            "newPasswordConfirmed: differs from newPassword",
+            "newPassword: must have at least 8 characters",
+        ] {
+            assert!(!wants_passwords_in_url(&bad(m)), "{m}");
+        }
+        assert!(!wants_passwords_in_url(&ApiError::Forbidden(
+            "Bad Request".into()
+        )));
+    }
 
     #[test]
     fn element_types_compare_whatever_their_spelling() {

@@ -47,6 +47,8 @@ pub enum FieldKind {
     },
     /// Comma-separated values sent as a list.
     List,
+    /// `ressource:action` items (or `:id`), comma- or space-separated.
+    Permissions,
     /// Free text with known values offered (open enums, ids): ←/→ cycles the known ones,
     /// anything typed is kept as is. `numeric`: the text must be an integer.
     Open {
@@ -313,6 +315,13 @@ impl Field {
                 msg: tr("Not a phone number").into(),
                 hard: false,
             }),
+            // What is not a permission would be dropped silently: refused.
+            FieldKind::Permissions => {
+                let bad = not_permissions(t);
+                (!bad.is_empty())
+                    .then(|| trf("Not ressource:action: {}", &[&bad.join(", ")]))
+                    .and_then(hard)
+            }
             FieldKind::List | FieldKind::Grid { .. } | FieldKind::Open { .. } => None,
         }
     }
@@ -459,10 +468,13 @@ pub enum Mutation {
     CreateUser(NewUser),
     UpdateUser(UserUpdate),
     CreateRole(NewRole),
-    /// `update` (when it changes something) then `add_permissions` (when `add` is not empty).
+    /// `update` (when it changes something) then `add_permissions` (when `add` is not empty
+    /// and nothing is removed). With `remove`, the worker reads the role again and sends its
+    /// set as the server holds it then, minus `remove`, plus `add`.
     UpdateRole {
         update: RoleUpdate,
         add: Vec<PermissionRef>,
+        remove: Vec<PermissionRef>,
     },
     CreateIndividu {
         body: Individu,
@@ -488,7 +500,12 @@ pub enum Mutation {
         url: Option<String>,
     },
     CreateMaarchUser(NewMaarchUser),
-    UpdateMaarchUser(MaarchUserUpdate),
+    /// `update` is the user as the form knew it with the user's changes; the worker reads the
+    /// user again and takes the server's current value for every key not in `changed`.
+    UpdateMaarchUser {
+        update: MaarchUserUpdate,
+        changed: Vec<String>,
+    },
     AddGroup {
         user: i64,
         group: String,
@@ -517,7 +534,7 @@ impl Mutation {
             | Mutation::ChangePassword { .. }
             | Mutation::PasswordReset { .. } => Service::Ocean,
             Mutation::CreateMaarchUser(_)
-            | Mutation::UpdateMaarchUser(_)
+            | Mutation::UpdateMaarchUser { .. }
             | Mutation::AddGroup { .. }
             | Mutation::AddEntity { .. }
             | Mutation::LinkParapheur { .. }
@@ -561,12 +578,22 @@ pub fn permission_cells<'a>(perms: impl Iterator<Item = &'a Permission>) -> Vec<
     cells
 }
 
-/// `ressource:action` items typed in a list (commas or spaces between them).
+/// `ressource:action` items typed in a list (commas or spaces between them); `:id` names a
+/// permission by its id.
 fn typed_permissions(s: &str) -> Vec<(String, String)> {
     s.split(|c: char| c == ',' || c.is_whitespace())
         .filter_map(|x| x.trim().split_once(':'))
-        .filter(|(r, a)| !r.trim().is_empty() && !a.trim().is_empty())
+        .filter(|(_, a)| !a.trim().is_empty())
         .map(|(r, a)| (r.trim().to_string(), a.trim().to_string()))
+        .collect()
+}
+
+/// The items of a typed permission list that are not `ressource:action` (nor `:id`).
+fn not_permissions(s: &str) -> Vec<&str> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .filter(|x| x.split_once(':').is_none_or(|(_, a)| a.trim().is_empty()))
         .collect()
 }
 
@@ -921,7 +948,7 @@ impl Form {
             Field::new(
                 "permissions_add",
                 "More (ressource:action, …)",
-                FieldKind::List,
+                FieldKind::Permissions,
                 false,
             ),
         ];
@@ -1205,6 +1232,7 @@ impl Form {
                 true,
             )
             .strict()
+            .not_received(d.is_unseen("firstname"))
             .with_value(&e.firstname),
             Field::new(
                 "lastname",
@@ -1213,6 +1241,7 @@ impl Form {
                 true,
             )
             .strict()
+            .not_received(d.is_unseen("lastname"))
             .with_value(&e.lastname),
             Field::new(
                 "initials",
@@ -1223,8 +1252,9 @@ impl Form {
             .strict()
             .not_received(d.is_unseen("initials"))
             .with_value(e.initials.as_deref().unwrap_or_default()),
+            // Maarch checks the mail with PHP's FILTER_VALIDATE_EMAIL, not ours: advice.
             Field::new("mail", "Email", FieldKind::Email, !editing)
-                .strict()
+                .not_received(d.is_unseen("mail"))
                 .with_value(e.mail.as_deref().unwrap_or_default()),
             Field::new("phone", "Phone", FieldKind::Phone, false)
                 .strict()
@@ -1321,8 +1351,8 @@ impl Form {
             FormKind::ParapheurCreate,
             Some(user.id.to_string()),
             vec![
+                // Maarch checks only that a login is given.
                 Field::new("login", "Login in Maarch Parapheur", FieldKind::Login, true)
-                    .strict()
                     .with_value(&user.user_id),
             ],
         );
@@ -1406,13 +1436,14 @@ impl Form {
         self.field(key).filter(|f| f.changed()).map(Field::value)
     }
 
-    /// A role form's permissions: (the whole set wanted, those of it the role lacks). The set
-    /// is what the server sent with the user's changes: the grid's cells switched off are
-    /// removed, those switched on and the typed ones added; nothing else is touched.
-    pub fn role_permissions(&self) -> (Vec<Permission>, Vec<Permission>) {
+    /// A role form's permissions: (the whole set wanted, those of it the role lacks, those
+    /// it holds that go). The set is what the server sent with the user's changes: the grid's
+    /// cells switched off are removed, those switched on and the typed ones added; nothing
+    /// else is touched.
+    pub fn role_permissions(&self) -> (Vec<Permission>, Vec<Permission>, Vec<Permission>) {
         let grid = self.field("permissions").map(|f| &f.kind);
         let Some(FieldKind::Grid { cells, on, .. }) = grid else {
-            return (self.permissions.clone(), Vec::new());
+            return (self.permissions.clone(), Vec::new(), Vec::new());
         };
         let is_on = |p: &Permission| {
             let (r, a) = cell_of(p);
@@ -1421,12 +1452,8 @@ impl Form {
                 .zip(on)
                 .any(|((cr, ca), o)| cr == r && ca == a && !*o)
         };
-        let mut wanted: Vec<Permission> = self
-            .permissions
-            .iter()
-            .filter(|p| is_on(p))
-            .cloned()
-            .collect();
+        let (mut wanted, removed): (Vec<Permission>, Vec<Permission>) =
+            self.permissions.iter().cloned().partition(|p| is_on(p));
         let mut added = Vec::new();
         let switched_on = cells
             .iter()
@@ -1447,7 +1474,7 @@ impl Form {
                 added.push(p);
             }
         }
-        (wanted, added)
+        (wanted, added, removed)
     }
 
     /// A role form set from a whole list of permissions (`$EDITOR`): the grid's cells on for
@@ -1465,7 +1492,7 @@ impl Form {
             }
             for p in perms {
                 let (r, a) = cell_of(p);
-                if !r.is_empty() && !cells.iter().any(|c| (&c.0, &c.1) == (r, a)) {
+                if !a.is_empty() && !cells.iter().any(|c| (&c.0, &c.1) == (r, a)) {
                     extra.push(format!("{r}:{a}"));
                 }
             }
@@ -1746,33 +1773,27 @@ impl Form {
                 role_id: self.changed("role_id"),
             }),
             (FormKind::Role, id) => {
-                let (wanted, added) = self.role_permissions();
+                let (wanted, added, removed) = self.role_permissions();
+                let refs = |l: &[Permission]| l.iter().map(PermissionRef::from).collect();
                 match id {
                     None => Mutation::CreateRole(NewRole {
                         name: self.val("name").trim().to_string(),
                         description: self.val("description"),
-                        permissions: wanted.iter().map(PermissionRef::from).collect(),
+                        permissions: refs(&wanted),
                     }),
-                    Some(role_id) => {
-                        // Only additions: `add_permissions` touches nothing else. A removal
-                        // sends the whole set: every permission the server sent, minus those
-                        // the user switched off, plus the new ones.
-                        let removes = wanted.len() < self.permissions.len() + added.len();
-                        Mutation::UpdateRole {
-                            update: RoleUpdate {
-                                role_id,
-                                name: self.changed("name").map(|s| s.trim().to_string()),
-                                description: self.changed("description"),
-                                permissions: removes
-                                    .then(|| wanted.iter().map(PermissionRef::from).collect()),
-                            },
-                            add: if removes {
-                                Vec::new()
-                            } else {
-                                added.iter().map(PermissionRef::from).collect()
-                            },
-                        }
-                    }
+                    // Only additions: `add_permissions` touches nothing else. A removal sends
+                    // the whole set (see `Mutation::UpdateRole`); the one known here stands in
+                    // until the worker reads the server's.
+                    Some(role_id) => Mutation::UpdateRole {
+                        update: RoleUpdate {
+                            role_id,
+                            name: self.changed("name").map(|s| s.trim().to_string()),
+                            description: self.changed("description"),
+                            permissions: (!removed.is_empty()).then(|| refs(&wanted)),
+                        },
+                        add: refs(&added),
+                        remove: refs(&removed),
+                    },
                 }
             }
             (FormKind::Individu, id) => {
@@ -1859,21 +1880,32 @@ impl Form {
             // The route writes the whole user: every known value goes back as it is; an
             // unseen one only when typed (the erasure was agreed before, see `unkept`).
             (FormKind::MaarchUser, Some(id)) => {
+                // A changed value trimmed; an unchanged one exactly as received; an unseen one
+                // only when typed.
                 let known = |k: &str| {
-                    self.field(k)
-                        .filter(|f| !f.unknown || f.changed())
-                        .map(|f| f.value().trim().to_string())
+                    let f = self.field(k)?;
+                    match (f.changed(), f.unknown) {
+                        (true, _) => Some(f.value().trim().to_string()),
+                        (false, false) => Some(f.initial.clone()),
+                        (false, true) => None,
+                    }
                 };
-                Mutation::UpdateMaarchUser(MaarchUserUpdate {
+                let update = MaarchUserUpdate {
                     id: id.parse().ok()?,
-                    firstname: self.val("firstname").trim().to_string(),
-                    lastname: self.val("lastname").trim().to_string(),
-                    initials: known("initials").and_then(opt),
-                    mail: opt(self.val("mail")),
+                    firstname: known("firstname").unwrap_or_default(),
+                    lastname: known("lastname").unwrap_or_default(),
+                    initials: known("initials").filter(|s| !s.is_empty()),
+                    mail: known("mail").filter(|s| !s.is_empty()),
                     phone: known("phone"),
                     mode: self.changed("mode"),
                     status: self.changed("status"),
-                })
+                };
+                let changed = crate::api::maarch::WRITTEN_KEYS
+                    .iter()
+                    .filter(|k| self.field(k).is_some_and(Field::changed))
+                    .map(|k| k.to_string())
+                    .collect();
+                Mutation::UpdateMaarchUser { update, changed }
             }
             (FormKind::AddGroup, id) => Mutation::AddGroup {
                 user: id?.parse().ok()?,
@@ -1895,9 +1927,12 @@ impl Form {
         })
     }
 
-    /// The form without its secrets (for drafts).
+    /// The form without its secrets (for drafts), nor the answers it was given: a question
+    /// answered in one session is asked again in the next.
     pub fn without_secrets(&self) -> Form {
         let mut f = self.clone();
+        f.asking = None;
+        f.agreed.clear();
         for field in &mut f.fields {
             if matches!(field.kind, FieldKind::Password { .. }) {
                 field.input = Input::default();

@@ -342,6 +342,9 @@ pub struct App {
     pub users_dir: Service,
     /// Maarch lists only the users of a non-root caller's entities: the list may be partial.
     pub maarch_partial: bool,
+    /// A Maarch user's details read to edit them: the request, and how many overlays were
+    /// open then (an answer after the user moved on opens nothing).
+    maarch_edit: Option<(u64, usize)>,
     /// Maarch groups and entities for pickers, once read.
     pub catalogue: Option<(Choices, Choices)>,
     /// Set while the server is unreachable.
@@ -410,6 +413,7 @@ impl App {
             maarch_users: ListView::default(),
             users_dir,
             maarch_partial: false,
+            maarch_edit: None,
             catalogue: None,
             reconnect: None,
             col: 0,
@@ -748,6 +752,10 @@ impl App {
                 }
             }
             (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
+                if self.maarch_edit.take() != Some((id, self.overlays.len())) {
+                    // The user moved on meanwhile: nothing opens over what they do now.
+                    return;
+                }
                 let d = match details {
                     Some(d) => d,
                     // No details route: the list's fields are all there is.
@@ -962,7 +970,12 @@ impl App {
                     }
                 }
             }
-            Purpose::Catalogue | Purpose::MaarchEdit(_) => {}
+            Purpose::Catalogue => {}
+            Purpose::MaarchEdit(_) => {
+                if self.maarch_edit.is_some_and(|(e, _)| e == id) {
+                    self.maarch_edit = None;
+                }
+            }
             // The detail keeps what the list said.
             Purpose::User => return,
             Purpose::Account => {
@@ -1406,6 +1419,8 @@ impl App {
 
     fn switch_tab(&mut self, t: Tab) {
         self.tab = t;
+        // A Maarch edit being read no longer opens once the user went elsewhere.
+        self.maarch_edit = None;
         let loaded = match t {
             Tab::Sites => self.sites.loaded_once || self.sites.pending.is_some(),
             Tab::Equipements => self.equipements.loaded_once || self.equipements.pending.is_some(),
@@ -1870,6 +1885,15 @@ impl App {
         }
     }
 
+    /// Reads a Maarch user's details before editing them (once at a time).
+    fn read_maarch_for_edit(&mut self, uid: i64, editor: bool) {
+        if self.maarch_edit.is_some() {
+            return;
+        }
+        let id = self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(editor));
+        self.maarch_edit = Some((id, self.overlays.len()));
+    }
+
     /// `E`: the record as JSON in `$EDITOR` (secrets masked; a mask left alone is no change).
     fn edit_in_editor(&mut self, t: DetailTarget) {
         if self.refuse_if_read_only("editing") {
@@ -1879,7 +1903,7 @@ impl App {
             && !d.fetched
         {
             // What the editor shows must be what a save writes: read the details first.
-            self.send(Request::MaarchDetails(d.user.id), Purpose::MaarchEdit(true));
+            self.read_maarch_for_edit(d.user.id, true);
             self.notice = Some(tr("Reading the user's details…").into());
             return;
         }
@@ -1927,8 +1951,14 @@ impl App {
         if let DetailTarget::Individu(orig) = &target
             && let serde_json::Value::Object(m) = &v
         {
-            // The whole record goes back as edited, under its own id.
-            let mut body = Individu(m.clone());
+            // The whole record goes back as edited, under its own id; a secret left masked
+            // goes back as the server sent it.
+            let mut edited = serde_json::Value::Object(m.clone());
+            unmask(&mut edited, &serde_json::Value::Object(orig.0.clone()));
+            let serde_json::Value::Object(m) = edited else {
+                return;
+            };
+            let mut body = Individu(m);
             if let Some(id) = orig.id() {
                 body.set("individu.id", serde_json::json!(id));
             }
@@ -1941,9 +1971,18 @@ impl App {
             f.original = Some(body);
         } else {
             if let Some(list) = v.get("permissions") {
-                // Any shape a server sends: objects, ids or `ressource:action` strings.
-                let perms: Vec<Permission> =
-                    serde_json::from_value(list.clone()).unwrap_or_default();
+                // Any item a server sends: objects, ids or `ressource:action` strings. Anything
+                // but a list would read as "no permission": refused, nothing sent.
+                let perms: Option<Vec<Permission>> = match list {
+                    serde_json::Value::Array(_) => serde_json::from_value(list.clone()).ok(),
+                    _ => None,
+                };
+                let Some(perms) = perms else {
+                    self.overlays.pop();
+                    self.last_error =
+                        Some(tr("permissions must be a list of permissions: nothing sent").into());
+                    return;
+                };
                 f.set_permissions(&perms);
             }
             for field in &mut f.fields {
@@ -2156,7 +2195,7 @@ impl App {
             DetailTarget::MaarchUser(d) if !d.fetched => {
                 // The list lacks the initials and phone the save writes: read them first.
                 let uid = d.user.id;
-                self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(false));
+                self.read_maarch_for_edit(uid, false);
                 self.notice = Some(tr("Reading the user's details…").into());
                 return;
             }
@@ -2927,6 +2966,30 @@ fn shellexpand_home(p: &str) -> String {
     }
 }
 
+/// Puts back, in an edited record, the values `mask_secrets` masked and the user left alone.
+fn unmask(edited: &mut serde_json::Value, original: &serde_json::Value) {
+    use serde_json::Value;
+    match (edited, original) {
+        (Value::Object(e), Value::Object(o)) => {
+            for (k, v) in e.iter_mut() {
+                match o.get(k) {
+                    Some(orig) if v.as_str() == Some("********") && orig.as_str() != v.as_str() => {
+                        *v = orig.clone();
+                    }
+                    Some(orig) => unmask(v, orig),
+                    None => {}
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(o)) => {
+            for (v, orig) in e.iter_mut().zip(o) {
+                unmask(v, orig);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A detail's record as JSON, secrets masked, with a title.
 pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
     let (title, v) = match t {
@@ -2940,7 +3003,7 @@ pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
     let mut v = v.unwrap_or_default();
     // What the server did not send is not shown as empty: it is left out.
     if let (DetailTarget::MaarchUser(d), serde_json::Value::Object(m)) = (t, &mut v) {
-        for k in &d.unseen {
+        for k in &d.user.unseen {
             m.remove(k);
         }
     }

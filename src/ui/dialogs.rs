@@ -380,10 +380,17 @@ pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
             Style::new().bold(),
         )),
         Line::from(Span::styled(
-            trf(
-                "on {} with {} field(s) filled.",
-                &[&safe(&d.saved_at), &filled],
-            ),
+            if d.server.is_empty() {
+                trf(
+                    "on {} with {} field(s) filled.",
+                    &[&safe(&d.saved_at), &filled],
+                )
+            } else {
+                trf(
+                    "on {} for {} with {} field(s) filled.",
+                    &[&safe(&d.saved_at), &safe(&d.server), &filled],
+                )
+            },
             dim(),
         )),
         Line::from(Span::styled(

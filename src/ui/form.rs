@@ -139,7 +139,7 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     if focused && j == *gc {
                         st = st.add_modifier(Modifier::REVERSED);
                     }
-                    spans.push(Span::styled(format!("{mark} {a:<7}"), st));
+                    spans.push(Span::styled(format!("{mark} {:<7}", safe(a)), st));
                 }
                 if !spans.is_empty() {
                     lines.push(Line::from(spans));

@@ -420,7 +420,6 @@ pub fn maarch_details(uid: i64) -> Option<vigie::api::maarch::MaarchUserDetails>
         entities,
         parapheur_id: (uid == 9).then_some(19),
         fetched: true,
-        unseen: Vec::new(),
     })
 }
 

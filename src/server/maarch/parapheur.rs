@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::super::AppState;
 use super::auth::Caller;
-use super::{MResult, MaarchError, PathParams, RawBody, admin_target, db, parse_body, valid_login};
+use super::{MResult, MaarchError, PathParams, RawBody, admin_target, db, parse_body};
 
 /// Checked before anything else on these routes.
 fn enabled(st: &AppState) -> MResult<()> {
@@ -107,10 +107,12 @@ pub async fn create(
         let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
         admin_target(&tx, id, caller)?;
         let body = parse_body(&bytes)?;
+        // Maarch checks only that a login is given.
         let login = body
             .get("login")
             .and_then(Value::as_str)
-            .filter(|s| valid_login(s))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
             .ok_or_else(|| MaarchError::bad("Body login is empty or not a string"))?;
         let exists = tx
             .query_row(
