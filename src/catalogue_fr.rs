@@ -772,4 +772,20 @@ pub static FR: &[(&str, &str)] = &[
         "on {} for {} with {} field(s) filled.",
         "le {} pour {}, avec {} champ(s) rempli(s).",
     ),
+    (
+        "Loading stopped ({} of {} equipements read): the page shown stays",
+        "Chargement arrêté ({} équipements lus sur {}) : la page affichée reste",
+    ),
+    (
+        "⚠ {} odd rows as sent (v shows one)",
+        "⚠ {} lignes étranges telles qu'envoyées (v en montre une)",
+    ),
+    (
+        "⚠ as the server sent it: {}",
+        "⚠ tel que le serveur l'a envoyé : {}",
+    ),
+    (
+        "This row could not be read as the server sent it: nothing to act on (v shows it)",
+        "Cette ligne n'a pas pu être lue telle que le serveur l'a envoyée : rien à modifier (v la montre)",
+    ),
 ];

@@ -56,8 +56,15 @@ pub struct Profile {
     /// Refuse every create/edit/delete (production).
     #[serde(default)]
     pub read_only: bool,
-    /// Whole-request timeout, seconds.
+    /// Whole-request timeout, seconds: every attempt and retry of a request, its body
+    /// included, ends within it.
     pub timeout_secs: Option<u64>,
+    /// Largest answer read, in MB (256 by default).
+    pub max_body_mb: Option<u64>,
+    /// Most rows a list walk keeps (2,000,000 by default).
+    pub max_rows: Option<usize>,
+    /// Most pages a list walk asks for (50,000 by default).
+    pub max_pages: Option<u32>,
     pub connect_timeout_secs: Option<u64>,
     /// Extra attempts of a read after a network error, 429 or 5xx (writes are never retried).
     pub retries: Option<u32>,
@@ -375,6 +382,15 @@ impl Profile {
             retry: crate::api::RetryPolicy {
                 attempts: self.retries.map(|r| r + 1).unwrap_or(d.retry.attempts),
                 ..d.retry
+            },
+            limits: crate::api::Limits {
+                max_body: self
+                    .max_body_mb
+                    .map(|m| (m.clamp(1, 1 << 20) << 20) as usize)
+                    .unwrap_or(d.limits.max_body),
+                max_rows: self.max_rows.unwrap_or(d.limits.max_rows).max(1),
+                max_pages: self.max_pages.unwrap_or(d.limits.max_pages).max(1),
+                ..d.limits
             },
         }
     }

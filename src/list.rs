@@ -92,9 +92,10 @@ pub async fn run(clients: &Clients, a: &ListArgs, out: &mut dyn Write) -> Result
     };
     let written = match a.output {
         Output::Table => write_table(out, &table),
-        Output::Json => serde_json::to_writer_pretty(&mut *out, &table.json)
+        // Exact data, but no control a terminal would act on (C1 and bidi escaped too).
+        Output::Json => serde_json::to_string_pretty(&table.json)
             .map_err(std::io::Error::other)
-            .and_then(|_| writeln!(out)),
+            .and_then(|j| writeln!(out, "{}", crate::text::json_safe(j))),
         Output::Csv => write_csv(out, &table),
     };
     match written {
@@ -335,11 +336,29 @@ fn write_table(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_csv(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
+/// CSV whose cells neither run in a spreadsheet nor act on a terminal (`text::csv_cell`).
+pub fn write_csv(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
+    write_csv_rows(out, t.headers.iter().copied(), t.rows.iter())
+}
+
+/// CSV rows through `text::csv_cell`; headers too (they may be translated words).
+pub fn write_csv_rows<'a, H, R, C>(
+    out: &mut dyn Write,
+    headers: impl Iterator<Item = H>,
+    rows: impl Iterator<Item = R>,
+) -> std::io::Result<()>
+where
+    H: AsRef<str>,
+    R: IntoIterator<Item = &'a C>,
+    C: AsRef<str> + 'a + ?Sized,
+{
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(&t.headers)?;
-    for r in &t.rows {
-        w.write_record(r)?;
+    w.write_record(headers.map(|h| crate::text::csv_cell(h.as_ref()).into_owned()))?;
+    for r in rows {
+        w.write_record(
+            r.into_iter()
+                .map(|c| crate::text::csv_cell(c.as_ref()).into_owned()),
+        )?;
     }
     w.flush()
 }

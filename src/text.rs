@@ -27,9 +27,106 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// A character of the C1 range, a bidi control, or DEL: serde_json writes them raw.
+fn json_unsafe(c: char) -> bool {
+    is_unsafe(c) && !('\u{0}'..='\u{1f}').contains(&c)
+}
+
+/// JSON text as serde_json writes it, with the controls it leaves raw (DEL, C1, bidi
+/// overrides and isolates) written as `\uXXXX` escapes too: the data decodes the same, and
+/// nothing in it acts on a terminal. Outside strings JSON is ASCII, so every such character
+/// stands inside one.
+pub fn json_safe(json: String) -> String {
+    if !json.chars().any(json_unsafe) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if json_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A cell's text with every unsafe character written as an escape (`\n`, `\r`, `\t`,
+/// `\x1b`, `\u{202e}`): nothing in a CSV file acts on a terminal, a NUL never ends a cell.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A CSV cell safe for a spreadsheet and a terminal: controls escaped (`escape_controls`), and
+/// a cell a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return: CWE-1236) prefixed with `'`, as OWASP advises. A number (`-2`, `+33`,
+/// `-3.85`) is data, kept as it is.
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
+    let formula =
+        s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err();
+    let escaped = escape_controls(s);
+    if formula {
+        Cow::Owned(format!("'{escaped}"))
+    } else {
+        escaped
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_data_and_loses_its_teeth() {
+        let evil = "a\u{9b}2J\u{202e}b\u{7f}\u{1b}]52;c;x\u{7}";
+        let text = json_safe(serde_json::to_string(&serde_json::json!({ "k": evil })).unwrap());
+        assert!(!text.chars().any(is_unsafe), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["k"], evil, "the same data");
+        assert_eq!(json_safe("{\"a\":1}".into()), "{\"a\":1}");
+    }
+
+    #[test]
+    fn csv_cells_neither_run_nor_act() {
+        for (cell, shown) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\\tx"),
+            ("\r=1", "'\\r=1"),
+            ("-2", "-2"),
+            ("-3.85", "-3.85"),
+            ("+33", "+33"),
+            ("LOUM", "LOUM"),
+            ("a\u{0}b", "a\\x00b"),
+            ("a\u{1b}[2Jb", "a\\x1b[2Jb"),
+            ("a\u{9b}b\u{202e}c", "a\\x9bb\\u{202e}c"),
+            ("line 1\nline 2", "line 1\\nline 2"),
+        ] {
+            assert_eq!(csv_cell(cell), shown, "{cell:?}");
+            assert!(!csv_cell(cell).chars().any(is_unsafe));
+        }
+    }
 
     #[test]
     fn escapes_are_neutralised() {

@@ -228,6 +228,12 @@ fn carry_out(app: &mut App, e: Effect) {
     use crate::i18n::{tr, trf};
     match e {
         Effect::Copy { text, what } => {
+            // Pasted into a shell later: only printable text and line breaks, whatever put it
+            // here (a CR would run a command, `ESC[201~` would end a bracketed paste).
+            let text: String = text
+                .chars()
+                .filter(|&c| c == '\n' || !crate::text::is_unsafe(c))
+                .collect();
             // OSC 52 reaches the local clipboard through SSH and tmux (set-clipboard on).
             let osc = crossterm::execute!(
                 std::io::stdout(),

@@ -139,6 +139,8 @@ pub enum Request {
     ParapheurStatus(i64),
     Functionalities(String),
     Outbox,
+    /// Stops the request with this id (a load the user no longer wants); answers nothing.
+    Cancel(u64),
 }
 
 impl Request {
@@ -235,14 +237,25 @@ pub fn spawn(clients: Clients) -> (RequestTx, mpsc::UnboundedReceiver<Event>) {
     let (req_tx, mut req_rx) = mpsc::unbounded_channel::<(u64, Request)>();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     tokio::spawn(async move {
+        let mut running: std::collections::HashMap<u64, tokio::task::AbortHandle> =
+            Default::default();
         while let Some((id, req)) = req_rx.recv().await {
+            running.retain(|_, h| !h.is_finished());
+            if let Request::Cancel(which) = req {
+                // Dropped mid-way: its page tasks go with it.
+                if let Some(h) = running.remove(&which) {
+                    h.abort();
+                }
+                continue;
+            }
             let clients = clients.clone();
             let tx = ev_tx.clone();
             // Each request runs on its own: a slow one never holds back the others.
-            tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 let result = handle(&clients, id, req, &tx).await;
                 let _ = tx.send(Event::Done { id, result });
             });
+            running.insert(id, task.abort_handle());
         }
     });
     (req_tx, ev_rx)
@@ -358,6 +371,7 @@ async fn handle(
             Payload::Functionalities(t, f)
         }
         Request::Outbox => Payload::Outbox(c.ocean()?.outbox().await?),
+        Request::Cancel(_) => return Err(ApiError::Config("nothing to cancel".into())),
     })
 }
 
@@ -587,22 +601,40 @@ pub async fn load_all(
     load_all_with(core, id, tx, LOAD_ALL_CONCURRENCY).await
 }
 
-/// `load_all` with `concurrency` pages in flight (1: one after another).
+/// `load_all` with `concurrency` pages in flight (1: one after another). The load ends at an
+/// empty or short page, at the announced count of pages or rows; past the profile's
+/// `max_pages` or `max_rows` it stops with an error naming the limit; pages are asked only as
+/// answers come (never more than `concurrency` waiting).
 pub async fn load_all_with(
     core: &CoreClient,
     id: u64,
     tx: &mpsc::UnboundedSender<Event>,
     concurrency: usize,
 ) -> Result<Vec<Equipement>, ApiError> {
+    let lim = core.limits();
     let first = core.list_equipements(1, MAX_PAGE_SIZE).await?;
-    let pages = first.page_count().unwrap_or(1).max(1) as u32;
-    let total = first.total.unwrap_or(first.items.len() as u64) as usize;
+    // What the server announces, within the limits (a `pages` of 10^10 is no reason to ask).
+    let pages = first
+        .page_count()
+        .unwrap_or(1)
+        .clamp(1, u64::from(lim.max_pages)) as u32;
+    let total = first
+        .total
+        .unwrap_or(first.items.len() as u64)
+        .min(lim.max_rows as u64) as usize;
+    let first_is_last = first.is_last(1, first.items.len());
+    let over_pages = first
+        .page_count()
+        .is_some_and(|pc| pc > u64::from(lim.max_pages));
     let mut out = first.items;
     let _ = tx.send(Event::Progress {
         id,
         loaded: out.len(),
         total,
     });
+    if first_is_last {
+        return Ok(out);
+    }
     // Pages are appended in order as soon as they can be; those that come early wait: the
     // rows are held once, in a list of the announced size. A page is asked for only within
     // `ahead` pages of the first one missing, so a slow page keeps a few pages waiting, not
@@ -621,29 +653,48 @@ pub async fn load_all_with(
     // the set stops them all.
     let mut in_flight = tokio::task::JoinSet::new();
     let mut to_ask = 2u32;
+    // The last page to ask: lowered when a page ends the list early.
+    let mut end = pages;
     let mut loaded = out.len();
     loop {
-        while in_flight.len() < concurrency && to_ask <= pages && to_ask < next + ahead {
+        while in_flight.len() < concurrency && to_ask <= end && to_ask < next + ahead {
             let (core, p) = (core.clone(), to_ask);
             in_flight.spawn(async move {
                 core.list_equipements(p, MAX_PAGE_SIZE)
                     .await
-                    .map(|pg| (p, pg.items))
+                    .map(|pg| (p, pg))
             });
             to_ask += 1;
         }
         let Some(joined) = in_flight.join_next().await else {
             break;
         };
-        let (p, items) = joined
+        let (p, page) = joined
             .map_err(|e| ApiError::Network(format!("a page request ended abnormally: {e}")))??;
-        loaded += items.len();
-        early.insert(p, items);
+        if p > end {
+            continue;
+        }
+        if page.items.is_empty() || page.size.is_some_and(|s| (page.items.len() as u64) < s) {
+            // The list ends here, whatever was announced: no page after it is kept or asked.
+            end = p;
+        }
+        loaded += page.items.len();
+        early.insert(p, page.items);
         while let Some(items) = early.remove(&next) {
             out.extend(items);
             next += 1;
         }
+        if out.len() > lim.max_rows {
+            return Err(crate::api::core::too_many_rows(lim));
+        }
         let _ = tx.send(Event::Progress { id, loaded, total });
+        if next > end {
+            break;
+        }
+    }
+    // The list was cut at `max_pages`, not ended by the server.
+    if over_pages && end == pages {
+        return Err(crate::api::core::too_many_pages(lim));
     }
     Ok(out)
 }

@@ -10,9 +10,11 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
 use super::error::{ApiError, Family};
+use super::items::{Rows, Tolerant, decode_rows};
 use super::model::*;
 use super::{
-    HttpOptions, Raw, RetryPolicy, SharedCredentials, http_client, join_url, seg, send_retrying,
+    HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client, join_url, seg,
+    send_retrying,
 };
 
 /// Largest page the API accepts.
@@ -38,6 +40,7 @@ pub struct CoreClient {
     /// sites) wait for one login instead of each logging in.
     renewing: Arc<Mutex<()>>,
     retry: RetryPolicy,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for CoreClient {
@@ -51,7 +54,9 @@ impl std::fmt::Debug for CoreClient {
 impl CoreClient {
     pub fn new(base_url: &str, auth: CoreAuth, opts: &HttpOptions) -> Result<Self, ApiError> {
         let http = http_client(opts)?;
-        Ok(Self::with_http(http, base_url, auth).with_retry(opts.retry))
+        Ok(Self::with_http(http, base_url, auth)
+            .with_retry(opts.retry)
+            .with_limits(opts.request_limits()))
     }
 
     pub fn with_http(http: reqwest::Client, base_url: &str, auth: CoreAuth) -> Self {
@@ -70,6 +75,7 @@ impl CoreClient {
             session: Arc::new(Mutex::new(session)),
             renewing: Arc::new(Mutex::new(())),
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -77,6 +83,16 @@ impl CoreClient {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// What a server may make this client hold or ask (see `Limits`).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     pub fn base_url(&self) -> &str {
@@ -123,6 +139,7 @@ impl CoreClient {
             .await
             .map_err(ApiError::from_reqwest)?;
         let tokens: Tokens = decode(resp).await?;
+        super::usable_token(&tokens.access_token, Family::Core)?;
         Ok(self.store(tokens).await)
     }
 
@@ -149,7 +166,10 @@ impl CoreClient {
                 .await
                 .map_err(ApiError::from_reqwest)?;
             match decode::<Tokens>(resp).await {
-                Ok(t) => return Ok(self.store(t).await),
+                Ok(t) => {
+                    super::usable_token(&t.access_token, Family::Core)?;
+                    return Ok(self.store(t).await);
+                }
                 Err(
                     ApiError::Unauthorized(_) | ApiError::Validation(_) | ApiError::NotFound(_),
                 ) => {}
@@ -215,7 +235,14 @@ impl CoreClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let raw = send_retrying(req, Family::Core, self.retry, method == Method::GET).await?;
+            let raw = send_retrying(
+                req,
+                Family::Core,
+                self.retry,
+                method == Method::GET,
+                self.limits,
+            )
+            .await?;
             let refused =
                 !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_));
             if refused && !retried && self.has_credentials() {
@@ -238,6 +265,17 @@ impl CoreClient {
         self.send_raw(method, path, query, body).await?.json()
     }
 
+    /// A list (bare or paged) decoded row by row when a row is bad: the others are kept.
+    async fn call_rows<T: Tolerant>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<Rows<T>, ApiError> {
+        let raw = self.send_raw::<()>(Method::GET, path, query, None).await?;
+        raw.ok()?;
+        decode_rows(raw.status.as_u16(), &raw.body, &["items"])
+    }
+
     async fn call_empty(&self, method: Method, path: &str) -> Result<(), ApiError> {
         let raw = self.send_raw::<()>(method, path, &[], None).await?;
         if raw.status.is_success() {
@@ -250,10 +288,7 @@ impl CoreClient {
     // ---- users ---------------------------------------------------------------------------
 
     pub async fn list_users(&self) -> Result<Vec<User>, ApiError> {
-        let l: AnyList<User> = self
-            .call::<_, ()>(Method::GET, "/users/list", &[], None)
-            .await?;
-        Ok(l.0)
+        Ok(self.call_rows("/users/list", &[]).await?.items)
     }
 
     pub async fn get_user(&self, user_id: &str) -> Result<User, ApiError> {
@@ -278,10 +313,7 @@ impl CoreClient {
     // ---- roles ---------------------------------------------------------------------------
 
     pub async fn list_roles(&self) -> Result<Vec<Role>, ApiError> {
-        let l: AnyList<Role> = self
-            .call::<_, ()>(Method::GET, "/roles/list", &[], None)
-            .await?;
-        Ok(l.0)
+        Ok(self.call_rows("/roles/list", &[]).await?.items)
     }
 
     pub async fn create_role(&self, r: &NewRole) -> Result<Role, ApiError> {
@@ -318,10 +350,7 @@ impl CoreClient {
 
     /// Sites with their equipements counted, not kept.
     pub async fn list_site_summaries(&self) -> Result<Vec<SiteSummary>, ApiError> {
-        let l: AnyList<SiteSummary> = self
-            .call::<_, ()>(Method::GET, "/client_site/all", &[], None)
-            .await?;
-        Ok(l.0)
+        Ok(self.call_rows("/client_site/all", &[]).await?.items)
     }
 
     pub async fn site_equipements(
@@ -330,13 +359,13 @@ impl CoreClient {
         page: u32,
         size: u32,
     ) -> Result<Page<Equipement>, ApiError> {
-        self.call::<_, ()>(
-            Method::GET,
-            &format!("/client_site/{}/all_equipements", seg(site_id)),
-            &[("page", page.to_string()), ("size", size.to_string())],
-            None,
-        )
-        .await
+        Ok(self
+            .call_rows(
+                &format!("/client_site/{}/all_equipements", seg(site_id)),
+                &[("page", page.to_string()), ("size", size.to_string())],
+            )
+            .await?
+            .into_page())
     }
 
     pub async fn create_site(&self, s: &NewSite) -> Result<Site, ApiError> {
@@ -361,13 +390,13 @@ impl CoreClient {
         page: u32,
         size: u32,
     ) -> Result<Page<Equipement>, ApiError> {
-        self.call::<_, ()>(
-            Method::GET,
-            "/equipements/all",
-            &[("page", page.to_string()), ("size", size.to_string())],
-            None,
-        )
-        .await
+        Ok(self
+            .call_rows(
+                "/equipements/all",
+                &[("page", page.to_string()), ("size", size.to_string())],
+            )
+            .await?
+            .into_page())
     }
 
     pub async fn create_equipement(&self, e: &NewEquipement) -> Result<Equipement, ApiError> {
@@ -388,30 +417,51 @@ impl CoreClient {
         .await
     }
 
-    /// Every page of a paged route, one after another.
+    /// Every page of a paged route, one after another. The walk ends at an empty or short
+    /// page, at the announced count of pages or rows, whichever comes first; whatever the
+    /// server announces, past `max_pages` pages or `max_rows` rows it stops with an error
+    /// naming the limit.
     pub async fn all_pages<F, Fut>(&self, mut fetch: F) -> Result<Vec<Equipement>, ApiError>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<Page<Equipement>, ApiError>>,
     {
+        let lim = self.limits;
         let mut out = Vec::new();
-        let mut page = 1;
+        let mut page: u32 = 1;
         loop {
             let p = fetch(page).await?;
             let n = p.items.len();
-            let pages = p.page_count();
+            let last = p.is_last(page, out.len() + n);
             out.extend(p.items);
-            let last = match pages {
-                Some(pages) => u64::from(page) >= pages,
-                None => n == 0,
-            };
-            // A page that comes back empty ends the walk whatever the counters say.
-            if last || n == 0 || page >= 100_000 {
+            if out.len() > lim.max_rows {
+                return Err(too_many_rows(lim));
+            }
+            if last {
                 return Ok(out);
+            }
+            if page >= lim.max_pages {
+                return Err(too_many_pages(lim));
             }
             page += 1;
         }
     }
+}
+
+/// The error of a walk past `max_rows`.
+pub fn too_many_rows(lim: Limits) -> ApiError {
+    ApiError::Config(format!(
+        "stopped after {} rows: the server has more than max_rows (profile setting) allows",
+        lim.max_rows
+    ))
+}
+
+/// The error of a walk past `max_pages`.
+pub fn too_many_pages(lim: Limits) -> ApiError {
+    ApiError::Config(format!(
+        "stopped after {} pages: the server announces more than max_pages (profile setting) allows",
+        lim.max_pages
+    ))
 }
 
 async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ApiError> {

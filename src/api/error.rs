@@ -140,6 +140,16 @@ impl ApiError {
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         // Never keep the URL: Maarch refresh tokens travel in the query string.
         let e = e.without_url();
+        if e.is_redirect() {
+            // Refused by `redirect_policy`: its words say why; not a fault to retry.
+            let mut src = std::error::Error::source(&e);
+            let mut last = e.to_string();
+            while let Some(s) = src {
+                last = s.to_string();
+                src = s.source();
+            }
+            return ApiError::Config(last);
+        }
         let kind = if e.is_timeout() {
             "timed out"
         } else if e.is_connect() {
@@ -314,10 +324,11 @@ pub fn parse_validation(body: &[u8]) -> Option<Vec<FieldError>> {
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     if let Ok(secs) = v.trim().parse::<u64>() {
-        return Some(Duration::from_secs(secs.min(3600)));
+        // Reported as sent; what is waited for is bounded elsewhere (`RetryPolicy::wait`).
+        return Some(Duration::from_secs(secs));
     }
     let when = chrono::DateTime::parse_from_rfc2822(v.trim()).ok()?;
-    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).clamp(0, 3600);
+    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
     Some(Duration::from_secs(secs as u64))
 }
 

@@ -11,8 +11,8 @@ use tokio::sync::Mutex;
 
 use super::error::Family;
 use super::{
-    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, SharedCredentials, http_client, join_url,
-    seg, send_retrying,
+    ApiError, Credentials, HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client,
+    join_url, seg, send_retrying,
 };
 
 /// User modes, as documented.
@@ -75,6 +75,9 @@ pub struct MaarchUser {
     /// phone; `/details` leaves the phone out for a caller without `view_personal_data`).
     #[serde(skip)]
     pub unseen: Vec<String>,
+    /// What is odd about this row as the server sent it (kept and marked, never dropped).
+    #[serde(skip)]
+    pub problem: Option<Box<str>>,
 }
 
 /// What `PUT /rest/users/{id}` writes whatever the body holds (absent: null or empty).
@@ -238,6 +241,7 @@ pub struct MaarchClient {
     creds: SharedCredentials,
     session: Arc<Mutex<Session>>,
     retry: RetryPolicy,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for MaarchClient {
@@ -258,7 +262,9 @@ impl MaarchClient {
         mode: MaarchAuthMode,
         opts: &HttpOptions,
     ) -> Result<Self, ApiError> {
-        Ok(Self::with_http(http_client(opts)?, base_url, creds, mode).with_retry(opts.retry))
+        Ok(Self::with_http(http_client(opts)?, base_url, creds, mode)
+            .with_retry(opts.retry)
+            .with_limits(opts.request_limits()))
     }
 
     pub fn with_http(
@@ -283,6 +289,7 @@ impl MaarchClient {
                 refresh: None,
             })),
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -290,6 +297,16 @@ impl MaarchClient {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// What a server may make this client hold or ask (see `Limits`).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     pub fn base_url(&self) -> &str {
@@ -423,7 +440,14 @@ impl MaarchClient {
                 req = req.json(b);
             }
             let req = self.authorize(req).await?;
-            let raw = send_retrying(req, Family::Maarch, self.retry, method == Method::GET).await?;
+            let raw = send_retrying(
+                req,
+                Family::Maarch,
+                self.retry,
+                method == Method::GET,
+                self.limits,
+            )
+            .await?;
             let token_mode =
                 self.mode == MaarchAuthMode::Token || matches!(self.creds(), Credentials::Token(_));
             if raw.status.as_u16() == 401 && token_mode && !retried && self.has_credentials() {
@@ -453,10 +477,19 @@ impl MaarchClient {
         let Value::Array(items) = users else {
             return Ok(Vec::new());
         };
-        // One odd record must not hide the others.
+        // One odd record must not hide the others: it is kept, marked.
         Ok(items
             .iter()
-            .filter_map(|u| MaarchUser::from_answer(u).ok())
+            .map(|u| {
+                MaarchUser::from_answer(u).unwrap_or_else(|e| MaarchUser {
+                    user_id: super::error::excerpt(u.to_string().as_bytes())
+                        .chars()
+                        .take(60)
+                        .collect(),
+                    problem: Some(e.to_string().into()),
+                    ..Default::default()
+                })
+            })
             .collect())
     }
 

@@ -2,6 +2,7 @@
 
 pub mod core;
 pub mod error;
+pub mod items;
 pub mod maarch;
 pub mod model;
 pub mod ocean;
@@ -38,6 +39,21 @@ impl Credentials {
             _ => None,
         }
     }
+}
+
+/// A token as a server gave it, checked before it is kept: one holding a control character or
+/// a space (`\r\n`) could never be sent back in a header, and would fail every request after.
+pub fn usable_token(t: &str, family: Family) -> Result<(), ApiError> {
+    if t.is_empty() || t.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(ApiError::Decode {
+            status: 200,
+            message: format!(
+                "the {family} login answered a token that cannot be used (empty, or holding spaces or control characters): refused"
+            ),
+            excerpt: String::new(),
+        });
+    }
+    Ok(())
 }
 
 /// The credentials a client holds, shared by its clones and replaced by the login form.
@@ -83,11 +99,23 @@ impl SharedCredentials {
 /// How to reach a server: timeouts, retries and TLS trust, from the profile.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
+    /// The whole request: every attempt and retry of it, its body included.
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub ca_file: Option<PathBuf>,
     pub danger_accept_invalid_certs: bool,
     pub retry: RetryPolicy,
+    pub limits: Limits,
+}
+
+impl HttpOptions {
+    /// The limits, the whole-request bound being the timeout.
+    pub fn request_limits(&self) -> Limits {
+        Limits {
+            total: self.timeout,
+            ..self.limits
+        }
+    }
 }
 
 impl Default for HttpOptions {
@@ -98,6 +126,33 @@ impl Default for HttpOptions {
             ca_file: None,
             danger_accept_invalid_certs: false,
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What a server may make a client hold or ask: an answer's size, a list's rows and pages.
+/// Whatever a server announces, these bound memory and requests; past one, the client stops
+/// with an error naming the limit (and the profile key that raises it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest answer body, bytes (`max_body_mb`).
+    pub max_body: usize,
+    /// Most rows a list walk keeps (`max_rows`).
+    pub max_rows: usize,
+    /// Most pages a list walk asks (`max_pages`).
+    pub max_pages: u32,
+    /// The whole request, retries included (`timeout_secs`).
+    pub total: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: 256 << 20,
+            max_rows: 2_000_000,
+            max_pages: 50_000,
+            total: Duration::from_secs(30),
         }
     }
 }
@@ -158,22 +213,44 @@ fn transient(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
-/// Sends a request, retrying a read (`idempotent`) on transient failures per `policy`.
+/// Sends a request, retrying a read (`idempotent`) on transient failures per `policy`, all
+/// of it within `limits.total` (a slow server is not waited for once per attempt).
 pub(crate) async fn send_retrying(
     req: reqwest::RequestBuilder,
     family: Family,
     policy: RetryPolicy,
     idempotent: bool,
+    limits: Limits,
+) -> Result<Raw, ApiError> {
+    let total = limits.total;
+    match tokio::time::timeout(total, attempts(req, family, policy, idempotent, limits)).await {
+        Ok(r) => r,
+        Err(_) => Err(ApiError::Network(format!(
+            "timed out after {}s (timeout_secs: the whole request, retries included)",
+            total.as_secs_f32()
+        ))),
+    }
+}
+
+async fn attempts(
+    req: reqwest::RequestBuilder,
+    family: Family,
+    policy: RetryPolicy,
+    idempotent: bool,
+    limits: Limits,
 ) -> Result<Raw, ApiError> {
     let mut retry = 0;
     loop {
         let attempt = match req.try_clone() {
             Some(r) if idempotent => r,
             // A body that cannot be replayed, or a write: one attempt only.
-            _ => return Raw::read(req.send().await.map_err(ApiError::from_reqwest)?, family).await,
+            _ => {
+                let resp = req.send().await.map_err(ApiError::from_reqwest)?;
+                return Raw::read_within(resp, family, limits.max_body).await;
+            }
         };
         let result = match attempt.send().await {
-            Ok(resp) => Raw::read(resp, family).await,
+            Ok(resp) => Raw::read_within(resp, family, limits.max_body).await,
             Err(e) => Err(ApiError::from_reqwest(e)),
         };
         let retry_after = match &result {
@@ -192,13 +269,58 @@ pub(crate) async fn send_retrying(
     }
 }
 
-/// One reqwest client (rustls, platform roots plus `ca_file`).
+/// The login routes of the three families: a redirect of one of them would re-send
+/// credentials to wherever it points.
+const LOGIN_PATHS: [&str; 5] = [
+    "/auth/login",
+    "/auth/refresh",
+    "/auth/authenticate2",
+    "/auth/authenticate",
+    "/rest/authenticate",
+];
+
+/// Redirects: credentials and tokens go only to the configured origin. A login is never
+/// redirected (its body holds the password); any other request follows a redirect only within
+/// the origin it was sent to (what another origin answers is not this server's data).
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first().cloned() else {
+            return attempt.follow();
+        };
+        let to = attempt.url().clone();
+        let login = LOGIN_PATHS
+            .iter()
+            .any(|p| first.path().trim_end_matches('/').ends_with(p));
+        let describe = |u: &reqwest::Url| u.origin().ascii_serialization();
+        if login {
+            attempt.error(format!(
+                "the server redirected a login to {}{}: refused, credentials go only to the configured server (check base_url)",
+                describe(&to),
+                to.path()
+            ))
+        } else if to.origin() != first.origin() {
+            attempt.error(format!(
+                "the server redirected to another origin ({} → {}): refused, its answer would not be this server's data (check base_url)",
+                describe(&first),
+                describe(&to)
+            ))
+        } else if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects (10)")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// One reqwest client (rustls, platform roots plus `ca_file`), following redirects only as
+/// `redirect_policy` allows.
 pub fn http_client(opts: &HttpOptions) -> Result<reqwest::Client, ApiError> {
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
         .timeout(opts.timeout)
         .connect_timeout(opts.connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(redirect_policy())
         .tls_danger_accept_invalid_certs(opts.danger_accept_invalid_certs);
     if let Some(path) = &opts.ca_file {
         let pem = std::fs::read(path).map_err(|e| {
@@ -246,15 +368,38 @@ pub(crate) struct Raw {
 }
 
 impl Raw {
-    pub async fn read(mut resp: reqwest::Response, family: Family) -> Result<Raw, ApiError> {
+    /// The whole answer, within the default body limit.
+    pub async fn read(resp: reqwest::Response, family: Family) -> Result<Raw, ApiError> {
+        Self::read_within(resp, family, Limits::default().max_body).await
+    }
+
+    /// The whole answer; a body over `max_body` bytes is refused as it comes (announced or
+    /// not), naming the limit.
+    pub async fn read_within(
+        mut resp: reqwest::Response,
+        family: Family,
+        max_body: usize,
+    ) -> Result<Raw, ApiError> {
         let status = resp.status();
         let headers = resp.headers().clone();
+        let too_large = || {
+            ApiError::Config(format!(
+                "the answer is larger than {} MB (max_body_mb of the profile): not read",
+                max_body >> 20
+            ))
+        };
+        if resp.content_length().is_some_and(|n| n > max_body as u64) {
+            return Err(too_large());
+        }
         // Into one buffer of the announced size: collecting the chunks first and copying them
         // out held a large answer (`/client_site/all`: 31 MB at 100,000 equipements) twice,
         // and left the heap that much larger for the rest of the session.
         let announced = resp.content_length().unwrap_or(0).min(BODY_PREALLOC_MAX) as usize;
         let mut body = Vec::with_capacity(announced);
         while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
+            if body.len() + chunk.len() > max_body {
+                return Err(too_large());
+            }
             body.extend_from_slice(&chunk);
         }
         let body = bytes::Bytes::from(body);

@@ -22,9 +22,14 @@ where
 }
 
 /// An integer that may arrive as a number or as a numeric string (`"7586"` in JWT `sub`).
+/// A number that is not a 64-bit integer (`1.5`, `18446744073709551616`) is refused rather
+/// than truncated or saturated: its row is kept as the server sent it, marked.
 pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Some(Value::Number(n)) => Some(
+            n.as_i64()
+                .ok_or_else(|| de::Error::custom(format!("{n} is not a whole number")))?,
+        ),
         Some(Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     })
@@ -378,6 +383,16 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error>
 }
 
 impl<T> Page<T> {
+    /// Whether page number `page` ends a walk, `rows` rows read with it: it is empty or
+    /// shorter than its size, or the last announced, or the announced rows are all read.
+    pub fn is_last(&self, page: u32, rows: usize) -> bool {
+        let n = self.items.len() as u64;
+        n == 0
+            || self.size.is_some_and(|s| n < s)
+            || self.page_count().is_some_and(|pc| u64::from(page) >= pc)
+            || self.total.is_some_and(|t| rows as u64 >= t)
+    }
+
     /// Number of pages, derived from total and size when the server sent `null`.
     pub fn page_count(&self) -> Option<u64> {
         self.pages.or_else(|| match (self.total, self.size) {
@@ -492,6 +507,9 @@ pub struct Equipement {
         deserialize_with = "shared_site"
     )]
     pub client_site: Option<Arc<SiteRef>>,
+    /// What is odd about this row as the server sent it (kept and marked, never dropped).
+    #[serde(skip)]
+    pub problem: Option<Box<str>>,
 }
 
 /// Rows decoded on this thread lately, by site: every equipement of `/equipements/all` carries
@@ -592,6 +610,9 @@ pub struct SiteSummary {
         serialize_with = "ser_count"
     )]
     pub equipement_count: usize,
+    /// What is odd about this row as the server sent it (kept and marked, never dropped).
+    #[serde(skip)]
+    pub problem: Option<Box<str>>,
 }
 
 impl SiteSummary {
@@ -616,6 +637,7 @@ impl From<&Site> for SiteSummary {
             timestamp: s.timestamp.clone(),
             client: s.client.clone(),
             equipement_count: s.equipements.len(),
+            problem: None,
         }
     }
 }
@@ -752,6 +774,9 @@ pub struct Role {
     pub permissions: Vec<Permission>,
     #[serde(default)]
     pub timestamp: Option<Timestamp>,
+    /// What is odd about this row as the server sent it (kept and marked, never dropped).
+    #[serde(skip)]
+    pub problem: Option<Box<str>>,
 }
 
 /// A core user. The server's `password` key is ignored on purpose: the client never keeps it.
@@ -773,6 +798,9 @@ pub struct User {
     pub status: String,
     #[serde(default)]
     pub timestamp: Option<Timestamp>,
+    /// What is odd about this row as the server sent it (kept and marked, never dropped).
+    #[serde(skip)]
+    pub problem: Option<Box<str>>,
 }
 
 impl User {
@@ -1002,6 +1030,78 @@ impl fmt::Debug for EquipementUpdate {
             .field("ip", &self.ip)
             .field("port", &self.port)
             .finish_non_exhaustive()
+    }
+}
+
+/// A row a server sent that could not be read: its text, as sent, stands in its first text
+/// cell.
+fn undecodable_text(raw: &str) -> String {
+    raw.chars().take(200).collect()
+}
+
+impl crate::api::items::Tolerant for Equipement {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    fn undecodable(raw: &str, problem: String) -> Self {
+        Equipement {
+            ip: undecodable_text(raw).into(),
+            problem: Some(problem.into()),
+            ..Default::default()
+        }
+    }
+    fn check(&mut self) {
+        if let Some(p) = self.port
+            && !(1..=65535).contains(&p)
+            && self.problem.is_none()
+        {
+            self.problem = Some(format!("port {p} is out of 1–65535").into());
+        }
+    }
+}
+
+impl crate::api::items::Tolerant for SiteSummary {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    fn undecodable(raw: &str, problem: String) -> Self {
+        SiteSummary {
+            name: undecodable_text(raw),
+            problem: Some(problem.into()),
+            ..Default::default()
+        }
+    }
+    fn check(&mut self) {
+        let odd = |v: Option<f64>, lim: f64| v.is_some_and(|x| !(-lim..=lim).contains(&x));
+        if self.problem.is_none() && (odd(self.latitude, 90.0) || odd(self.longitude, 180.0)) {
+            self.problem = Some("coordinates out of range".into());
+        }
+    }
+}
+
+impl crate::api::items::Tolerant for User {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    fn undecodable(raw: &str, problem: String) -> Self {
+        User {
+            nom: undecodable_text(raw),
+            problem: Some(problem.into()),
+            ..Default::default()
+        }
+    }
+}
+
+impl crate::api::items::Tolerant for Role {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    fn undecodable(raw: &str, problem: String) -> Self {
+        Role {
+            name: undecodable_text(raw),
+            problem: Some(problem.into()),
+            ..Default::default()
+        }
     }
 }
 

@@ -12,8 +12,8 @@ use tokio::sync::Mutex;
 
 use super::error::Family;
 use super::{
-    ApiError, Credentials, HttpOptions, Raw, RetryPolicy, SharedCredentials, http_client, join_url,
-    send_retrying,
+    ApiError, Credentials, HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client,
+    join_url, send_retrying,
 };
 
 /// The `criteria` values of `individus/list` (open: others are sent as given).
@@ -305,6 +305,7 @@ pub struct OceanClient {
     creds: SharedCredentials,
     token: Arc<Mutex<Option<SecretString>>>,
     retry: RetryPolicy,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for OceanClient {
@@ -327,7 +328,8 @@ impl OceanClient {
     ) -> Result<Self, ApiError> {
         Ok(
             Self::with_http(http_client(opts)?, base_url, creds, customer_id)
-                .with_retry(opts.retry),
+                .with_retry(opts.retry)
+                .with_limits(opts.request_limits()),
         )
     }
 
@@ -350,6 +352,7 @@ impl OceanClient {
             creds: SharedCredentials::new(creds),
             token: Arc::new(Mutex::new(token)),
             retry: RetryPolicy::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -357,6 +360,16 @@ impl OceanClient {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// What a server may make this client hold or ask (see `Limits`).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     pub fn base_url(&self) -> &str {
@@ -404,6 +417,7 @@ impl OceanClient {
             .await
             .map_err(ApiError::from_reqwest)?;
         let a: AuthAnswer = Raw::read(resp, Family::Ocean).await?.json()?;
+        super::usable_token(&a.token, Family::Ocean)?;
         *self.token.lock().await = Some(SecretString::from(a.token));
         Ok(OceanLogin {
             login: username,
@@ -450,7 +464,7 @@ impl OceanClient {
             }
             // `individus/list` is a read despite its POST.
             let read = method == Method::GET || path == "individus/list";
-            let raw = send_retrying(req, Family::Ocean, self.retry, read).await?;
+            let raw = send_retrying(req, Family::Ocean, self.retry, read, self.limits).await?;
             if raw.status.as_u16() == 401
                 && !retried
                 && matches!(self.creds(), Credentials::Password { .. })

@@ -56,6 +56,10 @@ pub trait Record: Clone + Send + 'static {
     fn key(&self) -> Cow<'_, str>;
     /// How the record is named in a confirmation ("site LOUM").
     fn label(&self) -> String;
+    /// What is odd about the row as the server sent it (kept and marked).
+    fn problem(&self) -> Option<&str> {
+        None
+    }
 }
 
 fn coord(v: Option<f64>) -> String {
@@ -63,6 +67,9 @@ fn coord(v: Option<f64>) -> String {
 }
 
 impl Record for SiteSummary {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
     const COLUMNS: &'static [Column] = &[
         wide("Name", 16),
         wide("Client", 18),
@@ -96,6 +103,9 @@ impl Record for SiteSummary {
 }
 
 impl Record for Equipement {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
     const COLUMNS: &'static [Column] = &[
         col("IP", 15),
         num("Port", 5),
@@ -137,6 +147,9 @@ impl Record for Equipement {
 }
 
 impl Record for User {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
     const COLUMNS: &'static [Column] = &[
         num("Matricule", 9),
         wide("Name", 20),
@@ -162,6 +175,9 @@ impl Record for User {
 }
 
 impl Record for Role {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
     const COLUMNS: &'static [Column] = &[
         col("Name", 14),
         wide("Description", 30),
@@ -217,6 +233,9 @@ impl Record for Individu {
 }
 
 impl Record for MaarchUser {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
     const COLUMNS: &'static [Column] = &[
         num("Id", 5),
         col("Login", 14),
@@ -452,6 +471,8 @@ pub struct ListView<T: Record> {
     pub loaded_once: bool,
     /// Id of the request whose answer this list waits for; others are stale.
     pub pending: Option<u64>,
+    /// Rows with a problem (undecodable or odd), shown marked.
+    pub odd: usize,
     /// Filters applied since the rows last changed, each extending the one before, with the
     /// rows each matched (item order) and their scores: a key typed at the end of the filter
     /// only re-matches the rows the filter kept, and Backspace finds its answer here.
@@ -480,6 +501,7 @@ impl<T: Record> Default for ListView<T> {
             loading: false,
             loaded_once: false,
             pending: None,
+            odd: 0,
             steps: Vec::new(),
             sorted: None,
             highlighter: std::sync::Mutex::new(None),
@@ -638,6 +660,7 @@ impl<T: Record> ListView<T> {
         let keep = self.selected_item().map(|r| r.key().into_owned());
         self.haystacks = items.iter().collect();
         self.items = items;
+        self.count_odd();
         self.rows_changed();
         self.loaded_once = true;
         self.loading = false;
@@ -648,6 +671,10 @@ impl<T: Record> ListView<T> {
             self.selected = pos;
         }
         self.clamp();
+    }
+
+    fn count_odd(&mut self) {
+        self.odd = self.items.iter().filter(|r| r.problem().is_some()).count();
     }
 
     /// Forgets what was worked out from the rows (filter steps, sort order).
@@ -982,6 +1009,7 @@ impl<T: Record> ListView<T> {
         if let Some(pos) = self.items.iter().position(|r| r.key() == id) {
             self.items.remove(pos);
             self.haystacks.remove(pos);
+            self.count_odd();
             self.rows_changed();
             if let Some(p) = &mut self.paging {
                 p.total = p.total.saturating_sub(1);
@@ -1008,6 +1036,7 @@ impl<T: Record> ListView<T> {
                 }
             }
         }
+        self.count_odd();
         self.rows_changed();
         self.refresh_view();
         if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {

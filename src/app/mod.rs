@@ -562,10 +562,10 @@ impl App {
 
     fn apply_equipements_page(&mut self, p: Page<Equipement>) {
         let paging = Paging {
-            page: p.page.unwrap_or(1) as u32,
-            pages: p.page_count().unwrap_or(1).max(1) as u32,
+            page: clamp_u32(p.page.unwrap_or(1)),
+            pages: clamp_u32(p.page_count().unwrap_or(1).max(1)),
             total: p.total.unwrap_or(p.items.len() as u64),
-            size: p.size.unwrap_or(u64::from(PAGE_SIZE)) as u32,
+            size: clamp_u32(p.size.unwrap_or(u64::from(PAGE_SIZE))),
         };
         self.equipements.paging = Some(paging);
         self.equipements.selected = 0;
@@ -602,6 +602,31 @@ impl App {
         self.equipements.pending = Some(id);
         self.equipements.loading = true;
         self.load_progress = Some((0, 0));
+    }
+
+    /// Stops loading every equipement (Esc): the worker drops the request, nothing waits.
+    fn cancel_load(&mut self) {
+        let Some(id) = self
+            .in_flight
+            .iter()
+            .find(|(_, (p, _))| matches!(p, Purpose::LoadAll))
+            .map(|(id, _)| *id)
+        else {
+            return;
+        };
+        self.in_flight.remove(&id);
+        // Not a request of its own: nothing answers it.
+        self.outbox.push((0, Request::Cancel(id)));
+        if self.equipements.pending == Some(id) {
+            self.equipements.pending = None;
+            self.equipements.loading = false;
+        }
+        let (loaded, total) = self.load_progress.take().unwrap_or_default();
+        self.pending_export = None;
+        self.notice = Some(trf(
+            "Loading stopped ({} of {} equipements read): the page shown stays",
+            &[&group(loaded as u64), &group(total as u64)],
+        ));
     }
 
     fn load_site_equipements(&mut self, page: u32) {
@@ -858,7 +883,7 @@ impl App {
                     page: 1,
                     pages: 1,
                     total: n,
-                    size: n.max(1) as u32,
+                    size: clamp_u32(n.max(1)),
                 });
                 self.equipements.set_items(v);
                 self.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
@@ -876,8 +901,8 @@ impl App {
                     {
                         d.equipements.pending = None;
                         d.equipements.paging = Some(Paging {
-                            page: page.page.unwrap_or(1) as u32,
-                            pages: page.page_count().unwrap_or(1).max(1) as u32,
+                            page: clamp_u32(page.page.unwrap_or(1)),
+                            pages: clamp_u32(page.page_count().unwrap_or(1).max(1)),
                             total: page.total.unwrap_or(page.items.len() as u64),
                             size: PAGE_SIZE,
                         });
@@ -1514,6 +1539,7 @@ impl App {
                     self.load_all();
                 }
             }
+            KeyCode::Esc if self.load_progress.is_some() => self.cancel_load(),
             KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
                 self.list_mut().set_filter(String::new());
             }
@@ -1717,16 +1743,17 @@ impl App {
             return;
         };
         let i = self.col.min(cells.len().saturating_sub(1));
-        let text = cells.get(i).cloned().unwrap_or_default();
+        // What reaches the clipboard is pasted into shells: no CR, no escape sequence.
+        let text = crate::text::sanitize(cells.get(i).map_or("", String::as_str)).into_owned();
         let what = cols.get(i).map(|c| tr(c.title)).unwrap_or_default();
         self.effects.push(Effect::Copy {
-            what: trf("{} “{}”", &[&what, &crate::text::sanitize(&text)]),
+            what: trf("{} “{}”", &[&what, &text]),
             text,
         });
     }
 
     fn copy_json(&mut self, title: &str, v: serde_json::Value) {
-        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        let text = crate::text::json_safe(serde_json::to_string_pretty(&v).unwrap_or_default());
         self.effects.push(Effect::Copy {
             text,
             what: trf("{} as JSON", &[&title]),
@@ -1739,7 +1766,7 @@ impl App {
     }
 
     fn show_raw(&mut self, title: String, v: serde_json::Value) {
-        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        let text = crate::text::json_safe(serde_json::to_string_pretty(&v).unwrap_or_default());
         self.overlays.push(Overlay::Raw(Box::new(RawView {
             title,
             lines: text.lines().map(str::to_string).collect(),
@@ -1795,18 +1822,19 @@ impl App {
                         .collect();
                     v.iter_mut().for_each(mask_secrets);
                     let n = v.len();
-                    (serde_json::to_string_pretty(&v).unwrap_or_default(), n)
+                    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+                    (crate::text::json_safe(text), n)
                 }
                 ExportFormat::Csv => {
-                    let mut w = csv::Writer::from_writer(Vec::new());
-                    let _ = w.write_record(T::COLUMNS.iter().map(|c| tr(c.title)));
-                    let mut n = 0;
-                    for r in items {
-                        let _ = w.write_record(r.cells());
-                        n += 1;
-                    }
-                    let bytes = w.into_inner().unwrap_or_default();
-                    (String::from_utf8_lossy(&bytes).into_owned(), n)
+                    // Cells neither run as formulas nor act on a terminal (`text::csv_cell`).
+                    let rows: Vec<Vec<String>> = items.map(|r| r.cells()).collect();
+                    let mut buf = Vec::new();
+                    let _ = crate::list::write_csv_rows(
+                        &mut buf,
+                        T::COLUMNS.iter().map(|c| tr(c.title)),
+                        rows.iter(),
+                    );
+                    (String::from_utf8_lossy(&buf).into_owned(), rows.len())
                 }
             }
         }
@@ -2183,6 +2211,9 @@ impl App {
         if self.refuse_if_read_only("editing") {
             return;
         }
+        if self.undecodable(&t) {
+            return;
+        }
         let form = match &t {
             DetailTarget::Site(s) => Form::site(Some(s), self.client_choices()),
             DetailTarget::Equipement(e) => Form::equipement(Some(e), self.site_choices(), None),
@@ -2204,6 +2235,25 @@ impl App {
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
 
+    /// A row the server sent that could not be read has no id to act on: said, refused.
+    fn undecodable(&mut self, t: &DetailTarget) -> bool {
+        let unreadable = target_id(t).is_empty()
+            && matches!(
+                t,
+                DetailTarget::Site(_)
+                    | DetailTarget::Equipement(_)
+                    | DetailTarget::User(_)
+                    | DetailTarget::Role(_)
+            );
+        if unreadable {
+            self.notice = Some(
+                tr("This row could not be read as the server sent it: nothing to act on (v shows it)")
+                    .into(),
+            );
+        }
+        unreadable
+    }
+
     fn edit_selected(&mut self) {
         if let Some(t) = self.selected_target() {
             self.edit_target(t);
@@ -2212,6 +2262,9 @@ impl App {
 
     fn delete_target(&mut self, t: DetailTarget) {
         if self.refuse_if_read_only("deleting") {
+            return;
+        }
+        if self.undecodable(&t) {
             return;
         }
         let (message, op) = match &t {
@@ -3049,6 +3102,11 @@ pub fn not_configured(s: Service, profile: &str) -> String {
         "{} is not configured for profile {}: add a [profiles.{}.{}] section (base_url, username, password_env) to the config file — see config.example.toml",
         &[&s.name(), &p, &p, &s.section()],
     )
+}
+
+/// A count a server announced, as shown and paged here: never cut to its low 32 bits.
+fn clamp_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// `1987` → `1,987`.

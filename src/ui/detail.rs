@@ -185,6 +185,19 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
     }
 }
 
+/// What is odd about the record shown, as the server sent it.
+fn target_problem(t: &DetailTarget) -> Option<&str> {
+    use crate::app::list::Record;
+    match t {
+        DetailTarget::Site(s) => s.problem(),
+        DetailTarget::Equipement(e) => e.problem(),
+        DetailTarget::User(u) => u.problem(),
+        DetailTarget::Role(r) => r.problem(),
+        DetailTarget::Individu(_) => None,
+        DetailTarget::MaarchUser(m) => m.user.problem(),
+    }
+}
+
 pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     f.render_widget(Clear, area);
     let title = match &d.target {
@@ -209,6 +222,12 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let mut lines = Vec::new();
+    if let Some(p) = target_problem(&d.target) {
+        lines.push(Line::from(Span::styled(
+            trf("⚠ as the server sent it: {}", &[&safe(p)]),
+            super::theme::theme().warn,
+        )));
+    }
     let fields = fields(d);
     // Labels right-aligned on the longest one, in the language shown.
     let label_w = fields

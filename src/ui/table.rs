@@ -108,6 +108,15 @@ pub fn draw_table<T: Record>(
             dim(),
         ));
     }
+    if list.odd > 0 {
+        title_line.push(Span::styled(
+            format!(
+                " {} ",
+                trf("⚠ {} odd rows as sent (v shows one)", &[&list.odd])
+            ),
+            super::theme::theme().warn,
+        ));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(dim())
@@ -135,13 +144,16 @@ pub fn draw_table<T: Record>(
     let selected = super::theme::theme().selected;
     let rows: Vec<GridRow> = (start..end)
         .map(|vi| {
-            let cells = list.items[list.view[vi]].cells();
+            let item = &list.items[list.view[vi]];
+            let cells = item.cells();
             let marks = list.highlights_for(vi, &cells);
             let here = vi == list.selected;
+            // A row the server sent oddly: in the warning colour.
+            let odd = item.problem().is_some().then(|| super::theme::theme().warn);
             GridRow {
                 cells,
                 marks,
-                style: here.then_some(selected),
+                style: if here { Some(selected) } else { odd },
                 underlined: col.filter(|_| here),
             }
         })

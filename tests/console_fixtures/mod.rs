@@ -44,6 +44,7 @@ pub fn bicec() -> Client {
 
 fn site(id: &str, name: &str, lon: f64, lat: f64, t: &str, count: usize) -> SiteSummary {
     SiteSummary {
+        problem: None,
         site_id: id.into(),
         client_id: Some(BICEC_ID.into()),
         name: name.into(),
@@ -99,6 +100,7 @@ fn equipement(
     t: &str,
 ) -> Equipement {
     Equipement {
+        problem: None,
         equipement_id: id.into(),
         ip: ip.into(),
         marque: marque.into(),
@@ -211,6 +213,7 @@ pub fn users() -> Vec<User> {
     .iter()
     .enumerate()
     .map(|(i, (email, matricule, nom, role, role_id))| User {
+        problem: None,
         user_id: format!("00000000-0000-4000-8000-00000000000{i}"),
         matricule: Some(*matricule),
         nom: (*nom).into(),
@@ -232,6 +235,7 @@ pub fn roles() -> Vec<Role> {
     let perms = |list: &[(&str, &str)]| list.iter().map(|(r, a)| Permission::new(r, a)).collect();
     vec![
         Role {
+            problem: None,
             role_id: "676f48d0-11fb-493b-8266-be3a247c4026".into(),
             name: "admin".into(),
             description: "Tous les droits".into(),
@@ -244,6 +248,7 @@ pub fn roles() -> Vec<Role> {
             timestamp: ts("2025-08-07T08:00:00"),
         },
         Role {
+            problem: None,
             role_id: "9c8d7e6f-5a4b-4c3d-8e2f-1a0b9c8d7e6f".into(),
             name: "lecteur".into(),
             description: "Lecture seule".into(),
