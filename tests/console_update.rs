@@ -1148,6 +1148,98 @@ fn advice_and_odd_stored_values_do_not_block_a_save() {
     }
 }
 
+/// What the console writes out of server strings (an export, the clipboard) is as neutral as
+/// the screen: no control character, no formula a spreadsheet would run; JSON stays exact.
+#[test]
+fn exports_and_copies_of_hostile_strings_are_neutral() {
+    use vigie::app::{Effect, ExportFormat};
+    let mut app = loaded("admin");
+    let evil = [
+        "\u{1b}]52;c;b3duZWQ=\u{7}",
+        "a\u{9b}2Jb\u{202e}c",
+        "run\rrm -rf ~",
+        "nul\u{0}x",
+        "=HYPERLINK(\"http://evil\",\"x\")",
+        "@SUM(1)",
+    ];
+    let sites: Vec<SiteSummary> = evil
+        .iter()
+        .enumerate()
+        .map(|(i, n)| SiteSummary {
+            site_id: format!("s{i}"),
+            name: n.to_string(),
+            latitude: Some(-2.5),
+            ..Default::default()
+        })
+        .collect();
+    app.sites.set_items(sites);
+    let neutral = |what: &str, text: &str| {
+        for c in text.chars() {
+            assert!(c == '\n' || !vigie::text::is_unsafe(c), "{what}: {c:?} in {text:?}");
+        }
+    };
+    for format in [ExportFormat::Csv, ExportFormat::Json] {
+        app.export(std::path::PathBuf::from("/tmp/x"), format);
+        let content = match app.take_effects().as_slice() {
+            [Effect::Export { content, .. }] => content.clone(),
+            other => panic!("{other:?}"),
+        };
+        neutral("export", &content);
+        match format {
+            ExportFormat::Csv => {
+                assert!(content.contains("'=HYPERLINK"), "{content}");
+                assert!(content.contains("'@SUM(1)"), "{content}");
+                assert!(content.contains("-2.5"), "numbers kept: {content}");
+            }
+            ExportFormat::Json => {
+                let v: serde_json::Value = serde_json::from_str(&content).unwrap();
+                let names: Vec<&str> =
+                    v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+                assert_eq!(names, evil, "exact data");
+            }
+        }
+    }
+    for (i, _) in evil.iter().enumerate() {
+        app.sites.selected = i;
+        app.on_key(ch('y'));
+        app.on_key(ch('Y'));
+        for e in app.take_effects() {
+            let Effect::Copy { text, .. } = e else {
+                panic!("{e:?}")
+            };
+            neutral("clipboard", &text);
+        }
+    }
+}
+
+/// Esc while every equipement loads stops the load: the worker is told, nothing waits.
+#[test]
+fn esc_stops_loading_every_equipement() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('A'));
+    let reqs = app.take_requests();
+    let load = only(&reqs, |r| matches!(r, Request::AllEquipements));
+    app.on_event(Event::Progress {
+        id: load,
+        loaded: 300,
+        total: 100_000,
+    });
+    app.on_key(key(KeyCode::Esc));
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter().any(|(_, r)| matches!(r, Request::Cancel(id) if *id == load)),
+        "{reqs:?}"
+    );
+    assert!(!app.busy(), "nothing waits for it");
+    assert_eq!(app.load_progress, None);
+    assert!(app.notice.as_deref().unwrap().contains("300"));
+    // A late answer is dropped.
+    ok(&mut app, load, Payload::AllEquipements(many_equipements(5)));
+    assert!(!app.equipements.complete);
+}
+
 /// A filter over a long list that does not fit in a keystroke's budget is finished by the
 /// loop's idle work, a slice at a time, and ends with the view a filter at once would give.
 #[test]

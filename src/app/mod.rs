@@ -1803,7 +1803,8 @@ impl App {
     }
 
     /// Writes the current view, filter applied; every page is loaded first when needed.
-    fn export(&mut self, path: std::path::PathBuf, format: ExportFormat) {
+    /// Writes the current view (every page, filter applied) to `path`.
+    pub fn export(&mut self, path: std::path::PathBuf, format: ExportFormat) {
         if self.tab == Tab::Equipements && !self.equipements.complete {
             self.pending_export = Some((path, format));
             self.load_all();
