@@ -788,4 +788,8 @@ pub static FR: &[(&str, &str)] = &[
         "This row could not be read as the server sent it: nothing to act on (v shows it)",
         "Cette ligne n'a pas pu être lue telle que le serveur l'a envoyée : rien à modifier (v la montre)",
     ),
+    ("keep editing", "continuer la saisie"),
+    ("other key", "autre touche"),
+    ("yes, go on", "oui, continuer"),
+    ("back to the form", "retour au formulaire"),
 ];

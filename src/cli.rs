@@ -257,6 +257,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(Command::List(a)) => {
             // Output for scripts: English headers and ISO dates whatever the locale.
             crate::i18n::set_lang(crate::i18n::Lang::En);
+            if stdout_was_closed() {
+                return Err("cannot write the output: standard output is closed".into());
+            }
             let c = connect(&cli.global, Some(a.resource.service()))?;
             crate::list::run(&c.clients, &a, &mut std::io::stdout().lock())
                 .await
@@ -269,7 +272,38 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
+/// Whether the program was started with its standard output closed (`>&-`). Rust's runtime
+/// opens `/dev/null` read-write in its place before `main` (a shell's `>/dev/null` opens it
+/// write-only), so the writes would vanish without an error.
+fn stdout_was_closed() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let null = std::fs::read_link("/proc/self/fd/1")
+            .is_ok_and(|p| p == std::path::Path::new("/dev/null"));
+        let read_write = std::fs::read_to_string("/proc/self/fdinfo/1")
+            .ok()
+            .and_then(|t| {
+                let f = t.lines().find_map(|l| l.strip_prefix("flags:"))?;
+                u32::from_str_radix(f.trim(), 8).ok()
+            })
+            .is_some_and(|flags| flags & 0o3 == 0o2);
+        null && read_write
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
+/// The console cannot run here: said in one line, exit 2, nothing else written.
+fn no_console() -> Option<ExitCode> {
+    let problem = crate::tui::terminal_problem()?;
+    eprintln!("vigie: {problem}");
+    Some(ExitCode::from(2))
+}
+
 async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
+    if let Some(code) = no_console() {
+        return Ok(code);
+    }
     let db = a.db.unwrap_or_else(|| config::data_dir().join("demo.db"));
     let mut cfg = ServerConfig::new(db);
     cfg.seed = SeedMode::Demo;
@@ -325,6 +359,9 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
 }
 
 async fn console(g: &Global) -> Result<ExitCode, String> {
+    if let Some(code) = no_console() {
+        return Ok(code);
+    }
     let conn = connect(g, None)?;
     let p = &conn.profile;
     let mut services = Vec::new();

@@ -352,13 +352,22 @@ where
     R: IntoIterator<Item = &'a C>,
     C: AsRef<str> + 'a + ?Sized,
 {
+    // The writer's I/O error as it is (a closed pipe must read as one).
+    fn io(e: csv::Error) -> std::io::Error {
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => e,
+            other => std::io::Error::other(format!("{other:?}")),
+        }
+    }
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(headers.map(|h| crate::text::csv_cell(h.as_ref()).into_owned()))?;
+    w.write_record(headers.map(|h| crate::text::csv_cell(h.as_ref()).into_owned()))
+        .map_err(io)?;
     for r in rows {
         w.write_record(
             r.into_iter()
                 .map(|c| crate::text::csv_cell(c.as_ref()).into_owned()),
-        )?;
+        )
+        .map_err(io)?;
     }
     w.flush()
 }

@@ -25,6 +25,23 @@ pub struct ConsoleOptions {
     pub keymap: crate::app::keymap::KeyMap,
 }
 
+/// Why the console cannot run here, in one line: no terminal on stdin or stdout (`ssh host
+/// vigie` without `-t`, cron, a pipe), or one that cannot draw (`TERM=dumb`).
+pub fn terminal_problem() -> Option<String> {
+    use std::io::IsTerminal;
+    let hint = "run it in a terminal (ssh -t host vigie), or use `vigie list …` for scripts";
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Some(format!("the console needs a terminal: {hint}"));
+    }
+    let term = std::env::var("TERM").unwrap_or_default();
+    if term == "dumb" {
+        return Some(format!(
+            "the console needs a terminal that can draw (TERM=dumb): {hint}"
+        ));
+    }
+    None
+}
+
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
 /// every path (a panic is restored by ratatui's hook).
 pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), String> {
@@ -43,6 +60,13 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     }
     let (req_tx, mut ev_rx) = worker::spawn(clients);
     let mut terminal = ratatui::init();
+    // A terminal without an alternate screen (GNU screen without altscreen, a console) keeps
+    // the shell's text: the first frame draws on a cleared screen, not over it. (Not
+    // `Terminal::clear`: it asks the cursor position first, which some terminals never answer.)
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    );
     // ratatui's hook restores the screen; mouse reporting must stop too, panic or not.
     let chained = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

@@ -275,3 +275,58 @@ async fn binary_lists_maarch_users_and_individus_from_their_service_alone() {
     assert!(stderr.contains("ocean"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+/// `vigie list … | head`: a closed pipe ends every format quietly, with success; a closed
+/// stdout (`>&-`) is an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_every_format_quietly() {
+    use tokio::io::AsyncReadExt;
+    let srv = common::start_with(|c| c.seed_size = 3000).await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    for format in ["table", "csv", "json"] {
+        let mut child = vigie(
+            home.path(),
+            "admin-demo",
+            &[
+                "--url",
+                &url,
+                "--user",
+                "admin@vigie.local",
+                "list",
+                "equipements",
+                "-o",
+                format,
+            ],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut head = [0u8; 200];
+        out.read_exact(&mut head).await.unwrap();
+        drop(out);
+        let done = child.wait_with_output().await.unwrap();
+        assert!(done.status.success(), "{format}: {:?}", done.status);
+        assert!(
+            done.stderr.is_empty(),
+            "{format}: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+    }
+    let done = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"$0\" --url {url} --user admin@vigie.local list sites >&-"
+        ))
+        .arg(env!("CARGO_BIN_EXE_vigie"))
+        .env("VIGIE_PASSWORD", "admin-demo")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(!done.status.success(), "a closed stdout is an error");
+    assert!(String::from_utf8_lossy(&done.stderr).contains("cannot write"));
+}

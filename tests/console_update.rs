@@ -1175,7 +1175,10 @@ fn exports_and_copies_of_hostile_strings_are_neutral() {
     app.sites.set_items(sites);
     let neutral = |what: &str, text: &str| {
         for c in text.chars() {
-            assert!(c == '\n' || !vigie::text::is_unsafe(c), "{what}: {c:?} in {text:?}");
+            assert!(
+                c == '\n' || !vigie::text::is_unsafe(c),
+                "{what}: {c:?} in {text:?}"
+            );
         }
     };
     for format in [ExportFormat::Csv, ExportFormat::Json] {
@@ -1193,8 +1196,12 @@ fn exports_and_copies_of_hostile_strings_are_neutral() {
             }
             ExportFormat::Json => {
                 let v: serde_json::Value = serde_json::from_str(&content).unwrap();
-                let names: Vec<&str> =
-                    v.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+                let names: Vec<&str> = v
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["name"].as_str().unwrap())
+                    .collect();
                 assert_eq!(names, evil, "exact data");
             }
         }
@@ -1229,7 +1236,8 @@ fn esc_stops_loading_every_equipement() {
     app.on_key(key(KeyCode::Esc));
     let reqs = app.take_requests();
     assert!(
-        reqs.iter().any(|(_, r)| matches!(r, Request::Cancel(id) if *id == load)),
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::Cancel(id) if *id == load)),
         "{reqs:?}"
     );
     assert!(!app.busy(), "nothing waits for it");

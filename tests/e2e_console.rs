@@ -822,3 +822,137 @@ fn capital_e_edits_a_record_in_the_editor_and_saves_it() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+/// Without a terminal (`ssh host vigie` without `-t`, cron): one line saying so, exit 2,
+/// nothing written to stdout (no stray escape sequence), no panic.
+#[test]
+fn without_a_terminal_the_console_says_so_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["--url", "http://127.0.0.1:9", "--user", "admin"])
+        .env("VIGIE_PASSWORD", "x")
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "{:?}", out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("needs a terminal") && stderr.contains("ssh -t"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+/// `TERM=dumb` cannot draw: refused like no terminal, before anything is drawn.
+#[test]
+fn a_dumb_terminal_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", "http://127.0.0.1:9", "--user", "admin"],
+        &[
+            ("TERM", "dumb"),
+            ("VIGIE_PASSWORD", "x"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        24,
+        80,
+    );
+    let status = c.wait_exit();
+    assert_eq!(status.exit_code(), 2);
+    std::thread::sleep(Duration::from_millis(200));
+    let raw = c.raw.lock().unwrap().clone();
+    assert!(!raw.contains(&0x1b), "no escape sequence: {raw:?}");
+    assert!(c.screen().contains("TERM=dumb"), "{}", c.screen());
+}
+
+/// At 80x24 the footer keeps `?` and `q`, the help scrolls to its last line, and the
+/// console clears the screen it enters (terminals without an alternate screen).
+#[test]
+fn at_80x24_the_main_keys_stay_and_the_help_scrolls() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "1000"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        24,
+        80,
+    );
+    c.wait_for("LOUM");
+    let footer = c.screen().lines().nth(22).unwrap_or_default().to_string();
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{footer}"
+    );
+    let raw = c.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    let alt = text.find("\u{1b}[?1049h").expect("alternate screen");
+    assert!(
+        text[alt..].contains("\u{1b}[2J"),
+        "the screen is cleared when entering"
+    );
+    c.keys("?");
+    c.wait_for("more (j/PgDn)");
+    assert!(
+        !c.screen().contains("In forms"),
+        "the end of the help is below:\n{}",
+        c.screen()
+    );
+    for _ in 0..3 {
+        c.keys("\x1b[6~"); // PgDn
+    }
+    c.wait_for("In forms");
+    c.wait_for("▲ more");
+    c.keys("q");
+    c.keys("q");
+    c.wait_exit();
+}
+
+/// Pickers match like `/` does (accents and case folded) and never pick one of several
+/// candidates for the user: `bepanda` offers both BÉPANDA sites and chooses neither.
+#[test]
+fn pickers_are_accent_blind_and_choose_only_what_is_named() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "1000"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        35,
+        120,
+    );
+    c.wait_for("LOUM");
+    c.keys("2");
+    c.wait_for("Equipements");
+    c.keys("n");
+    c.wait_for("New equipement");
+    c.keys("bepanda");
+    c.wait_for("BEPANDA OMNISPORT");
+    c.wait_for("BÉPANDA —");
+    let picked = c
+        .screen()
+        .lines()
+        .find(|l| l.contains("Site*"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        picked.contains("(none)"),
+        "nothing chosen for the user: {picked}"
+    );
+    // Typing the whole name chooses it.
+    c.keys(" omnisport");
+    c.wait_for("Site* BEPANDA OMNISPORT");
+}

@@ -198,34 +198,37 @@ impl Field {
         self.value() != self.initial
     }
 
-    /// Options of a choice that match what was typed.
+    /// Options of a choice that match what was typed, as `/` matches (accents and case
+    /// folded: `bepanda` finds `BÉPANDA OMNISPORT` and `Bépanda`), every word of it somewhere
+    /// in the option's label or value.
     pub fn matching_options(&self) -> Vec<usize> {
-        match &self.kind {
-            FieldKind::Open { options, .. } => {
-                let q = self.input.value().trim().to_lowercase();
-                options
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (v, l))| {
-                        q.is_empty()
-                            || v.to_lowercase().contains(&q)
-                            || l.to_lowercase().contains(&q)
-                    })
-                    .map(|(i, _)| i)
-                    .collect()
-            }
-            FieldKind::Choice { options, .. } => {
-                let q = self.input.value().trim().to_lowercase();
-                options
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (v, l))| {
-                        q.is_empty() || l.to_lowercase().contains(&q) || v.to_lowercase() == q
-                    })
-                    .map(|(i, _)| i)
-                    .collect()
-            }
-            _ => Vec::new(),
+        let options = match &self.kind {
+            FieldKind::Open { options, .. } | FieldKind::Choice { options, .. } => options,
+            _ => return Vec::new(),
+        };
+        let norm = |s: &str| crate::app::list::fold(s).to_lowercase();
+        let q = norm(self.input.value().trim());
+        let words: Vec<&str> = q.split_whitespace().collect();
+        options
+            .iter()
+            .enumerate()
+            .filter(|(_, (v, l))| {
+                let text = format!("{} {}", norm(l), norm(v));
+                words.iter().all(|w| text.contains(w))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The option typing names: the only one matching. Never one of several (the user picks
+    /// among them with ←→).
+    pub fn named_option(&self) -> Option<usize> {
+        if !matches!(self.kind, FieldKind::Choice { .. }) {
+            return None;
+        }
+        match self.matching_options().as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
     }
 
@@ -1591,10 +1594,11 @@ impl Form {
                 f.input.handle(req);
                 f.touched = true;
                 if matches!(f.kind, FieldKind::Choice { .. }) {
-                    // Typing searches; the first match is picked.
-                    let m = f.matching_options();
+                    // Typing searches; an option is picked only when the typing names one
+                    // (several candidates: ←→ chooses, none is taken for the user).
+                    let named = f.named_option();
                     if let FieldKind::Choice { selected, .. } = &mut f.kind {
-                        *selected = m.first().copied();
+                        *selected = named;
                     }
                 }
             }

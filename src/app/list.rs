@@ -1073,7 +1073,7 @@ fn haystack<T: Record>(r: &T, text: &mut String) {
 }
 
 /// Accents folded as in the haystacks: the filter `bép` and `bep` both find `BÉPANDA`.
-fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     folded(s).collect()
 }
 

@@ -342,6 +342,8 @@ pub struct App {
     pub users_dir: Service,
     /// Maarch lists only the users of a non-root caller's entities: the list may be partial.
     pub maarch_partial: bool,
+    /// How far the help is scrolled.
+    pub help_scroll: usize,
     /// A Maarch user's details read to edit them: the request, and how many overlays were
     /// open then (an answer after the user moved on opens nothing).
     maarch_edit: Option<(u64, usize)>,
@@ -413,6 +415,7 @@ impl App {
             maarch_users: ListView::default(),
             users_dir,
             maarch_partial: false,
+            help_scroll: 0,
             maarch_edit: None,
             catalogue: None,
             reconnect: None,
@@ -1414,12 +1417,23 @@ impl App {
         self.notice = None;
         match self.overlays.last() {
             Some(Overlay::Help) => {
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-                ) {
-                    self.overlays.pop();
+                let page = self.viewport_rows.max(1);
+                match key.code {
+                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                        self.overlays.pop();
+                    }
+                    KeyCode::Char('j') | KeyCode::Down => self.help_scroll += 1,
+                    KeyCode::Char('k') | KeyCode::Up => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += page,
+                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(page),
+                    KeyCode::Char('g') | KeyCode::Home => self.help_scroll = 0,
+                    KeyCode::Char('G') | KeyCode::End => self.help_scroll = usize::MAX / 2,
+                    _ => {}
                 }
+                // Past the end is clamped when drawn; keep the number small.
+                self.help_scroll = self.help_scroll.min(200);
             }
             Some(Overlay::Palette(_)) => self.palette_key(key),
             Some(Overlay::Confirm(_)) => self.confirm_key(key),
@@ -1431,6 +1445,11 @@ impl App {
             Some(Overlay::Detail(_)) => self.detail_key(key),
             None => self.list_key(key),
         }
+    }
+
+    fn open_help(&mut self) {
+        self.help_scroll = 0;
+        self.overlays.push(Overlay::Help);
     }
 
     fn refuse_if_read_only(&mut self, what: &str) -> bool {
@@ -1582,7 +1601,7 @@ impl App {
             }
             KeyCode::Char('s') => self.list_mut().sort_next(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
-            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char('?') => self.open_help(),
             KeyCode::Char('r') => self.refresh(),
             KeyCode::Enter => self.open_selected(),
             KeyCode::Char('n') => self.new_record(None),
@@ -2121,7 +2140,7 @@ impl App {
             KeyCode::Char('r') => self.load_account(),
             KeyCode::Char('p') => self.run_command(Command::ChangePassword),
             KeyCode::Char('R') => self.run_command(Command::PasswordReset),
-            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char('?') => self.open_help(),
             _ => {}
         }
     }
@@ -2393,7 +2412,7 @@ impl App {
                 let t = d.target.clone();
                 self.delete_target(t);
             }
-            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char('?') => self.open_help(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
             _ => {}
         }
@@ -2491,7 +2510,7 @@ impl App {
             KeyCode::Char('r') => {
                 self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
             }
-            KeyCode::Char('?') => self.overlays.push(Overlay::Help),
+            KeyCode::Char('?') => self.open_help(),
             KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
             _ => {}
         }
@@ -2886,7 +2905,7 @@ impl App {
                 self.switch_tab(Tab::Equipements);
                 self.load_all();
             }
-            Command::Help => self.overlays.push(Overlay::Help),
+            Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
         }
     }

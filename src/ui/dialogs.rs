@@ -138,9 +138,6 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
         .unwrap_or(0) as u16
         + 2;
     let r = popup(f, area, width, keys.len() as u16 + 2);
-    let block = boxed(tr("Help — keys of this screen"), accent());
-    let inner = block.inner(r);
-    f.render_widget(block, r);
     let lines: Vec<Line> = keys
         .iter()
         .map(|(k, v)| {
@@ -150,7 +147,22 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
             ])
         })
         .collect();
-    f.render_widget(Paragraph::new(lines), inner);
+    // Taller than the screen: it scrolls (j k PgDn PgUp), the title says there is more.
+    let height = usize::from(r.height.saturating_sub(2));
+    let scroll = app.help_scroll.min(lines.len().saturating_sub(height));
+    let mut block = boxed(tr("Help — keys of this screen"), accent());
+    if scroll > 0 {
+        block = block
+            .title(Line::from(Span::styled(format!(" ▲ {} ", tr("more")), dim())).right_aligned());
+    }
+    if scroll + height < lines.len() {
+        block = block.title_bottom(
+            Line::from(Span::styled(format!(" ▼ {} (j/PgDn) ", tr("more")), dim())).right_aligned(),
+        );
+    }
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    f.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
 }
 
 pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {

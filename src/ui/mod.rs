@@ -150,7 +150,7 @@ pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Clic
     if y + 2 == h {
         // Footer: the position text, a bar, then " key text" pairs.
         let mut start = position_text(app).width() + 3;
-        for (k, v) in footer_hints(app) {
+        for (k, v) in fitted_hints(app, usize::from(w)) {
             let end = start + 1 + k.width() + 1 + tr(v).width();
             if (start..end).contains(&x) {
                 let code = match k {
@@ -245,8 +245,30 @@ fn form_hints(fm: &crate::app::form::Form) -> Vec<(&'static str, &'static str)> 
     v
 }
 
+/// The footer's hints that fit in `width` columns after the position text: `?` and `q` are
+/// kept whatever the width, the others dropped from the last one first.
+pub fn fitted_hints(app: &App, width: usize) -> Vec<(&'static str, &'static str)> {
+    let mut hints = footer_hints(app);
+    let room = width.saturating_sub(position_text(app).width() + 3);
+    let w = |h: &[(&str, &str)]| -> usize {
+        h.iter()
+            .map(|(k, v)| 1 + k.width() + 1 + tr(v).width())
+            .sum()
+    };
+    let vital = |k: &str| matches!(k, "?" | "q" | "Esc");
+    while w(&hints) > room {
+        match hints.iter().rposition(|(k, _)| !vital(k)) {
+            Some(i) => {
+                hints.remove(i);
+            }
+            None => break,
+        }
+    }
+    hints
+}
+
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
-    let hints = footer_hints(app);
+    let hints = fitted_hints(app, usize::from(area.width));
     let pos = position_text(app);
     let mut spans = vec![Span::styled(format!(" {pos} "), accent()), Span::raw("│")];
     for (k, v) in hints {
@@ -258,8 +280,29 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
 
 /// The keys the footer offers on the current screen (English; drawn translated).
 pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    let mut hints = all_hints(app);
+    if app.session.read_only {
+        // A read-only profile refuses these: not offered.
+        hints.retain(|(k, _)| {
+            !matches!(
+                *k,
+                "n" | "e" | "d" | "n/e/d" | "a" | "g" | "t" | "x" | "l/c/U"
+            )
+        });
+    }
+    hints
+}
+
+fn all_hints(app: &App) -> Vec<(&'static str, &'static str)> {
     let form_keys;
     let hints: &[(&str, &str)] = match app.overlays.last() {
+        // A question waits: its own keys.
+        Some(Overlay::Form(fm)) if fm.confirm_discard => {
+            &[("y", "discard"), ("other key", "keep editing")]
+        }
+        Some(Overlay::Form(fm)) if fm.asking.is_some() => {
+            &[("y", "yes, go on"), ("other key", "back to the form")]
+        }
         Some(Overlay::Form(fm)) => {
             form_keys = form_hints(fm);
             &form_keys
@@ -308,7 +351,7 @@ pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Overlay::Confirm(_)) => &[("y", "confirm"), ("n/Esc", "cancel")],
         Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
         Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "close")],
-        Some(Overlay::Help) => &[("Esc", "close help")],
+        Some(Overlay::Help) => &[("j k PgDn PgUp", "scroll"), ("Esc", "close help")],
         Some(Overlay::Restore(_)) => &[("y", "restore"), ("n", "discard")],
         Some(Overlay::Raw(_)) => &[
             ("j k PgDn PgUp", "scroll"),
@@ -330,6 +373,7 @@ pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("d", "delete"),
             ("@", "account"),
             ("?", "help"),
+            ("q", "quit"),
         ],
         None if app.tab == Tab::Users => &[
             ("Enter", "open"),
