@@ -792,4 +792,8 @@ pub static FR: &[(&str, &str)] = &[
     ("other key", "autre touche"),
     ("yes, go on", "oui, continuer"),
     ("back to the form", "retour au formulaire"),
+    (
+        "Not copied: GNU screen passes at most 568 characters to the clipboard (v shows it to select)",
+        "Non copié : GNU screen ne transmet au presse-papiers que 568 caractères au plus (v l'affiche pour le sélectionner)",
+    ),
 ];

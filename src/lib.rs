@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod list;
 pub mod logging;
 pub mod server;
+pub mod term;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -4,10 +4,44 @@
 use std::io::Write;
 use std::time::Duration;
 
+use crate::term::{Caps, SgrWriter};
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
-use ratatui::DefaultTerminal;
+
+/// The console's terminal: crossterm, through the writer that speaks 8/16-colour codes.
+type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<SgrWriter<std::io::Stdout>>>;
+
+/// Raw mode, the alternate screen, and a cleared screen: a terminal without an alternate
+/// screen (GNU screen without altscreen, a console) would keep the shell's text under the
+/// first frame.
+fn init_terminal(caps: &Caps) -> std::io::Result<Term> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    let few_colours = matches!(
+        caps.depth,
+        Some(crate::ui::theme::Depth::C8 | crate::ui::theme::Depth::C16)
+    );
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(SgrWriter::new(
+        std::io::stdout(),
+        few_colours,
+    )))
+}
+
+/// The terminal as it was: cooked mode, the main screen, the cursor shown.
+fn restore_terminal() {
+    let _ = crossterm::terminal::disable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
 
 use crate::app::{App, Effect, Session};
 use crate::worker;
@@ -59,29 +93,26 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
         app.last_error = Some(format!("config: {}", opts.warnings.join(" · ")));
     }
     let (req_tx, mut ev_rx) = worker::spawn(clients);
-    let mut terminal = ratatui::init();
-    // A terminal without an alternate screen (GNU screen without altscreen, a console) keeps
-    // the shell's text: the first frame draws on a cleared screen, not over it. (Not
-    // `Terminal::clear`: it asks the cursor position first, which some terminals never answer.)
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-    );
-    // ratatui's hook restores the screen; mouse reporting must stop too, panic or not.
+    let caps = crate::term::detect();
+    // A panic restores the terminal (mouse reporting included) before it is reported.
     let chained = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        restore_terminal();
         chained(info);
     }));
+    let mut terminal = match init_terminal(&caps) {
+        Ok(t) => t,
+        Err(e) => {
+            restore_terminal();
+            return Err(format!("cannot set up the terminal: {e}"));
+        }
+    };
     if opts.mouse {
         app.set_mouse(true);
         app.notice = None;
     }
     let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;
-    if app.mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    }
-    ratatui::restore();
+    restore_terminal();
     if app.palette_history != history_before
         && let Ok(text) = serde_json::to_string(&app.palette_history)
     {
@@ -91,7 +122,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
 }
 
 async fn event_loop(
-    terminal: &mut DefaultTerminal,
+    terminal: &mut Term,
     app: &mut App,
     req_tx: &worker::RequestTx,
     ev_rx: &mut tokio::sync::mpsc::UnboundedReceiver<worker::Event>,
@@ -258,15 +289,22 @@ fn carry_out(app: &mut App, e: Effect) {
                 .chars()
                 .filter(|&c| c == '\n' || !crate::text::is_unsafe(c))
                 .collect();
-            // OSC 52 reaches the local clipboard through SSH and tmux (set-clipboard on).
-            let osc = crossterm::execute!(
-                std::io::stdout(),
-                crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
-            );
+            // OSC 52 reaches the local clipboard through SSH and tmux (set-clipboard on),
+            // through GNU screen wrapped in its pass-through.
+            let how = crate::term::detect().osc52;
+            let osc = crate::term::osc52(&text, how).map(|seq| {
+                let mut out = std::io::stdout();
+                out.write_all(seq.as_bytes())
+                    .and_then(|()| out.flush())
+                    .is_ok()
+            });
             let local = copy_locally(&text);
             app.notice = Some(match (osc, local) {
-                (Err(_), false) => tr("Copy failed: no clipboard reachable").into(),
-                _ => trf("Copied {}", &[&what]),
+                (Some(true), _) | (_, true) => trf("Copied {}", &[&what]),
+                (None, false) if how == crate::term::Osc52::Screen => {
+                    tr("Not copied: GNU screen passes at most 568 characters to the clipboard (v shows it to select)").into()
+                }
+                _ => tr("Copy failed: no clipboard reachable").into(),
             });
         }
         // Handled by the loop, which owns the terminal and the key reader.
@@ -297,11 +335,7 @@ fn carry_out(app: &mut App, e: Effect) {
 }
 
 /// Hands the terminal to `$VISUAL`/`$EDITOR` (vi otherwise) on a private temporary file.
-fn edit_in_editor(
-    terminal: &mut DefaultTerminal,
-    title: &str,
-    text: &str,
-) -> Result<String, String> {
+fn edit_in_editor(terminal: &mut Term, title: &str, text: &str) -> Result<String, String> {
     use crate::i18n::trf;
     let name: String = title
         .chars()
@@ -309,7 +343,7 @@ fn edit_in_editor(
         .collect();
     let path = std::env::temp_dir().join(format!("vigie-{}-{name}.json", std::process::id()));
     crate::drafts::write_private(&path, text.as_bytes()).map_err(|e| e.to_string())?;
-    ratatui::restore();
+    restore_terminal();
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .unwrap_or_else(|_| "vi".into());
@@ -320,8 +354,9 @@ fn edit_in_editor(
         .arg("sh")
         .arg(&path)
         .status();
-    *terminal = ratatui::init();
-    let _ = terminal.clear();
+    if let Ok(t) = init_terminal(&crate::term::detect()) {
+        *terminal = t;
+    }
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
         Ok(s) => Err(trf("The editor ended with {}: nothing sent", &[&s])),
@@ -369,14 +404,30 @@ fn draft_key(app: &App) -> Option<String> {
         .and_then(|f| serde_json::to_string(&f.without_secrets()).ok())
 }
 
-fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<(), String> {
+fn draw(terminal: &mut Term, app: &App) -> Result<(), String> {
+    let caps = crate::term::detect();
     // Synchronized output: slow links show whole frames, never half-drawn ones.
-    let _ = crossterm::execute!(std::io::stdout(), BeginSynchronizedUpdate);
+    if caps.sync {
+        let _ = crossterm::execute!(std::io::stdout(), BeginSynchronizedUpdate);
+    }
     let r = terminal
-        .draw(|f| crate::ui::draw(f, app))
+        .draw(|f| {
+            crate::ui::draw(f, app);
+            if !caps.unicode {
+                // A locale that is not UTF-8: ASCII lines, transliterated text.
+                for cell in f.buffer_mut().content.iter_mut() {
+                    if !cell.symbol().is_ascii() {
+                        let a = crate::term::ascii(cell.symbol());
+                        cell.set_symbol(&a);
+                    }
+                }
+            }
+        })
         .map(|_| ())
         .map_err(|e| e.to_string());
-    let _ = crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate);
+    if caps.sync {
+        let _ = crossterm::execute!(std::io::stdout(), EndSynchronizedUpdate);
+    }
     let _ = std::io::stdout().flush();
     r
 }

@@ -154,6 +154,10 @@ fn glyphs(buf: &Buffer, y: u16) -> Vec<Glyph<'_>> {
 fn colours(cell: &Cell) -> (Pen, Rgb) {
     let mut fg = rgb(cell.fg, FOREGROUND);
     let mut bg = rgb(cell.bg, BACKGROUND);
+    if cell.modifier.contains(Modifier::DIM) {
+        // Faint, as a terminal draws it: halfway to the background.
+        fg = mix(fg, bg);
+    }
     if cell.modifier.contains(Modifier::REVERSED) {
         std::mem::swap(&mut fg, &mut bg);
     }
@@ -182,6 +186,11 @@ fn left(col: u16) -> u32 {
 
 fn columns(run: &[Glyph]) -> u32 {
     run.iter().map(|g| u32::from(g.width)).sum()
+}
+
+/// Halfway between two colours.
+fn mix(a: Rgb, b: Rgb) -> Rgb {
+    [0, 1, 2].map(|i| ((u16::from(a[i]) + u16::from(b[i])) / 2) as u8)
 }
 
 fn rgb(c: Color, default: Rgb) -> Rgb {

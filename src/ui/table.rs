@@ -18,6 +18,10 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(dim())
+            // The faint of the border is not the title's.
+            .title_style(
+                ratatui::style::Style::new().remove_modifier(ratatui::style::Modifier::DIM),
+            )
             .title(Span::styled(
                 format!(" {} ", tr(app.tab.title())),
                 accent().bold(),
@@ -120,6 +124,8 @@ pub fn draw_table<T: Record>(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(dim())
+        // The faint of the border is not the title's.
+        .title_style(ratatui::style::Style::new().remove_modifier(ratatui::style::Modifier::DIM))
         .title(Line::from(title_line));
     let inner = block.inner(area);
     f.render_widget(block, area);

@@ -22,6 +22,8 @@ pub enum Depth {
     True,
     C256,
     C16,
+    /// The 8 basic colours only (no bright ones: no dark grey).
+    C8,
 }
 
 impl Depth {
@@ -60,23 +62,26 @@ pub struct Theme {
 
 impl Theme {
     pub fn new(name: ThemeName, depth: Depth) -> Theme {
-        let focus_bg = match depth {
-            Depth::True => Color::Rgb(40, 40, 60),
-            Depth::C256 => Color::Indexed(237),
-            Depth::C16 => Color::DarkGray,
+        let focus = match depth {
+            Depth::True => Style::new().bg(Color::Rgb(40, 40, 60)),
+            Depth::C256 => Style::new().bg(Color::Indexed(237)),
+            // Dark grey is the background of Solarized and missing from 8 colours.
+            Depth::C16 | Depth::C8 => Style::new().add_modifier(Modifier::UNDERLINED),
         };
         match name {
+            // Colour 8 (dark grey) is the background on Solarized-dark palettes: de-emphasis
+            // is the terminal's own faint, selection a blue bar, both visible on any palette.
             ThemeName::Dark => Theme {
                 accent: Style::new().fg(Color::Cyan),
-                dim: Style::new().fg(Color::DarkGray),
+                dim: Style::new().add_modifier(Modifier::DIM),
                 error: Style::new().fg(Color::Red),
                 ok: Style::new().fg(Color::Green),
                 warn: Style::new().fg(Color::Yellow),
                 selected: Style::new()
-                    .bg(Color::DarkGray)
+                    .bg(Color::Blue)
                     .fg(Color::White)
                     .add_modifier(Modifier::BOLD),
-                focus: Style::new().bg(focus_bg),
+                focus,
                 matched: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
                 profile: badge(Color::Blue, Color::White),
                 read_only: badge(Color::Yellow, Color::Black),
@@ -125,15 +130,17 @@ fn badge(bg: Color, fg: Color) -> Style {
 
 static THEME: OnceLock<Theme> = OnceLock::new();
 
-/// Chooses the theme once, at start: `NO_COLOR` (any value) wins over the configured name.
+/// Chooses the theme once, at start: `NO_COLOR` (any value), or a terminal without colours
+/// (`TERM=vt100`), wins over the configured name.
 pub fn init(name: Option<ThemeName>) {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let name = if no_color {
-        ThemeName::Mono
-    } else {
-        name.unwrap_or_default()
+    let depth = crate::term::detect().depth;
+    let name = match depth {
+        _ if no_color => ThemeName::Mono,
+        None => ThemeName::Mono,
+        Some(_) => name.unwrap_or_default(),
     };
-    let _ = THEME.set(Theme::new(name, Depth::from_env()));
+    let _ = THEME.set(Theme::new(name, depth.unwrap_or(Depth::C8)));
 }
 
 pub fn theme() -> &'static Theme {
@@ -154,6 +161,14 @@ mod tests {
         assert_ne!(m.selected, Style::new(), "selection still shows");
         let t = Theme::new(ThemeName::Dark, Depth::C16);
         assert!(!matches!(t.focus.bg, Some(Color::Rgb(..))));
+        // Nothing in dark grey (invisible on Solarized dark, absent from 8 colours).
+        for d in [Depth::C8, Depth::C16] {
+            let t = Theme::new(ThemeName::Dark, d);
+            for s in [t.accent, t.dim, t.selected, t.focus, t.warn] {
+                assert_ne!(s.fg, Some(Color::DarkGray));
+                assert_ne!(s.bg, Some(Color::DarkGray));
+            }
+        }
         let t = Theme::new(ThemeName::Dark, Depth::C256);
         assert!(matches!(t.focus.bg, Some(Color::Indexed(_))));
     }

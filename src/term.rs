@@ -1,0 +1,322 @@
+//! What the terminal can do, read from `TERM` (its terminfo entry), the locale and the
+//! multiplexer around it: colours, synchronized output, OSC 52, Unicode. And the writer that
+//! speaks to an 8/16-colour terminal in the codes it knows.
+
+use std::io::Write;
+
+use crate::ui::theme::Depth;
+
+/// How a copy reaches the clipboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Osc52 {
+    /// OSC 52 as is (xterm and its kin, tmux with `set-clipboard on`).
+    Plain,
+    /// Wrapped in GNU screen's DCS pass-through (screen drops a bare OSC 52).
+    Screen,
+    /// The terminal is not known to take it.
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// `None`: no colour at all (vt100, a terminal whose entry has no colours).
+    pub depth: Option<Depth>,
+    /// Synchronized output (DEC mode 2026) is sent: terminals that do not know it ignore it,
+    /// but the oldest may not, so not to those.
+    pub sync: bool,
+    pub osc52: Osc52,
+    /// The locale's charset is UTF-8 (else: ASCII drawing, transliterated text).
+    pub unicode: bool,
+}
+
+/// The charset of the locale (`LC_ALL`, then `LC_CTYPE`, then `LANG`): UTF-8 unless one of
+/// them names another (`fr_FR.ISO-8859-1`, `C`, `POSIX`). Unset, it is taken as UTF-8: an SSH
+/// session without locale forwarding usually sits in a UTF-8 terminal.
+pub fn locale_is_utf8(get: impl Fn(&str) -> Option<String>) -> bool {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| get(k).filter(|v| !v.is_empty()));
+    match locale {
+        None => true,
+        Some(l) => {
+            let l = l.to_ascii_lowercase();
+            l.contains("utf-8") || l.contains("utf8")
+        }
+    }
+}
+
+/// The capabilities for `term` (the `TERM` value), its terminfo entry when one is found, and
+/// the environment.
+pub fn caps_for(
+    term: &str,
+    info: Option<&termini::TermInfo>,
+    get: impl Fn(&str) -> Option<String>,
+) -> Caps {
+    let colorterm = get("COLORTERM").unwrap_or_default().to_ascii_lowercase();
+    let colours = info
+        .and_then(|i| i.number_cap(termini::NumberCapability::MaxColors))
+        .map(i64::from);
+    let rgb =
+        info.is_some_and(|i| i.extended_cap("RGB").is_some() || i.extended_cap("Tc").is_some());
+    let known_old = matches!(
+        term,
+        "vt100" | "vt102" | "vt220" | "ansi" | "linux" | "dumb"
+    );
+    let colours = colours.or(match term {
+        // No entry found: what the name says.
+        t if t.contains("256color") => Some(256),
+        "vt100" | "vt102" | "vt220" | "dumb" => None,
+        "" => Some(8),
+        _ => Some(8),
+    });
+    let depth = match colours {
+        _ if colorterm.contains("truecolor") || colorterm.contains("24bit") || rgb => {
+            Some(Depth::True)
+        }
+        Some(n) if n >= 256 => Some(Depth::C256),
+        Some(n) if n >= 16 => Some(Depth::C16),
+        Some(n) if n >= 8 => Some(Depth::C8),
+        _ => None,
+    };
+    let in_tmux = get("TMUX").is_some_and(|v| !v.is_empty());
+    let in_screen = !in_tmux && (term.starts_with("screen") || get("STY").is_some());
+    let osc52 = if in_screen {
+        Osc52::Screen
+    } else if known_old {
+        Osc52::Off
+    } else {
+        Osc52::Plain
+    };
+    Caps {
+        depth,
+        sync: !known_old,
+        osc52,
+        unicode: locale_is_utf8(&get),
+    }
+}
+
+/// The capabilities of the terminal vigie runs in, read once.
+pub fn detect() -> Caps {
+    static CAPS: std::sync::OnceLock<Caps> = std::sync::OnceLock::new();
+    *CAPS.get_or_init(|| {
+        let term = std::env::var("TERM").unwrap_or_default();
+        let info = termini::TermInfo::from_env().ok();
+        caps_for(&term, info.as_ref(), |k| std::env::var(k).ok())
+    })
+}
+
+/// OSC 52 for `text` as the terminal takes it; `None` when it cannot be sent (GNU screen
+/// passes at most 768 bytes through).
+pub fn osc52(text: &str, how: Osc52) -> Option<String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    match how {
+        Osc52::Plain => Some(format!("\x1b]52;c;{b64}\x07")),
+        Osc52::Screen if b64.len() <= 760 => Some(format!("\x1bP\x1b]52;c;{b64}\x07\x1b\\")),
+        _ => None,
+    }
+}
+
+/// A writer that turns the 256-colour form of the 16 basic colours (`38;5;N`, `48;5;N`, as
+/// crossterm writes them) into the codes an 8/16-colour terminal knows (`3N`/`9N`,
+/// `4N`/`10N`). Everything else passes through.
+pub struct SgrWriter<W: Write> {
+    inner: W,
+    /// Rewrite (the terminal has 8 or 16 colours).
+    on: bool,
+    /// Bytes of an escape sequence not finished yet.
+    pending: Vec<u8>,
+}
+
+impl<W: Write> SgrWriter<W> {
+    pub fn new(inner: W, on: bool) -> Self {
+        SgrWriter {
+            inner,
+            on,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The parameters of an SGR, with `38;5;N`/`48;5;N` for N < 16 rewritten.
+    fn rewrite(params: &str) -> String {
+        let parts: Vec<&str> = params.split(';').collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < parts.len() {
+            match (parts[i], parts.get(i + 1), parts.get(i + 2)) {
+                (fg @ ("38" | "48"), Some(&"5"), Some(n)) => {
+                    match n.parse::<u8>() {
+                        Ok(n) if n < 16 => {
+                            let base = if fg == "38" { 30 } else { 40 };
+                            let code = if n < 8 {
+                                base + n as u32
+                            } else {
+                                base + 60 + (n as u32 - 8)
+                            };
+                            out.push(code.to_string());
+                        }
+                        _ => out.extend([fg.to_string(), "5".into(), n.to_string()]),
+                    }
+                    i += 3;
+                }
+                (p, _, _) => {
+                    out.push(p.to_string());
+                    i += 1;
+                }
+            }
+        }
+        out.join(";")
+    }
+}
+
+impl<W: Write> Write for SgrWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.on {
+            return self.inner.write(buf);
+        }
+        let mut plain_from = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if self.pending.is_empty() {
+                if b == 0x1b {
+                    self.inner.write_all(&buf[plain_from..i])?;
+                    self.pending.push(b);
+                }
+                continue;
+            }
+            self.pending.push(b);
+            // ESC [ params final: the final byte is 0x40..=0x7E.
+            let done = match self.pending.len() {
+                2 => b != b'[',
+                _ => (0x40..=0x7e).contains(&b),
+            };
+            if done {
+                let seq = std::mem::take(&mut self.pending);
+                if seq.len() > 2 && b == b'm' {
+                    let params = String::from_utf8_lossy(&seq[2..seq.len() - 1]).into_owned();
+                    write!(self.inner, "\x1b[{}m", Self::rewrite(&params))?;
+                } else {
+                    self.inner.write_all(&seq)?;
+                }
+                plain_from = i + 1;
+            }
+        }
+        if self.pending.is_empty() {
+            self.inner.write_all(&buf[plain_from..])?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// One cell's text for a terminal whose charset is not UTF-8: box drawing as `+ - |`,
+/// accents dropped (`É` → `E`), anything else its ASCII transliteration or `?`.
+pub fn ascii(symbol: &str) -> String {
+    if symbol.is_ascii() {
+        return symbol.to_string();
+    }
+    let mut out = String::new();
+    for c in symbol.chars() {
+        let s = match c {
+            '─' | '━' | '═' => "-",
+            '│' | '┃' | '║' | '▏' => "|",
+            '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╯' | '╰' => {
+                "+"
+            }
+            '▲' => "^",
+            '▼' => "v",
+            '▸' | '→' => ">",
+            '←' => "<",
+            '·' | '•' => ".",
+            '…' => "...",
+            '↳' => ">",
+            '⚠' => "!",
+            c if c.is_ascii() => {
+                out.push(c);
+                continue;
+            }
+            c => deunicode::deunicode_char(c).unwrap_or("?"),
+        };
+        out.push_str(s);
+    }
+    // One cell, one character.
+    out.chars()
+        .next()
+        .map(String::from)
+        .unwrap_or_else(|| "?".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn terminals_and_locales() {
+        let c = caps_for("xterm-256color", None, env(&[("LANG", "fr_FR.UTF-8")]));
+        assert_eq!(
+            (c.depth, c.sync, c.osc52, c.unicode),
+            (Some(Depth::C256), true, Osc52::Plain, true)
+        );
+        let c = caps_for("vt100", None, env(&[]));
+        assert_eq!((c.depth, c.sync, c.osc52), (None, false, Osc52::Off));
+        let c = caps_for("linux", None, env(&[]));
+        assert_eq!(c.depth, Some(Depth::C8));
+        let c = caps_for("screen", None, env(&[("STY", "1.pts")]));
+        assert_eq!(c.osc52, Osc52::Screen);
+        let c = caps_for("screen-256color", None, env(&[("TMUX", "/tmp/t,1,0")]));
+        assert_eq!(c.osc52, Osc52::Plain);
+        let c = caps_for("xterm", None, env(&[("COLORTERM", "truecolor")]));
+        assert_eq!(c.depth, Some(Depth::True));
+        for (l, utf8) in [
+            ("fr_FR.ISO-8859-1", false),
+            ("C", false),
+            ("en_US.utf8", true),
+            ("C.UTF-8", true),
+        ] {
+            assert_eq!(locale_is_utf8(env(&[("LANG", l)])), utf8, "{l}");
+        }
+        assert!(!locale_is_utf8(env(&[
+            ("LANG", "fr_FR.UTF-8"),
+            ("LC_ALL", "fr_FR.ISO-8859-15")
+        ])));
+    }
+
+    #[test]
+    fn basic_colours_in_the_codes_old_terminals_know() {
+        let mut out = Vec::new();
+        {
+            let mut w = SgrWriter::new(&mut out, true);
+            w.write_all(b"a\x1b[38;5;8mb\x1b[48;5;4;1m").unwrap();
+            // A sequence cut between two writes.
+            w.write_all(b"\x1b[38;5").unwrap();
+            w.write_all(b";12mc\x1b[38;5;200m\x1b[2J").unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a\x1b[90mb\x1b[44;1m\x1b[94mc\x1b[38;5;200m\x1b[2J"
+        );
+    }
+
+    #[test]
+    fn ascii_cells_and_screen_copies() {
+        assert_eq!(ascii("É"), "E");
+        assert_eq!(ascii("┌"), "+");
+        assert_eq!(ascii("│"), "|");
+        assert_eq!(ascii("東"), "D");
+        assert_eq!(ascii("a"), "a");
+        let wrapped = osc52("hi", Osc52::Screen).unwrap();
+        assert!(wrapped.starts_with("\x1bP\x1b]52;c;aGk=") && wrapped.ends_with("\x1b\\"));
+        assert!(osc52(&"x".repeat(2000), Osc52::Screen).is_none());
+        assert!(osc52("x", Osc52::Off).is_none());
+    }
+}
