@@ -796,4 +796,20 @@ pub static FR: &[(&str, &str)] = &[
         "Not copied: GNU screen passes at most 568 characters to the clipboard (v shows it to select)",
         "Non copié : GNU screen ne transmet au presse-papiers que 568 caractères au plus (v l'affiche pour le sélectionner)",
     ),
+    ("messages", "messages"),
+    ("No message yet", "Aucun message pour l'instant"),
+    (
+        "Messages, newest first",
+        "Messages, du plus récent au plus ancien",
+    ),
+    (
+        "the recent status messages, whole",
+        "les derniers messages d'état, en entier",
+    ),
+    ("Esc (loading)", "Esc (chargement)"),
+    (
+        "stop loading every equipement",
+        "arrêter le chargement de tous les équipements",
+    ),
+    ("suspend (fg brings it back)", "suspendre (fg le ramène)"),
 ];

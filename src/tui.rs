@@ -186,6 +186,7 @@ async fn event_loop(
             return Ok(());
         }
         if dirty {
+            app.remember_messages();
             draw(terminal, app)?;
             dirty = false;
         }
@@ -203,6 +204,26 @@ async fn event_loop(
         tokio::select! {
             biased;
             ev = keys.next() => match ev {
+                #[cfg(unix)]
+                Some(Ok(TermEvent::Key(k)))
+                    if k.kind == KeyEventKind::Press
+                        && k.code == crossterm::event::KeyCode::Char('z')
+                        && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    // Ctrl-Z: a shell job like any full-screen tool; `fg` brings it back.
+                    drop(keys);
+                    restore_terminal();
+                    // SAFETY: raising a signal on this process has no precondition.
+                    unsafe { libc::raise(libc::SIGTSTP) };
+                    if let Ok(t) = init_terminal(&crate::term::detect()) {
+                        *terminal = t;
+                    }
+                    if app.mouse {
+                        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+                    }
+                    keys = EventStream::new();
+                    dirty = true;
+                }
                 Some(Ok(TermEvent::Key(k))) if k.kind == KeyEventKind::Press => {
                     app.on_key(k);
                     dirty = true;

@@ -326,6 +326,8 @@ pub enum Command {
     Refresh,
     New,
     LoadAll,
+    /// The recent status messages, whole.
+    Messages,
     Help,
     Quit,
 }
@@ -344,6 +346,8 @@ pub struct App {
     pub maarch_partial: bool,
     /// How far the help is scrolled.
     pub help_scroll: usize,
+    /// The recent status messages, newest last (`:messages`): a long one can be read whole.
+    pub messages: std::collections::VecDeque<String>,
     /// A Maarch user's details read to edit them: the request, and how many overlays were
     /// open then (an answer after the user moved on opens nothing).
     maarch_edit: Option<(u64, usize)>,
@@ -416,6 +420,7 @@ impl App {
             users_dir,
             maarch_partial: false,
             help_scroll: 0,
+            messages: Default::default(),
             maarch_edit: None,
             catalogue: None,
             reconnect: None,
@@ -2073,6 +2078,29 @@ impl App {
         self.save_form();
     }
 
+    /// Keeps the status line's message, if new, among the recent ones (the runtime calls it
+    /// after each update): a message longer than the line is read whole with `:messages`.
+    pub fn remember_messages(&mut self) {
+        let now = chrono::Local::now().format("%H:%M:%S");
+        for m in [self.notice.clone(), self.last_error.clone()]
+            .into_iter()
+            .flatten()
+        {
+            let line = format!("{now}  {}", crate::text::sanitize(&m));
+            if self
+                .messages
+                .back()
+                .is_some_and(|l| l.get(10..) == line.get(10..))
+            {
+                continue;
+            }
+            self.messages.push_back(line);
+            if self.messages.len() > 100 {
+                self.messages.pop_front();
+            }
+        }
+    }
+
     /// Effects to carry out (copies, exports), in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
         std::mem::take(&mut self.effects)
@@ -2739,6 +2767,7 @@ impl App {
             (tr("refresh").into(), Command::Refresh),
             (tr("new").into(), Command::New),
             (tr("load all equipements").into(), Command::LoadAll),
+            (tr("messages").into(), Command::Messages),
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ];
@@ -2904,6 +2933,18 @@ impl App {
             Command::LoadAll => {
                 self.switch_tab(Tab::Equipements);
                 self.load_all();
+            }
+            Command::Messages => {
+                let lines: Vec<String> = if self.messages.is_empty() {
+                    vec![tr("No message yet").to_string()]
+                } else {
+                    self.messages.iter().rev().cloned().collect()
+                };
+                self.overlays.push(Overlay::Raw(Box::new(RawView {
+                    title: tr("Messages, newest first").into(),
+                    lines,
+                    scroll: 0,
+                })));
             }
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,

@@ -13,8 +13,10 @@ use crate::app::{App, Detail, DetailTarget};
 use crate::i18n::{tr, trf};
 use unicode_width::UnicodeWidthStr;
 
+/// As the list shows it, in the language shown (`13/08/2025 09:48` in French); `v` shows
+/// the value as sent.
 fn ts(t: &Option<Timestamp>) -> String {
-    t.as_ref().map(|t| t.raw().into_owned()).unwrap_or_default()
+    t.as_ref().map(Timestamp::short).unwrap_or_default()
 }
 
 fn num(v: Option<f64>) -> String {

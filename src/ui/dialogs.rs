@@ -119,6 +119,9 @@ pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
             ("m", "mouse on / off (clicks, wheel)"),
             ("E", "edit as JSON in $EDITOR"),
             ("?", "this help"),
+            (":messages", "the recent status messages, whole"),
+            ("Esc (loading)", "stop loading every equipement"),
+            ("Ctrl-Z", "suspend (fg brings it back)"),
             ("q / Ctrl-C", "quit"),
             (
                 "In forms",

@@ -179,16 +179,21 @@ pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> 
     let spacing = cols.len().saturating_sub(1) as u16;
     let base: u16 = cols.iter().map(|c| c.width).sum::<u16>() + spacing;
     if base > width {
-        // Too narrow: the left columns (IP, name...) keep their width, the right ones give way.
+        // Too narrow: the left columns (IP, name...) keep their width, the right ones go
+        // whole (a date cut in the middle reads as another date); the last one kept takes
+        // what is left.
         let mut w: Vec<u16> = cols.iter().map(|c| c.width).collect();
-        let mut over = base - width;
-        for x in w.iter_mut().rev() {
-            let cut = over.min(*x);
-            *x -= cut;
-            over -= cut;
-            if over == 0 {
-                break;
-            }
+        let mut kept = w.len();
+        let used = |w: &[u16], n: usize| -> u16 {
+            w[..n].iter().sum::<u16>() + n.saturating_sub(1) as u16
+        };
+        while kept > 1 && used(&w, kept) > width {
+            kept -= 1;
+            w[kept] = 0;
+        }
+        if let Some(last) = kept.checked_sub(1) {
+            let others = used(&w, kept) - w[last];
+            w[last] = width.saturating_sub(others);
         }
         return w;
     }
@@ -206,4 +211,32 @@ pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::list::Record;
+
+    #[test]
+    fn narrow_tables_drop_whole_columns_from_the_right() {
+        let cols = crate::api::model::Equipement::COLUMNS;
+        let full: u16 = cols.iter().map(|c| c.width).sum::<u16>() + cols.len() as u16 - 1;
+        for width in [20u16, 40, 60, 78, full - 1] {
+            let w = column_widths(cols, width);
+            let kept: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0).collect();
+            // The kept ones are a prefix, each at least its minimum but the last, and they
+            // fill the width exactly.
+            assert_eq!(kept, (0..kept.len()).collect::<Vec<_>>(), "{width}: {w:?}");
+            for &i in &kept[..kept.len() - 1] {
+                assert!(w[i] >= cols[i].width, "{width}: {w:?}");
+            }
+            let used: u16 = w.iter().sum::<u16>() + kept.len() as u16 - 1;
+            assert_eq!(used, width, "{width}: {w:?}");
+        }
+        assert_eq!(
+            column_widths(cols, full).iter().filter(|w| **w > 0).count(),
+            cols.len()
+        );
+    }
 }
