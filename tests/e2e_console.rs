@@ -956,3 +956,56 @@ fn pickers_are_accent_blind_and_choose_only_what_is_named() {
     c.keys(" omnisport");
     c.wait_for("Site* BEPANDA OMNISPORT");
 }
+
+/// TERM and the locale are honoured: `vt100` gets no colour, an 8-colour `linux` console
+/// gets the codes it knows (never `38;5;N`), a non-UTF-8 locale gets ASCII lines and
+/// transliterated text.
+#[test]
+fn the_terminal_and_the_locale_are_honoured() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let run = |term: &str, lang: &str| {
+        let mut c = Console::start(
+            &["--url", &server.url, "--user", "1000"],
+            &[
+                ("TERM", term),
+                ("LANG", lang),
+                ("LC_ALL", lang),
+                ("VIGIE_PASSWORD", "admin-demo"),
+                ("XDG_DATA_HOME", data.to_str().unwrap()),
+            ],
+            30,
+            110,
+        );
+        c.wait_for("LOUM");
+        let screen = c.screen();
+        c.keys("q");
+        c.wait_exit();
+        let raw = String::from_utf8_lossy(&c.raw.lock().unwrap()).into_owned();
+        (raw, screen)
+    };
+    // A colour set: `ESC[` then a parameter list holding 3N, 4N, 9N, 10N or 38;/48; (39 and
+    // 49, the default colours, are no colour).
+    let colours = |raw: &str| -> Vec<String> {
+        raw.split("\u{1b}[")
+            .skip(1)
+            .filter_map(|s| s.split_once('m').map(|(p, _)| p.to_string()))
+            .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
+            .filter(|p| {
+                p.split(';').any(|n| {
+                    matches!(n.parse::<u32>(), Ok(30..=38 | 40..=48 | 90..=97 | 100..=107))
+                })
+            })
+            .collect()
+    };
+    let (raw, _) = run("vt100", "C.UTF-8");
+    assert_eq!(colours(&raw), Vec::<String>::new(), "no colour on vt100");
+    assert!(!raw.contains("\u{1b}[?2026h"), "no synchronized output on vt100");
+    let (raw, _) = run("linux", "C.UTF-8");
+    assert!(!raw.contains("38;5;"), "8-colour codes only");
+    let (raw, screen) = run("xterm-256color", "fr_FR.ISO-8859-1");
+    assert!(!raw.contains('┌') && !raw.contains('│'), "ASCII lines");
+    assert!(screen.contains("+-") || screen.contains('|'), "{screen}");
+}
