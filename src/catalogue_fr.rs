@@ -812,4 +812,8 @@ pub static FR: &[(&str, &str)] = &[
         "arrêter le chargement de tous les équipements",
     ),
     ("suspend (fg brings it back)", "suspendre (fg le ramène)"),
+    (
+        "Not copied: tmux drops it (tmux set -g set-clipboard on)",
+        "Non copié : tmux l'écarte (tmux set -g set-clipboard on)",
+    ),
 ];

@@ -13,6 +13,10 @@ pub enum Osc52 {
     Plain,
     /// Wrapped in GNU screen's DCS pass-through (screen drops a bare OSC 52).
     Screen,
+    /// Wrapped in tmux's pass-through: its `set-clipboard` is off, `allow-passthrough` on.
+    Tmux,
+    /// Inside tmux with `set-clipboard` and `allow-passthrough` off: it would be dropped.
+    TmuxOff,
     /// The terminal is not known to take it.
     Off,
 }
@@ -82,6 +86,18 @@ pub fn caps_for(
     let in_screen = !in_tmux && (term.starts_with("screen") || get("STY").is_some());
     let osc52 = if in_screen {
         Osc52::Screen
+    } else if in_tmux {
+        // tmux passes OSC 52 on with `set-clipboard on` (or `external`); else only through
+        // its pass-through, when allowed.
+        match (
+            get("VIGIE_TMUX_SET_CLIPBOARD"),
+            get("VIGIE_TMUX_PASSTHROUGH"),
+        ) {
+            (Some(c), _) if c != "off" => Osc52::Plain,
+            (Some(_), Some(p)) if p == "on" || p == "all" => Osc52::Tmux,
+            (Some(_), _) => Osc52::TmuxOff,
+            (None, _) => Osc52::Plain,
+        }
     } else if known_old {
         Osc52::Off
     } else {
@@ -101,7 +117,24 @@ pub fn detect() -> Caps {
     *CAPS.get_or_init(|| {
         let term = std::env::var("TERM").unwrap_or_default();
         let info = termini::TermInfo::from_env().ok();
-        caps_for(&term, info.as_ref(), |k| std::env::var(k).ok())
+        // Inside tmux, its own options say whether OSC 52 gets through.
+        let tmux_option = |name: &str| -> Option<String> {
+            std::env::var_os("TMUX")?;
+            let out = std::process::Command::new("tmux")
+                .args(["show-options", "-gqv", name])
+                .stderr(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            (out.status.success() && !v.is_empty()).then_some(v)
+        };
+        let clipboard = tmux_option("set-clipboard");
+        let passthrough = tmux_option("allow-passthrough");
+        caps_for(&term, info.as_ref(), |k| match k {
+            "VIGIE_TMUX_SET_CLIPBOARD" => clipboard.clone(),
+            "VIGIE_TMUX_PASSTHROUGH" => passthrough.clone(),
+            _ => std::env::var(k).ok(),
+        })
     })
 }
 
@@ -113,6 +146,8 @@ pub fn osc52(text: &str, how: Osc52) -> Option<String> {
     match how {
         Osc52::Plain => Some(format!("\x1b]52;c;{b64}\x07")),
         Osc52::Screen if b64.len() <= 760 => Some(format!("\x1bP\x1b]52;c;{b64}\x07\x1b\\")),
+        // Every ESC inside tmux's pass-through is doubled.
+        Osc52::Tmux => Some(format!("\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")),
         _ => None,
     }
 }
@@ -275,6 +310,18 @@ mod tests {
         assert_eq!(c.osc52, Osc52::Screen);
         let c = caps_for("screen-256color", None, env(&[("TMUX", "/tmp/t,1,0")]));
         assert_eq!(c.osc52, Osc52::Plain);
+        let tmux = |clip: &str, pass: &str| {
+            let vars = [
+                ("TMUX", "/tmp/t,1,0"),
+                ("VIGIE_TMUX_SET_CLIPBOARD", clip),
+                ("VIGIE_TMUX_PASSTHROUGH", pass),
+            ];
+            caps_for("tmux-256color", None, env(&vars)).osc52
+        };
+        assert_eq!(tmux("on", "off"), Osc52::Plain);
+        assert_eq!(tmux("external", "off"), Osc52::Plain);
+        assert_eq!(tmux("off", "on"), Osc52::Tmux);
+        assert_eq!(tmux("off", "off"), Osc52::TmuxOff);
         let c = caps_for("xterm", None, env(&[("COLORTERM", "truecolor")]));
         assert_eq!(c.depth, Some(Depth::True));
         for (l, utf8) in [
@@ -317,6 +364,11 @@ mod tests {
         let wrapped = osc52("hi", Osc52::Screen).unwrap();
         assert!(wrapped.starts_with("\x1bP\x1b]52;c;aGk=") && wrapped.ends_with("\x1b\\"));
         assert!(osc52(&"x".repeat(2000), Osc52::Screen).is_none());
+        assert_eq!(
+            osc52("hi", Osc52::Tmux).unwrap(),
+            "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+        );
+        assert!(osc52("x", Osc52::TmuxOff).is_none());
         assert!(osc52("x", Osc52::Off).is_none());
     }
 }

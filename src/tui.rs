@@ -325,6 +325,9 @@ fn carry_out(app: &mut App, e: Effect) {
                 (None, false) if how == crate::term::Osc52::Screen => {
                     tr("Not copied: GNU screen passes at most 568 characters to the clipboard (v shows it to select)").into()
                 }
+                (None, false) if how == crate::term::Osc52::TmuxOff => {
+                    tr("Not copied: tmux drops it (tmux set -g set-clipboard on)").into()
+                }
                 _ => tr("Copy failed: no clipboard reachable").into(),
             });
         }

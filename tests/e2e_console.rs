@@ -995,14 +995,20 @@ fn the_terminal_and_the_locale_are_honoured() {
             .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
             .filter(|p| {
                 p.split(';').any(|n| {
-                    matches!(n.parse::<u32>(), Ok(30..=38 | 40..=48 | 90..=97 | 100..=107))
+                    matches!(
+                        n.parse::<u32>(),
+                        Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+                    )
                 })
             })
             .collect()
     };
     let (raw, _) = run("vt100", "C.UTF-8");
     assert_eq!(colours(&raw), Vec::<String>::new(), "no colour on vt100");
-    assert!(!raw.contains("\u{1b}[?2026h"), "no synchronized output on vt100");
+    assert!(
+        !raw.contains("\u{1b}[?2026h"),
+        "no synchronized output on vt100"
+    );
     let (raw, _) = run("linux", "C.UTF-8");
     assert!(!raw.contains("38;5;"), "8-colour codes only");
     let (raw, screen) = run("xterm-256color", "fr_FR.ISO-8859-1");
