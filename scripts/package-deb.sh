@@ -22,6 +22,9 @@ if [ "$profile" = release ]; then
 else
     # The asset list names the release binary: the debug one stands in for it.
     mkdir -p target/release
+    # A copy, not through cargo's hard link (which would put a debug build in a later
+    # release package).
+    rm -f target/release/vigie
     cp "$bin" target/release/vigie
     cargo deb --no-build --no-strip --locked
 fi

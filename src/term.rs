@@ -87,13 +87,13 @@ pub fn caps_for(
     let osc52 = if in_screen {
         Osc52::Screen
     } else if in_tmux {
-        // tmux passes OSC 52 on with `set-clipboard on` (or `external`); else only through
-        // its pass-through, when allowed.
+        // tmux passes an application's OSC 52 on with `set-clipboard on` only (`external`,
+        // its default, and `off` drop it); else only through its pass-through, when allowed.
         match (
             get("VIGIE_TMUX_SET_CLIPBOARD"),
             get("VIGIE_TMUX_PASSTHROUGH"),
         ) {
-            (Some(c), _) if c != "off" => Osc52::Plain,
+            (Some(c), _) if c == "on" => Osc52::Plain,
             (Some(_), Some(p)) if p == "on" || p == "all" => Osc52::Tmux,
             (Some(_), _) => Osc52::TmuxOff,
             (None, _) => Osc52::Plain,
@@ -157,23 +157,24 @@ pub fn osc52(text: &str, how: Osc52) -> Option<String> {
 /// `4N`/`10N`). Everything else passes through.
 pub struct SgrWriter<W: Write> {
     inner: W,
-    /// Rewrite (the terminal has 8 or 16 colours).
-    on: bool,
+    /// Rewrite: the terminal's colours (8 or 16), or 0 to pass everything through.
+    colours: u8,
     /// Bytes of an escape sequence not finished yet.
     pending: Vec<u8>,
 }
 
 impl<W: Write> SgrWriter<W> {
-    pub fn new(inner: W, on: bool) -> Self {
+    /// `colours`: 16 or 8 (the bright ones then drawn as bold basic ones); 0: no rewriting.
+    pub fn new(inner: W, colours: u8) -> Self {
         SgrWriter {
             inner,
-            on,
+            colours,
             pending: Vec::new(),
         }
     }
 
     /// The parameters of an SGR, with `38;5;N`/`48;5;N` for N < 16 rewritten.
-    fn rewrite(params: &str) -> String {
+    fn rewrite(params: &str, colours: u8) -> String {
         let parts: Vec<&str> = params.split(';').collect();
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
@@ -183,12 +184,18 @@ impl<W: Write> SgrWriter<W> {
                     match n.parse::<u8>() {
                         Ok(n) if n < 16 => {
                             let base = if fg == "38" { 30 } else { 40 };
-                            let code = if n < 8 {
-                                base + n as u32
+                            let n = u32::from(n);
+                            if n < 8 {
+                                out.push((base + n).to_string());
+                            } else if colours >= 16 {
+                                out.push((base + 60 + n - 8).to_string());
                             } else {
-                                base + 60 + (n as u32 - 8)
-                            };
-                            out.push(code.to_string());
+                                // No bright colours: the basic one, bold for a foreground.
+                                out.push((base + n - 8).to_string());
+                                if fg == "38" {
+                                    out.push("1".into());
+                                }
+                            }
                         }
                         _ => out.extend([fg.to_string(), "5".into(), n.to_string()]),
                     }
@@ -206,7 +213,7 @@ impl<W: Write> SgrWriter<W> {
 
 impl<W: Write> Write for SgrWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !self.on {
+        if self.colours == 0 {
             return self.inner.write(buf);
         }
         let mut plain_from = 0;
@@ -228,7 +235,7 @@ impl<W: Write> Write for SgrWriter<W> {
                 let seq = std::mem::take(&mut self.pending);
                 if seq.len() > 2 && b == b'm' {
                     let params = String::from_utf8_lossy(&seq[2..seq.len() - 1]).into_owned();
-                    write!(self.inner, "\x1b[{}m", Self::rewrite(&params))?;
+                    write!(self.inner, "\x1b[{}m", Self::rewrite(&params, self.colours))?;
                 } else {
                     self.inner.write_all(&seq)?;
                 }
@@ -319,7 +326,8 @@ mod tests {
             caps_for("tmux-256color", None, env(&vars)).osc52
         };
         assert_eq!(tmux("on", "off"), Osc52::Plain);
-        assert_eq!(tmux("external", "off"), Osc52::Plain);
+        assert_eq!(tmux("external", "off"), Osc52::TmuxOff);
+        assert_eq!(tmux("external", "on"), Osc52::Tmux);
         assert_eq!(tmux("off", "on"), Osc52::Tmux);
         assert_eq!(tmux("off", "off"), Osc52::TmuxOff);
         let c = caps_for("xterm", None, env(&[("COLORTERM", "truecolor")]));
@@ -342,7 +350,7 @@ mod tests {
     fn basic_colours_in_the_codes_old_terminals_know() {
         let mut out = Vec::new();
         {
-            let mut w = SgrWriter::new(&mut out, true);
+            let mut w = SgrWriter::new(&mut out, 16);
             w.write_all(b"a\x1b[38;5;8mb\x1b[48;5;4;1m").unwrap();
             // A sequence cut between two writes.
             w.write_all(b"\x1b[38;5").unwrap();
@@ -352,6 +360,11 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "a\x1b[90mb\x1b[44;1m\x1b[94mc\x1b[38;5;200m\x1b[2J"
         );
+        let mut out = Vec::new();
+        SgrWriter::new(&mut out, 8)
+            .write_all(b"\x1b[38;5;15m\x1b[48;5;8m")
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "\x1b[37;1m\x1b[40m");
     }
 
     #[test]

@@ -22,13 +22,14 @@ fn init_terminal(caps: &Caps) -> std::io::Result<Term> {
         crossterm::terminal::EnterAlternateScreen,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
-    let few_colours = matches!(
-        caps.depth,
-        Some(crate::ui::theme::Depth::C8 | crate::ui::theme::Depth::C16)
-    );
+    let colours = match caps.depth {
+        Some(crate::ui::theme::Depth::C8) => 8,
+        Some(crate::ui::theme::Depth::C16) => 16,
+        _ => 0,
+    };
     ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(SgrWriter::new(
         std::io::stdout(),
-        few_colours,
+        colours,
     )))
 }
 
@@ -94,10 +95,14 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     }
     let (req_tx, mut ev_rx) = worker::spawn(clients);
     let caps = crate::term::detect();
-    // A panic restores the terminal (mouse reporting included) before it is reported.
+    // A panic of the console's own thread restores the terminal (mouse reporting included)
+    // before it is reported; one in a worker task is the worker's to report.
+    let ui = std::thread::current().id();
     let chained = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
+        if std::thread::current().id() == ui {
+            restore_terminal();
+        }
         chained(info);
     }));
     let mut terminal = match init_terminal(&caps) {
@@ -169,7 +174,7 @@ async fn event_loop(
             if let Effect::Edit { title, text } = e {
                 // The editor owns the terminal meanwhile: no key reader may compete for it.
                 drop(keys);
-                let r = edit_in_editor(terminal, &title, &text);
+                let r = edit_in_editor(terminal, &title, &text, app.mouse);
                 keys = EventStream::new();
                 app.on_edited(r);
             } else {
@@ -359,7 +364,13 @@ fn carry_out(app: &mut App, e: Effect) {
 }
 
 /// Hands the terminal to `$VISUAL`/`$EDITOR` (vi otherwise) on a private temporary file.
-fn edit_in_editor(terminal: &mut Term, title: &str, text: &str) -> Result<String, String> {
+/// `mouse`: mouse reporting was on, and is turned on again after the editor.
+fn edit_in_editor(
+    terminal: &mut Term,
+    title: &str,
+    text: &str,
+    mouse: bool,
+) -> Result<String, String> {
     use crate::i18n::trf;
     let name: String = title
         .chars()
@@ -380,6 +391,9 @@ fn edit_in_editor(terminal: &mut Term, title: &str, text: &str) -> Result<String
         .status();
     if let Ok(t) = init_terminal(&crate::term::detect()) {
         *terminal = t;
+    }
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
     }
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),

@@ -613,19 +613,18 @@ pub async fn load_all_with(
 ) -> Result<Vec<Equipement>, ApiError> {
     let lim = core.limits();
     let first = core.list_equipements(1, MAX_PAGE_SIZE).await?;
-    // What the server announces, within the limits (a `pages` of 10^10 is no reason to ask).
-    let pages = first
-        .page_count()
-        .unwrap_or(1)
+    // What the server announces, within the limits (a `pages` of 10^10 is no reason to ask);
+    // announcing nothing, the list ends at a short or empty page (or at `max_pages`).
+    let announced = first.page_count();
+    let pages = announced
+        .unwrap_or(u64::from(lim.max_pages))
         .clamp(1, u64::from(lim.max_pages)) as u32;
     let total = first
         .total
         .unwrap_or(first.items.len() as u64)
         .min(lim.max_rows as u64) as usize;
     let first_is_last = first.is_last(1, first.items.len());
-    let over_pages = first
-        .page_count()
-        .is_some_and(|pc| pc > u64::from(lim.max_pages));
+    let over_pages = announced.is_none_or(|pc| pc > u64::from(lim.max_pages));
     let mut out = first.items;
     let _ = tx.send(Event::Progress {
         id,

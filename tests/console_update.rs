@@ -1246,6 +1246,40 @@ fn esc_stops_loading_every_equipement() {
     // A late answer is dropped.
     ok(&mut app, load, Payload::AllEquipements(many_equipements(5)));
     assert!(!app.equipements.complete);
+    // A load the list stopped waiting for (a refresh meanwhile) leaves no progress behind:
+    // Esc goes back to clearing the filter.
+    app.on_key(ch('A'));
+    let load = only(&app.take_requests(), |r| {
+        matches!(r, Request::AllEquipements)
+    });
+    app.on_event(Event::Progress {
+        id: load,
+        loaded: 1,
+        total: 9,
+    });
+    app.equipements.pending = None;
+    ok(&mut app, load, Payload::AllEquipements(many_equipements(5)));
+    assert_eq!(app.load_progress, None);
+    app.equipements.filter = "x".into();
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(app.equipements.filter, "");
+}
+
+/// `:messages` keeps each message once, however often the screen is drawn.
+#[test]
+fn messages_are_kept_once_each() {
+    let mut app = loaded("admin");
+    app.notice = Some("Saved site LOUM".into());
+    app.last_error = Some("409 — conflict".into());
+    for _ in 0..5 {
+        app.remember_messages();
+    }
+    assert_eq!(app.messages.len(), 2, "{:?}", app.messages);
+    app.notice = None;
+    app.remember_messages();
+    app.notice = Some("Saved site LOUM".into());
+    app.remember_messages();
+    assert_eq!(app.messages.len(), 3, "said again later: kept again");
 }
 
 /// A filter over a long list that does not fit in a keystroke's budget is finished by the

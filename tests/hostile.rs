@@ -232,6 +232,23 @@ async fn credentials_and_data_stay_with_the_configured_origin() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("redirected a login"), "{stderr}");
+    // Not even within the same origin: the body holds the password.
+    let same = Hostile::start(|path, _| match path {
+        "/auth/login" => {
+            let mut r = StatusCode::TEMPORARY_REDIRECT.into_response();
+            r.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_static("/auth/other-login"),
+            );
+            r
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    let out = vigie(&same.url, &["list", "sites"]).output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("redirected a login"));
+    assert_eq!(same.count("/auth/other-login"), 0);
     assert_eq!(
         elsewhere.hits(),
         Vec::<String>::new(),
@@ -324,6 +341,10 @@ async fn paging_is_bounded_whatever_the_server_announces() {
         .unwrap_err();
     assert!(e.to_string().contains("max_pages"), "{e}");
     assert_eq!(endless.count("/equipements/all"), 20);
+    // The console's load too: no count announced is no reason to stop at page 1.
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let e = vigie::worker::load_all(&c, 1, &tx).await.unwrap_err();
+    assert!(e.to_string().contains("max_pages"), "{e}");
     let c = client(
         &endless.url,
         Limits {

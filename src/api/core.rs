@@ -273,7 +273,12 @@ impl CoreClient {
     ) -> Result<Rows<T>, ApiError> {
         let raw = self.send_raw::<()>(Method::GET, path, query, None).await?;
         raw.ok()?;
-        decode_rows(raw.status.as_u16(), &raw.body, &["items"])
+        decode_rows(
+            raw.status.as_u16(),
+            &raw.body,
+            &["items"],
+            self.limits.max_rows,
+        )
     }
 
     async fn call_empty(&self, method: Method, path: &str) -> Result<(), ApiError> {

@@ -115,8 +115,9 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// The spans of the elements of the array starting at `i` (a `[`).
-fn array_items(b: &[u8], i: usize) -> Option<Vec<(usize, usize)>> {
+/// The spans of the elements of the array starting at `i` (a `[`), `limit` at most (the
+/// caller asks one more than it takes, to know there were too many).
+fn array_items(b: &[u8], i: usize, limit: usize) -> Option<Vec<(usize, usize)>> {
     let mut out = Vec::new();
     let mut i = skip_ws(b, i + 1);
     if b.get(i) == Some(&b']') {
@@ -125,6 +126,10 @@ fn array_items(b: &[u8], i: usize) -> Option<Vec<(usize, usize)>> {
     loop {
         let start = skip_ws(b, i);
         let end = skip_value(b, start)?;
+        if out.len() >= limit {
+            // Enough to say there are too many: the rest is not held.
+            return Some(out);
+        }
         out.push((start, end));
         i = skip_ws(b, end);
         match b.get(i)? {
@@ -181,11 +186,11 @@ fn shown(text: &[u8]) -> String {
 /// Decodes a list answer: a bare array, or an object holding it under one of `keys` (a page's
 /// `items`). Each row on its own: an undecodable one becomes `T::undecodable`. `None` when the
 /// answer is not a list at all (or not JSON).
-pub fn rows<T: Tolerant>(body: &[u8], keys: &[&str]) -> Option<Rows<T>> {
+pub fn rows<T: Tolerant>(body: &[u8], keys: &[&str], limit: usize) -> Option<Rows<T>> {
     let start = skip_ws(body, 0);
     let mut out = Rows::default();
     let spans = match body.get(start)? {
-        b'[' => array_items(body, start)?,
+        b'[' => array_items(body, start, limit)?,
         b'{' => {
             let mut spans = None;
             for (k, (s, e)) in object_pairs(body, start)? {
@@ -196,7 +201,7 @@ pub fn rows<T: Tolerant>(body: &[u8], keys: &[&str]) -> Option<Rows<T>> {
                     "size" => out.size = counter(v),
                     "pages" => out.pages = counter(v),
                     k if keys.contains(&k) && v.first() == Some(&b'[') => {
-                        spans = Some(array_items(body, s)?);
+                        spans = Some(array_items(body, s, limit)?);
                     }
                     _ => {}
                 }
@@ -221,10 +226,13 @@ pub fn rows<T: Tolerant>(body: &[u8], keys: &[&str]) -> Option<Rows<T>> {
 
 /// A list answer (a bare array, or a page whose rows are under one of `keys`), decoded at once
 /// when every row is sound (the usual case, the fastest), row by row otherwise.
+/// More than `limit` rows is an error naming `max_rows` (a 256 MB answer of `0,0,0…` does not
+/// become 128 million marked rows).
 pub fn decode_rows<T: Tolerant>(
     status: u16,
     body: &[u8],
     keys: &[&str],
+    limit: usize,
 ) -> Result<Rows<T>, ApiError> {
     let text = std::str::from_utf8(body).ok();
     let whole = text.and_then(|t| match t.trim_start().as_bytes().first() {
@@ -247,12 +255,17 @@ pub fn decode_rows<T: Tolerant>(
             r.items.iter_mut().for_each(T::check);
             r
         }
-        None => rows::<T>(body, keys).ok_or_else(|| ApiError::Decode {
+        None => rows::<T>(body, keys, limit.saturating_add(1)).ok_or_else(|| ApiError::Decode {
             status,
             message: "not a list".into(),
             excerpt: excerpt(body),
         })?,
     };
+    if r.items.len() > limit {
+        return Err(ApiError::Config(format!(
+            "the answer holds more than {limit} rows: max_rows (profile setting) allows no more"
+        )));
+    }
     r.odd = r.items.iter().filter(|x| x.problem().is_some()).count();
     Ok(r)
 }
@@ -290,7 +303,7 @@ mod tests {
             {"ip": "\ud800"},
             {"ip": 1e400}
         ]}"#;
-        let r = decode_rows::<Row>(200, body, &["items"]).expect("a list");
+        let r = decode_rows::<Row>(200, body, &["items"], 100).expect("a list");
         assert_eq!(r.odd, 4);
         assert_eq!(r.items.len(), 5);
         assert_eq!(r.total, Some(5));
@@ -302,17 +315,32 @@ mod tests {
         assert!(r.items[1].ip.contains("12"), "shown as sent");
         assert!(r.items[4].ip.contains("1e400"), "shown as sent");
         // A bad value in a key nobody reads spoils nothing.
-        let r = decode_rows::<Row>(200, br#"[{"ip": "a", "n": 1e400}]"#, &[]).unwrap();
+        let r = decode_rows::<Row>(200, br#"[{"ip": "a", "n": 1e400}]"#, &[], 100).unwrap();
         assert_eq!((r.odd, r.items[0].ip.as_str()), (0, "a"));
     }
 
     #[test]
+    fn rows_past_the_limit_are_refused_not_held() {
+        let many = format!("[{}0]", "0,".repeat(1000));
+        let e = decode_rows::<Row>(200, many.as_bytes(), &[], 100).unwrap_err();
+        assert!(e.to_string().contains("max_rows"), "{e}");
+        let ok = format!("[{}{{\"ip\":\"a\"}}]", "{\"ip\":\"a\"},".repeat(99));
+        assert_eq!(
+            decode_rows::<Row>(200, ok.as_bytes(), &[], 100)
+                .unwrap()
+                .items
+                .len(),
+            100
+        );
+    }
+
+    #[test]
     fn bare_lists_nesting_and_garbage() {
-        let r = rows::<Row>(br#"[{"ip":"a"}, {"ip":"b]}\"["}]"#, &[]).unwrap();
+        let r = rows::<Row>(br#"[{"ip":"a"}, {"ip":"b]}\"["}]"#, &[], 10).unwrap();
         assert_eq!(r.items.len(), 2);
         assert_eq!(r.items[1].ip, "b]}\"[");
         let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
-        let r = rows::<Row>(deep.as_bytes(), &[]).unwrap();
+        let r = rows::<Row>(deep.as_bytes(), &[], 10).unwrap();
         assert_eq!(r.items.len(), 1);
         assert!(r.items[0].problem.is_some());
         for garbage in [
@@ -323,7 +351,10 @@ mod tests {
             b"{\"a\"}",
             b"[}",
         ] {
-            assert!(rows::<Row>(garbage, &["items"]).is_none(), "{garbage:?}");
+            assert!(
+                rows::<Row>(garbage, &["items"], 10).is_none(),
+                "{garbage:?}"
+            );
         }
     }
 }

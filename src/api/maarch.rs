@@ -371,6 +371,7 @@ impl MaarchClient {
             message: "no Token header in the login answer".into(),
             excerpt: String::new(),
         })?;
+        super::usable_token(token.expose_secret(), Family::Maarch)?;
         let mut s = self.session.lock().await;
         s.token = Some(token);
         s.refresh = header("Refresh-Token");
@@ -391,6 +392,7 @@ impl MaarchClient {
             let raw = Raw::read(resp, Family::Maarch).await?;
             if let Ok(v) = raw.json::<Value>()
                 && let Some(t) = v.get("token").and_then(Value::as_str)
+                && super::usable_token(t, Family::Maarch).is_ok()
             {
                 self.session.lock().await.token = Some(SecretString::from(t.to_string()));
                 return Ok(());

@@ -348,6 +348,8 @@ pub struct App {
     pub help_scroll: usize,
     /// The recent status messages, newest last (`:messages`): a long one can be read whole.
     pub messages: std::collections::VecDeque<String>,
+    /// The notice and the error last kept there (each kept once, when it changes).
+    seen_messages: (Option<String>, Option<String>),
     /// A Maarch user's details read to edit them: the request, and how many overlays were
     /// open then (an answer after the user moved on opens nothing).
     maarch_edit: Option<(u64, usize)>,
@@ -421,6 +423,7 @@ impl App {
             maarch_partial: false,
             help_scroll: 0,
             messages: Default::default(),
+            seen_messages: (None, None),
             maarch_edit: None,
             catalogue: None,
             reconnect: None,
@@ -614,6 +617,7 @@ impl App {
 
     /// Stops loading every equipement (Esc): the worker drops the request, nothing waits.
     fn cancel_load(&mut self) {
+        let (loaded, total) = self.load_progress.take().unwrap_or_default();
         let Some(id) = self
             .in_flight
             .iter()
@@ -629,7 +633,6 @@ impl App {
             self.equipements.pending = None;
             self.equipements.loading = false;
         }
-        let (loaded, total) = self.load_progress.take().unwrap_or_default();
         self.pending_export = None;
         self.notice = Some(trf(
             "Loading stopped ({} of {} equipements read): the page shown stays",
@@ -899,6 +902,8 @@ impl App {
                     self.export(path, format);
                 }
             }
+            // A load the list no longer waits for: its progress goes.
+            (Purpose::LoadAll, _) => self.load_progress = None,
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
                 let mut page = Some(page);
                 for o in self.overlays.iter_mut().rev() {
@@ -1020,10 +1025,10 @@ impl App {
                 }
             }
             Purpose::LoadAll => {
+                self.load_progress = None;
                 if self.equipements.pending == Some(id) {
                     self.equipements.pending = None;
                     self.equipements.loading = false;
-                    self.load_progress = None;
                 }
             }
             Purpose::SiteDetail => {
@@ -2082,23 +2087,19 @@ impl App {
     /// after each update): a message longer than the line is read whole with `:messages`.
     pub fn remember_messages(&mut self) {
         let now = chrono::Local::now().format("%H:%M:%S");
-        for m in [self.notice.clone(), self.last_error.clone()]
-            .into_iter()
-            .flatten()
-        {
-            let line = format!("{now}  {}", crate::text::sanitize(&m));
-            if self
-                .messages
-                .back()
-                .is_some_and(|l| l.get(10..) == line.get(10..))
-            {
-                continue;
-            }
-            self.messages.push_back(line);
+        let current = (self.notice.clone(), self.last_error.clone());
+        let fresh = [
+            (current.0 != self.seen_messages.0).then(|| current.0.clone()),
+            (current.1 != self.seen_messages.1).then(|| current.1.clone()),
+        ];
+        for m in fresh.into_iter().flatten().flatten() {
+            self.messages
+                .push_back(format!("{now}  {}", crate::text::sanitize(&m)));
             if self.messages.len() > 100 {
                 self.messages.pop_front();
             }
         }
+        self.seen_messages = current;
     }
 
     /// Effects to carry out (copies, exports), in order.
