@@ -33,6 +33,17 @@ fn init_terminal(caps: &Caps) -> std::io::Result<Term> {
     )))
 }
 
+/// Back in the console after the terminal was handed over (`$EDITOR`, Ctrl-Z): set up again,
+/// mouse reporting too when it was on.
+fn reenter(terminal: &mut Term, mouse: bool) {
+    if let Ok(t) = init_terminal(&crate::term::detect()) {
+        *terminal = t;
+    }
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
+}
+
 /// The terminal as it was: cooked mode, the main screen, the cursor shown.
 fn restore_terminal() {
     let _ = crossterm::terminal::disable_raw_mode();
@@ -220,12 +231,7 @@ async fn event_loop(
                     restore_terminal();
                     // SAFETY: raising a signal on this process has no precondition.
                     unsafe { libc::raise(libc::SIGTSTP) };
-                    if let Ok(t) = init_terminal(&crate::term::detect()) {
-                        *terminal = t;
-                    }
-                    if app.mouse {
-                        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
-                    }
+                    reenter(terminal, app.mouse);
                     keys = EventStream::new();
                     dirty = true;
                 }
@@ -389,12 +395,7 @@ fn edit_in_editor(
         .arg("sh")
         .arg(&path)
         .status();
-    if let Ok(t) = init_terminal(&crate::term::detect()) {
-        *terminal = t;
-    }
-    if mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
-    }
+    reenter(terminal, mouse);
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
         Ok(s) => Err(trf("The editor ended with {}: nothing sent", &[&s])),

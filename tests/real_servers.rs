@@ -93,6 +93,26 @@ impl Live {
         self.type_text(s).await;
     }
 
+    /// Focuses the role form's permission grid, its cursor on `ressource:action`.
+    fn grid_cursor_on(&mut self, ressource: &str, action: &str) {
+        self.focus("permissions");
+        let Some(Overlay::Form(f)) = self.app.overlays.last_mut() else {
+            panic!("no form open");
+        };
+        let Some(FieldKind::Grid { cells, cursor, .. }) = f
+            .fields
+            .iter_mut()
+            .find(|x| x.key == "permissions")
+            .map(|x| &mut x.kind)
+        else {
+            panic!("no grid");
+        };
+        *cursor = cells
+            .iter()
+            .position(|(r, a)| r == ressource && a == action)
+            .unwrap_or_else(|| panic!("no cell {ressource}:{action}"));
+    }
+
     fn has_form(&self) -> bool {
         matches!(self.app.overlays.last(), Some(Overlay::Form(_)))
     }
@@ -531,17 +551,7 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     assert!(on[users_read]);
 
     // Switch users:read off: the whole set is sent, reports:export in it.
-    live.focus("permissions");
-    {
-        let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
-            unreachable!()
-        };
-        if let Some(fl) = f.fields.iter_mut().find(|x| x.key == "permissions")
-            && let FieldKind::Grid { cursor, .. } = &mut fl.kind
-        {
-            *cursor = users_read;
-        }
-    }
+    live.grid_cursor_on("users", "read");
     live.press(ch(' ')).await;
     live.press(ctrl('s')).await;
     assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
@@ -611,20 +621,7 @@ async fn a_role_removal_keeps_what_another_admin_added_meanwhile() {
         .await
         .unwrap();
     // This one switches users:read off.
-    live.focus("permissions");
-    {
-        let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
-            unreachable!()
-        };
-        if let Some(fl) = f.fields.iter_mut().find(|x| x.key == "permissions")
-            && let FieldKind::Grid { cells, cursor, .. } = &mut fl.kind
-        {
-            *cursor = cells
-                .iter()
-                .position(|(r, a)| r == "users" && a == "read")
-                .unwrap();
-        }
-    }
+    live.grid_cursor_on("users", "read");
     live.press(ch(' ')).await;
     live.press(ctrl('s')).await;
     assert!(!live.has_form(), "saved: {:?}", live.app.last_error);

@@ -1033,11 +1033,8 @@ impl fmt::Debug for EquipementUpdate {
     }
 }
 
-/// A row a server sent that could not be read: its text, as sent, stands in its first text
-/// cell.
-fn undecodable_text(raw: &str) -> String {
-    raw.chars().take(200).collect()
-}
+// A row a server sent that could not be read: its text as sent (already cut and cleaned by
+// `items::rows`) stands in its first text cell.
 
 impl crate::api::items::Tolerant for Equipement {
     fn problem(&self) -> Option<&str> {
@@ -1045,7 +1042,7 @@ impl crate::api::items::Tolerant for Equipement {
     }
     fn undecodable(raw: &str, problem: String) -> Self {
         Equipement {
-            ip: undecodable_text(raw).into(),
+            ip: raw.into(),
             problem: Some(problem.into()),
             ..Default::default()
         }
@@ -1066,7 +1063,7 @@ impl crate::api::items::Tolerant for SiteSummary {
     }
     fn undecodable(raw: &str, problem: String) -> Self {
         SiteSummary {
-            name: undecodable_text(raw),
+            name: raw.to_string(),
             problem: Some(problem.into()),
             ..Default::default()
         }
@@ -1085,7 +1082,7 @@ impl crate::api::items::Tolerant for User {
     }
     fn undecodable(raw: &str, problem: String) -> Self {
         User {
-            nom: undecodable_text(raw),
+            nom: raw.to_string(),
             problem: Some(problem.into()),
             ..Default::default()
         }
@@ -1098,7 +1095,7 @@ impl crate::api::items::Tolerant for Role {
     }
     fn undecodable(raw: &str, problem: String) -> Self {
         Role {
-            name: undecodable_text(raw),
+            name: raw.to_string(),
             problem: Some(problem.into()),
             ..Default::default()
         }

@@ -26,22 +26,6 @@ pub enum Depth {
     C8,
 }
 
-impl Depth {
-    pub fn from_env() -> Depth {
-        let colorterm = std::env::var("COLORTERM")
-            .unwrap_or_default()
-            .to_lowercase();
-        let term = std::env::var("TERM").unwrap_or_default().to_lowercase();
-        if colorterm.contains("truecolor") || colorterm.contains("24bit") {
-            Depth::True
-        } else if term.contains("256color") {
-            Depth::C256
-        } else {
-            Depth::C16
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub accent: Style,
