@@ -264,6 +264,43 @@ async fn a_maarch_phone_the_server_hides_is_never_erased_silently() {
     assert_eq!(maarch_db(&srv, "bwayne", "phone").as_deref(), Some(""));
 }
 
+/// The same through `$EDITOR`: the JSON shown leaves out the phone the server hid, and saving
+/// the edited record asks before erasing it, as the form does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maarch_edit_in_the_editor_never_erases_the_hidden_phone_silently() {
+    use vigie::app::Effect;
+    let srv = common::start_with(|c| c.like = vec![Like::Maarch2103]).await;
+    let mut live = maarch_console(&srv).await;
+    select_maarch(&mut live, "bwayne");
+    live.press(ch('E')).await;
+    let text = live
+        .app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Edit { text, .. } => Some(text),
+            _ => None,
+        })
+        .expect("the editor opens once the details are read");
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v.get("phone").is_none(), "not shown as empty: {text}");
+    v["firstname"] = serde_json::json!("Bruno");
+    live.app.on_edited(Ok(v.to_string()));
+    live.settle().await;
+    assert_eq!(form(&live.app).asking, Some(Ask::Erase), "asked, not saved");
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "firstname").as_deref(),
+        Some("Bruce")
+    );
+    live.press(ch('y')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "firstname").as_deref(),
+        Some("Bruno")
+    );
+    assert_eq!(maarch_db(&srv, "bwayne", "phone").as_deref(), Some(""));
+}
+
 /// A server that shows the phone: a save sends it back as it is, without a question, and the
 /// initials (which the list does not give) are kept too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
