@@ -10,11 +10,11 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 
 use super::error::{ApiError, Family};
-use super::items::{Rows, Tolerant, decode_rows};
+use super::items::{Rows, Tolerant};
 use super::model::*;
 use super::{
-    HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client, join_url, seg,
-    send_retrying,
+    Answer, HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client, join_url, seg,
+    send_reading, stream_rows,
 };
 
 /// Largest page the API accepts.
@@ -222,6 +222,33 @@ impl CoreClient {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<Raw, ApiError> {
+        let max_body = self.limits.max_body;
+        let whole = move |resp| async move {
+            Raw::read_within(resp, Family::Core, max_body)
+                .await
+                .map(Answer::<std::convert::Infallible>::Raw)
+        };
+        match self.send_with(method, path, query, body, &whole).await? {
+            Answer::Raw(raw) => Ok(raw),
+            Answer::Streamed(never) => match never {},
+        }
+    }
+
+    /// Sends a request with the session's token, its answer read by `read`; a refused token
+    /// is renewed once and the request sent again.
+    async fn send_with<B, O, F, Fut>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+        read: &F,
+    ) -> Result<Answer<O>, ApiError>
+    where
+        B: Serialize + ?Sized,
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: Future<Output = Result<Answer<O>, ApiError>>,
+    {
         let mut retried = false;
         loop {
             let token = self.bearer().await?;
@@ -235,23 +262,17 @@ impl CoreClient {
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let raw = send_retrying(
-                req,
-                Family::Core,
-                self.retry,
-                method == Method::GET,
-                self.limits,
-            )
-            .await?;
-            let refused =
-                !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_));
+            let answer =
+                send_reading(req, self.retry, method == Method::GET, self.limits, read).await?;
+            let refused = matches!(&answer, Answer::Raw(raw)
+                if !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_)));
             if refused && !retried && self.has_credentials() {
                 retried = true;
                 self.session.lock().await.access = None;
                 self.refresh().await?;
                 continue;
             }
-            return Ok(raw);
+            return Ok(answer);
         }
     }
 
@@ -265,20 +286,22 @@ impl CoreClient {
         self.send_raw(method, path, query, body).await?.json()
     }
 
-    /// A list (bare or paged) decoded row by row when a row is bad: the others are kept.
+    /// A list (bare or paged) decoded row by row as it comes: a bad row is kept marked, the
+    /// answer's text is never held whole.
     async fn call_rows<T: Tolerant>(
         &self,
         path: &str,
         query: &[(&str, String)],
     ) -> Result<Rows<T>, ApiError> {
-        let raw = self.send_raw::<()>(Method::GET, path, query, None).await?;
-        raw.ok()?;
-        decode_rows(
-            raw.status.as_u16(),
-            &raw.body,
-            &["items"],
-            self.limits.max_rows,
-        )
+        let limits = self.limits;
+        let read = move |resp| stream_rows::<T>(resp, Family::Core, &["items"], limits);
+        match self
+            .send_with::<(), _, _, _>(Method::GET, path, query, None, &read)
+            .await?
+        {
+            Answer::Streamed(rows) => Ok(rows),
+            Answer::Raw(raw) => Err(raw.error()),
+        }
     }
 
     async fn call_empty(&self, method: Method, path: &str) -> Result<(), ApiError> {

@@ -1,9 +1,11 @@
-//! Lists decoded row by row: one bad value (`1e400`, `"ip": 12`, a duplicate key, a lone
-//! surrogate) spoils its row, never the whole answer. The good rows are kept; a bad one stays
-//! in the list, marked with its problem and the text the server sent.
+//! Lists decoded row by row, as they arrive: one bad value (`1e400`, `"ip": 12`, a duplicate
+//! key, a lone surrogate) spoils its row, never the whole answer, and the answer's text is
+//! never held whole (only the row being received). The good rows are kept; a bad one stays in
+//! the list, marked with its problem and the text the server sent.
 //!
 //! The rows are found by a small scanner that only follows the JSON structure (strings,
-//! nesting) without decoding it: iterative, so 100,000 nested `[` cost nothing but time.
+//! nesting) without decoding it: resumable at any byte (a chunk may end anywhere), iterative,
+//! so 100,000 nested `[` cost nothing but time.
 
 use serde::de::DeserializeOwned;
 
@@ -58,113 +60,382 @@ impl<T> Rows<T> {
     }
 }
 
+/// Where the value being scanned stands, so a chunk may end anywhere in it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Scan {
+    /// Open `{`/`[` (0 for a string or a scalar).
+    depth: usize,
+    in_str: bool,
+    /// The chunk ended just after a `\` inside a string.
+    escaped: bool,
+    scalar: bool,
+}
+
+impl Scan {
+    /// A value starting with `first`.
+    fn start(first: u8) -> Scan {
+        match first {
+            b'"' => Scan {
+                in_str: true,
+                ..Scan::default()
+            },
+            b'{' | b'[' => Scan {
+                depth: 1,
+                ..Scan::default()
+            },
+            _ => Scan {
+                scalar: true,
+                ..Scan::default()
+            },
+        }
+    }
+
+    /// Goes on from `i` (after the value's first byte): the index after the value's end, or
+    /// `None` when `b` ends first (the state is kept for the next chunk).
+    fn run(&mut self, b: &[u8], mut i: usize) -> Option<usize> {
+        loop {
+            if self.escaped {
+                if i >= b.len() {
+                    return None;
+                }
+                self.escaped = false;
+                i += 1;
+            }
+            if self.in_str {
+                // Strings are most of a row: jumped through, not walked.
+                let at = memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..])?;
+                i += at;
+                if b[i] == b'\\' {
+                    self.escaped = true;
+                    i += 1;
+                    continue;
+                }
+                self.in_str = false;
+                i += 1;
+                if self.depth == 0 {
+                    return Some(i);
+                }
+                continue;
+            }
+            if self.scalar {
+                while i < b.len() {
+                    if matches!(b[i], b',' | b'}' | b']') || b[i].is_ascii_whitespace() {
+                        return Some(i);
+                    }
+                    i += 1;
+                }
+                return None;
+            }
+            let &c = b.get(i)?;
+            i += 1;
+            match c {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// What a value being scanned is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum For {
+    Key,
+    Counter(usize),
+    /// A value of a key nobody reads: not held.
+    Skip,
+    Row,
+}
+
+/// Where the scanner stands in the answer's structure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum At {
+    Lead,
+    /// In the page object, before a key (or its `}` when `first`).
+    Key {
+        first: bool,
+    },
+    Colon,
+    Value,
+    AfterValue,
+    /// In the rows' array, before a row (or its `]` when `first`).
+    Row {
+        first: bool,
+    },
+    AfterRow,
+    Done,
+}
+
+const COUNTERS: [&str; 4] = ["total", "page", "size", "pages"];
+
+/// What is kept of an answer's first bytes, for an error's excerpt.
+const HEAD: usize = 512;
+
+/// A list answer (a bare array, or an object holding it under one of `keys`, with a page's
+/// counters) decoded as its bytes come: each row on its own as soon as it is whole, an
+/// undecodable one becoming `T::undecodable`. What is held is the rows decoded and the bytes
+/// of the row being received, never the answer's text. More than `limit` rows is an error
+/// naming `max_rows` (a 256 MB answer of `0,0,0…` does not become 128 million marked rows).
+pub struct RowStream<T> {
+    keys: &'static [&'static str],
+    limit: usize,
+    status: u16,
+    out: Rows<T>,
+    /// Bytes not yet done with: from the start of the value being held.
+    buf: Vec<u8>,
+    /// How far into `buf` the scanner has been.
+    pos: usize,
+    at: At,
+    /// In the page object (else a bare array).
+    in_object: bool,
+    /// The key whose value comes next.
+    key: Option<String>,
+    /// The value being scanned: what for, where it starts in `buf`, the scanner's state.
+    value: Option<(For, usize, Scan)>,
+    /// The answer's first bytes, for an error's excerpt.
+    head: Vec<u8>,
+    /// Set once the answer is known not to be a list.
+    broken: bool,
+}
+
+impl<T: Tolerant> RowStream<T> {
+    pub fn new(keys: &'static [&'static str], limit: usize) -> Self {
+        RowStream {
+            keys,
+            limit,
+            status: 200,
+            out: Rows::default(),
+            buf: Vec::new(),
+            pos: 0,
+            at: At::Lead,
+            in_object: false,
+            key: None,
+            value: None,
+            head: Vec::new(),
+            broken: false,
+        }
+    }
+
+    /// The answer's status, for its errors' wording.
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    fn not_a_list(&self) -> ApiError {
+        ApiError::Decode {
+            status: self.status,
+            message: "not a list".into(),
+            excerpt: excerpt(&self.head),
+        }
+    }
+
+    /// The bytes the stream holds now (the row being received), for tests and figures.
+    pub fn held(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The next bytes of the answer. An error (not a list, too many rows) ends the reading.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
+        if self.head.len() < HEAD {
+            let n = (HEAD - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..n]);
+        }
+        if self.broken {
+            return Err(self.not_a_list());
+        }
+        if self.at == At::Done {
+            // What follows the list is not read: its rows are whole.
+            return Ok(());
+        }
+        self.buf.extend_from_slice(chunk);
+        let b = std::mem::take(&mut self.buf);
+        // The text as far as it is valid UTF-8 (a chunk may end inside a character): rows
+        // in it are decoded straight from it.
+        let text = match std::str::from_utf8(&b) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        let walked = self.walk(&b, text);
+        self.buf = b;
+        let done_with = match walked {
+            Ok(n) => n,
+            Err(e) => {
+                self.buf = Vec::new();
+                if e.is_none() {
+                    self.broken = true;
+                }
+                return Err(e.unwrap_or_else(|| self.not_a_list()));
+            }
+        };
+        // Only the value being held stays; it moves to the front once.
+        if done_with > 0 {
+            self.buf.drain(..done_with);
+            self.pos -= done_with;
+            if let Some((_, start, _)) = &mut self.value {
+                *start = start.saturating_sub(done_with);
+            }
+        }
+        Ok(())
+    }
+
+    /// The answer ended: its rows, or why it was not a list.
+    pub fn finish(mut self) -> Result<Rows<T>, ApiError> {
+        if self.broken || self.at != At::Done {
+            return Err(self.not_a_list());
+        }
+        self.out.odd = self
+            .out
+            .items
+            .iter()
+            .filter(|x| x.problem().is_some())
+            .count();
+        Ok(self.out)
+    }
+
+    /// Walks `b` (what `buf` holds) from `pos`; returns how many of its bytes are no longer
+    /// needed. `Err(None)`: not a list.
+    fn walk(&mut self, b: &[u8], text: &str) -> Result<usize, Option<ApiError>> {
+        let mut i = self.pos;
+        loop {
+            if let Some((purpose, start, mut scan)) = self.value.take() {
+                match scan.run(b, i) {
+                    None => {
+                        self.value = Some((purpose, start, scan));
+                        i = b.len();
+                        break;
+                    }
+                    Some(end) => {
+                        self.value_done(purpose, &b[start..end])?;
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            i = skip_ws(b, i);
+            let Some(&c) = b.get(i) else { break };
+            let list_end = if self.in_object {
+                At::AfterValue
+            } else {
+                At::Done
+            };
+            // A structural byte where a value should start: not JSON.
+            let starts_value = !matches!(c, b'}' | b']' | b',' | b':');
+            self.at = match (self.at, c) {
+                (At::Done, _) => break,
+                (At::Lead, b'[') => At::Row { first: true },
+                (At::Lead, b'{') => {
+                    self.in_object = true;
+                    At::Key { first: true }
+                }
+                (At::Key { first: true }, b'}') => At::Done,
+                (At::Key { .. }, b'"') => {
+                    self.value = Some((For::Key, i, Scan::start(c)));
+                    At::Colon
+                }
+                (At::Colon, b':') => At::Value,
+                (At::Value, _) if starts_value => {
+                    let key = self.key.take().unwrap_or_default();
+                    if c == b'[' && self.keys.contains(&key.as_str()) {
+                        // A second list under the same key replaces the first (as a JSON
+                        // object's last value does).
+                        self.out.items.clear();
+                        At::Row { first: true }
+                    } else {
+                        let purpose = COUNTERS
+                            .iter()
+                            .position(|k| *k == key)
+                            .map_or(For::Skip, For::Counter);
+                        self.value = Some((purpose, i, Scan::start(c)));
+                        At::AfterValue
+                    }
+                }
+                (At::AfterValue, b',') => At::Key { first: false },
+                (At::AfterValue, b'}') => At::Done,
+                (At::Row { first: true }, b']') => list_end,
+                (At::Row { .. }, _) if starts_value => {
+                    if self.out.items.len() >= self.limit {
+                        return Err(Some(ApiError::Config(format!(
+                            "the answer holds more than {} rows: max_rows (profile setting) allows no more",
+                            self.limit
+                        ))));
+                    }
+                    if let Some(end) = self.sound_row(text, i) {
+                        self.at = At::AfterRow;
+                        i = end;
+                        continue;
+                    }
+                    // Bad, or not whole yet: scanned to its end, then decoded on its own.
+                    self.value = Some((For::Row, i, Scan::start(c)));
+                    At::AfterRow
+                }
+                (At::AfterRow, b',') => At::Row { first: false },
+                (At::AfterRow, b']') => list_end,
+                _ => return Err(None),
+            };
+            i += 1;
+        }
+        self.pos = i;
+        Ok(match self.value {
+            Some((purpose, start, _)) if purpose != For::Skip => start,
+            _ => i,
+        })
+    }
+
+    /// The usual case, the fastest: the row starting at `i` decoded straight from the text,
+    /// its end found by the decoder. `None` when it is bad or not whole yet.
+    fn sound_row(&mut self, text: &str, i: usize) -> Option<usize> {
+        let mut de = serde_json::Deserializer::from_str(text.get(i..)?).into_iter::<T>();
+        let mut row = de.next()?.ok()?;
+        let end = i + de.byte_offset();
+        // A value ending where the text ends may go on in the next chunk (`12` of `123`).
+        if end >= text.len() {
+            return None;
+        }
+        row.check();
+        self.out.items.push(row);
+        Some(end)
+    }
+
+    /// A whole value was scanned: `text` is it.
+    fn value_done(&mut self, purpose: For, text: &[u8]) -> Result<(), Option<ApiError>> {
+        match purpose {
+            For::Key => self.key = Some(serde_json::from_slice(text).map_err(|_| None)?),
+            For::Counter(k) => {
+                let v = counter(text);
+                match k {
+                    0 => self.out.total = v,
+                    1 => self.out.page = v,
+                    2 => self.out.size = v,
+                    _ => self.out.pages = v,
+                }
+            }
+            For::Skip => {}
+            For::Row => {
+                let mut row = match std::str::from_utf8(text) {
+                    Ok(t) => serde_json::from_str::<T>(t),
+                    Err(_) => serde_json::from_slice::<T>(text),
+                }
+                .unwrap_or_else(|err| T::undecodable(&shown(text), err.to_string()));
+                row.check();
+                self.out.items.push(row);
+            }
+        }
+        Ok(())
+    }
+}
+
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && b[i].is_ascii_whitespace() {
         i += 1;
     }
     i
-}
-
-/// The index after the string starting at `i` (a `"`).
-fn skip_string(b: &[u8], mut i: usize) -> Option<usize> {
-    i += 1;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// The index after the value starting at `i` (whitespace skipped first).
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
-    let mut i = skip_ws(b, i);
-    match *b.get(i)? {
-        b'"' => skip_string(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            while i < b.len() {
-                match b[i] {
-                    b'"' => {
-                        i = skip_string(b, i)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.checked_sub(1)?;
-                        if depth == 0 {
-                            return Some(i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            None
-        }
-        _ => {
-            let start = i;
-            while i < b.len() && !matches!(b[i], b',' | b'}' | b']') && !b[i].is_ascii_whitespace()
-            {
-                i += 1;
-            }
-            (i > start).then_some(i)
-        }
-    }
-}
-
-/// The spans of the elements of the array starting at `i` (a `[`), `limit` at most (the
-/// caller asks one more than it takes, to know there were too many).
-fn array_items(b: &[u8], i: usize, limit: usize) -> Option<Vec<(usize, usize)>> {
-    let mut out = Vec::new();
-    let mut i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b']') {
-        return Some(out);
-    }
-    loop {
-        let start = skip_ws(b, i);
-        let end = skip_value(b, start)?;
-        if out.len() >= limit {
-            // Enough to say there are too many: the rest is not held.
-            return Some(out);
-        }
-        out.push((start, end));
-        i = skip_ws(b, end);
-        match b.get(i)? {
-            b',' => i += 1,
-            b']' => return Some(out),
-            _ => return None,
-        }
-    }
-}
-
-/// The (key, value span) pairs of the object starting at `i` (a `{`).
-fn object_pairs(b: &[u8], i: usize) -> Option<Vec<(String, (usize, usize))>> {
-    let mut out = Vec::new();
-    let mut i = skip_ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Some(out);
-    }
-    loop {
-        let ks = skip_ws(b, i);
-        let ke = skip_string(b, ks)?;
-        let key: String = serde_json::from_slice(&b[ks..ke]).ok()?;
-        i = skip_ws(b, ke);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        let vs = skip_ws(b, i + 1);
-        let ve = skip_value(b, vs)?;
-        out.push((key, (vs, ve)));
-        i = skip_ws(b, ve);
-        match b.get(i)? {
-            b',' => i += 1,
-            b'}' => return Some(out),
-            _ => return None,
-        }
-    }
 }
 
 /// A page counter as sent: a non-negative integer, else nothing.
@@ -183,91 +454,16 @@ fn shown(text: &[u8]) -> String {
         .collect()
 }
 
-/// Decodes a list answer: a bare array, or an object holding it under one of `keys` (a page's
-/// `items`). Each row on its own: an undecodable one becomes `T::undecodable`. `None` when the
-/// answer is not a list at all (or not JSON).
-pub fn rows<T: Tolerant>(body: &[u8], keys: &[&str], limit: usize) -> Option<Rows<T>> {
-    let start = skip_ws(body, 0);
-    let mut out = Rows::default();
-    let spans = match body.get(start)? {
-        b'[' => array_items(body, start, limit)?,
-        b'{' => {
-            let mut spans = None;
-            for (k, (s, e)) in object_pairs(body, start)? {
-                let v = &body[s..e];
-                match k.as_str() {
-                    "total" => out.total = counter(v),
-                    "page" => out.page = counter(v),
-                    "size" => out.size = counter(v),
-                    "pages" => out.pages = counter(v),
-                    k if keys.contains(&k) && v.first() == Some(&b'[') => {
-                        spans = Some(array_items(body, s, limit)?);
-                    }
-                    _ => {}
-                }
-            }
-            spans.unwrap_or_default()
-        }
-        _ => return None,
-    };
-    out.items.reserve_exact(spans.len());
-    for (s, e) in spans {
-        let text = &body[s..e];
-        let mut row = match std::str::from_utf8(text) {
-            Ok(t) => serde_json::from_str::<T>(t),
-            Err(_) => serde_json::from_slice::<T>(text),
-        }
-        .unwrap_or_else(|err| T::undecodable(&shown(text), err.to_string()));
-        row.check();
-        out.items.push(row);
-    }
-    Some(out)
-}
-
-/// A list answer (a bare array, or a page whose rows are under one of `keys`), decoded at once
-/// when every row is sound (the usual case, the fastest), row by row otherwise.
-/// More than `limit` rows is an error naming `max_rows` (a 256 MB answer of `0,0,0…` does not
-/// become 128 million marked rows).
+/// A whole list answer decoded as `RowStream` does (for a body already held).
 pub fn decode_rows<T: Tolerant>(
     status: u16,
     body: &[u8],
-    keys: &[&str],
+    keys: &'static [&'static str],
     limit: usize,
 ) -> Result<Rows<T>, ApiError> {
-    let text = std::str::from_utf8(body).ok();
-    let whole = text.and_then(|t| match t.trim_start().as_bytes().first() {
-        Some(b'[') => serde_json::from_str::<Vec<T>>(t).ok().map(|items| Rows {
-            items,
-            ..Rows::default()
-        }),
-        Some(b'{') if keys == ["items"] => serde_json::from_str::<Page<T>>(t).ok().map(|p| Rows {
-            items: p.items,
-            odd: 0,
-            total: p.total,
-            page: p.page,
-            size: p.size,
-            pages: p.pages,
-        }),
-        _ => None,
-    });
-    let mut r = match whole {
-        Some(mut r) => {
-            r.items.iter_mut().for_each(T::check);
-            r
-        }
-        None => rows::<T>(body, keys, limit.saturating_add(1)).ok_or_else(|| ApiError::Decode {
-            status,
-            message: "not a list".into(),
-            excerpt: excerpt(body),
-        })?,
-    };
-    if r.items.len() > limit {
-        return Err(ApiError::Config(format!(
-            "the answer holds more than {limit} rows: max_rows (profile setting) allows no more"
-        )));
-    }
-    r.odd = r.items.iter().filter(|x| x.problem().is_some()).count();
-    Ok(r)
+    let mut s = RowStream::new(keys, limit).status(status);
+    s.feed(body)?;
+    s.finish()
 }
 
 #[cfg(test)]
@@ -334,13 +530,40 @@ mod tests {
         );
     }
 
+    fn rows(body: &[u8], keys: &'static [&'static str], limit: usize) -> Option<Rows<Row>> {
+        decode_rows(200, body, keys, limit).ok()
+    }
+
+    /// The same answer fed in chunks of every size from 1 byte: the same rows, and never
+    /// more held than the longest row (plus one chunk).
+    #[test]
+    fn chunks_may_end_anywhere() {
+        let body = br#" {"total" : 3, "odd": {"items": [1, "]"]}, "items" : [ {"ip": "a\"]\\"},
+            {"ip": 12}, {"ip":"c", "x": [[], {}]} ], "pages": 1 } "#;
+        let whole = rows(body, &["items"], 10).expect("a list");
+        assert_eq!(whole.items.len(), 3);
+        assert_eq!(whole.items[0].ip, "a\"]\\");
+        assert_eq!((whole.odd, whole.total, whole.pages), (1, Some(3), Some(1)));
+        let longest = 40;
+        for size in 1..body.len() {
+            let mut s = RowStream::<Row>::new(&["items"], 10);
+            for chunk in body.chunks(size) {
+                s.feed(chunk).unwrap();
+                assert!(s.held() <= longest + size, "{size}: {} held", s.held());
+            }
+            let r = s.finish().unwrap();
+            assert_eq!(r.items, whole.items, "chunks of {size}");
+            assert_eq!((r.odd, r.total, r.pages), (1, Some(3), Some(1)));
+        }
+    }
+
     #[test]
     fn bare_lists_nesting_and_garbage() {
-        let r = rows::<Row>(br#"[{"ip":"a"}, {"ip":"b]}\"["}]"#, &[], 10).unwrap();
+        let r = rows(br#"[{"ip":"a"}, {"ip":"b]}\"["}]"#, &[], 10).unwrap();
         assert_eq!(r.items.len(), 2);
         assert_eq!(r.items[1].ip, "b]}\"[");
         let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
-        let r = rows::<Row>(deep.as_bytes(), &[], 10).unwrap();
+        let r = rows(deep.as_bytes(), &[], 10).unwrap();
         assert_eq!(r.items.len(), 1);
         assert!(r.items[0].problem.is_some());
         for garbage in [
@@ -351,10 +574,7 @@ mod tests {
             b"{\"a\"}",
             b"[}",
         ] {
-            assert!(
-                rows::<Row>(garbage, &["items"], 10).is_none(),
-                "{garbage:?}"
-            );
+            assert!(rows(garbage, &["items"], 10).is_none(), "{garbage:?}");
         }
     }
 }

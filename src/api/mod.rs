@@ -213,6 +213,13 @@ fn transient(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
+/// An answer as read: whole (a failure, or any answer when nothing streams it), or what a
+/// successful one's body became as it came.
+pub(crate) enum Answer<O> {
+    Raw(Raw),
+    Streamed(O),
+}
+
 /// Sends a request, retrying a read (`idempotent`) on transient failures per `policy`, all
 /// of it within `limits.total` (a slow server is not waited for once per attempt).
 pub(crate) async fn send_retrying(
@@ -222,8 +229,31 @@ pub(crate) async fn send_retrying(
     idempotent: bool,
     limits: Limits,
 ) -> Result<Raw, ApiError> {
+    let whole = move |resp| async move {
+        Raw::read_within(resp, family, limits.max_body)
+            .await
+            .map(Answer::<std::convert::Infallible>::Raw)
+    };
+    match send_reading(req, policy, idempotent, limits, &whole).await? {
+        Answer::Raw(raw) => Ok(raw),
+        Answer::Streamed(never) => match never {},
+    }
+}
+
+/// `send_retrying`, each attempt's answer read by `read` (a fresh reading at each attempt).
+pub(crate) async fn send_reading<O, F, Fut>(
+    req: reqwest::RequestBuilder,
+    policy: RetryPolicy,
+    idempotent: bool,
+    limits: Limits,
+    read: &F,
+) -> Result<Answer<O>, ApiError>
+where
+    F: Fn(reqwest::Response) -> Fut,
+    Fut: Future<Output = Result<Answer<O>, ApiError>>,
+{
     let total = limits.total;
-    match tokio::time::timeout(total, attempts(req, family, policy, idempotent, limits)).await {
+    match tokio::time::timeout(total, attempts(req, policy, idempotent, read)).await {
         Ok(r) => r,
         Err(_) => Err(ApiError::Network(format!(
             "timed out after {}s (timeout_secs: the whole request, retries included)",
@@ -232,13 +262,55 @@ pub(crate) async fn send_retrying(
     }
 }
 
-async fn attempts(
-    req: reqwest::RequestBuilder,
+/// Reads a successful answer's body into a `RowStream` as it comes (a failure whole, for its
+/// words), within `max_body`.
+pub(crate) async fn stream_rows<T: items::Tolerant>(
+    mut resp: reqwest::Response,
     family: Family,
+    keys: &'static [&'static str],
+    limits: Limits,
+) -> Result<Answer<items::Rows<T>>, ApiError> {
+    let status = resp.status();
+    if !status.is_success() {
+        return Raw::read_within(resp, family, limits.max_body)
+            .await
+            .map(Answer::Raw);
+    }
+    if resp
+        .content_length()
+        .is_some_and(|n| n > limits.max_body as u64)
+    {
+        return Err(too_large(limits.max_body));
+    }
+    let mut rows = items::RowStream::<T>::new(keys, limits.max_rows).status(status.as_u16());
+    let mut read = 0usize;
+    while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
+        read += chunk.len();
+        if read > limits.max_body {
+            return Err(too_large(limits.max_body));
+        }
+        rows.feed(&chunk)?;
+    }
+    rows.finish().map(Answer::Streamed)
+}
+
+fn too_large(max_body: usize) -> ApiError {
+    ApiError::Config(format!(
+        "the answer is larger than {} MB (max_body_mb of the profile): not read",
+        max_body >> 20
+    ))
+}
+
+async fn attempts<O, F, Fut>(
+    req: reqwest::RequestBuilder,
     policy: RetryPolicy,
     idempotent: bool,
-    limits: Limits,
-) -> Result<Raw, ApiError> {
+    read: &F,
+) -> Result<Answer<O>, ApiError>
+where
+    F: Fn(reqwest::Response) -> Fut,
+    Fut: Future<Output = Result<Answer<O>, ApiError>>,
+{
     let mut retry = 0;
     loop {
         let attempt = match req.try_clone() {
@@ -246,15 +318,15 @@ async fn attempts(
             // A body that cannot be replayed, or a write: one attempt only.
             _ => {
                 let resp = req.send().await.map_err(ApiError::from_reqwest)?;
-                return Raw::read_within(resp, family, limits.max_body).await;
+                return read(resp).await;
             }
         };
         let result = match attempt.send().await {
-            Ok(resp) => Raw::read_within(resp, family, limits.max_body).await,
+            Ok(resp) => read(resp).await,
             Err(e) => Err(ApiError::from_reqwest(e)),
         };
         let retry_after = match &result {
-            Ok(raw) if transient(raw.status) => error::retry_after(&raw.headers),
+            Ok(Answer::Raw(raw)) if transient(raw.status) => error::retry_after(&raw.headers),
             Err(ApiError::Network(_)) => None,
             _ => return result,
         };
@@ -382,14 +454,8 @@ impl Raw {
     ) -> Result<Raw, ApiError> {
         let status = resp.status();
         let headers = resp.headers().clone();
-        let too_large = || {
-            ApiError::Config(format!(
-                "the answer is larger than {} MB (max_body_mb of the profile): not read",
-                max_body >> 20
-            ))
-        };
         if resp.content_length().is_some_and(|n| n > max_body as u64) {
-            return Err(too_large());
+            return Err(too_large(max_body));
         }
         // Into one buffer of the announced size: collecting the chunks first and copying them
         // out held a large answer (`/client_site/all`: 31 MB at 100,000 equipements) twice,
@@ -398,7 +464,7 @@ impl Raw {
         let mut body = Vec::with_capacity(announced);
         while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
             if body.len() + chunk.len() > max_body {
-                return Err(too_large());
+                return Err(too_large(max_body));
             }
             body.extend_from_slice(&chunk);
         }
