@@ -20,7 +20,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vigie::api::model::{Claims, Equipement, SiteSummary};
 use vigie::app::{App, Session};
-use vigie::worker::{Event, Payload, Request};
+use vigie::protocol::{Event, Payload, Request};
 
 fn main() {
     // `cargo test --benches` runs this without `--bench`: measure only under `cargo bench`.

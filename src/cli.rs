@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use secrecy::SecretString;
 
 use crate::api::Credentials;
@@ -14,9 +14,11 @@ use crate::api::maarch::{MaarchAuthMode, MaarchClient};
 use crate::api::ocean::OceanClient;
 use crate::app::Session;
 use crate::config::{self, Config, Profile, Secret, ServiceConfig};
+use crate::list::ListArgs;
+use crate::protocol::Service;
 use crate::server::{self, SeedMode, ServerConfig};
 use crate::tui::ConsoleOptions;
-use crate::worker::{Clients, Service};
+use crate::worker::Clients;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -141,51 +143,6 @@ pub struct ServeArgs {
     /// core-more-permissions.
     #[arg(long, value_enum, value_delimiter = ',')]
     pub like: Vec<server::Like>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Resource {
-    Sites,
-    Equipements,
-    /// Core users.
-    Users,
-    Roles,
-    /// Maarch Courrier users (the profile's `maarch` section).
-    MaarchUsers,
-    /// Ocean individus (the profile's `ocean` section).
-    Individus,
-}
-
-impl Resource {
-    /// The service holding the list.
-    pub fn service(self) -> Service {
-        match self {
-            Resource::MaarchUsers => Service::Maarch,
-            Resource::Individus => Service::Ocean,
-            _ => Service::Core,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
-pub enum Output {
-    #[default]
-    Table,
-    Json,
-    Csv,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    pub resource: Resource,
-    /// Only this site (name or id): its equipements, or the site itself.
-    #[arg(long)]
-    pub site: Option<String>,
-    #[arg(short = 'o', long, value_enum, default_value = "table")]
-    pub output: Output,
-    /// Show equipement passwords instead of masking them.
-    #[arg(long)]
-    pub show_secrets: bool,
 }
 
 #[derive(Debug, Subcommand)]

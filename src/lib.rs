@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod i18n;
 pub mod list;
 pub mod logging;
+pub mod protocol;
 pub mod server;
 pub mod term;
 pub mod text;

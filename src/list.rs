@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use clap::{Args, ValueEnum};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
@@ -11,9 +12,54 @@ use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, SiteSummary};
 use crate::api::ocean::Individu;
 use crate::app::list::Record;
-use crate::cli::{ListArgs, Output, Resource};
-use crate::text::sanitize;
+use crate::protocol::Service;
+use crate::text::{sanitize, write_csv_rows};
 use crate::worker::Clients;
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Resource {
+    Sites,
+    Equipements,
+    /// Core users.
+    Users,
+    Roles,
+    /// Maarch Courrier users (the profile's `maarch` section).
+    MaarchUsers,
+    /// Ocean individus (the profile's `ocean` section).
+    Individus,
+}
+
+impl Resource {
+    /// The service holding the list.
+    pub fn service(self) -> Service {
+        match self {
+            Resource::MaarchUsers => Service::Maarch,
+            Resource::Individus => Service::Ocean,
+            _ => Service::Core,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum Output {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    pub resource: Resource,
+    /// Only this site (name or id): its equipements, or the site itself.
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: Output,
+    /// Show equipement passwords instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
 
 /// Finds a site by id, or by name (case-insensitive); an ambiguous name is an error that
 /// lists the candidates.
@@ -146,7 +192,7 @@ async fn core_table(core: &CoreClient, a: &ListArgs) -> Result<Table, String> {
 fn records_json<T: Serialize>(items: &[T], show_secrets: bool) -> serde_json::Value {
     let mut v = to_json(&items);
     if !show_secrets {
-        crate::app::mask_secrets(&mut v);
+        crate::text::mask_secrets(&mut v);
     }
     v
 }
@@ -339,37 +385,6 @@ fn write_table(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
 /// CSV whose cells neither run in a spreadsheet nor act on a terminal (`text::csv_cell`).
 pub fn write_csv(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
     write_csv_rows(out, t.headers.iter().copied(), t.rows.iter())
-}
-
-/// CSV rows through `text::csv_cell`; headers too (they may be translated words).
-pub fn write_csv_rows<'a, H, R, C>(
-    out: &mut dyn Write,
-    headers: impl Iterator<Item = H>,
-    rows: impl Iterator<Item = R>,
-) -> std::io::Result<()>
-where
-    H: AsRef<str>,
-    R: IntoIterator<Item = &'a C>,
-    C: AsRef<str> + 'a + ?Sized,
-{
-    // The writer's I/O error as it is (a closed pipe must read as one).
-    fn io(e: csv::Error) -> std::io::Error {
-        match e.into_kind() {
-            csv::ErrorKind::Io(e) => e,
-            other => std::io::Error::other(format!("{other:?}")),
-        }
-    }
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(headers.map(|h| crate::text::csv_cell(h.as_ref()).into_owned()))
-        .map_err(io)?;
-    for r in rows {
-        w.write_record(
-            r.into_iter()
-                .map(|c| crate::text::csv_cell(c.as_ref()).into_owned()),
-        )
-        .map_err(io)?;
-    }
-    w.flush()
 }
 
 #[cfg(test)]

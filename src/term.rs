@@ -4,7 +4,15 @@
 
 use std::io::Write;
 
-use crate::ui::theme::Depth;
+/// How many colours the terminal can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    True,
+    C256,
+    C16,
+    /// The 8 basic colours only (no bright ones: no dark grey).
+    C8,
+}
 
 /// How a copy reaches the clipboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Server strings are drawn as text, never as terminal commands.
 
 use std::borrow::Cow;
+use std::io::Write;
 
 /// Whether a character must not reach a terminal as is: C0/C1 controls (ESC included), DEL,
 /// and the bidi overrides/isolates that can reorder what is shown.
@@ -86,6 +87,55 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
     } else {
         escaped
     }
+}
+
+/// Replaces the values of secret-looking keys (password, token, secret) by a mask.
+pub fn mask_secrets(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, val) in m.iter_mut() {
+                let k = k.to_lowercase();
+                let secret = ["password", "token", "secret"]
+                    .iter()
+                    .any(|w| k.contains(w));
+                if secret && !val.is_null() && val.as_str() != Some("") {
+                    *val = serde_json::Value::String("********".into());
+                } else {
+                    mask_secrets(val);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(mask_secrets),
+        _ => {}
+    }
+}
+
+/// CSV rows through `csv_cell`; headers too (they may be translated words).
+pub fn write_csv_rows<'a, H, R, C>(
+    out: &mut dyn Write,
+    headers: impl Iterator<Item = H>,
+    rows: impl Iterator<Item = R>,
+) -> std::io::Result<()>
+where
+    H: AsRef<str>,
+    R: IntoIterator<Item = &'a C>,
+    C: AsRef<str> + 'a + ?Sized,
+{
+    // The writer's I/O error as it is (a closed pipe must read as one).
+    fn io(e: csv::Error) -> std::io::Error {
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => e,
+            other => std::io::Error::other(format!("{other:?}")),
+        }
+    }
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(headers.map(|h| csv_cell(h.as_ref()).into_owned()))
+        .map_err(io)?;
+    for r in rows {
+        w.write_record(r.into_iter().map(|c| csv_cell(c.as_ref()).into_owned()))
+            .map_err(io)?;
+    }
+    w.flush()
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ async fn event_loop(
     terminal: &mut Term,
     app: &mut App,
     req_tx: &worker::RequestTx,
-    ev_rx: &mut tokio::sync::mpsc::UnboundedReceiver<worker::Event>,
+    ev_rx: &mut tokio::sync::mpsc::UnboundedReceiver<crate::protocol::Event>,
     logged_in: bool,
 ) -> Result<(), String> {
     let size = terminal.size().map_err(|e| e.to_string())?;
@@ -292,11 +292,13 @@ async fn event_loop(
 
 /// The answers whose bodies run to tens of megabytes at 100,000 equipements (the sites embed
 /// every equipement).
-fn is_big_answer(ev: &worker::Event) -> bool {
+fn is_big_answer(ev: &crate::protocol::Event) -> bool {
     matches!(
         ev,
-        worker::Event::Done {
-            result: Ok(worker::Payload::Sites(_) | worker::Payload::AllEquipements(_)),
+        crate::protocol::Event::Done {
+            result: Ok(
+                crate::protocol::Payload::Sites(_) | crate::protocol::Payload::AllEquipements(_)
+            ),
             ..
         }
     )

@@ -5,7 +5,7 @@ mod common;
 use std::process::Stdio;
 
 use serde_json::Value;
-use vigie::cli::{ListArgs, Output, Resource};
+use vigie::list::{ListArgs, Output, Resource};
 use vigie::server::seed::{LOUM_EQUIPEMENT_ID, LOUM_ID};
 use vigie::worker::Clients;
 

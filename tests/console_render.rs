@@ -9,7 +9,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vigie::api::{ApiError, FieldError};
 use vigie::app::App;
-use vigie::worker::Request;
+use vigie::protocol::Request;
 
 /// Every equipement loaded, filtered by "hik" while still typing.
 fn filtered_list() -> App {

@@ -13,9 +13,10 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 use vigie::api::ApiError;
 use vigie::api::ocean::Individu;
-use vigie::app::form::{FormKind, Mutation};
+use vigie::app::form::FormKind;
 use vigie::app::{App, DetailTarget, Overlay, Session, Tab};
-use vigie::worker::{DeleteOp, Payload, Request, Saved, Service};
+use vigie::protocol::Mutation;
+use vigie::protocol::{DeleteOp, Payload, Request, Saved, Service};
 
 // ---- helpers --------------------------------------------------------------------------------
 

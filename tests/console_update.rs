@@ -7,9 +7,10 @@ use console_fixtures::*;
 use crossterm::event::KeyCode;
 use vigie::api::model::*;
 use vigie::api::{ApiError, FieldError};
-use vigie::app::form::{FormKind, Mutation};
+use vigie::app::form::FormKind;
 use vigie::app::{App, Command, DetailTarget, Overlay, Tab};
-use vigie::worker::{DeleteOp, Event, Payload, Request};
+use vigie::protocol::Mutation;
+use vigie::protocol::{DeleteOp, Event, Payload, Request};
 
 fn is_page(r: &Request, n: u32) -> bool {
     matches!(r, Request::EquipementsPage { page, size: 50 } if *page == n)
@@ -962,7 +963,7 @@ fn remapped_keys_act_and_their_default_goes_quiet() {
 #[test]
 fn e_edits_the_record_as_json_and_sends_only_what_changed() {
     use vigie::app::Effect;
-    use vigie::app::form::Mutation;
+    use vigie::protocol::Mutation;
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
@@ -1001,7 +1002,7 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
 #[test]
 fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
     use vigie::app::Effect;
-    use vigie::app::form::Mutation;
+    use vigie::protocol::Mutation;
     let mut app = loaded("admin");
     app.on_key(ch('4'));
     serve(&mut app);

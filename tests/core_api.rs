@@ -1402,7 +1402,7 @@ async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
         let mut seen = Vec::new();
         while let Some(ev) = rx.recv().await {
             match ev {
-                vigie::worker::Event::Progress { id, loaded, total } => {
+                vigie::protocol::Event::Progress { id, loaded, total } => {
                     assert_eq!((id, total), (7, 1_250));
                     seen.push(loaded);
                 }

@@ -24,13 +24,14 @@ use vigie::api::error::{ApiError, Family, FieldError, body_message, classify};
 use vigie::api::maarch::{MaarchEntity, MaarchGroup, MaarchUser, MaarchUserDetails};
 use vigie::api::model::*;
 use vigie::api::ocean::{Functionality, Individu, OceanStatus, OutboxMail, dmy_date, iso_date};
-use vigie::app::form::{Field, FieldKind, Form, Mutation, parse_local_date};
+use vigie::app::form::{Field, FieldKind, Form, parse_local_date};
 use vigie::app::list::{ListView, Record};
 use vigie::app::{App, Overlay, Session};
 use vigie::config::Config;
+use vigie::protocol::Mutation;
+use vigie::protocol::{Event, Payload, Request, Saved, Service};
 use vigie::server::ocean::dates::{parse_affectation, parse_iso};
 use vigie::text::{is_unsafe, sanitize};
-use vigie::worker::{Event, Payload, Request, Saved, Service};
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {

@@ -16,10 +16,12 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use vigie::api::Credentials;
 use vigie::api::maarch::{MaarchAuthMode, MaarchClient};
 use vigie::api::ocean::OceanClient;
-use vigie::app::form::{Ask, FieldKind, FormKind, Mutation};
+use vigie::app::form::{Ask, FieldKind, FormKind};
 use vigie::app::{App, Overlay, Session, Tab};
+use vigie::protocol::Mutation;
+use vigie::protocol::{Event, Request, Service};
 use vigie::server::Like;
-use vigie::worker::{Clients, Event, Request, RequestTx, Service};
+use vigie::worker::{Clients, RequestTx};
 
 /// A console wired to a worker and a live server.
 struct Live {

@@ -16,6 +16,7 @@ use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
 use crate::api::rules::email_problem;
 use crate::i18n::{tr, trf};
+use crate::protocol::Mutation;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldKind {
@@ -459,92 +460,6 @@ pub enum Ask {
     Erase,
     /// The server reads passwords from the URL only (where logs and proxies keep them).
     PasswordsInUrl,
-}
-
-/// A request a saved form turns into.
-#[derive(Debug, Clone)]
-pub enum Mutation {
-    CreateSite(NewSite),
-    UpdateSite(SiteUpdate),
-    CreateEquipement(NewEquipement),
-    UpdateEquipement(EquipementUpdate),
-    CreateUser(NewUser),
-    UpdateUser(UserUpdate),
-    CreateRole(NewRole),
-    /// `update` (when it changes something) then `add_permissions` (when `add` is not empty
-    /// and nothing is removed). With `remove`, the worker reads the role again and sends its
-    /// set as the server holds it then, minus `remove`, plus `add`.
-    UpdateRole {
-        update: RoleUpdate,
-        add: Vec<PermissionRef>,
-        remove: Vec<PermissionRef>,
-    },
-    CreateIndividu {
-        body: Individu,
-        start: Option<DateTime<FixedOffset>>,
-        end: Option<DateTime<FixedOffset>>,
-    },
-    UpdateIndividu(Individu),
-    AssignEntity {
-        individu: i64,
-        entite: i64,
-        start: DateTime<FixedOffset>,
-        end: Option<DateTime<FixedOffset>>,
-    },
-    ChangePassword {
-        actual: SecretString,
-        new: SecretString,
-        confirmed: SecretString,
-        /// As query parameters (the user agreed: the server reads them from there only).
-        in_url: bool,
-    },
-    PasswordReset {
-        login: String,
-        url: Option<String>,
-    },
-    CreateMaarchUser(NewMaarchUser),
-    /// `update` is the user as the form knew it with the user's changes; the worker reads the
-    /// user again and takes the server's current value for every key not in `changed`.
-    UpdateMaarchUser {
-        update: MaarchUserUpdate,
-        changed: Vec<String>,
-    },
-    AddGroup {
-        user: i64,
-        group: String,
-    },
-    AddEntity {
-        user: i64,
-        entity: String,
-    },
-    LinkParapheur {
-        user: i64,
-        parapheur_id: i64,
-    },
-    CreateInParapheur {
-        user: i64,
-        login: String,
-    },
-}
-
-impl Mutation {
-    pub fn service(&self) -> crate::worker::Service {
-        use crate::worker::Service;
-        match self {
-            Mutation::CreateIndividu { .. }
-            | Mutation::UpdateIndividu(_)
-            | Mutation::AssignEntity { .. }
-            | Mutation::ChangePassword { .. }
-            | Mutation::PasswordReset { .. } => Service::Ocean,
-            Mutation::CreateMaarchUser(_)
-            | Mutation::UpdateMaarchUser { .. }
-            | Mutation::AddGroup { .. }
-            | Mutation::AddEntity { .. }
-            | Mutation::LinkParapheur { .. }
-            | Mutation::CreateInParapheur { .. } => Service::Maarch,
-            _ => Service::Core,
-        }
-    }
 }
 
 /// A permission's cell in the grid: (ressource, action); one known only by its id is a cell

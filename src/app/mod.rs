@@ -18,7 +18,8 @@ use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
 use crate::api::ocean::{ELEMENT_TYPES, Functionality, Individu, OutboxMail};
 use crate::i18n::{tr, trf};
-use crate::worker::{DeleteOp, Event, Payload, Request, Saved, Service};
+use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
+use crate::text::mask_secrets;
 use form::{Form, FormKind};
 use list::{ListView, Paging, Record};
 
@@ -197,27 +198,6 @@ pub enum Click {
     Row(usize),
     /// A key offered in the footer.
     Key(KeyCode),
-}
-
-/// Replaces the values of secret-looking keys (password, token, secret) by a mask.
-pub fn mask_secrets(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(m) => {
-            for (k, val) in m.iter_mut() {
-                let k = k.to_lowercase();
-                let secret = ["password", "token", "secret"]
-                    .iter()
-                    .any(|w| k.contains(w));
-                if secret && !val.is_null() && val.as_str() != Some("") {
-                    *val = serde_json::Value::String("********".into());
-                } else {
-                    mask_secrets(val);
-                }
-            }
-        }
-        serde_json::Value::Array(a) => a.iter_mut().for_each(mask_secrets),
-        _ => {}
-    }
 }
 
 /// The Ocean account screen: my rights by element type, and the demo outbox.
@@ -1859,7 +1839,7 @@ impl App {
                     // Cells neither run as formulas nor act on a terminal (`text::csv_cell`).
                     let rows: Vec<Vec<String>> = items.map(|r| r.cells()).collect();
                     let mut buf = Vec::new();
-                    let _ = crate::list::write_csv_rows(
+                    let _ = crate::text::write_csv_rows(
                         &mut buf,
                         T::COLUMNS.iter().map(|c| tr(c.title)),
                         rows.iter(),

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{accent, centered, dim, err_style, popup, safe};
 use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette, RawView};
 use crate::i18n::{tr, trf};
-use crate::worker::Service;
+use crate::protocol::Service;
 
 fn boxed(title: &str, color: Style) -> Block<'static> {
     Block::default()

@@ -20,8 +20,8 @@ use ratatui::widgets::{Clear, Paragraph};
 
 use crate::app::{App, DetailTarget, Overlay, Tab, group};
 use crate::i18n::{tr, trf};
+use crate::protocol::Service;
 use crate::text::sanitize;
-use crate::worker::Service;
 use unicode_width::UnicodeWidthStr;
 
 pub const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];

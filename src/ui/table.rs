@@ -10,7 +10,7 @@ use super::{accent, dim, safe};
 use crate::app::list::{ListView, Record};
 use crate::app::{App, Tab, not_configured};
 use crate::i18n::{tr, trf};
-use crate::worker::Service;
+use crate::protocol::Service;
 
 pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     let service = app.tab_service(app.tab);

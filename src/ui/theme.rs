@@ -16,15 +16,7 @@ pub enum ThemeName {
     Mono,
 }
 
-/// How many colours the terminal can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Depth {
-    True,
-    C256,
-    C16,
-    /// The 8 basic colours only (no bright ones: no dark grey).
-    C8,
-}
+pub use crate::term::Depth;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {

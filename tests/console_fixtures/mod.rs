@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use vigie::api::ApiError;
 use vigie::api::model::*;
 use vigie::app::{App, Session};
-use vigie::worker::{Event, Payload, Request};
+use vigie::protocol::{Event, Payload, Request};
 
 pub const SERVER: &str = "https://core.vigie.test";
 
@@ -431,7 +431,7 @@ pub fn maarch_details(uid: i64) -> Option<vigie::api::maarch::MaarchUserDetails>
 // ---- services, Ocean account, local dates ---------------------------------------------------
 
 /// A session declaring only `services` (the others are "not configured").
-pub fn session_with(role: &str, services: &[vigie::worker::Service]) -> Session {
+pub fn session_with(role: &str, services: &[vigie::protocol::Service]) -> Session {
     Session {
         services: services.to_vec(),
         ..session(role)
