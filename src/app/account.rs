@@ -1,0 +1,109 @@
+//! The Ocean account screen (rights, password) and the Maarch pickers' catalogue.
+
+use super::*;
+
+/// The Ocean account screen: my rights by element type, and the demo outbox.
+pub struct Account {
+    /// The element types offered: the known ones, then any typed (`t`).
+    pub types: Vec<String>,
+    /// The one shown, an index into `types`.
+    pub element_type: usize,
+    pub functionalities: Vec<Functionality>,
+    pub selected: usize,
+    pub pending: Option<u64>,
+    pub error: Option<String>,
+    /// `None` until read, `Some(None)` when the server has no outbox (a real Ocean).
+    pub outbox: Option<Option<Vec<OutboxMail>>>,
+}
+
+impl App {
+    pub(super) fn load_catalogue(&mut self) {
+        let asked = self
+            .in_flight
+            .values()
+            .any(|(p, _)| matches!(p, Purpose::Catalogue));
+        if self.catalogue.is_none() && !asked {
+            self.send(Request::MaarchCatalogue, Purpose::Catalogue);
+        }
+    }
+
+    pub(super) fn assign_entity(&mut self, i: &Individu) {
+        if self.refuse_if_read_only("assigning") {
+            return;
+        }
+        let form = Form::assign_entity(i, &self.individus.items);
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    /// Opens the Ocean account screen and reads my rights.
+    pub(super) fn open_account(&mut self) {
+        if !self.session.has(Service::Ocean) {
+            self.notice = Some(not_configured(Service::Ocean, &self.session.profile));
+            return;
+        }
+        self.overlays.push(Overlay::Account(Box::new(Account {
+            types: ELEMENT_TYPES.iter().map(|t| t.to_string()).collect(),
+            element_type: 0,
+            functionalities: Vec::new(),
+            selected: 0,
+            pending: None,
+            error: None,
+            outbox: None,
+        })));
+        self.load_account();
+    }
+
+    pub(super) fn load_account(&mut self) {
+        let Some(Overlay::Account(a)) = self.overlays.last() else {
+            return;
+        };
+        let t = a
+            .types
+            .get(a.element_type)
+            .cloned()
+            .unwrap_or_else(|| ELEMENT_TYPES[0].to_string());
+        let id = self.send(Request::Functionalities(t), Purpose::Account);
+        self.send(Request::Outbox, Purpose::Account);
+        if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
+            a.pending = Some(id);
+        }
+    }
+
+    pub(super) fn account_mut(&mut self) -> Option<&mut Account> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Account(a) => Some(a.as_mut()),
+            _ => None,
+        })
+    }
+
+    pub(super) fn account_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
+            return;
+        };
+        let n = a.types.len().max(1);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('t') => {
+                let current = a.types.get(a.element_type).cloned().unwrap_or_default();
+                self.push_form(Form::element_type(&current));
+            }
+            KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') => {
+                let right = matches!(key.code, KeyCode::Right | KeyCode::Char('l'));
+                a.element_type = (a.element_type + if right { 1 } else { n - 1 }) % n;
+                a.functionalities.clear();
+                self.load_account();
+            }
+            KeyCode::Char('j') | KeyCode::Down => {
+                a.selected = (a.selected + 1).min(a.functionalities.len().saturating_sub(1))
+            }
+            KeyCode::Char('k') | KeyCode::Up => a.selected = a.selected.saturating_sub(1),
+            KeyCode::Char('r') => self.load_account(),
+            KeyCode::Char('p') => self.run_command(Command::ChangePassword),
+            KeyCode::Char('R') => self.run_command(Command::PasswordReset),
+            KeyCode::Char('?') => self.open_help(),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! The list screens (one tab each): loading, paging, moving, filtering, sorting, the mouse.
+
+use super::*;
+
+/// Time a filter keystroke may spend matching before the view shows the rows found so far
+/// (the rest is matched between keys, see `App::work`): a key and its frame stay under 10 ms.
+pub const FILTER_SLICE: Duration = Duration::from_millis(6);
+
+/// Navigation over any list, whatever its record type.
+pub trait Nav {
+    fn nav(&mut self, delta: isize, rows: usize);
+    fn selected_index(&self) -> usize;
+    fn offset(&self) -> usize;
+    /// Selects a row of the view (clicks).
+    fn select(&mut self, i: usize, rows: usize);
+    fn filtering(&self) -> bool;
+    fn set_filtering(&mut self, on: bool);
+    fn filter_text(&self) -> String;
+    fn set_filter(&mut self, f: String);
+    fn sort_next(&mut self);
+    /// A filter is still being matched (long lists, see `FILTER_SLICE`).
+    fn filter_pending(&self) -> bool;
+    fn resume_filter(&mut self, budget: Duration);
+}
+
+impl<T: Record> Nav for ListView<T> {
+    fn selected_index(&self) -> usize {
+        self.selected
+    }
+    fn offset(&self) -> usize {
+        self.offset
+    }
+    fn select(&mut self, i: usize, rows: usize) {
+        if i < self.view.len() {
+            self.selected = i;
+            self.scroll_into_view(rows);
+        }
+    }
+    fn nav(&mut self, delta: isize, rows: usize) {
+        match delta {
+            isize::MIN => self.first(),
+            isize::MAX => self.last(),
+            d => self.move_by(d),
+        }
+        self.scroll_into_view(rows);
+    }
+    fn filtering(&self) -> bool {
+        self.filtering
+    }
+    fn set_filtering(&mut self, on: bool) {
+        self.filtering = on;
+    }
+    fn filter_text(&self) -> String {
+        self.filter.clone()
+    }
+    fn set_filter(&mut self, f: String) {
+        self.filter = f;
+        self.refresh_view_within(Some(FILTER_SLICE));
+    }
+    fn sort_next(&mut self) {
+        self.cycle_sort();
+    }
+    fn filter_pending(&self) -> bool {
+        ListView::filter_pending(self)
+    }
+    fn resume_filter(&mut self, budget: Duration) {
+        ListView::resume_filter(self, budget);
+    }
+}
+
+pub(super) trait Pending {
+    fn is_pending(&self, id: u64) -> bool;
+    fn clear_pending(&mut self);
+}
+
+impl<T: Record> Pending for ListView<T> {
+    fn is_pending(&self, id: u64) -> bool {
+        self.pending == Some(id)
+    }
+    fn clear_pending(&mut self) {
+        self.pending = None;
+        self.loading = false;
+    }
+}
+
+/// A count a server announced, as shown and paged here: never cut to its low 32 bits.
+pub(super) fn clamp_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// `1987` → `1,987`.
+pub fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl App {
+    pub(super) fn load_tab(&mut self, tab: Tab) {
+        if !self.session.has(self.tab_service(tab)) {
+            // The tab explains how to configure it; nothing to ask.
+            return;
+        }
+        match tab {
+            Tab::Individus => {
+                let id = self.send(Request::Individus, Purpose::List(Tab::Individus));
+                self.individus.pending = Some(id);
+                self.individus.loading = true;
+            }
+            Tab::Users if self.users_dir == Service::Maarch => {
+                let id = self.send(Request::MaarchUsers, Purpose::MaarchUsers);
+                self.maarch_users.pending = Some(id);
+                self.maarch_users.loading = true;
+            }
+            Tab::Sites => {
+                let id = self.send(Request::Sites, Purpose::List(Tab::Sites));
+                self.sites.pending = Some(id);
+                self.sites.loading = true;
+            }
+            Tab::Users => {
+                let id = self.send(Request::Users, Purpose::List(Tab::Users));
+                self.users.pending = Some(id);
+                self.users.loading = true;
+            }
+            Tab::Roles => {
+                let id = self.send(Request::Roles, Purpose::List(Tab::Roles));
+                self.roles.pending = Some(id);
+                self.roles.loading = true;
+            }
+            Tab::Equipements => {
+                if self.equipements.complete {
+                    self.load_all();
+                } else {
+                    let page = self.equipements.paging.map(|p| p.page).unwrap_or(1);
+                    self.load_equipements_page(page);
+                }
+            }
+        }
+    }
+
+    pub(super) fn load_equipements_page(&mut self, page: u32) {
+        if let Some(p) = self.prefetched.remove(&page) {
+            // Instant: the page was fetched ahead.
+            self.equipements.pending = None;
+            self.apply_equipements_page(p);
+            return;
+        }
+        let id = self.send(
+            Request::EquipementsPage {
+                page,
+                size: PAGE_SIZE,
+            },
+            Purpose::List(Tab::Equipements),
+        );
+        self.equipements.pending = Some(id);
+        self.equipements.loading = true;
+    }
+
+    pub(super) fn apply_equipements_page(&mut self, p: Page<Equipement>) {
+        let paging = Paging {
+            page: clamp_u32(p.page.unwrap_or(1)),
+            pages: clamp_u32(p.page_count().unwrap_or(1).max(1)),
+            total: p.total.unwrap_or(p.items.len() as u64),
+            size: clamp_u32(p.size.unwrap_or(u64::from(PAGE_SIZE))),
+        };
+        self.equipements.paging = Some(paging);
+        self.equipements.selected = 0;
+        self.equipements.offset = 0;
+        self.equipements.set_items(p.items);
+        // Fetch the next page ahead, so paging forward is instant.
+        let next = paging.page + 1;
+        if next <= paging.pages
+            && !self.prefetched.contains_key(&next)
+            && !self
+                .in_flight
+                .values()
+                .any(|(v, _)| matches!(v, Purpose::Prefetch(n) if *n == next))
+        {
+            self.send(
+                Request::EquipementsPage {
+                    page: next,
+                    size: PAGE_SIZE,
+                },
+                Purpose::Prefetch(next),
+            );
+        }
+    }
+
+    pub(super) fn load_all(&mut self) {
+        if self
+            .in_flight
+            .values()
+            .any(|(p, _)| matches!(p, Purpose::LoadAll))
+        {
+            return;
+        }
+        let id = self.send(Request::AllEquipements, Purpose::LoadAll);
+        self.equipements.pending = Some(id);
+        self.equipements.loading = true;
+        self.load_progress = Some((0, 0));
+    }
+
+    /// Stops loading every equipement (Esc): the worker drops the request, nothing waits.
+    pub(super) fn cancel_load(&mut self) {
+        let (loaded, total) = self.load_progress.take().unwrap_or_default();
+        let Some(id) = self
+            .in_flight
+            .iter()
+            .find(|(_, (p, _))| matches!(p, Purpose::LoadAll))
+            .map(|(id, _)| *id)
+        else {
+            return;
+        };
+        self.in_flight.remove(&id);
+        // Not a request of its own: nothing answers it.
+        self.outbox.push((0, Request::Cancel(id)));
+        if self.equipements.pending == Some(id) {
+            self.equipements.pending = None;
+            self.equipements.loading = false;
+        }
+        self.pending_export = None;
+        self.notice = Some(trf(
+            "Loading stopped ({} of {} equipements read): the page shown stays",
+            &[&group(loaded as u64), &group(total as u64)],
+        ));
+    }
+
+    pub(super) fn load_site_equipements(&mut self, page: u32) {
+        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+            return;
+        };
+        let DetailTarget::Site(site) = &d.target else {
+            return;
+        };
+        let site_id = site.site_id.clone();
+        let id = self.next_id;
+        d.equipements.pending = Some(id);
+        d.equipements.loading = true;
+        self.send(
+            Request::SiteEquipements {
+                site_id,
+                page,
+                size: PAGE_SIZE,
+            },
+            Purpose::SiteDetail,
+        );
+    }
+
+    // ---- events from the worker -------------------------------------------------------------
+
+    pub(super) fn switch_tab(&mut self, t: Tab) {
+        self.tab = t;
+        // A Maarch edit being read no longer opens once the user went elsewhere.
+        self.maarch_edit = None;
+        let loaded = match t {
+            Tab::Sites => self.sites.loaded_once || self.sites.pending.is_some(),
+            Tab::Equipements => self.equipements.loaded_once || self.equipements.pending.is_some(),
+            Tab::Users if self.users_dir == Service::Maarch => {
+                self.maarch_users.loaded_once || self.maarch_users.pending.is_some()
+            }
+            Tab::Users => self.users.loaded_once || self.users.pending.is_some(),
+            Tab::Roles => self.roles.loaded_once || self.roles.pending.is_some(),
+            Tab::Individus => self.individus.loaded_once || self.individus.pending.is_some(),
+        };
+        if !loaded {
+            self.load_tab(t);
+        }
+    }
+
+    /// Shows the Users tab on a directory (core or Maarch).
+    pub fn switch_users_dir(&mut self, dir: Service) {
+        self.users_dir = dir;
+        self.switch_tab(Tab::Users);
+    }
+
+    pub(super) fn list_mut(&mut self) -> &mut dyn Nav {
+        match self.tab {
+            Tab::Sites => &mut self.sites,
+            Tab::Equipements => &mut self.equipements,
+            Tab::Users if self.users_dir == Service::Maarch => &mut self.maarch_users,
+            Tab::Users => &mut self.users,
+            Tab::Roles => &mut self.roles,
+            Tab::Individus => &mut self.individus,
+        }
+    }
+
+    pub(super) fn list_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows;
+        // Remapped keys stand for their default one (not while typing a filter).
+        let key = match key.code {
+            KeyCode::Char(c)
+                if !self.list_mut().filtering()
+                    && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+            {
+                match self.keymap.translate(c) {
+                    Some(d) => KeyEvent::new(KeyCode::Char(d), key.modifiers),
+                    None => return,
+                }
+            }
+            _ => key,
+        };
+        if self.list_mut().filtering() {
+            match key.code {
+                KeyCode::Enter => self.list_mut().set_filtering(false),
+                KeyCode::Esc => {
+                    self.list_mut().set_filter(String::new());
+                    self.list_mut().set_filtering(false);
+                }
+                KeyCode::Up | KeyCode::Down => self
+                    .list_mut()
+                    .nav(if key.code == KeyCode::Up { -1 } else { 1 }, rows),
+                KeyCode::Backspace => {
+                    let mut f = self.list_mut().filter_text();
+                    f.pop();
+                    self.list_mut().set_filter(f);
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    let mut f = self.list_mut().filter_text();
+                    f.push(c);
+                    self.list_mut().set_filter(f);
+                }
+                _ => {}
+            }
+            return;
+        }
+        match key.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Tab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
+            KeyCode::BackTab => {
+                self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
+            }
+            KeyCode::Char(c @ '1'..='5') => {
+                self.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)])
+            }
+            KeyCode::Char('j') | KeyCode::Down => self.list_mut().nav(1, rows),
+            KeyCode::Char('k') | KeyCode::Up => self.list_mut().nav(-1, rows),
+            KeyCode::Char('g') | KeyCode::Home => self.list_mut().nav(isize::MIN, rows),
+            KeyCode::Char('G') | KeyCode::End => self.list_mut().nav(isize::MAX, rows),
+            KeyCode::PageDown | KeyCode::Char(']') => self.page(1),
+            KeyCode::PageUp | KeyCode::Char('[') => self.page(-1),
+            KeyCode::Char('/') => {
+                self.list_mut().set_filtering(true);
+                if self.tab == Tab::Equipements && !self.equipements.complete {
+                    // No search route: filter over every equipement, loaded in the background.
+                    self.load_all();
+                }
+            }
+            KeyCode::Esc if self.load_progress.is_some() => self.cancel_load(),
+            KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
+                self.list_mut().set_filter(String::new());
+            }
+            KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
+            KeyCode::Char('u') if self.tab == Tab::Users => {
+                let other = if self.users_dir == Service::Maarch {
+                    Service::Core
+                } else {
+                    Service::Maarch
+                };
+                self.switch_users_dir(other);
+            }
+            KeyCode::Char('a') if self.tab == Tab::Individus => {
+                if let Some(i) = self.individus.selected_item().cloned() {
+                    self.assign_entity(&i);
+                }
+            }
+            KeyCode::Char('@') => self.run_command(Command::Account),
+            KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char('l') => {
+                self.col = (self.col + 1).min(self.column_count().saturating_sub(1))
+            }
+            KeyCode::Char('y') => self.copy_cell(),
+            KeyCode::Char('Y') => {
+                if let Some((title, v)) = self.selected_json() {
+                    self.copy_json(&title, v);
+                }
+            }
+            KeyCode::Char('v') => {
+                if let Some((title, v)) = self.selected_json() {
+                    self.show_raw(title, v);
+                }
+            }
+            KeyCode::Char('x') => self.run_command(Command::Export),
+            KeyCode::Char('m') => self.set_mouse(!self.mouse),
+            KeyCode::Char('E') => {
+                if let Some(t) = self.selected_target() {
+                    self.edit_in_editor(t);
+                }
+            }
+            KeyCode::Char('s') => self.list_mut().sort_next(),
+            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            KeyCode::Char('?') => self.open_help(),
+            KeyCode::Char('r') => self.refresh(),
+            KeyCode::Enter => self.open_selected(),
+            KeyCode::Char('n') => self.new_record(None),
+            KeyCode::Char('e') => self.edit_selected(),
+            KeyCode::Char('d') => self.delete_selected(),
+            _ => {}
+        }
+    }
+
+    pub(super) fn page(&mut self, dir: i32) {
+        let rows = self.viewport_rows as isize;
+        if self.tab == Tab::Equipements
+            && !self.equipements.complete
+            && let Some(p) = self.equipements.paging
+        {
+            let target =
+                (p.page as i64 + i64::from(dir)).clamp(1, i64::from(p.pages.max(1))) as u32;
+            if target != p.page {
+                self.load_equipements_page(target);
+            }
+            return;
+        }
+        let vr = self.viewport_rows;
+        self.list_mut().nav(rows * dir as isize, vr);
+    }
+
+    pub(super) fn refresh(&mut self) {
+        if self.tab == Tab::Equipements {
+            self.prefetched.clear();
+        }
+        self.load_tab(self.tab);
+        if self.tab != Tab::Sites {
+            // Sites feed the pickers and counts.
+            self.load_tab(Tab::Sites);
+        }
+    }
+
+    pub(super) fn column_count(&self) -> usize {
+        match self.tab {
+            Tab::Sites => SiteSummary::COLUMNS.len(),
+            Tab::Equipements => Equipement::COLUMNS.len(),
+            Tab::Users if self.users_dir == Service::Maarch => MaarchUser::COLUMNS.len(),
+            Tab::Users => User::COLUMNS.len(),
+            Tab::Roles => Role::COLUMNS.len(),
+            Tab::Individus => Individu::COLUMNS.len(),
+        }
+    }
+
+    /// The cells of the selected row and the column titles of the current list.
+    pub(super) fn selected_cells(&self) -> Option<(Vec<String>, &'static [list::Column])> {
+        fn of<T: Record>(l: &ListView<T>) -> Option<(Vec<String>, &'static [list::Column])> {
+            l.selected_item().map(|r| (r.cells(), T::COLUMNS))
+        }
+        match self.tab {
+            Tab::Sites => of(&self.sites),
+            Tab::Equipements => of(&self.equipements),
+            Tab::Users if self.users_dir == Service::Maarch => of(&self.maarch_users),
+            Tab::Users => of(&self.users),
+            Tab::Roles => of(&self.roles),
+            Tab::Individus => of(&self.individus),
+        }
+    }
+
+    /// The first row shown of the current list.
+    pub fn list_offset(&self) -> usize {
+        match self.tab {
+            Tab::Sites => self.sites.offset,
+            Tab::Equipements => self.equipements.offset,
+            Tab::Users if self.users_dir == Service::Maarch => self.maarch_users.offset,
+            Tab::Users => self.users.offset,
+            Tab::Roles => self.roles.offset,
+            Tab::Individus => self.individus.offset,
+        }
+    }
+
+    pub fn set_mouse(&mut self, on: bool) {
+        self.mouse = on;
+        self.effects.push(Effect::Mouse(on));
+        self.notice = Some(
+            tr(if on {
+                "Mouse on: click tabs, rows and footer keys, wheel scrolls (m: off, Shift-drag selects text)"
+            } else {
+                "Mouse off: the terminal selects text again (m: on)"
+            })
+            .into(),
+        );
+    }
+
+    /// The wheel: scrolls whatever is on top.
+    pub fn on_scroll(&mut self, down: bool) {
+        let step = if down { 3 } else { -3 };
+        let rows = self.viewport_rows;
+        match self.overlays.last_mut() {
+            Some(Overlay::Raw(r)) => {
+                let max = r.lines.len().saturating_sub(rows);
+                r.scroll = (r.scroll as isize + step).clamp(0, max as isize) as usize;
+            }
+            Some(Overlay::Detail(d)) => d.equipements.nav(step, rows.saturating_sub(8).max(1)),
+            None => self.list_mut().nav(step, rows),
+            _ => {}
+        }
+    }
+
+    /// A click, already placed on what was drawn there.
+    pub fn on_click(&mut self, c: Click) {
+        self.notice = None;
+        match c {
+            Click::Tab(t) if self.overlays.is_empty() => self.switch_tab(t),
+            Click::Row(i) if self.overlays.is_empty() => {
+                let rows = self.viewport_rows;
+                let list = self.list_mut();
+                // A second click on the selected row opens it.
+                if list.selected_index() == i {
+                    self.open_selected();
+                } else {
+                    list.select(i, rows);
+                }
+            }
+            Click::Key(k) => self.on_key(KeyEvent::new(k, KeyModifiers::NONE)),
+            _ => {}
+        }
+    }
+
+    pub(super) fn lists(&self) -> [&dyn Nav; 6] {
+        [
+            &self.sites,
+            &self.equipements,
+            &self.users,
+            &self.roles,
+            &self.individus,
+            &self.maarch_users,
+        ]
+    }
+
+    pub(super) fn lists_mut(&mut self) -> [&mut dyn Nav; 6] {
+        [
+            &mut self.sites,
+            &mut self.equipements,
+            &mut self.users,
+            &mut self.roles,
+            &mut self.individus,
+            &mut self.maarch_users,
+        ]
+    }
+
+    pub(super) fn open_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.open_detail(t);
+        }
+    }
+}
+
+impl App {
+    pub fn on_resize(&mut self, _w: u16, h: u16) {
+        // Tabs, header, footer, status and borders take 6 rows.
+        self.viewport_rows = usize::from(h.saturating_sub(6)).max(1);
+        let rows = self.viewport_rows;
+        for l in self.lists_mut() {
+            l.nav(0, rows);
+        }
+    }
+
+    pub fn tick(&mut self) {
+        self.spinner = self.spinner.wrapping_add(1);
+        if let Some(r) = &mut self.reconnect {
+            r.ticks_left = r.ticks_left.saturating_sub(1);
+            if r.ticks_left == 0 && !self.busy() {
+                self.reconnect_now();
+            }
+        }
+    }
+
+    /// Work left for when no key or answer waits: a filter still being matched.
+    pub fn has_pending_work(&self) -> bool {
+        self.lists().iter().any(|l| l.filter_pending())
+    }
+
+    /// Does some of the pending work, for about `budget`; the view shows what is done.
+    pub fn work(&mut self, budget: Duration) {
+        for l in self.lists_mut() {
+            if l.filter_pending() {
+                l.resume_filter(budget);
+                return;
+            }
+        }
+    }
+
+    /// Whether the runtime should call `tick` (a spinner turns or a reconnection waits).
+    pub fn wants_tick(&self) -> bool {
+        self.busy() || self.reconnect.is_some()
+    }
+}

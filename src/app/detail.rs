@@ -1,0 +1,315 @@
+//! The detail screens: a record, a site with its equipements, a Maarch user with its links.
+
+use super::*;
+
+#[derive(Debug, Clone)]
+pub enum DetailTarget {
+    Site(SiteSummary),
+    Equipement(Equipement),
+    User(User),
+    Role(Role),
+    Individu(Individu),
+    MaarchUser(MaarchUserDetails),
+}
+
+pub struct Detail {
+    pub target: DetailTarget,
+    pub reveal: bool,
+    /// A site's equipements, paged by the server.
+    pub equipements: ListView<Equipement>,
+    /// Maarch: the selected line among groups then entities.
+    pub cursor: usize,
+    /// Maarch: the user's details were read (groups, entities, Parapheur).
+    pub loaded: bool,
+    /// Maarch: the answer of `statusInMaarchParapheur`, once asked.
+    pub parapheur: Option<String>,
+    /// Maarch: why the details could not be read.
+    pub error: Option<String>,
+}
+
+impl Detail {
+    pub fn new(target: DetailTarget) -> Self {
+        Detail {
+            target,
+            reveal: false,
+            equipements: ListView::default(),
+            cursor: 0,
+            loaded: false,
+            parapheur: None,
+            error: None,
+        }
+    }
+
+    /// Maarch: the link under the cursor, as the operation that removes it.
+    pub fn selected_link(&self) -> Option<DeleteOp> {
+        let DetailTarget::MaarchUser(d) = &self.target else {
+            return None;
+        };
+        let user = d.user.id;
+        if let Some(g) = d.groups.get(self.cursor) {
+            return Some(DeleteOp::MaarchGroup {
+                user,
+                group: g.group_id.clone(),
+            });
+        }
+        d.entities
+            .get(self.cursor - d.groups.len())
+            .map(|e| DeleteOp::MaarchEntity {
+                user,
+                entity: e.entity_id.clone(),
+            })
+    }
+}
+
+pub(super) fn target_id(t: &DetailTarget) -> String {
+    match t {
+        DetailTarget::Site(s) => s.site_id.clone(),
+        DetailTarget::Equipement(e) => e.equipement_id.clone(),
+        DetailTarget::User(u) => u.user_id.clone(),
+        DetailTarget::Role(r) => r.role_id.clone(),
+        DetailTarget::Individu(i) => i.id().map(|i| i.to_string()).unwrap_or_default(),
+        DetailTarget::MaarchUser(d) => d.user.id.to_string(),
+    }
+}
+
+/// A detail's record as JSON, secrets masked, with a title.
+pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
+    let (title, v) = match t {
+        DetailTarget::Site(s) => (s.label(), serde_json::to_value(s)),
+        DetailTarget::Equipement(e) => (e.label(), serde_json::to_value(e)),
+        DetailTarget::User(u) => (u.label(), serde_json::to_value(u)),
+        DetailTarget::Role(r) => (r.label(), serde_json::to_value(r)),
+        DetailTarget::Individu(i) => (i.label(), serde_json::to_value(i)),
+        DetailTarget::MaarchUser(d) => (d.user.label(), serde_json::to_value(&d.user)),
+    };
+    let mut v = v.unwrap_or_default();
+    // What the server did not send is not shown as empty: it is left out.
+    if let (DetailTarget::MaarchUser(d), serde_json::Value::Object(m)) = (t, &mut v) {
+        for k in &d.user.unseen {
+            m.remove(k);
+        }
+    }
+    mask_secrets(&mut v);
+    (title, v)
+}
+
+impl App {
+    pub(super) fn selected_target(&self) -> Option<DetailTarget> {
+        Some(match self.tab {
+            Tab::Sites => DetailTarget::Site(self.sites.selected_item()?.clone()),
+            Tab::Equipements => DetailTarget::Equipement(self.equipements.selected_item()?.clone()),
+            Tab::Users if self.users_dir == Service::Maarch => DetailTarget::MaarchUser(
+                MaarchUserDetails::from_list(self.maarch_users.selected_item()?.clone()),
+            ),
+            Tab::Users => DetailTarget::User(self.users.selected_item()?.clone()),
+            Tab::Roles => DetailTarget::Role(self.roles.selected_item()?.clone()),
+            Tab::Individus => DetailTarget::Individu(self.individus.selected_item()?.clone()),
+        })
+    }
+
+    pub(super) fn open_detail(&mut self, t: DetailTarget) {
+        let is_site = matches!(t, DetailTarget::Site(_));
+        let maarch = match &t {
+            DetailTarget::MaarchUser(d) => Some(d.user.id),
+            _ => None,
+        };
+        if let DetailTarget::User(u) = &t
+            && !u.user_id.is_empty()
+        {
+            // The list may be old: the detail shows the user as the server has it now.
+            self.send(Request::User(u.user_id.clone()), Purpose::User);
+        }
+        self.overlays
+            .push(Overlay::Detail(Box::new(Detail::new(t))));
+        if is_site {
+            self.load_site_equipements(1);
+        }
+        if let Some(uid) = maarch {
+            self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+            self.load_catalogue();
+        }
+    }
+
+    pub(super) fn detail_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows.saturating_sub(8).max(1);
+        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+            return;
+        };
+        let is_site = matches!(d.target, DetailTarget::Site(_));
+        if let DetailTarget::MaarchUser(u) = &d.target {
+            let u = u.clone();
+            self.maarch_detail_key(key, u);
+            return;
+        }
+        if key.code == KeyCode::Char('E') {
+            let t = d.target.clone();
+            self.edit_in_editor(t);
+            return;
+        }
+        if matches!(key.code, KeyCode::Char('v') | KeyCode::Char('Y')) {
+            let (title, v) = target_json(&d.target);
+            if key.code == KeyCode::Char('v') {
+                self.show_raw(title, v);
+            } else {
+                self.copy_json(&title, v);
+            }
+            return;
+        }
+        if let (DetailTarget::Individu(i), KeyCode::Char('a')) = (&d.target, key.code) {
+            let i = i.clone();
+            self.assign_entity(&i);
+            return;
+        }
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('p') => d.reveal = !d.reveal,
+            KeyCode::Char('j') | KeyCode::Down if is_site => d.equipements.nav(1, rows),
+            KeyCode::Char('k') | KeyCode::Up if is_site => d.equipements.nav(-1, rows),
+            KeyCode::Char('g') if is_site => d.equipements.nav(isize::MIN, rows),
+            KeyCode::Char('G') if is_site => d.equipements.nav(isize::MAX, rows),
+            KeyCode::PageDown | KeyCode::Char(']') if is_site => {
+                if let Some(p) = d.equipements.paging
+                    && p.page < p.pages
+                {
+                    self.load_site_equipements(p.page + 1);
+                }
+            }
+            KeyCode::PageUp | KeyCode::Char('[') if is_site => {
+                if let Some(p) = d.equipements.paging
+                    && p.page > 1
+                {
+                    self.load_site_equipements(p.page - 1);
+                }
+            }
+            KeyCode::Enter if is_site => {
+                if let Some(e) = d.equipements.selected_item().cloned() {
+                    self.open_detail(DetailTarget::Equipement(e));
+                }
+            }
+            KeyCode::Char('n') if is_site => {
+                let sid = target_id(&d.target).to_string();
+                self.new_record(Some(sid));
+            }
+            KeyCode::Char('e') => {
+                let t = d.target.clone();
+                self.edit_target(t);
+            }
+            KeyCode::Char('d') => {
+                let t = d.target.clone();
+                self.delete_target(t);
+            }
+            KeyCode::Char('?') => self.open_help(),
+            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            _ => {}
+        }
+    }
+
+    pub(super) fn maarch_detail_key(&mut self, key: KeyEvent, u: MaarchUserDetails) {
+        let uid = u.user.id;
+        let links = u.groups.len() + u.entities.len();
+        let mutating = matches!(
+            key.code,
+            KeyCode::Char('e' | 'g' | 't' | 'x' | 'l' | 'c' | 'U') | KeyCode::Delete
+        );
+        if mutating && self.refuse_if_read_only("changing Maarch users") {
+            return;
+        }
+        let (groups, entities) = self.catalogue.clone().unwrap_or_default();
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => {
+                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                    d.cursor = (d.cursor + 1).min(links.saturating_sub(1));
+                }
+            }
+            KeyCode::Char('k') | KeyCode::Up => {
+                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                    d.cursor = d.cursor.saturating_sub(1);
+                }
+            }
+            KeyCode::Char('e') => self.edit_target(DetailTarget::MaarchUser(u)),
+            KeyCode::Char('g') | KeyCode::Char('t') => {
+                let entity = key.code == KeyCode::Char('t');
+                if self.catalogue.is_none() {
+                    self.load_catalogue();
+                    self.notice = Some(tr("Reading Maarch groups and entities…").into());
+                    return;
+                }
+                // Offer only what the user does not have yet.
+                let options: Vec<(String, String)> = if entity {
+                    entities
+                        .into_iter()
+                        .filter(|(id, _)| !u.entities.iter().any(|e| &e.entity_id == id))
+                        .collect()
+                } else {
+                    groups
+                        .into_iter()
+                        .filter(|(id, _)| !u.groups.iter().any(|g| &g.group_id == id))
+                        .collect()
+                };
+                self.push_form(Form::maarch_link(&u.user, entity, options));
+            }
+            KeyCode::Char('x') | KeyCode::Delete => {
+                let op = match self.overlays.last() {
+                    Some(Overlay::Detail(d)) => d.selected_link(),
+                    _ => None,
+                };
+                let Some(op) = op else {
+                    self.notice = Some(tr("No group or entity selected").into());
+                    return;
+                };
+                let message = match &op {
+                    DeleteOp::MaarchGroup { group, .. } => {
+                        trf("Remove {} from group {}?", &[&u.user.user_id, group])
+                    }
+                    DeleteOp::MaarchEntity { entity, .. } => {
+                        trf("Remove {} from entity {}?", &[&u.user.user_id, entity])
+                    }
+                    _ => return,
+                };
+                self.overlays.push(Overlay::Confirm(Confirm {
+                    message,
+                    op,
+                    pending: None,
+                    error: None,
+                }));
+            }
+            KeyCode::Char('d') => {
+                self.notice = Some(
+                    tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
+                        .into(),
+                );
+            }
+            KeyCode::Char('l') => self.push_form(Form::parapheur_link(&u.user)),
+            KeyCode::Char('c') => self.push_form(Form::parapheur_create(&u.user)),
+            KeyCode::Char('U') => self.overlays.push(Overlay::Confirm(Confirm {
+                message: trf("Unlink {} from Maarch Parapheur?", &[&u.user.user_id]),
+                op: DeleteOp::ParapheurLink(uid),
+                pending: None,
+                error: None,
+            })),
+            KeyCode::Char('s') => {
+                self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);
+            }
+            KeyCode::Char('r') => {
+                self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+            }
+            KeyCode::Char('?') => self.open_help(),
+            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            _ => {}
+        }
+    }
+
+    /// Reads a Maarch user's details before editing them (once at a time).
+    pub(super) fn read_maarch_for_edit(&mut self, uid: i64, editor: bool) {
+        if self.maarch_edit.is_some() {
+            return;
+        }
+        let id = self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(editor));
+        self.maarch_edit = Some((id, self.overlays.len()));
+    }
+}

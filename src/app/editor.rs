@@ -1,0 +1,297 @@
+//! Records as JSON: the raw view, copies, exports and `$EDITOR`.
+
+use super::*;
+
+pub struct RawView {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub scroll: usize,
+}
+
+/// Export file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// `~/x` → the home directory's `x`.
+pub(super) fn shellexpand_home(p: &str) -> String {
+    match (p.strip_prefix("~/"), directories::UserDirs::new()) {
+        (Some(rest), Some(d)) => d.home_dir().join(rest).display().to_string(),
+        _ => p.to_string(),
+    }
+}
+
+/// Puts back, in an edited record, the values `mask_secrets` masked and the user left alone.
+pub(super) fn unmask(edited: &mut serde_json::Value, original: &serde_json::Value) {
+    use serde_json::Value;
+    match (edited, original) {
+        (Value::Object(e), Value::Object(o)) => {
+            for (k, v) in e.iter_mut() {
+                match o.get(k) {
+                    Some(orig) if v.as_str() == Some("********") && orig.as_str() != v.as_str() => {
+                        *v = orig.clone();
+                    }
+                    Some(orig) => unmask(v, orig),
+                    None => {}
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(o)) => {
+            for (v, orig) in e.iter_mut().zip(o) {
+                unmask(v, orig);
+            }
+        }
+        _ => {}
+    }
+}
+
+impl App {
+    pub(super) fn copy_cell(&mut self) {
+        let Some((cells, cols)) = self.selected_cells() else {
+            return;
+        };
+        let i = self.col.min(cells.len().saturating_sub(1));
+        // What reaches the clipboard is pasted into shells: no CR, no escape sequence.
+        let text = crate::text::sanitize(cells.get(i).map_or("", String::as_str)).into_owned();
+        let what = cols.get(i).map(|c| tr(c.title)).unwrap_or_default();
+        self.effects.push(Effect::Copy {
+            what: trf("{} “{}”", &[&what, &text]),
+            text,
+        });
+    }
+
+    pub(super) fn copy_json(&mut self, title: &str, v: serde_json::Value) {
+        let text = crate::text::json_safe(serde_json::to_string_pretty(&v).unwrap_or_default());
+        self.effects.push(Effect::Copy {
+            text,
+            what: trf("{} as JSON", &[&title]),
+        });
+    }
+
+    /// The selected record as JSON, secrets masked.
+    pub(super) fn selected_json(&self) -> Option<(String, serde_json::Value)> {
+        self.selected_target().map(|t| target_json(&t))
+    }
+
+    pub(super) fn show_raw(&mut self, title: String, v: serde_json::Value) {
+        let text = crate::text::json_safe(serde_json::to_string_pretty(&v).unwrap_or_default());
+        self.overlays.push(Overlay::Raw(Box::new(RawView {
+            title,
+            lines: text.lines().map(str::to_string).collect(),
+            scroll: 0,
+        })));
+    }
+
+    pub(super) fn raw_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows.max(1);
+        let Some(Overlay::Raw(r)) = self.overlays.last_mut() else {
+            return;
+        };
+        let max = r.lines.len().saturating_sub(rows);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => r.scroll = (r.scroll + 1).min(max),
+            KeyCode::Char('k') | KeyCode::Up => r.scroll = r.scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => r.scroll = (r.scroll + rows).min(max),
+            KeyCode::PageUp => r.scroll = r.scroll.saturating_sub(rows),
+            KeyCode::Char('g') | KeyCode::Home => r.scroll = 0,
+            KeyCode::Char('G') | KeyCode::End => r.scroll = max,
+            KeyCode::Char('Y') => {
+                let title = r.title.clone();
+                let text = r.lines.join("\n");
+                self.effects.push(Effect::Copy {
+                    text,
+                    what: trf("{} as JSON", &[&title]),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Writes the current view, filter applied; every page is loaded first when needed.
+    /// Writes the current view (every page, filter applied) to `path`.
+    pub fn export(&mut self, path: std::path::PathBuf, format: ExportFormat) {
+        if self.tab == Tab::Equipements && !self.equipements.complete {
+            self.pending_export = Some((path, format));
+            self.load_all();
+            self.notice = Some(tr("Loading every page before the export…").into());
+            return;
+        }
+        fn rows<T: Record + serde::Serialize>(
+            l: &ListView<T>,
+            format: ExportFormat,
+        ) -> (String, usize) {
+            let items = l.view.iter().filter_map(|&i| l.items.get(i));
+            match format {
+                ExportFormat::Json => {
+                    let mut v: Vec<serde_json::Value> = items
+                        .map(|r| serde_json::to_value(r).unwrap_or_default())
+                        .collect();
+                    v.iter_mut().for_each(mask_secrets);
+                    let n = v.len();
+                    let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+                    (crate::text::json_safe(text), n)
+                }
+                ExportFormat::Csv => {
+                    // Cells neither run as formulas nor act on a terminal (`text::csv_cell`).
+                    let rows: Vec<Vec<String>> = items.map(|r| r.cells()).collect();
+                    let mut buf = Vec::new();
+                    let _ = crate::text::write_csv_rows(
+                        &mut buf,
+                        T::COLUMNS.iter().map(|c| tr(c.title)),
+                        rows.iter(),
+                    );
+                    (String::from_utf8_lossy(&buf).into_owned(), rows.len())
+                }
+            }
+        }
+        let (content, n) = match self.tab {
+            Tab::Sites => rows(&self.sites, format),
+            Tab::Equipements => rows(&self.equipements, format),
+            Tab::Users if self.users_dir == Service::Maarch => rows(&self.maarch_users, format),
+            Tab::Users => rows(&self.users, format),
+            Tab::Roles => rows(&self.roles, format),
+            Tab::Individus => rows(&self.individus, format),
+        };
+        self.effects.push(Effect::Export {
+            path,
+            content,
+            rows: n,
+        });
+    }
+
+    /// `E`: the record as JSON in `$EDITOR` (secrets masked; a mask left alone is no change).
+    pub(super) fn edit_in_editor(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("editing") {
+            return;
+        }
+        if let DetailTarget::MaarchUser(d) = &t
+            && !d.fetched
+        {
+            // What the editor shows must be what a save writes: read the details first.
+            self.read_maarch_for_edit(d.user.id, true);
+            self.notice = Some(tr("Reading the user's details…").into());
+            return;
+        }
+        let (title, v) = target_json(&t);
+        self.editing = Some(t);
+        self.effects.push(Effect::Edit {
+            title,
+            text: serde_json::to_string_pretty(&v).unwrap_or_default(),
+        });
+    }
+
+    /// What the editor gave back: the edit form filled with it, checked, and sent when valid.
+    pub fn on_edited(&mut self, result: Result<String, String>) {
+        let Some(target) = self.editing.take() else {
+            return;
+        };
+        let text = match result {
+            Ok(t) => t,
+            Err(e) => {
+                self.last_error = Some(e);
+                return;
+            }
+        };
+        let v: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v @ serde_json::Value::Object(_)) => v,
+            Ok(_) => {
+                self.last_error =
+                    Some(tr("The edited text is not a JSON object: nothing sent").into());
+                return;
+            }
+            Err(e) => {
+                self.last_error =
+                    Some(trf("The edited text is not JSON ({}): nothing sent", &[&e]));
+                return;
+            }
+        };
+        let before = self.overlays.len();
+        self.edit_target(target.clone());
+        if self.overlays.len() == before {
+            return;
+        }
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        if let DetailTarget::Individu(orig) = &target
+            && let serde_json::Value::Object(m) = &v
+        {
+            // The whole record goes back as edited, under its own id; a secret left masked
+            // goes back as the server sent it.
+            let mut edited = serde_json::Value::Object(m.clone());
+            unmask(&mut edited, &serde_json::Value::Object(orig.0.clone()));
+            let serde_json::Value::Object(m) = edited else {
+                return;
+            };
+            let mut body = Individu(m);
+            if let Some(id) = orig.id() {
+                body.set("individu.id", serde_json::json!(id));
+            }
+            for field in &mut f.fields {
+                let text = body.text(&field.key);
+                if field.key == "entite.id" || body.get(&field.key).is_some() {
+                    field.set_text(&text);
+                }
+            }
+            f.original = Some(body);
+        } else {
+            if let Some(list) = v.get("permissions") {
+                // Any item a server sends: objects, ids or `ressource:action` strings. Anything
+                // but a list would read as "no permission": refused, nothing sent.
+                let perms: Option<Vec<Permission>> = match list {
+                    serde_json::Value::Array(_) => serde_json::from_value(list.clone()).ok(),
+                    _ => None,
+                };
+                let Some(perms) = perms else {
+                    self.overlays.pop();
+                    self.last_error =
+                        Some(tr("permissions must be a list of permissions: nothing sent").into());
+                    return;
+                };
+                f.set_permissions(&perms);
+            }
+            for field in &mut f.fields {
+                if field.key == "permissions" {
+                    continue;
+                }
+                let Some(val) = v.get(field.key.as_ref()) else {
+                    continue;
+                };
+                let text = match val {
+                    serde_json::Value::Null => String::new(),
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Array(a) => a
+                        .iter()
+                        .map(|x| match x {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Object(o) => {
+                                match (o.get("ressource"), o.get("action")) {
+                                    (Some(r), Some(a)) => format!(
+                                        "{}:{}",
+                                        r.as_str().unwrap_or_default(),
+                                        a.as_str().unwrap_or_default()
+                                    ),
+                                    _ => x.to_string(),
+                                }
+                            }
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    other => other.to_string(),
+                };
+                // A secret still masked was not touched.
+                if text == "********" {
+                    continue;
+                }
+                field.set_text(&text);
+            }
+        }
+        self.save_form();
+    }
+}

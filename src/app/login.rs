@@ -1,0 +1,130 @@
+//! Logging in to a service, and reconnecting to an unreachable one.
+
+use super::*;
+
+pub struct Login {
+    pub service: Service,
+    pub username: Input,
+    pub password: Input,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub pending: Option<u64>,
+}
+
+/// Waiting to try an unreachable server again.
+#[derive(Debug, Clone)]
+pub struct Reconnect {
+    pub attempts: u32,
+    pub ticks_left: u32,
+}
+
+impl App {
+    pub(super) fn ask_login(&mut self, service: Service, error: Option<String>) {
+        let user = match service {
+            Service::Core => self.session.user.clone(),
+            Service::Ocean => self.session.ocean_user.clone(),
+            Service::Maarch => self.session.maarch_user.clone(),
+        };
+        self.overlays.push(Overlay::Login(Login {
+            service,
+            focus: usize::from(user.is_some()),
+            username: Input::new(user.unwrap_or_default()),
+            password: Input::default(),
+            error,
+            pending: None,
+        }));
+    }
+
+    pub(super) fn login_key(&mut self, key: KeyEvent) {
+        let stacked = self.overlays.len() > 1;
+        let Some(Overlay::Login(l)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                l.focus = 1 - l.focus.min(1)
+            }
+            KeyCode::Esc if l.service != Service::Core || stacked => {
+                // Ocean/Maarch logins, or a session to renew: closing keeps the console.
+                self.overlays.pop();
+            }
+            KeyCode::Esc => self.quit = true,
+            KeyCode::Enter => {
+                if l.focus == 0 {
+                    l.focus = 1;
+                    return;
+                }
+                let username = l.username.value().trim().to_string();
+                if username.is_empty() {
+                    l.error = Some(match l.service {
+                        Service::Core => tr("Enter your email or matricule").into(),
+                        _ => tr("Enter your login").into(),
+                    });
+                    l.focus = 0;
+                    return;
+                }
+                if l.pending.is_some() {
+                    return;
+                }
+                let password = SecretString::from(l.password.value().to_string());
+                let id = self.next_id;
+                l.pending = Some(id);
+                l.error = None;
+                let service = l.service;
+                if service == Service::Core {
+                    self.session.user = Some(username.clone());
+                }
+                self.send(
+                    Request::Login {
+                        service,
+                        username,
+                        password,
+                    },
+                    Purpose::Login,
+                );
+            }
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                    if l.focus == 0 {
+                        l.username.handle(req);
+                    } else {
+                        l.password.handle(req);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- palette ----------------------------------------------------------------------------
+
+    /// Seconds before the next try to reach an unreachable server.
+    pub fn reconnect_in(&self) -> Option<u32> {
+        self.reconnect
+            .as_ref()
+            .map(|r| r.ticks_left.div_ceil(TICKS_PER_SECOND))
+    }
+
+    pub(super) fn reconnect_now(&mut self) {
+        if let Some(r) = &mut self.reconnect {
+            r.ticks_left = 0;
+        }
+        let service = self.tab_service(self.tab);
+        if service == Service::Core && self.session.role.is_none() {
+            self.send(Request::WhoAmI, Purpose::Login);
+        }
+        self.load_tab(self.tab);
+        if self.tab != Tab::Sites && self.session.has(Service::Core) {
+            self.load_tab(Tab::Sites);
+        }
+    }
+
+    /// The server could not be reached: try again later, waiting longer each time.
+    pub(super) fn schedule_reconnect(&mut self) {
+        let attempts = self.reconnect.as_ref().map_or(0, |r| r.attempts) + 1;
+        let secs = (2u32 << attempts.min(4)).min(30);
+        self.reconnect = Some(Reconnect {
+            attempts,
+            ticks_left: secs * TICKS_PER_SECOND,
+        });
+    }
+}

@@ -1,0 +1,513 @@
+//! Errors, saves and deletes as the console tells them, and where their effects land.
+
+use super::*;
+
+/// The fields a 400's text may be about, most likely first: those `named_field` reads, and
+/// the login for Maarch's "already exists" in any of its languages
+/// (`L'identifiant utilisateur existe déjà`).
+pub fn named_fields(msg: &str) -> Vec<String> {
+    let mut out: Vec<String> = named_field(msg).into_iter().collect();
+    let m = msg.to_lowercase();
+    let login = ["identifiant", "user id", "userid", "user_id", "login"];
+    if login.iter().any(|w| m.contains(w)) {
+        out.extend(["userId".to_string(), "login".to_string()]);
+    }
+    out
+}
+
+/// The field a 400's text is about: Maarch says `Body mail is empty…`, Ocean (the reference
+/// server) `propSpecifiqueDTO.dateFCO: '…' is not a date`.
+pub fn named_field(msg: &str) -> Option<String> {
+    let word = match msg.strip_prefix("Body ") {
+        Some(rest) => rest.split_whitespace().next()?,
+        None => msg.split_once(": ")?.0,
+    };
+    let ok = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+    ok.then(|| word.to_string())
+}
+
+impl App {
+    pub(super) fn on_error(&mut self, id: u64, purpose: Purpose, service: Service, e: ApiError) {
+        let purpose_kind = match &purpose {
+            Purpose::List(_) | Purpose::MaarchUsers | Purpose::LoadAll => PurposeKind::Read,
+            Purpose::Login if !matches!(self.overlays.last(), Some(Overlay::Login(_))) => {
+                PurposeKind::WhoAmI
+            }
+            _ => PurposeKind::Other,
+        };
+        let action = match &purpose {
+            Purpose::Save => "save",
+            Purpose::Delete => "delete",
+            Purpose::Login => "log in",
+            _ => "read",
+        };
+        let words = match &e {
+            // Ocean and Maarch say which right is missing better than a role name would.
+            ApiError::Forbidden(m) if service != Service::Core => {
+                trf("403 — {} refused: {}", &[&service.name(), m])
+            }
+            _ => self.describe(&e, action),
+        };
+        match purpose {
+            Purpose::Login => {
+                if let Some(Overlay::Login(l)) = self.overlays.last_mut() {
+                    l.pending = None;
+                    l.error = Some(words.clone());
+                } else if matches!(e, ApiError::Unauthorized(_)) {
+                    self.ask_login(service, None);
+                    return;
+                }
+            }
+            Purpose::List(t) => {
+                let l: &mut dyn Pending = match t {
+                    Tab::Sites => &mut self.sites,
+                    Tab::Equipements => &mut self.equipements,
+                    Tab::Users => &mut self.users,
+                    Tab::Roles => &mut self.roles,
+                    Tab::Individus => &mut self.individus,
+                };
+                if !l.is_pending(id) {
+                    return;
+                }
+                l.clear_pending();
+            }
+            Purpose::MaarchUsers => {
+                if !self.maarch_users.is_pending(id) {
+                    return;
+                }
+                self.maarch_users.clear_pending();
+            }
+            Purpose::MaarchDetails => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(d.target, DetailTarget::MaarchUser(_))
+                        && !d.loaded
+                    {
+                        d.error = Some(words.clone());
+                    }
+                }
+            }
+            Purpose::Catalogue => {}
+            Purpose::MaarchEdit(_) => {
+                if self.maarch_edit.is_some_and(|(e, _)| e == id) {
+                    self.maarch_edit = None;
+                }
+            }
+            // The detail keeps what the list said.
+            Purpose::User => return,
+            Purpose::Account => {
+                if let Some(a) = self.account_mut()
+                    && a.pending == Some(id)
+                {
+                    a.pending = None;
+                    a.error = Some(words.clone());
+                }
+            }
+            Purpose::LoadAll => {
+                self.load_progress = None;
+                if self.equipements.pending == Some(id) {
+                    self.equipements.pending = None;
+                    self.equipements.loading = false;
+                }
+            }
+            Purpose::SiteDetail => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && d.equipements.pending == Some(id)
+                    {
+                        d.equipements.pending = None;
+                        d.equipements.loading = false;
+                    }
+                }
+            }
+            Purpose::Prefetch(_) => return,
+            Purpose::Save => {
+                for o in &mut self.overlays {
+                    if let Overlay::Form(f) = o
+                        && f.pending == Some(id)
+                    {
+                        f.pending = None;
+                        if f.kind == FormKind::ChangePassword
+                            && crate::api::ocean::wants_passwords_in_url(&e)
+                            && !f.agreed.contains(&form::Ask::PasswordsInUrl)
+                        {
+                            // The body was not read: ask before putting passwords in a URL.
+                            f.asking = Some(form::Ask::PasswordsInUrl);
+                            f.error = None;
+                            return;
+                        }
+                        // Field errors go under their fields; the form keeps every character.
+                        let mut field_errors = e.field_errors().to_vec();
+                        if let ApiError::BadRequest(m) = &e
+                            && let Some(key) =
+                                named_fields(m).into_iter().find(|k| f.field(k).is_some())
+                        {
+                            // Ocean and Maarch name the field in a 400's text.
+                            field_errors.push(crate::api::FieldError::new(&key, m.clone()));
+                        }
+                        let rest = f.apply_server_errors(&field_errors);
+                        f.error = if field_errors.is_empty() {
+                            Some(words.clone())
+                        } else if rest.is_empty() {
+                            Some(tr("The server refused some fields: see below each one").into())
+                        } else {
+                            Some(rest.join("; "))
+                        };
+                    }
+                }
+            }
+            Purpose::Delete => {
+                if let Some(Overlay::Confirm(c)) = self.overlays.last_mut()
+                    && c.pending == Some(id)
+                {
+                    c.pending = None;
+                    c.error = Some(words.clone());
+                }
+            }
+        }
+        let reading = matches!(purpose_kind, PurposeKind::Read | PurposeKind::WhoAmI);
+        if matches!(e, ApiError::Network(_)) && reading {
+            // Unreachable: the console stays usable and tries again by itself.
+            self.schedule_reconnect();
+        }
+        if matches!(e, ApiError::Unauthorized(_))
+            && !matches!(self.overlays.last(), Some(Overlay::Login(_)))
+        {
+            // The session is gone and could not be renewed: ask again, keep everything else.
+            self.ask_login(service, Some(words.clone()));
+        }
+        self.last_error = Some(words);
+    }
+
+    /// An error in words a person understands.
+    pub fn describe(&self, e: &ApiError, action: &str) -> String {
+        let things = self.current_things();
+        match e {
+            ApiError::Forbidden(_) => {
+                let role = self.session.role.clone().unwrap_or_else(|| "?".into());
+                let verb = match action {
+                    "save" => "change",
+                    "read" => "read",
+                    other => other,
+                };
+                trf(
+                    "403 — your role {} cannot {} {}",
+                    &[&role, &tr(verb), &tr(things)],
+                )
+            }
+            ApiError::Unauthorized(m) if action == "log in" => format!("401 — {m}"),
+            ApiError::Unauthorized(m) => trf("401 — not logged in or session expired ({})", &[m]),
+            ApiError::NotFound(m) => trf("404 — {} (it may have been deleted meanwhile)", &[m]),
+            ApiError::Conflict(m) => format!("409 — {m}"),
+            ApiError::Validation(v) => trf(
+                "422 — the server refused: {}",
+                &[&v.iter()
+                    .map(|f| {
+                        if f.field.is_empty() {
+                            f.msg.clone()
+                        } else {
+                            format!("{}: {}", f.field, f.msg)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")],
+            ),
+            ApiError::RateLimited { retry_after, .. } => match retry_after {
+                Some(d) => trf("429 — too many requests; retry in {}s", &[&d.as_secs()]),
+                None => tr("429 — too many requests; retry in a moment").into(),
+            },
+            ApiError::Network(m) => trf("cannot reach the server: {}", &[m]),
+            ApiError::Server { status, message } => {
+                format!("{status} — the server failed ({message}); nothing was lost, try again")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub(super) fn on_saved(&mut self, id: u64, saved: Saved) {
+        let Some(pos) = self
+            .overlays
+            .iter()
+            .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
+        else {
+            return;
+        };
+        self.overlays.remove(pos);
+        // These say what happened themselves.
+        let self_worded = matches!(
+            saved,
+            Saved::Account(_) | Saved::Individus { .. } | Saved::MaarchUser(..)
+        );
+        let what = match saved {
+            Saved::Site(s) => {
+                let sum = SiteSummary::from(&s);
+                let name = sum.name.clone();
+                // An update answer may lack the client or the equipements: keep what we knew.
+                let merged = match self.site_name(&sum.site_id) {
+                    Some(old) => SiteSummary {
+                        client: sum.client.clone().or(old.client.clone()),
+                        equipement_count: if s.equipements.is_empty() {
+                            old.equipement_count
+                        } else {
+                            sum.equipement_count
+                        },
+                        ..sum
+                    },
+                    None => sum,
+                };
+                self.update_detail(DetailTarget::Site(merged.clone()));
+                self.sites.upsert(merged);
+                format!("site {name}")
+            }
+            Saved::Equipement(mut e) => {
+                if e.client_site.is_none()
+                    && let Some(sid) = e.site_id()
+                    && let Some(s) = self.site_name(sid)
+                {
+                    e.client_site = Some(std::sync::Arc::new(SiteRef::from(s)));
+                }
+                let label = e.label();
+                let site_id = e.site_id().map(str::to_string);
+                let is_new = !self
+                    .equipements
+                    .items
+                    .iter()
+                    .any(|x| x.equipement_id == e.equipement_id);
+                if self.equipements.complete
+                    || !is_new
+                    || self.equipements.paging.is_some_and(|p| p.page == p.pages)
+                {
+                    self.equipements.upsert(e.clone());
+                } else if let Some(p) = &mut self.equipements.paging {
+                    p.total += 1;
+                }
+                if is_new
+                    && let Some(sid) = &site_id
+                    && let Some(pos) = self.sites.items.iter().position(|s| &s.site_id == sid)
+                {
+                    let mut s = self.sites.items[pos].clone();
+                    s.equipement_count += 1;
+                    self.update_detail(DetailTarget::Site(s.clone()));
+                    self.sites.upsert(s);
+                }
+                self.update_detail(DetailTarget::Equipement(e.clone()));
+                // The site detail underneath shows it too.
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(&d.target, DetailTarget::Site(s) if Some(&s.site_id) == site_id.as_ref())
+                    {
+                        d.equipements.upsert(e.clone());
+                    }
+                }
+                label
+            }
+            Saved::User(u) => {
+                let label = u.label();
+                self.update_detail(DetailTarget::User(u.clone()));
+                self.users.upsert(u);
+                label
+            }
+            Saved::Role(mut r) => {
+                // `add_permissions` answers without the timestamp: keep the one known.
+                if r.timestamp.is_none()
+                    && let Some(old) = self.roles.items.iter().find(|o| o.role_id == r.role_id)
+                {
+                    r.timestamp = old.timestamp.clone();
+                }
+                let label = r.label();
+                self.update_detail(DetailTarget::Role(r.clone()));
+                self.roles.upsert(r);
+                label
+            }
+            Saved::Individus { message, individus } => {
+                // Refresh an open detail from the fresh list.
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && let DetailTarget::Individu(cur) = &mut d.target
+                        && let Some(fresh) = individus.iter().find(|i| i.id() == cur.id())
+                    {
+                        *cur = fresh.clone();
+                    }
+                }
+                self.individus.pending = None;
+                self.individus.set_items(individus);
+                crate::text::sanitize(&message).into_owned()
+            }
+            Saved::MaarchUser(d, what) => {
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(det) = o
+                        && let DetailTarget::MaarchUser(cur) = &mut det.target
+                        && cur.user.id == d.user.id
+                    {
+                        *cur = d.clone();
+                        det.loaded = true;
+                    }
+                }
+                self.maarch_users.upsert(d.user);
+                what
+            }
+            Saved::Account(m) => m,
+        };
+        if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
+            // A reset request shows up in the outbox.
+            self.load_account();
+        }
+        self.notice = Some(if self_worded {
+            what
+        } else {
+            trf("Saved {}", &[&what])
+        });
+        self.last_error = None;
+    }
+
+    pub(super) fn update_detail(&mut self, t: DetailTarget) {
+        let id = target_id(&t).to_string();
+        for o in &mut self.overlays {
+            if let Overlay::Detail(d) = o
+                && target_id(&d.target) == id
+                && std::mem::discriminant(&d.target) == std::mem::discriminant(&t)
+            {
+                d.target = t.clone();
+            }
+        }
+    }
+
+    pub(super) fn on_deleted(&mut self, id: u64, op: DeleteOp) {
+        if let Some(Overlay::Confirm(c)) = self.overlays.last()
+            && c.pending == Some(id)
+        {
+            self.overlays.pop();
+        }
+        let rid = op.id();
+        let removes_record = !matches!(
+            op,
+            DeleteOp::User(_)
+                | DeleteOp::MaarchGroup { .. }
+                | DeleteOp::MaarchEntity { .. }
+                | DeleteOp::ParapheurLink(_)
+        );
+        // Close details of the record that is gone.
+        self.overlays.retain(|o| match o {
+            Overlay::Detail(d) => !removes_record || target_id(&d.target) != rid,
+            _ => true,
+        });
+        let what = match &op {
+            DeleteOp::Site(i) => {
+                self.sites.remove(i);
+                "site deleted"
+            }
+            DeleteOp::Equipement(i) => {
+                let site = self
+                    .equipements
+                    .items
+                    .iter()
+                    .find(|e| &e.equipement_id == i)
+                    .and_then(|e| e.site_id().map(str::to_string));
+                self.equipements.remove(i);
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o {
+                        d.equipements.remove(i);
+                    }
+                }
+                if let Some(sid) = site
+                    && let Some(pos) = self.sites.items.iter().position(|s| s.site_id == sid)
+                {
+                    let mut s = self.sites.items[pos].clone();
+                    s.equipement_count = s.equipement_count.saturating_sub(1);
+                    self.update_detail(DetailTarget::Site(s.clone()));
+                    self.sites.upsert(s);
+                }
+                "equipement deleted"
+            }
+            DeleteOp::User(i) => {
+                if let Some(pos) = self.users.items.iter().position(|u| &u.user_id == i) {
+                    let mut u = self.users.items[pos].clone();
+                    u.status = "deactivated".into();
+                    self.update_detail(DetailTarget::User(u.clone()));
+                    self.users.upsert(u);
+                }
+                "user deactivated"
+            }
+            DeleteOp::Role(i) => {
+                self.roles.remove(i);
+                "role deleted"
+            }
+            DeleteOp::Individu(i) => {
+                self.individus.remove(&i.to_string());
+                "individu deleted"
+            }
+            DeleteOp::MaarchGroup { user, .. }
+            | DeleteOp::MaarchEntity { user, .. }
+            | DeleteOp::ParapheurLink(user) => {
+                let user = *user;
+                for o in &mut self.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == user)
+                    {
+                        d.parapheur = None;
+                    }
+                }
+                self.send(Request::MaarchDetails(user), Purpose::MaarchDetails);
+                match op {
+                    DeleteOp::MaarchGroup { .. } => "group removed",
+                    DeleteOp::MaarchEntity { .. } => "entity removed",
+                    _ => "Parapheur link removed",
+                }
+            }
+        };
+        self.notice = Some(tr(what).to_string());
+        self.last_error = None;
+    }
+
+    // ---- keys -------------------------------------------------------------------------------
+}
+
+impl App {
+    /// Keeps the status line's message, if new, among the recent ones (the runtime calls it
+    /// after each update): a message longer than the line is read whole with `:messages`.
+    pub fn remember_messages(&mut self) {
+        let now = chrono::Local::now().format("%H:%M:%S");
+        let current = (self.notice.clone(), self.last_error.clone());
+        let fresh = [
+            (current.0 != self.seen_messages.0).then(|| current.0.clone()),
+            (current.1 != self.seen_messages.1).then(|| current.1.clone()),
+        ];
+        for m in fresh.into_iter().flatten().flatten() {
+            self.messages
+                .push_back(format!("{now}  {}", crate::text::sanitize(&m)));
+            if self.messages.len() > 100 {
+                self.messages.pop_front();
+            }
+        }
+        self.seen_messages = current;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_400_names_its_field() {
+        use super::named_field;
+        assert_eq!(
+            named_field("Body mail is empty or not valid").as_deref(),
+            Some("mail")
+        );
+        assert_eq!(
+            named_field("propSpecifiqueDTO.dateFCO: '2025-13-01' is not a date").as_deref(),
+            Some("propSpecifiqueDTO.dateFCO")
+        );
+        assert_eq!(named_field("User not found"), None);
+        use super::named_fields;
+        assert_eq!(
+            named_fields("L'identifiant utilisateur existe déjà")[0],
+            "userId"
+        );
+        assert_eq!(named_fields("The user id already exists")[0], "userId");
+        assert_eq!(named_fields("Body phone is not correct"), ["phone"]);
+        assert!(named_fields("Group not found").is_empty());
+        assert_eq!(named_field("Something odd: happened"), None);
+    }
+}

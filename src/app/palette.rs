@@ -1,0 +1,233 @@
+//! The `:` command palette: its entries, matching and commands.
+
+use super::*;
+
+#[derive(Default)]
+pub struct Palette {
+    pub input: Input,
+    pub selected: usize,
+}
+
+/// A palette entry: what it says and what it does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Tab(Tab),
+    OpenSite(String),
+    /// The Users tab on this directory (core or Maarch).
+    Users(Service),
+    Account,
+    ChangePassword,
+    PasswordReset,
+    /// Write the current view (every page, filter applied) to a file.
+    Export,
+    /// A configured alias: a palette command, then optionally ` /filter`.
+    Alias(String),
+    Refresh,
+    New,
+    LoadAll,
+    /// The recent status messages, whole.
+    Messages,
+    Help,
+    Quit,
+}
+
+impl App {
+    pub fn palette_entries(&self) -> Vec<(String, Command)> {
+        let mut v: Vec<(String, Command)> = vec![
+            (tr("sites").into(), Command::Tab(Tab::Sites)),
+            (tr("equipements").into(), Command::Tab(Tab::Equipements)),
+            (tr("users").into(), Command::Users(Service::Core)),
+            (tr("maarch users").into(), Command::Users(Service::Maarch)),
+            (tr("roles").into(), Command::Tab(Tab::Roles)),
+            (tr("individus").into(), Command::Tab(Tab::Individus)),
+            (tr("account").into(), Command::Account),
+            (tr("change password").into(), Command::ChangePassword),
+            (tr("password reset").into(), Command::PasswordReset),
+            (tr("export").into(), Command::Export),
+            (tr("refresh").into(), Command::Refresh),
+            (tr("new").into(), Command::New),
+            (tr("load all equipements").into(), Command::LoadAll),
+            (tr("messages").into(), Command::Messages),
+            (tr("help").into(), Command::Help),
+            (tr("quit").into(), Command::Quit),
+        ];
+        for (name, target) in &self.aliases {
+            v.push((format!("{name} → {target}"), Command::Alias(target.clone())));
+        }
+        for s in &self.sites.items {
+            v.push((
+                trf("site {}", &[&s.name]),
+                Command::OpenSite(s.site_id.clone()),
+            ));
+        }
+        v
+    }
+
+    /// Palette entries matching what was typed, best first.
+    pub fn palette_matches(&self, query: &str) -> Vec<(String, Command)> {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        let entries = self.palette_entries();
+        if query.trim().is_empty() {
+            // Recent commands first.
+            let mut out: Vec<(String, Command)> = self
+                .palette_history
+                .iter()
+                .filter_map(|h| entries.iter().find(|(t, _)| t == h).cloned())
+                .collect();
+            for e in entries {
+                if !out.iter().any(|(t, _)| *t == e.0) {
+                    out.push(e);
+                }
+            }
+            out.truncate(9);
+            return out;
+        }
+        // An exact name wins: `:site LOUM` opens LOUM, not LOUM-something; an alias by its name.
+        let q = query.trim().to_lowercase();
+        if let Some(e) = entries.iter().find(|(t, _)| {
+            let t = t.to_lowercase();
+            t == q || t.split(" → ").next() == Some(q.as_str()) && t.contains(" → ")
+        }) {
+            return vec![e.clone()];
+        }
+        let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+        let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+        let texts: Vec<&str> = entries.iter().map(|(t, _)| t.as_str()).collect();
+        let scored = pattern.match_list(texts, &mut matcher);
+        scored
+            .into_iter()
+            .filter_map(|(t, _)| entries.iter().find(|(x, _)| x == t).cloned())
+            .take(50)
+            .collect()
+    }
+
+    pub(super) fn palette_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Palette(p)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.overlays.pop();
+            }
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Down => p.selected += 1,
+            KeyCode::Enter => {
+                let q = p.input.value().to_string();
+                let sel = p.selected;
+                let matches = self.palette_matches(&q);
+                self.overlays.pop();
+                match matches.get(sel.min(matches.len().saturating_sub(1))) {
+                    Some((text, cmd)) => {
+                        self.palette_history.retain(|h| h != text);
+                        self.palette_history.insert(0, text.clone());
+                        self.palette_history.truncate(20);
+                        self.run_command(cmd.clone())
+                    }
+                    None => self.notice = Some(trf("No command matches '{}'", &[&q])),
+                }
+            }
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                    p.input.handle(req);
+                    p.selected = 0;
+                }
+            }
+        }
+    }
+
+    pub fn run_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Tab(t) => {
+                self.overlays.clear();
+                self.switch_tab(t);
+            }
+            Command::OpenSite(id) => {
+                if let Some(s) = self.site_name(&id).cloned() {
+                    self.overlays.clear();
+                    self.tab = Tab::Sites;
+                    if let Some(pos) = self
+                        .sites
+                        .view
+                        .iter()
+                        .position(|&i| self.sites.items[i].site_id == id)
+                    {
+                        self.sites.selected = pos;
+                        self.sites.scroll_into_view(self.viewport_rows);
+                    }
+                    self.open_detail(DetailTarget::Site(s));
+                }
+            }
+            Command::Users(dir) => {
+                self.overlays.clear();
+                self.switch_users_dir(dir);
+            }
+            Command::Account => self.open_account(),
+            Command::ChangePassword | Command::PasswordReset => {
+                if !self.session.has(Service::Ocean) {
+                    self.notice = Some(not_configured(Service::Ocean, &self.session.profile));
+                } else if self.refuse_if_read_only("changing accounts") {
+                } else if cmd == Command::ChangePassword {
+                    self.push_form(Form::change_password());
+                } else {
+                    let login = self.session.ocean_user.clone().unwrap_or_default();
+                    self.push_form(Form::password_reset(&login));
+                }
+            }
+            Command::Export => {
+                let tab = tr(self.tab.things()).replace(' ', "-");
+                let day = chrono::Local::now().format("%Y%m%d-%H%M");
+                let dir = directories::UserDirs::new()
+                    .map(|d| d.home_dir().to_path_buf())
+                    .unwrap_or_else(std::env::temp_dir);
+                let path = dir.join(format!("vigie-{tab}-{day}.csv"));
+                self.push_form(Form::export(&path.display().to_string()));
+            }
+            Command::Alias(target) => {
+                let (cmd, filter) = match target.split_once(" /") {
+                    Some((c, f)) => (c.trim().to_string(), Some(f.trim().to_string())),
+                    None => (target.trim().to_string(), None),
+                };
+                let found = self
+                    .palette_entries()
+                    .into_iter()
+                    .find(|(t, c)| t.eq_ignore_ascii_case(&cmd) && !matches!(c, Command::Alias(_)))
+                    .or_else(|| {
+                        self.palette_matches(&cmd)
+                            .into_iter()
+                            .find(|(_, c)| !matches!(c, Command::Alias(_)))
+                    });
+                let Some((_, c)) = found else {
+                    self.notice = Some(trf("No command matches '{}'", &[&cmd]));
+                    return;
+                };
+                self.run_command(c);
+                if let Some(f) = filter {
+                    if self.tab == Tab::Equipements && !self.equipements.complete {
+                        self.load_all();
+                    }
+                    self.list_mut().set_filter(f);
+                }
+            }
+            Command::Refresh => self.refresh(),
+            Command::New => self.new_record(None),
+            Command::LoadAll => {
+                self.switch_tab(Tab::Equipements);
+                self.load_all();
+            }
+            Command::Messages => {
+                let lines: Vec<String> = if self.messages.is_empty() {
+                    vec![tr("No message yet").to_string()]
+                } else {
+                    self.messages.iter().rev().cloned().collect()
+                };
+                self.overlays.push(Overlay::Raw(Box::new(RawView {
+                    title: tr("Messages, newest first").into(),
+                    lines,
+                    scroll: 0,
+                })));
+            }
+            Command::Help => self.open_help(),
+            Command::Quit => self.quit = true,
+        }
+    }
+}

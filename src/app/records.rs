@@ -1,0 +1,394 @@
+//! Creating, editing and deleting records: forms, their pickers, saves and confirmations.
+
+use super::*;
+
+pub struct Confirm {
+    pub message: String,
+    pub op: DeleteOp,
+    pub pending: Option<u64>,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub(super) fn push_form(&mut self, form: Form) {
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    pub fn site_choices(&self) -> Vec<(String, String)> {
+        self.sites
+            .items
+            .iter()
+            .map(|s| {
+                let client = s.client.as_ref().map(|c| c.nom.as_str()).unwrap_or("");
+                (s.site_id.clone(), format!("{} — {}", s.name, client))
+            })
+            .collect()
+    }
+
+    pub fn client_choices(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for s in &self.sites.items {
+            if let Some(c) = &s.client
+                && !out.iter().any(|(id, _)| id == &c.client_id)
+            {
+                let code = c.code.map(|c| format!(" ({c})")).unwrap_or_default();
+                out.push((c.client_id.clone(), format!("{}{code}", c.nom)));
+            }
+        }
+        for (id, label) in &self.extra_clients {
+            if !out.iter().any(|(i, _)| i == id) {
+                out.push((id.clone(), label.clone()));
+            }
+        }
+        out
+    }
+
+    /// Every permission the server reports (all roles'): the role form's grid.
+    pub(super) fn permission_catalogue(&self) -> Vec<Permission> {
+        self.roles
+            .items
+            .iter()
+            .flat_map(|r| r.permissions.iter().cloned())
+            .collect()
+    }
+
+    pub(super) fn role_choices(&mut self) -> Vec<(String, String)> {
+        if !self.roles.loaded_once && self.roles.pending.is_none() {
+            self.load_tab(Tab::Roles);
+        }
+        self.roles
+            .items
+            .iter()
+            .map(|r| (r.role_id.clone(), r.name.clone()))
+            .collect()
+    }
+
+    /// `site`: preselect this site (new equipement from a site's detail).
+    pub(super) fn new_record(&mut self, site: Option<String>) {
+        if self.refuse_if_read_only("creating") {
+            return;
+        }
+        if !self.session.has(self.tab_service(self.tab)) {
+            self.notice = Some(not_configured(
+                self.tab_service(self.tab),
+                &self.session.profile,
+            ));
+            return;
+        }
+        let form = match (self.tab, &site) {
+            (_, Some(s)) => Form::equipement(None, self.site_choices(), Some(s)),
+            (Tab::Individus, None) => Form::individu(None, &self.individus.items),
+            (Tab::Users, None) if self.users_dir == Service::Maarch => Form::maarch_user(None),
+            (Tab::Sites, None) => Form::site(None, self.client_choices()),
+            (Tab::Equipements, None) => Form::equipement(None, self.site_choices(), None),
+            (Tab::Users, None) => {
+                let roles = self.role_choices();
+                Form::user(None, roles)
+            }
+            (Tab::Roles, None) => Form::role(None, &self.permission_catalogue()),
+        };
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    pub(super) fn edit_target(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("editing") {
+            return;
+        }
+        if self.undecodable(&t) {
+            return;
+        }
+        let form = match &t {
+            DetailTarget::Site(s) => Form::site(Some(s), self.client_choices()),
+            DetailTarget::Equipement(e) => Form::equipement(Some(e), self.site_choices(), None),
+            DetailTarget::User(u) => {
+                let roles = self.role_choices();
+                Form::user(Some(u), roles)
+            }
+            DetailTarget::Role(r) => Form::role(Some(r), &self.permission_catalogue()),
+            DetailTarget::Individu(i) => Form::individu(Some(i), &self.individus.items),
+            DetailTarget::MaarchUser(d) if !d.fetched => {
+                // The list lacks the initials and phone the save writes: read them first.
+                let uid = d.user.id;
+                self.read_maarch_for_edit(uid, false);
+                self.notice = Some(tr("Reading the user's details…").into());
+                return;
+            }
+            DetailTarget::MaarchUser(d) => Form::maarch_user(Some(d)),
+        };
+        self.overlays.push(Overlay::Form(Box::new(form)));
+    }
+
+    /// A row the server sent that could not be read has no id to act on: said, refused.
+    pub(super) fn undecodable(&mut self, t: &DetailTarget) -> bool {
+        let unreadable = target_id(t).is_empty()
+            && matches!(
+                t,
+                DetailTarget::Site(_)
+                    | DetailTarget::Equipement(_)
+                    | DetailTarget::User(_)
+                    | DetailTarget::Role(_)
+            );
+        if unreadable {
+            self.notice = Some(
+                tr("This row could not be read as the server sent it: nothing to act on (v shows it)")
+                    .into(),
+            );
+        }
+        unreadable
+    }
+
+    pub(super) fn edit_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.edit_target(t);
+        }
+    }
+
+    pub(super) fn delete_target(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("deleting") {
+            return;
+        }
+        if self.undecodable(&t) {
+            return;
+        }
+        let (message, op) = match &t {
+            DetailTarget::Site(s) => (
+                trf("Delete {}?", &[&s.label()]),
+                DeleteOp::Site(s.site_id.clone()),
+            ),
+            DetailTarget::Equipement(e) => (
+                trf("Delete {}?", &[&e.label()]),
+                DeleteOp::Equipement(e.equipement_id.clone()),
+            ),
+            DetailTarget::User(u) => (
+                trf(
+                    "Deactivate {}? They will no longer be able to log in.",
+                    &[&u.label()],
+                ),
+                DeleteOp::User(u.user_id.clone()),
+            ),
+            DetailTarget::Role(r) => (
+                trf("Delete {}?", &[&r.label()]),
+                DeleteOp::Role(r.role_id.clone()),
+            ),
+            DetailTarget::Individu(i) => {
+                let Some(id) = i.id() else {
+                    self.notice = Some(tr("This individu has no id: it cannot be deleted").into());
+                    return;
+                };
+                (
+                    trf(
+                        "Delete {}? Ocean removes the individu and its badges.",
+                        &[&i.label()],
+                    ),
+                    DeleteOp::Individu(id),
+                )
+            }
+            DetailTarget::MaarchUser(_) => {
+                self.notice = Some(
+                    tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
+                        .into(),
+                );
+                return;
+            }
+        };
+        self.overlays.push(Overlay::Confirm(Confirm {
+            message,
+            op,
+            pending: None,
+            error: None,
+        }));
+    }
+
+    pub(super) fn delete_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.delete_target(t);
+        }
+    }
+
+    pub(super) fn form_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        if f.confirm_discard {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.overlays.pop();
+                }
+                _ => f.confirm_discard = false,
+            }
+            return;
+        }
+        if let Some(ask) = f.asking.take() {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    f.agreed.push(ask);
+                    self.save_form();
+                }
+                _ => {
+                    // Back to the first value not received, to type it.
+                    if let Some(i) = f.fields.iter().position(|x| x.unknown && !x.changed()) {
+                        f.focus = i;
+                    }
+                }
+            }
+            return;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let on_grid = matches!(
+            f.fields.get(f.focus).map(|x| &x.kind),
+            Some(form::FieldKind::Grid { .. })
+        );
+        // Enter moves on, and saves from the last field (a one-field picker saves at once).
+        let submit = key.code == KeyCode::Enter && !on_grid && f.is_last_visible(f.focus);
+        if key.code == KeyCode::Enter && !on_grid && !submit {
+            f.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+            return;
+        }
+        match key.code {
+            _ if submit => self.save_form(),
+            KeyCode::Char('s') if ctrl => self.save_form(),
+            KeyCode::Esc => {
+                if f.dirty() {
+                    f.confirm_discard = true;
+                } else {
+                    self.overlays.pop();
+                }
+            }
+            _ => {
+                f.on_key(key);
+            }
+        }
+    }
+
+    pub(super) fn save_form(&mut self) {
+        if self.refuse_if_read_only("saving") {
+            return;
+        }
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        {
+            {
+                if f.pending.is_some() {
+                    return;
+                }
+                if !f.validate_all() {
+                    f.error = Some(tr("Some fields need attention").into());
+                    return;
+                }
+                if f.record_id.is_some() && !f.dirty() {
+                    self.overlays.pop();
+                    self.notice = Some(tr("Nothing changed").into());
+                    return;
+                }
+                if !f.agreed.contains(&form::Ask::Erase) && !f.unkept().is_empty() {
+                    // The API writes values the console never received: never silently.
+                    f.asking = Some(form::Ask::Erase);
+                    return;
+                }
+                if f.kind == FormKind::ElementType {
+                    // Ocean's spelling varies ("Onglets", "WsAction"): the one typed is asked
+                    // as typed, and kept beside the known ones.
+                    let t = f.val("elementType").trim().to_string();
+                    self.overlays.pop();
+                    if let Some(a) = self.account_mut() {
+                        let pos = match a.types.iter().position(|x| *x == t) {
+                            Some(p) => p,
+                            None => {
+                                a.types.push(t);
+                                a.types.len() - 1
+                            }
+                        };
+                        a.element_type = pos;
+                        a.functionalities.clear();
+                    }
+                    self.load_account();
+                    return;
+                }
+                if f.kind == FormKind::Export {
+                    let path = std::path::PathBuf::from(shellexpand_home(
+                        f.field("path")
+                            .map(|x| x.value())
+                            .unwrap_or_default()
+                            .trim(),
+                    ));
+                    let format = if f.field("format").map(|x| x.value()).as_deref() == Some("json")
+                    {
+                        ExportFormat::Json
+                    } else {
+                        ExportFormat::Csv
+                    };
+                    self.overlays.pop();
+                    self.export(path, format);
+                    return;
+                }
+                if let Some(m) = f.mutation() {
+                    f.error = None;
+                    let id = self.next_id;
+                    f.pending = Some(id);
+                    self.send(Request::Mutate(m), Purpose::Save);
+                }
+            }
+        }
+    }
+
+    pub(super) fn confirm_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
+                let op = c.op.clone();
+                let id = self.next_id;
+                c.pending = Some(id);
+                c.error = None;
+                self.send(Request::Delete(op), Purpose::Delete);
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl App {
+    /// Offers back a form left unfinished (dropped session, crash).
+    pub fn offer_draft(&mut self, d: crate::drafts::Draft) {
+        self.overlays.push(Overlay::Restore(Box::new(d)));
+    }
+
+    pub(super) fn restore_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                if let Some(Overlay::Restore(d)) = self.overlays.pop() {
+                    let mut form = d.form;
+                    if self.session.read_only {
+                        self.notice =
+                            Some(tr("READ-ONLY profile: the draft cannot be sent").into());
+                    }
+                    form.error = Some(trf(
+                        "Restored from {}: passwords are never kept, type them again",
+                        &[&d.saved_at],
+                    ));
+                    self.overlays.push(Overlay::Form(Box::new(form)));
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                self.overlays.pop();
+                self.notice = Some(tr("Draft discarded").into());
+            }
+            _ => {}
+        }
+    }
+
+    /// The draftable form on top, if any (for crash-safe drafts); a draft still offered
+    /// counts as open.
+    pub fn open_form(&self) -> Option<&Form> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f.as_ref()),
+            Overlay::Restore(d) => Some(&d.form),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! The session shown in the status bar, and how a missing service is worded.
+
+use super::*;
+
+/// Who and where: shown in the status bar.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub profile: String,
+    pub server: String,
+    pub user: Option<String>,
+    pub role: Option<String>,
+    pub read_only: bool,
+    pub insecure_tls: bool,
+    /// The services the profile declares.
+    pub services: Vec<Service>,
+    /// Ocean and Maarch logins, to prefill their login forms.
+    pub ocean_user: Option<String>,
+    pub maarch_user: Option<String>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            profile: String::new(),
+            server: String::new(),
+            user: None,
+            role: None,
+            read_only: false,
+            insecure_tls: false,
+            services: vec![Service::Core, Service::Ocean, Service::Maarch],
+            ocean_user: None,
+            maarch_user: None,
+        }
+    }
+}
+
+impl Session {
+    pub fn has(&self, s: Service) -> bool {
+        self.services.contains(&s)
+    }
+}
+
+/// What a tab of an unconfigured service says.
+pub fn not_configured(s: Service, profile: &str) -> String {
+    let p = if profile.is_empty() {
+        "<name>"
+    } else {
+        profile
+    };
+    trf(
+        "{} is not configured for profile {}: add a [profiles.{}.{}] section (base_url, username, password_env) to the config file — see config.example.toml",
+        &[&s.name(), &p, &p, &s.section()],
+    )
+}
