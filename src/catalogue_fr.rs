@@ -816,4 +816,29 @@ pub static FR: &[(&str, &str)] = &[
         "Not copied: tmux drops it (tmux set -g set-clipboard on)",
         "Non copié : tmux l'écarte (tmux set -g set-clipboard on)",
     ),
+    // Keys of every screen (the table in app/keymap.rs)
+    (
+        "Tab/arrows move, {} saves, {} reveals, {} more fields, Esc cancels",
+        "Tab/flèches déplacent, {} enregistre, {} affiche, {} plus de champs, Échap annule",
+    ),
+    (
+        "previous cell (y copies it)",
+        "cellule précédente (y la copie)",
+    ),
+    ("next cell (y copies it)", "cellule suivante (y la copie)"),
+    ("previous element type", "type d'élément précédent"),
+    ("next element type", "type d'élément suivant"),
+    ("type an element type", "saisir un type d'élément"),
+    (
+        "show / hide the advanced fields",
+        "afficher / masquer les champs avancés",
+    ),
+    (
+        "reveal / hide the password typed",
+        "afficher / masquer le mot de passe saisi",
+    ),
+    ("scroll down", "défiler vers le bas"),
+    ("scroll up", "défiler vers le haut"),
+    ("top", "haut"),
+    ("bottom", "bas"),
 ];

@@ -451,25 +451,28 @@ async fn shutdown_signal() {
 /// `vigie keys`: every action, its key now, and its default.
 fn keys_cmd(g: &Global) -> Result<ExitCode, String> {
     let (_, cfg) = load_config(g)?;
-    let map = crate::app::keymap::KeyMap::from_config(&cfg.keys)?;
+    let map = crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?;
     let mut out = String::new();
     out.push_str(&format!(
-        "{:<18} {:<5} {:<8} {}\n",
+        "{:<24} {:<8} {:<8} {}\n",
         "ACTION", "KEY", "DEFAULT", "WHAT"
     ));
-    for (action, default, what) in crate::app::keymap::BINDINGS {
+    for b in crate::app::keymap::BINDINGS {
         let key = map
-            .key_of(action)
-            .map(|k| k.to_string())
+            .key_of_in(b.scope, b.action)
+            .map(|k| k.label())
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
-            "{action:<18} {key:<5} {default:<8} {}\n",
-            crate::i18n::tr(what)
+            "{:<24} {key:<8} {:<8} {}\n",
+            crate::app::keymap::config_name(b),
+            b.key.label(),
+            crate::i18n::tr(b.what)
         ));
     }
     out.push_str(
-        "\nRemap in the config file: [keys] new = \"a\". Fixed keys: Enter open, Esc back, \
-         Tab / 1-5 tabs, arrows move, Ctrl-C quit; in forms Ctrl-S save.\n",
+        "\nRemap in the config file: [keys] new = \"a\" for the lists, [keys.detail] edit = \"E\" \
+         for another screen (forms: ctrl-… or f2…). Fixed keys: Enter open, Esc back, \
+         Tab / 1-5 tabs, arrows move, Ctrl-C quit.\n",
     );
     use std::io::Write as _;
     std::io::stdout()
@@ -735,7 +738,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         warnings,
         aliases: cfg.aliases.clone().into_iter().collect(),
         mouse: cfg.mouse,
-        keymap: crate::app::keymap::KeyMap::from_config(&cfg.keys)?,
+        keymap: crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?,
     })
 }
 

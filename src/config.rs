@@ -40,14 +40,43 @@ pub struct Config {
     /// Mouse on from the start (`m` toggles it; off keeps the terminal's text selection).
     #[serde(default)]
     pub mouse: bool,
-    /// Keys of the list screens: `new = "a"` (`vigie keys` lists the actions).
+    /// Keys: `new = "a"` for the lists, `[keys.detail] edit = "E"` for another screen
+    /// (`vigie keys` lists the actions).
     #[serde(default)]
-    pub keys: BTreeMap<String, String>,
+    pub keys: BTreeMap<String, KeyEntry>,
     /// Palette aliases: `cam = "equipements /camera"` (a palette command, then a filter).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+}
+
+/// A `[keys]` entry: a list action's key, or a screen's table of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeyEntry {
+    Key(String),
+    Screen(BTreeMap<String, String>),
+}
+
+impl Config {
+    /// The `[keys]` bindings by name: `new`, `detail.edit`…
+    pub fn key_bindings(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (name, entry) in &self.keys {
+            match entry {
+                KeyEntry::Key(k) => {
+                    out.insert(name.clone(), k.clone());
+                }
+                KeyEntry::Screen(m) => {
+                    for (action, k) in m {
+                        out.insert(format!("{name}.{action}"), k.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -185,7 +214,7 @@ impl Config {
             key,
             why,
         };
-        if let Err(why) = crate::app::keymap::KeyMap::from_config(&self.keys) {
+        if let Err(why) = crate::app::keymap::KeyMap::from_config(&self.key_bindings()) {
             out.push(err(String::new(), why));
         }
         if let Some(d) = &self.default_profile

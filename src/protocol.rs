@@ -183,6 +183,32 @@ pub enum Payload {
     Outbox(Option<Vec<OutboxMail>>),
 }
 
+impl Payload {
+    /// Its kind, for logs (never its content: records hold secrets).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Payload::LoggedIn(_) => "LoggedIn",
+            Payload::ServiceLoggedIn(..) => "ServiceLoggedIn",
+            Payload::Sites(_) => "Sites",
+            Payload::Users(_) => "Users",
+            Payload::User(_) => "User",
+            Payload::Roles(_) => "Roles",
+            Payload::EquipementsPage(_) => "EquipementsPage",
+            Payload::AllEquipements(_) => "AllEquipements",
+            Payload::SiteEquipements { .. } => "SiteEquipements",
+            Payload::Saved(_) => "Saved",
+            Payload::Deleted(_) => "Deleted",
+            Payload::Individus(_) => "Individus",
+            Payload::MaarchUsers(_) => "MaarchUsers",
+            Payload::MaarchDetails(..) => "MaarchDetails",
+            Payload::MaarchCatalogue { .. } => "MaarchCatalogue",
+            Payload::ParapheurStatus(..) => "ParapheurStatus",
+            Payload::Functionalities(..) => "Functionalities",
+            Payload::Outbox(_) => "Outbox",
+        }
+    }
+}
+
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Event {

@@ -143,8 +143,8 @@ fn every_ui_text_has_its_french() {
     for t in vigie::app::Tab::ALL {
         check(t.title(), "tab");
     }
-    for (_, _, what) in vigie::app::keymap::BINDINGS {
-        check(what, "key action");
+    for b in vigie::app::keymap::BINDINGS {
+        check(b.what, "key action");
     }
     // Help and footer of every kind of screen.
     let screens: Vec<vigie::app::App> = {
@@ -183,7 +183,7 @@ fn every_ui_text_has_its_french() {
             if k.split_whitespace()
                 .any(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_lowercase()))
             {
-                check(k, "help key");
+                check(&k, "help key");
             }
         }
     }

@@ -77,6 +77,9 @@ impl App {
     }
 
     pub(super) fn account_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Account, key) else {
+            return;
+        };
         let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
             return;
         };

@@ -35,6 +35,22 @@ impl App {
             self.notice = Some(tr("Connected again").into());
             self.last_error = None;
         }
+        let kind = p.kind();
+        let asked = purpose.clone();
+        let landed = self.route(id, purpose, p);
+        if !landed {
+            // Never silently matched away: the screen that asked is gone, or moved on.
+            tracing::info!(
+                id,
+                purpose = ?asked,
+                answer = kind,
+                "answer dropped: no screen waits for it any more"
+            );
+        }
+    }
+
+    /// Lands an answer where it was asked for; `false` when nothing waits for it.
+    fn route(&mut self, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
             (Purpose::Login, Payload::LoggedIn(c)) => {
                 self.last_error = None;
@@ -138,7 +154,7 @@ impl App {
             (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
                 if self.maarch_edit.take() != Some((id, self.overlays.len())) {
                     // The user moved on meanwhile: nothing opens over what they do now.
-                    return;
+                    return false;
                 }
                 let d = match details {
                     Some(d) => d,
@@ -191,20 +207,22 @@ impl App {
             }
             (Purpose::Account, Payload::Functionalities(t, list)) => {
                 // The screen may be under a form or the help: look for it.
-                if let Some(a) = self.account_mut()
-                    && a.pending == Some(id)
-                    && a.types.get(a.element_type) == Some(&t)
-                {
-                    a.pending = None;
-                    a.error = None;
-                    a.functionalities = list;
-                    a.selected = 0;
+                let Some(a) = self.account_mut() else {
+                    return false;
+                };
+                if a.pending != Some(id) || a.types.get(a.element_type) != Some(&t) {
+                    return false;
                 }
+                a.pending = None;
+                a.error = None;
+                a.functionalities = list;
+                a.selected = 0;
             }
             (Purpose::Account, Payload::Outbox(o)) => {
-                if let Some(a) = self.account_mut() {
-                    a.outbox = Some(o);
-                }
+                let Some(a) = self.account_mut() else {
+                    return false;
+                };
+                a.outbox = Some(o);
             }
             (Purpose::List(Tab::Sites), Payload::Sites(v)) if self.sites.pending == Some(id) => {
                 self.sites.pending = None;
@@ -254,6 +272,13 @@ impl App {
             (Purpose::LoadAll, _) => self.load_progress = None,
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
                 let mut page = Some(page);
+                let open = self
+                    .overlays
+                    .iter()
+                    .any(|o| matches!(o, Overlay::Detail(d) if d.equipements.pending == Some(id)));
+                if !open {
+                    return false;
+                }
                 for o in self.overlays.iter_mut().rev() {
                     if let Overlay::Detail(d) = o
                         && d.equipements.pending == Some(id)
@@ -292,8 +317,9 @@ impl App {
             (Purpose::Save, Payload::Saved(saved)) => self.on_saved(id, saved),
             (Purpose::Delete, Payload::Deleted(op)) => self.on_deleted(id, op),
             // A stale answer: the user already moved on.
-            _ => {}
+            _ => return false,
         }
+        true
     }
 
     pub(super) fn current_things(&self) -> &'static str {

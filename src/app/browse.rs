@@ -239,10 +239,7 @@ impl App {
             return;
         };
         let site_id = site.site_id.clone();
-        let id = self.next_id;
-        d.equipements.pending = Some(id);
-        d.equipements.loading = true;
-        self.send(
+        let id = self.send(
             Request::SiteEquipements {
                 site_id,
                 page,
@@ -250,6 +247,10 @@ impl App {
             },
             Purpose::SiteDetail,
         );
+        if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+            d.equipements.pending = Some(id);
+            d.equipements.loading = true;
+        }
     }
 
     // ---- events from the worker -------------------------------------------------------------
@@ -293,17 +294,13 @@ impl App {
     pub(super) fn list_key(&mut self, key: KeyEvent) {
         let rows = self.viewport_rows;
         // Remapped keys stand for their default one (not while typing a filter).
-        let key = match key.code {
-            KeyCode::Char(c)
-                if !self.list_mut().filtering()
-                    && !key.modifiers.contains(KeyModifiers::CONTROL) =>
-            {
-                match self.keymap.translate(c) {
-                    Some(d) => KeyEvent::new(KeyCode::Char(d), key.modifiers),
-                    None => return,
-                }
+        let key = if self.list_mut().filtering() {
+            key
+        } else {
+            match self.keymap.translate(Scope::List, key) {
+                Some(k) => k,
+                None => return,
             }
-            _ => key,
         };
         if self.list_mut().filtering() {
             match key.code {
@@ -513,7 +510,7 @@ impl App {
                     list.select(i, rows);
                 }
             }
-            Click::Key(k) => self.on_key(KeyEvent::new(k, KeyModifiers::NONE)),
+            Click::Key(k) => self.on_key(k),
             _ => {}
         }
     }

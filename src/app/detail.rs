@@ -138,9 +138,14 @@ impl App {
         let is_site = matches!(d.target, DetailTarget::Site(_));
         if let DetailTarget::MaarchUser(u) = &d.target {
             let u = u.clone();
-            self.maarch_detail_key(key, u);
+            if let Some(key) = self.keymap.translate(Scope::Maarch, key) {
+                self.maarch_detail_key(key, u);
+            }
             return;
         }
+        let Some(key) = self.keymap.translate(Scope::Detail, key) else {
+            return;
+        };
         if key.code == KeyCode::Char('E') {
             let t = d.target.clone();
             self.edit_in_editor(t);

@@ -85,6 +85,9 @@ impl App {
     }
 
     pub(super) fn raw_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Raw, key) else {
+            return;
+        };
         let rows = self.viewport_rows.max(1);
         let Some(Overlay::Raw(r)) = self.overlays.last_mut() else {
             return;

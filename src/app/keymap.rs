@@ -1,93 +1,489 @@
-//! The list screens' keys, remappable from the config's `[keys]` table; `vigie keys` prints the
-//! active map.
+//! The one table of key bindings: for every screen, each action, its default key and what it
+//! does. Dispatch (a typed key stands for its action's default key on that screen), the
+//! footer, the help, clicks on the footer and `vigie keys` all read it; the config's `[keys]`
+//! remaps any of it (`new = "a"` on the lists, `[keys.detail] edit = "E"`, `[keys.form]
+//! save = "ctrl-w"`). Keys that type text (a filter, a form's field) stay text.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// (action, default key, what it does).
-pub const BINDINGS: &[(&str, char, &str)] = &[
-    ("down", 'j', "move down"),
-    ("up", 'k', "move up"),
-    ("first", 'g', "first row"),
-    ("last", 'G', "last row"),
-    ("next_page", ']', "next page"),
-    ("prev_page", '[', "previous page"),
-    ("filter", '/', "filter as you type"),
-    ("palette", ':', "command palette"),
-    ("help", '?', "help"),
-    ("sort", 's', "sort: next column / direction"),
-    ("refresh", 'r', "refresh"),
-    ("new", 'n', "new"),
-    ("edit", 'e', "edit"),
-    ("edit_in_editor", 'E', "edit as JSON in $EDITOR"),
-    ("delete", 'd', "delete"),
-    ("copy", 'y', "copy the cell"),
-    ("copy_record", 'Y', "copy the record as JSON"),
-    ("raw", 'v', "the record as JSON"),
-    ("export", 'x', "export the view"),
-    ("mouse", 'm', "mouse on / off"),
-    ("account", '@', "my Ocean account"),
-    ("users_directory", 'u', "Users tab: core / Maarch"),
-    ("assign", 'a', "Individus tab: assign to an entity"),
-    ("load_all", 'A', "load every equipement"),
-    ("quit", 'q', "quit"),
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A screen with keys of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The tabs' lists (their action names go without a prefix in the config).
+    List,
+    /// A record's detail (a site's with its equipements, an individu's…).
+    Detail,
+    /// A Maarch user's detail, with its groups, entities and Parapheur link.
+    Maarch,
+    Account,
+    /// A form: only keys that type no text (Ctrl-…) are bound here.
+    Form,
+    Confirm,
+    Raw,
+    Help,
+    Restore,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 9] = [
+        Scope::List,
+        Scope::Detail,
+        Scope::Maarch,
+        Scope::Account,
+        Scope::Form,
+        Scope::Confirm,
+        Scope::Raw,
+        Scope::Help,
+        Scope::Restore,
+    ];
+
+    /// The config's name for it (`[keys.detail]`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::List => "list",
+            Scope::Detail => "detail",
+            Scope::Maarch => "maarch",
+            Scope::Account => "account",
+            Scope::Form => "form",
+            Scope::Confirm => "confirm",
+            Scope::Raw => "raw",
+            Scope::Help => "help",
+            Scope::Restore => "restore",
+        }
+    }
+}
+
+/// A key: a character, or a key code, with Ctrl or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub const fn ch(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+        }
+    }
+
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: true,
+        }
+    }
+
+    /// The key of a key event (Shift is in the character already).
+    pub fn of(e: &KeyEvent) -> Key {
+        Key {
+            code: e.code,
+            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+
+    pub fn event(self) -> KeyEvent {
+        let m = if self.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        KeyEvent::new(self.code, m)
+    }
+
+    /// From the config: `a`, `ctrl-w`, `f2`, `enter`, `pgdn`…
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let lower = s.to_ascii_lowercase();
+        let (ctrl, rest) = match lower.strip_prefix("ctrl-").or(lower.strip_prefix("c-")) {
+            Some(r) if s.chars().count() > 2 => (true, r),
+            _ => (false, lower.as_str()),
+        };
+        let mut chars = s.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if c.is_control() || c == ' ' {
+                return Err(format!("{s:?} cannot be bound"));
+            }
+            return Ok(Key::ch(c));
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "tab" => KeyCode::Tab,
+            "backtab" | "shift-tab" => KeyCode::BackTab,
+            "delete" | "del" => KeyCode::Delete,
+            "backspace" => KeyCode::Backspace,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            r if r.starts_with('f')
+                && r[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
+                KeyCode::F(r[1..].parse().unwrap_or(1))
+            }
+            r if ctrl && r.chars().count() == 1 => {
+                let c = r.chars().next().unwrap_or('a');
+                if !c.is_ascii_alphanumeric() {
+                    return Err(format!("{s:?} cannot be bound"));
+                }
+                KeyCode::Char(c)
+            }
+            _ => {
+                return Err(format!(
+                    "{s:?} is not a key (a character, ctrl-x, f2, enter…)"
+                ));
+            }
+        };
+        if ctrl && code == KeyCode::Char('c') {
+            return Err(format!("{s:?} always quits"));
+        }
+        Ok(Key { code, ctrl })
+    }
+
+    /// How the footer and the help show it.
+    pub fn label(self) -> String {
+        let base = match self.code {
+            KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Delete => "Delete".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Esc => "Esc".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+
+    /// Types text where text is typed.
+    fn types_text(self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.ctrl
+    }
+}
+
+/// One binding: on `scope`, `action` is `key` unless remapped.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub scope: Scope,
+    pub action: &'static str,
+    pub key: Key,
+    pub what: &'static str,
+    /// Changes records on a server: not offered on a read-only profile.
+    pub writes: bool,
+}
+
+const fn b(scope: Scope, action: &'static str, key: Key, what: &'static str) -> Binding {
+    Binding {
+        scope,
+        action,
+        key,
+        what,
+        writes: false,
+    }
+}
+
+const fn w(scope: Scope, action: &'static str, key: Key, what: &'static str) -> Binding {
+    Binding {
+        scope,
+        action,
+        key,
+        what,
+        writes: true,
+    }
+}
+
+use Scope::*;
+
+/// Every remappable binding. Fixed keys (Enter, Esc, Tab and arrows, Ctrl-C) are not here.
+pub const BINDINGS: &[Binding] = &[
+    b(List, "down", Key::ch('j'), "move down"),
+    b(List, "up", Key::ch('k'), "move up"),
+    b(List, "first", Key::ch('g'), "first row"),
+    b(List, "last", Key::ch('G'), "last row"),
+    b(List, "next_page", Key::ch(']'), "next page"),
+    b(List, "prev_page", Key::ch('['), "previous page"),
+    b(List, "filter", Key::ch('/'), "filter as you type"),
+    b(List, "palette", Key::ch(':'), "command palette"),
+    b(List, "help", Key::ch('?'), "help"),
+    b(List, "sort", Key::ch('s'), "sort: next column / direction"),
+    b(List, "refresh", Key::ch('r'), "refresh"),
+    w(List, "new", Key::ch('n'), "new"),
+    w(List, "edit", Key::ch('e'), "edit"),
+    w(
+        List,
+        "edit_in_editor",
+        Key::ch('E'),
+        "edit as JSON in $EDITOR",
+    ),
+    w(List, "delete", Key::ch('d'), "delete"),
+    b(List, "copy", Key::ch('y'), "copy the cell"),
+    b(List, "copy_record", Key::ch('Y'), "copy the record as JSON"),
+    b(List, "raw", Key::ch('v'), "the record as JSON"),
+    b(List, "export", Key::ch('x'), "export the view"),
+    b(List, "mouse", Key::ch('m'), "mouse on / off"),
+    b(List, "account", Key::ch('@'), "my Ocean account"),
+    b(
+        List,
+        "users_directory",
+        Key::ch('u'),
+        "Users tab: core / Maarch",
+    ),
+    w(
+        List,
+        "assign",
+        Key::ch('a'),
+        "Individus tab: assign to an entity",
+    ),
+    b(List, "load_all", Key::ch('A'), "load every equipement"),
+    b(
+        List,
+        "cell_left",
+        Key::ch('h'),
+        "previous cell (y copies it)",
+    ),
+    b(List, "cell_right", Key::ch('l'), "next cell (y copies it)"),
+    b(List, "quit", Key::ch('q'), "quit"),
+    b(Detail, "back", Key::ch('q'), "back"),
+    w(Detail, "edit", Key::ch('e'), "edit"),
+    w(
+        Detail,
+        "edit_in_editor",
+        Key::ch('E'),
+        "edit as JSON in $EDITOR",
+    ),
+    w(Detail, "delete", Key::ch('d'), "delete"),
+    b(Detail, "reveal", Key::ch('p'), "reveal / hide credentials"),
+    w(Detail, "new", Key::ch('n'), "new equipement on this site"),
+    w(
+        Detail,
+        "assign",
+        Key::ch('a'),
+        "assign to an entity for a period",
+    ),
+    b(Detail, "down", Key::ch('j'), "move down"),
+    b(Detail, "up", Key::ch('k'), "move up"),
+    b(Detail, "first", Key::ch('g'), "first row"),
+    b(Detail, "last", Key::ch('G'), "last row"),
+    b(Detail, "next_page", Key::ch(']'), "next page"),
+    b(Detail, "prev_page", Key::ch('['), "previous page"),
+    b(Detail, "raw", Key::ch('v'), "the record as JSON"),
+    b(
+        Detail,
+        "copy_record",
+        Key::ch('Y'),
+        "copy the record as JSON",
+    ),
+    b(Detail, "palette", Key::ch(':'), "command palette"),
+    b(Detail, "help", Key::ch('?'), "help"),
+    b(Maarch, "back", Key::ch('q'), "back"),
+    w(Maarch, "edit", Key::ch('e'), "edit"),
+    b(Maarch, "down", Key::ch('j'), "move down"),
+    b(Maarch, "up", Key::ch('k'), "move up"),
+    w(Maarch, "add_group", Key::ch('g'), "add to a group"),
+    w(Maarch, "add_entity", Key::ch('t'), "add to an entity"),
+    w(
+        Maarch,
+        "remove",
+        Key::ch('x'),
+        "remove the selected group or entity",
+    ),
+    w(
+        Maarch,
+        "link",
+        Key::ch('l'),
+        "link to a Maarch Parapheur user (by id)",
+    ),
+    w(
+        Maarch,
+        "create_link",
+        Key::ch('c'),
+        "create in Maarch Parapheur and link",
+    ),
+    w(
+        Maarch,
+        "unlink",
+        Key::ch('U'),
+        "unlink from Maarch Parapheur",
+    ),
+    b(Maarch, "status", Key::ch('s'), "ask the Parapheur status"),
+    b(Maarch, "reload", Key::ch('r'), "read the user again"),
+    b(Maarch, "palette", Key::ch(':'), "command palette"),
+    b(Maarch, "help", Key::ch('?'), "help"),
+    b(Account, "close", Key::ch('q'), "close"),
+    b(Account, "prev_type", Key::ch('h'), "previous element type"),
+    b(Account, "next_type", Key::ch('l'), "next element type"),
+    b(Account, "type", Key::ch('t'), "type an element type"),
+    b(Account, "down", Key::ch('j'), "move down"),
+    b(Account, "up", Key::ch('k'), "move up"),
+    b(Account, "reload", Key::ch('r'), "read again"),
+    w(
+        Account,
+        "change_password",
+        Key::ch('p'),
+        "change my Ocean password",
+    ),
+    w(
+        Account,
+        "request_reset",
+        Key::ch('R'),
+        "request a password reset for a login",
+    ),
+    b(Account, "help", Key::ch('?'), "help"),
+    w(Form, "save", Key::ctrl('s'), "save"),
+    b(
+        Form,
+        "advanced",
+        Key::ctrl('o'),
+        "show / hide the advanced fields",
+    ),
+    b(
+        Form,
+        "reveal",
+        Key::ctrl('r'),
+        "reveal / hide the password typed",
+    ),
+    w(Confirm, "yes", Key::ch('y'), "confirm"),
+    b(Confirm, "no", Key::ch('n'), "cancel"),
+    b(Raw, "back", Key::ch('q'), "back"),
+    b(Raw, "down", Key::ch('j'), "scroll down"),
+    b(Raw, "up", Key::ch('k'), "scroll up"),
+    b(Raw, "first", Key::ch('g'), "top"),
+    b(Raw, "last", Key::ch('G'), "bottom"),
+    b(Raw, "copy", Key::ch('Y'), "copy as JSON"),
+    b(Help, "close", Key::ch('q'), "close help"),
+    b(Help, "down", Key::ch('j'), "scroll down"),
+    b(Help, "up", Key::ch('k'), "scroll up"),
+    b(Help, "first", Key::ch('g'), "top"),
+    b(Help, "last", Key::ch('G'), "bottom"),
+    b(Restore, "restore", Key::ch('y'), "restore"),
+    b(Restore, "discard", Key::ch('n'), "discard"),
 ];
 
-/// Which typed key stands for which default key.
+/// The binding of `action` on `scope`.
+pub fn binding(scope: Scope, action: &str) -> Option<&'static Binding> {
+    BINDINGS
+        .iter()
+        .find(|x| x.scope == scope && x.action == action)
+}
+
+/// The config's name of a binding: `new` on the lists, `detail.edit` elsewhere.
+pub fn config_name(x: &Binding) -> String {
+    if x.scope == Scope::List {
+        x.action.to_string()
+    } else {
+        format!("{}.{}", x.scope.name(), x.action)
+    }
+}
+
+/// Which typed key stands for which default key, screen by screen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyMap {
-    to_default: HashMap<char, char>,
+    to_default: HashMap<(Scope, Key), Key>,
     /// Default keys given away to another action: typing them does nothing.
-    freed: Vec<char>,
+    freed: HashSet<(Scope, Key)>,
 }
 
 impl KeyMap {
-    /// From the config's `[keys]` (action → one character); errors name the action.
+    /// From the config's `[keys]` (`action` or `screen.action` → a key); errors name the
+    /// binding.
     pub fn from_config(keys: &BTreeMap<String, String>) -> Result<KeyMap, String> {
         let mut m = KeyMap::default();
-        for (action, key) in keys {
-            let Some(&(_, default, _)) = BINDINGS.iter().find(|(a, _, _)| a == action) else {
-                let known: Vec<&str> = BINDINGS.iter().map(|(a, _, _)| *a).collect();
+        for (name, key) in keys {
+            let (scope, action) = match name.split_once('.') {
+                Some((s, a)) => match Scope::ALL.iter().find(|x| x.name() == s) {
+                    Some(scope) => (*scope, a),
+                    None => {
+                        let known: Vec<&str> = Scope::ALL.iter().map(|s| s.name()).collect();
+                        return Err(format!(
+                            "keys.{name}: no screen {s:?} (known: {})",
+                            known.join(", ")
+                        ));
+                    }
+                },
+                None => (Scope::List, name.as_str()),
+            };
+            let Some(x) = binding(scope, action) else {
+                let known: Vec<&str> = BINDINGS
+                    .iter()
+                    .filter(|x| x.scope == scope)
+                    .map(|x| x.action)
+                    .collect();
                 return Err(format!(
-                    "keys.{action}: no such action (known: {})",
+                    "keys.{name}: no such action (known: {})",
                     known.join(", ")
                 ));
             };
-            let mut chars = key.chars();
-            let (Some(c), None) = (chars.next(), chars.next()) else {
-                return Err(format!("keys.{action}: {key:?} is not a single character"));
-            };
-            if c.is_control() || c == ' ' {
-                return Err(format!("keys.{action}: {key:?} cannot be bound"));
+            let typed = Key::parse(key).map_err(|why| {
+                if key.chars().count() > 1 && !key.contains('-') && Key::parse(key).is_err() {
+                    format!("keys.{name}: {key:?} is not a single character")
+                } else {
+                    format!("keys.{name}: {why}")
+                }
+            })?;
+            if scope == Scope::Form && typed.types_text() {
+                return Err(format!(
+                    "keys.{name}: {key:?} would type text in a form's field (use ctrl-…, f2…)"
+                ));
             }
-            if m.to_default.insert(c, default).is_some() {
-                return Err(format!("keys.{action}: {c:?} is bound twice"));
+            if m.to_default.insert((scope, typed), x.key).is_some() {
+                return Err(format!("keys.{name}: {key:?} is bound twice"));
             }
-            if c != default {
-                m.freed.push(default);
+            if typed != x.key {
+                m.freed.insert((scope, x.key));
             }
         }
         // A freed key taken by another action is that action's, not nothing.
-        let taken: Vec<char> = m.to_default.keys().copied().collect();
+        let taken: Vec<(Scope, Key)> = m.to_default.keys().copied().collect();
         m.freed.retain(|f| !taken.contains(f));
         Ok(m)
     }
 
-    /// The default key a typed one stands for; `None` when it was given away.
-    pub fn translate(&self, c: char) -> Option<char> {
-        if let Some(d) = self.to_default.get(&c) {
-            return Some(*d);
+    /// The key event a typed one stands for on `scope` (its action's default key); `None`
+    /// when it was given away.
+    pub fn translate(&self, scope: Scope, e: KeyEvent) -> Option<KeyEvent> {
+        let k = Key::of(&e);
+        if let Some(d) = self.to_default.get(&(scope, k)) {
+            return Some(d.event());
         }
-        (!self.freed.contains(&c)).then_some(c)
+        (!self.freed.contains(&(scope, k))).then_some(e)
     }
 
-    /// The key that does `action` now.
-    pub fn key_of(&self, action: &str) -> Option<char> {
-        let &(_, default, _) = BINDINGS.iter().find(|(a, _, _)| *a == action)?;
+    /// The key that does `action` on `scope` now.
+    pub fn key_of_in(&self, scope: Scope, action: &str) -> Option<Key> {
+        let x = binding(scope, action)?;
         self.to_default
             .iter()
-            .find(|(_, d)| **d == default)
-            .map(|(k, _)| *k)
-            .or((!self.freed.contains(&default)).then_some(default))
+            .find(|((s, _), d)| *s == scope && **d == x.key)
+            .map(|((_, k), _)| *k)
+            .or((!self.freed.contains(&(scope, x.key))).then_some(x.key))
+    }
+
+    /// The key that does a list `action` now (as a character, when it is one).
+    pub fn key_of(&self, action: &str) -> Option<char> {
+        match self.key_of_in(Scope::List, action)?.code {
+            KeyCode::Char(c) => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -101,10 +497,14 @@ mod tests {
         cfg.insert("new".to_string(), "a".to_string());
         cfg.insert("assign".to_string(), "N".to_string());
         let m = KeyMap::from_config(&cfg).unwrap();
-        assert_eq!(m.translate('a'), Some('n'), "a now creates");
-        assert_eq!(m.translate('N'), Some('a'), "N now assigns");
-        assert_eq!(m.translate('n'), None, "n was given away");
-        assert_eq!(m.translate('j'), Some('j'));
+        let t = |c| {
+            m.translate(Scope::List, Key::ch(c).event())
+                .map(|e| Key::of(&e))
+        };
+        assert_eq!(t('a'), Some(Key::ch('n')), "a now creates");
+        assert_eq!(t('N'), Some(Key::ch('a')), "N now assigns");
+        assert_eq!(t('n'), None, "n was given away");
+        assert_eq!(t('j'), Some(Key::ch('j')));
         assert_eq!(m.key_of("new"), Some('a'));
         assert_eq!(m.key_of("assign"), Some('N'));
         cfg.insert("nope".into(), "z".into());
@@ -116,5 +516,49 @@ mod tests {
                 .unwrap_err()
                 .contains("single character")
         );
+    }
+
+    #[test]
+    fn every_screen_remaps_and_forms_keep_their_text() {
+        let mut cfg = BTreeMap::new();
+        cfg.insert("detail.edit".to_string(), "E".to_string());
+        cfg.insert("form.save".to_string(), "ctrl-w".to_string());
+        let m = KeyMap::from_config(&cfg).unwrap();
+        let on = |s, k: Key| m.translate(s, k.event()).map(|e| Key::of(&e));
+        assert_eq!(on(Scope::Detail, Key::ch('E')), Some(Key::ch('e')));
+        assert_eq!(on(Scope::Detail, Key::ch('e')), None);
+        assert_eq!(
+            on(Scope::List, Key::ch('e')),
+            Some(Key::ch('e')),
+            "lists apart"
+        );
+        assert_eq!(on(Scope::Form, Key::ctrl('w')), Some(Key::ctrl('s')));
+        assert_eq!(m.key_of_in(Scope::Form, "save"), Some(Key::ctrl('w')));
+        assert_eq!(Key::ctrl('w').label(), "Ctrl-W");
+        let mut bad = BTreeMap::new();
+        bad.insert("form.save".to_string(), "w".to_string());
+        assert!(KeyMap::from_config(&bad).unwrap_err().contains("type text"));
+        bad.insert("form.save".to_string(), "ctrl-c".to_string());
+        assert!(KeyMap::from_config(&bad).unwrap_err().contains("quits"));
+        let mut unknown = BTreeMap::new();
+        unknown.insert("dialog.yes".to_string(), "o".to_string());
+        assert!(
+            KeyMap::from_config(&unknown)
+                .unwrap_err()
+                .contains("no screen")
+        );
+    }
+
+    #[test]
+    fn actions_are_unique_per_screen_and_keys_too() {
+        for s in Scope::ALL {
+            let mine: Vec<&Binding> = BINDINGS.iter().filter(|x| x.scope == s).collect();
+            for (i, x) in mine.iter().enumerate() {
+                for y in &mine[i + 1..] {
+                    assert_ne!(x.action, y.action, "{s:?}");
+                    assert_ne!(x.key, y.key, "{s:?}: {} and {}", x.action, y.action);
+                }
+            }
+        }
     }
 }

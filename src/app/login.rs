@@ -67,14 +67,12 @@ impl App {
                     return;
                 }
                 let password = SecretString::from(l.password.value().to_string());
-                let id = self.next_id;
-                l.pending = Some(id);
                 l.error = None;
                 let service = l.service;
                 if service == Service::Core {
                     self.session.user = Some(username.clone());
                 }
-                self.send(
+                let id = self.send(
                     Request::Login {
                         service,
                         username,
@@ -82,6 +80,9 @@ impl App {
                     },
                     Purpose::Login,
                 );
+                if let Some(Overlay::Login(l)) = self.overlays.last_mut() {
+                    l.pending = Some(id);
+                }
             }
             _ => {
                 if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {

@@ -7,6 +7,7 @@ mod browse;
 mod detail;
 mod editor;
 pub mod form;
+pub mod hints;
 pub mod keymap;
 pub mod list;
 mod login;
@@ -31,6 +32,7 @@ use crate::i18n::{tr, trf};
 use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
 use crate::text::mask_secrets;
 use form::{Form, FormKind};
+use keymap::Scope;
 use list::{ListView, Paging, Record};
 
 pub use account::*;
@@ -131,7 +133,7 @@ pub enum Click {
     /// A row of the list, as an index into its view.
     Row(usize),
     /// A key offered in the footer.
-    Key(KeyCode),
+    Key(KeyEvent),
 }
 
 /// The runtime ticks about 8 times a second while something is going on.
@@ -319,6 +321,9 @@ impl App {
         self.notice = None;
         match self.overlays.last() {
             Some(Overlay::Help) => {
+                let Some(key) = self.keymap.translate(Scope::Help, key) else {
+                    return;
+                };
                 let page = self.viewport_rows.max(1);
                 match key.code {
                     KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {

@@ -233,6 +233,13 @@ impl App {
             }
             return;
         }
+        // Keys that type text are never remapped in a form (the config refuses it).
+        let Some(key) = self.keymap.translate(Scope::Form, key) else {
+            return;
+        };
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let on_grid = matches!(
             f.fields.get(f.focus).map(|x| &x.kind),
@@ -324,25 +331,30 @@ impl App {
                 }
                 if let Some(m) = f.mutation() {
                     f.error = None;
-                    let id = self.next_id;
-                    f.pending = Some(id);
-                    self.send(Request::Mutate(m), Purpose::Save);
+                    let id = self.send(Request::Mutate(m), Purpose::Save);
+                    if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
+                        f.pending = Some(id);
+                    }
                 }
             }
         }
     }
 
     pub(super) fn confirm_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Confirm, key) else {
+            return;
+        };
         let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
             return;
         };
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
                 let op = c.op.clone();
-                let id = self.next_id;
-                c.pending = Some(id);
                 c.error = None;
-                self.send(Request::Delete(op), Purpose::Delete);
+                let id = self.send(Request::Delete(op), Purpose::Delete);
+                if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
+                    c.pending = Some(id);
+                }
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlays.pop();
@@ -359,6 +371,9 @@ impl App {
     }
 
     pub(super) fn restore_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Restore, key) else {
+            return;
+        };
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                 if let Some(Overlay::Restore(d)) = self.overlays.pop() {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::app::{Account, App, Confirm, DetailTarget, Login, Overlay, Palette, RawView};
+use crate::app::{Account, App, Confirm, Login, Palette, RawView};
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
 
@@ -44,91 +44,8 @@ pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
 }
 
 /// Keys of the screen under the help window.
-pub fn help_lines(app: &App) -> Vec<(&'static str, &'static str)> {
-    let under = app
-        .overlays
-        .iter()
-        .rev()
-        .find(|o| !matches!(o, Overlay::Help));
-    match under {
-        Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::MaarchUser(_)) => vec![
-            ("Esc / q", "back"),
-            ("e", "edit the user (mode, names, mail…)"),
-            ("j k ↑ ↓", "select a group or entity"),
-            ("g", "add to a group"),
-            ("t", "add to an entity"),
-            ("x / Delete", "remove the selected group or entity"),
-            ("l", "link to a Maarch Parapheur user (by id)"),
-            ("c", "create in Maarch Parapheur and link"),
-            ("U", "unlink from Maarch Parapheur"),
-            ("s", "ask the Parapheur status"),
-            ("r", "read the user again"),
-        ],
-        Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::Individu(_)) => vec![
-            ("Esc / q", "back"),
-            ("e", "edit the individu"),
-            ("a", "assign to an entity for a period"),
-            ("d", "delete (asks first)"),
-        ],
-        Some(Overlay::Account(_)) => vec![
-            ("← → h l", "element type of the rights listed"),
-            ("j k ↑ ↓", "move in the rights"),
-            ("p", "change my Ocean password"),
-            ("R", "request a password reset for a login"),
-            ("r", "read again"),
-            ("Esc / q", "close"),
-        ],
-        Some(Overlay::Detail(_)) => vec![
-            ("Esc / q", "back to where you were"),
-            ("e", "edit this record"),
-            ("d", "delete (deactivate a user)"),
-            ("p", "reveal / hide credentials"),
-            ("j k ↑ ↓", "move in the site's equipements"),
-            ("] [ PgDn PgUp", "next / previous page of equipements"),
-            ("Enter", "open the selected equipement"),
-            ("n", "new equipement on this site"),
-            (":", "command palette"),
-            ("Ctrl-C", "quit"),
-        ],
-        _ => vec![
-            ("Tab / Shift-Tab / 1-5", "switch tab"),
-            ("u", "Users tab: core / Maarch directory"),
-            ("a", "Individus tab: assign to an entity"),
-            ("@", "my Ocean account: rights, password"),
-            ("j k ↑ ↓", "move"),
-            ("] [ PgDn PgUp", "next / previous page"),
-            ("g / G", "first / last"),
-            ("Enter", "open the detail"),
-            ("Esc", "back, clear the filter"),
-            ("/", "filter as you type (equipements: loads every page)"),
-            ("s", "sort: next column / direction"),
-            ("A", "load every equipement (equipements tab)"),
-            (":", "command palette (:site LOUM)"),
-            ("n / e / d", "new / edit / delete"),
-            ("r", "refresh"),
-            ("← → h l", "choose the cell y copies"),
-            (
-                "y / Y",
-                "copy the cell / the record as JSON (OSC 52: works over SSH)",
-            ),
-            ("v", "the record as JSON, secrets masked"),
-            (
-                "x",
-                "export the view (every page, filter applied) to CSV or JSON",
-            ),
-            ("m", "mouse on / off (clicks, wheel)"),
-            ("E", "edit as JSON in $EDITOR"),
-            ("?", "this help"),
-            (":messages", "the recent status messages, whole"),
-            ("Esc (loading)", "stop loading every equipement"),
-            ("Ctrl-Z", "suspend (fg brings it back)"),
-            ("q / Ctrl-C", "quit"),
-            (
-                "In forms",
-                "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Ctrl-O more fields, Esc cancels",
-            ),
-        ],
-    }
+pub fn help_lines(app: &App) -> Vec<(String, &'static str)> {
+    crate::app::hints::help(app)
 }
 
 pub fn help(f: &mut Frame, app: &App, area: Rect) {

@@ -18,7 +18,8 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::app::{App, DetailTarget, Overlay, Tab, group};
+use crate::app::hints::Hint;
+use crate::app::{App, Overlay, Tab, group};
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
 use crate::text::sanitize;
@@ -133,7 +134,6 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
 /// What is drawn at column `x`, row `y` of a `w`×`h` screen, for a mouse click.
 pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Click> {
     use crate::app::Click;
-    use crossterm::event::KeyCode;
     let x = usize::from(x);
     if y == 0 {
         let (badge, labels) = tab_labels(app, w);
@@ -150,17 +150,10 @@ pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Clic
     if y + 2 == h {
         // Footer: the position text, a bar, then " key text" pairs.
         let mut start = position_text(app).width() + 3;
-        for (k, v) in fitted_hints(app, usize::from(w)) {
-            let end = start + 1 + k.width() + 1 + tr(v).width();
+        for h in fitted(app, usize::from(w)) {
+            let end = start + 1 + h.keys.width() + 1 + tr(h.what).width();
             if (start..end).contains(&x) {
-                let code = match k {
-                    "Enter" => KeyCode::Enter,
-                    "Esc" => KeyCode::Esc,
-                    "Tab" => KeyCode::Tab,
-                    _ if k.chars().count() == 1 => KeyCode::Char(k.chars().next()?),
-                    _ => return None,
-                };
-                return Some(Click::Key(code));
+                return hint_hit(&h, start, x).map(Click::Key);
             }
             start = end;
         }
@@ -213,51 +206,18 @@ pub fn position_text(app: &App) -> String {
     s
 }
 
-/// A form's keys: only those that do something on this form and field.
-fn form_hints(fm: &crate::app::form::Form) -> Vec<(&'static str, &'static str)> {
-    use crate::app::form::FieldKind;
-    let mut v = Vec::new();
-    if fm.fields.len() > 1 {
-        v.push(("Tab", "next field"));
-    }
-    v.push(("Ctrl-S", "save"));
-    match fm.fields.get(fm.focus).map(|x| &x.kind) {
-        Some(FieldKind::Open { options, .. }) if !options.is_empty() => {
-            v.push(("←→", "known values"))
-        }
-        Some(FieldKind::Choice { .. }) => v.push(("type/←→", "pick")),
-        _ => {}
-    }
-    if fm.folded_count() > 0 {
-        v.push((
-            "Ctrl-O",
-            if fm.show_advanced {
-                "fewer fields"
-            } else {
-                "more fields"
-            },
-        ));
-    }
-    if fm.has_secret() {
-        v.push(("Ctrl-R", "reveal"));
-    }
-    v.push(("Esc", "cancel"));
-    v
-}
-
 /// The footer's hints that fit in `width` columns after the position text: `?` and `q` are
 /// kept whatever the width, the others dropped from the last one first.
-pub fn fitted_hints(app: &App, width: usize) -> Vec<(&'static str, &'static str)> {
-    let mut hints = footer_hints(app);
+pub fn fitted(app: &App, width: usize) -> Vec<Hint> {
+    let mut hints = crate::app::hints::footer(app);
     let room = width.saturating_sub(position_text(app).width() + 3);
-    let w = |h: &[(&str, &str)]| -> usize {
+    let w = |h: &[Hint]| -> usize {
         h.iter()
-            .map(|(k, v)| 1 + k.width() + 1 + tr(v).width())
+            .map(|x| 1 + x.keys.width() + 1 + tr(x.what).width())
             .sum()
     };
-    let vital = |k: &str| matches!(k, "?" | "q" | "Esc");
     while w(&hints) > room {
-        match hints.iter().rposition(|(k, _)| !vital(k)) {
+        match hints.iter().rposition(|x| !x.vital) {
             Some(i) => {
                 hints.remove(i);
             }
@@ -267,136 +227,64 @@ pub fn fitted_hints(app: &App, width: usize) -> Vec<(&'static str, &'static str)
     hints
 }
 
+/// `fitted`, as (keys, what) pairs.
+pub fn fitted_hints(app: &App, width: usize) -> Vec<(String, &'static str)> {
+    fitted(app, width)
+        .into_iter()
+        .map(|x| (x.keys, x.what))
+        .collect()
+}
+
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
-    let hints = fitted_hints(app, usize::from(area.width));
+    let hints = fitted(app, usize::from(area.width));
     let pos = position_text(app);
     let mut spans = vec![Span::styled(format!(" {pos} "), accent()), Span::raw("│")];
-    for (k, v) in hints {
-        spans.push(Span::styled(format!(" {k}"), Style::new().bold()));
-        spans.push(Span::styled(format!(" {}", tr(v)), dim()));
+    for x in hints {
+        spans.push(Span::styled(format!(" {}", x.keys), Style::new().bold()));
+        spans.push(Span::styled(format!(" {}", tr(x.what)), dim()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// The keys the footer offers on the current screen (English; drawn translated).
-pub fn footer_hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let mut hints = all_hints(app);
-    if app.session.read_only {
-        // A read-only profile refuses these: not offered.
-        hints.retain(|(k, _)| {
-            !matches!(
-                *k,
-                "n" | "e" | "d" | "n/e/d" | "a" | "g" | "t" | "x" | "l/c/U"
-            )
-        });
-    }
-    hints
+pub fn footer_hints(app: &App) -> Vec<(String, &'static str)> {
+    crate::app::hints::footer(app)
+        .into_iter()
+        .map(|x| (x.keys, x.what))
+        .collect()
 }
 
-fn all_hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let form_keys;
-    let hints: &[(&str, &str)] = match app.overlays.last() {
-        // A question waits: its own keys.
-        Some(Overlay::Form(fm)) if fm.confirm_discard => {
-            &[("y", "discard"), ("other key", "keep editing")]
+/// The key a click at column `x` of a footer hint drawn from `start` runs: on a key, that
+/// key; on the words, the key they name (`new/edit/delete` under `n/e/d`).
+fn hint_hit(h: &Hint, start: usize, x: usize) -> Option<crossterm::event::KeyEvent> {
+    let keys_at = start + 1;
+    if x < keys_at + h.keys.width() {
+        let col = x.checked_sub(keys_at)?;
+        return h
+            .hits
+            .iter()
+            .find(|(r, _)| r.contains(&col))
+            .or(h.hits.first().filter(|_| h.hits.len() == 1))
+            .map(|(_, k)| *k);
+    }
+    if h.hits.len() == 1 {
+        return Some(h.hits[0].1);
+    }
+    // Words split as the keys are: the part clicked.
+    let words = tr(h.what);
+    let parts: Vec<&str> = words.split('/').collect();
+    if parts.len() != h.hits.len() {
+        return None;
+    }
+    let mut col = keys_at + h.keys.width() + 1;
+    for (part, (_, key)) in parts.iter().zip(&h.hits) {
+        let end = col + part.width() + 1;
+        if x < end {
+            return Some(*key);
         }
-        Some(Overlay::Form(fm)) if fm.asking.is_some() => {
-            &[("y", "yes, go on"), ("other key", "back to the form")]
-        }
-        Some(Overlay::Form(fm)) => {
-            form_keys = form_hints(fm);
-            &form_keys
-        }
-        Some(Overlay::Detail(d)) => match d.target {
-            DetailTarget::MaarchUser(_) => &[
-                ("Esc", "back"),
-                ("e", "edit"),
-                ("g", "add group"),
-                ("t", "add entity"),
-                ("x", "remove"),
-                ("l/c/U", "Parapheur link/create/unlink"),
-                ("s", "status"),
-                ("?", "help"),
-            ],
-            DetailTarget::Individu(_) => &[
-                ("Esc", "back"),
-                ("e", "edit"),
-                ("a", "assign entity"),
-                ("d", "delete"),
-                ("?", "help"),
-            ],
-            DetailTarget::Site(_) => &[
-                ("Esc", "back"),
-                ("e", "edit"),
-                ("d", "delete"),
-                ("n", "new equipement"),
-                ("]", "next page"),
-                ("?", "help"),
-            ],
-            _ => &[
-                ("Esc", "back"),
-                ("e", "edit"),
-                ("d", "delete"),
-                ("p", "reveal"),
-                ("?", "help"),
-            ],
-        },
-        Some(Overlay::Account(_)) => &[
-            ("←→", "element type"),
-            ("p", "change password"),
-            ("R", "request reset"),
-            ("r", "reload"),
-            ("Esc", "close"),
-        ],
-        Some(Overlay::Confirm(_)) => &[("y", "confirm"), ("n/Esc", "cancel")],
-        Some(Overlay::Palette(_)) => &[("Enter", "run"), ("↑↓", "choose"), ("Esc", "close")],
-        Some(Overlay::Login(_)) => &[("Enter", "log in"), ("Tab", "next field"), ("Esc", "close")],
-        Some(Overlay::Help) => &[("j k PgDn PgUp", "scroll"), ("Esc", "close help")],
-        Some(Overlay::Restore(_)) => &[("y", "restore"), ("n", "discard")],
-        Some(Overlay::Raw(_)) => &[
-            ("j k PgDn PgUp", "scroll"),
-            ("Y", "copy as JSON"),
-            ("Esc", "back"),
-        ],
-        None if !app.session.has(app.tab_service(app.tab)) => &[
-            ("Tab", "other tab"),
-            (":", "palette"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        None if app.tab == Tab::Individus => &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("n", "new"),
-            ("e", "edit"),
-            ("a", "assign entity"),
-            ("d", "delete"),
-            ("@", "account"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        None if app.tab == Tab::Users => &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("u", "core/Maarch"),
-            ("n", "new"),
-            ("e", "edit"),
-            ("r", "refresh"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-        None => &[
-            ("Enter", "open"),
-            ("/", "filter"),
-            ("y/Y", "copy"),
-            ("x", "export"),
-            ("n/e/d", "new/edit/delete"),
-            ("r", "refresh"),
-            ("?", "help"),
-            ("q", "quit"),
-        ],
-    };
-    hints.to_vec()
+        col = end;
+    }
+    None
 }
 
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {

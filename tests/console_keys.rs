@@ -1,0 +1,216 @@
+//! One table of keys: a remapped key shows in the footer and the help and works (on a form
+//! too), a click on a footer hint runs its key, and an answer for a screen already closed is
+//! dropped and logged, never silently matched away.
+
+mod console_fixtures;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use console_fixtures::*;
+use crossterm::event::KeyCode;
+use unicode_width::UnicodeWidthStr;
+use vigie::app::form::FormKind;
+use vigie::app::keymap::KeyMap;
+use vigie::app::{App, Effect, Overlay};
+use vigie::protocol::{Mutation, Payload, Request};
+
+fn remapped(pairs: &[(&str, &str)]) -> App {
+    let map: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(a, k)| (a.to_string(), k.to_string()))
+        .collect();
+    let mut app = loaded("admin");
+    app.keymap = KeyMap::from_config(&map).unwrap();
+    app
+}
+
+/// The footer row as drawn.
+fn footer_row(app: &mut App, w: u16, h: u16) -> String {
+    app.on_resize(w, h);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| vigie::ui::draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..w)
+        .map(|x| buf[(x, h - 2)].symbol().to_string())
+        .collect()
+}
+
+#[test]
+fn a_remapped_key_shows_in_the_footer_and_the_help_and_works_on_a_form() {
+    let mut app = remapped(&[("new", "a"), ("form.save", "ctrl-w"), ("detail.edit", "o")]);
+    let row = footer_row(&mut app, 120, 35);
+    assert!(row.contains(" a/e/d new/edit/delete"), "{row}");
+    assert!(!row.contains("n/e/d"), "{row}");
+
+    app.on_key(ch('?'));
+    let help = vigie::ui::help_lines(&app);
+    assert!(
+        help.contains(&("a / e / d".to_string(), "new / edit / delete")),
+        "{help:?}"
+    );
+    let forms = help.iter().find(|(k, _)| k == "In forms").unwrap();
+    assert!(forms.1.contains("Ctrl-W saves"), "{forms:?}");
+    app.on_key(key(KeyCode::Esc));
+
+    // A site opened: its detail says `o edit`, and `o` edits.
+    app.on_key(key(KeyCode::Enter));
+    serve(&mut app);
+    let row = footer_row(&mut app, 120, 35);
+    assert!(row.contains(" o edit"), "{row}");
+    app.on_key(ch('e'));
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Detail(_))),
+        "e was given away"
+    );
+    app.on_key(ch('o'));
+    assert_eq!(form(&app).kind, FormKind::Site);
+    let row = footer_row(&mut app, 120, 35);
+    assert!(row.contains("Ctrl-W save"), "{row}");
+    assert!(!row.contains("Ctrl-S"), "{row}");
+
+    // The form: Ctrl-S was given away, Ctrl-W saves; letters still type text.
+    app.on_key(key(KeyCode::End));
+    typed(&mut app, "w2");
+    assert!(form(&app).dirty());
+    app.on_key(ctrl('s'));
+    assert!(app.take_requests().is_empty(), "Ctrl-S saves nothing now");
+    app.on_key(ctrl('w'));
+    let reqs = app.take_requests();
+    let [(_, Request::Mutate(Mutation::UpdateSite(u)))] = &reqs[..] else {
+        panic!("{reqs:?}");
+    };
+    assert!(
+        u.name.as_deref().unwrap_or_default().ends_with("w2"),
+        "{u:?}"
+    );
+}
+
+/// The column of `needle` in the footer row (display columns).
+fn column_of(row: &str, needle: &str) -> u16 {
+    let at = row
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in {row}"));
+    row[..at].width() as u16
+}
+
+#[test]
+fn a_click_on_a_footer_hint_runs_its_key() {
+    let (w, h) = (120, 35);
+    let mut app = loaded("admin");
+    let row = footer_row(&mut app, w, h);
+    // `n/e/d`: a click on the `e` edits the selected site.
+    let x = column_of(&row, "n/e/d") + 2;
+    let click = vigie::ui::hit(&app, w, h, x, h - 2).expect("a key");
+    app.on_click(click);
+    assert_eq!(form(&app).kind, FormKind::Site);
+    assert!(form(&app).edits_record(), "an edit, not a new site");
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+
+    // A click on the word "delete" runs `d`.
+    let x = column_of(&row, "new/edit/delete") + "new/edit/".len() as u16 + 1;
+    app.on_click(vigie::ui::hit(&app, w, h, x, h - 2).expect("a key"));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Confirm(_))));
+    app.on_key(key(KeyCode::Esc));
+
+    // `y/Y`: the `Y` copies the record as JSON.
+    let x = column_of(&row, "y/Y") + 2;
+    app.on_click(vigie::ui::hit(&app, w, h, x, h - 2).expect("a key"));
+    let effects = app.take_effects();
+    assert!(
+        matches!(&effects[..], [Effect::Copy { what, .. }] if what.contains("JSON")),
+        "{effects:?}"
+    );
+
+    // Remapped, the click runs the key as it is now.
+    let mut app = remapped(&[("edit", "z")]);
+    let row = footer_row(&mut app, w, h);
+    let x = column_of(&row, "n/z/d") + 2;
+    app.on_click(vigie::ui::hit(&app, w, h, x, h - 2).expect("a key"));
+    assert_eq!(form(&app).kind, FormKind::Site);
+}
+
+/// Log lines written while `f` runs.
+fn logged(f: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Buf {
+        type Writer = Buf;
+        fn make_writer(&'a self) -> Buf {
+            self.clone()
+        }
+    }
+    let buf = Buf::default();
+    let sub = tracing_subscriber::fmt()
+        .with_writer(buf.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(sub, f);
+    let out = buf.0.lock().unwrap().clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn an_answer_for_a_closed_screen_is_dropped_and_logged() {
+    // The account screen asks for my rights, then is closed before they come.
+    let mut app = loaded("admin");
+    app.on_key(ch('@'));
+    let reqs = app.take_requests();
+    let asked = only(&reqs, |r| matches!(r, Request::Functionalities(_)));
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+    let before = app.overlays.len();
+    let log = logged(|| {
+        ok(
+            &mut app,
+            asked,
+            Payload::Functionalities("CONTACT".into(), functionalities()),
+        )
+    });
+    assert_eq!(app.overlays.len(), before, "nothing opens");
+    assert!(
+        log.contains("answer dropped") && log.contains("Functionalities"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("CONTACT"),
+        "the answer's content is not logged"
+    );
+
+    // A site's equipements, asked by a detail closed meanwhile.
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let asked = only(&reqs, |r| matches!(r, Request::SiteEquipements { .. }));
+    app.on_key(key(KeyCode::Esc));
+    let site_id = app.sites.items[app.sites.view[0]].site_id.clone();
+    let log = logged(|| {
+        ok(
+            &mut app,
+            asked,
+            Payload::SiteEquipements {
+                site_id,
+                page: page(equipements(), 1, 1, 4),
+            },
+        )
+    });
+    assert!(app.overlays.is_empty());
+    assert!(log.contains("answer dropped"), "{log}");
+    assert!(log.contains("SiteEquipements"), "{log}");
+
+    // An answer that lands is not reported.
+    app.on_key(ch('r'));
+    let reqs = app.take_requests();
+    let asked = only(&reqs, |r| matches!(r, Request::Sites));
+    let log = logged(|| ok(&mut app, asked, Payload::Sites(sites())));
+    assert!(!log.contains("answer dropped"), "{log}");
+}
