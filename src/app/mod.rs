@@ -9,6 +9,7 @@ mod editor;
 pub mod form;
 pub mod hints;
 pub mod keymap;
+pub mod kinds;
 pub mod list;
 mod login;
 mod outcomes;

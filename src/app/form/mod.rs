@@ -1,0 +1,523 @@
+//! Forms: typed fields validated as you type with the server's own rules, server 422 errors
+//! mapped back onto fields, and nothing typed ever lost.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+use crate::api::model::*;
+use crate::api::ocean::Individu;
+use crate::api::rules::email_problem;
+use crate::i18n::{tr, trf};
+use crate::protocol::Mutation;
+
+mod field;
+pub use field::*;
+
+/// What a form creates or edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormKind {
+    Site,
+    Equipement,
+    User,
+    Role,
+    Individu,
+    AssignEntity,
+    ChangePassword,
+    PasswordReset,
+    MaarchUser,
+    AddGroup,
+    AddEntity,
+    ParapheurLink,
+    ParapheurCreate,
+    /// Where and how to write the current view.
+    Export,
+    /// Ocean rights: which element type to read (any spelling).
+    ElementType,
+}
+
+/// A form, as drawn and as kept in a draft (secrets removed first).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Form {
+    pub kind: FormKind,
+    /// The record edited; `None` for a creation.
+    pub record_id: Option<String>,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    #[serde(skip)]
+    pub pending: Option<u64>,
+    /// A failure that belongs to no field (network, 403, 409...).
+    pub error: Option<String>,
+    pub confirm_discard: bool,
+    /// Every field shown (folded sections open).
+    pub show_advanced: bool,
+    /// The Ocean record edited, sent back whole with the changes applied.
+    pub original: Option<Individu>,
+    /// Who the form acts on, shown in its title (assignments, Maarch links).
+    pub subject: String,
+    /// The role's permissions as the server sent them: an edit sends this set with the
+    /// user's changes, so a permission outside the grid is never dropped.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// A question the save waits on (y goes on, any other key back to the form).
+    #[serde(default)]
+    pub asking: Option<Ask>,
+    /// What the user agreed to for this form.
+    #[serde(default)]
+    pub agreed: Vec<Ask>,
+}
+
+/// What a save asks before going on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ask {
+    /// The API writes values the server did not send: saving erases them.
+    Erase,
+    /// The server reads passwords from the URL only (where logs and proxies keep them).
+    PasswordsInUrl,
+}
+
+pub(crate) fn parse_float(s: &str) -> f64 {
+    s.trim().replace(',', ".").parse().unwrap_or_default()
+}
+
+pub(crate) fn list_values(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+pub(crate) fn opt(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// The items of a typed permission list that are not `ressource:action` (nor `:id`).
+pub(crate) fn not_permissions(s: &str) -> Vec<&str> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .filter(|x| x.split_once(':').is_none_or(|(_, a)| a.trim().is_empty()))
+        .collect()
+}
+
+impl Form {
+    pub fn title(&self) -> String {
+        let t = self.base_title();
+        if self.subject.is_empty() {
+            t
+        } else {
+            format!("{t} · {}", self.subject)
+        }
+    }
+
+    fn base_title(&self) -> String {
+        let new = self.record_id.is_none();
+        tr(match self.kind {
+            FormKind::Site if new => "New site",
+            FormKind::Site => "Edit site",
+            FormKind::Equipement if new => "New equipement",
+            FormKind::Equipement => "Edit equipement",
+            FormKind::User if new => "New user",
+            FormKind::User => "Edit user",
+            FormKind::Role if new => "New role",
+            FormKind::Role => "Edit role",
+            FormKind::Individu if new => "New individu",
+            FormKind::Individu => "Edit individu",
+            FormKind::MaarchUser if new => "New Maarch user",
+            FormKind::MaarchUser => "Edit Maarch user",
+            FormKind::AssignEntity => "Assign to an entity",
+            FormKind::ChangePassword => "Change my Ocean password",
+            FormKind::PasswordReset => "Request a password reset",
+            FormKind::AddGroup => "Add to a group",
+            FormKind::AddEntity => "Add to an entity",
+            FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
+            FormKind::ParapheurCreate => "Create in Maarch Parapheur",
+            FormKind::Export => "Export the current view",
+            FormKind::ElementType => "Rights of an element type",
+        })
+        .to_string()
+    }
+
+    pub(crate) fn build(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
+        let mut f = Form::built(kind, record_id, fields);
+        if f.edits_record() {
+            // Odd values the server holds are marked from the start, never refused.
+            for field in &mut f.fields {
+                field.recheck(true);
+            }
+        }
+        f
+    }
+
+    fn built(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            record_id,
+            fields,
+            focus: 0,
+            pending: None,
+            error: None,
+            confirm_discard: false,
+            show_advanced: false,
+            original: None,
+            subject: String::new(),
+            permissions: Vec::new(),
+            asking: None,
+            agreed: Vec::new(),
+        }
+    }
+
+    /// The form edits a record the server holds (its unchanged values are the server's).
+    pub fn edits_record(&self) -> bool {
+        self.record_id.is_some()
+            && matches!(
+                self.kind,
+                FormKind::Site
+                    | FormKind::Equipement
+                    | FormKind::User
+                    | FormKind::Role
+                    | FormKind::Individu
+                    | FormKind::MaarchUser
+            )
+    }
+
+    /// Fields whose value the server did not send, left as they are: saving erases them.
+    pub fn unkept(&self) -> Vec<&Field> {
+        self.fields
+            .iter()
+            .filter(|f| f.unknown && !f.changed())
+            .collect()
+    }
+
+    /// Export: the file to write and its format (the extension follows the format).
+    pub fn export(path: &str) -> Form {
+        let formats = vec![
+            ("csv".to_string(), "CSV".to_string()),
+            ("json".to_string(), "JSON".to_string()),
+        ];
+        let mut f = Form::build(
+            FormKind::Export,
+            None,
+            vec![
+                Field::new("path", "File", FieldKind::Text { min: 1, max: 4096 }, true)
+                    .with_value(path),
+                Field::new(
+                    "format",
+                    "Format",
+                    FieldKind::Choice {
+                        options: formats,
+                        selected: None,
+                    },
+                    true,
+                )
+                .with_value("csv"),
+            ],
+        );
+        // Ready to go as offered: Enter on the last field writes it.
+        f.fields[0].initial = String::new();
+        f
+    }
+
+    /// Which Ocean element type to read: the known ones offered, any other typed.
+    pub fn element_type(current: &str) -> Form {
+        let options = crate::api::ocean::ELEMENT_TYPES
+            .iter()
+            .map(|t| (t.to_string(), t.to_string()))
+            .collect();
+        let mut f = Form::build(
+            FormKind::ElementType,
+            None,
+            vec![
+                Field::new(
+                    "elementType",
+                    "Element type",
+                    FieldKind::Open {
+                        options,
+                        numeric: false,
+                    },
+                    true,
+                )
+                .with_value(current),
+            ],
+        );
+        // Enter reads it as offered.
+        f.fields[0].initial = String::new();
+        f
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.fields.iter().any(Field::changed)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// A field's value as text (empty when there is no such field).
+    pub fn val(&self, key: &str) -> String {
+        self.field(key).map(Field::value).unwrap_or_default()
+    }
+
+    /// The value when it changed (edit forms send only what changed).
+    pub(crate) fn changed(&self, key: &str) -> Option<String> {
+        self.field(key).filter(|f| f.changed()).map(Field::value)
+    }
+
+    /// Handles a key inside the form; returns true when it was used.
+    pub fn on_key(&mut self, key: KeyEvent) -> bool {
+        let n = self.fields.len();
+        if n == 0 {
+            return false;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let editing = self.edits_record();
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => {
+                self.leave_field();
+                self.step(1);
+                return true;
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.leave_field();
+                self.step(-1);
+                return true;
+            }
+            KeyCode::Char('o') if ctrl && (self.folded_count() > 0 || self.show_advanced) => {
+                self.show_advanced = !self.show_advanced;
+                if !self.visible(self.focus) {
+                    self.step(-1);
+                }
+                return true;
+            }
+            _ => {}
+        }
+        let f = &mut self.fields[self.focus];
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('r') {
+            f.reveal = !f.reveal;
+            return true;
+        }
+        let mut choice_matches = None;
+        if matches!(f.kind, FieldKind::Choice { .. }) {
+            choice_matches = Some(f.matching_options());
+        }
+        match &mut f.kind {
+            FieldKind::Grid { cells, on, cursor } => match key.code {
+                KeyCode::Left => *cursor = cursor.saturating_sub(1),
+                KeyCode::Right => *cursor = (*cursor + 1).min(cells.len().saturating_sub(1)),
+                KeyCode::Char(' ') | KeyCode::Enter => {
+                    if let Some(b) = on.get_mut(*cursor) {
+                        *b = !*b;
+                    }
+                }
+                KeyCode::Char('a') => {
+                    let all = on.iter().all(|b| *b);
+                    on.iter_mut().for_each(|b| *b = !all);
+                }
+                _ => return false,
+            },
+            FieldKind::Open { options, .. }
+                if matches!(key.code, KeyCode::Left | KeyCode::Right) && !options.is_empty() =>
+            {
+                let cur = f.input.value().to_string();
+                let pos = options.iter().position(|(v, _)| *v == cur);
+                let len = options.len();
+                let next = match (pos, key.code) {
+                    (None, _) => 0,
+                    (Some(p), KeyCode::Right) => (p + 1) % len,
+                    (Some(p), _) => (p + len - 1) % len,
+                };
+                f.input = Input::new(options[next].0.clone());
+            }
+            FieldKind::Choice { selected, .. }
+                if matches!(key.code, KeyCode::Left | KeyCode::Right) =>
+            {
+                let m = choice_matches.unwrap_or_default();
+                if !m.is_empty() {
+                    let pos = selected.and_then(|s| m.iter().position(|&i| i == s));
+                    let next = match (pos, key.code) {
+                        (None, _) => 0,
+                        (Some(p), KeyCode::Right) => (p + 1) % m.len(),
+                        (Some(p), _) => (p + m.len() - 1) % m.len(),
+                    };
+                    *selected = Some(m[next]);
+                }
+            }
+            _ => {
+                let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) else {
+                    return false;
+                };
+                f.input.handle(req);
+                f.touched = true;
+                if matches!(f.kind, FieldKind::Choice { .. }) {
+                    // Typing searches; an option is picked only when the typing names one
+                    // (several candidates: ←→ chooses, none is taken for the user).
+                    let named = f.named_option();
+                    if let FieldKind::Choice { selected, .. } = &mut f.kind {
+                        *selected = named;
+                    }
+                }
+            }
+        }
+        f.touched = true;
+        f.recheck(editing);
+        true
+    }
+
+    /// Whether a field is shown (folded sections hide theirs).
+    pub fn visible(&self, i: usize) -> bool {
+        self.fields
+            .get(i)
+            .is_some_and(|f| self.show_advanced || !f.advanced)
+    }
+
+    /// Whether no shown field comes after field `i`.
+    pub fn is_last_visible(&self, i: usize) -> bool {
+        !(i + 1..self.fields.len()).any(|j| self.visible(j))
+    }
+
+    /// Whether a field hides what is typed (the reveal key applies).
+    pub fn has_secret(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|f| matches!(f.kind, FieldKind::Password { .. }))
+    }
+
+    /// Fields hidden while folded.
+    pub fn folded_count(&self) -> usize {
+        self.fields.iter().filter(|f| f.advanced).count()
+    }
+
+    /// Moves the focus to the next (or previous) shown field.
+    fn step(&mut self, dir: isize) {
+        let n = self.fields.len() as isize;
+        let mut i = self.focus as isize;
+        for _ in 0..n {
+            i = (i + dir).rem_euclid(n);
+            if self.visible(i as usize) {
+                self.focus = i as usize;
+                return;
+            }
+        }
+    }
+
+    fn leave_field(&mut self) {
+        let editing = self.edits_record();
+        if let Some(f) = self.fields.get_mut(self.focus)
+            && f.touched
+        {
+            // The server's word on this very value stays, unless the local check refuses it.
+            let server = f.error.clone();
+            f.recheck(editing);
+            if f.error.is_none() && f.server_value.as_deref() == Some(f.value().as_str()) {
+                f.error = server;
+            }
+        }
+    }
+
+    /// Checks every field; focuses the first wrong one.
+    pub fn validate_all(&mut self) -> bool {
+        let mut first_bad = None;
+        let editing = self.edits_record();
+        for (i, f) in self.fields.iter_mut().enumerate() {
+            f.touched = true;
+            f.recheck(editing);
+            if f.error.is_some() && first_bad.is_none() {
+                first_bad = Some(i);
+            }
+        }
+        if self.kind == FormKind::ChangePassword
+            && self.val("newPassword") != self.val("newPasswordConfirmed")
+            && let Some(i) = self
+                .fields
+                .iter()
+                .position(|f| f.key == "newPasswordConfirmed")
+        {
+            self.fields[i].error = Some(tr("The two new passwords differ").into());
+            first_bad.get_or_insert(i);
+        }
+        if let Some(i) = first_bad {
+            self.focus = i;
+            if !self.visible(i) {
+                self.show_advanced = true;
+            }
+        }
+        first_bad.is_none()
+    }
+
+    /// Puts a server's field errors under the fields; returns the ones that matched none.
+    pub fn apply_server_errors(&mut self, errors: &[crate::api::FieldError]) -> Vec<String> {
+        let mut unmatched = Vec::new();
+        let mut first = None;
+        for e in errors {
+            match self.fields.iter().position(|f| f.key == e.field) {
+                Some(i) => {
+                    self.fields[i].error = Some(e.msg.clone());
+                    self.fields[i].server_value = Some(self.fields[i].value());
+                    first.get_or_insert(i);
+                }
+                None => unmatched.push(if e.field.is_empty() {
+                    e.msg.clone()
+                } else {
+                    format!("{}: {}", e.field, e.msg)
+                }),
+            }
+        }
+        if let Some(i) = first {
+            self.focus = i;
+            if !self.visible(i) {
+                self.show_advanced = true;
+            }
+        }
+        unmatched
+    }
+
+    /// What saving the form sends (`None` for forms that send nothing, or cannot yet).
+    pub fn mutation(&self) -> Option<Mutation> {
+        match self.kind {
+            FormKind::Site => self.site_mutation(),
+            FormKind::Equipement => self.equipement_mutation(),
+            FormKind::User => self.user_mutation(),
+            FormKind::Role => self.role_mutation(),
+            FormKind::Individu => self.individu_mutation(),
+            FormKind::AssignEntity => self.assign_mutation(),
+            FormKind::MaarchUser => self.maarch_user_mutation(),
+            FormKind::AddGroup => self.add_group_mutation(),
+            FormKind::AddEntity => self.add_entity_mutation(),
+            FormKind::ParapheurLink => self.parapheur_link_mutation(),
+            FormKind::ParapheurCreate => self.parapheur_create_mutation(),
+            FormKind::ChangePassword => self.change_password_mutation(),
+            FormKind::PasswordReset => self.password_reset_mutation(),
+            FormKind::Export | FormKind::ElementType => None,
+        }
+    }
+
+    /// The form without its secrets (for drafts), nor the answers it was given: a question
+    /// answered in one session is asked again in the next.
+    pub fn without_secrets(&self) -> Form {
+        let mut f = self.clone();
+        f.asking = None;
+        f.agreed.clear();
+        for field in &mut f.fields {
+            if matches!(field.kind, FieldKind::Password { .. }) {
+                field.input = Input::default();
+                field.initial = String::new();
+                field.server_value = None;
+            }
+        }
+        f.pending = None;
+        f
+    }
+
+    /// Worth keeping as a draft: something typed that is not only secrets.
+    pub fn draftable(&self) -> bool {
+        self.kind != FormKind::ChangePassword && self.dirty()
+    }
+}
+
+#[cfg(test)]
+mod tests;

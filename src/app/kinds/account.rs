@@ -1,0 +1,55 @@
+//! The Ocean account's forms: password change and reset.
+
+use super::*;
+
+impl Form {
+    pub fn change_password() -> Form {
+        let pw = |k, l, min| Field::new(k, l, FieldKind::Password { min }, true);
+        Form::build(
+            FormKind::ChangePassword,
+            None,
+            vec![
+                pw("actualPassword", "Current password", 1),
+                pw("newPassword", "New password", 8),
+                pw("newPasswordConfirmed", "New password again", 8),
+            ],
+        )
+    }
+
+    pub fn password_reset(login: &str) -> Form {
+        Form::build(
+            FormKind::PasswordReset,
+            None,
+            vec![
+                Field::new("login", "Login", FieldKind::Text { min: 1, max: 200 }, true)
+                    .with_value(login),
+                Field::new(
+                    "url",
+                    "Link in the mail (optional)",
+                    FieldKind::Text { min: 0, max: 500 },
+                    false,
+                ),
+            ],
+        )
+    }
+
+    /// A password change.
+    pub(crate) fn change_password_mutation(&self) -> Option<Mutation> {
+        let _id = self.record_id.clone();
+        Some(Mutation::ChangePassword {
+            actual: SecretString::from(self.val("actualPassword")),
+            new: SecretString::from(self.val("newPassword")),
+            confirmed: SecretString::from(self.val("newPasswordConfirmed")),
+            in_url: self.agreed.contains(&Ask::PasswordsInUrl),
+        })
+    }
+
+    /// A password reset request.
+    pub(crate) fn password_reset_mutation(&self) -> Option<Mutation> {
+        let _id = self.record_id.clone();
+        Some(Mutation::PasswordReset {
+            login: self.val("login").trim().to_string(),
+            url: opt(self.val("url")),
+        })
+    }
+}

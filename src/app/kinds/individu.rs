@@ -1,0 +1,360 @@
+//! An Ocean individu: list columns, its form, its entity assignment, what saving sends.
+
+use super::*;
+
+impl Record for Individu {
+    const COLUMNS: &'static [Column] = &[
+        num("Id", 5),
+        wide("Last name", 14),
+        wide("First name", 12),
+        col("Matricule", 10),
+        col("Mobile", 17),
+        wide("Entity", 16),
+        col("Login", 12),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id().map(|i| i.to_string()).unwrap_or_default(),
+            self.nom(),
+            self.prenom(),
+            self.matricule(),
+            self.text("individu.gsm"),
+            self.entite_nom(),
+            self.login(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Owned(self.id().map(|i| i.to_string()).unwrap_or_default())
+    }
+    fn label(&self) -> String {
+        format!("individu {} {}", self.prenom(), self.nom())
+    }
+}
+
+/// Entities seen on individus, as (id, name) — Ocean has no entity list route.
+pub fn entity_choices(all: &[Individu]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in all {
+        if let Some(id) = i.entite_id() {
+            let id = id.to_string();
+            if !out.iter().any(|(x, _)| *x == id) {
+                out.push((id, i.entite_nom()));
+            }
+        }
+    }
+    out.sort_by_key(|(id, _)| id.parse::<i64>().unwrap_or(i64::MAX));
+    out
+}
+
+/// A form field's text as the JSON Ocean expects for it.
+pub(crate) fn ocean_value(f: &Field) -> Value {
+    let v = f.value();
+    let t = v.trim();
+    match &f.kind {
+        FieldKind::Open { numeric: true, .. } | FieldKind::Integer { .. } => {
+            t.parse::<i64>().map(Value::from).unwrap_or(Value::Null)
+        }
+        FieldKind::Date => parse_local_date(t)
+            .map(|d| Value::String(iso_date(&d)))
+            .unwrap_or(Value::Null),
+        FieldKind::List if f.key == "fonctionnalites" => Value::Array(
+            list_values(t)
+                .iter()
+                .filter_map(|x| x.parse::<i64>().ok())
+                .map(|id| json!({ "idFonctionnalite": id }))
+                .collect(),
+        ),
+        FieldKind::List => Value::Array(list_values(t).into_iter().map(Value::String).collect()),
+        _ => Value::String(t.to_string()),
+    }
+}
+
+impl Form {
+    /// An individu: the fields filled first are shown, the rest folded. `all` gives the open
+    /// enums' values seen elsewhere and the entities offered.
+    pub fn individu(existing: Option<&Individu>, all: &[Individu]) -> Form {
+        let e = existing.cloned().unwrap_or_default();
+        let seen = |path: &str, known: &[&str]| -> Vec<(String, String)> {
+            let mut v: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+            for i in all {
+                let t = i.text(path);
+                if !t.is_empty() && !v.contains(&t) {
+                    v.push(t);
+                }
+            }
+            v.into_iter().map(|x| (x.clone(), x)).collect()
+        };
+        let text = |key: &'static str, label: &'static str, max: usize| {
+            Field::new(key, label, FieldKind::Text { min: 0, max }, false).with_value(&e.text(key))
+        };
+        let date = |key: &'static str, label: &'static str| {
+            Field::new(key, label, FieldKind::Date, false).with_value(&show_date(&e.text(key)))
+        };
+        let num = |key: &'static str, label: &'static str| {
+            Field::new(
+                key,
+                label,
+                FieldKind::Open {
+                    options: Vec::new(),
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&e.text(key))
+        };
+        let open = |key: &'static str, label: &'static str, known: &[&str]| {
+            Field::new(
+                key,
+                label,
+                FieldKind::Open {
+                    options: seen(key, known),
+                    numeric: false,
+                },
+                false,
+            )
+            .with_value(&e.text(key))
+        };
+        let civilites = vec![
+            ("0".to_string(), "—".to_string()),
+            ("1".into(), "MR".into()),
+            ("2".into(), "MME".into()),
+            ("3".into(), "MLLE".into()),
+        ];
+        let entites = entity_choices(all);
+        let fonctionnalites = e
+            .get("fonctionnalites")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| crate::api::ocean::id_of(f.get("idFonctionnalite")))
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let mut fields = vec![
+            Field::new(
+                "individu.idCivilite",
+                "Salutation",
+                FieldKind::Open {
+                    options: civilites,
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&e.text("individu.idCivilite"))
+            .in_section("Individu"),
+            Field::new(
+                "individu.nomInd",
+                "Last name",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&e.nom()),
+            Field::new(
+                "individu.prenomInd",
+                "First name",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&e.prenom()),
+            text("individu.matriculeInd", "Matricule", 50),
+            text("individu.initialesInd", "Initials", 10),
+            Field::new("individu.email", "Email", FieldKind::Email, false)
+                .with_value(&e.text("individu.email")),
+            Field::new("individu.gsm", "Mobile", FieldKind::Phone, false)
+                .with_value(&e.text("individu.gsm")),
+            Field::new(
+                "entite.id",
+                "Entity (id)",
+                FieldKind::Open {
+                    options: entites,
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&e.entite_id().map(|i| i.to_string()).unwrap_or_default())
+            .in_section("Entity"),
+        ];
+        if existing.is_none() {
+            fields.push(Field::new("entityStart", "From", FieldKind::Date, false));
+            fields.push(Field::new("entityEnd", "Until", FieldKind::Date, false));
+        }
+        fields.extend([
+            text("utilisateur.loginUti", "Login", 100).in_section("User account"),
+            text("utilisateur.nomUti", "Last name", 100),
+            text("utilisateur.prenomUti", "First name", 100),
+            Field::new("utilisateur.emailUti", "Email", FieldKind::Email, false)
+                .with_value(&e.text("utilisateur.emailUti")),
+            open("utilisateur.utilisateurType", "Type", &["CLASSIC"]),
+            date("utilisateur.dateFinValidite", "Valid until"),
+            text("propSpecifiqueDTO.numeroPermis", "Licence number", 50)
+                .in_section("Driving licence"),
+            Field::new(
+                "propSpecifiqueDTO.categoriePermis",
+                "Categories (A, B…)",
+                FieldKind::List,
+                false,
+            )
+            .with_value(&e.text("propSpecifiqueDTO.categoriePermis")),
+            date("propSpecifiqueDTO.dateDelivrancePermis", "Issued on"),
+            date("propSpecifiqueDTO.dateValiditePermis", "Valid to"),
+            text("propSpecifiqueDTO.lieuDelivrancePermis", "Issued at", 100),
+            num("propSpecifiqueDTO.nationalitePermis", "Nationality (code)"),
+        ]);
+        let folded = vec![
+            text("propSpecifiqueDTO.adresse", "Address", 200).in_section("Address"),
+            text("propSpecifiqueDTO.numeroVoieAdresse", "Street number", 20),
+            text("propSpecifiqueDTO.complementAdresse", "Address line 2", 200),
+            text("propSpecifiqueDTO.codePostal", "Postcode", 20),
+            text("propSpecifiqueDTO.ville", "City", 100),
+            num("propSpecifiqueDTO.pays", "Country (code)"),
+            date("propSpecifiqueDTO.dateNaissanceConducteur", "Born on").in_section("Driver"),
+            text(
+                "propSpecifiqueDTO.lieuNaissanceConducteur",
+                "Birthplace",
+                100,
+            ),
+            date("propSpecifiqueDTO.dateFCO", "FCO date"),
+            date("propSpecifiqueDTO.dateVisiteMedicale", "Medical check"),
+            num("propSpecifiqueDTO.objectifHebdo", "Weekly target"),
+            num("propSpecifiqueDTO.objectifMensuel", "Monthly target"),
+            open("propSpecifiqueDTO.typeObjet", "Object type", &["CLIENT"]),
+            text("groupe.descriptionGrp", "Group", 200).in_section("Group and rights"),
+            Field::new(
+                "fonctionnalites",
+                "Functionalities (ids)",
+                FieldKind::List,
+                false,
+            )
+            .with_value(&fonctionnalites),
+            text("vehicleFieldsDTO.immatriculation", "Registration", 20).in_section("Vehicle"),
+            text("vehicleFieldsDTO.marque", "Brand", 100),
+            text("vehicleFieldsDTO.modele", "Model", 100),
+            text("vehicleFieldsDTO.couleur", "Colour", 50),
+            text("vehicleFieldsDTO.numeroSerie", "Serial number", 50),
+            text("vehicleFieldsDTO.numeroParc", "Fleet number", 50),
+            num("vehicleFieldsDTO.numeroEmbarque", "On-board number"),
+            open("vehicleFieldsDTO.typeMotorisation", "Engine", &["MONO"]),
+            open("vehicleFieldsDTO.categorie", "Category", &["UNDEFINED"]),
+            open(
+                "vehicleFieldsDTO.odirectMode",
+                "ODirect mode",
+                &["ODIRECT_UNIVERSEL"],
+            ),
+            text("vehicleFieldsDTO.description", "Description", 500),
+        ];
+        fields.extend(folded.into_iter().map(Field::folded));
+        let mut f = Form::build(
+            FormKind::Individu,
+            existing.and_then(Individu::id).map(|i| i.to_string()),
+            fields,
+        );
+        f.original = existing.cloned();
+        f
+    }
+
+    pub fn assign_entity(individu: &Individu, all: &[Individu]) -> Form {
+        let today = Local::now().format(crate::i18n::date_format()).to_string();
+        let fields = vec![
+            Field::new(
+                "entiteId",
+                "Entity (id)",
+                FieldKind::Open {
+                    options: entity_choices(all),
+                    numeric: true,
+                },
+                true,
+            )
+            .with_value(
+                &individu
+                    .entite_id()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default(),
+            ),
+            Field::new("startDate", "From", FieldKind::Date, true).with_value(&today),
+            Field::new("endDate", "To (empty: no end)", FieldKind::Date, false),
+        ];
+        let mut f = Form::build(
+            FormKind::AssignEntity,
+            individu.id().map(|i| i.to_string()),
+            fields,
+        );
+        // Today's date is a suggestion, not an edit.
+        f.fields[1].initial = String::new();
+        f.subject = format!("{} {}", individu.prenom(), individu.nom());
+        f
+    }
+
+    /// The record an individu form sends: as received, with the changes.
+    pub(crate) fn individu_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some({
+            let creating = id.is_none();
+            let mut body = self.original.clone().unwrap_or_else(|| {
+                let mut b = Individu::default();
+                b.set("individu.suppressionLogique", Value::Bool(false));
+                b
+            });
+            for f in &self.fields {
+                if matches!(f.key.as_ref(), "entityStart" | "entityEnd") {
+                    continue;
+                }
+                let send = if creating {
+                    !f.value().trim().is_empty()
+                } else {
+                    f.changed()
+                };
+                if !send {
+                    continue;
+                }
+                let v = ocean_value(f);
+                if f.key == "entite.id" {
+                    let nom = match &f.kind {
+                        FieldKind::Open { options, .. } => options
+                            .iter()
+                            .find(|(i, _)| *i == f.value().trim())
+                            .map(|(_, n)| n.clone())
+                            .unwrap_or_default(),
+                        _ => String::new(),
+                    };
+                    if v.is_null() {
+                        body.0.remove("entite");
+                    } else {
+                        body.0.insert(
+                            "entite".into(),
+                            json!({ "id": v, "nom": nom, "suppressionLogique": false }),
+                        );
+                    }
+                    continue;
+                }
+                body.set(&f.key, v);
+            }
+            // The doc's body repeats the individu inside its user account.
+            if let Some(ind) = body.0.get("individu").cloned()
+                && body.0.get("utilisateur").is_some_and(Value::is_object)
+            {
+                body.set("utilisateur.individu", ind);
+            }
+            match id {
+                None => Mutation::CreateIndividu {
+                    body,
+                    start: parse_local_date(&self.val("entityStart")).ok(),
+                    end: parse_local_date(&self.val("entityEnd")).ok(),
+                },
+                Some(_) => Mutation::UpdateIndividu(body),
+            }
+        })
+    }
+
+    /// An assignment to an entity for a period.
+    pub(crate) fn assign_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(Mutation::AssignEntity {
+            individu: id?.parse().ok()?,
+            entite: self.val("entiteId").trim().parse().ok()?,
+            start: parse_local_date(&self.val("startDate")).ok()?,
+            end: parse_local_date(&self.val("endDate")).ok(),
+        })
+    }
+}

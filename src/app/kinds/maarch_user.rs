@@ -1,0 +1,281 @@
+//! A Maarch user: list columns, its form, its group/entity/Parapheur links.
+
+use super::*;
+
+impl Record for MaarchUser {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    const COLUMNS: &'static [Column] = &[
+        num("Id", 5),
+        col("Login", 14),
+        wide("First name", 14),
+        wide("Last name", 14),
+        wide("Email", 22),
+        col("Status", 9),
+        col("Mode", 14),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.user_id.clone(),
+            self.firstname.clone(),
+            self.lastname.clone(),
+            self.mail.clone().unwrap_or_default(),
+            self.status_label().to_string(),
+            self.mode.clone(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Owned(self.id.to_string())
+    }
+    fn label(&self) -> String {
+        format!(
+            "Maarch user {} ({} {})",
+            self.user_id, self.firstname, self.lastname
+        )
+    }
+}
+
+impl Form {
+    /// A Maarch user: `existing` as read (its unseen keys start empty and are asked about
+    /// before a save would erase them).
+    pub fn maarch_user(existing: Option<&MaarchUserDetails>) -> Form {
+        let d = existing.cloned().unwrap_or_default();
+        let e = &d.user;
+        let editing = existing.is_some();
+        let mut fields = Vec::new();
+        if !editing {
+            fields.push(Field::new("userId", "Login", FieldKind::Login, true).strict());
+        }
+        let modes = MODES
+            .iter()
+            .map(|m| (m.to_string(), m.to_string()))
+            .collect();
+        let mode = if e.mode.is_empty() {
+            "standard"
+        } else {
+            &e.mode
+        };
+        // Maarch's own limits (firstname and lastname 1–255, initials 32, mail and phone as it
+        // checks them): strict. The mail is optional on an update.
+        fields.extend([
+            Field::new(
+                "firstname",
+                "First name",
+                FieldKind::Text { min: 1, max: 255 },
+                true,
+            )
+            .strict()
+            .not_received(d.is_unseen("firstname"))
+            .with_value(&e.firstname),
+            Field::new(
+                "lastname",
+                "Last name",
+                FieldKind::Text { min: 1, max: 255 },
+                true,
+            )
+            .strict()
+            .not_received(d.is_unseen("lastname"))
+            .with_value(&e.lastname),
+            Field::new(
+                "initials",
+                "Initials",
+                FieldKind::Text { min: 0, max: 32 },
+                false,
+            )
+            .strict()
+            .not_received(d.is_unseen("initials"))
+            .with_value(e.initials.as_deref().unwrap_or_default()),
+            // Maarch checks the mail with PHP's FILTER_VALIDATE_EMAIL, not ours: advice.
+            Field::new("mail", "Email", FieldKind::Email, !editing)
+                .not_received(d.is_unseen("mail"))
+                .with_value(e.mail.as_deref().unwrap_or_default()),
+            Field::new("phone", "Phone", FieldKind::Phone, false)
+                .strict()
+                .not_received(d.is_unseen("phone"))
+                .with_value(e.phone.as_deref().unwrap_or_default()),
+            Field::new(
+                "mode",
+                "Mode",
+                FieldKind::Choice {
+                    options: modes,
+                    selected: None,
+                },
+                true,
+            )
+            .with_value(mode),
+        ]);
+        // A suspended or absent user can be made active again (Maarch takes `status: OK`).
+        if editing && !e.status.is_empty() && e.status != "OK" {
+            let options = vec![
+                (e.status.clone(), tr(e.status_label()).to_string()),
+                ("OK".to_string(), tr("active").to_string()),
+            ];
+            fields.push(
+                Field::new(
+                    "status",
+                    "Status",
+                    FieldKind::Choice {
+                        options,
+                        selected: None,
+                    },
+                    true,
+                )
+                .with_value(&e.status),
+            );
+        }
+        Form::build(
+            FormKind::MaarchUser,
+            existing.map(|d| d.user.id.to_string()),
+            fields,
+        )
+    }
+
+    /// Adds a group (`entity == false`) or an entity to a Maarch user.
+    pub fn maarch_link(user: &MaarchUser, entity: bool, options: Vec<(String, String)>) -> Form {
+        let (kind, key, label) = if entity {
+            (FormKind::AddEntity, "entityId", "Entity")
+        } else {
+            (FormKind::AddGroup, "groupId", "Group")
+        };
+        let options = options
+            .into_iter()
+            .map(|(id, label)| {
+                let l = format!("{id} — {label}");
+                (id, l)
+            })
+            .collect();
+        let mut f = Form::build(
+            kind,
+            Some(user.id.to_string()),
+            vec![Field::new(
+                key,
+                label,
+                FieldKind::Choice {
+                    options,
+                    selected: None,
+                },
+                true,
+            )],
+        );
+        f.subject = user.user_id.clone();
+        f
+    }
+
+    pub fn parapheur_link(user: &MaarchUser) -> Form {
+        let mut f = Form::build(
+            FormKind::ParapheurLink,
+            Some(user.id.to_string()),
+            vec![Field::new(
+                "maarchParapheurUserId",
+                "Maarch Parapheur user id",
+                FieldKind::Integer {
+                    min: 1,
+                    max: i64::MAX,
+                },
+                true,
+            )],
+        );
+        f.subject = user.user_id.clone();
+        f
+    }
+
+    pub fn parapheur_create(user: &MaarchUser) -> Form {
+        let mut f = Form::build(
+            FormKind::ParapheurCreate,
+            Some(user.id.to_string()),
+            vec![
+                // Maarch checks only that a login is given.
+                Field::new("login", "Login in Maarch Parapheur", FieldKind::Login, true)
+                    .with_value(&user.user_id),
+            ],
+        );
+        // The suggested login is ready to send as is.
+        f.fields[0].initial = String::new();
+        f.subject = user.user_id.clone();
+        f
+    }
+
+    /// The create, or the whole user the update route writes.
+    pub(crate) fn maarch_user_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(match id {
+            None => Mutation::CreateMaarchUser(NewMaarchUser {
+                user_id: self.val("userId").trim().to_string(),
+                firstname: self.val("firstname").trim().to_string(),
+                lastname: self.val("lastname").trim().to_string(),
+                initials: opt(self.val("initials")),
+                mail: self.val("mail").trim().to_string(),
+                phone: opt(self.val("phone")),
+                mode: opt(self.val("mode")),
+            }),
+            // The route writes the whole user: every known value goes back as it is; an
+            // unseen one only when typed (the erasure was agreed before, see `unkept`).
+            Some(id) => {
+                // A changed value trimmed; an unchanged one exactly as received; an unseen one
+                // only when typed.
+                let known = |k: &str| {
+                    let f = self.field(k)?;
+                    match (f.changed(), f.unknown) {
+                        (true, _) => Some(f.value().trim().to_string()),
+                        (false, false) => Some(f.initial.clone()),
+                        (false, true) => None,
+                    }
+                };
+                let update = MaarchUserUpdate {
+                    id: id.parse().ok()?,
+                    firstname: known("firstname").unwrap_or_default(),
+                    lastname: known("lastname").unwrap_or_default(),
+                    initials: known("initials").filter(|s| !s.is_empty()),
+                    mail: known("mail").filter(|s| !s.is_empty()),
+                    phone: known("phone"),
+                    mode: self.changed("mode"),
+                    status: self.changed("status"),
+                };
+                let changed = crate::api::maarch::WRITTEN_KEYS
+                    .iter()
+                    .filter(|k| self.field(k).is_some_and(Field::changed))
+                    .map(|k| k.to_string())
+                    .collect();
+                Mutation::UpdateMaarchUser { update, changed }
+            }
+        })
+    }
+
+    /// A group added.
+    pub(crate) fn add_group_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(Mutation::AddGroup {
+            user: id?.parse().ok()?,
+            group: self.val("groupId"),
+        })
+    }
+
+    /// An entity added.
+    pub(crate) fn add_entity_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(Mutation::AddEntity {
+            user: id?.parse().ok()?,
+            entity: self.val("entityId"),
+        })
+    }
+
+    /// A Parapheur link.
+    pub(crate) fn parapheur_link_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(Mutation::LinkParapheur {
+            user: id?.parse().ok()?,
+            parapheur_id: self.val("maarchParapheurUserId").trim().parse().ok()?,
+        })
+    }
+
+    /// A Parapheur account created and linked.
+    pub(crate) fn parapheur_create_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(Mutation::CreateInParapheur {
+            user: id?.parse().ok()?,
+            login: self.val("login").trim().to_string(),
+        })
+    }
+}

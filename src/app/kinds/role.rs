@@ -1,0 +1,219 @@
+//! A role and its permissions: list columns, the form with its grid, what saving it sends.
+
+use super::*;
+
+impl Record for Role {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    const COLUMNS: &'static [Column] = &[
+        col("Name", 14),
+        wide("Description", 30),
+        num("Permissions", 11),
+        col("Created", 16),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.description.clone(),
+            self.permissions.len().to_string(),
+            self.timestamp
+                .as_ref()
+                .map(|t| t.short())
+                .unwrap_or_default(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.role_id)
+    }
+    fn label(&self) -> String {
+        format!("role {}", self.name)
+    }
+}
+
+/// A permission's cell in the grid: (ressource, action); one known only by its id is a cell
+/// of its own (no ressource, the id as action).
+pub(crate) fn cell_of(p: &Permission) -> (&String, &String) {
+    if p.ressource.is_empty() || p.action.is_empty() {
+        (&p.ressource, &p.permission_id)
+    } else {
+        (&p.ressource, &p.action)
+    }
+}
+
+/// The grid's cells: every permission given, once, grouped by ressource (the core's usual
+/// ressources and actions first, then the others alphabetically).
+pub fn permission_cells<'a>(perms: impl Iterator<Item = &'a Permission>) -> Vec<(String, String)> {
+    const RESSOURCES: [&str; 4] = ["users", "roles", "client_site", "equipements"];
+    const ACTIONS: [&str; 4] = ["read", "create", "update", "delete"];
+    fn rank<'s>(known: &[&str], s: &'s str) -> (usize, &'s str) {
+        (known.iter().position(|k| *k == s).unwrap_or(known.len()), s)
+    }
+    let mut cells: Vec<(String, String)> = Vec::new();
+    for p in perms {
+        let (r, a) = cell_of(p);
+        if a.is_empty() || cells.iter().any(|(x, y)| x == r && y == a) {
+            continue;
+        }
+        cells.push((r.clone(), a.clone()));
+    }
+    cells.sort_by(|(r1, a1), (r2, a2)| {
+        rank(&RESSOURCES, r1)
+            .cmp(&rank(&RESSOURCES, r2))
+            .then(rank(&ACTIONS, a1).cmp(&rank(&ACTIONS, a2)))
+    });
+    cells
+}
+
+/// `ressource:action` items typed in a list (commas or spaces between them); `:id` names a
+/// permission by its id.
+pub(crate) fn typed_permissions(s: &str) -> Vec<(String, String)> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .filter_map(|x| x.trim().split_once(':'))
+        .filter(|(_, a)| !a.trim().is_empty())
+        .map(|(r, a)| (r.trim().to_string(), a.trim().to_string()))
+        .collect()
+}
+
+impl Form {
+    /// `catalogue`: the permissions the server reports (every role's): the grid's rows and
+    /// columns. The role's own permissions are always in it, whatever they are.
+    pub fn role(existing: Option<&Role>, catalogue: &[Permission]) -> Form {
+        let e = existing.cloned().unwrap_or_default();
+        let cells = permission_cells(catalogue.iter().chain(&e.permissions));
+        let on = cells
+            .iter()
+            .map(|(r, a)| e.permissions.iter().any(|p| cell_of(p) == (r, a)))
+            .collect();
+        let mut grid = Field::new(
+            "permissions",
+            "Permissions",
+            FieldKind::Grid {
+                cells,
+                on,
+                cursor: 0,
+            },
+            false,
+        );
+        grid.initial = grid.value();
+        let fields = vec![
+            Field::new("name", "Name", FieldKind::Text { min: 1, max: 100 }, true)
+                .with_value(&e.name),
+            Field::new(
+                "description",
+                "Description",
+                FieldKind::Text { min: 0, max: 500 },
+                false,
+            )
+            .with_value(&e.description),
+            grid,
+            Field::new(
+                "permissions_add",
+                "More (ressource:action, …)",
+                FieldKind::Permissions,
+                false,
+            ),
+        ];
+        let mut f = Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields);
+        f.permissions = e.permissions;
+        f
+    }
+
+    /// A role form's permissions: (the whole set wanted, those of it the role lacks, those
+    /// it holds that go). The set is what the server sent with the user's changes: the grid's
+    /// cells switched off are removed, those switched on and the typed ones added; nothing
+    /// else is touched.
+    pub fn role_permissions(&self) -> (Vec<Permission>, Vec<Permission>, Vec<Permission>) {
+        let grid = self.field("permissions").map(|f| &f.kind);
+        let Some(FieldKind::Grid { cells, on, .. }) = grid else {
+            return (self.permissions.clone(), Vec::new(), Vec::new());
+        };
+        let is_on = |p: &Permission| {
+            let (r, a) = cell_of(p);
+            !cells
+                .iter()
+                .zip(on)
+                .any(|((cr, ca), o)| cr == r && ca == a && !*o)
+        };
+        let (mut wanted, removed): (Vec<Permission>, Vec<Permission>) =
+            self.permissions.iter().cloned().partition(|p| is_on(p));
+        let mut added = Vec::new();
+        let switched_on = cells
+            .iter()
+            .zip(on)
+            .filter(|(_, o)| **o)
+            .map(|(c, _)| c.clone());
+        for (r, a) in switched_on.chain(typed_permissions(&self.val("permissions_add"))) {
+            if !wanted.iter().any(|p| cell_of(p) == (&r, &a)) {
+                let p = if r.is_empty() {
+                    Permission {
+                        permission_id: a,
+                        ..Default::default()
+                    }
+                } else {
+                    Permission::new(&r, &a)
+                };
+                wanted.push(p.clone());
+                added.push(p);
+            }
+        }
+        (wanted, added, removed)
+    }
+
+    /// A role form set from a whole list of permissions (`$EDITOR`): the grid's cells on for
+    /// those listed, off for the others; those without a cell go to the typed field.
+    pub fn set_permissions(&mut self, perms: &[Permission]) {
+        let mut extra = Vec::new();
+        if let Some(FieldKind::Grid { cells, on, .. }) = self
+            .fields
+            .iter_mut()
+            .find(|f| f.key == "permissions")
+            .map(|f| &mut f.kind)
+        {
+            for (cell, o) in cells.iter().zip(on.iter_mut()) {
+                *o = perms.iter().any(|p| cell_of(p) == (&cell.0, &cell.1));
+            }
+            for p in perms {
+                let (r, a) = cell_of(p);
+                if !a.is_empty() && !cells.iter().any(|c| (&c.0, &c.1) == (r, a)) {
+                    extra.push(format!("{r}:{a}"));
+                }
+            }
+        }
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "permissions") {
+            f.touched = true;
+        }
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "permissions_add") {
+            f.set_text(&extra.join(", "));
+        }
+    }
+
+    /// The create or update a role form sends (permissions as added and removed).
+    pub(crate) fn role_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some({
+            let (wanted, added, removed) = self.role_permissions();
+            let refs = |l: &[Permission]| l.iter().map(PermissionRef::from).collect();
+            match id {
+                None => Mutation::CreateRole(NewRole {
+                    name: self.val("name").trim().to_string(),
+                    description: self.val("description"),
+                    permissions: refs(&wanted),
+                }),
+                // Only additions: `add_permissions` touches nothing else. A removal sends
+                // the whole set (see `Mutation::UpdateRole`); the one known here stands in
+                // until the worker reads the server's.
+                Some(role_id) => Mutation::UpdateRole {
+                    update: RoleUpdate {
+                        role_id,
+                        name: self.changed("name").map(|s| s.trim().to_string()),
+                        description: self.changed("description"),
+                        permissions: (!removed.is_empty()).then(|| refs(&wanted)),
+                    },
+                    add: refs(&added),
+                    remove: refs(&removed),
+                },
+            }
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! A client site: its list columns, its form and what saving it sends.
+
+use super::*;
+
+pub(crate) fn coord(v: Option<f64>) -> String {
+    v.map(|f| format!("{f:.4}")).unwrap_or_default()
+}
+
+impl Record for SiteSummary {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    const COLUMNS: &'static [Column] = &[
+        wide("Name", 16),
+        wide("Client", 18),
+        col("Latitude", 9),
+        col("Longitude", 10),
+        num("Equip.", 6),
+        col("Created", 16),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.client
+                .as_ref()
+                .map(|c| c.nom.clone())
+                .unwrap_or_default(),
+            coord(self.latitude),
+            coord(self.longitude),
+            self.equipement_count.to_string(),
+            self.timestamp
+                .as_ref()
+                .map(|t| t.short())
+                .unwrap_or_default(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.site_id)
+    }
+    fn label(&self) -> String {
+        format!("site {}", self.name)
+    }
+}
+
+impl Form {
+    /// `clients`: (client_id, label) pairs.
+    pub fn site(existing: Option<&SiteSummary>, clients: Vec<(String, String)>) -> Form {
+        let e = existing.cloned().unwrap_or_default();
+        let mut fields = vec![
+            Field::new("name", "Name", FieldKind::Text { min: 1, max: 200 }, true)
+                .with_value(&e.name),
+            Field::new(
+                "latitude",
+                "Latitude",
+                FieldKind::Float {
+                    min: -90.0,
+                    max: 90.0,
+                },
+                true,
+            )
+            .with_value(&e.latitude.map(|f| f.to_string()).unwrap_or_default()),
+            Field::new(
+                "longitude",
+                "Longitude",
+                FieldKind::Float {
+                    min: -180.0,
+                    max: 180.0,
+                },
+                true,
+            )
+            .with_value(&e.longitude.map(|f| f.to_string()).unwrap_or_default()),
+            Field::new(
+                "description",
+                "Description",
+                FieldKind::Text { min: 0, max: 1000 },
+                false,
+            )
+            .with_value(&e.description),
+        ];
+        if existing.is_none() {
+            fields.insert(
+                0,
+                Field::new(
+                    "client_id",
+                    "Client",
+                    FieldKind::Choice {
+                        options: clients,
+                        selected: None,
+                    },
+                    true,
+                ),
+            );
+        }
+        Form::build(FormKind::Site, existing.map(|s| s.site_id.clone()), fields)
+    }
+
+    /// The create or update a site form sends.
+    pub(crate) fn site_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(match id {
+            None => Mutation::CreateSite(NewSite {
+                client_id: self.val("client_id"),
+                name: self.val("name").trim().to_string(),
+                longitude: parse_float(&self.val("longitude")),
+                latitude: parse_float(&self.val("latitude")),
+                description: self.val("description"),
+            }),
+            Some(site_id) => Mutation::UpdateSite(SiteUpdate {
+                site_id,
+                name: self.changed("name").map(|s| s.trim().to_string()),
+                longitude: self.changed("longitude").map(|s| parse_float(&s)),
+                latitude: self.changed("latitude").map(|s| parse_float(&s)),
+                description: self.changed("description"),
+            }),
+        })
+    }
+}

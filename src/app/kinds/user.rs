@@ -1,0 +1,99 @@
+//! A core user: its list columns, its form and what saving it sends.
+
+use super::*;
+
+impl Record for User {
+    fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+    const COLUMNS: &'static [Column] = &[
+        num("Matricule", 9),
+        wide("Name", 20),
+        wide("Email", 24),
+        col("Role", 12),
+        col("Status", 11),
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.matricule.map(|m| m.to_string()).unwrap_or_default(),
+            self.nom.clone(),
+            self.email.clone(),
+            self.role_name.clone(),
+            self.status.clone(),
+        ]
+    }
+    fn key(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.user_id)
+    }
+    fn label(&self) -> String {
+        format!("user {} ({})", self.nom, self.email)
+    }
+}
+
+impl Form {
+    /// `roles`: (role_id, name) pairs.
+    pub fn user(existing: Option<&User>, roles: Vec<(String, String)>) -> Form {
+        let e = existing.cloned().unwrap_or_default();
+        let editing = existing.is_some();
+        let fields = vec![
+            Field::new(
+                "matricule",
+                "Matricule",
+                FieldKind::Integer {
+                    min: 1,
+                    max: i64::from(i32::MAX),
+                },
+                true,
+            )
+            .with_value(&e.matricule.map(|m| m.to_string()).unwrap_or_default()),
+            Field::new("nom", "Name", FieldKind::Text { min: 1, max: 200 }, true)
+                .with_value(&e.nom),
+            // The schema's `user@example.com`: pydantic's EmailStr, the service's own rule.
+            Field::new("email", "Email", FieldKind::Email, true)
+                .strict()
+                .with_value(&e.email),
+            // On edit, an empty password means "unchanged".
+            Field::new(
+                "password",
+                "Password",
+                FieldKind::Password { min: 8 },
+                !editing,
+            ),
+            Field::new(
+                "role_id",
+                "Role",
+                FieldKind::Choice {
+                    options: roles,
+                    selected: None,
+                },
+                true,
+            )
+            .with_value(&e.role_id),
+        ];
+        Form::build(FormKind::User, existing.map(|u| u.user_id.clone()), fields)
+    }
+
+    /// The create or update a user form sends.
+    pub(crate) fn user_mutation(&self) -> Option<Mutation> {
+        let id = self.record_id.clone();
+        Some(match id {
+            None => Mutation::CreateUser(NewUser {
+                matricule: self.val("matricule").trim().parse().unwrap_or_default(),
+                nom: self.val("nom").trim().to_string(),
+                email: self.val("email").trim().to_string(),
+                password: self.val("password"),
+                role_id: self.val("role_id"),
+            }),
+            Some(user_id) => Mutation::UpdateUser(UserUpdate {
+                user_id,
+                matricule: self
+                    .changed("matricule")
+                    .and_then(|s| s.trim().parse().ok()),
+                nom: self.changed("nom").map(|s| s.trim().to_string()),
+                email: self.changed("email").map(|s| s.trim().to_string()),
+                password: self.changed("password").filter(|p| !p.is_empty()),
+                role_id: self.changed("role_id"),
+            }),
+        })
+    }
+}

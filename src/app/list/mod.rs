@@ -1,0 +1,551 @@
+//! A list screen's state: loaded rows, filter, sort, selection and server paging. Filtering
+//! and sorting work on index vectors; rows are never copied.
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
+
+use std::borrow::Cow;
+
+pub use filter::fold;
+use filter::*;
+
+/// A column of a list screen.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    /// Minimum width; the last growing column takes the rest.
+    pub width: u16,
+    pub numeric: bool,
+    /// Takes a share of the spare width.
+    pub grow: bool,
+}
+
+pub(crate) const fn col(title: &'static str, width: u16) -> Column {
+    Column {
+        title,
+        width,
+        numeric: false,
+        grow: false,
+    }
+}
+
+pub(crate) const fn wide(title: &'static str, width: u16) -> Column {
+    Column {
+        title,
+        width,
+        numeric: false,
+        grow: true,
+    }
+}
+
+pub(crate) const fn num(title: &'static str, width: u16) -> Column {
+    Column {
+        title,
+        width,
+        numeric: true,
+        grow: false,
+    }
+}
+
+/// What a list screen needs of a record.
+pub trait Record: Clone + Send + 'static {
+    const COLUMNS: &'static [Column];
+    fn cells(&self) -> Vec<String>;
+    /// The record's identity (for upserts and keeping the selection).
+    fn key(&self) -> Cow<'_, str>;
+    /// How the record is named in a confirmation ("site LOUM").
+    fn label(&self) -> String;
+    /// What is odd about the row as the server sent it (kept and marked).
+    fn problem(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Server paging of a list (only for routes that page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub pages: u32,
+    pub total: u64,
+    pub size: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            page: 1,
+            pages: 1,
+            total: 0,
+            size: 50,
+        }
+    }
+}
+
+pub struct ListView<T: Record> {
+    pub items: Vec<T>,
+    /// Searchable text of each item (its cells, joined by a space, accents folded), built
+    /// once per load in a form the matcher reads as it is: a keystroke converts nothing. Every
+    /// character is kept (nucleo's own strings keep one a grapheme), so a highlight's
+    /// positions fall on the cell's characters even after combining marks.
+    haystacks: Haystacks,
+    /// Indices of `items` shown, after filter and sort.
+    pub view: Vec<usize>,
+    pub selected: usize,
+    pub offset: usize,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: Option<(usize, bool)>,
+    pub paging: Option<Paging>,
+    /// Every page is loaded: the list is local and complete.
+    pub complete: bool,
+    pub loading: bool,
+    pub loaded_once: bool,
+    /// Id of the request whose answer this list waits for; others are stale.
+    pub pending: Option<u64>,
+    /// Rows with a problem (undecodable or odd), shown marked.
+    pub odd: usize,
+    /// Filters applied since the rows last changed, each extending the one before, with the
+    /// rows each matched (item order) and their scores: a key typed at the end of the filter
+    /// only re-matches the rows the filter kept, and Backspace finds its answer here.
+    steps: Vec<(String, Vec<(u32, u32)>)>,
+    /// Every item index in the order of a sort column (ascending), made when it is chosen.
+    sorted: Option<(usize, Vec<u32>)>,
+    /// The filter's pattern and a matcher, for the highlights of the rows drawn.
+    highlighter: std::sync::Mutex<Option<(String, Pattern, Box<Matcher>)>>,
+    /// The filter still being matched, when it did not fit in its time budget.
+    run: Option<FilterRun>,
+}
+
+impl<T: Record> Default for ListView<T> {
+    fn default() -> Self {
+        ListView {
+            items: Vec::new(),
+            haystacks: Haystacks::default(),
+            view: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: String::new(),
+            filtering: false,
+            sort: None,
+            paging: None,
+            complete: false,
+            loading: false,
+            loaded_once: false,
+            pending: None,
+            odd: 0,
+            steps: Vec::new(),
+            sorted: None,
+            highlighter: std::sync::Mutex::new(None),
+            run: None,
+        }
+    }
+}
+
+impl<T: Record> ListView<T> {
+    /// Replaces the rows, keeping the selection on the same record when it is still there.
+    pub fn set_items(&mut self, items: Vec<T>) {
+        let keep = self.selected_item().map(|r| r.key().into_owned());
+        self.haystacks = items.iter().collect();
+        self.items = items;
+        self.count_odd();
+        self.rows_changed();
+        self.loaded_once = true;
+        self.loading = false;
+        self.refresh_view();
+        if let Some(id) = keep
+            && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
+        {
+            self.selected = pos;
+        }
+        self.clamp();
+    }
+
+    fn count_odd(&mut self) {
+        self.odd = self.items.iter().filter(|r| r.problem().is_some()).count();
+    }
+
+    /// Forgets what was worked out from the rows (filter steps, sort order).
+    fn rows_changed(&mut self) {
+        self.steps.clear();
+        self.sorted = None;
+        self.run = None;
+    }
+
+    pub fn selected_item(&self) -> Option<&T> {
+        self.view
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
+    }
+
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    /// Gets the filter's matching ready: answered from the steps when it can be, else a run
+    /// is started (or the one under way kept, when it is this filter's).
+    fn prepare_filter(&mut self) {
+        if self.filter.trim().is_empty() {
+            self.steps.clear();
+            self.run = None;
+            return;
+        }
+        let filter = self.filter.as_str();
+        if self.run.as_ref().is_some_and(|r| r.filter == filter) {
+            return;
+        }
+        // Keep the chain of filters this one extends (or is).
+        self.steps.retain(|(s, _)| filter.starts_with(s.as_str()));
+        let run = self.run.take();
+        if self.steps.last().is_some_and(|(s, _)| s == filter) {
+            return;
+        }
+        // Trailing blanks change nothing (unless the last one is escaped).
+        let trimmed = filter.trim_end();
+        if trimmed != filter
+            && !trimmed.ends_with('\\')
+            && let Some(m) = self
+                .steps
+                .iter()
+                .find(|(s, _)| s == trimmed)
+                .map(|(_, m)| m.clone())
+        {
+            self.push_step(filter.to_string(), m);
+            return;
+        }
+        let candidates = match run {
+            // A filter still running that this one extends: its matches so far and the
+            // rows it has not tried.
+            Some(r) if narrows(&r.filter, filter) => Some(r.narrowed(self.haystacks.len())),
+            _ => self
+                .steps
+                .iter()
+                .rev()
+                .find(|(s, _)| narrows(s, filter))
+                .map(|(_, m)| m.iter().map(|m| m.0).collect()),
+        };
+        self.run = Some(FilterRun {
+            filter: filter.to_string(),
+            pattern: parse_filter(filter),
+            candidates,
+            next: 0,
+            found: Vec::new(),
+        });
+    }
+
+    fn push_step(&mut self, filter: String, matches: Vec<(u32, u32)>) {
+        if self.steps.len() == FILTER_STEPS {
+            self.steps.remove(0);
+        }
+        self.steps.push((filter, matches));
+    }
+
+    /// Matches the running filter's rows, a slice at a time, until they are all tried or
+    /// `budget` is spent (`None`: to the end). A first slice is always matched; the next ones
+    /// are sized to fit what is left of the budget at the pace measured so far.
+    fn advance_filter(&mut self, budget: Option<std::time::Duration>) {
+        let started = std::time::Instant::now();
+        let mut tried = 0usize;
+        let mut slice = if budget.is_some() {
+            FIRST_SLICE_ROWS
+        } else {
+            usize::MAX
+        };
+        while let Some(run) = &mut self.run {
+            let total = run.total(self.haystacks.len());
+            let end = run.next.saturating_add(slice).min(total);
+            let part = match_rows(
+                &self.haystacks,
+                &run.pattern,
+                run.candidates.as_deref(),
+                run.next..end,
+            );
+            run.found.extend(part);
+            tried += end - run.next;
+            run.next = end;
+            if end == total {
+                if let Some(run) = self.run.take() {
+                    self.push_step(run.filter, run.found);
+                }
+                return;
+            }
+            let Some(b) = budget else { continue };
+            let spent = started.elapsed();
+            let left = b.saturating_sub(spent);
+            // Rows that fit in what is left, at this call's pace, with a margin.
+            let per_row = spent.as_secs_f64() / tried.max(1) as f64;
+            slice = (left.as_secs_f64() * 0.8 / per_row.max(1e-9)) as usize;
+            if slice < MIN_SLICE_ROWS {
+                return;
+            }
+        }
+    }
+
+    /// The rows matching the filter so far with their scores (item order), or `None`
+    /// without a filter.
+    fn matches(&self) -> Option<&[(u32, u32)]> {
+        if let Some(run) = &self.run {
+            return Some(&run.found);
+        }
+        if self.filter.trim().is_empty() {
+            return None;
+        }
+        self.steps.last().map(|(_, m)| m.as_slice())
+    }
+
+    /// A filter is still being matched: rows shown are those found so far.
+    pub fn filter_pending(&self) -> bool {
+        self.run.is_some()
+    }
+
+    /// How far the running filter is, in rows tried and rows to try.
+    pub fn filter_progress(&self) -> Option<(usize, usize)> {
+        self.run
+            .as_ref()
+            .map(|r| (r.next, r.total(self.haystacks.len())))
+    }
+
+    /// Item indices in the order of sort column `col` (ascending; ties in item order).
+    fn sort_order(&mut self, col: usize) -> &[u32] {
+        if self.sorted.as_ref().is_none_or(|(c, _)| *c != col) {
+            let numeric = T::COLUMNS.get(col).is_some_and(|c| c.numeric);
+            let mut order: Vec<u32> = (0..self.items.len() as u32).collect();
+            let items = &self.items;
+            order.sort_by_cached_key(|&i| {
+                let cell = items[i as usize]
+                    .cells()
+                    .into_iter()
+                    .nth(col)
+                    .unwrap_or_default();
+                let n = if numeric {
+                    cell.parse::<f64>().ok()
+                } else {
+                    None
+                };
+                (
+                    n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
+                    cell.to_lowercase(),
+                )
+            });
+            self.sorted = Some((col, order));
+        }
+        self.sorted.as_ref().map_or(&[], |(_, o)| o.as_slice())
+    }
+
+    /// Recomputes the shown rows from filter and sort.
+    pub fn refresh_view(&mut self) {
+        self.refresh_view_within(None);
+    }
+
+    /// Recomputes the shown rows, matching the filter for at most about `budget` (at least a
+    /// slice of rows): past it the rows found so far are shown and `resume_filter` goes on.
+    pub fn refresh_view_within(&mut self, budget: Option<std::time::Duration>) {
+        self.prepare_filter();
+        self.advance_filter(budget);
+        self.build_view();
+    }
+
+    /// Goes on with a filter that did not fit in its budget; the view shows what is found.
+    pub fn resume_filter(&mut self, budget: std::time::Duration) {
+        if self.run.is_some() {
+            self.advance_filter(Some(budget));
+            self.build_view();
+        }
+    }
+
+    fn build_view(&mut self) {
+        let n = self.items.len();
+        let sort = self.sort;
+        let mut keep: Option<Vec<bool>> = None;
+        let mut view: Vec<usize> = match self.matches() {
+            // Best matches first.
+            Some(m) if sort.is_none() => best_first(m),
+            Some(m) => {
+                let mut k = vec![false; n];
+                for &(i, _) in m {
+                    k[i as usize] = true;
+                }
+                keep = Some(k);
+                Vec::new()
+            }
+            None if sort.is_none() => (0..n).collect(),
+            None => Vec::new(),
+        };
+        if let Some((col, desc)) = sort {
+            let order = self.sort_order(col);
+            view = match &keep {
+                Some(k) => order
+                    .iter()
+                    .filter(|&&i| k[i as usize])
+                    .map(|&i| i as usize)
+                    .collect(),
+                None => order.iter().map(|&i| i as usize).collect(),
+            };
+            if desc {
+                view.reverse();
+            }
+        }
+        self.view = view;
+        self.clamp();
+    }
+
+    /// Character positions of the filter's match in each cell of a row (for highlighting).
+    pub fn highlights(&self, row: usize) -> Vec<Vec<usize>> {
+        let Some(&i) = self.view.get(row) else {
+            return Vec::new();
+        };
+        if self.filter.trim().is_empty() {
+            return vec![Vec::new(); T::COLUMNS.len()];
+        }
+        self.highlights_for(row, &self.items[i].cells())
+    }
+
+    /// `highlights` for a row whose cells the caller has already built (a frame draws them).
+    pub fn highlights_for(&self, row: usize, cells: &[String]) -> Vec<Vec<usize>> {
+        let Some(&i) = self.view.get(row) else {
+            return Vec::new();
+        };
+        if self.filter.trim().is_empty() {
+            return vec![Vec::new(); cells.len()];
+        }
+        let mut out = vec![Vec::new(); cells.len()];
+        let Some(hay) = self.haystacks.get(i) else {
+            return out;
+        };
+        let mut idx = Vec::new();
+        {
+            // One pattern and matcher for every row drawn, not one a row.
+            let mut hl = self.highlighter.lock().unwrap_or_else(|e| e.into_inner());
+            if hl.as_ref().is_none_or(|(f, _, _)| *f != self.filter) {
+                let pattern = parse_filter(&self.filter);
+                *hl = Some((
+                    self.filter.clone(),
+                    pattern,
+                    Box::new(Matcher::new(MatchConfig::DEFAULT)),
+                ));
+            }
+            let Some((_, pattern, matcher)) = hl.as_mut() else {
+                return out;
+            };
+            if pattern.indices(hay.slice(..), matcher, &mut idx).is_none() {
+                return out;
+            }
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        // Map haystack char positions back onto cells (joined with one space).
+        let mut start = 0usize;
+        for (c, cell) in cells.iter().enumerate() {
+            let len = cell.chars().count();
+            out[c] = idx
+                .iter()
+                .map(|&p| p as usize)
+                .filter(|&p| p >= start && p < start + len)
+                .map(|p| p - start)
+                .collect();
+            start += len + 1;
+        }
+        out
+    }
+
+    pub fn clamp(&mut self) {
+        if self.view.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+        } else if self.selected >= self.view.len() {
+            self.selected = self.view.len() - 1;
+        }
+        if self.offset > self.selected {
+            self.offset = self.selected;
+        }
+    }
+
+    /// Keeps the selection inside a viewport of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+        let max_offset = self.view.len().saturating_sub(h);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let last = self.view.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+
+    pub fn first(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn last(&mut self) {
+        self.selected = self.view.len().saturating_sub(1);
+    }
+
+    /// Removes a record (after a delete) without reloading.
+    pub fn remove(&mut self, id: &str) {
+        if let Some(pos) = self.items.iter().position(|r| r.key() == id) {
+            self.items.remove(pos);
+            self.haystacks.remove(pos);
+            self.count_odd();
+            self.rows_changed();
+            if let Some(p) = &mut self.paging {
+                p.total = p.total.saturating_sub(1);
+            }
+            self.refresh_view();
+        }
+    }
+
+    /// Inserts or replaces a record (after a save), selecting it.
+    pub fn upsert(&mut self, rec: T) {
+        let mut hay = String::new();
+        haystack(&rec, &mut hay);
+        let id = rec.key().into_owned();
+        match self.items.iter().position(|r| r.key() == id) {
+            Some(pos) => {
+                self.items[pos] = rec;
+                self.haystacks.set(pos, &hay);
+            }
+            None => {
+                self.items.push(rec);
+                self.haystacks.push(&hay);
+                if let Some(p) = &mut self.paging {
+                    p.total += 1;
+                }
+            }
+        }
+        self.count_odd();
+        self.rows_changed();
+        self.refresh_view();
+        if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {
+            self.selected = pos;
+        }
+        // The saved row may sort above the rows in view: keep it visible.
+        self.clamp();
+    }
+
+    /// Cycles the sort column: none → each column ascending → descending → none.
+    pub fn cycle_sort(&mut self) {
+        let n = T::COLUMNS.len();
+        self.sort = match self.sort {
+            None => Some((0, false)),
+            Some((c, false)) => Some((c, true)),
+            Some((c, true)) if c + 1 < n => Some((c + 1, false)),
+            Some(_) => None,
+        };
+        self.refresh_view();
+    }
+}
+
+mod filter;
+#[cfg(test)]
+mod tests;

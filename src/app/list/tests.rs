@@ -1,0 +1,323 @@
+use super::*;
+use crate::api::model::Equipement;
+
+fn eq(ip: &str, marque: &str) -> Equipement {
+    Equipement {
+        equipement_id: ip.into(),
+        ip: ip.into(),
+        marque: marque.into(),
+        port: Some(80),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn filter_sort_select_and_highlight() {
+    let mut l = ListView::<Equipement>::default();
+    l.set_items(vec![
+        eq("10.2.0.17", "Axis"),
+        eq("10.1.0.1", "Hikvision"),
+        eq("1.1.1.1", "mmmm"),
+    ]);
+    l.selected = 2;
+    l.filter = "hik".into();
+    l.refresh_view();
+    assert_eq!(l.len(), 1);
+    assert_eq!(l.selected, 0, "selection stays inside the list");
+    assert_eq!(l.selected_item().unwrap().ip, "10.1.0.1");
+    let h = l.highlights(0);
+    assert_eq!(h[2], vec![0, 1, 2]);
+    l.filter.clear();
+    l.refresh_view();
+    l.cycle_sort();
+    let ips: Vec<&str> = l.view.iter().map(|&i| l.items[i].ip.as_str()).collect();
+    assert_eq!(ips, ["1.1.1.1", "10.1.0.1", "10.2.0.17"]);
+    l.remove("10.1.0.1");
+    assert_eq!(l.len(), 2);
+    l.last();
+    l.scroll_into_view(1);
+    assert_eq!(l.offset, 1);
+}
+
+/// Rows of varied text: brands, models, sites with accents, digits everywhere.
+fn varied(n: usize) -> Vec<Equipement> {
+    let brands = ["Hikvision", "Dahua", "Axis", "Cisco", "HID", "ZKTeco"];
+    let models = [
+        "DS-2CD2143G2-I",
+        "NVR4216-16P",
+        "P3245-LVE",
+        "2960X-24PS-L",
+        "inBio460",
+    ];
+    let sites = [
+        "BÉPANDA",
+        "AKWA",
+        "CITÉ DES PALMIERS",
+        "PK14",
+        "NGOA-EKELLÉ",
+        "BASTOS",
+    ];
+    (0..n)
+        .map(|i| Equipement {
+            equipement_id: format!("id-{i}"),
+            ip: format!("10.{}.{}.{}", i % 7, (i / 7) % 13, i % 250).into(),
+            marque: brands[i % brands.len()].into(),
+            modele: models[(i / 3) % models.len()].into(),
+            port: Some([554, 80, 8000, 22][i % 4]),
+            sources: crate::api::model::Sources(vec![format!(
+                "rtsp://10.{}.0.{}:554/",
+                i % 5,
+                i % 9
+            )]),
+            client_site: Some(std::sync::Arc::new(crate::api::model::SiteRef {
+                name: sites[(i / 2) % sites.len()].into(),
+                ..Default::default()
+            })),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// The view a list shows for `filter` and `sort` when worked out from scratch.
+fn fresh(items: &[Equipement], filter: &str, sort: Option<(usize, bool)>) -> Vec<usize> {
+    let mut l = ListView::<Equipement> {
+        sort,
+        filter: filter.to_string(),
+        ..Default::default()
+    };
+    l.set_items(items.to_vec());
+    l.view
+}
+
+#[test]
+fn typing_narrowing_and_backspace_agree_with_a_fresh_filter() {
+    let items = varied(400);
+    for sort in [None, Some((0, false)), Some((2, true))] {
+        for typed in [
+            "hik", "10.1", "dahua b", "bép", "bep", "!hik", "a$", "^10", "'ds", "pk 14", "cité",
+            "x\\ y", "  h", "hikz",
+        ] {
+            let mut l = ListView::<Equipement> {
+                sort,
+                ..Default::default()
+            };
+            l.set_items(items.clone());
+            let mut f = String::new();
+            for c in typed.chars() {
+                f.push(c);
+                l.filter = f.clone();
+                l.refresh_view();
+                assert_eq!(
+                    l.view,
+                    fresh(&items, &f, sort),
+                    "typing {f:?} sort {sort:?}"
+                );
+            }
+            while f.pop().is_some() {
+                l.filter = f.clone();
+                l.refresh_view();
+                assert_eq!(l.view, fresh(&items, &f, sort), "erasing to {f:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn haystacks_keep_each_row_through_replacements_removals_and_compaction() {
+    fn text(h: &Haystacks, i: usize) -> String {
+        match h.get(i).expect("row") {
+            Utf32Str::Ascii(b) => String::from_utf8(b.to_vec()).unwrap(),
+            Utf32Str::Unicode(c) => c.iter().collect(),
+        }
+    }
+    let mut h = Haystacks::default();
+    let mut want: Vec<String> = Vec::new();
+    for i in 0..300 {
+        let t = if i % 7 == 0 {
+            format!("caméra {i} 日本")
+        } else {
+            format!("10.0.{i}.1 hikvision")
+        };
+        h.push(&t);
+        want.push(t);
+    }
+    // Enough replacements and removals to compact more than once.
+    for round in 0..40 {
+        for i in (round % 5..want.len()).step_by(5) {
+            let t = format!("row {i} round {round} {}", "x".repeat(round));
+            h.set(i, &t);
+            want[i] = t;
+        }
+        let gone = (round * 13) % want.len();
+        h.remove(gone);
+        want.remove(gone);
+        assert_eq!(h.len(), want.len());
+        for (i, t) in want.iter().enumerate() {
+            assert_eq!(&text(&h, i), t, "row {i} after round {round}");
+        }
+    }
+    let live: usize = want.iter().map(|t| t.chars().count()).sum();
+    assert!(
+        h.ascii.len() + h.wide.len() <= 2 * live + 4096,
+        "dead text is dropped"
+    );
+    assert!(h.get(want.len()).is_none());
+}
+
+#[test]
+fn parallel_matching_keeps_item_order() {
+    let items = varied(1000);
+    let hay: Haystacks = items.iter().collect();
+    for p in ["1", "hik", "10.3", "é"] {
+        let pattern = parse_filter(p);
+        let one = match_rows_on(&hay, &pattern, None, 0..hay.len(), 1);
+        assert!(!one.is_empty(), "{p}");
+        let rows: Vec<u32> = one.iter().map(|m| m.0).collect();
+        for threads in [2, 3, 7] {
+            assert_eq!(
+                match_rows_on(&hay, &pattern, None, 0..hay.len(), threads),
+                one,
+                "{p} on {threads}"
+            );
+            let narrowed = match_rows_on(&hay, &pattern, Some(&rows), 0..rows.len(), threads);
+            assert_eq!(narrowed, one, "{p} on its own matches");
+            // Two ranges, one after the other, give the whole.
+            let mid = hay.len() / 3;
+            let mut parts = match_rows_on(&hay, &pattern, None, 0..mid, threads);
+            parts.extend(match_rows_on(&hay, &pattern, None, mid..hay.len(), threads));
+            assert_eq!(parts, one, "{p} in two ranges on {threads}");
+        }
+    }
+}
+
+#[test]
+fn a_filter_over_its_budget_goes_on_slice_by_slice_and_ends_as_a_fresh_one() {
+    let items = varied(3 * FIRST_SLICE_ROWS + 100);
+    let none = Some(std::time::Duration::ZERO);
+    for sort in [None, Some((1, true))] {
+        // The views worked out at once, on a list of their own.
+        let mut reference = ListView::<Equipement> {
+            sort,
+            ..Default::default()
+        };
+        reference.set_items(items.clone());
+        let mut fresh = |f: &str| {
+            reference.filter = f.into();
+            reference.refresh_view();
+            reference.view.clone()
+        };
+        let mut l = ListView::<Equipement> {
+            sort,
+            ..Default::default()
+        };
+        l.set_items(items.clone());
+        // A zero budget matches one slice a call.
+        l.filter = "10.1".into();
+        l.refresh_view_within(none);
+        assert!(l.filter_pending());
+        assert_eq!(l.filter_progress(), Some((FIRST_SLICE_ROWS, items.len())));
+        let done: std::collections::HashSet<usize> = fresh("10.1").into_iter().collect();
+        assert!(!l.view.is_empty());
+        assert!(
+            l.view.iter().all(|i| done.contains(i)),
+            "partial rows match"
+        );
+        // A key typed meanwhile narrows from what was found and what was not tried.
+        l.filter = "10.1.".into();
+        l.refresh_view_within(none);
+        assert!(l.filter_pending());
+        let mut slices = 1;
+        while l.filter_pending() {
+            let before = l.view.len();
+            l.resume_filter(std::time::Duration::ZERO);
+            assert!(l.view.len() >= before, "the view only grows");
+            slices += 1;
+            assert!(slices < 10, "the filter ends");
+        }
+        assert_eq!(l.view, fresh("10.1."), "sort {sort:?}");
+        // Backspace while a filter runs: the earlier filter's answer, at once.
+        l.filter = "10.1.2".into();
+        l.refresh_view_within(none);
+        assert!(l.filter_pending());
+        l.filter = "10.1.".into();
+        l.refresh_view_within(none);
+        assert!(!l.filter_pending());
+        assert_eq!(l.view, fresh("10.1."));
+        // No budget: done in one call.
+        l.filter = "hik".into();
+        l.refresh_view();
+        assert!(!l.filter_pending());
+        assert_eq!(l.view, fresh("hik"));
+        // Rows replaced mid-run: the run is dropped and the filter applied to the new rows.
+        l.filter = "dahua".into();
+        l.refresh_view_within(none);
+        assert!(l.filter_pending());
+        l.set_items(items[..500].to_vec());
+        assert!(!l.filter_pending());
+        let mut small = ListView::<Equipement> {
+            sort,
+            filter: "dahua".into(),
+            ..Default::default()
+        };
+        small.set_items(items[..500].to_vec());
+        assert_eq!(l.view, small.view);
+    }
+}
+
+#[test]
+fn accents_are_folded_both_ways_and_highlights_stay_on_the_cells() {
+    let items = varied(60);
+    let mut l = ListView::<Equipement>::default();
+    l.set_items(items);
+    let mut seen = Vec::new();
+    for f in ["bép", "bep", "BEP", "BÉP", "ngoa-ekelle", "cite des"] {
+        l.filter = f.into();
+        l.refresh_view();
+        assert!(!l.view.is_empty(), "{f}");
+        seen.push(l.view.clone());
+        let site = l.items[l.view[0]].cells()[4].clone();
+        let marks = &l.highlights(0)[4];
+        assert!(!marks.is_empty(), "{f} marks the site");
+        let marked: String = marks.iter().filter_map(|&p| site.chars().nth(p)).collect();
+        assert_eq!(
+            fold(&marked).to_lowercase(),
+            fold(f).to_lowercase().replace(' ', "")
+        );
+    }
+    assert!(
+        seen[..4].iter().all(|v| *v == seen[0]),
+        "same rows with or without accents"
+    );
+    // Folded, the haystacks are ASCII: a byte a character.
+    assert!(l.haystacks.wide.is_empty());
+    assert!((0..l.haystacks.len()).all(|i| matches!(l.haystacks.get(i), Some(Utf32Str::Ascii(_)))));
+}
+
+#[test]
+fn best_first_is_a_stable_sort_by_descending_score() {
+    let m = vec![(0, 5), (1, 9), (2, 5), (3, 0), (4, 9), (5, 7)];
+    assert_eq!(best_first(&m), [1, 4, 5, 0, 2, 3]);
+    let big = vec![(0, 3 << 21), (1, 1), (2, 3 << 21)];
+    assert_eq!(best_first(&big), [0, 2, 1]);
+    assert!(best_first(&[]).is_empty());
+}
+
+#[test]
+fn rows_changed_forget_the_filter_steps() {
+    let mut l = ListView::<Equipement>::default();
+    l.set_items(varied(50));
+    l.filter = "hik".into();
+    l.refresh_view();
+    let before = l.len();
+    l.upsert(Equipement {
+        equipement_id: "new".into(),
+        marque: "Hikvision".into(),
+        ..Default::default()
+    });
+    assert_eq!(l.len(), before + 1);
+    l.remove("new");
+    assert_eq!(l.len(), before);
+    l.filter = "hikv".into();
+    l.refresh_view();
+    assert_eq!(l.view, fresh(&l.items, "hikv", None));
+}
