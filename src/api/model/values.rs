@@ -1,0 +1,261 @@
+//! Values the records share: timestamps as sent, sources, credentials.
+
+use super::*;
+
+/// The form most servers send, rebuilt from `parsed` when no other text was kept.
+pub(super) const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// A server timestamp: parsed when it can be (with or without a zone; a zoneless one is read
+/// as UTC), and the text as sent kept only when the parsed value would not give it back: most
+/// are `2025-08-22T16:38:51`, and a loaded list holds one a row.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    pub parsed: Option<DateTime<Utc>>,
+    pub(super) raw: Option<Box<str>>,
+}
+
+/// `t` read as `CANONICAL`'s output (`dddd-dd-ddTdd:dd:dd`, a valid date and time), digit by
+/// digit: `parse_from_str` read its format string again for each of 100,000 rows.
+fn canonical(t: &str) -> Option<NaiveDateTime> {
+    let b = t.as_bytes();
+    let shape = b.len() == 19
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return None;
+    }
+    let num = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+    };
+    chrono::NaiveDate::from_ymd_opt(num(0, 4) as i32, num(5, 7), num(8, 10))?.and_hms_opt(
+        num(11, 13),
+        num(14, 16),
+        num(17, 19),
+    )
+}
+
+impl Timestamp {
+    pub fn parse(raw: &str) -> Self {
+        let t = raw.trim();
+        if let Some(n) = canonical(raw) {
+            return Timestamp {
+                parsed: Some(n.and_utc()),
+                raw: None,
+            };
+        }
+        let parsed = DateTime::parse_from_rfc3339(t)
+            .map(|d| d.with_timezone(&Utc))
+            .ok()
+            .or_else(|| {
+                [
+                    "%Y-%m-%dT%H:%M:%S%.f",
+                    "%Y-%m-%d %H:%M:%S%.f",
+                    "%Y-%m-%dT%H:%M",
+                ]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+                .map(|n| n.and_utc())
+            });
+        Timestamp {
+            parsed,
+            raw: Some(raw.into()),
+        }
+    }
+
+    pub fn now() -> Self {
+        let now = Utc::now();
+        Timestamp::parse(&now.format(CANONICAL).to_string())
+    }
+
+    /// The text as the server sent it.
+    pub fn raw(&self) -> std::borrow::Cow<'_, str> {
+        match (&self.raw, self.parsed) {
+            (Some(r), _) => std::borrow::Cow::Borrowed(r),
+            (None, Some(d)) => std::borrow::Cow::Owned(d.format(CANONICAL).to_string()),
+            (None, None) => std::borrow::Cow::Borrowed(""),
+        }
+    }
+
+    /// `2025-08-13 09:49` when parsed, the raw text otherwise.
+    pub fn short(&self) -> String {
+        match self.parsed {
+            Some(d) => d.format(crate::i18n::datetime_format()).to_string(),
+            None => self.raw().into_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.raw())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date and time")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Ok(Timestamp::parse(v))
+            }
+            fn visit_f64<E: de::Error>(self, secs: f64) -> Result<Timestamp, E> {
+                Ok(Timestamp {
+                    parsed: DateTime::from_timestamp(secs as i64, 0),
+                    raw: Some(secs.to_string().into()),
+                })
+            }
+            fn visit_i64<E: de::Error>(self, secs: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp {
+                    parsed: DateTime::from_timestamp(secs, 0),
+                    raw: Some(secs.to_string().into()),
+                })
+            }
+            fn visit_u64<E: de::Error>(self, secs: u64) -> Result<Timestamp, E> {
+                self.visit_i64(i64::try_from(secs).unwrap_or(i64::MAX))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Timestamp, E> {
+                Ok(Timestamp::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Timestamp, E> {
+                Ok(Timestamp::default())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Timestamp, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Timestamp::default())
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Timestamp, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Timestamp::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Equipement data sources: the doc shows both `"sources": "string"` and a list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sources(pub Vec<String>);
+
+impl Sources {
+    pub fn joined(&self) -> String {
+        self.0.join(", ")
+    }
+}
+
+impl Serialize for Sources {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of sources or a string")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Scalar(s)) = a.next_element()? {
+                    out.extend(s);
+                }
+                // Kept for the session with every row: no spare capacity.
+                out.shrink_to_fit();
+                Ok(out)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Vec<String>, E> {
+                if s.trim().is_empty() {
+                    return Ok(Vec::new());
+                }
+                // A JSON list sent as a string by a sloppy serializer.
+                if s.trim_start().starts_with('[')
+                    && let Ok(Sources(items)) = serde_json::from_str(s)
+                {
+                    return Ok(items);
+                }
+                Ok(vec![s.to_string()])
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+                d.deserialize_any(V)
+            }
+            // Any other value is one source, as `ScalarText` writes it (`null`: none).
+            fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+                ScalarText.visit_unit().map(one)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Vec<String>, E> {
+                ScalarText.visit_none().map(one)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<String>, E> {
+                ScalarText.visit_i64(v).map(one)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<String>, E> {
+                ScalarText.visit_u64(v).map(one)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<String>, E> {
+                ScalarText.visit_f64(v).map(one)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<String>, E> {
+                ScalarText.visit_bool(v).map(one)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Vec<String>, A::Error> {
+                ScalarText.visit_map(a).map(one)
+            }
+        }
+        fn one(s: Option<String>) -> Vec<String> {
+            s.into_iter().collect()
+        }
+        d.deserialize_any(V).map(Sources)
+    }
+}
+
+/// A credential from the server (equipement password): its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Credential(#[serde(deserialize_with = "lenient_string")] pub String);
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "\"********\""
+        })
+    }
+}
+
+impl Credential {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn masked(&self) -> &'static str {
+        if self.0.is_empty() {
+            ""
+        } else {
+            "••••••••"
+        }
+    }
+}
