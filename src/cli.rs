@@ -457,7 +457,7 @@ fn keys_cmd(g: &Global) -> Result<ExitCode, String> {
         "{:<24} {:<8} {:<8} {}\n",
         "ACTION", "KEY", "DEFAULT", "WHAT"
     ));
-    for b in crate::app::keymap::BINDINGS {
+    for b in crate::app::keymap::bindings() {
         let key = map
             .key_of_in(b.scope, b.action)
             .map(|k| k.label())

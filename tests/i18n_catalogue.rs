@@ -143,7 +143,7 @@ fn every_ui_text_has_its_french() {
     for t in vigie::app::Tab::ALL {
         check(t.title(), "tab");
     }
-    for b in vigie::app::keymap::BINDINGS {
+    for b in vigie::app::keymap::bindings() {
         check(b.what, "key action");
     }
     // Help and footer of every kind of screen.

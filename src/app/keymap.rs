@@ -5,6 +5,7 @@
 //! save = "ctrl-w"`). Keys that type text (a filter, a form's field) stay text.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -192,196 +193,55 @@ pub struct Binding {
     pub writes: bool,
 }
 
-const fn b(scope: Scope, action: &'static str, key: Key, what: &'static str) -> Binding {
-    Binding {
-        scope,
-        action,
-        key,
-        what,
-        writes: false,
-    }
+/// The table as shipped (`assets/keys.toml`), embedded: the binary stays standalone.
+const TABLE: &str = include_str!("../../assets/keys.toml");
+
+/// Every remappable binding, in the table's order. Fixed keys (Enter, Esc, Tab and arrows,
+/// Ctrl-C) are not here.
+pub fn bindings() -> &'static [Binding] {
+    static PARSED: OnceLock<Vec<Binding>> = OnceLock::new();
+    PARSED.get_or_init(|| parse_table(TABLE).expect("assets/keys.toml is valid"))
 }
 
-const fn w(scope: Scope, action: &'static str, key: Key, what: &'static str) -> Binding {
-    Binding {
-        scope,
-        action,
-        key,
-        what,
-        writes: true,
+/// Reads the key table. Its texts are kept for the whole run (the table is read once).
+fn parse_table(text: &str) -> Result<Vec<Binding>, String> {
+    let raw: BTreeMap<String, Vec<Vec<String>>> =
+        toml::from_str(text).map_err(|e| e.to_string())?;
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+    let mut out = Vec::new();
+    for scope in Scope::ALL {
+        for row in raw.get(scope.name()).map(Vec::as_slice).unwrap_or_default() {
+            let (action, key, what, writes) = match row.as_slice() {
+                [a, k, w] => (a, k, w, false),
+                [a, k, w, x] if x == "writes" => (a, k, w, true),
+                _ => {
+                    return Err(format!(
+                        "{}: {row:?} is not [action, key, what(, \"writes\")]",
+                        scope.name()
+                    ));
+                }
+            };
+            out.push(Binding {
+                scope,
+                action: leak(action),
+                key: Key::parse(key).map_err(|e| format!("{}.{action}: {e}", scope.name()))?,
+                what: leak(what),
+                writes,
+            });
+        }
     }
+    if let Some(unknown) = raw
+        .keys()
+        .find(|k| !Scope::ALL.iter().any(|s| s.name() == k.as_str()))
+    {
+        return Err(format!("no screen {unknown:?}"));
+    }
+    Ok(out)
 }
-
-use Scope::*;
-
-/// Every remappable binding. Fixed keys (Enter, Esc, Tab and arrows, Ctrl-C) are not here.
-pub const BINDINGS: &[Binding] = &[
-    b(List, "down", Key::ch('j'), "move down"),
-    b(List, "up", Key::ch('k'), "move up"),
-    b(List, "first", Key::ch('g'), "first row"),
-    b(List, "last", Key::ch('G'), "last row"),
-    b(List, "next_page", Key::ch(']'), "next page"),
-    b(List, "prev_page", Key::ch('['), "previous page"),
-    b(List, "filter", Key::ch('/'), "filter as you type"),
-    b(List, "palette", Key::ch(':'), "command palette"),
-    b(List, "help", Key::ch('?'), "help"),
-    b(List, "sort", Key::ch('s'), "sort: next column / direction"),
-    b(List, "refresh", Key::ch('r'), "refresh"),
-    w(List, "new", Key::ch('n'), "new"),
-    w(List, "edit", Key::ch('e'), "edit"),
-    w(
-        List,
-        "edit_in_editor",
-        Key::ch('E'),
-        "edit as JSON in $EDITOR",
-    ),
-    w(List, "delete", Key::ch('d'), "delete"),
-    b(List, "copy", Key::ch('y'), "copy the cell"),
-    b(List, "copy_record", Key::ch('Y'), "copy the record as JSON"),
-    b(List, "raw", Key::ch('v'), "the record as JSON"),
-    b(List, "export", Key::ch('x'), "export the view"),
-    b(List, "mouse", Key::ch('m'), "mouse on / off"),
-    b(List, "account", Key::ch('@'), "my Ocean account"),
-    b(
-        List,
-        "users_directory",
-        Key::ch('u'),
-        "Users tab: core / Maarch",
-    ),
-    w(
-        List,
-        "assign",
-        Key::ch('a'),
-        "Individus tab: assign to an entity",
-    ),
-    b(List, "load_all", Key::ch('A'), "load every equipement"),
-    b(
-        List,
-        "cell_left",
-        Key::ch('h'),
-        "previous cell (y copies it)",
-    ),
-    b(List, "cell_right", Key::ch('l'), "next cell (y copies it)"),
-    b(List, "quit", Key::ch('q'), "quit"),
-    b(Detail, "back", Key::ch('q'), "back"),
-    w(Detail, "edit", Key::ch('e'), "edit"),
-    w(
-        Detail,
-        "edit_in_editor",
-        Key::ch('E'),
-        "edit as JSON in $EDITOR",
-    ),
-    w(Detail, "delete", Key::ch('d'), "delete"),
-    b(Detail, "reveal", Key::ch('p'), "reveal / hide credentials"),
-    w(Detail, "new", Key::ch('n'), "new equipement on this site"),
-    w(
-        Detail,
-        "assign",
-        Key::ch('a'),
-        "assign to an entity for a period",
-    ),
-    b(Detail, "down", Key::ch('j'), "move down"),
-    b(Detail, "up", Key::ch('k'), "move up"),
-    b(Detail, "first", Key::ch('g'), "first row"),
-    b(Detail, "last", Key::ch('G'), "last row"),
-    b(Detail, "next_page", Key::ch(']'), "next page"),
-    b(Detail, "prev_page", Key::ch('['), "previous page"),
-    b(Detail, "raw", Key::ch('v'), "the record as JSON"),
-    b(
-        Detail,
-        "copy_record",
-        Key::ch('Y'),
-        "copy the record as JSON",
-    ),
-    b(Detail, "palette", Key::ch(':'), "command palette"),
-    b(Detail, "help", Key::ch('?'), "help"),
-    b(Maarch, "back", Key::ch('q'), "back"),
-    w(Maarch, "edit", Key::ch('e'), "edit"),
-    b(Maarch, "down", Key::ch('j'), "move down"),
-    b(Maarch, "up", Key::ch('k'), "move up"),
-    w(Maarch, "add_group", Key::ch('g'), "add to a group"),
-    w(Maarch, "add_entity", Key::ch('t'), "add to an entity"),
-    w(
-        Maarch,
-        "remove",
-        Key::ch('x'),
-        "remove the selected group or entity",
-    ),
-    w(
-        Maarch,
-        "link",
-        Key::ch('l'),
-        "link to a Maarch Parapheur user (by id)",
-    ),
-    w(
-        Maarch,
-        "create_link",
-        Key::ch('c'),
-        "create in Maarch Parapheur and link",
-    ),
-    w(
-        Maarch,
-        "unlink",
-        Key::ch('U'),
-        "unlink from Maarch Parapheur",
-    ),
-    b(Maarch, "status", Key::ch('s'), "ask the Parapheur status"),
-    b(Maarch, "reload", Key::ch('r'), "read the user again"),
-    b(Maarch, "palette", Key::ch(':'), "command palette"),
-    b(Maarch, "help", Key::ch('?'), "help"),
-    b(Account, "close", Key::ch('q'), "close"),
-    b(Account, "prev_type", Key::ch('h'), "previous element type"),
-    b(Account, "next_type", Key::ch('l'), "next element type"),
-    b(Account, "type", Key::ch('t'), "type an element type"),
-    b(Account, "down", Key::ch('j'), "move down"),
-    b(Account, "up", Key::ch('k'), "move up"),
-    b(Account, "reload", Key::ch('r'), "read again"),
-    w(
-        Account,
-        "change_password",
-        Key::ch('p'),
-        "change my Ocean password",
-    ),
-    w(
-        Account,
-        "request_reset",
-        Key::ch('R'),
-        "request a password reset for a login",
-    ),
-    b(Account, "help", Key::ch('?'), "help"),
-    w(Form, "save", Key::ctrl('s'), "save"),
-    b(
-        Form,
-        "advanced",
-        Key::ctrl('o'),
-        "show / hide the advanced fields",
-    ),
-    b(
-        Form,
-        "reveal",
-        Key::ctrl('r'),
-        "reveal / hide the password typed",
-    ),
-    w(Confirm, "yes", Key::ch('y'), "confirm"),
-    b(Confirm, "no", Key::ch('n'), "cancel"),
-    b(Raw, "back", Key::ch('q'), "back"),
-    b(Raw, "down", Key::ch('j'), "scroll down"),
-    b(Raw, "up", Key::ch('k'), "scroll up"),
-    b(Raw, "first", Key::ch('g'), "top"),
-    b(Raw, "last", Key::ch('G'), "bottom"),
-    b(Raw, "copy", Key::ch('Y'), "copy as JSON"),
-    b(Help, "close", Key::ch('q'), "close help"),
-    b(Help, "down", Key::ch('j'), "scroll down"),
-    b(Help, "up", Key::ch('k'), "scroll up"),
-    b(Help, "first", Key::ch('g'), "top"),
-    b(Help, "last", Key::ch('G'), "bottom"),
-    b(Restore, "restore", Key::ch('y'), "restore"),
-    b(Restore, "discard", Key::ch('n'), "discard"),
-];
 
 /// The binding of `action` on `scope`.
 pub fn binding(scope: Scope, action: &str) -> Option<&'static Binding> {
-    BINDINGS
+    bindings()
         .iter()
         .find(|x| x.scope == scope && x.action == action)
 }
@@ -423,7 +283,7 @@ impl KeyMap {
                 None => (Scope::List, name.as_str()),
             };
             let Some(x) = binding(scope, action) else {
-                let known: Vec<&str> = BINDINGS
+                let known: Vec<&str> = bindings()
                     .iter()
                     .filter(|x| x.scope == scope)
                     .map(|x| x.action)
@@ -550,9 +410,24 @@ mod tests {
     }
 
     #[test]
+    fn the_table_reads_and_bad_rows_are_named() {
+        assert_eq!(bindings().len(), 86);
+        assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
+        assert!(binding(Scope::List, "new").unwrap().writes);
+        assert!(!binding(Scope::List, "export").unwrap().writes);
+        assert!(
+            parse_table("list = [[\"a\", \"b\"]]")
+                .unwrap_err()
+                .contains("list")
+        );
+        assert!(parse_table("nope = []").unwrap_err().contains("nope"));
+        assert!(parse_table("form = [[\"save\", \"ctrl-\", \"x\"]]").is_err());
+    }
+
+    #[test]
     fn actions_are_unique_per_screen_and_keys_too() {
         for s in Scope::ALL {
-            let mine: Vec<&Binding> = BINDINGS.iter().filter(|x| x.scope == s).collect();
+            let mine: Vec<&Binding> = bindings().iter().filter(|x| x.scope == s).collect();
             for (i, x) in mine.iter().enumerate() {
                 for y in &mine[i + 1..] {
                     assert_ne!(x.action, y.action, "{s:?}");
