@@ -702,6 +702,45 @@ fn u_switches_the_users_tab_to_maarch_once() {
     assert!(app.take_requests().is_empty());
 }
 
+/// `g` before the groups came: it says it reads them, then the picker opens by itself once
+/// they land (if the user is still on that detail); not after they moved on.
+#[test]
+fn a_group_asked_before_the_catalogue_opens_once_it_lands() {
+    let catalogue = || Payload::MaarchCatalogue {
+        groups: vec![("ELU".into(), "Elu".into())],
+        entities: vec![("DGS".into(), "DGS".into())],
+    };
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let det = only(&reqs, |r| matches!(r, Request::MaarchDetails(9)));
+    let cat = only(&reqs, |r| matches!(r, Request::MaarchCatalogue));
+    ok(&mut app, det, Payload::MaarchDetails(9, maarch_details(9)));
+    app.on_key(ch('g'));
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Reading")
+    );
+    assert!(matches!(app.overlays.last(), Some(Overlay::Detail(_))));
+    ok(&mut app, cat, catalogue());
+    let f = form(&app);
+    assert!(f.title().contains("group"), "{}", f.title());
+
+    // Moved on before the catalogue came: nothing opens over what they do now.
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let det = only(&reqs, |r| matches!(r, Request::MaarchDetails(9)));
+    let cat = only(&reqs, |r| matches!(r, Request::MaarchCatalogue));
+    ok(&mut app, det, Payload::MaarchDetails(9, maarch_details(9)));
+    app.on_key(ch('t'));
+    app.on_key(key(KeyCode::Esc));
+    ok(&mut app, cat, catalogue());
+    assert!(app.overlays.is_empty());
+}
+
 #[test]
 fn enter_on_a_maarch_user_reads_details_and_catalogue() {
     let mut app = maarch_tab_of(loaded("admin"));

@@ -204,6 +204,15 @@ impl App {
             }
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
                 self.catalogue = Some((groups, entities));
+                // The picker asked for meanwhile opens, if the user is still on that detail.
+                if let Some((key, depth)) = self.pick_after_catalogue.take()
+                    && depth == self.overlays.len()
+                    && let Some(Overlay::Detail(d)) = self.overlays.last()
+                    && let DetailTarget::MaarchUser(u) = &d.target
+                {
+                    let u = u.clone();
+                    self.maarch_detail_key(key, u);
+                }
             }
             (Purpose::Account, Payload::Functionalities(t, list)) => {
                 // The screen may be under a form or the help: look for it.

@@ -161,6 +161,10 @@ pub struct App {
     /// A Maarch user's details read to edit them: the request, and how many overlays were
     /// open then (an answer after the user moved on opens nothing).
     maarch_edit: Option<(u64, usize)>,
+    /// A group or entity picker asked before the catalogue came: the key (as translated),
+    /// and how many overlays were open then (it opens once the catalogue lands, if the user
+    /// is still there).
+    pick_after_catalogue: Option<(KeyEvent, usize)>,
     /// Maarch groups and entities for pickers, once read.
     pub catalogue: Option<(Choices, Choices)>,
     /// Set while the server is unreachable.
@@ -233,6 +237,7 @@ impl App {
             messages: Default::default(),
             seen_messages: (None, None),
             maarch_edit: None,
+            pick_after_catalogue: None,
             catalogue: None,
             reconnect: None,
             col: 0,
