@@ -2,6 +2,7 @@
 //! `NO_COLOR`; truecolor only when the terminal says so (`COLORTERM` is often lost over SSH,
 //! `TERM=screen` has 16 or 256 colours).
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use ratatui::style::{Color, Modifier, Style};
@@ -38,70 +39,104 @@ pub struct Theme {
 
 impl Theme {
     pub fn new(name: ThemeName, depth: Depth) -> Theme {
-        let focus = match depth {
-            Depth::True => Style::new().bg(Color::Rgb(40, 40, 60)),
-            Depth::C256 => Style::new().bg(Color::Indexed(237)),
-            // Dark grey is the background of Solarized and missing from 8 colours.
-            Depth::C16 | Depth::C8 => Style::new().add_modifier(Modifier::UNDERLINED),
+        let table = themes();
+        let key = match name {
+            ThemeName::Dark => "dark",
+            ThemeName::Light => "light",
+            ThemeName::Mono => "mono",
         };
-        match name {
-            // Colour 8 (dark grey) is the background on Solarized-dark palettes: de-emphasis
-            // is the terminal's own faint, selection a blue bar, both visible on any palette.
-            ThemeName::Dark => Theme {
-                accent: Style::new().fg(Color::Cyan),
-                dim: Style::new().add_modifier(Modifier::DIM),
-                error: Style::new().fg(Color::Red),
-                ok: Style::new().fg(Color::Green),
-                warn: Style::new().fg(Color::Yellow),
-                selected: Style::new()
-                    .bg(Color::Blue)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
-                focus,
-                matched: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-                profile: badge(Color::Blue, Color::White),
-                read_only: badge(Color::Yellow, Color::Black),
-                insecure: badge(Color::Red, Color::White),
-            },
-            // Dark grey and yellow vanish on white: blue, magenta and black instead.
-            ThemeName::Light => Theme {
-                accent: Style::new().fg(Color::Blue),
-                dim: Style::new().fg(Color::Gray),
-                error: Style::new().fg(Color::Red),
-                ok: Style::new().fg(Color::Green),
-                warn: Style::new().fg(Color::Magenta),
-                selected: Style::new()
-                    .bg(Color::Blue)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
-                focus: Style::new().add_modifier(Modifier::UNDERLINED),
-                matched: Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD),
-                profile: badge(Color::Blue, Color::White),
-                read_only: badge(Color::Yellow, Color::Black),
-                insecure: badge(Color::Red, Color::White),
-            },
-            // Only attributes: bold, reverse, underline, dim.
-            ThemeName::Mono => Theme {
-                accent: Style::new().add_modifier(Modifier::BOLD),
-                dim: Style::new().add_modifier(Modifier::DIM),
-                error: Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-                ok: Style::new(),
-                warn: Style::new().add_modifier(Modifier::BOLD),
-                selected: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-                focus: Style::new().add_modifier(Modifier::UNDERLINED),
-                matched: Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
-                profile: Style::new().add_modifier(Modifier::REVERSED),
-                read_only: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-                insecure: Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-            },
+        let t = table
+            .get(key)
+            .expect("assets/themes.toml has every built-in theme");
+        let get = |k: &str| t.get(k).copied().unwrap_or_default();
+        let focus = match depth {
+            Depth::True => t.get("focus_truecolor"),
+            Depth::C256 => t.get("focus_256"),
+            Depth::C16 | Depth::C8 => None,
+        }
+        .copied()
+        .unwrap_or_else(|| get("focus"));
+        Theme {
+            accent: get("accent"),
+            dim: get("dim"),
+            error: get("error"),
+            ok: get("ok"),
+            warn: get("warn"),
+            selected: get("selected"),
+            focus,
+            matched: get("matched"),
+            profile: get("profile"),
+            read_only: get("read_only"),
+            insecure: get("insecure"),
         }
     }
 }
 
-/// The status bar's badges (profile, read-only, unverified certificate): the same colours on
-/// a dark or a light background.
-fn badge(bg: Color, fg: Color) -> Style {
-    Style::new().bg(bg).fg(fg).add_modifier(Modifier::BOLD)
+/// The built-in themes as shipped (`assets/themes.toml`), embedded.
+const THEMES: &str = include_str!("../../assets/themes.toml");
+
+type Styles = BTreeMap<String, BTreeMap<String, Style>>;
+
+fn themes() -> &'static Styles {
+    static PARSED: OnceLock<Styles> = OnceLock::new();
+    PARSED.get_or_init(|| parse_themes(THEMES).expect("assets/themes.toml is valid"))
+}
+
+fn parse_themes(text: &str) -> Result<Styles, String> {
+    let raw: BTreeMap<String, BTreeMap<String, String>> =
+        toml::from_str(text).map_err(|e| e.to_string())?;
+    raw.into_iter()
+        .map(|(name, styles)| {
+            let styles = styles
+                .into_iter()
+                .map(|(k, v)| {
+                    parse_style(&v)
+                        .map(|s| (k.clone(), s))
+                        .map_err(|e| format!("{name}.{k}: {e}"))
+                })
+                .collect::<Result<_, _>>()?;
+            Ok((name, styles))
+        })
+        .collect()
+}
+
+/// `white on blue bold`, `#28283c`, `237`, `dim`…
+fn parse_style(words: &str) -> Result<Style, String> {
+    let mut style = Style::new();
+    let mut on = false;
+    for w in words.split_whitespace() {
+        let modifier = match w {
+            "bold" => Some(Modifier::BOLD),
+            "dim" => Some(Modifier::DIM),
+            "underline" => Some(Modifier::UNDERLINED),
+            "reversed" => Some(Modifier::REVERSED),
+            "italic" => Some(Modifier::ITALIC),
+            _ => None,
+        };
+        if let Some(m) = modifier {
+            style = style.add_modifier(m);
+            continue;
+        }
+        if w == "on" {
+            on = true;
+            continue;
+        }
+        let colour = if let Some(hex) = w.strip_prefix('#') {
+            let n = u32::from_str_radix(hex, 16).map_err(|_| format!("{w:?} is no colour"))?;
+            Color::Rgb((n >> 16) as u8, (n >> 8) as u8, n as u8)
+        } else if let Ok(i) = w.parse::<u8>() {
+            Color::Indexed(i)
+        } else {
+            w.parse::<Color>()
+                .map_err(|_| format!("{w:?} is no colour"))?
+        };
+        style = if std::mem::take(&mut on) {
+            style.bg(colour)
+        } else {
+            style.fg(colour)
+        };
+    }
+    Ok(style)
 }
 
 static THEME: OnceLock<Theme> = OnceLock::new();
@@ -126,6 +161,40 @@ pub fn theme() -> &'static Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The themes read from assets are the ones that were written in code.
+    #[test]
+    fn the_shipped_themes_read_as_before() {
+        let d = Theme::new(ThemeName::Dark, Depth::True);
+        assert_eq!(d.accent, Style::new().fg(Color::Cyan));
+        assert_eq!(d.focus, Style::new().bg(Color::Rgb(40, 40, 60)));
+        assert_eq!(
+            Theme::new(ThemeName::Dark, Depth::C256).focus,
+            Style::new().bg(Color::Indexed(237))
+        );
+        assert_eq!(
+            d.read_only,
+            Style::new()
+                .bg(Color::Yellow)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD)
+        );
+        let l = Theme::new(ThemeName::Light, Depth::True);
+        assert_eq!(l.dim, Style::new().fg(Color::Gray));
+        assert_eq!(l.focus, Style::new().add_modifier(Modifier::UNDERLINED));
+        let m = Theme::new(ThemeName::Mono, Depth::C16);
+        assert_eq!(m.ok, Style::new());
+        assert_eq!(
+            m.error,
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        );
+        assert!(parse_style("purple-ish").is_err());
+        assert!(
+            parse_themes("[dark]\naccent = \"#zz\"")
+                .unwrap_err()
+                .contains("dark.accent")
+        );
+    }
 
     #[test]
     fn mono_has_no_colour_and_fallbacks_avoid_truecolor() {
