@@ -281,14 +281,7 @@ impl App {
     }
 
     pub(super) fn list_mut(&mut self) -> &mut dyn Nav {
-        match self.tab {
-            Tab::Sites => &mut self.sites,
-            Tab::Equipements => &mut self.equipements,
-            Tab::Users if self.users_dir == Service::Maarch => &mut self.maarch_users,
-            Tab::Users => &mut self.users,
-            Tab::Roles => &mut self.roles,
-            Tab::Individus => &mut self.individus,
-        }
+        with_list!(self, self.list_kind(), |mut l| l as &mut dyn Nav)
     }
 
     pub(super) fn list_key(&mut self, key: KeyEvent) {
@@ -430,41 +423,19 @@ impl App {
     }
 
     pub(super) fn column_count(&self) -> usize {
-        match self.tab {
-            Tab::Sites => SiteSummary::COLUMNS.len(),
-            Tab::Equipements => Equipement::COLUMNS.len(),
-            Tab::Users if self.users_dir == Service::Maarch => MaarchUser::COLUMNS.len(),
-            Tab::Users => User::COLUMNS.len(),
-            Tab::Roles => Role::COLUMNS.len(),
-            Tab::Individus => Individu::COLUMNS.len(),
-        }
+        with_list!(self, self.list_kind(), |l| columns_of(l).len())
     }
 
     /// The cells of the selected row and the column titles of the current list.
     pub(super) fn selected_cells(&self) -> Option<(Vec<String>, &'static [list::Column])> {
-        fn of<T: Record>(l: &ListView<T>) -> Option<(Vec<String>, &'static [list::Column])> {
-            l.selected_item().map(|r| (r.cells(), T::COLUMNS))
-        }
-        match self.tab {
-            Tab::Sites => of(&self.sites),
-            Tab::Equipements => of(&self.equipements),
-            Tab::Users if self.users_dir == Service::Maarch => of(&self.maarch_users),
-            Tab::Users => of(&self.users),
-            Tab::Roles => of(&self.roles),
-            Tab::Individus => of(&self.individus),
-        }
+        with_list!(self, self.list_kind(), |l| l
+            .selected_item()
+            .map(|r| (r.cells(), columns_of(l))))
     }
 
     /// The first row shown of the current list.
     pub fn list_offset(&self) -> usize {
-        match self.tab {
-            Tab::Sites => self.sites.offset,
-            Tab::Equipements => self.equipements.offset,
-            Tab::Users if self.users_dir == Service::Maarch => self.maarch_users.offset,
-            Tab::Users => self.users.offset,
-            Tab::Roles => self.roles.offset,
-            Tab::Individus => self.individus.offset,
-        }
+        with_list!(self, self.list_kind(), |l| l.offset)
     }
 
     pub fn set_mouse(&mut self, on: bool) {
@@ -516,25 +487,7 @@ impl App {
     }
 
     pub(super) fn lists(&self) -> [&dyn Nav; 6] {
-        [
-            &self.sites,
-            &self.equipements,
-            &self.users,
-            &self.roles,
-            &self.individus,
-            &self.maarch_users,
-        ]
-    }
-
-    pub(super) fn lists_mut(&mut self) -> [&mut dyn Nav; 6] {
-        [
-            &mut self.sites,
-            &mut self.equipements,
-            &mut self.users,
-            &mut self.roles,
-            &mut self.individus,
-            &mut self.maarch_users,
-        ]
+        ListKind::ALL.map(|k| with_list!(self, k, |l| l as &dyn Nav))
     }
 
     pub(super) fn open_selected(&mut self) {
@@ -549,8 +502,8 @@ impl App {
         // Tabs, header, footer, status and borders take 6 rows.
         self.viewport_rows = usize::from(h.saturating_sub(6)).max(1);
         let rows = self.viewport_rows;
-        for l in self.lists_mut() {
-            l.nav(0, rows);
+        for k in ListKind::ALL {
+            with_list!(self, k, |mut l| l.nav(0, rows));
         }
     }
 
@@ -571,9 +524,15 @@ impl App {
 
     /// Does some of the pending work, for about `budget`; the view shows what is done.
     pub fn work(&mut self, budget: Duration) {
-        for l in self.lists_mut() {
-            if l.filter_pending() {
-                l.resume_filter(budget);
+        for k in ListKind::ALL {
+            let pending = with_list!(self, k, |mut l| {
+                let pending = l.filter_pending();
+                if pending {
+                    l.resume_filter(budget);
+                }
+                pending
+            });
+            if pending {
                 return;
             }
         }

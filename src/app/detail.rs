@@ -95,16 +95,9 @@ pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
 
 impl App {
     pub(super) fn selected_target(&self) -> Option<DetailTarget> {
-        Some(match self.tab {
-            Tab::Sites => DetailTarget::Site(self.sites.selected_item()?.clone()),
-            Tab::Equipements => DetailTarget::Equipement(self.equipements.selected_item()?.clone()),
-            Tab::Users if self.users_dir == Service::Maarch => DetailTarget::MaarchUser(
-                MaarchUserDetails::from_list(self.maarch_users.selected_item()?.clone()),
-            ),
-            Tab::Users => DetailTarget::User(self.users.selected_item()?.clone()),
-            Tab::Roles => DetailTarget::Role(self.roles.selected_item()?.clone()),
-            Tab::Individus => DetailTarget::Individu(self.individus.selected_item()?.clone()),
-        })
+        with_list!(self, self.list_kind(), |l| l
+            .selected_item()
+            .map(Kind::target))
     }
 
     pub(super) fn open_detail(&mut self, t: DetailTarget) {

@@ -152,14 +152,7 @@ impl App {
                 }
             }
         }
-        let (content, n) = match self.tab {
-            Tab::Sites => rows(&self.sites, format),
-            Tab::Equipements => rows(&self.equipements, format),
-            Tab::Users if self.users_dir == Service::Maarch => rows(&self.maarch_users, format),
-            Tab::Users => rows(&self.users, format),
-            Tab::Roles => rows(&self.roles, format),
-            Tab::Individus => rows(&self.individus, format),
-        };
+        let (content, n) = with_list!(self, self.list_kind(), |l| rows(l, format));
         self.effects.push(Effect::Export {
             path,
             content,

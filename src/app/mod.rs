@@ -34,6 +34,7 @@ use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
 use crate::text::mask_secrets;
 use form::{Form, FormKind};
 use keymap::Scope;
+use kinds::{Kind, ListKind, columns_of, with_list};
 use list::{ListView, Paging, Record};
 
 pub use account::*;
@@ -275,6 +276,11 @@ impl App {
         } else {
             self.ask_login(Service::Core, None);
         }
+    }
+
+    /// The kind of records the current tab lists.
+    pub fn list_kind(&self) -> ListKind {
+        ListKind::of(self.tab, self.users_dir)
     }
 
     /// The service a tab reads from.

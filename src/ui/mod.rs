@@ -21,7 +21,6 @@ use ratatui::widgets::{Clear, Paragraph};
 use crate::app::hints::Hint;
 use crate::app::{App, Overlay, Tab, group};
 use crate::i18n::{tr, trf};
-use crate::protocol::Service;
 use crate::text::sanitize;
 use unicode_width::UnicodeWidthStr;
 
@@ -169,24 +168,12 @@ pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Clic
 
 /// Paging or count text of the current list.
 pub fn position_text(app: &App) -> String {
-    let (shown, total_loaded, paging, complete) = match app.tab {
-        Tab::Sites => (app.sites.len(), app.sites.items.len(), None, true),
-        Tab::Equipements => (
-            app.equipements.len(),
-            app.equipements.items.len(),
-            app.equipements.paging,
-            app.equipements.complete,
-        ),
-        Tab::Users if app.users_dir == Service::Maarch => (
-            app.maarch_users.len(),
-            app.maarch_users.items.len(),
-            None,
-            true,
-        ),
-        Tab::Users => (app.users.len(), app.users.items.len(), None, true),
-        Tab::Roles => (app.roles.len(), app.roles.items.len(), None, true),
-        Tab::Individus => (app.individus.len(), app.individus.items.len(), None, true),
-    };
+    // Only a list the server pages has `paging`.
+    let (shown, total_loaded, paging, complete) = crate::app::kinds::with_list!(
+        app,
+        app.list_kind(),
+        |l| (l.len(), l.items.len(), l.paging, l.complete)
+    );
     let mut s = match paging {
         Some(p) if !complete => trf(
             "page {}/{} · {} items",

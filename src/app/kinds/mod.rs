@@ -6,11 +6,14 @@ mod account;
 mod equipement;
 mod individu;
 mod maarch_user;
+mod registry;
 mod role;
 mod site;
 mod user;
 
 pub use individu::entity_choices;
+pub(crate) use registry::with_list;
+pub use registry::{Kind, ListKind, columns_of};
 pub use role::permission_cells;
 
 use std::borrow::Cow;
