@@ -1,6 +1,7 @@
 //! The command line: `vigie serve`, `vigie list`, `vigie config check`, ...
 
 use std::io::IsTerminal;
+#[cfg(feature = "server")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,12 +11,15 @@ use secrecy::SecretString;
 
 use crate::api::Credentials;
 use crate::api::core::CoreClient;
-use crate::api::maarch::{MaarchAuthMode, MaarchClient};
+#[cfg(feature = "server")]
+use crate::api::maarch::MaarchAuthMode;
+use crate::api::maarch::MaarchClient;
 use crate::api::ocean::OceanClient;
 use crate::app::Session;
 use crate::config::{self, Config, Profile, Secret, ServiceConfig};
 use crate::list::ListArgs;
 use crate::protocol::Service;
+#[cfg(feature = "server")]
 use crate::server::{self, SeedMode, ServerConfig};
 use crate::tui::ConsoleOptions;
 use crate::worker::Clients;
@@ -61,9 +65,21 @@ pub struct Global {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the reference server with demo data and open the console on it.
+    #[cfg(feature = "server")]
     Demo(DemoArgs),
     /// Run the reference server (core API) alone.
+    #[cfg(feature = "server")]
     Serve(ServeArgs),
+    // Kept, hidden, in a console-only build: whoever follows the docs is told why, in one
+    // line, rather than getting clap's "unrecognized subcommand".
+    /// Not in this vigie: built without the reference server (cargo feature `server`).
+    #[cfg(not(feature = "server"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Demo(WithoutServer),
+    /// Not in this vigie: built without the reference server (cargo feature `server`).
+    #[cfg(not(feature = "server"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Serve(WithoutServer),
     /// Print sites, equipements, users or roles.
     List(ListArgs),
     /// Inspect the configuration.
@@ -84,6 +100,7 @@ pub enum Command {
     Keys,
 }
 
+#[cfg(feature = "server")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Demo database (default: demo.db in the user data dir; edits survive the next demo).
@@ -100,6 +117,7 @@ pub struct DemoArgs {
     pub like: Vec<server::Like>,
 }
 
+#[cfg(feature = "server")]
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -145,6 +163,14 @@ pub struct ServeArgs {
     pub like: Vec<server::Like>,
 }
 
+// `demo` and `serve` of a console-only build: whatever their arguments, refused.
+#[cfg(not(feature = "server"))]
+#[derive(Debug, Args)]
+pub struct WithoutServer {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _args: Vec<std::ffi::OsString>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCmd {
     /// Validate the config file and every profile; never prints a secret.
@@ -165,6 +191,13 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Man) => {
             return print_doc(|out| clap_mangen::Man::new(Cli::command()).render(out));
+        }
+        #[cfg(not(feature = "server"))]
+        Some(Command::Demo(_) | Command::Serve(_)) => {
+            eprintln!(
+                "vigie: this vigie was built without the reference server (cargo feature `server`)"
+            );
+            return ExitCode::from(2);
         }
         _ => {}
     }
@@ -209,8 +242,12 @@ fn print_doc(render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> ExitCo
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     crate::i18n::set_lang(cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env));
     match cli.command {
+        #[cfg(feature = "server")]
         Some(Command::Serve(a)) => serve(a).await,
+        #[cfg(feature = "server")]
         Some(Command::Demo(a)) => demo(&cli.global, a).await,
+        #[cfg(not(feature = "server"))]
+        Some(Command::Demo(_) | Command::Serve(_)) => unreachable!("refused by main"),
         Some(Command::List(a)) => {
             // Output for scripts: English headers and ISO dates whatever the locale.
             crate::i18n::set_lang(crate::i18n::Lang::En);
@@ -257,6 +294,7 @@ fn no_console() -> Option<ExitCode> {
     Some(ExitCode::from(2))
 }
 
+#[cfg(feature = "server")]
 async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
     if let Some(code) = no_console() {
         return Ok(code);
@@ -374,6 +412,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
     .map(|_| ExitCode::SUCCESS)
 }
 
+#[cfg(feature = "server")]
 async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
     let db = a.db.unwrap_or_else(|| config::data_dir().join("vigie.db"));
     let mut cfg = ServerConfig::new(db.clone());
@@ -429,6 +468,7 @@ async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[cfg(feature = "server")]
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -683,8 +723,14 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         eprintln!("vigie: warning: {}", crate::text::sanitize(w));
     }
     if path.is_none() {
+        // `vigie demo` only where this build has it.
+        let demo = if cfg!(feature = "server") {
+            "try `vigie demo`, or "
+        } else {
+            ""
+        };
         return Err(format!(
-            "no config file at {} and no --url: try `vigie demo`, or pass --url URL --user LOGIN",
+            "no config file at {} and no --url: {demo}pass --url URL --user LOGIN",
             config_path(g)
                 .map(|p| p.display().to_string())
                 .unwrap_or_default()

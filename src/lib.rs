@@ -1,5 +1,5 @@
 //! vigie: a keyboard-driven terminal console for the core, Ocean and Maarch admin APIs, with
-//! the reference server it is tested against.
+//! the reference server it is tested against (cargo feature `server`, on by default).
 
 pub mod api;
 pub mod app;
@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod list;
 pub mod logging;
 pub mod protocol;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod term;
 pub mod text;

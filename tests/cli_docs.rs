@@ -16,6 +16,7 @@ fn vigie(args: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(not(feature = "server"), ignore = "names the server's subcommands")]
 fn bash_completions_name_the_subcommands() {
     let script = vigie(&["completions", "bash"]);
     assert!(script.contains("_vigie()"), "{script}");
@@ -25,6 +26,7 @@ fn bash_completions_name_the_subcommands() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "server"), ignore = "names the server's subcommands")]
 fn zsh_completions_are_a_compdef() {
     let script = vigie(&["completions", "zsh"]);
     assert!(script.starts_with("#compdef vigie"), "{script}");
@@ -32,6 +34,7 @@ fn zsh_completions_are_a_compdef() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "server"), ignore = "names the server's subcommands")]
 fn man_page_is_roff() {
     let page = vigie(&["man"]);
     // clap_mangen opens with the groff quote-string setup, then the title header.

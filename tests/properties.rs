@@ -23,13 +23,16 @@ use tui_input::Input;
 use vigie::api::error::{ApiError, Family, FieldError, body_message, classify};
 use vigie::api::maarch::{MaarchEntity, MaarchGroup, MaarchUser, MaarchUserDetails};
 use vigie::api::model::*;
-use vigie::api::ocean::{Functionality, Individu, OceanStatus, OutboxMail, dmy_date, iso_date};
+use vigie::api::ocean::{Functionality, Individu, OceanStatus, OutboxMail};
+#[cfg(feature = "server")]
+use vigie::api::ocean::{dmy_date, iso_date};
 use vigie::app::form::{Field, FieldKind, Form, parse_local_date};
 use vigie::app::list::{ListView, Record};
 use vigie::app::{App, Overlay, Session};
 use vigie::config::Config;
 use vigie::protocol::Mutation;
 use vigie::protocol::{Event, Payload, Request, Saved, Service};
+#[cfg(feature = "server")]
 use vigie::server::ocean::dates::{parse_affectation, parse_iso};
 use vigie::text::{is_unsafe, sanitize};
 
@@ -966,6 +969,8 @@ fn fixed_datetime() -> impl Strategy<Value = DateTime<FixedOffset>> {
         )
 }
 
+// Against the reference server's parsers: with the `server` feature only.
+#[cfg(feature = "server")]
 proptest! {
     #![proptest_config(config(256))]
 
@@ -1021,10 +1026,12 @@ proptest! {
 }
 
 /// Seconds precision (the affectation format has no milliseconds).
+#[cfg(feature = "server")]
 trait NoNanos {
     fn with_nanosecond_zero(self) -> Self;
 }
 
+#[cfg(feature = "server")]
 impl NoNanos for DateTime<FixedOffset> {
     fn with_nanosecond_zero(self) -> Self {
         use chrono::Timelike;

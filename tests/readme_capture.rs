@@ -23,12 +23,13 @@ fn svg(build: fn() -> App) -> String {
     vigie::ui::svg::buffer_to_svg(terminal.backend().buffer())
 }
 
-/// Writes `docs/screenshots/<name>.svg` with VIGIE_WRITE_SCREENSHOTS=1, else compares with it.
+/// Writes `assets/screenshots/<name>.svg` with VIGIE_WRITE_SCREENSHOTS=1, else compares with it.
 fn capture(name: &str, build: fn() -> App) {
     let fresh = svg(build);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/screenshots/{name}.svg"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("assets/screenshots/{name}.svg"));
     if std::env::var_os("VIGIE_WRITE_SCREENSHOTS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create docs/screenshots");
+        std::fs::create_dir_all(path.parent().expect("a parent"))
+            .expect("create assets/screenshots");
         std::fs::write(&path, fresh).expect("write the screenshot");
         return;
     }

@@ -1,6 +1,9 @@
 //! The Maarch tables and their seed: the demo directory of Maarch-les-Bains, or one admin.
 
+use std::sync::LazyLock;
+
 use rusqlite::{Connection, Transaction, params};
+use serde::Deserialize;
 
 use super::super::SeedMode;
 use super::super::auth::hash_password;
@@ -61,194 +64,84 @@ const MIGRATIONS: &[&str] = &[r#"
     CREATE INDEX maarch_tokens_by_expiry ON maarch_tokens(expires_at);
 "#];
 
-const GROUPS: [(&str, &str); 5] = [
-    ("ADMINISTRATEUR", "Administrateur fonctionnel"),
-    ("AGENT", "Agent de traitement"),
-    ("ELU", "Élu municipal"),
-    ("RESPONSABLE", "Responsable de service"),
-    ("COURRIER", "Opérateur du service courrier"),
-];
+/// The seed's literal data, `assets/seed/maarch.toml`: embedded, read once.
+static DATA: LazyLock<MaarchSeed> = LazyLock::new(|| {
+    toml::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/seed/maarch.toml"
+    )))
+    .expect("the embedded assets/seed/maarch.toml is invalid")
+});
 
-/// (entity_id, entity_label, parent), parents first.
-const ENTITIES: [(&str, &str, Option<&str>); 6] = [
-    ("VILLE", "Ville de Maarch-les-bains", None),
-    ("DGS", "Direction Générale des Services", Some("VILLE")),
-    ("PJS", "Pôle Jeunesse et Sport", Some("VILLE")),
-    ("PE", "Petite enfance", Some("PJS")),
-    ("SP", "Sport", Some("PJS")),
-    ("COR", "Correspondants Archive", Some("VILLE")),
-];
-
-/// The simulated Maarch Parapheur directory: (id, login, firstname, lastname).
-const PARAPHEUR_USERS: [(i64, &str, &str, &str); 5] = [
-    (19, "bbain", "Barbara", "BAIN"),
-    (20, "jjane", "Jenny", "JANE"),
-    (21, "ccharles", "Charles", "CHARLES"),
-    (22, "mmanfred", "Martin", "MANFRED"),
-    (23, "ppetit", "Patricia", "PETIT"),
-];
-
-struct SeedUser {
-    id: i64,
-    login: &'static str,
-    firstname: &'static str,
-    lastname: &'static str,
-    mail: Option<&'static str>,
-    phone: Option<&'static str>,
-    mode: &'static str,
-    status: &'static str,
-    password: Option<&'static str>,
-    admin: bool,
-    parapheur_id: Option<i64>,
-    groups: &'static [&'static str],
-    /// The first one is the primary entity.
-    entities: &'static [&'static str],
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaarchSeed {
+    groups: Vec<Group>,
+    /// Parents first.
+    entities: Vec<Entity>,
+    /// The simulated Maarch Parapheur directory.
+    parapheur_users: Vec<ParapheurUser>,
+    /// `admin` first: the one account without demo data.
+    users: Vec<SeedUser>,
 }
 
-const STANDARD: SeedUser = SeedUser {
-    id: 0,
-    login: "",
-    firstname: "",
-    lastname: "",
-    mail: None,
-    phone: None,
-    mode: "standard",
-    status: "OK",
-    password: None,
-    admin: false,
-    parapheur_id: None,
-    groups: &[],
-    entities: &[],
-};
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Group {
+    id: String,
+    desc: String,
+}
 
-const ADMIN: SeedUser = SeedUser {
-    id: 1,
-    login: "admin",
-    firstname: "Super",
-    lastname: "ADMIN",
-    mail: Some("admin@maarch-les-bains.fr"),
-    mode: "rest",
-    password: Some("admin-demo"),
-    admin: true,
-    groups: &["ADMINISTRATEUR"],
-    entities: &["VILLE"],
-    ..STANDARD
-};
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entity {
+    id: String,
+    label: String,
+    parent: Option<String>,
+}
 
-/// Ids follow the doc's samples where it gives one (`bboule` 9, `bwayne` 21).
-const DEMO_USERS: [SeedUser; 11] = [
-    ADMIN,
-    // Maarch's own root account: it logs in for a token (Basic is for `rest` accounts).
-    SeedUser {
-        id: 7,
-        login: "superadmin",
-        firstname: "Super",
-        lastname: "UTILISATEUR",
-        mail: Some("superadmin@maarch-les-bains.fr"),
-        mode: "root_invisible",
-        password: Some("superadmin-demo"),
-        admin: true,
-        groups: &["ADMINISTRATEUR"],
-        entities: &["VILLE"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 2,
-        login: "agent",
-        firstname: "Agent",
-        lastname: "DÉMO",
-        mail: Some("agent@maarch-les-bains.fr"),
-        password: Some("agent-demo"),
-        groups: &["AGENT"],
-        entities: &["COR"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 3,
-        login: "ccordy",
-        firstname: "Chloé",
-        lastname: "CORDY",
-        mail: Some("chloe.cordy@maarch-les-bains.fr"),
-        status: "ABS",
-        groups: &["COURRIER"],
-        entities: &["COR"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 4,
-        login: "ddaull",
-        firstname: "Denis",
-        lastname: "DAULL",
-        mail: Some("denis.daull@maarch-les-bains.fr"),
-        status: "SPD",
-        groups: &["AGENT"],
-        entities: &["DGS"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 5,
-        login: "ppetit",
-        firstname: "Patricia",
-        lastname: "PETIT",
-        mail: Some("patricia.petit@maarch-les-bains.fr"),
-        status: "DEL",
-        groups: &["AGENT"],
-        entities: &["PE"],
-        ..STANDARD
-    },
-    // A web-service account without an address: the list's `mail` may be null.
-    SeedUser {
-        id: 6,
-        login: "ws_archives",
-        firstname: "Connecteur",
-        lastname: "ARCHIVES",
-        mode: "rest",
-        ..STANDARD
-    },
-    SeedUser {
-        id: 9,
-        login: "bboule",
-        firstname: "Bruno",
-        lastname: "BOULE",
-        mail: Some("bruno.boule@mail.org"),
-        groups: &["ELU"],
-        entities: &["VILLE"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 12,
-        login: "bbain",
-        firstname: "Barbara",
-        lastname: "BAIN",
-        mail: Some("barbara.bain@maarch-les-bains.fr"),
-        phone: Some("01 47 24 51 59"),
-        parapheur_id: Some(19),
-        groups: &["RESPONSABLE"],
-        entities: &["DGS", "PJS"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 15,
-        login: "jjane",
-        firstname: "Jenny",
-        lastname: "JANE",
-        mail: Some("jenny.jane@maarch-les-bains.fr"),
-        groups: &["RESPONSABLE", "AGENT"],
-        entities: &["PE"],
-        ..STANDARD
-    },
-    SeedUser {
-        id: 21,
-        login: "bwayne",
-        firstname: "Bruce",
-        lastname: "Wayne",
-        mail: Some("bruce.wayne@wcorp.com"),
-        phone: Some("+33120212223"),
-        groups: &["AGENT"],
-        entities: &["PJS", "SP"],
-        ..STANDARD
-    },
-];
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParapheurUser {
+    id: i64,
+    login: String,
+    firstname: String,
+    lastname: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedUser {
+    id: i64,
+    login: String,
+    firstname: String,
+    lastname: String,
+    mail: Option<String>,
+    phone: Option<String>,
+    #[serde(default = "standard")]
+    mode: String,
+    #[serde(default = "ok")]
+    status: String,
+    password: Option<String>,
+    #[serde(default)]
+    admin: bool,
+    parapheur_id: Option<i64>,
+    #[serde(default)]
+    groups: Vec<String>,
+    /// Its role in each of its groups ("Chef de service"), if any.
+    group_role: Option<String>,
+    /// The first one is the primary entity.
+    #[serde(default)]
+    entities: Vec<String>,
+}
+
+fn standard() -> String {
+    "standard".into()
+}
+
+fn ok() -> String {
+    "OK".into()
+}
 
 /// Creates the Maarch tables and, when they are empty, the demo directory (`--seed demo`) or
 /// the `admin` web-service account with the bootstrap password.
@@ -260,38 +153,42 @@ pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> H
     if users > 0 {
         return Ok(false);
     }
-    for (group_id, desc) in GROUPS {
+    for g in &DATA.groups {
         tx.execute(
             "INSERT OR IGNORE INTO maarch_groups(group_id, group_desc) VALUES (?1, ?2)",
-            params![group_id, desc],
+            params![g.id, g.desc],
         )?;
     }
-    for (entity_id, label, parent) in ENTITIES {
+    for e in &DATA.entities {
         tx.execute(
             "INSERT OR IGNORE INTO maarch_entities(entity_id, entity_label, parent_entity_id)
              VALUES (?1, ?2, ?3)",
-            params![entity_id, label, parent],
+            params![e.id, e.label, e.parent],
         )?;
     }
     match seed {
         SeedMode::Demo => {
-            for (id, login, firstname, lastname) in PARAPHEUR_USERS {
+            for p in &DATA.parapheur_users {
                 tx.execute(
                     "INSERT OR IGNORE INTO maarch_parapheur_users(id, login, firstname, lastname)
                      VALUES (?1, ?2, ?3, ?4)",
-                    params![id, login, firstname, lastname],
+                    params![p.id, p.login, p.firstname, p.lastname],
                 )?;
             }
-            for u in &DEMO_USERS {
-                insert(&tx, u, u.password)?;
+            for u in &DATA.users {
+                insert(&tx, u, u.password.as_deref())?;
             }
             // A user's role in a group, as Maarch shows it ("Chef").
-            tx.execute(
-                "UPDATE maarch_user_groups SET role = 'Chef de service' WHERE user_id = 12",
-                [],
-            )?;
+            for u in &DATA.users {
+                if let Some(role) = &u.group_role {
+                    tx.execute(
+                        "UPDATE maarch_user_groups SET role = ?1 WHERE user_id = ?2",
+                        params![role, u.id],
+                    )?;
+                }
+            }
         }
-        SeedMode::None => insert(&tx, &ADMIN, bootstrap)?,
+        SeedMode::None => insert(&tx, &DATA.users[0], bootstrap)?,
     }
     tx.commit()?;
     Ok(seed == SeedMode::None && bootstrap.is_some())
@@ -316,7 +213,7 @@ fn insert(tx: &Transaction, u: &SeedUser, password: Option<&str>) -> HttpResult<
             u.parapheur_id,
         ],
     )?;
-    for group in u.groups {
+    for group in &u.groups {
         tx.execute(
             "INSERT INTO maarch_user_groups(user_id, group_id)
              SELECT ?1, id FROM maarch_groups WHERE group_id = ?2",
@@ -331,4 +228,47 @@ fn insert(tx: &Transaction, u: &SeedUser, password: Option<&str>) -> HttpResult<
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded data reads, and its references hold.
+    #[test]
+    fn seed_data_reads() {
+        let d = &*DATA;
+        assert_eq!(
+            d.users[0].login, "admin",
+            "the bootstrap account comes first"
+        );
+        for (i, e) in d.entities.iter().enumerate() {
+            if let Some(p) = &e.parent {
+                assert!(
+                    d.entities[..i].iter().any(|x| &x.id == p),
+                    "{}: parent after",
+                    e.id
+                );
+            }
+        }
+        for u in &d.users {
+            for g in &u.groups {
+                assert!(
+                    d.groups.iter().any(|x| &x.id == g),
+                    "{}: no group {g}",
+                    u.login
+                );
+            }
+            for e in &u.entities {
+                assert!(
+                    d.entities.iter().any(|x| &x.id == e),
+                    "{}: no entity {e}",
+                    u.login
+                );
+            }
+            if let Some(p) = u.parapheur_id {
+                assert!(d.parapheur_users.iter().any(|x| x.id == p), "{}", u.login);
+            }
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! Ocean's tables, its reference data (functionalities, entities) and the demo records.
 
+use std::sync::LazyLock;
+
 use rusqlite::{Connection, params};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::super::SeedMode;
@@ -70,177 +73,78 @@ CREATE TABLE ocean_outbox (
 );
 "#;
 
-/// (id, enumCode, description, typeElement, ordre, granted to read-only accounts)
-const FUNCTIONALITIES: [(i64, &str, &str, &str, i64, bool); 16] = [
-    (1, "MENU_INDIVIDUS", "Menu Individus", "MENU", 1, true),
-    (2, "MENU_VEHICULES", "Menu Véhicules", "MENU", 2, true),
-    (3, "MENU_RAPPORTS", "Menu Rapports", "MENU", 3, true),
-    (
-        4,
-        "MENU_ADMINISTRATION",
-        "Menu Administration",
-        "MENU",
-        4,
-        false,
-    ),
-    (
-        10,
-        "ONGLET_IDENTITE",
-        "Onglet Identité de l'individu",
-        "ONGLET",
-        1,
-        true,
-    ),
-    (
-        11,
-        "ONGLET_PERMIS",
-        "Onglet Permis de conduire",
-        "ONGLET",
-        2,
-        true,
-    ),
-    (
-        12,
-        "ONGLET_AFFECTATIONS",
-        "Onglet Affectations aux entités",
-        "ONGLET",
-        3,
-        true,
-    ),
-    (
-        20,
-        "ACTION_CREER_INDIVIDU",
-        "Créer un individu",
-        "ACTION",
-        1,
-        false,
-    ),
-    (
-        21,
-        "ACTION_MODIFIER_INDIVIDU",
-        "Modifier un individu",
-        "ACTION",
-        2,
-        false,
-    ),
-    (
-        22,
-        "ACTION_SUPPRIMER_INDIVIDU",
-        "Supprimer un individu",
-        "ACTION",
-        3,
-        false,
-    ),
-    (
-        23,
-        "ACTION_AFFECTER_ENTITE",
-        "Affecter un individu à une entité",
-        "ACTION",
-        4,
-        false,
-    ),
-    (
-        24,
-        "ACTION_EXPORTER",
-        "Exporter la liste des individus",
-        "ACTION",
-        5,
-        true,
-    ),
-    (
-        30,
-        "LIEN_CARTOGRAPHIE",
-        "Lien vers la cartographie",
-        "LIEN",
-        1,
-        true,
-    ),
-    (
-        31,
-        "LIEN_AIDE",
-        "Lien vers l'aide en ligne",
-        "LIEN",
-        2,
-        true,
-    ),
-    (
-        40,
-        "WS_INDIVIDUS_LECTURE",
-        "Web service de lecture des individus",
-        "WS",
-        1,
-        true,
-    ),
-    (
-        41,
-        "WS_INDIVIDUS_ECRITURE",
-        "Web service d'écriture des individus",
-        "WS",
-        2,
-        false,
-    ),
-];
+/// Ocean's literal seed, `assets/seed/ocean.toml`: embedded, read once.
+static DATA: LazyLock<OceanSeed> = LazyLock::new(|| {
+    toml::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/seed/ocean.toml"
+    )))
+    .expect("the embedded assets/seed/ocean.toml is invalid")
+});
 
-/// (id, customer, nom)
-const ENTITES: [(i64, i64, &str); 6] = [
-    (1, 1, "Direction Générale"),
-    (2, 1, "Agence Douala"),
-    (3, 1, "Agence Yaoundé"),
-    (4, 1, "Atelier Bonabéri"),
-    (5, 2, "Siège Garoua"),
-    (6, 2, "Dépôt Maroua"),
-];
-
-struct Account {
-    login: &'static str,
-    password: &'static str,
-    prenom: &'static str,
-    nom: &'static str,
-    email: &'static str,
-    customers: &'static [i64],
-    read_only: bool,
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OceanSeed {
+    functionalities: Vec<Functionality>,
+    entites: Vec<Entite>,
+    accounts: Vec<Account>,
+    individus: Vec<DemoIndividu>,
 }
 
-const DEMO_ACCOUNTS: [Account; 2] = [
-    Account {
-        login: "admin",
-        password: "admin-demo",
-        prenom: "Alain",
-        nom: "Ekotto",
-        email: "admin@ocean.demo",
-        customers: &[1, 2],
-        read_only: false,
-    },
-    Account {
-        login: "lecteur",
-        password: "lecteur-demo",
-        prenom: "Lucie",
-        nom: "Ndzana",
-        email: "lecteur@ocean.demo",
-        customers: &[1],
-        read_only: true,
-    },
-];
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Functionality {
+    id: i64,
+    /// `enumCode`.
+    code: String,
+    description: String,
+    /// `typeElement`.
+    #[serde(rename = "type")]
+    kind: String,
+    ordre: i64,
+    /// Granted to read-only accounts too.
+    readers: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entite {
+    id: i64,
+    customer: i64,
+    nom: String,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct Account {
+    login: String,
+    password: String,
+    prenom: String,
+    nom: String,
+    email: String,
+    customers: Vec<i64>,
+    read_only: bool,
+}
 
 /// Returns whether `admin` was created with the bootstrap password.
 pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> HttpResult<bool> {
     migrate_named(c, "ocean", &[SCHEMA])?;
     let tx = c.transaction()?;
     if count(&tx, "ocean_functionalities")? == 0 {
-        for (id, code, description, kind, ordre, _) in FUNCTIONALITIES {
+        for f in &DATA.functionalities {
             tx.execute(
                 "INSERT INTO ocean_functionalities(id, enum_code, description, ordre, type_element)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, code, description, ordre, kind],
+                params![f.id, f.code, f.description, f.ordre, f.kind],
             )?;
         }
     }
     // Entities have no route of their own: they are reference data, like the rights.
     if count(&tx, "ocean_entites")? == 0 {
-        for (id, customer, nom) in ENTITES {
+        for e in &DATA.entites {
             tx.execute(
                 "INSERT INTO ocean_entites(id, customer_id, nom) VALUES (?1, ?2, ?3)",
-                params![id, customer, nom],
+                params![e.id, e.customer, e.nom],
             )?;
         }
     }
@@ -250,17 +154,17 @@ pub fn prepare(c: &mut Connection, seed: SeedMode, bootstrap: Option<&str>) -> H
     }
     match (seed, bootstrap) {
         (SeedMode::Demo, _) => {
-            for a in &DEMO_ACCOUNTS {
-                add_account(c, a, &hash_password(a.password))?;
+            for a in &DATA.accounts {
+                add_account(c, a, &hash_password(&a.password))?;
             }
             demo_individus(c)?;
             Ok(false)
         }
         (SeedMode::None, Some(password)) => {
             let admin = Account {
-                password: "",
-                customers: &[1],
-                ..DEMO_ACCOUNTS[0]
+                password: String::new(),
+                customers: vec![1],
+                ..DATA.accounts[0].clone()
             };
             add_account(c, &admin, &hash_password(password))?;
             Ok(true)
@@ -290,18 +194,18 @@ fn add_account(c: &mut Connection, a: &Account, hash: &str) -> HttpResult<()> {
         ],
     )?;
     let id = tx.last_insert_rowid();
-    for customer in a.customers {
+    for customer in &a.customers {
         tx.execute(
             "INSERT INTO ocean_account_customers(account_id, customer_id) VALUES (?1, ?2)",
             params![id, customer],
         )?;
     }
-    for (fid, .., for_readers) in FUNCTIONALITIES {
-        if for_readers || !a.read_only {
+    for f in &DATA.functionalities {
+        if f.readers || !a.read_only {
             tx.execute(
                 "INSERT INTO ocean_account_functionalities(account_id, functionality_id)
                  VALUES (?1, ?2)",
-                params![id, fid],
+                params![id, f.id],
             )?;
         }
     }
@@ -309,157 +213,40 @@ fn add_account(c: &mut Connection, a: &Account, hash: &str) -> HttpResult<()> {
     Ok(())
 }
 
-/// One demo individu: (customer, civilité, prénom, nom, matricule, gsm, login, entity with the
-/// start of its assignment, vehicle (immatriculation, marque, modèle, couleur)).
-type Demo = (
-    i64,
-    i64,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<(i64, &'static str)>,
-    Option<(&'static str, &'static str, &'static str, &'static str)>,
-);
+/// One demo individu; the rest of its record is derived (`demo_body`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoIndividu {
+    customer: i64,
+    civilite: i64,
+    prenom: String,
+    nom: String,
+    matricule: String,
+    #[serde(default)]
+    gsm: String,
+    /// Its user account's login, if it has one.
+    #[serde(default)]
+    login: String,
+    /// The entity it is assigned to, and since when.
+    entite: Option<Assignment>,
+    vehicule: Option<Vehicle>,
+}
 
-const DEMO: [Demo; 15] = [
-    (
-        1,
-        1,
-        "Jean-Pierre",
-        "Mbarga",
-        "M0001",
-        "+237 677 12 34 56",
-        "jpmbarga",
-        Some((1, "2023-01-02T08:00:00.000+01:00")),
-        None,
-    ),
-    (
-        1,
-        2,
-        "Aïcha",
-        "Ngo Bassong",
-        "M0002",
-        "+237 699 45 67 01",
-        "",
-        Some((2, "2024-03-15T08:00:00.000+01:00")),
-        Some(("LT 234 AB", "Toyota", "Hilux", "Blanc")),
-    ),
-    (
-        1,
-        1,
-        "Samuel",
-        "Fotso",
-        "M0003",
-        "",
-        "",
-        Some((3, "2022-09-01T07:30:00.000+01:00")),
-        Some(("CE 567 CD", "Mitsubishi", "L200", "Gris")),
-    ),
-    (
-        1,
-        2,
-        "Brigitte",
-        "Atangana",
-        "M0004",
-        "+237 655 98 76 54",
-        "batangana",
-        None,
-        None,
-    ),
-    (1, 1, "Emmanuel", "Nkoulou", "M0005", "", "", None, None),
-    (
-        1,
-        3,
-        "Clarisse",
-        "Ekambi",
-        "M0006",
-        "+237 678 00 11 22",
-        "",
-        Some((2, "2025-06-01T08:00:00.000+01:00")),
-        None,
-    ),
-    (
-        1,
-        1,
-        "Hervé",
-        "Tchoumi",
-        "M0007",
-        "",
-        "htchoumi",
-        Some((4, "2021-11-08T06:00:00.000+01:00")),
-        Some(("LT 889 KP", "Renault", "Master", "Blanc")),
-    ),
-    (1, 2, "Odile", "Manga", "M0008", "", "", None, None),
-    (
-        1,
-        1,
-        "Paul",
-        "Essomba",
-        "M0009",
-        "+237 690 33 44 55",
-        "",
-        Some((4, "2024-01-10T06:00:00.000+01:00")),
-        Some(("LT 120 FG", "Isuzu", "D-Max", "Bleu")),
-    ),
-    (
-        1,
-        2,
-        "Mireille",
-        "Nana",
-        "M0010",
-        "",
-        "mnana",
-        Some((3, "2023-05-22T08:00:00.000+01:00")),
-        None,
-    ),
-    (
-        1,
-        1,
-        "Didier",
-        "Kamga",
-        "M0011",
-        "+237 651 20 30 40",
-        "",
-        None,
-        None,
-    ),
-    (1, 3, "Rosine", "Abena", "M0012", "", "", None, None),
-    (
-        2,
-        1,
-        "Ibrahim",
-        "Moussa",
-        "M0001",
-        "+237 696 70 80 90",
-        "imoussa",
-        Some((5, "2022-02-01T07:00:00.000+01:00")),
-        Some(("NO 345 GA", "Toyota", "Land Cruiser", "Beige")),
-    ),
-    (
-        2,
-        2,
-        "Fadimatou",
-        "Bello",
-        "M0002",
-        "",
-        "",
-        Some((6, "2024-08-19T07:00:00.000+01:00")),
-        None,
-    ),
-    (
-        2,
-        1,
-        "Hamadou",
-        "Oumarou",
-        "M0003",
-        "+237 675 11 22 33",
-        "",
-        None,
-        None,
-    ),
-];
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Assignment {
+    id: i64,
+    depuis: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vehicle {
+    immatriculation: String,
+    marque: String,
+    modele: String,
+    couleur: String,
+}
 
 /// Lower-case ASCII of a name, for the demo e-mail addresses.
 fn ascii(s: &str) -> String {
@@ -479,8 +266,15 @@ fn ascii(s: &str) -> String {
 }
 
 /// A body of the create route's shape, filled as a real record would be.
-fn demo_body(n: usize, d: &Demo) -> Value {
-    let &(customer, civilite, prenom, nom, matricule, gsm, login, entite, vehicle) = d;
+fn demo_body(n: usize, d: &DemoIndividu) -> Value {
+    let (customer, civilite) = (d.customer, d.civilite);
+    let (prenom, nom, matricule) = (d.prenom.as_str(), d.nom.as_str(), d.matricule.as_str());
+    let (gsm, login) = (d.gsm.as_str(), d.login.as_str());
+    let entite = d.entite.as_ref().map(|e| (e.id, e.depuis.as_str()));
+    let vehicle = d.vehicule.as_ref().map(|v| {
+        let (immat, marque) = (v.immatriculation.as_str(), v.marque.as_str());
+        (immat, marque, v.modele.as_str(), v.couleur.as_str())
+    });
     let email = format!("{}.{}@exemple.cm", ascii(prenom), ascii(nom));
     let initiales: String = [prenom, nom]
         .iter()
@@ -511,8 +305,8 @@ fn demo_body(n: usize, d: &Demo) -> Value {
         })
     });
     let entite_nom = entite
-        .and_then(|(id, _)| ENTITES.iter().find(|e| e.0 == id))
-        .map(|e| e.2);
+        .and_then(|(id, _)| DATA.entites.iter().find(|e| e.id == id))
+        .map(|e| e.nom.as_str());
     let born = 1968 + (n * 7) % 30;
     let mut body = json!({
         "individu": individu,
@@ -584,10 +378,10 @@ fn demo_body(n: usize, d: &Demo) -> Value {
 }
 
 fn demo_individus(c: &mut Connection) -> HttpResult<()> {
-    for (n, d) in DEMO.iter().enumerate() {
+    for (n, d) in DATA.individus.iter().enumerate() {
         let body = demo_body(n, d);
         let checked = individus::check(&body).map_err(seed_error)?;
-        individus::insert(c, d.0, body, &checked).map_err(seed_error)?;
+        individus::insert(c, d.customer, body, &checked).map_err(seed_error)?;
     }
     Ok(())
 }
@@ -599,6 +393,22 @@ fn seed_error(e: super::OceanError) -> HttpError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded data reads, and its references hold.
+    #[test]
+    fn seed_data_reads() {
+        let d = &*DATA;
+        assert_eq!(
+            d.accounts[0].login, "admin",
+            "the bootstrap account comes first"
+        );
+        for i in &d.individus {
+            if let Some(e) = &i.entite {
+                let entite = d.entites.iter().find(|x| x.id == e.id);
+                assert_eq!(entite.map(|x| x.customer), Some(i.customer), "{}", i.nom);
+            }
+        }
+    }
 
     #[test]
     fn demo_seed_is_valid_and_runs_once() {
@@ -615,7 +425,7 @@ mod tests {
                 [],
                 |r| r.get(0),
             )?;
-            assert!(reader_rights > 0 && reader_rights < FUNCTIONALITIES.len() as i64);
+            assert!(reader_rights > 0 && reader_rights < DATA.functionalities.len() as i64);
             Ok(())
         })
         .unwrap();
@@ -629,7 +439,7 @@ mod tests {
         db.call_blocking(|c| {
             prepare(c, SeedMode::None, Some("mot-de-passe-initial"))?;
             assert_eq!(count(c, "ocean_individus")?, 0);
-            assert_eq!(count(c, "ocean_entites")?, ENTITES.len() as i64);
+            assert_eq!(count(c, "ocean_entites")?, DATA.entites.len() as i64);
             let (login, customers): (String, i64) = c.query_row(
                 "SELECT a.login, COUNT(*) FROM ocean_accounts a
                  JOIN ocean_account_customers ac ON ac.account_id = a.id GROUP BY a.id",
