@@ -38,7 +38,7 @@ fn footer_row(app: &mut App, w: u16, h: u16) -> String {
 
 #[test]
 fn a_remapped_key_shows_in_the_footer_and_the_help_and_works_on_a_form() {
-    let mut app = remapped(&[("new", "a"), ("form.save", "ctrl-w"), ("detail.edit", "o")]);
+    let mut app = remapped(&[("new", "a"), ("form.save", "f2"), ("detail.edit", "o")]);
     let row = footer_row(&mut app, 120, 35);
     assert!(row.contains(" a/e/d new/edit/delete"), "{row}");
     assert!(!row.contains("n/e/d"), "{row}");
@@ -50,7 +50,7 @@ fn a_remapped_key_shows_in_the_footer_and_the_help_and_works_on_a_form() {
         "{help:?}"
     );
     let forms = help.iter().find(|(k, _)| k == "In forms").unwrap();
-    assert!(forms.1.contains("Ctrl-W saves"), "{forms:?}");
+    assert!(forms.1.contains("F2 saves"), "{forms:?}");
     app.on_key(key(KeyCode::Esc));
 
     // A site opened: its detail says `o edit`, and `o` edits.
@@ -66,16 +66,16 @@ fn a_remapped_key_shows_in_the_footer_and_the_help_and_works_on_a_form() {
     app.on_key(ch('o'));
     assert_eq!(form(&app).kind, FormKind::Site);
     let row = footer_row(&mut app, 120, 35);
-    assert!(row.contains("Ctrl-W save"), "{row}");
+    assert!(row.contains("F2 save"), "{row}");
     assert!(!row.contains("Ctrl-S"), "{row}");
 
-    // The form: Ctrl-S was given away, Ctrl-W saves; letters still type text.
+    // The form: Ctrl-S was given away, F2 saves; letters still type text.
     app.on_key(key(KeyCode::End));
     typed(&mut app, "w2");
     assert!(form(&app).dirty());
     app.on_key(ctrl('s'));
     assert!(app.take_requests().is_empty(), "Ctrl-S saves nothing now");
-    app.on_key(ctrl('w'));
+    app.on_key(key(KeyCode::F(2)));
     let reqs = app.take_requests();
     let [(_, Request::Mutate(Mutation::UpdateSite(u)))] = &reqs[..] else {
         panic!("{reqs:?}");

@@ -737,8 +737,25 @@ fn a_group_asked_before_the_catalogue_opens_once_it_lands() {
     ok(&mut app, det, Payload::MaarchDetails(9, maarch_details(9)));
     app.on_key(ch('t'));
     app.on_key(key(KeyCode::Esc));
+    // Another user opened meanwhile (the catalogue is still on its way: not asked again).
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let det = only(&reqs, |r| matches!(r, Request::MaarchDetails(_)));
+    let uid = match &reqs[0].1 {
+        Request::MaarchDetails(u) => *u,
+        _ => unreachable!(),
+    };
+    ok(
+        &mut app,
+        det,
+        Payload::MaarchDetails(uid, maarch_details(uid)),
+    );
     ok(&mut app, cat, catalogue());
-    assert!(app.overlays.is_empty());
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Detail(_))),
+        "no picker for a user who never asked"
+    );
 }
 
 #[test]

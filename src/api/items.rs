@@ -174,6 +174,13 @@ enum At {
 
 const COUNTERS: [&str; 4] = ["total", "page", "size", "pages"];
 
+/// Longest key held while it is received.
+const MAX_KEY: usize = 1024;
+
+/// Longest row whose text is checked as UTF-8 again with each chunk (for the fastest
+/// decoding); a longer one is decoded on its own once whole.
+const RECHECKED_ROW: usize = 64 << 10;
+
 /// What is kept of an answer's first bytes, for an error's excerpt.
 const HEAD: usize = 512;
 
@@ -258,9 +265,14 @@ impl<T: Tolerant> RowStream<T> {
         let b = std::mem::take(&mut self.buf);
         // The text as far as it is valid UTF-8 (a chunk may end inside a character): rows
         // in it are decoded straight from it.
-        let text = match std::str::from_utf8(&b) {
-            Ok(t) => t,
-            Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or_default(),
+        let held = self.pos;
+        let text = if held > RECHECKED_ROW {
+            ""
+        } else {
+            match std::str::from_utf8(&b) {
+                Ok(t) => t,
+                Err(e) => std::str::from_utf8(&b[..e.valid_up_to()]).unwrap_or_default(),
+            }
         };
         let walked = self.walk(&b, text);
         self.buf = b;
@@ -307,6 +319,13 @@ impl<T: Tolerant> RowStream<T> {
             if let Some((purpose, start, mut scan)) = self.value.take() {
                 match scan.run(b, i) {
                     None => {
+                        // A key longer than any the list has is no key it reads: skipped,
+                        // not held.
+                        let purpose = if purpose == For::Key && b.len() - start > MAX_KEY {
+                            For::Skip
+                        } else {
+                            purpose
+                        };
                         self.value = Some((purpose, start, scan));
                         i = b.len();
                         break;
@@ -348,9 +367,12 @@ impl<T: Tolerant> RowStream<T> {
                         self.out.items.clear();
                         At::Row { first: true }
                     } else {
+                        // A counter is a scalar: anything else under its name is skipped, not
+                        // held.
+                        let scalar = !matches!(c, b'[' | b'{');
                         let purpose = COUNTERS
                             .iter()
-                            .position(|k| *k == key)
+                            .position(|k| *k == key && scalar)
                             .map_or(For::Skip, For::Counter);
                         self.value = Some((purpose, i, Scan::start(c)));
                         At::AfterValue
@@ -438,11 +460,13 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// A page counter as sent: a non-negative integer, else nothing.
+/// A page counter as sent: a non-negative integer, or one as a string (`"120"`, as old
+/// servers send), else nothing.
 fn counter(b: &[u8]) -> Option<u64> {
-    serde_json::from_slice::<serde_json::Value>(b)
-        .ok()?
-        .as_u64()
+    match serde_json::from_slice::<serde_json::Value>(b).ok()? {
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        v => v.as_u64(),
+    }
 }
 
 /// A row's text as sent, for a mark: controls out, at most 200 characters.
@@ -555,6 +579,30 @@ mod tests {
             assert_eq!(r.items, whole.items, "chunks of {size}");
             assert_eq!((r.odd, r.total, r.pages), (1, Some(3), Some(1)));
         }
+    }
+
+    /// Old servers send the counters as strings; a counter that is no scalar, and a key
+    /// longer than any list has, are skipped as they come, not held.
+    #[test]
+    fn counters_as_strings_and_large_odd_values_are_not_held() {
+        let r = rows(
+            br#"{"total": "120", "pages": " 3", "items": [{"ip": "a"}]}"#,
+            &["items"],
+            10,
+        )
+        .unwrap();
+        assert_eq!((r.total, r.pages), (Some(120), Some(3)));
+        let big = "0,".repeat(200_000);
+        let key = "k".repeat(100_000);
+        let body =
+            format!(r#"{{"total": [{big}0], "{key}": 1, "items": [{{"ip": "b"}}], "page": 2}}"#);
+        let mut s = RowStream::<Row>::new(&["items"], 10);
+        for chunk in body.as_bytes().chunks(4096) {
+            s.feed(chunk).unwrap();
+            assert!(s.held() <= 2 * 4096, "{} held", s.held());
+        }
+        let r = s.finish().unwrap();
+        assert_eq!((r.total, r.page, r.items.len()), (None, Some(2), 1));
     }
 
     #[test]

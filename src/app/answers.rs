@@ -205,10 +205,11 @@ impl App {
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
                 self.catalogue = Some((groups, entities));
                 // The picker asked for meanwhile opens, if the user is still on that detail.
-                if let Some((key, depth)) = self.pick_after_catalogue.take()
+                if let Some((key, depth, uid)) = self.pick_after_catalogue.take()
                     && depth == self.overlays.len()
                     && let Some(Overlay::Detail(d)) = self.overlays.last()
                     && let DetailTarget::MaarchUser(u) = &d.target
+                    && u.user.id == uid
                 {
                     let u = u.clone();
                     self.maarch_detail_key(key, u);

@@ -235,7 +235,7 @@ impl App {
                 if self.catalogue.is_none() {
                     self.load_catalogue();
                     self.notice = Some(tr("Reading Maarch groups and entities…").into());
-                    self.pick_after_catalogue = Some((key, self.overlays.len()));
+                    self.pick_after_catalogue = Some((key, self.overlays.len(), uid));
                     return;
                 }
                 // Offer only what the user does not have yet.

@@ -2,7 +2,7 @@
 //! does. Dispatch (a typed key stands for its action's default key on that screen), the
 //! footer, the help, clicks on the footer and `vigie keys` all read it; the config's `[keys]`
 //! remaps any of it (`new = "a"` on the lists, `[keys.detail] edit = "E"`, `[keys.form]
-//! save = "ctrl-w"`). Keys that type text (a filter, a form's field) stay text.
+//! save = "f2"`). Keys that type or edit text (a filter, a form's field) stay text.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -144,6 +144,11 @@ impl Key {
         if ctrl && code == KeyCode::Char('c') {
             return Err(format!("{s:?} always quits"));
         }
+        // Ctrl-Z suspends before any screen sees it; terminals send Ctrl-H, I, J and M as
+        // Backspace, Tab and Enter.
+        if ctrl && matches!(code, KeyCode::Char('z' | 'h' | 'i' | 'j' | 'm')) {
+            return Err(format!("{s:?} never reaches vigie as itself"));
+        }
         Ok(Key { code, ctrl })
     }
 
@@ -176,9 +181,16 @@ impl Key {
         }
     }
 
-    /// Types text where text is typed.
-    fn types_text(self) -> bool {
+    /// Types or edits text in a field (a form's keys must not): characters, the line
+    /// editor's keys (Ctrl-W deletes a word, Ctrl-U a line…), and the keys a form moves with.
+    fn edits_text(self) -> bool {
+        use crossterm::event::Event;
         matches!(self.code, KeyCode::Char(_)) && !self.ctrl
+            || matches!(
+                self.code,
+                KeyCode::Enter | KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down
+            )
+            || tui_input::backend::crossterm::to_input_request(&Event::Key(self.event())).is_some()
     }
 }
 
@@ -268,6 +280,7 @@ impl KeyMap {
     /// binding.
     pub fn from_config(keys: &BTreeMap<String, String>) -> Result<KeyMap, String> {
         let mut m = KeyMap::default();
+        let mut named = HashSet::new();
         for (name, key) in keys {
             let (scope, action) = match name.split_once('.') {
                 Some((s, a)) => match Scope::ALL.iter().find(|x| x.name() == s) {
@@ -300,13 +313,16 @@ impl KeyMap {
                     format!("keys.{name}: {why}")
                 }
             })?;
-            if scope == Scope::Form && typed.types_text() {
+            if scope == Scope::Form && typed.edits_text() {
                 return Err(format!(
-                    "keys.{name}: {key:?} would type text in a form's field (use ctrl-…, f2…)"
+                    "keys.{name}: {key:?} types or edits text in a form's field (use f2…, ctrl-t…)"
                 ));
             }
             if m.to_default.insert((scope, typed), x.key).is_some() {
                 return Err(format!("keys.{name}: {key:?} is bound twice"));
+            }
+            if !named.insert((scope, action)) {
+                return Err(format!("keys.{name}: that action is remapped twice"));
             }
             if typed != x.key {
                 m.freed.insert((scope, x.key));
@@ -331,11 +347,19 @@ impl KeyMap {
     /// The key that does `action` on `scope` now.
     pub fn key_of_in(&self, scope: Scope, action: &str) -> Option<Key> {
         let x = binding(scope, action)?;
-        self.to_default
+        if let Some(((_, k), _)) = self
+            .to_default
             .iter()
             .find(|((s, _), d)| *s == scope && **d == x.key)
-            .map(|((_, k), _)| *k)
-            .or((!self.freed.contains(&(scope, x.key))).then_some(x.key))
+        {
+            return Some(*k);
+        }
+        // Its default key given away, or taken by another action: no key does it now.
+        let taken = self
+            .to_default
+            .get(&(scope, x.key))
+            .is_some_and(|d| *d != x.key);
+        (!self.freed.contains(&(scope, x.key)) && !taken).then_some(x.key)
     }
 
     /// The key that does a list `action` now (as a character, when it is one).
@@ -382,7 +406,7 @@ mod tests {
     fn every_screen_remaps_and_forms_keep_their_text() {
         let mut cfg = BTreeMap::new();
         cfg.insert("detail.edit".to_string(), "E".to_string());
-        cfg.insert("form.save".to_string(), "ctrl-w".to_string());
+        cfg.insert("form.save".to_string(), "f2".to_string());
         let m = KeyMap::from_config(&cfg).unwrap();
         let on = |s, k: Key| m.translate(s, k.event()).map(|e| Key::of(&e));
         assert_eq!(on(Scope::Detail, Key::ch('E')), Some(Key::ch('e')));
@@ -392,14 +416,42 @@ mod tests {
             Some(Key::ch('e')),
             "lists apart"
         );
-        assert_eq!(on(Scope::Form, Key::ctrl('w')), Some(Key::ctrl('s')));
-        assert_eq!(m.key_of_in(Scope::Form, "save"), Some(Key::ctrl('w')));
+        let f2 = Key::parse("f2").unwrap();
+        assert_eq!(on(Scope::Form, f2), Some(Key::ctrl('s')));
+        assert_eq!(m.key_of_in(Scope::Form, "save"), Some(f2));
         assert_eq!(Key::ctrl('w').label(), "Ctrl-W");
-        let mut bad = BTreeMap::new();
-        bad.insert("form.save".to_string(), "w".to_string());
-        assert!(KeyMap::from_config(&bad).unwrap_err().contains("type text"));
-        bad.insert("form.save".to_string(), "ctrl-c".to_string());
-        assert!(KeyMap::from_config(&bad).unwrap_err().contains("quits"));
+        assert_eq!(f2.label(), "F2");
+        let bad = |k: &str| {
+            let mut b = BTreeMap::new();
+            b.insert("form.save".to_string(), k.to_string());
+            KeyMap::from_config(&b).unwrap_err()
+        };
+        assert!(bad("w").contains("text"));
+        // The line editor's own keys stay its own.
+        for k in [
+            "ctrl-w",
+            "ctrl-u",
+            "backspace",
+            "delete",
+            "home",
+            "enter",
+            "tab",
+        ] {
+            assert!(bad(k).contains("text"), "{k}");
+        }
+        assert!(bad("ctrl-c").contains("quits"));
+        assert!(bad("ctrl-z").contains("never reaches"));
+        // One action, one key: `new` and `list.new` are the same binding.
+        let mut twice = BTreeMap::new();
+        twice.insert("new".to_string(), "a".to_string());
+        twice.insert("list.new".to_string(), "b".to_string());
+        assert!(KeyMap::from_config(&twice).unwrap_err().contains("twice"));
+        // A default key taken by another action: the action it was shows no key.
+        let mut taken = BTreeMap::new();
+        taken.insert("detail.edit".to_string(), "d".to_string());
+        let m = KeyMap::from_config(&taken).unwrap();
+        assert_eq!(m.key_of_in(Scope::Detail, "edit"), Some(Key::ch('d')));
+        assert_eq!(m.key_of_in(Scope::Detail, "delete"), None);
         let mut unknown = BTreeMap::new();
         unknown.insert("dialog.yes".to_string(), "o".to_string());
         assert!(

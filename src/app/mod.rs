@@ -163,9 +163,9 @@ pub struct App {
     /// open then (an answer after the user moved on opens nothing).
     maarch_edit: Option<(u64, usize)>,
     /// A group or entity picker asked before the catalogue came: the key (as translated),
-    /// and how many overlays were open then (it opens once the catalogue lands, if the user
-    /// is still there).
-    pick_after_catalogue: Option<(KeyEvent, usize)>,
+    /// how many overlays were open then and the Maarch user's id (it opens once the
+    /// catalogue lands, if the user is still on that detail).
+    pick_after_catalogue: Option<(KeyEvent, usize, i64)>,
     /// Maarch groups and entities for pickers, once read.
     pub catalogue: Option<(Choices, Choices)>,
     /// Set while the server is unreachable.

@@ -90,7 +90,8 @@ impl App {
                     }
                 }
             }
-            Purpose::Catalogue => {}
+            // A picker waiting for it will not open.
+            Purpose::Catalogue => self.pick_after_catalogue = None,
             Purpose::MaarchEdit(_) => {
                 if self.maarch_edit.is_some_and(|(e, _)| e == id) {
                     self.maarch_edit = None;

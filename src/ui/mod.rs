@@ -246,7 +246,8 @@ pub fn footer_hints(app: &App) -> Vec<(String, &'static str)> {
 fn hint_hit(h: &Hint, start: usize, x: usize) -> Option<crossterm::event::KeyEvent> {
     let keys_at = start + 1;
     if x < keys_at + h.keys.width() {
-        let col = x.checked_sub(keys_at)?;
+        // The space before the keys counts as theirs.
+        let col = x.saturating_sub(keys_at);
         return h
             .hits
             .iter()
