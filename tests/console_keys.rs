@@ -214,3 +214,30 @@ fn an_answer_for_a_closed_screen_is_dropped_and_logged() {
     let log = logged(|| ok(&mut app, asked, Payload::Sites(sites())));
     assert!(!log.contains("answer dropped"), "{log}");
 }
+
+/// A read-only profile is offered `x export` (it writes nothing to a server), and it works.
+#[test]
+fn a_read_only_profile_exports() {
+    let mut s = session("admin");
+    s.read_only = true;
+    let mut app = App::new(s);
+    app.start(true);
+    serve(&mut app);
+    let row = footer_row(&mut app, 120, 35);
+    assert!(row.contains(" x export"), "{row}");
+    assert!(!row.contains("n/e/d"), "{row}");
+    app.on_key(ch('x'));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sites.csv");
+    app.on_key(ctrl('a'));
+    app.on_key(ctrl('k'));
+    typed(&mut app, path.to_str().unwrap());
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::Enter));
+    let effects = app.take_effects();
+    assert!(
+        matches!(&effects[..], [Effect::Export { rows, .. }] if *rows == sites().len()),
+        "{effects:?} {:?}",
+        app.notice
+    );
+}

@@ -268,7 +268,12 @@ impl App {
     }
 
     pub(super) fn save_form(&mut self) {
-        if self.refuse_if_read_only("saving") {
+        // An export and an element type write nothing to a server: read-only profiles too.
+        let local = matches!(
+            self.overlays.last(),
+            Some(Overlay::Form(f)) if matches!(f.kind, FormKind::Export | FormKind::ElementType)
+        );
+        if !local && self.refuse_if_read_only("saving") {
             return;
         }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
