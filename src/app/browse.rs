@@ -107,41 +107,26 @@ impl App {
             // The tab explains how to configure it; nothing to ask.
             return;
         }
-        match tab {
-            Tab::Individus => {
-                let id = self.send(Request::Individus, Purpose::List(Tab::Individus));
-                self.individus.pending = Some(id);
-                self.individus.loading = true;
+        let kind = ListKind::of(tab, self.users_dir);
+        let Some(request) = kind.request() else {
+            // Equipements: paged by the server.
+            if self.equipements.complete {
+                self.load_all();
+            } else {
+                let page = self.equipements.paging.map(|p| p.page).unwrap_or(1);
+                self.load_equipements_page(page);
             }
-            Tab::Users if self.users_dir == Service::Maarch => {
-                let id = self.send(Request::MaarchUsers, Purpose::MaarchUsers);
-                self.maarch_users.pending = Some(id);
-                self.maarch_users.loading = true;
-            }
-            Tab::Sites => {
-                let id = self.send(Request::Sites, Purpose::List(Tab::Sites));
-                self.sites.pending = Some(id);
-                self.sites.loading = true;
-            }
-            Tab::Users => {
-                let id = self.send(Request::Users, Purpose::List(Tab::Users));
-                self.users.pending = Some(id);
-                self.users.loading = true;
-            }
-            Tab::Roles => {
-                let id = self.send(Request::Roles, Purpose::List(Tab::Roles));
-                self.roles.pending = Some(id);
-                self.roles.loading = true;
-            }
-            Tab::Equipements => {
-                if self.equipements.complete {
-                    self.load_all();
-                } else {
-                    let page = self.equipements.paging.map(|p| p.page).unwrap_or(1);
-                    self.load_equipements_page(page);
-                }
-            }
-        }
+            return;
+        };
+        let purpose = match kind {
+            ListKind::MaarchUsers => Purpose::MaarchUsers,
+            _ => Purpose::List(tab),
+        };
+        let id = self.send(request, purpose);
+        with_list!(self, kind, |mut l| {
+            l.pending = Some(id);
+            l.loading = true;
+        });
     }
 
     pub(super) fn load_equipements_page(&mut self, page: u32) {

@@ -5,7 +5,7 @@
 use super::*;
 use crate::api::maarch::MaarchUserDetails;
 use crate::app::{DetailTarget, Tab};
-use crate::protocol::Service;
+use crate::protocol::{Request, Service};
 
 /// A kind of record a tab lists (the Users tab lists core or Maarch users).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,18 @@ impl ListKind {
             Tab::Roles => ListKind::Roles,
             Tab::Individus => ListKind::Individus,
         }
+    }
+
+    /// The request that reads the whole list; `None` for a list the server pages.
+    pub fn request(self) -> Option<Request> {
+        Some(match self {
+            ListKind::Sites => Request::Sites,
+            ListKind::Equipements => return None,
+            ListKind::Users => Request::Users,
+            ListKind::MaarchUsers => Request::MaarchUsers,
+            ListKind::Roles => Request::Roles,
+            ListKind::Individus => Request::Individus,
+        })
     }
 }
 
