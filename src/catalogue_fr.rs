@@ -51,8 +51,8 @@ pub static FR: &[(&str, &str)] = &[
     ),
     ("Not loaded: r to load", "Pas chargé : r pour charger"),
     (
-        "u switches to the other user directory",
-        "u bascule vers l'autre annuaire d'utilisateurs",
+        "{} switches to the other user directory",
+        "{} bascule vers l'autre annuaire d'utilisateurs",
     ),
     ("Terminal too small", "Terminal trop petit"),
     // Status bar
@@ -451,7 +451,7 @@ pub static FR: &[(&str, &str)] = &[
     ("Parapheur", "Parapheur"),
     ("Maarch id", "Id Maarch"),
     ("Parapheur login", "Identifiant Parapheur"),
-    ("{} (p reveals)", "{} (p affiche)"),
+    ("{} ({} reveals)", "{} ({} affiche)"),
     ("from {} (no end)", "depuis le {} (sans fin)"),
     ("linked (Parapheur id {})", "lié (id Parapheur {})"),
     ("not linked", "non lié"),
@@ -474,13 +474,13 @@ pub static FR: &[(&str, &str)] = &[
         "Équipements · page {}/{} · {} éléments",
     ),
     (
-        "Groups ({}) — g adds, x removes the selected one",
-        "Groupes ({}) — g ajoute, x retire celui choisi",
+        "Groups ({}) — {} adds, {} removes the selected one",
+        "Groupes ({}) — {} ajoute, {} retire celui choisi",
     ),
     ("none", "aucun"),
     (
-        "Entities ({}) — t adds, x removes the selected one",
-        "Entités ({}) — t ajoute, x retire celle choisie",
+        "Entities ({}) — {} adds, {} removes the selected one",
+        "Entités ({}) — {} ajoute, {} retire celle choisie",
     ),
     ("primary", "principale"),
     // Notices and errors

@@ -241,3 +241,35 @@ fn a_read_only_profile_exports() {
         app.notice
     );
 }
+
+/// The whole screen as drawn.
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    app.on_resize(w, h);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| vigie::ui::draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}
+
+/// Keys named inside a screen (a detail's "p reveals", a confirmation's "y yes") follow the
+/// table too.
+#[test]
+fn keys_named_inside_a_screen_are_the_remapped_ones() {
+    let mut app = remapped(&[("detail.reveal", "R"), ("confirm.yes", "o")]);
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(key(KeyCode::Enter));
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("(R reveals)"), "{s}");
+    assert!(!s.contains("(p reveals)"), "{s}");
+    app.on_key(ch('d'));
+    let s = screen(&mut app, 120, 35);
+    assert!(s.contains("o yes") && s.contains("n/Esc no"), "{s}");
+    app.on_key(ch('y'));
+    assert!(app.take_requests().is_empty(), "y was given away");
+    app.on_key(ch('o'));
+    let reqs = app.take_requests();
+    assert!(matches!(&reqs[..], [(_, Request::Delete(_))]), "{reqs:?}");
+}

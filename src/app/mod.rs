@@ -33,7 +33,7 @@ use crate::i18n::{tr, trf};
 use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
 use crate::text::mask_secrets;
 use form::{Form, FormKind};
-use keymap::Scope;
+pub use keymap::Scope;
 use kinds::{Kind, ListKind, columns_of, with_list};
 use list::{ListView, Paging, Record};
 
@@ -276,6 +276,14 @@ impl App {
         } else {
             self.ask_login(Service::Core, None);
         }
+    }
+
+    /// The key that does `action` on `scope` now, as shown (`-` when none does).
+    pub fn key_label(&self, scope: Scope, action: &str) -> String {
+        self.keymap
+            .key_of_in(scope, action)
+            .map(|k| k.label())
+            .unwrap_or_else(|| "-".into())
     }
 
     /// The kind of records the current tab lists.

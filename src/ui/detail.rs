@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::{accent, dim, safe};
 use crate::api::model::Timestamp;
 use crate::app::form::show_date;
-use crate::app::{App, Detail, DetailTarget};
+use crate::app::{App, Detail, DetailTarget, Scope};
 use crate::i18n::{tr, trf};
 use unicode_width::UnicodeWidthStr;
 
@@ -25,6 +25,11 @@ fn num(v: Option<f64>) -> String {
 
 /// (label, value) pairs of a record.
 pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
+    fields_with(d, "p")
+}
+
+/// `fields`, `reveal` being the key that reveals a password now.
+pub fn fields_with(d: &Detail, reveal: &str) -> Vec<(&'static str, String)> {
     match &d.target {
         DetailTarget::Site(s) => vec![
             ("Name", s.name.clone()),
@@ -67,7 +72,7 @@ pub fn fields(d: &Detail) -> Vec<(&'static str, String)> {
                 if d.reveal {
                     e.password.expose().to_string()
                 } else {
-                    trf("{} (p reveals)", &[&e.password.masked()])
+                    trf("{} ({} reveals)", &[&e.password.masked(), &reveal])
                 },
             ),
             ("Description", e.description.to_string()),
@@ -200,7 +205,7 @@ fn target_problem(t: &DetailTarget) -> Option<&str> {
     }
 }
 
-pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, d: &Detail, area: Rect) {
     f.render_widget(Clear, area);
     let title = match &d.target {
         DetailTarget::Site(s) => format!(" {} ", trf("Site {}", &[&safe(&s.name)])),
@@ -230,7 +235,7 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
             super::theme::theme().warn,
         )));
     }
-    let fields = fields(d);
+    let fields = fields_with(d, &app.key_label(Scope::Detail, "reveal"));
     // Labels right-aligned on the longest one, in the language shown.
     let label_w = fields
         .iter()
@@ -296,7 +301,7 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
                 dim(),
             )));
         } else {
-            lines.extend(links(m, d.cursor));
+            lines.extend(links(app, m, d.cursor));
         }
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
@@ -323,7 +328,11 @@ pub fn draw(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
 }
 
 /// A Maarch user's groups then entities, the selected one marked.
-fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'static>> {
+fn links(
+    app: &App,
+    m: &crate::api::maarch::MaarchUserDetails,
+    cursor: usize,
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let row = |i: usize, text: String| {
         let st = if i == cursor {
@@ -335,8 +344,12 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
     };
     out.push(Line::from(Span::styled(
         trf(
-            "Groups ({}) — g adds, x removes the selected one",
-            &[&m.groups.len()],
+            "Groups ({}) — {} adds, {} removes the selected one",
+            &[
+                &m.groups.len(),
+                &app.key_label(Scope::Maarch, "add_group"),
+                &app.key_label(Scope::Maarch, "remove"),
+            ],
         ),
         accent().bold(),
     )));
@@ -356,8 +369,12 @@ fn links(m: &crate::api::maarch::MaarchUserDetails, cursor: usize) -> Vec<Line<'
     }
     out.push(Line::from(Span::styled(
         trf(
-            "Entities ({}) — t adds, x removes the selected one",
-            &[&m.entities.len()],
+            "Entities ({}) — {} adds, {} removes the selected one",
+            &[
+                &m.entities.len(),
+                &app.key_label(Scope::Maarch, "add_entity"),
+                &app.key_label(Scope::Maarch, "remove"),
+            ],
         ),
         accent().bold(),
     )));

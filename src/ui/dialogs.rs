@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::app::{Account, App, Confirm, Login, Palette, RawView};
+use crate::app::{Account, App, Confirm, Login, Palette, RawView, Scope};
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
 
@@ -19,7 +19,7 @@ fn boxed(title: &str, color: Style) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), color.bold()))
 }
 
-pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
+pub fn confirm(f: &mut Frame, app: &App, c: &Confirm, area: Rect) {
     let r = popup(f, area, 64, 7);
     let red = super::theme::theme().error;
     let block = boxed(tr("Confirm"), red);
@@ -35,9 +35,12 @@ pub fn confirm(f: &mut Frame, c: &Confirm, area: Rect) {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
     }
     lines.push(Line::from(vec![
-        Span::styled("y", Style::new().bold()),
+        Span::styled(app.key_label(Scope::Confirm, "yes"), Style::new().bold()),
         Span::raw(format!(" {}   ", tr("yes"))),
-        Span::styled("n/Esc", Style::new().bold()),
+        Span::styled(
+            format!("{}/Esc", app.key_label(Scope::Confirm, "no")),
+            Style::new().bold(),
+        ),
         Span::raw(format!(" {}", tr("no"))),
     ]));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
@@ -77,7 +80,15 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
     }
     if scroll + height < lines.len() {
         block = block.title_bottom(
-            Line::from(Span::styled(format!(" ▼ {} (j/PgDn) ", tr("more")), dim())).right_aligned(),
+            Line::from(Span::styled(
+                format!(
+                    " ▼ {} ({}/PgDn) ",
+                    tr("more"),
+                    app.key_label(Scope::Help, "down")
+                ),
+                dim(),
+            ))
+            .right_aligned(),
         );
     }
     let inner = block.inner(r);
@@ -295,7 +306,7 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
 }
 
 /// The question asked at start when a form was left unfinished.
-pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
+pub fn restore(f: &mut Frame, app: &App, d: &crate::drafts::Draft, area: Rect) {
     let r = popup(f, area, 64, 8);
     let block = boxed(tr("Unfinished form"), super::theme::theme().warn);
     let inner = block.inner(r);
@@ -330,9 +341,15 @@ pub fn restore(f: &mut Frame, d: &crate::drafts::Draft, area: Rect) {
             dim(),
         )),
         Line::from(vec![
-            Span::styled("y", Style::new().bold()),
+            Span::styled(
+                app.key_label(Scope::Restore, "restore"),
+                Style::new().bold(),
+            ),
             Span::raw(format!(" {}   ", tr("restore it"))),
-            Span::styled("n", Style::new().bold()),
+            Span::styled(
+                app.key_label(Scope::Restore, "discard"),
+                Style::new().bold(),
+            ),
             Span::raw(format!(" {}", tr("discard it"))),
         ]),
     ];

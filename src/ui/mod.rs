@@ -68,12 +68,12 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Detail(d) => detail::draw(f, app, d, body),
             // Between the tab bar and the footer, which stay readable.
             Overlay::Form(fm) => form::draw(f, fm, body),
-            Overlay::Confirm(c) => dialogs::confirm(f, c, area),
+            Overlay::Confirm(c) => dialogs::confirm(f, app, c, area),
             Overlay::Help => dialogs::help(f, app, area),
             Overlay::Palette(p) => dialogs::palette(f, app, p, area),
             Overlay::Login(l) => dialogs::login(f, app, l, area),
             Overlay::Account(a) => dialogs::account(f, app, a, body),
-            Overlay::Restore(d) => dialogs::restore(f, d, area),
+            Overlay::Restore(d) => dialogs::restore(f, app, d, area),
             Overlay::Raw(r) => dialogs::raw(f, r, body),
         }
     }

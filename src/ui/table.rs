@@ -37,7 +37,10 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         ];
         if app.tab == Tab::Users {
             text.push(Line::from(Span::styled(
-                tr("u switches to the other user directory"),
+                trf(
+                    "{} switches to the other user directory",
+                    &[&app.key_label(crate::app::Scope::List, "users_directory")],
+                ),
                 dim(),
             )));
         }
