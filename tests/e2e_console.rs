@@ -1015,3 +1015,54 @@ fn the_terminal_and_the_locale_are_honoured() {
     assert!(!raw.contains('┌') && !raw.contains('│'), "ASCII lines");
     assert!(screen.contains("+-") || screen.contains('|'), "{screen}");
 }
+
+/// Keys remapped in the config reach the real console: the footer and the help show them,
+/// and a form saves with its remapped key.
+#[test]
+fn remapped_keys_show_and_work_in_the_real_console() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        "[keys]\nedit = \"o\"\n\n[keys.form]\nsave = \"f2\"\n",
+    )
+    .unwrap();
+    let mut c = Console::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--url",
+            &server.url,
+            "--user",
+            "1000",
+        ],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        35,
+        120,
+    );
+    c.wait_for("LOUM");
+    c.wait_for("n/o/d new/edit/delete");
+    c.keys("?");
+    c.wait_for("n / o / d");
+    c.keys("\x1b");
+    c.keys("/");
+    c.keys("LOUM");
+    c.keys("\r");
+    c.keys("e");
+    assert!(!c.screen().contains("Edit site"), "e was given away");
+    c.keys("o");
+    c.wait_for("Edit site");
+    c.wait_for("F2 save");
+    c.keys("\x1b[F"); // End
+    c.keys(" 2");
+    c.keys("\x1bOQ"); // F2
+    c.wait_for("Saved site");
+    c.keys("q");
+    c.wait_exit();
+}

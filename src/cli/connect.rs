@@ -60,7 +60,24 @@ pub(super) fn credentials(svc: &ServiceConfig, prompt: bool) -> Result<Credentia
 pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String> {
     let asks = |s: Service| prompt == Some(s);
     if let Some(url) = &g.url {
-        crate::ui::theme::init(None);
+        // No profile, but the config's own choices (keys, theme, language, aliases, mouse)
+        // are the administrator's whatever the server; a config that cannot be read is said,
+        // not fatal here.
+        let (cfg, mut warnings) = match load_config(g) {
+            Ok((_, cfg)) => (cfg, Vec::new()),
+            Err(e) => (Config::default(), vec![format!("config not read: {e}")]),
+        };
+        if let (None, Some(l)) = (g.lang, cfg.lang) {
+            crate::i18n::set_lang(l);
+        }
+        crate::ui::theme::init(cfg.theme);
+        let keymap = match crate::app::keymap::KeyMap::from_config(&cfg.key_bindings()) {
+            Ok(k) => k,
+            Err(e) => {
+                warnings.push(e);
+                Default::default()
+            }
+        };
         let profile = Profile {
             read_only: g.read_only,
             core: Some(ServiceConfig {
@@ -85,10 +102,10 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
                 ..Default::default()
             },
             core_logged_in,
-            warnings: Vec::new(),
-            aliases: Vec::new(),
-            mouse: false,
-            keymap: Default::default(),
+            warnings,
+            aliases: cfg.aliases.clone().into_iter().collect(),
+            mouse: cfg.mouse,
+            keymap,
         });
     }
     let (path, cfg) = load_config(g)?;
