@@ -12,14 +12,21 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, excerpt};
 use super::model::Page;
 
+/// A record that may carry a problem with how the server sent it (kept and marked, never
+/// dropped): one answer for the decoder, the lists and the exports.
+pub trait Marked {
+    /// The row's problem, when it has one.
+    fn problem(&self) -> Option<&str> {
+        None
+    }
+}
+
 /// A row type that can stand for a row it could not decode.
-pub trait Tolerant: DeserializeOwned {
+pub trait Tolerant: DeserializeOwned + Marked {
     /// A row that could not be decoded: `raw` is what the server sent, `problem` why.
     fn undecodable(raw: &str, problem: String) -> Self;
     /// What is odd about a decoded row (a port of 70000), for a mark.
     fn check(&mut self) {}
-    /// The row's problem, when it has one.
-    fn problem(&self) -> Option<&str>;
 }
 
 /// A list answer decoded row by row.
@@ -502,15 +509,18 @@ mod tests {
         problem: Option<String>,
     }
 
+    impl Marked for Row {
+        fn problem(&self) -> Option<&str> {
+            self.problem.as_deref()
+        }
+    }
+
     impl Tolerant for Row {
         fn undecodable(raw: &str, problem: String) -> Self {
             Row {
                 ip: raw.to_string(),
                 problem: Some(problem),
             }
-        }
-        fn problem(&self) -> Option<&str> {
-            self.problem.as_deref()
         }
     }
 

@@ -194,7 +194,7 @@ pub fn fields_with(d: &Detail, reveal: &str) -> Vec<(&'static str, String)> {
 
 /// What is odd about the record shown, as the server sent it.
 fn target_problem(t: &DetailTarget) -> Option<&str> {
-    use crate::app::list::Record;
+    use crate::api::items::Marked;
     match t {
         DetailTarget::Site(s) => s.problem(),
         DetailTarget::Equipement(e) => e.problem(),

@@ -133,10 +133,13 @@ impl fmt::Debug for EquipementUpdate {
 // A row a server sent that could not be read: its text as sent (already cut and cleaned by
 // `items::rows`) stands in its first text cell.
 
-impl crate::api::items::Tolerant for Equipement {
+impl crate::api::items::Marked for Equipement {
     fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
+}
+
+impl crate::api::items::Tolerant for Equipement {
     fn undecodable(raw: &str, problem: String) -> Self {
         Equipement {
             ip: raw.into(),

@@ -199,10 +199,13 @@ pub struct SiteUpdate {
     pub description: Option<String>,
 }
 
-impl crate::api::items::Tolerant for SiteSummary {
+impl crate::api::items::Marked for SiteSummary {
     fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
+}
+
+impl crate::api::items::Tolerant for SiteSummary {
     fn undecodable(raw: &str, problem: String) -> Self {
         SiteSummary {
             name: raw.to_string(),

@@ -257,10 +257,13 @@ pub struct RoleUpdate {
     pub permissions: Option<Vec<PermissionRef>>,
 }
 
-impl crate::api::items::Tolerant for User {
+impl crate::api::items::Marked for User {
     fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
+}
+
+impl crate::api::items::Tolerant for User {
     fn undecodable(raw: &str, problem: String) -> Self {
         User {
             nom: raw.to_string(),
@@ -270,10 +273,13 @@ impl crate::api::items::Tolerant for User {
     }
 }
 
-impl crate::api::items::Tolerant for Role {
+impl crate::api::items::Marked for Role {
     fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
+}
+
+impl crate::api::items::Tolerant for Role {
     fn undecodable(raw: &str, problem: String) -> Self {
         Role {
             name: raw.to_string(),

@@ -3,9 +3,6 @@
 use super::*;
 
 impl Record for Equipement {
-    fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
-    }
     const COLUMNS: &'static [Column] = &[
         col("IP", 15),
         num("Port", 5),

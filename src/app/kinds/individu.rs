@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// An individu is whole JSON as sent: nothing in it is refused, so nothing is marked.
+impl crate::api::items::Marked for Individu {}
+
 impl Record for Individu {
     const COLUMNS: &'static [Column] = &[
         num("Id", 5),

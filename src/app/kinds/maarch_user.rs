@@ -2,10 +2,13 @@
 
 use super::*;
 
-impl Record for MaarchUser {
+impl crate::api::items::Marked for MaarchUser {
     fn problem(&self) -> Option<&str> {
         self.problem.as_deref()
     }
+}
+
+impl Record for MaarchUser {
     const COLUMNS: &'static [Column] = &[
         num("Id", 5),
         col("Login", 14),

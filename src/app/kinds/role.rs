@@ -3,9 +3,6 @@
 use super::*;
 
 impl Record for Role {
-    fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
-    }
     const COLUMNS: &'static [Column] = &[
         col("Name", 14),
         wide("Description", 30),

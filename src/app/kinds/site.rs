@@ -7,9 +7,6 @@ pub(crate) fn coord(v: Option<f64>) -> String {
 }
 
 impl Record for SiteSummary {
-    fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
-    }
     const COLUMNS: &'static [Column] = &[
         wide("Name", 16),
         wide("Client", 18),

@@ -3,9 +3,6 @@
 use super::*;
 
 impl Record for User {
-    fn problem(&self) -> Option<&str> {
-        self.problem.as_deref()
-    }
     const COLUMNS: &'static [Column] = &[
         num("Matricule", 9),
         wide("Name", 20),

@@ -48,17 +48,13 @@ pub(crate) const fn num(title: &'static str, width: u16) -> Column {
 }
 
 /// What a list screen needs of a record.
-pub trait Record: Clone + Send + 'static {
+pub trait Record: Clone + Send + 'static + crate::api::items::Marked {
     const COLUMNS: &'static [Column];
     fn cells(&self) -> Vec<String>;
     /// The record's identity (for upserts and keeping the selection).
     fn key(&self) -> Cow<'_, str>;
     /// How the record is named in a confirmation ("site LOUM").
     fn label(&self) -> String;
-    /// What is odd about the row as the server sent it (kept and marked).
-    fn problem(&self) -> Option<&str> {
-        None
-    }
 }
 
 /// Server paging of a list (only for routes that page).
