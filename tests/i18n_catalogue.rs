@@ -130,7 +130,7 @@ fn every_ui_text_has_its_french() {
         }
     }
     fn columns<T: Record>(check: &mut dyn FnMut(&str, &str)) {
-        for c in T::COLUMNS {
+        for c in T::columns() {
             check(c.title, "column");
         }
     }

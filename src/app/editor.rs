@@ -145,7 +145,7 @@ impl App {
                     let mut buf = Vec::new();
                     let _ = crate::text::write_csv_rows(
                         &mut buf,
-                        T::COLUMNS.iter().map(|c| tr(c.title)),
+                        T::columns().iter().map(|c| tr(c.title)),
                         rows.iter(),
                     );
                     (String::from_utf8_lossy(&buf).into_owned(), rows.len())

@@ -102,7 +102,7 @@ pub fn draw_table<T: Record>(
         ));
     }
     if let Some((c, desc)) = list.sort
-        && let Some(col) = T::COLUMNS.get(c)
+        && let Some(col) = T::columns().get(c)
     {
         title_line.push(Span::styled(
             format!(
@@ -167,9 +167,9 @@ pub fn draw_table<T: Record>(
             }
         })
         .collect();
-    let widths = column_widths(T::COLUMNS, inner.width);
+    let widths = column_widths(T::columns(), inner.width);
     let grid = Grid {
-        header: T::COLUMNS.iter().map(|c| tr(c.title)).collect(),
+        header: T::columns().iter().map(|c| tr(c.title)).collect(),
         widths: &widths,
         rows,
         matched: super::theme::theme().matched,
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn narrow_tables_drop_whole_columns_from_the_right() {
-        let cols = crate::api::model::Equipement::COLUMNS;
+        let cols = crate::api::model::Equipement::columns();
         let full: u16 = cols.iter().map(|c| c.width).sum::<u16>() + cols.len() as u16 - 1;
         for width in [20u16, 40, 60, 78, full - 1] {
             let w = column_widths(cols, width);

@@ -3,15 +3,7 @@
 use super::*;
 
 impl Record for Equipement {
-    const COLUMNS: &'static [Column] = &[
-        col("IP", 15),
-        num("Port", 5),
-        col("Brand", 10),
-        wide("Model", 16),
-        wide("Site", 12),
-        wide("Sources", 20),
-        col("Created", 16),
-    ];
+    const KIND: &'static str = "equipements";
     fn cells(&self) -> Vec<String> {
         vec![
             self.ip.to_string(),

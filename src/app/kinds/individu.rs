@@ -6,15 +6,7 @@ use super::*;
 impl crate::api::items::Marked for Individu {}
 
 impl Record for Individu {
-    const COLUMNS: &'static [Column] = &[
-        num("Id", 5),
-        wide("Last name", 14),
-        wide("First name", 12),
-        col("Matricule", 10),
-        col("Mobile", 17),
-        wide("Entity", 16),
-        col("Login", 12),
-    ];
+    const KIND: &'static str = "individus";
     fn cells(&self) -> Vec<String> {
         vec![
             self.id().map(|i| i.to_string()).unwrap_or_default(),

@@ -9,15 +9,7 @@ impl crate::api::items::Marked for MaarchUser {
 }
 
 impl Record for MaarchUser {
-    const COLUMNS: &'static [Column] = &[
-        num("Id", 5),
-        col("Login", 14),
-        wide("First name", 14),
-        wide("Last name", 14),
-        wide("Email", 22),
-        col("Status", 9),
-        col("Mode", 14),
-    ];
+    const KIND: &'static str = "maarch_users";
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),

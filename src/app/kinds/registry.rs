@@ -98,7 +98,7 @@ impl Kind for MaarchUser {
 
 /// The columns of a list's kind.
 pub fn columns_of<T: Record>(_: &ListView<T>) -> &'static [Column] {
-    T::COLUMNS
+    T::columns()
 }
 
 /// Runs `$body` with `$l` bound to the list of `$kind` in `$app` (`&`, or `&mut` with `mut`).

@@ -3,12 +3,7 @@
 use super::*;
 
 impl Record for Role {
-    const COLUMNS: &'static [Column] = &[
-        col("Name", 14),
-        wide("Description", 30),
-        num("Permissions", 11),
-        col("Created", 16),
-    ];
+    const KIND: &'static str = "roles";
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),

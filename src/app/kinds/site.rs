@@ -7,14 +7,7 @@ pub(crate) fn coord(v: Option<f64>) -> String {
 }
 
 impl Record for SiteSummary {
-    const COLUMNS: &'static [Column] = &[
-        wide("Name", 16),
-        wide("Client", 18),
-        col("Latitude", 9),
-        col("Longitude", 10),
-        num("Equip.", 6),
-        col("Created", 16),
-    ];
+    const KIND: &'static str = "sites";
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),

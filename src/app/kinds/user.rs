@@ -3,13 +3,7 @@
 use super::*;
 
 impl Record for User {
-    const COLUMNS: &'static [Column] = &[
-        num("Matricule", 9),
-        wide("Name", 20),
-        wide("Email", 24),
-        col("Role", 12),
-        col("Status", 11),
-    ];
+    const KIND: &'static str = "users";
     fn cells(&self) -> Vec<String> {
         vec![
             self.matricule.map(|m| m.to_string()).unwrap_or_default(),

@@ -20,36 +20,57 @@ pub struct Column {
     pub grow: bool,
 }
 
-pub(crate) const fn col(title: &'static str, width: u16) -> Column {
-    Column {
-        title,
-        width,
-        numeric: false,
-        grow: false,
-    }
+/// The columns of every list as shipped (`assets/columns.toml`), embedded.
+const COLUMNS_TABLE: &str = include_str!("../../../assets/columns.toml");
+
+/// The columns of the list `kind` (a name in `assets/columns.toml`); none for an unknown one.
+pub fn columns_of_kind(kind: &str) -> &'static [Column] {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static PARSED: OnceLock<HashMap<String, Vec<Column>>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| parse_columns(COLUMNS_TABLE).expect("assets/columns.toml is valid"))
+        .get(kind)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
 }
 
-pub(crate) const fn wide(title: &'static str, width: u16) -> Column {
-    Column {
-        title,
-        width,
-        numeric: false,
-        grow: true,
-    }
-}
-
-pub(crate) const fn num(title: &'static str, width: u16) -> Column {
-    Column {
-        title,
-        width,
-        numeric: true,
-        grow: false,
-    }
+/// Reads the columns table. Titles are kept for the whole run (the table is read once).
+fn parse_columns(text: &str) -> Result<std::collections::HashMap<String, Vec<Column>>, String> {
+    let raw: std::collections::HashMap<String, Vec<(String, u16, String)>> =
+        toml::from_str(text).map_err(|e| e.to_string())?;
+    raw.into_iter()
+        .map(|(kind, cols)| {
+            let cols = cols
+                .into_iter()
+                .map(|(title, width, how)| {
+                    let (numeric, grow) = match how.as_str() {
+                        "" => (false, false),
+                        "wide" => (false, true),
+                        "num" => (true, false),
+                        other => return Err(format!("{kind}.{title}: no column kind {other:?}")),
+                    };
+                    Ok(Column {
+                        title: Box::leak(title.into_boxed_str()),
+                        width,
+                        numeric,
+                        grow,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok((kind, cols))
+        })
+        .collect()
 }
 
 /// What a list screen needs of a record.
 pub trait Record: Clone + Send + 'static + crate::api::items::Marked {
-    const COLUMNS: &'static [Column];
+    /// Its name in `assets/columns.toml`.
+    const KIND: &'static str;
+    /// Its columns, in order.
+    fn columns() -> &'static [Column] {
+        columns_of_kind(Self::KIND)
+    }
     fn cells(&self) -> Vec<String>;
     /// The record's identity (for upserts and keeping the selection).
     fn key(&self) -> Cow<'_, str>;
@@ -307,7 +328,7 @@ impl<T: Record> ListView<T> {
     /// Item indices in the order of sort column `col` (ascending; ties in item order).
     fn sort_order(&mut self, col: usize) -> &[u32] {
         if self.sorted.as_ref().is_none_or(|(c, _)| *c != col) {
-            let numeric = T::COLUMNS.get(col).is_some_and(|c| c.numeric);
+            let numeric = T::columns().get(col).is_some_and(|c| c.numeric);
             let mut order: Vec<u32> = (0..self.items.len() as u32).collect();
             let items = &self.items;
             order.sort_by_cached_key(|&i| {
@@ -394,7 +415,7 @@ impl<T: Record> ListView<T> {
             return Vec::new();
         };
         if self.filter.trim().is_empty() {
-            return vec![Vec::new(); T::COLUMNS.len()];
+            return vec![Vec::new(); T::columns().len()];
         }
         self.highlights_for(row, &self.items[i].cells())
     }
@@ -531,7 +552,7 @@ impl<T: Record> ListView<T> {
 
     /// Cycles the sort column: none → each column ascending → descending → none.
     pub fn cycle_sort(&mut self) {
-        let n = T::COLUMNS.len();
+        let n = T::columns().len();
         self.sort = match self.sort {
             None => Some((0, false)),
             Some((c, false)) => Some((c, true)),

@@ -321,3 +321,27 @@ fn rows_changed_forget_the_filter_steps() {
     l.refresh_view();
     assert_eq!(l.view, fresh(&l.items, "hikv", None));
 }
+
+/// Every list's columns come from `assets/columns.toml`, one per cell of its rows; a column
+/// of an unknown kind is refused with its name.
+#[test]
+fn every_list_has_its_columns_one_per_cell() {
+    fn check<T: Record + Default>() {
+        let cols = T::columns();
+        assert!(!cols.is_empty(), "{}", T::KIND);
+        assert_eq!(cols.len(), T::default().cells().len(), "{}", T::KIND);
+    }
+    check::<crate::api::model::SiteSummary>();
+    check::<Equipement>();
+    check::<crate::api::model::User>();
+    check::<crate::api::model::Role>();
+    check::<crate::api::ocean::Individu>();
+    check::<crate::api::maarch::MaarchUser>();
+    assert!(Equipement::columns()[1].numeric && !Equipement::columns()[1].grow);
+    assert!(
+        parse_columns("x = [[\"A\", 3, \"odd\"]]")
+            .unwrap_err()
+            .contains("x.A")
+    );
+    assert!(columns_of_kind("nope").is_empty());
+}
