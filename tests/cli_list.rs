@@ -330,3 +330,43 @@ async fn a_closed_pipe_ends_every_format_quietly() {
     assert!(!done.status.success(), "a closed stdout is an error");
     assert!(String::from_utf8_lossy(&done.stderr).contains("cannot write"));
 }
+
+/// Output for scripts is in English whatever the config's `lang` (which is the console's),
+/// with a profile or with `--url`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_output_stays_english_with_a_french_config() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "--url",
+        url.as_str(),
+        "--user",
+        "admin@vigie.local",
+        "list",
+        "sites",
+        "-o",
+        "csv",
+    ];
+    let english = vigie(home.path(), "admin-demo", &args)
+        .output()
+        .await
+        .unwrap();
+    assert!(english.status.success());
+    let dir = home.path().join("config").join("vigie");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "lang = \"fr\"\n").unwrap();
+    let with_fr = vigie(home.path(), "admin-demo", &args)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        with_fr.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with_fr.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&with_fr.stdout),
+        String::from_utf8_lossy(&english.stdout)
+    );
+}

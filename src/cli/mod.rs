@@ -262,6 +262,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 return Err("cannot write the output: standard output is closed".into());
             }
             let c = connect(&cli.global, Some(a.resource.service()))?;
+            // Again: the config's `lang` is the console's, not the scripts'.
+            crate::i18n::set_lang(crate::i18n::Lang::En);
             crate::list::run(&c.clients, &a, &mut std::io::stdout().lock())
                 .await
                 .map(|_| ExitCode::SUCCESS)
