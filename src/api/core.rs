@@ -13,8 +13,8 @@ use super::error::{ApiError, Family};
 use super::items::{Rows, Tolerant};
 use super::model::*;
 use super::{
-    Answer, HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client, join_url, seg,
-    send_reading, stream_rows,
+    Answer, HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client, join_url,
+    read_whole, seg, send_reading, stream_rows,
 };
 
 /// Largest page the API accepts.
@@ -223,15 +223,10 @@ impl CoreClient {
         body: Option<&B>,
     ) -> Result<Raw, ApiError> {
         let max_body = self.limits.max_body;
-        let whole = move |resp| async move {
-            Raw::read_within(resp, Family::Core, max_body)
-                .await
-                .map(Answer::<std::convert::Infallible>::Raw)
-        };
-        match self.send_with(method, path, query, body, &whole).await? {
-            Answer::Raw(raw) => Ok(raw),
-            Answer::Streamed(never) => match never {},
-        }
+        let whole = move |resp| read_whole(resp, Family::Core, max_body);
+        self.send_with(method, path, query, body, &whole)
+            .await
+            .map(Answer::into_raw)
     }
 
     /// Sends a request with the session's token, its answer read by `read`; a refused token

@@ -229,14 +229,30 @@ pub(crate) async fn send_retrying(
     idempotent: bool,
     limits: Limits,
 ) -> Result<Raw, ApiError> {
-    let whole = move |resp| async move {
-        Raw::read_within(resp, family, limits.max_body)
-            .await
-            .map(Answer::<std::convert::Infallible>::Raw)
-    };
-    match send_reading(req, policy, idempotent, limits, &whole).await? {
-        Answer::Raw(raw) => Ok(raw),
-        Answer::Streamed(never) => match never {},
+    let whole = move |resp| read_whole(resp, family, limits.max_body);
+    send_reading(req, policy, idempotent, limits, &whole)
+        .await
+        .map(Answer::into_raw)
+}
+
+/// An answer read whole, whatever its status (nothing streams it).
+pub(crate) async fn read_whole(
+    resp: reqwest::Response,
+    family: Family,
+    max_body: usize,
+) -> Result<Answer<std::convert::Infallible>, ApiError> {
+    Raw::read_within(resp, family, max_body)
+        .await
+        .map(Answer::Raw)
+}
+
+impl Answer<std::convert::Infallible> {
+    /// The whole answer (nothing can have streamed it).
+    pub(crate) fn into_raw(self) -> Raw {
+        match self {
+            Answer::Raw(raw) => raw,
+            Answer::Streamed(never) => match never {},
+        }
     }
 }
 
