@@ -5,8 +5,8 @@ use super::*;
 /// What a request in flight was for, to route (or drop) its answer.
 #[derive(Debug, Clone)]
 pub(super) enum Purpose {
-    List(Tab),
-    MaarchUsers,
+    /// A tab's list.
+    List(ListKind),
     MaarchDetails,
     /// A Maarch user's details read to edit them (`true`: in `$EDITOR`).
     MaarchEdit(bool),
@@ -115,23 +115,6 @@ impl App {
                     }
                 }
             }
-            (Purpose::List(Tab::Individus), Payload::Individus(v))
-                if self.individus.pending == Some(id) =>
-            {
-                self.individus.pending = None;
-                self.individus.set_items(v);
-            }
-            (Purpose::MaarchUsers, Payload::MaarchUsers(v))
-                if self.maarch_users.pending == Some(id) =>
-            {
-                self.maarch_users.pending = None;
-                // Only a root caller (mode root_visible or root_invisible) sees every user.
-                let me = self.session.maarch_user.as_deref().unwrap_or_default();
-                self.maarch_partial = !v
-                    .iter()
-                    .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
-                self.maarch_users.set_items(v);
-            }
             (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
                 for o in &mut self.overlays {
                     if let Overlay::Detail(d) = o
@@ -234,24 +217,7 @@ impl App {
                 };
                 a.outbox = Some(o);
             }
-            (Purpose::List(Tab::Sites), Payload::Sites(v)) if self.sites.pending == Some(id) => {
-                self.sites.pending = None;
-                self.sites.set_items(v);
-            }
-            (Purpose::List(Tab::Users), Payload::Users(v)) if self.users.pending == Some(id) => {
-                self.users.pending = None;
-                self.users.set_items(v);
-            }
-            (Purpose::List(Tab::Roles), Payload::Roles(v)) if self.roles.pending == Some(id) => {
-                self.roles.pending = None;
-                self.roles.set_items(v);
-            }
-            (Purpose::List(Tab::Equipements), Payload::EquipementsPage(p))
-                if self.equipements.pending == Some(id) =>
-            {
-                self.equipements.pending = None;
-                self.apply_equipements_page(p);
-            }
+            (Purpose::List(kind), p) => return kind.land(self, id, p),
             (Purpose::Prefetch(n), Payload::EquipementsPage(p)) if !self.equipements.complete => {
                 self.prefetched.insert(n, p);
                 // Keep only pages near the current one.
@@ -359,10 +325,7 @@ impl App {
                 _ => {}
             }
         }
-        if self.tab == Tab::Users && self.users_dir == Service::Maarch {
-            return "Maarch users";
-        }
-        self.tab.things()
+        self.list_kind().things()
     }
 
     pub(super) fn site_name(&self, site_id: &str) -> Option<&SiteSummary> {

@@ -68,21 +68,6 @@ impl<T: Record> Nav for ListView<T> {
     }
 }
 
-pub(super) trait Pending {
-    fn is_pending(&self, id: u64) -> bool;
-    fn clear_pending(&mut self);
-}
-
-impl<T: Record> Pending for ListView<T> {
-    fn is_pending(&self, id: u64) -> bool {
-        self.pending == Some(id)
-    }
-    fn clear_pending(&mut self) {
-        self.pending = None;
-        self.loading = false;
-    }
-}
-
 /// A count a server announced, as shown and paged here: never cut to its low 32 bits.
 pub(super) fn clamp_u32(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -118,11 +103,7 @@ impl App {
             }
             return;
         };
-        let purpose = match kind {
-            ListKind::MaarchUsers => Purpose::MaarchUsers,
-            _ => Purpose::List(tab),
-        };
-        let id = self.send(request, purpose);
+        let id = self.send(request, Purpose::List(kind));
         with_list!(self, kind, |mut l| {
             l.pending = Some(id);
             l.loading = true;
@@ -141,7 +122,7 @@ impl App {
                 page,
                 size: PAGE_SIZE,
             },
-            Purpose::List(Tab::Equipements),
+            Purpose::List(ListKind::Equipements),
         );
         self.equipements.pending = Some(id);
         self.equipements.loading = true;

@@ -2,16 +2,6 @@
 
 use super::*;
 
-#[derive(Debug, Clone)]
-pub enum DetailTarget {
-    Site(SiteSummary),
-    Equipement(Equipement),
-    User(User),
-    Role(Role),
-    Individu(Individu),
-    MaarchUser(MaarchUserDetails),
-}
-
 pub struct Detail {
     pub target: DetailTarget,
     pub reveal: bool,
@@ -62,35 +52,14 @@ impl Detail {
 }
 
 pub(super) fn target_id(t: &DetailTarget) -> String {
-    match t {
-        DetailTarget::Site(s) => s.site_id.clone(),
-        DetailTarget::Equipement(e) => e.equipement_id.clone(),
-        DetailTarget::User(u) => u.user_id.clone(),
-        DetailTarget::Role(r) => r.role_id.clone(),
-        DetailTarget::Individu(i) => i.id().map(|i| i.to_string()).unwrap_or_default(),
-        DetailTarget::MaarchUser(d) => d.user.id.to_string(),
-    }
+    t.item().id_text()
 }
 
 /// A detail's record as JSON, secrets masked, with a title.
 pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
-    let (title, v) = match t {
-        DetailTarget::Site(s) => (s.label(), serde_json::to_value(s)),
-        DetailTarget::Equipement(e) => (e.label(), serde_json::to_value(e)),
-        DetailTarget::User(u) => (u.label(), serde_json::to_value(u)),
-        DetailTarget::Role(r) => (r.label(), serde_json::to_value(r)),
-        DetailTarget::Individu(i) => (i.label(), serde_json::to_value(i)),
-        DetailTarget::MaarchUser(d) => (d.user.label(), serde_json::to_value(&d.user)),
-    };
-    let mut v = v.unwrap_or_default();
-    // What the server did not send is not shown as empty: it is left out.
-    if let (DetailTarget::MaarchUser(d), serde_json::Value::Object(m)) = (t, &mut v) {
-        for k in &d.user.unseen {
-            m.remove(k);
-        }
-    }
+    let mut v = t.item().json();
     mask_secrets(&mut v);
-    (title, v)
+    (t.label(), v)
 }
 
 impl App {

@@ -34,6 +34,7 @@ use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
 use crate::text::mask_secrets;
 use form::{Form, FormKind};
 pub use keymap::Scope;
+pub use kinds::DetailTarget;
 use kinds::{Kind, ListKind, columns_of, with_list};
 use list::{ListView, Paging, Record};
 
@@ -78,17 +79,6 @@ impl Tab {
             Tab::Users => "Users",
             Tab::Roles => "Roles",
             Tab::Individus => "Individus",
-        }
-    }
-
-    /// The API's name for the resource (403 messages, RBAC).
-    fn things(self) -> &'static str {
-        match self {
-            Tab::Sites => "sites",
-            Tab::Equipements => "equipements",
-            Tab::Users => "users",
-            Tab::Roles => "roles",
-            Tab::Individus => "individus",
         }
     }
 

@@ -32,7 +32,7 @@ pub fn named_field(msg: &str) -> Option<String> {
 impl App {
     pub(super) fn on_error(&mut self, id: u64, purpose: Purpose, service: Service, e: ApiError) {
         let purpose_kind = match &purpose {
-            Purpose::List(_) | Purpose::MaarchUsers | Purpose::LoadAll => PurposeKind::Read,
+            Purpose::List(_) | Purpose::LoadAll => PurposeKind::Read,
             Purpose::Login if !matches!(self.overlays.last(), Some(Overlay::Login(_))) => {
                 PurposeKind::WhoAmI
             }
@@ -61,24 +61,18 @@ impl App {
                     return;
                 }
             }
-            Purpose::List(t) => {
-                let l: &mut dyn Pending = match t {
-                    Tab::Sites => &mut self.sites,
-                    Tab::Equipements => &mut self.equipements,
-                    Tab::Users => &mut self.users,
-                    Tab::Roles => &mut self.roles,
-                    Tab::Individus => &mut self.individus,
-                };
-                if !l.is_pending(id) {
+            Purpose::List(kind) => {
+                let waits = with_list!(self, kind, |mut l| {
+                    let waits = l.pending == Some(id);
+                    if waits {
+                        l.pending = None;
+                        l.loading = false;
+                    }
+                    waits
+                });
+                if !waits {
                     return;
                 }
-                l.clear_pending();
-            }
-            Purpose::MaarchUsers => {
-                if !self.maarch_users.is_pending(id) {
-                    return;
-                }
-                self.maarch_users.clear_pending();
             }
             Purpose::MaarchDetails => {
                 for o in &mut self.overlays {

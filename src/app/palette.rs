@@ -174,7 +174,9 @@ impl App {
                 }
             }
             Command::Export => {
-                let tab = tr(self.tab.things()).replace(' ', "-");
+                // Named after the tab, whichever directory the Users tab shows.
+                let things = ListKind::of(self.tab, Service::Core).things();
+                let tab = tr(things).replace(' ', "-");
                 let day = chrono::Local::now().format("%Y%m%d-%H%M");
                 let dir = directories::UserDirs::new()
                     .map(|d| d.home_dir().to_path_buf())

@@ -75,17 +75,9 @@ impl App {
             ));
             return;
         }
-        let form = match (self.tab, &site) {
-            (_, Some(s)) => Form::equipement(None, self.site_choices(), Some(s)),
-            (Tab::Individus, None) => Form::individu(None, &self.individus.items),
-            (Tab::Users, None) if self.users_dir == Service::Maarch => Form::maarch_user(None),
-            (Tab::Sites, None) => Form::site(None, self.client_choices()),
-            (Tab::Equipements, None) => Form::equipement(None, self.site_choices(), None),
-            (Tab::Users, None) => {
-                let roles = self.role_choices();
-                Form::user(None, roles)
-            }
-            (Tab::Roles, None) => Form::role(None, &self.permission_catalogue()),
+        let form = match site {
+            Some(s) => Form::equipement(None, self.site_choices(), Some(&s)),
+            None => self.list_kind().new_form(self),
         };
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
@@ -97,37 +89,14 @@ impl App {
         if self.undecodable(&t) {
             return;
         }
-        let form = match &t {
-            DetailTarget::Site(s) => Form::site(Some(s), self.client_choices()),
-            DetailTarget::Equipement(e) => Form::equipement(Some(e), self.site_choices(), None),
-            DetailTarget::User(u) => {
-                let roles = self.role_choices();
-                Form::user(Some(u), roles)
-            }
-            DetailTarget::Role(r) => Form::role(Some(r), &self.permission_catalogue()),
-            DetailTarget::Individu(i) => Form::individu(Some(i), &self.individus.items),
-            DetailTarget::MaarchUser(d) if !d.fetched => {
-                // The list lacks the initials and phone the save writes: read them first.
-                let uid = d.user.id;
-                self.read_maarch_for_edit(uid, false);
-                self.notice = Some(tr("Reading the user's details…").into());
-                return;
-            }
-            DetailTarget::MaarchUser(d) => Form::maarch_user(Some(d)),
-        };
-        self.overlays.push(Overlay::Form(Box::new(form)));
+        if let Some(form) = t.item().edit_form(self) {
+            self.push_form(form);
+        }
     }
 
     /// A row the server sent that could not be read has no id to act on: said, refused.
     pub(super) fn undecodable(&mut self, t: &DetailTarget) -> bool {
-        let unreadable = target_id(t).is_empty()
-            && matches!(
-                t,
-                DetailTarget::Site(_)
-                    | DetailTarget::Equipement(_)
-                    | DetailTarget::User(_)
-                    | DetailTarget::Role(_)
-            );
+        let unreadable = t.item().unreadable();
         if unreadable {
             self.notice = Some(
                 tr("This row could not be read as the server sent it: nothing to act on (v shows it)")
@@ -150,44 +119,10 @@ impl App {
         if self.undecodable(&t) {
             return;
         }
-        let (message, op) = match &t {
-            DetailTarget::Site(s) => (
-                trf("Delete {}?", &[&s.label()]),
-                DeleteOp::Site(s.site_id.clone()),
-            ),
-            DetailTarget::Equipement(e) => (
-                trf("Delete {}?", &[&e.label()]),
-                DeleteOp::Equipement(e.equipement_id.clone()),
-            ),
-            DetailTarget::User(u) => (
-                trf(
-                    "Deactivate {}? They will no longer be able to log in.",
-                    &[&u.label()],
-                ),
-                DeleteOp::User(u.user_id.clone()),
-            ),
-            DetailTarget::Role(r) => (
-                trf("Delete {}?", &[&r.label()]),
-                DeleteOp::Role(r.role_id.clone()),
-            ),
-            DetailTarget::Individu(i) => {
-                let Some(id) = i.id() else {
-                    self.notice = Some(tr("This individu has no id: it cannot be deleted").into());
-                    return;
-                };
-                (
-                    trf(
-                        "Delete {}? Ocean removes the individu and its badges.",
-                        &[&i.label()],
-                    ),
-                    DeleteOp::Individu(id),
-                )
-            }
-            DetailTarget::MaarchUser(_) => {
-                self.notice = Some(
-                    tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
-                        .into(),
-                );
+        let (message, op) = match t.item().deletion() {
+            Ok(q) => q,
+            Err(why) => {
+                self.notice = Some(why.into());
                 return;
             }
         };

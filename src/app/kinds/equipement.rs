@@ -147,3 +147,85 @@ impl Form {
         })
     }
 }
+
+impl Item for Equipement {
+    fn id_text(&self) -> String {
+        self.equipement_id.clone()
+    }
+    fn heading(&self) -> String {
+        crate::i18n::trf("Equipement {}", &[&safe(&self.ip)])
+    }
+    fn fields(&self, reveal: Option<&str>) -> Vec<(&'static str, String)> {
+        let site = self.client_site.as_ref().map(|s| s.name.clone());
+        vec![
+            ("IP address", self.ip.to_string()),
+            ("Port", self.port.map(|p| p.to_string()).unwrap_or_default()),
+            ("Brand", self.marque.to_string()),
+            ("Model", self.modele.to_string()),
+            ("Site", site.unwrap_or_default()),
+            ("Sources", self.sources.0.join("\n")),
+            ("Username", self.username.to_string()),
+            (
+                "Password",
+                match reveal {
+                    None => self.password.expose().to_string(),
+                    Some(key) => {
+                        crate::i18n::trf("{} ({} reveals)", &[&self.password.masked(), &key])
+                    }
+                },
+            ),
+            ("Description", self.description.to_string()),
+            ("Created", ts(&self.timestamp)),
+            ("Equipement id", self.equipement_id.clone()),
+            ("Site id", self.site_id().unwrap_or_default().to_string()),
+        ]
+    }
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+    fn problem(&self) -> Option<&str> {
+        crate::api::items::Marked::problem(self)
+    }
+    fn things(&self) -> &'static str {
+        "equipements"
+    }
+    fn deletion(&self) -> Result<(String, DeleteOp), &'static str> {
+        let q = crate::i18n::trf("Delete {}?", &[&self.label()]);
+        Ok((q, DeleteOp::Equipement(self.equipement_id.clone())))
+    }
+    fn edit_form(&self, app: &mut App) -> Option<Form> {
+        Some(Form::equipement(Some(self), app.site_choices(), None))
+    }
+}
+
+impl Kind for Equipement {
+    fn target(&self) -> DetailTarget {
+        DetailTarget::Equipement(self.clone())
+    }
+    fn list(app: &App) -> &ListView<Self> {
+        &app.equipements
+    }
+    fn list_mut(app: &mut App) -> &mut ListView<Self> {
+        &mut app.equipements
+    }
+    /// Paged by the server: `load_tab` asks for a page.
+    fn request() -> Option<Request> {
+        None
+    }
+    fn new_form(app: &mut App) -> Form {
+        Form::equipement(None, app.site_choices(), None)
+    }
+    fn land(app: &mut App, id: u64, p: Payload) -> bool {
+        match p {
+            Payload::EquipementsPage(p) if app.equipements.pending == Some(id) => {
+                app.equipements.pending = None;
+                app.apply_equipements_page(p);
+                true
+            }
+            _ => false,
+        }
+    }
+    fn rows(_: Payload) -> Option<Vec<Self>> {
+        None
+    }
+}

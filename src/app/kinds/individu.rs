@@ -353,3 +353,123 @@ impl Form {
         })
     }
 }
+
+impl Item for Individu {
+    fn id_text(&self) -> String {
+        self.id().map(|i| i.to_string()).unwrap_or_default()
+    }
+    fn heading(&self) -> String {
+        crate::i18n::trf(
+            "Individu {} {}",
+            &[&safe(&self.prenom()), &safe(&self.nom())],
+        )
+    }
+    fn fields(&self, _: Option<&str>) -> Vec<(&'static str, String)> {
+        let i = self;
+        let civ = match i.text("individu.idCivilite").as_str() {
+            "1" => "MR".to_string(),
+            "2" => "MME".to_string(),
+            "3" => "MLLE".to_string(),
+            _ => String::new(),
+        };
+        let period = match (
+            i.text("periodeEntite.startDate"),
+            i.text("periodeEntite.endDate"),
+        ) {
+            (s, _) if s.is_empty() => String::new(),
+            (s, e) if e.is_empty() => crate::i18n::trf("from {} (no end)", &[&show_date(&s)]),
+            (s, e) => format!("{} → {}", show_date(&s), show_date(&e)),
+        };
+        let vehicle = [
+            i.text("vehicleFieldsDTO.immatriculation"),
+            i.text("vehicleFieldsDTO.marque"),
+            i.text("vehicleFieldsDTO.modele"),
+        ]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+        vec![
+            ("Salutation", civ),
+            ("Last name", i.nom()),
+            ("First name", i.prenom()),
+            ("Matricule", i.matricule()),
+            ("Initials", i.text("individu.initialesInd")),
+            ("Email", i.text("individu.email")),
+            ("Mobile", i.text("individu.gsm")),
+            (
+                "Entity",
+                match i.entite_id() {
+                    Some(id) => format!("{} (id {id})", i.entite_nom()),
+                    None => String::new(),
+                },
+            ),
+            ("Period", period),
+            ("Login", i.login()),
+            ("Type", i.text("utilisateur.utilisateurType")),
+            (
+                "Valid until",
+                show_date(&i.text("utilisateur.dateFinValidite")),
+            ),
+            ("Licence", i.text("propSpecifiqueDTO.numeroPermis")),
+            ("Categories", i.text("propSpecifiqueDTO.categoriePermis")),
+            (
+                "Licence valid to",
+                show_date(&i.text("propSpecifiqueDTO.dateValiditePermis")),
+            ),
+            ("Vehicle", vehicle),
+            ("Group", i.text("groupe.descriptionGrp")),
+            ("Individu id", self.id_text()),
+        ]
+    }
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+    fn problem(&self) -> Option<&str> {
+        None
+    }
+    fn things(&self) -> &'static str {
+        "individus"
+    }
+    fn deletion(&self) -> Result<(String, DeleteOp), &'static str> {
+        let Some(id) = self.id() else {
+            return Err(tr("This individu has no id: it cannot be deleted"));
+        };
+        let q = crate::i18n::trf(
+            "Delete {}? Ocean removes the individu and its badges.",
+            &[&self.label()],
+        );
+        Ok((q, DeleteOp::Individu(id)))
+    }
+    /// An individu is kept whole as sent: one without an id is still shown and edited.
+    fn unreadable(&self) -> bool {
+        false
+    }
+    fn edit_form(&self, app: &mut App) -> Option<Form> {
+        Some(Form::individu(Some(self), &app.individus.items))
+    }
+}
+
+impl Kind for Individu {
+    fn target(&self) -> DetailTarget {
+        DetailTarget::Individu(self.clone())
+    }
+    fn list(app: &App) -> &ListView<Self> {
+        &app.individus
+    }
+    fn list_mut(app: &mut App) -> &mut ListView<Self> {
+        &mut app.individus
+    }
+    fn request() -> Option<Request> {
+        Some(Request::Individus)
+    }
+    fn new_form(app: &mut App) -> Form {
+        Form::individu(None, &app.individus.items)
+    }
+    fn rows(p: Payload) -> Option<Vec<Self>> {
+        match p {
+            Payload::Individus(v) => Some(v),
+            _ => None,
+        }
+    }
+}

@@ -274,3 +274,108 @@ impl Form {
         })
     }
 }
+
+impl Item for MaarchUserDetails {
+    fn id_text(&self) -> String {
+        self.user.id.to_string()
+    }
+    fn heading(&self) -> String {
+        crate::i18n::trf("Maarch user {}", &[&safe(&self.user.user_id)])
+    }
+    fn fields(&self, _: Option<&str>) -> Vec<(&'static str, String)> {
+        let u = &self.user;
+        let parapheur = match self.parapheur_id {
+            Some(id) => crate::i18n::trf("linked (Parapheur id {})", &[&id]),
+            None => tr("not linked").into(),
+        };
+        // A value the server did not send is said so, not shown as empty.
+        let shown = |key: &str, v: &Option<String>| match v {
+            _ if self.fetched && self.is_unseen(key) => tr("(not sent by the server)").to_string(),
+            Some(v) => v.clone(),
+            None => String::new(),
+        };
+        vec![
+            ("Login", u.user_id.clone()),
+            ("First name", u.firstname.clone()),
+            ("Last name", u.lastname.clone()),
+            ("Initials", shown("initials", &u.initials)),
+            ("Email", u.mail.clone().unwrap_or_default()),
+            ("Phone", shown("phone", &u.phone)),
+            ("Status", format!("{} ({})", u.status, u.status_label())),
+            ("Mode", u.mode.clone()),
+            ("Parapheur", parapheur),
+            ("Maarch id", u.id.to_string()),
+        ]
+    }
+    /// What the server did not send is not shown as empty: it is left out.
+    fn json(&self) -> serde_json::Value {
+        let mut v = to_json(&self.user);
+        if let serde_json::Value::Object(m) = &mut v {
+            for k in &self.user.unseen {
+                m.remove(k);
+            }
+        }
+        v
+    }
+    fn problem(&self) -> Option<&str> {
+        crate::api::items::Marked::problem(&self.user)
+    }
+    fn things(&self) -> &'static str {
+        "Maarch users"
+    }
+    fn deletion(&self) -> Result<(String, DeleteOp), &'static str> {
+        Err(tr(
+            "Maarch users are not deleted through this API: edit them, or suspend them in Maarch",
+        ))
+    }
+    fn unreadable(&self) -> bool {
+        false
+    }
+    fn edit_form(&self, app: &mut App) -> Option<Form> {
+        if self.fetched {
+            return Some(Form::maarch_user(Some(self)));
+        }
+        // The list lacks the initials and phone the save writes: read them first.
+        app.read_maarch_for_edit(self.user.id, false);
+        app.notice = Some(tr("Reading the user's details…").into());
+        None
+    }
+}
+
+impl Kind for MaarchUser {
+    /// The list's fields; the detail reads the rest.
+    fn target(&self) -> DetailTarget {
+        DetailTarget::MaarchUser(MaarchUserDetails::from_list(self.clone()))
+    }
+    fn list(app: &App) -> &ListView<Self> {
+        &app.maarch_users
+    }
+    fn list_mut(app: &mut App) -> &mut ListView<Self> {
+        &mut app.maarch_users
+    }
+    fn request() -> Option<Request> {
+        Some(Request::MaarchUsers)
+    }
+    fn new_form(_: &mut App) -> Form {
+        Form::maarch_user(None)
+    }
+    fn land(app: &mut App, id: u64, p: Payload) -> bool {
+        let Some(v) = Self::rows(p).filter(|_| app.maarch_users.pending == Some(id)) else {
+            return false;
+        };
+        app.maarch_users.pending = None;
+        // Only a root caller (mode root_visible or root_invisible) sees every user.
+        let me = app.session.maarch_user.as_deref().unwrap_or_default();
+        app.maarch_partial = !v
+            .iter()
+            .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
+        app.maarch_users.set_items(v);
+        true
+    }
+    fn rows(p: Payload) -> Option<Vec<Self>> {
+        match p {
+            Payload::MaarchUsers(v) => Some(v),
+            _ => None,
+        }
+    }
+}

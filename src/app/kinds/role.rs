@@ -209,3 +209,63 @@ impl Form {
         })
     }
 }
+
+impl Item for Role {
+    fn id_text(&self) -> String {
+        self.role_id.clone()
+    }
+    fn heading(&self) -> String {
+        crate::i18n::trf("Role {}", &[&safe(&self.name)])
+    }
+    fn fields(&self, _: Option<&str>) -> Vec<(&'static str, String)> {
+        let mut perms: Vec<String> = self.permissions.iter().map(|p| p.key()).collect();
+        perms.sort();
+        vec![
+            ("Name", self.name.clone()),
+            ("Description", self.description.clone()),
+            ("Permissions", perms.join("\n")),
+            ("Created", ts(&self.timestamp)),
+            ("Role id", self.role_id.clone()),
+        ]
+    }
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+    fn problem(&self) -> Option<&str> {
+        crate::api::items::Marked::problem(self)
+    }
+    fn things(&self) -> &'static str {
+        "roles"
+    }
+    fn deletion(&self) -> Result<(String, DeleteOp), &'static str> {
+        let q = crate::i18n::trf("Delete {}?", &[&self.label()]);
+        Ok((q, DeleteOp::Role(self.role_id.clone())))
+    }
+    fn edit_form(&self, app: &mut App) -> Option<Form> {
+        Some(Form::role(Some(self), &app.permission_catalogue()))
+    }
+}
+
+impl Kind for Role {
+    fn target(&self) -> DetailTarget {
+        DetailTarget::Role(self.clone())
+    }
+    fn list(app: &App) -> &ListView<Self> {
+        &app.roles
+    }
+    fn list_mut(app: &mut App) -> &mut ListView<Self> {
+        &mut app.roles
+    }
+    fn request() -> Option<Request> {
+        Some(Request::Roles)
+    }
+    fn new_form(app: &mut App) -> Form {
+        Form::role(None, &app.permission_catalogue())
+    }
+    fn rows(p: Payload) -> Option<Vec<Self>> {
+        match p {
+            Payload::Roles(v) => Some(v),
+            _ => None,
+        }
+    }
+}

@@ -105,3 +105,76 @@ impl Form {
         })
     }
 }
+
+impl Item for SiteSummary {
+    fn id_text(&self) -> String {
+        self.site_id.clone()
+    }
+    fn heading(&self) -> String {
+        crate::i18n::trf("Site {}", &[&safe(&self.name)])
+    }
+    fn fields(&self, _: Option<&str>) -> Vec<(&'static str, String)> {
+        let client = self.client.as_ref();
+        vec![
+            ("Name", self.name.clone()),
+            ("Client", client.map(|c| c.nom.clone()).unwrap_or_default()),
+            (
+                "Client code",
+                client
+                    .and_then(|c| c.code)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            ),
+            ("Latitude", num(self.latitude)),
+            ("Longitude", num(self.longitude)),
+            ("Description", self.description.clone()),
+            ("Equipements", self.equipement_count.to_string()),
+            ("Created", ts(&self.timestamp)),
+            ("Site id", self.site_id.clone()),
+            (
+                "Client id",
+                self.client_id().unwrap_or_default().to_string(),
+            ),
+        ]
+    }
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+    fn problem(&self) -> Option<&str> {
+        crate::api::items::Marked::problem(self)
+    }
+    fn things(&self) -> &'static str {
+        "sites"
+    }
+    fn deletion(&self) -> Result<(String, DeleteOp), &'static str> {
+        let q = crate::i18n::trf("Delete {}?", &[&self.label()]);
+        Ok((q, DeleteOp::Site(self.site_id.clone())))
+    }
+    fn edit_form(&self, app: &mut App) -> Option<Form> {
+        Some(Form::site(Some(self), app.client_choices()))
+    }
+}
+
+impl Kind for SiteSummary {
+    fn target(&self) -> DetailTarget {
+        DetailTarget::Site(self.clone())
+    }
+    fn list(app: &App) -> &ListView<Self> {
+        &app.sites
+    }
+    fn list_mut(app: &mut App) -> &mut ListView<Self> {
+        &mut app.sites
+    }
+    fn request() -> Option<Request> {
+        Some(Request::Sites)
+    }
+    fn new_form(app: &mut App) -> Form {
+        Form::site(None, app.client_choices())
+    }
+    fn rows(p: Payload) -> Option<Vec<Self>> {
+        match p {
+            Payload::Sites(v) => Some(v),
+            _ => None,
+        }
+    }
+}

@@ -88,3 +88,72 @@ impl Form {
         })
     }
 }
+
+impl Item for User {
+    fn id_text(&self) -> String {
+        self.user_id.clone()
+    }
+    fn heading(&self) -> String {
+        crate::i18n::trf("User {}", &[&safe(&self.nom)])
+    }
+    fn fields(&self, _: Option<&str>) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "Matricule",
+                self.matricule.map(|m| m.to_string()).unwrap_or_default(),
+            ),
+            ("Name", self.nom.clone()),
+            ("Email", self.email.clone()),
+            ("Role", self.role_name.clone()),
+            ("Status", self.status.clone()),
+            ("Created", ts(&self.timestamp)),
+            ("User id", self.user_id.clone()),
+            ("Role id", self.role_id.clone()),
+        ]
+    }
+    fn json(&self) -> serde_json::Value {
+        to_json(self)
+    }
+    fn problem(&self) -> Option<&str> {
+        crate::api::items::Marked::problem(self)
+    }
+    fn things(&self) -> &'static str {
+        "users"
+    }
+    fn deletion(&self) -> Result<(String, DeleteOp), &'static str> {
+        let q = crate::i18n::trf(
+            "Deactivate {}? They will no longer be able to log in.",
+            &[&self.label()],
+        );
+        Ok((q, DeleteOp::User(self.user_id.clone())))
+    }
+    fn edit_form(&self, app: &mut App) -> Option<Form> {
+        let roles = app.role_choices();
+        Some(Form::user(Some(self), roles))
+    }
+}
+
+impl Kind for User {
+    fn target(&self) -> DetailTarget {
+        DetailTarget::User(self.clone())
+    }
+    fn list(app: &App) -> &ListView<Self> {
+        &app.users
+    }
+    fn list_mut(app: &mut App) -> &mut ListView<Self> {
+        &mut app.users
+    }
+    fn request() -> Option<Request> {
+        Some(Request::Users)
+    }
+    fn new_form(app: &mut App) -> Form {
+        let roles = app.role_choices();
+        Form::user(None, roles)
+    }
+    fn rows(p: Payload) -> Option<Vec<Self>> {
+        match p {
+            Payload::Users(v) => Some(v),
+            _ => None,
+        }
+    }
+}
