@@ -301,27 +301,8 @@ impl App {
     pub(super) fn current_things(&self) -> &'static str {
         for o in self.overlays.iter().rev() {
             match o {
-                Overlay::Form(f) => {
-                    return match f.kind {
-                        FormKind::Site => "sites",
-                        FormKind::Equipement => "equipements",
-                        FormKind::User => "users",
-                        FormKind::Role => "roles",
-                        FormKind::Individu | FormKind::AssignEntity => "individus",
-                        FormKind::ChangePassword | FormKind::PasswordReset => "accounts",
-                        _ => "Maarch users",
-                    };
-                }
-                Overlay::Confirm(c) => {
-                    return match c.op {
-                        DeleteOp::Site(_) => "sites",
-                        DeleteOp::Equipement(_) => "equipements",
-                        DeleteOp::User(_) => "users",
-                        DeleteOp::Role(_) => "roles",
-                        DeleteOp::Individu(_) => "individus",
-                        _ => "Maarch users",
-                    };
-                }
+                Overlay::Form(f) => return f.kind.things(),
+                Overlay::Confirm(c) => return kinds::deleted_things(&c.op),
                 _ => {}
             }
         }

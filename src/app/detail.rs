@@ -63,6 +63,19 @@ pub fn target_json(t: &DetailTarget) -> (String, serde_json::Value) {
 }
 
 impl App {
+    /// Every open detail, under other screens too (answers refresh them all).
+    pub(super) fn details_mut(&mut self) -> impl Iterator<Item = &mut Detail> {
+        self.overlays.iter_mut().filter_map(|o| match o {
+            Overlay::Detail(d) => Some(d.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// Reads a Maarch user's details again for its open detail.
+    pub(super) fn read_maarch_details(&mut self, uid: i64) {
+        self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+    }
+
     pub(super) fn selected_target(&self) -> Option<DetailTarget> {
         with_list!(self, self.list_kind(), |l| l
             .selected_item()

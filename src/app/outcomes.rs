@@ -231,130 +231,12 @@ impl App {
             return;
         };
         self.overlays.remove(pos);
-        // These say what happened themselves.
-        let self_worded = matches!(
-            saved,
-            Saved::Account(_) | Saved::Individus { .. } | Saved::MaarchUser(..)
-        );
-        let what = match saved {
-            Saved::Site(s) => {
-                let sum = SiteSummary::from(&s);
-                let name = sum.name.clone();
-                // An update answer may lack the client or the equipements: keep what we knew.
-                let merged = match self.site_name(&sum.site_id) {
-                    Some(old) => SiteSummary {
-                        client: sum.client.clone().or(old.client.clone()),
-                        equipement_count: if s.equipements.is_empty() {
-                            old.equipement_count
-                        } else {
-                            sum.equipement_count
-                        },
-                        ..sum
-                    },
-                    None => sum,
-                };
-                self.update_detail(DetailTarget::Site(merged.clone()));
-                self.sites.upsert(merged);
-                format!("site {name}")
-            }
-            Saved::Equipement(mut e) => {
-                if e.client_site.is_none()
-                    && let Some(sid) = e.site_id()
-                    && let Some(s) = self.site_name(sid)
-                {
-                    e.client_site = Some(std::sync::Arc::new(SiteRef::from(s)));
-                }
-                let label = e.label();
-                let site_id = e.site_id().map(str::to_string);
-                let is_new = !self
-                    .equipements
-                    .items
-                    .iter()
-                    .any(|x| x.equipement_id == e.equipement_id);
-                if self.equipements.complete
-                    || !is_new
-                    || self.equipements.paging.is_some_and(|p| p.page == p.pages)
-                {
-                    self.equipements.upsert(e.clone());
-                } else if let Some(p) = &mut self.equipements.paging {
-                    p.total += 1;
-                }
-                if is_new
-                    && let Some(sid) = &site_id
-                    && let Some(pos) = self.sites.items.iter().position(|s| &s.site_id == sid)
-                {
-                    let mut s = self.sites.items[pos].clone();
-                    s.equipement_count += 1;
-                    self.update_detail(DetailTarget::Site(s.clone()));
-                    self.sites.upsert(s);
-                }
-                self.update_detail(DetailTarget::Equipement(e.clone()));
-                // The site detail underneath shows it too.
-                for o in &mut self.overlays {
-                    if let Overlay::Detail(d) = o
-                        && matches!(&d.target, DetailTarget::Site(s) if Some(&s.site_id) == site_id.as_ref())
-                    {
-                        d.equipements.upsert(e.clone());
-                    }
-                }
-                label
-            }
-            Saved::User(u) => {
-                let label = u.label();
-                self.update_detail(DetailTarget::User(u.clone()));
-                self.users.upsert(u);
-                label
-            }
-            Saved::Role(mut r) => {
-                // `add_permissions` answers without the timestamp: keep the one known.
-                if r.timestamp.is_none()
-                    && let Some(old) = self.roles.items.iter().find(|o| o.role_id == r.role_id)
-                {
-                    r.timestamp = old.timestamp.clone();
-                }
-                let label = r.label();
-                self.update_detail(DetailTarget::Role(r.clone()));
-                self.roles.upsert(r);
-                label
-            }
-            Saved::Individus { message, individus } => {
-                // Refresh an open detail from the fresh list.
-                for o in &mut self.overlays {
-                    if let Overlay::Detail(d) = o
-                        && let DetailTarget::Individu(cur) = &mut d.target
-                        && let Some(fresh) = individus.iter().find(|i| i.id() == cur.id())
-                    {
-                        *cur = fresh.clone();
-                    }
-                }
-                self.individus.pending = None;
-                self.individus.set_items(individus);
-                crate::text::sanitize(&message).into_owned()
-            }
-            Saved::MaarchUser(d, what) => {
-                for o in &mut self.overlays {
-                    if let Overlay::Detail(det) = o
-                        && let DetailTarget::MaarchUser(cur) = &mut det.target
-                        && cur.user.id == d.user.id
-                    {
-                        *cur = d.clone();
-                        det.loaded = true;
-                    }
-                }
-                self.maarch_users.upsert(d.user);
-                what
-            }
-            Saved::Account(m) => m,
-        };
+        let notice = kinds::land_saved(self, saved);
         if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
             // A reset request shows up in the outbox.
             self.load_account();
         }
-        self.notice = Some(if self_worded {
-            what
-        } else {
-            trf("Saved {}", &[&what])
-        });
+        self.notice = Some(notice);
         self.last_error = None;
     }
 
@@ -389,70 +271,7 @@ impl App {
             Overlay::Detail(d) => !removes_record || target_id(&d.target) != rid,
             _ => true,
         });
-        let what = match &op {
-            DeleteOp::Site(i) => {
-                self.sites.remove(i);
-                "site deleted"
-            }
-            DeleteOp::Equipement(i) => {
-                let site = self
-                    .equipements
-                    .items
-                    .iter()
-                    .find(|e| &e.equipement_id == i)
-                    .and_then(|e| e.site_id().map(str::to_string));
-                self.equipements.remove(i);
-                for o in &mut self.overlays {
-                    if let Overlay::Detail(d) = o {
-                        d.equipements.remove(i);
-                    }
-                }
-                if let Some(sid) = site
-                    && let Some(pos) = self.sites.items.iter().position(|s| s.site_id == sid)
-                {
-                    let mut s = self.sites.items[pos].clone();
-                    s.equipement_count = s.equipement_count.saturating_sub(1);
-                    self.update_detail(DetailTarget::Site(s.clone()));
-                    self.sites.upsert(s);
-                }
-                "equipement deleted"
-            }
-            DeleteOp::User(i) => {
-                if let Some(pos) = self.users.items.iter().position(|u| &u.user_id == i) {
-                    let mut u = self.users.items[pos].clone();
-                    u.status = "deactivated".into();
-                    self.update_detail(DetailTarget::User(u.clone()));
-                    self.users.upsert(u);
-                }
-                "user deactivated"
-            }
-            DeleteOp::Role(i) => {
-                self.roles.remove(i);
-                "role deleted"
-            }
-            DeleteOp::Individu(i) => {
-                self.individus.remove(&i.to_string());
-                "individu deleted"
-            }
-            DeleteOp::MaarchGroup { user, .. }
-            | DeleteOp::MaarchEntity { user, .. }
-            | DeleteOp::ParapheurLink(user) => {
-                let user = *user;
-                for o in &mut self.overlays {
-                    if let Overlay::Detail(d) = o
-                        && matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == user)
-                    {
-                        d.parapheur = None;
-                    }
-                }
-                self.send(Request::MaarchDetails(user), Purpose::MaarchDetails);
-                match op {
-                    DeleteOp::MaarchGroup { .. } => "group removed",
-                    DeleteOp::MaarchEntity { .. } => "entity removed",
-                    _ => "Parapheur link removed",
-                }
-            }
-        };
+        let what = kinds::land_deleted(self, &op);
         self.notice = Some(tr(what).to_string());
         self.last_error = None;
     }

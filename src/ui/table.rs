@@ -7,10 +7,10 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::grid::{Grid, GridRow};
 use super::{accent, dim, safe};
+use crate::app::kinds::{Kind, with_kind, with_list};
 use crate::app::list::{ListView, Record};
 use crate::app::{App, Tab, not_configured};
 use crate::i18n::{tr, trf};
-use crate::protocol::Service;
 
 pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     let service = app.tab_service(app.tab);
@@ -50,32 +50,9 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    match app.tab {
-        Tab::Sites => draw_table(f, &app.sites, area, tr("Sites"), Some(app.col)),
-        Tab::Equipements => draw_table(f, &app.equipements, area, tr("Equipements"), Some(app.col)),
-        Tab::Users if app.users_dir == Service::Maarch => draw_table(
-            f,
-            &app.maarch_users,
-            area,
-            if app.maarch_partial && app.maarch_users.loaded_once {
-                tr(
-                    "Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account",
-                )
-            } else {
-                tr("Users · Maarch Courrier")
-            },
-            Some(app.col),
-        ),
-        Tab::Users => draw_table(f, &app.users, area, tr("Users · core"), Some(app.col)),
-        Tab::Roles => draw_table(f, &app.roles, area, tr("Roles"), Some(app.col)),
-        Tab::Individus => draw_table(
-            f,
-            &app.individus,
-            area,
-            tr("Individus · Ocean"),
-            Some(app.col),
-        ),
-    }
+    let kind = app.list_kind();
+    let title = with_kind!(kind, |K| <K as Kind>::title(app));
+    with_list!(app, kind, |l| draw_table(f, l, area, title, Some(app.col)))
 }
 
 /// `col`: the selected cell's column in the selected row (lists; details have none).

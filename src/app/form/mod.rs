@@ -15,30 +15,10 @@ use crate::api::rules::email_problem;
 use crate::i18n::{tr, trf};
 use crate::protocol::Mutation;
 
+pub use crate::app::kinds::FormKind;
+
 mod field;
 pub use field::*;
-
-/// What a form creates or edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FormKind {
-    Site,
-    Equipement,
-    User,
-    Role,
-    Individu,
-    AssignEntity,
-    ChangePassword,
-    PasswordReset,
-    MaarchUser,
-    AddGroup,
-    AddEntity,
-    ParapheurLink,
-    ParapheurCreate,
-    /// Where and how to write the current view.
-    Export,
-    /// Ocean rights: which element type to read (any spelling).
-    ElementType,
-}
 
 /// A form, as drawn and as kept in a draft (secrets removed first).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -117,30 +97,7 @@ impl Form {
 
     fn base_title(&self) -> String {
         let new = self.record_id.is_none();
-        tr(match self.kind {
-            FormKind::Site if new => "New site",
-            FormKind::Site => "Edit site",
-            FormKind::Equipement if new => "New equipement",
-            FormKind::Equipement => "Edit equipement",
-            FormKind::User if new => "New user",
-            FormKind::User => "Edit user",
-            FormKind::Role if new => "New role",
-            FormKind::Role => "Edit role",
-            FormKind::Individu if new => "New individu",
-            FormKind::Individu => "Edit individu",
-            FormKind::MaarchUser if new => "New Maarch user",
-            FormKind::MaarchUser => "Edit Maarch user",
-            FormKind::AssignEntity => "Assign to an entity",
-            FormKind::ChangePassword => "Change my Ocean password",
-            FormKind::PasswordReset => "Request a password reset",
-            FormKind::AddGroup => "Add to a group",
-            FormKind::AddEntity => "Add to an entity",
-            FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
-            FormKind::ParapheurCreate => "Create in Maarch Parapheur",
-            FormKind::Export => "Export the current view",
-            FormKind::ElementType => "Rights of an element type",
-        })
-        .to_string()
+        tr(self.kind.title(new)).to_string()
     }
 
     pub(crate) fn build(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
@@ -174,16 +131,7 @@ impl Form {
 
     /// The form edits a record the server holds (its unchanged values are the server's).
     pub fn edits_record(&self) -> bool {
-        self.record_id.is_some()
-            && matches!(
-                self.kind,
-                FormKind::Site
-                    | FormKind::Equipement
-                    | FormKind::User
-                    | FormKind::Role
-                    | FormKind::Individu
-                    | FormKind::MaarchUser
-            )
+        self.record_id.is_some() && self.kind.of_record()
     }
 
     /// Fields whose value the server did not send, left as they are: saving erases them.
@@ -478,22 +426,7 @@ impl Form {
 
     /// What saving the form sends (`None` for forms that send nothing, or cannot yet).
     pub fn mutation(&self) -> Option<Mutation> {
-        match self.kind {
-            FormKind::Site => self.site_mutation(),
-            FormKind::Equipement => self.equipement_mutation(),
-            FormKind::User => self.user_mutation(),
-            FormKind::Role => self.role_mutation(),
-            FormKind::Individu => self.individu_mutation(),
-            FormKind::AssignEntity => self.assign_mutation(),
-            FormKind::MaarchUser => self.maarch_user_mutation(),
-            FormKind::AddGroup => self.add_group_mutation(),
-            FormKind::AddEntity => self.add_entity_mutation(),
-            FormKind::ParapheurLink => self.parapheur_link_mutation(),
-            FormKind::ParapheurCreate => self.parapheur_create_mutation(),
-            FormKind::ChangePassword => self.change_password_mutation(),
-            FormKind::PasswordReset => self.password_reset_mutation(),
-            FormKind::Export | FormKind::ElementType => None,
-        }
+        self.kind.mutation(self)
     }
 
     /// The form without its secrets (for drafts), nor the answers it was given: a question

@@ -199,6 +199,9 @@ impl Item for Equipement {
 }
 
 impl Kind for Equipement {
+    fn title(_: &App) -> &'static str {
+        tr("Equipements")
+    }
     fn target(&self) -> DetailTarget {
         DetailTarget::Equipement(self.clone())
     }
@@ -228,4 +231,51 @@ impl Kind for Equipement {
     fn rows(_: Payload) -> Option<Vec<Self>> {
         None
     }
+}
+
+/// A saved equipement lands in the list, its site and the open details; the notice.
+pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
+    if e.client_site.is_none()
+        && let Some(sid) = e.site_id()
+        && let Some(s) = app.site_name(sid)
+    {
+        e.client_site = Some(std::sync::Arc::new(SiteRef::from(s)));
+    }
+    let label = e.label();
+    let site_id = e.site_id().map(str::to_string);
+    let l = &mut app.equipements;
+    let is_new = !l.items.iter().any(|x| x.equipement_id == e.equipement_id);
+    if l.complete || !is_new || l.paging.is_some_and(|p| p.page == p.pages) {
+        l.upsert(e.clone());
+    } else if let Some(p) = &mut l.paging {
+        p.total += 1;
+    }
+    if is_new && let Some(sid) = &site_id {
+        super::site::count_equipement(app, sid, 1);
+    }
+    app.update_detail(DetailTarget::Equipement(e.clone()));
+    // The site detail underneath shows it too.
+    for d in app.details_mut() {
+        if matches!(&d.target, DetailTarget::Site(s) if Some(&s.site_id) == site_id.as_ref()) {
+            d.equipements.upsert(e.clone());
+        }
+    }
+    crate::i18n::trf("Saved {}", &[&label])
+}
+
+pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
+    let site = app
+        .equipements
+        .items
+        .iter()
+        .find(|e| e.equipement_id == id)
+        .and_then(|e| e.site_id().map(str::to_string));
+    app.equipements.remove(id);
+    for d in app.details_mut() {
+        d.equipements.remove(id);
+    }
+    if let Some(sid) = site {
+        super::site::count_equipement(app, &sid, -1);
+    }
+    "equipement deleted"
 }

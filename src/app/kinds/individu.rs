@@ -451,6 +451,9 @@ impl Item for Individu {
 }
 
 impl Kind for Individu {
+    fn title(_: &App) -> &'static str {
+        tr("Individus · Ocean")
+    }
     fn target(&self) -> DetailTarget {
         DetailTarget::Individu(self.clone())
     }
@@ -472,4 +475,23 @@ impl Kind for Individu {
             _ => None,
         }
     }
+}
+
+/// Ocean answers a status: the fresh list comes with it and refreshes an open detail.
+pub(super) fn saved(app: &mut App, message: String, individus: Vec<Individu>) -> String {
+    for d in app.details_mut() {
+        if let DetailTarget::Individu(cur) = &mut d.target
+            && let Some(fresh) = individus.iter().find(|i| i.id() == cur.id())
+        {
+            *cur = fresh.clone();
+        }
+    }
+    app.individus.pending = None;
+    app.individus.set_items(individus);
+    crate::text::sanitize(&message).into_owned()
+}
+
+pub(super) fn deleted(app: &mut App, id: i64) -> &'static str {
+    app.individus.remove(&id.to_string());
+    "individu deleted"
 }

@@ -343,6 +343,15 @@ impl Item for MaarchUserDetails {
 }
 
 impl Kind for MaarchUser {
+    fn title(app: &App) -> &'static str {
+        if app.maarch_partial && app.maarch_users.loaded_once {
+            tr(
+                "Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account",
+            )
+        } else {
+            tr("Users · Maarch Courrier")
+        }
+    }
     /// The list's fields; the detail reads the rest.
     fn target(&self) -> DetailTarget {
         DetailTarget::MaarchUser(MaarchUserDetails::from_list(self.clone()))
@@ -377,5 +386,35 @@ impl Kind for MaarchUser {
             Payload::MaarchUsers(v) => Some(v),
             _ => None,
         }
+    }
+}
+
+/// A Maarch user read back after a change lands in its details and the list; `what`
+/// says what changed.
+pub(super) fn saved(app: &mut App, d: MaarchUserDetails, what: String) -> String {
+    for det in app.details_mut() {
+        if let DetailTarget::MaarchUser(cur) = &mut det.target
+            && cur.user.id == d.user.id
+        {
+            *cur = d.clone();
+            det.loaded = true;
+        }
+    }
+    app.maarch_users.upsert(d.user);
+    what
+}
+
+/// A group, an entity or the Parapheur link removed: the details are read again.
+pub(super) fn unlinked(app: &mut App, op: &DeleteOp, user: i64) -> &'static str {
+    for d in app.details_mut() {
+        if matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == user) {
+            d.parapheur = None;
+        }
+    }
+    app.read_maarch_details(user);
+    match op {
+        DeleteOp::MaarchGroup { .. } => "group removed",
+        DeleteOp::MaarchEntity { .. } => "entity removed",
+        _ => "Parapheur link removed",
     }
 }

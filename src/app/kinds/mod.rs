@@ -12,7 +12,9 @@ mod site;
 mod user;
 
 pub use individu::entity_choices;
-pub use registry::{DetailTarget, Kind, ListKind, columns_of};
+pub use registry::{
+    DetailTarget, FormKind, Kind, ListKind, columns_of, deleted_things, land_deleted, land_saved,
+};
 pub(crate) use registry::{with_kind, with_list};
 pub use role::permission_cells;
 

@@ -6,7 +6,9 @@
 
 use super::*;
 use crate::app::Tab;
-use crate::protocol::{Payload, Request, Service};
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{DeleteOp, Mutation, Payload, Request, Saved, Service};
 
 /// A kind of record a tab lists (the Users tab lists core or Maarch users).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,10 +108,149 @@ impl DetailTarget {
     }
 }
 
+/// What a form creates or edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormKind {
+    Site,
+    Equipement,
+    User,
+    Role,
+    Individu,
+    AssignEntity,
+    ChangePassword,
+    PasswordReset,
+    MaarchUser,
+    AddGroup,
+    AddEntity,
+    ParapheurLink,
+    ParapheurCreate,
+    /// Where and how to write the current view.
+    Export,
+    /// Ocean rights: which element type to read (any spelling).
+    ElementType,
+}
+
+impl FormKind {
+    /// Its title (to translate); `new`: it creates a record.
+    pub fn title(self, new: bool) -> &'static str {
+        match self {
+            FormKind::Site if new => "New site",
+            FormKind::Site => "Edit site",
+            FormKind::Equipement if new => "New equipement",
+            FormKind::Equipement => "Edit equipement",
+            FormKind::User if new => "New user",
+            FormKind::User => "Edit user",
+            FormKind::Role if new => "New role",
+            FormKind::Role => "Edit role",
+            FormKind::Individu if new => "New individu",
+            FormKind::Individu => "Edit individu",
+            FormKind::MaarchUser if new => "New Maarch user",
+            FormKind::MaarchUser => "Edit Maarch user",
+            FormKind::AssignEntity => "Assign to an entity",
+            FormKind::ChangePassword => "Change my Ocean password",
+            FormKind::PasswordReset => "Request a password reset",
+            FormKind::AddGroup => "Add to a group",
+            FormKind::AddEntity => "Add to an entity",
+            FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
+            FormKind::ParapheurCreate => "Create in Maarch Parapheur",
+            FormKind::Export => "Export the current view",
+            FormKind::ElementType => "Rights of an element type",
+        }
+    }
+
+    /// It edits a record kind (its unchanged values are the server's).
+    pub fn of_record(self) -> bool {
+        matches!(
+            self,
+            FormKind::Site
+                | FormKind::Equipement
+                | FormKind::User
+                | FormKind::Role
+                | FormKind::Individu
+                | FormKind::MaarchUser
+        )
+    }
+
+    /// What saving `f` sends (`None` for forms that send nothing, or cannot yet); each
+    /// kind's file writes its own.
+    pub fn mutation(self, f: &Form) -> Option<Mutation> {
+        match self {
+            FormKind::Site => f.site_mutation(),
+            FormKind::Equipement => f.equipement_mutation(),
+            FormKind::User => f.user_mutation(),
+            FormKind::Role => f.role_mutation(),
+            FormKind::Individu => f.individu_mutation(),
+            FormKind::AssignEntity => f.assign_mutation(),
+            FormKind::MaarchUser => f.maarch_user_mutation(),
+            FormKind::AddGroup => f.add_group_mutation(),
+            FormKind::AddEntity => f.add_entity_mutation(),
+            FormKind::ParapheurLink => f.parapheur_link_mutation(),
+            FormKind::ParapheurCreate => f.parapheur_create_mutation(),
+            FormKind::ChangePassword => f.change_password_mutation(),
+            FormKind::PasswordReset => f.password_reset_mutation(),
+            FormKind::Export | FormKind::ElementType => None,
+        }
+    }
+
+    /// The API's name for what it changes (403 wording).
+    pub fn things(self) -> &'static str {
+        match self {
+            FormKind::Site => "sites",
+            FormKind::Equipement => "equipements",
+            FormKind::User => "users",
+            FormKind::Role => "roles",
+            FormKind::Individu | FormKind::AssignEntity => "individus",
+            FormKind::ChangePassword | FormKind::PasswordReset => "accounts",
+            _ => "Maarch users",
+        }
+    }
+}
+
+/// Lands a save's answer where it shows (lists, open details); the notice that says it.
+pub fn land_saved(app: &mut App, saved: Saved) -> String {
+    match saved {
+        Saved::Site(s) => site::saved(app, s),
+        Saved::Equipement(e) => equipement::saved(app, e),
+        Saved::User(u) => user::saved(app, u),
+        Saved::Role(r) => role::saved(app, r),
+        Saved::Individus { message, individus } => individu::saved(app, message, individus),
+        Saved::MaarchUser(d, what) => maarch_user::saved(app, d, what),
+        Saved::Account(m) => m,
+    }
+}
+
+/// The API's name for what a delete removes (403 wording).
+pub fn deleted_things(op: &DeleteOp) -> &'static str {
+    match op {
+        DeleteOp::Site(_) => "sites",
+        DeleteOp::Equipement(_) => "equipements",
+        DeleteOp::User(_) => "users",
+        DeleteOp::Role(_) => "roles",
+        DeleteOp::Individu(_) => "individus",
+        _ => "Maarch users",
+    }
+}
+
+/// Lands a delete's answer; what the notice says (to translate).
+pub fn land_deleted(app: &mut App, op: &DeleteOp) -> &'static str {
+    match op {
+        DeleteOp::Site(i) => site::deleted(app, i),
+        DeleteOp::Equipement(i) => equipement::deleted(app, i),
+        DeleteOp::User(i) => user::deleted(app, i),
+        DeleteOp::Role(i) => role::deleted(app, i),
+        DeleteOp::Individu(i) => individu::deleted(app, *i),
+        DeleteOp::MaarchGroup { user, .. }
+        | DeleteOp::MaarchEntity { user, .. }
+        | DeleteOp::ParapheurLink(user) => maarch_user::unlinked(app, op, *user),
+    }
+}
+
 /// A record kind listed in a tab.
 pub trait Kind: Record {
     /// The detail that shows this record.
     fn target(&self) -> DetailTarget;
+    /// The title of its table.
+    fn title(app: &App) -> &'static str;
     /// Its list in the console's state.
     fn list(app: &App) -> &ListView<Self>;
     fn list_mut(app: &mut App) -> &mut ListView<Self>;

@@ -247,6 +247,9 @@ impl Item for Role {
 }
 
 impl Kind for Role {
+    fn title(_: &App) -> &'static str {
+        tr("Roles")
+    }
     fn target(&self) -> DetailTarget {
         DetailTarget::Role(self.clone())
     }
@@ -268,4 +271,22 @@ impl Kind for Role {
             _ => None,
         }
     }
+}
+
+pub(super) fn saved(app: &mut App, mut r: Role) -> String {
+    // `add_permissions` answers without the timestamp: keep the one known.
+    if r.timestamp.is_none()
+        && let Some(old) = app.roles.items.iter().find(|o| o.role_id == r.role_id)
+    {
+        r.timestamp = old.timestamp.clone();
+    }
+    let label = r.label();
+    app.update_detail(DetailTarget::Role(r.clone()));
+    app.roles.upsert(r);
+    crate::i18n::trf("Saved {}", &[&label])
+}
+
+pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
+    app.roles.remove(id);
+    "role deleted"
 }

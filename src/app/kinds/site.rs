@@ -156,6 +156,9 @@ impl Item for SiteSummary {
 }
 
 impl Kind for SiteSummary {
+    fn title(_: &App) -> &'static str {
+        tr("Sites")
+    }
     fn target(&self) -> DetailTarget {
         DetailTarget::Site(self.clone())
     }
@@ -177,4 +180,41 @@ impl Kind for SiteSummary {
             _ => None,
         }
     }
+}
+
+/// A saved site lands in the list and its open details; the notice.
+pub(super) fn saved(app: &mut App, s: Site) -> String {
+    let sum = SiteSummary::from(&s);
+    let name = sum.name.clone();
+    // An update answer may lack the client or the equipements: keep what we knew.
+    let merged = match app.site_name(&sum.site_id) {
+        Some(old) => SiteSummary {
+            client: sum.client.clone().or(old.client.clone()),
+            equipement_count: if s.equipements.is_empty() {
+                old.equipement_count
+            } else {
+                sum.equipement_count
+            },
+            ..sum
+        },
+        None => sum,
+    };
+    app.update_detail(DetailTarget::Site(merged.clone()));
+    app.sites.upsert(merged);
+    crate::i18n::trf("Saved {}", &[&format!("site {name}")])
+}
+
+/// A site's equipement count moved by `by` (an equipement created or deleted there).
+pub(super) fn count_equipement(app: &mut App, site_id: &str, by: isize) {
+    if let Some(pos) = app.sites.items.iter().position(|s| s.site_id == site_id) {
+        let mut s = app.sites.items[pos].clone();
+        s.equipement_count = s.equipement_count.saturating_add_signed(by);
+        app.update_detail(DetailTarget::Site(s.clone()));
+        app.sites.upsert(s);
+    }
+}
+
+pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
+    app.sites.remove(id);
+    "site deleted"
 }
