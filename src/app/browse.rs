@@ -225,16 +225,8 @@ impl App {
         self.tab = t;
         // A Maarch edit being read no longer opens once the user went elsewhere.
         self.maarch_edit = None;
-        let loaded = match t {
-            Tab::Sites => self.sites.loaded_once || self.sites.pending.is_some(),
-            Tab::Equipements => self.equipements.loaded_once || self.equipements.pending.is_some(),
-            Tab::Users if self.users_dir == Service::Maarch => {
-                self.maarch_users.loaded_once || self.maarch_users.pending.is_some()
-            }
-            Tab::Users => self.users.loaded_once || self.users.pending.is_some(),
-            Tab::Roles => self.roles.loaded_once || self.roles.pending.is_some(),
-            Tab::Individus => self.individus.loaded_once || self.individus.pending.is_some(),
-        };
+        let kind = ListKind::of(t, self.users_dir);
+        let loaded = with_list!(self, kind, |l| l.loaded_once || l.pending.is_some());
         if !loaded {
             self.load_tab(t);
         }

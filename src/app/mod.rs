@@ -34,7 +34,7 @@ use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
 use crate::text::mask_secrets;
 use form::{Form, FormKind};
 pub use keymap::Scope;
-pub use kinds::DetailTarget;
+pub use kinds::{DetailTarget, Tab};
 use kinds::{Kind, ListKind, columns_of, with_list};
 use list::{ListView, Paging, Record};
 
@@ -53,39 +53,6 @@ pub const PAGE_SIZE: u32 = 50;
 
 /// (value, label) pairs offered by a picker.
 pub type Choices = Vec<(String, String)>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Sites,
-    Equipements,
-    Users,
-    Roles,
-    Individus,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 5] = [
-        Tab::Sites,
-        Tab::Equipements,
-        Tab::Users,
-        Tab::Roles,
-        Tab::Individus,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Sites => "Sites",
-            Tab::Equipements => "Equipements",
-            Tab::Users => "Users",
-            Tab::Roles => "Roles",
-            Tab::Individus => "Individus",
-        }
-    }
-
-    fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-}
 
 pub enum Overlay {
     Detail(Box<Detail>),
@@ -283,11 +250,7 @@ impl App {
 
     /// The service a tab reads from.
     pub fn tab_service(&self, t: Tab) -> Service {
-        match t {
-            Tab::Individus => Service::Ocean,
-            Tab::Users => self.users_dir,
-            _ => Service::Core,
-        }
+        t.service(self.users_dir)
     }
 
     pub fn busy(&self) -> bool {

@@ -33,13 +33,17 @@ pub enum Command {
 
 impl App {
     pub fn palette_entries(&self) -> Vec<(String, Command)> {
-        let mut v: Vec<(String, Command)> = vec![
-            (tr("sites").into(), Command::Tab(Tab::Sites)),
-            (tr("equipements").into(), Command::Tab(Tab::Equipements)),
-            (tr("users").into(), Command::Users(Service::Core)),
-            (tr("maarch users").into(), Command::Users(Service::Maarch)),
-            (tr("roles").into(), Command::Tab(Tab::Roles)),
-            (tr("individus").into(), Command::Tab(Tab::Individus)),
+        let mut v: Vec<(String, Command)> = ListKind::ALL
+            .iter()
+            .map(|k| {
+                let go = match k.place() {
+                    (_, Some(dir)) => Command::Users(dir),
+                    (tab, None) => Command::Tab(tab),
+                };
+                (k.palette_name().into(), go)
+            })
+            .collect();
+        v.extend([
             (tr("account").into(), Command::Account),
             (tr("change password").into(), Command::ChangePassword),
             (tr("password reset").into(), Command::PasswordReset),
@@ -50,7 +54,7 @@ impl App {
             (tr("messages").into(), Command::Messages),
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
-        ];
+        ]);
         for (name, target) in &self.aliases {
             v.push((format!("{name} → {target}"), Command::Alias(target.clone())));
         }

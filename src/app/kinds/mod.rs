@@ -13,7 +13,8 @@ mod user;
 
 pub use individu::entity_choices;
 pub use registry::{
-    DetailTarget, FormKind, Kind, ListKind, columns_of, deleted_things, land_deleted, land_saved,
+    DetailTarget, FormKind, Kind, ListKind, Tab, columns_of, deleted_things, land_deleted,
+    land_saved,
 };
 pub(crate) use registry::{with_kind, with_list};
 pub use role::permission_cells;

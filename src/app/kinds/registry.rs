@@ -5,10 +5,52 @@
 //! goes through `with_list!` instead of matching on the tab (and the Users tab's directory).
 
 use super::*;
-use crate::app::Tab;
 use serde::{Deserialize, Serialize};
 
 use crate::protocol::{DeleteOp, Mutation, Payload, Request, Saved, Service};
+
+/// The console's tabs, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Sites,
+    Equipements,
+    Users,
+    Roles,
+    Individus,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Sites,
+        Tab::Equipements,
+        Tab::Users,
+        Tab::Roles,
+        Tab::Individus,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Sites => "Sites",
+            Tab::Equipements => "Equipements",
+            Tab::Users => "Users",
+            Tab::Roles => "Roles",
+            Tab::Individus => "Individus",
+        }
+    }
+
+    /// The service it reads from, the Users tab on `users_dir`.
+    pub fn service(self, users_dir: Service) -> Service {
+        match self {
+            Tab::Individus => Service::Ocean,
+            Tab::Users => users_dir,
+            _ => Service::Core,
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
 
 /// A kind of record a tab lists (the Users tab lists core or Maarch users).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,13 +64,14 @@ pub enum ListKind {
 }
 
 impl ListKind {
+    /// In the tabs' order (the palette offers them so).
     pub const ALL: [ListKind; 6] = [
         ListKind::Sites,
         ListKind::Equipements,
         ListKind::Users,
+        ListKind::MaarchUsers,
         ListKind::Roles,
         ListKind::Individus,
-        ListKind::MaarchUsers,
     ];
 
     /// The kind a tab shows, the Users tab on `users_dir`.
@@ -40,6 +83,30 @@ impl ListKind {
             Tab::Users => ListKind::Users,
             Tab::Roles => ListKind::Roles,
             Tab::Individus => ListKind::Individus,
+        }
+    }
+
+    /// Its tab, and the directory that tab shows for it.
+    pub fn place(self) -> (Tab, Option<Service>) {
+        match self {
+            ListKind::Sites => (Tab::Sites, None),
+            ListKind::Equipements => (Tab::Equipements, None),
+            ListKind::Users => (Tab::Users, Some(Service::Core)),
+            ListKind::MaarchUsers => (Tab::Users, Some(Service::Maarch)),
+            ListKind::Roles => (Tab::Roles, None),
+            ListKind::Individus => (Tab::Individus, None),
+        }
+    }
+
+    /// Its name in the palette, as shown.
+    pub fn palette_name(self) -> &'static str {
+        match self {
+            ListKind::Sites => tr("sites"),
+            ListKind::Equipements => tr("equipements"),
+            ListKind::Users => tr("users"),
+            ListKind::MaarchUsers => tr("maarch users"),
+            ListKind::Roles => tr("roles"),
+            ListKind::Individus => tr("individus"),
         }
     }
 
