@@ -110,3 +110,93 @@ impl App {
         }
     }
 }
+
+impl Screen for Account {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.account_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::Account, Payload::Functionalities(t, list)) => {
+                // The screen may be under a form or the help: look for it.
+                let Some(a) = app.account_mut() else {
+                    return false;
+                };
+                if a.pending != Some(id) || a.types.get(a.element_type) != Some(&t) {
+                    return false;
+                }
+                a.pending = None;
+                a.error = None;
+                a.functionalities = list;
+                a.selected = 0;
+            }
+            (Purpose::Account, Payload::Outbox(o)) => {
+                let Some(a) = app.account_mut() else {
+                    return false;
+                };
+                a.outbox = Some(o);
+            }
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        _purpose: &Purpose,
+        _service: Service,
+        _e: &ApiError,
+        words: &str,
+    ) -> bool {
+        if let Some(a) = app.account_mut()
+            && a.pending == Some(id)
+        {
+            a.pending = None;
+            a.error = Some(words.to_string());
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Account(_)) => {
+                let a = |x| A(Scope::Account, x);
+                vec![
+                    k.h(&[T("←→", None)], "element type"),
+                    k.h(&[a("change_password")], "change password"),
+                    k.h(&[a("request_reset")], "request reset"),
+                    k.h(&[a("reload")], "reload"),
+                    k.h(&[ESC], "close"),
+                ]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let a = |x| A(Scope::Account, x);
+        let arrows = T("↑ ↓", None);
+        match app.under_help() {
+            Some(Overlay::Account(_)) => vec![
+                k.sp(
+                    &[T("← →", None), a("prev_type"), a("next_type")],
+                    "element type of the rights listed",
+                ),
+                k.sp(&[a("down"), a("up"), arrows], "move in the rights"),
+                k.sp(&[a("change_password")], "change my Ocean password"),
+                k.sp(
+                    &[a("request_reset")],
+                    "request a password reset for a login",
+                ),
+                k.sp(&[a("reload")], "read again"),
+                k.sl(&[ESC, a("close")], "close"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

@@ -501,3 +501,181 @@ impl App {
         self.busy() || self.reconnect.is_some()
     }
 }
+
+impl Screen for Browse {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.list_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::List(kind), p) => return kind.land(app, id, p),
+            (Purpose::Prefetch(n), Payload::EquipementsPage(p)) if !app.equipements.complete => {
+                app.prefetched.insert(n, p);
+                // Keep only pages near the current one.
+                let cur = app.equipements.paging.map(|p| p.page).unwrap_or(1);
+                app.prefetched.retain(|k, _| k.abs_diff(cur) <= 2);
+            }
+            (Purpose::LoadAll, Payload::AllEquipements(v))
+                if app.equipements.pending == Some(id) =>
+            {
+                app.equipements.pending = None;
+                app.load_progress = None;
+                app.prefetched.clear();
+                let n = v.len() as u64;
+                app.equipements.complete = true;
+                app.equipements.paging = Some(Paging {
+                    page: 1,
+                    pages: 1,
+                    total: n,
+                    size: clamp_u32(n.max(1)),
+                });
+                app.equipements.set_items(v);
+                app.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+                if let Some((path, format)) = app.pending_export.take() {
+                    app.export(path, format);
+                }
+            }
+            // A load the list no longer waits for: its progress goes.
+            (Purpose::LoadAll, _) => app.load_progress = None,
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        purpose: &Purpose,
+        _service: Service,
+        _e: &ApiError,
+        _words: &str,
+    ) -> bool {
+        match purpose {
+            Purpose::List(kind) => {
+                let waits = with_list!(app, kind, |mut l| {
+                    let waits = l.pending == Some(id);
+                    if waits {
+                        l.pending = None;
+                        l.loading = false;
+                    }
+                    waits
+                });
+                if !waits {
+                    return false;
+                }
+            }
+            Purpose::LoadAll => {
+                app.load_progress = None;
+                if app.equipements.pending == Some(id) {
+                    app.equipements.pending = None;
+                    app.equipements.loading = false;
+                }
+            }
+            Purpose::Prefetch(_) => return false,
+            _ => {}
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        let l = |a| A(Scope::List, a);
+        if !app.session.has(app.tab_service(app.tab)) {
+            return vec![
+                k.h(&[TAB], "other tab"),
+                k.h(&[l("palette")], "palette"),
+                k.h(&[l("help")], "help"),
+                k.h(&[l("quit")], "quit"),
+            ];
+        }
+        match app.tab {
+            Tab::Individus => vec![
+                k.h(&[ENTER], "open"),
+                k.h(&[l("filter")], "filter"),
+                k.h(&[l("new")], "new"),
+                k.h(&[l("edit")], "edit"),
+                k.h(&[l("assign")], "assign entity"),
+                k.h(&[l("delete")], "delete"),
+                k.h(&[l("account")], "account"),
+                k.h(&[l("help")], "help"),
+                k.h(&[l("quit")], "quit"),
+            ],
+            Tab::Users => vec![
+                k.h(&[ENTER], "open"),
+                k.h(&[l("filter")], "filter"),
+                k.h(&[l("users_directory")], "core/Maarch"),
+                k.h(&[l("new")], "new"),
+                k.h(&[l("edit")], "edit"),
+                k.h(&[l("refresh")], "refresh"),
+                k.h(&[l("help")], "help"),
+                k.h(&[l("quit")], "quit"),
+            ],
+            _ => vec![
+                k.h(&[ENTER], "open"),
+                k.h(&[l("filter")], "filter"),
+                k.h(&[l("copy"), l("copy_record")], "copy"),
+                k.h(&[l("export")], "export"),
+                k.h(&[l("new"), l("edit"), l("delete")], "new/edit/delete"),
+                k.h(&[l("refresh")], "refresh"),
+                k.h(&[l("help")], "help"),
+                k.h(&[l("quit")], "quit"),
+            ],
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let l = |x| A(Scope::List, x);
+        let arrows = T("↑ ↓", None);
+        let fixed = hints::fixed;
+        vec![
+            fixed("Tab / Shift-Tab / 1-5", "switch tab"),
+            k.sp(
+                &[l("users_directory")],
+                "Users tab: core / Maarch directory",
+            ),
+            k.sp(&[l("assign")], "Individus tab: assign to an entity"),
+            k.sp(&[l("account")], "my Ocean account: rights, password"),
+            k.sp(&[l("down"), l("up"), arrows], "move"),
+            k.sp(
+                &[l("next_page"), l("prev_page"), T("PgDn PgUp", None)],
+                "next / previous page",
+            ),
+            k.sl(&[l("first"), l("last")], "first / last"),
+            k.sp(&[ENTER], "open the detail"),
+            k.sp(&[ESC], "back, clear the filter"),
+            k.sp(
+                &[l("filter")],
+                "filter as you type (equipements: loads every page)",
+            ),
+            k.sp(&[l("sort")], "sort: next column / direction"),
+            k.sp(&[l("load_all")], "load every equipement (equipements tab)"),
+            k.sp(&[l("palette")], "command palette (:site LOUM)"),
+            k.sl(&[l("new"), l("edit"), l("delete")], "new / edit / delete"),
+            k.sp(&[l("refresh")], "refresh"),
+            k.sp(
+                &[T("← →", None), l("cell_left"), l("cell_right")],
+                "choose the cell y copies",
+            ),
+            k.sl(
+                &[l("copy"), l("copy_record")],
+                "copy the cell / the record as JSON (OSC 52: works over SSH)",
+            ),
+            k.sp(&[l("raw")], "the record as JSON, secrets masked"),
+            k.sp(
+                &[l("export")],
+                "export the view (every page, filter applied) to CSV or JSON",
+            ),
+            k.sp(&[l("mouse")], "mouse on / off (clicks, wheel)"),
+            k.sp(&[l("edit_in_editor")], "edit as JSON in $EDITOR"),
+            k.sp(&[l("help")], "this help"),
+            fixed(":messages", "the recent status messages, whole"),
+            fixed("Esc (loading)", "stop loading every equipement"),
+            fixed("Ctrl-Z", "suspend (fg brings it back)"),
+            k.sl(&[l("quit"), T("Ctrl-C", None)], "quit"),
+            hints::form_help(k.0),
+        ]
+    }
+}

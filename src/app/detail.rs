@@ -294,3 +294,284 @@ impl App {
         self.maarch_edit = Some((id, self.overlays.len()));
     }
 }
+
+impl Screen for Detail {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.detail_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
+                for o in &mut app.overlays {
+                    if let Overlay::Detail(d) = o
+                        && let DetailTarget::MaarchUser(cur) = &mut d.target
+                        && cur.user.id == uid
+                    {
+                        d.loaded = true;
+                        d.error = None;
+                        if let Some(fresh) = &details {
+                            *cur = fresh.clone();
+                        }
+                        let n = cur.groups.len() + cur.entities.len();
+                        d.cursor = d.cursor.min(n.saturating_sub(1));
+                    }
+                }
+                if let Some(fresh) = details {
+                    app.maarch_users.upsert(fresh.user);
+                }
+            }
+            (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
+                if app.maarch_edit.take() != Some((id, app.overlays.len())) {
+                    // The user moved on meanwhile: nothing opens over what they do now.
+                    return false;
+                }
+                let d = match details {
+                    Some(d) => d,
+                    // No details route: the list's fields are all there is.
+                    None => {
+                        let user = app
+                            .maarch_users
+                            .items
+                            .iter()
+                            .find(|u| u.id == uid)
+                            .cloned()
+                            .unwrap_or(MaarchUser {
+                                id: uid,
+                                ..Default::default()
+                            });
+                        MaarchUserDetails {
+                            fetched: true,
+                            ..MaarchUserDetails::from_list(user)
+                        }
+                    }
+                };
+                app.maarch_users.upsert(d.user.clone());
+                let t = DetailTarget::MaarchUser(d);
+                if editor {
+                    app.edit_in_editor(t);
+                } else {
+                    app.edit_target(t);
+                }
+            }
+            (Purpose::User, Payload::User(u)) => {
+                app.update_detail(DetailTarget::User(u.clone()));
+                app.users.upsert(u);
+            }
+            (Purpose::MaarchDetails, Payload::ParapheurStatus(uid, login)) => {
+                for o in &mut app.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(&d.target, DetailTarget::MaarchUser(cur) if cur.user.id == uid)
+                    {
+                        d.parapheur = Some(login.clone());
+                    }
+                }
+                app.notice = Some(if login.is_empty() {
+                    tr("Not linked to Maarch Parapheur").into()
+                } else {
+                    trf("Linked to Maarch Parapheur user {}", &[&login])
+                });
+            }
+            (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
+                app.catalogue = Some((groups, entities));
+                // The picker asked for meanwhile opens, if the user is still on that detail.
+                if let Some((key, depth, uid)) = app.pick_after_catalogue.take()
+                    && depth == app.overlays.len()
+                    && let Some(Overlay::Detail(d)) = app.overlays.last()
+                    && let DetailTarget::MaarchUser(u) = &d.target
+                    && u.user.id == uid
+                {
+                    let u = u.clone();
+                    app.maarch_detail_key(key, u);
+                }
+            }
+            (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
+                let mut page = Some(page);
+                let open = app
+                    .overlays
+                    .iter()
+                    .any(|o| matches!(o, Overlay::Detail(d) if d.equipements.pending == Some(id)));
+                if !open {
+                    return false;
+                }
+                for o in app.overlays.iter_mut().rev() {
+                    if let Overlay::Detail(d) = o
+                        && d.equipements.pending == Some(id)
+                        && matches!(&d.target, DetailTarget::Site(s) if s.site_id == site_id)
+                        && let Some(page) = page.take()
+                    {
+                        d.equipements.pending = None;
+                        d.equipements.paging = Some(Paging {
+                            page: clamp_u32(page.page.unwrap_or(1)),
+                            pages: clamp_u32(page.page_count().unwrap_or(1).max(1)),
+                            total: page.total.unwrap_or(page.items.len() as u64),
+                            size: PAGE_SIZE,
+                        });
+                        d.equipements.selected = 0;
+                        d.equipements.offset = 0;
+                        // This route's items do not name their site: it is the one shown.
+                        let site_ref = std::sync::Arc::new(match &d.target {
+                            DetailTarget::Site(s) => SiteRef::from(s),
+                            _ => SiteRef::default(),
+                        });
+                        let items = page
+                            .items
+                            .into_iter()
+                            .map(|mut e| {
+                                if e.client_site.is_none() {
+                                    e.site_id.get_or_insert_with(|| site_ref.site_id.clone());
+                                    e.client_site = Some(site_ref.clone());
+                                }
+                                e
+                            })
+                            .collect();
+                        d.equipements.set_items(items);
+                    }
+                }
+            }
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        purpose: &Purpose,
+        _service: Service,
+        _e: &ApiError,
+        words: &str,
+    ) -> bool {
+        match purpose {
+            Purpose::MaarchDetails => {
+                for o in &mut app.overlays {
+                    if let Overlay::Detail(d) = o
+                        && matches!(d.target, DetailTarget::MaarchUser(_))
+                        && !d.loaded
+                    {
+                        d.error = Some(words.to_string());
+                    }
+                }
+            }
+            // A picker waiting for it will not open.
+            Purpose::Catalogue => app.pick_after_catalogue = None,
+            Purpose::MaarchEdit(_) if app.maarch_edit.is_some_and(|(e, _)| e == id) => {
+                app.maarch_edit = None;
+            }
+            // The detail keeps what the list said.
+            Purpose::User => return false,
+            Purpose::SiteDetail => {
+                for o in &mut app.overlays {
+                    if let Overlay::Detail(d) = o
+                        && d.equipements.pending == Some(id)
+                    {
+                        d.equipements.pending = None;
+                        d.equipements.loading = false;
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Detail(d)) => {
+                let d_ = |a| A(Scope::Detail, a);
+                let m = |a| A(Scope::Maarch, a);
+                match d.target {
+                    DetailTarget::MaarchUser(_) => vec![
+                        k.h(&[ESC], "back"),
+                        k.h(&[m("edit")], "edit"),
+                        k.h(&[m("add_group")], "add group"),
+                        k.h(&[m("add_entity")], "add entity"),
+                        k.h(&[m("remove")], "remove"),
+                        k.h(
+                            &[m("link"), m("create_link"), m("unlink")],
+                            "Parapheur link/create/unlink",
+                        ),
+                        k.h(&[m("status")], "status"),
+                        k.h(&[m("help")], "help"),
+                    ],
+                    DetailTarget::Individu(_) => vec![
+                        k.h(&[ESC], "back"),
+                        k.h(&[d_("edit")], "edit"),
+                        k.h(&[d_("assign")], "assign entity"),
+                        k.h(&[d_("delete")], "delete"),
+                        k.h(&[d_("help")], "help"),
+                    ],
+                    DetailTarget::Site(_) => vec![
+                        k.h(&[ESC], "back"),
+                        k.h(&[d_("edit")], "edit"),
+                        k.h(&[d_("delete")], "delete"),
+                        k.h(&[d_("new")], "new equipement"),
+                        k.h(&[d_("next_page")], "next page"),
+                        k.h(&[d_("help")], "help"),
+                    ],
+                    _ => vec![
+                        k.h(&[ESC], "back"),
+                        k.h(&[d_("edit")], "edit"),
+                        k.h(&[d_("delete")], "delete"),
+                        k.h(&[d_("reveal")], "reveal"),
+                        k.h(&[d_("help")], "help"),
+                    ],
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let d = |a| A(Scope::Detail, a);
+        let m = |a| A(Scope::Maarch, a);
+        let arrows = T("↑ ↓", None);
+        let fixed = hints::fixed;
+        match app.under_help() {
+            Some(Overlay::Detail(x)) if matches!(x.target, DetailTarget::MaarchUser(_)) => vec![
+                k.sl(&[ESC, m("back")], "back"),
+                k.sp(&[m("edit")], "edit the user (mode, names, mail…)"),
+                k.sp(&[m("down"), m("up"), arrows], "select a group or entity"),
+                k.sp(&[m("add_group")], "add to a group"),
+                k.sp(&[m("add_entity")], "add to an entity"),
+                k.sl(
+                    &[m("remove"), T("Delete", Some(KeyCode::Delete))],
+                    "remove the selected group or entity",
+                ),
+                k.sp(&[m("link")], "link to a Maarch Parapheur user (by id)"),
+                k.sp(&[m("create_link")], "create in Maarch Parapheur and link"),
+                k.sp(&[m("unlink")], "unlink from Maarch Parapheur"),
+                k.sp(&[m("status")], "ask the Parapheur status"),
+                k.sp(&[m("reload")], "read the user again"),
+            ],
+            Some(Overlay::Detail(x)) if matches!(x.target, DetailTarget::Individu(_)) => vec![
+                k.sl(&[ESC, d("back")], "back"),
+                k.sp(&[d("edit")], "edit the individu"),
+                k.sp(&[d("assign")], "assign to an entity for a period"),
+                k.sp(&[d("delete")], "delete (asks first)"),
+            ],
+            Some(Overlay::Detail(_)) => vec![
+                k.sl(&[ESC, d("back")], "back to where you were"),
+                k.sp(&[d("edit")], "edit this record"),
+                k.sp(&[d("delete")], "delete (deactivate a user)"),
+                k.sp(&[d("reveal")], "reveal / hide credentials"),
+                k.sp(
+                    &[d("down"), d("up"), arrows],
+                    "move in the site's equipements",
+                ),
+                k.sp(
+                    &[d("next_page"), d("prev_page"), T("PgDn PgUp", None)],
+                    "next / previous page of equipements",
+                ),
+                k.sp(&[ENTER], "open the selected equipement"),
+                k.sp(&[d("new")], "new equipement on this site"),
+                k.sp(&[d("palette")], "command palette"),
+                fixed("Ctrl-C", "quit"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

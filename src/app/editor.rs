@@ -291,3 +291,30 @@ impl App {
         self.save_form();
     }
 }
+
+impl Screen for RawView {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.raw_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Raw(_)) => vec![
+                k.joined(
+                    &[
+                        A(Scope::Raw, "down"),
+                        A(Scope::Raw, "up"),
+                        T("PgDn", Some(KeyCode::PageDown)),
+                        T("PgUp", Some(KeyCode::PageUp)),
+                    ],
+                    " ",
+                    "scroll",
+                ),
+                k.h(&[A(Scope::Raw, "copy")], "copy as JSON"),
+                k.h(&[ESC], "back"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

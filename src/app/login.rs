@@ -129,3 +129,110 @@ impl App {
         });
     }
 }
+
+impl Screen for Login {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.login_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::Login, Payload::LoggedIn(c)) => {
+                app.last_error = None;
+                if !c.email.is_empty() || !c.sub.is_empty() {
+                    app.session.user = Some(if c.email.is_empty() { c.sub } else { c.email });
+                }
+                if !c.role_name.is_empty() {
+                    app.session.role = Some(c.role_name);
+                }
+                if let Some(Overlay::Login(l)) = app.overlays.last()
+                    && l.pending == Some(id)
+                {
+                    app.overlays.pop();
+                    app.load_tab(Tab::Sites);
+                    if app.tab != Tab::Sites {
+                        app.load_tab(app.tab);
+                    }
+                }
+            }
+            (Purpose::Login, Payload::ServiceLoggedIn(service, user)) => {
+                app.last_error = None;
+                match service {
+                    Service::Ocean => app.session.ocean_user = Some(user),
+                    _ => app.session.maarch_user = Some(user),
+                }
+                if let Some(Overlay::Login(l)) = app.overlays.last()
+                    && l.pending == Some(id)
+                {
+                    app.overlays.pop();
+                }
+                // Whatever waited for this login is asked again.
+                match service {
+                    Service::Ocean => {
+                        app.load_tab(Tab::Individus);
+                        if let Some(Overlay::Account(_)) = app.overlays.last() {
+                            app.load_account();
+                        }
+                    }
+                    _ => {
+                        let dir = app.users_dir;
+                        app.users_dir = Service::Maarch;
+                        app.load_tab(Tab::Users);
+                        app.users_dir = dir;
+                        // Open details that could not be read are read now.
+                        let waiting: Vec<i64> = app
+                            .overlays
+                            .iter()
+                            .filter_map(|o| match o {
+                                Overlay::Detail(d) if !d.loaded => match &d.target {
+                                    DetailTarget::MaarchUser(u) => Some(u.user.id),
+                                    _ => None,
+                                },
+                                _ => None,
+                            })
+                            .collect();
+                        if !waiting.is_empty() {
+                            app.load_catalogue();
+                        }
+                        for uid in waiting {
+                            app.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+                        }
+                    }
+                }
+            }
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        _id: u64,
+        _purpose: &Purpose,
+        service: Service,
+        e: &ApiError,
+        words: &str,
+    ) -> bool {
+        if let Some(Overlay::Login(l)) = app.overlays.last_mut() {
+            l.pending = None;
+            l.error = Some(words.to_string());
+        } else if matches!(e, ApiError::Unauthorized(_)) {
+            app.ask_login(service, None);
+            return false;
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Login(_)) => vec![
+                k.h(&[ENTER], "log in"),
+                k.h(&[TAB], "next field"),
+                k.h(&[ESC], "close"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

@@ -15,6 +15,7 @@ mod login;
 mod outcomes;
 mod palette;
 mod records;
+mod screen;
 mod session;
 
 use std::collections::HashMap;
@@ -43,10 +44,14 @@ use answers::*;
 pub use browse::*;
 pub use detail::*;
 pub use editor::*;
+use hints::K::{A, T};
+use hints::{ENTER, ESC, Hint, Keys, TAB};
 pub use login::*;
 pub use outcomes::*;
 pub use palette::*;
 pub use records::*;
+pub use screen::{Browse, HelpScreen};
+use screen::{Restore, Screen};
 pub use session::*;
 
 pub const PAGE_SIZE: u32 = 50;
@@ -283,47 +288,6 @@ impl App {
                     Err(e) => self.on_error(id, purpose, service, e),
                 }
             }
-        }
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.quit = true;
-            return;
-        }
-        self.notice = None;
-        match self.overlays.last() {
-            Some(Overlay::Help) => {
-                let Some(key) = self.keymap.translate(Scope::Help, key) else {
-                    return;
-                };
-                let page = self.viewport_rows.max(1);
-                match key.code {
-                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
-                        self.overlays.pop();
-                    }
-                    KeyCode::Char('j') | KeyCode::Down => self.help_scroll += 1,
-                    KeyCode::Char('k') | KeyCode::Up => {
-                        self.help_scroll = self.help_scroll.saturating_sub(1)
-                    }
-                    KeyCode::PageDown | KeyCode::Char(' ') => self.help_scroll += page,
-                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(page),
-                    KeyCode::Char('g') | KeyCode::Home => self.help_scroll = 0,
-                    KeyCode::Char('G') | KeyCode::End => self.help_scroll = usize::MAX / 2,
-                    _ => {}
-                }
-                // Past the end is clamped when drawn; keep the number small.
-                self.help_scroll = self.help_scroll.min(200);
-            }
-            Some(Overlay::Palette(_)) => self.palette_key(key),
-            Some(Overlay::Confirm(_)) => self.confirm_key(key),
-            Some(Overlay::Form(_)) => self.form_key(key),
-            Some(Overlay::Login(_)) => self.login_key(key),
-            Some(Overlay::Account(_)) => self.account_key(key),
-            Some(Overlay::Restore(_)) => self.restore_key(key),
-            Some(Overlay::Raw(_)) => self.raw_key(key),
-            Some(Overlay::Detail(_)) => self.detail_key(key),
-            None => self.list_key(key),
         }
     }
 

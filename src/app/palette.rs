@@ -237,3 +237,21 @@ impl App {
         }
     }
 }
+
+impl Screen for Palette {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.palette_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Palette(_)) => vec![
+                k.h(&[ENTER], "run"),
+                k.h(&[T("↑↓", None)], "choose"),
+                k.h(&[ESC], "close"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

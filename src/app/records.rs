@@ -347,3 +347,171 @@ impl App {
         })
     }
 }
+
+impl Screen for Form {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.form_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::Save, Payload::Saved(saved)) => app.on_saved(id, saved),
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        _purpose: &Purpose,
+        _service: Service,
+        e: &ApiError,
+        words: &str,
+    ) -> bool {
+        for o in &mut app.overlays {
+            if let Overlay::Form(f) = o
+                && f.pending == Some(id)
+            {
+                f.pending = None;
+                if f.kind == FormKind::ChangePassword
+                    && crate::api::ocean::wants_passwords_in_url(e)
+                    && !f.agreed.contains(&form::Ask::PasswordsInUrl)
+                {
+                    // The body was not read: ask before putting passwords in a URL.
+                    f.asking = Some(form::Ask::PasswordsInUrl);
+                    f.error = None;
+                    return false;
+                }
+                // Field errors go under their fields; the form keeps every character.
+                let mut field_errors = e.field_errors().to_vec();
+                if let ApiError::BadRequest(m) = e
+                    && let Some(key) = named_fields(m).into_iter().find(|k| f.field(k).is_some())
+                {
+                    // Ocean and Maarch name the field in a 400's text.
+                    field_errors.push(crate::api::FieldError::new(&key, m.clone()));
+                }
+                let rest = f.apply_server_errors(&field_errors);
+                f.error = if field_errors.is_empty() {
+                    Some(words.to_string())
+                } else if rest.is_empty() {
+                    Some(tr("The server refused some fields: see below each one").into())
+                } else {
+                    Some(rest.join("; "))
+                };
+            }
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            // A question waits: its own keys.
+            Some(Overlay::Form(fm)) if fm.confirm_discard => vec![
+                k.h(&[T("y", Some(KeyCode::Char('y')))], "discard"),
+                k.h(&[T("other key", None)], "keep editing"),
+            ],
+            Some(Overlay::Form(fm)) if fm.asking.is_some() => vec![
+                k.h(&[T("y", Some(KeyCode::Char('y')))], "yes, go on"),
+                k.h(&[T("other key", None)], "back to the form"),
+            ],
+            Some(Overlay::Form(fm)) => form_footer(&k, fm),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A form's keys: only those that do something on this form and field.
+fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
+    use form::FieldKind;
+    let f = |a| A(Scope::Form, a);
+    let mut v = Vec::new();
+    if fm.fields.len() > 1 {
+        v.push(k.h(&[TAB], "next field"));
+    }
+    v.push(k.h(&[f("save")], "save"));
+    match fm.fields.get(fm.focus).map(|x| &x.kind) {
+        Some(FieldKind::Open { options, .. }) if !options.is_empty() => {
+            v.push(k.h(&[T("←→", None)], "known values"))
+        }
+        Some(FieldKind::Choice { .. }) => v.push(k.h(&[T("type/←→", None)], "pick")),
+        _ => {}
+    }
+    if fm.folded_count() > 0 {
+        v.push(k.h(
+            &[f("advanced")],
+            if fm.show_advanced {
+                "fewer fields"
+            } else {
+                "more fields"
+            },
+        ));
+    }
+    if fm.has_secret() {
+        v.push(k.h(&[f("reveal")], "reveal"));
+    }
+    v.push(k.h(&[ESC], "cancel"));
+    v
+}
+
+impl Screen for Confirm {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.confirm_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::Delete, Payload::Deleted(op)) => app.on_deleted(id, op),
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        _purpose: &Purpose,
+        _service: Service,
+        _e: &ApiError,
+        words: &str,
+    ) -> bool {
+        if let Some(Overlay::Confirm(c)) = app.overlays.last_mut()
+            && c.pending == Some(id)
+        {
+            c.pending = None;
+            c.error = Some(words.to_string());
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Confirm(_)) => vec![
+                k.h(&[A(Scope::Confirm, "yes")], "confirm"),
+                k.h(&[A(Scope::Confirm, "no"), ESC], "cancel"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Screen for Restore {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.restore_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Restore(_)) => vec![
+                k.h(&[A(Scope::Restore, "restore")], "restore"),
+                k.h(&[A(Scope::Restore, "discard")], "discard"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

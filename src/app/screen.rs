@@ -1,0 +1,219 @@
+//! Screens: the lists and each overlay (detail, form, confirm, help, palette, login, account,
+//! draft restore, raw view). Each screen's file implements `Screen`: how it takes keys, the
+//! answers and failures of the requests it makes, its footer and its help. `App` only
+//! routes: keys to the screen on top, answers to the screen whose request it was.
+
+use super::hints::Hint;
+use super::*;
+
+/// The lists under every overlay (the tabs).
+pub struct Browse;
+
+/// The help window (its scroll is `App::help_scroll`).
+pub struct HelpScreen;
+
+/// A draft offered back.
+pub type Restore = crate::drafts::Draft;
+
+pub(super) trait Screen {
+    /// Takes a key; the screen reads it through its scope of the key table.
+    fn on_key(app: &mut App, key: KeyEvent);
+    /// Lands an answer to one of its requests; `false` when nothing waits for it any more.
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        let _ = (app, id, purpose, p);
+        false
+    }
+    /// Says where a refusal or failure of one of its requests shows; `false` stops there
+    /// (no status line, no reconnection, no login asked).
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        purpose: &Purpose,
+        service: Service,
+        e: &ApiError,
+        words: &str,
+    ) -> bool {
+        let _ = (app, id, purpose, service, e, words);
+        true
+    }
+    /// Its footer's hints, from the key table.
+    fn footer(app: &App) -> Vec<Hint>;
+    /// Its part of the help (the help window shows the screen under it).
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        Browse::help(app)
+    }
+}
+
+/// Runs `$body` with `$S` the type of the screen `$top` (an `Option<&Overlay>`; `None`: the
+/// lists).
+macro_rules! with_screen {
+    ($top:expr, |$S:ident| $body:expr) => {
+        match $top {
+            None => {
+                type $S = Browse;
+                $body
+            }
+            Some(Overlay::Detail(_)) => {
+                type $S = Detail;
+                $body
+            }
+            Some(Overlay::Form(_)) => {
+                type $S = Form;
+                $body
+            }
+            Some(Overlay::Confirm(_)) => {
+                type $S = Confirm;
+                $body
+            }
+            Some(Overlay::Help) => {
+                type $S = HelpScreen;
+                $body
+            }
+            Some(Overlay::Palette(_)) => {
+                type $S = Palette;
+                $body
+            }
+            Some(Overlay::Login(_)) => {
+                type $S = Login;
+                $body
+            }
+            Some(Overlay::Account(_)) => {
+                type $S = Account;
+                $body
+            }
+            Some(Overlay::Restore(_)) => {
+                type $S = Restore;
+                $body
+            }
+            Some(Overlay::Raw(_)) => {
+                type $S = RawView;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$S` the type of the screen that makes requests for `$purpose`.
+macro_rules! with_asker {
+    ($purpose:expr, |$S:ident| $body:expr) => {
+        match $purpose {
+            Purpose::List(_) | Purpose::Prefetch(_) | Purpose::LoadAll => {
+                type $S = Browse;
+                $body
+            }
+            Purpose::Login => {
+                type $S = Login;
+                $body
+            }
+            Purpose::MaarchDetails
+            | Purpose::MaarchEdit(_)
+            | Purpose::Catalogue
+            | Purpose::User
+            | Purpose::SiteDetail => {
+                type $S = Detail;
+                $body
+            }
+            Purpose::Account => {
+                type $S = Account;
+                $body
+            }
+            Purpose::Save => {
+                type $S = Form;
+                $body
+            }
+            Purpose::Delete => {
+                type $S = Confirm;
+                $body
+            }
+        }
+    };
+}
+
+impl App {
+    /// A key goes to the screen on top (Ctrl-C quits from anywhere).
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.quit = true;
+            return;
+        }
+        self.notice = None;
+        with_screen!(self.overlays.last(), |S| <S as Screen>::on_key(self, key))
+    }
+
+    /// An answer goes to the screen whose request it was.
+    pub(super) fn answer_screen(&mut self, id: u64, purpose: Purpose, p: Payload) -> bool {
+        with_asker!(&purpose, |S| <S as Screen>::on_answer(self, id, purpose, p))
+    }
+
+    /// A failure goes to the screen whose request it was; `false`: nothing more to say.
+    pub(super) fn fail_screen(
+        &mut self,
+        id: u64,
+        purpose: &Purpose,
+        service: Service,
+        e: &ApiError,
+        words: &str,
+    ) -> bool {
+        with_asker!(purpose, |S| <S as Screen>::on_failure(
+            self, id, purpose, service, e, words
+        ))
+    }
+
+    /// The footer's hints of the screen on top.
+    pub(super) fn screen_footer(&self) -> Vec<Hint> {
+        with_screen!(self.overlays.last(), |S| <S as Screen>::footer(self))
+    }
+
+    /// The screen the help window is open over (`None`: the lists).
+    pub(super) fn under_help(&self) -> Option<&Overlay> {
+        self.overlays
+            .iter()
+            .rev()
+            .find(|o| !matches!(o, Overlay::Help))
+    }
+
+    /// The help of the screen under the help window.
+    pub(super) fn screen_help(&self) -> Vec<(String, &'static str)> {
+        with_screen!(self.under_help(), |S| <S as Screen>::help(self))
+    }
+}
+
+impl Screen for HelpScreen {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        let Some(key) = app.keymap.translate(Scope::Help, key) else {
+            return;
+        };
+        let page = app.viewport_rows.max(1);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                app.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => app.help_scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up => app.help_scroll = app.help_scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => app.help_scroll += page,
+            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(page),
+            KeyCode::Char('g') | KeyCode::Home => app.help_scroll = 0,
+            KeyCode::Char('G') | KeyCode::End => app.help_scroll = usize::MAX / 2,
+            _ => {}
+        }
+        // Past the end is clamped when drawn; keep the number small.
+        app.help_scroll = app.help_scroll.min(200);
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        vec![
+            k.joined(
+                &[
+                    A(Scope::Help, "down"),
+                    A(Scope::Help, "up"),
+                    T("PgDn", Some(KeyCode::PageDown)),
+                    T("PgUp", Some(KeyCode::PageUp)),
+                ],
+                " ",
+                "scroll",
+            ),
+            k.h(&[ESC], "close help"),
+        ]
+    }
+}
