@@ -1,13 +1,6 @@
-//! Creating, editing and deleting records: forms, their pickers, saves and confirmations.
+//! The form screen: creating and editing records, the pickers' choices, saving.
 
 use super::*;
-
-pub struct Confirm {
-    pub message: String,
-    pub op: DeleteOp,
-    pub pending: Option<u64>,
-    pub error: Option<String>,
-}
 
 impl App {
     pub(super) fn push_form(&mut self, form: Form) {
@@ -109,34 +102,6 @@ impl App {
     pub(super) fn edit_selected(&mut self) {
         if let Some(t) = self.selected_target() {
             self.edit_target(t);
-        }
-    }
-
-    pub(super) fn delete_target(&mut self, t: DetailTarget) {
-        if self.refuse_if_read_only("deleting") {
-            return;
-        }
-        if self.undecodable(&t) {
-            return;
-        }
-        let (message, op) = match t.item().deletion() {
-            Ok(q) => q,
-            Err(why) => {
-                self.notice = Some(why.into());
-                return;
-            }
-        };
-        self.overlays.push(Overlay::Confirm(Confirm {
-            message,
-            op,
-            pending: None,
-            error: None,
-        }));
-    }
-
-    pub(super) fn delete_selected(&mut self) {
-        if let Some(t) = self.selected_target() {
-            self.delete_target(t);
         }
     }
 
@@ -279,73 +244,6 @@ impl App {
             }
         }
     }
-
-    pub(super) fn confirm_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Confirm, key) else {
-            return;
-        };
-        let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
-            return;
-        };
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
-                let op = c.op.clone();
-                c.error = None;
-                let id = self.send(Request::Delete(op), Purpose::Delete);
-                if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
-                    c.pending = Some(id);
-                }
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
-                self.overlays.pop();
-            }
-            _ => {}
-        }
-    }
-}
-
-impl App {
-    /// Offers back a form left unfinished (dropped session, crash).
-    pub fn offer_draft(&mut self, d: crate::drafts::Draft) {
-        self.overlays.push(Overlay::Restore(Box::new(d)));
-    }
-
-    pub(super) fn restore_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Restore, key) else {
-            return;
-        };
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                if let Some(Overlay::Restore(d)) = self.overlays.pop() {
-                    let mut form = d.form;
-                    if self.session.read_only {
-                        self.notice =
-                            Some(tr("READ-ONLY profile: the draft cannot be sent").into());
-                    }
-                    form.error = Some(trf(
-                        "Restored from {}: passwords are never kept, type them again",
-                        &[&d.saved_at],
-                    ));
-                    self.overlays.push(Overlay::Form(Box::new(form)));
-                }
-            }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                self.overlays.pop();
-                self.notice = Some(tr("Draft discarded").into());
-            }
-            _ => {}
-        }
-    }
-
-    /// The draftable form on top, if any (for crash-safe drafts); a draft still offered
-    /// counts as open.
-    pub fn open_form(&self) -> Option<&Form> {
-        self.overlays.iter().rev().find_map(|o| match o {
-            Overlay::Form(f) => Some(f.as_ref()),
-            Overlay::Restore(d) => Some(&d.form),
-            _ => None,
-        })
-    }
 }
 
 impl Screen for Form {
@@ -454,64 +352,4 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
     }
     v.push(k.h(&[ESC], "cancel"));
     v
-}
-
-impl Screen for Confirm {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.confirm_key(key)
-    }
-
-    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
-        match (purpose, p) {
-            (Purpose::Delete, Payload::Deleted(op)) => app.on_deleted(id, op),
-            // A stale answer: the user already moved on.
-            _ => return false,
-        }
-        true
-    }
-
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        _purpose: &Purpose,
-        _service: Service,
-        _e: &ApiError,
-        words: &str,
-    ) -> bool {
-        if let Some(Overlay::Confirm(c)) = app.overlays.last_mut()
-            && c.pending == Some(id)
-        {
-            c.pending = None;
-            c.error = Some(words.to_string());
-        }
-        true
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
-        match app.overlays.last() {
-            Some(Overlay::Confirm(_)) => vec![
-                k.h(&[A(Scope::Confirm, "yes")], "confirm"),
-                k.h(&[A(Scope::Confirm, "no"), ESC], "cancel"),
-            ],
-            _ => Vec::new(),
-        }
-    }
-}
-
-impl Screen for Restore {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.restore_key(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
-        match app.overlays.last() {
-            Some(Overlay::Restore(_)) => vec![
-                k.h(&[A(Scope::Restore, "restore")], "restore"),
-                k.h(&[A(Scope::Restore, "discard")], "discard"),
-            ],
-            _ => Vec::new(),
-        }
-    }
 }

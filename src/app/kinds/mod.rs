@@ -1,22 +1,22 @@
-//! One module per record kind: what the console does with a site, an equipement, a core user,
-//! a role, an Ocean individu, a Maarch user (its list columns and cells, its form and what
-//! saving it sends), and the Ocean account's forms.
+//! The registry of record kinds, the one place that lists them, and one module per kind:
+//! what the console does with a site, an equipement, a core user, a role, an Ocean individu,
+//! a Maarch user (its columns and cells, its detail, its form and what saving it sends, how
+//! its answers land), and the Ocean account's forms.
+//!
+//! Here: `Tab`, `ListKind` (the kinds a tab lists), `DetailTarget` (the records a detail
+//! shows), `FormKind`, and `with_kind!`, which turns a `ListKind` into its type; that type's
+//! `Kind` and `Item` impls, in the kind's own file, say the rest. Code that works on "the
+//! list shown" goes through `with_list!` instead of matching on the tab itself.
 
 mod account;
 mod equipement;
 mod individu;
 mod maarch_user;
-mod registry;
 mod role;
 mod site;
 mod user;
 
 pub use individu::entity_choices;
-pub use registry::{
-    DetailTarget, FormKind, Kind, ListKind, Tab, columns_of, deleted_things, land_deleted,
-    land_saved,
-};
-pub(crate) use registry::{with_kind, with_list};
 pub use role::permission_cells;
 
 use std::borrow::Cow;
@@ -31,11 +31,400 @@ use crate::api::maarch::{MODES, MaarchUser, MaarchUserDetails, MaarchUserUpdate,
 use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
 use crate::i18n::tr;
-use crate::protocol::Mutation;
 
 use crate::api::model::Timestamp;
 use crate::app::{App, form::show_date};
-use crate::protocol::{DeleteOp, Payload, Request};
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::{DeleteOp, Mutation, Payload, Request, Saved, Service};
+
+/// The console's tabs, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Sites,
+    Equipements,
+    Users,
+    Roles,
+    Individus,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Sites,
+        Tab::Equipements,
+        Tab::Users,
+        Tab::Roles,
+        Tab::Individus,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Sites => "Sites",
+            Tab::Equipements => "Equipements",
+            Tab::Users => "Users",
+            Tab::Roles => "Roles",
+            Tab::Individus => "Individus",
+        }
+    }
+
+    /// The service it reads from, the Users tab on `users_dir`.
+    pub fn service(self, users_dir: Service) -> Service {
+        match self {
+            Tab::Individus => Service::Ocean,
+            Tab::Users => users_dir,
+            _ => Service::Core,
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// A kind of record a tab lists (the Users tab lists core or Maarch users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Sites,
+    Equipements,
+    Users,
+    MaarchUsers,
+    Roles,
+    Individus,
+}
+
+impl ListKind {
+    /// In the tabs' order (the palette offers them so).
+    pub const ALL: [ListKind; 6] = [
+        ListKind::Sites,
+        ListKind::Equipements,
+        ListKind::Users,
+        ListKind::MaarchUsers,
+        ListKind::Roles,
+        ListKind::Individus,
+    ];
+
+    /// The kind a tab shows, the Users tab on `users_dir`.
+    pub fn of(tab: Tab, users_dir: Service) -> ListKind {
+        match tab {
+            Tab::Sites => ListKind::Sites,
+            Tab::Equipements => ListKind::Equipements,
+            Tab::Users if users_dir == Service::Maarch => ListKind::MaarchUsers,
+            Tab::Users => ListKind::Users,
+            Tab::Roles => ListKind::Roles,
+            Tab::Individus => ListKind::Individus,
+        }
+    }
+
+    /// Its tab, and the directory that tab shows for it.
+    pub fn place(self) -> (Tab, Option<Service>) {
+        match self {
+            ListKind::Sites => (Tab::Sites, None),
+            ListKind::Equipements => (Tab::Equipements, None),
+            ListKind::Users => (Tab::Users, Some(Service::Core)),
+            ListKind::MaarchUsers => (Tab::Users, Some(Service::Maarch)),
+            ListKind::Roles => (Tab::Roles, None),
+            ListKind::Individus => (Tab::Individus, None),
+        }
+    }
+
+    /// Its name in the palette, as shown.
+    pub fn palette_name(self) -> &'static str {
+        match self {
+            ListKind::Sites => tr("sites"),
+            ListKind::Equipements => tr("equipements"),
+            ListKind::Users => tr("users"),
+            ListKind::MaarchUsers => tr("maarch users"),
+            ListKind::Roles => tr("roles"),
+            ListKind::Individus => tr("individus"),
+        }
+    }
+
+    /// The request that reads the whole list; `None` for a list the server pages.
+    pub fn request(self) -> Option<Request> {
+        with_kind!(self, |K| K::request())
+    }
+
+    /// The form that creates one.
+    pub fn new_form(self, app: &mut App) -> Form {
+        with_kind!(self, |K| K::new_form(app))
+    }
+
+    /// Lands an answer to its list's request `id`; `false` when nothing waits for it.
+    pub fn land(self, app: &mut App, id: u64, p: Payload) -> bool {
+        with_kind!(self, |K| K::land(app, id, p))
+    }
+
+    /// The API's name for the kind (403 wording).
+    pub fn things(self) -> &'static str {
+        match self {
+            ListKind::Sites => "sites",
+            ListKind::Equipements => "equipements",
+            ListKind::Users => "users",
+            ListKind::MaarchUsers => "Maarch users",
+            ListKind::Roles => "roles",
+            ListKind::Individus => "individus",
+        }
+    }
+}
+
+/// The record a detail shows, one variant per kind.
+#[derive(Debug, Clone)]
+pub enum DetailTarget {
+    Site(SiteSummary),
+    Equipement(Equipement),
+    User(User),
+    Role(Role),
+    Individu(Individu),
+    MaarchUser(MaarchUserDetails),
+}
+
+impl DetailTarget {
+    /// What the console shows and does with it.
+    pub fn item(&self) -> &dyn Item {
+        match self {
+            DetailTarget::Site(r) => r,
+            DetailTarget::Equipement(r) => r,
+            DetailTarget::User(r) => r,
+            DetailTarget::Role(r) => r,
+            DetailTarget::Individu(r) => r,
+            DetailTarget::MaarchUser(r) => r,
+        }
+    }
+
+    /// How it is named in a question ("site LOUM").
+    pub fn label(&self) -> String {
+        match self {
+            DetailTarget::MaarchUser(d) => d.user.label(),
+            DetailTarget::Site(r) => r.label(),
+            DetailTarget::Equipement(r) => r.label(),
+            DetailTarget::User(r) => r.label(),
+            DetailTarget::Role(r) => r.label(),
+            DetailTarget::Individu(r) => r.label(),
+        }
+    }
+}
+
+/// What a form creates or edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormKind {
+    Site,
+    Equipement,
+    User,
+    Role,
+    Individu,
+    AssignEntity,
+    ChangePassword,
+    PasswordReset,
+    MaarchUser,
+    AddGroup,
+    AddEntity,
+    ParapheurLink,
+    ParapheurCreate,
+    /// Where and how to write the current view.
+    Export,
+    /// Ocean rights: which element type to read (any spelling).
+    ElementType,
+}
+
+impl FormKind {
+    /// Its title (to translate); `new`: it creates a record.
+    pub fn title(self, new: bool) -> &'static str {
+        match self {
+            FormKind::Site if new => "New site",
+            FormKind::Site => "Edit site",
+            FormKind::Equipement if new => "New equipement",
+            FormKind::Equipement => "Edit equipement",
+            FormKind::User if new => "New user",
+            FormKind::User => "Edit user",
+            FormKind::Role if new => "New role",
+            FormKind::Role => "Edit role",
+            FormKind::Individu if new => "New individu",
+            FormKind::Individu => "Edit individu",
+            FormKind::MaarchUser if new => "New Maarch user",
+            FormKind::MaarchUser => "Edit Maarch user",
+            FormKind::AssignEntity => "Assign to an entity",
+            FormKind::ChangePassword => "Change my Ocean password",
+            FormKind::PasswordReset => "Request a password reset",
+            FormKind::AddGroup => "Add to a group",
+            FormKind::AddEntity => "Add to an entity",
+            FormKind::ParapheurLink => "Link to a Maarch Parapheur user",
+            FormKind::ParapheurCreate => "Create in Maarch Parapheur",
+            FormKind::Export => "Export the current view",
+            FormKind::ElementType => "Rights of an element type",
+        }
+    }
+
+    /// It edits a record kind (its unchanged values are the server's).
+    pub fn of_record(self) -> bool {
+        matches!(
+            self,
+            FormKind::Site
+                | FormKind::Equipement
+                | FormKind::User
+                | FormKind::Role
+                | FormKind::Individu
+                | FormKind::MaarchUser
+        )
+    }
+
+    /// What saving `f` sends (`None` for forms that send nothing, or cannot yet); each
+    /// kind's file writes its own.
+    pub fn mutation(self, f: &Form) -> Option<Mutation> {
+        match self {
+            FormKind::Site => f.site_mutation(),
+            FormKind::Equipement => f.equipement_mutation(),
+            FormKind::User => f.user_mutation(),
+            FormKind::Role => f.role_mutation(),
+            FormKind::Individu => f.individu_mutation(),
+            FormKind::AssignEntity => f.assign_mutation(),
+            FormKind::MaarchUser => f.maarch_user_mutation(),
+            FormKind::AddGroup => f.add_group_mutation(),
+            FormKind::AddEntity => f.add_entity_mutation(),
+            FormKind::ParapheurLink => f.parapheur_link_mutation(),
+            FormKind::ParapheurCreate => f.parapheur_create_mutation(),
+            FormKind::ChangePassword => f.change_password_mutation(),
+            FormKind::PasswordReset => f.password_reset_mutation(),
+            FormKind::Export | FormKind::ElementType => None,
+        }
+    }
+
+    /// The API's name for what it changes (403 wording).
+    pub fn things(self) -> &'static str {
+        match self {
+            FormKind::Site => "sites",
+            FormKind::Equipement => "equipements",
+            FormKind::User => "users",
+            FormKind::Role => "roles",
+            FormKind::Individu | FormKind::AssignEntity => "individus",
+            FormKind::ChangePassword | FormKind::PasswordReset => "accounts",
+            _ => "Maarch users",
+        }
+    }
+}
+
+/// Lands a save's answer where it shows (lists, open details); the notice that says it.
+pub fn land_saved(app: &mut App, saved: Saved) -> String {
+    match saved {
+        Saved::Site(s) => site::saved(app, s),
+        Saved::Equipement(e) => equipement::saved(app, e),
+        Saved::User(u) => user::saved(app, u),
+        Saved::Role(r) => role::saved(app, r),
+        Saved::Individus { message, individus } => individu::saved(app, message, individus),
+        Saved::MaarchUser(d, what) => maarch_user::saved(app, d, what),
+        Saved::Account(m) => m,
+    }
+}
+
+/// The API's name for what a delete removes (403 wording).
+pub fn deleted_things(op: &DeleteOp) -> &'static str {
+    match op {
+        DeleteOp::Site(_) => "sites",
+        DeleteOp::Equipement(_) => "equipements",
+        DeleteOp::User(_) => "users",
+        DeleteOp::Role(_) => "roles",
+        DeleteOp::Individu(_) => "individus",
+        _ => "Maarch users",
+    }
+}
+
+/// Lands a delete's answer; what the notice says (to translate).
+pub fn land_deleted(app: &mut App, op: &DeleteOp) -> &'static str {
+    match op {
+        DeleteOp::Site(i) => site::deleted(app, i),
+        DeleteOp::Equipement(i) => equipement::deleted(app, i),
+        DeleteOp::User(i) => user::deleted(app, i),
+        DeleteOp::Role(i) => role::deleted(app, i),
+        DeleteOp::Individu(i) => individu::deleted(app, *i),
+        DeleteOp::MaarchGroup { user, .. }
+        | DeleteOp::MaarchEntity { user, .. }
+        | DeleteOp::ParapheurLink(user) => maarch_user::unlinked(app, op, *user),
+    }
+}
+
+/// A record kind listed in a tab.
+pub trait Kind: Record {
+    /// The detail that shows this record.
+    fn target(&self) -> DetailTarget;
+    /// The title of its table.
+    fn title(app: &App) -> &'static str;
+    /// Its list in the console's state.
+    fn list(app: &App) -> &ListView<Self>;
+    fn list_mut(app: &mut App) -> &mut ListView<Self>;
+    /// The request that reads the whole list; `None` for a list the server pages.
+    fn request() -> Option<Request>;
+    /// The form that creates one.
+    fn new_form(app: &mut App) -> Form;
+    /// Lands an answer to the list's request `id`; `false` when it is not one.
+    fn land(app: &mut App, id: u64, p: Payload) -> bool {
+        match Self::rows(p) {
+            Some(v) if Self::list(app).pending == Some(id) => {
+                let l = Self::list_mut(app);
+                l.pending = None;
+                l.set_items(v);
+                true
+            }
+            _ => false,
+        }
+    }
+    /// The rows of an answer, when it is this kind's list.
+    fn rows(p: Payload) -> Option<Vec<Self>>;
+}
+
+/// The columns of a list's kind.
+pub fn columns_of<T: Record>(_: &ListView<T>) -> &'static [Column] {
+    T::columns()
+}
+
+/// Runs `$body` with the type `$T` of the records of `$kind`.
+macro_rules! with_kind {
+    ($kind:expr, |$T:ident| $body:expr) => {{
+        use $crate::app::kinds::ListKind as L;
+        match $kind {
+            L::Sites => {
+                type $T = $crate::api::model::SiteSummary;
+                $body
+            }
+            L::Equipements => {
+                type $T = $crate::api::model::Equipement;
+                $body
+            }
+            L::Users => {
+                type $T = $crate::api::model::User;
+                $body
+            }
+            L::MaarchUsers => {
+                type $T = $crate::api::maarch::MaarchUser;
+                $body
+            }
+            L::Roles => {
+                type $T = $crate::api::model::Role;
+                $body
+            }
+            L::Individus => {
+                type $T = $crate::api::ocean::Individu;
+                $body
+            }
+        }
+    }};
+}
+
+/// Runs `$body` with `$l` bound to the list of `$kind` in `$app` (`&`, or `&mut` with `mut`).
+macro_rules! with_list {
+    ($app:expr, $kind:expr, |$l:ident| $body:expr) => {
+        $crate::app::kinds::with_kind!($kind, |K| {
+            let $l = <K as $crate::app::kinds::Kind>::list(&*$app);
+            $body
+        })
+    };
+    ($app:expr, $kind:expr, |mut $l:ident| $body:expr) => {
+        $crate::app::kinds::with_kind!($kind, |K| {
+            let $l = <K as $crate::app::kinds::Kind>::list_mut(&mut *$app);
+            $body
+        })
+    };
+}
+
+pub(crate) use {with_kind, with_list};
 
 /// What a detail shows and does with its record, whatever its kind: each kind's file
 /// implements it, the registry's `DetailTarget::item` hands out the one shown.

@@ -1,0 +1,107 @@
+//! The question before a delete: the record named, the operation sent on `y`, the server's
+//! refusal shown in place.
+
+use super::*;
+
+pub struct Confirm {
+    pub message: String,
+    pub op: DeleteOp,
+    pub pending: Option<u64>,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub(super) fn delete_target(&mut self, t: DetailTarget) {
+        if self.refuse_if_read_only("deleting") {
+            return;
+        }
+        if self.undecodable(&t) {
+            return;
+        }
+        let (message, op) = match t.item().deletion() {
+            Ok(q) => q,
+            Err(why) => {
+                self.notice = Some(why.into());
+                return;
+            }
+        };
+        self.overlays.push(Overlay::Confirm(Confirm {
+            message,
+            op,
+            pending: None,
+            error: None,
+        }));
+    }
+
+    pub(super) fn delete_selected(&mut self) {
+        if let Some(t) = self.selected_target() {
+            self.delete_target(t);
+        }
+    }
+
+    pub(super) fn confirm_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Confirm, key) else {
+            return;
+        };
+        let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
+                let op = c.op.clone();
+                c.error = None;
+                let id = self.send(Request::Delete(op), Purpose::Delete);
+                if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
+                    c.pending = Some(id);
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Screen for Confirm {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.confirm_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        match (purpose, p) {
+            (Purpose::Delete, Payload::Deleted(op)) => app.on_deleted(id, op),
+            // A stale answer: the user already moved on.
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_failure(
+        app: &mut App,
+        id: u64,
+        _purpose: &Purpose,
+        _service: Service,
+        _e: &ApiError,
+        words: &str,
+    ) -> bool {
+        if let Some(Overlay::Confirm(c)) = app.overlays.last_mut()
+            && c.pending == Some(id)
+        {
+            c.pending = None;
+            c.error = Some(words.to_string());
+        }
+        true
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Confirm(_)) => vec![
+                k.h(&[A(Scope::Confirm, "yes")], "confirm"),
+                k.h(&[A(Scope::Confirm, "no"), ESC], "cancel"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! A form left unfinished (dropped session, crash), offered back at start.
+
+use super::*;
+
+impl App {
+    /// Offers back a form left unfinished (dropped session, crash).
+    pub fn offer_draft(&mut self, d: crate::drafts::Draft) {
+        self.overlays.push(Overlay::Restore(Box::new(d)));
+    }
+
+    pub(super) fn restore_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Restore, key) else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                if let Some(Overlay::Restore(d)) = self.overlays.pop() {
+                    let mut form = d.form;
+                    if self.session.read_only {
+                        self.notice =
+                            Some(tr("READ-ONLY profile: the draft cannot be sent").into());
+                    }
+                    form.error = Some(trf(
+                        "Restored from {}: passwords are never kept, type them again",
+                        &[&d.saved_at],
+                    ));
+                    self.overlays.push(Overlay::Form(Box::new(form)));
+                }
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                self.overlays.pop();
+                self.notice = Some(tr("Draft discarded").into());
+            }
+            _ => {}
+        }
+    }
+
+    /// The draftable form on top, if any (for crash-safe drafts); a draft still offered
+    /// counts as open.
+    pub fn open_form(&self) -> Option<&Form> {
+        self.overlays.iter().rev().find_map(|o| match o {
+            Overlay::Form(f) => Some(f.as_ref()),
+            Overlay::Restore(d) => Some(&d.form),
+            _ => None,
+        })
+    }
+}
+
+impl Screen for Restore {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.restore_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        match app.overlays.last() {
+            Some(Overlay::Restore(_)) => vec![
+                k.h(&[A(Scope::Restore, "restore")], "restore"),
+                k.h(&[A(Scope::Restore, "discard")], "discard"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
