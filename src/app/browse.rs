@@ -283,8 +283,11 @@ impl App {
             KeyCode::BackTab => {
                 self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
             }
-            KeyCode::Char(c @ '1'..='5') => {
-                self.switch_tab(Tab::ALL[(c as usize) - ('1' as usize)])
+            // A digit goes to that tab, whatever their number.
+            KeyCode::Char(c @ '1'..='9')
+                if let Some(&t) = Tab::ALL.get((c as usize) - ('1' as usize)) =>
+            {
+                self.switch_tab(t)
             }
             KeyCode::Char('j') | KeyCode::Down => self.list_mut().nav(1, rows),
             KeyCode::Char('k') | KeyCode::Up => self.list_mut().nav(-1, rows),
