@@ -447,7 +447,7 @@ impl App {
         }
     }
 
-    pub(super) fn lists(&self) -> [&dyn Nav; 6] {
+    pub(super) fn lists(&self) -> [&dyn Nav; ListKind::ALL.len()] {
         ListKind::ALL.map(|k| with_list!(self, k, |l| l as &dyn Nav))
     }
 
@@ -634,7 +634,10 @@ impl Screen for Browse {
         let arrows = T("↑ ↓", None);
         let fixed = hints::fixed;
         vec![
-            fixed("Tab / Shift-Tab / 1-5", "switch tab"),
+            (
+                format!("Tab / Shift-Tab / 1-{}", Tab::ALL.len()),
+                "switch tab",
+            ),
             k.sp(
                 &[l("users_directory")],
                 "Users tab: core / Maarch directory",
