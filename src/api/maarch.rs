@@ -679,6 +679,12 @@ fn list_of<T: serde::de::DeserializeOwned>(v: &Value, key: &str) -> Vec<T> {
         .collect()
 }
 
+impl From<MaarchUser> for MaarchUserDetails {
+    fn from(user: MaarchUser) -> Self {
+        MaarchUserDetails::from_list(user)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,14 +143,8 @@ impl Screen for Account {
         true
     }
 
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        _purpose: &Purpose,
-        _service: Service,
-        _e: &ApiError,
-        words: &str,
-    ) -> bool {
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure { id, words, .. } = *f;
         if let Some(a) = app.account_mut()
             && a.pending == Some(id)
         {

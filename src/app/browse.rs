@@ -547,14 +547,8 @@ impl Screen for Browse {
         true
     }
 
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        purpose: &Purpose,
-        _service: Service,
-        _e: &ApiError,
-        _words: &str,
-    ) -> bool {
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure { id, purpose, .. } = *f;
         match purpose {
             Purpose::List(kind) => {
                 let waits = with_list!(app, kind, |mut l| {

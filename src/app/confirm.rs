@@ -11,6 +11,31 @@ pub struct Confirm {
 }
 
 impl App {
+    /// A delete's answer: the question closes, the record goes (or changes) where it shows.
+    pub(super) fn on_deleted(&mut self, id: u64, op: DeleteOp) {
+        if let Some(Overlay::Confirm(c)) = self.overlays.last()
+            && c.pending == Some(id)
+        {
+            self.overlays.pop();
+        }
+        let rid = op.id();
+        let removes_record = !matches!(
+            op,
+            DeleteOp::User(_)
+                | DeleteOp::MaarchGroup { .. }
+                | DeleteOp::MaarchEntity { .. }
+                | DeleteOp::ParapheurLink(_)
+        );
+        // Close details of the record that is gone.
+        self.overlays.retain(|o| match o {
+            Overlay::Detail(d) => !removes_record || target_id(&d.target) != rid,
+            _ => true,
+        });
+        let what = kinds::land_deleted(self, &op);
+        self.notice = Some(tr(what).to_string());
+        self.last_error = None;
+    }
+
     pub(super) fn delete_target(&mut self, t: DetailTarget) {
         if self.refuse_if_read_only("deleting") {
             return;
@@ -68,23 +93,16 @@ impl Screen for Confirm {
         app.confirm_key(key)
     }
 
-    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
-        match (purpose, p) {
-            (Purpose::Delete, Payload::Deleted(op)) => app.on_deleted(id, op),
-            // A stale answer: the user already moved on.
-            _ => return false,
-        }
+    fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
+        let Payload::Deleted(op) = p else {
+            return false;
+        };
+        app.on_deleted(id, op);
         true
     }
 
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        _purpose: &Purpose,
-        _service: Service,
-        _e: &ApiError,
-        words: &str,
-    ) -> bool {
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure { id, words, .. } = *f;
         if let Some(Overlay::Confirm(c)) = app.overlays.last_mut()
             && c.pending == Some(id)
         {

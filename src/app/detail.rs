@@ -79,7 +79,7 @@ impl App {
     pub(super) fn selected_target(&self) -> Option<DetailTarget> {
         with_list!(self, self.list_kind(), |l| l
             .selected_item()
-            .map(Kind::target))
+            .map(Stored::target))
     }
 
     pub(super) fn open_detail(&mut self, t: DetailTarget) {
@@ -435,14 +435,10 @@ impl Screen for Detail {
         true
     }
 
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        purpose: &Purpose,
-        _service: Service,
-        _e: &ApiError,
-        words: &str,
-    ) -> bool {
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure {
+            id, purpose, words, ..
+        } = *f;
         match purpose {
             Purpose::MaarchDetails => {
                 for o in &mut app.overlays {

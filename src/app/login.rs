@@ -206,14 +206,10 @@ impl Screen for Login {
         true
     }
 
-    fn on_failure(
-        app: &mut App,
-        _id: u64,
-        _purpose: &Purpose,
-        service: Service,
-        e: &ApiError,
-        words: &str,
-    ) -> bool {
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure {
+            service, e, words, ..
+        } = *f;
         if let Some(Overlay::Login(l)) = app.overlays.last_mut() {
             l.pending = None;
             l.error = Some(words.to_string());

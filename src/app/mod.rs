@@ -1,6 +1,20 @@
 //! The console's state and its update logic: keys and worker events in, state changes and
 //! numbered requests out. Nothing here draws or touches the network.
 
+/// Runs `$body` with `$T` the type named by the arm whose pattern `$on` matches: the
+/// dispatches by kind and by screen are tables, a line per kind or screen.
+macro_rules! by_type {
+    ($on:expr, |$T:ident| $body:expr, { $($pat:pat => $ty:ty),+ $(,)? }) => {
+        match $on {
+            $($pat => {
+                type $T = $ty;
+                $body
+            })+
+        }
+    };
+}
+pub(crate) use by_type;
+
 mod account;
 mod answers;
 mod browse;
@@ -38,7 +52,7 @@ use crate::text::mask_secrets;
 use form::{Form, FormKind};
 pub use keymap::Scope;
 pub use kinds::{DetailTarget, Tab};
-use kinds::{Kind, ListKind, columns_of, with_list};
+use kinds::{ListKind, Stored, columns_of, with_list};
 use list::{ListView, Paging, Record};
 
 pub use account::*;
@@ -53,7 +67,7 @@ pub use login::*;
 pub use outcomes::*;
 pub use palette::*;
 pub use screen::{Browse, HelpScreen};
-use screen::{Restore, Screen};
+use screen::{Failure, Restore, Screen};
 pub use session::*;
 
 pub const PAGE_SIZE: u32 = 50;

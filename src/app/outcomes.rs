@@ -51,7 +51,14 @@ impl App {
             }
             _ => self.describe(&e, action),
         };
-        if !self.fail_screen(id, &purpose, service, &e, &words) {
+        let failure = Failure {
+            id,
+            purpose: &purpose,
+            service,
+            e: &e,
+            words: &words,
+        };
+        if !self.fail_screen(&failure) {
             return;
         }
         let reading = matches!(purpose_kind, PurposeKind::Read | PurposeKind::WhoAmI);
@@ -113,24 +120,6 @@ impl App {
         }
     }
 
-    pub(super) fn on_saved(&mut self, id: u64, saved: Saved) {
-        let Some(pos) = self
-            .overlays
-            .iter()
-            .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
-        else {
-            return;
-        };
-        self.overlays.remove(pos);
-        let notice = kinds::land_saved(self, saved);
-        if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
-            // A reset request shows up in the outbox.
-            self.load_account();
-        }
-        self.notice = Some(notice);
-        self.last_error = None;
-    }
-
     pub(super) fn update_detail(&mut self, t: DetailTarget) {
         let id = target_id(&t).to_string();
         for o in &mut self.overlays {
@@ -142,32 +131,6 @@ impl App {
             }
         }
     }
-
-    pub(super) fn on_deleted(&mut self, id: u64, op: DeleteOp) {
-        if let Some(Overlay::Confirm(c)) = self.overlays.last()
-            && c.pending == Some(id)
-        {
-            self.overlays.pop();
-        }
-        let rid = op.id();
-        let removes_record = !matches!(
-            op,
-            DeleteOp::User(_)
-                | DeleteOp::MaarchGroup { .. }
-                | DeleteOp::MaarchEntity { .. }
-                | DeleteOp::ParapheurLink(_)
-        );
-        // Close details of the record that is gone.
-        self.overlays.retain(|o| match o {
-            Overlay::Detail(d) => !removes_record || target_id(&d.target) != rid,
-            _ => true,
-        });
-        let what = kinds::land_deleted(self, &op);
-        self.notice = Some(tr(what).to_string());
-        self.last_error = None;
-    }
-
-    // ---- keys -------------------------------------------------------------------------------
 }
 
 impl App {

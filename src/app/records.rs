@@ -3,6 +3,25 @@
 use super::*;
 
 impl App {
+    /// A save's answer: the form closes, the record lands where it shows.
+    pub(super) fn on_saved(&mut self, id: u64, saved: Saved) {
+        let Some(pos) = self
+            .overlays
+            .iter()
+            .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
+        else {
+            return;
+        };
+        self.overlays.remove(pos);
+        let notice = kinds::land_saved(self, saved);
+        if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
+            // A reset request shows up in the outbox.
+            self.load_account();
+        }
+        self.notice = Some(notice);
+        self.last_error = None;
+    }
+
     pub(super) fn push_form(&mut self, form: Form) {
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
@@ -251,23 +270,16 @@ impl Screen for Form {
         app.form_key(key)
     }
 
-    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
-        match (purpose, p) {
-            (Purpose::Save, Payload::Saved(saved)) => app.on_saved(id, saved),
-            // A stale answer: the user already moved on.
-            _ => return false,
-        }
+    fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
+        let Payload::Saved(saved) = p else {
+            return false;
+        };
+        app.on_saved(id, saved);
         true
     }
 
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        _purpose: &Purpose,
-        _service: Service,
-        e: &ApiError,
-        words: &str,
-    ) -> bool {
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure { id, e, words, .. } = *f;
         for o in &mut app.overlays {
             if let Overlay::Form(f) = o
                 && f.pending == Some(id)

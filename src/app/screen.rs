@@ -15,6 +15,16 @@ pub struct HelpScreen;
 /// A draft offered back.
 pub type Restore = crate::drafts::Draft;
 
+/// A request of a screen that failed, and the words that say it.
+#[derive(Clone, Copy)]
+pub(super) struct Failure<'a> {
+    pub id: u64,
+    pub purpose: &'a Purpose,
+    pub service: Service,
+    pub e: &'a ApiError,
+    pub words: &'a str,
+}
+
 pub(super) trait Screen {
     /// Takes a key; the screen reads it through its scope of the key table.
     fn on_key(app: &mut App, key: KeyEvent);
@@ -25,15 +35,8 @@ pub(super) trait Screen {
     }
     /// Says where a refusal or failure of one of its requests shows; `false` stops there
     /// (no status line, no reconnection, no login asked).
-    fn on_failure(
-        app: &mut App,
-        id: u64,
-        purpose: &Purpose,
-        service: Service,
-        e: &ApiError,
-        words: &str,
-    ) -> bool {
-        let _ = (app, id, purpose, service, e, words);
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let _ = (app, f);
         true
     }
     /// Its footer's hints, from the key table.
@@ -48,84 +51,36 @@ pub(super) trait Screen {
 /// lists).
 macro_rules! with_screen {
     ($top:expr, |$S:ident| $body:expr) => {
-        match $top {
-            None => {
-                type $S = Browse;
-                $body
-            }
-            Some(Overlay::Detail(_)) => {
-                type $S = Detail;
-                $body
-            }
-            Some(Overlay::Form(_)) => {
-                type $S = Form;
-                $body
-            }
-            Some(Overlay::Confirm(_)) => {
-                type $S = Confirm;
-                $body
-            }
-            Some(Overlay::Help) => {
-                type $S = HelpScreen;
-                $body
-            }
-            Some(Overlay::Palette(_)) => {
-                type $S = Palette;
-                $body
-            }
-            Some(Overlay::Login(_)) => {
-                type $S = Login;
-                $body
-            }
-            Some(Overlay::Account(_)) => {
-                type $S = Account;
-                $body
-            }
-            Some(Overlay::Restore(_)) => {
-                type $S = Restore;
-                $body
-            }
-            Some(Overlay::Raw(_)) => {
-                type $S = RawView;
-                $body
-            }
-        }
+        by_type!($top, |$S| $body, {
+            None => Browse,
+            Some(Overlay::Detail(_)) => Detail,
+            Some(Overlay::Form(_)) => Form,
+            Some(Overlay::Confirm(_)) => Confirm,
+            Some(Overlay::Help) => HelpScreen,
+            Some(Overlay::Palette(_)) => Palette,
+            Some(Overlay::Login(_)) => Login,
+            Some(Overlay::Account(_)) => Account,
+            Some(Overlay::Restore(_)) => Restore,
+            Some(Overlay::Raw(_)) => RawView,
+        })
     };
 }
 
 /// Runs `$body` with `$S` the type of the screen that makes requests for `$purpose`.
 macro_rules! with_asker {
     ($purpose:expr, |$S:ident| $body:expr) => {
-        match $purpose {
-            Purpose::List(_) | Purpose::Prefetch(_) | Purpose::LoadAll => {
-                type $S = Browse;
-                $body
-            }
-            Purpose::Login => {
-                type $S = Login;
-                $body
-            }
+        by_type!($purpose, |$S| $body, {
+            Purpose::List(_) | Purpose::Prefetch(_) | Purpose::LoadAll => Browse,
+            Purpose::Login => Login,
             Purpose::MaarchDetails
             | Purpose::MaarchEdit(_)
             | Purpose::Catalogue
             | Purpose::User
-            | Purpose::SiteDetail => {
-                type $S = Detail;
-                $body
-            }
-            Purpose::Account => {
-                type $S = Account;
-                $body
-            }
-            Purpose::Save => {
-                type $S = Form;
-                $body
-            }
-            Purpose::Delete => {
-                type $S = Confirm;
-                $body
-            }
-        }
+            | Purpose::SiteDetail => Detail,
+            Purpose::Account => Account,
+            Purpose::Save => Form,
+            Purpose::Delete => Confirm,
+        })
     };
 }
 
@@ -146,17 +101,8 @@ impl App {
     }
 
     /// A failure goes to the screen whose request it was; `false`: nothing more to say.
-    pub(super) fn fail_screen(
-        &mut self,
-        id: u64,
-        purpose: &Purpose,
-        service: Service,
-        e: &ApiError,
-        words: &str,
-    ) -> bool {
-        with_asker!(purpose, |S| <S as Screen>::on_failure(
-            self, id, purpose, service, e, words
-        ))
+    pub(super) fn fail_screen(&mut self, f: &Failure) -> bool {
+        with_asker!(f.purpose, |S| <S as Screen>::on_failure(self, f))
     }
 
     /// The footer's hints of the screen on top.

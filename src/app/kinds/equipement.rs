@@ -202,19 +202,6 @@ impl Kind for Equipement {
     fn title(_: &App) -> &'static str {
         tr("Equipements")
     }
-    fn target(&self) -> DetailTarget {
-        DetailTarget::Equipement(self.clone())
-    }
-    fn list(app: &App) -> &ListView<Self> {
-        &app.equipements
-    }
-    fn list_mut(app: &mut App) -> &mut ListView<Self> {
-        &mut app.equipements
-    }
-    /// Paged by the server: `load_tab` asks for a page.
-    fn request() -> Option<Request> {
-        None
-    }
     fn new_form(app: &mut App) -> Form {
         Form::equipement(None, app.site_choices(), None)
     }
@@ -227,9 +214,6 @@ impl Kind for Equipement {
             }
             _ => false,
         }
-    }
-    fn rows(_: Payload) -> Option<Vec<Self>> {
-        None
     }
 }
 

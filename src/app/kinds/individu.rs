@@ -454,26 +454,8 @@ impl Kind for Individu {
     fn title(_: &App) -> &'static str {
         tr("Individus · Ocean")
     }
-    fn target(&self) -> DetailTarget {
-        DetailTarget::Individu(self.clone())
-    }
-    fn list(app: &App) -> &ListView<Self> {
-        &app.individus
-    }
-    fn list_mut(app: &mut App) -> &mut ListView<Self> {
-        &mut app.individus
-    }
-    fn request() -> Option<Request> {
-        Some(Request::Individus)
-    }
     fn new_form(app: &mut App) -> Form {
         Form::individu(None, &app.individus.items)
-    }
-    fn rows(p: Payload) -> Option<Vec<Self>> {
-        match p {
-            Payload::Individus(v) => Some(v),
-            _ => None,
-        }
     }
 }
 

@@ -352,19 +352,6 @@ impl Kind for MaarchUser {
             tr("Users · Maarch Courrier")
         }
     }
-    /// The list's fields; the detail reads the rest.
-    fn target(&self) -> DetailTarget {
-        DetailTarget::MaarchUser(MaarchUserDetails::from_list(self.clone()))
-    }
-    fn list(app: &App) -> &ListView<Self> {
-        &app.maarch_users
-    }
-    fn list_mut(app: &mut App) -> &mut ListView<Self> {
-        &mut app.maarch_users
-    }
-    fn request() -> Option<Request> {
-        Some(Request::MaarchUsers)
-    }
     fn new_form(_: &mut App) -> Form {
         Form::maarch_user(None)
     }
@@ -380,12 +367,6 @@ impl Kind for MaarchUser {
             .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
         app.maarch_users.set_items(v);
         true
-    }
-    fn rows(p: Payload) -> Option<Vec<Self>> {
-        match p {
-            Payload::MaarchUsers(v) => Some(v),
-            _ => None,
-        }
     }
 }
 

@@ -341,17 +341,58 @@ pub fn land_deleted(app: &mut App, op: &DeleteOp) -> &'static str {
     }
 }
 
-/// A record kind listed in a tab.
-pub trait Kind: Record {
-    /// The detail that shows this record.
-    fn target(&self) -> DetailTarget;
-    /// The title of its table.
-    fn title(app: &App) -> &'static str;
-    /// Its list in the console's state.
+/// Where a kind's list lives in `App`, its rows in an answer, the detail that shows one and
+/// the request that reads them all: the registry's table below writes it.
+pub trait Stored: Record {
     fn list(app: &App) -> &ListView<Self>;
     fn list_mut(app: &mut App) -> &mut ListView<Self>;
+    /// The rows of an answer, when it is this kind's list.
+    fn rows(p: Payload) -> Option<Vec<Self>>;
+    /// The detail that shows this record.
+    fn target(&self) -> DetailTarget;
     /// The request that reads the whole list; `None` for a list the server pages.
     fn request() -> Option<Request>;
+}
+
+macro_rules! stored {
+    ($($T:ty => $field:ident, $rows:ident, $detail:ident, $request:expr;)+) => {$(
+        impl Stored for $T {
+            fn list(app: &App) -> &ListView<Self> {
+                &app.$field
+            }
+            fn list_mut(app: &mut App) -> &mut ListView<Self> {
+                &mut app.$field
+            }
+            fn rows(p: Payload) -> Option<Vec<Self>> {
+                match p {
+                    Payload::$rows(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn target(&self) -> DetailTarget {
+                DetailTarget::$detail(self.clone().into())
+            }
+            fn request() -> Option<Request> {
+                $request
+            }
+        }
+    )+};
+}
+
+// record => its list in `App`, its rows' `Payload`, its `DetailTarget`, the request.
+stored! {
+    SiteSummary => sites, Sites, Site, Some(Request::Sites);
+    Equipement => equipements, AllEquipements, Equipement, None;
+    User => users, Users, User, Some(Request::Users);
+    MaarchUser => maarch_users, MaarchUsers, MaarchUser, Some(Request::MaarchUsers);
+    Role => roles, Roles, Role, Some(Request::Roles);
+    Individu => individus, Individus, Individu, Some(Request::Individus);
+}
+
+/// A record kind listed in a tab: what its own file says.
+pub trait Kind: Stored {
+    /// The title of its table.
+    fn title(app: &App) -> &'static str;
     /// The form that creates one.
     fn new_form(app: &mut App) -> Form;
     /// Lands an answer to the list's request `id`; `false` when it is not one.
@@ -366,8 +407,6 @@ pub trait Kind: Record {
             _ => false,
         }
     }
-    /// The rows of an answer, when it is this kind's list.
-    fn rows(p: Payload) -> Option<Vec<Self>>;
 }
 
 /// The columns of a list's kind.
@@ -379,32 +418,14 @@ pub fn columns_of<T: Record>(_: &ListView<T>) -> &'static [Column] {
 macro_rules! with_kind {
     ($kind:expr, |$T:ident| $body:expr) => {{
         use $crate::app::kinds::ListKind as L;
-        match $kind {
-            L::Sites => {
-                type $T = $crate::api::model::SiteSummary;
-                $body
-            }
-            L::Equipements => {
-                type $T = $crate::api::model::Equipement;
-                $body
-            }
-            L::Users => {
-                type $T = $crate::api::model::User;
-                $body
-            }
-            L::MaarchUsers => {
-                type $T = $crate::api::maarch::MaarchUser;
-                $body
-            }
-            L::Roles => {
-                type $T = $crate::api::model::Role;
-                $body
-            }
-            L::Individus => {
-                type $T = $crate::api::ocean::Individu;
-                $body
-            }
-        }
+        $crate::app::by_type!($kind, |$T| $body, {
+            L::Sites => $crate::api::model::SiteSummary,
+            L::Equipements => $crate::api::model::Equipement,
+            L::Users => $crate::api::model::User,
+            L::MaarchUsers => $crate::api::maarch::MaarchUser,
+            L::Roles => $crate::api::model::Role,
+            L::Individus => $crate::api::ocean::Individu,
+        })
     }};
 }
 
@@ -412,13 +433,13 @@ macro_rules! with_kind {
 macro_rules! with_list {
     ($app:expr, $kind:expr, |$l:ident| $body:expr) => {
         $crate::app::kinds::with_kind!($kind, |K| {
-            let $l = <K as $crate::app::kinds::Kind>::list(&*$app);
+            let $l = <K as $crate::app::kinds::Stored>::list(&*$app);
             $body
         })
     };
     ($app:expr, $kind:expr, |mut $l:ident| $body:expr) => {
         $crate::app::kinds::with_kind!($kind, |K| {
-            let $l = <K as $crate::app::kinds::Kind>::list_mut(&mut *$app);
+            let $l = <K as $crate::app::kinds::Stored>::list_mut(&mut *$app);
             $body
         })
     };

@@ -250,26 +250,8 @@ impl Kind for Role {
     fn title(_: &App) -> &'static str {
         tr("Roles")
     }
-    fn target(&self) -> DetailTarget {
-        DetailTarget::Role(self.clone())
-    }
-    fn list(app: &App) -> &ListView<Self> {
-        &app.roles
-    }
-    fn list_mut(app: &mut App) -> &mut ListView<Self> {
-        &mut app.roles
-    }
-    fn request() -> Option<Request> {
-        Some(Request::Roles)
-    }
     fn new_form(app: &mut App) -> Form {
         Form::role(None, &app.permission_catalogue())
-    }
-    fn rows(p: Payload) -> Option<Vec<Self>> {
-        match p {
-            Payload::Roles(v) => Some(v),
-            _ => None,
-        }
     }
 }
 

@@ -159,26 +159,8 @@ impl Kind for SiteSummary {
     fn title(_: &App) -> &'static str {
         tr("Sites")
     }
-    fn target(&self) -> DetailTarget {
-        DetailTarget::Site(self.clone())
-    }
-    fn list(app: &App) -> &ListView<Self> {
-        &app.sites
-    }
-    fn list_mut(app: &mut App) -> &mut ListView<Self> {
-        &mut app.sites
-    }
-    fn request() -> Option<Request> {
-        Some(Request::Sites)
-    }
     fn new_form(app: &mut App) -> Form {
         Form::site(None, app.client_choices())
-    }
-    fn rows(p: Payload) -> Option<Vec<Self>> {
-        match p {
-            Payload::Sites(v) => Some(v),
-            _ => None,
-        }
     }
 }
 

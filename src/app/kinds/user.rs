@@ -137,27 +137,9 @@ impl Kind for User {
     fn title(_: &App) -> &'static str {
         tr("Users · core")
     }
-    fn target(&self) -> DetailTarget {
-        DetailTarget::User(self.clone())
-    }
-    fn list(app: &App) -> &ListView<Self> {
-        &app.users
-    }
-    fn list_mut(app: &mut App) -> &mut ListView<Self> {
-        &mut app.users
-    }
-    fn request() -> Option<Request> {
-        Some(Request::Users)
-    }
     fn new_form(app: &mut App) -> Form {
         let roles = app.role_choices();
         Form::user(None, roles)
-    }
-    fn rows(p: Payload) -> Option<Vec<Self>> {
-        match p {
-            Payload::Users(v) => Some(v),
-            _ => None,
-        }
     }
 }
 
