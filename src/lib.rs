@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod drafts;
 pub mod i18n;
+pub mod journal;
 pub mod list;
 pub mod logging;
 pub mod protocol;

@@ -89,15 +89,20 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// A key whose value is a secret (password, token, secret, in any case).
+pub fn is_secret_key(k: &str) -> bool {
+    let k = k.to_lowercase();
+    ["password", "token", "secret"]
+        .iter()
+        .any(|w| k.contains(w))
+}
+
 /// Replaces the values of secret-looking keys (password, token, secret) by a mask.
 pub fn mask_secrets(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, val) in m.iter_mut() {
-                let k = k.to_lowercase();
-                let secret = ["password", "token", "secret"]
-                    .iter()
-                    .any(|w| k.contains(w));
+                let secret = is_secret_key(k);
                 if secret && !val.is_null() && val.as_str() != Some("") {
                     *val = serde_json::Value::String("********".into());
                 } else {
