@@ -841,4 +841,78 @@ pub static FR: &[(&str, &str)] = &[
     ("scroll up", "défiler vers le haut"),
     ("top", "haut"),
     ("bottom", "bas"),
+    (
+        "No change made through vigie yet",
+        "Aucune modification faite avec vigie pour l'instant",
+    ),
+    ("undo", "annuler"),
+    ("journal", "journal"),
+    (
+        "Journal of changes, newest first",
+        "Journal des modifications, les plus récentes d'abord",
+    ),
+    (
+        "Nothing to undo in this profile's journal",
+        "Rien à annuler dans le journal de ce profil",
+    ),
+    (
+        "Maarch changes are not undone yet: edit the user",
+        "Les modifications Maarch ne s'annulent pas encore : modifiez l'utilisateur",
+    ),
+    (
+        "The journal does not say what was created",
+        "Le journal ne dit pas ce qui a été créé",
+    ),
+    (
+        "The core API has no route to reactivate a user: nothing was done",
+        "L'API core n'a pas de route pour réactiver un utilisateur : rien n'a été fait",
+    ),
+    (
+        "The journal does not say what was deleted",
+        "Le journal ne dit pas ce qui a été supprimé",
+    ),
+    (
+        "The journal does not say what it was",
+        "Le journal ne dit pas ce que c'était",
+    ),
+    (
+        "Changes to {} cannot be undone here",
+        "Les modifications de {} ne s'annulent pas ici",
+    ),
+    (
+        "Undo: delete {}, created {}?",
+        "Annuler : supprimer {}, créé le {} ?",
+    ),
+    (
+        "Undo: {} as it was before {}; save to re-create it",
+        "Annuler : {} tel qu'avant le {} ; enregistrez pour le recréer",
+    ),
+    (
+        "Undo: {} as it was before {}; passwords are never kept: type it, then save",
+        "Annuler : {} tel qu'avant le {} ; les mots de passe ne sont jamais gardés : saisissez-le, puis enregistrez",
+    ),
+    (
+        "{} is not in the list any more: refresh, then undo again",
+        "{} n'est plus dans la liste : actualisez, puis annulez à nouveau",
+    ),
+    (
+        "Undo: {} back to what it was before {}; save to send it",
+        "Annuler : {} revient à ce qu'il était avant le {} ; enregistrez pour l'envoyer",
+    ),
+    (
+        "The change was made but the journal could not be written ({}): it cannot be undone",
+        "La modification est faite mais le journal n'a pas pu être écrit ({}) : elle ne pourra pas être annulée",
+    ),
+    (
+        "undo the last change (asks first)",
+        "annuler la dernière modification (demande d'abord)",
+    ),
+    (
+        "the changes made through vigie, newest first",
+        "les modifications faites avec vigie, les plus récentes d'abord",
+    ),
+    ("created", "créé"),
+    ("edited", "modifié"),
+    ("deleted", "supprimé"),
+    ("{} — re-created, new id {}", "{} — recréé, nouvel id {}"),
 ];

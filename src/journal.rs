@@ -180,6 +180,62 @@ pub fn next_undo(entries: &[Entry]) -> Option<&Entry> {
         .find(|e| e.undoes.is_none() && !undone.contains(&e.seq))
 }
 
+/// The journal as read by a person, newest first: one line per change, then what changed
+/// (`field: before → after`), values made safe for a terminal.
+pub fn lines(entries: &[Entry]) -> Vec<String> {
+    use crate::text::sanitize;
+    if entries.is_empty() {
+        return vec![crate::i18n::tr("No change made through vigie yet").into()];
+    }
+    let undone: std::collections::HashSet<u64> = entries.iter().filter_map(|e| e.undoes).collect();
+    let mut out = Vec::new();
+    for e in entries.iter().rev() {
+        let mark = if e.undoes.is_some() {
+            " (undo)"
+        } else if undone.contains(&e.seq) {
+            " (undone)"
+        } else {
+            ""
+        };
+        out.push(
+            sanitize(&format!(
+                "{}  {}  {} {} {} {}{mark}",
+                e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
+                e.who,
+                e.service,
+                e.kind,
+                e.id,
+                crate::i18n::tr(e.op.word()),
+            ))
+            .into_owned(),
+        );
+        for (k, b, a) in changes(e) {
+            out.push(sanitize(&format!("    {k}: {b} → {a}")).into_owned());
+        }
+    }
+    out
+}
+
+/// The top-level fields that differ between before and after, as text.
+pub fn changes(e: &Entry) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let obj = |v: &Option<Value>| v.as_ref().and_then(|v| v.as_object()).cloned();
+    let (b, a) = (obj(&e.before), obj(&e.after));
+    let (bm, am) = (b.as_ref().unwrap_or(&empty), a.as_ref().unwrap_or(&empty));
+    let text = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => "—".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    let mut keys: Vec<&String> = bm.keys().chain(am.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| bm.get(*k) != am.get(*k))
+        .map(|k| (k.clone(), text(bm.get(k)), text(am.get(k))))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

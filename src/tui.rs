@@ -165,6 +165,11 @@ async fn event_loop(
         &app.session.profile,
         &app.session.server,
     );
+    app.journal = crate::journal::read(&crate::journal::path_for(
+        &crate::config::data_dir(),
+        &app.session.profile,
+        &app.session.server,
+    ));
     if let Some(d) = crate::drafts::load(&draft_path) {
         app.offer_draft(d);
     }
@@ -316,6 +321,20 @@ fn give_back_freed_memory() {
 fn carry_out(app: &mut App, e: Effect) {
     use crate::i18n::{tr, trf};
     match e {
+        Effect::Journal(entry) => {
+            let path = crate::journal::path_for(
+                &crate::config::data_dir(),
+                &app.session.profile,
+                &app.session.server,
+            );
+            if let Err(err) = crate::journal::append(&path, &entry) {
+                // The change is made; only its record for undo is missing: said, not hidden.
+                app.last_error = Some(trf(
+                    "The change was made but the journal could not be written ({}): it cannot be undone",
+                    &[&err],
+                ));
+            }
+        }
         Effect::Copy { text, what } => {
             // Pasted into a shell later: only printable text and line breaks, whatever put it
             // here (a CR would run a command, `ESC[201~` would end a bracketed paste).

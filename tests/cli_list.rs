@@ -370,3 +370,55 @@ async fn list_output_stays_english_with_a_french_config() {
         String::from_utf8_lossy(&english.stdout)
     );
 }
+
+/// `vigie journal` prints the profile's journal: as text (newest first, what changed) and as
+/// JSON lines (as kept); a line cut by a crash is skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_prints_the_journal_as_text_and_json() {
+    use vigie::journal::{Entry, Op, append, path_for};
+    let home = tempfile::tempdir().unwrap();
+    let url = "http://127.0.0.1:9/api";
+    let path = path_for(
+        &home.path().join("data").join("vigie"),
+        "(command line)",
+        url,
+    );
+    let e = Entry::now("core", "sites", "s-1", Op::Update).with_states(
+        Some(serde_json::json!({"name": "LOUM", "description": "old"})),
+        Some(serde_json::json!({"name": "LOUM", "description": "new\u{1b}[2J"})),
+    );
+    append(&path, &e).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut f, br#"{"seq":9,"at":"20"#).unwrap();
+
+    let out = vigie(home.path(), "", &["--url", url, "journal"])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("core sites s-1 edited"), "{text}");
+    assert!(text.contains("description: old → new"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape reaches the terminal: {text:?}"
+    );
+
+    let out = vigie(home.path(), "", &["--url", url, "journal", "-o", "json"])
+        .output()
+        .await
+        .unwrap();
+    let lines: Vec<Entry> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines, [e]);
+}

@@ -131,7 +131,7 @@ fn ocean_session(role: &str) -> Session {
 fn maarch_tab_of(mut app: App) -> App {
     app.on_key(ch('3'));
     serve(&mut app);
-    app.on_key(ch('u'));
+    app.on_key(ch('U'));
     serve(&mut app);
     assert_eq!(app.users_dir, Service::Maarch);
     app
@@ -683,12 +683,12 @@ fn an_error_answer_keeps_every_typed_character() {
 // ---- Maarch directory ------------------------------------------------------------------------
 
 #[test]
-fn u_switches_the_users_tab_to_maarch_once() {
+fn shift_u_switches_the_users_tab_to_maarch_once() {
     let mut app = loaded("admin");
     app.on_key(ch('3'));
     serve(&mut app);
     assert_eq!(app.users_dir, Service::Core);
-    app.on_key(ch('u'));
+    app.on_key(ch('U'));
     assert_eq!(app.users_dir, Service::Maarch);
     assert_eq!(app.tab, Tab::Users);
     let reqs = app.take_requests();
@@ -696,9 +696,9 @@ fn u_switches_the_users_tab_to_maarch_once() {
     ok(&mut app, reqs[0].0, Payload::MaarchUsers(maarch_users()));
     assert_eq!(app.maarch_users.len(), 3);
     // Back and forth: both directories are known, nothing asked.
-    app.on_key(ch('u'));
+    app.on_key(ch('U'));
     assert_eq!(app.users_dir, Service::Core);
-    app.on_key(ch('u'));
+    app.on_key(ch('U'));
     assert!(app.take_requests().is_empty());
 }
 
@@ -1165,7 +1165,7 @@ fn without_ocean_the_individus_tab_asks_nothing_and_explains() {
     // Nor Maarch: u asks nothing.
     app.on_key(ch('3'));
     serve(&mut app);
-    app.on_key(ch('u'));
+    app.on_key(ch('U'));
     assert_eq!(app.users_dir, Service::Maarch);
     assert!(app.take_requests().is_empty());
 }
@@ -1285,7 +1285,7 @@ fn unauthorized_maarch_opens_a_maarch_login() {
     let mut app = loaded("admin");
     app.on_key(ch('3'));
     serve(&mut app);
-    app.on_key(ch('u'));
+    app.on_key(ch('U'));
     let reqs = app.take_requests();
     fail(&mut app, reqs[0].0, ApiError::Unauthorized("bad".into()));
     assert_eq!(login(&app).service, Service::Maarch);

@@ -408,7 +408,7 @@ fn create_an_individu_assign_it_then_add_a_maarch_group() {
     // Maarch: add group ELU to bwayne and see it in the detail.
     c.keys("\x1b");
     c.keys("3");
-    c.keys("u");
+    c.keys("U");
     c.wait_for("Users · Maarch Courrier");
     c.wait_for("bwayne");
     c.keys("/");
@@ -627,7 +627,7 @@ fn a_trace_logged_session_leaks_no_password_or_token() {
     c.keys("5");
     c.wait_for("Mbarga");
     c.keys("3");
-    c.keys("u");
+    c.keys("U");
     c.wait_for("bwayne");
     // A wrong password typed in a login form must not be logged either.
     c.keys("@");

@@ -165,7 +165,7 @@ fn every_ui_text_has_its_french() {
         }
         let mut a = loaded("admin");
         a.on_key(ch('3'));
-        a.on_key(ch('u'));
+        a.on_key(ch('U'));
         serve(&mut a);
         a.on_key(key(crossterm::event::KeyCode::Enter));
         serve(&mut a);

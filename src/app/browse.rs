@@ -307,7 +307,8 @@ impl App {
                 self.list_mut().set_filter(String::new());
             }
             KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
-            KeyCode::Char('u') if self.tab == Tab::Users => {
+            KeyCode::Char('u') => self.undo(),
+            KeyCode::Char('U') if self.tab == Tab::Users => {
                 let other = if self.users_dir == Service::Maarch {
                     Service::Core
                 } else {
@@ -671,6 +672,8 @@ impl Screen for Browse {
             k.sp(&[l("mouse")], "mouse on / off (clicks, wheel)"),
             k.sp(&[l("edit_in_editor")], "edit as JSON in $EDITOR"),
             k.sp(&[l("help")], "this help"),
+            k.sp(&[l("undo")], "undo the last change (asks first)"),
+            fixed(":journal", "the changes made through vigie, newest first"),
             fixed(":messages", "the recent status messages, whole"),
             fixed("Esc (loading)", "stop loading every equipement"),
             fixed("Ctrl-Z", "suspend (fg brings it back)"),

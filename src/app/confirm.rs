@@ -8,16 +8,22 @@ pub struct Confirm {
     pub op: DeleteOp,
     pub pending: Option<u64>,
     pub error: Option<String>,
+    /// The journal entry this delete undoes, when `u` asked it.
+    pub undoes: Option<u64>,
 }
 
 impl App {
     /// A delete's answer: the question closes, the record goes (or changes) where it shows.
     pub(super) fn on_deleted(&mut self, id: u64, op: DeleteOp) {
+        let mut undoes = None;
         if let Some(Overlay::Confirm(c)) = self.overlays.last()
             && c.pending == Some(id)
         {
+            undoes = c.undoes;
             self.overlays.pop();
         }
+        let (kind, record) = kinds::deleted_record(&op);
+        let before = self.record_json(kind, &record);
         let rid = op.id();
         let removes_record = !matches!(
             op,
@@ -32,6 +38,9 @@ impl App {
             _ => true,
         });
         let what = kinds::land_deleted(self, &op);
+        if kind != ListKind::MaarchUsers {
+            self.journal_landed(kind, &record, crate::journal::Op::Delete, before, undoes);
+        }
         self.notice = Some(tr(what).to_string());
         self.last_error = None;
     }
@@ -55,6 +64,7 @@ impl App {
             op,
             pending: None,
             error: None,
+            undoes: None,
         }));
     }
 

@@ -257,6 +257,7 @@ impl App {
                     op,
                     pending: None,
                     error: None,
+                    undoes: None,
                 }));
             }
             KeyCode::Char('d') => {
@@ -272,6 +273,7 @@ impl App {
                 op: DeleteOp::ParapheurLink(uid),
                 pending: None,
                 error: None,
+                undoes: None,
             })),
             KeyCode::Char('s') => {
                 self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);

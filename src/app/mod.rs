@@ -33,6 +33,7 @@ mod records;
 mod restore;
 mod screen;
 mod session;
+mod undo;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -100,6 +101,8 @@ pub enum Effect {
         content: String,
         rows: usize,
     },
+    /// Append a change to the profile's journal.
+    Journal(Box<crate::journal::Entry>),
     /// Turn the terminal's mouse reporting on or off.
     Mouse(bool),
     /// Open `text` (a record as JSON) in `$EDITOR`; the result goes to `on_edited`.
@@ -165,6 +168,8 @@ pub struct App {
     /// Export asked before every page was loaded: written once they are.
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     pub overlays: Vec<Overlay>,
+    /// This profile's journal as read at start, and the changes made since.
+    pub journal: Vec<crate::journal::Entry>,
     pub session: Session,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -228,6 +233,7 @@ impl App {
             editing: None,
             pending_export: None,
             overlays: Vec::new(),
+            journal: Vec::new(),
             session,
             last_error: None,
             notice: None,

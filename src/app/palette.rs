@@ -27,6 +27,10 @@ pub enum Command {
     LoadAll,
     /// The recent status messages, whole.
     Messages,
+    /// Undo the last change of the journal.
+    Undo,
+    /// The profile's journal of changes.
+    Journal,
     Help,
     Quit,
 }
@@ -52,6 +56,8 @@ impl App {
             (tr("new").into(), Command::New),
             (tr("load all equipements").into(), Command::LoadAll),
             (tr("messages").into(), Command::Messages),
+            (tr("undo").into(), Command::Undo),
+            (tr("journal").into(), Command::Journal),
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ]);
@@ -228,6 +234,15 @@ impl App {
                 };
                 self.overlays.push(Overlay::Raw(Box::new(RawView {
                     title: tr("Messages, newest first").into(),
+                    lines,
+                    scroll: 0,
+                })));
+            }
+            Command::Undo => self.undo(),
+            Command::Journal => {
+                let lines = crate::journal::lines(&self.journal);
+                self.overlays.push(Overlay::Raw(Box::new(RawView {
+                    title: tr("Journal of changes, newest first").into(),
                     lines,
                     scroll: 0,
                 })));

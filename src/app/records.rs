@@ -1,6 +1,7 @@
 //! The form screen: creating and editing records, the pickers' choices, saving.
 
 use super::*;
+use crate::journal::Op;
 
 impl App {
     /// A save's answer: the form closes, the record lands where it shows.
@@ -12,8 +13,43 @@ impl App {
         else {
             return;
         };
-        self.overlays.remove(pos);
+        let Overlay::Form(f) = self.overlays.remove(pos) else {
+            return;
+        };
+        // What the journal needs, read before the answer lands.
+        let kind = f.kind.record_kind();
+        let creating = f.record_id.is_none();
+        let id = f.record_id.clone().or_else(|| kinds::saved_id(&saved));
+        let before = kind
+            .zip(f.record_id.as_deref())
+            .and_then(|(k, id)| self.record_json(k, id));
+        let known: Option<std::collections::HashSet<String>> =
+            (id.is_none() && kind == Some(ListKind::Individus)).then(|| {
+                self.individus
+                    .items
+                    .iter()
+                    .map(|i| i.key().into_owned())
+                    .collect()
+            });
         let notice = kinds::land_saved(self, saved);
+        // Ocean answers a status: the individu created is the one new in the list.
+        let id = id.or_else(|| {
+            let known = known?;
+            self.individus
+                .items
+                .iter()
+                .map(|i| i.key().into_owned())
+                .find(|k| !k.is_empty() && !known.contains(k))
+        });
+        let mut notice = notice;
+        if let (Some(kind), Some(id)) = (kind, id) {
+            let op = if creating { Op::Create } else { Op::Update };
+            self.journal_landed(kind, &id, op, before, f.undoes);
+            if creating && f.undoes.is_some() {
+                // Deleted then re-created: the server gave it a new id.
+                notice = trf("{} — re-created, new id {}", &[&notice, &id]);
+            }
+        }
         if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
             // A reset request shows up in the outbox.
             self.load_account();

@@ -35,6 +35,15 @@ impl Default for Session {
 }
 
 impl Session {
+    /// Who is logged in on a service (by its profile section: `core`, `ocean`, `maarch`).
+    pub fn user_on(&self, section: &str) -> Option<String> {
+        match section {
+            "ocean" => self.ocean_user.clone(),
+            "maarch" => self.maarch_user.clone(),
+            _ => self.user.clone(),
+        }
+    }
+
     pub fn has(&self, s: Service) -> bool {
         self.services.contains(&s)
     }

@@ -105,6 +105,23 @@ pub enum Command {
     Man,
     /// Print the keys of the list screens, as remapped by the config's `[keys]`.
     Keys,
+    /// Print the journal of the changes made through vigie with this profile (text: newest
+    /// first; json: one entry per line, oldest first).
+    Journal(JournalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// Output: `text` (a line per change, then what changed) or `json` (one entry per line,
+    /// as kept).
+    #[arg(long, short = 'o', value_enum, default_value_t = JournalFormat::Text)]
+    pub output: JournalFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JournalFormat {
+    Text,
+    Json,
 }
 
 #[cfg(feature = "server")]
@@ -270,9 +287,58 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
         Some(Command::Keys) => keys_cmd(&cli.global),
+        Some(Command::Journal(a)) => journal_cmd(&cli.global, &a),
         Some(Command::Completions { .. } | Command::Man) => unreachable!("printed by main"),
         None => console(&cli.global).await,
     }
+}
+
+/// `vigie journal`: the profile's journal, read as the console reads it (a line cut by a
+/// crash is skipped); secrets were never written to it.
+fn journal_cmd(g: &Global, a: &JournalArgs) -> Result<ExitCode, String> {
+    crate::i18n::set_lang(crate::i18n::Lang::En);
+    let (name, server) = match &g.url {
+        Some(url) => ("(command line)".to_string(), url.clone()),
+        None => {
+            let (_, cfg) = load_config(g)?;
+            let (name, p) = cfg
+                .profile(g.profile.as_deref())
+                .map_err(|e| e.to_string())?;
+            let server = p
+                .core
+                .as_ref()
+                .or(p.ocean.as_ref())
+                .or(p.maarch.as_ref())
+                .map(|s| s.base_url.clone())
+                .unwrap_or_default();
+            (name, server)
+        }
+    };
+    let path = crate::journal::path_for(&crate::config::data_dir(), &name, &server);
+    let entries = crate::journal::read(&path);
+    let mut out = std::io::stdout().lock();
+    let write = |out: &mut dyn std::io::Write, line: &str| writeln!(out, "{line}");
+    let r: std::io::Result<()> = (|| {
+        match a.output {
+            JournalFormat::Json => {
+                for e in &entries {
+                    write(&mut out, &serde_json::to_string(e).unwrap_or_default())?;
+                }
+            }
+            JournalFormat::Text => {
+                let mut lines = crate::journal::lines(&entries);
+                if entries.is_empty() {
+                    lines = vec![format!("no change in {}", path.display())];
+                }
+                for l in lines {
+                    write(&mut out, &l)?;
+                }
+            }
+        }
+        Ok(())
+    })();
+    r.map_err(|e| format!("cannot write the output: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Whether the program was started with its standard output closed (`>&-`). Rust's runtime

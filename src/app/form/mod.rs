@@ -23,6 +23,9 @@ pub use field::*;
 /// A form, as drawn and as kept in a draft (secrets removed first).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Form {
+    /// The journal entry this form undoes, when `u` opened it.
+    #[serde(default)]
+    pub undoes: Option<u64>,
     pub kind: FormKind,
     /// The record edited; `None` for a creation.
     pub record_id: Option<String>,
@@ -113,6 +116,7 @@ impl Form {
 
     fn built(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
         Form {
+            undoes: None,
             kind,
             record_id,
             fields,

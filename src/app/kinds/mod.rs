@@ -154,6 +154,34 @@ impl ListKind {
         with_kind!(self, |K| K::land(app, id, p))
     }
 
+    /// Its name in `assets/columns.toml` and the journal.
+    pub fn name(self) -> &'static str {
+        with_kind!(self, |K| K::KIND)
+    }
+
+    /// The kind of that name.
+    pub fn named(name: &str) -> Option<ListKind> {
+        ListKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The service that holds it.
+    pub fn service(self) -> Service {
+        let (tab, dir) = self.place();
+        tab.service(dir.unwrap_or(Service::Core))
+    }
+
+    /// The form kind that creates or edits it.
+    pub fn form_kind(self) -> FormKind {
+        match self {
+            ListKind::Sites => FormKind::Site,
+            ListKind::Equipements => FormKind::Equipement,
+            ListKind::Users => FormKind::User,
+            ListKind::MaarchUsers => FormKind::MaarchUser,
+            ListKind::Roles => FormKind::Role,
+            ListKind::Individus => FormKind::Individu,
+        }
+    }
+
     /// The API's name for the kind (403 wording).
     pub fn things(self) -> &'static str {
         match self {
@@ -288,6 +316,24 @@ impl FormKind {
         }
     }
 
+    /// The record kind whose record it creates or changes (none for the account's forms and
+    /// the export).
+    pub fn record_kind(self) -> Option<ListKind> {
+        Some(match self {
+            FormKind::Site => ListKind::Sites,
+            FormKind::Equipement => ListKind::Equipements,
+            FormKind::User => ListKind::Users,
+            FormKind::Role => ListKind::Roles,
+            FormKind::Individu | FormKind::AssignEntity => ListKind::Individus,
+            FormKind::MaarchUser
+            | FormKind::AddGroup
+            | FormKind::AddEntity
+            | FormKind::ParapheurLink
+            | FormKind::ParapheurCreate => ListKind::MaarchUsers,
+            _ => return None,
+        })
+    }
+
     /// The API's name for what it changes (403 wording).
     pub fn things(self) -> &'static str {
         match self {
@@ -313,6 +359,31 @@ pub fn land_saved(app: &mut App, saved: Saved) -> String {
         Saved::MaarchUser(d, what) => maarch_user::saved(app, d, what),
         Saved::Account(m) => m,
     }
+}
+
+/// The record kind and id a delete changes (a Maarch link: the user).
+pub fn deleted_record(op: &DeleteOp) -> (ListKind, String) {
+    let kind = match op {
+        DeleteOp::Site(_) => ListKind::Sites,
+        DeleteOp::Equipement(_) => ListKind::Equipements,
+        DeleteOp::User(_) => ListKind::Users,
+        DeleteOp::Role(_) => ListKind::Roles,
+        DeleteOp::Individu(_) => ListKind::Individus,
+        _ => ListKind::MaarchUsers,
+    };
+    (kind, op.id())
+}
+
+/// The id of the record a save's answer carries (none for Ocean's, which answer statuses).
+pub fn saved_id(saved: &Saved) -> Option<String> {
+    Some(match saved {
+        Saved::Site(s) => s.site_id.clone(),
+        Saved::Equipement(e) => e.equipement_id.clone(),
+        Saved::User(u) => u.user_id.clone(),
+        Saved::Role(r) => r.role_id.clone(),
+        Saved::MaarchUser(d, _) => d.user.id.to_string(),
+        Saved::Individus { .. } | Saved::Account(_) => return None,
+    })
 }
 
 /// The API's name for what a delete removes (403 wording).
@@ -343,7 +414,7 @@ pub fn land_deleted(app: &mut App, op: &DeleteOp) -> &'static str {
 
 /// Where a kind's list lives in `App`, its rows in an answer, the detail that shows one and
 /// the request that reads them all: the registry's table below writes it.
-pub trait Stored: Record {
+pub trait Stored: Record + Serialize + serde::de::DeserializeOwned {
     fn list(app: &App) -> &ListView<Self>;
     fn list_mut(app: &mut App) -> &mut ListView<Self>;
     /// The rows of an answer, when it is this kind's list.

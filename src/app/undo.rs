@@ -1,0 +1,175 @@
+//! Changes written to the journal as their answers land, and `u` walking back through it:
+//! a created record is deleted (asked first), a deleted one is offered back as a filled
+//! creation form, an edit is offered back as the record's form with the previous values.
+
+use super::*;
+use crate::journal::{self, Entry, Op};
+use kinds::with_kind;
+
+impl App {
+    /// The record of `kind` with this id as the list holds it, as JSON.
+    pub(super) fn record_json(&self, kind: ListKind, id: &str) -> Option<serde_json::Value> {
+        with_list!(self, kind, |l| l
+            .items
+            .iter()
+            .find(|r| r.key() == id)
+            .and_then(|r| serde_json::to_value(r).ok()))
+    }
+
+    /// Keeps a change in the journal (the runtime appends it to the file).
+    pub(super) fn journal_change(&mut self, mut e: Entry, undoes: Option<u64>) {
+        e.who = self.session.user_on(&e.service).unwrap_or_default();
+        e.undoes = undoes;
+        self.journal.push(e.clone());
+        if self.journal.len() > journal::MAX_ENTRIES {
+            self.journal.remove(0);
+        }
+        self.effects.push(Effect::Journal(Box::new(e)));
+    }
+
+    /// A record kind's change landed: journaled with the states before and after.
+    pub(super) fn journal_landed(
+        &mut self,
+        kind: ListKind,
+        id: &str,
+        op: Op,
+        before: Option<serde_json::Value>,
+        undoes: Option<u64>,
+    ) {
+        let after = match op {
+            Op::Delete => None,
+            _ => self.record_json(kind, id),
+        };
+        // A user "deleted" is deactivated: what it became is known.
+        let after = after.or_else(|| {
+            (kind == ListKind::Users)
+                .then(|| self.record_json(kind, id))
+                .flatten()
+        });
+        let e =
+            Entry::now(kind.service().section(), kind.name(), id, op).with_states(before, after);
+        self.journal_change(e, undoes);
+    }
+
+    /// `u`: undoes the newest change not undone yet, after the user sees what it is.
+    pub(super) fn undo(&mut self) {
+        if self.refuse_if_read_only("undoing") {
+            return;
+        }
+        let Some(e) = journal::next_undo(&self.journal).cloned() else {
+            self.notice = Some(tr("Nothing to undo in this profile's journal").into());
+            return;
+        };
+        let Some(kind) = ListKind::named(&e.kind) else {
+            self.notice = Some(trf("Changes to {} cannot be undone here", &[&e.kind]));
+            return;
+        };
+        if kind == ListKind::MaarchUsers {
+            self.notice = Some(tr("Maarch changes are not undone yet: edit the user").into());
+            return;
+        }
+        let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
+        let record = |v: &Option<serde_json::Value>| {
+            v.clone().and_then(|v| {
+                with_kind!(kind, |K| serde_json::from_value::<K>(v)
+                    .ok()
+                    .map(|r| r.target()))
+            })
+        };
+        match e.op {
+            Op::Create => {
+                let Some(t) = record(&e.after) else {
+                    self.notice = Some(tr("The journal does not say what was created").into());
+                    return;
+                };
+                match t.item().deletion() {
+                    Ok((_, op)) => self.overlays.push(Overlay::Confirm(Confirm {
+                        message: trf("Undo: delete {}, created {}?", &[&t.label(), &when]),
+                        op,
+                        pending: None,
+                        error: None,
+                        undoes: Some(e.seq),
+                    })),
+                    Err(why) => self.notice = Some(why.into()),
+                }
+            }
+            Op::Delete if kind == ListKind::Users => {
+                self.notice = Some(
+                    tr("The core API has no route to reactivate a user: nothing was done").into(),
+                );
+            }
+            Op::Delete => {
+                let Some(t) = record(&e.before) else {
+                    self.notice = Some(tr("The journal does not say what was deleted").into());
+                    return;
+                };
+                let Some(mut form) = t.item().edit_form(self) else {
+                    return;
+                };
+                // A creation filled with the record as it was: saving re-creates it, and a
+                // creation needs the passwords the journal never kept.
+                form.record_id = None;
+                for f in &mut form.fields {
+                    if matches!(f.kind, form::FieldKind::Password { .. }) {
+                        f.required = true;
+                    }
+                }
+                form.undoes = Some(e.seq);
+                let secret = form.has_secret();
+                form.error = Some(if secret {
+                    trf(
+                        "Undo: {} as it was before {}; passwords are never kept: type it, then save",
+                        &[&t.label(), &when],
+                    )
+                } else {
+                    trf(
+                        "Undo: {} as it was before {}; save to re-create it",
+                        &[&t.label(), &when],
+                    )
+                });
+                if let Some(i) = form.fields.iter().position(|f| {
+                    matches!(f.kind, form::FieldKind::Password { .. }) && f.value().is_empty()
+                }) {
+                    form.focus = i;
+                }
+                self.push_form(form);
+            }
+            Op::Update => {
+                let Some(now) = self
+                    .record_json(kind, &e.id)
+                    .map(Some)
+                    .and_then(|v| record(&v))
+                else {
+                    self.notice = Some(trf(
+                        "{} is not in the list any more: refresh, then undo again",
+                        &[&e.id],
+                    ));
+                    return;
+                };
+                let Some(was) = record(&e.before) else {
+                    self.notice = Some(tr("The journal does not say what it was").into());
+                    return;
+                };
+                let (Some(mut form), Some(old)) =
+                    (now.item().edit_form(self), was.item().edit_form(self))
+                else {
+                    return;
+                };
+                for f in &mut form.fields {
+                    if let Some(o) = old.field(&f.key)
+                        && !matches!(f.kind, form::FieldKind::Password { .. })
+                        && o.value() != f.value()
+                    {
+                        f.set_text(&o.value());
+                    }
+                }
+                form.undoes = Some(e.seq);
+                form.error = Some(trf(
+                    "Undo: {} back to what it was before {}; save to send it",
+                    &[&now.label(), &when],
+                ));
+                self.push_form(form);
+            }
+        }
+    }
+}
