@@ -915,4 +915,61 @@ pub static FR: &[(&str, &str)] = &[
     ("edited", "modifié"),
     ("deleted", "supprimé"),
     ("{} — re-created, new id {}", "{} — recréé, nouvel id {}"),
+    (
+        "Changed on the server meanwhile",
+        "Modifié sur le serveur entre-temps",
+    ),
+    ("yours", "le vôtre"),
+    ("theirs", "le leur"),
+    ("to choose", "à choisir"),
+    ("original", "d'origine"),
+    (
+        "Someone changed these fields too. {} keeps theirs, {} keeps yours, Enter applies.",
+        "Quelqu'un a aussi modifié ces champs. {} garde le leur, {} garde le vôtre, Entrée applique.",
+    ),
+    (
+        "{} — kept as another admin changed it meanwhile: {}",
+        "{} — gardé tel qu'un autre administrateur l'a modifié entre-temps : {}",
+    ),
+    (
+        "Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it",
+        "Supprimé sur le serveur entre-temps : enregistrer le recrée depuis ce formulaire, Échap l'abandonne",
+    ),
+    (
+        "The record read again could not be understood: not saved",
+        "L'enregistrement relu n'a pas pu être compris : rien n'est enregistré",
+    ),
+    (
+        "Changed on the server too: choose for each field",
+        "Modifié aussi sur le serveur : choisissez pour chaque champ",
+    ),
+    (
+        "Not saved: the server's values differ from yours",
+        "Non enregistré : les valeurs du serveur diffèrent des vôtres",
+    ),
+    (
+        "Your choices are in the form: save to send them",
+        "Vos choix sont dans le formulaire : enregistrez pour les envoyer",
+    ),
+    (
+        "Choose for each field: {} keeps the server's value, {} keeps yours",
+        "Choisissez pour chaque champ : {} garde la valeur du serveur, {} garde la vôtre",
+    ),
+    ("previous field", "champ précédent"),
+    ("keep the server's value", "garder la valeur du serveur"),
+    ("keep mine", "garder la mienne"),
+    (
+        "move between the fields changed on both sides",
+        "aller d'un champ modifié des deux côtés à l'autre",
+    ),
+    (
+        "put the choices in the form (save sends them)",
+        "mettre les choix dans le formulaire (enregistrer les envoie)",
+    ),
+    (
+        "back to the form, nothing sent",
+        "retour au formulaire, rien n'est envoyé",
+    ),
+    ("apply", "appliquer"),
+    ("mine", "le mien"),
 ];

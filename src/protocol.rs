@@ -106,6 +106,13 @@ pub enum Request {
     ParapheurStatus(i64),
     Functionalities(String),
     Outbox,
+    /// One record as the server holds it now, read again before an edit is sent: `kind` as
+    /// in `assets/columns.toml`, `site` the site an equipement is on (its cheapest read).
+    Fresh {
+        kind: String,
+        id: String,
+        site: Option<String>,
+    },
     /// Stops the request with this id (a load the user no longer wants); answers nothing.
     Cancel(u64),
 }
@@ -129,6 +136,8 @@ impl Request {
             | Request::Individus
             | Request::Functionalities(_)
             | Request::Outbox => Service::Ocean,
+            Request::Fresh { kind, .. } if kind == "individus" => Service::Ocean,
+            Request::Fresh { kind, .. } if kind == "maarch_users" => Service::Maarch,
             _ => Service::Core,
         }
     }
@@ -181,6 +190,8 @@ pub enum Payload {
     ParapheurStatus(i64, String),
     Functionalities(String, Vec<Functionality>),
     Outbox(Option<Vec<OutboxMail>>),
+    /// A record as the server holds it now (JSON); `None`: it is gone.
+    Fresh(Option<serde_json::Value>),
 }
 
 impl Payload {
@@ -205,6 +216,7 @@ impl Payload {
             Payload::ParapheurStatus(..) => "ParapheurStatus",
             Payload::Functionalities(..) => "Functionalities",
             Payload::Outbox(_) => "Outbox",
+            Payload::Fresh(_) => "Fresh",
         }
     }
 }

@@ -132,6 +132,7 @@ async fn handle(
             let p = c.core()?.site_equipements(&site_id, page, size).await?;
             Payload::SiteEquipements { site_id, page: p }
         }
+        Request::Fresh { kind, id, site } => Payload::Fresh(fresh(c, &kind, &id, site).await?),
         Request::Mutate(m) => Payload::Saved(mutate(c, m).await?),
         Request::Delete(op) => {
             match &op {
@@ -203,6 +204,66 @@ async fn maarch_user(m: &MaarchClient, uid: i64) -> Result<MaarchUserDetails, Ap
     Ok(MaarchUserDetails {
         fetched: true,
         ..MaarchUserDetails::from_list(user)
+    })
+}
+
+/// A record as the server holds it now, by the cheapest read its API offers; `None` when it
+/// is gone.
+async fn fresh(
+    c: &Clients,
+    kind: &str,
+    id: &str,
+    site: Option<String>,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    fn json<T: serde::Serialize>(t: Option<T>) -> Option<serde_json::Value> {
+        t.and_then(|t| serde_json::to_value(t).ok())
+    }
+    Ok(match kind {
+        "sites" => json(
+            c.core()?
+                .list_site_summaries()
+                .await?
+                .into_iter()
+                .find(|s| s.site_id == id),
+        ),
+        "equipements" => {
+            // No route reads one equipement: its site's pages, else every page.
+            let core = c.core()?;
+            let mut page = 1;
+            loop {
+                let p = match &site {
+                    Some(s) => core.site_equipements(s, page, 100).await?,
+                    None => core.list_equipements(page, 100).await?,
+                };
+                if let Some(e) = p.items.iter().find(|e| e.equipement_id == id) {
+                    break json(Some(e));
+                }
+                if p.items.is_empty() || u64::from(page) >= p.page_count().unwrap_or(1) {
+                    break None;
+                }
+                page += 1;
+            }
+        }
+        "users" => match c.core()?.get_user(id).await {
+            Ok(u) => json(Some(u)),
+            Err(ApiError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        "roles" => json(
+            c.core()?
+                .list_roles()
+                .await?
+                .into_iter()
+                .find(|r| r.role_id == id),
+        ),
+        "individus" => json(
+            c.ocean()?
+                .list_individus(None)
+                .await?
+                .into_iter()
+                .find(|i| i.id().map(|n| n.to_string()).as_deref() == Some(id)),
+        ),
+        other => return Err(ApiError::BadRequest(format!("no read for {other}"))),
     })
 }
 

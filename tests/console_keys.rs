@@ -76,6 +76,7 @@ fn a_remapped_key_shows_in_the_footer_and_the_help_and_works_on_a_form() {
     app.on_key(ctrl('s'));
     assert!(app.take_requests().is_empty(), "Ctrl-S saves nothing now");
     app.on_key(key(KeyCode::F(2)));
+    console_fixtures::unchanged_on_server(&mut app);
     let reqs = app.take_requests();
     let [(_, Request::Mutate(Mutation::UpdateSite(u)))] = &reqs[..] else {
         panic!("{reqs:?}");

@@ -80,6 +80,37 @@ fn form_required() -> App {
     app
 }
 
+/// A site's description changed by the user and, meanwhile, by another admin.
+fn conflict() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('e'));
+    let f = match app.overlays.last_mut() {
+        Some(vigie::app::Overlay::Form(f)) => f,
+        _ => panic!("no form"),
+    };
+    f.focus = f
+        .fields
+        .iter()
+        .position(|x| x.key == "description")
+        .unwrap();
+    f.fields[f.focus].set_text("Mine: the gate code changed");
+    app.on_key(ctrl('s'));
+    let read = only(&app.take_requests(), |r| matches!(r, Request::Fresh { .. }));
+    let s = app.sites.selected_item().cloned().unwrap();
+    let mut theirs = serde_json::to_value(&s).unwrap();
+    theirs["description"] = "Theirs: access by the north gate".into();
+    ok(
+        &mut app,
+        read,
+        vigie::protocol::Payload::Fresh(Some(theirs)),
+    );
+    assert!(matches!(
+        app.overlays.last(),
+        Some(vigie::app::Overlay::Conflict(_))
+    ));
+    app
+}
+
 fn delete_confirm() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('j'));
@@ -277,6 +308,11 @@ fn render_form_required() {
 #[test]
 fn render_delete_confirm() {
     snapshot("delete_confirm", delete_confirm);
+}
+
+#[test]
+fn render_conflict() {
+    snapshot("conflict", conflict);
 }
 
 #[test]

@@ -64,6 +64,7 @@ fn ch_tab() -> crossterm::event::KeyEvent {
 
 /// The one mutation sent by the last update; panics when there is not exactly one request.
 fn sent_mutation(app: &mut App) -> (u64, Mutation) {
+    console_fixtures::unchanged_on_server(app);
     let reqs = app.take_requests();
     match &reqs[..] {
         [(id, Request::Mutate(m))] => (*id, m.clone()),

@@ -986,6 +986,7 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["port"] = serde_json::json!(8443);
     app.on_edited(Ok(v.to_string()));
+    console_fixtures::unchanged_on_server(&mut app);
     let reqs = app.take_requests();
     match reqs.as_slice() {
         [(_, Request::Mutate(Mutation::UpdateEquipement(u)))] => {
@@ -1032,6 +1033,7 @@ fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         change(&mut v);
         app.on_edited(Ok(v.to_string()));
+        console_fixtures::unchanged_on_server(app);
         let reqs = app.take_requests();
         match reqs.as_slice() {
             [
@@ -1139,6 +1141,7 @@ fn advice_and_odd_stored_values_do_not_block_a_save() {
     typed(&mut app, "000");
     assert!(form(&app).field("port").unwrap().advice.is_some());
     app.on_key(ctrl('s'));
+    console_fixtures::unchanged_on_server(&mut app);
     let reqs = app.take_requests();
     match reqs.as_slice() {
         [(_, Request::Mutate(Mutation::UpdateEquipement(u)))] => {

@@ -441,6 +441,8 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     live.focus("permissions_add");
     live.type_text("audit:read").await;
     live.app.on_key(ctrl('s'));
+    // The role is read again first (nobody changed it); then the save is queued.
+    live.answer_one().await;
     let reqs = live.app.outbox.clone();
     let [
         (

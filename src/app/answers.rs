@@ -18,6 +18,8 @@ pub(super) enum Purpose {
     LoadAll,
     SiteDetail,
     Save,
+    /// An edited record read again before its save is sent.
+    Fresh,
     Delete,
     Login,
 }

@@ -25,10 +25,12 @@ pub enum Scope {
     Raw,
     Help,
     Restore,
+    /// An edit that met a change made on the server meanwhile.
+    Conflict,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::List,
         Scope::Detail,
         Scope::Maarch,
@@ -38,6 +40,7 @@ impl Scope {
         Scope::Raw,
         Scope::Help,
         Scope::Restore,
+        Scope::Conflict,
     ];
 
     /// The config's name for it (`[keys.detail]`).
@@ -52,6 +55,7 @@ impl Scope {
             Scope::Raw => "raw",
             Scope::Help => "help",
             Scope::Restore => "restore",
+            Scope::Conflict => "conflict",
         }
     }
 }
@@ -463,7 +467,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 87);
+        assert_eq!(bindings().len(), 91);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

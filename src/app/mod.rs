@@ -19,6 +19,7 @@ mod account;
 mod answers;
 mod browse;
 mod confirm;
+mod conflict;
 mod detail;
 mod editor;
 pub mod form;
@@ -60,6 +61,7 @@ pub use account::*;
 use answers::*;
 pub use browse::*;
 pub use confirm::*;
+pub use conflict::*;
 pub use detail::*;
 pub use editor::*;
 use hints::K::{A, T};
@@ -88,6 +90,8 @@ pub enum Overlay {
     Restore(Box<crate::drafts::Draft>),
     /// A record as JSON, secrets masked, scrollable.
     Raw(Box<RawView>),
+    /// An edit that met a change made on the server meanwhile.
+    Conflict(Conflict),
 }
 
 /// Something the runtime must do outside the state: copy text, write an export.

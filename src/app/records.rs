@@ -42,6 +42,12 @@ impl App {
                 .find(|k| !k.is_empty() && !known.contains(k))
         });
         let mut notice = notice;
+        if !f.kept_theirs.is_empty() {
+            notice = trf(
+                "{} — kept as another admin changed it meanwhile: {}",
+                &[&notice, &f.kept_theirs.join(", ")],
+            );
+        }
         if let (Some(kind), Some(id)) = (kind, id) {
             let op = if creating { Op::Create } else { Op::Update };
             self.journal_landed(kind, &id, op, before, f.undoes);
@@ -289,8 +295,18 @@ impl App {
                     self.export(path, format);
                     return;
                 }
+                if let Some(read) = fresh_read(f) {
+                    // Read the record again first: nobody's change is overwritten unseen.
+                    f.error = None;
+                    let id = self.send(read, Purpose::Fresh);
+                    if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
+                        f.pending = Some(id);
+                    }
+                    return;
+                }
                 if let Some(m) = f.mutation() {
                     f.error = None;
+                    f.fresh_checked = false;
                     let id = self.send(Request::Mutate(m), Purpose::Save);
                     if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
                         f.pending = Some(id);
@@ -301,16 +317,39 @@ impl App {
     }
 }
 
+/// The read that checks an edit before it is sent: none for a creation, once checked, or for
+/// Maarch users (their save reads the user again and keeps what was not changed).
+fn fresh_read(f: &Form) -> Option<Request> {
+    let id = f.record_id.clone()?;
+    if f.fresh_checked || !f.edits_record() {
+        return None;
+    }
+    let kind = f
+        .kind
+        .record_kind()
+        .filter(|k| *k != ListKind::MaarchUsers)?;
+    let site = f
+        .field("site_id")
+        .map(|x| x.initial.clone())
+        .filter(|s| !s.is_empty());
+    Some(Request::Fresh {
+        kind: kind.name().into(),
+        id,
+        site,
+    })
+}
+
 impl Screen for Form {
     fn on_key(app: &mut App, key: KeyEvent) {
         app.form_key(key)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
-        let Payload::Saved(saved) = p else {
-            return false;
-        };
-        app.on_saved(id, saved);
+        match p {
+            Payload::Saved(saved) => app.on_saved(id, saved),
+            Payload::Fresh(now) => return app.on_fresh(id, now),
+            _ => return false,
+        }
         true
     }
 

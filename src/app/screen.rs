@@ -62,6 +62,7 @@ macro_rules! with_screen {
             Some(Overlay::Account(_)) => Account,
             Some(Overlay::Restore(_)) => Restore,
             Some(Overlay::Raw(_)) => RawView,
+            Some(Overlay::Conflict(_)) => Conflict,
         })
     };
 }
@@ -78,7 +79,7 @@ macro_rules! with_asker {
             | Purpose::User
             | Purpose::SiteDetail => Detail,
             Purpose::Account => Account,
-            Purpose::Save => Form,
+            Purpose::Save | Purpose::Fresh => Form,
             Purpose::Delete => Confirm,
         })
     };

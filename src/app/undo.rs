@@ -8,7 +8,7 @@ use kinds::with_kind;
 
 impl App {
     /// The record of `kind` with this id as the list holds it, as JSON.
-    pub(super) fn record_json(&self, kind: ListKind, id: &str) -> Option<serde_json::Value> {
+    pub fn record_json(&self, kind: ListKind, id: &str) -> Option<serde_json::Value> {
         with_list!(self, kind, |l| l
             .items
             .iter()

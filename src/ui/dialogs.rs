@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::app::{Account, App, Confirm, Login, Palette, RawView, Scope};
+use crate::app::{Account, App, Confirm, Conflict, Login, Palette, RawView, Scope};
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
 
@@ -370,4 +370,57 @@ pub fn raw(f: &mut Frame, r: &RawView, area: Rect) {
         .map(|l| Line::raw(safe(l)))
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// An edit that met a change made on the server: each field changed on both sides, as it
+/// was, as the server has it, as typed, and the pick.
+pub fn conflict(f: &mut Frame, app: &App, c: &Conflict, area: Rect) {
+    let h = u16::try_from(c.rows.len() * 4 + 5).unwrap_or(u16::MAX);
+    let r = popup(f, area, 76, h);
+    let block = boxed(
+        tr("Changed on the server meanwhile"),
+        super::theme::theme().warn,
+    );
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut lines = vec![Line::from(Span::styled(
+        trf(
+            "Someone changed these fields too. {} keeps theirs, {} keeps yours, Enter applies.",
+            &[
+                &app.key_label(Scope::Conflict, "theirs"),
+                &app.key_label(Scope::Conflict, "mine"),
+            ],
+        ),
+        dim(),
+    ))];
+    for (i, row) in c.rows.iter().enumerate() {
+        let pick = match row.keep_mine {
+            Some(true) => tr("yours"),
+            Some(false) => tr("theirs"),
+            None => tr("to choose"),
+        };
+        let head = format!(
+            "{} {} → {pick}",
+            if i == c.selected { "›" } else { " " },
+            tr(&row.label)
+        );
+        let style = if i == c.selected {
+            accent().bold()
+        } else {
+            Style::new().bold()
+        };
+        lines.push(Line::from(Span::styled(safe(&head), style)));
+        for (what, v, chosen) in [
+            (tr("original"), &row.original, false),
+            (tr("theirs"), &row.theirs, row.keep_mine == Some(false)),
+            (tr("yours"), &row.mine, row.keep_mine == Some(true)),
+        ] {
+            let s = if chosen { Style::new().bold() } else { dim() };
+            lines.push(Line::from(Span::styled(
+                format!("    {what:<9} {}", safe(v)),
+                s,
+            )));
+        }
+    }
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

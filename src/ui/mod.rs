@@ -75,6 +75,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Account(a) => dialogs::account(f, app, a, body),
             Overlay::Restore(d) => dialogs::restore(f, app, d, area),
             Overlay::Raw(r) => dialogs::raw(f, r, body),
+            Overlay::Conflict(c) => dialogs::conflict(f, app, c, area),
         }
     }
 }

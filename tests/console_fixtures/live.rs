@@ -55,6 +55,18 @@ impl Live {
         }
     }
 
+    /// Sends what the console asked and applies one answer (what it asks next stays queued).
+    pub async fn answer_one(&mut self) {
+        for r in self.app.take_requests() {
+            self.tx.send(r).expect("worker alive");
+        }
+        let ev = tokio::time::timeout(Duration::from_secs(30), self.rx.recv())
+            .await
+            .expect("an answer in time")
+            .expect("worker alive");
+        self.app.on_event(ev);
+    }
+
     pub async fn press(&mut self, k: KeyEvent) {
         self.app.on_key(k);
         self.settle().await;

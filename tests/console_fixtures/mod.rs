@@ -308,6 +308,25 @@ pub fn only<F: Fn(&Request) -> bool>(reqs: &[(u64, Request)], f: F) -> u64 {
     found[0]
 }
 
+/// Answers the reads an edit makes before its save with the record as the console's own
+/// list holds it (nobody changed it meanwhile), so the save goes on; other requests stay.
+pub fn unchanged_on_server(app: &mut App) {
+    let reqs = app.take_requests();
+    let mut fresh = Vec::new();
+    for (id, r) in reqs {
+        match r {
+            Request::Fresh { kind, id: rid, .. } => {
+                let k = vigie::app::kinds::ListKind::named(&kind).expect("a known kind");
+                fresh.push((id, app.record_json(k, &rid)));
+            }
+            other => app.outbox.push((id, other)),
+        }
+    }
+    for (id, v) in fresh {
+        ok(app, id, Payload::Fresh(v));
+    }
+}
+
 /// Answers every request a fake server knows how to, until none is left: sites, users,
 /// roles, equipement pages (all fixtures on one page), every equipement and site equipements.
 pub fn serve(app: &mut App) {
@@ -361,6 +380,10 @@ pub fn serve(app: &mut App) {
                         ("PJS".into(), "Pôle Jeunesse et Sport".into()),
                     ],
                 },
+                Request::Fresh { kind, id: rid, .. } => {
+                    let k = vigie::app::kinds::ListKind::named(&kind).expect("a known kind");
+                    Payload::Fresh(app.record_json(k, &rid))
+                }
                 other => panic!("serve() does not answer {other:?}"),
             };
             ok(app, id, p);

@@ -156,6 +156,21 @@ impl Field {
         self.touched = true;
     }
 
+    /// The server's value becomes the one the form started from (so it is not sent back);
+    /// `show`: the field shows it too. `false` when a choice does not offer that value.
+    pub(crate) fn rebase(&mut self, theirs: &str, show: bool) -> bool {
+        if show {
+            let touched = self.touched;
+            self.set_text(theirs);
+            self.touched = touched;
+            if self.value() != theirs {
+                return false;
+            }
+        }
+        self.initial = theirs.to_string();
+        true
+    }
+
     pub(crate) fn with_value(mut self, v: &str) -> Self {
         self.input = Input::new(v.to_string());
         if let FieldKind::Choice { options, selected } = &mut self.kind {

@@ -26,6 +26,12 @@ pub struct Form {
     /// The journal entry this form undoes, when `u` opened it.
     #[serde(default)]
     pub undoes: Option<u64>,
+    /// The record was read again and compared just now: the save may go.
+    #[serde(skip)]
+    pub fresh_checked: bool,
+    /// Fields another admin changed meanwhile, kept as the server has them (said on save).
+    #[serde(skip)]
+    pub kept_theirs: Vec<String>,
     pub kind: FormKind,
     /// The record edited; `None` for a creation.
     pub record_id: Option<String>,
@@ -117,6 +123,8 @@ impl Form {
     fn built(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
         Form {
             undoes: None,
+            fresh_checked: false,
+            kept_theirs: Vec::new(),
             kind,
             record_id,
             fields,
