@@ -972,4 +972,16 @@ pub static FR: &[(&str, &str)] = &[
     ),
     ("apply", "appliquer"),
     ("mine", "le mien"),
+    (
+        "Enter deletes, Esc cancels",
+        "Entrée supprime, Échap annule",
+    ),
+    (
+        "It still holds {} equipement(s): type its name, then Enter, to delete it.",
+        "Il contient encore {} équipement(s) : tapez son nom, puis Entrée, pour le supprimer.",
+    ),
+    (
+        "Type {} exactly to delete it",
+        "Tapez {} exactement pour le supprimer",
+    ),
 ];

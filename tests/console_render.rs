@@ -142,7 +142,7 @@ fn login() -> App {
 fn status_error() -> App {
     let mut app = loaded("lecteur");
     app.on_key(ch('d'));
-    app.on_key(ch('y'));
+    confirm_delete(&mut app);
     let del = only(&app.take_requests(), |r| matches!(r, Request::Delete(_)));
     fail(
         &mut app,

@@ -581,23 +581,26 @@ fn delete_confirms_then_removes_the_row_without_reloading() {
     let Some(Overlay::Confirm(c)) = app.overlays.last() else {
         panic!("no confirmation");
     };
-    assert_eq!(c.message, "Delete site LOUM?");
+    assert!(c.message.starts_with("Delete site LOUM?"), "{}", c.message);
     assert!(app.take_requests().is_empty(), "nothing is sent before y");
-    // n cancels.
-    app.on_key(ch('n'));
+    // Esc cancels (the name asked is typed: n is a letter of it).
+    app.on_key(key(KeyCode::Esc));
     assert!(app.overlays.is_empty());
     assert!(app.take_requests().is_empty());
 
     app.on_key(ch('d'));
-    app.on_key(ch('y'));
+    confirm_delete(&mut app);
     let reqs = app.take_requests();
     let del = only(
         &reqs,
         |r| matches!(r, Request::Delete(DeleteOp::Site(id)) if id == LOUM_ID),
     );
     assert_eq!(reqs.len(), 1);
-    app.on_key(ch('y'));
-    assert!(app.take_requests().is_empty(), "y twice deletes once");
+    app.on_key(key(KeyCode::Enter));
+    assert!(
+        app.take_requests().is_empty(),
+        "confirmed twice, deleted once"
+    );
     ok(
         &mut app,
         del,
@@ -615,7 +618,7 @@ fn forbidden_delete_names_the_role() {
     let mut app = loaded("lecteur");
     assert_eq!(app.session.role.as_deref(), Some("lecteur"));
     app.on_key(ch('d'));
-    app.on_key(ch('y'));
+    confirm_delete(&mut app);
     let del = only(&app.take_requests(), |r| {
         matches!(r, Request::Delete(DeleteOp::Site(_)))
     });
@@ -1314,4 +1317,70 @@ fn a_long_filter_is_finished_between_keys() {
     fresh.set_items(rows);
     assert!(!fresh.view.is_empty());
     assert_eq!(app.equipements.view, fresh.view);
+}
+
+/// A site that still holds equipements is not a `y` away: its name is typed, and a wrong name
+/// sends nothing.
+#[test]
+fn a_site_with_equipements_is_deleted_by_typing_its_name() {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(ch('d'));
+    let Some(Overlay::Confirm(c)) = app.overlays.last() else {
+        panic!("no confirmation");
+    };
+    assert!(c.message.contains("2 equipement(s)"), "{}", c.message);
+    app.on_key(ch('y'));
+    app.on_key(key(KeyCode::Enter));
+    assert!(app.take_requests().is_empty(), "y is no confirmation here");
+    let Some(Overlay::Confirm(c)) = app.overlays.last() else {
+        panic!("still asking");
+    };
+    assert!(
+        c.error.as_deref().unwrap_or_default().contains("LOUM"),
+        "{:?}",
+        c.error
+    );
+    app.on_key(key(KeyCode::Backspace));
+    typed(&mut app, "LOUM");
+    app.on_key(key(KeyCode::Enter));
+    only(
+        &app.take_requests(),
+        |r| matches!(r, Request::Delete(DeleteOp::Site(id)) if id == LOUM_ID),
+    );
+}
+
+/// `d` and `y` typed in the filter or the palette are text: no delete is asked or sent.
+#[test]
+fn a_delete_is_not_reachable_while_typing_a_filter_or_a_command() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('/'));
+    for c in "ddyy".chars() {
+        app.on_key(ch(c));
+    }
+    assert!(
+        !app.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Confirm(_))),
+        "no confirmation from the filter"
+    );
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(ch(':'));
+    for c in "dy".chars() {
+        app.on_key(ch(c));
+    }
+    assert!(
+        !app.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Confirm(_))),
+        "no confirmation from the palette"
+    );
+    assert!(
+        !app.take_requests()
+            .iter()
+            .any(|(_, r)| matches!(r, Request::Delete(_))),
+        "nothing deleted"
+    );
 }

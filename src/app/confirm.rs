@@ -10,6 +10,9 @@ pub struct Confirm {
     pub error: Option<String>,
     /// The journal entry this delete undoes, when `u` asked it.
     pub undoes: Option<u64>,
+    /// What must be typed to confirm (a site's name when it still holds equipements), and
+    /// what is typed; `None`: `y` confirms.
+    pub typed: Option<(String, Input)>,
 }
 
 impl App {
@@ -52,19 +55,25 @@ impl App {
         if self.undecodable(&t) {
             return;
         }
-        let (message, op) = match t.item().deletion() {
+        let (mut message, op) = match t.item().deletion() {
             Ok(q) => q,
             Err(why) => {
                 self.notice = Some(why.into());
                 return;
             }
         };
+        // A delete that takes more with it is typed, not a `y` away.
+        let typed = t.item().delete_guard().map(|(why, expect)| {
+            message = format!("{message} {why}");
+            (expect, Input::default())
+        });
         self.overlays.push(Overlay::Confirm(Confirm {
             message,
             op,
             pending: None,
             error: None,
             undoes: None,
+            typed,
         }));
     }
 
@@ -81,6 +90,31 @@ impl App {
         let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
             return;
         };
+        if let Some((expect, input)) = &mut c.typed {
+            match key.code {
+                KeyCode::Esc => {
+                    self.overlays.pop();
+                }
+                KeyCode::Enter if c.pending.is_none() => {
+                    if input.value().trim() != expect.trim() {
+                        c.error = Some(trf("Type {} exactly to delete it", &[expect]));
+                        return;
+                    }
+                    let op = c.op.clone();
+                    c.error = None;
+                    let id = self.send(Request::Delete(op), Purpose::Delete);
+                    if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
+                        c.pending = Some(id);
+                    }
+                }
+                _ => {
+                    if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                        input.handle(req);
+                    }
+                }
+            }
+            return;
+        }
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
                 let op = c.op.clone();
@@ -124,6 +158,11 @@ impl Screen for Confirm {
 
     fn footer(app: &App) -> Vec<Hint> {
         let k = Keys(&app.keymap);
+        if let Some(Overlay::Confirm(c)) = app.overlays.last()
+            && c.typed.is_some()
+        {
+            return vec![k.h(&[ENTER], "delete"), k.h(&[ESC], "cancel")];
+        }
         match app.overlays.last() {
             Some(Overlay::Confirm(_)) => vec![
                 k.h(&[A(Scope::Confirm, "yes")], "confirm"),

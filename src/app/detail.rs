@@ -258,6 +258,7 @@ impl App {
                     pending: None,
                     error: None,
                     undoes: None,
+                    typed: None,
                 }));
             }
             KeyCode::Char('d') => {
@@ -274,6 +275,7 @@ impl App {
                 pending: None,
                 error: None,
                 undoes: None,
+                typed: None,
             })),
             KeyCode::Char('s') => {
                 self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);

@@ -89,6 +89,7 @@ impl App {
                         pending: None,
                         error: None,
                         undoes: Some(e.seq),
+                        typed: None,
                     })),
                     Err(why) => self.notice = Some(why.into()),
                 }

@@ -20,7 +20,7 @@ fn boxed(title: &str, color: Style) -> Block<'static> {
 }
 
 pub fn confirm(f: &mut Frame, app: &App, c: &Confirm, area: Rect) {
-    let r = popup(f, area, 64, 7);
+    let r = popup(f, area, 64, if c.typed.is_some() { 10 } else { 7 });
     let red = super::theme::theme().error;
     let block = boxed(tr("Confirm"), red);
     let inner = block.inner(r);
@@ -29,10 +29,25 @@ pub fn confirm(f: &mut Frame, app: &App, c: &Confirm, area: Rect) {
         safe(&c.message),
         Style::new().bold(),
     ))];
+    if let Some((_, input)) = &c.typed {
+        lines.push(Line::from(vec![
+            Span::raw("> "),
+            Span::styled(safe(input.value()), Style::new().bold()),
+            Span::styled("▏", accent()),
+        ]));
+    }
     if c.pending.is_some() {
         lines.push(Line::from(Span::styled(tr("Working…"), dim())));
     } else if let Some(e) = &c.error {
         lines.push(Line::from(Span::styled(safe(e), err_style())));
+    }
+    if c.typed.is_some() {
+        lines.push(Line::from(Span::styled(
+            tr("Enter deletes, Esc cancels"),
+            dim(),
+        )));
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        return;
     }
     lines.push(Line::from(vec![
         Span::styled(app.key_label(Scope::Confirm, "yes"), Style::new().bold()),

@@ -308,6 +308,24 @@ pub fn only<F: Fn(&Request) -> bool>(reqs: &[(u64, Request)], f: F) -> u64 {
     found[0]
 }
 
+/// Confirms the delete asked: `y`, or its name typed then Enter when it asks for it (a site
+/// that still holds equipements).
+pub fn confirm_delete(app: &mut App) {
+    let expect = match app.overlays.last() {
+        Some(vigie::app::Overlay::Confirm(c)) => c.typed.as_ref().map(|(e, _)| e.clone()),
+        _ => None,
+    };
+    match expect {
+        Some(name) => {
+            for c in name.chars() {
+                app.on_key(ch(c));
+            }
+            app.on_key(key(crossterm::event::KeyCode::Enter));
+        }
+        None => app.on_key(ch('y')),
+    }
+}
+
 /// Answers the reads an edit makes before its save with the record as the console's own
 /// list holds it (nobody changed it meanwhile), so the save goes on; other requests stay.
 pub fn unchanged_on_server(app: &mut App) {

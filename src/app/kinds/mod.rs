@@ -536,6 +536,10 @@ pub trait Item {
     fn things(&self) -> &'static str;
     /// The question before deleting it and the operation, or why it cannot be deleted.
     fn deletion(&self) -> Result<(String, DeleteOp), &'static str>;
+    /// A delete that takes more with it: why, and what must be typed to confirm it.
+    fn delete_guard(&self) -> Option<(String, String)> {
+        None
+    }
     /// A row with no id to act on (kept as the server sent it, marked).
     fn unreadable(&self) -> bool {
         self.id_text().is_empty()

@@ -153,6 +153,16 @@ impl Item for SiteSummary {
     fn edit_form(&self, app: &mut App) -> Option<Form> {
         Some(Form::site(Some(self), app.client_choices()))
     }
+    /// A site that still holds equipements is deleted by typing its name.
+    fn delete_guard(&self) -> Option<(String, String)> {
+        (self.equipement_count > 0).then(|| {
+            let why = crate::i18n::trf(
+                "It still holds {} equipement(s): type its name, then Enter, to delete it.",
+                &[&self.equipement_count],
+            );
+            (why, self.name.clone())
+        })
+    }
 }
 
 impl Kind for SiteSummary {
