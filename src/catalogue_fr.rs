@@ -984,4 +984,9 @@ pub static FR: &[(&str, &str)] = &[
         "Type {} exactly to delete it",
         "Tapez {} exactement pour le supprimer",
     ),
+    ("PRODUCTION", "PRODUCTION"),
+    (
+        "Send these changes? {}. y sends them; any other key goes back to the form",
+        "Envoyer ces modifications ? {}. y les envoie ; toute autre touche revient au formulaire",
+    ),
 ];

@@ -85,6 +85,13 @@ pub struct Profile {
     /// Refuse every create/edit/delete (production).
     #[serde(default)]
     pub read_only: bool,
+    /// A production deployment: the status bar says so in red, and saves are reviewed
+    /// before they are sent unless `confirm_saves = false`.
+    #[serde(default)]
+    pub production: bool,
+    /// Show what an edit will send (field: old → new) and ask before sending it (default:
+    /// `production`).
+    pub confirm_saves: Option<bool>,
     /// Whole-request timeout, seconds: every attempt and retry of a request, its body
     /// included, ends within it.
     pub timeout_secs: Option<u64>,

@@ -111,6 +111,33 @@ fn conflict() -> App {
     app
 }
 
+/// A production profile reviews an edit before it is sent: what changes, secrets masked.
+fn review() -> App {
+    let mut app = loaded("admin");
+    app.session.production = true;
+    app.session.confirm_saves = true;
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('e'));
+    let f = match app.overlays.last_mut() {
+        Some(vigie::app::Overlay::Form(f)) => f,
+        _ => panic!("no form"),
+    };
+    for (k, v) in [("port", "8443"), ("password", "n3w-s3cret")] {
+        f.fields
+            .iter_mut()
+            .find(|x| x.key == k)
+            .unwrap()
+            .set_text(v);
+    }
+    app.on_key(ctrl('s'));
+    assert!(
+        app.take_requests().is_empty(),
+        "nothing sent before the review is agreed"
+    );
+    app
+}
+
 fn delete_confirm() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('j'));
@@ -308,6 +335,23 @@ fn render_form_required() {
 #[test]
 fn render_delete_confirm() {
     snapshot("delete_confirm", delete_confirm);
+}
+
+#[test]
+fn render_review() {
+    snapshot("review", review);
+    let t = render(review, 120, 35);
+    let screen = text(&t);
+    assert!(screen.contains("PRODUCTION"), "{screen}");
+    assert!(screen.contains("→ 8443"), "{screen}");
+    assert!(
+        !screen.contains("n3w-s3cret"),
+        "the password is masked: {screen}"
+    );
+    // y sends it (after the record is read again).
+    let mut app = review();
+    app.on_key(ch('y'));
+    only(&app.take_requests(), |r| matches!(r, Request::Fresh { .. }));
 }
 
 #[test]

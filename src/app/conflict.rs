@@ -189,6 +189,8 @@ impl App {
                 }
             }
         }
+        // What is sent changed: a reviewed profile sees it again.
+        f.agreed.retain(|a| *a != form::Ask::Review);
         f.error = Some(tr("Your choices are in the form: save to send them").into());
     }
 }

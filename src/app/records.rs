@@ -254,6 +254,14 @@ impl App {
                     self.notice = Some(tr("Nothing changed").into());
                     return;
                 }
+                if self.session.confirm_saves
+                    && f.edits_record()
+                    && !f.agreed.contains(&form::Ask::Review)
+                {
+                    // A reviewed profile: what will be sent is shown and asked first.
+                    f.asking = Some(form::Ask::Review);
+                    return;
+                }
                 if !f.agreed.contains(&form::Ask::Erase) && !f.unkept().is_empty() {
                     // The API writes values the console never received: never silently.
                     f.asking = Some(form::Ask::Erase);
@@ -307,6 +315,8 @@ impl App {
                 if let Some(m) = f.mutation() {
                     f.error = None;
                     f.fresh_checked = false;
+                    // Reviewed for this save only: the next one is shown again.
+                    f.agreed.retain(|a| *a != form::Ask::Review);
                     let id = self.send(Request::Mutate(m), Purpose::Save);
                     if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
                         f.pending = Some(id);

@@ -10,6 +10,10 @@ pub struct Session {
     pub user: Option<String>,
     pub role: Option<String>,
     pub read_only: bool,
+    /// A production deployment (shown in the status bar).
+    pub production: bool,
+    /// Edits show what they will send and ask before sending it.
+    pub confirm_saves: bool,
     pub insecure_tls: bool,
     /// The services the profile declares.
     pub services: Vec<Service>,
@@ -26,6 +30,8 @@ impl Default for Session {
             user: None,
             role: None,
             read_only: false,
+            production: false,
+            confirm_saves: false,
             insecure_tls: false,
             services: vec![Service::Core, Service::Ocean, Service::Maarch],
             ocean_user: None,

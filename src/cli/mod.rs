@@ -459,6 +459,8 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
         ocean_user: p.ocean.as_ref().and_then(|s| s.username.clone()),
         maarch_user: p.maarch.as_ref().and_then(|s| s.username.clone()),
         read_only: p.read_only,
+        production: p.production,
+        confirm_saves: p.confirm_saves.unwrap_or(p.production),
         insecure_tls: p.danger_accept_invalid_certs,
         services,
         ..Default::default()

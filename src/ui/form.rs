@@ -61,6 +61,29 @@ pub fn draw(f: &mut Frame, form: &Form, area: Rect) {
                     &[&names.join(", ")],
                 )
             }
+            Ask::Review => {
+                let changes: Vec<String> = form
+                    .fields
+                    .iter()
+                    .filter(|f| f.changed())
+                    .map(|f| {
+                        let shown = |v: &str| {
+                            if matches!(f.kind, FieldKind::Password { .. }) && !v.is_empty() {
+                                "********".to_string()
+                            } else if v.is_empty() {
+                                "—".to_string()
+                            } else {
+                                safe(v)
+                            }
+                        };
+                        format!("{}: {} → {}", tr(&f.label), shown(&f.initial), shown(&f.value()))
+                    })
+                    .collect();
+                trf(
+                    "Send these changes? {}. y sends them; any other key goes back to the form",
+                    &[&changes.join("; ")],
+                )
+            }
             Ask::PasswordsInUrl => tr(
                 "This server reads the passwords from the URL only, where its access logs and proxies may keep them. y sends them that way; any other key cancels",
             )

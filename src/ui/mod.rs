@@ -282,6 +282,14 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         format!(" {} ", safe(&s.profile)),
         theme::theme().profile,
     )];
+    if s.production {
+        spans.push(Span::styled(
+            format!(" {} ", tr("PRODUCTION")),
+            theme::theme()
+                .error
+                .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD),
+        ));
+    }
     if s.read_only {
         spans.push(Span::styled(
             format!(" {} ", tr("READ-ONLY")),

@@ -67,6 +67,8 @@ pub enum Ask {
     Erase,
     /// The server reads passwords from the URL only (where logs and proxies keep them).
     PasswordsInUrl,
+    /// The profile reviews edits: what will be sent is shown and asked once.
+    Review,
 }
 
 pub(crate) fn parse_float(s: &str) -> f64 {
