@@ -914,7 +914,7 @@ pub static FR: &[(&str, &str)] = &[
     ("created", "créé"),
     ("edited", "modifié"),
     ("deleted", "supprimé"),
-    ("{} — re-created, new id {}", "{} — recréé, nouvel id {}"),
+    ("Re-created, new id {} — {}", "Recréé, nouvel id {} — {}"),
     (
         "Changed on the server meanwhile",
         "Modifié sur le serveur entre-temps",

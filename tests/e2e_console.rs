@@ -285,6 +285,78 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
     );
 }
 
+/// A mistaken delete is undone with `u`: the equipement comes back with every field but its
+/// password, which the console asks for; the journal on disk holds no password.
+#[test]
+fn u_brings_back_a_deleted_equipement_and_asks_for_its_password() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let config = dir.path().join("config");
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+            ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ],
+        35,
+        120,
+    );
+    c.wait_for("LOUM");
+    // The site's detail lists 1.1.1.1: open it and delete it.
+    c.keys("/");
+    c.keys("LOUM");
+    c.keys("\r");
+    c.keys("\r");
+    c.wait_for("Site LOUM");
+    c.wait_for("1.1.1.1");
+    c.keys("\r");
+    c.wait_for("Equipement 1.1.1.1");
+    c.keys("d");
+    c.wait_for("Delete equipement 1.1.1.1");
+    c.keys("y");
+    c.wait_for("equipement deleted");
+    assert!(!loum_ips(&server.url).contains(&"1.1.1.1".to_string()));
+    c.keys("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    c.keys("\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+
+    // u: the creation form, filled, asks for the password.
+    c.keys("u");
+    c.wait_for("as it was before");
+    c.wait_for("type it, then save");
+    let screen = c.screen();
+    for v in ["1.1.1.1", "mmmm", "4470", "jjjjjj"] {
+        assert!(screen.contains(v), "{v} is back: {screen}");
+    }
+    c.keys("\x13"); // Ctrl-S: refused, the password is required
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!loum_ips(&server.url).contains(&"1.1.1.1".to_string()));
+    c.keys("Typed-Again-1");
+    c.keys("\x13");
+    c.wait_for("Re-created, new id");
+    assert!(
+        loum_ips(&server.url).contains(&"1.1.1.1".to_string()),
+        "back on the server"
+    );
+
+    c.keys("q");
+    let status = c.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let journal: Vec<_> = std::fs::read_dir(data.join("vigie").join("journal"))
+        .expect("a journal dir")
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(journal.len(), 1);
+    assert_eq!(journal[0].lines().count(), 2, "{}", journal[0]);
+    for secret in ["passoword_hashed", "Typed-Again-1", "admin-demo"] {
+        assert!(!journal[0].contains(secret), "{secret} in the journal");
+    }
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let _serial = one_at_a_time();

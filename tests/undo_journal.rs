@@ -102,7 +102,7 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
     assert_eq!(back.password.expose(), "N3w-Secret!");
     let said = live.app.notice.clone().unwrap_or_default();
     assert!(
-        said.contains("re-created") && said.contains(&again.id),
+        said.contains("Re-created") && said.contains(&again.id),
         "the re-creation and its new id are said: {said}"
     );
 

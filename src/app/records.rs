@@ -53,7 +53,7 @@ impl App {
             self.journal_landed(kind, &id, op, before, f.undoes);
             if creating && f.undoes.is_some() {
                 // Deleted then re-created: the server gave it a new id.
-                notice = trf("{} — re-created, new id {}", &[&notice, &id]);
+                notice = trf("Re-created, new id {} — {}", &[&id, &notice]);
             }
         }
         if matches!(self.overlays.last(), Some(Overlay::Account(_))) {

@@ -7,13 +7,27 @@ use crate::journal::{self, Entry, Op};
 use kinds::with_kind;
 
 impl App {
-    /// The record of `kind` with this id as the list holds it, as JSON.
+    /// The record of `kind` with this id as the console holds it, as JSON: in its list, else
+    /// in an open detail (a site's equipements are not all in the Equipements tab's page).
     pub fn record_json(&self, kind: ListKind, id: &str) -> Option<serde_json::Value> {
-        with_list!(self, kind, |l| l
+        let listed = with_list!(self, kind, |l| l
             .items
             .iter()
             .find(|r| r.key() == id)
-            .and_then(|r| serde_json::to_value(r).ok()))
+            .and_then(|r| serde_json::to_value(r).ok()));
+        listed.or_else(|| {
+            self.overlays.iter().rev().find_map(|o| {
+                let Overlay::Detail(d) = o else {
+                    return None;
+                };
+                let t = &d.target;
+                if t.item().id_text() == id && t.kind() == kind {
+                    return Some(t.item().json());
+                }
+                let e = d.equipements.items.iter().find(|e| e.key() == id)?;
+                (kind == ListKind::Equipements).then(|| serde_json::to_value(e).ok())?
+            })
+        })
     }
 
     /// Keeps a change in the journal (the runtime appends it to the file).

@@ -219,6 +219,18 @@ impl DetailTarget {
         }
     }
 
+    /// The kind of record it is.
+    pub fn kind(&self) -> ListKind {
+        match self {
+            DetailTarget::Site(_) => ListKind::Sites,
+            DetailTarget::Equipement(_) => ListKind::Equipements,
+            DetailTarget::User(_) => ListKind::Users,
+            DetailTarget::Role(_) => ListKind::Roles,
+            DetailTarget::Individu(_) => ListKind::Individus,
+            DetailTarget::MaarchUser(_) => ListKind::MaarchUsers,
+        }
+    }
+
     /// How it is named in a question ("site LOUM").
     pub fn label(&self) -> String {
         match self {
