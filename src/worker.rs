@@ -263,6 +263,17 @@ async fn fresh(
                 .into_iter()
                 .find(|i| i.id().map(|n| n.to_string()).as_deref() == Some(id)),
         ),
+        "maarch_users" => {
+            // Maarch users are suspended, not deleted: always there. What the server did not
+            // send is said, so it is not compared.
+            let uid: i64 = id
+                .parse()
+                .map_err(|_| ApiError::BadRequest(format!("no Maarch user {id}")))?;
+            let d = maarch_user(c.maarch()?, uid).await?;
+            let mut v = serde_json::to_value(&d.user).unwrap_or_default();
+            v["unseen"] = serde_json::json!(d.user.unseen);
+            Some(v)
+        }
         other => return Err(ApiError::BadRequest(format!("no read for {other}"))),
     })
 }

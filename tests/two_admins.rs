@@ -216,3 +216,57 @@ async fn an_individu_keeps_what_another_admin_changed_meanwhile() {
         "their change survives"
     );
 }
+
+/// Maarch's update writes every field: a first name both admins changed is asked, not
+/// overwritten; the pick is what Maarch holds after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maarch_field_both_changed_is_asked() {
+    use vigie::api::maarch::{MaarchAuthMode, MaarchClient, MaarchUserUpdate};
+    let srv = common::start().await;
+    let mut live = maarch_console(&srv).await;
+    let l = &mut live.app.maarch_users;
+    l.selected = l
+        .view
+        .iter()
+        .position(|&i| l.items[i].user_id == "bwayne")
+        .expect("bwayne listed");
+    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    live.press(ch('e')).await;
+    assert!(live.has_form(), "{:?}", live.app.notice);
+    live.retype("firstname", "Mine").await;
+
+    let other = MaarchClient::new(
+        &srv.url(),
+        password("admin", "admin-demo"),
+        MaarchAuthMode::Basic,
+        &common::http_options(),
+    )
+    .unwrap();
+    let d = other.user_details(uid).await.unwrap().unwrap();
+    let u = &d.user;
+    other
+        .update_user(&MaarchUserUpdate {
+            id: uid,
+            firstname: "Theirs".into(),
+            lastname: u.lastname.clone(),
+            initials: u.initials.clone(),
+            mail: u.mail.clone(),
+            phone: u.phone.clone(),
+            mode: Some(u.mode.clone()),
+            status: None,
+        })
+        .await
+        .unwrap();
+
+    live.press(ctrl('s')).await;
+    let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
+        panic!("asked: {:?}", live.app.last_error);
+    };
+    assert_eq!(c.rows[0].theirs, "Theirs");
+    live.press(ch('t')).await;
+    live.press(key(KeyCode::Enter)).await;
+    live.press(ctrl('s')).await;
+    let now = other.user_details(uid).await.unwrap().unwrap();
+    assert_eq!(now.user.firstname, "Theirs", "their name kept, as picked");
+    assert_eq!(now.user.phone, u.phone, "the phone untouched");
+}

@@ -57,9 +57,22 @@ impl App {
             );
             return true;
         };
-        let fresh = kinds::with_kind!(kind, |K| serde_json::from_value::<K>(now.clone())
-            .ok()
-            .map(|r| r.target()));
+        let fresh = if kind == ListKind::MaarchUsers {
+            // Read from the details route: what it did not send is known.
+            serde_json::from_value::<MaarchUser>(now.clone())
+                .ok()
+                .map(|mut user| {
+                    user.unseen = serde_json::from_value(now["unseen"].clone()).unwrap_or_default();
+                    DetailTarget::MaarchUser(MaarchUserDetails {
+                        fetched: true,
+                        ..MaarchUserDetails::from_list(user)
+                    })
+                })
+        } else {
+            kinds::with_kind!(kind, |K| serde_json::from_value::<K>(now.clone())
+                .ok()
+                .map(|r| r.target()))
+        };
         let Some(fresh) = fresh else {
             if let Some(Overlay::Form(f)) = self.overlays.get_mut(pos) {
                 f.error =
@@ -84,7 +97,8 @@ impl App {
             ) {
                 continue;
             }
-            let Some(t) = theirs.field(&x.key) else {
+            // A value the server did not send now is not compared.
+            let Some(t) = theirs.field(&x.key).filter(|t| !t.unknown) else {
                 continue;
             };
             let (original, their, mine) = (x.initial.clone(), t.initial.clone(), x.value());

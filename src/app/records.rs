@@ -327,17 +327,13 @@ impl App {
     }
 }
 
-/// The read that checks an edit before it is sent: none for a creation, once checked, or for
-/// Maarch users (their save reads the user again and keeps what was not changed).
+/// The read that checks an edit before it is sent: none for a creation, or once checked.
 fn fresh_read(f: &Form) -> Option<Request> {
     let id = f.record_id.clone()?;
     if f.fresh_checked || !f.edits_record() {
         return None;
     }
-    let kind = f
-        .kind
-        .record_kind()
-        .filter(|k| *k != ListKind::MaarchUsers)?;
+    let kind = f.kind.record_kind()?;
     let site = f
         .field("site_id")
         .map(|x| x.initial.clone())
