@@ -989,4 +989,18 @@ pub static FR: &[(&str, &str)] = &[
         "Send these changes? {}. y sends them; any other key goes back to the form",
         "Envoyer ces modifications ? {}. y les envoie ; toute autre touche revient au formulaire",
     ),
+    ("Before:", "Avant :"),
+    ("After:", "Après :"),
+    ("next change", "modification suivante"),
+    ("previous change", "modification précédente"),
+    ("before/after", "avant/après"),
+    ("move in the journal", "se déplacer dans le journal"),
+    (
+        "filter the journal as you type",
+        "filtrer le journal à la frappe",
+    ),
+    (
+        "the entry's record before and after",
+        "l'enregistrement avant et après",
+    ),
 ];

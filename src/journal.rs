@@ -46,6 +46,9 @@ pub struct Entry {
     /// The kind's name (`sites`, `equipements`…, as in `assets/columns.toml`).
     pub kind: String,
     pub id: String,
+    /// How the record is named ("site LOUM").
+    #[serde(default)]
+    pub label: String,
     pub op: Op,
     /// The record as vigie knew it before (none for a creation), secrets removed.
     #[serde(default)]
@@ -72,6 +75,7 @@ impl Entry {
             service: service.into(),
             kind: kind.into(),
             id: id.into(),
+            label: String::new(),
             op,
             before: None,
             after: None,
@@ -199,13 +203,18 @@ pub fn lines(entries: &[Entry]) -> Vec<String> {
         };
         out.push(
             sanitize(&format!(
-                "{}  {}  {} {} {} {}{mark}",
+                "{}  {}  {} {}{mark}  ({} {} {})",
                 e.at.get(..19).unwrap_or(&e.at).replace('T', " "),
                 e.who,
+                if e.label.is_empty() {
+                    &e.kind
+                } else {
+                    &e.label
+                },
+                crate::i18n::tr(e.op.word()),
                 e.service,
                 e.kind,
                 e.id,
-                crate::i18n::tr(e.op.word()),
             ))
             .into_owned(),
         );

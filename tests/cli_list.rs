@@ -404,7 +404,7 @@ async fn binary_prints_the_journal_as_text_and_json() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("core sites s-1 edited"), "{text}");
+    assert!(text.contains("sites edited  (core sites s-1)"), "{text}");
     assert!(text.contains("description: old → new"), "{text}");
     assert!(
         !text.contains('\u{1b}'),

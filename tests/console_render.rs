@@ -138,6 +138,33 @@ fn review() -> App {
     app
 }
 
+/// `:journal` after a site was deleted and another renamed.
+fn journal() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(ch('d'));
+    confirm_delete(&mut app);
+    let del = only(&app.take_requests(), |r| matches!(r, Request::Delete(_)));
+    ok(
+        &mut app,
+        del,
+        vigie::protocol::Payload::Deleted(vigie::protocol::DeleteOp::Site(LOUM_ID.into())),
+    );
+    app.on_key(ch(':'));
+    typed(&mut app, "journal");
+    app.on_key(key(KeyCode::Enter));
+    for e in &mut app.journal {
+        // A fixed time, for the picture.
+        e.at = "2026-12-01T09:30:00+01:00".into();
+    }
+    if let Some(vigie::app::Overlay::Journal(j)) = app.overlays.last_mut() {
+        for e in &mut j.entries {
+            e.at = "2026-12-01T09:30:00+01:00".into();
+        }
+    }
+    app
+}
+
 fn delete_confirm() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('j'));
@@ -352,6 +379,38 @@ fn render_review() {
     let mut app = review();
     app.on_key(ch('y'));
     only(&app.take_requests(), |r| matches!(r, Request::Fresh { .. }));
+}
+
+#[test]
+fn render_journal() {
+    snapshot("journal", journal);
+    let mut app = journal();
+    let Some(vigie::app::Overlay::Journal(j)) = app.overlays.last() else {
+        panic!("the journal is open");
+    };
+    assert_eq!(j.shown.len(), 1);
+    // A filter that matches nothing, then one that matches; Enter shows before and after.
+    app.on_key(ch('/'));
+    typed(&mut app, "roles");
+    let Some(vigie::app::Overlay::Journal(j)) = app.overlays.last() else {
+        panic!();
+    };
+    assert!(j.shown.is_empty());
+    for _ in 0.."roles".len() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "sites deleted");
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Enter));
+    let Some(vigie::app::Overlay::Raw(r)) = app.overlays.last() else {
+        panic!("before/after shown");
+    };
+    assert_eq!(r.lines[0], "Before:");
+    assert!(
+        r.lines.iter().any(|l| l.contains("\"LOUM\"")),
+        "{:?}",
+        r.lines
+    );
 }
 
 #[test]

@@ -27,10 +27,12 @@ pub enum Scope {
     Restore,
     /// An edit that met a change made on the server meanwhile.
     Conflict,
+    /// `:journal`.
+    Journal,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::List,
         Scope::Detail,
         Scope::Maarch,
@@ -41,6 +43,7 @@ impl Scope {
         Scope::Help,
         Scope::Restore,
         Scope::Conflict,
+        Scope::Journal,
     ];
 
     /// The config's name for it (`[keys.detail]`).
@@ -56,6 +59,7 @@ impl Scope {
             Scope::Help => "help",
             Scope::Restore => "restore",
             Scope::Conflict => "conflict",
+            Scope::Journal => "journal",
         }
     }
 }
@@ -467,7 +471,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 91);
+        assert_eq!(bindings().len(), 95);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

@@ -24,6 +24,7 @@ mod detail;
 mod editor;
 pub mod form;
 pub mod hints;
+mod journal_view;
 pub mod keymap;
 pub mod kinds;
 pub mod list;
@@ -66,6 +67,7 @@ pub use detail::*;
 pub use editor::*;
 use hints::K::{A, T};
 use hints::{ENTER, ESC, Hint, Keys, TAB};
+pub use journal_view::*;
 pub use login::*;
 pub use outcomes::*;
 pub use palette::*;
@@ -92,6 +94,8 @@ pub enum Overlay {
     Raw(Box<RawView>),
     /// An edit that met a change made on the server meanwhile.
     Conflict(Conflict),
+    /// `:journal`.
+    Journal(Box<JournalView>),
 }
 
 /// Something the runtime must do outside the state: copy text, write an export.

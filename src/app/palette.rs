@@ -239,14 +239,7 @@ impl App {
                 })));
             }
             Command::Undo => self.undo(),
-            Command::Journal => {
-                let lines = crate::journal::lines(&self.journal);
-                self.overlays.push(Overlay::Raw(Box::new(RawView {
-                    title: tr("Journal of changes, newest first").into(),
-                    lines,
-                    scroll: 0,
-                })));
-            }
+            Command::Journal => self.open_journal(),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
         }

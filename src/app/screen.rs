@@ -63,6 +63,7 @@ macro_rules! with_screen {
             Some(Overlay::Restore(_)) => Restore,
             Some(Overlay::Raw(_)) => RawView,
             Some(Overlay::Conflict(_)) => Conflict,
+            Some(Overlay::Journal(_)) => JournalView,
         })
     };
 }

@@ -60,8 +60,18 @@ impl App {
                 .then(|| self.record_json(kind, id))
                 .flatten()
         });
-        let e =
+        let label = after
+            .as_ref()
+            .or(before.as_ref())
+            .and_then(|v| {
+                with_kind!(kind, |K| serde_json::from_value::<K>(v.clone())
+                    .ok()
+                    .map(|r| r.label()))
+            })
+            .unwrap_or_default();
+        let mut e =
             Entry::now(kind.service().section(), kind.name(), id, op).with_states(before, after);
+        e.label = label;
         self.journal_change(e, undoes);
     }
 

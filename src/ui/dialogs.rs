@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::app::{Account, App, Confirm, Conflict, Login, Palette, RawView, Scope};
+use crate::app::{Account, App, Confirm, Conflict, JournalView, Login, Palette, RawView, Scope};
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
 
@@ -438,4 +438,38 @@ pub fn conflict(f: &mut Frame, app: &App, c: &Conflict, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `:journal`: the changes, newest first, the selected one marked; the filter on top.
+pub fn journal(f: &mut Frame, j: &JournalView, area: Rect) {
+    f.render_widget(ratatui::widgets::Clear, area);
+    let block = boxed(tr("Journal of changes, newest first"), accent());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines = Vec::new();
+    if j.filtering || !j.filter.value().is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("/", accent()),
+            Span::raw(safe(j.filter.value())),
+            Span::styled(if j.filtering { "▏" } else { "" }, accent()),
+        ]));
+    }
+    if j.shown.is_empty() {
+        lines.push(Line::from(Span::styled(
+            tr("No change made through vigie yet"),
+            dim(),
+        )));
+    }
+    let rows = usize::from(inner.height).saturating_sub(lines.len()).max(1);
+    let first = j.selected.saturating_sub(rows - 1);
+    for (n, &i) in j.shown.iter().enumerate().skip(first).take(rows) {
+        let text = JournalView::line(&j.entries[i]);
+        let style = if n == j.selected {
+            accent().bold()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }

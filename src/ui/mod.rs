@@ -76,6 +76,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Restore(d) => dialogs::restore(f, app, d, area),
             Overlay::Raw(r) => dialogs::raw(f, r, body),
             Overlay::Conflict(c) => dialogs::conflict(f, app, c, area),
+            Overlay::Journal(j) => dialogs::journal(f, j, body),
         }
     }
 }

@@ -1,0 +1,157 @@
+//! `:journal`: the changes made through vigie with this profile, newest first; `/` filters,
+//! Enter shows an entry's states before and after.
+
+use super::*;
+use crate::journal::Entry;
+
+pub struct JournalView {
+    /// Newest first.
+    pub entries: Vec<Entry>,
+    /// Indices into `entries` that match the filter.
+    pub shown: Vec<usize>,
+    pub selected: usize,
+    pub filter: Input,
+    pub filtering: bool,
+}
+
+impl JournalView {
+    pub fn new(entries: &[Entry]) -> JournalView {
+        let mut v = JournalView {
+            entries: entries.iter().rev().cloned().collect(),
+            shown: Vec::new(),
+            selected: 0,
+            filter: Input::default(),
+            filtering: false,
+        };
+        v.refilter();
+        v
+    }
+
+    /// An entry as one line (values made safe for a terminal).
+    pub fn line(e: &Entry) -> String {
+        crate::journal::lines(std::slice::from_ref(e))
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    fn refilter(&mut self) {
+        let words: Vec<String> = self
+            .filter
+            .value()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        self.shown = (0..self.entries.len())
+            .filter(|&i| {
+                let line = JournalView::line(&self.entries[i]).to_lowercase();
+                words.iter().all(|w| line.contains(w))
+            })
+            .collect();
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+}
+
+impl App {
+    pub(super) fn open_journal(&mut self) {
+        self.overlays
+            .push(Overlay::Journal(Box::new(JournalView::new(&self.journal))));
+    }
+
+    pub(super) fn journal_key(&mut self, key: KeyEvent) {
+        let Some(Overlay::Journal(j)) = self.overlays.last_mut() else {
+            return;
+        };
+        if j.filtering {
+            match key.code {
+                KeyCode::Esc | KeyCode::Enter => j.filtering = false,
+                _ => {
+                    if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                        j.filter.handle(req);
+                        j.refilter();
+                    }
+                }
+            }
+            return;
+        }
+        let n = j.shown.len();
+        match key.code {
+            KeyCode::Esc if !j.filter.value().is_empty() => {
+                j.filter = Input::default();
+                j.refilter();
+            }
+            KeyCode::Esc => {
+                self.overlays.pop();
+            }
+            KeyCode::Enter => {
+                let Some(e) = j.shown.get(j.selected).map(|&i| j.entries[i].clone()) else {
+                    return;
+                };
+                let pretty = |v: &Option<serde_json::Value>| match v {
+                    Some(v) => serde_json::to_string_pretty(v)
+                        .unwrap_or_default()
+                        .lines()
+                        .map(|l| format!("  {l}"))
+                        .collect::<Vec<_>>(),
+                    None => vec![format!("  {}", tr("(none)"))],
+                };
+                let mut lines = vec![tr("Before:").to_string()];
+                lines.extend(pretty(&e.before));
+                lines.push(tr("After:").into());
+                lines.extend(pretty(&e.after));
+                self.overlays.push(Overlay::Raw(Box::new(RawView {
+                    title: JournalView::line(&e),
+                    lines,
+                    scroll: 0,
+                })));
+            }
+            _ => {
+                let Some(key) = self.keymap.translate(Scope::Journal, key) else {
+                    return;
+                };
+                let Some(Overlay::Journal(j)) = self.overlays.last_mut() else {
+                    return;
+                };
+                match key.code {
+                    KeyCode::Char('q') => {
+                        self.overlays.pop();
+                    }
+                    KeyCode::Char('j') | KeyCode::Down => {
+                        j.selected = (j.selected + 1).min(n.saturating_sub(1))
+                    }
+                    KeyCode::Char('k') | KeyCode::Up => j.selected = j.selected.saturating_sub(1),
+                    KeyCode::Char('/') => j.filtering = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+impl Screen for JournalView {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.journal_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        let j = |a| A(Scope::Journal, a);
+        vec![
+            k.h(&[j("down"), j("up")], "move"),
+            k.h(&[j("filter")], "filter"),
+            k.h(&[ENTER], "before/after"),
+            k.h(&[ESC], "back"),
+        ]
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let j = |a| A(Scope::Journal, a);
+        vec![
+            k.sp(&[j("down"), j("up")], "move in the journal"),
+            k.sp(&[j("filter")], "filter the journal as you type"),
+            k.sp(&[ENTER], "the entry's record before and after"),
+            k.sl(&[ESC, j("back")], "back"),
+        ]
+    }
+}
