@@ -1003,4 +1003,20 @@ pub static FR: &[(&str, &str)] = &[
         "the entry's record before and after",
         "l'enregistrement avant et après",
     ),
+    (
+        "Undo: add it back; save to send it",
+        "Annuler : le remettre ; enregistrez pour l'envoyer",
+    ),
+    (
+        "Undo: remove {} from entity {}?",
+        "Annuler : retirer {} de l'entité {} ?",
+    ),
+    (
+        "Undo: remove {} from group {}?",
+        "Annuler : retirer {} du groupe {} ?",
+    ),
+    (
+        "Undo: {} back to what it was before; save to send it",
+        "Annuler : {} revient à ce qu'il était ; enregistrez pour l'envoyer",
+    ),
 ];

@@ -59,6 +59,19 @@ pub struct Entry {
     /// The entry this change undid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undoes: Option<u64>,
+    /// A link of the record changed rather than its fields (a Maarch user's group or
+    /// entity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<Link>,
+}
+
+/// A link added or removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// `group` or `entity`.
+    pub to: String,
+    pub id: String,
+    pub added: bool,
 }
 
 impl Entry {
@@ -80,6 +93,7 @@ impl Entry {
             before: None,
             after: None,
             undoes: None,
+            link: None,
         }
     }
 
@@ -218,6 +232,10 @@ pub fn lines(entries: &[Entry]) -> Vec<String> {
             ))
             .into_owned(),
         );
+        if let Some(l) = &e.link {
+            let how = if l.added { "+" } else { "−" };
+            out.push(sanitize(&format!("    {how} {} {}", l.to, l.id)).into_owned());
+        }
         for (k, b, a) in changes(e) {
             out.push(sanitize(&format!("    {k}: {b} → {a}")).into_owned());
         }

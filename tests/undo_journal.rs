@@ -209,3 +209,103 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
     );
     assert_eq!(live.app.journal.last().unwrap().undoes, Some(created.seq));
 }
+
+/// A Maarch group added by mistake: `u` removes it (asked first), checked through the API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn u_removes_a_maarch_group_added_by_mistake() {
+    use crossterm::event::KeyCode;
+    use vigie::api::maarch::{MaarchAuthMode, MaarchClient};
+    let srv = common::start().await;
+    let mut live = maarch_console(&srv).await;
+    let l = &mut live.app.maarch_users;
+    l.selected = l
+        .view
+        .iter()
+        .position(|&i| l.items[i].user_id == "bwayne")
+        .expect("bwayne listed");
+    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let api = MaarchClient::new(
+        &srv.url(),
+        password("admin", "admin-demo"),
+        MaarchAuthMode::Basic,
+        &common::http_options(),
+    )
+    .unwrap();
+    let groups = |d: vigie::api::maarch::MaarchUserDetails| {
+        d.groups.into_iter().map(|g| g.group_id).collect::<Vec<_>>()
+    };
+    assert!(!groups(api.user_details(uid).await.unwrap().unwrap()).contains(&"ELU".into()));
+
+    live.press(console_fixtures::key(KeyCode::Enter)).await;
+    live.press(ch('g')).await;
+    let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
+        panic!("the group picker: {:?}", live.app.notice);
+    };
+    f.fields[0].set_text("ELU");
+    live.press(ctrl('s')).await;
+    assert!(groups(api.user_details(uid).await.unwrap().unwrap()).contains(&"ELU".into()));
+    let added = live.app.journal.last().cloned().unwrap();
+    assert_eq!(
+        added.link.as_ref().map(|l| (l.id.as_str(), l.added)),
+        Some(("ELU", true))
+    );
+
+    live.press(console_fixtures::key(KeyCode::Esc)).await;
+    live.press(ch('u')).await;
+    let Some(Overlay::Confirm(c)) = live.app.overlays.last() else {
+        panic!("asked first: {:?}", live.app.notice);
+    };
+    assert!(c.message.contains("ELU"), "{}", c.message);
+    live.press(ch('y')).await;
+    assert!(!groups(api.user_details(uid).await.unwrap().unwrap()).contains(&"ELU".into()));
+    assert_eq!(live.app.journal.last().unwrap().undoes, Some(added.seq));
+}
+
+/// A Maarch user's edit is reverted by `u`: the user's details are read, the form opens with
+/// the old first name, the phone (never part of the edit) untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn u_reverts_a_maarch_edit() {
+    use vigie::api::maarch::{MaarchAuthMode, MaarchClient};
+    let srv = common::start().await;
+    let mut live = maarch_console(&srv).await;
+    let l = &mut live.app.maarch_users;
+    l.selected = l
+        .view
+        .iter()
+        .position(|&i| l.items[i].user_id == "bwayne")
+        .expect("bwayne listed");
+    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let api = MaarchClient::new(
+        &srv.url(),
+        password("admin", "admin-demo"),
+        MaarchAuthMode::Basic,
+        &common::http_options(),
+    )
+    .unwrap();
+    let was = api.user_details(uid).await.unwrap().unwrap().user;
+    live.press(ch('e')).await;
+    live.retype("firstname", "Oops").await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert_eq!(
+        api.user_details(uid).await.unwrap().unwrap().user.firstname,
+        "Oops"
+    );
+
+    live.press(ch('u')).await;
+    assert!(
+        live.has_form(),
+        "the form opens once the details are read: {:?}",
+        live.app.notice
+    );
+    assert_eq!(
+        form(&live.app).field("firstname").unwrap().value(),
+        was.firstname
+    );
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    let now = api.user_details(uid).await.unwrap().unwrap().user;
+    assert_eq!(now.firstname, was.firstname);
+    assert_eq!(now.phone, was.phone);
+    assert_eq!(now.lastname, was.lastname);
+}

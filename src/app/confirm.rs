@@ -2,6 +2,7 @@
 //! refusal shown in place.
 
 use super::*;
+use crate::journal::Op;
 
 pub struct Confirm {
     pub message: String,
@@ -41,8 +42,22 @@ impl App {
             _ => true,
         });
         let what = kinds::land_deleted(self, &op);
-        if kind != ListKind::MaarchUsers {
-            self.journal_landed(kind, &record, crate::journal::Op::Delete, before, undoes);
+        let link = |to: &str, id: &str| crate::journal::Link {
+            to: to.into(),
+            id: id.into(),
+            added: false,
+        };
+        match &op {
+            DeleteOp::MaarchGroup { group, .. } => {
+                let l = link("group", group);
+                self.journal_landed(kind, &record, Op::Update, before, undoes, Some(l));
+            }
+            DeleteOp::MaarchEntity { entity, .. } => {
+                let l = link("entity", entity);
+                self.journal_landed(kind, &record, Op::Update, before, undoes, Some(l));
+            }
+            DeleteOp::ParapheurLink(_) => {}
+            _ => self.journal_landed(kind, &record, Op::Delete, before, undoes, None),
         }
         self.notice = Some(tr(what).to_string());
         self.last_error = None;

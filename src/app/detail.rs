@@ -356,6 +356,7 @@ impl Screen for Detail {
                     app.edit_in_editor(t);
                 } else {
                     app.edit_target(t);
+                    app.apply_undo_values();
                 }
             }
             (Purpose::User, Payload::User(u)) => {

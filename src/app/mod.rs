@@ -178,6 +178,8 @@ pub struct App {
     pub overlays: Vec<Overlay>,
     /// This profile's journal as read at start, and the changes made since.
     pub journal: Vec<crate::journal::Entry>,
+    /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
+    undo_values: Option<(u64, i64, serde_json::Value)>,
     pub session: Session,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -242,6 +244,7 @@ impl App {
             pending_export: None,
             overlays: Vec::new(),
             journal: Vec::new(),
+            undo_values: None,
             session,
             last_error: None,
             notice: None,

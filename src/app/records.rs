@@ -50,7 +50,20 @@ impl App {
         }
         if let (Some(kind), Some(id)) = (kind, id) {
             let op = if creating { Op::Create } else { Op::Update };
-            self.journal_landed(kind, &id, op, before, f.undoes);
+            let link = match f.kind {
+                FormKind::AddGroup | FormKind::AddEntity => Some(crate::journal::Link {
+                    to: if f.kind == FormKind::AddEntity {
+                        "entity"
+                    } else {
+                        "group"
+                    }
+                    .into(),
+                    id: f.fields.first().map(|x| x.value()).unwrap_or_default(),
+                    added: true,
+                }),
+                _ => None,
+            };
+            self.journal_landed(kind, &id, op, before, f.undoes, link);
             if creating && f.undoes.is_some() {
                 // Deleted then re-created: the server gave it a new id.
                 notice = trf("Re-created, new id {} — {}", &[&id, &notice]);

@@ -49,6 +49,7 @@ impl App {
         op: Op,
         before: Option<serde_json::Value>,
         undoes: Option<u64>,
+        link: Option<journal::Link>,
     ) {
         let after = match op {
             Op::Delete => None,
@@ -72,6 +73,7 @@ impl App {
         let mut e =
             Entry::now(kind.service().section(), kind.name(), id, op).with_states(before, after);
         e.label = label;
+        e.link = link;
         self.journal_change(e, undoes);
     }
 
@@ -88,8 +90,20 @@ impl App {
             self.notice = Some(trf("Changes to {} cannot be undone here", &[&e.kind]));
             return;
         };
+        if let Some(link) = &e.link {
+            return self.undo_link(&e, link);
+        }
         if kind == ListKind::MaarchUsers {
-            self.notice = Some(tr("Maarch changes are not undone yet: edit the user").into());
+            // The edit form needs the user's details: read first, the old values go in when
+            // the form opens.
+            let (Op::Update, Ok(uid), Some(before)) = (e.op, e.id.parse::<i64>(), e.before.clone())
+            else {
+                self.notice = Some(tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch").into());
+                return;
+            };
+            self.undo_values = Some((e.seq, uid, before));
+            self.read_maarch_for_edit(uid, false);
+            self.notice = Some(tr("Reading the user's details…").into());
             return;
         }
         let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
@@ -196,5 +210,105 @@ impl App {
                 self.push_form(form);
             }
         }
+    }
+
+    /// A Maarch group or entity link added is removed (asked first); one removed is offered
+    /// back as the filled form that adds it.
+    fn undo_link(&mut self, e: &Entry, link: &journal::Link) {
+        let Ok(user) = e.id.parse::<i64>() else {
+            return;
+        };
+        let entity = link.to == "entity";
+        let login = self
+            .maarch_users
+            .items
+            .iter()
+            .find(|u| u.id == user)
+            .cloned()
+            .unwrap_or(MaarchUser {
+                id: user,
+                user_id: e.label.clone(),
+                ..Default::default()
+            });
+        if link.added {
+            let (message, op) = if entity {
+                (
+                    trf(
+                        "Undo: remove {} from entity {}?",
+                        &[&login.user_id, &link.id],
+                    ),
+                    DeleteOp::MaarchEntity {
+                        user,
+                        entity: link.id.clone(),
+                    },
+                )
+            } else {
+                (
+                    trf(
+                        "Undo: remove {} from group {}?",
+                        &[&login.user_id, &link.id],
+                    ),
+                    DeleteOp::MaarchGroup {
+                        user,
+                        group: link.id.clone(),
+                    },
+                )
+            };
+            self.overlays.push(Overlay::Confirm(Confirm {
+                message,
+                op,
+                pending: None,
+                error: None,
+                undoes: Some(e.seq),
+                typed: None,
+            }));
+            return;
+        }
+        let mut form = Form::maarch_link(&login, entity, vec![(link.id.clone(), link.id.clone())]);
+        if let Some(x) = form.fields.first_mut() {
+            x.set_text(&link.id);
+        }
+        form.undoes = Some(e.seq);
+        form.error = Some(tr("Undo: add it back; save to send it").into());
+        self.push_form(form);
+    }
+
+    /// The Maarch edit form `u` asked for just opened: the old values go in.
+    pub(super) fn apply_undo_values(&mut self) {
+        let Some((seq, uid, before)) = self.undo_values.take() else {
+            return;
+        };
+        let Some(user) = serde_json::from_value::<MaarchUser>(before.clone()).ok() else {
+            return;
+        };
+        // Only what the journal holds is put back (the list does not carry every field).
+        let held = |k: &str| before.get(k).is_some_and(|v| !v.is_null());
+        let was = DetailTarget::MaarchUser(MaarchUserDetails {
+            fetched: true,
+            ..MaarchUserDetails::from_list(user)
+        });
+        let Some(old) = was.item().edit_form(self) else {
+            return;
+        };
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        if f.record_id.as_deref() != Some(uid.to_string().as_str()) {
+            return;
+        }
+        for x in &mut f.fields {
+            if let Some(o) = old.field(&x.key)
+                && held(&x.key)
+                && !o.unknown
+                && o.value() != x.value()
+            {
+                x.set_text(&o.value());
+            }
+        }
+        f.undoes = Some(seq);
+        f.error = Some(trf(
+            "Undo: {} back to what it was before; save to send it",
+            &[&was.label()],
+        ));
     }
 }
