@@ -1384,3 +1384,46 @@ fn a_delete_is_not_reachable_while_typing_a_filter_or_a_command() {
         "nothing deleted"
     );
 }
+
+/// A core user is deactivated, not deleted, and the core API has no route to reactivate one:
+/// `u` says so and sends nothing.
+#[test]
+fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
+    let mut app = loaded("admin");
+    app.on_key(ch('3'));
+    serve(&mut app);
+    let user = app.users.selected_item().cloned().unwrap();
+    app.on_key(ch('d'));
+    confirm_delete(&mut app);
+    let del = only(&app.take_requests(), |r| {
+        matches!(r, Request::Delete(DeleteOp::User(_)))
+    });
+    ok(
+        &mut app,
+        del,
+        Payload::Deleted(DeleteOp::User(user.user_id.clone())),
+    );
+    let e = app.journal.last().cloned().expect("journaled");
+    assert_eq!(
+        (e.kind.as_str(), e.id.as_str()),
+        ("users", user.user_id.as_str())
+    );
+    assert!(
+        e.after
+            .as_ref()
+            .is_some_and(|a| a["status"] == "deactivated"),
+        "{:?}",
+        e.after
+    );
+    app.on_key(ch('u'));
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("reactivate"),
+        "{:?}",
+        app.notice
+    );
+    assert!(app.take_requests().is_empty());
+    assert!(app.overlays.is_empty());
+}
