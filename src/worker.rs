@@ -241,6 +241,13 @@ async fn fresh(
                 if p.items.is_empty() || u64::from(page) >= p.page_count().unwrap_or(1) {
                     break None;
                 }
+                if page >= 50_000 {
+                    // A server that never ends its pages: not found is no answer (it would
+                    // offer a re-creation), an error is.
+                    return Err(ApiError::BadRequest(
+                        "too many pages to find the equipement again".into(),
+                    ));
+                }
                 page += 1;
             }
         }
