@@ -1019,4 +1019,24 @@ pub static FR: &[(&str, &str)] = &[
         "Undo: {} back to what it was before; save to send it",
         "Annuler : {} revient à ce qu'il était ; enregistrez pour l'envoyer",
     ),
+    ("mark / unmark the row", "marquer / démarquer la ligne"),
+    (
+        "mark every row of the view",
+        "marquer toutes les lignes de la vue",
+    ),
+    (
+        "mark / unmark the row (Esc twice or :unmark clears)",
+        "marquer / démarquer la ligne (Échap deux fois ou :unmark efface)",
+    ),
+    (
+        "mark every row of the view (equipements: every page)",
+        "marquer toutes les lignes de la vue (équipements : toutes les pages)",
+    ),
+    ("Marks cleared", "Marques effacées"),
+    (
+        "Esc again clears the {} marks",
+        "Échap à nouveau efface les {} marques",
+    ),
+    ("{} marked", "{} marqué(s)"),
+    ("unmark", "démarquer"),
 ];

@@ -414,6 +414,16 @@ fn render_journal() {
 }
 
 #[test]
+fn render_marked_rows() {
+    snapshot("marked_rows", || {
+        let mut app = loaded("admin");
+        app.on_key(key(KeyCode::Char(' ')));
+        app.on_key(key(KeyCode::Char(' ')));
+        app
+    });
+}
+
+#[test]
 fn render_conflict() {
     snapshot("conflict", conflict);
 }

@@ -1427,3 +1427,47 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     assert!(app.take_requests().is_empty());
     assert!(app.overlays.is_empty());
 }
+
+/// Space marks a row (and moves on), marks survive sorting, filtering and paging, `*` marks
+/// the view, Esc twice clears; the title counts them; Space typed in the filter is text.
+#[test]
+fn marks_survive_sort_filter_and_are_cleared_by_esc_twice() {
+    let mut app = loaded("admin");
+    app.on_key(key(KeyCode::Char(' ')));
+    app.on_key(key(KeyCode::Char(' ')));
+    assert_eq!(app.sites.marked.len(), 2);
+    assert_eq!(app.sites.selected, 2, "Space moves on");
+    app.on_key(ch('s'));
+    app.on_key(ch('/'));
+    typed(&mut app, "yas ");
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(
+        app.sites.marked.len(),
+        2,
+        "the filter's space is text, marks kept"
+    );
+    app.on_key(ch('*'));
+    assert_eq!(app.sites.marked.len(), 3, "* marks the view: YASSA");
+    app.on_key(key(KeyCode::Esc));
+    assert!(
+        app.sites.filter.is_empty(),
+        "the first Esc clears the filter"
+    );
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(app.sites.marked.len(), 3, "one Esc keeps the marks");
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.sites.marked.is_empty(), "Esc twice clears");
+}
+
+/// `*` on equipements loads every page first, then marks them all.
+#[test]
+fn star_on_equipements_marks_every_page() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('*'));
+    serve(&mut app);
+    assert!(app.equipements.complete);
+    assert_eq!(app.equipements.marked.len(), app.equipements.items.len());
+    assert!(!app.equipements.marked.is_empty());
+}

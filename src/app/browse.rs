@@ -20,6 +20,10 @@ pub trait Nav {
     fn sort_next(&mut self);
     /// A filter is still being matched (long lists, see `FILTER_SLICE`).
     fn filter_pending(&self) -> bool;
+    fn toggle_mark(&mut self);
+    fn mark_view(&mut self);
+    fn marks(&self) -> usize;
+    fn clear_marks(&mut self);
     fn resume_filter(&mut self, budget: Duration);
 }
 
@@ -65,6 +69,18 @@ impl<T: Record> Nav for ListView<T> {
     }
     fn resume_filter(&mut self, budget: Duration) {
         ListView::resume_filter(self, budget);
+    }
+    fn toggle_mark(&mut self) {
+        ListView::toggle_mark(self)
+    }
+    fn mark_view(&mut self) {
+        ListView::mark_view(self)
+    }
+    fn marks(&self) -> usize {
+        self.marked.len()
+    }
+    fn clear_marks(&mut self) {
+        self.marked.clear()
     }
 }
 
@@ -243,6 +259,8 @@ impl App {
     }
 
     pub(super) fn list_key(&mut self, key: KeyEvent) {
+        let armed = std::mem::take(&mut self.esc_armed);
+        self.esc_armed = armed && key.code == KeyCode::Esc;
         let rows = self.viewport_rows;
         // Remapped keys stand for their default one (not while typing a filter).
         let key = if self.list_mut().filtering() {
@@ -306,6 +324,22 @@ impl App {
             KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
                 self.list_mut().set_filter(String::new());
             }
+            // Esc twice clears the marks (once would lose a long marking by a slip).
+            KeyCode::Esc if self.list_mut().marks() > 0 => {
+                if std::mem::take(&mut self.esc_armed) {
+                    self.list_mut().clear_marks();
+                    self.notice = Some(tr("Marks cleared").into());
+                } else {
+                    self.esc_armed = true;
+                    let n = self.list_mut().marks();
+                    self.notice = Some(trf("Esc again clears the {} marks", &[&n]));
+                }
+            }
+            KeyCode::Char(' ') => {
+                self.list_mut().toggle_mark();
+                self.list_mut().nav(1, rows);
+            }
+            KeyCode::Char('*') => self.mark_all(),
             KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
             KeyCode::Char('u') => self.undo(),
             KeyCode::Char('U') if self.tab == Tab::Users => {
@@ -354,6 +388,18 @@ impl App {
             KeyCode::Char('d') => self.delete_selected(),
             _ => {}
         }
+    }
+
+    /// `*`: every row of the view; on equipements every page is loaded first.
+    pub(super) fn mark_all(&mut self) {
+        if self.list_kind() == ListKind::Equipements && !self.equipements.complete {
+            self.mark_all_when_loaded = true;
+            self.load_all();
+            return;
+        }
+        self.list_mut().mark_view();
+        let n = self.list_mut().marks();
+        self.notice = Some(trf("{} marked", &[&n]));
     }
 
     pub(super) fn page(&mut self, dir: i32) {
@@ -536,6 +582,9 @@ impl Screen for Browse {
                 });
                 app.equipements.set_items(v);
                 app.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+                if std::mem::take(&mut app.mark_all_when_loaded) {
+                    app.mark_all();
+                }
                 if let Some((path, format)) = app.pending_export.take() {
                     app.export(path, format);
                 }
@@ -673,6 +722,14 @@ impl Screen for Browse {
             k.sp(&[l("edit_in_editor")], "edit as JSON in $EDITOR"),
             k.sp(&[l("help")], "this help"),
             k.sp(&[l("undo")], "undo the last change (asks first)"),
+            k.sp(
+                &[l("mark")],
+                "mark / unmark the row (Esc twice or :unmark clears)",
+            ),
+            k.sp(
+                &[l("mark_all")],
+                "mark every row of the view (equipements: every page)",
+            ),
             fixed(":journal", "the changes made through vigie, newest first"),
             fixed(":messages", "the recent status messages, whole"),
             fixed("Esc (loading)", "stop loading every equipement"),

@@ -118,6 +118,7 @@ impl Key {
             return Ok(Key::ch(c));
         }
         let code = match rest {
+            "space" => KeyCode::Char(' '),
             "enter" => KeyCode::Enter,
             "tab" => KeyCode::Tab,
             "backtab" | "shift-tab" => KeyCode::BackTab,
@@ -163,6 +164,7 @@ impl Key {
     /// How the footer and the help show it.
     pub fn label(self) -> String {
         let base = match self.code {
+            KeyCode::Char(' ') => "Space".into(),
             KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
             KeyCode::Char(c) => c.to_string(),
             KeyCode::Enter => "Enter".into(),
@@ -471,7 +473,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 95);
+        assert_eq!(bindings().len(), 97);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

@@ -175,6 +175,10 @@ pub struct App {
     editing: Option<DetailTarget>,
     /// Export asked before every page was loaded: written once they are.
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
+    /// `*` asked before every equipement was loaded: marks them once they are.
+    mark_all_when_loaded: bool,
+    /// Esc was pressed once with marks and no filter: the next Esc clears them.
+    esc_armed: bool,
     pub overlays: Vec<Overlay>,
     /// This profile's journal as read at start, and the changes made since.
     pub journal: Vec<crate::journal::Entry>,
@@ -242,6 +246,8 @@ impl App {
             keymap: keymap::KeyMap::default(),
             editing: None,
             pending_export: None,
+            mark_all_when_loaded: false,
+            esc_armed: false,
             overlays: Vec::new(),
             journal: Vec::new(),
             undo_values: None,

@@ -29,6 +29,8 @@ pub enum Command {
     Messages,
     /// Undo the last change of the journal.
     Undo,
+    /// Clear the marks of the list shown.
+    Unmark,
     /// The profile's journal of changes.
     Journal,
     Help,
@@ -57,6 +59,7 @@ impl App {
             (tr("load all equipements").into(), Command::LoadAll),
             (tr("messages").into(), Command::Messages),
             (tr("undo").into(), Command::Undo),
+            (tr("unmark").into(), Command::Unmark),
             (tr("journal").into(), Command::Journal),
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
@@ -239,6 +242,10 @@ impl App {
                 })));
             }
             Command::Undo => self.undo(),
+            Command::Unmark => {
+                self.list_mut().clear_marks();
+                self.notice = Some(tr("Marks cleared").into());
+            }
             Command::Journal => self.open_journal(),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,

@@ -92,6 +92,12 @@ pub fn draw_table<T: Record>(
             dim(),
         ));
     }
+    if !list.marked.is_empty() {
+        title_line.push(Span::styled(
+            format!(" {} ", trf("{} marked", &[&list.marked.len()])),
+            accent().bold(),
+        ));
+    }
     if list.odd > 0 {
         title_line.push(Span::styled(
             format!(
@@ -136,10 +142,12 @@ pub fn draw_table<T: Record>(
             let here = vi == list.selected;
             // A row the server sent oddly: in the warning colour.
             let odd = item.problem().is_some().then(|| super::theme::theme().warn);
+            // A marked row: in the accent colour, bold (selected wins).
+            let marked = list.is_marked(item).then(|| accent().bold());
             GridRow {
                 cells,
                 marks,
-                style: if here { Some(selected) } else { odd },
+                style: if here { Some(selected) } else { marked.or(odd) },
                 underlined: col.filter(|_| here),
             }
         })

@@ -121,6 +121,8 @@ pub struct ListView<T: Record> {
     pub pending: Option<u64>,
     /// Rows with a problem (undecodable or odd), shown marked.
     pub odd: usize,
+    /// Keys of the rows the user marked: kept through paging, sorting and filtering.
+    pub marked: std::collections::HashSet<String>,
     /// Filters applied since the rows last changed, each extending the one before, with the
     /// rows each matched (item order) and their scores: a key typed at the end of the filter
     /// only re-matches the rows the filter kept, and Backspace finds its answer here.
@@ -150,11 +152,38 @@ impl<T: Record> Default for ListView<T> {
             loaded_once: false,
             pending: None,
             odd: 0,
+            marked: Default::default(),
             steps: Vec::new(),
             sorted: None,
             highlighter: std::sync::Mutex::new(None),
             run: None,
         }
+    }
+}
+
+impl<T: Record> ListView<T> {
+    /// Marks the selected row, or unmarks it.
+    pub fn toggle_mark(&mut self) {
+        let Some(k) = self.selected_item().map(|r| r.key().into_owned()) else {
+            return;
+        };
+        if !self.marked.remove(&k) {
+            self.marked.insert(k);
+        }
+    }
+
+    /// Marks every row of the view (the filter applied).
+    pub fn mark_view(&mut self) {
+        let keys: Vec<String> = self
+            .view
+            .iter()
+            .map(|&i| self.items[i].key().into_owned())
+            .collect();
+        self.marked.extend(keys);
+    }
+
+    pub fn is_marked(&self, item: &T) -> bool {
+        !self.marked.is_empty() && self.marked.contains(item.key().as_ref())
     }
 }
 
@@ -510,6 +539,7 @@ impl<T: Record> ListView<T> {
 
     /// Removes a record (after a delete) without reloading.
     pub fn remove(&mut self, id: &str) {
+        self.marked.remove(id);
         if let Some(pos) = self.items.iter().position(|r| r.key() == id) {
             self.items.remove(pos);
             self.haystacks.remove(pos);
