@@ -21,16 +21,6 @@ use vigie::protocol::{Request, Service};
 use vigie::server::Like;
 use vigie::worker::Clients;
 
-/// Selects the row of the current list whose record `is` says so.
-fn select_maarch(live: &mut Live, login: &str) {
-    let l = &mut live.app.maarch_users;
-    l.selected = l
-        .view
-        .iter()
-        .position(|&i| l.items[i].user_id == login)
-        .unwrap_or_else(|| panic!("{login} listed"));
-}
-
 /// One column of a Maarch user as the database holds it.
 fn maarch_db(srv: &common::TestServer, login: &str, column: &str) -> Option<String> {
     let c = rusqlite::Connection::open(&srv.db_path).unwrap();

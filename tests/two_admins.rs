@@ -221,27 +221,16 @@ async fn an_individu_keeps_what_another_admin_changed_meanwhile() {
 /// overwritten; the pick is what Maarch holds after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_maarch_field_both_changed_is_asked() {
-    use vigie::api::maarch::{MaarchAuthMode, MaarchClient, MaarchUserUpdate};
+    use vigie::api::maarch::MaarchUserUpdate;
     let srv = common::start().await;
     let mut live = maarch_console(&srv).await;
-    let l = &mut live.app.maarch_users;
-    l.selected = l
-        .view
-        .iter()
-        .position(|&i| l.items[i].user_id == "bwayne")
-        .expect("bwayne listed");
+    select_maarch(&mut live, "bwayne");
     let uid = live.app.maarch_users.selected_item().unwrap().id;
     live.press(ch('e')).await;
     assert!(live.has_form(), "{:?}", live.app.notice);
     live.retype("firstname", "Mine").await;
 
-    let other = MaarchClient::new(
-        &srv.url(),
-        password("admin", "admin-demo"),
-        MaarchAuthMode::Basic,
-        &common::http_options(),
-    )
-    .unwrap();
+    let other = maarch_client(&srv);
     let d = other.user_details(uid).await.unwrap().unwrap();
     let u = &d.user;
     other

@@ -214,23 +214,11 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn u_removes_a_maarch_group_added_by_mistake() {
     use crossterm::event::KeyCode;
-    use vigie::api::maarch::{MaarchAuthMode, MaarchClient};
     let srv = common::start().await;
     let mut live = maarch_console(&srv).await;
-    let l = &mut live.app.maarch_users;
-    l.selected = l
-        .view
-        .iter()
-        .position(|&i| l.items[i].user_id == "bwayne")
-        .expect("bwayne listed");
+    select_maarch(&mut live, "bwayne");
     let uid = live.app.maarch_users.selected_item().unwrap().id;
-    let api = MaarchClient::new(
-        &srv.url(),
-        password("admin", "admin-demo"),
-        MaarchAuthMode::Basic,
-        &common::http_options(),
-    )
-    .unwrap();
+    let api = maarch_client(&srv);
     let groups = |d: vigie::api::maarch::MaarchUserDetails| {
         d.groups.into_iter().map(|g| g.group_id).collect::<Vec<_>>()
     };
@@ -265,23 +253,11 @@ async fn u_removes_a_maarch_group_added_by_mistake() {
 /// the old first name, the phone (never part of the edit) untouched.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn u_reverts_a_maarch_edit() {
-    use vigie::api::maarch::{MaarchAuthMode, MaarchClient};
     let srv = common::start().await;
     let mut live = maarch_console(&srv).await;
-    let l = &mut live.app.maarch_users;
-    l.selected = l
-        .view
-        .iter()
-        .position(|&i| l.items[i].user_id == "bwayne")
-        .expect("bwayne listed");
+    select_maarch(&mut live, "bwayne");
     let uid = live.app.maarch_users.selected_item().unwrap().id;
-    let api = MaarchClient::new(
-        &srv.url(),
-        password("admin", "admin-demo"),
-        MaarchAuthMode::Basic,
-        &common::http_options(),
-    )
-    .unwrap();
+    let api = maarch_client(&srv);
     let was = api.user_details(uid).await.unwrap().unwrap().user;
     live.press(ch('e')).await;
     live.retype("firstname", "Oops").await;

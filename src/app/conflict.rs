@@ -57,23 +57,7 @@ impl App {
             );
             return true;
         };
-        let fresh = if kind == ListKind::MaarchUsers {
-            // Read from the details route: what it did not send is known.
-            serde_json::from_value::<MaarchUser>(now.clone())
-                .ok()
-                .map(|mut user| {
-                    user.unseen = serde_json::from_value(now["unseen"].clone()).unwrap_or_default();
-                    DetailTarget::MaarchUser(MaarchUserDetails {
-                        fetched: true,
-                        ..MaarchUserDetails::from_list(user)
-                    })
-                })
-        } else {
-            kinds::with_kind!(kind, |K| serde_json::from_value::<K>(now.clone())
-                .ok()
-                .map(|r| r.target()))
-        };
-        let Some(fresh) = fresh else {
+        let Some(fresh) = DetailTarget::from_json(kind, &now) else {
             if let Some(Overlay::Form(f)) = self.overlays.get_mut(pos) {
                 f.error =
                     Some(tr("The record read again could not be understood: not saved").into());

@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::journal::{self, Entry, Op};
-use kinds::with_kind;
 
 impl App {
     /// The record of `kind` with this id as the console holds it, as JSON: in its list, else
@@ -30,18 +29,8 @@ impl App {
         })
     }
 
-    /// Keeps a change in the journal (the runtime appends it to the file).
-    pub(super) fn journal_change(&mut self, mut e: Entry, undoes: Option<u64>) {
-        e.who = self.session.user_on(&e.service).unwrap_or_default();
-        e.undoes = undoes;
-        self.journal.push(e.clone());
-        if self.journal.len() > journal::MAX_ENTRIES {
-            self.journal.remove(0);
-        }
-        self.effects.push(Effect::Journal(Box::new(e)));
-    }
-
-    /// A record kind's change landed: journaled with the states before and after.
+    /// A record kind's change landed: journaled with the states before and after (the
+    /// runtime appends the entry to the file).
     pub(super) fn journal_landed(
         &mut self,
         kind: ListKind,
@@ -51,30 +40,27 @@ impl App {
         undoes: Option<u64>,
         link: Option<journal::Link>,
     ) {
-        let after = match op {
-            Op::Delete => None,
-            _ => self.record_json(kind, id),
-        };
         // A user "deleted" is deactivated: what it became is known.
-        let after = after.or_else(|| {
-            (kind == ListKind::Users)
-                .then(|| self.record_json(kind, id))
-                .flatten()
-        });
+        let after = (op != Op::Delete || kind == ListKind::Users)
+            .then(|| self.record_json(kind, id))
+            .flatten();
         let label = after
             .as_ref()
             .or(before.as_ref())
-            .and_then(|v| {
-                with_kind!(kind, |K| serde_json::from_value::<K>(v.clone())
-                    .ok()
-                    .map(|r| r.label()))
-            })
+            .and_then(|v| DetailTarget::from_json(kind, v))
+            .map(|t| t.label())
             .unwrap_or_default();
         let mut e =
             Entry::now(kind.service().section(), kind.name(), id, op).with_states(before, after);
         e.label = label;
         e.link = link;
-        self.journal_change(e, undoes);
+        e.who = self.session.user_on(&e.service).unwrap_or_default();
+        e.undoes = undoes;
+        self.journal.push(e.clone());
+        if self.journal.len() > journal::MAX_ENTRIES {
+            self.journal.remove(0);
+        }
+        self.effects.push(Effect::Journal(Box::new(e)));
     }
 
     /// `u`: undoes the newest change not undone yet, after the user sees what it is.
@@ -108,11 +94,7 @@ impl App {
         }
         let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
         let record = |v: &Option<serde_json::Value>| {
-            v.clone().and_then(|v| {
-                with_kind!(kind, |K| serde_json::from_value::<K>(v)
-                    .ok()
-                    .map(|r| r.target()))
-            })
+            v.as_ref().and_then(|v| DetailTarget::from_json(kind, v))
         };
         match e.op {
             Op::Create => {
@@ -278,15 +260,11 @@ impl App {
         let Some((seq, uid, before)) = self.undo_values.take() else {
             return;
         };
-        let Some(user) = serde_json::from_value::<MaarchUser>(before.clone()).ok() else {
+        let Some(was) = DetailTarget::from_json(ListKind::MaarchUsers, &before) else {
             return;
         };
         // Only what the journal holds is put back (the list does not carry every field).
         let held = |k: &str| before.get(k).is_some_and(|v| !v.is_null());
-        let was = DetailTarget::MaarchUser(MaarchUserDetails {
-            fetched: true,
-            ..MaarchUserDetails::from_list(user)
-        });
         let Some(old) = was.item().edit_form(self) else {
             return;
         };

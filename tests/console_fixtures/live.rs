@@ -146,15 +146,8 @@ pub fn service_session(service: Service) -> Session {
 }
 
 pub async fn maarch_console(srv: &common::TestServer) -> Live {
-    let maarch = MaarchClient::new(
-        &srv.url(),
-        password("admin", "admin-demo"),
-        MaarchAuthMode::Basic,
-        &common::http_options(),
-    )
-    .unwrap();
     let clients = Clients {
-        maarch: Some(maarch),
+        maarch: Some(maarch_client(srv)),
         ..Default::default()
     };
     let live = Live::start(service_session(Service::Maarch), clients, false).await;
@@ -188,4 +181,25 @@ pub async fn ocean_console(srv: &common::TestServer) -> Live {
         ..Default::default()
     };
     Live::start(service_session(Service::Ocean), clients, false).await
+}
+
+/// Selects the Maarch user `login` in its list.
+pub fn select_maarch(live: &mut Live, login: &str) {
+    let l = &mut live.app.maarch_users;
+    l.selected = l
+        .view
+        .iter()
+        .position(|&i| l.items[i].user_id == login)
+        .unwrap_or_else(|| panic!("{login} listed"));
+}
+
+/// A Maarch client, Basic auth as admin (the console's, or another administrator's).
+pub fn maarch_client(srv: &common::TestServer) -> MaarchClient {
+    MaarchClient::new(
+        &srv.url(),
+        password("admin", "admin-demo"),
+        MaarchAuthMode::Basic,
+        &common::http_options(),
+    )
+    .unwrap()
 }

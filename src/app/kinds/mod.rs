@@ -219,6 +219,23 @@ impl DetailTarget {
         }
     }
 
+    /// A record as JSON (a journal's state, a record read again) as the detail that shows
+    /// it; a Maarch user counts as read from its details route, what that did not send being
+    /// listed under `unseen`.
+    pub fn from_json(kind: ListKind, v: &serde_json::Value) -> Option<DetailTarget> {
+        if kind == ListKind::MaarchUsers {
+            let mut user: MaarchUser = serde_json::from_value(v.clone()).ok()?;
+            user.unseen = serde_json::from_value(v["unseen"].clone()).unwrap_or_default();
+            return Some(DetailTarget::MaarchUser(MaarchUserDetails {
+                fetched: true,
+                ..MaarchUserDetails::from_list(user)
+            }));
+        }
+        with_kind!(kind, |K| serde_json::from_value::<K>(v.clone())
+            .ok()
+            .map(|r| r.target()))
+    }
+
     /// The kind of record it is.
     pub fn kind(&self) -> ListKind {
         match self {
