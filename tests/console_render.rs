@@ -406,6 +406,18 @@ fn render_journal() {
         panic!("before/after shown");
     };
     assert_eq!(r.lines[0], "Before:");
+    // A hostile label (from the server's record) is drawn as text in the journal.
+    let mut app = journal();
+    if let Some(vigie::app::Overlay::Journal(j)) = app.overlays.last_mut() {
+        j.entries[0].label = "site \u{1b}[2JEVIL".into();
+    }
+    let mut t = Terminal::new(TestBackend::new(120, 35)).unwrap();
+    t.draw(|f| vigie::ui::draw(f, &app)).unwrap();
+    let screen = text(&t);
+    assert!(
+        screen.contains("EVIL") && !screen.contains('\u{1b}'),
+        "{screen:?}"
+    );
     assert!(
         r.lines.iter().any(|l| l.contains("\"LOUM\"")),
         "{:?}",
@@ -426,6 +438,19 @@ fn render_marked_rows() {
 #[test]
 fn render_conflict() {
     snapshot("conflict", conflict);
+    // A hostile value from the server reaches the conflict screen as text.
+    let mut app = conflict();
+    if let Some(vigie::app::Overlay::Conflict(c)) = app.overlays.last_mut() {
+        c.rows[0].theirs = "evil\u{1b}]52;c;cm0gLXJm\u{7}\u{1b}[2J".into();
+    }
+    let mut t = Terminal::new(TestBackend::new(120, 35)).unwrap();
+    t.draw(|f| vigie::ui::draw(f, &app)).unwrap();
+    let screen = text(&t);
+    assert!(screen.contains("evil"), "{screen}");
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{7}'),
+        "{screen:?}"
+    );
 }
 
 #[test]

@@ -722,3 +722,53 @@ async fn ocean_element_types_in_any_spelling() {
     assert_eq!(a.types[a.element_type], "Onglets");
     assert_eq!(a.functionalities, onglets);
 }
+
+/// `u` on a Maarch 21.03 edit (the phone hidden from this admin): the revert form gets the old
+/// first name back, but the phone it never received is neither put back nor erased silently:
+/// saving asks, as any edit does, and the database keeps it until agreed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_of_a_maarch_edit_never_erases_the_hidden_phone_silently() {
+    let srv = common::start_with(|c| c.like = vec![Like::Maarch2103]).await;
+    let mut live = maarch_console(&srv).await;
+    select_maarch(&mut live, "bwayne");
+    live.press(ch('e')).await;
+    live.retype("firstname", "Bruno").await;
+    live.press(ctrl('s')).await;
+    assert_eq!(form(&live.app).asking, Some(Ask::Erase));
+    live.press(key(KeyCode::Esc)).await;
+    live.type_text("+33120212223").await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "firstname").as_deref(),
+        Some("Bruno")
+    );
+
+    live.press(ch('u')).await;
+    assert!(live.has_form(), "{:?}", live.app.notice);
+    let f = form(&live.app);
+    assert_eq!(f.field("firstname").unwrap().value(), "Bruce");
+    assert!(f.field("phone").unwrap().unknown, "still not received");
+    live.press(ctrl('s')).await;
+    assert_eq!(form(&live.app).asking, Some(Ask::Erase), "asked, not saved");
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "phone").as_deref(),
+        Some("+33120212223")
+    );
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "firstname").as_deref(),
+        Some("Bruno")
+    );
+    live.press(key(KeyCode::Esc)).await;
+    live.type_text("+33120212223").await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "firstname").as_deref(),
+        Some("Bruce")
+    );
+    assert_eq!(
+        maarch_db(&srv, "bwayne", "phone").as_deref(),
+        Some("+33120212223")
+    );
+}
