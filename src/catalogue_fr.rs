@@ -1039,4 +1039,143 @@ pub static FR: &[(&str, &str)] = &[
     ),
     ("{} marked", "{} marqué(s)"),
     ("unmark", "démarquer"),
+    (
+        "y or Enter runs it, n or Esc cancels",
+        "y ou Entrée lance, n ou Échap annule",
+    ),
+    ("stopping…", "arrêt…"),
+    ("running…", "en cours…"),
+    ("{} done, {} failed", "{} faits, {} en échec"),
+    (
+        "Type {} then Enter to confirm, Esc cancels",
+        "Tapez {} puis Entrée pour confirmer, Échap annule",
+    ),
+    ("No site named '{}'", "Aucun site nommé « {} »"),
+    (
+        "Several sites match '{}': {}",
+        "Plusieurs sites correspondent à « {} » : {}",
+    ),
+    (
+        "Type the values to set; empty fields are left alone",
+        "Tapez les valeurs à appliquer ; les champs vides ne sont pas touchés",
+    ),
+    (
+        "Write FIELD=VALUE, e.g. :set port=8080",
+        "Écrivez CHAMP=VALEUR, par ex. :set port=8080",
+    ),
+    (
+        "Nothing is marked: Space marks a row, * every row",
+        "Rien n'est marqué : Espace marque une ligne, * toutes",
+    ),
+    (
+        "Only equipements move to another site",
+        "Seuls les équipements changent de site",
+    ),
+    (
+        "Fields are set in bulk on equipements",
+        "Les champs se modifient en masse sur les équipements",
+    ),
+    (
+        "unreadable row: nothing to act on",
+        "ligne illisible : rien à traiter",
+    ),
+    (
+        "it holds other records: delete it alone",
+        "il contient d'autres enregistrements : supprimez-le seul",
+    ),
+    ("Deleting", "Suppression"),
+    ("already on that site", "déjà sur ce site"),
+    ("Setting fields", "Modification des champs"),
+    (
+        "Stopping after the request in flight…",
+        "Arrêt après la requête en cours…",
+    ),
+    (
+        "the server answered it on its old site: not moved",
+        "le serveur le renvoie sur son ancien site : non déplacé",
+    ),
+    ("unexpected answer", "réponse inattendue"),
+    (" and {} more", " et {} autres"),
+    ("No site '{}'", "Aucun site « {} »"),
+    ("Moving to {}", "Déplacement vers {}"),
+    ("{} of {} done, {} failed", "{} sur {} faits, {} en échec"),
+    ("{} — stopped, {} not sent", "{} — arrêté, {} non envoyés"),
+    (
+        "{} (still marked: run it again on them)",
+        "{} (toujours marqués : relancez sur eux)",
+    ),
+    ("Type {} to confirm", "Tapez {} pour confirmer"),
+    (
+        "No field '{}' to set (port, username, password, brand, model, sources, description)",
+        "Pas de champ « {} » à modifier (port, username, password, brand, model, sources, description)",
+    ),
+    (
+        "{}: '{}' is not a valid value",
+        "{} : « {} » n'est pas une valeur valide",
+    ),
+    ("Delete {} {}: {}{}?", "Supprimer {} {} : {}{} ?"),
+    (
+        "Move {} equipements to {}?",
+        "Déplacer {} équipements vers {} ?",
+    ),
+    (
+        "Set {} on {} equipements?",
+        "Appliquer {} à {} équipements ?",
+    ),
+    (
+        "move the marked equipements to another site",
+        "déplacer les équipements marqués vers un autre site",
+    ),
+    (
+        "set fields on the marked equipements",
+        "modifier des champs des équipements marqués",
+    ),
+    (
+        "mark / unmark the equipement",
+        "marquer / démarquer l'équipement",
+    ),
+    (
+        "mark every equipement of the site",
+        "marquer tous les équipements du site",
+    ),
+    (
+        "run it on every marked row",
+        "l'appliquer à chaque ligne marquée",
+    ),
+    ("next result", "résultat suivant"),
+    ("previous result", "résultat précédent"),
+    ("close the results", "fermer les résultats"),
+    (
+        "Move the marked equipements",
+        "Déplacer les équipements marqués",
+    ),
+    (
+        "Set fields on the marked equipements",
+        "Modifier les équipements marqués",
+    ),
+    (
+        "stop after the request in flight",
+        "arrêter après la requête en cours",
+    ),
+    (
+        "cancel; while running: stop after the request in flight",
+        "annuler ; pendant l'exécution : arrêter après la requête en cours",
+    ),
+    ("move in the results", "se déplacer dans les résultats"),
+    (
+        "with marks: delete the marked equipements",
+        "avec des marques : supprimer les équipements marqués",
+    ),
+    (
+        "with marks: delete the marked rows",
+        "avec des marques : supprimer les lignes marquées",
+    ),
+    (
+        "bulk: delete the marked rows, move them to SITE",
+        "en masse : supprimer les lignes marquées, les déplacer vers SITE",
+    ),
+    (
+        "bulk: set fields on them, write them to a file",
+        "en masse : modifier leurs champs, les écrire dans un fichier",
+    ),
 ];

@@ -96,6 +96,8 @@ pub enum Request {
         page: u32,
         size: u32,
     },
+    /// Every equipement of a site (all its pages), answered as one page.
+    AllSiteEquipements(String),
     Mutate(Mutation),
     Delete(DeleteOp),
     Individus,

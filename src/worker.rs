@@ -132,6 +132,18 @@ async fn handle(
             let p = c.core()?.site_equipements(&site_id, page, size).await?;
             Payload::SiteEquipements { site_id, page: p }
         }
+        Request::AllSiteEquipements(site_id) => {
+            let items = crate::list::site_equipements(c.core()?, &site_id).await?;
+            let n = items.len() as u64;
+            let page = Page {
+                items,
+                total: Some(n),
+                page: Some(1),
+                size: Some(n.max(1)),
+                pages: Some(1),
+            };
+            Payload::SiteEquipements { site_id, page }
+        }
         Request::Fresh { kind, id, site } => Payload::Fresh(fresh(c, &kind, &id, site).await?),
         Request::Mutate(m) => Payload::Saved(mutate(c, m).await?),
         Request::Delete(op) => {

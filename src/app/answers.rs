@@ -22,6 +22,8 @@ pub(super) enum Purpose {
     Fresh,
     Delete,
     Login,
+    /// One row of a bulk action.
+    Bulk,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -385,7 +385,10 @@ impl App {
             KeyCode::Enter => self.open_selected(),
             KeyCode::Char('n') => self.new_record(None),
             KeyCode::Char('e') => self.edit_selected(),
+            KeyCode::Char('d') if self.list_mut().marks() > 0 => self.bulk_delete(),
             KeyCode::Char('d') => self.delete_selected(),
+            KeyCode::Char('M') => self.ask_bulk_move(),
+            KeyCode::Char('S') => self.ask_bulk_set(),
             _ => {}
         }
     }
@@ -729,6 +732,17 @@ impl Screen for Browse {
             k.sp(
                 &[l("mark_all")],
                 "mark every row of the view (equipements: every page)",
+            ),
+            k.sp(&[l("move")], "move the marked equipements to another site"),
+            k.sp(&[l("set")], "set fields on the marked equipements"),
+            k.sp(&[l("delete")], "with marks: delete the marked rows"),
+            fixed(
+                ":delete :move SITE",
+                "bulk: delete the marked rows, move them to SITE",
+            ),
+            fixed(
+                ":set F=V… :export PATH",
+                "bulk: set fields on them, write them to a file",
             ),
             fixed(":journal", "the changes made through vigie, newest first"),
             fixed(":messages", "the recent status messages, whole"),

@@ -15,6 +15,8 @@ pub struct Detail {
     pub parapheur: Option<String>,
     /// Maarch: why the details could not be read.
     pub error: Option<String>,
+    /// `*` asked before every equipement of the site was loaded: marks them once they are.
+    pub mark_all_when_loaded: bool,
 }
 
 impl Detail {
@@ -27,6 +29,7 @@ impl Detail {
             loaded: false,
             parapheur: None,
             error: None,
+            mark_all_when_loaded: false,
         }
     }
 
@@ -168,6 +171,29 @@ impl App {
                     self.open_detail(DetailTarget::Equipement(e));
                 }
             }
+            KeyCode::Char(' ') if is_site => {
+                d.equipements.toggle_mark();
+                d.equipements.nav(1, rows);
+            }
+            KeyCode::Char('*') if is_site => {
+                if d.equipements.paging.is_some_and(|p| p.pages > 1) {
+                    // Every page of the site first, then every row is marked.
+                    d.mark_all_when_loaded = true;
+                    let site_id = target_id(&d.target);
+                    let id = self.send(Request::AllSiteEquipements(site_id), Purpose::SiteDetail);
+                    if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                        d.equipements.pending = Some(id);
+                        d.equipements.loading = true;
+                    }
+                    return;
+                }
+                d.equipements.mark_view();
+                let n = d.equipements.marked.len();
+                self.notice = Some(trf("{} marked", &[&n]));
+            }
+            KeyCode::Char('d') if is_site && !d.equipements.marked.is_empty() => self.bulk_delete(),
+            KeyCode::Char('M') if is_site => self.ask_bulk_move(),
+            KeyCode::Char('S') if is_site => self.ask_bulk_set(),
             KeyCode::Char('n') if is_site => {
                 let sid = target_id(&d.target).to_string();
                 self.new_record(Some(sid));
@@ -431,6 +457,12 @@ impl Screen for Detail {
                             })
                             .collect();
                         d.equipements.set_items(items);
+                        if std::mem::take(&mut d.mark_all_when_loaded) {
+                            d.equipements.mark_view();
+                            let n = d.equipements.marked.len();
+                            app.notice = Some(trf("{} marked", &[&n]));
+                            break;
+                        }
                     }
                 }
             }
@@ -569,6 +601,11 @@ impl Screen for Detail {
                 ),
                 k.sp(&[ENTER], "open the selected equipement"),
                 k.sp(&[d("new")], "new equipement on this site"),
+                k.sp(&[d("mark")], "mark / unmark the equipement"),
+                k.sp(&[d("mark_all")], "mark every equipement of the site"),
+                k.sp(&[d("move")], "move the marked equipements to another site"),
+                k.sp(&[d("set")], "set fields on the marked equipements"),
+                k.sp(&[d("delete")], "with marks: delete the marked equipements"),
                 k.sp(&[d("palette")], "command palette"),
                 fixed("Ctrl-C", "quit"),
             ],

@@ -118,7 +118,9 @@ impl App {
     /// Writes the current view, filter applied; every page is loaded first when needed.
     /// Writes the current view (every page, filter applied) to `path`.
     pub fn export(&mut self, path: std::path::PathBuf, format: ExportFormat) {
-        if self.tab == Tab::Equipements && !self.equipements.complete {
+        // With marks, the marked rows are written (they are kept whole, loaded or not).
+        let marked = self.list_mut().marks() > 0;
+        if !marked && self.tab == Tab::Equipements && !self.equipements.complete {
             self.pending_export = Some((path, format));
             self.load_all();
             self.notice = Some(tr("Loading every page before the export…").into());
@@ -127,8 +129,14 @@ impl App {
         fn rows<T: Record + serde::Serialize>(
             l: &ListView<T>,
             format: ExportFormat,
+            marked: bool,
         ) -> (String, usize) {
-            let items = l.view.iter().filter_map(|&i| l.items.get(i));
+            let chosen = if marked { l.marked_rows() } else { Vec::new() };
+            let items: Box<dyn Iterator<Item = &T>> = if marked {
+                Box::new(chosen.iter())
+            } else {
+                Box::new(l.view.iter().filter_map(|&i| l.items.get(i)))
+            };
             match format {
                 ExportFormat::Json => {
                     let mut v: Vec<serde_json::Value> = items
@@ -152,7 +160,7 @@ impl App {
                 }
             }
         }
-        let (content, n) = with_list!(self, self.list_kind(), |l| rows(l, format));
+        let (content, n) = with_list!(self, self.list_kind(), |l| rows(l, format, marked));
         self.effects.push(Effect::Export {
             path,
             content,

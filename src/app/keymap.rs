@@ -29,10 +29,12 @@ pub enum Scope {
     Conflict,
     /// `:journal`.
     Journal,
+    /// A bulk action's question, progress and results.
+    Bulk,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 11] = [
+    pub const ALL: [Scope; 12] = [
         Scope::List,
         Scope::Detail,
         Scope::Maarch,
@@ -44,6 +46,7 @@ impl Scope {
         Scope::Restore,
         Scope::Conflict,
         Scope::Journal,
+        Scope::Bulk,
     ];
 
     /// The config's name for it (`[keys.detail]`).
@@ -60,6 +63,7 @@ impl Scope {
             Scope::Restore => "restore",
             Scope::Conflict => "conflict",
             Scope::Journal => "journal",
+            Scope::Bulk => "bulk",
         }
     }
 }
@@ -473,7 +477,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 97);
+        assert_eq!(bindings().len(), 108);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

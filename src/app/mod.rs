@@ -18,6 +18,7 @@ pub(crate) use by_type;
 mod account;
 mod answers;
 mod browse;
+mod bulk;
 mod confirm;
 mod conflict;
 mod detail;
@@ -61,6 +62,7 @@ use list::{ListView, Paging, Record};
 pub use account::*;
 use answers::*;
 pub use browse::*;
+pub use bulk::*;
 pub use confirm::*;
 pub use conflict::*;
 pub use detail::*;
@@ -96,6 +98,8 @@ pub enum Overlay {
     Conflict(Conflict),
     /// `:journal`.
     Journal(Box<JournalView>),
+    /// A bulk action on the marked rows: its question, progress and results.
+    Bulk(Box<BulkRun>),
 }
 
 /// Something the runtime must do outside the state: copy text, write an export.

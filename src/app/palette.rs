@@ -8,6 +8,15 @@ pub struct Palette {
     pub selected: usize,
 }
 
+/// A palette command typed with its argument, on the marked rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    Delete,
+    Move(Option<String>),
+    Set(Option<String>),
+    Export(String),
+}
+
 /// A palette entry: what it says and what it does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -127,6 +136,14 @@ impl App {
             KeyCode::Enter => {
                 let q = p.input.value().to_string();
                 let sel = p.selected;
+                if let Some(cmd) = self.typed_command(&q) {
+                    self.overlays.pop();
+                    self.palette_history.retain(|h| *h != q);
+                    self.palette_history.insert(0, q.trim().to_string());
+                    self.palette_history.truncate(20);
+                    self.run_typed(cmd);
+                    return;
+                }
                 let matches = self.palette_matches(&q);
                 self.overlays.pop();
                 match matches.get(sel.min(matches.len().saturating_sub(1))) {
@@ -145,6 +162,88 @@ impl App {
                     p.selected = 0;
                 }
             }
+        }
+    }
+
+    /// A command typed with its argument (`:move LOUM`, `:set port=80`, `:export ~/x.csv`):
+    /// `None` when `q` is not one, and the palette matches it as usual.
+    pub fn typed_command(&self, q: &str) -> Option<Typed> {
+        let q = q.trim();
+        let (verb, rest) = q
+            .split_once(char::is_whitespace)
+            .map(|(v, r)| (v, r.trim()))
+            .unwrap_or((q, ""));
+        Some(match (verb.to_lowercase().as_str(), rest) {
+            ("delete", "") => Typed::Delete,
+            ("move", "") => Typed::Move(None),
+            ("move", site) => Typed::Move(Some(site.to_string())),
+            ("set", "") => Typed::Set(None),
+            ("set", a) => Typed::Set(Some(a.to_string())),
+            ("export", path) if !path.is_empty() => Typed::Export(path.to_string()),
+            _ => return None,
+        })
+    }
+
+    fn run_typed(&mut self, t: Typed) {
+        match t {
+            Typed::Delete => self.bulk_delete(),
+            Typed::Move(None) => self.ask_bulk_move(),
+            Typed::Move(Some(name)) => match self.site_named(&name) {
+                Ok(id) => self.bulk_move(&id),
+                Err(why) => self.notice = Some(why),
+            },
+            Typed::Set(None) => self.ask_bulk_set(),
+            Typed::Set(Some(a)) => match parse_assignments(&a) {
+                Ok(fields) => self.bulk_set(fields),
+                Err(why) => self.notice = Some(why),
+            },
+            Typed::Export(path) => {
+                let path = std::path::PathBuf::from(shellexpand_home(&path));
+                let json = path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+                let format = if json {
+                    ExportFormat::Json
+                } else {
+                    ExportFormat::Csv
+                };
+                self.export(path, format);
+            }
+        }
+    }
+
+    /// A site by id or name, accents and case aside; a name several sites share, or none
+    /// has, is said with the candidates.
+    pub fn site_named(&self, key: &str) -> Result<String, String> {
+        let norm = |s: &str| list::fold(s.trim()).to_lowercase();
+        let want = norm(key);
+        let sites = &self.sites.items;
+        if let Some(s) = sites.iter().find(|s| s.site_id == key.trim()) {
+            return Ok(s.site_id.clone());
+        }
+        let exact: Vec<_> = sites.iter().filter(|s| norm(&s.name) == want).collect();
+        let hits = if exact.is_empty() {
+            sites
+                .iter()
+                .filter(|s| norm(&s.name).contains(&want))
+                .collect()
+        } else {
+            exact
+        };
+        let names = |v: &[&SiteSummary]| {
+            v.iter()
+                .take(5)
+                .map(|s| crate::text::sanitize(&s.name).into_owned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match hits.as_slice() {
+            [one] => Ok(one.site_id.clone()),
+            [] => Err(trf("No site named '{}'", &[&crate::text::sanitize(key)])),
+            many => Err(trf(
+                "Several sites match '{}': {}",
+                &[&crate::text::sanitize(key), &names(many)],
+            )),
         }
     }
 

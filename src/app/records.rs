@@ -299,6 +299,23 @@ impl App {
                     self.load_account();
                     return;
                 }
+                if f.kind == FormKind::BulkMove {
+                    let site = f.val("site_id");
+                    self.overlays.pop();
+                    self.bulk_move(&site);
+                    return;
+                }
+                if f.kind == FormKind::BulkSet {
+                    let fields = f.bulk_fields();
+                    if fields.is_empty() {
+                        f.error =
+                            Some(tr("Type the values to set; empty fields are left alone").into());
+                        return;
+                    }
+                    self.overlays.pop();
+                    self.bulk_set(fields);
+                    return;
+                }
                 if f.kind == FormKind::Export {
                     let path = std::path::PathBuf::from(shellexpand_home(
                         f.field("path")

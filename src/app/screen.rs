@@ -64,6 +64,7 @@ macro_rules! with_screen {
             Some(Overlay::Raw(_)) => RawView,
             Some(Overlay::Conflict(_)) => Conflict,
             Some(Overlay::Journal(_)) => JournalView,
+            Some(Overlay::Bulk(_)) => BulkRun,
         })
     };
 }
@@ -82,6 +83,7 @@ macro_rules! with_asker {
             Purpose::Account => Account,
             Purpose::Save | Purpose::Fresh => Form,
             Purpose::Delete => Confirm,
+            Purpose::Bulk => BulkRun,
         })
     };
 }

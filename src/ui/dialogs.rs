@@ -8,7 +8,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
-use crate::app::{Account, App, Confirm, Conflict, JournalView, Login, Palette, RawView, Scope};
+use crate::app::{
+    Account, App, BulkRun, Confirm, Conflict, JournalView, Login, Outcome, Palette, Phase, RawView,
+    Scope,
+};
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
 
@@ -470,6 +473,94 @@ pub fn journal(f: &mut Frame, j: &JournalView, area: Rect) {
             Style::new()
         };
         lines.push(Line::from(Span::styled(text, style)));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A bulk action: the question (the count typed when big), then a progress bar and a line
+/// per row (done, failed with the server's words, skipped), the latest in view.
+pub fn bulk(f: &mut Frame, b: &BulkRun, area: Rect) {
+    f.render_widget(ratatui::widgets::Clear, area);
+    let t = super::theme::theme();
+    let color = if b.phase == Phase::Ask {
+        t.error
+    } else {
+        t.accent
+    };
+    let block = boxed(&safe(&b.title), color);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let mut lines = vec![Line::from(Span::styled(
+        safe(&b.question),
+        Style::new().bold(),
+    ))];
+    match b.phase {
+        Phase::Ask => {
+            if let Some((expect, input)) = &b.typed {
+                lines.push(Line::from(Span::raw(trf(
+                    "Type {} then Enter to confirm, Esc cancels",
+                    &[expect],
+                ))));
+                lines.push(Line::from(vec![
+                    Span::raw("> "),
+                    Span::styled(safe(input.value()), Style::new().bold()),
+                    Span::styled("▏", accent()),
+                ]));
+            } else {
+                lines.push(Line::from(Span::styled(
+                    tr("y or Enter runs it, n or Esc cancels"),
+                    dim(),
+                )));
+            }
+            if let Some(e) = &b.error {
+                lines.push(Line::from(Span::styled(safe(e), err_style())));
+            }
+        }
+        Phase::Run | Phase::Finished => {
+            let total = b.jobs.len().max(1);
+            let settled = b.settled();
+            let width = usize::from(inner.width).saturating_sub(24).max(10);
+            let filled = settled * width / total;
+            let state = match (b.phase, b.stopping) {
+                (Phase::Finished, _) => trf("{} done, {} failed", &[&b.done(), &b.failed()]),
+                (_, true) => tr("stopping…").to_string(),
+                _ => tr("running…").to_string(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled("█".repeat(filled), accent()),
+                Span::styled("░".repeat(width - filled), dim()),
+                Span::raw(format!(" {settled}/{} ", b.jobs.len())),
+                Span::styled(state, dim()),
+            ]));
+        }
+    }
+    let head = lines.len();
+    let rows = usize::from(inner.height).saturating_sub(head).max(1);
+    let first = b.selected.saturating_sub(rows.saturating_sub(1));
+    for (i, (job, outcome)) in b
+        .jobs
+        .iter()
+        .zip(&b.outcomes)
+        .enumerate()
+        .skip(first)
+        .take(rows)
+    {
+        let (mark, style, words) = match outcome {
+            Outcome::Waiting => ("·", dim(), String::new()),
+            Outcome::Done(w) => ("✓", t.ok, w.clone()),
+            Outcome::Failed(w) => ("✗", t.error, w.clone()),
+            Outcome::Skipped(w) => ("–", t.warn, w.clone()),
+        };
+        let here = b.phase == Phase::Finished && i == b.selected;
+        let label = Span::styled(
+            safe(&job.label),
+            if here { t.selected } else { Style::new() },
+        );
+        let mut spans = vec![Span::styled(format!("{mark} "), style), label];
+        if !words.is_empty() {
+            spans.push(Span::styled(format!(" — {}", safe(&words)), style));
+        }
+        lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -77,6 +77,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Raw(r) => dialogs::raw(f, r, body),
             Overlay::Conflict(c) => dialogs::conflict(f, app, c, area),
             Overlay::Journal(j) => dialogs::journal(f, j, body),
+            Overlay::Bulk(b) => dialogs::bulk(f, b, body),
         }
     }
 }

@@ -185,6 +185,72 @@ impl Form {
         f
     }
 
+    /// Bulk move: the site the marked equipements go to (the picker is accent-blind).
+    pub fn bulk_move(sites: Vec<(String, String)>) -> Form {
+        Form::build(
+            FormKind::BulkMove,
+            None,
+            vec![Field::new(
+                "site_id",
+                "Site",
+                FieldKind::Choice {
+                    options: sites,
+                    selected: None,
+                },
+                true,
+            )],
+        )
+    }
+
+    /// Bulk set: the fields an administrator changes across devices; empty ones are left
+    /// as each equipement has them.
+    pub fn bulk_set() -> Form {
+        let text =
+            |key, label, min, max| Field::new(key, label, FieldKind::Text { min, max }, false);
+        Form::build(
+            FormKind::BulkSet,
+            None,
+            vec![
+                Field::new(
+                    "port",
+                    "Port",
+                    FieldKind::Integer { min: 1, max: 65535 },
+                    false,
+                ),
+                text("username", "Username", 0, 200),
+                Field::new(
+                    "password",
+                    "Password",
+                    FieldKind::Password { min: 0 },
+                    false,
+                ),
+                text("marque", "Brand", 1, 100),
+                text("modele", "Model", 1, 100),
+                Field::new(
+                    "sources",
+                    "Sources (comma-separated)",
+                    FieldKind::List,
+                    false,
+                ),
+                text("description", "Description", 0, 1000),
+            ],
+        )
+    }
+
+    /// The fields a bulk set form sets: those typed in.
+    pub fn bulk_fields(&self) -> Vec<(&'static str, String)> {
+        crate::app::SETTABLE
+            .iter()
+            .map(|(_, f)| *f)
+            .filter(|f| !self.val(f).trim().is_empty())
+            .fold(Vec::new(), |mut v, f| {
+                if !v.iter().any(|(x, _)| *x == f) {
+                    v.push((f, self.val(f)));
+                }
+                v
+            })
+    }
+
     /// Which Ocean element type to read: the known ones offered, any other typed.
     pub fn element_type(current: &str) -> Form {
         let options = crate::api::ocean::ELEMENT_TYPES

@@ -227,6 +227,8 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
     }
     let label = e.label();
     let site_id = e.site_id().map(str::to_string);
+    // The site it was on, when the console holds it anywhere (a move changes two counts).
+    let was_on = known_site(app, &e.equipement_id);
     let l = &mut app.equipements;
     let is_new = !l.items.iter().any(|x| x.equipement_id == e.equipement_id);
     if l.complete || !is_new || l.paging.is_some_and(|p| p.page == p.pages) {
@@ -234,8 +236,18 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
     } else if let Some(p) = &mut l.paging {
         p.total += 1;
     }
-    if is_new && let Some(sid) = &site_id {
-        super::site::count_equipement(app, sid, 1);
+    match (&was_on, &site_id) {
+        (None, Some(sid)) => super::site::count_equipement(app, sid, 1),
+        (Some(Some(old)), Some(new)) if old != new => {
+            for d in app.details_mut() {
+                if matches!(&d.target, DetailTarget::Site(s) if &s.site_id == old) {
+                    d.equipements.remove(&e.equipement_id);
+                }
+            }
+            super::site::count_equipement(app, old, -1);
+            super::site::count_equipement(app, new, 1);
+        }
+        _ => {}
     }
     app.update_detail(DetailTarget::Equipement(e.clone()));
     // The site detail underneath shows it too.
@@ -245,6 +257,29 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
         }
     }
     crate::i18n::trf("Saved {}", &[&label])
+}
+
+/// `None`: the console holds no equipement with this id; `Some(site)` where it was seen.
+fn known_site(app: &App, id: &str) -> Option<Option<String>> {
+    let site = |e: &Equipement| e.site_id().map(str::to_string);
+    if let Some(e) = app.equipements.items.iter().find(|x| x.equipement_id == id) {
+        return Some(site(e));
+    }
+    app.overlays.iter().find_map(|o| match o {
+        crate::app::Overlay::Detail(d) => match &d.target {
+            DetailTarget::Equipement(e) if e.equipement_id == id => {
+                Some(e.site_id().map(str::to_string))
+            }
+            DetailTarget::Site(s) => d
+                .equipements
+                .items
+                .iter()
+                .find(|x| x.equipement_id == id)
+                .map(|_| Some(s.site_id.clone())),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {

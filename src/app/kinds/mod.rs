@@ -281,6 +281,10 @@ pub enum FormKind {
     Export,
     /// Ocean rights: which element type to read (any spelling).
     ElementType,
+    /// The site the marked equipements move to.
+    BulkMove,
+    /// The fields set on every marked equipement (empty ones left alone).
+    BulkSet,
 }
 
 impl FormKind {
@@ -308,6 +312,8 @@ impl FormKind {
             FormKind::ParapheurCreate => "Create in Maarch Parapheur",
             FormKind::Export => "Export the current view",
             FormKind::ElementType => "Rights of an element type",
+            FormKind::BulkMove => "Move the marked equipements",
+            FormKind::BulkSet => "Set fields on the marked equipements",
         }
     }
 
@@ -341,7 +347,9 @@ impl FormKind {
             FormKind::ParapheurCreate => f.parapheur_create_mutation(),
             FormKind::ChangePassword => f.change_password_mutation(),
             FormKind::PasswordReset => f.password_reset_mutation(),
-            FormKind::Export | FormKind::ElementType => None,
+            FormKind::Export | FormKind::ElementType | FormKind::BulkMove | FormKind::BulkSet => {
+                None
+            }
         }
     }
 
@@ -372,6 +380,7 @@ impl FormKind {
             FormKind::Role => "roles",
             FormKind::Individu | FormKind::AssignEntity => "individus",
             FormKind::ChangePassword | FormKind::PasswordReset => "accounts",
+            FormKind::BulkMove | FormKind::BulkSet => "equipements",
             _ => "Maarch users",
         }
     }

@@ -121,8 +121,9 @@ pub struct ListView<T: Record> {
     pub pending: Option<u64>,
     /// Rows with a problem (undecodable or odd), shown marked.
     pub odd: usize,
-    /// Keys of the rows the user marked: kept through paging, sorting and filtering.
-    pub marked: std::collections::HashSet<String>,
+    /// The rows the user marked, by key: kept through paging, sorting and filtering (a
+    /// marked row on a page no longer loaded is still acted on by a bulk action).
+    pub marked: std::collections::HashMap<String, T>,
     /// Filters applied since the rows last changed, each extending the one before, with the
     /// rows each matched (item order) and their scores: a key typed at the end of the filter
     /// only re-matches the rows the filter kept, and Backspace finds its answer here.
@@ -164,26 +165,47 @@ impl<T: Record> Default for ListView<T> {
 impl<T: Record> ListView<T> {
     /// Marks the selected row, or unmarks it.
     pub fn toggle_mark(&mut self) {
-        let Some(k) = self.selected_item().map(|r| r.key().into_owned()) else {
+        let Some(r) = self.selected_item().cloned() else {
             return;
         };
-        if !self.marked.remove(&k) {
-            self.marked.insert(k);
+        let k = r.key().into_owned();
+        if self.marked.remove(&k).is_none() {
+            self.marked.insert(k, r);
         }
     }
 
     /// Marks every row of the view (the filter applied).
     pub fn mark_view(&mut self) {
-        let keys: Vec<String> = self
+        let rows: Vec<(String, T)> = self
             .view
             .iter()
-            .map(|&i| self.items[i].key().into_owned())
+            .map(|&i| (self.items[i].key().into_owned(), self.items[i].clone()))
             .collect();
-        self.marked.extend(keys);
+        self.marked.extend(rows);
     }
 
     pub fn is_marked(&self, item: &T) -> bool {
-        !self.marked.is_empty() && self.marked.contains(item.key().as_ref())
+        !self.marked.is_empty() && self.marked.contains_key(item.key().as_ref())
+    }
+
+    /// The marked rows, in the list's order where loaded (the others after, by key).
+    pub fn marked_rows(&self) -> Vec<T> {
+        let mut out: Vec<T> = self
+            .items
+            .iter()
+            .filter(|r| self.is_marked(r))
+            .cloned()
+            .collect();
+        let loaded: std::collections::HashSet<String> =
+            out.iter().map(|r| r.key().into_owned()).collect();
+        let mut rest: Vec<&T> = self
+            .marked
+            .values()
+            .filter(|r| !loaded.contains(r.key().as_ref()))
+            .collect();
+        rest.sort_by(|a, b| a.key().cmp(&b.key()));
+        out.extend(rest.into_iter().cloned());
+        out
     }
 }
 
@@ -193,6 +215,14 @@ impl<T: Record> ListView<T> {
         let keep = self.selected_item().map(|r| r.key().into_owned());
         self.haystacks = items.iter().collect();
         self.items = items;
+        // Marked rows follow what the server sends now.
+        if !self.marked.is_empty() {
+            for r in &self.items {
+                if let Some(m) = self.marked.get_mut(r.key().as_ref()) {
+                    *m = r.clone();
+                }
+            }
+        }
         self.count_odd();
         self.rows_changed();
         self.loaded_once = true;
@@ -557,6 +587,9 @@ impl<T: Record> ListView<T> {
         let mut hay = String::new();
         haystack(&rec, &mut hay);
         let id = rec.key().into_owned();
+        if let Some(m) = self.marked.get_mut(&id) {
+            *m = rec.clone();
+        }
         match self.items.iter().position(|r| r.key() == id) {
             Some(pos) => {
                 self.items[pos] = rec;

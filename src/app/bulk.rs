@@ -1,0 +1,649 @@
+//! Bulk actions on the marked rows: delete, move equipements to another site, set fields.
+//! One question first, then one request at a time (never two writes racing, never a write
+//! retried by itself), a progress bar, and a result per row; a failure does not stop the
+//! run, Esc stops it after the request in flight. Rows done are unmarked, failed ones stay
+//! marked so the run can be repeated on them; every change goes to the journal.
+
+use super::*;
+use crate::api::model::EquipementUpdate;
+use crate::journal::Op;
+use crate::protocol::Mutation;
+
+/// Above this many rows, a bulk delete is confirmed by typing the count.
+pub const TYPE_THE_COUNT_ABOVE: usize = 10;
+
+/// What became of one row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Not sent yet (or never: the run was stopped).
+    Waiting,
+    Done(String),
+    Failed(String),
+    /// Nothing to do for it (already so), or it cannot be done here; nothing was sent.
+    Skipped(String),
+}
+
+pub struct BulkJob {
+    /// The record's key in its list (marks are kept by it).
+    pub key: String,
+    pub label: String,
+    /// `None`: decided before the run (see the outcome).
+    pub request: Option<Request>,
+    /// The record as the console held it, for the journal.
+    pub before: Option<serde_json::Value>,
+    /// A move: the site the answer must show, else the server ignored the move.
+    pub expect_site: Option<String>,
+    /// Why nothing is sent for it (with no request).
+    pub skip: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Phase {
+    Ask,
+    Run,
+    Finished,
+}
+
+pub struct BulkRun {
+    /// What is done, as asked ("Delete 12 equipements?").
+    pub question: String,
+    /// What the run is, for its title ("Moving to LOUM").
+    pub title: String,
+    pub kind: ListKind,
+    pub jobs: Vec<BulkJob>,
+    pub outcomes: Vec<Outcome>,
+    pub phase: Phase,
+    /// The count to type before a big delete, and what is typed.
+    pub typed: Option<(String, Input)>,
+    pub error: Option<String>,
+    /// The job whose request is in flight, and the request's id.
+    pub pending: Option<(usize, u64)>,
+    /// Esc was pressed: no new request is sent.
+    pub stopping: bool,
+    pub selected: usize,
+}
+
+impl BulkRun {
+    pub fn done(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Done(_)))
+            .count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Failed(_)))
+            .count()
+    }
+
+    /// Rows settled (done, failed or skipped), for the progress bar.
+    pub fn settled(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| **o != Outcome::Waiting)
+            .count()
+    }
+}
+
+/// A field a bulk set may change, by the names `:set` takes (English and the API's).
+pub const SETTABLE: &[(&str, &str)] = &[
+    ("port", "port"),
+    ("username", "username"),
+    ("password", "password"),
+    ("brand", "marque"),
+    ("marque", "marque"),
+    ("model", "modele"),
+    ("modele", "modele"),
+    ("sources", "sources"),
+    ("description", "description"),
+];
+
+/// `port=8080 username=admin description=two words` → (API field, value) pairs; a word
+/// without `=` belongs to the value before it. Values are checked as the form checks them.
+pub fn parse_assignments(text: &str) -> Result<Vec<(&'static str, String)>, String> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for word in text.split_whitespace() {
+        match word.split_once('=') {
+            Some((name, value)) => {
+                let Some(&(_, field)) = SETTABLE
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+                else {
+                    return Err(trf(
+                        "No field '{}' to set (port, username, password, brand, model, sources, description)",
+                        &[&crate::text::sanitize(name)],
+                    ));
+                };
+                out.retain(|(f, _)| *f != field);
+                out.push((field, value.to_string()));
+            }
+            None => match out.last_mut() {
+                Some((_, v)) => {
+                    v.push(' ');
+                    v.push_str(word);
+                }
+                None => return Err(tr("Write FIELD=VALUE, e.g. :set port=8080").into()),
+            },
+        }
+    }
+    if out.is_empty() {
+        return Err(tr("Write FIELD=VALUE, e.g. :set port=8080").into());
+    }
+    for (field, value) in &out {
+        let bad = match *field {
+            "port" => !matches!(value.trim().parse::<i64>(), Ok(1..=65535)),
+            "marque" | "modele" => {
+                let n = value.trim().chars().count();
+                !(1..=100).contains(&n)
+            }
+            "description" => value.chars().count() > 1000,
+            "username" => value.chars().count() > 200,
+            _ => false,
+        };
+        if bad {
+            return Err(trf(
+                "{}: '{}' is not a valid value",
+                &[field, &crate::text::sanitize(value)],
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The update that sets `fields` on one equipement: only those fields are sent.
+pub fn set_update(id: &str, fields: &[(&'static str, String)]) -> EquipementUpdate {
+    let mut u = EquipementUpdate {
+        equipement_id: id.to_string(),
+        ..Default::default()
+    };
+    for (field, value) in fields {
+        match *field {
+            "port" => u.port = value.trim().parse().ok(),
+            "username" => u.username = Some(value.clone()),
+            "password" => u.password = Some(value.clone()),
+            "marque" => u.marque = Some(value.trim().to_string()),
+            "modele" => u.modele = Some(value.trim().to_string()),
+            "sources" => u.sources = Some(form::list_values(value)),
+            "description" => u.description = Some(value.clone()),
+            _ => {}
+        }
+    }
+    u
+}
+
+impl App {
+    /// The marked rows the next bulk action works on: a site detail's equipements when one
+    /// is on top, else the tab's list.
+    pub(super) fn marked_targets(&self) -> (ListKind, Vec<DetailTarget>) {
+        if let Some(Overlay::Detail(d)) = self.overlays.last()
+            && matches!(d.target, DetailTarget::Site(_))
+        {
+            let rows = d.equipements.marked_rows();
+            return (
+                ListKind::Equipements,
+                rows.into_iter().map(DetailTarget::Equipement).collect(),
+            );
+        }
+        let kind = self.list_kind();
+        let targets = with_list!(self, kind, |l| l
+            .marked_rows()
+            .iter()
+            .map(kinds::Stored::target)
+            .collect());
+        (kind, targets)
+    }
+
+    /// The marked rows, or `None` (said) when nothing is marked or the profile is read-only.
+    fn bulk_targets(&mut self) -> Option<(ListKind, Vec<DetailTarget>)> {
+        if self.refuse_if_read_only("bulk changes") {
+            return None;
+        }
+        let (kind, targets) = self.marked_targets();
+        if targets.is_empty() {
+            self.notice = Some(tr("Nothing is marked: Space marks a row, * every row").into());
+            return None;
+        }
+        Some((kind, targets))
+    }
+
+    /// `M`: the site picker, then the move.
+    pub(super) fn ask_bulk_move(&mut self) {
+        if let Some((kind, _)) = self.bulk_targets() {
+            if kind != ListKind::Equipements {
+                self.notice = Some(tr("Only equipements move to another site").into());
+                return;
+            }
+            let sites = self.site_choices();
+            self.push_form(Form::bulk_move(sites));
+        }
+    }
+
+    /// `S`: the fields to set, then the run.
+    pub(super) fn ask_bulk_set(&mut self) {
+        if let Some((kind, _)) = self.bulk_targets() {
+            if kind != ListKind::Equipements {
+                self.notice = Some(tr("Fields are set in bulk on equipements").into());
+                return;
+            }
+            self.push_form(Form::bulk_set());
+        }
+    }
+
+    /// `d` with marks, `:delete`: deletes every marked row after one question.
+    pub(super) fn bulk_delete(&mut self) {
+        let Some((kind, targets)) = self.bulk_targets() else {
+            return;
+        };
+        let jobs: Vec<BulkJob> = targets
+            .iter()
+            .map(|t| {
+                let item = t.item();
+                let (request, skip) = if item.unreadable() {
+                    (None, Some(tr("unreadable row: nothing to act on")))
+                } else if item.delete_guard().is_some() {
+                    // A delete that takes more with it is typed one record at a time.
+                    (None, Some(tr("it holds other records: delete it alone")))
+                } else {
+                    match item.deletion() {
+                        Ok((_, op)) => (Some(Request::Delete(op)), None),
+                        Err(why) => (None, Some(tr(why))),
+                    }
+                };
+                BulkJob {
+                    key: item.id_text(),
+                    label: t.label(),
+                    request,
+                    before: Some(item.json()),
+                    expect_site: None,
+                    skip: skip.map(str::to_string),
+                }
+            })
+            .collect();
+        let n = jobs.len();
+        let first: Vec<String> = jobs.iter().take(3).map(|j| j.label.clone()).collect();
+        let more = if n > 3 {
+            trf(" and {} more", &[&(n - 3)])
+        } else {
+            String::new()
+        };
+        let question = trf(
+            "Delete {} {}: {}{}?",
+            &[&n, &tr(kind.things()), &first.join(", "), &more],
+        );
+        let typed = (n > TYPE_THE_COUNT_ABOVE).then(|| (n.to_string(), Input::default()));
+        self.open_bulk(question, tr("Deleting").into(), kind, jobs, typed);
+    }
+
+    /// `:move SITE` (or the move form): the marked equipements go to `site_id`.
+    pub(super) fn bulk_move(&mut self, site_id: &str) {
+        let Some((kind, targets)) = self.bulk_targets() else {
+            return;
+        };
+        if kind != ListKind::Equipements {
+            self.notice = Some(tr("Only equipements move to another site").into());
+            return;
+        }
+        let Some(site) = self.site_name(site_id).map(|s| s.name.clone()) else {
+            self.notice = Some(trf("No site '{}'", &[&crate::text::sanitize(site_id)]));
+            return;
+        };
+        let jobs = targets
+            .iter()
+            .map(|t| {
+                let DetailTarget::Equipement(e) = t else {
+                    unreachable!("equipements only")
+                };
+                let already = e.site_id() == Some(site_id);
+                let skip = if e.equipement_id.is_empty() {
+                    Some(tr("unreadable row: nothing to act on").to_string())
+                } else {
+                    already.then(|| tr("already on that site").to_string())
+                };
+                BulkJob {
+                    skip,
+                    key: e.equipement_id.clone(),
+                    label: t.label(),
+                    request: (!already && !e.equipement_id.is_empty()).then(|| {
+                        Request::Mutate(Mutation::UpdateEquipement(EquipementUpdate {
+                            equipement_id: e.equipement_id.clone(),
+                            site_id: Some(site_id.to_string()),
+                            ..Default::default()
+                        }))
+                    }),
+                    before: Some(t.item().json()),
+                    expect_site: Some(site_id.to_string()),
+                }
+            })
+            .collect::<Vec<_>>();
+        let question = trf(
+            "Move {} equipements to {}?",
+            &[&jobs.len(), &crate::text::sanitize(&site)],
+        );
+        self.open_bulk(
+            question,
+            trf("Moving to {}", &[&crate::text::sanitize(&site)]),
+            kind,
+            jobs,
+            None,
+        );
+    }
+
+    /// `:set FIELD=VALUE…` (or the set form): the same values on every marked equipement.
+    pub(super) fn bulk_set(&mut self, fields: Vec<(&'static str, String)>) {
+        let Some((kind, targets)) = self.bulk_targets() else {
+            return;
+        };
+        if kind != ListKind::Equipements {
+            self.notice = Some(tr("Fields are set in bulk on equipements").into());
+            return;
+        }
+        let jobs = targets
+            .iter()
+            .map(|t| {
+                let id = t.item().id_text();
+                BulkJob {
+                    key: id.clone(),
+                    label: t.label(),
+                    request: (!id.is_empty()).then(|| {
+                        Request::Mutate(Mutation::UpdateEquipement(set_update(&id, &fields)))
+                    }),
+                    before: Some(t.item().json()),
+                    expect_site: None,
+                    skip: id
+                        .is_empty()
+                        .then(|| tr("unreadable row: nothing to act on").to_string()),
+                }
+            })
+            .collect::<Vec<_>>();
+        let what: Vec<String> = fields
+            .iter()
+            .map(|(f, v)| {
+                if *f == "password" {
+                    format!("{f}=••••")
+                } else {
+                    format!("{f}={}", crate::text::sanitize(v))
+                }
+            })
+            .collect();
+        let question = trf(
+            "Set {} on {} equipements?",
+            &[&what.join(", "), &jobs.len()],
+        );
+        self.open_bulk(question, tr("Setting fields").into(), kind, jobs, None);
+    }
+
+    fn open_bulk(
+        &mut self,
+        question: String,
+        title: String,
+        kind: ListKind,
+        jobs: Vec<BulkJob>,
+        typed: Option<(String, Input)>,
+    ) {
+        let outcomes = jobs
+            .iter()
+            .map(|j| match (&j.request, &j.skip) {
+                (Some(_), _) => Outcome::Waiting,
+                (None, why) => Outcome::Skipped(why.clone().unwrap_or_default()),
+            })
+            .collect();
+        self.overlays.push(Overlay::Bulk(Box::new(BulkRun {
+            question,
+            title,
+            kind,
+            jobs,
+            outcomes,
+            phase: Phase::Ask,
+            typed,
+            error: None,
+            pending: None,
+            stopping: false,
+            selected: 0,
+        })));
+    }
+
+    fn bulk_mut(&mut self) -> Option<&mut BulkRun> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Bulk(b) => Some(b.as_mut()),
+            _ => None,
+        })
+    }
+
+    /// Sends the next waiting row's request, or ends the run.
+    fn bulk_next(&mut self) {
+        let Some(b) = self.bulk_mut() else {
+            return;
+        };
+        let next = (!b.stopping)
+            .then(|| {
+                (0..b.jobs.len())
+                    .find(|&i| b.outcomes[i] == Outcome::Waiting && b.jobs[i].request.is_some())
+            })
+            .flatten();
+        let Some(i) = next else {
+            return self.bulk_finish();
+        };
+        let Some(req) = b.jobs[i].request.clone() else {
+            return;
+        };
+        let id = self.send(req, Purpose::Bulk);
+        if let Some(b) = self.bulk_mut() {
+            b.pending = Some((i, id));
+        }
+    }
+
+    /// The run ended (or was stopped): done rows unmarked, the count said.
+    fn bulk_finish(&mut self) {
+        let Some(b) = self.bulk_mut() else {
+            return;
+        };
+        b.phase = Phase::Finished;
+        b.pending = None;
+        let kind = b.kind;
+        let done: Vec<String> = b
+            .jobs
+            .iter()
+            .zip(&b.outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Done(_)))
+            .map(|(j, _)| j.key.clone())
+            .collect();
+        let (n_done, failed, total) = (b.done(), b.failed(), b.jobs.len());
+        let not_sent = b
+            .outcomes
+            .iter()
+            .filter(|o| **o == Outcome::Waiting)
+            .count();
+        with_list!(self, kind, |mut l| for k in &done {
+            l.marked.remove(k);
+        });
+        if kind == ListKind::Equipements {
+            for d in self.details_mut() {
+                for k in &done {
+                    d.equipements.marked.remove(k);
+                }
+            }
+        }
+        let mut notice = trf("{} of {} done, {} failed", &[&n_done, &total, &failed]);
+        if not_sent > 0 {
+            notice = trf("{} — stopped, {} not sent", &[&notice, &not_sent]);
+        }
+        if failed > 0 || not_sent > 0 {
+            notice = trf("{} (still marked: run it again on them)", &[&notice]);
+        }
+        self.notice = Some(notice);
+    }
+
+    pub(super) fn bulk_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Bulk, key) else {
+            return;
+        };
+        let Some(b) = self.bulk_mut() else {
+            return;
+        };
+        match b.phase {
+            Phase::Ask => {
+                if let Some((expect, input)) = &mut b.typed {
+                    match key.code {
+                        KeyCode::Esc => {
+                            self.overlays.pop();
+                        }
+                        KeyCode::Enter => {
+                            if input.value().trim() != expect.as_str() {
+                                b.error = Some(trf("Type {} to confirm", &[expect]));
+                                return;
+                            }
+                            b.phase = Phase::Run;
+                            self.bulk_next();
+                        }
+                        _ => {
+                            if let Some(req) = to_input_request(&crossterm::event::Event::Key(key))
+                            {
+                                input.handle(req);
+                            }
+                        }
+                    }
+                    return;
+                }
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Enter => {
+                        b.phase = Phase::Run;
+                        self.bulk_next();
+                    }
+                    KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
+                        self.overlays.pop();
+                    }
+                    _ => {}
+                }
+            }
+            Phase::Run => {
+                if key.code == KeyCode::Esc {
+                    b.stopping = true;
+                    self.notice = Some(tr("Stopping after the request in flight…").into());
+                }
+            }
+            Phase::Finished => {
+                let n = b.jobs.len();
+                match key.code {
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
+                        self.overlays.pop();
+                    }
+                    KeyCode::Char('j') | KeyCode::Down => {
+                        b.selected = (b.selected + 1).min(n.saturating_sub(1))
+                    }
+                    KeyCode::Char('k') | KeyCode::Up => b.selected = b.selected.saturating_sub(1),
+                    KeyCode::Char('g') | KeyCode::Home => b.selected = 0,
+                    KeyCode::Char('G') | KeyCode::End => b.selected = n.saturating_sub(1),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The row whose request `id` was, settled with `outcome`.
+    fn bulk_settle(&mut self, id: u64, outcome: Outcome) -> Option<usize> {
+        let b = self.bulk_mut()?;
+        let (i, _) = b.pending.filter(|(_, p)| *p == id)?;
+        b.outcomes[i] = outcome;
+        b.selected = i;
+        b.pending = None;
+        Some(i)
+    }
+}
+
+impl Screen for BulkRun {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.bulk_key(key)
+    }
+
+    fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
+        let Some(b) = app.bulk_mut() else {
+            return false;
+        };
+        let Some((i, _)) = b.pending.filter(|(_, p)| *p == id) else {
+            return false;
+        };
+        let (kind, key) = (b.kind, b.jobs[i].key.clone());
+        let before = b.jobs[i].before.clone();
+        let expect = b.jobs[i].expect_site.clone();
+        match p {
+            Payload::Saved(saved) => {
+                if let (Some(want), Saved::Equipement(e)) = (&expect, &saved)
+                    && e.site_id() != Some(want.as_str())
+                {
+                    // A server without the move extension answers the record unmoved.
+                    let why = tr("the server answered it on its old site: not moved");
+                    app.bulk_settle(id, Outcome::Failed(why.into()));
+                } else {
+                    let said = kinds::land_saved(app, saved);
+                    app.journal_landed(kind, &key, Op::Update, before, None, None);
+                    app.bulk_settle(id, Outcome::Done(said));
+                }
+            }
+            Payload::Deleted(op) => {
+                let what = kinds::land_deleted(app, &op);
+                app.journal_landed(kind, &key, Op::Delete, before, None, None);
+                app.bulk_settle(id, Outcome::Done(tr(what).into()));
+            }
+            _ => {
+                app.bulk_settle(id, Outcome::Failed(tr("unexpected answer").into()));
+            }
+        }
+        app.bulk_next();
+        true
+    }
+
+    fn on_failure(app: &mut App, f: &Failure) -> bool {
+        let Failure { id, e, words, .. } = *f;
+        if app
+            .bulk_settle(id, Outcome::Failed(words.to_string()))
+            .is_none()
+        {
+            return false;
+        }
+        // Unreachable or logged out: every next row would fail the same way.
+        let stop = matches!(e, ApiError::Network(_) | ApiError::Unauthorized(_));
+        if stop && let Some(b) = app.bulk_mut() {
+            b.stopping = true;
+        }
+        app.bulk_next();
+        stop
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        let b = |a| A(Scope::Bulk, a);
+        match app.overlays.last() {
+            Some(Overlay::Bulk(r)) => match r.phase {
+                Phase::Ask if r.typed.is_some() => {
+                    vec![k.h(&[ENTER], "confirm"), k.h(&[ESC], "cancel")]
+                }
+                Phase::Ask => vec![
+                    k.h(&[b("yes"), ENTER], "confirm"),
+                    k.h(&[b("no"), ESC], "cancel"),
+                ],
+                Phase::Run => vec![k.h(&[ESC], "stop after the request in flight")],
+                Phase::Finished => vec![
+                    k.h(&[b("down"), b("up")], "move"),
+                    k.h(&[ESC, b("close")], "close"),
+                ],
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let b = |a| A(Scope::Bulk, a);
+        vec![
+            k.sp(&[b("yes"), ENTER], "run it on every marked row"),
+            k.sp(
+                &[ESC],
+                "cancel; while running: stop after the request in flight",
+            ),
+            k.sp(&[b("down"), b("up")], "move in the results"),
+            k.sp(&[b("close")], "close the results"),
+        ]
+    }
+}
