@@ -1178,4 +1178,49 @@ pub static FR: &[(&str, &str)] = &[
         "bulk: set fields on them, write them to a file",
         "en masse : modifier leurs champs, les écrire dans un fichier",
     ),
+    (
+        "No row command in the config ([commands.NAME], see config.example.toml)",
+        "Aucune commande de ligne dans la configuration ([commands.NOM], voir config.example.toml)",
+    ),
+    (
+        "No row command '{}' (known: {})",
+        "Pas de commande de ligne « {} » (connues : {})",
+    ),
+    ("{} runs on {}, not on {}", "{} s'applique à {}, pas aux {}"),
+    ("No row selected", "Aucune ligne sélectionnée"),
+    ("{}: {} — not run on {}", "{} : {} — non lancé sur {}"),
+    ("{} ran ({} times)", "{} lancé ({} fois)"),
+    (
+        "{}: {} of {} runs failed: {}",
+        "{} : {} lancement(s) sur {} en échec : {}",
+    ),
+    (
+        "argument {} starts with '-' (read as an option): '{}…' refused",
+        "l'argument {} commence par « - » (lu comme une option) : « {}… » refusé",
+    ),
+    (
+        "'{}' has an unclosed placeholder",
+        "« {} » a un champ {…} non fermé",
+    ),
+    (
+        "{} is a secret: the command needs secrets = true",
+        "{} est un secret : la commande doit dire secrets = true",
+    ),
+    ("the record has no {}", "l'enregistrement n'a pas de {}"),
+    ("{} ended with {}", "{} s'est terminé avec {}"),
+    ("cannot run {}: {}", "impossible de lancer {} : {}"),
+    (
+        "[vigie] Enter returns to the console ",
+        "[vigie] Entrée revient à la console ",
+    ),
+    ("Run {}?", "Lancer {} ?"),
+    ("… and {} more", "… et {} autres"),
+    (
+        "a row command of the config on the row (or the marked rows)",
+        "une commande de ligne de la configuration sur la ligne (ou les lignes marquées)",
+    ),
+    (
+        "row command of the config (vigie keys lists them)",
+        "commande de ligne de la configuration (vigie keys les liste)",
+    ),
 ];

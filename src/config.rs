@@ -47,6 +47,9 @@ pub struct Config {
     /// Palette aliases: `cam = "equipements /camera"` (a palette command, then a filter).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Row commands: `[commands.ssh] key = "S", on = "equipements", run = ["ssh", "{ip}"]`.
+    #[serde(default)]
+    pub commands: BTreeMap<String, crate::commands::CommandConfig>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -60,6 +63,42 @@ pub enum KeyEntry {
 }
 
 impl Config {
+    /// The row commands, checked; a key already bound on the lists or a site's detail is
+    /// refused (with the action that has it).
+    pub fn row_commands(
+        &self,
+        keymap: &crate::app::keymap::KeyMap,
+    ) -> Result<Vec<crate::commands::RowCommand>, String> {
+        use crate::app::keymap::Scope;
+        let mut out: Vec<crate::commands::RowCommand> = Vec::new();
+        for (name, c) in &self.commands {
+            let cmd = crate::commands::RowCommand::from_config(name, c)?;
+            if let Some(k) = cmd.key {
+                for scope in [Scope::List, Scope::Detail, Scope::Maarch] {
+                    if let Some(action) = keymap.bound_in(scope, k) {
+                        return Err(format!(
+                            "commands.{name}.key: {} already does {}.{action}",
+                            k.label(),
+                            scope.name()
+                        ));
+                    }
+                }
+                if matches!(k.code, crossterm::event::KeyCode::Char('0'..='9')) && !k.ctrl {
+                    return Err(format!("commands.{name}.key: digits switch tabs"));
+                }
+                if let Some(other) = out.iter().find(|o| o.key == Some(k)) {
+                    return Err(format!(
+                        "commands.{name}.key: {} is commands.{}'s too",
+                        k.label(),
+                        other.name
+                    ));
+                }
+            }
+            out.push(cmd);
+        }
+        Ok(out)
+    }
+
     /// The `[keys]` bindings by name: `new`, `detail.edit`…
     pub fn key_bindings(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();

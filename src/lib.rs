@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 mod catalogue_fr;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod drafts;
 pub mod i18n;

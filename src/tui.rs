@@ -69,6 +69,8 @@ pub struct ConsoleOptions {
     /// Mouse reporting on from the start.
     pub mouse: bool,
     pub keymap: crate::app::keymap::KeyMap,
+    /// Row commands of the config.
+    pub commands: Vec<crate::commands::RowCommand>,
 }
 
 /// Why the console cannot run here, in one line: no terminal on stdin or stdout (`ssh host
@@ -95,6 +97,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     app.extra_clients = opts.extra_clients;
     app.aliases = opts.aliases;
     app.keymap = opts.keymap;
+    app.commands = opts.commands;
     let history_path = crate::config::data_dir().join("palette_history.json");
     app.palette_history = std::fs::read_to_string(&history_path)
         .ok()
@@ -193,6 +196,11 @@ async fn event_loop(
                 let r = edit_in_editor(terminal, &title, &text, app.mouse);
                 keys = EventStream::new();
                 app.on_edited(r);
+            } else if let Effect::Run { name, runs, wait } = e {
+                drop(keys);
+                let failures = run_commands(terminal, &runs, wait, app.mouse);
+                keys = EventStream::new();
+                app.on_ran(&name, runs.len(), failures);
             } else {
                 carry_out(app, e);
             }
@@ -364,7 +372,7 @@ fn carry_out(app: &mut App, e: Effect) {
             });
         }
         // Handled by the loop, which owns the terminal and the key reader.
-        Effect::Edit { .. } => {}
+        Effect::Edit { .. } | Effect::Run { .. } => {}
         Effect::Mouse(on) => {
             let _ = if on {
                 crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
@@ -424,6 +432,37 @@ fn edit_in_editor(
     };
     let _ = std::fs::remove_file(&path);
     result
+}
+
+/// Hands the terminal to a row command, run once per argument list (no shell: the program
+/// gets exactly these arguments); the terminal comes back on every path, a program that
+/// fails or is missing included. Returns what went wrong, one line per failed run.
+fn run_commands(terminal: &mut Term, runs: &[Vec<String>], wait: bool, mouse: bool) -> Vec<String> {
+    use crate::i18n::{tr, trf};
+    use std::io::Write as _;
+    restore_terminal();
+    let mut failures = Vec::new();
+    for argv in runs {
+        let Some((program, args)) = argv.split_first() else {
+            continue;
+        };
+        // What runs, shown as a shell would quote it (the values are already free of
+        // control characters).
+        eprintln!("\n$ {}", crate::commands::shown(argv));
+        match std::process::Command::new(program).args(args).status() {
+            Ok(s) if s.success() => {}
+            Ok(s) => failures.push(trf("{} ended with {}", &[&program, &s])),
+            Err(e) => failures.push(trf("cannot run {}: {}", &[&program, &e])),
+        }
+    }
+    if wait {
+        eprint!("\n{}", tr("[vigie] Enter returns to the console "));
+        let _ = std::io::stderr().flush();
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+    }
+    reenter(terminal, mouse);
+    failures
 }
 
 /// A desktop clipboard tool, when the session is local (not over SSH).

@@ -1138,3 +1138,123 @@ fn remapped_keys_show_and_work_in_the_real_console() {
     c.keys("q");
     c.wait_exit();
 }
+
+/// A row command runs the configured program with exactly its arguments (no shell: a value
+/// with spaces or `;` stays one argument), waits for Enter, and gives the console back; a
+/// device whose username starts with `-` is refused before anything runs.
+#[test]
+fn a_row_command_gets_exactly_its_arguments_and_the_terminal_comes_back() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let out = dir.path().join("argv.txt");
+    let script = dir.path().join("record.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\necho recorded-run\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[commands.rec]\nkey = \"ctrl-t\"\non = \"equipements\"\nwait = true\n\
+             run = [\"{}\", \"{{username}}@{{ip}}\", \"-p\", \"{{port}}\", \"{{description}}\", \"--\", \"{{ip}}\"]\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let api = core_client(&server.url);
+        for (ip, username) in [
+            ("10.55.0.7", "cam user"),
+            ("10.66.0.1", "-oProxyCommand=touch /tmp/pwned"),
+        ] {
+            api.create_equipement(&vigie::api::model::NewEquipement {
+                ip: ip.into(),
+                site_id: vigie::server::seed::LOUM_ID.into(),
+                marque: "Axis".into(),
+                sources: vec![],
+                port: 8554,
+                username: username.into(),
+                password: "pw".into(),
+                description: "porte; rm -rf ~".into(),
+                modele: "P3245".into(),
+            })
+            .await
+            .unwrap();
+        }
+    });
+    let mut c = Console::start(
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--url",
+            &server.url,
+            "--user",
+            "admin@vigie.local",
+        ],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        110,
+    );
+    c.wait_for("LOUM");
+    c.keys("2");
+    c.keys("/");
+    c.keys("10.55.0.7");
+    c.keys("\r");
+    c.wait_for("10.55.0.7");
+    c.keys("\x14"); // Ctrl-T
+    c.wait_for("Enter returns to the console");
+    assert!(
+        c.screen().contains("recorded-run"),
+        "its output is on screen"
+    );
+    let argv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        argv.lines().collect::<Vec<_>>(),
+        [
+            "cam user@10.55.0.7",
+            "-p",
+            "8554",
+            "porte; rm -rf ~",
+            "--",
+            "10.55.0.7"
+        ],
+        "argv exactly as configured"
+    );
+    c.keys("\r");
+    c.wait_for("rec ran");
+    // The hostile row: refused, nothing runs.
+    c.keys("\x1b");
+    c.keys("/");
+    c.keys("10.66.0.1");
+    c.keys("\r");
+    c.wait_for("10.66.0.1");
+    c.keys("\x14");
+    c.wait_for("argument 1 starts with '-'");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        argv,
+        "the program did not run again"
+    );
+    assert!(!Path::new("/tmp/pwned").exists());
+    c.keys("q");
+    assert!(c.wait_exit().success());
+    std::thread::sleep(Duration::from_millis(200));
+    let parser = c.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen(), "terminal given back");
+}

@@ -1175,7 +1175,10 @@ proptest! {
 fn the_example_config_still_loads() {
     let text = include_str!("../config.example.toml");
     exercise_config(text);
-    assert!(Config::parse(text, None).is_ok());
+    let cfg = Config::parse(text, None).unwrap();
+    // Its row commands are valid and take no key the console already uses.
+    let commands = cfg.row_commands(&Default::default()).unwrap();
+    assert_eq!(commands.len(), 4);
 }
 
 // ---- the console under random keys ----------------------------------------------------------

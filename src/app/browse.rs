@@ -295,6 +295,9 @@ impl App {
             }
             return;
         }
+        if let Some(c) = self.command_for_key(key) {
+            return self.run_row_command(c);
+        }
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Tab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
@@ -680,7 +683,15 @@ impl Screen for Browse {
         let l = |x| A(Scope::List, x);
         let arrows = T("↑ ↓", None);
         let fixed = hints::fixed;
-        vec![
+        let kind = app.list_kind().name();
+        let commands = app.commands.iter().filter(|c| c.applies_to(kind)).map(|c| {
+            let key = c.key.map(|k| format!("{} ", k.label())).unwrap_or_default();
+            (
+                format!("{key}:run {}", c.name),
+                "row command of the config (vigie keys lists them)",
+            )
+        });
+        let mut lines = vec![
             (
                 format!("Tab / Shift-Tab / 1-{}", Tab::ALL.len()),
                 "switch tab",
@@ -744,12 +755,19 @@ impl Screen for Browse {
                 ":set F=V… :export PATH",
                 "bulk: set fields on them, write them to a file",
             ),
+            fixed(
+                ":run NAME",
+                "a row command of the config on the row (or the marked rows)",
+            ),
             fixed(":journal", "the changes made through vigie, newest first"),
             fixed(":messages", "the recent status messages, whole"),
             fixed("Esc (loading)", "stop loading every equipement"),
             fixed("Ctrl-Z", "suspend (fg brings it back)"),
             k.sl(&[l("quit"), T("Ctrl-C", None)], "quit"),
             hints::form_help(k.0),
-        ]
+        ];
+        let at = lines.len() - 1;
+        lines.splice(at..at, commands);
+        lines
     }
 }

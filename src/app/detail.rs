@@ -110,6 +110,10 @@ impl App {
 
     pub(super) fn detail_key(&mut self, key: KeyEvent) {
         let rows = self.viewport_rows.saturating_sub(8).max(1);
+        // A row command's key (free on this screen, the config checked it).
+        if let Some(c) = self.command_for_key(key) {
+            return self.run_row_command(c);
+        }
         let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
             return;
         };
@@ -124,6 +128,7 @@ impl App {
         let Some(key) = self.keymap.translate(Scope::Detail, key) else {
             return;
         };
+
         if key.code == KeyCode::Char('E') {
             let t = d.target.clone();
             self.edit_in_editor(t);

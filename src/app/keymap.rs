@@ -376,6 +376,15 @@ impl KeyMap {
         (!self.freed.contains(&(scope, x.key)) && !taken).then_some(x.key)
     }
 
+    /// The action `key` does on `scope` now, if any.
+    pub fn bound_in(&self, scope: Scope, key: Key) -> Option<&'static str> {
+        bindings()
+            .iter()
+            .filter(|b| b.scope == scope)
+            .find(|b| self.key_of_in(scope, b.action) == Some(key))
+            .map(|b| b.action)
+    }
+
     /// The key that does a list `action` now (as a character, when it is one).
     pub fn key_of(&self, action: &str) -> Option<char> {
         match self.key_of_in(Scope::List, action)?.code {

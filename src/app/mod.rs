@@ -34,6 +34,7 @@ mod outcomes;
 mod palette;
 mod records;
 mod restore;
+mod run;
 mod screen;
 mod session;
 mod undo;
@@ -73,6 +74,7 @@ pub use journal_view::*;
 pub use login::*;
 pub use outcomes::*;
 pub use palette::*;
+pub use run::RunAsk;
 pub use screen::{Browse, HelpScreen};
 use screen::{Failure, Restore, Screen};
 pub use session::*;
@@ -100,6 +102,8 @@ pub enum Overlay {
     Journal(Box<JournalView>),
     /// A bulk action on the marked rows: its question, progress and results.
     Bulk(Box<BulkRun>),
+    /// A row command asking before it runs.
+    RunAsk(Box<RunAsk>),
 }
 
 /// Something the runtime must do outside the state: copy text, write an export.
@@ -119,6 +123,13 @@ pub enum Effect {
     Mouse(bool),
     /// Open `text` (a record as JSON) in `$EDITOR`; the result goes to `on_edited`.
     Edit { title: String, text: String },
+    /// Hand the terminal to a row command, once per argument list; `wait`: keep its output
+    /// until a key. The outcome goes to `on_ran`.
+    Run {
+        name: String,
+        runs: Vec<Vec<String>>,
+        wait: bool,
+    },
 }
 
 /// What a mouse click landed on (worked out from the drawn layout).
@@ -169,6 +180,8 @@ pub struct App {
     pub effects: Vec<Effect>,
     /// Palette aliases from the config: name → `command [/filter]`.
     pub aliases: Vec<(String, String)>,
+    /// Row commands from the config.
+    pub commands: Vec<crate::commands::RowCommand>,
     /// Palette commands run, most recent first (offered first).
     pub palette_history: Vec<String>,
     /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
@@ -245,6 +258,7 @@ impl App {
             col: 0,
             effects: Vec::new(),
             aliases: Vec::new(),
+            commands: Vec::new(),
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),

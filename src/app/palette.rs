@@ -15,6 +15,8 @@ pub enum Typed {
     Move(Option<String>),
     Set(Option<String>),
     Export(String),
+    /// A row command of the config, by name.
+    Run(String),
 }
 
 /// A palette entry: what it says and what it does.
@@ -42,6 +44,8 @@ pub enum Command {
     Unmark,
     /// The profile's journal of changes.
     Journal,
+    /// A row command of the config.
+    Run(String),
     Help,
     Quit,
 }
@@ -73,6 +77,9 @@ impl App {
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ]);
+        for c in &self.commands {
+            v.push((format!("run {}", c.name), Command::Run(c.name.clone())));
+        }
         for (name, target) in &self.aliases {
             v.push((format!("{name} → {target}"), Command::Alias(target.clone())));
         }
@@ -180,6 +187,7 @@ impl App {
             ("set", "") => Typed::Set(None),
             ("set", a) => Typed::Set(Some(a.to_string())),
             ("export", path) if !path.is_empty() => Typed::Export(path.to_string()),
+            ("run", name) if !name.is_empty() => Typed::Run(name.to_string()),
             _ => return None,
         })
     }
@@ -197,6 +205,7 @@ impl App {
                 Ok(fields) => self.bulk_set(fields),
                 Err(why) => self.notice = Some(why),
             },
+            Typed::Run(name) => self.run_named(&name),
             Typed::Export(path) => {
                 let path = std::path::PathBuf::from(shellexpand_home(&path));
                 let json = path
@@ -346,6 +355,7 @@ impl App {
                 self.notice = Some(tr("Marks cleared").into());
             }
             Command::Journal => self.open_journal(),
+            Command::Run(name) => self.run_named(&name),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
         }

@@ -65,6 +65,7 @@ macro_rules! with_screen {
             Some(Overlay::Conflict(_)) => Conflict,
             Some(Overlay::Journal(_)) => JournalView,
             Some(Overlay::Bulk(_)) => BulkRun,
+            Some(Overlay::RunAsk(_)) => RunAsk,
         })
     };
 }

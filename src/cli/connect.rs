@@ -15,6 +15,8 @@ pub struct Connection {
     pub aliases: Vec<(String, String)>,
     pub mouse: bool,
     pub keymap: crate::app::keymap::KeyMap,
+    /// Row commands of the config.
+    pub commands: Vec<crate::commands::RowCommand>,
 }
 
 /// A ready core client and the profile it came from.
@@ -78,6 +80,13 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
                 Default::default()
             }
         };
+        let commands = match cfg.row_commands(&keymap) {
+            Ok(c) => c,
+            Err(e) => {
+                warnings.push(e);
+                Vec::new()
+            }
+        };
         let profile = Profile {
             read_only: g.read_only,
             core: Some(ServiceConfig {
@@ -106,6 +115,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             aliases: cfg.aliases.clone().into_iter().collect(),
             mouse: cfg.mouse,
             keymap,
+            commands,
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -171,6 +181,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             .map_err(|e| e.to_string())?,
         );
     }
+    let keymap = crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?;
     Ok(Connection {
         profile_name: name,
         profile,
@@ -179,7 +190,8 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         warnings,
         aliases: cfg.aliases.clone().into_iter().collect(),
         mouse: cfg.mouse,
-        keymap: crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?,
+        commands: cfg.row_commands(&keymap)?,
+        keymap,
     })
 }
 

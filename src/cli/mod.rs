@@ -421,6 +421,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             aliases: Vec::new(),
             mouse: false,
             keymap: Default::default(),
+            commands: Vec::new(),
         },
     )
     .await;
@@ -483,6 +484,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             aliases: conn.aliases.clone(),
             mouse: conn.mouse,
             keymap: conn.keymap.clone(),
+            commands: conn.commands.clone(),
         },
     )
     .await

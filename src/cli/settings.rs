@@ -23,6 +23,20 @@ pub(super) fn keys_cmd(g: &Global) -> Result<ExitCode, String> {
             crate::i18n::tr(b.what)
         ));
     }
+    let commands = cfg.row_commands(&map)?;
+    if !commands.is_empty() {
+        out.push_str("\nROW COMMAND              KEY      ON       RUNS\n");
+        for c in &commands {
+            let key = c.key.map(|k| k.label()).unwrap_or_else(|| "-".into());
+            out.push_str(&format!(
+                "{:<24} {key:<8} {:<8} {}{}\n",
+                format!(":run {}", c.name),
+                c.on.join(","),
+                c.run.join(" "),
+                if c.marked { "  (each marked row)" } else { "" }
+            ));
+        }
+    }
     out.push_str(
         "\nRemap in the config file: [keys] new = \"a\" for the lists, [keys.detail] edit = \"E\" \
          for another screen (forms: f2… or a ctrl- key the fields do not edit with). Fixed keys: Enter open, Esc back, \

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{accent, centered, dim, err_style, popup, safe};
 use crate::app::{
     Account, App, BulkRun, Confirm, Conflict, JournalView, Login, Outcome, Palette, Phase, RawView,
-    Scope,
+    RunAsk, Scope,
 };
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
@@ -563,4 +563,35 @@ pub fn bulk(f: &mut Frame, b: &BulkRun, area: Rect) {
         lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A row command asking before it runs: each command line as it will run.
+pub fn run_ask(f: &mut Frame, app: &App, r: &RunAsk, area: Rect) {
+    let height = (r.runs.len().min(8) + 5) as u16;
+    let p = popup(f, area, 80, height);
+    let block = boxed(&trf("Run {}?", &[&safe(&r.name)]), accent());
+    let inner = block.inner(p);
+    f.render_widget(block, p);
+    let mut lines: Vec<Line> = r
+        .runs
+        .iter()
+        .take(8)
+        .map(|argv| Line::from(Span::raw(format!("$ {}", crate::commands::shown(argv)))))
+        .collect();
+    if r.runs.len() > 8 {
+        lines.push(Line::from(Span::styled(
+            trf("… and {} more", &[&(r.runs.len() - 8)]),
+            dim(),
+        )));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(app.key_label(Scope::Confirm, "yes"), Style::new().bold()),
+        Span::raw(format!(" {}   ", tr("run"))),
+        Span::styled(
+            format!("{}/Esc", app.key_label(Scope::Confirm, "no")),
+            Style::new().bold(),
+        ),
+        Span::raw(format!(" {}", tr("cancel"))),
+    ]));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

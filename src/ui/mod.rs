@@ -78,6 +78,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Conflict(c) => dialogs::conflict(f, app, c, area),
             Overlay::Journal(j) => dialogs::journal(f, j, body),
             Overlay::Bulk(b) => dialogs::bulk(f, b, body),
+            Overlay::RunAsk(r) => dialogs::run_ask(f, app, r, area),
         }
     }
 }
