@@ -1223,4 +1223,52 @@ pub static FR: &[(&str, &str)] = &[
         "row command of the config (vigie keys lists them)",
         "commande de ligne de la configuration (vigie keys les liste)",
     ),
+    (
+        "Loading every page before counting…",
+        "Chargement de toutes les pages avant de compter…",
+    ),
+    (
+        "Only {} = {} ({} rows); Esc shows them all",
+        "Seulement {} = {} ({} lignes) ; Échap les montre toutes",
+    ),
+    ("move among the values", "se déplacer parmi les valeurs"),
+    (
+        "keep only the rows with this value",
+        "ne garder que les lignes de cette valeur",
+    ),
+    ("only this value", "seulement cette valeur"),
+    ("next value", "valeur suivante"),
+    ("previous value", "valeur précédente"),
+    ("first value", "première valeur"),
+    ("last value", "dernière valeur"),
+    (
+        "count each value of the column",
+        "compter chaque valeur de la colonne",
+    ),
+    (
+        "count each value of the column (Enter keeps one; Esc all)",
+        "compter chaque valeur de la colonne (Entrée en garde une ; Échap toutes)",
+    ),
+    (
+        "{}: {} values over {} rows",
+        "{} : {} valeurs sur {} lignes",
+    ),
+    ("No rows to count", "Aucune ligne à compter"),
+    ("(empty)", "(vide)"),
+    (
+        "{} is already used by {}: Ctrl-S again saves anyway",
+        "{} est déjà utilisé par {} : Ctrl-S à nouveau enregistre quand même",
+    ),
+    (
+        "Loading every page before looking for duplicates…",
+        "Chargement de toutes les pages avant de chercher les doublons…",
+    ),
+    ("on {} sites: {}", "sur {} sites : {}"),
+    ("within {}", "dans {}"),
+    ("{} — same IP:port", "{} — même IP:port"),
+    ("Shared IPs", "IP partagées"),
+    (
+        "equipements sharing an IP, across sites or within one",
+        "équipements partageant une IP, entre sites ou dans un site",
+    ),
 ];

@@ -327,6 +327,9 @@ impl App {
             KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
                 self.list_mut().set_filter(String::new());
             }
+            KeyCode::Esc if self.list_pinned() => {
+                with_list!(self, self.list_kind(), |mut l| l.set_pin(None));
+            }
             // Esc twice clears the marks (once would lose a long marking by a slip).
             KeyCode::Esc if self.list_mut().marks() > 0 => {
                 if std::mem::take(&mut self.esc_armed) {
@@ -391,9 +394,15 @@ impl App {
             KeyCode::Char('d') if self.list_mut().marks() > 0 => self.bulk_delete(),
             KeyCode::Char('d') => self.delete_selected(),
             KeyCode::Char('M') => self.ask_bulk_move(),
+            KeyCode::Char('F') => self.open_frequency(),
             KeyCode::Char('S') => self.ask_bulk_set(),
             _ => {}
         }
+    }
+
+    /// The list shown keeps only one value of a column (`F`, Enter).
+    fn list_pinned(&self) -> bool {
+        with_list!(self, self.list_kind(), |l| l.pin.is_some())
     }
 
     /// `*`: every row of the view; on equipements every page is loaded first.
@@ -591,6 +600,12 @@ impl Screen for Browse {
                 if std::mem::take(&mut app.mark_all_when_loaded) {
                     app.mark_all();
                 }
+                if std::mem::take(&mut app.frequency_when_loaded) {
+                    app.open_frequency();
+                }
+                if std::mem::take(&mut app.dups_when_loaded) {
+                    app.open_dups();
+                }
                 if let Some((path, format)) = app.pending_export.take() {
                     app.export(path, format);
                 }
@@ -744,6 +759,10 @@ impl Screen for Browse {
                 &[l("mark_all")],
                 "mark every row of the view (equipements: every page)",
             ),
+            k.sp(
+                &[l("frequency")],
+                "count each value of the column (Enter keeps one; Esc all)",
+            ),
             k.sp(&[l("move")], "move the marked equipements to another site"),
             k.sp(&[l("set")], "set fields on the marked equipements"),
             k.sp(&[l("delete")], "with marks: delete the marked rows"),
@@ -754,6 +773,10 @@ impl Screen for Browse {
             fixed(
                 ":set F=V… :export PATH",
                 "bulk: set fields on them, write them to a file",
+            ),
+            fixed(
+                ":dups",
+                "equipements sharing an IP, across sites or within one",
             ),
             fixed(
                 ":run NAME",

@@ -31,10 +31,12 @@ pub enum Scope {
     Journal,
     /// A bulk action's question, progress and results.
     Bulk,
+    /// `F`: a column's values and their counts.
+    Frequency,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 12] = [
+    pub const ALL: [Scope; 13] = [
         Scope::List,
         Scope::Detail,
         Scope::Maarch,
@@ -47,6 +49,7 @@ impl Scope {
         Scope::Conflict,
         Scope::Journal,
         Scope::Bulk,
+        Scope::Frequency,
     ];
 
     /// The config's name for it (`[keys.detail]`).
@@ -64,6 +67,7 @@ impl Scope {
             Scope::Conflict => "conflict",
             Scope::Journal => "journal",
             Scope::Bulk => "bulk",
+            Scope::Frequency => "frequency",
         }
     }
 }
@@ -486,7 +490,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 108);
+        assert_eq!(bindings().len(), 114);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

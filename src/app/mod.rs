@@ -24,6 +24,7 @@ mod conflict;
 mod detail;
 mod editor;
 pub mod form;
+mod frequency;
 pub mod hints;
 mod journal_view;
 pub mod keymap;
@@ -68,6 +69,7 @@ pub use confirm::*;
 pub use conflict::*;
 pub use detail::*;
 pub use editor::*;
+pub use frequency::Frequency;
 use hints::K::{A, T};
 use hints::{ENTER, ESC, Hint, Keys, TAB};
 pub use journal_view::*;
@@ -104,6 +106,8 @@ pub enum Overlay {
     Bulk(Box<BulkRun>),
     /// A row command asking before it runs.
     RunAsk(Box<RunAsk>),
+    /// `F`: value → count over a column.
+    Frequency(Box<Frequency>),
 }
 
 /// Something the runtime must do outside the state: copy text, write an export.
@@ -194,6 +198,10 @@ pub struct App {
     pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     /// `*` asked before every equipement was loaded: marks them once they are.
     mark_all_when_loaded: bool,
+    /// `F` asked before every equipement was loaded: counts once they are.
+    frequency_when_loaded: bool,
+    /// `:dups` asked before every equipement was loaded.
+    dups_when_loaded: bool,
     /// Esc was pressed once with marks and no filter: the next Esc clears them.
     esc_armed: bool,
     pub overlays: Vec<Overlay>,
@@ -265,6 +273,8 @@ impl App {
             editing: None,
             pending_export: None,
             mark_all_when_loaded: false,
+            frequency_when_loaded: false,
+            dups_when_loaded: false,
             esc_armed: false,
             overlays: Vec::new(),
             journal: Vec::new(),

@@ -46,6 +46,8 @@ pub enum Command {
     Journal,
     /// A row command of the config.
     Run(String),
+    /// Equipements sharing an IP.
+    Dups,
     Help,
     Quit,
 }
@@ -74,6 +76,7 @@ impl App {
             (tr("undo").into(), Command::Undo),
             (tr("unmark").into(), Command::Unmark),
             (tr("journal").into(), Command::Journal),
+            ("dups".into(), Command::Dups),
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ]);
@@ -356,6 +359,7 @@ impl App {
             }
             Command::Journal => self.open_journal(),
             Command::Run(name) => self.run_named(&name),
+            Command::Dups => self.open_dups(),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
         }

@@ -333,6 +333,27 @@ impl App {
                     self.export(path, format);
                     return;
                 }
+                if f.kind == FormKind::Equipement {
+                    let at = format!("{}:{}", f.val("ip").trim(), f.val("port").trim());
+                    let id = f.record_id.clone();
+                    let (ip, port) = (f.val("ip"), f.val("port"));
+                    if f.dup_warned.as_deref() != Some(at.as_str())
+                        && let Some(other) =
+                            self.ip_port_taken(ip.trim(), port.trim(), id.as_deref())
+                        && let Some(Overlay::Form(f)) = self.overlays.last_mut()
+                    {
+                        // A warning, not a refusal: the server decides; Ctrl-S again saves.
+                        f.error = Some(trf(
+                            "{} is already used by {}: Ctrl-S again saves anyway",
+                            &[&at, &other],
+                        ));
+                        f.dup_warned = Some(at);
+                        return;
+                    }
+                }
+                let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+                    return;
+                };
                 if let Some(read) = fresh_read(f) {
                     // Read the record again first: nobody's change is overwritten unseen.
                     f.error = None;

@@ -66,6 +66,7 @@ macro_rules! with_screen {
             Some(Overlay::Journal(_)) => JournalView,
             Some(Overlay::Bulk(_)) => BulkRun,
             Some(Overlay::RunAsk(_)) => RunAsk,
+            Some(Overlay::Frequency(_)) => Frequency,
         })
     };
 }

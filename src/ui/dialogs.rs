@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
 use crate::app::{
-    Account, App, BulkRun, Confirm, Conflict, JournalView, Login, Outcome, Palette, Phase, RawView,
-    RunAsk, Scope,
+    Account, App, BulkRun, Confirm, Conflict, Frequency, JournalView, Login, Outcome, Palette,
+    Phase, RawView, RunAsk, Scope,
 };
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
@@ -594,4 +594,77 @@ pub fn run_ask(f: &mut Frame, app: &App, r: &RunAsk, area: Rect) {
         Span::raw(format!(" {}", tr("cancel"))),
     ]));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// `F`: a column's values, their counts, a bar and a share; the selected one highlighted.
+pub fn frequency(f: &mut Frame, q: &Frequency, area: Rect) {
+    f.render_widget(ratatui::widgets::Clear, area);
+    let title = trf(
+        "{}: {} values over {} rows",
+        &[&tr(q.column), &q.rows.len(), &q.total],
+    );
+    let block = boxed(&title, accent());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let t = super::theme::theme();
+    let value_w = q
+        .rows
+        .iter()
+        .map(|(v, _)| safe(v).width())
+        .max()
+        .unwrap_or(0)
+        .clamp(8, usize::from(inner.width) / 2);
+    let top = q.rows.first().map(|r| r.1).unwrap_or(1).max(1);
+    let bar_w = usize::from(inner.width).saturating_sub(value_w + 18).max(4);
+    let rows = usize::from(inner.height).max(1);
+    let first = q.selected.saturating_sub(rows - 1);
+    let mut lines = Vec::new();
+    if q.rows.is_empty() {
+        lines.push(Line::from(Span::styled(tr("No rows to count"), dim())));
+    }
+    for (i, (value, n)) in q.rows.iter().enumerate().skip(first).take(rows) {
+        let shown = if value.is_empty() {
+            tr("(empty)").to_string()
+        } else {
+            safe(value)
+        };
+        let cut = fit(&shown, value_w);
+        let pct = *n as f64 * 100.0 / q.total.max(1) as f64;
+        let bar = "█".repeat((n * bar_w).div_ceil(top).min(bar_w));
+        let style = if i == q.selected {
+            t.selected
+        } else {
+            Style::new()
+        };
+        let mut spans = vec![Span::styled(cut, style), Span::raw(format!(" {n:>7} "))];
+        match q.notes.get(i) {
+            Some(note) => spans.push(Span::styled(safe(note), t.warn)),
+            None => {
+                spans.push(Span::styled(format!("{pct:>5.1}% "), dim()));
+                spans.push(Span::styled(bar, accent()));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `s` cut to `w` columns (an ellipsis when cut), padded to `w`.
+fn fit(s: &str, w: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total = s.width();
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w || (total > w && used + cw + 1 > w) {
+            out.push('…');
+            used += 1;
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push_str(&" ".repeat(w.saturating_sub(used)));
+    out
 }

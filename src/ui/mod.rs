@@ -79,6 +79,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Journal(j) => dialogs::journal(f, j, body),
             Overlay::Bulk(b) => dialogs::bulk(f, b, body),
             Overlay::RunAsk(r) => dialogs::run_ask(f, app, r, area),
+            Overlay::Frequency(q) => dialogs::frequency(f, q, body),
         }
     }
 }

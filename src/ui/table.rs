@@ -71,6 +71,14 @@ pub fn draw_table<T: Record>(
             super::theme::theme().warn,
         ));
     }
+    if let Some((c, value)) = &list.pin
+        && let Some(col) = T::columns().get(*c)
+    {
+        title_line.push(Span::styled(
+            format!(" {} = {} ", tr(col.title), safe(value)),
+            super::theme::theme().warn,
+        ));
+    }
     if let Some((done, total)) = list.filter_progress() {
         let pct = (done * 100 / total.max(1)).to_string();
         title_line.push(Span::styled(

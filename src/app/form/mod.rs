@@ -54,6 +54,9 @@ pub struct Form {
     pub permissions: Vec<Permission>,
     /// A question the save waits on (y goes on, any other key back to the form).
     #[serde(default)]
+    /// An equipement's `ip:port` already warned about as used elsewhere (saved anyway on
+    /// the next Ctrl-S).
+    pub dup_warned: Option<String>,
     pub asking: Option<Ask>,
     /// What the user agreed to for this form.
     #[serde(default)]
@@ -139,6 +142,7 @@ impl Form {
             subject: String::new(),
             permissions: Vec::new(),
             asking: None,
+            dup_warned: None,
             agreed: Vec::new(),
         }
     }

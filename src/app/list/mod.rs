@@ -134,6 +134,10 @@ pub struct ListView<T: Record> {
     highlighter: std::sync::Mutex<Option<(String, Pattern, Box<Matcher>)>>,
     /// The filter still being matched, when it did not fit in its time budget.
     run: Option<FilterRun>,
+    /// Only rows whose cell in this column is exactly this value (`F` then Enter).
+    pub pin: Option<(usize, String)>,
+    /// Which items the pin keeps, worked out when the pin or the rows change.
+    pinned: Option<Vec<bool>>,
 }
 
 impl<T: Record> Default for ListView<T> {
@@ -158,6 +162,8 @@ impl<T: Record> Default for ListView<T> {
             sorted: None,
             highlighter: std::sync::Mutex::new(None),
             run: None,
+            pin: None,
+            pinned: None,
         }
     }
 }
@@ -245,6 +251,42 @@ impl<T: Record> ListView<T> {
         self.steps.clear();
         self.sorted = None;
         self.run = None;
+        self.pin_rows();
+    }
+
+    /// Keeps only the rows whose cell in column `col` is `value` (`None` shows them all).
+    pub fn set_pin(&mut self, pin: Option<(usize, String)>) {
+        self.pin = pin;
+        self.pin_rows();
+        self.selected = 0;
+        self.offset = 0;
+        self.refresh_view();
+    }
+
+    fn pin_rows(&mut self) {
+        self.pinned = self.pin.as_ref().map(|(col, value)| {
+            self.items
+                .iter()
+                .map(|r| r.cells().get(*col) == Some(value))
+                .collect()
+        });
+    }
+
+    /// Each value of column `col` over the view (filter and pin applied) with its count,
+    /// most frequent first (then by value).
+    pub fn frequencies(&self, col: usize) -> Vec<(String, usize)> {
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for &i in &self.view {
+            let cell = self.items[i]
+                .cells()
+                .into_iter()
+                .nth(col)
+                .unwrap_or_default();
+            *counts.entry(cell).or_default() += 1;
+        }
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
     }
 
     pub fn selected_item(&self) -> Option<&T> {
@@ -463,6 +505,9 @@ impl<T: Record> ListView<T> {
             if desc {
                 view.reverse();
             }
+        }
+        if let Some(keep) = &self.pinned {
+            view.retain(|&i| keep.get(i).copied().unwrap_or(false));
         }
         self.view = view;
         self.clamp();

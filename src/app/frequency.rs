@@ -1,0 +1,206 @@
+//! `F`: how often each value of the selected column occurs over the list (every page, the
+//! filter applied), most frequent first; Enter keeps only the rows with that value.
+
+use super::*;
+
+pub struct Frequency {
+    pub kind: ListKind,
+    pub col: usize,
+    /// The column's title (to translate).
+    pub column: &'static str,
+    /// Value → count, most frequent first.
+    pub rows: Vec<(String, usize)>,
+    /// Rows counted.
+    pub total: usize,
+    /// A note per value (`:dups`: the sites sharing it); empty for `F`.
+    pub notes: Vec<String>,
+    pub selected: usize,
+}
+
+impl App {
+    /// `F` on the list shown; equipements are all read first.
+    pub(super) fn open_frequency(&mut self) {
+        let kind = self.list_kind();
+        if kind == ListKind::Equipements && !self.equipements.complete {
+            self.frequency_when_loaded = true;
+            self.load_all();
+            self.notice = Some(tr("Loading every page before counting…").into());
+            return;
+        }
+        let col = self.col;
+        let (rows, total, column) = with_list!(self, kind, |l| (
+            l.frequencies(col),
+            l.view.len(),
+            columns_of(l).get(col).map(|c| c.title).unwrap_or_default()
+        ));
+        self.overlays.push(Overlay::Frequency(Box::new(Frequency {
+            kind,
+            col,
+            column,
+            rows,
+            total,
+            notes: Vec::new(),
+            selected: 0,
+        })));
+    }
+
+    pub(super) fn frequency_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Frequency, key) else {
+            return;
+        };
+        let page = self.viewport_rows.max(1);
+        let Some(Overlay::Frequency(f)) = self.overlays.last_mut() else {
+            return;
+        };
+        let last = f.rows.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => f.selected = (f.selected + 1).min(last),
+            KeyCode::Char('k') | KeyCode::Up => f.selected = f.selected.saturating_sub(1),
+            KeyCode::PageDown => f.selected = (f.selected + page).min(last),
+            KeyCode::PageUp => f.selected = f.selected.saturating_sub(page),
+            KeyCode::Char('g') | KeyCode::Home => f.selected = 0,
+            KeyCode::Char('G') | KeyCode::End => f.selected = last,
+            KeyCode::Enter => {
+                let Some((value, n)) = f.rows.get(f.selected).cloned() else {
+                    return;
+                };
+                let (kind, col, column) = (f.kind, f.col, f.column);
+                self.overlays.pop();
+                with_list!(self, kind, |mut l| l.set_pin(Some((col, value.clone()))));
+                self.notice = Some(trf(
+                    "Only {} = {} ({} rows); Esc shows them all",
+                    &[&tr(column), &crate::text::sanitize(&value), &n],
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Screen for Frequency {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.frequency_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        let f = |a| A(Scope::Frequency, a);
+        vec![
+            k.h(&[f("down"), f("up")], "move"),
+            k.h(&[ENTER], "only this value"),
+            k.h(&[ESC, f("back")], "back"),
+        ]
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let f = |a| A(Scope::Frequency, a);
+        vec![
+            k.sp(&[f("down"), f("up")], "move among the values"),
+            k.sl(&[f("first"), f("last")], "first / last"),
+            k.sp(&[ENTER], "keep only the rows with this value"),
+            k.sl(&[ESC, f("back")], "back"),
+        ]
+    }
+}
+
+impl App {
+    /// Another equipement the console holds at this `ip:port` (not `except`), named with
+    /// its site.
+    pub(super) fn ip_port_taken(
+        &self,
+        ip: &str,
+        port: &str,
+        except: Option<&str>,
+    ) -> Option<String> {
+        let same = |e: &Equipement| {
+            Some(e.equipement_id.as_str()) != except
+                && e.ip.trim() == ip
+                && e.port.map(|p| p.to_string()).as_deref() == Some(port)
+        };
+        let details = self.overlays.iter().filter_map(|o| match o {
+            Overlay::Detail(d) => Some(d.equipements.items.iter()),
+            _ => None,
+        });
+        std::iter::once(self.equipements.items.iter())
+            .chain(details)
+            .flatten()
+            .find(|e| same(e))
+            .map(|e| {
+                let site = e
+                    .client_site
+                    .as_ref()
+                    .map(|s| s.name.clone())
+                    .or_else(|| {
+                        e.site_id()
+                            .and_then(|id| self.site_name(id))
+                            .map(|s| s.name.clone())
+                    })
+                    .unwrap_or_default();
+                crate::text::sanitize(&format!("{} ({site})", e.label())).into_owned()
+            })
+    }
+
+    /// `:dups`: IPs several equipements share (across sites or within one), most shared
+    /// first; Enter shows those equipements. Every equipement is read first.
+    pub(super) fn open_dups(&mut self) {
+        self.switch_tab(Tab::Equipements);
+        if !self.equipements.complete {
+            self.dups_when_loaded = true;
+            self.load_all();
+            self.notice = Some(tr("Loading every page before looking for duplicates…").into());
+            return;
+        }
+        let mut by_ip: std::collections::BTreeMap<String, Vec<&Equipement>> = Default::default();
+        for e in &self.equipements.items {
+            if !e.ip.trim().is_empty() {
+                by_ip.entry(e.ip.trim().to_string()).or_default().push(e);
+            }
+        }
+        let site = |e: &Equipement| {
+            e.client_site
+                .as_ref()
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| e.site_id().unwrap_or_default().to_string())
+        };
+        let mut rows: Vec<(String, usize, String)> = by_ip
+            .into_iter()
+            .filter(|(_, v)| v.len() > 1)
+            .map(|(ip, v)| {
+                let mut sites: Vec<String> = v.iter().map(|e| site(e)).collect();
+                sites.sort();
+                sites.dedup();
+                let mut ports: Vec<Option<i64>> = v.iter().map(|e| e.port).collect();
+                ports.sort();
+                let same_port = ports.windows(2).any(|w| w[0] == w[1] && w[0].is_some());
+                let mut note = if sites.len() > 1 {
+                    trf("on {} sites: {}", &[&sites.len(), &sites.join(", ")])
+                } else {
+                    trf("within {}", &[&sites.join("")])
+                };
+                if same_port {
+                    note = trf("{} — same IP:port", &[&note]);
+                }
+                (ip, v.len(), note)
+            })
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let total = self.equipements.items.len();
+        let (rows, notes) = rows
+            .into_iter()
+            .map(|(ip, n, note)| ((ip, n), note))
+            .unzip();
+        self.overlays.push(Overlay::Frequency(Box::new(Frequency {
+            kind: ListKind::Equipements,
+            col: 0,
+            column: "Shared IPs",
+            rows,
+            notes,
+            total,
+            selected: 0,
+        })));
+    }
+}
