@@ -44,8 +44,9 @@ impl App {
             return false;
         };
         let Some(now) = now else {
-            // Someone deleted it meanwhile: what was typed can re-create it.
-            f.record_id = None;
+            // Someone deleted it meanwhile: what was typed can re-create it; the lists no
+            // longer show it.
+            let gone = f.record_id.take().unwrap_or_default();
             for x in &mut f.fields {
                 if matches!(x.kind, form::FieldKind::Password { .. }) {
                     x.required = true;
@@ -55,6 +56,10 @@ impl App {
                 tr("Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it")
                     .into(),
             );
+            with_list!(self, kind, |mut l| l.remove(&gone));
+            for d in self.details_mut() {
+                d.equipements.remove(&gone);
+            }
             return true;
         };
         let Some(fresh) = DetailTarget::from_json(kind, &now) else {

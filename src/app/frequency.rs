@@ -108,16 +108,19 @@ impl Screen for Frequency {
 }
 
 impl App {
-    /// Another equipement the console holds at this `ip:port` (not `except`), named with
-    /// its site.
+    /// Another equipement the console holds at this `ip:port` on another site than `site`
+    /// (not `except`), named with its site. On the same site the server's own refusal
+    /// decides.
     pub(super) fn ip_port_taken(
         &self,
         ip: &str,
         port: &str,
         except: Option<&str>,
+        site: &str,
     ) -> Option<String> {
         let same = |e: &Equipement| {
             Some(e.equipement_id.as_str()) != except
+                && e.site_id() != Some(site)
                 && e.ip.trim() == ip
                 && e.port.map(|p| p.to_string()).as_deref() == Some(port)
         };

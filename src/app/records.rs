@@ -336,10 +336,10 @@ impl App {
                 if f.kind == FormKind::Equipement {
                     let at = format!("{}:{}", f.val("ip").trim(), f.val("port").trim());
                     let id = f.record_id.clone();
-                    let (ip, port) = (f.val("ip"), f.val("port"));
+                    let (ip, port, site) = (f.val("ip"), f.val("port"), f.val("site_id"));
                     if f.dup_warned.as_deref() != Some(at.as_str())
                         && let Some(other) =
-                            self.ip_port_taken(ip.trim(), port.trim(), id.as_deref())
+                            self.ip_port_taken(ip.trim(), port.trim(), id.as_deref(), &site)
                         && let Some(Overlay::Form(f)) = self.overlays.last_mut()
                     {
                         // A warning, not a refusal: the server decides; Ctrl-S again saves.
