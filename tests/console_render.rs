@@ -604,3 +604,106 @@ fn every_screen_draws_at_any_size() {
         }
     }
 }
+
+/// Two equipements marked, `:set port=8080 password=…` typed: the question before the run.
+fn bulk_ask() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(key(KeyCode::Char(' ')));
+    app.on_key(key(KeyCode::Char(' ')));
+    app.on_key(ch(':'));
+    typed(&mut app, "set port=8080 password=n3w-s3cret");
+    app.on_key(key(KeyCode::Enter));
+    app
+}
+
+/// The run: the first row saved, the second refused by the server (deleted meanwhile).
+fn bulk_results() -> App {
+    let mut app = bulk_ask();
+    app.on_key(ch('y'));
+    let first = only(&app.take_requests(), |r| matches!(r, Request::Mutate(_)));
+    let mut e = app.equipements.items[app.equipements.view[0]].clone();
+    e.port = Some(8080);
+    ok(
+        &mut app,
+        first,
+        vigie::protocol::Payload::Saved(vigie::protocol::Saved::Equipement(e)),
+    );
+    let second = only(&app.take_requests(), |r| matches!(r, Request::Mutate(_)));
+    fail(
+        &mut app,
+        second,
+        ApiError::NotFound("Equipement \u{1b}[2Jnot found".into()),
+    );
+    app
+}
+
+#[test]
+fn render_bulk() {
+    snapshot("bulk_ask", bulk_ask);
+    snapshot("bulk_results", bulk_results);
+    let app = bulk_results();
+    let t = render(bulk_results, 120, 35);
+    let screen = text(&t);
+    assert!(!screen.contains("n3w-s3cret"), "the password is masked");
+    assert!(
+        !screen.contains('\u{1b}'),
+        "the server's words drawn as text"
+    );
+    let Some(vigie::app::Overlay::Bulk(b)) = app.overlays.last() else {
+        panic!("bulk screen");
+    };
+    assert_eq!((b.done(), b.failed()), (1, 1));
+    assert_eq!(
+        app.equipements.marked.len(),
+        1,
+        "the failed row stays marked"
+    );
+}
+
+/// `F` on the Brand column of every equipement.
+fn frequency() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('l'));
+    app.on_key(ch('l'));
+    app.on_key(ch('F'));
+    serve(&mut app);
+    app
+}
+
+#[test]
+fn render_frequency() {
+    snapshot("frequency", frequency);
+}
+
+/// A row command that asks first, on 1.1.1.1.
+fn run_ask() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.commands = vec![vigie::commands::RowCommand {
+        name: "view".into(),
+        key: Some(vigie::app::keymap::Key::parse("V").unwrap()),
+        on: vec!["equipements".into()],
+        run: vec![
+            "ffplay".into(),
+            "{source}".into(),
+            "--".into(),
+            "{username}@{ip}".into(),
+        ],
+        confirm: true,
+        wait: false,
+        marked: false,
+        secrets: false,
+    }];
+    app.on_key(ch('V'));
+    app
+}
+
+#[test]
+fn render_run_ask() {
+    snapshot("run_ask", run_ask);
+}
