@@ -1271,4 +1271,64 @@ pub static FR: &[(&str, &str)] = &[
         "equipements sharing an IP, across sites or within one",
         "équipements partageant une IP, entre sites ou dans un site",
     ),
+    (
+        "One column at least stays shown",
+        "Une colonne au moins reste affichée",
+    ),
+    (
+        "Columns kept for this tab",
+        "Colonnes gardées pour cet onglet",
+    ),
+    (
+        "Name the view (up to 40 characters): :save NAME",
+        "Nommez la vue (40 caractères au plus) : :save NOM",
+    ),
+    (
+        "'{}' is a palette command: choose another name",
+        "« {} » est une commande de la palette : choisissez un autre nom",
+    ),
+    (
+        "Too many saved views: remove some from views.json",
+        "Trop de vues enregistrées : retirez-en de views.json",
+    ),
+    (
+        "View saved: :{} brings it back",
+        "Vue enregistrée : :{} la rappelle",
+    ),
+    (
+        "The view {} names no list this vigie knows",
+        "La vue {} nomme une liste que ce vigie ne connaît pas",
+    ),
+    ("View {}", "Vue {}"),
+    ("show/hide", "afficher/masquer"),
+    ("keep", "garder"),
+    ("choose a column", "choisir une colonne"),
+    ("show / hide it", "l'afficher / la masquer"),
+    ("move it right / left", "la déplacer à droite / à gauche"),
+    (
+        "keep these columns for this tab (next runs too)",
+        "garder ces colonnes pour cet onglet (aux prochains lancements aussi)",
+    ),
+    ("next column", "colonne suivante"),
+    ("previous column", "colonne précédente"),
+    ("show / hide the column", "afficher / masquer la colonne"),
+    ("move the column right", "déplacer la colonne à droite"),
+    ("move the column left", "déplacer la colonne à gauche"),
+    (
+        "choose and order the columns",
+        "choisir et ordonner les colonnes",
+    ),
+    (
+        "choose and order the columns (kept per tab)",
+        "choisir et ordonner les colonnes (gardées par onglet)",
+    ),
+    (
+        "keep tab, filter, sort, columns as a view; :NAME brings it back",
+        "garder onglet, filtre, tri, colonnes comme vue ; :NOM la rappelle",
+    ),
+    ("Columns of this tab", "Colonnes de cet onglet"),
+    (
+        "Space shows/hides, J/K move, Enter keeps",
+        "Espace affiche/masque, J/K déplacent, Entrée garde",
+    ),
 ];

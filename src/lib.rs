@@ -19,4 +19,5 @@ pub mod term;
 pub mod text;
 pub mod tui;
 pub mod ui;
+pub mod views;
 pub mod worker;

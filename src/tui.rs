@@ -98,6 +98,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     app.aliases = opts.aliases;
     app.keymap = opts.keymap;
     app.commands = opts.commands;
+    app.apply_views(crate::views::Views::load(&crate::views::path()));
     let history_path = crate::config::data_dir().join("palette_history.json");
     app.palette_history = std::fs::read_to_string(&history_path)
         .ok()
@@ -373,6 +374,12 @@ fn carry_out(app: &mut App, e: Effect) {
         }
         // Handled by the loop, which owns the terminal and the key reader.
         Effect::Edit { .. } | Effect::Run { .. } => {}
+        Effect::SaveViews(v) => {
+            let path = crate::views::path();
+            if let Err(err) = v.save(&path) {
+                app.last_error = Some(trf("Cannot write {}: {}", &[&path.display(), &err]));
+            }
+        }
         Effect::Mouse(on) => {
             let _ = if on {
                 crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)

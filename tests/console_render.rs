@@ -707,3 +707,19 @@ fn run_ask() -> App {
 fn render_run_ask() {
     snapshot("run_ask", run_ask);
 }
+
+/// `C` on the equipements: IP hidden, the cursor on Port.
+fn column_chooser() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('C'));
+    app.on_key(key(KeyCode::Char(' ')));
+    app.on_key(ch('j'));
+    app
+}
+
+#[test]
+fn render_column_chooser() {
+    snapshot("column_chooser", column_chooser);
+}

@@ -395,6 +395,7 @@ impl App {
             KeyCode::Char('d') => self.delete_selected(),
             KeyCode::Char('M') => self.ask_bulk_move(),
             KeyCode::Char('F') => self.open_frequency(),
+            KeyCode::Char('C') => self.open_columns(),
             KeyCode::Char('S') => self.ask_bulk_set(),
             _ => {}
         }
@@ -446,7 +447,18 @@ impl App {
     }
 
     pub(super) fn column_count(&self) -> usize {
-        with_list!(self, self.list_kind(), |l| columns_of(l).len())
+        with_list!(self, self.list_kind(), |l| l.shown_columns().len())
+    }
+
+    /// The column (an index into the kind's columns) of the selected cell, as shown.
+    pub(super) fn real_col(&self) -> usize {
+        with_list!(self, self.list_kind(), |l| {
+            let shown = l.shown_columns();
+            shown
+                .get(self.col.min(shown.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(0)
+        })
     }
 
     /// The cells of the selected row and the column titles of the current list.
@@ -762,6 +774,14 @@ impl Screen for Browse {
             k.sp(
                 &[l("frequency")],
                 "count each value of the column (Enter keeps one; Esc all)",
+            ),
+            k.sp(
+                &[l("columns")],
+                "choose and order the columns (kept per tab)",
+            ),
+            fixed(
+                ":save NAME",
+                "keep tab, filter, sort, columns as a view; :NAME brings it back",
             ),
             k.sp(&[l("move")], "move the marked equipements to another site"),
             k.sp(&[l("set")], "set fields on the marked equipements"),

@@ -52,7 +52,7 @@ impl App {
         let Some((cells, cols)) = self.selected_cells() else {
             return;
         };
-        let i = self.col.min(cells.len().saturating_sub(1));
+        let i = self.real_col().min(cells.len().saturating_sub(1));
         // What reaches the clipboard is pasted into shells: no CR, no escape sequence.
         let text = crate::text::sanitize(cells.get(i).map_or("", String::as_str)).into_owned();
         let what = cols.get(i).map(|c| tr(c.title)).unwrap_or_default();

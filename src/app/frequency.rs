@@ -27,7 +27,7 @@ impl App {
             self.notice = Some(tr("Loading every page before counting…").into());
             return;
         }
-        let col = self.col;
+        let col = self.real_col();
         let (rows, total, column) = with_list!(self, kind, |l| (
             l.frequencies(col),
             l.view.len(),

@@ -33,10 +33,12 @@ pub enum Scope {
     Bulk,
     /// `F`: a column's values and their counts.
     Frequency,
+    /// `C`: a tab's columns.
+    Columns,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 13] = [
+    pub const ALL: [Scope; 14] = [
         Scope::List,
         Scope::Detail,
         Scope::Maarch,
@@ -50,6 +52,7 @@ impl Scope {
         Scope::Journal,
         Scope::Bulk,
         Scope::Frequency,
+        Scope::Columns,
     ];
 
     /// The config's name for it (`[keys.detail]`).
@@ -68,6 +71,7 @@ impl Scope {
             Scope::Journal => "journal",
             Scope::Bulk => "bulk",
             Scope::Frequency => "frequency",
+            Scope::Columns => "columns",
         }
     }
 }
@@ -490,7 +494,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 114);
+        assert_eq!(bindings().len(), 120);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

@@ -19,6 +19,7 @@ mod account;
 mod answers;
 mod browse;
 mod bulk;
+mod columns;
 mod confirm;
 mod conflict;
 mod detail;
@@ -65,6 +66,7 @@ pub use account::*;
 use answers::*;
 pub use browse::*;
 pub use bulk::*;
+pub use columns::ColumnChooser;
 pub use confirm::*;
 pub use conflict::*;
 pub use detail::*;
@@ -108,6 +110,8 @@ pub enum Overlay {
     RunAsk(Box<RunAsk>),
     /// `F`: value → count over a column.
     Frequency(Box<Frequency>),
+    /// `C`: the columns of a tab.
+    Columns(Box<ColumnChooser>),
 }
 
 /// Something the runtime must do outside the state: copy text, write an export.
@@ -134,6 +138,8 @@ pub enum Effect {
         runs: Vec<Vec<String>>,
         wait: bool,
     },
+    /// Write the columns and saved views (`crate::views`).
+    SaveViews(Box<crate::views::Views>),
 }
 
 /// What a mouse click landed on (worked out from the drawn layout).
@@ -186,6 +192,8 @@ pub struct App {
     pub aliases: Vec<(String, String)>,
     /// Row commands from the config.
     pub commands: Vec<crate::commands::RowCommand>,
+    /// Columns chosen and saved views, as kept on disk.
+    pub views: crate::views::Views,
     /// Palette commands run, most recent first (offered first).
     pub palette_history: Vec<String>,
     /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
@@ -267,6 +275,7 @@ impl App {
             effects: Vec::new(),
             aliases: Vec::new(),
             commands: Vec::new(),
+            views: Default::default(),
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),

@@ -17,6 +17,8 @@ pub enum Typed {
     Export(String),
     /// A row command of the config, by name.
     Run(String),
+    /// Keep the view as a named one.
+    Save(String),
 }
 
 /// A palette entry: what it says and what it does.
@@ -48,6 +50,8 @@ pub enum Command {
     Run(String),
     /// Equipements sharing an IP.
     Dups,
+    /// A saved view, by name.
+    View(String),
     Help,
     Quit,
 }
@@ -80,6 +84,9 @@ impl App {
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ]);
+        for name in self.views.views.keys() {
+            v.push((name.clone(), Command::View(name.clone())));
+        }
         for c in &self.commands {
             v.push((format!("run {}", c.name), Command::Run(c.name.clone())));
         }
@@ -191,6 +198,7 @@ impl App {
             ("set", a) => Typed::Set(Some(a.to_string())),
             ("export", path) if !path.is_empty() => Typed::Export(path.to_string()),
             ("run", name) if !name.is_empty() => Typed::Run(name.to_string()),
+            ("save", name) => Typed::Save(name.to_string()),
             _ => return None,
         })
     }
@@ -209,6 +217,7 @@ impl App {
                 Err(why) => self.notice = Some(why),
             },
             Typed::Run(name) => self.run_named(&name),
+            Typed::Save(name) => self.save_view(&name),
             Typed::Export(path) => {
                 let path = std::path::PathBuf::from(shellexpand_home(&path));
                 let json = path
@@ -360,6 +369,7 @@ impl App {
             Command::Journal => self.open_journal(),
             Command::Run(name) => self.run_named(&name),
             Command::Dups => self.open_dups(),
+            Command::View(name) => self.open_view(&name),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
         }

@@ -67,6 +67,7 @@ macro_rules! with_screen {
             Some(Overlay::Bulk(_)) => BulkRun,
             Some(Overlay::RunAsk(_)) => RunAsk,
             Some(Overlay::Frequency(_)) => Frequency,
+            Some(Overlay::Columns(_)) => ColumnChooser,
         })
     };
 }

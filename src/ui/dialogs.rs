@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
 use crate::app::{
-    Account, App, BulkRun, Confirm, Conflict, Frequency, JournalView, Login, Outcome, Palette,
-    Phase, RawView, RunAsk, Scope,
+    Account, App, BulkRun, ColumnChooser, Confirm, Conflict, Frequency, JournalView, Login,
+    Outcome, Palette, Phase, RawView, RunAsk, Scope,
 };
 use crate::i18n::{tr, trf};
 use crate::protocol::Service;
@@ -667,4 +667,35 @@ fn fit(s: &str, w: usize) -> String {
     }
     out.push_str(&" ".repeat(w.saturating_sub(used)));
     out
+}
+
+/// `C`: the tab's columns, shown ones ticked, in their order.
+pub fn columns(f: &mut Frame, c: &ColumnChooser, area: Rect) {
+    let h = (c.columns.len() + 3) as u16;
+    let r = popup(f, area, 44, h);
+    let block = boxed(tr("Columns of this tab"), accent());
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let t = super::theme::theme();
+    let titles = c.titles();
+    let mut lines: Vec<Line> = c
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (col, shown))| {
+            let tick = if *shown { "[x] " } else { "[ ] " };
+            let style = if i == c.selected {
+                t.selected
+            } else {
+                Style::new()
+            };
+            let title = titles.get(*col).map(|x| tr(x.title)).unwrap_or_default();
+            Line::from(Span::styled(format!("{tick}{title}"), style))
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        tr("Space shows/hides, J/K move, Enter keeps"),
+        dim(),
+    )));
+    f.render_widget(Paragraph::new(lines), inner);
 }

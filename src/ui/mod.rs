@@ -80,6 +80,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::Bulk(b) => dialogs::bulk(f, b, body),
             Overlay::RunAsk(r) => dialogs::run_ask(f, app, r, area),
             Overlay::Frequency(q) => dialogs::frequency(f, q, body),
+            Overlay::Columns(c) => dialogs::columns(f, c, area),
         }
     }
 }

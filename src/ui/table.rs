@@ -142,11 +142,14 @@ pub fn draw_table<T: Record>(
     let start = list.offset.min(list.view.len().saturating_sub(1));
     let end = (start + height).min(list.view.len());
     let selected = super::theme::theme().selected;
+    // The columns chosen with `C`, in their order.
+    let shown = list.shown_columns();
     let rows: Vec<GridRow> = (start..end)
         .map(|vi| {
             let item = &list.items[list.view[vi]];
-            let cells = item.cells();
-            let marks = list.highlights_for(vi, &cells);
+            let all = item.cells();
+            let marks = pick(list.highlights_for(vi, &all), &shown);
+            let cells = pick(all, &shown);
             let here = vi == list.selected;
             // A row the server sent oddly: in the warning colour.
             let odd = item.problem().is_some().then(|| super::theme::theme().warn);
@@ -160,14 +163,24 @@ pub fn draw_table<T: Record>(
             }
         })
         .collect();
-    let widths = column_widths(T::columns(), inner.width);
+    let columns: Vec<crate::app::list::Column> = shown.iter().map(|&i| T::columns()[i]).collect();
+    let widths = column_widths(&columns, inner.width);
     let grid = Grid {
-        header: T::columns().iter().map(|c| tr(c.title)).collect(),
+        header: columns.iter().map(|c| tr(c.title)).collect(),
         widths: &widths,
         rows,
         matched: super::theme::theme().matched,
     };
     f.render_widget(grid, inner);
+}
+
+/// The cells of the columns shown, in their order.
+fn pick<X: Default>(v: Vec<X>, shown: &[usize]) -> Vec<X> {
+    let mut v: Vec<Option<X>> = v.into_iter().map(Some).collect();
+    shown
+        .iter()
+        .map(|&i| v.get_mut(i).and_then(Option::take).unwrap_or_default())
+        .collect()
 }
 
 /// Each column gets its minimum; the spare width goes to the growing columns in equal shares.

@@ -138,6 +138,9 @@ pub struct ListView<T: Record> {
     pub pin: Option<(usize, String)>,
     /// Which items the pin keeps, worked out when the pin or the rows change.
     pinned: Option<Vec<bool>>,
+    /// The columns shown, in order, as indices into `T::columns()` (`C`); `None`: all, as
+    /// shipped.
+    pub layout: Option<Vec<usize>>,
 }
 
 impl<T: Record> Default for ListView<T> {
@@ -164,6 +167,7 @@ impl<T: Record> Default for ListView<T> {
             run: None,
             pin: None,
             pinned: None,
+            layout: None,
         }
     }
 }
@@ -252,6 +256,34 @@ impl<T: Record> ListView<T> {
         self.sorted = None;
         self.run = None;
         self.pin_rows();
+    }
+
+    /// The columns shown, in order (indices into `T::columns()`).
+    pub fn shown_columns(&self) -> Vec<usize> {
+        let n = T::columns().len();
+        match &self.layout {
+            Some(l) if !l.is_empty() => l.iter().copied().filter(|&i| i < n).collect(),
+            _ => (0..n).collect(),
+        }
+    }
+
+    /// Sets the columns shown from their titles (unknown titles dropped; none left: all).
+    pub fn set_layout_titles(&mut self, titles: &[String]) {
+        let cols = T::columns();
+        let l: Vec<usize> = titles
+            .iter()
+            .filter_map(|t| cols.iter().position(|c| c.title == t))
+            .collect();
+        self.layout = (!l.is_empty()).then_some(l);
+    }
+
+    /// The titles of the columns shown, in order.
+    pub fn layout_titles(&self) -> Vec<String> {
+        let cols = T::columns();
+        self.shown_columns()
+            .into_iter()
+            .map(|i| cols[i].title.to_string())
+            .collect()
     }
 
     /// Keeps only the rows whose cell in column `col` is `value` (`None` shows them all).

@@ -1,0 +1,207 @@
+//! `C`: which columns a tab shows and in which order, kept across runs; and saved views
+//! (`:save NAME` keeps tab, filter, sort, columns and a kept value; `:NAME` brings them
+//! back). Both live in `crate::views`, written by the runtime (`Effect::SaveViews`).
+
+use super::*;
+use crate::views::SavedView;
+use kinds::with_kind;
+use list::Record;
+
+pub struct ColumnChooser {
+    pub kind: ListKind,
+    /// Every column (index into the kind's columns) and whether it is shown, in order.
+    pub columns: Vec<(usize, bool)>,
+    pub selected: usize,
+}
+
+impl ColumnChooser {
+    /// The titles (to translate) of the kind's columns.
+    pub fn titles(&self) -> &'static [list::Column] {
+        with_kind!(self.kind, |K| K::columns())
+    }
+}
+
+impl App {
+    /// The arrangement kept from the last runs, applied to the lists.
+    pub fn apply_views(&mut self, views: crate::views::Views) {
+        for k in ListKind::ALL {
+            if let Some(titles) = views.columns.get(k.name()) {
+                with_list!(self, k, |mut l| l.set_layout_titles(titles));
+            }
+        }
+        self.views = views;
+    }
+
+    pub(super) fn open_columns(&mut self) {
+        let kind = self.list_kind();
+        let shown = with_list!(self, kind, |l| l.shown_columns());
+        let n = with_kind!(kind, |K| K::columns().len());
+        let mut columns: Vec<(usize, bool)> = shown.iter().map(|&i| (i, true)).collect();
+        columns.extend((0..n).filter(|i| !shown.contains(i)).map(|i| (i, false)));
+        self.overlays.push(Overlay::Columns(Box::new(ColumnChooser {
+            kind,
+            columns,
+            selected: 0,
+        })));
+    }
+
+    pub(super) fn columns_key(&mut self, key: KeyEvent) {
+        let Some(key) = self.keymap.translate(Scope::Columns, key) else {
+            return;
+        };
+        let Some(Overlay::Columns(c)) = self.overlays.last_mut() else {
+            return;
+        };
+        let n = c.columns.len();
+        let i = c.selected;
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlays.pop();
+            }
+            KeyCode::Char('j') | KeyCode::Down => c.selected = (i + 1).min(n.saturating_sub(1)),
+            KeyCode::Char('k') | KeyCode::Up => c.selected = i.saturating_sub(1),
+            KeyCode::Char(' ') => {
+                let shown = c.columns.iter().filter(|x| x.1).count();
+                if c.columns[i].1 && shown == 1 {
+                    self.notice = Some(tr("One column at least stays shown").into());
+                } else {
+                    c.columns[i].1 = !c.columns[i].1;
+                }
+            }
+            KeyCode::Char('J') if i + 1 < n => {
+                c.columns.swap(i, i + 1);
+                c.selected = i + 1;
+            }
+            KeyCode::Char('K') if i > 0 => {
+                c.columns.swap(i, i - 1);
+                c.selected = i - 1;
+            }
+            KeyCode::Enter => {
+                let kind = c.kind;
+                let layout: Vec<usize> = c.columns.iter().filter(|x| x.1).map(|x| x.0).collect();
+                self.overlays.pop();
+                let titles = with_list!(self, kind, |mut l| {
+                    l.layout = Some(layout);
+                    l.layout_titles()
+                });
+                self.col = 0;
+                self.views.columns.insert(kind.name().to_string(), titles);
+                self.effects
+                    .push(Effect::SaveViews(Box::new(self.views.clone())));
+                self.notice = Some(tr("Columns kept for this tab").into());
+            }
+            _ => {}
+        }
+    }
+
+    /// `:save NAME`: the tab shown, its filter, sort, columns and kept value.
+    pub(super) fn save_view(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+            self.notice = Some(tr("Name the view (up to 40 characters): :save NAME").into());
+            return;
+        }
+        let taken = self
+            .palette_entries()
+            .iter()
+            .any(|(t, c)| t.eq_ignore_ascii_case(name) && !matches!(c, Command::View(_)));
+        if taken {
+            self.notice = Some(trf(
+                "'{}' is a palette command: choose another name",
+                &[&name],
+            ));
+            return;
+        }
+        if !self.views.views.contains_key(name) && self.views.views.len() >= crate::views::MAX_VIEWS
+        {
+            self.notice = Some(tr("Too many saved views: remove some from views.json").into());
+            return;
+        }
+        let kind = self.list_kind();
+        let view = with_list!(self, kind, |l| {
+            let cols = columns_of(l);
+            SavedView {
+                kind: kind.name().into(),
+                filter: l.filter.clone(),
+                sort: l
+                    .sort
+                    .and_then(|(c, d)| cols.get(c).map(|x| (x.title.to_string(), d))),
+                columns: l.layout_titles(),
+                pin: l
+                    .pin
+                    .as_ref()
+                    .and_then(|(c, v)| cols.get(*c).map(|x| (x.title.to_string(), v.clone()))),
+            }
+        });
+        self.views.views.insert(name.to_string(), view);
+        self.effects
+            .push(Effect::SaveViews(Box::new(self.views.clone())));
+        self.notice = Some(trf("View saved: :{} brings it back", &[&name]));
+    }
+
+    /// `:NAME` of a saved view: its tab, columns, sort, kept value and filter.
+    pub(super) fn open_view(&mut self, name: &str) {
+        let Some(v) = self.views.views.get(name).cloned() else {
+            return;
+        };
+        let Some(kind) = ListKind::named(&v.kind) else {
+            self.notice = Some(trf("The view {} names no list this vigie knows", &[&name]));
+            return;
+        };
+        self.overlays.clear();
+        match kind.place() {
+            (_, Some(dir)) => self.switch_users_dir(dir),
+            (tab, None) => self.switch_tab(tab),
+        }
+        with_list!(self, kind, |mut l| {
+            let cols = columns_of(l);
+            let at = |t: &str| cols.iter().position(|c| c.title == t);
+            l.set_layout_titles(&v.columns);
+            l.sort = v.sort.as_ref().and_then(|(t, d)| at(t).map(|c| (c, *d)));
+            let pin = v
+                .pin
+                .as_ref()
+                .and_then(|(t, val)| at(t).map(|c| (c, val.clone())));
+            l.set_pin(pin);
+            l.set_filter(v.filter.clone());
+        });
+        if kind == ListKind::Equipements
+            && !self.equipements.complete
+            && (!v.filter.is_empty() || v.pin.is_some())
+        {
+            // Filters and kept values work over every equipement.
+            self.load_all();
+        }
+        self.col = 0;
+        self.notice = Some(trf("View {}", &[&name]));
+    }
+}
+
+impl Screen for ColumnChooser {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.columns_key(key)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        let k = Keys(&app.keymap);
+        let c = |a| A(Scope::Columns, a);
+        vec![
+            k.h(&[c("toggle")], "show/hide"),
+            k.h(&[c("move_down"), c("move_up")], "move"),
+            k.h(&[ENTER], "keep"),
+            k.h(&[ESC], "cancel"),
+        ]
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        let k = Keys(&app.keymap);
+        let c = |a| A(Scope::Columns, a);
+        vec![
+            k.sp(&[c("down"), c("up")], "choose a column"),
+            k.sp(&[c("toggle")], "show / hide it"),
+            k.sp(&[c("move_down"), c("move_up")], "move it right / left"),
+            k.sp(&[ENTER], "keep these columns for this tab (next runs too)"),
+            k.sp(&[ESC], "cancel"),
+        ]
+    }
+}
