@@ -1331,4 +1331,18 @@ pub static FR: &[(&str, &str)] = &[
         "Space shows/hides, J/K move, Enter keeps",
         "Espace affiche/masque, J/K déplacent, Entrée garde",
     ),
+    ("Watch stopped", "Surveillance arrêtée"),
+    (
+        "Watching: read again every {} s, changes lit (W stops)",
+        "Surveillance : relu toutes les {} s, changements en surbrillance (W arrête)",
+    ),
+    (
+        "watch: read the list again every few seconds",
+        "surveiller : relire la liste toutes les quelques secondes",
+    ),
+    (
+        "watch: read the list again every few seconds, changes lit",
+        "surveiller : relire la liste régulièrement, changements en surbrillance",
+    ),
+    ("⟳ watching", "⟳ surveillé"),
 ];

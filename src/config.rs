@@ -47,6 +47,8 @@ pub struct Config {
     /// Palette aliases: `cam = "equipements /camera"` (a palette command, then a filter).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Seconds between two reads of a watched list (`W`; 10 by default, 2 at least).
+    pub watch_secs: Option<u64>,
     /// Row commands: `[commands.ssh] key = "S", on = "equipements", run = ["ssh", "{ip}"]`.
     #[serde(default)]
     pub commands: BTreeMap<String, crate::commands::CommandConfig>,

@@ -71,6 +71,8 @@ pub struct ConsoleOptions {
     pub keymap: crate::app::keymap::KeyMap,
     /// Row commands of the config.
     pub commands: Vec<crate::commands::RowCommand>,
+    /// Seconds between two reads of a watched list.
+    pub watch_secs: Option<u64>,
 }
 
 /// Why the console cannot run here, in one line: no terminal on stdin or stdout (`ssh host
@@ -98,6 +100,9 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     app.aliases = opts.aliases;
     app.keymap = opts.keymap;
     app.commands = opts.commands;
+    if let Some(s) = opts.watch_secs {
+        app.watch_every = Duration::from_secs(s);
+    }
     app.apply_views(crate::views::Views::load(&crate::views::path()));
     let history_path = crate::config::data_dir().join("palette_history.json");
     app.palette_history = std::fs::read_to_string(&history_path)
@@ -229,6 +234,8 @@ async fn event_loop(
         };
         #[cfg(not(unix))]
         let signal = std::future::pending::<()>();
+        // A watched list sleeps until its next refresh (or a highlight's end).
+        let wake = app.next_wake();
         // Keys first, then answers, ticks and signals; a filter still running over a long
         // list goes on only when none of them waits, a slice at a time, each slice drawn.
         tokio::select! {
@@ -289,6 +296,12 @@ async fn event_loop(
                 if big {
                     give_back_freed_memory();
                 }
+                dirty = true;
+            }
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake.unwrap_or_else(|| {
+                std::time::Instant::now() + Duration::from_secs(3600)
+            }))), if wake.is_some() => {
+                app.wake(std::time::Instant::now());
                 dirty = true;
             }
             _ = tick.tick(), if app.wants_tick() => {

@@ -107,3 +107,42 @@ fn a_saved_view_brings_back_tab_filter_sort_and_columns() {
             .contains("palette command")
     );
 }
+
+#[test]
+fn w_reads_the_list_again_and_lights_what_changed() {
+    use std::time::{Duration, Instant};
+    use vigie::protocol::{Payload, Request};
+    let mut app = loaded("admin");
+    app.on_key(ch('W'));
+    assert!(app.watch.is_some() && app.sites.watched);
+    let due = app.next_wake().expect("a wake-up planned");
+    assert!(
+        due > Instant::now() + Duration::from_secs(5),
+        "not before its time"
+    );
+    app.wake(Instant::now());
+    assert!(app.take_requests().is_empty(), "nothing before it is due");
+    app.wake(due + Duration::from_millis(1));
+    let reqs = app.take_requests();
+    let id = only(&reqs, |r| matches!(r, Request::Sites));
+    let mut now = sites();
+    now[0].name = "LOUM renamed".into();
+    let mut added = now[1].clone();
+    added.site_id = "new-site".into();
+    added.name = "NEW SITE".into();
+    now.push(added);
+    ok(&mut app, id, Payload::Sites(now.clone()));
+    let flash = app.sites.flash.clone().expect("changes lit");
+    assert_eq!(flash.changed[&now[0].site_id], vec![0], "the name cell");
+    assert!(flash.new.contains("new-site"));
+    assert_eq!(flash.changed.len(), 1, "the other rows did not change");
+    assert!(app.next_wake().unwrap() <= flash.at + vigie::app::list::FLASH_FOR);
+    let mut t = Terminal::new(TestBackend::new(120, 20)).unwrap();
+    t.draw(|f| vigie::ui::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer();
+    let title: String = (0..buf.area.width).map(|x| buf[(x, 1)].symbol()).collect();
+    assert!(title.contains("watching"), "{title}");
+    app.on_key(ch('W'));
+    assert!(app.watch.is_none() && app.sites.flash.is_none() && !app.sites.watched);
+    assert!(app.next_wake().is_none(), "nothing wakes it any more");
+}

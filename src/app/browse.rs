@@ -396,6 +396,7 @@ impl App {
             KeyCode::Char('M') => self.ask_bulk_move(),
             KeyCode::Char('F') => self.open_frequency(),
             KeyCode::Char('C') => self.open_columns(),
+            KeyCode::Char('W') => self.toggle_watch(),
             KeyCode::Char('S') => self.ask_bulk_set(),
             _ => {}
         }
@@ -778,6 +779,10 @@ impl Screen for Browse {
             k.sp(
                 &[l("columns")],
                 "choose and order the columns (kept per tab)",
+            ),
+            k.sp(
+                &[l("watch")],
+                "watch: read the list again every few seconds, changes lit",
             ),
             fixed(
                 ":save NAME",

@@ -40,6 +40,7 @@ mod run;
 mod screen;
 mod session;
 mod undo;
+mod watch;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -82,6 +83,7 @@ pub use run::RunAsk;
 pub use screen::{Browse, HelpScreen};
 use screen::{Failure, Restore, Screen};
 pub use session::*;
+pub use watch::Watch;
 
 pub const PAGE_SIZE: u32 = 50;
 
@@ -194,6 +196,10 @@ pub struct App {
     pub commands: Vec<crate::commands::RowCommand>,
     /// Columns chosen and saved views, as kept on disk.
     pub views: crate::views::Views,
+    /// The list `W` watches.
+    pub watch: Option<Watch>,
+    /// How often a watched list is read again (config `watch_secs`).
+    pub watch_every: Duration,
     /// Palette commands run, most recent first (offered first).
     pub palette_history: Vec<String>,
     /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
@@ -276,6 +282,8 @@ impl App {
             aliases: Vec::new(),
             commands: Vec::new(),
             views: Default::default(),
+            watch: None,
+            watch_every: Duration::from_secs(10),
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),

@@ -17,6 +17,8 @@ pub struct Connection {
     pub keymap: crate::app::keymap::KeyMap,
     /// Row commands of the config.
     pub commands: Vec<crate::commands::RowCommand>,
+    /// Seconds between two reads of a watched list.
+    pub watch_secs: Option<u64>,
 }
 
 /// A ready core client and the profile it came from.
@@ -116,6 +118,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             mouse: cfg.mouse,
             keymap,
             commands,
+            watch_secs: cfg.watch_secs,
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -192,6 +195,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         mouse: cfg.mouse,
         commands: cfg.row_commands(&keymap)?,
         keymap,
+        watch_secs: cfg.watch_secs,
     })
 }
 

@@ -422,6 +422,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             mouse: false,
             keymap: Default::default(),
             commands: Vec::new(),
+            watch_secs: None,
         },
     )
     .await;
@@ -485,6 +486,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             mouse: conn.mouse,
             keymap: conn.keymap.clone(),
             commands: conn.commands.clone(),
+            watch_secs: conn.watch_secs,
         },
     )
     .await

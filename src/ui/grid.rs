@@ -20,6 +20,8 @@ pub struct GridRow {
     pub marks: Vec<Vec<usize>>,
     pub style: Option<Style>,
     pub underlined: Option<usize>,
+    /// Cells changed by the last watched refresh (drawn in `Grid::flash`).
+    pub changed: Vec<usize>,
 }
 
 pub struct Grid<'a> {
@@ -28,6 +30,8 @@ pub struct Grid<'a> {
     pub rows: Vec<GridRow>,
     /// Style of the marked characters.
     pub matched: Style,
+    /// Style of the cells a watched refresh changed.
+    pub flash: Style,
 }
 
 /// Each column's x offset and width inside `width`, one space apart; columns past the right
@@ -90,6 +94,9 @@ impl Widget for Grid<'_> {
                     row.underlined == Some(c),
                     self.matched,
                 );
+                if row.changed.contains(&c) {
+                    buf.set_style(cell, self.flash);
+                }
             }
         }
     }
@@ -177,6 +184,7 @@ mod tests {
 
     fn rows() -> Vec<GridRow> {
         let row = |cells: &[&str], marks: &[&[usize]], sel: Option<usize>| GridRow {
+            changed: Vec::new(),
             cells: cells.iter().map(|s| s.to_string()).collect(),
             marks: marks.iter().map(|m| m.to_vec()).collect(),
             style: sel.map(|_| SELECTED),
@@ -264,6 +272,7 @@ mod tests {
                 widths: &widths,
                 rows: rows(),
                 matched: MATCHED,
+                flash: Style::new(),
             }
             .render(area, &mut got);
             assert_eq!(got, want, "widths {widths:?} in {area:?} on {buffer:?}");
@@ -277,12 +286,14 @@ mod tests {
             header: vec!["x"],
             widths: &[20],
             rows: vec![GridRow {
+                changed: Vec::new(),
                 cells: vec!["a\u{1b}]2;x\u{7}".into()],
                 marks: vec![vec![]],
                 style: None,
                 underlined: None,
             }],
             matched: MATCHED,
+            flash: Style::new(),
         }
         .render(buf.area, &mut buf);
         let drawn: String = (0..20).map(|x| buf[(x, 1)].symbol().to_string()).collect();

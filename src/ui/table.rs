@@ -100,6 +100,12 @@ pub fn draw_table<T: Record>(
             dim(),
         ));
     }
+    if list.watched {
+        title_line.push(Span::styled(
+            format!(" {} ", tr("⟳ watching")),
+            super::theme::theme().ok,
+        ));
+    }
     if !list.marked.is_empty() {
         title_line.push(Span::styled(
             format!(" {} ", trf("{} marked", &[&list.marked.len()])),
@@ -155,11 +161,35 @@ pub fn draw_table<T: Record>(
             let odd = item.problem().is_some().then(|| super::theme::theme().warn);
             // A marked row: in the accent colour, bold (selected wins).
             let marked = list.is_marked(item).then(|| accent().bold());
+            // The watch's last refresh: new rows in the "ok" colour, changed cells lit.
+            let flash = list.flash.as_ref().filter(|f| f.active());
+            let key = flash.map(|_| item.key());
+            let new = flash
+                .zip(key.as_ref())
+                .filter(|(f, k)| f.new.contains(k.as_ref()))
+                .map(|_| super::theme::theme().ok);
+            let changed = flash
+                .zip(key.as_ref())
+                .and_then(|(f, k)| f.changed.get(k.as_ref()))
+                .map(|cols| {
+                    shown
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| cols.contains(i))
+                        .map(|(pos, _)| pos)
+                        .collect()
+                })
+                .unwrap_or_default();
             GridRow {
                 cells,
                 marks,
-                style: if here { Some(selected) } else { marked.or(odd) },
+                style: if here {
+                    Some(selected)
+                } else {
+                    marked.or(new).or(odd)
+                },
                 underlined: col.filter(|_| here),
+                changed,
             }
         })
         .collect();
@@ -170,6 +200,9 @@ pub fn draw_table<T: Record>(
         widths: &widths,
         rows,
         matched: super::theme::theme().matched,
+        flash: super::theme::theme()
+            .warn
+            .add_modifier(ratatui::style::Modifier::REVERSED),
     };
     f.render_widget(grid, inner);
 }

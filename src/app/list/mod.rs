@@ -141,6 +141,55 @@ pub struct ListView<T: Record> {
     /// The columns shown, in order, as indices into `T::columns()` (`C`); `None`: all, as
     /// shipped.
     pub layout: Option<Vec<usize>>,
+    /// Refreshed by the watch (`W`): each new load is compared with the one before.
+    pub watched: bool,
+    /// What the last watched refresh changed.
+    pub flash: Option<Flash>,
+}
+
+/// Rows a watched refresh changed: their changed cells (indices into the kind's columns)
+/// and the rows that are new, by key, and when.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    pub at: std::time::Instant,
+    pub changed: std::collections::HashMap<String, Vec<usize>>,
+    pub new: std::collections::HashSet<String>,
+}
+
+/// How long a watched refresh's changes stay highlighted.
+pub const FLASH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Flash {
+    /// The changes between two loads, or `None` when nothing changed.
+    pub fn between<T: Record>(old: &[T], new: &[T]) -> Option<Flash> {
+        let before: std::collections::HashMap<std::borrow::Cow<'_, str>, &T> =
+            old.iter().map(|r| (r.key(), r)).collect();
+        let mut changed = std::collections::HashMap::new();
+        let mut fresh = std::collections::HashSet::new();
+        for r in new {
+            match before.get(&r.key()) {
+                Some(o) => {
+                    let (a, b) = (o.cells(), r.cells());
+                    let cols: Vec<usize> = (0..b.len()).filter(|&i| a.get(i) != b.get(i)).collect();
+                    if !cols.is_empty() {
+                        changed.insert(r.key().into_owned(), cols);
+                    }
+                }
+                None => {
+                    fresh.insert(r.key().into_owned());
+                }
+            }
+        }
+        (!changed.is_empty() || !fresh.is_empty()).then(|| Flash {
+            at: std::time::Instant::now(),
+            changed,
+            new: fresh,
+        })
+    }
+
+    pub fn active(&self) -> bool {
+        self.at.elapsed() < FLASH_FOR
+    }
 }
 
 impl<T: Record> Default for ListView<T> {
@@ -168,6 +217,8 @@ impl<T: Record> Default for ListView<T> {
             pin: None,
             pinned: None,
             layout: None,
+            watched: false,
+            flash: None,
         }
     }
 }
@@ -223,6 +274,11 @@ impl<T: Record> ListView<T> {
     /// Replaces the rows, keeping the selection on the same record when it is still there.
     pub fn set_items(&mut self, items: Vec<T>) {
         let keep = self.selected_item().map(|r| r.key().into_owned());
+        if self.watched && self.loaded_once {
+            if let Some(f) = Flash::between(&self.items, &items) {
+                self.flash = Some(f);
+            }
+        }
         self.haystacks = items.iter().collect();
         self.items = items;
         // Marked rows follow what the server sends now.
