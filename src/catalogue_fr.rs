@@ -1345,4 +1345,17 @@ pub static FR: &[(&str, &str)] = &[
         "surveiller : relire la liste régulièrement, changements en surbrillance",
     ),
     ("⟳ watching", "⟳ surveillé"),
+    (
+        "No profile in the config to switch to (vigie --url… runs without one)",
+        "Aucun profil dans la configuration vers lequel basculer (vigie --url… n'en utilise pas)",
+    ),
+    (
+        "No profile '{}' (known: {})",
+        "Pas de profil « {} » (connus : {})",
+    ),
+    ("Already on profile {}", "Déjà sur le profil {}"),
+    (
+        "A change is open or on its way: save or close it before switching",
+        "Une modification est ouverte ou en cours : enregistrez-la ou fermez-la avant de basculer",
+    ),
 ];

@@ -130,6 +130,8 @@ pub struct Profile {
     /// before they are sent unless `confirm_saves = false`.
     #[serde(default)]
     pub production: bool,
+    /// Tints the status bar (`red`, `yellow`, `#005f87`…); production is red unless set.
+    pub color: Option<String>,
     /// Show what an edit will send (field: old → new) and ask before sending it (default:
     /// `production`).
     pub confirm_saves: Option<bool>,

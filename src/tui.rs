@@ -73,6 +73,8 @@ pub struct ConsoleOptions {
     pub commands: Vec<crate::commands::RowCommand>,
     /// Seconds between two reads of a watched list.
     pub watch_secs: Option<u64>,
+    /// The config's profile names (`:profile NAME`).
+    pub profiles: Vec<String>,
 }
 
 /// Why the console cannot run here, in one line: no terminal on stdin or stdout (`ssh host
@@ -94,12 +96,15 @@ pub fn terminal_problem() -> Option<String> {
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
 /// every path (a panic is restored by ratatui's hook).
-pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), String> {
+/// Runs the console until it quits; `Some(profile)` when the user switched to another
+/// profile (`:profile NAME`): the caller connects to it and runs the console again.
+pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Option<String>, String> {
     let mut app = App::new(opts.session);
     app.extra_clients = opts.extra_clients;
     app.aliases = opts.aliases;
     app.keymap = opts.keymap;
     app.commands = opts.commands;
+    app.profiles = opts.profiles;
     if let Some(s) = opts.watch_secs {
         app.watch_every = Duration::from_secs(s);
     }
@@ -143,7 +148,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<(), S
     {
         let _ = crate::drafts::write_private(&history_path, text.as_bytes());
     }
-    result
+    result.map(|()| app.switch_profile.take())
 }
 
 async fn event_loop(

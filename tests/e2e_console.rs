@@ -1258,3 +1258,58 @@ fn a_row_command_gets_exactly_its_arguments_and_the_terminal_comes_back() {
     let parser = c.parser.lock().unwrap();
     assert!(!parser.screen().alternate_screen(), "terminal given back");
 }
+
+/// `:profile NAME` switches profile inside the console (k9s' `:ctx`): the status bar names
+/// the new one, tinted with its colour; quitting then quits.
+#[test]
+fn profile_switches_inside_the_console_and_its_colour_tints_the_status_bar() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let config = dir.path().join("vigie.toml");
+    let core = |name: &str| {
+        format!(
+            "[profiles.{name}.core]\nbase_url = \"{}\"\nusername = \"admin@vigie.local\"\npassword_env = \"VIGIE_E2E_PASSWORD\"\n",
+            server.url
+        )
+    };
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.alpha]\n{}\n[profiles.beta]\nproduction = true\ncolor = \"yellow\"\n{}",
+            core("alpha"),
+            core("beta")
+        ),
+    )
+    .unwrap();
+    let mut c = Console::start(
+        &["--config", config.to_str().unwrap(), "--profile", "alpha"],
+        &[
+            ("VIGIE_E2E_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        110,
+    );
+    c.wait_for("LOUM");
+    c.wait_for(" alpha ");
+    c.keys(":");
+    c.keys("profile beta");
+    c.keys("\r");
+    c.wait_for("PRODUCTION");
+    c.wait_for(" beta ");
+    c.wait_for("LOUM");
+    {
+        let parser = c.parser.lock().unwrap();
+        let screen = parser.screen();
+        let cell = screen.cell(29, 100).expect("a status bar cell");
+        assert_eq!(
+            cell.bgcolor(),
+            vt100::Color::Idx(3),
+            "the status bar is tinted yellow"
+        );
+    }
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

@@ -146,3 +146,34 @@ fn w_reads_the_list_again_and_lights_what_changed() {
     assert!(app.watch.is_none() && app.sites.flash.is_none() && !app.sites.watched);
     assert!(app.next_wake().is_none(), "nothing wakes it any more");
 }
+
+#[test]
+fn profile_switch_is_refused_while_a_change_is_open() {
+    let mut app = loaded("admin");
+    palette(&mut app, "profile staging");
+    assert!(
+        app.switch_profile.is_none(),
+        "no profiles: nothing to switch to"
+    );
+    app.profiles = vec!["prod".into(), "staging".into()];
+    app.session.profile = "prod".into();
+    palette(&mut app, "profile nowhere");
+    assert!(app.notice.clone().unwrap_or_default().contains("staging"));
+    // A site form with a change typed.
+    app.on_key(ch('n'));
+    if let Some(vigie::app::Overlay::Form(f)) = app.overlays.last_mut() {
+        f.focus = f.fields.iter().position(|x| x.key == "name").unwrap();
+    }
+    typed(&mut app, "x");
+    app.run_command(vigie::app::Command::Profile("staging".into()));
+    assert!(
+        app.switch_profile.is_none() && !app.quit,
+        "the change is kept: {:?} {}",
+        app.notice,
+        app.overlays.len()
+    );
+    app.overlays.clear();
+    palette(&mut app, "profile staging");
+    assert_eq!(app.switch_profile.as_deref(), Some("staging"));
+    assert!(app.quit, "the console ends to start again on it");
+}

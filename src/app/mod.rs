@@ -200,6 +200,10 @@ pub struct App {
     pub watch: Option<Watch>,
     /// How often a watched list is read again (config `watch_secs`).
     pub watch_every: Duration,
+    /// The config's profile names.
+    pub profiles: Vec<String>,
+    /// Set by `:profile NAME`: the console ends and starts again on that profile.
+    pub switch_profile: Option<String>,
     /// Palette commands run, most recent first (offered first).
     pub palette_history: Vec<String>,
     /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
@@ -284,6 +288,8 @@ impl App {
             views: Default::default(),
             watch: None,
             watch_every: Duration::from_secs(10),
+            profiles: Vec::new(),
+            switch_profile: None,
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),

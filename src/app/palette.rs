@@ -19,6 +19,8 @@ pub enum Typed {
     Run(String),
     /// Keep the view as a named one.
     Save(String),
+    /// Switch to another profile of the config.
+    Profile(String),
 }
 
 /// A palette entry: what it says and what it does.
@@ -52,6 +54,8 @@ pub enum Command {
     Dups,
     /// A saved view, by name.
     View(String),
+    /// Another profile of the config.
+    Profile(String),
     Help,
     Quit,
 }
@@ -84,6 +88,11 @@ impl App {
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ]);
+        for p in &self.profiles {
+            if *p != self.session.profile {
+                v.push((format!("profile {p}"), Command::Profile(p.clone())));
+            }
+        }
         for name in self.views.views.keys() {
             v.push((name.clone(), Command::View(name.clone())));
         }
@@ -199,6 +208,7 @@ impl App {
             ("export", path) if !path.is_empty() => Typed::Export(path.to_string()),
             ("run", name) if !name.is_empty() => Typed::Run(name.to_string()),
             ("save", name) => Typed::Save(name.to_string()),
+            ("profile", name) => Typed::Profile(name.to_string()),
             _ => return None,
         })
     }
@@ -218,6 +228,7 @@ impl App {
             },
             Typed::Run(name) => self.run_named(&name),
             Typed::Save(name) => self.save_view(&name),
+            Typed::Profile(name) => self.switch_to_profile(&name),
             Typed::Export(path) => {
                 let path = std::path::PathBuf::from(shellexpand_home(&path));
                 let json = path
@@ -266,6 +277,52 @@ impl App {
                 &[&crate::text::sanitize(key), &names(many)],
             )),
         }
+    }
+
+    /// `:profile NAME` (k9s' `:ctx`): the console ends and starts again on that profile,
+    /// unless a form holds changes or writes are on their way.
+    pub fn switch_to_profile(&mut self, name: &str) {
+        let name = name.trim();
+        if self.profiles.is_empty() {
+            self.notice = Some(
+                tr("No profile in the config to switch to (vigie --url… runs without one)").into(),
+            );
+            return;
+        }
+        let Some(p) = self
+            .profiles
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(name))
+            .cloned()
+        else {
+            self.notice = Some(trf(
+                "No profile '{}' (known: {})",
+                &[&crate::text::sanitize(name), &self.profiles.join(", ")],
+            ));
+            return;
+        };
+        if p == self.session.profile {
+            self.notice = Some(trf("Already on profile {}", &[&p]));
+            return;
+        }
+        let unsaved = self
+            .overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Form(f) if f.dirty() || f.pending.is_some()));
+        let writing = self.in_flight.values().any(|(p, _)| {
+            matches!(
+                p,
+                Purpose::Save | Purpose::Delete | Purpose::Bulk | Purpose::Fresh
+            )
+        });
+        if unsaved || writing {
+            self.notice = Some(
+                tr("A change is open or on its way: save or close it before switching").into(),
+            );
+            return;
+        }
+        self.switch_profile = Some(p);
+        self.quit = true;
     }
 
     pub fn run_command(&mut self, cmd: Command) {
@@ -370,6 +427,7 @@ impl App {
             Command::Run(name) => self.run_named(&name),
             Command::Dups => self.open_dups(),
             Command::View(name) => self.open_view(&name),
+            Command::Profile(name) => self.switch_to_profile(&name),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
         }

@@ -20,6 +20,8 @@ pub struct Session {
     /// Ocean and Maarch logins, to prefill their login forms.
     pub ocean_user: Option<String>,
     pub maarch_user: Option<String>,
+    /// The profile's colour (`color` in the config): the status bar is tinted with it.
+    pub color: Option<String>,
 }
 
 impl Default for Session {
@@ -35,6 +37,7 @@ impl Default for Session {
             insecure_tls: false,
             services: vec![Service::Core, Service::Ocean, Service::Maarch],
             ocean_user: None,
+            color: None,
             maarch_user: None,
         }
     }

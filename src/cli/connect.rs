@@ -19,6 +19,8 @@ pub struct Connection {
     pub commands: Vec<crate::commands::RowCommand>,
     /// Seconds between two reads of a watched list.
     pub watch_secs: Option<u64>,
+    /// The config's profile names (`:profile NAME` switches).
+    pub profiles: Vec<String>,
 }
 
 /// A ready core client and the profile it came from.
@@ -119,6 +121,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             keymap,
             commands,
             watch_secs: cfg.watch_secs,
+            profiles: Vec::new(),
         });
     }
     let (path, cfg) = load_config(g)?;
@@ -196,6 +199,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         commands: cfg.row_commands(&keymap)?,
         keymap,
         watch_secs: cfg.watch_secs,
+        profiles: cfg.profiles.keys().cloned().collect(),
     })
 }
 

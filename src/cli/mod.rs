@@ -423,6 +423,7 @@ async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             keymap: Default::default(),
             commands: Vec::new(),
             watch_secs: None,
+            profiles: Vec::new(),
         },
     )
     .await;
@@ -434,6 +435,16 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
     if let Some(code) = no_console() {
         return Ok(code);
     }
+    let mut g = g.clone();
+    // `:profile NAME` ends a console to start the next one on that profile.
+    while let Some(next) = console_once(&g).await? {
+        g.profile = Some(next);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One console on `g`'s profile; `Some(profile)` when the user switched to another.
+async fn console_once(g: &Global) -> Result<Option<String>, String> {
     let conn = connect(g, None)?;
     let p = &conn.profile;
     let mut services = Vec::new();
@@ -465,6 +476,7 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
         confirm_saves: p.confirm_saves.unwrap_or(p.production),
         insecure_tls: p.danger_accept_invalid_certs,
         services,
+        color: p.color.clone(),
         ..Default::default()
     };
     let extra_clients = svc
@@ -487,10 +499,10 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
             keymap: conn.keymap.clone(),
             commands: conn.commands.clone(),
             watch_secs: conn.watch_secs,
+            profiles: conn.profiles.clone(),
         },
     )
     .await
-    .map(|_| ExitCode::SUCCESS)
 }
 
 #[cfg(feature = "server")]

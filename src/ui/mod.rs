@@ -338,7 +338,19 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         }
         spans.push(Span::styled(format!("· {} ", safe(e)), err_style()));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    // The profile's colour tints the bar (red for production unless it says otherwise): a
+    // glance says where the keys go.
+    let tint = s
+        .color
+        .as_deref()
+        .and_then(|c| c.trim().parse::<ratatui::style::Color>().ok())
+        .or(s.production.then_some(ratatui::style::Color::Red))
+        .filter(|_| !theme::theme().mono);
+    let mut bar = Paragraph::new(Line::from(spans));
+    if let Some(c) = tint {
+        bar = bar.style(Style::new().bg(c));
+    }
+    f.render_widget(bar, area);
 }
 
 /// A centred rectangle of at most `w`×`h`.

@@ -35,6 +35,8 @@ pub struct Theme {
     pub profile: Style,
     pub read_only: Style,
     pub insecure: Style,
+    /// No colour at all (`NO_COLOR`, a terminal without colours): no tint either.
+    pub mono: bool,
 }
 
 impl Theme {
@@ -68,6 +70,7 @@ impl Theme {
             profile: get("profile"),
             read_only: get("read_only"),
             insecure: get("insecure"),
+            mono: name == ThemeName::Mono,
         }
     }
 }
