@@ -224,3 +224,33 @@ async fn a_big_delete_is_typed_and_esc_stops_it_after_the_request_in_flight() {
     live.press(key(KeyCode::Esc)).await;
     assert_eq!(marked_in_detail(&live), 10, "the rows not sent stay marked");
 }
+
+/// A core that takes no `site_id` in its update (`--like core-no-move`) answers the
+/// equipements where they were: the run says "not moved" for each, nothing is counted as
+/// moved and every row stays marked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_cannot_move_equipements_is_never_taken_as_having_moved_them() {
+    let srv = common::start_with(|c| c.like.push(vigie::server::Like::CoreNoMove)).await;
+    let api = srv.admin();
+    let from = site_with(&api, "Bulk Stay", 5, 3).await;
+    let to = site_with(&api, "Bulk Elsewhere", 6, 0).await;
+    let mut live = detail_of(&srv, &from).await;
+    live.press(ch('*')).await;
+    palette(&mut live, "move bulk elsewhere").await;
+    live.press(ch('y')).await;
+    let b = bulk(&live);
+    assert_eq!((b.done(), b.failed()), (0, 3));
+    assert!(
+        b.outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Failed(w) if w.contains("not moved")))
+    );
+    assert_eq!(on_site(&api, &from).await.len(), 3);
+    assert!(on_site(&api, &to).await.is_empty());
+    assert!(
+        journal(&mut live).is_empty(),
+        "nothing journaled as changed"
+    );
+    live.press(key(KeyCode::Esc)).await;
+    assert_eq!(marked_in_detail(&live), 3, "still marked");
+}

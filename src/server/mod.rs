@@ -62,6 +62,11 @@ pub enum Like {
     /// `technicien` holds `reports:export`.
     #[value(name = "core-more-permissions")]
     CoreMorePermissions,
+    /// A core whose `/equipements/update` takes no `site_id` (the doc lists none; pydantic
+    /// drops unknown keys): an equipement cannot move through the API, the answer shows it
+    /// where it was.
+    #[value(name = "core-no-move")]
+    CoreNoMove,
 }
 
 #[derive(Debug, Clone)]

@@ -169,7 +169,11 @@ pub(super) async fn update_equipement(
     let mut v = Validator::new(&body);
     let id = v.req_uuid("equipement_id");
     let ip = v.opt_ip("ip");
-    let site_id = v.opt_uuid("site_id");
+    let site_id = if st.cfg.is_like(crate::server::Like::CoreNoMove) {
+        None
+    } else {
+        v.opt_uuid("site_id")
+    };
     let marque = v.opt_str("marque", 1, 100);
     let sources = v.str_list("sources", false);
     let port = v.opt_int("port", 1, 65535);
