@@ -1358,4 +1358,46 @@ pub static FR: &[(&str, &str)] = &[
         "A change is open or on its way: save or close it before switching",
         "Une modification est ouverte ou en cours : enregistrez-la ou fermez-la avant de basculer",
     ),
+    (
+        "On Maarch users write group+=ID, group-=ID, entity+=ID or entity-=ID",
+        "Sur les utilisateurs Maarch écrivez group+=ID, group-=ID, entity+=ID ou entity-=ID",
+    ),
+    (
+        "Groups and entities are set on Maarch users",
+        "Les groupes et entités se modifient sur les utilisateurs Maarch",
+    ),
+    ("No Maarch {} '{}'", "Pas de {} Maarch « {} »"),
+    ("group", "groupe"),
+    ("entity", "entité"),
+    (
+        "Add {} Maarch users to the group {}?",
+        "Ajouter {} utilisateurs Maarch au groupe {} ?",
+    ),
+    (
+        "Add {} Maarch users to the entity {}?",
+        "Ajouter {} utilisateurs Maarch à l'entité {} ?",
+    ),
+    (
+        "Remove {} Maarch users from the group {}?",
+        "Retirer {} utilisateurs Maarch du groupe {} ?",
+    ),
+    (
+        "Remove {} Maarch users from the entity {}?",
+        "Retirer {} utilisateurs Maarch de l'entité {} ?",
+    ),
+    ("Maarch groups and entities", "Groupes et entités Maarch"),
+    (
+        "Reading Maarch groups and entities… S again once they are here",
+        "Lecture des groupes et entités Maarch… S à nouveau une fois arrivés",
+    ),
+    ("add", "ajouter"),
+    ("Add or remove", "Ajouter ou retirer"),
+    (
+        "Groups and entities of the marked users",
+        "Groupes et entités des utilisateurs marqués",
+    ),
+    (
+        "Choose one group or one entity",
+        "Choisissez un groupe ou une entité",
+    ),
 ];

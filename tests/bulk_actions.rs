@@ -254,3 +254,75 @@ async fn a_server_that_cannot_move_equipements_is_never_taken_as_having_moved_th
     live.press(key(KeyCode::Esc)).await;
     assert_eq!(marked_in_detail(&live), 3, "still marked");
 }
+
+/// Marked Maarch users join a group in one run (`:set group+=ELU`), each change journaled
+/// as a link (so `u` can remove it), then leave it through the `S` form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marked_maarch_users_join_then_leave_a_group() {
+    let srv = common::start().await;
+    let mut live = maarch_console(&srv).await;
+    let api = maarch_client(&srv);
+    let logins = ["bwayne", "ccordy"];
+    for login in logins {
+        select_maarch(&mut live, login);
+        live.press(key(KeyCode::Char(' '))).await;
+    }
+    let ids: Vec<i64> = live
+        .app
+        .maarch_users
+        .marked_rows()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let in_elu =
+        |d: vigie::api::maarch::MaarchUserDetails| d.groups.iter().any(|g| g.group_id == "ELU");
+    for id in &ids {
+        assert!(!in_elu(api.user_details(*id).await.unwrap().unwrap()));
+    }
+    palette(&mut live, "set group+=ELU").await;
+    live.press(ch('y')).await;
+    assert_eq!((bulk(&live).done(), bulk(&live).failed()), (2, 0));
+    for id in &ids {
+        assert!(
+            in_elu(api.user_details(*id).await.unwrap().unwrap()),
+            "joined"
+        );
+    }
+    let entries = journal(&mut live);
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| {
+        e.link
+            .as_ref()
+            .is_some_and(|l| l.to == "group" && l.id == "ELU" && l.added)
+    }));
+    live.press(key(KeyCode::Esc)).await;
+    // Marked again, removed through the form (the catalogue read first).
+    for login in logins {
+        select_maarch(&mut live, login);
+        live.press(key(KeyCode::Char(' '))).await;
+    }
+    live.press(ch('S')).await;
+    if !matches!(live.app.overlays.last(), Some(Overlay::Form(_))) {
+        live.press(ch('S')).await;
+    }
+    let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
+        panic!("the links form: {:?}", live.app.notice);
+    };
+    f.fields[0].set_text("remove");
+    f.fields[1].set_text("ELU");
+    live.press(console_fixtures::ctrl('s')).await;
+    live.press(ch('y')).await;
+    assert_eq!(bulk(&live).done(), 2, "{:?}", bulk(&live).outcomes);
+    for id in &ids {
+        assert!(
+            !in_elu(api.user_details(*id).await.unwrap().unwrap()),
+            "left"
+        );
+    }
+    assert!(
+        journal(&mut live)
+            .iter()
+            .all(|e| e.link.as_ref().is_some_and(|l| !l.added))
+    );
+}

@@ -82,3 +82,33 @@ fn keys_prints_the_active_keymap() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("keys.new"));
 }
+
+#[test]
+fn keys_lists_the_row_commands_and_refuses_a_key_already_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    let run = |text: &str| {
+        std::fs::write(&cfg, text).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(["--config", cfg.to_str().unwrap(), "--lang", "en", "keys"])
+            .output()
+            .unwrap()
+    };
+    let out = run(
+        "[commands.ssh]\nkey = \"ctrl-t\"\non = \"equipements\"\nrun = [\"ssh\", \"{username}@{ip}\"]\n",
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(":run ssh"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("Ctrl-T") && line.contains("ssh {username}@{ip}"),
+        "{line}"
+    );
+    let out = run("[commands.x]\nkey = \"d\"\non = \"equipements\"\nrun = [\"true\"]\n");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("commands.x.key") && err.contains("delete"), "{err}");
+}

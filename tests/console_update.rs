@@ -1471,3 +1471,49 @@ fn star_on_equipements_marks_every_page() {
     assert_eq!(app.equipements.marked.len(), app.equipements.items.len());
     assert!(!app.equipements.marked.is_empty());
 }
+
+/// Bulk actions on a read-only profile are refused as single changes are; row commands
+/// still run (they do not write to the API).
+#[test]
+fn read_only_refuses_bulk_actions_but_runs_row_commands() {
+    let mut s = session("admin");
+    s.read_only = true;
+    let mut app = App::new(s);
+    app.start(true);
+    serve(&mut app);
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(key(KeyCode::Char(' ')));
+    app.on_key(key(KeyCode::Char(' ')));
+    for k in ['d', 'M', 'S'] {
+        app.on_key(ch(k));
+        assert!(app.overlays.is_empty(), "{k} opened something");
+        assert_eq!(
+            app.notice,
+            Some("READ-ONLY profile: bulk changes is disabled".into())
+        );
+    }
+    for typed_cmd in ["delete", "move LOUM", "set port=1"] {
+        app.on_key(ch(':'));
+        typed(&mut app, typed_cmd);
+        app.on_key(key(KeyCode::Enter));
+        assert!(app.overlays.is_empty(), ":{typed_cmd} opened something");
+    }
+    assert!(app.take_requests().is_empty());
+    app.commands = vec![vigie::commands::RowCommand {
+        name: "ping".into(),
+        key: Some(vigie::app::keymap::Key::parse("P").unwrap()),
+        on: vec!["equipements".into()],
+        run: vec!["ping".into(), "-c".into(), "1".into(), "{ip}".into()],
+        confirm: false,
+        wait: false,
+        marked: true,
+        secrets: false,
+    }];
+    app.on_key(ch('P'));
+    let runs = app.take_effects().into_iter().find_map(|e| match e {
+        vigie::app::Effect::Run { runs, .. } => Some(runs),
+        _ => None,
+    });
+    assert_eq!(runs.map(|r| r.len()), Some(2), "once per marked row");
+}

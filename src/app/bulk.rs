@@ -35,6 +35,8 @@ pub struct BulkJob {
     pub expect_site: Option<String>,
     /// Why nothing is sent for it (with no request).
     pub skip: Option<String>,
+    /// A Maarch group or entity added or removed (journaled as such, `u` reverts it).
+    pub link: Option<crate::journal::Link>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -152,6 +154,39 @@ pub fn parse_assignments(text: &str) -> Result<Vec<(&'static str, String)>, Stri
     Ok(out)
 }
 
+/// A Maarch group or entity added to (or removed from) every marked user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkChange {
+    pub add: bool,
+    /// `group` or `entity`.
+    pub to: &'static str,
+    pub id: String,
+}
+
+/// `group+=AGENT`, `entity-=PJS`: what `:set` does on Maarch users.
+pub fn parse_link(text: &str) -> Result<LinkChange, String> {
+    let bad =
+        || tr("On Maarch users write group+=ID, group-=ID, entity+=ID or entity-=ID").to_string();
+    let (name, id) = text.trim().split_once('=').ok_or_else(bad)?;
+    let name = name.trim().to_lowercase();
+    let (to, add) = match name.as_str() {
+        "group+" => ("group", true),
+        "group-" => ("group", false),
+        "entity+" => ("entity", true),
+        "entity-" => ("entity", false),
+        _ => return Err(bad()),
+    };
+    let id = id.trim();
+    if id.is_empty() || id.chars().any(char::is_whitespace) {
+        return Err(bad());
+    }
+    Ok(LinkChange {
+        add,
+        to,
+        id: id.to_string(),
+    })
+}
+
 /// The update that sets `fields` on one equipement: only those fields are sent.
 pub fn set_update(id: &str, fields: &[(&'static str, String)]) -> EquipementUpdate {
     let mut u = EquipementUpdate {
@@ -223,6 +258,17 @@ impl App {
     /// `S`: the fields to set, then the run.
     pub(super) fn ask_bulk_set(&mut self) {
         if let Some((kind, _)) = self.bulk_targets() {
+            if kind == ListKind::MaarchUsers {
+                let Some((groups, entities)) = self.catalogue.clone() else {
+                    self.load_catalogue();
+                    self.notice = Some(
+                        tr("Reading Maarch groups and entities… S again once they are here").into(),
+                    );
+                    return;
+                };
+                self.push_form(Form::bulk_links(groups, entities));
+                return;
+            }
             if kind != ListKind::Equipements {
                 self.notice = Some(tr("Fields are set in bulk on equipements").into());
                 return;
@@ -258,6 +304,7 @@ impl App {
                     before: Some(item.json()),
                     expect_site: None,
                     skip: skip.map(str::to_string),
+                    link: None,
                 }
             })
             .collect();
@@ -303,6 +350,7 @@ impl App {
                 };
                 BulkJob {
                     skip,
+                    link: None,
                     key: e.equipement_id.clone(),
                     label: t.label(),
                     request: (!already && !e.equipement_id.is_empty()).then(|| {
@@ -354,6 +402,7 @@ impl App {
                     skip: id
                         .is_empty()
                         .then(|| tr("unreadable row: nothing to act on").to_string()),
+                    link: None,
                 }
             })
             .collect::<Vec<_>>();
@@ -372,6 +421,87 @@ impl App {
             &[&what.join(", "), &jobs.len()],
         );
         self.open_bulk(question, tr("Setting fields").into(), kind, jobs, None);
+    }
+
+    /// `S` or `:set group+=ID` on Maarch users: a group or entity added to (or removed from)
+    /// every marked user; an id the catalogue does not know is refused when it is known.
+    pub(super) fn bulk_link(&mut self, change: LinkChange) {
+        let Some((kind, targets)) = self.bulk_targets() else {
+            return;
+        };
+        if kind != ListKind::MaarchUsers {
+            self.notice = Some(tr("Groups and entities are set on Maarch users").into());
+            return;
+        }
+        if let Some((groups, entities)) = &self.catalogue {
+            let known = if change.to == "group" {
+                groups
+            } else {
+                entities
+            };
+            if !known.iter().any(|(id, _)| *id == change.id) {
+                self.notice = Some(trf(
+                    "No Maarch {} '{}'",
+                    &[&tr(change.to), &crate::text::sanitize(&change.id)],
+                ));
+                return;
+            }
+        }
+        let jobs = targets
+            .iter()
+            .map(|t| {
+                let DetailTarget::MaarchUser(u) = t else {
+                    unreachable!("Maarch users only")
+                };
+                let user = u.user.id;
+                let (to, id) = (change.to, change.id.clone());
+                let request = match (change.add, to) {
+                    (true, "group") => Request::Mutate(Mutation::AddGroup { user, group: id }),
+                    (true, _) => Request::Mutate(Mutation::AddEntity { user, entity: id }),
+                    (false, "group") => Request::Delete(DeleteOp::MaarchGroup { user, group: id }),
+                    (false, _) => Request::Delete(DeleteOp::MaarchEntity { user, entity: id }),
+                };
+                BulkJob {
+                    key: user.to_string(),
+                    label: t.label(),
+                    request: Some(request),
+                    before: Some(t.item().json()),
+                    expect_site: None,
+                    skip: None,
+                    link: Some(crate::journal::Link {
+                        to: to.into(),
+                        id: change.id.clone(),
+                        added: change.add,
+                    }),
+                }
+            })
+            .collect::<Vec<_>>();
+        let what = crate::text::sanitize(&change.id).into_owned();
+        let question = match (change.add, change.to) {
+            (true, "group") => trf(
+                "Add {} Maarch users to the group {}?",
+                &[&jobs.len(), &what],
+            ),
+            (true, _) => trf(
+                "Add {} Maarch users to the entity {}?",
+                &[&jobs.len(), &what],
+            ),
+            (false, "group") => trf(
+                "Remove {} Maarch users from the group {}?",
+                &[&jobs.len(), &what],
+            ),
+            (false, _) => trf(
+                "Remove {} Maarch users from the entity {}?",
+                &[&jobs.len(), &what],
+            ),
+        };
+        self.open_bulk(
+            question,
+            tr("Maarch groups and entities").into(),
+            kind,
+            jobs,
+            None,
+        );
     }
 
     fn open_bulk(
@@ -569,6 +699,7 @@ impl Screen for BulkRun {
         let expect = b.jobs[i].expect_site.clone();
         match p {
             Payload::Saved(saved) => {
+                let link = b.jobs[i].link.clone();
                 if let (Some(want), Saved::Equipement(e)) = (&expect, &saved)
                     && e.site_id() != Some(want.as_str())
                 {
@@ -577,13 +708,20 @@ impl Screen for BulkRun {
                     app.bulk_settle(id, Outcome::Failed(why.into()));
                 } else {
                     let said = kinds::land_saved(app, saved);
-                    app.journal_landed(kind, &key, Op::Update, before, None, None);
+                    app.journal_landed(kind, &key, Op::Update, before, None, link);
                     app.bulk_settle(id, Outcome::Done(said));
                 }
             }
             Payload::Deleted(op) => {
+                let link = b.jobs[i].link.clone();
                 let what = kinds::land_deleted(app, &op);
-                app.journal_landed(kind, &key, Op::Delete, before, None, None);
+                // A link removed changes the user; a record deleted is gone.
+                let op = if link.is_some() {
+                    Op::Update
+                } else {
+                    Op::Delete
+                };
+                app.journal_landed(kind, &key, op, before, None, link);
                 app.bulk_settle(id, Outcome::Done(tr(what).into()));
             }
             _ => {

@@ -222,6 +222,12 @@ impl App {
                 Err(why) => self.notice = Some(why),
             },
             Typed::Set(None) => self.ask_bulk_set(),
+            Typed::Set(Some(a)) if self.marked_targets().0 == ListKind::MaarchUsers => {
+                match parse_link(&a) {
+                    Ok(change) => self.bulk_link(change),
+                    Err(why) => self.notice = Some(why),
+                }
+            }
             Typed::Set(Some(a)) => match parse_assignments(&a) {
                 Ok(fields) => self.bulk_set(fields),
                 Err(why) => self.notice = Some(why),

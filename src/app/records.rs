@@ -305,6 +305,21 @@ impl App {
                     self.bulk_move(&site);
                     return;
                 }
+                if f.kind == FormKind::BulkLinks {
+                    let add = f.val("mode") != "remove";
+                    let (g, e) = (f.val("groupId"), f.val("entityId"));
+                    let (to, id) = match (g.trim().is_empty(), e.trim().is_empty()) {
+                        (false, true) => ("group", g),
+                        (true, false) => ("entity", e),
+                        _ => {
+                            f.error = Some(tr("Choose one group or one entity").into());
+                            return;
+                        }
+                    };
+                    self.overlays.pop();
+                    self.bulk_link(LinkChange { add, to, id });
+                    return;
+                }
                 if f.kind == FormKind::BulkSet {
                     let fields = f.bulk_fields();
                     if fields.is_empty() {

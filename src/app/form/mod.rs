@@ -241,6 +241,56 @@ impl Form {
         )
     }
 
+    /// Bulk on Maarch users: add or remove one group or one entity.
+    pub fn bulk_links(groups: Vec<(String, String)>, entities: Vec<(String, String)>) -> Form {
+        let label = |v: Vec<(String, String)>| {
+            v.into_iter()
+                .map(|(id, l)| {
+                    let shown = format!("{id} — {l}");
+                    (id, shown)
+                })
+                .collect()
+        };
+        let modes = vec![
+            ("add".to_string(), tr("add").to_string()),
+            ("remove".to_string(), tr("remove").to_string()),
+        ];
+        Form::build(
+            FormKind::BulkLinks,
+            None,
+            vec![
+                Field::new(
+                    "mode",
+                    "Add or remove",
+                    FieldKind::Choice {
+                        options: modes,
+                        selected: None,
+                    },
+                    true,
+                )
+                .with_value("add"),
+                Field::new(
+                    "groupId",
+                    "Group",
+                    FieldKind::Choice {
+                        options: label(groups),
+                        selected: None,
+                    },
+                    false,
+                ),
+                Field::new(
+                    "entityId",
+                    "Entity",
+                    FieldKind::Choice {
+                        options: label(entities),
+                        selected: None,
+                    },
+                    false,
+                ),
+            ],
+        )
+    }
+
     /// The fields a bulk set form sets: those typed in.
     pub fn bulk_fields(&self) -> Vec<(&'static str, String)> {
         crate::app::SETTABLE

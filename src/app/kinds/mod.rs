@@ -285,6 +285,8 @@ pub enum FormKind {
     BulkMove,
     /// The fields set on every marked equipement (empty ones left alone).
     BulkSet,
+    /// A group or entity added to or removed from every marked Maarch user.
+    BulkLinks,
 }
 
 impl FormKind {
@@ -314,6 +316,7 @@ impl FormKind {
             FormKind::ElementType => "Rights of an element type",
             FormKind::BulkMove => "Move the marked equipements",
             FormKind::BulkSet => "Set fields on the marked equipements",
+            FormKind::BulkLinks => "Groups and entities of the marked users",
         }
     }
 
@@ -347,9 +350,11 @@ impl FormKind {
             FormKind::ParapheurCreate => f.parapheur_create_mutation(),
             FormKind::ChangePassword => f.change_password_mutation(),
             FormKind::PasswordReset => f.password_reset_mutation(),
-            FormKind::Export | FormKind::ElementType | FormKind::BulkMove | FormKind::BulkSet => {
-                None
-            }
+            FormKind::Export
+            | FormKind::ElementType
+            | FormKind::BulkMove
+            | FormKind::BulkSet
+            | FormKind::BulkLinks => None,
         }
     }
 
