@@ -1266,7 +1266,6 @@ pub static FR: &[(&str, &str)] = &[
     ("on {} sites: {}", "sur {} sites : {}"),
     ("within {}", "dans {}"),
     ("{} — same IP:port", "{} — même IP:port"),
-    ("Shared IPs", "IP partagées"),
     (
         "equipements sharing an IP, across sites or within one",
         "équipements partageant une IP, entre sites ou dans un site",
@@ -1399,5 +1398,9 @@ pub static FR: &[(&str, &str)] = &[
     (
         "Choose one group or one entity",
         "Choisissez un groupe ou une entité",
+    ),
+    (
+        "IPs shared by several equipements: {} (over {})",
+        "IP partagées par plusieurs équipements : {} (sur {})",
     ),
 ];

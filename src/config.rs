@@ -28,6 +28,14 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join(APP))
 }
 
+/// Where the console keeps how the administrator arranged it (columns, saved views):
+/// `$XDG_STATE_HOME/vigie` on Linux, the data directory elsewhere.
+pub fn state_dir() -> PathBuf {
+    project_dirs()
+        .and_then(|d| d.state_dir().map(|p| p.to_path_buf()))
+        .unwrap_or_else(data_dir)
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

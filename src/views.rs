@@ -1,6 +1,6 @@
 //! What the administrator arranged and keeps across runs: each tab's columns (`C`) and
 //! named views (`:save NAME`: tab, filter, sort, columns, a kept value). One small JSON
-//! file in the data directory, written whole (0600); a file that cannot be read is
+//! file in the state directory, written whole (0600); a file that cannot be read is
 //! ignored, never fatal.
 
 use std::collections::BTreeMap;
@@ -38,7 +38,7 @@ pub struct SavedView {
 }
 
 pub fn path() -> PathBuf {
-    crate::config::data_dir().join("views.json")
+    crate::config::state_dir().join("views.json")
 }
 
 impl Views {

@@ -110,5 +110,8 @@ fn keys_lists_the_row_commands_and_refuses_a_key_already_used() {
     let out = run("[commands.x]\nkey = \"d\"\non = \"equipements\"\nrun = [\"true\"]\n");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("commands.x.key") && err.contains("delete"), "{err}");
+    assert!(
+        err.contains("commands.x.key") && err.contains("delete"),
+        "{err}"
+    );
 }

@@ -723,3 +723,45 @@ fn column_chooser() -> App {
 fn render_column_chooser() {
     snapshot("column_chooser", column_chooser);
 }
+
+/// `:dups` over the fixtures with 1.1.1.1:100 planted on YASSA too.
+fn dups() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('A'));
+    serve(&mut app);
+    let mut twin = app.equipements.items[0].clone();
+    twin.equipement_id = "twin".into();
+    twin.site_id = Some(YASSA_ID.into());
+    twin.client_site = Some(std::sync::Arc::new(site_ref(YASSA_ID)));
+    app.equipements.upsert(twin);
+    app.on_key(ch(':'));
+    typed(&mut app, "dups");
+    app.on_key(key(KeyCode::Enter));
+    app
+}
+
+#[test]
+fn render_dups() {
+    snapshot("dups", dups);
+    let t = render(dups, 120, 35);
+    let screen = text(&t);
+    assert!(
+        screen.contains("1.1.1.1") && screen.contains("same IP:port"),
+        "{screen}"
+    );
+}
+
+/// A watched list.
+fn watched() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('W'));
+    app.notice = None;
+    app
+}
+
+#[test]
+fn render_watched() {
+    snapshot("watched", watched);
+}

@@ -1168,7 +1168,8 @@ fn a_row_command_gets_exactly_its_arguments_and_the_terminal_comes_back() {
         &config,
         format!(
             "[commands.rec]\nkey = \"ctrl-t\"\non = \"equipements\"\nwait = true\n\
-             run = [\"{}\", \"{{username}}@{{ip}}\", \"-p\", \"{{port}}\", \"{{description}}\", \"--\", \"{{ip}}\"]\n",
+             run = [\"{}\", \"{{username}}@{{ip}}\", \"-p\", \"{{port}}\", \"{{description}}\", \"--\", \"{{ip}}\"]\n\
+             [commands.missing]\nkey = \"ctrl-g\"\non = \"equipements\"\nrun = [\"/nonexistent/vigie-test-program\"]\n",
             script.display()
         ),
     )
@@ -1252,6 +1253,10 @@ fn a_row_command_gets_exactly_its_arguments_and_the_terminal_comes_back() {
         "the program did not run again"
     );
     assert!(!Path::new("/tmp/pwned").exists());
+    // A program that is not there: said, and the console is back.
+    c.keys("\x07"); // Ctrl-G
+    c.wait_for("missing: cannot run /nonex");
+    c.wait_for("10.66.0.1");
     c.keys("q");
     assert!(c.wait_exit().success());
     std::thread::sleep(Duration::from_millis(200));

@@ -199,7 +199,7 @@ impl App {
         self.overlays.push(Overlay::Frequency(Box::new(Frequency {
             kind: ListKind::Equipements,
             col: 0,
-            column: "Shared IPs",
+            column: "IP",
             rows,
             notes,
             total,

@@ -127,6 +127,8 @@ impl App {
         if failures.is_empty() {
             self.notice = Some(trf("{} ran ({} times)", &[&name, &runs]));
             self.last_error = None;
+        } else if runs == 1 {
+            self.last_error = Some(format!("{name}: {}", failures.join("; ")));
         } else {
             self.last_error = Some(trf(
                 "{}: {} of {} runs failed: {}",

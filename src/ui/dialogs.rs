@@ -599,10 +599,17 @@ pub fn run_ask(f: &mut Frame, app: &App, r: &RunAsk, area: Rect) {
 /// `F`: a column's values, their counts, a bar and a share; the selected one highlighted.
 pub fn frequency(f: &mut Frame, q: &Frequency, area: Rect) {
     f.render_widget(ratatui::widgets::Clear, area);
-    let title = trf(
-        "{}: {} values over {} rows",
-        &[&tr(q.column), &q.rows.len(), &q.total],
-    );
+    let title = if q.notes.is_empty() {
+        trf(
+            "{}: {} values over {} rows",
+            &[&tr(q.column), &q.rows.len(), &q.total],
+        )
+    } else {
+        trf(
+            "IPs shared by several equipements: {} (over {})",
+            &[&q.rows.len(), &q.total],
+        )
+    };
     let block = boxed(&title, accent());
     let inner = block.inner(area);
     f.render_widget(block, area);
