@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod drafts;
 pub mod i18n;
+pub mod import;
 pub mod journal;
 pub mod list;
 pub mod logging;

@@ -89,6 +89,9 @@ pub enum Command {
     Serve(WithoutServer),
     /// Print sites, equipements, users or roles.
     List(ListArgs),
+    /// Import equipements (or sites) from a CSV or JSON file: checked first, a dry run
+    /// prints the plan, rows already on the server are skipped (safe to run twice).
+    Import(crate::import::ImportArgs),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -285,6 +288,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .await
                 .map(|_| ExitCode::SUCCESS)
         }
+        Some(Command::Import(a)) => import_cmd(&cli.global, &a).await,
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
         Some(Command::Keys) => keys_cmd(&cli.global),
         Some(Command::Journal(a)) => journal_cmd(&cli.global, &a),
@@ -579,4 +583,127 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// `vigie import`: the plan, then (unless `--dry-run`) the rows sent; a report on request.
+/// Exit 0 only when every row of the file is on the server as asked.
+async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCode, String> {
+    use crate::import::{Action, plan, report, run_plan};
+    use std::io::{IsTerminal, Write};
+    crate::i18n::set_lang(crate::i18n::Lang::En);
+    let c = connect_core(g, true)?;
+    let planned = plan(&c.client, a).await?;
+    let counts = crate::import::counts(&planned);
+    let n = |k: Action| counts.get(&k).copied().unwrap_or(0);
+    let summary = format!(
+        "{} create, {} update, {} skip, {} error",
+        n(Action::Create),
+        n(Action::Update),
+        n(Action::Skip),
+        n(Action::Error)
+    );
+    let mut out = std::io::stdout().lock();
+    let write_report = |done: Option<&[crate::import::Done]>| -> Result<(), String> {
+        if let Some(path) = &a.report {
+            crate::drafts::write_private(path, &report(&planned, done))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+        Ok(())
+    };
+    if a.dry_run {
+        let _ = writeln!(out, "{:<6} {:<7} MESSAGE", "ROW", "ACTION");
+        for p in &planned {
+            let sep = if p.message.is_empty() { "" } else { ": " };
+            let _ = writeln!(
+                out,
+                "{:<6} {:<7} {}{sep}{}",
+                p.line,
+                p.action.name(),
+                p.label,
+                p.message
+            );
+        }
+        let _ = writeln!(out, "plan: {summary} (dry run: nothing sent)");
+        write_report(None)?;
+        return Ok(if n(Action::Error) == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let sends = n(Action::Create) + n(Action::Update);
+    if c.profile.read_only && sends > 0 {
+        return Err(format!(
+            "profile {} is read-only: nothing sent ({summary}; --dry-run shows the plan)",
+            c.profile_name
+        ));
+    }
+    let tty = std::io::stderr().is_terminal();
+    let done = run_plan(&c.client, &planned, a.concurrency, |k, total| {
+        if tty {
+            eprint!("\rimporting {k}/{total}");
+            if k == total {
+                eprintln!();
+            }
+        }
+    })
+    .await;
+    // Each row created or updated goes to the profile's journal, as from the console.
+    let base = c
+        .profile
+        .core
+        .as_ref()
+        .map(|s| s.base_url.clone())
+        .unwrap_or_default();
+    let journal = crate::journal::path_for(&crate::config::data_dir(), &c.profile_name, &base);
+    let who = c
+        .profile
+        .core
+        .as_ref()
+        .and_then(|s| s.username.clone())
+        .unwrap_or_default();
+    let kind = match a.what {
+        crate::import::What::Equipements => "equipements",
+        crate::import::What::Sites => "sites",
+    };
+    let mut failed = 0;
+    for (p, d) in planned.iter().zip(&done) {
+        match (d.result, &d.id) {
+            ("ok", Some(id)) => {
+                let op = if p.action == Action::Create {
+                    crate::journal::Op::Create
+                } else {
+                    crate::journal::Op::Update
+                };
+                let mut e = crate::journal::Entry::now("core", kind, id, op)
+                    .with_states(None, d.record.clone());
+                e.label = p.label.clone();
+                e.who = who.clone();
+                if let Err(err) = crate::journal::append(&journal, &e) {
+                    eprintln!("journal not written: {err}");
+                }
+            }
+            ("failed", _) => {
+                failed += 1;
+                eprintln!("line {}: {}: {}", p.line, p.label, d.message);
+            }
+            _ if p.action == Action::Error => {
+                eprintln!("line {}: {}: {}", p.line, p.label, p.message);
+            }
+            _ => {}
+        }
+    }
+    let ok = done.iter().filter(|d| d.result == "ok").count();
+    let _ = writeln!(
+        out,
+        "done: {ok} sent, {failed} failed, {} skipped, {} errors (plan: {summary})",
+        n(Action::Skip),
+        n(Action::Error)
+    );
+    write_report(Some(&done))?;
+    Ok(if failed == 0 && n(Action::Error) == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
