@@ -1403,4 +1403,32 @@ pub static FR: &[(&str, &str)] = &[
         "IPs shared by several equipements: {} (over {})",
         "IP partagées par plusieurs équipements : {} (sur {})",
     ),
+    ("No folder {}", "Pas de dossier {}"),
+    ("No file starts so", "Aucun fichier ne commence ainsi"),
+    ("line {}: {}", "ligne {} : {}"),
+    ("{} (line {})", "{} (ligne {})"),
+    (
+        "Import into {}: {} to create, {} already there, {} errors?",
+        "Importer dans {} : {} à créer, {} déjà là, {} erreurs ?",
+    ),
+    ("Import into {}", "Import dans {}"),
+    (
+        "Undo the import of {} {} made {}: delete them?",
+        "Annuler l'import de {} {} fait le {} : les supprimer ?",
+    ),
+    ("Undo an import", "Annuler un import"),
+    ("importing", "l'import"),
+    (
+        "Import equipements into this site",
+        "Importer des équipements dans ce site",
+    ),
+    ("File (CSV or JSON)", "Fichier (CSV ou JSON)"),
+    (
+        "import equipements from a CSV or JSON file",
+        "importer des équipements d'un fichier CSV ou JSON",
+    ),
+    (
+        "import equipements from a CSV or JSON file (Tab completes the path)",
+        "importer des équipements d'un fichier CSV ou JSON (Tab complète le chemin)",
+    ),
 ];

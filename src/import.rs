@@ -771,23 +771,34 @@ pub async fn plan(
     core: &crate::api::core::CoreClient,
     a: &ImportArgs,
 ) -> Result<Vec<Planned>, String> {
+    plan_file(core, a.what, &a.file, a.site.as_deref(), a.update).await
+}
+
+/// The plan of a file: `site` (name or id) wins over the file's site column.
+pub async fn plan_file(
+    core: &crate::api::core::CoreClient,
+    what: What,
+    file: &std::path::Path,
+    site: Option<&str>,
+    update: bool,
+) -> Result<Vec<Planned>, String> {
     let e = |e: crate::api::ApiError| e.to_string();
-    let meta = std::fs::metadata(&a.file)
-        .map_err(|err| format!("cannot read {}: {err}", a.file.display()))?;
+    let meta =
+        std::fs::metadata(file).map_err(|err| format!("cannot read {}: {err}", file.display()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
             "{} is over {} MB: split it",
-            a.file.display(),
+            file.display(),
             MAX_FILE_BYTES / 1024 / 1024
         ));
     }
     let bytes =
-        std::fs::read(&a.file).map_err(|err| format!("cannot read {}: {err}", a.file.display()))?;
-    let rows = read(a.what, &bytes)?;
+        std::fs::read(file).map_err(|err| format!("cannot read {}: {err}", file.display()))?;
+    let rows = read(what, &bytes)?;
     let sites = core.list_site_summaries().await.map_err(e)?;
-    Ok(match a.what {
+    Ok(match what {
         What::Equipements => {
-            let site = match &a.site {
+            let site = match site {
                 Some(k) => Some(site_for(&sites, k)?.clone()),
                 None => None,
             };
@@ -808,7 +819,7 @@ pub async fn plan(
                 let items = crate::list::site_equipements(core, &id).await.map_err(e)?;
                 on_server.insert(id, items);
             }
-            plan_equipements(&rows, site.as_ref(), &sites, &on_server, a.update)
+            plan_equipements(&rows, site.as_ref(), &sites, &on_server, update)
         }
         What::Sites => {
             let mut clients: Vec<(String, String)> = sites
@@ -821,7 +832,7 @@ pub async fn plan(
                 .collect();
             clients.sort();
             clients.dedup();
-            plan_sites(&rows, &sites, &clients, a.update)
+            plan_sites(&rows, &sites, &clients, update)
         }
     })
 }

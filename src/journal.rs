@@ -63,6 +63,10 @@ pub struct Entry {
     /// entity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<Link>,
+    /// The import this change belongs to (every row of one import shares it): `u` undoes
+    /// them together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
 }
 
 /// A link added or removed.
@@ -94,6 +98,7 @@ impl Entry {
             after: None,
             undoes: None,
             link: None,
+            batch: None,
         }
     }
 

@@ -115,6 +115,12 @@ pub enum Request {
         id: String,
         site: Option<String>,
     },
+    /// Reads an import file and plans it against the server (`crate::import`), every row
+    /// going to `site_id`.
+    PlanImport {
+        path: std::path::PathBuf,
+        site_id: String,
+    },
     /// Stops the request with this id (a load the user no longer wants); answers nothing.
     Cancel(u64),
 }
@@ -194,6 +200,8 @@ pub enum Payload {
     Outbox(Option<Vec<OutboxMail>>),
     /// A record as the server holds it now (JSON); `None`: it is gone.
     Fresh(Option<serde_json::Value>),
+    /// An import file's plan.
+    ImportPlan(Vec<crate::import::Planned>),
 }
 
 impl Payload {
@@ -219,6 +227,7 @@ impl Payload {
             Payload::Functionalities(..) => "Functionalities",
             Payload::Outbox(_) => "Outbox",
             Payload::Fresh(_) => "Fresh",
+            Payload::ImportPlan(_) => "ImportPlan",
         }
     }
 }

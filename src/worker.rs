@@ -132,6 +132,19 @@ async fn handle(
             let p = c.core()?.site_equipements(&site_id, page, size).await?;
             Payload::SiteEquipements { site_id, page: p }
         }
+        Request::PlanImport { path, site_id } => {
+            let core = c.core()?;
+            let plan = crate::import::plan_file(
+                core,
+                crate::import::What::Equipements,
+                &path,
+                Some(&site_id),
+                false,
+            )
+            .await
+            .map_err(ApiError::Config)?;
+            Payload::ImportPlan(plan)
+        }
         Request::AllSiteEquipements(site_id) => {
             let items = crate::list::site_equipements(c.core()?, &site_id).await?;
             let n = items.len() as u64;

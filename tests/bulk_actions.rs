@@ -326,3 +326,67 @@ async fn marked_maarch_users_join_then_leave_a_group() {
             .all(|e| e.link.as_ref().is_some_and(|l| !l.added))
     );
 }
+
+/// `I` in a site's detail: the file's plan (errors first), Enter creates the rows, each
+/// journaled in one batch; `u` then deletes the whole import after one question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn i_imports_a_file_into_the_site_and_u_takes_the_whole_import_back() {
+    let srv = common::start().await;
+    let api = srv.admin();
+    let site = site_with(&api, "Import Site", 7, 1).await; // 10.77.7.1:80 is there
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.csv");
+    std::fs::write(
+        &file,
+        "ip;port;marque;modele;mot de passe\n\
+         10.77.7.1;80;Hikvision;DS-2CD;x\n\
+         10.88.0.1;554;Axis;Q1;s3cret-1\n\
+         10.88.0.2;554;Axis;Q1;s3cret-2\n\
+         10.88.0.999;554;Axis;Q1;\n\
+         10.88.0.3;554;Axis;Q1;\n",
+    )
+    .unwrap();
+    let mut live = detail_of(&srv, &site).await;
+    live.press(ch('I')).await;
+    live.retype("path", file.to_str().unwrap()).await;
+    live.press(key(KeyCode::Enter)).await;
+    let b = bulk(&live);
+    assert!(
+        b.question.contains("3 to create")
+            && b.question.contains("1 already there")
+            && b.question.contains("1 errors"),
+        "{}",
+        b.question
+    );
+    assert!(matches!(b.outcomes[0], Outcome::Failed(_)), "errors first");
+    assert_eq!(on_site(&api, &site).await.len(), 1, "nothing sent before y");
+    live.press(ch('y')).await;
+    assert_eq!((bulk(&live).done(), bulk(&live).failed()), (3, 1));
+    let now = on_site(&api, &site).await;
+    assert_eq!(now.len(), 4);
+    assert_eq!(
+        now.iter()
+            .find(|e| e.ip == "10.88.0.2")
+            .map(|e| e.password.expose().to_string()),
+        Some("s3cret-2".into())
+    );
+    let entries = journal(&mut live);
+    assert_eq!(entries.len(), 3);
+    let batch = entries[0].batch.expect("one batch");
+    assert!(entries.iter().all(|e| e.batch == Some(batch)));
+    assert!(!serde_json::to_string(&entries).unwrap().contains("s3cret"));
+    live.press(key(KeyCode::Esc)).await;
+    // u: the whole import, one question.
+    live.press(key(KeyCode::Esc)).await;
+    live.press(ch('u')).await;
+    let q = bulk(&live).question.clone();
+    assert!(q.contains("Undo the import of 3"), "{q}");
+    live.press(ch('y')).await;
+    assert_eq!(bulk(&live).done(), 3);
+    let left = on_site(&api, &site).await;
+    assert_eq!(left.len(), 1, "back to what was there");
+    assert_eq!(left[0].ip, "10.77.7.1");
+    let undos = journal(&mut live);
+    assert_eq!(undos.len(), 3);
+    assert!(undos.iter().all(|e| e.undoes.is_some()));
+}

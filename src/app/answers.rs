@@ -24,6 +24,8 @@ pub(super) enum Purpose {
     Login,
     /// One row of a bulk action.
     Bulk,
+    /// An import file read and planned.
+    ImportPlan,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -37,6 +37,10 @@ pub struct BulkJob {
     pub skip: Option<String>,
     /// A Maarch group or entity added or removed (journaled as such, `u` reverts it).
     pub link: Option<crate::journal::Link>,
+    /// It creates the record (an import's row): journaled as a creation under its new id.
+    pub creates: bool,
+    /// The journal entry it undoes (`u` on an import).
+    pub undoes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,6 +66,8 @@ pub struct BulkRun {
     pub pending: Option<(usize, u64)>,
     /// Esc was pressed: no new request is sent.
     pub stopping: bool,
+    /// An import: the journal batch its rows share.
+    pub batch: Option<u64>,
     pub selected: usize,
 }
 
@@ -303,6 +309,8 @@ impl App {
                     request,
                     before: Some(item.json()),
                     expect_site: None,
+                    creates: false,
+                    undoes: None,
                     skip: skip.map(str::to_string),
                     link: None,
                 }
@@ -362,6 +370,8 @@ impl App {
                     }),
                     before: Some(t.item().json()),
                     expect_site: Some(site_id.to_string()),
+                    creates: false,
+                    undoes: None,
                 }
             })
             .collect::<Vec<_>>();
@@ -399,6 +409,8 @@ impl App {
                     }),
                     before: Some(t.item().json()),
                     expect_site: None,
+                    creates: false,
+                    undoes: None,
                     skip: id
                         .is_empty()
                         .then(|| tr("unreadable row: nothing to act on").to_string()),
@@ -467,6 +479,8 @@ impl App {
                     request: Some(request),
                     before: Some(t.item().json()),
                     expect_site: None,
+                    creates: false,
+                    undoes: None,
                     skip: None,
                     link: Some(crate::journal::Link {
                         to: to.into(),
@@ -504,7 +518,7 @@ impl App {
         );
     }
 
-    fn open_bulk(
+    pub(super) fn open_bulk(
         &mut self,
         question: String,
         title: String,
@@ -530,11 +544,12 @@ impl App {
             error: None,
             pending: None,
             stopping: false,
+            batch: None,
             selected: 0,
         })));
     }
 
-    fn bulk_mut(&mut self) -> Option<&mut BulkRun> {
+    pub(super) fn bulk_mut(&mut self) -> Option<&mut BulkRun> {
         self.overlays.iter_mut().rev().find_map(|o| match o {
             Overlay::Bulk(b) => Some(b.as_mut()),
             _ => None,
@@ -688,6 +703,10 @@ impl Screen for BulkRun {
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
+        let p = match p {
+            Payload::ImportPlan(plan) => return app.on_import_plan(id, plan),
+            p => p,
+        };
         let Some(b) = app.bulk_mut() else {
             return false;
         };
@@ -697,23 +716,29 @@ impl Screen for BulkRun {
         let (kind, key) = (b.kind, b.jobs[i].key.clone());
         let before = b.jobs[i].before.clone();
         let expect = b.jobs[i].expect_site.clone();
+        let (creates, undoes, batch) = (b.jobs[i].creates, b.jobs[i].undoes, b.batch);
+        let link = b.jobs[i].link.clone();
+        app.journal_batch = batch;
         match p {
             Payload::Saved(saved) => {
-                let link = b.jobs[i].link.clone();
                 if let (Some(want), Saved::Equipement(e)) = (&expect, &saved)
                     && e.site_id() != Some(want.as_str())
                 {
                     // A server without the move extension answers the record unmoved.
                     let why = tr("the server answered it on its old site: not moved");
                     app.bulk_settle(id, Outcome::Failed(why.into()));
+                } else if creates {
+                    let new_id = kinds::saved_id(&saved).unwrap_or_default();
+                    let said = kinds::land_saved(app, saved);
+                    app.journal_landed(kind, &new_id, Op::Create, None, undoes, None);
+                    app.bulk_settle(id, Outcome::Done(said));
                 } else {
                     let said = kinds::land_saved(app, saved);
-                    app.journal_landed(kind, &key, Op::Update, before, None, link);
+                    app.journal_landed(kind, &key, Op::Update, before, undoes, link);
                     app.bulk_settle(id, Outcome::Done(said));
                 }
             }
             Payload::Deleted(op) => {
-                let link = b.jobs[i].link.clone();
                 let what = kinds::land_deleted(app, &op);
                 // A link removed changes the user; a record deleted is gone.
                 let op = if link.is_some() {
@@ -721,19 +746,29 @@ impl Screen for BulkRun {
                 } else {
                     Op::Delete
                 };
-                app.journal_landed(kind, &key, op, before, None, link);
+                app.journal_landed(kind, &key, op, before, undoes, link);
                 app.bulk_settle(id, Outcome::Done(tr(what).into()));
             }
             _ => {
                 app.bulk_settle(id, Outcome::Failed(tr("unexpected answer").into()));
             }
         }
+        app.journal_batch = None;
         app.bulk_next();
         true
     }
 
     fn on_failure(app: &mut App, f: &Failure) -> bool {
         let Failure { id, e, words, .. } = *f;
+        if matches!(f.purpose, Purpose::ImportPlan) {
+            if let Some(Overlay::Form(form)) = app.overlays.last_mut()
+                && form.pending == Some(id)
+            {
+                form.pending = None;
+                form.error = Some(words.to_string());
+            }
+            return false;
+        }
         if app
             .bulk_settle(id, Outcome::Failed(words.to_string()))
             .is_none()

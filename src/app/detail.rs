@@ -198,6 +198,10 @@ impl App {
             }
             KeyCode::Char('d') if is_site && !d.equipements.marked.is_empty() => self.bulk_delete(),
             KeyCode::Char('M') if is_site => self.ask_bulk_move(),
+            KeyCode::Char('I') if is_site => {
+                let site_id = target_id(&d.target);
+                self.ask_import(&site_id);
+            }
             KeyCode::Char('S') if is_site => self.ask_bulk_set(),
             KeyCode::Char('n') if is_site => {
                 let sid = target_id(&d.target).to_string();
@@ -610,6 +614,10 @@ impl Screen for Detail {
                 k.sp(&[d("mark_all")], "mark every equipement of the site"),
                 k.sp(&[d("move")], "move the marked equipements to another site"),
                 k.sp(&[d("set")], "set fields on the marked equipements"),
+                k.sp(
+                    &[d("import")],
+                    "import equipements from a CSV or JSON file (Tab completes the path)",
+                ),
                 k.sp(&[d("delete")], "with marks: delete the marked equipements"),
                 k.sp(&[d("palette")], "command palette"),
                 fixed("Ctrl-C", "quit"),

@@ -27,6 +27,7 @@ mod editor;
 pub mod form;
 mod frequency;
 pub mod hints;
+mod import;
 mod journal_view;
 pub mod keymap;
 pub mod kinds;
@@ -202,6 +203,8 @@ pub struct App {
     pub watch_every: Duration,
     /// The config's profile names.
     pub profiles: Vec<String>,
+    /// The import whose rows are being journaled (`u` undoes them together).
+    journal_batch: Option<u64>,
     /// Set by `:profile NAME`: the console ends and starts again on that profile.
     pub switch_profile: Option<String>,
     /// Palette commands run, most recent first (offered first).
@@ -290,6 +293,7 @@ impl App {
             watch_every: Duration::from_secs(10),
             profiles: Vec::new(),
             switch_profile: None,
+            journal_batch: None,
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),

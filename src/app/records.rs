@@ -219,6 +219,16 @@ impl App {
             f.fields.get(f.focus).map(|x| &x.kind),
             Some(form::FieldKind::Grid { .. })
         );
+        if f.kind == FormKind::ImportFile && key.code == KeyCode::Tab {
+            // Path completion, as a shell does it.
+            let typed = f.val("path");
+            let (done, said) = complete_path(&typed);
+            if let Some(x) = f.fields.first_mut() {
+                x.set_text(&done);
+            }
+            f.error = said;
+            return;
+        }
         // Enter moves on, and saves from the last field (a one-field picker saves at once).
         let submit = key.code == KeyCode::Enter && !on_grid && f.is_last_visible(f.focus);
         if key.code == KeyCode::Enter && !on_grid && !submit {
@@ -303,6 +313,16 @@ impl App {
                     let site = f.val("site_id");
                     self.overlays.pop();
                     self.bulk_move(&site);
+                    return;
+                }
+                if f.kind == FormKind::ImportFile {
+                    let path = std::path::PathBuf::from(shellexpand_home(f.val("path").trim()));
+                    let site_id = f.subject.clone();
+                    f.error = None;
+                    let id = self.send(Request::PlanImport { path, site_id }, Purpose::ImportPlan);
+                    if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
+                        f.pending = Some(id);
+                    }
                     return;
                 }
                 if f.kind == FormKind::BulkLinks {
@@ -511,4 +531,57 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
     }
     v.push(k.h(&[ESC], "cancel"));
     v
+}
+
+/// Completes a typed path as a shell does: the one entry that starts so, or the longest
+/// prefix they share (and what they are, said). Reads the directory; touches nothing else.
+pub(super) fn complete_path(typed: &str) -> (String, Option<String>) {
+    let expanded = shellexpand_home(typed);
+    let (dir, stem) = match expanded.rfind('/') {
+        Some(i) => (&expanded[..=i], &expanded[i + 1..]),
+        None => ("./", expanded.as_str()),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (
+            typed.to_string(),
+            Some(trf("No folder {}", &[&crate::text::sanitize(dir)])),
+        );
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (name.starts_with(stem) && (!name.starts_with('.') || stem.starts_with('.')))
+                .then(|| if is_dir { format!("{name}/") } else { name })
+        })
+        .take(1000)
+        .collect();
+    names.sort();
+    let prefix = if expanded.contains('/') { dir } else { "" };
+    match names.as_slice() {
+        [] => (typed.to_string(), Some(tr("No file starts so").into())),
+        [one] => (format!("{prefix}{one}"), None),
+        many => {
+            let first = &many[0];
+            let common = many.iter().fold(first.len(), |n, s| {
+                let same = first
+                    .char_indices()
+                    .zip(s.chars())
+                    .take_while(|((_, a), b)| a == b)
+                    .last()
+                    .map_or(0, |((i, a), _)| i + a.len_utf8());
+                same.min(n)
+            });
+            let shown: Vec<String> = many
+                .iter()
+                .take(8)
+                .map(|n| crate::text::sanitize(n).into_owned())
+                .collect();
+            (
+                format!("{prefix}{}", &first[..common]),
+                Some(shown.join("  ")),
+            )
+        }
+    }
 }

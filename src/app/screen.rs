@@ -86,7 +86,7 @@ macro_rules! with_asker {
             Purpose::Account => Account,
             Purpose::Save | Purpose::Fresh => Form,
             Purpose::Delete => Confirm,
-            Purpose::Bulk => BulkRun,
+            Purpose::Bulk | Purpose::ImportPlan => BulkRun,
         })
     };
 }

@@ -56,6 +56,7 @@ impl App {
         e.link = link;
         e.who = self.session.user_on(&e.service).unwrap_or_default();
         e.undoes = undoes;
+        e.batch = self.journal_batch;
         self.journal.push(e.clone());
         if self.journal.len() > journal::MAX_ENTRIES {
             self.journal.remove(0);
@@ -78,6 +79,9 @@ impl App {
         };
         if let Some(link) = &e.link {
             return self.undo_link(&e, link);
+        }
+        if let (Some(batch), Op::Create) = (e.batch, e.op) {
+            return self.undo_import(batch);
         }
         if kind == ListKind::MaarchUsers {
             // The edit form needs the user's details: read first, the old values go in when

@@ -666,6 +666,10 @@ async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCod
         crate::import::What::Equipements => "equipements",
         crate::import::What::Sites => "sites",
     };
+    // One import, one batch: the console's `u` undoes it whole.
+    let batch = chrono::Utc::now()
+        .timestamp_nanos_opt()
+        .and_then(|n| u64::try_from(n).ok());
     let mut failed = 0;
     for (p, d) in planned.iter().zip(&done) {
         match (d.result, &d.id) {
@@ -679,6 +683,7 @@ async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCod
                     .with_states(None, d.record.clone());
                 e.label = p.label.clone();
                 e.who = who.clone();
+                e.batch = batch;
                 if let Err(err) = crate::journal::append(&journal, &e) {
                     eprintln!("journal not written: {err}");
                 }

@@ -291,6 +291,26 @@ impl Form {
         )
     }
 
+    /// The file to import into site `site_id` (Tab completes the path).
+    pub fn import_file(site_id: &str, start: &str) -> Form {
+        let mut f = Form::build(
+            FormKind::ImportFile,
+            None,
+            vec![
+                Field::new(
+                    "path",
+                    "File (CSV or JSON)",
+                    FieldKind::Text { min: 1, max: 4096 },
+                    true,
+                )
+                .with_value(start),
+            ],
+        );
+        f.fields[0].initial = String::new();
+        f.subject = site_id.to_string();
+        f
+    }
+
     /// The fields a bulk set form sets: those typed in.
     pub fn bulk_fields(&self) -> Vec<(&'static str, String)> {
         crate::app::SETTABLE

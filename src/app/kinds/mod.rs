@@ -287,6 +287,8 @@ pub enum FormKind {
     BulkSet,
     /// A group or entity added to or removed from every marked Maarch user.
     BulkLinks,
+    /// The file a site's equipements are imported from.
+    ImportFile,
 }
 
 impl FormKind {
@@ -317,6 +319,7 @@ impl FormKind {
             FormKind::BulkMove => "Move the marked equipements",
             FormKind::BulkSet => "Set fields on the marked equipements",
             FormKind::BulkLinks => "Groups and entities of the marked users",
+            FormKind::ImportFile => "Import equipements into this site",
         }
     }
 
@@ -354,7 +357,8 @@ impl FormKind {
             | FormKind::ElementType
             | FormKind::BulkMove
             | FormKind::BulkSet
-            | FormKind::BulkLinks => None,
+            | FormKind::BulkLinks
+            | FormKind::ImportFile => None,
         }
     }
 
@@ -385,7 +389,7 @@ impl FormKind {
             FormKind::Role => "roles",
             FormKind::Individu | FormKind::AssignEntity => "individus",
             FormKind::ChangePassword | FormKind::PasswordReset => "accounts",
-            FormKind::BulkMove | FormKind::BulkSet => "equipements",
+            FormKind::BulkMove | FormKind::BulkSet | FormKind::ImportFile => "equipements",
             _ => "Maarch users",
         }
     }
