@@ -1318,3 +1318,53 @@ fn profile_switches_inside_the_console_and_its_colour_tints_the_status_bar() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+/// `I` in a site's detail, in the real console: Tab completes the file's name, the plan
+/// is shown, `y` imports it; the API has the rows.
+#[test]
+fn i_imports_a_csv_into_a_site_from_the_console() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join("devices-loum.csv"),
+        "ip;port;marque;modele\n10.44.0.1;80;Axis;Q1\n10.44.0.2;80;Axis;Q1\nbad;80;Axis;Q1\n",
+    )
+    .unwrap();
+    let mut c = Console::start(
+        &["--url", &server.url, "--user", "admin@vigie.local"],
+        &[
+            ("VIGIE_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+            ("HOME", home.to_str().unwrap()),
+        ],
+        30,
+        110,
+    );
+    c.wait_for("LOUM");
+    c.keys("/");
+    c.keys("LOUM");
+    c.keys("\r");
+    c.keys("\r");
+    c.wait_for("Site LOUM");
+    c.wait_for("1.1.1.1");
+    c.keys("I");
+    c.wait_for("Import equipements into this site");
+    c.keys("dev");
+    c.keys("\t");
+    c.wait_for("devices-loum.csv");
+    c.keys("\r");
+    c.wait_for("2 to create");
+    c.wait_for("not an IP address");
+    c.keys("y");
+    c.wait_for("2 done, 1 failed");
+    let ips = loum_ips(&server.url);
+    assert!(ips.contains(&"10.44.0.1".to_string()) && ips.contains(&"10.44.0.2".to_string()));
+    c.keys("q");
+    c.keys("\x1b");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}
