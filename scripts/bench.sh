@@ -8,7 +8,7 @@
 # Installs what it needs when missing (apt-get as root, else cargo install). Bounded in time:
 # every load run stops by itself, and the server it starts is stopped on exit.
 #
-# Usage: scripts/bench.sh [console] [load] [process] [list] [server]   (default: all)
+# Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server]   (default: all)
 # Environment: SEED_SIZE (100000), PORT (18765), WRK_SECS (10), RESULTS (target/bench-results.txt)
 set -euo pipefail
 
@@ -21,7 +21,7 @@ URL="http://127.0.0.1:${PORT}"
 ADMIN=admin@vigie.local
 PASSWORD=admin-demo
 STEPS=("$@")
-[ ${#STEPS[@]} -eq 0 ] && STEPS=(console load process list server)
+[ ${#STEPS[@]} -eq 0 ] && STEPS=(console load process list import server)
 want() { [[ " ${STEPS[*]} " == *" $1 "* ]]; }
 
 say() { printf '\n== %s\n' "$*" | tee -a "$RESULTS"; }
@@ -80,7 +80,7 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-if want load || want process || want list || want server; then
+if want load || want process || want list || want import || want server; then
     start=$(date +%s%N)
     VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --seed demo \
         --seed-size "$SEED_SIZE" --listen "127.0.0.1:$PORT" --db "$TMP/bench.db" \
@@ -162,6 +162,56 @@ EOF
     cat "$TMP/list.md" | log
     /usr/bin/time -v $vigie_list 2>&1 >/dev/null |
         grep -E "Maximum resident|Elapsed" | sed 's/^\s*/vigie list: /' | log
+fi
+
+if want import; then
+    ROWS=${IMPORT_ROWS:-10000}
+    say "importing $ROWS equipements over loopback, beside curl sending the same creates"
+    tok=$(token)
+    auth="Authorization: Bearer $tok"
+    client=$(curl -sf -H "$auth" "$URL/client_site/all" | jq -r '.[0].client_id')
+    new_site() { # name → site id
+        curl -sf -H "$auth" -H "Content-Type: application/json" -X POST \
+            "$URL/client_site/register" \
+            -d "{\"client_id\":\"$client\",\"name\":\"$1\",\"longitude\":9.7,\"latitude\":4.0,\"description\":\"\"}" |
+            jq -r .site_id
+    }
+    # French headers, `;`, as a spreadsheet writes them.
+    awk -v n="$ROWS" 'BEGIN {
+        print "adresse IP;port;marque;modèle;sources;utilisateur;mot de passe;description"
+        for (i = 0; i < n; i++)
+            printf "10.%d.%d.%d;554;Hikvision;DS-2CD;rtsp://cam/%d;admin;pw-%d;caméra %d\n",
+                100 + int(i / 65000), int(i / 250) % 250, i % 250 + 1, i, i, i
+    }' >"$TMP/import.csv"
+    export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config"
+    new_site "Bench import vigie" >/dev/null
+    /usr/bin/time -f "dry run (read, check, plan against the empty site): %e s, max RSS %M kB" \
+        "$BIN" --url "$URL" --user "$ADMIN" import equipements "$TMP/import.csv" \
+        --site "Bench import vigie" --dry-run 2>&1 >/dev/null | tail -1 | log
+    /usr/bin/time -f "vigie import (4 in flight): %e s, max RSS %M kB" \
+        "$BIN" --url "$URL" --user "$ADMIN" import equipements "$TMP/import.csv" \
+        --site "Bench import vigie" 2>&1 >/dev/null | tail -1 | log
+    /usr/bin/time -f "the same again (every row already there: skipped): %e s, max RSS %M kB" \
+        "$BIN" --url "$URL" --user "$ADMIN" import equipements "$TMP/import.csv" \
+        --site "Bench import vigie" 2>&1 >/dev/null | tail -1 | log
+    new_site "Bench import vigie 8" >/dev/null
+    /usr/bin/time -f "vigie import (8 in flight): %e s, max RSS %M kB" \
+        "$BIN" --url "$URL" --user "$ADMIN" import equipements "$TMP/import.csv" \
+        --site "Bench import vigie 8" --concurrency 8 2>&1 >/dev/null | tail -1 | log
+    # The raw transfer: the same creates as curl sends them, 4 at a time, one process.
+    raw=$(new_site "Bench import curl")
+    awk -F';' -v site="$raw" -v url="$URL" -v auth="$auth" 'NR > 1 {
+        if (NR > 2) print "next"
+        printf "url = \"%s/equipements/register\"\nheader = \"%s\"\nheader = \"Content-Type: application/json\"\n", url, auth
+        printf "data = \"{\\\"ip\\\":\\\"%s\\\",\\\"site_id\\\":\\\"%s\\\",\\\"marque\\\":\\\"%s\\\",\\\"modele\\\":\\\"%s\\\",\\\"sources\\\":[\\\"%s\\\"],\\\"port\\\":%s,\\\"username\\\":\\\"%s\\\",\\\"password\\\":\\\"%s\\\",\\\"description\\\":\\\"%s\\\"}\"\n", $1, site, $3, $4, $5, $2, $6, $7, $8
+        print "output = \"/dev/null\""
+    }' "$TMP/import.csv" >"$TMP/curl.cfg"
+    /usr/bin/time -f "curl --parallel (4 in flight), the same creates: %e s, max RSS %M kB" \
+        curl -s --parallel --parallel-max 4 -K "$TMP/curl.cfg" 2>&1 >/dev/null | tail -1 | log
+    for s in "Bench import vigie" "Bench import vigie 8" "Bench import curl"; do
+        n=$("$BIN" --url "$URL" --user "$ADMIN" list equipements --site "$s" -o json | jq length)
+        echo "rows on $s: $n" | log
+    done
 fi
 
 if want server; then

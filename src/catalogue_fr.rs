@@ -1431,4 +1431,12 @@ pub static FR: &[(&str, &str)] = &[
         "import equipements from a CSV or JSON file (Tab completes the path)",
         "importer des équipements d'un fichier CSV ou JSON (Tab complète le chemin)",
     ),
+    (
+        "filter the rows as you type (Esc clears)",
+        "filtrer les lignes en tapant (Échap efface)",
+    ),
+    (
+        "filter the rows as you type",
+        "filtrer les lignes en tapant",
+    ),
 ];

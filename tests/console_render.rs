@@ -662,6 +662,36 @@ fn render_bulk() {
     );
 }
 
+/// `/` in the results keeps only the rows whose label or result holds the words typed;
+/// Esc in the finished run clears the filter before closing.
+#[test]
+fn bulk_results_filter_to_the_failed_row() {
+    let mut app = bulk_results();
+    app.on_key(ch('/'));
+    typed(&mut app, "not found");
+    app.on_key(key(KeyCode::Enter));
+    let Some(vigie::app::Overlay::Bulk(b)) = app.overlays.last() else {
+        panic!("bulk screen");
+    };
+    let shown = b.shown();
+    assert_eq!(shown.len(), 1, "only the failed row");
+    assert!(matches!(
+        b.outcomes[shown[0]],
+        vigie::app::Outcome::Failed(_)
+    ));
+    assert_eq!(b.selected, shown[0], "the selection follows the filter");
+    app.on_key(key(KeyCode::Esc));
+    let Some(vigie::app::Overlay::Bulk(b)) = app.overlays.last() else {
+        panic!("Esc clears the filter first, the results stay");
+    };
+    assert_eq!(b.shown().len(), 2);
+    app.on_key(key(KeyCode::Esc));
+    assert!(!matches!(
+        app.overlays.last(),
+        Some(vigie::app::Overlay::Bulk(_))
+    ));
+}
+
 /// `F` on the Brand column of every equipement.
 fn frequency() -> App {
     let mut app = loaded("admin");

@@ -69,6 +69,9 @@ pub struct BulkRun {
     /// An import: the journal batch its rows share.
     pub batch: Option<u64>,
     pub selected: usize,
+    /// `/`: only the rows whose label or result holds every word.
+    pub filter: String,
+    pub filtering: bool,
 }
 
 impl BulkRun {
@@ -84,6 +87,44 @@ impl BulkRun {
             .iter()
             .filter(|o| matches!(o, Outcome::Failed(_)))
             .count()
+    }
+
+    /// The rows shown (indices into `jobs`): every one, or those the filter keeps.
+    pub fn shown(&self) -> Vec<usize> {
+        let words: Vec<String> = self
+            .filter
+            .split_whitespace()
+            .map(|w| crate::app::list::fold(w).to_lowercase())
+            .collect();
+        (0..self.jobs.len())
+            .filter(|&i| {
+                if words.is_empty() {
+                    return true;
+                }
+                let said = match &self.outcomes[i] {
+                    Outcome::Waiting => "",
+                    Outcome::Done(w) | Outcome::Failed(w) | Outcome::Skipped(w) => w,
+                };
+                let hay = crate::app::list::fold(&format!("{} {said}", self.jobs[i].label))
+                    .to_lowercase();
+                words.iter().all(|w| hay.contains(w))
+            })
+            .collect()
+    }
+
+    /// Moves the selection by `delta` among the rows shown.
+    fn step(&mut self, delta: isize) {
+        let shown = self.shown();
+        let Some(last) = shown.len().checked_sub(1) else {
+            return;
+        };
+        let at = shown.iter().position(|&i| i == self.selected).unwrap_or(0);
+        let to = match delta {
+            isize::MIN => 0,
+            isize::MAX => last,
+            d => at.saturating_add_signed(d).min(last),
+        };
+        self.selected = shown[to];
     }
 
     /// Rows settled (done, failed or skipped), for the progress bar.
@@ -546,6 +587,8 @@ impl App {
             stopping: false,
             batch: None,
             selected: 0,
+            filter: String::new(),
+            filtering: false,
         })));
     }
 
@@ -621,6 +664,26 @@ impl App {
     }
 
     pub(super) fn bulk_key(&mut self, key: KeyEvent) {
+        if let Some(b) = self.bulk_mut()
+            && b.filtering
+        {
+            match key.code {
+                KeyCode::Esc => {
+                    b.filter.clear();
+                    b.filtering = false;
+                }
+                KeyCode::Enter => b.filtering = false,
+                KeyCode::Backspace => {
+                    b.filter.pop();
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    b.filter.push(c)
+                }
+                _ => {}
+            }
+            b.step(0);
+            return;
+        }
         let Some(key) = self.keymap.translate(Scope::Bulk, key) else {
             return;
         };
@@ -652,6 +715,9 @@ impl App {
                     return;
                 }
                 match key.code {
+                    KeyCode::Char('/') => b.filtering = true,
+                    KeyCode::Char('j') | KeyCode::Down => b.step(1),
+                    KeyCode::Char('k') | KeyCode::Up => b.step(-1),
                     KeyCode::Char('y') | KeyCode::Enter => {
                         b.phase = Phase::Run;
                         self.bulk_next();
@@ -668,21 +734,18 @@ impl App {
                     self.notice = Some(tr("Stopping after the request in flight…").into());
                 }
             }
-            Phase::Finished => {
-                let n = b.jobs.len();
-                match key.code {
-                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
-                        self.overlays.pop();
-                    }
-                    KeyCode::Char('j') | KeyCode::Down => {
-                        b.selected = (b.selected + 1).min(n.saturating_sub(1))
-                    }
-                    KeyCode::Char('k') | KeyCode::Up => b.selected = b.selected.saturating_sub(1),
-                    KeyCode::Char('g') | KeyCode::Home => b.selected = 0,
-                    KeyCode::Char('G') | KeyCode::End => b.selected = n.saturating_sub(1),
-                    _ => {}
+            Phase::Finished => match key.code {
+                KeyCode::Esc if !b.filter.is_empty() => b.filter.clear(),
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
+                    self.overlays.pop();
                 }
-            }
+                KeyCode::Char('/') => b.filtering = true,
+                KeyCode::Char('j') | KeyCode::Down => b.step(1),
+                KeyCode::Char('k') | KeyCode::Up => b.step(-1),
+                KeyCode::Char('g') | KeyCode::Home => b.step(isize::MIN),
+                KeyCode::Char('G') | KeyCode::End => b.step(isize::MAX),
+                _ => {}
+            },
         }
     }
 
@@ -799,6 +862,7 @@ impl Screen for BulkRun {
                 Phase::Run => vec![k.h(&[ESC], "stop after the request in flight")],
                 Phase::Finished => vec![
                     k.h(&[b("down"), b("up")], "move"),
+                    k.h(&[b("filter")], "filter"),
                     k.h(&[ESC, b("close")], "close"),
                 ],
             },
@@ -816,6 +880,7 @@ impl Screen for BulkRun {
                 "cancel; while running: stop after the request in flight",
             ),
             k.sp(&[b("down"), b("up")], "move in the results"),
+            k.sp(&[b("filter")], "filter the rows as you type (Esc clears)"),
             k.sp(&[b("close")], "close the results"),
         ]
     }

@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 122);
+        assert_eq!(bindings().len(), 123);
         assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
         assert!(binding(Scope::List, "new").unwrap().writes);
         assert!(!binding(Scope::List, "export").unwrap().writes);

@@ -534,24 +534,27 @@ pub fn bulk(f: &mut Frame, b: &BulkRun, area: Rect) {
             ]));
         }
     }
+    if b.filtering || !b.filter.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("/", accent()),
+            Span::raw(safe(&b.filter)),
+            Span::styled(if b.filtering { "▏" } else { "" }, accent()),
+        ]));
+    }
     let head = lines.len();
     let rows = usize::from(inner.height).saturating_sub(head).max(1);
-    let first = b.selected.saturating_sub(rows.saturating_sub(1));
-    for (i, (job, outcome)) in b
-        .jobs
-        .iter()
-        .zip(&b.outcomes)
-        .enumerate()
-        .skip(first)
-        .take(rows)
-    {
+    let shown = b.shown();
+    let at = shown.iter().position(|&i| i == b.selected).unwrap_or(0);
+    let first = at.saturating_sub(rows.saturating_sub(1));
+    for &i in shown.iter().skip(first).take(rows) {
+        let (job, outcome) = (&b.jobs[i], &b.outcomes[i]);
         let (mark, style, words) = match outcome {
             Outcome::Waiting => ("·", dim(), String::new()),
             Outcome::Done(w) => ("✓", t.ok, w.clone()),
             Outcome::Failed(w) => ("✗", t.error, w.clone()),
             Outcome::Skipped(w) => ("–", t.warn, w.clone()),
         };
-        let here = b.phase == Phase::Finished && i == b.selected;
+        let here = b.phase != Phase::Run && i == b.selected;
         let label = Span::styled(
             safe(&job.label),
             if here { t.selected } else { Style::new() },
