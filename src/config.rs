@@ -28,6 +28,14 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join(APP))
 }
 
+/// What can be thrown away and made again (`$XDG_CACHE_HOME/vigie`): kept tokens, the
+/// last answers shown at start.
+pub fn cache_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.cache_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join(APP).join("cache"))
+}
+
 /// Where the console keeps how the administrator arranged it (columns, saved views):
 /// `$XDG_STATE_HOME/vigie` on Linux, the data directory elsewhere.
 pub fn state_dir() -> PathBuf {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::ApiError;
-use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
+use crate::api::core::{CoreClient, MAX_PAGE_SIZE, Paged};
 use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, SiteSummary};
 use crate::api::ocean::Individu;
@@ -122,6 +122,9 @@ pub async fn site_equipements(
 /// not declare is an error naming the section to add.
 pub async fn run(clients: &Clients, a: &ListArgs, out: &mut dyn Write) -> Result<(), String> {
     let e = |e: ApiError| e.to_string();
+    if a.resource == Resource::Equipements {
+        return finish_writing(stream_equipements(clients.core().map_err(e)?, a, out).await);
+    }
     let table = match a.resource {
         Resource::MaarchUsers => {
             let users = clients.maarch().map_err(e)?.list_users().await.map_err(e)?;
@@ -144,12 +147,240 @@ pub async fn run(clients: &Clients, a: &ListArgs, out: &mut dyn Write) -> Result
             .and_then(|j| writeln!(out, "{}", crate::text::json_safe(j))),
         Output::Csv => write_csv(out, &table),
     };
+    finish_writing(written.map_err(Written::Io))
+}
+
+/// Why writing a list stopped.
+enum Written {
+    Io(std::io::Error),
+    Api(ApiError),
+    Other(String),
+}
+
+fn finish_writing(written: Result<(), Written>) -> Result<(), String> {
     match written {
         Ok(()) => Ok(()),
         // `vigie list ... | head` closes the pipe: not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write the output: {e}")),
+        Err(Written::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(Written::Io(e)) => Err(format!("cannot write the output: {e}")),
+        Err(Written::Api(e)) => Err(e.to_string()),
+        Err(Written::Other(e)) => Err(e),
     }
+}
+
+/// Pages of equipements in flight while a list is written (as the console loads).
+const LIST_CONCURRENCY: usize = 6;
+
+/// `vigie list equipements`: each page written as soon as it and the pages before it are in,
+/// so what is held is a few pages, whatever the list's size; a server that fails half way
+/// leaves the rows written so far and an error (the exit code says it).
+async fn stream_equipements(
+    core: &CoreClient,
+    a: &ListArgs,
+    out: &mut dyn Write,
+) -> Result<(), Written> {
+    let (route, site_name) = match &a.site {
+        Some(key) => {
+            let sites = core.list_site_summaries().await.map_err(Written::Api)?;
+            let site = find_site(&sites, key).map_err(Written::Other)?;
+            (Paged::Site(site.site_id.clone()), Some(site.name.clone()))
+        }
+        None => (Paged::Equipements, None),
+    };
+    let mut w = EquipementsWriter::new(out, a.output, site_name, a.show_secrets);
+    // An I/O error is kept aside: the walk stops on any error from the closure.
+    let mut io: Option<std::io::Error> = None;
+    let walked = core
+        .walk_pages(route, LIST_CONCURRENCY, |items, _| {
+            w.page(&items).map_err(|e| {
+                io = Some(e);
+                ApiError::Config(String::new())
+            })
+        })
+        .await;
+    if let Some(e) = io {
+        return Err(Written::Io(e));
+    }
+    // What was written stays well-formed (a JSON array closed) even when the walk failed.
+    let closed = w.finish().map_err(Written::Io);
+    walked.map_err(Written::Api)?;
+    closed
+}
+
+const EQUIPEMENT_HEADERS: [&str; 10] = [
+    "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID",
+];
+
+/// The list's cells of an equipement.
+fn equipement_cells(e: &Equipement, site: Option<&str>, show_secrets: bool) -> Vec<String> {
+    vec![
+        e.ip.to_string(),
+        e.port.map(|p| p.to_string()).unwrap_or_default(),
+        e.marque.to_string(),
+        e.modele.to_string(),
+        site.map(str::to_string)
+            .or_else(|| e.client_site.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_default(),
+        e.sources.joined(),
+        e.username.to_string(),
+        if show_secrets {
+            e.password.expose().to_string()
+        } else {
+            e.password.masked().to_string()
+        },
+        e.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+        e.equipement_id.clone(),
+    ]
+}
+
+/// Writes equipements a page at a time in the format asked: the JSON array `-o json` wrote
+/// whole before (same bytes), CSV rows, or a table whose columns are sized on the first page
+/// (a wider cell later pushes the rest of its line, and the columns grow for the lines after).
+pub struct EquipementsWriter<'a> {
+    out: &'a mut dyn Write,
+    output: Output,
+    site: Option<String>,
+    show_secrets: bool,
+    rows: usize,
+    widths: Vec<usize>,
+    /// Something was written (CSV's header).
+    started: bool,
+    buf: Vec<u8>,
+}
+
+impl<'a> EquipementsWriter<'a> {
+    pub fn new(
+        out: &'a mut dyn Write,
+        output: Output,
+        site: Option<String>,
+        show_secrets: bool,
+    ) -> Self {
+        EquipementsWriter {
+            out,
+            output,
+            site,
+            show_secrets,
+            rows: 0,
+            widths: Vec::new(),
+            started: false,
+            buf: Vec::new(),
+        }
+    }
+
+    pub fn page(&mut self, items: &[Equipement]) -> std::io::Result<()> {
+        let first = !self.started && self.widths.is_empty();
+        match self.output {
+            Output::Json => {
+                for e in items {
+                    self.buf.clear();
+                    if self.show_secrets || e.password.0.is_empty() {
+                        serde_json::to_writer_pretty(&mut self.buf, e)
+                    } else {
+                        let mut e = e.clone();
+                        e.password.0 = "********".into();
+                        serde_json::to_writer_pretty(&mut self.buf, &e)
+                    }
+                    .map_err(std::io::Error::other)?;
+                    let text = String::from_utf8_lossy(&self.buf);
+                    let text = crate::text::json_safe(text.into_owned());
+                    let mut chunk = String::with_capacity(text.len() + text.len() / 8 + 4);
+                    chunk.push_str(if self.rows == 0 { "[\n" } else { ",\n" });
+                    // An element of a pretty array: each of its lines two spaces in (a JSON
+                    // string holds no raw newline).
+                    for (i, line) in text.split('\n').enumerate() {
+                        if i > 0 {
+                            chunk.push('\n');
+                        }
+                        chunk.push_str("  ");
+                        chunk.push_str(line);
+                    }
+                    self.out.write_all(chunk.as_bytes())?;
+                    self.rows += 1;
+                }
+            }
+            Output::Csv => {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                let io = |e: csv::Error| std::io::Error::other(e.to_string());
+                if first {
+                    w.write_record(
+                        EQUIPEMENT_HEADERS
+                            .iter()
+                            .map(|h| crate::text::csv_cell(h).into_owned()),
+                    )
+                    .map_err(io)?;
+                }
+                for e in items {
+                    let cells = equipement_cells(e, self.site.as_deref(), self.show_secrets);
+                    w.write_record(cells.iter().map(|c| crate::text::csv_cell(c).into_owned()))
+                        .map_err(io)?;
+                    self.rows += 1;
+                }
+                let bytes = w
+                    .into_inner()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?;
+                self.out.write_all(&bytes)?;
+                self.started = true;
+            }
+            Output::Table => {
+                let cells: Vec<Vec<String>> = items
+                    .iter()
+                    .map(|e| {
+                        equipement_cells(e, self.site.as_deref(), self.show_secrets)
+                            .iter()
+                            .map(|c| sanitize(c).into_owned())
+                            .collect()
+                    })
+                    .collect();
+                if self.widths.is_empty() {
+                    self.widths = EQUIPEMENT_HEADERS.iter().map(|h| h.width()).collect();
+                    grow_widths(&mut self.widths, &cells);
+                    let head: Vec<String> =
+                        EQUIPEMENT_HEADERS.iter().map(|h| h.to_string()).collect();
+                    table_line(self.out, &self.widths, &head)?;
+                }
+                for r in &cells {
+                    table_line(self.out, &self.widths, r)?;
+                    self.rows += 1;
+                }
+                grow_widths(&mut self.widths, &cells);
+            }
+        }
+        self.out.flush()
+    }
+
+    /// Ends the output (an empty list is still a header, or `[]`).
+    pub fn finish(mut self) -> std::io::Result<()> {
+        match self.output {
+            Output::Json if self.rows == 0 => writeln!(self.out, "[]")?,
+            Output::Json => self.out.write_all(b"\n]\n")?,
+            _ if self.rows == 0 && self.widths.is_empty() && !self.started => self.page(&[])?,
+            _ => {}
+        }
+        self.out.flush()
+    }
+}
+
+fn grow_widths(widths: &mut [usize], rows: &[Vec<String>]) {
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+}
+
+/// One line of a table: cells padded to `widths`, two spaces apart, no trailing blanks.
+fn table_line(out: &mut dyn Write, widths: &[usize], cols: &[String]) -> std::io::Result<()> {
+    let mut s = String::new();
+    for (i, c) in cols.iter().enumerate() {
+        s.push_str(c);
+        if i + 1 < cols.len() {
+            let w = widths.get(i).copied().unwrap_or(0);
+            s.push_str(&" ".repeat(w.saturating_sub(c.width()) + 2));
+        }
+    }
+    writeln!(out, "{}", s.trim_end())
 }
 
 async fn core_table(core: &CoreClient, a: &ListArgs) -> Result<Table, String> {
@@ -163,25 +394,7 @@ async fn core_table(core: &CoreClient, a: &ListArgs) -> Result<Table, String> {
             }
             sites_table(&sites)
         }
-        Resource::Equipements => {
-            let (items, site_name) = match &a.site {
-                Some(key) => {
-                    let sites = core.list_site_summaries().await.map_err(e)?;
-                    let site = find_site(&sites, key)?;
-                    (
-                        site_equipements(core, &site.site_id).await.map_err(e)?,
-                        Some(site.name.clone()),
-                    )
-                }
-                None => (
-                    core.all_pages(|p| core.list_equipements(p, MAX_PAGE_SIZE))
-                        .await
-                        .map_err(e)?,
-                    None,
-                ),
-            };
-            equipements_table(&items, site_name.as_deref(), a.show_secrets)
-        }
+        Resource::Equipements => unreachable!("streamed"),
         Resource::Users => users_table(&core.list_users().await.map_err(e)?),
         Resource::Roles => roles_table(&core.list_roles().await.map_err(e)?),
         Resource::MaarchUsers | Resource::Individus => unreachable!("not a core list"),
@@ -268,26 +481,7 @@ pub fn sites_table(sites: &[SiteSummary]) -> Table {
 pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets: bool) -> Table {
     let rows = items
         .iter()
-        .map(|e| {
-            vec![
-                e.ip.to_string(),
-                e.port.map(|p| p.to_string()).unwrap_or_default(),
-                e.marque.to_string(),
-                e.modele.to_string(),
-                site.map(str::to_string)
-                    .or_else(|| e.client_site.as_ref().map(|s| s.name.clone()))
-                    .unwrap_or_default(),
-                e.sources.joined(),
-                e.username.to_string(),
-                if show_secrets {
-                    e.password.expose().to_string()
-                } else {
-                    e.password.masked().to_string()
-                },
-                e.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
-                e.equipement_id.clone(),
-            ]
-        })
+        .map(|e| equipement_cells(e, site, show_secrets))
         .collect();
     let json = if show_secrets {
         to_json(&items)
@@ -305,10 +499,7 @@ pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets:
         to_json(&masked)
     };
     Table {
-        headers: vec![
-            "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED",
-            "ID",
-        ],
+        headers: EQUIPEMENT_HEADERS.to_vec(),
         rows,
         json,
     }
@@ -357,27 +548,11 @@ fn write_table(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
         .map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect())
         .collect();
     let mut widths: Vec<usize> = t.headers.iter().map(|h| h.width()).collect();
-    for r in &cells {
-        for (i, c) in r.iter().enumerate() {
-            if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.width());
-            }
-        }
-    }
-    let line = |out: &mut dyn Write, cols: &[String]| -> std::io::Result<()> {
-        let mut s = String::new();
-        for (i, c) in cols.iter().enumerate() {
-            s.push_str(c);
-            if i + 1 < cols.len() {
-                s.push_str(&" ".repeat(widths[i].saturating_sub(c.width()) + 2));
-            }
-        }
-        writeln!(out, "{}", s.trim_end())
-    };
+    grow_widths(&mut widths, &cells);
     let head: Vec<String> = t.headers.iter().map(|h| h.to_string()).collect();
-    line(out, &head)?;
+    table_line(out, &widths, &head)?;
     for r in &cells {
-        line(out, r)?;
+        table_line(out, &widths, r)?;
     }
     Ok(())
 }

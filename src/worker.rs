@@ -4,7 +4,7 @@
 use tokio::sync::mpsc;
 
 use crate::api::ApiError;
-use crate::api::core::{CoreClient, MAX_PAGE_SIZE};
+use crate::api::core::{CoreClient, Paged};
 use crate::api::maarch::{MaarchClient, MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
 use crate::api::ocean::OceanClient;
@@ -516,99 +516,29 @@ pub async fn load_all(
     load_all_with(core, id, tx, LOAD_ALL_CONCURRENCY).await
 }
 
-/// `load_all` with `concurrency` pages in flight (1: one after another). The load ends at an
-/// empty or short page, at the announced count of pages or rows; past the profile's
-/// `max_pages` or `max_rows` it stops with an error naming the limit; pages are asked only as
-/// answers come (never more than `concurrency` waiting).
+/// `load_all` with `concurrency` pages in flight (1: one after another); the walk and its
+/// limits are `CoreClient::walk_pages`'.
 pub async fn load_all_with(
     core: &CoreClient,
     id: u64,
     tx: &mpsc::UnboundedSender<Event>,
     concurrency: usize,
 ) -> Result<Vec<Equipement>, ApiError> {
-    let lim = core.limits();
-    let first = core.list_equipements(1, MAX_PAGE_SIZE).await?;
-    // What the server announces, within the limits (a `pages` of 10^10 is no reason to ask);
-    // announcing nothing, the list ends at a short or empty page (or at `max_pages`).
-    let announced = first.page_count();
-    let pages = announced
-        .unwrap_or(u64::from(lim.max_pages))
-        .clamp(1, u64::from(lim.max_pages)) as u32;
-    let total = first
-        .total
-        .unwrap_or(first.items.len() as u64)
-        .min(lim.max_rows as u64) as usize;
-    let first_is_last = first.is_last(1, first.items.len());
-    let over_pages = announced.is_none_or(|pc| pc > u64::from(lim.max_pages));
-    let mut out = first.items;
-    let _ = tx.send(Event::Progress {
-        id,
-        loaded: out.len(),
-        total,
-    });
-    if first_is_last {
-        return Ok(out);
-    }
-    // Pages are appended in order as soon as they can be; those that come early wait: the
-    // rows are held once, in a list of the announced size. A page is asked for only within
-    // `ahead` pages of the first one missing, so a slow page keeps a few pages waiting, not
-    // the whole list.
-    // (What a server announces is capped: it cannot make the console reserve gigabytes.)
-    let expected = total
-        .min(pages as usize * MAX_PAGE_SIZE as usize)
-        .min(10_000_000);
-    out.reserve_exact(expected.saturating_sub(out.len()));
-    let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
-    let mut next = 2;
-    let concurrency = concurrency.max(1);
-    let ahead = concurrency as u32 * 4;
-    // Each page is its own task, so pages are decoded on every core while others are on
-    // their way (decoding is most of the console's share of a load). Dropped with the load,
-    // the set stops them all.
-    let mut in_flight = tokio::task::JoinSet::new();
-    let mut to_ask = 2u32;
-    // The last page to ask: lowered when a page ends the list early.
-    let mut end = pages;
-    let mut loaded = out.len();
-    loop {
-        while in_flight.len() < concurrency && to_ask <= end && to_ask < next + ahead {
-            let (core, p) = (core.clone(), to_ask);
-            in_flight.spawn(async move {
-                core.list_equipements(p, MAX_PAGE_SIZE)
-                    .await
-                    .map(|pg| (p, pg))
-            });
-            to_ask += 1;
+    let mut out: Vec<Equipement> = Vec::new();
+    core.walk_pages(Paged::Equipements, concurrency, |items, w| {
+        if out.is_empty() {
+            // The rows are held once, in a list of the announced size (capped: what a server
+            // announces cannot make the console reserve gigabytes).
+            out.reserve_exact(w.total.min(10_000_000).max(items.len()));
         }
-        let Some(joined) = in_flight.join_next().await else {
-            break;
-        };
-        let (p, page) = joined
-            .map_err(|e| ApiError::Network(format!("a page request ended abnormally: {e}")))??;
-        if p > end {
-            continue;
-        }
-        if page.items.is_empty() || page.size.is_some_and(|s| (page.items.len() as u64) < s) {
-            // The list ends here, whatever was announced: no page after it is kept or asked.
-            end = p;
-        }
-        loaded += page.items.len();
-        early.insert(p, page.items);
-        while let Some(items) = early.remove(&next) {
-            out.extend(items);
-            next += 1;
-        }
-        if out.len() > lim.max_rows {
-            return Err(crate::api::core::too_many_rows(lim));
-        }
-        let _ = tx.send(Event::Progress { id, loaded, total });
-        if next > end {
-            break;
-        }
-    }
-    // The list was cut at `max_pages`, not ended by the server.
-    if over_pages && end == pages {
-        return Err(crate::api::core::too_many_pages(lim));
-    }
+        out.extend(items);
+        let _ = tx.send(Event::Progress {
+            id,
+            loaded: w.loaded,
+            total: w.total,
+        });
+        Ok(())
+    })
+    .await?;
     Ok(out)
 }

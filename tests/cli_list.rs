@@ -184,7 +184,9 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     assert!(stderr.contains("NULLE-PART"), "{stderr}");
     assert!(out.stdout.is_empty());
 
-    // A wrong password: the same, with the server's words.
+    // A wrong password (and no token kept from the runs above): the same, with the
+    // server's words.
+    std::fs::remove_dir_all(home.path().join(".cache")).expect("tokens kept in the cache dir");
     let out = run("not-the-password", "LOUM").await.expect("run vigie");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -195,6 +197,91 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     );
     assert!(!stderr.contains("not-the-password"), "{stderr}");
     assert!(out.stdout.is_empty());
+}
+
+/// The kept token: one file, 0600, holding neither password nor refresh token; the next run
+/// logs in no more (a wrong password goes unnoticed while the token lives); a token the
+/// server refuses is dropped and the password logs in again; refused with a wrong password,
+/// the file is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_keeps_the_access_token_between_runs() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let run = |password: &str| {
+        vigie(
+            home.path(),
+            password,
+            &[
+                "--url",
+                &url,
+                "--user",
+                "admin@vigie.local",
+                "list",
+                "equipements",
+                "--site",
+                "LOUM",
+                "-o",
+                "json",
+            ],
+        )
+        .output()
+    };
+    let tokens = home.path().join(".cache/vigie/tokens");
+    let kept = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&tokens)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    };
+    let out = run("admin-demo").await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = kept();
+    assert_eq!(files.len(), 1, "one kept token: {files:?}");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(!text.contains("admin-demo"), "no password in {text}");
+    assert!(!text.contains("refresh"), "no refresh token in {text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // No login: the wrong password is never sent.
+    let out = run("not-the-password").await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(LOUM_EQUIPEMENT_ID));
+
+    // A token the server refuses: dropped, the password logs in, a new one is kept.
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["access_token"] = Value::from("eyJhbGciOiJIUzI1NiJ9.e30.forged");
+    std::fs::write(&files[0], v.to_string()).unwrap();
+    let out = run("admin-demo").await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let renewed = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(!renewed.contains("forged"), "{renewed}");
+
+    // Refused, with a wrong password: an error, and nothing kept.
+    std::fs::write(&files[0], v.to_string()).unwrap();
+    let out = run("not-the-password").await.unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Incorrect username or password"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(kept().is_empty(), "{:?}", kept());
 }
 
 /// `vigie list maarch-users` and `vigie list individus` with a profile that declares only that

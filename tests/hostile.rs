@@ -537,3 +537,73 @@ async fn the_timeout_bounds_the_whole_request() {
     assert!(took < Duration::from_millis(3500), "took {took:?}: {e}");
     assert!(e.to_string().contains("timed out"), "{e}");
 }
+
+/// `vigie list equipements` writes pages as they come, in the list's order even when later
+/// pages come first; a page refused half way leaves a well-formed JSON array of the rows
+/// before it, and an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_streams_pages_in_order_and_ends_well_formed_when_one_fails() {
+    fn slow_page(p: u64, refuse: Option<u64>) -> Response {
+        if refuse == Some(p) {
+            return (StatusCode::FORBIDDEN, "{\"detail\":\"Not allowed\"}").into_response();
+        }
+        let body = axum::body::to_bytes(
+            page_of(p, 100, json!(3000), json!(30)).into_body(),
+            usize::MAX,
+        );
+        // The first pages come last.
+        let wait = Duration::from_millis(30u64.saturating_sub(p) * 3);
+        let stream = futures::stream::once(async move {
+            tokio::time::sleep(wait).await;
+            body.await.map_err(std::io::Error::other)
+        });
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            Body::from_stream(stream),
+        )
+            .into_response()
+    }
+    let args = vigie::list::ListArgs {
+        resource: vigie::list::Resource::Equipements,
+        site: None,
+        output: vigie::list::Output::Json,
+        show_secrets: false,
+    };
+    for refuse in [None, Some(20)] {
+        let srv = Hostile::start(move |path, q| match path {
+            "/auth/login" => login(),
+            "/equipements/all" => slow_page(
+                q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+                refuse,
+            ),
+            _ => StatusCode::NOT_FOUND.into_response(),
+        })
+        .await;
+        let clients = vigie::worker::Clients {
+            core: Some(client(&srv.url, Limits::default())),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let done = vigie::list::run(&clients, &args, &mut out).await;
+        let rows: Vec<Value> = serde_json::from_slice(&out).expect("a well-formed array");
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r["equipement_id"].as_str().unwrap().to_string())
+            .collect();
+        let expected: Vec<String> = (1..=30)
+            .flat_map(|p| (0..100).map(move |i| format!("e{p}-{i}")))
+            .collect();
+        match refuse {
+            None => {
+                done.expect("every page");
+                assert_eq!(ids, expected);
+            }
+            Some(p) => {
+                let e = done.unwrap_err();
+                assert!(e.contains("Not allowed"), "{e}");
+                assert!(ids.len() < (p as usize - 1) * 100 + 1, "{}", ids.len());
+                assert_eq!(ids, expected[..ids.len()], "a prefix, in order");
+            }
+        }
+    }
+}

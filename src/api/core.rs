@@ -41,6 +41,8 @@ pub struct CoreClient {
     renewing: Arc<Mutex<()>>,
     retry: RetryPolicy,
     limits: Limits,
+    /// Where the access token of a password login is kept between runs.
+    tokens: Option<Arc<super::token_cache::TokenCache>>,
 }
 
 impl std::fmt::Debug for CoreClient {
@@ -76,7 +78,24 @@ impl CoreClient {
             renewing: Arc::new(Mutex::new(())),
             retry: RetryPolicy::default(),
             limits: Limits::default(),
+            tokens: None,
         }
+    }
+
+    /// Keeps the access token of a password login in `cache` and starts from the one kept
+    /// there (when it is this user's and has more than a minute to live): no login at all.
+    pub fn with_token_cache(mut self, cache: super::token_cache::TokenCache) -> Self {
+        if let Some(user) = self.auth.username()
+            && matches!(self.auth.get(), CoreAuth::Password { .. })
+            && let Some(token) = cache.load(&user)
+            && let Ok(mut s) = self.session.try_lock()
+            && s.access.is_none()
+        {
+            s.claims = Claims::from_jwt(token.expose_secret());
+            s.access = Some(token);
+        }
+        self.tokens = Some(Arc::new(cache));
+        self
     }
 
     /// How reads are retried (writes never are).
@@ -138,13 +157,26 @@ impl CoreClient {
             .send()
             .await
             .map_err(ApiError::from_reqwest)?;
-        let tokens: Tokens = decode(resp).await?;
+        let tokens: Tokens = match decode(resp).await {
+            Ok(t) => t,
+            Err(e) => {
+                // The password no longer logs in: what it got before is not used again.
+                if let (Some(cache), ApiError::Unauthorized(_)) = (&self.tokens, &e) {
+                    cache.forget(&username);
+                }
+                return Err(e);
+            }
+        };
         super::usable_token(&tokens.access_token, Family::Core)?;
         Ok(self.store(tokens).await)
     }
 
     async fn store(&self, tokens: Tokens) -> Claims {
         let claims = Claims::from_jwt(&tokens.access_token).unwrap_or_default();
+        if let (Some(cache), Some(user)) = (&self.tokens, self.auth.username()) {
+            let token = SecretString::from(tokens.access_token.clone());
+            cache.store(&user, &token, claims.exp);
+        }
         let mut s = self.session.lock().await;
         s.access = Some(SecretString::from(tokens.access_token));
         if let Some(r) = tokens.refresh_token {
@@ -263,8 +295,17 @@ impl CoreClient {
                 if !raw.status.is_success() && matches!(raw.error(), ApiError::Unauthorized(_)));
             if refused && !retried && self.has_credentials() {
                 retried = true;
-                self.session.lock().await.access = None;
-                self.refresh().await?;
+                if let (Some(cache), Some(user)) = (&self.tokens, self.auth.username()) {
+                    cache.forget(&user);
+                }
+                // Requests refused together renew once: the first one in renews, the others
+                // find a new token.
+                let _one_at_a_time = self.renewing.lock().await;
+                let current = self.session.lock().await.access.clone();
+                if current.is_some_and(|a| a.expose_secret() == token.expose_secret()) {
+                    self.session.lock().await.access = None;
+                    self.refresh().await?;
+                }
                 continue;
             }
             return Ok(answer);
@@ -468,6 +509,126 @@ impl CoreClient {
             }
             page += 1;
         }
+    }
+}
+
+/// A paged list of equipements: every one, or one site's.
+#[derive(Debug, Clone)]
+pub enum Paged {
+    Equipements,
+    Site(String),
+}
+
+/// How far a walk is: rows received (in order or not) and the count announced (capped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Walked {
+    pub loaded: usize,
+    pub total: usize,
+}
+
+impl CoreClient {
+    /// One page of `route`.
+    pub async fn page_of(&self, route: &Paged, page: u32) -> Result<Page<Equipement>, ApiError> {
+        match route {
+            Paged::Equipements => self.list_equipements(page, MAX_PAGE_SIZE).await,
+            Paged::Site(id) => self.site_equipements(id, page, MAX_PAGE_SIZE).await,
+        }
+    }
+
+    /// Every page of `route`, `concurrency` in flight, each page's rows handed to `each` in
+    /// the list's order as soon as the pages before it are in (an error from `each` stops the
+    /// walk). What is held is the pages that came early, at most `4 x concurrency`: a list of a
+    /// million rows streams through without being kept. The walk ends at an empty or short
+    /// page, at the announced count of pages or rows; past the profile's `max_pages` or
+    /// `max_rows` it stops with an error naming the limit; pages are asked only as answers come.
+    pub async fn walk_pages<F>(
+        &self,
+        route: Paged,
+        concurrency: usize,
+        mut each: F,
+    ) -> Result<(), ApiError>
+    where
+        F: FnMut(Vec<Equipement>, Walked) -> Result<(), ApiError>,
+    {
+        let lim = self.limits;
+        let first = self.page_of(&route, 1).await?;
+        // What the server announces, within the limits (a `pages` of 10^10 is no reason to
+        // ask); announcing nothing, the list ends at a short or empty page (or `max_pages`).
+        let announced = first.page_count();
+        let pages = announced
+            .unwrap_or(u64::from(lim.max_pages))
+            .clamp(1, u64::from(lim.max_pages)) as u32;
+        let total = first
+            .total
+            .unwrap_or(first.items.len() as u64)
+            .min(lim.max_rows as u64) as usize;
+        let first_is_last = first.is_last(1, first.items.len());
+        let over_pages = announced.is_none_or(|pc| pc > u64::from(lim.max_pages));
+        let mut handed = first.items.len();
+        if handed > lim.max_rows {
+            return Err(too_many_rows(lim));
+        }
+        each(
+            first.items,
+            Walked {
+                loaded: handed,
+                total,
+            },
+        )?;
+        if first_is_last {
+            return Ok(());
+        }
+        // Early pages wait in `early`; a page is asked only within `ahead` pages of the first
+        // one missing, so a slow page keeps a few pages waiting, not the whole list.
+        let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
+        let mut next = 2;
+        let concurrency = concurrency.max(1);
+        let ahead = concurrency as u32 * 4;
+        // Each page is its own task, so pages are decoded on every core while others are on
+        // their way. Dropped with the walk, the set stops them all.
+        let mut in_flight = tokio::task::JoinSet::new();
+        let mut to_ask = 2u32;
+        // The last page to ask: lowered when a page ends the list early.
+        let mut end = pages;
+        let mut loaded = handed;
+        loop {
+            while in_flight.len() < concurrency && to_ask <= end && to_ask < next + ahead {
+                let (core, p, route) = (self.clone(), to_ask, route.clone());
+                in_flight.spawn(async move { core.page_of(&route, p).await.map(|pg| (p, pg)) });
+                to_ask += 1;
+            }
+            let Some(joined) = in_flight.join_next().await else {
+                break;
+            };
+            let (p, page) = joined.map_err(|e| {
+                ApiError::Network(format!("a page request ended abnormally: {e}"))
+            })??;
+            if p > end {
+                continue;
+            }
+            if page.items.is_empty() || page.size.is_some_and(|s| (page.items.len() as u64) < s) {
+                // The list ends here, whatever was announced: no page after it is kept or asked.
+                end = p;
+            }
+            loaded += page.items.len();
+            early.insert(p, page.items);
+            while let Some(items) = early.remove(&next) {
+                handed += items.len();
+                if handed > lim.max_rows {
+                    return Err(too_many_rows(lim));
+                }
+                each(items, Walked { loaded, total })?;
+                next += 1;
+            }
+            if next > end {
+                break;
+            }
+        }
+        // The list was cut at `max_pages`, not ended by the server.
+        if over_pages && end == pages {
+            return Err(too_many_pages(lim));
+        }
+        Ok(())
     }
 }
 

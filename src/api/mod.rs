@@ -7,6 +7,7 @@ pub mod maarch;
 pub mod model;
 pub mod ocean;
 pub mod rules;
+pub mod token_cache;
 
 use std::path::PathBuf;
 use std::time::Duration;

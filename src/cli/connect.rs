@@ -1,6 +1,7 @@
 //! Connecting to a profile's services: credentials from the config, the environment or a prompt.
 
 use super::*;
+use crate::api::token_cache::TokenCache;
 
 /// The clients of a profile (or of `--url/--user`), ready for the console.
 pub struct Connection {
@@ -105,8 +106,9 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             None => Credentials::None,
         };
         let core_logged_in = !matches!(auth, Credentials::None);
-        let client =
-            CoreClient::new(url, auth, &profile.http_options()).map_err(|e| e.to_string())?;
+        let client = CoreClient::new(url, auth, &profile.http_options())
+            .map_err(|e| e.to_string())?
+            .with_token_cache(TokenCache::in_cache_dir("(command line)", url));
         return Ok(Connection {
             profile_name: "(command line)".into(),
             profile,
@@ -162,8 +164,11 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
     if let Some(svc) = &profile.core {
         let auth = credentials(svc, asks(Service::Core))?;
         core_logged_in = !matches!(auth, Credentials::None);
-        clients.core =
-            Some(CoreClient::new(&svc.base_url, auth, &opts).map_err(|e| e.to_string())?);
+        clients.core = Some(
+            CoreClient::new(&svc.base_url, auth, &opts)
+                .map_err(|e| e.to_string())?
+                .with_token_cache(TokenCache::in_cache_dir(&name, &svc.base_url)),
+        );
     }
     if let Some(svc) = &profile.ocean {
         clients.ocean = Some(
