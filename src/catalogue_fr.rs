@@ -1439,4 +1439,8 @@ pub static FR: &[(&str, &str)] = &[
         "filter the rows as you type",
         "filtrer les lignes en tapant",
     ),
+    (
+        "Sites as read {} ago: reading them again…",
+        "Sites tels que lus il y a {} : nouvelle lecture…",
+    ),
 ];

@@ -244,6 +244,13 @@ pub enum Event {
         loaded: usize,
         total: usize,
     },
+    /// Sites decoded so far while their list streams in: `rows` start at index `offset` (0
+    /// again when a retry starts over). The `Done` that follows carries the whole list.
+    Sites {
+        id: u64,
+        offset: usize,
+        rows: Vec<SiteSummary>,
+    },
 }
 
 /// A request a saved form turns into.

@@ -33,6 +33,26 @@ fn json_unsafe(c: char) -> bool {
     is_unsafe(c) && !('\u{0}'..='\u{1f}').contains(&c)
 }
 
+/// `42 s`, `3 min`, `5 h`, `2 d`: an age at a glance.
+pub fn short_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86_400 => format!("{} h", s / 3600),
+        _ => format!("{} d", s / 86_400),
+    }
+}
+
+#[test]
+fn short_durations() {
+    use std::time::Duration as D;
+    assert_eq!(short_duration(D::from_secs(42)), "42 s");
+    assert_eq!(short_duration(D::from_secs(180)), "3 min");
+    assert_eq!(short_duration(D::from_secs(5 * 3600 + 10)), "5 h");
+    assert_eq!(short_duration(D::from_secs(2 * 86_400)), "2 d");
+}
+
 /// JSON text as serde_json writes it, with the controls it leaves raw (DEL, C1, bidi
 /// overrides and isolates) written as `\uXXXX` escapes too: the data decodes the same, and
 /// nothing in it acts on a terminal. Outside strings JSON is ASCII, so every such character

@@ -118,6 +118,11 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Optio
     if !opts.warnings.is_empty() {
         app.last_error = Some(format!("config: {}", opts.warnings.join(" · ")));
     }
+    // The sites as this user last read them, shown at once (their age said) while the server
+    // is asked again: the first frame has data before any answer.
+    if let Some((sites, age)) = clients.core.as_ref().and_then(|c| c.kept_sites()) {
+        app.show_kept_sites(sites, age);
+    }
     let (req_tx, mut ev_rx) = worker::spawn(clients);
     let caps = crate::term::detect();
     // A panic of the console's own thread restores the terminal (mouse reporting included)

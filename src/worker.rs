@@ -116,7 +116,16 @@ async fn handle(
             }
             Payload::LoggedIn(core.claims().await.unwrap_or_default())
         }
-        Request::Sites => Payload::Sites(c.core()?.list_site_summaries().await?),
+        Request::Sites => {
+            let watch = |offset: usize, rows: &[SiteSummary]| {
+                let _ = tx.send(Event::Sites {
+                    id,
+                    offset,
+                    rows: rows.to_vec(),
+                });
+            };
+            Payload::Sites(c.core()?.list_site_summaries_watched(&watch).await?)
+        }
         Request::Users => Payload::Users(c.core()?.list_users().await?),
         Request::User(id) => Payload::User(c.core()?.get_user(&id).await?),
         Request::Roles => Payload::Roles(c.core()?.list_roles().await?),

@@ -48,8 +48,12 @@ fn maarch(url: &str) -> MaarchClient {
     .expect("maarch client")
 }
 
+/// Plain HTTP: no compression asked, so the headers are the ones chaos set.
 fn raw() -> reqwest::Client {
     reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .no_zstd()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap()

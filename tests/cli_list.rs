@@ -509,3 +509,107 @@ async fn binary_prints_the_journal_as_text_and_json() {
         .collect();
     assert_eq!(lines, [e]);
 }
+
+/// `--site NAME` finds the site in the list kept from an earlier run (no second read of the
+/// whole sites list), and a kept list that no longer says what the server has is dropped:
+/// a site renamed and its name given to another lists the other; a site deleted is said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_is_found_in_the_kept_list_and_a_stale_one_is_read_again() {
+    use vigie::api::model::SiteUpdate;
+    use vigie::api::token_cache::TokenCache;
+    let srv = common::start().await;
+    let cache = tempfile::tempdir().unwrap();
+    let client =
+        srv.admin()
+            .with_token_cache(TokenCache::new(cache.path().to_path_buf(), "t", &srv.url()));
+    // The rows of a site's route do not name their site: told by their ids.
+    let ids = |out: &str| -> Vec<String> {
+        serde_json::from_str::<Vec<Value>>(out)
+            .expect("a JSON list")
+            .iter()
+            .map(|r| r["equipement_id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let site_rows = |id: &'static str| {
+        let admin = srv.admin();
+        async move {
+            vigie::list::site_equipements(&admin, id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.equipement_id)
+                .collect::<Vec<String>>()
+        }
+    };
+    let loum = loum_equipements(Output::Json, false);
+    // First run: the sites list is read and kept.
+    let out = list(&client, &loum).await;
+    assert_eq!(ids(&out), [LOUM_EQUIPEMENT_ID]);
+    let (kept, _) = client.kept_sites().expect("the sites list kept");
+    assert!(kept.iter().any(|s| s.name == "LOUM"));
+
+    // Renamed, its name given to another site with equipements.
+    let admin = srv.admin();
+    let other: &'static str = admin
+        .list_site_summaries()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.site_id != LOUM_ID && s.equipement_count > 0)
+        .map(|s| &*s.site_id.leak())
+        .expect("another site with equipements");
+    for (id, name) in [(LOUM_ID, "OLD-LOUM"), (other, "LOUM")] {
+        admin
+            .update_site(&SiteUpdate {
+                site_id: id.into(),
+                name: Some(name.into()),
+                longitude: None,
+                latitude: None,
+                description: None,
+            })
+            .await
+            .unwrap();
+    }
+    // Within `KEPT_SITES_FOR` the kept list is trusted (the per-site route does not say which
+    // site it lists); older, it is read again.
+    let file = std::fs::read_dir(cache.path().join("sites"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut kept_file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let older =
+        kept_file["saved_at"].as_i64().unwrap() - vigie::list::KEPT_SITES_FOR.as_secs() as i64 - 1;
+    kept_file["saved_at"] = Value::from(older);
+    std::fs::write(&file, kept_file.to_string()).unwrap();
+    let yassa = site_rows(other).await;
+    assert!(!yassa.is_empty());
+    let out = list(&client, &loum).await;
+    assert_eq!(ids(&out), yassa, "{out}");
+    let (kept, _) = client.kept_sites().unwrap();
+    assert!(
+        kept.iter().any(|s| s.name == "LOUM" && s.site_id == other),
+        "the list read again is kept"
+    );
+
+    // Deleted on the server while kept: said as an unknown site, not an empty list.
+    let gone = ListArgs {
+        site: Some("OLD-LOUM".into()),
+        ..loum_equipements(Output::Json, false)
+    };
+    assert_eq!(
+        ids(&list(&client, &gone).await),
+        [LOUM_EQUIPEMENT_ID],
+        "kept now"
+    );
+    admin.delete_equipement(LOUM_EQUIPEMENT_ID).await.unwrap();
+    admin.delete_site(LOUM_ID).await.unwrap();
+    let mut buf = Vec::new();
+    let err = vigie::list::run(&core_only(&client), &gone, &mut buf)
+        .await
+        .unwrap_err();
+    assert!(err.contains("OLD-LOUM"), "{err}");
+    assert!(buf.is_empty(), "{}", String::from_utf8_lossy(&buf));
+}

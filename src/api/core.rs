@@ -412,9 +412,58 @@ impl CoreClient {
         Ok(l.0)
     }
 
-    /// Sites with their equipements counted, not kept.
+    /// Sites with their equipements counted, not kept (the list is kept in the cache dir).
     pub async fn list_site_summaries(&self) -> Result<Vec<SiteSummary>, ApiError> {
-        Ok(self.call_rows("/client_site/all", &[]).await?.items)
+        let sites = self.call_rows("/client_site/all", &[]).await?.items;
+        self.keep_sites(&sites);
+        Ok(sites)
+    }
+
+    fn keep_sites(&self, sites: &[SiteSummary]) {
+        if let (Some(cache), Some(user)) = (&self.tokens, self.auth.username()) {
+            cache.store_sites(&user, sites);
+        }
+    }
+
+    /// The last sites list read by this user (from the cache dir), and its age.
+    pub fn kept_sites(&self) -> Option<(Vec<SiteSummary>, std::time::Duration)> {
+        let (cache, user) = (self.tokens.as_ref()?, self.auth.username()?);
+        cache.load_sites(&user)
+    }
+
+    /// Drops the kept sites list (it no longer says what the server has).
+    pub fn forget_kept_sites(&self) {
+        if let (Some(cache), Some(user)) = (&self.tokens, self.auth.username()) {
+            cache.forget_sites(&user);
+        }
+    }
+
+    /// `list_site_summaries`, `watch` told the sites as they come (a server that does not
+    /// compress sends the 31 MB of a big fleet's list for seconds over a slow link).
+    pub async fn list_site_summaries_watched(
+        &self,
+        watch: super::RowsWatch<'_, SiteSummary>,
+    ) -> Result<Vec<SiteSummary>, ApiError> {
+        let limits = self.limits;
+        let read = move |resp| {
+            super::stream_rows_watched::<SiteSummary>(
+                resp,
+                Family::Core,
+                &["items"],
+                limits,
+                Some(watch),
+            )
+        };
+        match self
+            .send_with::<(), _, _, _>(Method::GET, "/client_site/all", &[], None, &read)
+            .await?
+        {
+            Answer::Streamed(rows) => {
+                self.keep_sites(&rows.items);
+                Ok(rows.items)
+            }
+            Answer::Raw(raw) => Err(raw.error()),
+        }
     }
 
     pub async fn site_equipements(
@@ -519,7 +568,7 @@ pub enum Paged {
     Site(String),
 }
 
-/// How far a walk is: rows received (in order or not) and the count announced (capped).
+/// How far a walk is: rows handed over so far and the count announced (capped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Walked {
     pub loaded: usize,
@@ -590,7 +639,6 @@ impl CoreClient {
         let mut to_ask = 2u32;
         // The last page to ask: lowered when a page ends the list early.
         let mut end = pages;
-        let mut loaded = handed;
         loop {
             while in_flight.len() < concurrency && to_ask <= end && to_ask < next + ahead {
                 let (core, p, route) = (self.clone(), to_ask, route.clone());
@@ -610,14 +658,19 @@ impl CoreClient {
                 // The list ends here, whatever was announced: no page after it is kept or asked.
                 end = p;
             }
-            loaded += page.items.len();
             early.insert(p, page.items);
             while let Some(items) = early.remove(&next) {
                 handed += items.len();
                 if handed > lim.max_rows {
                     return Err(too_many_rows(lim));
                 }
-                each(items, Walked { loaded, total })?;
+                each(
+                    items,
+                    Walked {
+                        loaded: handed,
+                        total,
+                    },
+                )?;
                 next += 1;
             }
             if next > end {

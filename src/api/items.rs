@@ -250,6 +250,11 @@ impl<T: Tolerant> RowStream<T> {
         }
     }
 
+    /// The rows decoded so far.
+    pub fn decoded(&self) -> &[T] {
+        &self.out.items
+    }
+
     /// The bytes the stream holds now (the row being received), for tests and figures.
     pub fn held(&self) -> usize {
         self.buf.len()

@@ -282,10 +282,28 @@ where
 /// Reads a successful answer's body into a `RowStream` as it comes (a failure whole, for its
 /// words), within `max_body`.
 pub(crate) async fn stream_rows<T: items::Tolerant>(
+    resp: reqwest::Response,
+    family: Family,
+    keys: &'static [&'static str],
+    limits: Limits,
+) -> Result<Answer<items::Rows<T>>, ApiError> {
+    stream_rows_watched(resp, family, keys, limits, None).await
+}
+
+/// Told the rows decoded so far while an answer streams in: the index of the first one given
+/// (0 again when a retry starts over) and the rows since the last time.
+pub type RowsWatch<'a, T> = &'a (dyn Fn(usize, &[T]) + Send + Sync);
+
+/// Time between two `RowsWatch` calls (the first as soon as there is a row).
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// `stream_rows`, telling `watch` the rows as they are decoded.
+pub(crate) async fn stream_rows_watched<T: items::Tolerant>(
     mut resp: reqwest::Response,
     family: Family,
     keys: &'static [&'static str],
     limits: Limits,
+    watch: Option<RowsWatch<'_, T>>,
 ) -> Result<Answer<items::Rows<T>>, ApiError> {
     let status = resp.status();
     if !status.is_success() {
@@ -301,12 +319,22 @@ pub(crate) async fn stream_rows<T: items::Tolerant>(
     }
     let mut rows = items::RowStream::<T>::new(keys, limits.max_rows).status(status.as_u16());
     let mut read = 0usize;
+    let mut told = 0usize;
+    let mut last: Option<std::time::Instant> = None;
     while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
         read += chunk.len();
         if read > limits.max_body {
             return Err(too_large(limits.max_body));
         }
         rows.feed(&chunk)?;
+        if let Some(watch) = watch {
+            let now = rows.decoded().len();
+            if now > told && last.is_none_or(|t| t.elapsed() >= WATCH_EVERY) {
+                watch(told, &rows.decoded()[told..]);
+                told = now;
+                last = Some(std::time::Instant::now());
+            }
+        }
     }
     rows.finish().map(Answer::Streamed)
 }
@@ -401,11 +429,20 @@ pub fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
+/// What every request accepts; the answer is decoded as it streams in.
+pub const ACCEPT_ENCODING: &str = "zstd, br;q=0.9, gzip;q=0.8";
+
 /// One reqwest client (rustls, platform roots plus `ca_file`), following redirects only as
 /// `redirect_policy` allows.
 pub fn http_client(opts: &HttpOptions) -> Result<reqwest::Client, ApiError> {
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
+        // zstd first: as small as the others here and several times cheaper for the server
+        // to make (its 31 MB sites list: 0.1 s against 0.6 s for gzip or brotli).
+        .default_headers(reqwest::header::HeaderMap::from_iter([(
+            reqwest::header::ACCEPT_ENCODING,
+            reqwest::header::HeaderValue::from_static(ACCEPT_ENCODING),
+        )]))
         .timeout(opts.timeout)
         .connect_timeout(opts.connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))

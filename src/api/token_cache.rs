@@ -3,11 +3,17 @@
 //! cache dir, readable by its owner only (0600, the directory 0700); the token is used only
 //! while it has more than a minute to live, dropped when the server refuses it, and never
 //! logged or printed. Only the access token is kept (no refresh token, no password).
+//!
+//! Beside it, the last sites list this user was sent (no secret in it): `vigie list --site
+//! NAME` finds the site's id there instead of reading the whole list again, and the console
+//! shows it at once, with its age, while it asks for the list.
 
 use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+
+use super::model::SiteSummary;
 
 /// A token with less than this left is not used (renewing beats a 401 half way through).
 const MARGIN_SECS: i64 = 60;
@@ -38,12 +44,20 @@ impl TokenCache {
         }
     }
 
-    /// The cache dir's `tokens` folder.
+    /// In the cache dir (`tokens/` and `sites/`).
     pub fn in_cache_dir(profile: &str, base_url: &str) -> Self {
-        Self::new(crate::config::cache_dir().join("tokens"), profile, base_url)
+        Self::new(crate::config::cache_dir(), profile, base_url)
     }
 
     fn path(&self, username: &str) -> PathBuf {
+        self.dir.join("tokens").join(self.file_name(username))
+    }
+
+    fn sites_path(&self, username: &str) -> PathBuf {
+        self.dir.join("sites").join(self.file_name(username))
+    }
+
+    fn file_name(&self, username: &str) -> String {
         // FNV-1a: stable across builds (the name only has to be the same next run; the file
         // says whom it is for, checked on reading).
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -51,17 +65,12 @@ impl TokenCache {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        self.dir.join(format!("{h:016x}.json"))
+        format!("{h:016x}.json")
     }
 
     /// The kept token for `username`, when it is theirs and has more than a minute to live.
     pub fn load(&self, username: &str) -> Option<SecretString> {
-        let path = self.path(username);
-        let meta = std::fs::metadata(&path).ok()?;
-        if !meta.is_file() || meta.len() > MAX_FILE || !owner_only(&meta) {
-            return None;
-        }
-        let text = std::fs::read_to_string(&path).ok()?;
+        let text = read_private(&self.path(username), MAX_FILE)?;
         let kept: Kept = serde_json::from_str(&text).ok()?;
         if kept.scope != self.scope || kept.username != username {
             return None;
@@ -89,27 +98,75 @@ impl TokenCache {
             return;
         };
         // Failing to keep a token only costs a login next time: nothing is said.
-        let _ = self.write(username, text.as_bytes());
+        let _ = crate::drafts::write_private(&self.path(username), text.as_bytes());
     }
 
-    fn write(&self, username: &str, bytes: &[u8]) -> std::io::Result<()> {
-        use std::io::Write;
-        create_private_dir(&self.dir)?;
-        let path = self.path(username);
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        let mut f = private_file(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, &path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+    /// The last sites list kept for `username`, and how long ago it was read.
+    pub fn load_sites(&self, username: &str) -> Option<(Vec<SiteSummary>, std::time::Duration)> {
+        let text = read_private(&self.sites_path(username), MAX_SITES_FILE)?;
+        let kept: KeptSites = serde_json::from_str(&text).ok()?;
+        if kept.scope != self.scope || kept.username != username {
+            return None;
+        }
+        // A clock set back: the list is of unknown age, not from the future.
+        let age = u64::try_from(chrono::Utc::now().timestamp() - kept.saved_at).ok()?;
+        Some((kept.sites, std::time::Duration::from_secs(age)))
+    }
+
+    /// Keeps the sites list just read (a list past `MAX_SITES` rows is not kept).
+    pub fn store_sites(&self, username: &str, sites: &[SiteSummary]) {
+        if sites.len() > MAX_SITES {
+            return;
+        }
+        let kept = KeptSitesRef {
+            scope: &self.scope,
+            username,
+            saved_at: chrono::Utc::now().timestamp(),
+            sites,
+        };
+        if let Ok(text) = serde_json::to_string(&kept) {
+            let _ = crate::drafts::write_private(&self.sites_path(username), text.as_bytes());
+        }
+    }
+
+    /// Drops the kept sites list (it named a site the server no longer has as it was).
+    pub fn forget_sites(&self, username: &str) {
+        let _ = std::fs::remove_file(self.sites_path(username));
     }
 
     /// Drops the kept token (refused by the server, or expired).
     pub fn forget(&self, username: &str) {
         let _ = std::fs::remove_file(self.path(username));
     }
+}
+
+/// Sites kept at most (a list bigger than this is read from the server each time).
+const MAX_SITES: usize = 100_000;
+const MAX_SITES_FILE: u64 = 64 << 20;
+
+#[derive(Deserialize)]
+struct KeptSites {
+    scope: String,
+    username: String,
+    saved_at: i64,
+    sites: Vec<SiteSummary>,
+}
+
+#[derive(Serialize)]
+struct KeptSitesRef<'a> {
+    scope: &'a str,
+    username: &'a str,
+    saved_at: i64,
+    sites: &'a [SiteSummary],
+}
+
+/// A file of ours that only we can read, within `max` bytes.
+fn read_private(path: &std::path::Path, max: u64) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > max || !owner_only(&meta) {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
 }
 
 #[cfg(unix)]
@@ -130,39 +187,6 @@ fn owner_only(_: &std::fs::Metadata) -> bool {
     true
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,11 +198,11 @@ mod tests {
     #[test]
     fn a_kept_token_is_used_only_by_its_user_and_while_it_lives() {
         let dir = tempfile::tempdir().unwrap();
-        let c = TokenCache::new(dir.path().join("tokens"), "prod", "https://core/");
+        let c = TokenCache::new(dir.path().to_path_buf(), "prod", "https://core/");
         c.store("admin", &SecretString::from("tok-1"), Some(jwt_exp(3600)));
         assert_eq!(c.load("admin").unwrap().expose_secret(), "tok-1");
         assert!(c.load("other").is_none(), "another user's token");
-        let other_server = TokenCache::new(dir.path().join("tokens"), "prod", "https://core2");
+        let other_server = TokenCache::new(dir.path().to_path_buf(), "prod", "https://core2");
         assert!(
             other_server.load("admin").is_none(),
             "another server's token"
@@ -192,12 +216,32 @@ mod tests {
         assert!(c.load("admin").is_none());
     }
 
+    #[test]
+    fn the_sites_list_is_kept_per_user_with_its_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = TokenCache::new(dir.path().to_path_buf(), "prod", "https://core");
+        assert!(c.load_sites("admin").is_none());
+        let sites = vec![SiteSummary {
+            site_id: "s1".into(),
+            name: "LOUM".into(),
+            equipement_count: 3,
+            ..Default::default()
+        }];
+        c.store_sites("admin", &sites);
+        let (back, age) = c.load_sites("admin").unwrap();
+        assert_eq!(back, sites);
+        assert!(age.as_secs() < 5);
+        assert!(c.load_sites("other").is_none());
+        c.forget_sites("admin");
+        assert!(c.load_sites("admin").is_none());
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_file_is_private_and_a_readable_one_is_not_trusted() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let c = TokenCache::new(dir.path().join("tokens"), "prod", "https://core");
+        let c = TokenCache::new(dir.path().to_path_buf(), "prod", "https://core");
         c.store("admin", &SecretString::from("tok"), Some(jwt_exp(3600)));
         let path = c.path("admin");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();

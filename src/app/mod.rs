@@ -334,6 +334,19 @@ impl App {
         }
     }
 
+    /// Sites kept from the last run, shown until the server's list lands (a list already
+    /// streaming or shown is left alone).
+    pub fn show_kept_sites(&mut self, sites: Vec<SiteSummary>, age: std::time::Duration) {
+        if !self.sites.items.is_empty() || sites.is_empty() {
+            return;
+        }
+        self.sites.set_items(sites);
+        self.notice = Some(trf(
+            "Sites as read {} ago: reading them again…",
+            &[&crate::text::short_duration(age)],
+        ));
+    }
+
     /// The key that does `action` on `scope` now, as shown (`-` when none does).
     pub fn key_label(&self, scope: Scope, action: &str) -> String {
         self.keymap
@@ -373,6 +386,7 @@ impl App {
                     self.load_progress = Some((loaded, total));
                 }
             }
+            Event::Sites { id, offset, rows } => self.sites.streamed(id, offset, rows),
             Event::Done { id, result } => {
                 let Some((purpose, service)) = self.in_flight.remove(&id) else {
                     return;

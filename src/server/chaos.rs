@@ -3,7 +3,9 @@
 //! clients and the console can be tried against a bad network or a struggling service.
 //!
 //! The spec is a comma-separated list of `key=value`:
-//! `latency=800ms,jitter=200ms,error_rate=0.2,drop_rate=0.05,truncate_rate=0.05,rate_limit=5/s,seed=42,spare_login=true`.
+//! `latency=800ms,jitter=200ms,error_rate=0.2,drop_rate=0.05,truncate_rate=0.05,rate_limit=5/s,seed=42,spare_login=true`,
+//! and `bandwidth=2.5MB/s`: every answer's body (compressed, when it is) goes through one
+//! link of that speed shared by all the connections, as a WAN link would be.
 //!
 //! Per request, in this order: spared logins pass untouched; the latency (plus a random part of
 //! the jitter) is waited; the rate limit is counted; then a drop, an error and a truncation are
@@ -58,6 +60,8 @@ pub struct Chaos {
     pub seed: Option<u64>,
     /// Leaves the three login routes alone (for tests).
     pub spare_login: bool,
+    /// Bytes a second of answer bodies, all connections together.
+    pub bandwidth: Option<u64>,
 }
 
 impl Chaos {
@@ -69,6 +73,7 @@ impl Chaos {
             && self.drop_rate == 0.0
             && self.truncate_rate == 0.0
             && self.rate_limit.is_none()
+            && self.bandwidth.is_none()
     }
 }
 
@@ -124,6 +129,42 @@ fn parse_rate_limit(v: &str) -> Result<(u32, Duration), String> {
     Ok((n, window))
 }
 
+/// `2.5MB/s`, `300KB/s`, `20Mbit/s`, `1000B/s` (decimal units, as links are sold).
+fn parse_bandwidth(v: &str) -> Result<u64, String> {
+    let bad = || format!("bandwidth: '{v}' is not a speed (use 2.5MB/s, 300KB/s or 20Mbit/s)");
+    let per_sec = v.strip_suffix("/s").ok_or_else(bad)?;
+    let split = per_sec
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .ok_or_else(bad)?;
+    let (num, unit) = per_sec.split_at(split);
+    let factor = match unit {
+        "B" => 1.0,
+        "KB" | "kB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "kbit" | "Kbit" => 1e3 / 8.0,
+        "Mbit" => 1e6 / 8.0,
+        "Gbit" => 1e9 / 8.0,
+        _ => return Err(bad()),
+    };
+    let n: f64 = num.parse().map_err(|_| bad())?;
+    let bytes = n * factor;
+    if !(bytes.is_finite() && bytes >= 1.0) {
+        return Err("bandwidth must be at least 1B/s".into());
+    }
+    Ok(bytes.min(1e12) as u64)
+}
+
+fn fmt_bandwidth(b: u64) -> String {
+    if b % 1_000_000 == 0 {
+        format!("{}MB/s", b / 1_000_000)
+    } else if b % 1000 == 0 {
+        format!("{}KB/s", b / 1000)
+    } else {
+        format!("{b}B/s")
+    }
+}
+
 fn parse_bool(key: &str, v: &str) -> Result<bool, String> {
     match v {
         "true" | "yes" | "1" => Ok(true),
@@ -162,10 +203,11 @@ impl FromStr for Chaos {
                     })?)
                 }
                 "spare_login" => c.spare_login = parse_bool(key, value)?,
+                "bandwidth" => c.bandwidth = Some(parse_bandwidth(value)?),
                 _ => {
                     return Err(format!(
                         "unknown key '{key}' (known: latency, jitter, error_rate, drop_rate, \
-                         truncate_rate, rate_limit, seed, spare_login)"
+                         truncate_rate, rate_limit, bandwidth, seed, spare_login)"
                     ));
                 }
             }
@@ -218,6 +260,9 @@ impl fmt::Display for Chaos {
             };
             parts.push(format!("rate_limit={n}/{per}"));
         }
+        if let Some(b) = self.bandwidth {
+            parts.push(format!("bandwidth={}", fmt_bandwidth(b)));
+        }
         if let Some(seed) = self.seed {
             parts.push(format!("seed={seed}"));
         }
@@ -239,6 +284,8 @@ pub struct ChaosState {
     rng: Mutex<StdRng>,
     /// Instants of the requests let through during the last window (oldest first).
     window: Mutex<VecDeque<Instant>>,
+    /// When the shared link is next free (`bandwidth`).
+    link: Arc<Mutex<Instant>>,
 }
 
 impl ChaosState {
@@ -251,6 +298,7 @@ impl ChaosState {
             spec,
             rng: Mutex::new(rng),
             window: Mutex::default(),
+            link: Arc::new(Mutex::new(Instant::now())),
         })
     }
 
@@ -436,6 +484,66 @@ impl ChaosState {
 
 /// The middleware (`axum::middleware::from_fn_with_state`).
 pub async fn middleware(State(st): State<Arc<ChaosState>>, req: Request, next: Next) -> Response {
+    let answer = inflict(&st, req, next).await;
+    match st.spec.bandwidth {
+        Some(rate) => throttled(answer, rate, st.link.clone()),
+        None => answer,
+    }
+}
+
+/// How late a piece may start and still count as following the one before on a busy link.
+const LINK_SLACK: Duration = Duration::from_millis(20);
+
+/// Largest piece of a body sent at once through the slow link (a few ms at WAN speeds).
+const LINK_PIECE: usize = 16 * 1024;
+
+/// `resp` with its body sent through the shared link: each piece waits for the link, holds it
+/// for its length at `rate`, and leaves when its last byte would have arrived.
+fn throttled(resp: Response, rate: u64, link: Arc<Mutex<Instant>>) -> Response {
+    let (parts, body) = resp.into_parts();
+    let pieces = body.into_data_stream().flat_map(|chunk| {
+        let pieces: Vec<Result<Bytes, axum::Error>> = match chunk {
+            Ok(mut b) => {
+                let mut v = Vec::new();
+                while b.len() > LINK_PIECE {
+                    v.push(Ok(b.split_to(LINK_PIECE)));
+                }
+                if !b.is_empty() {
+                    v.push(Ok(b));
+                }
+                v
+            }
+            Err(e) => vec![Err(e)],
+        };
+        futures::stream::iter(pieces)
+    });
+    let paced = pieces.then(move |piece| {
+        let link = link.clone();
+        async move {
+            if let Ok(b) = &piece {
+                let hold = Duration::from_secs_f64(b.len() as f64 / rate as f64);
+                let done = {
+                    let mut free = link.lock().unwrap_or_else(|e| e.into_inner());
+                    // A timer wakes a little late: a link busy until a moment ago is still
+                    // busy (its late wake-ups are not lost time), an idle one starts now.
+                    let now = Instant::now();
+                    let start = if *free + LINK_SLACK >= now {
+                        *free
+                    } else {
+                        now
+                    };
+                    *free = start + hold;
+                    *free
+                };
+                tokio::time::sleep_until(done.into()).await;
+            }
+            piece
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(paced))
+}
+
+async fn inflict(st: &ChaosState, req: Request, next: Next) -> Response {
     let path = req
         .extensions()
         .get::<OriginalUri>()
@@ -521,6 +629,7 @@ mod tests {
                 rate_limit: Some((5, Duration::from_secs(1))),
                 seed: Some(42),
                 spare_login: true,
+                bandwidth: None,
             }
         );
         assert_eq!(
@@ -529,6 +638,25 @@ mod tests {
              rate_limit=5/s,seed=42,spare_login=true"
         );
         assert_eq!(parse(&c.to_string()).unwrap(), c);
+    }
+
+    #[test]
+    fn bandwidth_units() {
+        for (spec, bytes) in [
+            ("2.5MB/s", 2_500_000),
+            ("20Mbit/s", 2_500_000),
+            ("300KB/s", 300_000),
+            ("1000B/s", 1000),
+        ] {
+            let c = parse(&format!("bandwidth={spec}")).unwrap();
+            assert_eq!(c.bandwidth, Some(bytes), "{spec}");
+            assert!(!c.is_noop());
+        }
+        for bad in [
+            "2.5MB", "fast/s", "0MB/s", "2.5XB/s", "/s", "-1MB/s", "NaNMB/s",
+        ] {
+            assert!(parse(&format!("bandwidth={bad}")).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -544,6 +672,9 @@ mod tests {
             "rate_limit=10/30s",
             "rate_limit=1/500ms",
             "drop_rate=1,spare_login=true",
+            "bandwidth=2500KB/s",
+            "latency=50ms,bandwidth=3MB/s",
+            "bandwidth=1234B/s",
         ] {
             let c = parse(s).unwrap();
             assert_eq!(c.to_string(), s);

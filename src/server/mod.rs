@@ -67,6 +67,10 @@ pub enum Like {
     /// where it was.
     #[value(name = "core-no-move")]
     CoreNoMove,
+    /// Answers never compressed, whatever the client accepts (FastAPI, Spring and PHP as
+    /// deployed without a compressing middleware or proxy).
+    #[value(name = "no-compression")]
+    NoCompression,
 }
 
 #[derive(Debug, Clone)]
@@ -321,8 +325,15 @@ pub fn router(state: AppState) -> Router {
             )
                 .into_response()
         })
-        .layer(DefaultBodyLimit::max(limit))
-        .with_state(state);
+        .layer(DefaultBodyLimit::max(limit));
+    // gzip, brotli or zstd as the client asks (what a deployment behind nginx or with
+    // FastAPI's GZipMiddleware does); small answers are left alone.
+    let app = if state.cfg.is_like(Like::NoCompression) {
+        app.with_state(state)
+    } else {
+        app.layer(tower_http::compression::CompressionLayer::new())
+            .with_state(state)
+    };
     match chaos {
         // Outermost: it sees every request, whatever route (or none) answers it.
         Some(spec) => app.layer(axum::middleware::from_fn_with_state(

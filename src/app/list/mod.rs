@@ -119,6 +119,8 @@ pub struct ListView<T: Record> {
     pub loaded_once: bool,
     /// Id of the request whose answer this list waits for; others are stale.
     pub pending: Option<u64>,
+    /// The answer whose first rows are shown while the rest streams in.
+    pub streaming: Option<u64>,
     /// Rows with a problem (undecodable or odd), shown marked.
     pub odd: usize,
     /// The rows the user marked, by key: kept through paging, sorting and filtering (a
@@ -208,6 +210,7 @@ impl<T: Record> Default for ListView<T> {
             loading: false,
             loaded_once: false,
             pending: None,
+            streaming: None,
             odd: 0,
             marked: Default::default(),
             steps: Vec::new(),
@@ -271,6 +274,21 @@ impl<T: Record> ListView<T> {
 }
 
 impl<T: Record> ListView<T> {
+    /// Rows of the answer `id` while it streams in, from index `offset`: shown at once when
+    /// the list had nothing to show (a list already shown waits for the whole answer, so
+    /// it never shrinks for a moment).
+    pub fn streamed(&mut self, id: u64, offset: usize, rows: Vec<T>) {
+        if self.pending != Some(id) || (self.streaming != Some(id) && !self.items.is_empty()) {
+            return;
+        }
+        self.streaming = Some(id);
+        let mut items = std::mem::take(&mut self.items);
+        items.truncate(offset);
+        items.extend(rows);
+        self.set_items(items);
+        self.loading = true;
+    }
+
     /// Replaces the rows, keeping the selection on the same record when it is still there.
     pub fn set_items(&mut self, items: Vec<T>) {
         let keep = self.selected_item().map(|r| r.key().into_owned());

@@ -345,3 +345,29 @@ fn every_list_has_its_columns_one_per_cell() {
     );
     assert!(columns_of_kind("nope").is_empty());
 }
+
+/// Rows of an answer still streaming in: shown when the list was empty, replaced from their
+/// offset (a retry starts over at 0), ignored for another request or over a list already
+/// shown (it never shrinks for a moment).
+#[test]
+fn streamed_rows_show_while_the_answer_comes() {
+    let mut l = ListView::<Equipement> {
+        pending: Some(7),
+        ..Default::default()
+    };
+    l.streamed(7, 0, vec![eq("10.0.0.1", "a"), eq("10.0.0.2", "b")]);
+    assert_eq!(l.len(), 2);
+    assert!(l.loading, "still loading");
+    l.streamed(7, 2, vec![eq("10.0.0.3", "c")]);
+    assert_eq!(l.len(), 3);
+    l.streamed(7, 0, vec![eq("10.0.0.1", "a")]);
+    assert_eq!(l.len(), 1, "a retry starts over");
+    l.streamed(8, 0, vec![eq("10.9.9.9", "z")]);
+    assert_eq!(l.len(), 1, "another request's rows");
+
+    let mut shown = ListView::<Equipement>::default();
+    shown.set_items(vec![eq("10.0.0.1", "a"), eq("10.0.0.2", "b")]);
+    shown.pending = Some(9);
+    shown.streamed(9, 0, vec![eq("10.0.0.1", "a")]);
+    assert_eq!(shown.len(), 2, "a list shown waits for the whole answer");
+}
