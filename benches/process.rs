@@ -47,7 +47,18 @@ struct Console {
 
 impl Console {
     fn start(args: &[&str], env: &[(&str, &str)], watch: &[&str]) -> Console {
+        Self::start_in(None, args, env, watch)
+    }
+
+    /// `home`: the same home for several starts (what one start keeps, the next one finds).
+    fn start_in(
+        home: Option<&std::path::Path>,
+        args: &[&str],
+        env: &[(&str, &str)],
+        watch: &[&str],
+    ) -> Console {
         let dir = tempfile::tempdir().expect("temp dir");
+        let home = home.unwrap_or(dir.path()).to_path_buf();
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -61,9 +72,10 @@ impl Console {
             cmd.arg(a);
         }
         cmd.env("TERM", "xterm-256color");
-        cmd.env("XDG_DATA_HOME", dir.path().join("data"));
-        cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
-        cmd.env("HOME", dir.path());
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("XDG_CACHE_HOME", home.join("cache"));
+        cmd.env("HOME", &home);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -263,7 +275,12 @@ fn token(url: &str) -> String {
 }
 
 fn password_console(url: &str, watch: &[&str]) -> Console {
-    Console::start(
+    password_console_in(None, url, watch)
+}
+
+fn password_console_in(home: Option<&std::path::Path>, url: &str, watch: &[&str]) -> Console {
+    Console::start_in(
+        home,
         &["--url", url, "--user", common::ADMIN.0],
         &[("VIGIE_PASSWORD", common::ADMIN.1)],
         watch,
@@ -296,13 +313,26 @@ fn start_figures(url: &str) {
     )
     .unwrap();
     let tok = token(url);
-    for with_token in [false, true] {
+    // The same user starting again: the token and the sites the first start kept.
+    let home = tempfile::tempdir().unwrap();
+    let warm = password_console_in(Some(home.path()), url, &[DATA_MARK]);
+    warm.seen_at(DATA_MARK, Duration::from_secs(60));
+    // Until the whole sites list is in and kept (seconds over a slow link).
+    let kept = home.path().join("cache/vigie/sites");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_dir(&kept).map_or(true, |mut d| d.next().is_none())
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    warm.quit();
+    for case in 0..3 {
         let (mut first, mut data) = (Vec::new(), Vec::new());
         for _ in 0..runs {
-            let c = if with_token {
-                token_console(url, &config, &tok, &[FRAME_MARK, DATA_MARK])
-            } else {
-                password_console(url, &[FRAME_MARK, DATA_MARK])
+            let c = match case {
+                0 => password_console(url, &[FRAME_MARK, DATA_MARK]),
+                1 => token_console(url, &config, &tok, &[FRAME_MARK, DATA_MARK]),
+                _ => password_console_in(Some(home.path()), url, &[FRAME_MARK, DATA_MARK]),
             };
             let d = c.seen_at(DATA_MARK, Duration::from_secs(60));
             let f = c.seen_at(FRAME_MARK, Duration::from_secs(1));
@@ -311,10 +341,10 @@ fn start_figures(url: &str) {
             c.quit();
             std::thread::sleep(Duration::from_millis(100));
         }
-        let how = if with_token {
-            "token profile"
-        } else {
-            "password (login at start)"
+        let how = match case {
+            0 => "password (login at start)",
+            1 => "token profile",
+            _ => "password, started before (kept token and sites)",
         };
         println!("start, {how}: exec to first frame: {}", stats(first));
         println!("start, {how}: exec to first data frame: {}", stats(data));

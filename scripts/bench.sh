@@ -8,8 +8,18 @@
 # Installs what it needs when missing (apt-get as root, else cargo install). Bounded in time:
 # every load run stops by itself, and the server it starts is stopped on exit.
 #
-# Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server]   (default: all)
-# Environment: SEED_SIZE (100000), PORT (18765), WRK_SECS (10), RESULTS (target/bench-results.txt)
+#   - `vigie list` of every equipement in each format against the raw transfer of the same
+#     pages (curl --parallel, 6 in flight, into /dev/null), alternated in the same run; the
+#     site lookup against curl's three requests (login, sites, page);
+#   - slowlink: the same server behind `--chaos latency=50ms,bandwidth=2.5MB/s`, compressing
+#     and not (`--like no-compression`): start to first data, a site lookup, every equipement;
+#   - million: servers seeded with SCALE_SIZES rows (10,000, 100,000, 1,000,000): seed time,
+#     `vigie list`, and the in-process console figures at each size.
+#
+# Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server] [slowlink] [million]
+#   (default: all but million, which takes about 15 minutes)
+# Environment: SEED_SIZE (100000), PORT (18765), WRK_SECS (10), RUNS (5), SCALE_SIZES,
+#   RESULTS (target/bench-results.txt)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,7 +31,8 @@ URL="http://127.0.0.1:${PORT}"
 ADMIN=admin@vigie.local
 PASSWORD=admin-demo
 STEPS=("$@")
-[ ${#STEPS[@]} -eq 0 ] && STEPS=(console load process list import server)
+[ ${#STEPS[@]} -eq 0 ] && STEPS=(console load process list import server slowlink)
+RUNS=${RUNS:-5}
 want() { [[ " ${STEPS[*]} " == *" $1 "* ]]; }
 
 say() { printf '\n== %s\n' "$*" | tee -a "$RESULTS"; }
@@ -80,7 +91,7 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-if want load || want process || want list || want import || want server; then
+if want load || want process || want list || want import || want server || want slowlink; then
     start=$(date +%s%N)
     VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --seed demo \
         --seed-size "$SEED_SIZE" --listen "127.0.0.1:$PORT" --db "$TMP/bench.db" \
@@ -102,6 +113,36 @@ token() {
         jq -r .access_token
 }
 server_rss() { awk '/^VmRSS/ {print $2 " kB"}' "/proc/$SERVER_PID/status"; }
+
+# `timed LABEL CMD...`: one run, its wall time and max RSS appended to $TMP/times.LABEL.
+timed() {
+    local label=$1
+    shift
+    /usr/bin/time -f "%e %M" -o "$TMP/one" "$@" >/dev/null 2>&1 || true
+    cat "$TMP/one" >>"$TMP/times.$label"
+}
+median_of() { cut -d' ' -f1 "$TMP/times.$1" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# `report LABEL [BASE]`: median and worst wall time and max RSS of LABEL's runs, and the ratio
+# of the medians to BASE's (measured in the same run, alternated).
+report() {
+    local label=$1 base=${2:-} med worst rss ratio=""
+    med=$(median_of "$label")
+    worst=$(cut -d' ' -f1 "$TMP/times.$label" | sort -n | tail -1)
+    rss=$(cut -d' ' -f2 "$TMP/times.$label" | sort -n | tail -1)
+    if [ -n "$base" ]; then
+        ratio=$(awk -v a="$med" -v b="$(median_of "$base")" -v n="$base" \
+            'BEGIN { if (b > 0) printf ", %.2fx %s", a / b, n }')
+    fi
+    echo "$label: median ${med} s, worst ${worst} s, max RSS ${rss} kB ($(wc -l <"$TMP/times.$label") runs)$ratio" | log
+}
+# A curl config fetching every page of /equipements/all into /dev/null: `raw_pages URL TOKEN PAGES`.
+raw_pages() {
+    seq 1 "$3" | awk -v u="$1" -v t="$2" '{
+        if (NR > 1) print "next"
+        printf "url = \"%s/equipements/all?page=%d&size=100\"\noutput = \"/dev/null\"\nheader = \"Authorization: Bearer %s\"\n", u, $1, t
+    }'
+}
+LOUM=0c5c5381-c357-4abc-ba1f-9fb584006a3a
 
 if want load; then
     say "load every equipement over loopback (3 runs each, alternated)"
@@ -162,6 +203,41 @@ EOF
     cat "$TMP/list.md" | log
     /usr/bin/time -v $vigie_list 2>&1 >/dev/null |
         grep -E "Maximum resident|Elapsed" | sed 's/^\s*/vigie list: /' | log
+fi
+
+if want list; then
+    say "vigie list equipements (every page) against the raw transfer of the same pages, $RUNS runs alternated"
+    export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" \
+        XDG_CACHE_HOME="$TMP/cache"
+    tok=$(token)
+    pages=$(curl -sf -H "Authorization: Bearer $tok" "$URL/equipements/all?size=100" | jq .pages)
+    raw_pages "$URL" "$tok" "$pages" >"$TMP/pages.cfg"
+    # A first run logs in and keeps the token, as any run after the first finds it.
+    "$BIN" --url "$URL" --user "$ADMIN" list equipements --site LOUM >/dev/null
+    for _ in $(seq 1 "$RUNS"); do
+        timed raw curl -s --parallel --parallel-max 6 -K "$TMP/pages.cfg"
+        for o in json csv table; do
+            timed "list-$o" "$BIN" --url "$URL" --user "$ADMIN" list equipements -o "$o"
+        done
+    done
+    report raw
+    for o in json csv table; do report "list-$o" raw; done
+    say "site lookup: vigie list equipements --site LOUM against curl's three requests"
+    printf '%s\n' '#!/usr/bin/env bash' 'set -euo pipefail' \
+        "tok=\$(curl -sf -X POST '$URL/auth/login' -d 'username=$ADMIN&password=$PASSWORD' | jq -r .access_token)" \
+        "curl -sf -o /dev/null -H \"Authorization: Bearer \$tok\" '$URL/client_site/all'" \
+        "curl -sf -o /dev/null -H \"Authorization: Bearer \$tok\" '$URL/client_site/$LOUM/all_equipements?page=1&size=100'" \
+        >"$TMP/three.sh"
+    chmod +x "$TMP/three.sh"
+    for _ in $(seq 1 "$RUNS"); do
+        timed curl-three "$TMP/three.sh"
+        timed lookup-kept-sites "$BIN" --url "$URL" --user "$ADMIN" list equipements --site LOUM -o json
+        rm -rf "$TMP/cache/vigie/sites"
+        timed lookup-kept-token "$BIN" --url "$URL" --user "$ADMIN" list equipements --site LOUM -o json
+    done
+    report curl-three
+    report lookup-kept-sites curl-three
+    report lookup-kept-token curl-three
 fi
 
 if want import; then
@@ -240,6 +316,100 @@ if want server; then
     run_load "GET /equipements/all?size=100&page=1000 (last page)" \
         "/equipements/all?size=100&page=1000" auth
     echo "server resident size after: $(server_rss)" | log
+fi
+
+# A second server on the same database: `other_server PORT ARGS...` (its pid in OTHER_PID).
+OTHER_PID=
+other_server() {
+    local port=$1
+    shift
+    VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve "$@" \
+        --listen "127.0.0.1:$port" --db "$TMP/bench.db" >"$TMP/other.log" 2>&1 &
+    OTHER_PID=$!
+    for _ in $(seq 1 300); do
+        curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/auth/login" \
+            -d "username=$ADMIN&password=$PASSWORD" && return 0
+        kill -0 "$OTHER_PID" 2>/dev/null || { cat "$TMP/other.log" >&2; exit 1; }
+        sleep 0.2
+    done
+}
+stop_other() {
+    [ -n "$OTHER_PID" ] && kill "$OTHER_PID" 2>/dev/null && wait "$OTHER_PID" 2>/dev/null
+    OTHER_PID=
+}
+trap 'stop_other; cleanup' EXIT
+
+if want slowlink; then
+    SLOW_RUNS=${SLOW_RUNS:-2}
+    SLOW_PORT=$((PORT + 2))
+    SLOW="latency=50ms,bandwidth=2.5MB/s"
+    for mode in compressed plain; do
+        args=(--chaos "$SLOW")
+        [ "$mode" = plain ] && args+=(--like no-compression)
+        say "slow link ($SLOW), server $mode: $SLOW_RUNS runs each"
+        other_server "$SLOW_PORT" "${args[@]}"
+        SURL="http://127.0.0.1:$SLOW_PORT"
+        export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" \
+            XDG_CACHE_HOME="$TMP/slow-cache"
+        rm -rf "$TMP/slow-cache"
+        VIGIE_BENCH_URL=$SURL VIGIE_BENCH_RUNS=$SLOW_RUNS \
+            cargo bench --locked --quiet --bench process -- start 2>&1 | grep -v "^$" | log
+        tok=$(curl -sf -X POST "$SURL/auth/login" -d "username=$ADMIN&password=$PASSWORD" | jq -r .access_token)
+        enc=()
+        [ "$mode" = compressed ] && enc=(--compressed)
+        raw_pages "$SURL" "$tok" "$(curl -sf -H "Authorization: Bearer $tok" "$SURL/equipements/all?size=100" | jq .pages)" >"$TMP/slow-pages.cfg"
+        "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM >/dev/null
+        for _ in $(seq 1 "$SLOW_RUNS"); do
+            timed "slow-$mode-lookup-kept-sites" "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM
+            rm -rf "$TMP/slow-cache/vigie/sites"
+            timed "slow-$mode-lookup-kept-token" "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM
+            timed "slow-$mode-raw-pages" curl -s "${enc[@]}" --parallel --parallel-max 6 -K "$TMP/slow-pages.cfg"
+            timed "slow-$mode-list-all" "$BIN" --url "$SURL" --user "$ADMIN" list equipements -o csv
+        done
+        report "slow-$mode-lookup-kept-sites"
+        report "slow-$mode-lookup-kept-token"
+        report "slow-$mode-raw-pages"
+        report "slow-$mode-list-all" "slow-$mode-raw-pages"
+        stop_other
+    done
+fi
+
+if want million; then
+    read -r -a sizes <<<"${SCALE_SIZES:-10000 100000 1000000}"
+    for n in "${sizes[@]}"; do
+        say "scale: $n equipements"
+        stop_other
+        rm -f "$TMP/scale.db"*
+        start=$(date +%s%N)
+        VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --seed demo \
+            --seed-size "$n" --listen "127.0.0.1:$((PORT + 3))" --db "$TMP/scale.db" \
+            >"$TMP/scale.log" 2>&1 &
+        OTHER_PID=$!
+        until grep -q "seeded" "$TMP/scale.log" 2>/dev/null; do
+            kill -0 "$OTHER_PID" 2>/dev/null || { cat "$TMP/scale.log" >&2; exit 1; }
+            sleep 0.2
+        done
+        echo "seed: $((($(date +%s%N) - start) / 1000000)) ms" | log
+        SURL="http://127.0.0.1:$((PORT + 3))"
+        export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" \
+            XDG_CACHE_HOME="$TMP/scale-cache"
+        tok=$(curl -sf -X POST "$SURL/auth/login" -d "username=$ADMIN&password=$PASSWORD" | jq -r .access_token)
+        raw_pages "$SURL" "$tok" "$(curl -sf -H "Authorization: Bearer $tok" "$SURL/equipements/all?size=100" | jq .pages)" >"$TMP/scale-pages.cfg"
+        "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM >/dev/null
+        for _ in $(seq 1 3); do
+            timed "scale-$n-raw" curl -s --parallel --parallel-max 6 -K "$TMP/scale-pages.cfg"
+            timed "scale-$n-list-csv" "$BIN" --url "$SURL" --user "$ADMIN" list equipements -o csv
+            timed "scale-$n-list-json" "$BIN" --url "$SURL" --user "$ADMIN" list equipements -o json
+        done
+        report "scale-$n-raw"
+        report "scale-$n-list-csv" "scale-$n-raw"
+        report "scale-$n-list-json" "scale-$n-raw"
+        # The console: load time and resident size (pty), then frames, keys, sort, export.
+        VIGIE_BENCH_URL=$SURL VIGIE_BENCH_SEED_SIZE=$n VIGIE_BENCH_IDLE_SECS=1 \
+            cargo bench --locked --quiet --bench process -- memory 2>&1 | grep -v "^$" | log
+        VIGIE_BENCH_SEED_SIZE=$n cargo bench --locked --quiet --bench console 2>&1 | log
+        stop_other
+    done
 fi
 
 say "done"
