@@ -136,10 +136,12 @@ report() {
     echo "$label: median ${med} s, worst ${worst} s, max RSS ${rss} kB ($(wc -l <"$TMP/times.$label") runs)$ratio" | log
 }
 # A curl config fetching every page of /equipements/all into /dev/null: `raw_pages URL TOKEN PAGES`.
+# A fourth argument, `compressed`, asks each page compressed (curl's options end at `next`).
 raw_pages() {
-    seq 1 "$3" | awk -v u="$1" -v t="$2" '{
+    seq 1 "$3" | awk -v u="$1" -v t="$2" -v c="${4:-}" '{
         if (NR > 1) print "next"
         printf "url = \"%s/equipements/all?page=%d&size=100\"\noutput = \"/dev/null\"\nheader = \"Authorization: Bearer %s\"\n", u, $1, t
+        if (c == "compressed") print "compressed"
     }'
 }
 LOUM=0c5c5381-c357-4abc-ba1f-9fb584006a3a
@@ -318,16 +320,16 @@ if want server; then
     echo "server resident size after: $(server_rss)" | log
 fi
 
-# A second server on the same database: `other_server PORT ARGS...` (its pid in OTHER_PID).
+# A second server on the same database: `other_server HOST PORT ARGS...` (pid in OTHER_PID).
 OTHER_PID=
 other_server() {
-    local port=$1
-    shift
+    local host=$1 port=$2
+    shift 2
     VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve "$@" \
-        --listen "127.0.0.1:$port" --db "$TMP/bench.db" >"$TMP/other.log" 2>&1 &
+        --listen "$host:$port" --db "$TMP/bench.db" >"$TMP/other.log" 2>&1 &
     OTHER_PID=$!
     for _ in $(seq 1 300); do
-        curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/auth/login" \
+        curl -sf -o /dev/null -X POST "http://$host:$port/auth/login" \
             -d "username=$ADMIN&password=$PASSWORD" && return 0
         kill -0 "$OTHER_PID" 2>/dev/null || { cat "$TMP/other.log" >&2; exit 1; }
         sleep 0.2
@@ -343,27 +345,31 @@ if want slowlink; then
     SLOW_RUNS=${SLOW_RUNS:-2}
     SLOW_PORT=$((PORT + 2))
     SLOW="latency=50ms,bandwidth=2.5MB/s"
+    # The machine's own address, not loopback: vigie asks for compression from any server but
+    # one on 127.0.0.1 (the profile's `compress` decides otherwise).
+    SLOW_HOST=$(hostname -I 2>/dev/null | awk '{print $1}')
+    SLOW_HOST=${SLOW_HOST:-127.0.0.1}
     for mode in compressed plain; do
         args=(--chaos "$SLOW")
         [ "$mode" = plain ] && args+=(--like no-compression)
         say "slow link ($SLOW), server $mode: $SLOW_RUNS runs each"
-        other_server "$SLOW_PORT" "${args[@]}"
-        SURL="http://127.0.0.1:$SLOW_PORT"
+        other_server "$SLOW_HOST" "$SLOW_PORT" "${args[@]}"
+        SURL="http://$SLOW_HOST:$SLOW_PORT"
         export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" \
             XDG_CACHE_HOME="$TMP/slow-cache"
         rm -rf "$TMP/slow-cache"
         VIGIE_BENCH_URL=$SURL VIGIE_BENCH_RUNS=$SLOW_RUNS \
             cargo bench --locked --quiet --bench process -- start 2>&1 | grep -v "^$" | log
         tok=$(curl -sf -X POST "$SURL/auth/login" -d "username=$ADMIN&password=$PASSWORD" | jq -r .access_token)
-        enc=()
-        [ "$mode" = compressed ] && enc=(--compressed)
-        raw_pages "$SURL" "$tok" "$(curl -sf -H "Authorization: Bearer $tok" "$SURL/equipements/all?size=100" | jq .pages)" >"$TMP/slow-pages.cfg"
+        compressed=""
+        [ "$mode" = compressed ] && compressed=compressed
+        raw_pages "$SURL" "$tok" "$(curl -sf -H "Authorization: Bearer $tok" "$SURL/equipements/all?size=100" | jq .pages)" $compressed >"$TMP/slow-pages.cfg"
         "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM >/dev/null
         for _ in $(seq 1 "$SLOW_RUNS"); do
             timed "slow-$mode-lookup-kept-sites" "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM
             rm -rf "$TMP/slow-cache/vigie/sites"
             timed "slow-$mode-lookup-kept-token" "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM
-            timed "slow-$mode-raw-pages" curl -s "${enc[@]}" --parallel --parallel-max 6 -K "$TMP/slow-pages.cfg"
+            timed "slow-$mode-raw-pages" curl -s --parallel --parallel-max 6 -K "$TMP/slow-pages.cfg"
             timed "slow-$mode-list-all" "$BIN" --url "$SURL" --user "$ADMIN" list equipements -o csv
         done
         report "slow-$mode-lookup-kept-sites"

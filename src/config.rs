@@ -168,6 +168,8 @@ pub struct Profile {
     /// Accept any certificate (shown in red for the whole session).
     #[serde(default)]
     pub danger_accept_invalid_certs: bool,
+    /// Ask for compressed answers (default: yes, but not from a server on this machine).
+    pub compress: Option<bool>,
     pub core: Option<ServiceConfig>,
     pub ocean: Option<ServiceConfig>,
     pub maarch: Option<ServiceConfig>,
@@ -487,6 +489,7 @@ impl Profile {
                 max_pages: self.max_pages.unwrap_or(d.limits.max_pages).max(1),
                 ..d.limits
             },
+            compress: self.compress,
         }
     }
 }

@@ -55,7 +55,7 @@ impl std::fmt::Debug for CoreClient {
 
 impl CoreClient {
     pub fn new(base_url: &str, auth: CoreAuth, opts: &HttpOptions) -> Result<Self, ApiError> {
-        let http = http_client(opts)?;
+        let http = http_client(opts, base_url)?;
         Ok(Self::with_http(http, base_url, auth)
             .with_retry(opts.retry)
             .with_limits(opts.request_limits()))

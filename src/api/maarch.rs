@@ -262,9 +262,11 @@ impl MaarchClient {
         mode: MaarchAuthMode,
         opts: &HttpOptions,
     ) -> Result<Self, ApiError> {
-        Ok(Self::with_http(http_client(opts)?, base_url, creds, mode)
-            .with_retry(opts.retry)
-            .with_limits(opts.request_limits()))
+        Ok(
+            Self::with_http(http_client(opts, base_url)?, base_url, creds, mode)
+                .with_retry(opts.retry)
+                .with_limits(opts.request_limits()),
+        )
     }
 
     pub fn with_http(

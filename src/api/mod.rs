@@ -107,6 +107,9 @@ pub struct HttpOptions {
     pub danger_accept_invalid_certs: bool,
     pub retry: RetryPolicy,
     pub limits: Limits,
+    /// Ask for compressed answers: `None` decides by the server's address (not over loopback,
+    /// where bytes cost nothing and compressing them costs both ends CPU).
+    pub compress: Option<bool>,
 }
 
 impl HttpOptions {
@@ -128,7 +131,44 @@ impl Default for HttpOptions {
             danger_accept_invalid_certs: false,
             retry: RetryPolicy::default(),
             limits: Limits::default(),
+            compress: None,
         }
+    }
+}
+
+#[test]
+fn loopback_addresses() {
+    for u in [
+        "http://127.0.0.1:8000",
+        "http://localhost/api",
+        "https://[::1]:8443",
+        "http://127.9.9.9",
+    ] {
+        assert!(is_loopback(u), "{u}");
+    }
+    for u in [
+        "https://core.example.cm",
+        "http://10.0.0.1",
+        "http://[2001:db8::1]",
+        "not a url",
+    ] {
+        assert!(!is_loopback(u), "{u}");
+    }
+}
+
+/// Whether a base URL names this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub fn is_loopback(base_url: &str) -> bool {
+    let Ok(u) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    match u.host_str() {
+        Some(h) if h.eq_ignore_ascii_case("localhost") => true,
+        Some(h) => h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
     }
 }
 
@@ -434,15 +474,19 @@ pub const ACCEPT_ENCODING: &str = "zstd, br;q=0.9, gzip;q=0.8";
 
 /// One reqwest client (rustls, platform roots plus `ca_file`), following redirects only as
 /// `redirect_policy` allows.
-pub fn http_client(opts: &HttpOptions) -> Result<reqwest::Client, ApiError> {
-    let mut b = reqwest::Client::builder()
-        .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
+pub fn http_client(opts: &HttpOptions, base_url: &str) -> Result<reqwest::Client, ApiError> {
+    let mut b = reqwest::Client::builder().user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")));
+    if opts.compress.unwrap_or_else(|| !is_loopback(base_url)) {
         // zstd first: as small as the others here and several times cheaper for the server
         // to make (its 31 MB sites list: 0.1 s against 0.6 s for gzip or brotli).
-        .default_headers(reqwest::header::HeaderMap::from_iter([(
+        b = b.default_headers(reqwest::header::HeaderMap::from_iter([(
             reqwest::header::ACCEPT_ENCODING,
             reqwest::header::HeaderValue::from_static(ACCEPT_ENCODING),
-        )]))
+        )]));
+    } else {
+        b = b.no_gzip().no_brotli().no_zstd();
+    }
+    let mut b = b
         .timeout(opts.timeout)
         .connect_timeout(opts.connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60))

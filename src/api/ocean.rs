@@ -327,7 +327,7 @@ impl OceanClient {
         opts: &HttpOptions,
     ) -> Result<Self, ApiError> {
         Ok(
-            Self::with_http(http_client(opts)?, base_url, creds, customer_id)
+            Self::with_http(http_client(opts, base_url)?, base_url, creds, customer_id)
                 .with_retry(opts.retry)
                 .with_limits(opts.request_limits()),
         )
