@@ -181,6 +181,8 @@ pub enum Payload {
     Roles(Vec<Role>),
     EquipementsPage(Page<Equipement>),
     AllEquipements(Vec<Equipement>),
+    /// Every equipement, searchable text built by the worker (what the console's own load sends).
+    AllEquipementsPrepared(Box<crate::app::list::Prepared<Equipement>>),
     SiteEquipements {
         site_id: String,
         page: Page<Equipement>,
@@ -215,7 +217,7 @@ impl Payload {
             Payload::User(_) => "User",
             Payload::Roles(_) => "Roles",
             Payload::EquipementsPage(_) => "EquipementsPage",
-            Payload::AllEquipements(_) => "AllEquipements",
+            Payload::AllEquipements(_) | Payload::AllEquipementsPrepared(_) => "AllEquipements",
             Payload::SiteEquipements { .. } => "SiteEquipements",
             Payload::Saved(_) => "Saved",
             Payload::Deleted(_) => "Deleted",

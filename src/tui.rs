@@ -333,9 +333,9 @@ fn is_big_answer(ev: &crate::protocol::Event) -> bool {
     matches!(
         ev,
         crate::protocol::Event::Done {
-            result: Ok(
-                crate::protocol::Payload::Sites(_) | crate::protocol::Payload::AllEquipements(_)
-            ),
+            result: Ok(crate::protocol::Payload::Sites(_)
+                | crate::protocol::Payload::AllEquipements(_)
+                | crate::protocol::Payload::AllEquipementsPrepared(_)),
             ..
         }
     )

@@ -132,7 +132,15 @@ async fn handle(
         Request::EquipementsPage { page, size } => {
             Payload::EquipementsPage(c.core()?.list_equipements(page, size).await?)
         }
-        Request::AllEquipements => Payload::AllEquipements(load_all(c.core()?, id, tx).await?),
+        Request::AllEquipements => {
+            let rows = load_all(c.core()?, id, tx).await?;
+            // Built here, the searchable text of a million rows does not stop the console.
+            let prepared =
+                tokio::task::spawn_blocking(move || crate::app::list::Prepared::new(rows))
+                    .await
+                    .map_err(|e| ApiError::Network(format!("preparing the rows failed: {e}")))?;
+            Payload::AllEquipementsPrepared(Box::new(prepared))
+        }
         Request::SiteEquipements {
             site_id,
             page,

@@ -175,6 +175,35 @@ impl App {
         }
     }
 
+    /// Every equipement is in: the list is local and complete; what waited for it runs.
+    fn all_loaded(&mut self, v: crate::app::list::Prepared<Equipement>) {
+        self.equipements.pending = None;
+        self.load_progress = None;
+        self.prefetched.clear();
+        let n = v.items.len() as u64;
+        self.equipements.complete = true;
+        self.equipements.paging = Some(Paging {
+            page: 1,
+            pages: 1,
+            total: n,
+            size: clamp_u32(n.max(1)),
+        });
+        self.equipements.set_prepared(v);
+        self.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+        if std::mem::take(&mut self.mark_all_when_loaded) {
+            self.mark_all();
+        }
+        if std::mem::take(&mut self.frequency_when_loaded) {
+            self.open_frequency();
+        }
+        if std::mem::take(&mut self.dups_when_loaded) {
+            self.open_dups();
+        }
+        if let Some((path, format)) = self.pending_export.take() {
+            self.export(path, format);
+        }
+    }
+
     pub(super) fn load_all(&mut self) {
         if self
             .in_flight
@@ -598,31 +627,12 @@ impl Screen for Browse {
             (Purpose::LoadAll, Payload::AllEquipements(v))
                 if app.equipements.pending == Some(id) =>
             {
-                app.equipements.pending = None;
-                app.load_progress = None;
-                app.prefetched.clear();
-                let n = v.len() as u64;
-                app.equipements.complete = true;
-                app.equipements.paging = Some(Paging {
-                    page: 1,
-                    pages: 1,
-                    total: n,
-                    size: clamp_u32(n.max(1)),
-                });
-                app.equipements.set_items(v);
-                app.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
-                if std::mem::take(&mut app.mark_all_when_loaded) {
-                    app.mark_all();
-                }
-                if std::mem::take(&mut app.frequency_when_loaded) {
-                    app.open_frequency();
-                }
-                if std::mem::take(&mut app.dups_when_loaded) {
-                    app.open_dups();
-                }
-                if let Some((path, format)) = app.pending_export.take() {
-                    app.export(path, format);
-                }
+                app.all_loaded(crate::app::list::Prepared::new(v))
+            }
+            (Purpose::LoadAll, Payload::AllEquipementsPrepared(v))
+                if app.equipements.pending == Some(id) =>
+            {
+                app.all_loaded(*v)
             }
             // A load the list no longer waits for: its progress goes.
             (Purpose::LoadAll, _) => app.load_progress = None,

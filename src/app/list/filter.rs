@@ -48,7 +48,7 @@ impl FilterRun {
 /// size, and a keystroke over every row took up to twice as long), and they take one
 /// allocation instead of one a row. Replaced and removed rows leave their text behind until
 /// it outweighs the live text.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Haystacks {
     /// Text of the ASCII rows (nearly all, accents folded), a byte a character.
     pub(super) ascii: Vec<u8>,

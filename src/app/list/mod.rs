@@ -273,6 +273,27 @@ impl<T: Record> ListView<T> {
     }
 }
 
+/// Rows with their searchable text built, off the console's thread: for a million rows that
+/// is about a second the console would not answer a key.
+#[derive(Clone)]
+pub struct Prepared<T> {
+    pub items: Vec<T>,
+    haystacks: Haystacks,
+}
+
+impl<T: Record> Prepared<T> {
+    pub fn new(items: Vec<T>) -> Self {
+        let haystacks = items.iter().collect();
+        Prepared { items, haystacks }
+    }
+}
+
+impl<T> std::fmt::Debug for Prepared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Prepared({} rows)", self.items.len())
+    }
+}
+
 impl<T: Record> ListView<T> {
     /// Rows of the answer `id` while it streams in, from index `offset`: shown at once when
     /// the list had nothing to show (a list already shown waits for the whole answer, so
@@ -291,13 +312,19 @@ impl<T: Record> ListView<T> {
 
     /// Replaces the rows, keeping the selection on the same record when it is still there.
     pub fn set_items(&mut self, items: Vec<T>) {
+        self.set_prepared(Prepared::new(items));
+    }
+
+    /// `set_items` with the searchable text already built.
+    pub fn set_prepared(&mut self, prepared: Prepared<T>) {
+        let Prepared { items, haystacks } = prepared;
         let keep = self.selected_item().map(|r| r.key().into_owned());
         if self.watched && self.loaded_once {
             if let Some(f) = Flash::between(&self.items, &items) {
                 self.flash = Some(f);
             }
         }
-        self.haystacks = items.iter().collect();
+        self.haystacks = haystacks;
         self.items = items;
         // Marked rows follow what the server sends now.
         if !self.marked.is_empty() {

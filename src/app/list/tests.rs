@@ -371,3 +371,24 @@ fn streamed_rows_show_while_the_answer_comes() {
     shown.streamed(9, 0, vec![eq("10.0.0.1", "a")]);
     assert_eq!(shown.len(), 2, "a list shown waits for the whole answer");
 }
+
+/// Rows prepared off the console's thread filter exactly as rows set directly.
+#[test]
+fn prepared_rows_filter_as_set_ones() {
+    let rows = vec![
+        eq("10.2.0.17", "Axis"),
+        eq("10.1.0.1", "Hikvision"),
+        eq("1.1.1.1", "Bépa"),
+    ];
+    let mut a = ListView::<Equipement>::default();
+    a.set_items(rows.clone());
+    let mut b = ListView::<Equipement>::default();
+    b.set_prepared(Prepared::new(rows));
+    for f in ["hik", "bep", "10.", ""] {
+        a.filter = f.into();
+        b.filter = f.into();
+        a.refresh_view();
+        b.refresh_view();
+        assert_eq!(a.view, b.view, "{f}");
+    }
+}
