@@ -31,6 +31,11 @@ pub fn client(url: &str) -> CoreClient {
         },
         &HttpOptions {
             timeout: Duration::from_secs(120),
+            // A million equipements make a 317 MB sites list.
+            limits: vigie::api::Limits {
+                max_body: 4 << 30,
+                ..Default::default()
+            },
             ..HttpOptions::default()
         },
     )
