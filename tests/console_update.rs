@@ -1517,3 +1517,49 @@ fn read_only_refuses_bulk_actions_but_runs_row_commands() {
     });
     assert_eq!(runs.map(|r| r.len()), Some(2), "once per marked row");
 }
+
+/// The sites kept from the last run show at once, their age said; the server's answer
+/// replaces them; a refusal (403) takes them away, a network failure leaves them.
+#[test]
+fn kept_sites_show_at_start_until_the_answer() {
+    let kept = vec![SiteSummary {
+        site_id: "old".into(),
+        name: "OLD SITE".into(),
+        ..Default::default()
+    }];
+    let mut app = App::new(session("admin"));
+    app.show_kept_sites(kept.clone(), std::time::Duration::from_secs(180));
+    assert_eq!(names(&app), ["OLD SITE"]);
+    assert!(
+        app.notice.as_deref().unwrap_or("").contains("3 min"),
+        "{:?}",
+        app.notice
+    );
+    app.start(true);
+    let reqs = app.take_requests();
+    let sites_req = reqs
+        .iter()
+        .find(|r| matches!(r.1, Request::Sites))
+        .unwrap()
+        .0;
+    ok(&mut app, sites_req, Payload::Sites(sites()));
+    assert_eq!(names(&app), ["BONABERI 2", "LOUM", "YASSA"]);
+    assert!(!app.sites.provisional);
+
+    for (e, left) in [
+        (ApiError::Forbidden("Not allowed".into()), 0),
+        (ApiError::Network("connection refused".into()), 1),
+    ] {
+        let mut app = App::new(session("admin"));
+        app.show_kept_sites(kept.clone(), std::time::Duration::from_secs(60));
+        app.start(true);
+        let reqs = app.take_requests();
+        let sites_req = reqs
+            .iter()
+            .find(|r| matches!(r.1, Request::Sites))
+            .unwrap()
+            .0;
+        fail(&mut app, sites_req, e);
+        assert_eq!(app.sites.items.len(), left);
+    }
+}

@@ -646,11 +646,17 @@ impl Screen for Browse {
         let Failure { id, purpose, .. } = *f;
         match purpose {
             Purpose::List(kind) => {
+                let refused = matches!(f.e, ApiError::Unauthorized(_) | ApiError::Forbidden(_));
                 let waits = with_list!(app, kind, |mut l| {
                     let waits = l.pending == Some(id);
                     if waits {
                         l.pending = None;
                         l.loading = false;
+                        // What was shown before the answer is not this user's to see now.
+                        if l.provisional && refused {
+                            l.set_items(Vec::new());
+                            l.loaded_once = false;
+                        }
                     }
                     waits
                 });

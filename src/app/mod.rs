@@ -341,6 +341,7 @@ impl App {
             return;
         }
         self.sites.set_items(sites);
+        self.sites.provisional = true;
         self.notice = Some(trf(
             "Sites as read {} ago: reading them again…",
             &[&crate::text::short_duration(age)],

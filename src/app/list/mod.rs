@@ -121,6 +121,9 @@ pub struct ListView<T: Record> {
     pub pending: Option<u64>,
     /// The answer whose first rows are shown while the rest streams in.
     pub streaming: Option<u64>,
+    /// The rows shown came before their answer (kept from the last run, or its first rows):
+    /// a refusal (401, 403) of that answer takes them away.
+    pub provisional: bool,
     /// Rows with a problem (undecodable or odd), shown marked.
     pub odd: usize,
     /// The rows the user marked, by key: kept through paging, sorting and filtering (a
@@ -211,6 +214,7 @@ impl<T: Record> Default for ListView<T> {
             loaded_once: false,
             pending: None,
             streaming: None,
+            provisional: false,
             odd: 0,
             marked: Default::default(),
             steps: Vec::new(),
@@ -308,6 +312,7 @@ impl<T: Record> ListView<T> {
         items.extend(rows);
         self.set_items(items);
         self.loading = true;
+        self.provisional = true;
     }
 
     /// Replaces the rows, keeping the selection on the same record when it is still there.
@@ -318,6 +323,7 @@ impl<T: Record> ListView<T> {
     /// `set_items` with the searchable text already built.
     pub fn set_prepared(&mut self, prepared: Prepared<T>) {
         let Prepared { items, haystacks } = prepared;
+        self.provisional = false;
         let keep = self.selected_item().map(|r| r.key().into_owned());
         if self.watched && self.loaded_once {
             if let Some(f) = Flash::between(&self.items, &items) {
