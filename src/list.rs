@@ -242,7 +242,7 @@ async fn write_equipements(
                 stale = true;
                 return Err(ApiError::Config(String::new()));
             }
-            w.page(&items).map_err(|e| {
+            w.page(items).map_err(|e| {
                 io = Some(e);
                 ApiError::Config(String::new())
             })
@@ -326,36 +326,24 @@ impl<'a> EquipementsWriter<'a> {
         }
     }
 
-    pub fn page(&mut self, items: &[Equipement]) -> std::io::Result<()> {
+    pub fn page(&mut self, items: Vec<Equipement>) -> std::io::Result<()> {
         let first = !self.started && self.widths.is_empty();
         match self.output {
             Output::Json => {
-                for e in items {
-                    self.buf.clear();
-                    if self.show_secrets || e.password.0.is_empty() {
-                        serde_json::to_writer_pretty(&mut self.buf, e)
-                    } else {
-                        let mut e = e.clone();
+                let mut buf = std::mem::take(&mut self.buf);
+                buf.clear();
+                for mut e in items {
+                    buf.extend_from_slice(if self.rows == 0 { b"[\n  " } else { b",\n  " });
+                    if !self.show_secrets && !e.password.0.is_empty() {
                         e.password.0 = "********".into();
-                        serde_json::to_writer_pretty(&mut self.buf, &e)
                     }
-                    .map_err(std::io::Error::other)?;
-                    let text = String::from_utf8_lossy(&self.buf);
-                    let text = crate::text::json_safe(text.into_owned());
-                    let mut chunk = String::with_capacity(text.len() + text.len() / 8 + 4);
-                    chunk.push_str(if self.rows == 0 { "[\n" } else { ",\n" });
-                    // An element of a pretty array: each of its lines two spaces in (a JSON
-                    // string holds no raw newline).
-                    for (i, line) in text.split('\n').enumerate() {
-                        if i > 0 {
-                            chunk.push('\n');
-                        }
-                        chunk.push_str("  ");
-                        chunk.push_str(line);
-                    }
-                    self.out.write_all(chunk.as_bytes())?;
+                    let mut ser =
+                        serde_json::Serializer::with_formatter(&mut buf, ElementFormatter::new());
+                    e.serialize(&mut ser).map_err(std::io::Error::other)?;
                     self.rows += 1;
                 }
+                self.out.write_all(&buf)?;
+                self.buf = buf;
             }
             Output::Csv => {
                 let mut w = csv::Writer::from_writer(Vec::new());
@@ -368,7 +356,7 @@ impl<'a> EquipementsWriter<'a> {
                     )
                     .map_err(io)?;
                 }
-                for e in items {
+                for e in &items {
                     let cells = equipement_cells(e, self.site.as_deref(), self.show_secrets);
                     w.write_record(cells.iter().map(|c| crate::text::csv_cell(c).into_owned()))
                         .map_err(io)?;
@@ -412,10 +400,119 @@ impl<'a> EquipementsWriter<'a> {
         match self.output {
             Output::Json if self.rows == 0 => writeln!(self.out, "[]")?,
             Output::Json => self.out.write_all(b"\n]\n")?,
-            _ if self.rows == 0 && self.widths.is_empty() && !self.started => self.page(&[])?,
+            _ if self.rows == 0 && self.widths.is_empty() && !self.started => {
+                self.page(Vec::new())?
+            }
             _ => {}
         }
         self.out.flush()
+    }
+}
+
+/// serde_json's pretty layout (two spaces), starting one level in: an element of the array
+/// `-o json` writes, serialised straight into the output. Strings are escaped as they are
+/// written (`text::json_safe`'s characters: DEL, C1, bidi controls), so no second pass.
+struct ElementFormatter {
+    level: usize,
+    has_value: bool,
+}
+
+impl ElementFormatter {
+    fn new() -> Self {
+        ElementFormatter {
+            level: 1,
+            has_value: false,
+        }
+    }
+}
+
+fn indent<W: ?Sized + Write>(w: &mut W, level: usize) -> std::io::Result<()> {
+    for _ in 0..level {
+        w.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+impl serde_json::ser::Formatter for ElementFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.level)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.level)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            indent(w, self.level)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(w, self.level)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if !fragment.chars().any(crate::text::json_unsafe) {
+            return w.write_all(fragment.as_bytes());
+        }
+        for c in fragment.chars() {
+            if crate::text::json_unsafe(c) {
+                write!(w, "\\u{:04x}", c as u32)?;
+            } else {
+                let mut b = [0u8; 4];
+                w.write_all(c.encode_utf8(&mut b).as_bytes())?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -644,6 +741,54 @@ mod tests {
                 .unwrap_err()
                 .contains("did you mean: LOUM")
         );
+    }
+
+    /// The streamed JSON is the whole-list pretty JSON, byte for byte, DEL, C1 and bidi
+    /// controls escaped as `text::json_safe` does, passwords masked.
+    #[test]
+    fn streamed_json_is_the_pretty_list_with_controls_escaped() {
+        let evil = "a\u{7f}b\u{9b}2J\u{202e}gnp \u{1b}[2J \"q\" é";
+        let rows: Vec<Equipement> = (0..3)
+            .map(|i| Equipement {
+                equipement_id: format!("id-{i}"),
+                ip: "10.0.0.1".into(),
+                marque: evil.into(),
+                description: evil.into(),
+                password: crate::api::model::Credential(if i == 1 {
+                    String::new()
+                } else {
+                    "s3cret".into()
+                }),
+                ..Default::default()
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut w = EquipementsWriter::new(&mut out, Output::Json, None, false);
+        w.page(rows[..2].to_vec()).unwrap();
+        w.page(rows[2..].to_vec()).unwrap();
+        w.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let masked: Vec<Equipement> = rows
+            .iter()
+            .cloned()
+            .map(|mut e| {
+                if !e.password.0.is_empty() {
+                    e.password.0 = "********".into();
+                }
+                e
+            })
+            .collect();
+        let whole = crate::text::json_safe(serde_json::to_string_pretty(&masked).unwrap()) + "\n";
+        assert_eq!(text, whole);
+        assert!(!text.contains(['\u{7f}', '\u{9b}', '\u{202e}', '\u{1b}']));
+        assert!(!text.contains("s3cret"));
+        let back: Vec<Equipement> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back[0].marque, evil);
+        let mut empty = Vec::new();
+        EquipementsWriter::new(&mut empty, Output::Json, None, false)
+            .finish()
+            .unwrap();
+        assert_eq!(String::from_utf8(empty).unwrap(), "[]\n");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 }
 
 /// A character of the C1 range, a bidi control, or DEL: serde_json writes them raw.
-fn json_unsafe(c: char) -> bool {
+pub(crate) fn json_unsafe(c: char) -> bool {
     is_unsafe(c) && !('\u{0}'..='\u{1f}').contains(&c)
 }
 
