@@ -103,6 +103,7 @@ fn vigie(home: &std::path::Path, password: &str, args: &[&str]) -> tokio::proces
         .env("VIGIE_PASSWORD", password)
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("XDG_CACHE_HOME")
         .env("HOME", home)
         .env_remove("VIGIE_CONFIG")
         .env_remove("VIGIE_PROFILE")

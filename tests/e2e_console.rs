@@ -91,6 +91,13 @@ impl Console {
             cmd.arg(a);
         }
         cmd.env("TERM", "xterm-256color");
+        // What a run keeps (token, sites) stays beside the test's data, never in ~/.cache.
+        if let Some((_, data)) = env.iter().find(|(k, _)| *k == "XDG_DATA_HOME") {
+            cmd.env(
+                "XDG_CACHE_HOME",
+                std::path::Path::new(data).with_file_name("vigie-test-cache"),
+            );
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -606,6 +613,13 @@ fn hostile_names_are_drawn_as_text_and_wide_ones_keep_columns() {
             .unwrap();
         }
     });
+    let sites = rt.block_on(async {
+        core_client(&server.url)
+            .list_site_summaries()
+            .await
+            .unwrap()
+            .len()
+    });
     let data = dir.path().join("data");
     let mut c = Console::start(
         &["--url", &server.url, "--user", "admin@vigie.local"],
@@ -617,7 +631,9 @@ fn hostile_names_are_drawn_as_text_and_wide_ones_keep_columns() {
         120,
     );
     c.wait_for("LOUM");
-    // The two new sites are the last rows.
+    // Every site in (a slow answer shows its first rows before the rest); the two new sites
+    // are the last rows.
+    c.wait_for(&format!("{sites} items"));
     c.keys("G");
     c.wait_for("␛]2;owned␇␛[2J");
     c.wait_for("東京");

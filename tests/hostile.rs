@@ -129,6 +129,7 @@ fn vigie(url: &str, args: &[&str]) -> tokio::process::Command {
         .env("VIGIE_PASSWORD", "pw")
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
         .env("HOME", &home)
         .env_remove("VIGIE_CONFIG")
         .env_remove("VIGIE_PROFILE")

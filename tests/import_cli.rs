@@ -22,6 +22,7 @@ fn vigie(url: &str, data: &Path, args: &[&str]) -> Output {
         .env("XDG_DATA_HOME", data)
         .env("XDG_STATE_HOME", data)
         .env("XDG_CONFIG_HOME", data)
+        .env("XDG_CACHE_HOME", data.join("cache"))
         .output()
         .expect("vigie runs")
 }

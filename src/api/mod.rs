@@ -334,8 +334,12 @@ pub(crate) async fn stream_rows<T: items::Tolerant>(
 /// (0 again when a retry starts over) and the rows since the last time.
 pub type RowsWatch<'a, T> = &'a (dyn Fn(usize, &[T]) + Send + Sync);
 
-/// Time between two `RowsWatch` calls (the first as soon as there is a row).
+/// Time between two `RowsWatch` calls.
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Time the body may take before its first rows are handed over: an answer quicker than
+/// that lands whole (no list growing under the user's keys for a few milliseconds).
+const WATCH_FIRST: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// `stream_rows`, telling `watch` the rows as they are decoded.
 pub(crate) async fn stream_rows_watched<T: items::Tolerant>(
@@ -360,8 +364,27 @@ pub(crate) async fn stream_rows_watched<T: items::Tolerant>(
     let mut rows = items::RowStream::<T>::new(keys, limits.max_rows).status(status.as_u16());
     let mut read = 0usize;
     let mut told = 0usize;
-    let mut last: Option<std::time::Instant> = None;
-    while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
+    let started = tokio::time::Instant::now();
+    let mut last: Option<tokio::time::Instant> = None;
+    loop {
+        // With rows not yet handed over, the next chunk is awaited only until they are due:
+        // a server that pauses mid-list still has its first rows shown.
+        let untold = watch.is_some() && rows.decoded().len() > told;
+        let due_at = match last {
+            None => started + WATCH_FIRST,
+            Some(t) => t + WATCH_EVERY,
+        };
+        let next = if untold {
+            match tokio::time::timeout_at(due_at, resp.chunk()).await {
+                Ok(next) => next,
+                Err(_) => Ok(Some(bytes::Bytes::new())),
+            }
+        } else {
+            resp.chunk().await
+        };
+        let Some(chunk) = next.map_err(ApiError::from_reqwest)? else {
+            break;
+        };
         read += chunk.len();
         if read > limits.max_body {
             return Err(too_large(limits.max_body));
@@ -369,10 +392,10 @@ pub(crate) async fn stream_rows_watched<T: items::Tolerant>(
         rows.feed(&chunk)?;
         if let Some(watch) = watch {
             let now = rows.decoded().len();
-            if now > told && last.is_none_or(|t| t.elapsed() >= WATCH_EVERY) {
+            if now > told && tokio::time::Instant::now() >= due_at {
                 watch(told, &rows.decoded()[told..]);
                 told = now;
-                last = Some(std::time::Instant::now());
+                last = Some(tokio::time::Instant::now());
             }
         }
     }
