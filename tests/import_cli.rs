@@ -219,6 +219,7 @@ async fn an_import_killed_half_way_and_run_again_ends_with_each_row_once() {
         ])
         .env("VIGIE_PASSWORD", "admin-demo")
         .env("XDG_DATA_HOME", dir.path())
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
