@@ -5,21 +5,27 @@ use super::*;
 impl Record for Equipement {
     const KIND: &'static str = "equipements";
     fn cells(&self) -> Vec<String> {
-        vec![
-            self.ip.to_string(),
-            self.port.map(|p| p.to_string()).unwrap_or_default(),
-            self.marque.to_string(),
-            self.modele.to_string(),
-            self.client_site
+        (0..7).map(|c| self.cell(c)).collect()
+    }
+    fn cell(&self, col: usize) -> String {
+        match col {
+            0 => self.ip.to_string(),
+            1 => self.port.map(|p| p.to_string()).unwrap_or_default(),
+            2 => self.marque.to_string(),
+            3 => self.modele.to_string(),
+            4 => self
+                .client_site
                 .as_ref()
                 .map(|s| s.name.clone())
                 .unwrap_or_default(),
-            self.sources.joined(),
-            self.timestamp
+            5 => self.sources.joined(),
+            6 => self
+                .timestamp
                 .as_ref()
                 .map(|t| t.short())
                 .unwrap_or_default(),
-        ]
+            _ => String::new(),
+        }
     }
     fn key(&self) -> Cow<'_, str> {
         Cow::Borrowed(&self.equipement_id)

@@ -64,7 +64,7 @@ fn parse_columns(text: &str) -> Result<std::collections::HashMap<String, Vec<Col
 }
 
 /// What a list screen needs of a record.
-pub trait Record: Clone + Send + 'static + crate::api::items::Marked {
+pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
     /// Its name in `assets/columns.toml`.
     const KIND: &'static str;
     /// Its columns, in order.
@@ -72,6 +72,10 @@ pub trait Record: Clone + Send + 'static + crate::api::items::Marked {
         columns_of_kind(Self::KIND)
     }
     fn cells(&self) -> Vec<String>;
+    /// One of `cells` (sorting a million rows builds only the column it sorts by).
+    fn cell(&self, col: usize) -> String {
+        self.cells().into_iter().nth(col).unwrap_or_default()
+    }
     /// The record's identity (for upserts and keeping the selection).
     fn key(&self) -> Cow<'_, str>;
     /// How the record is named in a confirmation ("site LOUM").
@@ -569,14 +573,9 @@ impl<T: Record> ListView<T> {
     fn sort_order(&mut self, col: usize) -> &[u32] {
         if self.sorted.as_ref().is_none_or(|(c, _)| *c != col) {
             let numeric = T::columns().get(col).is_some_and(|c| c.numeric);
-            let mut order: Vec<u32> = (0..self.items.len() as u32).collect();
             let items = &self.items;
-            order.sort_by_cached_key(|&i| {
-                let cell = items[i as usize]
-                    .cells()
-                    .into_iter()
-                    .nth(col)
-                    .unwrap_or_default();
+            let key = |i: usize| {
+                let cell = items[i].cell(col);
                 let n = if numeric {
                     cell.parse::<f64>().ok()
                 } else {
@@ -586,7 +585,42 @@ impl<T: Record> ListView<T> {
                     n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
                     cell.to_lowercase(),
                 )
-            });
+            };
+            let n = items.len();
+            // The keys are made on every core for long lists (a million rows: most of a sort).
+            let threads = if n < filter::PARALLEL_MIN_ROWS {
+                1
+            } else {
+                std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
+            };
+            let chunk = n.div_ceil(threads).max(1);
+            let keys: Vec<(i64, String)> = if threads == 1 {
+                (0..n).map(key).collect()
+            } else {
+                std::thread::scope(|s| {
+                    let parts: Vec<_> = (0..threads)
+                        .map(|t| {
+                            let key = &key;
+                            s.spawn(move || {
+                                (t * chunk..((t + 1) * chunk).min(n))
+                                    .map(key)
+                                    .collect::<Vec<_>>()
+                            })
+                        })
+                        .collect();
+                    let mut keys = Vec::with_capacity(n);
+                    for p in parts {
+                        match p.join() {
+                            Ok(part) => keys.extend(part),
+                            Err(e) => std::panic::resume_unwind(e),
+                        }
+                    }
+                    keys
+                })
+            };
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            // Stable: ties keep item order.
+            order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
             self.sorted = Some((col, order));
         }
         self.sorted.as_ref().map_or(&[], |(_, o)| o.as_slice())

@@ -392,3 +392,47 @@ fn prepared_rows_filter_as_set_ones() {
         assert_eq!(a.view, b.view, "{f}");
     }
 }
+
+/// A sort over more rows than one thread keys (keys made on every core) gives the order of
+/// the cells compared one after another, ties in item order; `cell` is `cells`' column.
+#[test]
+fn a_long_list_sorts_as_its_cells_compare() {
+    let items: Vec<Equipement> = (0..(filter::PARALLEL_MIN_ROWS as u32 + 500))
+        .map(|i| {
+            let mut e = eq(
+                &format!("10.{}.{}.{}", i % 7, i % 251, i % 13),
+                ["Axis", "axis", "Hik"][i as usize % 3],
+            );
+            e.equipement_id = format!("id-{i}");
+            e.port = Some(i64::from(i % 5) * 100);
+            e
+        })
+        .collect();
+    for e in items.iter().take(50) {
+        let cells = e.cells();
+        for (c, cell) in cells.iter().enumerate() {
+            assert_eq!(&e.cell(c), cell);
+        }
+    }
+    let mut l = ListView::<Equipement>::default();
+    l.set_items(items.clone());
+    for col in [0usize, 1, 2] {
+        let numeric = Equipement::columns()[col].numeric;
+        let mut want: Vec<usize> = (0..items.len()).collect();
+        want.sort_by_cached_key(|&i| {
+            let cell = items[i].cells()[col].clone();
+            let n = if numeric {
+                cell.parse::<f64>().ok()
+            } else {
+                None
+            };
+            (
+                n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
+                cell.to_lowercase(),
+            )
+        });
+        l.sort = Some((col, false));
+        l.refresh_view();
+        assert_eq!(l.view, want, "column {col}");
+    }
+}
