@@ -608,3 +608,62 @@ async fn list_streams_pages_in_order_and_ends_well_formed_when_one_fails() {
         }
     }
 }
+
+/// `vigie import`: a server refusing a row in words that would act on a terminal, and a
+/// site whose name would too: the dry run, the run's lines on stderr and the report hold
+/// them as text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_output_and_report_are_neutral() {
+    let evil = EVIL.join(" ");
+    let site_name = format!("EVIL{}", EVIL[0]);
+    let name = site_name.clone();
+    let srv = Hostile::start(move |path, _| match path {
+        "/auth/login" => login(),
+        "/client_site/all" => json_answer(json!([
+            {"site_id": "s1", "name": name, "equipements": []}
+        ])),
+        "/client_site/s1/all_equipements" => {
+            json_answer(json!({"items": [], "total": 0, "page": 1, "size": 100, "pages": 0}))
+        }
+        "/equipements/register" => (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_vec(&json!({"detail": evil})).unwrap(),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    std::fs::write(&file, "ip;port;marque;modele\n10.0.0.1;80;Axis;Q1\n").unwrap();
+    let report = dir.path().join("report.csv");
+    for dry in [true, false] {
+        let mut args = vec![
+            "import",
+            "equipements",
+            file.to_str().unwrap(),
+            "--site",
+            "s1",
+            "--report",
+            report.to_str().unwrap(),
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        let out = vigie(&srv.url, &args).output().await.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_neutral("import stdout", &stdout);
+        assert_neutral("import stderr", &stderr);
+        let written = std::fs::read_to_string(&report).unwrap();
+        assert_neutral("import report", &written);
+        if !dry {
+            assert!(!out.status.success(), "a refused row fails the run");
+            assert!(
+                stderr.contains("pwned") || written.contains("pwned"),
+                "{stderr}\n{written}"
+            );
+        }
+    }
+}

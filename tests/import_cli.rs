@@ -379,3 +379,99 @@ async fn sites_import_skips_an_existing_one_and_names_an_unknown_client() {
     let s = after.iter().find(|s| s.name == "Nouveau Site").unwrap();
     assert_eq!(s.longitude, Some(9.7), "a French decimal comma read");
 }
+
+/// `--update` on a row already there sends only what the file gives and differs: a file
+/// without username, password, description or sources columns leaves them as the server
+/// has them (values vigie never read from the file are not values to clear); without
+/// `--update` the row is skipped. Against every core reading the reference server plays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_sends_only_what_the_file_gives_and_differs() {
+    use vigie::server::Like;
+    for like in [
+        vec![],
+        vec![Like::CoreNoMove],
+        vec![Like::CoreMorePermissions],
+        vec![Like::NoCompression],
+    ] {
+        let srv = common::start_with(|c| c.like = like.clone()).await;
+        let api = srv.admin();
+        let dir = tempfile::tempdir().unwrap();
+        let site = api
+            .create_site(&NewSite {
+                client_id: vigie::server::seed::BICEC_ID.into(),
+                name: "Update Test".into(),
+                longitude: 9.7,
+                latitude: 4.0,
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+        let before = api
+            .create_equipement(&vigie::api::model::NewEquipement {
+                ip: "10.9.0.1".into(),
+                site_id: site.site_id.clone(),
+                marque: "Axis".into(),
+                sources: vec!["rtsp://cam/1".into()],
+                port: 80,
+                username: "keep-user".into(),
+                password: "keep-pass".into(),
+                description: "keep-desc".into(),
+                modele: "Q1".into(),
+            })
+            .await
+            .unwrap();
+        let file = dir.path().join("update.csv");
+        std::fs::write(&file, "ip;port;marque;modele\n10.9.0.1;80;Axis;Q2\n").unwrap();
+        let run = |extra: &[&str]| {
+            let mut args = vec![
+                "import",
+                "equipements",
+                file.to_str().unwrap(),
+                "--site",
+                "Update Test",
+            ];
+            args.extend_from_slice(extra);
+            vigie(&srv.url(), dir.path(), &args)
+        };
+        let skipped = run(&[]);
+        assert!(
+            skipped.status.success(),
+            "{like:?}: {}",
+            String::from_utf8_lossy(&skipped.stderr)
+        );
+        let now = vigie::list::site_equipements(&api, &site.site_id)
+            .await
+            .unwrap();
+        assert_eq!(now.len(), 1);
+        assert_eq!(now[0].modele, "Q1", "{like:?}: skipped without --update");
+
+        let updated = run(&["--update"]);
+        assert!(
+            updated.status.success(),
+            "{like:?}: {}",
+            String::from_utf8_lossy(&updated.stderr)
+        );
+        let now = vigie::list::site_equipements(&api, &site.site_id)
+            .await
+            .unwrap();
+        assert_eq!(now.len(), 1, "{like:?}: updated, not created again");
+        let e = &now[0];
+        assert_eq!(e.equipement_id, before.equipement_id);
+        assert_eq!(e.modele, "Q2", "{like:?}");
+        assert_eq!(
+            (
+                e.username.as_str(),
+                e.password.expose(),
+                e.description.as_str(),
+                e.sources.0.clone()
+            ),
+            (
+                "keep-user",
+                "keep-pass",
+                "keep-desc",
+                vec!["rtsp://cam/1".to_string()]
+            ),
+            "{like:?}: what the file does not give is kept"
+        );
+    }
+}
