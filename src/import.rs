@@ -858,29 +858,30 @@ pub async fn run_plan(
             record: None,
         })
         .collect();
-    let todo: Vec<usize> = (0..plan.len())
-        .filter(|&i| plan[i].send.is_some())
+    let todo: Vec<(usize, &Send)> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.send.as_ref().map(|s| (i, s)))
         .collect();
     let total = todo.len();
-    let mut answers = futures::stream::iter(todo.into_iter().map(|i| async move {
-        let r = match plan[i].send.as_ref() {
-            Some(Send::CreateEquipement(n)) => core
+    let mut answers = futures::stream::iter(todo.into_iter().map(|(i, send)| async move {
+        let r = match send {
+            Send::CreateEquipement(n) => core
                 .create_equipement(n)
                 .await
                 .map(|e| (e.equipement_id.clone(), serde_json::to_value(&e).ok())),
-            Some(Send::UpdateEquipement(u)) => core
+            Send::UpdateEquipement(u) => core
                 .update_equipement(u)
                 .await
                 .map(|e| (e.equipement_id.clone(), serde_json::to_value(&e).ok())),
-            Some(Send::CreateSite(n)) => core
+            Send::CreateSite(n) => core
                 .create_site(n)
                 .await
                 .map(|s| (s.site_id.clone(), serde_json::to_value(&s).ok())),
-            Some(Send::UpdateSite(u)) => core
+            Send::UpdateSite(u) => core
                 .update_site(u)
                 .await
                 .map(|s| (s.site_id.clone(), serde_json::to_value(&s).ok())),
-            None => unreachable!("only rows with something to send"),
         };
         (i, r)
     }))

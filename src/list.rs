@@ -409,91 +409,55 @@ impl<'a> EquipementsWriter<'a> {
     }
 }
 
-/// serde_json's pretty layout (two spaces), starting one level in: an element of the array
-/// `-o json` writes, serialised straight into the output. Strings are escaped as they are
-/// written (`text::json_safe`'s characters: DEL, C1, bidi controls), so no second pass.
-struct ElementFormatter {
-    level: usize,
-    has_value: bool,
-}
+/// serde_json's own pretty layout, one level in (an element of the array `-o json` writes),
+/// serialised straight into the output; strings are escaped as they are written
+/// (`text::json_safe`'s characters: DEL, C1, bidi controls), so no second pass.
+struct ElementFormatter(serde_json::ser::PrettyFormatter<'static>);
 
 impl ElementFormatter {
     fn new() -> Self {
-        ElementFormatter {
-            level: 1,
-            has_value: false,
-        }
+        let mut f = serde_json::ser::PrettyFormatter::new();
+        // Opening an array on nothing moves the layout one level in.
+        let _ = serde_json::ser::Formatter::begin_array(&mut f, &mut std::io::sink());
+        ElementFormatter(f)
     }
-}
-
-fn indent<W: ?Sized + Write>(w: &mut W, level: usize) -> std::io::Result<()> {
-    for _ in 0..level {
-        w.write_all(b"  ")?;
-    }
-    Ok(())
 }
 
 impl serde_json::ser::Formatter for ElementFormatter {
     fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"[")
+        self.0.begin_array(w)
     }
-
     fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            indent(w, self.level)?;
-        }
-        w.write_all(b"]")
+        self.0.end_array(w)
     }
-
     fn begin_array_value<W: ?Sized + Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(w, self.level)
+        self.0.begin_array_value(w, first)
     }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
     }
-
     fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level += 1;
-        self.has_value = false;
-        w.write_all(b"{")
+        self.0.begin_object(w)
     }
-
     fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.level -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            indent(w, self.level)?;
-        }
-        w.write_all(b"}")
+        self.0.end_object(w)
     }
-
     fn begin_object_key<W: ?Sized + Write>(
         &mut self,
         w: &mut W,
         first: bool,
     ) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        indent(w, self.level)
+        self.0.begin_object_key(w, first)
     }
-
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
+        self.0.begin_object_value(w)
     }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 
     fn write_string_fragment<W: ?Sized + Write>(
@@ -501,18 +465,8 @@ impl serde_json::ser::Formatter for ElementFormatter {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        if !fragment.chars().any(crate::text::json_unsafe) {
-            return w.write_all(fragment.as_bytes());
-        }
-        for c in fragment.chars() {
-            if crate::text::json_unsafe(c) {
-                write!(w, "\\u{:04x}", c as u32)?;
-            } else {
-                let mut b = [0u8; 4];
-                w.write_all(c.encode_utf8(&mut b).as_bytes())?;
-            }
-        }
-        Ok(())
+        // The escaping is `json_safe`'s own, applied to this piece of a string.
+        w.write_all(crate::text::json_safe_str(fragment).as_bytes())
     }
 }
 

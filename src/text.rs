@@ -29,7 +29,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 }
 
 /// A character of the C1 range, a bidi control, or DEL: serde_json writes them raw.
-pub(crate) fn json_unsafe(c: char) -> bool {
+fn json_unsafe(c: char) -> bool {
     is_unsafe(c) && !('\u{0}'..='\u{1f}').contains(&c)
 }
 
@@ -58,8 +58,17 @@ fn short_durations() {
 /// nothing in it acts on a terminal. Outside strings JSON is ASCII, so every such character
 /// stands inside one.
 pub fn json_safe(json: String) -> String {
+    match json_safe_str(&json) {
+        Cow::Owned(escaped) => escaped,
+        Cow::Borrowed(_) => json,
+    }
+}
+
+/// `json_safe` of a piece of JSON text (a string being written), borrowed when nothing in
+/// it needs an escape.
+pub fn json_safe_str(json: &str) -> Cow<'_, str> {
     if !json.chars().any(json_unsafe) {
-        return json;
+        return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
@@ -69,7 +78,7 @@ pub fn json_safe(json: String) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A cell's text with every unsafe character written as an escape (`\n`, `\r`, `\t`,

@@ -29,11 +29,7 @@ impl App {
     /// The edited record as the server holds it now: compared with the form, then saved,
     /// stopped on a conflict, or offered back as a creation when it is gone.
     pub(super) fn on_fresh(&mut self, id: u64, now: Option<serde_json::Value>) -> bool {
-        let Some(pos) = self
-            .overlays
-            .iter()
-            .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
-        else {
+        let Some(pos) = self.waiting_form(id) else {
             return false;
         };
         let Overlay::Form(f) = &mut self.overlays[pos] else {

@@ -20,11 +20,7 @@ impl App {
 
     /// The worker's plan for the file the form names: the form gives way to the run.
     pub(super) fn on_import_plan(&mut self, id: u64, plan: Vec<Planned>) -> bool {
-        let Some(pos) = self
-            .overlays
-            .iter()
-            .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
-        else {
+        let Some(pos) = self.waiting_form(id) else {
             return false;
         };
         let Overlay::Form(f) = self.overlays.remove(pos) else {

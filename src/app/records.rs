@@ -4,13 +4,16 @@ use super::*;
 use crate::journal::Op;
 
 impl App {
-    /// A save's answer: the form closes, the record lands where it shows.
-    pub(super) fn on_saved(&mut self, id: u64, saved: Saved) {
-        let Some(pos) = self
-            .overlays
+    /// Where the form waiting for the answer to request `id` is in the screen stack.
+    pub(super) fn waiting_form(&self, id: u64) -> Option<usize> {
+        self.overlays
             .iter()
             .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
-        else {
+    }
+
+    /// A save's answer: the form closes, the record lands where it shows.
+    pub(super) fn on_saved(&mut self, id: u64, saved: Saved) {
+        let Some(pos) = self.waiting_form(id) else {
             return;
         };
         let Overlay::Form(f) = self.overlays.remove(pos) else {
