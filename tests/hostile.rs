@@ -667,3 +667,68 @@ async fn import_output_and_report_are_neutral() {
         }
     }
 }
+
+/// `vigie list equipements` (written page by page as the pages come): hostile values in every
+/// text field of two pages of rows reach the table, the CSV and the JSON as text; the JSON
+/// decodes back to the same strings, the CSV runs no formula.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_equipements_outputs_are_neutral() {
+    fn row(p: u64, i: usize) -> Value {
+        let all: Vec<&str> = EVIL.iter().chain(FORMULAS).copied().collect();
+        let v = all[(p as usize * 7 + i) % all.len()];
+        json!({
+            "equipement_id": format!("e{p}-{i}"), "ip": v, "port": 80, "marque": v,
+            "modele": v, "username": v, "password": v, "description": v,
+            "sources": [v, "rtsp://ok"], "client_site": {"site_id": "s", "name": v}
+        })
+    }
+    let srv = Hostile::start(|path, q| match path {
+        "/auth/login" => login(),
+        "/equipements/all" => {
+            let p: u64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+            let items: Vec<Value> = (0..100).map(|i| row(p, i)).collect();
+            json_answer(json!({"items": items, "total": 200, "page": p, "size": 100, "pages": 2}))
+        }
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    for format in ["table", "csv", "json"] {
+        let out = vigie(&srv.url, &["list", "equipements", "-o", format])
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_neutral(format, &stdout);
+        match format {
+            "csv" => {
+                let mut r = csv::Reader::from_reader(stdout.as_bytes());
+                let marques: Vec<String> = r
+                    .records()
+                    .map(|x| x.unwrap().get(2).unwrap().to_string())
+                    .collect();
+                assert_eq!(marques.len(), 200);
+                for f in FORMULAS {
+                    assert!(!marques.iter().any(|m| m == f), "{f} left as a formula");
+                }
+            }
+            "json" => {
+                let v: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+                assert_eq!(v.len(), 200);
+                let marques: Vec<&str> = v.iter().map(|e| e["marque"].as_str().unwrap()).collect();
+                for s in EVIL {
+                    assert!(marques.contains(s), "{s:?} decoded back");
+                }
+                assert!(
+                    v.iter().all(|e| e["password"] == "********"),
+                    "passwords masked"
+                );
+            }
+            _ => assert_eq!(stdout.lines().count(), 201),
+        }
+    }
+}
