@@ -10,10 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::api::model::{
-    Equipement, EquipementUpdate, NewEquipement, NewSite, SiteSummary, SiteUpdate,
-};
+use crate::api::model::{Equipement, NewEquipement, NewSite, SiteSummary};
 use crate::app::list::fold;
+use crate::change::{Change, Create, FieldChange, Kind};
 
 /// Rows read at most (a bigger file is refused before anything is sent).
 pub const MAX_ROWS: usize = 200_000;
@@ -56,13 +55,34 @@ pub struct Row {
     pub values: BTreeMap<&'static str, String>,
 }
 
-/// What is sent for a row.
+/// What is sent for a row, through the change room.
 #[derive(Debug, Clone)]
 pub enum Send {
-    CreateEquipement(NewEquipement),
-    UpdateEquipement(EquipementUpdate),
-    CreateSite(NewSite),
-    UpdateSite(SiteUpdate),
+    Create(Create),
+    /// The fields the file gives that differ from the server's, each with the server's
+    /// value as planned (a row changed on the server since is a conflict, not overwritten).
+    Edit {
+        kind: Kind,
+        id: String,
+        site: Option<String>,
+        fields: Vec<FieldChange>,
+    },
+}
+
+impl Send {
+    /// The change that sends it.
+    pub fn change(&self, label: &str) -> Change {
+        let c = match self {
+            Send::Create(c) => Change::create(c.clone()),
+            Send::Edit {
+                kind,
+                id,
+                site,
+                fields,
+            } => Change::edit(*kind, id.clone(), fields.clone()).on_site(site.clone()),
+        };
+        c.labelled(label)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -313,7 +333,11 @@ struct Checked {
     description: String,
 }
 
-fn check_equipement(r: &Row) -> Result<Checked, String> {
+/// What blocks a row is what blocks the form: a required value missing, a value that
+/// cannot be sent in its type (a port that is not a number). What no API states (an IP's
+/// format, the port's range, lengths) is advice, as in the form: said in the plan, and the
+/// server's own refusal decides.
+fn check_equipement(r: &Row) -> Result<(Checked, Vec<String>), String> {
     let get = |k: &str| {
         r.values
             .get(k)
@@ -321,38 +345,41 @@ fn check_equipement(r: &Row) -> Result<Checked, String> {
             .unwrap_or_default()
     };
     let mut bad = Vec::new();
+    let mut advice = Vec::new();
     let ip = get("ip");
     if ip.is_empty() {
         bad.push("ip: required".to_string());
     } else if ip.parse::<std::net::IpAddr>().is_err() {
-        bad.push(format!(
-            "ip: '{}' is not an IP address",
+        advice.push(format!(
+            "ip: '{}' does not look like an IP address",
             crate::text::sanitize(&ip)
         ));
     }
     let port = get("port");
-    let port_n = port.parse::<i64>().ok().filter(|p| (1..=65535).contains(p));
+    let port_n = port.parse::<i64>().ok();
     if port.is_empty() {
         bad.push("port: required".into());
     } else if port_n.is_none() {
         bad.push(format!(
-            "port: '{}' is not in 1–65535",
+            "port: '{}' is not a number",
             crate::text::sanitize(&port)
         ));
+    } else if !port_n.is_some_and(|p| (1..=65535).contains(&p)) {
+        advice.push(format!("port: {port} is outside 1–65535"));
     }
     for (k, label) in [("marque", "marque"), ("modele", "modele")] {
         let n = get(k).chars().count();
         if n == 0 {
             bad.push(format!("{label}: required"));
         } else if n > 100 {
-            bad.push(format!("{label}: more than 100 characters"));
+            advice.push(format!("{label}: more than 100 characters"));
         }
     }
     if get("username").chars().count() > 200 {
-        bad.push("username: more than 200 characters".into());
+        advice.push("username: more than 200 characters".into());
     }
     if r.values.get("description").map_or(0, |d| d.chars().count()) > 1000 {
-        bad.push("description: more than 1000 characters".into());
+        advice.push("description: more than 1000 characters".into());
     }
     if !bad.is_empty() {
         return Err(bad.join("; "));
@@ -362,20 +389,23 @@ fn check_equipement(r: &Row) -> Result<Checked, String> {
         .get("password")
         .filter(|p| p.as_str() != MASK && !p.chars().all(|c| c == '•' || c == '*'))
         .cloned();
-    Ok(Checked {
-        ip,
-        port: port_n.unwrap_or_default(),
-        marque: get("marque"),
-        modele: get("modele"),
-        sources: r
-            .values
-            .get("sources")
-            .map(|s| split_sources(s))
-            .unwrap_or_default(),
-        username: r.values.get("username").cloned().unwrap_or_default(),
-        password,
-        description: r.values.get("description").cloned().unwrap_or_default(),
-    })
+    Ok((
+        Checked {
+            ip,
+            port: port_n.unwrap_or_default(),
+            marque: get("marque"),
+            modele: get("modele"),
+            sources: r
+                .values
+                .get("sources")
+                .map(|s| split_sources(s))
+                .unwrap_or_default(),
+            username: r.values.get("username").cloned().unwrap_or_default(),
+            password,
+            description: r.values.get("description").cloned().unwrap_or_default(),
+        },
+        advice,
+    ))
 }
 
 /// The plan for equipement rows. `site`: `--site` (it wins over the file's column);
@@ -403,7 +433,7 @@ pub fn plan_equipements(
             (None, Some(name)) => site_for(sites, name),
             (None, None) => Err("no site: give --site or a site column".to_string()),
         };
-        let c = match check_equipement(r) {
+        let (c, advice) = match check_equipement(r) {
             Ok(c) => c,
             Err(why) => {
                 let label = r.values.get("ip").cloned().unwrap_or_default();
@@ -437,14 +467,19 @@ pub fn plan_equipements(
             v.iter()
                 .find(|e| e.ip.trim() == c.ip && e.port == Some(c.port))
         });
+        let advice = if advice.is_empty() {
+            String::new()
+        } else {
+            format!("warning: {} (the server decides)", advice.join("; "))
+        };
         let Some(e) = existing else {
             out.push(Planned {
                 line: r.line,
                 action: Action::Create,
-                message: String::new(),
+                message: advice,
                 id: None,
                 label,
-                send: Some(Send::CreateEquipement(NewEquipement {
+                send: Some(Send::Create(Create::Equipement(NewEquipement {
                     ip: c.ip,
                     site_id: site.site_id.clone(),
                     marque: c.marque,
@@ -454,42 +489,35 @@ pub fn plan_equipements(
                     password: c.password.unwrap_or_default(),
                     description: c.description,
                     modele: c.modele,
-                })),
+                }))),
             });
             continue;
         };
-        // Already there: only what the file gives and differs is an update.
-        let mut u = EquipementUpdate {
-            equipement_id: e.equipement_id.clone(),
-            ..Default::default()
+        // Already there: only what the file gives and differs is an update, each field
+        // with the server's value as read (the change room compares it with the server's
+        // value when it sends).
+        let mut fields: Vec<FieldChange> = Vec::new();
+        let mut diff = |key: &'static str, seen: serde_json::Value, wanted: serde_json::Value| {
+            if !crate::change::same(key, &seen, &wanted) {
+                fields.push(FieldChange::new(key, Some(seen), wanted));
+            }
         };
-        let mut what = Vec::new();
-        if c.marque != e.marque.as_str() {
-            u.marque = Some(c.marque.clone());
-            what.push("marque");
+        use serde_json::json;
+        diff("marque", json!(e.marque.as_str()), json!(c.marque));
+        diff("modele", json!(e.modele.as_str()), json!(c.modele));
+        if r.values.contains_key("sources") {
+            diff("sources", json!(e.sources.0), json!(c.sources));
         }
-        if c.modele != e.modele.as_str() {
-            u.modele = Some(c.modele.clone());
-            what.push("modele");
+        if r.values.contains_key("username") {
+            diff("username", json!(e.username.as_str()), json!(c.username));
         }
-        if r.values.contains_key("sources") && c.sources != e.sources.0 {
-            u.sources = Some(c.sources.clone());
-            what.push("sources");
+        if let Some(p) = &c.password {
+            diff("password", json!(e.password.expose()), json!(p));
         }
-        if r.values.contains_key("username") && c.username != e.username.as_str() {
-            u.username = Some(c.username.clone());
-            what.push("username");
+        if r.values.contains_key("description") {
+            diff("description", json!(e.description.as_str()), json!(c.description));
         }
-        if let Some(p) = &c.password
-            && p != e.password.expose()
-        {
-            u.password = Some(p.clone());
-            what.push("password");
-        }
-        if r.values.contains_key("description") && c.description != e.description.as_str() {
-            u.description = Some(c.description.clone());
-            what.push("description");
-        }
+        let what: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
         let id = Some(e.equipement_id.clone());
         out.push(if what.is_empty() {
             Planned {
@@ -507,7 +535,12 @@ pub fn plan_equipements(
                 message: format!("differs: {}", what.join(", ")),
                 id,
                 label,
-                send: Some(Send::UpdateEquipement(u)),
+                send: Some(Send::Edit {
+                    kind: Kind::Equipement,
+                    id: e.equipement_id.clone(),
+                    site: Some(site.site_id.clone()),
+                    fields,
+                }),
             }
         } else {
             Planned {
@@ -595,8 +628,10 @@ pub fn plan_sites(
         seen.insert(key, r.line);
         let (lon, lat) = (lon.unwrap_or_default(), lat.unwrap_or_default());
         let description = r.values.get("description").cloned().unwrap_or_default();
+        // The client read from either shape: `client_id`, or the nested `client` the
+        // swagger shows.
         let existing = sites.iter().find(|s| {
-            s.client_id.as_deref() == Some(client_id.as_str())
+            s.client_id() == Some(client_id.as_str())
                 && fold(s.name.trim()).to_lowercase() == fold(&name).to_lowercase()
         });
         let Some(s) = existing else {
@@ -606,31 +641,40 @@ pub fn plan_sites(
                 message: String::new(),
                 id: None,
                 label,
-                send: Some(Send::CreateSite(NewSite {
+                send: Some(Send::Create(Create::Site(NewSite {
                     client_id,
                     name,
                     longitude: lon,
                     latitude: lat,
                     description,
-                })),
+                }))),
             });
             continue;
         };
-        let mut u = SiteUpdate {
-            site_id: s.site_id.clone(),
-            ..Default::default()
-        };
+        let mut fields: Vec<FieldChange> = Vec::new();
         let mut what = Vec::new();
         if s.longitude != Some(lon) {
-            u.longitude = Some(lon);
+            fields.push(FieldChange::new(
+                "longitude",
+                Some(serde_json::json!(s.longitude)),
+                serde_json::json!(lon),
+            ));
             what.push("longitude");
         }
         if s.latitude != Some(lat) {
-            u.latitude = Some(lat);
+            fields.push(FieldChange::new(
+                "latitude",
+                Some(serde_json::json!(s.latitude)),
+                serde_json::json!(lat),
+            ));
             what.push("latitude");
         }
         if r.values.contains_key("description") && s.description != description {
-            u.description = Some(description);
+            fields.push(FieldChange::new(
+                "description",
+                Some(serde_json::json!(s.description)),
+                serde_json::json!(description),
+            ));
             what.push("description");
         }
         let id = Some(s.site_id.clone());
@@ -643,7 +687,12 @@ pub fn plan_sites(
             (false, true) => (
                 Action::Update,
                 format!("differs: {}", what.join(", ")),
-                Some(Send::UpdateSite(u)),
+                Some(Send::Edit {
+                    kind: Kind::Site,
+                    id: s.site_id.clone(),
+                    site: None,
+                    fields,
+                }),
             ),
             (false, false) => (
                 Action::Skip,
@@ -702,24 +751,32 @@ mod tests {
         };
         let e = check_equipement(&row(&[
             ("ip", "10.0.0.999"),
-            ("port", "0"),
+            ("port", "x"),
             ("password", "hunter2"),
         ]))
         .err()
         .unwrap();
-        assert!(
-            e.contains("ip") && e.contains("port") && e.contains("marque"),
-            "{e}"
-        );
+        assert!(e.contains("port") && e.contains("marque"), "{e}");
         assert!(!e.contains("hunter2"));
-        let ok = check_equipement(&row(&[
+        // What no API states is advice, as in the form: the server decides.
+        let (_, advice) = check_equipement(&row(&[
+            ("ip", "camera-12"),
+            ("port", "99999"),
+            ("marque", "Axis"),
+            ("modele", "Q"),
+        ]))
+        .unwrap();
+        assert!(
+            advice.iter().any(|a| a.contains("ip")) && advice.iter().any(|a| a.contains("port")),
+            "{advice:?}"
+        );
+        let (ok, _) = check_equipement(&row(&[
             ("ip", "10.0.0.9"),
             ("port", "554"),
             ("marque", "Axis"),
             ("modele", "Q"),
             ("password", MASK),
         ]))
-        .ok()
         .unwrap();
         assert_eq!(ok.password, None, "an export's mask is no password");
         assert_eq!(split_sources("a; b|c"), ["a", "b", "c"]);
@@ -762,8 +819,8 @@ pub struct Done {
     /// `ok`, `failed`, `skipped` (skip), `not sent` (error).
     pub result: &'static str,
     pub message: String,
-    /// The record as the server answered it (for the journal).
-    pub record: Option<Value>,
+    /// What the change room journals for it.
+    pub entry: Option<crate::journal::Entry>,
 }
 
 /// Reads the file and builds the plan against the server as it is now.
@@ -825,9 +882,9 @@ pub async fn plan_file(
             let mut clients: Vec<(String, String)> = sites
                 .iter()
                 .filter_map(|s| {
-                    s.client
-                        .as_ref()
-                        .map(|c| (c.client_id.clone(), c.nom.clone()))
+                    let id = s.client_id()?.to_string();
+                    let nom = s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default();
+                    Some((id, nom))
                 })
                 .collect();
             clients.sort();
@@ -837,12 +894,15 @@ pub async fn plan_file(
     })
 }
 
-/// Sends the plan's rows, `concurrency` at a time; a create is never retried. `progress`
-/// is called after each answer with (done, to send).
+/// Sends the plan's rows through the change room, `concurrency` at a time; a create is
+/// never retried. `progress` is called after each answer with (done, to send). `who`
+/// and `batch` go to each row's journal entry.
 pub async fn run_plan(
-    core: &crate::api::core::CoreClient,
+    clients: &crate::change::Clients,
     plan: &[Planned],
     concurrency: usize,
+    who: &str,
+    batch: Option<u64>,
     mut progress: impl FnMut(usize, usize),
 ) -> Vec<Done> {
     use futures::StreamExt;
@@ -855,57 +915,74 @@ pub async fn run_plan(
                 _ => "skipped",
             },
             message: p.message.clone(),
-            record: None,
+            entry: None,
         })
         .collect();
-    let todo: Vec<(usize, &Send)> = plan
+    let todo: Vec<(usize, Change)> = plan
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| p.send.as_ref().map(|s| (i, s)))
+        .filter_map(|(i, p)| {
+            let mut c = p.send.as_ref()?.change(&p.label);
+            c.who = who.to_string();
+            c.batch = batch;
+            Some((i, c))
+        })
         .collect();
     let total = todo.len();
-    let mut answers = futures::stream::iter(todo.into_iter().map(|(i, send)| async move {
-        let r = match send {
-            Send::CreateEquipement(n) => core
-                .create_equipement(n)
-                .await
-                .map(|e| (e.equipement_id.clone(), serde_json::to_value(&e).ok())),
-            Send::UpdateEquipement(u) => core
-                .update_equipement(u)
-                .await
-                .map(|e| (e.equipement_id.clone(), serde_json::to_value(&e).ok())),
-            Send::CreateSite(n) => core
-                .create_site(n)
-                .await
-                .map(|s| (s.site_id.clone(), serde_json::to_value(&s).ok())),
-            Send::UpdateSite(u) => core
-                .update_site(u)
-                .await
-                .map(|s| (s.site_id.clone(), serde_json::to_value(&s).ok())),
-        };
-        (i, r)
-    }))
+    let mut answers = futures::stream::iter(
+        todo.into_iter()
+            .map(|(i, c)| async move { (i, crate::change::execute(clients, c).await) }),
+    )
     .buffer_unordered(concurrency.clamp(1, 16));
     let mut n = 0;
     while let Some((i, r)) = answers.next().await {
         n += 1;
-        out[i] = match r {
-            Ok((id, record)) => Done {
-                id: Some(id),
-                result: "ok",
-                message: plan[i].message.clone(),
-                record,
-            },
-            Err(e) => Done {
-                id: plan[i].id.clone(),
-                result: "failed",
-                message: crate::text::sanitize(&e.to_string()).into_owned(),
-                record: None,
-            },
-        };
+        out[i] = done(&plan[i], r);
         progress(n, total);
     }
     out
+}
+
+/// What a row's change did, for the report and the exit code.
+fn done(p: &Planned, r: Result<crate::change::Outcome, crate::api::ApiError>) -> Done {
+    use crate::change::Verdict;
+    let failed = |message: String| Done {
+        id: p.id.clone(),
+        result: "failed",
+        message: crate::text::sanitize(&message).into_owned(),
+        entry: None,
+    };
+    let o = match r {
+        Ok(o) => o,
+        Err(e) => return failed(e.to_string()),
+    };
+    let id = (!o.id.is_empty()).then(|| o.id.clone()).or(p.id.clone());
+    match &o.verdict {
+        Verdict::Conflict(c) => {
+            let keys: Vec<&str> = c.iter().map(|x| x.key.as_str()).collect();
+            failed(format!(
+                "changed on the server since the plan was made ({}): not sent, run it again",
+                keys.join(", ")
+            ))
+        }
+        Verdict::Gone => failed("deleted on the server since the plan was made".into()),
+        Verdict::Unchanged => Done {
+            id,
+            result: "ok",
+            message: "already so on the server".into(),
+            entry: None,
+        },
+        Verdict::Applied => {
+            let missed = crate::change::not_applied_words(&o, |k| k.to_string());
+            Done {
+                id,
+                result: if missed.is_some() { "failed" } else { "ok" },
+                message: crate::text::sanitize(&missed.unwrap_or_else(|| p.message.clone()))
+                    .into_owned(),
+                entry: o.entry,
+            }
+        }
+    }
 }
 
 /// The report: a line per row (row, action, id, result, message), formulas and controls

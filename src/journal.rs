@@ -67,6 +67,10 @@ pub struct Entry {
     /// them together.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<u64>,
+    /// An equipement: the site it was on after the change (the cheapest read that finds it
+    /// again, to undo it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// A link added or removed.
@@ -99,6 +103,7 @@ impl Entry {
             undoes: None,
             link: None,
             batch: None,
+            site: None,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 mod catalogue_fr;
+pub mod change;
 pub mod cli;
 pub mod commands;
 pub mod config;

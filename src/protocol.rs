@@ -1,13 +1,13 @@
 //! What the console and the worker say to each other: numbered requests one way, events the
 //! other. Below both (and below the forms that build mutations): nothing here imports them.
 
-use chrono::{DateTime, FixedOffset};
 use secrecy::SecretString;
 
 use crate::api::ApiError;
-use crate::api::maarch::{MaarchUser, MaarchUserDetails, MaarchUserUpdate, NewMaarchUser};
+use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
 use crate::api::ocean::{Functionality, Individu, OutboxMail};
+pub use crate::change::{Change, Outcome, Saved};
 
 /// The services a profile declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,6 +36,8 @@ impl Service {
     }
 }
 
+/// What `d` (or `x` on a Maarch user's link) removes, as the console names it; sent as a
+/// `Change` (`crate::change`).
 #[derive(Debug, Clone)]
 pub enum DeleteOp {
     Site(String),
@@ -98,8 +100,8 @@ pub enum Request {
     },
     /// Every equipement of a site (all its pages), answered as one page.
     AllSiteEquipements(String),
-    Mutate(Mutation),
-    Delete(DeleteOp),
+    /// A write: only the change room sends it (`crate::change::execute`).
+    Change(Box<Change>),
     Individus,
     MaarchUsers,
     MaarchDetails(i64),
@@ -108,13 +110,6 @@ pub enum Request {
     ParapheurStatus(i64),
     Functionalities(String),
     Outbox,
-    /// One record as the server holds it now, read again before an edit is sent: `kind` as
-    /// in `assets/columns.toml`, `site` the site an equipement is on (its cheapest read).
-    Fresh {
-        kind: String,
-        id: String,
-        site: Option<String>,
-    },
     /// Reads an import file and plans it against the server (`crate::import`), every row
     /// going to `site_id`.
     PlanImport {
@@ -130,42 +125,15 @@ impl Request {
     pub fn service(&self) -> Service {
         match self {
             Request::Login { service, .. } => *service,
-            Request::Mutate(m) => m.service(),
-            Request::Delete(
-                DeleteOp::MaarchGroup { .. }
-                | DeleteOp::MaarchEntity { .. }
-                | DeleteOp::ParapheurLink(_),
-            )
-            | Request::MaarchUsers
+            Request::Change(c) => c.service(),
+            Request::MaarchUsers
             | Request::MaarchDetails(_)
             | Request::MaarchCatalogue
             | Request::ParapheurStatus(_) => Service::Maarch,
-            Request::Delete(DeleteOp::Individu(_))
-            | Request::Individus
-            | Request::Functionalities(_)
-            | Request::Outbox => Service::Ocean,
-            Request::Fresh { kind, .. } if kind == "individus" => Service::Ocean,
-            Request::Fresh { kind, .. } if kind == "maarch_users" => Service::Maarch,
+            Request::Individus | Request::Functionalities(_) | Request::Outbox => Service::Ocean,
             _ => Service::Core,
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub enum Saved {
-    Site(Site),
-    Equipement(Equipement),
-    User(User),
-    Role(Role),
-    /// Ocean answers statuses, not the record: the fresh list comes with them.
-    Individus {
-        message: String,
-        individus: Vec<Individu>,
-    },
-    /// A Maarch user after the change, read back, and what changed.
-    MaarchUser(MaarchUserDetails, String),
-    /// An account action (password change, reset request) and what the server said.
-    Account(String),
 }
 
 // Moved once per answer: boxing would buy nothing.
@@ -187,8 +155,8 @@ pub enum Payload {
         site_id: String,
         page: Page<Equipement>,
     },
-    Saved(Saved),
-    Deleted(DeleteOp),
+    /// What a change did (`crate::change::Outcome`).
+    Changed(Box<Outcome>),
     Individus(Vec<Individu>),
     MaarchUsers(Vec<MaarchUser>),
     /// `None`: the server has no details route; the list's fields are all there is.
@@ -200,8 +168,6 @@ pub enum Payload {
     ParapheurStatus(i64, String),
     Functionalities(String, Vec<Functionality>),
     Outbox(Option<Vec<OutboxMail>>),
-    /// A record as the server holds it now (JSON); `None`: it is gone.
-    Fresh(Option<serde_json::Value>),
     /// An import file's plan.
     ImportPlan(Vec<crate::import::Planned>),
 }
@@ -219,8 +185,7 @@ impl Payload {
             Payload::EquipementsPage(_) => "EquipementsPage",
             Payload::AllEquipements(_) | Payload::AllEquipementsPrepared(_) => "AllEquipements",
             Payload::SiteEquipements { .. } => "SiteEquipements",
-            Payload::Saved(_) => "Saved",
-            Payload::Deleted(_) => "Deleted",
+            Payload::Changed(_) => "Changed",
             Payload::Individus(_) => "Individus",
             Payload::MaarchUsers(_) => "MaarchUsers",
             Payload::MaarchDetails(..) => "MaarchDetails",
@@ -228,7 +193,6 @@ impl Payload {
             Payload::ParapheurStatus(..) => "ParapheurStatus",
             Payload::Functionalities(..) => "Functionalities",
             Payload::Outbox(_) => "Outbox",
-            Payload::Fresh(_) => "Fresh",
             Payload::ImportPlan(_) => "ImportPlan",
         }
     }
@@ -253,89 +217,4 @@ pub enum Event {
         offset: usize,
         rows: Vec<SiteSummary>,
     },
-}
-
-/// A request a saved form turns into.
-#[derive(Debug, Clone)]
-pub enum Mutation {
-    CreateSite(NewSite),
-    UpdateSite(SiteUpdate),
-    CreateEquipement(NewEquipement),
-    UpdateEquipement(EquipementUpdate),
-    CreateUser(NewUser),
-    UpdateUser(UserUpdate),
-    CreateRole(NewRole),
-    /// `update` (when it changes something) then `add_permissions` (when `add` is not empty
-    /// and nothing is removed). With `remove`, the worker reads the role again and sends its
-    /// set as the server holds it then, minus `remove`, plus `add`.
-    UpdateRole {
-        update: RoleUpdate,
-        add: Vec<PermissionRef>,
-        remove: Vec<PermissionRef>,
-    },
-    CreateIndividu {
-        body: Individu,
-        start: Option<DateTime<FixedOffset>>,
-        end: Option<DateTime<FixedOffset>>,
-    },
-    UpdateIndividu(Individu),
-    AssignEntity {
-        individu: i64,
-        entite: i64,
-        start: DateTime<FixedOffset>,
-        end: Option<DateTime<FixedOffset>>,
-    },
-    ChangePassword {
-        actual: SecretString,
-        new: SecretString,
-        confirmed: SecretString,
-        /// As query parameters (the user agreed: the server reads them from there only).
-        in_url: bool,
-    },
-    PasswordReset {
-        login: String,
-        url: Option<String>,
-    },
-    CreateMaarchUser(NewMaarchUser),
-    /// `update` is the user as the form knew it with the user's changes; the worker reads the
-    /// user again and takes the server's current value for every key not in `changed`.
-    UpdateMaarchUser {
-        update: MaarchUserUpdate,
-        changed: Vec<String>,
-    },
-    AddGroup {
-        user: i64,
-        group: String,
-    },
-    AddEntity {
-        user: i64,
-        entity: String,
-    },
-    LinkParapheur {
-        user: i64,
-        parapheur_id: i64,
-    },
-    CreateInParapheur {
-        user: i64,
-        login: String,
-    },
-}
-
-impl Mutation {
-    pub fn service(&self) -> Service {
-        match self {
-            Mutation::CreateIndividu { .. }
-            | Mutation::UpdateIndividu(_)
-            | Mutation::AssignEntity { .. }
-            | Mutation::ChangePassword { .. }
-            | Mutation::PasswordReset { .. } => Service::Ocean,
-            Mutation::CreateMaarchUser(_)
-            | Mutation::UpdateMaarchUser { .. }
-            | Mutation::AddGroup { .. }
-            | Mutation::AddEntity { .. }
-            | Mutation::LinkParapheur { .. }
-            | Mutation::CreateInParapheur { .. } => Service::Maarch,
-            _ => Service::Core,
-        }
-    }
 }

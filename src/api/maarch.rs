@@ -109,7 +109,7 @@ impl MaarchUser {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct MaarchGroup {
     #[serde(default, deserialize_with = "lenient_string")]
     pub group_id: String,
@@ -119,7 +119,7 @@ pub struct MaarchGroup {
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct MaarchEntity {
     #[serde(default, deserialize_with = "lenient_string")]
     pub entity_id: String,
@@ -571,15 +571,92 @@ impl MaarchClient {
         key: &str,
         value: &str,
     ) -> Result<Vec<T>, ApiError> {
+        self.link_with_role(id, kind, key, value, None).await
+    }
+
+    /// The same, with the user's `role` in that group or entity (Maarch 21.03 stores an
+    /// entity's as `user_role`); the role is left out when `None`.
+    async fn link_with_role<T: serde::de::DeserializeOwned>(
+        &self,
+        id: i64,
+        kind: &str,
+        key: &str,
+        value: &str,
+        role: Option<&str>,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut body = json!({ key: value });
+        if let Some(r) = role {
+            body["role"] = json!(r);
+        }
         let v: Value = self
             .send(
                 Method::POST,
                 &Self::user_path(id, &format!("/{kind}")),
-                Some(&json!({ key: value })),
+                Some(&body),
             )
             .await?
             .json()?;
         Ok(list_of(&v, kind))
+    }
+
+    /// `POST /rest/users/{id}/groups` `{groupId, role}`.
+    pub async fn add_group_as(
+        &self,
+        id: i64,
+        group_id: &str,
+        role: Option<&str>,
+    ) -> Result<Vec<MaarchGroup>, ApiError> {
+        self.link_with_role(id, "groups", "groupId", group_id, role)
+            .await
+    }
+
+    /// `POST /rest/users/{id}/entities` `{entityId, role}`.
+    pub async fn add_entity_as(
+        &self,
+        id: i64,
+        entity_id: &str,
+        role: Option<&str>,
+    ) -> Result<Vec<MaarchEntity>, ApiError> {
+        self.link_with_role(id, "entities", "entityId", entity_id, role)
+            .await
+    }
+
+    /// `PUT /rest/users/{id}/groups/{groupId}` `{role}`: the user's role in the group.
+    pub async fn set_group_role(&self, id: i64, group_id: &str, role: &str) -> Result<(), ApiError> {
+        self.send(
+            Method::PUT,
+            &Self::user_path(id, &format!("/groups/{}", seg(group_id))),
+            Some(&json!({ "role": role })),
+        )
+        .await?
+        .ok()
+    }
+
+    /// `PUT /rest/users/{id}/entities/{entityId}` `{user_role}`.
+    pub async fn set_entity_role(
+        &self,
+        id: i64,
+        entity_id: &str,
+        role: &str,
+    ) -> Result<(), ApiError> {
+        self.send(
+            Method::PUT,
+            &Self::user_path(id, &format!("/entities/{}", seg(entity_id))),
+            Some(&json!({ "user_role": role })),
+        )
+        .await?
+        .ok()
+    }
+
+    /// `PUT /rest/users/{id}/entities/{entityId}/primaryEntity`: that entity becomes primary.
+    pub async fn set_primary_entity(&self, id: i64, entity_id: &str) -> Result<(), ApiError> {
+        self.send(
+            Method::PUT,
+            &Self::user_path(id, &format!("/entities/{}/primaryEntity", seg(entity_id))),
+            None,
+        )
+        .await?
+        .ok()
     }
 
     /// `DELETE /rest/users/{id}/{kind}/{value}`.

@@ -18,8 +18,6 @@ pub(super) enum Purpose {
     LoadAll,
     SiteDetail,
     Save,
-    /// An edited record read again before its save is sent.
-    Fresh,
     Delete,
     Login,
     /// One row of a bulk action.
@@ -64,7 +62,7 @@ impl App {
         for o in self.overlays.iter().rev() {
             match o {
                 Overlay::Form(f) => return f.kind.things(),
-                Overlay::Confirm(c) => return kinds::deleted_things(&c.op),
+                Overlay::Confirm(c) => return ListKind::of_change(c.change.kind).things(),
                 _ => {}
             }
         }

@@ -5,9 +5,7 @@
 //! marked so the run can be repeated on them; every change goes to the journal.
 
 use super::*;
-use crate::api::model::EquipementUpdate;
-use crate::journal::Op;
-use crate::protocol::Mutation;
+use crate::change::{self, Change, FieldChange, Verdict};
 
 /// Above this many rows, a bulk delete is confirmed by typing the count.
 pub const TYPE_THE_COUNT_ABOVE: usize = 10;
@@ -27,20 +25,10 @@ pub struct BulkJob {
     /// The record's key in its list (marks are kept by it).
     pub key: String,
     pub label: String,
-    /// `None`: decided before the run (see the outcome).
-    pub request: Option<Request>,
-    /// The record as the console held it, for the journal.
-    pub before: Option<serde_json::Value>,
-    /// A move: the site the answer must show, else the server ignored the move.
-    pub expect_site: Option<String>,
-    /// Why nothing is sent for it (with no request).
+    /// What the row asks the change room; `None`: decided before the run (see the outcome).
+    pub change: Option<Change>,
+    /// Why nothing is sent for it (with no change).
     pub skip: Option<String>,
-    /// A Maarch group or entity added or removed (journaled as such, `u` reverts it).
-    pub link: Option<crate::journal::Link>,
-    /// It creates the record (an import's row): journaled as a creation under its new id.
-    pub creates: bool,
-    /// The journal entry it undoes (`u` on an import).
-    pub undoes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -234,25 +222,23 @@ pub fn parse_link(text: &str) -> Result<LinkChange, String> {
     })
 }
 
-/// The update that sets `fields` on one equipement: only those fields are sent.
-pub fn set_update(id: &str, fields: &[(&'static str, String)]) -> EquipementUpdate {
-    let mut u = EquipementUpdate {
-        equipement_id: id.to_string(),
-        ..Default::default()
-    };
-    for (field, value) in fields {
-        match *field {
-            "port" => u.port = value.trim().parse().ok(),
-            "username" => u.username = Some(value.clone()),
-            "password" => u.password = Some(value.clone()),
-            "marque" => u.marque = Some(value.trim().to_string()),
-            "modele" => u.modele = Some(value.trim().to_string()),
-            "sources" => u.sources = Some(form::list_values(value)),
-            "description" => u.description = Some(value.clone()),
-            _ => {}
-        }
-    }
-    u
+/// The fields a bulk set changes on one equipement, each as the console held it (a row
+/// another admin changed since it was read is a conflict, not overwritten unseen).
+pub fn set_fields(e: &Equipement, fields: &[(&'static str, String)]) -> Vec<FieldChange> {
+    let seen = serde_json::to_value(e).unwrap_or_default();
+    fields
+        .iter()
+        .filter_map(|(field, value)| {
+            let wanted = match *field {
+                "port" => serde_json::json!(value.trim().parse::<i64>().ok()?),
+                "marque" | "modele" => serde_json::json!(value.trim()),
+                "sources" => serde_json::json!(form::list_values(value)),
+                _ => serde_json::json!(value),
+            };
+            let was = change::value_of(change::Kind::Equipement, &seen, field);
+            Some(FieldChange::new(*field, was, wanted))
+        })
+        .collect()
 }
 
 impl App {
@@ -333,27 +319,22 @@ impl App {
             .iter()
             .map(|t| {
                 let item = t.item();
-                let (request, skip) = if item.unreadable() {
+                let (change, skip) = if item.unreadable() {
                     (None, Some(tr("unreadable row: nothing to act on")))
                 } else if item.delete_guard().is_some() {
                     // A delete that takes more with it is typed one record at a time.
                     (None, Some(tr("it holds other records: delete it alone")))
                 } else {
                     match item.deletion() {
-                        Ok((_, op)) => (Some(Request::Delete(op)), None),
+                        Ok((_, op)) => (Some(kinds::delete_change(t, &op)), None),
                         Err(why) => (None, Some(tr(why))),
                     }
                 };
                 BulkJob {
                     key: item.id_text(),
                     label: t.label(),
-                    request,
-                    before: Some(item.json()),
-                    expect_site: None,
-                    creates: false,
-                    undoes: None,
+                    change,
                     skip: skip.map(str::to_string),
-                    link: None,
                 }
             })
             .collect();
@@ -397,22 +378,22 @@ impl App {
                 } else {
                     already.then(|| tr("already on that site").to_string())
                 };
+                let seen = e.site_id().map(|s| serde_json::json!(s));
                 BulkJob {
                     skip,
-                    link: None,
                     key: e.equipement_id.clone(),
                     label: t.label(),
-                    request: (!already && !e.equipement_id.is_empty()).then(|| {
-                        Request::Mutate(Mutation::UpdateEquipement(EquipementUpdate {
-                            equipement_id: e.equipement_id.clone(),
-                            site_id: Some(site_id.to_string()),
-                            ..Default::default()
-                        }))
+                    // The answer (or a read after it) must show the new site: a server that
+                    // ignores the move is reported "not moved".
+                    change: (!already && !e.equipement_id.is_empty()).then(|| {
+                        Change::edit(
+                            change::Kind::Equipement,
+                            e.equipement_id.clone(),
+                            vec![FieldChange::new("site_id", seen, serde_json::json!(site_id))],
+                        )
+                        .on_site(e.site_id().map(str::to_string))
+                        .labelled(t.label())
                     }),
-                    before: Some(t.item().json()),
-                    expect_site: Some(site_id.to_string()),
-                    creates: false,
-                    undoes: None,
                 }
             })
             .collect::<Vec<_>>();
@@ -442,20 +423,21 @@ impl App {
             .iter()
             .map(|t| {
                 let id = t.item().id_text();
+                let DetailTarget::Equipement(e) = t else {
+                    unreachable!("equipements only")
+                };
                 BulkJob {
                     key: id.clone(),
                     label: t.label(),
-                    request: (!id.is_empty()).then(|| {
-                        Request::Mutate(Mutation::UpdateEquipement(set_update(&id, &fields)))
+                    // Only those fields, each compared with the row as read.
+                    change: (!id.is_empty()).then(|| {
+                        Change::edit(change::Kind::Equipement, id.clone(), set_fields(e, &fields))
+                            .on_site(e.site_id().map(str::to_string))
+                            .labelled(t.label())
                     }),
-                    before: Some(t.item().json()),
-                    expect_site: None,
-                    creates: false,
-                    undoes: None,
                     skip: id
                         .is_empty()
                         .then(|| tr("unreadable row: nothing to act on").to_string()),
-                    link: None,
                 }
             })
             .collect::<Vec<_>>();
@@ -507,27 +489,14 @@ impl App {
                     unreachable!("Maarch users only")
                 };
                 let user = u.user.id;
-                let (to, id) = (change.to, change.id.clone());
-                let request = match (change.add, to) {
-                    (true, "group") => Request::Mutate(Mutation::AddGroup { user, group: id }),
-                    (true, _) => Request::Mutate(Mutation::AddEntity { user, entity: id }),
-                    (false, "group") => Request::Delete(DeleteOp::MaarchGroup { user, group: id }),
-                    (false, _) => Request::Delete(DeleteOp::MaarchEntity { user, entity: id }),
-                };
+                // A user who never had the link is "not a member", not done.
+                let c = Form::link_change(user, change.to, &change.id, change.add)
+                    .labelled(t.label());
                 BulkJob {
                     key: user.to_string(),
                     label: t.label(),
-                    request: Some(request),
-                    before: Some(t.item().json()),
-                    expect_site: None,
-                    creates: false,
-                    undoes: None,
+                    change: Some(c),
                     skip: None,
-                    link: Some(crate::journal::Link {
-                        to: to.into(),
-                        id: change.id.clone(),
-                        added: change.add,
-                    }),
                 }
             })
             .collect::<Vec<_>>();
@@ -569,7 +538,7 @@ impl App {
     ) {
         let outcomes = jobs
             .iter()
-            .map(|j| match (&j.request, &j.skip) {
+            .map(|j| match (&j.change, &j.skip) {
                 (Some(_), _) => Outcome::Waiting,
                 (None, why) => Outcome::Skipped(why.clone().unwrap_or_default()),
             })
@@ -607,16 +576,19 @@ impl App {
         let next = (!b.stopping)
             .then(|| {
                 (0..b.jobs.len())
-                    .find(|&i| b.outcomes[i] == Outcome::Waiting && b.jobs[i].request.is_some())
+                    .find(|&i| b.outcomes[i] == Outcome::Waiting && b.jobs[i].change.is_some())
             })
             .flatten();
         let Some(i) = next else {
             return self.bulk_finish();
         };
-        let Some(req) = b.jobs[i].request.clone() else {
+        let Some(mut c) = b.jobs[i].change.clone() else {
             return;
         };
-        let id = self.send(req, Purpose::Bulk);
+        if c.batch.is_none() {
+            c.batch = b.batch;
+        }
+        let id = self.send_change(c, Purpose::Bulk);
         if let Some(b) = self.bulk_mut() {
             b.pending = Some((i, id));
         }
@@ -749,6 +721,77 @@ impl App {
         }
     }
 
+    /// What a row's change did, landed where it shows, in the row's words.
+    fn bulk_outcome(&mut self, c: &Change, o: &change::Outcome) -> Outcome {
+        let label = |k: &str| change::label(k);
+        let removal = match &c.op {
+            change::Op::Edit(e) => e.fields.iter().all(|f| f.wanted.is_null()),
+            _ => true,
+        };
+        match &o.verdict {
+            Verdict::Conflict(clashes) => {
+                // The row shows the server's values: running again compares with them.
+                if let Some(s) = o.saved.clone() {
+                    kinds::land_saved(self, s);
+                }
+                let what: Vec<String> = clashes
+                    .iter()
+                    .map(|x| {
+                        trf(
+                            "{} is {} on the server (was {})",
+                            &[
+                                &label(&x.key),
+                                &change::shown(&x.key, &x.theirs),
+                                &x.seen
+                                    .as_ref()
+                                    .map(|v| change::shown(&x.key, v))
+                                    .unwrap_or_default(),
+                            ],
+                        )
+                    })
+                    .collect();
+                Outcome::Failed(trf(
+                    "changed on the server meanwhile: {}; not sent",
+                    &[&what.join(", ")],
+                ))
+            }
+            Verdict::Gone => {
+                let list = ListKind::of_change(c.kind);
+                with_list!(self, list, |mut l| l.remove(&o.id));
+                for d in self.details_mut() {
+                    d.equipements.remove(&o.id);
+                }
+                if matches!(c.op, change::Op::Delete) {
+                    Outcome::Done(tr("already gone from the server").into())
+                } else {
+                    Outcome::Failed(tr("deleted on the server meanwhile").into())
+                }
+            }
+            Verdict::Unchanged => {
+                if let Some(s) = o.saved.clone() {
+                    kinds::land_saved(self, s);
+                }
+                let fields: Vec<(String, bool)> =
+                    o.fields.iter().map(|f| (f.key.clone(), removal)).collect();
+                Outcome::Skipped(App::unchanged_words(&fields, &label))
+            }
+            Verdict::Applied => {
+                let words = self.land_outcome(c.kind, o);
+                if o.not_applied().iter().any(|(k, _)| *k == "site_id") {
+                    // A server without the move extension answers the record unmoved.
+                    return Outcome::Failed(
+                        tr("the server answered it on its old site: not moved").into(),
+                    );
+                }
+                match App::server_kept(o, &label) {
+                    Some(w) if changes::any_not_applied(o) => Outcome::Failed(w),
+                    Some(w) => Outcome::Done(format!("{words} — {w}")),
+                    None => Outcome::Done(words),
+                }
+            }
+        }
+    }
+
     /// The row whose request `id` was, settled with `outcome`.
     fn bulk_settle(&mut self, id: u64, outcome: Outcome) -> Option<usize> {
         let b = self.bulk_mut()?;
@@ -766,9 +809,10 @@ impl Screen for BulkRun {
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
-        let p = match p {
+        let o = match p {
             Payload::ImportPlan(plan) => return app.on_import_plan(id, plan),
-            p => p,
+            Payload::Changed(o) => *o,
+            _ => return false,
         };
         let Some(b) = app.bulk_mut() else {
             return false;
@@ -776,47 +820,11 @@ impl Screen for BulkRun {
         let Some((i, _)) = b.pending.filter(|(_, p)| *p == id) else {
             return false;
         };
-        let (kind, key) = (b.kind, b.jobs[i].key.clone());
-        let before = b.jobs[i].before.clone();
-        let expect = b.jobs[i].expect_site.clone();
-        let (creates, undoes, batch) = (b.jobs[i].creates, b.jobs[i].undoes, b.batch);
-        let link = b.jobs[i].link.clone();
-        app.journal_batch = batch;
-        match p {
-            Payload::Saved(saved) => {
-                if let (Some(want), Saved::Equipement(e)) = (&expect, &saved)
-                    && e.site_id() != Some(want.as_str())
-                {
-                    // A server without the move extension answers the record unmoved.
-                    let why = tr("the server answered it on its old site: not moved");
-                    app.bulk_settle(id, Outcome::Failed(why.into()));
-                } else if creates {
-                    let new_id = kinds::saved_id(&saved).unwrap_or_default();
-                    let said = kinds::land_saved(app, saved);
-                    app.journal_landed(kind, &new_id, Op::Create, None, undoes, None);
-                    app.bulk_settle(id, Outcome::Done(said));
-                } else {
-                    let said = kinds::land_saved(app, saved);
-                    app.journal_landed(kind, &key, Op::Update, before, undoes, link);
-                    app.bulk_settle(id, Outcome::Done(said));
-                }
-            }
-            Payload::Deleted(op) => {
-                let what = kinds::land_deleted(app, &op);
-                // A link removed changes the user; a record deleted is gone.
-                let op = if link.is_some() {
-                    Op::Update
-                } else {
-                    Op::Delete
-                };
-                app.journal_landed(kind, &key, op, before, undoes, link);
-                app.bulk_settle(id, Outcome::Done(tr(what).into()));
-            }
-            _ => {
-                app.bulk_settle(id, Outcome::Failed(tr("unexpected answer").into()));
-            }
-        }
-        app.journal_batch = None;
+        let Some(c) = b.jobs[i].change.clone() else {
+            return false;
+        };
+        let outcome = app.bulk_outcome(&c, &o);
+        app.bulk_settle(id, outcome);
         app.bulk_next();
         true
     }

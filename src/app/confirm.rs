@@ -1,66 +1,135 @@
-//! The question before a delete: the record named, the operation sent on `y`, the server's
-//! refusal shown in place.
+//! The question before a delete (and before an undo sent without a form): the record
+//! named, the change sent on `y`, the server's refusal shown in place.
 
 use super::*;
-use crate::journal::Op;
+use crate::change::{self, Outcome, Verdict};
 
 pub struct Confirm {
     pub message: String,
-    pub op: DeleteOp,
+    /// What `y` sends.
+    pub change: change::Change,
     pub pending: Option<u64>,
     pub error: Option<String>,
-    /// The journal entry this delete undoes, when `u` asked it.
-    pub undoes: Option<u64>,
     /// What must be typed to confirm (a site's name when it still holds equipements), and
     /// what is typed; `None`: `y` confirms.
     pub typed: Option<(String, Input)>,
 }
 
-impl App {
-    /// A delete's answer: the question closes, the record goes (or changes) where it shows.
-    pub(super) fn on_deleted(&mut self, id: u64, op: DeleteOp) {
-        let mut undoes = None;
-        if let Some(Overlay::Confirm(c)) = self.overlays.last()
-            && c.pending == Some(id)
-        {
-            undoes = c.undoes;
-            self.overlays.pop();
+impl Confirm {
+    pub fn new(message: String, change: change::Change) -> Confirm {
+        Confirm {
+            message,
+            change,
+            pending: None,
+            error: None,
+            typed: None,
         }
-        let (kind, record) = kinds::deleted_record(&op);
-        let before = self.record_json(kind, &record);
-        let rid = op.id();
-        let removes_record = !matches!(
-            op,
-            DeleteOp::User(_)
-                | DeleteOp::MaarchGroup { .. }
-                | DeleteOp::MaarchEntity { .. }
-                | DeleteOp::ParapheurLink(_)
-        );
-        // Close details of the record that is gone.
+    }
+}
+
+impl App {
+    /// A confirmed change's outcome: the question closes, the record goes (or changes)
+    /// where it shows — whether or not the question is still open.
+    pub(super) fn on_confirm_changed(&mut self, id: u64, o: Outcome) {
+        let pos = self
+            .overlays
+            .iter()
+            .position(|x| matches!(x, Overlay::Confirm(c) if c.pending == Some(id)));
+        let (kind, removal, change) = match pos.map(|p| &self.overlays[p]) {
+            Some(Overlay::Confirm(c)) => {
+                let removal = match &c.change.op {
+                    change::Op::Edit(e) => e.fields.iter().all(|f| f.wanted.is_null()),
+                    _ => true,
+                };
+                (c.change.kind, removal, Some(c.change.clone()))
+            }
+            _ => (kind_of_outcome(&o), true, None),
+        };
+        let label = |k: &str| change::label(k);
+        match &o.verdict {
+            Verdict::Conflict(clashes) => {
+                if let Some(Overlay::Confirm(c)) = pos.and_then(|p| self.overlays.get_mut(p)) {
+                    c.pending = None;
+                    c.error = Some(tr("Changed on the server since: choose for each field").into());
+                }
+                let rows = clashes
+                    .iter()
+                    .map(|c| ConflictRow {
+                        key: c.key.clone(),
+                        label: label(&c.key),
+                        original: c
+                            .seen
+                            .as_ref()
+                            .map(|v| change::shown(&c.key, v))
+                            .unwrap_or_default(),
+                        theirs: change::shown(&c.key, &c.theirs),
+                        mine: change::shown(&c.key, &c.mine),
+                        theirs_value: c.theirs.clone(),
+                        keep_mine: None,
+                    })
+                    .collect();
+                match change {
+                    Some(ch) if pos.is_some() => self.overlays.push(Overlay::Conflict(Conflict {
+                        rows,
+                        selected: 0,
+                        resend: Some((ch, Purpose::Delete)),
+                    })),
+                    _ => {
+                        self.last_error =
+                            Some(tr("Not sent: changed on the server meanwhile").into())
+                    }
+                }
+                return;
+            }
+            Verdict::Gone => {
+                if let Some(p) = pos {
+                    self.overlays.remove(p);
+                }
+                let list = ListKind::of_change(kind);
+                with_list!(self, list, |mut l| l.remove(&o.id));
+                for d in self.details_mut() {
+                    d.equipements.remove(&o.id);
+                }
+                self.close_details_of(&o.id);
+                self.notice = Some(tr("Already gone from the server: nothing to delete").into());
+            }
+            Verdict::Unchanged => {
+                if let Some(p) = pos {
+                    self.overlays.remove(p);
+                }
+                if let Some(s) = o.saved.clone() {
+                    kinds::land_saved(self, s);
+                }
+                let fields: Vec<(String, bool)> =
+                    o.fields.iter().map(|f| (f.key.clone(), removal)).collect();
+                self.notice = Some(App::unchanged_words(&fields, &label));
+            }
+            Verdict::Applied => {
+                if let Some(p) = pos {
+                    self.overlays.remove(p);
+                }
+                if o.deleted {
+                    self.close_details_of(&o.id);
+                }
+                let words = self.land_outcome(kind, &o);
+                self.last_error = App::server_kept(&o, &label);
+                self.notice = Some(if pos.is_none() {
+                    trf("{} (answered after its question was closed)", &[&words])
+                } else {
+                    words
+                });
+                return;
+            }
+        }
+        self.last_error = None;
+    }
+
+    /// Details of a record that is gone are closed.
+    fn close_details_of(&mut self, id: &str) {
         self.overlays.retain(|o| match o {
-            Overlay::Detail(d) => !removes_record || target_id(&d.target) != rid,
+            Overlay::Detail(d) => target_id(&d.target) != id,
             _ => true,
         });
-        let what = kinds::land_deleted(self, &op);
-        let link = |to: &str, id: &str| crate::journal::Link {
-            to: to.into(),
-            id: id.into(),
-            added: false,
-        };
-        match &op {
-            DeleteOp::MaarchGroup { group, .. } => {
-                let l = link("group", group);
-                self.journal_landed(kind, &record, Op::Update, before, undoes, Some(l));
-            }
-            DeleteOp::MaarchEntity { entity, .. } => {
-                let l = link("entity", entity);
-                self.journal_landed(kind, &record, Op::Update, before, undoes, Some(l));
-            }
-            DeleteOp::ParapheurLink(_) => {}
-            _ => self.journal_landed(kind, &record, Op::Delete, before, undoes, None),
-        }
-        self.notice = Some(tr(what).to_string());
-        self.last_error = None;
     }
 
     pub(super) fn delete_target(&mut self, t: DetailTarget) {
@@ -82,13 +151,10 @@ impl App {
             message = format!("{message} {why}");
             (expect, Input::default())
         });
+        let change = kinds::delete_change(&t, &op);
         self.overlays.push(Overlay::Confirm(Confirm {
-            message,
-            op,
-            pending: None,
-            error: None,
-            undoes: None,
             typed,
+            ..Confirm::new(message, change)
         }));
     }
 
@@ -115,9 +181,9 @@ impl App {
                         c.error = Some(trf("Type {} exactly to delete it", &[expect]));
                         return;
                     }
-                    let op = c.op.clone();
+                    let change = c.change.clone();
                     c.error = None;
-                    let id = self.send(Request::Delete(op), Purpose::Delete);
+                    let id = self.send_change(change, Purpose::Delete);
                     if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
                         c.pending = Some(id);
                     }
@@ -132,9 +198,9 @@ impl App {
         }
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
-                let op = c.op.clone();
+                let change = c.change.clone();
                 c.error = None;
-                let id = self.send(Request::Delete(op), Purpose::Delete);
+                let id = self.send_change(change, Purpose::Delete);
                 if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
                     c.pending = Some(id);
                 }
@@ -153,10 +219,10 @@ impl Screen for Confirm {
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
-        let Payload::Deleted(op) = p else {
+        let Payload::Changed(o) = p else {
             return false;
         };
-        app.on_deleted(id, op);
+        app.on_confirm_changed(id, *o);
         true
     }
 
@@ -185,5 +251,22 @@ impl Screen for Confirm {
             ],
             _ => Vec::new(),
         }
+    }
+}
+
+/// The kind of record an outcome touched, when nothing else says it.
+fn kind_of_outcome(o: &Outcome) -> change::Kind {
+    if let Some(e) = &o.entry
+        && let Some(k) = change::Kind::named(&e.kind)
+    {
+        return k;
+    }
+    match &o.saved {
+        Some(Saved::Site(_)) => change::Kind::Site,
+        Some(Saved::Equipement(_)) => change::Kind::Equipement,
+        Some(Saved::User(_)) => change::Kind::User,
+        Some(Saved::Role(_)) => change::Kind::Role,
+        Some(Saved::MaarchUser(..)) => change::Kind::MaarchUser,
+        _ => change::Kind::Individu,
     }
 }

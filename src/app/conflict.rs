@@ -1,21 +1,25 @@
-//! No lost update: an edit is checked against the record as the server holds it now before
-//! it is sent. What changed on the server only is kept (and said); what both changed stops
-//! the save on this screen, which shows the original, theirs and mine of each such field and
-//! lets the user pick; a record deleted meanwhile is offered back as a creation.
+//! No lost update: the change room compares each changed field with the record as the
+//! server holds it now; a field changed on both sides stops the change on this screen,
+//! which shows the original, theirs and mine of each such field and lets the user pick.
+//! Picks from a form go back into the form (the next save checks again); picks for a
+//! change without a form (an undo) are sent again at once.
 
 use super::*;
 
-/// A field changed both on the server and in the form.
+/// A field changed both on the server and by the user.
 #[derive(Debug, Clone)]
 pub struct ConflictRow {
+    /// The field as the API names it.
     pub key: String,
     pub label: String,
-    /// As the form opened it.
+    /// As the user saw it.
     pub original: String,
     /// As the server holds it now.
     pub theirs: String,
-    /// As typed.
+    /// As the user wants it.
     pub mine: String,
+    /// Theirs as the server sent it (what the next comparison starts from).
+    pub theirs_value: serde_json::Value,
     /// The user's pick: `Some(true)` keeps mine.
     pub keep_mine: Option<bool>,
 }
@@ -23,109 +27,11 @@ pub struct ConflictRow {
 pub struct Conflict {
     pub rows: Vec<ConflictRow>,
     pub selected: usize,
+    /// A change without a form: sent again with the picks (and the purpose it had).
+    pub(super) resend: Option<(crate::change::Change, Purpose)>,
 }
 
 impl App {
-    /// The edited record as the server holds it now: compared with the form, then saved,
-    /// stopped on a conflict, or offered back as a creation when it is gone.
-    pub(super) fn on_fresh(&mut self, id: u64, now: Option<serde_json::Value>) -> bool {
-        let Some(pos) = self.waiting_form(id) else {
-            return false;
-        };
-        let Overlay::Form(f) = &mut self.overlays[pos] else {
-            return false;
-        };
-        f.pending = None;
-        let Some(kind) = f.kind.record_kind() else {
-            return false;
-        };
-        let Some(now) = now else {
-            // Someone deleted it meanwhile: what was typed can re-create it; the lists no
-            // longer show it.
-            let gone = f.record_id.take().unwrap_or_default();
-            for x in &mut f.fields {
-                if matches!(x.kind, form::FieldKind::Password { .. }) {
-                    x.required = true;
-                }
-            }
-            f.error = Some(
-                tr("Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it")
-                    .into(),
-            );
-            with_list!(self, kind, |mut l| l.remove(&gone));
-            for d in self.details_mut() {
-                d.equipements.remove(&gone);
-            }
-            return true;
-        };
-        let Some(fresh) = DetailTarget::from_json(kind, &now) else {
-            if let Some(Overlay::Form(f)) = self.overlays.get_mut(pos) {
-                f.error =
-                    Some(tr("The record read again could not be understood: not saved").into());
-            }
-            return true;
-        };
-        // The form the server's record would open, to compare field by field as shown.
-        let Some(theirs) = fresh.item().edit_form(self) else {
-            return true;
-        };
-        let Some(Overlay::Form(f)) = self.overlays.get_mut(pos) else {
-            return false;
-        };
-        let mut moved = Vec::new();
-        let mut rows = Vec::new();
-        for x in &mut f.fields {
-            // Secrets are never read back; a role's permissions are merged one by one.
-            if matches!(
-                x.kind,
-                form::FieldKind::Password { .. } | form::FieldKind::Grid { .. }
-            ) {
-                continue;
-            }
-            // A value the server did not send now is not compared.
-            let Some(t) = theirs.field(&x.key).filter(|t| !t.unknown) else {
-                continue;
-            };
-            let (original, their, mine) = (x.initial.clone(), t.initial.clone(), x.value());
-            if their == original {
-                continue;
-            }
-            let untouched = mine == original;
-            if (untouched || mine == their) && x.rebase(&their, untouched) {
-                if untouched {
-                    moved.push(tr(&x.label).to_string());
-                }
-                continue;
-            }
-            rows.push(ConflictRow {
-                key: x.key.to_string(),
-                label: x.label.to_string(),
-                original,
-                theirs: their,
-                mine,
-                keep_mine: None,
-            });
-        }
-        if kind == ListKind::Individus {
-            // Ocean's update sends the whole record: built on the server's, not the old one.
-            f.original = serde_json::from_value(now).ok();
-        }
-        for m in moved {
-            if !f.kept_theirs.contains(&m) {
-                f.kept_theirs.push(m);
-            }
-        }
-        if !rows.is_empty() {
-            f.error = Some(tr("Changed on the server too: choose for each field").into());
-            self.overlays
-                .push(Overlay::Conflict(Conflict { rows, selected: 0 }));
-            return true;
-        }
-        f.fresh_checked = true;
-        self.save_form();
-        true
-    }
-
     pub(super) fn conflict_key(&mut self, key: KeyEvent) {
         if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
             return self.close_conflict(key.code == KeyCode::Enter);
@@ -172,6 +78,9 @@ impl App {
         let Some(Overlay::Conflict(c)) = self.overlays.pop() else {
             return;
         };
+        if let Some((mut change, purpose)) = c.resend {
+            return self.resend_after_conflict(&mut change, purpose, c.rows, apply);
+        }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
         };
@@ -179,18 +88,70 @@ impl App {
             f.error = Some(tr("Not saved: the server's values differ from yours").into());
             return;
         }
+        let kind = f.kind.record_kind().map(ListKind::change_kind);
         for r in c.rows {
-            if let Some(x) = f.fields.iter_mut().find(|x| x.key == r.key) {
+            if let Some(x) = f.fields.iter_mut().find(|x| Form::change_key(x) == r.key) {
                 let keep_mine = r.keep_mine == Some(true);
                 x.rebase(&r.theirs, !keep_mine);
                 if keep_mine {
                     x.set_text(&r.mine);
                 }
             }
+            // The next save compares with what the server holds now.
+            if let Some(k) = kind {
+                f.set_seen(k, &r.key, r.theirs_value);
+            }
         }
         // What is sent changed: a reviewed profile sees it again.
         f.agreed.retain(|a| *a != form::Ask::Review);
         f.error = Some(tr("Your choices are in the form: save to send them").into());
+    }
+
+    /// The picks of a change without a form: mine is sent against what the server holds
+    /// now, theirs is not sent; nothing left, nothing sent.
+    fn resend_after_conflict(
+        &mut self,
+        change: &mut crate::change::Change,
+        purpose: Purpose,
+        rows: Vec<ConflictRow>,
+        apply: bool,
+    ) {
+        fn waiting(app: &mut App) -> Option<&mut Confirm> {
+            app.overlays.iter_mut().rev().find_map(|o| match o {
+                Overlay::Confirm(c) => Some(c),
+                _ => None,
+            })
+        }
+        if !apply {
+            if let Some(c) = waiting(self) {
+                c.error = Some(tr("Not sent: the server's values differ from yours").into());
+            }
+            return;
+        }
+        if let crate::change::Op::Edit(e) = &mut change.op {
+            for r in rows {
+                if r.keep_mine == Some(true) {
+                    if let Some(f) = e.fields.iter_mut().find(|f| f.key == r.key) {
+                        f.seen = Some(r.theirs_value);
+                    }
+                } else {
+                    e.fields.retain(|f| f.key != r.key);
+                }
+            }
+            if e.fields.is_empty() {
+                if let Some(c) = waiting(self) {
+                    c.error = None;
+                }
+                self.overlays.retain(|o| !matches!(o, Overlay::Confirm(_)));
+                self.notice = Some(tr("Nothing sent: the server's values were kept").into());
+                return;
+            }
+        }
+        let id = self.send_change(change.clone(), purpose);
+        if let Some(c) = waiting(self) {
+            c.pending = Some(id);
+            c.change = change.clone();
+        }
     }
 }
 

@@ -74,11 +74,6 @@ impl App {
         })
     }
 
-    /// Reads a Maarch user's details again for its open detail.
-    pub(super) fn read_maarch_details(&mut self, uid: i64) {
-        self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
-    }
-
     pub(super) fn selected_target(&self) -> Option<DetailTarget> {
         with_list!(self, self.list_kind(), |l| l
             .selected_item()
@@ -287,14 +282,10 @@ impl App {
                     }
                     _ => return,
                 };
-                self.overlays.push(Overlay::Confirm(Confirm {
-                    message,
-                    op,
-                    pending: None,
-                    error: None,
-                    undoes: None,
-                    typed: None,
-                }));
+                let target = DetailTarget::MaarchUser(u.clone());
+                let change = kinds::delete_change(&target, &op);
+                self.overlays
+                    .push(Overlay::Confirm(Confirm::new(message, change)));
             }
             KeyCode::Char('d') => {
                 self.notice = Some(
@@ -304,14 +295,14 @@ impl App {
             }
             KeyCode::Char('l') => self.push_form(Form::parapheur_link(&u.user)),
             KeyCode::Char('c') => self.push_form(Form::parapheur_create(&u.user)),
-            KeyCode::Char('U') => self.overlays.push(Overlay::Confirm(Confirm {
-                message: trf("Unlink {} from Maarch Parapheur?", &[&u.user.user_id]),
-                op: DeleteOp::ParapheurLink(uid),
-                pending: None,
-                error: None,
-                undoes: None,
-                typed: None,
-            })),
+            KeyCode::Char('U') => {
+                let target = DetailTarget::MaarchUser(u.clone());
+                let change = kinds::delete_change(&target, &DeleteOp::ParapheurLink(uid));
+                self.overlays.push(Overlay::Confirm(Confirm::new(
+                    trf("Unlink {} from Maarch Parapheur?", &[&u.user.user_id]),
+                    change,
+                )));
+            }
             KeyCode::Char('s') => {
                 self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);
             }

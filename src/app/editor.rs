@@ -47,6 +47,47 @@ pub(super) fn unmask(edited: &mut serde_json::Value, original: &serde_json::Valu
     }
 }
 
+/// The leaves of `edited` that differ from `orig`, as dotted paths (a list is one leaf; a
+/// key taken out is wanted empty).
+fn leaf_changes(
+    path: &str,
+    orig: &serde_json::Value,
+    edited: &serde_json::Value,
+    out: &mut Vec<crate::change::FieldChange>,
+) {
+    use serde_json::Value;
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match (orig, edited) {
+        (Value::Object(o), Value::Object(e)) => {
+            for (k, v) in e {
+                leaf_changes(&join(k), o.get(k).unwrap_or(&Value::Null), v, out);
+            }
+            for (k, v) in o {
+                if !e.contains_key(k) {
+                    leaf_changes(&join(k), v, &Value::Null, out);
+                }
+            }
+        }
+        (Value::Object(o), Value::Null) => {
+            for (k, v) in o {
+                leaf_changes(&join(k), v, &Value::Null, out);
+            }
+        }
+        (o, e) if o != e && !path.is_empty() => out.push(crate::change::FieldChange::new(
+            path,
+            Some(o.clone()),
+            e.clone(),
+        )),
+        _ => {}
+    }
+}
+
 impl App {
     pub(super) fn copy_cell(&mut self) {
         let Some((cells, cols)) = self.selected_cells() else {
@@ -242,6 +283,23 @@ impl App {
                     field.set_text(&text);
                 }
             }
+            // Keys no field shows go too, each compared with the record as read.
+            let shown: Vec<String> = f.fields.iter().map(Form::change_key).collect();
+            let mut extra = Vec::new();
+            leaf_changes(
+                "",
+                &serde_json::Value::Object(orig.0.clone()),
+                &serde_json::Value::Object(body.0.clone()),
+                &mut extra,
+            );
+            f.extra = extra
+                .into_iter()
+                .filter(|c| {
+                    !shown.iter().any(|k| c.key == *k || c.key.starts_with(&format!("{k}.")))
+                        && c.key != "individu.id"
+                        && !c.key.starts_with("utilisateur.individu")
+                })
+                .collect();
             f.original = Some(body);
         } else {
             if let Some(list) = v.get("permissions") {

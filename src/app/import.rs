@@ -42,27 +42,23 @@ impl App {
         let jobs: Vec<BulkJob> = plan
             .iter()
             .map(|p| {
-                let request = match &p.send {
-                    Some(Send::CreateEquipement(n)) => Some(Request::Mutate(
-                        crate::protocol::Mutation::CreateEquipement(n.clone()),
-                    )),
+                // The console creates; an update is `vigie import --update`'s.
+                let change = match &p.send {
+                    Some(Send::Create(c)) => {
+                        Some(crate::change::Change::create(c.clone()).labelled(p.label.clone()))
+                    }
                     _ => None,
                 };
                 let why = match p.action {
                     Action::Error => trf("line {}: {}", &[&p.line, &p.message]),
-                    _ if request.is_none() => trf("line {}: {}", &[&p.line, &p.message]),
+                    _ if change.is_none() => trf("line {}: {}", &[&p.line, &p.message]),
                     _ => String::new(),
                 };
                 BulkJob {
                     key: p.id.clone().unwrap_or_default(),
                     label: trf("{} (line {})", &[&p.label, &p.line]),
-                    creates: request.is_some(),
-                    request,
-                    before: None,
-                    expect_site: None,
-                    undoes: None,
+                    change,
                     skip: (!why.is_empty()).then_some(why),
-                    link: None,
                 }
             })
             .collect();
@@ -125,10 +121,15 @@ impl App {
                     .after
                     .as_ref()
                     .and_then(|v| DetailTarget::from_json(kind, v));
-                let op = t
-                    .as_ref()
-                    .and_then(|t| t.item().deletion().ok())
-                    .map(|(_, op)| op);
+                let change = t.as_ref().and_then(|t| {
+                    let (_, op) = t.item().deletion().ok()?;
+                    let mut c = kinds::delete_change(t, &op);
+                    c.undoes = Some(e.seq);
+                    if c.site.is_none() {
+                        c.site = e.site.clone();
+                    }
+                    Some(c)
+                });
                 BulkJob {
                     key: e.id.clone(),
                     label: if e.label.is_empty() {
@@ -136,15 +137,10 @@ impl App {
                     } else {
                         e.label.clone()
                     },
-                    skip: op
+                    skip: change
                         .is_none()
                         .then(|| tr("The journal does not say what was created").to_string()),
-                    request: op.map(Request::Delete),
-                    before: e.after.clone(),
-                    expect_site: None,
-                    creates: false,
-                    undoes: Some(e.seq),
-                    link: None,
+                    change,
                 }
             })
             .collect();

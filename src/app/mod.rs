@@ -19,6 +19,7 @@ mod account;
 mod answers;
 mod browse;
 mod bulk;
+mod changes;
 mod columns;
 mod confirm;
 mod conflict;
@@ -203,8 +204,6 @@ pub struct App {
     pub watch_every: Duration,
     /// The config's profile names.
     pub profiles: Vec<String>,
-    /// The import whose rows are being journaled (`u` undoes them together).
-    journal_batch: Option<u64>,
     /// Set by `:profile NAME`: the console ends and starts again on that profile.
     pub switch_profile: Option<String>,
     /// Palette commands run, most recent first (offered first).
@@ -229,7 +228,7 @@ pub struct App {
     /// This profile's journal as read at start, and the changes made since.
     pub journal: Vec<crate::journal::Entry>,
     /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
-    undo_values: Option<(u64, i64, serde_json::Value)>,
+    undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
     pub session: Session,
     pub last_error: Option<String>,
     pub notice: Option<String>,
@@ -293,7 +292,6 @@ impl App {
             watch_every: Duration::from_secs(10),
             profiles: Vec::new(),
             switch_profile: None,
-            journal_batch: None,
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),

@@ -318,7 +318,7 @@ impl App {
         let writing = self.in_flight.values().any(|(p, _)| {
             matches!(
                 p,
-                Purpose::Save | Purpose::Delete | Purpose::Bulk | Purpose::Fresh
+                Purpose::Save | Purpose::Delete | Purpose::Bulk
             )
         });
         if unsaved || writing {

@@ -1,7 +1,6 @@
 //! The form screen: creating and editing records, the pickers' choices, saving.
 
 use super::*;
-use crate::journal::Op;
 
 impl App {
     /// Where the form waiting for the answer to request `id` is in the screen stack.
@@ -9,75 +8,6 @@ impl App {
         self.overlays
             .iter()
             .position(|o| matches!(o, Overlay::Form(f) if f.pending == Some(id)))
-    }
-
-    /// A save's answer: the form closes, the record lands where it shows.
-    pub(super) fn on_saved(&mut self, id: u64, saved: Saved) {
-        let Some(pos) = self.waiting_form(id) else {
-            return;
-        };
-        let Overlay::Form(f) = self.overlays.remove(pos) else {
-            return;
-        };
-        // What the journal needs, read before the answer lands.
-        let kind = f.kind.record_kind();
-        let creating = f.record_id.is_none();
-        let id = f.record_id.clone().or_else(|| kinds::saved_id(&saved));
-        let before = kind
-            .zip(f.record_id.as_deref())
-            .and_then(|(k, id)| self.record_json(k, id));
-        let known: Option<std::collections::HashSet<String>> =
-            (id.is_none() && kind == Some(ListKind::Individus)).then(|| {
-                self.individus
-                    .items
-                    .iter()
-                    .map(|i| i.key().into_owned())
-                    .collect()
-            });
-        let notice = kinds::land_saved(self, saved);
-        // Ocean answers a status: the individu created is the one new in the list.
-        let id = id.or_else(|| {
-            let known = known?;
-            self.individus
-                .items
-                .iter()
-                .map(|i| i.key().into_owned())
-                .find(|k| !k.is_empty() && !known.contains(k))
-        });
-        let mut notice = notice;
-        if !f.kept_theirs.is_empty() {
-            notice = trf(
-                "{} — kept as another admin changed it meanwhile: {}",
-                &[&notice, &f.kept_theirs.join(", ")],
-            );
-        }
-        if let (Some(kind), Some(id)) = (kind, id) {
-            let op = if creating { Op::Create } else { Op::Update };
-            let link = match f.kind {
-                FormKind::AddGroup | FormKind::AddEntity => Some(crate::journal::Link {
-                    to: if f.kind == FormKind::AddEntity {
-                        "entity"
-                    } else {
-                        "group"
-                    }
-                    .into(),
-                    id: f.fields.first().map(|x| x.value()).unwrap_or_default(),
-                    added: true,
-                }),
-                _ => None,
-            };
-            self.journal_landed(kind, &id, op, before, f.undoes, link);
-            if creating && f.undoes.is_some() {
-                // Deleted then re-created: the server gave it a new id.
-                notice = trf("Re-created, new id {} — {}", &[&id, &notice]);
-            }
-        }
-        if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
-            // A reset request shows up in the outbox.
-            self.load_account();
-        }
-        self.notice = Some(notice);
-        self.last_error = None;
     }
 
     pub(super) fn push_form(&mut self, form: Form) {
@@ -392,21 +322,13 @@ impl App {
                 let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
                     return;
                 };
-                if let Some(read) = fresh_read(f) {
-                    // Read the record again first: nobody's change is overwritten unseen.
+                // The change room reads the record again, compares, sends only what changed
+                // and checks what the server did.
+                if let Some(c) = f.change() {
                     f.error = None;
-                    let id = self.send(read, Purpose::Fresh);
-                    if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
-                        f.pending = Some(id);
-                    }
-                    return;
-                }
-                if let Some(m) = f.mutation() {
-                    f.error = None;
-                    f.fresh_checked = false;
                     // Reviewed for this save only: the next one is shown again.
                     f.agreed.retain(|a| *a != form::Ask::Review);
-                    let id = self.send(Request::Mutate(m), Purpose::Save);
+                    let id = self.send_change(c, Purpose::Save);
                     if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
                         f.pending = Some(id);
                     }
@@ -416,24 +338,6 @@ impl App {
     }
 }
 
-/// The read that checks an edit before it is sent: none for a creation, or once checked.
-fn fresh_read(f: &Form) -> Option<Request> {
-    let id = f.record_id.clone()?;
-    if f.fresh_checked || !f.edits_record() {
-        return None;
-    }
-    let kind = f.kind.record_kind()?;
-    let site = f
-        .field("site_id")
-        .map(|x| x.initial.clone())
-        .filter(|s| !s.is_empty());
-    Some(Request::Fresh {
-        kind: kind.name().into(),
-        id,
-        site,
-    })
-}
-
 impl Screen for Form {
     fn on_key(app: &mut App, key: KeyEvent) {
         app.form_key(key)
@@ -441,8 +345,8 @@ impl Screen for Form {
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
         match p {
-            Payload::Saved(saved) => app.on_saved(id, saved),
-            Payload::Fresh(now) => return app.on_fresh(id, now),
+            // Lands whether or not its form is still open.
+            Payload::Changed(o) => app.on_form_changed(id, *o),
             _ => return false,
         }
         true

@@ -84,7 +84,7 @@ macro_rules! with_asker {
             | Purpose::User
             | Purpose::SiteDetail => Detail,
             Purpose::Account => Account,
-            Purpose::Save | Purpose::Fresh => Form,
+            Purpose::Save => Form,
             Purpose::Delete => Confirm,
             Purpose::Bulk | Purpose::ImportPlan => BulkRun,
         })

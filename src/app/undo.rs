@@ -1,8 +1,12 @@
-//! Changes written to the journal as their answers land, and `u` walking back through it:
-//! a created record is deleted (asked first), a deleted one is offered back as a filled
-//! creation form, an edit is offered back as the record's form with the previous values.
+//! `u` walking back through the journal. Undo is a change like any other: for each field
+//! the change journaled, the value before is wanted back and the value after is what the
+//! server must still hold — a field someone changed since is a conflict, never silently
+//! reverted, and fields vigie did not change are never sent. A created record is deleted
+//! (asked first), a deleted one is offered back as a filled creation form, an edit comes
+//! back as the record's form with the journaled fields put back, a Maarch link as a question.
 
 use super::*;
+use crate::change::{self, FieldChange};
 use crate::journal::{self, Entry, Op};
 
 impl App {
@@ -29,41 +33,6 @@ impl App {
         })
     }
 
-    /// A record kind's change landed: journaled with the states before and after (the
-    /// runtime appends the entry to the file).
-    pub(super) fn journal_landed(
-        &mut self,
-        kind: ListKind,
-        id: &str,
-        op: Op,
-        before: Option<serde_json::Value>,
-        undoes: Option<u64>,
-        link: Option<journal::Link>,
-    ) {
-        // A user "deleted" is deactivated: what it became is known.
-        let after = (op != Op::Delete || kind == ListKind::Users)
-            .then(|| self.record_json(kind, id))
-            .flatten();
-        let label = after
-            .as_ref()
-            .or(before.as_ref())
-            .and_then(|v| DetailTarget::from_json(kind, v))
-            .map(|t| t.label())
-            .unwrap_or_default();
-        let mut e =
-            Entry::now(kind.service().section(), kind.name(), id, op).with_states(before, after);
-        e.label = label;
-        e.link = link;
-        e.who = self.session.user_on(&e.service).unwrap_or_default();
-        e.undoes = undoes;
-        e.batch = self.journal_batch;
-        self.journal.push(e.clone());
-        if self.journal.len() > journal::MAX_ENTRIES {
-            self.journal.remove(0);
-        }
-        self.effects.push(Effect::Journal(Box::new(e)));
-    }
-
     /// `u`: undoes the newest change not undone yet, after the user sees what it is.
     pub(super) fn undo(&mut self) {
         if self.refuse_if_read_only("undoing") {
@@ -77,21 +46,28 @@ impl App {
             self.notice = Some(trf("Changes to {} cannot be undone here", &[&e.kind]));
             return;
         };
-        if let Some(link) = &e.link {
-            return self.undo_link(&e, link);
-        }
         if let (Some(batch), Op::Create) = (e.batch, e.op) {
             return self.undo_import(batch);
+        }
+        let fields = change::undo_fields(&e);
+        if e.op == Op::Update
+            && !fields.is_empty()
+            && fields.iter().all(|f| change::split_link(&f.key).is_some())
+        {
+            return self.undo_links(&e, fields);
         }
         if kind == ListKind::MaarchUsers {
             // The edit form needs the user's details: read first, the old values go in when
             // the form opens.
-            let (Op::Update, Ok(uid), Some(before)) = (e.op, e.id.parse::<i64>(), e.before.clone())
-            else {
+            let (Op::Update, Ok(uid)) = (e.op, e.id.parse::<i64>()) else {
                 self.notice = Some(tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch").into());
                 return;
             };
-            self.undo_values = Some((e.seq, uid, before));
+            if fields.is_empty() {
+                self.notice = Some(tr("The journal does not say what it was").into());
+                return;
+            }
+            self.undo_values = Some((e.seq, uid, fields));
             self.read_maarch_for_edit(uid, false);
             self.notice = Some(tr("Reading the user's details…").into());
             return;
@@ -107,14 +83,17 @@ impl App {
                     return;
                 };
                 match t.item().deletion() {
-                    Ok((_, op)) => self.overlays.push(Overlay::Confirm(Confirm {
-                        message: trf("Undo: delete {}, created {}?", &[&t.label(), &when]),
-                        op,
-                        pending: None,
-                        error: None,
-                        undoes: Some(e.seq),
-                        typed: None,
-                    })),
+                    Ok((_, op)) => {
+                        let mut change = kinds::delete_change(&t, &op);
+                        change.undoes = Some(e.seq);
+                        if change.site.is_none() {
+                            change.site = e.site.clone();
+                        }
+                        self.overlays.push(Overlay::Confirm(Confirm::new(
+                            trf("Undo: delete {}, created {}?", &[&t.label(), &when]),
+                            change,
+                        )))
+                    }
                     Err(why) => self.notice = Some(why.into()),
                 }
             }
@@ -134,6 +113,7 @@ impl App {
                 // A creation filled with the record as it was: saving re-creates it, and a
                 // creation needs the passwords the journal never kept.
                 form.record_id = None;
+                form.seen = None;
                 for f in &mut form.fields {
                     if matches!(f.kind, form::FieldKind::Password { .. }) {
                         f.required = true;
@@ -171,22 +151,12 @@ impl App {
                     ));
                     return;
                 };
-                let Some(was) = record(&e.before) else {
+                let Some(mut form) = now.item().edit_form(self) else {
+                    return;
+                };
+                if put_back(&mut form, kind.change_kind(), &fields) == 0 {
                     self.notice = Some(tr("The journal does not say what it was").into());
                     return;
-                };
-                let (Some(mut form), Some(old)) =
-                    (now.item().edit_form(self), was.item().edit_form(self))
-                else {
-                    return;
-                };
-                for f in &mut form.fields {
-                    if let Some(o) = old.field(&f.key)
-                        && !matches!(f.kind, form::FieldKind::Password { .. })
-                        && o.value() != f.value()
-                    {
-                        f.set_text(&o.value());
-                    }
                 }
                 form.undoes = Some(e.seq);
                 form.error = Some(trf(
@@ -198,78 +168,41 @@ impl App {
         }
     }
 
-    /// A Maarch group or entity link added is removed (asked first); one removed is offered
-    /// back as the filled form that adds it.
-    fn undo_link(&mut self, e: &Entry, link: &journal::Link) {
-        let Ok(user) = e.id.parse::<i64>() else {
-            return;
-        };
-        let entity = link.to == "entity";
+    /// A Maarch user's groups or entities as they were: one question, then the change (a
+    /// link someone changed since is a conflict).
+    fn undo_links(&mut self, e: &Entry, fields: Vec<FieldChange>) {
         let login = self
             .maarch_users
             .items
             .iter()
-            .find(|u| u.id == user)
-            .cloned()
-            .unwrap_or(MaarchUser {
-                id: user,
-                user_id: e.label.clone(),
-                ..Default::default()
-            });
-        if link.added {
-            let (message, op) = if entity {
-                (
-                    trf(
-                        "Undo: remove {} from entity {}?",
-                        &[&login.user_id, &link.id],
-                    ),
-                    DeleteOp::MaarchEntity {
-                        user,
-                        entity: link.id.clone(),
-                    },
-                )
-            } else {
-                (
-                    trf(
-                        "Undo: remove {} from group {}?",
-                        &[&login.user_id, &link.id],
-                    ),
-                    DeleteOp::MaarchGroup {
-                        user,
-                        group: link.id.clone(),
-                    },
-                )
-            };
-            self.overlays.push(Overlay::Confirm(Confirm {
-                message,
-                op,
-                pending: None,
-                error: None,
-                undoes: Some(e.seq),
-                typed: None,
-            }));
-            return;
-        }
-        let mut form = Form::maarch_link(&login, entity, vec![(link.id.clone(), link.id.clone())]);
-        if let Some(x) = form.fields.first_mut() {
-            x.set_text(&link.id);
-        }
-        form.undoes = Some(e.seq);
-        form.error = Some(tr("Undo: add it back; save to send it").into());
-        self.push_form(form);
+            .find(|u| u.id.to_string() == e.id)
+            .map(|u| u.user_id.clone())
+            .unwrap_or_else(|| e.label.clone());
+        let what: Vec<String> = fields
+            .iter()
+            .map(|f| {
+                let name = change::label(&f.key);
+                if f.wanted.is_null() {
+                    trf("leave {}", &[&name])
+                } else {
+                    trf("back in {} as {}", &[&name, &change::shown(&f.key, &f.wanted)])
+                }
+            })
+            .collect();
+        let mut c = change::Change::edit(change::Kind::MaarchUser, e.id.clone(), fields);
+        c.undoes = Some(e.seq);
+        c.label = e.label.clone();
+        let message = trf(
+            "Undo: {} {}?",
+            &[&crate::text::sanitize(&login), &what.join(", ")],
+        );
+        self.overlays
+            .push(Overlay::Confirm(Confirm::new(message, c)));
     }
 
     /// The Maarch edit form `u` asked for just opened: the old values go in.
     pub(super) fn apply_undo_values(&mut self) {
-        let Some((seq, uid, before)) = self.undo_values.take() else {
-            return;
-        };
-        let Some(was) = DetailTarget::from_json(ListKind::MaarchUsers, &before) else {
-            return;
-        };
-        // Only what the journal holds is put back (the list does not carry every field).
-        let held = |k: &str| before.get(k).is_some_and(|v| !v.is_null());
-        let Some(old) = was.item().edit_form(self) else {
+        let Some((seq, uid, fields)) = self.undo_values.take() else {
             return;
         };
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
@@ -278,19 +211,67 @@ impl App {
         if f.record_id.as_deref() != Some(uid.to_string().as_str()) {
             return;
         }
-        for x in &mut f.fields {
-            if let Some(o) = old.field(&x.key)
-                && held(&x.key)
-                && !o.unknown
-                && o.value() != x.value()
-            {
-                x.set_text(&o.value());
-            }
-        }
+        put_back(f, change::Kind::MaarchUser, &fields);
         f.undoes = Some(seq);
+        let label = f.subject.clone();
         f.error = Some(trf(
             "Undo: {} back to what it was before; save to send it",
-            &[&was.label()],
+            &[&label],
         ));
     }
+}
+
+/// Puts the journaled fields back in an edit form: each shows its value before, and the
+/// form takes the value after as what it saw (so a field changed since is a conflict);
+/// how many fields it holds.
+fn put_back(form: &mut Form, kind: change::Kind, fields: &[FieldChange]) -> usize {
+    let mut n = 0;
+    for fc in fields {
+        if let Some(p) = fc.key.strip_prefix("perm:") {
+            let Some(on) = fc.wanted.as_bool() else {
+                continue;
+            };
+            let Some(grid) = form.fields.iter_mut().find(|x| x.key == "permissions") else {
+                continue;
+            };
+            if let form::FieldKind::Grid { cells, on: cells_on, .. } = &mut grid.kind
+                && let Some(i) = cells
+                    .iter()
+                    .position(|(r, a)| format!("{r}:{a}") == p || (r.is_empty() && format!("#{a}") == p))
+            {
+                cells_on[i] = on;
+                grid.touched = true;
+                n += 1;
+            } else if on && let Some(extra) = form.fields.iter_mut().find(|x| x.key == "permissions_add") {
+                let mut v = extra.value();
+                if !v.is_empty() {
+                    v.push_str(", ");
+                }
+                match p.strip_prefix('#') {
+                    Some(id) => v.push_str(&format!(":{id}")),
+                    None => v.push_str(p),
+                }
+                extra.set_text(&v);
+                n += 1;
+            }
+        } else {
+            let Some(x) = form
+                .fields
+                .iter_mut()
+                .find(|x| Form::change_key(x) == fc.key)
+            else {
+                continue;
+            };
+            if matches!(x.kind, form::FieldKind::Password { .. }) {
+                continue;
+            }
+            let text = Form::text_of(x, &fc.wanted);
+            x.set_text(&text);
+            n += 1;
+        }
+        if let Some(after) = &fc.seen {
+            form.set_seen(kind, &fc.key, after.clone());
+        }
+    }
+    n
 }

@@ -639,15 +639,6 @@ async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCod
         ));
     }
     let tty = std::io::stderr().is_terminal();
-    let done = run_plan(&c.client, &planned, a.concurrency, |k, total| {
-        if tty {
-            eprint!("\rimporting {k}/{total}");
-            if k == total {
-                eprintln!();
-            }
-        }
-    })
-    .await;
     // Each row created or updated goes to the profile's journal, as from the console.
     let base = c
         .profile
@@ -662,33 +653,32 @@ async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCod
         .as_ref()
         .and_then(|s| s.username.clone())
         .unwrap_or_default();
-    let kind = match a.what {
-        crate::import::What::Equipements => "equipements",
-        crate::import::What::Sites => "sites",
-    };
     // One import, one batch: the console's `u` undoes it whole.
     let batch = chrono::Utc::now()
         .timestamp_nanos_opt()
         .and_then(|n| u64::try_from(n).ok());
+    let clients = crate::change::Clients {
+        core: Some(c.client.clone()),
+        ..Default::default()
+    };
+    let done = run_plan(&clients, &planned, a.concurrency, &who, batch, |k, total| {
+        if tty {
+            eprint!("\rimporting {k}/{total}");
+            if k == total {
+                eprintln!();
+            }
+        }
+    })
+    .await;
     let mut failed = 0;
     for (p, d) in planned.iter().zip(&done) {
-        match (d.result, &d.id) {
-            ("ok", Some(id)) => {
-                let op = if p.action == Action::Create {
-                    crate::journal::Op::Create
-                } else {
-                    crate::journal::Op::Update
-                };
-                let mut e = crate::journal::Entry::now("core", kind, id, op)
-                    .with_states(None, d.record.clone());
-                e.label = p.label.clone();
-                e.who = who.clone();
-                e.batch = batch;
-                if let Err(err) = crate::journal::append(&journal, &e) {
-                    eprintln!("journal not written: {err}");
-                }
-            }
-            ("failed", _) => {
+        if let Some(e) = &d.entry
+            && let Err(err) = crate::journal::append(&journal, e)
+        {
+            eprintln!("journal not written: {err}");
+        }
+        match d.result {
+            "failed" => {
                 failed += 1;
                 eprintln!("line {}: {}: {}", p.line, p.label, d.message);
             }

@@ -71,6 +71,14 @@ pub enum Like {
     /// deployed without a compressing middleware or proxy).
     #[value(name = "no-compression")]
     NoCompression,
+    /// The core exactly as `core-swagger.txt` shows it and nothing more (FastAPI with
+    /// pydantic models, which drop every key they do not declare without a word): sites of
+    /// `/client_site/all` (and the update's answer) carry their `client` and no top-level
+    /// `client_id`; `/users/update` ignores `role_id`; `/equipements/update` ignores
+    /// `site_id`. Per-site list items carry no site and no route reads one equipement, as
+    /// in every reading.
+    #[value(name = "swagger")]
+    Swagger,
 }
 
 #[derive(Debug, Clone)]

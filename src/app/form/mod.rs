@@ -12,13 +12,15 @@ use std::borrow::Cow;
 use crate::api::model::*;
 use crate::api::ocean::Individu;
 use crate::api::rules::email_problem;
+use crate::change::Change;
 use crate::i18n::{tr, trf};
-use crate::protocol::Mutation;
 
 pub use crate::app::kinds::FormKind;
 
 mod field;
+mod to_change;
 pub use field::*;
+pub(crate) use to_change::{integer, trimmed};
 
 /// A form, as drawn and as kept in a draft (secrets removed first).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,12 +28,14 @@ pub struct Form {
     /// The journal entry this form undoes, when `u` opened it.
     #[serde(default)]
     pub undoes: Option<u64>,
-    /// The record was read again and compared just now: the save may go.
+    /// The record edited as it was read (JSON, secrets included: never written to a
+    /// draft): each changed field's "before" for the change room's three-way comparison.
     #[serde(skip)]
-    pub fresh_checked: bool,
-    /// Fields another admin changed meanwhile, kept as the server has them (said on save).
+    pub seen: Option<serde_json::Value>,
+    /// Changes no field shows (an Ocean record's keys edited in `$EDITOR`), sent with the
+    /// form's.
     #[serde(skip)]
-    pub kept_theirs: Vec<String>,
+    pub extra: Vec<crate::change::FieldChange>,
     pub kind: FormKind,
     /// The record edited; `None` for a creation.
     pub record_id: Option<String>,
@@ -128,8 +132,8 @@ impl Form {
     fn built(kind: FormKind, record_id: Option<String>, fields: Vec<Field>) -> Form {
         Form {
             undoes: None,
-            fresh_checked: false,
-            kept_theirs: Vec::new(),
+            seen: None,
+            extra: Vec::new(),
             kind,
             record_id,
             fields,
@@ -353,7 +357,7 @@ impl Form {
     }
 
     pub fn dirty(&self) -> bool {
-        self.fields.iter().any(Field::changed)
+        self.fields.iter().any(Field::changed) || !self.extra.is_empty()
     }
 
     pub fn field(&self, key: &str) -> Option<&Field> {
@@ -363,11 +367,6 @@ impl Form {
     /// A field's value as text (empty when there is no such field).
     pub fn val(&self, key: &str) -> String {
         self.field(key).map(Field::value).unwrap_or_default()
-    }
-
-    /// The value when it changed (edit forms send only what changed).
-    pub(crate) fn changed(&self, key: &str) -> Option<String> {
-        self.field(key).filter(|f| f.changed()).map(Field::value)
     }
 
     /// Handles a key inside the form; returns true when it was used.
@@ -578,9 +577,21 @@ impl Form {
         unmatched
     }
 
-    /// What saving the form sends (`None` for forms that send nothing, or cannot yet).
-    pub fn mutation(&self) -> Option<Mutation> {
-        self.kind.mutation(self)
+    /// What saving the form asks the change room (`None` for forms that send nothing, or
+    /// cannot yet).
+    pub fn change(&self) -> Option<Change> {
+        let mut c = self.kind.change(self)?;
+        c.undoes = self.undoes;
+        if let crate::change::Op::Edit(e) = &mut c.op {
+            e.fields.extend(self.extra.iter().cloned());
+        }
+        Some(c)
+    }
+
+    /// The record edited, as read: what the three-way comparison starts from.
+    pub(crate) fn with_seen<T: serde::Serialize>(mut self, record: Option<&T>) -> Form {
+        self.seen = record.and_then(|r| serde_json::to_value(r).ok());
+        self
     }
 
     /// The form without its secrets (for drafts), nor the answers it was given: a question

@@ -84,14 +84,15 @@ fn choice_searches_and_edit_sends_only_changes() {
     f.focus = 2;
     f.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
     typed(&mut f, "1");
-    match f.mutation().unwrap() {
-        Mutation::UpdateEquipement(u) => {
-            assert_eq!(u.port, Some(101));
-            assert_eq!(u.ip, None);
-            assert_eq!(u.site_id, None);
-        }
-        m => panic!("{m:?}"),
-    }
+    let c = f.change().unwrap();
+    assert_eq!(c.fields().len(), 1, "only the port: {c:?}");
+    assert_eq!(c.wanted("port"), Some(&serde_json::json!(101)));
+    assert_eq!(
+        c.fields()[0].seen,
+        Some(serde_json::json!(100)),
+        "as the form opened it"
+    );
+    assert_eq!(c.site.as_deref(), Some("a"), "the site it was seen on");
     assert!(
         f.without_secrets()
             .field("password")

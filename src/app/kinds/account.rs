@@ -34,22 +34,22 @@ impl Form {
     }
 
     /// A password change.
-    pub(crate) fn change_password_mutation(&self) -> Option<Mutation> {
-        let _id = self.record_id.clone();
-        Some(Mutation::ChangePassword {
+    pub(crate) fn change_password_change(&self) -> Option<Change> {
+        let a = change::Action::ChangePassword {
             actual: SecretString::from(self.val("actualPassword")),
             new: SecretString::from(self.val("newPassword")),
             confirmed: SecretString::from(self.val("newPasswordConfirmed")),
             in_url: self.agreed.contains(&Ask::PasswordsInUrl),
-        })
+        };
+        Some(Change::action(change::Kind::Individu, "", a))
     }
 
     /// A password reset request.
-    pub(crate) fn password_reset_mutation(&self) -> Option<Mutation> {
-        let _id = self.record_id.clone();
-        Some(Mutation::PasswordReset {
+    pub(crate) fn password_reset_change(&self) -> Option<Change> {
+        let a = change::Action::PasswordReset {
             login: self.val("login").trim().to_string(),
             url: opt(self.val("url")),
-        })
+        };
+        Some(Change::action(change::Kind::Individu, "", a))
     }
 }

@@ -121,13 +121,13 @@ impl Form {
             existing.map(|e| e.equipement_id.clone()),
             fields,
         )
+        .with_seen(existing)
     }
 
-    /// The create or update an equipement form sends.
-    pub(crate) fn equipement_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(match id {
-            None => Mutation::CreateEquipement(NewEquipement {
+    /// The creation, or the fields changed, an equipement form sends.
+    pub(crate) fn equipement_change(&self) -> Option<Change> {
+        if self.record_id.is_none() {
+            return Some(Change::create(Create::Equipement(NewEquipement {
                 ip: self.val("ip").trim().to_string(),
                 site_id: self.val("site_id"),
                 marque: self.val("marque").trim().to_string(),
@@ -137,19 +137,16 @@ impl Form {
                 password: self.val("password"),
                 description: self.val("description"),
                 modele: self.val("modele").trim().to_string(),
-            }),
-            Some(equipement_id) => Mutation::UpdateEquipement(EquipementUpdate {
-                equipement_id,
-                ip: self.changed("ip").map(|s| s.trim().to_string()),
-                site_id: self.changed("site_id"),
-                marque: self.changed("marque").map(|s| s.trim().to_string()),
-                sources: self.changed("sources").map(|s| list_values(&s)),
-                port: self.changed("port").and_then(|s| s.trim().parse().ok()),
-                username: self.changed("username"),
-                password: self.changed("password"),
-                description: self.changed("description"),
-                modele: self.changed("modele").map(|s| s.trim().to_string()),
-            }),
+            })));
+        }
+        self.edit_change(change::Kind::Equipement, |f, v| match f.key.as_ref() {
+            "ip" | "marque" | "modele" => Some(trimmed(v)),
+            "port" => integer(v),
+            "sources" => Some(serde_json::json!(list_values(v))),
+            "site_id" | "username" | "password" | "description" => {
+                Some(Value::String(v.to_string()))
+            }
+            _ => None,
         })
     }
 }

@@ -246,7 +246,7 @@ impl Form {
             fields,
         );
         f.original = existing.cloned();
-        f
+        f.with_seen(existing)
     }
 
     pub fn assign_entity(individu: &Individu, all: &[Individu]) -> Form {
@@ -281,76 +281,74 @@ impl Form {
         f
     }
 
-    /// The record an individu form sends: as received, with the changes.
-    pub(crate) fn individu_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some({
-            let creating = id.is_none();
-            let mut body = self.original.clone().unwrap_or_else(|| {
-                let mut b = Individu::default();
-                b.set("individu.suppressionLogique", Value::Bool(false));
-                b
+    /// The creation (the record as typed), or the fields changed: the change room writes
+    /// them on the record as the server holds it then.
+    pub(crate) fn individu_change(&self) -> Option<Change> {
+        // The entity goes whole: its id with its name.
+        let entite = |f: &Field, v: &str| -> Value {
+            let id = ocean_value(&Field {
+                input: tui_input::Input::new(v.to_string()),
+                ..f.clone()
             });
-            for f in &self.fields {
-                if matches!(f.key.as_ref(), "entityStart" | "entityEnd") {
-                    continue;
-                }
-                let send = if creating {
-                    !f.value().trim().is_empty()
-                } else {
-                    f.changed()
-                };
-                if !send {
-                    continue;
-                }
-                let v = ocean_value(f);
-                if f.key == "entite.id" {
-                    let nom = match &f.kind {
-                        FieldKind::Open { options, .. } => options
-                            .iter()
-                            .find(|(i, _)| *i == f.value().trim())
-                            .map(|(_, n)| n.clone())
-                            .unwrap_or_default(),
-                        _ => String::new(),
-                    };
-                    if v.is_null() {
-                        body.0.remove("entite");
-                    } else {
-                        body.0.insert(
-                            "entite".into(),
-                            json!({ "id": v, "nom": nom, "suppressionLogique": false }),
-                        );
-                    }
-                    continue;
-                }
-                body.set(&f.key, v);
+            if id.is_null() {
+                return Value::Null;
             }
-            // The doc's body repeats the individu inside its user account.
-            if let Some(ind) = body.0.get("individu").cloned()
-                && body.0.get("utilisateur").is_some_and(Value::is_object)
+            let nom = match &f.kind {
+                FieldKind::Open { options, .. } => options
+                    .iter()
+                    .find(|(i, _)| *i == v.trim())
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            json!({ "id": id, "nom": nom, "suppressionLogique": false })
+        };
+        if self.record_id.is_some() {
+            return self.edit_change(change::Kind::Individu, |f, v| match f.key.as_ref() {
+                "entityStart" | "entityEnd" => None,
+                "entite.id" => Some(entite(f, v)),
+                _ => Some(ocean_value(&Field {
+                    input: tui_input::Input::new(v.to_string()),
+                    ..f.clone()
+                })),
+            });
+        }
+        let mut body = Individu::default();
+        body.set("individu.suppressionLogique", Value::Bool(false));
+        for f in &self.fields {
+            if matches!(f.key.as_ref(), "entityStart" | "entityEnd") || f.value().trim().is_empty()
             {
-                body.set("utilisateur.individu", ind);
+                continue;
             }
-            match id {
-                None => Mutation::CreateIndividu {
-                    body,
-                    start: parse_local_date(&self.val("entityStart")).ok(),
-                    end: parse_local_date(&self.val("entityEnd")).ok(),
-                },
-                Some(_) => Mutation::UpdateIndividu(body),
+            if f.key == "entite.id" {
+                body.0.insert("entite".into(), entite(f, &f.value()));
+                continue;
             }
-        })
+            body.set(&f.key, ocean_value(f));
+        }
+        // The doc's body repeats the individu inside its user account.
+        if let Some(ind) = body.0.get("individu").cloned()
+            && body.0.get("utilisateur").is_some_and(Value::is_object)
+        {
+            body.set("utilisateur.individu", ind);
+        }
+        Some(Change::create(Create::Individu {
+            body,
+            start: parse_local_date(&self.val("entityStart")).ok(),
+            end: parse_local_date(&self.val("entityEnd")).ok(),
+        }))
     }
 
     /// An assignment to an entity for a period.
-    pub(crate) fn assign_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(Mutation::AssignEntity {
-            individu: id?.parse().ok()?,
+    pub(crate) fn assign_change(&self) -> Option<Change> {
+        let id = self.record_id.clone()?;
+        let a = change::Action::AssignEntity {
+            individu: id.parse().ok()?,
             entite: self.val("entiteId").trim().parse().ok()?,
             start: parse_local_date(&self.val("startDate")).ok()?,
             end: parse_local_date(&self.val("endDate")).ok(),
-        })
+        };
+        Some(Change::action(change::Kind::Individu, id, a))
     }
 }
 

@@ -120,11 +120,18 @@ impl Form {
                 .with_value(&e.status),
             );
         }
-        Form::build(
+        let seen = existing.map(|d| {
+            let mut v = serde_json::to_value(&d.user).unwrap_or_default();
+            v["unseen"] = serde_json::json!(d.user.unseen);
+            v
+        });
+        let mut f = Form::build(
             FormKind::MaarchUser,
             existing.map(|d| d.user.id.to_string()),
             fields,
-        )
+        );
+        f.seen = seen;
+        f
     }
 
     /// Adds a group (`entity == false`) or an entity to a Maarch user.
@@ -192,11 +199,11 @@ impl Form {
         f
     }
 
-    /// The create, or the whole user the update route writes.
-    pub(crate) fn maarch_user_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(match id {
-            None => Mutation::CreateMaarchUser(NewMaarchUser {
+    /// The creation, or the fields changed (the change room writes the others as the server
+    /// holds them then); an unseen value left alone goes into `erase` once the user agreed.
+    pub(crate) fn maarch_user_change(&self) -> Option<Change> {
+        if self.record_id.is_none() {
+            return Some(Change::create(Create::MaarchUser(NewMaarchUser {
                 user_id: self.val("userId").trim().to_string(),
                 firstname: self.val("firstname").trim().to_string(),
                 lastname: self.val("lastname").trim().to_string(),
@@ -204,74 +211,69 @@ impl Form {
                 mail: self.val("mail").trim().to_string(),
                 phone: opt(self.val("phone")),
                 mode: opt(self.val("mode")),
-            }),
-            // The route writes the whole user: every known value goes back as it is; an
-            // unseen one only when typed (the erasure was agreed before, see `unkept`).
-            Some(id) => {
-                // A changed value trimmed; an unchanged one exactly as received; an unseen one
-                // only when typed.
-                let known = |k: &str| {
-                    let f = self.field(k)?;
-                    match (f.changed(), f.unknown) {
-                        (true, _) => Some(f.value().trim().to_string()),
-                        (false, false) => Some(f.initial.clone()),
-                        (false, true) => None,
-                    }
-                };
-                let update = MaarchUserUpdate {
-                    id: id.parse().ok()?,
-                    firstname: known("firstname").unwrap_or_default(),
-                    lastname: known("lastname").unwrap_or_default(),
-                    initials: known("initials").filter(|s| !s.is_empty()),
-                    mail: known("mail").filter(|s| !s.is_empty()),
-                    phone: known("phone"),
-                    mode: self.changed("mode"),
-                    status: self.changed("status"),
-                };
-                let changed = crate::api::maarch::WRITTEN_KEYS
-                    .iter()
-                    .filter(|k| self.field(k).is_some_and(Field::changed))
-                    .map(|k| k.to_string())
-                    .collect();
-                Mutation::UpdateMaarchUser { update, changed }
-            }
-        })
+            })));
+        }
+        let mut c = self.edit_change(change::Kind::MaarchUser, |f, v| {
+            let written = crate::api::maarch::WRITTEN_KEYS.contains(&f.key.as_ref());
+            (written || matches!(f.key.as_ref(), "mode" | "status")).then(|| trimmed(v))
+        })?;
+        if let change::Op::Edit(e) = &mut c.op
+            && self.agreed.contains(&Ask::Erase)
+        {
+            e.erase = self.unkept().iter().map(|f| f.key.to_string()).collect();
+        }
+        Some(c)
+    }
+
+    /// A group (`to` = `group`) or entity added to, or removed from, a Maarch user: a field
+    /// of the user (`group:AGENT`), whatever its role when added.
+    pub fn link_change(user: i64, to: &str, id: &str, add: bool) -> Change {
+        let wanted = if add {
+            Value::Object(Default::default())
+        } else {
+            Value::Null
+        };
+        Change::edit(
+            change::Kind::MaarchUser,
+            user.to_string(),
+            vec![change::FieldChange::new(
+                change::values::link_key(to, id),
+                None,
+                wanted,
+            )],
+        )
     }
 
     /// A group added.
-    pub(crate) fn add_group_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(Mutation::AddGroup {
-            user: id?.parse().ok()?,
-            group: self.val("groupId"),
-        })
+    pub(crate) fn add_group_change(&self) -> Option<Change> {
+        let user: i64 = self.record_id.clone()?.parse().ok()?;
+        Some(Form::link_change(user, "group", &self.val("groupId"), true))
     }
 
     /// An entity added.
-    pub(crate) fn add_entity_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(Mutation::AddEntity {
-            user: id?.parse().ok()?,
-            entity: self.val("entityId"),
-        })
+    pub(crate) fn add_entity_change(&self) -> Option<Change> {
+        let user: i64 = self.record_id.clone()?.parse().ok()?;
+        Some(Form::link_change(user, "entity", &self.val("entityId"), true))
     }
 
     /// A Parapheur link.
-    pub(crate) fn parapheur_link_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(Mutation::LinkParapheur {
-            user: id?.parse().ok()?,
+    pub(crate) fn parapheur_link_change(&self) -> Option<Change> {
+        let id = self.record_id.clone()?;
+        let a = change::Action::LinkParapheur {
+            user: id.parse().ok()?,
             parapheur_id: self.val("maarchParapheurUserId").trim().parse().ok()?,
-        })
+        };
+        Some(Change::action(change::Kind::MaarchUser, id, a))
     }
 
     /// A Parapheur account created and linked.
-    pub(crate) fn parapheur_create_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(Mutation::CreateInParapheur {
-            user: id?.parse().ok()?,
+    pub(crate) fn parapheur_create_change(&self) -> Option<Change> {
+        let id = self.record_id.clone()?;
+        let a = change::Action::CreateInParapheur {
+            user: id.parse().ok()?,
             login: self.val("login").trim().to_string(),
-        })
+        };
+        Some(Change::action(change::Kind::MaarchUser, id, a))
     }
 }
 
@@ -379,23 +381,12 @@ pub(super) fn saved(app: &mut App, d: MaarchUserDetails, what: String) -> String
         {
             *cur = d.clone();
             det.loaded = true;
+            if d.parapheur_id.is_none() {
+                // Unlinked: the Parapheur login it showed is gone too.
+                det.parapheur = None;
+            }
         }
     }
     app.maarch_users.upsert(d.user);
     what
-}
-
-/// A group, an entity or the Parapheur link removed: the details are read again.
-pub(super) fn unlinked(app: &mut App, op: &DeleteOp, user: i64) -> &'static str {
-    for d in app.details_mut() {
-        if matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == user) {
-            d.parapheur = None;
-        }
-    }
-    app.read_maarch_details(user);
-    match op {
-        DeleteOp::MaarchGroup { .. } => "group removed",
-        DeleteOp::MaarchEntity { .. } => "entity removed",
-        _ => "Parapheur link removed",
-    }
 }

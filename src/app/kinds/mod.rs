@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use super::form::*;
 use super::list::*;
-use crate::api::maarch::{MODES, MaarchUser, MaarchUserDetails, MaarchUserUpdate, NewMaarchUser};
+use crate::api::maarch::{MODES, MaarchUser, MaarchUserDetails, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, iso_date};
 use crate::i18n::tr;
@@ -36,7 +36,8 @@ use crate::api::model::Timestamp;
 use crate::app::{App, form::show_date};
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{DeleteOp, Mutation, Payload, Request, Saved, Service};
+use crate::change::{self, Change, Create};
+use crate::protocol::{DeleteOp, Payload, Request, Saved, Service};
 
 /// The console's tabs, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +180,30 @@ impl ListKind {
             ListKind::MaarchUsers => FormKind::MaarchUser,
             ListKind::Roles => FormKind::Role,
             ListKind::Individus => FormKind::Individu,
+        }
+    }
+
+    /// The kind as the change room names it.
+    pub fn change_kind(self) -> change::Kind {
+        match self {
+            ListKind::Sites => change::Kind::Site,
+            ListKind::Equipements => change::Kind::Equipement,
+            ListKind::Users => change::Kind::User,
+            ListKind::MaarchUsers => change::Kind::MaarchUser,
+            ListKind::Roles => change::Kind::Role,
+            ListKind::Individus => change::Kind::Individu,
+        }
+    }
+
+    /// The list of the change room's kind.
+    pub fn of_change(k: change::Kind) -> ListKind {
+        match k {
+            change::Kind::Site => ListKind::Sites,
+            change::Kind::Equipement => ListKind::Equipements,
+            change::Kind::User => ListKind::Users,
+            change::Kind::MaarchUser => ListKind::MaarchUsers,
+            change::Kind::Role => ListKind::Roles,
+            change::Kind::Individu => ListKind::Individus,
         }
     }
 
@@ -336,23 +361,23 @@ impl FormKind {
         )
     }
 
-    /// What saving `f` sends (`None` for forms that send nothing, or cannot yet); each
-    /// kind's file writes its own.
-    pub fn mutation(self, f: &Form) -> Option<Mutation> {
+    /// What saving `f` asks the change room (`None` for forms that send nothing, or cannot
+    /// yet); each kind's file writes its own.
+    pub fn change(self, f: &Form) -> Option<Change> {
         match self {
-            FormKind::Site => f.site_mutation(),
-            FormKind::Equipement => f.equipement_mutation(),
-            FormKind::User => f.user_mutation(),
-            FormKind::Role => f.role_mutation(),
-            FormKind::Individu => f.individu_mutation(),
-            FormKind::AssignEntity => f.assign_mutation(),
-            FormKind::MaarchUser => f.maarch_user_mutation(),
-            FormKind::AddGroup => f.add_group_mutation(),
-            FormKind::AddEntity => f.add_entity_mutation(),
-            FormKind::ParapheurLink => f.parapheur_link_mutation(),
-            FormKind::ParapheurCreate => f.parapheur_create_mutation(),
-            FormKind::ChangePassword => f.change_password_mutation(),
-            FormKind::PasswordReset => f.password_reset_mutation(),
+            FormKind::Site => f.site_change(),
+            FormKind::Equipement => f.equipement_change(),
+            FormKind::User => f.user_change(),
+            FormKind::Role => f.role_change(),
+            FormKind::Individu => f.individu_change(),
+            FormKind::AssignEntity => f.assign_change(),
+            FormKind::MaarchUser => f.maarch_user_change(),
+            FormKind::AddGroup => f.add_group_change(),
+            FormKind::AddEntity => f.add_entity_change(),
+            FormKind::ParapheurLink => f.parapheur_link_change(),
+            FormKind::ParapheurCreate => f.parapheur_create_change(),
+            FormKind::ChangePassword => f.change_password_change(),
+            FormKind::PasswordReset => f.password_reset_change(),
             FormKind::Export
             | FormKind::ElementType
             | FormKind::BulkMove
@@ -408,17 +433,31 @@ pub fn land_saved(app: &mut App, saved: Saved) -> String {
     }
 }
 
-/// The record kind and id a delete changes (a Maarch link: the user).
-pub fn deleted_record(op: &DeleteOp) -> (ListKind, String) {
-    let kind = match op {
-        DeleteOp::Site(_) => ListKind::Sites,
-        DeleteOp::Equipement(_) => ListKind::Equipements,
-        DeleteOp::User(_) => ListKind::Users,
-        DeleteOp::Role(_) => ListKind::Roles,
-        DeleteOp::Individu(_) => ListKind::Individus,
-        _ => ListKind::MaarchUsers,
+/// What `d` (or `x` on a Maarch user's link) on `t` asks the change room: `op` as its
+/// `Item::deletion` names it.
+pub fn delete_change(t: &DetailTarget, op: &DeleteOp) -> Change {
+    use change::{Action, Kind};
+    let c = match op {
+        DeleteOp::Site(i) => Change::delete(Kind::Site, i),
+        DeleteOp::Equipement(i) => Change::delete(Kind::Equipement, i),
+        DeleteOp::User(i) => Change::delete(Kind::User, i),
+        DeleteOp::Role(i) => Change::delete(Kind::Role, i),
+        DeleteOp::Individu(i) => Change::delete(Kind::Individu, i.to_string()),
+        DeleteOp::MaarchGroup { user, group } => Form::link_change(*user, "group", group, false),
+        DeleteOp::MaarchEntity { user, entity } => {
+            Form::link_change(*user, "entity", entity, false)
+        }
+        DeleteOp::ParapheurLink(user) => Change::action(
+            Kind::MaarchUser,
+            user.to_string(),
+            Action::UnlinkParapheur(*user),
+        ),
     };
-    (kind, op.id())
+    let site = match t {
+        DetailTarget::Equipement(e) => e.site_id().map(str::to_string),
+        _ => None,
+    };
+    c.on_site(site).labelled(t.label())
 }
 
 /// The id of the record a save's answer carries (none for Ocean's, which answer statuses).
@@ -445,17 +484,16 @@ pub fn deleted_things(op: &DeleteOp) -> &'static str {
     }
 }
 
-/// Lands a delete's answer; what the notice says (to translate).
-pub fn land_deleted(app: &mut App, op: &DeleteOp) -> &'static str {
-    match op {
-        DeleteOp::Site(i) => site::deleted(app, i),
-        DeleteOp::Equipement(i) => equipement::deleted(app, i),
-        DeleteOp::User(i) => user::deleted(app, i),
-        DeleteOp::Role(i) => role::deleted(app, i),
-        DeleteOp::Individu(i) => individu::deleted(app, *i),
-        DeleteOp::MaarchGroup { user, .. }
-        | DeleteOp::MaarchEntity { user, .. }
-        | DeleteOp::ParapheurLink(user) => maarch_user::unlinked(app, op, *user),
+/// Lands a record deleted (a core user: deactivated); what the notice says (to translate).
+pub fn land_removed(app: &mut App, kind: change::Kind, id: &str) -> &'static str {
+    use change::Kind;
+    match kind {
+        Kind::Site => site::deleted(app, id),
+        Kind::Equipement => equipement::deleted(app, id),
+        Kind::User => user::deleted(app, id),
+        Kind::Role => role::deleted(app, id),
+        Kind::Individu => individu::deleted(app, id.parse().unwrap_or_default()),
+        Kind::MaarchUser => "",
     }
 }
 

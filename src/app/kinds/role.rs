@@ -106,7 +106,8 @@ impl Form {
                 false,
             ),
         ];
-        let mut f = Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields);
+        let mut f = Form::build(FormKind::Role, existing.map(|r| r.role_id.clone()), fields)
+            .with_seen(existing);
         f.permissions = e.permissions;
         f
     }
@@ -180,33 +181,36 @@ impl Form {
         }
     }
 
-    /// The create or update a role form sends (permissions as added and removed).
-    pub(crate) fn role_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some({
-            let (wanted, added, removed) = self.role_permissions();
-            let refs = |l: &[Permission]| l.iter().map(PermissionRef::from).collect();
-            match id {
-                None => Mutation::CreateRole(NewRole {
-                    name: self.val("name").trim().to_string(),
-                    description: self.val("description"),
-                    permissions: refs(&wanted),
-                }),
-                // Only additions: `add_permissions` touches nothing else. A removal sends
-                // the whole set (see `Mutation::UpdateRole`); the one known here stands in
-                // until the worker reads the server's.
-                Some(role_id) => Mutation::UpdateRole {
-                    update: RoleUpdate {
-                        role_id,
-                        name: self.changed("name").map(|s| s.trim().to_string()),
-                        description: self.changed("description"),
-                        permissions: (!removed.is_empty()).then(|| refs(&wanted)),
-                    },
-                    add: refs(&added),
-                    remove: refs(&removed),
-                },
+    /// The creation, or the fields changed, a role form sends: each permission switched on
+    /// or off is a field of its own (`perm:ressource:action`), so one added meanwhile by
+    /// someone else is never taken away.
+    pub(crate) fn role_change(&self) -> Option<Change> {
+        let (wanted, added, removed) = self.role_permissions();
+        if self.record_id.is_none() {
+            return Some(Change::create(Create::Role(NewRole {
+                name: self.val("name").trim().to_string(),
+                description: self.val("description"),
+                permissions: wanted.iter().map(PermissionRef::from).collect(),
+            })));
+        }
+        let mut c = self.edit_change(change::Kind::Role, |f, v| match f.key.as_ref() {
+            "name" => Some(trimmed(v)),
+            "description" => Some(Value::String(v.to_string())),
+            _ => None,
+        })?;
+        if let change::Op::Edit(e) = &mut c.op {
+            for (p, on) in added.iter().map(|p| (p, true)).chain(removed.iter().map(|p| (p, false))) {
+                let key = change::perm_key(p);
+                let seen = self
+                    .seen
+                    .as_ref()
+                    .and_then(|r| change::value_of(change::Kind::Role, r, &key))
+                    .or(Some(Value::Bool(!on)));
+                e.fields
+                    .push(change::FieldChange::new(key, seen, Value::Bool(on)));
             }
-        })
+        }
+        Some(c)
     }
 }
 

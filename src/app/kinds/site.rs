@@ -81,27 +81,25 @@ impl Form {
                 ),
             );
         }
-        Form::build(FormKind::Site, existing.map(|s| s.site_id.clone()), fields)
+        Form::build(FormKind::Site, existing.map(|s| s.site_id.clone()), fields).with_seen(existing)
     }
 
-    /// The create or update a site form sends.
-    pub(crate) fn site_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(match id {
-            None => Mutation::CreateSite(NewSite {
+    /// The creation, or the fields changed, a site form sends.
+    pub(crate) fn site_change(&self) -> Option<Change> {
+        if self.record_id.is_none() {
+            return Some(Change::create(Create::Site(NewSite {
                 client_id: self.val("client_id"),
                 name: self.val("name").trim().to_string(),
                 longitude: parse_float(&self.val("longitude")),
                 latitude: parse_float(&self.val("latitude")),
                 description: self.val("description"),
-            }),
-            Some(site_id) => Mutation::UpdateSite(SiteUpdate {
-                site_id,
-                name: self.changed("name").map(|s| s.trim().to_string()),
-                longitude: self.changed("longitude").map(|s| parse_float(&s)),
-                latitude: self.changed("latitude").map(|s| parse_float(&s)),
-                description: self.changed("description"),
-            }),
+            })));
+        }
+        self.edit_change(change::Kind::Site, |f, v| match f.key.as_ref() {
+            "name" => Some(trimmed(v)),
+            "longitude" | "latitude" => Some(serde_json::json!(parse_float(v))),
+            "description" => Some(Value::String(v.to_string())),
+            _ => None,
         })
     }
 }

@@ -61,30 +61,27 @@ impl Form {
             )
             .with_value(&e.role_id),
         ];
-        Form::build(FormKind::User, existing.map(|u| u.user_id.clone()), fields)
+        Form::build(FormKind::User, existing.map(|u| u.user_id.clone()), fields).with_seen(existing)
     }
 
-    /// The create or update a user form sends.
-    pub(crate) fn user_mutation(&self) -> Option<Mutation> {
-        let id = self.record_id.clone();
-        Some(match id {
-            None => Mutation::CreateUser(NewUser {
+    /// The creation, or the fields changed, a user form sends.
+    pub(crate) fn user_change(&self) -> Option<Change> {
+        if self.record_id.is_none() {
+            return Some(Change::create(Create::User(NewUser {
                 matricule: self.val("matricule").trim().parse().unwrap_or_default(),
                 nom: self.val("nom").trim().to_string(),
                 email: self.val("email").trim().to_string(),
                 password: self.val("password"),
                 role_id: self.val("role_id"),
-            }),
-            Some(user_id) => Mutation::UpdateUser(UserUpdate {
-                user_id,
-                matricule: self
-                    .changed("matricule")
-                    .and_then(|s| s.trim().parse().ok()),
-                nom: self.changed("nom").map(|s| s.trim().to_string()),
-                email: self.changed("email").map(|s| s.trim().to_string()),
-                password: self.changed("password").filter(|p| !p.is_empty()),
-                role_id: self.changed("role_id"),
-            }),
+            })));
+        }
+        self.edit_change(change::Kind::User, |f, v| match f.key.as_ref() {
+            "matricule" => integer(v),
+            "nom" | "email" => Some(trimmed(v)),
+            // Empty on an edit: unchanged.
+            "password" => (!v.is_empty()).then(|| Value::String(v.to_string())),
+            "role_id" => Some(Value::String(v.to_string())),
+            _ => None,
         })
     }
 }

@@ -169,7 +169,9 @@ pub(super) async fn update_equipement(
     let mut v = Validator::new(&body);
     let id = v.req_uuid("equipement_id");
     let ip = v.opt_ip("ip");
-    let site_id = if st.cfg.is_like(crate::server::Like::CoreNoMove) {
+    let site_id = if st.cfg.is_like(crate::server::Like::CoreNoMove)
+        || st.cfg.is_like(crate::server::Like::Swagger)
+    {
         None
     } else {
         v.opt_uuid("site_id")

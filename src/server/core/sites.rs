@@ -22,7 +22,11 @@ pub(super) const SITE_COLS: &str =
 
 /// Sites (or the one `only` names) with their client and equipements, as `/client_site/all`
 /// shows them.
-fn read_sites(c: &Connection, only: Option<&str>) -> HttpResult<Vec<ListedSiteWithEquipements>> {
+fn read_sites(
+    c: &Connection,
+    only: Option<&str>,
+    swagger: bool,
+) -> HttpResult<Vec<ListedSiteWithEquipements>> {
     let filter = if only.is_some() {
         "WHERE s.site_id = ?1"
     } else {
@@ -33,8 +37,13 @@ fn read_sites(c: &Connection, only: Option<&str>) -> HttpResult<Vec<ListedSiteWi
          JOIN clients c ON c.client_id = s.client_id {filter} ORDER BY s.rowid"
     ))?;
     let map = |r: &Row| {
+        let mut site = listed_site(r, 0)?;
+        if swagger {
+            // The swagger's sites name their client inside `client` only.
+            site.client_id = None;
+        }
         Ok(ListedSiteWithEquipements {
-            site: listed_site(r, 0)?,
+            site,
             timestamp: r.get(6)?,
             client: ListedClient {
                 client_id: r.get(1)?,
@@ -76,8 +85,12 @@ fn read_sites(c: &Connection, only: Option<&str>) -> HttpResult<Vec<ListedSiteWi
 }
 
 /// The one site `site_id` names, as `/client_site/all` shows it.
-fn read_site(c: &Connection, site_id: &str) -> HttpResult<ListedSiteWithEquipements> {
-    read_sites(c, Some(site_id))?
+fn read_site(
+    c: &Connection,
+    site_id: &str,
+    swagger: bool,
+) -> HttpResult<ListedSiteWithEquipements> {
+    read_sites(c, Some(site_id), swagger)?
         .pop()
         .ok_or_else(|| not_found("Site"))
 }
@@ -144,8 +157,9 @@ pub(super) async fn register_site(
                     ts
                 ],
             )?;
-            let mut site = read_site(c, &id)?;
-            site.site.client_id = client_id;
+            // The register answer names its client (as the swagger shows).
+            let mut site = read_site(c, &id, false)?;
+            site.site.client_id = Some(client_id);
             Ok(Json(site))
         })
         .await
@@ -212,7 +226,8 @@ pub(super) async fn all_sites(State(st): State<AppState>, caller: Caller) -> Htt
     let body = match st.db.kept_answer(ROUTE, generation) {
         Some(body) => body,
         None => {
-            let body = bytes::Bytes::from(st.db.call(read_all_sites).await?);
+            let swagger = st.cfg.is_like(crate::server::Like::Swagger);
+            let body = bytes::Bytes::from(st.db.call(move |c| read_all_sites(c, swagger)).await?);
             st.db.keep_answer(ROUTE, generation, body.clone());
             body
         }
@@ -221,9 +236,9 @@ pub(super) async fn all_sites(State(st): State<AppState>, caller: Caller) -> Htt
 }
 
 /// `/client_site/all`'s answer, serialised.
-fn read_all_sites(c: &mut Connection) -> HttpResult<Vec<u8>> {
+fn read_all_sites(c: &mut Connection, swagger: bool) -> HttpResult<Vec<u8>> {
     let tx = c.transaction()?;
-    let sites = read_sites(&tx, None)?;
+    let sites = read_sites(&tx, None, swagger)?;
     serde_json::to_vec(&sites).map_err(|e| HttpError::Internal(e.to_string()))
 }
 
@@ -280,6 +295,7 @@ pub(super) async fn update_site(
     let description = v.opt_str("description", 0, 1000);
     v.finish()?;
     let site_id = site_id.unwrap_or_default();
+    let swagger = st.cfg.is_like(crate::server::Like::Swagger);
     st.db
         .call(move |c| {
             let client_id: String = c
@@ -299,7 +315,7 @@ pub(super) async fn update_site(
                  WHERE site_id = ?5",
                 params![name, longitude, latitude, description, site_id],
             )?;
-            Ok(Json(read_site(c, &site_id)?))
+            Ok(Json(read_site(c, &site_id, swagger)?))
         })
         .await
 }
@@ -340,7 +356,8 @@ pub(super) async fn delete_site(
 #[derive(serde::Serialize)]
 pub(super) struct ListedSite {
     site_id: String,
-    client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
     name: String,
     longitude: f64,
     latitude: f64,
@@ -350,7 +367,7 @@ pub(super) struct ListedSite {
 pub(super) fn listed_site(r: &Row, base: usize) -> rusqlite::Result<ListedSite> {
     Ok(ListedSite {
         site_id: r.get(base)?,
-        client_id: r.get(base + 1)?,
+        client_id: Some(r.get(base + 1)?),
         name: r.get(base + 2)?,
         longitude: r.get(base + 3)?,
         latitude: r.get(base + 4)?,

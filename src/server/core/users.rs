@@ -214,7 +214,12 @@ pub(super) async fn update_user(
     let nom = v.opt_str("nom", 1, 200);
     let email = v.opt_email("email");
     let password = v.opt_str("password", 8, 128);
-    let role_id = v.opt_uuid("role_id");
+    // Not in the swagger's model: pydantic drops it without a word.
+    let role_id = if st.cfg.is_like(crate::server::Like::Swagger) {
+        None
+    } else {
+        v.opt_uuid("role_id")
+    };
     v.finish()?;
     let key = key.unwrap_or_default();
     let hash = match password {

@@ -38,12 +38,16 @@ pub fn routes() -> Router<AppState> {
         .route("/rest/users/{id}/groups", on(post(users::add_group)))
         .route(
             "/rest/users/{id}/groups/{group_id}",
-            on(delete(users::remove_group)),
+            on(delete(users::remove_group).put(users::set_group_role)),
         )
         .route("/rest/users/{id}/entities", on(post(users::add_entity)))
         .route(
             "/rest/users/{id}/entities/{entity_id}",
-            on(delete(users::remove_entity)),
+            on(delete(users::remove_entity).put(users::set_entity_role)),
+        )
+        .route(
+            "/rest/users/{id}/entities/{entity_id}/primaryEntity",
+            on(put(users::set_primary_entity)),
         )
         .route(
             "/rest/users/{id}/linkToMaarchParapheur",

@@ -501,6 +501,96 @@ pub async fn remove_entity(
     .await
 }
 
+/// `PUT /rest/users/{id}/groups/{groupId}` `{"role"}`: the user's role in a group it is in.
+pub async fn set_group_role(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    RawBody(bytes): RawBody,
+) -> MResult<StatusCode> {
+    let id = path.user_id()?;
+    let group = path.second().to_string();
+    db(&st, move |c| {
+        admin_target(c, id, caller)?;
+        let body = parse_body(&bytes)?;
+        let role = link_role(&body)?;
+        let group = group_pk(c, &group)?;
+        let n = c.execute(
+            "UPDATE maarch_user_groups SET role = ?1 WHERE user_id = ?2 AND group_id = ?3",
+            params![role, id, group],
+        )?;
+        if n == 0 {
+            return Err(MaarchError::bad("User is not in this group"));
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+/// `PUT /rest/users/{id}/entities/{entityId}` `{"user_role"}`.
+pub async fn set_entity_role(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+    RawBody(bytes): RawBody,
+) -> MResult<StatusCode> {
+    let id = path.user_id()?;
+    let entity = path.second().to_string();
+    db(&st, move |c| {
+        admin_target(c, id, caller)?;
+        let body = parse_body(&bytes)?;
+        let role = match body.get("user_role") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if s.chars().count() <= 255 => s.trim().to_string(),
+            Some(_) => return Err(MaarchError::bad("Bad Request")),
+        };
+        let entity = entity_pk(c, &entity)?;
+        let n = c.execute(
+            "UPDATE maarch_user_entities SET user_role = ?1 WHERE user_id = ?2 AND entity_id = ?3",
+            params![role, id, entity],
+        )?;
+        if n == 0 {
+            return Err(MaarchError::bad("User is not in this entity"));
+        }
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
+}
+
+/// `PUT /rest/users/{id}/entities/{entityId}/primaryEntity`: that entity becomes the user's
+/// primary one (the others are not).
+pub async fn set_primary_entity(
+    State(st): State<AppState>,
+    caller: Caller,
+    path: PathParams,
+) -> MResult<Json<Value>> {
+    let id = path.user_id()?;
+    let entity = path.second().to_string();
+    db(&st, move |c| {
+        let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        admin_target(&tx, id, caller)?;
+        let entity = entity_pk(&tx, &entity)?;
+        let held: Option<i64> = tx
+            .query_row(
+                "SELECT 1 FROM maarch_user_entities WHERE user_id = ?1 AND entity_id = ?2",
+                [id, entity],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if held.is_none() {
+            return Err(MaarchError::bad("User is not in this entity"));
+        }
+        tx.execute(
+            "UPDATE maarch_user_entities SET primary_entity = CASE WHEN entity_id = ?2
+             THEN 'Y' ELSE 'N' END WHERE user_id = ?1",
+            [id, entity],
+        )?;
+        tx.commit()?;
+        entities_answer(c, id)
+    })
+    .await
+}
+
 /// `GET /rest/groups`: the group picker.
 pub async fn groups(State(st): State<AppState>, caller: Caller) -> MResult<Json<Value>> {
     caller.require_admin()?;

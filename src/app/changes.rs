@@ -1,0 +1,281 @@
+//! The console's side of the one write path: every write is a `Change` sent by
+//! `send_change`, and every outcome lands through `land_outcome` — the record where it
+//! shows, the journal, the words of what the server did — whether or not the screen that
+//! asked is still open.
+
+use super::*;
+use crate::change::{self, Change, Outcome, Status, Verdict};
+
+impl App {
+    /// Sends a change to the change room (the worker runs it): who is logged in goes with
+    /// it, for the journal.
+    pub(super) fn send_change(&mut self, mut c: Change, purpose: Purpose) -> u64 {
+        if c.who.is_empty() {
+            c.who = self
+                .session
+                .user_on(c.service().section())
+                .unwrap_or_default();
+        }
+        if c.label.is_empty() && !c.id.is_empty() {
+            c.label = self.label_of(ListKind::of_change(c.kind), &c.id);
+        }
+        self.send(Request::Change(Box::new(c)), purpose)
+    }
+
+    /// How a record the console holds is named ("site LOUM"); its id otherwise.
+    pub(super) fn label_of(&self, kind: ListKind, id: &str) -> String {
+        self.record_json(kind, id)
+            .and_then(|v| DetailTarget::from_json(kind, &v))
+            .map(|t| t.label())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// An outcome lands: the record where it shows (or out of the lists when deleted), the
+    /// change in the journal. What the server did, in words (the notice).
+    pub(super) fn land_outcome(&mut self, kind: change::Kind, o: &Outcome) -> String {
+        let list = ListKind::of_change(kind);
+        let mut words = String::new();
+        if o.deleted {
+            words = tr(kinds::land_removed(self, kind, &o.id)).to_string();
+        } else if let Some(saved) = o.saved.clone() {
+            words = kinds::land_saved(self, saved);
+        }
+        if kind == change::Kind::User && o.verdict == Verdict::Applied && o.saved.is_some() {
+            if let Some(e) = &o.entry
+                && e.op == crate::journal::Op::Delete
+            {
+                words = tr("user deactivated").into();
+            }
+        }
+        if let Some(e) = &o.entry {
+            let mut e = e.clone();
+            if e.label.is_empty() {
+                e.label = self.label_of(list, &e.id);
+            }
+            self.journal_entry(e);
+        }
+        if !o.message.is_empty() && words.is_empty() {
+            words = crate::text::sanitize(&o.message).into_owned();
+        }
+        words
+    }
+
+    /// A change journaled (the runtime appends it to the file).
+    pub(super) fn journal_entry(&mut self, e: crate::journal::Entry) {
+        self.journal.push(e.clone());
+        if self.journal.len() > crate::journal::MAX_ENTRIES {
+            self.journal.remove(0);
+        }
+        self.effects.push(Effect::Journal(Box::new(e)));
+    }
+
+    /// The fields the server did not apply, or wrote otherwise, in words; `label` names a
+    /// field (the form's label where there is one).
+    pub(super) fn server_kept(o: &Outcome, label: &dyn Fn(&str) -> String) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(w) = change::not_applied_words(o, label) {
+            parts.push(w);
+        }
+        let written: Vec<String> = o
+            .applied_as()
+            .iter()
+            .map(|(k, v)| format!("{} = {}", label(k), change::shown(k, v)))
+            .collect();
+        if !written.is_empty() {
+            parts.push(trf("written by the server as {}", &[&written.join(", ")]));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// Why nothing was sent, when the server already held what was wanted.
+    pub(super) fn unchanged_words(c_fields: &[(String, bool)], label: &dyn Fn(&str) -> String) -> String {
+        match c_fields {
+            [(k, removed)] if change::split_link(k).is_some() => {
+                if *removed {
+                    trf("not a member of {}: nothing to remove", &[&label(k)])
+                } else {
+                    trf("already a member of {}: nothing to add", &[&label(k)])
+                }
+            }
+            _ => tr("Nothing sent: the server already holds these values").into(),
+        }
+    }
+
+    /// The outcome of a form's save, whether its form is still open or not.
+    pub(super) fn on_form_changed(&mut self, id: u64, o: Outcome) {
+        let pos = self.waiting_form(id);
+        let (kind, creating, undoes, form_labels) = match pos.map(|p| &self.overlays[p]) {
+            Some(Overlay::Form(f)) => (
+                f.kind.record_kind(),
+                f.record_id.is_none(),
+                f.undoes,
+                f.fields
+                    .iter()
+                    .map(|x| (Form::change_key(x), tr(&x.label).to_string()))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => (None, false, None, Vec::new()),
+        };
+        let change_kind = kind.map(ListKind::change_kind).unwrap_or_else(|| {
+            // The form is gone: the outcome says what it touched.
+            match &o.saved {
+                Some(Saved::Site(_)) => change::Kind::Site,
+                Some(Saved::Equipement(_)) => change::Kind::Equipement,
+                Some(Saved::User(_)) => change::Kind::User,
+                Some(Saved::Role(_)) => change::Kind::Role,
+                Some(Saved::MaarchUser(..)) => change::Kind::MaarchUser,
+                _ => change::Kind::Individu,
+            }
+        });
+        let label = |k: &str| {
+            form_labels
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_else(|| change::label(k))
+        };
+        match &o.verdict {
+            Verdict::Conflict(clashes) => {
+                let rows = self.conflict_rows(pos, clashes, &label);
+                if let Some(s) = o.saved.clone() {
+                    kinds::land_saved(self, s);
+                }
+                match pos {
+                    Some(p) => {
+                        if let Some(Overlay::Form(f)) = self.overlays.get_mut(p) {
+                            f.pending = None;
+                            f.error = Some(
+                                tr("Changed on the server too: choose for each field").into(),
+                            );
+                        }
+                        self.overlays.push(Overlay::Conflict(Conflict {
+                            rows,
+                            selected: 0,
+                            resend: None,
+                        }));
+                    }
+                    None => {
+                        self.last_error = Some(tr(
+                            "Not saved: changed on the server meanwhile (its form was closed)",
+                        )
+                        .into());
+                    }
+                }
+            }
+            Verdict::Gone => {
+                let list = ListKind::of_change(change_kind);
+                with_list!(self, list, |mut l| l.remove(&o.id));
+                for d in self.details_mut() {
+                    d.equipements.remove(&o.id);
+                }
+                match pos.and_then(|p| match self.overlays.get_mut(p) {
+                    Some(Overlay::Form(f)) => Some(f),
+                    _ => None,
+                }) {
+                    Some(f) => {
+                        // Someone deleted it meanwhile: what was typed can re-create it.
+                        f.pending = None;
+                        f.record_id = None;
+                        f.seen = None;
+                        for x in &mut f.fields {
+                            if matches!(x.kind, form::FieldKind::Password { .. }) {
+                                x.required = true;
+                            }
+                        }
+                        f.error = Some(
+                            tr("Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it")
+                                .into(),
+                        );
+                    }
+                    None => {
+                        self.last_error = Some(
+                            tr("Not saved: deleted on the server meanwhile (its form was closed)")
+                                .into(),
+                        );
+                    }
+                }
+            }
+            Verdict::Unchanged => {
+                if let Some(p) = pos {
+                    self.overlays.remove(p);
+                }
+                if let Some(s) = o.saved.clone() {
+                    kinds::land_saved(self, s);
+                }
+                let fields: Vec<(String, bool)> = o
+                    .fields
+                    .iter()
+                    .map(|f| (f.key.clone(), false))
+                    .collect();
+                self.notice = Some(App::unchanged_words(&fields, &label));
+                self.last_error = None;
+            }
+            Verdict::Applied => {
+                if let Some(p) = pos {
+                    self.overlays.remove(p);
+                }
+                let mut notice = self.land_outcome(change_kind, &o);
+                if !o.theirs.is_empty() {
+                    let names: Vec<String> = o.theirs.iter().map(|k| label(k)).collect();
+                    notice = trf(
+                        "{} — kept as another admin changed it meanwhile: {}",
+                        &[&notice, &names.join(", ")],
+                    );
+                }
+                if creating && undoes.is_some() && !o.id.is_empty() {
+                    // Deleted then re-created: the server gave it a new id.
+                    notice = trf("Re-created, new id {} — {}", &[&o.id, &notice]);
+                }
+                if pos.is_none() {
+                    notice = trf("{} (answered after its form was closed)", &[&notice]);
+                }
+                self.last_error = App::server_kept(&o, &label);
+                if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
+                    // A reset request shows up in the outbox.
+                    self.load_account();
+                }
+                self.notice = Some(notice);
+            }
+        }
+    }
+
+    /// A conflict's rows, worded as the form shows its fields (or as the API names them).
+    fn conflict_rows(
+        &self,
+        form: Option<usize>,
+        clashes: &[change::Clash],
+        label: &dyn Fn(&str) -> String,
+    ) -> Vec<ConflictRow> {
+        let field = |k: &str| match form.and_then(|p| self.overlays.get(p)) {
+            Some(Overlay::Form(f)) => f.fields.iter().find(|x| Form::change_key(x) == k).cloned(),
+            _ => None,
+        };
+        clashes
+            .iter()
+            .map(|c| {
+                let text = |v: &serde_json::Value| match field(&c.key) {
+                    Some(x) if !matches!(x.kind, form::FieldKind::Password { .. }) => {
+                        Form::text_of(&x, v)
+                    }
+                    _ => change::shown(&c.key, v),
+                };
+                ConflictRow {
+                    key: c.key.clone(),
+                    label: label(&c.key),
+                    original: c.seen.as_ref().map(|v| text(v)).unwrap_or_default(),
+                    theirs: text(&c.theirs),
+                    mine: text(&c.mine),
+                    theirs_value: c.theirs.clone(),
+                    keep_mine: None,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether an outcome's fields hold something the server did not apply.
+pub(super) fn any_not_applied(o: &Outcome) -> bool {
+    o.fields
+        .iter()
+        .any(|f| matches!(f.status, Status::NotApplied(_)))
+}
