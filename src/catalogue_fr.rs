@@ -1443,4 +1443,105 @@ pub static FR: &[(&str, &str)] = &[
         "Sites as read {} ago: reading them again…",
         "Sites tels que lus il y a {} : nouvelle lecture…",
     ),
+    (
+        "Nothing sent: the server already holds these values",
+        "Rien d'envoyé : le serveur a déjà ces valeurs",
+    ),
+    (
+        "Not saved: deleted on the server meanwhile (its form was closed)",
+        "Non enregistré : supprimé sur le serveur entre-temps (son formulaire était fermé)",
+    ),
+    (
+        "written by the server as {}",
+        "écrit par le serveur ainsi : {}",
+    ),
+    (
+        "not a member of {}: nothing to remove",
+        "pas membre de {} : rien à retirer",
+    ),
+    (
+        "already a member of {}: nothing to add",
+        "déjà membre de {} : rien à ajouter",
+    ),
+    (
+        "{} (answered after its form was closed)",
+        "{} (réponse arrivée après la fermeture de son formulaire)",
+    ),
+    (
+        "Not saved: changed on the server meanwhile (its form was closed)",
+        "Non enregistré : modifié sur le serveur entre-temps (son formulaire était fermé)",
+    ),
+    ("leave {}", "quitter {}"),
+    ("back in {} as {}", "revenir dans {} : {}"),
+    ("Undo: {} {}?", "Annuler : {} {} ?"),
+    ("already gone from the server", "déjà absent du serveur"),
+    (
+        "deleted on the server meanwhile",
+        "supprimé sur le serveur entre-temps",
+    ),
+    (
+        "{} is {} on the server (was {})",
+        "{} vaut {} sur le serveur (était {})",
+    ),
+    (
+        "changed on the server meanwhile: {}; not sent",
+        "modifié sur le serveur entre-temps : {} ; non envoyé",
+    ),
+    (
+        "Changed on the server since: choose for each field",
+        "Modifié sur le serveur depuis : choisissez pour chaque champ",
+    ),
+    (
+        "Not sent: changed on the server meanwhile",
+        "Non envoyé : modifié sur le serveur entre-temps",
+    ),
+    (
+        "Already gone from the server: nothing to delete",
+        "Déjà absent du serveur : rien à supprimer",
+    ),
+    (
+        "{} (answered after its question was closed)",
+        "{} (réponse arrivée après la fermeture de sa question)",
+    ),
+    (
+        "Not sent: the server's values differ from yours",
+        "Non envoyé : les valeurs du serveur diffèrent des vôtres",
+    ),
+    (
+        "Nothing sent: the server's values were kept",
+        "Rien d'envoyé : les valeurs du serveur sont gardées",
+    ),
+    ("{} (line {}) — {}", "{} (ligne {}) — {}"),
+    ("member", "membre"),
+    ("not a member", "non membre"),
+    ("member (role {})", "membre (rôle {})"),
+    ("{}, primary", "{}, principale"),
+    ("permission {}", "permission {}"),
+    ("{} (the server kept {})", "{} (le serveur a gardé {})"),
+    (
+        "not applied by the server: {}",
+        "non appliqué par le serveur : {}",
+    ),
+    (
+        "port: not a number: nothing sent",
+        "port : pas un nombre : rien d'envoyé",
+    ),
+    (
+        "{} unlinked from Maarch Parapheur",
+        "{} délié de Maarch Parapheur",
+    ),
+    (
+        "{} cannot be changed through this API: nothing sent",
+        "{} ne peut pas être modifié par cette API : rien d'envoyé",
+    ),
+    (
+        "the server does not show {} to you and this save would erase it: nothing sent",
+        "le serveur ne vous montre pas {} et cet enregistrement l'effacerait : rien d'envoyé",
+    ),
+    ("held", "accordée"),
+    ("not held", "non accordée"),
+    ("group {}", "groupe {}"),
+    ("entity {}", "entité {}"),
+    ("{} removed from group {}", "{} retiré du groupe {}"),
+    ("{} removed from entity {}", "{} retiré de l'entité {}"),
 ];

@@ -515,7 +515,11 @@ pub fn plan_equipements(
             diff("password", json!(e.password.expose()), json!(p));
         }
         if r.values.contains_key("description") {
-            diff("description", json!(e.description.as_str()), json!(c.description));
+            diff(
+                "description",
+                json!(e.description.as_str()),
+                json!(c.description),
+            );
         }
         let what: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
         let id = Some(e.equipement_id.clone());

@@ -247,7 +247,17 @@ pub fn lines(entries: &[Entry]) -> Vec<String> {
             out.push(sanitize(&format!("    {how} {} {}", l.to, l.id)).into_owned());
         }
         for (k, b, a) in changes(e) {
-            out.push(sanitize(&format!("    {k}: {b} → {a}")).into_owned());
+            // A Maarch link: joined (with its role) or left.
+            let link = k
+                .strip_prefix("group:")
+                .map(|id| ("group", id))
+                .or_else(|| k.strip_prefix("entity:").map(|id| ("entity", id)));
+            let line = match link {
+                Some((to, id)) if b == "—" => format!("    + {to} {id} {a}"),
+                Some((to, id)) if a == "—" => format!("    − {to} {id}"),
+                _ => format!("    {k}: {b} → {a}"),
+            };
+            out.push(sanitize(&line).into_owned());
         }
     }
     out

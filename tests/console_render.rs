@@ -9,7 +9,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vigie::api::{ApiError, FieldError};
 use vigie::app::App;
-use vigie::protocol::Request;
 
 /// Every equipement loaded, filtered by "hik" while still typing.
 fn filtered_list() -> App {
@@ -59,7 +58,7 @@ fn form_errors() -> App {
         typed(&mut app, text);
     }
     app.on_key(ctrl('s'));
-    let save = only(&app.take_requests(), |r| matches!(r, Request::Mutate(_)));
+    let save = only(&app.take_requests(), console_fixtures::is_change);
     fail(
         &mut app,
         save,
@@ -95,14 +94,22 @@ fn conflict() -> App {
         .unwrap();
     f.fields[f.focus].set_text("Mine: the gate code changed");
     app.on_key(ctrl('s'));
-    let read = only(&app.take_requests(), |r| matches!(r, Request::Fresh { .. }));
+    let save = only(&app.take_requests(), console_fixtures::is_change);
     let s = app.sites.selected_item().cloned().unwrap();
-    let mut theirs = serde_json::to_value(&s).unwrap();
-    theirs["description"] = "Theirs: access by the north gate".into();
+    // What the change room answers: the description changed on both sides, nothing sent.
+    let clash = vigie::change::Clash {
+        key: "description".into(),
+        seen: Some(serde_json::json!(s.description)),
+        theirs: serde_json::json!("Theirs: access by the north gate"),
+        mine: serde_json::json!("Mine: the gate code changed"),
+    };
     ok(
         &mut app,
-        read,
-        vigie::protocol::Payload::Fresh(Some(theirs)),
+        save,
+        vigie::protocol::Payload::Changed(Box::new(vigie::change::Outcome::not_sent(
+            vigie::change::Verdict::Conflict(vec![clash]),
+            &s.site_id,
+        ))),
     );
     assert!(matches!(
         app.overlays.last(),
@@ -144,11 +151,13 @@ fn journal() -> App {
     app.on_key(ch('j'));
     app.on_key(ch('d'));
     confirm_delete(&mut app);
-    let del = only(&app.take_requests(), |r| matches!(r, Request::Delete(_)));
+    let reqs = app.take_requests();
+    let del = only(&reqs, console_fixtures::is_change);
+    let o = console_fixtures::deleted_as_asked(&app, &console_fixtures::change_in(&reqs, del));
     ok(
         &mut app,
         del,
-        vigie::protocol::Payload::Deleted(vigie::protocol::DeleteOp::Site(LOUM_ID.into())),
+        vigie::protocol::Payload::Changed(Box::new(o)),
     );
     app.on_key(ch(':'));
     typed(&mut app, "journal");
@@ -197,7 +206,7 @@ fn status_error() -> App {
     let mut app = loaded("lecteur");
     app.on_key(ch('d'));
     confirm_delete(&mut app);
-    let del = only(&app.take_requests(), |r| matches!(r, Request::Delete(_)));
+    let del = only(&app.take_requests(), console_fixtures::is_change);
     fail(
         &mut app,
         del,
@@ -375,10 +384,10 @@ fn render_review() {
         !screen.contains("n3w-s3cret"),
         "the password is masked: {screen}"
     );
-    // y sends it (after the record is read again).
+    // y sends it (the change room reads the record again first).
     let mut app = review();
     app.on_key(ch('y'));
-    only(&app.take_requests(), |r| matches!(r, Request::Fresh { .. }));
+    only(&app.take_requests(), console_fixtures::is_change);
 }
 
 #[test]
@@ -622,15 +631,15 @@ fn bulk_ask() -> App {
 fn bulk_results() -> App {
     let mut app = bulk_ask();
     app.on_key(ch('y'));
-    let first = only(&app.take_requests(), |r| matches!(r, Request::Mutate(_)));
+    let first = only(&app.take_requests(), console_fixtures::is_change);
     let mut e = app.equipements.items[app.equipements.view[0]].clone();
     e.port = Some(8080);
     ok(
         &mut app,
         first,
-        vigie::protocol::Payload::Saved(vigie::protocol::Saved::Equipement(e)),
+        console_fixtures::applied(vigie::protocol::Saved::Equipement(e)),
     );
-    let second = only(&app.take_requests(), |r| matches!(r, Request::Mutate(_)));
+    let second = only(&app.take_requests(), console_fixtures::is_change);
     fail(
         &mut app,
         second,

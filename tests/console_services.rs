@@ -15,8 +15,8 @@ use vigie::api::ApiError;
 use vigie::api::ocean::Individu;
 use vigie::app::form::FormKind;
 use vigie::app::{App, DetailTarget, Overlay, Session, Tab};
-use vigie::protocol::Mutation;
-use vigie::protocol::{DeleteOp, Payload, Request, Saved, Service};
+use vigie::change::{Action, Change, Create, Outcome};
+use vigie::protocol::{Payload, Request, Saved, Service};
 
 // ---- helpers --------------------------------------------------------------------------------
 
@@ -62,23 +62,31 @@ fn ch_tab() -> crossterm::event::KeyEvent {
     key(KeyCode::Tab)
 }
 
-/// The one mutation sent by the last update; panics when there is not exactly one request.
-fn sent_mutation(app: &mut App) -> (u64, Mutation) {
-    console_fixtures::unchanged_on_server(app);
+/// The one change sent by the last update; panics when there is not exactly one request.
+fn sent_change(app: &mut App) -> (u64, Change) {
     let reqs = app.take_requests();
     match &reqs[..] {
-        [(id, Request::Mutate(m))] => (*id, m.clone()),
-        _ => panic!("expected one mutation, got {reqs:?}"),
+        [(id, Request::Change(c))] => (*id, (**c).clone()),
+        _ => panic!("expected one change, got {reqs:?}"),
     }
 }
 
-/// The one delete sent by the last update.
-fn sent_delete(app: &mut App) -> (u64, DeleteOp) {
-    let reqs = app.take_requests();
-    match &reqs[..] {
-        [(id, Request::Delete(op))] => (*id, op.clone()),
-        _ => panic!("expected one delete, got {reqs:?}"),
-    }
+/// The Ocean body an individu edit sends: the change room's, on the record as listed.
+fn update_body(app: &mut App, base: &Individu) -> Individu {
+    let (_, c) = sent_change(app);
+    assert!(c.created().is_none(), "not an update: {c:?}");
+    let sent: Vec<&vigie::change::FieldChange> = c.fields().iter().collect();
+    vigie::change::individu_body(base, &sent)
+}
+
+/// What a delete answers when the server did it.
+fn deleted(app: &mut App, id: u64, c: &Change) {
+    ok(app, id, Payload::Changed(Box::new(Outcome::removed(&c.id))));
+}
+
+/// What a save answers when the server did it.
+fn saved(app: &mut App, id: u64, s: Saved) {
+    ok(app, id, Payload::Changed(Box::new(Outcome::applied(s))));
 }
 
 fn individu(id: i64) -> Individu {
@@ -222,9 +230,9 @@ fn n_opens_the_individu_form_and_ctrl_s_creates() {
     typed(&mut app, "2025-12-31 18:30");
     app.on_key(ctrl('s'));
 
-    let (_, m) = sent_mutation(&mut app);
-    let Mutation::CreateIndividu { body, start, end } = m else {
-        panic!("{m:?}");
+    let (_, c) = sent_change(&mut app);
+    let Some(Create::Individu { body, start, end }) = c.created().cloned() else {
+        panic!("{c:?}");
     };
     assert_eq!(body.get("individu.nomInd"), Some(&json!("MBALLA")));
     assert_eq!(body.get("individu.prenomInd"), Some(&json!("Jeanne")));
@@ -286,8 +294,8 @@ fn a_required_field_left_empty_blocks_sending_and_is_focused() {
     assert_eq!(field_error(&app, "individu.prenomInd"), None);
     app.on_key(ctrl('s'));
     assert!(matches!(
-        sent_mutation(&mut app).1,
-        Mutation::CreateIndividu { .. }
+        sent_change(&mut app).1.created(),
+        Some(Create::Individu { .. })
     ));
 }
 
@@ -331,7 +339,7 @@ fn ctrl_o_unfolds_the_advanced_fields() {
     app.on_key(ch_tab());
     typed(&mut app, "Jeanne");
     app.on_key(ctrl('s'));
-    let Mutation::CreateIndividu { body, .. } = sent_mutation(&mut app).1 else {
+    let Some(Create::Individu { body, .. }) = sent_change(&mut app).1.created().cloned() else {
         panic!("not a creation");
     };
     assert_eq!(
@@ -375,9 +383,7 @@ fn editing_keeps_the_original_record_and_changes_only_what_was_edited() {
     tab_to(&mut app, "individu.prenomInd");
     typed(&mut app, "ine");
     app.on_key(ctrl('s'));
-    let Mutation::UpdateIndividu(body) = sent_mutation(&mut app).1 else {
-        panic!("not an update");
-    };
+    let body = update_body(&mut app, &individu(3));
     let mut expected = individu(3);
     expected.set("individu.prenomInd", json!("Pauline"));
     assert_eq!(body, expected);
@@ -402,9 +408,7 @@ fn editing_a_full_record_round_trips_lists_dates_and_numbers() {
     app.on_key(ctrl('u'));
     typed(&mut app, "+237 699 99 99 99");
     app.on_key(ctrl('s'));
-    let Mutation::UpdateIndividu(body) = sent_mutation(&mut app).1 else {
-        panic!("not an update");
-    };
+    let body = update_body(&mut app, &individu(1));
     let mut expected = individu(1);
     expected.set("individu.gsm", json!("+237 699 99 99 99"));
     // By design the user account repeats the individu it belongs to.
@@ -458,13 +462,13 @@ fn a_assigns_an_entity_for_a_period() {
     app.on_key(ch_tab());
     typed(&mut app, "2025-12-31 18:00");
     app.on_key(ctrl('s'));
-    let m = sent_mutation(&mut app).1;
-    let Mutation::AssignEntity {
+    let m = sent_change(&mut app).1;
+    let Some(Action::AssignEntity {
         individu,
         entite,
         start,
         end,
-    } = m
+    }) = m.action_sent().cloned()
     else {
         panic!("{m:?}");
     };
@@ -486,16 +490,16 @@ fn assign_from_the_detail_without_an_end() {
     app.on_key(ctrl('u'));
     typed(&mut app, "2026-01-05 08:00");
     app.on_key(ctrl('s'));
-    let m = sent_mutation(&mut app).1;
+    let m = sent_change(&mut app).1;
     assert!(
         matches!(
-            m,
-            Mutation::AssignEntity {
+            m.action_sent(),
+            Some(Action::AssignEntity {
                 individu: 2,
                 entite: 3,
                 end: None,
                 ..
-            }
+            })
         ),
         "{m:?}"
     );
@@ -537,9 +541,12 @@ fn delete_asks_then_sends_and_removes_the_row() {
     assert!(c.message.contains("Paul TCHOUA"), "{}", c.message);
     assert!(app.take_requests().is_empty(), "nothing before the answer");
     app.on_key(ch('y'));
-    let (id, op) = sent_delete(&mut app);
-    assert!(matches!(op, DeleteOp::Individu(3)), "{op:?}");
-    ok(&mut app, id, Payload::Deleted(op));
+    let (id, op) = sent_change(&mut app);
+    assert!(
+        matches!(op.op, vigie::change::Op::Delete) && op.id == "3",
+        "{op:?}"
+    );
+    deleted(&mut app, id, &op);
     assert!(app.overlays.is_empty());
     assert_eq!(individu_ids(&app), [Some(1), Some(2)]);
     assert_eq!(app.notice.as_deref(), Some("individu deleted"));
@@ -559,9 +566,9 @@ fn delete_from_the_detail_closes_it() {
     app.on_key(key(KeyCode::Enter));
     app.on_key(ch('d'));
     app.on_key(ch('y'));
-    let (id, op) = sent_delete(&mut app);
-    assert!(matches!(op, DeleteOp::Individu(2)));
-    ok(&mut app, id, Payload::Deleted(op));
+    let (id, op) = sent_change(&mut app);
+    assert!(matches!(op.op, vigie::change::Op::Delete) && op.id == "2");
+    deleted(&mut app, id, &op);
     assert!(
         app.overlays.is_empty(),
         "the detail of a deleted record closes"
@@ -577,7 +584,7 @@ fn a_saved_answer_closes_the_form_and_refreshes_the_list() {
     app.on_key(ch_tab());
     typed(&mut app, "Jeanne");
     app.on_key(ctrl('s'));
-    let (id, _) = sent_mutation(&mut app);
+    let (id, _) = sent_change(&mut app);
     let mut fresh = individus();
     fresh.push(
         serde_json::from_value(
@@ -585,13 +592,13 @@ fn a_saved_answer_closes_the_form_and_refreshes_the_list() {
         )
         .unwrap(),
     );
-    ok(
+    saved(
         &mut app,
         id,
-        Payload::Saved(Saved::Individus {
+        Saved::Individus {
             message: "Individu créé".into(),
             individus: fresh,
-        }),
+        },
     );
     assert!(app.overlays.is_empty());
     assert_eq!(individu_ids(&app), [Some(1), Some(2), Some(3), Some(4)]);
@@ -615,16 +622,16 @@ fn an_edit_answer_refreshes_the_open_detail() {
     tab_to(&mut app, "individu.prenomInd");
     typed(&mut app, "-Marie");
     app.on_key(ctrl('s'));
-    let (id, _) = sent_mutation(&mut app);
+    let (id, _) = sent_change(&mut app);
     let mut fresh = individus();
     fresh[1].set("individu.prenomInd", json!("Aline-Marie"));
-    ok(
+    saved(
         &mut app,
         id,
-        Payload::Saved(Saved::Individus {
+        Saved::Individus {
             message: String::new(),
             individus: fresh,
-        }),
+        },
     );
     let DetailTarget::Individu(i) = &detail(&app).target else {
         panic!("not the individu detail");
@@ -652,7 +659,7 @@ fn an_error_answer_keeps_every_typed_character() {
     }
     let before: Vec<String> = form(&app).fields.iter().map(|f| f.value()).collect();
     app.on_key(ctrl('s'));
-    let (id, _) = sent_mutation(&mut app);
+    let (id, _) = sent_change(&mut app);
     fail(
         &mut app,
         id,
@@ -676,8 +683,8 @@ fn an_error_answer_keeps_every_typed_character() {
     // And it can be sent again.
     app.on_key(ctrl('s'));
     assert!(matches!(
-        sent_mutation(&mut app).1,
-        Mutation::CreateIndividu { .. }
+        sent_change(&mut app).1.created(),
+        Some(Create::Individu { .. })
     ));
 }
 
@@ -818,19 +825,17 @@ fn g_offers_only_missing_groups_and_adds_one() {
     assert!(app.take_requests().is_empty());
     typed(&mut app, "elu");
     app.on_key(ctrl('s'));
-    let (id, m) = sent_mutation(&mut app);
-    assert!(
-        matches!(&m, Mutation::AddGroup { user: 9, group } if group == "ELU"),
-        "{m:?}"
-    );
+    let (id, m) = sent_change(&mut app);
+    assert_eq!(m.id, "9");
+    assert_eq!(m.wanted("group:ELU"), Some(&json!({})), "{m:?}");
     let mut after = maarch_details(9).unwrap();
     after
         .groups
         .push(serde_json::from_value(json!({"group_id": "ELU", "group_desc": "Elu"})).unwrap());
-    ok(
+    saved(
         &mut app,
         id,
-        Payload::Saved(Saved::MaarchUser(after, "bboule added to group ELU".into())),
+        Saved::MaarchUser(after, "bboule added to group ELU".into()),
     );
     let DetailTarget::MaarchUser(u) = &detail(&app).target else {
         panic!("not a Maarch user");
@@ -845,11 +850,9 @@ fn t_adds_an_entity_the_user_lacks() {
     assert_eq!(form(&app).kind, FormKind::AddEntity);
     app.on_key(key(KeyCode::Right));
     app.on_key(ctrl('s'));
-    let m = sent_mutation(&mut app).1;
-    assert!(
-        matches!(&m, Mutation::AddEntity { user: 9, entity } if entity == "PJS"),
-        "{m:?}"
-    );
+    let m = sent_change(&mut app).1;
+    assert_eq!(m.id, "9");
+    assert_eq!(m.wanted("entity:PJS"), Some(&json!({})), "{m:?}");
 }
 
 #[test]
@@ -863,19 +866,21 @@ fn x_removes_the_selected_group_or_entity_after_confirmation() {
     assert!(c.message.contains("AGENT"), "{}", c.message);
     assert!(app.take_requests().is_empty());
     app.on_key(ch('y'));
-    let (id, op) = sent_delete(&mut app);
-    assert!(
-        matches!(&op, DeleteOp::MaarchGroup { user: 9, group } if group == "AGENT"),
-        "{op:?}"
+    let (id, op) = sent_change(&mut app);
+    assert_eq!(op.id, "9");
+    assert_eq!(op.wanted("group:AGENT"), Some(&json!(null)), "{op:?}");
+    // The change room reads the user back: the detail shows what the server holds.
+    let mut after = maarch_details(9).unwrap();
+    after.groups.clear();
+    saved(
+        &mut app,
+        id,
+        Saved::MaarchUser(after, "bboule removed from group AGENT".into()),
     );
-    ok(&mut app, id, Payload::Deleted(op));
-    // The detail stays and is read again.
-    assert!(matches!(detail(&app).target, DetailTarget::MaarchUser(_)));
-    let reqs = app.take_requests();
-    assert!(
-        matches!(reqs[..], [(_, Request::MaarchDetails(9))]),
-        "{reqs:?}"
-    );
+    let DetailTarget::MaarchUser(u) = &detail(&app).target else {
+        panic!("the detail stays");
+    };
+    assert!(u.groups.is_empty(), "the detail shows the group gone");
 
     // j moves to the entity; x then removes it.
     let mut app = maarch_detail_of(maarch_tab_of(loaded("admin")), 9);
@@ -885,11 +890,8 @@ fn x_removes_the_selected_group_or_entity_after_confirmation() {
     assert_eq!(detail(&app).cursor, 1, "the cursor stops on the last line");
     app.on_key(ch('x'));
     app.on_key(ch('y'));
-    let (_, op) = sent_delete(&mut app);
-    assert!(
-        matches!(&op, DeleteOp::MaarchEntity { user: 9, entity } if entity == "DGS"),
-        "{op:?}"
-    );
+    let (_, op) = sent_change(&mut app);
+    assert_eq!(op.wanted("entity:DGS"), Some(&json!(null)), "{op:?}");
 }
 
 #[test]
@@ -903,14 +905,14 @@ fn l_links_and_shift_u_unlinks_parapheur() {
     app.on_key(key(KeyCode::Backspace));
     typed(&mut app, "42");
     app.on_key(ctrl('s'));
-    let m = sent_mutation(&mut app).1;
+    let m = sent_change(&mut app).1;
     assert!(
         matches!(
-            m,
-            Mutation::LinkParapheur {
+            m.action_sent(),
+            Some(Action::LinkParapheur {
                 user: 21,
                 parapheur_id: 42
-            }
+            })
         ),
         "{m:?}"
     );
@@ -920,8 +922,11 @@ fn l_links_and_shift_u_unlinks_parapheur() {
     assert!(matches!(app.overlays.last(), Some(Overlay::Confirm(_))));
     assert!(app.take_requests().is_empty());
     app.on_key(ch('y'));
-    let (_, op) = sent_delete(&mut app);
-    assert!(matches!(op, DeleteOp::ParapheurLink(9)), "{op:?}");
+    let (_, op) = sent_change(&mut app);
+    assert!(
+        matches!(op.action_sent(), Some(Action::UnlinkParapheur(9))),
+        "{op:?}"
+    );
 }
 
 #[test]
@@ -930,9 +935,9 @@ fn c_creates_in_parapheur_with_the_login_suggested() {
     app.on_key(ch('c'));
     assert_eq!(form(&app).kind, FormKind::ParapheurCreate);
     app.on_key(ctrl('s'));
-    let m = sent_mutation(&mut app).1;
+    let m = sent_change(&mut app).1;
     assert!(
-        matches!(&m, Mutation::CreateInParapheur { user: 21, login } if login == "bwayne"),
+        matches!(m.action_sent(), Some(Action::CreateInParapheur { user: 21, login }) if login == "bwayne"),
         "{m:?}"
     );
 }
@@ -1027,13 +1032,13 @@ fn change_password_checks_the_confirmation_before_sending() {
     app.on_key(key(KeyCode::Backspace));
     typed(&mut app, "1");
     app.on_key(ctrl('s'));
-    let (id, m) = sent_mutation(&mut app);
-    let Mutation::ChangePassword {
+    let (id, m) = sent_change(&mut app);
+    let Some(Action::ChangePassword {
         actual,
         new,
         confirmed,
         in_url,
-    } = m
+    }) = m.action_sent().cloned()
     else {
         panic!("{m:?}");
     };
@@ -1044,11 +1049,7 @@ fn change_password_checks_the_confirmation_before_sending() {
     assert_eq!(actual.expose_secret(), "old-secret");
     assert_eq!(new.expose_secret(), "new-secret-1");
     assert_eq!(confirmed.expose_secret(), "new-secret-1");
-    ok(
-        &mut app,
-        id,
-        Payload::Saved(Saved::Account("Password changed".into())),
-    );
+    saved(&mut app, id, Saved::Account("Password changed".into()));
     assert!(
         matches!(app.overlays.last(), Some(Overlay::Account(_))),
         "back on the account screen"
@@ -1091,9 +1092,9 @@ fn shift_r_opens_the_reset_form_with_the_ocean_login() {
     assert_eq!(form(&app).kind, FormKind::PasswordReset);
     assert_eq!(value(&app, "login"), "jdupont");
     app.on_key(ctrl('s'));
-    let m = sent_mutation(&mut app).1;
+    let m = sent_change(&mut app).1;
     assert!(
-        matches!(&m, Mutation::PasswordReset { login, url: None } if login == "jdupont"),
+        matches!(m.action_sent(), Some(Action::PasswordReset { login, url: None }) if login == "jdupont"),
         "{m:?}"
     );
 }
@@ -1380,7 +1381,7 @@ fn an_ocean_login_during_a_save_keeps_the_form() {
     app.on_key(ch_tab());
     typed(&mut app, "Jeanne");
     app.on_key(ctrl('s'));
-    let (id, _) = sent_mutation(&mut app);
+    let (id, _) = sent_change(&mut app);
     fail(&mut app, id, ApiError::Unauthorized("token expired".into()));
     log_in(&mut app, Service::Ocean, "jdupont");
     assert_eq!(form(&app).kind, FormKind::Individu);
@@ -1390,8 +1391,8 @@ fn an_ocean_login_during_a_save_keeps_the_form() {
     app.take_requests();
     app.on_key(ctrl('s'));
     assert!(matches!(
-        sent_mutation(&mut app).1,
-        Mutation::CreateIndividu { .. }
+        sent_change(&mut app).1.created(),
+        Some(Create::Individu { .. })
     ));
 }
 

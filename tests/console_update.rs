@@ -9,8 +9,14 @@ use vigie::api::model::*;
 use vigie::api::{ApiError, FieldError};
 use vigie::app::form::FormKind;
 use vigie::app::{App, Command, DetailTarget, Overlay, Tab};
-use vigie::protocol::Mutation;
-use vigie::protocol::{DeleteOp, Event, Payload, Request};
+use vigie::change::{Create, Outcome};
+use vigie::protocol::{Event, Payload, Request};
+
+/// Whether `r` deletes the record `id`.
+fn deletes(r: &Request, id: Option<&str>) -> bool {
+    matches!(r, Request::Change(c) if matches!(c.op, vigie::change::Op::Delete)
+        && id.is_none_or(|i| c.id == i))
+}
 
 fn is_page(r: &Request, n: u32) -> bool {
     matches!(r, Request::EquipementsPage { page, size: 50 } if *page == n)
@@ -506,7 +512,10 @@ fn form_validates_keeps_text_and_maps_server_errors() {
     app.on_key(ctrl('s'));
     let reqs = app.take_requests();
     assert_eq!(reqs.len(), 1);
-    let (save, Request::Mutate(Mutation::CreateEquipement(body))) = &reqs[0] else {
+    let (save, Request::Change(c)) = &reqs[0] else {
+        panic!("{reqs:?}");
+    };
+    let Some(Create::Equipement(body)) = c.created() else {
         panic!("{reqs:?}");
     };
     assert_eq!(body.ip, "10.0.0.7");
@@ -591,10 +600,7 @@ fn delete_confirms_then_removes_the_row_without_reloading() {
     app.on_key(ch('d'));
     confirm_delete(&mut app);
     let reqs = app.take_requests();
-    let del = only(
-        &reqs,
-        |r| matches!(r, Request::Delete(DeleteOp::Site(id)) if id == LOUM_ID),
-    );
+    let del = only(&reqs, |r| deletes(r, Some(LOUM_ID)));
     assert_eq!(reqs.len(), 1);
     app.on_key(key(KeyCode::Enter));
     assert!(
@@ -604,7 +610,7 @@ fn delete_confirms_then_removes_the_row_without_reloading() {
     ok(
         &mut app,
         del,
-        Payload::Deleted(DeleteOp::Site(LOUM_ID.into())),
+        Payload::Changed(Box::new(Outcome::removed(LOUM_ID))),
     );
     assert!(app.overlays.is_empty());
     assert_eq!(names(&app), ["BONABERI 2", "YASSA"]);
@@ -619,9 +625,7 @@ fn forbidden_delete_names_the_role() {
     assert_eq!(app.session.role.as_deref(), Some("lecteur"));
     app.on_key(ch('d'));
     confirm_delete(&mut app);
-    let del = only(&app.take_requests(), |r| {
-        matches!(r, Request::Delete(DeleteOp::Site(_)))
-    });
+    let del = only(&app.take_requests(), |r| deletes(r, None));
     fail(
         &mut app,
         del,
@@ -966,7 +970,6 @@ fn remapped_keys_act_and_their_default_goes_quiet() {
 #[test]
 fn e_edits_the_record_as_json_and_sends_only_what_changed() {
     use vigie::app::Effect;
-    use vigie::protocol::Mutation;
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
@@ -989,13 +992,15 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["port"] = serde_json::json!(8443);
     app.on_edited(Ok(v.to_string()));
-    console_fixtures::unchanged_on_server(&mut app);
     let reqs = app.take_requests();
     match reqs.as_slice() {
-        [(_, Request::Mutate(Mutation::UpdateEquipement(u)))] => {
-            assert_eq!(u.port, Some(8443));
-            assert_eq!(u.password, None, "the masked password was not sent");
-            assert_eq!(u.ip, None);
+        [(_, Request::Change(c))] => {
+            assert_eq!(c.wanted("port"), Some(&serde_json::json!(8443)));
+            assert_eq!(
+                c.fields().len(),
+                1,
+                "the masked password was not sent: {c:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -1006,7 +1011,6 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
 #[test]
 fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
     use vigie::app::Effect;
-    use vigie::protocol::Mutation;
     let mut app = loaded("admin");
     app.on_key(ch('4'));
     serve(&mut app);
@@ -1036,19 +1040,43 @@ fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         change(&mut v);
         app.on_edited(Ok(v.to_string()));
-        console_fixtures::unchanged_on_server(app);
         let reqs = app.take_requests();
         match reqs.as_slice() {
-            [
-                (
-                    _,
-                    Request::Mutate(Mutation::UpdateRole {
-                        update,
-                        add,
-                        remove,
-                    }),
-                ),
-            ] => (update.clone(), add.clone(), remove.clone()),
+            // What the change room sends, on the role as the server holds it (here: as the
+            // console does, nobody changed it).
+            [(_, Request::Change(c))] => {
+                let sent: Vec<&vigie::change::FieldChange> = c.fields().iter().collect();
+                let (update, add) = vigie::change::role_update(&odd, &sent).unwrap();
+                let remove: Vec<PermissionRef> = c
+                    .fields()
+                    .iter()
+                    .filter(|f| f.wanted == serde_json::json!(false))
+                    .filter_map(|f| f.key.strip_prefix("perm:"))
+                    .map(|k| {
+                        let (r, a) = k.split_once(':').unwrap();
+                        PermissionRef {
+                            ressource: r.into(),
+                            action: a.into(),
+                            ..Default::default()
+                        }
+                    })
+                    .collect();
+                let mut added = add.clone();
+                if let Some(set) = &update.permissions {
+                    added.extend(
+                        c.fields()
+                            .iter()
+                            .filter(|f| f.wanted == serde_json::json!(true))
+                            .filter_map(|f| f.key.strip_prefix("perm:"))
+                            .filter_map(|k| {
+                                set.iter()
+                                    .find(|p| format!("{}:{}", p.ressource, p.action) == k)
+                            })
+                            .cloned(),
+                    );
+                }
+                (update, added, remove)
+            }
             other => panic!("{other:?}"),
         }
     };
@@ -1144,12 +1172,11 @@ fn advice_and_odd_stored_values_do_not_block_a_save() {
     typed(&mut app, "000");
     assert!(form(&app).field("port").unwrap().advice.is_some());
     app.on_key(ctrl('s'));
-    console_fixtures::unchanged_on_server(&mut app);
     let reqs = app.take_requests();
     match reqs.as_slice() {
-        [(_, Request::Mutate(Mutation::UpdateEquipement(u)))] => {
-            assert_eq!(u.port, Some(100_000));
-            assert_eq!(u.ip, None, "the odd ip was not touched: not sent");
+        [(_, Request::Change(c))] => {
+            assert_eq!(c.wanted("port"), Some(&serde_json::json!(100_000)));
+            assert_eq!(c.wanted("ip"), None, "the odd ip was not touched: not sent");
         }
         other => panic!("{other:?}"),
     }
@@ -1344,10 +1371,7 @@ fn a_site_with_equipements_is_deleted_by_typing_its_name() {
     app.on_key(key(KeyCode::Backspace));
     typed(&mut app, "LOUM");
     app.on_key(key(KeyCode::Enter));
-    only(
-        &app.take_requests(),
-        |r| matches!(r, Request::Delete(DeleteOp::Site(id)) if id == LOUM_ID),
-    );
+    only(&app.take_requests(), |r| deletes(r, Some(LOUM_ID)));
 }
 
 /// `d` and `y` typed in the filter or the palette are text: no delete is asked or sent.
@@ -1378,9 +1402,7 @@ fn a_delete_is_not_reachable_while_typing_a_filter_or_a_command() {
         "no confirmation from the palette"
     );
     assert!(
-        !app.take_requests()
-            .iter()
-            .any(|(_, r)| matches!(r, Request::Delete(_))),
+        !app.take_requests().iter().any(|(_, r)| deletes(r, None)),
         "nothing deleted"
     );
 }
@@ -1395,13 +1417,20 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     let user = app.users.selected_item().cloned().unwrap();
     app.on_key(ch('d'));
     confirm_delete(&mut app);
-    let del = only(&app.take_requests(), |r| {
-        matches!(r, Request::Delete(DeleteOp::User(_)))
-    });
-    ok(
-        &mut app,
-        del,
-        Payload::Deleted(DeleteOp::User(user.user_id.clone())),
+    let del = only(&app.take_requests(), |r| deletes(r, None));
+    // What the change room answers: the user deactivated, journaled with its state after.
+    let mut o = Outcome::removed(&user.user_id);
+    let mut after = serde_json::to_value(&user).unwrap();
+    after["status"] = serde_json::json!("deactivated");
+    o.entry = Some(
+        vigie::journal::Entry::now("core", "users", &user.user_id, vigie::journal::Op::Delete)
+            .with_states(Some(serde_json::to_value(&user).unwrap()), Some(after)),
+    );
+    ok(&mut app, del, Payload::Changed(Box::new(o)));
+    assert_eq!(
+        app.users.selected_item().map(|u| u.status.as_str()),
+        Some("deactivated"),
+        "the row stays, deactivated"
     );
     let e = app.journal.last().cloned().expect("journaled");
     assert_eq!(

@@ -29,8 +29,8 @@ use vigie::api::ocean::{dmy_date, iso_date};
 use vigie::app::form::{Field, FieldKind, Form, parse_local_date};
 use vigie::app::list::{ListView, Record};
 use vigie::app::{App, Overlay, Session};
+use vigie::change::{Change, Outcome};
 use vigie::config::Config;
-use vigie::protocol::Mutation;
 use vigie::protocol::{Event, Payload, Request, Saved, Service};
 #[cfg(feature = "server")]
 use vigie::server::ocean::dates::{parse_affectation, parse_iso};
@@ -878,7 +878,7 @@ proptest! {
                 let _ = f.validate();
             }
         }
-        let _ = (form.mutation(), form.dirty(), form.title(), form.without_secrets());
+        let _ = (form.change(), form.dirty(), form.title(), form.without_secrets());
         let mut app = App::new(session("admin"));
         app.on_resize(at.0, at.1);
         app.overlays.push(Overlay::Form(Box::new(form)));
@@ -926,7 +926,7 @@ fn a_server_error_on_a_folded_field_shows_that_field() {
     fill(&mut app, &["", "EKANI", "Brice"]);
     app.on_key(ctrl('s'));
     let reqs = app.take_requests();
-    let id = only(&reqs, |r| matches!(r, Request::Mutate(_)));
+    let id = only(&reqs, |r| matches!(r, Request::Change(_)));
     fail(
         &mut app,
         id,
@@ -1359,65 +1359,73 @@ impl Fake {
         }
     }
 
-    fn saved(&mut self, m: Mutation) -> Saved {
-        #[allow(unreachable_patterns)]
-        match m {
-            Mutation::CreateSite(n) => Saved::Site(Site {
+    /// What the change room answers: the record as the change asked it, or (by turn) a
+    /// conflict, the record gone, nothing to send, or a field the server did not apply.
+    fn outcome(&mut self, c: Change) -> Outcome {
+        use vigie::change::{Action, Clash, Create, Kind, Op, Status, Verdict};
+        self.turn += 1;
+        let text = |c: &Change, k: &str, or: &str| {
+            c.wanted(k)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| or.to_string())
+        };
+        if let Op::Edit(e) = &c.op
+            && let Some(f) = e.fields.first()
+        {
+            match self.turn % 7 {
+                1 => {
+                    let theirs = json!(self.t("theirs"));
+                    return Outcome::not_sent(
+                        Verdict::Conflict(vec![Clash {
+                            key: f.key.clone(),
+                            seen: f.seen.clone(),
+                            theirs,
+                            mine: f.wanted.clone(),
+                        }]),
+                        &c.id,
+                    );
+                }
+                2 => return Outcome::not_sent(Verdict::Gone, &c.id),
+                3 => return Outcome::not_sent(Verdict::Unchanged, &c.id),
+                _ => {}
+            }
+        }
+        let saved = match (&c.op, c.kind) {
+            (Op::Delete, _) => return Outcome::removed(&c.id),
+            (Op::Create(Create::Site(n)), _) => Saved::Site(Site {
                 site_id: self.fresh_id(),
-                client_id: Some(n.client_id),
-                name: n.name,
+                client_id: Some(n.client_id.clone()),
+                name: n.name.clone(),
                 longitude: Some(n.longitude),
                 latitude: Some(n.latitude),
-                description: n.description,
+                description: n.description.clone(),
                 client: Some(bicec()),
                 ..Default::default()
             }),
-            Mutation::UpdateSite(u) => Saved::Site(Site {
-                site_id: u.site_id,
-                name: u.name.unwrap_or_else(|| "LOUM".into()),
-                longitude: u.longitude,
-                latitude: u.latitude,
-                description: u.description.unwrap_or_default(),
-                ..Default::default()
-            }),
-            Mutation::CreateEquipement(n) => Saved::Equipement(Equipement {
+            (Op::Create(Create::Equipement(n)), _) => Saved::Equipement(Equipement {
                 equipement_id: self.fresh_id(),
-                ip: n.ip.into(),
-                site_id: Some(n.site_id),
+                ip: n.ip.clone().into(),
+                site_id: Some(n.site_id.clone()),
                 port: Some(n.port),
-                marque: n.marque.into(),
-                modele: n.modele.into(),
-                sources: Sources(n.sources),
+                marque: n.marque.clone().into(),
+                modele: n.modele.clone().into(),
+                sources: Sources(n.sources.clone()),
                 ..Default::default()
             }),
-            Mutation::UpdateEquipement(u) => Saved::Equipement(Equipement {
-                equipement_id: u.equipement_id,
-                ip: u.ip.unwrap_or_else(|| "10.0.0.1".into()).into(),
-                site_id: u.site_id,
-                port: u.port,
-                ..Default::default()
-            }),
-            Mutation::CreateUser(n) => Saved::User(User {
+            (Op::Create(Create::User(n)), _) => Saved::User(User {
                 user_id: self.fresh_id(),
                 matricule: Some(n.matricule),
-                nom: n.nom,
-                email: n.email,
-                role_id: n.role_id,
+                nom: n.nom.clone(),
+                email: n.email.clone(),
+                role_id: n.role_id.clone(),
                 role_name: "lecteur".into(),
                 status: "activated".into(),
                 ..Default::default()
             }),
-            Mutation::UpdateUser(u) => Saved::User(User {
-                user_id: u.user_id,
-                matricule: u.matricule,
-                nom: u.nom.unwrap_or_default(),
-                email: u.email.unwrap_or_default(),
-                ..Default::default()
-            }),
-            Mutation::CreateRole(n) => Saved::Role(Role {
+            (Op::Create(Create::Role(n)), _) => Saved::Role(Role {
                 role_id: self.fresh_id(),
-                name: n.name,
-                description: n.description,
+                name: n.name.clone(),
+                description: n.description.clone(),
                 permissions: n
                     .permissions
                     .iter()
@@ -1425,25 +1433,56 @@ impl Fake {
                     .collect(),
                 ..Default::default()
             }),
-            Mutation::UpdateRole { update: u, .. } => Saved::Role(Role {
-                role_id: u.role_id,
-                name: u.name.unwrap_or_default(),
+            (Op::Edit(_), Kind::Site) => Saved::Site(Site {
+                site_id: c.id.clone(),
+                name: text(&c, "name", "LOUM"),
+                description: text(&c, "description", ""),
                 ..Default::default()
             }),
-            Mutation::CreateIndividu { .. }
-            | Mutation::UpdateIndividu(_)
-            | Mutation::AssignEntity { .. } => Saved::Individus {
+            (Op::Edit(_), Kind::Equipement) => Saved::Equipement(Equipement {
+                equipement_id: c.id.clone(),
+                ip: text(&c, "ip", "10.0.0.1").into(),
+                site_id: c
+                    .wanted("site_id")
+                    .and_then(|v| v.as_str().map(str::to_string)),
+                port: c.wanted("port").and_then(|v| v.as_i64()),
+                ..Default::default()
+            }),
+            (Op::Edit(_), Kind::User) => Saved::User(User {
+                user_id: c.id.clone(),
+                nom: text(&c, "nom", ""),
+                email: text(&c, "email", ""),
+                ..Default::default()
+            }),
+            (Op::Edit(_), Kind::Role) => Saved::Role(Role {
+                role_id: c.id.clone(),
+                name: text(&c, "name", ""),
+                ..Default::default()
+            }),
+            (Op::Action(Action::ChangePassword { .. } | Action::PasswordReset { .. }), _) => {
+                Saved::Account(self.t("done"))
+            }
+            (_, Kind::Individu) => Saved::Individus {
                 message: self.t("Individu 4 créé"),
                 individus: self.individus(),
             },
-            Mutation::ChangePassword { .. } | Mutation::PasswordReset { .. } => {
-                Saved::Account(self.t("done"))
-            }
             _ => Saved::MaarchUser(
                 maarch_details(9).expect("fixture"),
                 self.t("Maarch user saved"),
             ),
+        };
+        let mut o = Outcome::applied(saved);
+        // Now and then the server keeps one field as it was.
+        if self.turn % 5 == 4
+            && let Some(f) = c.fields().first()
+        {
+            let kept = json!(self.t("kept"));
+            o.fields.push(vigie::change::FieldResult {
+                key: f.key.clone(),
+                status: Status::NotApplied(kept),
+            });
         }
+        o
     }
 
     fn payload(&mut self, r: Request) -> Payload {
@@ -1537,8 +1576,7 @@ impl Fake {
                 }
                 Payload::Outbox(Some(mails))
             }
-            Request::Mutate(m) => Payload::Saved(self.saved(m)),
-            Request::Delete(op) => Payload::Deleted(op),
+            Request::Change(c) => Payload::Changed(Box::new(self.outcome(*c))),
             // A request the console learnt after this test: answered as the server's refusal.
             _ => Payload::Outbox(None),
         }
@@ -1547,7 +1585,7 @@ impl Fake {
     /// Takes the console's new requests (noting the writes).
     fn collect(&mut self, app: &mut App) {
         for (id, r) in app.take_requests() {
-            if matches!(r, Request::Mutate(_) | Request::Delete(_)) {
+            if matches!(r, Request::Change(_)) {
                 self.writes.push(format!("{r:?}"));
             }
             self.held.push((id, r));

@@ -16,7 +16,6 @@ use vigie::api::maarch::{MaarchAuthMode, MaarchClient};
 use vigie::api::ocean::OceanClient;
 use vigie::app::form::{Ask, FieldKind, FormKind};
 use vigie::app::{Overlay, Session, Tab};
-use vigie::protocol::Mutation;
 use vigie::protocol::{Request, Service};
 use vigie::server::Like;
 use vigie::worker::Clients;
@@ -431,24 +430,23 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     live.focus("permissions_add");
     live.type_text("audit:read").await;
     live.app.on_key(ctrl('s'));
-    // The role is read again first (nobody changed it); then the save is queued.
-    live.answer_one().await;
     let reqs = live.app.outbox.clone();
-    let [
-        (
-            _,
-            Request::Mutate(Mutation::UpdateRole {
-                update,
-                add,
-                remove,
-            }),
-        ),
-    ] = reqs.as_slice()
-    else {
+    let [(_, Request::Change(c))] = reqs.as_slice() else {
         panic!("{reqs:?}");
     };
+    // Only the permission added is a field: the change room sends `add_permissions`.
+    assert_eq!(c.fields().len(), 1, "{c:?}");
+    assert_eq!(c.wanted("perm:audit:read"), Some(&serde_json::json!(true)));
+    let tech_now = live
+        .app
+        .roles
+        .items
+        .iter()
+        .find(|r| r.name == "technicien")
+        .unwrap();
+    let sent: Vec<&vigie::change::FieldChange> = c.fields().iter().collect();
+    let (update, add) = vigie::change::role_update(tech_now, &sent).unwrap();
     assert_eq!(update.permissions, None, "nothing removed: no set sent");
-    assert!(remove.is_empty());
     assert_eq!(add.len(), 1);
     assert_eq!(
         (add[0].ressource.as_str(), add[0].action.as_str()),

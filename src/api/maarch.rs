@@ -622,7 +622,12 @@ impl MaarchClient {
     }
 
     /// `PUT /rest/users/{id}/groups/{groupId}` `{role}`: the user's role in the group.
-    pub async fn set_group_role(&self, id: i64, group_id: &str, role: &str) -> Result<(), ApiError> {
+    pub async fn set_group_role(
+        &self,
+        id: i64,
+        group_id: &str,
+        role: &str,
+    ) -> Result<(), ApiError> {
         self.send(
             Method::PUT,
             &Self::user_path(id, &format!("/groups/{}", seg(group_id))),

@@ -389,7 +389,11 @@ impl App {
                         Change::edit(
                             change::Kind::Equipement,
                             e.equipement_id.clone(),
-                            vec![FieldChange::new("site_id", seen, serde_json::json!(site_id))],
+                            vec![FieldChange::new(
+                                "site_id",
+                                seen,
+                                serde_json::json!(site_id),
+                            )],
                         )
                         .on_site(e.site_id().map(str::to_string))
                         .labelled(t.label())
@@ -490,8 +494,8 @@ impl App {
                 };
                 let user = u.user.id;
                 // A user who never had the link is "not a member", not done.
-                let c = Form::link_change(user, change.to, &change.id, change.add)
-                    .labelled(t.label());
+                let c =
+                    Form::link_change(user, change.to, &change.id, change.add).labelled(t.label());
                 BulkJob {
                     key: user.to_string(),
                     label: t.label(),
@@ -756,12 +760,9 @@ impl App {
                 ))
             }
             Verdict::Gone => {
-                let list = ListKind::of_change(c.kind);
-                with_list!(self, list, |mut l| l.remove(&o.id));
-                for d in self.details_mut() {
-                    d.equipements.remove(&o.id);
-                }
                 if matches!(c.op, change::Op::Delete) {
+                    // What a delete wants holds: the row goes.
+                    kinds::land_removed(self, c.kind, &o.id);
                     Outcome::Done(tr("already gone from the server").into())
                 } else {
                     Outcome::Failed(tr("deleted on the server meanwhile").into())

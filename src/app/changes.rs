@@ -40,12 +40,13 @@ impl App {
         } else if let Some(saved) = o.saved.clone() {
             words = kinds::land_saved(self, saved);
         }
-        if kind == change::Kind::User && o.verdict == Verdict::Applied && o.saved.is_some() {
-            if let Some(e) = &o.entry
-                && e.op == crate::journal::Op::Delete
-            {
-                words = tr("user deactivated").into();
-            }
+        // A core user is deactivated, not deleted.
+        if kind == change::Kind::User
+            && o.entry
+                .as_ref()
+                .is_some_and(|e| e.op == crate::journal::Op::Delete)
+        {
+            words = tr("user deactivated").into();
         }
         if let Some(e) = &o.entry {
             let mut e = e.clone();
@@ -88,7 +89,10 @@ impl App {
     }
 
     /// Why nothing was sent, when the server already held what was wanted.
-    pub(super) fn unchanged_words(c_fields: &[(String, bool)], label: &dyn Fn(&str) -> String) -> String {
+    pub(super) fn unchanged_words(
+        c_fields: &[(String, bool)],
+        label: &dyn Fn(&str) -> String,
+    ) -> String {
         match c_fields {
             [(k, removed)] if change::split_link(k).is_some() => {
                 if *removed {
@@ -144,9 +148,8 @@ impl App {
                     Some(p) => {
                         if let Some(Overlay::Form(f)) = self.overlays.get_mut(p) {
                             f.pending = None;
-                            f.error = Some(
-                                tr("Changed on the server too: choose for each field").into(),
-                            );
+                            f.error =
+                                Some(tr("Changed on the server too: choose for each field").into());
                         }
                         self.overlays.push(Overlay::Conflict(Conflict {
                             rows,
@@ -155,10 +158,10 @@ impl App {
                         }));
                     }
                     None => {
-                        self.last_error = Some(tr(
-                            "Not saved: changed on the server meanwhile (its form was closed)",
-                        )
-                        .into());
+                        self.last_error = Some(
+                            tr("Not saved: changed on the server meanwhile (its form was closed)")
+                                .into(),
+                        );
                     }
                 }
             }
@@ -202,11 +205,8 @@ impl App {
                 if let Some(s) = o.saved.clone() {
                     kinds::land_saved(self, s);
                 }
-                let fields: Vec<(String, bool)> = o
-                    .fields
-                    .iter()
-                    .map(|f| (f.key.clone(), false))
-                    .collect();
+                let fields: Vec<(String, bool)> =
+                    o.fields.iter().map(|f| (f.key.clone(), false)).collect();
                 self.notice = Some(App::unchanged_words(&fields, &label));
                 self.last_error = None;
             }
@@ -262,7 +262,7 @@ impl App {
                 ConflictRow {
                     key: c.key.clone(),
                     label: label(&c.key),
-                    original: c.seen.as_ref().map(|v| text(v)).unwrap_or_default(),
+                    original: c.seen.as_ref().map(&text).unwrap_or_default(),
                     theirs: text(&c.theirs),
                     mine: text(&c.mine),
                     theirs_value: c.theirs.clone(),

@@ -295,7 +295,9 @@ impl App {
             f.extra = extra
                 .into_iter()
                 .filter(|c| {
-                    !shown.iter().any(|k| c.key == *k || c.key.starts_with(&format!("{k}.")))
+                    !shown
+                        .iter()
+                        .any(|k| c.key == *k || c.key.starts_with(&format!("{k}.")))
                         && c.key != "individu.id"
                         && !c.key.starts_with("utilisateur.individu")
                 })

@@ -54,9 +54,15 @@ impl App {
                     _ if change.is_none() => trf("line {}: {}", &[&p.line, &p.message]),
                     _ => String::new(),
                 };
+                // A create's warning (advice: the server decides) stays in sight.
+                let label = if change.is_some() && !p.message.is_empty() {
+                    trf("{} (line {}) — {}", &[&p.label, &p.line, &p.message])
+                } else {
+                    trf("{} (line {})", &[&p.label, &p.line])
+                };
                 BulkJob {
                     key: p.id.clone().unwrap_or_default(),
-                    label: trf("{} (line {})", &[&p.label, &p.line]),
+                    label,
                     change,
                     skip: (!why.is_empty()).then_some(why),
                 }

@@ -315,12 +315,10 @@ impl App {
             .overlays
             .iter()
             .any(|o| matches!(o, Overlay::Form(f) if f.dirty() || f.pending.is_some()));
-        let writing = self.in_flight.values().any(|(p, _)| {
-            matches!(
-                p,
-                Purpose::Save | Purpose::Delete | Purpose::Bulk
-            )
-        });
+        let writing = self
+            .in_flight
+            .values()
+            .any(|(p, _)| matches!(p, Purpose::Save | Purpose::Delete | Purpose::Bulk));
         if unsaved || writing {
             self.notice = Some(
                 tr("A change is open or on its way: save or close it before switching").into(),

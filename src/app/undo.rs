@@ -185,7 +185,10 @@ impl App {
                 if f.wanted.is_null() {
                     trf("leave {}", &[&name])
                 } else {
-                    trf("back in {} as {}", &[&name, &change::shown(&f.key, &f.wanted)])
+                    trf(
+                        "back in {} as {}",
+                        &[&name, &change::shown(&f.key, &f.wanted)],
+                    )
                 }
             })
             .collect();
@@ -234,15 +237,21 @@ fn put_back(form: &mut Form, kind: change::Kind, fields: &[FieldChange]) -> usiz
             let Some(grid) = form.fields.iter_mut().find(|x| x.key == "permissions") else {
                 continue;
             };
-            if let form::FieldKind::Grid { cells, on: cells_on, .. } = &mut grid.kind
-                && let Some(i) = cells
-                    .iter()
-                    .position(|(r, a)| format!("{r}:{a}") == p || (r.is_empty() && format!("#{a}") == p))
+            if let form::FieldKind::Grid {
+                cells,
+                on: cells_on,
+                ..
+            } = &mut grid.kind
+                && let Some(i) = cells.iter().position(|(r, a)| {
+                    format!("{r}:{a}") == p || (r.is_empty() && format!("#{a}") == p)
+                })
             {
                 cells_on[i] = on;
                 grid.touched = true;
                 n += 1;
-            } else if on && let Some(extra) = form.fields.iter_mut().find(|x| x.key == "permissions_add") {
+            } else if on
+                && let Some(extra) = form.fields.iter_mut().find(|x| x.key == "permissions_add")
+            {
                 let mut v = extra.value();
                 if !v.is_empty() {
                     v.push_str(", ");

@@ -20,6 +20,8 @@ mod read;
 mod send;
 pub mod values;
 
+pub use send::{individu_body, role_update};
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
@@ -422,6 +424,34 @@ impl Outcome {
         }
     }
 
+    /// What a server that did exactly as asked answers (fakes and tests): applied, the
+    /// record as `saved`.
+    pub fn applied(saved: Saved) -> Outcome {
+        let id = match &saved {
+            Saved::Site(s) => s.site_id.clone(),
+            Saved::Equipement(e) => e.equipement_id.clone(),
+            Saved::User(u) => u.user_id.clone(),
+            Saved::Role(r) => r.role_id.clone(),
+            Saved::MaarchUser(d, _) => d.user.id.to_string(),
+            Saved::Individus { .. } | Saved::Account(_) => String::new(),
+        };
+        let mut o = Outcome::new(Verdict::Applied, &id);
+        o.saved = Some(saved);
+        o
+    }
+
+    /// The record `id` of `kind` deleted (fakes and tests).
+    pub fn removed(id: &str) -> Outcome {
+        let mut o = Outcome::new(Verdict::Applied, id);
+        o.deleted = true;
+        o
+    }
+
+    /// Nothing sent: `verdict` says why (fakes and tests).
+    pub fn not_sent(verdict: Verdict, id: &str) -> Outcome {
+        Outcome::new(verdict, id)
+    }
+
     /// Fields sent that the server did not apply: (key, value it kept).
     pub fn not_applied(&self) -> Vec<(&str, &Value)> {
         self.fields
@@ -448,10 +478,12 @@ impl Outcome {
     pub fn applied_any(&self) -> bool {
         self.verdict == Verdict::Applied
             && (self.fields.is_empty()
-                || self
-                    .fields
-                    .iter()
-                    .any(|f| matches!(f.status, Status::Applied | Status::AppliedAs(_) | Status::Unchecked)))
+                || self.fields.iter().any(|f| {
+                    matches!(
+                        f.status,
+                        Status::Applied | Status::AppliedAs(_) | Status::Unchecked
+                    )
+                }))
     }
 }
 
@@ -540,8 +572,7 @@ pub fn journal_states(
     let mut b = Map::new();
     let mut a = Map::new();
     for r in results {
-        if !matches!(r.status, Status::Applied | Status::AppliedAs(_)) || values::secret(&r.key)
-        {
+        if !matches!(r.status, Status::Applied | Status::AppliedAs(_)) || values::secret(&r.key) {
             continue;
         }
         let (Some(x), Some(y)) = (before(&r.key), after(&r.key)) else {
@@ -558,7 +589,10 @@ pub fn journal_states(
 /// records (journals written before the change room) give the fields that differ.
 pub fn undo_fields(e: &Entry) -> Vec<FieldChange> {
     let obj = |v: &Option<Value>| v.as_ref().and_then(Value::as_object).cloned();
-    let (b, a) = (obj(&e.before).unwrap_or_default(), obj(&e.after).unwrap_or_default());
+    let (b, a) = (
+        obj(&e.before).unwrap_or_default(),
+        obj(&e.after).unwrap_or_default(),
+    );
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -593,8 +627,8 @@ fn entry_for(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Entry {
-    let mut e = Entry::now(ch.kind.service().section(), ch.kind.name(), id, op)
-        .with_states(before, after);
+    let mut e =
+        Entry::now(ch.kind.service().section(), ch.kind.name(), id, op).with_states(before, after);
     e.label = ch.label.clone();
     e.who = ch.who.clone();
     e.undoes = ch.undoes;
@@ -647,7 +681,13 @@ async fn edit_record(c: &Clients, ch: &Change, edit: &Edit) -> Result<Outcome, A
     let answer = send::edit(c, ch, edit, &sent, &fresh).await?;
     // 4. What the server did, from its answer or a read after it.
     let after_json = match answer.json {
-        Some(j) if sent.iter().all(|f| value_of(ch.kind, &j, &f.key).is_some() || now(&f.key).is_none()) => j,
+        Some(j)
+            if sent
+                .iter()
+                .all(|f| value_of(ch.kind, &j, &f.key).is_some() || now(&f.key).is_none()) =>
+        {
+            j
+        }
         _ => match read::after(c, ch, &sent, &fresh).await? {
             Some(r) => {
                 out.saved = Some(r.saved);
@@ -803,7 +843,11 @@ mod tests {
 
     #[test]
     fn a_field_no_read_shows_is_sent_never_a_conflict() {
-        let e = edit(vec![FieldChange::new("password", Some(json!("a")), json!("b"))]);
+        let e = edit(vec![FieldChange::new(
+            "password",
+            Some(json!("a")),
+            json!("b"),
+        )]);
         let d = decide(&e, |_| None);
         assert_eq!(d.send, [0]);
         assert!(d.clashes.is_empty());
@@ -812,7 +856,11 @@ mod tests {
     #[test]
     fn an_unknown_seen_value_is_sent_unless_already_so() {
         let e = edit(vec![FieldChange::new("group:AGENT", None, Value::Null)]);
-        assert_eq!(decide(&e, |_| Some(Value::Null)).already, [0], "never had it");
+        assert_eq!(
+            decide(&e, |_| Some(Value::Null)).already,
+            [0],
+            "never had it"
+        );
         assert_eq!(decide(&e, |_| Some(json!({"role": ""}))).send, [0]);
     }
 
@@ -833,8 +881,8 @@ mod tests {
         assert_eq!(r[1].status, Status::Applied);
         assert_eq!(r[2].status, Status::AppliedAs(json!("B@x.org")));
         assert_eq!(r[3].status, Status::Unchecked);
-        let (b, a) = journal_states(&r, |k| before.get(k).cloned(), |k| after.get(k).cloned())
-            .unwrap();
+        let (b, a) =
+            journal_states(&r, |k| before.get(k).cloned(), |k| after.get(k).cloned()).unwrap();
         assert_eq!(b, json!({"nom": "A", "email": "a@x"}), "only what changed");
         assert_eq!(a, json!({"nom": "B", "email": "B@x.org"}));
     }
@@ -842,7 +890,11 @@ mod tests {
     #[test]
     fn a_link_still_listed_after_its_removal_is_not_applied() {
         let f = FieldChange::new("group:AGENT", None, Value::Null);
-        let r = verify(&[&f], |_| Some(json!({"role": "x"})), |_| Some(json!({"role": "y"})));
+        let r = verify(
+            &[&f],
+            |_| Some(json!({"role": "x"})),
+            |_| Some(json!({"role": "y"})),
+        );
         assert!(matches!(r[0].status, Status::NotApplied(_)));
     }
 
@@ -853,7 +905,11 @@ mod tests {
         e.after = Some(json!({"description": "new", "timestamp": "t"}));
         assert_eq!(
             undo_fields(&e),
-            [FieldChange::new("description", Some(json!("new")), json!("old"))]
+            [FieldChange::new(
+                "description",
+                Some(json!("new")),
+                json!("old")
+            )]
         );
         // A journal of whole records (written before the change room): what differs.
         e.before = Some(json!({"port": 100, "ip": "1.1.1.1", "password": "x"}));
@@ -871,7 +927,11 @@ mod tests {
         });
         assert_eq!(
             undo_fields(&e),
-            [FieldChange::new("group:AGENT", Some(json!({})), Value::Null)]
+            [FieldChange::new(
+                "group:AGENT",
+                Some(json!({})),
+                Value::Null
+            )]
         );
     }
 }

@@ -183,22 +183,16 @@ pub(super) async fn edit(
     })
 }
 
-/// A role: its name and description by `update`; permissions added by `add_permissions`
-/// (it touches nothing else); a removal sends the whole set — it replaces the role's — as
-/// the server holds it now, minus what was removed, plus what was added, in the shape
-/// received.
-async fn role(
-    c: &Clients,
-    ch: &Change,
+/// What a role's edit sends: the `update` (its name and description; with a removal, the
+/// whole set — it replaces the role's — as the server holds it now (`now`), minus what was
+/// removed, plus what was added, in the shape received) and the permissions given to
+/// `add_permissions` (additions alone: it touches nothing else).
+pub fn role_update(
+    now: &Role,
     sent: &[&FieldChange],
-    fresh: &Fresh,
-) -> Result<Answer, ApiError> {
-    let core = c.core()?;
-    let Saved::Role(now) = &fresh.saved else {
-        return Err(ApiError::Config("no role read".into()));
-    };
+) -> Result<(RoleUpdate, Vec<PermissionRef>), ApiError> {
     let mut u = RoleUpdate {
-        role_id: ch.id.clone(),
+        role_id: now.role_id.clone(),
         ..Default::default()
     };
     let (mut add, mut remove) = (Vec::new(), Vec::new());
@@ -208,7 +202,7 @@ async fn role(
             "description" => u.description = Some(text(&f.wanted)),
             k => {
                 let Some(p) = k.strip_prefix("perm:") else {
-                    return Err(cannot(ch.kind, k));
+                    return Err(cannot(Kind::Role, k));
                 };
                 let r = match p.strip_prefix('#') {
                     Some(id) => PermissionRef {
@@ -246,6 +240,21 @@ async fn role(
         }
         u.permissions = Some(set);
     }
+    Ok((u, add))
+}
+
+/// A role (`role_update`).
+async fn role(
+    c: &Clients,
+    ch: &Change,
+    sent: &[&FieldChange],
+    fresh: &Fresh,
+) -> Result<Answer, ApiError> {
+    let core = c.core()?;
+    let Saved::Role(now) = &fresh.saved else {
+        return Err(ApiError::Config("no role read".into()));
+    };
+    let (u, add) = role_update(now, sent)?;
     let mut role = None;
     if u.name.is_some() || u.description.is_some() || u.permissions.is_some() {
         role = Some(core.update_role(&u).await?);
@@ -261,19 +270,11 @@ async fn role(
     })
 }
 
-/// Ocean's update takes the whole record: the one the server holds now, with the changed
-/// fields set (`entite` whole: the entity's id and name go together).
-async fn individu(
-    c: &Clients,
-    ch: &Change,
-    sent: &[&FieldChange],
-    fresh: &Fresh,
-) -> Result<Answer, ApiError> {
-    let o = c.ocean()?;
-    let Value::Object(m) = &fresh.json else {
-        return Err(ApiError::Config("no individu read".into()));
-    };
-    let mut body = Individu(m.clone());
+/// What Ocean's update is sent: the record as the server holds it now (`base`), with the
+/// changed fields set (`entite` whole: the entity's id and name go together) and the
+/// individu repeated in its user account, as the doc's body does.
+pub fn individu_body(base: &Individu, sent: &[&FieldChange]) -> Individu {
+    let mut body = base.clone();
     for f in sent {
         if f.key == "entite" {
             match &f.wanted {
@@ -288,12 +289,26 @@ async fn individu(
             body.set(&f.key, f.wanted.clone());
         }
     }
-    // The doc's body repeats the individu inside its user account.
     if let Some(ind) = body.0.get("individu").cloned()
         && body.0.get("utilisateur").is_some_and(Value::is_object)
     {
         body.set("utilisateur.individu", ind);
     }
+    body
+}
+
+/// Ocean's update takes the whole record (`individu_body`).
+async fn individu(
+    c: &Clients,
+    ch: &Change,
+    sent: &[&FieldChange],
+    fresh: &Fresh,
+) -> Result<Answer, ApiError> {
+    let o = c.ocean()?;
+    let Value::Object(m) = &fresh.json else {
+        return Err(ApiError::Config("no individu read".into()));
+    };
+    let body = individu_body(&Individu(m.clone()), sent);
     let st = o.update_individu(&body).await?;
     let individus = o.list_individus(None).await?;
     let after = individus
@@ -353,12 +368,7 @@ async fn maarch(
                 written.insert(k.to_string(), v);
             }
         }
-        let opt = |k: &str| {
-            written
-                .get(k)
-                .map(text)
-                .filter(|s| !s.is_empty())
-        };
+        let opt = |k: &str| written.get(k).map(text).filter(|s| !s.is_empty());
         let update = MaarchUserUpdate {
             id: uid,
             firstname: opt("firstname").unwrap_or_default(),
@@ -370,7 +380,8 @@ async fn maarch(
             status: value_or(sent, "status").map(|v| text(&v)),
         };
         for f in &scalar {
-            if !WRITTEN_KEYS.contains(&f.key.as_str()) && !matches!(f.key.as_str(), "mode" | "status")
+            if !WRITTEN_KEYS.contains(&f.key.as_str())
+                && !matches!(f.key.as_str(), "mode" | "status")
             {
                 return Err(cannot(ch.kind, &f.key));
             }
@@ -469,7 +480,13 @@ pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError
     let (id, body, answer, saved, message) = match what {
         Create::Site(b) => {
             let s = c.core()?.create_site(b).await?;
-            (s.site_id.clone(), json(b), json(&s), Saved::Site(s), String::new())
+            (
+                s.site_id.clone(),
+                json(b),
+                json(&s),
+                Saved::Site(s),
+                String::new(),
+            )
         }
         Create::Equipement(b) => {
             let e = c.core()?.create_equipement(b).await?;
@@ -481,11 +498,23 @@ pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError
             if e.site_id().is_none() {
                 e.site_id = Some(b.site_id.clone());
             }
-            (e.equipement_id.clone(), json(b), j, Saved::Equipement(e), String::new())
+            (
+                e.equipement_id.clone(),
+                json(b),
+                j,
+                Saved::Equipement(e),
+                String::new(),
+            )
         }
         Create::User(b) => {
             let u = c.core()?.create_user(b).await?;
-            (u.user_id.clone(), json(b), json(&u), Saved::User(u), String::new())
+            (
+                u.user_id.clone(),
+                json(b),
+                json(&u),
+                Saved::User(u),
+                String::new(),
+            )
         }
         Create::Role(b) => {
             let r = c.core()?.create_role(b).await?;
@@ -498,7 +527,13 @@ pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError
                 };
                 body[key] = json!(true);
             }
-            (r.role_id.clone(), body, json(&r), Saved::Role(r), String::new())
+            (
+                r.role_id.clone(),
+                body,
+                json(&r),
+                Saved::Role(r),
+                String::new(),
+            )
         }
         Create::Individu { body, start, end } => {
             let o = c.ocean()?;
@@ -542,7 +577,13 @@ pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError
             });
             let j = maarch_json(&d, links);
             let what = trf("Maarch user {} created (id {})", &[&b.user_id, &uid]);
-            (uid.to_string(), body, j, Saved::MaarchUser(d, what), String::new())
+            (
+                uid.to_string(),
+                body,
+                j,
+                Saved::MaarchUser(d, what),
+                String::new(),
+            )
         }
     };
     let mut out = Outcome::new(Verdict::Applied, &id);

@@ -41,7 +41,10 @@ pub fn value_of(kind: Kind, record: &Value, key: &str) -> Option<Value> {
                 .and_then(|c| c.get("client_id"))
                 .or_else(|| obj.get("client_id"))
                 .cloned(),
-            "longitude" => obj.get("longitude").or_else(|| obj.get("lonitude")).cloned(),
+            "longitude" => obj
+                .get("longitude")
+                .or_else(|| obj.get("lonitude"))
+                .cloned(),
             _ => obj.get(key).cloned(),
         },
         Kind::Equipement => match key {
@@ -172,8 +175,7 @@ pub fn same(key: &str, a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| same(k, v, w)))
         }
         (Value::Array(x), Value::Array(y)) => {
@@ -311,7 +313,11 @@ mod tests {
         assert!(!same("port", &json!(80), &json!(81)));
         assert!(!same("name", &json!("LOUM"), &json!("loum")));
         // A link wanted "whatever its role" is satisfied by any role.
-        assert!(satisfies("group:AGENT", &json!({"role": "chef"}), &json!({})));
+        assert!(satisfies(
+            "group:AGENT",
+            &json!({"role": "chef"}),
+            &json!({})
+        ));
         assert!(!satisfies("group:AGENT", &json!(null), &json!({})));
         assert!(satisfies(
             "entity:DGS",

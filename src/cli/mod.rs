@@ -661,14 +661,21 @@ async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCod
         core: Some(c.client.clone()),
         ..Default::default()
     };
-    let done = run_plan(&clients, &planned, a.concurrency, &who, batch, |k, total| {
-        if tty {
-            eprint!("\rimporting {k}/{total}");
-            if k == total {
-                eprintln!();
+    let done = run_plan(
+        &clients,
+        &planned,
+        a.concurrency,
+        &who,
+        batch,
+        |k, total| {
+            if tty {
+                eprint!("\rimporting {k}/{total}");
+                if k == total {
+                    eprintln!();
+                }
             }
-        }
-    })
+        },
+    )
     .await;
     let mut failed = 0;
     for (p, d) in planned.iter().zip(&done) {

@@ -326,23 +326,43 @@ pub fn confirm_delete(app: &mut App) {
     }
 }
 
-/// Answers the reads an edit makes before its save with the record as the console's own
-/// list holds it (nobody changed it meanwhile), so the save goes on; other requests stay.
-pub fn unchanged_on_server(app: &mut App) {
-    let reqs = app.take_requests();
-    let mut fresh = Vec::new();
-    for (id, r) in reqs {
-        match r {
-            Request::Fresh { kind, id: rid, .. } => {
-                let k = vigie::app::kinds::ListKind::named(&kind).expect("a known kind");
-                fresh.push((id, app.record_json(k, &rid)));
-            }
-            other => app.outbox.push((id, other)),
-        }
+/// The change a request sends (panics for any other request).
+pub fn change_in(reqs: &[(u64, Request)], id: u64) -> vigie::change::Change {
+    match reqs.iter().find(|(i, _)| *i == id) {
+        Some((_, Request::Change(c))) => (**c).clone(),
+        other => panic!("no change {id}: {other:?}"),
     }
-    for (id, v) in fresh {
-        ok(app, id, Payload::Fresh(v));
-    }
+}
+
+/// Whether a request is a change (a write).
+pub fn is_change(r: &Request) -> bool {
+    matches!(r, Request::Change(_))
+}
+
+/// What the change room answers for a delete the server did: the record gone, journaled
+/// with the record as the console held it (nobody changed it meanwhile).
+pub fn deleted_as_asked(app: &App, c: &vigie::change::Change) -> vigie::change::Outcome {
+    let kind = vigie::app::kinds::ListKind::of_change(c.kind);
+    let before = app.record_json(kind, &c.id);
+    let mut e = vigie::journal::Entry::now(
+        c.kind.service().section(),
+        c.kind.name(),
+        &c.id,
+        vigie::journal::Op::Delete,
+    )
+    .with_states(before, None);
+    e.label = c.label.clone();
+    e.who = c.who.clone();
+    e.undoes = c.undoes;
+    let mut o = vigie::change::Outcome::removed(&c.id);
+    o.entry = Some(e);
+    o
+}
+
+/// What the change room answers for a change the server applied as asked: `saved` the
+/// record after.
+pub fn applied(saved: vigie::protocol::Saved) -> Payload {
+    Payload::Changed(Box::new(vigie::change::Outcome::applied(saved)))
 }
 
 /// Answers every request a fake server knows how to, until none is left: sites, users,
@@ -398,10 +418,6 @@ pub fn serve(app: &mut App) {
                         ("PJS".into(), "Pôle Jeunesse et Sport".into()),
                     ],
                 },
-                Request::Fresh { kind, id: rid, .. } => {
-                    let k = vigie::app::kinds::ListKind::named(&kind).expect("a known kind");
-                    Payload::Fresh(app.record_json(k, &rid))
-                }
                 other => panic!("serve() does not answer {other:?}"),
             };
             ok(app, id, p);

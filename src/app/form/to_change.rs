@@ -56,7 +56,9 @@ impl Form {
     /// Sets the value the form saw for `key` (a conflict resolved, an undo): the next save
     /// compares with it.
     pub fn set_seen(&mut self, kind: Kind, key: &str, v: Value) {
-        let rec = self.seen.get_or_insert_with(|| Value::Object(Default::default()));
+        let rec = self
+            .seen
+            .get_or_insert_with(|| Value::Object(Default::default()));
         if kind == Kind::Individu && key.contains('.') {
             let mut cur = rec;
             let parts: Vec<&str> = key.split('.').collect();

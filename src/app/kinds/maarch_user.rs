@@ -253,7 +253,12 @@ impl Form {
     /// An entity added.
     pub(crate) fn add_entity_change(&self) -> Option<Change> {
         let user: i64 = self.record_id.clone()?.parse().ok()?;
-        Some(Form::link_change(user, "entity", &self.val("entityId"), true))
+        Some(Form::link_change(
+            user,
+            "entity",
+            &self.val("entityId"),
+            true,
+        ))
     }
 
     /// A Parapheur link.

@@ -199,7 +199,11 @@ impl Form {
             _ => None,
         })?;
         if let change::Op::Edit(e) = &mut c.op {
-            for (p, on) in added.iter().map(|p| (p, true)).chain(removed.iter().map(|p| (p, false))) {
+            for (p, on) in added
+                .iter()
+                .map(|p| (p, true))
+                .chain(removed.iter().map(|p| (p, false)))
+            {
                 let key = change::perm_key(p);
                 let seen = self
                     .seen
