@@ -1958,3 +1958,48 @@ fn every_screen_draws_at_any_size() {
         }
     }
 }
+
+/// The issue's own steps: Space marks a user and moves on, a filter typed selects its match
+/// (not the row whose number the cursor had), Space marks that one: the bulk names the two
+/// users meant, never the one under the old cursor position.
+#[test]
+fn a_filter_selects_its_match_and_space_marks_it() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    let login = |app: &App| app.maarch_users.selected_item().map(|u| u.user_id.clone());
+    assert_eq!(login(&app).as_deref(), Some("bboule"));
+    app.on_key(key(KeyCode::Char(' ')));
+    assert_eq!(login(&app).as_deref(), Some("bwayne"), "Space moves on");
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(ch('/'));
+    typed(&mut app, "ddaull");
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(
+        login(&app).as_deref(),
+        Some("ddaull"),
+        "the match is selected"
+    );
+    app.on_key(key(KeyCode::Char(' ')));
+    let mut marked: Vec<String> = app
+        .maarch_users
+        .marked_rows()
+        .iter()
+        .map(|u| u.user_id.clone())
+        .collect();
+    marked.sort();
+    assert_eq!(marked, ["bboule", "ddaull"]);
+    // Cleared, the filter leaves the selection on the record selected.
+    app.on_key(ch('/'));
+    for _ in "ddaull".chars() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "bw");
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(login(&app).as_deref(), Some("bwayne"));
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(app.maarch_users.filter, "", "Esc cleared it");
+    assert_eq!(
+        login(&app).as_deref(),
+        Some("bwayne"),
+        "still the same user"
+    );
+}

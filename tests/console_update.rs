@@ -1592,3 +1592,38 @@ fn kept_sites_show_at_start_until_the_answer() {
         assert_eq!(app.sites.items.len(), left);
     }
 }
+
+/// `j` moves the cursor, then a filter: its best match is selected, not the row whose number
+/// the cursor had; clearing it keeps that record selected.
+#[test]
+fn a_filter_typed_selects_its_best_match_and_clearing_keeps_the_record() {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(ch('j'));
+    assert_eq!(
+        app.sites.selected_item().map(|s| s.name.as_str()),
+        Some("YASSA")
+    );
+    app.on_key(ch('/'));
+    // Several rows match: the best one (first shown) is selected, not the third row.
+    typed(&mut app, "a");
+    assert!(app.sites.len() >= 3, "{:?}", names(&app));
+    assert_eq!(app.sites.selected, 0, "the best match, not the third row");
+    for _ in 0..1 {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "lou");
+    assert_eq!(
+        app.sites.selected_item().map(|s| s.name.as_str()),
+        Some("LOUM"),
+        "the match"
+    );
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(names(&app).len(), 3, "cleared");
+    assert_eq!(
+        app.sites.selected_item().map(|s| s.name.as_str()),
+        Some("LOUM"),
+        "the record stays selected"
+    );
+}

@@ -58,9 +58,25 @@ impl<T: Record> Nav for ListView<T> {
     fn filter_text(&self) -> String {
         self.filter.clone()
     }
+    /// A filter typed selects its best match (the first row shown); a filter cleared keeps
+    /// the selected record selected: `d`, `e`, Space and bulk actions act on what is seen.
     fn set_filter(&mut self, f: String) {
+        let cleared = f.trim().is_empty();
+        let keep = cleared
+            .then(|| self.selected_item().map(|r| r.key().into_owned()))
+            .flatten();
+        let changed = f != self.filter;
         self.filter = f;
         self.refresh_view_within(Some(FILTER_SLICE));
+        if let Some(id) = keep {
+            if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {
+                self.selected = pos;
+            }
+        } else if changed {
+            self.selected = 0;
+            self.offset = 0;
+        }
+        self.clamp();
     }
     fn sort_next(&mut self) {
         self.cycle_sort();

@@ -639,11 +639,19 @@ impl<T: Record> ListView<T> {
         self.build_view();
     }
 
-    /// Goes on with a filter that did not fit in its budget; the view shows what is found.
+    /// Goes on with a filter that did not fit in its budget; the view shows what is found,
+    /// the selection staying on its record (rows found later may rank above it).
     pub fn resume_filter(&mut self, budget: std::time::Duration) {
         if self.run.is_some() {
+            let keep = self.selected_item().map(|r| r.key().into_owned());
             self.advance_filter(Some(budget));
             self.build_view();
+            if let Some(id) = keep
+                && self.selected > 0
+                && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
+            {
+                self.selected = pos;
+            }
         }
     }
 
