@@ -27,7 +27,7 @@ impl App {
         }
     }
 
-    pub(super) fn assign_entity(&mut self, i: &Individu) {
+    pub(super) fn ask_assign_entity(&mut self, i: &Individu) {
         if self.refuse_if_read_only("assigning") {
             return;
         }

@@ -404,7 +404,7 @@ impl App {
             }
             KeyCode::Char('a') if self.tab == Tab::Individus => {
                 if let Some(i) = self.individus.selected_item().cloned() {
-                    self.assign_entity(&i);
+                    self.ask_assign_entity(&i);
                 }
             }
             KeyCode::Char('@') => self.run_command(Command::Account),

@@ -140,7 +140,7 @@ impl App {
         }
         if let (DetailTarget::Individu(i), KeyCode::Char('a')) = (&d.target, key.code) {
             let i = i.clone();
-            self.assign_entity(&i);
+            self.ask_assign_entity(&i);
             return;
         }
         match key.code {
