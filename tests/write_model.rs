@@ -546,3 +546,395 @@ fn two_admins_on_a_core_that_cannot_move() {
 fn two_admins_on_a_core_with_more_permissions() {
     model_against(vec![Like::CoreMorePermissions]);
 }
+
+// ---- Maarch: the same model on a Maarch user, with a group link ----------------------------
+
+const MFIELDS: [&str; 3] = ["firstname", "lastname", "initials"];
+
+#[derive(Debug, Clone)]
+enum MStep {
+    Open,
+    Type(usize, u8),
+    Save(bool),
+    Theirs(usize, u8),
+    /// The second admin adds (`true`) or removes the user's group ELU.
+    TheirsGroup(bool),
+    /// vigie marks the user and adds (`true`) or removes group ELU in bulk.
+    Group(bool),
+    Undo,
+}
+
+fn mstep() -> impl Strategy<Value = MStep> {
+    prop_oneof![
+        3 => Just(MStep::Open),
+        4 => (0..3usize, 0..4u8).prop_map(|(f, v)| MStep::Type(f, v)),
+        3 => any::<bool>().prop_map(MStep::Save),
+        4 => (0..3usize, 0..4u8).prop_map(|(f, v)| MStep::Theirs(f, v)),
+        1 => any::<bool>().prop_map(MStep::TheirsGroup),
+        2 => any::<bool>().prop_map(MStep::Group),
+        2 => Just(MStep::Undo),
+    ]
+}
+
+fn mvalue(f: usize, v: u8) -> String {
+    format!("{}{v}", ["Fn", "Ln", "I"][f])
+}
+
+/// The user's fields and whether it is in ELU, as the server holds them.
+async fn maarch_now(
+    m: &vigie::api::maarch::MaarchClient,
+    uid: i64,
+) -> (BTreeMap<&'static str, String>, bool) {
+    let d = m.user_details(uid).await.unwrap().unwrap();
+    let u = &d.user;
+    let f = [
+        ("firstname", u.firstname.clone()),
+        ("lastname", u.lastname.clone()),
+        ("initials", u.initials.clone().unwrap_or_default()),
+    ]
+    .into_iter()
+    .collect();
+    (f, d.groups.iter().any(|g| g.group_id == "ELU"))
+}
+
+async fn maarch_case(srv: &common::TestServer, n: usize, steps: &[MStep]) -> Result<(), String> {
+    let them = maarch_client(srv);
+    let login = format!("model{n}");
+    let uid = them
+        .create_user(&vigie::api::maarch::NewMaarchUser {
+            user_id: login.clone(),
+            firstname: "Fn0".into(),
+            lastname: "Ln0".into(),
+            initials: Some("I0".into()),
+            mail: format!("{login}@example.org"),
+            phone: None,
+            mode: None,
+        })
+        .await
+        .map_err(|e| format!("{e}"))?;
+    let (mut expected, mut member) = maarch_now(&them, uid).await;
+    let mut live = maarch_console(srv).await;
+    select_maarch(&mut live, &login);
+    let mut typed: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut saw: BTreeMap<&'static str, String> = BTreeMap::new();
+    for s in steps {
+        let (before, was_member) = maarch_now(&them, uid).await;
+        journal(&mut live);
+        match s {
+            MStep::Open => {
+                to_list(&mut live).await;
+                typed.clear();
+                select_maarch(&mut live, &login);
+                live.press(ch('e')).await;
+                if live.has_form() {
+                    let f = console_fixtures::form(&live.app);
+                    saw = MFIELDS
+                        .iter()
+                        .map(|k| (*k, f.field(k).unwrap().initial.clone()))
+                        .collect();
+                }
+            }
+            MStep::Type(f, v) => {
+                if live.has_form() {
+                    live.retype(MFIELDS[*f], &mvalue(*f, *v)).await;
+                    typed.insert(MFIELDS[*f], mvalue(*f, *v));
+                }
+            }
+            MStep::Save(mine) => {
+                if !live.has_form() {
+                    continue;
+                }
+                let both: Vec<&str> = typed
+                    .iter()
+                    .filter(|(f, w)| {
+                        let seen = saw.get(*f).cloned().unwrap_or_default();
+                        let now = before.get(*f).cloned().unwrap_or_default();
+                        seen != **w && seen != now && **w != now
+                    })
+                    .map(|(f, _)| *f)
+                    .collect();
+                live.press(ctrl('s')).await;
+                if matches!(live.app.overlays.last(), Some(Overlay::Form(f)) if f.asking.is_some())
+                {
+                    // 21.03 hides the phone: saving erases it, asked first.
+                    live.press(ch('y')).await;
+                }
+                let asked = matches!(live.app.overlays.last(), Some(Overlay::Conflict(_)));
+                if both.is_empty() == asked {
+                    return Err(format!(
+                        "changed on both sides: {both:?}, conflict raised: {asked}"
+                    ));
+                }
+                if asked {
+                    if *mine {
+                        let k = match live.app.overlays.last() {
+                            Some(Overlay::Conflict(c)) => c.rows.len(),
+                            _ => 0,
+                        };
+                        for _ in 0..k {
+                            live.press(ch('m')).await;
+                        }
+                        live.press(key(KeyCode::Enter)).await;
+                        live.press(ctrl('s')).await;
+                        if matches!(live.app.overlays.last(), Some(Overlay::Form(f)) if f.asking.is_some())
+                        {
+                            live.press(ch('y')).await;
+                        }
+                        for f in &both {
+                            saw.insert(f, before.get(*f).cloned().unwrap_or_default());
+                        }
+                    } else {
+                        live.press(key(KeyCode::Esc)).await;
+                    }
+                }
+                let (after, _) = maarch_now(&them, uid).await;
+                if !*mine {
+                    for f in &both {
+                        if before.get(*f) != after.get(*f) {
+                            return Err(format!("{f} overwritten although changed on both sides"));
+                        }
+                    }
+                }
+                for e in journal(&mut live) {
+                    for (side, state, server) in
+                        [("before", &e.before, &before), ("after", &e.after, &after)]
+                    {
+                        for (k, v) in state
+                            .as_ref()
+                            .and_then(|v| v.as_object())
+                            .into_iter()
+                            .flatten()
+                        {
+                            if let Some(held) = server.get(k.as_str())
+                                && v.as_str().unwrap_or_default() != held
+                            {
+                                return Err(format!(
+                                    "journal {side} {k} = {v}, the server held {held}"
+                                ));
+                            }
+                        }
+                    }
+                    if let Some(a) = e.after.as_ref().and_then(|v| v.as_object()) {
+                        for f in MFIELDS {
+                            if let Some(v) = a.get(f) {
+                                expected.insert(f, v.as_str().unwrap_or_default().to_string());
+                            }
+                        }
+                    }
+                }
+                if !live.has_form()
+                    && live
+                        .app
+                        .notice
+                        .as_deref()
+                        .unwrap_or_default()
+                        .starts_with("Saved")
+                {
+                    for (f, v) in typed.iter().filter(|(f, v)| saw.get(*f) != Some(*v)) {
+                        if after.get(*f) != Some(v) {
+                            return Err(format!("Saved, but {f} is {:?}", after.get(*f)));
+                        }
+                    }
+                    typed.clear();
+                }
+            }
+            MStep::Theirs(f, v) => {
+                maarch_theirs_field(&them, uid, MFIELDS[*f], &mvalue(*f, *v)).await;
+                expected.insert(MFIELDS[*f], mvalue(*f, *v));
+            }
+            MStep::TheirsGroup(add) => {
+                if *add && !was_member {
+                    them.add_group(uid, "ELU").await.unwrap();
+                } else if !*add {
+                    them.remove_group(uid, "ELU").await.unwrap();
+                }
+                member = *add;
+            }
+            MStep::Group(add) => {
+                to_list(&mut live).await;
+                typed.clear();
+                select_maarch(&mut live, &login);
+                live.app.maarch_users.marked.clear();
+                live.press(key(KeyCode::Char(' '))).await;
+                live.press(ch(':')).await;
+                live.type_text(if *add {
+                    "set group+=ELU"
+                } else {
+                    "set group-=ELU"
+                })
+                .await;
+                live.press(key(KeyCode::Enter)).await;
+                live.press(ch('y')).await;
+                let (_, now_member) = maarch_now(&them, uid).await;
+                if now_member != *add {
+                    return Err(format!(
+                        "group ELU {} not done",
+                        if *add { "add" } else { "remove" }
+                    ));
+                }
+                let entries = journal(&mut live);
+                if (was_member == *add) != entries.is_empty() {
+                    return Err(format!("journaled a link that did not change: {entries:?}"));
+                }
+                member = *add;
+                to_list(&mut live).await;
+            }
+            MStep::Undo => {
+                to_list(&mut live).await;
+                typed.clear();
+                let next = vigie::journal::next_undo(&live.app.journal).cloned();
+                live.press(ch(':')).await;
+                live.type_text("undo").await;
+                live.press(key(KeyCode::Enter)).await;
+                live.settle().await;
+                if live.has_form() {
+                    live.press(ctrl('s')).await;
+                    if matches!(live.app.overlays.last(), Some(Overlay::Form(f)) if f.asking.is_some())
+                    {
+                        live.press(ch('y')).await;
+                    }
+                } else if matches!(live.app.overlays.last(), Some(Overlay::Confirm(_))) {
+                    live.press(ch('y')).await;
+                }
+                let asked = matches!(live.app.overlays.last(), Some(Overlay::Conflict(_)));
+                let (after, now_member) = maarch_now(&them, uid).await;
+                for f in next
+                    .as_ref()
+                    .map(vigie::change::undo_fields)
+                    .unwrap_or_default()
+                {
+                    let Some(k) = MFIELDS.iter().copied().find(|k| *k == f.key) else {
+                        if f.key == "group:ELU" {
+                            // Undo of a link: back as it was unless changed since.
+                            let wanted_member = !f.wanted.is_null();
+                            let seen_member = f.seen.as_ref().is_some_and(|v| !v.is_null());
+                            if was_member == seen_member && now_member != wanted_member {
+                                return Err("a link undo did not take it back".into());
+                            }
+                            member = now_member;
+                        }
+                        continue;
+                    };
+                    let seen = f.seen.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+                    let wanted = f.wanted.as_str().unwrap_or_default();
+                    let now = before.get(k).cloned().unwrap_or_default();
+                    if now != seen && now != wanted {
+                        if !asked {
+                            return Err(format!("undo over {k}, changed since: no conflict"));
+                        }
+                        if after.get(k) != before.get(k) {
+                            return Err(format!("undo reverted {k}, changed by someone since"));
+                        }
+                    }
+                }
+                for e in journal(&mut live) {
+                    if let Some(a) = e.after.as_ref().and_then(|v| v.as_object()) {
+                        for f in MFIELDS {
+                            if let Some(v) = a.get(f) {
+                                expected.insert(f, v.as_str().unwrap_or_default().to_string());
+                            }
+                        }
+                    }
+                }
+                to_list(&mut live).await;
+                typed.clear();
+            }
+        }
+        let (now, now_member) = maarch_now(&them, uid).await;
+        if now != expected {
+            return Err(format!(
+                "the server holds {now:?}, the model says {expected:?}"
+            ));
+        }
+        if now_member != member {
+            return Err(format!(
+                "ELU membership {now_member}, the model says {member}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Back to the list, as a person would: Esc, and `y` to leave a form that holds changes.
+async fn to_list(live: &mut Live) {
+    for _ in 0..8 {
+        match live.app.overlays.last() {
+            None => return,
+            Some(Overlay::Form(f)) if f.dirty() => {
+                live.press(key(KeyCode::Esc)).await;
+                live.press(ch('y')).await;
+            }
+            Some(_) => live.press(key(KeyCode::Esc)).await,
+        }
+    }
+}
+
+/// Another administrator sets one field of a Maarch user (the whole user written, as Maarch).
+async fn maarch_theirs_field(m: &vigie::api::maarch::MaarchClient, uid: i64, field: &str, v: &str) {
+    let d = m.user_details(uid).await.unwrap().unwrap();
+    let u = &d.user;
+    let mut up = vigie::api::maarch::MaarchUserUpdate {
+        id: uid,
+        firstname: u.firstname.clone(),
+        lastname: u.lastname.clone(),
+        initials: u.initials.clone(),
+        mail: u.mail.clone(),
+        phone: u.phone.clone(),
+        mode: Some(u.mode.clone()),
+        status: None,
+    };
+    match field {
+        "firstname" => up.firstname = v.into(),
+        "lastname" => up.lastname = v.into(),
+        _ => up.initials = Some(v.into()),
+    }
+    m.update_user(&up).await.unwrap();
+}
+
+fn maarch_model_against(like: Vec<Like>) {
+    let cases: u32 = std::env::var("WRITE_MODEL_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let seed: u64 = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let srv = rt.block_on(common::start_with(|c| c.like = like.clone()));
+    let mut runner = TestRunner::new(Config {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: None,
+        max_shrink_iters: 64,
+        ..Config::default()
+    });
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    let result = runner.run(&prop::collection::vec(mstep(), 1..12), |steps| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        rt.block_on(maarch_case(&srv, n, &steps))
+            .map_err(|why| TestCaseError::fail(format!("{why}\nsteps: {steps:?}")))
+    });
+    if let Err(e) = result {
+        panic!("{like:?}: {e}\nseed {seed}: PROPTEST_RNG_SEED={seed} replays it");
+    }
+}
+
+#[test]
+fn two_admins_on_a_maarch_user() {
+    maarch_model_against(vec![]);
+}
+
+#[test]
+fn two_admins_on_a_maarch_21_03_user() {
+    maarch_model_against(vec![Like::Maarch2103]);
+}

@@ -302,7 +302,6 @@ impl App {
                         && !c.key.starts_with("utilisateur.individu")
                 })
                 .collect();
-            f.original = Some(body);
         } else {
             if let Some(list) = v.get("permissions") {
                 // Any item a server sends: objects, ids or `ressource:action` strings. Anything

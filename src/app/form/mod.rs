@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use crate::api::model::*;
-use crate::api::ocean::Individu;
 use crate::api::rules::email_problem;
 use crate::change::Change;
 use crate::i18n::{tr, trf};
@@ -48,8 +47,6 @@ pub struct Form {
     pub confirm_discard: bool,
     /// Every field shown (folded sections open).
     pub show_advanced: bool,
-    /// The Ocean record edited, sent back whole with the changes applied.
-    pub original: Option<Individu>,
     /// Who the form acts on, shown in its title (assignments, Maarch links).
     pub subject: String,
     /// The role's permissions as the server sent them: an edit sends this set with the
@@ -142,7 +139,6 @@ impl Form {
             error: None,
             confirm_discard: false,
             show_advanced: false,
-            original: None,
             subject: String::new(),
             permissions: Vec::new(),
             asking: None,

@@ -240,13 +240,12 @@ impl Form {
             text("vehicleFieldsDTO.description", "Description", 500),
         ];
         fields.extend(folded.into_iter().map(Field::folded));
-        let mut f = Form::build(
+        Form::build(
             FormKind::Individu,
             existing.and_then(Individu::id).map(|i| i.to_string()),
             fields,
-        );
-        f.original = existing.cloned();
-        f.with_seen(existing)
+        )
+        .with_seen(existing)
     }
 
     pub fn assign_entity(individu: &Individu, all: &[Individu]) -> Form {
