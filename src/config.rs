@@ -154,7 +154,9 @@ pub struct Profile {
     /// Whole-request timeout, seconds: every attempt and retry of a request, its body
     /// included, ends within it.
     pub timeout_secs: Option<u64>,
-    /// Largest answer read, in MB (256 by default).
+    /// Most an answer holds in memory at once, in MB (256 by default): a whole answer's
+    /// body, or the row of a list decoded as it streams (such a list is bounded by
+    /// `max_rows`, not by its bytes).
     pub max_body_mb: Option<u64>,
     /// Most rows a list walk keeps (2,000,000 by default).
     pub max_rows: Option<usize>,

@@ -126,6 +126,94 @@ pub fn is_secret_key(k: &str) -> bool {
         .any(|w| k.contains(w))
 }
 
+/// A server's raw text (a row that could not be read, an error's excerpt) with the value of
+/// every secret-looking key masked: read as JSON where it is, scanned as JSON-ish text where it
+/// is not (cut, a duplicate key, a lone surrogate), so a kept bad row never shows a secret.
+pub fn mask_secret_text(raw: &str) -> Cow<'_, str> {
+    let lower = raw.to_ascii_lowercase();
+    if !["password", "token", "secret"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return Cow::Borrowed(raw);
+    }
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    // The end of the string starting at `at` (its closing quote's index, or the text's end).
+    let string_end = |at: usize| {
+        let mut j = at + 1;
+        while j < b.len() {
+            match b[j] {
+                b'\\' => j += 2,
+                b'"' => return j,
+                _ => j += 1,
+            }
+        }
+        b.len()
+    };
+    while i < b.len() {
+        if b[i] != b'"' {
+            let next = raw[i..].find('"').map_or(b.len(), |k| i + k);
+            out.push_str(&raw[i..next]);
+            i = next;
+            continue;
+        }
+        let end = string_end(i);
+        let key = &raw[i..(end + 1).min(b.len())];
+        out.push_str(key);
+        i = (end + 1).min(b.len());
+        // A key: `"…": value`.
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != b':' || !is_secret_key(key.trim_matches('"')) {
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        out.push_str(&raw[i..j]);
+        // The value, whatever it is, becomes the mask (null and "" stay: nothing to hide).
+        let value_end = match b.get(j) {
+            None => j,
+            Some(b'"') => (string_end(j) + 1).min(b.len()),
+            Some(b'{') | Some(b'[') => {
+                let (mut depth, mut k) = (0usize, j);
+                while k < b.len() {
+                    match b[k] {
+                        b'"' => k = string_end(k),
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                k += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                k.min(b.len())
+            }
+            Some(_) => raw[j..]
+                .find([',', '}', ']', ' ', '\n', '\r', '\t'])
+                .map_or(b.len(), |k| j + k),
+        };
+        let value = &raw[j..value_end];
+        if value.is_empty() || value == "null" || value == "\"\"" {
+            out.push_str(value);
+        } else {
+            out.push_str("\"********\"");
+        }
+        i = value_end;
+    }
+    Cow::Owned(out)
+}
+
 /// Replaces the values of secret-looking keys (password, token, secret) by a mask.
 pub fn mask_secrets(v: &mut serde_json::Value) {
     match v {
@@ -221,5 +309,36 @@ mod tests {
         assert_eq!(sanitize("Bonabéri 東京 📷"), "Bonabéri 東京 📷");
         assert!(matches!(sanitize("plain"), Cow::Borrowed(_)));
         assert_eq!(sanitize("a\u{202e}b\u{9b}c"), "a\u{fffd}b\u{fffd}c");
+    }
+}
+
+#[cfg(test)]
+mod secret_text {
+    use super::mask_secret_text;
+
+    #[test]
+    fn secret_values_in_raw_text_are_masked_whatever_its_shape() {
+        let row = r#"{"ip": 12, "password": "Sup3r\"s3cret", "api_token": 42, "x": "password"}"#;
+        let m = mask_secret_text(row);
+        assert!(!m.contains("Sup3r") && !m.contains("42"), "{m}");
+        assert!(
+            m.contains(r#""x": "password""#),
+            "a value that says password stays: {m}"
+        );
+        // Cut in the middle of the secret, a duplicate key, nested.
+        for raw in [
+            r#"{"ip": "a", "password": "Sup3rs3c"#,
+            r#"{"password": "a", "password": "Sup3rs3cret"}"#,
+            r#"{"creds": {"Password" : ["Sup3rs3cret"]}}"#,
+            r#"{"secret":Sup3rs3cret,"ip":1}"#,
+        ] {
+            let m = mask_secret_text(raw);
+            assert!(!m.contains("Sup3rs3c"), "{raw} → {m}");
+        }
+        assert_eq!(
+            mask_secret_text(r#"{"password": null}"#),
+            r#"{"password": null}"#
+        );
+        assert_eq!(mask_secret_text("no secret here"), "no secret here");
     }
 }

@@ -614,3 +614,96 @@ async fn a_site_is_found_in_the_kept_list_and_a_stale_one_is_read_again() {
     assert!(err.contains("OLD-LOUM"), "{err}");
     assert!(buf.is_empty(), "{}", String::from_utf8_lossy(&buf));
 }
+
+/// A fleet whose sites list (every equipement embedded) is several times `max_body_mb`: it is
+/// decoded as it streams, held without its equipements (counted), and not refused for its
+/// size — the quick lookup of a site keeps working as the fleet grows. What a streamed list
+/// holds at once is its row being read, not its bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_list_bigger_than_max_body_is_streamed_not_refused() {
+    let srv = common::start_with(|c| c.seed_size = 8_000).await;
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config").join("vigie");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        format!(
+            "default_profile = \"big\"\n[profiles.big]\nmax_body_mb = 1\n[profiles.big.core]\nbase_url = \"{}\"\nusername = \"admin@vigie.local\"\npassword_env = \"VIGIE_PASSWORD\"\n",
+            srv.url()
+        ),
+    )
+    .unwrap();
+    // The answer is bigger than the limit.
+    let token = common::raw_token(&srv.url(), common::ADMIN).await;
+    let bytes = reqwest::Client::new()
+        .get(format!("{}/client_site/all", srv.url()))
+        .bearer_auth(&token)
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .len();
+    assert!(
+        bytes > 2 << 20,
+        "{bytes} bytes: the list must be bigger than the limit"
+    );
+    let out = vigie(home.path(), "admin-demo", &["list", "sites", "-o", "json"])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let counted: u64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["equipements"].as_u64().expect("a count, not the list"))
+        .sum();
+    assert_eq!(
+        counted, 8_001,
+        "every equipement counted (the seed's plus 1.1.1.1)"
+    );
+    let out = vigie(
+        home.path(),
+        "admin-demo",
+        &["list", "equipements", "--site", "LOUM"],
+    )
+    .output()
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1.1.1.1"));
+    // Held as it streams: the rows being read, never the list (a decoder fed the whole
+    // answer in chunks holds a few kilobytes at most).
+    let mut s =
+        vigie::api::items::RowStream::<vigie::api::model::SiteSummary>::new(&["items"], 1000)
+            .held_at_most(1 << 20);
+    let body = reqwest::Client::new()
+        .get(format!("{}/client_site/all", srv.url()))
+        .bearer_auth(&token)
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut most = 0;
+    for chunk in body.chunks(16 << 10) {
+        s.feed(chunk).unwrap();
+        most = most.max(s.held());
+    }
+    assert_eq!(s.finish().unwrap().items.len(), 44);
+    assert!(most < 64 << 10, "{most} bytes held at once");
+}

@@ -732,3 +732,130 @@ async fn streamed_equipements_outputs_are_neutral() {
         }
     }
 }
+
+/// A row that fails to decode is shown as the server sent it — never with its secrets: the
+/// table, the CSV and the JSON of `vigie list` (without `--show-secrets`) hold no password of
+/// a bad row, whatever its shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_row_never_shows_its_password() {
+    let body = r#"{"total": 3, "page": 1, "size": 100, "pages": 1, "items": [
+        {"equipement_id": "ok", "ip": "10.0.0.1", "port": 80, "marque": "m", "modele": "x", "password": "Good-S3cret"},
+        {"equipement_id": "bad", "ip": 12, "port": 80, "password": "Raw-S3cret-1", "api_token": "Raw-T0ken-2"},
+        {"equipement_id": "dup", "ip": "10.0.0.3", "ip": "x", "creds": {"Password": "Raw-S3cret-3"}}
+    ]}"#;
+    let srv = Hostile::start(move |path, _| match path {
+        "/auth/login" => login(),
+        "/equipements/all" => (
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    for format in ["table", "csv", "json"] {
+        let out = vigie(&srv.url, &["list", "equipements", "-o", format])
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("bad") || stdout.contains("12"),
+            "{format}: the bad row shown: {stdout}"
+        );
+        for secret in ["Good-S3cret", "Raw-S3cret-1", "Raw-T0ken-2", "Raw-S3cret-3"] {
+            assert!(
+                !stdout.contains(secret),
+                "{format}: {secret} shown: {stdout}"
+            );
+        }
+    }
+}
+
+/// A page answering `"size": 0` (or counters that are no numbers) with 7 rows: a page
+/// shorter than the size asked ends the walk, whatever the server says its size is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_page_ends_the_walk_whatever_its_size_says() {
+    for (size, pages, total) in [
+        (json!(0), json!(50_000), json!(350_000)),
+        (json!(100), json!("many"), json!("lots")),
+        (json!("x"), Value::Null, Value::Null),
+    ] {
+        let srv = Hostile::start(move |path, q| match path {
+            "/auth/login" => login(),
+            "/equipements/all" => {
+                let p: u64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                let items: Vec<Value> = (0..7)
+                    .map(|i| json!({"equipement_id": format!("e{p}-{i}"), "ip": format!("10.0.{p}.{i}"), "port": 80, "marque": "m", "modele": "x"}))
+                    .collect();
+                json_answer(json!({"items": items, "total": total, "page": p, "size": size, "pages": pages}))
+            }
+            _ => StatusCode::NOT_FOUND.into_response(),
+        })
+        .await;
+        let started = Instant::now();
+        let out = vigie(&srv.url, &["list", "equipements", "-o", "csv"])
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout.lines().count(), 8, "7 rows and the header: {stdout}");
+        let asked = srv.count("/equipements/all");
+        assert!(
+            asked <= 1 + vigie::worker::LOAD_ALL_CONCURRENCY,
+            "{asked} pages asked ({:?})",
+            started.elapsed()
+        );
+    }
+}
+
+/// An answer compressed with gzip that vigie did not ask for (loopback: nothing is asked) is
+/// read all the same, as any encoding vigie knows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_compressed_unasked_is_read() {
+    use std::io::Write;
+    let sites = serde_json::to_vec(&json!([
+        {"site_id": "s1", "name": "LOUM", "client": {"client_id": "c", "nom": "BICEC"}, "equipements": [{"ip": "1.1.1.1"}]}
+    ]))
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&sites).unwrap();
+    let gz = gz.finish().unwrap();
+    let srv = Hostile::start(move |path, _| match path {
+        "/auth/login" => login(),
+        "/client_site/all" => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CONTENT_ENCODING, "gzip"),
+            ],
+            gz.clone(),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    })
+    .await;
+    let out = vigie(&srv.url, &["list", "sites", "-o", "csv"])
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("LOUM") && stdout.contains(",1,"),
+        "{stdout}"
+    );
+}

@@ -530,8 +530,9 @@ impl CoreClient {
         .await
     }
 
-    /// Every page of a paged route, one after another. The walk ends at an empty or short
-    /// page, at the announced count of pages or rows, whichever comes first; whatever the
+    /// Every page of a paged route (`fetch` asks pages of `MAX_PAGE_SIZE` rows), one after
+    /// another. The walk ends at an empty page or one shorter than asked, at the announced
+    /// count of pages or rows, whichever comes first; whatever the
     /// server announces, past `max_pages` pages or `max_rows` rows it stops with an error
     /// naming the limit.
     pub async fn all_pages<F, Fut>(&self, mut fetch: F) -> Result<Vec<Equipement>, ApiError>
@@ -545,7 +546,7 @@ impl CoreClient {
         loop {
             let p = fetch(page).await?;
             let n = p.items.len();
-            let last = p.is_last(page, out.len() + n);
+            let last = p.is_last(page, out.len() + n, u64::from(MAX_PAGE_SIZE));
             out.extend(p.items);
             if out.len() > lim.max_rows {
                 return Err(too_many_rows(lim));
@@ -611,7 +612,7 @@ impl CoreClient {
             .total
             .unwrap_or(first.items.len() as u64)
             .min(lim.max_rows as u64) as usize;
-        let first_is_last = first.is_last(1, first.items.len());
+        let first_is_last = first.is_last(1, first.items.len(), u64::from(MAX_PAGE_SIZE));
         let over_pages = announced.is_none_or(|pc| pc > u64::from(lim.max_pages));
         let mut handed = first.items.len();
         if handed > lim.max_rows {
@@ -654,7 +655,7 @@ impl CoreClient {
             if p > end {
                 continue;
             }
-            if page.items.is_empty() || page.size.is_some_and(|s| (page.items.len() as u64) < s) {
+            if page.ends_here(p, u64::from(MAX_PAGE_SIZE)) {
                 // The list ends here, whatever was announced: no page after it is kept or asked.
                 end = p;
             }

@@ -195,8 +195,9 @@ impl fmt::Display for Family {
 
 /// A short, printable excerpt of a body (for undecodable answers).
 pub fn excerpt(body: &[u8]) -> String {
-    let s = String::from_utf8_lossy(body);
-    let clean: String = s
+    let s = String::from_utf8_lossy(&body[..body.len().min(64 << 10)]);
+    // A body's excerpt is shown and logged: no secret of it.
+    let clean: String = crate::text::mask_secret_text(&s)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(120)

@@ -23,10 +23,188 @@ pub trait Marked {
 
 /// A row type that can stand for a row it could not decode.
 pub trait Tolerant: DeserializeOwned + Marked {
+    /// Keys of a row whose list is only counted: its items are read as they come and not
+    /// held, the row is decoded with their count in the list's place (a site embeds every
+    /// equipement it holds: at a million, one row is hundreds of megabytes).
+    const COUNTED: &'static [&'static str] = &[];
     /// A row that could not be decoded: `raw` is what the server sent, `problem` why.
     fn undecodable(raw: &str, problem: String) -> Self;
     /// What is odd about a decoded row (a port of 70000), for a mark.
     fn check(&mut self) {}
+}
+
+/// A row read as it comes with the lists of its `COUNTED` keys counted, not held: what it
+/// keeps is the row's other keys and values, and the counts (`compact`).
+#[derive(Debug, Default)]
+struct Skim {
+    compact: Vec<u8>,
+    /// Nesting in the row (1: its own keys).
+    depth: usize,
+    in_str: bool,
+    escaped: bool,
+    /// A key of the row being read (its bytes between the quotes).
+    key: Option<Vec<u8>>,
+    /// A key comes next (after the row's `{` or a `,` of its own).
+    expect_key: bool,
+    /// The last key read, and whether its value comes next (after its `:`).
+    after_colon: bool,
+    last_key: Vec<u8>,
+    /// A counted list being read: its nesting, the items counted, an item under way.
+    counting: Option<(usize, u64, bool)>,
+}
+
+impl Skim {
+    /// Goes on from `i`; the index after the row's end, or `None` when `b` ends first.
+    /// `Err` when what it keeps grows past `max_held`.
+    fn run<T: Tolerant>(
+        &mut self,
+        b: &[u8],
+        mut i: usize,
+        max_held: usize,
+    ) -> Result<Option<usize>, ()> {
+        while i < b.len() {
+            let c = b[i];
+            if let Some((depth, count, open)) = &mut self.counting {
+                // Inside a counted list: nothing is kept.
+                if self.in_str {
+                    if self.escaped {
+                        self.escaped = false;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                        None => return Ok(None),
+                        Some(at) => {
+                            i += at;
+                            if b[i] == b'\\' {
+                                self.escaped = true;
+                            } else {
+                                self.in_str = false;
+                            }
+                            i += 1;
+                            continue;
+                        }
+                    }
+                }
+                match c {
+                    b'"' => {
+                        self.in_str = true;
+                        if *depth == 1 && !*open {
+                            *count += 1;
+                            *open = true;
+                        }
+                    }
+                    b'{' | b'[' => {
+                        if *depth == 1 && !*open {
+                            *count += 1;
+                            *open = true;
+                        }
+                        *depth += 1;
+                    }
+                    b'}' | b']' => {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            let n = *count;
+                            self.counting = None;
+                            self.compact.extend_from_slice(n.to_string().as_bytes());
+                        }
+                    }
+                    b',' if *depth == 1 => *open = false,
+                    c if c.is_ascii_whitespace() => {}
+                    _ => {
+                        if *depth == 1 && !*open {
+                            *count += 1;
+                            *open = true;
+                        }
+                    }
+                }
+                i += 1;
+                continue;
+            }
+            if self.in_str {
+                // Kept: a value's or a key's text.
+                let at = memchr::memchr2(b'"', b'\\', &b[i..]).map_or(b.len(), |a| i + a);
+                let run = if self.escaped { i + 1 } else { at };
+                let run = run.min(b.len());
+                let need = self.compact.len() + (run - i);
+                if need > max_held {
+                    return Err(());
+                }
+                super::grow_within(&mut self.compact, need, max_held);
+                self.compact.extend_from_slice(&b[i..run]);
+                if let Some(k) = &mut self.key {
+                    k.extend_from_slice(&b[i..run]);
+                }
+                if self.escaped {
+                    self.escaped = false;
+                    i = run;
+                    continue;
+                }
+                if run >= b.len() {
+                    return Ok(None);
+                }
+                i = run;
+                self.compact.push(b[i]);
+                if b[i] == b'\\' {
+                    self.escaped = true;
+                    if let Some(k) = &mut self.key {
+                        k.push(b'\\');
+                    }
+                } else {
+                    self.in_str = false;
+                    if let Some(k) = self.key.take() {
+                        self.last_key = k;
+                    }
+                }
+                i += 1;
+                if self.compact.len() > max_held {
+                    return Err(());
+                }
+                continue;
+            }
+            if self.after_colon && !c.is_ascii_whitespace() {
+                self.after_colon = false;
+                if c == b'['
+                    && self.depth == 1
+                    && T::COUNTED.iter().any(|k| k.as_bytes() == self.last_key)
+                {
+                    self.counting = Some((1, 0, false));
+                    i += 1;
+                    continue;
+                }
+            }
+            self.compact.push(c);
+            match c {
+                b'"' => {
+                    self.in_str = true;
+                    if self.depth == 1 && self.expect_key {
+                        self.key = Some(Vec::new());
+                        self.expect_key = false;
+                    }
+                }
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    if self.depth == 1 {
+                        self.expect_key = true;
+                    }
+                }
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Ok(Some(i + 1));
+                    }
+                }
+                b':' if self.depth == 1 => self.after_colon = true,
+                b',' if self.depth == 1 => self.expect_key = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        if self.compact.len() > max_held {
+            return Err(());
+        }
+        Ok(None)
+    }
 }
 
 /// A list answer decoded row by row.
@@ -216,11 +394,19 @@ pub struct RowStream<T> {
     head: Vec<u8>,
     /// Set once the answer is known not to be a list.
     broken: bool,
+    /// A row being skimmed (its counted lists not held).
+    skim: Option<Skim>,
+    /// Most bytes held at once (the row being received, or what is kept of it).
+    max_held: usize,
+    _row: std::marker::PhantomData<T>,
 }
 
 impl<T: Tolerant> RowStream<T> {
     pub fn new(keys: &'static [&'static str], limit: usize) -> Self {
         RowStream {
+            skim: None,
+            max_held: usize::MAX,
+            _row: std::marker::PhantomData,
             keys,
             limit,
             status: 200,
@@ -242,6 +428,18 @@ impl<T: Tolerant> RowStream<T> {
         self
     }
 
+    /// Most bytes held at once: a row (or what is kept of it) larger is refused, naming
+    /// `max_body_mb`. The rows decoded are bounded by their count (`limit`).
+    pub fn held_at_most(mut self, bytes: usize) -> Self {
+        self.max_held = bytes;
+        self
+    }
+
+    /// Whether the scan is inside the list's rows (what comes outside them is capped by bytes).
+    pub fn in_rows(&self) -> bool {
+        matches!(self.at, At::Row { .. } | At::AfterRow) || self.skim.is_some()
+    }
+
     fn not_a_list(&self) -> ApiError {
         ApiError::Decode {
             status: self.status,
@@ -255,9 +453,10 @@ impl<T: Tolerant> RowStream<T> {
         &self.out.items
     }
 
-    /// The bytes the stream holds now (the row being received), for tests and figures.
+    /// The bytes the stream holds now (the row being received, or what is kept of a skimmed
+    /// one), for limits, tests and figures.
     pub fn held(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.skim.as_ref().map_or(0, |k| k.compact.len())
     }
 
     /// The next bytes of the answer. An error (not a list, too many rows) ends the reading.
@@ -273,6 +472,10 @@ impl<T: Tolerant> RowStream<T> {
             // What follows the list is not read: its rows are whole.
             return Ok(());
         }
+        // Grown within the limit: a refused row never costs more than it plus a chunk (what is
+        // held is checked once the chunk is walked).
+        let need = self.buf.len() + chunk.len();
+        super::grow_within(&mut self.buf, need, self.max_held);
         self.buf.extend_from_slice(chunk);
         let b = std::mem::take(&mut self.buf);
         // The text as far as it is valid UTF-8 (a chunk may end inside a character): rows
@@ -306,6 +509,11 @@ impl<T: Tolerant> RowStream<T> {
                 *start = start.saturating_sub(done_with);
             }
         }
+        if self.held() > self.max_held {
+            self.buf = Vec::new();
+            self.broken = true;
+            return Err(too_large(self.max_held));
+        }
         Ok(())
     }
 
@@ -328,6 +536,28 @@ impl<T: Tolerant> RowStream<T> {
     fn walk(&mut self, b: &[u8], text: &str) -> Result<usize, Option<ApiError>> {
         let mut i = self.pos;
         loop {
+            if let Some(mut skim) = self.skim.take() {
+                match skim.run::<T>(b, i, self.max_held) {
+                    Err(()) => return Err(Some(too_large(self.max_held))),
+                    Ok(None) => {
+                        // Nothing of `b` is needed any more: the skim keeps what it keeps.
+                        self.skim = Some(skim);
+                        self.pos = b.len();
+                        return Ok(b.len());
+                    }
+                    Ok(Some(end)) => {
+                        let mut row =
+                            serde_json::from_slice::<T>(&skim.compact).unwrap_or_else(|err| {
+                                T::undecodable(&shown(&skim.compact), err.to_string())
+                            });
+                        row.check();
+                        self.out.items.push(row);
+                        self.at = At::AfterRow;
+                        i = end;
+                        continue;
+                    }
+                }
+            }
             if let Some((purpose, start, mut scan)) = self.value.take() {
                 match scan.run(b, i) {
                     None => {
@@ -400,6 +630,12 @@ impl<T: Tolerant> RowStream<T> {
                             self.limit
                         ))));
                     }
+                    if !T::COUNTED.is_empty() && c == b'{' {
+                        // A row whose lists are counted, not held.
+                        self.skim = Some(Skim::default());
+                        self.at = At::AfterRow;
+                        continue;
+                    }
                     if let Some(end) = self.sound_row(text, i) {
                         self.at = At::AfterRow;
                         i = end;
@@ -465,6 +701,14 @@ impl<T: Tolerant> RowStream<T> {
     }
 }
 
+/// A row, or what an answer holds outside its rows, past the limit.
+pub fn too_large(max: usize) -> ApiError {
+    ApiError::Config(format!(
+        "the answer holds more than {} MB at once (max_body_mb of the profile): not read",
+        (max >> 20).max(1)
+    ))
+}
+
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while i < b.len() && b[i].is_ascii_whitespace() {
         i += 1;
@@ -481,9 +725,11 @@ fn counter(b: &[u8]) -> Option<u64> {
     }
 }
 
-/// A row's text as sent, for a mark: controls out, at most 200 characters.
+/// A row's text as sent, for a mark: secret values masked (whatever is shown of the row, on
+/// any output), controls out, at most 200 characters.
 fn shown(text: &[u8]) -> String {
-    String::from_utf8_lossy(&text[..text.len().min(800)])
+    let text = String::from_utf8_lossy(&text[..text.len().min(64 << 10)]);
+    crate::text::mask_secret_text(&text)
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .take(200)
@@ -527,6 +773,69 @@ mod tests {
                 problem: Some(problem),
             }
         }
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Site {
+        name: String,
+        #[serde(default)]
+        items: u64,
+        #[serde(skip)]
+        problem: Option<String>,
+    }
+
+    impl Marked for Site {
+        fn problem(&self) -> Option<&str> {
+            self.problem.as_deref()
+        }
+    }
+
+    impl Tolerant for Site {
+        const COUNTED: &'static [&'static str] = &["items"];
+        fn undecodable(raw: &str, problem: String) -> Self {
+            Site {
+                name: raw.to_string(),
+                items: 0,
+                problem: Some(problem),
+            }
+        }
+    }
+
+    /// A row's counted list is read as it comes and never held: a row of many megabytes
+    /// holds a few bytes; what else the row has is kept; chunks may end anywhere.
+    #[test]
+    fn counted_lists_are_counted_not_held() {
+        let item = r#"{"ip": "10.0.0.1", "d": "a \"quoted\" ]},[ text", "n": [1, {"x": []}]}"#;
+        let many = vec![item; 20_000].join(", ");
+        let body = format!(
+            r#"[{{"name": "big", "items": [{many}], "x": {{"items": [1, 2]}}}}, {{"items": [], "name": "empty \"one\""}}, {{"name": "odd", "items": 3}}]"#
+        );
+        for size in [1, 7, 4096, 1 << 20] {
+            let mut s = RowStream::<Site>::new(&[], 10).held_at_most(64 << 10);
+            let mut most = 0;
+            for chunk in body.as_bytes().chunks(size) {
+                s.feed(chunk).unwrap();
+                most = most.max(s.held());
+            }
+            let r = s.finish().unwrap();
+            assert!(most < 8 << 10, "{most} bytes held (chunks of {size})");
+            let got: Vec<(&str, u64)> =
+                r.items.iter().map(|x| (x.name.as_str(), x.items)).collect();
+            assert_eq!(
+                got,
+                [("big", 20_000), ("empty \"one\"", 0), ("odd", 3)],
+                "chunks of {size}"
+            );
+        }
+        // What the row keeps is still capped.
+        let fat = format!(r#"[{{"name": "{}", "items": []}}]"#, "n".repeat(100_000));
+        let mut s = RowStream::<Site>::new(&[], 10).held_at_most(64 << 10);
+        let e = fat
+            .as_bytes()
+            .chunks(4096)
+            .try_for_each(|c| s.feed(c))
+            .unwrap_err();
+        assert!(e.to_string().contains("max_body_mb"), "{e}");
     }
 
     #[test]

@@ -355,14 +355,13 @@ pub(crate) async fn stream_rows_watched<T: items::Tolerant>(
             .await
             .map(Answer::Raw);
     }
-    if resp
-        .content_length()
-        .is_some_and(|n| n > limits.max_body as u64)
-    {
-        return Err(too_large(limits.max_body));
-    }
-    let mut rows = items::RowStream::<T>::new(keys, limits.max_rows).status(status.as_u16());
-    let mut read = 0usize;
+    // A list decoded as it comes is bounded by its rows (`max_rows`) and by what it holds at
+    // once (`max_body_mb`), not by its bytes: a fleet's sites list embeds every equipement.
+    // What comes outside the rows (an answer that is no list) is capped by bytes.
+    let mut rows = items::RowStream::<T>::new(keys, limits.max_rows)
+        .status(status.as_u16())
+        .held_at_most(limits.max_body);
+    let mut outside = 0usize;
     let mut told = 0usize;
     let started = tokio::time::Instant::now();
     let mut last: Option<tokio::time::Instant> = None;
@@ -385,9 +384,11 @@ pub(crate) async fn stream_rows_watched<T: items::Tolerant>(
         let Some(chunk) = next.map_err(ApiError::from_reqwest)? else {
             break;
         };
-        read += chunk.len();
-        if read > limits.max_body {
-            return Err(too_large(limits.max_body));
+        if !rows.in_rows() {
+            outside += chunk.len();
+            if outside > limits.max_body {
+                return Err(too_large(limits.max_body));
+            }
         }
         rows.feed(&chunk)?;
         if let Some(watch) = watch {
@@ -499,16 +500,19 @@ pub const ACCEPT_ENCODING: &str = "zstd, br;q=0.9, gzip;q=0.8";
 /// `redirect_policy` allows.
 pub fn http_client(opts: &HttpOptions, base_url: &str) -> Result<reqwest::Client, ApiError> {
     let mut b = reqwest::Client::builder().user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")));
-    if opts.compress.unwrap_or_else(|| !is_loopback(base_url)) {
+    // What is asked depends on the link; what is decoded does not: an answer compressed
+    // unasked (a proxy, a server that always compresses) is read all the same.
+    let asked = if opts.compress.unwrap_or_else(|| !is_loopback(base_url)) {
         // zstd first: as small as the others here and several times cheaper for the server
         // to make (its 31 MB sites list: 0.1 s against 0.6 s for gzip or brotli).
-        b = b.default_headers(reqwest::header::HeaderMap::from_iter([(
-            reqwest::header::ACCEPT_ENCODING,
-            reqwest::header::HeaderValue::from_static(ACCEPT_ENCODING),
-        )]));
+        ACCEPT_ENCODING
     } else {
-        b = b.no_gzip().no_brotli().no_zstd();
-    }
+        "identity"
+    };
+    b = b.default_headers(reqwest::header::HeaderMap::from_iter([(
+        reqwest::header::ACCEPT_ENCODING,
+        reqwest::header::HeaderValue::from_static(asked),
+    )]));
     let mut b = b
         .timeout(opts.timeout)
         .connect_timeout(opts.connect_timeout)
@@ -552,6 +556,27 @@ pub fn seg(s: &str) -> String {
 /// Largest body allocated up front from its `Content-Length` (a bigger one grows as it comes).
 const BODY_PREALLOC_MAX: u64 = 64 << 20;
 
+/// Past this, a growing buffer takes its limit at once: address space, not memory, until it
+/// is written. Doubling a large buffer copies it, and an allocator keeps what it freed for a
+/// while: a body refused at 256 MB cost 560 MB that way.
+const GROW_TO_LIMIT_PAST: usize = 1 << 20;
+
+/// Makes room for `need` bytes in `v`, never past `max` (unless `need` is past it):
+/// doubling while small, the limit at once when large. A refused body never costs more than
+/// its limit plus a chunk.
+pub(crate) fn grow_within(v: &mut Vec<u8>, need: usize, max: usize) {
+    if need <= v.capacity() {
+        return;
+    }
+    let max = max.max(need);
+    let want = if need > GROW_TO_LIMIT_PAST {
+        max
+    } else {
+        need.max(v.capacity() * 2).min(max)
+    };
+    v.reserve_exact(want - v.len());
+}
+
 /// A whole answer, read once, with the family that words its errors.
 pub(crate) struct Raw {
     pub status: StatusCode,
@@ -584,9 +609,11 @@ impl Raw {
         let announced = resp.content_length().unwrap_or(0).min(BODY_PREALLOC_MAX) as usize;
         let mut body = Vec::with_capacity(announced);
         while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
-            if body.len() + chunk.len() > max_body {
+            let need = body.len() + chunk.len();
+            if need > max_body {
                 return Err(too_large(max_body));
             }
+            grow_within(&mut body, need, max_body);
             body.extend_from_slice(&chunk);
         }
         let body = bytes::Bytes::from(body);

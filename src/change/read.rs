@@ -156,7 +156,9 @@ async fn find(core: &CoreClient, id: &str, site: Option<&str>) -> Result<Option<
                 site,
             }));
         }
-        if p.items.is_empty() || u64::from(page) >= p.page_count().unwrap_or(1) {
+        if p.ends_here(page, u64::from(PAGE))
+            || p.page_count().is_some_and(|pc| u64::from(page) >= pc)
+        {
             return Ok(None);
         }
         if page >= MAX_PAGES {

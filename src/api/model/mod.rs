@@ -134,14 +134,25 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error>
 }
 
 impl<T> Page<T> {
-    /// Whether page number `page` ends a walk, `rows` rows read with it: it is empty or
-    /// shorter than its size, or the last announced, or the announced rows are all read.
-    pub fn is_last(&self, page: u32, rows: usize) -> bool {
-        let n = self.items.len() as u64;
-        n == 0
-            || self.size.is_some_and(|s| n < s)
+    /// Whether page number `page` ends a walk, `rows` rows read with it, `asked` the size
+    /// asked of the server: it is empty or short (`ends_here`), or the last announced, or the
+    /// announced rows are all read.
+    pub fn is_last(&self, page: u32, rows: usize, asked: u64) -> bool {
+        self.ends_here(page, asked)
             || self.page_count().is_some_and(|pc| u64::from(page) >= pc)
             || self.total.is_some_and(|t| rows as u64 >= t)
+    }
+
+    /// Whether the list ends with this page whatever else it announces: it is empty, or
+    /// shorter than the size asked — unless the server says it pages by that shorter size and
+    /// announces more pages (a server capping the size it is asked). A `"size": 0`, or
+    /// counters that are no numbers, with 7 rows: the end.
+    pub fn ends_here(&self, page: u32, asked: u64) -> bool {
+        let n = self.items.len() as u64;
+        let capped = n > 0
+            && self.size == Some(n)
+            && self.page_count().is_some_and(|pc| u64::from(page) < pc);
+        n == 0 || (n < asked && !capped)
     }
 
     /// Number of pages, derived from total and size when the server sent `null`.

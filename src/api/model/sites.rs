@@ -206,6 +206,8 @@ impl crate::api::items::Marked for SiteSummary {
 }
 
 impl crate::api::items::Tolerant for SiteSummary {
+    // A site embeds every equipement it holds: counted as they come, never held.
+    const COUNTED: &'static [&'static str] = &["equipements"];
     fn undecodable(raw: &str, problem: String) -> Self {
         SiteSummary {
             name: raw.to_string(),
