@@ -14,10 +14,13 @@
 #   - slowlink: the same server behind `--chaos latency=50ms,bandwidth=2.5MB/s`, compressing
 #     and not (`--like no-compression`): start to first data, a site lookup, every equipement;
 #   - million: servers seeded with SCALE_SIZES rows (10,000, 100,000, 1,000,000): seed time,
-#     `vigie list`, and the in-process console figures at each size.
+#     `vigie list`, and the in-process console figures at each size;
+#   - sites: at SCALE_SIZES, the fleet's lookups with the default settings and nothing kept:
+#     `vigie list sites` and `vigie list equipements --site LOUM` (and the biggest site)
+#     against curl's transfer of the same requests, time and max RSS.
 #
-# Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server] [slowlink] [million]
-#   (default: all but million, which takes about 15 minutes)
+# Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server] [slowlink]
+#   [million] [sites]  (default: all but million and sites: about 15 and 3 minutes)
 # Environment: SEED_SIZE (100000), PORT (18765), WRK_SECS (10), RUNS (5), SCALE_SIZES,
 #   RESULTS (target/bench-results.txt)
 set -euo pipefail
@@ -414,6 +417,62 @@ if want million; then
         VIGIE_BENCH_URL=$SURL VIGIE_BENCH_SEED_SIZE=$n VIGIE_BENCH_IDLE_SECS=1 \
             cargo bench --locked --quiet --bench process -- memory 2>&1 | grep -v "^$" | log
         VIGIE_BENCH_SEED_SIZE=$n cargo bench --locked --quiet --bench console 2>&1 | log
+        stop_other
+    done
+fi
+
+if want sites; then
+    read -r -a sizes <<<"${SCALE_SIZES:-10000 100000 1000000}"
+    for n in "${sizes[@]}"; do
+        say "sites: $n equipements, default settings, nothing kept (5 runs each, alternated)"
+        stop_other
+        rm -f "$TMP/sites.db"*
+        VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --seed demo \
+            --seed-size "$n" --listen "127.0.0.1:$((PORT + 4))" --db "$TMP/sites.db" \
+            >"$TMP/sites.log" 2>&1 &
+        OTHER_PID=$!
+        until grep -q "seeded" "$TMP/sites.log" 2>/dev/null; do
+            kill -0 "$OTHER_PID" 2>/dev/null || { cat "$TMP/sites.log" >&2; exit 1; }
+            sleep 0.2
+        done
+        SURL="http://127.0.0.1:$((PORT + 4))"
+        tok=$(curl -sf -X POST "$SURL/auth/login" -d "username=$ADMIN&password=$PASSWORD" | jq -r .access_token)
+        # The server builds its sites answer once (then keeps it until a row changes): the
+        # first read is not timed.
+        curl -sf -H "Authorization: Bearer $tok" "$SURL/client_site/all" -o "$TMP/sites.json"
+        echo "sites list: $(stat -c %s "$TMP/sites.json") bytes" | log
+        big=$(jq -r 'max_by(.equipements | length) | "\(.site_id) \(.name) \(.equipements | length)"' "$TMP/sites.json")
+        read -r big_id big_name big_n <<<"$big"
+        echo "biggest site: $big_name, $big_n equipements" | log
+        # curl's transfer of what a lookup needs: the sites list, then the site's pages.
+        site_pages() {
+            seq 1 $(( ($2 + 99) / 100 > 0 ? ($2 + 99) / 100 : 1 )) | awk -v u="$SURL" -v t="$tok" -v s="$1" '{
+                if (NR > 1) print "next"
+                printf "url = \"%s/client_site/%s/all_equipements?page=%d&size=100\"\noutput = \"/dev/null\"\nheader = \"Authorization: Bearer %s\"\n", u, s, $1, t
+            }'
+        }
+        site_pages "$LOUM" 1 >"$TMP/loum-pages.cfg"
+        site_pages "$big_id" "$big_n" >"$TMP/big-pages.cfg"
+        raw_site="curl -s -H 'Authorization: Bearer $tok' '$SURL/client_site/all' -o /dev/null && curl -s --parallel --parallel-max 6 -K"
+        for _ in $(seq 1 5); do
+            rm -rf "$TMP/sites-cache"
+            export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" \
+                XDG_CACHE_HOME="$TMP/sites-cache"
+            timed "sites-$n-raw" curl -s -H "Authorization: Bearer $tok" "$SURL/client_site/all" -o /dev/null
+            timed "sites-$n-list" "$BIN" --url "$SURL" --user "$ADMIN" list sites
+            rm -rf "$TMP/sites-cache"
+            timed "sites-$n-loum-raw" sh -c "$raw_site $TMP/loum-pages.cfg"
+            timed "sites-$n-loum" "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site LOUM
+            rm -rf "$TMP/sites-cache"
+            timed "sites-$n-big-raw" sh -c "$raw_site $TMP/big-pages.cfg"
+            timed "sites-$n-big" "$BIN" --url "$SURL" --user "$ADMIN" list equipements --site "$big_name"
+        done
+        report "sites-$n-raw"
+        report "sites-$n-list" "sites-$n-raw"
+        report "sites-$n-loum-raw"
+        report "sites-$n-loum" "sites-$n-loum-raw"
+        report "sites-$n-big-raw"
+        report "sites-$n-big" "sites-$n-big-raw"
         stop_other
     done
 fi
