@@ -333,7 +333,7 @@ mod rows {
         });
     }
 
-    /// Sorting the 100,000 rows by a column (the `s` key).
+    /// The `s` key on the rows (a long list's sort is then made a slice at a time).
     #[divan::bench(sample_count = 10, sample_size = 1)]
     fn sort_by_ip(b: Bencher) {
         b.with_inputs(|| {
@@ -343,6 +343,43 @@ mod rows {
         })
         .bench_local_values(|mut l| {
             l.cycle_sort();
+            l
+        });
+    }
+
+    /// One slice of a long list's sort, as the runtime runs it between keys (the longest wait
+    /// a key can meet while a sort is made).
+    #[divan::bench(sample_count = 50, sample_size = 1)]
+    fn sort_slice(b: Bencher) {
+        b.with_inputs(|| {
+            let mut l = vigie::app::list::ListView::<Equipement>::default();
+            l.set_items(DATA.0.clone());
+            l.cycle_sort();
+            // Somewhere in the middle of the work.
+            for _ in 0..40 {
+                l.resume_filter(vigie::app::FILTER_SLICE);
+            }
+            l
+        })
+        .bench_local_values(|mut l| {
+            l.resume_filter(vigie::app::FILTER_SLICE);
+            l
+        });
+    }
+
+    /// A long list's sort from the key to the order shown, slices one after another.
+    #[divan::bench(sample_count = 5, sample_size = 1)]
+    fn sort_to_the_end(b: Bencher) {
+        b.with_inputs(|| {
+            let mut l = vigie::app::list::ListView::<Equipement>::default();
+            l.set_items(DATA.0.clone());
+            l
+        })
+        .bench_local_values(|mut l| {
+            l.cycle_sort();
+            while l.filter_pending() {
+                l.resume_filter(vigie::app::FILTER_SLICE);
+            }
             l
         });
     }

@@ -86,7 +86,17 @@ pub fn draw_table<T: Record>(
             dim(),
         ));
     }
-    if let Some((c, desc)) = list.sort
+    if let (Some((c, _)), Some(pct)) = (list.sort, list.sort_progress())
+        && let Some(col) = T::columns().get(c)
+    {
+        title_line.push(Span::styled(
+            format!(
+                " {} ",
+                trf("sorting by {}… {}%", &[&tr(col.title), &pct.to_string()])
+            ),
+            dim(),
+        ));
+    } else if let Some((c, desc)) = list.sort
         && let Some(col) = T::columns().get(c)
     {
         title_line.push(Span::styled(

@@ -436,3 +436,76 @@ fn a_long_list_sorts_as_its_cells_compare() {
         assert_eq!(l.view, want, "column {col}");
     }
 }
+
+/// A list past `SORT_SLICED_FROM` is sorted a slice at a time between keys: while it is
+/// made, the rows show as they were (and the selection stays); once made, the view is the
+/// same order as a sort at once (ties in item order), in both directions; a change of the
+/// rows meanwhile drops the sort under way.
+#[test]
+fn a_very_long_list_sorts_a_slice_at_a_time() {
+    let n = SORT_SLICED_FROM + 3_001;
+    let items: Vec<Equipement> = (0..n as u32)
+        .map(|i| {
+            let mut e = eq(
+                &format!("10.{}.{}.{}", i % 7, i % 251, i % 13),
+                ["Axis", "axis", "Hik"][i as usize % 3],
+            );
+            e.equipement_id = format!("id-{i}");
+            e.port = Some(i64::from(i % 5) * 100);
+            e
+        })
+        .collect();
+    let mut l = ListView::<Equipement>::default();
+    l.set_items(items.clone());
+    l.selected = 17;
+    for col in [0usize, 1, 2] {
+        let numeric = Equipement::columns()[col].numeric;
+        let mut want: Vec<usize> = (0..items.len()).collect();
+        want.sort_by_cached_key(|&i| {
+            let cell = items[i].cells()[col].clone();
+            let n = if numeric {
+                cell.parse::<f64>().ok()
+            } else {
+                None
+            };
+            (
+                n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
+                cell.to_lowercase(),
+            )
+        });
+        l.sort = Some((col, false));
+        l.refresh_view();
+        let selected = l.selected_item().map(|e| e.equipement_id.clone());
+        assert!(l.filter_pending(), "column {col}: made between keys");
+        assert_eq!(l.view.len(), n, "the rows still show while it is made");
+        let mut slices = 0;
+        while l.filter_pending() {
+            let before = l.sort_progress();
+            l.resume_filter(std::time::Duration::from_micros(300));
+            slices += 1;
+            assert!(l.sort_progress() >= before || !l.filter_pending());
+        }
+        assert!(slices > 1, "column {col}: in slices ({slices})");
+        assert_eq!(l.view, want, "column {col}");
+        assert_eq!(
+            l.selected_item().map(|e| e.equipement_id.clone()),
+            selected,
+            "the selection stays on its record"
+        );
+        // Descending: the order made is kept, reversed at once.
+        l.sort = Some((col, true));
+        l.refresh_view();
+        assert!(!l.filter_pending());
+        let mut rev = want.clone();
+        rev.reverse();
+        assert_eq!(l.view, rev, "column {col} descending");
+    }
+    // New rows drop a sort under way.
+    l.sort = Some((3, false));
+    l.refresh_view();
+    assert!(l.filter_pending());
+    l.set_items(items[..100].to_vec());
+    l.resume_filter(std::time::Duration::from_millis(50));
+    assert!(!l.filter_pending());
+    assert_eq!(l.view.len(), 100);
+}
