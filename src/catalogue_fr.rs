@@ -600,6 +600,24 @@ pub static FR: &[(&str, &str)] = &[
         "Utilisateur Maarch {} créé (id {})",
     ),
     ("Saved Maarch user {}", "Utilisateur Maarch {} enregistré"),
+    ("Not applied by the server", "Non appliqué par le serveur"),
+    (
+        "sent; reading it back failed ({}): not checked",
+        "envoyé ; sa relecture a échoué ({}) : non vérifié",
+    ),
+    (
+        "sent; gone right after: not checked",
+        "envoyé ; disparu juste après : non vérifié",
+    ),
+    (
+        "the permissions to add were refused: {}",
+        "les permissions à ajouter ont été refusées : {}",
+    ),
+    ("stopped after a refusal: {}", "arrêté après un refus : {}"),
+    (
+        "this server does not show the user's links: not checked",
+        "ce serveur ne montre pas les liens de l'utilisateur : non vérifié",
+    ),
     ("{} added to group {}", "{} ajouté au groupe {}"),
     ("{} added to entity {}", "{} ajouté à l'entité {}"),
     (
@@ -1544,4 +1562,5 @@ pub static FR: &[(&str, &str)] = &[
     ("entity {}", "entité {}"),
     ("{} removed from group {}", "{} retiré du groupe {}"),
     ("{} removed from entity {}", "{} retiré de l'entité {}"),
+    ("sorting by {}… {}%", "tri par {}… {} %"),
 ];

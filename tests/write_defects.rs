@@ -193,6 +193,12 @@ async fn a_move_the_swagger_ignores_is_said_not_applied() {
     let said = live.app.last_error.clone().unwrap_or_default();
     assert!(said.contains("not applied"), "{said}");
     assert!(said.contains("Site"), "{said}");
+    // Nothing asked for holds: the notice never says "Saved".
+    let notice = live.app.notice.clone().unwrap_or_default();
+    assert!(
+        notice.contains("Not applied") && !notice.contains("aved"),
+        "{notice}"
+    );
     assert!(
         loum(&api)
             .await
@@ -454,4 +460,136 @@ async fn undoing_an_entity_removal_restores_its_role_and_primary_flag() {
         .expect("back");
     assert_eq!(e.user_role.as_deref(), Some("chef de pôle"));
     assert!(e.is_primary(), "primary again");
+}
+
+/// 10. A conflict on a password, "mine" kept: the form took the row's words, the mask, and
+/// the next save sent "••••••••" as the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keeping_mine_on_a_password_conflict_sends_what_was_typed_not_its_mask() {
+    let srv = common::start().await;
+    let api = srv.admin();
+    let (mut live, e) = loum_equipement(&srv).await;
+    live.press(ch('e')).await;
+    live.retype("password", "mine-pw").await;
+    api.update_equipement(&EquipementUpdate {
+        equipement_id: e.equipement_id.clone(),
+        password: Some("their-pw".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    live.press(ctrl('s')).await;
+    let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
+        panic!("a conflict: {:?}", live.app.last_error);
+    };
+    assert!(c.rows.iter().any(|r| r.key == "password"), "{:?}", c.rows);
+    live.press(ch('m')).await;
+    live.press(key(KeyCode::Enter)).await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    let now = equipement(&api, &e.equipement_id).await;
+    assert_eq!(now.password.expose(), "mine-pw");
+    // Theirs picked: their password stays, and the form never sends the mask.
+    live.press(ch('e')).await;
+    live.retype("password", "mine-again").await;
+    api.update_equipement(&EquipementUpdate {
+        equipement_id: e.equipement_id.clone(),
+        password: Some("their-again".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    live.press(ctrl('s')).await;
+    assert!(matches!(
+        live.app.overlays.last(),
+        Some(Overlay::Conflict(_))
+    ));
+    live.press(ch('t')).await;
+    live.press(key(KeyCode::Enter)).await;
+    live.retype("description", "after theirs").await;
+    live.press(ctrl('s')).await;
+    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    let now = equipement(&api, &e.equipement_id).await;
+    assert_eq!(
+        (now.password.expose(), now.description.as_str()),
+        ("their-again", "after theirs")
+    );
+}
+
+/// 11. A key no form field shows, edited in `$EDITOR`, in conflict: "theirs" left it in the
+/// next save (their value overwritten), "mine" kept comparing with the old value (the
+/// conflict came back at every save).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_on_a_key_only_the_editor_shows_is_settled_by_the_pick() {
+    use vigie::api::ocean::{Individu, OceanClient};
+    let srv = common::start().await;
+    let them = OceanClient::new(
+        &format!("{}/ocean", srv.url()),
+        password("admin", "admin-demo"),
+        Some(1),
+        &common::http_options(),
+    )
+    .unwrap();
+    let obj_ref = |i: &Individu| i.get("propSpecifiqueDTO.idObjetRef").cloned();
+    let held = |id: i64| {
+        let them = them.clone();
+        async move {
+            them.list_individus(None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|i| i.id() == Some(id))
+                .unwrap()
+        }
+    };
+    let theirs = |id: i64, v: i64| {
+        let them = them.clone();
+        async move {
+            let mut i = held(id).await;
+            i.set("propSpecifiqueDTO.idObjetRef", json!(v));
+            them.update_individu(&i).await.unwrap();
+        }
+    };
+    let mut live = ocean_console(&srv).await;
+    let id = live.app.individus.selected_item().unwrap().id().unwrap();
+    for (pick, mine, their, kept) in [('t', 7, 8, 8), ('m', 9, 10, 9)] {
+        live.press(ch('E')).await;
+        let text = live
+            .app
+            .take_effects()
+            .into_iter()
+            .find_map(|f| match f {
+                Effect::Edit { text, .. } => Some(text),
+                _ => None,
+            })
+            .expect("the editor asked");
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["propSpecifiqueDTO"]["idObjetRef"] = json!(mine);
+        theirs(id, their).await;
+        live.app.on_edited(Ok(v.to_string()));
+        live.settle().await;
+        let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
+            panic!("a conflict: {:?}", live.app.last_error);
+        };
+        assert!(
+            c.rows
+                .iter()
+                .any(|r| r.key == "propSpecifiqueDTO.idObjetRef"),
+            "{:?}",
+            c.rows
+        );
+        live.press(ch(pick)).await;
+        live.press(key(KeyCode::Enter)).await;
+        live.press(ctrl('s')).await;
+        assert!(
+            !live
+                .app
+                .overlays
+                .iter()
+                .any(|o| matches!(o, Overlay::Form(_) | Overlay::Conflict(_))),
+            "{pick}: saved once, no conflict again: {:?}",
+            live.app.last_error
+        );
+        assert_eq!(obj_ref(&held(id).await), Some(json!(kept)), "{pick}");
+    }
 }

@@ -58,6 +58,13 @@ impl App {
         if !o.message.is_empty() && words.is_empty() {
             words = crate::text::sanitize(&o.message).into_owned();
         }
+        if !o.applied_any() {
+            // Answered without an error, yet nothing asked for holds: never "Saved".
+            words = tr("Not applied by the server").into();
+        }
+        for n in &o.notes {
+            words = format!("{words} — {}", crate::text::sanitize(n));
+        }
         words
     }
 
@@ -120,17 +127,10 @@ impl App {
             ),
             _ => (None, false, None, Vec::new()),
         };
-        let change_kind = kind.map(ListKind::change_kind).unwrap_or_else(|| {
-            // The form is gone: the outcome says what it touched.
-            match &o.saved {
-                Some(Saved::Site(_)) => change::Kind::Site,
-                Some(Saved::Equipement(_)) => change::Kind::Equipement,
-                Some(Saved::User(_)) => change::Kind::User,
-                Some(Saved::Role(_)) => change::Kind::Role,
-                Some(Saved::MaarchUser(..)) => change::Kind::MaarchUser,
-                _ => change::Kind::Individu,
-            }
-        });
+        // The form gone, the outcome says what it touched.
+        let change_kind = kind
+            .map(ListKind::change_kind)
+            .unwrap_or_else(|| super::confirm::kind_of_outcome(&o));
         let label = |k: &str| {
             form_labels
                 .iter()

@@ -255,7 +255,10 @@ impl Screen for Confirm {
 }
 
 /// The kind of record an outcome touched, when nothing else says it.
-fn kind_of_outcome(o: &Outcome) -> change::Kind {
+pub(super) fn kind_of_outcome(o: &Outcome) -> change::Kind {
+    if let Some(k) = o.kind {
+        return k;
+    }
     if let Some(e) = &o.entry
         && let Some(k) = change::Kind::named(&e.kind)
     {

@@ -90,12 +90,21 @@ impl App {
         }
         let kind = f.kind.record_kind().map(ListKind::change_kind);
         for r in c.rows {
+            let keep_mine = r.keep_mine == Some(true);
             if let Some(x) = f.fields.iter_mut().find(|x| Form::change_key(x) == r.key) {
-                let keep_mine = r.keep_mine == Some(true);
-                x.rebase(&r.theirs, !keep_mine);
-                if keep_mine {
-                    x.set_text(&r.mine);
+                // From the value, never from the row's words (a password is masked there):
+                // mine stays as typed, theirs becomes what the form started from.
+                let theirs = Form::text_of(x, &r.theirs_value);
+                x.rebase(&theirs, !keep_mine);
+            }
+            // A key no field shows (edited in `$EDITOR`): mine goes against theirs, theirs
+            // is not sent.
+            if keep_mine {
+                for e in f.extra.iter_mut().filter(|e| e.key == r.key) {
+                    e.seen = Some(r.theirs_value.clone());
                 }
+            } else {
+                f.extra.retain(|e| e.key != r.key);
             }
             // The next save compares with what the server holds now.
             if let Some(k) = kind {

@@ -33,7 +33,7 @@ use crate::api::core::CoreClient;
 use crate::api::maarch::{MaarchClient, MaarchUserDetails, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, OceanClient};
-use crate::i18n::trf;
+use crate::i18n::{tr, trf};
 use crate::journal::{Entry, Op as JournalOp};
 use crate::protocol::Service;
 
@@ -408,6 +408,11 @@ pub struct Outcome {
     pub message: String,
     /// The id of the record the change made or touched.
     pub id: String,
+    /// The kind of that record (none in fakes that do not say it).
+    pub kind: Option<Kind>,
+    /// What could not be done or checked after the write succeeded (a read after that
+    /// failed, a second write refused): said beside the outcome, never as its failure.
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -421,6 +426,8 @@ impl Outcome {
             entry: None,
             message: String::new(),
             id: id.to_string(),
+            kind: None,
+            notes: Vec::new(),
         }
     }
 
@@ -639,11 +646,28 @@ fn entry_for(
 /// Carries out a change: the six steps above. An error is a refusal or a failure of the
 /// write (or of the read before it): nothing was changed by it that vigie knows of.
 pub async fn execute(c: &Clients, ch: Change) -> Result<Outcome, ApiError> {
-    match &ch.op {
+    let mut out = match &ch.op {
         Op::Create(_) => send::create(c, &ch).await,
         Op::Edit(edit) => edit_record(c, &ch, edit).await,
         Op::Delete => delete(c, &ch).await,
         Op::Action(a) => send::action(c, &ch, a).await,
+    }?;
+    out.kind = Some(ch.kind);
+    Ok(out)
+}
+
+/// A read after a write that succeeded: its failure is no failure of the change (it is on
+/// the server), only words saying what could not be checked.
+pub(crate) fn after_write<T>(r: Result<T, ApiError>, notes: &mut Vec<String>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            notes.push(trf(
+                "sent; reading it back failed ({}): not checked",
+                &[&crate::text::sanitize(&e.to_string())],
+            ));
+            None
+        }
     }
 }
 
@@ -680,44 +704,72 @@ async fn edit_record(c: &Clients, ch: &Change, edit: &Edit) -> Result<Outcome, A
     // 3. Only those fields.
     let answer = send::edit(c, ch, edit, &sent, &fresh).await?;
     // 4. What the server did, from its answer or a read after it.
+    let mut notes = answer.notes.clone();
     let after_json = match answer.json {
         Some(j)
             if sent
                 .iter()
                 .all(|f| value_of(ch.kind, &j, &f.key).is_some() || now(&f.key).is_none()) =>
         {
-            j
+            Some(j)
         }
-        _ => match read::after(c, ch, &sent, &fresh).await? {
-            Some(r) => {
+        _ => match after_write(read::after(c, ch, &sent, &fresh).await, &mut notes) {
+            Some(Some(r)) => {
                 out.saved = Some(r.saved);
-                r.json
+                Some(r.json)
             }
-            None => {
-                // Gone right after the write: nothing to check the write against.
-                out.verdict = Verdict::Gone;
-                return Ok(out);
+            Some(None) => {
+                notes.push(tr("sent; gone right after: not checked").into());
+                None
             }
+            None => None,
         },
     };
     if out.saved.is_none() {
         out.saved = answer.saved;
     }
-    let after = |k: &str| value_of(ch.kind, &after_json, k);
-    let mut results = verify(&sent, now, after);
-    // 5. The journal: the fields the server changed, as it held them before and after.
+    let mut results = match &after_json {
+        Some(j) => verify(&sent, now, |k| value_of(ch.kind, j, k)),
+        // Sent, but nothing says what it became.
+        None => sent
+            .iter()
+            .map(|f| FieldResult {
+                key: f.key.clone(),
+                status: Status::Unchecked,
+            })
+            .collect(),
+    };
+    // 5. The journal: the fields the server changed, as it held them before and after (what
+    // was sent, when it could not be read back).
+    let wanted = |k: &str| sent.iter().find(|f| f.key == k).map(|f| f.wanted.clone());
+    let after = |k: &str| match &after_json {
+        Some(j) => value_of(ch.kind, j, k),
+        None => wanted(k),
+    };
+    let journaled: Vec<FieldResult> = results
+        .iter()
+        .map(|r| match r.status {
+            Status::Unchecked if after_json.is_none() => FieldResult {
+                key: r.key.clone(),
+                status: Status::Applied,
+            },
+            _ => r.clone(),
+        })
+        .collect();
     if ch.journaled()
-        && let Some((b, a)) = journal_states(&results, now, after)
+        && let Some((b, a)) = journal_states(&journaled, now, after)
     {
         let mut e = entry_for(ch, &ch.id, JournalOp::Update, Some(b), Some(a));
-        e.site = value_of(ch.kind, &after_json, "site_id")
+        e.site = after("site_id")
             .and_then(|v| v.as_str().map(str::to_string))
+            .or_else(|| fresh.site.clone())
             .filter(|_| ch.kind == Kind::Equipement);
         out.entry = Some(e);
     }
     results.extend(already);
     out.fields = results;
     out.message = answer.message;
+    out.notes = notes;
     Ok(out)
 }
 
@@ -730,7 +782,8 @@ async fn delete(c: &Clients, ch: &Change) -> Result<Outcome, ApiError> {
     let mut out = Outcome::new(Verdict::Applied, &ch.id);
     // A core user is deactivated, not removed: what it became is read back.
     let after = if ch.kind == Kind::User {
-        read::fresh(c, ch.kind, &ch.id, None).await?.map(|r| {
+        let r = after_write(read::fresh(c, ch.kind, &ch.id, None).await, &mut out.notes).flatten();
+        r.map(|r| {
             out.saved = Some(r.saved);
             r.json
         })

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Change, Clients, FieldChange, Kind, Saved, value_of};
 use crate::api::ApiError;
 use crate::api::core::CoreClient;
-use crate::api::maarch::{MaarchClient, MaarchUser, MaarchUserDetails};
+use crate::api::maarch::{MaarchClient, MaarchUserDetails};
 use crate::api::model::{Equipement, Site, SiteSummary};
 
 /// Pages walked at most to find one equipement (a server that never ends its pages).
@@ -100,17 +100,18 @@ pub(super) async fn fresh(
                 site: None,
             })
         }
-        // Maarch users are suspended, not deleted: always there.
+        // Maarch users are suspended, not deleted: there unless the server lost them.
         Kind::MaarchUser => {
             let uid: i64 = id
                 .parse()
                 .map_err(|_| ApiError::BadRequest(format!("no Maarch user {id}")))?;
-            let (d, links) = maarch_user(c.maarch()?, uid).await?;
-            Some(Fresh {
-                json: maarch_json(&d, links),
-                saved: Saved::MaarchUser(d, String::new()),
-                site: None,
-            })
+            maarch_user(c.maarch()?, uid)
+                .await?
+                .map(|(d, links)| Fresh {
+                    json: maarch_json(&d, links),
+                    saved: Saved::MaarchUser(d, String::new()),
+                    site: None,
+                })
         }
     })
 }
@@ -176,24 +177,19 @@ async fn find(core: &CoreClient, id: &str, site: Option<&str>) -> Result<Option<
 pub(super) async fn maarch_user(
     m: &MaarchClient,
     uid: i64,
-) -> Result<(MaarchUserDetails, bool), ApiError> {
+) -> Result<Option<(MaarchUserDetails, bool)>, ApiError> {
     if let Some(d) = m.user_details(uid).await? {
-        return Ok((d, true));
+        return Ok(Some((d, true)));
     }
-    let user = m
-        .list_users()
-        .await?
-        .into_iter()
-        .find(|u| u.id == uid)
-        .unwrap_or(MaarchUser {
-            id: uid,
-            ..Default::default()
-        });
+    // Neither in its details nor in the list: not there (an empty user is no record).
+    let Some(user) = m.list_users().await?.into_iter().find(|u| u.id == uid) else {
+        return Ok(None);
+    };
     let d = MaarchUserDetails {
         fetched: true,
         ..MaarchUserDetails::from_list(user)
     };
-    Ok((d, false))
+    Ok(Some((d, false)))
 }
 
 /// A Maarch user as the fields read it: its keys, its links when they were read, and what

@@ -23,6 +23,8 @@ pub(super) struct Answer {
     pub saved: Option<Saved>,
     /// The server's own words.
     pub message: String,
+    /// What could not be done or read after a first write succeeded (`Outcome::notes`).
+    pub notes: Vec<String>,
 }
 
 fn json<T: serde::Serialize>(t: &T) -> Value {
@@ -101,6 +103,7 @@ pub(super) async fn edit(
                 json: Some(j),
                 saved: Some(Saved::Site(s)),
                 message: String::new(),
+                notes: Vec::new(),
             }
         }
         Kind::Equipement => {
@@ -152,6 +155,7 @@ pub(super) async fn edit(
                 json: j,
                 saved: Some(Saved::Equipement(e)),
                 message: String::new(),
+                notes: Vec::new(),
             }
         }
         Kind::User => {
@@ -175,6 +179,7 @@ pub(super) async fn edit(
                 json: Some(json(&user)),
                 saved: Some(Saved::User(user)),
                 message: String::new(),
+                notes: Vec::new(),
             }
         }
         Kind::Role => role(c, ch, sent, fresh).await?,
@@ -256,17 +261,27 @@ async fn role(
     };
     let (u, add) = role_update(now, sent)?;
     let mut role = None;
+    let mut notes = Vec::new();
     if u.name.is_some() || u.description.is_some() || u.permissions.is_some() {
         role = Some(core.update_role(&u).await?);
     }
     if !add.is_empty() {
-        role = Some(core.add_permissions(&ch.id, &add).await?);
+        match core.add_permissions(&ch.id, &add).await {
+            Ok(r) => role = Some(r),
+            // The update is on the server: the additions are said not applied, not the save.
+            Err(e) if role.is_some() => notes.push(trf(
+                "the permissions to add were refused: {}",
+                &[&crate::text::sanitize(&e.to_string())],
+            )),
+            Err(e) => return Err(e),
+        }
     }
     let role = role.unwrap_or_else(|| now.clone());
     Ok(Answer {
         json: Some(json(&role)),
         saved: Some(Saved::Role(role)),
         message: String::new(),
+        notes,
     })
 }
 
@@ -310,12 +325,20 @@ async fn individu(
     };
     let body = individu_body(&Individu(m.clone()), sent);
     let st = o.update_individu(&body).await?;
-    let individus = o.list_individus(None).await?;
+    let message = status_words(&st, tr("Individu saved"));
+    // The list after: when it fails, the change room reads again and says what it could not.
+    let Ok(individus) = o.list_individus(None).await else {
+        return Ok(Answer {
+            json: None,
+            saved: None,
+            message,
+            notes: Vec::new(),
+        });
+    };
     let after = individus
         .iter()
         .find(|i| i.id().map(|n| n.to_string()).as_deref() == Some(ch.id.as_str()))
         .map(|i| Value::Object(i.0.clone()));
-    let message = status_words(&st, tr("Individu saved"));
     Ok(Answer {
         json: Some(after.unwrap_or(Value::Null)),
         saved: Some(Saved::Individus {
@@ -323,6 +346,7 @@ async fn individu(
             individus,
         }),
         message,
+        notes: Vec::new(),
     })
 }
 
@@ -346,6 +370,7 @@ async fn maarch(
         .iter()
         .filter(|f| split_link(&f.key).is_none())
         .collect();
+    let (mut wrote, mut notes) = (false, Vec::new());
     if !scalar.is_empty() {
         let now = |k: &str| value_of(Kind::MaarchUser, &fresh.json, k);
         let mut written: Map<String, Value> = Map::new();
@@ -387,51 +412,41 @@ async fn maarch(
             }
         }
         m.update_user(&update).await?;
+        wrote = true;
     }
     for f in sent {
         let Some((to, id)) = split_link(&f.key) else {
             continue;
         };
         let now = value_of(Kind::MaarchUser, &fresh.json, &f.key).unwrap_or(Value::Null);
-        let role_key = if to == "group" { "role" } else { "user_role" };
-        let role = f.wanted.get(role_key).and_then(Value::as_str);
-        match (&now, &f.wanted) {
-            (_, Value::Null) => {
-                if to == "group" {
-                    m.remove_group(uid, id).await?;
-                } else {
-                    m.remove_entity(uid, id).await?;
-                }
-            }
-            (Value::Null, _) => {
-                if to == "group" {
-                    m.add_group_as(uid, id, role).await?;
-                } else {
-                    m.add_entity_as(uid, id, role).await?;
-                    if f.wanted.get("primary") == Some(&Value::Bool(true)) {
-                        m.set_primary_entity(uid, id).await?;
-                    }
-                }
-            }
-            (n, w) => {
-                if let Some(r) = role
-                    && n.get(role_key).and_then(Value::as_str) != Some(r)
-                {
-                    if to == "group" {
-                        m.set_group_role(uid, id, r).await?;
-                    } else {
-                        m.set_entity_role(uid, id, r).await?;
-                    }
-                }
-                if w.get("primary") == Some(&Value::Bool(true))
-                    && n.get("primary") != Some(&Value::Bool(true))
-                {
-                    m.set_primary_entity(uid, id).await?;
-                }
+        let r = link(m, uid, to, id, &now, &f.wanted).await;
+        match r {
+            Ok(()) => wrote = true,
+            Err(e) if !wrote => return Err(e),
+            // What went before is on the server: the rest is said not sent, the read after
+            // tells what holds.
+            Err(e) => {
+                notes.push(trf(
+                    "stopped after a refusal: {}",
+                    &[&crate::text::sanitize(&e.to_string())],
+                ));
+                break;
             }
         }
     }
-    let (d, links) = maarch_user(m, uid).await?;
+    // The read after: when it fails, the change room reads again and says so.
+    if sent.iter().any(|f| split_link(&f.key).is_some()) && fresh.json.get("groups").is_none() {
+        // No details route: links are sent as additions and removals, never checked.
+        notes.push(tr("this server does not show the user's links: not checked").into());
+    }
+    let Ok(Some((d, links))) = maarch_user(m, uid).await else {
+        return Ok(Answer {
+            json: None,
+            saved: None,
+            message: String::new(),
+            notes,
+        });
+    };
     let what = match sent {
         [one] if split_link(&one.key).is_some() => {
             let (to, id) = split_link(&one.key).unwrap_or_default();
@@ -449,7 +464,51 @@ async fn maarch(
         json: Some(maarch_json(&d, links)),
         saved: Some(Saved::MaarchUser(d, what)),
         message: String::new(),
+        notes,
     })
+}
+
+/// One link of a Maarch user, from `now` to `wanted` (null: not held): added with its
+/// role, removed, or its role or primary flag set.
+async fn link(
+    m: &MaarchClient,
+    uid: i64,
+    to: &str,
+    id: &str,
+    now: &Value,
+    wanted: &Value,
+) -> Result<(), ApiError> {
+    let group = to == "group";
+    let role_key = if group { "role" } else { "user_role" };
+    let role = wanted.get(role_key).and_then(Value::as_str);
+    let primary = |v: &Value| v.get("primary") == Some(&Value::Bool(true));
+    match (now, wanted) {
+        (_, Value::Null) if group => m.remove_group(uid, id).await,
+        (_, Value::Null) => m.remove_entity(uid, id).await,
+        (Value::Null, _) if group => m.add_group_as(uid, id, role).await.map(drop),
+        (Value::Null, w) => {
+            m.add_entity_as(uid, id, role).await?;
+            if primary(w) {
+                m.set_primary_entity(uid, id).await?;
+            }
+            Ok(())
+        }
+        (n, w) => {
+            if let Some(r) = role
+                && n.get(role_key).and_then(Value::as_str) != Some(r)
+            {
+                if group {
+                    m.set_group_role(uid, id, r).await?;
+                } else {
+                    m.set_entity_role(uid, id, r).await?;
+                }
+            }
+            if primary(w) && !primary(n) {
+                m.set_primary_entity(uid, id).await?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Ocean's own words for a create/update, or ours when it said nothing.
@@ -547,13 +606,22 @@ pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError
             let st = o
                 .create_individu(body, start.as_ref(), end.as_ref())
                 .await?;
-            let individus = o.list_individus(None).await?;
+            let message = status_words(&st, tr("Individu created"));
+            let mut notes = Vec::new();
+            let Some(individus) = super::after_write(o.list_individus(None).await, &mut notes)
+            else {
+                // Created, but not read back: said, not journaled (no id to undo it by).
+                let mut out = Outcome::new(Verdict::Applied, "");
+                out.saved = Some(Saved::Account(message.clone()));
+                out.message = message;
+                out.notes = notes;
+                return Ok(out);
+            };
             let new = individus
                 .iter()
                 .find(|i| i.id().is_some_and(|n| !known.contains(&n.to_string())));
             let id = new.and_then(Individu::id).map(|n| n.to_string());
             let answer = new.map(|i| Value::Object(i.0.clone())).unwrap_or_default();
-            let message = status_words(&st, tr("Individu created"));
             let saved = Saved::Individus {
                 message: message.clone(),
                 individus,
@@ -570,11 +638,25 @@ pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError
         Create::MaarchUser(b) => {
             let m = c.maarch()?;
             let uid = m.create_user(b).await?;
-            let (d, links) = maarch_user(m, uid).await?;
             let body = json!({
                 "user_id": b.user_id, "firstname": b.firstname, "lastname": b.lastname,
                 "mail": b.mail,
             });
+            let what = trf("Maarch user {} created (id {})", &[&b.user_id, &uid]);
+            let mut notes = Vec::new();
+            let Some(Some((d, links))) = super::after_write(maarch_user(m, uid).await, &mut notes)
+            else {
+                // Created (it has an id), not read back: journaled as sent, unchecked.
+                let id = uid.to_string();
+                let mut out = Outcome::new(Verdict::Applied, &id);
+                out.fields = check_created(ch.kind, &body, &Value::Null);
+                out.saved = Some(Saved::Account(what));
+                out.notes = notes;
+                if ch.journaled() {
+                    out.entry = Some(entry_for(ch, &id, JournalOp::Create, None, Some(body)));
+                }
+                return Ok(out);
+            };
             let j = maarch_json(&d, links);
             let what = trf("Maarch user {} created (id {})", &[&b.user_id, &uid]);
             (
@@ -639,10 +721,12 @@ pub(super) async fn action(c: &Clients, ch: &Change, a: &Action) -> Result<Outco
             let o = c.ocean()?;
             o.assign_entity(*individu, *entite, start, end.as_ref())
                 .await?;
-            let individus = o.list_individus(None).await?;
             let message = trf("Individu {} assigned to entity {}", &[individu, entite]);
             out.message = message.clone();
-            Saved::Individus { message, individus }
+            match super::after_write(o.list_individus(None).await, &mut out.notes) {
+                Some(individus) => Saved::Individus { message, individus },
+                None => Saved::Account(message),
+            }
         }
         Action::ChangePassword {
             actual,
@@ -664,31 +748,57 @@ pub(super) async fn action(c: &Clients, ch: &Change, a: &Action) -> Result<Outco
         Action::LinkParapheur { user, parapheur_id } => {
             let m = c.maarch()?;
             m.link_parapheur(*user, *parapheur_id).await?;
-            let (d, _) = maarch_user(m, *user).await?;
-            let what = trf(
-                "{} linked to Maarch Parapheur user {}",
-                &[&d.user.user_id, parapheur_id],
-            );
-            Saved::MaarchUser(d, what)
+            let what = |who: &str| {
+                trf(
+                    "{} linked to Maarch Parapheur user {}",
+                    &[&who, parapheur_id],
+                )
+            };
+            maarch_saved(m, ch, *user, &mut out.notes, what).await
         }
         Action::CreateInParapheur { user, login } => {
             let m = c.maarch()?;
             let id = m.create_in_parapheur(*user, login).await?;
-            let (d, _) = maarch_user(m, *user).await?;
-            let what = trf(
-                "{} created in Maarch Parapheur (id {}) and linked",
-                &[login, &id],
-            );
-            Saved::MaarchUser(d, what)
+            let what = |_: &str| {
+                trf(
+                    "{} created in Maarch Parapheur (id {}) and linked",
+                    &[login, &id],
+                )
+            };
+            maarch_saved(m, ch, *user, &mut out.notes, what).await
         }
         Action::UnlinkParapheur(user) => {
             let m = c.maarch()?;
             m.unlink_parapheur(*user).await?;
-            let (d, _) = maarch_user(m, *user).await?;
-            let what = trf("{} unlinked from Maarch Parapheur", &[&d.user.user_id]);
-            Saved::MaarchUser(d, what)
+            let what = |who: &str| trf("{} unlinked from Maarch Parapheur", &[&who]);
+            maarch_saved(m, ch, *user, &mut out.notes, what).await
         }
     };
     out.saved = Some(saved);
     Ok(out)
+}
+
+/// A Maarch user read back after an action, with `what` it did; when the read fails the
+/// action still stands (said, with what could not be read).
+async fn maarch_saved(
+    m: &MaarchClient,
+    ch: &Change,
+    user: i64,
+    notes: &mut Vec<String>,
+    what: impl Fn(&str) -> String,
+) -> Saved {
+    match super::after_write(maarch_user(m, user).await, notes) {
+        Some(Some((d, _))) => {
+            let w = what(&d.user.user_id);
+            Saved::MaarchUser(d, w)
+        }
+        _ => {
+            let who = if ch.label.is_empty() {
+                &ch.id
+            } else {
+                &ch.label
+            };
+            Saved::Account(what(who))
+        }
+    }
 }

@@ -31,6 +31,10 @@ pub struct Form {
     /// draft): each changed field's "before" for the change room's three-way comparison.
     #[serde(skip)]
     pub seen: Option<serde_json::Value>,
+    /// What the form saw of a field since it opened, by the API's key (a conflict resolved,
+    /// an undo): wins over `seen` and the text the field started from.
+    #[serde(skip)]
+    pub seen_over: Vec<(String, serde_json::Value)>,
     /// Changes no field shows (an Ocean record's keys edited in `$EDITOR`), sent with the
     /// form's.
     #[serde(skip)]
@@ -130,6 +134,7 @@ impl Form {
         Form {
             undoes: None,
             seen: None,
+            seen_over: Vec::new(),
             extra: Vec::new(),
             kind,
             record_id,

@@ -101,3 +101,36 @@ fn choice_searches_and_edit_sends_only_changes() {
             .is_empty()
     );
 }
+
+/// A restored draft (no record read) whose conflict set one field's "seen": the others
+/// still compare with what the form started from (a sparse record made them unseen).
+#[test]
+fn a_seen_value_set_on_a_draft_leaves_the_other_fields_as_started() {
+    let site = crate::api::model::SiteSummary {
+        site_id: "s1".into(),
+        name: "Before".into(),
+        description: "Desc".into(),
+        ..Default::default()
+    };
+    let mut f = Form::site(Some(&site), Vec::new());
+    f.seen = None;
+    f.fields
+        .iter_mut()
+        .find(|x| x.key == "name")
+        .unwrap()
+        .set_text("Mine");
+    f.fields
+        .iter_mut()
+        .find(|x| x.key == "description")
+        .unwrap()
+        .set_text("Other");
+    f.set_seen(
+        crate::change::Kind::Site,
+        "name",
+        serde_json::json!("Theirs"),
+    );
+    let c = f.site_change().unwrap();
+    let seen = |k: &str| c.fields().iter().find(|x| x.key == k).unwrap().seen.clone();
+    assert_eq!(seen("name"), Some(serde_json::json!("Theirs")));
+    assert_eq!(seen("description"), Some(serde_json::json!("Desc")));
+}

@@ -34,11 +34,9 @@ impl Form {
             let Some(wanted) = conv(f, &f.value()) else {
                 continue;
             };
-            let seen = match &self.seen {
-                Some(r) => change::value_of(kind, r, &key),
-                None if f.unknown => None,
-                None => conv(f, &f.initial),
-            };
+            let seen = self.seen_value(kind, &key, || {
+                if f.unknown { None } else { conv(f, &f.initial) }
+            });
             if f.changed() {
                 edit.fields.push(FieldChange::new(key, seen, wanted));
             } else if let Some(s) = seen
@@ -53,32 +51,28 @@ impl Form {
         Some(Change::new(kind, id, Op::Edit(edit)).on_site(site))
     }
 
+    /// What the form saw of `key`: a value set since it opened (`set_seen`), else the
+    /// record as read, else (a restored draft) `initial()`.
+    pub(crate) fn seen_value(
+        &self,
+        kind: Kind,
+        key: &str,
+        initial: impl FnOnce() -> Option<Value>,
+    ) -> Option<Value> {
+        if let Some((_, v)) = self.seen_over.iter().find(|(k, _)| k == key) {
+            return Some(v.clone());
+        }
+        match &self.seen {
+            Some(r) => change::value_of(kind, r, key),
+            None => initial(),
+        }
+    }
+
     /// Sets the value the form saw for `key` (a conflict resolved, an undo): the next save
     /// compares with it.
-    pub fn set_seen(&mut self, kind: Kind, key: &str, v: Value) {
-        let rec = self
-            .seen
-            .get_or_insert_with(|| Value::Object(Default::default()));
-        if kind == Kind::Individu && key.contains('.') {
-            let mut cur = rec;
-            let parts: Vec<&str> = key.split('.').collect();
-            for (i, p) in parts.iter().enumerate() {
-                if !cur.is_object() {
-                    *cur = Value::Object(Default::default());
-                }
-                let Value::Object(m) = cur else { return };
-                if i + 1 == parts.len() {
-                    m.insert(p.to_string(), v);
-                    return;
-                }
-                cur = m.entry(p.to_string()).or_insert(Value::Null);
-            }
-        } else if let Value::Object(m) = rec {
-            if key == "site_id" {
-                m.remove("client_site");
-            }
-            m.insert(key.to_string(), v);
-        }
+    pub fn set_seen(&mut self, _kind: Kind, key: &str, v: Value) {
+        self.seen_over.retain(|(k, _)| k != key);
+        self.seen_over.push((key.to_string(), v));
     }
 
     /// A value as this field shows it (a conflict's side put in the form).

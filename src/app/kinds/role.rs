@@ -206,9 +206,7 @@ impl Form {
             {
                 let key = change::perm_key(p);
                 let seen = self
-                    .seen
-                    .as_ref()
-                    .and_then(|r| change::value_of(change::Kind::Role, r, &key))
+                    .seen_value(change::Kind::Role, &key, || None)
                     .or(Some(Value::Bool(!on)));
                 e.fields
                     .push(change::FieldChange::new(key, seen, Value::Bool(on)));
