@@ -373,22 +373,30 @@ impl<'a> EquipementsWriter<'a> {
                     .iter()
                     .map(|e| {
                         equipement_cells(e, self.site.as_deref(), self.show_secrets)
-                            .iter()
-                            .map(|c| sanitize(c).into_owned())
+                            .into_iter()
+                            .map(|c| match sanitize(&c) {
+                                std::borrow::Cow::Borrowed(_) => c,
+                                std::borrow::Cow::Owned(o) => o,
+                            })
                             .collect()
                     })
                     .collect();
+                // A page's lines in one write: stdout flushes at every newline otherwise.
+                let mut buf = std::mem::take(&mut self.buf);
+                buf.clear();
                 if self.widths.is_empty() {
                     self.widths = EQUIPEMENT_HEADERS.iter().map(|h| h.width()).collect();
                     grow_widths(&mut self.widths, &cells);
                     let head: Vec<String> =
                         EQUIPEMENT_HEADERS.iter().map(|h| h.to_string()).collect();
-                    table_line(self.out, &self.widths, &head)?;
+                    table_line(&mut buf, &self.widths, &head)?;
                 }
                 for r in &cells {
-                    table_line(self.out, &self.widths, r)?;
+                    table_line(&mut buf, &self.widths, r)?;
                     self.rows += 1;
                 }
+                self.out.write_all(&buf)?;
+                self.buf = buf;
                 grow_widths(&mut self.widths, &cells);
             }
         }
@@ -483,14 +491,26 @@ fn grow_widths(widths: &mut [usize], rows: &[Vec<String>]) {
 /// One line of a table: cells padded to `widths`, two spaces apart, no trailing blanks.
 fn table_line(out: &mut dyn Write, widths: &[usize], cols: &[String]) -> std::io::Result<()> {
     let mut s = String::new();
+    let mut pad = 0;
     for (i, c) in cols.iter().enumerate() {
-        s.push_str(c);
-        if i + 1 < cols.len() {
-            let w = widths.get(i).copied().unwrap_or(0);
-            s.push_str(&" ".repeat(w.saturating_sub(c.width()) + 2));
+        if c.is_empty() {
+            pad += widths.get(i).copied().unwrap_or(0) + 2;
+            continue;
         }
+        // Blanks go in only before a cell that follows: none trails.
+        s.extend(std::iter::repeat_n(' ', pad));
+        s.push_str(c);
+        pad = widths
+            .get(i)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(c.width())
+            + 2;
     }
-    writeln!(out, "{}", s.trim_end())
+    let end = s.trim_end().len();
+    s.truncate(end);
+    s.push('\n');
+    out.write_all(s.as_bytes())
 }
 
 async fn core_table(core: &CoreClient, a: &ListArgs) -> Result<Table, String> {
@@ -675,6 +695,43 @@ pub fn write_csv(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table line as it was written before (padding after every cell, the line trimmed):
+    /// the one-allocation line writes the same bytes.
+    #[test]
+    fn a_table_line_pads_and_trims_as_before() {
+        fn before(widths: &[usize], cols: &[String]) -> String {
+            let mut s = String::new();
+            for (i, c) in cols.iter().enumerate() {
+                s.push_str(c);
+                if i + 1 < cols.len() {
+                    let w = widths.get(i).copied().unwrap_or(0);
+                    s.push_str(&" ".repeat(w.saturating_sub(c.width()) + 2));
+                }
+            }
+            format!("{}\n", s.trim_end())
+        }
+        let widths = [4, 6, 3, 5];
+        let rows: &[&[&str]] = &[
+            &["a", "bb", "c", "d"],
+            &["", "bb", "", ""],
+            &["a", "", "", ""],
+            &["", "", "", ""],
+            &["a ", "Écran", "日本", "x  "],
+            &["toolong", "b", "c"],
+            &["a", "   ", "c", "  "],
+        ];
+        for r in rows {
+            let cols: Vec<String> = r.iter().map(|c| c.to_string()).collect();
+            let mut out = Vec::new();
+            table_line(&mut out, &widths, &cols).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                before(&widths, &cols),
+                "{r:?}"
+            );
+        }
+    }
 
     fn site(id: &str, name: &str) -> SiteSummary {
         SiteSummary {

@@ -6,6 +6,9 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+/// Log lines waiting for the writer thread at most.
+const LOG_QUEUE: usize = 4_096;
+
 /// Installs the subscriber; keep the guard alive until exit so the file is flushed.
 pub fn init(filter: Option<&str>, to_stderr: bool) -> Option<WorkerGuard> {
     let filter =
@@ -22,7 +25,13 @@ pub fn init(filter: Option<&str>, to_stderr: bool) -> Option<WorkerGuard> {
     });
     let (writer, guard) = match file {
         Some(f) => {
-            let (w, g) = tracing_appender::non_blocking(f);
+            // The default queue holds 128,000 lines, made (and its pages touched) at every
+            // start: a few MB and milliseconds a `vigie list` pays for nothing. A line that
+            // finds the queue full is dropped, as before.
+            let (w, g) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .buffered_lines_limit(LOG_QUEUE)
+                .lossy(true)
+                .finish(f);
             (Some(w), Some(g))
         }
         None => (None, None),

@@ -5,6 +5,11 @@ use std::io::Write;
 
 /// Whether a character must not reach a terminal as is: C0/C1 controls (ESC included), DEL,
 /// and the bidi overrides/isolates that can reorder what is shown.
+/// Printable ASCII only: nothing in it is unsafe (the common case, checked a byte at a time).
+fn plain_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
@@ -13,7 +18,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// Replaces each unsafe character by a visible stand-in: controls become their Unicode
 /// "control picture" (ESC shows as ␛), the rest U+FFFD.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if plain_ascii(s) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
@@ -67,7 +72,8 @@ pub fn json_safe(json: String) -> String {
 /// `json_safe` of a piece of JSON text (a string being written), borrowed when nothing in
 /// it needs an escape.
 pub fn json_safe_str(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(json_unsafe) {
+    // ASCII below DEL holds nothing to escape here (serde_json escapes C0 itself).
+    if json.bytes().all(|b| b < 0x7f) || !json.chars().any(json_unsafe) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -84,7 +90,7 @@ pub fn json_safe_str(json: &str) -> Cow<'_, str> {
 /// A cell's text with every unsafe character written as an escape (`\n`, `\r`, `\t`,
 /// `\x1b`, `\u{202e}`): nothing in a CSV file acts on a terminal, a NUL never ends a cell.
 pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if plain_ascii(s) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
