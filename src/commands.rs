@@ -6,45 +6,11 @@
 //! named `-oProxyCommand=…`) is refused unless the template put a `--` before it; secrets
 //! go in only when the command says `secrets = true`.
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::app::keymap::Key;
+use crate::keys::Key;
 
-/// A command as written in the config.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CommandConfig {
-    /// The key that runs it on a list (`vigie keys` shows which are free).
-    pub key: Option<String>,
-    /// The lists it applies to: `equipements`, `sites`, `users`, `roles`, `individus`,
-    /// `maarch_users` (one name or a list).
-    #[serde(default)]
-    pub on: OneOrMany,
-    /// The program and its arguments, `{field}` placeholders inside.
-    pub run: Vec<String>,
-    /// Ask before running it (the arguments shown).
-    #[serde(default)]
-    pub confirm: bool,
-    /// Keep its output on screen until a key is pressed.
-    #[serde(default)]
-    pub wait: bool,
-    /// Once per marked row (else on the selected row).
-    #[serde(default)]
-    pub marked: bool,
-    /// `{password}` and other secrets may be put in its arguments.
-    #[serde(default)]
-    pub secrets: bool,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    #[default]
-    None,
-    One(String),
-    Many(Vec<String>),
-}
+pub use crate::config::{CommandConfig, OneOrMany};
 
 impl OneOrMany {
     fn list(&self) -> Vec<String> {

@@ -4,12 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
-
-use crate::api::HttpOptions;
 
 pub const APP: &str = "vigie";
 
@@ -52,7 +49,7 @@ pub struct Config {
     /// `fr` or `en` (default: from LC_ALL / LC_MESSAGES / LANG).
     pub lang: Option<crate::i18n::Lang>,
     /// `dark` (default), `light` or `mono`; `NO_COLOR` always means mono.
-    pub theme: Option<crate::ui::theme::ThemeName>,
+    pub theme: Option<ThemeName>,
     /// Mouse on from the start (`m` toggles it; off keeps the terminal's text selection).
     #[serde(default)]
     pub mouse: bool,
@@ -67,7 +64,7 @@ pub struct Config {
     pub watch_secs: Option<u64>,
     /// Row commands: `[commands.ssh] key = "S", on = "equipements", run = ["ssh", "{ip}"]`.
     #[serde(default)]
-    pub commands: BTreeMap<String, crate::commands::CommandConfig>,
+    pub commands: BTreeMap<String, CommandConfig>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
 }
@@ -81,42 +78,6 @@ pub enum KeyEntry {
 }
 
 impl Config {
-    /// The row commands, checked; a key already bound on the lists or a site's detail is
-    /// refused (with the action that has it).
-    pub fn row_commands(
-        &self,
-        keymap: &crate::app::keymap::KeyMap,
-    ) -> Result<Vec<crate::commands::RowCommand>, String> {
-        use crate::app::keymap::Scope;
-        let mut out: Vec<crate::commands::RowCommand> = Vec::new();
-        for (name, c) in &self.commands {
-            let cmd = crate::commands::RowCommand::from_config(name, c)?;
-            if let Some(k) = cmd.key {
-                for scope in [Scope::List, Scope::Detail, Scope::Maarch] {
-                    if let Some(action) = keymap.bound_in(scope, k) {
-                        return Err(format!(
-                            "commands.{name}.key: {} already does {}.{action}",
-                            k.label(),
-                            scope.name()
-                        ));
-                    }
-                }
-                if matches!(k.code, crossterm::event::KeyCode::Char('0'..='9')) && !k.ctrl {
-                    return Err(format!("commands.{name}.key: digits switch tabs"));
-                }
-                if let Some(other) = out.iter().find(|o| o.key == Some(k)) {
-                    return Err(format!(
-                        "commands.{name}.key: {} is commands.{}'s too",
-                        k.label(),
-                        other.name
-                    ));
-                }
-            }
-            out.push(cmd);
-        }
-        Ok(out)
-    }
-
     /// The `[keys]` bindings by name: `new`, `detail.edit`…
     pub fn key_bindings(&self) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
@@ -197,7 +158,7 @@ pub struct ServiceConfig {
     /// Ocean: customer id, required for multi-client accounts.
     pub customer_id: Option<i64>,
     /// Maarch: `basic` (HTTP Basic on each request, users of mode `rest`) or `token`.
-    pub auth: Option<crate::api::maarch::MaarchAuthMode>,
+    pub auth: Option<MaarchAuthMode>,
     /// Core: clients that have no site yet (site forms offer the ones seen on sites too).
     #[serde(default)]
     pub clients: Vec<ClientEntry>,
@@ -284,9 +245,6 @@ impl Config {
             key,
             why,
         };
-        if let Err(why) = crate::app::keymap::KeyMap::from_config(&self.key_bindings()) {
-            out.push(err(String::new(), why));
-        }
         if let Some(d) = &self.default_profile
             && !self.profiles.contains_key(d)
         {
@@ -464,38 +422,6 @@ fn readable_by_others(_: &Path) -> bool {
     false
 }
 
-impl Profile {
-    pub fn http_options(&self) -> HttpOptions {
-        let d = HttpOptions::default();
-        HttpOptions {
-            timeout: self
-                .timeout_secs
-                .map(Duration::from_secs)
-                .unwrap_or(d.timeout),
-            connect_timeout: self
-                .connect_timeout_secs
-                .map(Duration::from_secs)
-                .unwrap_or(d.connect_timeout),
-            ca_file: self.ca_file.clone(),
-            danger_accept_invalid_certs: self.danger_accept_invalid_certs,
-            retry: crate::api::RetryPolicy {
-                attempts: self.retries.map(|r| r + 1).unwrap_or(d.retry.attempts),
-                ..d.retry
-            },
-            limits: crate::api::Limits {
-                max_body: self
-                    .max_body_mb
-                    .map(|m| (m.clamp(1, 1 << 20) << 20) as usize)
-                    .unwrap_or(d.limits.max_body),
-                max_rows: self.max_rows.unwrap_or(d.limits.max_rows).max(1),
-                max_pages: self.max_pages.unwrap_or(d.limits.max_pages).max(1),
-                ..d.limits
-            },
-            compress: self.compress,
-        }
-    }
-}
-
 /// Where a service's secret comes from, resolved.
 pub enum Secret {
     Password(SecretString),
@@ -560,6 +486,62 @@ fn keyring_password(service: &str, _user: &str) -> Result<Secret, String> {
         "password_keyring = {service:?} needs a vigie built with `--features keyring`; \
          use password_env or password_command instead"
     ))
+}
+
+/// A command as written in the config.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandConfig {
+    /// The key that runs it on a list (`vigie keys` shows which are free).
+    pub key: Option<String>,
+    /// The lists it applies to: `equipements`, `sites`, `users`, `roles`, `individus`,
+    /// `maarch_users` (one name or a list).
+    #[serde(default)]
+    pub on: OneOrMany,
+    /// The program and its arguments, `{field}` placeholders inside.
+    pub run: Vec<String>,
+    /// Ask before running it (the arguments shown).
+    #[serde(default)]
+    pub confirm: bool,
+    /// Keep its output on screen until a key is pressed.
+    #[serde(default)]
+    pub wait: bool,
+    /// Once per marked row (else on the selected row).
+    #[serde(default)]
+    pub marked: bool,
+    /// `{password}` and other secrets may be put in its arguments.
+    #[serde(default)]
+    pub secrets: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    #[default]
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    /// No colour at all (also chosen by `NO_COLOR`).
+    Mono,
+}
+
+/// How requests are authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MaarchAuthMode {
+    /// HTTP Basic on every request (users of mode `rest`).
+    #[default]
+    Basic,
+    /// `POST /rest/authenticate`, then Bearer tokens renewed with the refresh token.
+    Token,
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use crate::api::model::{Equipement, NewEquipement, NewSite, SiteSummary};
-use crate::app::list::fold;
 use crate::change::{Change, Create, FieldChange, Kind};
+use crate::rows::fold;
 
 /// Rows read at most (a bigger file is refused before anything is sent).
 pub const MAX_ROWS: usize = 200_000;
@@ -877,7 +877,7 @@ pub async fn plan_file(
             ids.dedup();
             let mut on_server = HashMap::new();
             for id in ids {
-                let items = crate::list::site_equipements(core, &id).await.map_err(e)?;
+                let items = core.all_site_equipements(&id).await.map_err(e)?;
                 on_server.insert(id, items);
             }
             plan_equipements(&rows, site.as_ref(), &sites, &on_server, update)

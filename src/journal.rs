@@ -132,12 +132,8 @@ pub fn without_secrets(mut v: Value) -> Value {
 
 /// Where the journal of a profile and a server lives.
 pub fn path_for(dir: &Path, profile: &str, server: &str) -> PathBuf {
-    let draft = crate::drafts::path_for(dir, profile, server);
-    let name = draft
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join("journal").join(format!("{name}.jsonl"))
+    dir.join("journal")
+        .join(format!("{}.jsonl", crate::files::stem_for(profile, server)))
 }
 
 /// Appends one entry as one line, written whole and synced: a crash leaves at worst a cut

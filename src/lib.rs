@@ -8,13 +8,15 @@ pub mod change;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod drafts;
+pub mod files;
 pub mod i18n;
 pub mod import;
 pub mod journal;
+pub mod keys;
 pub mod list;
 pub mod logging;
 pub mod protocol;
+pub mod rows;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod term;

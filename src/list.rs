@@ -7,14 +7,14 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::ApiError;
-use crate::api::core::{CoreClient, MAX_PAGE_SIZE, Paged};
+use crate::api::Service;
+use crate::api::core::{CoreClient, Paged};
 use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, SiteSummary};
 use crate::api::ocean::Individu;
-use crate::app::list::Record;
-use crate::protocol::Service;
+use crate::change::Clients;
+use crate::rows::Record;
 use crate::text::{sanitize, write_csv_rows};
-use crate::worker::Clients;
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Resource {
@@ -114,8 +114,7 @@ pub async fn site_equipements(
     core: &CoreClient,
     site_id: &str,
 ) -> Result<Vec<Equipement>, ApiError> {
-    core.all_pages(|p| core.site_equipements(site_id, p, MAX_PAGE_SIZE))
-        .await
+    core.all_site_equipements(site_id).await
 }
 
 /// Prints the list `a` asks for, from whichever service holds it; a service the profile does

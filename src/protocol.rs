@@ -9,32 +9,7 @@ use crate::api::model::*;
 use crate::api::ocean::{Functionality, Individu, OutboxMail};
 pub use crate::change::{Change, Outcome, Saved};
 
-/// The services a profile declares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Service {
-    Core,
-    Ocean,
-    Maarch,
-}
-
-impl Service {
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Core => "core",
-            Service::Ocean => "Ocean",
-            Service::Maarch => "Maarch",
-        }
-    }
-
-    /// The profile section that configures it.
-    pub fn section(self) -> &'static str {
-        match self {
-            Service::Core => "core",
-            Service::Ocean => "ocean",
-            Service::Maarch => "maarch",
-        }
-    }
-}
+pub use crate::api::Service;
 
 /// What `d` (or `x` on a Maarch user's link) removes, as the console names it; sent as a
 /// `Change` (`crate::change`).
@@ -150,7 +125,7 @@ pub enum Payload {
     EquipementsPage(Page<Equipement>),
     AllEquipements(Vec<Equipement>),
     /// Every equipement, searchable text built by the worker (what the console's own load sends).
-    AllEquipementsPrepared(Box<crate::app::list::Prepared<Equipement>>),
+    AllEquipementsPrepared(Box<crate::rows::Prepared<Equipement>>),
     SiteEquipements {
         site_id: String,
         page: Page<Equipement>,

@@ -151,7 +151,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Optio
     if app.palette_history != history_before
         && let Ok(text) = serde_json::to_string(&app.palette_history)
     {
-        let _ = crate::drafts::write_private(&history_path, text.as_bytes());
+        let _ = crate::files::write_private(&history_path, text.as_bytes());
     }
     result.map(|()| app.switch_profile.take())
 }
@@ -179,7 +179,7 @@ async fn event_loop(
             signal(SignalKind::hangup()).map_err(|e| e.to_string())?,
         )
     };
-    let draft_path = crate::drafts::path_for(
+    let draft_path = crate::app::drafts::path_for(
         &crate::config::data_dir(),
         &app.session.profile,
         &app.session.server,
@@ -189,7 +189,7 @@ async fn event_loop(
         &app.session.profile,
         &app.session.server,
     ));
-    if let Some(d) = crate::drafts::load(&draft_path) {
+    if let Some(d) = crate::app::drafts::load(&draft_path) {
         app.offer_draft(d);
     }
     let mut kept = draft_key(app);
@@ -199,9 +199,9 @@ async fn event_loop(
         // session or a crash loses nothing typed (passwords excepted).
         let now = draft_key(app);
         if now != kept {
-            crate::drafts::store(
+            crate::app::drafts::store(
                 &draft_path,
-                crate::drafts::encode(app.open_form(), &app.session.server).as_deref(),
+                crate::app::drafts::encode(app.open_form(), &app.session.server).as_deref(),
             );
             kept = now;
         }
@@ -415,7 +415,7 @@ fn carry_out(app: &mut App, e: Effect) {
             content,
             rows,
         } => {
-            let r = crate::drafts::write_private(&path, content.as_bytes());
+            let r = crate::files::write_private(&path, content.as_bytes());
             match r {
                 Ok(()) => {
                     app.notice = Some(trf("Exported {} rows to {}", &[&rows, &path.display()]))
@@ -442,7 +442,7 @@ fn edit_in_editor(
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     let path = std::env::temp_dir().join(format!("vigie-{}-{name}.json", std::process::id()));
-    crate::drafts::write_private(&path, text.as_bytes()).map_err(|e| e.to_string())?;
+    crate::files::write_private(&path, text.as_bytes()).map_err(|e| e.to_string())?;
     restore_terminal();
     let editor = std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))

@@ -62,7 +62,7 @@ impl Views {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::drafts::write_private(path, text.as_bytes())
+        crate::files::write_private(path, text.as_bytes())
     }
 }
 

@@ -107,10 +107,9 @@ async fn handle(
         Request::AllEquipements => {
             let rows = load_all(c.core()?, id, tx).await?;
             // Built here, the searchable text of a million rows does not stop the console.
-            let prepared =
-                tokio::task::spawn_blocking(move || crate::app::list::Prepared::new(rows))
-                    .await
-                    .map_err(|e| ApiError::Network(format!("preparing the rows failed: {e}")))?;
+            let prepared = tokio::task::spawn_blocking(move || crate::rows::Prepared::new(rows))
+                .await
+                .map_err(|e| ApiError::Network(format!("preparing the rows failed: {e}")))?;
             Payload::AllEquipementsPrepared(Box::new(prepared))
         }
         Request::SiteEquipements {
@@ -135,7 +134,7 @@ async fn handle(
             Payload::ImportPlan(plan)
         }
         Request::AllSiteEquipements(site_id) => {
-            let items = crate::list::site_equipements(c.core()?, &site_id).await?;
+            let items = c.core()?.all_site_equipements(&site_id).await?;
             let n = items.len() as u64;
             let page = Page {
                 items,

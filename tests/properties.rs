@@ -1143,7 +1143,7 @@ fn exercise_config(text: &str) {
             let _ = cfg.profile(None).map_err(|e| e.to_string());
             for name in cfg.profiles.keys() {
                 if let Ok((_, p)) = cfg.profile(Some(name)) {
-                    let _ = p.http_options();
+                    let _ = vigie::api::HttpOptions::of(&p);
                 }
             }
         }
@@ -1177,7 +1177,9 @@ fn the_example_config_still_loads() {
     exercise_config(text);
     let cfg = Config::parse(text, None).unwrap();
     // Its row commands are valid and take no key the console already uses.
-    let commands = cfg.row_commands(&Default::default()).unwrap();
+    let commands = vigie::app::keymap::KeyMap::default()
+        .row_commands(&cfg.commands)
+        .unwrap();
     assert_eq!(commands.len(), 4);
 }
 

@@ -530,6 +530,12 @@ impl CoreClient {
         .await
     }
 
+    /// Every equipement of a site, all pages.
+    pub async fn all_site_equipements(&self, site_id: &str) -> Result<Vec<Equipement>, ApiError> {
+        self.all_pages(|p| self.site_equipements(site_id, p, MAX_PAGE_SIZE))
+            .await
+    }
+
     /// Every page of a paged route (`fetch` asks pages of `MAX_PAGE_SIZE` rows), one after
     /// another. The walk ends at an empty page or one shorter than asked, at the announced
     /// count of pages or rows, whichever comes first; whatever the

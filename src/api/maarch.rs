@@ -18,16 +18,7 @@ use super::{
 /// User modes, as documented.
 pub const MODES: [&str; 4] = ["standard", "rest", "root_visible", "root_invisible"];
 
-/// How requests are authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MaarchAuthMode {
-    /// HTTP Basic on every request (users of mode `rest`).
-    #[default]
-    Basic,
-    /// `POST /rest/authenticate`, then Bearer tokens renewed with the refresh token.
-    Token,
-}
+pub use crate::config::MaarchAuthMode;
 
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match Value::deserialize(d)? {

@@ -656,6 +656,63 @@ impl Raw {
     }
 }
 
+impl HttpOptions {
+    /// What a profile sets: timeouts, TLS, retries and limits, the rest as by default.
+    pub fn of(p: &crate::config::Profile) -> HttpOptions {
+        let d = HttpOptions::default();
+        HttpOptions {
+            timeout: p.timeout_secs.map(Duration::from_secs).unwrap_or(d.timeout),
+            connect_timeout: p
+                .connect_timeout_secs
+                .map(Duration::from_secs)
+                .unwrap_or(d.connect_timeout),
+            ca_file: p.ca_file.clone(),
+            danger_accept_invalid_certs: p.danger_accept_invalid_certs,
+            retry: RetryPolicy {
+                attempts: p.retries.map(|r| r + 1).unwrap_or(d.retry.attempts),
+                ..d.retry
+            },
+            limits: Limits {
+                max_body: p
+                    .max_body_mb
+                    .map(|m| (m.clamp(1, 1 << 20) << 20) as usize)
+                    .unwrap_or(d.limits.max_body),
+                max_rows: p.max_rows.unwrap_or(d.limits.max_rows).max(1),
+                max_pages: p.max_pages.unwrap_or(d.limits.max_pages).max(1),
+                ..d.limits
+            },
+            compress: p.compress,
+        }
+    }
+}
+
+/// The services a profile declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    Core,
+    Ocean,
+    Maarch,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Core => "core",
+            Service::Ocean => "Ocean",
+            Service::Maarch => "Maarch",
+        }
+    }
+
+    /// The profile section that configures it.
+    pub fn section(self) -> &'static str {
+        match self {
+            Service::Core => "core",
+            Service::Ocean => "ocean",
+            Service::Maarch => "maarch",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

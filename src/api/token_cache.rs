@@ -98,7 +98,7 @@ impl TokenCache {
             return;
         };
         // Failing to keep a token only costs a login next time: nothing is said.
-        let _ = crate::drafts::write_private(&self.path(username), text.as_bytes());
+        let _ = crate::files::write_private(&self.path(username), text.as_bytes());
     }
 
     /// The last sites list kept for `username`, and how long ago it was read.
@@ -125,7 +125,7 @@ impl TokenCache {
             sites,
         };
         if let Ok(text) = serde_json::to_string(&kept) {
-            let _ = crate::drafts::write_private(&self.sites_path(username), text.as_bytes());
+            let _ = crate::files::write_private(&self.sites_path(username), text.as_bytes());
         }
     }
 

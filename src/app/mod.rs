@@ -24,6 +24,7 @@ mod columns;
 mod confirm;
 mod conflict;
 mod detail;
+pub mod drafts;
 mod editor;
 pub mod form;
 mod frequency;
@@ -101,7 +102,7 @@ pub enum Overlay {
     Login(Login),
     Account(Box<Account>),
     /// A form left unfinished last time, offered back.
-    Restore(Box<crate::drafts::Draft>),
+    Restore(Box<crate::app::drafts::Draft>),
     /// A record as JSON, secrets masked, scrollable.
     Raw(Box<RawView>),
     /// An edit that met a change made on the server meanwhile.

@@ -4,7 +4,7 @@ use super::*;
 
 impl App {
     /// Offers back a form left unfinished (dropped session, crash).
-    pub fn offer_draft(&mut self, d: crate::drafts::Draft) {
+    pub fn offer_draft(&mut self, d: crate::app::drafts::Draft) {
         self.overlays.push(Overlay::Restore(Box::new(d)));
     }
 

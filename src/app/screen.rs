@@ -13,7 +13,7 @@ pub struct Browse;
 pub struct HelpScreen;
 
 /// A draft offered back.
-pub type Restore = crate::drafts::Draft;
+pub type Restore = crate::app::drafts::Draft;
 
 /// A request of a screen that failed, and the words that say it.
 #[derive(Clone, Copy)]

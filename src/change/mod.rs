@@ -29,13 +29,13 @@ use secrecy::SecretString;
 use serde_json::{Map, Value};
 
 use crate::api::ApiError;
+use crate::api::Service;
 use crate::api::core::CoreClient;
 use crate::api::maarch::{MaarchClient, MaarchUserDetails, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, OceanClient};
 use crate::i18n::{tr, trf};
 use crate::journal::{Entry, Op as JournalOp};
-use crate::protocol::Service;
 
 pub use values::{label, perm_key, same, satisfies, shown, split_link, value_of};
 

@@ -85,7 +85,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
                 Default::default()
             }
         };
-        let commands = match cfg.row_commands(&keymap) {
+        let commands = match keymap.row_commands(&cfg.commands) {
             Ok(c) => c,
             Err(e) => {
                 warnings.push(e);
@@ -106,7 +106,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             None => Credentials::None,
         };
         let core_logged_in = !matches!(auth, Credentials::None);
-        let client = CoreClient::new(url, auth, &profile.http_options())
+        let client = CoreClient::new(url, auth, &crate::api::HttpOptions::of(&profile))
             .map_err(|e| e.to_string())?
             .with_token_cache(TokenCache::in_cache_dir("(command line)", url));
         return Ok(Connection {
@@ -158,7 +158,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             "profile {name} declares no service: add [profiles.{name}.core], .ocean or .maarch"
         ));
     }
-    let opts = profile.http_options();
+    let opts = crate::api::HttpOptions::of(&profile);
     let mut clients = Clients::default();
     let mut core_logged_in = false;
     if let Some(svc) = &profile.core {
@@ -201,7 +201,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         warnings,
         aliases: cfg.aliases.clone().into_iter().collect(),
         mouse: cfg.mouse,
-        commands: cfg.row_commands(&keymap)?,
+        commands: keymap.row_commands(&cfg.commands)?,
         keymap,
         watch_secs: cfg.watch_secs,
         profiles: cfg.profiles.keys().cloned().collect(),

@@ -605,7 +605,7 @@ async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCod
     let mut out = std::io::stdout().lock();
     let write_report = |done: Option<&[crate::import::Done]>| -> Result<(), String> {
         if let Some(path) = &a.report {
-            crate::drafts::write_private(path, &report(&planned, done))
+            crate::files::write_private(path, &report(&planned, done))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
         Ok(())

@@ -23,7 +23,7 @@ pub(super) fn keys_cmd(g: &Global) -> Result<ExitCode, String> {
             crate::i18n::tr(b.what)
         ));
     }
-    let commands = cfg.row_commands(&map)?;
+    let commands = map.row_commands(&cfg.commands)?;
     if !commands.is_empty() {
         out.push_str("\nROW COMMAND              KEY      ON       RUNS\n");
         for c in &commands {
@@ -91,7 +91,17 @@ pub(super) fn config_cmd(g: &Global, c: ConfigCmd) -> Result<ExitCode, String> {
             for w in cfg.warnings(Some(&path)) {
                 println!("warning: {w}");
             }
-            let errors = cfg.check(Some(&path));
+            let mut errors = cfg.check(Some(&path));
+            if let Err(why) = crate::app::keymap::KeyMap::from_config(&cfg.key_bindings()) {
+                errors.insert(
+                    0,
+                    crate::config::ConfigError {
+                        file: Some(path.clone()),
+                        key: String::new(),
+                        why,
+                    },
+                );
+            }
             for (name, p) in &cfg.profiles {
                 let mut services = Vec::new();
                 for (svc, s) in [

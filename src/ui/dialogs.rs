@@ -324,7 +324,7 @@ pub fn account(f: &mut Frame, app: &App, a: &Account, area: Rect) {
 }
 
 /// The question asked at start when a form was left unfinished.
-pub fn restore(f: &mut Frame, app: &App, d: &crate::drafts::Draft, area: Rect) {
+pub fn restore(f: &mut Frame, app: &App, d: &crate::app::drafts::Draft, area: Rect) {
     let r = popup(f, area, 64, 8);
     let block = boxed(tr("Unfinished form"), super::theme::theme().warn);
     let inner = block.inner(r);

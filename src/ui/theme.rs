@@ -7,15 +7,7 @@ use std::sync::OnceLock;
 
 use ratatui::style::{Color, Modifier, Style};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum ThemeName {
-    #[default]
-    Dark,
-    Light,
-    /// No colour at all (also chosen by `NO_COLOR`).
-    Mono,
-}
+pub use crate::config::ThemeName;
 
 pub use crate::term::Depth;
 

@@ -4,83 +4,11 @@
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
 
-use std::borrow::Cow;
-
-pub use filter::fold;
+#[cfg(test)]
+use crate::rows::parse_columns;
+pub use crate::rows::{Column, Prepared, Record, columns_of_kind, fold};
+use crate::rows::{Haystacks, haystack};
 use filter::*;
-
-/// A column of a list screen.
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    pub title: &'static str,
-    /// Minimum width; the last growing column takes the rest.
-    pub width: u16,
-    pub numeric: bool,
-    /// Takes a share of the spare width.
-    pub grow: bool,
-}
-
-/// The columns of every list as shipped (`assets/columns.toml`), embedded.
-const COLUMNS_TABLE: &str = include_str!("../../../assets/columns.toml");
-
-/// The columns of the list `kind` (a name in `assets/columns.toml`); none for an unknown one.
-pub fn columns_of_kind(kind: &str) -> &'static [Column] {
-    use std::collections::HashMap;
-    use std::sync::OnceLock;
-    static PARSED: OnceLock<HashMap<String, Vec<Column>>> = OnceLock::new();
-    PARSED
-        .get_or_init(|| parse_columns(COLUMNS_TABLE).expect("assets/columns.toml is valid"))
-        .get(kind)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-/// Reads the columns table. Titles are kept for the whole run (the table is read once).
-fn parse_columns(text: &str) -> Result<std::collections::HashMap<String, Vec<Column>>, String> {
-    let raw: std::collections::HashMap<String, Vec<(String, u16, String)>> =
-        toml::from_str(text).map_err(|e| e.to_string())?;
-    raw.into_iter()
-        .map(|(kind, cols)| {
-            let cols = cols
-                .into_iter()
-                .map(|(title, width, how)| {
-                    let (numeric, grow) = match how.as_str() {
-                        "" => (false, false),
-                        "wide" => (false, true),
-                        "num" => (true, false),
-                        other => return Err(format!("{kind}.{title}: no column kind {other:?}")),
-                    };
-                    Ok(Column {
-                        title: Box::leak(title.into_boxed_str()),
-                        width,
-                        numeric,
-                        grow,
-                    })
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            Ok((kind, cols))
-        })
-        .collect()
-}
-
-/// What a list screen needs of a record.
-pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
-    /// Its name in `assets/columns.toml`.
-    const KIND: &'static str;
-    /// Its columns, in order.
-    fn columns() -> &'static [Column] {
-        columns_of_kind(Self::KIND)
-    }
-    fn cells(&self) -> Vec<String>;
-    /// One of `cells` (sorting a million rows builds only the column it sorts by).
-    fn cell(&self, col: usize) -> String {
-        self.cells().into_iter().nth(col).unwrap_or_default()
-    }
-    /// The record's identity (for upserts and keeping the selection).
-    fn key(&self) -> Cow<'_, str>;
-    /// How the record is named in a confirmation ("site LOUM").
-    fn label(&self) -> String;
-}
 
 /// Server paging of a list (only for routes that page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,27 +209,6 @@ impl<T: Record> ListView<T> {
         rest.sort_by(|a, b| a.key().cmp(&b.key()));
         out.extend(rest.into_iter().cloned());
         out
-    }
-}
-
-/// Rows with their searchable text built, off the console's thread: for a million rows that
-/// is about a second the console would not answer a key.
-#[derive(Clone)]
-pub struct Prepared<T> {
-    pub items: Vec<T>,
-    haystacks: Haystacks,
-}
-
-impl<T: Record> Prepared<T> {
-    pub fn new(items: Vec<T>) -> Self {
-        let haystacks = items.iter().collect();
-        Prepared { items, haystacks }
-    }
-}
-
-impl<T> std::fmt::Debug for Prepared<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Prepared({} rows)", self.items.len())
     }
 }
 

@@ -1,12 +1,11 @@
 //! Unfinished forms kept on disk, so a dropped SSH session or a crash loses no typing. One file
 //! per profile in the data dir, readable by its owner only, never holding a password.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::form::{Form, FormKind};
+use super::form::{Form, FormKind};
 
 /// What a draft written now says of itself: older ones predate the keeping of values the
 /// server did not send (Maarch edits) and of the role's own permissions (role edits).
@@ -24,35 +23,10 @@ pub struct Draft {
     pub form: Form,
 }
 
-/// A server's origin (`https://host:port`), or the text as given when it is no URL.
-pub fn origin(server: &str) -> String {
-    match reqwest::Url::parse(server.trim()) {
-        Ok(u) => u.origin().ascii_serialization(),
-        Err(_) => server.trim().to_string(),
-    }
-}
-
-/// Where the draft of a profile and a server lives: one per both, so a draft typed for one
-/// server is never offered (nor saved) on another.
+/// Where the draft of a profile and a server lives (`files::stem_for`).
 pub fn path_for(dir: &Path, profile: &str, server: &str) -> PathBuf {
-    // FNV-1a of the origin: a short, stable file name.
-    let hash = origin(server)
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-    let name: String = profile
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     dir.join("drafts")
-        .join(format!("{name}-{:08x}.json", hash as u32))
+        .join(format!("{}.json", crate::files::stem_for(profile, server)))
 }
 
 /// The draft as it would be written: `None` when there is nothing worth keeping.
@@ -60,7 +34,7 @@ pub fn encode(form: Option<&Form>, server: &str) -> Option<String> {
     let form = form.filter(|f| f.draftable())?;
     let d = Draft {
         saved_at: chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
-        server: origin(server),
+        server: crate::files::origin(server),
         version: DRAFT_VERSION,
         form: form.without_secrets(),
     };
@@ -70,7 +44,7 @@ pub fn encode(form: Option<&Form>, server: &str) -> Option<String> {
 /// Writes (or, with `None`, removes) the draft; errors are logged, never fatal.
 pub fn store(path: &Path, text: Option<&str>) {
     let r = match text {
-        Some(t) => write_private(path, t.as_bytes()),
+        Some(t) => crate::files::write_private(path, t.as_bytes()),
         None => match std::fs::remove_file(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             other => other,
@@ -105,42 +79,10 @@ pub fn load(path: &Path) -> Option<Draft> {
     }
 }
 
-/// Writes a file only its owner can read (0600; a folder it creates is 0700), replacing it
-/// atomically: a new file of this process's own, renamed over the old one.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        let mut b = std::fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            b.mode(0o700);
-        }
-        b.create(dir)?;
-    }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    // A file left by a process that died here is ours to replace.
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = opts.open(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::form::Form;
     use super::*;
-    use crate::app::form::Form;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn typed(f: &mut Form, s: &str) {

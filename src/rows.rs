@@ -1,0 +1,250 @@
+//! Rows as lists show them, below the worker that prepares them and every screen and output
+//! that shows them: a record's columns and cells (`Record`, `assets/columns.toml`), and its
+//! searchable text (haystacks, accents folded) built once a load, off the console's thread.
+
+use std::borrow::Cow;
+
+use nucleo_matcher::Utf32Str;
+
+/// A column of a list screen.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    /// Minimum width; the last growing column takes the rest.
+    pub width: u16,
+    pub numeric: bool,
+    /// Takes a share of the spare width.
+    pub grow: bool,
+}
+
+/// The columns of every list as shipped (`assets/columns.toml`), embedded.
+const COLUMNS_TABLE: &str = include_str!("../assets/columns.toml");
+
+/// The columns of the list `kind` (a name in `assets/columns.toml`); none for an unknown one.
+pub fn columns_of_kind(kind: &str) -> &'static [Column] {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static PARSED: OnceLock<HashMap<String, Vec<Column>>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| parse_columns(COLUMNS_TABLE).expect("assets/columns.toml is valid"))
+        .get(kind)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// Reads the columns table. Titles are kept for the whole run (the table is read once).
+pub(crate) fn parse_columns(
+    text: &str,
+) -> Result<std::collections::HashMap<String, Vec<Column>>, String> {
+    let raw: std::collections::HashMap<String, Vec<(String, u16, String)>> =
+        toml::from_str(text).map_err(|e| e.to_string())?;
+    raw.into_iter()
+        .map(|(kind, cols)| {
+            let cols = cols
+                .into_iter()
+                .map(|(title, width, how)| {
+                    let (numeric, grow) = match how.as_str() {
+                        "" => (false, false),
+                        "wide" => (false, true),
+                        "num" => (true, false),
+                        other => return Err(format!("{kind}.{title}: no column kind {other:?}")),
+                    };
+                    Ok(Column {
+                        title: Box::leak(title.into_boxed_str()),
+                        width,
+                        numeric,
+                        grow,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok((kind, cols))
+        })
+        .collect()
+}
+
+/// What a list screen needs of a record.
+pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
+    /// Its name in `assets/columns.toml`.
+    const KIND: &'static str;
+    /// Its columns, in order.
+    fn columns() -> &'static [Column] {
+        columns_of_kind(Self::KIND)
+    }
+    fn cells(&self) -> Vec<String>;
+    /// One of `cells` (sorting a million rows builds only the column it sorts by).
+    fn cell(&self, col: usize) -> String {
+        self.cells().into_iter().nth(col).unwrap_or_default()
+    }
+    /// The record's identity (for upserts and keeping the selection).
+    fn key(&self) -> Cow<'_, str>;
+    /// How the record is named in a confirmation ("site LOUM").
+    fn label(&self) -> String;
+}
+
+/// Rows with their searchable text built, off the console's thread: for a million rows that
+/// is about a second the console would not answer a key.
+#[derive(Clone)]
+pub struct Prepared<T> {
+    pub items: Vec<T>,
+    pub(crate) haystacks: Haystacks,
+}
+
+impl<T: Record> Prepared<T> {
+    pub fn new(items: Vec<T>) -> Self {
+        let haystacks = items.iter().collect();
+        Prepared { items, haystacks }
+    }
+}
+
+impl<T> std::fmt::Debug for Prepared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Prepared({} rows)", self.items.len())
+    }
+}
+
+/// Every row's searchable text in one buffer, rows one after the other: a filter reads them
+/// in order through contiguous memory (as 100,000 boxes, mimalloc spread them over pages by
+/// size, and a keystroke over every row took up to twice as long), and they take one
+/// allocation instead of one a row. Replaced and removed rows leave their text behind until
+/// it outweighs the live text.
+#[derive(Default, Clone)]
+pub(crate) struct Haystacks {
+    /// Text of the ASCII rows (nearly all, accents folded), a byte a character.
+    pub(crate) ascii: Vec<u8>,
+    /// Text of the other rows, a `char` a character.
+    pub(crate) wide: Vec<char>,
+    /// Each row's start and length in `ascii`, or in `wide` when `wide` is set.
+    pub(crate) rows: Vec<Hay>,
+    /// Characters no row points at any more.
+    pub(crate) dead: usize,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Hay {
+    pub(crate) start: u32,
+    pub(crate) len: u32,
+    pub(crate) wide: bool,
+}
+
+impl Haystacks {
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<Utf32Str<'_>> {
+        let h = self.rows.get(i)?;
+        let (from, to) = (h.start as usize, h.start as usize + h.len as usize);
+        Some(if h.wide {
+            Utf32Str::Unicode(&self.wide[from..to])
+        } else {
+            Utf32Str::Ascii(&self.ascii[from..to])
+        })
+    }
+
+    /// Appends `text`, returning where it went. Past 4 GiB of text (offsets are `u32`) a
+    /// row gets an empty haystack: unsearchable rather than wrong.
+    pub(crate) fn store(&mut self, text: Utf32Str<'_>) -> Hay {
+        let (used, wide) = match text {
+            Utf32Str::Ascii(_) => (self.ascii.len(), false),
+            Utf32Str::Unicode(_) => (self.wide.len(), true),
+        };
+        let fits = u32::try_from(used)
+            .ok()
+            .zip(u32::try_from(text.len()).ok())
+            .filter(|(start, len)| start.checked_add(*len).is_some());
+        let Some((start, len)) = fits else {
+            return Hay {
+                start: 0,
+                len: 0,
+                wide: false,
+            };
+        };
+        match text {
+            Utf32Str::Ascii(b) => self.ascii.extend_from_slice(b),
+            Utf32Str::Unicode(c) => self.wide.extend_from_slice(c),
+        }
+        Hay { start, len, wide }
+    }
+
+    /// `store` for a row's text: ASCII as it is, any other a `char` a character.
+    pub(crate) fn store_str(&mut self, text: &str) -> Hay {
+        if text.is_ascii() {
+            self.store(Utf32Str::Ascii(text.as_bytes()))
+        } else {
+            let chars: Vec<char> = text.chars().collect();
+            self.store(Utf32Str::Unicode(&chars))
+        }
+    }
+
+    pub(crate) fn push(&mut self, text: &str) {
+        let h = self.store_str(text);
+        self.rows.push(h);
+    }
+
+    pub(crate) fn set(&mut self, i: usize, text: &str) {
+        if i >= self.rows.len() {
+            return;
+        }
+        let h = self.store_str(text);
+        self.dead += self.rows[i].len as usize;
+        self.rows[i] = h;
+        self.compact();
+    }
+
+    pub(crate) fn remove(&mut self, i: usize) {
+        if i < self.rows.len() {
+            self.dead += self.rows.remove(i).len as usize;
+        }
+        self.compact();
+    }
+
+    /// Drops the dead text once it outweighs the live text.
+    pub(crate) fn compact(&mut self) {
+        let live = self.ascii.len() + self.wide.len() - self.dead;
+        if self.dead < 4096 || self.dead < live {
+            return;
+        }
+        let old = std::mem::take(self);
+        for i in 0..old.len() {
+            let kept = old.get(i).map(|text| self.store(text));
+            self.rows.extend(kept);
+        }
+    }
+}
+
+impl<'a, T: Record + 'a> FromIterator<&'a T> for Haystacks {
+    fn from_iter<I: IntoIterator<Item = &'a T>>(rows: I) -> Self {
+        let mut h = Haystacks::default();
+        let mut text = String::new();
+        for r in rows {
+            text.clear();
+            haystack(r, &mut text);
+            h.push(&text);
+        }
+        h.ascii.shrink_to_fit();
+        h.wide.shrink_to_fit();
+        h
+    }
+}
+
+/// A record's searchable text: its cells joined by a space, accents folded (`É` → `E`, one
+/// character for one, so positions still fall on the cells). Folded, nearly every row is
+/// ASCII and kept a byte a character instead of four.
+pub(crate) fn haystack<T: Record>(r: &T, text: &mut String) {
+    // Folded while joined: one string a row, not a joined one and then its folded copy.
+    for (i, cell) in r.cells().iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.extend(folded(cell));
+    }
+}
+
+/// Accents folded as in the haystacks: the filter `bép` and `bep` both find `BÉPANDA`.
+pub fn fold(s: &str) -> String {
+    folded(s).collect()
+}
+
+pub(crate) fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().map(nucleo_matcher::chars::normalize)
+}
