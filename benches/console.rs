@@ -96,7 +96,7 @@ fn loaded_app() -> App {
         .expect("load all asked")
         .0;
     answer(&mut app, all, Payload::AllEquipements(items.clone()));
-    assert_eq!(app.equipements.items.len(), items.len());
+    assert_eq!(app.lists.equipements.items.len(), items.len());
     app
 }
 
@@ -129,9 +129,9 @@ mod frame {
     #[divan::bench(sample_count = 200)]
     fn table_scrolled(b: Bencher) {
         let mut app = loaded_app();
-        let n = app.equipements.len();
-        app.equipements.selected = n / 2;
-        app.equipements.scroll_into_view(app.viewport_rows);
+        let n = app.lists.equipements.len();
+        app.lists.equipements.selected = n / 2;
+        app.lists.equipements.scroll_into_view(app.viewport_rows);
         bench_screen(b, app);
     }
 

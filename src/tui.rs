@@ -100,23 +100,23 @@ pub fn terminal_problem() -> Option<String> {
 /// profile (`:profile NAME`): the caller connects to it and runs the console again.
 pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Option<String>, String> {
     let mut app = App::new(opts.session);
-    app.extra_clients = opts.extra_clients;
-    app.aliases = opts.aliases;
-    app.keymap = opts.keymap;
-    app.commands = opts.commands;
-    app.profiles = opts.profiles;
+    app.lists.extra_clients = opts.extra_clients;
+    app.prefs.aliases = opts.aliases;
+    app.prefs.keymap = opts.keymap;
+    app.prefs.commands = opts.commands;
+    app.prefs.profiles = opts.profiles;
     if let Some(s) = opts.watch_secs {
-        app.watch_every = Duration::from_secs(s);
+        app.prefs.watch_every = Duration::from_secs(s);
     }
     app.apply_views(crate::views::Views::load(&crate::views::path()));
     let history_path = crate::config::data_dir().join("palette_history.json");
-    app.palette_history = std::fs::read_to_string(&history_path)
+    app.prefs.palette_history = std::fs::read_to_string(&history_path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    let history_before = app.palette_history.clone();
+    let history_before = app.prefs.palette_history.clone();
     if !opts.warnings.is_empty() {
-        app.last_error = Some(format!("config: {}", opts.warnings.join(" · ")));
+        app.status.last_error = Some(format!("config: {}", opts.warnings.join(" · ")));
     }
     // The sites as this user last read them, shown at once (their age said) while the server
     // is asked again: the first frame has data before any answer.
@@ -144,12 +144,12 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Optio
     };
     if opts.mouse {
         app.set_mouse(true);
-        app.notice = None;
+        app.status.notice = None;
     }
     let result = event_loop(&mut terminal, &mut app, &req_tx, &mut ev_rx, opts.logged_in).await;
     restore_terminal();
-    if app.palette_history != history_before
-        && let Ok(text) = serde_json::to_string(&app.palette_history)
+    if app.prefs.palette_history != history_before
+        && let Ok(text) = serde_json::to_string(&app.prefs.palette_history)
     {
         let _ = crate::files::write_private(&history_path, text.as_bytes());
     }
@@ -209,12 +209,12 @@ async fn event_loop(
             if let Effect::Edit { title, text } = e {
                 // The editor owns the terminal meanwhile: no key reader may compete for it.
                 drop(keys);
-                let r = edit_in_editor(terminal, &title, &text, app.mouse);
+                let r = edit_in_editor(terminal, &title, &text, app.prefs.mouse);
                 keys = EventStream::new();
                 app.on_edited(r);
             } else if let Effect::Run { name, runs, wait } = e {
                 drop(keys);
-                let failures = run_commands(terminal, &runs, wait, app.mouse);
+                let failures = run_commands(terminal, &runs, wait, app.prefs.mouse);
                 keys = EventStream::new();
                 app.on_ran(&name, runs.len(), failures);
             } else {
@@ -262,7 +262,7 @@ async fn event_loop(
                     restore_terminal();
                     // SAFETY: raising a signal on this process has no precondition.
                     unsafe { libc::raise(libc::SIGTSTP) };
-                    reenter(terminal, app.mouse);
+                    reenter(terminal, app.prefs.mouse);
                     keys = EventStream::new();
                     dirty = true;
                 }
@@ -361,7 +361,7 @@ fn carry_out(app: &mut App, e: Effect) {
             );
             if let Err(err) = crate::journal::append(&path, &entry) {
                 // The change is made; only its record for undo is missing: said, not hidden.
-                app.last_error = Some(trf(
+                app.status.last_error = Some(trf(
                     "The change was made but the journal could not be written ({}): it cannot be undone",
                     &[&err],
                 ));
@@ -384,7 +384,7 @@ fn carry_out(app: &mut App, e: Effect) {
                     .is_ok()
             });
             let local = copy_locally(&text);
-            app.notice = Some(match (osc, local) {
+            app.status.notice = Some(match (osc, local) {
                 (Some(true), _) | (_, true) => trf("Copied {}", &[&what]),
                 (None, false) if how == crate::term::Osc52::Screen => {
                     tr("Not copied: GNU screen passes at most 568 characters to the clipboard (v shows it to select)").into()
@@ -400,7 +400,7 @@ fn carry_out(app: &mut App, e: Effect) {
         Effect::SaveViews(v) => {
             let path = crate::views::path();
             if let Err(err) = v.save(&path) {
-                app.last_error = Some(trf("Cannot write {}: {}", &[&path.display(), &err]));
+                app.status.last_error = Some(trf("Cannot write {}: {}", &[&path.display(), &err]));
             }
         }
         Effect::Mouse(on) => {
@@ -418,10 +418,12 @@ fn carry_out(app: &mut App, e: Effect) {
             let r = crate::files::write_private(&path, content.as_bytes());
             match r {
                 Ok(()) => {
-                    app.notice = Some(trf("Exported {} rows to {}", &[&rows, &path.display()]))
+                    app.status.notice =
+                        Some(trf("Exported {} rows to {}", &[&rows, &path.display()]))
                 }
                 Err(err) => {
-                    app.last_error = Some(trf("Cannot write {}: {}", &[&path.display(), &err]))
+                    app.status.last_error =
+                        Some(trf("Cannot write {}: {}", &[&path.display(), &err]))
                 }
             }
         }

@@ -269,6 +269,7 @@ async fn marked_maarch_users_join_then_leave_a_group() {
     }
     let ids: Vec<i64> = live
         .app
+        .lists
         .maarch_users
         .marked_rows()
         .iter()
@@ -310,7 +311,7 @@ async fn marked_maarch_users_join_then_leave_a_group() {
         live.press(ch('S')).await;
     }
     let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
-        panic!("the links form: {:?}", live.app.notice);
+        panic!("the links form: {:?}", live.app.status.notice);
     };
     f.fields[0].set_text("remove");
     f.fields[1].set_text("ELU");

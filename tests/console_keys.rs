@@ -21,7 +21,7 @@ fn remapped(pairs: &[(&str, &str)]) -> App {
         .map(|(a, k)| (a.to_string(), k.to_string()))
         .collect();
     let mut app = loaded("admin");
-    app.keymap = KeyMap::from_config(&map).unwrap();
+    app.prefs.keymap = KeyMap::from_config(&map).unwrap();
     app
 }
 
@@ -195,7 +195,9 @@ fn an_answer_for_a_closed_screen_is_dropped_and_logged() {
     let reqs = app.take_requests();
     let asked = only(&reqs, |r| matches!(r, Request::SiteEquipements { .. }));
     app.on_key(key(KeyCode::Esc));
-    let site_id = app.sites.items[app.sites.view[0]].site_id.clone();
+    let site_id = app.lists.sites.items[app.lists.sites.view[0]]
+        .site_id
+        .clone();
     let log = logged(|| {
         ok(
             &mut app,
@@ -241,7 +243,7 @@ fn a_read_only_profile_exports() {
     assert!(
         matches!(&effects[..], [Effect::Export { rows, .. }] if *rows == sites().len()),
         "{effects:?} {:?}",
-        app.notice
+        app.status.notice
     );
 }
 

@@ -27,11 +27,12 @@ fn filter_in_progress() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    app.equipements.set_items(many_equipements(20_000));
-    app.equipements.paging = None;
-    app.equipements.complete = true;
-    app.equipements.filter = "10.12.".into();
-    app.equipements
+    app.lists.equipements.set_items(many_equipements(20_000));
+    app.lists.equipements.paging = None;
+    app.lists.equipements.complete = true;
+    app.lists.equipements.filter = "10.12.".into();
+    app.lists
+        .equipements
         .refresh_view_within(Some(std::time::Duration::ZERO));
     assert!(app.has_pending_work());
     app
@@ -95,7 +96,7 @@ fn conflict() -> App {
     f.fields[f.focus].set_text("Mine: the gate code changed");
     app.on_key(ctrl('s'));
     let save = only(&app.take_requests(), console_fixtures::is_change);
-    let s = app.sites.selected_item().cloned().unwrap();
+    let s = app.lists.sites.selected_item().cloned().unwrap();
     // What the change room answers: the description changed on both sides, nothing sent.
     let clash = vigie::change::Clash {
         key: "description".into(),
@@ -249,14 +250,14 @@ fn role_form() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('4'));
     serve(&mut app);
-    let mut role = app.roles.items[0].clone();
+    let mut role = app.lists.roles.items[0].clone();
     role.permissions
         .push(vigie::api::model::Permission::new("reports", "export"));
     role.permissions.push(vigie::api::model::Permission {
         permission_id: "perm-42".into(),
         ..Default::default()
     });
-    app.roles.upsert(role);
+    app.lists.roles.upsert(role);
     app.on_key(ch('e'));
     app
 }
@@ -267,9 +268,9 @@ fn form_advice() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    let mut e = app.equipements.items[0].clone();
+    let mut e = app.lists.equipements.items[0].clone();
     e.ip = "camera-entree".into();
-    app.equipements.upsert(e);
+    app.lists.equipements.upsert(e);
     app.on_key(ch('e'));
     app.on_key(key(KeyCode::Tab));
     app.on_key(key(KeyCode::Tab));
@@ -632,7 +633,7 @@ fn bulk_results() -> App {
     let mut app = bulk_ask();
     app.on_key(ch('y'));
     let first = only(&app.take_requests(), console_fixtures::is_change);
-    let mut e = app.equipements.items[app.equipements.view[0]].clone();
+    let mut e = app.lists.equipements.items[app.lists.equipements.view[0]].clone();
     e.port = Some(8080);
     ok(
         &mut app,
@@ -665,7 +666,7 @@ fn render_bulk() {
     };
     assert_eq!((b.done(), b.failed()), (1, 1));
     assert_eq!(
-        app.equipements.marked.len(),
+        app.lists.equipements.marked.len(),
         1,
         "the failed row stays marked"
     );
@@ -723,7 +724,7 @@ fn run_ask() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    app.commands = vec![vigie::commands::RowCommand {
+    app.prefs.commands = vec![vigie::commands::RowCommand {
         name: "view".into(),
         key: Some(vigie::app::keymap::Key::parse("V").unwrap()),
         on: vec!["equipements".into()],
@@ -770,11 +771,11 @@ fn dups() -> App {
     serve(&mut app);
     app.on_key(ch('A'));
     serve(&mut app);
-    let mut twin = app.equipements.items[0].clone();
+    let mut twin = app.lists.equipements.items[0].clone();
     twin.equipement_id = "twin".into();
     twin.site_id = Some(YASSA_ID.into());
     twin.client_site = Some(std::sync::Arc::new(site_ref(YASSA_ID)));
-    app.equipements.upsert(twin);
+    app.lists.equipements.upsert(twin);
     app.on_key(ch(':'));
     typed(&mut app, "dups");
     app.on_key(key(KeyCode::Enter));
@@ -796,7 +797,7 @@ fn render_dups() {
 fn watched() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('W'));
-    app.notice = None;
+    app.status.notice = None;
     app
 }
 

@@ -97,10 +97,11 @@ fn individu(id: i64) -> Individu {
 }
 
 fn individu_ids(app: &App) -> Vec<Option<i64>> {
-    app.individus
+    app.lists
+        .individus
         .view
         .iter()
-        .map(|&i| app.individus.items[i].id())
+        .map(|&i| app.lists.individus.items[i].id())
         .collect()
 }
 
@@ -116,14 +117,14 @@ fn individus_tab() -> App {
 /// Selects the individu with this id in the list.
 fn select_individu(app: &mut App, id: i64) {
     app.on_key(ch('g'));
-    for _ in 0..app.individus.len() {
-        if app.individus.selected_item().and_then(Individu::id) == Some(id) {
+    for _ in 0..app.lists.individus.len() {
+        if app.lists.individus.selected_item().and_then(Individu::id) == Some(id) {
             return;
         }
         app.on_key(ch('j'));
     }
     assert_eq!(
-        app.individus.selected_item().and_then(Individu::id),
+        app.lists.individus.selected_item().and_then(Individu::id),
         Some(id)
     );
 }
@@ -142,15 +143,15 @@ fn maarch_tab_of(mut app: App) -> App {
     serve(&mut app);
     app.on_key(ch('U'));
     serve(&mut app);
-    assert_eq!(app.users_dir, Service::Maarch);
+    assert_eq!(app.lists.users_dir, Service::Maarch);
     app
 }
 
 /// The detail of Maarch user `uid`, its details and the catalogue read.
 fn maarch_detail_of(mut app: App, uid: i64) -> App {
     app.on_key(ch('g'));
-    for _ in 0..app.maarch_users.len() {
-        if app.maarch_users.selected_item().map(|u| u.id) == Some(uid) {
+    for _ in 0..app.lists.maarch_users.len() {
+        if app.lists.maarch_users.selected_item().map(|u| u.id) == Some(uid) {
             break;
         }
         app.on_key(ch('j'));
@@ -169,7 +170,7 @@ fn read_only_session() -> Session {
 }
 
 fn read_only_notice(app: &App) -> String {
-    app.notice.clone().unwrap_or_default()
+    app.status.notice.clone().unwrap_or_default()
 }
 
 // ---- Individus: loading, creating ------------------------------------------------------------
@@ -181,13 +182,13 @@ fn individus_tab_loads_once_and_shows_rows() {
     assert_eq!(app.tab, Tab::Individus);
     let reqs = app.take_requests();
     assert!(matches!(reqs[..], [(_, Request::Individus)]), "{reqs:?}");
-    assert!(app.individus.loading);
+    assert!(app.lists.individus.loading);
     ok(&mut app, reqs[0].0, Payload::Individus(individus()));
-    assert!(!app.individus.loading && !app.busy());
+    assert!(!app.lists.individus.loading && !app.busy());
     assert_eq!(individu_ids(&app), [Some(1), Some(2), Some(3)]);
-    assert_eq!(app.individus.items[0].nom(), "EKANI");
+    assert_eq!(app.lists.individus.items[0].nom(), "EKANI");
     assert_eq!(
-        app.individus.items[2].id(),
+        app.lists.individus.items[2].id(),
         Some(3),
         "an id sent as a string is read as a number"
     );
@@ -433,7 +434,7 @@ fn an_edit_without_change_sends_nothing() {
     app.on_key(ctrl('s'));
     assert!(app.take_requests().is_empty());
     assert!(app.overlays.is_empty());
-    assert_eq!(app.notice.as_deref(), Some("Nothing changed"));
+    assert_eq!(app.status.notice.as_deref(), Some("Nothing changed"));
 }
 
 #[test]
@@ -549,7 +550,7 @@ fn delete_asks_then_sends_and_removes_the_row() {
     deleted(&mut app, id, &op);
     assert!(app.overlays.is_empty());
     assert_eq!(individu_ids(&app), [Some(1), Some(2)]);
-    assert_eq!(app.notice.as_deref(), Some("individu deleted"));
+    assert_eq!(app.status.notice.as_deref(), Some("individu deleted"));
 
     // n keeps it.
     select_individu(&mut app, 2);
@@ -603,12 +604,13 @@ fn a_saved_answer_closes_the_form_and_refreshes_the_list() {
     assert!(app.overlays.is_empty());
     assert_eq!(individu_ids(&app), [Some(1), Some(2), Some(3), Some(4)]);
     assert!(
-        app.notice
+        app.status
+            .notice
             .as_deref()
             .unwrap_or_default()
             .contains("Individu créé"),
         "{:?}",
-        app.notice
+        app.status.notice
     );
     assert!(!app.busy());
 }
@@ -695,17 +697,17 @@ fn shift_u_switches_the_users_tab_to_maarch_once() {
     let mut app = loaded("admin");
     app.on_key(ch('3'));
     serve(&mut app);
-    assert_eq!(app.users_dir, Service::Core);
+    assert_eq!(app.lists.users_dir, Service::Core);
     app.on_key(ch('U'));
-    assert_eq!(app.users_dir, Service::Maarch);
+    assert_eq!(app.lists.users_dir, Service::Maarch);
     assert_eq!(app.tab, Tab::Users);
     let reqs = app.take_requests();
     assert!(matches!(reqs[..], [(_, Request::MaarchUsers)]), "{reqs:?}");
     ok(&mut app, reqs[0].0, Payload::MaarchUsers(maarch_users()));
-    assert_eq!(app.maarch_users.len(), 3);
+    assert_eq!(app.lists.maarch_users.len(), 3);
     // Back and forth: both directories are known, nothing asked.
     app.on_key(ch('U'));
-    assert_eq!(app.users_dir, Service::Core);
+    assert_eq!(app.lists.users_dir, Service::Core);
     app.on_key(ch('U'));
     assert!(app.take_requests().is_empty());
 }
@@ -726,7 +728,8 @@ fn a_group_asked_before_the_catalogue_opens_once_it_lands() {
     ok(&mut app, det, Payload::MaarchDetails(9, maarch_details(9)));
     app.on_key(ch('g'));
     assert!(
-        app.notice
+        app.status
+            .notice
             .as_deref()
             .unwrap_or_default()
             .contains("Reading")
@@ -795,7 +798,7 @@ fn enter_on_a_maarch_user_reads_details_and_catalogue() {
     assert_eq!(u.groups[0].group_id, "AGENT");
     assert_eq!(u.entities[0].entity_id, "DGS");
     assert_eq!(u.parapheur_id, Some(19));
-    assert!(app.catalogue.is_some());
+    assert!(app.lists.catalogue.is_some());
 
     // A second user: the catalogue is not asked again.
     app.on_key(key(KeyCode::Esc));
@@ -948,7 +951,7 @@ fn d_on_a_maarch_user_only_explains() {
     app.on_key(ch('d'));
     assert!(app.take_requests().is_empty());
     assert!(app.overlays.is_empty());
-    let n = app.notice.clone().unwrap_or_default();
+    let n = app.status.notice.clone().unwrap_or_default();
     assert!(n.contains("Maarch users are not deleted"), "{n}");
 }
 
@@ -1054,7 +1057,7 @@ fn change_password_checks_the_confirmation_before_sending() {
         matches!(app.overlays.last(), Some(Overlay::Account(_))),
         "back on the account screen"
     );
-    assert_eq!(app.notice.as_deref(), Some("Password changed"));
+    assert_eq!(app.status.notice.as_deref(), Some("Password changed"));
 }
 
 #[test]
@@ -1115,7 +1118,7 @@ fn palette_reaches_the_ocean_and_maarch_screens() {
         app.on_key(key(KeyCode::Enter));
         match check {
             0 => assert_eq!(app.tab, Tab::Individus),
-            1 => assert!(app.tab == Tab::Users && app.users_dir == Service::Maarch),
+            1 => assert!(app.tab == Tab::Users && app.lists.users_dir == Service::Maarch),
             2 => assert!(matches!(app.overlays.last(), Some(Overlay::Account(_)))),
             3 => assert_eq!(form(&app).kind, FormKind::ChangePassword),
             _ => assert_eq!(form(&app).kind, FormKind::PasswordReset),
@@ -1132,7 +1135,7 @@ fn serve_or_drop(app: &mut App) {
             Request::Functionalities(t) => ok(app, id, Payload::Functionalities(t, vec![])),
             Request::Outbox => ok(app, id, Payload::Outbox(None)),
             other => {
-                app.outbox.push((id, other));
+                app.net.outbox.push((id, other));
                 serve(app);
             }
         }
@@ -1156,7 +1159,7 @@ fn without_ocean_the_individus_tab_asks_nothing_and_explains() {
     serve(&mut app);
     app.on_key(ch('n'));
     assert!(app.overlays.is_empty());
-    let n = app.notice.clone().unwrap_or_default();
+    let n = app.status.notice.clone().unwrap_or_default();
     assert!(
         n.contains("Ocean is not configured for profile prod"),
         "{n}"
@@ -1168,7 +1171,7 @@ fn without_ocean_the_individus_tab_asks_nothing_and_explains() {
     app.on_key(ch('3'));
     serve(&mut app);
     app.on_key(ch('U'));
-    assert_eq!(app.users_dir, Service::Maarch);
+    assert_eq!(app.lists.users_dir, Service::Maarch);
     assert!(app.take_requests().is_empty());
 }
 
@@ -1202,7 +1205,10 @@ fn an_ocean_only_profile_starts_on_individus_and_never_asks_core() {
 #[test]
 fn a_maarch_only_profile_starts_on_maarch_users() {
     let mut app = App::new(session_with("admin", &[Service::Maarch]));
-    assert_eq!((app.tab, app.users_dir), (Tab::Users, Service::Maarch));
+    assert_eq!(
+        (app.tab, app.lists.users_dir),
+        (Tab::Users, Service::Maarch)
+    );
     app.start(true);
     let reqs = app.take_requests();
     assert!(matches!(reqs[..], [(_, Request::MaarchUsers)]), "{reqs:?}");
@@ -1279,7 +1285,7 @@ fn logging_in_to_ocean_asks_the_individus_again() {
     let reqs = app.take_requests();
     assert!(matches!(reqs[..], [(_, Request::Individus)]), "{reqs:?}");
     ok(&mut app, reqs[0].0, Payload::Individus(individus()));
-    assert_eq!(app.individus.len(), 3);
+    assert_eq!(app.lists.individus.len(), 3);
 }
 
 #[test]
@@ -1442,16 +1448,16 @@ fn read_only_refuses_individu_changes() {
     let mut app = loaded_session(read_only_session());
     app.on_key(ch('5'));
     serve(&mut app);
-    assert_eq!(app.individus.len(), 3);
+    assert_eq!(app.lists.individus.len(), 3);
     for k in ['n', 'e', 'a', 'd'] {
-        app.notice = None;
+        app.status.notice = None;
         app.on_key(ch(k));
         assert!(app.overlays.is_empty(), "{k} opened something");
         assert!(app.take_requests().is_empty(), "{k} sent a request");
         assert!(
             read_only_notice(&app).contains("READ-ONLY"),
             "{k}: {:?}",
-            app.notice
+            app.status.notice
         );
     }
     // Same in the detail.
@@ -1481,14 +1487,14 @@ fn read_only_refuses_maarch_changes() {
     let app = maarch_tab_of(loaded_session(read_only_session()));
     let mut app = maarch_detail_of(app, 9);
     for k in ['e', 'g', 't', 'x', 'l', 'c', 'U'] {
-        app.notice = None;
+        app.status.notice = None;
         app.on_key(ch(k));
         assert_eq!(app.overlays.len(), 1, "{k} opened something");
         assert!(app.take_requests().is_empty(), "{k} sent a request");
         assert!(
             read_only_notice(&app).contains("READ-ONLY"),
             "{k}: {:?}",
-            app.notice
+            app.status.notice
         );
     }
     app.on_key(key(KeyCode::Delete));
@@ -1585,7 +1591,7 @@ fn parapheur_link_form() -> App {
 fn maarch_form_asks_before_erasing() -> App {
     let mut app = maarch_tab_of(loaded("admin"));
     app.on_key(ch('g'));
-    while app.maarch_users.selected_item().map(|u| u.id) != Some(21) {
+    while app.lists.maarch_users.selected_item().map(|u| u.id) != Some(21) {
         app.on_key(ch('j'));
     }
     app.on_key(ch('e'));
@@ -1965,7 +1971,12 @@ fn every_screen_draws_at_any_size() {
 #[test]
 fn a_filter_selects_its_match_and_space_marks_it() {
     let mut app = maarch_tab_of(loaded("admin"));
-    let login = |app: &App| app.maarch_users.selected_item().map(|u| u.user_id.clone());
+    let login = |app: &App| {
+        app.lists
+            .maarch_users
+            .selected_item()
+            .map(|u| u.user_id.clone())
+    };
     assert_eq!(login(&app).as_deref(), Some("bboule"));
     app.on_key(key(KeyCode::Char(' ')));
     assert_eq!(login(&app).as_deref(), Some("bwayne"), "Space moves on");
@@ -1980,6 +1991,7 @@ fn a_filter_selects_its_match_and_space_marks_it() {
     );
     app.on_key(key(KeyCode::Char(' ')));
     let mut marked: Vec<String> = app
+        .lists
         .maarch_users
         .marked_rows()
         .iter()
@@ -1996,7 +2008,7 @@ fn a_filter_selects_its_match_and_space_marks_it() {
     app.on_key(key(KeyCode::Enter));
     assert_eq!(login(&app).as_deref(), Some("bwayne"));
     app.on_key(key(KeyCode::Esc));
-    assert_eq!(app.maarch_users.filter, "", "Esc cleared it");
+    assert_eq!(app.lists.maarch_users.filter, "", "Esc cleared it");
     assert_eq!(
         login(&app).as_deref(),
         Some("bwayne"),

@@ -30,18 +30,20 @@ fn detail(app: &App) -> &vigie::app::Detail {
 }
 
 fn names(app: &App) -> Vec<String> {
-    app.sites
+    app.lists
+        .sites
         .view
         .iter()
-        .map(|&i| app.sites.items[i].name.clone())
+        .map(|&i| app.lists.sites.items[i].name.clone())
         .collect()
 }
 
 fn ips(app: &App) -> Vec<String> {
-    app.equipements
+    app.lists
+        .equipements
         .view
         .iter()
-        .map(|&i| app.equipements.items[i].ip.to_string())
+        .map(|&i| app.lists.equipements.items[i].ip.to_string())
         .collect()
 }
 
@@ -55,7 +57,7 @@ fn start_logged_in_asks_who_am_i_then_sites() {
     assert!(matches!(reqs[1].1, Request::Sites));
     assert_ne!(reqs[0].0, reqs[1].0, "every request has its own id");
     assert!(app.overlays.is_empty());
-    assert!(app.sites.loading && app.busy());
+    assert!(app.lists.sites.loading && app.busy());
     assert!(
         app.take_requests().is_empty(),
         "take_requests drains the outbox"
@@ -63,7 +65,7 @@ fn start_logged_in_asks_who_am_i_then_sites() {
 
     ok(&mut app, reqs[1].0, Payload::Sites(sites()));
     assert_eq!(names(&app), ["BONABERI 2", "LOUM", "YASSA"]);
-    assert!(!app.sites.loading);
+    assert!(!app.lists.sites.loading);
     ok(
         &mut app,
         reqs[0].0,
@@ -117,9 +119,9 @@ fn tabs_load_once() {
         again.on_key(ch(k));
     }
     serve(&mut again);
-    assert_eq!(again.users.len(), 3);
-    assert_eq!(again.roles.len(), 2);
-    assert_eq!(again.equipements.len(), 4);
+    assert_eq!(again.lists.users.len(), 3);
+    assert_eq!(again.lists.roles.len(), 2);
+    assert_eq!(again.lists.equipements.len(), 4);
     for k in [
         ch('1'),
         ch('2'),
@@ -148,36 +150,36 @@ fn tabs_load_once() {
 #[test]
 fn jkgg_move_inside_the_list() {
     let mut app = loaded("admin");
-    assert_eq!(app.sites.selected, 0);
+    assert_eq!(app.lists.sites.selected, 0);
     app.on_key(ch('k'));
-    assert_eq!(app.sites.selected, 0, "k at the top stays");
+    assert_eq!(app.lists.sites.selected, 0, "k at the top stays");
     app.on_key(ch('j'));
     app.on_key(ch('j'));
-    assert_eq!(app.sites.selected, 2);
+    assert_eq!(app.lists.sites.selected, 2);
     app.on_key(ch('j'));
-    assert_eq!(app.sites.selected, 2, "j at the bottom stays");
+    assert_eq!(app.lists.sites.selected, 2, "j at the bottom stays");
     app.on_key(ch('g'));
-    assert_eq!(app.sites.selected, 0);
+    assert_eq!(app.lists.sites.selected, 0);
     app.on_key(ch('G'));
-    assert_eq!(app.sites.selected, 2);
+    assert_eq!(app.lists.sites.selected, 2);
     app.on_key(key(KeyCode::Up));
-    assert_eq!(app.sites.selected, 1);
+    assert_eq!(app.lists.sites.selected, 1);
 
     // A viewport of two rows scrolls to keep the selection in view.
     app.on_resize(80, 8);
     assert_eq!(app.viewport_rows, 2);
     app.on_key(ch('G'));
-    assert_eq!((app.sites.selected, app.sites.offset), (2, 1));
+    assert_eq!((app.lists.sites.selected, app.lists.sites.offset), (2, 1));
     app.on_key(ch('g'));
-    assert_eq!((app.sites.selected, app.sites.offset), (0, 0));
+    assert_eq!((app.lists.sites.selected, app.lists.sites.offset), (0, 0));
 
     // An empty list: nothing to move to, nothing breaks.
     app.on_key(ch('3'));
     for k in ['j', 'G', 'k', 'g'] {
         app.on_key(ch(k));
-        assert_eq!(app.users.selected, 0);
+        assert_eq!(app.lists.users.selected, 0);
     }
-    assert!(app.users.selected_item().is_none());
+    assert!(app.lists.users.selected_item().is_none());
 }
 
 #[test]
@@ -193,7 +195,7 @@ fn next_page_is_requested_then_instant_once_prefetched() {
         Payload::EquipementsPage(page(p1.clone(), 1, 3, 120)),
     );
     assert_eq!(ips(&app), ["1.1.1.1", "10.12.0.21"]);
-    let paging = app.equipements.paging.unwrap();
+    let paging = app.lists.equipements.paging.unwrap();
     assert_eq!((paging.page, paging.pages, paging.total), (1, 3, 120));
     // Page 2 is fetched ahead at once.
     let reqs = app.take_requests();
@@ -204,15 +206,15 @@ fn next_page_is_requested_then_instant_once_prefetched() {
     app.on_key(ch(']'));
     let reqs = app.take_requests();
     let second = only(&reqs, |r| is_page(r, 2));
-    assert_eq!(app.equipements.pending, Some(second));
-    assert!(app.equipements.loading);
+    assert_eq!(app.lists.equipements.pending, Some(second));
+    assert!(app.lists.equipements.loading);
     ok(
         &mut app,
         second,
         Payload::EquipementsPage(page(p2.clone(), 2, 3, 120)),
     );
     assert_eq!(ips(&app), ["10.14.0.5"]);
-    assert_eq!(app.equipements.paging.unwrap().page, 2);
+    assert_eq!(app.lists.equipements.paging.unwrap().page, 2);
     let prefetch3 = only(&app.take_requests(), |r| is_page(r, 3));
 
     // The prefetches land: nothing visible changes.
@@ -232,18 +234,18 @@ fn next_page_is_requested_then_instant_once_prefetched() {
     // `]` now: page 3 is shown at once, without any request.
     app.on_key(ch(']'));
     assert_eq!(ips(&app), ["10.11.0.2"]);
-    assert_eq!(app.equipements.paging.unwrap().page, 3);
-    assert_eq!(app.equipements.pending, None);
+    assert_eq!(app.lists.equipements.paging.unwrap().page, 3);
+    assert_eq!(app.lists.equipements.pending, None);
     assert!(
         app.take_requests().is_empty(),
         "prefetched page: no request"
     );
-    assert!(!app.equipements.loading);
+    assert!(!app.lists.equipements.loading);
 
     // `]` on the last page does nothing.
     app.on_key(ch(']'));
     assert!(app.take_requests().is_empty());
-    assert_eq!(app.equipements.paging.unwrap().page, 3);
+    assert_eq!(app.lists.equipements.paging.unwrap().page, 3);
 
     // `[` back to page 2, still held: instant as well.
     app.on_key(ch('['));
@@ -263,7 +265,7 @@ fn stale_answers_are_dropped() {
     app.on_key(ch('r'));
     let new = only(&app.take_requests(), |r| matches!(r, Request::Sites));
     assert!(new > old);
-    assert_eq!(app.sites.pending, Some(new));
+    assert_eq!(app.lists.sites.pending, Some(new));
 
     ok(&mut app, new, Payload::Sites(sites()[1..].to_vec()));
     assert_eq!(names(&app), ["LOUM", "YASSA"]);
@@ -279,8 +281,8 @@ fn stale_answers_are_dropped() {
         total: 10,
     });
     assert_eq!(names(&app), ["LOUM", "YASSA"]);
-    assert_eq!(app.last_error, None);
-    assert_eq!(app.load_progress, None);
+    assert_eq!(app.status.last_error, None);
+    assert_eq!(app.lists.load_progress, None);
     assert!(!app.busy());
 
     // A page answer overtaken by another page request is dropped too.
@@ -294,46 +296,49 @@ fn stale_answers_are_dropped() {
         p1,
         Payload::EquipementsPage(page(equipements()[..1].to_vec(), 1, 1, 1)),
     );
-    assert!(app.equipements.items.is_empty(), "stale page shown");
+    assert!(app.lists.equipements.items.is_empty(), "stale page shown");
     ok(
         &mut app,
         p1_again,
         Payload::EquipementsPage(page(equipements(), 1, 1, 4)),
     );
-    assert_eq!(app.equipements.len(), 4);
+    assert_eq!(app.lists.equipements.len(), 4);
 }
 
 #[test]
 fn filter_narrows_sites_and_loads_every_equipement() {
     let mut app = loaded("admin");
     app.on_key(ch('/'));
-    assert!(app.sites.filtering);
+    assert!(app.lists.sites.filtering);
     assert!(app.take_requests().is_empty(), "sites are filtered locally");
     typed(&mut app, "yas");
     assert_eq!(names(&app), ["YASSA"]);
-    assert_eq!(app.sites.selected_item().unwrap().site_id, YASSA_ID);
+    assert_eq!(app.lists.sites.selected_item().unwrap().site_id, YASSA_ID);
     app.on_key(key(KeyCode::Backspace));
-    assert_eq!(app.sites.filter, "ya");
+    assert_eq!(app.lists.sites.filter, "ya");
     app.on_key(ch('s'));
-    assert_eq!(app.sites.filter, "yas", "keys are text while filtering");
-    assert!(app.sites.sort.is_none());
+    assert_eq!(
+        app.lists.sites.filter, "yas",
+        "keys are text while filtering"
+    );
+    assert!(app.lists.sites.sort.is_none());
     app.on_key(key(KeyCode::Enter));
-    assert!(!app.sites.filtering);
+    assert!(!app.lists.sites.filtering);
     assert_eq!(names(&app), ["YASSA"], "Enter keeps the filter");
     assert!(app.overlays.is_empty());
     app.on_key(key(KeyCode::Esc));
-    assert_eq!(app.sites.filter, "");
-    assert_eq!(app.sites.len(), 3);
+    assert_eq!(app.lists.sites.filter, "");
+    assert_eq!(app.lists.sites.len(), 3);
 
     // Equipements: there is no search route, so `/` loads every page.
     app.on_key(ch('2'));
     serve(&mut app);
-    assert!(!app.equipements.complete);
+    assert!(!app.lists.equipements.complete);
     app.on_key(ch('/'));
     let reqs = app.take_requests();
     let all = only(&reqs, |r| matches!(r, Request::AllEquipements));
     assert_eq!(reqs.len(), 1);
-    assert_eq!(app.load_progress, Some((0, 0)));
+    assert_eq!(app.lists.load_progress, Some((0, 0)));
     typed(&mut app, "hik");
     assert_eq!(
         ips(&app),
@@ -345,23 +350,26 @@ fn filter_narrows_sites_and_loads_every_equipement() {
         loaded: 2,
         total: 4,
     });
-    assert_eq!(app.load_progress, Some((2, 4)));
+    assert_eq!(app.lists.load_progress, Some((2, 4)));
     // `/` again while loading does not ask twice.
     app.on_key(key(KeyCode::Enter));
     app.on_key(ch('/'));
     assert!(app.take_requests().is_empty());
     ok(&mut app, all, Payload::AllEquipements(equipements()));
-    assert!(app.equipements.complete);
-    assert_eq!(app.load_progress, None);
+    assert!(app.lists.equipements.complete);
+    assert_eq!(app.lists.load_progress, None);
     assert_eq!(
         ips(&app),
         ["10.12.0.21"],
         "the filter applies to every equipement"
     );
-    assert_eq!(app.notice.as_deref(), Some("All 4 equipements loaded"));
+    assert_eq!(
+        app.status.notice.as_deref(),
+        Some("All 4 equipements loaded")
+    );
     app.on_key(key(KeyCode::Esc));
     app.on_key(key(KeyCode::Esc));
-    assert_eq!(app.equipements.len(), 4);
+    assert_eq!(app.lists.equipements.len(), 4);
 }
 
 #[test]
@@ -371,7 +379,7 @@ fn enter_opens_detail_and_esc_returns_to_the_same_place() {
     serve(&mut app);
     app.on_key(ch('G'));
     app.on_key(ch('k'));
-    let before = (app.equipements.selected, app.equipements.offset);
+    let before = (app.lists.equipements.selected, app.lists.equipements.offset);
     assert_eq!(before.0, 2);
     app.on_key(key(KeyCode::Enter));
     match &detail(&app).target {
@@ -386,7 +394,10 @@ fn enter_opens_detail_and_esc_returns_to_the_same_place() {
     app.on_key(key(KeyCode::Esc));
     assert!(app.overlays.is_empty());
     assert_eq!(app.tab, Tab::Equipements);
-    assert_eq!((app.equipements.selected, app.equipements.offset), before);
+    assert_eq!(
+        (app.lists.equipements.selected, app.lists.equipements.offset),
+        before
+    );
 
     // A site's detail loads its equipements; Enter goes one level deeper, Esc one back.
     app.on_key(ch('1'));
@@ -445,7 +456,7 @@ fn enter_opens_detail_and_esc_returns_to_the_same_place() {
     assert!(app.overlays.is_empty());
     assert!(!app.quit, "q in a detail closes it, it does not quit");
     assert_eq!(app.tab, Tab::Sites);
-    assert_eq!(app.sites.selected, 1);
+    assert_eq!(app.lists.sites.selected, 1);
 }
 
 #[test]
@@ -556,7 +567,7 @@ fn form_validates_keeps_text_and_maps_server_errors() {
         assert_eq!(f.field(k).unwrap().value(), v, "{k} lost what was typed");
     }
     assert_eq!(
-        app.last_error.as_deref(),
+        app.status.last_error.as_deref(),
         Some(format!("422 — the server refused: ip: {msg}").as_str())
     );
 
@@ -615,8 +626,8 @@ fn delete_confirms_then_removes_the_row_without_reloading() {
     assert!(app.overlays.is_empty());
     assert_eq!(names(&app), ["BONABERI 2", "YASSA"]);
     assert!(app.take_requests().is_empty(), "no reload after a delete");
-    assert_eq!(app.notice.as_deref(), Some("site deleted"));
-    assert!(app.sites.selected < app.sites.len());
+    assert_eq!(app.status.notice.as_deref(), Some("site deleted"));
+    assert!(app.lists.sites.selected < app.lists.sites.len());
 }
 
 #[test]
@@ -632,7 +643,7 @@ fn forbidden_delete_names_the_role() {
         ApiError::Forbidden("role lecteur cannot delete client_site".into()),
     );
     assert_eq!(
-        app.last_error.as_deref(),
+        app.status.last_error.as_deref(),
         Some("403 — your role lecteur cannot delete sites")
     );
     let Some(Overlay::Confirm(c)) = app.overlays.last() else {
@@ -643,7 +654,7 @@ fn forbidden_delete_names_the_role() {
         c.error.as_deref(),
         Some("403 — your role lecteur cannot delete sites")
     );
-    assert_eq!(app.sites.len(), 3, "nothing removed");
+    assert_eq!(app.lists.sites.len(), 3, "nothing removed");
     assert!(app.take_requests().is_empty());
 }
 
@@ -658,7 +669,7 @@ fn read_only_refuses_changes_with_a_notice() {
         app.on_key(ch(k));
         assert!(app.overlays.is_empty(), "{k} opened something");
         assert_eq!(
-            app.notice,
+            app.status.notice,
             Some(format!("READ-ONLY profile: {what} is disabled"))
         );
         assert!(app.take_requests().is_empty());
@@ -674,7 +685,8 @@ fn read_only_refuses_changes_with_a_notice() {
             "{k} opened something over the detail"
         );
         assert!(
-            app.notice
+            app.status
+                .notice
                 .as_deref()
                 .unwrap()
                 .starts_with("READ-ONLY profile")
@@ -703,7 +715,7 @@ fn palette_opens_a_site_by_name() {
         t => panic!("{t:?}"),
     }
     assert_eq!(
-        app.sites.selected_item().unwrap().site_id,
+        app.lists.sites.selected_item().unwrap().site_id,
         LOUM_ID,
         "the list is on LOUM under the detail"
     );
@@ -733,7 +745,10 @@ fn palette_opens_a_site_by_name() {
     typed(&mut app, "zzzz");
     app.on_key(key(KeyCode::Enter));
     assert!(app.overlays.is_empty());
-    assert_eq!(app.notice.as_deref(), Some("No command matches 'zzzz'"));
+    assert_eq!(
+        app.status.notice.as_deref(),
+        Some("No command matches 'zzzz'")
+    );
 }
 
 #[test]
@@ -748,7 +763,7 @@ fn an_unreachable_server_is_tried_again_until_it_answers() {
             ApiError::Network("could not connect: Connection refused".into()),
         );
     }
-    assert!(app.reconnect.is_some(), "a reconnection is planned");
+    assert!(app.net.reconnect.is_some(), "a reconnection is planned");
     assert!(app.wants_tick(), "the runtime keeps ticking to retry");
     let first_wait = app.reconnect_in().unwrap();
     assert!(first_wait >= 1, "it waits before trying again");
@@ -773,9 +788,9 @@ fn an_unreachable_server_is_tried_again_until_it_answers() {
     // Back up: the first answer clears it.
     app.on_key(ch('r'));
     serve(&mut app);
-    assert!(app.reconnect.is_none());
-    assert_eq!(app.notice.as_deref(), Some("Connected again"));
-    assert!(!app.sites.is_empty());
+    assert!(app.net.reconnect.is_none());
+    assert_eq!(app.status.notice.as_deref(), Some("Connected again"));
+    assert!(!app.lists.sites.is_empty());
 }
 
 #[test]
@@ -784,7 +799,7 @@ fn y_copies_the_cell_y_the_record_and_v_shows_it_with_secrets_masked() {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    let ip = app.equipements.selected_item().unwrap().ip.clone();
+    let ip = app.lists.equipements.selected_item().unwrap().ip.clone();
     app.on_key(ch('y'));
     match app.take_effects().as_slice() {
         [Effect::Copy { text, what }] => {
@@ -796,6 +811,7 @@ fn y_copies_the_cell_y_the_record_and_v_shows_it_with_secrets_masked() {
     app.on_key(key(KeyCode::Right));
     app.on_key(ch('y'));
     let port = app
+        .lists
         .equipements
         .selected_item()
         .unwrap()
@@ -814,6 +830,7 @@ fn y_copies_the_cell_y_the_record_and_v_shows_it_with_secrets_masked() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["ip"], ip.as_str());
     let secret = app
+        .lists
         .equipements
         .selected_item()
         .unwrap()
@@ -839,7 +856,7 @@ fn x_exports_every_page_of_the_filtered_view() {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    assert!(!app.equipements.complete);
+    assert!(!app.lists.equipements.complete);
     app.on_key(ch('x'));
     assert!(matches!(app.overlays.last(), Some(Overlay::Form(f)) if f.kind == FormKind::Export));
     let dir = tempfile::tempdir().unwrap();
@@ -882,12 +899,12 @@ fn x_exports_every_page_of_the_filtered_view() {
 #[test]
 fn palette_aliases_filter_and_history_comes_first() {
     let mut app = loaded("admin");
-    app.aliases = vec![("cam".into(), "equipements /hik".into())];
+    app.prefs.aliases = vec![("cam".into(), "equipements /hik".into())];
     app.on_key(ch(':'));
     typed(&mut app, "cam");
     app.on_key(key(KeyCode::Enter));
     assert_eq!(app.tab, Tab::Equipements);
-    assert_eq!(app.equipements.filter, "hik");
+    assert_eq!(app.lists.equipements.filter, "hik");
     let reqs = app.take_requests();
     assert!(
         reqs.iter()
@@ -896,7 +913,7 @@ fn palette_aliases_filter_and_history_comes_first() {
     );
     // The alias is now the first thing the palette offers.
     assert_eq!(
-        app.palette_history.first().map(String::as_str),
+        app.prefs.palette_history.first().map(String::as_str),
         Some("cam → equipements /hik")
     );
     let first = app.palette_matches("");
@@ -909,7 +926,7 @@ fn mouse_is_off_until_asked_then_clicks_land_on_what_is_drawn() {
     let mut app = loaded("admin");
     app.on_resize(120, 35);
     assert!(
-        !app.mouse,
+        !app.prefs.mouse,
         "off by default: it takes the terminal's selection away"
     );
     app.on_key(ch('m'));
@@ -923,7 +940,7 @@ fn mouse_is_off_until_asked_then_clicks_land_on_what_is_drawn() {
     let row = vigie::ui::hit(&app, 120, 35, 10, 4).unwrap();
     assert_eq!(row, Click::Row(1));
     app.on_click(row);
-    assert_eq!(app.sites.selected, 1);
+    assert_eq!(app.lists.sites.selected, 1);
     app.on_click(row);
     serve(&mut app);
     assert!(matches!(app.overlays.last(), Some(Overlay::Detail(_))));
@@ -945,7 +962,7 @@ fn mouse_is_off_until_asked_then_clicks_land_on_what_is_drawn() {
     app.on_key(key(KeyCode::Esc));
     // The wheel scrolls the list.
     app.on_scroll(true);
-    assert_eq!(app.sites.selected, 2.min(app.sites.len() - 1));
+    assert_eq!(app.lists.sites.selected, 2.min(app.lists.sites.len() - 1));
     app.on_key(ch('m'));
     assert_eq!(app.take_effects(), vec![Effect::Mouse(false)]);
 }
@@ -955,7 +972,7 @@ fn remapped_keys_act_and_their_default_goes_quiet() {
     let mut map = std::collections::BTreeMap::new();
     map.insert("new".to_string(), "a".to_string());
     let mut app = loaded("admin");
-    app.keymap = vigie::app::keymap::KeyMap::from_config(&map).unwrap();
+    app.prefs.keymap = vigie::app::keymap::KeyMap::from_config(&map).unwrap();
     app.on_key(ch('n'));
     assert!(app.overlays.is_empty(), "n was given to nothing");
     app.on_key(ch('a'));
@@ -964,7 +981,7 @@ fn remapped_keys_act_and_their_default_goes_quiet() {
     // Typing a filter is not remapped.
     app.on_key(ch('/'));
     typed(&mut app, "an");
-    assert_eq!(app.sites.filter, "an");
+    assert_eq!(app.lists.sites.filter, "an");
 }
 
 #[test]
@@ -981,7 +998,13 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
     assert!(text.contains("********"), "the password is masked: {text}");
     // Not JSON: said, nothing sent, nothing lost on the server side.
     app.on_edited(Ok("{ not json".into()));
-    assert!(app.last_error.as_deref().unwrap().contains("not JSON"));
+    assert!(
+        app.status
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("not JSON")
+    );
     assert!(app.take_requests().is_empty());
     // The port changed, the masked password left alone.
     app.on_key(ch('E'));
@@ -1016,21 +1039,22 @@ fn e_on_a_role_keeps_every_permission_it_did_not_remove() {
     serve(&mut app);
     // The role as a real server may hold it: a permission known by id only, one outside the
     // usual catalogue.
-    let role = app.roles.items[0].clone();
+    let role = app.lists.roles.items[0].clone();
     let mut odd = role.clone();
     odd.permissions.push(Permission {
         permission_id: "perm-42".into(),
         ..Default::default()
     });
     odd.permissions.push(Permission::new("reports", "export"));
-    app.roles.upsert(odd.clone());
+    app.lists.roles.upsert(odd.clone());
     let pos = app
+        .lists
         .roles
         .view
         .iter()
-        .position(|&i| app.roles.items[i].role_id == odd.role_id)
+        .position(|&i| app.lists.roles.items[i].role_id == odd.role_id)
         .unwrap();
-    app.roles.selected = pos;
+    app.lists.roles.selected = pos;
     let edit = |app: &mut App, change: &dyn Fn(&mut serde_json::Value)| {
         app.on_key(ch('E'));
         let text = match app.take_effects().as_slice() {
@@ -1142,7 +1166,11 @@ fn e_on_a_role_with_permissions_not_a_list_sends_nothing() {
         app.on_edited(Ok(v.to_string()));
         assert!(app.take_requests().is_empty(), "{odd}: nothing sent");
         assert!(
-            app.last_error.as_deref().unwrap().contains("nothing sent"),
+            app.status
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("nothing sent"),
             "{odd}"
         );
         assert!(app.overlays.is_empty(), "{odd}");
@@ -1157,9 +1185,9 @@ fn advice_and_odd_stored_values_do_not_block_a_save() {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    let mut e = app.equipements.items[0].clone();
+    let mut e = app.lists.equipements.items[0].clone();
     e.ip = "camera-entree".into();
-    app.equipements.upsert(e);
+    app.lists.equipements.upsert(e);
     app.on_key(ch('e'));
     let f = form(&app);
     assert!(
@@ -1206,7 +1234,7 @@ fn exports_and_copies_of_hostile_strings_are_neutral() {
             ..Default::default()
         })
         .collect();
-    app.sites.set_items(sites);
+    app.lists.sites.set_items(sites);
     let neutral = |what: &str, text: &str| {
         for c in text.chars() {
             assert!(
@@ -1241,7 +1269,7 @@ fn exports_and_copies_of_hostile_strings_are_neutral() {
         }
     }
     for (i, _) in evil.iter().enumerate() {
-        app.sites.selected = i;
+        app.lists.sites.selected = i;
         app.on_key(ch('y'));
         app.on_key(ch('Y'));
         for e in app.take_effects() {
@@ -1275,11 +1303,11 @@ fn esc_stops_loading_every_equipement() {
         "{reqs:?}"
     );
     assert!(!app.busy(), "nothing waits for it");
-    assert_eq!(app.load_progress, None);
-    assert!(app.notice.as_deref().unwrap().contains("300"));
+    assert_eq!(app.lists.load_progress, None);
+    assert!(app.status.notice.as_deref().unwrap().contains("300"));
     // A late answer is dropped.
     ok(&mut app, load, Payload::AllEquipements(many_equipements(5)));
-    assert!(!app.equipements.complete);
+    assert!(!app.lists.equipements.complete);
     // A load the list stopped waiting for (a refresh meanwhile) leaves no progress behind:
     // Esc goes back to clearing the filter.
     app.on_key(ch('A'));
@@ -1291,29 +1319,29 @@ fn esc_stops_loading_every_equipement() {
         loaded: 1,
         total: 9,
     });
-    app.equipements.pending = None;
+    app.lists.equipements.pending = None;
     ok(&mut app, load, Payload::AllEquipements(many_equipements(5)));
-    assert_eq!(app.load_progress, None);
-    app.equipements.filter = "x".into();
+    assert_eq!(app.lists.load_progress, None);
+    app.lists.equipements.filter = "x".into();
     app.on_key(key(KeyCode::Esc));
-    assert_eq!(app.equipements.filter, "");
+    assert_eq!(app.lists.equipements.filter, "");
 }
 
 /// `:messages` keeps each message once, however often the screen is drawn.
 #[test]
 fn messages_are_kept_once_each() {
     let mut app = loaded("admin");
-    app.notice = Some("Saved site LOUM".into());
-    app.last_error = Some("409 — conflict".into());
+    app.status.notice = Some("Saved site LOUM".into());
+    app.status.last_error = Some("409 — conflict".into());
     for _ in 0..5 {
         app.remember_messages();
     }
-    assert_eq!(app.messages.len(), 2, "{:?}", app.messages);
-    app.notice = None;
+    assert_eq!(app.status.messages.len(), 2, "{:?}", app.status.messages);
+    app.status.notice = None;
     app.remember_messages();
-    app.notice = Some("Saved site LOUM".into());
+    app.status.notice = Some("Saved site LOUM".into());
     app.remember_messages();
-    assert_eq!(app.messages.len(), 3, "said again later: kept again");
+    assert_eq!(app.status.messages.len(), 3, "said again later: kept again");
 }
 
 /// A filter over a long list that does not fit in a keystroke's budget is finished by the
@@ -1324,15 +1352,16 @@ fn a_long_filter_is_finished_between_keys() {
     app.on_key(ch('2'));
     serve(&mut app);
     let rows = many_equipements(30_000);
-    app.equipements.set_items(rows.clone());
-    app.equipements.filter = "10.1".into();
-    app.equipements
+    app.lists.equipements.set_items(rows.clone());
+    app.lists.equipements.filter = "10.1".into();
+    app.lists
+        .equipements
         .refresh_view_within(Some(std::time::Duration::ZERO));
     assert!(app.has_pending_work());
     // A key typed meanwhile extends the filter; the loop then finishes it.
     app.on_key(ch('/'));
     typed(&mut app, "2.");
-    assert_eq!(app.equipements.filter, "10.12.");
+    assert_eq!(app.lists.equipements.filter, "10.12.");
     let mut slices = 0;
     while app.has_pending_work() {
         app.work(vigie::app::FILTER_SLICE);
@@ -1343,7 +1372,7 @@ fn a_long_filter_is_finished_between_keys() {
     fresh.filter = "10.12.".into();
     fresh.set_items(rows);
     assert!(!fresh.view.is_empty());
-    assert_eq!(app.equipements.view, fresh.view);
+    assert_eq!(app.lists.equipements.view, fresh.view);
 }
 
 /// A site that still holds equipements is not a `y` away: its name is typed, and a wrong name
@@ -1414,7 +1443,7 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     let mut app = loaded("admin");
     app.on_key(ch('3'));
     serve(&mut app);
-    let user = app.users.selected_item().cloned().unwrap();
+    let user = app.lists.users.selected_item().cloned().unwrap();
     app.on_key(ch('d'));
     confirm_delete(&mut app);
     let del = only(&app.take_requests(), |r| deletes(r, None));
@@ -1428,7 +1457,7 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     );
     ok(&mut app, del, Payload::Changed(Box::new(o)));
     assert_eq!(
-        app.users.selected_item().map(|u| u.status.as_str()),
+        app.lists.users.selected_item().map(|u| u.status.as_str()),
         Some("deactivated"),
         "the row stays, deactivated"
     );
@@ -1446,12 +1475,13 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     );
     app.on_key(ch('u'));
     assert!(
-        app.notice
+        app.status
+            .notice
             .as_deref()
             .unwrap_or_default()
             .contains("reactivate"),
         "{:?}",
-        app.notice
+        app.status.notice
     );
     assert!(app.take_requests().is_empty());
     assert!(app.overlays.is_empty());
@@ -1464,28 +1494,28 @@ fn marks_survive_sort_filter_and_are_cleared_by_esc_twice() {
     let mut app = loaded("admin");
     app.on_key(key(KeyCode::Char(' ')));
     app.on_key(key(KeyCode::Char(' ')));
-    assert_eq!(app.sites.marked.len(), 2);
-    assert_eq!(app.sites.selected, 2, "Space moves on");
+    assert_eq!(app.lists.sites.marked.len(), 2);
+    assert_eq!(app.lists.sites.selected, 2, "Space moves on");
     app.on_key(ch('s'));
     app.on_key(ch('/'));
     typed(&mut app, "yas ");
     app.on_key(key(KeyCode::Enter));
     assert_eq!(
-        app.sites.marked.len(),
+        app.lists.sites.marked.len(),
         2,
         "the filter's space is text, marks kept"
     );
     app.on_key(ch('*'));
-    assert_eq!(app.sites.marked.len(), 3, "* marks the view: YASSA");
+    assert_eq!(app.lists.sites.marked.len(), 3, "* marks the view: YASSA");
     app.on_key(key(KeyCode::Esc));
     assert!(
-        app.sites.filter.is_empty(),
+        app.lists.sites.filter.is_empty(),
         "the first Esc clears the filter"
     );
     app.on_key(key(KeyCode::Esc));
-    assert_eq!(app.sites.marked.len(), 3, "one Esc keeps the marks");
+    assert_eq!(app.lists.sites.marked.len(), 3, "one Esc keeps the marks");
     app.on_key(key(KeyCode::Esc));
-    assert!(app.sites.marked.is_empty(), "Esc twice clears");
+    assert!(app.lists.sites.marked.is_empty(), "Esc twice clears");
 }
 
 /// `*` on equipements loads every page first, then marks them all.
@@ -1496,9 +1526,12 @@ fn star_on_equipements_marks_every_page() {
     serve(&mut app);
     app.on_key(ch('*'));
     serve(&mut app);
-    assert!(app.equipements.complete);
-    assert_eq!(app.equipements.marked.len(), app.equipements.items.len());
-    assert!(!app.equipements.marked.is_empty());
+    assert!(app.lists.equipements.complete);
+    assert_eq!(
+        app.lists.equipements.marked.len(),
+        app.lists.equipements.items.len()
+    );
+    assert!(!app.lists.equipements.marked.is_empty());
 }
 
 /// Bulk actions on a read-only profile are refused as single changes are; row commands
@@ -1518,7 +1551,7 @@ fn read_only_refuses_bulk_actions_but_runs_row_commands() {
         app.on_key(ch(k));
         assert!(app.overlays.is_empty(), "{k} opened something");
         assert_eq!(
-            app.notice,
+            app.status.notice,
             Some("READ-ONLY profile: bulk changes is disabled".into())
         );
     }
@@ -1529,7 +1562,7 @@ fn read_only_refuses_bulk_actions_but_runs_row_commands() {
         assert!(app.overlays.is_empty(), ":{typed_cmd} opened something");
     }
     assert!(app.take_requests().is_empty());
-    app.commands = vec![vigie::commands::RowCommand {
+    app.prefs.commands = vec![vigie::commands::RowCommand {
         name: "ping".into(),
         key: Some(vigie::app::keymap::Key::parse("P").unwrap()),
         on: vec!["equipements".into()],
@@ -1560,9 +1593,9 @@ fn kept_sites_show_at_start_until_the_answer() {
     app.show_kept_sites(kept.clone(), std::time::Duration::from_secs(180));
     assert_eq!(names(&app), ["OLD SITE"]);
     assert!(
-        app.notice.as_deref().unwrap_or("").contains("3 min"),
+        app.status.notice.as_deref().unwrap_or("").contains("3 min"),
         "{:?}",
-        app.notice
+        app.status.notice
     );
     app.start(true);
     let reqs = app.take_requests();
@@ -1573,7 +1606,7 @@ fn kept_sites_show_at_start_until_the_answer() {
         .0;
     ok(&mut app, sites_req, Payload::Sites(sites()));
     assert_eq!(names(&app), ["BONABERI 2", "LOUM", "YASSA"]);
-    assert!(!app.sites.provisional);
+    assert!(!app.lists.sites.provisional);
 
     for (e, left) in [
         (ApiError::Forbidden("Not allowed".into()), 0),
@@ -1589,7 +1622,7 @@ fn kept_sites_show_at_start_until_the_answer() {
             .unwrap()
             .0;
         fail(&mut app, sites_req, e);
-        assert_eq!(app.sites.items.len(), left);
+        assert_eq!(app.lists.sites.items.len(), left);
     }
 }
 
@@ -1601,20 +1634,23 @@ fn a_filter_typed_selects_its_best_match_and_clearing_keeps_the_record() {
     app.on_key(ch('j'));
     app.on_key(ch('j'));
     assert_eq!(
-        app.sites.selected_item().map(|s| s.name.as_str()),
+        app.lists.sites.selected_item().map(|s| s.name.as_str()),
         Some("YASSA")
     );
     app.on_key(ch('/'));
     // Several rows match: the best one (first shown) is selected, not the third row.
     typed(&mut app, "a");
-    assert!(app.sites.len() >= 3, "{:?}", names(&app));
-    assert_eq!(app.sites.selected, 0, "the best match, not the third row");
+    assert!(app.lists.sites.len() >= 3, "{:?}", names(&app));
+    assert_eq!(
+        app.lists.sites.selected, 0,
+        "the best match, not the third row"
+    );
     for _ in 0..1 {
         app.on_key(key(KeyCode::Backspace));
     }
     typed(&mut app, "lou");
     assert_eq!(
-        app.sites.selected_item().map(|s| s.name.as_str()),
+        app.lists.sites.selected_item().map(|s| s.name.as_str()),
         Some("LOUM"),
         "the match"
     );
@@ -1622,7 +1658,7 @@ fn a_filter_typed_selects_its_best_match_and_clearing_keeps_the_record() {
     app.on_key(key(KeyCode::Esc));
     assert_eq!(names(&app).len(), 3, "cleared");
     assert_eq!(
-        app.sites.selected_item().map(|s| s.name.as_str()),
+        app.lists.sites.selected_item().map(|s| s.name.as_str()),
         Some("LOUM"),
         "the record stays selected"
     );

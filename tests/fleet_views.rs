@@ -39,7 +39,7 @@ async fn f_counts_brands_as_the_api_has_them_and_enter_keeps_one() {
     live.press(ch('l')).await;
     live.press(ch('l')).await;
     live.press(ch('F')).await;
-    assert!(live.app.equipements.complete, "every page read first");
+    assert!(live.app.lists.equipements.complete, "every page read first");
     let all = api
         .all_pages(|p| api.list_equipements(p, 100))
         .await
@@ -58,16 +58,21 @@ async fn f_counts_brands_as_the_api_has_them_and_enter_keeps_one() {
     );
     let (brand, n) = f.rows[0].clone();
     live.press(key(KeyCode::Enter)).await;
-    assert_eq!(live.app.equipements.view.len(), n);
+    assert_eq!(live.app.lists.equipements.view.len(), n);
     assert!(
         live.app
+            .lists
             .equipements
             .view
             .iter()
-            .all(|&i| live.app.equipements.items[i].marque == *brand)
+            .all(|&i| live.app.lists.equipements.items[i].marque == *brand)
     );
     live.press(key(KeyCode::Esc)).await;
-    assert_eq!(live.app.equipements.view.len(), all.len(), "Esc shows all");
+    assert_eq!(
+        live.app.lists.equipements.view.len(),
+        all.len(),
+        "Esc shows all"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +116,7 @@ async fn dups_finds_an_ip_planted_on_two_sites_and_the_form_warns_about_it() {
         f.selected = i;
     }
     live.press(key(KeyCode::Enter)).await;
-    assert_eq!(live.app.equipements.view.len(), 2);
+    assert_eq!(live.app.lists.equipements.view.len(), 2);
     live.press(key(KeyCode::Esc)).await;
 
     // A third one typed in the form, on a third site: warned once, saved on the second
@@ -150,7 +155,11 @@ async fn dups_finds_an_ip_planted_on_two_sites_and_the_form_warns_about_it() {
         "nothing sent on the warning"
     );
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved anyway: {:?}", live.app.last_error);
+    assert!(
+        !live.has_form(),
+        "saved anyway: {:?}",
+        live.app.status.last_error
+    );
     assert_eq!(
         api.all_pages(|p| api.list_equipements(p, 100))
             .await

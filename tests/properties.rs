@@ -1780,12 +1780,12 @@ fn check_list<T: Record>(name: &str, l: &ListView<T>) -> Result<(), TestCaseErro
 }
 
 fn check_app(app: &App) -> Result<(), TestCaseError> {
-    check_list("sites", &app.sites)?;
-    check_list("equipements", &app.equipements)?;
-    check_list("users", &app.users)?;
-    check_list("roles", &app.roles)?;
-    check_list("individus", &app.individus)?;
-    check_list("maarch_users", &app.maarch_users)?;
+    check_list("sites", &app.lists.sites)?;
+    check_list("equipements", &app.lists.equipements)?;
+    check_list("users", &app.lists.users)?;
+    check_list("roles", &app.lists.roles)?;
+    check_list("individus", &app.lists.individus)?;
+    check_list("maarch_users", &app.lists.maarch_users)?;
     for o in &app.overlays {
         match o {
             Overlay::Detail(d) => check_list("site detail", &d.equipements)?,
@@ -1876,18 +1876,18 @@ fn a_saved_record_sorted_above_the_view_stays_in_view() {
     assert_eq!(app.viewport_rows, 2);
     app.on_key(ch('s')); // sorted by name: BONABERI 2, LOUM, YASSA
     app.on_key(ch('G')); // YASSA, scrolled by one
-    assert_eq!((app.sites.selected, app.sites.offset), (2, 1));
+    assert_eq!((app.lists.sites.selected, app.lists.sites.offset), (2, 1));
     app.on_key(ch('n'));
     fill(&mut app, &["b", "AAA", "4.05", "9.7"]);
     app.on_key(ctrl('s'));
     fake.answer_all(&mut app, 1);
     assert!(app.overlays.is_empty(), "the form closed after saving");
-    let sel = app.sites.selected_item().map(|s| s.name.clone());
+    let sel = app.lists.sites.selected_item().map(|s| s.name.clone());
     assert_eq!(sel.as_deref(), Some("AAA"), "the new site is selected");
     assert!(
-        app.sites.offset <= app.sites.selected,
+        app.lists.sites.offset <= app.lists.sites.selected,
         "the selected site is row {} but the table starts at row {}",
-        app.sites.selected,
-        app.sites.offset
+        app.lists.sites.selected,
+        app.lists.sites.offset
     );
 }

@@ -69,7 +69,7 @@ async fn a_maarch_phone_the_server_hides_is_never_erased_silently() {
     assert_eq!(f.fields[f.focus].key, "phone");
     live.type_text("+33 1 20 21 22 23").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         maarch_db(&srv, "bwayne", "firstname").as_deref(),
         Some("Bruno")
@@ -85,7 +85,7 @@ async fn a_maarch_phone_the_server_hides_is_never_erased_silently() {
     live.press(ctrl('s')).await;
     assert_eq!(form(&live.app).asking, Some(Ask::Erase));
     live.press(ch('y')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         maarch_db(&srv, "bwayne", "lastname").as_deref(),
         Some("WAYNE")
@@ -122,7 +122,7 @@ async fn a_maarch_edit_in_the_editor_never_erases_the_hidden_phone_silently() {
         Some("Bruce")
     );
     live.press(ch('y')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         maarch_db(&srv, "bwayne", "firstname").as_deref(),
         Some("Bruno")
@@ -147,7 +147,11 @@ async fn a_maarch_edit_keeps_the_phone_and_initials_it_read() {
     assert!(!form(&live.app).field("phone").unwrap().unknown);
     live.retype("firstname", "Barbra").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved at once: {:?}", live.app.last_error);
+    assert!(
+        !live.has_form(),
+        "saved at once: {:?}",
+        live.app.status.last_error
+    );
     assert_eq!(
         maarch_db(&srv, "bbain", "phone").as_deref(),
         Some("01 47 24 51 59")
@@ -176,7 +180,7 @@ async fn a_maarch_save_keeps_what_another_admin_changed_meanwhile() {
         .unwrap();
     live.retype("firstname", "Barbra").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         maarch_db(&srv, "bbain", "phone").as_deref(),
         Some("01 00 00 00 00")
@@ -210,7 +214,7 @@ async fn a_maarch_user_without_mail_is_edited() {
         assert!(
             !live.has_form(),
             "{like:?}: saved: {:?}",
-            live.app.last_error
+            live.app.status.last_error
         );
         assert_eq!(
             maarch_db(&srv, "ws_archives", "firstname").as_deref(),
@@ -240,7 +244,7 @@ async fn a_maarch_user_with_a_short_phone_is_edited() {
     assert_eq!(phone.error, None, "not refused");
     live.retype("lastname", "JANE-DOE").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(maarch_db(&srv, "jjane", "phone").as_deref(), Some("123"));
     assert_eq!(
         maarch_db(&srv, "jjane", "lastname").as_deref(),
@@ -280,10 +284,11 @@ async fn suspended_user_made_active(like: Vec<Like>) {
         // ddaull has no phone to lose.
         live.press(ch('y')).await;
     }
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(maarch_db(&srv, "ddaull", "status").as_deref(), Some("OK"));
     let listed = live
         .app
+        .lists
         .maarch_users
         .items
         .iter()
@@ -340,10 +345,15 @@ async fn an_older_maarch_creation_answer_is_a_success() {
         live.type_text(text).await;
     }
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "created: {:?}", live.app.last_error);
-    assert_eq!(live.app.last_error, None);
+    assert!(
+        !live.has_form(),
+        "created: {:?}",
+        live.app.status.last_error
+    );
+    assert_eq!(live.app.status.last_error, None);
     assert!(
         live.app
+            .lists
             .maarch_users
             .items
             .iter()
@@ -359,7 +369,7 @@ async fn the_maarch_users_tab_says_when_the_list_may_be_partial() {
     let srv = common::start().await;
     let live = maarch_console(&srv).await;
     assert!(
-        live.app.maarch_partial,
+        live.app.lists.maarch_partial,
         "admin is a web-service account, not root"
     );
 
@@ -379,8 +389,11 @@ async fn the_maarch_users_tab_says_when_the_list_may_be_partial() {
         ..Default::default()
     };
     let live = Live::start(session, clients, false).await;
-    assert!(live.app.maarch_users.loaded_once);
-    assert!(!live.app.maarch_partial, "a root account sees everyone");
+    assert!(live.app.lists.maarch_users.loaded_once);
+    assert!(
+        !live.app.lists.maarch_partial,
+        "a root account sees everyone"
+    );
 }
 
 // ---- core --------------------------------------------------------------------------------
@@ -395,12 +408,13 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     assert_eq!(live.app.tab, Tab::Roles);
     let pos = live
         .app
+        .lists
         .roles
         .view
         .iter()
-        .position(|&i| live.app.roles.items[i].name == "technicien")
+        .position(|&i| live.app.lists.roles.items[i].name == "technicien")
         .unwrap();
-    live.app.roles.selected = pos;
+    live.app.lists.roles.selected = pos;
     live.press(ch('e')).await;
     let f = form(&live.app);
     let Some(FieldKind::Grid { cells, on, .. }) = f.field("permissions").map(|x| &x.kind) else {
@@ -420,7 +434,7 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     live.grid_cursor_on("users", "read");
     live.press(ch(' ')).await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let tech = technicien(&srv).await;
     assert!(tech.contains(&"reports:export".to_string()), "{tech:?}");
     assert!(!tech.contains(&"users:read".to_string()), "{tech:?}");
@@ -430,7 +444,7 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     live.focus("permissions_add");
     live.type_text("audit:read").await;
     live.app.on_key(ctrl('s'));
-    let reqs = live.app.outbox.clone();
+    let reqs = live.app.net.outbox.clone();
     let [(_, Request::Change(c))] = reqs.as_slice() else {
         panic!("{reqs:?}");
     };
@@ -439,6 +453,7 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
     assert_eq!(c.wanted("perm:audit:read"), Some(&serde_json::json!(true)));
     let tech_now = live
         .app
+        .lists
         .roles
         .items
         .iter()
@@ -453,7 +468,7 @@ async fn a_role_keeps_the_permissions_outside_the_usual_grid() {
         ("audit", "read")
     );
     live.settle().await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let tech = technicien(&srv).await;
     for p in ["reports:export", "audit:read"] {
         assert!(tech.contains(&p.to_string()), "{p} in {tech:?}");
@@ -469,12 +484,13 @@ async fn a_role_removal_keeps_what_another_admin_added_meanwhile() {
     live.press(ch('4')).await;
     let pos = live
         .app
+        .lists
         .roles
         .view
         .iter()
-        .position(|&i| live.app.roles.items[i].name == "technicien")
+        .position(|&i| live.app.lists.roles.items[i].name == "technicien")
         .unwrap();
-    live.app.roles.selected = pos;
+    live.app.lists.roles.selected = pos;
     live.press(ch('e')).await;
     // Meanwhile, another administrator grants roles:create.
     let role_id = vigie::server::seed::role_id("technicien").unwrap();
@@ -491,7 +507,7 @@ async fn a_role_removal_keeps_what_another_admin_added_meanwhile() {
     live.grid_cursor_on("users", "read");
     live.press(ch(' ')).await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let tech = technicien(&srv).await;
     assert!(tech.contains(&"roles:create".to_string()), "kept: {tech:?}");
     assert!(
@@ -520,13 +536,14 @@ async fn a_core_user_detail_is_read_again_from_the_server() {
     live.press(ch('3')).await;
     let pos = live
         .app
+        .lists
         .users
         .view
         .iter()
-        .position(|&i| live.app.users.items[i].email == "tech@vigie.local")
+        .position(|&i| live.app.lists.users.items[i].email == "tech@vigie.local")
         .unwrap();
-    live.app.users.selected = pos;
-    let id = live.app.users.items[live.app.users.view[pos]]
+    live.app.lists.users.selected = pos;
+    let id = live.app.lists.users.items[live.app.lists.users.view[pos]]
         .user_id
         .clone();
     // Someone else renames the user meanwhile.
@@ -598,7 +615,7 @@ async fn an_individu_with_an_odd_stored_address_is_renamed() {
     .unwrap();
     let mut live = ocean_console(&srv).await;
     assert_eq!(live.app.tab, Tab::Individus);
-    let l = &mut live.app.individus;
+    let l = &mut live.app.lists.individus;
     l.selected = l
         .view
         .iter()
@@ -617,7 +634,7 @@ async fn an_individu_with_an_odd_stored_address_is_renamed() {
     assert_eq!(email.error, None, "not refused");
     live.retype("individu.nomInd", "RENOMMÉ").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let ocean = OceanClient::new(
         &format!("{}/ocean", srv.url()),
         password("admin", "admin-demo"),
@@ -670,7 +687,7 @@ async fn ocean_password_change_with_each_reading() {
         assert!(
             !live.has_form(),
             "{like:?}: changed: {:?}",
-            live.app.last_error
+            live.app.status.last_error
         );
         let fresh = OceanClient::new(
             &format!("{}/ocean", srv.url()),
@@ -736,14 +753,14 @@ async fn undo_of_a_maarch_edit_never_erases_the_hidden_phone_silently() {
     live.press(key(KeyCode::Esc)).await;
     live.type_text("+33120212223").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         maarch_db(&srv, "bwayne", "firstname").as_deref(),
         Some("Bruno")
     );
 
     live.press(ch('u')).await;
-    assert!(live.has_form(), "{:?}", live.app.notice);
+    assert!(live.has_form(), "{:?}", live.app.status.notice);
     let f = form(&live.app);
     assert_eq!(f.field("firstname").unwrap().value(), "Bruce");
     assert!(f.field("phone").unwrap().unknown, "still not received");
@@ -760,7 +777,7 @@ async fn undo_of_a_maarch_edit_never_erases_the_hidden_phone_silently() {
     live.press(key(KeyCode::Esc)).await;
     live.type_text("+33120212223").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         maarch_db(&srv, "bwayne", "firstname").as_deref(),
         Some("Bruce")

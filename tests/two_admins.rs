@@ -41,19 +41,19 @@ async fn disjoint_changes_both_survive() {
     let srv = common::start().await;
     let api = srv.admin();
     let mut live = core_console(&srv).await;
-    let s = live.app.sites.selected_item().cloned().unwrap();
+    let s = live.app.lists.sites.selected_item().cloned().unwrap();
     live.press(ch('e')).await;
     live.retype("name", "Renamed by me").await;
     theirs(&api, &s.site_id, "Described by them").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = site(&api, &s.site_id).await.unwrap();
     assert_eq!(now.name, "Renamed by me");
     assert_eq!(
         now.description, "Described by them",
         "their change survives"
     );
-    let said = live.app.notice.clone().unwrap_or_default();
+    let said = live.app.status.notice.clone().unwrap_or_default();
     assert!(
         said.contains("Description"),
         "the user is told what moved: {said}"
@@ -65,7 +65,7 @@ async fn the_same_field_changed_twice_is_asked_and_the_pick_is_saved() {
     let srv = common::start().await;
     let api = srv.admin();
     let mut live = core_console(&srv).await;
-    let s = live.app.sites.selected_item().cloned().unwrap();
+    let s = live.app.lists.sites.selected_item().cloned().unwrap();
 
     // Mine is kept when picked.
     live.press(ch('e')).await;
@@ -73,7 +73,10 @@ async fn the_same_field_changed_twice_is_asked_and_the_pick_is_saved() {
     theirs(&api, &s.site_id, "Theirs").await;
     live.press(ctrl('s')).await;
     let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
-        panic!("the save stops on the conflict: {:?}", live.app.last_error);
+        panic!(
+            "the save stops on the conflict: {:?}",
+            live.app.status.last_error
+        );
     };
     assert_eq!(c.rows.len(), 1);
     let r = &c.rows[0];
@@ -103,7 +106,7 @@ async fn the_same_field_changed_twice_is_asked_and_the_pick_is_saved() {
         "Mine"
     );
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(site(&api, &s.site_id).await.unwrap().description, "Mine");
 
     // Theirs is kept when picked: nothing of mine is sent.
@@ -119,7 +122,7 @@ async fn the_same_field_changed_twice_is_asked_and_the_pick_is_saved() {
     live.press(ch('t')).await;
     live.press(key(KeyCode::Enter)).await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = site(&api, &s.site_id).await.unwrap();
     assert_eq!(
         (now.name.as_str(), now.description.as_str()),
@@ -133,7 +136,7 @@ async fn a_record_deleted_meanwhile_is_offered_back() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('2')).await;
-    let e = live.app.equipements.selected_item().cloned().unwrap();
+    let e = live.app.lists.equipements.selected_item().cloned().unwrap();
     live.press(ch('e')).await;
     live.retype("description", "Typed before the delete").await;
     api.delete_equipement(&e.equipement_id).await.unwrap();
@@ -151,7 +154,7 @@ async fn a_record_deleted_meanwhile_is_offered_back() {
     );
     live.retype("password", "Typed-Again1").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let all = api.list_equipements(1, 100).await.unwrap().items;
     let mut found = None;
     let mut page = 1;
@@ -184,6 +187,7 @@ async fn an_individu_keeps_what_another_admin_changed_meanwhile() {
     let mut live = ocean_console(&srv).await;
     let i = live
         .app
+        .lists
         .individus
         .selected_item()
         .cloned()
@@ -207,7 +211,7 @@ async fn an_individu_keeps_what_another_admin_changed_meanwhile() {
     other.update_individu(&theirs).await.unwrap();
 
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = find(other.list_individus(None).await.unwrap());
     assert_eq!(now.nom(), "NOUVEAUNOM");
     assert_eq!(
@@ -225,9 +229,9 @@ async fn a_maarch_field_both_changed_is_asked() {
     let srv = common::start().await;
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
-    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
     live.press(ch('e')).await;
-    assert!(live.has_form(), "{:?}", live.app.notice);
+    assert!(live.has_form(), "{:?}", live.app.status.notice);
     live.retype("firstname", "Mine").await;
 
     let other = maarch_client(&srv);
@@ -249,7 +253,7 @@ async fn a_maarch_field_both_changed_is_asked() {
 
     live.press(ctrl('s')).await;
     let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
-        panic!("asked: {:?}", live.app.last_error);
+        panic!("asked: {:?}", live.app.status.last_error);
     };
     assert_eq!(c.rows[0].theirs, "Theirs");
     live.press(ch('t')).await;

@@ -48,6 +48,7 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
     live.press(ch('2')).await;
     let e = live
         .app
+        .lists
         .equipements
         .selected_item()
         .cloned()
@@ -83,7 +84,7 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
     assert!(live.has_form(), "no save without the password");
     live.type_text("N3w-Secret!").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
 
     let again = live.app.journal.last().cloned().unwrap();
     assert_eq!((again.op, again.undoes), (Op::Create, Some(deleted.seq)));
@@ -100,7 +101,7 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
     assert_eq!(back.description, e.description);
     assert_eq!(back.site_id(), e.site_id());
     assert_eq!(back.password.expose(), "N3w-Secret!");
-    let said = live.app.notice.clone().unwrap_or_default();
+    let said = live.app.status.notice.clone().unwrap_or_default();
     assert!(
         said.contains("Re-created") && said.contains(&again.id),
         "the re-creation and its new id are said: {said}"
@@ -110,12 +111,13 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
     live.press(ch('u')).await;
     assert!(
         live.app
+            .status
             .notice
             .as_deref()
             .unwrap_or_default()
             .contains("Nothing to undo"),
         "{:?}",
-        live.app.notice
+        live.app.status.notice
     );
 
     // The journal as written holds neither password, nor the demo logins' passwords.
@@ -135,6 +137,7 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
     let mut live = core_console(&srv).await;
     let site = live
         .app
+        .lists
         .sites
         .selected_item()
         .cloned()
@@ -144,7 +147,7 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
     live.press(ch('e')).await;
     live.retype("description", "Changed, to be undone").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = |api: CoreClient, id: String| async move {
         api.list_site_summaries()
             .await
@@ -163,7 +166,7 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
         site.description
     );
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let reverted = now(api.clone(), site.site_id.clone()).await.unwrap();
     assert_eq!(reverted.description, site.description);
     assert_eq!(reverted.name, site.name);
@@ -192,14 +195,14 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
         .unwrap()
         .set_text(&client);
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let created = live.app.journal.last().cloned().unwrap();
     assert_eq!(created.op, Op::Create);
     assert!(now(api.clone(), created.id.clone()).await.is_some());
 
     live.press(ch('u')).await;
     let Some(Overlay::Confirm(c)) = live.app.overlays.last() else {
-        panic!("the undo asks first: {:?}", live.app.notice);
+        panic!("the undo asks first: {:?}", live.app.status.notice);
     };
     assert!(c.message.contains("Undo test site"), "{}", c.message);
     live.press(ch('y')).await;
@@ -217,7 +220,7 @@ async fn u_removes_a_maarch_group_added_by_mistake() {
     let srv = common::start().await;
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
-    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
     let api = maarch_client(&srv);
     let groups = |d: vigie::api::maarch::MaarchUserDetails| {
         d.groups.into_iter().map(|g| g.group_id).collect::<Vec<_>>()
@@ -227,7 +230,7 @@ async fn u_removes_a_maarch_group_added_by_mistake() {
     live.press(console_fixtures::key(KeyCode::Enter)).await;
     live.press(ch('g')).await;
     let Some(Overlay::Form(f)) = live.app.overlays.last_mut() else {
-        panic!("the group picker: {:?}", live.app.notice);
+        panic!("the group picker: {:?}", live.app.status.notice);
     };
     f.fields[0].set_text("ELU");
     live.press(ctrl('s')).await;
@@ -243,7 +246,7 @@ async fn u_removes_a_maarch_group_added_by_mistake() {
     live.press(console_fixtures::key(KeyCode::Esc)).await;
     live.press(ch('u')).await;
     let Some(Overlay::Confirm(c)) = live.app.overlays.last() else {
-        panic!("asked first: {:?}", live.app.notice);
+        panic!("asked first: {:?}", live.app.status.notice);
     };
     assert!(c.message.contains("ELU"), "{}", c.message);
     live.press(ch('y')).await;
@@ -258,13 +261,13 @@ async fn u_reverts_a_maarch_edit() {
     let srv = common::start().await;
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
-    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
     let api = maarch_client(&srv);
     let was = api.user_details(uid).await.unwrap().unwrap().user;
     live.press(ch('e')).await;
     live.retype("firstname", "Oops").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     assert_eq!(
         api.user_details(uid).await.unwrap().unwrap().user.firstname,
         "Oops"
@@ -274,14 +277,14 @@ async fn u_reverts_a_maarch_edit() {
     assert!(
         live.has_form(),
         "the form opens once the details are read: {:?}",
-        live.app.notice
+        live.app.status.notice
     );
     assert_eq!(
         form(&live.app).field("firstname").unwrap().value(),
         was.firstname
     );
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = api.user_details(uid).await.unwrap().unwrap().user;
     assert_eq!(now.firstname, was.firstname);
     assert_eq!(now.phone, was.phone);

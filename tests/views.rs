@@ -57,7 +57,13 @@ fn c_hides_and_orders_columns_and_keeps_them_for_the_next_run() {
         Effect::Copy { text, .. } => Some(text),
         _ => None,
     });
-    let first = app.equipements.selected_item().unwrap().marque.to_string();
+    let first = app
+        .lists
+        .equipements
+        .selected_item()
+        .unwrap()
+        .marque
+        .to_string();
     assert_eq!(copied, Some(first));
     // The next run starts with them.
     let mut next = loaded("admin");
@@ -73,7 +79,7 @@ fn c_hides_and_orders_columns_and_keeps_them_for_the_next_run() {
         app.on_key(ch('j'));
     }
     app.on_key(key(KeyCode::Enter));
-    assert!(!app.sites.shown_columns().is_empty());
+    assert!(!app.lists.sites.shown_columns().is_empty());
 }
 
 #[test]
@@ -95,13 +101,14 @@ fn a_saved_view_brings_back_tab_filter_sort_and_columns() {
     assert_eq!(app.tab, Tab::Sites);
     palette(&mut app, "cams");
     assert_eq!(app.tab, Tab::Equipements);
-    assert_eq!(app.equipements.filter, "hik");
-    assert_eq!(app.equipements.sort, Some((0, false)));
+    assert_eq!(app.lists.equipements.filter, "hik");
+    assert_eq!(app.lists.equipements.sort, Some((0, false)));
     // A palette command's name is not taken.
     palette(&mut app, "save sites");
     assert!(saved(&mut app).is_none());
     assert!(
-        app.notice
+        app.status
+            .notice
             .clone()
             .unwrap_or_default()
             .contains("palette command")
@@ -114,7 +121,7 @@ fn w_reads_the_list_again_and_lights_what_changed() {
     use vigie::protocol::{Payload, Request};
     let mut app = loaded("admin");
     app.on_key(ch('W'));
-    assert!(app.watch.is_some() && app.sites.watched);
+    assert!(app.watch.is_some() && app.lists.sites.watched);
     let due = app.next_wake().expect("a wake-up planned");
     assert!(
         due > Instant::now() + Duration::from_secs(5),
@@ -132,7 +139,7 @@ fn w_reads_the_list_again_and_lights_what_changed() {
     added.name = "NEW SITE".into();
     now.push(added);
     ok(&mut app, id, Payload::Sites(now.clone()));
-    let flash = app.sites.flash.clone().expect("changes lit");
+    let flash = app.lists.sites.flash.clone().expect("changes lit");
     assert_eq!(flash.changed[&now[0].site_id], vec![0], "the name cell");
     assert!(flash.new.contains("new-site"));
     assert_eq!(flash.changed.len(), 1, "the other rows did not change");
@@ -143,7 +150,7 @@ fn w_reads_the_list_again_and_lights_what_changed() {
     let title: String = (0..buf.area.width).map(|x| buf[(x, 1)].symbol()).collect();
     assert!(title.contains("watching"), "{title}");
     app.on_key(ch('W'));
-    assert!(app.watch.is_none() && app.sites.flash.is_none() && !app.sites.watched);
+    assert!(app.watch.is_none() && app.lists.sites.flash.is_none() && !app.lists.sites.watched);
     assert!(app.next_wake().is_none(), "nothing wakes it any more");
 }
 
@@ -155,10 +162,16 @@ fn profile_switch_is_refused_while_a_change_is_open() {
         app.switch_profile.is_none(),
         "no profiles: nothing to switch to"
     );
-    app.profiles = vec!["prod".into(), "staging".into()];
+    app.prefs.profiles = vec!["prod".into(), "staging".into()];
     app.session.profile = "prod".into();
     palette(&mut app, "profile nowhere");
-    assert!(app.notice.clone().unwrap_or_default().contains("staging"));
+    assert!(
+        app.status
+            .notice
+            .clone()
+            .unwrap_or_default()
+            .contains("staging")
+    );
     // A site form with a change typed.
     app.on_key(ch('n'));
     if let Some(vigie::app::Overlay::Form(f)) = app.overlays.last_mut() {
@@ -169,7 +182,7 @@ fn profile_switch_is_refused_while_a_change_is_open() {
     assert!(
         app.switch_profile.is_none() && !app.quit,
         "the change is kept: {:?} {}",
-        app.notice,
+        app.status.notice,
         app.overlays.len()
     );
     app.overlays.clear();

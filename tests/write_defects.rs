@@ -156,7 +156,7 @@ async fn an_equipement_save_says_nothing_of_a_site_nobody_changed() {
         live.press(ch('e')).await;
         live.retype("description", "only this").await;
         live.press(ctrl('s')).await;
-        let said = live.app.notice.clone().unwrap_or_default();
+        let said = live.app.status.notice.clone().unwrap_or_default();
         assert!(
             said.starts_with("Saved") && !said.contains("meanwhile"),
             "{like:?}: {said}"
@@ -166,7 +166,7 @@ async fn an_equipement_save_says_nothing_of_a_site_nobody_changed() {
         live.press(ch('e')).await;
         live.retype("description", "only this too").await;
         live.press(ctrl('s')).await;
-        let said = live.app.notice.clone().unwrap_or_default();
+        let said = live.app.status.notice.clone().unwrap_or_default();
         assert!(
             said.starts_with("Saved") && !said.contains("meanwhile"),
             "{like:?}: {said}"
@@ -189,12 +189,12 @@ async fn a_move_the_swagger_ignores_is_said_not_applied() {
         !matches!(live.app.overlays.last(), Some(Overlay::Conflict(_))),
         "no conflict"
     );
-    assert!(!live.has_form(), "sent: {:?}", live.app.last_error);
-    let said = live.app.last_error.clone().unwrap_or_default();
+    assert!(!live.has_form(), "sent: {:?}", live.app.status.last_error);
+    let said = live.app.status.last_error.clone().unwrap_or_default();
     assert!(said.contains("not applied"), "{said}");
     assert!(said.contains("Site"), "{said}");
     // Nothing asked for holds: the notice never says "Saved".
-    let notice = live.app.notice.clone().unwrap_or_default();
+    let notice = live.app.status.notice.clone().unwrap_or_default();
     assert!(
         notice.contains("Not applied") && !notice.contains("aved"),
         "{notice}"
@@ -208,7 +208,11 @@ async fn a_move_the_swagger_ignores_is_said_not_applied() {
     );
     live.app.remember_messages();
     assert!(
-        live.app.messages.iter().any(|m| m.contains("not applied")),
+        live.app
+            .status
+            .messages
+            .iter()
+            .any(|m| m.contains("not applied")),
         "in :messages"
     );
     assert!(
@@ -229,13 +233,14 @@ async fn a_role_change_the_swagger_ignores_is_reported_not_applied() {
     live.press(ch('3')).await;
     let tech = live
         .app
+        .lists
         .users
         .items
         .iter()
         .find(|u| u.email == "tech@vigie.local")
         .cloned()
         .unwrap();
-    let l = &mut live.app.users;
+    let l = &mut live.app.lists.users;
     l.selected = l
         .view
         .iter()
@@ -250,13 +255,19 @@ async fn a_role_change_the_swagger_ignores_is_reported_not_applied() {
     let now = api.get_user(&tech.user_id).await.unwrap();
     assert_eq!(now.role_id, tech.role_id, "the server kept the role");
     assert_eq!(now.nom, "Tech renamed", "the name it took");
-    let said = live.app.last_error.clone().unwrap_or_default();
+    let said = live.app.status.last_error.clone().unwrap_or_default();
     assert!(
         said.contains("not applied") && said.contains("Role"),
         "{said}"
     );
     live.app.remember_messages();
-    assert!(live.app.messages.iter().any(|m| m.contains("not applied")));
+    assert!(
+        live.app
+            .status
+            .messages
+            .iter()
+            .any(|m| m.contains("not applied"))
+    );
     let j = journal(&mut live);
     assert_eq!(j.len(), 1);
     assert!(
@@ -272,13 +283,13 @@ async fn a_role_change_the_swagger_ignores_is_reported_not_applied() {
     let mut live = core_console(&srv).await;
     live.press(ch('4')).await;
     live.press(ch('3')).await;
-    let l = &mut live.app.users;
+    let l = &mut live.app.lists.users;
     l.selected = l
         .view
         .iter()
         .position(|&i| l.items[i].email == "tech@vigie.local")
         .unwrap();
-    let tech = live.app.users.selected_item().cloned().unwrap();
+    let tech = live.app.lists.users.selected_item().cloned().unwrap();
     live.press(ch('e')).await;
     live.focus("role_id");
     live.type_text("lecteur").await;
@@ -287,7 +298,7 @@ async fn a_role_change_the_swagger_ignores_is_reported_not_applied() {
         api.get_user(&tech.user_id).await.unwrap().role_id,
         tech.role_id
     );
-    assert_eq!(live.app.last_error, None);
+    assert_eq!(live.app.status.last_error, None);
 }
 
 /// 6. A save whose form was closed while it was in flight (Esc, `y` to discard) was dropped:
@@ -298,7 +309,7 @@ async fn a_save_answered_after_its_form_was_closed_still_lands() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('3')).await;
-    let user = live.app.users.selected_item().cloned().unwrap();
+    let user = live.app.lists.users.selected_item().cloned().unwrap();
     live.press(ch('e')).await;
     live.retype("nom", "Renamed then closed").await;
     journal(&mut live);
@@ -314,6 +325,7 @@ async fn a_save_answered_after_its_form_was_closed_still_lands() {
     );
     assert_eq!(
         live.app
+            .lists
             .users
             .items
             .iter()
@@ -323,7 +335,7 @@ async fn a_save_answered_after_its_form_was_closed_still_lands() {
         "the list shows it"
     );
     assert_eq!(journal(&mut live).len(), 1, "journaled");
-    let said = live.app.notice.clone().unwrap_or_default();
+    let said = live.app.status.notice.clone().unwrap_or_default();
     assert!(said.contains("after its form was closed"), "{said}");
     // And `u` can take it back.
     live.press(ch(':')).await;
@@ -341,7 +353,7 @@ async fn a_group_never_held_is_not_removed_and_not_added_back() {
     let api = maarch_client(&srv);
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
-    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
     let held =
         |d: vigie::api::maarch::MaarchUserDetails| d.groups.iter().any(|g| g.group_id == "AGENT");
     // Not in AGENT (whatever the seed says).
@@ -385,7 +397,7 @@ async fn a_users_email_saves_beside_another_admins_name_on_the_swagger() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('3')).await;
-    let user = live.app.users.selected_item().cloned().unwrap();
+    let user = live.app.lists.users.selected_item().cloned().unwrap();
     // Changed elsewhere the moment before: the console still sends only its field.
     api.update_user(&UserUpdate {
         user_id: user.user_id.clone(),
@@ -402,7 +414,7 @@ async fn a_users_email_saves_beside_another_admins_name_on_the_swagger() {
         (now.nom.as_str(), now.email.as_str()),
         ("Theirs", "renamed@vigie.local")
     );
-    assert_eq!(live.app.last_error, None);
+    assert_eq!(live.app.status.last_error, None);
 }
 
 /// 4. Undoing the removal of a real link restored it with an empty role: an entity's
@@ -413,7 +425,7 @@ async fn undoing_an_entity_removal_restores_its_role_and_primary_flag() {
     let api = maarch_client(&srv);
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
-    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
     let d = api.user_details(uid).await.unwrap().unwrap();
     if !d.entities.iter().any(|e| e.entity_id == "PJS") {
         api.add_entity(uid, "PJS").await.unwrap();
@@ -480,13 +492,13 @@ async fn keeping_mine_on_a_password_conflict_sends_what_was_typed_not_its_mask()
     .unwrap();
     live.press(ctrl('s')).await;
     let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
-        panic!("a conflict: {:?}", live.app.last_error);
+        panic!("a conflict: {:?}", live.app.status.last_error);
     };
     assert!(c.rows.iter().any(|r| r.key == "password"), "{:?}", c.rows);
     live.press(ch('m')).await;
     live.press(key(KeyCode::Enter)).await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = equipement(&api, &e.equipement_id).await;
     assert_eq!(now.password.expose(), "mine-pw");
     // Theirs picked: their password stays, and the form never sends the mask.
@@ -508,7 +520,7 @@ async fn keeping_mine_on_a_password_conflict_sends_what_was_typed_not_its_mask()
     live.press(key(KeyCode::Enter)).await;
     live.retype("description", "after theirs").await;
     live.press(ctrl('s')).await;
-    assert!(!live.has_form(), "saved: {:?}", live.app.last_error);
+    assert!(!live.has_form(), "saved: {:?}", live.app.status.last_error);
     let now = equipement(&api, &e.equipement_id).await;
     assert_eq!(
         (now.password.expose(), now.description.as_str()),
@@ -551,7 +563,14 @@ async fn a_conflict_on_a_key_only_the_editor_shows_is_settled_by_the_pick() {
         }
     };
     let mut live = ocean_console(&srv).await;
-    let id = live.app.individus.selected_item().unwrap().id().unwrap();
+    let id = live
+        .app
+        .lists
+        .individus
+        .selected_item()
+        .unwrap()
+        .id()
+        .unwrap();
     for (pick, mine, their, kept) in [('t', 7, 8, 8), ('m', 9, 10, 9)] {
         live.press(ch('E')).await;
         let text = live
@@ -569,7 +588,7 @@ async fn a_conflict_on_a_key_only_the_editor_shows_is_settled_by_the_pick() {
         live.app.on_edited(Ok(v.to_string()));
         live.settle().await;
         let Some(Overlay::Conflict(c)) = live.app.overlays.last() else {
-            panic!("a conflict: {:?}", live.app.last_error);
+            panic!("a conflict: {:?}", live.app.status.last_error);
         };
         assert!(
             c.rows
@@ -588,7 +607,7 @@ async fn a_conflict_on_a_key_only_the_editor_shows_is_settled_by_the_pick() {
                 .iter()
                 .any(|o| matches!(o, Overlay::Form(_) | Overlay::Conflict(_))),
             "{pick}: saved once, no conflict again: {:?}",
-            live.app.last_error
+            live.app.status.last_error
         );
         assert_eq!(obj_ref(&held(id).await), Some(json!(kept)), "{pick}");
     }

@@ -349,7 +349,7 @@ async fn run_case(srv: &common::TestServer, n: usize, steps: &[Step]) -> Result<
                 }
                 let entries = journal(&mut live);
                 after_write(&mut m, &before, &after, &entries)?;
-                let said = live.app.notice.clone().unwrap_or_default();
+                let said = live.app.status.notice.clone().unwrap_or_default();
                 if !conflict && !live.has_form() && said.starts_with("Saved") {
                     // Saved: every field typed holds what was typed.
                     let Some(now) = &after else {
@@ -725,6 +725,7 @@ async fn maarch_case(srv: &common::TestServer, n: usize, steps: &[MStep]) -> Res
                 if !live.has_form()
                     && live
                         .app
+                        .status
                         .notice
                         .as_deref()
                         .unwrap_or_default()
@@ -754,7 +755,7 @@ async fn maarch_case(srv: &common::TestServer, n: usize, steps: &[MStep]) -> Res
                 to_list(&mut live).await;
                 typed.clear();
                 select_maarch(&mut live, &login);
-                live.app.maarch_users.marked.clear();
+                live.app.lists.maarch_users.marked.clear();
                 live.press(key(KeyCode::Char(' '))).await;
                 live.press(ch(':')).await;
                 live.type_text(if *add {

@@ -172,7 +172,7 @@ fn journaled_only(
 async fn open_form(live: &mut Live) {
     live.press(key(KeyCode::Enter)).await;
     live.press(ch('e')).await;
-    assert!(live.has_form(), "the form: {:?}", live.app.notice);
+    assert!(live.has_form(), "the form: {:?}", live.app.status.notice);
 }
 
 /// What every edit of the description must leave: theirs kept or a conflict.
@@ -204,7 +204,7 @@ async fn after_description_edit(
             {
                 fails.push(format!("{case}: {w}"));
             }
-            let said = live.app.notice.clone().unwrap_or_default();
+            let said = live.app.status.notice.clone().unwrap_or_default();
             check(
                 fails,
                 case,
@@ -223,7 +223,7 @@ async fn after_description_edit(
                 fails,
                 case,
                 conflict_on(live, "description"),
-                format!("no conflict: {:?}", live.app.notice),
+                format!("no conflict: {:?}", live.app.status.notice),
             );
             check(
                 fails,
@@ -594,7 +594,7 @@ async fn core_table(like: &[Like]) -> Fails {
             &mut fails,
             &case,
             live.has_form(),
-            format!("no undo form: {:?}", live.app.notice),
+            format!("no undo form: {:?}", live.app.status.notice),
         );
         live.press(ctrl('s')).await;
         let (_, got) = now(&api, &e.equipement_id).await.unwrap();
@@ -625,7 +625,7 @@ async fn core_table(like: &[Like]) -> Fails {
                     &mut fails,
                     &case,
                     conflict_on(&live, "description"),
-                    format!("silently reverted? {:?}", live.app.notice),
+                    format!("silently reverted? {:?}", live.app.status.notice),
                 );
                 check(
                     &mut fails,
@@ -682,7 +682,7 @@ async fn core_table(like: &[Like]) -> Fails {
         &mut fails,
         &case,
         live.has_form(),
-        format!("{:?}", live.app.notice),
+        format!("{:?}", live.app.status.notice),
     );
     if live.has_form() {
         live.retype("password", "typed-again").await;
@@ -766,7 +766,7 @@ async fn records_table(like: &[Like]) -> Fails {
             .unwrap();
         let mut live = core_console(&srv).await;
         live.press(ch('4')).await;
-        select!(live.app.roles, role.role_id.as_str());
+        select!(live.app.lists.roles, role.role_id.as_str());
         live.press(ch('e')).await;
         live.grid_cursor_on("users", "create");
         live.press(ch(' ')).await;
@@ -827,7 +827,7 @@ async fn records_table(like: &[Like]) -> Fails {
                     &mut fails,
                     &case,
                     !live.has_form(),
-                    format!("{:?}", live.app.last_error),
+                    format!("{:?}", live.app.status.last_error),
                 );
             }
         }
@@ -854,7 +854,7 @@ async fn records_table(like: &[Like]) -> Fails {
             .unwrap();
         let mut live = core_console(&srv).await;
         live.press(ch('3')).await;
-        select!(live.app.users, user.user_id.as_str());
+        select!(live.app.lists.users, user.user_id.as_str());
         live.press(ch('e')).await;
         live.retype("nom", "Mine").await;
         let mut u = UserUpdate {
@@ -889,7 +889,7 @@ async fn records_table(like: &[Like]) -> Fails {
                     &mut fails,
                     &case,
                     conflict_on(&live, "nom"),
-                    format!("{:?}", live.app.notice),
+                    format!("{:?}", live.app.status.notice),
                 );
                 check(&mut fails, &case, got.nom == "Theirs", format!("{got:?}"));
             }
@@ -899,7 +899,7 @@ async fn records_table(like: &[Like]) -> Fails {
         let case = format!("{name} site {theirs:?}");
         let (site, _) = fresh(&api, &case).await;
         let mut live = core_console(&srv).await;
-        select!(live.app.sites, site.as_str());
+        select!(live.app.lists.sites, site.as_str());
         live.press(ch('e')).await;
         live.retype("name", &format!("Mine {case}")).await;
         let mut u = SiteUpdate {
@@ -943,7 +943,7 @@ async fn records_table(like: &[Like]) -> Fails {
                     &mut fails,
                     &case,
                     conflict_on(&live, "name"),
-                    format!("{:?}", live.app.notice),
+                    format!("{:?}", live.app.status.notice),
                 );
                 check(
                     &mut fails,
@@ -1010,7 +1010,7 @@ async fn maarch_table(like: &[Like]) -> Fails {
         let case = format!("{name} maarch form {theirs:?}");
         let mut live = maarch_console(&srv).await;
         select_maarch(&mut live, "bwayne");
-        let uid = live.app.maarch_users.selected_item().unwrap().id;
+        let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
         let before = them.user_details(uid).await.unwrap().unwrap();
         live.press(ch('e')).await;
         live.retype("firstname", "Mine").await;
@@ -1048,7 +1048,7 @@ async fn maarch_table(like: &[Like]) -> Fails {
                     &mut fails,
                     &case,
                     conflict_on(&live, "firstname"),
-                    format!("{:?}", live.app.notice),
+                    format!("{:?}", live.app.status.notice),
                 );
                 check(
                     &mut fails,
@@ -1167,7 +1167,7 @@ async fn maarch_table(like: &[Like]) -> Fails {
     let case = format!("{name} maarch entity undo");
     let mut live = maarch_console(&srv).await;
     select_maarch(&mut live, "bwayne");
-    let uid = live.app.maarch_users.selected_item().unwrap().id;
+    let uid = live.app.lists.maarch_users.selected_item().unwrap().id;
     let d = them.user_details(uid).await.unwrap().unwrap();
     let entity = if d.entities.iter().any(|e| e.entity_id == "PJS") {
         "PJS"

@@ -19,10 +19,11 @@ pub struct Account {
 impl App {
     pub(super) fn load_catalogue(&mut self) {
         let asked = self
+            .net
             .in_flight
             .values()
             .any(|(p, _)| matches!(p, Purpose::Catalogue));
-        if self.catalogue.is_none() && !asked {
+        if self.lists.catalogue.is_none() && !asked {
             self.send(Request::MaarchCatalogue, Purpose::Catalogue);
         }
     }
@@ -31,14 +32,14 @@ impl App {
         if self.refuse_if_read_only("assigning") {
             return;
         }
-        let form = Form::assign_entity(i, &self.individus.items);
+        let form = Form::assign_entity(i, &self.lists.individus.items);
         self.overlays.push(Overlay::Form(Box::new(form)));
     }
 
     /// Opens the Ocean account screen and reads my rights.
     pub(super) fn open_account(&mut self) {
         if !self.session.has(Service::Ocean) {
-            self.notice = Some(not_configured(Service::Ocean, &self.session.profile));
+            self.status.notice = Some(not_configured(Service::Ocean, &self.session.profile));
             return;
         }
         self.overlays.push(Overlay::Account(Box::new(Account {
@@ -77,7 +78,7 @@ impl App {
     }
 
     pub(super) fn account_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Account, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Account, key) else {
             return;
         };
         let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
@@ -155,7 +156,7 @@ impl Screen for Account {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Account(_)) => {
                 let a = |x| A(Scope::Account, x);
@@ -172,7 +173,7 @@ impl Screen for Account {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let a = |x| A(Scope::Account, x);
         let arrows = T("↑ ↓", None);
         match app.under_help() {

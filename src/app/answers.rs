@@ -35,9 +35,9 @@ pub(super) enum PurposeKind {
 
 impl App {
     pub(super) fn on_payload(&mut self, id: u64, purpose: Purpose, p: Payload) {
-        if self.reconnect.take().is_some() {
-            self.notice = Some(tr("Connected again").into());
-            self.last_error = None;
+        if self.net.reconnect.take().is_some() {
+            self.status.notice = Some(tr("Connected again").into());
+            self.status.last_error = None;
         }
         let kind = p.kind();
         let asked = purpose.clone();
@@ -70,16 +70,16 @@ impl App {
     }
 
     pub(super) fn site_name(&self, site_id: &str) -> Option<&SiteSummary> {
-        self.sites.items.iter().find(|s| s.site_id == site_id)
+        self.lists.sites.items.iter().find(|s| s.site_id == site_id)
     }
 }
 
 impl App {
     pub(super) fn send(&mut self, req: Request, purpose: Purpose) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.in_flight.insert(id, (purpose, req.service()));
-        self.outbox.push((id, req));
+        let id = self.net.next_id;
+        self.net.next_id += 1;
+        self.net.in_flight.insert(id, (purpose, req.service()));
+        self.net.outbox.push((id, req));
         id
     }
 }

@@ -125,13 +125,13 @@ impl App {
             // The tab explains how to configure it; nothing to ask.
             return;
         }
-        let kind = ListKind::of(tab, self.users_dir);
+        let kind = ListKind::of(tab, self.lists.users_dir);
         let Some(request) = kind.request() else {
             // Equipements: paged by the server.
-            if self.equipements.complete {
+            if self.lists.equipements.complete {
                 self.load_all();
             } else {
-                let page = self.equipements.paging.map(|p| p.page).unwrap_or(1);
+                let page = self.lists.equipements.paging.map(|p| p.page).unwrap_or(1);
                 self.load_equipements_page(page);
             }
             return;
@@ -144,9 +144,9 @@ impl App {
     }
 
     pub(super) fn load_equipements_page(&mut self, page: u32) {
-        if let Some(p) = self.prefetched.remove(&page) {
+        if let Some(p) = self.lists.prefetched.remove(&page) {
             // Instant: the page was fetched ahead.
-            self.equipements.pending = None;
+            self.lists.equipements.pending = None;
             self.apply_equipements_page(p);
             return;
         }
@@ -157,8 +157,8 @@ impl App {
             },
             Purpose::List(ListKind::Equipements),
         );
-        self.equipements.pending = Some(id);
-        self.equipements.loading = true;
+        self.lists.equipements.pending = Some(id);
+        self.lists.equipements.loading = true;
     }
 
     pub(super) fn apply_equipements_page(&mut self, p: Page<Equipement>) {
@@ -168,15 +168,16 @@ impl App {
             total: p.total.unwrap_or(p.items.len() as u64),
             size: clamp_u32(p.size.unwrap_or(u64::from(PAGE_SIZE))),
         };
-        self.equipements.paging = Some(paging);
-        self.equipements.selected = 0;
-        self.equipements.offset = 0;
-        self.equipements.set_items(p.items);
+        self.lists.equipements.paging = Some(paging);
+        self.lists.equipements.selected = 0;
+        self.lists.equipements.offset = 0;
+        self.lists.equipements.set_items(p.items);
         // Fetch the next page ahead, so paging forward is instant.
         let next = paging.page + 1;
         if next <= paging.pages
-            && !self.prefetched.contains_key(&next)
+            && !self.lists.prefetched.contains_key(&next)
             && !self
+                .net
                 .in_flight
                 .values()
                 .any(|(v, _)| matches!(v, Purpose::Prefetch(n) if *n == next))
@@ -193,35 +194,36 @@ impl App {
 
     /// Every equipement is in: the list is local and complete; what waited for it runs.
     fn all_loaded(&mut self, v: crate::app::list::Prepared<Equipement>) {
-        self.equipements.pending = None;
-        self.load_progress = None;
-        self.prefetched.clear();
+        self.lists.equipements.pending = None;
+        self.lists.load_progress = None;
+        self.lists.prefetched.clear();
         let n = v.items.len() as u64;
-        self.equipements.complete = true;
-        self.equipements.paging = Some(Paging {
+        self.lists.equipements.complete = true;
+        self.lists.equipements.paging = Some(Paging {
             page: 1,
             pages: 1,
             total: n,
             size: clamp_u32(n.max(1)),
         });
-        self.equipements.set_prepared(v);
-        self.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
-        if std::mem::take(&mut self.mark_all_when_loaded) {
+        self.lists.equipements.set_prepared(v);
+        self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+        if std::mem::take(&mut self.waiting.mark_all_when_loaded) {
             self.mark_all();
         }
-        if std::mem::take(&mut self.frequency_when_loaded) {
+        if std::mem::take(&mut self.waiting.frequency_when_loaded) {
             self.open_frequency();
         }
-        if std::mem::take(&mut self.dups_when_loaded) {
+        if std::mem::take(&mut self.waiting.dups_when_loaded) {
             self.open_dups();
         }
-        if let Some((path, format)) = self.pending_export.take() {
+        if let Some((path, format)) = self.waiting.pending_export.take() {
             self.export(path, format);
         }
     }
 
     pub(super) fn load_all(&mut self) {
         if self
+            .net
             .in_flight
             .values()
             .any(|(p, _)| matches!(p, Purpose::LoadAll))
@@ -229,15 +231,16 @@ impl App {
             return;
         }
         let id = self.send(Request::AllEquipements, Purpose::LoadAll);
-        self.equipements.pending = Some(id);
-        self.equipements.loading = true;
-        self.load_progress = Some((0, 0));
+        self.lists.equipements.pending = Some(id);
+        self.lists.equipements.loading = true;
+        self.lists.load_progress = Some((0, 0));
     }
 
     /// Stops loading every equipement (Esc): the worker drops the request, nothing waits.
     pub(super) fn cancel_load(&mut self) {
-        let (loaded, total) = self.load_progress.take().unwrap_or_default();
+        let (loaded, total) = self.lists.load_progress.take().unwrap_or_default();
         let Some(id) = self
+            .net
             .in_flight
             .iter()
             .find(|(_, (p, _))| matches!(p, Purpose::LoadAll))
@@ -245,15 +248,15 @@ impl App {
         else {
             return;
         };
-        self.in_flight.remove(&id);
+        self.net.in_flight.remove(&id);
         // Not a request of its own: nothing answers it.
-        self.outbox.push((0, Request::Cancel(id)));
-        if self.equipements.pending == Some(id) {
-            self.equipements.pending = None;
-            self.equipements.loading = false;
+        self.net.outbox.push((0, Request::Cancel(id)));
+        if self.lists.equipements.pending == Some(id) {
+            self.lists.equipements.pending = None;
+            self.lists.equipements.loading = false;
         }
-        self.pending_export = None;
-        self.notice = Some(trf(
+        self.waiting.pending_export = None;
+        self.status.notice = Some(trf(
             "Loading stopped ({} of {} equipements read): the page shown stays",
             &[&group(loaded as u64), &group(total as u64)],
         ));
@@ -286,8 +289,8 @@ impl App {
     pub(super) fn switch_tab(&mut self, t: Tab) {
         self.tab = t;
         // A Maarch edit being read no longer opens once the user went elsewhere.
-        self.maarch_edit = None;
-        let kind = ListKind::of(t, self.users_dir);
+        self.waiting.maarch_edit = None;
+        let kind = ListKind::of(t, self.lists.users_dir);
         let loaded = with_list!(self, kind, |l| l.loaded_once || l.pending.is_some());
         if !loaded {
             self.load_tab(t);
@@ -296,7 +299,7 @@ impl App {
 
     /// Shows the Users tab on a directory (core or Maarch).
     pub fn switch_users_dir(&mut self, dir: Service) {
-        self.users_dir = dir;
+        self.lists.users_dir = dir;
         self.switch_tab(Tab::Users);
     }
 
@@ -305,14 +308,14 @@ impl App {
     }
 
     pub(super) fn list_key(&mut self, key: KeyEvent) {
-        let armed = std::mem::take(&mut self.esc_armed);
-        self.esc_armed = armed && key.code == KeyCode::Esc;
+        let armed = std::mem::take(&mut self.waiting.esc_armed);
+        self.waiting.esc_armed = armed && key.code == KeyCode::Esc;
         let rows = self.viewport_rows;
         // Remapped keys stand for their default one (not while typing a filter).
         let key = if self.list_mut().filtering() {
             key
         } else {
-            match self.keymap.translate(Scope::List, key) {
+            match self.prefs.keymap.translate(Scope::List, key) {
                 Some(k) => k,
                 None => return,
             }
@@ -364,12 +367,12 @@ impl App {
             KeyCode::PageUp | KeyCode::Char('[') => self.page(-1),
             KeyCode::Char('/') => {
                 self.list_mut().set_filtering(true);
-                if self.tab == Tab::Equipements && !self.equipements.complete {
+                if self.tab == Tab::Equipements && !self.lists.equipements.complete {
                     // No search route: filter over every equipement, loaded in the background.
                     self.load_all();
                 }
             }
-            KeyCode::Esc if self.load_progress.is_some() => self.cancel_load(),
+            KeyCode::Esc if self.lists.load_progress.is_some() => self.cancel_load(),
             KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
                 self.list_mut().set_filter(String::new());
             }
@@ -378,13 +381,13 @@ impl App {
             }
             // Esc twice clears the marks (once would lose a long marking by a slip).
             KeyCode::Esc if self.list_mut().marks() > 0 => {
-                if std::mem::take(&mut self.esc_armed) {
+                if std::mem::take(&mut self.waiting.esc_armed) {
                     self.list_mut().clear_marks();
-                    self.notice = Some(tr("Marks cleared").into());
+                    self.status.notice = Some(tr("Marks cleared").into());
                 } else {
-                    self.esc_armed = true;
+                    self.waiting.esc_armed = true;
                     let n = self.list_mut().marks();
-                    self.notice = Some(trf("Esc again clears the {} marks", &[&n]));
+                    self.status.notice = Some(trf("Esc again clears the {} marks", &[&n]));
                 }
             }
             KeyCode::Char(' ') => {
@@ -395,7 +398,7 @@ impl App {
             KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
             KeyCode::Char('u') => self.undo(),
             KeyCode::Char('U') if self.tab == Tab::Users => {
-                let other = if self.users_dir == Service::Maarch {
+                let other = if self.lists.users_dir == Service::Maarch {
                     Service::Core
                 } else {
                     Service::Maarch
@@ -403,14 +406,14 @@ impl App {
                 self.switch_users_dir(other);
             }
             KeyCode::Char('a') if self.tab == Tab::Individus => {
-                if let Some(i) = self.individus.selected_item().cloned() {
+                if let Some(i) = self.lists.individus.selected_item().cloned() {
                     self.ask_assign_entity(&i);
                 }
             }
             KeyCode::Char('@') => self.run_command(Command::Account),
-            KeyCode::Left | KeyCode::Char('h') => self.col = self.col.saturating_sub(1),
+            KeyCode::Left | KeyCode::Char('h') => self.lists.col = self.lists.col.saturating_sub(1),
             KeyCode::Right | KeyCode::Char('l') => {
-                self.col = (self.col + 1).min(self.column_count().saturating_sub(1))
+                self.lists.col = (self.lists.col + 1).min(self.column_count().saturating_sub(1))
             }
             KeyCode::Char('y') => self.copy_cell(),
             KeyCode::Char('Y') => {
@@ -424,7 +427,7 @@ impl App {
                 }
             }
             KeyCode::Char('x') => self.run_command(Command::Export),
-            KeyCode::Char('m') => self.set_mouse(!self.mouse),
+            KeyCode::Char('m') => self.set_mouse(!self.prefs.mouse),
             KeyCode::Char('E') => {
                 if let Some(t) = self.selected_target() {
                     self.edit_in_editor(t);
@@ -455,21 +458,21 @@ impl App {
 
     /// `*`: every row of the view; on equipements every page is loaded first.
     pub(super) fn mark_all(&mut self) {
-        if self.list_kind() == ListKind::Equipements && !self.equipements.complete {
-            self.mark_all_when_loaded = true;
+        if self.list_kind() == ListKind::Equipements && !self.lists.equipements.complete {
+            self.waiting.mark_all_when_loaded = true;
             self.load_all();
             return;
         }
         self.list_mut().mark_view();
         let n = self.list_mut().marks();
-        self.notice = Some(trf("{} marked", &[&n]));
+        self.status.notice = Some(trf("{} marked", &[&n]));
     }
 
     pub(super) fn page(&mut self, dir: i32) {
         let rows = self.viewport_rows as isize;
         if self.tab == Tab::Equipements
-            && !self.equipements.complete
-            && let Some(p) = self.equipements.paging
+            && !self.lists.equipements.complete
+            && let Some(p) = self.lists.equipements.paging
         {
             let target =
                 (p.page as i64 + i64::from(dir)).clamp(1, i64::from(p.pages.max(1))) as u32;
@@ -484,7 +487,7 @@ impl App {
 
     pub(super) fn refresh(&mut self) {
         if self.tab == Tab::Equipements {
-            self.prefetched.clear();
+            self.lists.prefetched.clear();
         }
         self.load_tab(self.tab);
         if self.tab != Tab::Sites {
@@ -502,7 +505,7 @@ impl App {
         with_list!(self, self.list_kind(), |l| {
             let shown = l.shown_columns();
             shown
-                .get(self.col.min(shown.len().saturating_sub(1)))
+                .get(self.lists.col.min(shown.len().saturating_sub(1)))
                 .copied()
                 .unwrap_or(0)
         })
@@ -521,9 +524,9 @@ impl App {
     }
 
     pub fn set_mouse(&mut self, on: bool) {
-        self.mouse = on;
+        self.prefs.mouse = on;
         self.effects.push(Effect::Mouse(on));
-        self.notice = Some(
+        self.status.notice = Some(
             tr(if on {
                 "Mouse on: click tabs, rows and footer keys, wheel scrolls (m: off, Shift-drag selects text)"
             } else {
@@ -550,7 +553,7 @@ impl App {
 
     /// A click, already placed on what was drawn there.
     pub fn on_click(&mut self, c: Click) {
-        self.notice = None;
+        self.status.notice = None;
         match c {
             Click::Tab(t) if self.overlays.is_empty() => self.switch_tab(t),
             Click::Row(i) if self.overlays.is_empty() => {
@@ -590,8 +593,8 @@ impl App {
     }
 
     pub fn tick(&mut self) {
-        self.spinner = self.spinner.wrapping_add(1);
-        if let Some(r) = &mut self.reconnect {
+        self.status.spinner = self.status.spinner.wrapping_add(1);
+        if let Some(r) = &mut self.net.reconnect {
             r.ticks_left = r.ticks_left.saturating_sub(1);
             if r.ticks_left == 0 && !self.busy() {
                 self.reconnect_now();
@@ -622,7 +625,7 @@ impl App {
 
     /// Whether the runtime should call `tick` (a spinner turns or a reconnection waits).
     pub fn wants_tick(&self) -> bool {
-        self.busy() || self.reconnect.is_some()
+        self.busy() || self.net.reconnect.is_some()
     }
 }
 
@@ -634,24 +637,26 @@ impl Screen for Browse {
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
             (Purpose::List(kind), p) => return kind.land(app, id, p),
-            (Purpose::Prefetch(n), Payload::EquipementsPage(p)) if !app.equipements.complete => {
-                app.prefetched.insert(n, p);
+            (Purpose::Prefetch(n), Payload::EquipementsPage(p))
+                if !app.lists.equipements.complete =>
+            {
+                app.lists.prefetched.insert(n, p);
                 // Keep only pages near the current one.
-                let cur = app.equipements.paging.map(|p| p.page).unwrap_or(1);
-                app.prefetched.retain(|k, _| k.abs_diff(cur) <= 2);
+                let cur = app.lists.equipements.paging.map(|p| p.page).unwrap_or(1);
+                app.lists.prefetched.retain(|k, _| k.abs_diff(cur) <= 2);
             }
             (Purpose::LoadAll, Payload::AllEquipements(v))
-                if app.equipements.pending == Some(id) =>
+                if app.lists.equipements.pending == Some(id) =>
             {
                 app.all_loaded(crate::app::list::Prepared::new(v))
             }
             (Purpose::LoadAll, Payload::AllEquipementsPrepared(v))
-                if app.equipements.pending == Some(id) =>
+                if app.lists.equipements.pending == Some(id) =>
             {
                 app.all_loaded(*v)
             }
             // A load the list no longer waits for: its progress goes.
-            (Purpose::LoadAll, _) => app.load_progress = None,
+            (Purpose::LoadAll, _) => app.lists.load_progress = None,
             // A stale answer: the user already moved on.
             _ => return false,
         }
@@ -681,10 +686,10 @@ impl Screen for Browse {
                 }
             }
             Purpose::LoadAll => {
-                app.load_progress = None;
-                if app.equipements.pending == Some(id) {
-                    app.equipements.pending = None;
-                    app.equipements.loading = false;
+                app.lists.load_progress = None;
+                if app.lists.equipements.pending == Some(id) {
+                    app.lists.equipements.pending = None;
+                    app.lists.equipements.loading = false;
                 }
             }
             Purpose::Prefetch(_) => return false,
@@ -694,7 +699,7 @@ impl Screen for Browse {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let l = |a| A(Scope::List, a);
         if !app.session.has(app.tab_service(app.tab)) {
             return vec![
@@ -740,18 +745,23 @@ impl Screen for Browse {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let l = |x| A(Scope::List, x);
         let arrows = T("↑ ↓", None);
         let fixed = hints::fixed;
         let kind = app.list_kind().name();
-        let commands = app.commands.iter().filter(|c| c.applies_to(kind)).map(|c| {
-            let key = c.key.map(|k| format!("{} ", k.label())).unwrap_or_default();
-            (
-                format!("{key}:run {}", c.name),
-                "row command of the config (vigie keys lists them)",
-            )
-        });
+        let commands = app
+            .prefs
+            .commands
+            .iter()
+            .filter(|c| c.applies_to(kind))
+            .map(|c| {
+                let key = c.key.map(|k| format!("{} ", k.label())).unwrap_or_default();
+                (
+                    format!("{key}:run {}", c.name),
+                    "row command of the config (vigie keys lists them)",
+                )
+            });
         let mut lines = vec![
             (
                 format!("Tab / Shift-Tab / 1-{}", Tab::ALL.len()),

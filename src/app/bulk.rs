@@ -270,7 +270,8 @@ impl App {
         }
         let (kind, targets) = self.marked_targets();
         if targets.is_empty() {
-            self.notice = Some(tr("Nothing is marked: Space marks a row, * every row").into());
+            self.status.notice =
+                Some(tr("Nothing is marked: Space marks a row, * every row").into());
             return None;
         }
         Some((kind, targets))
@@ -280,7 +281,7 @@ impl App {
     pub(super) fn ask_bulk_move(&mut self) {
         if let Some((kind, _)) = self.bulk_targets() {
             if kind != ListKind::Equipements {
-                self.notice = Some(tr("Only equipements move to another site").into());
+                self.status.notice = Some(tr("Only equipements move to another site").into());
                 return;
             }
             let sites = self.site_choices();
@@ -292,9 +293,9 @@ impl App {
     pub(super) fn ask_bulk_set(&mut self) {
         if let Some((kind, _)) = self.bulk_targets() {
             if kind == ListKind::MaarchUsers {
-                let Some((groups, entities)) = self.catalogue.clone() else {
+                let Some((groups, entities)) = self.lists.catalogue.clone() else {
                     self.load_catalogue();
-                    self.notice = Some(
+                    self.status.notice = Some(
                         tr("Reading Maarch groups and entities… S again once they are here").into(),
                     );
                     return;
@@ -303,7 +304,7 @@ impl App {
                 return;
             }
             if kind != ListKind::Equipements {
-                self.notice = Some(tr("Fields are set in bulk on equipements").into());
+                self.status.notice = Some(tr("Fields are set in bulk on equipements").into());
                 return;
             }
             self.push_form(Form::bulk_set());
@@ -359,11 +360,11 @@ impl App {
             return;
         };
         if kind != ListKind::Equipements {
-            self.notice = Some(tr("Only equipements move to another site").into());
+            self.status.notice = Some(tr("Only equipements move to another site").into());
             return;
         }
         let Some(site) = self.site_name(site_id).map(|s| s.name.clone()) else {
-            self.notice = Some(trf("No site '{}'", &[&crate::text::sanitize(site_id)]));
+            self.status.notice = Some(trf("No site '{}'", &[&crate::text::sanitize(site_id)]));
             return;
         };
         let jobs = targets
@@ -420,7 +421,7 @@ impl App {
             return;
         };
         if kind != ListKind::Equipements {
-            self.notice = Some(tr("Fields are set in bulk on equipements").into());
+            self.status.notice = Some(tr("Fields are set in bulk on equipements").into());
             return;
         }
         let jobs = targets
@@ -469,17 +470,17 @@ impl App {
             return;
         };
         if kind != ListKind::MaarchUsers {
-            self.notice = Some(tr("Groups and entities are set on Maarch users").into());
+            self.status.notice = Some(tr("Groups and entities are set on Maarch users").into());
             return;
         }
-        if let Some((groups, entities)) = &self.catalogue {
+        if let Some((groups, entities)) = &self.lists.catalogue {
             let known = if change.to == "group" {
                 groups
             } else {
                 entities
             };
             if !known.iter().any(|(id, _)| *id == change.id) {
-                self.notice = Some(trf(
+                self.status.notice = Some(trf(
                     "No Maarch {} '{}'",
                     &[&tr(change.to), &crate::text::sanitize(&change.id)],
                 ));
@@ -636,7 +637,7 @@ impl App {
         if failed > 0 || not_sent > 0 {
             notice = trf("{} (still marked: run it again on them)", &[&notice]);
         }
-        self.notice = Some(notice);
+        self.status.notice = Some(notice);
     }
 
     pub(super) fn bulk_key(&mut self, key: KeyEvent) {
@@ -660,7 +661,7 @@ impl App {
             b.step(0);
             return;
         }
-        let Some(key) = self.keymap.translate(Scope::Bulk, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Bulk, key) else {
             return;
         };
         let Some(b) = self.bulk_mut() else {
@@ -707,7 +708,7 @@ impl App {
             Phase::Run => {
                 if key.code == KeyCode::Esc {
                     b.stopping = true;
-                    self.notice = Some(tr("Stopping after the request in flight…").into());
+                    self.status.notice = Some(tr("Stopping after the request in flight…").into());
                 }
             }
             Phase::Finished => match key.code {
@@ -857,7 +858,7 @@ impl Screen for BulkRun {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let b = |a| A(Scope::Bulk, a);
         match app.overlays.last() {
             Some(Overlay::Bulk(r)) => match r.phase {
@@ -880,7 +881,7 @@ impl Screen for BulkRun {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let b = |a| A(Scope::Bulk, a);
         vec![
             k.sp(&[b("yes"), ENTER], "run it on every marked row"),

@@ -158,7 +158,7 @@ impl App {
                         }));
                     }
                     None => {
-                        self.last_error = Some(
+                        self.status.last_error = Some(
                             tr("Not saved: changed on the server meanwhile (its form was closed)")
                                 .into(),
                         );
@@ -191,7 +191,7 @@ impl App {
                         );
                     }
                     None => {
-                        self.last_error = Some(
+                        self.status.last_error = Some(
                             tr("Not saved: deleted on the server meanwhile (its form was closed)")
                                 .into(),
                         );
@@ -207,8 +207,8 @@ impl App {
                 }
                 let fields: Vec<(String, bool)> =
                     o.fields.iter().map(|f| (f.key.clone(), false)).collect();
-                self.notice = Some(App::unchanged_words(&fields, &label));
-                self.last_error = None;
+                self.status.notice = Some(App::unchanged_words(&fields, &label));
+                self.status.last_error = None;
             }
             Verdict::Applied => {
                 if let Some(p) = pos {
@@ -229,12 +229,12 @@ impl App {
                 if pos.is_none() {
                     notice = trf("{} (answered after its form was closed)", &[&notice]);
                 }
-                self.last_error = App::server_kept(&o, &label);
+                self.status.last_error = App::server_kept(&o, &label);
                 if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
                     // A reset request shows up in the outbox.
                     self.load_account();
                 }
-                self.notice = Some(notice);
+                self.status.notice = Some(notice);
             }
         }
     }

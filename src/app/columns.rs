@@ -29,7 +29,7 @@ impl App {
                 with_list!(self, k, |mut l| l.set_layout_titles(titles));
             }
         }
-        self.views = views;
+        self.prefs.views = views;
     }
 
     pub(super) fn open_columns(&mut self) {
@@ -46,7 +46,7 @@ impl App {
     }
 
     pub(super) fn columns_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Columns, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Columns, key) else {
             return;
         };
         let Some(Overlay::Columns(c)) = self.overlays.last_mut() else {
@@ -63,7 +63,7 @@ impl App {
             KeyCode::Char(' ') => {
                 let shown = c.columns.iter().filter(|x| x.1).count();
                 if c.columns[i].1 && shown == 1 {
-                    self.notice = Some(tr("One column at least stays shown").into());
+                    self.status.notice = Some(tr("One column at least stays shown").into());
                 } else {
                     c.columns[i].1 = !c.columns[i].1;
                 }
@@ -84,11 +84,14 @@ impl App {
                     l.layout = Some(layout);
                     l.layout_titles()
                 });
-                self.col = 0;
-                self.views.columns.insert(kind.name().to_string(), titles);
+                self.lists.col = 0;
+                self.prefs
+                    .views
+                    .columns
+                    .insert(kind.name().to_string(), titles);
                 self.effects
-                    .push(Effect::SaveViews(Box::new(self.views.clone())));
-                self.notice = Some(tr("Columns kept for this tab").into());
+                    .push(Effect::SaveViews(Box::new(self.prefs.views.clone())));
+                self.status.notice = Some(tr("Columns kept for this tab").into());
             }
             _ => {}
         }
@@ -98,7 +101,7 @@ impl App {
     pub(super) fn save_view(&mut self, name: &str) {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
-            self.notice = Some(tr("Name the view (up to 40 characters): :save NAME").into());
+            self.status.notice = Some(tr("Name the view (up to 40 characters): :save NAME").into());
             return;
         }
         let taken = self
@@ -106,15 +109,17 @@ impl App {
             .iter()
             .any(|(t, c)| t.eq_ignore_ascii_case(name) && !matches!(c, Command::View(_)));
         if taken {
-            self.notice = Some(trf(
+            self.status.notice = Some(trf(
                 "'{}' is a palette command: choose another name",
                 &[&name],
             ));
             return;
         }
-        if !self.views.views.contains_key(name) && self.views.views.len() >= crate::views::MAX_VIEWS
+        if !self.prefs.views.views.contains_key(name)
+            && self.prefs.views.views.len() >= crate::views::MAX_VIEWS
         {
-            self.notice = Some(tr("Too many saved views: remove some from views.json").into());
+            self.status.notice =
+                Some(tr("Too many saved views: remove some from views.json").into());
             return;
         }
         let kind = self.list_kind();
@@ -133,19 +138,19 @@ impl App {
                     .and_then(|(c, v)| cols.get(*c).map(|x| (x.title.to_string(), v.clone()))),
             }
         });
-        self.views.views.insert(name.to_string(), view);
+        self.prefs.views.views.insert(name.to_string(), view);
         self.effects
-            .push(Effect::SaveViews(Box::new(self.views.clone())));
-        self.notice = Some(trf("View saved: :{} brings it back", &[&name]));
+            .push(Effect::SaveViews(Box::new(self.prefs.views.clone())));
+        self.status.notice = Some(trf("View saved: :{} brings it back", &[&name]));
     }
 
     /// `:NAME` of a saved view: its tab, columns, sort, kept value and filter.
     pub(super) fn open_view(&mut self, name: &str) {
-        let Some(v) = self.views.views.get(name).cloned() else {
+        let Some(v) = self.prefs.views.views.get(name).cloned() else {
             return;
         };
         let Some(kind) = ListKind::named(&v.kind) else {
-            self.notice = Some(trf("The view {} names no list this vigie knows", &[&name]));
+            self.status.notice = Some(trf("The view {} names no list this vigie knows", &[&name]));
             return;
         };
         self.overlays.clear();
@@ -166,14 +171,14 @@ impl App {
             l.set_filter(v.filter.clone());
         });
         if kind == ListKind::Equipements
-            && !self.equipements.complete
+            && !self.lists.equipements.complete
             && (!v.filter.is_empty() || v.pin.is_some())
         {
             // Filters and kept values work over every equipement.
             self.load_all();
         }
-        self.col = 0;
-        self.notice = Some(trf("View {}", &[&name]));
+        self.lists.col = 0;
+        self.status.notice = Some(trf("View {}", &[&name]));
     }
 }
 
@@ -183,7 +188,7 @@ impl Screen for ColumnChooser {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Columns, a);
         vec![
             k.h(&[c("toggle")], "show/hide"),
@@ -194,7 +199,7 @@ impl Screen for ColumnChooser {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Columns, a);
         vec![
             k.sp(&[c("down"), c("up")], "choose a column"),

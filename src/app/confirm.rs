@@ -75,7 +75,7 @@ impl App {
                         resend: Some((ch, Purpose::Delete)),
                     })),
                     _ => {
-                        self.last_error =
+                        self.status.last_error =
                             Some(tr("Not sent: changed on the server meanwhile").into())
                     }
                 }
@@ -91,7 +91,8 @@ impl App {
                     d.equipements.remove(&o.id);
                 }
                 self.close_details_of(&o.id);
-                self.notice = Some(tr("Already gone from the server: nothing to delete").into());
+                self.status.notice =
+                    Some(tr("Already gone from the server: nothing to delete").into());
             }
             Verdict::Unchanged => {
                 if let Some(p) = pos {
@@ -102,7 +103,7 @@ impl App {
                 }
                 let fields: Vec<(String, bool)> =
                     o.fields.iter().map(|f| (f.key.clone(), removal)).collect();
-                self.notice = Some(App::unchanged_words(&fields, &label));
+                self.status.notice = Some(App::unchanged_words(&fields, &label));
             }
             Verdict::Applied => {
                 if let Some(p) = pos {
@@ -112,8 +113,8 @@ impl App {
                     self.close_details_of(&o.id);
                 }
                 let words = self.land_outcome(kind, &o);
-                self.last_error = App::server_kept(&o, &label);
-                self.notice = Some(if pos.is_none() {
+                self.status.last_error = App::server_kept(&o, &label);
+                self.status.notice = Some(if pos.is_none() {
                     trf("{} (answered after its question was closed)", &[&words])
                 } else {
                     words
@@ -121,7 +122,7 @@ impl App {
                 return;
             }
         }
-        self.last_error = None;
+        self.status.last_error = None;
     }
 
     /// Details of a record that is gone are closed.
@@ -142,7 +143,7 @@ impl App {
         let (mut message, op) = match t.item().deletion() {
             Ok(q) => q,
             Err(why) => {
-                self.notice = Some(why.into());
+                self.status.notice = Some(why.into());
                 return;
             }
         };
@@ -165,7 +166,7 @@ impl App {
     }
 
     pub(super) fn confirm_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Confirm, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Confirm, key) else {
             return;
         };
         let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
@@ -238,7 +239,7 @@ impl Screen for Confirm {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         if let Some(Overlay::Confirm(c)) = app.overlays.last()
             && c.typed.is_some()
         {

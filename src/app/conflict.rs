@@ -36,7 +36,7 @@ impl App {
         if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
             return self.close_conflict(key.code == KeyCode::Enter);
         }
-        let Some(key) = self.keymap.translate(Scope::Conflict, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Conflict, key) else {
             return;
         };
         let Some(Overlay::Conflict(c)) = self.overlays.last_mut() else {
@@ -66,7 +66,7 @@ impl App {
             return;
         };
         if apply && c.rows.iter().any(|r| r.keep_mine.is_none()) {
-            self.notice = Some(trf(
+            self.status.notice = Some(trf(
                 "Choose for each field: {} keeps the server's value, {} keeps yours",
                 &[
                     &self.key_label(Scope::Conflict, "theirs"),
@@ -152,7 +152,7 @@ impl App {
                     c.error = None;
                 }
                 self.overlays.retain(|o| !matches!(o, Overlay::Confirm(_)));
-                self.notice = Some(tr("Nothing sent: the server's values were kept").into());
+                self.status.notice = Some(tr("Nothing sent: the server's values were kept").into());
                 return;
             }
         }
@@ -170,7 +170,7 @@ impl Screen for Conflict {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Conflict, a);
         vec![
             k.h(&[c("down"), c("up")], "move"),
@@ -182,7 +182,7 @@ impl Screen for Conflict {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Conflict, a);
         vec![
             k.sp(

@@ -115,12 +115,12 @@ impl App {
         let is_site = matches!(d.target, DetailTarget::Site(_));
         if let DetailTarget::MaarchUser(u) = &d.target {
             let u = u.clone();
-            if let Some(key) = self.keymap.translate(Scope::Maarch, key) {
+            if let Some(key) = self.prefs.keymap.translate(Scope::Maarch, key) {
                 self.maarch_detail_key(key, u);
             }
             return;
         }
-        let Some(key) = self.keymap.translate(Scope::Detail, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Detail, key) else {
             return;
         };
 
@@ -189,7 +189,7 @@ impl App {
                 }
                 d.equipements.mark_view();
                 let n = d.equipements.marked.len();
-                self.notice = Some(trf("{} marked", &[&n]));
+                self.status.notice = Some(trf("{} marked", &[&n]));
             }
             KeyCode::Char('d') if is_site && !d.equipements.marked.is_empty() => self.bulk_delete(),
             KeyCode::Char('M') if is_site => self.ask_bulk_move(),
@@ -226,7 +226,7 @@ impl App {
         if mutating && self.refuse_if_read_only("changing Maarch users") {
             return;
         }
-        let (groups, entities) = self.catalogue.clone().unwrap_or_default();
+        let (groups, entities) = self.lists.catalogue.clone().unwrap_or_default();
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlays.pop();
@@ -244,10 +244,10 @@ impl App {
             KeyCode::Char('e') => self.edit_target(DetailTarget::MaarchUser(u)),
             KeyCode::Char('g') | KeyCode::Char('t') => {
                 let entity = key.code == KeyCode::Char('t');
-                if self.catalogue.is_none() {
+                if self.lists.catalogue.is_none() {
                     self.load_catalogue();
-                    self.notice = Some(tr("Reading Maarch groups and entities…").into());
-                    self.pick_after_catalogue = Some((key, self.overlays.len(), uid));
+                    self.status.notice = Some(tr("Reading Maarch groups and entities…").into());
+                    self.waiting.pick_after_catalogue = Some((key, self.overlays.len(), uid));
                     return;
                 }
                 // Offer only what the user does not have yet.
@@ -270,7 +270,7 @@ impl App {
                     _ => None,
                 };
                 let Some(op) = op else {
-                    self.notice = Some(tr("No group or entity selected").into());
+                    self.status.notice = Some(tr("No group or entity selected").into());
                     return;
                 };
                 let message = match &op {
@@ -288,7 +288,7 @@ impl App {
                     .push(Overlay::Confirm(Confirm::new(message, change)));
             }
             KeyCode::Char('d') => {
-                self.notice = Some(
+                self.status.notice = Some(
                     tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
                         .into(),
                 );
@@ -317,11 +317,11 @@ impl App {
 
     /// Reads a Maarch user's details before editing them (once at a time).
     pub(super) fn read_maarch_for_edit(&mut self, uid: i64, editor: bool) {
-        if self.maarch_edit.is_some() {
+        if self.waiting.maarch_edit.is_some() {
             return;
         }
         let id = self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(editor));
-        self.maarch_edit = Some((id, self.overlays.len()));
+        self.waiting.maarch_edit = Some((id, self.overlays.len()));
     }
 }
 
@@ -348,11 +348,11 @@ impl Screen for Detail {
                     }
                 }
                 if let Some(fresh) = details {
-                    app.maarch_users.upsert(fresh.user);
+                    app.lists.maarch_users.upsert(fresh.user);
                 }
             }
             (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
-                if app.maarch_edit.take() != Some((id, app.overlays.len())) {
+                if app.waiting.maarch_edit.take() != Some((id, app.overlays.len())) {
                     // The user moved on meanwhile: nothing opens over what they do now.
                     return false;
                 }
@@ -361,6 +361,7 @@ impl Screen for Detail {
                     // No details route: the list's fields are all there is.
                     None => {
                         let user = app
+                            .lists
                             .maarch_users
                             .items
                             .iter()
@@ -376,7 +377,7 @@ impl Screen for Detail {
                         }
                     }
                 };
-                app.maarch_users.upsert(d.user.clone());
+                app.lists.maarch_users.upsert(d.user.clone());
                 let t = DetailTarget::MaarchUser(d);
                 if editor {
                     app.edit_in_editor(t);
@@ -387,7 +388,7 @@ impl Screen for Detail {
             }
             (Purpose::User, Payload::User(u)) => {
                 app.update_detail(DetailTarget::User(u.clone()));
-                app.users.upsert(u);
+                app.lists.users.upsert(u);
             }
             (Purpose::MaarchDetails, Payload::ParapheurStatus(uid, login)) => {
                 for o in &mut app.overlays {
@@ -397,16 +398,16 @@ impl Screen for Detail {
                         d.parapheur = Some(login.clone());
                     }
                 }
-                app.notice = Some(if login.is_empty() {
+                app.status.notice = Some(if login.is_empty() {
                     tr("Not linked to Maarch Parapheur").into()
                 } else {
                     trf("Linked to Maarch Parapheur user {}", &[&login])
                 });
             }
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
-                app.catalogue = Some((groups, entities));
+                app.lists.catalogue = Some((groups, entities));
                 // The picker asked for meanwhile opens, if the user is still on that detail.
-                if let Some((key, depth, uid)) = app.pick_after_catalogue.take()
+                if let Some((key, depth, uid)) = app.waiting.pick_after_catalogue.take()
                     && depth == app.overlays.len()
                     && let Some(Overlay::Detail(d)) = app.overlays.last()
                     && let DetailTarget::MaarchUser(u) = &d.target
@@ -460,7 +461,7 @@ impl Screen for Detail {
                         if std::mem::take(&mut d.mark_all_when_loaded) {
                             d.equipements.mark_view();
                             let n = d.equipements.marked.len();
-                            app.notice = Some(trf("{} marked", &[&n]));
+                            app.status.notice = Some(trf("{} marked", &[&n]));
                             break;
                         }
                     }
@@ -488,9 +489,9 @@ impl Screen for Detail {
                 }
             }
             // A picker waiting for it will not open.
-            Purpose::Catalogue => app.pick_after_catalogue = None,
-            Purpose::MaarchEdit(_) if app.maarch_edit.is_some_and(|(e, _)| e == id) => {
-                app.maarch_edit = None;
+            Purpose::Catalogue => app.waiting.pick_after_catalogue = None,
+            Purpose::MaarchEdit(_) if app.waiting.maarch_edit.is_some_and(|(e, _)| e == id) => {
+                app.waiting.maarch_edit = None;
             }
             // The detail keeps what the list said.
             Purpose::User => return false,
@@ -510,7 +511,7 @@ impl Screen for Detail {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Detail(d)) => {
                 let d_ = |a| A(Scope::Detail, a);
@@ -558,7 +559,7 @@ impl Screen for Detail {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let d = |a| A(Scope::Detail, a);
         let m = |a| A(Scope::Maarch, a);
         let arrows = T("↑ ↓", None);

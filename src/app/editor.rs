@@ -126,7 +126,7 @@ impl App {
     }
 
     pub(super) fn raw_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Raw, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Raw, key) else {
             return;
         };
         let rows = self.viewport_rows.max(1);
@@ -161,10 +161,10 @@ impl App {
     pub fn export(&mut self, path: std::path::PathBuf, format: ExportFormat) {
         // With marks, the marked rows are written (they are kept whole, loaded or not).
         let marked = self.list_mut().marks() > 0;
-        if !marked && self.tab == Tab::Equipements && !self.equipements.complete {
-            self.pending_export = Some((path, format));
+        if !marked && self.tab == Tab::Equipements && !self.lists.equipements.complete {
+            self.waiting.pending_export = Some((path, format));
             self.load_all();
-            self.notice = Some(tr("Loading every page before the export…").into());
+            self.status.notice = Some(tr("Loading every page before the export…").into());
             return;
         }
         fn rows<T: Record + serde::Serialize>(
@@ -219,11 +219,11 @@ impl App {
         {
             // What the editor shows must be what a save writes: read the details first.
             self.read_maarch_for_edit(d.user.id, true);
-            self.notice = Some(tr("Reading the user's details…").into());
+            self.status.notice = Some(tr("Reading the user's details…").into());
             return;
         }
         let (title, v) = target_json(&t);
-        self.editing = Some(t);
+        self.waiting.editing = Some(t);
         self.effects.push(Effect::Edit {
             title,
             text: serde_json::to_string_pretty(&v).unwrap_or_default(),
@@ -232,25 +232,25 @@ impl App {
 
     /// What the editor gave back: the edit form filled with it, checked, and sent when valid.
     pub fn on_edited(&mut self, result: Result<String, String>) {
-        let Some(target) = self.editing.take() else {
+        let Some(target) = self.waiting.editing.take() else {
             return;
         };
         let text = match result {
             Ok(t) => t,
             Err(e) => {
-                self.last_error = Some(e);
+                self.status.last_error = Some(e);
                 return;
             }
         };
         let v: serde_json::Value = match serde_json::from_str(&text) {
             Ok(v @ serde_json::Value::Object(_)) => v,
             Ok(_) => {
-                self.last_error =
+                self.status.last_error =
                     Some(tr("The edited text is not a JSON object: nothing sent").into());
                 return;
             }
             Err(e) => {
-                self.last_error =
+                self.status.last_error =
                     Some(trf("The edited text is not JSON ({}): nothing sent", &[&e]));
                 return;
             }
@@ -312,7 +312,7 @@ impl App {
                 };
                 let Some(perms) = perms else {
                     self.overlays.pop();
-                    self.last_error =
+                    self.status.last_error =
                         Some(tr("permissions must be a list of permissions: nothing sent").into());
                     return;
                 };
@@ -365,7 +365,7 @@ impl Screen for RawView {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Raw(_)) => vec![
                 k.joined(

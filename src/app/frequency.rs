@@ -21,10 +21,10 @@ impl App {
     /// `F` on the list shown; equipements are all read first.
     pub(super) fn open_frequency(&mut self) {
         let kind = self.list_kind();
-        if kind == ListKind::Equipements && !self.equipements.complete {
-            self.frequency_when_loaded = true;
+        if kind == ListKind::Equipements && !self.lists.equipements.complete {
+            self.waiting.frequency_when_loaded = true;
             self.load_all();
-            self.notice = Some(tr("Loading every page before counting…").into());
+            self.status.notice = Some(tr("Loading every page before counting…").into());
             return;
         }
         let col = self.real_col();
@@ -45,7 +45,7 @@ impl App {
     }
 
     pub(super) fn frequency_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Frequency, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Frequency, key) else {
             return;
         };
         let page = self.viewport_rows.max(1);
@@ -70,7 +70,7 @@ impl App {
                 let (kind, col, column) = (f.kind, f.col, f.column);
                 self.overlays.pop();
                 with_list!(self, kind, |mut l| l.set_pin(Some((col, value.clone()))));
-                self.notice = Some(trf(
+                self.status.notice = Some(trf(
                     "Only {} = {} ({} rows); Esc shows them all",
                     &[&tr(column), &crate::text::sanitize(&value), &n],
                 ));
@@ -86,7 +86,7 @@ impl Screen for Frequency {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let f = |a| A(Scope::Frequency, a);
         vec![
             k.h(&[f("down"), f("up")], "move"),
@@ -96,7 +96,7 @@ impl Screen for Frequency {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let f = |a| A(Scope::Frequency, a);
         vec![
             k.sp(&[f("down"), f("up")], "move among the values"),
@@ -128,7 +128,7 @@ impl App {
             Overlay::Detail(d) => Some(d.equipements.items.iter()),
             _ => None,
         });
-        std::iter::once(self.equipements.items.iter())
+        std::iter::once(self.lists.equipements.items.iter())
             .chain(details)
             .flatten()
             .find(|e| same(e))
@@ -151,14 +151,15 @@ impl App {
     /// first; Enter shows those equipements. Every equipement is read first.
     pub(super) fn open_dups(&mut self) {
         self.switch_tab(Tab::Equipements);
-        if !self.equipements.complete {
-            self.dups_when_loaded = true;
+        if !self.lists.equipements.complete {
+            self.waiting.dups_when_loaded = true;
             self.load_all();
-            self.notice = Some(tr("Loading every page before looking for duplicates…").into());
+            self.status.notice =
+                Some(tr("Loading every page before looking for duplicates…").into());
             return;
         }
         let mut by_ip: std::collections::BTreeMap<String, Vec<&Equipement>> = Default::default();
-        for e in &self.equipements.items {
+        for e in &self.lists.equipements.items {
             if !e.ip.trim().is_empty() {
                 by_ip.entry(e.ip.trim().to_string()).or_default().push(e);
             }
@@ -191,7 +192,7 @@ impl App {
             })
             .collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let total = self.equipements.items.len();
+        let total = self.lists.equipements.items.len();
         let (rows, notes) = rows
             .into_iter()
             .map(|(ip, n, note)| ((ip, n), note))

@@ -112,7 +112,7 @@ impl App {
             .cloned()
             .collect();
         let Some(kind) = rows.first().and_then(|e| ListKind::named(&e.kind)) else {
-            self.notice = Some(tr("Nothing to undo in this profile's journal").into());
+            self.status.notice = Some(tr("Nothing to undo in this profile's journal").into());
             return;
         };
         let when = rows[0]

@@ -106,7 +106,7 @@ impl App {
                 })));
             }
             _ => {
-                let Some(key) = self.keymap.translate(Scope::Journal, key) else {
+                let Some(key) = self.prefs.keymap.translate(Scope::Journal, key) else {
                     return;
                 };
                 let Some(Overlay::Journal(j)) = self.overlays.last_mut() else {
@@ -134,7 +134,7 @@ impl Screen for JournalView {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let j = |a| A(Scope::Journal, a);
         vec![
             k.h(&[j("down"), j("up")], "move"),
@@ -145,7 +145,7 @@ impl Screen for JournalView {
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         let j = |a| A(Scope::Journal, a);
         vec![
             k.sp(&[j("down"), j("up")], "move in the journal"),

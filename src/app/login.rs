@@ -100,13 +100,14 @@ impl App {
 
     /// Seconds before the next try to reach an unreachable server.
     pub fn reconnect_in(&self) -> Option<u32> {
-        self.reconnect
+        self.net
+            .reconnect
             .as_ref()
             .map(|r| r.ticks_left.div_ceil(TICKS_PER_SECOND))
     }
 
     pub(super) fn reconnect_now(&mut self) {
-        if let Some(r) = &mut self.reconnect {
+        if let Some(r) = &mut self.net.reconnect {
             r.ticks_left = 0;
         }
         let service = self.tab_service(self.tab);
@@ -121,9 +122,9 @@ impl App {
 
     /// The server could not be reached: try again later, waiting longer each time.
     pub(super) fn schedule_reconnect(&mut self) {
-        let attempts = self.reconnect.as_ref().map_or(0, |r| r.attempts) + 1;
+        let attempts = self.net.reconnect.as_ref().map_or(0, |r| r.attempts) + 1;
         let secs = (2u32 << attempts.min(4)).min(30);
-        self.reconnect = Some(Reconnect {
+        self.net.reconnect = Some(Reconnect {
             attempts,
             ticks_left: secs * TICKS_PER_SECOND,
         });
@@ -138,7 +139,7 @@ impl Screen for Login {
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
             (Purpose::Login, Payload::LoggedIn(c)) => {
-                app.last_error = None;
+                app.status.last_error = None;
                 if !c.email.is_empty() || !c.sub.is_empty() {
                     app.session.user = Some(if c.email.is_empty() { c.sub } else { c.email });
                 }
@@ -156,7 +157,7 @@ impl Screen for Login {
                 }
             }
             (Purpose::Login, Payload::ServiceLoggedIn(service, user)) => {
-                app.last_error = None;
+                app.status.last_error = None;
                 match service {
                     Service::Ocean => app.session.ocean_user = Some(user),
                     _ => app.session.maarch_user = Some(user),
@@ -175,10 +176,10 @@ impl Screen for Login {
                         }
                     }
                     _ => {
-                        let dir = app.users_dir;
-                        app.users_dir = Service::Maarch;
+                        let dir = app.lists.users_dir;
+                        app.lists.users_dir = Service::Maarch;
                         app.load_tab(Tab::Users);
-                        app.users_dir = dir;
+                        app.lists.users_dir = dir;
                         // Open details that could not be read are read now.
                         let waiting: Vec<i64> = app
                             .overlays
@@ -221,7 +222,7 @@ impl Screen for Login {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Login(_)) => vec![
                 k.h(&[ENTER], "log in"),

@@ -162,6 +162,33 @@ pub const TICKS_PER_SECOND: u32 = 8;
 
 pub struct App {
     pub tab: Tab,
+    /// The tabs' lists and what they read with them.
+    pub lists: Lists,
+    pub overlays: Vec<Overlay>,
+    /// The status line and `:messages`.
+    pub status: Status,
+    pub session: Session,
+    /// Requests: numbered, in flight, waiting for the worker.
+    pub net: Net,
+    /// Side effects for the runtime, taken after each update.
+    pub effects: Vec<Effect>,
+    /// What the config and the user chose: keys, aliases, commands, views, mouse.
+    pub prefs: Prefs,
+    /// This profile's journal as read at start, and the changes made since.
+    pub journal: Vec<crate::journal::Entry>,
+    /// The list `W` watches.
+    pub watch: Option<Watch>,
+    /// What was asked before what it needs came (a page, a catalogue, `$EDITOR`).
+    pub(crate) waiting: Waiting,
+    pub quit: bool,
+    /// Set by `:profile NAME`: the console ends and starts again on that profile.
+    pub switch_profile: Option<String>,
+    /// Rows of the table body in the last layout (set on resize).
+    pub viewport_rows: usize,
+}
+
+/// The tabs' lists.
+pub struct Lists {
     pub sites: ListView<SiteSummary>,
     pub equipements: ListView<Equipement>,
     pub users: ListView<User>,
@@ -172,80 +199,86 @@ pub struct App {
     pub users_dir: Service,
     /// Maarch lists only the users of a non-root caller's entities: the list may be partial.
     pub maarch_partial: bool,
-    /// How far the help is scrolled.
-    pub help_scroll: usize,
+    /// Maarch groups and entities for pickers, once read.
+    pub catalogue: Option<(Choices, Choices)>,
+    /// Clients offered by the site form besides those seen on sites.
+    pub extra_clients: Vec<(String, String)>,
+    /// Loading every equipement: (loaded, total).
+    pub load_progress: Option<(usize, usize)>,
+    /// Equipement pages read ahead.
+    pub(crate) prefetched: HashMap<u32, Page<Equipement>>,
+    /// The column of the selected cell (`y` copies it).
+    pub col: usize,
+}
+
+/// The status line: the notice, the error, and the recent ones (`:messages`).
+#[derive(Default)]
+pub struct Status {
+    pub last_error: Option<String>,
+    pub notice: Option<String>,
     /// The recent status messages, newest last (`:messages`): a long one can be read whole.
     pub messages: std::collections::VecDeque<String>,
     /// The notice and the error last kept there (each kept once, when it changes).
-    seen_messages: (Option<String>, Option<String>),
-    /// A Maarch user's details read to edit them: the request, and how many overlays were
-    /// open then (an answer after the user moved on opens nothing).
-    maarch_edit: Option<(u64, usize)>,
-    /// A group or entity picker asked before the catalogue came: the key (as translated),
-    /// how many overlays were open then and the Maarch user's id (it opens once the
-    /// catalogue lands, if the user is still on that detail).
-    pick_after_catalogue: Option<(KeyEvent, usize, i64)>,
-    /// Maarch groups and entities for pickers, once read.
-    pub catalogue: Option<(Choices, Choices)>,
+    pub(crate) seen_messages: (Option<String>, Option<String>),
+    pub spinner: usize,
+}
+
+/// Requests: the next id, those in flight, those made by the last update.
+pub struct Net {
+    /// Requests made by the last update, for the worker.
+    pub outbox: Vec<(u64, Request)>,
+    pub(in crate::app) in_flight: HashMap<u64, (Purpose, Service)>,
+    pub(crate) next_id: u64,
     /// Set while the server is unreachable.
     pub reconnect: Option<Reconnect>,
-    /// The column of the selected cell (`y` copies it).
-    pub col: usize,
-    /// Side effects for the runtime, taken after each update.
-    pub effects: Vec<Effect>,
+}
+
+/// What the config and the user chose.
+pub struct Prefs {
     /// Palette aliases from the config: name → `command [/filter]`.
     pub aliases: Vec<(String, String)>,
     /// Row commands from the config.
     pub commands: Vec<crate::commands::RowCommand>,
     /// Columns chosen and saved views, as kept on disk.
     pub views: crate::views::Views,
-    /// The list `W` watches.
-    pub watch: Option<Watch>,
     /// How often a watched list is read again (config `watch_secs`).
     pub watch_every: Duration,
     /// The config's profile names.
     pub profiles: Vec<String>,
-    /// Set by `:profile NAME`: the console ends and starts again on that profile.
-    pub switch_profile: Option<String>,
     /// Palette commands run, most recent first (offered first).
     pub palette_history: Vec<String>,
     /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
     pub mouse: bool,
     /// Keys remapped by the config.
     pub keymap: keymap::KeyMap,
+}
+
+/// What was asked before what it needs came.
+#[derive(Default)]
+pub(crate) struct Waiting {
+    /// A Maarch user's details read to edit them: the request, and how many overlays were
+    /// open then (an answer after the user moved on opens nothing).
+    pub maarch_edit: Option<(u64, usize)>,
+    /// A group or entity picker asked before the catalogue came: the key (as translated),
+    /// how many overlays were open then and the Maarch user's id (it opens once the
+    /// catalogue lands, if the user is still on that detail).
+    pub pick_after_catalogue: Option<(KeyEvent, usize, i64)>,
     /// The record being edited in `$EDITOR`.
-    editing: Option<DetailTarget>,
+    pub editing: Option<DetailTarget>,
     /// Export asked before every page was loaded: written once they are.
-    pending_export: Option<(std::path::PathBuf, ExportFormat)>,
+    pub pending_export: Option<(std::path::PathBuf, ExportFormat)>,
     /// `*` asked before every equipement was loaded: marks them once they are.
-    mark_all_when_loaded: bool,
+    pub mark_all_when_loaded: bool,
     /// `F` asked before every equipement was loaded: counts once they are.
-    frequency_when_loaded: bool,
+    pub frequency_when_loaded: bool,
     /// `:dups` asked before every equipement was loaded.
-    dups_when_loaded: bool,
+    pub dups_when_loaded: bool,
     /// Esc was pressed once with marks and no filter: the next Esc clears them.
-    esc_armed: bool,
-    pub overlays: Vec<Overlay>,
-    /// This profile's journal as read at start, and the changes made since.
-    pub journal: Vec<crate::journal::Entry>,
+    pub esc_armed: bool,
     /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
-    undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
-    pub session: Session,
-    pub last_error: Option<String>,
-    pub notice: Option<String>,
-    /// Requests made by the last update, for the worker.
-    pub outbox: Vec<(u64, Request)>,
-    pub quit: bool,
-    /// Rows of the table body in the last layout (set on resize).
-    pub viewport_rows: usize,
-    pub spinner: usize,
-    /// Loading every equipement: (loaded, total).
-    pub load_progress: Option<(usize, usize)>,
-    /// Clients offered by the site form besides those seen on sites.
-    pub extra_clients: Vec<(String, String)>,
-    in_flight: HashMap<u64, (Purpose, Service)>,
-    prefetched: HashMap<u32, Page<Equipement>>,
-    next_id: u64,
+    pub undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
+    /// How far the help is scrolled.
+    pub help_scroll: usize,
 }
 
 impl App {
@@ -269,54 +302,47 @@ impl App {
         };
         App {
             tab,
-            sites: ListView::default(),
-            equipements,
-            users: ListView::default(),
-            roles: ListView::default(),
-            individus: ListView::default(),
-            maarch_users: ListView::default(),
-            users_dir,
-            maarch_partial: false,
-            help_scroll: 0,
-            messages: Default::default(),
-            seen_messages: (None, None),
-            maarch_edit: None,
-            pick_after_catalogue: None,
-            catalogue: None,
-            reconnect: None,
-            col: 0,
-            effects: Vec::new(),
-            aliases: Vec::new(),
-            commands: Vec::new(),
-            views: Default::default(),
-            watch: None,
-            watch_every: Duration::from_secs(10),
-            profiles: Vec::new(),
-            switch_profile: None,
-            palette_history: Vec::new(),
-            mouse: false,
-            keymap: keymap::KeyMap::default(),
-            editing: None,
-            pending_export: None,
-            mark_all_when_loaded: false,
-            frequency_when_loaded: false,
-            dups_when_loaded: false,
-            esc_armed: false,
+            lists: Lists {
+                sites: ListView::default(),
+                equipements,
+                users: ListView::default(),
+                roles: ListView::default(),
+                individus: ListView::default(),
+                maarch_users: ListView::default(),
+                users_dir,
+                maarch_partial: false,
+                catalogue: None,
+                extra_clients: Vec::new(),
+                load_progress: None,
+                prefetched: HashMap::new(),
+                col: 0,
+            },
             overlays: Vec::new(),
-            journal: Vec::new(),
-            undo_values: None,
+            status: Status::default(),
             session,
-            last_error: None,
-            notice: None,
-            outbox: Vec::new(),
+            net: Net {
+                outbox: Vec::new(),
+                in_flight: HashMap::new(),
+                next_id: 1,
+                reconnect: None,
+            },
+            effects: Vec::new(),
+            prefs: Prefs {
+                aliases: Vec::new(),
+                commands: Vec::new(),
+                views: Default::default(),
+                watch_every: Duration::from_secs(10),
+                profiles: Vec::new(),
+                palette_history: Vec::new(),
+                mouse: false,
+                keymap: keymap::KeyMap::default(),
+            },
+            journal: Vec::new(),
+            watch: None,
+            waiting: Waiting::default(),
             quit: false,
+            switch_profile: None,
             viewport_rows: 20,
-            spinner: 0,
-            load_progress: None,
-            extra_clients: Vec::new(),
-            in_flight: HashMap::new(),
-            prefetched: HashMap::new(),
-            next_id: 1,
         }
     }
 
@@ -336,12 +362,12 @@ impl App {
     /// Sites kept from the last run, shown until the server's list lands (a list already
     /// streaming or shown is left alone).
     pub fn show_kept_sites(&mut self, sites: Vec<SiteSummary>, age: std::time::Duration) {
-        if !self.sites.items.is_empty() || sites.is_empty() {
+        if !self.lists.sites.items.is_empty() || sites.is_empty() {
             return;
         }
-        self.sites.set_items(sites);
-        self.sites.provisional = true;
-        self.notice = Some(trf(
+        self.lists.sites.set_items(sites);
+        self.lists.sites.provisional = true;
+        self.status.notice = Some(trf(
             "Sites as read {} ago: reading them again…",
             &[&crate::text::short_duration(age)],
         ));
@@ -349,7 +375,8 @@ impl App {
 
     /// The key that does `action` on `scope` now, as shown (`-` when none does).
     pub fn key_label(&self, scope: Scope, action: &str) -> String {
-        self.keymap
+        self.prefs
+            .keymap
             .key_of_in(scope, action)
             .map(|k| k.label())
             .unwrap_or_else(|| "-".into())
@@ -357,24 +384,24 @@ impl App {
 
     /// The kind of records the current tab lists.
     pub fn list_kind(&self) -> ListKind {
-        ListKind::of(self.tab, self.users_dir)
+        ListKind::of(self.tab, self.lists.users_dir)
     }
 
     /// The service a tab reads from.
     pub fn tab_service(&self, t: Tab) -> Service {
-        t.service(self.users_dir)
+        t.service(self.lists.users_dir)
     }
 
     pub fn busy(&self) -> bool {
-        !self.in_flight.is_empty()
+        !self.net.in_flight.is_empty()
     }
 
     pub fn requests_in_flight(&self) -> usize {
-        self.in_flight.len()
+        self.net.in_flight.len()
     }
 
     pub fn take_requests(&mut self) -> Vec<(u64, Request)> {
-        std::mem::take(&mut self.outbox)
+        std::mem::take(&mut self.net.outbox)
     }
 
     // ---- loading ----------------------------------------------------------------------------
@@ -382,13 +409,13 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         match ev {
             Event::Progress { id, loaded, total } => {
-                if self.equipements.pending == Some(id) {
-                    self.load_progress = Some((loaded, total));
+                if self.lists.equipements.pending == Some(id) {
+                    self.lists.load_progress = Some((loaded, total));
                 }
             }
-            Event::Sites { id, offset, rows } => self.sites.streamed(id, offset, rows),
+            Event::Sites { id, offset, rows } => self.lists.sites.streamed(id, offset, rows),
             Event::Done { id, result } => {
-                let Some((purpose, service)) = self.in_flight.remove(&id) else {
+                let Some((purpose, service)) = self.net.in_flight.remove(&id) else {
                     return;
                 };
                 match result {
@@ -400,13 +427,13 @@ impl App {
     }
 
     fn open_help(&mut self) {
-        self.help_scroll = 0;
+        self.waiting.help_scroll = 0;
         self.overlays.push(Overlay::Help);
     }
 
     fn refuse_if_read_only(&mut self, what: &str) -> bool {
         if self.session.read_only {
-            self.notice = Some(trf("READ-ONLY profile: {} is disabled", &[&tr(what)]));
+            self.status.notice = Some(trf("READ-ONLY profile: {} is disabled", &[&tr(what)]));
             true
         } else {
             false

@@ -72,7 +72,7 @@ impl App {
             // The session is gone and could not be renewed: ask again, keep everything else.
             self.ask_login(service, Some(words.clone()));
         }
-        self.last_error = Some(words);
+        self.status.last_error = Some(words);
     }
 
     /// An error in words a person understands.
@@ -138,19 +138,20 @@ impl App {
     /// after each update): a message longer than the line is read whole with `:messages`.
     pub fn remember_messages(&mut self) {
         let now = chrono::Local::now().format("%H:%M:%S");
-        let current = (self.notice.clone(), self.last_error.clone());
+        let current = (self.status.notice.clone(), self.status.last_error.clone());
         let fresh = [
-            (current.0 != self.seen_messages.0).then(|| current.0.clone()),
-            (current.1 != self.seen_messages.1).then(|| current.1.clone()),
+            (current.0 != self.status.seen_messages.0).then(|| current.0.clone()),
+            (current.1 != self.status.seen_messages.1).then(|| current.1.clone()),
         ];
         for m in fresh.into_iter().flatten().flatten() {
-            self.messages
+            self.status
+                .messages
                 .push_back(format!("{now}  {}", crate::text::sanitize(&m)));
-            if self.messages.len() > 100 {
-                self.messages.pop_front();
+            if self.status.messages.len() > 100 {
+                self.status.messages.pop_front();
             }
         }
-        self.seen_messages = current;
+        self.status.seen_messages = current;
     }
 }
 

@@ -88,21 +88,21 @@ impl App {
             (tr("help").into(), Command::Help),
             (tr("quit").into(), Command::Quit),
         ]);
-        for p in &self.profiles {
+        for p in &self.prefs.profiles {
             if *p != self.session.profile {
                 v.push((format!("profile {p}"), Command::Profile(p.clone())));
             }
         }
-        for name in self.views.views.keys() {
+        for name in self.prefs.views.views.keys() {
             v.push((name.clone(), Command::View(name.clone())));
         }
-        for c in &self.commands {
+        for c in &self.prefs.commands {
             v.push((format!("run {}", c.name), Command::Run(c.name.clone())));
         }
-        for (name, target) in &self.aliases {
+        for (name, target) in &self.prefs.aliases {
             v.push((format!("{name} → {target}"), Command::Alias(target.clone())));
         }
-        for s in &self.sites.items {
+        for s in &self.lists.sites.items {
             v.push((
                 trf("site {}", &[&s.name]),
                 Command::OpenSite(s.site_id.clone()),
@@ -118,6 +118,7 @@ impl App {
         if query.trim().is_empty() {
             // Recent commands first.
             let mut out: Vec<(String, Command)> = self
+                .prefs
                 .palette_history
                 .iter()
                 .filter_map(|h| entries.iter().find(|(t, _)| t == h).cloned())
@@ -164,9 +165,9 @@ impl App {
                 let sel = p.selected;
                 if let Some(cmd) = self.typed_command(&q) {
                     self.overlays.pop();
-                    self.palette_history.retain(|h| *h != q);
-                    self.palette_history.insert(0, q.trim().to_string());
-                    self.palette_history.truncate(20);
+                    self.prefs.palette_history.retain(|h| *h != q);
+                    self.prefs.palette_history.insert(0, q.trim().to_string());
+                    self.prefs.palette_history.truncate(20);
                     self.run_typed(cmd);
                     return;
                 }
@@ -174,12 +175,12 @@ impl App {
                 self.overlays.pop();
                 match matches.get(sel.min(matches.len().saturating_sub(1))) {
                     Some((text, cmd)) => {
-                        self.palette_history.retain(|h| h != text);
-                        self.palette_history.insert(0, text.clone());
-                        self.palette_history.truncate(20);
+                        self.prefs.palette_history.retain(|h| h != text);
+                        self.prefs.palette_history.insert(0, text.clone());
+                        self.prefs.palette_history.truncate(20);
                         self.run_command(cmd.clone())
                     }
-                    None => self.notice = Some(trf("No command matches '{}'", &[&q])),
+                    None => self.status.notice = Some(trf("No command matches '{}'", &[&q])),
                 }
             }
             _ => {
@@ -219,18 +220,18 @@ impl App {
             Typed::Move(None) => self.ask_bulk_move(),
             Typed::Move(Some(name)) => match self.site_named(&name) {
                 Ok(id) => self.bulk_move(&id),
-                Err(why) => self.notice = Some(why),
+                Err(why) => self.status.notice = Some(why),
             },
             Typed::Set(None) => self.ask_bulk_set(),
             Typed::Set(Some(a)) if self.marked_targets().0 == ListKind::MaarchUsers => {
                 match parse_link(&a) {
                     Ok(change) => self.bulk_link(change),
-                    Err(why) => self.notice = Some(why),
+                    Err(why) => self.status.notice = Some(why),
                 }
             }
             Typed::Set(Some(a)) => match parse_assignments(&a) {
                 Ok(fields) => self.bulk_set(fields),
-                Err(why) => self.notice = Some(why),
+                Err(why) => self.status.notice = Some(why),
             },
             Typed::Run(name) => self.run_named(&name),
             Typed::Save(name) => self.save_view(&name),
@@ -255,7 +256,7 @@ impl App {
     pub fn site_named(&self, key: &str) -> Result<String, String> {
         let norm = |s: &str| list::fold(s.trim()).to_lowercase();
         let want = norm(key);
-        let sites = &self.sites.items;
+        let sites = &self.lists.sites.items;
         if let Some(s) = sites.iter().find(|s| s.site_id == key.trim()) {
             return Ok(s.site_id.clone());
         }
@@ -289,26 +290,30 @@ impl App {
     /// unless a form holds changes or writes are on their way.
     pub fn switch_to_profile(&mut self, name: &str) {
         let name = name.trim();
-        if self.profiles.is_empty() {
-            self.notice = Some(
+        if self.prefs.profiles.is_empty() {
+            self.status.notice = Some(
                 tr("No profile in the config to switch to (vigie --url… runs without one)").into(),
             );
             return;
         }
         let Some(p) = self
+            .prefs
             .profiles
             .iter()
             .find(|p| p.eq_ignore_ascii_case(name))
             .cloned()
         else {
-            self.notice = Some(trf(
+            self.status.notice = Some(trf(
                 "No profile '{}' (known: {})",
-                &[&crate::text::sanitize(name), &self.profiles.join(", ")],
+                &[
+                    &crate::text::sanitize(name),
+                    &self.prefs.profiles.join(", "),
+                ],
             ));
             return;
         };
         if p == self.session.profile {
-            self.notice = Some(trf("Already on profile {}", &[&p]));
+            self.status.notice = Some(trf("Already on profile {}", &[&p]));
             return;
         }
         let unsaved = self
@@ -316,11 +321,12 @@ impl App {
             .iter()
             .any(|o| matches!(o, Overlay::Form(f) if f.dirty() || f.pending.is_some()));
         let writing = self
+            .net
             .in_flight
             .values()
             .any(|(p, _)| matches!(p, Purpose::Save | Purpose::Delete | Purpose::Bulk));
         if unsaved || writing {
-            self.notice = Some(
+            self.status.notice = Some(
                 tr("A change is open or on its way: save or close it before switching").into(),
             );
             return;
@@ -340,13 +346,14 @@ impl App {
                     self.overlays.clear();
                     self.tab = Tab::Sites;
                     if let Some(pos) = self
+                        .lists
                         .sites
                         .view
                         .iter()
-                        .position(|&i| self.sites.items[i].site_id == id)
+                        .position(|&i| self.lists.sites.items[i].site_id == id)
                     {
-                        self.sites.selected = pos;
-                        self.sites.scroll_into_view(self.viewport_rows);
+                        self.lists.sites.selected = pos;
+                        self.lists.sites.scroll_into_view(self.viewport_rows);
                     }
                     self.open_detail(DetailTarget::Site(s));
                 }
@@ -358,7 +365,8 @@ impl App {
             Command::Account => self.open_account(),
             Command::ChangePassword | Command::PasswordReset => {
                 if !self.session.has(Service::Ocean) {
-                    self.notice = Some(not_configured(Service::Ocean, &self.session.profile));
+                    self.status.notice =
+                        Some(not_configured(Service::Ocean, &self.session.profile));
                 } else if self.refuse_if_read_only("changing accounts") {
                 } else if cmd == Command::ChangePassword {
                     self.push_form(Form::change_password());
@@ -393,12 +401,12 @@ impl App {
                             .find(|(_, c)| !matches!(c, Command::Alias(_)))
                     });
                 let Some((_, c)) = found else {
-                    self.notice = Some(trf("No command matches '{}'", &[&cmd]));
+                    self.status.notice = Some(trf("No command matches '{}'", &[&cmd]));
                     return;
                 };
                 self.run_command(c);
                 if let Some(f) = filter {
-                    if self.tab == Tab::Equipements && !self.equipements.complete {
+                    if self.tab == Tab::Equipements && !self.lists.equipements.complete {
                         self.load_all();
                     }
                     self.list_mut().set_filter(f);
@@ -411,10 +419,10 @@ impl App {
                 self.load_all();
             }
             Command::Messages => {
-                let lines: Vec<String> = if self.messages.is_empty() {
+                let lines: Vec<String> = if self.status.messages.is_empty() {
                     vec![tr("No message yet").to_string()]
                 } else {
-                    self.messages.iter().rev().cloned().collect()
+                    self.status.messages.iter().rev().cloned().collect()
                 };
                 self.overlays.push(Overlay::Raw(Box::new(RawView {
                     title: tr("Messages, newest first").into(),
@@ -425,7 +433,7 @@ impl App {
             Command::Undo => self.undo(),
             Command::Unmark => {
                 self.list_mut().clear_marks();
-                self.notice = Some(tr("Marks cleared").into());
+                self.status.notice = Some(tr("Marks cleared").into());
             }
             Command::Journal => self.open_journal(),
             Command::Run(name) => self.run_named(&name),
@@ -444,7 +452,7 @@ impl Screen for Palette {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Palette(_)) => vec![
                 k.h(&[ENTER], "run"),

@@ -15,7 +15,8 @@ impl App {
     }
 
     pub fn site_choices(&self) -> Vec<(String, String)> {
-        self.sites
+        self.lists
+            .sites
             .items
             .iter()
             .map(|s| {
@@ -27,7 +28,7 @@ impl App {
 
     pub fn client_choices(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for s in &self.sites.items {
+        for s in &self.lists.sites.items {
             if let Some(c) = &s.client
                 && !out.iter().any(|(id, _)| id == &c.client_id)
             {
@@ -35,7 +36,7 @@ impl App {
                 out.push((c.client_id.clone(), format!("{}{code}", c.nom)));
             }
         }
-        for (id, label) in &self.extra_clients {
+        for (id, label) in &self.lists.extra_clients {
             if !out.iter().any(|(i, _)| i == id) {
                 out.push((id.clone(), label.clone()));
             }
@@ -45,7 +46,8 @@ impl App {
 
     /// Every permission the server reports (all roles'): the role form's grid.
     pub(super) fn permission_catalogue(&self) -> Vec<Permission> {
-        self.roles
+        self.lists
+            .roles
             .items
             .iter()
             .flat_map(|r| r.permissions.iter().cloned())
@@ -53,10 +55,11 @@ impl App {
     }
 
     pub(super) fn role_choices(&mut self) -> Vec<(String, String)> {
-        if !self.roles.loaded_once && self.roles.pending.is_none() {
+        if !self.lists.roles.loaded_once && self.lists.roles.pending.is_none() {
             self.load_tab(Tab::Roles);
         }
-        self.roles
+        self.lists
+            .roles
             .items
             .iter()
             .map(|r| (r.role_id.clone(), r.name.clone()))
@@ -69,7 +72,7 @@ impl App {
             return;
         }
         if !self.session.has(self.tab_service(self.tab)) {
-            self.notice = Some(not_configured(
+            self.status.notice = Some(not_configured(
                 self.tab_service(self.tab),
                 &self.session.profile,
             ));
@@ -98,7 +101,7 @@ impl App {
     pub(super) fn undecodable(&mut self, t: &DetailTarget) -> bool {
         let unreadable = t.item().unreadable();
         if unreadable {
-            self.notice = Some(
+            self.status.notice = Some(
                 tr("This row could not be read as the server sent it: nothing to act on (v shows it)")
                     .into(),
             );
@@ -141,7 +144,7 @@ impl App {
             return;
         }
         // Keys that type text are never remapped in a form (the config refuses it).
-        let Some(key) = self.keymap.translate(Scope::Form, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Form, key) else {
             return;
         };
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
@@ -207,7 +210,7 @@ impl App {
                 }
                 if f.record_id.is_some() && !f.dirty() {
                     self.overlays.pop();
-                    self.notice = Some(tr("Nothing changed").into());
+                    self.status.notice = Some(tr("Nothing changed").into());
                     return;
                 }
                 if self.session.confirm_saves
@@ -390,7 +393,7 @@ impl Screen for Form {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             // A question waits: its own keys.
             Some(Overlay::Form(fm)) if fm.confirm_discard => vec![

@@ -9,7 +9,7 @@ impl App {
     }
 
     pub(super) fn restore_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.keymap.translate(Scope::Restore, key) else {
+        let Some(key) = self.prefs.keymap.translate(Scope::Restore, key) else {
             return;
         };
         match key.code {
@@ -17,7 +17,7 @@ impl App {
                 if let Some(Overlay::Restore(d)) = self.overlays.pop() {
                     let mut form = d.form;
                     if self.session.read_only {
-                        self.notice =
+                        self.status.notice =
                             Some(tr("READ-ONLY profile: the draft cannot be sent").into());
                     }
                     form.error = Some(trf(
@@ -29,7 +29,7 @@ impl App {
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
                 self.overlays.pop();
-                self.notice = Some(tr("Draft discarded").into());
+                self.status.notice = Some(tr("Draft discarded").into());
             }
             _ => {}
         }
@@ -52,7 +52,7 @@ impl Screen for Restore {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Restore(_)) => vec![
                 k.h(&[A(Scope::Restore, "restore")], "restore"),

@@ -18,7 +18,8 @@ impl App {
     pub(super) fn command_for_key(&self, key: KeyEvent) -> Option<RowCommand> {
         let k = keymap::Key::of(&key);
         let kind = self.command_kind();
-        self.commands
+        self.prefs
+            .commands
             .iter()
             .find(|c| c.key == Some(k) && c.applies_to(kind.name()))
             .cloned()
@@ -39,13 +40,19 @@ impl App {
     /// `:run NAME`.
     pub(super) fn run_named(&mut self, name: &str) {
         let Some(c) = self
+            .prefs
             .commands
             .iter()
             .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
             .cloned()
         else {
-            let known: Vec<&str> = self.commands.iter().map(|c| c.name.as_str()).collect();
-            self.notice = Some(if known.is_empty() {
+            let known: Vec<&str> = self
+                .prefs
+                .commands
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            self.status.notice = Some(if known.is_empty() {
                 tr("No row command in the config ([commands.NAME], see config.example.toml)").into()
             } else {
                 trf(
@@ -62,7 +69,7 @@ impl App {
     pub(super) fn run_row_command(&mut self, c: RowCommand) {
         let kind = self.command_kind();
         if !c.applies_to(kind.name()) {
-            self.notice = Some(trf(
+            self.status.notice = Some(trf(
                 "{} runs on {}, not on {}",
                 &[&c.name, &c.on.join(", "), &tr(kind.things())],
             ));
@@ -77,7 +84,7 @@ impl App {
             }
         };
         if targets.is_empty() {
-            self.notice = Some(tr("No row selected").into());
+            self.status.notice = Some(tr("No row selected").into());
             return;
         }
         let mut runs = Vec::new();
@@ -85,7 +92,7 @@ impl App {
             match c.expand(&t.item().json()) {
                 Ok(argv) => runs.push(argv),
                 Err(why) => {
-                    self.notice = Some(trf(
+                    self.status.notice = Some(trf(
                         "{}: {} — not run on {}",
                         &[&c.name, &why, &crate::text::sanitize(&t.label())],
                     ));
@@ -125,12 +132,12 @@ impl App {
     /// The runtime ran a command: one failure message per run that failed.
     pub fn on_ran(&mut self, name: &str, runs: usize, failures: Vec<String>) {
         if failures.is_empty() {
-            self.notice = Some(trf("{} ran ({} times)", &[&name, &runs]));
-            self.last_error = None;
+            self.status.notice = Some(trf("{} ran ({} times)", &[&name, &runs]));
+            self.status.last_error = None;
         } else if runs == 1 {
-            self.last_error = Some(format!("{name}: {}", failures.join("; ")));
+            self.status.last_error = Some(format!("{name}: {}", failures.join("; ")));
         } else {
-            self.last_error = Some(trf(
+            self.status.last_error = Some(trf(
                 "{}: {} of {} runs failed: {}",
                 &[&name, &failures.len(), &runs, &failures.join("; ")],
             ));
@@ -140,7 +147,7 @@ impl App {
 
 impl Screen for RunAsk {
     fn on_key(app: &mut App, key: KeyEvent) {
-        let Some(key) = app.keymap.translate(Scope::Confirm, key) else {
+        let Some(key) = app.prefs.keymap.translate(Scope::Confirm, key) else {
             return;
         };
         match key.code {
@@ -158,7 +165,7 @@ impl Screen for RunAsk {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         vec![
             k.h(&[A(Scope::Confirm, "yes")], "run"),
             k.h(&[A(Scope::Confirm, "no"), ESC], "cancel"),

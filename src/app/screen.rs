@@ -98,7 +98,7 @@ impl App {
             self.quit = true;
             return;
         }
-        self.notice = None;
+        self.status.notice = None;
         with_screen!(self.overlays.last(), |S| <S as Screen>::on_key(self, key))
     }
 
@@ -133,7 +133,7 @@ impl App {
 
 impl Screen for HelpScreen {
     fn on_key(app: &mut App, key: KeyEvent) {
-        let Some(key) = app.keymap.translate(Scope::Help, key) else {
+        let Some(key) = app.prefs.keymap.translate(Scope::Help, key) else {
             return;
         };
         let page = app.viewport_rows.max(1);
@@ -141,20 +141,24 @@ impl Screen for HelpScreen {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
                 app.overlays.pop();
             }
-            KeyCode::Char('j') | KeyCode::Down => app.help_scroll += 1,
-            KeyCode::Char('k') | KeyCode::Up => app.help_scroll = app.help_scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => app.help_scroll += page,
-            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(page),
-            KeyCode::Char('g') | KeyCode::Home => app.help_scroll = 0,
-            KeyCode::Char('G') | KeyCode::End => app.help_scroll = usize::MAX / 2,
+            KeyCode::Char('j') | KeyCode::Down => app.waiting.help_scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up => {
+                app.waiting.help_scroll = app.waiting.help_scroll.saturating_sub(1)
+            }
+            KeyCode::PageDown | KeyCode::Char(' ') => app.waiting.help_scroll += page,
+            KeyCode::PageUp => {
+                app.waiting.help_scroll = app.waiting.help_scroll.saturating_sub(page)
+            }
+            KeyCode::Char('g') | KeyCode::Home => app.waiting.help_scroll = 0,
+            KeyCode::Char('G') | KeyCode::End => app.waiting.help_scroll = usize::MAX / 2,
             _ => {}
         }
         // Past the end is clamped when drawn; keep the number small.
-        app.help_scroll = app.help_scroll.min(200);
+        app.waiting.help_scroll = app.waiting.help_scroll.min(200);
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.keymap);
+        let k = Keys(&app.prefs.keymap);
         vec![
             k.joined(
                 &[

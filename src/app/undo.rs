@@ -39,11 +39,11 @@ impl App {
             return;
         }
         let Some(e) = journal::next_undo(&self.journal).cloned() else {
-            self.notice = Some(tr("Nothing to undo in this profile's journal").into());
+            self.status.notice = Some(tr("Nothing to undo in this profile's journal").into());
             return;
         };
         let Some(kind) = ListKind::named(&e.kind) else {
-            self.notice = Some(trf("Changes to {} cannot be undone here", &[&e.kind]));
+            self.status.notice = Some(trf("Changes to {} cannot be undone here", &[&e.kind]));
             return;
         };
         if let (Some(batch), Op::Create) = (e.batch, e.op) {
@@ -60,16 +60,16 @@ impl App {
             // The edit form needs the user's details: read first, the old values go in when
             // the form opens.
             let (Op::Update, Ok(uid)) = (e.op, e.id.parse::<i64>()) else {
-                self.notice = Some(tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch").into());
+                self.status.notice = Some(tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch").into());
                 return;
             };
             if fields.is_empty() {
-                self.notice = Some(tr("The journal does not say what it was").into());
+                self.status.notice = Some(tr("The journal does not say what it was").into());
                 return;
             }
-            self.undo_values = Some((e.seq, uid, fields));
+            self.waiting.undo_values = Some((e.seq, uid, fields));
             self.read_maarch_for_edit(uid, false);
-            self.notice = Some(tr("Reading the user's details…").into());
+            self.status.notice = Some(tr("Reading the user's details…").into());
             return;
         }
         let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
@@ -79,7 +79,8 @@ impl App {
         match e.op {
             Op::Create => {
                 let Some(t) = record(&e.after) else {
-                    self.notice = Some(tr("The journal does not say what was created").into());
+                    self.status.notice =
+                        Some(tr("The journal does not say what was created").into());
                     return;
                 };
                 match t.item().deletion() {
@@ -94,17 +95,18 @@ impl App {
                             change,
                         )))
                     }
-                    Err(why) => self.notice = Some(why.into()),
+                    Err(why) => self.status.notice = Some(why.into()),
                 }
             }
             Op::Delete if kind == ListKind::Users => {
-                self.notice = Some(
+                self.status.notice = Some(
                     tr("The core API has no route to reactivate a user: nothing was done").into(),
                 );
             }
             Op::Delete => {
                 let Some(t) = record(&e.before) else {
-                    self.notice = Some(tr("The journal does not say what was deleted").into());
+                    self.status.notice =
+                        Some(tr("The journal does not say what was deleted").into());
                     return;
                 };
                 let Some(mut form) = t.item().edit_form(self) else {
@@ -145,7 +147,7 @@ impl App {
                     .map(Some)
                     .and_then(|v| record(&v))
                 else {
-                    self.notice = Some(trf(
+                    self.status.notice = Some(trf(
                         "{} is not in the list any more: refresh, then undo again",
                         &[&e.id],
                     ));
@@ -155,7 +157,7 @@ impl App {
                     return;
                 };
                 if put_back(&mut form, kind.change_kind(), &fields) == 0 {
-                    self.notice = Some(tr("The journal does not say what it was").into());
+                    self.status.notice = Some(tr("The journal does not say what it was").into());
                     return;
                 }
                 form.undoes = Some(e.seq);
@@ -172,6 +174,7 @@ impl App {
     /// link someone changed since is a conflict).
     fn undo_links(&mut self, e: &Entry, fields: Vec<FieldChange>) {
         let login = self
+            .lists
             .maarch_users
             .items
             .iter()
@@ -205,7 +208,7 @@ impl App {
 
     /// The Maarch edit form `u` asked for just opened: the old values go in.
     pub(super) fn apply_undo_values(&mut self) {
-        let Some((seq, uid, fields)) = self.undo_values.take() else {
+        let Some((seq, uid, fields)) = self.waiting.undo_values.take() else {
             return;
         };
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {

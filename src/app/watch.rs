@@ -27,18 +27,18 @@ impl App {
                 l.flash = None;
             });
             if w.kind == kind {
-                self.notice = Some(tr("Watch stopped").into());
+                self.status.notice = Some(tr("Watch stopped").into());
                 return;
             }
         }
-        let every = self.watch_every.max(MIN_WATCH);
+        let every = self.prefs.watch_every.max(MIN_WATCH);
         with_list!(self, kind, |mut l| l.watched = true);
         self.watch = Some(Watch {
             kind,
             every,
             next: Instant::now() + every,
         });
-        self.notice = Some(trf(
+        self.status.notice = Some(trf(
             "Watching: read again every {} s, changes lit (W stops)",
             &[&every.as_secs()],
         ));
@@ -69,7 +69,7 @@ impl App {
         }
         let shown = self.list_kind() == w.kind && self.overlays.is_empty();
         let loading = with_list!(self, w.kind, |l| l.pending.is_some());
-        if shown && !loading && self.reconnect.is_none() {
+        if shown && !loading && self.net.reconnect.is_none() {
             self.load_tab(self.tab);
         }
     }

@@ -90,7 +90,10 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
         .collect();
     // Taller than the screen: it scrolls (j k PgDn PgUp), the title says there is more.
     let height = usize::from(r.height.saturating_sub(2));
-    let scroll = app.help_scroll.min(lines.len().saturating_sub(height));
+    let scroll = app
+        .waiting
+        .help_scroll
+        .min(lines.len().saturating_sub(height));
     let mut block = boxed(tr("Help — keys of this screen"), accent());
     if scroll > 0 {
         block = block

@@ -88,12 +88,14 @@ pub fn draw(f: &mut Frame, app: &App) {
 /// The tab bar's labels and whether the " vigie " badge leads them (it gives way when narrow).
 fn tab_labels(app: &App, width: u16) -> (bool, Vec<String>) {
     let label = |i: usize, t: &Tab, short: bool| match (t, short) {
-        (Tab::Users, false) => format!(" {} {}·{} ", i + 1, tr("Users"), app.users_dir.name()),
+        (Tab::Users, false) => {
+            format!(" {} {}·{} ", i + 1, tr("Users"), app.lists.users_dir.name())
+        }
         (Tab::Users, true) => format!(
             " {}{}·{} ",
             i + 1,
             tr("Users").chars().take(5).collect::<String>(),
-            &app.users_dir.name()[..1]
+            &app.lists.users_dir.name()[..1]
         ),
         (_, false) => format!(" {} {} ", i + 1, tr(t.title())),
         (_, true) => format!(
@@ -190,7 +192,7 @@ pub fn position_text(app: &App) -> String {
     if shown != total_loaded {
         s = trf("{} of {}", &[&group(shown as u64), &s]);
     }
-    if let Some((loaded, total)) = app.load_progress {
+    if let Some((loaded, total)) = app.lists.load_progress {
         s.push_str(&trf(
             " · loading all {}/{}",
             &[&group(loaded as u64), &group(total as u64)],
@@ -320,15 +322,15 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(
             format!(
                 "· {} {} ",
-                SPINNER[app.spinner % SPINNER.len()],
+                SPINNER[app.status.spinner % SPINNER.len()],
                 app.requests_in_flight()
             ),
             accent(),
         ));
     }
-    if let Some(n) = &app.notice {
+    if let Some(n) = &app.status.notice {
         spans.push(Span::styled(format!("· {} ", safe(n)), theme::theme().ok));
-    } else if let Some(e) = &app.last_error {
+    } else if let Some(e) = &app.status.last_error {
         // The retry countdown first: a long error is cut on the right.
         if let Some(s) = app.reconnect_in() {
             spans.push(Span::styled(

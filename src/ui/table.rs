@@ -52,7 +52,13 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
     }
     let kind = app.list_kind();
     let title = with_kind!(kind, |K| <K as Kind>::title(app));
-    with_list!(app, kind, |l| draw_table(f, l, area, title, Some(app.col)))
+    with_list!(app, kind, |l| draw_table(
+        f,
+        l,
+        area,
+        title,
+        Some(app.lists.col)
+    ))
 }
 
 /// `col`: the selected cell's column in the selected row (lists; details have none).

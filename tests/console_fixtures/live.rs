@@ -152,7 +152,10 @@ pub async fn maarch_console(srv: &common::TestServer) -> Live {
     };
     let live = Live::start(service_session(Service::Maarch), clients, false).await;
     assert_eq!(live.app.tab, Tab::Users);
-    assert!(live.app.maarch_users.loaded_once, "Maarch users listed");
+    assert!(
+        live.app.lists.maarch_users.loaded_once,
+        "Maarch users listed"
+    );
     live
 }
 
@@ -185,7 +188,7 @@ pub async fn ocean_console(srv: &common::TestServer) -> Live {
 
 /// Selects the Maarch user `login` in its list.
 pub fn select_maarch(live: &mut Live, login: &str) {
-    let l = &mut live.app.maarch_users;
+    let l = &mut live.app.lists.maarch_users;
     l.selected = l
         .view
         .iter()

@@ -210,8 +210,8 @@ impl Kind for Equipement {
     }
     fn land(app: &mut App, id: u64, p: Payload) -> bool {
         match p {
-            Payload::EquipementsPage(p) if app.equipements.pending == Some(id) => {
-                app.equipements.pending = None;
+            Payload::EquipementsPage(p) if app.lists.equipements.pending == Some(id) => {
+                app.lists.equipements.pending = None;
                 app.apply_equipements_page(p);
                 true
             }
@@ -232,7 +232,7 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
     let site_id = e.site_id().map(str::to_string);
     // The site it was on, when the console holds it anywhere (a move changes two counts).
     let was_on = known_site(app, &e.equipement_id);
-    let l = &mut app.equipements;
+    let l = &mut app.lists.equipements;
     let is_new = !l.items.iter().any(|x| x.equipement_id == e.equipement_id);
     if l.complete || !is_new || l.paging.is_some_and(|p| p.page == p.pages) {
         l.upsert(e.clone());
@@ -265,7 +265,13 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
 /// `None`: the console holds no equipement with this id; `Some(site)` where it was seen.
 fn known_site(app: &App, id: &str) -> Option<Option<String>> {
     let site = |e: &Equipement| e.site_id().map(str::to_string);
-    if let Some(e) = app.equipements.items.iter().find(|x| x.equipement_id == id) {
+    if let Some(e) = app
+        .lists
+        .equipements
+        .items
+        .iter()
+        .find(|x| x.equipement_id == id)
+    {
         return Some(site(e));
     }
     app.overlays.iter().find_map(|o| match o {
@@ -287,12 +293,13 @@ fn known_site(app: &App, id: &str) -> Option<Option<String>> {
 
 pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
     let site = app
+        .lists
         .equipements
         .items
         .iter()
         .find(|e| e.equipement_id == id)
         .and_then(|e| e.site_id().map(str::to_string));
-    app.equipements.remove(id);
+    app.lists.equipements.remove(id);
     for d in app.details_mut() {
         d.equipements.remove(id);
     }

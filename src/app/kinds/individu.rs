@@ -443,7 +443,7 @@ impl Item for Individu {
         false
     }
     fn edit_form(&self, app: &mut App) -> Option<Form> {
-        Some(Form::individu(Some(self), &app.individus.items))
+        Some(Form::individu(Some(self), &app.lists.individus.items))
     }
 }
 
@@ -452,7 +452,7 @@ impl Kind for Individu {
         tr("Individus · Ocean")
     }
     fn new_form(app: &mut App) -> Form {
-        Form::individu(None, &app.individus.items)
+        Form::individu(None, &app.lists.individus.items)
     }
 }
 
@@ -465,12 +465,12 @@ pub(super) fn saved(app: &mut App, message: String, individus: Vec<Individu>) ->
             *cur = fresh.clone();
         }
     }
-    app.individus.pending = None;
-    app.individus.set_items(individus);
+    app.lists.individus.pending = None;
+    app.lists.individus.set_items(individus);
     crate::text::sanitize(&message).into_owned()
 }
 
 pub(super) fn deleted(app: &mut App, id: i64) -> &'static str {
-    app.individus.remove(&id.to_string());
+    app.lists.individus.remove(&id.to_string());
     "individu deleted"
 }

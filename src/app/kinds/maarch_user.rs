@@ -344,14 +344,14 @@ impl Item for MaarchUserDetails {
         }
         // The list lacks the initials and phone the save writes: read them first.
         app.read_maarch_for_edit(self.user.id, false);
-        app.notice = Some(tr("Reading the user's details…").into());
+        app.status.notice = Some(tr("Reading the user's details…").into());
         None
     }
 }
 
 impl Kind for MaarchUser {
     fn title(app: &App) -> &'static str {
-        if app.maarch_partial && app.maarch_users.loaded_once {
+        if app.lists.maarch_partial && app.lists.maarch_users.loaded_once {
             tr(
                 "Users · Maarch Courrier · maybe partial: Maarch lists only your entities' users to a non-root account",
             )
@@ -363,16 +363,16 @@ impl Kind for MaarchUser {
         Form::maarch_user(None)
     }
     fn land(app: &mut App, id: u64, p: Payload) -> bool {
-        let Some(v) = Self::rows(p).filter(|_| app.maarch_users.pending == Some(id)) else {
+        let Some(v) = Self::rows(p).filter(|_| app.lists.maarch_users.pending == Some(id)) else {
             return false;
         };
-        app.maarch_users.pending = None;
+        app.lists.maarch_users.pending = None;
         // Only a root caller (mode root_visible or root_invisible) sees every user.
         let me = app.session.maarch_user.as_deref().unwrap_or_default();
-        app.maarch_partial = !v
+        app.lists.maarch_partial = !v
             .iter()
             .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
-        app.maarch_users.set_items(v);
+        app.lists.maarch_users.set_items(v);
         true
     }
 }
@@ -392,6 +392,6 @@ pub(super) fn saved(app: &mut App, d: MaarchUserDetails, what: String) -> String
             }
         }
     }
-    app.maarch_users.upsert(d.user);
+    app.lists.maarch_users.upsert(d.user);
     what
 }

@@ -514,10 +514,10 @@ macro_rules! stored {
     ($($T:ty => $field:ident, $rows:ident, $detail:ident, $request:expr;)+) => {$(
         impl Stored for $T {
             fn list(app: &App) -> &ListView<Self> {
-                &app.$field
+                &app.lists.$field
             }
             fn list_mut(app: &mut App) -> &mut ListView<Self> {
-                &mut app.$field
+                &mut app.lists.$field
             }
             fn rows(p: Payload) -> Option<Vec<Self>> {
                 match p {

@@ -264,17 +264,22 @@ impl Kind for Role {
 pub(super) fn saved(app: &mut App, mut r: Role) -> String {
     // `add_permissions` answers without the timestamp: keep the one known.
     if r.timestamp.is_none()
-        && let Some(old) = app.roles.items.iter().find(|o| o.role_id == r.role_id)
+        && let Some(old) = app
+            .lists
+            .roles
+            .items
+            .iter()
+            .find(|o| o.role_id == r.role_id)
     {
         r.timestamp = old.timestamp.clone();
     }
     let label = r.label();
     app.update_detail(DetailTarget::Role(r.clone()));
-    app.roles.upsert(r);
+    app.lists.roles.upsert(r);
     crate::i18n::trf("Saved {}", &[&label])
 }
 
 pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
-    app.roles.remove(id);
+    app.lists.roles.remove(id);
     "role deleted"
 }

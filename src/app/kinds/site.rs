@@ -190,21 +190,27 @@ pub(super) fn saved(app: &mut App, s: Site) -> String {
         None => sum,
     };
     app.update_detail(DetailTarget::Site(merged.clone()));
-    app.sites.upsert(merged);
+    app.lists.sites.upsert(merged);
     crate::i18n::trf("Saved {}", &[&format!("site {name}")])
 }
 
 /// A site's equipement count moved by `by` (an equipement created or deleted there).
 pub(super) fn count_equipement(app: &mut App, site_id: &str, by: isize) {
-    if let Some(pos) = app.sites.items.iter().position(|s| s.site_id == site_id) {
-        let mut s = app.sites.items[pos].clone();
+    if let Some(pos) = app
+        .lists
+        .sites
+        .items
+        .iter()
+        .position(|s| s.site_id == site_id)
+    {
+        let mut s = app.lists.sites.items[pos].clone();
         s.equipement_count = s.equipement_count.saturating_add_signed(by);
         app.update_detail(DetailTarget::Site(s.clone()));
-        app.sites.upsert(s);
+        app.lists.sites.upsert(s);
     }
 }
 
 pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
-    app.sites.remove(id);
+    app.lists.sites.remove(id);
     "site deleted"
 }

@@ -143,17 +143,17 @@ impl Kind for User {
 pub(super) fn saved(app: &mut App, u: User) -> String {
     let label = u.label();
     app.update_detail(DetailTarget::User(u.clone()));
-    app.users.upsert(u);
+    app.lists.users.upsert(u);
     crate::i18n::trf("Saved {}", &[&label])
 }
 
 /// Core users are deactivated, not removed: the row stays, its status changes.
 pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
-    if let Some(pos) = app.users.items.iter().position(|u| u.user_id == id) {
-        let mut u = app.users.items[pos].clone();
+    if let Some(pos) = app.lists.users.items.iter().position(|u| u.user_id == id) {
+        let mut u = app.lists.users.items[pos].clone();
         u.status = "deactivated".into();
         app.update_detail(DetailTarget::User(u.clone()));
-        app.users.upsert(u);
+        app.lists.users.upsert(u);
     }
     "user deactivated"
 }
