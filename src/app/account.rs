@@ -1,6 +1,28 @@
 //! The Ocean account screen (rights, password) and the Maarch pickers' catalogue.
 
-use super::*;
+use crate::api::ocean::ELEMENT_TYPES;
+use crate::api::ocean::Functionality;
+use crate::api::ocean::Individu;
+use crate::api::ocean::OutboxMail;
+use crate::app::App;
+use crate::app::Command;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::form::Form;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::not_configured;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::protocol::Payload;
+use crate::protocol::Request;
+use crate::protocol::Service;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 /// The Ocean account screen: my rights by element type, and the demo outbox.
 pub struct Account {

@@ -1,6 +1,12 @@
 //! What the worker answers: each payload lands where it was asked for, or is dropped.
 
-use super::*;
+use crate::app::App;
+use crate::app::Overlay;
+use crate::app::SiteSummary;
+use crate::app::kinds::ListKind;
+use crate::i18n::tr;
+use crate::protocol::Payload;
+use crate::protocol::Request;
 
 /// What a request in flight was for, to route (or drop) its answer.
 #[derive(Debug, Clone)]

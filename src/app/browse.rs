@@ -1,6 +1,47 @@
 //! The list screens (one tab each): loading, paging, moving, filtering, sorting, the mouse.
 
-use super::*;
+use crate::app::kinds::columns_of;
+
+use crate::api::ApiError;
+use crate::app::App;
+use crate::app::Click;
+use crate::app::Command;
+use crate::app::Effect;
+use crate::app::Equipement;
+use crate::app::Overlay;
+use crate::app::PAGE_SIZE;
+use crate::app::Page;
+use crate::app::Palette;
+use crate::app::Purpose;
+use crate::app::hints;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::hints::TAB;
+use crate::app::keymap::Scope;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::Tab;
+use crate::app::kinds::with_list;
+use crate::app::list;
+use crate::app::list::ListView;
+use crate::app::list::Paging;
+use crate::app::screen::Browse;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Payload;
+use crate::protocol::Request;
+use crate::protocol::Service;
+use crate::rows::Record;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use crossterm::event::KeyModifiers;
+use std::time::Duration;
 
 /// Time a filter keystroke may spend matching before the view shows the rows found so far
 /// (the rest is matched between keys, see `App::work`): a keystroke stays under 5 ms over

@@ -4,7 +4,35 @@
 //! run, Esc stops it after the request in flight. Rows done are unmarked, failed ones stay
 //! marked so the run can be repeated on them; every change goes to the journal.
 
-use super::*;
+use crate::api::ApiError;
+use crate::app::App;
+use crate::app::Equipement;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::changes;
+use crate::app::form;
+use crate::app::form::Form;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::with_list;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Payload;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use crossterm::event::KeyModifiers;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
 use crate::change::{self, Change, FieldChange, Verdict};
 
 /// Above this many rows, a bulk delete is confirmed by typing the count.

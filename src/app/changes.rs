@@ -3,7 +3,22 @@
 //! shows, the journal, the words of what the server did — whether or not the screen that
 //! asked is still open.
 
-use super::*;
+use crate::app::App;
+use crate::app::Conflict;
+use crate::app::ConflictRow;
+use crate::app::Effect;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::form;
+use crate::app::form::Form;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::with_list;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Request;
+
 use crate::change::{self, Change, Outcome, Status, Verdict};
 
 impl App {

@@ -2,10 +2,31 @@
 //! (`:save NAME` keeps tab, filter, sort, columns and a kept value; `:NAME` brings them
 //! back). Both live in `crate::views`, written by the runtime (`Effect::SaveViews`).
 
-use super::*;
+use crate::app::browse::Nav;
+use crate::app::kinds::columns_of;
+
+use crate::app::App;
+use crate::app::Command;
+use crate::app::Effect;
+use crate::app::Overlay;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::with_list;
+use crate::app::list;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+
+use crate::app::kinds::with_kind;
+use crate::app::list::Record;
 use crate::views::SavedView;
-use kinds::with_kind;
-use list::Record;
 
 pub struct ColumnChooser {
     pub kind: ListKind,

@@ -1,7 +1,33 @@
 //! The question before a delete (and before an undo sent without a form): the record
 //! named, the change sent on `y`, the server's refusal shown in place.
 
-use super::*;
+use crate::app::App;
+use crate::app::Conflict;
+use crate::app::ConflictRow;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::with_list;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::app::target_id;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Payload;
+use crate::protocol::Saved;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
 use crate::change::{self, Outcome, Verdict};
 
 pub struct Confirm {

@@ -4,7 +4,24 @@
 //! Picks from a form go back into the form (the next save checks again); picks for a
 //! change without a form (an undo) are sent again at once.
 
-use super::*;
+use crate::app::App;
+use crate::app::Confirm;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::form;
+use crate::app::form::Form;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds::ListKind;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 /// A field changed both on the server and by the user.
 #[derive(Debug, Clone)]

@@ -1,6 +1,43 @@
 //! The detail screens: a record, a site with its equipements, a Maarch user with its links.
 
-use super::*;
+use crate::app::browse::Nav;
+use crate::app::kinds::Stored;
+
+use crate::api::maarch::MaarchUser;
+use crate::api::maarch::MaarchUserDetails;
+use crate::app::App;
+use crate::app::Confirm;
+use crate::app::Equipement;
+use crate::app::Overlay;
+use crate::app::PAGE_SIZE;
+use crate::app::Palette;
+use crate::app::Purpose;
+use crate::app::SiteRef;
+use crate::app::clamp_u32;
+use crate::app::form::Form;
+use crate::app::hints;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::with_list;
+use crate::app::list::ListView;
+use crate::app::list::Paging;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::DeleteOp;
+use crate::protocol::Payload;
+use crate::protocol::Request;
+use crate::text::mask_secrets;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 pub struct Detail {
     pub target: DetailTarget,

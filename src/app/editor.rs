@@ -1,6 +1,29 @@
 //! Records as JSON: the raw view, copies, exports and `$EDITOR`.
 
-use super::*;
+use crate::api::ocean::Individu;
+use crate::app::App;
+use crate::app::Effect;
+use crate::app::Overlay;
+use crate::app::Permission;
+use crate::app::form::Form;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::Tab;
+use crate::app::kinds::with_list;
+use crate::app::list::ListView;
+use crate::app::screen::Screen;
+use crate::app::target_json;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::rows::Record;
+use crate::text::mask_secrets;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 pub struct RawView {
     pub title: String,

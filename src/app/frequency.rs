@@ -1,7 +1,26 @@
 //! `F`: how often each value of the selected column occurs over the list (every page, the
 //! filter applied), most frequent first; Enter keeps only the rows with that value.
 
-use super::*;
+use crate::app::kinds::columns_of;
+use crate::rows::Record;
+
+use crate::app::App;
+use crate::app::Equipement;
+use crate::app::Overlay;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::Tab;
+use crate::app::kinds::with_list;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 pub struct Frequency {
     pub kind: ListKind,

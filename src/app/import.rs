@@ -3,7 +3,17 @@
 //! rows with progress and results. Every row created is journaled under one batch, and `u`
 //! deletes the whole import after one question.
 
-use super::*;
+use crate::app::App;
+use crate::app::BulkJob;
+use crate::app::Outcome;
+use crate::app::Overlay;
+use crate::app::form::Form;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::i18n::tr;
+use crate::i18n::trf;
+
 use crate::import::{Action, Planned, Send};
 
 impl App {

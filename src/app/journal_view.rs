@@ -1,7 +1,22 @@
 //! `:journal`: the changes made through vigie with this profile, newest first; `/` filters,
 //! Enter shows an entry's states before and after.
 
-use super::*;
+use crate::app::App;
+use crate::app::Overlay;
+use crate::app::RawView;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
 use crate::journal::Entry;
 
 pub struct JournalView {

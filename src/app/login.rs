@@ -1,6 +1,28 @@
 //! Logging in to a service, and reconnecting to an unreachable one.
 
-use super::*;
+use crate::api::ApiError;
+use crate::app::App;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::TICKS_PER_SECOND;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::Keys;
+use crate::app::hints::TAB;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::Tab;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::protocol::Payload;
+use crate::protocol::Request;
+use crate::protocol::Service;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use secrecy::SecretString;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
 
 pub struct Login {
     pub service: Service,

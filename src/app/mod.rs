@@ -48,23 +48,18 @@ mod watch;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use secrecy::SecretString;
-use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
+use crossterm::event::KeyEvent;
 
-use crate::api::ApiError;
 use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
-use crate::api::ocean::{ELEMENT_TYPES, Functionality, Individu, OutboxMail};
+use crate::api::ocean::Individu;
 use crate::i18n::{tr, trf};
-use crate::protocol::{DeleteOp, Event, Payload, Request, Saved, Service};
-use crate::text::mask_secrets;
+use crate::protocol::{Event, Request, Service};
 use form::{Form, FormKind};
 pub use keymap::Scope;
+use kinds::ListKind;
 pub use kinds::{DetailTarget, Tab};
-use kinds::{ListKind, Stored, columns_of, with_list};
-use list::{ListView, Paging, Record};
+use list::{ListView, Paging};
 
 pub use account::*;
 use answers::*;
@@ -76,15 +71,12 @@ pub use conflict::*;
 pub use detail::*;
 pub use editor::*;
 pub use frequency::Frequency;
-use hints::K::{A, T};
-use hints::{ENTER, ESC, Hint, Keys, TAB};
 pub use journal_view::*;
 pub use login::*;
 pub use outcomes::*;
 pub use palette::*;
 pub use run::RunAsk;
 pub use screen::{Browse, HelpScreen};
-use screen::{Failure, Restore, Screen};
 pub use session::*;
 pub use watch::Watch;
 

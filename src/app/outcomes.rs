@@ -1,6 +1,16 @@
 //! Errors, saves and deletes as the console tells them, and where their effects land.
 
-use super::*;
+use crate::api::ApiError;
+use crate::app::App;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::PurposeKind;
+use crate::app::kinds::DetailTarget;
+use crate::app::screen::Failure;
+use crate::app::target_id;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Service;
 
 /// The fields a 400's text may be about, most likely first: those `named_field` reads, and
 /// the login for Maarch's "already exists" in any of its languages

@@ -1,6 +1,33 @@
 //! The `:` command palette: its entries, matching and commands.
 
-use super::*;
+use crate::app::App;
+use crate::app::ExportFormat;
+use crate::app::Overlay;
+use crate::app::Purpose;
+use crate::app::RawView;
+use crate::app::SiteSummary;
+use crate::app::form::Form;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::Tab;
+use crate::app::list;
+use crate::app::not_configured;
+use crate::app::parse_assignments;
+use crate::app::parse_link;
+use crate::app::screen::Screen;
+use crate::app::shellexpand_home;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Service;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
 
 #[derive(Default)]
 pub struct Palette {

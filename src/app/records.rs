@@ -1,6 +1,36 @@
 //! The form screen: creating and editing records, the pickers' choices, saving.
 
-use super::*;
+use crate::api::ApiError;
+use crate::app::App;
+use crate::app::ExportFormat;
+use crate::app::LinkChange;
+use crate::app::Overlay;
+use crate::app::Permission;
+use crate::app::Purpose;
+use crate::app::form;
+use crate::app::form::Form;
+use crate::app::form::FormKind;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::hints::TAB;
+use crate::app::keymap::Scope;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::Tab;
+use crate::app::named_fields;
+use crate::app::not_configured;
+use crate::app::screen::Failure;
+use crate::app::screen::Screen;
+use crate::app::shellexpand_home;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Payload;
+use crate::protocol::Request;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use crossterm::event::KeyModifiers;
 
 impl App {
     /// Where the form waiting for the answer to request `id` is in the screen stack.

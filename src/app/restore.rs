@@ -1,6 +1,18 @@
 //! A form left unfinished (dropped session, crash), offered back at start.
 
-use super::*;
+use crate::app::App;
+use crate::app::Overlay;
+use crate::app::form::Form;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::screen::Restore;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
 
 impl App {
     /// Offers back a form left unfinished (dropped session, crash).

@@ -3,7 +3,23 @@
 //! command says `confirm`. Arguments are built by `crate::commands` (no shell, refusals
 //! said before anything runs).
 
-use super::*;
+use crate::app::App;
+use crate::app::Effect;
+use crate::app::Overlay;
+use crate::app::hints::ESC;
+use crate::app::hints::Hint;
+use crate::app::hints::K::A;
+use crate::app::hints::Keys;
+use crate::app::keymap;
+use crate::app::keymap::Scope;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::screen::Screen;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+
 use crate::commands::RowCommand;
 
 /// A command waiting for `y`: what will run, argument by argument.

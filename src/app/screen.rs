@@ -3,8 +3,35 @@
 //! answers and failures of the requests it makes, its footer and its help. `App` only
 //! routes: keys to the screen on top, answers to the screen whose request it was.
 
+use crate::api::ApiError;
+use crate::app::Account;
+use crate::app::App;
+use crate::app::BulkRun;
+use crate::app::Confirm;
+use crate::app::Conflict;
+use crate::app::Detail;
+use crate::app::JournalView;
+use crate::app::Login;
+use crate::app::Overlay;
+use crate::app::Palette;
+use crate::app::Purpose;
+use crate::app::RawView;
+use crate::app::columns::ColumnChooser;
+use crate::app::form::Form;
+use crate::app::frequency::Frequency;
+use crate::app::hints::ESC;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
+use crate::app::keymap::Scope;
+use crate::app::run::RunAsk;
+use crate::protocol::Payload;
+use crate::protocol::Service;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyEvent;
+use crossterm::event::KeyModifiers;
+
 use super::hints::Hint;
-use super::*;
 
 /// The lists under every overlay (the tabs).
 pub struct Browse;

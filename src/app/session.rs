@@ -1,6 +1,7 @@
 //! The session shown in the status bar, and how a missing service is worded.
 
-use super::*;
+use crate::i18n::trf;
+use crate::protocol::Service;
 
 /// Who and where: shown in the status bar.
 #[derive(Debug, Clone)]

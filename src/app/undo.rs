@@ -5,7 +5,20 @@
 //! (asked first), a deleted one is offered back as a filled creation form, an edit comes
 //! back as the record's form with the journaled fields put back, a Maarch link as a question.
 
-use super::*;
+use crate::app::form;
+use crate::rows::Record;
+
+use crate::app::App;
+use crate::app::Confirm;
+use crate::app::Overlay;
+use crate::app::form::Form;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::with_list;
+use crate::i18n::tr;
+use crate::i18n::trf;
+
 use crate::change::{self, FieldChange};
 use crate::journal::{self, Entry, Op};
 

@@ -2,9 +2,16 @@
 //! is lit for a few seconds, new rows are marked. Between refreshes the console sleeps:
 //! the runtime wakes it at `next_wake`, nothing ticks.
 
-use std::time::Instant;
+use crate::app::list;
 
-use super::*;
+use crate::app::App;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::with_list;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use std::time::Duration;
+
+use std::time::Instant;
 
 /// The list being watched.
 #[derive(Debug, Clone, Copy)]

@@ -1,6 +1,22 @@
 //! Connecting to a profile's services: credentials from the config, the environment or a prompt.
 
-use super::*;
+use std::io::IsTerminal;
+
+use crate::api::Credentials;
+use crate::api::core::CoreClient;
+use crate::api::maarch::MaarchClient;
+use crate::api::ocean::OceanClient;
+use crate::cli::Global;
+use crate::cli::config_path;
+use crate::cli::settings::load_config;
+use crate::config::Config;
+use crate::config::Profile;
+use crate::config::Secret;
+use crate::config::ServiceConfig;
+use crate::protocol::Service;
+use crate::worker::Clients;
+use secrecy::SecretString;
+
 use crate::api::token_cache::TokenCache;
 
 /// The clients of a profile (or of `--url/--user`), ready for the console.

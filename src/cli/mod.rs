@@ -1,27 +1,33 @@
 //! The command line: `vigie serve`, `vigie list`, `vigie config check`, ...
 
-use std::io::IsTerminal;
 #[cfg(feature = "server")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+#[cfg(feature = "server")]
 use secrecy::SecretString;
 
+#[cfg(feature = "server")]
 use crate::api::Credentials;
+#[cfg(feature = "server")]
 use crate::api::core::CoreClient;
 #[cfg(feature = "server")]
 use crate::api::maarch::MaarchAuthMode;
+#[cfg(feature = "server")]
 use crate::api::maarch::MaarchClient;
+#[cfg(feature = "server")]
 use crate::api::ocean::OceanClient;
 use crate::app::Session;
-use crate::config::{self, Config, Profile, Secret, ServiceConfig};
+#[cfg(feature = "server")]
+use crate::config;
 use crate::list::ListArgs;
 use crate::protocol::Service;
 #[cfg(feature = "server")]
 use crate::server::{self, SeedMode, ServerConfig};
 use crate::tui::ConsoleOptions;
+#[cfg(feature = "server")]
 use crate::worker::Clients;
 
 mod connect;

@@ -1,6 +1,12 @@
 //! `vigie keys` and `vigie config`: the active key table, the config file checked and where it is looked for.
 
-use super::*;
+use crate::cli::ConfigCmd;
+use crate::cli::Global;
+use crate::config;
+use crate::config::Config;
+use crate::config::ServiceConfig;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// `vigie keys`: every action, its key now, and its default.
 pub(super) fn keys_cmd(g: &Global) -> Result<ExitCode, String> {

@@ -1,6 +1,19 @@
 //! Equipements, and what creating or changing one sends.
 
-use super::*;
+use crate::api::model::lenient_i64;
+use crate::api::model::lenient_string;
+use crate::api::model::null_default;
+
+use crate::api::model::Credential;
+use crate::api::model::SITES;
+use crate::api::model::SiteRef;
+use crate::api::model::Sources;
+use crate::api::model::Timestamp;
+use compact_str::CompactString;
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
 
 /// Rows decoded on this thread lately, by site: every equipement of `/equipements/all` carries
 /// a copy of its site, and 100,000 rows name about as many sites as a client has.

@@ -5,11 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use compact_str::CompactString;
-
-use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod equipements;
@@ -100,7 +97,7 @@ impl<'de> Visitor<'de> for ScalarText {
 }
 
 /// `ScalarText` as a type, for the elements of a list.
-struct Scalar(Option<String>);
+pub(super) struct Scalar(pub(super) Option<String>);
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

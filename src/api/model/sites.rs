@@ -1,6 +1,21 @@
 //! Client sites, their clients, and what creating or changing one sends.
 
-use super::*;
+use crate::api::model::lenient_f64;
+use crate::api::model::lenient_i64;
+use crate::api::model::lenient_string;
+use crate::api::model::list_or_page;
+use crate::api::model::null_default;
+
+use crate::api::model::Equipement;
+use crate::api::model::Timestamp;
+use serde::Serializer;
+use serde::de;
+use serde::de::Deserializer;
+use serde::de::IgnoredAny;
+use serde::de::SeqAccess;
+use serde::de::Visitor;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Client {

@@ -1,4 +1,15 @@
-use super::*;
+use crate::api::model::AnyList;
+use crate::api::model::CANONICAL;
+use crate::api::model::Equipement;
+use crate::api::model::Page;
+use crate::api::model::Role;
+use crate::api::model::Site;
+use crate::api::model::SiteSummary;
+use crate::api::model::Sources;
+use crate::api::model::Timestamp;
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use std::sync::Arc;
 
 #[test]
 fn timestamps_give_back_the_text_sent() {

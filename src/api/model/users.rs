@@ -1,6 +1,14 @@
 //! Core users, roles and permissions, tokens and their claims, and what changing them sends.
 
-use super::*;
+use crate::api::model::lenient_i64;
+use crate::api::model::lenient_string;
+use crate::api::model::null_default;
+
+use crate::api::model::Timestamp;
+use serde::de::Deserializer;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
 
 /// A permission. Servers send objects; `add_permissions` answers with bare strings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, Hash, PartialOrd, Ord)]

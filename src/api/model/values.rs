@@ -1,6 +1,19 @@
 //! Values the records share: timestamps as sent, sources, credentials.
 
-use super::*;
+use crate::api::model::lenient_string;
+
+use crate::api::model::{Scalar, ScalarText};
+use chrono::DateTime;
+use chrono::NaiveDateTime;
+use chrono::Utc;
+use serde::Serializer;
+use serde::de;
+use serde::de::Deserializer;
+use serde::de::IgnoredAny;
+use serde::de::SeqAccess;
+use serde::de::Visitor;
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// The form most servers send, rebuilt from `parsed` when no other text was kept.
 pub(super) const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";

@@ -1,6 +1,19 @@
 //! A form's field: its kind, its value as typed and as received, and what is wrong with it.
 
-use super::*;
+use chrono::TimeZone;
+
+use crate::api::rules::email_problem;
+use crate::app::form::not_permissions;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use chrono::DateTime;
+use chrono::FixedOffset;
+use chrono::Local;
+use chrono::NaiveDate;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use tui_input::Input;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FieldKind {

@@ -5,14 +5,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
 use crate::api::model::*;
-use crate::api::rules::email_problem;
 use crate::change::Change;
-use crate::i18n::{tr, trf};
+use crate::i18n::tr;
 
 pub use crate::app::kinds::FormKind;
 

@@ -1,4 +1,8 @@
-use super::*;
+use crate::app::Equipement;
+use crate::app::Form;
+use crossterm::event::KeyCode;
+use crossterm::event::KeyModifiers;
+
 use crossterm::event::KeyEvent;
 
 fn typed(f: &mut Form, s: &str) {

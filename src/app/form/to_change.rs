@@ -1,9 +1,13 @@
 //! What a form's save asks the change room to do: the fields the user changed, each with
 //! its value as the form opened it and as typed, in the API's own terms.
 
+use crate::app::Form;
+use crate::app::form::Field;
+use crate::app::form::FieldKind;
+use crate::app::form::show_date;
+
 use serde_json::Value;
 
-use super::*;
 use crate::change::{self, Change, Edit, FieldChange, Kind, Op};
 
 impl Form {

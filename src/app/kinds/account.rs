@@ -1,6 +1,14 @@
 //! The Ocean account's forms: password change and reset.
 
-use super::*;
+use crate::app::Form;
+use crate::app::FormKind;
+use crate::app::kinds::Ask;
+use crate::app::kinds::Field;
+use crate::app::kinds::FieldKind;
+use crate::app::kinds::opt;
+use crate::change;
+use crate::protocol::Change;
+use secrecy::SecretString;
 
 impl Form {
     pub fn change_password() -> Form {

@@ -1,6 +1,31 @@
 //! An equipement: its list columns, its form and what saving it sends.
 
-use super::*;
+use crate::app::App;
+use crate::app::DetailTarget;
+use crate::app::Equipement;
+use crate::app::Form;
+use crate::app::FormKind;
+use crate::app::NewEquipement;
+use crate::app::SiteRef;
+use crate::app::kinds::Field;
+use crate::app::kinds::FieldKind;
+use crate::app::kinds::Item;
+use crate::app::kinds::Kind;
+use crate::app::kinds::integer;
+use crate::app::kinds::list_values;
+use crate::app::kinds::safe;
+use crate::app::kinds::to_json;
+use crate::app::kinds::trimmed;
+use crate::app::kinds::ts;
+use crate::change;
+use crate::change::Create;
+use crate::i18n::tr;
+use crate::protocol::Change;
+use crate::protocol::DeleteOp;
+use crate::protocol::Payload;
+use crate::rows::Record;
+use serde_json::Value;
+use std::borrow::Cow;
 
 impl Record for Equipement {
     const KIND: &'static str = "equipements";

@@ -1,6 +1,30 @@
 //! An Ocean individu: list columns, its form, its entity assignment, what saving sends.
 
-use super::*;
+use crate::api::ocean::iso_date;
+use crate::app::App;
+use crate::app::DetailTarget;
+use crate::app::Form;
+use crate::app::FormKind;
+use crate::app::Individu;
+use crate::app::form::show_date;
+use crate::app::kinds::Field;
+use crate::app::kinds::FieldKind;
+use crate::app::kinds::Item;
+use crate::app::kinds::Kind;
+use crate::app::kinds::list_values;
+use crate::app::kinds::parse_local_date;
+use crate::app::kinds::safe;
+use crate::app::kinds::to_json;
+use crate::change;
+use crate::change::Create;
+use crate::i18n::tr;
+use crate::protocol::Change;
+use crate::protocol::DeleteOp;
+use crate::rows::Record;
+use chrono::Local;
+use serde_json::Value;
+use serde_json::json;
+use std::borrow::Cow;
 
 /// An individu is whole JSON as sent: nothing in it is refused, so nothing is marked.
 impl crate::api::items::Marked for Individu {}

@@ -1,6 +1,33 @@
 //! A Maarch user: list columns, its form, its group/entity/Parapheur links.
 
-use super::*;
+use crate::app::kinds::Stored;
+use crate::change;
+
+use crate::api::maarch::MODES;
+use crate::api::maarch::NewMaarchUser;
+use crate::app::App;
+use crate::app::DetailTarget;
+use crate::app::Form;
+use crate::app::FormKind;
+use crate::app::MaarchUser;
+use crate::app::MaarchUserDetails;
+use crate::app::kinds::Ask;
+use crate::app::kinds::Field;
+use crate::app::kinds::FieldKind;
+use crate::app::kinds::Item;
+use crate::app::kinds::Kind;
+use crate::app::kinds::opt;
+use crate::app::kinds::safe;
+use crate::app::kinds::to_json;
+use crate::app::kinds::trimmed;
+use crate::change::Create;
+use crate::i18n::tr;
+use crate::protocol::Change;
+use crate::protocol::DeleteOp;
+use crate::protocol::Payload;
+use crate::rows::Record;
+use serde_json::Value;
+use std::borrow::Cow;
 
 impl crate::api::items::Marked for MaarchUser {
     fn problem(&self) -> Option<&str> {

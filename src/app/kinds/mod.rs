@@ -19,24 +19,18 @@ mod user;
 pub use individu::entity_choices;
 pub use role::permission_cells;
 
-use std::borrow::Cow;
-
-use chrono::Local;
-use secrecy::SecretString;
-use serde_json::{Value, json};
-
 use super::form::*;
 use super::list::*;
-use crate::api::maarch::{MODES, MaarchUser, MaarchUserDetails, NewMaarchUser};
+use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
-use crate::api::ocean::{Individu, iso_date};
+use crate::api::ocean::Individu;
 use crate::i18n::tr;
 
 use crate::api::model::Timestamp;
-use crate::app::{App, form::show_date};
+use crate::app::App;
 use serde::{Deserialize, Serialize};
 
-use crate::change::{self, Change, Create};
+use crate::change::{self, Change};
 use crate::protocol::{DeleteOp, Payload, Request, Saved, Service};
 
 /// The console's tabs, in order.

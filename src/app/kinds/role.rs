@@ -1,6 +1,29 @@
 //! A role and its permissions: list columns, the form with its grid, what saving it sends.
 
-use super::*;
+use crate::app::App;
+use crate::app::DetailTarget;
+use crate::app::Form;
+use crate::app::FormKind;
+use crate::app::NewRole;
+use crate::app::Permission;
+use crate::app::PermissionRef;
+use crate::app::Role;
+use crate::app::kinds::Field;
+use crate::app::kinds::FieldKind;
+use crate::app::kinds::Item;
+use crate::app::kinds::Kind;
+use crate::app::kinds::safe;
+use crate::app::kinds::to_json;
+use crate::app::kinds::trimmed;
+use crate::app::kinds::ts;
+use crate::change;
+use crate::change::Create;
+use crate::i18n::tr;
+use crate::protocol::Change;
+use crate::protocol::DeleteOp;
+use crate::rows::Record;
+use serde_json::Value;
+use std::borrow::Cow;
 
 impl Record for Role {
     const KIND: &'static str = "roles";

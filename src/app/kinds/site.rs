@@ -1,6 +1,30 @@
 //! A client site: its list columns, its form and what saving it sends.
 
-use super::*;
+use crate::app::App;
+use crate::app::DetailTarget;
+use crate::app::Form;
+use crate::app::FormKind;
+use crate::app::NewSite;
+use crate::app::Site;
+use crate::app::SiteSummary;
+use crate::app::kinds::Field;
+use crate::app::kinds::FieldKind;
+use crate::app::kinds::Item;
+use crate::app::kinds::Kind;
+use crate::app::kinds::num;
+use crate::app::kinds::parse_float;
+use crate::app::kinds::safe;
+use crate::app::kinds::to_json;
+use crate::app::kinds::trimmed;
+use crate::app::kinds::ts;
+use crate::change;
+use crate::change::Create;
+use crate::i18n::tr;
+use crate::protocol::Change;
+use crate::protocol::DeleteOp;
+use crate::rows::Record;
+use serde_json::Value;
+use std::borrow::Cow;
 
 pub(crate) fn coord(v: Option<f64>) -> String {
     v.map(|f| format!("{f:.4}")).unwrap_or_default()

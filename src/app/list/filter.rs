@@ -1,6 +1,14 @@
 //! The `/` filter: every row's text in one buffer, matched in time slices (on both cores for large lists), accent-blind.
 
-use super::*;
+use crate::rows::Haystacks;
+use crate::rows::fold;
+use nucleo_matcher::Config as MatchConfig;
+use nucleo_matcher::Matcher;
+use nucleo_matcher::Utf32Str;
+use nucleo_matcher::pattern::AtomKind;
+use nucleo_matcher::pattern::CaseMatching;
+use nucleo_matcher::pattern::Normalization;
+use nucleo_matcher::pattern::Pattern;
 
 /// Filters kept for narrowing and for Backspace (each at most 8 bytes a matching row).
 pub(super) const FILTER_STEPS: usize = 8;

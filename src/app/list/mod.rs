@@ -1,11 +1,9 @@
 //! A list screen's state: loaded rows, filter, sort, selection and server paging. Filtering
 //! and sorting work on index vectors; rows are never copied.
 
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
+use nucleo_matcher::pattern::Pattern;
+use nucleo_matcher::{Config as MatchConfig, Matcher};
 
-#[cfg(test)]
-use crate::rows::parse_columns;
 pub use crate::rows::{Column, Prepared, Record, columns_of_kind, fold};
 use crate::rows::{Haystacks, haystack};
 use filter::*;

@@ -1,4 +1,18 @@
-use super::*;
+use crate::app::ListView;
+use crate::app::list::FIRST_SLICE_ROWS;
+use crate::app::list::SORT_SLICED_FROM;
+use crate::app::list::best_first;
+use crate::app::list::filter;
+use crate::app::list::match_rows_on;
+use crate::app::list::parse_filter;
+use crate::rows::Haystacks;
+use crate::rows::Prepared;
+use crate::rows::Record;
+use crate::rows::columns_of_kind;
+use crate::rows::fold;
+use crate::rows::parse_columns;
+use nucleo_matcher::Utf32Str;
+
 use crate::api::model::Equipement;
 
 fn eq(ip: &str, marque: &str) -> Equipement {
