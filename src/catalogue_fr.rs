@@ -858,6 +858,18 @@ pub static FR: &[(&str, &str)] = &[
     ("scroll down", "défiler vers le bas"),
     ("scroll up", "défiler vers le haut"),
     ("top", "haut"),
+    (
+        "say how Maarch users are removed",
+        "dire comment retirer un utilisateur Maarch",
+    ),
+    ("Sites tab", "onglet Sites"),
+    ("Equipements tab", "onglet Équipements"),
+    ("Users tab", "onglet Utilisateurs"),
+    ("Roles tab", "onglet Rôles"),
+    ("Individus tab", "onglet Individus"),
+    ("page down", "page suivante"),
+    ("first result", "premier résultat"),
+    ("last result", "dernier résultat"),
     ("bottom", "bas"),
     (
         "No change made through vigie yet",

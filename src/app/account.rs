@@ -14,6 +14,7 @@ use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::K::T;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::not_configured;
 use crate::app::screen::Failure;
@@ -21,7 +22,6 @@ use crate::app::screen::Screen;
 use crate::protocol::Payload;
 use crate::protocol::Request;
 use crate::protocol::Service;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 /// The Ocean account screen: my rights by element type, and the demo outbox.
@@ -100,35 +100,35 @@ impl App {
     }
 
     pub(super) fn account_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.prefs.keymap.translate(Scope::Account, key) else {
+        let Some(act) = self.prefs.keymap.action(Scope::Account, &key) else {
             return;
         };
         let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
             return;
         };
         let n = a.types.len().max(1);
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        match act {
+            Act::Cancel | Act::Close => {
                 self.overlays.pop();
             }
-            KeyCode::Char('t') => {
+            Act::Type => {
                 let current = a.types.get(a.element_type).cloned().unwrap_or_default();
                 self.push_form(Form::element_type(&current));
             }
-            KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') => {
-                let right = matches!(key.code, KeyCode::Right | KeyCode::Char('l'));
+            Act::Left | Act::Right | Act::PrevType | Act::NextType => {
+                let right = matches!(act, Act::Right | Act::NextType);
                 a.element_type = (a.element_type + if right { 1 } else { n - 1 }) % n;
                 a.functionalities.clear();
                 self.load_account();
             }
-            KeyCode::Char('j') | KeyCode::Down => {
+            Act::Down => {
                 a.selected = (a.selected + 1).min(a.functionalities.len().saturating_sub(1))
             }
-            KeyCode::Char('k') | KeyCode::Up => a.selected = a.selected.saturating_sub(1),
-            KeyCode::Char('r') => self.load_account(),
-            KeyCode::Char('p') => self.run_command(Command::ChangePassword),
-            KeyCode::Char('R') => self.run_command(Command::PasswordReset),
-            KeyCode::Char('?') => self.open_help(),
+            Act::Up => a.selected = a.selected.saturating_sub(1),
+            Act::Reload => self.load_account(),
+            Act::ChangePassword => self.run_command(Command::ChangePassword),
+            Act::RequestReset => self.run_command(Command::PasswordReset),
+            Act::Help => self.open_help(),
             _ => {}
         }
     }
@@ -184,9 +184,9 @@ impl Screen for Account {
                 let a = |x| A(Scope::Account, x);
                 vec![
                     k.h(&[T("←→", None)], "element type"),
-                    k.h(&[a("change_password")], "change password"),
-                    k.h(&[a("request_reset")], "request reset"),
-                    k.h(&[a("reload")], "reload"),
+                    k.h(&[a(Act::ChangePassword)], "change password"),
+                    k.h(&[a(Act::RequestReset)], "request reset"),
+                    k.h(&[a(Act::Reload)], "reload"),
                     k.h(&[ESC], "close"),
                 ]
             }
@@ -201,17 +201,17 @@ impl Screen for Account {
         match app.under_help() {
             Some(Overlay::Account(_)) => vec![
                 k.sp(
-                    &[T("← →", None), a("prev_type"), a("next_type")],
+                    &[T("← →", None), a(Act::PrevType), a(Act::NextType)],
                     "element type of the rights listed",
                 ),
-                k.sp(&[a("down"), a("up"), arrows], "move in the rights"),
-                k.sp(&[a("change_password")], "change my Ocean password"),
+                k.sp(&[a(Act::Down), a(Act::Up), arrows], "move in the rights"),
+                k.sp(&[a(Act::ChangePassword)], "change my Ocean password"),
                 k.sp(
-                    &[a("request_reset")],
+                    &[a(Act::RequestReset)],
                     "request a password reset for a login",
                 ),
-                k.sp(&[a("reload")], "read again"),
-                k.sl(&[ESC, a("close")], "close"),
+                k.sp(&[a(Act::Reload)], "read again"),
+                k.sl(&[ESC, a(Act::Close)], "close"),
             ],
             _ => Vec::new(),
         }

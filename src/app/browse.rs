@@ -1,5 +1,7 @@
 //! The list screens (one tab each): loading, paging, moving, filtering, sorting, the mouse.
 
+use crate::app::action::{Typed, fixed, typed};
+use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
 
 use crate::api::ApiError;
@@ -38,9 +40,7 @@ use crate::protocol::Payload;
 use crate::protocol::Request;
 use crate::protocol::Service;
 use crate::rows::Record;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
-use crossterm::event::KeyModifiers;
 use std::time::Duration;
 
 /// Time a filter keystroke may spend matching before the view shows the rows found so far
@@ -349,96 +349,79 @@ impl App {
     }
 
     pub(super) fn list_key(&mut self, key: KeyEvent) {
+        let act = self.prefs.keymap.action(Scope::List, &key);
         let armed = std::mem::take(&mut self.waiting.esc_armed);
-        self.waiting.esc_armed = armed && key.code == KeyCode::Esc;
-        let rows = self.viewport_rows;
-        // Remapped keys stand for their default one (not while typing a filter).
-        let key = if self.list_mut().filtering() {
-            key
-        } else {
-            match self.prefs.keymap.translate(Scope::List, key) {
-                Some(k) => k,
-                None => return,
-            }
-        };
+        self.waiting.esc_armed = armed && act == Some(Act::Cancel);
         if self.list_mut().filtering() {
-            match key.code {
-                KeyCode::Enter => self.list_mut().set_filtering(false),
-                KeyCode::Esc => {
-                    self.list_mut().set_filter(String::new());
-                    self.list_mut().set_filtering(false);
-                }
-                KeyCode::Up | KeyCode::Down => self
-                    .list_mut()
-                    .nav(if key.code == KeyCode::Up { -1 } else { 1 }, rows),
-                KeyCode::Backspace => {
-                    let mut f = self.list_mut().filter_text();
-                    f.pop();
-                    self.list_mut().set_filter(f);
-                }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    let mut f = self.list_mut().filter_text();
-                    f.push(c);
-                    self.list_mut().set_filter(f);
-                }
-                _ => {}
-            }
-            return;
+            return self.filter_key(key);
         }
         if let Some(c) = self.command_for_key(key) {
             return self.run_row_command(c);
         }
-        match key.code {
-            KeyCode::Char('q') => self.quit = true,
-            KeyCode::Tab => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()]),
-            KeyCode::BackTab => {
-                self.switch_tab(Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()])
+        if let Some(act) = act {
+            self.list_action(act);
+        }
+    }
+
+    /// A key while a filter is typed: remapped keys type their own character.
+    fn filter_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows;
+        match (fixed(key.code), typed(&key)) {
+            (Some(Act::Open), _) => self.list_mut().set_filtering(false),
+            (Some(Act::Cancel), _) => {
+                self.list_mut().set_filter(String::new());
+                self.list_mut().set_filtering(false);
             }
-            // A digit goes to that tab, whatever their number.
-            KeyCode::Char(c @ '1'..='9')
-                if let Some(&t) = Tab::ALL.get((c as usize) - ('1' as usize)) =>
-            {
-                self.switch_tab(t)
+            (Some(Act::Up), _) => self.list_mut().nav(-1, rows),
+            (Some(Act::Down), _) => self.list_mut().nav(1, rows),
+            (_, Some(Typed::Backspace)) => {
+                let mut f = self.list_mut().filter_text();
+                f.pop();
+                self.list_mut().set_filter(f);
             }
-            KeyCode::Char('j') | KeyCode::Down => self.list_mut().nav(1, rows),
-            KeyCode::Char('k') | KeyCode::Up => self.list_mut().nav(-1, rows),
-            KeyCode::Char('g') | KeyCode::Home => self.list_mut().nav(isize::MIN, rows),
-            KeyCode::Char('G') | KeyCode::End => self.list_mut().nav(isize::MAX, rows),
-            KeyCode::PageDown | KeyCode::Char(']') => self.page(1),
-            KeyCode::PageUp | KeyCode::Char('[') => self.page(-1),
-            KeyCode::Char('/') => {
+            (_, Some(Typed::Char(c))) => {
+                let mut f = self.list_mut().filter_text();
+                f.push(c);
+                self.list_mut().set_filter(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// What an action does on the lists: moving and looking first, then writing.
+    fn list_action(&mut self, act: Act) {
+        let rows = self.viewport_rows;
+        let n = Tab::ALL.len();
+        match act {
+            Act::Quit => self.quit = true,
+            Act::NextField => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % n]),
+            Act::PrevField => self.switch_tab(Tab::ALL[(self.tab.index() + n - 1) % n]),
+            _ if act.tab_index().is_some() => {
+                if let Some(&t) = act.tab_index().and_then(|i| Tab::ALL.get(i)) {
+                    self.switch_tab(t)
+                }
+            }
+            Act::Down => self.list_mut().nav(1, rows),
+            Act::Up => self.list_mut().nav(-1, rows),
+            Act::First => self.list_mut().nav(isize::MIN, rows),
+            Act::Last => self.list_mut().nav(isize::MAX, rows),
+            Act::PageDown | Act::NextPage => self.page(1),
+            Act::PageUp | Act::PrevPage => self.page(-1),
+            Act::Filter => {
                 self.list_mut().set_filtering(true);
                 if self.tab == Tab::Equipements && !self.lists.equipements.complete {
                     // No search route: filter over every equipement, loaded in the background.
                     self.load_all();
                 }
             }
-            KeyCode::Esc if self.lists.load_progress.is_some() => self.cancel_load(),
-            KeyCode::Esc if !self.list_mut().filter_text().is_empty() => {
-                self.list_mut().set_filter(String::new());
-            }
-            KeyCode::Esc if self.list_pinned() => {
-                with_list!(self, self.list_kind(), |mut l| l.set_pin(None));
-            }
-            // Esc twice clears the marks (once would lose a long marking by a slip).
-            KeyCode::Esc if self.list_mut().marks() > 0 => {
-                if std::mem::take(&mut self.waiting.esc_armed) {
-                    self.list_mut().clear_marks();
-                    self.status.notice = Some(tr("Marks cleared").into());
-                } else {
-                    self.waiting.esc_armed = true;
-                    let n = self.list_mut().marks();
-                    self.status.notice = Some(trf("Esc again clears the {} marks", &[&n]));
-                }
-            }
-            KeyCode::Char(' ') => {
+            Act::Cancel => self.list_escape(),
+            Act::Mark => {
                 self.list_mut().toggle_mark();
                 self.list_mut().nav(1, rows);
             }
-            KeyCode::Char('*') => self.mark_all(),
-            KeyCode::Char('A') if self.tab == Tab::Equipements => self.load_all(),
-            KeyCode::Char('u') => self.undo(),
-            KeyCode::Char('U') if self.tab == Tab::Users => {
+            Act::MarkAll => self.mark_all(),
+            Act::LoadAll if self.tab == Tab::Equipements => self.load_all(),
+            Act::UsersDirectory if self.tab == Tab::Users => {
                 let other = if self.lists.users_dir == Service::Maarch {
                     Service::Core
                 } else {
@@ -446,49 +429,78 @@ impl App {
                 };
                 self.switch_users_dir(other);
             }
-            KeyCode::Char('a') if self.tab == Tab::Individus => {
-                if let Some(i) = self.lists.individus.selected_item().cloned() {
-                    self.ask_assign_entity(&i);
-                }
-            }
-            KeyCode::Char('@') => self.run_command(Command::Account),
-            KeyCode::Left | KeyCode::Char('h') => self.lists.col = self.lists.col.saturating_sub(1),
-            KeyCode::Right | KeyCode::Char('l') => {
+            Act::Account => self.run_command(Command::Account),
+            Act::Left | Act::CellLeft => self.lists.col = self.lists.col.saturating_sub(1),
+            Act::Right | Act::CellRight => {
                 self.lists.col = (self.lists.col + 1).min(self.column_count().saturating_sub(1))
             }
-            KeyCode::Char('y') => self.copy_cell(),
-            KeyCode::Char('Y') => {
+            Act::Copy => self.copy_cell(),
+            Act::CopyRecord => {
                 if let Some((title, v)) = self.selected_json() {
                     self.copy_json(&title, v);
                 }
             }
-            KeyCode::Char('v') => {
+            Act::Raw => {
                 if let Some((title, v)) = self.selected_json() {
                     self.show_raw(title, v);
                 }
             }
-            KeyCode::Char('x') => self.run_command(Command::Export),
-            KeyCode::Char('m') => self.set_mouse(!self.prefs.mouse),
-            KeyCode::Char('E') => {
+            Act::Export => self.run_command(Command::Export),
+            Act::Mouse => self.set_mouse(!self.prefs.mouse),
+            Act::Sort => self.list_mut().sort_next(),
+            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
+            Act::Help => self.open_help(),
+            Act::Refresh => self.refresh(),
+            Act::Open => self.open_selected(),
+            Act::Frequency => self.open_frequency(),
+            Act::Columns => self.open_columns(),
+            Act::Watch => self.toggle_watch(),
+            _ => self.list_write(act),
+        }
+    }
+
+    /// The lists' actions that write (each asks or opens a form first).
+    fn list_write(&mut self, act: Act) {
+        match act {
+            Act::Undo => self.undo(),
+            Act::Assign if self.tab == Tab::Individus => {
+                if let Some(i) = self.lists.individus.selected_item().cloned() {
+                    self.ask_assign_entity(&i);
+                }
+            }
+            Act::EditInEditor => {
                 if let Some(t) = self.selected_target() {
                     self.edit_in_editor(t);
                 }
             }
-            KeyCode::Char('s') => self.list_mut().sort_next(),
-            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
-            KeyCode::Char('?') => self.open_help(),
-            KeyCode::Char('r') => self.refresh(),
-            KeyCode::Enter => self.open_selected(),
-            KeyCode::Char('n') => self.new_record(None),
-            KeyCode::Char('e') => self.edit_selected(),
-            KeyCode::Char('d') if self.list_mut().marks() > 0 => self.bulk_delete(),
-            KeyCode::Char('d') => self.delete_selected(),
-            KeyCode::Char('M') => self.ask_bulk_move(),
-            KeyCode::Char('F') => self.open_frequency(),
-            KeyCode::Char('C') => self.open_columns(),
-            KeyCode::Char('W') => self.toggle_watch(),
-            KeyCode::Char('S') => self.ask_bulk_set(),
+            Act::New => self.new_record(None),
+            Act::Edit => self.edit_selected(),
+            Act::Delete if self.list_mut().marks() > 0 => self.bulk_delete(),
+            Act::Delete => self.delete_selected(),
+            Act::Move => self.ask_bulk_move(),
+            Act::Set => self.ask_bulk_set(),
             _ => {}
+        }
+    }
+
+    /// Esc on a list: stops a load, then clears the filter, the pin, the marks (twice).
+    fn list_escape(&mut self) {
+        if self.lists.load_progress.is_some() {
+            self.cancel_load();
+        } else if !self.list_mut().filter_text().is_empty() {
+            self.list_mut().set_filter(String::new());
+        } else if self.list_pinned() {
+            with_list!(self, self.list_kind(), |mut l| l.set_pin(None));
+        } else if self.list_mut().marks() > 0 {
+            // Esc twice clears the marks (once would lose a long marking by a slip).
+            if std::mem::take(&mut self.waiting.esc_armed) {
+                self.list_mut().clear_marks();
+                self.status.notice = Some(tr("Marks cleared").into());
+            } else {
+                self.waiting.esc_armed = true;
+                let n = self.list_mut().marks();
+                self.status.notice = Some(trf("Esc again clears the {} marks", &[&n]));
+            }
         }
     }
 
@@ -745,42 +757,45 @@ impl Screen for Browse {
         if !app.session.has(app.tab_service(app.tab)) {
             return vec![
                 k.h(&[TAB], "other tab"),
-                k.h(&[l("palette")], "palette"),
-                k.h(&[l("help")], "help"),
-                k.h(&[l("quit")], "quit"),
+                k.h(&[l(Act::Palette)], "palette"),
+                k.h(&[l(Act::Help)], "help"),
+                k.h(&[l(Act::Quit)], "quit"),
             ];
         }
         match app.tab {
             Tab::Individus => vec![
                 k.h(&[ENTER], "open"),
-                k.h(&[l("filter")], "filter"),
-                k.h(&[l("new")], "new"),
-                k.h(&[l("edit")], "edit"),
-                k.h(&[l("assign")], "assign entity"),
-                k.h(&[l("delete")], "delete"),
-                k.h(&[l("account")], "account"),
-                k.h(&[l("help")], "help"),
-                k.h(&[l("quit")], "quit"),
+                k.h(&[l(Act::Filter)], "filter"),
+                k.h(&[l(Act::New)], "new"),
+                k.h(&[l(Act::Edit)], "edit"),
+                k.h(&[l(Act::Assign)], "assign entity"),
+                k.h(&[l(Act::Delete)], "delete"),
+                k.h(&[l(Act::Account)], "account"),
+                k.h(&[l(Act::Help)], "help"),
+                k.h(&[l(Act::Quit)], "quit"),
             ],
             Tab::Users => vec![
                 k.h(&[ENTER], "open"),
-                k.h(&[l("filter")], "filter"),
-                k.h(&[l("users_directory")], "core/Maarch"),
-                k.h(&[l("new")], "new"),
-                k.h(&[l("edit")], "edit"),
-                k.h(&[l("refresh")], "refresh"),
-                k.h(&[l("help")], "help"),
-                k.h(&[l("quit")], "quit"),
+                k.h(&[l(Act::Filter)], "filter"),
+                k.h(&[l(Act::UsersDirectory)], "core/Maarch"),
+                k.h(&[l(Act::New)], "new"),
+                k.h(&[l(Act::Edit)], "edit"),
+                k.h(&[l(Act::Refresh)], "refresh"),
+                k.h(&[l(Act::Help)], "help"),
+                k.h(&[l(Act::Quit)], "quit"),
             ],
             _ => vec![
                 k.h(&[ENTER], "open"),
-                k.h(&[l("filter")], "filter"),
-                k.h(&[l("copy"), l("copy_record")], "copy"),
-                k.h(&[l("export")], "export"),
-                k.h(&[l("new"), l("edit"), l("delete")], "new/edit/delete"),
-                k.h(&[l("refresh")], "refresh"),
-                k.h(&[l("help")], "help"),
-                k.h(&[l("quit")], "quit"),
+                k.h(&[l(Act::Filter)], "filter"),
+                k.h(&[l(Act::Copy), l(Act::CopyRecord)], "copy"),
+                k.h(&[l(Act::Export)], "export"),
+                k.h(
+                    &[l(Act::New), l(Act::Edit), l(Act::Delete)],
+                    "new/edit/delete",
+                ),
+                k.h(&[l(Act::Refresh)], "refresh"),
+                k.h(&[l(Act::Help)], "help"),
+                k.h(&[l(Act::Quit)], "quit"),
             ],
         }
     }
@@ -809,72 +824,81 @@ impl Screen for Browse {
                 "switch tab",
             ),
             k.sp(
-                &[l("users_directory")],
+                &[l(Act::UsersDirectory)],
                 "Users tab: core / Maarch directory",
             ),
-            k.sp(&[l("assign")], "Individus tab: assign to an entity"),
-            k.sp(&[l("account")], "my Ocean account: rights, password"),
-            k.sp(&[l("down"), l("up"), arrows], "move"),
+            k.sp(&[l(Act::Assign)], "Individus tab: assign to an entity"),
+            k.sp(&[l(Act::Account)], "my Ocean account: rights, password"),
+            k.sp(&[l(Act::Down), l(Act::Up), arrows], "move"),
             k.sp(
-                &[l("next_page"), l("prev_page"), T("PgDn PgUp", None)],
+                &[l(Act::NextPage), l(Act::PrevPage), T("PgDn PgUp", None)],
                 "next / previous page",
             ),
-            k.sl(&[l("first"), l("last")], "first / last"),
+            k.sl(&[l(Act::First), l(Act::Last)], "first / last"),
             k.sp(&[ENTER], "open the detail"),
             k.sp(&[ESC], "back, clear the filter"),
             k.sp(
-                &[l("filter")],
+                &[l(Act::Filter)],
                 "filter as you type (equipements: loads every page)",
             ),
-            k.sp(&[l("sort")], "sort: next column / direction"),
-            k.sp(&[l("load_all")], "load every equipement (equipements tab)"),
-            k.sp(&[l("palette")], "command palette (:site LOUM)"),
-            k.sl(&[l("new"), l("edit"), l("delete")], "new / edit / delete"),
-            k.sp(&[l("refresh")], "refresh"),
+            k.sp(&[l(Act::Sort)], "sort: next column / direction"),
             k.sp(
-                &[T("← →", None), l("cell_left"), l("cell_right")],
+                &[l(Act::LoadAll)],
+                "load every equipement (equipements tab)",
+            ),
+            k.sp(&[l(Act::Palette)], "command palette (:site LOUM)"),
+            k.sl(
+                &[l(Act::New), l(Act::Edit), l(Act::Delete)],
+                "new / edit / delete",
+            ),
+            k.sp(&[l(Act::Refresh)], "refresh"),
+            k.sp(
+                &[T("← →", None), l(Act::CellLeft), l(Act::CellRight)],
                 "choose the cell y copies",
             ),
             k.sl(
-                &[l("copy"), l("copy_record")],
+                &[l(Act::Copy), l(Act::CopyRecord)],
                 "copy the cell / the record as JSON (OSC 52: works over SSH)",
             ),
-            k.sp(&[l("raw")], "the record as JSON, secrets masked"),
+            k.sp(&[l(Act::Raw)], "the record as JSON, secrets masked"),
             k.sp(
-                &[l("export")],
+                &[l(Act::Export)],
                 "export the view (every page, filter applied) to CSV or JSON",
             ),
-            k.sp(&[l("mouse")], "mouse on / off (clicks, wheel)"),
-            k.sp(&[l("edit_in_editor")], "edit as JSON in $EDITOR"),
-            k.sp(&[l("help")], "this help"),
-            k.sp(&[l("undo")], "undo the last change (asks first)"),
+            k.sp(&[l(Act::Mouse)], "mouse on / off (clicks, wheel)"),
+            k.sp(&[l(Act::EditInEditor)], "edit as JSON in $EDITOR"),
+            k.sp(&[l(Act::Help)], "this help"),
+            k.sp(&[l(Act::Undo)], "undo the last change (asks first)"),
             k.sp(
-                &[l("mark")],
+                &[l(Act::Mark)],
                 "mark / unmark the row (Esc twice or :unmark clears)",
             ),
             k.sp(
-                &[l("mark_all")],
+                &[l(Act::MarkAll)],
                 "mark every row of the view (equipements: every page)",
             ),
             k.sp(
-                &[l("frequency")],
+                &[l(Act::Frequency)],
                 "count each value of the column (Enter keeps one; Esc all)",
             ),
             k.sp(
-                &[l("columns")],
+                &[l(Act::Columns)],
                 "choose and order the columns (kept per tab)",
             ),
             k.sp(
-                &[l("watch")],
+                &[l(Act::Watch)],
                 "watch: read the list again every few seconds, changes lit",
             ),
             fixed(
                 ":save NAME",
                 "keep tab, filter, sort, columns as a view; :NAME brings it back",
             ),
-            k.sp(&[l("move")], "move the marked equipements to another site"),
-            k.sp(&[l("set")], "set fields on the marked equipements"),
-            k.sp(&[l("delete")], "with marks: delete the marked rows"),
+            k.sp(
+                &[l(Act::Move)],
+                "move the marked equipements to another site",
+            ),
+            k.sp(&[l(Act::Set)], "set fields on the marked equipements"),
+            k.sp(&[l(Act::Delete)], "with marks: delete the marked rows"),
             fixed(
                 ":delete :move SITE",
                 "bulk: delete the marked rows, move them to SITE",
@@ -895,7 +919,7 @@ impl Screen for Browse {
             fixed(":messages", "the recent status messages, whole"),
             fixed("Esc (loading)", "stop loading every equipement"),
             fixed("Ctrl-Z", "suspend (fg brings it back)"),
-            k.sl(&[l("quit"), T("Ctrl-C", None)], "quit"),
+            k.sl(&[l(Act::Quit), T("Ctrl-C", None)], "quit"),
             hints::form_help(k.0),
         ];
         let at = lines.len() - 1;

@@ -9,6 +9,7 @@ use crate::app::App;
 use crate::app::Equipement;
 use crate::app::Overlay;
 use crate::app::Purpose;
+use crate::app::action::{Typed, fixed, typed};
 use crate::app::changes;
 use crate::app::form;
 use crate::app::form::Form;
@@ -17,6 +18,7 @@ use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds;
 use crate::app::kinds::DetailTarget;
@@ -27,9 +29,7 @@ use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
-use crossterm::event::KeyModifiers;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
@@ -672,37 +672,34 @@ impl App {
         if let Some(b) = self.bulk_mut()
             && b.filtering
         {
-            match key.code {
-                KeyCode::Esc => {
+            // The filter is typed here: only the fixed keys act.
+            match (fixed(key.code), typed(&key)) {
+                (Some(Act::Cancel), _) => {
                     b.filter.clear();
                     b.filtering = false;
                 }
-                KeyCode::Enter => b.filtering = false,
-                KeyCode::Backspace => {
+                (Some(Act::Open), _) => b.filtering = false,
+                (_, Some(Typed::Backspace)) => {
                     b.filter.pop();
                 }
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    b.filter.push(c)
-                }
+                (_, Some(Typed::Char(c))) => b.filter.push(c),
                 _ => {}
             }
             b.step(0);
             return;
         }
-        let Some(key) = self.prefs.keymap.translate(Scope::Bulk, key) else {
-            return;
-        };
+        let act = self.prefs.keymap.action(Scope::Bulk, &key);
         let Some(b) = self.bulk_mut() else {
             return;
         };
         match b.phase {
             Phase::Ask => {
                 if let Some((expect, input)) = &mut b.typed {
-                    match key.code {
-                        KeyCode::Esc => {
+                    match fixed(key.code) {
+                        Some(Act::Cancel) => {
                             self.overlays.pop();
                         }
-                        KeyCode::Enter => {
+                        Some(Act::Open) => {
                             if input.value().trim() != expect.as_str() {
                                 b.error = Some(trf("Type {} to confirm", &[expect]));
                                 return;
@@ -719,36 +716,36 @@ impl App {
                     }
                     return;
                 }
-                match key.code {
-                    KeyCode::Char('/') => b.filtering = true,
-                    KeyCode::Char('j') | KeyCode::Down => b.step(1),
-                    KeyCode::Char('k') | KeyCode::Up => b.step(-1),
-                    KeyCode::Char('y') | KeyCode::Enter => {
+                match act {
+                    Some(Act::Filter) => b.filtering = true,
+                    Some(Act::Down) => b.step(1),
+                    Some(Act::Up) => b.step(-1),
+                    Some(Act::Yes | Act::Open) => {
                         b.phase = Phase::Run;
                         self.bulk_next();
                     }
-                    KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {
+                    Some(Act::No | Act::Cancel | Act::Close) => {
                         self.overlays.pop();
                     }
                     _ => {}
                 }
             }
             Phase::Run => {
-                if key.code == KeyCode::Esc {
+                if act == Some(Act::Cancel) {
                     b.stopping = true;
                     self.status.notice = Some(tr("Stopping after the request in flight…").into());
                 }
             }
-            Phase::Finished => match key.code {
-                KeyCode::Esc if !b.filter.is_empty() => b.filter.clear(),
-                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
+            Phase::Finished => match act {
+                Some(Act::Cancel) if !b.filter.is_empty() => b.filter.clear(),
+                Some(Act::Cancel | Act::Close | Act::Open) => {
                     self.overlays.pop();
                 }
-                KeyCode::Char('/') => b.filtering = true,
-                KeyCode::Char('j') | KeyCode::Down => b.step(1),
-                KeyCode::Char('k') | KeyCode::Up => b.step(-1),
-                KeyCode::Char('g') | KeyCode::Home => b.step(isize::MIN),
-                KeyCode::Char('G') | KeyCode::End => b.step(isize::MAX),
+                Some(Act::Filter) => b.filtering = true,
+                Some(Act::Down) => b.step(1),
+                Some(Act::Up) => b.step(-1),
+                Some(Act::First) => b.step(isize::MIN),
+                Some(Act::Last) => b.step(isize::MAX),
                 _ => {}
             },
         }
@@ -894,14 +891,14 @@ impl Screen for BulkRun {
                     vec![k.h(&[ENTER], "confirm"), k.h(&[ESC], "cancel")]
                 }
                 Phase::Ask => vec![
-                    k.h(&[b("yes"), ENTER], "confirm"),
-                    k.h(&[b("no"), ESC], "cancel"),
+                    k.h(&[b(Act::Yes), ENTER], "confirm"),
+                    k.h(&[b(Act::No), ESC], "cancel"),
                 ],
                 Phase::Run => vec![k.h(&[ESC], "stop after the request in flight")],
                 Phase::Finished => vec![
-                    k.h(&[b("down"), b("up")], "move"),
-                    k.h(&[b("filter")], "filter"),
-                    k.h(&[ESC, b("close")], "close"),
+                    k.h(&[b(Act::Down), b(Act::Up)], "move"),
+                    k.h(&[b(Act::Filter)], "filter"),
+                    k.h(&[ESC, b(Act::Close)], "close"),
                 ],
             },
             _ => Vec::new(),
@@ -912,14 +909,17 @@ impl Screen for BulkRun {
         let k = Keys(&app.prefs.keymap);
         let b = |a| A(Scope::Bulk, a);
         vec![
-            k.sp(&[b("yes"), ENTER], "run it on every marked row"),
+            k.sp(&[b(Act::Yes), ENTER], "run it on every marked row"),
             k.sp(
                 &[ESC],
                 "cancel; while running: stop after the request in flight",
             ),
-            k.sp(&[b("down"), b("up")], "move in the results"),
-            k.sp(&[b("filter")], "filter the rows as you type (Esc clears)"),
-            k.sp(&[b("close")], "close the results"),
+            k.sp(&[b(Act::Down), b(Act::Up)], "move in the results"),
+            k.sp(
+                &[b(Act::Filter)],
+                "filter the rows as you type (Esc clears)",
+            ),
+            k.sp(&[b(Act::Close)], "close the results"),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! back). Both live in `crate::views`, written by the runtime (`Effect::SaveViews`).
 
 use crate::app::browse::Nav;
+use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
 
 use crate::app::App;
@@ -21,7 +22,6 @@ use crate::app::list;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 use crate::app::kinds::with_kind;
@@ -67,7 +67,7 @@ impl App {
     }
 
     pub(super) fn columns_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.prefs.keymap.translate(Scope::Columns, key) else {
+        let Some(act) = self.prefs.keymap.action(Scope::Columns, &key) else {
             return;
         };
         let Some(Overlay::Columns(c)) = self.overlays.last_mut() else {
@@ -75,13 +75,13 @@ impl App {
         };
         let n = c.columns.len();
         let i = c.selected;
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        match act {
+            Act::Cancel | Act::Close => {
                 self.overlays.pop();
             }
-            KeyCode::Char('j') | KeyCode::Down => c.selected = (i + 1).min(n.saturating_sub(1)),
-            KeyCode::Char('k') | KeyCode::Up => c.selected = i.saturating_sub(1),
-            KeyCode::Char(' ') => {
+            Act::Down => c.selected = (i + 1).min(n.saturating_sub(1)),
+            Act::Up => c.selected = i.saturating_sub(1),
+            Act::Toggle => {
                 let shown = c.columns.iter().filter(|x| x.1).count();
                 if c.columns[i].1 && shown == 1 {
                     self.status.notice = Some(tr("One column at least stays shown").into());
@@ -89,15 +89,15 @@ impl App {
                     c.columns[i].1 = !c.columns[i].1;
                 }
             }
-            KeyCode::Char('J') if i + 1 < n => {
+            Act::MoveDown if i + 1 < n => {
                 c.columns.swap(i, i + 1);
                 c.selected = i + 1;
             }
-            KeyCode::Char('K') if i > 0 => {
+            Act::MoveUp if i > 0 => {
                 c.columns.swap(i, i - 1);
                 c.selected = i - 1;
             }
-            KeyCode::Enter => {
+            Act::Open => {
                 let kind = c.kind;
                 let layout: Vec<usize> = c.columns.iter().filter(|x| x.1).map(|x| x.0).collect();
                 self.overlays.pop();
@@ -212,8 +212,8 @@ impl Screen for ColumnChooser {
         let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Columns, a);
         vec![
-            k.h(&[c("toggle")], "show/hide"),
-            k.h(&[c("move_down"), c("move_up")], "move"),
+            k.h(&[c(Act::Toggle)], "show/hide"),
+            k.h(&[c(Act::MoveDown), c(Act::MoveUp)], "move"),
             k.h(&[ENTER], "keep"),
             k.h(&[ESC], "cancel"),
         ]
@@ -223,9 +223,9 @@ impl Screen for ColumnChooser {
         let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Columns, a);
         vec![
-            k.sp(&[c("down"), c("up")], "choose a column"),
-            k.sp(&[c("toggle")], "show / hide it"),
-            k.sp(&[c("move_down"), c("move_up")], "move it right / left"),
+            k.sp(&[c(Act::Down), c(Act::Up)], "choose a column"),
+            k.sp(&[c(Act::Toggle)], "show / hide it"),
+            k.sp(&[c(Act::MoveDown), c(Act::MoveUp)], "move it right / left"),
             k.sp(&[ENTER], "keep these columns for this tab (next runs too)"),
             k.sp(&[ESC], "cancel"),
         ]

@@ -11,6 +11,7 @@ use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds;
 use crate::app::kinds::DetailTarget;
@@ -23,7 +24,6 @@ use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
 use crate::protocol::Saved;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -192,18 +192,17 @@ impl App {
     }
 
     pub(super) fn confirm_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.prefs.keymap.translate(Scope::Confirm, key) else {
-            return;
-        };
+        let act = self.prefs.keymap.action(Scope::Confirm, &key);
         let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
             return;
         };
         if let Some((expect, input)) = &mut c.typed {
-            match key.code {
-                KeyCode::Esc => {
+            // A name is typed here: only the fixed keys act, every other key is text.
+            match crate::app::action::fixed(key.code) {
+                Some(Act::Cancel) => {
                     self.overlays.pop();
                 }
-                KeyCode::Enter if c.pending.is_none() => {
+                Some(Act::Open) if c.pending.is_none() => {
                     if input.value().trim() != expect.trim() {
                         c.error = Some(trf("Type {} exactly to delete it", &[expect]));
                         return;
@@ -223,8 +222,8 @@ impl App {
             }
             return;
         }
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter if c.pending.is_none() => {
+        match act {
+            Some(Act::Yes | Act::Open) if c.pending.is_none() => {
                 let change = c.change.clone();
                 c.error = None;
                 let id = self.send_change(change, Purpose::Delete);
@@ -232,7 +231,7 @@ impl App {
                     c.pending = Some(id);
                 }
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+            Some(Act::No | Act::Cancel) => {
                 self.overlays.pop();
             }
             _ => {}
@@ -273,8 +272,8 @@ impl Screen for Confirm {
         }
         match app.overlays.last() {
             Some(Overlay::Confirm(_)) => vec![
-                k.h(&[A(Scope::Confirm, "yes")], "confirm"),
-                k.h(&[A(Scope::Confirm, "no"), ESC], "cancel"),
+                k.h(&[A(Scope::Confirm, Act::Yes)], "confirm"),
+                k.h(&[A(Scope::Confirm, Act::No), ESC], "cancel"),
             ],
             _ => Vec::new(),
         }

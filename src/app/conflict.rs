@@ -15,12 +15,12 @@ use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::ListKind;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 /// A field changed both on the server and by the user.
@@ -50,28 +50,26 @@ pub struct Conflict {
 
 impl App {
     pub(super) fn conflict_key(&mut self, key: KeyEvent) {
-        if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
-            return self.close_conflict(key.code == KeyCode::Enter);
-        }
-        let Some(key) = self.prefs.keymap.translate(Scope::Conflict, key) else {
+        let Some(act) = self.prefs.keymap.action(Scope::Conflict, &key) else {
             return;
         };
+        if matches!(act, Act::Open | Act::Cancel) {
+            return self.close_conflict(act == Act::Open);
+        }
         let Some(Overlay::Conflict(c)) = self.overlays.last_mut() else {
             return;
         };
         let n = c.rows.len();
-        match key.code {
-            KeyCode::Char('j') | KeyCode::Down => {
-                c.selected = (c.selected + 1).min(n.saturating_sub(1))
-            }
-            KeyCode::Char('k') | KeyCode::Up => c.selected = c.selected.saturating_sub(1),
-            KeyCode::Char('t') | KeyCode::Char('m') => {
+        match act {
+            Act::Down => c.selected = (c.selected + 1).min(n.saturating_sub(1)),
+            Act::Up => c.selected = c.selected.saturating_sub(1),
+            Act::Theirs | Act::Mine => {
                 if let Some(r) = c.rows.get_mut(c.selected) {
-                    r.keep_mine = Some(key.code == KeyCode::Char('m'));
+                    r.keep_mine = Some(act == Act::Mine);
                 }
                 c.selected = (c.selected + 1).min(n.saturating_sub(1));
             }
-            KeyCode::Char('?') => self.open_help(),
+            Act::Help => self.open_help(),
             _ => {}
         }
     }
@@ -190,9 +188,9 @@ impl Screen for Conflict {
         let k = Keys(&app.prefs.keymap);
         let c = |a| A(Scope::Conflict, a);
         vec![
-            k.h(&[c("down"), c("up")], "move"),
-            k.h(&[c("theirs")], "theirs"),
-            k.h(&[c("mine")], "mine"),
+            k.h(&[c(Act::Down), c(Act::Up)], "move"),
+            k.h(&[c(Act::Theirs)], "theirs"),
+            k.h(&[c(Act::Mine)], "mine"),
             k.h(&[ENTER], "apply"),
             k.h(&[ESC], "back"),
         ]
@@ -203,11 +201,11 @@ impl Screen for Conflict {
         let c = |a| A(Scope::Conflict, a);
         vec![
             k.sp(
-                &[c("down"), c("up")],
+                &[c(Act::Down), c(Act::Up)],
                 "move between the fields changed on both sides",
             ),
-            k.sp(&[c("theirs")], "keep the server's value"),
-            k.sp(&[c("mine")], "keep mine"),
+            k.sp(&[c(Act::Theirs)], "keep the server's value"),
+            k.sp(&[c(Act::Mine)], "keep mine"),
             k.sp(&[ENTER], "put the choices in the form (save sends them)"),
             k.sp(&[ESC], "back to the form, nothing sent"),
         ]

@@ -1,6 +1,7 @@
 //! The detail screens: a record, a site with its equipements, a Maarch user with its links.
 
 use crate::app::browse::Nav;
+use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
 
 use crate::api::maarch::MaarchUser;
@@ -152,67 +153,71 @@ impl App {
         let is_site = matches!(d.target, DetailTarget::Site(_));
         if let DetailTarget::MaarchUser(u) = &d.target {
             let u = u.clone();
-            if let Some(key) = self.prefs.keymap.translate(Scope::Maarch, key) {
-                self.maarch_detail_key(key, u);
+            if let Some(act) = self.prefs.keymap.action(Scope::Maarch, &key) {
+                self.maarch_detail_action(act, u);
             }
             return;
         }
-        let Some(key) = self.prefs.keymap.translate(Scope::Detail, key) else {
+        let Some(act) = self.prefs.keymap.action(Scope::Detail, &key) else {
             return;
         };
-
-        if key.code == KeyCode::Char('E') {
-            let t = d.target.clone();
-            self.edit_in_editor(t);
-            return;
-        }
-        if matches!(key.code, KeyCode::Char('v') | KeyCode::Char('Y')) {
-            let (title, v) = target_json(&d.target);
-            if key.code == KeyCode::Char('v') {
-                self.show_raw(title, v);
-            } else {
-                self.copy_json(&title, v);
+        match act {
+            Act::EditInEditor => {
+                let t = d.target.clone();
+                self.edit_in_editor(t);
+                return;
             }
-            return;
+            Act::Raw | Act::CopyRecord => {
+                let (title, v) = target_json(&d.target);
+                if act == Act::Raw {
+                    self.show_raw(title, v);
+                } else {
+                    self.copy_json(&title, v);
+                }
+                return;
+            }
+            Act::Assign => {
+                if let DetailTarget::Individu(i) = &d.target {
+                    let i = i.clone();
+                    self.ask_assign_entity(&i);
+                }
+                return;
+            }
+            _ => {}
         }
-        if let (DetailTarget::Individu(i), KeyCode::Char('a')) = (&d.target, key.code) {
-            let i = i.clone();
-            self.ask_assign_entity(&i);
-            return;
-        }
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        match act {
+            Act::Cancel | Act::Back => {
                 self.overlays.pop();
             }
-            KeyCode::Char('p') => d.reveal = !d.reveal,
-            KeyCode::Char('j') | KeyCode::Down if is_site => d.equipements.nav(1, rows),
-            KeyCode::Char('k') | KeyCode::Up if is_site => d.equipements.nav(-1, rows),
-            KeyCode::Char('g') if is_site => d.equipements.nav(isize::MIN, rows),
-            KeyCode::Char('G') if is_site => d.equipements.nav(isize::MAX, rows),
-            KeyCode::PageDown | KeyCode::Char(']') if is_site => {
+            Act::Reveal => d.reveal = !d.reveal,
+            Act::Down if is_site => d.equipements.nav(1, rows),
+            Act::Up if is_site => d.equipements.nav(-1, rows),
+            Act::First if is_site => d.equipements.nav(isize::MIN, rows),
+            Act::Last if is_site => d.equipements.nav(isize::MAX, rows),
+            Act::PageDown | Act::NextPage if is_site => {
                 if let Some(p) = d.equipements.paging
                     && p.page < p.pages
                 {
                     self.load_site_equipements(p.page + 1);
                 }
             }
-            KeyCode::PageUp | KeyCode::Char('[') if is_site => {
+            Act::PageUp | Act::PrevPage if is_site => {
                 if let Some(p) = d.equipements.paging
                     && p.page > 1
                 {
                     self.load_site_equipements(p.page - 1);
                 }
             }
-            KeyCode::Enter if is_site => {
+            Act::Open if is_site => {
                 if let Some(e) = d.equipements.selected_item().cloned() {
                     self.open_detail(DetailTarget::Equipement(e));
                 }
             }
-            KeyCode::Char(' ') if is_site => {
+            Act::Mark if is_site => {
                 d.equipements.toggle_mark();
                 d.equipements.nav(1, rows);
             }
-            KeyCode::Char('*') if is_site => {
+            Act::MarkAll if is_site => {
                 if d.equipements.paging.is_some_and(|p| p.pages > 1) {
                     // Every page of the site first, then every row is marked.
                     d.mark_all_when_loaded = true;
@@ -228,63 +233,69 @@ impl App {
                 let n = d.equipements.marked.len();
                 self.status.notice = Some(trf("{} marked", &[&n]));
             }
-            KeyCode::Char('d') if is_site && !d.equipements.marked.is_empty() => self.bulk_delete(),
-            KeyCode::Char('M') if is_site => self.ask_bulk_move(),
-            KeyCode::Char('I') if is_site => {
+            Act::Delete if is_site && !d.equipements.marked.is_empty() => self.bulk_delete(),
+            Act::Move if is_site => self.ask_bulk_move(),
+            Act::Import if is_site => {
                 let site_id = target_id(&d.target);
                 self.ask_import(&site_id);
             }
-            KeyCode::Char('S') if is_site => self.ask_bulk_set(),
-            KeyCode::Char('n') if is_site => {
+            Act::Set if is_site => self.ask_bulk_set(),
+            Act::New if is_site => {
                 let sid = target_id(&d.target).to_string();
                 self.new_record(Some(sid));
             }
-            KeyCode::Char('e') => {
+            Act::Edit => {
                 let t = d.target.clone();
                 self.edit_target(t);
             }
-            KeyCode::Char('d') => {
+            Act::Delete => {
                 let t = d.target.clone();
                 self.delete_target(t);
             }
-            KeyCode::Char('?') => self.open_help(),
-            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            Act::Help => self.open_help(),
+            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
             _ => {}
         }
     }
 
-    pub(super) fn maarch_detail_key(&mut self, key: KeyEvent, u: MaarchUserDetails) {
+    pub(super) fn maarch_detail_action(&mut self, act: Act, u: MaarchUserDetails) {
         let uid = u.user.id;
         let links = u.groups.len() + u.entities.len();
         let mutating = matches!(
-            key.code,
-            KeyCode::Char('e' | 'g' | 't' | 'x' | 'l' | 'c' | 'U') | KeyCode::Delete
+            act,
+            Act::Edit
+                | Act::AddGroup
+                | Act::AddEntity
+                | Act::Remove
+                | Act::Link
+                | Act::CreateLink
+                | Act::Unlink
         );
         if mutating && self.refuse_if_read_only("changing Maarch users") {
             return;
         }
         let (groups, entities) = self.lists.catalogue.clone().unwrap_or_default();
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        match act {
+            Act::Cancel | Act::Back => {
                 self.overlays.pop();
             }
-            KeyCode::Char('j') | KeyCode::Down => {
+            Act::Down => {
                 if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
                     d.cursor = (d.cursor + 1).min(links.saturating_sub(1));
                 }
             }
-            KeyCode::Char('k') | KeyCode::Up => {
+            Act::Up => {
                 if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
                     d.cursor = d.cursor.saturating_sub(1);
                 }
             }
-            KeyCode::Char('e') => self.edit_target(DetailTarget::MaarchUser(u)),
-            KeyCode::Char('g') | KeyCode::Char('t') => {
-                let entity = key.code == KeyCode::Char('t');
+            Act::Edit => self.edit_target(DetailTarget::MaarchUser(u)),
+            Act::AddGroup | Act::AddEntity => {
+                let entity = act == Act::AddEntity;
                 if self.lists.catalogue.is_none() {
                     self.load_catalogue();
                     self.status.notice = Some(tr("Reading Maarch groups and entities…").into());
-                    self.waiting.pick_after_catalogue = Some((key, self.overlays.len(), uid));
+                    self.waiting.pick_after_catalogue = Some((act, self.overlays.len(), uid));
                     return;
                 }
                 // Offer only what the user does not have yet.
@@ -301,7 +312,7 @@ impl App {
                 };
                 self.push_form(Form::maarch_link(&u.user, entity, options));
             }
-            KeyCode::Char('x') | KeyCode::Delete => {
+            Act::Remove => {
                 let op = match self.overlays.last() {
                     Some(Overlay::Detail(d)) => d.selected_link(),
                     _ => None,
@@ -324,15 +335,15 @@ impl App {
                 self.overlays
                     .push(Overlay::Confirm(Confirm::new(message, change)));
             }
-            KeyCode::Char('d') => {
+            Act::Delete => {
                 self.status.notice = Some(
                     tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
                         .into(),
                 );
             }
-            KeyCode::Char('l') => self.push_form(Form::parapheur_link(&u.user)),
-            KeyCode::Char('c') => self.push_form(Form::parapheur_create(&u.user)),
-            KeyCode::Char('U') => {
+            Act::Link => self.push_form(Form::parapheur_link(&u.user)),
+            Act::CreateLink => self.push_form(Form::parapheur_create(&u.user)),
+            Act::Unlink => {
                 let target = DetailTarget::MaarchUser(u.clone());
                 let change = kinds::delete_change(&target, &DeleteOp::ParapheurLink(uid));
                 self.overlays.push(Overlay::Confirm(Confirm::new(
@@ -340,14 +351,14 @@ impl App {
                     change,
                 )));
             }
-            KeyCode::Char('s') => {
+            Act::Status => {
                 self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);
             }
-            KeyCode::Char('r') => {
+            Act::Reload => {
                 self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
             }
-            KeyCode::Char('?') => self.open_help(),
-            KeyCode::Char(':') => self.overlays.push(Overlay::Palette(Palette::default())),
+            Act::Help => self.open_help(),
+            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
             _ => {}
         }
     }
@@ -444,14 +455,14 @@ impl Screen for Detail {
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
                 app.lists.catalogue = Some((groups, entities));
                 // The picker asked for meanwhile opens, if the user is still on that detail.
-                if let Some((key, depth, uid)) = app.waiting.pick_after_catalogue.take()
+                if let Some((act, depth, uid)) = app.waiting.pick_after_catalogue.take()
                     && depth == app.overlays.len()
                     && let Some(Overlay::Detail(d)) = app.overlays.last()
                     && let DetailTarget::MaarchUser(u) = &d.target
                     && u.user.id == uid
                 {
                     let u = u.clone();
-                    app.maarch_detail_key(key, u);
+                    app.maarch_detail_action(act, u);
                 }
             }
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
@@ -556,38 +567,38 @@ impl Screen for Detail {
                 match d.target {
                     DetailTarget::MaarchUser(_) => vec![
                         k.h(&[ESC], "back"),
-                        k.h(&[m("edit")], "edit"),
-                        k.h(&[m("add_group")], "add group"),
-                        k.h(&[m("add_entity")], "add entity"),
-                        k.h(&[m("remove")], "remove"),
+                        k.h(&[m(Act::Edit)], "edit"),
+                        k.h(&[m(Act::AddGroup)], "add group"),
+                        k.h(&[m(Act::AddEntity)], "add entity"),
+                        k.h(&[m(Act::Remove)], "remove"),
                         k.h(
-                            &[m("link"), m("create_link"), m("unlink")],
+                            &[m(Act::Link), m(Act::CreateLink), m(Act::Unlink)],
                             "Parapheur link/create/unlink",
                         ),
-                        k.h(&[m("status")], "status"),
-                        k.h(&[m("help")], "help"),
+                        k.h(&[m(Act::Status)], "status"),
+                        k.h(&[m(Act::Help)], "help"),
                     ],
                     DetailTarget::Individu(_) => vec![
                         k.h(&[ESC], "back"),
-                        k.h(&[d_("edit")], "edit"),
-                        k.h(&[d_("assign")], "assign entity"),
-                        k.h(&[d_("delete")], "delete"),
-                        k.h(&[d_("help")], "help"),
+                        k.h(&[d_(Act::Edit)], "edit"),
+                        k.h(&[d_(Act::Assign)], "assign entity"),
+                        k.h(&[d_(Act::Delete)], "delete"),
+                        k.h(&[d_(Act::Help)], "help"),
                     ],
                     DetailTarget::Site(_) => vec![
                         k.h(&[ESC], "back"),
-                        k.h(&[d_("edit")], "edit"),
-                        k.h(&[d_("delete")], "delete"),
-                        k.h(&[d_("new")], "new equipement"),
-                        k.h(&[d_("next_page")], "next page"),
-                        k.h(&[d_("help")], "help"),
+                        k.h(&[d_(Act::Edit)], "edit"),
+                        k.h(&[d_(Act::Delete)], "delete"),
+                        k.h(&[d_(Act::New)], "new equipement"),
+                        k.h(&[d_(Act::NextPage)], "next page"),
+                        k.h(&[d_(Act::Help)], "help"),
                     ],
                     _ => vec![
                         k.h(&[ESC], "back"),
-                        k.h(&[d_("edit")], "edit"),
-                        k.h(&[d_("delete")], "delete"),
-                        k.h(&[d_("reveal")], "reveal"),
-                        k.h(&[d_("help")], "help"),
+                        k.h(&[d_(Act::Edit)], "edit"),
+                        k.h(&[d_(Act::Delete)], "delete"),
+                        k.h(&[d_(Act::Reveal)], "reveal"),
+                        k.h(&[d_(Act::Help)], "help"),
                     ],
                 }
             }
@@ -603,52 +614,61 @@ impl Screen for Detail {
         let fixed = hints::fixed;
         match app.under_help() {
             Some(Overlay::Detail(x)) if matches!(x.target, DetailTarget::MaarchUser(_)) => vec![
-                k.sl(&[ESC, m("back")], "back"),
-                k.sp(&[m("edit")], "edit the user (mode, names, mail…)"),
-                k.sp(&[m("down"), m("up"), arrows], "select a group or entity"),
-                k.sp(&[m("add_group")], "add to a group"),
-                k.sp(&[m("add_entity")], "add to an entity"),
+                k.sl(&[ESC, m(Act::Back)], "back"),
+                k.sp(&[m(Act::Edit)], "edit the user (mode, names, mail…)"),
+                k.sp(
+                    &[m(Act::Down), m(Act::Up), arrows],
+                    "select a group or entity",
+                ),
+                k.sp(&[m(Act::AddGroup)], "add to a group"),
+                k.sp(&[m(Act::AddEntity)], "add to an entity"),
                 k.sl(
-                    &[m("remove"), T("Delete", Some(KeyCode::Delete))],
+                    &[m(Act::Remove), T("Delete", Some(KeyCode::Delete))],
                     "remove the selected group or entity",
                 ),
-                k.sp(&[m("link")], "link to a Maarch Parapheur user (by id)"),
-                k.sp(&[m("create_link")], "create in Maarch Parapheur and link"),
-                k.sp(&[m("unlink")], "unlink from Maarch Parapheur"),
-                k.sp(&[m("status")], "ask the Parapheur status"),
-                k.sp(&[m("reload")], "read the user again"),
+                k.sp(&[m(Act::Link)], "link to a Maarch Parapheur user (by id)"),
+                k.sp(&[m(Act::CreateLink)], "create in Maarch Parapheur and link"),
+                k.sp(&[m(Act::Unlink)], "unlink from Maarch Parapheur"),
+                k.sp(&[m(Act::Status)], "ask the Parapheur status"),
+                k.sp(&[m(Act::Reload)], "read the user again"),
             ],
             Some(Overlay::Detail(x)) if matches!(x.target, DetailTarget::Individu(_)) => vec![
-                k.sl(&[ESC, d("back")], "back"),
-                k.sp(&[d("edit")], "edit the individu"),
-                k.sp(&[d("assign")], "assign to an entity for a period"),
-                k.sp(&[d("delete")], "delete (asks first)"),
+                k.sl(&[ESC, d(Act::Back)], "back"),
+                k.sp(&[d(Act::Edit)], "edit the individu"),
+                k.sp(&[d(Act::Assign)], "assign to an entity for a period"),
+                k.sp(&[d(Act::Delete)], "delete (asks first)"),
             ],
             Some(Overlay::Detail(_)) => vec![
-                k.sl(&[ESC, d("back")], "back to where you were"),
-                k.sp(&[d("edit")], "edit this record"),
-                k.sp(&[d("delete")], "delete (deactivate a user)"),
-                k.sp(&[d("reveal")], "reveal / hide credentials"),
+                k.sl(&[ESC, d(Act::Back)], "back to where you were"),
+                k.sp(&[d(Act::Edit)], "edit this record"),
+                k.sp(&[d(Act::Delete)], "delete (deactivate a user)"),
+                k.sp(&[d(Act::Reveal)], "reveal / hide credentials"),
                 k.sp(
-                    &[d("down"), d("up"), arrows],
+                    &[d(Act::Down), d(Act::Up), arrows],
                     "move in the site's equipements",
                 ),
                 k.sp(
-                    &[d("next_page"), d("prev_page"), T("PgDn PgUp", None)],
+                    &[d(Act::NextPage), d(Act::PrevPage), T("PgDn PgUp", None)],
                     "next / previous page of equipements",
                 ),
                 k.sp(&[ENTER], "open the selected equipement"),
-                k.sp(&[d("new")], "new equipement on this site"),
-                k.sp(&[d("mark")], "mark / unmark the equipement"),
-                k.sp(&[d("mark_all")], "mark every equipement of the site"),
-                k.sp(&[d("move")], "move the marked equipements to another site"),
-                k.sp(&[d("set")], "set fields on the marked equipements"),
+                k.sp(&[d(Act::New)], "new equipement on this site"),
+                k.sp(&[d(Act::Mark)], "mark / unmark the equipement"),
+                k.sp(&[d(Act::MarkAll)], "mark every equipement of the site"),
                 k.sp(
-                    &[d("import")],
+                    &[d(Act::Move)],
+                    "move the marked equipements to another site",
+                ),
+                k.sp(&[d(Act::Set)], "set fields on the marked equipements"),
+                k.sp(
+                    &[d(Act::Import)],
                     "import equipements from a CSV or JSON file (Tab completes the path)",
                 ),
-                k.sp(&[d("delete")], "with marks: delete the marked equipements"),
-                k.sp(&[d("palette")], "command palette"),
+                k.sp(
+                    &[d(Act::Delete)],
+                    "with marks: delete the marked equipements",
+                ),
+                k.sp(&[d(Act::Palette)], "command palette"),
                 fixed("Ctrl-C", "quit"),
             ],
             _ => Vec::new(),

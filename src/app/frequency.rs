@@ -1,6 +1,7 @@
 //! `F`: how often each value of the selected column occurs over the list (every page, the
 //! filter applied), most frequent first; Enter keeps only the rows with that value.
 
+use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
 use crate::rows::Record;
 
@@ -19,7 +20,6 @@ use crate::app::kinds::with_list;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 pub struct Frequency {
@@ -64,7 +64,7 @@ impl App {
     }
 
     pub(super) fn frequency_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.prefs.keymap.translate(Scope::Frequency, key) else {
+        let Some(act) = self.prefs.keymap.action(Scope::Frequency, &key) else {
             return;
         };
         let page = self.viewport_rows.max(1);
@@ -72,17 +72,17 @@ impl App {
             return;
         };
         let last = f.rows.len().saturating_sub(1);
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        match act {
+            Act::Cancel | Act::Back => {
                 self.overlays.pop();
             }
-            KeyCode::Char('j') | KeyCode::Down => f.selected = (f.selected + 1).min(last),
-            KeyCode::Char('k') | KeyCode::Up => f.selected = f.selected.saturating_sub(1),
-            KeyCode::PageDown => f.selected = (f.selected + page).min(last),
-            KeyCode::PageUp => f.selected = f.selected.saturating_sub(page),
-            KeyCode::Char('g') | KeyCode::Home => f.selected = 0,
-            KeyCode::Char('G') | KeyCode::End => f.selected = last,
-            KeyCode::Enter => {
+            Act::Down => f.selected = (f.selected + 1).min(last),
+            Act::Up => f.selected = f.selected.saturating_sub(1),
+            Act::PageDown => f.selected = (f.selected + page).min(last),
+            Act::PageUp => f.selected = f.selected.saturating_sub(page),
+            Act::First => f.selected = 0,
+            Act::Last => f.selected = last,
+            Act::Open => {
                 let Some((value, n)) = f.rows.get(f.selected).cloned() else {
                     return;
                 };
@@ -108,9 +108,9 @@ impl Screen for Frequency {
         let k = Keys(&app.prefs.keymap);
         let f = |a| A(Scope::Frequency, a);
         vec![
-            k.h(&[f("down"), f("up")], "move"),
+            k.h(&[f(Act::Down), f(Act::Up)], "move"),
             k.h(&[ENTER], "only this value"),
-            k.h(&[ESC, f("back")], "back"),
+            k.h(&[ESC, f(Act::Back)], "back"),
         ]
     }
 
@@ -118,10 +118,10 @@ impl Screen for Frequency {
         let k = Keys(&app.prefs.keymap);
         let f = |a| A(Scope::Frequency, a);
         vec![
-            k.sp(&[f("down"), f("up")], "move among the values"),
-            k.sl(&[f("first"), f("last")], "first / last"),
+            k.sp(&[f(Act::Down), f(Act::Up)], "move among the values"),
+            k.sl(&[f(Act::First), f(Act::Last)], "first / last"),
             k.sp(&[ENTER], "keep only the rows with this value"),
-            k.sl(&[ESC, f("back")], "back"),
+            k.sl(&[ESC, f(Act::Back)], "back"),
         ]
     }
 }

@@ -8,13 +8,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use unicode_width::UnicodeWidthStr;
 
 use super::App;
-use super::keymap::{KeyMap, Scope, binding};
+use super::keymap::{Act, KeyMap, Scope};
 
 /// A key shown in a hint: an action of the table (shown as mapped now), or fixed text (with
 /// the key a click on it gives, when it is one).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum K {
-    A(Scope, &'static str),
+    A(Scope, Act),
     T(&'static str, Option<KeyCode>),
 }
 
@@ -48,10 +48,10 @@ pub(super) fn hint(km: &KeyMap, keys: &[K], sep: &str, what: &'static str) -> Hi
         let (shown, key) = match *k {
             A(scope, action) => {
                 actions += 1;
-                if binding(scope, action).is_some_and(|b| b.writes) {
+                if km.binding(scope, action).is_some_and(|b| b.writes) {
                     writes += 1;
                 }
-                vital |= alone && matches!(action, "help" | "quit" | "close");
+                vital |= alone && matches!(action, Act::Help | Act::Quit | Act::Close);
                 match km.key_of_in(scope, action) {
                     Some(key) => (key.label(), Some(key.event())),
                     None => continue,
@@ -138,8 +138,9 @@ pub(super) fn form_help(km: &KeyMap) -> (String, &'static str) {
             .map(|k| k.label())
             .unwrap_or_else(|| "-".into())
     };
-    let defaults = ["save", "reveal", "advanced"].iter().all(|a| {
-        binding(Scope::Form, a).is_some_and(|b| km.key_of_in(Scope::Form, a) == Some(b.key))
+    let defaults = [Act::Save, Act::Reveal, Act::Advanced].iter().all(|a| {
+        km.binding(Scope::Form, *a)
+            .is_some_and(|b| km.key_of_in(Scope::Form, *a) == Some(b.key))
     });
     if defaults {
         return (
@@ -151,7 +152,7 @@ pub(super) fn form_help(km: &KeyMap) -> (String, &'static str) {
     // help's lines are `&'static str`, and a keymap changes only at start).
     let text = crate::i18n::trf(
         "Tab/arrows move, {} saves, {} reveals, {} more fields, Esc cancels",
-        &[&key("save"), &key("reveal"), &key("advanced")],
+        &[&key(Act::Save), &key(Act::Reveal), &key(Act::Advanced)],
     );
     ("In forms".into(), intern(text))
 }

@@ -171,7 +171,7 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use super::super::records::complete_path;
+    use super::super::form_screen::complete_path;
 
     #[test]
     fn tab_completes_a_path_as_a_shell_does() {

@@ -9,10 +9,10 @@ use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -74,12 +74,14 @@ impl App {
     }
 
     pub(super) fn journal_key(&mut self, key: KeyEvent) {
+        let act = self.prefs.keymap.action(Scope::Journal, &key);
         let Some(Overlay::Journal(j)) = self.overlays.last_mut() else {
             return;
         };
         if j.filtering {
-            match key.code {
-                KeyCode::Esc | KeyCode::Enter => j.filtering = false,
+            // The filter is typed here: only the fixed keys act.
+            match crate::app::action::fixed(key.code) {
+                Some(Act::Cancel | Act::Open) => j.filtering = false,
                 _ => {
                     if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
                         j.filter.handle(req);
@@ -90,15 +92,15 @@ impl App {
             return;
         }
         let n = j.shown.len();
-        match key.code {
-            KeyCode::Esc if !j.filter.value().is_empty() => {
+        match act {
+            Some(Act::Cancel) if !j.filter.value().is_empty() => {
                 j.filter = Input::default();
                 j.refilter();
             }
-            KeyCode::Esc => {
+            Some(Act::Cancel | Act::Back) => {
                 self.overlays.pop();
             }
-            KeyCode::Enter => {
+            Some(Act::Open) => {
                 let Some(e) = j.shown.get(j.selected).map(|&i| j.entries[i].clone()) else {
                     return;
                 };
@@ -120,25 +122,10 @@ impl App {
                     scroll: 0,
                 })));
             }
-            _ => {
-                let Some(key) = self.prefs.keymap.translate(Scope::Journal, key) else {
-                    return;
-                };
-                let Some(Overlay::Journal(j)) = self.overlays.last_mut() else {
-                    return;
-                };
-                match key.code {
-                    KeyCode::Char('q') => {
-                        self.overlays.pop();
-                    }
-                    KeyCode::Char('j') | KeyCode::Down => {
-                        j.selected = (j.selected + 1).min(n.saturating_sub(1))
-                    }
-                    KeyCode::Char('k') | KeyCode::Up => j.selected = j.selected.saturating_sub(1),
-                    KeyCode::Char('/') => j.filtering = true,
-                    _ => {}
-                }
-            }
+            Some(Act::Down) => j.selected = (j.selected + 1).min(n.saturating_sub(1)),
+            Some(Act::Up) => j.selected = j.selected.saturating_sub(1),
+            Some(Act::Filter) => j.filtering = true,
+            _ => {}
         }
     }
 }
@@ -152,8 +139,8 @@ impl Screen for JournalView {
         let k = Keys(&app.prefs.keymap);
         let j = |a| A(Scope::Journal, a);
         vec![
-            k.h(&[j("down"), j("up")], "move"),
-            k.h(&[j("filter")], "filter"),
+            k.h(&[j(Act::Down), j(Act::Up)], "move"),
+            k.h(&[j(Act::Filter)], "filter"),
             k.h(&[ENTER], "before/after"),
             k.h(&[ESC], "back"),
         ]
@@ -163,10 +150,10 @@ impl Screen for JournalView {
         let k = Keys(&app.prefs.keymap);
         let j = |a| A(Scope::Journal, a);
         vec![
-            k.sp(&[j("down"), j("up")], "move in the journal"),
-            k.sp(&[j("filter")], "filter the journal as you type"),
+            k.sp(&[j(Act::Down), j(Act::Up)], "move in the journal"),
+            k.sp(&[j(Act::Filter)], "filter the journal as you type"),
             k.sp(&[ENTER], "the entry's record before and after"),
-            k.sl(&[ESC, j("back")], "back"),
+            k.sl(&[ESC, j(Act::Back)], "back"),
         ]
     }
 }

@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub use super::action::Act;
 
 /// A screen with keys of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,11 +80,12 @@ impl Scope {
 
 pub use crate::keys::Key;
 
-/// One binding: on `scope`, `action` is `key` unless remapped.
-#[derive(Debug, Clone, Copy)]
+/// One binding: on `scope`, `action` is `key` unless remapped. An action may have more than
+/// one row: the first is its key as shown, the others type the same (`Y` beside `y`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Binding {
     pub scope: Scope,
-    pub action: &'static str,
+    pub action: Act,
     pub key: Key,
     pub what: &'static str,
     /// Changes records on a server: not offered on a read-only profile.
@@ -92,8 +95,8 @@ pub struct Binding {
 /// The table as shipped (`assets/keys.toml`), embedded: the binary stays standalone.
 const TABLE: &str = include_str!("../../assets/keys.toml");
 
-/// Every remappable binding, in the table's order. Fixed keys (Enter, Esc, Tab and arrows,
-/// Ctrl-C) are not here.
+/// Every remappable binding as shipped, in the table's order. Fixed keys (Enter, Esc, Tab
+/// and arrows, Ctrl-C) are not here.
 pub fn bindings() -> &'static [Binding] {
     static PARSED: OnceLock<Vec<Binding>> = OnceLock::new();
     PARSED.get_or_init(|| parse_table(TABLE).expect("assets/keys.toml is valid"))
@@ -117,9 +120,11 @@ fn parse_table(text: &str) -> Result<Vec<Binding>, String> {
                     ));
                 }
             };
+            let act = Act::from_name(action)
+                .ok_or_else(|| format!("{}: no action {action:?}", scope.name()))?;
             out.push(Binding {
                 scope,
-                action: leak(action),
+                action: act,
                 key: Key::parse(key).map_err(|e| format!("{}.{action}: {e}", scope.name()))?,
                 what: leak(what),
                 writes,
@@ -135,9 +140,9 @@ fn parse_table(text: &str) -> Result<Vec<Binding>, String> {
     Ok(out)
 }
 
-/// The binding of `action` on `scope`.
-pub fn binding(scope: Scope, action: &str) -> Option<&'static Binding> {
-    bindings()
+/// The first binding of `action` on `scope` in a table.
+fn first_of(table: &[Binding], scope: Scope, action: Act) -> Option<&Binding> {
+    table
         .iter()
         .find(|x| x.scope == scope && x.action == action)
 }
@@ -145,25 +150,63 @@ pub fn binding(scope: Scope, action: &str) -> Option<&'static Binding> {
 /// The config's name of a binding: `new` on the lists, `detail.edit` elsewhere.
 pub fn config_name(x: &Binding) -> String {
     if x.scope == Scope::List {
-        x.action.to_string()
+        x.action.name().to_string()
     } else {
-        format!("{}.{}", x.scope.name(), x.action)
+        format!("{}.{}", x.scope.name(), x.action.name())
     }
 }
 
-/// Which typed key stands for which default key, screen by screen.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The key table and the config's remapping of it: which typed key does which action,
+/// screen by screen.
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeyMap {
+    table: &'static [Binding],
     to_default: HashMap<(Scope, Key), Key>,
     /// Default keys given away to another action: typing them does nothing.
     freed: HashSet<(Scope, Key)>,
+}
+
+impl Default for KeyMap {
+    fn default() -> KeyMap {
+        KeyMap {
+            table: bindings(),
+            to_default: HashMap::new(),
+            freed: HashSet::new(),
+        }
+    }
 }
 
 impl KeyMap {
     /// From the config's `[keys]` (`action` or `screen.action` → a key); errors name the
     /// binding.
     pub fn from_config(keys: &BTreeMap<String, String>) -> Result<KeyMap, String> {
-        let mut m = KeyMap::default();
+        Self::remap(KeyMap::default(), keys)
+    }
+
+    /// Another key table than the one shipped (`assets/keys.toml` as edited), remapped by
+    /// `keys`: what a change of a default does, tested without a rebuild.
+    pub fn from_table(table: &str, keys: &BTreeMap<String, String>) -> Result<KeyMap, String> {
+        let parsed: &'static [Binding] = Box::leak(parse_table(table)?.into_boxed_slice());
+        Self::remap(
+            KeyMap {
+                table: parsed,
+                ..KeyMap::default()
+            },
+            keys,
+        )
+    }
+
+    /// Every binding of the table, in its order.
+    pub fn table(&self) -> &'static [Binding] {
+        self.table
+    }
+
+    /// The first binding of `action` on `scope`.
+    pub fn binding(&self, scope: Scope, action: Act) -> Option<&'static Binding> {
+        first_of(self.table, scope, action)
+    }
+
+    fn remap(mut m: KeyMap, keys: &BTreeMap<String, String>) -> Result<KeyMap, String> {
         let mut named = HashSet::new();
         for (name, key) in keys {
             let (scope, action) = match name.split_once('.') {
@@ -179,12 +222,14 @@ impl KeyMap {
                 },
                 None => (Scope::List, name.as_str()),
             };
-            let Some(x) = binding(scope, action) else {
-                let known: Vec<&str> = bindings()
+            let Some(x) = Act::from_name(action).and_then(|a| m.binding(scope, a)) else {
+                let mut known: Vec<&str> = m
+                    .table
                     .iter()
                     .filter(|x| x.scope == scope)
-                    .map(|x| x.action)
+                    .map(|x| x.action.name())
                     .collect();
+                known.dedup();
                 return Err(format!(
                     "keys.{name}: no such action (known: {})",
                     known.join(", ")
@@ -218,19 +263,26 @@ impl KeyMap {
         Ok(m)
     }
 
-    /// The key event a typed one stands for on `scope` (its action's default key); `None`
-    /// when it was given away.
-    pub fn translate(&self, scope: Scope, e: KeyEvent) -> Option<KeyEvent> {
-        let k = Key::of(&e);
-        if let Some(d) = self.to_default.get(&(scope, k)) {
-            return Some(d.event());
+    /// What a typed key does on `scope`: its action in the table as remapped, else what a
+    /// fixed key does (Enter, Esc, Tab, arrows); `None` for a key given away or unbound.
+    pub fn action(&self, scope: Scope, e: &KeyEvent) -> Option<Act> {
+        let k = Key::of(e);
+        if self.freed.contains(&(scope, k)) && !self.to_default.contains_key(&(scope, k)) {
+            return None;
         }
-        (!self.freed.contains(&(scope, k))).then_some(e)
+        if let Some(a) = self.bound_in(scope, k) {
+            return Some(a);
+        }
+        if k.ctrl && matches!(e.code, KeyCode::Char(_)) {
+            // A Ctrl-letter no action takes does what the letter does.
+            return self.action(scope, &KeyEvent::new(e.code, KeyModifiers::NONE));
+        }
+        super::action::fixed(e.code)
     }
 
     /// The key that does `action` on `scope` now.
-    pub fn key_of_in(&self, scope: Scope, action: &str) -> Option<Key> {
-        let x = binding(scope, action)?;
+    pub fn key_of_in(&self, scope: Scope, action: Act) -> Option<Key> {
+        let x = self.binding(scope, action)?;
         if let Some(((_, k), _)) = self
             .to_default
             .iter()
@@ -246,17 +298,21 @@ impl KeyMap {
         (!self.freed.contains(&(scope, x.key)) && !taken).then_some(x.key)
     }
 
-    /// The action `key` does on `scope` now, if any.
-    pub fn bound_in(&self, scope: Scope, key: Key) -> Option<&'static str> {
-        bindings()
+    /// The action `key` does on `scope` now, if any (fixed keys left out).
+    pub fn bound_in(&self, scope: Scope, key: Key) -> Option<Act> {
+        let default = match self.to_default.get(&(scope, key)) {
+            Some(d) => *d,
+            None if self.freed.contains(&(scope, key)) => return None,
+            None => key,
+        };
+        self.table
             .iter()
-            .filter(|b| b.scope == scope)
-            .find(|b| self.key_of_in(scope, b.action) == Some(key))
+            .find(|b| b.scope == scope && b.key == default)
             .map(|b| b.action)
     }
 
     /// The key that does a list `action` now (as a character, when it is one).
-    pub fn key_of(&self, action: &str) -> Option<char> {
+    pub fn key_of(&self, action: Act) -> Option<char> {
         match self.key_of_in(Scope::List, action)?.code {
             KeyCode::Char(c) => Some(c),
             _ => None,
@@ -279,9 +335,10 @@ impl KeyMap {
                 for scope in [Scope::List, Scope::Detail, Scope::Maarch] {
                     if let Some(action) = keymap.bound_in(scope, k) {
                         return Err(format!(
-                            "commands.{name}.key: {} already does {}.{action}",
+                            "commands.{name}.key: {} already does {}.{}",
                             k.label(),
-                            scope.name()
+                            scope.name(),
+                            action.name()
                         ));
                     }
                 }
@@ -304,7 +361,9 @@ impl KeyMap {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Act, Binding, Key, KeyMap, Scope, bindings, parse_table};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::collections::BTreeMap;
 
     #[test]
     fn remapped_keys_move_and_free_their_default() {
@@ -312,16 +371,13 @@ mod tests {
         cfg.insert("new".to_string(), "a".to_string());
         cfg.insert("assign".to_string(), "N".to_string());
         let m = KeyMap::from_config(&cfg).unwrap();
-        let t = |c| {
-            m.translate(Scope::List, Key::ch(c).event())
-                .map(|e| Key::of(&e))
-        };
-        assert_eq!(t('a'), Some(Key::ch('n')), "a now creates");
-        assert_eq!(t('N'), Some(Key::ch('a')), "N now assigns");
+        let t = |c| m.action(Scope::List, &Key::ch(c).event());
+        assert_eq!(t('a'), Some(Act::New), "a now creates");
+        assert_eq!(t('N'), Some(Act::Assign), "N now assigns");
         assert_eq!(t('n'), None, "n was given away");
-        assert_eq!(t('j'), Some(Key::ch('j')));
-        assert_eq!(m.key_of("new"), Some('a'));
-        assert_eq!(m.key_of("assign"), Some('N'));
+        assert_eq!(t('j'), Some(Act::Down));
+        assert_eq!(m.key_of(Act::New), Some('a'));
+        assert_eq!(m.key_of(Act::Assign), Some('N'));
         cfg.insert("nope".into(), "z".into());
         assert!(KeyMap::from_config(&cfg).unwrap_err().contains("keys.nope"));
         let mut two = BTreeMap::new();
@@ -339,17 +395,17 @@ mod tests {
         cfg.insert("detail.edit".to_string(), "E".to_string());
         cfg.insert("form.save".to_string(), "f2".to_string());
         let m = KeyMap::from_config(&cfg).unwrap();
-        let on = |s, k: Key| m.translate(s, k.event()).map(|e| Key::of(&e));
-        assert_eq!(on(Scope::Detail, Key::ch('E')), Some(Key::ch('e')));
+        let on = |s, k: Key| m.action(s, &k.event());
+        assert_eq!(on(Scope::Detail, Key::ch('E')), Some(Act::Edit));
         assert_eq!(on(Scope::Detail, Key::ch('e')), None);
         assert_eq!(
             on(Scope::List, Key::ch('e')),
-            Some(Key::ch('e')),
+            Some(Act::Edit),
             "lists apart"
         );
         let f2 = Key::parse("f2").unwrap();
-        assert_eq!(on(Scope::Form, f2), Some(Key::ctrl('s')));
-        assert_eq!(m.key_of_in(Scope::Form, "save"), Some(f2));
+        assert_eq!(on(Scope::Form, f2), Some(Act::Save));
+        assert_eq!(m.key_of_in(Scope::Form, Act::Save), Some(f2));
         assert_eq!(Key::ctrl('w').label(), "Ctrl-W");
         assert_eq!(f2.label(), "F2");
         let bad = |k: &str| {
@@ -381,8 +437,8 @@ mod tests {
         let mut taken = BTreeMap::new();
         taken.insert("detail.edit".to_string(), "d".to_string());
         let m = KeyMap::from_config(&taken).unwrap();
-        assert_eq!(m.key_of_in(Scope::Detail, "edit"), Some(Key::ch('d')));
-        assert_eq!(m.key_of_in(Scope::Detail, "delete"), None);
+        assert_eq!(m.key_of_in(Scope::Detail, Act::Edit), Some(Key::ch('d')));
+        assert_eq!(m.key_of_in(Scope::Detail, Act::Delete), None);
         let mut unknown = BTreeMap::new();
         unknown.insert("dialog.yes".to_string(), "o".to_string());
         assert!(
@@ -394,10 +450,19 @@ mod tests {
 
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
-        assert_eq!(bindings().len(), 123);
-        assert_eq!(binding(Scope::Form, "save").unwrap().key, Key::ctrl('s'));
-        assert!(binding(Scope::List, "new").unwrap().writes);
-        assert!(!binding(Scope::List, "export").unwrap().writes);
+        let m = KeyMap::default();
+        assert_eq!(bindings().len(), 143);
+        assert_eq!(
+            m.binding(Scope::Form, Act::Save).unwrap().key,
+            Key::ctrl('s')
+        );
+        assert!(m.binding(Scope::List, Act::New).unwrap().writes);
+        assert!(!m.binding(Scope::List, Act::Export).unwrap().writes);
+        assert!(
+            parse_table("list = [[\"nope\", \"z\", \"x\"]]")
+                .unwrap_err()
+                .contains("nope")
+        );
         assert!(
             parse_table("list = [[\"a\", \"b\"]]")
                 .unwrap_err()
@@ -408,15 +473,32 @@ mod tests {
     }
 
     #[test]
-    fn actions_are_unique_per_screen_and_keys_too() {
+    fn keys_are_unique_per_screen_and_every_action_is_named() {
         for s in Scope::ALL {
             let mine: Vec<&Binding> = bindings().iter().filter(|x| x.scope == s).collect();
             for (i, x) in mine.iter().enumerate() {
                 for y in &mine[i + 1..] {
-                    assert_ne!(x.action, y.action, "{s:?}");
-                    assert_ne!(x.key, y.key, "{s:?}: {} and {}", x.action, y.action);
+                    assert_ne!(x.key, y.key, "{s:?}: {:?} and {:?}", x.action, y.action);
                 }
             }
         }
+        for a in Act::ALL {
+            assert_eq!(Act::from_name(a.name()), Some(*a));
+        }
+    }
+
+    #[test]
+    fn a_key_does_its_action_and_alternates_and_fixed_keys_too() {
+        let m = KeyMap::default();
+        let on = |s, e: KeyEvent| m.action(s, &e);
+        assert_eq!(on(Scope::List, Key::ch('j').event()), Some(Act::Down));
+        assert_eq!(on(Scope::List, Key::ch('3').event()), Some(Act::Tab3));
+        assert_eq!(on(Scope::Confirm, Key::ch('Y').event()), Some(Act::Yes));
+        assert_eq!(m.key_of_in(Scope::Confirm, Act::Yes), Some(Key::ch('y')));
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(on(Scope::Raw, down), Some(Act::Down));
+        let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(on(Scope::Form, esc), Some(Act::Cancel));
+        assert_eq!(on(Scope::List, Key::ch('§').event()), None);
     }
 }

@@ -5,11 +5,13 @@ use crate::app::App;
 use crate::app::Overlay;
 use crate::app::Purpose;
 use crate::app::TICKS_PER_SECOND;
+use crate::app::action::fixed;
 use crate::app::hints::ENTER;
 use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::Keys;
 use crate::app::hints::TAB;
+use crate::app::keymap::Act;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::Tab;
 use crate::app::screen::Failure;
@@ -18,7 +20,6 @@ use crate::i18n::tr;
 use crate::protocol::Payload;
 use crate::protocol::Request;
 use crate::protocol::Service;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 use secrecy::SecretString;
 use tui_input::Input;
@@ -62,16 +63,17 @@ impl App {
         let Some(Overlay::Login(l)) = self.overlays.last_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+        // Fields are typed here: only the fixed keys act, every other key is text.
+        match fixed(key.code) {
+            Some(Act::NextField | Act::PrevField | Act::Up | Act::Down) => {
                 l.focus = 1 - l.focus.min(1)
             }
-            KeyCode::Esc if l.service != Service::Core || stacked => {
+            Some(Act::Cancel) if l.service != Service::Core || stacked => {
                 // Ocean/Maarch logins, or a session to renew: closing keeps the console.
                 self.overlays.pop();
             }
-            KeyCode::Esc => self.quit = true,
-            KeyCode::Enter => {
+            Some(Act::Cancel) => self.quit = true,
+            Some(Act::Open) => {
                 if l.focus == 0 {
                     l.focus = 1;
                     return;

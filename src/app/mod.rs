@@ -16,6 +16,7 @@ macro_rules! by_type {
 pub(crate) use by_type;
 
 mod account;
+mod action;
 mod answers;
 mod browse;
 mod bulk;
@@ -25,28 +26,29 @@ mod confirm;
 mod conflict;
 mod detail;
 pub mod drafts;
-mod editor;
+mod effects;
+mod error_words;
+mod export;
 pub mod form;
+mod form_screen;
 mod frequency;
 pub mod hints;
 mod import;
 mod journal_view;
+mod json_edit;
 pub mod keymap;
 pub mod kinds;
 pub mod list;
 mod login;
-mod outcomes;
 mod palette;
-mod records;
+mod raw_view;
 mod restore;
 mod run;
 mod screen;
 mod session;
+mod state;
 mod undo;
 mod watch;
-
-use std::collections::HashMap;
-use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
@@ -59,7 +61,6 @@ use form::{Form, FormKind};
 pub use keymap::Scope;
 use kinds::ListKind;
 pub use kinds::{DetailTarget, Tab};
-use list::{ListView, Paging};
 
 pub use account::*;
 use answers::*;
@@ -69,15 +70,19 @@ pub use columns::ColumnChooser;
 pub use confirm::*;
 pub use conflict::*;
 pub use detail::*;
-pub use editor::*;
+pub use effects::Effect;
+pub use error_words::*;
+pub use export::*;
 pub use frequency::Frequency;
 pub use journal_view::*;
 pub use login::*;
-pub use outcomes::*;
 pub use palette::*;
+pub use raw_view::*;
 pub use run::RunAsk;
 pub use screen::{Browse, HelpScreen};
 pub use session::*;
+pub(crate) use state::Waiting;
+pub use state::{Lists, Net, Prefs, Status};
 pub use watch::Watch;
 
 pub const PAGE_SIZE: u32 = 50;
@@ -109,34 +114,6 @@ pub enum Overlay {
     Frequency(Box<Frequency>),
     /// `C`: the columns of a tab.
     Columns(Box<ColumnChooser>),
-}
-
-/// Something the runtime must do outside the state: copy text, write an export.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    /// Copy to the clipboard (OSC 52, so it works over SSH and in tmux); `what` for the notice.
-    Copy { text: String, what: String },
-    /// Write the current view to a file.
-    Export {
-        path: std::path::PathBuf,
-        content: String,
-        rows: usize,
-    },
-    /// Append a change to the profile's journal.
-    Journal(Box<crate::journal::Entry>),
-    /// Turn the terminal's mouse reporting on or off.
-    Mouse(bool),
-    /// Open `text` (a record as JSON) in `$EDITOR`; the result goes to `on_edited`.
-    Edit { title: String, text: String },
-    /// Hand the terminal to a row command, once per argument list; `wait`: keep its output
-    /// until a key. The outcome goes to `on_ran`.
-    Run {
-        name: String,
-        runs: Vec<Vec<String>>,
-        wait: bool,
-    },
-    /// Write the columns and saved views (`crate::views`).
-    SaveViews(Box<crate::views::Views>),
 }
 
 /// What a mouse click landed on (worked out from the drawn layout).
@@ -179,107 +156,8 @@ pub struct App {
     pub viewport_rows: usize,
 }
 
-/// The tabs' lists.
-pub struct Lists {
-    pub sites: ListView<SiteSummary>,
-    pub equipements: ListView<Equipement>,
-    pub users: ListView<User>,
-    pub roles: ListView<Role>,
-    pub individus: ListView<Individu>,
-    pub maarch_users: ListView<MaarchUser>,
-    /// Which user directory the Users tab shows.
-    pub users_dir: Service,
-    /// Maarch lists only the users of a non-root caller's entities: the list may be partial.
-    pub maarch_partial: bool,
-    /// Maarch groups and entities for pickers, once read.
-    pub catalogue: Option<(Choices, Choices)>,
-    /// Clients offered by the site form besides those seen on sites.
-    pub extra_clients: Vec<(String, String)>,
-    /// Loading every equipement: (loaded, total).
-    pub load_progress: Option<(usize, usize)>,
-    /// Equipement pages read ahead.
-    pub(crate) prefetched: HashMap<u32, Page<Equipement>>,
-    /// The column of the selected cell (`y` copies it).
-    pub col: usize,
-}
-
-/// The status line: the notice, the error, and the recent ones (`:messages`).
-#[derive(Default)]
-pub struct Status {
-    pub last_error: Option<String>,
-    pub notice: Option<String>,
-    /// The recent status messages, newest last (`:messages`): a long one can be read whole.
-    pub messages: std::collections::VecDeque<String>,
-    /// The notice and the error last kept there (each kept once, when it changes).
-    pub(crate) seen_messages: (Option<String>, Option<String>),
-    pub spinner: usize,
-}
-
-/// Requests: the next id, those in flight, those made by the last update.
-pub struct Net {
-    /// Requests made by the last update, for the worker.
-    pub outbox: Vec<(u64, Request)>,
-    pub(in crate::app) in_flight: HashMap<u64, (Purpose, Service)>,
-    pub(crate) next_id: u64,
-    /// Set while the server is unreachable.
-    pub reconnect: Option<Reconnect>,
-}
-
-/// What the config and the user chose.
-pub struct Prefs {
-    /// Palette aliases from the config: name → `command [/filter]`.
-    pub aliases: Vec<(String, String)>,
-    /// Row commands from the config.
-    pub commands: Vec<crate::commands::RowCommand>,
-    /// Columns chosen and saved views, as kept on disk.
-    pub views: crate::views::Views,
-    /// How often a watched list is read again (config `watch_secs`).
-    pub watch_every: Duration,
-    /// The config's profile names.
-    pub profiles: Vec<String>,
-    /// Palette commands run, most recent first (offered first).
-    pub palette_history: Vec<String>,
-    /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
-    pub mouse: bool,
-    /// Keys remapped by the config.
-    pub keymap: keymap::KeyMap,
-}
-
-/// What was asked before what it needs came.
-#[derive(Default)]
-pub(crate) struct Waiting {
-    /// A Maarch user's details read to edit them: the request, and how many overlays were
-    /// open then (an answer after the user moved on opens nothing).
-    pub maarch_edit: Option<(u64, usize)>,
-    /// A group or entity picker asked before the catalogue came: the key (as translated),
-    /// how many overlays were open then and the Maarch user's id (it opens once the
-    /// catalogue lands, if the user is still on that detail).
-    pub pick_after_catalogue: Option<(KeyEvent, usize, i64)>,
-    /// The record being edited in `$EDITOR`.
-    pub editing: Option<DetailTarget>,
-    /// Export asked before every page was loaded: written once they are.
-    pub pending_export: Option<(std::path::PathBuf, ExportFormat)>,
-    /// `*` asked before every equipement was loaded: marks them once they are.
-    pub mark_all_when_loaded: bool,
-    /// `F` asked before every equipement was loaded: counts once they are.
-    pub frequency_when_loaded: bool,
-    /// `:dups` asked before every equipement was loaded.
-    pub dups_when_loaded: bool,
-    /// Esc was pressed once with marks and no filter: the next Esc clears them.
-    pub esc_armed: bool,
-    /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
-    pub undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
-    /// How far the help is scrolled.
-    pub help_scroll: usize,
-}
-
 impl App {
     pub fn new(session: Session) -> App {
-        let mut equipements = ListView::default();
-        equipements.paging = Some(Paging {
-            size: PAGE_SIZE,
-            ..Default::default()
-        });
         let tab = if session.has(Service::Core) {
             Tab::Sites
         } else if session.has(Service::Ocean) {
@@ -294,41 +172,13 @@ impl App {
         };
         App {
             tab,
-            lists: Lists {
-                sites: ListView::default(),
-                equipements,
-                users: ListView::default(),
-                roles: ListView::default(),
-                individus: ListView::default(),
-                maarch_users: ListView::default(),
-                users_dir,
-                maarch_partial: false,
-                catalogue: None,
-                extra_clients: Vec::new(),
-                load_progress: None,
-                prefetched: HashMap::new(),
-                col: 0,
-            },
+            lists: Lists::new(users_dir),
             overlays: Vec::new(),
             status: Status::default(),
             session,
-            net: Net {
-                outbox: Vec::new(),
-                in_flight: HashMap::new(),
-                next_id: 1,
-                reconnect: None,
-            },
+            net: Net::default(),
             effects: Vec::new(),
-            prefs: Prefs {
-                aliases: Vec::new(),
-                commands: Vec::new(),
-                views: Default::default(),
-                watch_every: Duration::from_secs(10),
-                profiles: Vec::new(),
-                palette_history: Vec::new(),
-                mouse: false,
-                keymap: keymap::KeyMap::default(),
-            },
+            prefs: Prefs::default(),
             journal: Vec::new(),
             watch: None,
             waiting: Waiting::default(),
@@ -367,9 +217,8 @@ impl App {
 
     /// The key that does `action` on `scope` now, as shown (`-` when none does).
     pub fn key_label(&self, scope: Scope, action: &str) -> String {
-        self.prefs
-            .keymap
-            .key_of_in(scope, action)
+        keymap::Act::from_name(action)
+            .and_then(|a| self.prefs.keymap.key_of_in(scope, a))
             .map(|k| k.label())
             .unwrap_or_else(|| "-".into())
     }

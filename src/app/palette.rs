@@ -6,12 +6,14 @@ use crate::app::Overlay;
 use crate::app::Purpose;
 use crate::app::RawView;
 use crate::app::SiteSummary;
+use crate::app::action::fixed;
 use crate::app::form::Form;
 use crate::app::hints::ENTER;
 use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::T;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
 use crate::app::kinds::Tab;
@@ -24,7 +26,6 @@ use crate::app::shellexpand_home;
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Service;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
@@ -181,13 +182,14 @@ impl App {
         let Some(Overlay::Palette(p)) = self.overlays.last_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => {
+        // A command is typed here: only the fixed keys act, every other key is text.
+        match fixed(key.code) {
+            Some(Act::Cancel) => {
                 self.overlays.pop();
             }
-            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Down => p.selected += 1,
-            KeyCode::Enter => {
+            Some(Act::Up) => p.selected = p.selected.saturating_sub(1),
+            Some(Act::Down) => p.selected += 1,
+            Some(Act::Open) => {
                 let q = p.input.value().to_string();
                 let sel = p.selected;
                 if let Some(cmd) = self.typed_command(&q) {

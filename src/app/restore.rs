@@ -6,12 +6,12 @@ use crate::app::form::Form;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Restore;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 impl App {
@@ -21,11 +21,11 @@ impl App {
     }
 
     pub(super) fn restore_key(&mut self, key: KeyEvent) {
-        let Some(key) = self.prefs.keymap.translate(Scope::Restore, key) else {
+        let Some(act) = self.prefs.keymap.action(Scope::Restore, &key) else {
             return;
         };
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+        match act {
+            Act::Restore | Act::Open => {
                 if let Some(Overlay::Restore(d)) = self.overlays.pop() {
                     let mut form = d.form;
                     if self.session.read_only {
@@ -39,7 +39,7 @@ impl App {
                     self.overlays.push(Overlay::Form(Box::new(form)));
                 }
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+            Act::Discard | Act::Cancel => {
                 self.overlays.pop();
                 self.status.notice = Some(tr("Draft discarded").into());
             }
@@ -67,8 +67,8 @@ impl Screen for Restore {
         let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
             Some(Overlay::Restore(_)) => vec![
-                k.h(&[A(Scope::Restore, "restore")], "restore"),
-                k.h(&[A(Scope::Restore, "discard")], "discard"),
+                k.h(&[A(Scope::Restore, Act::Restore)], "restore"),
+                k.h(&[A(Scope::Restore, Act::Discard)], "discard"),
             ],
             _ => Vec::new(),
         }

@@ -11,13 +11,13 @@ use crate::app::hints::Hint;
 use crate::app::hints::K::A;
 use crate::app::hints::Keys;
 use crate::app::keymap;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 use crate::commands::RowCommand;
@@ -163,17 +163,17 @@ impl App {
 
 impl Screen for RunAsk {
     fn on_key(app: &mut App, key: KeyEvent) {
-        let Some(key) = app.prefs.keymap.translate(Scope::Confirm, key) else {
+        let Some(act) = app.prefs.keymap.action(Scope::Confirm, &key) else {
             return;
         };
-        match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+        match act {
+            Act::Yes | Act::Open => {
                 if let Some(Overlay::RunAsk(r)) = app.overlays.pop() {
                     let RunAsk { name, runs, wait } = *r;
                     app.effects.push(Effect::Run { name, runs, wait });
                 }
             }
-            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+            Act::No | Act::Cancel => {
                 app.overlays.pop();
             }
             _ => {}
@@ -183,8 +183,8 @@ impl Screen for RunAsk {
     fn footer(app: &App) -> Vec<Hint> {
         let k = Keys(&app.prefs.keymap);
         vec![
-            k.h(&[A(Scope::Confirm, "yes")], "run"),
-            k.h(&[A(Scope::Confirm, "no"), ESC], "cancel"),
+            k.h(&[A(Scope::Confirm, Act::Yes)], "run"),
+            k.h(&[A(Scope::Confirm, Act::No), ESC], "cancel"),
         ]
     }
 }

@@ -23,6 +23,7 @@ use crate::app::hints::ESC;
 use crate::app::hints::K::A;
 use crate::app::hints::K::T;
 use crate::app::hints::Keys;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::run::RunAsk;
 use crate::protocol::Payload;
@@ -160,24 +161,21 @@ impl App {
 
 impl Screen for HelpScreen {
     fn on_key(app: &mut App, key: KeyEvent) {
-        let Some(key) = app.prefs.keymap.translate(Scope::Help, key) else {
+        let Some(act) = app.prefs.keymap.action(Scope::Help, &key) else {
             return;
         };
         let page = app.viewport_rows.max(1);
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+        let scroll = &mut app.waiting.help_scroll;
+        match act {
+            Act::Cancel | Act::Help | Act::Close | Act::Open => {
                 app.overlays.pop();
             }
-            KeyCode::Char('j') | KeyCode::Down => app.waiting.help_scroll += 1,
-            KeyCode::Char('k') | KeyCode::Up => {
-                app.waiting.help_scroll = app.waiting.help_scroll.saturating_sub(1)
-            }
-            KeyCode::PageDown | KeyCode::Char(' ') => app.waiting.help_scroll += page,
-            KeyCode::PageUp => {
-                app.waiting.help_scroll = app.waiting.help_scroll.saturating_sub(page)
-            }
-            KeyCode::Char('g') | KeyCode::Home => app.waiting.help_scroll = 0,
-            KeyCode::Char('G') | KeyCode::End => app.waiting.help_scroll = usize::MAX / 2,
+            Act::Down => *scroll += 1,
+            Act::Up => *scroll = scroll.saturating_sub(1),
+            Act::PageDown => *scroll += page,
+            Act::PageUp => *scroll = scroll.saturating_sub(page),
+            Act::First => *scroll = 0,
+            Act::Last => *scroll = usize::MAX / 2,
             _ => {}
         }
         // Past the end is clamped when drawn; keep the number small.
@@ -189,8 +187,8 @@ impl Screen for HelpScreen {
         vec![
             k.joined(
                 &[
-                    A(Scope::Help, "down"),
-                    A(Scope::Help, "up"),
+                    A(Scope::Help, Act::Down),
+                    A(Scope::Help, Act::Up),
                     T("PgDn", Some(KeyCode::PageDown)),
                     T("PgUp", Some(KeyCode::PageUp)),
                 ],

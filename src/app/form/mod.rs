@@ -1,13 +1,15 @@
 //! Forms: typed fields validated as you type with the server's own rules, server 422 errors
 //! mapped back onto fields, and nothing typed ever lost.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 use serde::{Deserialize, Serialize};
 
 use crate::api::model::*;
+use crate::app::action::{Typed, typed};
+use crate::app::keymap::{Act, Scope};
 use crate::change::Change;
 use crate::i18n::tr;
 
@@ -367,26 +369,32 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
-    /// Handles a key inside the form; returns true when it was used.
+    /// Handles a key inside the form, with the shipped keys; returns true when it was used.
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
+        let act = crate::app::keymap::KeyMap::default().action(Scope::Form, &key);
+        self.on_action(act, key)
+    }
+
+    /// Handles a key inside the form: `act`, what it does on forms now (moving, more
+    /// fields, reveal), else the text it types into the field; returns true when used.
+    pub fn on_action(&mut self, act: Option<Act>, key: KeyEvent) -> bool {
         let n = self.fields.len();
         if n == 0 {
             return false;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let editing = self.edits_record();
-        match key.code {
-            KeyCode::Tab | KeyCode::Down => {
+        match act {
+            Some(Act::NextField | Act::Down) => {
                 self.leave_field();
                 self.step(1);
                 return true;
             }
-            KeyCode::BackTab | KeyCode::Up => {
+            Some(Act::PrevField | Act::Up) => {
                 self.leave_field();
                 self.step(-1);
                 return true;
             }
-            KeyCode::Char('o') if ctrl && (self.folded_count() > 0 || self.show_advanced) => {
+            Some(Act::Advanced) if self.folded_count() > 0 || self.show_advanced => {
                 self.show_advanced = !self.show_advanced;
                 if !self.visible(self.focus) {
                     self.step(-1);
@@ -396,7 +404,7 @@ impl Form {
             _ => {}
         }
         let f = &mut self.fields[self.focus];
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('r') {
+        if act == Some(Act::Reveal) {
             f.reveal = !f.reveal;
             return true;
         }
@@ -405,42 +413,40 @@ impl Form {
             choice_matches = Some(f.matching_options());
         }
         match &mut f.kind {
-            FieldKind::Grid { cells, on, cursor } => match key.code {
-                KeyCode::Left => *cursor = cursor.saturating_sub(1),
-                KeyCode::Right => *cursor = (*cursor + 1).min(cells.len().saturating_sub(1)),
-                KeyCode::Char(' ') | KeyCode::Enter => {
+            FieldKind::Grid { cells, on, cursor } => match (act, typed(&key)) {
+                (Some(Act::Left), _) => *cursor = cursor.saturating_sub(1),
+                (Some(Act::Right), _) => *cursor = (*cursor + 1).min(cells.len().saturating_sub(1)),
+                (Some(Act::Open), _) | (_, Some(Typed::Char(' '))) => {
                     if let Some(b) = on.get_mut(*cursor) {
                         *b = !*b;
                     }
                 }
-                KeyCode::Char('a') => {
+                (_, Some(Typed::Char('a'))) => {
                     let all = on.iter().all(|b| *b);
                     on.iter_mut().for_each(|b| *b = !all);
                 }
                 _ => return false,
             },
             FieldKind::Open { options, .. }
-                if matches!(key.code, KeyCode::Left | KeyCode::Right) && !options.is_empty() =>
+                if matches!(act, Some(Act::Left | Act::Right)) && !options.is_empty() =>
             {
                 let cur = f.input.value().to_string();
                 let pos = options.iter().position(|(v, _)| *v == cur);
                 let len = options.len();
-                let next = match (pos, key.code) {
+                let next = match (pos, act) {
                     (None, _) => 0,
-                    (Some(p), KeyCode::Right) => (p + 1) % len,
+                    (Some(p), Some(Act::Right)) => (p + 1) % len,
                     (Some(p), _) => (p + len - 1) % len,
                 };
                 f.input = Input::new(options[next].0.clone());
             }
-            FieldKind::Choice { selected, .. }
-                if matches!(key.code, KeyCode::Left | KeyCode::Right) =>
-            {
+            FieldKind::Choice { selected, .. } if matches!(act, Some(Act::Left | Act::Right)) => {
                 let m = choice_matches.unwrap_or_default();
                 if !m.is_empty() {
                     let pos = selected.and_then(|s| m.iter().position(|&i| i == s));
-                    let next = match (pos, key.code) {
+                    let next = match (pos, act) {
                         (None, _) => 0,
-                        (Some(p), KeyCode::Right) => (p + 1) % m.len(),
+                        (Some(p), Some(Act::Right)) => (p + 1) % m.len(),
                         (Some(p), _) => (p + m.len() - 1) % m.len(),
                     };
                     *selected = Some(m[next]);

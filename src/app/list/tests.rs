@@ -1,5 +1,5 @@
-use crate::app::ListView;
 use crate::app::list::FIRST_SLICE_ROWS;
+use crate::app::list::ListView;
 use crate::app::list::SORT_SLICED_FROM;
 use crate::app::list::best_first;
 use crate::app::list::filter;

@@ -16,6 +16,7 @@ use crate::app::hints::K::A;
 use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::hints::TAB;
+use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::Tab;
@@ -30,7 +31,6 @@ use crate::protocol::Payload;
 use crate::protocol::Request;
 use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
-use crossterm::event::KeyModifiers;
 
 impl App {
     /// Where the form waiting for the answer to request `id` is in the screen stack.
@@ -146,21 +146,22 @@ impl App {
     }
 
     pub(super) fn form_key(&mut self, key: KeyEvent) {
+        // The form's own questions are answered as a confirmation is.
+        let yes = self.prefs.keymap.action(Scope::Confirm, &key) == Some(Act::Yes);
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
         };
         if f.confirm_discard {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    self.overlays.pop();
-                }
-                _ => f.confirm_discard = false,
+            if yes {
+                self.overlays.pop();
+            } else {
+                f.confirm_discard = false;
             }
             return;
         }
         if let Some(ask) = f.asking.take() {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
+            match yes {
+                true => {
                     f.agreed.push(ask);
                     self.save_form();
                 }
@@ -174,18 +175,15 @@ impl App {
             return;
         }
         // Keys that type text are never remapped in a form (the config refuses it).
-        let Some(key) = self.prefs.keymap.translate(Scope::Form, key) else {
-            return;
-        };
+        let act = self.prefs.keymap.action(Scope::Form, &key);
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
         };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let on_grid = matches!(
             f.fields.get(f.focus).map(|x| &x.kind),
             Some(form::FieldKind::Grid { .. })
         );
-        if f.kind == FormKind::ImportFile && key.code == KeyCode::Tab {
+        if f.kind == FormKind::ImportFile && act == Some(Act::NextField) {
             // Path completion, as a shell does it.
             let typed = f.val("path");
             let (done, said) = complete_path(&typed);
@@ -196,15 +194,16 @@ impl App {
             return;
         }
         // Enter moves on, and saves from the last field (a one-field picker saves at once).
-        let submit = key.code == KeyCode::Enter && !on_grid && f.is_last_visible(f.focus);
-        if key.code == KeyCode::Enter && !on_grid && !submit {
-            f.on_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        let enter = act == Some(Act::Open) && !on_grid;
+        let submit = enter && f.is_last_visible(f.focus);
+        if enter && !submit {
+            f.on_action(Some(Act::NextField), key);
             return;
         }
-        match key.code {
+        match act {
             _ if submit => self.save_form(),
-            KeyCode::Char('s') if ctrl => self.save_form(),
-            KeyCode::Esc => {
+            Some(Act::Save) => self.save_form(),
+            Some(Act::Cancel) => {
                 if f.dirty() {
                     f.confirm_discard = true;
                 } else {
@@ -212,7 +211,7 @@ impl App {
                 }
             }
             _ => {
-                f.on_key(key);
+                f.on_action(act, key);
             }
         }
     }
@@ -448,7 +447,7 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
     if fm.fields.len() > 1 {
         v.push(k.h(&[TAB], "next field"));
     }
-    v.push(k.h(&[f("save")], "save"));
+    v.push(k.h(&[f(Act::Save)], "save"));
     match fm.fields.get(fm.focus).map(|x| &x.kind) {
         Some(FieldKind::Open { options, .. }) if !options.is_empty() => {
             v.push(k.h(&[T("←→", None)], "known values"))
@@ -458,7 +457,7 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
     }
     if fm.folded_count() > 0 {
         v.push(k.h(
-            &[f("advanced")],
+            &[f(Act::Advanced)],
             if fm.show_advanced {
                 "fewer fields"
             } else {
@@ -467,7 +466,7 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
         ));
     }
     if fm.has_secret() {
-        v.push(k.h(&[f("reveal")], "reveal"));
+        v.push(k.h(&[f(Act::Reveal)], "reveal"));
     }
     v.push(k.h(&[ESC], "cancel"));
     v

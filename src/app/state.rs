@@ -1,0 +1,159 @@
+//! What `App` holds besides the tabs and the screen stack: the lists, the status line, the
+//! requests, the user's choices, and what waits for data.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::api::maarch::MaarchUser;
+use crate::api::model::{Equipement, Page, Role, SiteSummary, User};
+use crate::api::ocean::Individu;
+use crate::app::PAGE_SIZE;
+use crate::app::list::{ListView, Paging};
+use crate::app::{Choices, DetailTarget, ExportFormat, Purpose, Reconnect, keymap};
+use crate::protocol::{Request, Service};
+
+/// The tabs' lists.
+pub struct Lists {
+    pub sites: ListView<SiteSummary>,
+    pub equipements: ListView<Equipement>,
+    pub users: ListView<User>,
+    pub roles: ListView<Role>,
+    pub individus: ListView<Individu>,
+    pub maarch_users: ListView<MaarchUser>,
+    /// Which user directory the Users tab shows.
+    pub users_dir: Service,
+    /// Maarch lists only the users of a non-root caller's entities: the list may be partial.
+    pub maarch_partial: bool,
+    /// Maarch groups and entities for pickers, once read.
+    pub catalogue: Option<(Choices, Choices)>,
+    /// Clients offered by the site form besides those seen on sites.
+    pub extra_clients: Vec<(String, String)>,
+    /// Loading every equipement: (loaded, total).
+    pub load_progress: Option<(usize, usize)>,
+    /// Equipement pages read ahead.
+    pub(crate) prefetched: HashMap<u32, Page<Equipement>>,
+    /// The column of the selected cell (`y` copies it).
+    pub col: usize,
+}
+
+/// The status line: the notice, the error, and the recent ones (`:messages`).
+#[derive(Default)]
+pub struct Status {
+    pub last_error: Option<String>,
+    pub notice: Option<String>,
+    /// The recent status messages, newest last (`:messages`): a long one can be read whole.
+    pub messages: std::collections::VecDeque<String>,
+    /// The notice and the error last kept there (each kept once, when it changes).
+    pub(crate) seen_messages: (Option<String>, Option<String>),
+    pub spinner: usize,
+}
+
+/// Requests: the next id, those in flight, those made by the last update.
+pub struct Net {
+    /// Requests made by the last update, for the worker.
+    pub outbox: Vec<(u64, Request)>,
+    pub(in crate::app) in_flight: HashMap<u64, (Purpose, Service)>,
+    pub(crate) next_id: u64,
+    /// Set while the server is unreachable.
+    pub reconnect: Option<Reconnect>,
+}
+
+/// What the config and the user chose.
+pub struct Prefs {
+    /// Palette aliases from the config: name → `command [/filter]`.
+    pub aliases: Vec<(String, String)>,
+    /// Row commands from the config.
+    pub commands: Vec<crate::commands::RowCommand>,
+    /// Columns chosen and saved views, as kept on disk.
+    pub views: crate::views::Views,
+    /// How often a watched list is read again (config `watch_secs`).
+    pub watch_every: Duration,
+    /// The config's profile names.
+    pub profiles: Vec<String>,
+    /// Palette commands run, most recent first (offered first).
+    pub palette_history: Vec<String>,
+    /// Mouse reporting on (it takes the terminal's own text selection away, so off by default).
+    pub mouse: bool,
+    /// Keys remapped by the config.
+    pub keymap: keymap::KeyMap,
+}
+
+/// What was asked before what it needs came.
+#[derive(Default)]
+pub(crate) struct Waiting {
+    /// A Maarch user's details read to edit them: the request, and how many overlays were
+    /// open then (an answer after the user moved on opens nothing).
+    pub maarch_edit: Option<(u64, usize)>,
+    /// A group or entity picker asked before the catalogue came: the key (as translated),
+    /// how many overlays were open then and the Maarch user's id (it opens once the
+    /// catalogue lands, if the user is still on that detail).
+    pub pick_after_catalogue: Option<(keymap::Act, usize, i64)>,
+    /// The record being edited in `$EDITOR`.
+    pub editing: Option<DetailTarget>,
+    /// Export asked before every page was loaded: written once they are.
+    pub pending_export: Option<(std::path::PathBuf, ExportFormat)>,
+    /// `*` asked before every equipement was loaded: marks them once they are.
+    pub mark_all_when_loaded: bool,
+    /// `F` asked before every equipement was loaded: counts once they are.
+    pub frequency_when_loaded: bool,
+    /// `:dups` asked before every equipement was loaded.
+    pub dups_when_loaded: bool,
+    /// Esc was pressed once with marks and no filter: the next Esc clears them.
+    pub esc_armed: bool,
+    /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
+    pub undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
+    /// How far the help is scrolled.
+    pub help_scroll: usize,
+}
+
+impl Lists {
+    /// Empty lists; equipements are read a page at a time.
+    pub fn new(users_dir: Service) -> Lists {
+        let mut equipements = ListView::default();
+        equipements.paging = Some(Paging {
+            size: PAGE_SIZE,
+            ..Default::default()
+        });
+        Lists {
+            sites: ListView::default(),
+            equipements,
+            users: ListView::default(),
+            roles: ListView::default(),
+            individus: ListView::default(),
+            maarch_users: ListView::default(),
+            users_dir,
+            maarch_partial: false,
+            catalogue: None,
+            extra_clients: Vec::new(),
+            load_progress: None,
+            prefetched: HashMap::new(),
+            col: 0,
+        }
+    }
+}
+
+impl Default for Net {
+    fn default() -> Net {
+        Net {
+            outbox: Vec::new(),
+            in_flight: HashMap::new(),
+            next_id: 1,
+            reconnect: None,
+        }
+    }
+}
+
+impl Default for Prefs {
+    fn default() -> Prefs {
+        Prefs {
+            aliases: Vec::new(),
+            commands: Vec::new(),
+            views: Default::default(),
+            watch_every: Duration::from_secs(10),
+            profiles: Vec::new(),
+            palette_history: Vec::new(),
+            mouse: false,
+            keymap: keymap::KeyMap::default(),
+        }
+    }
+}
