@@ -205,8 +205,9 @@ fn clean(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use serde_json::json;
+
+    use super::{CommandConfig, OneOrMany, RowCommand};
 
     fn cmd(run: &[&str], secrets: bool) -> RowCommand {
         RowCommand {

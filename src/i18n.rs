@@ -129,7 +129,7 @@ pub fn has_french(en: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Lang, set_thread_lang, tr, trf};
 
     #[test]
     fn lookup_fill_and_fallback() {

@@ -281,8 +281,10 @@ pub fn changes(e: &Entry) -> Vec<(String, String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use serde_json::json;
+    use std::io::Write;
+
+    use super::{Entry, MAX_LINE, Op, append, next_undo, path_for, read};
 
     fn entry(seq: u64, op: Op) -> Entry {
         Entry {

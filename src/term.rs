@@ -300,7 +300,9 @@ pub fn ascii(symbol: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::io::Write;
+
+    use super::{Depth, Osc52, SgrWriter, ascii, caps_for, locale_is_utf8, osc52};
 
     fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |k| {

@@ -268,7 +268,9 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::borrow::Cow;
+
+    use super::{csv_cell, is_unsafe, json_safe, sanitize};
 
     #[test]
     fn json_keeps_its_data_and_loses_its_teeth() {

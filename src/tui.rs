@@ -179,19 +179,7 @@ async fn event_loop(
             signal(SignalKind::hangup()).map_err(|e| e.to_string())?,
         )
     };
-    let draft_path = crate::app::drafts::path_for(
-        &crate::config::data_dir(),
-        &app.session.profile,
-        &app.session.server,
-    );
-    app.journal = crate::journal::read(&crate::journal::path_for(
-        &crate::config::data_dir(),
-        &app.session.profile,
-        &app.session.server,
-    ));
-    if let Some(d) = crate::app::drafts::load(&draft_path) {
-        app.offer_draft(d);
-    }
+    let draft_path = open_journal_and_draft(app);
     let mut kept = draft_key(app);
     let mut dirty = true;
     loop {
@@ -205,23 +193,9 @@ async fn event_loop(
             );
             kept = now;
         }
-        for e in app.take_effects() {
-            if let Effect::Edit { title, text } = e {
-                // The editor owns the terminal meanwhile: no key reader may compete for it.
-                drop(keys);
-                let r = edit_in_editor(terminal, &title, &text, app.prefs.mouse);
-                keys = EventStream::new();
-                app.on_edited(r);
-            } else if let Effect::Run { name, runs, wait } = e {
-                drop(keys);
-                let failures = run_commands(terminal, &runs, wait, app.prefs.mouse);
-                keys = EventStream::new();
-                app.on_ran(&name, runs.len(), failures);
-            } else {
-                carry_out(app, e);
-            }
-            dirty = true;
-        }
+        let carried;
+        (keys, carried) = carry_out_effects(terminal, app, keys);
+        dirty |= carried;
         for r in app.take_requests() {
             if req_tx.send(r).is_err() {
                 return Err("the network worker stopped".into());
@@ -270,23 +244,7 @@ async fn event_loop(
                     app.on_key(k);
                     dirty = true;
                 }
-                Some(Ok(TermEvent::Mouse(m))) => {
-                    use crossterm::event::{MouseButton, MouseEventKind};
-                    match m.kind {
-                        MouseEventKind::ScrollDown => app.on_scroll(true),
-                        MouseEventKind::ScrollUp => app.on_scroll(false),
-                        MouseEventKind::Down(MouseButton::Left) => {
-                            let size = terminal.size().map_err(|e| e.to_string())?;
-                            if let Some(c) =
-                                crate::ui::hit(app, size.width, size.height, m.column, m.row)
-                            {
-                                app.on_click(c);
-                            }
-                        }
-                        _ => continue,
-                    }
-                    dirty = true;
-                }
+                Some(Ok(TermEvent::Mouse(m))) => dirty |= on_mouse(terminal, app, m)?,
                 Some(Ok(TermEvent::Resize(w, h))) => {
                     app.on_resize(w, h);
                     dirty = true;
@@ -296,16 +254,7 @@ async fn event_loop(
                 Some(Err(_)) | None => return Ok(()),
             },
             Some(ev) = ev_rx.recv() => {
-                let mut big = is_big_answer(&ev);
-                app.on_event(ev);
-                // Take every queued answer before drawing once.
-                while let Ok(ev) = ev_rx.try_recv() {
-                    big |= is_big_answer(&ev);
-                    app.on_event(ev);
-                }
-                if big {
-                    give_back_freed_memory();
-                }
+                take_answers(app, ev, ev_rx);
                 dirty = true;
             }
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake.unwrap_or_else(|| {
@@ -324,6 +273,91 @@ async fn event_loop(
                 dirty = true;
             }
         }
+    }
+}
+
+/// The journal read, and a form left unfinished offered back; the path its drafts go to.
+fn open_journal_and_draft(app: &mut App) -> std::path::PathBuf {
+    let draft_path = crate::app::drafts::path_for(
+        &crate::config::data_dir(),
+        &app.session.profile,
+        &app.session.server,
+    );
+    app.journal = crate::journal::read(&crate::journal::path_for(
+        &crate::config::data_dir(),
+        &app.session.profile,
+        &app.session.server,
+    ));
+    if let Some(d) = crate::app::drafts::load(&draft_path) {
+        app.offer_draft(d);
+    }
+    draft_path
+}
+
+/// Carries out what the app asks of the terminal and the disk: the key reader back (made
+/// anew when an editor or a command had the terminal), and whether anything was done.
+fn carry_out_effects(
+    terminal: &mut Term,
+    app: &mut App,
+    mut keys: EventStream,
+) -> (EventStream, bool) {
+    let mut done = false;
+    for e in app.take_effects() {
+        if let Effect::Edit { title, text } = e {
+            // The editor owns the terminal meanwhile: no key reader may compete for it.
+            drop(keys);
+            let r = edit_in_editor(terminal, &title, &text, app.prefs.mouse);
+            keys = EventStream::new();
+            app.on_edited(r);
+        } else if let Effect::Run { name, runs, wait } = e {
+            drop(keys);
+            let failures = run_commands(terminal, &runs, wait, app.prefs.mouse);
+            keys = EventStream::new();
+            app.on_ran(&name, runs.len(), failures);
+        } else {
+            carry_out(app, e);
+        }
+        done = true;
+    }
+    (keys, done)
+}
+
+/// A mouse event: the wheel scrolls, a left click acts on what is under it. Whether it
+/// did anything.
+fn on_mouse(
+    terminal: &mut Term,
+    app: &mut App,
+    m: crossterm::event::MouseEvent,
+) -> Result<bool, String> {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    match m.kind {
+        MouseEventKind::ScrollDown => app.on_scroll(true),
+        MouseEventKind::ScrollUp => app.on_scroll(false),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let size = terminal.size().map_err(|e| e.to_string())?;
+            if let Some(c) = crate::ui::hit(app, size.width, size.height, m.column, m.row) {
+                app.on_click(c);
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// An answer, and every one queued behind it, taken before drawing once.
+fn take_answers(
+    app: &mut App,
+    ev: crate::protocol::Event,
+    ev_rx: &mut tokio::sync::mpsc::UnboundedReceiver<crate::protocol::Event>,
+) {
+    let mut big = is_big_answer(&ev);
+    app.on_event(ev);
+    while let Ok(ev) = ev_rx.try_recv() {
+        big |= is_big_answer(&ev);
+        app.on_event(ev);
+    }
+    if big {
+        give_back_freed_memory();
     }
 }
 

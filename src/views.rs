@@ -68,7 +68,7 @@ impl Views {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{SavedView, Views};
 
     #[test]
     fn views_round_trip_and_a_bad_file_is_ignored() {

@@ -1,10 +1,12 @@
 //! The one background task that does all network I/O. The UI sends it numbered requests and
 //! receives numbered events; it never awaits the network itself.
 
+use secrecy::SecretString;
 use tokio::sync::mpsc;
 
 use crate::api::ApiError;
 use crate::api::core::{CoreClient, Paged};
+use crate::api::maarch::MaarchClient;
 use crate::api::model::*;
 use crate::protocol::*;
 
@@ -55,31 +57,7 @@ async fn handle(
             service,
             username,
             password,
-        } => match service {
-            Service::Core => {
-                let core = c.core()?;
-                core.set_credentials(&username, password).await;
-                Payload::LoggedIn(core.login().await?)
-            }
-            Service::Ocean => {
-                let o = c.ocean()?;
-                o.set_credentials(&username, password).await;
-                o.login().await?;
-                Payload::ServiceLoggedIn(service, username)
-            }
-            Service::Maarch => {
-                let m = c.maarch()?;
-                m.set_credentials(&username, password).await;
-                // Basic auth has no login route: a cheap read proves the password.
-                match m.auth_mode() {
-                    crate::api::maarch::MaarchAuthMode::Token => m.login().await?,
-                    crate::api::maarch::MaarchAuthMode::Basic => {
-                        m.list_users().await?;
-                    }
-                }
-                Payload::ServiceLoggedIn(service, username)
-            }
-        },
+        } => login(c, service, username, password).await?,
         Request::WhoAmI => {
             let core = c.core()?;
             // Any cheap authenticated call logs in when needed.
@@ -104,14 +82,7 @@ async fn handle(
         Request::EquipementsPage { page, size } => {
             Payload::EquipementsPage(c.core()?.list_equipements(page, size).await?)
         }
-        Request::AllEquipements => {
-            let rows = load_all(c.core()?, id, tx).await?;
-            // Built here, the searchable text of a million rows does not stop the console.
-            let prepared = tokio::task::spawn_blocking(move || crate::rows::Prepared::new(rows))
-                .await
-                .map_err(|e| ApiError::Network(format!("preparing the rows failed: {e}")))?;
-            Payload::AllEquipementsPrepared(Box::new(prepared))
-        }
+        Request::AllEquipements => all_equipements(c.core()?, id, tx).await?,
         Request::SiteEquipements {
             site_id,
             page,
@@ -133,18 +104,7 @@ async fn handle(
             .map_err(ApiError::Config)?;
             Payload::ImportPlan(plan)
         }
-        Request::AllSiteEquipements(site_id) => {
-            let items = c.core()?.all_site_equipements(&site_id).await?;
-            let n = items.len() as u64;
-            let page = Page {
-                items,
-                total: Some(n),
-                page: Some(1),
-                size: Some(n.max(1)),
-                pages: Some(1),
-            };
-            Payload::SiteEquipements { site_id, page }
-        }
+        Request::AllSiteEquipements(site_id) => all_site_equipements(c.core()?, site_id).await?,
         // The one write path: nothing else here sends a mutation.
         Request::Change(ch) => Payload::Changed(Box::new(crate::change::execute(c, *ch).await?)),
         Request::Individus => Payload::Individus(c.ocean()?.list_individus(None).await?),
@@ -152,20 +112,7 @@ async fn handle(
         Request::MaarchDetails(uid) => {
             Payload::MaarchDetails(uid, c.maarch()?.user_details(uid).await?)
         }
-        Request::MaarchCatalogue => {
-            let m = c.maarch()?;
-            let (groups, entities) = futures::try_join!(m.groups(), m.entities())?;
-            Payload::MaarchCatalogue {
-                groups: groups
-                    .into_iter()
-                    .map(|g| (g.group_id, g.group_desc))
-                    .collect(),
-                entities: entities
-                    .into_iter()
-                    .map(|e| (e.entity_id, e.entity_label))
-                    .collect(),
-            }
-        }
+        Request::MaarchCatalogue => maarch_catalogue(c.maarch()?).await?,
         Request::ParapheurStatus(uid) => match c.maarch()?.parapheur_status(uid).await {
             Ok(login) => Payload::ParapheurStatus(uid, login),
             // Maarch's way of saying "not linked".
@@ -180,6 +127,83 @@ async fn handle(
         }
         Request::Outbox => Payload::Outbox(c.ocean()?.outbox().await?),
         Request::Cancel(_) => return Err(ApiError::Config("nothing to cancel".into())),
+    })
+}
+
+/// A login to `service` as `username`.
+async fn login(
+    c: &Clients,
+    service: Service,
+    username: String,
+    password: SecretString,
+) -> Result<Payload, ApiError> {
+    Ok(match service {
+        Service::Core => {
+            let core = c.core()?;
+            core.set_credentials(&username, password).await;
+            Payload::LoggedIn(core.login().await?)
+        }
+        Service::Ocean => {
+            let o = c.ocean()?;
+            o.set_credentials(&username, password).await;
+            o.login().await?;
+            Payload::ServiceLoggedIn(service, username)
+        }
+        Service::Maarch => {
+            let m = c.maarch()?;
+            m.set_credentials(&username, password).await;
+            // Basic auth has no login route: a cheap read proves the password.
+            match m.auth_mode() {
+                crate::api::maarch::MaarchAuthMode::Token => m.login().await?,
+                crate::api::maarch::MaarchAuthMode::Basic => {
+                    m.list_users().await?;
+                }
+            }
+            Payload::ServiceLoggedIn(service, username)
+        }
+    })
+}
+
+/// Every equipement, made searchable off the console's thread.
+async fn all_equipements(
+    core: &CoreClient,
+    id: u64,
+    tx: &mpsc::UnboundedSender<Event>,
+) -> Result<Payload, ApiError> {
+    let rows = load_all(core, id, tx).await?;
+    // Built here, the searchable text of a million rows does not stop the console.
+    let prepared = tokio::task::spawn_blocking(move || crate::rows::Prepared::new(rows))
+        .await
+        .map_err(|e| ApiError::Network(format!("preparing the rows failed: {e}")))?;
+    Ok(Payload::AllEquipementsPrepared(Box::new(prepared)))
+}
+
+/// Every equipement of a site, as one page.
+async fn all_site_equipements(core: &CoreClient, site_id: String) -> Result<Payload, ApiError> {
+    let items = core.all_site_equipements(&site_id).await?;
+    let n = items.len() as u64;
+    let page = Page {
+        items,
+        total: Some(n),
+        page: Some(1),
+        size: Some(n.max(1)),
+        pages: Some(1),
+    };
+    Ok(Payload::SiteEquipements { site_id, page })
+}
+
+/// Maarch's groups and entities, for the pickers: (id, label) pairs.
+async fn maarch_catalogue(m: &MaarchClient) -> Result<Payload, ApiError> {
+    let (groups, entities) = futures::try_join!(m.groups(), m.entities())?;
+    Ok(Payload::MaarchCatalogue {
+        groups: groups
+            .into_iter()
+            .map(|g| (g.group_id, g.group_desc))
+            .collect(),
+        entities: entities
+            .into_iter()
+            .map(|e| (e.entity_id, e.entity_label))
+            .collect(),
     })
 }
 

@@ -375,7 +375,10 @@ pub fn classify(family: Family, status: StatusCode, headers: &HeaderMap, body: &
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use reqwest::StatusCode;
+    use reqwest::header::HeaderMap;
+
+    use super::{ApiError, Family, body_message, classify};
 
     #[test]
     fn validation_maps_loc_to_field() {

@@ -11,6 +11,11 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, excerpt};
 use super::model::Page;
+use scan::Scan;
+use skim::Skim;
+
+mod scan;
+mod skim;
 
 /// A record that may carry a problem with how the server sent it (kept and marked, never
 /// dropped): one answer for the decoder, the lists and the exports.
@@ -31,180 +36,6 @@ pub trait Tolerant: DeserializeOwned + Marked {
     fn undecodable(raw: &str, problem: String) -> Self;
     /// What is odd about a decoded row (a port of 70000), for a mark.
     fn check(&mut self) {}
-}
-
-/// A row read as it comes with the lists of its `COUNTED` keys counted, not held: what it
-/// keeps is the row's other keys and values, and the counts (`compact`).
-#[derive(Debug, Default)]
-struct Skim {
-    compact: Vec<u8>,
-    /// Nesting in the row (1: its own keys).
-    depth: usize,
-    in_str: bool,
-    escaped: bool,
-    /// A key of the row being read (its bytes between the quotes).
-    key: Option<Vec<u8>>,
-    /// A key comes next (after the row's `{` or a `,` of its own).
-    expect_key: bool,
-    /// The last key read, and whether its value comes next (after its `:`).
-    after_colon: bool,
-    last_key: Vec<u8>,
-    /// A counted list being read: its nesting, the items counted, an item under way.
-    counting: Option<(usize, u64, bool)>,
-}
-
-impl Skim {
-    /// Goes on from `i`; the index after the row's end, or `None` when `b` ends first.
-    /// `Err` when what it keeps grows past `max_held`.
-    fn run<T: Tolerant>(
-        &mut self,
-        b: &[u8],
-        mut i: usize,
-        max_held: usize,
-    ) -> Result<Option<usize>, ()> {
-        while i < b.len() {
-            let c = b[i];
-            if let Some((depth, count, open)) = &mut self.counting {
-                // Inside a counted list: nothing is kept.
-                if self.in_str {
-                    if self.escaped {
-                        self.escaped = false;
-                        i += 1;
-                        continue;
-                    }
-                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
-                        None => return Ok(None),
-                        Some(at) => {
-                            i += at;
-                            if b[i] == b'\\' {
-                                self.escaped = true;
-                            } else {
-                                self.in_str = false;
-                            }
-                            i += 1;
-                            continue;
-                        }
-                    }
-                }
-                match c {
-                    b'"' => {
-                        self.in_str = true;
-                        if *depth == 1 && !*open {
-                            *count += 1;
-                            *open = true;
-                        }
-                    }
-                    b'{' | b'[' => {
-                        if *depth == 1 && !*open {
-                            *count += 1;
-                            *open = true;
-                        }
-                        *depth += 1;
-                    }
-                    b'}' | b']' => {
-                        *depth -= 1;
-                        if *depth == 0 {
-                            let n = *count;
-                            self.counting = None;
-                            self.compact.extend_from_slice(n.to_string().as_bytes());
-                        }
-                    }
-                    b',' if *depth == 1 => *open = false,
-                    c if c.is_ascii_whitespace() => {}
-                    _ => {
-                        if *depth == 1 && !*open {
-                            *count += 1;
-                            *open = true;
-                        }
-                    }
-                }
-                i += 1;
-                continue;
-            }
-            if self.in_str {
-                // Kept: a value's or a key's text.
-                let at = memchr::memchr2(b'"', b'\\', &b[i..]).map_or(b.len(), |a| i + a);
-                let run = if self.escaped { i + 1 } else { at };
-                let run = run.min(b.len());
-                let need = self.compact.len() + (run - i);
-                if need > max_held {
-                    return Err(());
-                }
-                super::grow_within(&mut self.compact, need, max_held);
-                self.compact.extend_from_slice(&b[i..run]);
-                if let Some(k) = &mut self.key {
-                    k.extend_from_slice(&b[i..run]);
-                }
-                if self.escaped {
-                    self.escaped = false;
-                    i = run;
-                    continue;
-                }
-                if run >= b.len() {
-                    return Ok(None);
-                }
-                i = run;
-                self.compact.push(b[i]);
-                if b[i] == b'\\' {
-                    self.escaped = true;
-                    if let Some(k) = &mut self.key {
-                        k.push(b'\\');
-                    }
-                } else {
-                    self.in_str = false;
-                    if let Some(k) = self.key.take() {
-                        self.last_key = k;
-                    }
-                }
-                i += 1;
-                if self.compact.len() > max_held {
-                    return Err(());
-                }
-                continue;
-            }
-            if self.after_colon && !c.is_ascii_whitespace() {
-                self.after_colon = false;
-                if c == b'['
-                    && self.depth == 1
-                    && T::COUNTED.iter().any(|k| k.as_bytes() == self.last_key)
-                {
-                    self.counting = Some((1, 0, false));
-                    i += 1;
-                    continue;
-                }
-            }
-            self.compact.push(c);
-            match c {
-                b'"' => {
-                    self.in_str = true;
-                    if self.depth == 1 && self.expect_key {
-                        self.key = Some(Vec::new());
-                        self.expect_key = false;
-                    }
-                }
-                b'{' | b'[' => {
-                    self.depth += 1;
-                    if self.depth == 1 {
-                        self.expect_key = true;
-                    }
-                }
-                b'}' | b']' => {
-                    self.depth = self.depth.saturating_sub(1);
-                    if self.depth == 0 {
-                        return Ok(Some(i + 1));
-                    }
-                }
-                b':' if self.depth == 1 => self.after_colon = true,
-                b',' if self.depth == 1 => self.expect_key = true,
-                _ => {}
-            }
-            i += 1;
-        }
-        if self.compact.len() > max_held {
-            return Err(());
-        }
-        Ok(None)
-    }
 }
 
 /// A list answer decoded row by row.
@@ -241,89 +72,6 @@ impl<T> Rows<T> {
             page: self.page,
             size: self.size,
             pages: self.pages,
-        }
-    }
-}
-
-/// Where the value being scanned stands, so a chunk may end anywhere in it.
-#[derive(Debug, Default, Clone, Copy)]
-struct Scan {
-    /// Open `{`/`[` (0 for a string or a scalar).
-    depth: usize,
-    in_str: bool,
-    /// The chunk ended just after a `\` inside a string.
-    escaped: bool,
-    scalar: bool,
-}
-
-impl Scan {
-    /// A value starting with `first`.
-    fn start(first: u8) -> Scan {
-        match first {
-            b'"' => Scan {
-                in_str: true,
-                ..Scan::default()
-            },
-            b'{' | b'[' => Scan {
-                depth: 1,
-                ..Scan::default()
-            },
-            _ => Scan {
-                scalar: true,
-                ..Scan::default()
-            },
-        }
-    }
-
-    /// Goes on from `i` (after the value's first byte): the index after the value's end, or
-    /// `None` when `b` ends first (the state is kept for the next chunk).
-    fn run(&mut self, b: &[u8], mut i: usize) -> Option<usize> {
-        loop {
-            if self.escaped {
-                if i >= b.len() {
-                    return None;
-                }
-                self.escaped = false;
-                i += 1;
-            }
-            if self.in_str {
-                // Strings are most of a row: jumped through, not walked.
-                let at = memchr::memchr2(b'"', b'\\', &b[i.min(b.len())..])?;
-                i += at;
-                if b[i] == b'\\' {
-                    self.escaped = true;
-                    i += 1;
-                    continue;
-                }
-                self.in_str = false;
-                i += 1;
-                if self.depth == 0 {
-                    return Some(i);
-                }
-                continue;
-            }
-            if self.scalar {
-                while i < b.len() {
-                    if matches!(b[i], b',' | b'}' | b']') || b[i].is_ascii_whitespace() {
-                        return Some(i);
-                    }
-                    i += 1;
-                }
-                return None;
-            }
-            let &c = b.get(i)?;
-            i += 1;
-            match c {
-                b'"' => self.in_str = true,
-                b'{' | b'[' => self.depth += 1,
-                b'}' | b']' => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return Some(i);
-                    }
-                }
-                _ => {}
-            }
         }
     }
 }
@@ -601,49 +349,13 @@ impl<T: Tolerant> RowStream<T> {
                     At::Colon
                 }
                 (At::Colon, b':') => At::Value,
-                (At::Value, _) if starts_value => {
-                    let key = self.key.take().unwrap_or_default();
-                    if c == b'[' && self.keys.contains(&key.as_str()) {
-                        // A second list under the same key replaces the first (as a JSON
-                        // object's last value does).
-                        self.out.items.clear();
-                        At::Row { first: true }
-                    } else {
-                        // A counter is a scalar: anything else under its name is skipped, not
-                        // held.
-                        let scalar = !matches!(c, b'[' | b'{');
-                        let purpose = COUNTERS
-                            .iter()
-                            .position(|k| *k == key && scalar)
-                            .map_or(For::Skip, For::Counter);
-                        self.value = Some((purpose, i, Scan::start(c)));
-                        At::AfterValue
-                    }
-                }
+                (At::Value, _) if starts_value => self.value_starts(c, i),
                 (At::AfterValue, b',') => At::Key { first: false },
                 (At::AfterValue, b'}') => At::Done,
                 (At::Row { first: true }, b']') => list_end,
                 (At::Row { .. }, _) if starts_value => {
-                    if self.out.items.len() >= self.limit {
-                        return Err(Some(ApiError::Config(format!(
-                            "the answer holds more than {} rows: max_rows (profile setting) allows no more",
-                            self.limit
-                        ))));
-                    }
-                    if !T::COUNTED.is_empty() && c == b'{' {
-                        // A row whose lists are counted, not held.
-                        self.skim = Some(Skim::default());
-                        self.at = At::AfterRow;
-                        continue;
-                    }
-                    if let Some(end) = self.sound_row(text, i) {
-                        self.at = At::AfterRow;
-                        i = end;
-                        continue;
-                    }
-                    // Bad, or not whole yet: scanned to its end, then decoded on its own.
-                    self.value = Some((For::Row, i, Scan::start(c)));
-                    At::AfterRow
+                    i = self.row_starts(c, i, text)?;
+                    continue;
                 }
                 (At::AfterRow, b',') => At::Row { first: false },
                 (At::AfterRow, b']') => list_end,
@@ -656,6 +368,48 @@ impl<T: Tolerant> RowStream<T> {
             Some((purpose, start, _)) if purpose != For::Skip => start,
             _ => i,
         })
+    }
+
+    /// A value of the page object starts at `i` with `c`: the rows' list, a counter, or
+    /// something skipped.
+    fn value_starts(&mut self, c: u8, i: usize) -> At {
+        let key = self.key.take().unwrap_or_default();
+        if c == b'[' && self.keys.contains(&key.as_str()) {
+            // A second list under the same key replaces the first (as a JSON object's last
+            // value does).
+            self.out.items.clear();
+            return At::Row { first: true };
+        }
+        // A counter is a scalar: anything else under its name is skipped, not held.
+        let scalar = !matches!(c, b'[' | b'{');
+        let purpose = COUNTERS
+            .iter()
+            .position(|k| *k == key && scalar)
+            .map_or(For::Skip, For::Counter);
+        self.value = Some((purpose, i, Scan::start(c)));
+        At::AfterValue
+    }
+
+    /// A row starts at `i` with `c`: the index the walk goes on from.
+    fn row_starts(&mut self, c: u8, i: usize, text: &str) -> Result<usize, Option<ApiError>> {
+        if self.out.items.len() >= self.limit {
+            return Err(Some(ApiError::Config(format!(
+                "the answer holds more than {} rows: max_rows (profile setting) allows no more",
+                self.limit
+            ))));
+        }
+        self.at = At::AfterRow;
+        if !T::COUNTED.is_empty() && c == b'{' {
+            // A row whose lists are counted, not held.
+            self.skim = Some(Skim::default());
+            return Ok(i);
+        }
+        if let Some(end) = self.sound_row(text, i) {
+            return Ok(end);
+        }
+        // Bad, or not whole yet: scanned to its end, then decoded on its own.
+        self.value = Some((For::Row, i, Scan::start(c)));
+        Ok(i + 1)
     }
 
     /// The usual case, the fastest: the row starting at `i` decoded straight from the text,
@@ -749,204 +503,4 @@ pub fn decode_rows<T: Tolerant>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Deserialize;
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct Row {
-        ip: String,
-        #[serde(skip)]
-        problem: Option<String>,
-    }
-
-    impl Marked for Row {
-        fn problem(&self) -> Option<&str> {
-            self.problem.as_deref()
-        }
-    }
-
-    impl Tolerant for Row {
-        fn undecodable(raw: &str, problem: String) -> Self {
-            Row {
-                ip: raw.to_string(),
-                problem: Some(problem),
-            }
-        }
-    }
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct Site {
-        name: String,
-        #[serde(default)]
-        items: u64,
-        #[serde(skip)]
-        problem: Option<String>,
-    }
-
-    impl Marked for Site {
-        fn problem(&self) -> Option<&str> {
-            self.problem.as_deref()
-        }
-    }
-
-    impl Tolerant for Site {
-        const COUNTED: &'static [&'static str] = &["items"];
-        fn undecodable(raw: &str, problem: String) -> Self {
-            Site {
-                name: raw.to_string(),
-                items: 0,
-                problem: Some(problem),
-            }
-        }
-    }
-
-    /// A row's counted list is read as it comes and never held: a row of many megabytes
-    /// holds a few bytes; what else the row has is kept; chunks may end anywhere.
-    #[test]
-    fn counted_lists_are_counted_not_held() {
-        let item = r#"{"ip": "10.0.0.1", "d": "a \"quoted\" ]},[ text", "n": [1, {"x": []}]}"#;
-        let many = vec![item; 20_000].join(", ");
-        let body = format!(
-            r#"[{{"name": "big", "items": [{many}], "x": {{"items": [1, 2]}}}}, {{"items": [], "name": "empty \"one\""}}, {{"name": "odd", "items": 3}}]"#
-        );
-        for size in [1, 7, 4096, 1 << 20] {
-            let mut s = RowStream::<Site>::new(&[], 10).held_at_most(64 << 10);
-            let mut most = 0;
-            for chunk in body.as_bytes().chunks(size) {
-                s.feed(chunk).unwrap();
-                most = most.max(s.held());
-            }
-            let r = s.finish().unwrap();
-            assert!(most < 8 << 10, "{most} bytes held (chunks of {size})");
-            let got: Vec<(&str, u64)> =
-                r.items.iter().map(|x| (x.name.as_str(), x.items)).collect();
-            assert_eq!(
-                got,
-                [("big", 20_000), ("empty \"one\"", 0), ("odd", 3)],
-                "chunks of {size}"
-            );
-        }
-        // What the row keeps is still capped.
-        let fat = format!(r#"[{{"name": "{}", "items": []}}]"#, "n".repeat(100_000));
-        let mut s = RowStream::<Site>::new(&[], 10).held_at_most(64 << 10);
-        let e = fat
-            .as_bytes()
-            .chunks(4096)
-            .try_for_each(|c| s.feed(c))
-            .unwrap_err();
-        assert!(e.to_string().contains("max_body_mb"), "{e}");
-    }
-
-    #[test]
-    fn one_bad_row_spoils_only_itself() {
-        let body = br#"{"total": 5, "page": 1, "size": 50, "pages": 1, "items": [
-            {"ip": "10.0.0.1"},
-            {"ip": 12},
-            {"ip": "10.0.0.3", "ip": "dup"},
-            {"ip": "\ud800"},
-            {"ip": 1e400}
-        ]}"#;
-        let r = decode_rows::<Row>(200, body, &["items"], 100).expect("a list");
-        assert_eq!(r.odd, 4);
-        assert_eq!(r.items.len(), 5);
-        assert_eq!(r.total, Some(5));
-        assert_eq!(r.items[0].ip, "10.0.0.1");
-        assert_eq!(r.items[0].problem, None);
-        for (i, item) in r.items.iter().enumerate().skip(1) {
-            assert!(item.problem.is_some(), "row {i} marked: {item:?}");
-        }
-        assert!(r.items[1].ip.contains("12"), "shown as sent");
-        assert!(r.items[4].ip.contains("1e400"), "shown as sent");
-        // A bad value in a key nobody reads spoils nothing.
-        let r = decode_rows::<Row>(200, br#"[{"ip": "a", "n": 1e400}]"#, &[], 100).unwrap();
-        assert_eq!((r.odd, r.items[0].ip.as_str()), (0, "a"));
-    }
-
-    #[test]
-    fn rows_past_the_limit_are_refused_not_held() {
-        let many = format!("[{}0]", "0,".repeat(1000));
-        let e = decode_rows::<Row>(200, many.as_bytes(), &[], 100).unwrap_err();
-        assert!(e.to_string().contains("max_rows"), "{e}");
-        let ok = format!("[{}{{\"ip\":\"a\"}}]", "{\"ip\":\"a\"},".repeat(99));
-        assert_eq!(
-            decode_rows::<Row>(200, ok.as_bytes(), &[], 100)
-                .unwrap()
-                .items
-                .len(),
-            100
-        );
-    }
-
-    fn rows(body: &[u8], keys: &'static [&'static str], limit: usize) -> Option<Rows<Row>> {
-        decode_rows(200, body, keys, limit).ok()
-    }
-
-    /// The same answer fed in chunks of every size from 1 byte: the same rows, and never
-    /// more held than the longest row (plus one chunk).
-    #[test]
-    fn chunks_may_end_anywhere() {
-        let body = br#" {"total" : 3, "odd": {"items": [1, "]"]}, "items" : [ {"ip": "a\"]\\"},
-            {"ip": 12}, {"ip":"c", "x": [[], {}]} ], "pages": 1 } "#;
-        let whole = rows(body, &["items"], 10).expect("a list");
-        assert_eq!(whole.items.len(), 3);
-        assert_eq!(whole.items[0].ip, "a\"]\\");
-        assert_eq!((whole.odd, whole.total, whole.pages), (1, Some(3), Some(1)));
-        let longest = 40;
-        for size in 1..body.len() {
-            let mut s = RowStream::<Row>::new(&["items"], 10);
-            for chunk in body.chunks(size) {
-                s.feed(chunk).unwrap();
-                assert!(s.held() <= longest + size, "{size}: {} held", s.held());
-            }
-            let r = s.finish().unwrap();
-            assert_eq!(r.items, whole.items, "chunks of {size}");
-            assert_eq!((r.odd, r.total, r.pages), (1, Some(3), Some(1)));
-        }
-    }
-
-    /// Old servers send the counters as strings; a counter that is no scalar, and a key
-    /// longer than any list has, are skipped as they come, not held.
-    #[test]
-    fn counters_as_strings_and_large_odd_values_are_not_held() {
-        let r = rows(
-            br#"{"total": "120", "pages": " 3", "items": [{"ip": "a"}]}"#,
-            &["items"],
-            10,
-        )
-        .unwrap();
-        assert_eq!((r.total, r.pages), (Some(120), Some(3)));
-        let big = "0,".repeat(200_000);
-        let key = "k".repeat(100_000);
-        let body =
-            format!(r#"{{"total": [{big}0], "{key}": 1, "items": [{{"ip": "b"}}], "page": 2}}"#);
-        let mut s = RowStream::<Row>::new(&["items"], 10);
-        for chunk in body.as_bytes().chunks(4096) {
-            s.feed(chunk).unwrap();
-            assert!(s.held() <= 2 * 4096, "{} held", s.held());
-        }
-        let r = s.finish().unwrap();
-        assert_eq!((r.total, r.page, r.items.len()), (None, Some(2), 1));
-    }
-
-    #[test]
-    fn bare_lists_nesting_and_garbage() {
-        let r = rows(br#"[{"ip":"a"}, {"ip":"b]}\"["}]"#, &[], 10).unwrap();
-        assert_eq!(r.items.len(), 2);
-        assert_eq!(r.items[1].ip, "b]}\"[");
-        let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
-        let r = rows(deep.as_bytes(), &[], 10).unwrap();
-        assert_eq!(r.items.len(), 1);
-        assert!(r.items[0].problem.is_some());
-        for garbage in [
-            &b""[..],
-            b"nope",
-            b"[1,",
-            b"{\"items\": [",
-            b"{\"a\"}",
-            b"[}",
-        ] {
-            assert!(rows(garbage, &["items"], 10).is_none(), "{garbage:?}");
-        }
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 
@@ -15,6 +15,10 @@ use super::{
     ApiError, Credentials, HttpOptions, Limits, Raw, RetryPolicy, SharedCredentials, http_client,
     join_url, send_retrying,
 };
+
+mod individu;
+
+pub use individu::{Individu, id_of};
 
 /// The `criteria` values of `individus/list` (open: others are sent as given).
 pub const CRITERIA: [&str; 5] = [
@@ -82,122 +86,6 @@ pub fn iso_date(d: &DateTime<FixedOffset>) -> String {
 /// `dd/MM/yyyy HH:mm:ss Z` (affectation dates).
 pub fn dmy_date(d: &DateTime<FixedOffset>) -> String {
     d.format("%d/%m/%Y %H:%M:%S %z").to_string()
-}
-
-/// One individu as Ocean sends it: the whole nested record (individu, entite, utilisateur,
-/// groupe, fonctionnalites, propSpecifiqueDTO, vehicleFieldsDTO, and anything else), kept as is
-/// so an update sends back every key it did not touch.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Individu(pub Map<String, Value>);
-
-impl<'de> Deserialize<'de> for Individu {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Object(m) => Ok(Individu(m)),
-            other => Err(serde::de::Error::custom(format!(
-                "expected an object, got {}",
-                kind(&other)
-            ))),
-        }
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-/// An id sent as a number, a numeric string or `""`.
-pub fn id_of(v: Option<&Value>) -> Option<i64> {
-    match v? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-impl Individu {
-    /// The value at a dotted path (`individu.nomInd`).
-    pub fn get(&self, path: &str) -> Option<&Value> {
-        let mut parts = path.split('.');
-        let mut cur = self.0.get(parts.next()?)?;
-        for p in parts {
-            cur = cur.get(p)?;
-        }
-        Some(cur)
-    }
-
-    /// The value at a path as text ("" when absent or null).
-    pub fn text(&self, path: &str) -> String {
-        match self.get(path) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            Some(other) => other.to_string(),
-        }
-    }
-
-    /// Sets the value at a dotted path, creating the objects on the way.
-    pub fn set(&mut self, path: &str, value: Value) {
-        let parts: Vec<&str> = path.split('.').collect();
-        let Some((last, head)) = parts.split_last() else {
-            return;
-        };
-        let mut cur = &mut self.0;
-        for p in head {
-            let slot = cur
-                .entry(p.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
-            }
-            let Value::Object(m) = slot else { return };
-            cur = m;
-        }
-        cur.insert(last.to_string(), value);
-    }
-
-    pub fn id(&self) -> Option<i64> {
-        id_of(self.get("individu.id"))
-    }
-
-    pub fn nom(&self) -> String {
-        self.text("individu.nomInd")
-    }
-
-    pub fn prenom(&self) -> String {
-        self.text("individu.prenomInd")
-    }
-
-    pub fn matricule(&self) -> String {
-        self.text("individu.matriculeInd")
-    }
-
-    pub fn entite_id(&self) -> Option<i64> {
-        id_of(self.get("entite.id"))
-    }
-
-    pub fn entite_nom(&self) -> String {
-        self.text("entite.nom")
-    }
-
-    pub fn login(&self) -> String {
-        self.text("utilisateur.loginUti")
-    }
 }
 
 /// One line of a create/update answer.
@@ -664,90 +552,4 @@ impl OceanClient {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refusal_that_may_mean_passwords_in_the_url() {
-        let bad = |m: &str| ApiError::BadRequest(m.into());
-        for m in [
-            "Required request parameter 'actualPassword' for method parameter type String is not present",
-            "newPassword is required",
-            "Bad Request",
-            "",
-        ] {
-            assert!(wants_passwords_in_url(&bad(m)), "{m}");
-        }
-        for m in [
-            "Required request body is missing: public ResponseEntity changePassword(Dto)",
-            "newPasswordConfirmed: differs from newPassword",
-            "newPassword: must have at least 8 characters",
-        ] {
-            assert!(!wants_passwords_in_url(&bad(m)), "{m}");
-        }
-        assert!(!wants_passwords_in_url(&ApiError::Forbidden(
-            "Bad Request".into()
-        )));
-    }
-
-    #[test]
-    fn element_types_compare_whatever_their_spelling() {
-        for (a, b) in [
-            ("Onglets", "ONGLET"),
-            ("onglet", "ONGLET"),
-            ("WsAction", "WS"),
-            ("Web service", "WS"),
-            ("ws", "WS"),
-            ("Lien", "LIEN"),
-            ("Actions", "ACTION"),
-            ("menu", "MENU"),
-        ] {
-            assert_eq!(element_type_key(a), element_type_key(b), "{a} / {b}");
-        }
-        assert_ne!(element_type_key("LIEN"), element_type_key("MENU"));
-        assert_eq!(element_type_key("RAPPORT"), "RAPPORT");
-    }
-
-    #[test]
-    fn records_keep_unknown_keys_and_read_loose_ids() {
-        let mut i: Individu = serde_json::from_str(
-            r#"{"individu":{"id":"42","nomInd":"EKANI","gsm":null},"entite":{"id":3,"nom":"DG"},"zz":{"a":1}}"#,
-        )
-        .unwrap();
-        assert_eq!(i.id(), Some(42));
-        assert_eq!(i.entite_id(), Some(3));
-        assert_eq!(i.text("individu.gsm"), "");
-        i.set("propSpecifiqueDTO.numeroPermis", json!("P-1"));
-        i.set("individu.nomInd", json!("EKANI B."));
-        let back = serde_json::to_value(&i).unwrap();
-        assert_eq!(back["zz"]["a"], 1);
-        assert_eq!(back["propSpecifiqueDTO"]["numeroPermis"], "P-1");
-        assert_eq!(back["individu"]["nomInd"], "EKANI B.");
-        assert_eq!(id_of(Some(&json!(""))), None);
-    }
-
-    #[test]
-    fn dates_in_both_formats() {
-        let d = DateTime::parse_from_rfc3339("2025-11-27T15:30:15.353Z").unwrap();
-        assert_eq!(iso_date(&d), "2025-11-27T15:30:15.353Z");
-        let d = DateTime::parse_from_rfc3339("2025-11-27T08:00:00+01:00").unwrap();
-        assert_eq!(iso_date(&d), "2025-11-27T08:00:00.000+01:00");
-        assert_eq!(dmy_date(&d), "27/11/2025 08:00:00 +0100");
-    }
-
-    #[test]
-    fn failure_statuses_inside_a_2xx() {
-        for (s, bad) in [
-            ("SUCCESS", false),
-            ("OK", false),
-            ("ERROR", true),
-            ("KO", true),
-        ] {
-            let st = OceanStatus {
-                ocean_status: s.into(),
-                message: String::new(),
-            };
-            assert_eq!(st.is_failure(), bad, "{s}");
-        }
-    }
-}
+mod tests;

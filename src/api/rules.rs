@@ -66,7 +66,7 @@ pub fn valid_phone(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{maarch_phone_accepted, valid_login, valid_phone};
 
     #[test]
     fn phones() {

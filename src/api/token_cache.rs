@@ -189,7 +189,10 @@ fn owner_only(_: &std::fs::Metadata) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use secrecy::{ExposeSecret, SecretString};
+
+    use super::TokenCache;
+    use crate::api::model::SiteSummary;
 
     fn jwt_exp(secs_from_now: i64) -> i64 {
         chrono::Utc::now().timestamp() + secs_from_now

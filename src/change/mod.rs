@@ -16,22 +16,28 @@
 //! Undo is a change like any other: wanted = the journaled before, seen = the journaled
 //! after (`undo_fields`).
 
+mod actions;
+mod compare;
+mod creation;
+mod outcome;
 mod read;
 mod send;
 pub mod values;
 
+pub use compare::{Decision, decide, journal_states, undo_fields, verify};
+pub use outcome::{Clash, FieldResult, Outcome, Saved, Status, Verdict};
 pub use send::{individu_body, role_update};
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
 use secrecy::SecretString;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::api::ApiError;
 use crate::api::Service;
 use crate::api::core::CoreClient;
-use crate::api::maarch::{MaarchClient, MaarchUserDetails, NewMaarchUser};
+use crate::api::maarch::{MaarchClient, NewMaarchUser};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, OceanClient};
 use crate::i18n::{tr, trf};
@@ -329,303 +335,6 @@ impl Change {
     }
 }
 
-/// A record as the server answered it (or holds it now), for the console to show.
-#[derive(Debug, Clone)]
-pub enum Saved {
-    Site(Site),
-    Equipement(Equipement),
-    User(User),
-    Role(Role),
-    /// Ocean answers statuses, not the record: the fresh list comes with them.
-    Individus {
-        message: String,
-        individus: Vec<Individu>,
-    },
-    /// A Maarch user after the change, read back, and what changed.
-    MaarchUser(MaarchUserDetails, String),
-    /// An account action (password change, reset request) and what the server said.
-    Account(String),
-}
-
-/// A field changed both by the user and, meanwhile, on the server.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Clash {
-    pub key: String,
-    /// As the user saw it.
-    pub seen: Option<Value>,
-    /// As the server holds it now.
-    pub theirs: Value,
-    /// As the user wants it.
-    pub mine: Value,
-}
-
-/// What became of one field sent.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    Applied,
-    /// The server answered with the value it held before: it ignored the field.
-    NotApplied(Value),
-    /// The server wrote another value than the one sent (its own normalisation).
-    AppliedAs(Value),
-    /// No answer nor read shows this field (a password): sent, not checkable.
-    Unchecked,
-    /// The server already held the wanted value: not sent.
-    Already,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct FieldResult {
-    pub key: String,
-    pub status: Status,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
-    /// Sent; see each field's status.
-    Applied,
-    /// Nothing sent: these fields changed on both sides.
-    Conflict(Vec<Clash>),
-    /// Nothing sent: the record is gone.
-    Gone,
-    /// Nothing sent: the server already holds every wanted value.
-    Unchanged,
-}
-
-/// What a change did.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub verdict: Verdict,
-    /// The record after the change (or as it is now, when nothing was sent).
-    pub saved: Option<Saved>,
-    /// The record is gone (deleted by this change).
-    pub deleted: bool,
-    pub fields: Vec<FieldResult>,
-    /// Fields the user left alone that someone else changed meanwhile (kept as theirs).
-    pub theirs: Vec<String>,
-    /// What to journal (none when nothing changed).
-    pub entry: Option<Entry>,
-    /// The server's own words (Ocean's statuses, a created record's id).
-    pub message: String,
-    /// The id of the record the change made or touched.
-    pub id: String,
-    /// The kind of that record (none in fakes that do not say it).
-    pub kind: Option<Kind>,
-    /// What could not be done or checked after the write succeeded (a read after that
-    /// failed, a second write refused): said beside the outcome, never as its failure.
-    pub notes: Vec<String>,
-}
-
-impl Outcome {
-    fn new(verdict: Verdict, id: &str) -> Outcome {
-        Outcome {
-            verdict,
-            saved: None,
-            deleted: false,
-            fields: Vec::new(),
-            theirs: Vec::new(),
-            entry: None,
-            message: String::new(),
-            id: id.to_string(),
-            kind: None,
-            notes: Vec::new(),
-        }
-    }
-
-    /// What a server that did exactly as asked answers (fakes and tests): applied, the
-    /// record as `saved`.
-    pub fn applied(saved: Saved) -> Outcome {
-        let id = match &saved {
-            Saved::Site(s) => s.site_id.clone(),
-            Saved::Equipement(e) => e.equipement_id.clone(),
-            Saved::User(u) => u.user_id.clone(),
-            Saved::Role(r) => r.role_id.clone(),
-            Saved::MaarchUser(d, _) => d.user.id.to_string(),
-            Saved::Individus { .. } | Saved::Account(_) => String::new(),
-        };
-        let mut o = Outcome::new(Verdict::Applied, &id);
-        o.saved = Some(saved);
-        o
-    }
-
-    /// The record `id` of `kind` deleted (fakes and tests).
-    pub fn removed(id: &str) -> Outcome {
-        let mut o = Outcome::new(Verdict::Applied, id);
-        o.deleted = true;
-        o
-    }
-
-    /// Nothing sent: `verdict` says why (fakes and tests).
-    pub fn not_sent(verdict: Verdict, id: &str) -> Outcome {
-        Outcome::new(verdict, id)
-    }
-
-    /// Fields sent that the server did not apply: (key, value it kept).
-    pub fn not_applied(&self) -> Vec<(&str, &Value)> {
-        self.fields
-            .iter()
-            .filter_map(|f| match &f.status {
-                Status::NotApplied(v) => Some((f.key.as_str(), v)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// Fields the server wrote otherwise than sent: (key, value written).
-    pub fn applied_as(&self) -> Vec<(&str, &Value)> {
-        self.fields
-            .iter()
-            .filter_map(|f| match &f.status {
-                Status::AppliedAs(v) => Some((f.key.as_str(), v)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// Whether something the user asked for holds on the server now.
-    pub fn applied_any(&self) -> bool {
-        self.verdict == Verdict::Applied
-            && (self.fields.is_empty()
-                || self.fields.iter().any(|f| {
-                    matches!(
-                        f.status,
-                        Status::Applied | Status::AppliedAs(_) | Status::Unchecked
-                    )
-                }))
-    }
-}
-
-/// What to do with each changed field, given the record as the server holds it now.
-#[derive(Debug, Default, PartialEq)]
-pub struct Decision {
-    /// Fields to send (indices into the change's fields).
-    pub send: Vec<usize>,
-    /// Fields already as wanted.
-    pub already: Vec<usize>,
-    pub clashes: Vec<Clash>,
-    /// Watched fields someone else changed.
-    pub theirs: Vec<String>,
-}
-
-/// Step 2: the three-way comparison of the changed fields only. `now(key)`: the field as
-/// the fresh read shows it (`None`: no read shows it).
-pub fn decide(edit: &Edit, now: impl Fn(&str) -> Option<Value>) -> Decision {
-    let mut d = Decision::default();
-    for (i, f) in edit.fields.iter().enumerate() {
-        let Some(n) = now(&f.key) else {
-            // No read shows it: nothing to compare with, it is sent.
-            d.send.push(i);
-            continue;
-        };
-        if satisfies(&f.key, &n, &f.wanted) {
-            d.already.push(i);
-            continue;
-        }
-        match &f.seen {
-            Some(s) if !same(&f.key, s, &n) => d.clashes.push(Clash {
-                key: f.key.clone(),
-                seen: Some(s.clone()),
-                theirs: n,
-                mine: f.wanted.clone(),
-            }),
-            _ => d.send.push(i),
-        }
-    }
-    for (key, seen) in &edit.watch {
-        if let Some(n) = now(key)
-            && !same(key, seen, &n)
-        {
-            d.theirs.push(key.clone());
-        }
-    }
-    d
-}
-
-/// Step 4: each field sent, checked against the record after. `before(key)`: the fresh
-/// read's value; `after(key)`: the answer's (or the read after it).
-pub fn verify(
-    sent: &[&FieldChange],
-    before: impl Fn(&str) -> Option<Value>,
-    after: impl Fn(&str) -> Option<Value>,
-) -> Vec<FieldResult> {
-    sent.iter()
-        .map(|f| {
-            let status = match after(&f.key) {
-                None => Status::Unchecked,
-                Some(a) if satisfies(&f.key, &a, &f.wanted) => Status::Applied,
-                Some(a) => match before(&f.key) {
-                    Some(b) if same(&f.key, &a, &b) => Status::NotApplied(a),
-                    // Asked to remove a link, the server still lists it.
-                    _ if f.wanted.is_null() && split_link(&f.key).is_some() => {
-                        Status::NotApplied(a)
-                    }
-                    _ => Status::AppliedAs(a),
-                },
-            };
-            FieldResult {
-                key: f.key.clone(),
-                status,
-            }
-        })
-        .collect()
-}
-
-/// Step 5: the journal's before and after of the fields the server changed, as it held
-/// them just before and just after (a secret is never kept).
-pub fn journal_states(
-    results: &[FieldResult],
-    before: impl Fn(&str) -> Option<Value>,
-    after: impl Fn(&str) -> Option<Value>,
-) -> Option<(Value, Value)> {
-    let mut b = Map::new();
-    let mut a = Map::new();
-    for r in results {
-        if !matches!(r.status, Status::Applied | Status::AppliedAs(_)) || values::secret(&r.key) {
-            continue;
-        }
-        let (Some(x), Some(y)) = (before(&r.key), after(&r.key)) else {
-            continue;
-        };
-        b.insert(r.key.clone(), x);
-        a.insert(r.key.clone(), y);
-    }
-    (!b.is_empty()).then(|| (Value::Object(b), Value::Object(a)))
-}
-
-/// The fields an edit journaled, to undo: for each, the value it had before (wanted back)
-/// and after (what the server must still hold, else someone changed it since). Whole
-/// records (journals written before the change room) give the fields that differ.
-pub fn undo_fields(e: &Entry) -> Vec<FieldChange> {
-    let obj = |v: &Option<Value>| v.as_ref().and_then(Value::as_object).cloned();
-    let (b, a) = (
-        obj(&e.before).unwrap_or_default(),
-        obj(&e.after).unwrap_or_default(),
-    );
-    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let mut out: Vec<FieldChange> = keys
-        .into_iter()
-        .filter(|k| !values::secret(k) && !matches!(k.as_str(), "timestamp" | "unseen"))
-        .filter_map(|k| {
-            let before = b.get(k).cloned().unwrap_or(Value::Null);
-            let after = a.get(k).cloned().unwrap_or(Value::Null);
-            (!same(k, &before, &after)).then(|| FieldChange::new(k.clone(), Some(after), before))
-        })
-        .collect();
-    // An old entry's link: added → remove it; removed → add it back (its role unknown).
-    if let Some(l) = &e.link {
-        let key = values::link_key(&l.to, &l.id);
-        out.retain(|f| f.key != key);
-        let member = Value::Object(Map::new());
-        out.push(if l.added {
-            FieldChange::new(key, Some(member), Value::Null)
-        } else {
-            FieldChange::new(key, Some(Value::Null), member)
-        });
-    }
-    out
-}
-
 /// The record's label for the journal, from the change or the record.
 fn entry_for(
     ch: &Change,
@@ -647,10 +356,10 @@ fn entry_for(
 /// write (or of the read before it): nothing was changed by it that vigie knows of.
 pub async fn execute(c: &Clients, ch: Change) -> Result<Outcome, ApiError> {
     let mut out = match &ch.op {
-        Op::Create(_) => send::create(c, &ch).await,
+        Op::Create(_) => creation::create(c, &ch).await,
         Op::Edit(edit) => edit_record(c, &ch, edit).await,
         Op::Delete => delete(c, &ch).await,
-        Op::Action(a) => send::action(c, &ch, a).await,
+        Op::Action(a) => actions::action(c, &ch, a).await,
     }?;
     out.kind = Some(ch.kind);
     Ok(out)
@@ -859,132 +568,4 @@ pub fn tally(o: &Outcome) -> BTreeMap<&'static str, usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn edit(fields: Vec<FieldChange>) -> Edit {
-        Edit {
-            fields,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn only_the_same_field_changed_on_both_sides_is_a_conflict() {
-        let now = json!({"port": 101, "username": "them", "description": "old"});
-        let e = Edit {
-            fields: vec![
-                // Mine only.
-                FieldChange::new("description", Some(json!("old")), json!("mine")),
-                // Both, to different values.
-                FieldChange::new("username", Some(json!("admin")), json!("me")),
-                // Both, to the same value: nothing to send.
-                FieldChange::new("port", Some(json!(100)), json!("101")),
-            ],
-            watch: vec![("marque".into(), json!("Axis"))],
-            erase: Vec::new(),
-        };
-        let d = decide(&e, |k| now.get(k).cloned().or(Some(json!("Axis"))));
-        assert_eq!(d.send, [0]);
-        assert_eq!(d.already, [2]);
-        assert_eq!(d.clashes.len(), 1);
-        assert_eq!(d.clashes[0].key, "username");
-        assert_eq!(d.clashes[0].theirs, json!("them"));
-        assert!(d.theirs.is_empty(), "marque unchanged on the server");
-    }
-
-    #[test]
-    fn a_field_no_read_shows_is_sent_never_a_conflict() {
-        let e = edit(vec![FieldChange::new(
-            "password",
-            Some(json!("a")),
-            json!("b"),
-        )]);
-        let d = decide(&e, |_| None);
-        assert_eq!(d.send, [0]);
-        assert!(d.clashes.is_empty());
-    }
-
-    #[test]
-    fn an_unknown_seen_value_is_sent_unless_already_so() {
-        let e = edit(vec![FieldChange::new("group:AGENT", None, Value::Null)]);
-        assert_eq!(
-            decide(&e, |_| Some(Value::Null)).already,
-            [0],
-            "never had it"
-        );
-        assert_eq!(decide(&e, |_| Some(json!({"role": ""}))).send, [0]);
-    }
-
-    #[test]
-    fn a_field_the_server_kept_is_not_applied() {
-        let f = FieldChange::new("role_id", Some(json!("r1")), json!("r2"));
-        let g = FieldChange::new("nom", Some(json!("A")), json!("B"));
-        let h = FieldChange::new("email", Some(json!("a@x")), json!("B@X.ORG"));
-        let p = FieldChange::new("password", None, json!("secret"));
-        let before = json!({"role_id": "r1", "nom": "A", "email": "a@x"});
-        let after = json!({"role_id": "r1", "nom": "B", "email": "B@x.org"});
-        let r = verify(
-            &[&f, &g, &h, &p],
-            |k| before.get(k).cloned(),
-            |k| after.get(k).cloned(),
-        );
-        assert_eq!(r[0].status, Status::NotApplied(json!("r1")));
-        assert_eq!(r[1].status, Status::Applied);
-        assert_eq!(r[2].status, Status::AppliedAs(json!("B@x.org")));
-        assert_eq!(r[3].status, Status::Unchecked);
-        let (b, a) =
-            journal_states(&r, |k| before.get(k).cloned(), |k| after.get(k).cloned()).unwrap();
-        assert_eq!(b, json!({"nom": "A", "email": "a@x"}), "only what changed");
-        assert_eq!(a, json!({"nom": "B", "email": "B@x.org"}));
-    }
-
-    #[test]
-    fn a_link_still_listed_after_its_removal_is_not_applied() {
-        let f = FieldChange::new("group:AGENT", None, Value::Null);
-        let r = verify(
-            &[&f],
-            |_| Some(json!({"role": "x"})),
-            |_| Some(json!({"role": "y"})),
-        );
-        assert!(matches!(r[0].status, Status::NotApplied(_)));
-    }
-
-    #[test]
-    fn undo_takes_the_journaled_fields_back() {
-        let mut e = Entry::now("core", "equipements", "e1", JournalOp::Update);
-        e.before = Some(json!({"description": "old", "timestamp": "t"}));
-        e.after = Some(json!({"description": "new", "timestamp": "t"}));
-        assert_eq!(
-            undo_fields(&e),
-            [FieldChange::new(
-                "description",
-                Some(json!("new")),
-                json!("old")
-            )]
-        );
-        // A journal of whole records (written before the change room): what differs.
-        e.before = Some(json!({"port": 100, "ip": "1.1.1.1", "password": "x"}));
-        e.after = Some(json!({"port": 101, "ip": "1.1.1.1", "password": "y"}));
-        assert_eq!(
-            undo_fields(&e),
-            [FieldChange::new("port", Some(json!(101)), json!(100))]
-        );
-        e.before = None;
-        e.after = None;
-        e.link = Some(crate::journal::Link {
-            to: "group".into(),
-            id: "AGENT".into(),
-            added: true,
-        });
-        assert_eq!(
-            undo_fields(&e),
-            [FieldChange::new(
-                "group:AGENT",
-                Some(json!({})),
-                Value::Null
-            )]
-        );
-    }
-}
+mod tests;

@@ -5,16 +5,12 @@ use serde_json::{Map, Value, json};
 
 use super::read::{Fresh, maarch_json, maarch_user};
 use super::values::{perm_key, split_link};
-use super::{
-    Action, Change, Clients, Create, Edit, FieldChange, Kind, Outcome, Saved, Status, Verdict,
-    check_created, entry_for, value_of,
-};
+use super::{Change, Clients, Edit, FieldChange, Kind, Saved, value_of};
 use crate::api::ApiError;
 use crate::api::maarch::{MaarchClient, MaarchUserUpdate, WRITTEN_KEYS};
 use crate::api::model::*;
 use crate::api::ocean::{Individu, OceanStatus};
 use crate::i18n::{tr, trf};
-use crate::journal::Op as JournalOp;
 
 /// What a write answered.
 pub(super) struct Answer {
@@ -27,7 +23,7 @@ pub(super) struct Answer {
     pub notes: Vec<String>,
 }
 
-fn json<T: serde::Serialize>(t: &T) -> Value {
+pub(super) fn json<T: serde::Serialize>(t: &T) -> Value {
     serde_json::to_value(t).unwrap_or_default()
 }
 
@@ -512,7 +508,7 @@ async fn link(
 }
 
 /// Ocean's own words for a create/update, or ours when it said nothing.
-fn status_words(st: &[OceanStatus], fallback: &str) -> String {
+pub(super) fn status_words(st: &[OceanStatus], fallback: &str) -> String {
     let words: Vec<String> = st
         .iter()
         .filter(|s| !s.message.is_empty() || !s.ocean_status.is_empty())
@@ -529,162 +525,6 @@ fn status_words(st: &[OceanStatus], fallback: &str) -> String {
     } else {
         words.join("; ")
     }
-}
-
-/// A creation: sent, its answer checked against what was sent, journaled.
-pub(super) async fn create(c: &Clients, ch: &Change) -> Result<Outcome, ApiError> {
-    let super::Op::Create(what) = &ch.op else {
-        return Err(ApiError::Config("not a creation".into()));
-    };
-    let (id, body, answer, saved, message) = match what {
-        Create::Site(b) => {
-            let s = c.core()?.create_site(b).await?;
-            (
-                s.site_id.clone(),
-                json(b),
-                json(&s),
-                Saved::Site(s),
-                String::new(),
-            )
-        }
-        Create::Equipement(b) => {
-            let e = c.core()?.create_equipement(b).await?;
-            let mut j = json(&e);
-            if e.site_id().is_none() {
-                j["site_id"] = json!(b.site_id);
-            }
-            let mut e = e;
-            if e.site_id().is_none() {
-                e.site_id = Some(b.site_id.clone());
-            }
-            (
-                e.equipement_id.clone(),
-                json(b),
-                j,
-                Saved::Equipement(e),
-                String::new(),
-            )
-        }
-        Create::User(b) => {
-            let u = c.core()?.create_user(b).await?;
-            (
-                u.user_id.clone(),
-                json(b),
-                json(&u),
-                Saved::User(u),
-                String::new(),
-            )
-        }
-        Create::Role(b) => {
-            let r = c.core()?.create_role(b).await?;
-            let mut body = json!({"name": b.name, "description": b.description});
-            for p in &b.permissions {
-                let key = if p.ressource.is_empty() {
-                    format!("perm:#{}", p.permission_id)
-                } else {
-                    format!("perm:{}:{}", p.ressource, p.action)
-                };
-                body[key] = json!(true);
-            }
-            (
-                r.role_id.clone(),
-                body,
-                json(&r),
-                Saved::Role(r),
-                String::new(),
-            )
-        }
-        Create::Individu { body, start, end } => {
-            let o = c.ocean()?;
-            // Ocean answers a status, not the record: the new one is the one not there before.
-            let known: std::collections::HashSet<String> = o
-                .list_individus(None)
-                .await?
-                .iter()
-                .filter_map(|i| i.id().map(|n| n.to_string()))
-                .collect();
-            let st = o
-                .create_individu(body, start.as_ref(), end.as_ref())
-                .await?;
-            let message = status_words(&st, tr("Individu created"));
-            let mut notes = Vec::new();
-            let Some(individus) = super::after_write(o.list_individus(None).await, &mut notes)
-            else {
-                // Created, but not read back: said, not journaled (no id to undo it by).
-                let mut out = Outcome::new(Verdict::Applied, "");
-                out.saved = Some(Saved::Account(message.clone()));
-                out.message = message;
-                out.notes = notes;
-                return Ok(out);
-            };
-            let new = individus
-                .iter()
-                .find(|i| i.id().is_some_and(|n| !known.contains(&n.to_string())));
-            let id = new.and_then(Individu::id).map(|n| n.to_string());
-            let answer = new.map(|i| Value::Object(i.0.clone())).unwrap_or_default();
-            let saved = Saved::Individus {
-                message: message.clone(),
-                individus,
-            };
-            let Some(id) = id else {
-                // Created, but not listed: said, not journaled (no id to undo it by).
-                let mut out = Outcome::new(Verdict::Applied, "");
-                out.saved = Some(saved);
-                out.message = message;
-                return Ok(out);
-            };
-            (id, Value::Null, answer, saved, message)
-        }
-        Create::MaarchUser(b) => {
-            let m = c.maarch()?;
-            let uid = m.create_user(b).await?;
-            let body = json!({
-                "user_id": b.user_id, "firstname": b.firstname, "lastname": b.lastname,
-                "mail": b.mail,
-            });
-            let what = trf("Maarch user {} created (id {})", &[&b.user_id, &uid]);
-            let mut notes = Vec::new();
-            let Some(Some((d, links))) = super::after_write(maarch_user(m, uid).await, &mut notes)
-            else {
-                // Created (it has an id), not read back: journaled as sent, unchecked.
-                let id = uid.to_string();
-                let mut out = Outcome::new(Verdict::Applied, &id);
-                out.fields = check_created(ch.kind, &body, &Value::Null);
-                out.saved = Some(Saved::Account(what));
-                out.notes = notes;
-                if ch.journaled() {
-                    out.entry = Some(entry_for(ch, &id, JournalOp::Create, None, Some(body)));
-                }
-                return Ok(out);
-            };
-            let j = maarch_json(&d, links);
-            let what = trf("Maarch user {} created (id {})", &[&b.user_id, &uid]);
-            (
-                uid.to_string(),
-                body,
-                j,
-                Saved::MaarchUser(d, what),
-                String::new(),
-            )
-        }
-    };
-    let mut out = Outcome::new(Verdict::Applied, &id);
-    out.fields = check_created(ch.kind, &body, &answer);
-    // A creation whose value the server wrote otherwise is said so; the record exists.
-    for f in &mut out.fields {
-        if let Status::AppliedAs(v) = &f.status
-            && body.get(&f.key).is_some_and(|w| !w.is_null())
-            && v.is_null()
-        {
-            f.status = Status::NotApplied(v.clone());
-        }
-    }
-    out.saved = Some(saved);
-    out.message = message;
-    if ch.journaled() {
-        out.entry = Some(entry_for(ch, &id, JournalOp::Create, None, Some(answer)));
-    }
-    Ok(out)
 }
 
 /// A delete (a core user is deactivated: the core has no delete).
@@ -705,100 +545,5 @@ pub(super) async fn delete(c: &Clients, ch: &Change) -> Result<(), ApiError> {
             tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
                 .into(),
         )),
-    }
-}
-
-/// An account action or a link to Maarch Parapheur: sent, its effect read back.
-pub(super) async fn action(c: &Clients, ch: &Change, a: &Action) -> Result<Outcome, ApiError> {
-    let mut out = Outcome::new(Verdict::Applied, &ch.id);
-    let saved = match a {
-        Action::AssignEntity {
-            individu,
-            entite,
-            start,
-            end,
-        } => {
-            let o = c.ocean()?;
-            o.assign_entity(*individu, *entite, start, end.as_ref())
-                .await?;
-            let message = trf("Individu {} assigned to entity {}", &[individu, entite]);
-            out.message = message.clone();
-            match super::after_write(o.list_individus(None).await, &mut out.notes) {
-                Some(individus) => Saved::Individus { message, individus },
-                None => Saved::Account(message),
-            }
-        }
-        Action::ChangePassword {
-            actual,
-            new,
-            confirmed,
-            in_url,
-        } => {
-            c.ocean()?
-                .change_password_in(actual, new, confirmed, *in_url)
-                .await?;
-            Saved::Account(tr("Password changed").into())
-        }
-        Action::PasswordReset { login, url } => {
-            c.ocean()?
-                .request_password_reset(login, url.as_deref())
-                .await?;
-            Saved::Account(trf("Reset requested for {}", &[login]))
-        }
-        Action::LinkParapheur { user, parapheur_id } => {
-            let m = c.maarch()?;
-            m.link_parapheur(*user, *parapheur_id).await?;
-            let what = |who: &str| {
-                trf(
-                    "{} linked to Maarch Parapheur user {}",
-                    &[&who, parapheur_id],
-                )
-            };
-            maarch_saved(m, ch, *user, &mut out.notes, what).await
-        }
-        Action::CreateInParapheur { user, login } => {
-            let m = c.maarch()?;
-            let id = m.create_in_parapheur(*user, login).await?;
-            let what = |_: &str| {
-                trf(
-                    "{} created in Maarch Parapheur (id {}) and linked",
-                    &[login, &id],
-                )
-            };
-            maarch_saved(m, ch, *user, &mut out.notes, what).await
-        }
-        Action::UnlinkParapheur(user) => {
-            let m = c.maarch()?;
-            m.unlink_parapheur(*user).await?;
-            let what = |who: &str| trf("{} unlinked from Maarch Parapheur", &[&who]);
-            maarch_saved(m, ch, *user, &mut out.notes, what).await
-        }
-    };
-    out.saved = Some(saved);
-    Ok(out)
-}
-
-/// A Maarch user read back after an action, with `what` it did; when the read fails the
-/// action still stands (said, with what could not be read).
-async fn maarch_saved(
-    m: &MaarchClient,
-    ch: &Change,
-    user: i64,
-    notes: &mut Vec<String>,
-    what: impl Fn(&str) -> String,
-) -> Saved {
-    match super::after_write(maarch_user(m, user).await, notes) {
-        Some(Some((d, _))) => {
-            let w = what(&d.user.user_id);
-            Saved::MaarchUser(d, w)
-        }
-        _ => {
-            let who = if ch.label.is_empty() {
-                &ch.id
-            } else {
-                &ch.label
-            };
-            Saved::Account(what(who))
-        }
     }
 }

@@ -299,8 +299,10 @@ pub fn label(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use serde_json::json;
+
+    use super::{same, satisfies, value_of};
+    use crate::change::Kind;
 
     #[test]
     fn values_compare_as_a_person_reads_them() {

@@ -83,64 +83,7 @@ pub(super) fn credentials(svc: &ServiceConfig, prompt: bool) -> Result<Credentia
 pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String> {
     let asks = |s: Service| prompt == Some(s);
     if let Some(url) = &g.url {
-        // No profile, but the config's own choices (keys, theme, language, aliases, mouse)
-        // are the administrator's whatever the server; a config that cannot be read is said,
-        // not fatal here.
-        let (cfg, mut warnings) = match load_config(g) {
-            Ok((_, cfg)) => (cfg, Vec::new()),
-            Err(e) => (Config::default(), vec![format!("config not read: {e}")]),
-        };
-        if let (None, Some(l)) = (g.lang, cfg.lang) {
-            crate::i18n::set_lang(l);
-        }
-        crate::ui::theme::init(cfg.theme);
-        let keymap = match crate::app::keymap::KeyMap::from_config(&cfg.key_bindings()) {
-            Ok(k) => k,
-            Err(e) => {
-                warnings.push(e);
-                Default::default()
-            }
-        };
-        let commands = match keymap.row_commands(&cfg.commands) {
-            Ok(c) => c,
-            Err(e) => {
-                warnings.push(e);
-                Vec::new()
-            }
-        };
-        let profile = Profile {
-            read_only: g.read_only,
-            core: Some(ServiceConfig {
-                base_url: url.clone(),
-                username: g.user.clone(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let auth = match &g.user {
-            Some(u) => password_auth(u, asks(Service::Core))?,
-            None => Credentials::None,
-        };
-        let core_logged_in = !matches!(auth, Credentials::None);
-        let client = CoreClient::new(url, auth, &crate::api::HttpOptions::of(&profile))
-            .map_err(|e| e.to_string())?
-            .with_token_cache(TokenCache::in_cache_dir("(command line)", url));
-        return Ok(Connection {
-            profile_name: "(command line)".into(),
-            profile,
-            clients: Clients {
-                core: Some(client),
-                ..Default::default()
-            },
-            core_logged_in,
-            warnings,
-            aliases: cfg.aliases.clone().into_iter().collect(),
-            mouse: cfg.mouse,
-            keymap,
-            commands,
-            watch_secs: cfg.watch_secs,
-            profiles: Vec::new(),
-        });
+        return connect_url(g, url, asks);
     }
     let (path, cfg) = load_config(g)?;
     if let (None, Some(l)) = (g.lang, cfg.lang) {
@@ -174,7 +117,96 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             "profile {name} declares no service: add [profiles.{name}.core], .ocean or .maarch"
         ));
     }
-    let opts = crate::api::HttpOptions::of(&profile);
+    let (clients, core_logged_in) = profile_clients(&profile, &name, asks)?;
+    let keymap = crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?;
+    Ok(Connection {
+        profile_name: name,
+        profile,
+        clients,
+        core_logged_in,
+        warnings,
+        aliases: cfg.aliases.clone().into_iter().collect(),
+        mouse: cfg.mouse,
+        commands: keymap.row_commands(&cfg.commands)?,
+        keymap,
+        watch_secs: cfg.watch_secs,
+        profiles: cfg.profiles.keys().cloned().collect(),
+    })
+}
+
+/// A connection to `--url` as `--user`, without a profile.
+fn connect_url(
+    g: &Global,
+    url: &str,
+    asks: impl Fn(Service) -> bool,
+) -> Result<Connection, String> {
+    // No profile, but the config's own choices (keys, theme, language, aliases, mouse)
+    // are the administrator's whatever the server; a config that cannot be read is said,
+    // not fatal here.
+    let (cfg, mut warnings) = match load_config(g) {
+        Ok((_, cfg)) => (cfg, Vec::new()),
+        Err(e) => (Config::default(), vec![format!("config not read: {e}")]),
+    };
+    if let (None, Some(l)) = (g.lang, cfg.lang) {
+        crate::i18n::set_lang(l);
+    }
+    crate::ui::theme::init(cfg.theme);
+    let keymap = match crate::app::keymap::KeyMap::from_config(&cfg.key_bindings()) {
+        Ok(k) => k,
+        Err(e) => {
+            warnings.push(e);
+            Default::default()
+        }
+    };
+    let commands = match keymap.row_commands(&cfg.commands) {
+        Ok(c) => c,
+        Err(e) => {
+            warnings.push(e);
+            Vec::new()
+        }
+    };
+    let profile = Profile {
+        read_only: g.read_only,
+        core: Some(ServiceConfig {
+            base_url: url.to_string(),
+            username: g.user.clone(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let auth = match &g.user {
+        Some(u) => password_auth(u, asks(Service::Core))?,
+        None => Credentials::None,
+    };
+    let core_logged_in = !matches!(auth, Credentials::None);
+    let client = CoreClient::new(url, auth, &crate::api::HttpOptions::of(&profile))
+        .map_err(|e| e.to_string())?
+        .with_token_cache(TokenCache::in_cache_dir("(command line)", url));
+    Ok(Connection {
+        profile_name: "(command line)".into(),
+        profile,
+        clients: Clients {
+            core: Some(client),
+            ..Default::default()
+        },
+        core_logged_in,
+        warnings,
+        aliases: cfg.aliases.clone().into_iter().collect(),
+        mouse: cfg.mouse,
+        keymap,
+        commands,
+        watch_secs: cfg.watch_secs,
+        profiles: Vec::new(),
+    })
+}
+
+/// The clients of a profile's services, and whether the core one has credentials.
+fn profile_clients(
+    profile: &Profile,
+    name: &str,
+    asks: impl Fn(Service) -> bool,
+) -> Result<(Clients, bool), String> {
+    let opts = crate::api::HttpOptions::of(profile);
     let mut clients = Clients::default();
     let mut core_logged_in = false;
     if let Some(svc) = &profile.core {
@@ -183,7 +215,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
         clients.core = Some(
             CoreClient::new(&svc.base_url, auth, &opts)
                 .map_err(|e| e.to_string())?
-                .with_token_cache(TokenCache::in_cache_dir(&name, &svc.base_url)),
+                .with_token_cache(TokenCache::in_cache_dir(name, &svc.base_url)),
         );
     }
     if let Some(svc) = &profile.ocean {
@@ -208,20 +240,7 @@ pub fn connect(g: &Global, prompt: Option<Service>) -> Result<Connection, String
             .map_err(|e| e.to_string())?,
         );
     }
-    let keymap = crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?;
-    Ok(Connection {
-        profile_name: name,
-        profile,
-        clients,
-        core_logged_in,
-        warnings,
-        aliases: cfg.aliases.clone().into_iter().collect(),
-        mouse: cfg.mouse,
-        commands: keymap.row_commands(&cfg.commands)?,
-        keymap,
-        watch_secs: cfg.watch_secs,
-        profiles: cfg.profiles.keys().cloned().collect(),
-    })
+    Ok((clients, core_logged_in))
 }
 
 pub(super) fn password_auth(user: &str, prompt: bool) -> Result<Credentials, String> {

@@ -6,31 +6,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-#[cfg(feature = "server")]
-use secrecy::SecretString;
 
-#[cfg(feature = "server")]
-use crate::api::Credentials;
-#[cfg(feature = "server")]
-use crate::api::core::CoreClient;
-#[cfg(feature = "server")]
-use crate::api::maarch::MaarchAuthMode;
-#[cfg(feature = "server")]
-use crate::api::maarch::MaarchClient;
-#[cfg(feature = "server")]
-use crate::api::ocean::OceanClient;
 use crate::app::Session;
-#[cfg(feature = "server")]
-use crate::config;
 use crate::list::ListArgs;
 use crate::protocol::Service;
 #[cfg(feature = "server")]
-use crate::server::{self, SeedMode, ServerConfig};
+use crate::server::{self, SeedMode};
 use crate::tui::ConsoleOptions;
-#[cfg(feature = "server")]
-use crate::worker::Clients;
 
 mod connect;
+mod import;
+#[cfg(feature = "server")]
+mod serve;
 mod settings;
 
 pub use connect::*;
@@ -276,9 +263,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     crate::i18n::set_lang(cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env));
     match cli.command {
         #[cfg(feature = "server")]
-        Some(Command::Serve(a)) => serve(a).await,
+        Some(Command::Serve(a)) => serve::serve(a).await,
         #[cfg(feature = "server")]
-        Some(Command::Demo(a)) => demo(&cli.global, a).await,
+        Some(Command::Demo(a)) => serve::demo(&cli.global, a).await,
         #[cfg(not(feature = "server"))]
         Some(Command::Demo(_) | Command::Serve(_)) => unreachable!("refused by main"),
         Some(Command::List(a)) => {
@@ -294,7 +281,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .await
                 .map(|_| ExitCode::SUCCESS)
         }
-        Some(Command::Import(a)) => import_cmd(&cli.global, &a).await,
+        Some(Command::Import(a)) => import::run(&cli.global, &a).await,
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
         Some(Command::Keys) => keys_cmd(&cli.global),
         Some(Command::Journal(a)) => journal_cmd(&cli.global, &a),
@@ -379,68 +366,6 @@ fn no_console() -> Option<ExitCode> {
     Some(ExitCode::from(2))
 }
 
-#[cfg(feature = "server")]
-async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
-    if let Some(code) = no_console() {
-        return Ok(code);
-    }
-    let db = a.db.unwrap_or_else(|| config::data_dir().join("demo.db"));
-    let mut cfg = ServerConfig::new(db);
-    cfg.seed = SeedMode::Demo;
-    cfg.seed_size = a.seed_size;
-    cfg.chaos = a.chaos;
-    cfg.like = a.like;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
-    let running = server::start(cfg, listener).await?;
-    let url = running.url();
-    crate::ui::theme::init(None);
-    let opts = crate::api::HttpOptions::default();
-    let admin = |login: &str| Credentials::Password {
-        username: login.into(),
-        password: SecretString::from("admin-demo"),
-    };
-    let err = |e: crate::api::ApiError| e.to_string();
-    let clients = Clients {
-        core: Some(CoreClient::new(&url, admin("admin@vigie.local"), &opts).map_err(err)?),
-        ocean: Some(
-            OceanClient::new(&format!("{url}/ocean"), admin("admin"), Some(1), &opts)
-                .map_err(err)?,
-        ),
-        maarch: Some(
-            MaarchClient::new(&url, admin("admin"), MaarchAuthMode::Basic, &opts).map_err(err)?,
-        ),
-    };
-    let session = Session {
-        profile: "demo".into(),
-        server: url,
-        user: Some("admin@vigie.local".into()),
-        ocean_user: Some("admin".into()),
-        maarch_user: Some("admin".into()),
-        read_only: g.read_only,
-        ..Default::default()
-    };
-    let r = crate::tui::run(
-        clients,
-        ConsoleOptions {
-            session,
-            logged_in: true,
-            extra_clients: Vec::new(),
-            warnings: Vec::new(),
-            aliases: Vec::new(),
-            mouse: false,
-            keymap: Default::default(),
-            commands: Vec::new(),
-            watch_secs: None,
-            profiles: Vec::new(),
-        },
-    )
-    .await;
-    running.stop().await;
-    r.map(|_| ExitCode::SUCCESS)
-}
-
 async fn console(g: &Global) -> Result<ExitCode, String> {
     if let Some(code) = no_console() {
         return Ok(code);
@@ -513,205 +438,4 @@ async fn console_once(g: &Global) -> Result<Option<String>, String> {
         },
     )
     .await
-}
-
-#[cfg(feature = "server")]
-async fn serve(a: ServeArgs) -> Result<ExitCode, String> {
-    let db = a.db.unwrap_or_else(|| config::data_dir().join("vigie.db"));
-    let mut cfg = ServerConfig::new(db.clone());
-    cfg.seed = a.seed;
-    cfg.seed_size = a.seed_size;
-    cfg.jwt_secret = a.jwt_secret;
-    cfg.access_ttl = std::time::Duration::from_secs(a.token_ttl.max(1));
-    cfg.ocean_token_ttl = std::time::Duration::from_secs(a.ocean_token_ttl.max(1));
-    cfg.ocean_requests_per_minute = a.ocean_rate_limit.max(1);
-    cfg.maarch_token_ttl = std::time::Duration::from_secs(a.maarch_token_ttl.max(1));
-    cfg.parapheur_enabled = !a.no_parapheur;
-    cfg.chaos = a.chaos;
-    cfg.like = a.like;
-    let cfg_chaos = cfg.chaos.clone();
-    let listener = tokio::net::TcpListener::bind(a.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", a.listen))?;
-    let running = server::start(cfg, listener).await?;
-    eprintln!(
-        "vigie serve: listening on {} (database {})",
-        running.url(),
-        db.display()
-    );
-    if let Some(c) = &cfg_chaos {
-        eprintln!("vigie serve: chaos mode: {c}");
-    }
-    if running.prepared.seeded_demo {
-        eprintln!(
-            "vigie serve: demo data seeded; log in as admin@vigie.local / admin-demo \
-             (core), admin / admin-demo (Ocean under /ocean, Maarch under /rest)"
-        );
-    }
-    if let Some(p) = &running.prepared.bootstrap_password {
-        // Shown once, on the operator's terminal only; never logged.
-        eprintln!(
-            "vigie serve: created admin@vigie.local (matricule 1000), and the Ocean and Maarch \
-             login admin, with password {p}\n\
-             vigie serve: it is not shown again; change it with PUT /users/update"
-        );
-    }
-    if let Some(p) = &running.prepared.service_password {
-        eprintln!(
-            "vigie serve: created the Ocean and Maarch login admin with password {p}\n\
-             vigie serve: it is not shown again"
-        );
-    }
-    let token = running.shutdown_token();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        token.cancel();
-    });
-    running.wait().await.map_err(|e| e.to_string())?;
-    Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(feature = "server")]
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// `vigie import`: the plan, then (unless `--dry-run`) the rows sent; a report on request.
-/// Exit 0 only when every row of the file is on the server as asked.
-async fn import_cmd(g: &Global, a: &crate::import::ImportArgs) -> Result<ExitCode, String> {
-    use crate::import::{Action, plan, report, run_plan};
-    use std::io::{IsTerminal, Write};
-    crate::i18n::set_lang(crate::i18n::Lang::En);
-    let c = connect_core(g, true)?;
-    let planned = plan(&c.client, a).await?;
-    let counts = crate::import::counts(&planned);
-    let n = |k: Action| counts.get(&k).copied().unwrap_or(0);
-    let summary = format!(
-        "{} create, {} update, {} skip, {} error",
-        n(Action::Create),
-        n(Action::Update),
-        n(Action::Skip),
-        n(Action::Error)
-    );
-    let mut out = std::io::stdout().lock();
-    let write_report = |done: Option<&[crate::import::Done]>| -> Result<(), String> {
-        if let Some(path) = &a.report {
-            crate::files::write_private(path, &report(&planned, done))
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
-        Ok(())
-    };
-    if a.dry_run {
-        let _ = writeln!(out, "{:<6} {:<7} MESSAGE", "ROW", "ACTION");
-        for p in &planned {
-            let sep = if p.message.is_empty() { "" } else { ": " };
-            let _ = writeln!(
-                out,
-                "{:<6} {:<7} {}{sep}{}",
-                p.line,
-                p.action.name(),
-                p.label,
-                p.message
-            );
-        }
-        let _ = writeln!(out, "plan: {summary} (dry run: nothing sent)");
-        write_report(None)?;
-        return Ok(if n(Action::Error) == 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
-    }
-    let sends = n(Action::Create) + n(Action::Update);
-    if c.profile.read_only && sends > 0 {
-        return Err(format!(
-            "profile {} is read-only: nothing sent ({summary}; --dry-run shows the plan)",
-            c.profile_name
-        ));
-    }
-    let tty = std::io::stderr().is_terminal();
-    // Each row created or updated goes to the profile's journal, as from the console.
-    let base = c
-        .profile
-        .core
-        .as_ref()
-        .map(|s| s.base_url.clone())
-        .unwrap_or_default();
-    let journal = crate::journal::path_for(&crate::config::data_dir(), &c.profile_name, &base);
-    let who = c
-        .profile
-        .core
-        .as_ref()
-        .and_then(|s| s.username.clone())
-        .unwrap_or_default();
-    // One import, one batch: the console's `u` undoes it whole.
-    let batch = chrono::Utc::now()
-        .timestamp_nanos_opt()
-        .and_then(|n| u64::try_from(n).ok());
-    let clients = crate::change::Clients {
-        core: Some(c.client.clone()),
-        ..Default::default()
-    };
-    let done = run_plan(
-        &clients,
-        &planned,
-        a.concurrency,
-        &who,
-        batch,
-        |k, total| {
-            if tty {
-                eprint!("\rimporting {k}/{total}");
-                if k == total {
-                    eprintln!();
-                }
-            }
-        },
-    )
-    .await;
-    let mut failed = 0;
-    for (p, d) in planned.iter().zip(&done) {
-        if let Some(e) = &d.entry
-            && let Err(err) = crate::journal::append(&journal, e)
-        {
-            eprintln!("journal not written: {err}");
-        }
-        match d.result {
-            "failed" => {
-                failed += 1;
-                eprintln!("line {}: {}: {}", p.line, p.label, d.message);
-            }
-            _ if p.action == Action::Error => {
-                eprintln!("line {}: {}: {}", p.line, p.label, p.message);
-            }
-            _ => {}
-        }
-    }
-    let ok = done.iter().filter(|d| d.result == "ok").count();
-    let _ = writeln!(
-        out,
-        "done: {ok} sent, {failed} failed, {} skipped, {} errors (plan: {summary})",
-        n(Action::Skip),
-        n(Action::Error)
-    );
-    write_report(Some(&done))?;
-    Ok(if failed == 0 && n(Action::Error) == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }

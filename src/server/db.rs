@@ -383,7 +383,7 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::Db;
 
     #[test]
     fn migrations_apply_once_and_survive_reopen() {

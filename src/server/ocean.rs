@@ -449,7 +449,9 @@ impl Caller {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use axum::http::StatusCode;
+
+    use super::{Caller, OceanState, Params};
 
     #[test]
     fn rate_limit_counts_per_key_and_minute() {

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, params};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -269,6 +269,18 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
     let mut rng = StdRng::seed_from_u64(0x5EED_0001);
     let data = &*DATA;
     let tx = c.transaction()?;
+    doc_records(&tx, data)?;
+    let site_ids = demo_sites(&tx, data, &mut rng)?;
+    demo_equipements(&tx, data, &mut rng, &site_ids, equipements)?;
+    tx.commit()?;
+    // The seed went through the write-ahead log: copy it into the database file now, so
+    // reads come from the file's memory map rather than from the log a page at a time.
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// The doc's own records: accounts, clients, sites and its equipement.
+fn doc_records(tx: &Transaction, data: &CoreSeed) -> HttpResult<()> {
     for a in &data.accounts {
         tx.execute(
             "INSERT INTO users(user_id, matricule, nom, email, password_hash, role_id, status, timestamp)
@@ -323,7 +335,11 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
             e.timestamp
         ],
     )?;
+    Ok(())
+}
 
+/// A site per district of each city, each of a client in turn; their ids.
+fn demo_sites(tx: &Transaction, data: &CoreSeed, rng: &mut StdRng) -> HttpResult<Vec<String>> {
     let mut places: Vec<Place> = Vec::new();
     for city in &data.cities {
         for (i, n) in city.districts.iter().enumerate() {
@@ -356,64 +372,69 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
         )?;
         site_ids.push(id);
     }
-    {
-        let mut ins = tx.prepare(
-            "INSERT INTO equipements(equipement_id, site_id, ip, marque, sources, port, username, password,
+    Ok(site_ids)
+}
+
+/// `equipements` equipements spread over the sites, of kinds drawn by their weight.
+fn demo_equipements(
+    tx: &Transaction,
+    data: &CoreSeed,
+    rng: &mut StdRng,
+    site_ids: &[String],
+    equipements: usize,
+) -> HttpResult<()> {
+    let mut ins = tx.prepare(
+        "INSERT INTO equipements(equipement_id, site_id, ip, marque, sources, port, username, password,
              description, modele, timestamp) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-        )?;
-        let kinds = &data.kinds;
-        let total_weight: u32 = kinds.iter().map(|k| k.weight).sum();
-        let per_site = equipements.div_ceil(site_ids.len().max(1)).max(1);
-        for n in 0..equipements {
-            let s = n % site_ids.len();
-            let k = n / site_ids.len();
-            // Site s (1-based) holds 10.s.x.y: so 10.2.0.17 is the 17th device of site 2.
-            let ip = format!("10.{}.{}.{}", (s + 1) % 256, (k / 250) % 256, k % 250 + 1);
-            let mut roll = rng.random_range(0..total_weight);
-            let kind = kinds
-                .iter()
-                .find(|kd| {
-                    if roll < kd.weight {
-                        true
-                    } else {
-                        roll -= kd.weight;
-                        false
-                    }
-                })
-                .unwrap_or(&kinds[0]);
-            let model = &kind.models[rng.random_range(0..kind.models.len())];
-            let port = kind.ports[rng.random_range(0..kind.ports.len())];
-            let spot = &kind.spots[rng.random_range(0..kind.spots.len())];
-            let srcs = sources(kind, &model.marque, &ip, port);
-            let ts = format!(
-                "2025-{:02}-{:02}T{:02}:{:02}:{:02}",
-                9 + (n * 3 / per_site.max(1)) % 3,
-                1 + rng.random_range(0..28),
-                rng.random_range(7..19),
-                rng.random_range(0..60),
-                rng.random_range(0..60)
-            );
-            ins.execute(params![
-                uuid::Builder::from_random_bytes(rng.random())
-                    .into_uuid()
-                    .to_string(),
-                site_ids[s],
-                ip,
-                model.marque,
-                json!(srcs).to_string(),
-                port,
-                kind.username,
-                format!("Vg-{:04x}-{:03}", rng.random::<u16>(), n % 1000),
-                format!("{} {} {}", kind.what, spot, k + 1),
-                model.modele,
-                ts
-            ])?;
-        }
+    )?;
+    let kinds = &data.kinds;
+    let total_weight: u32 = kinds.iter().map(|k| k.weight).sum();
+    let per_site = equipements.div_ceil(site_ids.len().max(1)).max(1);
+    for n in 0..equipements {
+        let s = n % site_ids.len();
+        let k = n / site_ids.len();
+        // Site s (1-based) holds 10.s.x.y: so 10.2.0.17 is the 17th device of site 2.
+        let ip = format!("10.{}.{}.{}", (s + 1) % 256, (k / 250) % 256, k % 250 + 1);
+        let mut roll = rng.random_range(0..total_weight);
+        let kind = kinds
+            .iter()
+            .find(|kd| {
+                if roll < kd.weight {
+                    true
+                } else {
+                    roll -= kd.weight;
+                    false
+                }
+            })
+            .unwrap_or(&kinds[0]);
+        let model = &kind.models[rng.random_range(0..kind.models.len())];
+        let port = kind.ports[rng.random_range(0..kind.ports.len())];
+        let spot = &kind.spots[rng.random_range(0..kind.spots.len())];
+        let srcs = sources(kind, &model.marque, &ip, port);
+        let ts = format!(
+            "2025-{:02}-{:02}T{:02}:{:02}:{:02}",
+            9 + (n * 3 / per_site.max(1)) % 3,
+            1 + rng.random_range(0..28),
+            rng.random_range(7..19),
+            rng.random_range(0..60),
+            rng.random_range(0..60)
+        );
+        ins.execute(params![
+            uuid::Builder::from_random_bytes(rng.random())
+                .into_uuid()
+                .to_string(),
+            site_ids[s],
+            ip,
+            model.marque,
+            json!(srcs).to_string(),
+            port,
+            kind.username,
+            format!("Vg-{:04x}-{:03}", rng.random::<u16>(), n % 1000),
+            format!("{} {} {}", kind.what, spot, k + 1),
+            model.modele,
+            ts
+        ])?;
     }
-    tx.commit()?;
-    // The seed went through the write-ahead log: copy it into the database file now, so
-    // reads come from the file's memory map rather than from the log a page at a time.
-    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(())
 }
 
@@ -432,7 +453,7 @@ fn title(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{BICEC_ID, BONABERI2_ID, DATA, LOUM_EQUIPEMENT_ID, LOUM_ID, YASSA_ID, role_id};
 
     /// The embedded data reads, and holds the records the tests name by id.
     #[test]

@@ -174,10 +174,14 @@ fn highlighted(text: &str, marks: &[usize], matched: Style) -> Line<'static> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use ratatui::layout::Constraint;
-    use ratatui::style::Color;
-    use ratatui::widgets::{Row, Table};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::{Constraint, Rect};
+    use ratatui::style::{Color, Modifier, Style};
+    use ratatui::text::Line;
+    use ratatui::widgets::{Row, Table, Widget};
+
+    use super::{Grid, GridRow, highlighted};
+    use crate::text::sanitize;
 
     const MATCHED: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     const SELECTED: Style = Style::new().bg(Color::Blue);

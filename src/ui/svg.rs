@@ -255,9 +255,11 @@ fn escape(s: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
-    use ratatui::style::Style;
+    use ratatui::style::{Color, Style};
+
+    use super::{buffer_to_svg, indexed};
 
     fn svg_of(text: &str, style: Style) -> String {
         let mut buf = Buffer::empty(Rect::new(0, 0, 8, 2));

@@ -69,6 +69,43 @@ pub fn draw_table<T: Record>(
     title: &str,
     col: Option<usize>,
 ) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(dim())
+        // The faint of the border is not the title's.
+        .title_style(ratatui::style::Style::new().remove_modifier(ratatui::style::Modifier::DIM))
+        .title(Line::from(title_line(list, title)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if list.view.is_empty() {
+        f.render_widget(Paragraph::new(empty_message(list)).style(dim()), inner);
+        return;
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let start = list.offset.min(list.view.len().saturating_sub(1));
+    let end = (start + height).min(list.view.len());
+    // The columns chosen with `C`, in their order.
+    let shown = list.shown_columns();
+    let rows: Vec<GridRow> = (start..end)
+        .map(|vi| grid_row(list, vi, &shown, col))
+        .collect();
+    let columns: Vec<crate::app::list::Column> = shown.iter().map(|&i| T::columns()[i]).collect();
+    let widths = column_widths(&columns, inner.width);
+    let grid = Grid {
+        header: columns.iter().map(|c| tr(c.title)).collect(),
+        widths: &widths,
+        rows,
+        matched: super::theme::theme().matched,
+        flash: super::theme::theme()
+            .warn
+            .add_modifier(ratatui::style::Modifier::REVERSED),
+    };
+    f.render_widget(grid, inner);
+}
+
+/// The table's title: the list's name, then its filter, pin, sort, watch, marks and odd
+/// rows when it has them.
+fn title_line<T: Record>(list: &ListView<T>, title: &str) -> Vec<Span<'static>> {
     let mut title_line = vec![Span::styled(format!(" {title} "), accent().bold())];
     if list.filtering || !list.filter.is_empty() {
         let cursor = if list.filtering { "▏" } else { "" };
@@ -137,90 +174,72 @@ pub fn draw_table<T: Record>(
             super::theme::theme().warn,
         ));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(dim())
-        // The faint of the border is not the title's.
-        .title_style(ratatui::style::Style::new().remove_modifier(ratatui::style::Modifier::DIM))
-        .title(Line::from(title_line));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if list.view.is_empty() {
-        let msg = if list.loading || (!list.loaded_once && list.pending.is_some()) {
-            tr("Loading…").to_string()
-        } else if list.filter_pending() {
-            tr("Filtering…").to_string()
-        } else if !list.filter.is_empty() {
-            trf("Nothing matches /{}", &[&safe(&list.filter)])
-        } else if list.loaded_once {
-            tr("Nothing here yet: n creates one").to_string()
-        } else {
-            tr("Not loaded: r to load").to_string()
-        };
-        f.render_widget(Paragraph::new(msg).style(dim()), inner);
-        return;
+    title_line
+}
+
+/// What an empty table says: loading, filtering, nothing matching, or nothing there.
+fn empty_message<T: Record>(list: &ListView<T>) -> String {
+    if list.loading || (!list.loaded_once && list.pending.is_some()) {
+        tr("Loading…").to_string()
+    } else if list.filter_pending() {
+        tr("Filtering…").to_string()
+    } else if !list.filter.is_empty() {
+        trf("Nothing matches /{}", &[&safe(&list.filter)])
+    } else if list.loaded_once {
+        tr("Nothing here yet: n creates one").to_string()
+    } else {
+        tr("Not loaded: r to load").to_string()
     }
-    let height = inner.height.saturating_sub(1) as usize;
-    let start = list.offset.min(list.view.len().saturating_sub(1));
-    let end = (start + height).min(list.view.len());
+}
+
+/// The row of the view's `vi`th record: its cells (the columns `shown`), the filter's
+/// matches, and its style; `col`: the selected row's underlined cell.
+fn grid_row<T: Record>(
+    list: &ListView<T>,
+    vi: usize,
+    shown: &[usize],
+    col: Option<usize>,
+) -> GridRow {
     let selected = super::theme::theme().selected;
-    // The columns chosen with `C`, in their order.
-    let shown = list.shown_columns();
-    let rows: Vec<GridRow> = (start..end)
-        .map(|vi| {
-            let item = &list.items[list.view[vi]];
-            let all = item.cells();
-            let marks = pick(list.highlights_for(vi, &all), &shown);
-            let cells = pick(all, &shown);
-            let here = vi == list.selected;
-            // A row the server sent oddly: in the warning colour.
-            let odd = item.problem().is_some().then(|| super::theme::theme().warn);
-            // A marked row: in the accent colour, bold (selected wins).
-            let marked = list.is_marked(item).then(|| accent().bold());
-            // The watch's last refresh: new rows in the "ok" colour, changed cells lit.
-            let flash = list.flash.as_ref().filter(|f| f.active());
-            let key = flash.map(|_| item.key());
-            let new = flash
-                .zip(key.as_ref())
-                .filter(|(f, k)| f.new.contains(k.as_ref()))
-                .map(|_| super::theme::theme().ok);
-            let changed = flash
-                .zip(key.as_ref())
-                .and_then(|(f, k)| f.changed.get(k.as_ref()))
-                .map(|cols| {
-                    shown
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, i)| cols.contains(i))
-                        .map(|(pos, _)| pos)
-                        .collect()
-                })
-                .unwrap_or_default();
-            GridRow {
-                cells,
-                marks,
-                style: if here {
-                    Some(selected)
-                } else {
-                    marked.or(new).or(odd)
-                },
-                underlined: col.filter(|_| here),
-                changed,
-            }
+    let item = &list.items[list.view[vi]];
+    let all = item.cells();
+    let marks = pick(list.highlights_for(vi, &all), shown);
+    let cells = pick(all, shown);
+    let here = vi == list.selected;
+    // A row the server sent oddly: in the warning colour.
+    let odd = item.problem().is_some().then(|| super::theme::theme().warn);
+    // A marked row: in the accent colour, bold (selected wins).
+    let marked = list.is_marked(item).then(|| accent().bold());
+    // The watch's last refresh: new rows in the "ok" colour, changed cells lit.
+    let flash = list.flash.as_ref().filter(|f| f.active());
+    let key = flash.map(|_| item.key());
+    let new = flash
+        .zip(key.as_ref())
+        .filter(|(f, k)| f.new.contains(k.as_ref()))
+        .map(|_| super::theme::theme().ok);
+    let changed = flash
+        .zip(key.as_ref())
+        .and_then(|(f, k)| f.changed.get(k.as_ref()))
+        .map(|cols| {
+            shown
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| cols.contains(i))
+                .map(|(pos, _)| pos)
+                .collect()
         })
-        .collect();
-    let columns: Vec<crate::app::list::Column> = shown.iter().map(|&i| T::columns()[i]).collect();
-    let widths = column_widths(&columns, inner.width);
-    let grid = Grid {
-        header: columns.iter().map(|c| tr(c.title)).collect(),
-        widths: &widths,
-        rows,
-        matched: super::theme::theme().matched,
-        flash: super::theme::theme()
-            .warn
-            .add_modifier(ratatui::style::Modifier::REVERSED),
-    };
-    f.render_widget(grid, inner);
+        .unwrap_or_default();
+    GridRow {
+        cells,
+        marks,
+        style: if here {
+            Some(selected)
+        } else {
+            marked.or(new).or(odd)
+        },
+        underlined: col.filter(|_| here),
+        changed,
+    }
 }
 
 /// The cells of the columns shown, in their order.
@@ -273,7 +292,7 @@ pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::column_widths;
     use crate::app::list::Record;
 
     #[test]

@@ -155,7 +155,9 @@ pub fn theme() -> &'static Theme {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use ratatui::style::{Color, Modifier, Style};
+
+    use super::{Depth, Theme, ThemeName, parse_style, parse_themes};
 
     /// The themes read from assets are the ones that were written in code.
     #[test]

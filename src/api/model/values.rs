@@ -340,7 +340,7 @@ impl Credential {
 
 #[cfg(test)]
 mod fast_format {
-    use super::*;
+    use super::{CANONICAL, Shape, Timestamp, format_fast};
 
     /// The hand-made formats write what chrono's do, on dates from year 1 to 9999.
     #[test]

@@ -271,7 +271,10 @@ fn admin_target(c: &Connection, id: i64, caller: auth::Caller) -> MResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use axum::http::StatusCode;
+    use serde_json::json;
+
+    use super::{optional, parse_body, text};
 
     #[test]
     fn bodies_read_like_php() {

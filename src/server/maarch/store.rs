@@ -232,7 +232,7 @@ fn insert(tx: &Transaction, u: &SeedUser, password: Option<&str>) -> HttpResult<
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::DATA;
 
     /// The embedded data reads, and its references hold.
     #[test]

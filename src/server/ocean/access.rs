@@ -352,7 +352,7 @@ pub async fn functionalities(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::reset_mail;
 
     #[test]
     fn reset_mail_has_no_secret_and_names_the_account() {

@@ -104,7 +104,7 @@ pub fn now_iso() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{format_iso, parse_affectation, parse_iso};
 
     #[test]
     fn iso_accepts_the_documented_form() {

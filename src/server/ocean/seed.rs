@@ -392,7 +392,8 @@ fn seed_error(e: super::OceanError) -> HttpError {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{DATA, ascii, count, prepare};
+    use crate::server::SeedMode;
 
     /// The embedded data reads, and its references hold.
     #[test]

@@ -1,0 +1,243 @@
+//! The tables `vigie list` writes: each kind's headers and cells, as aligned text or CSV,
+//! and its JSON.
+
+use std::io::Write;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::api::maarch::MaarchUser;
+use crate::api::model::{Equipement, SiteSummary};
+use crate::api::ocean::Individu;
+use crate::rows::Record;
+use crate::text::{sanitize, write_csv_rows};
+
+pub(super) const EQUIPEMENT_HEADERS: [&str; 10] = [
+    "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID",
+];
+
+/// The list's cells of an equipement.
+pub(super) fn equipement_cells(
+    e: &Equipement,
+    site: Option<&str>,
+    show_secrets: bool,
+) -> Vec<String> {
+    vec![
+        e.ip.to_string(),
+        e.port.map(|p| p.to_string()).unwrap_or_default(),
+        e.marque.to_string(),
+        e.modele.to_string(),
+        site.map(str::to_string)
+            .or_else(|| e.client_site.as_ref().map(|s| s.name.clone()))
+            .unwrap_or_default(),
+        e.sources.joined(),
+        e.username.to_string(),
+        if show_secrets {
+            e.password.expose().to_string()
+        } else {
+            e.password.masked().to_string()
+        },
+        e.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
+        e.equipement_id.clone(),
+    ]
+}
+
+pub(super) fn grow_widths(widths: &mut [usize], rows: &[Vec<String>]) {
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.width());
+            }
+        }
+    }
+}
+
+/// One line of a table: cells padded to `widths`, two spaces apart, no trailing blanks.
+pub(super) fn table_line(
+    out: &mut dyn Write,
+    widths: &[usize],
+    cols: &[String],
+) -> std::io::Result<()> {
+    let mut s = String::new();
+    let mut pad = 0;
+    for (i, c) in cols.iter().enumerate() {
+        if c.is_empty() {
+            pad += widths.get(i).copied().unwrap_or(0) + 2;
+            continue;
+        }
+        // Blanks go in only before a cell that follows: none trails.
+        s.extend(std::iter::repeat_n(' ', pad));
+        s.push_str(c);
+        pad = widths
+            .get(i)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(c.width())
+            + 2;
+    }
+    let end = s.trim_end().len();
+    s.truncate(end);
+    s.push('\n');
+    out.write_all(s.as_bytes())
+}
+
+/// JSON of records, their secret-looking keys masked unless asked.
+fn records_json<T: Serialize>(items: &[T], show_secrets: bool) -> serde_json::Value {
+    let mut v = to_json(&items);
+    if !show_secrets {
+        crate::text::mask_secrets(&mut v);
+    }
+    v
+}
+
+pub fn maarch_users_table(users: &[MaarchUser], show_secrets: bool) -> Table {
+    Table {
+        headers: vec![
+            "ID",
+            "LOGIN",
+            "FIRSTNAME",
+            "LASTNAME",
+            "EMAIL",
+            "STATUS",
+            "MODE",
+        ],
+        rows: users.iter().map(Record::cells).collect(),
+        json: records_json(users, show_secrets),
+    }
+}
+
+pub fn individus_table(individus: &[Individu], show_secrets: bool) -> Table {
+    Table {
+        headers: vec![
+            "ID",
+            "LASTNAME",
+            "FIRSTNAME",
+            "MATRICULE",
+            "MOBILE",
+            "ENTITY",
+            "LOGIN",
+        ],
+        rows: individus.iter().map(Record::cells).collect(),
+        json: records_json(individus, show_secrets),
+    }
+}
+
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    pub json: serde_json::Value,
+}
+
+fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// The console's cells of a record, and its id last (scripts need it).
+fn with_id(mut cells: Vec<String>, id: &str) -> Vec<String> {
+    cells.push(id.to_string());
+    cells
+}
+
+pub fn sites_table(sites: &[SiteSummary]) -> Table {
+    let rows = sites
+        .iter()
+        .map(|s| with_id(s.cells(), &s.site_id))
+        .collect();
+    Table {
+        headers: vec![
+            "NAME",
+            "CLIENT",
+            "LATITUDE",
+            "LONGITUDE",
+            "EQUIPEMENTS",
+            "CREATED",
+            "ID",
+        ],
+        rows,
+        json: to_json(&sites),
+    }
+}
+
+pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets: bool) -> Table {
+    let rows = items
+        .iter()
+        .map(|e| equipement_cells(e, site, show_secrets))
+        .collect();
+    let json = if show_secrets {
+        to_json(&items)
+    } else {
+        let masked: Vec<Equipement> = items
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                if !e.password.0.is_empty() {
+                    e.password.0 = "********".into();
+                }
+                e
+            })
+            .collect();
+        to_json(&masked)
+    };
+    Table {
+        headers: EQUIPEMENT_HEADERS.to_vec(),
+        rows,
+        json,
+    }
+}
+
+pub fn users_table(users: &[crate::api::model::User]) -> Table {
+    let rows = users
+        .iter()
+        .map(|u| with_id(u.cells(), &u.user_id))
+        .collect();
+    Table {
+        headers: vec!["MATRICULE", "NOM", "EMAIL", "ROLE", "STATUS", "ID"],
+        rows,
+        json: to_json(&users),
+    }
+}
+
+pub fn roles_table(roles: &[crate::api::model::Role]) -> Table {
+    let rows = roles
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.description.clone(),
+                r.permissions.len().to_string(),
+                r.permissions
+                    .iter()
+                    .map(|p| p.key())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                r.role_id.clone(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec!["NAME", "DESCRIPTION", "PERMISSIONS", "GRANTS", "ID"],
+        rows,
+        json: to_json(&roles),
+    }
+}
+
+pub(super) fn write_table(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
+    let cells: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| sanitize(c).into_owned()).collect())
+        .collect();
+    let mut widths: Vec<usize> = t.headers.iter().map(|h| h.width()).collect();
+    grow_widths(&mut widths, &cells);
+    let head: Vec<String> = t.headers.iter().map(|h| h.to_string()).collect();
+    table_line(out, &widths, &head)?;
+    for r in &cells {
+        table_line(out, &widths, r)?;
+    }
+    Ok(())
+}
+
+/// CSV whose cells neither run in a spreadsheet nor act on a terminal (`text::csv_cell`).
+pub fn write_csv(out: &mut dyn Write, t: &Table) -> std::io::Result<()> {
+    write_csv_rows(out, t.headers.iter().copied(), t.rows.iter())
+}

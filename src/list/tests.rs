@@ -1,0 +1,134 @@
+use unicode_width::UnicodeWidthStr;
+
+use super::{EquipementsWriter, Output, Table, find_site, table_line, write_table};
+use crate::api::model::{Equipement, SiteSummary};
+
+/// A table line as it was written before (padding after every cell, the line trimmed):
+/// the one-allocation line writes the same bytes.
+#[test]
+fn a_table_line_pads_and_trims_as_before() {
+    fn before(widths: &[usize], cols: &[String]) -> String {
+        let mut s = String::new();
+        for (i, c) in cols.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < cols.len() {
+                let w = widths.get(i).copied().unwrap_or(0);
+                s.push_str(&" ".repeat(w.saturating_sub(c.width()) + 2));
+            }
+        }
+        format!("{}\n", s.trim_end())
+    }
+    let widths = [4, 6, 3, 5];
+    let rows: &[&[&str]] = &[
+        &["a", "bb", "c", "d"],
+        &["", "bb", "", ""],
+        &["a", "", "", ""],
+        &["", "", "", ""],
+        &["a ", "Écran", "日本", "x  "],
+        &["toolong", "b", "c"],
+        &["a", "   ", "c", "  "],
+    ];
+    for r in rows {
+        let cols: Vec<String> = r.iter().map(|c| c.to_string()).collect();
+        let mut out = Vec::new();
+        table_line(&mut out, &widths, &cols).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            before(&widths, &cols),
+            "{r:?}"
+        );
+    }
+}
+
+fn site(id: &str, name: &str) -> SiteSummary {
+    SiteSummary {
+        site_id: id.into(),
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn finds_sites_by_name_or_id() {
+    let sites = vec![site("a1", "LOUM"), site("b2", "YASSA"), site("c3", "Yassa")];
+    assert_eq!(find_site(&sites, "loum").unwrap().site_id, "a1");
+    assert_eq!(find_site(&sites, "B2").unwrap().site_id, "b2");
+    assert!(find_site(&sites, "yassa").unwrap_err().contains("several"));
+    assert!(
+        find_site(&sites, "LOU")
+            .unwrap_err()
+            .contains("did you mean: LOUM")
+    );
+}
+
+/// The streamed JSON is the whole-list pretty JSON, byte for byte, DEL, C1 and bidi
+/// controls escaped as `text::json_safe` does, passwords masked.
+#[test]
+fn streamed_json_is_the_pretty_list_with_controls_escaped() {
+    let evil = "a\u{7f}b\u{9b}2J\u{202e}gnp \u{1b}[2J \"q\" é";
+    let rows: Vec<Equipement> = (0..3)
+        .map(|i| Equipement {
+            equipement_id: format!("id-{i}"),
+            ip: "10.0.0.1".into(),
+            marque: evil.into(),
+            description: evil.into(),
+            password: crate::api::model::Credential(if i == 1 {
+                String::new()
+            } else {
+                "s3cret".into()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut w = EquipementsWriter::new(&mut out, Output::Json, None, false);
+    w.page(rows[..2].to_vec()).unwrap();
+    w.page(rows[2..].to_vec()).unwrap();
+    w.finish().unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let masked: Vec<Equipement> = rows
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            if !e.password.0.is_empty() {
+                e.password.0 = "********".into();
+            }
+            e
+        })
+        .collect();
+    let whole = crate::text::json_safe(serde_json::to_string_pretty(&masked).unwrap()) + "\n";
+    assert_eq!(text, whole);
+    assert!(!text.contains(['\u{7f}', '\u{9b}', '\u{202e}', '\u{1b}']));
+    assert!(!text.contains("s3cret"));
+    let back: Vec<Equipement> = serde_json::from_str(&text).unwrap();
+    assert_eq!(back[0].marque, evil);
+    let mut empty = Vec::new();
+    EquipementsWriter::new(&mut empty, Output::Json, None, false)
+        .finish()
+        .unwrap();
+    assert_eq!(String::from_utf8(empty).unwrap(), "[]\n");
+}
+
+#[test]
+fn table_aligns_wide_text_and_strips_escapes() {
+    let t = Table {
+        headers: vec!["A", "B"],
+        rows: vec![
+            vec!["東京".into(), "x".into()],
+            vec!["\u{1b}[2Jab".into(), "y".into()],
+        ],
+        json: serde_json::Value::Null,
+    };
+    let mut buf = Vec::new();
+    write_table(&mut buf, &t).unwrap();
+    let s = String::from_utf8(buf).unwrap();
+    assert!(!s.contains('\u{1b}'));
+    let cols: Vec<usize> = s
+        .lines()
+        .map(|l| {
+            let i = l.rfind(' ').unwrap();
+            l[..=i].width()
+        })
+        .collect();
+    assert!(cols.windows(2).all(|w| w[0] == w[1]), "{s}");
+}
