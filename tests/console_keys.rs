@@ -281,3 +281,44 @@ fn keys_named_inside_a_screen_are_the_remapped_ones() {
         "{reqs:?}"
     );
 }
+
+/// A default changed in the key table changes, together, what the key does, the footer, the
+/// help and `vigie keys` — the table is read by all four, none types the key again.
+#[test]
+fn a_default_changed_in_the_table_changes_behaviour_footer_help_and_listing() {
+    const SHIPPED: &str = include_str!("../assets/keys.toml");
+    let edited = SHIPPED.replacen(
+        r#"["filter", "/", "filter as you type"]"#,
+        r#"["filter", "f", "filter as you type"]"#,
+        1,
+    );
+    assert_ne!(edited, SHIPPED, "the filter's row is in the table");
+    for (table, on, off) in [(SHIPPED, '/', 'f'), (edited.as_str(), 'f', '/')] {
+        let mut app = loaded("admin");
+        app.prefs.keymap = KeyMap::from_table(table, &BTreeMap::new()).unwrap();
+
+        let row = footer_row(&mut app, 200, 35);
+        assert!(row.contains(&format!(" {on} filter")), "{row}");
+        assert!(!row.contains(&format!(" {off} filter")), "{row}");
+
+        app.on_key(ch('?'));
+        let help = vigie::ui::help_lines(&app);
+        let filter = help.iter().find(|(_, w)| w.starts_with("filter as")).unwrap();
+        assert!(filter.0.split(' ').any(|k| k == on.to_string()), "{help:?}");
+        assert!(
+            !filter.0.split(' ').any(|k| k == off.to_string()),
+            "{help:?}"
+        );
+        app.on_key(key(KeyCode::Esc));
+
+        let listing = app.prefs.keymap.listing();
+        let line = listing.lines().find(|l| l.starts_with("filter ")).unwrap();
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(&cols[1..3], [on.to_string(), on.to_string()], "{line}");
+
+        app.on_key(ch(off));
+        assert!(!app.lists.sites.filtering, "{off} does not filter");
+        app.on_key(ch(on));
+        assert!(app.lists.sites.filtering, "{on} filters");
+    }
+}

@@ -1,19 +1,13 @@
 //! The list screens (one tab each): loading, paging, moving, filtering, sorting, the mouse.
 
-use crate::app::action::{Typed, fixed, typed};
 use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
 
 use crate::api::ApiError;
 use crate::app::App;
 use crate::app::Click;
-use crate::app::Command;
 use crate::app::Effect;
-use crate::app::Equipement;
 use crate::app::Overlay;
-use crate::app::PAGE_SIZE;
-use crate::app::Page;
-use crate::app::Palette;
 use crate::app::Purpose;
 use crate::app::hints;
 use crate::app::hints::ENTER;
@@ -24,20 +18,17 @@ use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::hints::TAB;
 use crate::app::keymap::Scope;
-use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
 use crate::app::kinds::Tab;
 use crate::app::kinds::with_list;
 use crate::app::list;
 use crate::app::list::ListView;
-use crate::app::list::Paging;
 use crate::app::screen::Browse;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
-use crate::protocol::Request;
 use crate::protocol::Service;
 use crate::rows::Record;
 use crossterm::event::KeyEvent;
@@ -161,170 +152,6 @@ pub fn group(n: u64) -> String {
 }
 
 impl App {
-    pub(super) fn load_tab(&mut self, tab: Tab) {
-        if !self.session.has(self.tab_service(tab)) {
-            // The tab explains how to configure it; nothing to ask.
-            return;
-        }
-        let kind = ListKind::of(tab, self.lists.users_dir);
-        let Some(request) = kind.request() else {
-            // Equipements: paged by the server.
-            if self.lists.equipements.complete {
-                self.load_all();
-            } else {
-                let page = self.lists.equipements.paging.map(|p| p.page).unwrap_or(1);
-                self.load_equipements_page(page);
-            }
-            return;
-        };
-        let id = self.send(request, Purpose::List(kind));
-        with_list!(self, kind, |mut l| {
-            l.pending = Some(id);
-            l.loading = true;
-        });
-    }
-
-    pub(super) fn load_equipements_page(&mut self, page: u32) {
-        if let Some(p) = self.lists.prefetched.remove(&page) {
-            // Instant: the page was fetched ahead.
-            self.lists.equipements.pending = None;
-            self.apply_equipements_page(p);
-            return;
-        }
-        let id = self.send(
-            Request::EquipementsPage {
-                page,
-                size: PAGE_SIZE,
-            },
-            Purpose::List(ListKind::Equipements),
-        );
-        self.lists.equipements.pending = Some(id);
-        self.lists.equipements.loading = true;
-    }
-
-    pub(super) fn apply_equipements_page(&mut self, p: Page<Equipement>) {
-        let paging = Paging {
-            page: clamp_u32(p.page.unwrap_or(1)),
-            pages: clamp_u32(p.page_count().unwrap_or(1).max(1)),
-            total: p.total.unwrap_or(p.items.len() as u64),
-            size: clamp_u32(p.size.unwrap_or(u64::from(PAGE_SIZE))),
-        };
-        self.lists.equipements.paging = Some(paging);
-        self.lists.equipements.selected = 0;
-        self.lists.equipements.offset = 0;
-        self.lists.equipements.set_items(p.items);
-        // Fetch the next page ahead, so paging forward is instant.
-        let next = paging.page + 1;
-        if next <= paging.pages
-            && !self.lists.prefetched.contains_key(&next)
-            && !self
-                .net
-                .in_flight
-                .values()
-                .any(|(v, _)| matches!(v, Purpose::Prefetch(n) if *n == next))
-        {
-            self.send(
-                Request::EquipementsPage {
-                    page: next,
-                    size: PAGE_SIZE,
-                },
-                Purpose::Prefetch(next),
-            );
-        }
-    }
-
-    /// Every equipement is in: the list is local and complete; what waited for it runs.
-    fn all_loaded(&mut self, v: crate::app::list::Prepared<Equipement>) {
-        self.lists.equipements.pending = None;
-        self.lists.load_progress = None;
-        self.lists.prefetched.clear();
-        let n = v.items.len() as u64;
-        self.lists.equipements.complete = true;
-        self.lists.equipements.paging = Some(Paging {
-            page: 1,
-            pages: 1,
-            total: n,
-            size: clamp_u32(n.max(1)),
-        });
-        self.lists.equipements.set_prepared(v);
-        self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
-        if std::mem::take(&mut self.waiting.mark_all_when_loaded) {
-            self.mark_all();
-        }
-        if std::mem::take(&mut self.waiting.frequency_when_loaded) {
-            self.open_frequency();
-        }
-        if std::mem::take(&mut self.waiting.dups_when_loaded) {
-            self.open_dups();
-        }
-        if let Some((path, format)) = self.waiting.pending_export.take() {
-            self.export(path, format);
-        }
-    }
-
-    pub(super) fn load_all(&mut self) {
-        if self
-            .net
-            .in_flight
-            .values()
-            .any(|(p, _)| matches!(p, Purpose::LoadAll))
-        {
-            return;
-        }
-        let id = self.send(Request::AllEquipements, Purpose::LoadAll);
-        self.lists.equipements.pending = Some(id);
-        self.lists.equipements.loading = true;
-        self.lists.load_progress = Some((0, 0));
-    }
-
-    /// Stops loading every equipement (Esc): the worker drops the request, nothing waits.
-    pub(super) fn cancel_load(&mut self) {
-        let (loaded, total) = self.lists.load_progress.take().unwrap_or_default();
-        let Some(id) = self
-            .net
-            .in_flight
-            .iter()
-            .find(|(_, (p, _))| matches!(p, Purpose::LoadAll))
-            .map(|(id, _)| *id)
-        else {
-            return;
-        };
-        self.net.in_flight.remove(&id);
-        // Not a request of its own: nothing answers it.
-        self.net.outbox.push((0, Request::Cancel(id)));
-        if self.lists.equipements.pending == Some(id) {
-            self.lists.equipements.pending = None;
-            self.lists.equipements.loading = false;
-        }
-        self.waiting.pending_export = None;
-        self.status.notice = Some(trf(
-            "Loading stopped ({} of {} equipements read): the page shown stays",
-            &[&group(loaded as u64), &group(total as u64)],
-        ));
-    }
-
-    pub(super) fn load_site_equipements(&mut self, page: u32) {
-        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
-            return;
-        };
-        let DetailTarget::Site(site) = &d.target else {
-            return;
-        };
-        let site_id = site.site_id.clone();
-        let id = self.send(
-            Request::SiteEquipements {
-                site_id,
-                page,
-                size: PAGE_SIZE,
-            },
-            Purpose::SiteDetail,
-        );
-        if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
-            d.equipements.pending = Some(id);
-            d.equipements.loading = true;
-        }
-    }
-
     // ---- events from the worker -------------------------------------------------------------
 
     pub(super) fn switch_tab(&mut self, t: Tab) {
@@ -346,167 +173,6 @@ impl App {
 
     pub(super) fn list_mut(&mut self) -> &mut dyn Nav {
         with_list!(self, self.list_kind(), |mut l| l as &mut dyn Nav)
-    }
-
-    pub(super) fn list_key(&mut self, key: KeyEvent) {
-        let act = self.prefs.keymap.action(Scope::List, &key);
-        let armed = std::mem::take(&mut self.waiting.esc_armed);
-        self.waiting.esc_armed = armed && act == Some(Act::Cancel);
-        if self.list_mut().filtering() {
-            return self.filter_key(key);
-        }
-        if let Some(c) = self.command_for_key(key) {
-            return self.run_row_command(c);
-        }
-        if let Some(act) = act {
-            self.list_action(act);
-        }
-    }
-
-    /// A key while a filter is typed: remapped keys type their own character.
-    fn filter_key(&mut self, key: KeyEvent) {
-        let rows = self.viewport_rows;
-        match (fixed(key.code), typed(&key)) {
-            (Some(Act::Open), _) => self.list_mut().set_filtering(false),
-            (Some(Act::Cancel), _) => {
-                self.list_mut().set_filter(String::new());
-                self.list_mut().set_filtering(false);
-            }
-            (Some(Act::Up), _) => self.list_mut().nav(-1, rows),
-            (Some(Act::Down), _) => self.list_mut().nav(1, rows),
-            (_, Some(Typed::Backspace)) => {
-                let mut f = self.list_mut().filter_text();
-                f.pop();
-                self.list_mut().set_filter(f);
-            }
-            (_, Some(Typed::Char(c))) => {
-                let mut f = self.list_mut().filter_text();
-                f.push(c);
-                self.list_mut().set_filter(f);
-            }
-            _ => {}
-        }
-    }
-
-    /// What an action does on the lists: moving and looking first, then writing.
-    fn list_action(&mut self, act: Act) {
-        let rows = self.viewport_rows;
-        let n = Tab::ALL.len();
-        match act {
-            Act::Quit => self.quit = true,
-            Act::NextField => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % n]),
-            Act::PrevField => self.switch_tab(Tab::ALL[(self.tab.index() + n - 1) % n]),
-            _ if act.tab_index().is_some() => {
-                if let Some(&t) = act.tab_index().and_then(|i| Tab::ALL.get(i)) {
-                    self.switch_tab(t)
-                }
-            }
-            Act::Down => self.list_mut().nav(1, rows),
-            Act::Up => self.list_mut().nav(-1, rows),
-            Act::First => self.list_mut().nav(isize::MIN, rows),
-            Act::Last => self.list_mut().nav(isize::MAX, rows),
-            Act::PageDown | Act::NextPage => self.page(1),
-            Act::PageUp | Act::PrevPage => self.page(-1),
-            Act::Filter => {
-                self.list_mut().set_filtering(true);
-                if self.tab == Tab::Equipements && !self.lists.equipements.complete {
-                    // No search route: filter over every equipement, loaded in the background.
-                    self.load_all();
-                }
-            }
-            Act::Cancel => self.list_escape(),
-            Act::Mark => {
-                self.list_mut().toggle_mark();
-                self.list_mut().nav(1, rows);
-            }
-            Act::MarkAll => self.mark_all(),
-            Act::LoadAll if self.tab == Tab::Equipements => self.load_all(),
-            Act::UsersDirectory if self.tab == Tab::Users => {
-                let other = if self.lists.users_dir == Service::Maarch {
-                    Service::Core
-                } else {
-                    Service::Maarch
-                };
-                self.switch_users_dir(other);
-            }
-            Act::Account => self.run_command(Command::Account),
-            Act::Left | Act::CellLeft => self.lists.col = self.lists.col.saturating_sub(1),
-            Act::Right | Act::CellRight => {
-                self.lists.col = (self.lists.col + 1).min(self.column_count().saturating_sub(1))
-            }
-            Act::Copy => self.copy_cell(),
-            Act::CopyRecord => {
-                if let Some((title, v)) = self.selected_json() {
-                    self.copy_json(&title, v);
-                }
-            }
-            Act::Raw => {
-                if let Some((title, v)) = self.selected_json() {
-                    self.show_raw(title, v);
-                }
-            }
-            Act::Export => self.run_command(Command::Export),
-            Act::Mouse => self.set_mouse(!self.prefs.mouse),
-            Act::Sort => self.list_mut().sort_next(),
-            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
-            Act::Help => self.open_help(),
-            Act::Refresh => self.refresh(),
-            Act::Open => self.open_selected(),
-            Act::Frequency => self.open_frequency(),
-            Act::Columns => self.open_columns(),
-            Act::Watch => self.toggle_watch(),
-            _ => self.list_write(act),
-        }
-    }
-
-    /// The lists' actions that write (each asks or opens a form first).
-    fn list_write(&mut self, act: Act) {
-        match act {
-            Act::Undo => self.undo(),
-            Act::Assign if self.tab == Tab::Individus => {
-                if let Some(i) = self.lists.individus.selected_item().cloned() {
-                    self.ask_assign_entity(&i);
-                }
-            }
-            Act::EditInEditor => {
-                if let Some(t) = self.selected_target() {
-                    self.edit_in_editor(t);
-                }
-            }
-            Act::New => self.new_record(None),
-            Act::Edit => self.edit_selected(),
-            Act::Delete if self.list_mut().marks() > 0 => self.bulk_delete(),
-            Act::Delete => self.delete_selected(),
-            Act::Move => self.ask_bulk_move(),
-            Act::Set => self.ask_bulk_set(),
-            _ => {}
-        }
-    }
-
-    /// Esc on a list: stops a load, then clears the filter, the pin, the marks (twice).
-    fn list_escape(&mut self) {
-        if self.lists.load_progress.is_some() {
-            self.cancel_load();
-        } else if !self.list_mut().filter_text().is_empty() {
-            self.list_mut().set_filter(String::new());
-        } else if self.list_pinned() {
-            with_list!(self, self.list_kind(), |mut l| l.set_pin(None));
-        } else if self.list_mut().marks() > 0 {
-            // Esc twice clears the marks (once would lose a long marking by a slip).
-            if std::mem::take(&mut self.waiting.esc_armed) {
-                self.list_mut().clear_marks();
-                self.status.notice = Some(tr("Marks cleared").into());
-            } else {
-                self.waiting.esc_armed = true;
-                let n = self.list_mut().marks();
-                self.status.notice = Some(trf("Esc again clears the {} marks", &[&n]));
-            }
-        }
-    }
-
-    /// The list shown keeps only one value of a column (`F`, Enter).
-    fn list_pinned(&self) -> bool {
-        with_list!(self, self.list_kind(), |l| l.pin.is_some())
     }
 
     /// `*`: every row of the view; on equipements every page is loaded first.

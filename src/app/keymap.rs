@@ -280,6 +280,31 @@ impl KeyMap {
         super::action::fixed(e.code)
     }
 
+    /// Every binding as `vigie keys` prints it: its config name, its key now, its default
+    /// and what it does (translated).
+    pub fn listing(&self) -> String {
+        let mut out = format!(
+            "{:<24} {:<8} {:<8} {}\n",
+            "ACTION", "KEY", "DEFAULT", "WHAT"
+        );
+        for b in self.table {
+            // An alternate key (not its action's first row) does it while nothing took it.
+            let now = if self.binding(b.scope, b.action) == Some(b) {
+                self.key_of_in(b.scope, b.action)
+            } else {
+                (self.bound_in(b.scope, b.key) == Some(b.action)).then_some(b.key)
+            };
+            let key = now.map(|k| k.label()).unwrap_or_else(|| "-".into());
+            out.push_str(&format!(
+                "{:<24} {key:<8} {:<8} {}\n",
+                config_name(b),
+                b.key.label(),
+                crate::i18n::tr(b.what)
+            ));
+        }
+        out
+    }
+
     /// The key that does `action` on `scope` now.
     pub fn key_of_in(&self, scope: Scope, action: Act) -> Option<Key> {
         let x = self.binding(scope, action)?;

@@ -12,23 +12,7 @@ use std::process::ExitCode;
 pub(super) fn keys_cmd(g: &Global) -> Result<ExitCode, String> {
     let (_, cfg) = load_config(g)?;
     let map = crate::app::keymap::KeyMap::from_config(&cfg.key_bindings())?;
-    let mut out = String::new();
-    out.push_str(&format!(
-        "{:<24} {:<8} {:<8} {}\n",
-        "ACTION", "KEY", "DEFAULT", "WHAT"
-    ));
-    for b in crate::app::keymap::bindings() {
-        let key = map
-            .key_of_in(b.scope, b.action)
-            .map(|k| k.label())
-            .unwrap_or_else(|| "-".into());
-        out.push_str(&format!(
-            "{:<24} {key:<8} {:<8} {}\n",
-            crate::app::keymap::config_name(b),
-            b.key.label(),
-            crate::i18n::tr(b.what)
-        ));
-    }
+    let mut out = map.listing();
     let commands = map.row_commands(&cfg.commands)?;
     if !commands.is_empty() {
         out.push_str("\nROW COMMAND              KEY      ON       RUNS\n");

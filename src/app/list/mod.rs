@@ -1,8 +1,8 @@
 //! A list screen's state: loaded rows, filter, sort, selection and server paging. Filtering
 //! and sorting work on index vectors; rows are never copied.
 
+use nucleo_matcher::Matcher;
 use nucleo_matcher::pattern::Pattern;
-use nucleo_matcher::{Config as MatchConfig, Matcher};
 
 pub use crate::rows::{Column, Prepared, Record, columns_of_kind, fold};
 use crate::rows::{Haystacks, haystack};
@@ -355,123 +355,6 @@ impl<T: Record> ListView<T> {
         self.view.is_empty()
     }
 
-    /// Gets the filter's matching ready: answered from the steps when it can be, else a run
-    /// is started (or the one under way kept, when it is this filter's).
-    fn prepare_filter(&mut self) {
-        if self.filter.trim().is_empty() {
-            self.steps.clear();
-            self.run = None;
-            return;
-        }
-        let filter = self.filter.as_str();
-        if self.run.as_ref().is_some_and(|r| r.filter == filter) {
-            return;
-        }
-        // Keep the chain of filters this one extends (or is).
-        self.steps.retain(|(s, _)| filter.starts_with(s.as_str()));
-        let run = self.run.take();
-        if self.steps.last().is_some_and(|(s, _)| s == filter) {
-            return;
-        }
-        // Trailing blanks change nothing (unless the last one is escaped).
-        let trimmed = filter.trim_end();
-        if trimmed != filter
-            && !trimmed.ends_with('\\')
-            && let Some(m) = self
-                .steps
-                .iter()
-                .find(|(s, _)| s == trimmed)
-                .map(|(_, m)| m.clone())
-        {
-            self.push_step(filter.to_string(), m);
-            return;
-        }
-        let candidates = match run {
-            // A filter still running that this one extends: its matches so far and the
-            // rows it has not tried.
-            Some(r) if narrows(&r.filter, filter) => Some(r.narrowed(self.haystacks.len())),
-            _ => self
-                .steps
-                .iter()
-                .rev()
-                .find(|(s, _)| narrows(s, filter))
-                .map(|(_, m)| m.iter().map(|m| m.0).collect()),
-        };
-        self.run = Some(FilterRun {
-            filter: filter.to_string(),
-            pattern: parse_filter(filter),
-            candidates,
-            next: 0,
-            found: Vec::new(),
-        });
-    }
-
-    fn push_step(&mut self, filter: String, matches: Vec<(u32, u32)>) {
-        if self.steps.len() == FILTER_STEPS {
-            self.steps.remove(0);
-        }
-        self.steps.push((filter, matches));
-    }
-
-    /// Matches the running filter's rows, a slice at a time, until they are all tried or
-    /// `budget` is spent (`None`: to the end). A first slice is always matched; the next ones
-    /// are sized to fit what is left of the budget at the pace measured so far.
-    fn advance_filter(&mut self, budget: Option<std::time::Duration>) {
-        let started = std::time::Instant::now();
-        let mut tried = 0usize;
-        let mut slice = if budget.is_some() {
-            FIRST_SLICE_ROWS
-        } else {
-            usize::MAX
-        };
-        while let Some(run) = &mut self.run {
-            let total = run.total(self.haystacks.len());
-            let end = run.next.saturating_add(slice).min(total);
-            let part = match_rows(
-                &self.haystacks,
-                &run.pattern,
-                run.candidates.as_deref(),
-                run.next..end,
-            );
-            run.found.extend(part);
-            tried += end - run.next;
-            run.next = end;
-            if end == total {
-                if let Some(run) = self.run.take() {
-                    self.push_step(run.filter, run.found);
-                }
-                return;
-            }
-            let Some(b) = budget else { continue };
-            let spent = started.elapsed();
-            let left = b.saturating_sub(spent);
-            // Rows that fit in what is left, at this call's pace, with a margin.
-            let per_row = spent.as_secs_f64() / tried.max(1) as f64;
-            slice = (left.as_secs_f64() * 0.8 / per_row.max(1e-9)) as usize;
-            if slice < MIN_SLICE_ROWS {
-                return;
-            }
-        }
-    }
-
-    /// The rows matching the filter so far with their scores (item order), or `None`
-    /// without a filter.
-    fn matches(&self) -> Option<&[(u32, u32)]> {
-        if let Some(run) = &self.run {
-            return Some(&run.found);
-        }
-        if self.filter.trim().is_empty() {
-            return None;
-        }
-        self.steps.last().map(|(_, m)| m.as_slice())
-    }
-
-    /// A filter is still being matched (rows shown are those found so far), or a sort made:
-    /// work the runtime does a slice at a time between keys.
-    pub fn filter_pending(&self) -> bool {
-        self.run.is_some() || self.sorting.is_some()
-    }
-
     /// How far a sort of a long list is (0–100), while it is made.
     pub fn sort_progress(&self) -> Option<u8> {
         self.sorting.as_ref().map(SortRun::percent)
@@ -482,50 +365,6 @@ impl<T: Record> ListView<T> {
         self.run
             .as_ref()
             .map(|r| (r.next, r.total(self.haystacks.len())))
-    }
-
-    /// Item indices in the order of sort column `col` (ascending; ties in item order); `None`
-    /// while a long list's sort is being made (between keys, `resume_sort`).
-    fn sort_order(&mut self, col: usize) -> Option<&[u32]> {
-        if self.sorted.as_ref().is_none_or(|(c, _)| *c != col) {
-            let n = self.items.len();
-            if n >= SORT_SLICED_FROM {
-                // Made a slice at a time: no key waits for a million rows to sort.
-                if self.sorting.as_ref().is_none_or(|r| r.col != col) {
-                    self.sorting = Some(SortRun::new(col, n));
-                }
-                return None;
-            }
-            let keys: Vec<(i64, String)> = (0..n).map(|i| sort_key(&self.items, col, i)).collect();
-            let mut order: Vec<u32> = (0..n as u32).collect();
-            // Stable: ties keep item order.
-            order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-            self.sorted = Some((col, order));
-        }
-        self.sorted.as_ref().map(|(_, o)| o.as_slice())
-    }
-
-    /// Goes on with a long list's sort for about `budget`; once made, the view shows it,
-    /// the selection on the record it was on.
-    pub fn resume_sort(&mut self, budget: std::time::Duration) {
-        let Some(run) = &mut self.sorting else {
-            return;
-        };
-        if !run.advance(&self.items, budget) {
-            return;
-        }
-        let Some(run) = self.sorting.take() else {
-            return;
-        };
-        let keep = self.selected_item().map(|r| r.key().into_owned());
-        self.sorted = Some((run.col, run.order));
-        self.build_view();
-        if let Some(id) = keep
-            && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
-        {
-            self.selected = pos;
-        }
-        self.clamp();
     }
 
     /// Recomputes the shown rows from filter and sort.
@@ -599,65 +438,6 @@ impl<T: Record> ListView<T> {
         }
         self.view = view;
         self.clamp();
-    }
-
-    /// Character positions of the filter's match in each cell of a row (for highlighting).
-    pub fn highlights(&self, row: usize) -> Vec<Vec<usize>> {
-        let Some(&i) = self.view.get(row) else {
-            return Vec::new();
-        };
-        if self.filter.trim().is_empty() {
-            return vec![Vec::new(); T::columns().len()];
-        }
-        self.highlights_for(row, &self.items[i].cells())
-    }
-
-    /// `highlights` for a row whose cells the caller has already built (a frame draws them).
-    pub fn highlights_for(&self, row: usize, cells: &[String]) -> Vec<Vec<usize>> {
-        let Some(&i) = self.view.get(row) else {
-            return Vec::new();
-        };
-        if self.filter.trim().is_empty() {
-            return vec![Vec::new(); cells.len()];
-        }
-        let mut out = vec![Vec::new(); cells.len()];
-        let Some(hay) = self.haystacks.get(i) else {
-            return out;
-        };
-        let mut idx = Vec::new();
-        {
-            // One pattern and matcher for every row drawn, not one a row.
-            let mut hl = self.highlighter.lock().unwrap_or_else(|e| e.into_inner());
-            if hl.as_ref().is_none_or(|(f, _, _)| *f != self.filter) {
-                let pattern = parse_filter(&self.filter);
-                *hl = Some((
-                    self.filter.clone(),
-                    pattern,
-                    Box::new(Matcher::new(MatchConfig::DEFAULT)),
-                ));
-            }
-            let Some((_, pattern, matcher)) = hl.as_mut() else {
-                return out;
-            };
-            if pattern.indices(hay.slice(..), matcher, &mut idx).is_none() {
-                return out;
-            }
-        }
-        idx.sort_unstable();
-        idx.dedup();
-        // Map haystack char positions back onto cells (joined with one space).
-        let mut start = 0usize;
-        for (c, cell) in cells.iter().enumerate() {
-            let len = cell.chars().count();
-            out[c] = idx
-                .iter()
-                .map(|&p| p as usize)
-                .filter(|&p| p >= start && p < start + len)
-                .map(|p| p - start)
-                .collect();
-            start += len + 1;
-        }
-        out
     }
 
     pub fn clamp(&mut self) {
@@ -759,154 +539,10 @@ impl<T: Record> ListView<T> {
     }
 }
 
-/// From this many rows, a sort is made a slice at a time between keys (a million rows took
-/// a third of a second at once); below, at once (4 ms at 32,768 rows).
-pub const SORT_SLICED_FROM: usize = 32_768;
-
-/// Rows sorted at once in a slice before their runs are merged.
-const SORT_RUN: usize = 4_096;
-
-/// A row's sort key for column `col`: a number where the column is numeric, then its
-/// lowercase text.
-fn sort_key<T: Record>(items: &[T], col: usize, i: usize) -> (i64, String) {
-    let numeric = T::columns().get(col).is_some_and(|c| c.numeric);
-    let cell = items[i].cell(col);
-    let n = if numeric {
-        cell.parse::<f64>().ok()
-    } else {
-        None
-    };
-    (
-        n.map(|f| (f * 1000.0) as i64).unwrap_or(i64::MIN),
-        cell.to_lowercase(),
-    )
-}
-
-/// A sort made a slice at a time: the keys, then runs of `SORT_RUN` rows sorted, then the
-/// runs merged two by two (stable: ties keep item order), each step resumable anywhere.
-#[derive(Debug)]
-struct SortRun {
-    col: usize,
-    keys: Vec<(i64, String)>,
-    order: Vec<u32>,
-    tmp: Vec<u32>,
-    /// Runs of this width are sorted; `0` while keys and runs are made.
-    width: usize,
-    /// Where the step under way is: the next key, the next run, or the merge's pair start
-    /// and its three cursors (left, right, out).
-    at: usize,
-    merge: Option<(usize, usize, usize)>,
-    n: usize,
-}
-
-impl SortRun {
-    /// Nothing allocated yet: the key that asks it returns at once.
-    fn new(col: usize, n: usize) -> SortRun {
-        SortRun {
-            col,
-            keys: Vec::new(),
-            order: Vec::new(),
-            tmp: Vec::new(),
-            width: 0,
-            at: 0,
-            merge: None,
-            n,
-        }
-    }
-
-    fn percent(&self) -> u8 {
-        // Keys are about half the work, the merges the rest.
-        let n = self.n.max(1) as f64;
-        let done = if self.keys.len() < self.n {
-            self.keys.len() as f64 / n * 50.0
-        } else if self.width == 0 {
-            50.0 + self.at as f64 / n * 10.0
-        } else {
-            let passes = (n / SORT_RUN as f64).log2().ceil().max(1.0);
-            let pass = (self.width as f64 / SORT_RUN as f64).log2();
-            60.0 + (pass + self.at as f64 / n) / passes * 40.0
-        };
-        done.min(99.0) as u8
-    }
-
-    /// Goes on for about `budget`; `true` once the order is made.
-    fn advance<T: Record>(&mut self, items: &[T], budget: std::time::Duration) -> bool {
-        let until = std::time::Instant::now() + budget;
-        let n = self.n;
-        if items.len() != n {
-            // The rows changed under it (they clear the run): nothing to make.
-            self.order = (0..items.len() as u32).collect();
-            return true;
-        }
-        if self.keys.capacity() < n {
-            self.keys.reserve_exact(n);
-        }
-        while self.keys.len() < n {
-            let end = (self.keys.len() + 2_048).min(n);
-            for i in self.keys.len()..end {
-                self.keys.push(sort_key(items, self.col, i));
-            }
-            if std::time::Instant::now() >= until {
-                return false;
-            }
-        }
-        if self.order.len() < n {
-            self.order = (0..n as u32).collect();
-            self.tmp = vec![0; n];
-        }
-        let keys = &self.keys;
-        let by_key = |a: &u32, b: &u32| keys[*a as usize].cmp(&keys[*b as usize]);
-        if self.width == 0 {
-            while self.at < n {
-                let end = (self.at + SORT_RUN).min(n);
-                self.order[self.at..end].sort_by(by_key);
-                self.at = end;
-                if std::time::Instant::now() >= until {
-                    return false;
-                }
-            }
-            self.width = SORT_RUN;
-            self.at = 0;
-        }
-        while self.width < n {
-            // One pass: every pair of runs of `width` merged into `tmp`.
-            while self.at < n {
-                let (lo, w) = (self.at, self.width);
-                let mid = (lo + w).min(n);
-                let hi = (lo + 2 * w).min(n);
-                let (mut i, mut j, mut k) = self.merge.unwrap_or((lo, mid, lo));
-                let mut steps = 0;
-                while k < hi {
-                    let left =
-                        i < mid && (j >= hi || by_key(&self.order[i], &self.order[j]).is_le());
-                    if left {
-                        self.tmp[k] = self.order[i];
-                        i += 1;
-                    } else {
-                        self.tmp[k] = self.order[j];
-                        j += 1;
-                    }
-                    k += 1;
-                    steps += 1;
-                    if steps % 4_096 == 0 && std::time::Instant::now() >= until {
-                        self.merge = Some((i, j, k));
-                        return false;
-                    }
-                }
-                self.merge = None;
-                self.at = hi;
-            }
-            std::mem::swap(&mut self.order, &mut self.tmp);
-            self.width *= 2;
-            self.at = 0;
-            if std::time::Instant::now() >= until {
-                return self.width >= n;
-            }
-        }
-        true
-    }
-}
-
 mod filter;
+mod filtering;
+mod sort;
+pub use sort::SORT_SLICED_FROM;
+use sort::SortRun;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,179 @@
+//! The lists' keys: a key's action on a tab (moving, looking, then writing), the filter typed, Esc's order of undoing.
+
+use crate::app::action::{Typed, fixed, typed};
+use crate::app::keymap::Act;
+
+use crate::app::App;
+use crate::app::Command;
+use crate::app::Overlay;
+use crate::app::Palette;
+use crate::app::keymap::Scope;
+use crate::app::kinds::Tab;
+use crate::app::kinds::with_list;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::Service;
+use crossterm::event::KeyEvent;
+
+impl App {
+    pub(super) fn list_key(&mut self, key: KeyEvent) {
+        let act = self.prefs.keymap.action(Scope::List, &key);
+        let armed = std::mem::take(&mut self.waiting.esc_armed);
+        self.waiting.esc_armed = armed && act == Some(Act::Cancel);
+        if self.list_mut().filtering() {
+            return self.filter_key(key);
+        }
+        if let Some(c) = self.command_for_key(key) {
+            return self.run_row_command(c);
+        }
+        if let Some(act) = act {
+            self.list_action(act);
+        }
+    }
+
+    /// A key while a filter is typed: remapped keys type their own character.
+    fn filter_key(&mut self, key: KeyEvent) {
+        let rows = self.viewport_rows;
+        match (fixed(key.code), typed(&key)) {
+            (Some(Act::Open), _) => self.list_mut().set_filtering(false),
+            (Some(Act::Cancel), _) => {
+                self.list_mut().set_filter(String::new());
+                self.list_mut().set_filtering(false);
+            }
+            (Some(Act::Up), _) => self.list_mut().nav(-1, rows),
+            (Some(Act::Down), _) => self.list_mut().nav(1, rows),
+            (_, Some(Typed::Backspace)) => {
+                let mut f = self.list_mut().filter_text();
+                f.pop();
+                self.list_mut().set_filter(f);
+            }
+            (_, Some(Typed::Char(c))) => {
+                let mut f = self.list_mut().filter_text();
+                f.push(c);
+                self.list_mut().set_filter(f);
+            }
+            _ => {}
+        }
+    }
+
+    /// What an action does on the lists: moving and looking first, then writing.
+    fn list_action(&mut self, act: Act) {
+        let rows = self.viewport_rows;
+        let n = Tab::ALL.len();
+        match act {
+            Act::Quit => self.quit = true,
+            Act::NextField => self.switch_tab(Tab::ALL[(self.tab.index() + 1) % n]),
+            Act::PrevField => self.switch_tab(Tab::ALL[(self.tab.index() + n - 1) % n]),
+            _ if act.tab_index().is_some() => {
+                if let Some(&t) = act.tab_index().and_then(|i| Tab::ALL.get(i)) {
+                    self.switch_tab(t)
+                }
+            }
+            Act::Down => self.list_mut().nav(1, rows),
+            Act::Up => self.list_mut().nav(-1, rows),
+            Act::First => self.list_mut().nav(isize::MIN, rows),
+            Act::Last => self.list_mut().nav(isize::MAX, rows),
+            Act::PageDown | Act::NextPage => self.page(1),
+            Act::PageUp | Act::PrevPage => self.page(-1),
+            Act::Filter => {
+                self.list_mut().set_filtering(true);
+                if self.tab == Tab::Equipements && !self.lists.equipements.complete {
+                    // No search route: filter over every equipement, loaded in the background.
+                    self.load_all();
+                }
+            }
+            Act::Cancel => self.list_escape(),
+            Act::Mark => {
+                self.list_mut().toggle_mark();
+                self.list_mut().nav(1, rows);
+            }
+            Act::MarkAll => self.mark_all(),
+            Act::LoadAll if self.tab == Tab::Equipements => self.load_all(),
+            Act::UsersDirectory if self.tab == Tab::Users => {
+                let other = if self.lists.users_dir == Service::Maarch {
+                    Service::Core
+                } else {
+                    Service::Maarch
+                };
+                self.switch_users_dir(other);
+            }
+            Act::Account => self.run_command(Command::Account),
+            Act::Left | Act::CellLeft => self.lists.col = self.lists.col.saturating_sub(1),
+            Act::Right | Act::CellRight => {
+                self.lists.col = (self.lists.col + 1).min(self.column_count().saturating_sub(1))
+            }
+            Act::Copy => self.copy_cell(),
+            Act::CopyRecord => {
+                if let Some((title, v)) = self.selected_json() {
+                    self.copy_json(&title, v);
+                }
+            }
+            Act::Raw => {
+                if let Some((title, v)) = self.selected_json() {
+                    self.show_raw(title, v);
+                }
+            }
+            Act::Export => self.run_command(Command::Export),
+            Act::Mouse => self.set_mouse(!self.prefs.mouse),
+            Act::Sort => self.list_mut().sort_next(),
+            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
+            Act::Help => self.open_help(),
+            Act::Refresh => self.refresh(),
+            Act::Open => self.open_selected(),
+            Act::Frequency => self.open_frequency(),
+            Act::Columns => self.open_columns(),
+            Act::Watch => self.toggle_watch(),
+            _ => self.list_write(act),
+        }
+    }
+
+    /// The lists' actions that write (each asks or opens a form first).
+    fn list_write(&mut self, act: Act) {
+        match act {
+            Act::Undo => self.undo(),
+            Act::Assign if self.tab == Tab::Individus => {
+                if let Some(i) = self.lists.individus.selected_item().cloned() {
+                    self.ask_assign_entity(&i);
+                }
+            }
+            Act::EditInEditor => {
+                if let Some(t) = self.selected_target() {
+                    self.edit_in_editor(t);
+                }
+            }
+            Act::New => self.new_record(None),
+            Act::Edit => self.edit_selected(),
+            Act::Delete if self.list_mut().marks() > 0 => self.bulk_delete(),
+            Act::Delete => self.delete_selected(),
+            Act::Move => self.ask_bulk_move(),
+            Act::Set => self.ask_bulk_set(),
+            _ => {}
+        }
+    }
+
+    /// Esc on a list: stops a load, then clears the filter, the pin, the marks (twice).
+    fn list_escape(&mut self) {
+        if self.lists.load_progress.is_some() {
+            self.cancel_load();
+        } else if !self.list_mut().filter_text().is_empty() {
+            self.list_mut().set_filter(String::new());
+        } else if self.list_pinned() {
+            with_list!(self, self.list_kind(), |mut l| l.set_pin(None));
+        } else if self.list_mut().marks() > 0 {
+            // Esc twice clears the marks (once would lose a long marking by a slip).
+            if std::mem::take(&mut self.waiting.esc_armed) {
+                self.list_mut().clear_marks();
+                self.status.notice = Some(tr("Marks cleared").into());
+            } else {
+                self.waiting.esc_armed = true;
+                let n = self.list_mut().marks();
+                self.status.notice = Some(trf("Esc again clears the {} marks", &[&n]));
+            }
+        }
+    }
+
+    /// The list shown keeps only one value of a column (`F`, Enter).
+    fn list_pinned(&self) -> bool {
+        with_list!(self, self.list_kind(), |l| l.pin.is_some())
+    }
+}

@@ -1,0 +1,183 @@
+//! Loading the lists: a tab's first read, equipement pages and read-ahead, every equipement at once, a site's equipements.
+
+use crate::app::browse::{clamp_u32, group};
+
+use crate::app::App;
+use crate::app::Equipement;
+use crate::app::Overlay;
+use crate::app::PAGE_SIZE;
+use crate::app::Page;
+use crate::app::Purpose;
+use crate::app::kinds::DetailTarget;
+use crate::app::kinds::ListKind;
+use crate::app::kinds::Tab;
+use crate::app::kinds::with_list;
+use crate::app::list::Paging;
+use crate::i18n::trf;
+use crate::protocol::Request;
+
+impl App {
+    pub(super) fn load_tab(&mut self, tab: Tab) {
+        if !self.session.has(self.tab_service(tab)) {
+            // The tab explains how to configure it; nothing to ask.
+            return;
+        }
+        let kind = ListKind::of(tab, self.lists.users_dir);
+        let Some(request) = kind.request() else {
+            // Equipements: paged by the server.
+            if self.lists.equipements.complete {
+                self.load_all();
+            } else {
+                let page = self.lists.equipements.paging.map(|p| p.page).unwrap_or(1);
+                self.load_equipements_page(page);
+            }
+            return;
+        };
+        let id = self.send(request, Purpose::List(kind));
+        with_list!(self, kind, |mut l| {
+            l.pending = Some(id);
+            l.loading = true;
+        });
+    }
+
+    pub(super) fn load_equipements_page(&mut self, page: u32) {
+        if let Some(p) = self.lists.prefetched.remove(&page) {
+            // Instant: the page was fetched ahead.
+            self.lists.equipements.pending = None;
+            self.apply_equipements_page(p);
+            return;
+        }
+        let id = self.send(
+            Request::EquipementsPage {
+                page,
+                size: PAGE_SIZE,
+            },
+            Purpose::List(ListKind::Equipements),
+        );
+        self.lists.equipements.pending = Some(id);
+        self.lists.equipements.loading = true;
+    }
+
+    pub(super) fn apply_equipements_page(&mut self, p: Page<Equipement>) {
+        let paging = Paging {
+            page: clamp_u32(p.page.unwrap_or(1)),
+            pages: clamp_u32(p.page_count().unwrap_or(1).max(1)),
+            total: p.total.unwrap_or(p.items.len() as u64),
+            size: clamp_u32(p.size.unwrap_or(u64::from(PAGE_SIZE))),
+        };
+        self.lists.equipements.paging = Some(paging);
+        self.lists.equipements.selected = 0;
+        self.lists.equipements.offset = 0;
+        self.lists.equipements.set_items(p.items);
+        // Fetch the next page ahead, so paging forward is instant.
+        let next = paging.page + 1;
+        if next <= paging.pages
+            && !self.lists.prefetched.contains_key(&next)
+            && !self
+                .net
+                .in_flight
+                .values()
+                .any(|(v, _)| matches!(v, Purpose::Prefetch(n) if *n == next))
+        {
+            self.send(
+                Request::EquipementsPage {
+                    page: next,
+                    size: PAGE_SIZE,
+                },
+                Purpose::Prefetch(next),
+            );
+        }
+    }
+
+    /// Every equipement is in: the list is local and complete; what waited for it runs.
+    pub(super) fn all_loaded(&mut self, v: crate::app::list::Prepared<Equipement>) {
+        self.lists.equipements.pending = None;
+        self.lists.load_progress = None;
+        self.lists.prefetched.clear();
+        let n = v.items.len() as u64;
+        self.lists.equipements.complete = true;
+        self.lists.equipements.paging = Some(Paging {
+            page: 1,
+            pages: 1,
+            total: n,
+            size: clamp_u32(n.max(1)),
+        });
+        self.lists.equipements.set_prepared(v);
+        self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+        if std::mem::take(&mut self.waiting.mark_all_when_loaded) {
+            self.mark_all();
+        }
+        if std::mem::take(&mut self.waiting.frequency_when_loaded) {
+            self.open_frequency();
+        }
+        if std::mem::take(&mut self.waiting.dups_when_loaded) {
+            self.open_dups();
+        }
+        if let Some((path, format)) = self.waiting.pending_export.take() {
+            self.export(path, format);
+        }
+    }
+
+    pub(super) fn load_all(&mut self) {
+        if self
+            .net
+            .in_flight
+            .values()
+            .any(|(p, _)| matches!(p, Purpose::LoadAll))
+        {
+            return;
+        }
+        let id = self.send(Request::AllEquipements, Purpose::LoadAll);
+        self.lists.equipements.pending = Some(id);
+        self.lists.equipements.loading = true;
+        self.lists.load_progress = Some((0, 0));
+    }
+
+    /// Stops loading every equipement (Esc): the worker drops the request, nothing waits.
+    pub(super) fn cancel_load(&mut self) {
+        let (loaded, total) = self.lists.load_progress.take().unwrap_or_default();
+        let Some(id) = self
+            .net
+            .in_flight
+            .iter()
+            .find(|(_, (p, _))| matches!(p, Purpose::LoadAll))
+            .map(|(id, _)| *id)
+        else {
+            return;
+        };
+        self.net.in_flight.remove(&id);
+        // Not a request of its own: nothing answers it.
+        self.net.outbox.push((0, Request::Cancel(id)));
+        if self.lists.equipements.pending == Some(id) {
+            self.lists.equipements.pending = None;
+            self.lists.equipements.loading = false;
+        }
+        self.waiting.pending_export = None;
+        self.status.notice = Some(trf(
+            "Loading stopped ({} of {} equipements read): the page shown stays",
+            &[&group(loaded as u64), &group(total as u64)],
+        ));
+    }
+
+    pub(super) fn load_site_equipements(&mut self, page: u32) {
+        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+            return;
+        };
+        let DetailTarget::Site(site) = &d.target else {
+            return;
+        };
+        let site_id = site.site_id.clone();
+        let id = self.send(
+            Request::SiteEquipements {
+                site_id,
+                page,
+                size: PAGE_SIZE,
+            },
+            Purpose::SiteDetail,
+        );
+        if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+            d.equipements.pending = Some(id);
+            d.equipements.loading = true;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! A Maarch user's detail: its keys (groups, entities, the Parapheur link) and its details read before an edit.
+
+use crate::api::maarch::MaarchUserDetails;
+use crate::app::App;
+use crate::app::Confirm;
+use crate::app::Overlay;
+use crate::app::Palette;
+use crate::app::Purpose;
+use crate::app::form::Form;
+use crate::app::keymap::Act;
+use crate::app::kinds;
+use crate::app::kinds::DetailTarget;
+use crate::i18n::tr;
+use crate::i18n::trf;
+use crate::protocol::DeleteOp;
+use crate::protocol::Request;
+
+impl App {
+    pub(super) fn maarch_detail_action(&mut self, act: Act, u: MaarchUserDetails) {
+        let uid = u.user.id;
+        let links = u.groups.len() + u.entities.len();
+        let mutating = matches!(
+            act,
+            Act::Edit
+                | Act::AddGroup
+                | Act::AddEntity
+                | Act::Remove
+                | Act::Link
+                | Act::CreateLink
+                | Act::Unlink
+        );
+        if mutating && self.refuse_if_read_only("changing Maarch users") {
+            return;
+        }
+        let (groups, entities) = self.lists.catalogue.clone().unwrap_or_default();
+        match act {
+            Act::Cancel | Act::Back => {
+                self.overlays.pop();
+            }
+            Act::Down => {
+                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                    d.cursor = (d.cursor + 1).min(links.saturating_sub(1));
+                }
+            }
+            Act::Up => {
+                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                    d.cursor = d.cursor.saturating_sub(1);
+                }
+            }
+            Act::Edit => self.edit_target(DetailTarget::MaarchUser(u)),
+            Act::AddGroup | Act::AddEntity => {
+                let entity = act == Act::AddEntity;
+                if self.lists.catalogue.is_none() {
+                    self.load_catalogue();
+                    self.status.notice = Some(tr("Reading Maarch groups and entities…").into());
+                    self.waiting.pick_after_catalogue = Some((act, self.overlays.len(), uid));
+                    return;
+                }
+                // Offer only what the user does not have yet.
+                let options: Vec<(String, String)> = if entity {
+                    entities
+                        .into_iter()
+                        .filter(|(id, _)| !u.entities.iter().any(|e| &e.entity_id == id))
+                        .collect()
+                } else {
+                    groups
+                        .into_iter()
+                        .filter(|(id, _)| !u.groups.iter().any(|g| &g.group_id == id))
+                        .collect()
+                };
+                self.push_form(Form::maarch_link(&u.user, entity, options));
+            }
+            Act::Remove => {
+                let op = match self.overlays.last() {
+                    Some(Overlay::Detail(d)) => d.selected_link(),
+                    _ => None,
+                };
+                let Some(op) = op else {
+                    self.status.notice = Some(tr("No group or entity selected").into());
+                    return;
+                };
+                let message = match &op {
+                    DeleteOp::MaarchGroup { group, .. } => {
+                        trf("Remove {} from group {}?", &[&u.user.user_id, group])
+                    }
+                    DeleteOp::MaarchEntity { entity, .. } => {
+                        trf("Remove {} from entity {}?", &[&u.user.user_id, entity])
+                    }
+                    _ => return,
+                };
+                let target = DetailTarget::MaarchUser(u.clone());
+                let change = kinds::delete_change(&target, &op);
+                self.overlays
+                    .push(Overlay::Confirm(Confirm::new(message, change)));
+            }
+            Act::Delete => {
+                self.status.notice = Some(
+                    tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch")
+                        .into(),
+                );
+            }
+            Act::Link => self.push_form(Form::parapheur_link(&u.user)),
+            Act::CreateLink => self.push_form(Form::parapheur_create(&u.user)),
+            Act::Unlink => {
+                let target = DetailTarget::MaarchUser(u.clone());
+                let change = kinds::delete_change(&target, &DeleteOp::ParapheurLink(uid));
+                self.overlays.push(Overlay::Confirm(Confirm::new(
+                    trf("Unlink {} from Maarch Parapheur?", &[&u.user.user_id]),
+                    change,
+                )));
+            }
+            Act::Status => {
+                self.send(Request::ParapheurStatus(uid), Purpose::MaarchDetails);
+            }
+            Act::Reload => {
+                self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
+            }
+            Act::Help => self.open_help(),
+            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
+            _ => {}
+        }
+    }
+
+    /// Reads a Maarch user's details before editing them (once at a time).
+    pub(super) fn read_maarch_for_edit(&mut self, uid: i64, editor: bool) {
+        if self.waiting.maarch_edit.is_some() {
+            return;
+        }
+        let id = self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(editor));
+        self.waiting.maarch_edit = Some((id, self.overlays.len()));
+    }
+}
