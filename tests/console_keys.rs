@@ -303,7 +303,10 @@ fn a_default_changed_in_the_table_changes_behaviour_footer_help_and_listing() {
 
         app.on_key(ch('?'));
         let help = vigie::ui::help_lines(&app);
-        let filter = help.iter().find(|(_, w)| w.starts_with("filter as")).unwrap();
+        let filter = help
+            .iter()
+            .find(|(_, w)| w.starts_with("filter as"))
+            .unwrap();
         assert!(filter.0.split(' ').any(|k| k == on.to_string()), "{help:?}");
         assert!(
             !filter.0.split(' ').any(|k| k == off.to_string()),

@@ -769,7 +769,7 @@ fn an_unreachable_server_is_tried_again_until_it_answers() {
     assert!(first_wait >= 1, "it waits before trying again");
     // Keys still work meanwhile.
     app.on_key(ch('?'));
-    assert!(matches!(app.overlays.last(), Some(Overlay::Help)));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Help(_))));
     app.on_key(key(KeyCode::Esc));
     let mut retried = Vec::new();
     for _ in 0..(first_wait * vigie::app::TICKS_PER_SECOND + 1) {
@@ -958,7 +958,7 @@ fn mouse_is_off_until_asked_then_clicks_land_on_what_is_drawn() {
     }
     let help = found.expect("the help key is in the footer");
     app.on_click(help);
-    assert!(matches!(app.overlays.last(), Some(Overlay::Help)));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Help(_))));
     app.on_key(key(KeyCode::Esc));
     // The wheel scrolls the list.
     app.on_scroll(true);

@@ -178,7 +178,7 @@ impl App {
     /// `*`: every row of the view; on equipements every page is loaded first.
     pub(super) fn mark_all(&mut self) {
         if self.list_kind() == ListKind::Equipements && !self.lists.equipements.complete {
-            self.waiting.mark_all_when_loaded = true;
+            self.lists.when_loaded.mark_all = true;
             self.load_all();
             return;
         }

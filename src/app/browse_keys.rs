@@ -18,8 +18,8 @@ use crossterm::event::KeyEvent;
 impl App {
     pub(super) fn list_key(&mut self, key: KeyEvent) {
         let act = self.prefs.keymap.action(Scope::List, &key);
-        let armed = std::mem::take(&mut self.waiting.esc_armed);
-        self.waiting.esc_armed = armed && act == Some(Act::Cancel);
+        let armed = std::mem::take(&mut self.lists.esc_armed);
+        self.lists.esc_armed = armed && act == Some(Act::Cancel);
         if self.list_mut().filtering() {
             return self.filter_key(key);
         }
@@ -161,11 +161,11 @@ impl App {
             with_list!(self, self.list_kind(), |mut l| l.set_pin(None));
         } else if self.list_mut().marks() > 0 {
             // Esc twice clears the marks (once would lose a long marking by a slip).
-            if std::mem::take(&mut self.waiting.esc_armed) {
+            if std::mem::take(&mut self.lists.esc_armed) {
                 self.list_mut().clear_marks();
                 self.status.notice = Some(tr("Marks cleared").into());
             } else {
-                self.waiting.esc_armed = true;
+                self.lists.esc_armed = true;
                 let n = self.list_mut().marks();
                 self.status.notice = Some(trf("Esc again clears the {} marks", &[&n]));
             }

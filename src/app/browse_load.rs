@@ -104,16 +104,16 @@ impl App {
         });
         self.lists.equipements.set_prepared(v);
         self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
-        if std::mem::take(&mut self.waiting.mark_all_when_loaded) {
+        if std::mem::take(&mut self.lists.when_loaded.mark_all) {
             self.mark_all();
         }
-        if std::mem::take(&mut self.waiting.frequency_when_loaded) {
+        if std::mem::take(&mut self.lists.when_loaded.frequency) {
             self.open_frequency();
         }
-        if std::mem::take(&mut self.waiting.dups_when_loaded) {
+        if std::mem::take(&mut self.lists.when_loaded.dups) {
             self.open_dups();
         }
-        if let Some((path, format)) = self.waiting.pending_export.take() {
+        if let Some((path, format)) = self.lists.when_loaded.export.take() {
             self.export(path, format);
         }
     }
@@ -152,7 +152,7 @@ impl App {
             self.lists.equipements.pending = None;
             self.lists.equipements.loading = false;
         }
-        self.waiting.pending_export = None;
+        self.lists.when_loaded.export = None;
         self.status.notice = Some(trf(
             "Loading stopped ({} of {} equipements read): the page shown stays",
             &[&group(loaded as u64), &group(total as u64)],

@@ -5,6 +5,7 @@
 use crate::app::browse::Nav;
 use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
+use crate::app::view::{Cx, Flow, Msg, View};
 
 use crate::app::App;
 use crate::app::Command;
@@ -64,58 +65,6 @@ impl App {
             columns,
             selected: 0,
         })));
-    }
-
-    pub(super) fn columns_key(&mut self, key: KeyEvent) {
-        let Some(act) = self.prefs.keymap.action(Scope::Columns, &key) else {
-            return;
-        };
-        let Some(Overlay::Columns(c)) = self.overlays.last_mut() else {
-            return;
-        };
-        let n = c.columns.len();
-        let i = c.selected;
-        match act {
-            Act::Cancel | Act::Close => {
-                self.overlays.pop();
-            }
-            Act::Down => c.selected = (i + 1).min(n.saturating_sub(1)),
-            Act::Up => c.selected = i.saturating_sub(1),
-            Act::Toggle => {
-                let shown = c.columns.iter().filter(|x| x.1).count();
-                if c.columns[i].1 && shown == 1 {
-                    self.status.notice = Some(tr("One column at least stays shown").into());
-                } else {
-                    c.columns[i].1 = !c.columns[i].1;
-                }
-            }
-            Act::MoveDown if i + 1 < n => {
-                c.columns.swap(i, i + 1);
-                c.selected = i + 1;
-            }
-            Act::MoveUp if i > 0 => {
-                c.columns.swap(i, i - 1);
-                c.selected = i - 1;
-            }
-            Act::Open => {
-                let kind = c.kind;
-                let layout: Vec<usize> = c.columns.iter().filter(|x| x.1).map(|x| x.0).collect();
-                self.overlays.pop();
-                let titles = with_list!(self, kind, |mut l| {
-                    l.layout = Some(layout);
-                    l.layout_titles()
-                });
-                self.lists.col = 0;
-                self.prefs
-                    .views
-                    .columns
-                    .insert(kind.name().to_string(), titles);
-                self.effects
-                    .push(Effect::SaveViews(Box::new(self.prefs.views.clone())));
-                self.status.notice = Some(tr("Columns kept for this tab").into());
-            }
-            _ => {}
-        }
     }
 
     /// `:save NAME`: the tab shown, its filter, sort, columns and kept value.
@@ -203,13 +152,45 @@ impl App {
     }
 }
 
-impl Screen for ColumnChooser {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.columns_key(key)
+impl View for ColumnChooser {
+    const SCOPE: Scope = Scope::Columns;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let n = self.columns.len();
+        let i = self.selected;
+        match act {
+            Some(Act::Cancel | Act::Close) => return Flow::Close,
+            Some(Act::Down) => self.selected = (i + 1).min(n.saturating_sub(1)),
+            Some(Act::Up) => self.selected = i.saturating_sub(1),
+            Some(Act::Toggle) => {
+                let shown = self.columns.iter().filter(|x| x.1).count();
+                if self.columns[i].1 && shown == 1 {
+                    *cx.notice = Some(tr("One column at least stays shown").into());
+                } else {
+                    self.columns[i].1 = !self.columns[i].1;
+                }
+            }
+            Some(Act::MoveDown) if i + 1 < n => {
+                self.columns.swap(i, i + 1);
+                self.selected = i + 1;
+            }
+            Some(Act::MoveUp) if i > 0 => {
+                self.columns.swap(i, i - 1);
+                self.selected = i - 1;
+            }
+            Some(Act::Open) => {
+                let layout = self.columns.iter().filter(|x| x.1).map(|x| x.0).collect();
+                return Flow::Done(Msg::KeepColumns {
+                    kind: self.kind,
+                    layout,
+                });
+            }
+            _ => {}
+        }
+        Flow::Stay
     }
 
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
         let c = |a| A(Scope::Columns, a);
         vec![
             k.h(&[c(Act::Toggle)], "show/hide"),
@@ -219,8 +200,7 @@ impl Screen for ColumnChooser {
         ]
     }
 
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
         let c = |a| A(Scope::Columns, a);
         vec![
             k.sp(&[c(Act::Down), c(Act::Up)], "choose a column"),
@@ -229,5 +209,32 @@ impl Screen for ColumnChooser {
             k.sp(&[ENTER], "keep these columns for this tab (next runs too)"),
             k.sp(&[ESC], "cancel"),
         ]
+    }
+}
+
+fn chooser(o: &mut Overlay) -> Option<&mut ColumnChooser> {
+    match o {
+        Overlay::Columns(c) => Some(c),
+        _ => None,
+    }
+}
+
+impl Screen for ColumnChooser {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.view_key(key, chooser)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        match app.overlays.last() {
+            Some(Overlay::Columns(c)) => c.hints(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        match app.under_help() {
+            Some(Overlay::Columns(c)) => c.help(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
     }
 }

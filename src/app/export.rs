@@ -31,7 +31,7 @@ impl App {
         // With marks, the marked rows are written (they are kept whole, loaded or not).
         let marked = self.list_mut().marks() > 0;
         if !marked && self.tab == Tab::Equipements && !self.lists.equipements.complete {
-            self.waiting.pending_export = Some((path, format));
+            self.lists.when_loaded.export = Some((path, format));
             self.load_all();
             self.status.notice = Some(tr("Loading every page before the export…").into());
             return;

@@ -3,6 +3,7 @@
 
 use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::rows::Record;
 
 use crate::app::App;
@@ -41,7 +42,7 @@ impl App {
     pub(super) fn open_frequency(&mut self) {
         let kind = self.list_kind();
         if kind == ListKind::Equipements && !self.lists.equipements.complete {
-            self.waiting.frequency_when_loaded = true;
+            self.lists.when_loaded.frequency = true;
             self.load_all();
             self.status.notice = Some(tr("Loading every page before counting…").into());
             return;
@@ -62,50 +63,40 @@ impl App {
             selected: 0,
         })));
     }
+}
 
-    pub(super) fn frequency_key(&mut self, key: KeyEvent) {
-        let Some(act) = self.prefs.keymap.action(Scope::Frequency, &key) else {
-            return;
-        };
-        let page = self.viewport_rows.max(1);
-        let Some(Overlay::Frequency(f)) = self.overlays.last_mut() else {
-            return;
-        };
-        let last = f.rows.len().saturating_sub(1);
+impl View for Frequency {
+    const SCOPE: Scope = Scope::Frequency;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let page = cx.rows.max(1);
+        let last = self.rows.len().saturating_sub(1);
+        let s = &mut self.selected;
         match act {
-            Act::Cancel | Act::Back => {
-                self.overlays.pop();
-            }
-            Act::Down => f.selected = (f.selected + 1).min(last),
-            Act::Up => f.selected = f.selected.saturating_sub(1),
-            Act::PageDown => f.selected = (f.selected + page).min(last),
-            Act::PageUp => f.selected = f.selected.saturating_sub(page),
-            Act::First => f.selected = 0,
-            Act::Last => f.selected = last,
-            Act::Open => {
-                let Some((value, n)) = f.rows.get(f.selected).cloned() else {
-                    return;
-                };
-                let (kind, col, column) = (f.kind, f.col, f.column);
-                self.overlays.pop();
-                with_list!(self, kind, |mut l| l.set_pin(Some((col, value.clone()))));
-                self.status.notice = Some(trf(
-                    "Only {} = {} ({} rows); Esc shows them all",
-                    &[&tr(column), &crate::text::sanitize(&value), &n],
-                ));
+            Some(Act::Cancel | Act::Back) => return Flow::Close,
+            Some(Act::Down) => *s = (*s + 1).min(last),
+            Some(Act::Up) => *s = s.saturating_sub(1),
+            Some(Act::PageDown) => *s = (*s + page).min(last),
+            Some(Act::PageUp) => *s = s.saturating_sub(page),
+            Some(Act::First) => *s = 0,
+            Some(Act::Last) => *s = last,
+            Some(Act::Open) => {
+                if let Some((value, rows)) = self.rows.get(*s).cloned() {
+                    return Flow::Done(Msg::Pin {
+                        kind: self.kind,
+                        col: self.col,
+                        column: self.column,
+                        value,
+                        rows,
+                    });
+                }
             }
             _ => {}
         }
-    }
-}
-
-impl Screen for Frequency {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.frequency_key(key)
+        Flow::Stay
     }
 
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
         let f = |a| A(Scope::Frequency, a);
         vec![
             k.h(&[f(Act::Down), f(Act::Up)], "move"),
@@ -114,8 +105,7 @@ impl Screen for Frequency {
         ]
     }
 
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
         let f = |a| A(Scope::Frequency, a);
         vec![
             k.sp(&[f(Act::Down), f(Act::Up)], "move among the values"),
@@ -123,6 +113,33 @@ impl Screen for Frequency {
             k.sp(&[ENTER], "keep only the rows with this value"),
             k.sl(&[ESC, f(Act::Back)], "back"),
         ]
+    }
+}
+
+fn frequency(o: &mut Overlay) -> Option<&mut Frequency> {
+    match o {
+        Overlay::Frequency(f) => Some(f),
+        _ => None,
+    }
+}
+
+impl Screen for Frequency {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.view_key(key, frequency)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        match app.overlays.last() {
+            Some(Overlay::Frequency(f)) => f.hints(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        match app.under_help() {
+            Some(Overlay::Frequency(f)) => f.help(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -171,7 +188,7 @@ impl App {
     pub(super) fn open_dups(&mut self) {
         self.switch_tab(Tab::Equipements);
         if !self.lists.equipements.complete {
-            self.waiting.dups_when_loaded = true;
+            self.lists.when_loaded.dups = true;
             self.load_all();
             self.status.notice =
                 Some(tr("Loading every page before looking for duplicates…").into());

@@ -13,16 +13,16 @@ use super::keymap::{Act, KeyMap, Scope};
 /// A key shown in a hint: an action of the table (shown as mapped now), or fixed text (with
 /// the key a click on it gives, when it is one).
 #[derive(Debug, Clone, Copy)]
-pub(super) enum K {
+pub enum K {
     A(Scope, Act),
     T(&'static str, Option<KeyCode>),
 }
 
 use K::*;
 
-pub(super) const ENTER: K = T("Enter", Some(KeyCode::Enter));
-pub(super) const ESC: K = T("Esc", Some(KeyCode::Esc));
-pub(super) const TAB: K = T("Tab", Some(KeyCode::Tab));
+pub const ENTER: K = T("Enter", Some(KeyCode::Enter));
+pub const ESC: K = T("Esc", Some(KeyCode::Esc));
+pub const TAB: K = T("Tab", Some(KeyCode::Tab));
 
 /// A hint as shown: its keys' text, what it does, and the span of each key in the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +84,7 @@ pub(super) fn hint(km: &KeyMap, keys: &[K], sep: &str, what: &'static str) -> Hi
 }
 
 /// Hints and help lines written against the key table.
-pub(super) struct Keys<'a>(pub &'a KeyMap);
+pub struct Keys<'a>(pub &'a KeyMap);
 
 impl Keys<'_> {
     /// A footer hint: its keys joined by `/`.

@@ -12,6 +12,7 @@ use crate::app::hints::Keys;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crossterm::event::KeyEvent;
 use tui_input::Input;
@@ -72,71 +73,70 @@ impl App {
         self.overlays
             .push(Overlay::Journal(Box::new(JournalView::new(&self.journal))));
     }
+}
 
-    pub(super) fn journal_key(&mut self, key: KeyEvent) {
-        let act = self.prefs.keymap.action(Scope::Journal, &key);
-        let Some(Overlay::Journal(j)) = self.overlays.last_mut() else {
-            return;
+impl JournalView {
+    /// The selected entry's record before and after, as a raw view.
+    fn before_after(&self) -> Option<RawView> {
+        let e = self.shown.get(self.selected).map(|&i| &self.entries[i])?;
+        let pretty = |v: &Option<serde_json::Value>| match v {
+            Some(v) => serde_json::to_string_pretty(v)
+                .unwrap_or_default()
+                .lines()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>(),
+            None => vec![format!("  {}", tr("(none)"))],
         };
-        if j.filtering {
-            // The filter is typed here: only the fixed keys act.
-            match crate::app::action::fixed(key.code) {
-                Some(Act::Cancel | Act::Open) => j.filtering = false,
-                _ => {
-                    if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
-                        j.filter.handle(req);
-                        j.refilter();
-                    }
-                }
-            }
-            return;
-        }
-        let n = j.shown.len();
-        match act {
-            Some(Act::Cancel) if !j.filter.value().is_empty() => {
-                j.filter = Input::default();
-                j.refilter();
-            }
-            Some(Act::Cancel | Act::Back) => {
-                self.overlays.pop();
-            }
-            Some(Act::Open) => {
-                let Some(e) = j.shown.get(j.selected).map(|&i| j.entries[i].clone()) else {
-                    return;
-                };
-                let pretty = |v: &Option<serde_json::Value>| match v {
-                    Some(v) => serde_json::to_string_pretty(v)
-                        .unwrap_or_default()
-                        .lines()
-                        .map(|l| format!("  {l}"))
-                        .collect::<Vec<_>>(),
-                    None => vec![format!("  {}", tr("(none)"))],
-                };
-                let mut lines = vec![tr("Before:").to_string()];
-                lines.extend(pretty(&e.before));
-                lines.push(tr("After:").into());
-                lines.extend(pretty(&e.after));
-                self.overlays.push(Overlay::Raw(Box::new(RawView {
-                    title: JournalView::line(&e),
-                    lines,
-                    scroll: 0,
-                })));
-            }
-            Some(Act::Down) => j.selected = (j.selected + 1).min(n.saturating_sub(1)),
-            Some(Act::Up) => j.selected = j.selected.saturating_sub(1),
-            Some(Act::Filter) => j.filtering = true,
-            _ => {}
-        }
+        let mut lines = vec![tr("Before:").to_string()];
+        lines.extend(pretty(&e.before));
+        lines.push(tr("After:").into());
+        lines.extend(pretty(&e.after));
+        Some(RawView {
+            title: JournalView::line(e),
+            lines,
+            scroll: 0,
+        })
     }
 }
 
-impl Screen for JournalView {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.journal_key(key)
+impl View for JournalView {
+    const SCOPE: Scope = Scope::Journal;
+
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, _cx: &mut Cx) -> Flow {
+        if self.filtering {
+            // The filter is typed here: only the fixed keys act.
+            match crate::app::action::fixed(key.code) {
+                Some(Act::Cancel | Act::Open) => self.filtering = false,
+                _ => {
+                    if let Some(req) = to_input_request(&crossterm::event::Event::Key(*key)) {
+                        self.filter.handle(req);
+                        self.refilter();
+                    }
+                }
+            }
+            return Flow::Stay;
+        }
+        let n = self.shown.len();
+        match act {
+            Some(Act::Cancel) if !self.filter.value().is_empty() => {
+                self.filter = Input::default();
+                self.refilter();
+            }
+            Some(Act::Cancel | Act::Back) => return Flow::Close,
+            Some(Act::Open) => {
+                if let Some(r) = self.before_after() {
+                    return Flow::Push(Box::new(Overlay::Raw(Box::new(r))));
+                }
+            }
+            Some(Act::Down) => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Filter) => self.filtering = true,
+            _ => {}
+        }
+        Flow::Stay
     }
 
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
         let j = |a| A(Scope::Journal, a);
         vec![
             k.h(&[j(Act::Down), j(Act::Up)], "move"),
@@ -146,8 +146,7 @@ impl Screen for JournalView {
         ]
     }
 
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
         let j = |a| A(Scope::Journal, a);
         vec![
             k.sp(&[j(Act::Down), j(Act::Up)], "move in the journal"),
@@ -155,5 +154,32 @@ impl Screen for JournalView {
             k.sp(&[ENTER], "the entry's record before and after"),
             k.sl(&[ESC, j(Act::Back)], "back"),
         ]
+    }
+}
+
+fn journal(o: &mut Overlay) -> Option<&mut JournalView> {
+    match o {
+        Overlay::Journal(j) => Some(j),
+        _ => None,
+    }
+}
+
+impl Screen for JournalView {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.view_key(key, journal)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        match app.overlays.last() {
+            Some(Overlay::Journal(j)) => j.hints(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        match app.under_help() {
+            Some(Overlay::Journal(j)) => j.help(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
     }
 }

@@ -52,6 +52,7 @@ mod screen;
 mod session;
 mod state;
 mod undo;
+pub mod view;
 mod watch;
 
 use crossterm::event::KeyEvent;
@@ -99,7 +100,7 @@ pub enum Overlay {
     Detail(Box<Detail>),
     Form(Box<Form>),
     Confirm(Confirm),
-    Help,
+    Help(HelpScreen),
     Palette(Palette),
     Login(Login),
     Account(Box<Account>),
@@ -273,8 +274,7 @@ impl App {
     }
 
     fn open_help(&mut self) {
-        self.waiting.help_scroll = 0;
-        self.overlays.push(Overlay::Help);
+        self.overlays.push(Overlay::Help(HelpScreen::default()));
     }
 
     fn refuse_if_read_only(&mut self, what: &str) -> bool {

@@ -12,6 +12,7 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Screen;
 use crate::app::target_json;
+use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyCode;
@@ -59,61 +60,69 @@ impl App {
             scroll: 0,
         })));
     }
+}
 
-    pub(super) fn raw_key(&mut self, key: KeyEvent) {
-        let Some(act) = self.prefs.keymap.action(Scope::Raw, &key) else {
-            return;
-        };
-        let rows = self.viewport_rows.max(1);
-        let Some(Overlay::Raw(r)) = self.overlays.last_mut() else {
-            return;
-        };
-        let max = r.lines.len().saturating_sub(rows);
+impl View for RawView {
+    const SCOPE: Scope = Scope::Raw;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let rows = cx.rows.max(1);
+        let max = self.lines.len().saturating_sub(rows);
         match act {
-            Act::Cancel | Act::Back | Act::Raw => {
-                self.overlays.pop();
-            }
-            Act::Down => r.scroll = (r.scroll + 1).min(max),
-            Act::Up => r.scroll = r.scroll.saturating_sub(1),
-            Act::PageDown => r.scroll = (r.scroll + rows).min(max),
-            Act::PageUp => r.scroll = r.scroll.saturating_sub(rows),
-            Act::First => r.scroll = 0,
-            Act::Last => r.scroll = max,
-            Act::Copy => {
-                let title = r.title.clone();
-                let text = r.lines.join("\n");
-                self.effects.push(Effect::Copy {
-                    text,
-                    what: trf("{} as JSON", &[&title]),
-                });
-            }
+            Some(Act::Cancel | Act::Back | Act::Raw) => return Flow::Close,
+            Some(Act::Down) => self.scroll = (self.scroll + 1).min(max),
+            Some(Act::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Some(Act::PageDown) => self.scroll = (self.scroll + rows).min(max),
+            Some(Act::PageUp) => self.scroll = self.scroll.saturating_sub(rows),
+            Some(Act::First) => self.scroll = 0,
+            Some(Act::Last) => self.scroll = max,
+            Some(Act::Copy) => cx.effects.push(Effect::Copy {
+                text: self.lines.join("\n"),
+                what: trf("{} as JSON", &[&self.title]),
+            }),
             _ => {}
         }
+        Flow::Stay
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        vec![
+            k.joined(
+                &[
+                    A(Scope::Raw, Act::Down),
+                    A(Scope::Raw, Act::Up),
+                    T("PgDn", Some(KeyCode::PageDown)),
+                    T("PgUp", Some(KeyCode::PageUp)),
+                ],
+                " ",
+                "scroll",
+            ),
+            k.h(&[A(Scope::Raw, Act::Copy)], "copy as JSON"),
+            k.h(&[ESC], "back"),
+        ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        // The help over a raw view is the lists' (it says `v` and `Y`).
+        Vec::new()
+    }
+}
+
+fn raw(o: &mut Overlay) -> Option<&mut RawView> {
+    match o {
+        Overlay::Raw(r) => Some(r),
+        _ => None,
     }
 }
 
 impl Screen for RawView {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.raw_key(key)
+        app.view_key(key, raw)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
-            Some(Overlay::Raw(_)) => vec![
-                k.joined(
-                    &[
-                        A(Scope::Raw, Act::Down),
-                        A(Scope::Raw, Act::Up),
-                        T("PgDn", Some(KeyCode::PageDown)),
-                        T("PgUp", Some(KeyCode::PageUp)),
-                    ],
-                    " ",
-                    "scroll",
-                ),
-                k.h(&[A(Scope::Raw, Act::Copy)], "copy as JSON"),
-                k.h(&[ESC], "back"),
-            ],
+            Some(Overlay::Raw(r)) => r.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

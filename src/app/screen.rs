@@ -10,6 +10,7 @@ use crate::app::BulkRun;
 use crate::app::Confirm;
 use crate::app::Conflict;
 use crate::app::Detail;
+use crate::app::Effect;
 use crate::app::JournalView;
 use crate::app::Login;
 use crate::app::Overlay;
@@ -25,7 +26,10 @@ use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
+use crate::app::kinds::with_list;
 use crate::app::run::RunAsk;
+use crate::app::view::{self, Cx, Flow, Msg, View};
+use crate::i18n::{tr, trf};
 use crate::protocol::Payload;
 use crate::protocol::Service;
 use crossterm::event::KeyCode;
@@ -37,8 +41,11 @@ use super::hints::Hint;
 /// The lists under every overlay (the tabs).
 pub struct Browse;
 
-/// The help window (its scroll is `App::help_scroll`).
-pub struct HelpScreen;
+/// The help window: how far it is scrolled.
+#[derive(Debug, Default)]
+pub struct HelpScreen {
+    pub scroll: usize,
+}
 
 /// A draft offered back.
 pub type Restore = crate::app::drafts::Draft;
@@ -84,7 +91,7 @@ macro_rules! with_screen {
             Some(Overlay::Detail(_)) => Detail,
             Some(Overlay::Form(_)) => Form,
             Some(Overlay::Confirm(_)) => Confirm,
-            Some(Overlay::Help) => HelpScreen,
+            Some(Overlay::Help(_)) => HelpScreen,
             Some(Overlay::Palette(_)) => Palette,
             Some(Overlay::Login(_)) => Login,
             Some(Overlay::Account(_)) => Account,
@@ -150,7 +157,7 @@ impl App {
         self.overlays
             .iter()
             .rev()
-            .find(|o| !matches!(o, Overlay::Help))
+            .find(|o| !matches!(o, Overlay::Help(_)))
     }
 
     /// The help of the screen under the help window.
@@ -159,31 +166,28 @@ impl App {
     }
 }
 
-impl Screen for HelpScreen {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        let Some(act) = app.prefs.keymap.action(Scope::Help, &key) else {
-            return;
-        };
-        let page = app.viewport_rows.max(1);
-        let scroll = &mut app.waiting.help_scroll;
+impl View for HelpScreen {
+    const SCOPE: Scope = Scope::Help;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let page = cx.rows.max(1);
+        let scroll = &mut self.scroll;
         match act {
-            Act::Cancel | Act::Help | Act::Close | Act::Open => {
-                app.overlays.pop();
-            }
-            Act::Down => *scroll += 1,
-            Act::Up => *scroll = scroll.saturating_sub(1),
-            Act::PageDown => *scroll += page,
-            Act::PageUp => *scroll = scroll.saturating_sub(page),
-            Act::First => *scroll = 0,
-            Act::Last => *scroll = usize::MAX / 2,
+            Some(Act::Cancel | Act::Help | Act::Close | Act::Open) => return Flow::Close,
+            Some(Act::Down) => *scroll += 1,
+            Some(Act::Up) => *scroll = scroll.saturating_sub(1),
+            Some(Act::PageDown) => *scroll += page,
+            Some(Act::PageUp) => *scroll = scroll.saturating_sub(page),
+            Some(Act::First) => *scroll = 0,
+            Some(Act::Last) => *scroll = usize::MAX / 2,
             _ => {}
         }
         // Past the end is clamped when drawn; keep the number small.
-        app.waiting.help_scroll = app.waiting.help_scroll.min(200);
+        *scroll = (*scroll).min(200);
+        Flow::Stay
     }
 
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
         vec![
             k.joined(
                 &[
@@ -197,5 +201,99 @@ impl Screen for HelpScreen {
             ),
             k.h(&[ESC], "close help"),
         ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+fn help_view(o: &mut Overlay) -> Option<&mut HelpScreen> {
+    match o {
+        Overlay::Help(h) => Some(h),
+        _ => None,
+    }
+}
+
+impl Screen for HelpScreen {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.view_key(key, help_view)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        match app.overlays.last() {
+            Some(Overlay::Help(h)) => h.hints(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl App {
+    /// A key to the view on top, picked out of the stack by `pick`; its flow followed.
+    pub(super) fn view_key<V: View>(
+        &mut self,
+        key: KeyEvent,
+        pick: fn(&mut Overlay) -> Option<&mut V>,
+    ) {
+        let rows = self.viewport_rows.max(1);
+        let Some(v) = self.overlays.last_mut().and_then(pick) else {
+            return;
+        };
+        let mut cx = Cx {
+            keys: &self.prefs.keymap,
+            rows,
+            effects: &mut self.effects,
+            notice: &mut self.status.notice,
+        };
+        let flow = view::press(v, &key, &mut cx);
+        self.follow(flow);
+    }
+
+    /// What a screen asked of the stack.
+    fn follow(&mut self, flow: Flow) {
+        match flow {
+            Flow::Stay => {}
+            Flow::Close => {
+                self.overlays.pop();
+            }
+            Flow::Push(o) => self.overlays.push(*o),
+            Flow::Done(m) => {
+                self.overlays.pop();
+                self.carry_out(m);
+            }
+        }
+    }
+
+    /// What a screen closed asked of the console.
+    fn carry_out(&mut self, m: Msg) {
+        match m {
+            Msg::Pin {
+                kind,
+                col,
+                column,
+                value,
+                rows,
+            } => {
+                with_list!(self, kind, |mut l| l.set_pin(Some((col, value.clone()))));
+                self.status.notice = Some(trf(
+                    "Only {} = {} ({} rows); Esc shows them all",
+                    &[&tr(column), &crate::text::sanitize(&value), &rows],
+                ));
+            }
+            Msg::KeepColumns { kind, layout } => {
+                let titles = with_list!(self, kind, |mut l| {
+                    l.layout = Some(layout);
+                    l.layout_titles()
+                });
+                self.lists.col = 0;
+                self.prefs
+                    .views
+                    .columns
+                    .insert(kind.name().to_string(), titles);
+                self.effects
+                    .push(Effect::SaveViews(Box::new(self.prefs.views.clone())));
+                self.status.notice = Some(tr("Columns kept for this tab").into());
+            }
+        }
     }
 }

@@ -34,6 +34,23 @@ pub struct Lists {
     pub(crate) prefetched: HashMap<u32, Page<Equipement>>,
     /// The column of the selected cell (`y` copies it).
     pub col: usize,
+    /// What was asked before every equipement was loaded, done once they are.
+    pub(crate) when_loaded: WhenLoaded,
+    /// Esc was pressed once with marks and no filter: the next Esc clears them.
+    pub(crate) esc_armed: bool,
+}
+
+/// What waits for every equipement to be loaded.
+#[derive(Default)]
+pub(crate) struct WhenLoaded {
+    /// An export: written once they are.
+    pub export: Option<(std::path::PathBuf, ExportFormat)>,
+    /// `*`: marks them.
+    pub mark_all: bool,
+    /// `F`: counts them.
+    pub frequency: bool,
+    /// `:dups`.
+    pub dups: bool,
 }
 
 /// The status line: the notice, the error, and the recent ones (`:messages`).
@@ -90,20 +107,8 @@ pub(crate) struct Waiting {
     pub pick_after_catalogue: Option<(keymap::Act, usize, i64)>,
     /// The record being edited in `$EDITOR`.
     pub editing: Option<DetailTarget>,
-    /// Export asked before every page was loaded: written once they are.
-    pub pending_export: Option<(std::path::PathBuf, ExportFormat)>,
-    /// `*` asked before every equipement was loaded: marks them once they are.
-    pub mark_all_when_loaded: bool,
-    /// `F` asked before every equipement was loaded: counts once they are.
-    pub frequency_when_loaded: bool,
-    /// `:dups` asked before every equipement was loaded.
-    pub dups_when_loaded: bool,
-    /// Esc was pressed once with marks and no filter: the next Esc clears them.
-    pub esc_armed: bool,
     /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
     pub undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
-    /// How far the help is scrolled.
-    pub help_scroll: usize,
 }
 
 impl Lists {
@@ -128,6 +133,8 @@ impl Lists {
             load_progress: None,
             prefetched: HashMap::new(),
             col: 0,
+            when_loaded: WhenLoaded::default(),
+            esc_armed: false,
         }
     }
 }

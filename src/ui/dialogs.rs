@@ -93,9 +93,12 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
         .collect();
     // Taller than the screen: it scrolls (j k PgDn PgUp), the title says there is more.
     let height = usize::from(r.height.saturating_sub(2));
-    let scroll = app
-        .waiting
-        .help_scroll
+    let scrolled = app.overlays.iter().rev().find_map(|o| match o {
+        crate::app::Overlay::Help(h) => Some(h.scroll),
+        _ => None,
+    });
+    let scroll = scrolled
+        .unwrap_or(0)
         .min(lines.len().saturating_sub(height));
     let mut block = boxed(tr("Help — keys of this screen"), accent());
     if scroll > 0 {

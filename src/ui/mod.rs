@@ -12,6 +12,11 @@ pub mod theme;
 pub use detail::fields as detail_fields;
 pub use dialogs::help_lines;
 
+/// The screens that draw from their own state alone (a test draws one without an `App`).
+pub mod screens {
+    pub use super::dialogs::{columns, frequency, journal, raw};
+}
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -69,7 +74,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             // Between the tab bar and the footer, which stay readable.
             Overlay::Form(fm) => form::draw(f, fm, body),
             Overlay::Confirm(c) => dialogs::confirm(f, app, c, area),
-            Overlay::Help => dialogs::help(f, app, area),
+            Overlay::Help(_) => dialogs::help(f, app, area),
             Overlay::Palette(p) => dialogs::palette(f, app, p, area),
             Overlay::Login(l) => dialogs::login(f, app, l, area),
             Overlay::Account(a) => dialogs::account(f, app, a, body),

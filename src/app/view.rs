@@ -1,0 +1,119 @@
+//! Screens that own their state: each is a struct that takes an action with `&mut self` and
+//! reaches the rest of the console only through `Cx` (the key table, the rows shown, effects,
+//! the status line) and the `Flow` it returns — never `&mut App`. `Harness` drives one alone,
+//! as a test would: keys in, its state, hints, effects and flow out.
+
+use crossterm::event::KeyEvent;
+
+use crate::app::Overlay;
+use crate::app::effects::Effect;
+use crate::app::hints::{Hint, Keys};
+use crate::app::keymap::{Act, KeyMap, Scope};
+use crate::app::kinds::ListKind;
+
+/// What a screen may reach while it takes a key.
+pub struct Cx<'a> {
+    pub keys: &'a KeyMap,
+    /// Rows of the body in the last layout (a page).
+    pub rows: usize,
+    pub effects: &'a mut Vec<Effect>,
+    pub notice: &'a mut Option<String>,
+}
+
+/// What the screen stack does after a key.
+pub enum Flow {
+    Stay,
+    /// The screen closes.
+    Close,
+    /// Another screen opens over it.
+    Push(Box<Overlay>),
+    /// The screen closes and the console does this.
+    Done(Msg),
+}
+
+/// What a screen asks of the console beyond itself (carried out by `App::carry_out`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// Show only the rows of `kind` whose column `col` is `value` (`rows` of them).
+    Pin {
+        kind: ListKind,
+        col: usize,
+        column: &'static str,
+        value: String,
+        rows: usize,
+    },
+    /// Show the columns of `kind` in this order, and keep it.
+    KeepColumns { kind: ListKind, layout: Vec<usize> },
+}
+
+/// A screen that owns its state.
+pub trait View {
+    /// Its part of the key table.
+    const SCOPE: Scope;
+    /// Takes a key: `act` is what the table says it does here (`None`: a key that only types).
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, cx: &mut Cx) -> Flow;
+    /// Its footer's hints.
+    fn hints(&self, k: &Keys) -> Vec<Hint>;
+    /// Its part of the help.
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)>;
+}
+
+/// Runs one key through a view: the key's action on its scope, then the view.
+pub fn press<V: View>(v: &mut V, key: &KeyEvent, cx: &mut Cx) -> Flow {
+    let act = cx.keys.action(V::SCOPE, key);
+    v.on_key(act, key, cx)
+}
+
+/// One screen alone, as a test drives it: no `App`, no server.
+pub struct Harness<V: View> {
+    pub view: V,
+    pub keys: KeyMap,
+    pub rows: usize,
+    pub effects: Vec<Effect>,
+    pub notice: Option<String>,
+    /// What the last key asked of the stack.
+    pub flow: Option<Flow>,
+}
+
+impl<V: View> Harness<V> {
+    pub fn new(view: V) -> Self {
+        Harness {
+            view,
+            keys: KeyMap::default(),
+            rows: 20,
+            effects: Vec::new(),
+            notice: None,
+            flow: None,
+        }
+    }
+
+    /// Sends a key; what it asked of the stack is in `flow`.
+    pub fn press(&mut self, key: KeyEvent) -> &mut Self {
+        let mut cx = Cx {
+            keys: &self.keys,
+            rows: self.rows,
+            effects: &mut self.effects,
+            notice: &mut self.notice,
+        };
+        self.flow = Some(press(&mut self.view, &key, &mut cx));
+        self
+    }
+
+    /// Whether the last key closed the screen (alone or with a message).
+    pub fn closed(&self) -> bool {
+        matches!(self.flow, Some(Flow::Close | Flow::Done(_)))
+    }
+
+    /// The footer as text: "keys what" per hint.
+    pub fn hints(&self) -> Vec<String> {
+        self.view
+            .hints(&Keys(&self.keys))
+            .into_iter()
+            .map(|h| format!("{} {}", h.keys, h.what))
+            .collect()
+    }
+
+    pub fn help(&self) -> Vec<(String, &'static str)> {
+        self.view.help(&Keys(&self.keys))
+    }
+}

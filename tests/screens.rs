@@ -1,0 +1,180 @@
+//! Screens driven alone through `Harness`: built from their own state, keys in, their state,
+//! what they ask of the stack, their hints and their drawing out — no `App`, no server.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::collections::BTreeMap;
+use vigie::app::keymap::KeyMap;
+use vigie::app::kinds::ListKind;
+use vigie::app::view::{Flow, Harness, Msg};
+use vigie::app::{ColumnChooser, Effect, Frequency, JournalView, Overlay, RawView};
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    key(KeyCode::Char(c))
+}
+
+/// The screen as drawn by `draw`, row by row.
+fn drawn(w: u16, h: u16, draw: impl FnOnce(&mut ratatui::Frame)) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(draw).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+fn raw_view(n: usize) -> RawView {
+    RawView {
+        title: "site LOUM".into(),
+        lines: (1..=n).map(|i| format!("line {i}")).collect(),
+        scroll: 0,
+    }
+}
+
+#[test]
+fn a_raw_view_scrolls_copies_and_closes_by_itself() {
+    let mut h = Harness::new(raw_view(50));
+    h.rows = 10;
+    h.press(ch('j')).press(ch('j'));
+    assert_eq!(h.view.scroll, 2);
+    h.press(ch(' '));
+    assert_eq!(h.view.scroll, 12, "Space pages down");
+    h.press(ch('G'));
+    assert_eq!(h.view.scroll, 40, "the last page, not past it");
+    h.press(ch('Y'));
+    assert!(
+        matches!(&h.effects[..], [Effect::Copy { text, .. }] if text.starts_with("line 1\n")),
+        "{:?}",
+        h.effects
+    );
+    assert!(!h.closed());
+    assert_eq!(
+        h.hints(),
+        ["j k PgDn PgUp scroll", "Y copy as JSON", "Esc back"]
+    );
+    let rows = drawn(30, 8, |f| vigie::ui::screens::raw(f, &h.view, f.area()));
+    assert!(rows.iter().any(|r| r.contains("line 41")), "{rows:#?}");
+    assert!(!rows.iter().any(|r| r.contains("line 1 ")), "{rows:#?}");
+    h.press(ch('v'));
+    assert!(h.closed(), "v closes what v opened");
+}
+
+#[test]
+fn a_remapped_key_drives_a_screen_alone() {
+    let mut map = BTreeMap::new();
+    map.insert("raw.down".to_string(), "n".to_string());
+    let mut h = Harness::new(raw_view(50));
+    h.keys = KeyMap::from_config(&map).unwrap();
+    h.press(ch('j'));
+    assert_eq!(h.view.scroll, 0, "j was given away");
+    h.press(ch('n'));
+    assert_eq!(h.view.scroll, 1);
+    assert_eq!(h.hints()[0], "n k PgDn PgUp scroll");
+}
+
+#[test]
+fn a_frequency_pick_closes_and_asks_the_list_for_that_value() {
+    let f = Frequency {
+        kind: ListKind::Equipements,
+        col: 3,
+        column: "Brand",
+        rows: vec![("Axis".into(), 7), ("Hanwha".into(), 2)],
+        total: 9,
+        notes: Vec::new(),
+        selected: 0,
+    };
+    let mut h = Harness::new(f);
+    h.press(ch('j')).press(ch('j'));
+    assert_eq!(h.view.selected, 1, "stops at the last value");
+    let rows = drawn(50, 10, |f| {
+        vigie::ui::screens::frequency(f, &h.view, f.area())
+    });
+    assert!(rows.iter().any(|r| r.contains("Hanwha")), "{rows:#?}");
+    h.press(key(KeyCode::Enter));
+    match &h.flow {
+        Some(Flow::Done(Msg::Pin {
+            kind,
+            col,
+            value,
+            rows,
+            ..
+        })) => {
+            assert_eq!(
+                (*kind, *col, value.as_str(), *rows),
+                (ListKind::Equipements, 3, "Hanwha", 2)
+            );
+        }
+        _ => panic!("Enter pins the value"),
+    }
+}
+
+#[test]
+fn the_column_chooser_keeps_one_column_and_hands_over_its_layout() {
+    let c = ColumnChooser {
+        kind: ListKind::Sites,
+        columns: vec![(0, true), (1, false), (2, false)],
+        selected: 0,
+    };
+    let mut h = Harness::new(c);
+    h.press(ch(' '));
+    assert!(h.view.columns[0].1, "the last column shown stays");
+    assert!(h.notice.is_some());
+    h.press(ch('j')).press(ch(' ')).press(ch('K'));
+    assert_eq!(h.view.columns, vec![(1, true), (0, true), (2, false)]);
+    h.press(key(KeyCode::Enter));
+    assert!(matches!(
+        &h.flow,
+        Some(Flow::Done(Msg::KeepColumns { layout, .. })) if *layout == vec![1, 0]
+    ));
+}
+
+#[test]
+fn the_journal_filters_as_typed_and_opens_an_entry_over_itself() {
+    let entry = |seq: u64, label: &str| {
+        serde_json::from_value::<vigie::journal::Entry>(serde_json::json!({
+            "seq": seq, "at": "2026-12-07T10:00:00+01:00", "who": "admin",
+            "service": "core", "kind": "sites", "id": seq.to_string(), "label": label,
+            "op": "update", "before": {"name": "A"}, "after": {"name": "B"}
+        }))
+        .unwrap()
+    };
+    let mut h = Harness::new(JournalView::new(&[
+        entry(1, "site LOUM"),
+        entry(2, "site BALI"),
+    ]));
+    assert_eq!(h.view.shown.len(), 2);
+    h.press(ch('/'));
+    for c in "bali".chars() {
+        h.press(ch(c));
+    }
+    assert_eq!(
+        h.view.shown.len(),
+        1,
+        "typed text filters, q and j type too"
+    );
+    h.press(key(KeyCode::Enter));
+    assert!(!h.view.filtering);
+    let rows = drawn(70, 8, |f| vigie::ui::screens::journal(f, &h.view, f.area()));
+    assert!(rows.iter().any(|r| r.contains("BALI")), "{rows:#?}");
+    assert!(!rows.iter().any(|r| r.contains("LOUM")), "{rows:#?}");
+    h.press(key(KeyCode::Enter));
+    match &h.flow {
+        Some(Flow::Push(o)) => match o.as_ref() {
+            Overlay::Raw(r) => {
+                assert!(r.lines.iter().any(|l| l.contains("\"B\"")), "{:?}", r.lines)
+            }
+            _ => panic!("a raw view opens"),
+        },
+        _ => panic!("Enter opens the entry's before and after"),
+    }
+    h.press(key(KeyCode::Esc));
+    assert!(!h.closed(), "Esc clears the filter first");
+    assert_eq!(h.view.shown.len(), 2);
+    h.press(key(KeyCode::Esc));
+    assert!(h.closed());
+}
