@@ -9,12 +9,11 @@ use crate::app::Click;
 use crate::app::Effect;
 use crate::app::Overlay;
 use crate::app::Purpose;
-use crate::app::hints;
+use crate::app::browse_keys::list_help_marks_and_commands;
+use crate::app::browse_keys::list_help_moving_and_records;
 use crate::app::hints::ENTER;
-use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
-use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::hints::TAB;
 use crate::app::keymap::Scope;
@@ -468,9 +467,6 @@ impl Screen for Browse {
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
         let k = Keys(&app.prefs.keymap);
-        let l = |x| A(Scope::List, x);
-        let arrows = T("↑ ↓", None);
-        let fixed = hints::fixed;
         let kind = app.list_kind().name();
         let commands = app
             .prefs
@@ -484,110 +480,8 @@ impl Screen for Browse {
                     "row command of the config (vigie keys lists them)",
                 )
             });
-        let mut lines = vec![
-            (
-                format!("Tab / Shift-Tab / 1-{}", Tab::ALL.len()),
-                "switch tab",
-            ),
-            k.sp(
-                &[l(Act::UsersDirectory)],
-                "Users tab: core / Maarch directory",
-            ),
-            k.sp(&[l(Act::Assign)], "Individus tab: assign to an entity"),
-            k.sp(&[l(Act::Account)], "my Ocean account: rights, password"),
-            k.sp(&[l(Act::Down), l(Act::Up), arrows], "move"),
-            k.sp(
-                &[l(Act::NextPage), l(Act::PrevPage), T("PgDn PgUp", None)],
-                "next / previous page",
-            ),
-            k.sl(&[l(Act::First), l(Act::Last)], "first / last"),
-            k.sp(&[ENTER], "open the detail"),
-            k.sp(&[ESC], "back, clear the filter"),
-            k.sp(
-                &[l(Act::Filter)],
-                "filter as you type (equipements: loads every page)",
-            ),
-            k.sp(&[l(Act::Sort)], "sort: next column / direction"),
-            k.sp(
-                &[l(Act::LoadAll)],
-                "load every equipement (equipements tab)",
-            ),
-            k.sp(&[l(Act::Palette)], "command palette (:site LOUM)"),
-            k.sl(
-                &[l(Act::New), l(Act::Edit), l(Act::Delete)],
-                "new / edit / delete",
-            ),
-            k.sp(&[l(Act::Refresh)], "refresh"),
-            k.sp(
-                &[T("← →", None), l(Act::CellLeft), l(Act::CellRight)],
-                "choose the cell y copies",
-            ),
-            k.sl(
-                &[l(Act::Copy), l(Act::CopyRecord)],
-                "copy the cell / the record as JSON (OSC 52: works over SSH)",
-            ),
-            k.sp(&[l(Act::Raw)], "the record as JSON, secrets masked"),
-            k.sp(
-                &[l(Act::Export)],
-                "export the view (every page, filter applied) to CSV or JSON",
-            ),
-            k.sp(&[l(Act::Mouse)], "mouse on / off (clicks, wheel)"),
-            k.sp(&[l(Act::EditInEditor)], "edit as JSON in $EDITOR"),
-            k.sp(&[l(Act::Help)], "this help"),
-            k.sp(&[l(Act::Undo)], "undo the last change (asks first)"),
-            k.sp(
-                &[l(Act::Mark)],
-                "mark / unmark the row (Esc twice or :unmark clears)",
-            ),
-            k.sp(
-                &[l(Act::MarkAll)],
-                "mark every row of the view (equipements: every page)",
-            ),
-            k.sp(
-                &[l(Act::Frequency)],
-                "count each value of the column (Enter keeps one; Esc all)",
-            ),
-            k.sp(
-                &[l(Act::Columns)],
-                "choose and order the columns (kept per tab)",
-            ),
-            k.sp(
-                &[l(Act::Watch)],
-                "watch: read the list again every few seconds, changes lit",
-            ),
-            fixed(
-                ":save NAME",
-                "keep tab, filter, sort, columns as a view; :NAME brings it back",
-            ),
-            k.sp(
-                &[l(Act::Move)],
-                "move the marked equipements to another site",
-            ),
-            k.sp(&[l(Act::Set)], "set fields on the marked equipements"),
-            k.sp(&[l(Act::Delete)], "with marks: delete the marked rows"),
-            fixed(
-                ":delete :move SITE",
-                "bulk: delete the marked rows, move them to SITE",
-            ),
-            fixed(
-                ":set F=V… :export PATH",
-                "bulk: set fields on them, write them to a file",
-            ),
-            fixed(
-                ":dups",
-                "equipements sharing an IP, across sites or within one",
-            ),
-            fixed(
-                ":run NAME",
-                "a row command of the config on the row (or the marked rows)",
-            ),
-            fixed(":journal", "the changes made through vigie, newest first"),
-            fixed(":messages", "the recent status messages, whole"),
-            fixed("Esc (loading)", "stop loading every equipement"),
-            fixed("Ctrl-Z", "suspend (fg brings it back)"),
-            k.sl(&[l(Act::Quit), T("Ctrl-C", None)], "quit"),
-            hints::form_help(k.0),
-        ];
+        let mut lines = list_help_moving_and_records(&k);
+        lines.extend(list_help_marks_and_commands(&k));
         let at = lines.len() - 1;
         lines.splice(at..at, commands);
         lines

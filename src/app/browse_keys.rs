@@ -1,4 +1,4 @@
-//! The lists' keys: a key's action on a tab (moving, looking, then writing), the filter typed, Esc's order of undoing.
+//! The lists' keys: a key's action on a tab (moving, looking, then writing), the filter typed, Esc's order of undoing, the help lines listing them.
 
 use crate::app::action::{Typed, fixed, typed};
 use crate::app::keymap::Act;
@@ -7,6 +7,12 @@ use crate::app::App;
 use crate::app::Command;
 use crate::app::Overlay;
 use crate::app::Palette;
+use crate::app::hints;
+use crate::app::hints::ENTER;
+use crate::app::hints::ESC;
+use crate::app::hints::K::A;
+use crate::app::hints::K::T;
+use crate::app::hints::Keys;
 use crate::app::keymap::Scope;
 use crate::app::kinds::Tab;
 use crate::app::kinds::with_list;
@@ -176,4 +182,123 @@ impl App {
     fn list_pinned(&self) -> bool {
         with_list!(self, self.list_kind(), |l| l.pin.is_some())
     }
+}
+
+/// The list help's first half: tabs, moving, opening, filtering and the one-record keys.
+pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static str)> {
+    let l = |x| A(Scope::List, x);
+    let arrows = T("↑ ↓", None);
+    vec![
+        (
+            format!("Tab / Shift-Tab / 1-{}", Tab::ALL.len()),
+            "switch tab",
+        ),
+        k.sp(
+            &[l(Act::UsersDirectory)],
+            "Users tab: core / Maarch directory",
+        ),
+        k.sp(&[l(Act::Assign)], "Individus tab: assign to an entity"),
+        k.sp(&[l(Act::Account)], "my Ocean account: rights, password"),
+        k.sp(&[l(Act::Down), l(Act::Up), arrows], "move"),
+        k.sp(
+            &[l(Act::NextPage), l(Act::PrevPage), T("PgDn PgUp", None)],
+            "next / previous page",
+        ),
+        k.sl(&[l(Act::First), l(Act::Last)], "first / last"),
+        k.sp(&[ENTER], "open the detail"),
+        k.sp(&[ESC], "back, clear the filter"),
+        k.sp(
+            &[l(Act::Filter)],
+            "filter as you type (equipements: loads every page)",
+        ),
+        k.sp(&[l(Act::Sort)], "sort: next column / direction"),
+        k.sp(
+            &[l(Act::LoadAll)],
+            "load every equipement (equipements tab)",
+        ),
+        k.sp(&[l(Act::Palette)], "command palette (:site LOUM)"),
+        k.sl(
+            &[l(Act::New), l(Act::Edit), l(Act::Delete)],
+            "new / edit / delete",
+        ),
+        k.sp(&[l(Act::Refresh)], "refresh"),
+        k.sp(
+            &[T("← →", None), l(Act::CellLeft), l(Act::CellRight)],
+            "choose the cell y copies",
+        ),
+        k.sl(
+            &[l(Act::Copy), l(Act::CopyRecord)],
+            "copy the cell / the record as JSON (OSC 52: works over SSH)",
+        ),
+        k.sp(&[l(Act::Raw)], "the record as JSON, secrets masked"),
+        k.sp(
+            &[l(Act::Export)],
+            "export the view (every page, filter applied) to CSV or JSON",
+        ),
+        k.sp(&[l(Act::Mouse)], "mouse on / off (clicks, wheel)"),
+        k.sp(&[l(Act::EditInEditor)], "edit as JSON in $EDITOR"),
+        k.sp(&[l(Act::Help)], "this help"),
+        k.sp(&[l(Act::Undo)], "undo the last change (asks first)"),
+    ]
+}
+
+/// The list help's second half: marks, views, bulk and `:` commands, leaving, then the
+/// form's keys; the config's row commands go just before those. Fixed keys are help lines
+/// (`hints::fixed`, not the `action::fixed` of the key table).
+pub(super) fn list_help_marks_and_commands(k: &Keys) -> Vec<(String, &'static str)> {
+    let l = |x| A(Scope::List, x);
+    vec![
+        k.sp(
+            &[l(Act::Mark)],
+            "mark / unmark the row (Esc twice or :unmark clears)",
+        ),
+        k.sp(
+            &[l(Act::MarkAll)],
+            "mark every row of the view (equipements: every page)",
+        ),
+        k.sp(
+            &[l(Act::Frequency)],
+            "count each value of the column (Enter keeps one; Esc all)",
+        ),
+        k.sp(
+            &[l(Act::Columns)],
+            "choose and order the columns (kept per tab)",
+        ),
+        k.sp(
+            &[l(Act::Watch)],
+            "watch: read the list again every few seconds, changes lit",
+        ),
+        hints::fixed(
+            ":save NAME",
+            "keep tab, filter, sort, columns as a view; :NAME brings it back",
+        ),
+        k.sp(
+            &[l(Act::Move)],
+            "move the marked equipements to another site",
+        ),
+        k.sp(&[l(Act::Set)], "set fields on the marked equipements"),
+        k.sp(&[l(Act::Delete)], "with marks: delete the marked rows"),
+        hints::fixed(
+            ":delete :move SITE",
+            "bulk: delete the marked rows, move them to SITE",
+        ),
+        hints::fixed(
+            ":set F=V… :export PATH",
+            "bulk: set fields on them, write them to a file",
+        ),
+        hints::fixed(
+            ":dups",
+            "equipements sharing an IP, across sites or within one",
+        ),
+        hints::fixed(
+            ":run NAME",
+            "a row command of the config on the row (or the marked rows)",
+        ),
+        hints::fixed(":journal", "the changes made through vigie, newest first"),
+        hints::fixed(":messages", "the recent status messages, whole"),
+        hints::fixed("Esc (loading)", "stop loading every equipement"),
+        hints::fixed("Ctrl-Z", "suspend (fg brings it back)"),
+        k.sl(&[l(Act::Quit), T("Ctrl-C", None)], "quit"),
+        hints::form_help(k.0),
+    ]
 }

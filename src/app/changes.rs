@@ -154,65 +154,8 @@ impl App {
                 .unwrap_or_else(|| change::label(k))
         };
         match &o.verdict {
-            Verdict::Conflict(clashes) => {
-                let rows = self.conflict_rows(pos, clashes, &label);
-                if let Some(s) = o.saved.clone() {
-                    kinds::land_saved(self, s);
-                }
-                match pos {
-                    Some(p) => {
-                        if let Some(Overlay::Form(f)) = self.overlays.get_mut(p) {
-                            f.pending = None;
-                            f.error =
-                                Some(tr("Changed on the server too: choose for each field").into());
-                        }
-                        self.overlays.push(Overlay::Conflict(Conflict {
-                            rows,
-                            selected: 0,
-                            resend: None,
-                        }));
-                    }
-                    None => {
-                        self.status.last_error = Some(
-                            tr("Not saved: changed on the server meanwhile (its form was closed)")
-                                .into(),
-                        );
-                    }
-                }
-            }
-            Verdict::Gone => {
-                let list = ListKind::of_change(change_kind);
-                with_list!(self, list, |mut l| l.remove(&o.id));
-                for d in self.details_mut() {
-                    d.equipements.remove(&o.id);
-                }
-                match pos.and_then(|p| match self.overlays.get_mut(p) {
-                    Some(Overlay::Form(f)) => Some(f),
-                    _ => None,
-                }) {
-                    Some(f) => {
-                        // Someone deleted it meanwhile: what was typed can re-create it.
-                        f.pending = None;
-                        f.record_id = None;
-                        f.seen = None;
-                        for x in &mut f.fields {
-                            if matches!(x.kind, form::FieldKind::Password { .. }) {
-                                x.required = true;
-                            }
-                        }
-                        f.error = Some(
-                            tr("Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it")
-                                .into(),
-                        );
-                    }
-                    None => {
-                        self.status.last_error = Some(
-                            tr("Not saved: deleted on the server meanwhile (its form was closed)")
-                                .into(),
-                        );
-                    }
-                }
-            }
+            Verdict::Conflict(clashes) => self.form_conflicted(pos, &o, clashes, &label),
+            Verdict::Gone => self.form_record_gone(pos, &o, change_kind),
             Verdict::Unchanged => {
                 if let Some(p) = pos {
                     self.overlays.remove(p);
@@ -226,32 +169,115 @@ impl App {
                 self.status.last_error = None;
             }
             Verdict::Applied => {
-                if let Some(p) = pos {
-                    self.overlays.remove(p);
-                }
-                let mut notice = self.land_outcome(change_kind, &o);
-                if !o.theirs.is_empty() {
-                    let names: Vec<String> = o.theirs.iter().map(|k| label(k)).collect();
-                    notice = trf(
-                        "{} — kept as another admin changed it meanwhile: {}",
-                        &[&notice, &names.join(", ")],
-                    );
-                }
-                if creating && undoes.is_some() && !o.id.is_empty() {
-                    // Deleted then re-created: the server gave it a new id.
-                    notice = trf("Re-created, new id {} — {}", &[&o.id, &notice]);
-                }
-                if pos.is_none() {
-                    notice = trf("{} (answered after its form was closed)", &[&notice]);
-                }
-                self.status.last_error = App::server_kept(&o, &label);
-                if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
-                    // A reset request shows up in the outbox.
-                    self.load_account();
-                }
-                self.status.notice = Some(notice);
+                let recreated = creating && undoes.is_some();
+                self.form_applied(pos, &o, change_kind, recreated, &label)
             }
         }
+    }
+
+    /// A save that clashed with the server: the form (if still open) asks field by field,
+    /// else the status line says it was not saved.
+    fn form_conflicted(
+        &mut self,
+        pos: Option<usize>,
+        o: &Outcome,
+        clashes: &[change::Clash],
+        label: &dyn Fn(&str) -> String,
+    ) {
+        let rows = self.conflict_rows(pos, clashes, label);
+        if let Some(s) = o.saved.clone() {
+            kinds::land_saved(self, s);
+        }
+        match pos {
+            Some(p) => {
+                if let Some(Overlay::Form(f)) = self.overlays.get_mut(p) {
+                    f.pending = None;
+                    f.error = Some(tr("Changed on the server too: choose for each field").into());
+                }
+                self.overlays.push(Overlay::Conflict(Conflict {
+                    rows,
+                    selected: 0,
+                    resend: None,
+                }));
+            }
+            None => {
+                self.status.last_error = Some(
+                    tr("Not saved: changed on the server meanwhile (its form was closed)").into(),
+                );
+            }
+        }
+    }
+
+    /// A save whose record was deleted meanwhile: it leaves the lists, and the form (if still
+    /// open) turns into a creation so that what was typed is not lost.
+    fn form_record_gone(&mut self, pos: Option<usize>, o: &Outcome, change_kind: change::Kind) {
+        let list = ListKind::of_change(change_kind);
+        with_list!(self, list, |mut l| l.remove(&o.id));
+        for d in self.details_mut() {
+            d.equipements.remove(&o.id);
+        }
+        match pos.and_then(|p| match self.overlays.get_mut(p) {
+            Some(Overlay::Form(f)) => Some(f),
+            _ => None,
+        }) {
+            Some(f) => {
+                // Someone deleted it meanwhile: what was typed can re-create it.
+                f.pending = None;
+                f.record_id = None;
+                f.seen = None;
+                for x in &mut f.fields {
+                    if matches!(x.kind, form::FieldKind::Password { .. }) {
+                        x.required = true;
+                    }
+                }
+                f.error = Some(
+                    tr("Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it")
+                        .into(),
+                );
+            }
+            None => {
+                self.status.last_error = Some(
+                    tr("Not saved: deleted on the server meanwhile (its form was closed)").into(),
+                );
+            }
+        }
+    }
+
+    /// A save the server applied: the form closes, the record lands, and the notice says
+    /// what another admin kept, a new id, or that the form was already closed.
+    /// `recreated`: the save re-created a record whose deletion was undone.
+    fn form_applied(
+        &mut self,
+        pos: Option<usize>,
+        o: &Outcome,
+        change_kind: change::Kind,
+        recreated: bool,
+        label: &dyn Fn(&str) -> String,
+    ) {
+        if let Some(p) = pos {
+            self.overlays.remove(p);
+        }
+        let mut notice = self.land_outcome(change_kind, o);
+        if !o.theirs.is_empty() {
+            let names: Vec<String> = o.theirs.iter().map(|k| label(k)).collect();
+            notice = trf(
+                "{} — kept as another admin changed it meanwhile: {}",
+                &[&notice, &names.join(", ")],
+            );
+        }
+        if recreated && !o.id.is_empty() {
+            // Deleted then re-created: the server gave it a new id.
+            notice = trf("Re-created, new id {} — {}", &[&o.id, &notice]);
+        }
+        if pos.is_none() {
+            notice = trf("{} (answered after its form was closed)", &[&notice]);
+        }
+        self.status.last_error = App::server_kept(o, label);
+        if matches!(self.overlays.last(), Some(Overlay::Account(_))) {
+            // A reset request shows up in the outbox.
+            self.load_account();
+        }
+        self.status.notice = Some(notice);
     }
 
     /// A conflict's rows, worded as the form shows its fields (or as the API names them).

@@ -4,12 +4,11 @@ use crate::app::browse::Nav;
 use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
 
-use crate::api::maarch::MaarchUser;
-use crate::api::maarch::MaarchUserDetails;
 use crate::app::App;
 use crate::app::Equipement;
 use crate::app::Overlay;
 use crate::app::PAGE_SIZE;
+use crate::app::Page;
 use crate::app::Palette;
 use crate::app::Purpose;
 use crate::app::SiteRef;
@@ -28,7 +27,6 @@ use crate::app::list::ListView;
 use crate::app::list::Paging;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
-use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::DeleteOp;
 use crate::protocol::Payload;
@@ -256,6 +254,64 @@ impl App {
     }
 }
 
+/// The answers a detail waits for, one step each (a Maarch user's in `detail_maarch`):
+/// `Screen::on_answer` only dispatches.
+impl App {
+    /// A page of a site's equipements read: it fills the detail that asked for it. False
+    /// when no detail waits for it any more.
+    fn site_equipements_read(&mut self, id: u64, site_id: &str, page: Page<Equipement>) -> bool {
+        let mut page = Some(page);
+        let open = self
+            .overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Detail(d) if d.equipements.pending == Some(id)));
+        if !open {
+            return false;
+        }
+        for o in self.overlays.iter_mut().rev() {
+            if let Overlay::Detail(d) = o
+                && d.equipements.pending == Some(id)
+                && matches!(&d.target, DetailTarget::Site(s) if s.site_id == site_id)
+                && let Some(page) = page.take()
+            {
+                d.equipements.pending = None;
+                d.equipements.paging = Some(Paging {
+                    page: clamp_u32(page.page.unwrap_or(1)),
+                    pages: clamp_u32(page.page_count().unwrap_or(1).max(1)),
+                    total: page.total.unwrap_or(page.items.len() as u64),
+                    size: PAGE_SIZE,
+                });
+                d.equipements.selected = 0;
+                d.equipements.offset = 0;
+                // This route's items do not name their site: it is the one shown.
+                let site_ref = std::sync::Arc::new(match &d.target {
+                    DetailTarget::Site(s) => SiteRef::from(s),
+                    _ => SiteRef::default(),
+                });
+                let items = page
+                    .items
+                    .into_iter()
+                    .map(|mut e| {
+                        if e.client_site.is_none() {
+                            e.site_id.get_or_insert_with(|| site_ref.site_id.clone());
+                            e.client_site = Some(site_ref.clone());
+                        }
+                        e
+                    })
+                    .collect();
+                d.equipements.set_items(items);
+                if std::mem::take(&mut d.mark_all_when_loaded) {
+                    d.equipements.mark_view();
+                    let n = d.equipements.marked.len();
+                    self.status.notice = Some(trf("{} marked", &[&n]));
+                    break;
+                }
+            }
+        }
+        true
+    }
+}
+
 impl Screen for Detail {
     fn on_key(app: &mut App, key: KeyEvent) {
         app.detail_key(key)
@@ -264,139 +320,23 @@ impl Screen for Detail {
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
             (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
-                for o in &mut app.overlays {
-                    if let Overlay::Detail(d) = o
-                        && let DetailTarget::MaarchUser(cur) = &mut d.target
-                        && cur.user.id == uid
-                    {
-                        d.loaded = true;
-                        d.error = None;
-                        if let Some(fresh) = &details {
-                            *cur = fresh.clone();
-                        }
-                        let n = cur.groups.len() + cur.entities.len();
-                        d.cursor = d.cursor.min(n.saturating_sub(1));
-                    }
-                }
-                if let Some(fresh) = details {
-                    app.lists.maarch_users.upsert(fresh.user);
-                }
+                app.maarch_details_read(uid, details)
             }
             (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
-                if app.waiting.maarch_edit.take() != Some((id, app.overlays.len())) {
-                    // The user moved on meanwhile: nothing opens over what they do now.
-                    return false;
-                }
-                let d = match details {
-                    Some(d) => d,
-                    // No details route: the list's fields are all there is.
-                    None => {
-                        let user = app
-                            .lists
-                            .maarch_users
-                            .items
-                            .iter()
-                            .find(|u| u.id == uid)
-                            .cloned()
-                            .unwrap_or(MaarchUser {
-                                id: uid,
-                                ..Default::default()
-                            });
-                        MaarchUserDetails {
-                            fetched: true,
-                            ..MaarchUserDetails::from_list(user)
-                        }
-                    }
-                };
-                app.lists.maarch_users.upsert(d.user.clone());
-                let t = DetailTarget::MaarchUser(d);
-                if editor {
-                    app.edit_in_editor(t);
-                } else {
-                    app.edit_target(t);
-                    app.apply_undo_values();
-                }
+                return app.edit_maarch_user_read(id, editor, uid, details);
             }
             (Purpose::User, Payload::User(u)) => {
                 app.update_detail(DetailTarget::User(u.clone()));
                 app.lists.users.upsert(u);
             }
             (Purpose::MaarchDetails, Payload::ParapheurStatus(uid, login)) => {
-                for o in &mut app.overlays {
-                    if let Overlay::Detail(d) = o
-                        && matches!(&d.target, DetailTarget::MaarchUser(cur) if cur.user.id == uid)
-                    {
-                        d.parapheur = Some(login.clone());
-                    }
-                }
-                app.status.notice = Some(if login.is_empty() {
-                    tr("Not linked to Maarch Parapheur").into()
-                } else {
-                    trf("Linked to Maarch Parapheur user {}", &[&login])
-                });
+                app.parapheur_status_read(uid, login)
             }
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
-                app.lists.catalogue = Some((groups, entities));
-                // The picker asked for meanwhile opens, if the user is still on that detail.
-                if let Some((act, depth, uid)) = app.waiting.pick_after_catalogue.take()
-                    && depth == app.overlays.len()
-                    && let Some(Overlay::Detail(d)) = app.overlays.last()
-                    && let DetailTarget::MaarchUser(u) = &d.target
-                    && u.user.id == uid
-                {
-                    let u = u.clone();
-                    app.maarch_detail_action(act, u);
-                }
+                app.maarch_catalogue_read(groups, entities)
             }
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
-                let mut page = Some(page);
-                let open = app
-                    .overlays
-                    .iter()
-                    .any(|o| matches!(o, Overlay::Detail(d) if d.equipements.pending == Some(id)));
-                if !open {
-                    return false;
-                }
-                for o in app.overlays.iter_mut().rev() {
-                    if let Overlay::Detail(d) = o
-                        && d.equipements.pending == Some(id)
-                        && matches!(&d.target, DetailTarget::Site(s) if s.site_id == site_id)
-                        && let Some(page) = page.take()
-                    {
-                        d.equipements.pending = None;
-                        d.equipements.paging = Some(Paging {
-                            page: clamp_u32(page.page.unwrap_or(1)),
-                            pages: clamp_u32(page.page_count().unwrap_or(1).max(1)),
-                            total: page.total.unwrap_or(page.items.len() as u64),
-                            size: PAGE_SIZE,
-                        });
-                        d.equipements.selected = 0;
-                        d.equipements.offset = 0;
-                        // This route's items do not name their site: it is the one shown.
-                        let site_ref = std::sync::Arc::new(match &d.target {
-                            DetailTarget::Site(s) => SiteRef::from(s),
-                            _ => SiteRef::default(),
-                        });
-                        let items = page
-                            .items
-                            .into_iter()
-                            .map(|mut e| {
-                                if e.client_site.is_none() {
-                                    e.site_id.get_or_insert_with(|| site_ref.site_id.clone());
-                                    e.client_site = Some(site_ref.clone());
-                                }
-                                e
-                            })
-                            .collect();
-                        d.equipements.set_items(items);
-                        if std::mem::take(&mut d.mark_all_when_loaded) {
-                            d.equipements.mark_view();
-                            let n = d.equipements.marked.len();
-                            app.status.notice = Some(trf("{} marked", &[&n]));
-                            break;
-                        }
-                    }
-                }
+                return app.site_equipements_read(id, &site_id, page);
             }
             // A stale answer: the user already moved on.
             _ => return false,

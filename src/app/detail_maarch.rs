@@ -1,5 +1,6 @@
-//! A Maarch user's detail: its keys (groups, entities, the Parapheur link) and its details read before an edit.
+//! A Maarch user's detail: its keys (groups, entities, the Parapheur link), its details read before an edit, and the answers about it (details, Parapheur status, catalogue).
 
+use crate::api::maarch::MaarchUser;
 use crate::api::maarch::MaarchUserDetails;
 use crate::app::App;
 use crate::app::Confirm;
@@ -128,5 +129,109 @@ impl App {
         }
         let id = self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(editor));
         self.waiting.maarch_edit = Some((id, self.overlays.len()));
+    }
+
+    /// A Maarch user's details read: every open detail of that user shows them, and the
+    /// list keeps the fresher user.
+    pub(super) fn maarch_details_read(&mut self, uid: i64, details: Option<MaarchUserDetails>) {
+        for o in &mut self.overlays {
+            if let Overlay::Detail(d) = o
+                && let DetailTarget::MaarchUser(cur) = &mut d.target
+                && cur.user.id == uid
+            {
+                d.loaded = true;
+                d.error = None;
+                if let Some(fresh) = &details {
+                    *cur = fresh.clone();
+                }
+                let n = cur.groups.len() + cur.entities.len();
+                d.cursor = d.cursor.min(n.saturating_sub(1));
+            }
+        }
+        if let Some(fresh) = details {
+            self.lists.maarch_users.upsert(fresh.user);
+        }
+    }
+
+    /// A Maarch user's details read to edit them (form or `$EDITOR`): false when the user
+    /// moved on meanwhile, and nothing opens.
+    pub(super) fn edit_maarch_user_read(
+        &mut self,
+        id: u64,
+        editor: bool,
+        uid: i64,
+        details: Option<MaarchUserDetails>,
+    ) -> bool {
+        if self.waiting.maarch_edit.take() != Some((id, self.overlays.len())) {
+            // The user moved on meanwhile: nothing opens over what they do now.
+            return false;
+        }
+        let d = match details {
+            Some(d) => d,
+            // No details route: the list's fields are all there is.
+            None => {
+                let user = self
+                    .lists
+                    .maarch_users
+                    .items
+                    .iter()
+                    .find(|u| u.id == uid)
+                    .cloned()
+                    .unwrap_or(MaarchUser {
+                        id: uid,
+                        ..Default::default()
+                    });
+                MaarchUserDetails {
+                    fetched: true,
+                    ..MaarchUserDetails::from_list(user)
+                }
+            }
+        };
+        self.lists.maarch_users.upsert(d.user.clone());
+        let t = DetailTarget::MaarchUser(d);
+        if editor {
+            self.edit_in_editor(t);
+        } else {
+            self.edit_target(t);
+            self.apply_undo_values();
+        }
+        true
+    }
+
+    /// Whether a Maarch user is linked to Maarch Parapheur: its details show it, the status
+    /// line says it.
+    pub(super) fn parapheur_status_read(&mut self, uid: i64, login: String) {
+        for o in &mut self.overlays {
+            if let Overlay::Detail(d) = o
+                && matches!(&d.target, DetailTarget::MaarchUser(cur) if cur.user.id == uid)
+            {
+                d.parapheur = Some(login.clone());
+            }
+        }
+        self.status.notice = Some(if login.is_empty() {
+            tr("Not linked to Maarch Parapheur").into()
+        } else {
+            trf("Linked to Maarch Parapheur user {}", &[&login])
+        });
+    }
+
+    /// Every Maarch group and entity read: kept for the pickers, and the picker asked for
+    /// meanwhile opens.
+    pub(super) fn maarch_catalogue_read(
+        &mut self,
+        groups: Vec<(String, String)>,
+        entities: Vec<(String, String)>,
+    ) {
+        self.lists.catalogue = Some((groups, entities));
+        // The picker asked for meanwhile opens, if the user is still on that detail.
+        if let Some((act, depth, uid)) = self.waiting.pick_after_catalogue.take()
+            && depth == self.overlays.len()
+            && let Some(Overlay::Detail(d)) = self.overlays.last()
+            && let DetailTarget::MaarchUser(u) = &d.target
+            && u.user.id == uid
+        {
+            let u = u.clone();
+            self.maarch_detail_action(act, u);
+        }
     }
 }

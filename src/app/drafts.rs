@@ -81,8 +81,8 @@ pub fn load(path: &Path) -> Option<Draft> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::form::Form;
-    use super::*;
+    use super::{encode, load, path_for, store};
+    use crate::app::form::Form;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     fn typed(f: &mut Form, s: &str) {

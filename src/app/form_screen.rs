@@ -225,148 +225,170 @@ impl App {
         if !local && self.refuse_if_read_only("saving") {
             return;
         }
+        if !self.form_ready_to_save() || self.save_form_elsewhere() || self.warn_taken_address() {
+            return;
+        }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
         };
-        {
-            {
-                if f.pending.is_some() {
-                    return;
-                }
-                if !f.validate_all() {
-                    f.error = Some(tr("Some fields need attention").into());
-                    return;
-                }
-                if f.record_id.is_some() && !f.dirty() {
-                    self.overlays.pop();
-                    self.status.notice = Some(tr("Nothing changed").into());
-                    return;
-                }
-                if self.session.confirm_saves
-                    && f.edits_record()
-                    && !f.agreed.contains(&form::Ask::Review)
-                {
-                    // A reviewed profile: what will be sent is shown and asked first.
-                    f.asking = Some(form::Ask::Review);
-                    return;
-                }
-                if !f.agreed.contains(&form::Ask::Erase) && !f.unkept().is_empty() {
-                    // The API writes values the console never received: never silently.
-                    f.asking = Some(form::Ask::Erase);
-                    return;
-                }
-                if f.kind == FormKind::ElementType {
-                    // Ocean's spelling varies ("Onglets", "WsAction"): the one typed is asked
-                    // as typed, and kept beside the known ones.
-                    let t = f.val("elementType").trim().to_string();
-                    self.overlays.pop();
-                    if let Some(a) = self.account_mut() {
-                        let pos = match a.types.iter().position(|x| *x == t) {
-                            Some(p) => p,
-                            None => {
-                                a.types.push(t);
-                                a.types.len() - 1
-                            }
-                        };
-                        a.element_type = pos;
-                        a.functionalities.clear();
-                    }
-                    self.load_account();
-                    return;
-                }
-                if f.kind == FormKind::BulkMove {
-                    let site = f.val("site_id");
-                    self.overlays.pop();
-                    self.bulk_move(&site);
-                    return;
-                }
-                if f.kind == FormKind::ImportFile {
-                    let path = std::path::PathBuf::from(shellexpand_home(f.val("path").trim()));
-                    let site_id = f.subject.clone();
-                    f.error = None;
-                    let id = self.send(Request::PlanImport { path, site_id }, Purpose::ImportPlan);
-                    if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
-                        f.pending = Some(id);
-                    }
-                    return;
-                }
-                if f.kind == FormKind::BulkLinks {
-                    let add = f.val("mode") != "remove";
-                    let (g, e) = (f.val("groupId"), f.val("entityId"));
-                    let (to, id) = match (g.trim().is_empty(), e.trim().is_empty()) {
-                        (false, true) => ("group", g),
-                        (true, false) => ("entity", e),
-                        _ => {
-                            f.error = Some(tr("Choose one group or one entity").into());
-                            return;
-                        }
-                    };
-                    self.overlays.pop();
-                    self.bulk_link(LinkChange { add, to, id });
-                    return;
-                }
-                if f.kind == FormKind::BulkSet {
-                    let fields = f.bulk_fields();
-                    if fields.is_empty() {
-                        f.error =
-                            Some(tr("Type the values to set; empty fields are left alone").into());
-                        return;
-                    }
-                    self.overlays.pop();
-                    self.bulk_set(fields);
-                    return;
-                }
-                if f.kind == FormKind::Export {
-                    let path = std::path::PathBuf::from(shellexpand_home(
-                        f.field("path")
-                            .map(|x| x.value())
-                            .unwrap_or_default()
-                            .trim(),
-                    ));
-                    let format = if f.field("format").map(|x| x.value()).as_deref() == Some("json")
-                    {
-                        ExportFormat::Json
-                    } else {
-                        ExportFormat::Csv
-                    };
-                    self.overlays.pop();
-                    self.export(path, format);
-                    return;
-                }
-                if f.kind == FormKind::Equipement {
-                    let at = format!("{}:{}", f.val("ip").trim(), f.val("port").trim());
-                    let id = f.record_id.clone();
-                    let (ip, port, site) = (f.val("ip"), f.val("port"), f.val("site_id"));
-                    if f.dup_warned.as_deref() != Some(at.as_str())
-                        && let Some(other) =
-                            self.ip_port_taken(ip.trim(), port.trim(), id.as_deref(), &site)
-                        && let Some(Overlay::Form(f)) = self.overlays.last_mut()
-                    {
-                        // A warning, not a refusal: the server decides; Ctrl-S again saves.
-                        f.error = Some(trf(
-                            "{} is already used by {}: Ctrl-S again saves anyway",
-                            &[&at, &other],
-                        ));
-                        f.dup_warned = Some(at);
-                        return;
-                    }
-                }
-                let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
-                    return;
-                };
-                // The change room reads the record again, compares, sends only what changed
-                // and checks what the server did.
-                if let Some(c) = f.change() {
-                    f.error = None;
-                    // Reviewed for this save only: the next one is shown again.
-                    f.agreed.retain(|a| *a != form::Ask::Review);
-                    let id = self.send_change(c, Purpose::Save);
-                    if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
-                        f.pending = Some(id);
-                    }
-                }
+        // The change room reads the record again, compares, sends only what changed
+        // and checks what the server did.
+        if let Some(c) = f.change() {
+            f.error = None;
+            // Reviewed for this save only: the next one is shown again.
+            f.agreed.retain(|a| *a != form::Ask::Review);
+            let id = self.send_change(c, Purpose::Save);
+            if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
+                f.pending = Some(id);
             }
         }
+    }
+
+    /// Whether the form on top may be saved now: nothing pending, every field valid,
+    /// something changed, and the review and the erasing asked first when due. False leaves
+    /// the form saying why, or closes it when nothing changed.
+    fn form_ready_to_save(&mut self) -> bool {
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return false;
+        };
+        if f.pending.is_some() {
+            return false;
+        }
+        if !f.validate_all() {
+            f.error = Some(tr("Some fields need attention").into());
+            return false;
+        }
+        if f.record_id.is_some() && !f.dirty() {
+            self.overlays.pop();
+            self.status.notice = Some(tr("Nothing changed").into());
+            return false;
+        }
+        if self.session.confirm_saves && f.edits_record() && !f.agreed.contains(&form::Ask::Review)
+        {
+            // A reviewed profile: what will be sent is shown and asked first.
+            f.asking = Some(form::Ask::Review);
+            return false;
+        }
+        if !f.agreed.contains(&form::Ask::Erase) && !f.unkept().is_empty() {
+            // The API writes values the console never received: never silently.
+            f.asking = Some(form::Ask::Erase);
+            return false;
+        }
+        true
+    }
+
+    /// The forms that are no record's change (an element type, bulk moves, links and sets,
+    /// an import, an export): each goes its own way. True when the form on top was one.
+    fn save_form_elsewhere(&mut self) -> bool {
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return true;
+        };
+        match f.kind {
+            FormKind::ElementType => {
+                let t = f.val("elementType").trim().to_string();
+                self.overlays.pop();
+                self.choose_element_type(t);
+            }
+            FormKind::BulkMove => {
+                let site = f.val("site_id");
+                self.overlays.pop();
+                self.bulk_move(&site);
+            }
+            FormKind::ImportFile => {
+                let path = std::path::PathBuf::from(shellexpand_home(f.val("path").trim()));
+                let site_id = f.subject.clone();
+                f.error = None;
+                let id = self.send(Request::PlanImport { path, site_id }, Purpose::ImportPlan);
+                if let Some(Overlay::Form(f)) = self.overlays.last_mut() {
+                    f.pending = Some(id);
+                }
+            }
+            FormKind::BulkLinks => {
+                let add = f.val("mode") != "remove";
+                let (g, e) = (f.val("groupId"), f.val("entityId"));
+                let (to, id) = match (g.trim().is_empty(), e.trim().is_empty()) {
+                    (false, true) => ("group", g),
+                    (true, false) => ("entity", e),
+                    _ => {
+                        f.error = Some(tr("Choose one group or one entity").into());
+                        return true;
+                    }
+                };
+                self.overlays.pop();
+                self.bulk_link(LinkChange { add, to, id });
+            }
+            FormKind::BulkSet => {
+                let fields = f.bulk_fields();
+                if fields.is_empty() {
+                    f.error =
+                        Some(tr("Type the values to set; empty fields are left alone").into());
+                    return true;
+                }
+                self.overlays.pop();
+                self.bulk_set(fields);
+            }
+            FormKind::Export => {
+                let path = std::path::PathBuf::from(shellexpand_home(
+                    f.field("path")
+                        .map(|x| x.value())
+                        .unwrap_or_default()
+                        .trim(),
+                ));
+                let format = if f.field("format").map(|x| x.value()).as_deref() == Some("json") {
+                    ExportFormat::Json
+                } else {
+                    ExportFormat::Csv
+                };
+                self.overlays.pop();
+                self.export(path, format);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Ocean's spelling of element types varies ("Onglets", "WsAction"): the one typed is
+    /// asked as typed, and kept beside the known ones.
+    fn choose_element_type(&mut self, t: String) {
+        if let Some(a) = self.account_mut() {
+            let pos = match a.types.iter().position(|x| *x == t) {
+                Some(p) => p,
+                None => {
+                    a.types.push(t);
+                    a.types.len() - 1
+                }
+            };
+            a.element_type = pos;
+            a.functionalities.clear();
+        }
+        self.load_account();
+    }
+
+    /// An equipement whose IP and port another one uses: warned once, not refused (the
+    /// server decides; Ctrl-S again saves). True when the warning was just given.
+    fn warn_taken_address(&mut self) -> bool {
+        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
+            return false;
+        };
+        if f.kind != FormKind::Equipement {
+            return false;
+        }
+        let at = format!("{}:{}", f.val("ip").trim(), f.val("port").trim());
+        let id = f.record_id.clone();
+        let (ip, port, site) = (f.val("ip"), f.val("port"), f.val("site_id"));
+        if f.dup_warned.as_deref() != Some(at.as_str())
+            && let Some(other) = self.ip_port_taken(ip.trim(), port.trim(), id.as_deref(), &site)
+            && let Some(Overlay::Form(f)) = self.overlays.last_mut()
+        {
+            // A warning, not a refusal: the server decides; Ctrl-S again saves.
+            f.error = Some(trf(
+                "{} is already used by {}: Ctrl-S again saves anyway",
+                &[&at, &other],
+            ));
+            f.dup_warned = Some(at);
+            return true;
+        }
+        false
     }
 }
 

@@ -70,117 +70,126 @@ impl App {
             return self.undo_links(&e, fields);
         }
         if kind == ListKind::MaarchUsers {
-            // The edit form needs the user's details: read first, the old values go in when
-            // the form opens.
-            let (Op::Update, Ok(uid)) = (e.op, e.id.parse::<i64>()) else {
-                self.status.notice = Some(tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch").into());
-                return;
-            };
-            if fields.is_empty() {
-                self.status.notice = Some(tr("The journal does not say what it was").into());
-                return;
-            }
-            self.waiting.undo_values = Some((e.seq, uid, fields));
-            self.read_maarch_for_edit(uid, false);
-            self.status.notice = Some(tr("Reading the user's details…").into());
-            return;
+            return self.undo_maarch_user(&e, fields);
         }
         let when = e.at.get(..16).unwrap_or(&e.at).replace('T', " ");
-        let record = |v: &Option<serde_json::Value>| {
-            v.as_ref().and_then(|v| DetailTarget::from_json(kind, v))
-        };
         match e.op {
-            Op::Create => {
-                let Some(t) = record(&e.after) else {
-                    self.status.notice =
-                        Some(tr("The journal does not say what was created").into());
-                    return;
-                };
-                match t.item().deletion() {
-                    Ok((_, op)) => {
-                        let mut change = kinds::delete_change(&t, &op);
-                        change.undoes = Some(e.seq);
-                        if change.site.is_none() {
-                            change.site = e.site.clone();
-                        }
-                        self.overlays.push(Overlay::Confirm(Confirm::new(
-                            trf("Undo: delete {}, created {}?", &[&t.label(), &when]),
-                            change,
-                        )))
-                    }
-                    Err(why) => self.status.notice = Some(why.into()),
-                }
-            }
+            Op::Create => self.undo_create(&e, kind, &when),
             Op::Delete if kind == ListKind::Users => {
                 self.status.notice = Some(
                     tr("The core API has no route to reactivate a user: nothing was done").into(),
                 );
             }
-            Op::Delete => {
-                let Some(t) = record(&e.before) else {
-                    self.status.notice =
-                        Some(tr("The journal does not say what was deleted").into());
-                    return;
-                };
-                let Some(mut form) = t.item().edit_form(self) else {
-                    return;
-                };
-                // A creation filled with the record as it was: saving re-creates it, and a
-                // creation needs the passwords the journal never kept.
-                form.record_id = None;
-                form.seen = None;
-                for f in &mut form.fields {
-                    if matches!(f.kind, form::FieldKind::Password { .. }) {
-                        f.required = true;
-                    }
+            Op::Delete => self.undo_delete(&e, kind, &when),
+            Op::Update => self.undo_update(&e, kind, &when, &fields),
+        }
+    }
+
+    /// A Maarch user's edit undone: the edit form needs the user's details, so they are read
+    /// first and the old values go in when the form opens.
+    fn undo_maarch_user(&mut self, e: &Entry, fields: Vec<FieldChange>) {
+        let (Op::Update, Ok(uid)) = (e.op, e.id.parse::<i64>()) else {
+            self.status.notice = Some(tr("Maarch users are not deleted through this API: edit them, or suspend them in Maarch").into());
+            return;
+        };
+        if fields.is_empty() {
+            self.status.notice = Some(tr("The journal does not say what it was").into());
+            return;
+        }
+        self.waiting.undo_values = Some((e.seq, uid, fields));
+        self.read_maarch_for_edit(uid, false);
+        self.status.notice = Some(tr("Reading the user's details…").into());
+    }
+
+    /// A creation undone: its deletion, asked first. `when` is when it was created.
+    fn undo_create(&mut self, e: &Entry, kind: ListKind, when: &str) {
+        let Some(t) = journaled_record(kind, &e.after) else {
+            self.status.notice = Some(tr("The journal does not say what was created").into());
+            return;
+        };
+        match t.item().deletion() {
+            Ok((_, op)) => {
+                let mut change = kinds::delete_change(&t, &op);
+                change.undoes = Some(e.seq);
+                if change.site.is_none() {
+                    change.site = e.site.clone();
                 }
-                form.undoes = Some(e.seq);
-                let secret = form.has_secret();
-                form.error = Some(if secret {
-                    trf(
-                        "Undo: {} as it was before {}; passwords are never kept: type it, then save",
-                        &[&t.label(), &when],
-                    )
-                } else {
-                    trf(
-                        "Undo: {} as it was before {}; save to re-create it",
-                        &[&t.label(), &when],
-                    )
-                });
-                if let Some(i) = form.fields.iter().position(|f| {
-                    matches!(f.kind, form::FieldKind::Password { .. }) && f.value().is_empty()
-                }) {
-                    form.focus = i;
-                }
-                self.push_form(form);
+                self.overlays.push(Overlay::Confirm(Confirm::new(
+                    trf("Undo: delete {}, created {}?", &[&t.label(), &when]),
+                    change,
+                )))
             }
-            Op::Update => {
-                let Some(now) = self
-                    .record_json(kind, &e.id)
-                    .map(Some)
-                    .and_then(|v| record(&v))
-                else {
-                    self.status.notice = Some(trf(
-                        "{} is not in the list any more: refresh, then undo again",
-                        &[&e.id],
-                    ));
-                    return;
-                };
-                let Some(mut form) = now.item().edit_form(self) else {
-                    return;
-                };
-                if put_back(&mut form, kind.change_kind(), &fields) == 0 {
-                    self.status.notice = Some(tr("The journal does not say what it was").into());
-                    return;
-                }
-                form.undoes = Some(e.seq);
-                form.error = Some(trf(
-                    "Undo: {} back to what it was before {}; save to send it",
-                    &[&now.label(), &when],
-                ));
-                self.push_form(form);
+            Err(why) => self.status.notice = Some(why.into()),
+        }
+    }
+
+    /// A deletion undone: a creation form filled with the record as it was; saving
+    /// re-creates it.
+    fn undo_delete(&mut self, e: &Entry, kind: ListKind, when: &str) {
+        let Some(t) = journaled_record(kind, &e.before) else {
+            self.status.notice = Some(tr("The journal does not say what was deleted").into());
+            return;
+        };
+        let Some(mut form) = t.item().edit_form(self) else {
+            return;
+        };
+        // A creation filled with the record as it was: saving re-creates it, and a
+        // creation needs the passwords the journal never kept.
+        form.record_id = None;
+        form.seen = None;
+        for f in &mut form.fields {
+            if matches!(f.kind, form::FieldKind::Password { .. }) {
+                f.required = true;
             }
         }
+        form.undoes = Some(e.seq);
+        let secret = form.has_secret();
+        form.error = Some(if secret {
+            trf(
+                "Undo: {} as it was before {}; passwords are never kept: type it, then save",
+                &[&t.label(), &when],
+            )
+        } else {
+            trf(
+                "Undo: {} as it was before {}; save to re-create it",
+                &[&t.label(), &when],
+            )
+        });
+        if let Some(i) = form.fields.iter().position(|f| {
+            matches!(f.kind, form::FieldKind::Password { .. }) && f.value().is_empty()
+        }) {
+            form.focus = i;
+        }
+        self.push_form(form);
+    }
+
+    /// An edit undone: the record's form as it is now, with the journaled fields put back;
+    /// saving sends them.
+    fn undo_update(&mut self, e: &Entry, kind: ListKind, when: &str, fields: &[FieldChange]) {
+        let Some(now) = self
+            .record_json(kind, &e.id)
+            .map(Some)
+            .and_then(|v| journaled_record(kind, &v))
+        else {
+            self.status.notice = Some(trf(
+                "{} is not in the list any more: refresh, then undo again",
+                &[&e.id],
+            ));
+            return;
+        };
+        let Some(mut form) = now.item().edit_form(self) else {
+            return;
+        };
+        if put_back(&mut form, kind.change_kind(), fields) == 0 {
+            self.status.notice = Some(tr("The journal does not say what it was").into());
+            return;
+        }
+        form.undoes = Some(e.seq);
+        form.error = Some(trf(
+            "Undo: {} back to what it was before {}; save to send it",
+            &[&now.label(), &when],
+        ));
+        self.push_form(form);
     }
 
     /// A Maarch user's groups or entities as they were: one question, then the change (a
@@ -299,4 +308,9 @@ fn put_back(form: &mut Form, kind: change::Kind, fields: &[FieldChange]) -> usiz
         }
     }
     n
+}
+
+/// A record as the journal kept it (before or after the change), as the detail it would open.
+fn journaled_record(kind: ListKind, v: &Option<serde_json::Value>) -> Option<DetailTarget> {
+    v.as_ref().and_then(|v| DetailTarget::from_json(kind, v))
 }

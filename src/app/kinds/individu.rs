@@ -88,59 +88,156 @@ pub(crate) fn ocean_value(f: &Field) -> Value {
     }
 }
 
-impl Form {
-    /// An individu: the fields filled first are shown, the rest folded. `all` gives the open
-    /// enums' values seen elsewhere and the entities offered.
-    pub fn individu(existing: Option<&Individu>, all: &[Individu]) -> Form {
-        let e = existing.cloned().unwrap_or_default();
-        let seen = |path: &str, known: &[&str]| -> Vec<(String, String)> {
-            let mut v: Vec<String> = known.iter().map(|s| s.to_string()).collect();
-            for i in all {
-                let t = i.text(path);
-                if !t.is_empty() && !v.contains(&t) {
-                    v.push(t);
-                }
+/// Builds an individu form's fields from the record edited (an empty one when creating):
+/// each field shows the record's value.
+struct IndividuFields<'a> {
+    e: Individu,
+    all: &'a [Individu],
+}
+
+impl IndividuFields<'_> {
+    /// The known values of an open enum followed by those seen on other individus.
+    fn seen(&self, path: &str, known: &[&str]) -> Vec<(String, String)> {
+        let mut v: Vec<String> = known.iter().map(|s| s.to_string()).collect();
+        for i in self.all {
+            let t = i.text(path);
+            if !t.is_empty() && !v.contains(&t) {
+                v.push(t);
             }
-            v.into_iter().map(|x| (x.clone(), x)).collect()
-        };
-        let text = |key: &'static str, label: &'static str, max: usize| {
-            Field::new(key, label, FieldKind::Text { min: 0, max }, false).with_value(&e.text(key))
-        };
-        let date = |key: &'static str, label: &'static str| {
-            Field::new(key, label, FieldKind::Date, false).with_value(&show_date(&e.text(key)))
-        };
-        let num = |key: &'static str, label: &'static str| {
-            Field::new(
-                key,
-                label,
-                FieldKind::Open {
-                    options: Vec::new(),
-                    numeric: true,
-                },
-                false,
-            )
-            .with_value(&e.text(key))
-        };
-        let open = |key: &'static str, label: &'static str, known: &[&str]| {
-            Field::new(
-                key,
-                label,
-                FieldKind::Open {
-                    options: seen(key, known),
-                    numeric: false,
-                },
-                false,
-            )
-            .with_value(&e.text(key))
-        };
+        }
+        v.into_iter().map(|x| (x.clone(), x)).collect()
+    }
+
+    /// A free text of at most `max` characters.
+    fn text(&self, key: &'static str, label: &'static str, max: usize) -> Field {
+        Field::new(key, label, FieldKind::Text { min: 0, max }, false).with_value(&self.e.text(key))
+    }
+
+    /// A date, shown in the console's format.
+    fn date(&self, key: &'static str, label: &'static str) -> Field {
+        Field::new(key, label, FieldKind::Date, false).with_value(&show_date(&self.e.text(key)))
+    }
+
+    /// A numeric code, with no values offered.
+    fn num(&self, key: &'static str, label: &'static str) -> Field {
+        Field::new(
+            key,
+            label,
+            FieldKind::Open {
+                options: Vec::new(),
+                numeric: true,
+            },
+            false,
+        )
+        .with_value(&self.e.text(key))
+    }
+
+    /// An open enum: its known values, then those other individus hold.
+    fn open(&self, key: &'static str, label: &'static str, known: &[&str]) -> Field {
+        Field::new(
+            key,
+            label,
+            FieldKind::Open {
+                options: self.seen(key, known),
+                numeric: false,
+            },
+            false,
+        )
+        .with_value(&self.e.text(key))
+    }
+
+    /// The individu's own fields and its entity, shown first.
+    fn identity(&self) -> Vec<Field> {
         let civilites = vec![
             ("0".to_string(), "—".to_string()),
             ("1".into(), "MR".into()),
             ("2".into(), "MME".into()),
             ("3".into(), "MLLE".into()),
         ];
-        let entites = entity_choices(all);
-        let fonctionnalites = e
+        let entites = entity_choices(self.all);
+        vec![
+            Field::new(
+                "individu.idCivilite",
+                "Salutation",
+                FieldKind::Open {
+                    options: civilites,
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(&self.e.text("individu.idCivilite"))
+            .in_section("Individu"),
+            Field::new(
+                "individu.nomInd",
+                "Last name",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&self.e.nom()),
+            Field::new(
+                "individu.prenomInd",
+                "First name",
+                FieldKind::Text { min: 1, max: 100 },
+                true,
+            )
+            .with_value(&self.e.prenom()),
+            self.text("individu.matriculeInd", "Matricule", 50),
+            self.text("individu.initialesInd", "Initials", 10),
+            Field::new("individu.email", "Email", FieldKind::Email, false)
+                .with_value(&self.e.text("individu.email")),
+            Field::new("individu.gsm", "Mobile", FieldKind::Phone, false)
+                .with_value(&self.e.text("individu.gsm")),
+            Field::new(
+                "entite.id",
+                "Entity (id)",
+                FieldKind::Open {
+                    options: entites,
+                    numeric: true,
+                },
+                false,
+            )
+            .with_value(
+                &self
+                    .e
+                    .entite_id()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default(),
+            )
+            .in_section("Entity"),
+        ]
+    }
+
+    /// The user account and the driving licence, shown after the entity.
+    fn account_and_licence(&self) -> Vec<Field> {
+        vec![
+            self.text("utilisateur.loginUti", "Login", 100)
+                .in_section("User account"),
+            self.text("utilisateur.nomUti", "Last name", 100),
+            self.text("utilisateur.prenomUti", "First name", 100),
+            Field::new("utilisateur.emailUti", "Email", FieldKind::Email, false)
+                .with_value(&self.e.text("utilisateur.emailUti")),
+            self.open("utilisateur.utilisateurType", "Type", &["CLASSIC"]),
+            self.date("utilisateur.dateFinValidite", "Valid until"),
+            self.text("propSpecifiqueDTO.numeroPermis", "Licence number", 50)
+                .in_section("Driving licence"),
+            Field::new(
+                "propSpecifiqueDTO.categoriePermis",
+                "Categories (A, B…)",
+                FieldKind::List,
+                false,
+            )
+            .with_value(&self.e.text("propSpecifiqueDTO.categoriePermis")),
+            self.date("propSpecifiqueDTO.dateDelivrancePermis", "Issued on"),
+            self.date("propSpecifiqueDTO.dateValiditePermis", "Valid to"),
+            self.text("propSpecifiqueDTO.lieuDelivrancePermis", "Issued at", 100),
+            self.num("propSpecifiqueDTO.nationalitePermis", "Nationality (code)"),
+        ]
+    }
+
+    /// The fields rarely filled (address, driver, group and rights, vehicle): folded.
+    fn folded(&self) -> Vec<Field> {
+        let fonctionnalites = self
+            .e
             .get("fonctionnalites")
             .and_then(Value::as_array)
             .map(|a| {
@@ -151,95 +248,28 @@ impl Form {
                     .join(", ")
             })
             .unwrap_or_default();
-        let mut fields = vec![
-            Field::new(
-                "individu.idCivilite",
-                "Salutation",
-                FieldKind::Open {
-                    options: civilites,
-                    numeric: true,
-                },
-                false,
-            )
-            .with_value(&e.text("individu.idCivilite"))
-            .in_section("Individu"),
-            Field::new(
-                "individu.nomInd",
-                "Last name",
-                FieldKind::Text { min: 1, max: 100 },
-                true,
-            )
-            .with_value(&e.nom()),
-            Field::new(
-                "individu.prenomInd",
-                "First name",
-                FieldKind::Text { min: 1, max: 100 },
-                true,
-            )
-            .with_value(&e.prenom()),
-            text("individu.matriculeInd", "Matricule", 50),
-            text("individu.initialesInd", "Initials", 10),
-            Field::new("individu.email", "Email", FieldKind::Email, false)
-                .with_value(&e.text("individu.email")),
-            Field::new("individu.gsm", "Mobile", FieldKind::Phone, false)
-                .with_value(&e.text("individu.gsm")),
-            Field::new(
-                "entite.id",
-                "Entity (id)",
-                FieldKind::Open {
-                    options: entites,
-                    numeric: true,
-                },
-                false,
-            )
-            .with_value(&e.entite_id().map(|i| i.to_string()).unwrap_or_default())
-            .in_section("Entity"),
-        ];
-        if existing.is_none() {
-            fields.push(Field::new("entityStart", "From", FieldKind::Date, false));
-            fields.push(Field::new("entityEnd", "Until", FieldKind::Date, false));
-        }
-        fields.extend([
-            text("utilisateur.loginUti", "Login", 100).in_section("User account"),
-            text("utilisateur.nomUti", "Last name", 100),
-            text("utilisateur.prenomUti", "First name", 100),
-            Field::new("utilisateur.emailUti", "Email", FieldKind::Email, false)
-                .with_value(&e.text("utilisateur.emailUti")),
-            open("utilisateur.utilisateurType", "Type", &["CLASSIC"]),
-            date("utilisateur.dateFinValidite", "Valid until"),
-            text("propSpecifiqueDTO.numeroPermis", "Licence number", 50)
-                .in_section("Driving licence"),
-            Field::new(
-                "propSpecifiqueDTO.categoriePermis",
-                "Categories (A, B…)",
-                FieldKind::List,
-                false,
-            )
-            .with_value(&e.text("propSpecifiqueDTO.categoriePermis")),
-            date("propSpecifiqueDTO.dateDelivrancePermis", "Issued on"),
-            date("propSpecifiqueDTO.dateValiditePermis", "Valid to"),
-            text("propSpecifiqueDTO.lieuDelivrancePermis", "Issued at", 100),
-            num("propSpecifiqueDTO.nationalitePermis", "Nationality (code)"),
-        ]);
-        let folded = vec![
-            text("propSpecifiqueDTO.adresse", "Address", 200).in_section("Address"),
-            text("propSpecifiqueDTO.numeroVoieAdresse", "Street number", 20),
-            text("propSpecifiqueDTO.complementAdresse", "Address line 2", 200),
-            text("propSpecifiqueDTO.codePostal", "Postcode", 20),
-            text("propSpecifiqueDTO.ville", "City", 100),
-            num("propSpecifiqueDTO.pays", "Country (code)"),
-            date("propSpecifiqueDTO.dateNaissanceConducteur", "Born on").in_section("Driver"),
-            text(
+        vec![
+            self.text("propSpecifiqueDTO.adresse", "Address", 200)
+                .in_section("Address"),
+            self.text("propSpecifiqueDTO.numeroVoieAdresse", "Street number", 20),
+            self.text("propSpecifiqueDTO.complementAdresse", "Address line 2", 200),
+            self.text("propSpecifiqueDTO.codePostal", "Postcode", 20),
+            self.text("propSpecifiqueDTO.ville", "City", 100),
+            self.num("propSpecifiqueDTO.pays", "Country (code)"),
+            self.date("propSpecifiqueDTO.dateNaissanceConducteur", "Born on")
+                .in_section("Driver"),
+            self.text(
                 "propSpecifiqueDTO.lieuNaissanceConducteur",
                 "Birthplace",
                 100,
             ),
-            date("propSpecifiqueDTO.dateFCO", "FCO date"),
-            date("propSpecifiqueDTO.dateVisiteMedicale", "Medical check"),
-            num("propSpecifiqueDTO.objectifHebdo", "Weekly target"),
-            num("propSpecifiqueDTO.objectifMensuel", "Monthly target"),
-            open("propSpecifiqueDTO.typeObjet", "Object type", &["CLIENT"]),
-            text("groupe.descriptionGrp", "Group", 200).in_section("Group and rights"),
+            self.date("propSpecifiqueDTO.dateFCO", "FCO date"),
+            self.date("propSpecifiqueDTO.dateVisiteMedicale", "Medical check"),
+            self.num("propSpecifiqueDTO.objectifHebdo", "Weekly target"),
+            self.num("propSpecifiqueDTO.objectifMensuel", "Monthly target"),
+            self.open("propSpecifiqueDTO.typeObjet", "Object type", &["CLIENT"]),
+            self.text("groupe.descriptionGrp", "Group", 200)
+                .in_section("Group and rights"),
             Field::new(
                 "fonctionnalites",
                 "Functionalities (ids)",
@@ -247,23 +277,41 @@ impl Form {
                 false,
             )
             .with_value(&fonctionnalites),
-            text("vehicleFieldsDTO.immatriculation", "Registration", 20).in_section("Vehicle"),
-            text("vehicleFieldsDTO.marque", "Brand", 100),
-            text("vehicleFieldsDTO.modele", "Model", 100),
-            text("vehicleFieldsDTO.couleur", "Colour", 50),
-            text("vehicleFieldsDTO.numeroSerie", "Serial number", 50),
-            text("vehicleFieldsDTO.numeroParc", "Fleet number", 50),
-            num("vehicleFieldsDTO.numeroEmbarque", "On-board number"),
-            open("vehicleFieldsDTO.typeMotorisation", "Engine", &["MONO"]),
-            open("vehicleFieldsDTO.categorie", "Category", &["UNDEFINED"]),
-            open(
+            self.text("vehicleFieldsDTO.immatriculation", "Registration", 20)
+                .in_section("Vehicle"),
+            self.text("vehicleFieldsDTO.marque", "Brand", 100),
+            self.text("vehicleFieldsDTO.modele", "Model", 100),
+            self.text("vehicleFieldsDTO.couleur", "Colour", 50),
+            self.text("vehicleFieldsDTO.numeroSerie", "Serial number", 50),
+            self.text("vehicleFieldsDTO.numeroParc", "Fleet number", 50),
+            self.num("vehicleFieldsDTO.numeroEmbarque", "On-board number"),
+            self.open("vehicleFieldsDTO.typeMotorisation", "Engine", &["MONO"]),
+            self.open("vehicleFieldsDTO.categorie", "Category", &["UNDEFINED"]),
+            self.open(
                 "vehicleFieldsDTO.odirectMode",
                 "ODirect mode",
                 &["ODIRECT_UNIVERSEL"],
             ),
-            text("vehicleFieldsDTO.description", "Description", 500),
-        ];
-        fields.extend(folded.into_iter().map(Field::folded));
+            self.text("vehicleFieldsDTO.description", "Description", 500),
+        ]
+    }
+}
+
+impl Form {
+    /// An individu: the fields filled first are shown, the rest folded. `all` gives the open
+    /// enums' values seen elsewhere and the entities offered.
+    pub fn individu(existing: Option<&Individu>, all: &[Individu]) -> Form {
+        let b = IndividuFields {
+            e: existing.cloned().unwrap_or_default(),
+            all,
+        };
+        let mut fields = b.identity();
+        if existing.is_none() {
+            fields.push(Field::new("entityStart", "From", FieldKind::Date, false));
+            fields.push(Field::new("entityEnd", "Until", FieldKind::Date, false));
+        }
+        fields.extend(b.account_and_licence());
+        fields.extend(b.folded().into_iter().map(Field::folded));
         Form::build(
             FormKind::Individu,
             existing.and_then(Individu::id).map(|i| i.to_string()),
