@@ -178,3 +178,51 @@ fn the_journal_filters_as_typed_and_opens_an_entry_over_itself() {
     h.press(key(KeyCode::Esc));
     assert!(h.closed());
 }
+
+#[test]
+fn a_draft_offered_back_becomes_its_form_and_says_so_on_a_read_only_profile() {
+    let draft = || vigie::app::drafts::Draft {
+        saved_at: "10:02".into(),
+        server: "http://127.0.0.1:8000".into(),
+        version: 1,
+        form: vigie::app::form::Form::export("/tmp/x.csv"),
+    };
+    let mut h = Harness::new(draft());
+    h.read_only = true;
+    h.press(ch('Y'));
+    match &h.flow {
+        Some(Flow::Replace(o)) => match o.as_ref() {
+            Overlay::Form(f) => assert!(f.error.as_deref().unwrap().contains("10:02")),
+            _ => panic!("the form takes the draft's place"),
+        },
+        _ => panic!("Y restores as y does"),
+    }
+    assert!(h.notice.as_deref().unwrap().contains("READ-ONLY"));
+    assert_eq!(h.hints(), ["y restore", "n discard"]);
+
+    let mut h = Harness::new(draft());
+    h.press(ch('z'));
+    assert!(!h.closed(), "a key the table does not hold does nothing");
+    h.press(key(KeyCode::Esc));
+    assert!(h.closed());
+    assert_eq!(h.notice.as_deref(), Some("Draft discarded"));
+}
+
+#[test]
+fn a_row_command_runs_only_once_confirmed() {
+    let ask = || vigie::app::RunAsk {
+        name: "ping".into(),
+        runs: vec![vec!["ping".into(), "-c1".into(), "127.0.0.1".into()]],
+        wait: true,
+    };
+    let mut h = Harness::new(ask());
+    h.press(ch('n'));
+    assert!(h.closed() && h.effects.is_empty());
+    let mut h = Harness::new(ask());
+    h.press(key(KeyCode::Enter));
+    assert!(
+        matches!(&h.effects[..], [Effect::Run { name, runs, wait: true }] if name == "ping" && runs.len() == 1),
+        "{:?}",
+        h.effects
+    );
+}

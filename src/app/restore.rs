@@ -10,6 +10,7 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Restore;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
@@ -18,33 +19,6 @@ impl App {
     /// Offers back a form left unfinished (dropped session, crash).
     pub fn offer_draft(&mut self, d: crate::app::drafts::Draft) {
         self.overlays.push(Overlay::Restore(Box::new(d)));
-    }
-
-    pub(super) fn restore_key(&mut self, key: KeyEvent) {
-        let Some(act) = self.prefs.keymap.action(Scope::Restore, &key) else {
-            return;
-        };
-        match act {
-            Act::Restore | Act::Open => {
-                if let Some(Overlay::Restore(d)) = self.overlays.pop() {
-                    let mut form = d.form;
-                    if self.session.read_only {
-                        self.status.notice =
-                            Some(tr("READ-ONLY profile: the draft cannot be sent").into());
-                    }
-                    form.error = Some(trf(
-                        "Restored from {}: passwords are never kept, type them again",
-                        &[&d.saved_at],
-                    ));
-                    self.overlays.push(Overlay::Form(Box::new(form)));
-                }
-            }
-            Act::Discard | Act::Cancel => {
-                self.overlays.pop();
-                self.status.notice = Some(tr("Draft discarded").into());
-            }
-            _ => {}
-        }
     }
 
     /// The draftable form on top, if any (for crash-safe drafts); a draft still offered
@@ -58,18 +32,57 @@ impl App {
     }
 }
 
+impl View for Restore {
+    const SCOPE: Scope = Scope::Restore;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        match act {
+            Some(Act::Restore | Act::Open) => {
+                let mut form = self.form.clone();
+                if cx.read_only {
+                    *cx.notice = Some(tr("READ-ONLY profile: the draft cannot be sent").into());
+                }
+                form.error = Some(trf(
+                    "Restored from {}: passwords are never kept, type them again",
+                    &[&self.saved_at],
+                ));
+                Flow::Replace(Box::new(Overlay::Form(Box::new(form))))
+            }
+            Some(Act::Discard | Act::Cancel) => {
+                *cx.notice = Some(tr("Draft discarded").into());
+                Flow::Close
+            }
+            _ => Flow::Stay,
+        }
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        vec![
+            k.h(&[A(Scope::Restore, Act::Restore)], "restore"),
+            k.h(&[A(Scope::Restore, Act::Discard)], "discard"),
+        ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+fn draft(o: &mut Overlay) -> Option<&mut Restore> {
+    match o {
+        Overlay::Restore(d) => Some(d),
+        _ => None,
+    }
+}
+
 impl Screen for Restore {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.restore_key(key)
+        app.view_key(key, draft)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
-            Some(Overlay::Restore(_)) => vec![
-                k.h(&[A(Scope::Restore, Act::Restore)], "restore"),
-                k.h(&[A(Scope::Restore, Act::Discard)], "discard"),
-            ],
+            Some(Overlay::Restore(d)) => d.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

@@ -16,6 +16,7 @@ use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
@@ -161,30 +162,53 @@ impl App {
     }
 }
 
-impl Screen for RunAsk {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        let Some(act) = app.prefs.keymap.action(Scope::Confirm, &key) else {
-            return;
-        };
+impl View for RunAsk {
+    /// A row command asks as a confirmation does.
+    const SCOPE: Scope = Scope::Confirm;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
         match act {
-            Act::Yes | Act::Open => {
-                if let Some(Overlay::RunAsk(r)) = app.overlays.pop() {
-                    let RunAsk { name, runs, wait } = *r;
-                    app.effects.push(Effect::Run { name, runs, wait });
-                }
+            Some(Act::Yes | Act::Open) => {
+                cx.effects.push(Effect::Run {
+                    name: std::mem::take(&mut self.name),
+                    runs: std::mem::take(&mut self.runs),
+                    wait: self.wait,
+                });
+                Flow::Close
             }
-            Act::No | Act::Cancel => {
-                app.overlays.pop();
-            }
-            _ => {}
+            Some(Act::No | Act::Cancel) => Flow::Close,
+            _ => Flow::Stay,
         }
     }
 
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
         vec![
             k.h(&[A(Scope::Confirm, Act::Yes)], "run"),
             k.h(&[A(Scope::Confirm, Act::No), ESC], "cancel"),
         ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+fn run_ask(o: &mut Overlay) -> Option<&mut RunAsk> {
+    match o {
+        Overlay::RunAsk(r) => Some(r),
+        _ => None,
+    }
+}
+
+impl Screen for RunAsk {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.view_key(key, run_ask)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        match app.overlays.last() {
+            Some(Overlay::RunAsk(r)) => r.hints(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
     }
 }

@@ -244,6 +244,7 @@ impl App {
             rows,
             effects: &mut self.effects,
             notice: &mut self.status.notice,
+            read_only: self.session.read_only,
         };
         let flow = view::press(v, &key, &mut cx);
         self.follow(flow);
@@ -257,6 +258,10 @@ impl App {
                 self.overlays.pop();
             }
             Flow::Push(o) => self.overlays.push(*o),
+            Flow::Replace(o) => {
+                self.overlays.pop();
+                self.overlays.push(*o);
+            }
             Flow::Done(m) => {
                 self.overlays.pop();
                 self.carry_out(m);

@@ -18,6 +18,8 @@ pub struct Cx<'a> {
     pub rows: usize,
     pub effects: &'a mut Vec<Effect>,
     pub notice: &'a mut Option<String>,
+    /// The profile is read-only: nothing it would send is offered.
+    pub read_only: bool,
 }
 
 /// What the screen stack does after a key.
@@ -27,6 +29,8 @@ pub enum Flow {
     Close,
     /// Another screen opens over it.
     Push(Box<Overlay>),
+    /// Another screen takes its place.
+    Replace(Box<Overlay>),
     /// The screen closes and the console does this.
     Done(Msg),
 }
@@ -71,6 +75,7 @@ pub struct Harness<V: View> {
     pub rows: usize,
     pub effects: Vec<Effect>,
     pub notice: Option<String>,
+    pub read_only: bool,
     /// What the last key asked of the stack.
     pub flow: Option<Flow>,
 }
@@ -83,6 +88,7 @@ impl<V: View> Harness<V> {
             rows: 20,
             effects: Vec::new(),
             notice: None,
+            read_only: false,
             flow: None,
         }
     }
@@ -94,6 +100,7 @@ impl<V: View> Harness<V> {
             rows: self.rows,
             effects: &mut self.effects,
             notice: &mut self.notice,
+            read_only: self.read_only,
         };
         self.flow = Some(press(&mut self.view, &key, &mut cx));
         self
@@ -101,7 +108,10 @@ impl<V: View> Harness<V> {
 
     /// Whether the last key closed the screen (alone or with a message).
     pub fn closed(&self) -> bool {
-        matches!(self.flow, Some(Flow::Close | Flow::Done(_)))
+        matches!(
+            self.flow,
+            Some(Flow::Close | Flow::Done(_) | Flow::Replace(_))
+        )
     }
 
     /// The footer as text: "keys what" per hint.
