@@ -226,3 +226,39 @@ fn a_row_command_runs_only_once_confirmed() {
         h.effects
     );
 }
+
+#[test]
+fn a_confirmation_sends_its_change_once_and_waits_for_that_answer() {
+    use vigie::change::{Change, Kind};
+    let ask =
+        || vigie::app::Confirm::new("Delete site LOUM?".into(), Change::delete(Kind::Site, "42"));
+    let mut h = Harness::new(ask());
+    h.press(ch('Y'));
+    match &h.flow {
+        Some(Flow::Send(c, _)) => assert_eq!((c.kind, c.id.as_str()), (Kind::Site, "42")),
+        _ => panic!("y sends the delete"),
+    }
+    assert_eq!(h.view.pending, Some(1), "it waits for that request");
+    h.press(ch('y'));
+    assert!(matches!(h.flow, Some(Flow::Stay)), "not sent twice");
+    assert_eq!(h.sent, 1);
+    assert_eq!(h.hints(), ["y confirm", "n/Esc cancel"]);
+
+    // A site holding equipements is deleted by typing its name: y and n are text there.
+    let mut typed = ask();
+    typed.typed = Some(("LOUM".into(), tui_input::Input::default()));
+    let mut h = Harness::new(typed);
+    for c in "LOUN".chars() {
+        h.press(ch(c));
+    }
+    h.press(key(KeyCode::Enter));
+    assert!(
+        h.view.error.is_some() && h.sent == 0,
+        "a wrong name sends nothing"
+    );
+    h.press(key(KeyCode::Backspace))
+        .press(ch('M'))
+        .press(key(KeyCode::Enter));
+    assert_eq!(h.sent, 1);
+    assert_eq!(h.hints(), ["Enter delete", "Esc cancel"]);
+}

@@ -10,7 +10,7 @@ use crate::protocol::Request;
 
 /// What a request in flight was for, to route (or drop) its answer.
 #[derive(Debug, Clone)]
-pub(super) enum Purpose {
+pub enum Purpose {
     /// A tab's list.
     List(ListKind),
     MaarchDetails,

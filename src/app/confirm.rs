@@ -20,6 +20,7 @@ use crate::app::kinds::with_list;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
 use crate::app::target_id;
+use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
@@ -190,58 +191,71 @@ impl App {
             self.delete_target(t);
         }
     }
+}
 
-    pub(super) fn confirm_key(&mut self, key: KeyEvent) {
-        let act = self.prefs.keymap.action(Scope::Confirm, &key);
-        let Some(Overlay::Confirm(c)) = self.overlays.last_mut() else {
-            return;
-        };
-        if let Some((expect, input)) = &mut c.typed {
+impl View for Confirm {
+    const SCOPE: Scope = Scope::Confirm;
+
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, _cx: &mut Cx) -> Flow {
+        if let Some((expect, input)) = &mut self.typed {
             // A name is typed here: only the fixed keys act, every other key is text.
             match crate::app::action::fixed(key.code) {
-                Some(Act::Cancel) => {
-                    self.overlays.pop();
-                }
-                Some(Act::Open) if c.pending.is_none() => {
+                Some(Act::Cancel) => return Flow::Close,
+                Some(Act::Open) if self.pending.is_none() => {
                     if input.value().trim() != expect.trim() {
-                        c.error = Some(trf("Type {} exactly to delete it", &[expect]));
-                        return;
+                        self.error = Some(trf("Type {} exactly to delete it", &[expect]));
+                        return Flow::Stay;
                     }
-                    let change = c.change.clone();
-                    c.error = None;
-                    let id = self.send_change(change, Purpose::Delete);
-                    if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
-                        c.pending = Some(id);
-                    }
+                    self.error = None;
+                    return Flow::Send(Box::new(self.change.clone()), Purpose::Delete);
                 }
                 _ => {
-                    if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
+                    if let Some(req) = to_input_request(&crossterm::event::Event::Key(*key)) {
                         input.handle(req);
                     }
                 }
             }
-            return;
+            return Flow::Stay;
         }
         match act {
-            Some(Act::Yes | Act::Open) if c.pending.is_none() => {
-                let change = c.change.clone();
-                c.error = None;
-                let id = self.send_change(change, Purpose::Delete);
-                if let Some(Overlay::Confirm(c)) = self.overlays.last_mut() {
-                    c.pending = Some(id);
-                }
+            Some(Act::Yes | Act::Open) if self.pending.is_none() => {
+                self.error = None;
+                Flow::Send(Box::new(self.change.clone()), Purpose::Delete)
             }
-            Some(Act::No | Act::Cancel) => {
-                self.overlays.pop();
-            }
-            _ => {}
+            Some(Act::No | Act::Cancel) => Flow::Close,
+            _ => Flow::Stay,
         }
+    }
+
+    fn on_sent(&mut self, id: u64) {
+        self.pending = Some(id);
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        if self.typed.is_some() {
+            return vec![k.h(&[ENTER], "delete"), k.h(&[ESC], "cancel")];
+        }
+        vec![
+            k.h(&[A(Scope::Confirm, Act::Yes)], "confirm"),
+            k.h(&[A(Scope::Confirm, Act::No), ESC], "cancel"),
+        ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+fn confirm(o: &mut Overlay) -> Option<&mut Confirm> {
+    match o {
+        Overlay::Confirm(c) => Some(c),
+        _ => None,
     }
 }
 
 impl Screen for Confirm {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.confirm_key(key)
+        app.view_key(key, confirm)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
@@ -264,17 +278,8 @@ impl Screen for Confirm {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
-        if let Some(Overlay::Confirm(c)) = app.overlays.last()
-            && c.typed.is_some()
-        {
-            return vec![k.h(&[ENTER], "delete"), k.h(&[ESC], "cancel")];
-        }
         match app.overlays.last() {
-            Some(Overlay::Confirm(_)) => vec![
-                k.h(&[A(Scope::Confirm, Act::Yes)], "confirm"),
-                k.h(&[A(Scope::Confirm, Act::No), ESC], "cancel"),
-            ],
+            Some(Overlay::Confirm(c)) => c.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

@@ -68,6 +68,7 @@ use kinds::ListKind;
 pub use kinds::{DetailTarget, Tab};
 
 pub use account::*;
+pub use answers::Purpose;
 use answers::*;
 pub use browse::*;
 pub use bulk::*;

@@ -246,8 +246,15 @@ impl App {
             notice: &mut self.status.notice,
             read_only: self.session.read_only,
         };
-        let flow = view::press(v, &key, &mut cx);
-        self.follow(flow);
+        match view::press(v, &key, &mut cx) {
+            Flow::Send(change, purpose) => {
+                let id = self.send_change(*change, purpose);
+                if let Some(v) = self.overlays.last_mut().and_then(pick) {
+                    v.on_sent(id);
+                }
+            }
+            flow => self.follow(flow),
+        }
     }
 
     /// What a screen asked of the stack.
@@ -265,6 +272,9 @@ impl App {
             Flow::Done(m) => {
                 self.overlays.pop();
                 self.carry_out(m);
+            }
+            Flow::Send(change, purpose) => {
+                self.send_change(*change, purpose);
             }
         }
     }

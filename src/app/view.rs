@@ -5,11 +5,12 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::app::Overlay;
 use crate::app::effects::Effect;
 use crate::app::hints::{Hint, Keys};
 use crate::app::keymap::{Act, KeyMap, Scope};
 use crate::app::kinds::ListKind;
+use crate::app::{Overlay, Purpose};
+use crate::change::Change;
 
 /// What a screen may reach while it takes a key.
 pub struct Cx<'a> {
@@ -33,6 +34,9 @@ pub enum Flow {
     Replace(Box<Overlay>),
     /// The screen closes and the console does this.
     Done(Msg),
+    /// The console sends this change (named and signed as every change is); the screen
+    /// learns the request's id through `View::on_sent` and waits for its answer.
+    Send(Box<Change>, Purpose),
 }
 
 /// What a screen asks of the console beyond itself (carried out by `App::carry_out`).
@@ -60,6 +64,10 @@ pub trait View {
     fn hints(&self, k: &Keys) -> Vec<Hint>;
     /// Its part of the help.
     fn help(&self, k: &Keys) -> Vec<(String, &'static str)>;
+    /// The id of the request its `Flow::Send` became.
+    fn on_sent(&mut self, id: u64) {
+        let _ = id;
+    }
 }
 
 /// Runs one key through a view: the key's action on its scope, then the view.
@@ -78,6 +86,8 @@ pub struct Harness<V: View> {
     pub read_only: bool,
     /// What the last key asked of the stack.
     pub flow: Option<Flow>,
+    /// Requests sent so far (a change sent gets the next).
+    pub sent: u64,
 }
 
 impl<V: View> Harness<V> {
@@ -90,6 +100,7 @@ impl<V: View> Harness<V> {
             notice: None,
             read_only: false,
             flow: None,
+            sent: 0,
         }
     }
 
@@ -102,7 +113,12 @@ impl<V: View> Harness<V> {
             notice: &mut self.notice,
             read_only: self.read_only,
         };
-        self.flow = Some(press(&mut self.view, &key, &mut cx));
+        let flow = press(&mut self.view, &key, &mut cx);
+        if let Flow::Send(..) = flow {
+            self.sent += 1;
+            self.view.on_sent(self.sent);
+        }
+        self.flow = Some(flow);
         self
     }
 
