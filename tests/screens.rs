@@ -262,3 +262,38 @@ fn a_confirmation_sends_its_change_once_and_waits_for_that_answer() {
     assert_eq!(h.sent, 1);
     assert_eq!(h.hints(), ["Enter delete", "Esc cancel"]);
 }
+
+#[test]
+fn a_conflict_takes_a_pick_per_field_before_it_hands_them_over() {
+    let row = |key: &str| vigie::app::ConflictRow {
+        key: key.into(),
+        label: key.into(),
+        original: "a".into(),
+        theirs: "b".into(),
+        mine: "c".into(),
+        theirs_value: serde_json::json!("b"),
+        keep_mine: None,
+    };
+    let mut h = Harness::new(vigie::app::Conflict {
+        rows: vec![row("name"), row("port")],
+        selected: 0,
+        resend: None,
+    });
+    h.press(key(KeyCode::Enter));
+    assert!(!h.closed(), "a field without a pick keeps it open");
+    assert!(
+        h.notice.as_deref().unwrap().contains("t keeps"),
+        "{:?}",
+        h.notice
+    );
+    h.press(ch('t')).press(ch('m'));
+    h.press(key(KeyCode::Enter));
+    match &h.flow {
+        Some(Flow::Done(Msg::ConflictClosed { rows, apply, .. })) => {
+            assert!(*apply);
+            let picks: Vec<_> = rows.iter().map(|r| r.keep_mine).collect();
+            assert_eq!(picks, [Some(false), Some(true)]);
+        }
+        _ => panic!("Enter hands the picks over"),
+    }
+}

@@ -6,6 +6,7 @@
 
 use crate::app::App;
 use crate::app::Confirm;
+use crate::app::HelpScreen;
 use crate::app::Overlay;
 use crate::app::Purpose;
 use crate::app::form;
@@ -19,6 +20,7 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::ListKind;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
@@ -45,56 +47,20 @@ pub struct Conflict {
     pub rows: Vec<ConflictRow>,
     pub selected: usize,
     /// A change without a form: sent again with the picks (and the purpose it had).
-    pub(super) resend: Option<(crate::change::Change, Purpose)>,
+    pub resend: Option<(crate::change::Change, Purpose)>,
 }
 
 impl App {
-    pub(super) fn conflict_key(&mut self, key: KeyEvent) {
-        let Some(act) = self.prefs.keymap.action(Scope::Conflict, &key) else {
-            return;
-        };
-        if matches!(act, Act::Open | Act::Cancel) {
-            return self.close_conflict(act == Act::Open);
-        }
-        let Some(Overlay::Conflict(c)) = self.overlays.last_mut() else {
-            return;
-        };
-        let n = c.rows.len();
-        match act {
-            Act::Down => c.selected = (c.selected + 1).min(n.saturating_sub(1)),
-            Act::Up => c.selected = c.selected.saturating_sub(1),
-            Act::Theirs | Act::Mine => {
-                if let Some(r) = c.rows.get_mut(c.selected) {
-                    r.keep_mine = Some(act == Act::Mine);
-                }
-                c.selected = (c.selected + 1).min(n.saturating_sub(1));
-            }
-            Act::Help => self.open_help(),
-            _ => {}
-        }
-    }
-
     /// Enter: the picks go into the form, which the next save checks again; Esc: back to the
     /// form as typed, nothing sent.
-    fn close_conflict(&mut self, apply: bool) {
-        let Some(Overlay::Conflict(c)) = self.overlays.last() else {
-            return;
-        };
-        if apply && c.rows.iter().any(|r| r.keep_mine.is_none()) {
-            self.status.notice = Some(trf(
-                "Choose for each field: {} keeps the server's value, {} keeps yours",
-                &[
-                    &self.key_label(Scope::Conflict, "theirs"),
-                    &self.key_label(Scope::Conflict, "mine"),
-                ],
-            ));
-            return;
-        }
-        let Some(Overlay::Conflict(c)) = self.overlays.pop() else {
-            return;
-        };
-        if let Some((mut change, purpose)) = c.resend {
-            return self.resend_after_conflict(&mut change, purpose, c.rows, apply);
+    pub(super) fn conflict_closed(
+        &mut self,
+        rows: Vec<ConflictRow>,
+        resend: Option<(crate::change::Change, Purpose)>,
+        apply: bool,
+    ) {
+        if let Some((mut change, purpose)) = resend {
+            return self.resend_after_conflict(&mut change, purpose, rows, apply);
         }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
@@ -104,7 +70,7 @@ impl App {
             return;
         }
         let kind = f.kind.record_kind().map(ListKind::change_kind);
-        for r in c.rows {
+        for r in rows {
             let keep_mine = r.keep_mine == Some(true);
             if let Some(x) = f.fields.iter_mut().find(|x| Form::change_key(x) == r.key) {
                 // From the value, never from the row's words (a password is masked there):
@@ -179,13 +145,48 @@ impl App {
     }
 }
 
-impl Screen for Conflict {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.conflict_key(key)
+impl View for Conflict {
+    const SCOPE: Scope = Scope::Conflict;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let n = self.rows.len();
+        match act {
+            Some(Act::Open) if self.rows.iter().any(|r| r.keep_mine.is_none()) => {
+                let key = |a| {
+                    cx.keys
+                        .key_of_in(Scope::Conflict, a)
+                        .map(|k| k.label())
+                        .unwrap_or_else(|| "-".into())
+                };
+                *cx.notice = Some(trf(
+                    "Choose for each field: {} keeps the server's value, {} keeps yours",
+                    &[&key(Act::Theirs), &key(Act::Mine)],
+                ));
+            }
+            Some(Act::Open | Act::Cancel) => {
+                return Flow::Done(Msg::ConflictClosed {
+                    rows: std::mem::take(&mut self.rows),
+                    resend: self.resend.take(),
+                    apply: act == Some(Act::Open),
+                });
+            }
+            Some(Act::Down) => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Theirs | Act::Mine) => {
+                if let Some(r) = self.rows.get_mut(self.selected) {
+                    r.keep_mine = Some(act == Some(Act::Mine));
+                }
+                self.selected = (self.selected + 1).min(n.saturating_sub(1));
+            }
+            Some(Act::Help) => {
+                return Flow::Push(Box::new(Overlay::Help(HelpScreen::default())));
+            }
+            _ => {}
+        }
+        Flow::Stay
     }
 
-    fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
         let c = |a| A(Scope::Conflict, a);
         vec![
             k.h(&[c(Act::Down), c(Act::Up)], "move"),
@@ -196,8 +197,7 @@ impl Screen for Conflict {
         ]
     }
 
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
         let c = |a| A(Scope::Conflict, a);
         vec![
             k.sp(
@@ -209,5 +209,32 @@ impl Screen for Conflict {
             k.sp(&[ENTER], "put the choices in the form (save sends them)"),
             k.sp(&[ESC], "back to the form, nothing sent"),
         ]
+    }
+}
+
+fn conflict(o: &mut Overlay) -> Option<&mut Conflict> {
+    match o {
+        Overlay::Conflict(c) => Some(c),
+        _ => None,
+    }
+}
+
+impl Screen for Conflict {
+    fn on_key(app: &mut App, key: KeyEvent) {
+        app.view_key(key, conflict)
+    }
+
+    fn footer(app: &App) -> Vec<Hint> {
+        match app.overlays.last() {
+            Some(Overlay::Conflict(c)) => c.hints(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
+    }
+
+    fn help(app: &App) -> Vec<(String, &'static str)> {
+        match app.under_help() {
+            Some(Overlay::Conflict(c)) => c.help(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
     }
 }

@@ -295,6 +295,11 @@ impl App {
                     &[&tr(column), &crate::text::sanitize(&value), &rows],
                 ));
             }
+            Msg::ConflictClosed {
+                rows,
+                resend,
+                apply,
+            } => self.conflict_closed(rows, resend, apply),
             Msg::KeepColumns { kind, layout } => {
                 let titles = with_list!(self, kind, |mut l| {
                     l.layout = Some(layout);

@@ -9,7 +9,7 @@ use crate::app::effects::Effect;
 use crate::app::hints::{Hint, Keys};
 use crate::app::keymap::{Act, KeyMap, Scope};
 use crate::app::kinds::ListKind;
-use crate::app::{Overlay, Purpose};
+use crate::app::{ConflictRow, Overlay, Purpose};
 use crate::change::Change;
 
 /// What a screen may reach while it takes a key.
@@ -40,7 +40,6 @@ pub enum Flow {
 }
 
 /// What a screen asks of the console beyond itself (carried out by `App::carry_out`).
-#[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     /// Show only the rows of `kind` whose column `col` is `value` (`rows` of them).
     Pin {
@@ -52,6 +51,13 @@ pub enum Msg {
     },
     /// Show the columns of `kind` in this order, and keep it.
     KeepColumns { kind: ListKind, layout: Vec<usize> },
+    /// A conflict closed: its picks go into the form under it (or into the change sent
+    /// again) when `apply`, else back to the form as typed.
+    ConflictClosed {
+        rows: Vec<ConflictRow>,
+        resend: Option<(Change, Purpose)>,
+        apply: bool,
+    },
 }
 
 /// A screen that owns its state.
