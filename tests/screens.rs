@@ -297,3 +297,33 @@ fn a_conflict_takes_a_pick_per_field_before_it_hands_them_over() {
         _ => panic!("Enter hands the picks over"),
     }
 }
+
+#[test]
+fn the_account_screen_reads_its_rights_itself_and_asks_the_console_for_a_password_form() {
+    let mut h = Harness::new(vigie::app::Account {
+        types: vec!["SITE".into(), "BADGE".into()],
+        element_type: 0,
+        functionalities: Vec::new(),
+        selected: 0,
+        pending: None,
+        error: None,
+        outbox: None,
+    });
+    h.press(ch('l'));
+    let asked: Vec<String> = h.net.outbox.iter().map(|(_, r)| format!("{r:?}")).collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert!(asked[0].contains("Functionalities(\"BADGE\")"), "{asked:?}");
+    assert_eq!(
+        h.view.pending,
+        Some(h.net.outbox[0].0),
+        "it waits for its rights"
+    );
+    h.press(ch('p'));
+    assert!(matches!(
+        h.flow,
+        Some(Flow::Then(Msg::Command(
+            vigie::app::Command::ChangePassword
+        )))
+    ));
+    assert!(!h.closed());
+}

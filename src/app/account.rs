@@ -6,6 +6,8 @@ use crate::api::ocean::Individu;
 use crate::api::ocean::OutboxMail;
 use crate::app::App;
 use crate::app::Command;
+use crate::app::HelpScreen;
+use crate::app::Net;
 use crate::app::Overlay;
 use crate::app::Purpose;
 use crate::app::form::Form;
@@ -19,6 +21,7 @@ use crate::app::keymap::Scope;
 use crate::app::not_configured;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::protocol::Payload;
 use crate::protocol::Request;
 use crate::protocol::Service;
@@ -76,19 +79,10 @@ impl App {
         self.load_account();
     }
 
+    /// Reads my rights of the element type shown (and the outbox) again.
     pub(super) fn load_account(&mut self) {
-        let Some(Overlay::Account(a)) = self.overlays.last() else {
-            return;
-        };
-        let t = a
-            .types
-            .get(a.element_type)
-            .cloned()
-            .unwrap_or_else(|| ELEMENT_TYPES[0].to_string());
-        let id = self.send(Request::Functionalities(t), Purpose::Account);
-        self.send(Request::Outbox, Purpose::Account);
         if let Some(Overlay::Account(a)) = self.overlays.last_mut() {
-            a.pending = Some(id);
+            a.load(&mut self.net);
         }
     }
 
@@ -98,45 +92,94 @@ impl App {
             _ => None,
         })
     }
+}
 
-    pub(super) fn account_key(&mut self, key: KeyEvent) {
-        let Some(act) = self.prefs.keymap.action(Scope::Account, &key) else {
-            return;
-        };
-        let Some(Overlay::Account(a)) = self.overlays.last_mut() else {
-            return;
-        };
-        let n = a.types.len().max(1);
+impl Account {
+    /// Asks for my rights of the element type shown, and the outbox.
+    fn load(&mut self, net: &mut Net) {
+        let t = self
+            .types
+            .get(self.element_type)
+            .cloned()
+            .unwrap_or_else(|| ELEMENT_TYPES[0].to_string());
+        self.pending = Some(net.send(Request::Functionalities(t), Purpose::Account));
+        net.send(Request::Outbox, Purpose::Account);
+    }
+}
+
+impl View for Account {
+    const SCOPE: Scope = Scope::Account;
+
+    fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let n = self.types.len().max(1);
         match act {
-            Act::Cancel | Act::Close => {
-                self.overlays.pop();
+            Some(Act::Cancel | Act::Close) => return Flow::Close,
+            Some(Act::Type) => {
+                let current = self.types.get(self.element_type).cloned();
+                let form = Form::element_type(&current.unwrap_or_default());
+                return Flow::Push(Box::new(Overlay::Form(Box::new(form))));
             }
-            Act::Type => {
-                let current = a.types.get(a.element_type).cloned().unwrap_or_default();
-                self.push_form(Form::element_type(&current));
+            Some(Act::Left | Act::Right | Act::PrevType | Act::NextType) => {
+                let right = matches!(act, Some(Act::Right | Act::NextType));
+                self.element_type = (self.element_type + if right { 1 } else { n - 1 }) % n;
+                self.functionalities.clear();
+                self.load(cx.net);
             }
-            Act::Left | Act::Right | Act::PrevType | Act::NextType => {
-                let right = matches!(act, Act::Right | Act::NextType);
-                a.element_type = (a.element_type + if right { 1 } else { n - 1 }) % n;
-                a.functionalities.clear();
-                self.load_account();
+            Some(Act::Down) => {
+                let last = self.functionalities.len().saturating_sub(1);
+                self.selected = (self.selected + 1).min(last)
             }
-            Act::Down => {
-                a.selected = (a.selected + 1).min(a.functionalities.len().saturating_sub(1))
-            }
-            Act::Up => a.selected = a.selected.saturating_sub(1),
-            Act::Reload => self.load_account(),
-            Act::ChangePassword => self.run_command(Command::ChangePassword),
-            Act::RequestReset => self.run_command(Command::PasswordReset),
-            Act::Help => self.open_help(),
+            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Reload) => self.load(cx.net),
+            Some(Act::ChangePassword) => return Flow::Then(Msg::Command(Command::ChangePassword)),
+            Some(Act::RequestReset) => return Flow::Then(Msg::Command(Command::PasswordReset)),
+            Some(Act::Help) => return Flow::Push(Box::new(Overlay::Help(HelpScreen::default()))),
             _ => {}
         }
+        Flow::Stay
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        let a = |x| A(Scope::Account, x);
+        vec![
+            k.h(&[T("←→", None)], "element type"),
+            k.h(&[a(Act::ChangePassword)], "change password"),
+            k.h(&[a(Act::RequestReset)], "request reset"),
+            k.h(&[a(Act::Reload)], "reload"),
+            k.h(&[ESC], "close"),
+        ]
+    }
+
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
+        let a = |x| A(Scope::Account, x);
+        let arrows = T("↑ ↓", None);
+        vec![
+            k.sp(
+                &[T("← →", None), a(Act::PrevType), a(Act::NextType)],
+                "element type of the rights listed",
+            ),
+            k.sp(&[a(Act::Down), a(Act::Up), arrows], "move in the rights"),
+            k.sp(&[a(Act::ChangePassword)], "change my Ocean password"),
+            k.sp(
+                &[a(Act::RequestReset)],
+                "request a password reset for a login",
+            ),
+            k.sp(&[a(Act::Reload)], "read again"),
+            k.sl(&[ESC, a(Act::Close)], "close"),
+        ]
+    }
+}
+
+fn account(o: &mut Overlay) -> Option<&mut Account> {
+    match o {
+        Overlay::Account(a) => Some(a),
+        _ => None,
     }
 }
 
 impl Screen for Account {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.account_key(key)
+        app.view_key(key, account)
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
@@ -178,41 +221,15 @@ impl Screen for Account {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
-            Some(Overlay::Account(_)) => {
-                let a = |x| A(Scope::Account, x);
-                vec![
-                    k.h(&[T("←→", None)], "element type"),
-                    k.h(&[a(Act::ChangePassword)], "change password"),
-                    k.h(&[a(Act::RequestReset)], "request reset"),
-                    k.h(&[a(Act::Reload)], "reload"),
-                    k.h(&[ESC], "close"),
-                ]
-            }
+            Some(Overlay::Account(a)) => a.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
-        let a = |x| A(Scope::Account, x);
-        let arrows = T("↑ ↓", None);
         match app.under_help() {
-            Some(Overlay::Account(_)) => vec![
-                k.sp(
-                    &[T("← →", None), a(Act::PrevType), a(Act::NextType)],
-                    "element type of the rights listed",
-                ),
-                k.sp(&[a(Act::Down), a(Act::Up), arrows], "move in the rights"),
-                k.sp(&[a(Act::ChangePassword)], "change my Ocean password"),
-                k.sp(
-                    &[a(Act::RequestReset)],
-                    "request a password reset for a login",
-                ),
-                k.sp(&[a(Act::Reload)], "read again"),
-                k.sl(&[ESC, a(Act::Close)], "close"),
-            ],
+            Some(Overlay::Account(a)) => a.help(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

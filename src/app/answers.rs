@@ -82,10 +82,6 @@ impl App {
 
 impl App {
     pub(super) fn send(&mut self, req: Request, purpose: Purpose) -> u64 {
-        let id = self.net.next_id;
-        self.net.next_id += 1;
-        self.net.in_flight.insert(id, (purpose, req.service()));
-        self.net.outbox.push((id, req));
-        id
+        self.net.send(req, purpose)
     }
 }

@@ -244,6 +244,7 @@ impl App {
             rows,
             effects: &mut self.effects,
             notice: &mut self.status.notice,
+            net: &mut self.net,
             read_only: self.session.read_only,
         };
         match view::press(v, &key, &mut cx) {
@@ -273,6 +274,7 @@ impl App {
                 self.overlays.pop();
                 self.carry_out(m);
             }
+            Flow::Then(m) => self.carry_out(m),
             Flow::Send(change, purpose) => {
                 self.send_change(*change, purpose);
             }
@@ -295,6 +297,7 @@ impl App {
                     &[&tr(column), &crate::text::sanitize(&value), &rows],
                 ));
             }
+            Msg::Command(c) => self.run_command(c),
             Msg::ConflictClosed {
                 rows,
                 resend,

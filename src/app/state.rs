@@ -139,6 +139,17 @@ impl Lists {
     }
 }
 
+impl Net {
+    /// Queues a request for the worker; its answer comes back under the id returned.
+    pub(crate) fn send(&mut self, req: Request, purpose: Purpose) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.in_flight.insert(id, (purpose, req.service()));
+        self.outbox.push((id, req));
+        id
+    }
+}
+
 impl Default for Net {
     fn default() -> Net {
         Net {

@@ -9,7 +9,7 @@ use crate::app::effects::Effect;
 use crate::app::hints::{Hint, Keys};
 use crate::app::keymap::{Act, KeyMap, Scope};
 use crate::app::kinds::ListKind;
-use crate::app::{ConflictRow, Overlay, Purpose};
+use crate::app::{Command, ConflictRow, Net, Overlay, Purpose};
 use crate::change::Change;
 
 /// What a screen may reach while it takes a key.
@@ -19,6 +19,8 @@ pub struct Cx<'a> {
     pub rows: usize,
     pub effects: &'a mut Vec<Effect>,
     pub notice: &'a mut Option<String>,
+    /// Requests for the worker (reads; a change goes as `Flow::Send`).
+    pub net: &'a mut Net,
     /// The profile is read-only: nothing it would send is offered.
     pub read_only: bool,
 }
@@ -34,6 +36,8 @@ pub enum Flow {
     Replace(Box<Overlay>),
     /// The screen closes and the console does this.
     Done(Msg),
+    /// The screen stays and the console does this.
+    Then(Msg),
     /// The console sends this change (named and signed as every change is); the screen
     /// learns the request's id through `View::on_sent` and waits for its answer.
     Send(Box<Change>, Purpose),
@@ -51,6 +55,8 @@ pub enum Msg {
     },
     /// Show the columns of `kind` in this order, and keep it.
     KeepColumns { kind: ListKind, layout: Vec<usize> },
+    /// A palette command, run over the screen.
+    Command(Command),
     /// A conflict closed: its picks go into the form under it (or into the change sent
     /// again) when `apply`, else back to the form as typed.
     ConflictClosed {
@@ -89,6 +95,8 @@ pub struct Harness<V: View> {
     pub rows: usize,
     pub effects: Vec<Effect>,
     pub notice: Option<String>,
+    /// Requests the screen sent (`net.outbox`).
+    pub net: Net,
     pub read_only: bool,
     /// What the last key asked of the stack.
     pub flow: Option<Flow>,
@@ -104,6 +112,7 @@ impl<V: View> Harness<V> {
             rows: 20,
             effects: Vec::new(),
             notice: None,
+            net: Net::default(),
             read_only: false,
             flow: None,
             sent: 0,
@@ -117,6 +126,7 @@ impl<V: View> Harness<V> {
             rows: self.rows,
             effects: &mut self.effects,
             notice: &mut self.notice,
+            net: &mut self.net,
             read_only: self.read_only,
         };
         let flow = press(&mut self.view, &key, &mut cx);
