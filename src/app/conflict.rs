@@ -56,10 +56,10 @@ impl App {
     pub(super) fn conflict_closed(
         &mut self,
         rows: Vec<ConflictRow>,
-        resend: Option<(crate::change::Change, Purpose)>,
+        resend: Option<Box<(crate::change::Change, Purpose)>>,
         apply: bool,
     ) {
-        if let Some((mut change, purpose)) = resend {
+        if let Some((mut change, purpose)) = resend.map(|b| *b) {
             return self.resend_after_conflict(&mut change, purpose, rows, apply);
         }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
@@ -166,7 +166,7 @@ impl View for Conflict {
             Some(Act::Open | Act::Cancel) => {
                 return Flow::Done(Msg::ConflictClosed {
                     rows: std::mem::take(&mut self.rows),
-                    resend: self.resend.take(),
+                    resend: self.resend.take().map(Box::new),
                     apply: act == Some(Act::Open),
                 });
             }

@@ -61,7 +61,7 @@ pub enum Msg {
     /// again) when `apply`, else back to the form as typed.
     ConflictClosed {
         rows: Vec<ConflictRow>,
-        resend: Option<(Change, Purpose)>,
+        resend: Option<Box<(Change, Purpose)>>,
         apply: bool,
     },
 }
