@@ -327,3 +327,38 @@ fn the_account_screen_reads_its_rights_itself_and_asks_the_console_for_a_passwor
     ));
     assert!(!h.closed());
 }
+
+#[test]
+fn a_login_sends_once_and_esc_quits_only_when_it_is_all_there_is() {
+    let login = |service| vigie::app::Login {
+        service,
+        username: tui_input::Input::new("admin@vigie.local".into()),
+        password: tui_input::Input::default(),
+        focus: 1,
+        error: None,
+        pending: None,
+    };
+    let mut h = Harness::new(login(vigie::protocol::Service::Core));
+    for c in "jq y".chars() {
+        h.press(ch(c));
+    }
+    assert_eq!(
+        h.view.password.value(),
+        "jq y",
+        "every key types in a field"
+    );
+    h.press(key(KeyCode::Enter));
+    assert!(matches!(&h.flow, Some(Flow::Then(Msg::CoreUser(u))) if u == "admin@vigie.local"));
+    assert_eq!(h.net.outbox.len(), 1);
+    h.press(key(KeyCode::Enter));
+    assert_eq!(h.net.outbox.len(), 1, "not sent twice while waiting");
+    h.press(key(KeyCode::Esc));
+    assert!(
+        matches!(h.flow, Some(Flow::Then(Msg::Quit))),
+        "the first login quits"
+    );
+
+    let mut h = Harness::new(login(vigie::protocol::Service::Ocean));
+    h.press(key(KeyCode::Esc));
+    assert!(h.closed(), "an Ocean login closes, the console stays");
+}

@@ -12,10 +12,12 @@ use crate::app::hints::Hint;
 use crate::app::hints::Keys;
 use crate::app::hints::TAB;
 use crate::app::keymap::Act;
+use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::Tab;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
 use crate::protocol::Payload;
 use crate::protocol::Request;
@@ -58,68 +60,6 @@ impl App {
         }));
     }
 
-    pub(super) fn login_key(&mut self, key: KeyEvent) {
-        let stacked = self.overlays.len() > 1;
-        let Some(Overlay::Login(l)) = self.overlays.last_mut() else {
-            return;
-        };
-        // Fields are typed here: only the fixed keys act, every other key is text.
-        match fixed(key.code) {
-            Some(Act::NextField | Act::PrevField | Act::Up | Act::Down) => {
-                l.focus = 1 - l.focus.min(1)
-            }
-            Some(Act::Cancel) if l.service != Service::Core || stacked => {
-                // Ocean/Maarch logins, or a session to renew: closing keeps the console.
-                self.overlays.pop();
-            }
-            Some(Act::Cancel) => self.quit = true,
-            Some(Act::Open) => {
-                if l.focus == 0 {
-                    l.focus = 1;
-                    return;
-                }
-                let username = l.username.value().trim().to_string();
-                if username.is_empty() {
-                    l.error = Some(match l.service {
-                        Service::Core => tr("Enter your email or matricule").into(),
-                        _ => tr("Enter your login").into(),
-                    });
-                    l.focus = 0;
-                    return;
-                }
-                if l.pending.is_some() {
-                    return;
-                }
-                let password = SecretString::from(l.password.value().to_string());
-                l.error = None;
-                let service = l.service;
-                if service == Service::Core {
-                    self.session.user = Some(username.clone());
-                }
-                let id = self.send(
-                    Request::Login {
-                        service,
-                        username,
-                        password,
-                    },
-                    Purpose::Login,
-                );
-                if let Some(Overlay::Login(l)) = self.overlays.last_mut() {
-                    l.pending = Some(id);
-                }
-            }
-            _ => {
-                if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
-                    if l.focus == 0 {
-                        l.username.handle(req);
-                    } else {
-                        l.password.handle(req);
-                    }
-                }
-            }
-        }
-    }
-
     // ---- palette ----------------------------------------------------------------------------
 
     /// Seconds before the next try to reach an unreachable server.
@@ -155,9 +95,92 @@ impl App {
     }
 }
 
+impl View for Login {
+    /// Fields are typed here: only the fixed keys act, every other key is text.
+    const SCOPE: Scope = Scope::Form;
+
+    fn on_key(&mut self, _act: Option<Act>, key: &KeyEvent, cx: &mut Cx) -> Flow {
+        match fixed(key.code) {
+            Some(Act::NextField | Act::PrevField | Act::Up | Act::Down) => {
+                self.focus = 1 - self.focus.min(1)
+            }
+            // Ocean/Maarch logins, or a session to renew: closing keeps the console.
+            Some(Act::Cancel) if self.service != Service::Core || cx.depth > 1 => {
+                return Flow::Close;
+            }
+            Some(Act::Cancel) => return Flow::Then(Msg::Quit),
+            Some(Act::Open) => return self.submit(cx),
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(*key)) {
+                    if self.focus == 0 {
+                        self.username.handle(req);
+                    } else {
+                        self.password.handle(req);
+                    }
+                }
+            }
+        }
+        Flow::Stay
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        vec![
+            k.h(&[ENTER], "log in"),
+            k.h(&[TAB], "next field"),
+            k.h(&[ESC], "close"),
+        ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+impl Login {
+    /// Enter: on to the password, or the login sent (once at a time).
+    fn submit(&mut self, cx: &mut Cx) -> Flow {
+        if self.focus == 0 {
+            self.focus = 1;
+            return Flow::Stay;
+        }
+        let username = self.username.value().trim().to_string();
+        if username.is_empty() {
+            self.error = Some(match self.service {
+                Service::Core => tr("Enter your email or matricule").into(),
+                _ => tr("Enter your login").into(),
+            });
+            self.focus = 0;
+            return Flow::Stay;
+        }
+        if self.pending.is_some() {
+            return Flow::Stay;
+        }
+        let password = SecretString::from(self.password.value().to_string());
+        self.error = None;
+        let service = self.service;
+        let login = Request::Login {
+            service,
+            username: username.clone(),
+            password,
+        };
+        self.pending = Some(cx.net.send(login, Purpose::Login));
+        if service == Service::Core {
+            return Flow::Then(Msg::CoreUser(username));
+        }
+        Flow::Stay
+    }
+}
+
+fn login(o: &mut Overlay) -> Option<&mut Login> {
+    match o {
+        Overlay::Login(l) => Some(l),
+        _ => None,
+    }
+}
+
 impl Screen for Login {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.login_key(key)
+        app.view_key(key, login)
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
@@ -246,13 +269,8 @@ impl Screen for Login {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
-            Some(Overlay::Login(_)) => vec![
-                k.h(&[ENTER], "log in"),
-                k.h(&[TAB], "next field"),
-                k.h(&[ESC], "close"),
-            ],
+            Some(Overlay::Login(l)) => l.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

@@ -236,6 +236,7 @@ impl App {
         pick: fn(&mut Overlay) -> Option<&mut V>,
     ) {
         let rows = self.viewport_rows.max(1);
+        let depth = self.overlays.len();
         let Some(v) = self.overlays.last_mut().and_then(pick) else {
             return;
         };
@@ -246,6 +247,7 @@ impl App {
             notice: &mut self.status.notice,
             net: &mut self.net,
             read_only: self.session.read_only,
+            depth,
         };
         match view::press(v, &key, &mut cx) {
             Flow::Send(change, purpose) => {
@@ -298,6 +300,8 @@ impl App {
                 ));
             }
             Msg::Command(c) => self.run_command(c),
+            Msg::Quit => self.quit = true,
+            Msg::CoreUser(u) => self.session.user = Some(u),
             Msg::ConflictClosed {
                 rows,
                 resend,

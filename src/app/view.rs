@@ -23,6 +23,8 @@ pub struct Cx<'a> {
     pub net: &'a mut Net,
     /// The profile is read-only: nothing it would send is offered.
     pub read_only: bool,
+    /// Screens open, this one included (1: over the lists alone).
+    pub depth: usize,
 }
 
 /// What the screen stack does after a key.
@@ -57,6 +59,10 @@ pub enum Msg {
     KeepColumns { kind: ListKind, layout: Vec<usize> },
     /// A palette command, run over the screen.
     Command(Command),
+    /// The console ends.
+    Quit,
+    /// Who logs in to the core, as typed (kept for the session).
+    CoreUser(String),
     /// A conflict closed: its picks go into the form under it (or into the change sent
     /// again) when `apply`, else back to the form as typed.
     ConflictClosed {
@@ -128,6 +134,7 @@ impl<V: View> Harness<V> {
             notice: &mut self.notice,
             net: &mut self.net,
             read_only: self.read_only,
+            depth: 1,
         };
         let flow = press(&mut self.view, &key, &mut cx);
         if let Flow::Send(..) = flow {
