@@ -1,6 +1,7 @@
 //! The detail screens: a record, a site with its equipements, a Maarch user with its links.
 
 use crate::app::browse::Nav;
+use crate::app::hints::DELETE;
 use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
 
@@ -32,7 +33,6 @@ use crate::protocol::DeleteOp;
 use crate::protocol::Payload;
 use crate::protocol::Request;
 use crate::text::mask_secrets;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 pub struct Detail {
@@ -446,7 +446,7 @@ impl Screen for Detail {
                 k.sp(&[m(Act::AddGroup)], "add to a group"),
                 k.sp(&[m(Act::AddEntity)], "add to an entity"),
                 k.sl(
-                    &[m(Act::Remove), T("Delete", Some(KeyCode::Delete))],
+                    &[m(Act::Remove), DELETE],
                     "remove the selected group or entity",
                 ),
                 k.sp(&[m(Act::Link)], "link to a Maarch Parapheur user (by id)"),

@@ -16,6 +16,7 @@ use crate::app::hints::K::A;
 use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::hints::TAB;
+use crate::app::hints::Y;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
@@ -29,7 +30,6 @@ use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
 use crate::protocol::Request;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 impl App {
@@ -448,11 +448,11 @@ impl Screen for Form {
         match app.overlays.last() {
             // A question waits: its own keys.
             Some(Overlay::Form(fm)) if fm.confirm_discard => vec![
-                k.h(&[T("y", Some(KeyCode::Char('y')))], "discard"),
+                k.h(&[Y], "discard"),
                 k.h(&[T("other key", None)], "keep editing"),
             ],
             Some(Overlay::Form(fm)) if fm.asking.is_some() => vec![
-                k.h(&[T("y", Some(KeyCode::Char('y')))], "yes, go on"),
+                k.h(&[Y], "yes, go on"),
                 k.h(&[T("other key", None)], "back to the form"),
             ],
             Some(Overlay::Form(fm)) => form_footer(&k, fm),

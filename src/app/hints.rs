@@ -23,6 +23,11 @@ use K::*;
 pub const ENTER: K = T("Enter", Some(KeyCode::Enter));
 pub const ESC: K = T("Esc", Some(KeyCode::Esc));
 pub const TAB: K = T("Tab", Some(KeyCode::Tab));
+pub const PGDN: K = T("PgDn", Some(KeyCode::PageDown));
+pub const PGUP: K = T("PgUp", Some(KeyCode::PageUp));
+pub const DELETE: K = T("Delete", Some(KeyCode::Delete));
+/// The `y` of a form's own question (discard, go on), answered as a confirmation is.
+pub const Y: K = T("y", Some(KeyCode::Char('y')));
 
 /// A hint as shown: its keys' text, what it does, and the span of each key in the text.
 #[derive(Debug, Clone, PartialEq)]

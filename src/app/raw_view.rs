@@ -6,8 +6,8 @@ use crate::app::Overlay;
 use crate::app::hints::ESC;
 use crate::app::hints::Hint;
 use crate::app::hints::K::A;
-use crate::app::hints::K::T;
 use crate::app::hints::Keys;
+use crate::app::hints::{PGDN, PGUP};
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Screen;
@@ -15,7 +15,6 @@ use crate::app::target_json;
 use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
 
 pub struct RawView {
@@ -88,12 +87,7 @@ impl View for RawView {
     fn hints(&self, k: &Keys) -> Vec<Hint> {
         vec![
             k.joined(
-                &[
-                    A(Scope::Raw, Act::Down),
-                    A(Scope::Raw, Act::Up),
-                    T("PgDn", Some(KeyCode::PageDown)),
-                    T("PgUp", Some(KeyCode::PageUp)),
-                ],
+                &[A(Scope::Raw, Act::Down), A(Scope::Raw, Act::Up), PGDN, PGUP],
                 " ",
                 "scroll",
             ),

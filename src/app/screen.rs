@@ -22,8 +22,8 @@ use crate::app::form::Form;
 use crate::app::frequency::Frequency;
 use crate::app::hints::ESC;
 use crate::app::hints::K::A;
-use crate::app::hints::K::T;
 use crate::app::hints::Keys;
+use crate::app::hints::{PGDN, PGUP};
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::with_list;
@@ -32,9 +32,7 @@ use crate::app::view::{self, Cx, Flow, Msg, View};
 use crate::i18n::{tr, trf};
 use crate::protocol::Payload;
 use crate::protocol::Service;
-use crossterm::event::KeyCode;
 use crossterm::event::KeyEvent;
-use crossterm::event::KeyModifiers;
 
 use super::hints::Hint;
 
@@ -129,7 +127,7 @@ macro_rules! with_asker {
 impl App {
     /// A key goes to the screen on top (Ctrl-C quits from anywhere).
     pub fn on_key(&mut self, key: KeyEvent) {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        if crate::keys::Key::of(&key) == crate::keys::Key::ctrl('c') {
             self.quit = true;
             return;
         }
@@ -193,8 +191,8 @@ impl View for HelpScreen {
                 &[
                     A(Scope::Help, Act::Down),
                     A(Scope::Help, Act::Up),
-                    T("PgDn", Some(KeyCode::PageDown)),
-                    T("PgUp", Some(KeyCode::PageUp)),
+                    PGDN,
+                    PGUP,
                 ],
                 " ",
                 "scroll",
