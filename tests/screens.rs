@@ -362,3 +362,74 @@ fn a_login_sends_once_and_esc_quits_only_when_it_is_all_there_is() {
     h.press(key(KeyCode::Esc));
     assert!(h.closed(), "an Ocean login closes, the console stays");
 }
+
+#[test]
+fn the_palette_hands_its_line_over_and_every_key_types() {
+    let mut h = Harness::new(vigie::app::Palette::default());
+    for c in "site jq".chars() {
+        h.press(ch(c));
+    }
+    assert_eq!(h.view.input.value(), "site jq", "j and q type here");
+    h.press(key(KeyCode::Down)).press(key(KeyCode::Down));
+    assert_eq!(h.view.selected, 2);
+    h.press(key(KeyCode::Enter));
+    assert!(matches!(
+        &h.flow,
+        Some(Flow::Done(Msg::RunPalette { line, selected: 2 })) if line == "site jq"
+    ));
+}
+
+#[test]
+fn a_bulk_run_starts_on_y_stops_on_esc_and_filters_its_results() {
+    use vigie::app::{BulkJob, BulkRun, Phase};
+    let job = |label: &str| BulkJob {
+        key: label.into(),
+        label: label.into(),
+        change: Some(vigie::change::Change::delete(
+            vigie::change::Kind::Site,
+            label,
+        )),
+        skip: None,
+    };
+    let mut h = Harness::new(BulkRun {
+        question: "Delete 2 sites?".into(),
+        title: "Deleting".into(),
+        kind: ListKind::Sites,
+        jobs: vec![job("LOUM"), job("BALI")],
+        outcomes: vec![vigie::app::Outcome::Waiting, vigie::app::Outcome::Waiting],
+        phase: Phase::Ask,
+        typed: None,
+        error: None,
+        pending: None,
+        stopping: false,
+        batch: None,
+        selected: 0,
+        filter: String::new(),
+        filtering: false,
+    });
+    assert_eq!(h.hints(), ["y/Enter confirm", "n/Esc cancel"]);
+    h.press(ch('y'));
+    assert!(
+        matches!(h.flow, Some(Flow::Then(Msg::BulkNext))),
+        "the console sends the first row"
+    );
+    assert_eq!(h.view.phase, Phase::Run);
+    h.press(key(KeyCode::Esc));
+    assert!(
+        h.view.stopping && !h.closed(),
+        "Esc stops after the request in flight"
+    );
+    h.view.phase = Phase::Finished;
+    h.press(ch('/'));
+    for c in "bali".chars() {
+        h.press(ch(c));
+    }
+    assert_eq!(h.view.filter, "bali");
+    h.press(key(KeyCode::Enter)).press(key(KeyCode::Esc));
+    assert!(
+        h.view.filter.is_empty() && !h.closed(),
+        "Esc clears the filter first"
+    );
+    h.press(ch('q'));
+    assert!(h.closed());
+}

@@ -22,6 +22,7 @@ use crate::app::kinds::ListKind;
 use crate::app::kinds::with_list;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
@@ -190,7 +191,7 @@ impl App {
     }
 
     /// Sends the next waiting row's request, or ends the run.
-    fn bulk_next(&mut self) {
+    pub(super) fn bulk_next(&mut self) {
         let Some(b) = self.bulk_mut() else {
             return;
         };
@@ -254,89 +255,6 @@ impl App {
             notice = trf("{} (still marked: run it again on them)", &[&notice]);
         }
         self.status.notice = Some(notice);
-    }
-
-    pub(super) fn bulk_key(&mut self, key: KeyEvent) {
-        if let Some(b) = self.bulk_mut()
-            && b.filtering
-        {
-            // The filter is typed here: only the fixed keys act.
-            match (fixed(key.code), typed(&key)) {
-                (Some(Act::Cancel), _) => {
-                    b.filter.clear();
-                    b.filtering = false;
-                }
-                (Some(Act::Open), _) => b.filtering = false,
-                (_, Some(Typed::Backspace)) => {
-                    b.filter.pop();
-                }
-                (_, Some(Typed::Char(c))) => b.filter.push(c),
-                _ => {}
-            }
-            b.step(0);
-            return;
-        }
-        let act = self.prefs.keymap.action(Scope::Bulk, &key);
-        let Some(b) = self.bulk_mut() else {
-            return;
-        };
-        match b.phase {
-            Phase::Ask => {
-                if let Some((expect, input)) = &mut b.typed {
-                    match fixed(key.code) {
-                        Some(Act::Cancel) => {
-                            self.overlays.pop();
-                        }
-                        Some(Act::Open) => {
-                            if input.value().trim() != expect.as_str() {
-                                b.error = Some(trf("Type {} to confirm", &[expect]));
-                                return;
-                            }
-                            b.phase = Phase::Run;
-                            self.bulk_next();
-                        }
-                        _ => {
-                            if let Some(req) = to_input_request(&crossterm::event::Event::Key(key))
-                            {
-                                input.handle(req);
-                            }
-                        }
-                    }
-                    return;
-                }
-                match act {
-                    Some(Act::Filter) => b.filtering = true,
-                    Some(Act::Down) => b.step(1),
-                    Some(Act::Up) => b.step(-1),
-                    Some(Act::Yes | Act::Open) => {
-                        b.phase = Phase::Run;
-                        self.bulk_next();
-                    }
-                    Some(Act::No | Act::Cancel | Act::Close) => {
-                        self.overlays.pop();
-                    }
-                    _ => {}
-                }
-            }
-            Phase::Run => {
-                if act == Some(Act::Cancel) {
-                    b.stopping = true;
-                    self.status.notice = Some(tr("Stopping after the request in flight…").into());
-                }
-            }
-            Phase::Finished => match act {
-                Some(Act::Cancel) if !b.filter.is_empty() => b.filter.clear(),
-                Some(Act::Cancel | Act::Close | Act::Open) => {
-                    self.overlays.pop();
-                }
-                Some(Act::Filter) => b.filtering = true,
-                Some(Act::Down) => b.step(1),
-                Some(Act::Up) => b.step(-1),
-                Some(Act::First) => b.step(isize::MIN),
-                Some(Act::Last) => b.step(isize::MAX),
-                _ => {}
-            },
-        }
     }
 
     /// What a row's change did, landed where it shows, in the row's words.
@@ -418,9 +336,139 @@ impl App {
     }
 }
 
+impl BulkRun {
+    /// A key while the rows' filter is typed: only the fixed keys act.
+    fn filter_key(&mut self, key: &KeyEvent) {
+        match (fixed(key.code), typed(key)) {
+            (Some(Act::Cancel), _) => {
+                self.filter.clear();
+                self.filtering = false;
+            }
+            (Some(Act::Open), _) => self.filtering = false,
+            (_, Some(Typed::Backspace)) => {
+                self.filter.pop();
+            }
+            (_, Some(Typed::Char(c))) => self.filter.push(c),
+            _ => {}
+        }
+        self.step(0);
+    }
+
+    /// The question answered: the run starts, its first row's change sent by the console.
+    fn start(&mut self) -> Flow {
+        self.phase = Phase::Run;
+        Flow::Then(Msg::BulkNext)
+    }
+
+    /// A key while the count (or name) to confirm is typed.
+    fn typed_key(&mut self, key: &KeyEvent) -> Flow {
+        let Some((expect, input)) = &mut self.typed else {
+            return Flow::Stay;
+        };
+        match fixed(key.code) {
+            Some(Act::Cancel) => return Flow::Close,
+            Some(Act::Open) => {
+                if input.value().trim() != expect.as_str() {
+                    self.error = Some(trf("Type {} to confirm", &[expect]));
+                    return Flow::Stay;
+                }
+                return self.start();
+            }
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(*key)) {
+                    input.handle(req);
+                }
+            }
+        }
+        Flow::Stay
+    }
+}
+
+impl View for BulkRun {
+    const SCOPE: Scope = Scope::Bulk;
+
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, cx: &mut Cx) -> Flow {
+        if self.filtering {
+            self.filter_key(key);
+            return Flow::Stay;
+        }
+        match self.phase {
+            Phase::Ask if self.typed.is_some() => return self.typed_key(key),
+            Phase::Ask => match act {
+                Some(Act::Filter) => self.filtering = true,
+                Some(Act::Down) => self.step(1),
+                Some(Act::Up) => self.step(-1),
+                Some(Act::Yes | Act::Open) => return self.start(),
+                Some(Act::No | Act::Cancel | Act::Close) => return Flow::Close,
+                _ => {}
+            },
+            Phase::Run => {
+                if act == Some(Act::Cancel) {
+                    self.stopping = true;
+                    *cx.notice = Some(tr("Stopping after the request in flight…").into());
+                }
+            }
+            Phase::Finished => match act {
+                Some(Act::Cancel) if !self.filter.is_empty() => self.filter.clear(),
+                Some(Act::Cancel | Act::Close | Act::Open) => return Flow::Close,
+                Some(Act::Filter) => self.filtering = true,
+                Some(Act::Down) => self.step(1),
+                Some(Act::Up) => self.step(-1),
+                Some(Act::First) => self.step(isize::MIN),
+                Some(Act::Last) => self.step(isize::MAX),
+                _ => {}
+            },
+        }
+        Flow::Stay
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        let b = |a| A(Scope::Bulk, a);
+        match self.phase {
+            Phase::Ask if self.typed.is_some() => {
+                vec![k.h(&[ENTER], "confirm"), k.h(&[ESC], "cancel")]
+            }
+            Phase::Ask => vec![
+                k.h(&[b(Act::Yes), ENTER], "confirm"),
+                k.h(&[b(Act::No), ESC], "cancel"),
+            ],
+            Phase::Run => vec![k.h(&[ESC], "stop after the request in flight")],
+            Phase::Finished => vec![
+                k.h(&[b(Act::Down), b(Act::Up)], "move"),
+                k.h(&[b(Act::Filter)], "filter"),
+                k.h(&[ESC, b(Act::Close)], "close"),
+            ],
+        }
+    }
+
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
+        let b = |a| A(Scope::Bulk, a);
+        vec![
+            k.sp(&[b(Act::Yes), ENTER], "run it on every marked row"),
+            k.sp(
+                &[ESC],
+                "cancel; while running: stop after the request in flight",
+            ),
+            k.sp(&[b(Act::Down), b(Act::Up)], "move in the results"),
+            k.sp(
+                &[b(Act::Filter)],
+                "filter the rows as you type (Esc clears)",
+            ),
+            k.sp(&[b(Act::Close)], "close the results"),
+        ]
+    }
+}
+
+fn bulk(o: &mut Overlay) -> Option<&mut BulkRun> {
+    match o {
+        Overlay::Bulk(b) => Some(b),
+        _ => None,
+    }
+}
+
 impl Screen for BulkRun {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.bulk_key(key)
+        app.view_key(key, bulk)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
@@ -471,43 +519,16 @@ impl Screen for BulkRun {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
-        let b = |a| A(Scope::Bulk, a);
         match app.overlays.last() {
-            Some(Overlay::Bulk(r)) => match r.phase {
-                Phase::Ask if r.typed.is_some() => {
-                    vec![k.h(&[ENTER], "confirm"), k.h(&[ESC], "cancel")]
-                }
-                Phase::Ask => vec![
-                    k.h(&[b(Act::Yes), ENTER], "confirm"),
-                    k.h(&[b(Act::No), ESC], "cancel"),
-                ],
-                Phase::Run => vec![k.h(&[ESC], "stop after the request in flight")],
-                Phase::Finished => vec![
-                    k.h(&[b(Act::Down), b(Act::Up)], "move"),
-                    k.h(&[b(Act::Filter)], "filter"),
-                    k.h(&[ESC, b(Act::Close)], "close"),
-                ],
-            },
+            Some(Overlay::Bulk(r)) => r.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
-        let b = |a| A(Scope::Bulk, a);
-        vec![
-            k.sp(&[b(Act::Yes), ENTER], "run it on every marked row"),
-            k.sp(
-                &[ESC],
-                "cancel; while running: stop after the request in flight",
-            ),
-            k.sp(&[b(Act::Down), b(Act::Up)], "move in the results"),
-            k.sp(
-                &[b(Act::Filter)],
-                "filter the rows as you type (Esc clears)",
-            ),
-            k.sp(&[b(Act::Close)], "close the results"),
-        ]
+        match app.under_help() {
+            Some(Overlay::Bulk(r)) => r.help(&Keys(&app.prefs.keymap)),
+            _ => Vec::new(),
+        }
     }
 }

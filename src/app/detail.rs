@@ -50,6 +50,9 @@ pub struct Detail {
     pub error: Option<String>,
     /// `*` asked before every equipement of the site was loaded: marks them once they are.
     pub mark_all_when_loaded: bool,
+    /// Maarch: a group or entity picker asked before the catalogue came; it opens once the
+    /// catalogue lands if this detail is still on top.
+    pub pick_after_catalogue: Option<Act>,
 }
 
 impl Detail {
@@ -63,6 +66,7 @@ impl Detail {
             parapheur: None,
             error: None,
             mark_all_when_loaded: false,
+            pick_after_catalogue: None,
         }
     }
 
@@ -360,7 +364,11 @@ impl Screen for Detail {
                 }
             }
             // A picker waiting for it will not open.
-            Purpose::Catalogue => app.waiting.pick_after_catalogue = None,
+            Purpose::Catalogue => {
+                for d in app.details_mut() {
+                    d.pick_after_catalogue = None;
+                }
+            }
             Purpose::MaarchEdit(_) if app.waiting.maarch_edit.is_some_and(|(e, _)| e == id) => {
                 app.waiting.maarch_edit = None;
             }

@@ -54,7 +54,9 @@ impl App {
                 if self.lists.catalogue.is_none() {
                     self.load_catalogue();
                     self.status.notice = Some(tr("Reading Maarch groups and entities…").into());
-                    self.waiting.pick_after_catalogue = Some((act, self.overlays.len(), uid));
+                    if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
+                        d.pick_after_catalogue = Some(act);
+                    }
                     return;
                 }
                 // Offer only what the user does not have yet.
@@ -224,13 +226,18 @@ impl App {
     ) {
         self.lists.catalogue = Some((groups, entities));
         // The picker asked for meanwhile opens, if the user is still on that detail.
-        if let Some((act, depth, uid)) = self.waiting.pick_after_catalogue.take()
-            && depth == self.overlays.len()
-            && let Some(Overlay::Detail(d)) = self.overlays.last()
-            && let DetailTarget::MaarchUser(u) = &d.target
-            && u.user.id == uid
-        {
-            let u = u.clone();
+        // The picker opens only over the detail that asked, still on top.
+        let top = match self.overlays.last_mut() {
+            Some(Overlay::Detail(d)) => match (d.pick_after_catalogue.take(), &d.target) {
+                (Some(act), DetailTarget::MaarchUser(u)) => Some((act, u.clone())),
+                _ => None,
+            },
+            _ => None,
+        };
+        for d in self.details_mut() {
+            d.pick_after_catalogue = None;
+        }
+        if let Some((act, u)) = top {
             self.maarch_detail_action(act, u);
         }
     }

@@ -14,6 +14,7 @@ use crate::app::hints::Hint;
 use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::keymap::Act;
+use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
 use crate::app::kinds::Tab;
@@ -23,6 +24,7 @@ use crate::app::parse_assignments;
 use crate::app::parse_link;
 use crate::app::screen::Screen;
 use crate::app::shellexpand_home;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Service;
@@ -178,46 +180,25 @@ impl App {
             .collect()
     }
 
-    pub(super) fn palette_key(&mut self, key: KeyEvent) {
-        let Some(Overlay::Palette(p)) = self.overlays.last_mut() else {
+    /// The palette's line run: a command typed with its argument, else the match chosen;
+    /// either goes first in the history.
+    pub(super) fn run_palette_line(&mut self, q: &str, sel: usize) {
+        if let Some(cmd) = self.typed_command(q) {
+            self.prefs.palette_history.retain(|h| h != q);
+            self.prefs.palette_history.insert(0, q.trim().to_string());
+            self.prefs.palette_history.truncate(20);
+            self.run_typed(cmd);
             return;
-        };
-        // A command is typed here: only the fixed keys act, every other key is text.
-        match fixed(key.code) {
-            Some(Act::Cancel) => {
-                self.overlays.pop();
+        }
+        let matches = self.palette_matches(q);
+        match matches.get(sel.min(matches.len().saturating_sub(1))) {
+            Some((text, cmd)) => {
+                self.prefs.palette_history.retain(|h| h != text);
+                self.prefs.palette_history.insert(0, text.clone());
+                self.prefs.palette_history.truncate(20);
+                self.run_command(cmd.clone())
             }
-            Some(Act::Up) => p.selected = p.selected.saturating_sub(1),
-            Some(Act::Down) => p.selected += 1,
-            Some(Act::Open) => {
-                let q = p.input.value().to_string();
-                let sel = p.selected;
-                if let Some(cmd) = self.typed_command(&q) {
-                    self.overlays.pop();
-                    self.prefs.palette_history.retain(|h| *h != q);
-                    self.prefs.palette_history.insert(0, q.trim().to_string());
-                    self.prefs.palette_history.truncate(20);
-                    self.run_typed(cmd);
-                    return;
-                }
-                let matches = self.palette_matches(&q);
-                self.overlays.pop();
-                match matches.get(sel.min(matches.len().saturating_sub(1))) {
-                    Some((text, cmd)) => {
-                        self.prefs.palette_history.retain(|h| h != text);
-                        self.prefs.palette_history.insert(0, text.clone());
-                        self.prefs.palette_history.truncate(20);
-                        self.run_command(cmd.clone())
-                    }
-                    None => self.status.notice = Some(trf("No command matches '{}'", &[&q])),
-                }
-            }
-            _ => {
-                if let Some(req) = to_input_request(&crossterm::event::Event::Key(key)) {
-                    p.input.handle(req);
-                    p.selected = 0;
-                }
-            }
+            None => self.status.notice = Some(trf("No command matches '{}'", &[&q])),
         }
     }
 
@@ -475,19 +456,59 @@ impl App {
     }
 }
 
+impl View for Palette {
+    /// A command is typed here: only the fixed keys act, every other key is text.
+    const SCOPE: Scope = Scope::Form;
+
+    fn on_key(&mut self, _act: Option<Act>, key: &KeyEvent, _cx: &mut Cx) -> Flow {
+        match fixed(key.code) {
+            Some(Act::Cancel) => return Flow::Close,
+            Some(Act::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Act::Down) => self.selected += 1,
+            Some(Act::Open) => {
+                return Flow::Done(Msg::RunPalette {
+                    line: self.input.value().to_string(),
+                    selected: self.selected,
+                });
+            }
+            _ => {
+                if let Some(req) = to_input_request(&crossterm::event::Event::Key(*key)) {
+                    self.input.handle(req);
+                    self.selected = 0;
+                }
+            }
+        }
+        Flow::Stay
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        vec![
+            k.h(&[ENTER], "run"),
+            k.h(&[T("↑↓", None)], "choose"),
+            k.h(&[ESC], "close"),
+        ]
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+fn palette(o: &mut Overlay) -> Option<&mut Palette> {
+    match o {
+        Overlay::Palette(p) => Some(p),
+        _ => None,
+    }
+}
+
 impl Screen for Palette {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.palette_key(key)
+        app.view_key(key, palette)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
-            Some(Overlay::Palette(_)) => vec![
-                k.h(&[ENTER], "run"),
-                k.h(&[T("↑↓", None)], "choose"),
-                k.h(&[ESC], "close"),
-            ],
+            Some(Overlay::Palette(p)) => p.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

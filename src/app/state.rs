@@ -101,10 +101,6 @@ pub(crate) struct Waiting {
     /// A Maarch user's details read to edit them: the request, and how many overlays were
     /// open then (an answer after the user moved on opens nothing).
     pub maarch_edit: Option<(u64, usize)>,
-    /// A group or entity picker asked before the catalogue came: the key (as translated),
-    /// how many overlays were open then and the Maarch user's id (it opens once the
-    /// catalogue lands, if the user is still on that detail).
-    pub pick_after_catalogue: Option<(keymap::Act, usize, i64)>,
     /// The record being edited in `$EDITOR`.
     pub editing: Option<DetailTarget>,
     /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).

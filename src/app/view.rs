@@ -61,6 +61,10 @@ pub enum Msg {
     Command(Command),
     /// The console ends.
     Quit,
+    /// A bulk run goes on: its next row's change is sent.
+    BulkNext,
+    /// What the palette's line asks, or its `selected` match, run.
+    RunPalette { line: String, selected: usize },
     /// Who logs in to the core, as typed (kept for the session).
     CoreUser(String),
     /// A conflict closed: its picks go into the form under it (or into the change sent
