@@ -433,3 +433,38 @@ fn a_bulk_run_starts_on_y_stops_on_esc_and_filters_its_results() {
     h.press(ch('q'));
     assert!(h.closed());
 }
+
+#[test]
+fn a_form_types_moves_and_asks_the_console_to_save_and_asks_before_losing_what_was_typed() {
+    let mut h = Harness::new(vigie::app::form::Form::export("/tmp/vigie-x.csv"));
+    h.press(ch('q'));
+    assert!(h.view.dirty(), "q types in a form");
+    assert_eq!(h.hints().last().map(String::as_str), Some("Esc cancel"));
+    h.press(key(KeyCode::Esc));
+    assert!(
+        !h.closed() && h.view.confirm_discard,
+        "Esc asks before losing what was typed"
+    );
+    assert_eq!(h.hints()[0], "y discard");
+    h.press(ch('n'));
+    assert!(!h.view.confirm_discard, "any other key keeps editing");
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    h.press(ctrl_s);
+    assert!(matches!(h.flow, Some(Flow::Then(Msg::SaveForm))));
+
+    let mut map = BTreeMap::new();
+    map.insert("form.save".to_string(), "f2".to_string());
+    h.keys = KeyMap::from_config(&map).unwrap();
+    h.press(ctrl_s);
+    assert!(
+        !matches!(h.flow, Some(Flow::Then(Msg::SaveForm))),
+        "Ctrl-S was given away"
+    );
+    h.press(key(KeyCode::F(2)));
+    assert!(
+        matches!(h.flow, Some(Flow::Then(Msg::SaveForm))),
+        "F2 saves"
+    );
+    h.press(key(KeyCode::Esc)).press(ch('y'));
+    assert!(h.closed());
+}

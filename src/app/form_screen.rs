@@ -26,6 +26,7 @@ use crate::app::not_configured;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
 use crate::app::shellexpand_home;
+use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Payload;
@@ -142,77 +143,6 @@ impl App {
     pub(super) fn edit_selected(&mut self) {
         if let Some(t) = self.selected_target() {
             self.edit_target(t);
-        }
-    }
-
-    pub(super) fn form_key(&mut self, key: KeyEvent) {
-        // The form's own questions are answered as a confirmation is.
-        let yes = self.prefs.keymap.action(Scope::Confirm, &key) == Some(Act::Yes);
-        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
-            return;
-        };
-        if f.confirm_discard {
-            if yes {
-                self.overlays.pop();
-            } else {
-                f.confirm_discard = false;
-            }
-            return;
-        }
-        if let Some(ask) = f.asking.take() {
-            match yes {
-                true => {
-                    f.agreed.push(ask);
-                    self.save_form();
-                }
-                _ => {
-                    // Back to the first value not received, to type it.
-                    if let Some(i) = f.fields.iter().position(|x| x.unknown && !x.changed()) {
-                        f.focus = i;
-                    }
-                }
-            }
-            return;
-        }
-        // Keys that type text are never remapped in a form (the config refuses it).
-        let act = self.prefs.keymap.action(Scope::Form, &key);
-        let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
-            return;
-        };
-        let on_grid = matches!(
-            f.fields.get(f.focus).map(|x| &x.kind),
-            Some(form::FieldKind::Grid { .. })
-        );
-        if f.kind == FormKind::ImportFile && act == Some(Act::NextField) {
-            // Path completion, as a shell does it.
-            let typed = f.val("path");
-            let (done, said) = complete_path(&typed);
-            if let Some(x) = f.fields.first_mut() {
-                x.set_text(&done);
-            }
-            f.error = said;
-            return;
-        }
-        // Enter moves on, and saves from the last field (a one-field picker saves at once).
-        let enter = act == Some(Act::Open) && !on_grid;
-        let submit = enter && f.is_last_visible(f.focus);
-        if enter && !submit {
-            f.on_action(Some(Act::NextField), key);
-            return;
-        }
-        match act {
-            _ if submit => self.save_form(),
-            Some(Act::Save) => self.save_form(),
-            Some(Act::Cancel) => {
-                if f.dirty() {
-                    f.confirm_discard = true;
-                } else {
-                    self.overlays.pop();
-                }
-            }
-            _ => {
-                f.on_action(act, key);
-            }
         }
     }
 
@@ -392,9 +322,99 @@ impl App {
     }
 }
 
+impl View for Form {
+    const SCOPE: Scope = Scope::Form;
+
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, cx: &mut Cx) -> Flow {
+        // The form's own questions are answered as a confirmation is.
+        let yes = cx.keys.action(Scope::Confirm, key) == Some(Act::Yes);
+        if self.confirm_discard {
+            if yes {
+                return Flow::Close;
+            }
+            self.confirm_discard = false;
+            return Flow::Stay;
+        }
+        if let Some(ask) = self.asking.take() {
+            if yes {
+                self.agreed.push(ask);
+                return Flow::Then(Msg::SaveForm);
+            }
+            // Back to the first value not received, to type it.
+            if let Some(i) = self.fields.iter().position(|x| x.unknown && !x.changed()) {
+                self.focus = i;
+            }
+            return Flow::Stay;
+        }
+        // Keys that type text are never remapped in a form (the config refuses it).
+        let on_grid = matches!(
+            self.fields.get(self.focus).map(|x| &x.kind),
+            Some(form::FieldKind::Grid { .. })
+        );
+        if self.kind == FormKind::ImportFile && act == Some(Act::NextField) {
+            // Path completion, as a shell does it.
+            let (done, said) = complete_path(&self.val("path"));
+            if let Some(x) = self.fields.first_mut() {
+                x.set_text(&done);
+            }
+            self.error = said;
+            return Flow::Stay;
+        }
+        // Enter moves on, and saves from the last field (a one-field picker saves at once).
+        let enter = act == Some(Act::Open) && !on_grid;
+        let submit = enter && self.is_last_visible(self.focus);
+        if enter && !submit {
+            self.on_action(Some(Act::NextField), *key);
+            return Flow::Stay;
+        }
+        match act {
+            _ if submit => Flow::Then(Msg::SaveForm),
+            Some(Act::Save) => Flow::Then(Msg::SaveForm),
+            Some(Act::Cancel) if self.dirty() => {
+                self.confirm_discard = true;
+                Flow::Stay
+            }
+            Some(Act::Cancel) => Flow::Close,
+            _ => {
+                self.on_action(act, *key);
+                Flow::Stay
+            }
+        }
+    }
+
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        if self.confirm_discard {
+            // A question waits: its own keys.
+            return vec![
+                k.h(&[Y], "discard"),
+                k.h(&[T("other key", None)], "keep editing"),
+            ];
+        }
+        if self.asking.is_some() {
+            return vec![
+                k.h(&[Y], "yes, go on"),
+                k.h(&[T("other key", None)], "back to the form"),
+            ];
+        }
+        form_footer(k, self)
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        // The help over a form is the lists' (its line "In forms" says the form's keys).
+        Vec::new()
+    }
+}
+
+fn form_on_top(o: &mut Overlay) -> Option<&mut Form> {
+    match o {
+        Overlay::Form(f) => Some(f),
+        _ => None,
+    }
+}
+
 impl Screen for Form {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.form_key(key)
+        app.view_key(key, form_on_top)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
@@ -444,18 +464,8 @@ impl Screen for Form {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
         match app.overlays.last() {
-            // A question waits: its own keys.
-            Some(Overlay::Form(fm)) if fm.confirm_discard => vec![
-                k.h(&[Y], "discard"),
-                k.h(&[T("other key", None)], "keep editing"),
-            ],
-            Some(Overlay::Form(fm)) if fm.asking.is_some() => vec![
-                k.h(&[Y], "yes, go on"),
-                k.h(&[T("other key", None)], "back to the form"),
-            ],
-            Some(Overlay::Form(fm)) => form_footer(&k, fm),
+            Some(Overlay::Form(fm)) => fm.hints(&Keys(&app.prefs.keymap)),
             _ => Vec::new(),
         }
     }

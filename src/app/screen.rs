@@ -300,6 +300,7 @@ impl App {
             Msg::Command(c) => self.run_command(c),
             Msg::Quit => self.quit = true,
             Msg::BulkNext => self.bulk_next(),
+            Msg::SaveForm => self.save_form(),
             Msg::RunPalette { line, selected } => self.run_palette_line(&line, selected),
             Msg::CoreUser(u) => self.session.user = Some(u),
             Msg::ConflictClosed {

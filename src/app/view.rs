@@ -63,6 +63,8 @@ pub enum Msg {
     Quit,
     /// A bulk run goes on: its next row's change is sent.
     BulkNext,
+    /// The form on top is checked and, when valid, its change sent.
+    SaveForm,
     /// What the palette's line asks, or its `selected` match, run.
     RunPalette { line: String, selected: usize },
     /// Who logs in to the core, as typed (kept for the session).
