@@ -468,3 +468,52 @@ fn a_form_types_moves_and_asks_the_console_to_save_and_asks_before_losing_what_w
     h.press(key(KeyCode::Esc)).press(ch('y'));
     assert!(h.closed());
 }
+
+#[test]
+fn a_site_detail_moves_marks_and_pages_itself_and_asks_the_console_for_the_rest() {
+    use vigie::api::model::{Equipement, SiteSummary};
+    use vigie::app::list::Paging;
+    use vigie::app::{Detail, DetailTarget};
+    let site = SiteSummary {
+        site_id: "7".into(),
+        ..Default::default()
+    };
+    let mut d = Detail::new(DetailTarget::Site(site));
+    let eq = |ip: &str| Equipement {
+        ip: ip.into(),
+        ..Default::default()
+    };
+    d.equipements
+        .set_items(vec![eq("10.0.0.1"), eq("10.0.0.2"), eq("10.0.0.3")]);
+    d.equipements.paging = Some(Paging {
+        page: 1,
+        pages: 3,
+        size: 50,
+        ..Default::default()
+    });
+    let mut h = Harness::new(d);
+    h.press(ch(' '));
+    assert_eq!(
+        h.view.equipements.marked.len(),
+        1,
+        "Space marks and moves on"
+    );
+    assert_eq!(h.view.equipements.selected, 1);
+    h.press(ch(']'));
+    let asked: Vec<String> = h.net.outbox.iter().map(|(_, r)| format!("{r:?}")).collect();
+    assert!(asked[0].contains("page: 2"), "{asked:?}");
+    assert_eq!(h.view.equipements.pending, Some(h.net.outbox[0].0));
+    h.press(key(KeyCode::Enter));
+    assert!(
+        matches!(&h.flow, Some(Flow::Then(Msg::OpenDetail(t))) if matches!(**t, DetailTarget::Equipement(ref e) if e.ip == "10.0.0.2"))
+    );
+    h.press(ch('e'));
+    assert!(matches!(
+        h.flow,
+        Some(Flow::Then(Msg::OnDetail(vigie::app::keymap::Act::Edit)))
+    ));
+    h.press(ch('p'));
+    assert!(h.view.reveal);
+    h.press(ch('q'));
+    assert!(h.closed());
+}

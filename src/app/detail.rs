@@ -1,9 +1,14 @@
 //! The detail screens: a record, a site with its equipements, a Maarch user with its links.
 
+use crate::app::HelpScreen;
+use crate::app::Net;
+use crate::app::RawView;
 use crate::app::browse::Nav;
 use crate::app::hints::DELETE;
 use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
+use crate::app::raw_view::copy_as_json;
+use crate::app::view::{Cx, Flow, Msg, View};
 
 use crate::app::App;
 use crate::app::Equipement;
@@ -140,119 +145,31 @@ impl App {
         }
     }
 
-    pub(super) fn detail_key(&mut self, key: KeyEvent) {
-        let rows = self.viewport_rows.saturating_sub(8).max(1);
-        // A row command's key (free on this screen, the config checked it).
-        if let Some(c) = self.command_for_key(key) {
-            return self.run_row_command(c);
-        }
-        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+    /// What the detail on top asked that reaches beyond it: another screen, or a write.
+    pub(super) fn detail_action(&mut self, act: Act) {
+        let Some(Overlay::Detail(d)) = self.overlays.last() else {
             return;
         };
-        let is_site = matches!(d.target, DetailTarget::Site(_));
-        if let DetailTarget::MaarchUser(u) = &d.target {
-            let u = u.clone();
-            if let Some(act) = self.prefs.keymap.action(Scope::Maarch, &key) {
-                self.maarch_detail_action(act, u);
-            }
-            return;
+        let t = d.target.clone();
+        if let DetailTarget::MaarchUser(u) = t {
+            return self.maarch_detail_action(act, u);
         }
-        let Some(act) = self.prefs.keymap.action(Scope::Detail, &key) else {
-            return;
-        };
+        let is_site = matches!(t, DetailTarget::Site(_));
+        let marked = !d.equipements.marked.is_empty();
         match act {
-            Act::EditInEditor => {
-                let t = d.target.clone();
-                self.edit_in_editor(t);
-                return;
-            }
-            Act::Raw | Act::CopyRecord => {
-                let (title, v) = target_json(&d.target);
-                if act == Act::Raw {
-                    self.show_raw(title, v);
-                } else {
-                    self.copy_json(&title, v);
-                }
-                return;
-            }
+            Act::EditInEditor => self.edit_in_editor(t),
             Act::Assign => {
-                if let DetailTarget::Individu(i) = &d.target {
-                    let i = i.clone();
-                    self.ask_assign_entity(&i);
-                }
-                return;
-            }
-            _ => {}
-        }
-        match act {
-            Act::Cancel | Act::Back => {
-                self.overlays.pop();
-            }
-            Act::Reveal => d.reveal = !d.reveal,
-            Act::Down if is_site => d.equipements.nav(1, rows),
-            Act::Up if is_site => d.equipements.nav(-1, rows),
-            Act::First if is_site => d.equipements.nav(isize::MIN, rows),
-            Act::Last if is_site => d.equipements.nav(isize::MAX, rows),
-            Act::PageDown | Act::NextPage if is_site => {
-                if let Some(p) = d.equipements.paging
-                    && p.page < p.pages
-                {
-                    self.load_site_equipements(p.page + 1);
+                if let DetailTarget::Individu(i) = &t {
+                    self.ask_assign_entity(i);
                 }
             }
-            Act::PageUp | Act::PrevPage if is_site => {
-                if let Some(p) = d.equipements.paging
-                    && p.page > 1
-                {
-                    self.load_site_equipements(p.page - 1);
-                }
-            }
-            Act::Open if is_site => {
-                if let Some(e) = d.equipements.selected_item().cloned() {
-                    self.open_detail(DetailTarget::Equipement(e));
-                }
-            }
-            Act::Mark if is_site => {
-                d.equipements.toggle_mark();
-                d.equipements.nav(1, rows);
-            }
-            Act::MarkAll if is_site => {
-                if d.equipements.paging.is_some_and(|p| p.pages > 1) {
-                    // Every page of the site first, then every row is marked.
-                    d.mark_all_when_loaded = true;
-                    let site_id = target_id(&d.target);
-                    let id = self.send(Request::AllSiteEquipements(site_id), Purpose::SiteDetail);
-                    if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
-                        d.equipements.pending = Some(id);
-                        d.equipements.loading = true;
-                    }
-                    return;
-                }
-                d.equipements.mark_view();
-                let n = d.equipements.marked.len();
-                self.status.notice = Some(trf("{} marked", &[&n]));
-            }
-            Act::Delete if is_site && !d.equipements.marked.is_empty() => self.bulk_delete(),
+            Act::Delete if is_site && marked => self.bulk_delete(),
             Act::Move if is_site => self.ask_bulk_move(),
-            Act::Import if is_site => {
-                let site_id = target_id(&d.target);
-                self.ask_import(&site_id);
-            }
+            Act::Import if is_site => self.ask_import(&target_id(&t)),
             Act::Set if is_site => self.ask_bulk_set(),
-            Act::New if is_site => {
-                let sid = target_id(&d.target).to_string();
-                self.new_record(Some(sid));
-            }
-            Act::Edit => {
-                let t = d.target.clone();
-                self.edit_target(t);
-            }
-            Act::Delete => {
-                let t = d.target.clone();
-                self.delete_target(t);
-            }
-            Act::Help => self.open_help(),
-            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
+            Act::New if is_site => self.new_record(Some(target_id(&t))),
+            Act::Edit => self.edit_target(t),
+            Act::Delete => self.delete_target(t),
             _ => {}
         }
     }
@@ -316,9 +233,152 @@ impl App {
     }
 }
 
+impl Detail {
+    /// Asks for page `page` of a site's equipements.
+    fn load_page(&mut self, page: u32, net: &mut Net) {
+        let DetailTarget::Site(site) = &self.target else {
+            return;
+        };
+        let req = Request::SiteEquipements {
+            site_id: site.site_id.clone(),
+            page,
+            size: PAGE_SIZE,
+        };
+        self.equipements.pending = Some(net.send(req, Purpose::SiteDetail));
+        self.equipements.loading = true;
+    }
+
+    /// `*` on a site: every row of the page, or every page first when there are more.
+    fn mark_all(&mut self, cx: &mut Cx) {
+        if self.equipements.paging.is_some_and(|p| p.pages > 1) {
+            self.mark_all_when_loaded = true;
+            let req = Request::AllSiteEquipements(target_id(&self.target));
+            self.equipements.pending = Some(cx.net.send(req, Purpose::SiteDetail));
+            self.equipements.loading = true;
+            return;
+        }
+        self.equipements.mark_view();
+        let n = self.equipements.marked.len();
+        *cx.notice = Some(trf("{} marked", &[&n]));
+    }
+
+    /// A key on a site's equipements; `None` when it is not about them.
+    fn site_key(&mut self, act: Act, cx: &mut Cx) -> Option<Flow> {
+        let rows = cx.rows.saturating_sub(8).max(1);
+        let paging = self.equipements.paging;
+        match act {
+            Act::Down => self.equipements.nav(1, rows),
+            Act::Up => self.equipements.nav(-1, rows),
+            Act::First => self.equipements.nav(isize::MIN, rows),
+            Act::Last => self.equipements.nav(isize::MAX, rows),
+            Act::PageDown | Act::NextPage => {
+                if let Some(p) = paging.filter(|p| p.page < p.pages) {
+                    self.load_page(p.page + 1, cx.net);
+                }
+            }
+            Act::PageUp | Act::PrevPage => {
+                if let Some(p) = paging.filter(|p| p.page > 1) {
+                    self.load_page(p.page - 1, cx.net);
+                }
+            }
+            Act::Open => {
+                let e = self.equipements.selected_item().cloned()?;
+                return Some(Flow::Then(Msg::OpenDetail(Box::new(
+                    DetailTarget::Equipement(e),
+                ))));
+            }
+            Act::Mark => {
+                self.equipements.toggle_mark();
+                self.equipements.nav(1, rows);
+            }
+            Act::MarkAll => self.mark_all(cx),
+            _ => return None,
+        }
+        Some(Flow::Stay)
+    }
+
+    /// A key on a Maarch user's detail: the cursor is its own, the rest the app's.
+    fn maarch_key(&mut self, act: Act) -> Flow {
+        let links = match &self.target {
+            DetailTarget::MaarchUser(u) => u.groups.len() + u.entities.len(),
+            _ => 0,
+        };
+        match act {
+            Act::Cancel | Act::Back => return Flow::Close,
+            Act::Down => self.cursor = (self.cursor + 1).min(links.saturating_sub(1)),
+            Act::Up => self.cursor = self.cursor.saturating_sub(1),
+            Act::Help => return Flow::Push(Box::new(Overlay::Help(HelpScreen::default()))),
+            Act::Palette => return Flow::Push(Box::new(Overlay::Palette(Palette::default()))),
+            _ => return Flow::Then(Msg::OnDetail(act)),
+        }
+        Flow::Stay
+    }
+}
+
+impl View for Detail {
+    const SCOPE: Scope = Scope::Detail;
+
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, cx: &mut Cx) -> Flow {
+        if matches!(self.target, DetailTarget::MaarchUser(_)) {
+            // A Maarch user's detail has its own part of the table.
+            return match cx.keys.action(Scope::Maarch, key) {
+                Some(act) => self.maarch_key(act),
+                None => Flow::Stay,
+            };
+        }
+        let Some(act) = act else {
+            return Flow::Stay;
+        };
+        if matches!(self.target, DetailTarget::Site(_))
+            && let Some(flow) = self.site_key(act, cx)
+        {
+            return flow;
+        }
+        match act {
+            Act::Cancel | Act::Back => Flow::Close,
+            Act::Reveal => {
+                self.reveal = !self.reveal;
+                Flow::Stay
+            }
+            Act::Raw => {
+                let (title, v) = target_json(&self.target);
+                Flow::Push(Box::new(Overlay::Raw(Box::new(RawView::of(title, &v)))))
+            }
+            Act::CopyRecord => {
+                let (title, v) = target_json(&self.target);
+                cx.effects.push(copy_as_json(&title, &v));
+                Flow::Stay
+            }
+            Act::Help => Flow::Push(Box::new(Overlay::Help(HelpScreen::default()))),
+            Act::Palette => Flow::Push(Box::new(Overlay::Palette(Palette::default()))),
+            _ => Flow::Then(Msg::OnDetail(act)),
+        }
+    }
+
+    fn hints(&self, _k: &Keys) -> Vec<Hint> {
+        // Drawn from the app (a read-only profile and the kind decide): see `Screen::footer`.
+        Vec::new()
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+fn detail_on_top(o: &mut Overlay) -> Option<&mut Detail> {
+    match o {
+        Overlay::Detail(d) => Some(d),
+        _ => None,
+    }
+}
+
 impl Screen for Detail {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.detail_key(key)
+        // A row command's key (free on this screen, the config checked it).
+        if let Some(c) = app.command_for_key(key) {
+            return app.run_row_command(c);
+        }
+        app.view_key(key, detail_on_top)
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {

@@ -39,11 +39,7 @@ impl App {
     }
 
     pub(super) fn copy_json(&mut self, title: &str, v: serde_json::Value) {
-        let text = crate::text::json_safe(serde_json::to_string_pretty(&v).unwrap_or_default());
-        self.effects.push(Effect::Copy {
-            text,
-            what: trf("{} as JSON", &[&title]),
-        });
+        self.effects.push(copy_as_json(title, &v));
     }
 
     /// The selected record as JSON, secrets masked.
@@ -52,12 +48,29 @@ impl App {
     }
 
     pub(super) fn show_raw(&mut self, title: String, v: serde_json::Value) {
-        let text = crate::text::json_safe(serde_json::to_string_pretty(&v).unwrap_or_default());
-        self.overlays.push(Overlay::Raw(Box::new(RawView {
+        self.overlays
+            .push(Overlay::Raw(Box::new(RawView::of(title, &v))));
+    }
+}
+
+impl RawView {
+    /// A record as JSON, its lines made safe for a terminal.
+    pub fn of(title: String, v: &serde_json::Value) -> RawView {
+        let text = crate::text::json_safe(serde_json::to_string_pretty(v).unwrap_or_default());
+        RawView {
             title,
             lines: text.lines().map(str::to_string).collect(),
             scroll: 0,
-        })));
+        }
+    }
+}
+
+/// A record copied as JSON (made safe to paste).
+pub(super) fn copy_as_json(title: &str, v: &serde_json::Value) -> Effect {
+    let text = crate::text::json_safe(serde_json::to_string_pretty(v).unwrap_or_default());
+    Effect::Copy {
+        text,
+        what: trf("{} as JSON", &[&title]),
     }
 }
 

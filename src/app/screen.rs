@@ -301,6 +301,8 @@ impl App {
             Msg::Quit => self.quit = true,
             Msg::BulkNext => self.bulk_next(),
             Msg::SaveForm => self.save_form(),
+            Msg::OpenDetail(t) => self.open_detail(*t),
+            Msg::OnDetail(act) => self.detail_action(act),
             Msg::RunPalette { line, selected } => self.run_palette_line(&line, selected),
             Msg::CoreUser(u) => self.session.user = Some(u),
             Msg::ConflictClosed {

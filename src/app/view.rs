@@ -9,7 +9,7 @@ use crate::app::effects::Effect;
 use crate::app::hints::{Hint, Keys};
 use crate::app::keymap::{Act, KeyMap, Scope};
 use crate::app::kinds::ListKind;
-use crate::app::{Command, ConflictRow, Net, Overlay, Purpose};
+use crate::app::{Command, ConflictRow, DetailTarget, Net, Overlay, Purpose};
 use crate::change::Change;
 
 /// What a screen may reach while it takes a key.
@@ -65,6 +65,11 @@ pub enum Msg {
     BulkNext,
     /// The form on top is checked and, when valid, its change sent.
     SaveForm,
+    /// A record's detail opens over the screen.
+    OpenDetail(Box<DetailTarget>),
+    /// What the detail on top asks that opens another screen or writes (edit, delete, a
+    /// bulk action, an import, `$EDITOR`, an assignment, a Maarch link).
+    OnDetail(Act),
     /// What the palette's line asks, or its `selected` match, run.
     RunPalette { line: String, selected: usize },
     /// Who logs in to the core, as typed (kept for the session).
