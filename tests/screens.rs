@@ -517,3 +517,40 @@ fn a_site_detail_moves_marks_and_pages_itself_and_asks_the_console_for_the_rest(
     h.press(ch('q'));
     assert!(h.closed());
 }
+
+#[test]
+fn the_list_shown_moves_marks_and_filters_itself_and_asks_the_console_for_the_rest() {
+    use vigie::api::model::SiteSummary;
+    use vigie::app::list::ListView;
+    use vigie::app::ListKeys;
+    let site = |name: &str| SiteSummary {
+        site_id: name.into(),
+        name: name.into(),
+        ..Default::default()
+    };
+    let mut sites: ListView<SiteSummary> = ListView::default();
+    sites.set_items(vec![site("LOUM"), site("BALI"), site("BONABERI")]);
+    let mut h = Harness::new(ListKeys { list: &mut sites });
+    h.press(ch(' '));
+    assert_eq!(h.view.list.marks(), 1);
+    assert_eq!(h.view.list.selected_index(), 1, "Space marks and moves on");
+    h.press(ch('G'));
+    assert_eq!(h.view.list.selected_index(), 2);
+    h.press(ch('/'));
+    assert!(matches!(
+        h.flow,
+        Some(Flow::Then(Msg::OnList(vigie::app::keymap::Act::Filter)))
+    ));
+    h.view.list.set_filtering(true);
+    for c in "bo".chars() {
+        h.press(ch(c));
+    }
+    assert_eq!(h.view.list.filter_text(), "bo", "a filter types every key");
+    h.press(key(KeyCode::Esc));
+    assert!(!h.view.list.filtering() && h.view.list.filter_text().is_empty());
+    h.press(ch('q'));
+    assert!(matches!(
+        h.flow,
+        Some(Flow::Then(Msg::OnList(vigie::app::keymap::Act::Quit)))
+    ));
+}

@@ -1,7 +1,10 @@
 //! The lists' keys: a key's action on a tab (moving, looking, then writing), the filter typed, Esc's order of undoing, the help lines listing them.
 
+use crate::app::Nav;
 use crate::app::action::{Typed, fixed, typed};
+use crate::app::hints::Hint;
 use crate::app::keymap::Act;
+use crate::app::view::{self, Cx, Flow, Msg, View};
 
 use crate::app::App;
 use crate::app::Command;
@@ -26,44 +29,30 @@ impl App {
         let act = self.prefs.keymap.action(Scope::List, &key);
         let armed = std::mem::take(&mut self.lists.esc_armed);
         self.lists.esc_armed = armed && act == Some(Act::Cancel);
-        if self.list_mut().filtering() {
-            return self.filter_key(key);
-        }
-        if let Some(c) = self.command_for_key(key) {
+        let kind = self.list_kind();
+        if !self.lists.nav_mut(kind).filtering()
+            && let Some(c) = self.command_for_key(key)
+        {
             return self.run_row_command(c);
         }
-        if let Some(act) = act {
-            self.list_action(act);
-        }
-    }
-
-    /// A key while a filter is typed: remapped keys type their own character.
-    fn filter_key(&mut self, key: KeyEvent) {
-        let rows = self.viewport_rows;
-        match (fixed(key.code), typed(&key)) {
-            (Some(Act::Open), _) => self.list_mut().set_filtering(false),
-            (Some(Act::Cancel), _) => {
-                self.list_mut().set_filter(String::new());
-                self.list_mut().set_filtering(false);
-            }
-            (Some(Act::Up), _) => self.list_mut().nav(-1, rows),
-            (Some(Act::Down), _) => self.list_mut().nav(1, rows),
-            (_, Some(Typed::Backspace)) => {
-                let mut f = self.list_mut().filter_text();
-                f.pop();
-                self.list_mut().set_filter(f);
-            }
-            (_, Some(Typed::Char(c))) => {
-                let mut f = self.list_mut().filter_text();
-                f.push(c);
-                self.list_mut().set_filter(f);
-            }
-            _ => {}
-        }
+        let mut cx = Cx {
+            keys: &self.prefs.keymap,
+            rows: self.viewport_rows,
+            effects: &mut self.effects,
+            notice: &mut self.status.notice,
+            net: &mut self.net,
+            read_only: self.session.read_only,
+            depth: self.overlays.len(),
+        };
+        let mut view = ListKeys {
+            list: self.lists.nav_mut(kind),
+        };
+        let flow = view::press(&mut view, &key, &mut cx);
+        self.follow(flow);
     }
 
     /// What an action does on the lists: moving and looking first, then writing.
-    fn list_action(&mut self, act: Act) {
+    pub(super) fn list_action(&mut self, act: Act) {
         let rows = self.viewport_rows;
         let n = Tab::ALL.len();
         match act {
@@ -301,4 +290,72 @@ pub(super) fn list_help_marks_and_commands(k: &Keys) -> Vec<(String, &'static st
         k.sl(&[l(Act::Quit), T("Ctrl-C", None)], "quit"),
         hints::form_help(k.0),
     ]
+}
+
+/// The list shown, as a view: moving in it, marking, sorting and typing its filter are its
+/// own; what reaches beyond it (tabs, loading, other screens, writes) is asked of the app.
+pub struct ListKeys<'a> {
+    pub list: &'a mut dyn Nav,
+}
+
+impl View for ListKeys<'_> {
+    const SCOPE: Scope = Scope::List;
+
+    fn on_key(&mut self, act: Option<Act>, key: &KeyEvent, cx: &mut Cx) -> Flow {
+        let rows = cx.rows;
+        if self.list.filtering() {
+            // The filter is typed here: remapped keys type their own character.
+            self.filter_key(key, rows);
+            return Flow::Stay;
+        }
+        match act {
+            Some(Act::Down) => self.list.nav(1, rows),
+            Some(Act::Up) => self.list.nav(-1, rows),
+            Some(Act::First) => self.list.nav(isize::MIN, rows),
+            Some(Act::Last) => self.list.nav(isize::MAX, rows),
+            Some(Act::Mark) => {
+                self.list.toggle_mark();
+                self.list.nav(1, rows);
+            }
+            Some(Act::Sort) => self.list.sort_next(),
+            Some(act) => return Flow::Then(Msg::OnList(act)),
+            None => {}
+        }
+        Flow::Stay
+    }
+
+    fn hints(&self, _k: &Keys) -> Vec<Hint> {
+        // The tab, the session and the marks decide: see `Browse`'s footer.
+        Vec::new()
+    }
+
+    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
+        Vec::new()
+    }
+}
+
+impl ListKeys<'_> {
+    /// A key while the filter is typed: Enter keeps it, Esc clears it, the arrows move.
+    fn filter_key(&mut self, key: &KeyEvent, rows: usize) {
+        match (fixed(key.code), typed(key)) {
+            (Some(Act::Open), _) => self.list.set_filtering(false),
+            (Some(Act::Cancel), _) => {
+                self.list.set_filter(String::new());
+                self.list.set_filtering(false);
+            }
+            (Some(Act::Up), _) => self.list.nav(-1, rows),
+            (Some(Act::Down), _) => self.list.nav(1, rows),
+            (_, Some(Typed::Backspace)) => {
+                let mut f = self.list.filter_text();
+                f.pop();
+                self.list.set_filter(f);
+            }
+            (_, Some(Typed::Char(c))) => {
+                let mut f = self.list.filter_text();
+                f.push(c);
+                self.list.set_filter(f);
+            }
+            _ => {}
+        }
+    }
 }

@@ -71,6 +71,7 @@ pub use account::*;
 pub use answers::Purpose;
 use answers::*;
 pub use browse::*;
+pub use browse_keys::ListKeys;
 pub use bulk::*;
 pub use bulk_ask::*;
 pub use columns::ColumnChooser;

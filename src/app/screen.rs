@@ -259,7 +259,7 @@ impl App {
     }
 
     /// What a screen asked of the stack.
-    fn follow(&mut self, flow: Flow) {
+    pub(super) fn follow(&mut self, flow: Flow) {
         match flow {
             Flow::Stay => {}
             Flow::Close => {
@@ -303,6 +303,7 @@ impl App {
             Msg::SaveForm => self.save_form(),
             Msg::OpenDetail(t) => self.open_detail(*t),
             Msg::OnDetail(act) => self.detail_action(act),
+            Msg::OnList(act) => self.list_action(act),
             Msg::RunPalette { line, selected } => self.run_palette_line(&line, selected),
             Msg::CoreUser(u) => self.session.user = Some(u),
             Msg::ConflictClosed {

@@ -7,7 +7,9 @@ use std::time::Duration;
 use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, Page, Role, SiteSummary, User};
 use crate::api::ocean::Individu;
+use crate::app::Nav;
 use crate::app::PAGE_SIZE;
+use crate::app::kinds::{ListKind, Stored, with_kind};
 use crate::app::list::{ListView, Paging};
 use crate::app::{Choices, DetailTarget, ExportFormat, Purpose, Reconnect, keymap};
 use crate::protocol::{Request, Service};
@@ -108,6 +110,11 @@ pub(crate) struct Waiting {
 }
 
 impl Lists {
+    /// The list of `kind`, to move in, mark, sort and filter.
+    pub fn nav_mut(&mut self, kind: ListKind) -> &mut dyn Nav {
+        with_kind!(kind, |K| <K as Stored>::of_lists(self) as &mut dyn Nav)
+    }
+
     /// Empty lists; equipements are read a page at a time.
     pub fn new(users_dir: Service) -> Lists {
         let mut equipements = ListView::default();

@@ -67,6 +67,9 @@ pub enum Msg {
     SaveForm,
     /// A record's detail opens over the screen.
     OpenDetail(Box<DetailTarget>),
+    /// What a key on the lists asks beyond the list shown (tabs, loading, other screens,
+    /// writes).
+    OnList(Act),
     /// What the detail on top asks that opens another screen or writes (edit, delete, a
     /// bulk action, an import, `$EDITOR`, an assignment, a Maarch link).
     OnDetail(Act),

@@ -26,6 +26,7 @@ use super::list::*;
 use crate::api::maarch::{MaarchUser, MaarchUserDetails};
 use crate::api::model::*;
 use crate::api::ocean::Individu;
+use crate::app::Lists;
 use crate::i18n::tr;
 
 use crate::api::model::Timestamp;
@@ -421,6 +422,8 @@ impl FormKind {
 pub trait Stored: Record + Serialize + serde::de::DeserializeOwned {
     fn list(app: &App) -> &ListView<Self>;
     fn list_mut(app: &mut App) -> &mut ListView<Self>;
+    /// Its list among the tabs' lists alone (the rest of `App` left free).
+    fn of_lists(lists: &mut Lists) -> &mut ListView<Self>;
     /// The rows of an answer, when it is this kind's list.
     fn rows(p: Payload) -> Option<Vec<Self>>;
     /// The detail that shows this record.
@@ -437,6 +440,9 @@ macro_rules! stored {
             }
             fn list_mut(app: &mut App) -> &mut ListView<Self> {
                 &mut app.lists.$field
+            }
+            fn of_lists(lists: &mut Lists) -> &mut ListView<Self> {
+                &mut lists.$field
             }
             fn rows(p: Payload) -> Option<Vec<Self>> {
                 match p {
