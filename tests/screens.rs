@@ -521,8 +521,8 @@ fn a_site_detail_moves_marks_and_pages_itself_and_asks_the_console_for_the_rest(
 #[test]
 fn the_list_shown_moves_marks_and_filters_itself_and_asks_the_console_for_the_rest() {
     use vigie::api::model::SiteSummary;
-    use vigie::app::list::ListView;
     use vigie::app::ListKeys;
+    use vigie::app::list::ListView;
     let site = |name: &str| SiteSummary {
         site_id: name.into(),
         name: name.into(),
