@@ -554,3 +554,18 @@ fn the_list_shown_moves_marks_and_filters_itself_and_asks_the_console_for_the_re
         Some(Flow::Then(Msg::OnList(vigie::app::keymap::Act::Quit)))
     ));
 }
+
+#[test]
+fn a_hint_worded_by_the_table_follows_the_table() {
+    const SHIPPED: &str = include_str!("../assets/keys.toml");
+    let edited = SHIPPED.replacen(
+        r#"["copy", "Y", "copy as JSON"]"#,
+        r#"["copy", "Y", "copy the JSON"]"#,
+        1,
+    );
+    assert_ne!(edited, SHIPPED);
+    let mut h = Harness::new(raw_view(3));
+    assert_eq!(h.hints()[1], "Y copy as JSON");
+    h.keys = KeyMap::from_table(&edited, &BTreeMap::new()).unwrap();
+    assert_eq!(h.hints()[1], "Y copy the JSON");
+}

@@ -159,12 +159,9 @@ impl View for Account {
                 "element type of the rights listed",
             ),
             k.sp(&[a(Act::Down), a(Act::Up), arrows], "move in the rights"),
-            k.sp(&[a(Act::ChangePassword)], "change my Ocean password"),
-            k.sp(
-                &[a(Act::RequestReset)],
-                "request a password reset for a login",
-            ),
-            k.sp(&[a(Act::Reload)], "read again"),
+            k.said_line(a(Act::ChangePassword)),
+            k.said_line(a(Act::RequestReset)),
+            k.said_line(a(Act::Reload)),
             k.sl(&[ESC, a(Act::Close)], "close"),
         ]
     }

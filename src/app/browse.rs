@@ -423,31 +423,31 @@ impl Screen for Browse {
             return vec![
                 k.h(&[TAB], "other tab"),
                 k.h(&[l(Act::Palette)], "palette"),
-                k.h(&[l(Act::Help)], "help"),
-                k.h(&[l(Act::Quit)], "quit"),
+                k.said(l(Act::Help)),
+                k.said(l(Act::Quit)),
             ];
         }
         match app.tab {
             Tab::Individus => vec![
                 k.h(&[ENTER], "open"),
                 k.h(&[l(Act::Filter)], "filter"),
-                k.h(&[l(Act::New)], "new"),
-                k.h(&[l(Act::Edit)], "edit"),
+                k.said(l(Act::New)),
+                k.said(l(Act::Edit)),
                 k.h(&[l(Act::Assign)], "assign entity"),
-                k.h(&[l(Act::Delete)], "delete"),
+                k.said(l(Act::Delete)),
                 k.h(&[l(Act::Account)], "account"),
-                k.h(&[l(Act::Help)], "help"),
-                k.h(&[l(Act::Quit)], "quit"),
+                k.said(l(Act::Help)),
+                k.said(l(Act::Quit)),
             ],
             Tab::Users => vec![
                 k.h(&[ENTER], "open"),
                 k.h(&[l(Act::Filter)], "filter"),
                 k.h(&[l(Act::UsersDirectory)], "core/Maarch"),
-                k.h(&[l(Act::New)], "new"),
-                k.h(&[l(Act::Edit)], "edit"),
-                k.h(&[l(Act::Refresh)], "refresh"),
-                k.h(&[l(Act::Help)], "help"),
-                k.h(&[l(Act::Quit)], "quit"),
+                k.said(l(Act::New)),
+                k.said(l(Act::Edit)),
+                k.said(l(Act::Refresh)),
+                k.said(l(Act::Help)),
+                k.said(l(Act::Quit)),
             ],
             _ => vec![
                 k.h(&[ENTER], "open"),
@@ -458,9 +458,9 @@ impl Screen for Browse {
                     &[l(Act::New), l(Act::Edit), l(Act::Delete)],
                     "new/edit/delete",
                 ),
-                k.h(&[l(Act::Refresh)], "refresh"),
-                k.h(&[l(Act::Help)], "help"),
-                k.h(&[l(Act::Quit)], "quit"),
+                k.said(l(Act::Refresh)),
+                k.said(l(Act::Help)),
+                k.said(l(Act::Quit)),
             ],
         }
     }

@@ -186,7 +186,7 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
             &[l(Act::UsersDirectory)],
             "Users tab: core / Maarch directory",
         ),
-        k.sp(&[l(Act::Assign)], "Individus tab: assign to an entity"),
+        k.said_line(l(Act::Assign)),
         k.sp(&[l(Act::Account)], "my Ocean account: rights, password"),
         k.sp(&[l(Act::Down), l(Act::Up), arrows], "move"),
         k.sp(
@@ -200,7 +200,7 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
             &[l(Act::Filter)],
             "filter as you type (equipements: loads every page)",
         ),
-        k.sp(&[l(Act::Sort)], "sort: next column / direction"),
+        k.said_line(l(Act::Sort)),
         k.sp(
             &[l(Act::LoadAll)],
             "load every equipement (equipements tab)",
@@ -210,7 +210,7 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
             &[l(Act::New), l(Act::Edit), l(Act::Delete)],
             "new / edit / delete",
         ),
-        k.sp(&[l(Act::Refresh)], "refresh"),
+        k.said_line(l(Act::Refresh)),
         k.sp(
             &[T("← →", None), l(Act::CellLeft), l(Act::CellRight)],
             "choose the cell y copies",
@@ -225,9 +225,9 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
             "export the view (every page, filter applied) to CSV or JSON",
         ),
         k.sp(&[l(Act::Mouse)], "mouse on / off (clicks, wheel)"),
-        k.sp(&[l(Act::EditInEditor)], "edit as JSON in $EDITOR"),
+        k.said_line(l(Act::EditInEditor)),
         k.sp(&[l(Act::Help)], "this help"),
-        k.sp(&[l(Act::Undo)], "undo the last change (asks first)"),
+        k.said_line(l(Act::Undo)),
     ]
 }
 
@@ -261,11 +261,8 @@ pub(super) fn list_help_marks_and_commands(k: &Keys) -> Vec<(String, &'static st
             ":save NAME",
             "keep tab, filter, sort, columns as a view; :NAME brings it back",
         ),
-        k.sp(
-            &[l(Act::Move)],
-            "move the marked equipements to another site",
-        ),
-        k.sp(&[l(Act::Set)], "set fields on the marked equipements"),
+        k.said_line(l(Act::Move)),
+        k.said_line(l(Act::Set)),
         k.sp(&[l(Act::Delete)], "with marks: delete the marked rows"),
         hints::fixed(
             ":delete :move SITE",

@@ -454,7 +454,7 @@ impl View for BulkRun {
                 &[b(Act::Filter)],
                 "filter the rows as you type (Esc clears)",
             ),
-            k.sp(&[b(Act::Close)], "close the results"),
+            k.said_line(b(Act::Close)),
         ]
     }
 }

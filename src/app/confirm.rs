@@ -236,7 +236,7 @@ impl View for Confirm {
             return vec![k.h(&[ENTER], "delete"), k.h(&[ESC], "cancel")];
         }
         vec![
-            k.h(&[A(Scope::Confirm, Act::Yes)], "confirm"),
+            k.said(A(Scope::Confirm, Act::Yes)),
             k.h(&[A(Scope::Confirm, Act::No), ESC], "cancel"),
         ]
     }

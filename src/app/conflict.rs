@@ -204,8 +204,8 @@ impl View for Conflict {
                 &[c(Act::Down), c(Act::Up)],
                 "move between the fields changed on both sides",
             ),
-            k.sp(&[c(Act::Theirs)], "keep the server's value"),
-            k.sp(&[c(Act::Mine)], "keep mine"),
+            k.said_line(c(Act::Theirs)),
+            k.said_line(c(Act::Mine)),
             k.sp(&[ENTER], "put the choices in the form (save sends them)"),
             k.sp(&[ESC], "back to the form, nothing sent"),
         ]

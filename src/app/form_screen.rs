@@ -479,7 +479,7 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
     if fm.fields.len() > 1 {
         v.push(k.h(&[TAB], "next field"));
     }
-    v.push(k.h(&[f(Act::Save)], "save"));
+    v.push(k.said(f(Act::Save)));
     match fm.fields.get(fm.focus).map(|x| &x.kind) {
         Some(FieldKind::Open { options, .. }) if !options.is_empty() => {
             v.push(k.h(&[T("←→", None)], "known values"))

@@ -108,6 +108,24 @@ impl Keys<'_> {
         (x.keys, x.what)
     }
 
+    /// A footer hint of one action, worded as the key table says.
+    pub fn said(&self, key: K) -> Hint {
+        hint(self.0, &[key], "/", self.what(key))
+    }
+
+    /// A help line of one action, worded as the key table says.
+    pub fn said_line(&self, key: K) -> (String, &'static str) {
+        self.sp(&[key], self.what(key))
+    }
+
+    /// What the table says an action does (fixed text says nothing).
+    fn what(&self, key: K) -> &'static str {
+        match key {
+            A(scope, act) => self.0.binding(scope, act).map_or("", |b| b.what),
+            T(..) => "",
+        }
+    }
+
     /// A help line, its keys joined by " / ": "n / e / d".
     pub fn sl(&self, keys: &[K], what: &'static str) -> (String, &'static str) {
         let x = hint(self.0, keys, " / ", what);

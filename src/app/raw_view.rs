@@ -104,7 +104,7 @@ impl View for RawView {
                 " ",
                 "scroll",
             ),
-            k.h(&[A(Scope::Raw, Act::Copy)], "copy as JSON"),
+            k.said(A(Scope::Raw, Act::Copy)),
             k.h(&[ESC], "back"),
         ]
     }

@@ -58,8 +58,8 @@ impl View for Restore {
 
     fn hints(&self, k: &Keys) -> Vec<Hint> {
         vec![
-            k.h(&[A(Scope::Restore, Act::Restore)], "restore"),
-            k.h(&[A(Scope::Restore, Act::Discard)], "discard"),
+            k.said(A(Scope::Restore, Act::Restore)),
+            k.said(A(Scope::Restore, Act::Discard)),
         ]
     }
 
