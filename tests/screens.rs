@@ -391,22 +391,13 @@ fn a_bulk_run_starts_on_y_stops_on_esc_and_filters_its_results() {
         )),
         skip: None,
     };
-    let mut h = Harness::new(BulkRun {
-        question: "Delete 2 sites?".into(),
-        title: "Deleting".into(),
-        kind: ListKind::Sites,
-        jobs: vec![job("LOUM"), job("BALI")],
-        outcomes: vec![vigie::app::Outcome::Waiting, vigie::app::Outcome::Waiting],
-        phase: Phase::Ask,
-        typed: None,
-        error: None,
-        pending: None,
-        stopping: false,
-        batch: None,
-        selected: 0,
-        filter: String::new(),
-        filtering: false,
-    });
+    let mut h = Harness::new(BulkRun::new(
+        "Delete 2 sites?".into(),
+        "Deleting".into(),
+        ListKind::Sites,
+        vec![job("LOUM"), job("BALI")],
+        None,
+    ));
     assert_eq!(h.hints(), ["y/Enter confirm", "n/Esc cancel"]);
     h.press(ch('y'));
     assert!(

@@ -6,7 +6,6 @@ use crate::api::ocean::Individu;
 use crate::api::ocean::OutboxMail;
 use crate::app::App;
 use crate::app::Command;
-use crate::app::HelpScreen;
 use crate::app::Net;
 use crate::app::Overlay;
 use crate::app::Purpose;
@@ -133,7 +132,7 @@ impl View for Account {
             Some(Act::Reload) => self.load(cx.net),
             Some(Act::ChangePassword) => return Flow::Then(Msg::Command(Command::ChangePassword)),
             Some(Act::RequestReset) => return Flow::Then(Msg::Command(Command::PasswordReset)),
-            Some(Act::Help) => return Flow::Push(Box::new(Overlay::Help(HelpScreen::default()))),
+            Some(Act::Help) => return Flow::help(),
             _ => {}
         }
         Flow::Stay

@@ -52,8 +52,9 @@ impl App {
     }
 
     /// What an action does on the lists: moving and looking first, then writing.
+    /// What a key on the lists does beyond the list shown (moving in it, marking, sorting
+    /// and the filter typed are `ListKeys`' own).
     pub(super) fn list_action(&mut self, act: Act) {
-        let rows = self.viewport_rows;
         let n = Tab::ALL.len();
         match act {
             Act::Quit => self.quit = true,
@@ -64,10 +65,6 @@ impl App {
                     self.switch_tab(t)
                 }
             }
-            Act::Down => self.list_mut().nav(1, rows),
-            Act::Up => self.list_mut().nav(-1, rows),
-            Act::First => self.list_mut().nav(isize::MIN, rows),
-            Act::Last => self.list_mut().nav(isize::MAX, rows),
             Act::PageDown | Act::NextPage => self.page(1),
             Act::PageUp | Act::PrevPage => self.page(-1),
             Act::Filter => {
@@ -78,10 +75,6 @@ impl App {
                 }
             }
             Act::Cancel => self.list_escape(),
-            Act::Mark => {
-                self.list_mut().toggle_mark();
-                self.list_mut().nav(1, rows);
-            }
             Act::MarkAll => self.mark_all(),
             Act::LoadAll if self.tab == Tab::Equipements => self.load_all(),
             Act::UsersDirectory if self.tab == Tab::Users => {
@@ -110,7 +103,6 @@ impl App {
             }
             Act::Export => self.run_command(Command::Export),
             Act::Mouse => self.set_mouse(!self.prefs.mouse),
-            Act::Sort => self.list_mut().sort_next(),
             Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
             Act::Help => self.open_help(),
             Act::Refresh => self.refresh(),

@@ -8,7 +8,6 @@ use crate::app::Overlay;
 use crate::app::PAGE_SIZE;
 use crate::app::Page;
 use crate::app::Purpose;
-use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
 use crate::app::kinds::Tab;
 use crate::app::kinds::with_list;
@@ -160,24 +159,8 @@ impl App {
     }
 
     pub(super) fn load_site_equipements(&mut self, page: u32) {
-        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
-            return;
-        };
-        let DetailTarget::Site(site) = &d.target else {
-            return;
-        };
-        let site_id = site.site_id.clone();
-        let id = self.send(
-            Request::SiteEquipements {
-                site_id,
-                page,
-                size: PAGE_SIZE,
-            },
-            Purpose::SiteDetail,
-        );
         if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
-            d.equipements.pending = Some(id);
-            d.equipements.loading = true;
+            d.load_page(page, &mut self.net);
         }
     }
 }

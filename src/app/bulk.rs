@@ -88,6 +88,39 @@ pub struct BulkRun {
 }
 
 impl BulkRun {
+    /// A run asked, not started: a row with no change is skipped with its reason.
+    pub fn new(
+        question: String,
+        title: String,
+        kind: ListKind,
+        jobs: Vec<BulkJob>,
+        typed: Option<(String, Input)>,
+    ) -> BulkRun {
+        let outcomes = jobs
+            .iter()
+            .map(|j| match (&j.change, &j.skip) {
+                (Some(_), _) => Outcome::Waiting,
+                (None, why) => Outcome::Skipped(why.clone().unwrap_or_default()),
+            })
+            .collect();
+        BulkRun {
+            question,
+            title,
+            kind,
+            jobs,
+            outcomes,
+            phase: Phase::Ask,
+            typed,
+            error: None,
+            pending: None,
+            stopping: false,
+            batch: None,
+            selected: 0,
+            filter: String::new(),
+            filtering: false,
+        }
+    }
+
     pub fn done(&self) -> usize {
         self.outcomes
             .iter()
@@ -158,29 +191,9 @@ impl App {
         jobs: Vec<BulkJob>,
         typed: Option<(String, Input)>,
     ) {
-        let outcomes = jobs
-            .iter()
-            .map(|j| match (&j.change, &j.skip) {
-                (Some(_), _) => Outcome::Waiting,
-                (None, why) => Outcome::Skipped(why.clone().unwrap_or_default()),
-            })
-            .collect();
-        self.overlays.push(Overlay::Bulk(Box::new(BulkRun {
-            question,
-            title,
-            kind,
-            jobs,
-            outcomes,
-            phase: Phase::Ask,
-            typed,
-            error: None,
-            pending: None,
-            stopping: false,
-            batch: None,
-            selected: 0,
-            filter: String::new(),
-            filtering: false,
-        })));
+        self.overlays.push(Overlay::Bulk(Box::new(BulkRun::new(
+            question, title, kind, jobs, typed,
+        ))));
     }
 
     pub(super) fn bulk_mut(&mut self) -> Option<&mut BulkRun> {

@@ -6,7 +6,6 @@
 
 use crate::app::App;
 use crate::app::Confirm;
-use crate::app::HelpScreen;
 use crate::app::Overlay;
 use crate::app::Purpose;
 use crate::app::form;
@@ -152,12 +151,7 @@ impl View for Conflict {
         let n = self.rows.len();
         match act {
             Some(Act::Open) if self.rows.iter().any(|r| r.keep_mine.is_none()) => {
-                let key = |a| {
-                    cx.keys
-                        .key_of_in(Scope::Conflict, a)
-                        .map(|k| k.label())
-                        .unwrap_or_else(|| "-".into())
-                };
+                let key = |a| cx.keys.label_of(Scope::Conflict, a);
                 *cx.notice = Some(trf(
                     "Choose for each field: {} keeps the server's value, {} keeps yours",
                     &[&key(Act::Theirs), &key(Act::Mine)],
@@ -179,7 +173,7 @@ impl View for Conflict {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1));
             }
             Some(Act::Help) => {
-                return Flow::Push(Box::new(Overlay::Help(HelpScreen::default())));
+                return Flow::help();
             }
             _ => {}
         }

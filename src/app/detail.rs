@@ -1,6 +1,5 @@
 //! The detail screens: a record, a site with its equipements, a Maarch user with its links.
 
-use crate::app::HelpScreen;
 use crate::app::Net;
 use crate::app::RawView;
 use crate::app::browse::Nav;
@@ -235,7 +234,7 @@ impl App {
 
 impl Detail {
     /// Asks for page `page` of a site's equipements.
-    fn load_page(&mut self, page: u32, net: &mut Net) {
+    pub(super) fn load_page(&mut self, page: u32, net: &mut Net) {
         let DetailTarget::Site(site) = &self.target else {
             return;
         };
@@ -307,7 +306,7 @@ impl Detail {
             Act::Cancel | Act::Back => return Flow::Close,
             Act::Down => self.cursor = (self.cursor + 1).min(links.saturating_sub(1)),
             Act::Up => self.cursor = self.cursor.saturating_sub(1),
-            Act::Help => return Flow::Push(Box::new(Overlay::Help(HelpScreen::default()))),
+            Act::Help => return Flow::help(),
             Act::Palette => return Flow::Push(Box::new(Overlay::Palette(Palette::default()))),
             _ => return Flow::Then(Msg::OnDetail(act)),
         }
@@ -349,7 +348,7 @@ impl View for Detail {
                 cx.effects.push(copy_as_json(&title, &v));
                 Flow::Stay
             }
-            Act::Help => Flow::Push(Box::new(Overlay::Help(HelpScreen::default()))),
+            Act::Help => Flow::help(),
             Act::Palette => Flow::Push(Box::new(Overlay::Palette(Palette::default()))),
             _ => Flow::Then(Msg::OnDetail(act)),
         }

@@ -5,7 +5,6 @@ use crate::api::maarch::MaarchUserDetails;
 use crate::app::App;
 use crate::app::Confirm;
 use crate::app::Overlay;
-use crate::app::Palette;
 use crate::app::Purpose;
 use crate::app::form::Form;
 use crate::app::keymap::Act;
@@ -17,9 +16,10 @@ use crate::protocol::DeleteOp;
 use crate::protocol::Request;
 
 impl App {
+    /// What a Maarch user's detail asks beyond itself (its cursor, Esc, help and the palette
+    /// are the view's own).
     pub(super) fn maarch_detail_action(&mut self, act: Act, u: MaarchUserDetails) {
         let uid = u.user.id;
-        let links = u.groups.len() + u.entities.len();
         let mutating = matches!(
             act,
             Act::Edit
@@ -35,19 +35,6 @@ impl App {
         }
         let (groups, entities) = self.lists.catalogue.clone().unwrap_or_default();
         match act {
-            Act::Cancel | Act::Back => {
-                self.overlays.pop();
-            }
-            Act::Down => {
-                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
-                    d.cursor = (d.cursor + 1).min(links.saturating_sub(1));
-                }
-            }
-            Act::Up => {
-                if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
-                    d.cursor = d.cursor.saturating_sub(1);
-                }
-            }
             Act::Edit => self.edit_target(DetailTarget::MaarchUser(u)),
             Act::AddGroup | Act::AddEntity => {
                 let entity = act == Act::AddEntity;
@@ -118,8 +105,6 @@ impl App {
             Act::Reload => {
                 self.send(Request::MaarchDetails(uid), Purpose::MaarchDetails);
             }
-            Act::Help => self.open_help(),
-            Act::Palette => self.overlays.push(Overlay::Palette(Palette::default())),
             _ => {}
         }
     }

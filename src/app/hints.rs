@@ -156,11 +156,7 @@ pub fn help(app: &App) -> Vec<(String, &'static str)> {
 
 /// The forms' keys in one line of the help.
 pub(super) fn form_help(km: &KeyMap) -> (String, &'static str) {
-    let key = |a| {
-        km.key_of_in(Scope::Form, a)
-            .map(|k| k.label())
-            .unwrap_or_else(|| "-".into())
-    };
+    let key = |a| km.label_of(Scope::Form, a);
     let defaults = [Act::Save, Act::Reveal, Act::Advanced].iter().all(|a| {
         km.binding(Scope::Form, *a)
             .is_some_and(|b| km.key_of_in(Scope::Form, *a) == Some(b.key))

@@ -323,6 +323,13 @@ impl KeyMap {
         (!self.freed.contains(&(scope, x.key)) && !taken).then_some(x.key)
     }
 
+    /// The key that does `action` on `scope` now, as shown (`-` when none does).
+    pub fn label_of(&self, scope: Scope, action: Act) -> String {
+        self.key_of_in(scope, action)
+            .map(|k| k.label())
+            .unwrap_or_else(|| "-".into())
+    }
+
     /// The action `key` does on `scope` now, if any (fixed keys left out).
     pub fn bound_in(&self, scope: Scope, key: Key) -> Option<Act> {
         let default = match self.to_default.get(&(scope, key)) {

@@ -224,11 +224,8 @@ impl App {
     }
 
     /// The key that does `action` on `scope` now, as shown (`-` when none does).
-    pub fn key_label(&self, scope: Scope, action: &str) -> String {
-        keymap::Act::from_name(action)
-            .and_then(|a| self.prefs.keymap.key_of_in(scope, a))
-            .map(|k| k.label())
-            .unwrap_or_else(|| "-".into())
+    pub fn key_label(&self, scope: Scope, action: keymap::Act) -> String {
+        self.prefs.keymap.label_of(scope, action)
     }
 
     /// The kind of records the current tab lists.

@@ -9,7 +9,7 @@ use crate::app::effects::Effect;
 use crate::app::hints::{Hint, Keys};
 use crate::app::keymap::{Act, KeyMap, Scope};
 use crate::app::kinds::ListKind;
-use crate::app::{Command, ConflictRow, DetailTarget, Net, Overlay, Purpose};
+use crate::app::{Command, ConflictRow, DetailTarget, HelpScreen, Net, Overlay, Purpose};
 use crate::change::Change;
 
 /// What a screen may reach while it takes a key.
@@ -43,6 +43,13 @@ pub enum Flow {
     /// The console sends this change (named and signed as every change is); the screen
     /// learns the request's id through `View::on_sent` and waits for its answer.
     Send(Box<Change>, Purpose),
+}
+
+impl Flow {
+    /// The help window opens over the screen (it shows that screen's keys).
+    pub fn help() -> Flow {
+        Flow::Push(Box::new(Overlay::Help(HelpScreen::default())))
+    }
 }
 
 /// What a screen asks of the console beyond itself (carried out by `App::carry_out`).

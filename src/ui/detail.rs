@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{accent, dim, safe};
+use crate::app::keymap::Act;
 use crate::app::{App, Detail, DetailTarget, Scope};
 use crate::i18n::{tr, trf};
 use unicode_width::UnicodeWidthStr;
@@ -37,7 +38,7 @@ pub fn draw(f: &mut Frame, app: &App, d: &Detail, area: Rect) {
             super::theme::theme().warn,
         )));
     }
-    let fields = fields_with(d, &app.key_label(Scope::Detail, "reveal"));
+    let fields = fields_with(d, &app.key_label(Scope::Detail, Act::Reveal));
     // Labels right-aligned on the longest one, in the language shown.
     let label_w = fields
         .iter()
@@ -149,8 +150,8 @@ fn links(
             "Groups ({}) — {} adds, {} removes the selected one",
             &[
                 &m.groups.len(),
-                &app.key_label(Scope::Maarch, "add_group"),
-                &app.key_label(Scope::Maarch, "remove"),
+                &app.key_label(Scope::Maarch, Act::AddGroup),
+                &app.key_label(Scope::Maarch, Act::Remove),
             ],
         ),
         accent().bold(),
@@ -174,8 +175,8 @@ fn links(
             "Entities ({}) — {} adds, {} removes the selected one",
             &[
                 &m.entities.len(),
-                &app.key_label(Scope::Maarch, "add_entity"),
-                &app.key_label(Scope::Maarch, "remove"),
+                &app.key_label(Scope::Maarch, Act::AddEntity),
+                &app.key_label(Scope::Maarch, Act::Remove),
             ],
         ),
         accent().bold(),

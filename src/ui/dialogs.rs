@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::{accent, centered, dim, err_style, popup, safe};
+use crate::app::keymap::Act;
 use crate::app::{
     App, BulkRun, ColumnChooser, Confirm, Conflict, Frequency, JournalView, Outcome, Palette,
     Phase, RawView, RunAsk, Scope,
@@ -56,10 +57,10 @@ pub fn confirm(f: &mut Frame, app: &App, c: &Confirm, area: Rect) {
         return;
     }
     lines.push(Line::from(vec![
-        Span::styled(app.key_label(Scope::Confirm, "yes"), Style::new().bold()),
+        Span::styled(app.key_label(Scope::Confirm, Act::Yes), Style::new().bold()),
         Span::raw(format!(" {}   ", tr("yes"))),
         Span::styled(
-            format!("{}/Esc", app.key_label(Scope::Confirm, "no")),
+            format!("{}/Esc", app.key_label(Scope::Confirm, Act::No)),
             Style::new().bold(),
         ),
         Span::raw(format!(" {}", tr("no"))),
@@ -111,7 +112,7 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
                 format!(
                     " ▼ {} ({}/PgDn) ",
                     tr("more"),
-                    app.key_label(Scope::Help, "down")
+                    app.key_label(Scope::Help, Act::Down)
                 ),
                 dim(),
             ))
@@ -200,12 +201,12 @@ pub fn restore(f: &mut Frame, app: &App, d: &crate::app::drafts::Draft, area: Re
         )),
         Line::from(vec![
             Span::styled(
-                app.key_label(Scope::Restore, "restore"),
+                app.key_label(Scope::Restore, Act::Restore),
                 Style::new().bold(),
             ),
             Span::raw(format!(" {}   ", tr("restore it"))),
             Span::styled(
-                app.key_label(Scope::Restore, "discard"),
+                app.key_label(Scope::Restore, Act::Discard),
                 Style::new().bold(),
             ),
             Span::raw(format!(" {}", tr("discard it"))),
@@ -245,8 +246,8 @@ pub fn conflict(f: &mut Frame, app: &App, c: &Conflict, area: Rect) {
         trf(
             "Someone changed these fields too. {} keeps theirs, {} keeps yours, Enter applies.",
             &[
-                &app.key_label(Scope::Conflict, "theirs"),
-                &app.key_label(Scope::Conflict, "mine"),
+                &app.key_label(Scope::Conflict, Act::Theirs),
+                &app.key_label(Scope::Conflict, Act::Mine),
             ],
         ),
         dim(),
@@ -428,10 +429,10 @@ pub fn run_ask(f: &mut Frame, app: &App, r: &RunAsk, area: Rect) {
         )));
     }
     lines.push(Line::from(vec![
-        Span::styled(app.key_label(Scope::Confirm, "yes"), Style::new().bold()),
+        Span::styled(app.key_label(Scope::Confirm, Act::Yes), Style::new().bold()),
         Span::raw(format!(" {}   ", tr("run"))),
         Span::styled(
-            format!("{}/Esc", app.key_label(Scope::Confirm, "no")),
+            format!("{}/Esc", app.key_label(Scope::Confirm, Act::No)),
             Style::new().bold(),
         ),
         Span::raw(format!(" {}", tr("cancel"))),

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::grid::{Grid, GridRow};
 use super::{accent, dim, safe};
+use crate::app::keymap::Act;
 use crate::app::kinds::{Kind, with_kind, with_list};
 use crate::app::list::{ListView, Record};
 use crate::app::{App, Tab, not_configured};
@@ -39,7 +40,7 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
             text.push(Line::from(Span::styled(
                 trf(
                     "{} switches to the other user directory",
-                    &[&app.key_label(crate::app::Scope::List, "users_directory")],
+                    &[&app.key_label(crate::app::Scope::List, Act::UsersDirectory)],
                 ),
                 dim(),
             )));
