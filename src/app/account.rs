@@ -166,16 +166,9 @@ impl View for Account {
     }
 }
 
-fn account(o: &mut Overlay) -> Option<&mut Account> {
-    match o {
-        Overlay::Account(a) => Some(a),
-        _ => None,
-    }
-}
-
 impl Screen for Account {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, account)
+        app.view_key::<Self>(key)
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
@@ -217,16 +210,10 @@ impl Screen for Account {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Account(a)) => a.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        match app.under_help() {
-            Some(Overlay::Account(a)) => a.help(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }

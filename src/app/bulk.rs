@@ -472,16 +472,9 @@ impl View for BulkRun {
     }
 }
 
-fn bulk(o: &mut Overlay) -> Option<&mut BulkRun> {
-    match o {
-        Overlay::Bulk(b) => Some(b),
-        _ => None,
-    }
-}
-
 impl Screen for BulkRun {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, bulk)
+        app.view_key::<Self>(key)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
@@ -532,16 +525,10 @@ impl Screen for BulkRun {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Bulk(r)) => r.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        match app.under_help() {
-            Some(Overlay::Bulk(r)) => r.help(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }

@@ -212,29 +212,16 @@ impl View for ColumnChooser {
     }
 }
 
-fn chooser(o: &mut Overlay) -> Option<&mut ColumnChooser> {
-    match o {
-        Overlay::Columns(c) => Some(c),
-        _ => None,
-    }
-}
-
 impl Screen for ColumnChooser {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, chooser)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Columns(c)) => c.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        match app.under_help() {
-            Some(Overlay::Columns(c)) => c.help(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }

@@ -246,16 +246,9 @@ impl View for Confirm {
     }
 }
 
-fn confirm(o: &mut Overlay) -> Option<&mut Confirm> {
-    match o {
-        Overlay::Confirm(c) => Some(c),
-        _ => None,
-    }
-}
-
 impl Screen for Confirm {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, confirm)
+        app.view_key::<Self>(key)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
@@ -278,10 +271,7 @@ impl Screen for Confirm {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Confirm(c)) => c.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }
 

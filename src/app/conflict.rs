@@ -206,29 +206,16 @@ impl View for Conflict {
     }
 }
 
-fn conflict(o: &mut Overlay) -> Option<&mut Conflict> {
-    match o {
-        Overlay::Conflict(c) => Some(c),
-        _ => None,
-    }
-}
-
 impl Screen for Conflict {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, conflict)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Conflict(c)) => c.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        match app.under_help() {
-            Some(Overlay::Conflict(c)) => c.help(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }

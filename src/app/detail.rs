@@ -364,20 +364,13 @@ impl View for Detail {
     }
 }
 
-fn detail_on_top(o: &mut Overlay) -> Option<&mut Detail> {
-    match o {
-        Overlay::Detail(d) => Some(d),
-        _ => None,
-    }
-}
-
 impl Screen for Detail {
     fn on_key(app: &mut App, key: KeyEvent) {
         // A row command's key (free on this screen, the config checked it).
         if let Some(c) = app.command_for_key(key) {
             return app.run_row_command(c);
         }
-        app.view_key(key, detail_on_top)
+        app.view_key::<Self>(key)
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {

@@ -405,16 +405,9 @@ impl View for Form {
     }
 }
 
-fn form_on_top(o: &mut Overlay) -> Option<&mut Form> {
-    match o {
-        Overlay::Form(f) => Some(f),
-        _ => None,
-    }
-}
-
 impl Screen for Form {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, form_on_top)
+        app.view_key::<Self>(key)
     }
 
     fn on_answer(app: &mut App, id: u64, _purpose: Purpose, p: Payload) -> bool {
@@ -464,10 +457,7 @@ impl Screen for Form {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Form(fm)) => fm.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }
 

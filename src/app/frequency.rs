@@ -116,30 +116,17 @@ impl View for Frequency {
     }
 }
 
-fn frequency(o: &mut Overlay) -> Option<&mut Frequency> {
-    match o {
-        Overlay::Frequency(f) => Some(f),
-        _ => None,
-    }
-}
-
 impl Screen for Frequency {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, frequency)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Frequency(f)) => f.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        match app.under_help() {
-            Some(Overlay::Frequency(f)) => f.help(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }
 

@@ -157,29 +157,16 @@ impl View for JournalView {
     }
 }
 
-fn journal(o: &mut Overlay) -> Option<&mut JournalView> {
-    match o {
-        Overlay::Journal(j) => Some(j),
-        _ => None,
-    }
-}
-
 impl Screen for JournalView {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, journal)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Journal(j)) => j.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        match app.under_help() {
-            Some(Overlay::Journal(j)) => j.help(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }

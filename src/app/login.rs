@@ -171,16 +171,9 @@ impl Login {
     }
 }
 
-fn login(o: &mut Overlay) -> Option<&mut Login> {
-    match o {
-        Overlay::Login(l) => Some(l),
-        _ => None,
-    }
-}
-
 impl Screen for Login {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, login)
+        app.view_key::<Self>(key)
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
@@ -269,9 +262,6 @@ impl Screen for Login {
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Login(l)) => l.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }

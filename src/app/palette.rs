@@ -494,22 +494,12 @@ impl View for Palette {
     }
 }
 
-fn palette(o: &mut Overlay) -> Option<&mut Palette> {
-    match o {
-        Overlay::Palette(p) => Some(p),
-        _ => None,
-    }
-}
-
 impl Screen for Palette {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, palette)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Palette(p)) => p.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }

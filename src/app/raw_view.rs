@@ -115,22 +115,12 @@ impl View for RawView {
     }
 }
 
-fn raw(o: &mut Overlay) -> Option<&mut RawView> {
-    match o {
-        Overlay::Raw(r) => Some(r),
-        _ => None,
-    }
-}
-
 impl Screen for RawView {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, raw)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Raw(r)) => r.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }

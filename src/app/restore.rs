@@ -68,22 +68,12 @@ impl View for Restore {
     }
 }
 
-fn draft(o: &mut Overlay) -> Option<&mut Restore> {
-    match o {
-        Overlay::Restore(d) => Some(d),
-        _ => None,
-    }
-}
-
 impl Screen for Restore {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, draft)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Restore(d)) => d.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }

@@ -193,22 +193,12 @@ impl View for RunAsk {
     }
 }
 
-fn run_ask(o: &mut Overlay) -> Option<&mut RunAsk> {
-    match o {
-        Overlay::RunAsk(r) => Some(r),
-        _ => None,
-    }
-}
-
 impl Screen for RunAsk {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, run_ask)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::RunAsk(r)) => r.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }

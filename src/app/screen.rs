@@ -28,7 +28,7 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::with_list;
 use crate::app::run::RunAsk;
-use crate::app::view::{self, Cx, Flow, Msg, View};
+use crate::app::view::{self, Cx, Flow, Msg, Stacked, View};
 use crate::i18n::{tr, trf};
 use crate::protocol::Payload;
 use crate::protocol::Service;
@@ -206,36 +206,85 @@ impl View for HelpScreen {
     }
 }
 
-fn help_view(o: &mut Overlay) -> Option<&mut HelpScreen> {
-    match o {
-        Overlay::Help(h) => Some(h),
-        _ => None,
-    }
-}
-
 impl Screen for HelpScreen {
     fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key(key, help_view)
+        app.view_key::<Self>(key)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        match app.overlays.last() {
-            Some(Overlay::Help(h)) => h.hints(&Keys(&app.prefs.keymap)),
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 }
 
+/// Which `Overlay` variant holds each view on the stack.
+macro_rules! stacked {
+    ($($T:ty => $variant:ident),+ $(,)?) => {$(
+        impl Stacked for $T {
+            fn of(o: &Overlay) -> Option<&Self> {
+                match o {
+                    Overlay::$variant(v) => {
+                        let v: &$T = v;
+                        Some(v)
+                    }
+                    _ => None,
+                }
+            }
+            fn of_mut(o: &mut Overlay) -> Option<&mut Self> {
+                match o {
+                    Overlay::$variant(v) => {
+                        let v: &mut $T = v;
+                        Some(v)
+                    }
+                    _ => None,
+                }
+            }
+        }
+    )+};
+}
+
+stacked! {
+    Detail => Detail,
+    Form => Form,
+    Confirm => Confirm,
+    HelpScreen => Help,
+    Palette => Palette,
+    Login => Login,
+    Account => Account,
+    Restore => Restore,
+    RawView => Raw,
+    Conflict => Conflict,
+    JournalView => Journal,
+    BulkRun => Bulk,
+    RunAsk => RunAsk,
+    Frequency => Frequency,
+    ColumnChooser => Columns,
+}
+
 impl App {
-    /// A key to the view on top, picked out of the stack by `pick`; its flow followed.
-    pub(super) fn view_key<V: View>(
-        &mut self,
-        key: KeyEvent,
-        pick: fn(&mut Overlay) -> Option<&mut V>,
-    ) {
+    /// The hints of the view on top.
+    pub(super) fn view_footer<V: Stacked>(&self) -> Vec<Hint> {
+        let keys = Keys(&self.prefs.keymap);
+        self.overlays
+            .last()
+            .and_then(V::of)
+            .map(|v| v.hints(&keys))
+            .unwrap_or_default()
+    }
+
+    /// The help of the view the help window is open over.
+    pub(super) fn view_help<V: Stacked>(&self) -> Vec<(String, &'static str)> {
+        let keys = Keys(&self.prefs.keymap);
+        self.under_help()
+            .and_then(V::of)
+            .map(|v| v.help(&keys))
+            .unwrap_or_default()
+    }
+
+    /// A key to the view on top; its flow followed.
+    pub(super) fn view_key<V: Stacked>(&mut self, key: KeyEvent) {
         let rows = self.viewport_rows.max(1);
         let depth = self.overlays.len();
-        let Some(v) = self.overlays.last_mut().and_then(pick) else {
+        let Some(v) = self.overlays.last_mut().and_then(V::of_mut) else {
             return;
         };
         let mut cx = Cx {
@@ -250,7 +299,7 @@ impl App {
         match view::press(v, &key, &mut cx) {
             Flow::Send(change, purpose) => {
                 let id = self.send_change(*change, purpose);
-                if let Some(v) = self.overlays.last_mut().and_then(pick) {
+                if let Some(v) = self.overlays.last_mut().and_then(V::of_mut) {
                     v.on_sent(id);
                 }
             }

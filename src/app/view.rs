@@ -109,6 +109,12 @@ pub trait View {
     }
 }
 
+/// A view that lives on the screen stack, found there by its `Overlay` variant.
+pub trait Stacked: View {
+    fn of(o: &Overlay) -> Option<&Self>;
+    fn of_mut(o: &mut Overlay) -> Option<&mut Self>;
+}
+
 /// Runs one key through a view: the key's action on its scope, then the view.
 pub fn press<V: View>(v: &mut V, key: &KeyEvent, cx: &mut Cx) -> Flow {
     let act = cx.keys.action(V::SCOPE, key);
