@@ -288,8 +288,8 @@ fn keys_named_inside_a_screen_are_the_remapped_ones() {
 fn a_default_changed_in_the_table_changes_behaviour_footer_help_and_listing() {
     const SHIPPED: &str = include_str!("../assets/keys.toml");
     let edited = SHIPPED.replacen(
-        r#"["filter", "/", "filter as you type"]"#,
-        r#"["filter", "f", "filter as you type"]"#,
+        r#"["filter", "/", "filter as you type","#,
+        r#"["filter", "f", "filter as you type","#,
         1,
     );
     assert_ne!(edited, SHIPPED, "the filter's row is in the table");
@@ -324,4 +324,42 @@ fn a_default_changed_in_the_table_changes_behaviour_footer_help_and_listing() {
         app.on_key(ch(on));
         assert!(app.lists.sites.filtering, "{on} filters");
     }
+}
+
+/// The footer's and the help's words for an action are the table's too: reworded there, they
+/// change on the screen.
+#[test]
+fn the_words_of_footer_and_help_are_the_tables() {
+    const SHIPPED: &str = include_str!("../assets/keys.toml");
+    let edited = SHIPPED
+        .replacen(r#""footer: filter""#, r#""footer: search""#, 1)
+        .replacen(
+            r#""help: filter as you type (equipements: loads every page)""#,
+            r#""help: search the rows""#,
+            1,
+        );
+    let mut app = loaded("admin");
+    app.prefs.keymap = KeyMap::from_table(&edited, &BTreeMap::new()).unwrap();
+    let row = footer_row(&mut app, 200, 35);
+    assert!(row.contains(" / search"), "{row}");
+    assert!(!row.contains(" / filter"), "{row}");
+    app.on_key(ch('?'));
+    let help = vigie::ui::help_lines(&app);
+    assert!(
+        help.iter()
+            .any(|(k, w)| k == "/" && *w == "search the rows"),
+        "{help:?}"
+    );
+    assert!(
+        !help
+            .iter()
+            .any(|(_, w)| w.starts_with("filter as you type ("))
+    );
+    // A row the table cannot read is refused with its name, not guessed.
+    let bad = SHIPPED.replacen(r#""footer: filter""#, r#""short: filter""#, 1);
+    let e = KeyMap::from_table(&bad, &BTreeMap::new()).unwrap_err();
+    assert!(
+        e.contains("list.filter") && e.contains("short: filter"),
+        "{e}"
+    );
 }

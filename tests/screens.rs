@@ -560,3 +560,134 @@ fn a_hint_worded_by_the_table_follows_the_table() {
     h.keys = KeyMap::from_table(&edited, &BTreeMap::new()).unwrap();
     assert_eq!(h.hints()[1], "Y copy the JSON");
 }
+
+#[test]
+fn the_account_screen_takes_its_own_answers_and_failures_and_no_stale_one() {
+    use vigie::app::Purpose;
+    use vigie::protocol::Payload;
+    let mut h = Harness::new(vigie::app::Account {
+        types: vec!["SITE".into(), "BADGE".into()],
+        element_type: 0,
+        functionalities: Vec::new(),
+        selected: 3,
+        pending: None,
+        error: None,
+        outbox: None,
+    });
+    h.press(ch('l'));
+    let id = h.view.pending.expect("it waits for its rights");
+    let rights = || vec![vigie::api::ocean::Functionality::default()];
+    let answer = |t: &str| Payload::Functionalities(t.into(), rights());
+    assert!(
+        !h.answer(id + 7, Purpose::Account, answer("BADGE")),
+        "another request's answer is not its own"
+    );
+    assert!(
+        !h.answer(id, Purpose::Account, answer("SITE")),
+        "the rights of the type it left are stale"
+    );
+    assert_eq!(h.view.pending, Some(id));
+    assert!(h.answer(id, Purpose::Account, answer("BADGE")));
+    assert_eq!(
+        (
+            h.view.pending,
+            h.view.functionalities.len(),
+            h.view.selected
+        ),
+        (None, 1, 0)
+    );
+
+    h.press(ch('r'));
+    let id = h.view.pending.expect("read again");
+    let e = vigie::api::ApiError::Forbidden("no rights to read rights".into());
+    assert_eq!(h.fail(id + 1, Purpose::Account, &e), None, "not its own");
+    assert_eq!(h.fail(id, Purpose::Account, &e), Some(true));
+    assert!(h.view.error.as_deref().unwrap().contains("no rights"));
+    assert_eq!(h.view.pending, None);
+}
+
+#[test]
+fn a_site_detail_fills_itself_with_the_page_it_asked_for_only() {
+    use vigie::api::model::{Equipement, Page, SiteSummary};
+    use vigie::app::{Detail, DetailTarget, Purpose};
+    use vigie::protocol::Payload;
+    let site = SiteSummary {
+        site_id: "7".into(),
+        ..Default::default()
+    };
+    let mut d = Detail::new(DetailTarget::Site(site));
+    d.equipements.paging = Some(vigie::app::list::Paging {
+        page: 1,
+        pages: 3,
+        size: 50,
+        ..Default::default()
+    });
+    let mut h = Harness::new(d);
+    h.press(ch(']'));
+    let id = h.view.equipements.pending.expect("it asks for a page");
+    let page = |site: &str, n: usize| Payload::SiteEquipements {
+        site_id: site.into(),
+        page: Page {
+            items: (0..n)
+                .map(|i| Equipement {
+                    ip: format!("10.0.0.{i}").into(),
+                    ..Default::default()
+                })
+                .collect(),
+            total: Some(n as u64 + 100),
+            page: Some(2),
+            size: Some(50),
+            pages: Some(3),
+        },
+    };
+    assert!(!h.answer(id + 1, Purpose::SiteDetail, page("7", 4)));
+    assert!(
+        !h.answer(id, Purpose::SiteDetail, page("8", 4)),
+        "another site's page"
+    );
+    assert_eq!(h.view.equipements.items.len(), 0);
+    assert!(h.answer(id, Purpose::SiteDetail, page("7", 4)));
+    assert_eq!(h.view.equipements.items.len(), 4);
+    assert_eq!(h.view.equipements.pending, None);
+    let p = h.view.equipements.paging.expect("paged");
+    assert_eq!((p.page, p.pages, p.total), (2, 3, 104));
+    // Each row names the site it came from, which this route's rows do not.
+    assert_eq!(h.view.equipements.items[0].site_id.as_deref(), Some("7"));
+    // Its footer and help come from itself: a site's detail pages.
+    assert!(
+        h.hints().iter().any(|x| x == "] next page"),
+        "{:?}",
+        h.hints()
+    );
+    assert!(
+        h.help()
+            .iter()
+            .any(|(_, w)| w.contains("page of equipements"))
+    );
+
+    h.press(ch('['));
+    let id = h.view.equipements.pending.expect("previous page asked");
+    let e = vigie::api::ApiError::Network("refused".into());
+    assert_eq!(h.fail(id, Purpose::SiteDetail, &e), Some(true));
+    assert_eq!(
+        (h.view.equipements.pending, h.view.equipements.loading),
+        (None, false),
+        "a failed page leaves the detail free to ask again"
+    );
+}
+
+#[test]
+fn a_form_puts_a_refusal_under_its_fields_and_keeps_what_was_typed() {
+    use vigie::api::{ApiError, FieldError};
+    use vigie::app::Purpose;
+    let mut h = Harness::new(vigie::app::form::Form::export("/tmp/vigie-x.csv"));
+    h.view.pending = Some(5);
+    let e = ApiError::Validation(vec![FieldError::new("path", "not writable")]);
+    assert_eq!(h.fail(4, Purpose::Save, &e), None, "another request");
+    assert_eq!(h.fail(5, Purpose::Save, &e), Some(true));
+    let path = h.view.field("path").unwrap();
+    assert_eq!(path.error.as_deref(), Some("not writable"));
+    assert_eq!(path.input.value(), "/tmp/vigie-x.csv");
+    assert_eq!(h.view.pending, None);
+    assert!(h.view.error.as_deref().unwrap().contains("see below"));
+}

@@ -142,9 +142,9 @@ impl View for Account {
         let a = |x| A(Scope::Account, x);
         vec![
             k.h(&[T("←→", None)], "element type"),
-            k.h(&[a(Act::ChangePassword)], "change password"),
-            k.h(&[a(Act::RequestReset)], "request reset"),
-            k.h(&[a(Act::Reload)], "reload"),
+            k.said(a(Act::ChangePassword)),
+            k.said(a(Act::RequestReset)),
+            k.said(a(Act::Reload)),
             k.h(&[ESC], "close"),
         ]
     }
@@ -164,6 +164,33 @@ impl View for Account {
             k.sl(&[ESC, a(Act::Close)], "close"),
         ]
     }
+
+    fn on_answer(&mut self, id: u64, purpose: &Purpose, p: &Payload, _: &mut Cx) -> Option<Flow> {
+        match (purpose, p) {
+            (Purpose::Account, Payload::Functionalities(t, list)) => {
+                // A stale answer: the user already moved to another type.
+                if self.pending != Some(id) || self.types.get(self.element_type) != Some(t) {
+                    return None;
+                }
+                self.pending = None;
+                self.error = None;
+                self.functionalities = list.clone();
+                self.selected = 0;
+            }
+            (Purpose::Account, Payload::Outbox(o)) => self.outbox = Some(o.clone()),
+            _ => return None,
+        }
+        Some(Flow::Stay)
+    }
+
+    fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
+        if self.pending != Some(f.id) {
+            return None;
+        }
+        self.pending = None;
+        self.error = Some(f.words.to_string());
+        Some(true)
+    }
 }
 
 impl Screen for Account {
@@ -172,41 +199,11 @@ impl Screen for Account {
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
-        match (purpose, p) {
-            (Purpose::Account, Payload::Functionalities(t, list)) => {
-                // The screen may be under a form or the help: look for it.
-                let Some(a) = app.account_mut() else {
-                    return false;
-                };
-                if a.pending != Some(id) || a.types.get(a.element_type) != Some(&t) {
-                    return false;
-                }
-                a.pending = None;
-                a.error = None;
-                a.functionalities = list;
-                a.selected = 0;
-            }
-            (Purpose::Account, Payload::Outbox(o)) => {
-                let Some(a) = app.account_mut() else {
-                    return false;
-                };
-                a.outbox = Some(o);
-            }
-            // A stale answer: the user already moved on.
-            _ => return false,
-        }
-        true
+        app.answer_views::<Self>(id, &purpose, &p)
     }
 
     fn on_failure(app: &mut App, f: &Failure) -> bool {
-        let Failure { id, words, .. } = *f;
-        if let Some(a) = app.account_mut()
-            && a.pending == Some(id)
-        {
-            a.pending = None;
-            a.error = Some(words.to_string());
-        }
-        true
+        app.fail_views::<Self>(f).unwrap_or(true)
     }
 
     fn footer(app: &App) -> Vec<Hint> {

@@ -422,7 +422,7 @@ impl Screen for Browse {
         if !app.session.has(app.tab_service(app.tab)) {
             return vec![
                 k.h(&[TAB], "other tab"),
-                k.h(&[l(Act::Palette)], "palette"),
+                k.said(l(Act::Palette)),
                 k.said(l(Act::Help)),
                 k.said(l(Act::Quit)),
             ];
@@ -430,19 +430,19 @@ impl Screen for Browse {
         match app.tab {
             Tab::Individus => vec![
                 k.h(&[ENTER], "open"),
-                k.h(&[l(Act::Filter)], "filter"),
+                k.said(l(Act::Filter)),
                 k.said(l(Act::New)),
                 k.said(l(Act::Edit)),
-                k.h(&[l(Act::Assign)], "assign entity"),
+                k.said(l(Act::Assign)),
                 k.said(l(Act::Delete)),
-                k.h(&[l(Act::Account)], "account"),
+                k.said(l(Act::Account)),
                 k.said(l(Act::Help)),
                 k.said(l(Act::Quit)),
             ],
             Tab::Users => vec![
                 k.h(&[ENTER], "open"),
-                k.h(&[l(Act::Filter)], "filter"),
-                k.h(&[l(Act::UsersDirectory)], "core/Maarch"),
+                k.said(l(Act::Filter)),
+                k.said(l(Act::UsersDirectory)),
                 k.said(l(Act::New)),
                 k.said(l(Act::Edit)),
                 k.said(l(Act::Refresh)),
@@ -451,9 +451,9 @@ impl Screen for Browse {
             ],
             _ => vec![
                 k.h(&[ENTER], "open"),
-                k.h(&[l(Act::Filter)], "filter"),
+                k.said(l(Act::Filter)),
                 k.h(&[l(Act::Copy), l(Act::CopyRecord)], "copy"),
-                k.h(&[l(Act::Export)], "export"),
+                k.said(l(Act::Export)),
                 k.h(
                     &[l(Act::New), l(Act::Edit), l(Act::Delete)],
                     "new/edit/delete",

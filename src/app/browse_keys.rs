@@ -4,6 +4,7 @@ use crate::app::Nav;
 use crate::app::action::{Typed, fixed, typed};
 use crate::app::hints::Hint;
 use crate::app::keymap::Act;
+use crate::app::screen::cx;
 use crate::app::view::{self, Cx, Flow, Msg, View};
 
 use crate::app::App;
@@ -35,15 +36,8 @@ impl App {
         {
             return self.run_row_command(c);
         }
-        let mut cx = Cx {
-            keys: &self.prefs.keymap,
-            rows: self.viewport_rows,
-            effects: &mut self.effects,
-            notice: &mut self.status.notice,
-            net: &mut self.net,
-            read_only: self.session.read_only,
-            depth: self.overlays.len(),
-        };
+        let depth = self.overlays.len();
+        let mut cx = cx!(self, self.viewport_rows, depth);
         let mut view = ListKeys {
             list: self.lists.nav_mut(kind),
         };
@@ -174,12 +168,9 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
             format!("Tab / Shift-Tab / 1-{}", Tab::ALL.len()),
             "switch tab",
         ),
-        k.sp(
-            &[l(Act::UsersDirectory)],
-            "Users tab: core / Maarch directory",
-        ),
+        k.said_line(l(Act::UsersDirectory)),
         k.said_line(l(Act::Assign)),
-        k.sp(&[l(Act::Account)], "my Ocean account: rights, password"),
+        k.said_line(l(Act::Account)),
         k.sp(&[l(Act::Down), l(Act::Up), arrows], "move"),
         k.sp(
             &[l(Act::NextPage), l(Act::PrevPage), T("PgDn PgUp", None)],
@@ -188,16 +179,10 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
         k.sl(&[l(Act::First), l(Act::Last)], "first / last"),
         k.sp(&[ENTER], "open the detail"),
         k.sp(&[ESC], "back, clear the filter"),
-        k.sp(
-            &[l(Act::Filter)],
-            "filter as you type (equipements: loads every page)",
-        ),
+        k.said_line(l(Act::Filter)),
         k.said_line(l(Act::Sort)),
-        k.sp(
-            &[l(Act::LoadAll)],
-            "load every equipement (equipements tab)",
-        ),
-        k.sp(&[l(Act::Palette)], "command palette (:site LOUM)"),
+        k.said_line(l(Act::LoadAll)),
+        k.said_line(l(Act::Palette)),
         k.sl(
             &[l(Act::New), l(Act::Edit), l(Act::Delete)],
             "new / edit / delete",
@@ -211,14 +196,11 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
             &[l(Act::Copy), l(Act::CopyRecord)],
             "copy the cell / the record as JSON (OSC 52: works over SSH)",
         ),
-        k.sp(&[l(Act::Raw)], "the record as JSON, secrets masked"),
-        k.sp(
-            &[l(Act::Export)],
-            "export the view (every page, filter applied) to CSV or JSON",
-        ),
-        k.sp(&[l(Act::Mouse)], "mouse on / off (clicks, wheel)"),
+        k.said_line(l(Act::Raw)),
+        k.said_line(l(Act::Export)),
+        k.said_line(l(Act::Mouse)),
         k.said_line(l(Act::EditInEditor)),
-        k.sp(&[l(Act::Help)], "this help"),
+        k.said_line(l(Act::Help)),
         k.said_line(l(Act::Undo)),
     ]
 }
@@ -229,26 +211,11 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
 pub(super) fn list_help_marks_and_commands(k: &Keys) -> Vec<(String, &'static str)> {
     let l = |x| A(Scope::List, x);
     vec![
-        k.sp(
-            &[l(Act::Mark)],
-            "mark / unmark the row (Esc twice or :unmark clears)",
-        ),
-        k.sp(
-            &[l(Act::MarkAll)],
-            "mark every row of the view (equipements: every page)",
-        ),
-        k.sp(
-            &[l(Act::Frequency)],
-            "count each value of the column (Enter keeps one; Esc all)",
-        ),
-        k.sp(
-            &[l(Act::Columns)],
-            "choose and order the columns (kept per tab)",
-        ),
-        k.sp(
-            &[l(Act::Watch)],
-            "watch: read the list again every few seconds, changes lit",
-        ),
+        k.said_line(l(Act::Mark)),
+        k.said_line(l(Act::MarkAll)),
+        k.said_line(l(Act::Frequency)),
+        k.said_line(l(Act::Columns)),
+        k.said_line(l(Act::Watch)),
         hints::fixed(
             ":save NAME",
             "keep tab, filter, sort, columns as a view; :NAME brings it back",

@@ -448,7 +448,7 @@ impl View for BulkRun {
             Phase::Run => vec![k.h(&[ESC], "stop after the request in flight")],
             Phase::Finished => vec![
                 k.h(&[b(Act::Down), b(Act::Up)], "move"),
-                k.h(&[b(Act::Filter)], "filter"),
+                k.said(b(Act::Filter)),
                 k.h(&[ESC, b(Act::Close)], "close"),
             ],
         }
@@ -463,10 +463,7 @@ impl View for BulkRun {
                 "cancel; while running: stop after the request in flight",
             ),
             k.sp(&[b(Act::Down), b(Act::Up)], "move in the results"),
-            k.sp(
-                &[b(Act::Filter)],
-                "filter the rows as you type (Esc clears)",
-            ),
+            k.said_line(b(Act::Filter)),
             k.said_line(b(Act::Close)),
         ]
     }

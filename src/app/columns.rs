@@ -193,7 +193,7 @@ impl View for ColumnChooser {
     fn hints(&self, k: &Keys) -> Vec<Hint> {
         let c = |a| A(Scope::Columns, a);
         vec![
-            k.h(&[c(Act::Toggle)], "show/hide"),
+            k.said(c(Act::Toggle)),
             k.h(&[c(Act::MoveDown), c(Act::MoveUp)], "move"),
             k.h(&[ENTER], "keep"),
             k.h(&[ESC], "cancel"),
@@ -204,7 +204,7 @@ impl View for ColumnChooser {
         let c = |a| A(Scope::Columns, a);
         vec![
             k.sp(&[c(Act::Down), c(Act::Up)], "choose a column"),
-            k.sp(&[c(Act::Toggle)], "show / hide it"),
+            k.said_line(c(Act::Toggle)),
             k.sp(&[c(Act::MoveDown), c(Act::MoveUp)], "move it right / left"),
             k.sp(&[ENTER], "keep these columns for this tab (next runs too)"),
             k.sp(&[ESC], "cancel"),

@@ -244,6 +244,16 @@ impl View for Confirm {
     fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
         Vec::new()
     }
+
+    fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
+        if self.pending != Some(f.id) {
+            return None;
+        }
+        // The question stays open with the server's words: Enter tries again.
+        self.pending = None;
+        self.error = Some(f.words.to_string());
+        Some(true)
+    }
 }
 
 impl Screen for Confirm {
@@ -260,14 +270,7 @@ impl Screen for Confirm {
     }
 
     fn on_failure(app: &mut App, f: &Failure) -> bool {
-        let Failure { id, words, .. } = *f;
-        if let Some(Overlay::Confirm(c)) = app.overlays.last_mut()
-            && c.pending == Some(id)
-        {
-            c.pending = None;
-            c.error = Some(words.to_string());
-        }
-        true
+        app.fail_views::<Self>(f).unwrap_or(true)
     }
 
     fn footer(app: &App) -> Vec<Hint> {

@@ -184,8 +184,8 @@ impl View for Conflict {
         let c = |a| A(Scope::Conflict, a);
         vec![
             k.h(&[c(Act::Down), c(Act::Up)], "move"),
-            k.h(&[c(Act::Theirs)], "theirs"),
-            k.h(&[c(Act::Mine)], "mine"),
+            k.said(c(Act::Theirs)),
+            k.said(c(Act::Mine)),
             k.h(&[ENTER], "apply"),
             k.h(&[ESC], "back"),
         ]

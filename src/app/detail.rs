@@ -3,7 +3,6 @@
 use crate::app::Net;
 use crate::app::RawView;
 use crate::app::browse::Nav;
-use crate::app::hints::DELETE;
 use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
 use crate::app::raw_view::copy_as_json;
@@ -13,26 +12,17 @@ use crate::app::App;
 use crate::app::Equipement;
 use crate::app::Overlay;
 use crate::app::PAGE_SIZE;
-use crate::app::Page;
 use crate::app::Palette;
 use crate::app::Purpose;
-use crate::app::SiteRef;
-use crate::app::clamp_u32;
-use crate::app::hints;
-use crate::app::hints::ENTER;
-use crate::app::hints::ESC;
 use crate::app::hints::Hint;
-use crate::app::hints::K::A;
-use crate::app::hints::K::T;
 use crate::app::hints::Keys;
 use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::with_list;
 use crate::app::list::ListView;
-use crate::app::list::Paging;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
-use crate::i18n::trf;
+use crate::i18n::{tr, trf};
 use crate::protocol::DeleteOp;
 use crate::protocol::Payload;
 use crate::protocol::Request;
@@ -174,64 +164,6 @@ impl App {
     }
 }
 
-/// The answers a detail waits for, one step each (a Maarch user's in `detail_maarch`):
-/// `Screen::on_answer` only dispatches.
-impl App {
-    /// A page of a site's equipements read: it fills the detail that asked for it. False
-    /// when no detail waits for it any more.
-    fn site_equipements_read(&mut self, id: u64, site_id: &str, page: Page<Equipement>) -> bool {
-        let mut page = Some(page);
-        let open = self
-            .overlays
-            .iter()
-            .any(|o| matches!(o, Overlay::Detail(d) if d.equipements.pending == Some(id)));
-        if !open {
-            return false;
-        }
-        for o in self.overlays.iter_mut().rev() {
-            if let Overlay::Detail(d) = o
-                && d.equipements.pending == Some(id)
-                && matches!(&d.target, DetailTarget::Site(s) if s.site_id == site_id)
-                && let Some(page) = page.take()
-            {
-                d.equipements.pending = None;
-                d.equipements.paging = Some(Paging {
-                    page: clamp_u32(page.page.unwrap_or(1)),
-                    pages: clamp_u32(page.page_count().unwrap_or(1).max(1)),
-                    total: page.total.unwrap_or(page.items.len() as u64),
-                    size: PAGE_SIZE,
-                });
-                d.equipements.selected = 0;
-                d.equipements.offset = 0;
-                // This route's items do not name their site: it is the one shown.
-                let site_ref = std::sync::Arc::new(match &d.target {
-                    DetailTarget::Site(s) => SiteRef::from(s),
-                    _ => SiteRef::default(),
-                });
-                let items = page
-                    .items
-                    .into_iter()
-                    .map(|mut e| {
-                        if e.client_site.is_none() {
-                            e.site_id.get_or_insert_with(|| site_ref.site_id.clone());
-                            e.client_site = Some(site_ref.clone());
-                        }
-                        e
-                    })
-                    .collect();
-                d.equipements.set_items(items);
-                if std::mem::take(&mut d.mark_all_when_loaded) {
-                    d.equipements.mark_view();
-                    let n = d.equipements.marked.len();
-                    self.status.notice = Some(trf("{} marked", &[&n]));
-                    break;
-                }
-            }
-        }
-        true
-    }
-}
-
 impl Detail {
     /// Asks for page `page` of a site's equipements.
     pub(super) fn load_page(&mut self, page: u32, net: &mut Net) {
@@ -354,13 +286,20 @@ impl View for Detail {
         }
     }
 
-    fn hints(&self, _k: &Keys) -> Vec<Hint> {
-        // Drawn from the app (a read-only profile and the kind decide): see `Screen::footer`.
-        Vec::new()
+    fn hints(&self, k: &Keys) -> Vec<Hint> {
+        self.footer(k)
     }
 
-    fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
-        Vec::new()
+    fn help(&self, k: &Keys) -> Vec<(String, &'static str)> {
+        self.help_lines(k)
+    }
+
+    fn on_answer(&mut self, id: u64, purpose: &Purpose, p: &Payload, cx: &mut Cx) -> Option<Flow> {
+        self.take_answer(id, purpose, p, cx)
+    }
+
+    fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
+        self.take_failure(f)
     }
 }
 
@@ -375,8 +314,25 @@ impl Screen for Detail {
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
-            (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
-                app.maarch_details_read(uid, details)
+            (purpose @ Purpose::SiteDetail, p) => {
+                return app.answer_views::<Self>(id, &purpose, &p);
+            }
+            (purpose @ Purpose::MaarchDetails, p) => {
+                app.answer_views::<Self>(id, &purpose, &p);
+                // The list keeps the fresher user; the status line says the link.
+                match p {
+                    Payload::MaarchDetails(_, Some(fresh)) => {
+                        app.lists.maarch_users.upsert(fresh.user)
+                    }
+                    Payload::ParapheurStatus(_, login) => {
+                        app.status.notice = Some(if login.is_empty() {
+                            tr("Not linked to Maarch Parapheur").into()
+                        } else {
+                            trf("Linked to Maarch Parapheur user {}", &[&login])
+                        })
+                    }
+                    _ => return false,
+                }
             }
             (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
                 return app.edit_maarch_user_read(id, editor, uid, details);
@@ -385,14 +341,8 @@ impl Screen for Detail {
                 app.update_detail(DetailTarget::User(u.clone()));
                 app.lists.users.upsert(u);
             }
-            (Purpose::MaarchDetails, Payload::ParapheurStatus(uid, login)) => {
-                app.parapheur_status_read(uid, login)
-            }
             (Purpose::Catalogue, Payload::MaarchCatalogue { groups, entities }) => {
                 app.maarch_catalogue_read(groups, entities)
-            }
-            (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
-                return app.site_equipements_read(id, &site_id, page);
             }
             // A stale answer: the user already moved on.
             _ => return false,
@@ -401,157 +351,24 @@ impl Screen for Detail {
     }
 
     fn on_failure(app: &mut App, f: &Failure) -> bool {
-        let Failure {
-            id, purpose, words, ..
-        } = *f;
-        match purpose {
-            Purpose::MaarchDetails => {
-                for o in &mut app.overlays {
-                    if let Overlay::Detail(d) = o
-                        && matches!(d.target, DetailTarget::MaarchUser(_))
-                        && !d.loaded
-                    {
-                        d.error = Some(words.to_string());
-                    }
-                }
-            }
-            // A picker waiting for it will not open.
-            Purpose::Catalogue => {
-                for d in app.details_mut() {
-                    d.pick_after_catalogue = None;
-                }
-            }
-            Purpose::MaarchEdit(_) if app.waiting.maarch_edit.is_some_and(|(e, _)| e == id) => {
+        match f.purpose {
+            Purpose::MaarchEdit(_) if app.waiting.maarch_edit.is_some_and(|(e, _)| e == f.id) => {
                 app.waiting.maarch_edit = None;
             }
             // The detail keeps what the list said.
             Purpose::User => return false,
-            Purpose::SiteDetail => {
-                for o in &mut app.overlays {
-                    if let Overlay::Detail(d) = o
-                        && d.equipements.pending == Some(id)
-                    {
-                        d.equipements.pending = None;
-                        d.equipements.loading = false;
-                    }
-                }
+            _ => {
+                app.fail_views::<Self>(f);
             }
-            _ => {}
         }
         true
     }
 
     fn footer(app: &App) -> Vec<Hint> {
-        let k = Keys(&app.prefs.keymap);
-        match app.overlays.last() {
-            Some(Overlay::Detail(d)) => {
-                let d_ = |a| A(Scope::Detail, a);
-                let m = |a| A(Scope::Maarch, a);
-                match d.target {
-                    DetailTarget::MaarchUser(_) => vec![
-                        k.h(&[ESC], "back"),
-                        k.said(m(Act::Edit)),
-                        k.h(&[m(Act::AddGroup)], "add group"),
-                        k.h(&[m(Act::AddEntity)], "add entity"),
-                        k.h(&[m(Act::Remove)], "remove"),
-                        k.h(
-                            &[m(Act::Link), m(Act::CreateLink), m(Act::Unlink)],
-                            "Parapheur link/create/unlink",
-                        ),
-                        k.h(&[m(Act::Status)], "status"),
-                        k.said(m(Act::Help)),
-                    ],
-                    DetailTarget::Individu(_) => vec![
-                        k.h(&[ESC], "back"),
-                        k.said(d_(Act::Edit)),
-                        k.h(&[d_(Act::Assign)], "assign entity"),
-                        k.said(d_(Act::Delete)),
-                        k.said(d_(Act::Help)),
-                    ],
-                    DetailTarget::Site(_) => vec![
-                        k.h(&[ESC], "back"),
-                        k.said(d_(Act::Edit)),
-                        k.said(d_(Act::Delete)),
-                        k.h(&[d_(Act::New)], "new equipement"),
-                        k.said(d_(Act::NextPage)),
-                        k.said(d_(Act::Help)),
-                    ],
-                    _ => vec![
-                        k.h(&[ESC], "back"),
-                        k.said(d_(Act::Edit)),
-                        k.said(d_(Act::Delete)),
-                        k.h(&[d_(Act::Reveal)], "reveal"),
-                        k.said(d_(Act::Help)),
-                    ],
-                }
-            }
-            _ => Vec::new(),
-        }
+        app.view_footer::<Self>()
     }
 
     fn help(app: &App) -> Vec<(String, &'static str)> {
-        let k = Keys(&app.prefs.keymap);
-        let d = |a| A(Scope::Detail, a);
-        let m = |a| A(Scope::Maarch, a);
-        let arrows = T("↑ ↓", None);
-        let fixed = hints::fixed;
-        match app.under_help() {
-            Some(Overlay::Detail(x)) if matches!(x.target, DetailTarget::MaarchUser(_)) => vec![
-                k.sl(&[ESC, m(Act::Back)], "back"),
-                k.sp(&[m(Act::Edit)], "edit the user (mode, names, mail…)"),
-                k.sp(
-                    &[m(Act::Down), m(Act::Up), arrows],
-                    "select a group or entity",
-                ),
-                k.said_line(m(Act::AddGroup)),
-                k.said_line(m(Act::AddEntity)),
-                k.sl(
-                    &[m(Act::Remove), DELETE],
-                    "remove the selected group or entity",
-                ),
-                k.said_line(m(Act::Link)),
-                k.said_line(m(Act::CreateLink)),
-                k.said_line(m(Act::Unlink)),
-                k.said_line(m(Act::Status)),
-                k.said_line(m(Act::Reload)),
-            ],
-            Some(Overlay::Detail(x)) if matches!(x.target, DetailTarget::Individu(_)) => vec![
-                k.sl(&[ESC, d(Act::Back)], "back"),
-                k.sp(&[d(Act::Edit)], "edit the individu"),
-                k.said_line(d(Act::Assign)),
-                k.sp(&[d(Act::Delete)], "delete (asks first)"),
-            ],
-            Some(Overlay::Detail(_)) => vec![
-                k.sl(&[ESC, d(Act::Back)], "back to where you were"),
-                k.sp(&[d(Act::Edit)], "edit this record"),
-                k.sp(&[d(Act::Delete)], "delete (deactivate a user)"),
-                k.said_line(d(Act::Reveal)),
-                k.sp(
-                    &[d(Act::Down), d(Act::Up), arrows],
-                    "move in the site's equipements",
-                ),
-                k.sp(
-                    &[d(Act::NextPage), d(Act::PrevPage), T("PgDn PgUp", None)],
-                    "next / previous page of equipements",
-                ),
-                k.sp(&[ENTER], "open the selected equipement"),
-                k.said_line(d(Act::New)),
-                k.said_line(d(Act::Mark)),
-                k.said_line(d(Act::MarkAll)),
-                k.said_line(d(Act::Move)),
-                k.said_line(d(Act::Set)),
-                k.sp(
-                    &[d(Act::Import)],
-                    "import equipements from a CSV or JSON file (Tab completes the path)",
-                ),
-                k.sp(
-                    &[d(Act::Delete)],
-                    "with marks: delete the marked equipements",
-                ),
-                k.said_line(d(Act::Palette)),
-                fixed("Ctrl-C", "quit"),
-            ],
-            _ => Vec::new(),
-        }
+        app.view_help::<Self>()
     }
 }

@@ -1,4 +1,4 @@
-//! A Maarch user's detail: its keys (groups, entities, the Parapheur link), its details read before an edit, and the answers about it (details, Parapheur status, catalogue).
+//! A Maarch user's detail: its keys (groups, entities, the Parapheur link), its details read before an edit, and the catalogue its pickers need.
 
 use crate::api::maarch::MaarchUser;
 use crate::api::maarch::MaarchUserDetails;
@@ -118,28 +118,6 @@ impl App {
         self.waiting.maarch_edit = Some((id, self.overlays.len()));
     }
 
-    /// A Maarch user's details read: every open detail of that user shows them, and the
-    /// list keeps the fresher user.
-    pub(super) fn maarch_details_read(&mut self, uid: i64, details: Option<MaarchUserDetails>) {
-        for o in &mut self.overlays {
-            if let Overlay::Detail(d) = o
-                && let DetailTarget::MaarchUser(cur) = &mut d.target
-                && cur.user.id == uid
-            {
-                d.loaded = true;
-                d.error = None;
-                if let Some(fresh) = &details {
-                    *cur = fresh.clone();
-                }
-                let n = cur.groups.len() + cur.entities.len();
-                d.cursor = d.cursor.min(n.saturating_sub(1));
-            }
-        }
-        if let Some(fresh) = details {
-            self.lists.maarch_users.upsert(fresh.user);
-        }
-    }
-
     /// A Maarch user's details read to edit them (form or `$EDITOR`): false when the user
     /// moved on meanwhile, and nothing opens.
     pub(super) fn edit_maarch_user_read(
@@ -183,23 +161,6 @@ impl App {
             self.apply_undo_values();
         }
         true
-    }
-
-    /// Whether a Maarch user is linked to Maarch Parapheur: its details show it, the status
-    /// line says it.
-    pub(super) fn parapheur_status_read(&mut self, uid: i64, login: String) {
-        for o in &mut self.overlays {
-            if let Overlay::Detail(d) = o
-                && matches!(&d.target, DetailTarget::MaarchUser(cur) if cur.user.id == uid)
-            {
-                d.parapheur = Some(login.clone());
-            }
-        }
-        self.status.notice = Some(if login.is_empty() {
-            tr("Not linked to Maarch Parapheur").into()
-        } else {
-            trf("Linked to Maarch Parapheur user {}", &[&login])
-        });
     }
 
     /// Every Maarch group and entity read: kept for the pickers, and the picker asked for

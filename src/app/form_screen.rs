@@ -403,6 +403,42 @@ impl View for Form {
         // The help over a form is the lists' (its line "In forms" says the form's keys).
         Vec::new()
     }
+
+    fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
+        if self.pending != Some(f.id) {
+            return None;
+        }
+        let e = f.e;
+        self.pending = None;
+        if self.kind == FormKind::ChangePassword
+            && crate::api::ocean::wants_passwords_in_url(e)
+            && !self.agreed.contains(&form::Ask::PasswordsInUrl)
+        {
+            // The body was not read: ask before putting passwords in a URL.
+            self.asking = Some(form::Ask::PasswordsInUrl);
+            self.error = None;
+            return Some(false);
+        }
+        // Field errors go under their fields; the form keeps every character.
+        let mut field_errors = e.field_errors().to_vec();
+        if let ApiError::BadRequest(m) = e
+            && let Some(key) = named_fields(m)
+                .into_iter()
+                .find(|k| self.field(k).is_some())
+        {
+            // Ocean and Maarch name the field in a 400's text.
+            field_errors.push(crate::api::FieldError::new(&key, m.clone()));
+        }
+        let rest = self.apply_server_errors(&field_errors);
+        self.error = if field_errors.is_empty() {
+            Some(f.words.to_string())
+        } else if rest.is_empty() {
+            Some(tr("The server refused some fields: see below each one").into())
+        } else {
+            Some(rest.join("; "))
+        };
+        Some(true)
+    }
 }
 
 impl Screen for Form {
@@ -420,40 +456,7 @@ impl Screen for Form {
     }
 
     fn on_failure(app: &mut App, f: &Failure) -> bool {
-        let Failure { id, e, words, .. } = *f;
-        for o in &mut app.overlays {
-            if let Overlay::Form(f) = o
-                && f.pending == Some(id)
-            {
-                f.pending = None;
-                if f.kind == FormKind::ChangePassword
-                    && crate::api::ocean::wants_passwords_in_url(e)
-                    && !f.agreed.contains(&form::Ask::PasswordsInUrl)
-                {
-                    // The body was not read: ask before putting passwords in a URL.
-                    f.asking = Some(form::Ask::PasswordsInUrl);
-                    f.error = None;
-                    return false;
-                }
-                // Field errors go under their fields; the form keeps every character.
-                let mut field_errors = e.field_errors().to_vec();
-                if let ApiError::BadRequest(m) = e
-                    && let Some(key) = named_fields(m).into_iter().find(|k| f.field(k).is_some())
-                {
-                    // Ocean and Maarch name the field in a 400's text.
-                    field_errors.push(crate::api::FieldError::new(&key, m.clone()));
-                }
-                let rest = f.apply_server_errors(&field_errors);
-                f.error = if field_errors.is_empty() {
-                    Some(words.to_string())
-                } else if rest.is_empty() {
-                    Some(tr("The server refused some fields: see below each one").into())
-                } else {
-                    Some(rest.join("; "))
-                };
-            }
-        }
-        true
+        app.fail_views::<Self>(f).unwrap_or(true)
     }
 
     fn footer(app: &App) -> Vec<Hint> {
@@ -488,7 +491,7 @@ fn form_footer(k: &Keys, fm: &Form) -> Vec<Hint> {
         ));
     }
     if fm.has_secret() {
-        v.push(k.h(&[f(Act::Reveal)], "reveal"));
+        v.push(k.said(f(Act::Reveal)));
     }
     v.push(k.h(&[ESC], "cancel"));
     v

@@ -108,21 +108,25 @@ impl Keys<'_> {
         (x.keys, x.what)
     }
 
-    /// A footer hint of one action, worded as the key table says.
+    /// A footer hint of one action, worded as the key table says (its footer word, else
+    /// what it does).
     pub fn said(&self, key: K) -> Hint {
-        hint(self.0, &[key], "/", self.what(key))
+        let what = self.row(key).map_or("", |b| b.footer.unwrap_or(b.what));
+        hint(self.0, &[key], "/", what)
     }
 
-    /// A help line of one action, worded as the key table says.
+    /// A help line of one action, worded as the key table says (its help line, else what it
+    /// does).
     pub fn said_line(&self, key: K) -> (String, &'static str) {
-        self.sp(&[key], self.what(key))
+        let what = self.row(key).map_or("", |b| b.help.unwrap_or(b.what));
+        self.sp(&[key], what)
     }
 
-    /// What the table says an action does (fixed text says nothing).
-    fn what(&self, key: K) -> &'static str {
+    /// The table's row of an action (fixed text has none).
+    fn row(&self, key: K) -> Option<&'static crate::app::keymap::Binding> {
         match key {
-            A(scope, act) => self.0.binding(scope, act).map_or("", |b| b.what),
-            T(..) => "",
+            A(scope, act) => self.0.binding(scope, act),
+            T(..) => None,
         }
     }
 

@@ -140,7 +140,7 @@ impl View for JournalView {
         let j = |a| A(Scope::Journal, a);
         vec![
             k.h(&[j(Act::Down), j(Act::Up)], "move"),
-            k.h(&[j(Act::Filter)], "filter"),
+            k.said(j(Act::Filter)),
             k.h(&[ENTER], "before/after"),
             k.h(&[ESC], "back"),
         ]
@@ -150,7 +150,7 @@ impl View for JournalView {
         let j = |a| A(Scope::Journal, a);
         vec![
             k.sp(&[j(Act::Down), j(Act::Up)], "move in the journal"),
-            k.sp(&[j(Act::Filter)], "filter the journal as you type"),
+            k.said_line(j(Act::Filter)),
             k.sp(&[ENTER], "the entry's record before and after"),
             k.sl(&[ESC, j(Act::Back)], "back"),
         ]

@@ -90,6 +90,10 @@ pub struct Binding {
     pub what: &'static str,
     /// Changes records on a server: not offered on a read-only profile.
     pub writes: bool,
+    /// The footer's word for it when shorter than `what` ("footer: …" in the table).
+    pub footer: Option<&'static str>,
+    /// The help's line for it when longer than `what` ("help: …" in the table).
+    pub help: Option<&'static str>,
 }
 
 /// The table as shipped (`assets/keys.toml`), embedded: the binary stays standalone.
@@ -110,16 +114,27 @@ fn parse_table(text: &str) -> Result<Vec<Binding>, String> {
     let mut out = Vec::new();
     for scope in Scope::ALL {
         for row in raw.get(scope.name()).map(Vec::as_slice).unwrap_or_default() {
-            let (action, key, what, writes) = match row.as_slice() {
-                [a, k, w] => (a, k, w, false),
-                [a, k, w, x] if x == "writes" => (a, k, w, true),
-                _ => {
+            let [action, key, what, extras @ ..] = row.as_slice() else {
+                return Err(format!(
+                    "{}: {row:?} is not [action, key, what, (\"writes\", \"footer: …\", \"help: …\")]",
+                    scope.name()
+                ));
+            };
+            let (mut writes, mut footer, mut help) = (false, None, None);
+            for x in extras {
+                if x == "writes" {
+                    writes = true;
+                } else if let Some(w) = x.strip_prefix("footer: ") {
+                    footer = Some(leak(w));
+                } else if let Some(w) = x.strip_prefix("help: ") {
+                    help = Some(leak(w));
+                } else {
                     return Err(format!(
-                        "{}: {row:?} is not [action, key, what(, \"writes\")]",
+                        "{}.{action}: {x:?} is not \"writes\", \"footer: …\" or \"help: …\"",
                         scope.name()
                     ));
                 }
-            };
+            }
             let act = Act::from_name(action)
                 .ok_or_else(|| format!("{}: no action {action:?}", scope.name()))?;
             out.push(Binding {
@@ -128,6 +143,8 @@ fn parse_table(text: &str) -> Result<Vec<Binding>, String> {
                 key: Key::parse(key).map_err(|e| format!("{}.{action}: {e}", scope.name()))?,
                 what: leak(what),
                 writes,
+                footer,
+                help,
             });
         }
     }

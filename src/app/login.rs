@@ -134,6 +134,17 @@ impl View for Login {
     fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
         Vec::new()
     }
+
+    fn on_answer(&mut self, id: u64, purpose: &Purpose, _: &Payload, _: &mut Cx) -> Option<Flow> {
+        (matches!(purpose, Purpose::Login) && self.pending == Some(id)).then_some(Flow::Close)
+    }
+
+    fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
+        // Whatever failed while the window is open is said in it.
+        self.pending = None;
+        self.error = Some(f.words.to_string());
+        Some(true)
+    }
 }
 
 impl Login {
@@ -177,6 +188,8 @@ impl Screen for Login {
     }
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+        // The login window closes when it was its own (the user may have gone on).
+        let closed = app.answer_views::<Self>(id, &purpose, &p);
         match (purpose, p) {
             (Purpose::Login, Payload::LoggedIn(c)) => {
                 app.status.last_error = None;
@@ -186,10 +199,7 @@ impl Screen for Login {
                 if !c.role_name.is_empty() {
                     app.session.role = Some(c.role_name);
                 }
-                if let Some(Overlay::Login(l)) = app.overlays.last()
-                    && l.pending == Some(id)
-                {
-                    app.overlays.pop();
+                if closed {
                     app.load_tab(Tab::Sites);
                     if app.tab != Tab::Sites {
                         app.load_tab(app.tab);
@@ -201,11 +211,6 @@ impl Screen for Login {
                 match service {
                     Service::Ocean => app.session.ocean_user = Some(user),
                     _ => app.session.maarch_user = Some(user),
-                }
-                if let Some(Overlay::Login(l)) = app.overlays.last()
-                    && l.pending == Some(id)
-                {
-                    app.overlays.pop();
                 }
                 // Whatever waited for this login is asked again.
                 match service {
@@ -248,17 +253,14 @@ impl Screen for Login {
     }
 
     fn on_failure(app: &mut App, f: &Failure) -> bool {
-        let Failure {
-            service, e, words, ..
-        } = *f;
-        if let Some(Overlay::Login(l)) = app.overlays.last_mut() {
-            l.pending = None;
-            l.error = Some(words.to_string());
-        } else if matches!(e, ApiError::Unauthorized(_)) {
-            app.ask_login(service, None);
-            return false;
+        match app.fail_views::<Self>(f) {
+            Some(more) => more,
+            None if matches!(f.e, ApiError::Unauthorized(_)) => {
+                app.ask_login(f.service, None);
+                false
+            }
+            None => true,
         }
-        true
     }
 
     fn footer(app: &App) -> Vec<Hint> {

@@ -28,6 +28,8 @@ mod columns;
 mod confirm;
 mod conflict;
 mod detail;
+mod detail_answers;
+mod detail_hints;
 mod detail_maarch;
 pub mod drafts;
 mod effects;

@@ -3,7 +3,6 @@
 //! answers and failures of the requests it makes, its footer and its help. `App` only
 //! routes: keys to the screen on top, answers to the screen whose request it was.
 
-use crate::api::ApiError;
 use crate::app::Account;
 use crate::app::App;
 use crate::app::BulkRun;
@@ -28,10 +27,10 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::with_list;
 use crate::app::run::RunAsk;
+pub(super) use crate::app::view::Failure;
 use crate::app::view::{self, Cx, Flow, Msg, Stacked, View};
 use crate::i18n::{tr, trf};
 use crate::protocol::Payload;
-use crate::protocol::Service;
 use crossterm::event::KeyEvent;
 
 use super::hints::Hint;
@@ -47,16 +46,6 @@ pub struct HelpScreen {
 
 /// A draft offered back.
 pub type Restore = crate::app::drafts::Draft;
-
-/// A request of a screen that failed, and the words that say it.
-#[derive(Clone, Copy)]
-pub(super) struct Failure<'a> {
-    pub id: u64,
-    pub purpose: &'a Purpose,
-    pub service: Service,
-    pub e: &'a ApiError,
-    pub words: &'a str,
-}
 
 pub(super) trait Screen {
     /// Takes a key; the screen reads it through its scope of the key table.
@@ -260,6 +249,22 @@ stacked! {
     ColumnChooser => Columns,
 }
 
+/// What a view may reach of the console (`Cx`), the view itself borrowed apart.
+macro_rules! cx {
+    ($app:ident, $rows:expr, $depth:expr) => {
+        Cx {
+            keys: &$app.prefs.keymap,
+            rows: $rows,
+            effects: &mut $app.effects,
+            notice: &mut $app.status.notice,
+            net: &mut $app.net,
+            read_only: $app.session.read_only,
+            depth: $depth,
+        }
+    };
+}
+pub(super) use cx;
+
 impl App {
     /// The hints of the view on top.
     pub(super) fn view_footer<V: Stacked>(&self) -> Vec<Hint> {
@@ -287,19 +292,75 @@ impl App {
         let Some(v) = self.overlays.last_mut().and_then(V::of_mut) else {
             return;
         };
-        let mut cx = Cx {
-            keys: &self.prefs.keymap,
-            rows,
-            effects: &mut self.effects,
-            notice: &mut self.status.notice,
-            net: &mut self.net,
-            read_only: self.session.read_only,
-            depth,
-        };
-        match view::press(v, &key, &mut cx) {
+        let mut cx = cx!(self, rows, depth);
+        let flow = view::press(v, &key, &mut cx);
+        self.follow_at::<V>(depth - 1, flow);
+    }
+
+    /// An answer to every view of type `V` on the stack, top first; `false` when none took it.
+    pub(super) fn answer_views<V: Stacked>(
+        &mut self,
+        id: u64,
+        purpose: &Purpose,
+        p: &Payload,
+    ) -> bool {
+        let rows = self.viewport_rows.max(1);
+        let depth = self.overlays.len();
+        let mut took = false;
+        for i in (0..depth).rev() {
+            let Some(v) = self.overlays.get_mut(i).and_then(V::of_mut) else {
+                continue;
+            };
+            let mut cx = cx!(self, rows, depth);
+            if let Some(flow) = v.on_answer(id, purpose, p, &mut cx) {
+                took = true;
+                self.follow_at::<V>(i, flow);
+            }
+        }
+        took
+    }
+
+    /// A failure to every view of type `V` on the stack: `None` when none took it,
+    /// `Some(false)` when one said it alone.
+    pub(super) fn fail_views<V: Stacked>(&mut self, f: &Failure) -> Option<bool> {
+        let rows = self.viewport_rows.max(1);
+        let depth = self.overlays.len();
+        let mut said: Option<bool> = None;
+        for i in (0..depth).rev() {
+            let Some(v) = self.overlays.get_mut(i).and_then(V::of_mut) else {
+                continue;
+            };
+            let mut cx = cx!(self, rows, depth);
+            if let Some(more) = v.on_failure(f, &mut cx) {
+                said = Some(said.unwrap_or(true) && more);
+            }
+        }
+        said
+    }
+
+    /// What the view at `i` on the stack asked of it (a key's, or an answer's).
+    fn follow_at<V: Stacked>(&mut self, i: usize, flow: Flow) {
+        if i + 1 < self.overlays.len() {
+            match flow {
+                Flow::Close => {
+                    self.overlays.remove(i);
+                    return;
+                }
+                Flow::Replace(o) => {
+                    self.overlays[i] = *o;
+                    return;
+                }
+                Flow::Done(m) => {
+                    self.overlays.remove(i);
+                    return self.carry_out(m);
+                }
+                _ => {}
+            }
+        }
+        match flow {
             Flow::Send(change, purpose) => {
                 let id = self.send_change(*change, purpose);
-                if let Some(v) = self.overlays.last_mut().and_then(V::of_mut) {
+                if let Some(v) = self.overlays.get_mut(i).and_then(V::of_mut) {
                     v.on_sent(id);
                 }
             }

@@ -1,7 +1,8 @@
-//! Screens that own their state: each is a struct that takes an action with `&mut self` and
-//! reaches the rest of the console only through `Cx` (the key table, the rows shown, effects,
-//! the status line) and the `Flow` it returns — never `&mut App`. `Harness` drives one alone,
-//! as a test would: keys in, its state, hints, effects and flow out.
+//! Screens that own their state: each is a struct that takes an action, and the answers and
+//! failures of its requests, with `&mut self`, and reaches the rest of the console only
+//! through `Cx` (the key table, the rows shown, effects, the status line, requests) and the
+//! `Flow` it returns — never `&mut App`. `Harness` drives one alone, as a test would: keys
+//! and answers in, its state, hints, effects and flow out.
 
 use crossterm::event::KeyEvent;
 
@@ -11,6 +12,7 @@ use crate::app::keymap::{Act, KeyMap, Scope};
 use crate::app::kinds::ListKind;
 use crate::app::{Command, ConflictRow, DetailTarget, HelpScreen, Net, Overlay, Purpose};
 use crate::change::Change;
+use crate::protocol::{Payload, Service};
 
 /// What a screen may reach while it takes a key.
 pub struct Cx<'a> {
@@ -25,6 +27,16 @@ pub struct Cx<'a> {
     pub read_only: bool,
     /// Screens open, this one included (1: over the lists alone).
     pub depth: usize,
+}
+
+/// A request of a screen that failed, and the words that say it.
+#[derive(Clone, Copy)]
+pub struct Failure<'a> {
+    pub id: u64,
+    pub purpose: &'a Purpose,
+    pub service: Service,
+    pub e: &'a crate::api::ApiError,
+    pub words: &'a str,
 }
 
 /// What the screen stack does after a key.
@@ -107,6 +119,20 @@ pub trait View {
     fn on_sent(&mut self, id: u64) {
         let _ = id;
     }
+    /// An answer to a request of this kind of screen: `None` when it is not this one's (it
+    /// waits for another, or no longer waits). Every screen of the kind on the stack is
+    /// asked, top first; what the answer does beyond the screens (the lists, the journal)
+    /// is the console's.
+    fn on_answer(&mut self, id: u64, purpose: &Purpose, p: &Payload, cx: &mut Cx) -> Option<Flow> {
+        let _ = (id, purpose, p, cx);
+        None
+    }
+    /// A failure of one of its requests: `None` when not its own; `Some(false)` when the
+    /// screen says it and nothing more is said (no status line, no login asked).
+    fn on_failure(&mut self, f: &Failure, cx: &mut Cx) -> Option<bool> {
+        let _ = (f, cx);
+        None
+    }
 }
 
 /// A view that lives on the screen stack, found there by its `Overlay` variant.
@@ -154,7 +180,19 @@ impl<V: View> Harness<V> {
 
     /// Sends a key; what it asked of the stack is in `flow`.
     pub fn press(&mut self, key: KeyEvent) -> &mut Self {
-        let mut cx = Cx {
+        let (view, mut cx) = self.split();
+        let flow = press(view, &key, &mut cx);
+        if let Flow::Send(..) = flow {
+            self.sent += 1;
+            self.view.on_sent(self.sent);
+        }
+        self.flow = Some(flow);
+        self
+    }
+
+    /// The screen and what it may reach.
+    fn split(&mut self) -> (&mut V, Cx<'_>) {
+        let cx = Cx {
             keys: &self.keys,
             rows: self.rows,
             effects: &mut self.effects,
@@ -163,13 +201,34 @@ impl<V: View> Harness<V> {
             read_only: self.read_only,
             depth: 1,
         };
-        let flow = press(&mut self.view, &key, &mut cx);
-        if let Flow::Send(..) = flow {
-            self.sent += 1;
-            self.view.on_sent(self.sent);
+        (&mut self.view, cx)
+    }
+
+    /// Sends an answer to one of its requests; `false` when the screen did not take it (what
+    /// it asked of the stack is then in `flow`).
+    pub fn answer(&mut self, id: u64, purpose: Purpose, p: Payload) -> bool {
+        let (view, mut cx) = self.split();
+        let taken = view.on_answer(id, &purpose, &p, &mut cx);
+        let took = taken.is_some();
+        if took {
+            self.flow = taken;
         }
-        self.flow = Some(flow);
-        self
+        took
+    }
+
+    /// Says a request of the screen failed with `e`: what the screen answered (`None`: not
+    /// its own; `Some(false)`: said on the screen alone).
+    pub fn fail(&mut self, id: u64, purpose: Purpose, e: &crate::api::ApiError) -> Option<bool> {
+        let words = e.to_string();
+        let f = Failure {
+            id,
+            purpose: &purpose,
+            service: Service::Core,
+            e,
+            words: &words,
+        };
+        let (view, mut cx) = self.split();
+        view.on_failure(&f, &mut cx)
     }
 
     /// Whether the last key closed the screen (alone or with a message).
