@@ -1485,6 +1485,23 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     );
     assert!(app.take_requests().is_empty());
     assert!(app.overlays.is_empty());
+
+    // A save lands on a detail: `u` undoes from there too (and from a Maarch user's).
+    app.status.notice = None;
+    app.on_key(key(KeyCode::Enter));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Detail(_))));
+    app.on_key(ch('u'));
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("reactivate"),
+        "u in a detail undoes: {:?}",
+        app.status.notice
+    );
+    let help = vigie::ui::help_lines(&app);
+    assert!(help.iter().any(|(k, w)| k == "u" && w.starts_with("undo")));
 }
 
 /// Space marks a row (and moves on), marks survive sorting, filtering and paging, `*` marks

@@ -140,6 +140,10 @@ impl App {
             return;
         };
         let t = d.target.clone();
+        // A save lands on the detail: undoing it is one key away there too.
+        if act == Act::Undo {
+            return self.undo();
+        }
         if let DetailTarget::MaarchUser(u) = t {
             return self.maarch_detail_action(act, u);
         }

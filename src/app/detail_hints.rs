@@ -82,11 +82,13 @@ impl Detail {
                 k.said_line(m(Act::Unlink)),
                 k.said_line(m(Act::Status)),
                 k.said_line(m(Act::Reload)),
+                k.said_line(m(Act::Undo)),
             ],
             DetailTarget::Individu(_) => vec![
                 k.sl(&[ESC, d(Act::Back)], "back"),
                 k.sp(&[d(Act::Edit)], "edit the individu"),
                 k.said_line(d(Act::Assign)),
+                k.said_line(d(Act::Undo)),
                 k.sp(&[d(Act::Delete)], "delete (asks first)"),
             ],
             _ => vec![
@@ -113,6 +115,7 @@ impl Detail {
                     &[d(Act::Delete)],
                     "with marks: delete the marked equipements",
                 ),
+                k.said_line(d(Act::Undo)),
                 k.said_line(d(Act::Palette)),
                 fixed("Ctrl-C", "quit"),
             ],
