@@ -1624,6 +1624,10 @@ fn kept_sites_show_at_start_until_the_answer() {
     ok(&mut app, sites_req, Payload::Sites(sites()));
     assert_eq!(names(&app), ["BONABERI 2", "LOUM", "YASSA"]);
     assert!(!app.lists.sites.provisional);
+    assert_eq!(
+        app.status.notice, None,
+        "\"reading them again…\" goes when the answer comes"
+    );
 
     for (e, left) in [
         (ApiError::Forbidden("Not allowed".into()), 0),
@@ -1640,6 +1644,15 @@ fn kept_sites_show_at_start_until_the_answer() {
             .0;
         fail(&mut app, sites_req, e);
         assert_eq!(app.lists.sites.items.len(), left);
+        assert!(
+            !app.status
+                .notice
+                .as_deref()
+                .unwrap_or_default()
+                .contains("reading them again"),
+            "{:?}",
+            app.status.notice
+        );
     }
 }
 

@@ -354,7 +354,13 @@ impl Screen for Browse {
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
-            (Purpose::List(kind), p) => return kind.land(app, id, p),
+            (Purpose::List(kind), p) => {
+                let landed = kind.land(app, id, p);
+                if landed && kind == ListKind::Sites && !app.lists.sites.provisional {
+                    app.status.sites_answered();
+                }
+                return landed;
+            }
             (Purpose::Prefetch(n), Payload::EquipementsPage(p))
                 if !app.lists.equipements.complete =>
             {
@@ -401,6 +407,9 @@ impl Screen for Browse {
                 });
                 if !waits {
                     return false;
+                }
+                if kind == &ListKind::Sites {
+                    app.status.sites_answered();
                 }
             }
             Purpose::LoadAll => {

@@ -219,10 +219,12 @@ impl App {
         }
         self.lists.sites.set_items(sites);
         self.lists.sites.provisional = true;
-        self.status.notice = Some(trf(
+        let said = trf(
             "Sites as read {} ago: reading them again…",
             &[&crate::text::short_duration(age)],
-        ));
+        );
+        self.status.kept_sites = Some(said.clone());
+        self.status.notice = Some(said);
     }
 
     /// The key that does `action` on `scope` now, as shown (`-` when none does).

@@ -65,6 +65,19 @@ pub struct Status {
     /// The notice and the error last kept there (each kept once, when it changes).
     pub(crate) seen_messages: (Option<String>, Option<String>),
     pub spinner: usize,
+    /// The notice said over the sites kept from the last run, until the server answers.
+    pub(crate) kept_sites: Option<String>,
+}
+
+impl Status {
+    /// The server answered for the sites: "reading them again…" is no longer true.
+    pub(crate) fn sites_answered(&mut self) {
+        if let Some(said) = self.kept_sites.take()
+            && self.notice.as_ref() == Some(&said)
+        {
+            self.notice = None;
+        }
+    }
 }
 
 /// Requests: the next id, those in flight, those made by the last update.
