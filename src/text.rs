@@ -39,6 +39,28 @@ fn json_unsafe(c: char) -> bool {
 }
 
 /// `42 s`, `3 min`, `5 h`, `2 d`: an age at a glance.
+/// `s` cut to `w` columns, ending with `…` when cut (a cut never ends mid-character).
+pub fn ellipsize(s: &str, w: usize) -> Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= w {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    if w > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
 pub fn short_duration(d: std::time::Duration) -> String {
     let s = d.as_secs();
     match s {

@@ -805,3 +805,25 @@ fn watched() -> App {
 fn render_watched() {
     snapshot("watched", watched);
 }
+
+/// A status message too long for the line ends with `…` and names `:messages`, where it
+/// reads whole; one that fits is left as it is.
+#[test]
+fn a_long_status_message_is_cut_with_a_mark_and_says_where_it_reads_whole() {
+    let long = "Saved, but the server kept its own value for 3 fields: see the journal — kept as another address";
+    let build = || {
+        let mut app = loaded("admin");
+        app.status.notice = Some(
+            "Saved, but the server kept its own value for 3 fields: see the journal — kept as another address"
+                .into(),
+        );
+        app
+    };
+    let t = render(build, 80, 24);
+    let last = text(&t).lines().nth(23).unwrap().trim_end().to_string();
+    assert!(last.ends_with("… :messages"), "{last:?}");
+    assert!(!last.contains("another address"), "{last:?}");
+    let t = render(build, 200, 24);
+    let last = text(&t).lines().nth(23).unwrap().trim_end().to_string();
+    assert!(last.ends_with(long), "{last:?}");
+}

@@ -334,7 +334,8 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     if let Some(n) = &app.status.notice {
-        spans.push(Span::styled(format!("· {} ", safe(n)), theme::theme().ok));
+        let n = status_message(&spans, &safe(n), area.width);
+        spans.push(Span::styled(n, theme::theme().ok));
     } else if let Some(e) = &app.status.last_error {
         // The retry countdown first: a long error is cut on the right.
         if let Some(s) = app.reconnect_in() {
@@ -343,7 +344,8 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                 theme::theme().warn,
             ));
         }
-        spans.push(Span::styled(format!("· {} ", safe(e)), err_style()));
+        let e = status_message(&spans, &safe(e), area.width);
+        spans.push(Span::styled(e, err_style()));
     }
     // The profile's colour tints the bar (red for production unless it says otherwise): a
     // glance says where the keys go.
@@ -358,6 +360,23 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         bar = bar.style(Style::new().bg(c));
     }
     f.render_widget(bar, area);
+}
+
+/// The status line's message in what is left of `width` after `before`: a message too long
+/// ends with `…` and names `:messages`, where it can be read whole.
+fn status_message(before: &[Span], msg: &str, width: u16) -> String {
+    let used: usize = before.iter().map(|s| s.width()).sum();
+    let room = usize::from(width).saturating_sub(used);
+    let whole = format!("· {msg} ");
+    if whole.width() <= room {
+        return whole;
+    }
+    const MORE: &str = " :messages ";
+    if room < MORE.len() + 8 {
+        return format!("· {}", crate::text::ellipsize(msg, room.saturating_sub(2)));
+    }
+    let cut = crate::text::ellipsize(msg, room - 2 - MORE.len());
+    format!("· {cut}{MORE}")
 }
 
 /// A centred rectangle of at most `w`×`h`.
