@@ -36,7 +36,8 @@ pub static FR: &[(&str, &str)] = &[
     ("Mode", "Mode"),
     ("Mobile", "GSM"),
     ("Entity", "Entité"),
-    ("page {}/{} · {} items", "page {}/{} · {} éléments"),
+    ("page {}/{}", "page {}/{}"),
+    ("{} item", "{} élément"),
     ("{} items", "{} éléments"),
     ("{} of {}", "{} sur {}"),
     (" · loading all {}/{}", " · chargement complet {}/{}"),
@@ -254,10 +255,10 @@ pub static FR: &[(&str, &str)] = &[
     ("{}  to {} — {}", "{}  à {} — {}"),
     ("Unfinished form", "Formulaire inachevé"),
     ("“{}” was left unfinished", "« {} » est resté inachevé"),
-    (
-        "on {} with {} field(s) filled.",
-        "le {}, avec {} champ(s) rempli(s).",
-    ),
+    ("on {} with {}.", "le {}, avec {}."),
+    ("1 field changed", "1 champ modifié"),
+    ("{} fields changed", "{} champs modifiés"),
+    ("Restored from {}", "Restauré depuis {}"),
     (
         "Passwords are never kept in a draft.",
         "Les mots de passe ne sont jamais gardés dans un brouillon.",
@@ -469,10 +470,7 @@ pub static FR: &[(&str, &str)] = &[
         "Reading groups and entities…",
         "Lecture des groupes et entités…",
     ),
-    (
-        "Equipements · page {}/{} · {} items",
-        "Équipements · page {}/{} · {} éléments",
-    ),
+    ("Equipements · page {}/{}", "Équipements · page {}/{}"),
     (
         "Groups ({}) — {} adds, {} removes the selected one",
         "Groupes ({}) — {} ajoute, {} retire celui choisi",
@@ -786,10 +784,7 @@ pub static FR: &[(&str, &str)] = &[
         "Not ressource:action: {}",
         "Pas de la forme ressource:action : {}",
     ),
-    (
-        "on {} for {} with {} field(s) filled.",
-        "le {} pour {}, avec {} champ(s) rempli(s).",
-    ),
+    ("on {} for {} with {}.", "le {} pour {}, avec {}."),
     (
         "Loading stopped ({} of {} equipements read): the page shown stays",
         "Chargement arrêté ({} équipements lus sur {}) : la page affichée reste",

@@ -827,3 +827,49 @@ fn a_long_status_message_is_cut_with_a_mark_and_says_where_it_reads_whole() {
     let last = text(&t).lines().nth(23).unwrap().trim_end().to_string();
     assert!(last.ends_with(long), "{last:?}");
 }
+
+/// Counts read as a person writes them: "1 item", French "2 001"; a draft says what it
+/// changed and speaks of passwords only when its form has one.
+#[test]
+fn counts_and_a_drafts_words_read_right() {
+    use vigie::i18n::{Lang, set_thread_lang};
+    let one = || {
+        let mut app = loaded("admin");
+        let first = app.lists.sites.items[0].clone();
+        app.lists.sites.set_items(vec![first]);
+        app.lists.sites.paging = None;
+        app
+    };
+    let screen = text(&render(one, 120, 35));
+    let footer = screen.lines().nth(33).unwrap();
+    assert!(footer.starts_with(" 1 item │"), "{footer:?}");
+    set_thread_lang(Some(Lang::Fr));
+    assert_eq!(vigie::app::group(2001), "2 001");
+    assert_eq!(vigie::app::items(1), "1 élément");
+    set_thread_lang(None);
+    assert_eq!(vigie::app::group(2001), "2,001");
+
+    let draft = || {
+        let mut app = loaded("admin");
+        let site = app.lists.sites.items[0].clone();
+        let mut form = vigie::app::form::Form::site(Some(&site), Vec::new());
+        form.fields[0].input = tui_input::Input::new("LOUM NORD".into());
+        app.overlays.push(vigie::app::Overlay::Restore(Box::new(
+            vigie::app::drafts::Draft {
+                saved_at: "2026-12-07 10:00".into(),
+                server: String::new(),
+                version: 1,
+                form,
+            },
+        )));
+        app
+    };
+    let screen = text(&render(draft, 120, 35));
+    assert!(screen.contains("with 1 field changed."), "{screen}");
+    assert!(!screen.contains("Passwords"), "a site has none: {screen}");
+    // Over another screen the footer has no list count: that count is not what is shown.
+    assert!(
+        !screen.lines().nth(33).unwrap().contains("item"),
+        "{screen}"
+    );
+}

@@ -137,17 +137,30 @@ pub(super) fn clamp_u32(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// `1987` → `1,987`.
+/// `1987` → `1,987` (French: `1 987`).
 pub fn group(n: u64) -> String {
+    let sep = match crate::i18n::lang() {
+        crate::i18n::Lang::Fr => ' ',
+        _ => ',',
+    };
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
+            out.push(sep);
         }
         out.push(c);
     }
     out
+}
+
+/// "1 item", "2,001 items".
+pub fn items(n: u64) -> String {
+    if n == 1 {
+        trf("{} item", &[&group(n)])
+    } else {
+        trf("{} items", &[&group(n)])
+    }
 }
 
 impl App {

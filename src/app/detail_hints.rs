@@ -39,14 +39,21 @@ impl Detail {
                 k.said(d_(Act::Delete)),
                 k.said(d_(Act::Help)),
             ],
-            DetailTarget::Site(_) => vec![
-                k.h(&[ESC], "back"),
-                k.said(d_(Act::Edit)),
-                k.said(d_(Act::Delete)),
-                k.said(d_(Act::New)),
-                k.said(d_(Act::NextPage)),
-                k.said(d_(Act::Help)),
-            ],
+            DetailTarget::Site(_) => {
+                let paged = self.equipements.paging.is_some_and(|p| p.pages > 1);
+                let mut v = vec![
+                    k.h(&[ESC], "back"),
+                    k.said(d_(Act::Edit)),
+                    k.said(d_(Act::Delete)),
+                    k.said(d_(Act::New)),
+                ];
+                // Paging keys only where there is another page.
+                if paged {
+                    v.push(k.said(d_(Act::NextPage)));
+                }
+                v.push(k.said(d_(Act::Help)));
+                v
+            }
             _ => vec![
                 k.h(&[ESC], "back"),
                 k.said(d_(Act::Edit)),

@@ -42,10 +42,14 @@ impl View for Restore {
                 if cx.read_only {
                     *cx.notice = Some(tr("READ-ONLY profile: the draft cannot be sent").into());
                 }
-                form.error = Some(trf(
-                    "Restored from {}: passwords are never kept, type them again",
-                    &[&self.saved_at],
-                ));
+                form.error = Some(if form.has_secret() {
+                    trf(
+                        "Restored from {}: passwords are never kept, type them again",
+                        &[&self.saved_at],
+                    )
+                } else {
+                    trf("Restored from {}", &[&self.saved_at])
+                });
                 Flow::Replace(Box::new(Overlay::Form(Box::new(form))))
             }
             Some(Act::Discard | Act::Cancel) => {

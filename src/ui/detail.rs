@@ -121,9 +121,10 @@ pub fn draw(f: &mut Frame, app: &App, d: &Detail, area: Rect) {
         .equipements
         .paging
         .map(|p| {
-            trf(
-                "Equipements · page {}/{} · {} items",
-                &[&p.page, &p.pages.max(1), &crate::app::group(p.total)],
+            format!(
+                "{} · {}",
+                trf("Equipements · page {}/{}", &[&p.page, &p.pages.max(1)]),
+                crate::app::items(p.total)
             )
         })
         .unwrap_or_else(|| tr("Equipements").into());

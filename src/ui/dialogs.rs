@@ -170,48 +170,48 @@ pub fn restore(f: &mut Frame, app: &App, d: &crate::app::drafts::Draft, area: Re
     let block = boxed(tr("Unfinished form"), super::theme::theme().warn);
     let inner = block.inner(r);
     f.render_widget(block, r);
-    let filled = d
-        .form
-        .fields
-        .iter()
-        .filter(|x| !x.value().trim().is_empty())
-        .count();
-    let lines = vec![
+    // What the draft holds that the form did not open with.
+    let changed = d.form.fields.iter().filter(|x| x.changed()).count();
+    let fields = if changed == 1 {
+        tr("1 field changed").to_string()
+    } else {
+        trf("{} fields changed", &[&changed])
+    };
+    let mut lines = vec![
         Line::from(Span::styled(
             trf("“{}” was left unfinished", &[&safe(&d.form.title())]),
             Style::new().bold(),
         )),
         Line::from(Span::styled(
             if d.server.is_empty() {
-                trf(
-                    "on {} with {} field(s) filled.",
-                    &[&safe(&d.saved_at), &filled],
-                )
+                trf("on {} with {}.", &[&safe(&d.saved_at), &fields])
             } else {
                 trf(
-                    "on {} for {} with {} field(s) filled.",
-                    &[&safe(&d.saved_at), &safe(&d.server), &filled],
+                    "on {} for {} with {}.",
+                    &[&safe(&d.saved_at), &safe(&d.server), &fields],
                 )
             },
             dim(),
         )),
-        Line::from(Span::styled(
+    ];
+    if d.form.has_secret() {
+        lines.push(Line::from(Span::styled(
             tr("Passwords are never kept in a draft."),
             dim(),
-        )),
-        Line::from(vec![
-            Span::styled(
-                app.key_label(Scope::Restore, Act::Restore),
-                Style::new().bold(),
-            ),
-            Span::raw(format!(" {}   ", tr("restore it"))),
-            Span::styled(
-                app.key_label(Scope::Restore, Act::Discard),
-                Style::new().bold(),
-            ),
-            Span::raw(format!(" {}", tr("discard it"))),
-        ]),
-    ];
+        )));
+    }
+    lines.extend([Line::from(vec![
+        Span::styled(
+            app.key_label(Scope::Restore, Act::Restore),
+            Style::new().bold(),
+        ),
+        Span::raw(format!(" {}   ", tr("restore it"))),
+        Span::styled(
+            app.key_label(Scope::Restore, Act::Discard),
+            Style::new().bold(),
+        ),
+        Span::raw(format!(" {}", tr("discard it"))),
+    ])]);
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 

@@ -161,7 +161,7 @@ pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Clic
     }
     if y + 2 == h {
         // Footer: the position text, a bar, then " key text" pairs.
-        let mut start = position_text(app).width() + 3;
+        let mut start = lead_width(app);
         for h in fitted(app, usize::from(w)) {
             let end = start + 1 + h.keys.width() + 1 + tr(h.what).width();
             if (start..end).contains(&x) {
@@ -179,8 +179,12 @@ pub fn hit(app: &App, w: u16, h: u16, x: u16, y: u16) -> Option<crate::app::Clic
     None
 }
 
-/// Paging or count text of the current list.
+/// Paging or count text of the current list; nothing over another screen (a detail says its
+/// own count).
 pub fn position_text(app: &App) -> String {
+    if !app.overlays.is_empty() {
+        return String::new();
+    }
     // Only a list the server pages has `paging`.
     let (shown, total_loaded, paging, complete) = crate::app::kinds::with_list!(
         app,
@@ -188,11 +192,12 @@ pub fn position_text(app: &App) -> String {
         |l| (l.len(), l.items.len(), l.paging, l.complete)
     );
     let mut s = match paging {
-        Some(p) if !complete => trf(
-            "page {}/{} · {} items",
-            &[&p.page, &p.pages.max(1), &group(p.total)],
+        Some(p) if !complete => format!(
+            "{} · {}",
+            trf("page {}/{}", &[&p.page, &p.pages.max(1)]),
+            crate::app::items(p.total)
         ),
-        _ => trf("{} items", &[&group(total_loaded as u64)]),
+        _ => crate::app::items(total_loaded as u64),
     };
     if shown != total_loaded {
         s = trf("{} of {}", &[&group(shown as u64), &s]);
@@ -206,11 +211,19 @@ pub fn position_text(app: &App) -> String {
     s
 }
 
+/// Columns the position text and its bar take at the footer's start.
+fn lead_width(app: &App) -> usize {
+    match position_text(app).width() {
+        0 => 0,
+        w => w + 3,
+    }
+}
+
 /// The footer's hints that fit in `width` columns after the position text: `?` and `q` are
 /// kept whatever the width, the others dropped from the last one first.
 pub fn fitted(app: &App, width: usize) -> Vec<Hint> {
     let mut hints = crate::app::hints::footer(app);
-    let room = width.saturating_sub(position_text(app).width() + 3);
+    let room = width.saturating_sub(lead_width(app));
     let w = |h: &[Hint]| -> usize {
         h.iter()
             .map(|x| 1 + x.keys.width() + 1 + tr(x.what).width())
@@ -238,7 +251,11 @@ pub fn fitted_hints(app: &App, width: usize) -> Vec<(String, &'static str)> {
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
     let hints = fitted(app, usize::from(area.width));
     let pos = position_text(app);
-    let mut spans = vec![Span::styled(format!(" {pos} "), accent()), Span::raw("│")];
+    let mut spans = Vec::new();
+    if !pos.is_empty() {
+        spans.push(Span::styled(format!(" {pos} "), accent()));
+        spans.push(Span::raw("│"));
+    }
     for x in hints {
         spans.push(Span::styled(format!(" {}", x.keys), Style::new().bold()));
         spans.push(Span::styled(format!(" {}", tr(x.what)), dim()));
