@@ -1814,6 +1814,10 @@ fn render_account_screen() {
 #[test]
 fn render_change_password_mismatch() {
     snapshot("change_password_mismatch", change_password_mismatch);
+    // Every password shows the same mask, whatever its length (10 and 12 typed here).
+    let screen = flat(&render(change_password_mismatch, 120, 35));
+    assert_eq!(screen.matches("•••••••• ").count(), 3, "{screen}");
+    assert!(!screen.contains("•••••••••"), "{screen}");
 }
 
 #[test]

@@ -285,12 +285,17 @@ fn value_line<'a>(fl: &Field, label: Span<'a>, focused: bool, value_w: usize) ->
     let masked = matches!(fl.kind, FieldKind::Password { .. }) && !fl.reveal;
     let hint = hint(fl, focused);
     let value = fl.input.value();
-    let shown = if masked {
-        "•".repeat(value.chars().count())
-    } else {
-        safe(value)
+    // A password shows as a fixed mask, as in a detail: its length is not told either.
+    let shown = match (masked, value.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => "••••••••".to_string(),
+        (false, _) => safe(value),
     };
-    let scroll = fl.input.visual_scroll(value_w.max(1));
+    let scroll = if masked {
+        0
+    } else {
+        fl.input.visual_scroll(value_w.max(1))
+    };
     let visible: String = shown.chars().skip(scroll).collect();
     let style = if focused {
         super::theme::theme().focus
@@ -304,7 +309,13 @@ fn value_line<'a>(fl: &Field, label: Span<'a>, focused: bool, value_w: usize) ->
         Span::styled(hint, dim()),
         Span::styled(" ".repeat(if focused { pad } else { 0 }), style),
     ]);
-    let cursor = focused.then(|| fl.input.visual_cursor().saturating_sub(scroll) as u16);
+    let cursor = focused.then(|| {
+        if masked {
+            shown.width() as u16
+        } else {
+            fl.input.visual_cursor().saturating_sub(scroll) as u16
+        }
+    });
     ValueLine { line, cursor }
 }
 

@@ -51,11 +51,8 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
             dim(),
         )),
         field("Login", safe(l.username.value()), l.focus == 0),
-        field(
-            "Password",
-            "•".repeat(l.password.value().chars().count()),
-            l.focus == 1,
-        ),
+        // A fixed mask: the password's length is not told.
+        field("Password", mask(l.password.value()), l.focus == 1),
     ];
     if l.pending.is_some() {
         lines.push(Line::from(Span::styled(tr("Logging in…"), dim())));
@@ -75,11 +72,20 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
     let (row, len) = if l.focus == 0 {
         (1, l.username.visual_cursor())
     } else {
-        (2, l.password.value().chars().count())
+        (2, mask(l.password.value()).chars().count())
     };
     let cx = inner.x + 11 + len as u16;
     if cx < inner.x + inner.width {
         f.set_cursor_position(Position::new(cx, inner.y + row));
+    }
+}
+
+/// A password as shown while typed: nothing, or the same eight dots whatever its length.
+fn mask(typed: &str) -> String {
+    if typed.is_empty() {
+        String::new()
+    } else {
+        "••••••••".into()
     }
 }
 
