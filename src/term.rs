@@ -91,7 +91,10 @@ pub fn caps_for(
         _ => None,
     };
     let in_tmux = get("TMUX").is_some_and(|v| !v.is_empty());
-    let in_screen = !in_tmux && (term.starts_with("screen") || get("STY").is_some());
+    // GNU screen started inside tmux inherits `TMUX`: its own `STY` says screen is the one
+    // that reads vigie's output, and it drops tmux's form.
+    let in_screen =
+        get("STY").is_some_and(|v| !v.is_empty()) || (!in_tmux && term.starts_with("screen"));
     let osc52 = if in_screen {
         Osc52::Screen
     } else if in_tmux {
@@ -122,27 +125,40 @@ pub fn caps_for(
 /// The capabilities of the terminal vigie runs in, read once.
 pub fn detect() -> Caps {
     static CAPS: std::sync::OnceLock<Caps> = std::sync::OnceLock::new();
-    *CAPS.get_or_init(|| {
-        let term = std::env::var("TERM").unwrap_or_default();
-        let info = termini::TermInfo::from_env().ok();
-        // Inside tmux, its own options say whether OSC 52 gets through.
-        let tmux_option = |name: &str| -> Option<String> {
-            std::env::var_os("TMUX")?;
-            let out = std::process::Command::new("tmux")
-                .args(["show-options", "-gqv", name])
-                .stderr(std::process::Stdio::null())
-                .output()
-                .ok()?;
-            let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            (out.status.success() && !v.is_empty()).then_some(v)
-        };
-        let clipboard = tmux_option("set-clipboard");
-        let passthrough = tmux_option("allow-passthrough");
-        caps_for(&term, info.as_ref(), |k| match k {
-            "VIGIE_TMUX_SET_CLIPBOARD" => clipboard.clone(),
-            "VIGIE_TMUX_PASSTHROUGH" => passthrough.clone(),
-            _ => std::env::var(k).ok(),
-        })
+    *CAPS.get_or_init(read_caps)
+}
+
+/// How a copy reaches the clipboard now: inside tmux its options are read again at each
+/// copy (`set-clipboard` may have been changed since vigie started).
+pub fn clipboard_mode() -> Osc52 {
+    match detect().osc52 {
+        Osc52::Plain | Osc52::Tmux | Osc52::TmuxOff if std::env::var_os("TMUX").is_some() => {
+            read_caps().osc52
+        }
+        how => how,
+    }
+}
+
+fn read_caps() -> Caps {
+    let term = std::env::var("TERM").unwrap_or_default();
+    let info = termini::TermInfo::from_env().ok();
+    // Inside tmux, its own options say whether OSC 52 gets through.
+    let tmux_option = |name: &str| -> Option<String> {
+        std::env::var_os("TMUX")?;
+        let out = std::process::Command::new("tmux")
+            .args(["show-options", "-gqv", name])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        let v = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (out.status.success() && !v.is_empty()).then_some(v)
+    };
+    let clipboard = tmux_option("set-clipboard");
+    let passthrough = tmux_option("allow-passthrough");
+    caps_for(&term, info.as_ref(), |k| match k {
+        "VIGIE_TMUX_SET_CLIPBOARD" => clipboard.clone(),
+        "VIGIE_TMUX_PASSTHROUGH" => passthrough.clone(),
+        _ => std::env::var(k).ok(),
     })
 }
 
@@ -327,6 +343,13 @@ mod tests {
         assert_eq!(c.osc52, Osc52::Screen);
         let c = caps_for("screen-256color", None, env(&[("TMUX", "/tmp/t,1,0")]));
         assert_eq!(c.osc52, Osc52::Plain);
+        // GNU screen inside tmux: screen reads the output, tmux's form would be dropped.
+        let c = caps_for(
+            "screen",
+            None,
+            env(&[("TMUX", "/tmp/t,1,0"), ("STY", "4242.pts-1.host")]),
+        );
+        assert_eq!(c.osc52, Osc52::Screen);
         let tmux = |clip: &str, pass: &str| {
             let vars = [
                 ("TMUX", "/tmp/t,1,0"),

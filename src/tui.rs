@@ -410,7 +410,7 @@ fn carry_out(app: &mut App, e: Effect) {
                 .collect();
             // OSC 52 reaches the local clipboard through SSH and tmux (set-clipboard on),
             // through GNU screen wrapped in its pass-through.
-            let how = crate::term::detect().osc52;
+            let how = crate::term::clipboard_mode();
             let osc = crate::term::osc52(&text, how).map(|seq| {
                 let mut out = std::io::stdout();
                 out.write_all(seq.as_bytes())
