@@ -39,6 +39,13 @@ pub struct Caps {
     pub osc52: Osc52,
     /// The locale's charset is UTF-8 (else: ASCII drawing, transliterated text).
     pub unicode: bool,
+    /// The alternate screen (`smcup`): else the console draws on the main screen and clears
+    /// it when it ends.
+    pub alt_screen: bool,
+    /// Half-bright text (`dim`): else no `ESC[2m` is sent.
+    pub dim: bool,
+    /// Underline colours (`ESC[58…m`, `ESC[59m`): not sent to the old terminals.
+    pub underline_colour: bool,
 }
 
 /// The charset of the locale (`LC_ALL`, then `LC_CTYPE`, then `LANG`): UTF-8 unless one of
@@ -114,11 +121,16 @@ pub fn caps_for(
     } else {
         Osc52::Plain
     };
+    // What the entry says, else what the name says.
+    let has = |cap| info.map_or(!known_old, |i| i.raw_string_cap(cap).is_some());
     Caps {
         depth,
         sync: !known_old,
         osc52,
         unicode: locale_is_utf8(&get),
+        alt_screen: has(termini::StringCapability::EnterAlternativeMode),
+        dim: has(termini::StringCapability::EnterDimMode),
+        underline_colour: !known_old,
     }
 }
 
@@ -181,8 +193,11 @@ pub fn osc52(text: &str, how: Osc52) -> Option<String> {
 /// `4N`/`10N`). Everything else passes through.
 pub struct SgrWriter<W: Write> {
     inner: W,
-    /// Rewrite: the terminal's colours (8 or 16), or 0 to pass everything through.
+    /// Rewrite: the terminal's colours (8 or 16), or 0 to pass colours through.
     colours: u8,
+    /// Dropped: half-bright (`2`), underline colours (`58…`, `59`).
+    drop_dim: bool,
+    drop_underline_colour: bool,
     /// Bytes of an escape sequence not finished yet.
     pending: Vec<u8>,
 }
@@ -193,42 +208,61 @@ impl<W: Write> SgrWriter<W> {
         SgrWriter {
             inner,
             colours,
+            drop_dim: false,
+            drop_underline_colour: false,
             pending: Vec::new(),
         }
     }
 
-    /// The parameters of an SGR, with `38;5;N`/`48;5;N` for N < 16 rewritten.
-    fn rewrite(params: &str, colours: u8) -> String {
+    /// Also drops what the terminal does not have (`Caps::dim`, `Caps::underline_colour`).
+    pub fn without(mut self, dim: bool, underline_colour: bool) -> Self {
+        self.drop_dim = !dim;
+        self.drop_underline_colour = !underline_colour;
+        self
+    }
+
+    fn active(&self) -> bool {
+        self.colours != 0 || self.drop_dim || self.drop_underline_colour
+    }
+
+    /// The parameters of an SGR, with `38;5;N`/`48;5;N` for N < 16 rewritten and what the
+    /// terminal lacks dropped.
+    fn rewrite(&self, params: &str) -> String {
+        let colours = self.colours;
         let parts: Vec<&str> = params.split(';').collect();
         let mut out: Vec<String> = Vec::new();
         let mut i = 0;
         while i < parts.len() {
-            match (parts[i], parts.get(i + 1), parts.get(i + 2)) {
-                (fg @ ("38" | "48"), Some(&"5"), Some(n)) => {
-                    match n.parse::<u8>() {
-                        Ok(n) if n < 16 => {
-                            let base = if fg == "38" { 30 } else { 40 };
-                            let n = u32::from(n);
-                            if n < 8 {
-                                out.push((base + n).to_string());
-                            } else if colours >= 16 {
-                                out.push((base + 60 + n - 8).to_string());
-                            } else {
-                                // No bright colours: the basic one, bold for a foreground.
-                                out.push((base + n - 8).to_string());
-                                if fg == "38" {
-                                    out.push("1".into());
-                                }
+            // An extended colour: `5;N` or `2;R;G;B` after 38, 48 or 58.
+            let len = match (parts[i], parts.get(i + 1)) {
+                ("38" | "48" | "58", Some(&"5")) => 3,
+                ("38" | "48" | "58", Some(&"2")) => 5,
+                _ => 1,
+            };
+            let group = &parts[i..(i + len).min(parts.len())];
+            i += len;
+            match group {
+                ["58", ..] | ["59"] if self.drop_underline_colour => {}
+                ["2"] if self.drop_dim => {}
+                [fg @ ("38" | "48"), "5", n] if colours != 0 => match n.parse::<u8>() {
+                    Ok(n) if n < 16 => {
+                        let base = if *fg == "38" { 30 } else { 40 };
+                        let n = u32::from(n);
+                        if n < 8 {
+                            out.push((base + n).to_string());
+                        } else if colours >= 16 {
+                            out.push((base + 60 + n - 8).to_string());
+                        } else {
+                            // No bright colours: the basic one, bold for a foreground.
+                            out.push((base + n - 8).to_string());
+                            if *fg == "38" {
+                                out.push("1".into());
                             }
                         }
-                        _ => out.extend([fg.to_string(), "5".into(), n.to_string()]),
                     }
-                    i += 3;
-                }
-                (p, _, _) => {
-                    out.push(p.to_string());
-                    i += 1;
-                }
+                    _ => out.extend(group.iter().map(|p| p.to_string())),
+                },
+                _ => out.extend(group.iter().map(|p| p.to_string())),
             }
         }
         out.join(";")
@@ -237,7 +271,7 @@ impl<W: Write> SgrWriter<W> {
 
 impl<W: Write> Write for SgrWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.colours == 0 {
+        if !self.active() {
             return self.inner.write(buf);
         }
         let mut plain_from = 0;
@@ -259,7 +293,11 @@ impl<W: Write> Write for SgrWriter<W> {
                 let seq = std::mem::take(&mut self.pending);
                 if seq.len() > 2 && b == b'm' {
                     let params = String::from_utf8_lossy(&seq[2..seq.len() - 1]).into_owned();
-                    write!(self.inner, "\x1b[{}m", Self::rewrite(&params, self.colours))?;
+                    let kept = self.rewrite(&params);
+                    // All dropped: nothing is sent (`ESC[m` would reset every attribute).
+                    if !kept.is_empty() || params.is_empty() {
+                        write!(self.inner, "\x1b[{kept}m")?;
+                    }
                 } else {
                     self.inner.write_all(&seq)?;
                 }
@@ -398,6 +436,28 @@ mod tests {
             .write_all(b"\x1b[38;5;15m\x1b[48;5;8m")
             .unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "\x1b[37;1m\x1b[40m");
+        // A vt220: no half-bright, no underline colour; a truecolour 2 is not a half-bright.
+        let mut out = Vec::new();
+        SgrWriter::new(&mut out, 0)
+            .without(false, false)
+            .write_all(b"a\x1b[2mb\x1b[59mc\x1b[1;2;58;5;3md\x1b[38;2;2;2;2me\x1b[m")
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "abc\x1b[1md\x1b[38;2;2;2;2me\x1b[m"
+        );
+    }
+
+    #[test]
+    fn old_terminals_get_only_what_their_entry_has() {
+        for t in ["vt100", "vt220"] {
+            let info = termini::TermInfo::from_name(t).ok();
+            let c = caps_for(t, info.as_ref(), env(&[]));
+            assert!(!c.alt_screen && !c.dim && !c.underline_colour, "{t}: {c:?}");
+        }
+        let info = termini::TermInfo::from_name("xterm-256color").ok();
+        let c = caps_for("xterm-256color", info.as_ref(), env(&[]));
+        assert!(c.alt_screen && c.dim && c.underline_colour, "{c:?}");
     }
 
     #[test]

@@ -17,9 +17,12 @@ type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<SgrWriter<std::
 /// first frame.
 fn init_terminal(caps: &Caps) -> std::io::Result<Term> {
     crossterm::terminal::enable_raw_mode()?;
+    // Only what the terminal's entry has: a vt220 shows `ESC[?1049h` as junk.
+    if caps.alt_screen {
+        crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    }
     crossterm::execute!(
         std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     let colours = match caps.depth {
@@ -27,10 +30,9 @@ fn init_terminal(caps: &Caps) -> std::io::Result<Term> {
         Some(crate::ui::theme::Depth::C16) => 16,
         _ => 0,
     };
-    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(SgrWriter::new(
-        std::io::stdout(),
-        colours,
-    )))
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(
+        SgrWriter::new(std::io::stdout(), colours).without(caps.dim, caps.underline_colour),
+    ))
 }
 
 /// Back in the console after the terminal was handed over (`$EDITOR`, Ctrl-Z): set up again,
@@ -47,12 +49,18 @@ fn reenter(terminal: &mut Term, mouse: bool) {
 /// The terminal as it was: cooked mode, the main screen, the cursor shown.
 fn restore_terminal() {
     let _ = crossterm::terminal::disable_raw_mode();
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        crossterm::event::DisableMouseCapture,
-        crossterm::terminal::LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    if crate::term::detect().alt_screen {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen);
+    } else {
+        // Drawn on the main screen: the shell gets a clean one back.
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+            crossterm::cursor::MoveTo(0, 0)
+        );
+    }
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
 }
 
 use crate::app::{App, Effect, Session};

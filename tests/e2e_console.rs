@@ -1097,6 +1097,12 @@ fn the_terminal_and_the_locale_are_honoured() {
         !raw.contains("\u{1b}[?2026h"),
         "no synchronized output on vt100"
     );
+    // Only what its entry has: no alternate screen, no half-bright, no underline colour.
+    for (t, raw) in [("vt100", raw), ("vt220", run("vt220", "C.UTF-8").0)] {
+        for junk in ["\u{1b}[?1049h", "\u{1b}[2m", "\u{1b}[59m", ";2m", ";59m"] {
+            assert!(!raw.contains(junk), "{t} got {junk:?}");
+        }
+    }
     let (raw, _) = run("linux", "C.UTF-8");
     assert!(!raw.contains("38;5;"), "8-colour codes only");
     let (raw, screen) = run("xterm-256color", "fr_FR.ISO-8859-1");
