@@ -289,12 +289,12 @@ fn open_journal_and_draft(app: &mut App) -> std::path::PathBuf {
     let draft_path = crate::app::drafts::path_for(
         &crate::config::data_dir(),
         &app.session.profile,
-        &app.session.server,
+        app.session.files_key(),
     );
     app.journal = crate::journal::read(&crate::journal::path_for(
         &crate::config::data_dir(),
         &app.session.profile,
-        &app.session.server,
+        app.session.files_key(),
     ));
     if let Some(d) = crate::app::drafts::load(&draft_path) {
         app.offer_draft(d);
@@ -399,7 +399,7 @@ fn carry_out(app: &mut App, e: Effect) {
             let path = crate::journal::path_for(
                 &crate::config::data_dir(),
                 &app.session.profile,
-                &app.session.server,
+                app.session.files_key(),
             );
             if let Err(err) = crate::journal::append(&path, &entry) {
                 // The change is made; only its record for undo is missing: said, not hidden.

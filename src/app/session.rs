@@ -23,6 +23,16 @@ pub struct Session {
     pub maarch_user: Option<String>,
     /// The profile's colour (`color` in the config): the status bar is tinted with it.
     pub color: Option<String>,
+    /// What the journal, the drafts and the kept lists are filed under when not the server's
+    /// address: the demo's server takes a new port each run but stays the same deployment.
+    pub files_as: Option<String>,
+}
+
+impl Session {
+    /// The deployment's name for the files kept between runs.
+    pub fn files_key(&self) -> &str {
+        self.files_as.as_deref().unwrap_or(&self.server)
+    }
 }
 
 impl Default for Session {
@@ -38,6 +48,7 @@ impl Default for Session {
             insecure_tls: false,
             services: vec![Service::Core, Service::Ocean, Service::Maarch],
             ocean_user: None,
+            files_as: None,
             color: None,
             maarch_user: None,
         }

@@ -51,6 +51,8 @@ pub(super) async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
     let session = Session {
         profile: "demo".into(),
         server: url,
+        // A new port each run, the same database: one deployment for the journal and drafts.
+        files_as: Some("vigie demo".into()),
         user: Some("admin@vigie.local".into()),
         ocean_user: Some("admin".into()),
         maarch_user: Some("admin".into()),
