@@ -39,6 +39,7 @@ pub static FR: &[(&str, &str)] = &[
     ("page {}/{}", "page {}/{}"),
     ("{} item", "{} élément"),
     ("{} items", "{} éléments"),
+    ("(command line)", "(ligne de commande)"),
     ("{} of {}", "{} sur {}"),
     (" · loading all {}/{}", " · chargement complet {}/{}"),
     ("sorted by {} {}", "trié par {} {}"),
@@ -216,7 +217,7 @@ pub static FR: &[(&str, &str)] = &[
     ("In forms", "Dans les formulaires"),
     (
         "Tab/arrows move, Ctrl-S saves, Ctrl-R reveals, Ctrl-O more fields, Esc cancels",
-        "Tab/flèches déplacent, Ctrl-S enregistre, Ctrl-R affiche, Ctrl-O plus de champs, Échap annule",
+        "Tab/flèches déplacent, Ctrl-S enregistre, Ctrl-R affiche, Ctrl-O plus de champs, Esc annule",
     ),
     // Dialogs
     ("Confirm", "Confirmer"),
@@ -233,11 +234,11 @@ pub static FR: &[(&str, &str)] = &[
     ("Logging in…", "Connexion…"),
     (
         "Enter logs in · Tab switches · Esc quits",
-        "Entrée connecte · Tab change de champ · Échap quitte",
+        "Enter connecte · Tab change de champ · Esc quitte",
     ),
     (
         "Enter logs in · Tab switches · Esc closes",
-        "Entrée connecte · Tab change de champ · Échap ferme",
+        "Enter connecte · Tab change de champ · Esc ferme",
     ),
     ("My Ocean account · {}", "Mon compte Ocean · {}"),
     ("change my password", "changer mon mot de passe"),
@@ -832,7 +833,7 @@ pub static FR: &[(&str, &str)] = &[
     // Keys of every screen (the table in app/keymap.rs)
     (
         "Tab/arrows move, {} saves, {} reveals, {} more fields, Esc cancels",
-        "Tab/flèches déplacent, {} enregistre, {} affiche, {} plus de champs, Échap annule",
+        "Tab/flèches déplacent, {} enregistre, {} affiche, {} plus de champs, Esc annule",
     ),
     (
         "previous cell (y copies it)",
@@ -950,7 +951,7 @@ pub static FR: &[(&str, &str)] = &[
     ("original", "d'origine"),
     (
         "Someone changed these fields too. {} keeps theirs, {} keeps yours, Enter applies.",
-        "Quelqu'un a aussi modifié ces champs. {} garde le leur, {} garde le vôtre, Entrée applique.",
+        "Quelqu'un a aussi modifié ces champs. {} garde le leur, {} garde le vôtre, Enter applique.",
     ),
     (
         "{} — kept as another admin changed it meanwhile: {}",
@@ -958,7 +959,7 @@ pub static FR: &[(&str, &str)] = &[
     ),
     (
         "Deleted on the server meanwhile: saving re-creates it from this form, Esc leaves it",
-        "Supprimé sur le serveur entre-temps : enregistrer le recrée depuis ce formulaire, Échap l'abandonne",
+        "Supprimé sur le serveur entre-temps : enregistrer le recrée depuis ce formulaire, Esc l'abandonne",
     ),
     (
         "The record read again could not be understood: not saved",
@@ -997,13 +998,10 @@ pub static FR: &[(&str, &str)] = &[
     ),
     ("apply", "appliquer"),
     ("mine", "le mien"),
-    (
-        "Enter deletes, Esc cancels",
-        "Entrée supprime, Échap annule",
-    ),
+    ("Enter deletes, Esc cancels", "Enter supprime, Esc annule"),
     (
         "It still holds {} equipement(s): type its name, then Enter, to delete it.",
-        "Il contient encore {} équipement(s) : tapez son nom, puis Entrée, pour le supprimer.",
+        "Il contient encore {} équipement(s) : tapez son nom, puis Enter, pour le supprimer.",
     ),
     (
         "Type {} exactly to delete it",
@@ -1051,7 +1049,7 @@ pub static FR: &[(&str, &str)] = &[
     ),
     (
         "mark / unmark the row (Esc twice or :unmark clears)",
-        "marquer / démarquer la ligne (Échap deux fois ou :unmark efface)",
+        "marquer / démarquer la ligne (Esc deux fois ou :unmark efface)",
     ),
     (
         "mark every row of the view (equipements: every page)",
@@ -1060,20 +1058,20 @@ pub static FR: &[(&str, &str)] = &[
     ("Marks cleared", "Marques effacées"),
     (
         "Esc again clears the {} marks",
-        "Échap à nouveau efface les {} marques",
+        "Esc à nouveau efface les {} marques",
     ),
     ("{} marked", "{} marqué(s)"),
     ("unmark", "démarquer"),
     (
         "y or Enter runs it, n or Esc cancels",
-        "y ou Entrée lance, n ou Échap annule",
+        "y ou Enter lance, n ou Esc annule",
     ),
     ("stopping…", "arrêt…"),
     ("running…", "en cours…"),
     ("{} done, {} failed", "{} faits, {} en échec"),
     (
         "Type {} then Enter to confirm, Esc cancels",
-        "Tapez {} puis Entrée pour confirmer, Échap annule",
+        "Tapez {} puis Enter pour confirmer, Esc annule",
     ),
     ("No site named '{}'", "Aucun site nommé « {} »"),
     (
@@ -1236,7 +1234,7 @@ pub static FR: &[(&str, &str)] = &[
     ("cannot run {}: {}", "impossible de lancer {} : {}"),
     (
         "[vigie] Enter returns to the console ",
-        "[vigie] Entrée revient à la console ",
+        "[vigie] Enter revient à la console ",
     ),
     ("Run {}?", "Lancer {} ?"),
     ("… and {} more", "… et {} autres"),
@@ -1254,7 +1252,7 @@ pub static FR: &[(&str, &str)] = &[
     ),
     (
         "Only {} = {} ({} rows); Esc shows them all",
-        "Seulement {} = {} ({} lignes) ; Échap les montre toutes",
+        "Seulement {} = {} ({} lignes) ; Esc les montre toutes",
     ),
     ("move among the values", "se déplacer parmi les valeurs"),
     (
@@ -1272,7 +1270,7 @@ pub static FR: &[(&str, &str)] = &[
     ),
     (
         "count each value of the column (Enter keeps one; Esc all)",
-        "compter chaque valeur de la colonne (Entrée en garde une ; Échap toutes)",
+        "compter chaque valeur de la colonne (Enter en garde une ; Esc toutes)",
     ),
     (
         "{}: {} values over {} rows",
@@ -1353,7 +1351,7 @@ pub static FR: &[(&str, &str)] = &[
     ("Columns of this tab", "Colonnes de cet onglet"),
     (
         "Space shows/hides, J/K move, Enter keeps",
-        "Espace affiche/masque, J/K déplacent, Entrée garde",
+        "Espace affiche/masque, J/K déplacent, Enter garde",
     ),
     ("Watch stopped", "Surveillance arrêtée"),
     (
@@ -1458,7 +1456,7 @@ pub static FR: &[(&str, &str)] = &[
     ),
     (
         "filter the rows as you type (Esc clears)",
-        "filtrer les lignes en tapant (Échap efface)",
+        "filtrer les lignes en tapant (Esc efface)",
     ),
     (
         "filter the rows as you type",

@@ -28,7 +28,19 @@ pub struct Session {
     pub files_as: Option<String>,
 }
 
+/// The profile of a console started with `--url` and no profile.
+pub const COMMAND_LINE: &str = "(command line)";
+
 impl Session {
+    /// The profile's name as shown: the command line's in the user's language.
+    pub fn profile_shown(&self) -> &str {
+        if self.profile == COMMAND_LINE {
+            crate::i18n::tr(COMMAND_LINE)
+        } else {
+            &self.profile
+        }
+    }
+
     /// The deployment's name for the files kept between runs.
     pub fn files_key(&self) -> &str {
         self.files_as.as_deref().unwrap_or(&self.server)

@@ -31,7 +31,7 @@ pub fn draw_list(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(block, area);
         let mut text = vec![
             Line::from(Span::styled(
-                not_configured(service, &app.session.profile),
+                not_configured(service, app.session.profile_shown()),
                 super::theme::theme().warn,
             )),
             Line::raw(""),

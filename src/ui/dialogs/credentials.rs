@@ -45,7 +45,7 @@ pub fn login(f: &mut Frame, app: &App, l: &Login, area: Rect) {
                 Service::Core => trf("Server {}", &[&safe(&app.session.server)]),
                 s => trf(
                     "{} of profile {}",
-                    &[&s.name(), &safe(&app.session.profile)],
+                    &[&s.name(), &safe(app.session.profile_shown())],
                 ),
             },
             dim(),
