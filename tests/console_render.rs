@@ -846,6 +846,18 @@ fn counts_and_a_drafts_words_read_right() {
     set_thread_lang(Some(Lang::Fr));
     assert_eq!(vigie::app::group(2001), "2 001");
     assert_eq!(vigie::app::items(1), "1 élément");
+    let cli = vigie::app::Session {
+        profile: vigie::app::COMMAND_LINE.into(),
+        ..Default::default()
+    };
+    assert_eq!(cli.profile_shown(), "(ligne de commande)");
+    // Key names are written one way in French too: the keys drawn say Esc and Enter.
+    for (en, fr) in vigie::i18n::catalogue() {
+        assert!(
+            !fr.contains("Échap") && !fr.contains("Entrée"),
+            "{en:?} → {fr:?}"
+        );
+    }
     set_thread_lang(None);
     assert_eq!(vigie::app::group(2001), "2,001");
 
@@ -872,4 +884,55 @@ fn counts_and_a_drafts_words_read_right() {
         !screen.lines().nth(33).unwrap().contains("item"),
         "{screen}"
     );
+}
+
+/// A form opened to edit the first site.
+fn site_form() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('e'));
+    app
+}
+
+/// The list, a detail, a form and the help at 40x15, 60x20 and 80x24, English and French:
+/// how to save, to get help and to get out stay in the footer, whole.
+#[test]
+fn small_terminals_keep_the_vital_keys() {
+    use vigie::i18n::{Lang, set_thread_lang};
+    let screens: [(&str, Screen); 4] = [
+        ("list", loaded_admin),
+        ("detail", site_detail),
+        ("form", site_form),
+        ("help", help),
+    ];
+    for (lang, tag) in [(Lang::En, ""), (Lang::Fr, "_fr")] {
+        set_thread_lang(Some(lang));
+        for (name, build) in screens {
+            for (w, h) in [(40u16, 15u16), (60, 20), (80, 24)] {
+                let t = render(build, w, h);
+                insta::assert_snapshot!(format!("small_{name}{tag}_{w}x{h}"), t.backend());
+                let footer = text(&t)
+                    .lines()
+                    .nth(usize::from(h) - 2)
+                    .unwrap()
+                    .to_string();
+                let must: &[&str] = match name {
+                    "form" => &["Ctrl-S", "Esc"],
+                    "detail" => &["Esc", "?"],
+                    "list" => &["?", "q"],
+                    _ => &["Esc"],
+                };
+                for k in must {
+                    assert!(
+                        footer.split_whitespace().any(|x| x == *k),
+                        "{name} {w}x{h}: {k} missing from {footer:?}"
+                    );
+                }
+            }
+        }
+    }
+    set_thread_lang(None);
+}
+
+fn loaded_admin() -> App {
+    loaded("admin")
 }

@@ -48,7 +48,6 @@ pub(super) fn hint(km: &KeyMap, keys: &[K], sep: &str, what: &'static str) -> Hi
     let mut actions = 0;
     let mut writes = 0;
     let mut vital = false;
-    let alone = keys.len() == 1;
     for k in keys {
         let (shown, key) = match *k {
             A(scope, action) => {
@@ -56,14 +55,18 @@ pub(super) fn hint(km: &KeyMap, keys: &[K], sep: &str, what: &'static str) -> Hi
                 if km.binding(scope, action).is_some_and(|b| b.writes) {
                     writes += 1;
                 }
-                vital |= alone && matches!(action, Act::Help | Act::Quit | Act::Close);
+                // How to save, to get help and to get out stay at any width.
+                vital |= matches!(
+                    action,
+                    Act::Help | Act::Quit | Act::Close | Act::Save | Act::Back | Act::No
+                );
                 match km.key_of_in(scope, action) {
                     Some(key) => (key.label(), Some(key.event())),
                     None => continue,
                 }
             }
             T(t, code) => {
-                vital |= alone && t == "Esc";
+                vital |= t == "Esc";
                 (
                     t.to_string(),
                     code.map(|c| KeyEvent::new(c, KeyModifiers::NONE)),

@@ -75,23 +75,34 @@ pub fn help_lines(app: &App) -> Vec<(String, &'static str)> {
 
 pub fn help(f: &mut Frame, app: &App, area: Rect) {
     let keys = help_lines(app);
-    // As wide as the longest line (keys right-aligned on 22 columns, then 2 spaces).
+    // Keys right-aligned on their own column (22 at most), then 2 spaces and the words,
+    // wrapped under themselves when the window is narrower than a line.
+    let key_w = keys
+        .iter()
+        .map(|(k, _)| tr(k).width())
+        .max()
+        .unwrap_or(0)
+        .min(22);
     let width = keys
         .iter()
-        .map(|(k, v)| tr(k).width().max(22) + 2 + tr(v).width())
+        .map(|(k, v)| tr(k).width().max(key_w) + 2 + tr(v).width())
         .max()
         .unwrap_or(0) as u16
         + 2;
-    let r = popup(f, area, width, keys.len() as u16 + 2);
-    let lines: Vec<Line> = keys
-        .iter()
-        .map(|(k, v)| {
-            Line::from(vec![
-                Span::styled(format!("{:>22}  ", tr(k)), Style::new().bold()),
-                Span::raw(tr(v)),
-            ])
-        })
-        .collect();
+    let text_w = usize::from(width.min(area.width).saturating_sub(2))
+        .saturating_sub(key_w + 2)
+        .max(8);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, v) in &keys {
+        for (i, part) in super::form::wrap(tr(v), text_w).into_iter().enumerate() {
+            let key = if i == 0 { tr(k) } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:>key_w$}  "), Style::new().bold()),
+                Span::raw(part),
+            ]));
+        }
+    }
+    let r = popup(f, area, width, lines.len() as u16 + 2);
     // Taller than the screen: it scrolls (j k PgDn PgUp), the title says there is more.
     let height = usize::from(r.height.saturating_sub(2));
     let scrolled = app.overlays.iter().rev().find_map(|o| match o {

@@ -444,7 +444,7 @@ fn show(
 }
 
 /// Splits text into lines of at most `width` columns, at spaces when it can.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut out = Vec::new();
     let mut line = String::new();

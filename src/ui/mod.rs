@@ -74,7 +74,8 @@ pub fn draw(f: &mut Frame, app: &App) {
             // Between the tab bar and the footer, which stay readable.
             Overlay::Form(fm) => form::draw(f, fm, body),
             Overlay::Confirm(c) => dialogs::confirm(f, app, c, area),
-            Overlay::Help(_) => dialogs::help(f, app, area),
+            // Over the body: the footer says how to scroll and close it.
+            Overlay::Help(_) => dialogs::help(f, app, body),
             Overlay::Palette(p) => dialogs::palette(f, app, p, area),
             Overlay::Login(l) => dialogs::login(f, app, l, area),
             Overlay::Account(a) => dialogs::account(f, app, a, body),
@@ -256,9 +257,16 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::styled(format!(" {pos} "), accent()));
         spans.push(Span::raw("│"));
     }
+    // A hint is shown whole or not at all: never "? he".
+    let mut used: usize = spans.iter().map(|s| s.width()).sum();
     for x in hints {
-        spans.push(Span::styled(format!(" {}", x.keys), Style::new().bold()));
-        spans.push(Span::styled(format!(" {}", tr(x.what)), dim()));
+        let (keys, what) = (format!(" {}", x.keys), format!(" {}", tr(x.what)));
+        used += keys.width() + what.width();
+        if used > usize::from(area.width) {
+            break;
+        }
+        spans.push(Span::styled(keys, Style::new().bold()));
+        spans.push(Span::styled(what, dim()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -308,7 +316,7 @@ fn hint_hit(h: &Hint, start: usize, x: usize) -> Option<crossterm::event::KeyEve
 fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let s = &app.session;
     let mut spans = vec![Span::styled(
-        format!(" {} ", safe(&s.profile)),
+        format!(" {} ", safe(s.profile_shown())),
         theme::theme().profile,
     )];
     if s.production {
