@@ -4,64 +4,12 @@
 use std::io::Write;
 use std::time::Duration;
 
-use crate::term::{Caps, SgrWriter};
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 
-/// The console's terminal: crossterm, through the writer that speaks 8/16-colour codes.
-type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<SgrWriter<std::io::Stdout>>>;
-
-/// Raw mode, the alternate screen, and a cleared screen: a terminal without an alternate
-/// screen (GNU screen without altscreen, a console) would keep the shell's text under the
-/// first frame.
-fn init_terminal(caps: &Caps) -> std::io::Result<Term> {
-    crossterm::terminal::enable_raw_mode()?;
-    // Only what the terminal's entry has: a vt220 shows `ESC[?1049h` as junk.
-    if caps.alt_screen {
-        crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
-    }
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
-    )?;
-    let colours = match caps.depth {
-        Some(crate::ui::theme::Depth::C8) => 8,
-        Some(crate::ui::theme::Depth::C16) => 16,
-        _ => 0,
-    };
-    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(
-        SgrWriter::new(std::io::stdout(), colours).without(caps.dim, caps.underline_colour),
-    ))
-}
-
-/// Back in the console after the terminal was handed over (`$EDITOR`, Ctrl-Z): set up again,
-/// mouse reporting too when it was on.
-fn reenter(terminal: &mut Term, mouse: bool) {
-    if let Ok(t) = init_terminal(&crate::term::detect()) {
-        *terminal = t;
-    }
-    if mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
-    }
-}
-
-/// The terminal as it was: cooked mode, the main screen, the cursor shown.
-fn restore_terminal() {
-    let _ = crossterm::terminal::disable_raw_mode();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    if crate::term::detect().alt_screen {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen);
-    } else {
-        // Drawn on the main screen: the shell gets a clean one back.
-        let _ = crossterm::execute!(
-            std::io::stdout(),
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
-            crossterm::cursor::MoveTo(0, 0)
-        );
-    }
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::cursor::Show);
-}
+mod terminal;
+use terminal::{Term, init_terminal, reenter, restore_terminal};
 
 use crate::app::{App, Effect, Session};
 use crate::worker;
