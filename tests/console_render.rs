@@ -936,3 +936,51 @@ fn small_terminals_keep_the_vital_keys() {
 fn loaded_admin() -> App {
     loaded("admin")
 }
+
+/// An empty `:` lists every command, grouped (each group named once), not ten of them;
+/// a command that takes an argument puts its verb on the line.
+#[test]
+fn an_empty_palette_lists_every_command_grouped() {
+    let app = loaded("admin");
+    let all: Vec<String> = app
+        .palette_matches("")
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    for c in [
+        "undo",
+        "journal",
+        "messages",
+        "dups",
+        ":save …",
+        ":site …",
+        "quit",
+    ] {
+        assert!(all.iter().any(|t| t == c), "{c} missing from {all:?}");
+    }
+    let open = || {
+        let mut app = loaded("admin");
+        app.on_key(ch(':'));
+        app
+    };
+    let screen = text(&render(open, 120, 35));
+    for g in ["tabs", "this list", "changes", "console"] {
+        assert_eq!(
+            screen.matches(&format!(" {g} │")).count(),
+            1,
+            "{g}: {screen}"
+        );
+    }
+    assert!(screen.contains(" undo "), "{screen}");
+    let mut app = loaded("admin");
+    let (_, save) = app
+        .palette_matches("")
+        .into_iter()
+        .find(|(t, _)| t == ":save …")
+        .unwrap();
+    app.run_command(save);
+    match app.overlays.last() {
+        Some(vigie::app::Overlay::Palette(p)) => assert_eq!(p.input.value(), "save "),
+        _ => panic!("the verb goes on a new palette line"),
+    }
+}

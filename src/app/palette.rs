@@ -88,6 +88,35 @@ pub enum Command {
     Profile(String),
     Help,
     Quit,
+    /// A command that takes an argument: its verb goes on the palette's line, to be
+    /// completed (`site `, `save `…).
+    Type(&'static str),
+}
+
+impl Command {
+    /// The group the palette lists it under when nothing is typed, in the groups' order.
+    pub fn group(&self) -> (u8, &'static str) {
+        match self {
+            Command::Tab(_) | Command::Users(_) => (0, "tabs"),
+            Command::OpenSite(_) | Command::Type("site ") => (1, "sites"),
+            Command::New
+            | Command::Refresh
+            | Command::Export
+            | Command::LoadAll
+            | Command::Unmark
+            | Command::Dups
+            | Command::Type(_) => (2, "this list"),
+            Command::Undo | Command::Journal | Command::Messages => (3, "changes"),
+            Command::Account | Command::ChangePassword | Command::PasswordReset => {
+                (4, "Ocean account")
+            }
+            Command::View(_) => (5, "views"),
+            Command::Run(_) => (6, "row commands"),
+            Command::Alias(_) => (7, "aliases"),
+            Command::Profile(_) => (8, "profiles"),
+            Command::Help | Command::Quit => (9, "console"),
+        }
+    }
 }
 
 impl App {
@@ -132,6 +161,26 @@ impl App {
         for (name, target) in &self.prefs.aliases {
             v.push((format!("{name} → {target}"), Command::Alias(target.clone())));
         }
+        // The commands that take an argument, to be completed on the line.
+        let mut typed = vec![
+            ("site …", "site "),
+            ("move …", "move "),
+            ("set …", "set "),
+            ("delete", "delete"),
+            ("export …", "export "),
+            ("save …", "save "),
+        ];
+        if !self.prefs.profiles.is_empty() {
+            typed.push(("profile …", "profile "));
+        }
+        if !self.prefs.commands.is_empty() {
+            typed.push(("run …", "run "));
+        }
+        v.extend(
+            typed
+                .into_iter()
+                .map(|(shown, verb)| (format!(":{shown}"), Command::Type(verb))),
+        );
         for s in &self.lists.sites.items {
             v.push((
                 trf("site {}", &[&s.name]),
@@ -153,12 +202,14 @@ impl App {
                 .iter()
                 .filter_map(|h| entries.iter().find(|(t, _)| t == h).cloned())
                 .collect();
-            for e in entries {
-                if !out.iter().any(|(t, _)| *t == e.0) {
-                    out.push(e);
-                }
-            }
-            out.truncate(9);
+            // Then every command, by group (sites are found by typing them).
+            let mut rest: Vec<(String, Command)> = entries
+                .into_iter()
+                .filter(|e| !out.iter().any(|(t, _)| *t == e.0))
+                .filter(|(_, c)| !matches!(c, Command::OpenSite(_)))
+                .collect();
+            rest.sort_by_key(|(_, c)| c.group().0);
+            out.extend(rest);
             return out;
         }
         // An exact name wins: `:site LOUM` opens LOUM, not LOUM-something; an alias by its name.
@@ -452,6 +503,10 @@ impl App {
             Command::Profile(name) => self.switch_to_profile(&name),
             Command::Help => self.open_help(),
             Command::Quit => self.quit = true,
+            Command::Type(verb) => self.overlays.push(Overlay::Palette(Palette {
+                input: Input::new(verb.to_string()),
+                selected: 0,
+            })),
         }
     }
 }

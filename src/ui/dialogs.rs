@@ -137,7 +137,10 @@ pub fn help(f: &mut Frame, app: &App, area: Rect) {
 
 pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
     let matches = app.palette_matches(p.input.value());
-    let shown = matches.len().min(10);
+    // Nothing typed: every command, grouped, as many as the screen holds.
+    let empty = p.input.value().trim().is_empty();
+    let room = usize::from(area.height.saturating_sub(6)).max(3);
+    let shown = matches.len().min(if empty { room } else { 10.min(room) });
     // Near the top, not centred: only the rectangle drawn is cleared.
     let r = centered(area, 60, shown as u16 + 4);
     let r = Rect {
@@ -154,13 +157,33 @@ pub fn palette(f: &mut Frame, app: &App, p: &Palette, area: Rect) {
         Span::raw(safe(p.input.value())),
     ])];
     let start = sel.saturating_sub(shown.saturating_sub(1));
+    let group = |i: usize| -> &'static str {
+        let (text, cmd) = &matches[i];
+        if empty && app.prefs.palette_history.contains(text) {
+            "recent"
+        } else {
+            cmd.group().1
+        }
+    };
+    let width = usize::from(inner.width);
     for (i, (text, _)) in matches.iter().enumerate().skip(start).take(shown) {
         let st = if i == sel {
             super::theme::theme().selected
         } else {
             Style::new()
         };
-        lines.push(Line::from(Span::styled(format!(" {}", safe(text)), st)));
+        let text = format!(" {}", safe(text));
+        let mut spans = vec![Span::styled(text.clone(), st)];
+        // Each group named once, on its first line, on the right.
+        if empty && (i == start || group(i) != group(i - 1)) {
+            let label = format!("{} ", tr(group(i)));
+            let pad = width.saturating_sub(text.width() + label.width());
+            if pad > 0 {
+                spans.push(Span::raw(" ".repeat(pad)));
+                spans.push(Span::styled(label, dim()));
+            }
+        }
+        lines.push(Line::from(spans));
     }
     if matches.is_empty() {
         lines.push(Line::from(Span::styled(
