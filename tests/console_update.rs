@@ -1693,3 +1693,46 @@ fn a_filter_typed_selects_its_best_match_and_clearing_keeps_the_record() {
         "the record stays selected"
     );
 }
+
+/// A core user's form opened before the Roles tab was ever read asks for the roles and,
+/// when they come, offers them with the user's own role selected (nothing counted as
+/// changed).
+#[test]
+fn a_user_form_reads_the_roles_it_offers() {
+    let mut app = loaded("admin");
+    app.on_key(ch('3'));
+    let reqs = app.take_requests();
+    for (id, r) in reqs {
+        assert!(matches!(r, Request::Users), "{r:?}");
+        ok(&mut app, id, Payload::Users(users()));
+    }
+    assert!(!app.lists.roles.loaded_once);
+    let user = app.lists.users.selected_item().cloned().unwrap();
+    app.on_key(ch('e'));
+    let role = |app: &App| match app.overlays.last() {
+        Some(Overlay::Form(f)) => {
+            let x = f.field("role_id").unwrap();
+            let n = match &x.kind {
+                vigie::app::form::FieldKind::Choice { options, .. } => options.len(),
+                _ => panic!("a choice"),
+            };
+            (n, x.value(), f.dirty())
+        }
+        _ => panic!("a form"),
+    };
+    assert_eq!(role(&app).0, 0, "no role known yet");
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter().any(|(_, r)| matches!(r, Request::Roles)),
+        "the form asks for the roles: {reqs:?}"
+    );
+    for (id, r) in reqs {
+        if matches!(r, Request::Roles) {
+            ok(&mut app, id, Payload::Roles(roles()));
+        }
+    }
+    let (n, value, dirty) = role(&app);
+    assert_eq!(n, roles().len());
+    assert_eq!(value, user.role_id);
+    assert!(!dirty, "the user's own role is not a change");
+}

@@ -372,6 +372,9 @@ impl Screen for Browse {
                 if landed && kind == ListKind::Sites && !app.lists.sites.provisional {
                     app.status.sites_answered();
                 }
+                if landed && kind == ListKind::Roles {
+                    app.roles_landed();
+                }
                 return landed;
             }
             (Purpose::Prefetch(n), Payload::EquipementsPage(p))

@@ -97,6 +97,45 @@ impl App {
             .collect()
     }
 
+    /// The roles read: an open core user form offers them, showing the user's own role
+    /// (a form opened before the Roles tab was ever read had none to offer).
+    pub(super) fn roles_landed(&mut self) {
+        let roles: Vec<(String, String)> = self
+            .lists
+            .roles
+            .items
+            .iter()
+            .map(|r| (r.role_id.clone(), r.name.clone()))
+            .collect();
+        for o in &mut self.overlays {
+            let Overlay::Form(f) = o else { continue };
+            if f.kind != FormKind::User {
+                continue;
+            }
+            let held = f
+                .seen
+                .as_ref()
+                .and_then(|s| s.get("role_id"))
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            let Some(x) = f.fields.iter_mut().find(|x| x.key == "role_id") else {
+                continue;
+            };
+            if let form::FieldKind::Choice { options, selected } = &mut x.kind {
+                let picked = selected
+                    .and_then(|i| options.get(i))
+                    .map(|(v, _)| v.clone());
+                *options = roles.clone();
+                *selected = picked.and_then(|p| options.iter().position(|(v, _)| *v == p));
+            }
+            if !x.touched
+                && let Some(h) = held
+            {
+                x.rebase(&h, true);
+            }
+        }
+    }
+
     /// `site`: preselect this site (new equipement from a site's detail).
     pub(super) fn new_record(&mut self, site: Option<String>) {
         if self.refuse_if_read_only("creating") {
