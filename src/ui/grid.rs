@@ -115,6 +115,15 @@ fn put(
     if text.is_empty() || area.width == 0 {
         return;
     }
+    // A cut cell ends with `…`: a cut value is never read as a whole one.
+    let text = if text.len() > usize::from(area.width) {
+        match crate::text::ellipsize(&text, usize::from(area.width)) {
+            std::borrow::Cow::Owned(cut) => std::borrow::Cow::Owned(cut),
+            std::borrow::Cow::Borrowed(_) => text,
+        }
+    } else {
+        text
+    };
     let underline = Style::new().add_modifier(Modifier::UNDERLINED);
     // Sanitized text holds no control character: ASCII here is printable, one cell a byte.
     if !text.is_ascii() {
@@ -230,7 +239,10 @@ mod tests {
                     .iter()
                     .enumerate()
                     .map(|(c, t)| {
-                        let line = highlighted(&sanitize(t), &r.marks[c], MATCHED);
+                        // The grid ends a cut cell with `…`; the table is given it cut.
+                        let w = usize::from(widths.get(c).copied().unwrap_or(0));
+                        let t = crate::text::ellipsize(&sanitize(t), w).into_owned();
+                        let line = highlighted(&t, &r.marks[c], MATCHED);
                         if r.underlined == Some(c) {
                             line.patch_style(Style::new().add_modifier(Modifier::UNDERLINED))
                         } else {
@@ -245,8 +257,11 @@ mod tests {
                 }
             })
             .collect();
-        let header =
-            Row::new(header.iter().map(|h| h.to_string())).style(Style::new().bold().underlined());
+        let header = Row::new(header.iter().enumerate().map(|(c, h)| {
+            let w = usize::from(widths.get(c).copied().unwrap_or(0));
+            crate::text::ellipsize(h, w).into_owned()
+        }))
+        .style(Style::new().bold().underlined());
         Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
             .header(header)
             .column_spacing(1)

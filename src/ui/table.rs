@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 use super::grid::{Grid, GridRow};
 use super::{accent, dim, safe};
@@ -91,9 +92,18 @@ pub fn draw_table<T: Record>(
         .map(|vi| grid_row(list, vi, &shown, col))
         .collect();
     let columns: Vec<crate::app::list::Column> = shown.iter().map(|&i| T::columns()[i]).collect();
-    let widths = column_widths(&columns, inner.width);
+    let header: Vec<&str> = columns.iter().map(|c| tr(c.title)).collect();
+    // What the rows in view hold, column by column: a cut column gets room first.
+    let needs: Vec<u16> = (0..columns.len())
+        .map(|c| {
+            let cells = rows.iter().map(|r| r.cells.get(c).map_or(0, |t| t.width()));
+            let most = cells.chain([header[c].width()]).max().unwrap_or(0);
+            u16::try_from(most).unwrap_or(u16::MAX)
+        })
+        .collect();
+    let widths = column_widths(&columns, &needs, inner.width);
     let grid = Grid {
-        header: columns.iter().map(|c| tr(c.title)).collect(),
+        header,
         widths: &widths,
         rows,
         matched: super::theme::theme().matched,
@@ -252,15 +262,17 @@ fn pick<X: Default>(v: Vec<X>, shown: &[usize]) -> Vec<X> {
         .collect()
 }
 
-/// Each column gets its minimum; the spare width goes to the growing columns in equal shares.
-pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> {
+/// Each column gets its minimum; the spare width goes first to the columns whose cells in
+/// view are cut (those missing the least first, so the most become whole), what is left to
+/// the last column. `needs`: each column's widest cell in view (its title included).
+pub fn column_widths(cols: &[crate::app::list::Column], needs: &[u16], width: u16) -> Vec<u16> {
     let spacing = cols.len().saturating_sub(1) as u16;
     let base: u16 = cols.iter().map(|c| c.width).sum::<u16>() + spacing;
+    let mut w: Vec<u16> = cols.iter().map(|c| c.width).collect();
     if base > width {
         // Too narrow: the left columns (IP, name...) keep their width, the right ones go
         // whole (a date cut in the middle reads as another date); the last one kept takes
         // what is left.
-        let mut w: Vec<u16> = cols.iter().map(|c| c.width).collect();
         let mut kept = w.len();
         let used = |w: &[u16], n: usize| -> u16 {
             w[..n].iter().sum::<u16>() + n.saturating_sub(1) as u16
@@ -275,20 +287,19 @@ pub fn column_widths(cols: &[crate::app::list::Column], width: u16) -> Vec<u16> 
         }
         return w;
     }
-    let growers = cols.iter().filter(|c| c.grow).count() as u16;
-    let spare = width.saturating_sub(base);
-    let mut extra_left = spare;
-    cols.iter()
-        .map(|c| {
-            if c.grow && growers > 0 {
-                let share = (spare / growers).min(extra_left);
-                extra_left -= share;
-                c.width + share
-            } else {
-                c.width
-            }
-        })
-        .collect()
+    let mut spare = width - base;
+    let short = |i: usize, w: &[u16]| needs.get(i).copied().unwrap_or(0).saturating_sub(w[i]);
+    let mut cut: Vec<usize> = (0..w.len()).filter(|&i| short(i, &w) > 0).collect();
+    cut.sort_by_key(|&i| short(i, &w));
+    for i in cut {
+        let give = short(i, &w).min(spare);
+        w[i] += give;
+        spare -= give;
+    }
+    if let Some(last) = w.last_mut() {
+        *last += spare;
+    }
+    w
 }
 
 #[cfg(test)]
@@ -301,7 +312,7 @@ mod tests {
         let cols = crate::api::model::Equipement::columns();
         let full: u16 = cols.iter().map(|c| c.width).sum::<u16>() + cols.len() as u16 - 1;
         for width in [20u16, 40, 60, 78, full - 1] {
-            let w = column_widths(cols, width);
+            let w = column_widths(cols, &[], width);
             let kept: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0).collect();
             // The kept ones are a prefix, each at least its minimum but the last, and they
             // fill the width exactly.
@@ -313,8 +324,31 @@ mod tests {
             assert_eq!(used, width, "{width}: {w:?}");
         }
         assert_eq!(
-            column_widths(cols, full).iter().filter(|w| **w > 0).count(),
+            column_widths(cols, &[], full)
+                .iter()
+                .filter(|w| **w > 0)
+                .count(),
             cols.len()
         );
+    }
+
+    /// Room goes to the columns whose cells are cut, not to blank ones: a brand of 14
+    /// characters gets 14 when there is room.
+    #[test]
+    fn spare_room_goes_to_cut_columns_first() {
+        let cols = crate::api::model::Equipement::columns();
+        let mins: Vec<u16> = cols.iter().map(|c| c.width).collect();
+        let mut needs = mins.clone();
+        needs[2] = mins[2] + 4;
+        needs[4] = mins[4] + 30;
+        let full: u16 = mins.iter().sum::<u16>() + cols.len() as u16 - 1;
+        let w = column_widths(cols, &needs, full + 10);
+        assert_eq!(w[2], needs[2], "the smaller shortfall is met whole: {w:?}");
+        assert_eq!(w[4], mins[4] + 6, "the rest to the next cut one: {w:?}");
+        let w = column_widths(cols, &needs, full + 100);
+        assert_eq!((w[2], w[4]), (needs[2], needs[4]), "{w:?}");
+        for i in [0, 1, 3] {
+            assert_eq!(w[i], mins[i], "a whole column keeps its width: {w:?}");
+        }
     }
 }
