@@ -42,14 +42,23 @@ impl Theme {
         let t = table
             .get(key)
             .expect("assets/themes.toml has every built-in theme");
-        let get = |k: &str| t.get(k).copied().unwrap_or_default();
-        let focus = match depth {
-            Depth::True => t.get("focus_truecolor"),
-            Depth::C256 => t.get("focus_256"),
-            Depth::C16 | Depth::C8 => None,
-        }
-        .copied()
-        .unwrap_or_else(|| get("focus"));
+        // A style may differ by colour depth: `KEY_truecolor`, `KEY_256`, `KEY_16`, `KEY_8`
+        // (8 colours fall back to 16), else `KEY`.
+        let suffixes: &[&str] = match depth {
+            Depth::True => &["_truecolor", "_256"],
+            Depth::C256 => &["_256"],
+            Depth::C16 => &["_16"],
+            Depth::C8 => &["_8", "_16"],
+        };
+        let get = |k: &str| {
+            suffixes
+                .iter()
+                .find_map(|x| t.get(&format!("{k}{x}")))
+                .or_else(|| t.get(k))
+                .copied()
+                .unwrap_or_default()
+        };
+        let focus = get("focus");
         Theme {
             accent: get("accent"),
             dim: get("dim"),
@@ -177,7 +186,12 @@ mod tests {
                 .add_modifier(Modifier::BOLD)
         );
         let l = Theme::new(ThemeName::Light, Depth::True);
-        assert_eq!(l.dim, Style::new().fg(Color::Gray));
+        // Light grey vanished on white: a dark grey where the terminal has one.
+        assert_eq!(l.dim, Style::new().fg(Color::Indexed(240)));
+        assert_eq!(
+            Theme::new(ThemeName::Light, Depth::C16).dim,
+            Style::new().add_modifier(Modifier::DIM)
+        );
         assert_eq!(l.focus, Style::new().add_modifier(Modifier::UNDERLINED));
         let m = Theme::new(ThemeName::Mono, Depth::C16);
         assert_eq!(m.ok, Style::new());
@@ -213,5 +227,131 @@ mod tests {
         }
         let t = Theme::new(ThemeName::Dark, Depth::C256);
         assert!(matches!(t.focus.bg, Some(Color::Indexed(_))));
+    }
+
+    /// The colour a terminal shows for `c` at `depth`: the 16 as xterm draws them (8
+    /// colours draw a bright one as its basic one), the 256 from their cube and greys.
+    fn rgb(c: Color, depth: Depth) -> (u8, u8, u8) {
+        const XTERM: [(u8, u8, u8); 16] = [
+            (0, 0, 0),
+            (205, 0, 0),
+            (0, 205, 0),
+            (205, 205, 0),
+            (0, 0, 238),
+            (205, 0, 205),
+            (0, 205, 205),
+            (229, 229, 229),
+            (127, 127, 127),
+            (255, 0, 0),
+            (0, 255, 0),
+            (255, 255, 0),
+            (92, 92, 255),
+            (255, 0, 255),
+            (0, 255, 255),
+            (255, 255, 255),
+        ];
+        let i = match c {
+            Color::Rgb(r, g, b) => {
+                assert_eq!(depth, Depth::True, "truecolour sent at {depth:?}");
+                return (r, g, b);
+            }
+            Color::Indexed(i) => i,
+            Color::Black => 0,
+            Color::Red => 1,
+            Color::Green => 2,
+            Color::Yellow => 3,
+            Color::Blue => 4,
+            Color::Magenta => 5,
+            Color::Cyan => 6,
+            Color::Gray => 7,
+            Color::DarkGray => 8,
+            Color::LightRed => 9,
+            Color::LightGreen => 10,
+            Color::LightYellow => 11,
+            Color::LightBlue => 12,
+            Color::LightMagenta => 13,
+            Color::LightCyan => 14,
+            Color::White => 15,
+            Color::Reset => panic!("a reset is no colour"),
+        };
+        match i {
+            0..=15 if depth == Depth::C8 => XTERM[usize::from(i % 8)],
+            0..=15 => XTERM[usize::from(i)],
+            16..=231 => {
+                assert!(
+                    matches!(depth, Depth::C256 | Depth::True),
+                    "{i} at {depth:?}"
+                );
+                let level = |n: u8| [0, 95, 135, 175, 215, 255][usize::from(n)];
+                let n = i - 16;
+                (level(n / 36), level(n / 6 % 6), level(n % 6))
+            }
+            _ => {
+                let g = 8 + 10 * (i - 232);
+                (g, g, g)
+            }
+        }
+    }
+
+    /// WCAG relative luminance.
+    fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+        let lin = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    }
+
+    fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// Every coloured text of the dark and light themes reads at 4.5:1 or more on its
+    /// background, in the colours each depth really sends (the terminal's own text colour
+    /// where a style sets none: light grey on black, black on white).
+    #[test]
+    fn every_text_colour_keeps_a_contrast_of_4_5() {
+        assert!((contrast((0, 0, 0), (255, 255, 255)) - 21.0).abs() < 0.01);
+        for (name, fg0, bg0) in [
+            (ThemeName::Dark, (229, 229, 229), (0, 0, 0)),
+            (ThemeName::Light, (0, 0, 0), (255, 255, 255)),
+        ] {
+            for depth in [Depth::True, Depth::C256, Depth::C16, Depth::C8] {
+                let t = Theme::new(name, depth);
+                let roles = [
+                    ("accent", t.accent),
+                    ("dim", t.dim),
+                    ("error", t.error),
+                    ("ok", t.ok),
+                    ("warn", t.warn),
+                    ("selected", t.selected),
+                    ("focus", t.focus),
+                    ("matched", t.matched),
+                    ("profile", t.profile),
+                    ("read_only", t.read_only),
+                    ("insecure", t.insecure),
+                ];
+                for (role, s) in roles {
+                    if s.fg.is_none() && s.bg.is_none() {
+                        continue;
+                    }
+                    let mut fg = s.fg.map_or(fg0, |c| rgb(c, depth));
+                    let mut bg = s.bg.map_or(bg0, |c| rgb(c, depth));
+                    if s.add_modifier.contains(Modifier::REVERSED) {
+                        std::mem::swap(&mut fg, &mut bg);
+                    }
+                    let ratio = contrast(fg, bg);
+                    assert!(
+                        ratio >= 4.5,
+                        "{name:?} at {depth:?}: {role} is {ratio:.2}:1 ({fg:?} on {bg:?})"
+                    );
+                }
+            }
+        }
     }
 }
