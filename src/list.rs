@@ -58,7 +58,8 @@ pub enum Output {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     pub resource: Resource,
-    /// Only this site (name or id): its equipements, or the site itself.
+    /// Only this site (its id, or its whole name, accents and case aside): its equipements,
+    /// or the site itself.
     #[arg(long)]
     pub site: Option<String>,
     #[arg(short = 'o', long, value_enum, default_value = "table")]
@@ -68,8 +69,12 @@ pub struct ListArgs {
     pub show_secrets: bool,
 }
 
-/// Finds a site by id, or by name (case-insensitive); an ambiguous name is an error that
-/// lists the candidates.
+/// Candidates named in one error line at most (a one-letter name matches a whole fleet).
+const MAX_CANDIDATES: usize = 30;
+
+/// Finds a site by id, or by its whole name with case and accents aside (`bonaberi` is
+/// BONABÉRI, as in the console); a name that fits several sites, or only parts of names,
+/// is an error naming every candidate.
 pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSummary, String> {
     if let Some(s) = sites
         .iter()
@@ -77,19 +82,16 @@ pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSumm
     {
         return Ok(s);
     }
-    let wanted = key.trim().to_lowercase();
-    let hits: Vec<&SiteSummary> = sites
-        .iter()
-        .filter(|s| s.name.trim().to_lowercase() == wanted)
-        .collect();
+    let norm = |s: &str| crate::rows::fold(s.trim()).to_lowercase();
+    let wanted = norm(key);
+    let hits: Vec<&SiteSummary> = sites.iter().filter(|s| norm(&s.name) == wanted).collect();
     match hits.as_slice() {
         [one] => Ok(one),
         [] => {
-            let close: Vec<String> = sites
+            // A script names a site whole: a part of a name is suggested, never picked.
+            let close: Vec<&SiteSummary> = sites
                 .iter()
-                .filter(|s| s.name.to_lowercase().contains(&wanted))
-                .take(5)
-                .map(|s| sanitize(&s.name).into_owned())
+                .filter(|s| !wanted.is_empty() && norm(&s.name).contains(&wanted))
                 .collect();
             if close.is_empty() {
                 Err(format!("no site named or numbered '{}'", sanitize(key)))
@@ -97,23 +99,30 @@ pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSumm
                 Err(format!(
                     "no site named '{}' (did you mean: {}?)",
                     sanitize(key),
-                    close.join(", ")
+                    candidates(&close, |s| sanitize(&s.name).into_owned())
                 ))
             }
         }
         many => Err(format!(
             "several sites are named '{}': use the id ({})",
             sanitize(key),
-            many.iter()
-                .map(|s| format!(
-                    "{} of {}",
-                    s.site_id,
-                    sanitize(&s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default())
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
+            candidates(many, |s| format!(
+                "{} {} of {}",
+                s.site_id,
+                sanitize(&s.name),
+                sanitize(&s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default())
+            ))
         )),
     }
+}
+
+/// Every candidate, or the first `MAX_CANDIDATES` and how many more.
+fn candidates(sites: &[&SiteSummary], say: impl Fn(&SiteSummary) -> String) -> String {
+    let mut out: Vec<String> = sites.iter().take(MAX_CANDIDATES).map(|s| say(s)).collect();
+    if sites.len() > MAX_CANDIDATES {
+        out.push(format!("and {} more", sites.len() - MAX_CANDIDATES));
+    }
+    out.join(", ")
 }
 
 /// Every equipement of a site, all pages.

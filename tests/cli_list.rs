@@ -200,6 +200,58 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     assert!(out.stdout.is_empty());
 }
 
+/// The CLI --site accent test: a site is named as the console finds it, accents and case
+/// aside (the demo's BONABÉRI and BÉPANDA beside BONABERI 2 and BEPANDA OMNISPORT); a part of
+/// names is an error that names every site it fits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_finds_a_site_whatever_its_accents() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let run = |site: &'static str| {
+        vigie(
+            home.path(),
+            "admin-demo",
+            &[
+                "--url",
+                &url,
+                "--user",
+                "admin@vigie.local",
+                "list",
+                "equipements",
+                "--site",
+                site,
+                "-o",
+                "csv",
+            ],
+        )
+        .output()
+    };
+    for (typed, site) in [("bonaberi", "BONABÉRI"), ("bepanda", "BÉPANDA")] {
+        let out = run(typed).await.expect("run vigie");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "--site {typed}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert!(!rows.is_empty(), "--site {typed}: {stdout}");
+        for r in &rows {
+            assert_eq!(&r[4], site, "--site {typed}: {stdout}");
+        }
+    }
+    let out = run("bonab").await.expect("run vigie");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("BONABERI 2") && stderr.contains("BONABÉRI"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 /// The kept token: one file, 0600, holding neither password nor refresh token; the next run
 /// logs in no more (a wrong password goes unnoticed while the token lives); a token the
 /// server refuses is dropped and the password logs in again; refused with a wrong password,

@@ -61,6 +61,38 @@ fn finds_sites_by_name_or_id() {
     );
 }
 
+/// Accents and case aside, as the console's `:site`; every candidate said.
+#[test]
+fn finds_sites_whatever_their_accents_and_names_every_candidate() {
+    let sites = vec![
+        site("a1", "BONABERI 2"),
+        site("b2", "BONABÉRI"),
+        site("c3", "BÉPANDA"),
+        site("d4", "BEPANDA OMNISPORT"),
+    ];
+    assert_eq!(find_site(&sites, "bonaberi").unwrap().site_id, "b2");
+    assert_eq!(find_site(&sites, "Bépanda").unwrap().site_id, "c3");
+    assert_eq!(find_site(&sites, "bepanda").unwrap().site_id, "c3");
+    let err = find_site(&sites, "bonab").unwrap_err();
+    assert!(
+        err.contains("BONABERI 2") && err.contains("BONABÉRI"),
+        "{err}"
+    );
+    let err = find_site(&sites, "panda").unwrap_err();
+    assert!(
+        err.contains("BÉPANDA,") && err.contains("BEPANDA OMNISPORT"),
+        "{err}"
+    );
+    let many: Vec<SiteSummary> = (0..40)
+        .map(|i| site(&format!("s{i}"), &format!("AGENCE {i}")))
+        .collect();
+    let err = find_site(&many, "agence").unwrap_err();
+    assert!(
+        err.contains("AGENCE 29") && err.contains("and 10 more"),
+        "{err}"
+    );
+}
+
 /// The streamed JSON is the whole-list pretty JSON, byte for byte, DEL, C1 and bidi
 /// controls escaped as `text::json_safe` does, passwords masked.
 #[test]
