@@ -17,11 +17,11 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
-use tables::{EQUIPEMENT_HEADERS, equipement_cells, grow_widths, table_line, write_table};
 pub use tables::{
     Table, equipements_table, individus_table, maarch_users_table, roles_table, sites_table,
     users_table, write_csv,
 };
+use tables::{equipement_cells, equipement_headers, grow_widths, table_line, write_table};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Resource {
@@ -324,7 +324,7 @@ impl<'a> EquipementsWriter<'a> {
                 for mut e in items {
                     buf.extend_from_slice(if self.rows == 0 { b"[\n  " } else { b",\n  " });
                     if !self.show_secrets && !e.password.0.is_empty() {
-                        e.password.0 = "********".into();
+                        e.password.0 = crate::text::MASK.into();
                     }
                     let mut ser =
                         serde_json::Serializer::with_formatter(&mut buf, ElementFormatter::new());
@@ -339,7 +339,7 @@ impl<'a> EquipementsWriter<'a> {
                 let io = |e: csv::Error| std::io::Error::other(e.to_string());
                 if first {
                     w.write_record(
-                        EQUIPEMENT_HEADERS
+                        equipement_headers()
                             .iter()
                             .map(|h| crate::text::csv_cell(h).into_owned()),
                     )
@@ -374,10 +374,10 @@ impl<'a> EquipementsWriter<'a> {
                 let mut buf = std::mem::take(&mut self.buf);
                 buf.clear();
                 if self.widths.is_empty() {
-                    self.widths = EQUIPEMENT_HEADERS.iter().map(|h| h.width()).collect();
+                    let headers = equipement_headers();
+                    self.widths = headers.iter().map(|h| h.width()).collect();
                     grow_widths(&mut self.widths, &cells);
-                    let head: Vec<String> =
-                        EQUIPEMENT_HEADERS.iter().map(|h| h.to_string()).collect();
+                    let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
                     table_line(&mut buf, &self.widths, &head)?;
                 }
                 for r in &cells {

@@ -57,7 +57,8 @@ pub struct Global {
     /// Log filter for the log file (e.g. debug, vigie=trace).
     #[arg(long, global = true, env = "VIGIE_LOG")]
     pub log: Option<String>,
-    /// Language of the console (default: from the config, then LC_ALL / LC_MESSAGES / LANG).
+    /// Language of the console (default: from the config, then LC_ALL / LC_MESSAGES / LANG)
+    /// and of `vigie list`'s headers and dates (default: English, whatever the locale).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<crate::i18n::Lang>,
 }
@@ -269,14 +270,17 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         #[cfg(not(feature = "server"))]
         Some(Command::Demo(_) | Command::Serve(_)) => unreachable!("refused by main"),
         Some(Command::List(a)) => {
-            // Output for scripts: English headers and ISO dates whatever the locale.
-            crate::i18n::set_lang(crate::i18n::Lang::En);
+            // Output for scripts: English headers and ISO dates whatever the locale and the
+            // config's `lang` (the console's), so a script reads the same columns on every
+            // machine; another language only when the command line asks (`--lang fr`).
+            let lang = cli.global.lang.unwrap_or(crate::i18n::Lang::En);
+            crate::i18n::set_lang(lang);
             if stdout_was_closed() {
                 return Err("cannot write the output: standard output is closed".into());
             }
             let c = connect(&cli.global, Some(a.resource.service()))?;
-            // Again: the config's `lang` is the console's, not the scripts'.
-            crate::i18n::set_lang(crate::i18n::Lang::En);
+            // Again: connecting read the config's `lang`.
+            crate::i18n::set_lang(lang);
             crate::list::run(&c.clients, &a, &mut std::io::stdout().lock())
                 .await
                 .map(|_| ExitCode::SUCCESS)

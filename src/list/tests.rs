@@ -123,7 +123,7 @@ fn streamed_json_is_the_pretty_list_with_controls_escaped() {
         .cloned()
         .map(|mut e| {
             if !e.password.0.is_empty() {
-                e.password.0 = "********".into();
+                e.password.0 = crate::text::MASK.into();
             }
             e
         })
@@ -163,4 +163,57 @@ fn table_aligns_wide_text_and_strips_escapes() {
         })
         .collect();
     assert!(cols.windows(2).all(|w| w[0] == w[1]), "{s}");
+}
+
+/// Every list's headers are the catalogue's words: all English, or all French with
+/// `--lang fr` (not MARQUE beside NAME).
+#[test]
+fn headers_speak_one_language() {
+    use crate::i18n::{Lang, has_french, set_thread_lang, tr};
+    let tables = || {
+        vec![
+            super::sites_table(&[]).headers,
+            super::equipements_table(&[], None, false).headers,
+            super::users_table(&[]).headers,
+            super::roles_table(&[]).headers,
+            super::individus_table(&[], false).headers,
+            super::maarch_users_table(&[], false).headers,
+            super::tables::equipement_headers(),
+        ]
+    };
+    set_thread_lang(Some(Lang::En));
+    let english = tables();
+    set_thread_lang(Some(Lang::Fr));
+    let french = tables();
+    set_thread_lang(None);
+    for (en, fr) in english.iter().zip(&french) {
+        for (e, f) in en.iter().zip(fr) {
+            assert!(has_french(e), "{e} is not a catalogue word");
+            assert_eq!(*f, {
+                set_thread_lang(Some(Lang::Fr));
+                let f = tr(e);
+                set_thread_lang(None);
+                f
+            });
+        }
+    }
+    assert!(french[1].contains(&"MARQUE") && english[1].contains(&"BRAND"));
+}
+
+/// The JSON masks a password as the table and the CSV do.
+#[test]
+fn json_masks_as_the_table_does() {
+    let e = Equipement {
+        password: crate::api::model::Credential("s3cret".into()),
+        ..Default::default()
+    };
+    let t = super::equipements_table(std::slice::from_ref(&e), None, false);
+    assert_eq!(t.json[0]["password"], e.password.masked());
+    assert!(t.rows[0].iter().any(|c| c == e.password.masked()));
+    let mut out = Vec::new();
+    let mut w = EquipementsWriter::new(&mut out, Output::Json, None, false);
+    w.page(vec![e.clone()]).unwrap();
+    w.finish().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v[0]["password"], e.password.masked());
 }
