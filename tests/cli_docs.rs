@@ -46,6 +46,75 @@ fn man_page_is_roff() {
     assert!(page.contains("demo"), "{page}");
 }
 
+/// Packages install `vigie.1` alone: the page names no other page of vigie's (no
+/// `vigie-list(1)`), holds every command with its options, and says what the environment
+/// and the files are, with examples.
+#[test]
+fn man_page_holds_every_command_and_names_no_page_not_installed() {
+    use clap::CommandFactory;
+    let page = vigie(&["man"]);
+    let plain = page.replace("\\-", "-");
+    for section in ["COMMANDS", "ENVIRONMENT", "FILES", "EXAMPLES"] {
+        assert!(
+            page.lines().any(|l| l == format!(".SH {section}")),
+            "no {section} section in\n{page}"
+        );
+    }
+    // Every `name(N)` it cites, outside its own title line.
+    let mut cited = Vec::new();
+    for line in plain.lines().filter(|l| !l.starts_with(".TH ")) {
+        let b = line.as_bytes();
+        for (i, _) in line.match_indices('(') {
+            let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 || b.get(i + 1 + digits) != Some(&b')') {
+                continue;
+            }
+            let start = line[..i]
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+                .map_or(0, |j| j + 1);
+            if start == i {
+                continue;
+            }
+            cited.push(line[start..=i + digits + 1].to_string());
+        }
+    }
+    assert!(
+        cited.iter().all(|c| c == "vigie(1)"),
+        "pages not installed: {cited:?}"
+    );
+    for sub in vigie::cli::Cli::command()
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+    {
+        let heading = format!(".SS \"vigie {}\"", sub.get_name());
+        assert!(plain.contains(&heading), "{heading} missing from\n{page}");
+    }
+    assert!(
+        plain.contains("--show-secrets"),
+        "a command's own options: {page}"
+    );
+    for said in [
+        "VIGIE_CONFIG",
+        "VIGIE_PROFILE",
+        "VIGIE_PASSWORD",
+        "VIGIE_LOG",
+        "password_env",
+        "token_env",
+        "EDITOR",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+        "vigie/config.toml",
+        "journal/",
+        "drafts/",
+        "views.json",
+        "tokens/",
+    ] {
+        assert!(plain.contains(said), "{said} not in\n{page}");
+    }
+}
+
 #[test]
 fn an_unknown_shell_is_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_vigie"))

@@ -16,6 +16,7 @@ use crate::tui::ConsoleOptions;
 
 mod connect;
 mod import;
+mod man;
 #[cfg(feature = "server")]
 mod serve;
 mod settings;
@@ -210,9 +211,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             });
         }
-        Some(Command::Man) => {
-            return print_doc(|out| clap_mangen::Man::new(Cli::command()).render(out));
-        }
+        Some(Command::Man) => return print_doc(|out| man::render(Cli::command(), out)),
         #[cfg(not(feature = "server"))]
         Some(Command::Demo(_) | Command::Serve(_)) => {
             eprintln!(
