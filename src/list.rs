@@ -49,9 +49,12 @@ impl Resource {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
 pub enum Output {
+    /// Aligned columns, for a person.
     #[default]
     Table,
+    /// Every field of each record, as the service gives it (secrets masked).
     Json,
+    /// The table's columns, for spreadsheets and scripts.
     Csv,
 }
 
@@ -62,6 +65,7 @@ pub struct ListArgs {
     /// or the site itself.
     #[arg(long)]
     pub site: Option<String>,
+    /// Output format: a table for a person, JSON or CSV for a program.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: Output,
     /// Show equipement passwords instead of masking them.
