@@ -15,7 +15,7 @@ pub const MAX_ROWS: usize = 200_000;
 /// Largest file read.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// The mask exports write for a password: never imported as one.
-pub const MASK: &str = "********";
+pub use crate::text::MASK;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum What {

@@ -17,11 +17,11 @@ mod tables;
 #[cfg(test)]
 mod tests;
 
-use tables::{EQUIPEMENT_HEADERS, equipement_cells, grow_widths, table_line, write_table};
 pub use tables::{
     Table, equipements_table, individus_table, maarch_users_table, roles_table, sites_table,
     users_table, write_csv,
 };
+use tables::{equipement_cells, equipement_headers, grow_widths, table_line, write_table};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Resource {
@@ -49,18 +49,23 @@ impl Resource {
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
 pub enum Output {
+    /// Aligned columns, for a person.
     #[default]
     Table,
+    /// Every field of each record, as the service gives it (secrets masked).
     Json,
+    /// The table's columns, for spreadsheets and scripts.
     Csv,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
     pub resource: Resource,
-    /// Only this site (name or id): its equipements, or the site itself.
+    /// Only this site (its id, or its whole name, accents and case aside): its equipements,
+    /// or the site itself.
     #[arg(long)]
     pub site: Option<String>,
+    /// Output format: a table for a person, JSON or CSV for a program.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: Output,
     /// Show equipement passwords instead of masking them.
@@ -68,8 +73,12 @@ pub struct ListArgs {
     pub show_secrets: bool,
 }
 
-/// Finds a site by id, or by name (case-insensitive); an ambiguous name is an error that
-/// lists the candidates.
+/// Candidates named in one error line at most (a one-letter name matches a whole fleet).
+const MAX_CANDIDATES: usize = 30;
+
+/// Finds a site by id, or by its whole name with case and accents aside (`bonaberi` is
+/// BONABÉRI, as in the console); a name that fits several sites, or only parts of names,
+/// is an error naming every candidate.
 pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSummary, String> {
     if let Some(s) = sites
         .iter()
@@ -77,19 +86,16 @@ pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSumm
     {
         return Ok(s);
     }
-    let wanted = key.trim().to_lowercase();
-    let hits: Vec<&SiteSummary> = sites
-        .iter()
-        .filter(|s| s.name.trim().to_lowercase() == wanted)
-        .collect();
+    let norm = |s: &str| crate::rows::fold(s.trim()).to_lowercase();
+    let wanted = norm(key);
+    let hits: Vec<&SiteSummary> = sites.iter().filter(|s| norm(&s.name) == wanted).collect();
     match hits.as_slice() {
         [one] => Ok(one),
         [] => {
-            let close: Vec<String> = sites
+            // A script names a site whole: a part of a name is suggested, never picked.
+            let close: Vec<&SiteSummary> = sites
                 .iter()
-                .filter(|s| s.name.to_lowercase().contains(&wanted))
-                .take(5)
-                .map(|s| sanitize(&s.name).into_owned())
+                .filter(|s| !wanted.is_empty() && norm(&s.name).contains(&wanted))
                 .collect();
             if close.is_empty() {
                 Err(format!("no site named or numbered '{}'", sanitize(key)))
@@ -97,23 +103,30 @@ pub fn find_site<'a>(sites: &'a [SiteSummary], key: &str) -> Result<&'a SiteSumm
                 Err(format!(
                     "no site named '{}' (did you mean: {}?)",
                     sanitize(key),
-                    close.join(", ")
+                    candidates(&close, |s| sanitize(&s.name).into_owned())
                 ))
             }
         }
         many => Err(format!(
             "several sites are named '{}': use the id ({})",
             sanitize(key),
-            many.iter()
-                .map(|s| format!(
-                    "{} of {}",
-                    s.site_id,
-                    sanitize(&s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default())
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
+            candidates(many, |s| format!(
+                "{} {} of {}",
+                s.site_id,
+                sanitize(&s.name),
+                sanitize(&s.client.as_ref().map(|c| c.nom.clone()).unwrap_or_default())
+            ))
         )),
     }
+}
+
+/// Every candidate, or the first `MAX_CANDIDATES` and how many more.
+fn candidates(sites: &[&SiteSummary], say: impl Fn(&SiteSummary) -> String) -> String {
+    let mut out: Vec<String> = sites.iter().take(MAX_CANDIDATES).map(|s| say(s)).collect();
+    if sites.len() > MAX_CANDIDATES {
+        out.push(format!("and {} more", sites.len() - MAX_CANDIDATES));
+    }
+    out.join(", ")
 }
 
 /// Every equipement of a site, all pages.
@@ -315,7 +328,7 @@ impl<'a> EquipementsWriter<'a> {
                 for mut e in items {
                     buf.extend_from_slice(if self.rows == 0 { b"[\n  " } else { b",\n  " });
                     if !self.show_secrets && !e.password.0.is_empty() {
-                        e.password.0 = "********".into();
+                        e.password.0 = crate::text::MASK.into();
                     }
                     let mut ser =
                         serde_json::Serializer::with_formatter(&mut buf, ElementFormatter::new());
@@ -330,7 +343,7 @@ impl<'a> EquipementsWriter<'a> {
                 let io = |e: csv::Error| std::io::Error::other(e.to_string());
                 if first {
                     w.write_record(
-                        EQUIPEMENT_HEADERS
+                        equipement_headers()
                             .iter()
                             .map(|h| crate::text::csv_cell(h).into_owned()),
                     )
@@ -365,10 +378,10 @@ impl<'a> EquipementsWriter<'a> {
                 let mut buf = std::mem::take(&mut self.buf);
                 buf.clear();
                 if self.widths.is_empty() {
-                    self.widths = EQUIPEMENT_HEADERS.iter().map(|h| h.width()).collect();
+                    let headers = equipement_headers();
+                    self.widths = headers.iter().map(|h| h.width()).collect();
                     grow_widths(&mut self.widths, &cells);
-                    let head: Vec<String> =
-                        EQUIPEMENT_HEADERS.iter().map(|h| h.to_string()).collect();
+                    let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
                     table_line(&mut buf, &self.widths, &head)?;
                 }
                 for r in &cells {

@@ -146,6 +146,10 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// How a secret is shown wherever it is hidden: the console, `vigie list` (table, CSV and
+/// JSON), exports, `$EDITOR` and logs — one mask, so no output says it another way.
+pub const MASK: &str = "••••••••";
+
 /// A key whose value is a secret (password, token, secret, in any case).
 pub fn is_secret_key(k: &str) -> bool {
     let k = k.to_lowercase();
@@ -235,7 +239,9 @@ pub fn mask_secret_text(raw: &str) -> Cow<'_, str> {
         if value.is_empty() || value == "null" || value == "\"\"" {
             out.push_str(value);
         } else {
-            out.push_str("\"********\"");
+            out.push('"');
+            out.push_str(MASK);
+            out.push('"');
         }
         i = value_end;
     }
@@ -249,7 +255,7 @@ pub fn mask_secrets(v: &mut serde_json::Value) {
             for (k, val) in m.iter_mut() {
                 let secret = is_secret_key(k);
                 if secret && !val.is_null() && val.as_str() != Some("") {
-                    *val = serde_json::Value::String("********".into());
+                    *val = serde_json::Value::String(MASK.into());
                 } else {
                     mask_secrets(val);
                 }

@@ -53,7 +53,9 @@ async fn list_site_equipements_as_table_and_json() {
     assert_eq!(items.len(), 1, "{json}");
     assert_eq!(items[0]["ip"], "1.1.1.1");
     assert_eq!(items[0]["equipement_id"], LOUM_EQUIPEMENT_ID);
-    assert_eq!(items[0]["password"], "********");
+    // The mask of the table and the CSV, and of the console's detail.
+    assert_eq!(items[0]["password"], "••••••••");
+    assert!(lines[1].contains("••••••••"), "{table}");
     assert!(!json.contains("passoword_hashed"));
 
     // Secrets only on request.
@@ -151,7 +153,7 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
         [
-            "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED",
+            "IP", "PORT", "BRAND", "MODEL", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED",
             "ID"
         ]
     );
@@ -197,6 +199,58 @@ async fn binary_lists_csv_and_fails_with_one_line() {
         "{stderr}"
     );
     assert!(!stderr.contains("not-the-password"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+/// The CLI --site accent test: a site is named as the console finds it, accents and case
+/// aside (the demo's BONABÉRI and BÉPANDA beside BONABERI 2 and BEPANDA OMNISPORT); a part of
+/// names is an error that names every site it fits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn binary_finds_a_site_whatever_its_accents() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let run = |site: &'static str| {
+        vigie(
+            home.path(),
+            "admin-demo",
+            &[
+                "--url",
+                &url,
+                "--user",
+                "admin@vigie.local",
+                "list",
+                "equipements",
+                "--site",
+                site,
+                "-o",
+                "csv",
+            ],
+        )
+        .output()
+    };
+    for (typed, site) in [("bonaberi", "BONABÉRI"), ("bepanda", "BÉPANDA")] {
+        let out = run(typed).await.expect("run vigie");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "--site {typed}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert!(!rows.is_empty(), "--site {typed}: {stdout}");
+        for r in &rows {
+            assert_eq!(&r[4], site, "--site {typed}: {stdout}");
+        }
+    }
+    let out = run("bonab").await.expect("run vigie");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("BONABERI 2") && stderr.contains("BONABÉRI"),
+        "{stderr}"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -456,6 +510,57 @@ async fn list_output_stays_english_with_a_french_config() {
     assert_eq!(
         String::from_utf8_lossy(&with_fr.stdout),
         String::from_utf8_lossy(&english.stdout)
+    );
+}
+
+/// Headers in one language: English (BRAND, MODEL beside NAME, CREATED) with a French
+/// locale too, French with `--lang fr` — headers and dates; the password's mask the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_headers_speak_one_language_french_when_asked() {
+    let srv = common::start().await;
+    let url = srv.url();
+    let home = tempfile::tempdir().unwrap();
+    let run = |lang: Option<&'static str>| {
+        let mut args = vec!["--url", url.as_str(), "--user", "admin@vigie.local"];
+        if let Some(l) = lang {
+            args.extend(["--lang", l]);
+        }
+        args.extend(["list", "equipements", "--site", "LOUM", "-o", "csv"]);
+        let mut cmd = vigie(home.path(), "admin-demo", &args);
+        cmd.env("LANG", "fr_FR.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES");
+        cmd.output()
+    };
+    let lines = |out: std::process::Output| -> Vec<String> {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let english = lines(run(None).await.unwrap());
+    assert_eq!(
+        english[0],
+        "IP,PORT,BRAND,MODEL,SITE,SOURCES,USERNAME,PASSWORD,CREATED,ID"
+    );
+    assert!(
+        english[1].contains(",••••••••,2025-08-22 16:38,"),
+        "{english:?}"
+    );
+    let french = lines(run(Some("fr")).await.unwrap());
+    assert_eq!(
+        french[0],
+        "IP,PORT,MARQUE,MODÈLE,SITE,SOURCES,UTILISATEUR,MOT DE PASSE,CRÉÉ LE,ID"
+    );
+    assert!(
+        french[1].contains(",••••••••,22/08/2025 16:38,"),
+        "{french:?}"
     );
 }
 

@@ -995,7 +995,7 @@ fn e_edits_the_record_as_json_and_sends_only_what_changed() {
         [Effect::Edit { text, .. }] => text.clone(),
         other => panic!("{other:?}"),
     };
-    assert!(text.contains("********"), "the password is masked: {text}");
+    assert!(text.contains("••••••••"), "the password is masked: {text}");
     // Not JSON: said, nothing sent, nothing lost on the server side.
     app.on_edited(Ok("{ not json".into()));
     assert!(

@@ -724,7 +724,7 @@ async fn streamed_equipements_outputs_are_neutral() {
                     assert!(marques.contains(s), "{s:?} decoded back");
                 }
                 assert!(
-                    v.iter().all(|e| e["password"] == "********"),
+                    v.iter().all(|e| e["password"] == "••••••••"),
                     "passwords masked"
                 );
             }

@@ -18,7 +18,9 @@ pub(super) fn unmask(edited: &mut serde_json::Value, original: &serde_json::Valu
         (Value::Object(e), Value::Object(o)) => {
             for (k, v) in e.iter_mut() {
                 match o.get(k) {
-                    Some(orig) if v.as_str() == Some("********") && orig.as_str() != v.as_str() => {
+                    Some(orig)
+                        if v.as_str() == Some(crate::text::MASK) && orig.as_str() != v.as_str() =>
+                    {
                         *v = orig.clone();
                     }
                     Some(orig) => unmask(v, orig),
@@ -193,7 +195,7 @@ impl App {
                 other => other.to_string(),
             };
             // A secret still masked was not touched.
-            if text == "********" {
+            if text == crate::text::MASK {
                 continue;
             }
             field.set_text(&text);

@@ -212,7 +212,7 @@ pub fn shown(key: &str, v: &Value) -> String {
         return if empty(v) {
             String::new()
         } else {
-            "••••••••".into()
+            crate::text::MASK.into()
         };
     }
     let text = match v {

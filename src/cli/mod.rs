@@ -16,6 +16,7 @@ use crate::tui::ConsoleOptions;
 
 mod connect;
 mod import;
+mod man;
 #[cfg(feature = "server")]
 mod serve;
 mod settings;
@@ -57,7 +58,8 @@ pub struct Global {
     /// Log filter for the log file (e.g. debug, vigie=trace).
     #[arg(long, global = true, env = "VIGIE_LOG")]
     pub log: Option<String>,
-    /// Language of the console (default: from the config, then LC_ALL / LC_MESSAGES / LANG).
+    /// Language of the console (default: from the config, then LC_ALL / LC_MESSAGES / LANG)
+    /// and of `vigie list`'s headers and dates (default: English, whatever the locale).
     #[arg(long, global = true, value_enum)]
     pub lang: Option<crate::i18n::Lang>,
 }
@@ -67,7 +69,7 @@ pub enum Command {
     /// Start the reference server with demo data and open the console on it.
     #[cfg(feature = "server")]
     Demo(DemoArgs),
-    /// Run the reference server (core API) alone.
+    /// Run the reference server alone: the core, Ocean and Maarch APIs.
     #[cfg(feature = "server")]
     Serve(ServeArgs),
     // Kept, hidden, in a console-only build: whoever follows the docs is told why, in one
@@ -135,6 +137,8 @@ pub struct DemoArgs {
     /// Play real services' readings (same as `vigie serve --like`).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub like: Vec<server::Like>,
+    #[command(flatten)]
+    pub not_for_demo: NoConnection,
 }
 
 #[cfg(feature = "server")]
@@ -177,10 +181,65 @@ pub struct ServeArgs {
     #[arg(long, value_name = "SPEC")]
     pub chaos: Option<server::chaos::Chaos>,
     /// Behave like a real service where real ones differ from the docs (repeatable, or
-    /// comma-separated): maarch-21.03, maarch-old, ocean-query, ocean-body,
-    /// core-more-permissions.
+    /// comma-separated; `--help` says what each does).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub like: Vec<server::Like>,
+    #[command(flatten)]
+    pub not_for_server: NoConnection,
+    #[command(flatten)]
+    pub not_for_a_server: NoConsole,
+}
+
+// The console's global options that mean nothing to the reference server: declared on
+// `serve` (and `demo`, whose console logs in to its own server) under the same names, hidden,
+// so clap does not copy the global ones there and their help does not list them.
+
+/// Where to connect and as whom: the demo's console and the server connect nowhere.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct NoConnection {
+    #[arg(long, hide = true)]
+    config: Option<PathBuf>,
+    #[arg(long, short = 'p', hide = true)]
+    profile: Option<String>,
+    #[arg(long, hide = true)]
+    url: Option<String>,
+    #[arg(long, hide = true)]
+    user: Option<String>,
+}
+
+#[cfg(feature = "server")]
+impl NoConnection {
+    /// The option given that means nothing here. The config and the profile may come from
+    /// the environment, set for the console: those are let be.
+    pub fn given(&self) -> Option<&'static str> {
+        match (&self.url, &self.user) {
+            (Some(_), _) => Some("--url"),
+            (_, Some(_)) => Some("--user"),
+            _ => None,
+        }
+    }
+}
+
+/// What the console is: the server has none.
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct NoConsole {
+    #[arg(long, hide = true)]
+    read_only: bool,
+    #[arg(long, hide = true, value_enum)]
+    lang: Option<crate::i18n::Lang>,
+}
+
+#[cfg(feature = "server")]
+impl NoConsole {
+    pub fn given(&self) -> Option<&'static str> {
+        match (self.read_only, self.lang) {
+            (true, _) => Some("--read-only"),
+            (_, Some(_)) => Some("--lang"),
+            _ => None,
+        }
+    }
 }
 
 // `demo` and `serve` of a console-only build: whatever their arguments, refused.
@@ -209,9 +268,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             });
         }
-        Some(Command::Man) => {
-            return print_doc(|out| clap_mangen::Man::new(Cli::command()).render(out));
-        }
+        Some(Command::Man) => return print_doc(|out| man::render(Cli::command(), out)),
         #[cfg(not(feature = "server"))]
         Some(Command::Demo(_) | Command::Serve(_)) => {
             eprintln!(
@@ -263,20 +320,37 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     crate::i18n::set_lang(cli.global.lang.unwrap_or_else(crate::i18n::Lang::from_env));
     match cli.command {
         #[cfg(feature = "server")]
-        Some(Command::Serve(a)) => serve::serve(a).await,
+        Some(Command::Serve(a)) => {
+            if let Some(o) = a.not_for_server.given().or(a.not_for_a_server.given()) {
+                return Err(format!(
+                    "vigie serve takes no {o}: it is the console's (and vigie list's)"
+                ));
+            }
+            serve::serve(a).await
+        }
         #[cfg(feature = "server")]
-        Some(Command::Demo(a)) => serve::demo(&cli.global, a).await,
+        Some(Command::Demo(a)) => {
+            if let Some(o) = a.not_for_demo.given() {
+                return Err(format!(
+                    "vigie demo takes no {o}: its console logs in to its own server"
+                ));
+            }
+            serve::demo(&cli.global, a).await
+        }
         #[cfg(not(feature = "server"))]
         Some(Command::Demo(_) | Command::Serve(_)) => unreachable!("refused by main"),
         Some(Command::List(a)) => {
-            // Output for scripts: English headers and ISO dates whatever the locale.
-            crate::i18n::set_lang(crate::i18n::Lang::En);
+            // Output for scripts: English headers and ISO dates whatever the locale and the
+            // config's `lang` (the console's), so a script reads the same columns on every
+            // machine; another language only when the command line asks (`--lang fr`).
+            let lang = cli.global.lang.unwrap_or(crate::i18n::Lang::En);
+            crate::i18n::set_lang(lang);
             if stdout_was_closed() {
                 return Err("cannot write the output: standard output is closed".into());
             }
             let c = connect(&cli.global, Some(a.resource.service()))?;
-            // Again: the config's `lang` is the console's, not the scripts'.
-            crate::i18n::set_lang(crate::i18n::Lang::En);
+            // Again: connecting read the config's `lang`.
+            crate::i18n::set_lang(lang);
             crate::list::run(&c.clients, &a, &mut std::io::stdout().lock())
                 .await
                 .map(|_| ExitCode::SUCCESS)

@@ -27,7 +27,7 @@ pub struct ImportArgs {
     /// Write a CSV report: row, action, id, result, message.
     #[arg(long)]
     pub report: Option<std::path::PathBuf>,
-    /// Requests in flight at once (1–16).
+    /// Requests in flight at once (1 to 16).
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
 }

@@ -9,12 +9,26 @@ use unicode_width::UnicodeWidthStr;
 use crate::api::maarch::MaarchUser;
 use crate::api::model::{Equipement, SiteSummary};
 use crate::api::ocean::Individu;
+use crate::i18n::tr;
 use crate::rows::Record;
-use crate::text::{sanitize, write_csv_rows};
+use crate::text::{MASK, sanitize, write_csv_rows};
 
-pub(super) const EQUIPEMENT_HEADERS: [&str; 10] = [
-    "IP", "PORT", "MARQUE", "MODELE", "SITE", "SOURCES", "USERNAME", "PASSWORD", "CREATED", "ID",
-];
+// Headers are catalogue words, so a list speaks one language: English unless `--lang fr`.
+
+pub(super) fn equipement_headers() -> Vec<&'static str> {
+    vec![
+        tr("IP"),
+        tr("PORT"),
+        tr("BRAND"),
+        tr("MODEL"),
+        tr("SITE"),
+        tr("SOURCES"),
+        tr("USERNAME"),
+        tr("PASSWORD"),
+        tr("CREATED"),
+        tr("ID"),
+    ]
+}
 
 /// The list's cells of an equipement.
 pub(super) fn equipement_cells(
@@ -93,13 +107,13 @@ fn records_json<T: Serialize>(items: &[T], show_secrets: bool) -> serde_json::Va
 pub fn maarch_users_table(users: &[MaarchUser], show_secrets: bool) -> Table {
     Table {
         headers: vec![
-            "ID",
-            "LOGIN",
-            "FIRSTNAME",
-            "LASTNAME",
-            "EMAIL",
-            "STATUS",
-            "MODE",
+            tr("ID"),
+            tr("LOGIN"),
+            tr("FIRSTNAME"),
+            tr("LASTNAME"),
+            tr("EMAIL"),
+            tr("STATUS"),
+            tr("MODE"),
         ],
         rows: users.iter().map(Record::cells).collect(),
         json: records_json(users, show_secrets),
@@ -109,13 +123,13 @@ pub fn maarch_users_table(users: &[MaarchUser], show_secrets: bool) -> Table {
 pub fn individus_table(individus: &[Individu], show_secrets: bool) -> Table {
     Table {
         headers: vec![
-            "ID",
-            "LASTNAME",
-            "FIRSTNAME",
-            "MATRICULE",
-            "MOBILE",
-            "ENTITY",
-            "LOGIN",
+            tr("ID"),
+            tr("LASTNAME"),
+            tr("FIRSTNAME"),
+            tr("MATRICULE"),
+            tr("MOBILE"),
+            tr("ENTITY"),
+            tr("LOGIN"),
         ],
         rows: individus.iter().map(Record::cells).collect(),
         json: records_json(individus, show_secrets),
@@ -145,13 +159,13 @@ pub fn sites_table(sites: &[SiteSummary]) -> Table {
         .collect();
     Table {
         headers: vec![
-            "NAME",
-            "CLIENT",
-            "LATITUDE",
-            "LONGITUDE",
-            "EQUIPEMENTS",
-            "CREATED",
-            "ID",
+            tr("NAME"),
+            tr("CLIENT"),
+            tr("LATITUDE"),
+            tr("LONGITUDE"),
+            tr("EQUIPEMENTS"),
+            tr("CREATED"),
+            tr("ID"),
         ],
         rows,
         json: to_json(&sites),
@@ -171,7 +185,7 @@ pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets:
             .map(|e| {
                 let mut e = e.clone();
                 if !e.password.0.is_empty() {
-                    e.password.0 = "********".into();
+                    e.password.0 = MASK.into();
                 }
                 e
             })
@@ -179,7 +193,7 @@ pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets:
         to_json(&masked)
     };
     Table {
-        headers: EQUIPEMENT_HEADERS.to_vec(),
+        headers: equipement_headers(),
         rows,
         json,
     }
@@ -191,7 +205,14 @@ pub fn users_table(users: &[crate::api::model::User]) -> Table {
         .map(|u| with_id(u.cells(), &u.user_id))
         .collect();
     Table {
-        headers: vec!["MATRICULE", "NOM", "EMAIL", "ROLE", "STATUS", "ID"],
+        headers: vec![
+            tr("MATRICULE"),
+            tr("NAME"),
+            tr("EMAIL"),
+            tr("ROLE"),
+            tr("STATUS"),
+            tr("ID"),
+        ],
         rows,
         json: to_json(&users),
     }
@@ -215,7 +236,13 @@ pub fn roles_table(roles: &[crate::api::model::Role]) -> Table {
         })
         .collect();
     Table {
-        headers: vec!["NAME", "DESCRIPTION", "PERMISSIONS", "GRANTS", "ID"],
+        headers: vec![
+            tr("NAME"),
+            tr("DESCRIPTION"),
+            tr("PERMISSIONS"),
+            tr("GRANTS"),
+            tr("ID"),
+        ],
         rows,
         json: to_json(&roles),
     }

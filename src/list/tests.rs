@@ -61,6 +61,38 @@ fn finds_sites_by_name_or_id() {
     );
 }
 
+/// Accents and case aside, as the console's `:site`; every candidate said.
+#[test]
+fn finds_sites_whatever_their_accents_and_names_every_candidate() {
+    let sites = vec![
+        site("a1", "BONABERI 2"),
+        site("b2", "BONABÉRI"),
+        site("c3", "BÉPANDA"),
+        site("d4", "BEPANDA OMNISPORT"),
+    ];
+    assert_eq!(find_site(&sites, "bonaberi").unwrap().site_id, "b2");
+    assert_eq!(find_site(&sites, "Bépanda").unwrap().site_id, "c3");
+    assert_eq!(find_site(&sites, "bepanda").unwrap().site_id, "c3");
+    let err = find_site(&sites, "bonab").unwrap_err();
+    assert!(
+        err.contains("BONABERI 2") && err.contains("BONABÉRI"),
+        "{err}"
+    );
+    let err = find_site(&sites, "panda").unwrap_err();
+    assert!(
+        err.contains("BÉPANDA,") && err.contains("BEPANDA OMNISPORT"),
+        "{err}"
+    );
+    let many: Vec<SiteSummary> = (0..40)
+        .map(|i| site(&format!("s{i}"), &format!("AGENCE {i}")))
+        .collect();
+    let err = find_site(&many, "agence").unwrap_err();
+    assert!(
+        err.contains("AGENCE 29") && err.contains("and 10 more"),
+        "{err}"
+    );
+}
+
 /// The streamed JSON is the whole-list pretty JSON, byte for byte, DEL, C1 and bidi
 /// controls escaped as `text::json_safe` does, passwords masked.
 #[test]
@@ -91,7 +123,7 @@ fn streamed_json_is_the_pretty_list_with_controls_escaped() {
         .cloned()
         .map(|mut e| {
             if !e.password.0.is_empty() {
-                e.password.0 = "********".into();
+                e.password.0 = crate::text::MASK.into();
             }
             e
         })
@@ -131,4 +163,57 @@ fn table_aligns_wide_text_and_strips_escapes() {
         })
         .collect();
     assert!(cols.windows(2).all(|w| w[0] == w[1]), "{s}");
+}
+
+/// Every list's headers are the catalogue's words: all English, or all French with
+/// `--lang fr` (not MARQUE beside NAME).
+#[test]
+fn headers_speak_one_language() {
+    use crate::i18n::{Lang, has_french, set_thread_lang, tr};
+    let tables = || {
+        vec![
+            super::sites_table(&[]).headers,
+            super::equipements_table(&[], None, false).headers,
+            super::users_table(&[]).headers,
+            super::roles_table(&[]).headers,
+            super::individus_table(&[], false).headers,
+            super::maarch_users_table(&[], false).headers,
+            super::tables::equipement_headers(),
+        ]
+    };
+    set_thread_lang(Some(Lang::En));
+    let english = tables();
+    set_thread_lang(Some(Lang::Fr));
+    let french = tables();
+    set_thread_lang(None);
+    for (en, fr) in english.iter().zip(&french) {
+        for (e, f) in en.iter().zip(fr) {
+            assert!(has_french(e), "{e} is not a catalogue word");
+            assert_eq!(*f, {
+                set_thread_lang(Some(Lang::Fr));
+                let f = tr(e);
+                set_thread_lang(None);
+                f
+            });
+        }
+    }
+    assert!(french[1].contains(&"MARQUE") && english[1].contains(&"BRAND"));
+}
+
+/// The JSON masks a password as the table and the CSV do.
+#[test]
+fn json_masks_as_the_table_does() {
+    let e = Equipement {
+        password: crate::api::model::Credential("s3cret".into()),
+        ..Default::default()
+    };
+    let t = super::equipements_table(std::slice::from_ref(&e), None, false);
+    assert_eq!(t.json[0]["password"], e.password.masked());
+    assert!(t.rows[0].iter().any(|c| c == e.password.masked()));
+    let mut out = Vec::new();
+    let mut w = EquipementsWriter::new(&mut out, Output::Json, None, false);
+    w.page(vec![e.clone()]).unwrap();
+    w.finish().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v[0]["password"], e.password.masked());
 }

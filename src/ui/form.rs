@@ -151,7 +151,7 @@ fn question(form: &Form, ask: Ask) -> String {
                 .map(|f| {
                     let shown = |v: &str| {
                         if matches!(f.kind, FieldKind::Password { .. }) && !v.is_empty() {
-                            "********".to_string()
+                            crate::text::MASK.to_string()
                         } else if v.is_empty() {
                             "—".to_string()
                         } else {

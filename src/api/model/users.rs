@@ -213,7 +213,10 @@ impl fmt::Debug for UserUpdate {
             .field("matricule", &self.matricule)
             .field("nom", &self.nom)
             .field("email", &self.email)
-            .field("password", &self.password.as_ref().map(|_| "********"))
+            .field(
+                "password",
+                &self.password.as_ref().map(|_| crate::text::MASK),
+            )
             .field("role_id", &self.role_id)
             .finish()
     }

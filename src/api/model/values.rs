@@ -317,11 +317,11 @@ pub struct Credential(#[serde(deserialize_with = "lenient_string")] pub String);
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "\"\""
+        if self.0.is_empty() {
+            f.write_str("\"\"")
         } else {
-            "\"********\""
-        })
+            write!(f, "\"{}\"", crate::text::MASK)
+        }
     }
 }
 
@@ -333,7 +333,7 @@ impl Credential {
         if self.0.is_empty() {
             ""
         } else {
-            "••••••••"
+            crate::text::MASK
         }
     }
 }
