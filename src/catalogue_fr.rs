@@ -69,6 +69,8 @@ pub static FR: &[(&str, &str)] = &[
     ("{} items", "{} éléments"),
     ("(command line)", "(ligne de commande)"),
     ("recent", "récentes"),
+    ("1 exact", "1 exacte"),
+    ("{} exact", "{} exactes"),
     ("tabs", "onglets"),
     ("this list", "cette liste"),
     ("changes", "modifications"),
@@ -235,8 +237,8 @@ pub static FR: &[(&str, &str)] = &[
     ("open the detail", "ouvrir le détail"),
     ("back, clear the filter", "retour, effacer le filtre"),
     (
-        "filter as you type (equipements: loads every page)",
-        "filtrer en tapant (équipements : charge toutes les pages)",
+        "filter as you type: text in a cell, or column:text (site:loum, ip:10.1.); equipements: loads every page",
+        "filtrer en tapant : un texte d'une cellule, ou colonne:texte (site:loum, ip:10.1.) ; équipements : charge toutes les pages",
     ),
     (
         "sort: next column / direction",

@@ -227,16 +227,32 @@ impl<'a, T: Record + 'a> FromIterator<&'a T> for Haystacks {
     }
 }
 
-/// A record's searchable text: its cells joined by a space, accents folded (`É` → `E`, one
-/// character for one, so positions still fall on the cells). Folded, nearly every row is
-/// ASCII and kept a byte a character instead of four.
+/// Between two cells of a haystack: no typed text holds it, so text found in a row is
+/// inside one cell.
+pub const CELL_SEP: char = '\u{1f}';
+
+/// A record's searchable text: its cells joined by `CELL_SEP`, accents folded (`É` → `E`)
+/// and lower-cased, one character for one, so positions still fall on the cells. Folded,
+/// nearly every row is ASCII and kept a byte a character instead of four.
 pub(crate) fn haystack<T: Record>(r: &T, text: &mut String) {
     // Folded while joined: one string a row, not a joined one and then its folded copy.
     for (i, cell) in r.cells().iter().enumerate() {
         if i > 0 {
-            text.push(' ');
+            text.push(CELL_SEP);
         }
-        text.extend(folded(cell));
+        text.extend(folded(cell).map(|c| {
+            if c.is_control() {
+                ' '
+            } else if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else {
+                let mut low = c.to_lowercase();
+                match (low.next(), low.next()) {
+                    (Some(l), None) => l,
+                    _ => c,
+                }
+            }
+        }));
     }
 }
 

@@ -334,7 +334,7 @@ fn the_words_of_footer_and_help_are_the_tables() {
     let edited = SHIPPED
         .replacen(r#""footer: filter""#, r#""footer: search""#, 1)
         .replacen(
-            r#""help: filter as you type (equipements: loads every page)""#,
+            r#""help: filter as you type: text in a cell, or column:text (site:loum, ip:10.1.); equipements: loads every page""#,
             r#""help: search the rows""#,
             1,
         );
@@ -353,7 +353,7 @@ fn the_words_of_footer_and_help_are_the_tables() {
     assert!(
         !help
             .iter()
-            .any(|(_, w)| w.starts_with("filter as you type ("))
+            .any(|(_, w)| w.starts_with("filter as you type:"))
     );
     // A row the table cannot read is refused with its name, not guessed.
     let bad = SHIPPED.replacen(r#""footer: filter""#, r#""short: filter""#, 1);

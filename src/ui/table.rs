@@ -124,6 +124,16 @@ fn title_line<T: Record>(list: &ListView<T>, title: &str) -> Vec<Span<'static>> 
             format!(" /{}{cursor} ", safe(&list.filter)),
             super::theme::theme().warn,
         ));
+        // How many rows hold the text typed, when others only hold its letters (ranked
+        // after them).
+        if let Some(n) = list.exact_matches().filter(|&n| n < list.len()) {
+            let said = if n == 1 {
+                tr("1 exact").to_string()
+            } else {
+                trf("{} exact", &[&crate::app::group(n as u64)])
+            };
+            title_line.push(Span::styled(format!("{said} "), dim()));
+        }
     }
     if let Some((c, value)) = &list.pin
         && let Some(col) = T::columns().get(*c)

@@ -3,7 +3,6 @@
 
 use crate::rows::Record;
 use filter::*;
-use nucleo_matcher::{Config as MatchConfig, Matcher};
 
 use super::ListView;
 use super::filter;
@@ -53,7 +52,7 @@ impl<T: Record> ListView<T> {
         };
         self.run = Some(FilterRun {
             filter: filter.to_string(),
-            pattern: parse_filter(filter),
+            pattern: parse_filter::<T>(filter),
             candidates,
             next: 0,
             found: Vec::new(),
@@ -120,6 +119,13 @@ impl<T: Record> ListView<T> {
         self.steps.last().map(|(_, m)| m.as_slice())
     }
 
+    /// Rows matching every term of the filter as text (not only as scattered letters), or
+    /// `None` without a filter.
+    pub fn exact_matches(&self) -> Option<usize> {
+        self.matches()
+            .map(|m| m.iter().filter(|x| x.1 >= filter::EXACT).count())
+    }
+
     /// A filter is still being matched (rows shown are those found so far), or a sort made:
     /// work the runtime does a slice at a time between keys.
     pub fn filter_pending(&self) -> bool {
@@ -149,34 +155,24 @@ impl<T: Record> ListView<T> {
         let Some(hay) = self.haystacks.get(i) else {
             return out;
         };
-        let mut idx = Vec::new();
-        {
-            // One pattern and matcher for every row drawn, not one a row.
+        let idx = {
+            // One query for every row drawn, not one a row.
             let mut hl = self.highlighter.lock().unwrap_or_else(|e| e.into_inner());
-            if hl.as_ref().is_none_or(|(f, _, _)| *f != self.filter) {
-                let pattern = parse_filter(&self.filter);
-                *hl = Some((
-                    self.filter.clone(),
-                    pattern,
-                    Box::new(Matcher::new(MatchConfig::DEFAULT)),
-                ));
+            if hl.as_ref().is_none_or(|(f, _)| *f != self.filter) {
+                *hl = Some((self.filter.clone(), parse_filter::<T>(&self.filter)));
             }
-            let Some((_, pattern, matcher)) = hl.as_mut() else {
+            let Some((_, query)) = hl.as_ref() else {
                 return out;
             };
-            if pattern.indices(hay.slice(..), matcher, &mut idx).is_none() {
-                return out;
-            }
-        }
-        idx.sort_unstable();
-        idx.dedup();
-        // Map haystack char positions back onto cells (joined with one space).
+            query.positions(hay)
+        };
+        // Map haystack char positions back onto cells (joined with one separator).
         let mut start = 0usize;
         for (c, cell) in cells.iter().enumerate() {
             let len = cell.chars().count();
             out[c] = idx
                 .iter()
-                .map(|&p| p as usize)
+                .copied()
                 .filter(|&p| p >= start && p < start + len)
                 .map(|p| p - start)
                 .collect();

@@ -1,9 +1,6 @@
 //! A list screen's state: loaded rows, filter, sort, selection and server paging. Filtering
 //! and sorting work on index vectors; rows are never copied.
 
-use nucleo_matcher::Matcher;
-use nucleo_matcher::pattern::Pattern;
-
 pub use crate::rows::{Column, Prepared, Record, columns_of_kind, fold};
 use crate::rows::{Haystacks, haystack};
 use filter::*;
@@ -68,7 +65,7 @@ pub struct ListView<T: Record> {
     /// A sort of a long list under way, a slice at a time between keys (`SORT_SLICED_FROM`).
     sorting: Option<SortRun>,
     /// The filter's pattern and a matcher, for the highlights of the rows drawn.
-    highlighter: std::sync::Mutex<Option<(String, Pattern, Box<Matcher>)>>,
+    highlighter: std::sync::Mutex<Option<(String, filter::Query)>>,
     /// The filter still being matched, when it did not fit in its time budget.
     run: Option<FilterRun>,
     /// Only rows whose cell in this column is exactly this value (`F` then Enter).
