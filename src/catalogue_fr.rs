@@ -70,6 +70,10 @@ pub static FR: &[(&str, &str)] = &[
     ("(command line)", "(ligne de commande)"),
     ("recent", "récentes"),
     ("1 exact", "1 exacte"),
+    (
+        "filter the site's equipements (this page) as you type",
+        "filtrer les équipements du site (cette page) en tapant",
+    ),
     ("{} exact", "{} exactes"),
     ("tabs", "onglets"),
     ("this list", "cette liste"),

@@ -509,6 +509,40 @@ fn a_site_detail_moves_marks_and_pages_itself_and_asks_the_console_for_the_rest(
     assert!(h.closed());
 }
 
+/// `/` filters a site's equipements as on the lists: typed, kept by Enter, cleared by a
+/// first Esc before a second one closes the detail.
+#[test]
+fn a_site_detail_filters_its_equipements() {
+    use vigie::api::model::{Equipement, SiteSummary};
+    use vigie::app::{Detail, DetailTarget};
+    let mut d = Detail::new(DetailTarget::Site(SiteSummary::default()));
+    let eq = |ip: &str, brand: &str| Equipement {
+        ip: ip.into(),
+        marque: brand.into(),
+        ..Default::default()
+    };
+    d.equipements.set_items(vec![
+        eq("10.0.0.1", "Axis"),
+        eq("10.0.0.2", "Hikvision"),
+        eq("10.0.0.3", "Axis"),
+    ]);
+    let mut h = Harness::new(d);
+    h.press(ch('/'));
+    for c in "axis".chars() {
+        h.press(ch(c));
+    }
+    assert_eq!(h.view.equipements.len(), 2, "typed, filtered");
+    h.press(key(KeyCode::Enter));
+    assert!(!h.view.equipements.filtering);
+    assert_eq!(h.view.equipements.len(), 2, "Enter keeps it");
+    assert!(h.help().iter().any(|(k, _)| k == "/"));
+    h.press(key(KeyCode::Esc));
+    assert!(!h.closed(), "the first Esc clears the filter");
+    assert_eq!(h.view.equipements.len(), 3);
+    h.press(key(KeyCode::Esc));
+    assert!(h.closed());
+}
+
 #[test]
 fn the_list_shown_moves_marks_and_filters_itself_and_asks_the_console_for_the_rest() {
     use vigie::api::model::SiteSummary;

@@ -292,7 +292,7 @@ impl View for ListKeys<'_> {
 
 impl ListKeys<'_> {
     /// A key while the filter is typed: Enter keeps it, Esc clears it, the arrows move.
-    fn filter_key(&mut self, key: &KeyEvent, rows: usize) {
+    pub(super) fn filter_key(&mut self, key: &KeyEvent, rows: usize) {
         match (fixed(key.code), typed(key)) {
             (Some(Act::Open), _) => self.list.set_filtering(false),
             (Some(Act::Cancel), _) => {

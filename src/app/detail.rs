@@ -227,6 +227,11 @@ impl Detail {
                 self.equipements.nav(1, rows);
             }
             Act::MarkAll => self.mark_all(cx),
+            Act::Filter => self.equipements.set_filtering(true),
+            // Esc clears a filter before it closes the detail.
+            Act::Cancel if !self.equipements.filter.is_empty() => {
+                self.equipements.set_filter(String::new())
+            }
             _ => return None,
         }
         Some(Flow::Stay)
@@ -261,12 +266,20 @@ impl View for Detail {
                 None => Flow::Stay,
             };
         }
+        let is_site = matches!(self.target, DetailTarget::Site(_));
+        if is_site && self.equipements.filtering {
+            // The filter is typed here, as on the lists.
+            let rows = cx.rows.saturating_sub(8).max(1);
+            crate::app::ListKeys {
+                list: &mut self.equipements,
+            }
+            .filter_key(key, rows);
+            return Flow::Stay;
+        }
         let Some(act) = act else {
             return Flow::Stay;
         };
-        if matches!(self.target, DetailTarget::Site(_))
-            && let Some(flow) = self.site_key(act, cx)
-        {
+        if is_site && let Some(flow) = self.site_key(act, cx) {
             return flow;
         }
         match act {
