@@ -70,6 +70,14 @@ pub static FR: &[(&str, &str)] = &[
     ("(command line)", "(ligne de commande)"),
     ("recent", "récentes"),
     ("1 exact", "1 exacte"),
+    ("up ({} ms)", "répond ({} ms)"),
+    ("refused", "refusé"),
+    ("timed out", "sans réponse"),
+    ("unreachable: {}", "injoignable : {}"),
+    (
+        "not allowed (outside probe_networks)",
+        "non autorisé (hors de probe_networks)",
+    ),
     (
         "filter the site's equipements (this page) as you type",
         "filtrer les équipements du site (cette page) en tapant",

@@ -133,6 +133,14 @@ pub struct Profile {
     pub danger_accept_invalid_certs: bool,
     /// Ask for compressed answers (default: yes, but not from a server on this machine).
     pub compress: Option<bool>,
+    /// The networks `P` and `vigie probe` may open TCP connections to (`10.13.0.0/16`, a
+    /// single address…). Empty by default: nothing is probed until they are named.
+    #[serde(default)]
+    pub probe_networks: Vec<String>,
+    /// Connections a probe run opens at once (16 by default).
+    pub probe_concurrency: Option<usize>,
+    /// How long a probe waits for a device, milliseconds (1,000 by default).
+    pub probe_timeout_ms: Option<u64>,
     pub core: Option<ServiceConfig>,
     pub ocean: Option<ServiceConfig>,
     pub maarch: Option<ServiceConfig>,

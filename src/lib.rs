@@ -15,6 +15,7 @@ pub mod journal;
 pub mod keys;
 pub mod list;
 pub mod logging;
+pub mod probe;
 pub mod protocol;
 pub mod rows;
 #[cfg(feature = "server")]

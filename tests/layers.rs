@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["logging", "api"],
     // What the API's records become: journal entries, list rows, saved views, row commands;
     // the reference server, which only knows the API's types.
-    &["journal", "views", "commands", "rows", "server"],
+    &["journal", "views", "commands", "rows", "server", "probe"],
     // The one write path, then what plans on top of it.
     &["change"],
     &["import"],

@@ -17,6 +17,7 @@ use crate::tui::ConsoleOptions;
 mod connect;
 mod import;
 mod man;
+mod probe;
 #[cfg(feature = "server")]
 mod serve;
 mod settings;
@@ -84,6 +85,10 @@ pub enum Command {
     Serve(WithoutServer),
     /// Print sites, equipements, users or roles.
     List(ListArgs),
+    /// Is each device answering? A TCP connect to each equipement of a site (and its
+    /// stream URLs), or to each IP:PORT named, only within the profile's probe_networks;
+    /// exit 0 when every device answered, 1 otherwise, 2 on error.
+    Probe(probe::ProbeArgs),
     /// Import equipements (or sites) from a CSV or JSON file: checked first, a dry run
     /// prints the plan, rows already on the server are skipped (safe to run twice).
     Import(crate::import::ImportArgs),
@@ -356,6 +361,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map(|_| ExitCode::SUCCESS)
         }
         Some(Command::Import(a)) => import::run(&cli.global, &a).await,
+        Some(Command::Probe(a)) => probe::run(&cli.global, &a).await,
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
         Some(Command::Keys) => keys_cmd(&cli.global),
         Some(Command::Journal(a)) => journal_cmd(&cli.global, &a),
