@@ -15,6 +15,7 @@ use crate::server::{self, SeedMode};
 use crate::tui::ConsoleOptions;
 
 mod connect;
+mod find;
 mod import;
 mod man;
 mod probe;
@@ -85,6 +86,9 @@ pub enum Command {
     Serve(WithoutServer),
     /// Print sites, equipements, users or roles.
     List(ListArgs),
+    /// Look for a site, an equipement (IP, IP:port, brand, model…), a user or an individu
+    /// across every profile of the config at once (or those --profile names, A,B…).
+    Find(find::FindArgs),
     /// Is each device answering? A TCP connect to each equipement of a site (and its
     /// stream URLs), or to each IP:PORT named, only within the profile's probe_networks;
     /// exit 0 when every device answered, 1 otherwise, 2 on error.
@@ -362,6 +366,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Some(Command::Import(a)) => import::run(&cli.global, &a).await,
         Some(Command::Probe(a)) => probe::run(&cli.global, &a).await,
+        Some(Command::Find(a)) => find::run(&cli.global, &a).await,
         Some(Command::Config(c)) => config_cmd(&cli.global, c),
         Some(Command::Keys) => keys_cmd(&cli.global),
         Some(Command::Journal(a)) => journal_cmd(&cli.global, &a),

@@ -217,6 +217,18 @@ impl Query {
         })
     }
 
+    /// `score` for one record, its searchable text built here (a lookup outside a list).
+    pub fn score_record<T: crate::rows::Record>(&self, r: &T) -> Option<u32> {
+        let mut text = String::new();
+        crate::rows::haystack(r, &mut text);
+        if text.is_ascii() {
+            self.score(Utf32Str::Ascii(text.as_bytes()))
+        } else {
+            let chars: Vec<char> = text.chars().collect();
+            self.score(Utf32Str::Unicode(&chars))
+        }
+    }
+
     /// The row's characters the terms met (for highlighting).
     pub fn positions(&self, hay: Utf32Str<'_>) -> Vec<usize> {
         let mut out = Vec::new();

@@ -539,6 +539,7 @@ impl<T: Record> ListView<T> {
 mod filter;
 mod filtering;
 mod sort;
+pub use filter::{EXACT, Query};
 pub use sort::SORT_SLICED_FROM;
 use sort::SortRun;
 #[cfg(test)]

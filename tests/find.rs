@@ -1,0 +1,105 @@
+//! `vigie find` over real HTTP: two reference servers as two profiles (and a third whose
+//! server is stopped), all on loopback.
+
+mod common;
+
+use vigie::api::model::NewSite;
+use vigie::server::seed::BICEC_ID;
+
+fn find(config: &std::path::Path, home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["--config", config.to_str().unwrap(), "find"])
+        .args(args)
+        .env("VIGIE_TEST_PASSWORD", "admin-demo")
+        .env("XDG_DATA_HOME", home)
+        .env("XDG_CACHE_HOME", home)
+        .env("XDG_STATE_HOME", home)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_lookup_finds_an_ip_on_two_profiles_a_site_on_one_and_names_the_one_down() {
+    let bank = common::start().await;
+    let port = common::start().await;
+    let gone = common::start().await;
+    let gone_url = gone.url();
+    let _kept = gone.stop().await;
+    // A site only the bank has.
+    bank.admin()
+        .create_site(&NewSite {
+            client_id: BICEC_ID.into(),
+            name: "QUAI DES BRUMES".into(),
+            longitude: 9.7,
+            latitude: 4.05,
+            description: "entrepôt".into(),
+        })
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("vigie.toml");
+    let profile = |name: &str, url: &str| {
+        format!(
+            "[profiles.{name}]\ntimeout_secs = 5\n[profiles.{name}.core]\nbase_url = \"{url}\"\n\
+             username = \"admin@vigie.local\"\npassword_env = \"VIGIE_TEST_PASSWORD\"\n"
+        )
+    };
+    std::fs::write(
+        &config,
+        profile("bank", &bank.url()) + &profile("port", &port.url()) + &profile("gone", &gone_url),
+    )
+    .unwrap();
+
+    // The same seed on both: an equipement's address is found on each; the stopped one is
+    // named with its error, the others still answer.
+    let out = find(&config, home.path(), &["10.1.0.1", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let of = |p: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["profile"] == p)
+            .unwrap()
+            .clone()
+    };
+    for p in ["bank", "port"] {
+        let found = of(p)["found"].as_array().unwrap().clone();
+        assert!(
+            found.iter().any(|h| h["kind"] == "equipement"
+                && h["label"].as_str().unwrap().contains("10.1.0.1")
+                && h["exact"] == true),
+            "{p}: {found:?}"
+        );
+        // Text inside a cell: 10.1.0.1 is not 10.11.0.1.
+        assert!(
+            found
+                .iter()
+                .all(|h| h["label"].as_str().unwrap().contains("10.1.0.1")),
+            "{p}: {found:?}"
+        );
+    }
+    assert!(of("gone")["error"].as_str().is_some(), "{v}");
+
+    // A site only one deployment has, accents and case aside.
+    let out = find(
+        &config,
+        home.path(),
+        &["quai des brumes", "--profile", "bank,port"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("bank:\n  site") && text.contains("QUAI DES BRUMES"),
+        "{text}"
+    );
+    assert!(text.contains("port: nothing found"), "{text}");
+    assert!(
+        !text.contains("gone"),
+        "--profile limits the search: {text}"
+    );
+
+    // Nothing anywhere: exit 1.
+    let out = find(&config, home.path(), &["zzqqxx", "--profile", "bank"]);
+    assert_eq!(out.status.code(), Some(1));
+}
