@@ -184,12 +184,7 @@ impl View for Account {
     }
 
     fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
-        if self.pending != Some(f.id) {
-            return None;
-        }
-        self.pending = None;
-        self.error = Some(f.words.to_string());
-        Some(true)
+        f.settle(&mut self.pending, &mut self.error)
     }
 }
 

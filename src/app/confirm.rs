@@ -246,13 +246,8 @@ impl View for Confirm {
     }
 
     fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
-        if self.pending != Some(f.id) {
-            return None;
-        }
         // The question stays open with the server's words: Enter tries again.
-        self.pending = None;
-        self.error = Some(f.words.to_string());
-        Some(true)
+        f.settle(&mut self.pending, &mut self.error)
     }
 }
 

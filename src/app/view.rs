@@ -39,6 +39,19 @@ pub struct Failure<'a> {
     pub words: &'a str,
 }
 
+impl Failure<'_> {
+    /// For a screen that waits on `pending` and says a refusal in `error`: `None` when the
+    /// failure is another request's, else the screen free again with the server's words.
+    pub fn settle(&self, pending: &mut Option<u64>, error: &mut Option<String>) -> Option<bool> {
+        if *pending != Some(self.id) {
+            return None;
+        }
+        *pending = None;
+        *error = Some(self.words.to_string());
+        Some(true)
+    }
+}
+
 /// What the screen stack does after a key.
 pub enum Flow {
     Stay,
