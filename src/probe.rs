@@ -186,7 +186,10 @@ async fn probe(host: &str, port: u16, s: &Settings) -> State {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::time::Duration;
+
+    use super::{Settings, targets_of};
+    use crate::api::model::Equipement;
 
     #[test]
     fn networks_are_read_and_nothing_is_allowed_by_default() {

@@ -543,4 +543,6 @@ pub use filter::{EXACT, Query};
 pub use sort::SORT_SLICED_FROM;
 use sort::SortRun;
 #[cfg(test)]
+mod filter_tests;
+#[cfg(test)]
 mod tests;
