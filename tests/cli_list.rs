@@ -6,7 +6,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 use vigie::list::{ListArgs, Output, Resource};
-use vigie::server::seed::{LOUM_EQUIPEMENT_ID, LOUM_ID};
+use vigie::server::seed::{LOUM_CAMERA_ID, LOUM_EQUIPEMENTS, LOUM_ID};
 use vigie::worker::Clients;
 
 fn loum_equipements(output: Output, show_secrets: bool) -> ListArgs {
@@ -38,29 +38,30 @@ async fn list_site_equipements_as_table_and_json() {
     let srv = common::start().await;
     let admin = srv.admin();
 
+    // LOUM's five devices, its entrance camera first.
     let table = list(&admin, &loum_equipements(Output::Table, false)).await;
     let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines.len(), 2, "{table}");
+    assert_eq!(lines.len(), 1 + LOUM_EQUIPEMENTS, "{table}");
     assert!(lines[0].starts_with("IP"), "{table}");
-    assert!(lines[1].starts_with("1.1.1.1"), "{table}");
+    assert!(lines[1].starts_with("10.100.0.11"), "{table}");
     assert!(lines[1].contains("LOUM"), "{table}");
-    assert!(lines[1].contains(LOUM_EQUIPEMENT_ID), "{table}");
-    assert!(!table.contains("passoword_hashed"), "{table}");
+    assert!(lines[1].contains(LOUM_CAMERA_ID), "{table}");
+    assert!(!table.contains("Lm-4c7e-011"), "{table}");
 
     let json = list(&admin, &loum_equipements(Output::Json, false)).await;
     let v: Value = serde_json::from_str(&json).expect("JSON output");
     let items = v.as_array().expect("a JSON list");
-    assert_eq!(items.len(), 1, "{json}");
-    assert_eq!(items[0]["ip"], "1.1.1.1");
-    assert_eq!(items[0]["equipement_id"], LOUM_EQUIPEMENT_ID);
+    assert_eq!(items.len(), LOUM_EQUIPEMENTS, "{json}");
+    assert_eq!(items[0]["ip"], "10.100.0.11");
+    assert_eq!(items[0]["equipement_id"], LOUM_CAMERA_ID);
     // The mask of the table and the CSV, and of the console's detail.
     assert_eq!(items[0]["password"], "••••••••");
     assert!(lines[1].contains("••••••••"), "{table}");
-    assert!(!json.contains("passoword_hashed"));
+    assert!(!json.contains("Lm-4c7e-011"));
 
     // Secrets only on request.
     let shown = list(&admin, &loum_equipements(Output::Json, true)).await;
-    assert!(shown.contains("passoword_hashed"));
+    assert!(shown.contains("Lm-4c7e-011"));
 
     // The site by id, and the sites listing.
     let by_id = ListArgs {
@@ -68,9 +69,9 @@ async fn list_site_equipements_as_table_and_json() {
         ..loum_equipements(Output::Csv, false)
     };
     let csv = list(&admin, &by_id).await;
-    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert_eq!(csv.lines().count(), 1 + LOUM_EQUIPEMENTS, "{csv}");
     assert!(
-        csv.lines().nth(1).unwrap().starts_with("1.1.1.1,100,"),
+        csv.lines().nth(1).unwrap().starts_with("10.100.0.11,554,"),
         "{csv}"
     );
     let sites = ListArgs {
@@ -158,24 +159,24 @@ async fn binary_lists_csv_and_fails_with_one_line() {
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    assert_eq!(rows.len(), 1, "{stdout}");
+    assert_eq!(rows.len(), LOUM_EQUIPEMENTS, "{stdout}");
     let row: Vec<&str> = rows[0].iter().collect();
     assert_eq!(
         row,
         [
-            "1.1.1.1",
-            "100",
-            "mmmm",
-            "mmm",
+            "10.100.0.11",
+            "554",
+            "Hikvision",
+            "DS-2CD2143G2-I",
             "LOUM",
-            "hhhhhhh, jjjjjjjjj",
-            "4470",
+            "rtsp://10.100.0.11:554/Streaming/Channels/101, rtsp://10.100.0.11:554/Streaming/Channels/102",
+            "admin",
             "••••••••",
-            "2025-08-22 16:38",
-            LOUM_EQUIPEMENT_ID,
+            "2025-08-25 09:12",
+            LOUM_CAMERA_ID,
         ]
     );
-    assert!(!stdout.contains("passoword_hashed"));
+    assert!(!stdout.contains("Lm-4c7e-011"));
     assert!(!stderr.contains("admin-demo"), "{stderr}");
 
     // An unknown site: non-zero exit, one line on stderr, nothing on stdout.
@@ -312,7 +313,7 @@ async fn binary_keeps_the_access_token_between_runs() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(LOUM_EQUIPEMENT_ID));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(LOUM_CAMERA_ID));
 
     // A token the server refuses: dropped, the password logs in, a new one is kept.
     let mut v: Value = serde_json::from_str(&text).unwrap();
@@ -550,7 +551,7 @@ async fn list_headers_speak_one_language_french_when_asked() {
         "IP,PORT,BRAND,MODEL,SITE,SOURCES,USERNAME,PASSWORD,CREATED,ID"
     );
     assert!(
-        english[1].contains(",••••••••,2025-08-22 16:38,"),
+        english[1].contains(",••••••••,2025-08-25 09:12,"),
         "{english:?}"
     );
     let french = lines(run(Some("fr")).await.unwrap());
@@ -559,7 +560,7 @@ async fn list_headers_speak_one_language_french_when_asked() {
         "IP,PORT,MARQUE,MODÈLE,SITE,SOURCES,UTILISATEUR,MOT DE PASSE,CRÉÉ LE,ID"
     );
     assert!(
-        french[1].contains(",••••••••,22/08/2025 16:38,"),
+        french[1].contains(",••••••••,25/08/2025 09:12,"),
         "{french:?}"
     );
 }
@@ -648,9 +649,11 @@ async fn a_site_is_found_in_the_kept_list_and_a_stale_one_is_read_again() {
         }
     };
     let loum = loum_equipements(Output::Json, false);
+    let loum_ids = site_rows(LOUM_ID).await;
+    assert_eq!(loum_ids.len(), LOUM_EQUIPEMENTS);
     // First run: the sites list is read and kept.
     let out = list(&client, &loum).await;
-    assert_eq!(ids(&out), [LOUM_EQUIPEMENT_ID]);
+    assert_eq!(ids(&out), loum_ids);
     let (kept, _) = client.kept_sites().expect("the sites list kept");
     assert!(kept.iter().any(|s| s.name == "LOUM"));
 
@@ -705,12 +708,11 @@ async fn a_site_is_found_in_the_kept_list_and_a_stale_one_is_read_again() {
         site: Some("OLD-LOUM".into()),
         ..loum_equipements(Output::Json, false)
     };
-    assert_eq!(
-        ids(&list(&client, &gone).await),
-        [LOUM_EQUIPEMENT_ID],
-        "kept now"
-    );
-    admin.delete_equipement(LOUM_EQUIPEMENT_ID).await.unwrap();
+    assert_eq!(ids(&list(&client, &gone).await), loum_ids, "kept now");
+    // A site with equipements cannot be deleted: its devices go first.
+    for id in &loum_ids {
+        admin.delete_equipement(id).await.unwrap();
+    }
     admin.delete_site(LOUM_ID).await.unwrap();
     let mut buf = Vec::new();
     let err = vigie::list::run(&core_only(&client), &gone, &mut buf)
@@ -772,8 +774,9 @@ async fn a_sites_list_bigger_than_max_body_is_streamed_not_refused() {
         .map(|s| s["equipements"].as_u64().expect("a count, not the list"))
         .sum();
     assert_eq!(
-        counted, 8_001,
-        "every equipement counted (the seed's plus 1.1.1.1)"
+        counted,
+        8_000 + 1 + LOUM_EQUIPEMENTS as u64,
+        "every equipement counted (the generated ones, the sample and LOUM's)"
     );
     let out = vigie(
         home.path(),
@@ -788,7 +791,7 @@ async fn a_sites_list_bigger_than_max_body_is_streamed_not_refused() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1.1.1.1"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("10.100.0.11"));
     // Held as it streams: the rows being read, never the list (a decoder fed the whole
     // answer in chunks holds a few kilobytes at most).
     let mut s =

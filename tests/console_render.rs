@@ -510,7 +510,14 @@ fn essential_content_is_visible_at_120x35() {
         ),
         (
             equipements_list,
-            &["1.1.1.1", "10.12.0.21", "page 1/3 · 123 items"],
+            // A full page of 50 behind "page 1/3 · 123 items": the window is filled to its
+            // last row (the 30th, 10.12.0.10).
+            &[
+                "10.11.0.1",
+                "DS-7616NI-K2/16P",
+                "10.12.0.10",
+                "page 1/3 · 123 items",
+            ],
         ),
         (filtered_list, &["10.12.0.21", "/hik", "1 of 4 items"]),
         (

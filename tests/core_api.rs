@@ -15,14 +15,16 @@ use vigie::api::model::{
     EquipementUpdate, NewEquipement, NewRole, NewSite, NewUser, PermissionRef, RoleUpdate,
     SiteUpdate, UserUpdate,
 };
-use vigie::server::seed::{BICEC_ID, LOUM_EQUIPEMENT_ID, LOUM_ID, role_id};
+use vigie::server::seed::{
+    BICEC_ID, LOUM_CAMERA_ID, LOUM_EQUIPEMENTS, LOUM_ID, SAMPLE_EQUIPEMENT_ID, YASSA_ID, role_id,
+};
 
 /// A UUID no record has.
 const UNKNOWN_ID: &str = "00000000-0000-4000-8000-000000000000";
 /// Doc sites plus one per generated place (22 around Douala, 19 around Yaoundé).
 const SEEDED_SITES: usize = 3 + 22 + 19;
-/// The doc's equipement plus the generated ones.
-const SEEDED_EQUIPEMENTS: u64 = 1 + common::SEED_SIZE as u64;
+/// The doc's sample equipement, LOUM's devices and the generated ones.
+const SEEDED_EQUIPEMENTS: u64 = 1 + LOUM_EQUIPEMENTS as u64 + common::SEED_SIZE as u64;
 
 fn perm(ressource: &str, action: &str) -> PermissionRef {
     PermissionRef::from(&vigie::api::model::Permission::new(ressource, action))
@@ -406,6 +408,61 @@ async fn roles_create_update_add_permissions_list_delete() {
 
 // ---- client sites ---------------------------------------------------------------------------
 
+/// LOUM, the README's running example, holds a real site's devices — cameras, a switch, an
+/// access controller, an NVR — and not the swagger's sample, which sits on YASSA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_loum_holds_a_real_sites_devices_not_the_sample() {
+    let srv = common::start().await;
+    let admin = srv.admin();
+    let loum = admin.site_equipements(LOUM_ID, 1, 50).await.unwrap();
+    assert_eq!(loum.total, Some(LOUM_EQUIPEMENTS as u64));
+    let rows: Vec<(&str, &str, &str, Option<i64>)> = loum
+        .items
+        .iter()
+        .map(|e| (e.ip.as_str(), e.marque.as_str(), e.modele.as_str(), e.port))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("10.100.0.11", "Hikvision", "DS-2CD2143G2-I", Some(554)),
+            ("10.100.0.12", "Axis", "P3245-LVE", Some(554)),
+            ("10.100.0.2", "Cisco", "Catalyst 2960X-24PS-L", Some(22)),
+            ("10.100.0.21", "HID", "VertX EVO V1000", Some(4070)),
+            ("10.100.0.31", "Hikvision", "DS-7616NI-K2/16P", Some(8000)),
+        ]
+    );
+    // Each kind of device, as its description says it.
+    for kind in ["Caméra", "Switch", "Contrôleur d'accès", "Enregistreur NVR"] {
+        assert!(
+            loum.items.iter().any(|e| e.description.starts_with(kind)),
+            "no {kind} on LOUM"
+        );
+    }
+    // Cameras stream over RTSP; every device has a credential and a source.
+    for e in &loum.items {
+        assert!(
+            !e.sources.0.is_empty() && !e.password.expose().is_empty(),
+            "{e:?}"
+        );
+        if e.port == Some(554) {
+            assert!(
+                e.sources.0.iter().all(|s| s.starts_with("rtsp://")),
+                "{e:?}"
+            );
+        }
+    }
+    assert!(loum.items.iter().all(|e| e.ip != "1.1.1.1"
+        && e.marque != "mmmm"
+        && e.equipement_id != SAMPLE_EQUIPEMENT_ID));
+    let yassa = admin.site_equipements(YASSA_ID, 1, 50).await.unwrap();
+    let ids: Vec<&str> = yassa
+        .items
+        .iter()
+        .map(|e| e.equipement_id.as_str())
+        .collect();
+    assert_eq!(ids, [SAMPLE_EQUIPEMENT_ID]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sites_register_all_paging_update_delete() {
     let srv = common::start().await;
@@ -421,9 +478,24 @@ async fn sites_register_all_paging_update_delete() {
     assert_eq!(client.client_id, BICEC_ID);
     assert_eq!(loum.client_id(), Some(BICEC_ID));
     assert_eq!((loum.longitude, loum.latitude), (Some(26.45), Some(43.56)));
-    assert_eq!(loum.equipements.len(), 1);
+    assert_eq!(loum.equipements.len(), LOUM_EQUIPEMENTS);
     let eq = &loum.equipements[0];
-    assert_eq!(eq.equipement_id, LOUM_EQUIPEMENT_ID);
+    assert_eq!(eq.equipement_id, LOUM_CAMERA_ID);
+    assert_eq!(eq.ip, "10.100.0.11");
+    assert_eq!(eq.port, Some(554));
+    assert_eq!(
+        eq.sources.0,
+        [
+            "rtsp://10.100.0.11:554/Streaming/Channels/101",
+            "rtsp://10.100.0.11:554/Streaming/Channels/102"
+        ]
+    );
+    assert_eq!(eq.password.expose(), "Lm-4c7e-011");
+    // The swagger's sample, as the doc writes it, on YASSA.
+    let yassa = sites.iter().find(|s| s.site_id == YASSA_ID).expect("YASSA");
+    assert_eq!(yassa.equipements.len(), 1);
+    let eq = &yassa.equipements[0];
+    assert_eq!(eq.equipement_id, SAMPLE_EQUIPEMENT_ID);
     assert_eq!(eq.ip, "1.1.1.1");
     assert_eq!(eq.port, Some(100));
     assert_eq!(eq.sources.0, ["hhhhhhh", "jjjjjjjjj"]);
@@ -438,21 +510,25 @@ async fn sites_register_all_paging_update_delete() {
             .find(|s| s.site_id == LOUM_ID)
             .unwrap()
             .equipement_count,
-        1
+        LOUM_EQUIPEMENTS
     );
 
-    // Paging of a site's equipements.
-    let p = admin.site_equipements(LOUM_ID, 1, 50).await.unwrap();
+    // Paging of a site's equipements: LOUM's five on pages of 2.
+    let p = admin.site_equipements(LOUM_ID, 1, 2).await.unwrap();
     assert_eq!(
         (p.total, p.page, p.size, p.pages),
-        (Some(1), Some(1), Some(50), Some(1))
+        (Some(5), Some(1), Some(2), Some(3))
     );
-    assert_eq!(p.items[0].ip, "1.1.1.1");
-    let past = admin.site_equipements(LOUM_ID, 2, 50).await.unwrap();
+    let ips: Vec<&str> = p.items.iter().map(|e| e.ip.as_str()).collect();
+    assert_eq!(ips, ["10.100.0.11", "10.100.0.12"]);
+    let last = admin.site_equipements(LOUM_ID, 3, 2).await.unwrap();
+    assert_eq!(last.items.len(), 1);
+    assert_eq!(last.items[0].ip, "10.100.0.31");
+    let past = admin.site_equipements(LOUM_ID, 4, 2).await.unwrap();
     assert!(past.items.is_empty());
     assert_eq!(
         (past.total, past.page, past.pages),
-        (Some(1), Some(2), Some(1))
+        (Some(5), Some(4), Some(3))
     );
 
     // Register.
@@ -569,10 +645,10 @@ async fn equipements_register_all_update_delete() {
     let doc = p
         .items
         .iter()
-        .find(|e| e.equipement_id == LOUM_EQUIPEMENT_ID)
+        .find(|e| e.equipement_id == SAMPLE_EQUIPEMENT_ID)
         .expect("the doc's equipement comes first");
     let cs = doc.client_site.as_ref().unwrap();
-    assert_eq!((cs.site_id.as_str(), cs.name.as_str()), (LOUM_ID, "LOUM"));
+    assert_eq!((cs.site_id.as_str(), cs.name.as_str()), (YASSA_ID, "YASSA"));
     assert_eq!(cs.client_id, BICEC_ID);
     assert_eq!(doc.ip, "1.1.1.1");
 
@@ -613,7 +689,7 @@ async fn equipements_register_all_update_delete() {
     assert_eq!(p.total, Some(SEEDED_EQUIPEMENTS + 1));
     assert_eq!(
         admin.site_equipements(LOUM_ID, 1, 10).await.unwrap().total,
-        Some(2)
+        Some(1 + LOUM_EQUIPEMENTS as u64)
     );
 
     // The same ip:port on the same site is a conflict.
@@ -798,7 +874,7 @@ async fn forbidden_by_role() {
     assert!(matches!(
         lecteur
             .update_equipement(&EquipementUpdate {
-                equipement_id: LOUM_EQUIPEMENT_ID.into(),
+                equipement_id: LOUM_CAMERA_ID.into(),
                 port: Some(101),
                 ..Default::default()
             })
@@ -819,21 +895,21 @@ async fn forbidden_by_role() {
     // A technicien updates an equipement but cannot delete it.
     let updated = tech
         .update_equipement(&EquipementUpdate {
-            equipement_id: LOUM_EQUIPEMENT_ID.into(),
+            equipement_id: LOUM_CAMERA_ID.into(),
             description: Some("vérifiée par le technicien".into()),
             ..Default::default()
         })
         .await
         .unwrap();
     assert_eq!(updated.description, "vérifiée par le technicien");
-    assert_eq!(updated.ip, "1.1.1.1");
-    let e = expect_err(tech.delete_equipement(LOUM_EQUIPEMENT_ID).await);
+    assert_eq!(updated.ip, "10.100.0.11");
+    let e = expect_err(tech.delete_equipement(LOUM_CAMERA_ID).await);
     let ApiError::Forbidden(msg) = &e else {
         panic!("expected Forbidden, got {e:?}")
     };
     assert!(msg.contains("technicien"), "{msg}");
     let loum = admin.site_equipements(LOUM_ID, 1, 10).await.unwrap();
-    assert_eq!(loum.items.len(), 1);
+    assert_eq!(loum.items.len(), LOUM_EQUIPEMENTS);
     assert_eq!(loum.items[0].description, "vérifiée par le technicien");
     assert!(matches!(tech.list_roles().await, Ok(r) if r.len() == 3));
     assert!(matches!(
@@ -1116,7 +1192,7 @@ async fn validation_errors_map_to_fields() {
     let f = fields(
         admin
             .update_equipement(&EquipementUpdate {
-                equipement_id: LOUM_EQUIPEMENT_ID.into(),
+                equipement_id: SAMPLE_EQUIPEMENT_ID.into(),
                 ip: Some("999.1.1.1".into()),
                 port: Some(0),
                 ..Default::default()
@@ -1378,8 +1454,8 @@ async fn data_survives_a_restart() {
 /// back as the same rows in the same order as one page after another, with its progress.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
-    // 1,250 rows: 13 pages of 100, the last one short.
-    let srv = common::start_with(|cfg| cfg.seed_size = 1_249).await;
+    // 1,250 rows (the sample and LOUM's besides the generated): 13 pages of 100, the last short.
+    let srv = common::start_with(|cfg| cfg.seed_size = 1_250 - 1 - LOUM_EQUIPEMENTS).await;
     let admin = srv.admin();
     let sequential = admin
         .all_pages(|n| admin.list_equipements(n, 100))
@@ -1464,7 +1540,7 @@ async fn changes_written_by_another_process_are_seen() {
     outside
         .execute(
             "DELETE FROM equipements WHERE equipement_id = ?1",
-            [LOUM_EQUIPEMENT_ID],
+            [SAMPLE_EQUIPEMENT_ID],
         )
         .unwrap();
     let page = admin.list_equipements(1, 100).await.unwrap();
@@ -1472,7 +1548,7 @@ async fn changes_written_by_another_process_are_seen() {
     assert!(
         page.items
             .iter()
-            .all(|e| e.equipement_id != LOUM_EQUIPEMENT_ID)
+            .all(|e| e.equipement_id != SAMPLE_EQUIPEMENT_ID)
     );
     outside
         .execute(

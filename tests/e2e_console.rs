@@ -238,13 +238,14 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
     c.wait_for("LOUM");
     c.wait_for("admin@vigie.local (admin)");
 
-    // Find LOUM and open it: its equipement 1.1.1.1 is listed.
+    // Find LOUM and open it: its devices are listed, its entrance camera first.
     c.keys("/");
     c.keys("LOUM");
     c.keys("\r");
     c.keys("\r");
     c.wait_for("Site LOUM");
-    c.wait_for("1.1.1.1");
+    c.wait_for("10.100.0.11");
+    c.wait_for("DS-7616NI-K2/16P");
 
     // Create an equipement through the form (the site is preselected).
     c.keys("n");
@@ -258,8 +259,8 @@ fn find_loum_create_and_delete_an_equipement_then_quit_cleanly() {
         "the API has it"
     );
 
-    // Open it from the site's list and delete it.
-    c.keys("j");
+    // Open it from the site's list (the last row, after LOUM's five) and delete it.
+    c.keys("G");
     c.keys("\r");
     c.wait_for("Equipement 10.77.0.5");
     c.keys("d");
@@ -312,20 +313,20 @@ fn u_brings_back_a_deleted_equipement_and_asks_for_its_password() {
         120,
     );
     c.wait_for("LOUM");
-    // The site's detail lists 1.1.1.1: open it and delete it.
+    // The site's detail lists its entrance camera first: open it and delete it.
     c.keys("/");
     c.keys("LOUM");
     c.keys("\r");
     c.keys("\r");
     c.wait_for("Site LOUM");
-    c.wait_for("1.1.1.1");
+    c.wait_for("10.100.0.11");
     c.keys("\r");
-    c.wait_for("Equipement 1.1.1.1");
+    c.wait_for("Equipement 10.100.0.11");
     c.keys("d");
-    c.wait_for("Delete equipement 1.1.1.1");
+    c.wait_for("Delete equipement 10.100.0.11");
     c.keys("y");
     c.wait_for("equipement deleted");
-    assert!(!loum_ips(&server.url).contains(&"1.1.1.1".to_string()));
+    assert!(!loum_ips(&server.url).contains(&"10.100.0.11".to_string()));
     c.keys("\x1b");
     std::thread::sleep(Duration::from_millis(200));
     c.keys("\x1b");
@@ -336,17 +337,22 @@ fn u_brings_back_a_deleted_equipement_and_asks_for_its_password() {
     c.wait_for("as it was before");
     c.wait_for("type it, then save");
     let screen = c.screen();
-    for v in ["1.1.1.1", "mmmm", "4470", "jjjjjj"] {
+    for v in [
+        "10.100.0.11",
+        "Hikvision",
+        "DS-2CD2143G2-I",
+        "Caméra entrée principale 1",
+    ] {
         assert!(screen.contains(v), "{v} is back: {screen}");
     }
     c.keys("\x13"); // Ctrl-S: refused, the password is required
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!loum_ips(&server.url).contains(&"1.1.1.1".to_string()));
+    assert!(!loum_ips(&server.url).contains(&"10.100.0.11".to_string()));
     c.keys("Typed-Again-1");
     c.keys("\x13");
     c.wait_for("Re-created, new id");
     assert!(
-        loum_ips(&server.url).contains(&"1.1.1.1".to_string()),
+        loum_ips(&server.url).contains(&"10.100.0.11".to_string()),
         "back on the server"
     );
 
@@ -359,7 +365,7 @@ fn u_brings_back_a_deleted_equipement_and_asks_for_its_password() {
         .collect();
     assert_eq!(journal.len(), 1);
     assert_eq!(journal[0].lines().count(), 2, "{}", journal[0]);
-    for secret in ["passoword_hashed", "Typed-Again-1", "admin-demo"] {
+    for secret in ["Lm-4c7e-011", "Typed-Again-1", "admin-demo"] {
         assert!(!journal[0].contains(secret), "{secret} in the journal");
     }
 }
@@ -866,7 +872,7 @@ fn capital_e_edits_a_record_in_the_editor_and_saves_it() {
     let editor = dir.path().join("editor.sh");
     std::fs::write(
         &editor,
-        "#!/bin/sh\nsed -i 's/\"port\": 100,/\"port\": 8443,/' \"$1\"\n",
+        "#!/bin/sh\nsed -i 's/\"port\": 554,/\"port\": 8443,/' \"$1\"\n",
     )
     .unwrap();
     Command::new("chmod")
@@ -889,11 +895,12 @@ fn capital_e_edits_a_record_in_the_editor_and_saves_it() {
     c.keys("LOUM");
     c.keys("\r");
     c.keys("\r");
-    c.wait_for("1.1.1.1");
+    c.wait_for("10.100.0.11");
     c.keys("\r");
-    c.wait_for("Equipement 1.1.1.1");
+    c.wait_for("Equipement 10.100.0.11");
     c.keys("E");
-    c.wait_for("Saved equipement 1.1.1.1:84");
+    // The status line is cut at 110 columns: the port is checked on the server below.
+    c.wait_for("Saved equipement 10.100.0.11");
     let rt = tokio::runtime::Runtime::new().unwrap();
     let port = rt.block_on(async {
         core_client(&server.url)
@@ -902,7 +909,7 @@ fn capital_e_edits_a_record_in_the_editor_and_saves_it() {
             .unwrap()
             .items
             .into_iter()
-            .find(|e| e.ip == "1.1.1.1")
+            .find(|e| e.ip == "10.100.0.11")
             .and_then(|e| e.port)
     });
     assert_eq!(port, Some(8443));
@@ -1374,7 +1381,7 @@ fn i_imports_a_csv_into_a_site_from_the_console() {
     c.keys("\r");
     c.keys("\r");
     c.wait_for("Site LOUM");
-    c.wait_for("1.1.1.1");
+    c.wait_for("10.100.0.11");
     c.keys("I");
     c.wait_for("Import equipements into this site");
     c.keys("dev");

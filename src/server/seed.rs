@@ -30,7 +30,8 @@ struct CoreSeed {
     accounts: Vec<SeedAccount>,
     clients: Vec<SeedClient>,
     doc_sites: Vec<DocSite>,
-    doc_equipement: DocEquipement,
+    doc_equipement: SeedEquipement,
+    loum_equipements: Vec<SeedEquipement>,
     cities: Vec<City>,
     kinds: Vec<Kind>,
 }
@@ -77,9 +78,10 @@ struct DocSite {
     timestamp: String,
 }
 
+/// An equipement written as the TOML has it: the doc's sample, LOUM's devices.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DocEquipement {
+struct SeedEquipement {
     id: String,
     site_id: String,
     ip: String,
@@ -111,7 +113,13 @@ pub const BICEC_ID: &str = "48f41668-650f-4179-9a8e-a00945bda333";
 pub const LOUM_ID: &str = "0c5c5381-c357-4abc-ba1f-9fb584006a3a";
 pub const YASSA_ID: &str = "22e308e7-4869-484d-bd86-233f5c4816c5";
 pub const BONABERI2_ID: &str = "cb96e92e-08ea-494a-be82-9d664934e3d6";
-pub const LOUM_EQUIPEMENT_ID: &str = "70e97152-76f0-4d16-9d28-dc2f6d9b41ab";
+/// The doc's sample equipement (1.1.1.1, "mmmm mmm"): it sits on YASSA, so LOUM, the
+/// README's example, shows a real site's devices.
+pub const SAMPLE_EQUIPEMENT_ID: &str = "70e97152-76f0-4d16-9d28-dc2f6d9b41ab";
+/// LOUM's first device, its entrance camera (Hikvision, 10.100.0.11:554).
+pub const LOUM_CAMERA_ID: &str = "3c1f8a52-6d4e-4b7a-9e21-5f0a7c8d9b10";
+/// How many devices LOUM holds in the demo seed.
+pub const LOUM_EQUIPEMENTS: usize = 5;
 
 pub fn role_id(name: &str) -> Option<&'static str> {
     DATA.roles
@@ -279,7 +287,7 @@ pub fn demo(c: &mut Connection, equipements: usize) -> HttpResult<()> {
     Ok(())
 }
 
-/// The doc's own records: accounts, clients, sites and its equipement.
+/// The doc's own records: accounts, clients, sites, its equipement and LOUM's devices.
 fn doc_records(tx: &Transaction, data: &CoreSeed) -> HttpResult<()> {
     for a in &data.accounts {
         tx.execute(
@@ -317,24 +325,26 @@ fn doc_records(tx: &Transaction, data: &CoreSeed) -> HttpResult<()> {
             ],
         )?;
     }
-    let e = &data.doc_equipement;
-    tx.execute(
-        "INSERT INTO equipements(equipement_id, site_id, ip, marque, sources, port, username, password,
-         description, modele, timestamp) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-        params![
-            e.id,
-            e.site_id,
-            e.ip,
-            e.marque,
-            json!(e.sources).to_string(),
-            e.port,
-            e.username,
-            e.password,
-            e.description,
-            e.modele,
-            e.timestamp
-        ],
-    )?;
+    // The sample first: it keeps the first row of the equipements list, as the doc shows it.
+    for e in std::iter::once(&data.doc_equipement).chain(&data.loum_equipements) {
+        tx.execute(
+            "INSERT INTO equipements(equipement_id, site_id, ip, marque, sources, port, username, password,
+             description, modele, timestamp) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+            params![
+                e.id,
+                e.site_id,
+                e.ip,
+                e.marque,
+                json!(e.sources).to_string(),
+                e.port,
+                e.username,
+                e.password,
+                e.description,
+                e.modele,
+                e.timestamp
+            ],
+        )?;
+    }
     Ok(())
 }
 
@@ -453,7 +463,10 @@ fn title(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{BICEC_ID, BONABERI2_ID, DATA, LOUM_EQUIPEMENT_ID, LOUM_ID, YASSA_ID, role_id};
+    use super::{
+        BICEC_ID, BONABERI2_ID, DATA, LOUM_CAMERA_ID, LOUM_EQUIPEMENTS, LOUM_ID,
+        SAMPLE_EQUIPEMENT_ID, YASSA_ID, role_id,
+    };
 
     /// The embedded data reads, and holds the records the tests name by id.
     #[test]
@@ -462,8 +475,17 @@ mod tests {
         assert_eq!(d.clients[0].id, BICEC_ID);
         let sites: Vec<&str> = d.doc_sites.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(sites, [BONABERI2_ID, LOUM_ID, YASSA_ID]);
-        assert_eq!(d.doc_equipement.id, LOUM_EQUIPEMENT_ID);
-        assert_eq!(d.doc_equipement.site_id, LOUM_ID);
+        assert_eq!(d.doc_equipement.id, SAMPLE_EQUIPEMENT_ID);
+        assert_eq!(d.doc_equipement.site_id, YASSA_ID);
+        assert_eq!(d.loum_equipements.len(), LOUM_EQUIPEMENTS);
+        assert_eq!(d.loum_equipements[0].id, LOUM_CAMERA_ID);
+        assert!(d.loum_equipements.iter().all(|e| e.site_id == LOUM_ID));
+        // Generated site n holds 10.n.x.y: LOUM's addresses must stay out of that range.
+        let generated: usize = d.cities.iter().map(|c| c.districts.len()).sum();
+        for e in &d.loum_equipements {
+            let second: usize = e.ip.split('.').nth(1).unwrap().parse().unwrap();
+            assert!(second > generated, "{} clashes with a generated site", e.ip);
+        }
         for a in &d.accounts {
             assert!(
                 role_id(&a.role).is_some(),

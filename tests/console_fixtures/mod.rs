@@ -175,6 +175,77 @@ pub fn many_equipements(n: usize) -> Vec<Equipement> {
         .collect()
 }
 
+/// A fleet device's model: what, marque, modele, port, username, sources with `{ip}`.
+type Model = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// The `i`th device of a fixture fleet varied as the demo seed's (cameras mostly, switches,
+/// access controllers, NVRs), dealt to the three sites in turn, as the server's rows come.
+pub fn fleet_device(i: usize) -> Equipement {
+    // Cameras about 60%, as the seed draws them.
+    #[rustfmt::skip]
+    const MODELS: &[Model] = &[
+        ("Caméra", "Hikvision", "DS-2CD2143G2-I", 554, "admin", &["rtsp://{ip}:554/Streaming/Channels/101"]),
+        ("Caméra", "Axis", "P3245-LVE", 554, "admin", &["rtsp://{ip}/axis-media/media.amp"]),
+        ("Caméra", "Dahua", "IPC-HFW2431S-S-S2", 554, "admin", &["rtsp://{ip}:554/cam/realmonitor?channel=1&subtype=0"]),
+        ("Switch", "Cisco", "Catalyst 2960X-24PS-L", 22, "netadmin", &["snmp", "syslog"]),
+        ("Caméra", "Hanwha Vision", "XNV-6080R", 554, "admin", &["rtsp://{ip}:554/profile1"]),
+        ("Caméra", "Uniview", "IPC2124LB-SF28KM-G", 554, "admin", &["rtsp://{ip}:554/profile1"]),
+        ("Contrôleur d'accès", "HID", "VertX EVO V1000", 4070, "admin", &["events", "badges"]),
+        ("Caméra", "Hikvision", "DS-2CD2387G2-LU", 554, "admin", &["rtsp://{ip}:554/Streaming/Channels/101"]),
+        ("Caméra", "Dahua", "IPC-HDBW3541E-AS", 554, "admin", &["rtsp://{ip}:554/cam/realmonitor?channel=1&subtype=0"]),
+        ("Enregistreur NVR", "Hikvision", "DS-7616NI-K2/16P", 8000, "admin", &["http://{ip}:8000/ISAPI", "events"]),
+        ("Caméra", "Axis", "M3106-L Mk II", 554, "admin", &["rtsp://{ip}/axis-media/media.amp"]),
+        ("Contrôleur d'accès", "ZKTeco", "inBio460", 4370, "admin", &["events", "badges"]),
+        ("Switch", "HPE Aruba", "2530-24G-PoE+", 443, "netadmin", &["snmp", "syslog"]),
+    ];
+    const SPOTS: &[&str] = &[
+        "entrée principale",
+        "parking",
+        "guichet",
+        "couloir",
+        "local technique",
+    ];
+    // Each site its own network, as in the fixtures above.
+    let (site_id, net) = [(BONABERI2_ID, 11), (LOUM_ID, 12), (YASSA_ID, 14)][i % 3];
+    let k = i / 3;
+    let (what, marque, modele, port, username, sources) = MODELS[(i + k) % MODELS.len()];
+    let ip = format!("10.{net}.0.{}", k + 1);
+    let sources: Vec<String> = sources.iter().map(|s| s.replace("{ip}", &ip)).collect();
+    let mut e = equipement(
+        &format!("{i:08x}-f1ee-4000-8000-{:012x}", i * 7919),
+        site_id,
+        &ip,
+        port,
+        marque,
+        modele,
+        &sources.iter().map(String::as_str).collect::<Vec<_>>(),
+        &format!(
+            "2025-09-{:02}T{:02}:{:02}:00",
+            1 + i / 5,
+            8 + (i * 3) % 10,
+            (i * 17) % 60
+        ),
+    );
+    e.username = username.into();
+    e.password = Credential(format!("Vg-{:04x}", i * 2654 % 65536));
+    e.description = format!("{what} {} {}", SPOTS[i % SPOTS.len()], 1 + k / SPOTS.len()).into();
+    e
+}
+
+/// Page `n` (of 50 rows) of a fleet of `total` devices.
+pub fn fleet_page(n: u64, total: u64) -> Vec<Equipement> {
+    let start = (n.saturating_sub(1) * 50).min(total) as usize;
+    let end = (n * 50).min(total) as usize;
+    (start..end).map(fleet_device).collect()
+}
+
 /// A page of equipements as the server sends it.
 pub fn page(items: Vec<Equipement>, page: u64, pages: u64, total: u64) -> Page<Equipement> {
     Page {
@@ -582,7 +653,8 @@ pub fn tab_to(app: &mut App, key_name: &str) {
     panic!("Tab never reaches {key_name}");
 }
 
-/// Equipements tab on page 1 of 3 (prefetch of page 2 answered: nothing in flight).
+/// Equipements tab on page 1 of 3 of a fleet of 123 (prefetch of page 2 answered: nothing
+/// in flight): full pages of 50, as the footer says.
 pub fn equipements_list() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
@@ -596,7 +668,7 @@ pub fn equipements_list() -> App {
         ok(
             &mut app,
             id,
-            Payload::EquipementsPage(page(equipements(), u64::from(n), 3, 123)),
+            Payload::EquipementsPage(page(fleet_page(u64::from(n), 123), u64::from(n), 3, 123)),
         );
     }
     app.on_key(ch('j'));
