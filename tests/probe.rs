@@ -193,3 +193,78 @@ async fn vigie_probe_prints_a_row_per_address_and_exits_by_what_answered() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("not allowed"));
 }
+
+/// `--site` and an IP alone read the equipements from the server (over loopback): a device
+/// on a loopback listener the profile allows answers; the demo's 10.x devices are outside the
+/// networks and never touched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vigie_probe_reads_a_sites_devices_from_the_server() {
+    let srv = common::start().await;
+    let (up, seen) = counting("127.0.0.2").await;
+    let admin = srv.admin();
+    let site = admin
+        .create_site(&vigie::api::model::NewSite {
+            client_id: vigie::server::seed::BICEC_ID.into(),
+            name: "BANC DE TEST".into(),
+            longitude: 9.7,
+            latitude: 4.05,
+            description: "loopback".into(),
+        })
+        .await
+        .unwrap();
+    admin
+        .create_equipement(&vigie::api::model::NewEquipement {
+            ip: up.ip().to_string(),
+            site_id: site.site_id.clone(),
+            marque: "Axis".into(),
+            sources: Vec::new(),
+            port: i64::from(up.port()),
+            username: "root".into(),
+            password: "secret-pass".into(),
+            description: "caméra de test".into(),
+            modele: "P3245".into(),
+        })
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.lab]\nprobe_networks = [\"127.0.0.2/32\"]\nprobe_timeout_ms = 500\n\
+             [profiles.lab.core]\nbase_url = \"{}\"\nusername = \"admin@vigie.local\"\n\
+             password_env = \"VIGIE_TEST_PASSWORD\"\n",
+            srv.url()
+        ),
+    )
+    .unwrap();
+    let probe = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(["--config", config.to_str().unwrap(), "probe", "-o", "json"])
+            .args(args)
+            .env("VIGIE_TEST_PASSWORD", "admin-demo")
+            .env("XDG_DATA_HOME", dir.path())
+            .env("XDG_CACHE_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    for args in [&["--site", "banc de test"][..], &["--ip", "127.0.0.2"][..]] {
+        let out = probe(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 1, "{rows}");
+        assert_eq!(rows[0]["state"], "up");
+    }
+    assert!(seen.load(Ordering::SeqCst) >= 2);
+    // LOUM's devices sit on 10.100.0.x: outside the networks, reported, never touched.
+    let out = probe(&["--site", "LOUM"]);
+    assert_eq!(out.status.code(), Some(1));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["state"] == "not_allowed"),
+        "{rows}"
+    );
+}

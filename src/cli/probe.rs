@@ -19,7 +19,8 @@ pub struct ProbeArgs {
     /// Every equipement of this site (its id, or its whole name, accents and case aside).
     #[arg(long)]
     pub site: Option<String>,
-    /// An address to try, as IP:PORT (repeat it for several).
+    /// An address to try: IP:PORT as it is, or an IP alone for every equipement the server
+    /// holds at that address (repeat it for several).
     #[arg(long)]
     pub ip: Vec<String>,
     /// Output format: a table for a person, JSON or CSV for a program.
@@ -30,7 +31,12 @@ pub struct ProbeArgs {
 /// Runs the probe `a` asks for and prints a row per address tried.
 pub(super) async fn run(g: &Global, a: &ProbeArgs) -> Result<ExitCode, String> {
     crate::i18n::set_lang(g.lang.unwrap_or(crate::i18n::Lang::En));
-    let needs_core = a.site.is_some();
+    // An IP alone is looked up among the server's equipements.
+    let bare: Vec<std::net::IpAddr> =
+        a.ip.iter()
+            .filter_map(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+            .collect();
+    let needs_core = a.site.is_some() || !bare.is_empty();
     let c = connect(g, needs_core.then_some(Service::Core))?;
     let p = &c.profile;
     let settings = Settings::new(&p.probe_networks, p.probe_concurrency, p.probe_timeout_ms)?;
@@ -47,11 +53,30 @@ pub(super) async fn run(g: &Global, a: &ProbeArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
         targets.extend(devices.iter().flat_map(crate::probe::targets_of));
     }
-    for ip in &a.ip {
+    if !bare.is_empty() {
+        let core = c.clients.core().map_err(|e| e.to_string())?;
+        let sites = core.list_sites().await.map_err(|e| e.to_string())?;
+        for ip in &bare {
+            let held: Vec<Target> = sites
+                .iter()
+                .flat_map(|s| &s.equipements)
+                .filter(|e| e.ip.trim().parse::<std::net::IpAddr>().ok() == Some(*ip))
+                .flat_map(crate::probe::targets_of)
+                .collect();
+            if held.is_empty() {
+                return Err(format!("--ip {ip}: no equipement at that address"));
+            }
+            targets.extend(held);
+        }
+    }
+    for ip in
+        a.ip.iter()
+            .filter(|ip| ip.trim().parse::<std::net::IpAddr>().is_err())
+    {
         let addr: std::net::SocketAddr = ip
             .trim()
             .parse()
-            .map_err(|_| format!("--ip {}: not an IP:PORT", sanitize(ip)))?;
+            .map_err(|_| format!("--ip {}: not an IP or an IP:PORT", sanitize(ip)))?;
         targets.push(Target {
             device: addr.to_string(),
             host: addr.ip().to_string(),
