@@ -71,6 +71,29 @@ pub static FR: &[(&str, &str)] = &[
     ("recent", "récentes"),
     ("1 exact", "1 exacte"),
     ("up ({} ms)", "répond ({} ms)"),
+    ("Reach", "Joignable"),
+    ("probe", "sonder"),
+    (
+        "probe the equipements shown: do they answer? (TCP, probe_networks only)",
+        "sonder les équipements affichés : répondent-ils ? (TCP, probe_networks seulement)",
+    ),
+    (
+        "This profile names no probe_networks: nothing is probed (config.example.toml)",
+        "Ce profil ne nomme aucun probe_networks : rien n'est sondé (config.example.toml)",
+    ),
+    ("No address to probe here", "Aucune adresse à sonder ici"),
+    (
+        "Probing {} addresses… (Esc stops)",
+        "Sondage de {} adresses… (Esc l'arrête)",
+    ),
+    (
+        "{} of {} addresses answered",
+        "{} adresses sur {} ont répondu",
+    ),
+    (
+        "Probe stopped: its answers are dropped",
+        "Sondage arrêté : ses réponses sont ignorées",
+    ),
     ("refused", "refusé"),
     ("timed out", "sans réponse"),
     ("unreachable: {}", "injoignable : {}"),

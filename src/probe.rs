@@ -53,6 +53,15 @@ impl Settings {
         })
     }
 
+    /// No network named: nothing is probed.
+    pub fn none() -> Settings {
+        Settings {
+            networks: Vec::new(),
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: Duration::from_millis(DEFAULT_TIMEOUT_MS),
+        }
+    }
+
     /// Whether the profile consents to `ip` being probed.
     pub fn allows(&self, ip: IpAddr) -> bool {
         self.networks.iter().any(|n| n.contains(&ip))

@@ -93,6 +93,11 @@ pub enum Request {
     },
     /// Stops the request with this id (a load the user no longer wants); answers nothing.
     Cancel(u64),
+    /// Tries each target with a TCP connect, as the profile allows (`crate::probe`).
+    Probe {
+        targets: Vec<crate::probe::Target>,
+        settings: crate::probe::Settings,
+    },
 }
 
 impl Request {
@@ -145,6 +150,8 @@ pub enum Payload {
     Outbox(Option<Vec<OutboxMail>>),
     /// An import file's plan.
     ImportPlan(Vec<crate::import::Planned>),
+    /// What each probe target did, in the targets' order.
+    Probed(Vec<crate::probe::Target>, Vec<crate::probe::State>),
 }
 
 impl Payload {
@@ -169,6 +176,7 @@ impl Payload {
             Payload::Functionalities(..) => "Functionalities",
             Payload::Outbox(_) => "Outbox",
             Payload::ImportPlan(_) => "ImportPlan",
+            Payload::Probed(..) => "Probed",
         }
     }
 }

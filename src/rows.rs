@@ -15,6 +15,8 @@ pub struct Column {
     pub numeric: bool,
     /// Takes a share of the spare width.
     pub grow: bool,
+    /// Not shown (nor exported) until asked for: filled by the console, not the server.
+    pub hidden: bool,
 }
 
 /// The columns of every list as shipped (`assets/columns.toml`), embedded.
@@ -43,10 +45,11 @@ pub(crate) fn parse_columns(
             let cols = cols
                 .into_iter()
                 .map(|(title, width, how)| {
-                    let (numeric, grow) = match how.as_str() {
-                        "" => (false, false),
-                        "wide" => (false, true),
-                        "num" => (true, false),
+                    let (numeric, grow, hidden) = match how.as_str() {
+                        "" => (false, false, false),
+                        "wide" => (false, true, false),
+                        "num" => (true, false, false),
+                        "hidden" => (false, false, true),
                         other => return Err(format!("{kind}.{title}: no column kind {other:?}")),
                     };
                     Ok(Column {
@@ -54,6 +57,7 @@ pub(crate) fn parse_columns(
                         width,
                         numeric,
                         grow,
+                        hidden,
                     })
                 })
                 .collect::<Result<Vec<_>, String>>()?;

@@ -126,6 +126,10 @@ async fn handle(
             Payload::Functionalities(t, f)
         }
         Request::Outbox => Payload::Outbox(c.ocean()?.outbox().await?),
+        Request::Probe { targets, settings } => {
+            let states = crate::probe::run(&targets, &settings).await;
+            Payload::Probed(targets, states)
+        }
         Request::Cancel(_) => return Err(ApiError::Config("nothing to cancel".into())),
     })
 }

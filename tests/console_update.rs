@@ -1736,3 +1736,109 @@ fn a_user_form_reads_the_roles_it_offers() {
     assert_eq!(value, user.role_id);
     assert!(!dirty, "the user's own role is not a change");
 }
+
+/// `P` on a site's detail probes what it shows, only with the profile's consent: without
+/// `probe_networks` nothing is asked; with them the worker is asked and each equipement's
+/// answer fills the Reach column, which then shows (and sorts, and counts with `F`); Esc
+/// stops waiting.
+#[test]
+fn p_probes_a_sites_equipements_and_fills_the_reach_column() {
+    let mut app = site_detail();
+    app.on_key(ch('P'));
+    assert!(
+        app.take_requests().is_empty(),
+        "no network named: nothing probed"
+    );
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("probe_networks"),
+        "{:?}",
+        app.status.notice
+    );
+    app.prefs.probe =
+        vigie::probe::Settings::new(&["10.12.0.0/16".into()], Some(4), Some(300)).unwrap();
+    app.on_key(ch('P'));
+    let reqs = app.take_requests();
+    let (id, targets) = match &reqs[..] {
+        [(id, Request::Probe { targets, settings })] => {
+            assert_eq!(settings.concurrency, 4);
+            (*id, targets.clone())
+        }
+        other => panic!("one probe asked: {other:?}"),
+    };
+    assert!(
+        targets
+            .iter()
+            .any(|t| t.host == "10.12.0.21" && t.port == 554)
+    );
+    let states: Vec<vigie::probe::State> = targets
+        .iter()
+        .map(|t| {
+            if t.host == "10.12.0.21" {
+                vigie::probe::State::Up { ms: 3 }
+            } else {
+                vigie::probe::State::NotAllowed
+            }
+        })
+        .collect();
+    ok(
+        &mut app,
+        id,
+        Payload::Probed(targets.clone(), states.clone()),
+    );
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("the detail stays");
+    };
+    let cam = d
+        .equipements
+        .items
+        .iter()
+        .find(|e| e.ip == "10.12.0.21")
+        .unwrap();
+    assert_eq!(cam.reach.as_deref(), Some("up (3 ms)"));
+    let reach = <Equipement as vigie::app::list::Record>::columns()
+        .iter()
+        .position(|c| c.title == "Reach")
+        .unwrap();
+    assert!(
+        d.equipements.shown_columns().contains(&reach),
+        "the column shows"
+    );
+    assert!(
+        app.status
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("1 of"),
+        "{:?}",
+        app.status.notice
+    );
+
+    // Esc while a run is under way stops waiting: its answer is dropped, the detail stays.
+    app.on_key(ch('P'));
+    let id = app.take_requests()[0].0;
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Detail(_))));
+    ok(
+        &mut app,
+        id,
+        Payload::Probed(targets, vec![vigie::probe::State::TimedOut; states.len()]),
+    );
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("the detail stays");
+    };
+    let cam = d
+        .equipements
+        .items
+        .iter()
+        .find(|e| e.ip == "10.12.0.21")
+        .unwrap();
+    assert_eq!(
+        cam.reach.as_deref(),
+        Some("up (3 ms)"),
+        "a stopped run changes nothing"
+    );
+}

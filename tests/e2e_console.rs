@@ -1451,3 +1451,81 @@ fn a_demo_run_twice_keeps_its_draft_and_its_journal() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+/// `P` in a site's detail fills the Reach column in the real console: a device on a loopback
+/// listener the profile's `probe_networks` names answers; nothing else is touched.
+#[test]
+fn p_in_a_sites_detail_fills_the_reach_column() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path());
+    let data = dir.path().join("data");
+    // The device: a listener on 127.0.0.2 that accepts and never answers.
+    let device = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let addr = device.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in device.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = core_client(&server.url);
+        let site = c
+            .create_site(&vigie::api::model::NewSite {
+                client_id: vigie::server::seed::BICEC_ID.into(),
+                name: "BANC DE TEST".into(),
+                longitude: 9.7,
+                latitude: 4.05,
+                description: "loopback".into(),
+            })
+            .await
+            .unwrap();
+        c.create_equipement(&vigie::api::model::NewEquipement {
+            ip: addr.ip().to_string(),
+            site_id: site.site_id,
+            marque: "Axis".into(),
+            sources: Vec::new(),
+            port: i64::from(addr.port()),
+            username: "root".into(),
+            password: "secret-pass".into(),
+            description: "caméra de test".into(),
+            modele: "P3245".into(),
+        })
+        .await
+        .unwrap();
+    });
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.lab]\nprobe_networks = [\"127.0.0.2/32\"]\nprobe_timeout_ms = 800\n\
+             [profiles.lab.core]\nbase_url = \"{}\"\nusername = \"admin@vigie.local\"\n\
+             password_env = \"VIGIE_E2E_PASSWORD\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let mut c = Console::start(
+        &["--config", config.to_str().unwrap()],
+        &[
+            ("VIGIE_E2E_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        140,
+    );
+    c.wait_for("LOUM");
+    c.keys(":site BANC DE TEST\r");
+    c.wait_for("Site BANC DE TEST");
+    c.wait_for(&addr.ip().to_string());
+    assert!(!c.screen().contains("Reach"), "no column before a probe");
+    c.keys("P");
+    c.wait_for("Reach");
+    c.wait_for("up (");
+    c.wait_for("1 of 1 addresses answered");
+    c.keys("q");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

@@ -76,6 +76,7 @@ actions! {
     Palette = "palette",
     PrevPage = "prev_page",
     PrevType = "prev_type",
+    Probe = "probe",
     Quit = "quit",
     Raw = "raw",
     Refresh = "refresh",

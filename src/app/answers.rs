@@ -30,6 +30,8 @@ pub enum Purpose {
     Bulk,
     /// An import file read and planned.
     ImportPlan,
+    /// A site's equipements probed (`P`).
+    Probe,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -47,6 +47,8 @@ pub struct Detail {
     /// Maarch: a group or entity picker asked before the catalogue came; it opens once the
     /// catalogue lands if this detail is still on top.
     pub pick_after_catalogue: Option<Act>,
+    /// The probe run its equipements wait for (`P`; Esc stops waiting).
+    pub probing: Option<u64>,
 }
 
 impl Detail {
@@ -61,6 +63,7 @@ impl Detail {
             error: None,
             mark_all_when_loaded: false,
             pick_after_catalogue: None,
+            probing: None,
         }
     }
 
@@ -160,6 +163,7 @@ impl App {
             Act::Move if is_site => self.ask_bulk_move(),
             Act::Import if is_site => self.ask_import(&target_id(&t)),
             Act::Set if is_site => self.ask_bulk_set(),
+            Act::Probe if is_site => self.probe_site(),
             Act::New if is_site => self.new_record(Some(target_id(&t))),
             Act::Edit => self.edit_target(t),
             Act::Delete => self.delete_target(t),
@@ -228,6 +232,12 @@ impl Detail {
             }
             Act::MarkAll => self.mark_all(cx),
             Act::Filter => self.equipements.set_filtering(true),
+            Act::Probe => return Some(Flow::Then(Msg::OnDetail(Act::Probe))),
+            // Esc stops waiting for a probe run before anything else.
+            Act::Cancel if self.probing.is_some() => {
+                self.probing = None;
+                *cx.notice = Some(tr("Probe stopped: its answers are dropped").into());
+            }
             // Esc clears a filter before it closes the detail.
             Act::Cancel if !self.equipements.filter.is_empty() => {
                 self.equipements.set_filter(String::new())
@@ -331,7 +341,7 @@ impl Screen for Detail {
 
     fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
         match (purpose, p) {
-            (purpose @ Purpose::SiteDetail, p) => {
+            (purpose @ (Purpose::SiteDetail | Purpose::Probe), p) => {
                 return app.answer_views::<Self>(id, &purpose, &p);
             }
             (purpose @ Purpose::MaarchDetails, p) => {

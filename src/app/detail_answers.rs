@@ -31,6 +31,15 @@ impl Detail {
             (Purpose::SiteDetail, Payload::SiteEquipements { site_id, page }) => {
                 self.site_page(id, site_id, page, cx)
             }
+            (Purpose::Probe, Payload::Probed(targets, states)) => {
+                let flow = self.probed(id, targets, states)?;
+                let up = states
+                    .iter()
+                    .filter(|s| matches!(s, crate::probe::State::Up { .. }))
+                    .count();
+                *cx.notice = Some(trf("{} of {} addresses answered", &[&up, &states.len()]));
+                Some(flow)
+            }
             (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {
                 self.maarch_details(*uid, details.as_ref())
             }

@@ -114,6 +114,7 @@ impl Detail {
                 k.sp(&[ENTER], "open the selected equipement"),
                 k.said_line(d(Act::New)),
                 k.said_line(d(Act::Filter)),
+                k.said_line(d(Act::Probe)),
                 k.said_line(d(Act::Mark)),
                 k.said_line(d(Act::MarkAll)),
                 k.said_line(d(Act::Move)),

@@ -59,11 +59,23 @@ impl App {
                 }
                 ExportFormat::Csv => {
                     // Cells neither run as formulas nor act on a terminal (`text::csv_cell`).
-                    let rows: Vec<Vec<String>> = items.map(|r| r.cells()).collect();
+                    // The server's columns: a hidden one (vigie's own, a probe's) is not data
+                    // to import back.
+                    let keep: Vec<usize> = (0..T::columns().len())
+                        .filter(|&i| !T::columns()[i].hidden)
+                        .collect();
+                    let rows: Vec<Vec<String>> = items
+                        .map(|r| {
+                            let cells = r.cells();
+                            keep.iter()
+                                .map(|&i| cells.get(i).cloned().unwrap_or_default())
+                                .collect()
+                        })
+                        .collect();
                     let mut buf = Vec::new();
                     let _ = crate::text::write_csv_rows(
                         &mut buf,
-                        T::columns().iter().map(|c| tr(c.title)),
+                        keep.iter().map(|&i| tr(T::columns()[i].title)),
                         rows.iter(),
                     );
                     (String::from_utf8_lossy(&buf).into_owned(), rows.len())

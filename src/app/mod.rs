@@ -31,6 +31,7 @@ mod detail;
 mod detail_answers;
 mod detail_hints;
 mod detail_maarch;
+mod detail_probe;
 pub mod drafts;
 mod effects;
 mod error_words;

@@ -104,7 +104,8 @@ macro_rules! with_asker {
             | Purpose::MaarchEdit(_)
             | Purpose::Catalogue
             | Purpose::User
-            | Purpose::SiteDetail => Detail,
+            | Purpose::SiteDetail
+            | Purpose::Probe => Detail,
             Purpose::Account => Account,
             Purpose::Save => Form,
             Purpose::Delete => Confirm,

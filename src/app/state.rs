@@ -108,6 +108,8 @@ pub struct Prefs {
     pub mouse: bool,
     /// Keys remapped by the config.
     pub keymap: keymap::KeyMap,
+    /// What `P` may probe (the profile's `probe_networks`…): nothing by default.
+    pub probe: crate::probe::Settings,
 }
 
 /// What was asked before what it needs came.
@@ -188,6 +190,7 @@ impl Default for Prefs {
             palette_history: Vec::new(),
             mouse: false,
             keymap: keymap::KeyMap::default(),
+            probe: crate::probe::Settings::none(),
         }
     }
 }

@@ -499,6 +499,13 @@ async fn console_once(g: &Global) -> Result<Option<String>, String> {
         color: p.color.clone(),
         ..Default::default()
     };
+    // A bad probe_networks entry is said at start; nothing is probed then.
+    let probe =
+        crate::probe::Settings::new(&p.probe_networks, p.probe_concurrency, p.probe_timeout_ms)
+            .unwrap_or_else(|e| {
+                eprintln!("vigie: warning: {}", crate::text::sanitize(&e));
+                crate::probe::Settings::none()
+            });
     let extra_clients = svc
         .clients
         .iter()
@@ -520,6 +527,7 @@ async fn console_once(g: &Global) -> Result<Option<String>, String> {
             commands: conn.commands.clone(),
             watch_secs: conn.watch_secs,
             profiles: conn.profiles.clone(),
+            probe,
         },
     )
     .await

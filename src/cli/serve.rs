@@ -72,6 +72,8 @@ pub(super) async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             commands: Vec::new(),
             watch_secs: None,
             profiles: Vec::new(),
+            // The demo's devices are nobody's to probe: it names no network.
+            probe: crate::probe::Settings::none(),
         },
     )
     .await;

@@ -31,6 +31,8 @@ pub struct ConsoleOptions {
     pub watch_secs: Option<u64>,
     /// The config's profile names (`:profile NAME`).
     pub profiles: Vec<String>,
+    /// What `P` may probe.
+    pub probe: crate::probe::Settings,
 }
 
 /// Why the console cannot run here, in one line: no terminal on stdin or stdout (`ssh host
@@ -61,6 +63,7 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Optio
     app.prefs.keymap = opts.keymap;
     app.prefs.commands = opts.commands;
     app.prefs.profiles = opts.profiles;
+    app.prefs.probe = opts.probe;
     if let Some(s) = opts.watch_secs {
         app.prefs.watch_every = Duration::from_secs(s);
     }

@@ -113,6 +113,7 @@ fn equipement(
         timestamp: ts(t),
         site_id: Some(site_id.into()),
         client_site: Some(std::sync::Arc::new(site_ref(site_id))),
+        reach: None,
     }
 }
 

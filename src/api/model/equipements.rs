@@ -53,6 +53,9 @@ pub struct Equipement {
     /// What is odd about this row as the server sent it (kept and marked, never dropped).
     #[serde(skip)]
     pub problem: Option<Box<str>>,
+    /// Whether it answered the last probe, as said (`P` in a site's detail); never sent.
+    #[serde(skip)]
+    pub reach: Option<Box<str>>,
 }
 
 /// An equipement's site, one allocation for all the rows that carry the same one.

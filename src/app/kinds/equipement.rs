@@ -30,7 +30,7 @@ use std::borrow::Cow;
 impl Record for Equipement {
     const KIND: &'static str = "equipements";
     fn cells(&self) -> Vec<String> {
-        (0..7).map(|c| self.cell(c)).collect()
+        (0..8).map(|c| self.cell(c)).collect()
     }
     fn cell(&self, col: usize) -> String {
         match col {
@@ -49,6 +49,7 @@ impl Record for Equipement {
                 .as_ref()
                 .map(|t| t.short())
                 .unwrap_or_default(),
+            7 => self.reach.as_deref().unwrap_or_default().to_string(),
             _ => String::new(),
         }
     }

@@ -277,10 +277,11 @@ impl<T: Record> ListView<T> {
 
     /// The columns shown, in order (indices into `T::columns()`).
     pub fn shown_columns(&self) -> Vec<usize> {
-        let n = T::columns().len();
+        let cols = T::columns();
         match &self.layout {
-            Some(l) if !l.is_empty() => l.iter().copied().filter(|&i| i < n).collect(),
-            _ => (0..n).collect(),
+            Some(l) if !l.is_empty() => l.iter().copied().filter(|&i| i < cols.len()).collect(),
+            // A hidden column shows once asked for (`C`, or what fills it).
+            _ => (0..cols.len()).filter(|&i| !cols[i].hidden).collect(),
         }
     }
 
