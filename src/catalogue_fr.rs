@@ -83,6 +83,14 @@ pub static FR: &[(&str, &str)] = &[
     ),
     ("No address to probe here", "Aucune adresse à sonder ici"),
     (
+        "Equipements tab: probe the marked rows, or the selected one (TCP, probe_networks only)",
+        "onglet Équipements : sonder les lignes marquées, ou la ligne choisie (TCP, probe_networks seulement)",
+    ),
+    (
+        "P probes equipements: open the Equipements tab",
+        "P sonde des équipements : ouvrez l'onglet Équipements",
+    ),
+    (
         "Probing {} addresses… (Esc stops)",
         "Sondage de {} adresses… (Esc l'arrête)",
     ),

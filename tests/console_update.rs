@@ -1842,3 +1842,61 @@ fn p_probes_a_sites_equipements_and_fills_the_reach_column() {
         "a stopped run changes nothing"
     );
 }
+
+/// `P` on the Equipements tab probes the marked rows, or the selected one, and fills their
+/// Reach cells; elsewhere it says where it works; Esc stops waiting.
+#[test]
+fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
+    let mut app = loaded("admin");
+    app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
+    app.on_key(ch('P'));
+    assert!(app.take_requests().is_empty(), "not on the Sites tab");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    let first = app.lists.equipements.selected_item().cloned().unwrap();
+    app.on_key(ch('P'));
+    let reqs = app.take_requests();
+    let (id, targets) = match &reqs[..] {
+        [(id, Request::Probe { targets, .. })] => (*id, targets.clone()),
+        other => panic!("one probe asked: {other:?}"),
+    };
+    assert!(
+        targets.iter().all(|t| t.host == first.ip.as_str()),
+        "{targets:?}"
+    );
+    let states = vec![vigie::probe::State::Refused; targets.len()];
+    ok(&mut app, id, Payload::Probed(targets, states));
+    let row = app
+        .lists
+        .equipements
+        .items
+        .iter()
+        .find(|e| e.equipement_id == first.equipement_id)
+        .unwrap();
+    assert_eq!(row.reach.as_deref(), Some("refused"));
+    // Two marked rows: both asked; Esc then stops waiting, the answer is dropped.
+    app.on_key(ch(' '));
+    app.on_key(ch(' '));
+    app.on_key(ch('P'));
+    let reqs = app.take_requests();
+    let Some((id, Request::Probe { targets, .. })) = reqs.first().cloned() else {
+        panic!("{reqs:?}");
+    };
+    let hosts: std::collections::BTreeSet<&str> = targets.iter().map(|t| t.host.as_str()).collect();
+    assert_eq!(hosts.len(), 2, "{targets:?}");
+    app.on_key(key(KeyCode::Esc));
+    let n = targets.len();
+    ok(
+        &mut app,
+        id,
+        Payload::Probed(targets, vec![vigie::probe::State::TimedOut; n]),
+    );
+    assert!(
+        !app.lists
+            .equipements
+            .items
+            .iter()
+            .any(|e| e.reach.as_deref() == Some("timed out")),
+        "a stopped run changes nothing"
+    );
+}

@@ -30,8 +30,10 @@ pub enum Purpose {
     Bulk,
     /// An import file read and planned.
     ImportPlan,
-    /// A site's equipements probed (`P`).
+    /// A site's equipements probed (`P` in its detail).
     Probe,
+    /// The Equipements tab's marked or selected rows probed (`P`).
+    ProbeList,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -395,6 +395,9 @@ impl Screen for Browse {
             {
                 app.all_loaded(*v)
             }
+            (Purpose::ProbeList, Payload::Probed(targets, states)) => {
+                return app.list_probed(id, &targets, &states);
+            }
             // A load the list no longer waits for: its progress goes.
             (Purpose::LoadAll, _) => app.lists.load_progress = None,
             // A stale answer: the user already moved on.

@@ -59,6 +59,7 @@ impl App {
                     self.switch_tab(t)
                 }
             }
+            Act::Probe => self.probe_list(),
             Act::PageDown | Act::NextPage => self.page(1),
             Act::PageUp | Act::PrevPage => self.page(-1),
             Act::Filter => {
@@ -134,7 +135,9 @@ impl App {
 
     /// Esc on a list: stops a load, then clears the filter, the pin, the marks (twice).
     fn list_escape(&mut self) {
-        if self.lists.load_progress.is_some() {
+        if self.lists.probing.take().is_some() {
+            self.status.notice = Some(tr("Probe stopped: its answers are dropped").into());
+        } else if self.lists.load_progress.is_some() {
             self.cancel_load();
         } else if !self.list_mut().filter_text().is_empty() {
             self.list_mut().set_filter(String::new());
@@ -182,6 +185,7 @@ pub(super) fn list_help_moving_and_records(k: &Keys) -> Vec<(String, &'static st
         k.said_line(l(Act::Filter)),
         k.said_line(l(Act::Sort)),
         k.said_line(l(Act::LoadAll)),
+        k.said_line(l(Act::Probe)),
         k.said_line(l(Act::Palette)),
         k.sl(
             &[l(Act::New), l(Act::Edit), l(Act::Delete)],

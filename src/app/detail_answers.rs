@@ -33,11 +33,7 @@ impl Detail {
             }
             (Purpose::Probe, Payload::Probed(targets, states)) => {
                 let flow = self.probed(id, targets, states)?;
-                let up = states
-                    .iter()
-                    .filter(|s| matches!(s, crate::probe::State::Up { .. }))
-                    .count();
-                *cx.notice = Some(trf("{} of {} addresses answered", &[&up, &states.len()]));
+                *cx.notice = Some(crate::app::detail_probe::answered(states));
                 Some(flow)
             }
             (Purpose::MaarchDetails, Payload::MaarchDetails(uid, details)) => {

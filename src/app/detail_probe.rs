@@ -1,13 +1,14 @@
-//! `P` on a site's detail: are its equipements answering? The run is the worker's
-//! (`crate::probe`, only inside the profile's `probe_networks`); each equipement's answer
-//! fills the Reach column, which then shows — sortable, and counted by `F` like any other.
+//! `P` on a site's detail or the Equipements tab: are the equipements answering? The run is
+//! the worker's (`crate::probe`, only inside the profile's `probe_networks`); each
+//! equipement's answer fills the Reach column, which then shows — sortable, and counted by
+//! `F` like any other.
 
 use crate::api::model::Equipement;
 use crate::app::App;
 use crate::app::Detail;
 use crate::app::Overlay;
 use crate::app::Purpose;
-use crate::app::list::Record;
+use crate::app::list::{ListView, Record};
 use crate::app::view::Flow;
 use crate::i18n::{tr, trf};
 use crate::probe::{State, Target};
@@ -16,42 +17,114 @@ use crate::protocol::Request;
 impl App {
     /// Probes the equipements the site's detail shows (the marked ones when there are).
     pub(super) fn probe_site(&mut self) {
+        let Some(Overlay::Detail(d)) = self.overlays.last() else {
+            return;
+        };
+        let targets = targets_in(&d.equipements, false);
+        if let Some(id) = self.send_probe(targets, Purpose::Probe)
+            && let Some(Overlay::Detail(d)) = self.overlays.last_mut()
+        {
+            d.probing = Some(id);
+        }
+    }
+
+    /// Probes the Equipements tab's marked rows, or the selected one.
+    pub(super) fn probe_list(&mut self) {
+        if self.list_kind() != crate::app::kinds::ListKind::Equipements {
+            self.status.notice = Some(tr("P probes equipements: open the Equipements tab").into());
+            return;
+        }
+        let targets = targets_in(&self.lists.equipements, true);
+        self.lists.probing = self.send_probe(targets, Purpose::ProbeList);
+    }
+
+    /// Asks the worker to probe `targets` with the profile's consent: `None` when there is
+    /// none (said) or nothing to probe.
+    fn send_probe(&mut self, targets: Vec<Target>, purpose: Purpose) -> Option<u64> {
         let settings = self.prefs.probe.clone();
         if settings.networks.is_empty() {
             self.status.notice = Some(
                 tr("This profile names no probe_networks: nothing is probed (config.example.toml)")
                     .into(),
             );
-            return;
+            return None;
         }
-        let Some(Overlay::Detail(d)) = self.overlays.last() else {
-            return;
-        };
-        let marked: Vec<&Equipement> = d
-            .equipements
-            .items
-            .iter()
-            .filter(|e| d.equipements.marked.contains_key(e.key().as_ref()))
-            .collect();
-        let shown: Vec<&Equipement> = if marked.is_empty() {
-            d.equipements.items.iter().collect()
-        } else {
-            marked
-        };
-        let targets: Vec<Target> = shown
-            .into_iter()
-            .flat_map(crate::probe::targets_of)
-            .collect();
         if targets.is_empty() {
             self.status.notice = Some(tr("No address to probe here").into());
-            return;
+            return None;
         }
         let n = targets.len();
-        let id = self.send(Request::Probe { targets, settings }, Purpose::Probe);
-        if let Some(Overlay::Detail(d)) = self.overlays.last_mut() {
-            d.probing = Some(id);
-        }
+        let id = self.send(Request::Probe { targets, settings }, purpose);
         self.status.notice = Some(trf("Probing {} addresses… (Esc stops)", &[&n]));
+        Some(id)
+    }
+
+    /// The Equipements tab's probe answered: its rows say whether they answered.
+    pub(super) fn list_probed(&mut self, id: u64, targets: &[Target], states: &[State]) -> bool {
+        if self.lists.probing != Some(id) {
+            return false;
+        }
+        self.lists.probing = None;
+        fill_reach(&mut self.lists.equipements, targets, states);
+        self.status.notice = Some(answered(states));
+        true
+    }
+}
+
+/// The addresses of the marked equipements, else of every one shown (`all`: else of the
+/// selected one).
+fn targets_in(list: &ListView<Equipement>, selected_only: bool) -> Vec<Target> {
+    let marked: Vec<&Equipement> = list
+        .items
+        .iter()
+        .filter(|e| list.marked.contains_key(e.key().as_ref()))
+        .collect();
+    let chosen: Vec<&Equipement> = match (marked.is_empty(), selected_only) {
+        (false, _) => marked,
+        (true, false) => list.items.iter().collect(),
+        (true, true) => list.selected_item().into_iter().collect(),
+    };
+    chosen
+        .into_iter()
+        .flat_map(crate::probe::targets_of)
+        .collect()
+}
+
+/// "N of M addresses answered".
+pub(super) fn answered(states: &[State]) -> String {
+    let up = states
+        .iter()
+        .filter(|s| matches!(s, State::Up { .. }))
+        .count();
+    trf("{} of {} addresses answered", &[&up, &states.len()])
+}
+
+/// Each equipement probed says, in its Reach cell, what its own address (`ip:port`) did; the
+/// column then shows.
+fn fill_reach(list: &mut ListView<Equipement>, targets: &[Target], states: &[State]) {
+    let said = |e: &Equipement| -> Option<Box<str>> {
+        let device = match e.port {
+            Some(p) => format!("{}:{p}", e.ip),
+            None => e.ip.to_string(),
+        };
+        targets
+            .iter()
+            .zip(states)
+            .find(|(t, _)| t.device == device)
+            .map(|(_, s)| s.words().into_boxed_str())
+    };
+    let mut items = list.items.clone();
+    for e in &mut items {
+        if let Some(s) = said(e) {
+            e.reach = Some(s);
+        }
+    }
+    list.set_items(items);
+    let reach = Equipement::columns().iter().position(|c| c.hidden);
+    let mut shown = list.shown_columns();
+    if let Some(r) = reach.filter(|r| !shown.contains(r)) {
+        shown.push(r);
+        list.layout = Some(shown);
     }
 }
 
@@ -63,31 +136,7 @@ impl Detail {
             return None;
         }
         self.probing = None;
-        let said = |e: &Equipement| -> Option<Box<str>> {
-            let device = match e.port {
-                Some(p) => format!("{}:{p}", e.ip),
-                None => e.ip.to_string(),
-            };
-            targets
-                .iter()
-                .zip(states)
-                .find(|(t, _)| t.device == device)
-                .map(|(_, s)| s.words().into_boxed_str())
-        };
-        let mut items = self.equipements.items.clone();
-        for e in &mut items {
-            if let Some(s) = said(e) {
-                e.reach = Some(s);
-            }
-        }
-        self.equipements.set_items(items);
-        // The column shows once filled.
-        let reach = Equipement::columns().iter().position(|c| c.hidden);
-        let mut shown = self.equipements.shown_columns();
-        if let Some(r) = reach.filter(|r| !shown.contains(r)) {
-            shown.push(r);
-            self.equipements.layout = Some(shown);
-        }
+        fill_reach(&mut self.equipements, targets, states);
         Some(Flow::Stay)
     }
 }

@@ -500,7 +500,7 @@ mod tests {
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
         let m = KeyMap::default();
-        assert_eq!(bindings().len(), 147);
+        assert_eq!(bindings().len(), 148);
         assert_eq!(
             m.binding(Scope::Form, Act::Save).unwrap().key,
             Key::ctrl('s')

@@ -98,7 +98,7 @@ macro_rules! with_screen {
 macro_rules! with_asker {
     ($purpose:expr, |$S:ident| $body:expr) => {
         by_type!($purpose, |$S| $body, {
-            Purpose::List(_) | Purpose::Prefetch(_) | Purpose::LoadAll => Browse,
+            Purpose::List(_) | Purpose::Prefetch(_) | Purpose::LoadAll | Purpose::ProbeList => Browse,
             Purpose::Login => Login,
             Purpose::MaarchDetails
             | Purpose::MaarchEdit(_)

@@ -40,6 +40,8 @@ pub struct Lists {
     pub(crate) when_loaded: WhenLoaded,
     /// Esc was pressed once with marks and no filter: the next Esc clears them.
     pub(crate) esc_armed: bool,
+    /// The probe run the Equipements tab waits for (`P`; Esc stops waiting).
+    pub(crate) probing: Option<u64>,
 }
 
 /// What waits for every equipement to be loaded.
@@ -153,6 +155,7 @@ impl Lists {
             col: 0,
             when_loaded: WhenLoaded::default(),
             esc_armed: false,
+            probing: None,
         }
     }
 }
