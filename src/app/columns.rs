@@ -20,7 +20,6 @@ use crate::app::keymap::Scope;
 use crate::app::kinds::ListKind;
 use crate::app::kinds::with_list;
 use crate::app::list;
-use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
@@ -209,19 +208,5 @@ impl View for ColumnChooser {
             k.sp(&[ENTER], "keep these columns for this tab (next runs too)"),
             k.sp(&[ESC], "cancel"),
         ]
-    }
-}
-
-impl Screen for ColumnChooser {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        app.view_help::<Self>()
     }
 }

@@ -18,7 +18,6 @@ use crate::app::hints::Keys;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::ListKind;
-use crate::app::screen::Screen;
 use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
@@ -203,19 +202,5 @@ impl View for Conflict {
             k.sp(&[ENTER], "put the choices in the form (save sends them)"),
             k.sp(&[ESC], "back to the form, nothing sent"),
         ]
-    }
-}
-
-impl Screen for Conflict {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        app.view_help::<Self>()
     }
 }

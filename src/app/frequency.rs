@@ -18,7 +18,6 @@ use crate::app::keymap::Scope;
 use crate::app::kinds::ListKind;
 use crate::app::kinds::Tab;
 use crate::app::kinds::with_list;
-use crate::app::screen::Screen;
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
@@ -113,20 +112,6 @@ impl View for Frequency {
             k.sp(&[ENTER], "keep only the rows with this value"),
             k.sl(&[ESC, f(Act::Back)], "back"),
         ]
-    }
-}
-
-impl Screen for Frequency {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        app.view_help::<Self>()
     }
 }
 

@@ -11,7 +11,6 @@ use crate::app::hints::K::A;
 use crate::app::hints::Keys;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
-use crate::app::screen::Screen;
 use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crossterm::event::KeyEvent;
@@ -154,19 +153,5 @@ impl View for JournalView {
             k.sp(&[ENTER], "the entry's record before and after"),
             k.sl(&[ESC, j(Act::Back)], "back"),
         ]
-    }
-}
-
-impl Screen for JournalView {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        app.view_help::<Self>()
     }
 }

@@ -22,7 +22,6 @@ use crate::app::list;
 use crate::app::not_configured;
 use crate::app::parse_assignments;
 use crate::app::parse_link;
-use crate::app::screen::Screen;
 use crate::app::shellexpand_home;
 use crate::app::view::{Cx, Flow, Msg, View};
 use crate::i18n::tr;
@@ -546,15 +545,5 @@ impl View for Palette {
 
     fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
         Vec::new()
-    }
-}
-
-impl Screen for Palette {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
     }
 }

@@ -10,7 +10,6 @@ use crate::app::hints::Keys;
 use crate::app::hints::{PGDN, PGUP};
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
-use crate::app::screen::Screen;
 use crate::app::target_json;
 use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
@@ -112,15 +111,5 @@ impl View for RawView {
     fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
         // The help over a raw view is the lists' (it says `v` and `Y`).
         Vec::new()
-    }
-}
-
-impl Screen for RawView {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
     }
 }

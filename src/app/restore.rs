@@ -9,7 +9,6 @@ use crate::app::hints::Keys;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::screen::Restore;
-use crate::app::screen::Screen;
 use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
@@ -69,15 +68,5 @@ impl View for Restore {
 
     fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
         Vec::new()
-    }
-}
-
-impl Screen for Restore {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
     }
 }

@@ -15,7 +15,6 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::kinds::DetailTarget;
 use crate::app::kinds::ListKind;
-use crate::app::screen::Screen;
 use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
@@ -190,15 +189,5 @@ impl View for RunAsk {
 
     fn help(&self, _k: &Keys) -> Vec<(String, &'static str)> {
         Vec::new()
-    }
-}
-
-impl Screen for RunAsk {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
     }
 }

@@ -196,16 +196,6 @@ impl View for HelpScreen {
     }
 }
 
-impl Screen for HelpScreen {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-}
-
 /// Which `Overlay` variant holds each view on the stack.
 macro_rules! stacked {
     ($($T:ty => $variant:ident),+ $(,)?) => {$(
@@ -230,6 +220,37 @@ macro_rules! stacked {
             }
         }
     )+};
+}
+
+/// Screens that are views and nothing more: their keys and footer are the view's, and the
+/// help window shows the lists' lines over the first ones, the view's own over the others.
+macro_rules! view_screens {
+    (help of the lists: $($L:ty),+; help of their own: $($O:ty),+ $(,)?) => {
+        $(impl Screen for $L {
+            fn on_key(app: &mut App, key: KeyEvent) {
+                app.view_key::<Self>(key)
+            }
+            fn footer(app: &App) -> Vec<Hint> {
+                app.view_footer::<Self>()
+            }
+        })+
+        $(impl Screen for $O {
+            fn on_key(app: &mut App, key: KeyEvent) {
+                app.view_key::<Self>(key)
+            }
+            fn footer(app: &App) -> Vec<Hint> {
+                app.view_footer::<Self>()
+            }
+            fn help(app: &App) -> Vec<(String, &'static str)> {
+                app.view_help::<Self>()
+            }
+        })+
+    };
+}
+
+view_screens! {
+    help of the lists: HelpScreen, Palette, RawView, Restore, RunAsk;
+    help of their own: JournalView, ColumnChooser, Conflict, Frequency,
 }
 
 stacked! {
