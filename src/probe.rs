@@ -111,13 +111,18 @@ impl State {
     }
 }
 
+/// How a target names its equipement (`ip:port`): the key a run's answers are found by.
+pub fn device(e: &Equipement) -> String {
+    match e.port {
+        Some(p) => format!("{}:{p}", e.ip),
+        None => e.ip.to_string(),
+    }
+}
+
 /// An equipement's addresses: `ip:port`, then each `rtsp://` or `http(s)://` source's host
 /// and port (554, 80, 443 when the URL names none), each once.
 pub fn targets_of(e: &Equipement) -> Vec<Target> {
-    let device = match e.port {
-        Some(p) => format!("{}:{p}", e.ip),
-        None => e.ip.to_string(),
-    };
+    let device = device(e);
     let mut out: Vec<Target> = Vec::new();
     let mut add = |host: &str, port: u16| {
         let host = host.trim_matches(['[', ']']).to_string();

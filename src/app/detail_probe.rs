@@ -103,10 +103,7 @@ pub(super) fn answered(states: &[State]) -> String {
 /// column then shows.
 fn fill_reach(list: &mut ListView<Equipement>, targets: &[Target], states: &[State]) {
     let said = |e: &Equipement| -> Option<Box<str>> {
-        let device = match e.port {
-            Some(p) => format!("{}:{p}", e.ip),
-            None => e.ip.to_string(),
-        };
+        let device = crate::probe::device(e);
         targets
             .iter()
             .zip(states)

@@ -536,22 +536,9 @@ pub fn frequency(f: &mut Frame, q: &Frequency, area: Rect) {
 
 /// `s` cut to `w` columns (an ellipsis when cut), padded to `w`.
 fn fit(s: &str, w: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut used = 0;
-    let total = s.width();
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw > w || (total > w && used + cw + 1 > w) {
-            out.push('…');
-            used += 1;
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push_str(&" ".repeat(w.saturating_sub(used)));
-    out
+    let cut = crate::text::ellipsize(s, w);
+    let pad = w.saturating_sub(cut.width());
+    format!("{cut}{}", " ".repeat(pad))
 }
 
 /// `C`: the tab's columns, shown ones ticked, in their order.
