@@ -1,6 +1,8 @@
 //! End to end: the real `vigie` binary in a pseudo-terminal against a real `vigie serve`,
 //! read from the screen as a person would.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -1470,32 +1472,7 @@ fn p_in_a_sites_detail_fills_the_reach_column() {
         }
     });
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let c = core_client(&server.url);
-        let site = c
-            .create_site(&vigie::api::model::NewSite {
-                client_id: vigie::server::seed::BICEC_ID.into(),
-                name: "BANC DE TEST".into(),
-                longitude: 9.7,
-                latitude: 4.05,
-                description: "loopback".into(),
-            })
-            .await
-            .unwrap();
-        c.create_equipement(&vigie::api::model::NewEquipement {
-            ip: addr.ip().to_string(),
-            site_id: site.site_id,
-            marque: "Axis".into(),
-            sources: Vec::new(),
-            port: i64::from(addr.port()),
-            username: "root".into(),
-            password: "secret-pass".into(),
-            description: "caméra de test".into(),
-            modele: "P3245".into(),
-        })
-        .await
-        .unwrap();
-    });
+    rt.block_on(common::site_with_device(&core_client(&server.url), addr));
     let config = dir.path().join("vigie.toml");
     std::fs::write(
         &config,

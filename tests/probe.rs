@@ -201,31 +201,7 @@ async fn vigie_probe_prints_a_row_per_address_and_exits_by_what_answered() {
 async fn vigie_probe_reads_a_sites_devices_from_the_server() {
     let srv = common::start().await;
     let (up, seen) = counting("127.0.0.2").await;
-    let admin = srv.admin();
-    let site = admin
-        .create_site(&vigie::api::model::NewSite {
-            client_id: vigie::server::seed::BICEC_ID.into(),
-            name: "BANC DE TEST".into(),
-            longitude: 9.7,
-            latitude: 4.05,
-            description: "loopback".into(),
-        })
-        .await
-        .unwrap();
-    admin
-        .create_equipement(&vigie::api::model::NewEquipement {
-            ip: up.ip().to_string(),
-            site_id: site.site_id.clone(),
-            marque: "Axis".into(),
-            sources: Vec::new(),
-            port: i64::from(up.port()),
-            username: "root".into(),
-            password: "secret-pass".into(),
-            description: "caméra de test".into(),
-            modele: "P3245".into(),
-        })
-        .await
-        .unwrap();
+    common::site_with_device(&srv.admin(), up).await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("vigie.toml");
     std::fs::write(

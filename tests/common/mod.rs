@@ -115,3 +115,33 @@ pub async fn raw_token(url: &str, account: (&str, &str)) -> String {
         .expect("access_token")
         .to_string()
 }
+
+/// A site "BANC DE TEST" holding one camera at `addr` (a loopback listener of the test): what
+/// a probe may reach when the profile names that address.
+pub async fn site_with_device(admin: &CoreClient, addr: std::net::SocketAddr) -> String {
+    let site = admin
+        .create_site(&vigie::api::model::NewSite {
+            client_id: vigie::server::seed::BICEC_ID.into(),
+            name: "BANC DE TEST".into(),
+            longitude: 9.7,
+            latitude: 4.05,
+            description: "loopback".into(),
+        })
+        .await
+        .unwrap();
+    admin
+        .create_equipement(&vigie::api::model::NewEquipement {
+            ip: addr.ip().to_string(),
+            site_id: site.site_id.clone(),
+            marque: "Axis".into(),
+            sources: Vec::new(),
+            port: i64::from(addr.port()),
+            username: "root".into(),
+            password: "secret-pass".into(),
+            description: "caméra de test".into(),
+            modele: "P3245".into(),
+        })
+        .await
+        .unwrap();
+    site.site_id
+}
