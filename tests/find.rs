@@ -103,3 +103,41 @@ async fn one_lookup_finds_an_ip_on_two_profiles_a_site_on_one_and_names_the_one_
     let out = find(&config, home.path(), &["zzqqxx", "--profile", "bank"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A server's text is text on every output of `vigie find`: a site named with terminal
+/// escapes reaches no terminal, spreadsheet or JSON reader as a control.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_names_are_neutralised_in_every_format() {
+    let srv = common::start().await;
+    let hostile = "QUAI \u{1b}]2;owned\u{7}\u{1b}[2J=cmd|' /C calc'!A0 \u{202e}EVIL";
+    srv.admin()
+        .create_site(&NewSite {
+            client_id: BICEC_ID.into(),
+            name: hostile.into(),
+            longitude: 9.7,
+            latitude: 4.05,
+            description: "x".into(),
+        })
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.bank.core]\nbase_url = \"{}\"\nusername = \"admin@vigie.local\"\n\
+             password_env = \"VIGIE_TEST_PASSWORD\"\n",
+            srv.url()
+        ),
+    )
+    .unwrap();
+    for format in ["table", "csv", "json"] {
+        let out = find(&config, home.path(), &["quai", "-o", format]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("QUAI"), "{format}: {text}");
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!text.contains(bad), "{format}: {bad:?} in {text:?}");
+        }
+    }
+}

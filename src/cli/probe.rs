@@ -164,3 +164,37 @@ fn write(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Output, State, Target, write};
+
+    /// A server's address text is text on every output: no control reaches a terminal, a
+    /// spreadsheet or a JSON reader.
+    #[test]
+    fn hostile_addresses_are_neutralised_in_every_format() {
+        let t = Target {
+            device: "10.0.0.1\u{1b}]2;owned\u{7}:554".into(),
+            host: "10.0.0.1\u{1b}[2J\u{202e}".into(),
+            port: 554,
+        };
+        let s = State::Unreachable {
+            why: "no route\u{1b}[31m".into(),
+        };
+        for how in [Output::Table, Output::Csv, Output::Json] {
+            let mut out = Vec::new();
+            write(
+                &mut out,
+                how,
+                std::slice::from_ref(&t),
+                std::slice::from_ref(&s),
+            )
+            .unwrap();
+            let text = String::from_utf8_lossy(&out);
+            assert!(text.contains("10.0.0.1"), "{how:?}: {text}");
+            for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+                assert!(!text.contains(bad), "{how:?}: {bad:?} in {text:?}");
+            }
+        }
+    }
+}
