@@ -98,6 +98,13 @@ pub enum Request {
         targets: Vec<crate::probe::Target>,
         settings: crate::probe::Settings,
     },
+    /// `:find TEXT` across the config's profiles; the console's own (`own`) is read with the
+    /// worker's clients, already logged in.
+    Find {
+        text: String,
+        own: String,
+        finder: FinderRef,
+    },
 }
 
 impl Request {
@@ -152,6 +159,8 @@ pub enum Payload {
     ImportPlan(Vec<crate::import::Planned>),
     /// What each probe target did, in the targets' order.
     Probed(Vec<crate::probe::Target>, Vec<crate::probe::State>),
+    /// What `:find` found, profile by profile.
+    Found(Vec<ProfileFound>),
 }
 
 impl Payload {
@@ -177,6 +186,7 @@ impl Payload {
             Payload::Outbox(_) => "Outbox",
             Payload::ImportPlan(_) => "ImportPlan",
             Payload::Probed(..) => "Probed",
+            Payload::Found(_) => "Found",
         }
     }
 }
@@ -200,4 +210,61 @@ pub enum Event {
         offset: usize,
         rows: Vec<SiteSummary>,
     },
+}
+
+/// Records found per profile, at most this many (the rest counted): a search for "1" over a
+/// million devices must not hold them all.
+pub const FOUND_PER_PROFILE: usize = 500;
+
+/// One record found by `vigie find` or `:find`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Found {
+    pub profile: String,
+    pub kind: &'static str,
+    pub label: String,
+    pub site: String,
+    /// Every word matched as text (not only as letters in order).
+    pub exact: bool,
+    /// The record as read, for the console to open.
+    #[serde(skip)]
+    pub record: FoundRecord,
+}
+
+/// A record found, as its list holds it.
+#[derive(Debug, Clone)]
+pub enum FoundRecord {
+    Site(SiteSummary),
+    Equipement(Equipement),
+    User(User),
+    MaarchUser(MaarchUser),
+    Individu(Individu),
+}
+
+/// One profile's answer: its records (best first, at most `FOUND_PER_PROFILE`) and how many
+/// more matched, or why it could not be searched.
+#[derive(Debug, Clone)]
+pub struct ProfileFound {
+    pub profile: String,
+    pub found: Result<(Vec<Found>, usize), String>,
+}
+
+/// Searches the config's profiles (built where profiles are connected: the command line).
+pub trait Finder: Send + Sync {
+    /// Every profile's matches for `text`, in the config's order; `own` (a profile's name and
+    /// clients) is searched with those clients rather than new ones.
+    fn find(
+        &self,
+        text: String,
+        own: Option<(String, crate::change::Clients)>,
+    ) -> futures::future::BoxFuture<'static, Vec<ProfileFound>>;
+}
+
+/// A finder a request can carry.
+#[derive(Clone)]
+pub struct FinderRef(pub std::sync::Arc<dyn Finder>);
+
+impl std::fmt::Debug for FinderRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Finder")
+    }
 }

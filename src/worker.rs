@@ -130,6 +130,9 @@ async fn handle(
             let states = crate::probe::run(&targets, &settings).await;
             Payload::Probed(targets, states)
         }
+        Request::Find { text, own, finder } => {
+            Payload::Found(finder.0.find(text, Some((own, c.clone()))).await)
+        }
         Request::Cancel(_) => return Err(ApiError::Config("nothing to cancel".into())),
     })
 }

@@ -34,6 +34,8 @@ pub enum Purpose {
     Probe,
     /// The Equipements tab's marked or selected rows probed (`P`).
     ProbeList,
+    /// `:find` across the profiles.
+    Find,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

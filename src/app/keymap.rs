@@ -37,10 +37,12 @@ pub enum Scope {
     Frequency,
     /// `C`: a tab's columns.
     Columns,
+    /// `:find`: records across the profiles.
+    Find,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 14] = [
+    pub const ALL: [Scope; 15] = [
         Scope::List,
         Scope::Detail,
         Scope::Maarch,
@@ -55,6 +57,7 @@ impl Scope {
         Scope::Bulk,
         Scope::Frequency,
         Scope::Columns,
+        Scope::Find,
     ];
 
     /// The config's name for it (`[keys.detail]`).
@@ -74,6 +77,7 @@ impl Scope {
             Scope::Bulk => "bulk",
             Scope::Frequency => "frequency",
             Scope::Columns => "columns",
+            Scope::Find => "find",
         }
     }
 }
@@ -500,7 +504,7 @@ mod tests {
     #[test]
     fn the_table_reads_and_bad_rows_are_named() {
         let m = KeyMap::default();
-        assert_eq!(bindings().len(), 148);
+        assert_eq!(bindings().len(), 153);
         assert_eq!(
             m.binding(Scope::Form, Act::Save).unwrap().key,
             Key::ctrl('s')

@@ -36,6 +36,7 @@ pub mod drafts;
 mod effects;
 mod error_words;
 mod export;
+mod find_view;
 pub mod form;
 mod form_screen;
 mod frequency;
@@ -84,6 +85,7 @@ pub use detail::*;
 pub use effects::Effect;
 pub use error_words::*;
 pub use export::*;
+pub use find_view::{FindView, Switch, heading as find_heading};
 pub use frequency::Frequency;
 pub use journal_view::*;
 pub use login::*;
@@ -125,6 +127,8 @@ pub enum Overlay {
     Frequency(Box<Frequency>),
     /// `C`: the columns of a tab.
     Columns(Box<ColumnChooser>),
+    /// `:find`: records across the profiles.
+    Find(Box<FindView>),
 }
 
 /// What a mouse click landed on (worked out from the drawn layout).
@@ -161,8 +165,9 @@ pub struct App {
     /// What was asked before what it needs came (a page, a catalogue, `$EDITOR`).
     pub(crate) waiting: Waiting,
     pub quit: bool,
-    /// Set by `:profile NAME`: the console ends and starts again on that profile.
-    pub switch_profile: Option<String>,
+    /// Set by `:profile NAME` (or Enter on `:find`'s record of another profile): the
+    /// console ends and starts again on that profile.
+    pub switch_profile: Option<Switch>,
     /// Rows of the table body in the last layout (set on resize).
     pub viewport_rows: usize,
 }
@@ -202,6 +207,10 @@ impl App {
     /// First requests: who am I, then the first tab. `logged_in`: the core client has
     /// credentials (Ocean and Maarch ask when their tab first needs them).
     pub fn start(&mut self, logged_in: bool) {
+        // Under the login window when one is asked: shown once logged in.
+        if let Some(r) = self.waiting.open_first.take() {
+            self.open_detail(find_view::target_of(r));
+        }
         if !self.session.has(Service::Core) {
             self.load_tab(self.tab);
         } else if logged_in {

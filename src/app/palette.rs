@@ -50,6 +50,8 @@ pub enum Typed {
     Save(String),
     /// Switch to another profile of the config.
     Profile(String),
+    /// Look for a record across the profiles.
+    Find(String),
 }
 
 /// A palette entry: what it says and what it does.
@@ -98,6 +100,7 @@ impl Command {
         match self {
             Command::Tab(_) | Command::Users(_) => (0, "tabs"),
             Command::OpenSite(_) | Command::Type("site ") => (1, "sites"),
+            Command::Profile(_) | Command::Type("find ") => (8, "profiles"),
             Command::New
             | Command::Refresh
             | Command::Export
@@ -112,7 +115,6 @@ impl Command {
             Command::View(_) => (5, "views"),
             Command::Run(_) => (6, "row commands"),
             Command::Alias(_) => (7, "aliases"),
-            Command::Profile(_) => (8, "profiles"),
             Command::Help | Command::Quit => (9, "console"),
         }
     }
@@ -169,6 +171,7 @@ impl App {
             ("export …", "export "),
             ("save …", "save "),
         ];
+        typed.push(("find …", "find "));
         if !self.prefs.profiles.is_empty() {
             typed.push(("profile …", "profile "));
         }
@@ -270,6 +273,7 @@ impl App {
             ("run", name) if !name.is_empty() => Typed::Run(name.to_string()),
             ("save", name) => Typed::Save(name.to_string()),
             ("profile", name) => Typed::Profile(name.to_string()),
+            ("find", text) => Typed::Find(text.to_string()),
             _ => return None,
         })
     }
@@ -296,6 +300,10 @@ impl App {
             Typed::Run(name) => self.run_named(&name),
             Typed::Save(name) => self.save_view(&name),
             Typed::Profile(name) => self.switch_to_profile(&name),
+            Typed::Find(text) => match self.prefs.finder.clone() {
+                Some(finder) => self.find(&text, finder),
+                None => self.status.notice = Some(tr(":find is not available here").into()),
+            },
             Typed::Export(path) => {
                 let path = std::path::PathBuf::from(shellexpand_home(&path));
                 let json = path
@@ -349,6 +357,11 @@ impl App {
     /// `:profile NAME` (k9s' `:ctx`): the console ends and starts again on that profile,
     /// unless a form holds changes or writes are on their way.
     pub fn switch_to_profile(&mut self, name: &str) {
+        self.switch_to(name, None)
+    }
+
+    /// Ends this console for `name`'s, which opens `open` first (`:find`'s Enter).
+    pub(super) fn switch_to(&mut self, name: &str, open: Option<crate::protocol::FoundRecord>) {
         let name = name.trim();
         if self.prefs.profiles.is_empty() {
             self.status.notice = Some(
@@ -391,7 +404,7 @@ impl App {
             );
             return;
         }
-        self.switch_profile = Some(p);
+        self.switch_profile = Some(super::Switch { profile: p, open });
         self.quit = true;
     }
 

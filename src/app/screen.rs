@@ -9,6 +9,7 @@ use crate::app::BulkRun;
 use crate::app::Confirm;
 use crate::app::Conflict;
 use crate::app::Detail;
+use crate::app::FindView;
 use crate::app::Effect;
 use crate::app::JournalView;
 use crate::app::Login;
@@ -90,6 +91,7 @@ macro_rules! with_screen {
             Some(Overlay::RunAsk(_)) => RunAsk,
             Some(Overlay::Frequency(_)) => Frequency,
             Some(Overlay::Columns(_)) => ColumnChooser,
+            Some(Overlay::Find(_)) => FindView,
         })
     };
 }
@@ -110,6 +112,7 @@ macro_rules! with_asker {
             Purpose::Save => Form,
             Purpose::Delete => Confirm,
             Purpose::Bulk | Purpose::ImportPlan => BulkRun,
+            Purpose::Find => FindView,
         })
     };
 }
@@ -269,6 +272,7 @@ stacked! {
     RunAsk => RunAsk,
     Frequency => Frequency,
     ColumnChooser => Columns,
+    FindView => Find,
 }
 
 /// What a view may reach of the console (`Cx`), the view itself borrowed apart.
@@ -434,6 +438,7 @@ impl App {
             Msg::BulkNext => self.bulk_next(),
             Msg::SaveForm => self.save_form(),
             Msg::OpenDetail(t) => self.open_detail(*t),
+            Msg::OpenFound(f) => self.open_found(*f),
             Msg::OnDetail(act) => self.detail_action(act),
             Msg::OnList(act) => self.list_action(act),
             Msg::RunPalette { line, selected } => self.run_palette_line(&line, selected),

@@ -112,6 +112,9 @@ pub struct Prefs {
     pub keymap: keymap::KeyMap,
     /// What `P` may probe (the profile's `probe_networks`…): nothing by default.
     pub probe: crate::probe::Settings,
+    /// What `:find` searches the config's profiles with (none: this profile alone cannot
+    /// be searched either, and `:find` says so).
+    pub finder: Option<crate::protocol::FinderRef>,
 }
 
 /// What was asked before what it needs came.
@@ -120,6 +123,8 @@ pub(crate) struct Waiting {
     /// A Maarch user's details read to edit them: the request, and how many overlays were
     /// open then (an answer after the user moved on opens nothing).
     pub maarch_edit: Option<(u64, usize)>,
+    /// A record to open once the console has started (`:find` in another profile).
+    pub open_first: Option<crate::protocol::FoundRecord>,
     /// The record being edited in `$EDITOR`.
     pub editing: Option<DetailTarget>,
     /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
@@ -194,6 +199,7 @@ impl Default for Prefs {
             mouse: false,
             keymap: keymap::KeyMap::default(),
             probe: crate::probe::Settings::none(),
+            finder: None,
         }
     }
 }

@@ -99,6 +99,8 @@ pub enum Msg {
     SaveForm,
     /// A record's detail opens over the screen.
     OpenDetail(Box<DetailTarget>),
+    /// A record `:find` found opens, in its own profile.
+    OpenFound(Box<crate::protocol::Found>),
     /// What a key on the lists asks beyond the list shown (tabs, loading, other screens,
     /// writes).
     OnList(Act),

@@ -201,7 +201,7 @@ fn connect_url(
 }
 
 /// The clients of a profile's services, and whether the core one has credentials.
-fn profile_clients(
+pub(super) fn profile_clients(
     profile: &Profile,
     name: &str,
     asks: impl Fn(Service) -> bool,

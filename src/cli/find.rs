@@ -8,11 +8,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use serde::Serialize;
 
-use super::{Global, connect, load_config};
+use super::{Global, load_config};
+use crate::api::maarch::MaarchUser;
+use crate::api::model::{Equipement, SiteSummary, User};
+use crate::api::ocean::Individu;
 use crate::app::list::{EXACT, Query, Record};
+use crate::change::Clients;
 use crate::list::Output;
+use crate::protocol::{FOUND_PER_PROFILE, Finder, Found, FoundRecord, ProfileFound};
 use crate::text::sanitize;
 
 /// Profiles read at once.
@@ -29,47 +33,67 @@ pub struct FindArgs {
     pub output: Output,
 }
 
-/// One record found.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Hit {
-    pub profile: String,
-    pub kind: &'static str,
-    pub label: String,
-    pub site: String,
-    /// Every word matched as text (not only as letters in order).
-    pub exact: bool,
+/// The config's profiles searched, from the command line or the console.
+pub struct ConfigFinder {
+    g: Global,
+    /// The profiles named (`--profile A,B`); all when `None`.
+    only: Option<Vec<String>>,
+}
+
+impl ConfigFinder {
+    pub fn new(g: &Global, only: Option<Vec<String>>) -> ConfigFinder {
+        ConfigFinder {
+            g: g.clone(),
+            only,
+        }
+    }
+}
+
+impl Finder for ConfigFinder {
+    fn find(
+        &self,
+        text: String,
+        own: Option<(String, Clients)>,
+    ) -> futures::future::BoxFuture<'static, Vec<ProfileFound>> {
+        let (g, only) = (self.g.clone(), self.only.clone());
+        Box::pin(async move { find_all(&g, only, &text, own).await })
+    }
 }
 
 pub(super) async fn run(g: &Global, a: &FindArgs) -> Result<ExitCode, String> {
     crate::i18n::set_lang(g.lang.unwrap_or(crate::i18n::Lang::En));
     let (_, cfg) = load_config(g)?;
-    let wanted: Vec<String> = match &g.profile {
-        Some(list) => list.split(',').map(|p| p.trim().to_string()).collect(),
-        None => cfg.profiles.keys().cloned().collect(),
-    };
-    if wanted.is_empty() {
+    let only: Option<Vec<String>> = g
+        .profile
+        .as_ref()
+        .map(|list| list.split(',').map(|p| p.trim().to_string()).collect());
+    if cfg.profiles.is_empty() {
         return Err("no profile in the config to search".into());
     }
-    if let Some(unknown) = wanted.iter().find(|p| !cfg.profiles.contains_key(*p)) {
+    if let Some(unknown) = only
+        .iter()
+        .flatten()
+        .find(|p| !cfg.profiles.contains_key(*p))
+    {
         return Err(format!("no profile {}", sanitize(unknown)));
     }
-    let jobs = wanted.iter().map(|name| {
-        let (g, name, text) = (g.clone(), name.clone(), a.text.clone());
-        async move {
-            let found = search(&g, &name, &text).await;
-            (name, found)
-        }
-    });
-    let results: Vec<(String, Result<Vec<Hit>, String>)> = futures::StreamExt::collect(
-        futures::StreamExt::buffered(futures::stream::iter(jobs), PROFILES_AT_ONCE),
-    )
-    .await;
+    let results = find_all(g, only, &a.text, None).await;
     write(&mut std::io::stdout().lock(), a.output, &results)
         .map_err(|e| format!("cannot write the output: {e}"))?;
-    let failed = results.iter().filter(|r| r.1.is_err()).count();
+    for r in &results {
+        if let (Ok((_, more)), Output::Csv) = (&r.found, a.output)
+            && *more > 0
+        {
+            eprintln!(
+                "vigie: {}: {more} more not listed: narrow the search",
+                sanitize(&r.profile)
+            );
+        }
+    }
+    let failed = results.iter().filter(|r| r.found.is_err()).count();
     let hits: usize = results
         .iter()
-        .map(|r| r.1.as_ref().map_or(0, Vec::len))
+        .map(|r| r.found.as_ref().map_or(0, |f| f.0.len()))
         .sum();
     Ok(if failed == results.len() {
         ExitCode::from(2)
@@ -80,88 +104,161 @@ pub(super) async fn run(g: &Global, a: &FindArgs) -> Result<ExitCode, String> {
     })
 }
 
-/// Every match in one profile, within its timeout.
-async fn search(g: &Global, name: &str, text: &str) -> Result<Vec<Hit>, String> {
-    let mut g = g.clone();
-    g.profile = Some(name.to_string());
-    g.read_only = true;
-    let c = connect(&g, None)?;
-    let limit = Duration::from_secs(c.profile.timeout_secs.unwrap_or(20).max(1));
-    tokio::time::timeout(limit, found(&c, name, text))
+/// Every profile wanted (all of the config's, `own` included even when the config does not
+/// name it), a few at a time, in the config's order.
+async fn find_all(
+    g: &Global,
+    only: Option<Vec<String>>,
+    text: &str,
+    own: Option<(String, Clients)>,
+) -> Vec<ProfileFound> {
+    let cfg = match load_config(g) {
+        Ok((_, cfg)) => cfg,
+        // The console's own profile can still be searched.
+        Err(e) if own.is_none() => {
+            return vec![ProfileFound {
+                profile: "(config)".into(),
+                found: Err(e),
+            }];
+        }
+        Err(_) => Default::default(),
+    };
+    let mut wanted: Vec<String> = only.unwrap_or_else(|| cfg.profiles.keys().cloned().collect());
+    if let Some((name, _)) = &own
+        && !wanted.contains(name)
+    {
+        wanted.insert(0, name.clone());
+    }
+    let cfg = &cfg;
+    let own = &own;
+    let jobs = wanted.into_iter().map(|name| async move {
+        let found = search(cfg, &name, text, own).await;
+        ProfileFound {
+            profile: name,
+            found,
+        }
+    });
+    futures::StreamExt::collect(futures::StreamExt::buffered(
+        futures::stream::iter(jobs),
+        PROFILES_AT_ONCE,
+    ))
+    .await
+}
+
+/// Every match in one profile, within its timeout; never a prompt, never a write.
+async fn search(
+    cfg: &crate::config::Config,
+    name: &str,
+    text: &str,
+    own: &Option<(String, Clients)>,
+) -> Result<(Vec<Found>, usize), String> {
+    let profile = cfg.profiles.get(name);
+    let secs = profile.and_then(|p| p.timeout_secs).unwrap_or(20).max(1);
+    let clients = match own {
+        Some((own, clients)) if own == name => clients.clone(),
+        _ => {
+            let (name, profile) = cfg.profile(Some(name)).map_err(|e| e.to_string())?;
+            super::connect::profile_clients(&profile, &name, |_| false)?.0
+        }
+    };
+    let limit = Duration::from_secs(secs);
+    tokio::time::timeout(limit, found(&clients, name, text))
         .await
         .map_err(|_| format!("no answer within {} s", limit.as_secs()))?
 }
 
-async fn found(c: &super::Connection, profile: &str, text: &str) -> Result<Vec<Hit>, String> {
+/// What a profile holds that matches, exact matches first, at most `FOUND_PER_PROFILE`
+/// kept (of each kind of match) and the rest counted.
+async fn found(c: &Clients, profile: &str, text: &str) -> Result<(Vec<Found>, usize), String> {
     let e = |e: crate::api::ApiError| e.to_string();
-    let mut out = Vec::new();
-    let mut add = |kind: &'static str, label: String, site: String, score: Option<u32>| {
-        if let Some(s) = score {
-            out.push(Hit {
-                profile: profile.to_string(),
-                kind,
-                label,
-                site,
-                exact: s >= EXACT,
-            });
+    let (mut exact, mut loose, mut more) = (Vec::new(), Vec::new(), 0usize);
+    let mut add = |label: String, site: String, score: Option<u32>, record: &dyn Fn() -> FoundRecord| {
+        let Some(s) = score else { return };
+        let into = if s >= EXACT { &mut exact } else { &mut loose };
+        if into.len() >= FOUND_PER_PROFILE {
+            more += 1;
+            return;
         }
+        let record = record();
+        into.push(Found {
+            profile: profile.to_string(),
+            kind: kind_of(&record),
+            label,
+            site,
+            exact: s >= EXACT,
+            record,
+        });
     };
-    if let Ok(core) = c.clients.core() {
+    if let Some(core) = &c.core {
         let sites = core.list_sites().await.map_err(e)?;
-        let q_site = Query::parse(text, crate::api::model::SiteSummary::columns());
-        let q_eq = Query::parse(text, crate::api::model::Equipement::columns());
+        let q_site = Query::parse(text, SiteSummary::columns());
+        let q_eq = Query::parse(text, Equipement::columns());
         for s in &sites {
-            let summary = crate::api::model::SiteSummary::from(s);
-            add(
-                "site",
-                summary.label(),
-                summary.name.clone(),
-                q_site.score_record(&summary),
-            );
+            let summary = SiteSummary::from(s);
+            let score = q_site.score_record(&summary);
+            add(summary.label(), summary.name.clone(), score, &|| {
+                FoundRecord::Site(summary.clone())
+            });
             let at = std::sync::Arc::new(crate::api::model::SiteRef::from(&summary));
             for eq in &s.equipements {
                 let mut eq = eq.clone();
                 eq.client_site.get_or_insert_with(|| at.clone());
-                add(
-                    "equipement",
-                    eq.label(),
-                    s.name.clone(),
-                    q_eq.score_record(&eq),
-                );
+                let score = q_eq.score_record(&eq);
+                add(eq.label(), s.name.clone(), score, &|| {
+                    FoundRecord::Equipement(eq.clone())
+                });
             }
         }
-        let q = Query::parse(text, crate::api::model::User::columns());
+        let q = Query::parse(text, User::columns());
         for u in core.list_users().await.map_err(e)? {
-            add("user", u.label(), String::new(), q.score_record(&u));
+            add(u.label(), String::new(), q.score_record(&u), &|| {
+                FoundRecord::User(u.clone())
+            });
         }
     }
-    if let Ok(m) = c.clients.maarch() {
-        let q = Query::parse(text, crate::api::maarch::MaarchUser::columns());
+    if let Some(m) = &c.maarch {
+        let q = Query::parse(text, MaarchUser::columns());
         for u in m.list_users().await.map_err(e)? {
-            add("maarch user", u.label(), String::new(), q.score_record(&u));
+            add(u.label(), String::new(), q.score_record(&u), &|| {
+                FoundRecord::MaarchUser(u.clone())
+            });
         }
     }
-    if let Ok(o) = c.clients.ocean() {
-        let q = Query::parse(text, crate::api::ocean::Individu::columns());
+    if let Some(o) = &c.ocean {
+        let q = Query::parse(text, Individu::columns());
         for i in o.list_individus(None).await.map_err(e)? {
-            add("individu", i.label(), String::new(), q.score_record(&i));
+            add(i.label(), String::new(), q.score_record(&i), &|| {
+                FoundRecord::Individu(i.clone())
+            });
         }
     }
-    // Exact matches first, then the rest, each in the server's order.
-    out.sort_by_key(|h| !h.exact);
-    Ok(out)
+    exact.append(&mut loose);
+    Ok((exact, more))
 }
 
-type Results = [(String, Result<Vec<Hit>, String>)];
+/// The kind a record is, as the output names it.
+fn kind_of(r: &FoundRecord) -> &'static str {
+    match r {
+        FoundRecord::Site(_) => "site",
+        FoundRecord::Equipement(_) => "equipement",
+        FoundRecord::User(_) => "user",
+        FoundRecord::MaarchUser(_) => "maarch user",
+        FoundRecord::Individu(_) => "individu",
+    }
+}
+
+type Results = [ProfileFound];
 
 fn write(out: &mut dyn Write, how: Output, results: &Results) -> std::io::Result<()> {
     match how {
         Output::Json => {
             let v: Vec<serde_json::Value> = results
                 .iter()
-                .map(|(p, r)| match r {
-                    Ok(hits) => serde_json::json!({"profile": p, "found": hits}),
-                    Err(why) => serde_json::json!({"profile": p, "error": why}),
+                .map(|r| match &r.found {
+                    Ok((hits, more)) => {
+                        serde_json::json!({"profile": r.profile, "found": hits, "more": more})
+                    }
+                    Err(why) => serde_json::json!({"profile": r.profile, "error": why}),
                 })
                 .collect();
             let text = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
@@ -169,10 +266,11 @@ fn write(out: &mut dyn Write, how: Output, results: &Results) -> std::io::Result
         }
         Output::Csv => {
             writeln!(out, "profile,kind,label,site,error")?;
-            for (p, r) in results {
+            for r in results {
                 let cell = |s: &str| crate::text::csv_cell(s).into_owned();
-                match r {
-                    Ok(hits) => {
+                let p = &r.profile;
+                match &r.found {
+                    Ok((hits, _)) => {
                         for h in hits {
                             writeln!(
                                 out,
@@ -190,10 +288,13 @@ fn write(out: &mut dyn Write, how: Output, results: &Results) -> std::io::Result
             Ok(())
         }
         Output::Table => {
-            for (p, r) in results {
-                match r {
-                    Ok(hits) if hits.is_empty() => writeln!(out, "{}: nothing found", sanitize(p))?,
-                    Ok(hits) => {
+            for r in results {
+                let p = &r.profile;
+                match &r.found {
+                    Ok((hits, _)) if hits.is_empty() => {
+                        writeln!(out, "{}: nothing found", sanitize(p))?
+                    }
+                    Ok((hits, more)) => {
                         writeln!(out, "{}:", sanitize(p))?;
                         for h in hits {
                             let site = if h.site.is_empty() || h.kind == "site" {
@@ -202,6 +303,9 @@ fn write(out: &mut dyn Write, how: Output, results: &Results) -> std::io::Result
                                 format!("  ({})", sanitize(&h.site))
                             };
                             writeln!(out, "  {:<12} {}{site}", h.kind, sanitize(&h.label))?;
+                        }
+                        if *more > 0 {
+                            writeln!(out, "  … {more} more not listed: narrow the search")?;
                         }
                     }
                     Err(why) => writeln!(out, "{}: failed: {}", sanitize(p), sanitize(why))?,

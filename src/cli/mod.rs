@@ -456,15 +456,22 @@ async fn console(g: &Global) -> Result<ExitCode, String> {
         return Ok(code);
     }
     let mut g = g.clone();
-    // `:profile NAME` ends a console to start the next one on that profile.
-    while let Some(next) = console_once(&g).await? {
-        g.profile = Some(next);
+    // `:profile NAME` ends a console to start the next one on that profile (`:find` also
+    // names the record it opens first).
+    let mut open = None;
+    while let Some(next) = console_once(&g, open).await? {
+        g.profile = Some(next.profile);
+        open = next.open;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// One console on `g`'s profile; `Some(profile)` when the user switched to another.
-async fn console_once(g: &Global) -> Result<Option<String>, String> {
+/// One console on `g`'s profile, opening `open` first; `Some` when the user switched to
+/// another profile.
+async fn console_once(
+    g: &Global,
+    open: Option<crate::protocol::FoundRecord>,
+) -> Result<Option<crate::app::Switch>, String> {
     let conn = connect(g, None)?;
     let p = &conn.profile;
     let mut services = Vec::new();
@@ -528,6 +535,10 @@ async fn console_once(g: &Global) -> Result<Option<String>, String> {
             watch_secs: conn.watch_secs,
             profiles: conn.profiles.clone(),
             probe,
+            finder: Some(crate::protocol::FinderRef(std::sync::Arc::new(
+                find::ConfigFinder::new(g, None),
+            ))),
+            open,
         },
     )
     .await

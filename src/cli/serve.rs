@@ -74,6 +74,11 @@ pub(super) async fn demo(g: &Global, a: DemoArgs) -> Result<ExitCode, String> {
             profiles: Vec::new(),
             // The demo's devices are nobody's to probe: it names no network.
             probe: crate::probe::Settings::none(),
+            // `:find` searches the demo alone, whatever the config holds.
+            finder: Some(crate::protocol::FinderRef(std::sync::Arc::new(
+                super::find::ConfigFinder::new(g, Some(Vec::new())),
+            ))),
+            open: None,
         },
     )
     .await;

@@ -33,6 +33,10 @@ pub struct ConsoleOptions {
     pub profiles: Vec<String>,
     /// What `P` may probe.
     pub probe: crate::probe::Settings,
+    /// What `:find` searches the profiles with.
+    pub finder: Option<crate::protocol::FinderRef>,
+    /// A record to open first (`:find`'s Enter on another profile's record).
+    pub open: Option<crate::protocol::FoundRecord>,
 }
 
 /// Why the console cannot run here, in one line: no terminal on stdin or stdout (`ssh host
@@ -53,10 +57,13 @@ pub fn terminal_problem() -> Option<String> {
 }
 
 /// Runs the console until the user quits or a signal ends it; the terminal is restored on
-/// every path (a panic is restored by ratatui's hook).
-/// Runs the console until it quits; `Some(profile)` when the user switched to another
-/// profile (`:profile NAME`): the caller connects to it and runs the console again.
-pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Option<String>, String> {
+/// every path (a panic is restored by ratatui's hook). `Some(switch)` when the user switched
+/// to another profile (`:profile NAME`, `:find`): the caller connects to it and runs the
+/// console again, opening what the switch names.
+pub async fn run(
+    clients: worker::Clients,
+    opts: ConsoleOptions,
+) -> Result<Option<crate::app::Switch>, String> {
     let mut app = App::new(opts.session);
     app.lists.extra_clients = opts.extra_clients;
     app.prefs.aliases = opts.aliases;
@@ -64,6 +71,8 @@ pub async fn run(clients: worker::Clients, opts: ConsoleOptions) -> Result<Optio
     app.prefs.commands = opts.commands;
     app.prefs.profiles = opts.profiles;
     app.prefs.probe = opts.probe;
+    app.prefs.finder = opts.finder;
+    app.waiting.open_first = opts.open;
     if let Some(s) = opts.watch_secs {
         app.prefs.watch_every = Duration::from_secs(s);
     }

@@ -16,8 +16,10 @@ use crate::app::{
 use crate::i18n::{tr, trf};
 
 mod credentials;
+mod find;
 
 pub use credentials::{account, login};
+pub use find::find;
 
 fn boxed(title: &str, color: Style) -> Block<'static> {
     Block::default()

@@ -87,6 +87,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Overlay::RunAsk(r) => dialogs::run_ask(f, app, r, area),
             Overlay::Frequency(q) => dialogs::frequency(f, q, body),
             Overlay::Columns(c) => dialogs::columns(f, c, area),
+            Overlay::Find(v) => dialogs::find(f, v, body),
         }
     }
 }
