@@ -991,3 +991,20 @@ fn an_empty_palette_lists_every_command_grouped() {
         _ => panic!("the verb goes on a new palette line"),
     }
 }
+
+/// `:find`'s window, English and French: records grouped by profile, the failing profile
+/// named with its error, this console's own marked, the records not listed counted.
+#[test]
+fn find_window_groups_by_profile() {
+    use vigie::i18n::{Lang, set_thread_lang};
+    for (lang, tag) in [(Lang::En, ""), (Lang::Fr, "_fr")] {
+        set_thread_lang(Some(lang));
+        let t = render(found, 100, 20);
+        insta::assert_snapshot!(format!("find_window{tag}"), t.backend());
+        let screen = text(&t);
+        for must in ["bank", "port", "QUAI DES BRUMES", "10.1.0.1:554"] {
+            assert!(screen.contains(must), "{must}: {screen}");
+        }
+    }
+    set_thread_lang(None);
+}

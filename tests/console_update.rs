@@ -1900,3 +1900,68 @@ fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
         "a stopped run changes nothing"
     );
 }
+
+/// `:find TEXT` asks the worker once, naming this console's profile as its own; Enter on a
+/// record of this profile opens its detail here; on another profile's, the console ends for
+/// that profile (as `:profile`), naming the record to open there. Esc before the answer
+/// stops the search (the worker is told).
+#[test]
+fn find_opens_a_record_here_or_in_its_own_profile() {
+    let mut app = found();
+    // Records in the order shown: port's two, then prod's.
+    app.on_key(key(KeyCode::Down));
+    app.on_key(key(KeyCode::Down));
+    app.on_key(key(KeyCode::Enter));
+    assert!(app.switch_profile.is_none() && !app.quit);
+    match app.overlays.last() {
+        Some(Overlay::Detail(d)) => {
+            assert!(matches!(d.target, DetailTarget::Equipement(_)), "{:?}", d.target.label())
+        }
+        _ => panic!("the record of this profile opens here"),
+    }
+
+    let mut app = found();
+    app.on_key(key(KeyCode::Down));
+    app.on_key(key(KeyCode::Enter));
+    assert!(app.quit, "the console ends for the other profile's");
+    let s = app.switch_profile.take().expect("a switch");
+    assert_eq!(s.profile, "port");
+    match s.open {
+        Some(vigie::protocol::FoundRecord::Site(site)) => assert_eq!(site.name, "QUAI DES BRUMES"),
+        other => panic!("the site to open there: {other:?}"),
+    }
+
+    // Started on that profile with the record named, the console opens it first.
+    let mut next = App::new(session("admin"));
+    next.open_at_start(Some(vigie::protocol::FoundRecord::Site(
+        next_site("QUAI DES BRUMES"),
+    )));
+    next.start(true);
+    match next.overlays.last() {
+        Some(Overlay::Detail(d)) => assert_eq!(d.target.label(), "site QUAI DES BRUMES"),
+        _ => panic!("the site's detail opens at start"),
+    }
+
+    // Esc while it runs: closed, and the worker told to drop it.
+    let mut app = loaded("admin");
+    app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
+    app.on_key(ch(':'));
+    typed(&mut app, "find loum");
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let id = only(&reqs, |r| matches!(r, Request::Find { .. }));
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.overlays.is_empty());
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter().any(|(_, r)| matches!(r, Request::Cancel(c) if *c == id)),
+        "{reqs:?}"
+    );
+}
+
+fn next_site(name: &str) -> SiteSummary {
+    SiteSummary {
+        name: name.into(),
+        ..loaded("admin").lists.sites.items[0].clone()
+    }
+}

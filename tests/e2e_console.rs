@@ -1506,3 +1506,63 @@ fn p_in_a_sites_detail_fills_the_reach_column() {
     c.keys("q");
     assert!(c.wait_exit().success());
 }
+
+/// `:find` in the real console searches both profiles of the config; Enter on the record of
+/// the other profile lands in that profile (its name in the status bar) with the record's
+/// detail open.
+#[test]
+fn find_then_enter_lands_in_the_other_profiles_record() {
+    let _serial = one_at_a_time();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (alpha, beta) = (start_server(a.path()), start_server(b.path()));
+    // A site only beta's server has.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        core_client(&beta.url)
+            .create_site(&vigie::api::model::NewSite {
+                client_id: vigie::server::seed::BICEC_ID.into(),
+                name: "QUAI DES BRUMES".into(),
+                longitude: 9.7,
+                latitude: 4.05,
+                description: "entrepôt".into(),
+            })
+            .await
+            .unwrap()
+    });
+    let data = a.path().join("data");
+    let config = a.path().join("vigie.toml");
+    let core = |name: &str, url: &str| {
+        format!(
+            "[profiles.{name}.core]\nbase_url = \"{url}\"\nusername = \"admin@vigie.local\"\npassword_env = \"VIGIE_E2E_PASSWORD\"\n"
+        )
+    };
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.alpha]\n{}\n[profiles.beta]\n{}",
+            core("alpha", &alpha.url),
+            core("beta", &beta.url)
+        ),
+    )
+    .unwrap();
+    let mut c = Console::start(
+        &["--config", config.to_str().unwrap(), "--profile", "alpha"],
+        &[
+            ("VIGIE_E2E_PASSWORD", "admin-demo"),
+            ("XDG_DATA_HOME", data.to_str().unwrap()),
+        ],
+        30,
+        110,
+    );
+    c.wait_for("LOUM");
+    c.wait_for(" alpha ");
+    c.keys(":find brumes\r");
+    c.wait_for("alpha (this console): nothing found");
+    c.wait_for("beta: 1 found");
+    c.keys("\r");
+    c.wait_for(" beta ");
+    c.wait_for("Site QUAI DES BRUMES");
+    c.keys("q");
+    c.keys("q");
+    assert!(c.wait_exit().success());
+}

@@ -79,6 +79,11 @@ impl App {
         })));
     }
 
+    /// A record to open once started (`:find`'s Enter in the console before).
+    pub fn open_at_start(&mut self, r: Option<FoundRecord>) {
+        self.waiting.open_first = r;
+    }
+
     /// Enter on a record found: its detail here, or in its profile's console.
     pub(super) fn open_found(&mut self, f: Found) {
         if f.profile == self.session.profile {

@@ -164,7 +164,7 @@ async fn search(
     let limit = Duration::from_secs(secs);
     tokio::time::timeout(limit, found(&clients, name, text))
         .await
-        .map_err(|_| format!("no answer within {} s", limit.as_secs()))?
+        .map_err(|_| crate::i18n::trf("no answer within {} s", &[&limit.as_secs()]))?
 }
 
 /// What a profile holds that matches, exact matches first, at most `FOUND_PER_PROFILE`

@@ -72,7 +72,7 @@ pub async fn run(
     app.prefs.profiles = opts.profiles;
     app.prefs.probe = opts.probe;
     app.prefs.finder = opts.finder;
-    app.waiting.open_first = opts.open;
+    app.open_at_start(opts.open);
     if let Some(s) = opts.watch_secs {
         app.prefs.watch_every = Duration::from_secs(s);
     }

@@ -699,3 +699,78 @@ pub fn individu_form() -> App {
     typed(&mut app, "Jeanne");
     app
 }
+
+// ---- `:find` --------------------------------------------------------------------------------
+
+/// A finder the tests answer for: the console only carries it to the worker.
+pub struct Unused;
+
+impl vigie::protocol::Finder for Unused {
+    fn find(
+        &self,
+        _: String,
+        _: Option<(String, vigie::change::Clients)>,
+    ) -> futures::future::BoxFuture<'static, Vec<vigie::protocol::ProfileFound>> {
+        Box::pin(async { panic!("the tests answer :find themselves") })
+    }
+}
+
+/// The console on profile "prod" of three ("prod", "port", "bank"), `:find 10.1.0.1` asked
+/// and answered: one equipement here, the same address and a site on "port", "bank" down.
+pub fn found() -> App {
+    use vigie::protocol::{Found, FoundRecord, ProfileFound};
+    let mut app = loaded("admin");
+    app.prefs.profiles = vec!["bank".into(), "port".into(), "prod".into()];
+    app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
+    app.on_key(ch(':'));
+    typed(&mut app, "find 10.1.0.1");
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let id = only(&reqs, |r| {
+        matches!(r, Request::Find { text, own, .. } if text == "10.1.0.1" && own == "prod")
+    });
+    let eq = equipements().into_iter().next().unwrap();
+    let hit = |profile: &str, label: &str, site: &str, record: FoundRecord| Found {
+        profile: profile.into(),
+        kind: match record {
+            FoundRecord::Site(_) => "site",
+            _ => "equipement",
+        },
+        label: label.into(),
+        site: site.into(),
+        exact: true,
+        record,
+    };
+    let quay = SiteSummary {
+        name: "QUAI DES BRUMES".into(),
+        ..app.lists.sites.items[0].clone()
+    };
+    ok(
+        &mut app,
+        id,
+        Payload::Found(vec![
+            ProfileFound {
+                profile: "bank".into(),
+                found: Err("no answer within 5 s".into()),
+            },
+            ProfileFound {
+                profile: "port".into(),
+                found: Ok((
+                    vec![
+                        hit("port", "10.1.0.1:554", "LOUM", FoundRecord::Equipement(eq.clone())),
+                        hit("port", "QUAI DES BRUMES", "QUAI DES BRUMES", FoundRecord::Site(quay)),
+                    ],
+                    0,
+                )),
+            },
+            ProfileFound {
+                profile: "prod".into(),
+                found: Ok((
+                    vec![hit("prod", "10.1.0.1:554", "LOUM", FoundRecord::Equipement(eq))],
+                    3,
+                )),
+            },
+        ]),
+    );
+    app
+}
