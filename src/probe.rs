@@ -94,10 +94,6 @@ pub enum State {
 }
 
 impl State {
-    pub fn answered(&self) -> bool {
-        matches!(self, State::Up { .. } | State::Refused)
-    }
-
     /// As a person reads it.
     pub fn words(&self) -> String {
         use crate::i18n::{tr, trf};

@@ -1008,3 +1008,47 @@ fn find_window_groups_by_profile() {
     }
     set_thread_lang(None);
 }
+
+/// The Equipements tab after `P` on three marked rows: the Reach column shows, each device's
+/// state in the user's language (English and French).
+#[test]
+fn a_filled_reach_column_in_both_languages() {
+    use vigie::i18n::{Lang, set_thread_lang};
+    use vigie::protocol::{Payload, Request};
+    fn probed() -> App {
+        let mut app = loaded("admin");
+        app.prefs.probe =
+            vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
+        app.on_key(ch('2'));
+        serve(&mut app);
+        for _ in 0..3 {
+            app.on_key(ch(' '));
+        }
+        app.on_key(ch('P'));
+        let reqs = app.take_requests();
+        let Some((id, Request::Probe { targets, .. })) = reqs.first().cloned() else {
+            panic!("{reqs:?}");
+        };
+        let states = [
+            vigie::probe::State::Up { ms: 12 },
+            vigie::probe::State::Refused,
+            vigie::probe::State::TimedOut,
+        ];
+        let n = targets.len();
+        let states = (0..n).map(|i| states[i % 3].clone()).collect();
+        ok(&mut app, id, Payload::Probed(targets, states));
+        app
+    }
+    for (lang, tag) in [(Lang::En, ""), (Lang::Fr, "_fr")] {
+        set_thread_lang(Some(lang));
+        let t = render(probed, 160, 16);
+        insta::assert_snapshot!(format!("reach_column{tag}"), t.backend());
+        let screen = text(&t);
+        let (title, refused) = match lang {
+            Lang::En => ("Reach", "refused"),
+            Lang::Fr => (vigie::i18n::tr("Reach"), vigie::i18n::tr("refused")),
+        };
+        assert!(screen.contains(title) && screen.contains(refused), "{screen}");
+    }
+    set_thread_lang(None);
+}

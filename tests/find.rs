@@ -141,3 +141,34 @@ async fn hostile_names_are_neutralised_in_every_format() {
         }
     }
 }
+
+/// A search matching more than 500 records of a profile lists 500 and counts the rest: a
+/// lookup over a big fleet never holds, nor prints, every device.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_lists_at_most_500_records_and_counts_the_rest() {
+    let big = common::start_with(|c| c.seed_size = 700).await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.big.core]\nbase_url = \"{}\"\nusername = \"admin@vigie.local\"\n\
+             password_env = \"VIGIE_TEST_PASSWORD\"\n",
+            big.url()
+        ),
+    )
+    .unwrap();
+    let out = find(&config, home.path(), &["10.", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = v[0]["found"].as_array().unwrap();
+    let more = v[0]["more"].as_u64().unwrap();
+    assert_eq!(found.len(), 500);
+    assert!(more >= 200, "700 devices match: {more} more");
+    let out = find(&config, home.path(), &["10."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("… {more} more not listed: narrow the search")),
+        "{text}"
+    );
+}
