@@ -74,8 +74,8 @@ pub static FR: &[(&str, &str)] = &[
     ("Reach", "Joignable"),
     ("probe", "sonder"),
     (
-        "probe the equipements shown: do they answer? (TCP, probe_networks only)",
-        "sonder les équipements affichés : répondent-ils ? (TCP, probe_networks seulement)",
+        "probe every equipement of the site, or the marked ones: do they answer? (TCP, probe_networks only)",
+        "sonder tous les équipements du site, ou ceux marqués : répondent-ils ? (TCP, probe_networks seulement)",
     ),
     (
         "This profile names no probe_networks: nothing is probed (config.example.toml)",
@@ -1652,11 +1652,20 @@ pub static FR: &[(&str, &str)] = &[
     ("{} removed from entity {}", "{} retiré de l'entité {}"),
     ("sorting by {}… {}%", "tri par {}… {} %"),
     // `:find`
-    ("Type what to find: :find TEXT", "Tapez ce qu'il faut chercher : :find TEXTE"),
-    (":find is not available here", ":find n'est pas disponible ici"),
+    (
+        "Type what to find: :find TEXT",
+        "Tapez ce qu'il faut chercher : :find TEXTE",
+    ),
+    (
+        ":find is not available here",
+        ":find n'est pas disponible ici",
+    ),
     ("Search stopped", "Recherche arrêtée"),
     ("open (in its profile)", "ouvrir (dans son profil)"),
-    ("move among the records found", "se déplacer parmi les fiches trouvées"),
+    (
+        "move among the records found",
+        "se déplacer parmi les fiches trouvées",
+    ),
     (
         "open the record, switching to its profile as :profile does",
         "ouvrir la fiche, en passant à son profil comme :profile",
@@ -1673,7 +1682,10 @@ pub static FR: &[(&str, &str)] = &[
         "{}{} : {} trouvé(s), {} de plus non listé(s) (précisez la recherche)",
     ),
     ("{}{}: failed: {}", "{}{} : échec : {}"),
-    ("Find “{}” in every profile", "Chercher « {} » dans chaque profil"),
+    (
+        "Find “{}” in every profile",
+        "Chercher « {} » dans chaque profil",
+    ),
     (
         "Searching every profile… (Esc stops)",
         "Recherche dans chaque profil… (Esc l'arrête)",
@@ -1687,4 +1699,9 @@ pub static FR: &[(&str, &str)] = &[
     ("previous record", "fiche précédente"),
     ("first record", "première fiche"),
     ("last record", "dernière fiche"),
+    (
+        "Reading every equipement of the site before probing them…",
+        "Lecture de tous les équipements du site avant de les sonder…",
+    ),
+    ("no answer within {} s", "pas de réponse en {} s"),
 ];

@@ -1048,7 +1048,10 @@ fn a_filled_reach_column_in_both_languages() {
             Lang::En => ("Reach", "refused"),
             Lang::Fr => (vigie::i18n::tr("Reach"), vigie::i18n::tr("refused")),
         };
-        assert!(screen.contains(title) && screen.contains(refused), "{screen}");
+        assert!(
+            screen.contains(title) && screen.contains(refused),
+            "{screen}"
+        );
     }
     set_thread_lang(None);
 }

@@ -1915,7 +1915,11 @@ fn find_opens_a_record_here_or_in_its_own_profile() {
     assert!(app.switch_profile.is_none() && !app.quit);
     match app.overlays.last() {
         Some(Overlay::Detail(d)) => {
-            assert!(matches!(d.target, DetailTarget::Equipement(_)), "{:?}", d.target.label())
+            assert!(
+                matches!(d.target, DetailTarget::Equipement(_)),
+                "{:?}",
+                d.target.label()
+            )
         }
         _ => panic!("the record of this profile opens here"),
     }
@@ -1933,9 +1937,9 @@ fn find_opens_a_record_here_or_in_its_own_profile() {
 
     // Started on that profile with the record named, the console opens it first.
     let mut next = App::new(session("admin"));
-    next.open_at_start(Some(vigie::protocol::FoundRecord::Site(
-        next_site("QUAI DES BRUMES"),
-    )));
+    next.open_at_start(Some(vigie::protocol::FoundRecord::Site(next_site(
+        "QUAI DES BRUMES",
+    ))));
     next.start(true);
     match next.overlays.last() {
         Some(Overlay::Detail(d)) => assert_eq!(d.target.label(), "site QUAI DES BRUMES"),
@@ -1954,7 +1958,8 @@ fn find_opens_a_record_here_or_in_its_own_profile() {
     assert!(app.overlays.is_empty());
     let reqs = app.take_requests();
     assert!(
-        reqs.iter().any(|(_, r)| matches!(r, Request::Cancel(c) if *c == id)),
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::Cancel(c) if *c == id)),
         "{reqs:?}"
     );
 }
@@ -1964,4 +1969,53 @@ fn next_site(name: &str) -> SiteSummary {
         name: name.into(),
         ..loaded("admin").lists.sites.items[0].clone()
     }
+}
+
+/// `P` in the detail of a site of several pages probes every equipement of the site, not
+/// the page shown: the site is read whole first, then probed.
+#[test]
+fn p_on_a_site_of_several_pages_reads_it_whole_then_probes_every_device() {
+    let mut app = loaded("admin");
+    app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let id = only(&reqs, |r| matches!(r, Request::SiteEquipements { .. }));
+    let all = many_equipements(120);
+    ok(
+        &mut app,
+        id,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(all[..50].to_vec(), 1, 3, 120),
+        },
+    );
+    app.on_key(ch('P'));
+    let reqs = app.take_requests();
+    let id = only(
+        &reqs,
+        |r| matches!(r, Request::AllSiteEquipements(s) if s == LOUM_ID),
+    );
+    assert!(
+        !reqs.iter().any(|(_, r)| matches!(r, Request::Probe { .. })),
+        "nothing probed before the site is read: {reqs:?}"
+    );
+    ok(
+        &mut app,
+        id,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(all.clone(), 1, 1, 120),
+        },
+    );
+    let reqs = app.take_requests();
+    let targets = match &reqs[..] {
+        [(_, Request::Probe { targets, .. })] => targets.clone(),
+        other => panic!("one probe of the whole site: {other:?}"),
+    };
+    let devices: std::collections::BTreeSet<&str> =
+        targets.iter().map(|t| t.device.as_str()).collect();
+    let expected: std::collections::BTreeSet<String> =
+        all.iter().map(vigie::probe::device).collect();
+    assert_eq!(devices.len(), expected.len(), "every device of the 3 pages");
 }

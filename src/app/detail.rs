@@ -49,6 +49,8 @@ pub struct Detail {
     pub pick_after_catalogue: Option<Act>,
     /// The probe run its equipements wait for (`P`; Esc stops waiting).
     pub probing: Option<u64>,
+    /// `P` asked before every equipement of the site was loaded: probes them once they are.
+    pub probe_when_loaded: bool,
 }
 
 impl Detail {
@@ -62,6 +64,7 @@ impl Detail {
             parapheur: None,
             error: None,
             mark_all_when_loaded: false,
+            probe_when_loaded: false,
             pick_after_catalogue: None,
             probing: None,
         }
@@ -234,8 +237,9 @@ impl Detail {
             Act::Filter => self.equipements.set_filtering(true),
             Act::Probe => return Some(Flow::Then(Msg::OnDetail(Act::Probe))),
             // Esc stops waiting for a probe run before anything else.
-            Act::Cancel if self.probing.is_some() => {
+            Act::Cancel if self.probing.is_some() || self.probe_when_loaded => {
                 self.probing = None;
+                self.probe_when_loaded = false;
                 *cx.notice = Some(tr("Probe stopped: its answers are dropped").into());
             }
             // Esc clears a filter before it closes the detail.

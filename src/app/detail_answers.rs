@@ -12,9 +12,10 @@ use crate::app::Page;
 use crate::app::Purpose;
 use crate::app::SiteRef;
 use crate::app::clamp_u32;
+use crate::app::keymap::Act;
 use crate::app::kinds::DetailTarget;
 use crate::app::list::Paging;
-use crate::app::view::{Cx, Failure, Flow};
+use crate::app::view::{Cx, Failure, Flow, Msg};
 use crate::i18n::trf;
 use crate::protocol::Payload;
 
@@ -114,6 +115,9 @@ impl Detail {
             self.equipements.mark_view();
             let n = self.equipements.marked.len();
             *cx.notice = Some(trf("{} marked", &[&n]));
+        }
+        if std::mem::take(&mut self.probe_when_loaded) {
+            return Some(Flow::Then(Msg::OnDetail(Act::Probe)));
         }
         Some(Flow::Stay)
     }

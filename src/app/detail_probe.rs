@@ -15,11 +15,27 @@ use crate::probe::{State, Target};
 use crate::protocol::Request;
 
 impl App {
-    /// Probes the equipements the site's detail shows (the marked ones when there are).
+    /// Probes every equipement of the site whose detail is shown (the marked ones when there
+    /// are); a site of several pages is read whole first.
     pub(super) fn probe_site(&mut self) {
-        let Some(Overlay::Detail(d)) = self.overlays.last() else {
+        let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
             return;
         };
+        let paged = d.equipements.paging.is_some_and(|p| p.pages > 1);
+        if paged && d.equipements.marked.is_empty() {
+            if self.prefs.probe.networks.is_empty() {
+                // Said by send_probe, before anything is read.
+                self.send_probe(Vec::new(), Purpose::Probe);
+                return;
+            }
+            let req = Request::AllSiteEquipements(super::detail::target_id(&d.target));
+            d.probe_when_loaded = true;
+            d.equipements.pending = Some(self.net.send(req, Purpose::SiteDetail));
+            d.equipements.loading = true;
+            self.status.notice =
+                Some(tr("Reading every equipement of the site before probing them…").into());
+            return;
+        }
         let targets = targets_in(&d.equipements, false);
         if let Some(id) = self.send_probe(targets, Purpose::Probe)
             && let Some(Overlay::Detail(d)) = self.overlays.last_mut()

@@ -42,10 +42,7 @@ pub struct ConfigFinder {
 
 impl ConfigFinder {
     pub fn new(g: &Global, only: Option<Vec<String>>) -> ConfigFinder {
-        ConfigFinder {
-            g: g.clone(),
-            only,
-        }
+        ConfigFinder { g: g.clone(), only }
     }
 }
 
@@ -172,23 +169,24 @@ async fn search(
 async fn found(c: &Clients, profile: &str, text: &str) -> Result<(Vec<Found>, usize), String> {
     let e = |e: crate::api::ApiError| e.to_string();
     let (mut exact, mut loose, mut more) = (Vec::new(), Vec::new(), 0usize);
-    let mut add = |label: String, site: String, score: Option<u32>, record: &dyn Fn() -> FoundRecord| {
-        let Some(s) = score else { return };
-        let into = if s >= EXACT { &mut exact } else { &mut loose };
-        if into.len() >= FOUND_PER_PROFILE {
-            more += 1;
-            return;
-        }
-        let record = record();
-        into.push(Found {
-            profile: profile.to_string(),
-            kind: kind_of(&record),
-            label,
-            site,
-            exact: s >= EXACT,
-            record,
-        });
-    };
+    let mut add =
+        |label: String, site: String, score: Option<u32>, record: &dyn Fn() -> FoundRecord| {
+            let Some(s) = score else { return };
+            let into = if s >= EXACT { &mut exact } else { &mut loose };
+            if into.len() >= FOUND_PER_PROFILE {
+                more += 1;
+                return;
+            }
+            let record = record();
+            into.push(Found {
+                profile: profile.to_string(),
+                kind: kind_of(&record),
+                label,
+                site,
+                exact: s >= EXACT,
+                record,
+            });
+        };
     if let Some(core) = &c.core {
         let sites = core.list_sites().await.map_err(e)?;
         let q_site = Query::parse(text, SiteSummary::columns());

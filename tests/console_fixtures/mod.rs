@@ -726,9 +726,10 @@ pub fn found() -> App {
     typed(&mut app, "find 10.1.0.1");
     app.on_key(key(KeyCode::Enter));
     let reqs = app.take_requests();
-    let id = only(&reqs, |r| {
-        matches!(r, Request::Find { text, own, .. } if text == "10.1.0.1" && own == "prod")
-    });
+    let id = only(
+        &reqs,
+        |r| matches!(r, Request::Find { text, own, .. } if text == "10.1.0.1" && own == "prod"),
+    );
     let eq = equipements().into_iter().next().unwrap();
     let hit = |profile: &str, label: &str, site: &str, record: FoundRecord| Found {
         profile: profile.into(),
@@ -757,8 +758,18 @@ pub fn found() -> App {
                 profile: "port".into(),
                 found: Ok((
                     vec![
-                        hit("port", "10.1.0.1:554", "LOUM", FoundRecord::Equipement(eq.clone())),
-                        hit("port", "QUAI DES BRUMES", "QUAI DES BRUMES", FoundRecord::Site(quay)),
+                        hit(
+                            "port",
+                            "10.1.0.1:554",
+                            "LOUM",
+                            FoundRecord::Equipement(eq.clone()),
+                        ),
+                        hit(
+                            "port",
+                            "QUAI DES BRUMES",
+                            "QUAI DES BRUMES",
+                            FoundRecord::Site(quay),
+                        ),
                     ],
                     0,
                 )),
@@ -766,7 +777,12 @@ pub fn found() -> App {
             ProfileFound {
                 profile: "prod".into(),
                 found: Ok((
-                    vec![hit("prod", "10.1.0.1:554", "LOUM", FoundRecord::Equipement(eq))],
+                    vec![hit(
+                        "prod",
+                        "10.1.0.1:554",
+                        "LOUM",
+                        FoundRecord::Equipement(eq),
+                    )],
                     3,
                 )),
             },

@@ -14,7 +14,10 @@ use crate::ui::{accent, dim, err_style, safe, theme};
 
 pub fn find(f: &mut Frame, v: &FindView, area: Rect) {
     f.render_widget(ratatui::widgets::Clear, area);
-    let block = boxed(&trf("Find “{}” in every profile", &[&safe(&v.text)]), accent());
+    let block = boxed(
+        &trf("Find “{}” in every profile", &[&safe(&v.text)]),
+        accent(),
+    );
     let inner = block.inner(area);
     f.render_widget(block, area);
     let t = theme::theme();
