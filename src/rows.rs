@@ -83,6 +83,13 @@ pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
     fn key(&self) -> Cow<'_, str>;
     /// How the record is named in a confirmation ("site LOUM").
     fn label(&self) -> String;
+    /// It holds what the console learnt itself, not the server (an equipement's Reach).
+    const LOCAL: bool = false;
+    /// What the console learnt of `old` (the same record as read before) and the server
+    /// does not send, kept.
+    fn keep_local(&mut self, old: &Self) {
+        let _ = old;
+    }
 }
 
 /// Rows with their searchable text built, off the console's thread: for a million rows that

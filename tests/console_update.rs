@@ -2019,3 +2019,59 @@ fn p_on_a_site_of_several_pages_reads_it_whole_then_probes_every_device() {
         all.iter().map(vigie::probe::device).collect();
     assert_eq!(devices.len(), expected.len(), "every device of the 3 pages");
 }
+
+/// A watched Equipements tab (`W`) probes again what `P` probed there, at each reading: the
+/// rows read again keep their Reach until the new run answers, which then says what changed.
+#[test]
+fn a_watched_equipements_tab_probes_again_what_p_probed() {
+    let mut app = loaded("admin");
+    app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
+    app.on_key(ch('2'));
+    serve(&mut app);
+    let first = app.lists.equipements.selected_item().cloned().unwrap();
+    app.on_key(ch('P'));
+    let reqs = app.take_requests();
+    let Some((id, Request::Probe { targets, .. })) = reqs.first().cloned() else {
+        panic!("{reqs:?}");
+    };
+    let n = targets.len();
+    ok(
+        &mut app,
+        id,
+        Payload::Probed(targets.clone(), vec![vigie::probe::State::Up { ms: 5 }; n]),
+    );
+    let reach = |app: &App| {
+        app.lists
+            .equipements
+            .items
+            .iter()
+            .find(|e| e.equipement_id == first.equipement_id)
+            .and_then(|e| e.reach.as_deref().map(str::to_string))
+    };
+    assert_eq!(reach(&app).as_deref(), Some("up (5 ms)"));
+    app.on_key(ch('W'));
+    app.wake(std::time::Instant::now() + std::time::Duration::from_secs(3600));
+    let reqs = app.take_requests();
+    let page_id = only(&reqs, |r| matches!(r, Request::EquipementsPage { .. }));
+    let (probe_id, again) = match reqs.iter().find(|(_, r)| matches!(r, Request::Probe { .. })) {
+        Some((id, Request::Probe { targets, .. })) => (*id, targets.clone()),
+        _ => panic!("the watch probes again: {reqs:?}"),
+    };
+    assert_eq!(again, targets, "the same addresses");
+    ok(
+        &mut app,
+        page_id,
+        Payload::EquipementsPage(page(equipements(), 1, 1, 4)),
+    );
+    assert_eq!(
+        reach(&app).as_deref(),
+        Some("up (5 ms)"),
+        "kept while the new run goes"
+    );
+    ok(
+        &mut app,
+        probe_id,
+        Payload::Probed(again, vec![vigie::probe::State::Refused; n]),
+    );
+    assert_eq!(reach(&app).as_deref(), Some("refused"));
+}

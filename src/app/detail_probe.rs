@@ -51,6 +51,17 @@ impl App {
             return;
         }
         let targets = targets_in(&self.lists.equipements, true);
+        self.lists.probed = targets.clone();
+        self.lists.probing = self.send_probe(targets, Purpose::ProbeList);
+    }
+
+    /// A watched Equipements tab read again: what `P` probed there is probed again (unless
+    /// a run is still on its way).
+    pub(super) fn probe_again(&mut self) {
+        if self.lists.probed.is_empty() || self.lists.probing.is_some() {
+            return;
+        }
+        let targets = self.lists.probed.clone();
         self.lists.probing = self.send_probe(targets, Purpose::ProbeList);
     }
 

@@ -42,6 +42,8 @@ pub struct Lists {
     pub(crate) esc_armed: bool,
     /// The probe run the Equipements tab waits for (`P`; Esc stops waiting).
     pub(crate) probing: Option<u64>,
+    /// What `P` last probed on the Equipements tab: a watch (`W`) probes it again.
+    pub(crate) probed: Vec<crate::probe::Target>,
 }
 
 /// What waits for every equipement to be loaded.
@@ -161,6 +163,7 @@ impl Lists {
             when_loaded: WhenLoaded::default(),
             esc_armed: false,
             probing: None,
+            probed: Vec::new(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `W`: the list shown is read again every few seconds (config `watch_secs`); what changed
 //! is lit for a few seconds, new rows are marked. Between refreshes the console sleeps:
-//! the runtime wakes it at `next_wake`, nothing ticks.
+//! the runtime wakes it at `next_wake`, nothing ticks. On the Equipements tab, what `P`
+//! probed is probed again at each reading (nothing else is ever probed by itself).
 
 use crate::app::list;
 
@@ -78,6 +79,9 @@ impl App {
         let loading = with_list!(self, w.kind, |l| l.pending.is_some());
         if shown && !loading && self.net.reconnect.is_none() {
             self.load_tab(self.tab);
+            if w.kind == ListKind::Equipements {
+                self.probe_again();
+            }
         }
     }
 }

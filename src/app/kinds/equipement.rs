@@ -29,6 +29,12 @@ use std::borrow::Cow;
 
 impl Record for Equipement {
     const KIND: &'static str = "equipements";
+    const LOCAL: bool = true;
+    fn keep_local(&mut self, old: &Self) {
+        if self.reach.is_none() {
+            self.reach = old.reach.clone();
+        }
+    }
     fn cells(&self) -> Vec<String> {
         (0..8).map(|c| self.cell(c)).collect()
     }

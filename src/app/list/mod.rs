@@ -231,8 +231,22 @@ impl<T: Record> ListView<T> {
 
     /// `set_items` with the searchable text already built.
     pub fn set_prepared(&mut self, prepared: Prepared<T>) {
-        let Prepared { items, haystacks } = prepared;
+        let Prepared {
+            mut items,
+            haystacks,
+        } = prepared;
         self.provisional = false;
+        // A watched list read again keeps what the console learnt (a probe's Reach): the
+        // watch probes again and says what changed.
+        if T::LOCAL && self.watched && self.loaded_once {
+            let before: std::collections::HashMap<std::borrow::Cow<'_, str>, &T> =
+                self.items.iter().map(|r| (r.key(), r)).collect();
+            for r in &mut items {
+                if let Some(o) = before.get(r.key().as_ref()) {
+                    r.keep_local(o);
+                }
+            }
+        }
         let keep = self.selected_item().map(|r| r.key().into_owned());
         if self.watched && self.loaded_once {
             if let Some(f) = Flash::between(&self.items, &items) {
