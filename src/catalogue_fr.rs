@@ -1704,4 +1704,8 @@ pub static FR: &[(&str, &str)] = &[
         "Lecture de tous les équipements du site avant de les sonder…",
     ),
     ("no answer within {} s", "pas de réponse en {} s"),
+    (
+        "this console, some lists as read {} ago",
+        "cette console, des listes lues il y a {}",
+    ),
 ];

@@ -103,6 +103,8 @@ pub enum Request {
     Find {
         text: String,
         own: String,
+        /// What the console searched itself in the lists it holds, read lately.
+        kept: Parts,
         finder: FinderRef,
     },
 }
@@ -248,14 +250,33 @@ pub struct ProfileFound {
     pub found: Result<(Vec<Found>, usize), String>,
 }
 
+/// Parts of a profile's records a search leaves out (the console searched them itself).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Parts {
+    /// The sites and the equipements they hold.
+    pub sites: bool,
+    /// The core's users.
+    pub users: bool,
+    pub maarch: bool,
+    pub individus: bool,
+}
+
+/// The console's own profile: searched with its clients (logged in), leaving out `kept`.
+#[derive(Debug, Clone)]
+pub struct Own {
+    pub name: String,
+    pub clients: crate::change::Clients,
+    pub kept: Parts,
+}
+
 /// Searches the config's profiles (built where profiles are connected: the command line).
 pub trait Finder: Send + Sync {
-    /// Every profile's matches for `text`, in the config's order; `own` (a profile's name and
-    /// clients) is searched with those clients rather than new ones.
+    /// Every profile's matches for `text`, in the config's order; `own` is searched with its
+    /// clients rather than new ones.
     fn find(
         &self,
         text: String,
-        own: Option<(String, crate::change::Clients)>,
+        own: Option<Own>,
     ) -> futures::future::BoxFuture<'static, Vec<ProfileFound>>;
 }
 

@@ -130,8 +130,18 @@ async fn handle(
             let states = crate::probe::run(&targets, &settings).await;
             Payload::Probed(targets, states)
         }
-        Request::Find { text, own, finder } => {
-            Payload::Found(finder.0.find(text, Some((own, c.clone()))).await)
+        Request::Find {
+            text,
+            own,
+            kept,
+            finder,
+        } => {
+            let own = Own {
+                name: own,
+                clients: c.clone(),
+                kept,
+            };
+            Payload::Found(finder.0.find(text, Some(own)).await)
         }
         Request::Cancel(_) => return Err(ApiError::Config("nothing to cancel".into())),
     })

@@ -2053,7 +2053,10 @@ fn a_watched_equipements_tab_probes_again_what_p_probed() {
     app.wake(std::time::Instant::now() + std::time::Duration::from_secs(3600));
     let reqs = app.take_requests();
     let page_id = only(&reqs, |r| matches!(r, Request::EquipementsPage { .. }));
-    let (probe_id, again) = match reqs.iter().find(|(_, r)| matches!(r, Request::Probe { .. })) {
+    let (probe_id, again) = match reqs
+        .iter()
+        .find(|(_, r)| matches!(r, Request::Probe { .. }))
+    {
         Some((id, Request::Probe { targets, .. })) => (*id, targets.clone()),
         _ => panic!("the watch probes again: {reqs:?}"),
     };
@@ -2074,4 +2077,75 @@ fn a_watched_equipements_tab_probes_again_what_p_probed() {
         Payload::Probed(again, vec![vigie::probe::State::Refused; n]),
     );
     assert_eq!(reach(&app).as_deref(), Some("refused"));
+}
+
+/// `:find` searches this console's own lists where they are when read less than 5 minutes
+/// ago and whole (every equipement loaded), asks the server only for the rest, and says how
+/// old those lists are; older lists are read again.
+#[test]
+fn find_uses_this_consoles_lists_read_lately_and_says_their_age() {
+    let mut app = loaded("admin");
+    app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('A'));
+    serve(&mut app);
+    assert!(app.lists.equipements.complete);
+    app.on_key(ch('3'));
+    serve(&mut app);
+    app.on_key(ch('1'));
+    serve(&mut app);
+    app.on_key(ch(':'));
+    typed(&mut app, "find loum");
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let (id, kept) = match &reqs[..] {
+        [(id, Request::Find { kept, .. })] => (*id, *kept),
+        other => panic!("{other:?}"),
+    };
+    assert!(kept.sites && kept.users && !kept.individus, "{kept:?}");
+    // The worker left those parts out: nothing of them in its answer.
+    ok(
+        &mut app,
+        id,
+        Payload::Found(vec![vigie::protocol::ProfileFound {
+            profile: "prod".into(),
+            found: Ok((Vec::new(), 0)),
+        }]),
+    );
+    let Some(Overlay::Find(v)) = app.overlays.last() else {
+        panic!("the find window");
+    };
+    let Ok((hits, _)) = &v.results[0].found else {
+        panic!()
+    };
+    assert!(
+        hits.iter()
+            .any(|h| h.kind == "site" && h.label.contains("LOUM"))
+            && hits
+                .iter()
+                .any(|h| h.kind == "equipement" && h.site == "LOUM"),
+        "{hits:?}"
+    );
+    assert!(
+        vigie::app::find_heading(&v.results[0], v).contains("some lists as read"),
+        "{}",
+        vigie::app::find_heading(&v.results[0], v)
+    );
+
+    // Lists read more than 5 minutes ago are asked again.
+    app.on_key(key(KeyCode::Esc));
+    let Some(old) = std::time::Instant::now().checked_sub(std::time::Duration::from_secs(600))
+    else {
+        return;
+    };
+    app.lists.users.read_at = Some(old);
+    app.on_key(ch(':'));
+    typed(&mut app, "find loum");
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    match &reqs[..] {
+        [(_, Request::Find { kept, .. })] => assert!(kept.sites && !kept.users, "{kept:?}"),
+        other => panic!("{other:?}"),
+    }
 }

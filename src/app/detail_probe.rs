@@ -143,7 +143,10 @@ fn fill_reach(list: &mut ListView<Equipement>, targets: &[Target], states: &[Sta
             e.reach = Some(s);
         }
     }
+    // The server's rows are as old as they were.
+    let read_at = list.read_at;
     list.set_items(items);
+    list.read_at = read_at;
     let reach = Equipement::columns().iter().position(|c| c.hidden);
     let mut shown = list.shown_columns();
     if let Some(r) = reach.filter(|r| !shown.contains(r)) {

@@ -3,14 +3,20 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::api::model::{Equipement, Site, SiteRef, SiteSummary};
 use crate::app::hints::K::A;
 use crate::app::hints::{ENTER, ESC, Hint, Keys};
 use crate::app::keymap::{Act, Scope};
+use crate::app::list::{EXACT, Query, Record};
 use crate::app::screen::{Failure, Screen};
 use crate::app::view::{Cx, Flow, Msg, View};
 use crate::app::{App, DetailTarget, Overlay, Purpose};
 use crate::i18n::{tr, trf};
-use crate::protocol::{FinderRef, Found, FoundRecord, Payload, ProfileFound, Request};
+use crate::protocol::{
+    FOUND_PER_PROFILE, FinderRef, Found, FoundRecord, Parts, Payload, ProfileFound, Request,
+    Service,
+};
+use std::time::Duration;
 
 /// Where a profile's console should land once started: the record `:find` chose there.
 #[derive(Debug)]
@@ -30,7 +36,19 @@ pub struct FindView {
     /// The console's own profile (its records open here, without switching).
     pub own: String,
     pub error: Option<String>,
+    /// What this console found in its own lists, read lately (merged into its profile's
+    /// answer).
+    pub kept: Option<Kept>,
 }
+
+/// Records found in the console's own lists, and the oldest list's age.
+pub struct Kept {
+    pub found: (Vec<Found>, usize),
+    pub age: Duration,
+}
+
+/// Lists read less than this long ago are searched where they are.
+pub const KEPT_FOR: Duration = Duration::from_secs(300);
 
 impl FindView {
     /// The record selected.
@@ -62,12 +80,15 @@ impl App {
             return;
         }
         let own = self.session.profile.clone();
+        let (kept, found, age) = self.search_kept(text);
         let req = Request::Find {
             text: text.to_string(),
             own: own.clone(),
+            kept,
             finder,
         };
         let id = self.send(req, Purpose::Find);
+        let kept = (kept != Parts::default()).then_some(Kept { found, age });
         self.overlays.push(Overlay::Find(Box::new(FindView {
             text: text.to_string(),
             pending: Some(id),
@@ -76,7 +97,66 @@ impl App {
             selected: 0,
             own,
             error: None,
+            kept,
         })));
+    }
+
+    /// This profile's lists read less than `KEPT_FOR` ago (and whole) searched here: what
+    /// they cover, what they hold that matches, and the oldest one's age.
+    fn search_kept(&self, text: &str) -> (Parts, (Vec<Found>, usize), Duration) {
+        let l = &self.lists;
+        let mut age = Duration::ZERO;
+        let mut fresh = |read_at: Option<std::time::Instant>, ok: bool| {
+            let a = read_at.map(|t| t.elapsed()).filter(|a| ok && *a < KEPT_FOR);
+            age = age.max(a.unwrap_or_default());
+            a.is_some()
+        };
+        let has = |s| self.session.has(s);
+        let kept = Parts {
+            sites: has(Service::Core)
+                && fresh(l.sites.read_at, !l.sites.provisional)
+                && fresh(l.equipements.read_at, l.equipements.complete),
+            users: has(Service::Core) && fresh(l.users.read_at, true),
+            maarch: has(Service::Maarch) && fresh(l.maarch_users.read_at, true),
+            individus: has(Service::Ocean) && fresh(l.individus.read_at, true),
+        };
+        let mut out = Collect::new(&self.session.profile);
+        let none = |_: &_| String::new();
+        if kept.sites {
+            out.records(
+                text,
+                &l.sites.items,
+                |s| s.name.clone(),
+                |s| FoundRecord::Site(s.clone()),
+            );
+            let site = |e: &Equipement| e.client_site.as_ref().map(|s| s.name.clone());
+            out.records(
+                text,
+                &l.equipements.items,
+                |e| site(e).unwrap_or_default(),
+                |e| FoundRecord::Equipement(e.clone()),
+            );
+        }
+        if kept.users {
+            out.records(text, &l.users.items, none, |u| FoundRecord::User(u.clone()));
+        }
+        if kept.maarch {
+            out.records(
+                text,
+                &l.maarch_users.items,
+                |_| String::new(),
+                |u| FoundRecord::MaarchUser(u.clone()),
+            );
+        }
+        if kept.individus {
+            out.records(
+                text,
+                &l.individus.items,
+                |_| String::new(),
+                |i| FoundRecord::Individu(i.clone()),
+            );
+        }
+        (kept, out.finish(), age)
     }
 
     /// A record to open once started (`:find`'s Enter in the console before).
@@ -153,6 +233,7 @@ impl View for FindView {
             (Purpose::Find, Payload::Found(results)) if self.pending == Some(id) => {
                 self.pending = None;
                 self.results = results.clone();
+                self.merge_kept();
                 self.hits = hits_of(&self.results);
                 self.selected = 0;
                 Some(Flow::Stay)
@@ -163,6 +244,25 @@ impl View for FindView {
 
     fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
         f.settle(&mut self.pending, &mut self.error)
+    }
+}
+
+impl FindView {
+    /// The records found in this console's lists join its profile's (exact ones first).
+    fn merge_kept(&mut self) {
+        let Some(kept) = &self.kept else { return };
+        let Some(Ok((hits, more))) = self
+            .results
+            .iter_mut()
+            .find(|r| r.profile == self.own)
+            .map(|r| r.found.as_mut())
+        else {
+            return;
+        };
+        hits.extend(kept.found.0.iter().cloned());
+        hits.sort_by_key(|h| !h.exact);
+        *more += kept.found.1 + hits.len().saturating_sub(FOUND_PER_PROFILE);
+        hits.truncate(FOUND_PER_PROFILE);
     }
 }
 
@@ -200,13 +300,20 @@ impl Screen for FindView {
     }
 }
 
-/// The heading of a profile's results, as the window shows it.
-pub fn heading(r: &ProfileFound, own: &str) -> String {
+/// The heading of a profile's results, as the window shows it: this console's says how old
+/// the lists it searched itself are.
+pub fn heading(r: &ProfileFound, v: &FindView) -> String {
     let name = crate::text::sanitize(&r.profile);
-    let here = if r.profile == own {
-        format!(" ({})", tr("this console"))
-    } else {
-        String::new()
+    let here = match &v.kept {
+        _ if r.profile != v.own => String::new(),
+        Some(k) => format!(
+            " ({})",
+            trf(
+                "this console, some lists as read {} ago",
+                &[&crate::text::short_duration(k.age)]
+            )
+        ),
+        None => format!(" ({})", tr("this console")),
     };
     match &r.found {
         Ok((hits, 0)) if hits.is_empty() => trf("{}{}: nothing found", &[&name, &here]),
@@ -219,5 +326,111 @@ pub fn heading(r: &ProfileFound, own: &str) -> String {
             "{}{}: failed: {}",
             &[&name, &here, &crate::text::sanitize(why)],
         ),
+    }
+}
+
+/// What one profile's search keeps: exact matches first, at most `FOUND_PER_PROFILE` of each
+/// kind of match, the rest counted.
+pub struct Collect<'a> {
+    profile: &'a str,
+    exact: Vec<Found>,
+    loose: Vec<Found>,
+    more: usize,
+}
+
+impl<'a> Collect<'a> {
+    pub fn new(profile: &'a str) -> Self {
+        Collect {
+            profile,
+            exact: Vec::new(),
+            loose: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Every record of `items` that `text` matches (as `/` matches), `site` naming each one's.
+    pub fn records<T: Record>(
+        &mut self,
+        text: &str,
+        items: &[T],
+        site: impl Fn(&T) -> String,
+        record: impl Fn(&T) -> FoundRecord,
+    ) {
+        let q = Query::parse(text, T::columns());
+        for r in items {
+            if let Some(score) = q.score_record(r) {
+                self.add(r.label(), site(r), score, || record(r));
+            }
+        }
+    }
+
+    /// The sites of `/client_site/all` and the equipements each embeds.
+    pub fn sites(&mut self, text: &str, sites: &[Site]) {
+        let q_site = Query::parse(text, SiteSummary::columns());
+        let q_eq = Query::parse(text, Equipement::columns());
+        for s in sites {
+            let summary = SiteSummary::from(s);
+            if let Some(score) = q_site.score_record(&summary) {
+                let name = summary.name.clone();
+                self.add(summary.label(), name, score, || {
+                    FoundRecord::Site(summary.clone())
+                });
+            }
+            let at = std::sync::Arc::new(SiteRef::from(&summary));
+            for eq in &s.equipements {
+                let mut eq = eq.clone();
+                eq.client_site.get_or_insert_with(|| at.clone());
+                if let Some(score) = q_eq.score_record(&eq) {
+                    self.add(eq.label(), s.name.clone(), score, || {
+                        FoundRecord::Equipement(eq.clone())
+                    });
+                }
+            }
+        }
+    }
+
+    fn add(
+        &mut self,
+        label: String,
+        site: String,
+        score: u32,
+        record: impl FnOnce() -> FoundRecord,
+    ) {
+        let exact = score >= EXACT;
+        let into = if exact {
+            &mut self.exact
+        } else {
+            &mut self.loose
+        };
+        if into.len() >= FOUND_PER_PROFILE {
+            self.more += 1;
+            return;
+        }
+        let record = record();
+        into.push(Found {
+            profile: self.profile.to_string(),
+            kind: kind_of(&record),
+            label,
+            site,
+            exact,
+            record,
+        });
+    }
+
+    /// The records kept, exact ones first, and how many more matched.
+    pub fn finish(mut self) -> (Vec<Found>, usize) {
+        self.exact.append(&mut self.loose);
+        (self.exact, self.more)
+    }
+}
+
+/// The kind a record is, as outputs name it.
+pub fn kind_of(r: &FoundRecord) -> &'static str {
+    match r {
+        FoundRecord::Site(_) => "site",
+        FoundRecord::Equipement(_) => "equipement",
+        FoundRecord::User(_) => "user",
+        FoundRecord::MaarchUser(_) => "maarch user",
+        FoundRecord::Individu(_) => "individu",
     }
 }

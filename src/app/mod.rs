@@ -85,7 +85,7 @@ pub use detail::*;
 pub use effects::Effect;
 pub use error_words::*;
 pub use export::*;
-pub use find_view::{FindView, Switch, heading as find_heading};
+pub use find_view::{Collect, FindView, Switch, heading as find_heading};
 pub use frequency::Frequency;
 pub use journal_view::*;
 pub use login::*;
@@ -229,6 +229,7 @@ impl App {
         }
         self.lists.sites.set_items(sites);
         self.lists.sites.provisional = true;
+        self.lists.sites.read_at = None;
         let said = trf(
             "Sites as read {} ago: reading them again…",
             &[&crate::text::short_duration(age)],

@@ -10,13 +10,10 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{Global, load_config};
-use crate::api::maarch::MaarchUser;
-use crate::api::model::{Equipement, SiteSummary, User};
-use crate::api::ocean::Individu;
-use crate::app::list::{EXACT, Query, Record};
+use crate::app::Collect;
 use crate::change::Clients;
 use crate::list::Output;
-use crate::protocol::{FOUND_PER_PROFILE, Finder, Found, FoundRecord, ProfileFound};
+use crate::protocol::{Finder, Found, FoundRecord, Own, Parts, ProfileFound};
 use crate::text::sanitize;
 
 /// Profiles read at once.
@@ -50,7 +47,7 @@ impl Finder for ConfigFinder {
     fn find(
         &self,
         text: String,
-        own: Option<(String, Clients)>,
+        own: Option<Own>,
     ) -> futures::future::BoxFuture<'static, Vec<ProfileFound>> {
         let (g, only) = (self.g.clone(), self.only.clone());
         Box::pin(async move { find_all(&g, only, &text, own).await })
@@ -107,7 +104,7 @@ async fn find_all(
     g: &Global,
     only: Option<Vec<String>>,
     text: &str,
-    own: Option<(String, Clients)>,
+    own: Option<Own>,
 ) -> Vec<ProfileFound> {
     let cfg = match load_config(g) {
         Ok((_, cfg)) => cfg,
@@ -121,10 +118,10 @@ async fn find_all(
         Err(_) => Default::default(),
     };
     let mut wanted: Vec<String> = only.unwrap_or_else(|| cfg.profiles.keys().cloned().collect());
-    if let Some((name, _)) = &own
-        && !wanted.contains(name)
+    if let Some(o) = &own
+        && !wanted.contains(&o.name)
     {
-        wanted.insert(0, name.clone());
+        wanted.insert(0, o.name.clone());
     }
     let cfg = &cfg;
     let own = &own;
@@ -147,102 +144,67 @@ async fn search(
     cfg: &crate::config::Config,
     name: &str,
     text: &str,
-    own: &Option<(String, Clients)>,
+    own: &Option<Own>,
 ) -> Result<(Vec<Found>, usize), String> {
     let profile = cfg.profiles.get(name);
     let secs = profile.and_then(|p| p.timeout_secs).unwrap_or(20).max(1);
-    let clients = match own {
-        Some((own, clients)) if own == name => clients.clone(),
+    let (clients, skip) = match own {
+        Some(o) if o.name == name => (o.clients.clone(), o.kept),
         _ => {
             let (name, profile) = cfg.profile(Some(name)).map_err(|e| e.to_string())?;
-            super::connect::profile_clients(&profile, &name, |_| false)?.0
+            let clients = super::connect::profile_clients(&profile, &name, |_| false)?.0;
+            (clients, Parts::default())
         }
     };
     let limit = Duration::from_secs(secs);
-    tokio::time::timeout(limit, found(&clients, name, text))
+    tokio::time::timeout(limit, found(&clients, name, text, skip))
         .await
         .map_err(|_| crate::i18n::trf("no answer within {} s", &[&limit.as_secs()]))?
 }
 
-/// What a profile holds that matches, exact matches first, at most `FOUND_PER_PROFILE`
-/// kept (of each kind of match) and the rest counted.
-async fn found(c: &Clients, profile: &str, text: &str) -> Result<(Vec<Found>, usize), String> {
+/// What a profile holds that matches, exact matches first (`Collect`); the parts `skip`
+/// names are the console's to search in the lists it holds.
+async fn found(
+    c: &Clients,
+    profile: &str,
+    text: &str,
+    skip: Parts,
+) -> Result<(Vec<Found>, usize), String> {
     let e = |e: crate::api::ApiError| e.to_string();
-    let (mut exact, mut loose, mut more) = (Vec::new(), Vec::new(), 0usize);
-    let mut add =
-        |label: String, site: String, score: Option<u32>, record: &dyn Fn() -> FoundRecord| {
-            let Some(s) = score else { return };
-            let into = if s >= EXACT { &mut exact } else { &mut loose };
-            if into.len() >= FOUND_PER_PROFILE {
-                more += 1;
-                return;
-            }
-            let record = record();
-            into.push(Found {
-                profile: profile.to_string(),
-                kind: kind_of(&record),
-                label,
-                site,
-                exact: s >= EXACT,
-                record,
-            });
-        };
+    let mut out = Collect::new(profile);
     if let Some(core) = &c.core {
-        let sites = core.list_sites().await.map_err(e)?;
-        let q_site = Query::parse(text, SiteSummary::columns());
-        let q_eq = Query::parse(text, Equipement::columns());
-        for s in &sites {
-            let summary = SiteSummary::from(s);
-            let score = q_site.score_record(&summary);
-            add(summary.label(), summary.name.clone(), score, &|| {
-                FoundRecord::Site(summary.clone())
-            });
-            let at = std::sync::Arc::new(crate::api::model::SiteRef::from(&summary));
-            for eq in &s.equipements {
-                let mut eq = eq.clone();
-                eq.client_site.get_or_insert_with(|| at.clone());
-                let score = q_eq.score_record(&eq);
-                add(eq.label(), s.name.clone(), score, &|| {
-                    FoundRecord::Equipement(eq.clone())
-                });
-            }
+        if !skip.sites {
+            out.sites(text, &core.list_sites().await.map_err(e)?);
         }
-        let q = Query::parse(text, User::columns());
-        for u in core.list_users().await.map_err(e)? {
-            add(u.label(), String::new(), q.score_record(&u), &|| {
-                FoundRecord::User(u.clone())
-            });
+        if !skip.users {
+            let users = core.list_users().await.map_err(e)?;
+            out.records(
+                text,
+                &users,
+                |_| String::new(),
+                |u| FoundRecord::User(u.clone()),
+            );
         }
     }
-    if let Some(m) = &c.maarch {
-        let q = Query::parse(text, MaarchUser::columns());
-        for u in m.list_users().await.map_err(e)? {
-            add(u.label(), String::new(), q.score_record(&u), &|| {
-                FoundRecord::MaarchUser(u.clone())
-            });
-        }
+    if let Some(m) = c.maarch.as_ref().filter(|_| !skip.maarch) {
+        let users = m.list_users().await.map_err(e)?;
+        out.records(
+            text,
+            &users,
+            |_| String::new(),
+            |u| FoundRecord::MaarchUser(u.clone()),
+        );
     }
-    if let Some(o) = &c.ocean {
-        let q = Query::parse(text, Individu::columns());
-        for i in o.list_individus(None).await.map_err(e)? {
-            add(i.label(), String::new(), q.score_record(&i), &|| {
-                FoundRecord::Individu(i.clone())
-            });
-        }
+    if let Some(o) = c.ocean.as_ref().filter(|_| !skip.individus) {
+        let individus = o.list_individus(None).await.map_err(e)?;
+        out.records(
+            text,
+            &individus,
+            |_| String::new(),
+            |i| FoundRecord::Individu(i.clone()),
+        );
     }
-    exact.append(&mut loose);
-    Ok((exact, more))
-}
-
-/// The kind a record is, as the output names it.
-fn kind_of(r: &FoundRecord) -> &'static str {
-    match r {
-        FoundRecord::Site(_) => "site",
-        FoundRecord::Equipement(_) => "equipement",
-        FoundRecord::User(_) => "user",
-        FoundRecord::MaarchUser(_) => "maarch user",
-        FoundRecord::Individu(_) => "individu",
-    }
+    Ok(out.finish())
 }
 
 type Results = [ProfileFound];
@@ -311,5 +273,53 @@ fn write(out: &mut dyn Write, how: Output, results: &Results) -> std::io::Result
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(all(test, feature = "server"))]
+mod tests {
+    use super::{Parts, found};
+    use crate::api::Credentials;
+    use crate::api::core::CoreClient;
+    use crate::change::Clients;
+    use crate::server::{SeedMode, ServerConfig};
+
+    /// The parts the console searched in its own lists are not read again: with the sites
+    /// kept, the profile's search asks no sites list and finds no site or equipement.
+    #[tokio::test]
+    async fn the_parts_the_console_kept_are_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = ServerConfig::new(dir.path().join("find.db"));
+        cfg.seed = SeedMode::Demo;
+        cfg.seed_size = 10;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = crate::server::start(cfg, listener).await.unwrap();
+        let auth = Credentials::Password {
+            username: "admin@vigie.local".into(),
+            password: "admin-demo".to_string().into(),
+        };
+        let core = CoreClient::new(&server.url(), auth, &Default::default()).unwrap();
+        let clients = Clients {
+            core: Some(core),
+            ..Default::default()
+        };
+        let kinds = |parts| {
+            let clients = clients.clone();
+            async move {
+                let (hits, _) = found(&clients, "p", "loum", parts).await.unwrap();
+                hits.iter().map(|h| h.kind).collect::<Vec<_>>()
+            }
+        };
+        assert!(kinds(Parts::default()).await.contains(&"site"));
+        let kept = Parts {
+            sites: true,
+            ..Default::default()
+        };
+        let left = kinds(kept).await;
+        assert!(
+            !left.contains(&"site") && !left.contains(&"equipement"),
+            "{left:?}"
+        );
+        server.stop().await;
     }
 }

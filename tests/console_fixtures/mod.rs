@@ -709,7 +709,7 @@ impl vigie::protocol::Finder for Unused {
     fn find(
         &self,
         _: String,
-        _: Option<(String, vigie::change::Clients)>,
+        _: Option<vigie::protocol::Own>,
     ) -> futures::future::BoxFuture<'static, Vec<vigie::protocol::ProfileFound>> {
         Box::pin(async { panic!("the tests answer :find themselves") })
     }

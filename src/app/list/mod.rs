@@ -44,6 +44,8 @@ pub struct ListView<T: Record> {
     pub complete: bool,
     pub loading: bool,
     pub loaded_once: bool,
+    /// When the list was last set from a server's answer.
+    pub read_at: Option<std::time::Instant>,
     /// Id of the request whose answer this list waits for; others are stale.
     pub pending: Option<u64>,
     /// The answer whose first rows are shown while the rest streams in.
@@ -141,6 +143,7 @@ impl<T: Record> Default for ListView<T> {
             complete: false,
             loading: false,
             loaded_once: false,
+            read_at: None,
             pending: None,
             streaming: None,
             provisional: false,
@@ -266,6 +269,7 @@ impl<T: Record> ListView<T> {
         self.count_odd();
         self.rows_changed();
         self.loaded_once = true;
+        self.read_at = Some(std::time::Instant::now());
         self.loading = false;
         self.refresh_view();
         if let Some(id) = keep

@@ -41,7 +41,7 @@ pub fn find(f: &mut Frame, v: &FindView, area: Rect) {
             accent().bold()
         };
         lines.push(Line::from(Span::styled(
-            crate::app::find_heading(r, &v.own),
+            crate::app::find_heading(r, v),
             style,
         )));
         let Ok((hits, _)) = &r.found else { continue };
