@@ -1885,6 +1885,12 @@ fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
     let hosts: std::collections::BTreeSet<&str> = targets.iter().map(|t| t.host.as_str()).collect();
     assert_eq!(hosts.len(), 2, "{targets:?}");
     app.on_key(key(KeyCode::Esc));
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::Cancel(c) if *c == id)),
+        "Esc stops the run itself: {reqs:?}"
+    );
     let n = targets.len();
     ok(
         &mut app,

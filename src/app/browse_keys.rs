@@ -135,7 +135,11 @@ impl App {
 
     /// Esc on a list: stops a load, then clears the filter, the pin, the marks (twice).
     fn list_escape(&mut self) {
-        if self.lists.probing.take().is_some() {
+        if let Some(id) = self.lists.probing.take() {
+            // The run itself stops: no connection is tried after Esc.
+            self.net
+                .outbox
+                .push((0, crate::protocol::Request::Cancel(id)));
             self.status.notice = Some(tr("Probe stopped: its answers are dropped").into());
         } else if self.lists.load_progress.is_some() {
             self.cancel_load();

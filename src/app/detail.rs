@@ -238,7 +238,10 @@ impl Detail {
             Act::Probe => return Some(Flow::Then(Msg::OnDetail(Act::Probe))),
             // Esc stops waiting for a probe run before anything else.
             Act::Cancel if self.probing.is_some() || self.probe_when_loaded => {
-                self.probing = None;
+                // The run itself stops: no connection is tried after Esc.
+                if let Some(id) = self.probing.take() {
+                    cx.net.outbox.push((0, Request::Cancel(id)));
+                }
                 self.probe_when_loaded = false;
                 *cx.notice = Some(tr("Probe stopped: its answers are dropped").into());
             }
