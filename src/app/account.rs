@@ -19,7 +19,6 @@ use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
 use crate::app::not_configured;
 use crate::app::screen::Failure;
-use crate::app::screen::Screen;
 use crate::app::view::{Cx, Flow, Msg, View};
 use crate::protocol::Payload;
 use crate::protocol::Request;
@@ -185,27 +184,5 @@ impl View for Account {
 
     fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
         f.settle(&mut self.pending, &mut self.error)
-    }
-}
-
-impl Screen for Account {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
-        app.answer_views::<Self>(id, &purpose, &p)
-    }
-
-    fn on_failure(app: &mut App, f: &Failure) -> bool {
-        app.fail_views::<Self>(f).unwrap_or(true)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        app.view_help::<Self>()
     }
 }

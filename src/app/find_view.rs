@@ -8,8 +8,8 @@ use crate::app::hints::K::A;
 use crate::app::hints::{ENTER, ESC, Hint, Keys};
 use crate::app::keymap::{Act, Scope};
 use crate::app::list::{EXACT, Query, Record};
-use crate::app::screen::{Failure, Screen};
-use crate::app::view::{Cx, Flow, Msg, View};
+use crate::app::screen::Failure;
+use crate::app::view::{Cx, Flow, Msg, View, pick};
 use crate::app::{App, DetailTarget, Overlay, Purpose};
 use crate::i18n::{tr, trf};
 use crate::protocol::{
@@ -178,9 +178,9 @@ impl View for FindView {
     const SCOPE: Scope = Scope::Find;
 
     fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
-        let page = cx.rows.max(1);
-        let last = self.hits.len().saturating_sub(1);
-        let s = &mut self.selected;
+        if pick(&mut self.selected, act, self.hits.len(), cx.rows) {
+            return Flow::Stay;
+        }
         match act {
             Some(Act::Cancel | Act::Back) => {
                 // Stopped, not only hidden: the worker drops the profiles still read.
@@ -190,12 +190,6 @@ impl View for FindView {
                 }
                 return Flow::Close;
             }
-            Some(Act::Down) => *s = (*s + 1).min(last),
-            Some(Act::Up) => *s = s.saturating_sub(1),
-            Some(Act::PageDown) => *s = (*s + page).min(last),
-            Some(Act::PageUp) => *s = s.saturating_sub(page),
-            Some(Act::First) => *s = 0,
-            Some(Act::Last) => *s = last,
             Some(Act::Open) => {
                 if let Some(f) = self.chosen() {
                     return Flow::Done(Msg::OpenFound(Box::new(f.clone())));
@@ -276,28 +270,6 @@ fn hits_of(results: &[ProfileFound]) -> Vec<(usize, usize)> {
             (0..n).map(move |i| (p, i))
         })
         .collect()
-}
-
-impl Screen for FindView {
-    fn on_key(app: &mut App, key: KeyEvent) {
-        app.view_key::<Self>(key)
-    }
-
-    fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
-        app.answer_views::<Self>(id, &purpose, &p)
-    }
-
-    fn on_failure(app: &mut App, f: &Failure) -> bool {
-        app.fail_views::<Self>(f).unwrap_or(true)
-    }
-
-    fn footer(app: &App) -> Vec<Hint> {
-        app.view_footer::<Self>()
-    }
-
-    fn help(app: &App) -> Vec<(String, &'static str)> {
-        app.view_help::<Self>()
-    }
 }
 
 /// The heading of a profile's results, as the window shows it: this console's says how old

@@ -3,7 +3,7 @@
 
 use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
-use crate::app::view::{Cx, Flow, Msg, View};
+use crate::app::view::{Cx, Flow, Msg, View, pick};
 use crate::rows::Record;
 
 use crate::app::App;
@@ -68,19 +68,13 @@ impl View for Frequency {
     const SCOPE: Scope = Scope::Frequency;
 
     fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
-        let page = cx.rows.max(1);
-        let last = self.rows.len().saturating_sub(1);
-        let s = &mut self.selected;
+        if pick(&mut self.selected, act, self.rows.len(), cx.rows) {
+            return Flow::Stay;
+        }
         match act {
             Some(Act::Cancel | Act::Back) => return Flow::Close,
-            Some(Act::Down) => *s = (*s + 1).min(last),
-            Some(Act::Up) => *s = s.saturating_sub(1),
-            Some(Act::PageDown) => *s = (*s + page).min(last),
-            Some(Act::PageUp) => *s = s.saturating_sub(page),
-            Some(Act::First) => *s = 0,
-            Some(Act::Last) => *s = last,
             Some(Act::Open) => {
-                if let Some((value, rows)) = self.rows.get(*s).cloned() {
+                if let Some((value, rows)) = self.rows.get(self.selected).cloned() {
                     return Flow::Done(Msg::Pin {
                         kind: self.kind,
                         col: self.col,

@@ -226,8 +226,30 @@ macro_rules! stacked {
 }
 
 /// Screens that are views and nothing more: their keys and footer are the view's, and the
-/// help window shows the lists' lines over the first ones, the view's own over the others.
+/// help window shows the lists' lines over the first ones, the view's own over the others;
+/// the last ones also take the answers and failures of their requests.
 macro_rules! view_screens {
+    (help of the lists: $($L:ty),+; help of their own: $($O:ty),+;
+     answers of their own: $($W:ty),+ $(,)?) => {
+        view_screens!(help of the lists: $($L),+; help of their own: $($O),+);
+        $(impl Screen for $W {
+            fn on_key(app: &mut App, key: KeyEvent) {
+                app.view_key::<Self>(key)
+            }
+            fn on_answer(app: &mut App, id: u64, purpose: Purpose, p: Payload) -> bool {
+                app.answer_views::<Self>(id, &purpose, &p)
+            }
+            fn on_failure(app: &mut App, f: &Failure) -> bool {
+                app.fail_views::<Self>(f).unwrap_or(true)
+            }
+            fn footer(app: &App) -> Vec<Hint> {
+                app.view_footer::<Self>()
+            }
+            fn help(app: &App) -> Vec<(String, &'static str)> {
+                app.view_help::<Self>()
+            }
+        })+
+    };
     (help of the lists: $($L:ty),+; help of their own: $($O:ty),+ $(,)?) => {
         $(impl Screen for $L {
             fn on_key(app: &mut App, key: KeyEvent) {
@@ -253,7 +275,8 @@ macro_rules! view_screens {
 
 view_screens! {
     help of the lists: HelpScreen, Palette, RawView, Restore, RunAsk;
-    help of their own: JournalView, ColumnChooser, Conflict, Frequency,
+    help of their own: JournalView, ColumnChooser, Conflict, Frequency;
+    answers of their own: Account, FindView,
 }
 
 stacked! {

@@ -156,6 +156,23 @@ pub trait Stacked: View {
     fn of_mut(o: &mut Overlay) -> Option<&mut Self>;
 }
 
+/// Moves `selected` among `len` lines as `act` says (a line, a page of `page`, the ends);
+/// `false` when `act` is no move.
+pub fn pick(selected: &mut usize, act: Option<Act>, len: usize, page: usize) -> bool {
+    let last = len.saturating_sub(1);
+    let s = selected;
+    match act {
+        Some(Act::Down) => *s = (*s + 1).min(last),
+        Some(Act::Up) => *s = s.saturating_sub(1),
+        Some(Act::PageDown) => *s = (*s + page.max(1)).min(last),
+        Some(Act::PageUp) => *s = s.saturating_sub(page.max(1)),
+        Some(Act::First) => *s = 0,
+        Some(Act::Last) => *s = last,
+        _ => return false,
+    }
+    true
+}
+
 /// Runs one key through a view: the key's action on its scope, then the view.
 pub fn press<V: View>(v: &mut V, key: &KeyEvent, cx: &mut Cx) -> Flow {
     let act = cx.keys.action(V::SCOPE, key);
