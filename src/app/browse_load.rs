@@ -163,4 +163,25 @@ impl App {
             d.load_page(page, &mut self.net);
         }
     }
+
+    /// Sites kept from the last run, shown until the server's list lands (a list already
+    /// streaming or shown is left alone).
+    pub fn show_kept_sites(
+        &mut self,
+        sites: Vec<crate::api::model::SiteSummary>,
+        age: std::time::Duration,
+    ) {
+        if !self.lists.sites.items.is_empty() || sites.is_empty() {
+            return;
+        }
+        self.lists.sites.set_items(sites);
+        self.lists.sites.provisional = true;
+        self.lists.sites.read_at = None;
+        let said = trf(
+            "Sites as read {} ago: reading them again…",
+            &[&crate::text::short_duration(age)],
+        );
+        self.status.kept_sites = Some(said.clone());
+        self.status.notice = Some(said);
+    }
 }
