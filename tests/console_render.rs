@@ -1055,3 +1055,57 @@ fn a_filled_reach_column_in_both_languages() {
     }
     set_thread_lang(None);
 }
+
+/// `:find`'s window draws a server's text as text: a record's label and site, a profile's
+/// error with terminal escapes and bidi controls reach the terminal as nothing that acts.
+#[test]
+fn find_window_neutralises_what_servers_send() {
+    use vigie::protocol::{Found, FoundRecord, Payload, ProfileFound, Request};
+    let hostile = || {
+        let mut app = loaded("admin");
+        app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
+        app.on_key(ch(':'));
+        typed(&mut app, "find x");
+        app.on_key(key(KeyCode::Enter));
+        let reqs = app.take_requests();
+        let id = only(&reqs, |r| matches!(r, Request::Find { .. }));
+        let site = app.lists.sites.items[0].clone();
+        ok(
+            &mut app,
+            id,
+            Payload::Found(vec![
+                ProfileFound {
+                    profile: "bank".into(),
+                    found: Err("refused \u{1b}]52;c;cm0gLXJmIH4=\u{7} by \u{202e}server".into()),
+                },
+                ProfileFound {
+                    profile: "prod".into(),
+                    found: Ok((
+                        vec![Found {
+                            profile: "prod".into(),
+                            kind: "site",
+                            label: "LOUM\u{1b}[2J\u{1b}[31m".into(),
+                            site: "x\u{9b}31m".into(),
+                            exact: true,
+                            record: FoundRecord::Site(site),
+                        }],
+                        0,
+                    )),
+                },
+            ]),
+        );
+        app
+    };
+    let t = render(hostile, 100, 12);
+    let screen = text(&t);
+    assert!(
+        screen.contains("LOUM") && screen.contains("refused"),
+        "{screen}"
+    );
+    for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!screen.contains(bad), "{bad:?} drawn: {screen:?}");
+    }
+    // Shown for what they are, not dropped unseen: ESC as its control picture.
+    assert!(screen.contains("LOUM␛[2J"), "{screen}");
+    assert!(screen.contains("refused ␛]52"), "{screen}");
+}
