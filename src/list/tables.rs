@@ -60,9 +60,29 @@ pub(super) fn grow_widths(widths: &mut [usize], rows: &[Vec<String>]) {
     for r in rows {
         for (i, c) in r.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(c.width());
+                *w = (*w).max(cell_width(c));
             }
         }
+    }
+}
+
+/// Columns a cell takes: its length when it is printable ASCII (nearly every cell, and
+/// measured a hundred thousand times a listing), else as a terminal draws it.
+fn cell_width(c: &str) -> usize {
+    if c.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        c.len()
+    } else {
+        c.width()
+    }
+}
+
+/// `n` blanks.
+fn pad(s: &mut String, mut n: usize) {
+    const BLANKS: &str = "                                ";
+    while n > 0 {
+        let k = n.min(BLANKS.len());
+        s.push_str(&BLANKS[..k]);
+        n -= k;
     }
 }
 
@@ -72,21 +92,21 @@ pub(super) fn table_line(
     widths: &[usize],
     cols: &[String],
 ) -> std::io::Result<()> {
-    let mut s = String::new();
-    let mut pad = 0;
+    let mut s = String::with_capacity(widths.iter().sum::<usize>() + 2 * widths.len() + 1);
+    let mut blanks = 0;
     for (i, c) in cols.iter().enumerate() {
         if c.is_empty() {
-            pad += widths.get(i).copied().unwrap_or(0) + 2;
+            blanks += widths.get(i).copied().unwrap_or(0) + 2;
             continue;
         }
         // Blanks go in only before a cell that follows: none trails.
-        s.extend(std::iter::repeat_n(' ', pad));
+        pad(&mut s, blanks);
         s.push_str(c);
-        pad = widths
+        blanks = widths
             .get(i)
             .copied()
             .unwrap_or(0)
-            .saturating_sub(c.width())
+            .saturating_sub(cell_width(c))
             + 2;
     }
     let end = s.trim_end().len();

@@ -28,15 +28,18 @@ fn a_table_line_pads_and_trims_as_before() {
         &["toolong", "b", "c"],
         &["a", "   ", "c", "  "],
     ];
-    for r in rows {
-        let cols: Vec<String> = r.iter().map(|c| c.to_string()).collect();
-        let mut out = Vec::new();
-        table_line(&mut out, &widths, &cols).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            before(&widths, &cols),
-            "{r:?}"
-        );
+    // Narrow columns, and columns wider than the blanks written at once.
+    for widths in [&widths[..], &[70, 33, 1, 100]] {
+        for r in rows {
+            let cols: Vec<String> = r.iter().map(|c| c.to_string()).collect();
+            let mut out = Vec::new();
+            table_line(&mut out, widths, &cols).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                before(widths, &cols),
+                "{r:?}"
+            );
+        }
     }
 }
 
