@@ -379,9 +379,17 @@ impl<'a> Collect<'a> {
             return;
         }
         let record = record();
+        let kind = kind_of(&record);
+        // The kind has its own column: "equipement 10.1.0.1:554 (…)" shows without it.
+        let label = match label.get(..kind.len()) {
+            Some(k) if k.eq_ignore_ascii_case(kind) && label[kind.len()..].starts_with(' ') => {
+                label[kind.len() + 1..].to_string()
+            }
+            _ => label,
+        };
         into.push(Found {
             profile: self.profile.to_string(),
-            kind: kind_of(&record),
+            kind,
             label,
             site,
             exact,
