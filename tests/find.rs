@@ -71,6 +71,14 @@ async fn one_lookup_finds_an_ip_on_two_profiles_a_site_on_one_and_names_the_one_
                 && h["exact"] == true),
             "{p}: {found:?}"
         );
+        // The kind is its own column: the label does not say it again.
+        assert!(
+            found.iter().all(|h| !h["label"]
+                .as_str()
+                .unwrap()
+                .starts_with(h["kind"].as_str().unwrap())),
+            "{p}: {found:?}"
+        );
         // Text inside a cell: 10.1.0.1 is not 10.11.0.1.
         assert!(
             found
