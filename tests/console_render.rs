@@ -1060,15 +1060,10 @@ fn a_filled_reach_column_in_both_languages() {
 /// error with terminal escapes and bidi controls reach the terminal as nothing that acts.
 #[test]
 fn find_window_neutralises_what_servers_send() {
-    use vigie::protocol::{Found, FoundRecord, Payload, ProfileFound, Request};
+    use vigie::protocol::{Found, FoundRecord, Payload, ProfileFound};
     let hostile = || {
         let mut app = loaded("admin");
-        app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
-        app.on_key(ch(':'));
-        typed(&mut app, "find x");
-        app.on_key(key(KeyCode::Enter));
-        let reqs = app.take_requests();
-        let id = only(&reqs, |r| matches!(r, Request::Find { .. }));
+        let id = ask_find(&mut app, "x");
         let site = app.lists.sites.items[0].clone();
         ok(
             &mut app,

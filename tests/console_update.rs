@@ -1954,12 +1954,7 @@ fn find_opens_a_record_here_or_in_its_own_profile() {
 
     // Esc while it runs: closed, and the worker told to drop it.
     let mut app = loaded("admin");
-    app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
-    app.on_key(ch(':'));
-    typed(&mut app, "find loum");
-    app.on_key(key(KeyCode::Enter));
-    let reqs = app.take_requests();
-    let id = only(&reqs, |r| matches!(r, Request::Find { .. }));
+    let id = ask_find(&mut app, "loum");
     app.on_key(key(KeyCode::Esc));
     assert!(app.overlays.is_empty());
     let reqs = app.take_requests();

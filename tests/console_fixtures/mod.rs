@@ -715,21 +715,28 @@ impl vigie::protocol::Finder for Unused {
     }
 }
 
+/// `:find TEXT` typed in the palette (a finder given): the id of the one search asked, which
+/// names this console's profile as its own.
+pub fn ask_find(app: &mut App, text: &str) -> u64 {
+    app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
+    app.on_key(ch(':'));
+    typed(app, &format!("find {text}"));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let here = app.session.profile.clone();
+    only(
+        &reqs,
+        |r| matches!(r, Request::Find { text: t, own, .. } if t == text && *own == here),
+    )
+}
+
 /// The console on profile "prod" of three ("prod", "port", "bank"), `:find 10.1.0.1` asked
 /// and answered: one equipement here, the same address and a site on "port", "bank" down.
 pub fn found() -> App {
     use vigie::protocol::{Found, FoundRecord, ProfileFound};
     let mut app = loaded("admin");
     app.prefs.profiles = vec!["bank".into(), "port".into(), "prod".into()];
-    app.prefs.finder = Some(vigie::protocol::FinderRef(std::sync::Arc::new(Unused)));
-    app.on_key(ch(':'));
-    typed(&mut app, "find 10.1.0.1");
-    app.on_key(key(KeyCode::Enter));
-    let reqs = app.take_requests();
-    let id = only(
-        &reqs,
-        |r| matches!(r, Request::Find { text, own, .. } if text == "10.1.0.1" && own == "prod"),
-    );
+    let id = ask_find(&mut app, "10.1.0.1");
     let eq = equipements().into_iter().next().unwrap();
     let hit = |profile: &str, label: &str, site: &str, record: FoundRecord| Found {
         profile: profile.into(),
