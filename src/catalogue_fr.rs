@@ -1708,4 +1708,12 @@ pub static FR: &[(&str, &str)] = &[
         "this console, some lists as read {} ago",
         "cette console, des listes lues il y a {}",
     ),
+    (
+        "a record in every profile of the config; Enter opens it there",
+        "une fiche dans chaque profil de la config ; Enter l'y ouvre",
+    ),
+    (
+        "another profile of the config, without leaving",
+        "un autre profil de la config, sans quitter",
+    ),
 ];

@@ -248,6 +248,14 @@ pub(super) fn list_help_marks_and_commands(k: &Keys) -> Vec<(String, &'static st
             "a row command of the config on the row (or the marked rows)",
         ),
         hints::fixed(":journal", "the changes made through vigie, newest first"),
+        hints::fixed(
+            ":find TEXT",
+            "a record in every profile of the config; Enter opens it there",
+        ),
+        hints::fixed(
+            ":profile NAME",
+            "another profile of the config, without leaving",
+        ),
         hints::fixed(":messages", "the recent status messages, whole"),
         hints::fixed("Esc (loading)", "stop loading every equipement"),
         hints::fixed("Ctrl-Z", "suspend (fg brings it back)"),
