@@ -1716,4 +1716,8 @@ pub static FR: &[(&str, &str)] = &[
         "another profile of the config, without leaving",
         "un autre profil de la config, sans quitter",
     ),
+    (
+        "{} — this profile names no password (password_env, password_command, the keyring): `:profile {}` logs in",
+        "{} — ce profil ne nomme aucun mot de passe (password_env, password_command, le trousseau) : `:profile {}` s'y connecte",
+    ),
 ];

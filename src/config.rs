@@ -438,6 +438,15 @@ pub enum Secret {
 }
 
 impl ServiceConfig {
+    /// Whether the section names a secret to log in with (else only a prompt could).
+    pub fn names_a_secret(&self) -> bool {
+        self.token_env.is_some()
+            || self.password_env.is_some()
+            || self.password_command.is_some()
+            || self.password_keyring.is_some()
+            || self.password.is_some()
+    }
+
     /// Reads the secret from the environment, the command, or the file. The command's output
     /// is never echoed, even when it fails.
     pub fn resolve_secret(&self) -> Result<Secret, String> {

@@ -180,3 +180,39 @@ async fn a_profile_lists_at_most_500_records_and_counts_the_rest() {
         "{text}"
     );
 }
+
+/// A profile that names no password can be logged in by a prompt only, which a lookup never
+/// shows: its refusal says why and how to log in, and the other profiles still answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_without_a_password_says_how_to_log_in() {
+    let server = common::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.ok.core]\nbase_url = \"{0}\"\nusername = \"admin@vigie.local\"\n\
+             password_env = \"VIGIE_TEST_PASSWORD\"\n\
+             [profiles.asks.core]\nbase_url = \"{0}\"\nusername = \"admin@vigie.local\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let out = find(&config, home.path(), &["loum", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let of = |p: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["profile"] == p)
+            .unwrap()
+            .clone()
+    };
+    let why = of("asks")["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        why.contains("names no password") && why.contains(":profile asks"),
+        "{why}"
+    );
+    assert!(!of("ok")["found"].as_array().unwrap().is_empty());
+}

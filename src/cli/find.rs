@@ -148,18 +148,33 @@ async fn search(
 ) -> Result<(Vec<Found>, usize), String> {
     let profile = cfg.profiles.get(name);
     let secs = profile.and_then(|p| p.timeout_secs).unwrap_or(20).max(1);
+    // A profile that names no password is logged in by a prompt only, which a lookup never
+    // shows: its refusal says so.
+    let mut prompt_only = false;
     let (clients, skip) = match own {
         Some(o) if o.name == name => (o.clients.clone(), o.kept),
         _ => {
             let (name, profile) = cfg.profile(Some(name)).map_err(|e| e.to_string())?;
+            prompt_only = [&profile.core, &profile.ocean, &profile.maarch]
+                .into_iter()
+                .flatten()
+                .any(|s| s.username.is_some() && !s.names_a_secret());
             let clients = super::connect::profile_clients(&profile, &name, |_| false)?.0;
             (clients, Parts::default())
         }
     };
     let limit = Duration::from_secs(secs);
-    tokio::time::timeout(limit, found(&clients, name, text, skip))
-        .await
-        .map_err(|_| crate::i18n::trf("no answer within {} s", &[&limit.as_secs()]))?
+    match tokio::time::timeout(limit, found(&clients, name, text, skip)).await {
+        Err(_) => Err(crate::i18n::trf(
+            "no answer within {} s",
+            &[&limit.as_secs()],
+        )),
+        Ok(Err(e @ crate::api::ApiError::Unauthorized(_))) if prompt_only => Err(crate::i18n::trf(
+            "{} — this profile names no password (password_env, password_command, the keyring): `:profile {}` logs in",
+            &[&e, &name],
+        )),
+        Ok(r) => r.map_err(|e| e.to_string()),
+    }
 }
 
 /// What a profile holds that matches, exact matches first (`Collect`); the parts `skip`
@@ -169,15 +184,14 @@ async fn found(
     profile: &str,
     text: &str,
     skip: Parts,
-) -> Result<(Vec<Found>, usize), String> {
-    let e = |e: crate::api::ApiError| e.to_string();
+) -> Result<(Vec<Found>, usize), crate::api::ApiError> {
     let mut out = Collect::new(profile);
     if let Some(core) = &c.core {
         if !skip.sites {
-            out.sites(text, &core.list_sites().await.map_err(e)?);
+            out.sites(text, &core.list_sites().await?);
         }
         if !skip.users {
-            let users = core.list_users().await.map_err(e)?;
+            let users = core.list_users().await?;
             out.records(
                 text,
                 &users,
@@ -187,7 +201,7 @@ async fn found(
         }
     }
     if let Some(m) = c.maarch.as_ref().filter(|_| !skip.maarch) {
-        let users = m.list_users().await.map_err(e)?;
+        let users = m.list_users().await?;
         out.records(
             text,
             &users,
@@ -196,7 +210,7 @@ async fn found(
         );
     }
     if let Some(o) = c.ocean.as_ref().filter(|_| !skip.individus) {
-        let individus = o.list_individus(None).await.map_err(e)?;
+        let individus = o.list_individus(None).await?;
         out.records(
             text,
             &individus,
