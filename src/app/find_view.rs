@@ -9,7 +9,7 @@ use crate::app::hints::{ENTER, ESC, Hint, Keys};
 use crate::app::keymap::{Act, Scope};
 use crate::app::list::{EXACT, Query, Record};
 use crate::app::screen::Failure;
-use crate::app::view::{Cx, Flow, Msg, View, pick};
+use crate::app::view::{Cx, Flow, Msg, View, move_selection};
 use crate::app::{App, DetailTarget, Overlay, Purpose};
 use crate::i18n::{tr, trf};
 use crate::protocol::{
@@ -178,7 +178,7 @@ impl View for FindView {
     const SCOPE: Scope = Scope::Find;
 
     fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
-        if pick(&mut self.selected, act, self.hits.len(), cx.rows) {
+        if move_selection(&mut self.selected, act, self.hits.len(), cx.rows) {
             return Flow::Stay;
         }
         match act {

@@ -3,7 +3,7 @@
 
 use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
-use crate::app::view::{Cx, Flow, Msg, View, pick};
+use crate::app::view::{Cx, Flow, Msg, View, move_selection};
 use crate::rows::Record;
 
 use crate::app::App;
@@ -68,7 +68,7 @@ impl View for Frequency {
     const SCOPE: Scope = Scope::Frequency;
 
     fn on_key(&mut self, act: Option<Act>, _key: &KeyEvent, cx: &mut Cx) -> Flow {
-        if pick(&mut self.selected, act, self.rows.len(), cx.rows) {
+        if move_selection(&mut self.selected, act, self.rows.len(), cx.rows) {
             return Flow::Stay;
         }
         match act {

@@ -158,7 +158,7 @@ pub trait Stacked: View {
 
 /// Moves `selected` among `len` lines as `act` says (a line, a page of `page`, the ends);
 /// `false` when `act` is no move.
-pub fn pick(selected: &mut usize, act: Option<Act>, len: usize, page: usize) -> bool {
+pub fn move_selection(selected: &mut usize, act: Option<Act>, len: usize, page: usize) -> bool {
     let last = len.saturating_sub(1);
     let s = selected;
     match act {
