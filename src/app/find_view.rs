@@ -7,7 +7,7 @@ use crate::api::model::{Equipement, Site, SiteRef, SiteSummary};
 use crate::app::hints::K::A;
 use crate::app::hints::{ENTER, ESC, Hint, Keys};
 use crate::app::keymap::{Act, Scope};
-use crate::app::list::{EXACT, Query, Record};
+use crate::app::list::{EXACT, ListView, Query, Record};
 use crate::app::screen::Failure;
 use crate::app::view::{Cx, Flow, Msg, View, move_selection};
 use crate::app::{App, DetailTarget, Overlay, Purpose};
@@ -123,35 +123,35 @@ impl App {
         let mut out = Collect::new(&self.session.profile);
         let none = |_: &_| String::new();
         if kept.sites {
-            out.records(
+            out.list(
                 text,
-                &l.sites.items,
+                &l.sites,
                 |s| s.name.clone(),
                 |s| FoundRecord::Site(s.clone()),
             );
             let site = |e: &Equipement| e.client_site.as_ref().map(|s| s.name.clone());
-            out.records(
+            out.list(
                 text,
-                &l.equipements.items,
+                &l.equipements,
                 |e| site(e).unwrap_or_default(),
                 |e| FoundRecord::Equipement(e.clone()),
             );
         }
         if kept.users {
-            out.records(text, &l.users.items, none, |u| FoundRecord::User(u.clone()));
+            out.list(text, &l.users, none, |u| FoundRecord::User(u.clone()));
         }
         if kept.maarch {
-            out.records(
+            out.list(
                 text,
-                &l.maarch_users.items,
+                &l.maarch_users,
                 |_| String::new(),
                 |u| FoundRecord::MaarchUser(u.clone()),
             );
         }
         if kept.individus {
-            out.records(
+            out.list(
                 text,
-                &l.individus.items,
+                &l.individus,
                 |_| String::new(),
                 |i| FoundRecord::Individu(i.clone()),
             );
@@ -320,6 +320,21 @@ impl<'a> Collect<'a> {
         }
     }
 
+    /// Every row of a list the console holds that `text` matches, read from the list's
+    /// searchable text; `site` names each one's.
+    pub fn list<T: Record>(
+        &mut self,
+        text: &str,
+        list: &ListView<T>,
+        site: impl Fn(&T) -> String,
+        record: impl Fn(&T) -> FoundRecord,
+    ) {
+        let q = Query::parse(text, T::columns());
+        for (r, score) in list.matching(&q) {
+            self.add(r.label(), site(r), score, || record(r));
+        }
+    }
+
     /// Every record of `items` that `text` matches (as `/` matches), `site` naming each one's.
     pub fn records<T: Record>(
         &mut self,
@@ -336,12 +351,13 @@ impl<'a> Collect<'a> {
         }
     }
 
-    /// The sites of `/client_site/all` and the equipements each embeds.
-    pub fn sites(&mut self, text: &str, sites: &[Site]) {
+    /// The sites of `/client_site/all` and the equipements each embeds (taken, not copied:
+    /// a row is cloned only when it is kept).
+    pub fn sites(&mut self, text: &str, sites: Vec<Site>) {
         let q_site = Query::parse(text, SiteSummary::columns());
         let q_eq = Query::parse(text, Equipement::columns());
-        for s in sites {
-            let summary = SiteSummary::from(s);
+        for mut s in sites {
+            let summary = SiteSummary::from(&s);
             if let Some(score) = q_site.score_record(&summary) {
                 let name = summary.name.clone();
                 self.add(summary.label(), name, score, || {
@@ -349,12 +365,11 @@ impl<'a> Collect<'a> {
                 });
             }
             let at = std::sync::Arc::new(SiteRef::from(&summary));
-            for eq in &s.equipements {
-                let mut eq = eq.clone();
+            for mut eq in std::mem::take(&mut s.equipements) {
                 eq.client_site.get_or_insert_with(|| at.clone());
                 if let Some(score) = q_eq.score_record(&eq) {
                     self.add(eq.label(), s.name.clone(), score, || {
-                        FoundRecord::Equipement(eq.clone())
+                        FoundRecord::Equipement(eq)
                     });
                 }
             }
@@ -397,9 +412,12 @@ impl<'a> Collect<'a> {
         });
     }
 
-    /// The records kept, exact ones first, and how many more matched.
+    /// The records kept, exact ones first, at most `FOUND_PER_PROFILE` in all, and how many
+    /// more matched.
     pub fn finish(mut self) -> (Vec<Found>, usize) {
         self.exact.append(&mut self.loose);
+        self.more += self.exact.len().saturating_sub(FOUND_PER_PROFILE);
+        self.exact.truncate(FOUND_PER_PROFILE);
         (self.exact, self.more)
     }
 }
@@ -412,5 +430,27 @@ pub fn kind_of(r: &FoundRecord) -> &'static str {
         FoundRecord::User(_) => "user",
         FoundRecord::MaarchUser(_) => "maarch user",
         FoundRecord::Individu(_) => "individu",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Collect, EXACT, FOUND_PER_PROFILE, FoundRecord};
+
+    /// A profile keeps at most `FOUND_PER_PROFILE` records in all, exact ones first, and
+    /// counts the rest — not that many of each kind of match.
+    #[test]
+    fn a_profile_keeps_at_most_the_bound_in_all_exact_first() {
+        let mut c = Collect::new("p");
+        let site = || FoundRecord::Site(Default::default());
+        for i in 0..400 {
+            c.add(format!("loose {i}"), String::new(), EXACT - 1, site);
+            c.add(format!("exact {i}"), String::new(), EXACT, site);
+        }
+        let (kept, more) = c.finish();
+        assert_eq!(kept.len(), FOUND_PER_PROFILE);
+        assert_eq!(more, 800 - FOUND_PER_PROFILE);
+        assert!(kept[..400].iter().all(|f| f.exact), "exact ones first");
+        assert!(kept[400..].iter().all(|f| !f.exact));
     }
 }

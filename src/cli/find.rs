@@ -50,7 +50,10 @@ impl Finder for ConfigFinder {
         own: Option<Own>,
     ) -> futures::future::BoxFuture<'static, Vec<ProfileFound>> {
         let (g, only) = (self.g.clone(), self.only.clone());
-        Box::pin(async move { find_all(&g, only, &text, own).await })
+        Box::pin(async move {
+            let cfg = load_config(&g).map(|(_, cfg)| cfg);
+            find_all(cfg, only, &text, own).await
+        })
     }
 }
 
@@ -71,7 +74,7 @@ pub(super) async fn run(g: &Global, a: &FindArgs) -> Result<ExitCode, String> {
     {
         return Err(format!("no profile {}", sanitize(unknown)));
     }
-    let results = find_all(g, only, &a.text, None).await;
+    let results = find_all(Ok(cfg), only, &a.text, None).await;
     write(&mut std::io::stdout().lock(), a.output, &results)
         .map_err(|e| format!("cannot write the output: {e}"))?;
     for r in &results {
@@ -101,13 +104,13 @@ pub(super) async fn run(g: &Global, a: &FindArgs) -> Result<ExitCode, String> {
 /// Every profile wanted (all of the config's, `own` included even when the config does not
 /// name it), a few at a time, in the config's order.
 async fn find_all(
-    g: &Global,
+    cfg: Result<crate::config::Config, String>,
     only: Option<Vec<String>>,
     text: &str,
     own: Option<Own>,
 ) -> Vec<ProfileFound> {
-    let cfg = match load_config(g) {
-        Ok((_, cfg)) => cfg,
+    let cfg = match cfg {
+        Ok(cfg) => cfg,
         // The console's own profile can still be searched.
         Err(e) if own.is_none() => {
             return vec![ProfileFound {
@@ -188,7 +191,7 @@ async fn found(
     let mut out = Collect::new(profile);
     if let Some(core) = &c.core {
         if !skip.sites {
-            out.sites(text, &core.list_sites().await?);
+            out.sites(text, core.list_sites().await?);
         }
         if !skip.users {
             let users = core.list_users().await?;

@@ -8,6 +8,15 @@ use super::ListView;
 use super::filter;
 
 impl<T: Record> ListView<T> {
+    /// Every row `q` matches, with its score, read from the searchable text the list
+    /// already holds (nothing built a row: `:find` over a list of a million).
+    pub fn matching<'a>(&'a self, q: &'a Query) -> impl Iterator<Item = (&'a T, u32)> + 'a {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((r, q.score(self.haystacks.get(i)?)?)))
+    }
+
     /// Gets the filter's matching ready: answered from the steps when it can be, else a run
     /// is started (or the one under way kept, when it is this filter's).
     pub(super) fn prepare_filter(&mut self) {
