@@ -23,11 +23,13 @@ impl App {
         };
         let paged = d.equipements.paging.is_some_and(|p| p.pages > 1);
         if paged && d.equipements.marked.is_empty() {
-            if self.prefs.probe.networks.is_empty() {
-                // Said by send_probe, before anything is read.
-                self.send_probe(Vec::new(), Purpose::Probe);
+            // Nothing is read for a probe the profile does not consent to.
+            if self.refuse_without_consent() {
                 return;
             }
+            let Some(Overlay::Detail(d)) = self.overlays.last_mut() else {
+                return;
+            };
             let req = Request::AllSiteEquipements(super::detail::target_id(&d.target));
             d.probe_when_loaded = true;
             d.equipements.pending = Some(self.net.send(req, Purpose::SiteDetail));
@@ -65,17 +67,25 @@ impl App {
         self.lists.probing = self.send_probe(targets, Purpose::ProbeList);
     }
 
-    /// Asks the worker to probe `targets` with the profile's consent: `None` when there is
-    /// none (said) or nothing to probe.
-    fn send_probe(&mut self, targets: Vec<Target>, purpose: Purpose) -> Option<u64> {
-        let settings = self.prefs.probe.clone();
-        if settings.networks.is_empty() {
+    /// Says so when the profile names no network to probe (its consent): `true` then.
+    fn refuse_without_consent(&mut self) -> bool {
+        let refused = self.prefs.probe.networks.is_empty();
+        if refused {
             self.status.notice = Some(
                 tr("This profile names no probe_networks: nothing is probed (config.example.toml)")
                     .into(),
             );
+        }
+        refused
+    }
+
+    /// Asks the worker to probe `targets` with the profile's consent: `None` when there is
+    /// none (said) or nothing to probe.
+    fn send_probe(&mut self, targets: Vec<Target>, purpose: Purpose) -> Option<u64> {
+        if self.refuse_without_consent() {
             return None;
         }
+        let settings = self.prefs.probe.clone();
         if targets.is_empty() {
             self.status.notice = Some(tr("No address to probe here").into());
             return None;
