@@ -100,6 +100,28 @@ async fn list_site_equipements_as_table_and_json() {
 }
 
 /// The real binary with an isolated environment: no config, data or log outside `home`.
+/// `vigie list equipements --site SITE -o csv` against `url` as the demo's admin.
+fn site_csv(
+    home: &std::path::Path,
+    url: &str,
+    password: &str,
+    site: &str,
+) -> tokio::process::Command {
+    let args = [
+        "--url",
+        url,
+        "--user",
+        "admin@vigie.local",
+        "list",
+        "equipements",
+        "--site",
+        site,
+        "-o",
+        "csv",
+    ];
+    vigie(home, password, &args)
+}
+
 fn vigie(home: &std::path::Path, password: &str, args: &[&str]) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
     cmd.args(args)
@@ -121,25 +143,7 @@ async fn binary_lists_csv_and_fails_with_one_line() {
     let srv = common::start().await;
     let url = srv.url();
     let home = tempfile::tempdir().unwrap();
-    let run = |password: &str, site: &str| {
-        vigie(
-            home.path(),
-            password,
-            &[
-                "--url",
-                &url,
-                "--user",
-                "admin@vigie.local",
-                "list",
-                "equipements",
-                "--site",
-                site,
-                "-o",
-                "csv",
-            ],
-        )
-        .output()
-    };
+    let run = |password: &str, site: &str| site_csv(home.path(), &url, password, site).output();
 
     let out = run("admin-demo", "LOUM").await.expect("run vigie");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -211,25 +215,7 @@ async fn binary_finds_a_site_whatever_its_accents() {
     let srv = common::start().await;
     let url = srv.url();
     let home = tempfile::tempdir().unwrap();
-    let run = |site: &'static str| {
-        vigie(
-            home.path(),
-            "admin-demo",
-            &[
-                "--url",
-                &url,
-                "--user",
-                "admin@vigie.local",
-                "list",
-                "equipements",
-                "--site",
-                site,
-                "-o",
-                "csv",
-            ],
-        )
-        .output()
-    };
+    let run = |site: &str| site_csv(home.path(), &url, "admin-demo", site).output();
     for (typed, site) in [("bonaberi", "BONABÉRI"), ("bepanda", "BÉPANDA")] {
         let out = run(typed).await.expect("run vigie");
         let stdout = String::from_utf8_lossy(&out.stdout);

@@ -18,6 +18,16 @@ fn find(config: &std::path::Path, home: &std::path::Path, args: &[&str]) -> std:
         .unwrap()
 }
 
+/// One profile's part of `vigie find -o json`'s answer.
+fn profile_in(v: &serde_json::Value, profile: &str) -> serde_json::Value {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["profile"] == profile)
+        .unwrap_or_else(|| panic!("no {profile} in {v}"))
+        .clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_lookup_finds_an_ip_on_two_profiles_a_site_on_one_and_names_the_one_down() {
     let bank = common::start().await;
@@ -55,14 +65,7 @@ async fn one_lookup_finds_an_ip_on_two_profiles_a_site_on_one_and_names_the_one_
     let out = find(&config, home.path(), &["10.1.0.1", "-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let of = |p: &str| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["profile"] == p)
-            .unwrap()
-            .clone()
-    };
+    let of = |p: &str| profile_in(&v, p);
     for p in ["bank", "port"] {
         let found = of(p)["found"].as_array().unwrap().clone();
         assert!(
@@ -201,14 +204,7 @@ async fn a_profile_without_a_password_says_how_to_log_in() {
     let out = find(&config, home.path(), &["loum", "-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let of = |p: &str| {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["profile"] == p)
-            .unwrap()
-            .clone()
-    };
+    let of = |p: &str| profile_in(&v, p);
     let why = of("asks")["error"].as_str().unwrap_or_default().to_string();
     assert!(
         why.contains("names no password") && why.contains(":profile asks"),
