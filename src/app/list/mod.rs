@@ -5,6 +5,9 @@ pub use crate::rows::{Column, Prepared, Record, columns_of_kind, fold};
 use crate::rows::{Haystacks, haystack};
 use filter::*;
 
+/// A list's rows by key.
+pub type ByKey<'a, T> = std::collections::HashMap<std::borrow::Cow<'a, str>, &'a T>;
+
 /// Server paging of a list (only for routes that page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
@@ -97,9 +100,8 @@ pub const FLASH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Flash {
     /// The changes between two loads, or `None` when nothing changed.
-    pub fn between<T: Record>(old: &[T], new: &[T]) -> Option<Flash> {
-        let before: std::collections::HashMap<std::borrow::Cow<'_, str>, &T> =
-            old.iter().map(|r| (r.key(), r)).collect();
+    /// What changed from `before` (the rows as shown, by key) to `new`.
+    pub fn between<T: Record>(before: &ByKey<'_, T>, new: &[T]) -> Option<Flash> {
         let mut changed = std::collections::HashMap::new();
         let mut fresh = std::collections::HashSet::new();
         for r in new {
@@ -239,20 +241,19 @@ impl<T: Record> ListView<T> {
             haystacks,
         } = prepared;
         self.provisional = false;
-        // A watched list read again keeps what the console learnt (a probe's Reach): the
-        // watch probes again and says what changed.
-        if T::LOCAL && self.watched && self.loaded_once {
-            let before: std::collections::HashMap<std::borrow::Cow<'_, str>, &T> =
-                self.items.iter().map(|r| (r.key(), r)).collect();
-            for r in &mut items {
-                if let Some(o) = before.get(r.key().as_ref()) {
-                    r.keep_local(o);
-                }
-            }
-        }
         let keep = self.selected_item().map(|r| r.key().into_owned());
         if self.watched && self.loaded_once {
-            if let Some(f) = Flash::between(&self.items, &items) {
+            let before: ByKey<'_, T> = self.items.iter().map(|r| (r.key(), r)).collect();
+            // A watched list read again keeps what the console learnt (a probe's Reach):
+            // the watch probes again and says what changed.
+            if T::LOCAL {
+                for r in &mut items {
+                    if let Some(o) = before.get(r.key().as_ref()) {
+                        r.keep_local(o);
+                    }
+                }
+            }
+            if let Some(f) = Flash::between(&before, &items) {
                 self.flash = Some(f);
             }
         }
