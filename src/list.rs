@@ -339,7 +339,9 @@ impl<'a> EquipementsWriter<'a> {
                 self.buf = buf;
             }
             Output::Csv => {
-                let mut w = csv::Writer::from_writer(Vec::new());
+                let mut buf = std::mem::take(&mut self.buf);
+                buf.clear();
+                let mut w = csv::Writer::from_writer(buf);
                 let io = |e: csv::Error| std::io::Error::other(e.to_string());
                 if first {
                     w.write_record(
@@ -351,7 +353,8 @@ impl<'a> EquipementsWriter<'a> {
                 }
                 for e in &items {
                     let cells = equipement_cells(e, self.site.as_deref(), self.show_secrets);
-                    w.write_record(cells.iter().map(|c| crate::text::csv_cell(c).into_owned()))
+                    let cells = cells.each_ref().map(|c| crate::text::csv_cell(c));
+                    w.write_record(cells.iter().map(|c| c.as_bytes()))
                         .map_err(io)?;
                     self.rows += 1;
                 }
@@ -359,19 +362,19 @@ impl<'a> EquipementsWriter<'a> {
                     .into_inner()
                     .map_err(|e| std::io::Error::other(e.to_string()))?;
                 self.out.write_all(&bytes)?;
+                self.buf = bytes;
                 self.started = true;
             }
             Output::Table => {
-                let cells: Vec<Vec<String>> = items
+                let cells: Vec<_> = items
                     .iter()
                     .map(|e| {
-                        equipement_cells(e, self.site.as_deref(), self.show_secrets)
-                            .into_iter()
-                            .map(|c| match sanitize(&c) {
+                        equipement_cells(e, self.site.as_deref(), self.show_secrets).map(|c| {
+                            match sanitize(&c) {
                                 std::borrow::Cow::Borrowed(_) => c,
-                                std::borrow::Cow::Owned(o) => o,
-                            })
-                            .collect()
+                                std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o),
+                            }
+                        })
                     })
                     .collect();
                 // A page's lines in one write: stdout flushes at every newline otherwise.
@@ -381,8 +384,7 @@ impl<'a> EquipementsWriter<'a> {
                     let headers = equipement_headers();
                     self.widths = headers.iter().map(|h| h.width()).collect();
                     grow_widths(&mut self.widths, &cells);
-                    let head: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-                    table_line(&mut buf, &self.widths, &head)?;
+                    table_line(&mut buf, &self.widths, &headers)?;
                 }
                 for r in &cells {
                     table_line(&mut buf, &self.widths, r)?;

@@ -5,11 +5,6 @@ use std::io::Write;
 
 /// Whether a character must not reach a terminal as is: C0/C1 controls (ESC included), DEL,
 /// and the bidi overrides/isolates that can reorder what is shown.
-/// Printable ASCII only: nothing in it is unsafe (the common case, checked a byte at a time).
-fn plain_ascii(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
@@ -18,7 +13,7 @@ pub fn is_unsafe(c: char) -> bool {
 /// Replaces each unsafe character by a visible stand-in: controls become their Unicode
 /// "control picture" (ESC shows as ␛), the rest U+FFFD.
 pub fn sanitize(s: &str) -> Cow<'_, str> {
-    if plain_ascii(s) || !s.chars().any(is_unsafe) {
+    if !holds_unsafe(s.as_bytes(), true) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
@@ -91,11 +86,39 @@ pub fn json_safe(json: String) -> String {
     }
 }
 
+/// Whether UTF-8 text holds a character `json_unsafe` names, read a byte at a time: every one
+/// starts with a byte of DEL and above — DEL, C1 (`C2 80`–`C2 9F`), U+061C (`D8 9C`), the bidi
+/// controls (`E2 80 8E`/`8F`, `E2 80 AA`–`AE`, `E2 81 A6`–`A9`) — and a listing writes a
+/// million short strings, most of them ASCII or accented (`C3 …`).
+fn json_needs_escape(b: &[u8]) -> bool {
+    holds_unsafe(b, false)
+}
+
+/// Whether UTF-8 text holds a character `is_unsafe` names (`with_c0`) or `json_unsafe` names.
+fn holds_unsafe(b: &[u8], with_c0: bool) -> bool {
+    // Printable ASCII, nearly every string (and every key): one tight pass.
+    let low = if with_c0 { 0x20 } else { 0 };
+    if b.iter().all(|&c| (low..0x7f).contains(&c)) {
+        return false;
+    }
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    b.iter().enumerate().any(|(i, &c)| match c {
+        0..0x20 => with_c0,
+        0x7f => true,
+        0xc2 => (0x80..0xa0).contains(&at(i + 1)),
+        0xd8 => at(i + 1) == 0x9c,
+        0xe2 => matches!(
+            (at(i + 1), at(i + 2)),
+            (0x80, 0x8e | 0x8f | 0xaa..=0xae) | (0x81, 0xa6..=0xa9)
+        ),
+        _ => false,
+    })
+}
+
 /// `json_safe` of a piece of JSON text (a string being written), borrowed when nothing in
 /// it needs an escape.
 pub fn json_safe_str(json: &str) -> Cow<'_, str> {
-    // ASCII below DEL holds nothing to escape here (serde_json escapes C0 itself).
-    if json.bytes().all(|b| b < 0x7f) || !json.chars().any(json_unsafe) {
+    if !json_needs_escape(json.as_bytes()) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -112,7 +135,7 @@ pub fn json_safe_str(json: &str) -> Cow<'_, str> {
 /// A cell's text with every unsafe character written as an escape (`\n`, `\r`, `\t`,
 /// `\x1b`, `\u{202e}`): nothing in a CSV file acts on a terminal, a NUL never ends a cell.
 pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    if plain_ascii(s) || !s.chars().any(is_unsafe) {
+    if !holds_unsafe(s.as_bytes(), true) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -298,7 +321,32 @@ where
 mod tests {
     use std::borrow::Cow;
 
-    use super::{csv_cell, is_unsafe, json_safe, sanitize};
+    use super::{
+        csv_cell, holds_unsafe, is_unsafe, json_needs_escape, json_safe, json_unsafe, sanitize,
+    };
+
+    /// The byte scan finds exactly the characters `is_unsafe` and `json_unsafe` name, alone, between others
+    /// and at either end, over every Unicode scalar value.
+    #[test]
+    fn the_byte_scan_finds_every_character_json_escapes_and_no_other() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            for s in [format!("{c}"), format!("a{c}é"), format!("é{c}")] {
+                assert_eq!(
+                    json_needs_escape(s.as_bytes()),
+                    json_unsafe(c),
+                    "{:x}",
+                    c as u32
+                );
+                assert_eq!(
+                    holds_unsafe(s.as_bytes(), true),
+                    is_unsafe(c),
+                    "{:x}",
+                    c as u32
+                );
+            }
+        }
+        assert!(!json_needs_escape("Caméra entrée ••• °C".as_bytes()));
+    }
 
     #[test]
     fn json_keeps_its_data_and_loses_its_teeth() {

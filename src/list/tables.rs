@@ -1,6 +1,7 @@
 //! The tables `vigie list` writes: each kind's headers and cells, as aligned text or CSV,
 //! and its JSON.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -30,37 +31,49 @@ pub(super) fn equipement_headers() -> Vec<&'static str> {
     ]
 }
 
-/// The list's cells of an equipement.
-pub(super) fn equipement_cells(
-    e: &Equipement,
-    site: Option<&str>,
+/// The list's cells of an equipement, borrowed where the record holds them as shown: a
+/// listing makes a hundred thousand of these, and most cells are a field as it is.
+pub(super) fn equipement_cells<'a>(
+    e: &'a Equipement,
+    site: Option<&'a str>,
     show_secrets: bool,
-) -> Vec<String> {
-    vec![
-        e.ip.to_string(),
-        e.port.map(|p| p.to_string()).unwrap_or_default(),
-        e.marque.to_string(),
-        e.modele.to_string(),
-        site.map(str::to_string)
-            .or_else(|| e.client_site.as_ref().map(|s| s.name.clone()))
+) -> [Cow<'a, str>; 10] {
+    let sources = match e.sources.0.as_slice() {
+        [] => Cow::Borrowed(""),
+        [one] => Cow::Borrowed(one.as_str()),
+        _ => Cow::Owned(e.sources.joined()),
+    };
+    [
+        Cow::Borrowed(e.ip.as_str()),
+        e.port
+            .map(|p| Cow::Owned(p.to_string()))
             .unwrap_or_default(),
-        e.sources.joined(),
-        e.username.to_string(),
-        if show_secrets {
-            e.password.expose().to_string()
+        Cow::Borrowed(e.marque.as_str()),
+        Cow::Borrowed(e.modele.as_str()),
+        Cow::Borrowed(
+            site.or_else(|| e.client_site.as_ref().map(|s| s.name.as_str()))
+                .unwrap_or_default(),
+        ),
+        sources,
+        Cow::Borrowed(e.username.as_str()),
+        Cow::Borrowed(if show_secrets {
+            e.password.expose()
         } else {
-            e.password.masked().to_string()
-        },
-        e.timestamp.as_ref().map(|t| t.short()).unwrap_or_default(),
-        e.equipement_id.clone(),
+            e.password.masked()
+        }),
+        e.timestamp
+            .as_ref()
+            .map(|t| Cow::Owned(t.short()))
+            .unwrap_or_default(),
+        Cow::Borrowed(e.equipement_id.as_str()),
     ]
 }
 
-pub(super) fn grow_widths(widths: &mut [usize], rows: &[Vec<String>]) {
+pub(super) fn grow_widths<C: AsRef<str>>(widths: &mut [usize], rows: &[impl AsRef<[C]>]) {
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
+        for (i, c) in r.as_ref().iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell_width(c));
+                *w = (*w).max(cell_width(c.as_ref()));
             }
         }
     }
@@ -90,11 +103,12 @@ fn pad(s: &mut String, mut n: usize) {
 pub(super) fn table_line(
     out: &mut dyn Write,
     widths: &[usize],
-    cols: &[String],
+    cols: &[impl AsRef<str>],
 ) -> std::io::Result<()> {
     let mut s = String::with_capacity(widths.iter().sum::<usize>() + 2 * widths.len() + 1);
     let mut blanks = 0;
     for (i, c) in cols.iter().enumerate() {
+        let c = c.as_ref();
         if c.is_empty() {
             blanks += widths.get(i).copied().unwrap_or(0) + 2;
             continue;
@@ -195,7 +209,12 @@ pub fn sites_table(sites: &[SiteSummary]) -> Table {
 pub fn equipements_table(items: &[Equipement], site: Option<&str>, show_secrets: bool) -> Table {
     let rows = items
         .iter()
-        .map(|e| equipement_cells(e, site, show_secrets))
+        .map(|e| {
+            equipement_cells(e, site, show_secrets)
+                .into_iter()
+                .map(Cow::into_owned)
+                .collect()
+        })
         .collect();
     let json = if show_secrets {
         to_json(&items)

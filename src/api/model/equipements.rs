@@ -7,6 +7,7 @@ use crate::api::model::null_default;
 use crate::api::model::Credential;
 use crate::api::model::SITES;
 use crate::api::model::SiteRef;
+use crate::api::model::SiteSeen;
 use crate::api::model::Sources;
 use crate::api::model::Timestamp;
 use compact_str::CompactString;
@@ -58,22 +59,23 @@ pub struct Equipement {
     pub reach: Option<Box<str>>,
 }
 
-/// An equipement's site, one allocation for all the rows that carry the same one.
+/// An equipement's site, one allocation for all the rows that carry the same one: read
+/// borrowed, compared with the one met before under its id, and built only when new.
 fn shared_site<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<SiteRef>>, D::Error> {
-    let Some(site) = Option::<SiteRef>::deserialize(d)? else {
+    let Some(site) = Option::<SiteSeen<'de>>::deserialize(d)? else {
         return Ok(None);
     };
     Ok(Some(SITES.with(|sites| {
         let mut sites = sites.borrow_mut();
-        if let Some(known) = sites.get(&site.site_id)
-            && **known == site
+        if let Some(known) = sites.get(site.id())
+            && site.is(known)
         {
             return known.clone();
         }
         if sites.len() >= SHARED_SITES {
             sites.clear();
         }
-        let shared = Arc::new(site);
+        let shared = Arc::new(site.to_owned());
         sites.insert(shared.site_id.clone(), shared.clone());
         shared
     })))

@@ -97,6 +97,46 @@ fn rows_of_one_site_share_it() {
     assert_eq!(back["client_site"]["name"], "LOUM");
 }
 
+/// An equipement's site is read borrowed (`SiteSeen`) and compared, not decoded as a
+/// `SiteRef`: both must read any site the same, from text (borrowing) and from a `Value`.
+#[test]
+fn a_site_read_borrowed_is_the_site_decoded() {
+    use crate::api::model::SiteRef;
+    for site in [
+        r#"{"site_id":"s1","client_id":"c","name":"LOUM","longitude":9.7,"latitude":4.0,"description":"d"}"#,
+        r#"{"site_id":7586,"client_id":null,"name":null,"lonitude":"9.5","latitude":"x"}"#,
+        r#"{"site_id":"s\u00e9","name":"CIT\u00c9 \"A\"","description":"a\nb","extra":[1,{"k":2}]}"#,
+        r#"{"site_id":true,"client_id":1.5,"name":"","description":""}"#,
+        r#"{"site_id":{"k":1},"client_id":["a"]}"#,
+        r#"{}"#,
+        r#"{"name":5}"#,
+        r#"{"name":"a","name":"b"}"#,
+        r#"["s1","c","LOUM",1.0,2.0,"d"]"#,
+        r#""LOUM""#,
+    ] {
+        let row = format!(r#"{{"equipement_id":"e","client_site":{site}}}"#);
+        let want = serde_json::from_str::<SiteRef>(site).map_err(|e| e.to_string());
+        let got = serde_json::from_str::<Equipement>(&row)
+            .map(|e| (*e.client_site.unwrap()).clone())
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            got.is_ok(),
+            want.is_ok(),
+            "{site}: {got:?} against {want:?}"
+        );
+        if let (Ok(got), Ok(want)) = (&got, &want) {
+            assert_eq!(got, want, "{site}");
+            let value: Value = serde_json::from_str(&row).unwrap();
+            let from_value = serde_json::from_value::<Equipement>(value).unwrap();
+            assert_eq!(
+                &*from_value.client_site.unwrap(),
+                want,
+                "{site}, from a Value"
+            );
+        }
+    }
+}
+
 #[test]
 fn ids_of_any_scalar_become_text() {
     for (v, want) in [
