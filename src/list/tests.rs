@@ -101,7 +101,19 @@ fn finds_sites_whatever_their_accents_and_names_every_candidate() {
 #[test]
 fn streamed_json_is_the_pretty_list_with_controls_escaped() {
     let evil = "a\u{7f}b\u{9b}2J\u{202e}gnp \u{1b}[2J \"q\" é";
-    let rows: Vec<Equipement> = (0..3)
+    // Sites: one shared by rows 0, 2 and 4 (written from the member kept for it), one
+    // with hostile text and coordinates, none; row 4 also names its site by id.
+    let site = |name: &str, lon| {
+        std::sync::Arc::new(crate::api::model::SiteRef {
+            site_id: format!("s-{name}"),
+            name: name.into(),
+            longitude: lon,
+            ..Default::default()
+        })
+    };
+    let (loum, odd) = (site("LOUM", Some(9.7)), site(evil, Some(-0.000_1)));
+    let sites = [Some(&loum), None, Some(&loum), Some(&odd), Some(&loum)];
+    let rows: Vec<Equipement> = (0..5)
         .map(|i| Equipement {
             equipement_id: format!("id-{i}"),
             ip: "10.0.0.1".into(),
@@ -112,6 +124,8 @@ fn streamed_json_is_the_pretty_list_with_controls_escaped() {
             } else {
                 "s3cret".into()
             }),
+            client_site: sites[i].cloned(),
+            site_id: (i == 4).then(|| "s-LOUM".into()),
             ..Default::default()
         })
         .collect();
