@@ -2,7 +2,6 @@
 //! accepted for every optional value, `sources` may be a string or a list, timestamps may carry a
 //! zone or not, and the page counters may be `null` (old fastapi-pagination).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -51,36 +50,32 @@ pub fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Er
     })
 }
 
-/// Any JSON value as text: strings as they are (borrowed from the input when it can be),
-/// other scalars and structures as JSON, `null` as nothing. A visitor rather than a `Value`
-/// first: a loaded list decodes a dozen a row.
+/// Any JSON value as text: strings as they are, other scalars and structures as JSON, `null`
+/// as nothing. A visitor rather than a `Value` first: a loaded list decodes a dozen a row.
 struct ScalarText;
 
 impl<'de> Visitor<'de> for ScalarText {
-    type Value = Option<Cow<'de, str>>;
+    type Value = Option<String>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string")
     }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_string())))
+        Ok(Some(v.to_string()))
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v)))
+        Ok(Some(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_string())))
+        Ok(Some(v.to_string()))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_string())))
+        Ok(Some(v.to_string()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(Value::from(v).to_string())))
+        Ok(Some(Value::from(v).to_string()))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_string())))
+        Ok(Some(v.to_string()))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -93,11 +88,11 @@ impl<'de> Visitor<'de> for ScalarText {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
         let v = Value::deserialize(de::value::SeqAccessDeserializer::new(a))?;
-        Ok(Some(Cow::Owned(v.to_string())))
+        Ok(Some(v.to_string()))
     }
     fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
         let v = Value::deserialize(de::value::MapAccessDeserializer::new(a))?;
-        Ok(Some(Cow::Owned(v.to_string())))
+        Ok(Some(v.to_string()))
     }
 }
 
@@ -106,49 +101,13 @@ pub(super) struct Scalar(pub(super) Option<String>);
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Scalar(d.deserialize_any(ScalarText)?.map(Cow::into_owned)))
+        d.deserialize_any(ScalarText).map(Scalar)
     }
 }
 
 /// Any scalar as a string (ids are strings in the doc, but a server may send numbers).
 pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(lenient_text(d)?.into_owned())
-}
-
-/// `lenient_string`, borrowed from the input when it can be.
-pub(super) fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
     Ok(d.deserialize_any(ScalarText)?.unwrap_or_default())
-}
-
-/// A string, `null` or absent being empty (`null_default` of a `String`), borrowed from the
-/// input when it can be.
-pub(super) fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-    struct Text;
-    impl<'de> Visitor<'de> for Text {
-        type Value = Cow<'de, str>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(v))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_string()))
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(""))
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(""))
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_str(Text)
-        }
-    }
-    d.deserialize_option(Text)
 }
 
 /// A fastapi-pagination page.
@@ -249,7 +208,8 @@ pub struct AnyList<T: for<'a> Deserialize<'a>>(
 );
 
 thread_local! {
-    static SITES: std::cell::RefCell<std::collections::HashMap<String, Arc<SiteRef>>> =
+    /// Sites met by this thread's decoding, by their text as sent.
+    static SITES: std::cell::RefCell<std::collections::HashMap<Box<str>, Arc<SiteRef>>> =
         Default::default();
 }
 

@@ -3,10 +3,8 @@
 use crate::api::model::lenient_f64;
 use crate::api::model::lenient_i64;
 use crate::api::model::lenient_string;
-use crate::api::model::lenient_text;
 use crate::api::model::list_or_page;
 use crate::api::model::null_default;
-use crate::api::model::text_or_null;
 
 use crate::api::model::Equipement;
 use crate::api::model::Timestamp;
@@ -17,7 +15,6 @@ use serde::de::IgnoredAny;
 use serde::de::SeqAccess;
 use serde::de::Visitor;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -46,53 +43,6 @@ pub struct SiteRef {
     pub latitude: Option<f64>,
     #[serde(default, deserialize_with = "null_default")]
     pub description: String,
-}
-
-/// A `SiteRef` as read, its texts borrowed from the input where they can be: every equipement
-/// of a page carries its site, and a listing meets the same few dozen a hundred thousand times
-/// (`shared_site` compares it with the one met before and builds only a new one). Decoded as
-/// `SiteRef` is, field for field (a test holds them together).
-#[derive(Deserialize)]
-pub(super) struct SiteSeen<'a> {
-    #[serde(default, borrow, deserialize_with = "lenient_text")]
-    site_id: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "lenient_text")]
-    client_id: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "text_or_null")]
-    name: Cow<'a, str>,
-    #[serde(default, deserialize_with = "lenient_f64", alias = "lonitude")]
-    longitude: Option<f64>,
-    #[serde(default, deserialize_with = "lenient_f64")]
-    latitude: Option<f64>,
-    #[serde(default, borrow, deserialize_with = "text_or_null")]
-    description: Cow<'a, str>,
-}
-
-impl SiteSeen<'_> {
-    pub(super) fn id(&self) -> &str {
-        &self.site_id
-    }
-
-    /// Whether `known` holds this site as read (NaN coordinates never match: a new one is made).
-    pub(super) fn is(&self, known: &SiteRef) -> bool {
-        known.site_id == self.site_id
-            && known.client_id == self.client_id
-            && known.name == self.name
-            && known.longitude == self.longitude
-            && known.latitude == self.latitude
-            && known.description == self.description
-    }
-
-    pub(super) fn to_owned(&self) -> SiteRef {
-        SiteRef {
-            site_id: self.site_id.to_string(),
-            client_id: self.client_id.to_string(),
-            name: self.name.to_string(),
-            longitude: self.longitude,
-            latitude: self.latitude,
-            description: self.description.to_string(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

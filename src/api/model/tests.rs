@@ -97,13 +97,16 @@ fn rows_of_one_site_share_it() {
     assert_eq!(back["client_site"]["name"], "LOUM");
 }
 
-/// An equipement's site is read borrowed (`SiteSeen`) and compared, not decoded as a
-/// `SiteRef`: both must read any site the same, from text (borrowing) and from a `Value`.
+/// An equipement's site is found by its text among those met before, and decoded only when
+/// new: whatever the site, the row reads it as `SiteRef` does, from text and from a `Value`,
+/// the first time and the next, and a site it refuses is said once, where the row says it.
 #[test]
-fn a_site_read_borrowed_is_the_site_decoded() {
+fn a_site_found_by_its_text_is_the_site_decoded() {
     use crate::api::model::SiteRef;
     for site in [
         r#"{"site_id":"s1","client_id":"c","name":"LOUM","longitude":9.7,"latitude":4.0,"description":"d"}"#,
+        r#"{ "site_id" : "s1", "client_id":"c","name":"LOUM","longitude":9.7,"latitude":4.0,"description":"d"}"#,
+        r#"{"site_id":"s1","client_id":"c","name":"LOUM ","longitude":9.7,"latitude":4.0,"description":"d"}"#,
         r#"{"site_id":7586,"client_id":null,"name":null,"lonitude":"9.5","latitude":"x"}"#,
         r#"{"site_id":"s\u00e9","name":"CIT\u00c9 \"A\"","description":"a\nb","extra":[1,{"k":2}]}"#,
         r#"{"site_id":true,"client_id":1.5,"name":"","description":""}"#,

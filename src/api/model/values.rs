@@ -303,8 +303,8 @@ impl<'de> Deserialize<'de> for Sources {
                 ScalarText.visit_map(a).map(one)
             }
         }
-        fn one(s: Option<std::borrow::Cow<'_, str>>) -> Vec<String> {
-            s.into_iter().map(std::borrow::Cow::into_owned).collect()
+        fn one(s: Option<String>) -> Vec<String> {
+            s.into_iter().collect()
         }
         d.deserialize_any(V).map(Sources)
     }
