@@ -22,7 +22,9 @@ pub use tables::{
     Table, equipements_table, individus_table, maarch_users_table, roles_table, sites_table,
     users_table, write_csv,
 };
-use tables::{equipement_cells, equipement_headers, grow_widths, table_line, write_table};
+use tables::{
+    equipement_cells, equipement_headers, grow_widths, measured, table_line, write_table,
+};
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Resource {
@@ -413,10 +415,10 @@ impl<'a> EquipementsWriter<'a> {
                     .iter()
                     .map(|e| {
                         equipement_cells(e, self.site.as_deref(), self.show_secrets).map(|c| {
-                            match sanitize(&c) {
+                            measured(match sanitize(&c) {
                                 std::borrow::Cow::Borrowed(_) => c,
                                 std::borrow::Cow::Owned(o) => std::borrow::Cow::Owned(o),
-                            }
+                            })
                         })
                     })
                     .collect();

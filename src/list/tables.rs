@@ -69,11 +69,48 @@ pub(super) fn equipement_cells<'a>(
     ]
 }
 
-pub(super) fn grow_widths<C: AsRef<str>>(widths: &mut [usize], rows: &[impl AsRef<[C]>]) {
+/// A table's cell: its text, and the columns it takes (measured when asked, or once and kept
+/// beside it: a listing lays out a hundred thousand lines).
+pub(super) trait Cell {
+    fn text(&self) -> &str;
+    fn columns(&self) -> usize {
+        cell_width(self.text())
+    }
+}
+
+impl Cell for String {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+impl Cell for &str {
+    fn text(&self) -> &str {
+        self
+    }
+}
+
+/// A cell measured once.
+impl Cell for (Cow<'_, str>, usize) {
+    fn text(&self) -> &str {
+        &self.0
+    }
+    fn columns(&self) -> usize {
+        self.1
+    }
+}
+
+/// `c`, measured.
+pub(super) fn measured(c: Cow<'_, str>) -> (Cow<'_, str>, usize) {
+    let w = cell_width(&c);
+    (c, w)
+}
+
+pub(super) fn grow_widths<C: Cell>(widths: &mut [usize], rows: &[impl AsRef<[C]>]) {
     for r in rows {
         for (i, c) in r.as_ref().iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
-                *w = (*w).max(cell_width(c.as_ref()));
+                *w = (*w).max(c.columns());
             }
         }
     }
@@ -103,12 +140,12 @@ fn pad(s: &mut String, mut n: usize) {
 pub(super) fn table_line(
     out: &mut dyn Write,
     widths: &[usize],
-    cols: &[impl AsRef<str>],
+    cols: &[impl Cell],
 ) -> std::io::Result<()> {
     let mut s = String::with_capacity(widths.iter().sum::<usize>() + 2 * widths.len() + 1);
     let mut blanks = 0;
-    for (i, c) in cols.iter().enumerate() {
-        let c = c.as_ref();
+    for (i, cell) in cols.iter().enumerate() {
+        let c = cell.text();
         if c.is_empty() {
             blanks += widths.get(i).copied().unwrap_or(0) + 2;
             continue;
@@ -120,7 +157,7 @@ pub(super) fn table_line(
             .get(i)
             .copied()
             .unwrap_or(0)
-            .saturating_sub(cell_width(c))
+            .saturating_sub(cell.columns())
             + 2;
     }
     let end = s.trim_end().len();
