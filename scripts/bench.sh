@@ -17,10 +17,15 @@
 #     `vigie list`, and the in-process console figures at each size;
 #   - sites: at SCALE_SIZES, the fleet's lookups with the default settings and nothing kept:
 #     `vigie list sites` and `vigie list equipements --site LOUM` (and the biggest site)
-#     against curl's transfer of the same requests, time and max RSS.
+#     against curl's transfer of the same requests, time and max RSS;
+#   - instructions: the instructions a `vigie list equipements` of every row executes in each
+#     format (valgrind's callgrind: the same from run to run, where times move by 20% on a
+#     shared machine), to weigh a change to the client's work alone. BASE_BIN, if set, is
+#     counted too (a binary built before the change).
 #
 # Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server] [slowlink]
-#   [million] [sites]  (default: all but million and sites: about 15 and 3 minutes)
+#   [million] [sites] [instructions]  (default: all but million, sites and instructions:
+#   about 15, 3 and 2 minutes)
 # Environment: SEED_SIZE (100000), PORT (18765), WRK_SECS (10), RUNS (5), SCALE_SIZES,
 #   RESULTS (target/bench-results.txt)
 set -euo pipefail
@@ -45,6 +50,7 @@ log() { tee -a "$RESULTS"; }
 need_apt=()
 for t in curl jq hyperfine wrk; do command -v "$t" >/dev/null || need_apt+=("$t"); done
 command -v /usr/bin/time >/dev/null || need_apt+=(time)
+if want instructions; then command -v valgrind >/dev/null || need_apt+=(valgrind); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         apt-get update -qq
@@ -94,7 +100,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-if want load || want process || want list || want import || want server || want slowlink; then
+if want load || want process || want list || want import || want server || want slowlink ||
+    want instructions; then
     start=$(date +%s%N)
     VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --seed demo \
         --seed-size "$SEED_SIZE" --listen "127.0.0.1:$PORT" --db "$TMP/bench.db" \
@@ -474,6 +481,22 @@ if want sites; then
         report "sites-$n-big-raw"
         report "sites-$n-big" "sites-$n-big-raw"
         stop_other
+    done
+fi
+
+if want instructions; then
+    say "instructions of vigie list equipements (every row), by format (callgrind)"
+    export VIGIE_PASSWORD=$PASSWORD XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" \
+        XDG_CACHE_HOME="$TMP/cache"
+    # A first run logs in and keeps the token: the counted runs do what a script's next run does.
+    "$BIN" --url "$URL" --user "$ADMIN" list equipements --site LOUM >/dev/null
+    for b in "$BIN" ${BASE_BIN:-}; do
+        for o in csv json table; do
+            n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+                "$b" --url "$URL" --user "$ADMIN" list equipements -o "$o" 2>&1 >/dev/null |
+                awk '/refs:/ {print $NF}')
+            echo "$b -o $o: $n instructions" | log
+        done
     done
 fi
 
