@@ -368,15 +368,28 @@ impl<'a> EquipementsWriter<'a> {
                         None => None,
                     };
                     if member.is_none() {
-                        e.client_site = site;
+                        e.client_site = site.clone();
                     }
-                    let mut ser =
-                        serde_json::Serializer::with_formatter(&mut buf, ElementFormatter::new());
-                    e.serialize(&mut ser).map_err(std::io::Error::other)?;
-                    if let Some(member) = member {
-                        buf.truncate(buf.len() - ELEMENT_END.len());
-                        buf.extend_from_slice(member);
-                        buf.extend_from_slice(ELEMENT_END);
+                    let start = buf.len();
+                    let element = |e: &Equipement, buf: &mut Vec<u8>| {
+                        let mut ser =
+                            serde_json::Serializer::with_formatter(buf, ElementFormatter::new());
+                        e.serialize(&mut ser).map_err(std::io::Error::other)
+                    };
+                    element(&e, &mut buf)?;
+                    match member {
+                        Some(member) if buf.ends_with(ELEMENT_END) => {
+                            buf.truncate(buf.len() - ELEMENT_END.len());
+                            buf.extend_from_slice(member);
+                            buf.extend_from_slice(ELEMENT_END);
+                        }
+                        // Not laid out as the member expects: the row written whole.
+                        Some(_) => {
+                            buf.truncate(start);
+                            e.client_site = site;
+                            element(&e, &mut buf)?;
+                        }
+                        None => {}
                     }
                     self.rows += 1;
                 }
