@@ -86,15 +86,11 @@ pub fn json_safe(json: String) -> String {
     }
 }
 
-/// Whether UTF-8 text holds a character `json_unsafe` names, read a byte at a time: every one
-/// starts with a byte of DEL and above — DEL, C1 (`C2 80`–`C2 9F`), U+061C (`D8 9C`), the bidi
-/// controls (`E2 80 8E`/`8F`, `E2 80 AA`–`AE`, `E2 81 A6`–`A9`) — and a listing writes a
-/// million short strings, most of them ASCII or accented (`C3 …`).
-fn json_needs_escape(b: &[u8]) -> bool {
-    holds_unsafe(b, false)
-}
-
-/// Whether UTF-8 text holds a character `is_unsafe` names (`with_c0`) or `json_unsafe` names.
+/// Whether UTF-8 text holds a character `is_unsafe` names (`with_c0`) or `json_unsafe` names
+/// (without C0, which serde_json escapes itself), read a byte at a time: each starts with a
+/// C0 byte, DEL, or one of C1 (`C2 80`–`C2 9F`), U+061C (`D8 9C`), the bidi controls
+/// (`E2 80 8E`/`8F`, `E2 80 AA`–`AE`, `E2 81 A6`–`A9`). A listing checks a million short
+/// strings, nearly all ASCII or accented (`C3 …`).
 fn holds_unsafe(b: &[u8], with_c0: bool) -> bool {
     // Printable ASCII, nearly every string (and every key): one tight pass.
     let low = if with_c0 { 0x20 } else { 0 };
@@ -118,7 +114,7 @@ fn holds_unsafe(b: &[u8], with_c0: bool) -> bool {
 /// `json_safe` of a piece of JSON text (a string being written), borrowed when nothing in
 /// it needs an escape.
 pub fn json_safe_str(json: &str) -> Cow<'_, str> {
-    if !json_needs_escape(json.as_bytes()) {
+    if !holds_unsafe(json.as_bytes(), false) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -321,18 +317,16 @@ where
 mod tests {
     use std::borrow::Cow;
 
-    use super::{
-        csv_cell, holds_unsafe, is_unsafe, json_needs_escape, json_safe, json_unsafe, sanitize,
-    };
+    use super::{csv_cell, holds_unsafe, is_unsafe, json_safe, json_unsafe, sanitize};
 
-    /// The byte scan finds exactly the characters `is_unsafe` and `json_unsafe` name, alone, between others
-    /// and at either end, over every Unicode scalar value.
+    /// The byte scan finds exactly the characters `is_unsafe` and `json_unsafe` name, alone,
+    /// between others and at either end, over every Unicode scalar value.
     #[test]
-    fn the_byte_scan_finds_every_character_json_escapes_and_no_other() {
+    fn the_byte_scan_finds_every_unsafe_character_and_no_other() {
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
             for s in [format!("{c}"), format!("a{c}é"), format!("é{c}")] {
                 assert_eq!(
-                    json_needs_escape(s.as_bytes()),
+                    holds_unsafe(s.as_bytes(), false),
                     json_unsafe(c),
                     "{:x}",
                     c as u32
@@ -345,7 +339,7 @@ mod tests {
                 );
             }
         }
-        assert!(!json_needs_escape("Caméra entrée ••• °C".as_bytes()));
+        assert!(!holds_unsafe("Caméra entrée ••• °C".as_bytes(), true));
     }
 
     #[test]
