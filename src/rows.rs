@@ -251,19 +251,30 @@ pub(crate) fn haystack<T: Record>(r: &T, text: &mut String) {
         if i > 0 {
             text.push(CELL_SEP);
         }
-        text.extend(folded(cell).map(|c| {
-            if c.is_control() {
-                ' '
-            } else if c.is_ascii() {
-                c.to_ascii_lowercase()
-            } else {
-                let mut low = c.to_lowercase();
-                match (low.next(), low.next()) {
-                    (Some(l), None) => l,
-                    _ => c,
-                }
-            }
-        }));
+        // Printable ASCII (nearly every cell) folds to itself: copied, then lower-cased in
+        // place, instead of a character at a time.
+        if cell.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            let start = text.len();
+            text.push_str(cell);
+            text[start..].make_ascii_lowercase();
+            continue;
+        }
+        text.extend(folded(cell).map(searchable));
+    }
+}
+
+/// A folded character as a haystack holds it: lower-cased one for one, controls as blanks.
+pub(crate) fn searchable(c: char) -> char {
+    if c.is_control() {
+        ' '
+    } else if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        let mut low = c.to_lowercase();
+        match (low.next(), low.next()) {
+            (Some(l), None) => l,
+            _ => c,
+        }
     }
 }
 
