@@ -119,11 +119,7 @@ fn streamed_json_is_the_pretty_list_with_controls_escaped() {
             ip: "10.0.0.1".into(),
             marque: evil.into(),
             description: evil.into(),
-            password: crate::api::model::Credential(if i == 1 {
-                String::new()
-            } else {
-                "s3cret".into()
-            }),
+            password: crate::api::model::Credential(if i == 1 { "" } else { "s3cret" }.into()),
             client_site: sites[i].cloned(),
             site_id: (i == 4).then(|| "s-LOUM".into()),
             ..Default::default()

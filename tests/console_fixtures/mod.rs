@@ -235,7 +235,7 @@ pub fn fleet_device(i: usize) -> Equipement {
         ),
     );
     e.username = username.into();
-    e.password = Credential(format!("Vg-{:04x}", i * 2654 % 65536));
+    e.password = Credential(format!("Vg-{:04x}", i * 2654 % 65536).into());
     e.description = format!("{what} {} {}", SPOTS[i % SPOTS.len()], 1 + k / SPOTS.len()).into();
     e
 }

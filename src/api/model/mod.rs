@@ -110,6 +110,13 @@ pub fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Erro
     Ok(d.deserialize_any(ScalarText)?.unwrap_or_default())
 }
 
+/// `lenient_string` as a `CompactString`.
+pub fn lenient_compact<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<compact_str::CompactString, D::Error> {
+    Ok(lenient_string(d)?.into())
+}
+
 /// A fastapi-pagination page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]

@@ -65,6 +65,13 @@ fn sources_take_any_shape_a_server_sends() {
         ["rtsp://a", "554", "1.5", "true", r#"{"u":1}"#]
     );
     assert_eq!(sources(json!("rtsp://a")), ["rtsp://a"]);
+    // Held for the session with every row: no spare capacity, from text as from a `Value`.
+    for list in [r#"["a"]"#, r#"["a","b"]"#, r#"["a",null,"b","c",4,"d"]"#] {
+        let from_text = serde_json::from_str::<Sources>(list).unwrap().0;
+        let from_value = sources(serde_json::from_str(list).unwrap());
+        assert_eq!(from_text, from_value);
+        assert_eq!(from_text.capacity(), from_text.len(), "{list}");
+    }
     assert_eq!(sources(json!(r#"["rtsp://a", 2]"#)), ["rtsp://a", "2"]);
     assert_eq!(sources(json!("  ")), Vec::<String>::new());
     assert_eq!(sources(json!(null)), Vec::<String>::new());

@@ -1,11 +1,12 @@
 //! Values the records share: timestamps as sent, sources, credentials.
 
-use crate::api::model::lenient_string;
+use crate::api::model::lenient_compact;
 
 use crate::api::model::{Scalar, ScalarText};
 use chrono::DateTime;
 use chrono::NaiveDateTime;
 use chrono::Utc;
+use compact_str::CompactString;
 use serde::Serializer;
 use serde::de;
 use serde::de::Deserializer;
@@ -257,12 +258,23 @@ impl<'de> Deserialize<'de> for Sources {
                 f.write_str("a list of sources or a string")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Vec<String>, A::Error> {
-                let mut out = Vec::new();
+                // Kept for the session with every row: no spare capacity. A row has one or
+                // two sources: those are held aside and the list made once at its size (a
+                // growing list shrunk after was a reallocation a row).
+                let mut few: [Option<String>; 2] = [None, None];
+                let mut more = Vec::new();
+                let mut n = 0;
                 while let Some(Scalar(s)) = a.next_element()? {
-                    out.extend(s);
+                    let Some(s) = s else { continue };
+                    match few.get_mut(n) {
+                        Some(slot) => *slot = Some(s),
+                        None => more.push(s),
+                    }
+                    n += 1;
                 }
-                // Kept for the session with every row: no spare capacity.
-                out.shrink_to_fit();
+                let mut out = Vec::with_capacity(n);
+                out.extend(few.into_iter().flatten());
+                out.append(&mut more);
                 Ok(out)
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Vec<String>, E> {
@@ -313,7 +325,8 @@ impl<'de> Deserialize<'de> for Sources {
 /// A credential from the server (equipement password): its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Credential(#[serde(deserialize_with = "lenient_string")] pub String);
+/// Inline up to 24 bytes (nearly every device password): no allocation a row.
+pub struct Credential(#[serde(deserialize_with = "lenient_compact")] pub CompactString);
 
 impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
