@@ -306,23 +306,25 @@ pub struct EquipementsWriter<'a> {
     sites_json: std::collections::HashMap<usize, (Arc<SiteRef>, Vec<u8>)>,
 }
 
+/// An element of `-o json`'s array, appended to `out`.
+fn write_element(e: &Equipement, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, ElementFormatter::new());
+    e.serialize(&mut ser).map_err(std::io::Error::other)
+}
+
 /// How `ElementFormatter` closes an element's object.
 const ELEMENT_END: &[u8] = b"\n  }";
 
 /// An element's JSON without its site, then with it: what its site adds (`,` and the
 /// `client_site` member, the last one written), or `None` if the two do not line up so.
 fn site_member(bare: &Equipement, site: &Arc<SiteRef>) -> std::io::Result<Option<Vec<u8>>> {
-    let element = |e: &Equipement| -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, ElementFormatter::new());
-        e.serialize(&mut ser).map_err(std::io::Error::other)?;
-        Ok(out)
-    };
-    let without = element(bare)?;
-    let with = element(&Equipement {
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    write_element(bare, &mut without)?;
+    let whole = Equipement {
         client_site: Some(site.clone()),
         ..bare.clone()
-    })?;
+    };
+    write_element(&whole, &mut with)?;
     let keep = without.len().saturating_sub(ELEMENT_END.len());
     Ok((without.ends_with(ELEMENT_END)
         && with.ends_with(ELEMENT_END)
@@ -371,12 +373,7 @@ impl<'a> EquipementsWriter<'a> {
                         e.client_site = site.clone();
                     }
                     let start = buf.len();
-                    let element = |e: &Equipement, buf: &mut Vec<u8>| {
-                        let mut ser =
-                            serde_json::Serializer::with_formatter(buf, ElementFormatter::new());
-                        e.serialize(&mut ser).map_err(std::io::Error::other)
-                    };
-                    element(&e, &mut buf)?;
+                    write_element(&e, &mut buf)?;
                     match member {
                         Some(member) if buf.ends_with(ELEMENT_END) => {
                             buf.truncate(buf.len() - ELEMENT_END.len());
@@ -387,7 +384,7 @@ impl<'a> EquipementsWriter<'a> {
                         Some(_) => {
                             buf.truncate(start);
                             e.client_site = site;
-                            element(&e, &mut buf)?;
+                            write_element(&e, &mut buf)?;
                         }
                         None => {}
                     }
