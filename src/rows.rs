@@ -253,7 +253,7 @@ pub(crate) fn haystack<T: Record>(r: &T, text: &mut String) {
         }
         // Printable ASCII (nearly every cell) folds to itself: copied, then lower-cased in
         // place, instead of a character at a time.
-        if cell.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        if crate::text::printable_ascii(cell) {
             let start = text.len();
             text.push_str(cell);
             text[start..].make_ascii_lowercase();

@@ -119,7 +119,7 @@ pub(super) fn grow_widths<C: Cell>(widths: &mut [usize], rows: &[impl AsRef<[C]>
 /// Columns a cell takes: its length when it is printable ASCII (nearly every cell, and
 /// measured a hundred thousand times a listing), else as a terminal draws it.
 fn cell_width(c: &str) -> usize {
-    if c.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    if crate::text::printable_ascii(c) {
         c.len()
     } else {
         c.width()
