@@ -1060,7 +1060,7 @@ fn a_filled_reach_column_in_both_languages() {
 /// error with terminal escapes and bidi controls reach the terminal as nothing that acts.
 #[test]
 fn find_window_neutralises_what_servers_send() {
-    use vigie::protocol::{Found, FoundRecord, Payload, ProfileFound};
+    use vigie::protocol::{FoundRecord, Payload, ProfileFound};
     let hostile = || {
         let mut app = loaded("admin");
         let id = ask_find(&mut app, "x");
@@ -1076,14 +1076,12 @@ fn find_window_neutralises_what_servers_send() {
                 ProfileFound {
                     profile: "prod".into(),
                     found: Ok((
-                        vec![Found {
-                            profile: "prod".into(),
-                            kind: "site",
-                            label: "LOUM\u{1b}[2J\u{1b}[31m".into(),
-                            site: "x\u{9b}31m".into(),
-                            exact: true,
-                            record: FoundRecord::Site(site),
-                        }],
+                        vec![hit(
+                            "prod",
+                            "LOUM\u{1b}[2J\u{1b}[31m",
+                            "x\u{9b}31m",
+                            FoundRecord::Site(site),
+                        )],
                         0,
                     )),
                 },

@@ -732,13 +732,15 @@ pub fn ask_find(app: &mut App, text: &str) -> u64 {
 
 /// The console on profile "prod" of three ("prod", "port", "bank"), `:find 10.1.0.1` asked
 /// and answered: one equipement here, the same address and a site on "port", "bank" down.
-pub fn found() -> App {
-    use vigie::protocol::{Found, FoundRecord, ProfileFound};
-    let mut app = loaded("admin");
-    app.prefs.profiles = vec!["bank".into(), "port".into(), "prod".into()];
-    let id = ask_find(&mut app, "10.1.0.1");
-    let eq = equipements().into_iter().next().unwrap();
-    let hit = |profile: &str, label: &str, site: &str, record: FoundRecord| Found {
+/// An exact `:find` hit of a site or an equipement in `profile`.
+pub fn hit(
+    profile: &str,
+    label: &str,
+    site: &str,
+    record: vigie::protocol::FoundRecord,
+) -> vigie::protocol::Found {
+    use vigie::protocol::FoundRecord;
+    vigie::protocol::Found {
         profile: profile.into(),
         kind: match record {
             FoundRecord::Site(_) => "site",
@@ -748,7 +750,15 @@ pub fn found() -> App {
         site: site.into(),
         exact: true,
         record,
-    };
+    }
+}
+
+pub fn found() -> App {
+    use vigie::protocol::{FoundRecord, ProfileFound};
+    let mut app = loaded("admin");
+    app.prefs.profiles = vec!["bank".into(), "port".into(), "prod".into()];
+    let id = ask_find(&mut app, "10.1.0.1");
+    let eq = equipements().into_iter().next().unwrap();
     let quay = SiteSummary {
         name: "QUAI DES BRUMES".into(),
         ..app.lists.sites.items[0].clone()
