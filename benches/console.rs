@@ -21,6 +21,7 @@ use ratatui::backend::TestBackend;
 use vigie::api::model::{Claims, Equipement, SiteSummary};
 use vigie::app::{App, Session};
 use vigie::protocol::{Event, Payload, Request};
+use vigie::rows::Rows;
 
 fn main() {
     // `cargo test --benches` runs this without `--bench`: measure only under `cargo bench`.

@@ -6,6 +6,10 @@ use std::borrow::Cow;
 
 use nucleo_matcher::Utf32Str;
 
+pub mod dense;
+pub mod store;
+pub use store::Rows;
+
 /// A column of a list screen.
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
@@ -70,6 +74,8 @@ pub(crate) fn parse_columns(
 pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
     /// Its name in `assets/columns.toml`.
     const KIND: &'static str;
+    /// How a list holds rows of this kind.
+    type Rows: Rows<Self>;
     /// Its columns, in order.
     fn columns() -> &'static [Column] {
         columns_of_kind(Self::KIND)
@@ -95,19 +101,22 @@ pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
 /// Rows with their searchable text built, off the console's thread: for a million rows that
 /// is about a second the console would not answer a key.
 #[derive(Clone)]
-pub struct Prepared<T> {
-    pub items: Vec<T>,
+pub struct Prepared<T: Record> {
+    pub items: T::Rows,
     pub(crate) haystacks: Haystacks,
 }
 
 impl<T: Record> Prepared<T> {
     pub fn new(items: Vec<T>) -> Self {
         let haystacks = items.iter().collect();
-        Prepared { items, haystacks }
+        Prepared {
+            items: T::Rows::from_vec(items),
+            haystacks,
+        }
     }
 }
 
-impl<T> std::fmt::Debug for Prepared<T> {
+impl<T: Record> std::fmt::Debug for Prepared<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Prepared({} rows)", self.items.len())
     }

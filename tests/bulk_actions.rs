@@ -13,6 +13,7 @@ use live::*;
 use vigie::api::core::CoreClient;
 use vigie::api::model::{Equipement, NewEquipement, NewSite};
 use vigie::app::{Command, Effect, Outcome, Overlay, Phase};
+use vigie::rows::Rows;
 
 /// A new site of the demo's first client with `n` equipements (10.77.<k>.<i>:80).
 async fn site_with(api: &CoreClient, name: &str, k: u8, n: usize) -> String {

@@ -9,6 +9,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use vigie::api::{ApiError, FieldError};
 use vigie::app::App;
+use vigie::rows::Rows;
 
 /// Every equipement loaded, filtered by "hik" while still typing.
 fn filtered_list() -> App {
@@ -96,7 +97,12 @@ fn conflict() -> App {
     f.fields[f.focus].set_text("Mine: the gate code changed");
     app.on_key(ctrl('s'));
     let save = only(&app.take_requests(), console_fixtures::is_change);
-    let s = app.lists.sites.selected_item().cloned().unwrap();
+    let s = app
+        .lists
+        .sites
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     // What the change room answers: the description changed on both sides, nothing sent.
     let clash = vigie::change::Clash {
         key: "description".into(),
@@ -268,7 +274,7 @@ fn form_advice() -> App {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    let mut e = app.lists.equipements.items[0].clone();
+    let mut e = app.lists.equipements.items.row(0).unwrap().into_owned();
     e.ip = "camera-entree".into();
     app.lists.equipements.upsert(e);
     app.on_key(ch('e'));
@@ -640,7 +646,13 @@ fn bulk_results() -> App {
     let mut app = bulk_ask();
     app.on_key(ch('y'));
     let first = only(&app.take_requests(), console_fixtures::is_change);
-    let mut e = app.lists.equipements.items[app.lists.equipements.view[0]].clone();
+    let mut e = app
+        .lists
+        .equipements
+        .items
+        .row(app.lists.equipements.view[0])
+        .unwrap()
+        .into_owned();
     e.port = Some(8080);
     ok(
         &mut app,
@@ -778,7 +790,7 @@ fn dups() -> App {
     serve(&mut app);
     app.on_key(ch('A'));
     serve(&mut app);
-    let mut twin = app.lists.equipements.items[0].clone();
+    let mut twin = app.lists.equipements.items.row(0).unwrap().into_owned();
     twin.equipement_id = "twin".into();
     twin.site_id = Some(YASSA_ID.into());
     twin.client_site = Some(std::sync::Arc::new(site_ref(YASSA_ID)));

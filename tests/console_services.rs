@@ -118,13 +118,13 @@ fn individus_tab() -> App {
 fn select_individu(app: &mut App, id: i64) {
     app.on_key(ch('g'));
     for _ in 0..app.lists.individus.len() {
-        if app.lists.individus.selected_item().and_then(Individu::id) == Some(id) {
+        if app.lists.individus.selected_item().and_then(|i| i.id()) == Some(id) {
             return;
         }
         app.on_key(ch('j'));
     }
     assert_eq!(
-        app.lists.individus.selected_item().and_then(Individu::id),
+        app.lists.individus.selected_item().and_then(|i| i.id()),
         Some(id)
     );
 }

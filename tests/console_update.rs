@@ -11,6 +11,7 @@ use vigie::app::form::FormKind;
 use vigie::app::{App, Command, DetailTarget, Overlay, Tab};
 use vigie::change::{Create, Outcome};
 use vigie::protocol::{Event, Payload, Request};
+use vigie::rows::Rows;
 
 /// Whether `r` deletes the record `id`.
 fn deletes(r: &Request, id: Option<&str>) -> bool {
@@ -43,7 +44,7 @@ fn ips(app: &App) -> Vec<String> {
         .equipements
         .view
         .iter()
-        .map(|&i| app.lists.equipements.items[i].ip.to_string())
+        .map(|&i| app.lists.equipements.items.cell(i, 0))
         .collect()
 }
 
@@ -432,7 +433,10 @@ fn enter_opens_detail_and_esc_returns_to_the_same_place() {
     let d = detail(&app);
     assert_eq!(d.equipements.len(), 2);
     assert_eq!(
-        d.equipements.items[0]
+        d.equipements
+            .items
+            .row(0)
+            .unwrap()
             .client_site
             .as_ref()
             .map(|s| s.name.as_str()),
@@ -1185,7 +1189,7 @@ fn advice_and_odd_stored_values_do_not_block_a_save() {
     let mut app = loaded("admin");
     app.on_key(ch('2'));
     serve(&mut app);
-    let mut e = app.lists.equipements.items[0].clone();
+    let mut e = app.lists.equipements.items.row(0).unwrap().into_owned();
     e.ip = "camera-entree".into();
     app.lists.equipements.upsert(e);
     app.on_key(ch('e'));
@@ -1443,7 +1447,12 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     let mut app = loaded("admin");
     app.on_key(ch('3'));
     serve(&mut app);
-    let user = app.lists.users.selected_item().cloned().unwrap();
+    let user = app
+        .lists
+        .users
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     app.on_key(ch('d'));
     confirm_delete(&mut app);
     let del = only(&app.take_requests(), |r| deletes(r, None));
@@ -1457,8 +1466,8 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     );
     ok(&mut app, del, Payload::Changed(Box::new(o)));
     assert_eq!(
-        app.lists.users.selected_item().map(|u| u.status.as_str()),
-        Some("deactivated"),
+        app.lists.users.selected_item().map(|u| u.status.clone()),
+        Some("deactivated".to_string()),
         "the row stays, deactivated"
     );
     let e = app.journal.last().cloned().expect("journaled");
@@ -1664,8 +1673,8 @@ fn a_filter_typed_selects_its_best_match_and_clearing_keeps_the_record() {
     app.on_key(ch('j'));
     app.on_key(ch('j'));
     assert_eq!(
-        app.lists.sites.selected_item().map(|s| s.name.as_str()),
-        Some("YASSA")
+        app.lists.sites.selected_item().map(|s| s.name.clone()),
+        Some("YASSA".to_string())
     );
     app.on_key(ch('/'));
     // Several rows match: the best one (first shown) is selected, not the third row.
@@ -1680,16 +1689,16 @@ fn a_filter_typed_selects_its_best_match_and_clearing_keeps_the_record() {
     }
     typed(&mut app, "lou");
     assert_eq!(
-        app.lists.sites.selected_item().map(|s| s.name.as_str()),
-        Some("LOUM"),
+        app.lists.sites.selected_item().map(|s| s.name.clone()),
+        Some("LOUM".to_string()),
         "the match"
     );
     app.on_key(key(KeyCode::Enter));
     app.on_key(key(KeyCode::Esc));
     assert_eq!(names(&app).len(), 3, "cleared");
     assert_eq!(
-        app.lists.sites.selected_item().map(|s| s.name.as_str()),
-        Some("LOUM"),
+        app.lists.sites.selected_item().map(|s| s.name.clone()),
+        Some("LOUM".to_string()),
         "the record stays selected"
     );
 }
@@ -1707,7 +1716,12 @@ fn a_user_form_reads_the_roles_it_offers() {
         ok(&mut app, id, Payload::Users(users()));
     }
     assert!(!app.lists.roles.loaded_once);
-    let user = app.lists.users.selected_item().cloned().unwrap();
+    let user = app
+        .lists
+        .users
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     app.on_key(ch('e'));
     let role = |app: &App| match app.overlays.last() {
         Some(Overlay::Form(f)) => {
@@ -1795,7 +1809,7 @@ fn p_probes_a_sites_equipements_and_fills_the_reach_column() {
     let cam = d
         .equipements
         .items
-        .iter()
+        .records()
         .find(|e| e.ip == "10.12.0.21")
         .unwrap();
     assert_eq!(cam.reach.as_deref(), Some("up (3 ms)"));
@@ -1833,7 +1847,7 @@ fn p_probes_a_sites_equipements_and_fills_the_reach_column() {
     let cam = d
         .equipements
         .items
-        .iter()
+        .records()
         .find(|e| e.ip == "10.12.0.21")
         .unwrap();
     assert_eq!(
@@ -1853,7 +1867,12 @@ fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
     assert!(app.take_requests().is_empty(), "not on the Sites tab");
     app.on_key(ch('2'));
     serve(&mut app);
-    let first = app.lists.equipements.selected_item().cloned().unwrap();
+    let first = app
+        .lists
+        .equipements
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     app.on_key(ch('P'));
     let reqs = app.take_requests();
     let (id, targets) = match &reqs[..] {
@@ -1870,7 +1889,7 @@ fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
         .lists
         .equipements
         .items
-        .iter()
+        .records()
         .find(|e| e.equipement_id == first.equipement_id)
         .unwrap();
     assert_eq!(row.reach.as_deref(), Some("refused"));
@@ -1901,7 +1920,7 @@ fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
         !app.lists
             .equipements
             .items
-            .iter()
+            .records()
             .any(|e| e.reach.as_deref() == Some("timed out")),
         "a stopped run changes nothing"
     );
@@ -2029,7 +2048,12 @@ fn a_watched_equipements_tab_probes_again_what_p_probed() {
     app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
     app.on_key(ch('2'));
     serve(&mut app);
-    let first = app.lists.equipements.selected_item().cloned().unwrap();
+    let first = app
+        .lists
+        .equipements
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     app.on_key(ch('P'));
     let reqs = app.take_requests();
     let Some((id, Request::Probe { targets, .. })) = reqs.first().cloned() else {
@@ -2045,7 +2069,7 @@ fn a_watched_equipements_tab_probes_again_what_p_probed() {
         app.lists
             .equipements
             .items
-            .iter()
+            .records()
             .find(|e| e.equipement_id == first.equipement_id)
             .and_then(|e| e.reach.as_deref().map(str::to_string))
     };

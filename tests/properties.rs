@@ -32,6 +32,7 @@ use vigie::app::{App, Overlay, Session};
 use vigie::change::{Change, Outcome};
 use vigie::config::Config;
 use vigie::protocol::{Event, Payload, Request, Saved, Service};
+use vigie::rows::Rows;
 #[cfg(feature = "server")]
 use vigie::server::ocean::dates::{parse_affectation, parse_iso};
 use vigie::text::{is_unsafe, sanitize};

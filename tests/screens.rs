@@ -9,6 +9,7 @@ use vigie::app::keymap::KeyMap;
 use vigie::app::kinds::ListKind;
 use vigie::app::view::{Flow, Harness, Msg};
 use vigie::app::{ColumnChooser, Effect, Frequency, JournalView, Overlay, RawView};
+use vigie::rows::Rows;
 
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
@@ -686,7 +687,10 @@ fn a_site_detail_fills_itself_with_the_page_it_asked_for_only() {
     let p = h.view.equipements.paging.expect("paged");
     assert_eq!((p.page, p.pages, p.total), (2, 3, 104));
     // Each row names the site it came from, which this route's rows do not.
-    assert_eq!(h.view.equipements.items[0].site_id.as_deref(), Some("7"));
+    assert_eq!(
+        h.view.equipements.items.row(0).unwrap().site_id.as_deref(),
+        Some("7")
+    );
     // Its footer and help come from itself: a site's detail pages.
     assert!(
         h.hints().iter().any(|x| x == "] next page"),

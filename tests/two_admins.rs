@@ -41,7 +41,13 @@ async fn disjoint_changes_both_survive() {
     let srv = common::start().await;
     let api = srv.admin();
     let mut live = core_console(&srv).await;
-    let s = live.app.lists.sites.selected_item().cloned().unwrap();
+    let s = live
+        .app
+        .lists
+        .sites
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     live.press(ch('e')).await;
     live.retype("name", "Renamed by me").await;
     theirs(&api, &s.site_id, "Described by them").await;
@@ -65,7 +71,13 @@ async fn the_same_field_changed_twice_is_asked_and_the_pick_is_saved() {
     let srv = common::start().await;
     let api = srv.admin();
     let mut live = core_console(&srv).await;
-    let s = live.app.lists.sites.selected_item().cloned().unwrap();
+    let s = live
+        .app
+        .lists
+        .sites
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
 
     // Mine is kept when picked.
     live.press(ch('e')).await;
@@ -136,7 +148,13 @@ async fn a_record_deleted_meanwhile_is_offered_back() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('2')).await;
-    let e = live.app.lists.equipements.selected_item().cloned().unwrap();
+    let e = live
+        .app
+        .lists
+        .equipements
+        .selected_item()
+        .map(|r| r.into_owned())
+        .unwrap();
     live.press(ch('e')).await;
     live.retype("description", "Typed before the delete").await;
     api.delete_equipement(&e.equipement_id).await.unwrap();
@@ -190,7 +208,7 @@ async fn an_individu_keeps_what_another_admin_changed_meanwhile() {
         .lists
         .individus
         .selected_item()
-        .cloned()
+        .map(|r| r.into_owned())
         .expect("individus listed");
     let id = i.id().unwrap();
     live.press(ch('e')).await;

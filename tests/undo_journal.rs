@@ -51,7 +51,7 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
         .lists
         .equipements
         .selected_item()
-        .cloned()
+        .map(|r| r.into_owned())
         .expect("equipements listed");
     let secret = e.password.expose().to_string();
     assert!(!secret.is_empty(), "the demo equipement has a password");
@@ -140,7 +140,7 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
         .lists
         .sites
         .selected_item()
-        .cloned()
+        .map(|r| r.into_owned())
         .expect("sites listed");
 
     // An edit, then `u`: the form comes back with the old description; saving sends it.

@@ -28,6 +28,7 @@ use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use vigie::api::core::CoreClient;
 use vigie::api::model::{Equipement, EquipementUpdate, NewEquipement, NewSite};
 use vigie::app::{Command, Effect, Overlay};
+use vigie::rows::Rows;
 use vigie::server::Like;
 
 const FIELDS: [&str; 3] = ["description", "username", "port"];
@@ -406,7 +407,7 @@ async fn run_case(srv: &common::TestServer, n: usize, steps: &[Step]) -> Result<
                     continue;
                 }
                 d.equipements.marked.clear();
-                let row = d.equipements.items.first().cloned();
+                let row = d.equipements.items.row(0).map(|r| r.into_owned());
                 let (_, want) = value(*f, *v);
                 let saw_row: BTreeMap<&'static str, serde_json::Value> = row
                     .iter()

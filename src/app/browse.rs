@@ -100,9 +100,7 @@ impl<T: Record> Nav for ListView<T> {
         self.filter = f;
         self.refresh_view_within(Some(FILTER_SLICE));
         if let Some(id) = keep {
-            if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {
-                self.selected = pos;
-            }
+            self.select_key(&id);
         } else if changed {
             self.selected = 0;
             self.offset = 0;

@@ -1,6 +1,7 @@
 //! Loading the lists: a tab's first read, equipement pages and read-ahead, every equipement at once, a site's equipements.
 
 use crate::app::browse::{clamp_u32, group};
+use crate::rows::Rows;
 
 use crate::app::App;
 use crate::app::Equipement;

@@ -7,6 +7,7 @@ use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
 use crate::app::raw_view::copy_as_json;
 use crate::app::view::{Cx, Flow, Msg, View};
+use std::borrow::Cow;
 
 use crate::app::App;
 use crate::app::Equipement;
@@ -114,7 +115,7 @@ impl App {
     pub(super) fn selected_target(&self) -> Option<DetailTarget> {
         with_list!(self, self.list_kind(), |l| l
             .selected_item()
-            .map(Stored::target))
+            .map(|r| r.target()))
     }
 
     pub(super) fn open_detail(&mut self, t: DetailTarget) {
@@ -224,7 +225,7 @@ impl Detail {
                 }
             }
             Act::Open => {
-                let e = self.equipements.selected_item().cloned()?;
+                let e = self.equipements.selected_item().map(Cow::into_owned)?;
                 return Some(Flow::Then(Msg::OpenDetail(Box::new(
                     DetailTarget::Equipement(e),
                 ))));

@@ -8,11 +8,12 @@ use crate::app::App;
 use crate::app::Detail;
 use crate::app::Overlay;
 use crate::app::Purpose;
-use crate::app::list::{ListView, Record};
+use crate::app::list::{ListView, Record, Rows};
 use crate::app::view::Flow;
 use crate::i18n::{tr, trf};
 use crate::probe::{State, Target};
 use crate::protocol::Request;
+use std::borrow::Cow;
 
 impl App {
     /// Probes every equipement of the site whose detail is shown (the marked ones when there
@@ -111,19 +112,19 @@ impl App {
 /// The addresses of the marked equipements, else of every one shown (`all`: else of the
 /// selected one).
 fn targets_in(list: &ListView<Equipement>, selected_only: bool) -> Vec<Target> {
-    let marked: Vec<&Equipement> = list
+    let marked: Vec<Cow<'_, Equipement>> = list
         .items
-        .iter()
+        .records()
         .filter(|e| list.marked.contains_key(e.key().as_ref()))
         .collect();
-    let chosen: Vec<&Equipement> = match (marked.is_empty(), selected_only) {
+    let chosen: Vec<Cow<'_, Equipement>> = match (marked.is_empty(), selected_only) {
         (false, _) => marked,
-        (true, false) => list.items.iter().collect(),
+        (true, false) => list.items.records().collect(),
         (true, true) => list.selected_item().into_iter().collect(),
     };
     chosen
-        .into_iter()
-        .flat_map(crate::probe::targets_of)
+        .iter()
+        .flat_map(|e| crate::probe::targets_of(e))
         .collect()
 }
 
@@ -147,7 +148,7 @@ fn fill_reach(list: &mut ListView<Equipement>, targets: &[Target], states: &[Sta
             .find(|(t, _)| t.device == device)
             .map(|(_, s)| s.words().into_boxed_str())
     };
-    let mut items = list.items.clone();
+    let mut items: Vec<Equipement> = list.items.records().map(Cow::into_owned).collect();
     for e in &mut items {
         if let Some(s) = said(e) {
             e.reach = Some(s);

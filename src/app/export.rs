@@ -7,7 +7,9 @@ use crate::app::kinds::with_list;
 use crate::app::list::ListView;
 use crate::i18n::tr;
 use crate::rows::Record;
+use crate::rows::Rows;
 use crate::text::mask_secrets;
+use std::borrow::Cow;
 
 /// Export file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +44,10 @@ impl App {
             marked: bool,
         ) -> (String, usize) {
             let chosen = if marked { l.marked_rows() } else { Vec::new() };
-            let items: Box<dyn Iterator<Item = &T>> = if marked {
-                Box::new(chosen.iter())
+            let items: Box<dyn Iterator<Item = Cow<'_, T>>> = if marked {
+                Box::new(chosen.iter().map(Cow::Borrowed))
             } else {
-                Box::new(l.view.iter().filter_map(|&i| l.items.get(i)))
+                Box::new(l.view.iter().filter_map(|&i| l.items.row(i)))
             };
             match format {
                 ExportFormat::Json => {

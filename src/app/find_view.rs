@@ -331,7 +331,7 @@ impl<'a> Collect<'a> {
     ) {
         let q = Query::parse(text, T::columns());
         for (r, score) in list.matching(&q) {
-            self.add(r.label(), site(r), score, || record(r));
+            self.add(r.label(), site(&r), score, || record(&r));
         }
     }
 

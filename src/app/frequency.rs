@@ -5,6 +5,8 @@ use crate::app::keymap::Act;
 use crate::app::kinds::columns_of;
 use crate::app::view::{Cx, Flow, Msg, View, move_selection};
 use crate::rows::Record;
+use crate::rows::Rows;
+use std::borrow::Cow;
 
 use crate::app::App;
 use crate::app::Equipement;
@@ -127,10 +129,10 @@ impl App {
                 && e.port.map(|p| p.to_string()).as_deref() == Some(port)
         };
         let details = self.overlays.iter().filter_map(|o| match o {
-            Overlay::Detail(d) => Some(d.equipements.items.iter()),
+            Overlay::Detail(d) => Some(d.equipements.items.records()),
             _ => None,
         });
-        std::iter::once(self.lists.equipements.items.iter())
+        std::iter::once(self.lists.equipements.items.records())
             .chain(details)
             .flatten()
             .find(|e| same(e))
@@ -160,8 +162,9 @@ impl App {
                 Some(tr("Loading every page before looking for duplicates…").into());
             return;
         }
-        let mut by_ip: std::collections::BTreeMap<String, Vec<&Equipement>> = Default::default();
-        for e in &self.lists.equipements.items {
+        let mut by_ip: std::collections::BTreeMap<String, Vec<Cow<'_, Equipement>>> =
+            Default::default();
+        for e in self.lists.equipements.items.records() {
             if !e.ip.trim().is_empty() {
                 by_ip.entry(e.ip.trim().to_string()).or_default().push(e);
             }

@@ -19,6 +19,7 @@ use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
+use std::borrow::Cow;
 
 use crate::commands::RowCommand;
 
@@ -138,7 +139,7 @@ impl App {
             Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::Site(_)) => d
                 .equipements
                 .selected_item()
-                .cloned()
+                .map(Cow::into_owned)
                 .map(DetailTarget::Equipement),
             Some(Overlay::Detail(d)) => Some(d.target.clone()),
             _ => self.selected_target(),

@@ -6,7 +6,7 @@
 //! back as the record's form with the journaled fields put back, a Maarch link as a question.
 
 use crate::app::form;
-use crate::rows::Record;
+use crate::rows::Rows;
 
 use crate::app::App;
 use crate::app::Confirm;
@@ -28,9 +28,9 @@ impl App {
     pub fn record_json(&self, kind: ListKind, id: &str) -> Option<serde_json::Value> {
         let listed = with_list!(self, kind, |l| l
             .items
-            .iter()
-            .find(|r| r.key() == id)
-            .and_then(|r| serde_json::to_value(r).ok()));
+            .position_of(id)
+            .and_then(|i| l.items.row(i))
+            .and_then(|r| serde_json::to_value(&*r).ok()));
         listed.or_else(|| {
             self.overlays.iter().rev().find_map(|o| {
                 let Overlay::Detail(d) = o else {
@@ -40,8 +40,9 @@ impl App {
                 if t.item().id_text() == id && t.kind() == kind {
                     return Some(t.item().json());
                 }
-                let e = d.equipements.items.iter().find(|e| e.key() == id)?;
-                (kind == ListKind::Equipements).then(|| serde_json::to_value(e).ok())?
+                let list = &d.equipements.items;
+                let e = list.position_of(id).and_then(|i| list.row(i))?;
+                (kind == ListKind::Equipements).then(|| serde_json::to_value(&*e).ok())?
             })
         })
     }

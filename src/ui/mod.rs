@@ -17,6 +17,7 @@ pub mod screens {
     pub use super::dialogs::{columns, frequency, journal, raw};
 }
 
+use crate::rows::Rows;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};

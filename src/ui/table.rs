@@ -1,5 +1,6 @@
 //! The list table: only the rows in view are built, whatever the number loaded.
 
+use crate::rows::Rows;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -222,18 +223,19 @@ fn grid_row<T: Record>(
     col: Option<usize>,
 ) -> GridRow {
     let selected = super::theme::theme().selected;
-    let item = &list.items[list.view[vi]];
-    let all = item.cells();
+    let i = list.view[vi];
+    let all = list.items.cells(i);
+    let item_key = list.items.row_key(i).unwrap_or_default();
     let marks = pick(list.highlights_for(vi, &all), shown);
     let cells = pick(all, shown);
     let here = vi == list.selected;
     // A row the server sent oddly: in the warning colour.
-    let odd = item.problem().is_some().then(|| super::theme::theme().warn);
+    let odd = list.items.odd(i).then(|| super::theme::theme().warn);
     // A marked row: in the accent colour, bold (selected wins).
-    let marked = list.is_marked(item).then(|| accent().bold());
+    let marked = list.is_marked_key(&item_key).then(|| accent().bold());
     // The watch's last refresh: new rows in the "ok" colour, changed cells lit.
     let flash = list.flash.as_ref().filter(|f| f.active());
-    let key = flash.map(|_| item.key());
+    let key = flash.map(|_| &item_key);
     let new = flash
         .zip(key.as_ref())
         .filter(|(f, k)| f.new.contains(k.as_ref()))

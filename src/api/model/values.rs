@@ -139,6 +139,20 @@ impl Timestamp {
         Timestamp::parse(&now.format(CANONICAL).to_string())
     }
 
+    /// Its seconds since the epoch when they are all it holds (no text kept, no fraction):
+    /// `from_seconds` gives the same timestamp back. A packed list holds most this way.
+    pub fn whole_seconds(&self) -> Option<i64> {
+        let d = self.parsed.filter(|_| self.raw.is_none())?;
+        (d.timestamp_subsec_nanos() == 0).then(|| d.timestamp())
+    }
+
+    pub fn from_seconds(secs: i64) -> Option<Self> {
+        Some(Timestamp {
+            parsed: Some(DateTime::from_timestamp(secs, 0)?),
+            raw: None,
+        })
+    }
+
     /// The text as the server sent it.
     pub fn raw(&self) -> std::borrow::Cow<'_, str> {
         match (&self.raw, self.parsed) {

@@ -24,11 +24,13 @@ use crate::protocol::Change;
 use crate::protocol::DeleteOp;
 use crate::protocol::Payload;
 use crate::rows::Record;
+use crate::rows::Rows;
 use serde_json::Value;
 use std::borrow::Cow;
 
 impl Record for Equipement {
     const KIND: &'static str = "equipements";
+    type Rows = crate::rows::dense::DenseEquipements;
     const LOCAL: bool = true;
     fn keep_local(&mut self, old: &Self) {
         if self.reach.is_none() {
@@ -265,7 +267,7 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
     // The site it was on, when the console holds it anywhere (a move changes two counts).
     let was_on = known_site(app, &e.equipement_id);
     let l = &mut app.lists.equipements;
-    let is_new = !l.items.iter().any(|x| x.equipement_id == e.equipement_id);
+    let is_new = l.items.position_of(&e.equipement_id).is_none();
     if l.complete || !is_new || l.paging.is_some_and(|p| p.page == p.pages) {
         l.upsert(e.clone());
     } else if let Some(p) = &mut l.paging {
@@ -297,14 +299,9 @@ pub(super) fn saved(app: &mut App, mut e: Equipement) -> String {
 /// `None`: the console holds no equipement with this id; `Some(site)` where it was seen.
 fn known_site(app: &App, id: &str) -> Option<Option<String>> {
     let site = |e: &Equipement| e.site_id().map(str::to_string);
-    if let Some(e) = app
-        .lists
-        .equipements
-        .items
-        .iter()
-        .find(|x| x.equipement_id == id)
-    {
-        return Some(site(e));
+    let list = &app.lists.equipements.items;
+    if let Some(e) = list.position_of(id).and_then(|i| list.row(i)) {
+        return Some(site(&e));
     }
     app.overlays.iter().find_map(|o| match o {
         crate::app::Overlay::Detail(d) => match &d.target {
@@ -314,8 +311,7 @@ fn known_site(app: &App, id: &str) -> Option<Option<String>> {
             DetailTarget::Site(s) => d
                 .equipements
                 .items
-                .iter()
-                .find(|x| x.equipement_id == id)
+                .position_of(id)
                 .map(|_| Some(s.site_id.clone())),
             _ => None,
         },
@@ -324,12 +320,10 @@ fn known_site(app: &App, id: &str) -> Option<Option<String>> {
 }
 
 pub(super) fn deleted(app: &mut App, id: &str) -> &'static str {
-    let site = app
-        .lists
-        .equipements
-        .items
-        .iter()
-        .find(|e| e.equipement_id == id)
+    let list = &app.lists.equipements.items;
+    let site = list
+        .position_of(id)
+        .and_then(|i| list.row(i))
         .and_then(|e| e.site_id().map(str::to_string));
     app.lists.equipements.remove(id);
     for d in app.details_mut() {

@@ -31,6 +31,7 @@ impl crate::api::items::Marked for Individu {}
 
 impl Record for Individu {
     const KIND: &'static str = "individus";
+    type Rows = Vec<Self>;
     fn cells(&self) -> Vec<String> {
         vec![
             self.id().map(|i| i.to_string()).unwrap_or_default(),

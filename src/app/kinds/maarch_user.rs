@@ -37,6 +37,7 @@ impl crate::api::items::Marked for MaarchUser {
 
 impl Record for MaarchUser {
     const KIND: &'static str = "maarch_users";
+    type Rows = Vec<Self>;
     fn cells(&self) -> Vec<String> {
         vec![
             self.id.to_string(),

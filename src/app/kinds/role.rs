@@ -27,6 +27,7 @@ use std::borrow::Cow;
 
 impl Record for Role {
     const KIND: &'static str = "roles";
+    type Rows = Vec<Self>;
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),

@@ -32,6 +32,7 @@ pub(crate) fn coord(v: Option<f64>) -> String {
 
 impl Record for SiteSummary {
     const KIND: &'static str = "sites";
+    type Rows = Vec<Self>;
     fn cells(&self) -> Vec<String> {
         vec![
             self.name.clone(),

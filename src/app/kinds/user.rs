@@ -26,6 +26,7 @@ use std::borrow::Cow;
 
 impl Record for User {
     const KIND: &'static str = "users";
+    type Rows = Vec<Self>;
     fn cells(&self) -> Vec<String> {
         vec![
             self.matricule.map(|m| m.to_string()).unwrap_or_default(),

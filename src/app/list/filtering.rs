@@ -1,8 +1,9 @@
 //! A list's side of the `/` filter: prepared, advanced within a time budget, narrowed as
 //! typed, and the characters each shown row matched.
 
-use crate::rows::Record;
+use crate::rows::{Record, Rows};
 use filter::*;
+use std::borrow::Cow;
 
 use super::ListView;
 use super::filter;
@@ -10,11 +11,11 @@ use super::filter;
 impl<T: Record> ListView<T> {
     /// Every row `q` matches, with its score, read from the searchable text the list
     /// already holds (nothing built a row: `:find` over a list of a million).
-    pub fn matching<'a>(&'a self, q: &'a Query) -> impl Iterator<Item = (&'a T, u32)> + 'a {
-        self.items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| Some((r, q.score(self.haystacks.get(i)?)?)))
+    pub fn matching<'a>(&'a self, q: &'a Query) -> impl Iterator<Item = (Cow<'a, T>, u32)> + 'a {
+        (0..self.items.len()).filter_map(|i| {
+            let score = q.score(self.haystacks.get(i)?)?;
+            Some((self.items.row(i)?, score))
+        })
     }
 
     /// Gets the filter's matching ready: answered from the steps when it can be, else a run
@@ -149,7 +150,7 @@ impl<T: Record> ListView<T> {
         if self.filter.trim().is_empty() {
             return vec![Vec::new(); T::columns().len()];
         }
-        self.highlights_for(row, &self.items[i].cells())
+        self.highlights_for(row, &self.items.cells(i))
     }
 
     /// `highlights` for a row whose cells the caller has already built (a frame draws them).

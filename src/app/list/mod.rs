@@ -1,12 +1,14 @@
 //! A list screen's state: loaded rows, filter, sort, selection and server paging. Filtering
 //! and sorting work on index vectors; rows are never copied.
 
-pub use crate::rows::{Column, Prepared, Record, columns_of_kind, fold};
+pub use crate::rows::{Column, Prepared, Record, Rows, columns_of_kind, fold};
 use crate::rows::{Haystacks, haystack};
 use filter::*;
+use std::borrow::Cow;
 
 /// A list's rows by key.
-pub type ByKey<'a, T> = std::collections::HashMap<std::borrow::Cow<'a, str>, &'a T>;
+/// Rows by key: where each is.
+pub type ByKey<'a> = std::collections::HashMap<Cow<'a, str>, usize>;
 
 /// Server paging of a list (only for routes that page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +31,7 @@ impl Default for Paging {
 }
 
 pub struct ListView<T: Record> {
-    pub items: Vec<T>,
+    pub items: T::Rows,
     /// Searchable text of each item (its cells, joined by a space, accents folded), built
     /// once per load in a form the matcher reads as it is: a keystroke converts nothing. Every
     /// character is kept (nucleo's own strings keep one a grapheme), so a highlight's
@@ -101,20 +103,21 @@ pub const FLASH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 impl Flash {
     /// The changes between two loads, or `None` when nothing changed.
     /// What changed from `before` (the rows as shown, by key) to `new`.
-    pub fn between<T: Record>(before: &ByKey<'_, T>, new: &[T]) -> Option<Flash> {
+    pub fn between<T: Record>(old: &T::Rows, before: &ByKey<'_>, new: &T::Rows) -> Option<Flash> {
         let mut changed = std::collections::HashMap::new();
         let mut fresh = std::collections::HashSet::new();
-        for r in new {
-            match before.get(&r.key()) {
-                Some(o) => {
-                    let (a, b) = (o.cells(), r.cells());
+        for j in 0..new.len() {
+            let key = new.row_key(j).unwrap_or_default();
+            match before.get(&key) {
+                Some(&o) => {
+                    let (a, b) = (old.cells(o), new.cells(j));
                     let cols: Vec<usize> = (0..b.len()).filter(|&i| a.get(i) != b.get(i)).collect();
                     if !cols.is_empty() {
-                        changed.insert(r.key().into_owned(), cols);
+                        changed.insert(key.into_owned(), cols);
                     }
                 }
                 None => {
-                    fresh.insert(r.key().into_owned());
+                    fresh.insert(key.into_owned());
                 }
             }
         }
@@ -133,7 +136,7 @@ impl Flash {
 impl<T: Record> Default for ListView<T> {
     fn default() -> Self {
         ListView {
-            items: Vec::new(),
+            items: T::Rows::default(),
             haystacks: Haystacks::default(),
             view: Vec::new(),
             selected: 0,
@@ -168,7 +171,7 @@ impl<T: Record> Default for ListView<T> {
 impl<T: Record> ListView<T> {
     /// Marks the selected row, or unmarks it.
     pub fn toggle_mark(&mut self) {
-        let Some(r) = self.selected_item().cloned() else {
+        let Some(r) = self.selected_item().map(Cow::into_owned) else {
             return;
         };
         let k = r.key().into_owned();
@@ -182,23 +185,33 @@ impl<T: Record> ListView<T> {
         let rows: Vec<(String, T)> = self
             .view
             .iter()
-            .map(|&i| (self.items[i].key().into_owned(), self.items[i].clone()))
+            .filter_map(|&i| self.items.row(i))
+            .map(|r| (r.key().into_owned(), r.into_owned()))
             .collect();
         self.marked.extend(rows);
     }
 
     pub fn is_marked(&self, item: &T) -> bool {
-        !self.marked.is_empty() && self.marked.contains_key(item.key().as_ref())
+        self.is_marked_key(&item.key())
+    }
+
+    pub fn is_marked_key(&self, key: &str) -> bool {
+        !self.marked.is_empty() && self.marked.contains_key(key)
     }
 
     /// The marked rows, in the list's order where loaded (the others after, by key).
     pub fn marked_rows(&self) -> Vec<T> {
-        let mut out: Vec<T> = self
-            .items
-            .iter()
-            .filter(|r| self.is_marked(r))
-            .cloned()
-            .collect();
+        let mut out: Vec<T> = if self.marked.is_empty() {
+            Vec::new()
+        } else {
+            (0..self.items.len())
+                .filter(|&i| {
+                    let key = self.items.row_key(i).unwrap_or_default();
+                    self.marked.contains_key(key.as_ref())
+                })
+                .filter_map(|i| self.items.row(i).map(Cow::into_owned))
+                .collect()
+        };
         let loaded: std::collections::HashSet<String> =
             out.iter().map(|r| r.key().into_owned()).collect();
         let mut rest: Vec<&T> = self
@@ -221,10 +234,10 @@ impl<T: Record> ListView<T> {
             return;
         }
         self.streaming = Some(id);
-        let mut items = std::mem::take(&mut self.items);
-        items.truncate(offset);
-        items.extend(rows);
-        self.set_items(items);
+        let items = std::mem::take(&mut self.items);
+        let mut all: Vec<T> = items.records().take(offset).map(Cow::into_owned).collect();
+        all.extend(rows);
+        self.set_items(all);
         self.loading = true;
         self.provisional = true;
     }
@@ -243,17 +256,25 @@ impl<T: Record> ListView<T> {
         self.provisional = false;
         let keep = self.selected_item().map(|r| r.key().into_owned());
         if self.watched && self.loaded_once {
-            let before: ByKey<'_, T> = self.items.iter().map(|r| (r.key(), r)).collect();
+            let before: ByKey<'_> = (0..self.items.len())
+                .filter_map(|i| Some((self.items.row_key(i)?, i)))
+                .collect();
             // A watched list read again keeps what the console learnt (a probe's Reach):
             // the watch probes again and says what changed.
             if T::LOCAL {
-                for r in &mut items {
-                    if let Some(o) = before.get(r.key().as_ref()) {
-                        r.keep_local(o);
+                for j in 0..items.len() {
+                    let Some(&o) = items.row_key(j).and_then(|k| before.get(k.as_ref())) else {
+                        continue;
+                    };
+                    let old = self.items.row(o).filter(|_| self.items.local(o));
+                    if let (Some(old), Some(r)) = (old, items.row(j)) {
+                        let mut r = r.into_owned();
+                        r.keep_local(&old);
+                        items.replace(j, r);
                     }
                 }
             }
-            if let Some(f) = Flash::between(&before, &items) {
+            if let Some(f) = Flash::between::<T>(&self.items, &before, &items) {
                 self.flash = Some(f);
             }
         }
@@ -261,9 +282,12 @@ impl<T: Record> ListView<T> {
         self.items = items;
         // Marked rows follow what the server sends now.
         if !self.marked.is_empty() {
-            for r in &self.items {
-                if let Some(m) = self.marked.get_mut(r.key().as_ref()) {
-                    *m = r.clone();
+            for i in 0..self.items.len() {
+                let key = self.items.row_key(i).unwrap_or_default();
+                if let Some(m) = self.marked.get_mut(key.as_ref())
+                    && let Some(r) = self.items.row(i)
+                {
+                    *m = r.into_owned();
                 }
             }
         }
@@ -273,16 +297,25 @@ impl<T: Record> ListView<T> {
         self.read_at = Some(std::time::Instant::now());
         self.loading = false;
         self.refresh_view();
-        if let Some(id) = keep
-            && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
-        {
-            self.selected = pos;
+        if let Some(id) = keep {
+            self.select_key(&id);
         }
         self.clamp();
     }
 
+    /// Selects the row keyed `id` where the view shows it.
+    pub(super) fn select_key(&mut self, id: &str) {
+        if let Some(pos) = self
+            .view
+            .iter()
+            .position(|&i| self.items.row_key(i).is_some_and(|k| k == id))
+        {
+            self.selected = pos;
+        }
+    }
+
     fn count_odd(&mut self) {
-        self.odd = self.items.iter().filter(|r| r.problem().is_some()).count();
+        self.odd = (0..self.items.len()).filter(|&i| self.items.odd(i)).count();
     }
 
     /// Forgets what was worked out from the rows (filter steps, sort order).
@@ -334,9 +367,8 @@ impl<T: Record> ListView<T> {
 
     fn pin_rows(&mut self) {
         self.pinned = self.pin.as_ref().map(|(col, value)| {
-            self.items
-                .iter()
-                .map(|r| r.cells().get(*col) == Some(value))
+            (0..self.items.len())
+                .map(|i| self.items.cell(i, *col) == *value)
                 .collect()
         });
     }
@@ -346,11 +378,7 @@ impl<T: Record> ListView<T> {
     pub fn frequencies(&self, col: usize) -> Vec<(String, usize)> {
         let mut counts: std::collections::HashMap<String, usize> = Default::default();
         for &i in &self.view {
-            let cell = self.items[i]
-                .cells()
-                .into_iter()
-                .nth(col)
-                .unwrap_or_default();
+            let cell = self.items.cell(i, col);
             *counts.entry(cell).or_default() += 1;
         }
         let mut v: Vec<(String, usize)> = counts.into_iter().collect();
@@ -358,10 +386,10 @@ impl<T: Record> ListView<T> {
         v
     }
 
-    pub fn selected_item(&self) -> Option<&T> {
+    pub fn selected_item(&self) -> Option<Cow<'_, T>> {
         self.view
             .get(self.selected)
-            .and_then(|&i| self.items.get(i))
+            .and_then(|&i| self.items.row(i))
     }
 
     pub fn len(&self) -> usize {
@@ -410,9 +438,8 @@ impl<T: Record> ListView<T> {
             self.build_view();
             if let Some(id) = keep
                 && self.selected > 0
-                && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
             {
-                self.selected = pos;
+                self.select_key(&id);
             }
         }
     }
@@ -500,8 +527,8 @@ impl<T: Record> ListView<T> {
     /// Removes a record (after a delete) without reloading.
     pub fn remove(&mut self, id: &str) {
         self.marked.remove(id);
-        if let Some(pos) = self.items.iter().position(|r| r.key() == id) {
-            self.items.remove(pos);
+        if let Some(pos) = self.items.position_of(id) {
+            self.items.remove_row(pos);
             self.haystacks.remove(pos);
             self.count_odd();
             self.rows_changed();
@@ -520,13 +547,13 @@ impl<T: Record> ListView<T> {
         if let Some(m) = self.marked.get_mut(&id) {
             *m = rec.clone();
         }
-        match self.items.iter().position(|r| r.key() == id) {
+        match self.items.position_of(&id) {
             Some(pos) => {
-                self.items[pos] = rec;
+                self.items.replace(pos, rec);
                 self.haystacks.set(pos, &hay);
             }
             None => {
-                self.items.push(rec);
+                self.items.push_row(rec);
                 self.haystacks.push(&hay);
                 if let Some(p) = &mut self.paging {
                     p.total += 1;
@@ -536,9 +563,7 @@ impl<T: Record> ListView<T> {
         self.count_odd();
         self.rows_changed();
         self.refresh_view();
-        if let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id) {
-            self.selected = pos;
-        }
+        self.select_key(&id);
         // The saved row may sort above the rows in view: keep it visible.
         self.clamp();
     }

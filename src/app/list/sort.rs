@@ -2,6 +2,7 @@
 //! keys (runs sorted, then merged), so no key waits on a million rows.
 
 use crate::rows::Record;
+use crate::rows::Rows;
 
 use super::ListView;
 
@@ -18,7 +19,8 @@ impl<T: Record> ListView<T> {
                 }
                 return None;
             }
-            let keys: Vec<(i64, String)> = (0..n).map(|i| sort_key(&self.items, col, i)).collect();
+            let keys: Vec<(i64, String)> =
+                (0..n).map(|i| sort_key::<T>(&self.items, col, i)).collect();
             let mut order: Vec<u32> = (0..n as u32).collect();
             // Stable: ties keep item order.
             order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
@@ -33,7 +35,7 @@ impl<T: Record> ListView<T> {
         let Some(run) = &mut self.sorting else {
             return;
         };
-        if !run.advance(&self.items, budget) {
+        if !run.advance::<T>(&self.items, budget) {
             return;
         }
         let Some(run) = self.sorting.take() else {
@@ -42,10 +44,8 @@ impl<T: Record> ListView<T> {
         let keep = self.selected_item().map(|r| r.key().into_owned());
         self.sorted = Some((run.col, run.order));
         self.build_view();
-        if let Some(id) = keep
-            && let Some(pos) = self.view.iter().position(|&i| self.items[i].key() == id)
-        {
-            self.selected = pos;
+        if let Some(id) = keep {
+            self.select_key(&id);
         }
         self.clamp();
     }
@@ -60,9 +60,9 @@ const SORT_RUN: usize = 4_096;
 
 /// A row's sort key for column `col`: a number where the column is numeric, then its
 /// lowercase text.
-pub(super) fn sort_key<T: Record>(items: &[T], col: usize, i: usize) -> (i64, String) {
+pub(super) fn sort_key<T: Record>(items: &T::Rows, col: usize, i: usize) -> (i64, String) {
     let numeric = T::columns().get(col).is_some_and(|c| c.numeric);
-    let cell = items[i].cell(col);
+    let cell = items.cell(i, col);
     let n = if numeric {
         cell.parse::<f64>().ok()
     } else {
@@ -122,7 +122,11 @@ impl SortRun {
     }
 
     /// Goes on for about `budget`; `true` once the order is made.
-    pub(super) fn advance<T: Record>(&mut self, items: &[T], budget: std::time::Duration) -> bool {
+    pub(super) fn advance<T: Record>(
+        &mut self,
+        items: &T::Rows,
+        budget: std::time::Duration,
+    ) -> bool {
         let until = std::time::Instant::now() + budget;
         let n = self.n;
         if items.len() != n {
@@ -136,7 +140,7 @@ impl SortRun {
         while self.keys.len() < n {
             let end = (self.keys.len() + 2_048).min(n);
             for i in self.keys.len()..end {
-                self.keys.push(sort_key(items, self.col, i));
+                self.keys.push(sort_key::<T>(items, self.col, i));
             }
             if std::time::Instant::now() >= until {
                 return false;

@@ -8,6 +8,7 @@ use crate::app::list::parse_filter;
 use crate::rows::Haystacks;
 use crate::rows::Prepared;
 use crate::rows::Record;
+use crate::rows::Rows;
 use crate::rows::columns_of_kind;
 use crate::rows::fold;
 use crate::rows::parse_columns;
@@ -44,7 +45,7 @@ fn filter_sort_select_and_highlight() {
     l.filter.clear();
     l.refresh_view();
     l.cycle_sort();
-    let ips: Vec<&str> = l.view.iter().map(|&i| l.items[i].ip.as_str()).collect();
+    let ips: Vec<String> = l.view.iter().map(|&i| l.items.cell(i, 0)).collect();
     assert_eq!(ips, ["1.1.1.1", "10.1.0.1", "10.2.0.17"]);
     l.remove("10.1.0.1");
     assert_eq!(l.len(), 2);
@@ -290,7 +291,7 @@ fn accents_are_folded_both_ways_and_highlights_stay_on_the_cells() {
         l.refresh_view();
         assert!(!l.view.is_empty(), "{f}");
         seen.push(l.view.clone());
-        let site = l.items[l.view[0]].cells()[4].clone();
+        let site = l.items.cell(l.view[0], 4);
         let marks = &l.highlights(0)[4];
         assert!(!marks.is_empty(), "{f} marks the site");
         let marked: String = marks.iter().filter_map(|&p| site.chars().nth(p)).collect();
@@ -334,7 +335,8 @@ fn rows_changed_forget_the_filter_steps() {
     assert_eq!(l.len(), before);
     l.filter = "hikv".into();
     l.refresh_view();
-    assert_eq!(l.view, fresh(&l.items, "hikv", None));
+    let now: Vec<Equipement> = l.items.records().map(|r| r.into_owned()).collect();
+    assert_eq!(l.view, fresh(&now, "hikv", None));
 }
 
 /// Every list's columns come from `assets/columns.toml`, one per cell of its rows; a column
