@@ -64,6 +64,7 @@ pub async fn run(
     clients: worker::Clients,
     opts: ConsoleOptions,
 ) -> Result<Option<crate::app::Switch>, String> {
+    purge_freed_memory_at_once();
     let mut app = App::new(opts.session);
     app.lists.extra_clients = opts.extra_clients;
     app.prefs.aliases = opts.aliases;
@@ -351,6 +352,19 @@ fn give_back_freed_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
+/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, `mimalloc.h`; the crate
+/// names no constant for it).
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed pages go back to the system when they are freed, not a second later (mimalloc 3's
+/// default) when their thread next allocates: a load's records are freed as it is packed, on threads that then sleep
+/// and would keep them resident (100,000 equipements loaded: 5 MB held for nothing, the
+/// peak 127 MB instead of 94). The console only: a server's pages are reused at once.
+fn purge_freed_memory_at_once() {
+    // SAFETY: sets one of mimalloc's integer options; nothing else is touched.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+}
+
 /// Copies and exports: the only things the app asks that are not network requests.
 fn carry_out(app: &mut App, e: Effect) {
     use crate::i18n::{tr, trf};
@@ -563,4 +577,20 @@ fn draw(terminal: &mut Term, app: &App) -> Result<(), String> {
     }
     let _ = std::io::stdout().flush();
     r
+}
+
+#[cfg(test)]
+mod tests {
+    /// `PURGE_DELAY` names mimalloc's purge delay (its default: 1,000 ms in mimalloc 3, 10 in
+    /// mimalloc 2), and the console's setting is what mimalloc then holds.
+    #[test]
+    fn the_console_purges_freed_memory_at_once() {
+        use libmimalloc_sys::mi_option_get;
+        // SAFETY: reads one of mimalloc's integer options.
+        let default = unsafe { mi_option_get(super::PURGE_DELAY) };
+        assert!(matches!(default, 10 | 1000), "{default}");
+        super::purge_freed_memory_at_once();
+        // SAFETY: as above.
+        assert_eq!(unsafe { mi_option_get(super::PURGE_DELAY) }, 0);
+    }
 }
