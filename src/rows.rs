@@ -114,6 +114,27 @@ impl<T: Record> Prepared<T> {
             haystacks,
         }
     }
+
+    /// Rows added after those held, as a page comes: a load never holds every row as a
+    /// record and as its packed form at once.
+    pub fn extend(&mut self, rows: Vec<T>) {
+        let mut text = String::new();
+        for r in rows {
+            text.clear();
+            haystack(&r, &mut text);
+            self.haystacks.push(&text);
+            self.items.push_row(r);
+        }
+    }
+}
+
+impl<T: Record> Default for Prepared<T> {
+    fn default() -> Self {
+        Prepared {
+            items: T::Rows::default(),
+            haystacks: Haystacks::default(),
+        }
+    }
 }
 
 impl<T: Record> std::fmt::Debug for Prepared<T> {

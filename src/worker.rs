@@ -187,11 +187,13 @@ async fn all_equipements(
     id: u64,
     tx: &mpsc::UnboundedSender<Event>,
 ) -> Result<Payload, ApiError> {
-    let rows = load_all(core, id, tx).await?;
-    // Built here, the searchable text of a million rows does not stop the console.
-    let prepared = tokio::task::spawn_blocking(move || crate::rows::Prepared::new(rows))
-        .await
-        .map_err(|e| ApiError::Network(format!("preparing the rows failed: {e}")))?;
+    // Made searchable and packed a page at a time as the pages come, here: the console never
+    // waits for a million rows' text, and a load never holds them all as records.
+    let mut prepared = crate::rows::Prepared::default();
+    walk_all(core, id, tx, LOAD_ALL_CONCURRENCY, |items, _| {
+        prepared.extend(items)
+    })
+    .await?;
     Ok(Payload::AllEquipementsPrepared(Box::new(prepared)))
 }
 
@@ -242,13 +244,28 @@ pub async fn load_all_with(
     concurrency: usize,
 ) -> Result<Vec<Equipement>, ApiError> {
     let mut out: Vec<Equipement> = Vec::new();
-    core.walk_pages(Paged::Equipements, concurrency, |items, w| {
+    walk_all(core, id, tx, concurrency, |items, w| {
         if out.is_empty() {
             // The rows are held once, in a list of the announced size (capped: what a server
             // announces cannot make the console reserve gigabytes).
             out.reserve_exact(w.total.min(10_000_000).max(items.len()));
         }
         out.extend(items);
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Every equipement's page handed to `each` in order, the console told how far it is.
+async fn walk_all(
+    core: &CoreClient,
+    id: u64,
+    tx: &mpsc::UnboundedSender<Event>,
+    concurrency: usize,
+    mut each: impl FnMut(Vec<Equipement>, crate::api::core::Walked),
+) -> Result<(), ApiError> {
+    core.walk_pages(Paged::Equipements, concurrency, |items, w| {
+        each(items, w);
         let _ = tx.send(Event::Progress {
             id,
             loaded: w.loaded,
@@ -256,6 +273,5 @@ pub async fn load_all_with(
         });
         Ok(())
     })
-    .await?;
-    Ok(out)
+    .await
 }

@@ -554,3 +554,30 @@ fn ascii_cells_fold_as_every_other_cell_does() {
     assert_eq!(text, slow);
     assert!(text.contains(&ascii.to_ascii_lowercase()));
 }
+
+/// A load prepares its rows a page at a time as they come: the same rows, the same
+/// searchable text and the same filtered view as rows prepared at once.
+#[test]
+fn rows_prepared_page_by_page_are_rows_prepared_at_once() {
+    let items = varied(250);
+    let whole = Prepared::new(items.clone());
+    let mut paged = Prepared::default();
+    for page in items.chunks(100) {
+        paged.extend(page.to_vec());
+    }
+    assert_eq!(paged.items.len(), items.len());
+    let text =
+        |p: &Prepared<Equipement>, i| p.haystacks.get(i).map(|h| h.chars().collect::<String>());
+    for (i, r) in items.iter().enumerate() {
+        assert_eq!(paged.items.row(i).as_deref(), Some(r));
+        assert_eq!(text(&paged, i), text(&whole, i));
+        assert!(text(&paged, i).is_some_and(|t| !t.is_empty()));
+    }
+    let mut l = ListView::<Equipement> {
+        filter: "hikv".into(),
+        ..Default::default()
+    };
+    l.set_prepared(paged);
+    assert!(!l.view.is_empty());
+    assert_eq!(l.view, fresh(&items, "hikv", None));
+}
