@@ -100,8 +100,12 @@ pub fn printable_ascii(s: &str) -> bool {
 /// strings, nearly all ASCII or accented (`C3 …`).
 fn holds_unsafe(b: &[u8], with_c0: bool) -> bool {
     // Printable ASCII, nearly every string (and every key): one tight pass.
-    let low = if with_c0 { 0x20 } else { 0 };
-    if b.iter().all(|&c| (low..0x7f).contains(&c)) {
+    // One unsigned comparison a byte and no branch (a fold, not `all`): the compiler takes
+    // 16 bytes at a time; this check was 9% of a CSV listing's instructions.
+    let low: u8 = if with_c0 { 0x20 } else { 0 };
+    if b.iter()
+        .fold(true, |ok, &c| ok & (c.wrapping_sub(low) < 0x7f - low))
+    {
         return false;
     }
     let at = |k: usize| b.get(k).copied().unwrap_or(0);
