@@ -8,6 +8,8 @@ use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 
+mod memory;
+mod pace;
 mod terminal;
 use terminal::{Term, init_terminal, reenter, restore_terminal};
 
@@ -64,7 +66,7 @@ pub async fn run(
     clients: worker::Clients,
     opts: ConsoleOptions,
 ) -> Result<Option<crate::app::Switch>, String> {
-    purge_freed_memory_at_once();
+    memory::purge_freed_memory_at_once();
     let mut app = App::new(opts.session);
     app.lists.extra_clients = opts.extra_clients;
     app.prefs.aliases = opts.aliases;
@@ -151,6 +153,7 @@ async fn event_loop(
     let draft_path = open_journal_and_draft(app);
     let mut kept = draft_key(app);
     let mut dirty = true;
+    let mut pace = pace::Pace::default();
     loop {
         // Every change of an open form reaches the disk before the next key: a dropped
         // session or a crash loses nothing typed (passwords excepted).
@@ -176,6 +179,7 @@ async fn event_loop(
         if dirty {
             app.remember_messages();
             draw(terminal, app)?;
+            pace.drawn(std::time::Instant::now());
             dirty = false;
         }
         #[cfg(unix)]
@@ -223,9 +227,12 @@ async fn event_loop(
                 Some(Err(_)) | None => return Ok(()),
             },
             Some(ev) = ev_rx.recv() => {
-                take_answers(app, ev, ev_rx);
-                dirty = true;
+                let only_progress = take_answers(app, ev, ev_rx);
+                dirty |= pace.answers(only_progress, std::time::Instant::now());
             }
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(
+                pace.due().unwrap_or_else(std::time::Instant::now),
+            )), if pace.due().is_some() => dirty = true,
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake.unwrap_or_else(|| {
                 std::time::Instant::now() + Duration::from_secs(3600)
             }))), if wake.is_some() => {
@@ -313,21 +320,26 @@ fn on_mouse(
     Ok(true)
 }
 
-/// An answer, and every one queued behind it, taken before drawing once.
+/// An answer, and every one queued behind it, taken before drawing once. Whether they only
+/// said how far a load is (`pace`).
 fn take_answers(
     app: &mut App,
     ev: crate::protocol::Event,
     ev_rx: &mut tokio::sync::mpsc::UnboundedReceiver<crate::protocol::Event>,
-) {
-    let mut big = is_big_answer(&ev);
+) -> bool {
+    let progress =
+        |ev: &crate::protocol::Event| matches!(ev, crate::protocol::Event::Progress { .. });
+    let (mut big, mut only_progress) = (is_big_answer(&ev), progress(&ev));
     app.on_event(ev);
     while let Ok(ev) = ev_rx.try_recv() {
         big |= is_big_answer(&ev);
+        only_progress &= progress(&ev);
         app.on_event(ev);
     }
     if big {
-        give_back_freed_memory();
+        memory::give_back_freed_memory();
     }
+    only_progress
 }
 
 /// The answers whose bodies run to tens of megabytes at 100,000 equipements (the sites embed
@@ -342,27 +354,6 @@ fn is_big_answer(ev: &crate::protocol::Event) -> bool {
             ..
         }
     )
-}
-
-/// mimalloc returns freed memory to the system a little after it is freed, when the
-/// allocator is next used: after a big answer the console goes idle and would keep the
-/// body's pages resident. Done now instead.
-fn give_back_freed_memory() {
-    // SAFETY: mi_collect has no preconditions; it only walks mimalloc's own structures.
-    unsafe { libmimalloc_sys::mi_collect(true) };
-}
-
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`, `mimalloc.h`; the crate
-/// names no constant for it).
-const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// Freed pages go back to the system when they are freed, not a second later (mimalloc 3's
-/// default) when their thread next allocates: a load's records are freed as it is packed, on threads that then sleep
-/// and would keep them resident (100,000 equipements loaded: 5 MB held for nothing, the
-/// peak 127 MB instead of 94). The console only: a server's pages are reused at once.
-fn purge_freed_memory_at_once() {
-    // SAFETY: sets one of mimalloc's integer options; nothing else is touched.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
 }
 
 /// Copies and exports: the only things the app asks that are not network requests.
@@ -577,20 +568,4 @@ fn draw(terminal: &mut Term, app: &App) -> Result<(), String> {
     }
     let _ = std::io::stdout().flush();
     r
-}
-
-#[cfg(test)]
-mod tests {
-    /// `PURGE_DELAY` names mimalloc's purge delay (its default: 1,000 ms in mimalloc 3, 10 in
-    /// mimalloc 2), and the console's setting is what mimalloc then holds.
-    #[test]
-    fn the_console_purges_freed_memory_at_once() {
-        use libmimalloc_sys::mi_option_get;
-        // SAFETY: reads one of mimalloc's integer options.
-        let default = unsafe { mi_option_get(super::PURGE_DELAY) };
-        assert!(matches!(default, 10 | 1000), "{default}");
-        super::purge_freed_memory_at_once();
-        // SAFETY: as above.
-        assert_eq!(unsafe { mi_option_get(super::PURGE_DELAY) }, 0);
-    }
 }
