@@ -97,12 +97,7 @@ fn conflict() -> App {
     f.fields[f.focus].set_text("Mine: the gate code changed");
     app.on_key(ctrl('s'));
     let save = only(&app.take_requests(), console_fixtures::is_change);
-    let s = app
-        .lists
-        .sites
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let s = app.lists.sites.selected_record().unwrap();
     // What the change room answers: the description changed on both sides, nothing sent.
     let clash = vigie::change::Clash {
         key: "description".into(),

@@ -1447,12 +1447,7 @@ fn u_after_a_deactivation_says_the_api_cannot_undo_it() {
     let mut app = loaded("admin");
     app.on_key(ch('3'));
     serve(&mut app);
-    let user = app
-        .lists
-        .users
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let user = app.lists.users.selected_record().unwrap();
     app.on_key(ch('d'));
     confirm_delete(&mut app);
     let del = only(&app.take_requests(), |r| deletes(r, None));
@@ -1716,12 +1711,7 @@ fn a_user_form_reads_the_roles_it_offers() {
         ok(&mut app, id, Payload::Users(users()));
     }
     assert!(!app.lists.roles.loaded_once);
-    let user = app
-        .lists
-        .users
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let user = app.lists.users.selected_record().unwrap();
     app.on_key(ch('e'));
     let role = |app: &App| match app.overlays.last() {
         Some(Overlay::Form(f)) => {
@@ -1867,12 +1857,7 @@ fn p_on_the_equipements_tab_probes_the_selected_or_marked_rows() {
     assert!(app.take_requests().is_empty(), "not on the Sites tab");
     app.on_key(ch('2'));
     serve(&mut app);
-    let first = app
-        .lists
-        .equipements
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let first = app.lists.equipements.selected_record().unwrap();
     app.on_key(ch('P'));
     let reqs = app.take_requests();
     let (id, targets) = match &reqs[..] {
@@ -2048,12 +2033,7 @@ fn a_watched_equipements_tab_probes_again_what_p_probed() {
     app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
     app.on_key(ch('2'));
     serve(&mut app);
-    let first = app
-        .lists
-        .equipements
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let first = app.lists.equipements.selected_record().unwrap();
     app.on_key(ch('P'));
     let reqs = app.take_requests();
     let Some((id, Request::Probe { targets, .. })) = reqs.first().cloned() else {

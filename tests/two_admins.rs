@@ -41,13 +41,7 @@ async fn disjoint_changes_both_survive() {
     let srv = common::start().await;
     let api = srv.admin();
     let mut live = core_console(&srv).await;
-    let s = live
-        .app
-        .lists
-        .sites
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let s = live.app.lists.sites.selected_record().unwrap();
     live.press(ch('e')).await;
     live.retype("name", "Renamed by me").await;
     theirs(&api, &s.site_id, "Described by them").await;
@@ -71,13 +65,7 @@ async fn the_same_field_changed_twice_is_asked_and_the_pick_is_saved() {
     let srv = common::start().await;
     let api = srv.admin();
     let mut live = core_console(&srv).await;
-    let s = live
-        .app
-        .lists
-        .sites
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let s = live.app.lists.sites.selected_record().unwrap();
 
     // Mine is kept when picked.
     live.press(ch('e')).await;
@@ -148,13 +136,7 @@ async fn a_record_deleted_meanwhile_is_offered_back() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('2')).await;
-    let e = live
-        .app
-        .lists
-        .equipements
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let e = live.app.lists.equipements.selected_record().unwrap();
     live.press(ch('e')).await;
     live.retype("description", "Typed before the delete").await;
     api.delete_equipement(&e.equipement_id).await.unwrap();
@@ -207,8 +189,7 @@ async fn an_individu_keeps_what_another_admin_changed_meanwhile() {
         .app
         .lists
         .individus
-        .selected_item()
-        .map(|r| r.into_owned())
+        .selected_record()
         .expect("individus listed");
     let id = i.id().unwrap();
     live.press(ch('e')).await;

@@ -50,8 +50,7 @@ async fn a_deleted_equipement_comes_back_with_u_but_its_password() {
         .app
         .lists
         .equipements
-        .selected_item()
-        .map(|r| r.into_owned())
+        .selected_record()
         .expect("equipements listed");
     let secret = e.password.expose().to_string();
     assert!(!secret.is_empty(), "the demo equipement has a password");
@@ -139,8 +138,7 @@ async fn u_reverts_an_edit_then_deletes_a_creation() {
         .app
         .lists
         .sites
-        .selected_item()
-        .map(|r| r.into_owned())
+        .selected_record()
         .expect("sites listed");
 
     // An edit, then `u`: the form comes back with the old description; saving sends it.

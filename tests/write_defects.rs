@@ -47,11 +47,7 @@ async fn loum_equipement(srv: &common::TestServer) -> (Live, Equipement) {
     live.app.run_command(Command::OpenSite(LOUM.into()));
     live.settle().await;
     let first = match live.app.overlays.last() {
-        Some(Overlay::Detail(d)) => d
-            .equipements
-            .selected_item()
-            .map(|r| r.into_owned())
-            .unwrap(),
+        Some(Overlay::Detail(d)) => d.equipements.selected_record().unwrap(),
         _ => panic!("LOUM's detail"),
     };
     live.press(key(KeyCode::Enter)).await;
@@ -293,13 +289,7 @@ async fn a_role_change_the_swagger_ignores_is_reported_not_applied() {
         .iter()
         .position(|&i| l.items[i].email == "tech@vigie.local")
         .unwrap();
-    let tech = live
-        .app
-        .lists
-        .users
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let tech = live.app.lists.users.selected_record().unwrap();
     live.press(ch('e')).await;
     live.focus("role_id");
     live.type_text("lecteur").await;
@@ -319,13 +309,7 @@ async fn a_save_answered_after_its_form_was_closed_still_lands() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('3')).await;
-    let user = live
-        .app
-        .lists
-        .users
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let user = live.app.lists.users.selected_record().unwrap();
     live.press(ch('e')).await;
     live.retype("nom", "Renamed then closed").await;
     journal(&mut live);
@@ -413,13 +397,7 @@ async fn a_users_email_saves_beside_another_admins_name_on_the_swagger() {
     let api = srv.admin();
     let mut live = core_console(&srv).await;
     live.press(ch('3')).await;
-    let user = live
-        .app
-        .lists
-        .users
-        .selected_item()
-        .map(|r| r.into_owned())
-        .unwrap();
+    let user = live.app.lists.users.selected_record().unwrap();
     // Changed elsewhere the moment before: the console still sends only its field.
     api.update_user(&UserUpdate {
         user_id: user.user_id.clone(),

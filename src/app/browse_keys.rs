@@ -6,7 +6,6 @@ use crate::app::hints::Hint;
 use crate::app::keymap::Act;
 use crate::app::screen::cx;
 use crate::app::view::{self, Cx, Flow, Msg, View};
-use std::borrow::Cow;
 
 use crate::app::App;
 use crate::app::Command;
@@ -115,7 +114,7 @@ impl App {
         match act {
             Act::Undo => self.undo(),
             Act::Assign if self.tab == Tab::Individus => {
-                if let Some(i) = self.lists.individus.selected_item().map(Cow::into_owned) {
+                if let Some(i) = self.lists.individus.selected_record() {
                     self.ask_assign_entity(&i);
                 }
             }

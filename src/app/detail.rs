@@ -7,7 +7,6 @@ use crate::app::keymap::Act;
 use crate::app::kinds::Stored;
 use crate::app::raw_view::copy_as_json;
 use crate::app::view::{Cx, Flow, Msg, View};
-use std::borrow::Cow;
 
 use crate::app::App;
 use crate::app::Equipement;
@@ -225,7 +224,7 @@ impl Detail {
                 }
             }
             Act::Open => {
-                let e = self.equipements.selected_item().map(Cow::into_owned)?;
+                let e = self.equipements.selected_record()?;
                 return Some(Flow::Then(Msg::OpenDetail(Box::new(
                     DetailTarget::Equipement(e),
                 ))));

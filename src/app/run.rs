@@ -19,7 +19,6 @@ use crate::app::view::{Cx, Flow, View};
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crossterm::event::KeyEvent;
-use std::borrow::Cow;
 
 use crate::commands::RowCommand;
 
@@ -138,8 +137,7 @@ impl App {
         match self.overlays.last() {
             Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::Site(_)) => d
                 .equipements
-                .selected_item()
-                .map(Cow::into_owned)
+                .selected_record()
                 .map(DetailTarget::Equipement),
             Some(Overlay::Detail(d)) => Some(d.target.clone()),
             _ => self.selected_target(),

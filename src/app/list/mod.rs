@@ -171,7 +171,7 @@ impl<T: Record> Default for ListView<T> {
 impl<T: Record> ListView<T> {
     /// Marks the selected row, or unmarks it.
     pub fn toggle_mark(&mut self) {
-        let Some(r) = self.selected_item().map(Cow::into_owned) else {
+        let Some(r) = self.selected_record() else {
             return;
         };
         let k = r.key().into_owned();
@@ -390,6 +390,11 @@ impl<T: Record> ListView<T> {
         self.view
             .get(self.selected)
             .and_then(|&i| self.items.row(i))
+    }
+
+    /// The selected row, owned.
+    pub fn selected_record(&self) -> Option<T> {
+        self.selected_item().map(Cow::into_owned)
     }
 
     pub fn len(&self) -> usize {
