@@ -120,9 +120,7 @@ impl<T: Record> Prepared<T> {
     pub fn extend(&mut self, rows: Vec<T>) {
         let mut text = String::new();
         for r in rows {
-            text.clear();
-            haystack(&r, &mut text);
-            self.haystacks.push(&text);
+            self.haystacks.push_record(&r, &mut text);
             self.items.push_row(r);
         }
     }
@@ -222,6 +220,13 @@ impl Haystacks {
         self.rows.push(h);
     }
 
+    /// Appends `r`'s searchable text, built in `scratch`.
+    pub(crate) fn push_record<T: Record>(&mut self, r: &T, scratch: &mut String) {
+        scratch.clear();
+        haystack(r, scratch);
+        self.push(scratch);
+    }
+
     pub(crate) fn set(&mut self, i: usize, text: &str) {
         if i >= self.rows.len() {
             return;
@@ -258,9 +263,7 @@ impl<'a, T: Record + 'a> FromIterator<&'a T> for Haystacks {
         let mut h = Haystacks::default();
         let mut text = String::new();
         for r in rows {
-            text.clear();
-            haystack(r, &mut text);
-            h.push(&text);
+            h.push_record(r, &mut text);
         }
         h.ascii.shrink_to_fit();
         h.wide.shrink_to_fit();

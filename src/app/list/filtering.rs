@@ -10,7 +10,7 @@ use super::filter;
 
 impl<T: Record> ListView<T> {
     /// Every row `q` matches, with its score, read from the searchable text the list
-    /// already holds (nothing built a row: `:find` over a list of a million).
+    /// already holds (only the rows matched are built: `:find` over a list of a million).
     pub fn matching<'a>(&'a self, q: &'a Query) -> impl Iterator<Item = (Cow<'a, T>, u32)> + 'a {
         (0..self.items.len()).filter_map(|i| {
             let score = q.score(self.haystacks.get(i)?)?;

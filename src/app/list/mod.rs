@@ -6,8 +6,7 @@ use crate::rows::{Haystacks, haystack};
 use filter::*;
 use std::borrow::Cow;
 
-/// A list's rows by key.
-/// Rows by key: where each is.
+/// A list's rows by key: where each is.
 pub type ByKey<'a> = std::collections::HashMap<Cow<'a, str>, usize>;
 
 /// Server paging of a list (only for routes that page).
@@ -266,7 +265,8 @@ impl<T: Record> ListView<T> {
                     let Some(&o) = items.row_key(j).and_then(|k| before.get(k.as_ref())) else {
                         continue;
                     };
-                    let old = self.items.row(o).filter(|_| self.items.local(o));
+                    // Asked first: a packed row is built only when it holds something local.
+                    let old = self.items.local(o).then(|| self.items.row(o)).flatten();
                     if let (Some(old), Some(r)) = (old, items.row(j)) {
                         let mut r = r.into_owned();
                         r.keep_local(&old);
