@@ -81,6 +81,13 @@ pub trait Record: Clone + Send + Sync + 'static + crate::api::items::Marked {
         columns_of_kind(Self::KIND)
     }
     fn cells(&self) -> Vec<String>;
+    /// `cells` handed to `put` as (column, part), in order: a cell is its parts one after
+    /// the other. The searchable text of a million rows is built without a string a cell.
+    fn cell_parts(&self, put: &mut dyn FnMut(usize, &str)) {
+        for (i, c) in self.cells().iter().enumerate() {
+            put(i, c);
+        }
+    }
     /// One of `cells` (sorting a million rows builds only the column it sorts by).
     fn cell(&self, col: usize) -> String {
         self.cells().into_iter().nth(col).unwrap_or_default()
@@ -124,7 +131,40 @@ impl<T: Record> Prepared<T> {
             self.items.push_row(r);
         }
     }
+
+    /// A page's rows prepared on their own, to be `append`ed (in the page's task, while
+    /// other pages are decoded or on their way).
+    pub fn page(rows: Vec<T>) -> Self {
+        let mut p = Prepared::default();
+        p.extend(rows);
+        p
+    }
+
+    /// `page`'s rows added after those held. `expected`: the rows the whole list should have
+    /// (what its first page announced): room for them is made once, from this page's size a
+    /// row, instead of the buffers doubling (and copied) a dozen times as the pages come.
+    pub fn append(&mut self, page: Prepared<T>, expected: usize) {
+        if self.items.is_empty() && expected > page.items.len() {
+            self.items.reserve_like(&page.items, expected);
+            self.haystacks.reserve_like(&page.haystacks, expected);
+        }
+        self.items.append(page.items);
+        self.haystacks.append(page.haystacks);
+    }
 }
+
+/// Room made for `rows` rows like `sample`'s `len` rows of `used` items a row (bytes, or
+/// entries), at most `MAX_RESERVED` bytes: an announced count or a first page of huge rows
+/// never makes the console reserve more than that.
+pub(crate) fn room_for<E>(v: &mut Vec<E>, used: usize, len: usize, rows: usize) {
+    let per_row = used.div_ceil(len.max(1));
+    let wanted = per_row.saturating_mul(rows);
+    let most = MAX_RESERVED / std::mem::size_of::<E>().max(1);
+    v.reserve(wanted.min(most).saturating_sub(v.len()));
+}
+
+/// The most `room_for` reserves for one buffer.
+const MAX_RESERVED: usize = 256 << 20;
 
 impl<T: Record> Default for Prepared<T> {
     fn default() -> Self {
@@ -244,6 +284,22 @@ impl Haystacks {
         self.compact();
     }
 
+    /// `other`'s rows added after these.
+    pub(crate) fn append(&mut self, other: Haystacks) {
+        for i in 0..other.len() {
+            let kept = other.get(i).map(|text| self.store(text));
+            self.rows.extend(kept);
+        }
+    }
+
+    /// Room for `rows` rows like `sample`'s.
+    pub(crate) fn reserve_like(&mut self, sample: &Haystacks, rows: usize) {
+        let n = sample.len();
+        room_for(&mut self.ascii, sample.ascii.len(), n, rows);
+        room_for(&mut self.wide, sample.wide.len(), n, rows);
+        room_for(&mut self.rows, n, n, rows);
+    }
+
     /// Drops the dead text once it outweighs the live text.
     pub(crate) fn compact(&mut self) {
         let live = self.ascii.len() + self.wide.len() - self.dead;
@@ -280,20 +336,23 @@ pub const CELL_SEP: char = '\u{1f}';
 /// nearly every row is ASCII and kept a byte a character instead of four.
 pub(crate) fn haystack<T: Record>(r: &T, text: &mut String) {
     // Folded while joined: one string a row, not a joined one and then its folded copy.
-    for (i, cell) in r.cells().iter().enumerate() {
-        if i > 0 {
+    let mut col = 0;
+    r.cell_parts(&mut |i, part| {
+        // A separator before each column after the first (a column handed no part is empty).
+        while col < i {
             text.push(CELL_SEP);
+            col += 1;
         }
         // Printable ASCII (nearly every cell) folds to itself: copied, then lower-cased in
         // place, instead of a character at a time.
-        if crate::text::printable_ascii(cell) {
+        if crate::text::printable_ascii(part) {
             let start = text.len();
-            text.push_str(cell);
+            text.push_str(part);
             text[start..].make_ascii_lowercase();
-            continue;
+        } else {
+            text.extend(folded(part).map(searchable));
         }
-        text.extend(folded(cell).map(searchable));
-    }
+    });
 }
 
 /// A folded character as a haystack holds it: lower-cased one for one, controls as blanks.

@@ -187,12 +187,18 @@ async fn all_equipements(
     id: u64,
     tx: &mpsc::UnboundedSender<Event>,
 ) -> Result<Payload, ApiError> {
-    // Made searchable and packed a page at a time as the pages come, here: the console never
-    // waits for a million rows' text, and a load never holds them all as records.
+    // Each page made searchable and packed in its own task as it comes, then added to the
+    // rows before it: the console never waits for a million rows' text, a load never holds
+    // them all as records, and the requests are not held up while a page is packed.
     let mut prepared = crate::rows::Prepared::default();
-    walk_all(core, id, tx, LOAD_ALL_CONCURRENCY, |items, _| {
-        prepared.extend(items)
-    })
+    walk_all(
+        core,
+        id,
+        tx,
+        LOAD_ALL_CONCURRENCY,
+        crate::rows::Prepared::page,
+        |page, w| prepared.append(page, w.total),
+    )
     .await?;
     Ok(Payload::AllEquipementsPrepared(Box::new(prepared)))
 }
@@ -244,27 +250,36 @@ pub async fn load_all_with(
     concurrency: usize,
 ) -> Result<Vec<Equipement>, ApiError> {
     let mut out: Vec<Equipement> = Vec::new();
-    walk_all(core, id, tx, concurrency, |items, w| {
-        if out.is_empty() {
-            // The rows are held once, in a list of the announced size (capped: what a server
-            // announces cannot make the console reserve gigabytes).
-            out.reserve_exact(w.total.min(10_000_000).max(items.len()));
-        }
-        out.extend(items);
-    })
+    walk_all(
+        core,
+        id,
+        tx,
+        concurrency,
+        |rows| rows,
+        |items, w| {
+            if out.is_empty() {
+                // The rows are held once, in a list of the announced size (capped: what a server
+                // announces cannot make the console reserve gigabytes).
+                out.reserve_exact(w.total.min(10_000_000).max(items.len()));
+            }
+            out.extend(items);
+        },
+    )
     .await?;
     Ok(out)
 }
 
-/// Every equipement's page handed to `each` in order, the console told how far it is.
-async fn walk_all(
+/// Every equipement's page turned by `turn` in its own task, handed to `each` in order, the
+/// console told how far it is.
+async fn walk_all<U: Send + 'static>(
     core: &CoreClient,
     id: u64,
     tx: &mpsc::UnboundedSender<Event>,
     concurrency: usize,
-    mut each: impl FnMut(Vec<Equipement>, crate::api::core::Walked),
+    turn: impl Fn(Vec<Equipement>) -> U + Send + Sync + 'static,
+    mut each: impl FnMut(U, crate::api::core::Walked),
 ) -> Result<(), ApiError> {
-    core.walk_pages(Paged::Equipements, concurrency, |items, w| {
+    core.walk_pages_as(Paged::Equipements, concurrency, turn, |items, w| {
         each(items, w);
         let _ = tx.send(Event::Progress {
             id,

@@ -165,17 +165,9 @@ impl DenseEquipements {
         let flags = port.map_or(0, |_| PORT)
             | secs.map_or(0, |_| TIME)
             | site_id.as_ref().map_or(0, |_| SITE_ID);
-        let site = client_site.as_ref().map_or(NO_SITE, |s| {
-            let next = self.sites.len() as u32;
-            let ix = *self
-                .site_index
-                .entry(Arc::as_ptr(s) as usize)
-                .or_insert(next);
-            if ix == next {
-                self.sites.push(s.clone());
-            }
-            ix
-        });
+        let site = client_site
+            .as_ref()
+            .map_or(NO_SITE, |s| self.site_number(s));
         Slot {
             at,
             site,
@@ -183,6 +175,19 @@ impl DenseEquipements {
             secs: secs.flatten().unwrap_or_default(),
             flags,
         }
+    }
+
+    /// Where `s` is in `sites` (added when new): the rows of a site share its allocation.
+    fn site_number(&mut self, s: &Arc<SiteRef>) -> u32 {
+        let next = self.sites.len() as u32;
+        let ix = *self
+            .site_index
+            .entry(Arc::as_ptr(s) as usize)
+            .or_insert(next);
+        if ix == next {
+            self.sites.push(s.clone());
+        }
+        ix
     }
 
     fn keep_whole(&mut self, e: Equipement) -> Slot {
@@ -336,6 +341,40 @@ impl Rows<Equipement> for DenseEquipements {
         }
         self.slots.truncate(len);
         self.compact_if_worth_it();
+    }
+
+    fn append(&mut self, mut other: Self) {
+        let base = self.bytes.len();
+        // Past 4 GiB of texts (offsets are `u32`) the rows go one by one, kept whole.
+        if u32::try_from(base + other.bytes.len()).is_err() {
+            for i in 0..other.slots.len() {
+                let row = other.row(i).map(Cow::into_owned).unwrap_or_default();
+                self.push_row(row);
+            }
+            return;
+        }
+        self.bytes.extend_from_slice(&other.bytes);
+        self.dead_bytes += other.dead_bytes;
+        // Each of `other`'s sites as this list numbers it (added when new).
+        let sites: Vec<u32> = other.sites.iter().map(|s| self.site_number(s)).collect();
+        self.slots.reserve(other.slots.len());
+        for mut s in other.slots.drain(..) {
+            if s.flags & WHOLE != 0 {
+                let row = other.whole.get_mut(s.at as usize).map(std::mem::take);
+                self.whole.push(row.unwrap_or_default());
+                s.at = (self.whole.len() - 1) as u32;
+            } else {
+                s.at += base as u32;
+                s.site = sites.get(s.site as usize).copied().unwrap_or(NO_SITE);
+            }
+            self.slots.push(s);
+        }
+    }
+
+    fn reserve_like(&mut self, sample: &Self, rows: usize) {
+        let n = sample.slots.len();
+        super::room_for(&mut self.bytes, sample.bytes.len(), n, rows);
+        super::room_for(&mut self.slots, n, n, rows);
     }
 }
 

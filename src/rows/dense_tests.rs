@@ -157,3 +157,41 @@ fn an_ordinary_row_packs_into_its_texts_and_32_bytes() {
     assert!(per_row <= 160, "{per_row} bytes a row");
     assert_eq!(d.sites.len(), 1);
 }
+
+/// A load packs each page on its own and adds it after the rows before: the same rows as
+/// packed at once, whatever the pages hold (rows kept whole, sites met in several pages as
+/// other allocations of the same site, pages after rows were replaced).
+#[test]
+fn pages_packed_apart_and_appended_are_the_rows_packed_at_once() {
+    let mut rows = assorted();
+    // The same site as another allocation, as another thread's decoder makes it.
+    let again = site("LOUM");
+    rows.extend((20..25).map(|n| ordinary(n, &again)));
+    rows.extend(assorted());
+    let mut d = DenseEquipements::default();
+    d.reserve_like(&DenseEquipements::from_vec(rows[..3].to_vec()), rows.len());
+    for page in rows.chunks(4) {
+        d.append(DenseEquipements::from_vec(page.to_vec()));
+    }
+    same(&d, &rows);
+    // Each allocation of a site held once: the three of LOUM (BÉPANDA's rows are kept whole).
+    assert_eq!(d.sites.len(), 3);
+    // Rows replaced, then more pages: their dead bytes counted, the rows still right.
+    let b = site("BONABERI");
+    for (i, r) in rows.iter_mut().enumerate() {
+        *r = ordinary(100 + i, &b);
+        d.replace(i, r.clone());
+    }
+    let more = assorted();
+    d.append(DenseEquipements::from_vec(more.clone()));
+    rows.extend(more);
+    same(&d, &rows);
+    // Reserving from a first page of huge rows for a huge announced count is capped.
+    let mut big = DenseEquipements::default();
+    big.reserve_like(&DenseEquipements::from_vec(assorted()), 1 << 40);
+    assert!(
+        big.bytes.capacity() <= 256 << 20,
+        "{}",
+        big.bytes.capacity()
+    );
+}

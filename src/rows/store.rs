@@ -40,6 +40,10 @@ pub trait Rows<T: Record>: Default + Clone + Send + Sync + 'static {
     fn push_row(&mut self, row: T);
     fn remove_row(&mut self, i: usize);
     fn truncate_rows(&mut self, len: usize);
+    /// `other`'s rows added after these, in order.
+    fn append(&mut self, other: Self);
+    /// Room for `rows` rows like `sample`'s (at most what `rows::room_for` allows).
+    fn reserve_like(&mut self, sample: &Self, rows: usize);
     /// Every row, lent or built, in order.
     fn records(&self) -> impl Iterator<Item = Cow<'_, T>> + '_ {
         (0..self.len()).filter_map(|i| self.row(i))
@@ -77,5 +81,12 @@ impl<T: Record> Rows<T> for Vec<T> {
     }
     fn truncate_rows(&mut self, len: usize) {
         Vec::truncate(self, len);
+    }
+    fn append(&mut self, mut other: Self) {
+        Vec::append(self, &mut other);
+    }
+    fn reserve_like(&mut self, sample: &Self, rows: usize) {
+        let n = <[T]>::len(sample);
+        super::room_for(self, n, n, rows);
     }
 }

@@ -75,12 +75,33 @@ impl CoreClient {
         &self,
         route: Paged,
         concurrency: usize,
-        mut each: F,
+        each: F,
     ) -> Result<(), ApiError>
     where
         F: FnMut(Vec<Equipement>, Walked) -> Result<(), ApiError>,
     {
+        self.walk_pages_as(route, concurrency, |rows| rows, each)
+            .await
+    }
+
+    /// `walk_pages`, each page's rows turned by `turn` in the page's own task as soon as they
+    /// are decoded (on any core, while other pages are on their way), what it makes handed to
+    /// `each` in order: `each` runs between answers, and the longer it takes, the longer the
+    /// next requests wait to be sent.
+    pub async fn walk_pages_as<U, T, F>(
+        &self,
+        route: Paged,
+        concurrency: usize,
+        turn: T,
+        mut each: F,
+    ) -> Result<(), ApiError>
+    where
+        U: Send + 'static,
+        T: Fn(Vec<Equipement>) -> U + Send + Sync + 'static,
+        F: FnMut(U, Walked) -> Result<(), ApiError>,
+    {
         let lim = self.limits;
+        let turn = std::sync::Arc::new(turn);
         let first = self.page_of(&route, 1).await?;
         // What the server announces, within the limits (a `pages` of 10^10 is no reason to
         // ask); announcing nothing, the list ends at a short or empty page (or `max_pages`).
@@ -99,7 +120,7 @@ impl CoreClient {
             return Err(too_many_rows(lim));
         }
         each(
-            first.items,
+            turn(first.items),
             Walked {
                 loaded: handed,
                 total,
@@ -110,7 +131,7 @@ impl CoreClient {
         }
         // Early pages wait in `early`; a page is asked only within `ahead` pages of the first
         // one missing, so a slow page keeps a few pages waiting, not the whole list.
-        let mut early: std::collections::BTreeMap<u32, Vec<Equipement>> = Default::default();
+        let mut early: std::collections::BTreeMap<u32, (usize, U)> = Default::default();
         let mut next = 2;
         let concurrency = concurrency.max(1);
         let ahead = concurrency as u32 * 4;
@@ -123,30 +144,36 @@ impl CoreClient {
         loop {
             while in_flight.len() < concurrency && to_ask <= end && to_ask < next + ahead {
                 let (core, p, route) = (self.clone(), to_ask, route.clone());
-                in_flight.spawn(async move { core.page_of(&route, p).await.map(|pg| (p, pg)) });
+                let turn = turn.clone();
+                in_flight.spawn(async move {
+                    let page = core.page_of(&route, p).await?;
+                    let ends = page.ends_here(p, u64::from(MAX_PAGE_SIZE));
+                    let n = page.items.len();
+                    Ok::<_, ApiError>((p, ends, n, turn(page.items)))
+                });
                 to_ask += 1;
             }
             let Some(joined) = in_flight.join_next().await else {
                 break;
             };
-            let (p, page) = joined.map_err(|e| {
+            let (p, ends, n, rows) = joined.map_err(|e| {
                 ApiError::Network(format!("a page request ended abnormally: {e}"))
             })??;
             if p > end {
                 continue;
             }
-            if page.ends_here(p, u64::from(MAX_PAGE_SIZE)) {
+            if ends {
                 // The list ends here, whatever was announced: no page after it is kept or asked.
                 end = p;
             }
-            early.insert(p, page.items);
-            while let Some(items) = early.remove(&next) {
-                handed += items.len();
+            early.insert(p, (n, rows));
+            while let Some((n, rows)) = early.remove(&next) {
+                handed += n;
                 if handed > lim.max_rows {
                     return Err(too_many_rows(lim));
                 }
                 each(
-                    items,
+                    rows,
                     Walked {
                         loaded: handed,
                         total,

@@ -61,6 +61,30 @@ impl Record for Equipement {
             _ => String::new(),
         }
     }
+    fn cell_parts(&self, put: &mut dyn FnMut(usize, &str)) {
+        // As `cell`, borrowed where the record holds the text.
+        put(0, &self.ip);
+        let mut port = itoa::Buffer::new();
+        put(1, self.port.map_or("", |p| port.format(p)));
+        put(2, &self.marque);
+        put(3, &self.modele);
+        put(4, self.client_site.as_ref().map_or("", |s| &s.name));
+        for (i, s) in self.sources.0.iter().enumerate() {
+            if i > 0 {
+                put(5, ", ");
+            }
+            put(5, s);
+        }
+        put(
+            6,
+            &self
+                .timestamp
+                .as_ref()
+                .map(|t| t.short())
+                .unwrap_or_default(),
+        );
+        put(7, self.reach.as_deref().unwrap_or_default());
+    }
     fn key(&self) -> Cow<'_, str> {
         Cow::Borrowed(&self.equipement_id)
     }

@@ -539,20 +539,47 @@ fn ascii_cells_fold_as_every_other_cell_does() {
         username: "ADMIN".into(),
         ..Default::default()
     };
+    let slow = |e: &Equipement| {
+        e.cells()
+            .iter()
+            .map(|cell| {
+                crate::rows::folded(cell)
+                    .map(crate::rows::searchable)
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(&crate::rows::CELL_SEP.to_string())
+    };
     let mut text = String::new();
     crate::rows::haystack(&e, &mut text);
-    let slow: String = e
-        .cells()
-        .iter()
-        .map(|cell| {
-            crate::rows::folded(cell)
-                .map(crate::rows::searchable)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join(&crate::rows::CELL_SEP.to_string());
-    assert_eq!(text, slow);
+    assert_eq!(text, slow(&e));
     assert!(text.contains(&ascii.to_ascii_lowercase()));
+    // An equipement hands its cells in parts (borrowed, sources one by one): the same text
+    // as its cells, for rows of every shape.
+    let shapes = [
+        Equipement {
+            sources: crate::api::model::Sources(vec!["a".into(), "É b".into(), String::new()]),
+            timestamp: Some(crate::api::model::Timestamp::parse("2025-10-19T14:23:43")),
+            reach: Some("up 2 ms".into()),
+            port: Some(-7),
+            ..e.clone()
+        },
+        Equipement::default(),
+        Equipement {
+            timestamp: Some(crate::api::model::Timestamp::parse("hier")),
+            port: Some(i64::MIN),
+            ..Default::default()
+        },
+    ];
+    for r in shapes.iter().chain(&varied(30)) {
+        text.clear();
+        crate::rows::haystack(r, &mut text);
+        assert_eq!(text, slow(r), "{r:?}");
+        assert_eq!(
+            text.matches(crate::rows::CELL_SEP).count(),
+            r.cells().len() - 1
+        );
+    }
 }
 
 /// A load prepares its rows a page at a time as they come: the same rows, the same
@@ -565,9 +592,19 @@ fn rows_prepared_page_by_page_are_rows_prepared_at_once() {
     for page in items.chunks(100) {
         paged.extend(page.to_vec());
     }
-    assert_eq!(paged.items.len(), items.len());
+    // As a load does it: each page prepared on its own, then appended.
+    let mut appended = Prepared::default();
+    for page in items.chunks(100) {
+        appended.append(Prepared::page(page.to_vec()), items.len());
+    }
     let text =
         |p: &Prepared<Equipement>, i| p.haystacks.get(i).map(|h| h.chars().collect::<String>());
+    assert_eq!(appended.items.len(), items.len());
+    for (i, r) in items.iter().enumerate() {
+        assert_eq!(appended.items.row(i).as_deref(), Some(r));
+        assert_eq!(text(&appended, i), text(&whole, i));
+    }
+    assert_eq!(paged.items.len(), items.len());
     for (i, r) in items.iter().enumerate() {
         assert_eq!(paged.items.row(i).as_deref(), Some(r));
         assert_eq!(text(&paged, i), text(&whole, i));
