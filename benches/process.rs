@@ -7,9 +7,11 @@
 //!   happening, before and after every equipement is loaded;
 //! - memory: resident size (VmRSS, and its peak VmHWM) with every equipement loaded, and the
 //!   time from the key that asks for them to the frame that says they are all there;
+//! - site: with the default settings and nothing kept, exec to the first frame with data, and
+//!   `:site LOUM` to the frame showing its equipements;
 //! - keystroke: from a filter key written to the pty to the frame that shows its result.
 //!
-//! `cargo bench --bench process [start|idle|memory]`; `VIGIE_BENCH_RUNS` starts (default 10),
+//! `cargo bench --bench process [start|site|idle|memory]`; `VIGIE_BENCH_RUNS` starts (default 10),
 //! `VIGIE_BENCH_IDLE_SECS` (default 10).
 
 mod common;
@@ -296,12 +298,51 @@ fn token_console(url: &str, config: &std::path::Path, tok: &str, watch: &[&str])
     )
 }
 
-fn start_figures(url: &str) {
-    let runs: usize = std::env::var("VIGIE_BENCH_RUNS")
+/// `VIGIE_BENCH_RUNS`, 10 unless said.
+fn runs() -> usize {
+    std::env::var("VIGIE_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10)
-        .max(1);
+        .max(1)
+}
+
+/// The first of LOUM's equipements (the doc's sample, at every seed size).
+const LOUM_MARK: &str = "10.100.0.11 ";
+
+/// A new user's lookup with the default settings (no profile, nothing kept; at a million
+/// equipements the sites list is 320 MB, past the default `max_body_mb`): exec to the first
+/// frame with data, then `:site LOUM` and Enter to the frame with its equipements.
+fn site_figures(url: &str) {
+    let (mut data, mut site) = (Vec::new(), Vec::new());
+    for _ in 0..runs() {
+        let mut c = password_console(url, &[DATA_MARK]);
+        let d = c.seen_at(DATA_MARK, Duration::from_secs(120));
+        data.push(ms(d - c.started));
+        std::thread::sleep(Duration::from_millis(300));
+        c.watch(LOUM_MARK);
+        c.send(":site LOUM");
+        std::thread::sleep(Duration::from_millis(300));
+        let enter = c.send("\r");
+        let shown = c.seen_at(LOUM_MARK, Duration::from_secs(60));
+        site.push(ms(shown - enter));
+        c.send("\u{1b}");
+        std::thread::sleep(Duration::from_millis(100));
+        c.quit();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "default settings, nothing kept: exec to first data frame: {}",
+        stats(data)
+    );
+    println!(
+        "default settings: `:site LOUM` Enter to its equipements: {}",
+        stats(site)
+    );
+}
+
+fn start_figures(url: &str) {
+    let runs = runs();
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
@@ -479,6 +520,9 @@ fn main() {
     );
     if on("start") {
         start_figures(&url);
+    }
+    if on("site") {
+        site_figures(&url);
     }
     if on("idle") || on("memory") {
         session_figures(&url, seed, on("idle"), on("memory"));
