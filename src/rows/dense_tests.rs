@@ -195,3 +195,28 @@ fn pages_packed_apart_and_appended_are_the_rows_packed_at_once() {
         big.bytes.capacity()
     );
 }
+
+/// Room for a load is made once, from its first page: pages of somewhat longer rows after it
+/// still fit, so the buffer is never doubled (and held twice) near the end.
+#[test]
+fn a_load_of_rows_a_little_longer_than_its_first_page_fits_the_room_made() {
+    let s = site("NDOGBONG");
+    let page = |from: usize, extra: usize| -> DenseEquipements {
+        let rows = (from..from + 100).map(|n| Equipement {
+            description: format!("{}{}", "d".repeat(extra), n).into(),
+            ..ordinary(n, &s)
+        });
+        DenseEquipements::from_vec(rows.collect())
+    };
+    let first = page(0, 0);
+    let mut d = DenseEquipements::default();
+    d.reserve_like(&first, 10_000);
+    d.append(first);
+    let at = d.bytes.as_ptr();
+    // Rows 20% longer than the first page's, to the count announced.
+    for p in 1..100 {
+        d.append(page(p * 100, 30));
+    }
+    assert_eq!(d.len(), 10_000);
+    assert_eq!(d.bytes.as_ptr(), at, "the buffer was moved");
+}
