@@ -9,9 +9,10 @@
 //!   time from the key that asks for them to the frame that says they are all there;
 //! - site: with the default settings and nothing kept, exec to the first frame with data, and
 //!   `:site LOUM` to the frame showing its equipements;
+//! - load (only when named): every equipement loaded, key to the frame saying so, alone;
 //! - keystroke: from a filter key written to the pty to the frame that shows its result.
 //!
-//! `cargo bench --bench process [start|site|idle|memory]`; `VIGIE_BENCH_RUNS` starts (default 10),
+//! `cargo bench --bench process [start|site|idle|memory|load]`; `VIGIE_BENCH_RUNS` starts (default 10),
 //! `VIGIE_BENCH_IDLE_SECS` (default 10).
 
 mod common;
@@ -276,6 +277,27 @@ fn token(url: &str) -> String {
     })
 }
 
+/// The count of equipements the server announces (the seed's rows and the doc's sample).
+fn equipements_total(url: &str) -> u64 {
+    let tok = token(url);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let v: serde_json::Value = reqwest::Client::new()
+            .get(format!("{url}/equipements/all?page=1&size=1"))
+            .bearer_auth(tok)
+            .send()
+            .await
+            .expect("a page")
+            .json()
+            .await
+            .expect("a page's counts");
+        v["total"].as_u64().expect("total")
+    })
+}
+
 fn password_console(url: &str, watch: &[&str]) -> Console {
     password_console_in(None, url, watch)
 }
@@ -339,6 +361,52 @@ fn site_figures(url: &str) {
         "default settings: `:site LOUM` Enter to its equipements: {}",
         stats(site)
     );
+}
+
+/// Every equipement loaded, key to the frame saying so, `runs()` consoles one after another
+/// (nothing else asked meanwhile), each figure printed as it comes: `scripts/bench.sh
+/// loadratio` alternates single runs with curl's transfer of the same pages.
+fn load_figures(url: &str) {
+    let config = bench_config(url);
+    let loaded = format!("All {} equipements loaded", group(equipements_total(url)));
+    let mut took = Vec::new();
+    for _ in 0..runs() {
+        let mut c = Console::start(
+            &["--config", config.1.to_str().unwrap(), "-p", "bench"],
+            &[("VIGIE_PASSWORD", common::ADMIN.1)],
+            &[DATA_MARK],
+        );
+        c.seen_at(DATA_MARK, Duration::from_secs(120));
+        c.send("2");
+        std::thread::sleep(Duration::from_millis(500));
+        c.watch(&loaded);
+        let asked = c.send("A");
+        let done = c.seen_at(&loaded, Duration::from_secs(600));
+        println!("load all: key to \"{loaded}\": {:.0} ms", ms(done - asked));
+        took.push(ms(done - asked));
+        c.quit();
+    }
+    println!(
+        "load all: key to the frame saying they are: {}",
+        stats(took)
+    );
+}
+
+/// A profile for `url` whose answers may be as big as a million equipements make the sites
+/// list (317 MB; the default max_body_mb is 256), and its directory.
+fn bench_config(url: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.bench]\nmax_body_mb = 4096\n[profiles.bench.core]\nbase_url = \"{url}\"\n\
+             username = \"{}\"\npassword_env = \"VIGIE_PASSWORD\"\n",
+            common::ADMIN.0
+        ),
+    )
+    .unwrap();
+    (dir, config)
 }
 
 fn start_figures(url: &str) {
@@ -416,20 +484,8 @@ fn idle(c: &Console, what: &str) {
     );
 }
 
-fn session_figures(url: &str, seed: usize, do_idle: bool, do_memory: bool) {
-    // A profile whose answers may be as big as a million equipements make the sites list
-    // (317 MB; the default max_body_mb is 256).
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.bench]\nmax_body_mb = 4096\n[profiles.bench.core]\nbase_url = \"{url}\"\n\
-             username = \"{}\"\npassword_env = \"VIGIE_PASSWORD\"\n",
-            common::ADMIN.0
-        ),
-    )
-    .unwrap();
+fn session_figures(url: &str, do_idle: bool, do_memory: bool) {
+    let (_dir, config) = bench_config(url);
     let mut c = Console::start(
         &["--config", config.to_str().unwrap(), "-p", "bench"],
         &[("VIGIE_PASSWORD", common::ADMIN.1)],
@@ -447,7 +503,7 @@ fn session_figures(url: &str, seed: usize, do_idle: bool, do_memory: bool) {
         c.quit();
         return;
     }
-    let loaded = format!("All {} equipements loaded", group(seed as u64 + 1));
+    let loaded = format!("All {} equipements loaded", group(equipements_total(url)));
     c.watch(&loaded);
     c.send("2");
     std::thread::sleep(Duration::from_millis(500));
@@ -524,7 +580,10 @@ fn main() {
     if on("site") {
         site_figures(&url);
     }
+    if what.iter().any(|x| x == "load") {
+        load_figures(&url);
+    }
     if on("idle") || on("memory") {
-        session_figures(&url, seed, on("idle"), on("memory"));
+        session_figures(&url, on("idle"), on("memory"));
     }
 }

@@ -17,15 +17,19 @@
 #     `vigie list`, and the in-process console figures at each size;
 #   - sites: at SCALE_SIZES, the fleet's lookups with the default settings and nothing kept:
 #     `vigie list sites` and `vigie list equipements --site LOUM` (and the biggest site)
-#     against curl's transfer of the same requests, time and max RSS;
+#     against curl's transfer of the same requests, time and max RSS; the console's exec to
+#     its first frame with data and `:site LOUM` to the site's equipements;
 #   - instructions: the instructions a `vigie list equipements` of every row executes in each
 #     format (valgrind's callgrind: the same from run to run, where times move by 20% on a
 #     shared machine), to weigh a change to the client's work alone. BASE_BIN, if set, is
 #     counted too (a binary built before the change).
 #
+#   - loadratio: the console's load of every equipement against the raw transfer of the same
+#     pages, alternated, the server sharing the client's cores and then on a core of its own;
+#
 # Usage: scripts/bench.sh [console] [load] [process] [list] [import] [server] [slowlink]
-#   [million] [sites] [instructions]  (default: all but million, sites and instructions:
-#   about 15, 3 and 2 minutes)
+#   [million] [sites] [instructions] [loadratio]  (default: all but million, sites,
+#   instructions and loadratio: about 15, 3, 2 and 2 minutes)
 # Environment: SEED_SIZE (100000), PORT (18765), WRK_SECS (10), RUNS (5), SCALE_SIZES,
 #   RESULTS (target/bench-results.txt)
 set -euo pipefail
@@ -101,7 +105,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if want load || want process || want list || want import || want server || want slowlink ||
-    want instructions; then
+    want instructions || want loadratio; then
     start=$(date +%s%N)
     VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" "$BIN" serve --seed demo \
         --seed-size "$SEED_SIZE" --listen "127.0.0.1:$PORT" --db "$TMP/bench.db" \
@@ -143,7 +147,9 @@ report() {
         ratio=$(awk -v a="$med" -v b="$(median_of "$base")" -v n="$base" \
             'BEGIN { if (b > 0) printf ", %.2fx %s", a / b, n }')
     fi
-    echo "$label: median ${med} s, worst ${worst} s, max RSS ${rss} kB ($(wc -l <"$TMP/times.$label") runs)$ratio" | log
+    # A figure read from the console's screen has no max RSS (0).
+    [ "$rss" = 0 ] && rss="" || rss=", max RSS ${rss} kB"
+    echo "$label: median ${med} s, worst ${worst} s$rss ($(wc -l <"$TMP/times.$label") runs)$ratio" | log
 }
 # A curl config fetching every page of /equipements/all into /dev/null: `raw_pages URL TOKEN PAGES`.
 # A fourth argument, `compressed`, asks each page compressed (curl's options end at `next`).
@@ -390,6 +396,49 @@ if want slowlink; then
     done
 fi
 
+if want loadratio; then
+    # The console's load of every equipement (key to the frame saying they are all there)
+    # against curl's transfer of the same pages (6 in flight), alternated: first with the
+    # server and the client sharing the machine's cores, then each on its own core (taskset:
+    # the server on the first, the console or curl on the second), as when the server runs
+    # on another machine and the client's work does not take the server's CPU.
+    tok=$(token)
+    pages=$(curl -sf -H "Authorization: Bearer $tok" "$URL/equipements/all?size=100" | jq .pages)
+    raw_pages "$URL" "$tok" "$pages" >"$TMP/ratio-pages.cfg"
+    # `ratio_runs LABEL URL [taskset -c N]`: RUNS of each, the times in $TMP/times.LABEL-*.
+    ratio_runs() {
+        local label=$1 url=$2
+        shift 2
+        for _ in $(seq 1 "$RUNS"); do
+            timed "$label-raw" "$@" curl -s --parallel --parallel-max 6 -K "$TMP/ratio-pages.cfg"
+            VIGIE_BENCH_URL=$url VIGIE_BENCH_SEED_SIZE=$SEED_SIZE VIGIE_BENCH_RUNS=1 \
+                "$@" cargo bench --locked --quiet --bench process -- load 2>&1 |
+                sed -n 's/^load all: key to "[^"]*": \([0-9]*\) ms$/\1/p' |
+                awk '{ printf "%.3f 0\n", $1 / 1000 }' >>"$TMP/times.$label-console"
+        done
+        report "$label-raw"
+        report "$label-console" "$label-raw"
+    }
+    say "the console's load of every equipement against the raw transfer ($RUNS runs, alternated)"
+    ratio_runs ratio-shared "$URL"
+    if [ "$(nproc)" -ge 2 ]; then
+        say "the same, the server on one core, the console or curl on another"
+        stop_other
+        VIGIE_JWT_SECRET=bench-secret XDG_DATA_HOME="$TMP/data" taskset -c 0 "$BIN" serve \
+            --listen "127.0.0.1:$((PORT + 5))" --db "$TMP/bench.db" >"$TMP/pinned.log" 2>&1 &
+        OTHER_PID=$!
+        until curl -sf -o /dev/null -X POST "http://127.0.0.1:$((PORT + 5))/auth/login" \
+            -d "username=$ADMIN&password=$PASSWORD"; do
+            kill -0 "$OTHER_PID" 2>/dev/null || { cat "$TMP/pinned.log" >&2; exit 1; }
+            sleep 0.2
+        done
+        sed "s|$URL|http://127.0.0.1:$((PORT + 5))|" "$TMP/ratio-pages.cfg" >"$TMP/pinned-pages.cfg"
+        mv "$TMP/pinned-pages.cfg" "$TMP/ratio-pages.cfg"
+        ratio_runs ratio-pinned "http://127.0.0.1:$((PORT + 5))" taskset -c 1
+        stop_other
+    fi
+fi
+
 if want million; then
     read -r -a sizes <<<"${SCALE_SIZES:-10000 100000 1000000}"
     for n in "${sizes[@]}"; do
@@ -480,6 +529,9 @@ if want sites; then
         report "sites-$n-loum" "sites-$n-loum-raw"
         report "sites-$n-big-raw"
         report "sites-$n-big" "sites-$n-big-raw"
+        # The console, a new user's lookup: exec to the first frame with data, `:site LOUM`.
+        VIGIE_BENCH_URL=$SURL VIGIE_BENCH_SEED_SIZE=$n VIGIE_BENCH_RUNS=5 \
+            cargo bench --locked --quiet --bench process -- site 2>&1 | grep -v "^$" | log
         stop_other
     done
 fi
