@@ -162,7 +162,8 @@ pub(crate) fn room_for<E>(v: &mut Vec<E>, used: usize, len: usize, rows: usize) 
     let per_row = used.div_ceil(len.max(1));
     let wanted = per_row.saturating_mul(rows).saturating_mul(3) / 2;
     let most = MAX_RESERVED / std::mem::size_of::<E>().max(1);
-    v.reserve(wanted.min(most).saturating_sub(v.len()));
+    // Refused (a system that does not overcommit), the buffer grows as rows come instead.
+    let _ = v.try_reserve(wanted.min(most).saturating_sub(v.len()));
 }
 
 /// The most `room_for` reserves for one buffer.
