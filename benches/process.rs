@@ -254,48 +254,33 @@ fn stats(mut v: Vec<f64>) -> String {
     )
 }
 
-/// A token for the console's token profile (no login round trip at start).
-fn token(url: &str) -> String {
+/// The JSON `req` answers, asked from a runtime of its own.
+fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        let v: serde_json::Value = reqwest::Client::new()
-            .post(format!("{url}/auth/login"))
-            .form(&[("username", common::ADMIN.0), ("password", common::ADMIN.1)])
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("token");
-        v["access_token"]
-            .as_str()
-            .expect("access_token")
-            .to_string()
-    })
+    rt.block_on(async { req.send().await.expect("an answer").json().await })
+        .expect("JSON")
+}
+
+/// A token for the console's token profile (no login round trip at start).
+fn token(url: &str) -> String {
+    let login = reqwest::Client::new()
+        .post(format!("{url}/auth/login"))
+        .form(&[("username", common::ADMIN.0), ("password", common::ADMIN.1)]);
+    json_of(login)["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
 }
 
 /// The count of equipements the server announces (the seed's rows and the doc's sample).
 fn equipements_total(url: &str) -> u64 {
-    let tok = token(url);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let v: serde_json::Value = reqwest::Client::new()
-            .get(format!("{url}/equipements/all?page=1&size=1"))
-            .bearer_auth(tok)
-            .send()
-            .await
-            .expect("a page")
-            .json()
-            .await
-            .expect("a page's counts");
-        v["total"].as_u64().expect("total")
-    })
+    let page = reqwest::Client::new()
+        .get(format!("{url}/equipements/all?page=1&size=1"))
+        .bearer_auth(token(url));
+    json_of(page)["total"].as_u64().expect("total")
 }
 
 fn password_console(url: &str, watch: &[&str]) -> Console {
