@@ -1507,6 +1507,56 @@ async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
     );
 }
 
+/// The console's load through the worker: each page packed and made searchable in its own
+/// task, appended in order — every row, in order, as the pages one after another; the rows a
+/// filter finds are those of the rows prepared at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consoles_load_packs_every_page_in_order() {
+    use vigie::app::list::ListView;
+    use vigie::protocol::{Event, Payload, Request};
+    use vigie::rows::{Prepared, Rows};
+    // 1,250 rows: 13 pages of 100, the last short.
+    let srv = common::start_with(|cfg| cfg.seed_size = 1_250 - 1 - LOUM_EQUIPEMENTS).await;
+    let admin = srv.admin();
+    let sequential = admin
+        .all_pages(|n| admin.list_equipements(n, 100))
+        .await
+        .unwrap();
+    let (tx, mut rx) = vigie::worker::spawn(vigie::change::Clients {
+        core: Some(admin.clone()),
+        ..Default::default()
+    });
+    tx.send((9, Request::AllEquipements)).unwrap();
+    let mut progress = Vec::new();
+    let prepared = loop {
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(Event::Progress { id: 9, loaded, .. })) => progress.push(loaded),
+            Ok(Some(Event::Done { id: 9, result })) => match result {
+                Ok(Payload::AllEquipementsPrepared(p)) => break p,
+                other => panic!("unexpected {other:?}"),
+            },
+            Ok(Some(_)) => {}
+            other => panic!("no answer: {other:?}"),
+        }
+    };
+    assert_eq!(progress.last(), Some(&1_250));
+    assert_eq!(prepared.items.len(), sequential.len());
+    for (i, r) in sequential.iter().enumerate() {
+        assert_eq!(prepared.items.row(i).as_deref(), Some(r), "row {i}");
+    }
+    let filtered = |p: Prepared<vigie::api::model::Equipement>, filter: &str| {
+        let mut l = ListView::<vigie::api::model::Equipement>::default();
+        l.filter = filter.into();
+        l.set_prepared(p);
+        l.view
+    };
+    for filter in ["hikv", "loum", "10.1", "é"] {
+        let once = filtered(Prepared::new(sequential.clone()), filter);
+        assert!(!once.is_empty() || filter == "é", "{filter}");
+        assert_eq!(filtered((*prepared).clone(), filter), once, "{filter}");
+    }
+}
+
 /// What the server keeps between requests (callers' permissions, the count behind pages,
 /// the whole `/client_site/all` answer) follows changes written to its database by another
 /// process, not only its own.
