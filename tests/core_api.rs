@@ -1450,17 +1450,24 @@ async fn data_survives_a_restart() {
     drop(dir);
 }
 
-/// The console's loader: pages asked a few at a time, each decoded in its own task, come
-/// back as the same rows in the same order as one page after another, with its progress.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
-    // 1,250 rows (the sample and LOUM's besides the generated): 13 pages of 100, the last short.
+/// A server of 1,250 equipements (the sample and LOUM's besides the generated): 13 pages of
+/// 100, the last short; and its rows read one page after another.
+async fn thirteen_pages() -> (common::TestServer, Vec<vigie::api::model::Equipement>) {
     let srv = common::start_with(|cfg| cfg.seed_size = 1_250 - 1 - LOUM_EQUIPEMENTS).await;
     let admin = srv.admin();
     let sequential = admin
         .all_pages(|n| admin.list_equipements(n, 100))
         .await
         .unwrap();
+    (srv, sequential)
+}
+
+/// The console's loader: pages asked a few at a time, each decoded in its own task, come
+/// back as the same rows in the same order as one page after another, with its progress.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_all_gives_every_row_in_order_whatever_the_concurrency() {
+    let (srv, sequential) = thirteen_pages().await;
+    let admin = srv.admin();
     assert_eq!(sequential.len(), 1_250);
     let ids = |rows: &[vigie::api::model::Equipement]| -> Vec<String> {
         rows.iter().map(|e| e.equipement_id.clone()).collect()
@@ -1515,13 +1522,8 @@ async fn the_consoles_load_packs_every_page_in_order() {
     use vigie::app::list::ListView;
     use vigie::protocol::{Event, Payload, Request};
     use vigie::rows::{Prepared, Rows};
-    // 1,250 rows: 13 pages of 100, the last short.
-    let srv = common::start_with(|cfg| cfg.seed_size = 1_250 - 1 - LOUM_EQUIPEMENTS).await;
+    let (srv, sequential) = thirteen_pages().await;
     let admin = srv.admin();
-    let sequential = admin
-        .all_pages(|n| admin.list_equipements(n, 100))
-        .await
-        .unwrap();
     let (tx, mut rx) = vigie::worker::spawn(vigie::change::Clients {
         core: Some(admin.clone()),
         ..Default::default()
