@@ -310,10 +310,8 @@ impl Haystacks {
             return;
         }
         let old = std::mem::take(self);
-        for i in 0..old.len() {
-            let kept = old.get(i).map(|text| self.store(text));
-            self.rows.extend(kept);
-        }
+        // The live rows only: `append` copies what each row points at.
+        self.append(old);
     }
 }
 
