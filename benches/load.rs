@@ -9,6 +9,8 @@
 //! names the server at `VIGIE_BENCH_URL`). `VIGIE_BENCH_SWEEP=1` adds other concurrencies.
 //! With its own server, the same figures follow against the same database served with 1 ms
 //! of latency per request (`VIGIE_BENCH_LATENCY=5ms` for another, `0` for none).
+//! `cargo bench --bench load -- cost` (also run with no filter): where a load's client CPU
+//! goes, the transfer alone against decoding and preparing the same pages held in memory.
 
 mod common;
 
@@ -145,6 +147,9 @@ fn main() {
             .is_none_or(|f| h.name().contains(f.as_str()))
     });
     measure(&rt, &url, pid, &plan, runs, "");
+    if filter.as_ref().is_none_or(|f| "cost".contains(f.as_str())) {
+        costs(&rt, &url, runs);
+    }
     // The same database served with a delay before each answer, as a server reached over a
     // network is (`VIGIE_BENCH_LATENCY=0` skips it): what bounded concurrency is for. Over
     // loopback both ends only share the same two cores.
@@ -156,6 +161,106 @@ fn main() {
         let label = format!(" +{latency}");
         measure(&rt, &far.url, Some(far.child.id()), &plan, runs, &label);
     }
+}
+
+/// Where a load's client CPU goes: the transfer of every page alone (the client's HTTP, 6 in
+/// flight, the bodies dropped), then, on one thread over the same pages held in memory,
+/// serde_json only reading them (its floor), decoding them into records, and decoding and
+/// preparing them as the console does (searchable, packed, appended).
+fn costs(rt: &tokio::runtime::Runtime, url: &str, runs: usize) {
+    let token = common::token(url);
+    let pages = common::equipements_total(url).div_ceil(u64::from(MAX_PAGE_SIZE)) as u32;
+    let http = reqwest::Client::new();
+    let get = |p: u32| {
+        http.get(format!(
+            "{url}/equipements/all?page={p}&size={MAX_PAGE_SIZE}"
+        ))
+        .bearer_auth(&token)
+        // As the console asks over loopback.
+        .header("accept-encoding", "identity")
+    };
+    // Every page, `LOAD_ALL_CONCURRENCY` in flight, each body kept or dropped.
+    let fetch = |keep: bool| async move {
+        let mut set = tokio::task::JoinSet::new();
+        let (mut next, mut bodies) = (1, vec![bytes::Bytes::new(); pages as usize]);
+        loop {
+            while set.len() < vigie::worker::LOAD_ALL_CONCURRENCY && next <= pages {
+                let req = get(next);
+                let p = next;
+                set.spawn(async move {
+                    let mut resp = req.send().await.expect("a page");
+                    let mut body = Vec::new();
+                    while let Some(chunk) = resp.chunk().await.expect("its body") {
+                        if keep {
+                            body.extend_from_slice(&chunk);
+                        }
+                    }
+                    (p, bytes::Bytes::from(body))
+                });
+                next += 1;
+            }
+            let Some(done) = set.join_next().await else {
+                break;
+            };
+            let (p, body) = done.expect("a page task");
+            bodies[p as usize - 1] = body;
+        }
+        bodies
+    };
+    let mut transfer = Vec::new();
+    for _ in 0..runs {
+        let (c0, t) = (own_cpu(), Instant::now());
+        rt.block_on(fetch(false));
+        transfer.push((t.elapsed(), own_cpu() - c0));
+    }
+    let bodies = rt.block_on(fetch(true));
+    let (wall, cpu): (Vec<_>, Vec<_>) = transfer.into_iter().unzip();
+    println!(
+        "cost: the transfer alone ({pages} pages, {} in flight, bodies dropped): median {:>6.0} ms, client CPU {:>5.0} ms",
+        vigie::worker::LOAD_ALL_CONCURRENCY,
+        common::summary(wall).1,
+        common::summary(cpu).1,
+    );
+    let rows: usize = bodies.iter().map(|b| decode(b).len()).sum();
+    let time = |name: &str, step: &dyn Fn() -> usize| {
+        let times = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(step());
+                t.elapsed()
+            })
+            .collect();
+        println!(
+            "cost: {name:<55} {:>6.0} ms (one thread, {rows} rows)",
+            common::summary(times).1
+        );
+    };
+    time("serde_json reading the pages, keeping nothing", &|| {
+        for b in &bodies {
+            serde_json::from_slice::<serde::de::IgnoredAny>(b).expect("JSON");
+        }
+        bodies.len()
+    });
+    time("decoding them into records (items::decode_rows)", &|| {
+        bodies.iter().map(|b| decode(b).len()).sum()
+    });
+    time(
+        "decoding and preparing them (Prepared::page, append)",
+        &|| {
+            let mut all = vigie::rows::Prepared::<vigie::api::model::Equipement>::default();
+            for b in &bodies {
+                all.append(vigie::rows::Prepared::page(decode(b)), rows);
+            }
+            vigie::rows::store::Rows::len(&all.items)
+        },
+    );
+}
+
+/// A page's rows decoded as the client decodes them.
+fn decode(body: &[u8]) -> Vec<vigie::api::model::Equipement> {
+    vigie::api::items::decode_rows(200, body, &["items"], usize::MAX)
+        .expect("a page")
+        .items
 }
 
 /// Runs each way of `plan` `runs` times (alternated, after one warm-up load) and prints one

@@ -255,34 +255,6 @@ fn stats(mut v: Vec<f64>) -> String {
 }
 
 /// The JSON `req` answers, asked from a runtime of its own.
-fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async { req.send().await.expect("an answer").json().await })
-        .expect("JSON")
-}
-
-/// A token for the console's token profile (no login round trip at start).
-fn token(url: &str) -> String {
-    let login = reqwest::Client::new()
-        .post(format!("{url}/auth/login"))
-        .form(&[("username", common::ADMIN.0), ("password", common::ADMIN.1)]);
-    json_of(login)["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
-}
-
-/// The count of equipements the server announces (the seed's rows and the doc's sample).
-fn equipements_total(url: &str) -> u64 {
-    let page = reqwest::Client::new()
-        .get(format!("{url}/equipements/all?page=1&size=1"))
-        .bearer_auth(token(url));
-    json_of(page)["total"].as_u64().expect("total")
-}
-
 fn password_console(url: &str, watch: &[&str]) -> Console {
     password_console_in(None, url, watch)
 }
@@ -353,7 +325,10 @@ fn site_figures(url: &str) {
 /// loadratio` alternates single runs with curl's transfer of the same pages.
 fn load_figures(url: &str) {
     let config = bench_config(url);
-    let loaded = format!("All {} equipements loaded", group(equipements_total(url)));
+    let loaded = format!(
+        "All {} equipements loaded",
+        group(common::equipements_total(url))
+    );
     let mut took = Vec::new();
     for _ in 0..runs() {
         let mut c = Console::start(
@@ -406,7 +381,7 @@ fn start_figures(url: &str) {
         ),
     )
     .unwrap();
-    let tok = token(url);
+    let tok = common::token(url);
     // The same user starting again: the token and the sites the first start kept.
     let home = tempfile::tempdir().unwrap();
     let warm = password_console_in(Some(home.path()), url, &[DATA_MARK]);
@@ -488,7 +463,10 @@ fn session_figures(url: &str, do_idle: bool, do_memory: bool) {
         c.quit();
         return;
     }
-    let loaded = format!("All {} equipements loaded", group(equipements_total(url)));
+    let loaded = format!(
+        "All {} equipements loaded",
+        group(common::equipements_total(url))
+    );
     c.watch(&loaded);
     c.send("2");
     std::thread::sleep(Duration::from_millis(500));

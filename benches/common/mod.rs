@@ -163,3 +163,32 @@ pub fn summary(mut v: Vec<Duration>) -> (f64, f64, f64) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     (ms(v[0]), ms(v[v.len() / 2]), ms(v[v.len() - 1]))
 }
+
+/// The JSON answer to `req`, on a runtime of its own.
+pub fn json_of(req: reqwest::RequestBuilder) -> serde_json::Value {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async { req.send().await.expect("an answer").json().await })
+        .expect("JSON")
+}
+
+/// A token for the console's token profile (no login round trip at start).
+pub fn token(url: &str) -> String {
+    let login = reqwest::Client::new()
+        .post(format!("{url}/auth/login"))
+        .form(&[("username", ADMIN.0), ("password", ADMIN.1)]);
+    json_of(login)["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+/// The count of equipements the server announces (the seed's rows and the doc's sample).
+pub fn equipements_total(url: &str) -> u64 {
+    let page = reqwest::Client::new()
+        .get(format!("{url}/equipements/all?page=1&size=1"))
+        .bearer_auth(token(url));
+    json_of(page)["total"].as_u64().expect("total")
+}
