@@ -2,7 +2,8 @@
 # Measures vigie against its performance budgets (docs/performance.md), on this machine:
 #   - in-process figures: `cargo bench --bench console` (frames, filter keystrokes);
 #   - whole-process figures against `vigie serve --seed demo --seed-size N` on loopback:
-#     loading every equipement (`--bench load`, then with 1 ms of latency a request),
+#     loading every equipement (`--bench load`: where its client CPU goes, then with 1 ms of
+#     latency a request),
 #     start, idle CPU and resident size in a pty (`--bench process`), `vigie list` beside
 #     curl + jq (hyperfine), and the reference server under a load generator (wrk, or oha).
 # Installs what it needs when missing (apt-get as root, else cargo install). Bounded in time:
