@@ -254,7 +254,6 @@ fn stats(mut v: Vec<f64>) -> String {
     )
 }
 
-/// The JSON `req` answers, asked from a runtime of its own.
 fn password_console(url: &str, watch: &[&str]) -> Console {
     password_console_in(None, url, watch)
 }
