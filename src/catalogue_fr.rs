@@ -369,6 +369,10 @@ pub static FR: &[(&str, &str)] = &[
     ("{} — Ctrl-O shows them", "{} — Ctrl-O les affiche"),
     ("{} more fields: {}", "{} champs de plus : {}"),
     (" · saving…", " · enregistrement…"),
+    (
+        "Saving: the form takes keys again when the server answers",
+        "Enregistrement : le formulaire reprend les touches à la réponse du serveur",
+    ),
     ("more", "suite"),
     ("New site", "Nouveau site"),
     ("Edit site", "Modifier le site"),

@@ -546,6 +546,14 @@ fn form_validates_keeps_text_and_maps_server_errors() {
         app.take_requests().is_empty(),
         "no second save while one is on its way"
     );
+    // Nothing typed while the save is on its way: the answer would close the form on it.
+    typed(&mut app, "9");
+    let f = form(&app);
+    assert_eq!(f.field("ip").unwrap().value(), "10.0.0.7");
+    assert_eq!(
+        f.error.as_deref(),
+        Some("Saving: the form takes keys again when the server answers")
+    );
 
     let msg = "An equipement with this IP and port already exists on this site";
     fail(

@@ -1425,7 +1425,8 @@ fn a_demo_run_twice_keeps_its_draft_and_its_journal() {
     c.keys("e");
     c.wait_for("Edit site");
     c.keys("-NORD\x13");
-    c.wait_for("LOUM-NORD");
+    // The form shows the name as typed: the save is done when the status says so.
+    c.wait_for("Saved site LOUM-NORD");
     c.keys("e");
     c.wait_for("Edit site");
     c.keys("-SUD");

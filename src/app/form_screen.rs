@@ -385,6 +385,9 @@ impl View for Form {
             }
             return Flow::Stay;
         }
+        if self.refuses_while_saving(act) {
+            return Flow::Stay;
+        }
         // Keys that type text are never remapped in a form (the config refuses it).
         let on_grid = matches!(
             self.fields.get(self.focus).map(|x| &x.kind),

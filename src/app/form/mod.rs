@@ -178,6 +178,22 @@ impl Form {
         self.field(key).map(Field::value).unwrap_or_default()
     }
 
+    /// While its save is on its way the form takes no edit: the answer closes it, and what
+    /// was typed meanwhile would be lost without a word. Moving and Esc still work. True
+    /// when `act` was refused (the form says why).
+    pub fn refuses_while_saving(&mut self, act: Option<Act>) -> bool {
+        use Act::*;
+        let harmless = matches!(
+            act,
+            Some(NextField | PrevField | Up | Down | Advanced | Reveal | Cancel | Save)
+        );
+        if self.pending.is_none() || harmless {
+            return false;
+        }
+        self.error = Some(tr("Saving: the form takes keys again when the server answers").into());
+        true
+    }
+
     /// Handles a key inside the form, with the shipped keys; returns true when it was used.
     pub fn on_key(&mut self, key: KeyEvent) -> bool {
         let act = crate::app::keymap::KeyMap::default().action(Scope::Form, &key);
