@@ -878,6 +878,18 @@ pub static FR: &[(&str, &str)] = &[
         "Chargement arrêté ({} équipements lus sur {}) : la page affichée reste",
     ),
     (
+        "The page changed: what waited for every page is dropped",
+        "La page a changé : ce qui attendait toutes les pages est abandonné",
+    ),
+    (
+        "Loading stopped ({} of {} equipements read): what waited for it is dropped",
+        "Chargement arrêté ({} équipements lus sur {}) : ce qui l'attendait est abandonné",
+    ),
+    (
+        "All {} equipements loaded; the screen changed, what waited is dropped",
+        "{} équipements chargés ; l'écran a changé, ce qui attendait est abandonné",
+    ),
+    (
         "⚠ {} odd rows as sent (v shows one)",
         "⚠ {} lignes étranges telles qu'envoyées (v en montre une)",
     ),

@@ -41,6 +41,9 @@ impl App {
     }
 
     pub(super) fn load_equipements_page(&mut self, page: u32) {
+        // A page asked while every equipement loads replaces that load: it stops, and what
+        // waited for it is dropped, said, rather than run later on another list.
+        self.cancel_load();
         if let Some(p) = self.lists.prefetched.remove(&page) {
             // Instant: the page was fetched ahead.
             self.lists.equipements.pending = None;
@@ -65,9 +68,14 @@ impl App {
             total: p.total.unwrap_or(p.items.len() as u64),
             size: clamp_u32(p.size.unwrap_or(u64::from(PAGE_SIZE))),
         };
+        // The same page read again (`r`, a watch) keeps the selected record; another starts
+        // at its top.
+        let same = (self.lists.equipements.paging).is_some_and(|q| q.page == paging.page);
         self.lists.equipements.paging = Some(paging);
-        self.lists.equipements.selected = 0;
-        self.lists.equipements.offset = 0;
+        if !same {
+            self.lists.equipements.selected = 0;
+            self.lists.equipements.offset = 0;
+        }
         self.lists.equipements.set_items(p.items);
         // Fetch the next page ahead, so paging forward is instant.
         let next = paging.page + 1;
@@ -104,6 +112,16 @@ impl App {
         });
         self.lists.equipements.set_prepared(v);
         self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
+        // What waited runs where it was asked: on the equipements, nothing opened over them.
+        if !(self.tab == Tab::Equipements && self.overlays.is_empty()) {
+            if self.drop_waits() {
+                self.status.notice = Some(trf(
+                    "All {} equipements loaded; the screen changed, what waited is dropped",
+                    &[&group(n)],
+                ));
+            }
+            return;
+        }
         if std::mem::take(&mut self.lists.when_loaded.mark_all) {
             self.mark_all();
         }
@@ -152,11 +170,20 @@ impl App {
             self.lists.equipements.pending = None;
             self.lists.equipements.loading = false;
         }
-        self.lists.when_loaded.export = None;
-        self.status.notice = Some(trf(
-            "Loading stopped ({} of {} equipements read): the page shown stays",
-            &[&group(loaded as u64), &group(total as u64)],
-        ));
+        let said = if self.drop_waits() {
+            "Loading stopped ({} of {} equipements read): what waited for it is dropped"
+        } else {
+            "Loading stopped ({} of {} equipements read): the page shown stays"
+        };
+        let n = [group(loaded as u64), group(total as u64)];
+        self.status.notice = Some(trf(said, &[&n[0], &n[1]]));
+    }
+
+    /// Forgets what waited for every equipement (`*`, `F`, `:dups`, an export); true when
+    /// something did.
+    fn drop_waits(&mut self) -> bool {
+        let w = std::mem::take(&mut self.lists.when_loaded);
+        w.export.is_some() || w.mark_all || w.frequency || w.dups
     }
 
     pub(super) fn load_site_equipements(&mut self, page: u32) {

@@ -190,6 +190,17 @@ impl Detail {
         self.equipements.loading = true;
     }
 
+    /// Another page asked: it replaces a read of every page, and what waited for that read
+    /// (`*`, `P`) is dropped and said, rather than run on the one page.
+    fn turn_page(&mut self, page: u32, cx: &mut Cx) {
+        let marks = std::mem::take(&mut self.mark_all_when_loaded);
+        let probe = std::mem::take(&mut self.probe_when_loaded);
+        if marks || probe {
+            *cx.notice = Some(tr("The page changed: what waited for every page is dropped").into());
+        }
+        self.load_page(page, cx.net);
+    }
+
     /// `*` on a site: every row of the page, or every page first when there are more.
     fn mark_all(&mut self, cx: &mut Cx) {
         if self.equipements.paging.is_some_and(|p| p.pages > 1) {
@@ -215,12 +226,12 @@ impl Detail {
             Act::Last => self.equipements.nav(isize::MAX, rows),
             Act::PageDown | Act::NextPage => {
                 if let Some(p) = paging.filter(|p| p.page < p.pages) {
-                    self.load_page(p.page + 1, cx.net);
+                    self.turn_page(p.page + 1, cx);
                 }
             }
             Act::PageUp | Act::PrevPage => {
                 if let Some(p) = paging.filter(|p| p.page > 1) {
-                    self.load_page(p.page - 1, cx.net);
+                    self.turn_page(p.page - 1, cx);
                 }
             }
             Act::Open => {

@@ -1,0 +1,222 @@
+//! Answers that arrive after the user moved on: they land where they were asked, or are
+//! dropped and said — never applied to another list, page, record or form.
+
+mod console_fixtures;
+
+use console_fixtures::*;
+use crossterm::event::KeyCode;
+use vigie::app::{App, Overlay};
+use vigie::protocol::{Payload, Request};
+
+fn is_all(r: &Request) -> bool {
+    matches!(r, Request::AllEquipements)
+}
+
+/// The Equipements tab on page 1 of 3 (150 rows), page 2 fetched ahead and answered.
+fn equipements_of_three_pages() -> App {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    let reqs = app.take_requests();
+    let first = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    ok(
+        &mut app,
+        first,
+        Payload::EquipementsPage(page(many_equipements(50), 1, 3, 150)),
+    );
+    let reqs = app.take_requests();
+    let ahead = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 2, .. })
+    });
+    let second = many_equipements(100)[50..].to_vec();
+    ok(
+        &mut app,
+        ahead,
+        Payload::EquipementsPage(page(second, 2, 3, 150)),
+    );
+    app.take_requests();
+    app
+}
+
+fn notice(app: &App) -> &str {
+    app.status.notice.as_deref().unwrap_or_default()
+}
+
+/// `*` on the equipements, then the Sites tab before every page is in: the sites are not
+/// marked (a `d` would have offered to delete them all), and the console says why nothing
+/// was marked. Back on the equipements, `*` marks them at once.
+#[test]
+fn marks_waiting_for_every_equipement_never_land_on_another_tab() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('*'));
+    let all = only(&app.take_requests(), is_all);
+    app.on_key(ch('1'));
+    ok(&mut app, all, Payload::AllEquipements(equipements()));
+    assert!(app.lists.sites.marked.is_empty(), "no site marked");
+    assert!(app.lists.equipements.marked.is_empty());
+    assert!(notice(&app).contains("dropped"), "{}", notice(&app));
+
+    app.on_key(ch('2'));
+    app.on_key(ch('*'));
+    assert_eq!(app.lists.equipements.marked.len(), equipements().len());
+}
+
+/// `F` asked, then a form opened before every page is in: the count does not open over the
+/// form being typed in.
+#[test]
+fn a_count_waiting_for_every_equipement_does_not_open_over_a_form() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('F'));
+    let all = only(&app.take_requests(), is_all);
+    app.on_key(ch('n'));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Form(_))));
+    ok(&mut app, all, Payload::AllEquipements(equipements()));
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Form(_))),
+        "the form stays on top"
+    );
+    assert!(
+        !app.overlays
+            .iter()
+            .any(|o| matches!(o, Overlay::Frequency(_)))
+    );
+    assert!(notice(&app).contains("dropped"), "{}", notice(&app));
+}
+
+/// `*` then `]` before every page is in: the page asked replaces the load, which stops (the
+/// worker is told) and what waited is dropped, said — it does not fire at the next full load.
+#[test]
+fn a_page_turned_during_a_full_load_stops_it_and_what_waited() {
+    let mut app = equipements_of_three_pages();
+    app.on_key(ch('*'));
+    let all = only(&app.take_requests(), is_all);
+    app.on_key(ch(']'));
+    let reqs = app.take_requests();
+    assert!(
+        reqs.iter()
+            .any(|(_, r)| matches!(r, Request::Cancel(id) if *id == all)),
+        "{reqs:?}"
+    );
+    assert!(notice(&app).contains("dropped"), "{}", notice(&app));
+    assert_eq!(app.lists.equipements.paging.unwrap().page, 2);
+    ok(
+        &mut app,
+        all,
+        Payload::AllEquipements(many_equipements(150)),
+    );
+    assert!(
+        !app.lists.equipements.complete,
+        "a stopped load is not applied"
+    );
+
+    // The next full load (a filter) marks nothing of its own accord.
+    app.on_key(ch('A'));
+    let again = only(&app.take_requests(), is_all);
+    ok(
+        &mut app,
+        again,
+        Payload::AllEquipements(many_equipements(150)),
+    );
+    assert!(app.lists.equipements.complete);
+    assert!(app.lists.equipements.marked.is_empty());
+}
+
+/// `r` (or a watch) reads the page shown again: the selected record stays selected, so the
+/// next `e`, `d` or Enter acts on the row the admin chose. Another page starts at its top.
+#[test]
+fn reading_the_same_page_again_keeps_the_selected_record() {
+    let mut app = equipements_of_three_pages();
+    for _ in 0..3 {
+        app.on_key(ch('j'));
+    }
+    let chosen = app
+        .lists
+        .equipements
+        .selected_record()
+        .unwrap()
+        .equipement_id;
+    app.on_key(ch('r'));
+    let reqs = app.take_requests();
+    let again = only(&reqs, |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    // The server's answer, in another order.
+    let mut rows = many_equipements(50);
+    rows.reverse();
+    ok(
+        &mut app,
+        again,
+        Payload::EquipementsPage(page(rows, 1, 3, 150)),
+    );
+    assert_eq!(
+        app.lists
+            .equipements
+            .selected_record()
+            .unwrap()
+            .equipement_id,
+        chosen
+    );
+    app.on_key(ch(']'));
+    for (id, r) in app.take_requests() {
+        if matches!(r, Request::EquipementsPage { page: 2, .. }) {
+            let rows = many_equipements(100)[50..].to_vec();
+            ok(
+                &mut app,
+                id,
+                Payload::EquipementsPage(page(rows, 2, 3, 150)),
+            );
+        }
+    }
+    assert_eq!(app.lists.equipements.paging.unwrap().page, 2);
+    assert_eq!(
+        app.lists.equipements.selected, 0,
+        "another page starts at its top"
+    );
+}
+
+/// `*` in a site's detail of several pages, then `]`: the marks do not land on the one page
+/// shown; the console says the wait is dropped.
+#[test]
+fn a_site_page_turned_while_every_page_is_read_drops_what_waited() {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let id = only(&reqs, |r| matches!(r, Request::SiteEquipements { .. }));
+    let all = many_equipements(120);
+    ok(
+        &mut app,
+        id,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(all[..50].to_vec(), 1, 3, 120),
+        },
+    );
+    app.on_key(ch('*'));
+    only(&app.take_requests(), |r| {
+        matches!(r, Request::AllSiteEquipements(_))
+    });
+    app.on_key(ch(']'));
+    let reqs = app.take_requests();
+    let second = only(&reqs, |r| {
+        matches!(r, Request::SiteEquipements { page: 2, .. })
+    });
+    assert!(notice(&app).contains("dropped"), "{}", notice(&app));
+    ok(
+        &mut app,
+        second,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(all[50..100].to_vec(), 2, 3, 120),
+        },
+    );
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("the site's detail");
+    };
+    assert!(d.equipements.marked.is_empty(), "page 2 was not marked");
+}
