@@ -878,6 +878,10 @@ pub static FR: &[(&str, &str)] = &[
         "Chargement arrêté ({} équipements lus sur {}) : la page affichée reste",
     ),
     (
+        "A user's details are being read: try again",
+        "Les détails d'un utilisateur sont en cours de lecture : réessayez",
+    ),
+    (
         "The page changed: what waited for every page is dropped",
         "La page a changé : ce qui attendait toutes les pages est abandonné",
     ),

@@ -220,3 +220,82 @@ fn a_site_page_turned_while_every_page_is_read_drops_what_waited() {
     };
     assert!(d.equipements.marked.is_empty(), "page 2 was not marked");
 }
+
+/// `e` on a Maarch user whose details are still on their way, then Esc and `n`: when the
+/// details land, the new user's form being typed in stays on top — user 9's edit form does
+/// not open over it (it is as deep in the screens as the detail was).
+#[test]
+fn a_maarch_edit_read_after_the_user_moved_on_opens_nothing() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(key(KeyCode::Enter));
+    app.take_requests();
+    app.on_key(ch('e'));
+    let read = only(&app.take_requests(), |r| {
+        matches!(r, Request::MaarchDetails(9))
+    });
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(ch('n'));
+    typed(&mut app, "abc");
+    ok(&mut app, read, Payload::MaarchDetails(9, maarch_details(9)));
+    let f = form(&app);
+    assert_eq!(f.record_id, None, "the new user's form stays on top");
+    assert_eq!(app.overlays.len(), 1);
+    assert!(f.fields.iter().any(|x| x.value() == "abc"), "typing kept");
+
+    // Still on that detail: the edit form opens.
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(key(KeyCode::Enter));
+    app.take_requests();
+    app.on_key(ch('e'));
+    let read = only(&app.take_requests(), |r| {
+        matches!(r, Request::MaarchDetails(9))
+    });
+    ok(&mut app, read, Payload::MaarchDetails(9, maarch_details(9)));
+    assert_eq!(form(&app).record_id.as_deref(), Some("9"));
+}
+
+/// `u` on a Maarch edit reads the user first; when that read is dropped (the user went to
+/// another tab), the old values are not kept for later: a plain `e` on the same user then
+/// opens the form as the server holds it, not reverted.
+#[test]
+fn a_maarch_undo_whose_read_was_dropped_leaves_nothing_for_a_later_edit() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    let kind = vigie::app::kinds::ListKind::MaarchUsers.name();
+    let e = vigie::journal::Entry::now("maarch", kind, "21", vigie::journal::Op::Update)
+        .with_states(
+            Some(serde_json::json!({"firstname": "Bruno"})),
+            Some(serde_json::json!({"firstname": "Bruce"})),
+        );
+    app.journal.push(e);
+    app.on_key(ch('u'));
+    let read = only(&app.take_requests(), |r| {
+        matches!(r, Request::MaarchDetails(21))
+    });
+    app.on_key(ch('1'));
+    app.on_key(ch('3'));
+    assert!(app.take_requests().is_empty());
+    ok(
+        &mut app,
+        read,
+        Payload::MaarchDetails(21, maarch_details(21)),
+    );
+    assert!(app.overlays.is_empty(), "the user moved on: nothing opens");
+
+    app.on_key(ch('g'));
+    while app.lists.maarch_users.selected_item().map(|u| u.id) != Some(21) {
+        app.on_key(ch('j'));
+    }
+    app.on_key(ch('e'));
+    let read = only(&app.take_requests(), |r| {
+        matches!(r, Request::MaarchDetails(21))
+    });
+    ok(
+        &mut app,
+        read,
+        Payload::MaarchDetails(21, maarch_details(21)),
+    );
+    let f = form(&app);
+    assert_eq!(f.record_id.as_deref(), Some("21"));
+    assert_eq!(f.undoes, None, "a plain edit, not an undo");
+    assert_eq!(f.field("firstname").unwrap().value(), "Bruce");
+}

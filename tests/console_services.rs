@@ -137,16 +137,6 @@ fn ocean_session(role: &str) -> Session {
     }
 }
 
-/// The Users tab on the Maarch directory, the users loaded.
-fn maarch_tab_of(mut app: App) -> App {
-    app.on_key(ch('3'));
-    serve(&mut app);
-    app.on_key(ch('U'));
-    serve(&mut app);
-    assert_eq!(app.lists.users_dir, Service::Maarch);
-    app
-}
-
 /// The detail of Maarch user `uid`, its details and the catalogue read.
 fn maarch_detail_of(mut app: App, uid: i64) -> App {
     app.on_key(ch('g'));

@@ -109,13 +109,29 @@ impl App {
         }
     }
 
-    /// Reads a Maarch user's details before editing them (once at a time).
-    pub(super) fn read_maarch_for_edit(&mut self, uid: i64, editor: bool) {
+    /// Reads a Maarch user's details before editing them (once at a time): the read's id,
+    /// `None` when one is already on its way.
+    pub(super) fn read_maarch_for_edit(&mut self, uid: i64, editor: bool) -> Option<u64> {
         if self.waiting.maarch_edit.is_some() {
-            return;
+            return None;
         }
         let id = self.send(Request::MaarchDetails(uid), Purpose::MaarchEdit(editor));
-        self.waiting.maarch_edit = Some((id, self.overlays.len()));
+        self.waiting.maarch_edit = Some((id, self.place()));
+        Some(id)
+    }
+
+    /// Where the user is, as far as an edit being read cares: how deep in the screens, and
+    /// whose Maarch detail is on top (another screen as deep is another place).
+    fn place(&self) -> crate::app::state::Place {
+        let top = self.overlays.last();
+        let whose = match top {
+            Some(Overlay::Detail(d)) => match &d.target {
+                DetailTarget::MaarchUser(u) => Some(u.user.id),
+                _ => None,
+            },
+            _ => None,
+        };
+        (self.overlays.len(), top.map(std::mem::discriminant), whose)
     }
 
     /// A Maarch user's details read to edit them (form or `$EDITOR`): false when the user
@@ -127,7 +143,7 @@ impl App {
         uid: i64,
         details: Option<MaarchUserDetails>,
     ) -> bool {
-        if self.waiting.maarch_edit.take() != Some((id, self.overlays.len())) {
+        if self.waiting.maarch_edit.take() != Some((id, self.place())) {
             // The user moved on meanwhile: nothing opens over what they do now.
             return false;
         }
@@ -158,7 +174,7 @@ impl App {
             self.edit_in_editor(t);
         } else {
             self.edit_target(t);
-            self.apply_undo_values();
+            self.apply_undo_values(id);
         }
         true
     }

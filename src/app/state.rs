@@ -119,18 +119,28 @@ pub struct Prefs {
     pub finder: Option<crate::protocol::FinderRef>,
 }
 
+/// Where the user is: how many screens are open, which kind is on top, and whose Maarch
+/// detail when it is one.
+pub(crate) type Place = (
+    usize,
+    Option<std::mem::Discriminant<crate::app::Overlay>>,
+    Option<i64>,
+);
+
 /// What was asked before what it needs came.
 #[derive(Default)]
 pub(crate) struct Waiting {
-    /// A Maarch user's details read to edit them: the request, and how many overlays were
-    /// open then (an answer after the user moved on opens nothing).
-    pub maarch_edit: Option<(u64, usize)>,
+    /// A Maarch user's details read to edit them: the request, and where the user was then
+    /// (how many screens were open, which on top, whose Maarch detail): an answer after the
+    /// user moved on opens nothing.
+    pub maarch_edit: Option<(u64, Place)>,
     /// A record to open once the console has started (`:find` in another profile).
     pub open_first: Option<crate::protocol::FoundRecord>,
     /// The record being edited in `$EDITOR`.
     pub editing: Option<DetailTarget>,
-    /// A Maarch edit `u` reverts, waiting for the user's details: (entry, user, old values).
-    pub undo_values: Option<(u64, i64, Vec<crate::change::FieldChange>)>,
+    /// A Maarch edit `u` reverts, waiting for the user's details: (the read, entry, user,
+    /// old values). Only that read's form takes them.
+    pub undo_values: Option<(u64, u64, i64, Vec<crate::change::FieldChange>)>,
 }
 
 impl Lists {

@@ -97,8 +97,11 @@ impl App {
             self.status.notice = Some(tr("The journal does not say what it was").into());
             return;
         }
-        self.waiting.undo_values = Some((e.seq, uid, fields));
-        self.read_maarch_for_edit(uid, false);
+        let Some(read) = self.read_maarch_for_edit(uid, false) else {
+            self.status.notice = Some(tr("A user's details are being read: try again").into());
+            return;
+        };
+        self.waiting.undo_values = Some((read, e.seq, uid, fields));
         self.status.notice = Some(tr("Reading the user's details…").into());
     }
 
@@ -229,11 +232,15 @@ impl App {
             .push(Overlay::Confirm(Confirm::new(message, c)));
     }
 
-    /// The Maarch edit form `u` asked for just opened: the old values go in.
-    pub(super) fn apply_undo_values(&mut self) {
-        let Some((seq, uid, fields)) = self.waiting.undo_values.take() else {
+    /// The Maarch edit form read by `read` just opened: the old values go in when it is the
+    /// one `u` asked for (a read dropped as the user moved on leaves nothing for later).
+    pub(super) fn apply_undo_values(&mut self, read: u64) {
+        let Some((asked, seq, uid, fields)) = self.waiting.undo_values.take() else {
             return;
         };
+        if asked != read {
+            return;
+        }
         let Some(Overlay::Form(f)) = self.overlays.last_mut() else {
             return;
         };

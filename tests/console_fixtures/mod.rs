@@ -807,3 +807,13 @@ pub fn found() -> App {
     );
     app
 }
+
+/// The Users tab on the Maarch directory, the users loaded.
+pub fn maarch_tab_of(mut app: App) -> App {
+    app.on_key(ch('3'));
+    serve(&mut app);
+    app.on_key(ch('U'));
+    serve(&mut app);
+    assert_eq!(app.lists.users_dir, vigie::protocol::Service::Maarch);
+    app
+}
