@@ -299,3 +299,122 @@ fn a_maarch_undo_whose_read_was_dropped_leaves_nothing_for_a_later_edit() {
     assert_eq!(f.undoes, None, "a plain edit, not an undo");
     assert_eq!(f.field("firstname").unwrap().value(), "Bruce");
 }
+
+/// A core user's detail reads the user afresh when it opens; an edit saved before that read
+/// answers is newer than it: the read does not put the old name back in the list or the
+/// detail.
+#[test]
+fn a_user_read_sent_before_a_save_landed_does_not_undo_it_on_screen() {
+    let mut app = loaded("admin");
+    app.on_key(ch('3'));
+    serve(&mut app);
+    let old = app.lists.users.selected_record().unwrap();
+    app.on_key(key(KeyCode::Enter));
+    let read = only(&app.take_requests(), |r| matches!(r, Request::User(_)));
+    app.on_key(ch('e'));
+    typed(&mut app, "9");
+    app.on_key(ctrl('s'));
+    let save = only(&app.take_requests(), is_change);
+    let new = vigie::api::model::User {
+        nom: "Nom Nouveau".into(),
+        ..old.clone()
+    };
+    ok(
+        &mut app,
+        save,
+        applied(vigie::protocol::Saved::User(new.clone())),
+    );
+    ok(&mut app, read, Payload::User(old.clone()));
+    let shown = app
+        .lists
+        .users
+        .items
+        .iter()
+        .find(|u| u.user_id == old.user_id);
+    assert_eq!(shown.map(|u| u.nom.as_str()), Some("Nom Nouveau"));
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("the user's detail");
+    };
+    assert!(
+        d.target.label().contains("Nom Nouveau"),
+        "{}",
+        d.target.label()
+    );
+
+    // A read sent after the save is the server's word: it lands.
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(ch('r'));
+    for (id, r) in app.take_requests() {
+        if matches!(r, Request::Users) {
+            ok(&mut app, id, Payload::Users(users()));
+        }
+    }
+    let shown = app
+        .lists
+        .users
+        .items
+        .iter()
+        .find(|u| u.user_id == old.user_id);
+    assert_eq!(shown.map(|u| u.nom.as_str()), Some(old.nom.as_str()));
+}
+
+/// A list read sent before changes landed (`r`, or a watch, then a save and a delete while
+/// it is on its way): the saved record stays as the save left it and the deleted one does
+/// not come back; the next read is the server's word again.
+#[test]
+fn a_list_read_sent_before_changes_landed_keeps_them() {
+    let mut app = loaded("admin");
+    app.on_key(ch('3'));
+    serve(&mut app);
+    let old = app.lists.users.selected_record().unwrap();
+    app.on_key(ch('r'));
+    let read = only(&app.take_requests(), |r| matches!(r, Request::Users));
+    app.on_key(ch('e'));
+    typed(&mut app, "9");
+    app.on_key(ctrl('s'));
+    let save = only(&app.take_requests(), is_change);
+    let new = vigie::api::model::User {
+        nom: "Nom Nouveau".into(),
+        ..old.clone()
+    };
+    ok(&mut app, save, applied(vigie::protocol::Saved::User(new)));
+    ok(&mut app, read, Payload::Users(users()));
+    let nom = |app: &App| {
+        let u = app
+            .lists
+            .users
+            .items
+            .iter()
+            .find(|u| u.user_id == old.user_id);
+        u.map(|u| u.nom.clone())
+    };
+    assert_eq!(nom(&app).as_deref(), Some("Nom Nouveau"));
+    assert_eq!(app.lists.users.len(), users().len());
+
+    app.on_key(ch('1'));
+    let gone = app.lists.sites.selected_record().unwrap();
+    app.on_key(ch('r'));
+    let read = only(&app.take_requests(), |r| matches!(r, Request::Sites));
+    app.on_key(ch('d'));
+    confirm_delete(&mut app);
+    let reqs = app.take_requests();
+    let del = only(&reqs, is_change);
+    let c = change_in(&reqs, del);
+    let o = deleted_as_asked(&app, &c);
+    ok(&mut app, del, Payload::Changed(Box::new(o)));
+    ok(&mut app, read, Payload::Sites(sites()));
+    assert!(
+        !app.lists
+            .sites
+            .items
+            .iter()
+            .any(|s| s.site_id == gone.site_id),
+        "the deleted site does not come back"
+    );
+
+    app.on_key(ch('3'));
+    app.on_key(ch('r'));
+    let read = only(&app.take_requests(), |r| matches!(r, Request::Users));
+    ok(&mut app, read, Payload::Users(users()));
+    assert_eq!(nom(&app), Some(old.nom.clone()), "a later read lands");
+}

@@ -18,6 +18,7 @@ use crate::app::kinds::with_list;
 use crate::i18n::tr;
 use crate::i18n::trf;
 use crate::protocol::Request;
+use crate::rows::Rows;
 
 use crate::change::{self, Change, Outcome, Status, Verdict};
 
@@ -49,6 +50,11 @@ impl App {
     /// change in the journal. What the server did, in words (the notice).
     pub(super) fn land_outcome(&mut self, kind: change::Kind, o: &Outcome) -> String {
         let list = ListKind::of_change(kind);
+        self.net.landed(list.name(), &o.id);
+        if list == ListKind::Equipements {
+            // Pages read ahead may hold the record as it was.
+            self.lists.prefetched.clear();
+        }
         let mut words = String::new();
         if o.deleted {
             words = tr(kinds::land_removed(self, kind, &o.id)).to_string();
@@ -319,4 +325,40 @@ pub(super) fn any_not_applied(o: &Outcome) -> bool {
     o.fields
         .iter()
         .any(|f| matches!(f.status, Status::NotApplied(_)))
+}
+
+/// Rows of the read `read`, some of which a change landed on after it was sent: for those
+/// the console's copy (the change's answer) stands — it replaces the read's, a record deleted
+/// since is left out, and one created since is kept when `created` (a whole list).
+pub(crate) fn newer_than_read<T: crate::rows::Record + Clone>(
+    net: &crate::app::state::Net,
+    read: u64,
+    list: &crate::app::list::ListView<T>,
+    rows: &mut Vec<T>,
+    created: bool,
+) {
+    let ids = net.changed_since(read, T::KIND);
+    if ids.is_empty() {
+        return;
+    }
+    let held = |k: &str| {
+        let i = list.items.position_of(k)?;
+        list.items.row(i).map(std::borrow::Cow::into_owned)
+    };
+    rows.retain_mut(|r| {
+        let k = r.key().into_owned();
+        if !ids.contains(&k) {
+            return true;
+        }
+        held(&k).map(|h| *r = h).is_some()
+    });
+    if created {
+        for k in &ids {
+            if !rows.iter().any(|r| r.key() == k.as_str())
+                && let Some(h) = held(k)
+            {
+                rows.push(h);
+            }
+        }
+    }
 }

@@ -382,6 +382,14 @@ impl Screen for Detail {
             (Purpose::MaarchEdit(editor), Payload::MaarchDetails(uid, details)) => {
                 return app.edit_maarch_user_read(id, editor, uid, details);
             }
+            // Read before a change to the user landed: the change's answer is newer.
+            (Purpose::User, Payload::User(u))
+                if app
+                    .net
+                    .predates_change(id, crate::app::ListKind::Users.name(), &u.user_id) =>
+            {
+                return false;
+            }
             (Purpose::User, Payload::User(u)) => {
                 app.update_detail(DetailTarget::User(u.clone()));
                 app.lists.users.upsert(u);

@@ -90,6 +90,9 @@ pub struct Net {
     pub outbox: Vec<(u64, Request)>,
     pub(in crate::app) in_flight: HashMap<u64, (Purpose, Service)>,
     pub(crate) next_id: u64,
+    /// Records a change landed on ("kind:id"), with the first request id sent after it: a
+    /// read sent before it answers what the server held before the change.
+    pub(crate) written: HashMap<String, u64>,
     /// Set while the server is unreachable.
     pub reconnect: Option<Reconnect>,
 }
@@ -187,6 +190,31 @@ impl Net {
         self.outbox.push((id, req));
         id
     }
+
+    /// A change to `kind`'s record `id` landed: reads sent before now are older than it.
+    pub(crate) fn landed(&mut self, kind: &str, id: &str) {
+        // A mark older than every request in flight can make no answer stale.
+        let oldest = self.in_flight.keys().min().copied().unwrap_or(self.next_id);
+        self.written.retain(|_, after| *after > oldest);
+        self.written.insert(format!("{kind}:{id}"), self.next_id);
+    }
+
+    /// The ids of `kind`'s records a change landed on after the read `read` was sent.
+    pub(crate) fn changed_since(&self, read: u64, kind: &str) -> Vec<String> {
+        self.written
+            .iter()
+            .filter(|(_, after)| read < **after)
+            .filter_map(|(k, _)| k.strip_prefix(kind)?.strip_prefix(':').map(String::from))
+            .collect()
+    }
+
+    /// Whether the read `read` of `kind`'s record `id` was sent before a change to it landed
+    /// (its answer would put back what the change replaced).
+    pub(crate) fn predates_change(&self, read: u64, kind: &str, id: &str) -> bool {
+        self.written
+            .get(&format!("{kind}:{id}"))
+            .is_some_and(|after| read < *after)
+    }
 }
 
 impl Default for Net {
@@ -195,6 +223,7 @@ impl Default for Net {
             outbox: Vec::new(),
             in_flight: HashMap::new(),
             next_id: 1,
+            written: HashMap::new(),
             reconnect: None,
         }
     }

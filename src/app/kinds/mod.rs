@@ -479,7 +479,8 @@ pub trait Kind: Stored {
     /// Lands an answer to the list's request `id`; `false` when it is not one.
     fn land(app: &mut App, id: u64, p: Payload) -> bool {
         match Self::rows(p) {
-            Some(v) if Self::list(app).pending == Some(id) => {
+            Some(mut v) if Self::list(app).pending == Some(id) => {
+                crate::app::changes::newer_than_read(&app.net, id, Self::list(app), &mut v, true);
                 let l = Self::list_mut(app);
                 l.pending = None;
                 l.set_items(v);
