@@ -7,6 +7,7 @@ use console_fixtures::*;
 use crossterm::event::KeyCode;
 use vigie::app::{App, Overlay};
 use vigie::protocol::{Payload, Request};
+use vigie::rows::Rows;
 
 fn is_all(r: &Request) -> bool {
     matches!(r, Request::AllEquipements)
@@ -417,4 +418,50 @@ fn a_list_read_sent_before_changes_landed_keeps_them() {
     let read = only(&app.take_requests(), |r| matches!(r, Request::Users));
     ok(&mut app, read, Payload::Users(users()));
     assert_eq!(nom(&app), Some(old.nom.clone()), "a later read lands");
+}
+
+/// A page read ahead before `r` answers after it: it is not kept, so `]` shows page 2 as the
+/// server has it after the refresh, not as it was before.
+#[test]
+fn a_page_read_ahead_before_a_refresh_is_not_shown_after_it() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    let first = only(&app.take_requests(), |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    let rows = many_equipements(150);
+    let page_of = |n: u64| {
+        page(
+            rows[(n as usize - 1) * 50..n as usize * 50].to_vec(),
+            n,
+            3,
+            150,
+        )
+    };
+    ok(&mut app, first, Payload::EquipementsPage(page_of(1)));
+    let old_ahead = only(&app.take_requests(), |r| {
+        matches!(r, Request::EquipementsPage { page: 2, .. })
+    });
+    app.on_key(ch('r'));
+    let again = only(&app.take_requests(), |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    // Before the refresh: page 2 held the rows of page 3 (say).
+    ok(
+        &mut app,
+        old_ahead,
+        Payload::EquipementsPage(page(rows[100..].to_vec(), 2, 3, 150)),
+    );
+    ok(&mut app, again, Payload::EquipementsPage(page_of(1)));
+    let ahead = only(&app.take_requests(), |r| {
+        matches!(r, Request::EquipementsPage { page: 2, .. })
+    });
+    ok(&mut app, ahead, Payload::EquipementsPage(page_of(2)));
+    app.on_key(ch(']'));
+    let first_ip = app.lists.equipements.items.cell(0, 0);
+    assert_eq!(
+        first_ip,
+        rows[50].ip.to_string(),
+        "page 2 as read after the refresh"
+    );
 }

@@ -216,7 +216,7 @@ impl App {
 
     pub(super) fn refresh(&mut self) {
         if self.tab == Tab::Equipements {
-            self.lists.prefetched.clear();
+            self.forget_prefetched();
         }
         self.load_tab(self.tab);
         if self.tab != Tab::Sites {

@@ -97,6 +97,13 @@ impl App {
         }
     }
 
+    /// Pages read ahead, and those on their way, are forgotten: they may hold records as
+    /// they were before a refresh or a change.
+    pub(super) fn forget_prefetched(&mut self) {
+        self.lists.prefetched.clear();
+        (self.net.in_flight).retain(|_, (p, _)| !matches!(p, Purpose::Prefetch(_)));
+    }
+
     /// Every equipement is in: the list is local and complete; what waited for it runs.
     pub(super) fn all_loaded(&mut self, v: crate::app::list::Prepared<Equipement>) {
         self.lists.equipements.pending = None;

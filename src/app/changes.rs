@@ -53,7 +53,7 @@ impl App {
         self.net.landed(list.name(), &o.id);
         if list == ListKind::Equipements {
             // Pages read ahead may hold the record as it was.
-            self.lists.prefetched.clear();
+            self.forget_prefetched();
         }
         let mut words = String::new();
         if o.deleted {
