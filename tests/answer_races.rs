@@ -465,3 +465,47 @@ fn a_page_read_ahead_before_a_refresh_is_not_shown_after_it() {
         "page 2 as read after the refresh"
     );
 }
+
+/// The import form's plan fails while a window is open over it: the form stops
+/// "saving" all the same, says why, and takes keys again.
+#[test]
+fn an_import_plan_failing_under_another_window_frees_its_form() {
+    let mut app = site_detail();
+    app.on_key(ch('I'));
+    let start = form(&app).field("path").unwrap().value().to_string();
+    for _ in start.chars() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("unique-file.csv"), "ip\n").unwrap();
+    let path = format!("{}/uni", dir.path().display());
+    typed(&mut app, &path);
+    app.on_key(key(KeyCode::Enter));
+    let plan = only(&app.take_requests(), |r| {
+        matches!(r, Request::PlanImport { .. })
+    });
+    // Tab completes nothing while the plan is on its way.
+    app.on_key(key(KeyCode::Tab));
+    assert_eq!(form(&app).field("path").unwrap().value(), path);
+    // A window over it (the help stands for any: a login asked again, a question).
+    app.overlays.push(Overlay::Help(Default::default()));
+    fail(
+        &mut app,
+        plan,
+        vigie::api::ApiError::BadRequest("no such file".into()),
+    );
+    app.on_key(key(KeyCode::Esc));
+    let f = form(&app);
+    assert_eq!(f.pending, None, "the form is not left saving");
+    assert!(
+        f.error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no such file")
+    );
+    typed(&mut app, "v");
+    assert_eq!(
+        form(&app).field("path").unwrap().value(),
+        format!("{path}v")
+    );
+}

@@ -498,8 +498,9 @@ impl Screen for BulkRun {
     fn on_failure(app: &mut App, f: &Failure) -> bool {
         let Failure { id, e, words, .. } = *f;
         if matches!(f.purpose, Purpose::ImportPlan) {
-            if let Some(Overlay::Form(form)) = app.overlays.last_mut()
-                && form.pending == Some(id)
+            // The import form waits wherever it is in the stack (a window may be over it).
+            if let Some(pos) = app.waiting_form(id)
+                && let Some(Overlay::Form(form)) = app.overlays.get_mut(pos)
             {
                 form.pending = None;
                 form.error = Some(words.to_string());

@@ -393,7 +393,10 @@ impl View for Form {
             self.fields.get(self.focus).map(|x| &x.kind),
             Some(form::FieldKind::Grid { .. })
         );
-        if self.kind == FormKind::ImportFile && act == Some(Act::NextField) {
+        if self.kind == FormKind::ImportFile
+            && act == Some(Act::NextField)
+            && self.pending.is_none()
+        {
             // Path completion, as a shell does it.
             let (done, said) = complete_path(&self.val("path"));
             if let Some(x) = self.fields.first_mut() {
