@@ -5,6 +5,7 @@ mod console_fixtures;
 
 use console_fixtures::*;
 use crossterm::event::KeyCode;
+use vigie::api::model::Claims;
 use vigie::app::{App, Overlay};
 use vigie::protocol::{Payload, Request};
 use vigie::rows::Rows;
@@ -507,5 +508,51 @@ fn an_import_plan_failing_under_another_window_frees_its_form() {
     assert_eq!(
         form(&app).field("path").unwrap().value(),
         format!("{path}v")
+    );
+}
+
+/// The start's "who am I" failing while the user's own login is on its way is said in the
+/// login window, but the login's success still closes it.
+#[test]
+fn a_login_answered_after_another_failure_still_closes_its_window() {
+    let mut app = App::new(session("admin"));
+    app.start(true);
+    let reqs = app.take_requests();
+    let who = only(&reqs, |r| matches!(r, Request::WhoAmI));
+    let sites = only(&reqs, |r| matches!(r, Request::Sites));
+    fail(
+        &mut app,
+        sites,
+        vigie::api::ApiError::Unauthorized("token expired".into()),
+    );
+    assert!(matches!(app.overlays.last(), Some(Overlay::Login(_))));
+    if let Some(Overlay::Login(l)) = app.overlays.last()
+        && l.focus == 0
+    {
+        typed(&mut app, "admin@vigie.local");
+        app.on_key(key(KeyCode::Enter));
+    }
+    typed(&mut app, "admin-demo");
+    app.on_key(key(KeyCode::Enter));
+    let login = only(&app.take_requests(), |r| matches!(r, Request::Login { .. }));
+    fail(
+        &mut app,
+        who,
+        vigie::api::ApiError::Unauthorized("token expired".into()),
+    );
+    assert!(matches!(app.overlays.last(), Some(Overlay::Login(_))));
+    ok(
+        &mut app,
+        login,
+        Payload::LoggedIn(Claims {
+            sub: "1000".into(),
+            email: "admin@vigie.local".into(),
+            role_name: "admin".into(),
+            ..Default::default()
+        }),
+    );
+    assert!(
+        !app.overlays.iter().any(|o| matches!(o, Overlay::Login(_))),
+        "the login window closed"
     );
 }

@@ -140,8 +140,11 @@ impl View for Login {
     }
 
     fn on_failure(&mut self, f: &Failure, _: &mut Cx) -> Option<bool> {
-        // Whatever failed while the window is open is said in it.
-        self.pending = None;
+        // Whatever failed while the window is open is said in it; only the login's own
+        // failure ends the wait for it (its success still closes the window).
+        if self.pending == Some(f.id) {
+            self.pending = None;
+        }
         self.error = Some(f.words.to_string());
         Some(true)
     }
