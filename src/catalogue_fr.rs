@@ -882,6 +882,10 @@ pub static FR: &[(&str, &str)] = &[
         "Les détails d'un utilisateur sont en cours de lecture : réessayez",
     ),
     (
+        "The probe waited for a site no longer on top: P there asks again",
+        "La sonde attendait un site qui n'est plus au premier plan : P sur celui-ci la relance",
+    ),
+    (
         "The page changed: what waited for every page is dropped",
         "La page a changé : ce qui attendait toutes les pages est abandonné",
     ),

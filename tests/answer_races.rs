@@ -556,3 +556,50 @@ fn a_login_answered_after_another_failure_still_closes_its_window() {
         "the login window closed"
     );
 }
+
+/// `P` on a site of several pages reads it whole first; if an equipement's detail was opened
+/// over the site meanwhile, the probe does not run on that detail: it is dropped, said.
+#[test]
+fn a_probe_waiting_for_a_site_does_not_run_on_the_detail_opened_over_it() {
+    let mut app = loaded("admin");
+    app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let id = only(&app.take_requests(), |r| {
+        matches!(r, Request::SiteEquipements { .. })
+    });
+    let all = many_equipements(120);
+    ok(
+        &mut app,
+        id,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(all[..50].to_vec(), 1, 3, 120),
+        },
+    );
+    app.on_key(ch('P'));
+    let whole = only(&app.take_requests(), |r| {
+        matches!(r, Request::AllSiteEquipements(_))
+    });
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(
+        app.overlays.len(),
+        2,
+        "an equipement's detail over the site"
+    );
+    app.take_requests();
+    ok(
+        &mut app,
+        whole,
+        Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(all.clone(), 1, 1, 120),
+        },
+    );
+    let reqs = app.take_requests();
+    assert!(
+        !reqs.iter().any(|(_, r)| matches!(r, Request::Probe { .. })),
+        "{reqs:?}"
+    );
+    assert!(notice(&app).contains("P there"), "{}", notice(&app));
+}

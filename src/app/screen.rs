@@ -395,6 +395,15 @@ impl App {
                     self.overlays.remove(i);
                     return;
                 }
+                // What a detail asks of "the detail on top" is not for another screen's:
+                // a probe a site waited for while the user went further is dropped, said.
+                Flow::Then(Msg::OnDetail(_)) => {
+                    self.status.notice = Some(
+                        tr("The probe waited for a site no longer on top: P there asks again")
+                            .into(),
+                    );
+                    return;
+                }
                 Flow::Replace(o) => {
                     self.overlays[i] = *o;
                     return;
