@@ -603,3 +603,41 @@ fn a_probe_waiting_for_a_site_does_not_run_on_the_detail_opened_over_it() {
     );
     assert!(notice(&app).contains("P there"), "{}", notice(&app));
 }
+
+/// A Maarch user read again (`r`) before a group added to them landed: the read answering
+/// after does not take the new group off the detail.
+#[test]
+fn a_maarch_read_sent_before_a_link_landed_does_not_undo_it_on_screen() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(key(KeyCode::Enter));
+    serve(&mut app);
+    app.on_key(ch('r'));
+    let read = only(&app.take_requests(), |r| {
+        matches!(r, Request::MaarchDetails(9))
+    });
+    app.on_key(ch('g'));
+    typed(&mut app, "elu");
+    app.on_key(ctrl('s'));
+    let save = only(&app.take_requests(), is_change);
+    let mut after = maarch_details(9).unwrap();
+    after.groups.push(
+        serde_json::from_value(serde_json::json!({"group_id": "ELU", "group_desc": "Elu"}))
+            .unwrap(),
+    );
+    ok(
+        &mut app,
+        save,
+        applied(vigie::protocol::Saved::MaarchUser(
+            after,
+            "bboule added to group ELU".into(),
+        )),
+    );
+    ok(&mut app, read, Payload::MaarchDetails(9, maarch_details(9)));
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("the user's detail");
+    };
+    let vigie::app::DetailTarget::MaarchUser(u) = &d.target else {
+        panic!("a Maarch user");
+    };
+    assert_eq!(u.groups.len(), 2, "the new group stays");
+}

@@ -10,6 +10,7 @@ use crate::app::view::{Cx, Flow, Msg, View};
 
 use crate::app::App;
 use crate::app::Equipement;
+use crate::app::ListKind;
 use crate::app::Overlay;
 use crate::app::PAGE_SIZE;
 use crate::app::Palette;
@@ -362,6 +363,14 @@ impl Screen for Detail {
             (purpose @ (Purpose::SiteDetail | Purpose::Probe), p) => {
                 return app.answer_views::<Self>(id, &purpose, &p);
             }
+            // Read before a change to the user landed: the change's answer is newer.
+            (Purpose::MaarchDetails, Payload::MaarchDetails(uid, _))
+                if app
+                    .net
+                    .predates_change(id, ListKind::MaarchUsers.name(), &uid.to_string()) =>
+            {
+                return false;
+            }
             (purpose @ Purpose::MaarchDetails, p) => {
                 app.answer_views::<Self>(id, &purpose, &p);
                 // The list keeps the fresher user; the status line says the link.
@@ -386,7 +395,7 @@ impl Screen for Detail {
             (Purpose::User, Payload::User(u))
                 if app
                     .net
-                    .predates_change(id, crate::app::ListKind::Users.name(), &u.user_id) =>
+                    .predates_change(id, ListKind::Users.name(), &u.user_id) =>
             {
                 return false;
             }
