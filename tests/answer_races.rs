@@ -641,3 +641,211 @@ fn a_maarch_read_sent_before_a_link_landed_does_not_undo_it_on_screen() {
     };
     assert_eq!(u.groups.len(), 2, "the new group stays");
 }
+
+/// In the form on top, Tab until the field `key` has the focus, then types `text` and saves:
+/// the change request's id.
+fn edit_and_save(app: &mut App, key_name: &str, text: &str) -> u64 {
+    for _ in 0..20 {
+        let f = form(app);
+        if f.fields[f.focus].key == key_name {
+            break;
+        }
+        app.on_key(key(KeyCode::Tab));
+    }
+    typed(app, text);
+    app.on_key(ctrl('s'));
+    only(&app.take_requests(), is_change)
+}
+
+/// `*` waiting for every equipement, then the help opened and closed, or still open: the
+/// marks land all the same (nothing changed what they are about).
+#[test]
+fn marks_waiting_for_every_equipement_land_under_the_help() {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch('*'));
+    let all = only(&app.take_requests(), is_all);
+    app.on_key(ch('?'));
+    assert!(matches!(app.overlays.last(), Some(Overlay::Help(_))));
+    ok(&mut app, all, Payload::AllEquipements(equipements()));
+    assert_eq!(app.lists.equipements.marked.len(), equipements().len());
+}
+
+/// `:dups` from a site's detail loads every equipement, then opens its window over the
+/// detail it was asked from.
+#[test]
+fn dups_asked_from_a_detail_opens_once_every_equipement_is_in() {
+    let mut app = site_detail();
+    app.on_key(ch(':'));
+    typed(&mut app, "dups");
+    app.on_key(key(KeyCode::Enter));
+    let all = only(&app.take_requests(), is_all);
+    assert_eq!(app.overlays.len(), 1, "the site's detail");
+    ok(&mut app, all, Payload::AllEquipements(equipements()));
+    assert!(
+        matches!(app.overlays.last(), Some(Overlay::Frequency(_))),
+        "{}",
+        notice(&app)
+    );
+}
+
+/// Every equipement being read while one of them is edited and saved: the load, sent
+/// before the save landed, does not put the old row back.
+#[test]
+fn a_full_load_sent_before_a_save_landed_keeps_the_saved_row() {
+    let mut app = equipements_of_three_pages();
+    app.on_key(ch('A'));
+    let all = only(&app.take_requests(), is_all);
+    let old = app.lists.equipements.selected_record().unwrap();
+    app.on_key(ch('e'));
+    let save = edit_and_save(&mut app, "modele", "-X");
+    let new = vigie::api::model::Equipement {
+        modele: "Saved-Model".into(),
+        ..old.clone()
+    };
+    ok(
+        &mut app,
+        save,
+        applied(vigie::protocol::Saved::Equipement(new)),
+    );
+    ok(
+        &mut app,
+        all,
+        Payload::AllEquipements(many_equipements(150)),
+    );
+    assert!(app.lists.equipements.complete);
+    let i = app
+        .lists
+        .equipements
+        .items
+        .position_of(&old.equipement_id)
+        .unwrap();
+    let row = app.lists.equipements.items.row(i).unwrap();
+    assert_eq!(row.modele.as_str(), "Saved-Model");
+}
+
+/// A page read while the console shows another one, after a save to a row of the page read:
+/// the console holds no copy of that row, so the row stays as read — it is not taken for
+/// deleted.
+#[test]
+fn a_page_read_keeps_a_saved_row_the_console_does_not_hold() {
+    let mut app = equipements_of_three_pages();
+    let old = app.lists.equipements.selected_record().unwrap();
+    app.on_key(ch('e'));
+    let save = edit_and_save(&mut app, "modele", "-X");
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(ch('y'));
+    app.on_key(ch(']'));
+    app.on_key(ch('['));
+    let back = only(&app.take_requests(), |r| {
+        matches!(r, Request::EquipementsPage { page: 1, .. })
+    });
+    let new = vigie::api::model::Equipement {
+        modele: "Saved-Model".into(),
+        ..old.clone()
+    };
+    ok(
+        &mut app,
+        save,
+        applied(vigie::protocol::Saved::Equipement(new)),
+    );
+    ok(
+        &mut app,
+        back,
+        Payload::EquipementsPage(page(many_equipements(50), 1, 3, 150)),
+    );
+    assert_eq!(app.lists.equipements.len(), 50, "no row taken for deleted");
+}
+
+/// The Maarch users list read again while a user's edit lands: the read sent before does
+/// not put the old user back.
+#[test]
+fn a_maarch_list_read_sent_before_a_save_landed_keeps_the_saved_user() {
+    let mut app = maarch_tab_of(loaded("admin"));
+    app.on_key(ch('r'));
+    let read = only(&app.take_requests(), |r| matches!(r, Request::MaarchUsers));
+    app.on_key(key(KeyCode::Enter));
+    let reqs = app.take_requests();
+    let det = only(&reqs, |r| matches!(r, Request::MaarchDetails(9)));
+    ok(&mut app, det, Payload::MaarchDetails(9, maarch_details(9)));
+    app.on_key(ch('e'));
+    let save = edit_and_save(&mut app, "lastname", "X");
+    let mut after = maarch_details(9).unwrap();
+    after.user.lastname = "SAVED".into();
+    ok(
+        &mut app,
+        save,
+        applied(vigie::protocol::Saved::MaarchUser(
+            after,
+            "bboule changed".into(),
+        )),
+    );
+    ok(&mut app, read, Payload::MaarchUsers(maarch_users()));
+    let u = app
+        .lists
+        .maarch_users
+        .items
+        .iter()
+        .find(|u| u.id == 9)
+        .unwrap();
+    assert_eq!(u.lastname, "SAVED");
+}
+
+/// A site's every-page read (`*`) sent before a save to one of its equipements landed:
+/// the site's rows keep the saved one.
+#[test]
+fn a_site_read_sent_before_a_save_landed_keeps_the_saved_row() {
+    let mut app = loaded("admin");
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let id = only(&app.take_requests(), |r| {
+        matches!(r, Request::SiteEquipements { .. })
+    });
+    let all: Vec<_> = many_equipements(120)
+        .into_iter()
+        .map(|e| vigie::api::model::Equipement {
+            site_id: Some(LOUM_ID.into()),
+            client_site: None,
+            ..e
+        })
+        .collect();
+    let site_page =
+        |items: Vec<vigie::api::model::Equipement>, n, pages| Payload::SiteEquipements {
+            site_id: LOUM_ID.into(),
+            page: page(items, n, pages, 120),
+        };
+    ok(&mut app, id, site_page(all[..50].to_vec(), 1, 3));
+    app.on_key(ch('*'));
+    let whole = only(&app.take_requests(), |r| {
+        matches!(r, Request::AllSiteEquipements(_))
+    });
+    app.on_key(key(KeyCode::Enter));
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("an equipement's detail");
+    };
+    let vigie::app::DetailTarget::Equipement(old) = d.target.clone() else {
+        panic!("an equipement");
+    };
+    app.on_key(ch('e'));
+    let save = edit_and_save(&mut app, "modele", "-X");
+    let new = vigie::api::model::Equipement {
+        modele: "Saved-Model".into(),
+        ..old.clone()
+    };
+    ok(
+        &mut app,
+        save,
+        applied(vigie::protocol::Saved::Equipement(new)),
+    );
+    while app.overlays.len() > 1 {
+        app.on_key(key(KeyCode::Esc));
+    }
+    ok(&mut app, whole, site_page(all.clone(), 1, 1));
+    let Some(Overlay::Detail(d)) = app.overlays.last() else {
+        panic!("the site's detail");
+    };
+    let rows = &d.equipements.items;
+    let i = rows.position_of(&old.equipement_id).unwrap();
+    assert_eq!(rows.row(i).unwrap().modele.as_str(), "Saved-Model");
+}

@@ -386,12 +386,12 @@ impl Screen for Browse {
             (Purpose::LoadAll, Payload::AllEquipements(v))
                 if app.lists.equipements.pending == Some(id) =>
             {
-                app.all_loaded(crate::app::list::Prepared::new(v))
+                app.all_loaded(id, crate::app::list::Prepared::new(v))
             }
             (Purpose::LoadAll, Payload::AllEquipementsPrepared(v))
                 if app.lists.equipements.pending == Some(id) =>
             {
-                app.all_loaded(*v)
+                app.all_loaded(id, *v)
             }
             (Purpose::ProbeList, Payload::Probed(targets, states)) => {
                 return app.list_probed(id, &targets, &states);

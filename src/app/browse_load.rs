@@ -47,7 +47,7 @@ impl App {
         if let Some(p) = self.lists.prefetched.remove(&page) {
             // Instant: the page was fetched ahead.
             self.lists.equipements.pending = None;
-            self.apply_equipements_page(p);
+            self.apply_equipements_page(p, None);
             return;
         }
         let id = self.send(
@@ -61,7 +61,9 @@ impl App {
         self.lists.equipements.loading = true;
     }
 
-    pub(super) fn apply_equipements_page(&mut self, p: Page<Equipement>) {
+    /// A page of equipements shown; `read`: the request that read it (a page read ahead
+    /// was forgotten if a change landed since).
+    pub(super) fn apply_equipements_page(&mut self, p: Page<Equipement>, read: Option<u64>) {
         let paging = Paging {
             page: clamp_u32(p.page.unwrap_or(1)),
             pages: clamp_u32(p.page_count().unwrap_or(1).max(1)),
@@ -76,7 +78,12 @@ impl App {
             self.lists.equipements.selected = 0;
             self.lists.equipements.offset = 0;
         }
-        self.lists.equipements.set_items(p.items);
+        let mut rows = crate::rows::Prepared::new(p.items);
+        if let Some(read) = read {
+            let list = &self.lists.equipements;
+            crate::app::changes::newer_than_read(&self.net, read, list, &mut rows, false);
+        }
+        self.lists.equipements.set_prepared(rows);
         // Fetch the next page ahead, so paging forward is instant.
         let next = paging.page + 1;
         if next <= paging.pages
@@ -104,11 +111,14 @@ impl App {
         (self.net.in_flight).retain(|_, (p, _)| !matches!(p, Purpose::Prefetch(_)));
     }
 
-    /// Every equipement is in: the list is local and complete; what waited for it runs.
-    pub(super) fn all_loaded(&mut self, v: crate::app::list::Prepared<Equipement>) {
+    /// Every equipement is in (the answer to `read`): the list is local and complete;
+    /// what waited for it runs.
+    pub(super) fn all_loaded(&mut self, read: u64, mut v: crate::app::list::Prepared<Equipement>) {
         self.lists.equipements.pending = None;
         self.lists.load_progress = None;
         self.lists.prefetched.clear();
+        let list = &self.lists.equipements;
+        crate::app::changes::newer_than_read(&self.net, read, list, &mut v, true);
         let n = v.items.len() as u64;
         self.lists.equipements.complete = true;
         self.lists.equipements.paging = Some(Paging {
@@ -119,28 +129,36 @@ impl App {
         });
         self.lists.equipements.set_prepared(v);
         self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
-        // What waited runs where it was asked: on the equipements, nothing opened over them.
-        if !(self.tab == Tab::Equipements && self.overlays.is_empty()) {
-            if self.drop_waits() {
-                self.status.notice = Some(trf(
-                    "All {} equipements loaded; the screen changed, what waited is dropped",
-                    &[&group(n)],
-                ));
-            }
-            return;
+        if self.run_waits() {
+            self.status.notice = Some(trf(
+                "All {} equipements loaded; the screen changed, what waited is dropped",
+                &[&group(n)],
+            ));
         }
-        if std::mem::take(&mut self.lists.when_loaded.mark_all) {
+    }
+
+    /// What waited for every equipement runs where it was asked: on the Equipements tab, and
+    /// a window (`F`, `:dups`) only if nothing was opened over the screen it was asked from.
+    /// True when something was dropped instead.
+    fn run_waits(&mut self) -> bool {
+        let w = std::mem::take(&mut self.lists.when_loaded);
+        let here = self.tab == Tab::Equipements;
+        let windows = here && self.overlays.len() <= w.depth;
+        let dropped =
+            (!here && (w.mark_all || w.export.is_some())) || (!windows && (w.frequency || w.dups));
+        if here && w.mark_all {
             self.mark_all();
         }
-        if std::mem::take(&mut self.lists.when_loaded.frequency) {
+        if windows && w.frequency {
             self.open_frequency();
         }
-        if std::mem::take(&mut self.lists.when_loaded.dups) {
+        if windows && w.dups {
             self.open_dups();
         }
-        if let Some((path, format)) = self.lists.when_loaded.export.take() {
+        if let (true, Some((path, format))) = (here, w.export) {
             self.export(path, format);
         }
+        dropped
     }
 
     pub(super) fn load_all(&mut self) {

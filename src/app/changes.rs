@@ -50,7 +50,7 @@ impl App {
     /// change in the journal. What the server did, in words (the notice).
     pub(super) fn land_outcome(&mut self, kind: change::Kind, o: &Outcome) -> String {
         let list = ListKind::of_change(kind);
-        self.net.landed(list.name(), &o.id);
+        self.net.landed(list.name(), &o.id, o.deleted);
         if list == ListKind::Equipements {
             // Pages read ahead may hold the record as it was.
             self.forget_prefetched();
@@ -327,38 +327,33 @@ pub(super) fn any_not_applied(o: &Outcome) -> bool {
         .any(|f| matches!(f.status, Status::NotApplied(_)))
 }
 
-/// Rows of the read `read`, some of which a change landed on after it was sent: for those
-/// the console's copy (the change's answer) stands — it replaces the read's, a record deleted
-/// since is left out, and one created since is kept when `created` (a whole list).
+/// The rows of the read `read`, some of which a change landed on after it was sent: the
+/// read holds them as they were before. One deleted since is left out; one changed since
+/// takes the console's copy (the change's answer) when `list` holds it, else stays as read;
+/// one created since is added from the console's copy when the read is the `whole` list.
 pub(crate) fn newer_than_read<T: crate::rows::Record + Clone>(
     net: &crate::app::state::Net,
     read: u64,
     list: &crate::app::list::ListView<T>,
-    rows: &mut Vec<T>,
-    created: bool,
+    rows: &mut crate::rows::Prepared<T>,
+    whole: bool,
 ) {
-    let ids = net.changed_since(read, T::KIND);
-    if ids.is_empty() {
-        return;
-    }
-    let held = |k: &str| {
-        let i = list.items.position_of(k)?;
-        list.items.row(i).map(std::borrow::Cow::into_owned)
-    };
-    rows.retain_mut(|r| {
-        let k = r.key().into_owned();
-        if !ids.contains(&k) {
-            return true;
-        }
-        held(&k).map(|h| *r = h).is_some()
-    });
-    if created {
-        for k in &ids {
-            if !rows.iter().any(|r| r.key() == k.as_str())
-                && let Some(h) = held(k)
-            {
-                rows.push(h);
+    for (k, deleted) in net.changed_since(read, T::KIND) {
+        let at = rows.items.position_of(&k);
+        let held = list.items.position_of(&k).and_then(|i| list.items.row(i));
+        match (at, deleted, held) {
+            (Some(i), true, _) => {
+                rows.items.remove_row(i);
+                rows.haystacks.remove(i);
             }
+            (Some(i), false, Some(h)) => {
+                let mut text = String::new();
+                crate::rows::haystack(h.as_ref(), &mut text);
+                rows.items.replace(i, h.into_owned());
+                rows.haystacks.set(i, &text);
+            }
+            (None, false, Some(h)) if whole => rows.extend(vec![h.into_owned()]),
+            _ => {}
         }
     }
 }

@@ -365,9 +365,7 @@ impl Screen for Detail {
             }
             // Read before a change to the user landed: the change's answer is newer.
             (Purpose::MaarchDetails, Payload::MaarchDetails(uid, _))
-                if app
-                    .net
-                    .predates_change(id, ListKind::MaarchUsers.name(), &uid.to_string()) =>
+                if app.maarch_read_is_older(id, uid) =>
             {
                 return false;
             }

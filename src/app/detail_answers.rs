@@ -110,7 +110,9 @@ impl Detail {
                 x
             })
             .collect();
-        e.set_items(items);
+        let mut rows = crate::rows::Prepared::new(items);
+        crate::app::changes::newer_than_read(cx.net, id, e, &mut rows, false);
+        e.set_prepared(rows);
         if std::mem::take(&mut self.mark_all_when_loaded) {
             self.equipements.mark_view();
             let n = self.equipements.marked.len();

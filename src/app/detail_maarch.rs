@@ -120,6 +120,18 @@ impl App {
         Some(id)
     }
 
+    /// Whether the details read `read` of user `uid` was sent before a change to them landed
+    /// while their detail shows the change's answer (a detail not loaded yet takes the read:
+    /// it is all it has).
+    pub(super) fn maarch_read_is_older(&self, read: u64, uid: i64) -> bool {
+        let kind = crate::app::ListKind::MaarchUsers.name();
+        self.net.predates_change(read, kind, &uid.to_string())
+            && self.overlays.iter().any(|o| {
+                matches!(o, Overlay::Detail(d) if d.loaded
+                    && matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == uid))
+            })
+    }
+
     /// Where the user is, as far as an edit being read cares: how deep in the screens, and
     /// whose Maarch detail is on top (another screen as deep is another place).
     fn place(&self) -> crate::app::state::Place {

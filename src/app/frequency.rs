@@ -44,6 +44,7 @@ impl App {
         let kind = self.list_kind();
         if kind == ListKind::Equipements && !self.lists.equipements.complete {
             self.lists.when_loaded.frequency = true;
+            self.lists.when_loaded.depth = self.overlays.len();
             self.load_all();
             self.status.notice = Some(tr("Loading every page before counting…").into());
             return;
@@ -157,6 +158,7 @@ impl App {
         self.switch_tab(Tab::Equipements);
         if !self.lists.equipements.complete {
             self.lists.when_loaded.dups = true;
+            self.lists.when_loaded.depth = self.overlays.len();
             self.load_all();
             self.status.notice =
                 Some(tr("Loading every page before looking for duplicates…").into());

@@ -57,6 +57,8 @@ pub(crate) struct WhenLoaded {
     pub frequency: bool,
     /// `:dups`.
     pub dups: bool,
+    /// How many screens were open when a window (`F`, `:dups`) was asked.
+    pub depth: usize,
 }
 
 /// The status line: the notice, the error, and the recent ones (`:messages`).
@@ -90,9 +92,9 @@ pub struct Net {
     pub outbox: Vec<(u64, Request)>,
     pub(in crate::app) in_flight: HashMap<u64, (Purpose, Service)>,
     pub(crate) next_id: u64,
-    /// Records a change landed on ("kind:id"), with the first request id sent after it: a
-    /// read sent before it answers what the server held before the change.
-    pub(crate) written: HashMap<String, u64>,
+    /// Records a change landed on ("kind:id"), with the first request id sent after it and
+    /// whether it deleted them: a read sent before it answers what the server held before.
+    pub(crate) written: HashMap<String, (u64, bool)>,
     /// Set while the server is unreachable.
     pub reconnect: Option<Reconnect>,
 }
@@ -192,19 +194,26 @@ impl Net {
     }
 
     /// A change to `kind`'s record `id` landed: reads sent before now are older than it.
-    pub(crate) fn landed(&mut self, kind: &str, id: &str) {
+    pub(crate) fn landed(&mut self, kind: &str, id: &str, deleted: bool) {
+        if id.is_empty() {
+            return;
+        }
         // A mark older than every request in flight can make no answer stale.
         let oldest = self.in_flight.keys().min().copied().unwrap_or(self.next_id);
-        self.written.retain(|_, after| *after > oldest);
-        self.written.insert(format!("{kind}:{id}"), self.next_id);
+        self.written.retain(|_, (after, _)| *after > oldest);
+        let at = (self.next_id, deleted);
+        self.written.insert(format!("{kind}:{id}"), at);
     }
 
-    /// The ids of `kind`'s records a change landed on after the read `read` was sent.
-    pub(crate) fn changed_since(&self, read: u64, kind: &str) -> Vec<String> {
+    /// `kind`'s records a change landed on after the read `read` was sent: (id, deleted).
+    pub(crate) fn changed_since(&self, read: u64, kind: &str) -> Vec<(String, bool)> {
         self.written
             .iter()
-            .filter(|(_, after)| read < **after)
-            .filter_map(|(k, _)| k.strip_prefix(kind)?.strip_prefix(':').map(String::from))
+            .filter(|(_, (after, _))| read < *after)
+            .filter_map(|(k, (_, deleted))| {
+                let id = k.strip_prefix(kind)?.strip_prefix(':')?;
+                Some((id.to_string(), *deleted))
+            })
             .collect()
     }
 
@@ -213,7 +222,7 @@ impl Net {
     pub(crate) fn predates_change(&self, read: u64, kind: &str, id: &str) -> bool {
         self.written
             .get(&format!("{kind}:{id}"))
-            .is_some_and(|after| read < *after)
+            .is_some_and(|(after, _)| read < *after)
     }
 }
 

@@ -78,6 +78,10 @@ impl App {
         let shown = self.list_kind() == w.kind && self.overlays.is_empty();
         let loading = with_list!(self, w.kind, |l| l.pending.is_some());
         if shown && !loading && self.net.reconnect.is_none() {
+            if w.kind == ListKind::Equipements {
+                // As `r` does: pages read ahead are as old as the rows read again.
+                self.forget_prefetched();
+            }
             self.load_tab(self.tab);
             if w.kind == ListKind::Equipements {
                 self.probe_again();

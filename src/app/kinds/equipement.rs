@@ -260,11 +260,9 @@ impl Kind for Equipement {
     }
     fn land(app: &mut App, id: u64, p: Payload) -> bool {
         match p {
-            Payload::EquipementsPage(mut p) if app.lists.equipements.pending == Some(id) => {
-                let list = &app.lists.equipements;
-                crate::app::changes::newer_than_read(&app.net, id, list, &mut p.items, false);
+            Payload::EquipementsPage(p) if app.lists.equipements.pending == Some(id) => {
                 app.lists.equipements.pending = None;
-                app.apply_equipements_page(p);
+                app.apply_equipements_page(p, Some(id));
                 true
             }
             _ => false,

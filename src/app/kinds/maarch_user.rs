@@ -400,7 +400,10 @@ impl Kind for MaarchUser {
         app.lists.maarch_partial = !v
             .iter()
             .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
-        app.lists.maarch_users.set_items(v);
+        let mut rows = crate::rows::Prepared::new(v);
+        let list = &app.lists.maarch_users;
+        crate::app::changes::newer_than_read(&app.net, id, list, &mut rows, true);
+        app.lists.maarch_users.set_prepared(rows);
         true
     }
 }

@@ -479,11 +479,18 @@ pub trait Kind: Stored {
     /// Lands an answer to the list's request `id`; `false` when it is not one.
     fn land(app: &mut App, id: u64, p: Payload) -> bool {
         match Self::rows(p) {
-            Some(mut v) if Self::list(app).pending == Some(id) => {
-                crate::app::changes::newer_than_read(&app.net, id, Self::list(app), &mut v, true);
+            Some(v) if Self::list(app).pending == Some(id) => {
+                let mut rows = crate::rows::Prepared::new(v);
+                crate::app::changes::newer_than_read(
+                    &app.net,
+                    id,
+                    Self::list(app),
+                    &mut rows,
+                    true,
+                );
                 let l = Self::list_mut(app);
                 l.pending = None;
-                l.set_items(v);
+                l.set_prepared(rows);
                 true
             }
             _ => false,
