@@ -41,6 +41,17 @@ fn equipements_of_three_pages() -> App {
     app
 }
 
+/// The Equipements tab shown, then `k` pressed, which waits for every equipement: the
+/// console and the id of that load.
+fn waiting_for_every_equipement(k: char) -> (App, u64) {
+    let mut app = loaded("admin");
+    app.on_key(ch('2'));
+    serve(&mut app);
+    app.on_key(ch(k));
+    let all = only(&app.take_requests(), is_all);
+    (app, all)
+}
+
 fn notice(app: &App) -> &str {
     app.status.notice.as_deref().unwrap_or_default()
 }
@@ -50,11 +61,7 @@ fn notice(app: &App) -> &str {
 /// was marked. Back on the equipements, `*` marks them at once.
 #[test]
 fn marks_waiting_for_every_equipement_never_land_on_another_tab() {
-    let mut app = loaded("admin");
-    app.on_key(ch('2'));
-    serve(&mut app);
-    app.on_key(ch('*'));
-    let all = only(&app.take_requests(), is_all);
+    let (mut app, all) = waiting_for_every_equipement('*');
     app.on_key(ch('1'));
     ok(&mut app, all, Payload::AllEquipements(equipements()));
     assert!(app.lists.sites.marked.is_empty(), "no site marked");
@@ -70,11 +77,7 @@ fn marks_waiting_for_every_equipement_never_land_on_another_tab() {
 /// form being typed in.
 #[test]
 fn a_count_waiting_for_every_equipement_does_not_open_over_a_form() {
-    let mut app = loaded("admin");
-    app.on_key(ch('2'));
-    serve(&mut app);
-    app.on_key(ch('F'));
-    let all = only(&app.take_requests(), is_all);
+    let (mut app, all) = waiting_for_every_equipement('F');
     app.on_key(ch('n'));
     assert!(matches!(app.overlays.last(), Some(Overlay::Form(_))));
     ok(&mut app, all, Payload::AllEquipements(equipements()));
@@ -185,20 +188,8 @@ fn reading_the_same_page_again_keeps_the_selected_record() {
 /// shown; the console says the wait is dropped.
 #[test]
 fn a_site_page_turned_while_every_page_is_read_drops_what_waited() {
-    let mut app = loaded("admin");
-    app.on_key(ch('j'));
-    app.on_key(key(KeyCode::Enter));
-    let reqs = app.take_requests();
-    let id = only(&reqs, |r| matches!(r, Request::SiteEquipements { .. }));
     let all = many_equipements(120);
-    ok(
-        &mut app,
-        id,
-        Payload::SiteEquipements {
-            site_id: LOUM_ID.into(),
-            page: page(all[..50].to_vec(), 1, 3, 120),
-        },
-    );
+    let mut app = loum_of_three_pages(loaded("admin"), &all);
     app.on_key(ch('*'));
     only(&app.take_requests(), |r| {
         matches!(r, Request::AllSiteEquipements(_))
@@ -209,14 +200,7 @@ fn a_site_page_turned_while_every_page_is_read_drops_what_waited() {
         matches!(r, Request::SiteEquipements { page: 2, .. })
     });
     assert!(notice(&app).contains("dropped"), "{}", notice(&app));
-    ok(
-        &mut app,
-        second,
-        Payload::SiteEquipements {
-            site_id: LOUM_ID.into(),
-            page: page(all[50..100].to_vec(), 2, 3, 120),
-        },
-    );
+    ok(&mut app, second, loum_page(all[50..100].to_vec(), 2, 3));
     let Some(Overlay::Detail(d)) = app.overlays.last() else {
         panic!("the site's detail");
     };
@@ -302,6 +286,20 @@ fn a_maarch_undo_whose_read_was_dropped_leaves_nothing_for_a_later_edit() {
     assert_eq!(f.field("firstname").unwrap().value(), "Bruce");
 }
 
+/// `e` on the user `old` shown, a key typed, saved, and the save answered: the user is
+/// now named "Nom Nouveau".
+fn rename_user(app: &mut App, old: &vigie::api::model::User) {
+    app.on_key(ch('e'));
+    typed(app, "9");
+    app.on_key(ctrl('s'));
+    let save = only(&app.take_requests(), is_change);
+    let new = vigie::api::model::User {
+        nom: "Nom Nouveau".into(),
+        ..old.clone()
+    };
+    ok(app, save, applied(vigie::protocol::Saved::User(new)));
+}
+
 /// A core user's detail reads the user afresh when it opens; an edit saved before that read
 /// answers is newer than it: the read does not put the old name back in the list or the
 /// detail.
@@ -313,19 +311,7 @@ fn a_user_read_sent_before_a_save_landed_does_not_undo_it_on_screen() {
     let old = app.lists.users.selected_record().unwrap();
     app.on_key(key(KeyCode::Enter));
     let read = only(&app.take_requests(), |r| matches!(r, Request::User(_)));
-    app.on_key(ch('e'));
-    typed(&mut app, "9");
-    app.on_key(ctrl('s'));
-    let save = only(&app.take_requests(), is_change);
-    let new = vigie::api::model::User {
-        nom: "Nom Nouveau".into(),
-        ..old.clone()
-    };
-    ok(
-        &mut app,
-        save,
-        applied(vigie::protocol::Saved::User(new.clone())),
-    );
+    rename_user(&mut app, &old);
     ok(&mut app, read, Payload::User(old.clone()));
     let shown = app
         .lists
@@ -371,15 +357,7 @@ fn a_list_read_sent_before_changes_landed_keeps_them() {
     let old = app.lists.users.selected_record().unwrap();
     app.on_key(ch('r'));
     let read = only(&app.take_requests(), |r| matches!(r, Request::Users));
-    app.on_key(ch('e'));
-    typed(&mut app, "9");
-    app.on_key(ctrl('s'));
-    let save = only(&app.take_requests(), is_change);
-    let new = vigie::api::model::User {
-        nom: "Nom Nouveau".into(),
-        ..old.clone()
-    };
-    ok(&mut app, save, applied(vigie::protocol::Saved::User(new)));
+    rename_user(&mut app, &old);
     ok(&mut app, read, Payload::Users(users()));
     let nom = |app: &App| {
         let u = app
@@ -563,20 +541,8 @@ fn a_login_answered_after_another_failure_still_closes_its_window() {
 fn a_probe_waiting_for_a_site_does_not_run_on_the_detail_opened_over_it() {
     let mut app = loaded("admin");
     app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
-    app.on_key(ch('j'));
-    app.on_key(key(KeyCode::Enter));
-    let id = only(&app.take_requests(), |r| {
-        matches!(r, Request::SiteEquipements { .. })
-    });
     let all = many_equipements(120);
-    ok(
-        &mut app,
-        id,
-        Payload::SiteEquipements {
-            site_id: LOUM_ID.into(),
-            page: page(all[..50].to_vec(), 1, 3, 120),
-        },
-    );
+    let mut app = loum_of_three_pages(app, &all);
     app.on_key(ch('P'));
     let whole = only(&app.take_requests(), |r| {
         matches!(r, Request::AllSiteEquipements(_))
@@ -588,14 +554,7 @@ fn a_probe_waiting_for_a_site_does_not_run_on_the_detail_opened_over_it() {
         "an equipement's detail over the site"
     );
     app.take_requests();
-    ok(
-        &mut app,
-        whole,
-        Payload::SiteEquipements {
-            site_id: LOUM_ID.into(),
-            page: page(all.clone(), 1, 1, 120),
-        },
-    );
+    ok(&mut app, whole, loum_page(all.clone(), 1, 1));
     let reqs = app.take_requests();
     assert!(
         !reqs.iter().any(|(_, r)| matches!(r, Request::Probe { .. })),
@@ -642,6 +601,15 @@ fn a_maarch_read_sent_before_a_link_landed_does_not_undo_it_on_screen() {
     assert_eq!(u.groups.len(), 2, "the new group stays");
 }
 
+/// The save `save` of the equipement `old` answered: its model is now "Saved-Model".
+fn land_saved_model(app: &mut App, save: u64, old: &vigie::api::model::Equipement) {
+    let new = vigie::api::model::Equipement {
+        modele: "Saved-Model".into(),
+        ..old.clone()
+    };
+    ok(app, save, applied(vigie::protocol::Saved::Equipement(new)));
+}
+
 /// In the form on top, Tab until the field `key` has the focus, then types `text` and saves:
 /// the change request's id.
 fn edit_and_save(app: &mut App, key_name: &str, text: &str) -> u64 {
@@ -661,11 +629,7 @@ fn edit_and_save(app: &mut App, key_name: &str, text: &str) -> u64 {
 /// marks land all the same (nothing changed what they are about).
 #[test]
 fn marks_waiting_for_every_equipement_land_under_the_help() {
-    let mut app = loaded("admin");
-    app.on_key(ch('2'));
-    serve(&mut app);
-    app.on_key(ch('*'));
-    let all = only(&app.take_requests(), is_all);
+    let (mut app, all) = waiting_for_every_equipement('*');
     app.on_key(ch('?'));
     assert!(matches!(app.overlays.last(), Some(Overlay::Help(_))));
     ok(&mut app, all, Payload::AllEquipements(equipements()));
@@ -700,15 +664,7 @@ fn a_full_load_sent_before_a_save_landed_keeps_the_saved_row() {
     let old = app.lists.equipements.selected_record().unwrap();
     app.on_key(ch('e'));
     let save = edit_and_save(&mut app, "modele", "-X");
-    let new = vigie::api::model::Equipement {
-        modele: "Saved-Model".into(),
-        ..old.clone()
-    };
-    ok(
-        &mut app,
-        save,
-        applied(vigie::protocol::Saved::Equipement(new)),
-    );
+    land_saved_model(&mut app, save, &old);
     ok(
         &mut app,
         all,
@@ -741,15 +697,7 @@ fn a_page_read_keeps_a_saved_row_the_console_does_not_hold() {
     let back = only(&app.take_requests(), |r| {
         matches!(r, Request::EquipementsPage { page: 1, .. })
     });
-    let new = vigie::api::model::Equipement {
-        modele: "Saved-Model".into(),
-        ..old.clone()
-    };
-    ok(
-        &mut app,
-        save,
-        applied(vigie::protocol::Saved::Equipement(new)),
-    );
+    land_saved_model(&mut app, save, &old);
     ok(
         &mut app,
         back,
@@ -796,12 +744,6 @@ fn a_maarch_list_read_sent_before_a_save_landed_keeps_the_saved_user() {
 /// the site's rows keep the saved one.
 #[test]
 fn a_site_read_sent_before_a_save_landed_keeps_the_saved_row() {
-    let mut app = loaded("admin");
-    app.on_key(ch('j'));
-    app.on_key(key(KeyCode::Enter));
-    let id = only(&app.take_requests(), |r| {
-        matches!(r, Request::SiteEquipements { .. })
-    });
     let all: Vec<_> = many_equipements(120)
         .into_iter()
         .map(|e| vigie::api::model::Equipement {
@@ -810,12 +752,7 @@ fn a_site_read_sent_before_a_save_landed_keeps_the_saved_row() {
             ..e
         })
         .collect();
-    let site_page =
-        |items: Vec<vigie::api::model::Equipement>, n, pages| Payload::SiteEquipements {
-            site_id: LOUM_ID.into(),
-            page: page(items, n, pages, 120),
-        };
-    ok(&mut app, id, site_page(all[..50].to_vec(), 1, 3));
+    let mut app = loum_of_three_pages(loaded("admin"), &all);
     app.on_key(ch('*'));
     let whole = only(&app.take_requests(), |r| {
         matches!(r, Request::AllSiteEquipements(_))
@@ -829,19 +766,11 @@ fn a_site_read_sent_before_a_save_landed_keeps_the_saved_row() {
     };
     app.on_key(ch('e'));
     let save = edit_and_save(&mut app, "modele", "-X");
-    let new = vigie::api::model::Equipement {
-        modele: "Saved-Model".into(),
-        ..old.clone()
-    };
-    ok(
-        &mut app,
-        save,
-        applied(vigie::protocol::Saved::Equipement(new)),
-    );
+    land_saved_model(&mut app, save, &old);
     while app.overlays.len() > 1 {
         app.on_key(key(KeyCode::Esc));
     }
-    ok(&mut app, whole, site_page(all.clone(), 1, 1));
+    ok(&mut app, whole, loum_page(all.clone(), 1, 1));
     let Some(Overlay::Detail(d)) = app.overlays.last() else {
         panic!("the site's detail");
     };

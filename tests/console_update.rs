@@ -1990,19 +1990,8 @@ fn next_site(name: &str) -> SiteSummary {
 fn p_on_a_site_of_several_pages_reads_it_whole_then_probes_every_device() {
     let mut app = loaded("admin");
     app.prefs.probe = vigie::probe::Settings::new(&["10.0.0.0/8".into()], None, Some(300)).unwrap();
-    app.on_key(ch('j'));
-    app.on_key(key(KeyCode::Enter));
-    let reqs = app.take_requests();
-    let id = only(&reqs, |r| matches!(r, Request::SiteEquipements { .. }));
     let all = many_equipements(120);
-    ok(
-        &mut app,
-        id,
-        Payload::SiteEquipements {
-            site_id: LOUM_ID.into(),
-            page: page(all[..50].to_vec(), 1, 3, 120),
-        },
-    );
+    let mut app = loum_of_three_pages(app, &all);
     app.on_key(ch('P'));
     let reqs = app.take_requests();
     let id = only(

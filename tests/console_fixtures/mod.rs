@@ -817,3 +817,22 @@ pub fn maarch_tab_of(mut app: App) -> App {
     assert_eq!(app.lists.users_dir, vigie::protocol::Service::Maarch);
     app
 }
+
+/// LOUM's equipements answered as page `n` of `pages` (120 in all).
+pub fn loum_page(items: Vec<Equipement>, n: u64, pages: u64) -> Payload {
+    Payload::SiteEquipements {
+        site_id: LOUM_ID.into(),
+        page: page(items, n, pages, 120),
+    }
+}
+
+/// LOUM's detail opened from the sites `app` shows, on page 1 of 3 of `all` (120).
+pub fn loum_of_three_pages(mut app: App, all: &[Equipement]) -> App {
+    app.on_key(ch('j'));
+    app.on_key(key(KeyCode::Enter));
+    let id = only(&app.take_requests(), |r| {
+        matches!(r, Request::SiteEquipements { .. })
+    });
+    ok(&mut app, id, loum_page(all[..50].to_vec(), 1, 3));
+    app
+}
