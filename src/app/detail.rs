@@ -120,10 +120,7 @@ impl App {
 
     pub(super) fn open_detail(&mut self, t: DetailTarget) {
         let is_site = matches!(t, DetailTarget::Site(_));
-        let maarch = match &t {
-            DetailTarget::MaarchUser(d) => Some(d.user.id),
-            _ => None,
-        };
+        let maarch = t.maarch_uid();
         if let DetailTarget::User(u) = &t
             && !u.user_id.is_empty()
         {

@@ -126,10 +126,8 @@ impl App {
     pub(super) fn maarch_read_is_older(&self, read: u64, uid: i64) -> bool {
         let kind = crate::app::ListKind::MaarchUsers.name();
         self.net.predates_change(read, kind, &uid.to_string())
-            && self.overlays.iter().any(|o| {
-                matches!(o, Overlay::Detail(d) if d.loaded
-                    && matches!(&d.target, DetailTarget::MaarchUser(u) if u.user.id == uid))
-            })
+            && (self.overlays.iter())
+                .any(|o| matches!(o, Overlay::Detail(d) if d.loaded && d.target.maarch_uid() == Some(uid)))
     }
 
     /// Where the user is, as far as an edit being read cares: how deep in the screens, and
@@ -137,10 +135,7 @@ impl App {
     fn place(&self) -> crate::app::state::Place {
         let top = self.overlays.last();
         let whose = match top {
-            Some(Overlay::Detail(d)) => match &d.target {
-                DetailTarget::MaarchUser(u) => Some(u.user.id),
-                _ => None,
-            },
+            Some(Overlay::Detail(d)) => d.target.maarch_uid(),
             _ => None,
         };
         (self.overlays.len(), top.map(std::mem::discriminant), whose)

@@ -13,7 +13,6 @@ use crate::app::hints::Keys;
 use crate::app::hints::TAB;
 use crate::app::keymap::Act;
 use crate::app::keymap::Scope;
-use crate::app::kinds::DetailTarget;
 use crate::app::kinds::Tab;
 use crate::app::screen::Failure;
 use crate::app::screen::Screen;
@@ -233,10 +232,7 @@ impl Screen for Login {
                             .overlays
                             .iter()
                             .filter_map(|o| match o {
-                                Overlay::Detail(d) if !d.loaded => match &d.target {
-                                    DetailTarget::MaarchUser(u) => Some(u.user.id),
-                                    _ => None,
-                                },
+                                Overlay::Detail(d) if !d.loaded => d.target.maarch_uid(),
                                 _ => None,
                             })
                             .collect();

@@ -258,6 +258,14 @@ impl DetailTarget {
             .map(|r| r.target()))
     }
 
+    /// The Maarch user's id, when it is one.
+    pub fn maarch_uid(&self) -> Option<i64> {
+        match self {
+            DetailTarget::MaarchUser(d) => Some(d.user.id),
+            _ => None,
+        }
+    }
+
     /// The kind of record it is.
     pub fn kind(&self) -> ListKind {
         match self {
