@@ -78,12 +78,9 @@ impl App {
             self.lists.equipements.selected = 0;
             self.lists.equipements.offset = 0;
         }
-        let mut rows = crate::rows::Prepared::new(p.items);
-        if let Some(read) = read {
-            let list = &self.lists.equipements;
-            crate::app::changes::newer_than_read(&self.net, read, list, &mut rows, false);
-        }
-        self.lists.equipements.set_prepared(rows);
+        let changed = read.map(|r| self.net.changed_since(r, ListKind::Equipements.name()));
+        let rows = crate::rows::Prepared::new(p.items);
+        (self.lists.equipements).set_read(rows, &changed.unwrap_or_default(), false);
         // Fetch the next page ahead, so paging forward is instant.
         let next = paging.page + 1;
         if next <= paging.pages
@@ -113,13 +110,13 @@ impl App {
 
     /// Every equipement is in (the answer to `read`): the list is local and complete;
     /// what waited for it runs.
-    pub(super) fn all_loaded(&mut self, read: u64, mut v: crate::app::list::Prepared<Equipement>) {
+    pub(super) fn all_loaded(&mut self, read: u64, v: crate::app::list::Prepared<Equipement>) {
         self.lists.equipements.pending = None;
         self.lists.load_progress = None;
         self.lists.prefetched.clear();
-        let list = &self.lists.equipements;
-        crate::app::changes::newer_than_read(&self.net, read, list, &mut v, true);
-        let n = v.items.len() as u64;
+        let changed = self.net.changed_since(read, ListKind::Equipements.name());
+        self.lists.equipements.set_read(v, &changed, true);
+        let n = self.lists.equipements.items.len() as u64;
         self.lists.equipements.complete = true;
         self.lists.equipements.paging = Some(Paging {
             page: 1,
@@ -127,7 +124,6 @@ impl App {
             total: n,
             size: clamp_u32(n.max(1)),
         });
-        self.lists.equipements.set_prepared(v);
         self.status.notice = Some(trf("All {} equipements loaded", &[&group(n)]));
         if self.run_waits() {
             self.status.notice = Some(trf(

@@ -327,33 +327,36 @@ pub(super) fn any_not_applied(o: &Outcome) -> bool {
         .any(|f| matches!(f.status, Status::NotApplied(_)))
 }
 
-/// The rows of the read `read`, some of which a change landed on after it was sent: the
-/// read holds them as they were before. One deleted since is left out; one changed since
-/// takes the console's copy (the change's answer) when `list` holds it, else stays as read;
-/// one created since is added from the console's copy when the read is the `whole` list.
-pub(crate) fn newer_than_read<T: crate::rows::Record + Clone>(
-    net: &crate::app::state::Net,
-    read: u64,
-    list: &crate::app::list::ListView<T>,
-    rows: &mut crate::rows::Prepared<T>,
-    whole: bool,
-) {
-    for (k, deleted) in net.changed_since(read, T::KIND) {
-        let at = rows.items.position_of(&k);
-        let held = list.items.position_of(&k).and_then(|i| list.items.row(i));
-        match (at, deleted, held) {
-            (Some(i), true, _) => {
-                rows.items.remove_row(i);
-                rows.haystacks.remove(i);
+impl<T: crate::rows::Record + Clone> crate::app::list::ListView<T> {
+    /// Shows the rows a read answered; `changed`: the records a change landed on after it
+    /// was sent (`Net::changed_since`: id, deleted), which the read holds as they were
+    /// before. One deleted since is left out; one changed since takes the console's copy
+    /// (the change's answer) when the list holds it, else stays as read; one created since
+    /// is added from the console's copy when the read is the `whole` list.
+    pub(crate) fn set_read(
+        &mut self,
+        mut rows: crate::rows::Prepared<T>,
+        changed: &[(String, bool)],
+        whole: bool,
+    ) {
+        for (k, deleted) in changed {
+            let at = rows.items.position_of(k);
+            let held = self.items.position_of(k).and_then(|i| self.items.row(i));
+            match (at, *deleted, held) {
+                (Some(i), true, _) => {
+                    rows.items.remove_row(i);
+                    rows.haystacks.remove(i);
+                }
+                (Some(i), false, Some(h)) => {
+                    let mut text = String::new();
+                    crate::rows::haystack(h.as_ref(), &mut text);
+                    rows.items.replace(i, h.into_owned());
+                    rows.haystacks.set(i, &text);
+                }
+                (None, false, Some(h)) if whole => rows.extend(vec![h.into_owned()]),
+                _ => {}
             }
-            (Some(i), false, Some(h)) => {
-                let mut text = String::new();
-                crate::rows::haystack(h.as_ref(), &mut text);
-                rows.items.replace(i, h.into_owned());
-                rows.haystacks.set(i, &text);
-            }
-            (None, false, Some(h)) if whole => rows.extend(vec![h.into_owned()]),
-            _ => {}
         }
+        self.set_prepared(rows);
     }
 }

@@ -110,9 +110,8 @@ impl Detail {
                 x
             })
             .collect();
-        let mut rows = crate::rows::Prepared::new(items);
-        crate::app::changes::newer_than_read(cx.net, id, e, &mut rows, false);
-        e.set_prepared(rows);
+        let changed = (cx.net).changed_since(id, crate::app::ListKind::Equipements.name());
+        e.set_read(crate::rows::Prepared::new(items), &changed, false);
         if std::mem::take(&mut self.mark_all_when_loaded) {
             self.equipements.mark_view();
             let n = self.equipements.marked.len();

@@ -400,10 +400,8 @@ impl Kind for MaarchUser {
         app.lists.maarch_partial = !v
             .iter()
             .any(|u| u.user_id.eq_ignore_ascii_case(me) && u.mode.starts_with("root_"));
-        let mut rows = crate::rows::Prepared::new(v);
-        let list = &app.lists.maarch_users;
-        crate::app::changes::newer_than_read(&app.net, id, list, &mut rows, true);
-        app.lists.maarch_users.set_prepared(rows);
+        let changed = app.net.changed_since(id, Self::KIND);
+        (app.lists.maarch_users).set_read(crate::rows::Prepared::new(v), &changed, true);
         true
     }
 }

@@ -488,17 +488,10 @@ pub trait Kind: Stored {
     fn land(app: &mut App, id: u64, p: Payload) -> bool {
         match Self::rows(p) {
             Some(v) if Self::list(app).pending == Some(id) => {
-                let mut rows = crate::rows::Prepared::new(v);
-                crate::app::changes::newer_than_read(
-                    &app.net,
-                    id,
-                    Self::list(app),
-                    &mut rows,
-                    true,
-                );
+                let changed = app.net.changed_since(id, Self::KIND);
                 let l = Self::list_mut(app);
                 l.pending = None;
-                l.set_prepared(rows);
+                l.set_read(crate::rows::Prepared::new(v), &changed, true);
                 true
             }
             _ => false,
