@@ -92,9 +92,9 @@ pub struct Net {
     pub outbox: Vec<(u64, Request)>,
     pub(in crate::app) in_flight: HashMap<u64, (Purpose, Service)>,
     pub(crate) next_id: u64,
-    /// Records a change landed on ("kind:id"), with the first request id sent after it and
+    /// Records a change landed on (kind, id), with the first request id sent after it and
     /// whether it deleted them: a read sent before it answers what the server held before.
-    pub(crate) written: HashMap<String, (u64, bool)>,
+    pub(crate) written: HashMap<(&'static str, String), (u64, bool)>,
     /// Set while the server is unreachable.
     pub reconnect: Option<Reconnect>,
 }
@@ -194,7 +194,7 @@ impl Net {
     }
 
     /// A change to `kind`'s record `id` landed: reads sent before now are older than it.
-    pub(crate) fn landed(&mut self, kind: &str, id: &str, deleted: bool) {
+    pub(crate) fn landed(&mut self, kind: &'static str, id: &str, deleted: bool) {
         if id.is_empty() {
             return;
         }
@@ -202,18 +202,15 @@ impl Net {
         let oldest = self.in_flight.keys().min().copied().unwrap_or(self.next_id);
         self.written.retain(|_, (after, _)| *after > oldest);
         let at = (self.next_id, deleted);
-        self.written.insert(format!("{kind}:{id}"), at);
+        self.written.insert((kind, id.to_string()), at);
     }
 
     /// `kind`'s records a change landed on after the read `read` was sent: (id, deleted).
     pub(crate) fn changed_since(&self, read: u64, kind: &str) -> Vec<(String, bool)> {
         self.written
             .iter()
-            .filter(|(_, (after, _))| read < *after)
-            .filter_map(|(k, (_, deleted))| {
-                let id = k.strip_prefix(kind)?.strip_prefix(':')?;
-                Some((id.to_string(), *deleted))
-            })
+            .filter(|((k, _), (after, _))| *k == kind && read < *after)
+            .map(|((_, id), (_, deleted))| (id.clone(), *deleted))
             .collect()
     }
 
@@ -221,7 +218,7 @@ impl Net {
     /// (its answer would put back what the change replaced).
     pub(crate) fn predates_change(&self, read: u64, kind: &str, id: &str) -> bool {
         self.written
-            .get(&format!("{kind}:{id}"))
+            .get(&(kind, id.to_string()))
             .is_some_and(|(after, _)| read < *after)
     }
 }
