@@ -286,6 +286,12 @@ fn a_maarch_undo_whose_read_was_dropped_leaves_nothing_for_a_later_edit() {
     assert_eq!(f.field("firstname").unwrap().value(), "Bruce");
 }
 
+/// The name the Users list shows for the core user `user_id`.
+fn listed_nom(app: &App, user_id: &str) -> Option<String> {
+    let u = app.lists.users.items.iter().find(|u| u.user_id == user_id);
+    u.map(|u| u.nom.clone())
+}
+
 /// `e` on the user `old` shown, a key typed, saved, and the save answered: the user is
 /// now named "Nom Nouveau".
 fn rename_user(app: &mut App, old: &vigie::api::model::User) {
@@ -313,13 +319,10 @@ fn a_user_read_sent_before_a_save_landed_does_not_undo_it_on_screen() {
     let read = only(&app.take_requests(), |r| matches!(r, Request::User(_)));
     rename_user(&mut app, &old);
     ok(&mut app, read, Payload::User(old.clone()));
-    let shown = app
-        .lists
-        .users
-        .items
-        .iter()
-        .find(|u| u.user_id == old.user_id);
-    assert_eq!(shown.map(|u| u.nom.as_str()), Some("Nom Nouveau"));
+    assert_eq!(
+        listed_nom(&app, &old.user_id).as_deref(),
+        Some("Nom Nouveau")
+    );
     let Some(Overlay::Detail(d)) = app.overlays.last() else {
         panic!("the user's detail");
     };
@@ -337,13 +340,7 @@ fn a_user_read_sent_before_a_save_landed_does_not_undo_it_on_screen() {
             ok(&mut app, id, Payload::Users(users()));
         }
     }
-    let shown = app
-        .lists
-        .users
-        .items
-        .iter()
-        .find(|u| u.user_id == old.user_id);
-    assert_eq!(shown.map(|u| u.nom.as_str()), Some(old.nom.as_str()));
+    assert_eq!(listed_nom(&app, &old.user_id), Some(old.nom.clone()));
 }
 
 /// A list read sent before changes landed (`r`, or a watch, then a save and a delete while
@@ -359,15 +356,7 @@ fn a_list_read_sent_before_changes_landed_keeps_them() {
     let read = only(&app.take_requests(), |r| matches!(r, Request::Users));
     rename_user(&mut app, &old);
     ok(&mut app, read, Payload::Users(users()));
-    let nom = |app: &App| {
-        let u = app
-            .lists
-            .users
-            .items
-            .iter()
-            .find(|u| u.user_id == old.user_id);
-        u.map(|u| u.nom.clone())
-    };
+    let nom = |app: &App| listed_nom(app, &old.user_id);
     assert_eq!(nom(&app).as_deref(), Some("Nom Nouveau"));
     assert_eq!(app.lists.users.len(), users().len());
 
@@ -625,7 +614,7 @@ fn edit_and_save(app: &mut App, key_name: &str, text: &str) -> u64 {
     only(&app.take_requests(), is_change)
 }
 
-/// `*` waiting for every equipement, then the help opened and closed, or still open: the
+/// `*` waiting for every equipement, then the help opened over the list: the
 /// marks land all the same (nothing changed what they are about).
 #[test]
 fn marks_waiting_for_every_equipement_land_under_the_help() {
